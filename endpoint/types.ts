@@ -1,0 +1,116 @@
+/**
+ * The one filesystem contract every backend implements and every job, the server
+ * and every plugin talk to (../shared/DESIGN.md, "The endpoint contract").
+ *
+ * Paths are POSIX-style and relative to the endpoint root (`""`, `"."` and `"/"`
+ * all name the root). Implementations validate paths through `endpoint/path.ts`,
+ * which rejects anything that would leave the root.
+ * @module
+ */
+import type { EntryType } from "../ftp/listing/types.ts";
+
+export { type EntryType, Precision } from "../ftp/listing/types.ts";
+
+/** The stat of one entry. */
+export interface Stat {
+  /** Base name of the entry (`""` for the root). */
+  name: string;
+  type: Exclude<EntryType, "cdir" | "pdir">;
+  size: number;
+  /** Modification time, UTC, or undefined if the backend cannot tell. */
+  mtime?: Date;
+  /** Precision of `mtime` in milliseconds (`Precision.*`). */
+  precision: number;
+  /** Permission bits when known. */
+  mode?: number;
+  /** Symlink target (lstat / list only). */
+  target?: string;
+}
+
+/** What a backend can do; jobs decide strategies from this, never from the scheme. */
+export interface Capabilities {
+  /** setMtime works (MFMT, utime). */
+  setMtime: boolean;
+  /** chmod works (SITE CHMOD, chmod). */
+  chmod: boolean;
+  /** read() honours `offset` (REST / RANG / seek). */
+  readOffset: boolean;
+  /** write() honours `offset` (REST+STOR / APPE / seek). */
+  writeOffset: boolean;
+  /** rename is atomic-ish and may replace an existing target. */
+  rename: boolean;
+  /** Symlinks are reported as such by lstat/list. */
+  symlinks: boolean;
+  /** Server-side hash algorithms (e.g. ["sha-256", "md5"]). */
+  hashes: string[];
+  /** Best mtime precision the backend reports (ms). */
+  precision: number;
+  /** Max parallel operations this endpoint should be given. */
+  maxConnections: number;
+}
+
+/** Options for {@link Endpoint.read}. */
+export interface ReadOptions {
+  /** Start offset in bytes (resume). */
+  offset?: number;
+  signal?: AbortSignal;
+}
+
+/** Options for {@link Endpoint.write}. */
+export interface WriteOptions {
+  /** Resume: append from this offset of the existing (partial) data. */
+  offset?: number;
+  /**
+   * Atomic write (default true): data goes to a temporary name in the same
+   * directory and is renamed over the target only after the stream closed
+   * successfully (and, when `size` is given, the size matched).
+   */
+  atomic?: boolean;
+  /** Expected final size; a mismatch aborts the write and keeps the target intact. */
+  size?: number;
+  /** Set this mtime after the write (when the backend can). */
+  mtime?: Date;
+  signal?: AbortSignal;
+}
+
+/** Options for {@link Endpoint.mkdir}. */
+export interface MkdirOptions {
+  /** Create missing parents and accept an existing directory (`mkdir -p`). */
+  parents?: boolean;
+}
+
+/**
+ * One async filesystem contract for local disks, memory, FTP/FTPS, UFTP and
+ * whatever plugins add.
+ *
+ * @example
+ * ```ts
+ * const ep: Endpoint = new MemoryEndpoint();
+ * await ep.mkdir("a/b", { parents: true });
+ * for (const st of await ep.list("a")) console.log(st.name, st.type);
+ * ```
+ */
+export interface Endpoint {
+  /** The URL this endpoint was made from, without credentials. */
+  readonly url: string;
+  capabilities(): Capabilities;
+  /** Stat following symlinks. Throws `NotFoundError` when missing. */
+  stat(path: string): Promise<Stat>;
+  /** Stat without following symlinks. */
+  lstat(path: string): Promise<Stat>;
+  /** One directory's entries with their (l)stats, one round trip where possible. */
+  list(path: string): Promise<Stat[]>;
+  read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
+  write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>>;
+  mkdir(path: string, options?: MkdirOptions): Promise<void>;
+  /** Remove a file or symlink. */
+  remove(path: string): Promise<void>;
+  /** Remove an empty directory. */
+  rmdir(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Throws `UnsupportedError` when `capabilities().setMtime` is false. */
+  setMtime(path: string, mtime: Date): Promise<void>;
+  /** Throws `UnsupportedError` when `capabilities().chmod` is false. */
+  chmod(path: string, mode: number): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+/**
+ * What a directory listing line becomes, whatever format it came in.
+ * @module
+ */
+
+/** Kinds of directory entries; `cdir`/`pdir` are MLSD's "this" and "parent" entries. */
+export type EntryType = "file" | "dir" | "symlink" | "cdir" | "pdir" | "other";
+
+/** mtime precisions in milliseconds, as carried from the parser to every comparison. */
+export const Precision = {
+  /** MLSD/MLST `modify` with fractional seconds. */
+  milliseconds: 1,
+  /** MLSD/MLST `modify`, MDTM, local disks. */
+  seconds: 1_000,
+  /** Unix LIST lines with a time (recent files). */
+  minutes: 60_000,
+  /** Unix LIST lines with a year (older files), MS-DOS lines without time. */
+  days: 86_400_000,
+  /** No usable time at all. */
+  unknown: Number.POSITIVE_INFINITY,
+} as const;
+
+/** One parsed listing entry. */
+export interface ListEntry {
+  /** The entry's name (no directory part). */
+  name: string;
+  type: EntryType;
+  /** Size in bytes when the listing gives one. */
+  size?: number;
+  /** Modification time (UTC instant) after the time shift was applied. */
+  mtime?: Date;
+  /** How exact `mtime` is, in milliseconds (see {@link Precision}). */
+  precision: number;
+  /** Permission bits (e.g. 0o755) when known. */
+  mode?: number;
+  owner?: string;
+  group?: string;
+  /** Link target for symlinks (`a -> b`). */
+  target?: string;
+  /** MLSD `unique` fact. */
+  unique?: string;
+  /** MLSD `perm` fact. */
+  perm?: string;
+  /** All MLSD facts, lower-cased keys. */
+  facts?: Record<string, string>;
+  /** The line this entry was parsed from. */
+  raw: string;
+}
+
+/** What a parser may need besides the line itself. */
+export interface ParseContext {
+  /** "Now" for the year guess of lines without a year (pinned in tests). */
+  now: Date;
+  /** Seconds to subtract from server-local times to get UTC (ftputil's time shift). */
+  timeShift: number;
+}
+
+/**
+ * A listing parser. Users can plug in their own for exotic servers.
+ * `parse` returns `null` for lines that carry no entry (e.g. `total 12`) and
+ * throws `ListingParseError` for lines it claims but cannot read.
+ */
+export interface ListingParser {
+  readonly name: string;
+  /** Whether this parser recognises the line's format. */
+  canParse(line: string): boolean;
+  parse(line: string, context: ParseContext): ListEntry | null;
+}

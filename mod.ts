@@ -1,0 +1,21 @@
+/**
+ * ferry: keep file trees in step across FTP, FTPS, UFTP and local disks.
+ *
+ * This module is the public library surface; plugins import it and nothing else.
+ *
+ * @example
+ * ```ts
+ * import { FtpClient } from "./mod.ts";
+ * const ftp = await FtpClient.connect({ host: "127.0.0.1", port: 2121 });
+ * await ftp.login();
+ * console.log(await ftp.nlst());
+ * await ftp.quit();
+ * ```
+ * @module
+ */
+export { FerryError } from "./util/errors.ts";
+export { type Logger, logger } from "./util/log.ts";
+export * from "./ftp/listing/types.ts";
+export * from "./endpoint/types.ts";
+export * from "./endpoint/errors.ts";
+export * from "./workflow/plugin.ts";

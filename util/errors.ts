@@ -1,0 +1,24 @@
+/**
+ * The root of ferry's error hierarchy. Every error ferry throws on purpose is a
+ * `FerryError`, so callers can tell ours from bugs, and each carries a stable `code`
+ * (like Node's `err.code`) so code written for OS-style errors can branch on it.
+ * @module
+ */
+
+/**
+ * Base class of every error ferry raises deliberately.
+ *
+ * @example
+ * ```ts
+ * try { await op(); } catch (e) { if (e instanceof FerryError) console.error(e.code, e.message); }
+ * ```
+ */
+export class FerryError extends Error {
+  /** A stable, machine-readable code such as `EFTPPERM` or `ENOENT`. */
+  readonly code: string;
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? "EFERRY";
+  }
+}
