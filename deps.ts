@@ -12,3 +12,33 @@ export {
   type Logger,
   reset as resetLogging,
 } from "npm:@logtape/logtape@^2.4.2";
+
+// --- workflow + CLI (workflow/, cli/) ---
+// logtape sinks/formatters: the CLI picks plain lines, JSON lines or a file at run time.
+export {
+  getStreamSink,
+  getTextFormatter,
+  jsonLinesFormatter,
+  type LogLevel,
+  type LogRecord,
+  type Sink,
+} from "npm:@logtape/logtape@^2.4.2";
+// @logtape/file: `--log-file` (buffered; the CLI disposes it before exit).
+export { getFileSink } from "npm:@logtape/file@^2.3.10";
+// yaml: parseDocument + LineCounter keep node positions, so every workflow problem
+// is reported as file:line:col, and it reports all syntax errors, not only the first.
+export * as yaml from "npm:yaml@^2.9.1";
+// zod 4: one definition of the workflow format for validation and `ferry schema`.
+export { z } from "npm:zod@^4.6.7";
+// croner: cron parsing (validation), next-run times and the in-process scheduler.
+export { Cron } from "npm:croner@^11.0.1";
+// commander + extra-typings: typed sub-commands and options for cli/.
+export {
+  Command,
+  CommanderError,
+  InvalidArgumentError,
+  Option,
+} from "npm:@commander-js/extra-typings@^15.1.0";
+// cli-progress: the progress display, only when stderr is a terminal.
+// @ts-types="npm:@types/cli-progress@^3.11.6"
+export { default as cliProgress } from "npm:cli-progress@^3.12.0";
