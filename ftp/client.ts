@@ -1,0 +1,702 @@
+/**
+ * `FtpClient`: an ftplib-like FTP/FTPS client on Web Streams. One control
+ * connection, one command at a time (a transfer holds the connection until its
+ * final reply); every wait has a deadline.
+ * @module
+ */
+import type net from "node:net";
+import { logger } from "../util/log.ts";
+import { ControlConnection } from "./control.ts";
+import { openDataChannel } from "./data.ts";
+import {
+  CommandNotImplementedError,
+  errorForReply,
+  FtpError,
+  FtpProtocolError,
+  FtpReplyError,
+} from "./errors.ts";
+import { formatFtpTime, parse257, parseFtpTime, type Reply } from "./reply.ts";
+import { connectSocket, formatHostPort, type FtpEncoding } from "./socket.ts";
+import { startTlsClient, startTlsData, type TlsOptions } from "./tls.ts";
+import {
+  type DataStreamOptions,
+  readAllText,
+  retrieveStream,
+  storeStream,
+  type TransferHandle,
+} from "./transfer.ts";
+import type { ListEntry, ListingParser } from "./listing/types.ts";
+import { parseListing, parseMlstReply, parseNlst } from "./listing/index.ts";
+
+const log = logger("ftp", "client");
+
+/** How the control connection is secured. */
+export type TlsMode = "none" | "explicit" | "implicit";
+
+/** Options of {@link FtpClient.connect}. */
+export interface FtpClientOptions {
+  host: string;
+  /** Default 21, or 990 for implicit TLS. */
+  port?: number;
+  /** Deadline for every wait (connect, reply, data), in milliseconds. Default 30 s. */
+  timeoutMs?: number;
+  /** Local address to bind (ftplib's `source_address`). */
+  sourceAddress?: string;
+  /** `explicit` = AUTH TLS on the plain port (ftpes://), `implicit` = TLS from the first byte (ftps://). */
+  tls?: TlsMode;
+  tlsOptions?: TlsOptions;
+  /** Data channel protection after login under TLS: `P` (private, default) or `C` (clear). */
+  dataProtection?: "P" | "C";
+  /** Passive mode (default true). */
+  passive?: boolean;
+  /** Try EPSV before PASV (default true). */
+  epsv?: boolean;
+  /** Follow the PASV reply's host even when it differs from the control peer (default false). */
+  trustPasvHost?: boolean;
+  /** Address announced in active mode. */
+  activeAddress?: string;
+  /** Names on the wire: UTF-8 (default) or latin-1. */
+  encoding?: FtpEncoding;
+  /** Extra listing parsers tried before the built-in ones. */
+  listParsers?: ListingParser[];
+  /** Seconds to subtract from server-local listing times (ftputil's time shift). */
+  timeShift?: number;
+  /** Largest listing accepted, in bytes (default 256 MiB). */
+  maxListingBytes?: number;
+}
+
+/** Options of transfers (RETR/STOR/APPE). */
+export interface TransferOptions {
+  /** REST offset: start reading or writing at this byte. */
+  offset?: number;
+  /** Called with the cumulative byte count as data flows. */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * An FTP/FTPS client.
+ *
+ * @example
+ * ```ts
+ * const ftp = await FtpClient.connect({ host: "127.0.0.1", port: 2121 });
+ * await ftp.login("user", "secret");
+ * const entries = await ftp.list("/pub");
+ * const data = await ftp.retrieve("/pub/file.bin");
+ * await data.pipeTo((await Deno.create("file.bin")).writable);
+ * await ftp.quit();
+ * ```
+ */
+export class FtpClient {
+  readonly #control: ControlConnection;
+  readonly #options:
+    & Required<
+      Pick<
+        FtpClientOptions,
+        "timeoutMs" | "passive" | "epsv" | "trustPasvHost" | "encoding" | "maxListingBytes"
+      >
+    >
+    & FtpClientOptions;
+  readonly #state = { epsv: true };
+  #lock: Promise<void> = Promise.resolve();
+  #type?: "A" | "I";
+  #features?: Map<string, string>;
+  #protected = false;
+  #hashAlgorithm?: string;
+  /** The server's welcome text (220 reply). */
+  readonly welcome: string;
+  /** The time shift applied to listing times (seconds; server-local minus UTC). */
+  timeShift: number;
+
+  private constructor(control: ControlConnection, welcome: string, options: FtpClientOptions) {
+    this.#control = control;
+    this.welcome = welcome;
+    this.#options = {
+      timeoutMs: 30_000,
+      passive: true,
+      epsv: true,
+      trustPasvHost: false,
+      encoding: "utf-8",
+      maxListingBytes: 256 * 1024 * 1024,
+      ...options,
+    };
+    this.timeShift = options.timeShift ?? 0;
+  }
+
+  /**
+   * Connects, reads the welcome, and for `tls: "explicit"` negotiates AUTH TLS.
+   *
+   * @example
+   * ```ts
+   * const ftp = await FtpClient.connect({ host: "ftp.example.org", tls: "explicit" });
+   * ```
+   */
+  static async connect(options: FtpClientOptions): Promise<FtpClient> {
+    const tls = options.tls ?? "none";
+    const port = options.port ?? (tls === "implicit" ? 990 : 21);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const host = stripBrackets(options.host);
+    let socket: net.Socket = await connectSocket(host, port, {
+      timeoutMs,
+      localAddress: options.sourceAddress,
+    });
+    if (tls === "implicit") {
+      socket = await startTlsClient(socket, host, options.tlsOptions ?? {}, timeoutMs);
+    }
+    const control = new ControlConnection(socket, {
+      encoding: options.encoding ?? "utf-8",
+      timeoutMs,
+      peer: formatHostPort(host, port),
+    });
+    try {
+      const welcome = await control.read();
+      if (welcome.code >= 400) throw errorForReply(welcome);
+      if (welcome.code !== 220) throw new FtpReplyError(`unexpected welcome: ${welcome.lines[0]}`);
+      const client = new FtpClient(control, welcome.text, { ...options, host, port });
+      if (tls === "explicit") await client.auth();
+      return client;
+    } catch (error) {
+      control.destroy();
+      throw error;
+    }
+  }
+
+  /** Whether the control connection is encrypted. */
+  get secure(): boolean {
+    return this.#control.socket.constructor.name === "TLSSocket" ||
+      "encrypted" in this.#control.socket;
+  }
+
+  /** Whether the control connection is gone. */
+  get closed(): boolean {
+    return this.#control.closed;
+  }
+
+  /** The connection's peer as `host:port`. */
+  get peer(): string {
+    return this.#control.peer;
+  }
+
+  /** Sends AUTH TLS and upgrades the control connection (explicit FTPS). */
+  auth(): Promise<void> {
+    return this.#exclusive(async () => {
+      const reply = await this.#control.command("AUTH TLS");
+      if (reply.code !== 234) throw errorForReply(reply, "AUTH TLS");
+      await this.#control.upgrade((plain) =>
+        startTlsClient(plain, this.#options.host, this.#options.tlsOptions ?? {}, this.#timeout)
+      );
+      this.#features = undefined; // RFC 4217: features may change after AUTH.
+    });
+  }
+
+  /**
+   * Logs in (anonymous by default). Under TLS, also sets PBSZ 0 and PROT P (or C).
+   * After login, turns on UTF-8 names when the server offers it.
+   *
+   * @example
+   * ```ts
+   * await ftp.login("bob", Deno.env.get("FTP_PASSWORD"));
+   * ```
+   */
+  async login(user = "anonymous", password = "anonymous@", account = ""): Promise<Reply> {
+    const reply = await this.#exclusive(async () => {
+      let reply = await this.#control.command(`USER ${user}`);
+      if (reply.code === 331) reply = await this.#control.command(`PASS ${password}`);
+      if (reply.code === 332) reply = await this.#control.command(`ACCT ${account}`);
+      if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
+      return reply;
+    });
+    if (this.secure) await this.prot(this.#options.dataProtection ?? "P");
+    if (this.#options.encoding === "utf-8") {
+      const features = await this.features().catch(() => new Map<string, string>());
+      if (features.has("UTF8")) await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
+    }
+    return reply;
+  }
+
+  /** Sets the data channel protection level (PBSZ 0 + PROT P|C). */
+  async prot(level: "P" | "C"): Promise<void> {
+    await this.voidcmd("PBSZ 0");
+    await this.voidcmd(`PROT ${level}`);
+    this.#protected = level === "P";
+  }
+
+  /**
+   * Sends a command and returns its reply; throws a typed error on 4xx/5xx
+   * (ftplib's `sendcmd`).
+   *
+   * @example
+   * ```ts
+   * const reply = await ftp.sendcmd("SYST"); // { code: 215, text: "UNIX Type: L8" }
+   * ```
+   */
+  sendcmd(command: string): Promise<Reply> {
+    return this.#exclusive(async () => {
+      const reply = await this.#control.command(command);
+      if (reply.code >= 400) throw errorForReply(reply, command);
+      return reply;
+    });
+  }
+
+  /**
+   * Sends a command and expects a 2xx reply (ftplib's `voidcmd`).
+   *
+   * @example
+   * ```ts
+   * await ftp.voidcmd("NOOP");
+   * ```
+   */
+  async voidcmd(command: string): Promise<Reply> {
+    const reply = await this.sendcmd(command);
+    if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, command);
+    return reply;
+  }
+
+  /** FEAT, parsed into upper-case feature names and their parameters; cached. */
+  async features(): Promise<Map<string, string>> {
+    if (this.#features) return this.#features;
+    const features = new Map<string, string>();
+    const reply = await this.sendcmd("FEAT").catch((error) => {
+      if (error instanceof CommandNotImplementedError) return undefined;
+      throw error;
+    });
+    for (const line of reply?.lines.slice(1, -1) ?? []) {
+      const text = line.replace(/^\d{3}-/, "").trim();
+      if (!text) continue;
+      const space = text.indexOf(" ");
+      const name = (space < 0 ? text : text.slice(0, space)).toUpperCase();
+      features.set(name, space < 0 ? "" : text.slice(space + 1).trim());
+    }
+    return this.#features = features;
+  }
+
+  /** NOOP (keep-alive). */
+  async noop(): Promise<void> {
+    await this.voidcmd("NOOP");
+  }
+
+  /** PWD, with RFC 959's doubled quotes undone. */
+  async pwd(): Promise<string> {
+    const reply = await this.voidcmd("PWD");
+    return parse257(reply.text);
+  }
+
+  /** CWD (`..` is sent as CDUP, like ftplib). */
+  async cwd(path: string): Promise<void> {
+    await this.voidcmd(path === ".." ? "CDUP" : `CWD ${path}`);
+  }
+
+  /** CDUP. */
+  async cdup(): Promise<void> {
+    await this.voidcmd("CDUP");
+  }
+
+  /** MKD; returns the created path from the 257 reply (or `path` if the server gives none). */
+  async mkd(path: string): Promise<string> {
+    const reply = await this.voidcmd(`MKD ${path}`);
+    try {
+      return parse257(reply.text);
+    } catch {
+      return path;
+    }
+  }
+
+  /** RMD. */
+  async rmd(path: string): Promise<void> {
+    await this.voidcmd(`RMD ${path}`);
+  }
+
+  /** DELE. */
+  async delete(path: string): Promise<void> {
+    await this.voidcmd(`DELE ${path}`);
+  }
+
+  /** RNFR + RNTO. */
+  rename(from: string, to: string): Promise<void> {
+    return this.#exclusive(async () => {
+      const first = await this.#control.command(`RNFR ${from}`);
+      if (first.code !== 350) throw errorForReply(first, `RNFR ${from}`);
+      const second = await this.#control.command(`RNTO ${to}`);
+      if (second.code < 200 || second.code >= 300) throw errorForReply(second, `RNTO ${to}`);
+    });
+  }
+
+  /** SIZE in bytes (sent in binary mode, as the size depends on TYPE). */
+  async size(path: string): Promise<number> {
+    await this.#setType("I");
+    const reply = await this.voidcmd(`SIZE ${path}`);
+    const size = Number(reply.text.trim());
+    if (!Number.isSafeInteger(size)) throw new FtpProtocolError(`bad SIZE reply: ${reply.text}`);
+    return size;
+  }
+
+  /** MDTM as a UTC date (RFC 3659; no time shift applied). */
+  async mdtm(path: string): Promise<Date> {
+    const reply = await this.voidcmd(`MDTM ${path}`);
+    return parseFtpTime(reply.text.trim().split(/\s+/)[0]);
+  }
+
+  /** MFMT: sets the modification time (UTC). */
+  async mfmt(path: string, mtime: Date): Promise<void> {
+    await this.voidcmd(`MFMT ${formatFtpTime(mtime)} ${path}`);
+  }
+
+  /** SITE CHMOD (octal mode). 502 becomes CommandNotImplementedError. */
+  async chmod(path: string, mode: number): Promise<void> {
+    await this.voidcmd(`SITE CHMOD ${mode.toString(8).padStart(3, "0")} ${path}`);
+  }
+
+  /**
+   * Asks the server for a file's hash: HASH (RFC draft, with OPTS HASH to pick
+   * the algorithm) when offered, else XMD5/XCRC/XSHA*.
+   *
+   * @example
+   * ```ts
+   * const { algorithm, hash } = await ftp.hash("big.iso", "SHA-256");
+   * ```
+   */
+  async hash(path: string, algorithm?: string): Promise<{ algorithm: string; hash: string }> {
+    const features = await this.features();
+    const offered = features.get("HASH");
+    if (offered !== undefined) {
+      const names = offered.split(";").map((n) => n.replace("*", "").trim().toUpperCase());
+      const current = offered.split(";").find((n) => n.includes("*"))?.replace("*", "").trim();
+      const want = algorithm?.toUpperCase() ?? this.#hashAlgorithm ?? current ?? names[0];
+      if (!names.includes(want)) {
+        throw new CommandNotImplementedError(`server offers HASH ${offered}, not ${want}`);
+      }
+      if (want !== (this.#hashAlgorithm ?? current?.toUpperCase())) {
+        await this.voidcmd(`OPTS HASH ${want}`);
+        this.#hashAlgorithm = want;
+      }
+      const reply = await this.voidcmd(`HASH ${path}`);
+      const [alg, , value] = reply.text.trim().split(/\s+/);
+      return { algorithm: alg.toUpperCase(), hash: value.toLowerCase() };
+    }
+    const legacy: Record<string, string> = {
+      "MD5": "XMD5",
+      "CRC32": "XCRC",
+      "SHA-1": "XSHA1",
+      "SHA-256": "XSHA256",
+    };
+    const want = (algorithm ?? "MD5").toUpperCase();
+    const command = legacy[want];
+    if (!command || !features.has(command)) {
+      throw new CommandNotImplementedError(`server offers no ${want} hash command`);
+    }
+    const reply = await this.voidcmd(`${command} ${path}`);
+    return { algorithm: want, hash: reply.text.trim().split(/\s+/).pop()!.toLowerCase() };
+  }
+
+  /**
+   * RETR as a stream (binary). The stream ends after the server confirmed the
+   * transfer; errors (including a 4xx/5xx final reply) error the stream.
+   *
+   * @example
+   * ```ts
+   * const stream = await ftp.retrieve("a.bin", { offset: 1024, onProgress: (n) => console.log(n) });
+   * ```
+   */
+  async retrieve(path: string, options: TransferOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const handle = await this.#transfer(`RETR ${path}`, "I", options.offset);
+    return retrieveStream(handle, options);
+  }
+
+  /**
+   * STOR (or APPE with `append`) as a writable stream (binary); closing it waits
+   * for the server's confirmation.
+   *
+   * @example
+   * ```ts
+   * await (await Deno.open("a.bin")).readable.pipeTo(await ftp.store("a.bin"));
+   * ```
+   */
+  async store(
+    path: string,
+    options: TransferOptions & { append?: boolean } = {},
+  ): Promise<WritableStream<Uint8Array>> {
+    const verb = options.append ? "APPE" : "STOR";
+    const handle = await this.#transfer(`${verb} ${path}`, "I", options.offset);
+    return storeStream(handle, options);
+  }
+
+  /**
+   * STOU: stores under a name the server chooses; returns the stream and the
+   * name announced in the 150 reply (when the server names it).
+   */
+  async storeUnique(
+    options: TransferOptions = {},
+  ): Promise<{ name?: string; stream: WritableStream<Uint8Array> }> {
+    const handle = await this.#transfer("STOU", "I");
+    const text = handle.preliminary.text;
+    const name = /FILE:\s*(.+)$/i.exec(text)?.[1]?.trim() ?? /\(([^)]+)\)/.exec(text)?.[1];
+    return { name, stream: storeStream(handle, options) };
+  }
+
+  /**
+   * A data command in ASCII mode, yielding lines (ftplib's `retrlines`).
+   *
+   * @example
+   * ```ts
+   * for (const line of await ftp.retrlines("LIST")) console.log(line);
+   * ```
+   */
+  async retrlines(command: string): Promise<string[]> {
+    const text = await this.#retrieveText(command);
+    return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l, i, all) =>
+      l !== "" || i < all.length - 1
+    );
+  }
+
+  /** Stores text lines in ASCII mode (CRLF line ends on the wire, ftplib's `storlines`). */
+  async storlines(command: string, lines: Iterable<string>): Promise<void> {
+    const handle = await this.#transfer(command, "A");
+    const stream = storeStream(handle, {});
+    const writer = stream.getWriter();
+    const encoder = new TextEncoder();
+    for (const line of lines) await writer.write(encoder.encode(`${line}\r\n`));
+    await writer.close();
+  }
+
+  /**
+   * LIST parsed into entries (hidden files with `-a` unless `hidden: false`;
+   * if the server rejects `-a`, plain LIST is used from then on).
+   */
+  async list(path = "", options: { hidden?: boolean } = {}): Promise<ListEntry[]> {
+    const lines = await this.listLines(path, options);
+    return parseListing(lines.join("\n"), this.#parseOptions());
+  }
+
+  #listAllRejected = false;
+
+  /** Raw LIST lines. */
+  async listLines(path = "", options: { hidden?: boolean } = {}): Promise<string[]> {
+    const hidden = (options.hidden ?? true) && !this.#listAllRejected;
+    const command = hidden ? `LIST -a${path ? ` ${path}` : ""}` : `LIST${path ? ` ${path}` : ""}`;
+    try {
+      return await this.retrlines(command);
+    } catch (error) {
+      if (hidden && error instanceof FtpError && error.ftpCode && error.ftpCode >= 500) {
+        this.#listAllRejected = true;
+        log.debug("server rejected LIST -a; using plain LIST", {});
+        return await this.retrlines(`LIST${path ? ` ${path}` : ""}`);
+      }
+      throw error;
+    }
+  }
+
+  /** NLST names. */
+  async nlst(path = ""): Promise<string[]> {
+    return parseNlst(await this.#retrieveText(`NLST${path ? ` ${path}` : ""}`));
+  }
+
+  /** MLSD entries (RFC 3659), including `cdir`/`pdir` entries as the server sends them. */
+  async mlsd(path = ""): Promise<ListEntry[]> {
+    const text = await this.#retrieveText(`MLSD${path ? ` ${path}` : ""}`);
+    return parseListing(text, this.#parseOptions());
+  }
+
+  /** MLST of one path (works on the root directory too). */
+  async mlst(path = ""): Promise<ListEntry> {
+    const reply = await this.voidcmd(`MLST${path ? ` ${path}` : ""}`);
+    return parseMlstReply(reply.lines.join("\n"), { timeShift: this.timeShift });
+  }
+
+  /**
+   * ABOR outside a transfer, resynchronising the control connection. A running
+   * transfer is aborted by cancelling (reads) or aborting (writes) its stream,
+   * which sends ABOR and reads the 426/226 replies in whatever order they come.
+   */
+  async abort(): Promise<void> {
+    await this.#abortRaw();
+  }
+
+  /** QUIT politely, then close. Never throws for a server that just hangs up. */
+  async quit(): Promise<void> {
+    try {
+      await this.#exclusive(async () => {
+        this.#control.send("QUIT");
+        await this.#control.read(Math.min(this.#timeout, 5_000)).catch(() => undefined);
+      });
+    } catch {
+      // The server may close without a reply (UFTPD does).
+    } finally {
+      this.#control.destroy();
+    }
+  }
+
+  /** Closes the connection at once, without QUIT. */
+  close(): void {
+    this.#control.destroy();
+  }
+
+  get #timeout(): number {
+    return this.#options.timeoutMs;
+  }
+
+  #parseOptions() {
+    return {
+      parsers: this.#options.listParsers,
+      context: { timeShift: this.timeShift },
+    };
+  }
+
+  async #retrieveText(command: string): Promise<string> {
+    const handle = await this.#transfer(command, "A");
+    const stream = retrieveStream(handle, {});
+    return await readAllText(stream, this.#options.encoding, this.#options.maxListingBytes);
+  }
+
+  async #setType(type: "A" | "I"): Promise<void> {
+    if (this.#type === type) return;
+    await this.voidcmd(`TYPE ${type}`);
+    this.#type = type;
+  }
+
+  /**
+   * Opens a data connection and sends `command` (ftplib's `ntransfercmd`).
+   * The control connection stays reserved until the returned handle finishes.
+   */
+  async #transfer(command: string, type: "A" | "I", offset?: number): Promise<TransferHandle> {
+    await this.#setType(type);
+    const release = await this.#acquire();
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        release();
+      }
+    };
+    try {
+      const pending = await openDataChannel(this.#control, {
+        passive: this.#options.passive,
+        epsv: this.#options.epsv,
+        trustPasvHost: this.#options.trustPasvHost,
+        activeAddress: this.#options.activeAddress,
+        sourceAddress: this.#options.sourceAddress,
+        timeoutMs: this.#timeout,
+      }, this.#state);
+      if (offset && offset > 0) {
+        const rest = await this.#control.command(`REST ${offset}`);
+        if (rest.code !== 350) {
+          pending.cancel();
+          throw errorForReply(rest, `REST ${offset}`);
+        }
+      }
+      // With passive mode the socket is connected already; start TLS before the
+      // command so the handshake can proceed as soon as the server accepts it.
+      let tlsPending: Promise<net.Socket> | undefined;
+      const startTls = (socket: net.Socket) =>
+        startTlsData(
+          socket,
+          this.#control.socket as never,
+          this.#options.tlsOptions ?? {},
+          this.#timeout,
+        );
+      if (this.#protected && this.#options.passive) {
+        tlsPending = pending.socket().then(startTls);
+        tlsPending.catch(() => {});
+      }
+      const preliminary = await this.#control.command(command);
+      if (preliminary.code >= 400 || preliminary.code < 100) {
+        pending.cancel();
+        throw errorForReply(preliminary, command);
+      }
+      if (preliminary.code >= 200) {
+        // Some servers answer an empty transfer with 226 at once.
+        pending.cancel();
+        finish();
+        return emptyHandle(preliminary);
+      }
+      let socket: net.Socket;
+      try {
+        socket = tlsPending ? await tlsPending : await pending.socket();
+        if (this.#protected && !tlsPending) socket = await startTls(socket);
+      } catch (error) {
+        pending.cancel();
+        // The server may be waiting on the data connection; drop it and resync.
+        await this.#control.read(this.#timeout).catch(() => undefined);
+        throw error;
+      }
+      return {
+        socket,
+        preliminary,
+        command,
+        timeoutMs: this.#timeout,
+        finalReply: async () => {
+          try {
+            const reply = await this.#control.read(this.#timeout, command);
+            if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, command);
+            return reply;
+          } finally {
+            finish();
+          }
+        },
+        abort: async () => {
+          socket.destroy();
+          try {
+            this.#control.send("ABOR");
+            await this.#readAbortReplies(command);
+          } finally {
+            finish();
+          }
+        },
+      };
+    } catch (error) {
+      finish();
+      throw error;
+    }
+  }
+
+  async #abortRaw(): Promise<void> {
+    await this.#exclusive(async () => {
+      this.#control.send("ABOR");
+      await this.#readAbortReplies("ABOR");
+    });
+  }
+
+  /**
+   * After a data connection was cut, the server sends a transfer reply (426 or
+   * 226) and maybe more. A NOOP marks the end: we read until its 200.
+   */
+  async #readAbortReplies(command: string): Promise<void> {
+    this.#control.send("NOOP");
+    for (let i = 0; i < 5; i++) {
+      const reply = await this.#control.read(this.#timeout, command);
+      if (reply.code === 200) return;
+    }
+    throw new FtpProtocolError(`could not resynchronise after aborting ${command}`);
+  }
+
+  #acquire(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => release = resolve);
+    const previous = this.#lock;
+    this.#lock = previous.then(() => next);
+    return previous.then(() => release);
+  }
+
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.#acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+function emptyHandle(reply: Reply): TransferHandle {
+  return {
+    socket: undefined,
+    preliminary: reply,
+    command: "",
+    timeoutMs: 0,
+    finalReply: () => Promise.resolve(reply),
+    abort: () => Promise.resolve(),
+  };
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+}

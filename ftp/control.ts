@@ -1,0 +1,203 @@
+/**
+ * The control connection: sends command lines and reads replies, every wait with
+ * a deadline, every line traced at debug level with the PASS argument masked.
+ * @module
+ */
+import type net from "node:net";
+import { logger } from "../util/log.ts";
+import {
+  FtpConnectionError,
+  FtpError,
+  FtpProtocolError,
+  FtpTimeoutError,
+  maskCommand,
+} from "./errors.ts";
+import { type Reply, ReplyParser } from "./reply.ts";
+import { encodeText, type FtpEncoding, textDecoder } from "./socket.ts";
+
+const log = logger("ftp", "control");
+
+interface Waiter {
+  resolve(reply: Reply): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * One control connection. Not concurrency-safe by itself: the client serialises
+ * commands.
+ *
+ * @example
+ * ```ts
+ * const control = new ControlConnection(socket, { encoding: "utf-8", timeoutMs: 30_000, peer: "127.0.0.1:21" });
+ * const welcome = await control.read();
+ * const reply = await control.command("NOOP");
+ * ```
+ */
+export class ControlConnection {
+  #socket: net.Socket;
+  #parser = new ReplyParser();
+  #decoder;
+  #replies: Reply[] = [];
+  #waiter?: Waiter;
+  #broken?: FtpError;
+  readonly #encoding: FtpEncoding;
+  /** Default deadline for a reply, in milliseconds. */
+  timeoutMs: number;
+  /** `host:port` of the server, for messages. */
+  readonly peer: string;
+  #onData = (chunk: Uint8Array) => this.#receive(chunk);
+  #onEnd = () => this.#fail(new FtpConnectionError(`${this.peer} closed the control connection`));
+  #onError = (error: Error & { code?: string }) =>
+    this.#fail(
+      new FtpConnectionError(`control connection to ${this.peer} failed: ${error.message}`, {
+        cause: error,
+        code: error.code,
+      }),
+    );
+
+  constructor(
+    socket: net.Socket,
+    options: { encoding: FtpEncoding; timeoutMs: number; peer: string },
+  ) {
+    this.#socket = socket;
+    this.#encoding = options.encoding;
+    this.#decoder = textDecoder(options.encoding);
+    this.timeoutMs = options.timeoutMs;
+    this.peer = options.peer;
+    this.#attach();
+  }
+
+  /** The current socket (a TLSSocket after {@link upgrade}). */
+  get socket(): net.Socket {
+    return this.#socket;
+  }
+
+  /** Whether the connection can no longer be used. */
+  get closed(): boolean {
+    return this.#broken !== undefined;
+  }
+
+  /** Sends one command line. Refuses CR/LF/NUL inside (command injection). */
+  send(line: string): void {
+    this.#throwIfBroken();
+    if (/[\r\n\0]/.test(line)) {
+      throw new FtpError(
+        `refusing to send a command containing CR, LF or NUL: ${JSON.stringify(maskCommand(line))}`,
+        { code: "EINVAL" },
+      );
+    }
+    log.debug("> {line}", { line: maskCommand(line), peer: this.peer });
+    this.#socket.write(encodeText(`${line}\r\n`, this.#encoding));
+  }
+
+  /**
+   * Reads the next complete reply, failing after `timeoutMs`.
+   * A timeout leaves the reply stream unsynchronised, so it closes the connection.
+   */
+  read(timeoutMs = this.timeoutMs, command?: string): Promise<Reply> {
+    const queued = this.#replies.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.#broken) return Promise.reject(this.#broken);
+    if (this.#waiter) {
+      return Promise.reject(new FtpError("concurrent reads on a control connection"));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        const masked = command === undefined ? "" : ` to ${maskCommand(command)}`;
+        const error = new FtpTimeoutError(
+          `no reply${masked} from ${this.peer} within ${timeoutMs} ms`,
+          { command: command && maskCommand(command) },
+        );
+        this.#fail(error);
+        reject(error);
+      }, timeoutMs);
+      this.#waiter = { resolve, reject, timer };
+    });
+  }
+
+  /** Sends a command and reads its (first) reply. */
+  async command(line: string, timeoutMs = this.timeoutMs): Promise<Reply> {
+    this.send(line);
+    return await this.read(timeoutMs, line);
+  }
+
+  /**
+   * Replaces the socket (TLS upgrade). Our listeners are detached first so no
+   * ciphertext is read as a reply.
+   */
+  async upgrade(wrap: (plain: net.Socket) => Promise<net.Socket>): Promise<void> {
+    this.#throwIfBroken();
+    if (this.#replies.length > 0 || this.#parser.partial) {
+      // Bytes after 234 and before the handshake would be injected plain text.
+      throw new FtpProtocolError("server sent data after accepting AUTH; refusing to upgrade");
+    }
+    this.#detach();
+    try {
+      this.#socket = await wrap(this.#socket);
+    } catch (error) {
+      this.#fail(
+        error instanceof FtpError ? error : new FtpConnectionError(String(error), { cause: error }),
+      );
+      throw error;
+    }
+    this.#attach();
+  }
+
+  /** Closes the socket at once. */
+  destroy(): void {
+    this.#fail(new FtpConnectionError("control connection closed"));
+  }
+
+  #attach(): void {
+    this.#socket.on("data", this.#onData);
+    this.#socket.on("end", this.#onEnd);
+    this.#socket.on("close", this.#onEnd);
+    this.#socket.on("error", this.#onError);
+  }
+
+  #detach(): void {
+    this.#socket.off("data", this.#onData);
+    this.#socket.off("end", this.#onEnd);
+    this.#socket.off("close", this.#onEnd);
+    this.#socket.off("error", this.#onError);
+  }
+
+  #receive(chunk: Uint8Array): void {
+    let replies: Reply[];
+    try {
+      replies = this.#parser.push(this.#decoder.decode(chunk));
+    } catch (error) {
+      this.#fail(error as FtpError);
+      return;
+    }
+    for (const reply of replies) {
+      for (const line of reply.lines) log.debug("< {line}", { line, peer: this.peer });
+      const waiter = this.#waiter;
+      if (waiter) {
+        this.#waiter = undefined;
+        clearTimeout(waiter.timer);
+        waiter.resolve(reply);
+      } else this.#replies.push(reply);
+    }
+  }
+
+  #fail(error: FtpError): void {
+    if (this.#broken) return;
+    this.#broken = error;
+    this.#detach();
+    this.#socket.on("error", () => {}); // late errors after destroy are expected
+    this.#socket.destroy();
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
+  }
+
+  #throwIfBroken(): void {
+    if (this.#broken) throw this.#broken;
+  }
+}

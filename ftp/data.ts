@@ -1,0 +1,189 @@
+/**
+ * Opening data connections: passive (EPSV first, then PASV) and active (EPRT,
+ * then PORT). Pure parts (address choice, PORT/EPRT arguments) are exported for
+ * tests; the I/O parts take the control connection they belong to.
+ * @module
+ */
+import net from "node:net";
+import { logger } from "../util/log.ts";
+import {
+  CommandNotImplementedError,
+  errorForReply,
+  FtpConnectionError,
+  FtpTimeoutError,
+} from "./errors.ts";
+import type { ControlConnection } from "./control.ts";
+import { parseEpsv, parsePasv } from "./reply.ts";
+import { connectSocket } from "./socket.ts";
+
+const log = logger("ftp", "data");
+
+/** How data connections are opened. */
+export interface DataChannelOptions {
+  /** Passive mode (default) or active mode (server connects to us). */
+  passive: boolean;
+  /** Try EPSV before PASV (default true); switched off after a refusal. */
+  epsv: boolean;
+  /**
+   * Connect to the address a PASV reply names even if it differs from the
+   * control peer. Off by default: no connections to third hosts.
+   */
+  trustPasvHost: boolean;
+  /** Address to announce in active mode (default: the control connection's local address). */
+  activeAddress?: string;
+  /** Local address to bind data connections to. */
+  sourceAddress?: string;
+  timeoutMs: number;
+}
+
+/**
+ * Chooses where to connect after PASV: the announced host only when trusted and
+ * routable, else the control connection's peer.
+ *
+ * @example
+ * ```ts
+ * pasvTarget({ host: "10.0.0.5", port: 5000 }, "203.0.113.9", false); // { host: "203.0.113.9", port: 5000 }
+ * ```
+ */
+export function pasvTarget(
+  announced: { host: string; port: number },
+  controlPeer: string,
+  trust: boolean,
+): { host: string; port: number } {
+  if (trust && announced.host !== "0.0.0.0") return announced;
+  return { host: controlPeer, port: announced.port };
+}
+
+/**
+ * The argument of PORT for an IPv4 address and port.
+ *
+ * @example
+ * ```ts
+ * portArgument("127.0.0.1", 50000); // "127,0,0,1,195,80"
+ * ```
+ */
+export function portArgument(host: string, port: number): string {
+  return [...host.split("."), Math.floor(port / 256), port % 256].join(",");
+}
+
+/**
+ * The argument of EPRT (RFC 2428).
+ *
+ * @example
+ * ```ts
+ * eprtArgument("::1", 50000); // "|2|::1|50000|"
+ * ```
+ */
+export function eprtArgument(host: string, port: number): string {
+  return `|${net.isIPv6(host) ? 2 : 1}|${host}|${port}|`;
+}
+
+/** A data connection being set up: either ready (passive) or awaiting the server (active). */
+export interface PendingData {
+  /** Resolves with the connected socket (passive: already connected). */
+  socket(): Promise<net.Socket>;
+  /** Releases everything if the transfer command failed. */
+  cancel(): void;
+}
+
+/**
+ * Prepares a data connection on `control`. Must be called right before the
+ * transfer command; `state.epsv` is set to false when the server refuses EPSV.
+ */
+export async function openDataChannel(
+  control: ControlConnection,
+  options: DataChannelOptions,
+  state: { epsv: boolean },
+): Promise<PendingData> {
+  const controlSocket = control.socket;
+  if (!options.passive) return await openActive(control, controlSocket, options);
+  const peer = controlSocket.remoteAddress ?? "127.0.0.1";
+  let target: { host: string; port: number } | undefined;
+  if (options.epsv && state.epsv) {
+    const reply = await control.command("EPSV");
+    if (reply.code === 229) target = { host: peer, port: parseEpsv(reply.text) };
+    else {
+      const error = errorForReply(reply, "EPSV");
+      if (!(error instanceof CommandNotImplementedError) && reply.code < 500) throw error;
+      // Refused once: remembered for this session (lftp/curl do the same).
+      state.epsv = false;
+      log.debug("EPSV refused ({code}); using PASV from now on", { code: reply.code });
+    }
+  }
+  if (!target) {
+    const reply = await control.command("PASV");
+    if (reply.code !== 227) throw errorForReply(reply, "PASV");
+    const announced = parsePasv(reply.text);
+    target = pasvTarget(announced, peer, options.trustPasvHost);
+    if (target.host !== announced.host) {
+      log.debug("PASV announced {announced}; connecting to the control peer {peer} instead", {
+        announced: announced.host,
+        peer,
+      });
+    }
+  }
+  const socket = await connectSocket(target.host, target.port, {
+    timeoutMs: options.timeoutMs,
+    localAddress: options.sourceAddress,
+  });
+  return { socket: () => Promise.resolve(socket), cancel: () => socket.destroy() };
+}
+
+async function openActive(
+  control: ControlConnection,
+  controlSocket: net.Socket,
+  options: DataChannelOptions,
+): Promise<PendingData> {
+  const localHost = options.activeAddress ?? controlSocket.localAddress ?? "127.0.0.1";
+  const bindHost = controlSocket.localAddress ?? "0.0.0.0";
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, bindHost, () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  const expectedPeer = controlSocket.remoteAddress;
+  let accepted: Promise<net.Socket> | undefined;
+  const accept = (): Promise<net.Socket> =>
+    accepted ??= new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        server.close();
+        reject(
+          new FtpTimeoutError(`server did not open the active data connection to port ${port}`),
+        );
+      }, options.timeoutMs);
+      server.on("connection", (socket: net.Socket) => {
+        // Only the control peer may connect: anything else is a port-theft attempt.
+        if (expectedPeer && socket.remoteAddress !== expectedPeer) {
+          log.warn("refused active data connection from {from}", { from: socket.remoteAddress });
+          socket.destroy();
+          return;
+        }
+        clearTimeout(timer);
+        server.close();
+        resolve(socket);
+      });
+    });
+  try {
+    let reply = await control.command(`EPRT ${eprtArgument(localHost, port)}`);
+    if (reply.code >= 500 && !net.isIPv6(localHost)) {
+      reply = await control.command(`PORT ${portArgument(localHost, port)}`);
+    }
+    if (reply.code !== 200) throw errorForReply(reply, "PORT");
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  return {
+    socket: accept,
+    cancel: () => {
+      server.close();
+      accepted?.then((s) => s.destroy(), () => {});
+    },
+  };
+}
+
+/** Error for a data connection that ended abnormally. */
+export function dataConnectionError(cause: Error): FtpConnectionError {
+  return new FtpConnectionError(`data connection failed: ${cause.message}`, { cause });
+}

@@ -1,0 +1,89 @@
+/**
+ * Errors of the FTP wire client, by reply class (ftplib's error_temp / error_perm /
+ * error_reply / error_proto, ftputil's names). Each reply error carries the
+ * server's code and text; timeouts and dropped connections are typed too.
+ * @module
+ */
+import { FerryError } from "../util/errors.ts";
+import type { Reply } from "./reply.ts";
+
+/** Base of every error raised by the wire client. */
+export class FtpError extends FerryError {
+  /** The FTP reply code when the error came from a reply (e.g. 550), else undefined. */
+  readonly ftpCode?: number;
+  /** The server's full reply text when there was one. */
+  readonly reply?: Reply;
+  /** The command that was answered (PASS argument masked). */
+  readonly command?: string;
+  constructor(
+    message: string,
+    options: { code?: string; reply?: Reply; command?: string; cause?: unknown } = {},
+  ) {
+    super(message, { code: options.code ?? "EFTP", cause: options.cause });
+    this.reply = options.reply;
+    this.ftpCode = options.reply?.code;
+    this.command = options.command;
+  }
+}
+
+/** A 4xx reply: try again later (ftplib `error_temp`). */
+export class FtpTemporaryError extends FtpError {}
+
+/** A 5xx reply: do not repeat as is (ftplib `error_perm`). */
+export class FtpPermanentError extends FtpError {}
+
+/** 502/500/504 to a command: the server does not implement it. */
+export class CommandNotImplementedError extends FtpPermanentError {}
+
+/** A reply of a class the command did not expect (ftplib `error_reply`). */
+export class FtpReplyError extends FtpError {}
+
+/** Bytes that are not an FTP reply, or a reply too large (ftplib `error_proto`). */
+export class FtpProtocolError extends FtpError {}
+
+/** A wait ran past its deadline; the connection is closed afterwards. */
+export class FtpTimeoutError extends FtpError {
+  constructor(message: string, options: { command?: string; cause?: unknown } = {}) {
+    super(message, { code: "ETIMEDOUT", ...options });
+  }
+}
+
+/** The peer closed the connection or the network failed. */
+export class FtpConnectionError extends FtpError {
+  constructor(message: string, options: { command?: string; cause?: unknown; code?: string } = {}) {
+    super(message, { code: options.code ?? "ECONNRESET", ...options });
+  }
+}
+
+const notImplementedCodes = new Set([500, 502, 504]);
+
+/** Masks secrets in a command line before it reaches a message or a log. */
+export function maskCommand(command: string): string {
+  return /^PASS\b/i.test(command) ? "PASS ****" : command;
+}
+
+/**
+ * Builds the typed error for an error reply to `command`.
+ *
+ * @example
+ * ```ts
+ * const err = errorForReply({ code: 550, lines: ["550 No such file"], text: "No such file" }, "RETR x");
+ * err instanceof FtpPermanentError; // true
+ * ```
+ */
+export function errorForReply(reply: Reply, command?: string): FtpError {
+  const masked = command === undefined ? undefined : maskCommand(command);
+  const where = masked === undefined ? "" : ` to ${masked}`;
+  const message = `server replied ${reply.code} ${reply.text}${where}`;
+  const options = { reply, command: masked };
+  if (reply.code >= 400 && reply.code < 500) {
+    return new FtpTemporaryError(message, { ...options, code: `EFTP${reply.code}` });
+  }
+  if (reply.code >= 500 && reply.code < 600) {
+    if (notImplementedCodes.has(reply.code)) {
+      return new CommandNotImplementedError(message, { ...options, code: "ENOSYS" });
+    }
+    return new FtpPermanentError(message, { ...options, code: `EFTP${reply.code}` });
+  }
+  return new FtpReplyError(`unexpected reply ${reply.code} ${reply.text}${where}`, options);
+}

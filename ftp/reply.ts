@@ -1,0 +1,207 @@
+/**
+ * FTP replies (RFC 959 §4.2): parsing a byte stream into single- and multi-line
+ * replies. Pure and incremental so it can be fed socket chunks of any size.
+ * @module
+ */
+import { FtpProtocolError } from "./errors.ts";
+
+/** One complete server reply. */
+export interface Reply {
+  /** The three-digit code. */
+  code: number;
+  /** Every line of the reply, without line endings. */
+  lines: string[];
+  /** The text of all lines with the code prefixes removed, joined by "\n". */
+  text: string;
+}
+
+/** Bounds that keep a hostile server from making us buffer without end. */
+export interface ReplyLimits {
+  /** Longest accepted line in characters. */
+  maxLineLength: number;
+  /** Most lines in one multi-line reply. */
+  maxLines: number;
+}
+
+const defaultLimits: ReplyLimits = { maxLineLength: 64 * 1024, maxLines: 100_000 };
+const firstLine = /^(\d{3})([ -]|$)/;
+
+/**
+ * Turns received text into replies. Lines may end in CRLF or bare LF.
+ *
+ * @example
+ * ```ts
+ * const parser = new ReplyParser();
+ * parser.push("220-Welcome\r\n220 ready\r\n"); // [{ code: 220, lines: [...], text: "Welcome\nready" }]
+ * ```
+ */
+export class ReplyParser {
+  #buffer = "";
+  #pending: string[] = [];
+  #pendingCode = 0;
+  readonly #limits: ReplyLimits;
+
+  constructor(limits: Partial<ReplyLimits> = {}) {
+    this.#limits = { ...defaultLimits, ...limits };
+  }
+
+  /** Whether a partial reply or line is buffered. */
+  get partial(): boolean {
+    return this.#buffer.length > 0 || this.#pending.length > 0;
+  }
+
+  /** Feeds decoded text; returns the replies completed by it. Throws FtpProtocolError. */
+  push(text: string): Reply[] {
+    this.#buffer += text;
+    const replies: Reply[] = [];
+    let newline: number;
+    while ((newline = this.#buffer.indexOf("\n")) >= 0) {
+      let line = this.#buffer.slice(0, newline);
+      this.#buffer = this.#buffer.slice(newline + 1);
+      if (line.endsWith("\r")) line = line.slice(0, -1);
+      const reply = this.#line(line);
+      if (reply) replies.push(reply);
+    }
+    if (this.#buffer.length > this.#limits.maxLineLength) {
+      throw new FtpProtocolError(
+        `reply line longer than ${this.#limits.maxLineLength} characters: ${
+          JSON.stringify(this.#buffer.slice(0, 80))
+        }...`,
+      );
+    }
+    return replies;
+  }
+
+  #line(line: string): Reply | undefined {
+    if (line.length > this.#limits.maxLineLength) {
+      throw new FtpProtocolError(`reply line longer than ${this.#limits.maxLineLength} characters`);
+    }
+    if (this.#pending.length === 0) {
+      const match = firstLine.exec(line);
+      if (!match) {
+        throw new FtpProtocolError(`malformed reply line: ${JSON.stringify(line.slice(0, 200))}`);
+      }
+      const code = Number(match[1]);
+      if (match[2] === "-") {
+        this.#pending = [line];
+        this.#pendingCode = code;
+        return undefined;
+      }
+      return makeReply(code, [line]);
+    }
+    this.#pending.push(line);
+    if (this.#pending.length > this.#limits.maxLines) {
+      throw new FtpProtocolError(`multi-line reply longer than ${this.#limits.maxLines} lines`);
+    }
+    // RFC 959: the last line starts with the same code followed by a space.
+    if (line.startsWith(`${this.#pendingCode} `) || line === `${this.#pendingCode}`) {
+      const reply = makeReply(this.#pendingCode, this.#pending);
+      this.#pending = [];
+      return reply;
+    }
+    return undefined;
+  }
+}
+
+function makeReply(code: number, lines: string[]): Reply {
+  const text = lines.map((line, i) => {
+    if ((i === 0 || i === lines.length - 1) && /^\d{3}[ -]?/.test(line)) return line.slice(4);
+    // Inner lines may repeat the code ("211-Features" style servers) or start with a space.
+    return line.startsWith(`${code}-`) ? line.slice(4) : line;
+  }).join("\n");
+  return { code, lines, text };
+}
+
+/**
+ * Parses a 257 reply's quoted path, with doubled quotes inside (RFC 959 appendix II).
+ *
+ * @example
+ * ```ts
+ * parse257('257 "/a ""quoted"" dir" created'); // '/a "quoted" dir'
+ * ```
+ */
+export function parse257(text: string): string {
+  const start = text.indexOf('"');
+  if (start < 0) throw new FtpProtocolError(`257 reply without a quoted path: ${text}`);
+  let path = "";
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '"') {
+      if (text[i + 1] === '"') {
+        path += '"';
+        i++;
+        continue;
+      }
+      return path;
+    }
+    path += text[i];
+  }
+  throw new FtpProtocolError(`257 reply with an unterminated quoted path: ${text}`);
+}
+
+/**
+ * Parses a 227 PASV reply into host and port.
+ *
+ * @example
+ * ```ts
+ * parsePasv("Entering Passive Mode (127,0,0,1,195,80)."); // { host: "127.0.0.1", port: 50000 }
+ * ```
+ */
+export function parsePasv(text: string): { host: string; port: number } {
+  const match = /(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3})/.exec(text);
+  if (!match) throw new FtpProtocolError(`cannot read the address of a PASV reply: ${text}`);
+  const n = match.slice(1).map(Number);
+  if (n.some((v) => v > 255)) throw new FtpProtocolError(`bad PASV address: ${text}`);
+  return { host: n.slice(0, 4).join("."), port: n[4] * 256 + n[5] };
+}
+
+/**
+ * Parses a 229 EPSV reply's port (`(|||port|)`, any delimiter).
+ *
+ * @example
+ * ```ts
+ * parseEpsv("Entering Extended Passive Mode (|||50000|)"); // 50000
+ * ```
+ */
+export function parseEpsv(text: string): number {
+  const match = /\((.)\1\1(\d{1,5})\1\)/.exec(text);
+  if (!match) throw new FtpProtocolError(`cannot read the port of an EPSV reply: ${text}`);
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) throw new FtpProtocolError(`bad EPSV port: ${text}`);
+  return port;
+}
+
+/**
+ * Parses an MDTM/MFMT time value `YYYYMMDDHHMMSS[.sss]` as UTC.
+ *
+ * @example
+ * ```ts
+ * parseFtpTime("20240229120000.5").toISOString(); // "2024-02-29T12:00:00.500Z"
+ * ```
+ */
+export function parseFtpTime(value: string): Date {
+  const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?$/.exec(value.trim());
+  if (!match) throw new FtpProtocolError(`not an FTP time value: ${JSON.stringify(value)}`);
+  const [y, mo, d, h, mi, s] = match.slice(1, 7).map(Number);
+  const ms = match[7] ? Math.round(Number(`0.${match[7]}`) * 1000) : 0;
+  const time = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const date = new Date(time);
+  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+    throw new FtpProtocolError(`not a valid date: ${JSON.stringify(value)}`);
+  }
+  return date;
+}
+
+/**
+ * Formats a date as an MFMT/MDTM value `YYYYMMDDHHMMSS` (UTC).
+ *
+ * @example
+ * ```ts
+ * formatFtpTime(new Date("2024-01-02T03:04:05Z")); // "20240102030405"
+ * ```
+ */
+export function formatFtpTime(date: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${p(date.getUTCFullYear(), 4)}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}${
+    p(date.getUTCHours())
+  }${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}`;
+}

@@ -1,0 +1,225 @@
+/**
+ * Thin edges over `node:net` sockets: connect with a deadline, and Web Streams
+ * with backpressure over a socket. node:net is used for every connection (plain
+ * and TLS) because data-channel TLS session reuse only works through node:tls in
+ * Deno (docs/TLS.md).
+ * @module
+ */
+import net from "node:net";
+import { FtpConnectionError, FtpTimeoutError } from "./errors.ts";
+
+/** Options for {@link connectSocket}. */
+export interface SocketOptions {
+  /** Deadline for the TCP connect in milliseconds. */
+  timeoutMs: number;
+  /** Local address to bind (ftplib's `source_address`). */
+  localAddress?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens a TCP connection, rejecting with a typed error on failure or deadline.
+ *
+ * @example
+ * ```ts
+ * const sock = await connectSocket("127.0.0.1", 21, { timeoutMs: 5000 });
+ * ```
+ */
+export function connectSocket(
+  host: string,
+  port: number,
+  options: SocketOptions,
+): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({
+      host,
+      port,
+      localAddress: options.localAddress,
+      noDelay: true,
+    });
+    const fail = (error: Error) => {
+      cleanup();
+      socket.destroy();
+      reject(error);
+    };
+    const onError = (cause: Error & { code?: string }) =>
+      fail(
+        new FtpConnectionError(
+          `cannot connect to ${formatHostPort(host, port)}: ${cause.message}`,
+          {
+            cause,
+            code: cause.code,
+          },
+        ),
+      );
+    const timer = setTimeout(
+      () => fail(new FtpTimeoutError(`timed out connecting to ${formatHostPort(host, port)}`)),
+      options.timeoutMs,
+    );
+    const onAbort = () => fail(new FtpConnectionError("connect aborted", { code: "ABORT_ERR" }));
+    const cleanup = () => {
+      clearTimeout(timer);
+      socket.off("error", onError);
+      options.signal?.removeEventListener("abort", onAbort);
+    };
+    socket.once("error", onError);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once("connect", () => {
+      cleanup();
+      resolve(socket);
+    });
+  });
+}
+
+/** `host:port`, with brackets around IPv6 literals. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * A ReadableStream over a socket's incoming bytes, pausing the socket when the
+ * consumer is slow so memory stays constant. Errors become stream errors.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of socketReadable(sock)) total += chunk.length;
+ * ```
+ */
+export function socketReadable(
+  socket: net.Socket,
+  mapError: (error: Error) => Error = (e) => e,
+): ReadableStream<Uint8Array> {
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      socket.on("data", (chunk: Uint8Array) => {
+        if (finished) return;
+        controller.enqueue(chunk);
+        if ((controller.desiredSize ?? 0) <= 0) socket.pause();
+      });
+      socket.once("end", () => {
+        if (finished) return;
+        finished = true;
+        controller.close();
+      });
+      socket.once("error", (error: Error) => {
+        if (finished) return;
+        finished = true;
+        controller.error(mapError(error));
+      });
+      socket.once("close", () => {
+        if (finished) return;
+        finished = true;
+        controller.error(mapError(new FtpConnectionError("data connection closed before its end")));
+      });
+    },
+    pull() {
+      socket.resume();
+    },
+    cancel() {
+      finished = true;
+      socket.destroy();
+    },
+  }, { highWaterMark: 16 });
+}
+
+/**
+ * Writes a chunk, resolving once the socket accepts more (backpressure).
+ *
+ * @example
+ * ```ts
+ * await writeChunk(sock, new TextEncoder().encode("hello"));
+ * ```
+ */
+export function writeChunk(socket: net.Socket, chunk: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.destroyed) {
+      reject(new FtpConnectionError("data connection closed while writing"));
+      return;
+    }
+    const ok = socket.write(chunk, (error) => {
+      if (error) reject(new FtpConnectionError(`write failed: ${error.message}`, { cause: error }));
+    });
+    if (ok) resolve();
+    else {
+      const onDrain = () => {
+        socket.off("close", onClose);
+        resolve();
+      };
+      const onClose = () => {
+        socket.off("drain", onDrain);
+        reject(new FtpConnectionError("data connection closed while writing"));
+      };
+      socket.once("drain", onDrain);
+      socket.once("close", onClose);
+    }
+  });
+}
+
+/**
+ * Ends the write side and resolves when the peer has the last byte (socket closed).
+ *
+ * @example
+ * ```ts
+ * await endSocket(sock, 30_000);
+ * ```
+ */
+export function endSocket(socket: net.Socket, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.destroyed) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new FtpTimeoutError("timed out closing the data connection"));
+    }, timeoutMs);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.end();
+    // The peer answers our FIN with its own; we need not read anything else.
+    socket.resume();
+  });
+}
+
+/** Text encodings for command and path names. */
+export type FtpEncoding = "utf-8" | "latin1";
+
+/**
+ * Encodes text for the wire. latin-1 is done by hand: `TextDecoder("latin1")` is
+ * windows-1252 in WHATWG, which is not what FTP servers mean.
+ *
+ * @example
+ * ```ts
+ * encodeText("ü", "latin1"); // Uint8Array [0xfc]
+ * ```
+ */
+export function encodeText(text: string, encoding: FtpEncoding): Uint8Array {
+  if (encoding === "utf-8") return new TextEncoder().encode(text);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 255) throw new RangeError(`character ${JSON.stringify(text[i])} is not latin-1`);
+    bytes[i] = c;
+  }
+  return bytes;
+}
+
+/** A streaming decoder for the chosen encoding. */
+export function textDecoder(encoding: FtpEncoding): { decode(bytes: Uint8Array): string } {
+  if (encoding === "utf-8") {
+    const decoder = new TextDecoder("utf-8");
+    return { decode: (bytes) => decoder.decode(bytes, { stream: true }) };
+  }
+  return {
+    decode: (bytes) => {
+      let out = "";
+      for (let i = 0; i < bytes.length; i += 8192) {
+        out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * Transfers as Web Streams over one data connection: constant memory, progress
+ * callbacks, and the final reply folded into the stream's end so a 4xx/5xx after
+ * the data becomes a stream error instead of being lost.
+ * @module
+ */
+import type net from "node:net";
+import type { Reply } from "./reply.ts";
+import { FtpError, FtpProtocolError } from "./errors.ts";
+import { endSocket, type FtpEncoding, socketReadable, textDecoder, writeChunk } from "./socket.ts";
+import { dataConnectionError } from "./data.ts";
+
+/** A data connection after the transfer command was accepted (1xx). */
+export interface TransferHandle {
+  /** The data socket; undefined when the server answered 2xx at once (nothing to transfer). */
+  socket: net.Socket | undefined;
+  /** The 1xx reply to the command (STOU names the file here). */
+  preliminary: Reply;
+  command: string;
+  timeoutMs: number;
+  /** Reads the final reply and releases the control connection; throws on 4xx/5xx. */
+  finalReply(): Promise<Reply>;
+  /** Drops the data connection, sends ABOR and resynchronises; releases the control connection. */
+  abort(): Promise<void>;
+}
+
+/** Progress and cancellation for a stream. */
+export interface DataStreamOptions {
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The download side: data bytes, then the final reply checked before `close`.
+ *
+ * @example
+ * ```ts
+ * const stream = retrieveStream(handle, { onProgress: (n) => console.log(n) });
+ * ```
+ */
+export function retrieveStream(
+  handle: TransferHandle,
+  options: DataStreamOptions,
+): ReadableStream<Uint8Array> {
+  if (!handle.socket) {
+    return new ReadableStream({ start: (c) => c.close() });
+  }
+  const source = socketReadable(
+    handle.socket,
+    (e) => e instanceof FtpError ? e : dataConnectionError(e),
+  );
+  const reader = source.getReader();
+  let bytes = 0;
+  let settled = false;
+  const abort = async () => {
+    if (settled) return;
+    settled = true;
+    reader.releaseLock();
+    await handle.abort().catch(() => undefined);
+  };
+  const onAbort = () => void abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) {
+          settled = true;
+          options.signal?.removeEventListener("abort", onAbort);
+          await handle.finalReply();
+          controller.close();
+          return;
+        }
+        bytes += value.length;
+        options.onProgress?.(bytes);
+        controller.enqueue(value);
+      } catch (error) {
+        options.signal?.removeEventListener("abort", onAbort);
+        if (!settled) {
+          // The data connection broke: read whatever the server says, then resync.
+          settled = true;
+          await handle.abort().catch(() => undefined);
+        }
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      options.signal?.removeEventListener("abort", onAbort);
+      await abort();
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * The upload side: `close()` half-closes the data connection and waits for the
+ * server's 226; `abort()` cuts it and resynchronises.
+ *
+ * @example
+ * ```ts
+ * await file.readable.pipeTo(storeStream(handle, {}));
+ * ```
+ */
+export function storeStream(
+  handle: TransferHandle,
+  options: DataStreamOptions,
+): WritableStream<Uint8Array> {
+  let bytes = 0;
+  const socket = handle.socket;
+  const socketErrors: Error[] = [];
+  socket?.on("error", (e: Error) => socketErrors.push(e));
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      if (!socket) {
+        throw new FtpProtocolError(`server accepted ${handle.command} without a data connection`);
+      }
+      if (options.signal?.aborted) throw options.signal.reason;
+      try {
+        await writeChunk(socket, chunk);
+      } catch (error) {
+        throw socketErrors[0] ? dataConnectionError(socketErrors[0]) : error;
+      }
+      bytes += chunk.length;
+      options.onProgress?.(bytes);
+    },
+    async close() {
+      if (socket) await endSocket(socket, handle.timeoutMs);
+      await handle.finalReply();
+    },
+    async abort() {
+      await handle.abort();
+    },
+  }, { highWaterMark: 1 });
+}
+
+/**
+ * Reads a whole (listing) stream as text, refusing more than `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * const text = await readAllText(stream, "utf-8", 1 << 20);
+ * ```
+ */
+export async function readAllText(
+  stream: ReadableStream<Uint8Array>,
+  encoding: FtpEncoding,
+  maxBytes: number,
+): Promise<string> {
+  const decoder = textDecoder(encoding);
+  let text = "";
+  let bytes = 0;
+  const reader = stream.getReader();
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    bytes += value.length;
+    if (bytes > maxBytes) {
+      await reader.cancel();
+      throw new FtpProtocolError(`listing larger than ${maxBytes} bytes; refusing to buffer it`, {
+        code: "EFTPTOOBIG",
+      });
+    }
+    text += decoder.decode(value);
+  }
+  return text;
+}

@@ -1,0 +1,87 @@
+/**
+ * FTP URLs as curl, lftp and FileZilla read them:
+ * `ftp://` plain, `ftpes://` explicit FTPS (AUTH TLS), `ftps://` implicit FTPS (990).
+ * @module
+ */
+import { FerryError } from "../util/errors.ts";
+import type { TlsMode } from "./client.ts";
+
+/** An FTP URL taken apart. */
+export interface FtpUrl {
+  scheme: "ftp" | "ftpes" | "ftps";
+  host: string;
+  port: number;
+  tls: TlsMode;
+  user?: string;
+  /** Present only if the URL carried one (discouraged: use an auth method). */
+  password?: string;
+  /**
+   * The path, decoded. Relative to the login directory (RFC 1738, curl) unless it
+   * was written with `%2F` first, which makes it absolute (`ftp://h/%2Fetc`).
+   */
+  path: string;
+}
+
+/** A URL that is not a usable FTP URL. */
+export class FtpUrlError extends FerryError {
+  constructor(url: string, reason: string) {
+    super(`invalid FTP URL ${JSON.stringify(redactUrl(url))}: ${reason}`, { code: "EINVAL" });
+  }
+}
+
+const defaults = { ftp: 21, ftpes: 21, ftps: 990 } as const;
+const tlsModes = { ftp: "none", ftpes: "explicit", ftps: "implicit" } as const;
+
+/**
+ * Parses an FTP URL.
+ *
+ * @example
+ * ```ts
+ * parseFtpUrl("ftpes://bob@[::1]:2121/pub/a%20b");
+ * // { scheme: "ftpes", host: "::1", port: 2121, tls: "explicit", user: "bob", path: "pub/a b" }
+ * ```
+ */
+export function parseFtpUrl(text: string): FtpUrl {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new FtpUrlError(text, "not a URL");
+  }
+  const scheme = url.protocol.slice(0, -1);
+  if (scheme !== "ftp" && scheme !== "ftpes" && scheme !== "ftps") {
+    throw new FtpUrlError(text, `scheme ${scheme}: is not ftp:, ftpes: or ftps:`);
+  }
+  if (!url.hostname) throw new FtpUrlError(text, "no host");
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const port = url.port ? Number(url.port) : defaults[scheme];
+  const rawPath = url.pathname.replace(/^\//, "");
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    throw new FtpUrlError(text, "bad percent-encoding in the path");
+  }
+  if (/[\r\n\0]/.test(path)) throw new FtpUrlError(text, "CR, LF or NUL in the path");
+  return {
+    scheme,
+    host,
+    port,
+    tls: tlsModes[scheme],
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    path,
+  };
+}
+
+/**
+ * The URL with any password replaced by `****`, for messages and logs.
+ *
+ * @example
+ * ```ts
+ * redactUrl("ftp://bob:secret@host/"); // "ftp://bob:****@host/"
+ * ```
+ */
+export function redactUrl(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, "$1:****@");
+}
