@@ -34,22 +34,22 @@ export class AlreadyExistsError extends EndpointError {
 
 /** A directory was expected. */
 export class NotADirectoryError extends EndpointError {
-  constructor(path: string) {
-    super(`not a directory: ${path}`, { code: "ENOTDIR", path });
+  constructor(path: string, options: { cause?: unknown } = {}) {
+    super(`not a directory: ${path}`, { code: "ENOTDIR", path, cause: options.cause });
   }
 }
 
 /** A file was expected. */
 export class IsADirectoryError extends EndpointError {
-  constructor(path: string) {
-    super(`is a directory: ${path}`, { code: "EISDIR", path });
+  constructor(path: string, options: { cause?: unknown } = {}) {
+    super(`is a directory: ${path}`, { code: "EISDIR", path, cause: options.cause });
   }
 }
 
 /** rmdir on a directory that still has entries. */
 export class NotEmptyError extends EndpointError {
-  constructor(path: string) {
-    super(`directory not empty: ${path}`, { code: "ENOTEMPTY", path });
+  constructor(path: string, options: { cause?: unknown } = {}) {
+    super(`directory not empty: ${path}`, { code: "ENOTEMPTY", path, cause: options.cause });
   }
 }
 
@@ -75,5 +75,39 @@ export class UnsupportedError extends EndpointError {
 export class InvalidPathError extends EndpointError {
   constructor(path: string, reason: string) {
     super(`invalid path ${JSON.stringify(path)}: ${reason}`, { code: "EINVAL", path });
+  }
+}
+
+/**
+ * A write ended with a different number of bytes than `WriteOptions.size` said.
+ * An atomic write that fails this way leaves the target as it was.
+ */
+export class SizeMismatchError extends EndpointError {
+  readonly expected: number;
+  readonly actual: number;
+  constructor(path: string, expected: number, actual: number) {
+    super(`size mismatch for ${path}: expected ${expected} bytes, got ${actual}`, {
+      code: "ESIZE",
+      path,
+    });
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A resumed write's offset does not fit the partial data that is there. */
+export class InvalidOffsetError extends EndpointError {
+  constructor(path: string, offset: number, available: number) {
+    super(`cannot resume ${path} at offset ${offset}: the partial data has ${available} bytes`, {
+      code: "ERANGE",
+      path,
+    });
+  }
+}
+
+/** Following symlinks went round in a circle (or too deep). */
+export class SymlinkLoopError extends EndpointError {
+  constructor(path: string) {
+    super(`too many levels of symbolic links: ${path}`, { code: "ELOOP", path });
   }
 }

@@ -58,14 +58,28 @@ export interface ReadOptions {
 
 /** Options for {@link Endpoint.write}. */
 export interface WriteOptions {
-  /** Resume: append from this offset of the existing (partial) data. */
+  /**
+   * Resume: the new data starts at this byte offset of the existing partial
+   * data, which must have at least that many bytes (else `InvalidOffsetError`);
+   * anything after the offset is dropped. With `atomic` (the default) the partial
+   * data is the fixed partial name `.<name>.ferry.part` beside the target (see
+   * `partialName()` in endpoint/atomic.ts); with `atomic: false` it is the
+   * target itself.
+   */
   offset?: number;
   /**
    * Atomic write (default true): data goes to a temporary name in the same
    * directory and is renamed over the target only after the stream closed
-   * successfully (and, when `size` is given, the size matched).
+   * successfully (and, when `size` is given, the size matched). A failed or
+   * aborted atomic write leaves the target as it was and no temporary file.
    */
   atomic?: boolean;
+  /**
+   * With `atomic`: write to the fixed partial name and keep it when the write
+   * fails or is aborted, so a later write with `offset` = its size can resume.
+   * Implied by `offset` > 0.
+   */
+  resumable?: boolean;
   /** Expected final size; a mismatch aborts the write and keeps the target intact. */
   size?: number;
   /** Set this mtime after the write (when the backend can). */

@@ -1,0 +1,225 @@
+/**
+ * The write protocol every backend shares: where the bytes go (temporary name,
+ * resumable partial, or the target itself), when they are renamed into place,
+ * and what is cleaned up when a write fails, is aborted or has the wrong size.
+ *
+ * Backends only supply primitive hooks (open a sink at an offset, rename,
+ * remove, set mtime); the rules live here once so that local disk, memory and
+ * FTP behave the same and the conformance suite can hold them to it.
+ * @module
+ */
+import type { WriteOptions } from "./types.ts";
+import { basename, dirname, joinPath, normalizePath } from "./path.ts";
+import { InvalidPathError, SizeMismatchError } from "./errors.ts";
+
+/** What a write will do, decided from the path and the options alone. */
+export interface WritePlan {
+  /** The canonical final path. */
+  target: string;
+  /** Where the bytes are written: a temporary or partial name, or `target`. */
+  writeTo: string;
+  /** Byte offset the new data starts at within `writeTo`. */
+  offset: number;
+  /** Whether `writeTo` is renamed onto `target` after a successful close. */
+  rename: boolean;
+  /** Whether `writeTo` survives a failed or aborted write (a resumable partial). */
+  keepOnFailure: boolean;
+  /** Expected final size, checked on close. */
+  size?: number;
+  /** mtime to set on `target` after the commit. */
+  mtime?: Date;
+}
+
+const tempPattern = /^\.(.+)\.ferry(-[0-9a-z]+)?\.part$/;
+
+/**
+ * A fresh temporary name beside `path`: `.<name>.ferry-<random>.part`.
+ *
+ * @example
+ * ```ts
+ * tempName("dir/file.txt", "k3x9"); // "dir/.file.txt.ferry-k3x9.part"
+ * ```
+ */
+export function tempName(path: string, random: string = randomTag()): string {
+  return beside(path, `.${basename(path)}.ferry-${random}.part`);
+}
+
+/**
+ * The fixed name of a resumable partial beside `path`: `.<name>.ferry.part`.
+ * Fixed, so that a later run can find it and continue at its size.
+ *
+ * @example
+ * ```ts
+ * partialName("dir/file.txt"); // "dir/.file.txt.ferry.part"
+ * ```
+ */
+export function partialName(path: string): string {
+  return beside(path, `.${basename(path)}.ferry.part`);
+}
+
+/**
+ * Whether a base name is one of ferry's temporary or partial names (jobs skip
+ * them when listing, and may clean up stale ones).
+ *
+ * @example
+ * ```ts
+ * isTempName(".a.txt.ferry-k3x9.part"); // true
+ * isTempName("a.txt");                  // false
+ * ```
+ */
+export function isTempName(name: string): boolean {
+  return tempPattern.test(name);
+}
+
+/**
+ * Decides where a write goes:
+ * - `atomic` (default) and no `offset`, not `resumable`: a fresh temporary name,
+ *   removed on any failure;
+ * - `atomic` with `resumable` or an `offset` > 0: the fixed partial name
+ *   ({@link partialName}), kept on failure or abort so a later write can resume it
+ *   at its size (but removed on a size mismatch, since its data is wrong);
+ * - `atomic: false`: the target itself; `offset` continues the file that is there.
+ *
+ * @example
+ * ```ts
+ * planWrite("a/f", {}).writeTo;                // "a/.f.ferry-<random>.part"
+ * planWrite("a/f", { offset: 10 }).writeTo;    // "a/.f.ferry.part"
+ * planWrite("a/f", { atomic: false }).rename;  // false
+ * ```
+ */
+export function planWrite(path: string, options: WriteOptions = {}, random?: string): WritePlan {
+  const target = normalizePath(path);
+  if (target === "") throw new InvalidPathError(path, "cannot write to the endpoint root");
+  const offset = options.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new InvalidPathError(path, `invalid offset ${offset}`);
+  }
+  const atomic = options.atomic ?? true;
+  const resumable = atomic && (options.resumable === true || offset > 0);
+  const writeTo = !atomic ? target : resumable ? partialName(target) : tempName(target, random);
+  return {
+    target,
+    writeTo,
+    offset,
+    rename: atomic,
+    keepOnFailure: resumable,
+    size: options.size,
+    mtime: options.mtime,
+  };
+}
+
+/** An open destination for bytes; backends adapt files, buffers or data channels to it. */
+export interface WriteSink {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Flush and close normally. */
+  close(): Promise<void>;
+  /** Close after a failure. Must not throw. */
+  abort(reason: unknown): Promise<void>;
+}
+
+/** The primitive operations a backend lends to {@link openPlannedWrite}. */
+export interface WriteHooks {
+  /**
+   * Opens `name` for writing from `offset`: offset 0 creates or truncates;
+   * offset > 0 requires at least that many bytes (else `InvalidOffsetError`)
+   * and drops anything after them.
+   */
+  open(name: string, offset: number): Promise<WriteSink>;
+  /** Renames, replacing an existing file at `to`. */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file; called for cleanup, so failures are ignored by the caller. */
+  remove(name: string): Promise<void>;
+  /** Sets the mtime; omit when the backend cannot (the option is then ignored). */
+  setMtime?(path: string, mtime: Date): Promise<void>;
+}
+
+/**
+ * Opens the plan's destination and returns a stream that enforces the plan:
+ * counts bytes, checks `size`, renames into place on close, and cleans up on
+ * error, `abort()` or `signal`.
+ *
+ * @example
+ * ```ts
+ * const plan = planWrite("f.txt", { size: 3 });
+ * const stream = await openPlannedWrite(plan, hooks);
+ * await ReadableStream.from([new Uint8Array([1, 2, 3])]).pipeTo(stream);
+ * ```
+ */
+export async function openPlannedWrite(
+  plan: WritePlan,
+  hooks: WriteHooks,
+  signal?: AbortSignal,
+): Promise<WritableStream<Uint8Array>> {
+  signal?.throwIfAborted();
+  const sink = await hooks.open(plan.writeTo, plan.offset);
+  let written = plan.offset;
+  let done = false;
+
+  const discard = async (reason: unknown, removePartial: boolean) => {
+    if (done) return;
+    done = true;
+    signal?.removeEventListener("abort", onAbort);
+    await sink.abort(reason);
+    if (plan.rename && (removePartial || !plan.keepOnFailure)) {
+      await hooks.remove(plan.writeTo).catch(() => {});
+    }
+  };
+  let controller: WritableStreamDefaultController | undefined;
+  const onAbort = () => {
+    controller?.error(signal!.reason);
+    void discard(signal!.reason, false);
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  return new WritableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    async write(chunk) {
+      if (done) throw signal?.reason ?? new Error("write after the stream ended");
+      written += chunk.byteLength;
+      if (plan.size !== undefined && written > plan.size) {
+        const error = new SizeMismatchError(plan.target, plan.size, written);
+        await discard(error, true);
+        throw error;
+      }
+      try {
+        await sink.write(chunk);
+      } catch (error) {
+        await discard(error, false);
+        throw error;
+      }
+    },
+    async close() {
+      if (done) throw signal?.reason ?? new Error("close after the stream ended");
+      if (plan.size !== undefined && written !== plan.size) {
+        const error = new SizeMismatchError(plan.target, plan.size, written);
+        await discard(error, true);
+        throw error;
+      }
+      try {
+        await sink.close();
+        if (plan.rename) await hooks.rename(plan.writeTo, plan.target);
+      } catch (error) {
+        // The sink may be half-closed; abort() must tolerate that.
+        await discard(error, false);
+        throw error;
+      }
+      done = true;
+      signal?.removeEventListener("abort", onAbort);
+      if (plan.mtime && hooks.setMtime) await hooks.setMtime(plan.target, plan.mtime);
+    },
+    async abort(reason) {
+      await discard(reason, false);
+    },
+  });
+}
+
+function beside(path: string, name: string): string {
+  return joinPath(dirname(path), name);
+}
+
+function randomTag(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return Array.from(bytes, (b) => (b % 36).toString(36)).join("");
+}

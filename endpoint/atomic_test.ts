@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { isTempName, openPlannedWrite, partialName, planWrite, tempName } from "./atomic.ts";
+import { InvalidPathError, SizeMismatchError } from "./errors.ts";
+
+Deno.test("atomic: temporary and partial names", () => {
+  assert.equal(tempName("dir/file.txt", "k3x9"), "dir/.file.txt.ferry-k3x9.part");
+  assert.match(tempName("f"), /^\.f\.ferry-[0-9a-z]{6}\.part$/);
+  assert.equal(partialName("dir/file.txt"), "dir/.file.txt.ferry.part");
+  assert.ok(isTempName(".file.txt.ferry-k3x9.part"));
+  assert.ok(isTempName(".file.txt.ferry.part"));
+  assert.ok(!isTempName("file.txt"));
+  assert.ok(!isTempName(".file.txt.part"));
+});
+
+Deno.test("atomic: planWrite decides where bytes go", () => {
+  assert.deepEqual(planWrite("/a/f", {}, "r"), {
+    target: "a/f",
+    writeTo: "a/.f.ferry-r.part",
+    offset: 0,
+    rename: true,
+    keepOnFailure: false,
+    size: undefined,
+    mtime: undefined,
+  });
+  const resumed = planWrite("a/f", { offset: 10 });
+  assert.equal(resumed.writeTo, "a/.f.ferry.part");
+  assert.equal(resumed.keepOnFailure, true);
+  assert.equal(planWrite("a/f", { resumable: true }).writeTo, "a/.f.ferry.part");
+  const direct = planWrite("a/f", { atomic: false, offset: 3, resumable: true });
+  assert.equal(direct.writeTo, "a/f");
+  assert.equal(direct.rename, false);
+  assert.equal(direct.keepOnFailure, false);
+  assert.throws(() => planWrite("", {}), InvalidPathError);
+  assert.throws(() => planWrite("f", { offset: -1 }), InvalidPathError);
+  assert.throws(() => planWrite("../f", {}), InvalidPathError);
+});
+
+Deno.test("atomic: the stream commits on close and cleans up on size mismatch", async () => {
+  const calls: string[] = [];
+  const hooks = {
+    open: (name: string, offset: number) => {
+      calls.push(`open ${name} ${offset}`);
+      return Promise.resolve({
+        write: (c: Uint8Array) => (calls.push(`write ${c.byteLength}`), Promise.resolve()),
+        close: () => (calls.push("close"), Promise.resolve()),
+        abort: () => (calls.push("abort"), Promise.resolve()),
+      });
+    },
+    rename: (from: string, to: string) => (calls.push(`rename ${from} ${to}`), Promise.resolve()),
+    remove: (name: string) => (calls.push(`remove ${name}`), Promise.resolve()),
+    setMtime: (path: string) => (calls.push(`mtime ${path}`), Promise.resolve()),
+  };
+  const ok = await openPlannedWrite(planWrite("f", { size: 2, mtime: new Date(0) }, "r"), hooks);
+  await ReadableStream.from([new Uint8Array(2)]).pipeTo(ok);
+  assert.deepEqual(calls, [
+    "open .f.ferry-r.part 0",
+    "write 2",
+    "close",
+    "rename .f.ferry-r.part f",
+    "mtime f",
+  ]);
+  calls.length = 0;
+  const bad = await openPlannedWrite(planWrite("f", { offset: 1, size: 5 }), hooks);
+  await assert.rejects(ReadableStream.from([new Uint8Array(2)]).pipeTo(bad), SizeMismatchError);
+  // A partial with wrong data is no use for resuming: it goes too.
+  assert.deepEqual(calls, [
+    "open .f.ferry.part 1",
+    "write 2",
+    "abort",
+    "remove .f.ferry.part",
+  ]);
+});

@@ -1,0 +1,443 @@
+/**
+ * The endpoint contract on a local directory, through Deno's file APIs.
+ *
+ * Symlinks are reported as such by `lstat`/`list`. Operations that follow links
+ * (stat, read, write, setMtime, chmod) and every operation's parent directories
+ * are checked with `realPath` to stay inside the root, so a link pointing out of
+ * the tree can be listed and mirrored as a link but never read or written
+ * through. (The check and the use are two system calls apart; a process that
+ * swaps links in between is outside what this guards against.)
+ * @module
+ */
+import { resolve as resolveHostPath, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import type {
+  Capabilities,
+  Endpoint,
+  MkdirOptions,
+  ReadOptions,
+  Stat,
+  WriteOptions,
+} from "./types.ts";
+import { Precision } from "./types.ts";
+import {
+  AlreadyExistsError,
+  EndpointError,
+  InvalidOffsetError,
+  IsADirectoryError,
+  NotADirectoryError,
+  NotEmptyError,
+  NotFoundError,
+  PermissionDeniedError,
+  SymlinkLoopError,
+} from "./errors.ts";
+import { basename, dirname, normalizePath } from "./path.ts";
+import { openPlannedWrite, planWrite, type WriteHooks, type WriteSink } from "./atomic.ts";
+
+/** Options of {@link LocalEndpoint}. */
+export interface LocalEndpointOptions {
+  /** Create the root directory (and its parents) when it is missing. Default false. */
+  create?: boolean;
+}
+
+const listConcurrency = 32;
+const readChunk = 64 * 1024;
+
+/**
+ * A directory on the local disk as an {@link Endpoint}.
+ *
+ * @example
+ * ```ts
+ * const ep = new LocalEndpoint("./mirror", { create: true });
+ * for (const st of await ep.list("")) console.log(st.name, st.size);
+ * ```
+ */
+export class LocalEndpoint implements Endpoint {
+  /** The absolute root directory as given (not resolved through links). */
+  readonly root: string;
+  readonly url: string;
+  readonly #create: boolean;
+  #realRoot?: Promise<string>;
+
+  constructor(root: string, options: LocalEndpointOptions = {}) {
+    this.root = resolveHostPath(root);
+    this.url = pathToFileURL(this.root).href;
+    this.#create = options.create ?? false;
+  }
+
+  capabilities(): Capabilities {
+    return {
+      setMtime: true,
+      chmod: Deno.build.os !== "windows",
+      readOffset: true,
+      writeOffset: true,
+      rename: true,
+      symlinks: true,
+      hashes: [],
+      precision: Precision.milliseconds,
+      maxConnections: 8,
+    };
+  }
+
+  async stat(path: string): Promise<Stat> {
+    const p = normalizePath(path);
+    await this.#guard(p, true);
+    return await this.#do(p, async () => toStat(basename(p), await Deno.stat(this.#abs(p))));
+  }
+
+  async lstat(path: string): Promise<Stat> {
+    const p = normalizePath(path);
+    await this.#guard(p, false);
+    return await this.#do(p, () => this.#lstatAt(p));
+  }
+
+  async list(path: string): Promise<Stat[]> {
+    const p = normalizePath(path);
+    await this.#guard(p, true);
+    return await this.#do(p, async () => {
+      const names: string[] = [];
+      for await (const entry of Deno.readDir(this.#abs(p))) names.push(entry.name);
+      const out: Stat[] = [];
+      for (let i = 0; i < names.length; i += listConcurrency) {
+        const batch = names.slice(i, i + listConcurrency).map((name) =>
+          this.#lstatAt(p ? `${p}/${name}` : name).catch((e) => {
+            // An entry removed between readDir and lstat is simply gone.
+            if (e instanceof Deno.errors.NotFound) return undefined;
+            throw e;
+          })
+        );
+        for (const st of await Promise.all(batch)) if (st) out.push(st);
+      }
+      return out;
+    });
+  }
+
+  async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const p = normalizePath(path);
+    options.signal?.throwIfAborted();
+    await this.#guard(p, true);
+    return await this.#do(p, async () => {
+      const file = await Deno.open(this.#abs(p), { read: true });
+      try {
+        if ((await file.stat()).isDirectory) throw new IsADirectoryError(p);
+        if (options.offset) await file.seek(options.offset, Deno.SeekMode.Start);
+      } catch (e) {
+        file.close();
+        throw e;
+      }
+      return fileStream(file, options.signal);
+    });
+  }
+
+  async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {
+    const plan = planWrite(path, options);
+    await this.#guard(plan.target, !plan.rename);
+    // The fixed partial name is opened without O_EXCL, so it must not lead out either.
+    if (plan.keepOnFailure) await this.#guard(plan.writeTo, true);
+    const existing = await this.#do(plan.target, () => Deno.lstat(this.#abs(plan.target))).catch(
+      (e) => {
+        if (e instanceof NotFoundError) return undefined;
+        throw e;
+      },
+    );
+    if (existing?.isDirectory) throw new IsADirectoryError(plan.target);
+    // An atomic replacement keeps the permissions the old file had.
+    const mode = existing?.isFile ? existing.mode ?? undefined : undefined;
+    return await openPlannedWrite(plan, this.#writeHooks(mode), options.signal);
+  }
+
+  async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    const p = normalizePath(path);
+    await this.#guard(p, false);
+    await this.#do(p, async () => {
+      try {
+        await Deno.mkdir(this.#abs(p), { recursive: options.parents ?? false });
+      } catch (e) {
+        // `mkdir -p` over an existing file: report the path as taken.
+        if (options.parents && e instanceof Deno.errors.NotADirectory) {
+          throw new AlreadyExistsError(p, { cause: e });
+        }
+        throw e;
+      }
+      if (options.parents && !(await Deno.stat(this.#abs(p))).isDirectory) {
+        throw new AlreadyExistsError(p);
+      }
+    });
+  }
+
+  async remove(path: string): Promise<void> {
+    const p = normalizePath(path);
+    await this.#guard(p, false);
+    await this.#do(p, async () => {
+      if ((await Deno.lstat(this.#abs(p))).isDirectory) throw new IsADirectoryError(p);
+      await Deno.remove(this.#abs(p));
+    });
+  }
+
+  async rmdir(path: string): Promise<void> {
+    const p = normalizePath(path);
+    if (p === "") throw new PermissionDeniedError(p, { message: "cannot remove the root" });
+    await this.#guard(p, false);
+    await this.#do(p, async () => {
+      if (!(await Deno.lstat(this.#abs(p))).isDirectory) throw new NotADirectoryError(p);
+      await Deno.remove(this.#abs(p));
+    });
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const f = normalizePath(from);
+    const t = normalizePath(to);
+    if (f === "" || t === "") {
+      throw new PermissionDeniedError(f === "" ? f : t, { message: "cannot rename the root" });
+    }
+    await this.#guard(f, false);
+    await this.#guard(t, false);
+    await this.#do(f, async () => {
+      await Deno.lstat(this.#abs(f));
+      await this.#do(t, () => Deno.rename(this.#abs(f), this.#abs(t)));
+    });
+  }
+
+  async setMtime(path: string, mtime: Date): Promise<void> {
+    const p = normalizePath(path);
+    await this.#guard(p, true);
+    await this.#do(p, async () => {
+      const info = await Deno.stat(this.#abs(p));
+      await Deno.utime(this.#abs(p), info.atime ?? mtime, mtime);
+    });
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    const p = normalizePath(path);
+    await this.#guard(p, true);
+    await this.#do(p, () => Deno.chmod(this.#abs(p), mode & 0o7777));
+  }
+
+  /**
+   * Creates a symlink at `path` with the raw `target` (host semantics). Not part
+   * of the contract; tests and tools use it.
+   *
+   * @example
+   * ```ts
+   * await ep.symlink("a.txt", "latest");
+   * ```
+   */
+  async symlink(target: string, path: string): Promise<void> {
+    const p = normalizePath(path);
+    await this.#guard(p, false);
+    await this.#do(p, () => Deno.symlink(target, this.#abs(p)));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  #abs(path: string): string {
+    return path === "" ? this.root : `${this.root}/${path}`;
+  }
+
+  async #lstatAt(path: string): Promise<Stat> {
+    const abs = this.#abs(path);
+    const info = await Deno.lstat(abs);
+    const st = toStat(basename(path), info);
+    if (info.isSymlink) st.target = await Deno.readLink(abs);
+    return st;
+  }
+
+  #writeHooks(mode: number | undefined): WriteHooks {
+    return {
+      open: async (name, offset) => {
+        const abs = this.#abs(name);
+        const file = await this.#do(name, () => openForWrite(name, abs, offset));
+        if (mode !== undefined && name !== "" && offset === 0) {
+          await Deno.chmod(abs, mode & 0o7777).catch(() => {});
+        }
+        return fileSink(file);
+      },
+      rename: (from, to) => this.#do(to, () => Deno.rename(this.#abs(from), this.#abs(to))),
+      remove: (name) => Deno.remove(this.#abs(name)),
+      setMtime: (path, mtime) => this.setMtime(path, mtime),
+    };
+  }
+
+  #root(): Promise<string> {
+    return this.#realRoot ??= (async () => {
+      try {
+        if (this.#create) await Deno.mkdir(this.root, { recursive: true });
+        const real = await Deno.realPath(this.root);
+        if (!(await Deno.stat(real)).isDirectory) throw new NotADirectoryError("");
+        return real;
+      } catch (e) {
+        this.#realRoot = undefined; // try again next time; it may be created later
+        if (e instanceof Deno.errors.NotFound) {
+          throw new NotFoundError("", {
+            cause: e,
+            message: `endpoint root does not exist: ${this.root}`,
+          });
+        }
+        throw e;
+      }
+    })();
+  }
+
+  /**
+   * Refuses paths that resolve outside the root: the deepest existing ancestor
+   * of `path` must be inside, and with `follow` the path itself too.
+   */
+  async #guard(path: string, follow: boolean): Promise<void> {
+    const root = await this.#root();
+    if (path === "") return;
+    let probe = follow ? path : dirname(path);
+    for (;;) {
+      try {
+        const real = await Deno.realPath(this.#abs(probe));
+        if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) {
+          throw new PermissionDeniedError(path, {
+            message: `a symlink leads out of the endpoint root: ${path}`,
+          });
+        }
+        return;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound) || probe === "") throw e;
+        if (follow && probe === path) {
+          // A dangling link must not be written through: it could create a file anywhere.
+          const link = await Deno.lstat(this.#abs(path)).catch(() => undefined);
+          if (link?.isSymlink) throw new NotFoundError(path, { cause: e });
+        }
+        probe = dirname(probe);
+      }
+    }
+  }
+
+  /** Runs a Deno file operation and turns its errors into endpoint errors about `path`. */
+  async #do<T>(path: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      throw mapError(e, path);
+    }
+  }
+}
+
+async function openForWrite(name: string, abs: string, offset: number): Promise<Deno.FsFile> {
+  if (offset === 0) {
+    return await Deno.open(abs, { write: true, create: true, truncate: true });
+  }
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(abs, { write: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new InvalidOffsetError(name, offset, 0);
+    throw e;
+  }
+  try {
+    const size = (await file.stat()).size;
+    if (size < offset) throw new InvalidOffsetError(name, offset, size);
+    await file.truncate(offset);
+    await file.seek(offset, Deno.SeekMode.Start);
+    return file;
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+}
+
+function fileSink(file: Deno.FsFile): WriteSink {
+  let open = true;
+  const close = () => {
+    if (open) {
+      open = false;
+      file.close();
+    }
+  };
+  return {
+    async write(chunk) {
+      for (let at = 0; at < chunk.byteLength;) at += await file.write(chunk.subarray(at));
+    },
+    async close() {
+      await file.syncData();
+      close();
+    },
+    abort() {
+      try {
+        close();
+      } catch { /* already gone */ }
+      return Promise.resolve();
+    },
+  };
+}
+
+function fileStream(file: Deno.FsFile, signal?: AbortSignal): ReadableStream<Uint8Array> {
+  let open = true;
+  const close = () => {
+    if (open) {
+      open = false;
+      file.close();
+    }
+  };
+  let onAbort: (() => void) | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (!signal) return;
+      onAbort = () => {
+        close();
+        controller.error(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    },
+    async pull(controller) {
+      try {
+        const buffer = new Uint8Array(readChunk);
+        const n = await file.read(buffer);
+        if (n === null) {
+          close();
+          if (onAbort) signal!.removeEventListener("abort", onAbort);
+          controller.close();
+        } else {
+          controller.enqueue(buffer.subarray(0, n));
+        }
+      } catch (e) {
+        close();
+        throw e;
+      }
+    },
+    cancel() {
+      close();
+      if (onAbort) signal!.removeEventListener("abort", onAbort);
+    },
+  });
+}
+
+function toStat(name: string, info: Deno.FileInfo): Stat {
+  return {
+    name,
+    type: info.isFile ? "file" : info.isDirectory ? "dir" : info.isSymlink ? "symlink" : "other",
+    size: info.isDirectory ? 0 : info.size,
+    mtime: info.mtime ?? undefined,
+    precision: info.mtime ? Precision.milliseconds : Precision.unknown,
+    mode: info.mode === null ? undefined : info.mode & 0o7777,
+  };
+}
+
+/**
+ * Translates a Deno file-system error into the contract's error for `path`.
+ *
+ * @example
+ * ```ts
+ * try { await Deno.stat(abs); } catch (e) { throw mapError(e, "a.txt"); } // NotFoundError
+ * ```
+ */
+export function mapError(error: unknown, path: string): unknown {
+  if (error instanceof EndpointError) return error;
+  const e = error as Error & { code?: string };
+  if (e instanceof Deno.errors.NotFound) return new NotFoundError(path, { cause: e });
+  if (e instanceof Deno.errors.AlreadyExists) return new AlreadyExistsError(path, { cause: e });
+  if (e instanceof Deno.errors.NotADirectory) return new NotADirectoryError(path, { cause: e });
+  if (e instanceof Deno.errors.IsADirectory) return new IsADirectoryError(path, { cause: e });
+  if (e instanceof Deno.errors.FilesystemLoop) return new SymlinkLoopError(path);
+  if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
+    return new PermissionDeniedError(path, { cause: e });
+  }
+  if (e?.code === "ENOTEMPTY") return new NotEmptyError(path, { cause: e });
+  return error;
+}

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { LocalEndpoint } from "./local.ts";
+import { NotFoundError, PermissionDeniedError } from "./errors.ts";
+import { collect, writeAll } from "./streams.ts";
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+async function withTree(fn: (base: string, ep: LocalEndpoint) => Promise<void>): Promise<void> {
+  const base = await Deno.makeTempDir({ prefix: "ferry-local-" });
+  try {
+    await Deno.mkdir(`${base}/root`);
+    await Deno.mkdir(`${base}/outside`);
+    await Deno.writeTextFile(`${base}/outside/secret`, "secret");
+    await fn(base, new LocalEndpoint(`${base}/root`));
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+}
+
+Deno.test("local: links out of the root are listed but never followed", async () => {
+  await withTree(async (base, ep) => {
+    await Deno.symlink(`${base}/outside/secret`, `${base}/root/file-link`);
+    await Deno.symlink(`${base}/outside`, `${base}/root/dir-link`);
+    await Deno.symlink("../outside/new", `${base}/root/dangling`);
+    const list = await ep.list("");
+    assert.deepEqual(list.map((s) => [s.name, s.type]).sort(), [
+      ["dangling", "symlink"],
+      ["dir-link", "symlink"],
+      ["file-link", "symlink"],
+    ]);
+    assert.equal((await ep.lstat("file-link")).target, `${base}/outside/secret`);
+    await assert.rejects(ep.read("file-link"), PermissionDeniedError);
+    await assert.rejects(ep.stat("file-link"), PermissionDeniedError);
+    await assert.rejects(ep.read("dir-link/secret"), PermissionDeniedError);
+    await assert.rejects(ep.lstat("dir-link/secret"), PermissionDeniedError);
+    await assert.rejects(ep.list("dir-link"), PermissionDeniedError);
+    await assert.rejects(ep.write("dir-link/planted"), PermissionDeniedError);
+    await assert.rejects(ep.write("file-link", { atomic: false }), PermissionDeniedError);
+    await assert.rejects(ep.write("dangling", { atomic: false }), NotFoundError);
+    await assert.rejects(ep.mkdir("dir-link/sub", { parents: true }), PermissionDeniedError);
+    await assert.rejects(ep.chmod("file-link", 0o777), PermissionDeniedError);
+    // An atomic write replaces the link itself, not what it points to.
+    await writeAll(await ep.write("file-link"), text("mine"));
+    assert.equal((await ep.lstat("file-link")).type, "file");
+    assert.equal(await Deno.readTextFile(`${base}/outside/secret`), "secret");
+    // Removing a link is fine: it does not touch the target.
+    await ep.remove("dir-link");
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(`${base}/outside`))).map((e) => e.name).sort(),
+      ["secret"],
+    );
+  });
+});
+
+Deno.test("local: a root reached through a symlink works", async () => {
+  await withTree(async (base) => {
+    await Deno.symlink(`${base}/root`, `${base}/alias`);
+    const ep = new LocalEndpoint(`${base}/alias`);
+    await writeAll(await ep.write("f"), text("x"));
+    assert.equal(new TextDecoder().decode(await collect(await ep.read("f"))), "x");
+  });
+});
+
+Deno.test("local: a missing root is NotFoundError unless create is set", async () => {
+  await withTree(async (base) => {
+    const missing = new LocalEndpoint(`${base}/nope/deeper`);
+    await assert.rejects(missing.stat(""), NotFoundError);
+    const made = new LocalEndpoint(`${base}/nope/deeper`, { create: true });
+    assert.equal((await made.stat("")).type, "dir");
+    assert.equal(made.url, `file://${base}/nope/deeper`);
+  });
+});
+
+Deno.test("local: an atomic replacement keeps the old file's mode", async () => {
+  await withTree(async (base, ep) => {
+    await Deno.writeTextFile(`${base}/root/script`, "old");
+    await Deno.chmod(`${base}/root/script`, 0o750);
+    await writeAll(await ep.write("script"), text("new"));
+    assert.equal((await Deno.stat(`${base}/root/script`)).mode! & 0o777, 0o750);
+  });
+});
