@@ -16,6 +16,7 @@
 export { FerryError } from "./util/errors.ts";
 export { type Logger, logger } from "./util/log.ts";
 export * from "./ftp/listing/types.ts";
+export * from "./ftp/listing/index.ts";
 export * from "./endpoint/types.ts";
 export * from "./endpoint/errors.ts";
 export * from "./workflow/plugin.ts";
