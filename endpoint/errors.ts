@@ -111,3 +111,12 @@ export class SymlinkLoopError extends EndpointError {
     super(`too many levels of symbolic links: ${path}`, { code: "ELOOP", path });
   }
 }
+
+/** An endpoint URL whose scheme no built-in or plugin handles. */
+export class UnknownSchemeError extends EndpointError {
+  readonly scheme: string;
+  constructor(scheme: string, known: string[]) {
+    super(`no endpoint handles ${scheme}: URLs (known: ${known.join(", ")})`, { code: "ESCHEME" });
+    this.scheme = scheme;
+  }
+}

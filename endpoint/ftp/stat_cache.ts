@@ -1,0 +1,230 @@
+/**
+ * ftputil's stat cache, extended with directory listings: `lstat` results by
+ * absolute remote path, and whole listings by directory, in one LRU.
+ *
+ * A cached listing also answers "missing": a name absent from its parent's
+ * cached listing does not exist, without a round trip. Entries are invalidated
+ * by the host's own changes (also when the server command failed, ftputil #150:
+ * the server may have acted and failed to say so); other clients' changes are
+ * seen once `maxAge` runs out.
+ * @module
+ */
+import { LruCache } from "../lru.ts";
+import type { Stat } from "../types.ts";
+
+/** Options of {@link StatCache}. */
+export interface StatCacheOptions {
+  /** Most entries (stats + listings); grows with large listings. Default 5000. */
+  size?: number;
+  /** Entries older than this many ms are ignored. Default: never expire. */
+  maxAge?: number;
+  /** The clock in ms (tests pass a fake one). */
+  now?: () => number;
+  /** Start disabled. */
+  disabled?: boolean;
+}
+
+/** A lookup result: a stat, known-missing, or unknown (ask the server). */
+export type CacheLookup = { stat: Stat } | "missing" | undefined;
+
+type Slot = { kind: "stat"; stat: Stat } | { kind: "list"; entries: Stat[] };
+
+/**
+ * The parent of an absolute or relative POSIX path (`"/"` is its own parent).
+ *
+ * @example
+ * ```ts
+ * parentPath("/a/b"); // "/a"
+ * parentPath("/a");   // "/"
+ * ```
+ */
+export function parentPath(path: string): string {
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
+  const i = trimmed.lastIndexOf("/");
+  if (i < 0) return "";
+  return i === 0 ? "/" : trimmed.slice(0, i);
+}
+
+function childPath(dir: string, name: string): string {
+  return dir === "" ? name : dir.endsWith("/") ? dir + name : `${dir}/${name}`;
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/**
+ * The LRU of `lstat` results and listings an {@link FtpHost} keeps.
+ *
+ * @example
+ * ```ts
+ * const cache = new StatCache({ maxAge: 60_000 });
+ * cache.setListing("/pub", await parseListing(lines));
+ * cache.lookup("/pub/README");      // { stat } or "missing" without asking the server
+ * cache.invalidate("/pub/README");  // after our own change to it
+ * ```
+ */
+export class StatCache {
+  readonly #lru: LruCache<string, Slot>;
+  #enabled: boolean;
+
+  constructor(options: StatCacheOptions = {}) {
+    this.#lru = new LruCache({ size: options.size, maxAge: options.maxAge, now: options.now });
+    this.#enabled = !options.disabled;
+  }
+
+  /** Whether lookups and stores take effect. */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /** The most entries kept. */
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  /** Max age in ms (Infinity: never expire). */
+  get maxAge(): number {
+    return this.#lru.maxAge;
+  }
+
+  set maxAge(ms: number) {
+    this.#lru.maxAge = ms;
+  }
+
+  /**
+   * Turns caching on (starting empty: nothing seen while off can be trusted).
+   *
+   * @example
+   * ```ts
+   * cache.enable();
+   * ```
+   */
+  enable(): void {
+    if (!this.#enabled) this.#lru.clear();
+    this.#enabled = true;
+  }
+
+  /**
+   * Turns caching off; lookups miss and stores are ignored.
+   *
+   * @example
+   * ```ts
+   * cache.disable();
+   * ```
+   */
+  disable(): void {
+    this.#enabled = false;
+    this.#lru.clear();
+  }
+
+  /**
+   * Changes the size bound.
+   *
+   * @example
+   * ```ts
+   * cache.resize(20_000);
+   * ```
+   */
+  resize(size: number): void {
+    this.#lru.resize(size);
+  }
+
+  /**
+   * Forgets everything (on close, a new parser or a new time shift).
+   *
+   * @example
+   * ```ts
+   * cache.clear();
+   * ```
+   */
+  clear(): void {
+    this.#lru.clear();
+  }
+
+  /**
+   * Stores one `lstat` result.
+   *
+   * @example
+   * ```ts
+   * cache.setStat("/pub/a", stat);
+   * ```
+   */
+  setStat(path: string, stat: Stat): void {
+    if (this.#enabled) this.#lru.set("s" + path, { kind: "stat", stat });
+  }
+
+  /**
+   * Stores a directory listing and each entry's stat. Grows the cache to
+   * 1.1 × the entries when the listing would not fit (ftputil does the same), so
+   * a walk over a big directory does not evict its own entries.
+   *
+   * @example
+   * ```ts
+   * cache.setListing("/pub", entries);
+   * ```
+   */
+  setListing(dir: string, entries: Stat[]): void {
+    if (!this.#enabled) return;
+    const needed = Math.ceil(1.1 * (entries.length + 1));
+    if (needed > this.#lru.size) this.#lru.resize(needed);
+    for (const stat of entries) this.setStat(childPath(dir, stat.name), stat);
+    this.#lru.set("l" + dir, { kind: "list", entries });
+  }
+
+  /**
+   * A cached listing of `dir`, if fresh.
+   *
+   * @example
+   * ```ts
+   * cache.getListing("/pub");
+   * ```
+   */
+  getListing(dir: string): Stat[] | undefined {
+    if (!this.#enabled) return undefined;
+    const slot = this.#lru.get("l" + dir);
+    return slot?.kind === "list" ? slot.entries : undefined;
+  }
+
+  /**
+   * What the cache knows about a path: its stat, that it is missing (its
+   * parent's listing is cached and lacks it), or nothing.
+   *
+   * @example
+   * ```ts
+   * const hit = cache.lookup("/pub/a");
+   * if (hit === "missing") throw new NotFoundError("/pub/a");
+   * ```
+   */
+  lookup(path: string): CacheLookup {
+    if (!this.#enabled) return undefined;
+    const slot = this.#lru.get("s" + path);
+    if (slot?.kind === "stat") return { stat: slot.stat };
+    const parent = parentPath(path);
+    if (parent === path) return undefined;
+    const listing = this.getListing(parent);
+    if (!listing) return undefined;
+    const stat = listing.find((s) => s.name === baseName(path));
+    return stat ? { stat } : "missing";
+  }
+
+  /**
+   * Forgets a path, its listing (if a directory) and its parent's listing.
+   * With `recursive`, also everything below it (a renamed or removed tree).
+   *
+   * @example
+   * ```ts
+   * cache.invalidate("/pub/a");
+   * cache.invalidate("/pub/olddir", { recursive: true });
+   * ```
+   */
+  invalidate(path: string, options: { recursive?: boolean } = {}): void {
+    this.#lru.delete("s" + path);
+    this.#lru.delete("l" + path);
+    this.#lru.delete("l" + parentPath(path));
+    if (options.recursive) {
+      const prefix = path.endsWith("/") ? path : path + "/";
+      this.#lru.deleteWhere((key) => key.slice(1).startsWith(prefix));
+    }
+  }
+}

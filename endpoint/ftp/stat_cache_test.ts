@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { parentPath, StatCache } from "./stat_cache.ts";
+import type { Stat } from "../types.ts";
+
+const file = (name: string, size = 1): Stat => ({ name, type: "file", size, precision: 60_000 });
+
+Deno.test("stat cache: parentPath", () => {
+  assert.equal(parentPath("/a/b"), "/a");
+  assert.equal(parentPath("/a"), "/");
+  assert.equal(parentPath("/"), "/");
+  assert.equal(parentPath("/a/b/"), "/a");
+  assert.equal(parentPath("a/b"), "a");
+  assert.equal(parentPath("a"), "");
+});
+
+Deno.test("stat cache: listings answer stats and misses", () => {
+  const cache = new StatCache();
+  cache.setListing("/pub", [file("a"), file("b", 2)]);
+  assert.deepEqual(cache.lookup("/pub/b"), { stat: file("b", 2) });
+  assert.equal(cache.lookup("/pub/zzz"), "missing");
+  assert.equal(cache.lookup("/other/x"), undefined);
+  assert.equal(cache.getListing("/pub")?.length, 2);
+  cache.setListing("/", [{ name: "pub", type: "dir", size: 0, precision: 60_000 }]);
+  assert.deepEqual(cache.lookup("/pub"), {
+    stat: { name: "pub", type: "dir", size: 0, precision: 60_000 },
+  });
+  assert.equal(cache.lookup("/nope"), "missing");
+});
+
+Deno.test("stat cache: invalidate drops the entry and its parent's listing", () => {
+  const cache = new StatCache();
+  cache.setListing("/pub", [file("a"), file("b")]);
+  cache.setListing("/pub/sub", [file("deep")]);
+  cache.invalidate("/pub/a");
+  assert.equal(cache.lookup("/pub/a"), undefined, "not 'missing': the listing is gone too");
+  assert.equal(cache.getListing("/pub"), undefined);
+  assert.deepEqual(cache.lookup("/pub/b"), { stat: file("b") });
+  cache.invalidate("/pub", { recursive: true });
+  assert.equal(cache.lookup("/pub/b"), undefined);
+  assert.equal(cache.lookup("/pub/sub/deep"), undefined);
+  assert.equal(cache.getListing("/pub/sub"), undefined);
+});
+
+Deno.test("stat cache: grows for big listings, expires by age, enable/disable/clear", () => {
+  let now = 0;
+  const cache = new StatCache({ size: 10, maxAge: 1000, now: () => now });
+  const many = Array.from({ length: 100 }, (_, i) => file(`f${i}`));
+  cache.setListing("/big", many);
+  assert.equal(cache.size, Math.ceil(1.1 * 101));
+  assert.deepEqual(cache.lookup("/big/f0"), { stat: file("f0") });
+  now = 1001;
+  assert.equal(cache.lookup("/big/f1"), undefined);
+  assert.equal(cache.getListing("/big"), undefined);
+  cache.setStat("/x", file("x"));
+  cache.disable();
+  assert.equal(cache.enabled, false);
+  assert.equal(cache.lookup("/x"), undefined);
+  cache.setStat("/y", file("y"));
+  cache.enable();
+  assert.equal(cache.lookup("/y"), undefined, "stores while disabled are ignored");
+  assert.equal(cache.lookup("/x"), undefined, "enabling starts empty");
+  cache.setStat("/z", file("z"));
+  cache.clear();
+  assert.equal(cache.lookup("/z"), undefined);
+  cache.resize(3);
+  assert.equal(cache.size, 3);
+});

@@ -1,0 +1,229 @@
+/**
+ * ftputil's time shift and its "if newer" rule, as pure functions.
+ *
+ * The time shift is what a server's listing times are ahead of UTC, in seconds
+ * (ftputil ≥ 4: `time_shift = listing time − UTC`; a server listing in
+ * +05:30 has a shift of 19800). Listing parsers subtract it; see
+ * `ParseContext.timeShift`.
+ *
+ * Where ferry differs from ftputil 5 on purpose:
+ * - the probe measurement is independent of any shift already set (ftputil
+ *   measures through the current shift, so a second `synchronize_times()` gives 0);
+ * - the measurement uses the middle of the probe's write window and of the
+ *   listing's precision, not the truncated listing time alone.
+ * @module
+ */
+import { FerryError } from "../../util/errors.ts";
+
+/** A time shift that cannot be right (more than a day, or not near a 15-minute step). */
+export class TimeShiftError extends FerryError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: "ETIMESHIFT", cause: options.cause });
+  }
+}
+
+/** The largest accepted shift, in seconds (ftputil: 24 h). */
+export const MAX_TIME_SHIFT = 24 * 3600;
+/** Shifts are multiples of this many seconds (time zones are 15-minute steps). */
+export const TIME_SHIFT_STEP = 15 * 60;
+/** How far a given shift may be from a step before it is refused (ftputil: 5 min). */
+export const TIME_SHIFT_TOLERANCE = 5 * 60;
+
+const day = 86_400_000;
+
+/**
+ * Rounds seconds to the nearest 15 minutes, keeping the sign (ftputil's
+ * `int((abs(x) + 450) / 900) * 900`).
+ *
+ * @example
+ * ```ts
+ * roundTimeShift(19_790); // 19800
+ * roundTimeShift(-449);   // 0
+ * ```
+ */
+export function roundTimeShift(seconds: number): number {
+  const rounded = Math.floor((Math.abs(seconds) + TIME_SHIFT_STEP / 2) / TIME_SHIFT_STEP) *
+    TIME_SHIFT_STEP;
+  return seconds < 0 && rounded !== 0 ? -rounded : rounded;
+}
+
+/**
+ * Checks a shift and returns it rounded to 15 minutes. Throws `TimeShiftError`
+ * when it is not a finite number, when the rounded value exceeds 24 h, or when
+ * the value is more than `tolerance` seconds from a 15-minute step.
+ *
+ * @example
+ * ```ts
+ * validateTimeShift(3600);  // 3600
+ * validateTimeShift(240);   // 0
+ * validateTimeShift(420);   // throws TimeShiftError (7 min from any step)
+ * validateTimeShift(90_000); // throws TimeShiftError (> 24 h)
+ * ```
+ */
+export function validateTimeShift(seconds: number, tolerance = TIME_SHIFT_TOLERANCE): number {
+  if (!Number.isFinite(seconds)) throw new TimeShiftError(`time shift ${seconds} is not a number`);
+  const rounded = roundTimeShift(seconds);
+  if (Math.abs(rounded) > MAX_TIME_SHIFT) {
+    throw new TimeShiftError(
+      `time shift ${formatTimeShift(seconds)} is more than 24 hours: check the server's clock`,
+    );
+  }
+  if (Math.abs(seconds - rounded) > tolerance) {
+    throw new TimeShiftError(
+      `time shift ${seconds} s is ${Math.abs(seconds - rounded)} s away from a 15-minute step`,
+    );
+  }
+  return rounded;
+}
+
+/**
+ * Reads a shift as written in a workflow: `"auto"`, `"+05:30"`, `"-0130"`,
+ * `"+2"` (hours; a sign with `HH`, `HH:MM` or `HHMM`), or seconds (`"3600"`, `"-900"`, `3600`). Returns seconds (validated
+ * and rounded) or `"auto"`.
+ *
+ * @example
+ * ```ts
+ * parseTimeShift("+05:30"); // 19800
+ * parseTimeShift("-01:00"); // -3600
+ * parseTimeShift(7200);     // 7200
+ * parseTimeShift("auto");   // "auto"
+ * ```
+ */
+export function parseTimeShift(value: string | number): number | "auto" {
+  if (typeof value === "number") return validateTimeShift(value);
+  const s = value.trim();
+  if (s.toLowerCase() === "auto") return "auto";
+  // A sign with HH, HH:MM or HHMM is an offset; any other number is seconds ("-900").
+  const hm = /^([+-])(\d{1,2})(?::(\d{2}))?$/.exec(s) ?? /^([+-])(\d{2})(\d{2})$/.exec(s);
+  if (hm) {
+    const minutes = Number(hm[3] ?? "0");
+    if (minutes >= 60) throw new TimeShiftError(`invalid time shift ${JSON.stringify(value)}`);
+    const sign = hm[1] === "-" ? -1 : 1;
+    return validateTimeShift(sign * (Number(hm[2]) * 3600 + minutes * 60), 0);
+  }
+  if (/^[+-]?\d+(\.\d+)?$/.test(s)) return validateTimeShift(Number(s));
+  throw new TimeShiftError(
+    `invalid time shift ${JSON.stringify(value)}: use "auto", "+HH:MM" or seconds`,
+  );
+}
+
+/**
+ * Formats seconds as `+HH:MM` / `-HH:MM`.
+ *
+ * @example
+ * ```ts
+ * formatTimeShift(19800); // "+05:30"
+ * formatTimeShift(-3600); // "-01:00"
+ * ```
+ */
+export function formatTimeShift(seconds: number): string {
+  const sign = seconds < 0 ? "-" : "+";
+  const minutes = Math.round(Math.abs(seconds) / 60);
+  const hh = String(Math.floor(minutes / 60)).padStart(2, "0");
+  return `${sign}${hh}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** The probe file's listed time and when the client wrote it. */
+export interface ProbeMeasurement {
+  /** The probe's mtime as listed, parsed with a time shift of 0 (server wall time read as UTC). */
+  listed: Date;
+  /** The listing's precision in ms (e.g. `Precision.minutes`). */
+  precision: number;
+  /** Client clock just before the probe was written. */
+  before: Date;
+  /** Client clock just after the probe was closed. */
+  after: Date;
+}
+
+/**
+ * The time shift a probe file shows, validated and rounded to 15 minutes.
+ *
+ * The listed time is truncated, so the server's true wall time lies in
+ * `[listed, listed + precision)`; the file was written between `before` and
+ * `after`. The estimate compares the middles. A listing that lands almost a year
+ * early is the year guess of a `Mon DD hh:mm` line from a server already in the
+ * new year (ftputil #55): one year is added.
+ *
+ * @example
+ * ```ts
+ * timeShiftFromProbe({
+ *   listed: new Date("2026-03-01T15:30:00Z"), precision: 60_000,
+ *   before: new Date("2026-03-01T10:00:10Z"), after: new Date("2026-03-01T10:00:11Z"),
+ * }); // 19800 (+05:30)
+ * ```
+ */
+export function timeShiftFromProbe(probe: ProbeMeasurement): number {
+  if (!Number.isFinite(probe.precision) || probe.precision > 3_600_000) {
+    throw new TimeShiftError(
+      "the probe file's listed time is too coarse to measure a time shift",
+    );
+  }
+  let listed = probe.listed.getTime();
+  const clientMid = (probe.before.getTime() + probe.after.getTime()) / 2;
+  if (listed + probe.precision / 2 - clientMid < -360 * day) {
+    const next = new Date(listed);
+    next.setUTCFullYear(next.getUTCFullYear() + 1);
+    listed = next.getTime();
+  }
+  const seconds = (listed + probe.precision / 2 - clientMid) / 1000;
+  // The uncertainty (half the precision plus the write window) widens the tolerance.
+  const slack = (probe.precision / 2 + (probe.after.getTime() - probe.before.getTime())) / 1000;
+  return validateTimeShift(seconds, TIME_SHIFT_TOLERANCE + slack);
+}
+
+/** An mtime with its precision in ms, as carried from the listing or stat. */
+export interface MtimeInfo {
+  mtime?: Date;
+  /** Precision in ms; `Infinity` when unknown. */
+  precision: number;
+}
+
+/** How two mtimes relate once their precisions are counted. */
+export type MtimeOrder = "older" | "newer" | "undecided";
+
+/**
+ * Compares two truncated mtimes. Each true time lies in
+ * `[mtime, mtime + precision]`; `a` is `"older"` only when its latest possible
+ * time is before `b`'s earliest, `"newer"` only when its earliest is after
+ * `b`'s latest, and `"undecided"` when the intervals touch or overlap, or a
+ * time is unknown.
+ *
+ * @example
+ * ```ts
+ * compareMtimes({ mtime: new Date(0), precision: 1000 }, { mtime: new Date(5000), precision: 60_000 }); // "older"
+ * compareMtimes({ mtime: new Date(90_000), precision: 1000 }, { mtime: new Date(60_000), precision: 60_000 }); // "undecided"
+ * ```
+ */
+export function compareMtimes(a: MtimeInfo, b: MtimeInfo): MtimeOrder {
+  if (!a.mtime || !b.mtime || !Number.isFinite(a.precision) || !Number.isFinite(b.precision)) {
+    return "undecided";
+  }
+  const aStart = a.mtime.getTime();
+  const bStart = b.mtime.getTime();
+  if (aStart + a.precision < bStart) return "older";
+  if (aStart > bStart + b.precision) return "newer";
+  return "undecided";
+}
+
+/**
+ * ftputil's "if newer" decision: transfer when the target is missing, or the
+ * source may be newer. Only a source that is certainly older (its latest
+ * possible time before the target's reported time) is skipped; unknown times
+ * or precisions transfer ("if in doubt, transfer").
+ *
+ * This reproduces ftputil's `source_is_newer_than_target` (`source.mtime +
+ * source.precision >= target.mtime`) and extends it to targets whose mtime or
+ * precision is unknown. A missing source transfers nothing.
+ *
+ * @example
+ * ```ts
+ * shouldTransfer({ mtime: new Date(1000), precision: 1000 }, null); // true: no target
+ * shouldTransfer({ mtime: new Date(0), precision: 1000 }, { mtime: new Date(1000), precision: 60_000 }); // true: touching
+ * shouldTransfer({ mtime: new Date(0), precision: 1000 }, { mtime: new Date(1001), precision: 1000 }); // false
+ * ```
+ */
+export function shouldTransfer(source: MtimeInfo | null, target: MtimeInfo | null): boolean {
+  if (!source) return false;
+  if (!target) return true;
+  return compareMtimes(source, target) !== "older";
+}

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import {
+  endpointSchemes,
+  isEndpointUrl,
+  openEndpoint,
+  registerEndpointScheme,
+  unregisterEndpointScheme,
+} from "./url.ts";
+import { LocalEndpoint } from "./local.ts";
+import { MemoryEndpoint } from "./memory.ts";
+import { UnknownSchemeError } from "./errors.ts";
+
+Deno.test("url: plain paths and file URLs open local endpoints", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const a = await openEndpoint(dir);
+    assert.ok(a instanceof LocalEndpoint);
+    assert.equal(a.root, dir);
+    const b = await openEndpoint("sub", { cwd: dir, create: true });
+    assert.equal((b as LocalEndpoint).root, `${dir}/sub`);
+    assert.equal((await b.stat("")).type, "dir");
+    const c = await openEndpoint(`file://${dir}/sub`);
+    assert.equal((c as LocalEndpoint).root, `${dir}/sub`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("url: memory URLs share named stores", async () => {
+  const a = await openEndpoint("memory://url-test", { precision: 1000 });
+  assert.ok(a instanceof MemoryEndpoint);
+  assert.equal(a.capabilities().precision, 1000);
+  await a.mkdir("x");
+  const b = await openEndpoint("memory://url-test/x");
+  assert.equal((b as MemoryEndpoint).base, "x");
+  assert.equal(a.url, "memory://url-test");
+});
+
+Deno.test("url: the registry takes plugin schemes", async () => {
+  assert.equal(isEndpointUrl("ftp://h/x"), true);
+  assert.equal(isEndpointUrl("C:\\data"), false);
+  assert.equal(isEndpointUrl("./x"), false);
+  await assert.rejects(openEndpoint("nosuch://x"), UnknownSchemeError);
+  let seen: URL | undefined;
+  registerEndpointScheme({
+    scheme: "Test-Scheme",
+    open: (url) => {
+      seen = url;
+      return Promise.resolve(new MemoryEndpoint());
+    },
+  });
+  assert.ok(endpointSchemes().includes("test-scheme"));
+  assert.throws(() => registerEndpointScheme("test-scheme", () => Promise.reject()), TypeError);
+  registerEndpointScheme("test-scheme", () => Promise.resolve(new MemoryEndpoint()), {
+    replace: true,
+  });
+  registerEndpointScheme({
+    scheme: "test-scheme",
+    open: (url) => {
+      seen = url;
+      return Promise.resolve(new MemoryEndpoint());
+    },
+  }, { replace: true });
+  await openEndpoint("TEST-SCHEME://host/a/b");
+  assert.equal(seen?.pathname, "/a/b");
+  assert.ok(unregisterEndpointScheme("test-scheme"));
+  assert.ok(!endpointSchemes().includes("test-scheme"));
+});
