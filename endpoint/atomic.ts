@@ -121,8 +121,8 @@ export interface WriteSink {
 export interface WriteHooks {
   /**
    * Opens `name` for writing from `offset`: offset 0 creates or truncates;
-   * offset > 0 requires at least that many bytes (else `InvalidOffsetError`)
-   * and drops anything after them.
+   * offset > 0 requires the file to have exactly that many bytes (else
+   * `InvalidOffsetError`) and appends.
    */
   open(name: string, offset: number): Promise<WriteSink>;
   /** Renames, replacing an existing file at `to`. */

@@ -95,7 +95,7 @@ export class SizeMismatchError extends EndpointError {
   }
 }
 
-/** A resumed write's offset does not fit the partial data that is there. */
+/** A resumed write's offset is not the size of the partial data that is there. */
 export class InvalidOffsetError extends EndpointError {
   constructor(path: string, offset: number, available: number) {
     super(`cannot resume ${path} at offset ${offset}: the partial data has ${available} bytes`, {

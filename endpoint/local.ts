@@ -332,8 +332,7 @@ async function openForWrite(name: string, abs: string, offset: number): Promise<
   }
   try {
     const size = (await file.stat()).size;
-    if (size < offset) throw new InvalidOffsetError(name, offset, size);
-    await file.truncate(offset);
+    if (size !== offset) throw new InvalidOffsetError(name, offset, size);
     await file.seek(offset, Deno.SeekMode.Start);
     return file;
   } catch (e) {

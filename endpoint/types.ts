@@ -59,10 +59,10 @@ export interface ReadOptions {
 /** Options for {@link Endpoint.write}. */
 export interface WriteOptions {
   /**
-   * Resume: the new data starts at this byte offset of the existing partial
-   * data, which must have at least that many bytes (else `InvalidOffsetError`);
-   * anything after the offset is dropped. With `atomic` (the default) the partial
-   * data is the fixed partial name `.<name>.ferry.part` beside the target (see
+   * Resume: the new data continues the existing partial data, whose size must
+   * be exactly this offset (else `InvalidOffsetError`: FTP cannot truncate a
+   * file, so no backend does). With `atomic` (the default) the partial data is
+   * the fixed partial name `.<name>.ferry.part` beside the target (see
    * `partialName()` in endpoint/atomic.ts); with `atomic: false` it is the
    * target itself.
    */

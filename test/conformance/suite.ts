@@ -177,10 +177,13 @@ const cases: Record<string, Case> = {
   },
 
   async "write at an offset resumes the target itself when not atomic"(ep) {
-    await put(ep, "f", "hello XXXXXXXX");
+    await put(ep, "f", "hello");
     await writeAll(await ep.write("f", { atomic: false, offset: 5 }), text(" world"));
     assert.equal(str(await get(ep, "f")), "hello world");
+    // The offset must be the size of what is there: beyond it or inside it is refused.
     await assert.rejects(ep.write("f", { atomic: false, offset: 100 }), InvalidOffsetError);
+    await assert.rejects(ep.write("f", { atomic: false, offset: 3 }), InvalidOffsetError);
+    await assert.rejects(ep.write("missing", { atomic: false, offset: 3 }), InvalidOffsetError);
     assert.equal(str(await get(ep, "f")), "hello world");
   },
 
@@ -193,6 +196,7 @@ const cases: Record<string, Case> = {
     const have = (await ep.stat(part)).size;
     assert.ok(have <= 5, `partial has ${have} bytes`);
     await assert.rejects(ep.write("f", { offset: have + 1 }), InvalidOffsetError);
+    if (have > 0) await assert.rejects(ep.write("f", { offset: have - 1 }), InvalidOffsetError);
     await writeAll(
       await ep.write("f", { offset: have, size: 11 }),
       text("hello world".slice(have)),
