@@ -2,32 +2,167 @@
  * Plugins: a module whose default export comes from {@link definePlugin}. Built-in
  * plugins (plugins/) are loaded through the same registry as foreign ones.
  *
- * This is the first cut of the contract; the workflow engine widens it (auth
- * methods, endpoint schemes, job kinds, CLI commands).
+ * A plugin may add auth methods (`auth: { method: ... }` in a workflow), endpoint
+ * schemes (`uftp://...`), job kinds (a new key beside `mirror`, `sync`, ...) and
+ * CLI sub-commands (`ferry serve`). Option schemas are zod schemas, built with the
+ * `z` that `mod.ts` re-exports, so `ferry schema` describes plugin options too.
  * @module
  */
+import type { z } from "../deps.ts";
 import type { Endpoint } from "../endpoint/types.ts";
+import type { Logger } from "../util/log.ts";
+import type { StateStore } from "../sync/state.ts";
+import type { Secrets } from "./secrets.ts";
+import type { JobOutcome, RunEvent } from "./report.ts";
+
+/** What an endpoint needs to open: the workflow's endpoint entry, resolved. */
+export interface EndpointOpenOptions {
+  /** Credentials from the endpoint's auth method (empty when none is set). */
+  credentials: Credentials;
+  /** Seconds, or "auto" to detect. */
+  timeShift?: number | "auto";
+  tls?: { mode?: "require" | "try" | "off"; ca?: string; insecure?: boolean };
+  maxConnections?: number;
+  /** Seconds. */
+  timeout?: number;
+  /** Scheme-specific extras from the endpoint's `options:` map. */
+  options?: Record<string, unknown>;
+  /** Registered secrets (a scheme that obtains a token adds it here). */
+  secrets?: Secrets;
+  signal?: AbortSignal;
+}
 
 /** Makes an endpoint for a URL of a scheme a plugin adds (e.g. `uftp:`). */
 export interface EndpointScheme {
   /** Scheme without colon, e.g. `"uftp"`. */
   scheme: string;
-  open(url: URL, options: Record<string, unknown>): Promise<Endpoint>;
+  description?: string;
+  open(url: URL, options: EndpointOpenOptions): Promise<Endpoint>;
+}
+
+/** Resolved credentials; methods fill what their protocol needs. */
+export interface Credentials {
+  user?: string;
+  password?: string;
+  /** Bearer tokens and the like (UFTP's auth server). */
+  token?: string;
+  [extra: string]: unknown;
+}
+
+/** What an auth method may use while resolving credentials. */
+export interface AuthContext {
+  /** The endpoint URL (never carries a password here). */
+  url: URL;
+  /** Reads an environment variable. */
+  env(name: string): string | undefined;
+  /** Whether a person is at a terminal (prompting is allowed). */
+  interactive: boolean;
+  /** Every secret value the method learns must be added here before it is used. */
+  secrets: Secrets;
+  /** The directory relative file names are resolved against (the workflow's). */
+  baseDir: string;
+  signal?: AbortSignal;
+}
+
+/** An auth method: `auth: { method: NAME, ...options }` on an endpoint. */
+export interface AuthMethod<O extends Record<string, unknown> = Record<string, unknown>> {
+  /** The value of `method:`. */
+  name: string;
+  description?: string;
+  /**
+   * Options besides `method`, as a zod object; unknown keys are rejected. Without
+   * a schema any options pass through untyped.
+   */
+  schema?: z.ZodObject;
+  resolve(options: O, ctx: AuthContext): Promise<Credentials>;
+}
+
+/** `origin:/releases` resolved during a run. */
+export interface ResolvedTarget {
+  /** Endpoint name as written in the workflow. */
+  name: string;
+  endpoint: Endpoint;
+  /** Path inside the endpoint (POSIX, relative to its root; "" is the root). */
+  path: string;
+}
+
+/** What a job gets from the runner. */
+export interface JobContext {
+  /** The job's name in the workflow. */
+  job: string;
+  /** Its kind (the key: `mirror`, `sync`, ...). */
+  kind: string;
+  dryRun: boolean;
+  /** Parallel transfers/listings this job may use. */
+  parallel: number;
+  /** Retries per file on temporary errors, and the first back-off delay. */
+  retries: number;
+  retryDelayMs: number;
+  /** Aborted on Ctrl-C, SIGTERM or a job timeout: stop cleanly and soon. */
+  signal: AbortSignal;
+  log: Logger;
+  /** Opens (once per run, shared between jobs) the named endpoint. */
+  endpoint(name: string): Promise<Endpoint>;
+  /** Resolves `endpoint:/path`. */
+  target(ref: string): Promise<ResolvedTarget>;
+  /** Directory for persistent state (sync databases), absolute. */
+  stateDir: string;
+  /**
+   * The state database (default `<stateDir>/state.db`), opened once per run and
+   * path, shared between jobs, closed when the run ends.
+   */
+  state(path?: string): StateStore;
+  /** Directory relative paths in job options are resolved against, absolute. */
+  baseDir: string;
+  /** Progress and per-file events, for displays and `--log-format json`. */
+  emit(event: RunEvent): void;
+  secrets: Secrets;
+}
+
+/** A job kind: the key in a job (`mirror: {...}`) and what it does. */
+export interface JobKind<O = Record<string, unknown>> {
+  /** The key in the job map, e.g. `"mirror"` or `"uftp-stage"`. */
+  name: string;
+  description?: string;
+  /** The options under the key (zod); the same schema feeds `ferry schema`. */
+  schema: z.ZodType<O>;
+  /** Option keys that hold `endpoint:/path` targets (checked against `endpoints`). */
+  targets?: string[];
+  /** Of those, the ones the job writes to (a missing local root is then created). */
+  writes?: string[];
+  /** Extra checks after the schema passed; messages are reported at the option key. */
+  validate?(options: O): { key?: string; message: string }[];
+  run(options: O, ctx: JobContext): Promise<JobOutcome>;
 }
 
 /** A CLI sub-command contributed by a plugin (e.g. `ferry serve`). */
 export interface PluginCommand {
   name: string;
   description: string;
+  /** Usage line shown in `ferry --help`, e.g. `"[options] URL"`. */
+  usage?: string;
   /** Runs with the raw arguments after the command name; returns the exit code. */
-  run(args: string[]): Promise<number>;
+  run(args: string[], context?: CommandContext): Promise<number>;
 }
 
-/** What a plugin contributes. Every field is optional. */
+/** What the CLI hands a plugin command besides its arguments. */
+export interface CommandContext {
+  /** Aborted on SIGINT/SIGTERM: stop serving and return. */
+  signal: AbortSignal;
+  /** Opens an endpoint from a URL or local path with the registry's schemes. */
+  openEndpoint(url: string, options?: Partial<EndpointOpenOptions>): Promise<Endpoint>;
+  secrets: Secrets;
+}
+
+/** What a plugin contributes. Every field but `name` is optional. */
 export interface PluginDefinition {
   name: string;
   version?: string;
+  description?: string;
+  authMethods?: AuthMethod[];
   endpointSchemes?: EndpointScheme[];
+  // deno-lint-ignore no-explicit-any
+  jobKinds?: JobKind<any>[];
   commands?: PluginCommand[];
 }
 
@@ -48,5 +183,31 @@ export function definePlugin(definition: PluginDefinition): Plugin {
   if (!definition || typeof definition.name !== "string" || definition.name === "") {
     throw new TypeError("definePlugin: a plugin needs a non-empty name");
   }
+  const named = (what: string, list: { name?: string; scheme?: string }[] | undefined) => {
+    for (const item of list ?? []) {
+      const id = item.name ?? item.scheme;
+      if (typeof id !== "string" || id === "") {
+        throw new TypeError(`definePlugin(${definition.name}): every ${what} needs a name`);
+      }
+    }
+  };
+  named("auth method", definition.authMethods);
+  named("endpoint scheme", definition.endpointSchemes);
+  named("job kind", definition.jobKinds);
+  named("command", definition.commands);
   return { ...definition, kind: "ferry-plugin" };
+}
+
+/**
+ * Whether a value (a module's default export) is a plugin made by {@link definePlugin}.
+ *
+ * @example
+ * ```ts
+ * isPlugin((await import("./my_plugin.ts")).default); // true
+ * ```
+ */
+export function isPlugin(value: unknown): value is Plugin {
+  return typeof value === "object" && value !== null &&
+    (value as { kind?: unknown }).kind === "ferry-plugin" &&
+    typeof (value as { name?: unknown }).name === "string";
 }

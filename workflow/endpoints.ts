@@ -1,0 +1,174 @@
+/**
+ * Opening endpoints for a run: plugin schemes first, then endpoint/url.ts;
+ * credentials from the endpoint's auth method; each named endpoint opened once
+ * per run and closed at its end.
+ * @module
+ */
+import { openEndpoint } from "../endpoint/url.ts";
+import type { Endpoint } from "../endpoint/types.ts";
+import { logger } from "../util/log.ts";
+import { AuthError, UsageError } from "./errors.ts";
+import type { AuthContext, Credentials, EndpointOpenOptions } from "./plugin.ts";
+import type { Registry } from "./registry.ts";
+import type { Secrets } from "./secrets.ts";
+import type { AuthConfig, EndpointConfig } from "./types.ts";
+import { parseDuration, parseTimeShift } from "./units.ts";
+import { urlScheme } from "./validate.ts";
+
+const log = logger("workflow", "endpoints");
+
+/** What opening needs besides the URL. */
+export interface OpenUrlOptions extends Partial<EndpointOpenOptions> {
+  /** Base directory of relative local paths. */
+  cwd?: string;
+  /** Create a local root directory that is missing (write targets). */
+  create?: boolean;
+}
+
+/**
+ * Opens a URL or local path with the registry's plugin schemes, else the
+ * built-in ones. Credentials go along both nested and as `user`/`password`.
+ *
+ * @example
+ * ```ts
+ * const ep = await openUrl(registry, "memory://demo", {});
+ * ```
+ */
+export async function openUrl(
+  registry: Registry,
+  url: string,
+  options: OpenUrlOptions = {},
+): Promise<Endpoint> {
+  const credentials = options.credentials ?? {};
+  const all = {
+    ...options,
+    credentials,
+    user: credentials.user,
+    password: credentials.password,
+  } as EndpointOpenOptions & Record<string, unknown>;
+  const scheme = urlScheme(url);
+  const plugin = scheme === undefined ? undefined : registry.endpointSchemes.get(scheme);
+  if (plugin) return await plugin.item.open(new URL(url), all);
+  return await openEndpoint(url, all);
+}
+
+/** What resolving credentials needs. */
+export interface AuthOptions {
+  registry: Registry;
+  secrets: Secrets;
+  env: (name: string) => string | undefined;
+  interactive: boolean;
+  baseDir: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs an endpoint's auth method. Without `auth`, the URL's user (and password,
+ * discouraged) are used as they are; no user means the protocol's default.
+ *
+ * @example
+ * ```ts
+ * await resolveCredentials({ method: "anonymous" }, "ftp://h/", options); // { user: "anonymous", ... }
+ * ```
+ */
+export async function resolveCredentials(
+  auth: AuthConfig | undefined,
+  url: string,
+  options: AuthOptions,
+): Promise<Credentials> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = new URL("file:///");
+  }
+  if (!auth) {
+    const user = parsed.username ? decodeURIComponent(parsed.username) : undefined;
+    const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+    options.secrets.add(password);
+    return user === undefined ? {} : { user, password };
+  }
+  const method = options.registry.authMethods.get(auth.method);
+  if (!method) throw new AuthError(`unknown auth method ${JSON.stringify(auth.method)}`);
+  const { method: _, ...rest } = auth;
+  parsed.password = "";
+  const ctx: AuthContext = {
+    url: parsed,
+    env: options.env,
+    interactive: options.interactive,
+    secrets: options.secrets,
+    baseDir: options.baseDir,
+    signal: options.signal,
+  };
+  const credentials = await method.item.resolve(rest, ctx);
+  options.secrets.add(credentials.password);
+  if (typeof credentials.token === "string") options.secrets.add(credentials.token);
+  return credentials;
+}
+
+/**
+ * The named endpoints of one run: opened on first use (once, even when jobs ask
+ * at the same time), closed together at the end.
+ *
+ * @example
+ * ```ts
+ * const pool = new EndpointPool(wf.config.endpoints ?? {}, { ...authOptions, create: new Set(["here"]) });
+ * const origin = await pool.get("origin");
+ * await pool.closeAll();
+ * ```
+ */
+export class EndpointPool {
+  readonly #configs: Record<string, EndpointConfig>;
+  readonly #options: AuthOptions & { create?: ReadonlySet<string> };
+  readonly #open = new Map<string, Promise<Endpoint>>();
+
+  constructor(
+    configs: Record<string, EndpointConfig>,
+    options: AuthOptions & { create?: ReadonlySet<string> },
+  ) {
+    this.#configs = configs;
+    this.#options = options;
+  }
+
+  /** The opened endpoint `name`. */
+  get(name: string): Promise<Endpoint> {
+    let p = this.#open.get(name);
+    if (!p) {
+      p = this.#openOne(name);
+      this.#open.set(name, p);
+    }
+    return p;
+  }
+
+  async #openOne(name: string): Promise<Endpoint> {
+    const config = this.#configs[name];
+    if (!config) throw new UsageError(`unknown endpoint ${JSON.stringify(name)}`);
+    const credentials = await resolveCredentials(config.auth, config.url, this.#options);
+    log.debug("opening endpoint {name}", { name });
+    return await openUrl(this.#options.registry, config.url, {
+      credentials,
+      cwd: this.#options.baseDir,
+      create: this.#options.create?.has(name) ?? false,
+      timeShift: config.timeShift === undefined ? undefined : parseTimeShift(config.timeShift),
+      tls: config.tls,
+      maxConnections: config.maxConnections,
+      timeout: config.timeout === undefined ? undefined : parseDuration(config.timeout) / 1000,
+      options: config.options,
+      secrets: this.#options.secrets,
+      signal: this.#options.signal,
+    });
+  }
+
+  /** Closes every endpoint that was opened; errors are logged, not thrown. */
+  async closeAll(): Promise<void> {
+    const opened = [...this.#open.entries()];
+    this.#open.clear();
+    await Promise.all(opened.map(async ([name, p]) => {
+      try {
+        await (await p).close();
+      } catch (e) {
+        log.debug("closing endpoint {name}: {error}", { name, error: String(e) });
+      }
+    }));
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Errors of the workflow layer. Validation collects every problem with its
+ * position instead of stopping at the first, so `ferry validate` can list them all.
+ * @module
+ */
+import { FerryError } from "../util/errors.ts";
+
+/** Where a problem sits in a workflow file (1-based, like editors count). */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** One validation problem. */
+export interface Problem extends SourcePosition {
+  message: string;
+}
+
+/**
+ * Formats a problem the way compilers do, so editors and terminals can jump to it.
+ *
+ * @example
+ * ```ts
+ * formatProblem({ file: "a.yaml", line: 3, col: 5, message: "unknown key" }); // "a.yaml:3:5: unknown key"
+ * ```
+ */
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+}
+
+/**
+ * A workflow file that cannot run; `problems` lists all of them, in file order.
+ *
+ * @example
+ * ```ts
+ * try { await loadWorkflow("x.yaml"); } catch (e) {
+ *   if (e instanceof WorkflowInvalidError) e.problems.forEach((p) => console.error(formatProblem(p)));
+ * }
+ * ```
+ */
+export class WorkflowInvalidError extends FerryError {
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    const first = problems[0] ? formatProblem(problems[0]) : "invalid workflow";
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
+    super(first + more, { code: "EWORKFLOW" });
+    this.problems = problems;
+  }
+}
+
+/** A plugin module could not be imported or does not export a plugin. */
+export class PluginLoadError extends FerryError {
+  /** The specifier as written (path or URL). */
+  readonly plugin: string;
+  constructor(plugin: string, reason: string, options: { cause?: unknown } = {}) {
+    super(`plugin ${plugin}: ${reason}`, { code: "EPLUGIN", cause: options.cause });
+    this.plugin = plugin;
+  }
+}
+
+/** Credentials could not be resolved (missing env var, netrc entry, failing command...). */
+export class AuthError extends FerryError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: "EAUTH", cause: options.cause });
+  }
+}
+
+/** A job failed after its retries. */
+export class JobFailedError extends FerryError {
+  readonly job: string;
+  constructor(job: string, message: string, options: { cause?: unknown } = {}) {
+    super(`job ${job}: ${message}`, { code: "EJOB", cause: options.cause });
+    this.job = job;
+  }
+}
+
+/** The run was stopped by a signal (Ctrl-C, SIGTERM) or an AbortSignal. */
+export class InterruptedError extends FerryError {
+  constructor(message = "interrupted", options: { cause?: unknown } = {}) {
+    super(message, { code: "EINTR", cause: options.cause });
+  }
+}
+
+/** A request that cannot be carried out as asked (unknown job name, bad argument). */
+export class UsageError extends FerryError {
+  constructor(message: string) {
+    super(message, { code: "EUSAGE" });
+  }
+}

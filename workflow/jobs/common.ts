@@ -1,0 +1,95 @@
+/**
+ * Glue between job options as written and sync/'s functions: filters and units
+ * to what sync/ takes, sync's report to the runner's outcome, progress to events.
+ * @module
+ */
+import type { ProgressListener } from "../../sync/progress.ts";
+import type { JobReport } from "../../sync/report.ts";
+import type { RetryOptions } from "../../sync/retry.ts";
+import type { JobContext } from "../plugin.ts";
+import type { JobOutcome } from "../report.ts";
+import { parseSize } from "../units.ts";
+
+/** Filters as written in a workflow (a glob or a list; sizes with units). */
+export interface FilterInput {
+  include?: string | string[];
+  exclude?: string | string[];
+  minSize?: number | string;
+  maxSize?: number | string;
+}
+
+/**
+ * Filters in sync/'s terms.
+ *
+ * @example
+ * ```ts
+ * filterRules({ exclude: "*.tmp", maxSize: "1MiB" }); // { include: undefined, exclude: ["*.tmp"], maxSize: 1048576, ... }
+ * ```
+ */
+export function filterRules(input: FilterInput): {
+  include?: string[];
+  exclude?: string[];
+  minSize?: number;
+  maxSize?: number;
+} {
+  const list = (v: string | string[] | undefined) =>
+    v === undefined ? undefined : Array.isArray(v) ? v : [v];
+  return {
+    include: list(input.include),
+    exclude: list(input.exclude),
+    minSize: input.minSize === undefined ? undefined : parseSize(input.minSize),
+    maxSize: input.maxSize === undefined ? undefined : parseSize(input.maxSize),
+  };
+}
+
+/**
+ * A sync/ progress listener that forwards to the run's events.
+ *
+ * @example
+ * ```ts
+ * await mirror(a, "", b, "", { onProgress: progressTo(ctx) });
+ * ```
+ */
+export function progressTo(ctx: JobContext): ProgressListener {
+  return (event, totals) => ctx.emit({ type: "progress", job: ctx.job, event, totals });
+}
+
+/**
+ * Per-file retries inside the job: sync/ retries each file; the runner retries
+ * the whole job only for failures outside files (a dropped listing).
+ *
+ * @example
+ * ```ts
+ * await mirror(a, "", b, "", { retry: retryOptions(ctx) });
+ * ```
+ */
+export function retryOptions(ctx: Pick<JobContext, "retries" | "retryDelayMs">): RetryOptions {
+  return { retries: ctx.retries, baseDelayMs: ctx.retryDelayMs };
+}
+
+/**
+ * sync/'s report as the runner's outcome (the report itself goes into `details`).
+ *
+ * @example
+ * ```ts
+ * const outcome = outcomeFromReport(await mirror(a, "", b, ""));
+ * ```
+ */
+export function outcomeFromReport(report: JobReport): JobOutcome {
+  const { plan, ...details } = report;
+  return {
+    counts: {
+      filesTransferred: report.files.transferred,
+      bytesTransferred: report.bytes.transferred,
+      filesSkipped: report.files.skipped,
+      filesDeleted: report.files.deleted,
+      dirsCreated: report.dirsCreated,
+      filesFailed: report.files.failed,
+    },
+    errors: report.errors
+      .filter((e) => !e.ignored)
+      .map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)),
+    details,
+    plan,
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The `mirror` job kind: sync/'s one-way mirror between two workflow targets.
+ * @module
+ */
+import { mirror } from "../../sync/mirror.ts";
+import type { JobKind } from "../plugin.ts";
+import { filterRules, outcomeFromReport, progressTo, retryOptions } from "./common.ts";
+import { MirrorOptions } from "./options.ts";
+
+/**
+ * `mirror: { from, to, delete, include, exclude, ... }`.
+ *
+ * @example
+ * ```ts
+ * registry.add(definePlugin({ name: "core", jobKinds: [mirrorJob] }));
+ * ```
+ */
+export const mirrorJob: JobKind<MirrorOptions> = {
+  name: "mirror",
+  description: "one-way: make `to` look like `from` (new and changed files; `delete` for extras)",
+  schema: MirrorOptions,
+  targets: ["from", "to"],
+  writes: ["to"],
+  async run(options, ctx) {
+    const [from, to] = await Promise.all([ctx.target(options.from), ctx.target(options.to)]);
+    const report = await mirror(from.endpoint, from.path, to.endpoint, to.path, {
+      ...filterRules(options),
+      delete: options.delete,
+      symlinks: options.symlinks,
+      compare: options.compare,
+      maxDelete: options.maxDelete,
+      backupDir: options.backupDir,
+      parallel: ctx.parallel,
+      retry: retryOptions(ctx),
+      listParallel: ctx.parallel,
+      dryRun: ctx.dryRun,
+      onProgress: progressTo(ctx),
+      signal: ctx.signal,
+      state: ctx.dryRun ? undefined : ctx.state(),
+    });
+    return outcomeFromReport(report);
+  },
+};

@@ -1,0 +1,88 @@
+/**
+ * Option schemas of the built-in job kinds. Names follow sync/ (the functions
+ * they are handed to) and, where sync/ is silent, rclone and lftp.
+ * @module
+ */
+import { z } from "../../deps.ts";
+import { DeleteLimit, Filters, Target } from "../schema.ts";
+
+const compare = z.enum(["size+mtime", "size", "checksum"]).optional().meta({
+  description: "how files are judged equal (default size+mtime, precision-aware)",
+});
+const symlinks = z.enum(["skip", "follow", "copy-as-link"]).optional().meta({
+  description: "what to do with symlinks (default skip)",
+});
+const maxDelete = DeleteLimit.optional().meta({
+  description: 'stop before deleting more than this many files, or "10%" of the target',
+});
+
+/** `mirror:` one-way, source to target. */
+export const MirrorOptions = z.strictObject({
+  from: Target,
+  to: Target,
+  delete: z.boolean().optional().meta({ description: "delete target files the source lacks" }),
+  ...Filters,
+  symlinks,
+  compare,
+  maxDelete,
+  backupDir: z.string().optional().meta({
+    description: "move deleted and replaced target files here (path on the target endpoint)",
+  }),
+});
+/** Validated `mirror:` options. */
+export type MirrorOptions = z.infer<typeof MirrorOptions>;
+
+/** `sync:` two-way between a and b with a state store. */
+export const SyncOptions = z.strictObject({
+  a: Target,
+  b: Target,
+  conflict: z.enum(["newer", "a", "b", "keep-both", "skip"]).optional().meta({
+    description: "who wins when both sides changed (default newer)",
+  }),
+  conflictSuffix: z.string().optional().meta({
+    description: "keep-both: suffix of the loser's copy (default .conflict)",
+  }),
+  state: z.string().optional().meta({
+    description: "state database file (default <state dir>/<workflow>-<job>.sqlite)",
+  }),
+  ...Filters,
+  symlinks,
+  compare,
+  maxDelete,
+});
+/** Validated `sync:` options. */
+export type SyncOptions = z.infer<typeof SyncOptions>;
+
+/** `walk:` list a tree. */
+export const WalkOptions = z.strictObject({
+  at: Target,
+  output: z.string().optional().meta({
+    description: "file to write (relative to the workflow); default: the report only",
+  }),
+  format: z.enum(["json", "ndjson", "csv", "tree"]).optional().meta({
+    description: "listing format (default json; tree is for terminals)",
+  }),
+  totals: z.boolean().optional().meta({ description: "add file, dir and byte totals" }),
+  ...Filters,
+  symlinks,
+});
+/** Validated `walk:` options. */
+export type WalkOptions = z.infer<typeof WalkOptions>;
+
+/** `rmtree:` remove a tree. */
+export const RmtreeOptions = z.strictObject({
+  at: Target,
+  ignoreErrors: z.boolean().optional().meta({ description: "carry on past errors" }),
+  force: z.boolean().optional().meta({ description: "allow removing the endpoint root" }),
+});
+/** Validated `rmtree:` options. */
+export type RmtreeOptions = z.infer<typeof RmtreeOptions>;
+
+/** `upload-if-newer:` / `download-if-newer:` ftputil's rule, for a file or a tree. */
+export const IfNewerOptions = z.strictObject({
+  from: Target,
+  to: Target,
+  ...Filters,
+});
+/** Validated `*-if-newer` options. */
+export type IfNewerOptions = z.infer<typeof IfNewerOptions>;

@@ -1,0 +1,234 @@
+/**
+ * Loading a workflow file: YAML with positions, interpolation, plugins, the zod
+ * schema and the whole-file checks. Every problem found is reported, each as
+ * `file:line:col: message`, in file order; nothing runs unless there are none.
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { yaml } from "../deps.ts";
+import { type Problem, WorkflowInvalidError } from "./errors.ts";
+import { interpolateTree, type PathProblem } from "./interpolate.ts";
+import { collectKeys, problemsFromIssues } from "./issues.ts";
+import { loadPlugin } from "./plugins_load.ts";
+import { PositionFinder } from "./positions.ts";
+import type { Registry } from "./registry.ts";
+import { workflowJsonSchema, workflowSchema } from "./schema.ts";
+import { Secrets } from "./secrets.ts";
+import type { JobSpec, WorkflowConfig } from "./types.ts";
+import { BUILTIN_SCHEMES, jobSpecs, type SemanticProblem, semanticProblems } from "./validate.ts";
+import { PluginLoadError } from "./errors.ts";
+
+/** Syntax errors shown before the rest are summarized. */
+const MAX_SYNTAX_ERRORS = 10;
+
+/** Options of {@link loadWorkflow}. */
+export interface LoadOptions {
+  /** The registry with built-ins (and CLI-given plugins); the file's plugins go into a copy. */
+  registry: Registry;
+  /** Reads env variables (default `Deno.env.get`). */
+  env?: (name: string) => string | undefined;
+  /** Secrets found while loading are added here (default: a new set). */
+  secrets?: Secrets;
+  /** Leave `${env:X}` of unset variables as written (`ferry validate --no-env`). */
+  allowMissingEnv?: boolean;
+  /** The text, instead of reading `file`. */
+  source?: string;
+}
+
+/** A workflow ready to run. */
+export interface LoadedWorkflow {
+  /** The file as given. */
+  file: string;
+  /** Its directory, absolute: relative paths in the file resolve against it. */
+  baseDir: string;
+  name: string;
+  config: WorkflowConfig;
+  jobs: JobSpec[];
+  /** The registry with the file's plugins added. */
+  registry: Registry;
+  secrets: Secrets;
+}
+
+/**
+ * Loads and validates a workflow; throws {@link WorkflowInvalidError} with every
+ * problem when it is not valid.
+ *
+ * @example
+ * ```ts
+ * const wf = await loadWorkflow("nightly.yaml", { registry: await defaultRegistry() });
+ * console.log(wf.name, wf.jobs.map((j) => j.name));
+ * ```
+ */
+export async function loadWorkflow(file: string, options: LoadOptions): Promise<LoadedWorkflow> {
+  const secrets = options.secrets ?? new Secrets();
+  const env = options.env ?? ((name: string) => Deno.env.get(name));
+  const baseDir = dirname(resolve(file));
+  const fail = (message: string): never => {
+    throw new WorkflowInvalidError([{ file, line: 1, col: 1, message }]);
+  };
+  let text = options.source;
+  if (text === undefined) {
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (e) {
+      fail(`cannot read the workflow: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text!, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
+  const pos = new PositionFinder(doc, lines);
+  const located = (p: SemanticProblem): Problem => ({
+    file,
+    ...(p.key !== undefined ? pos.keyAt(p.path, p.key) : pos.valueAt(p.path)),
+    message: secrets.redact(p.message),
+  });
+
+  if (doc.errors.length > 0) {
+    // After the first syntax error the parser's recovery makes later ones noise.
+    const shown = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e): Problem => ({
+      file,
+      ...pos.at(e.pos[0]),
+      message: secrets.redact(e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, "")),
+    }));
+    const more = doc.errors.length - shown.length;
+    if (more > 0) shown.push({ ...shown[shown.length - 1], message: `(${more} more YAML errors)` });
+    throw new WorkflowInvalidError(shown);
+  }
+  let tree: unknown;
+  try {
+    tree = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    fail(`cannot read the YAML: ${e instanceof Error ? e.message : e}`);
+  }
+  if (tree === null || typeof tree !== "object" || Array.isArray(tree)) {
+    fail("a workflow is a map with version, endpoints and jobs");
+  }
+  const raw = tree as Record<string, unknown>;
+
+  // Interpolation: vars may use env; everything else may use env and vars.
+  const problems: SemanticProblem[] = [];
+  const note = (ps: PathProblem[]) => problems.push(...ps);
+  const varsResult = interpolateTree(raw.vars ?? {}, {
+    env,
+    allowMissingEnv: options.allowMissingEnv,
+    varsAllowed: false,
+  }, ["vars"]);
+  note(varsResult.problems);
+  const vars = (typeof varsResult.value === "object" && varsResult.value) as Record<
+    string,
+    unknown
+  >;
+  const rest = interpolateTree({ ...raw, vars: undefined }, {
+    env,
+    vars: vars || {},
+    allowMissingEnv: options.allowMissingEnv,
+  });
+  note(rest.problems);
+  for (const s of [...varsResult.secrets, ...rest.secrets]) secrets.add(s);
+  const input = { ...(rest.value as Record<string, unknown>) };
+  if (raw.vars === undefined) delete input.vars;
+  else input.vars = varsResult.value;
+  registerLiteralSecrets(input, secrets);
+
+  // Plugins first: they add job kinds and auth methods to the schema.
+  const registry = options.registry.clone();
+  if (Array.isArray(input.plugins)) {
+    for (const [i, spec] of input.plugins.entries()) {
+      if (typeof spec !== "string") continue;
+      try {
+        await loadPlugin(registry, spec, baseDir);
+      } catch (e) {
+        const message = e instanceof PluginLoadError ? e.message : `plugin ${spec}: ${e}`;
+        problems.push({ path: ["plugins", i], message });
+      }
+    }
+  }
+
+  const parts = registry.schemaParts();
+  const schema = workflowSchema(parts);
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    problems.push(...problemsFromIssues(parsed.error.issues, {
+      input,
+      jobKinds: parts.jobKinds.map((k) => k.name),
+      authMethods: parts.authMethods.map((m) => m.name),
+      knownKeys: collectKeys(workflowJsonSchema(parts)),
+    }));
+  }
+  const config = parsed.data as WorkflowConfig | undefined;
+  const schemes = new Set<string>([...BUILTIN_SCHEMES, ...registry.endpointSchemes.keys()]);
+  const kindMap = new Map([...registry.jobKinds].map(([name, r]) => [name, r.item]));
+  problems.push(...semanticProblems(input, kindMap, schemes));
+
+  if (problems.length > 0) throw new WorkflowInvalidError(sortProblems(problems.map(located)));
+  const kinds = new Set(registry.jobKinds.keys());
+  return {
+    file,
+    baseDir,
+    name: config!.name ?? defaultName(file),
+    config: config!,
+    jobs: jobSpecs(config!, kinds),
+    registry,
+    secrets,
+  };
+}
+
+/**
+ * Problems in file order, duplicates removed.
+ *
+ * @example
+ * ```ts
+ * sortProblems([{ file: "a", line: 2, col: 1, message: "x" }, { file: "a", line: 1, col: 1, message: "y" }]);
+ * ```
+ */
+export function sortProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems
+    .filter((p) => {
+      const key = `${p.line}:${p.col}:${p.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * The workflow name when `name:` is not given: the file's base name without extension.
+ *
+ * @example
+ * ```ts
+ * defaultName("flows/nightly.yaml"); // "nightly"
+ * ```
+ */
+export function defaultName(file: string): string {
+  return file.replace(/^.*[\\/]/, "").replace(/\.(ya?ml|json)$/i, "") || "workflow";
+}
+
+/** Literal passwords in auth blocks and URLs are secrets too, wherever they came from. */
+function registerLiteralSecrets(input: Record<string, unknown>, secrets: Secrets): void {
+  const endpoints = input.endpoints;
+  if (!endpoints || typeof endpoints !== "object") return;
+  for (const ep of Object.values(endpoints as Record<string, unknown>)) {
+    if (!ep || typeof ep !== "object") continue;
+    const { url, auth } = ep as { url?: unknown; auth?: unknown };
+    if (typeof url === "string") {
+      try {
+        const pw = new URL(url).password;
+        if (pw) secrets.add(decodeURIComponent(pw));
+      } catch { /* not a URL: a path */ }
+    }
+    if (auth && typeof auth === "object") {
+      for (const [k, v] of Object.entries(auth)) {
+        if (typeof v === "string" && /pass|secret|token|key/i.test(k) && !/env|file$/i.test(k)) {
+          secrets.add(v);
+        }
+      }
+    }
+  }
+}
