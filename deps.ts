@@ -42,3 +42,9 @@ export {
 // cli-progress: the progress display, only when stderr is a terminal.
 // @ts-types="npm:@types/cli-progress@^3.11.6"
 export { default as cliProgress } from "npm:cli-progress@^3.12.0";
+
+// --- sync/ ---
+// picomatch: include/exclude globs (rsync/rclone-like rules are built on it in
+// sync/filter.ts); needs no permissions, unlike minimatch and node:path globs.
+// @ts-types="npm:@types/picomatch@^4.0.3"
+export { default as picomatch } from "npm:picomatch@^4.0.7";

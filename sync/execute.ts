@@ -1,0 +1,252 @@
+/**
+ * Carrying out a plan over real endpoints: the thin I/O edge under every job.
+ * Actions run in plan order; consecutive copies (and consecutive file
+ * deletions) run in parallel over a bounded pool; mkdirs, renames and rmdirs
+ * run one by one. Once a transfer failed, later deletions are held back, as
+ * rclone holds them after any error.
+ * @module
+ */
+import type { Endpoint, Stat } from "../endpoint/types.ts";
+import { NotEmptyError } from "../endpoint/errors.ts";
+import { joinPath } from "../endpoint/path.ts";
+import { logger } from "../util/log.ts";
+import type { Action, Side } from "./plan.ts";
+import { forEachLimit } from "./pool.ts";
+import { type ProgressListener, ProgressTracker } from "./progress.ts";
+import { errorEntry, errorMessage, type JobReport } from "./report.ts";
+import type { RetryOptions } from "./retry.ts";
+import { copyLink, moveAside, transferFile, type TransferResult } from "./transfer.ts";
+
+const log = logger("sync", "execute");
+
+/** A direction of copying: from `src` under `srcRoot` to `dst` under `dstRoot`. */
+export interface Lane {
+  src: Endpoint;
+  srcRoot: string;
+  dst: Endpoint;
+  dstRoot: string;
+}
+
+/**
+ * Lanes by the side an action changes: `target` for one-way jobs; `a` (copies
+ * from b to a) and `b` (from a to b) for two-way sync.
+ */
+export type Lanes = { target?: Lane } & Partial<Record<Side, Lane>>;
+
+/** Options of {@link executePlan}. */
+export interface ExecuteOptions {
+  /** Transfers in flight at once (default 4; capped by both endpoints' maxConnections). */
+  parallel?: number;
+  retry?: RetryOptions;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Stat each transferred file whose mtime could not be set (for state stores). */
+  statUnsetMtime?: boolean;
+}
+
+/** What became of one action. */
+export interface ActionOutcome {
+  action: Action;
+  ok: boolean;
+  error?: string;
+  /** For transfers. */
+  transfer?: TransferResult;
+  /** For transfers with `statUnsetMtime` whose mtime could not be set: the target's stat. */
+  dstStat?: Stat;
+}
+
+type Group = "copy" | "delete-files" | "serial" | "skip";
+
+function groupOf(a: Action): Group {
+  if (a.op === "transfer" || a.op === "symlink" || a.op === "setMtime") return "copy";
+  if (a.op === "delete" && a.type !== "dir") return "delete-files";
+  if (a.op === "skip") return "skip";
+  return "serial";
+}
+
+/**
+ * Executes `actions` over `lanes`, counting into `report` (files, bytes,
+ * errors...) and returning one outcome per action (same order).
+ *
+ * @example
+ * ```ts
+ * const report = newReport("mirror");
+ * const outcomes = await executePlan(plan.actions, { target: { src, srcRoot: "", dst, dstRoot: "" } }, report, {
+ *   parallel: 8,
+ * });
+ * ```
+ */
+export async function executePlan(
+  actions: Action[],
+  lanes: Lanes,
+  report: JobReport,
+  options: ExecuteOptions = {},
+): Promise<ActionOutcome[]> {
+  const progress = new ProgressTracker(options.onProgress);
+  const copies = actions.filter((a) => a.op === "transfer" || a.op === "symlink");
+  progress.plan(
+    copies.length,
+    copies.reduce((n, a) => n + (a.op === "transfer" ? a.size : 0), 0),
+    actions.filter((a) => a.op === "delete").length,
+  );
+  const outcomes: ActionOutcome[] = new Array(actions.length);
+  const limit = parallelism(lanes, options.parallel);
+  let i = 0;
+  while (i < actions.length) {
+    const group = groupOf(actions[i]);
+    let j = i;
+    while (j < actions.length && groupOf(actions[j]) === group) j++;
+    const indexes = Array.from({ length: j - i }, (_, k) => i + k);
+    const run = async (index: number) => {
+      outcomes[index] = await runOne(actions[index], lanes, report, progress, options);
+    };
+    if (group === "copy" || group === "delete-files") {
+      await forEachLimit(indexes, group === "copy" ? limit : limit * 2, run, options.signal);
+    } else {
+      for (const index of indexes) {
+        if (options.signal?.aborted) break;
+        await run(index);
+      }
+    }
+    i = j;
+  }
+  for (let k = 0; k < actions.length; k++) {
+    outcomes[k] ??= { action: actions[k], ok: false, error: "not run" };
+  }
+  if (options.signal?.aborted) {
+    report.errors.push({ path: "", message: "interrupted", code: "EINTR" });
+  }
+  return outcomes;
+}
+
+async function runOne(
+  action: Action,
+  lanes: Lanes,
+  report: JobReport,
+  progress: ProgressTracker,
+  options: ExecuteOptions,
+): Promise<ActionOutcome> {
+  const lane = action.side ? lanes[action.side] : lanes.target;
+  if (!lane) throw new Error(`no lane for side ${action.side ?? "target"}`);
+  const dstPath = (p: string) => joinPath(lane.dstRoot, p);
+  if (action.op === "skip") {
+    report.files.skipped++;
+    report.bytes.skipped += action.size ?? 0;
+    return { action, ok: true };
+  }
+  if (action.op === "delete" && report.files.failed > 0) {
+    const why = `${report.files.failed} file(s) failed`;
+    report.deletesBlocked ??= why;
+    report.files.skipped++;
+    return { action, ok: false, error: `not deleted: ${why}` };
+  }
+  const kind = action.op === "transfer" ? "transfer" : action.op;
+  const size = action.op === "transfer" ? action.size : 0;
+  progress.start(action.path, size, kind);
+  try {
+    const outcome: ActionOutcome = { action, ok: true };
+    switch (action.op) {
+      case "mkdir":
+        await lane.dst.mkdir(dstPath(action.path), { parents: true });
+        report.dirsCreated++;
+        break;
+      case "transfer": {
+        const mtime = action.mtime ? new Date(action.mtime) : undefined;
+        const result = await transferFile(
+          lane.src,
+          joinPath(lane.srcRoot, action.from ?? action.path),
+          lane.dst,
+          dstPath(action.path),
+          {
+            size: action.size,
+            mtime,
+            resume: action.resumeFrom !== undefined,
+            backupTo: action.backupTo,
+            retry: options.retry,
+            signal: options.signal,
+            onBytes: (bytes) => progress.bytes(action.path, bytes, action.size),
+            onRetry: (error, attempt, delayMs) => {
+              report.retries++;
+              progress.retry(action.path, attempt, delayMs, error);
+              log.info("retrying {path} ({attempt}) after: {error}", {
+                path: action.path,
+                attempt,
+                error: errorMessage(error),
+              });
+            },
+          },
+        );
+        outcome.transfer = result;
+        report.files.transferred++;
+        report.bytes.transferred += result.bytesSent;
+        if (result.resumedFrom > 0) report.resumed++;
+        if (options.statUnsetMtime && !result.mtimeSet) {
+          outcome.dstStat = await lane.dst.stat(dstPath(action.path));
+        }
+        break;
+      }
+      case "symlink":
+        if (!await copyLink(lane.dst, dstPath(action.path), action.target)) {
+          throw new Error("the target cannot create symlinks");
+        }
+        report.files.transferred++;
+        break;
+      case "setMtime":
+        await lane.dst.setMtime(dstPath(action.path), new Date(action.mtime));
+        report.files.skipped++;
+        break;
+      case "rename":
+        await lane.dst.rename(dstPath(action.from), dstPath(action.path));
+        break;
+      case "delete":
+        await deleteEntry(lane.dst, action, dstPath(action.path), report);
+        break;
+    }
+    progress.end(action.path, kind);
+    return outcome;
+  } catch (error) {
+    progress.end(action.path, kind, error);
+    if (action.op === "delete" && action.type === "dir" && error instanceof NotEmptyError) {
+      // Filtered-out entries keep a directory; rsync and rclone only warn about it.
+      report.warnings.push(`directory not removed, not empty: ${action.path}`);
+      return { action, ok: false, error: errorMessage(error) };
+    }
+    if (action.op !== "mkdir" && action.op !== "rename") report.files.failed++;
+    report.errors.push(errorEntry(action.path, error));
+    log.warn("{op} {path} failed: {error}", {
+      op: action.op,
+      path: action.path,
+      error: errorMessage(error),
+    });
+    return { action, ok: false, error: errorMessage(error) };
+  }
+}
+
+async function deleteEntry(
+  ep: Endpoint,
+  action: Extract<Action, { op: "delete" }>,
+  path: string,
+  report: JobReport,
+): Promise<void> {
+  if (action.type === "dir") {
+    await ep.rmdir(path);
+    report.dirsDeleted++;
+    return;
+  }
+  if (action.backupTo !== undefined) await moveAside(ep, path, action.backupTo);
+  else await ep.remove(path);
+  report.files.deleted++;
+  report.bytes.deleted += action.size;
+}
+
+function parallelism(lanes: Lanes, wanted = 4): number {
+  let n = Math.max(1, Math.floor(wanted));
+  for (const lane of [lanes.target, lanes.a, lanes.b]) {
+    if (!lane) continue;
+    for (const ep of [lane.src, lane.dst]) {
+      const cap = ep.capabilities().maxConnections;
+      if (cap > 0) n = Math.min(n, cap);
+    }
+  }
+  return n;
+}

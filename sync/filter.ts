@@ -1,0 +1,108 @@
+/**
+ * Include/exclude rules with rsync/rclone-like meaning, on top of picomatch:
+ *
+ * - a pattern without `/` matches the base name at any depth (`*.tmp`, `.git`);
+ * - a pattern with `/` is anchored at the walk root (a leading `/` is optional):
+ *   `build/**`, `/docs/*.md`;
+ * - a trailing `/` matches directories only (`cache/`);
+ * - `*` matches dotfiles too (as in rsync and rclone);
+ * - excludes win over includes; with includes given, a file must match one;
+ * - an excluded directory is pruned (never listed), and `dir/**` prunes `dir`;
+ *   includes never prune directories, since a deeper file may match.
+ * @module
+ */
+import { picomatch } from "../deps.ts";
+import { FerryError } from "../util/errors.ts";
+
+/** What the walker asks of a filter. */
+export interface FilterRules {
+  include?: string[];
+  exclude?: string[];
+  /** Smallest file size in bytes to take. */
+  minSize?: number;
+  /** Largest file size in bytes to take. */
+  maxSize?: number;
+}
+
+/** A compiled filter. */
+export interface Filter {
+  /** Whether a directory (path relative to the walk root) is pruned. */
+  excludesDir(path: string): boolean;
+  /** Whether a file or symlink with this size is taken. */
+  takesFile(path: string, size: number): boolean;
+}
+
+/** A glob that cannot be compiled (unbalanced brackets, empty...). */
+export class GlobError extends FerryError {
+  readonly pattern: string;
+  constructor(pattern: string, reason: string) {
+    super(`bad glob ${JSON.stringify(pattern)}: ${reason}`, { code: "EGLOB" });
+    this.pattern = pattern;
+  }
+}
+
+type Matcher = (path: string, isDir: boolean) => boolean;
+
+/**
+ * Checks a glob without compiling a filter; returns the reason it is bad, or
+ * undefined when it is fine. The workflow validator reports these.
+ *
+ * @example
+ * ```ts
+ * globProblem("*.txt"); // undefined
+ * globProblem("a[");    // "Missing closing: \"]\" ..."
+ * ```
+ */
+export function globProblem(pattern: string): string | undefined {
+  if (typeof pattern !== "string" || pattern.trim() === "" || pattern === "/") {
+    return "empty pattern";
+  }
+  try {
+    picomatch.makeRe(pattern, { strictBrackets: true });
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Compiles include/exclude globs and size limits into a {@link Filter}.
+ * Throws {@link GlobError} for a bad pattern.
+ *
+ * @example
+ * ```ts
+ * const f = makeFilter({ exclude: ["*.tmp", "build/"], maxSize: 1 << 20 });
+ * f.takesFile("a/b/x.tmp", 10); // false: base name matches at any depth
+ * f.excludesDir("src/build");   // true: pruned at any depth, never listed
+ * f.takesFile("build", 10);     // true: "build/" names directories only
+ * ```
+ */
+export function makeFilter(rules: FilterRules = {}): Filter {
+  const include = (rules.include ?? []).map(compile);
+  const exclude = (rules.exclude ?? []).map(compile);
+  const { minSize = 0, maxSize = Number.POSITIVE_INFINITY } = rules;
+  return {
+    excludesDir: (path) => exclude.some((m) => m(path, true)),
+    takesFile: (path, size) =>
+      size >= minSize && size <= maxSize &&
+      !exclude.some((m) => m(path, false)) &&
+      (include.length === 0 || include.some((m) => m(path, false))),
+  };
+}
+
+function compile(pattern: string): Matcher {
+  const problem = globProblem(pattern);
+  if (problem) throw new GlobError(pattern, problem);
+  let p = pattern;
+  const dirOnly = p.endsWith("/");
+  if (dirOnly) p = p.replace(/\/+$/, "");
+  const anchored = p.includes("/");
+  p = p.replace(/^\/+/, "");
+  const isMatch = picomatch(p, { dot: true });
+  return (path, isDir) => {
+    if (dirOnly && !isDir) return false;
+    // Unanchored patterns name an entry, wherever it sits: test the base name.
+    const subject = anchored ? path : path.slice(path.lastIndexOf("/") + 1);
+    return isMatch(subject);
+  };
+}

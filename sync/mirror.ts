@@ -1,0 +1,295 @@
+/**
+ * The mirror job: make `to` look like `from` (new and changed files copied,
+ * optionally extraneous ones deleted), safely. Walk both (in parallel), plan
+ * purely, then execute unless it is a dry run.
+ * @module
+ */
+import type { Endpoint } from "../endpoint/types.ts";
+import { isInside, joinPath, normalizePath } from "../endpoint/path.ts";
+import { commonHash, type CompareMode, type CompareOptions, hashSource } from "./compare.ts";
+import { executePlan } from "./execute.ts";
+import { makeFilter } from "./filter.ts";
+import { type Plan, planMirror, type SentRecord } from "./plan.ts";
+import { forEachLimit } from "./pool.ts";
+import type { ProgressListener } from "./progress.ts";
+import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
+import type { RetryOptions } from "./retry.ts";
+import { snapshotOf, type StateStore, treeKey } from "./state.ts";
+import { canSymlink } from "./transfer.ts";
+import { listTree, type SymlinkPolicy, type Tree, type WalkProblem } from "./walk.ts";
+
+/** Options of {@link mirror} (the workflow's `mirror:` job and `ferry mirror`). */
+export interface MirrorOptions {
+  /** Delete target entries the source lacks (default false). */
+  delete?: boolean;
+  include?: string[];
+  exclude?: string[];
+  minSize?: number;
+  maxSize?: number;
+  /** Default `skip`. */
+  symlinks?: SymlinkPolicy;
+  /** Default `size+mtime`. */
+  compare?: CompareMode;
+  /** Extra mtime slack in ms on top of the coarser precision. */
+  toleranceMs?: number;
+  /** A clock offset of the target the endpoint does not correct itself (ms). */
+  timeShiftMs?: number;
+  /** Refuse to delete more than this many files, or this share like `"10%"`. */
+  maxDelete?: number | string;
+  /** Move deleted and replaced files here (a path on the target endpoint) instead. */
+  backupDir?: string;
+  /** Transfers in flight (default 4). */
+  parallel?: number;
+  /** Directory listings in flight per endpoint (default 4). */
+  listParallel?: number;
+  retry?: RetryOptions;
+  /** Plan only: the report carries the plan, nothing is touched. */
+  dryRun?: boolean;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+  /** Where to remember what was sent to a target that cannot set mtimes. */
+  state?: StateStore;
+}
+
+/** The trees and plan of a mirror, before execution (what `--dry-run` shows). */
+export interface MirrorPreparation {
+  src: Tree;
+  dst: Tree;
+  plan: Plan;
+}
+
+/**
+ * Walks both sides and plans the mirror, touching nothing.
+ *
+ * @example
+ * ```ts
+ * const { plan } = await prepareMirror(ftp, "pub", disk, "mirror", { delete: true });
+ * console.log(plan.summary);
+ * ```
+ */
+export async function prepareMirror(
+  src: Endpoint,
+  srcRoot: string,
+  dst: Endpoint,
+  dstRoot: string,
+  options: MirrorOptions = {},
+): Promise<MirrorPreparation> {
+  const filter = makeFilter(options);
+  const walkOptions = {
+    filter,
+    symlinks: options.symlinks,
+    concurrency: options.listParallel,
+    signal: options.signal,
+  };
+  const backupInside = options.backupDir !== undefined &&
+    isInside(options.backupDir, dstRoot);
+  const skipPaths = backupInside
+    ? [normalizePath(options.backupDir!).slice(normalizePath(dstRoot).length).replace(/^\//, "")]
+    : [];
+  const [srcTree, dstTree] = await Promise.all([
+    listTree(src, srcRoot, walkOptions),
+    listTree(dst, dstRoot, { ...walkOptions, missingOk: true, skipPaths }),
+  ]);
+  const compare: CompareOptions = {
+    mode: options.compare,
+    toleranceMs: options.toleranceMs,
+    timeShiftMs: options.timeShiftMs,
+  };
+  const hashes = options.compare === "checksum"
+    ? await fetchHashes(src, srcTree, dst, dstTree, options)
+    : undefined;
+  const sent = options.state && !dst.capabilities().setMtime
+    ? loadSent(options.state, src, srcRoot, dst, dstRoot)
+    : undefined;
+  const plan = planMirror(srcTree, dstTree, {
+    delete: options.delete,
+    compare,
+    hashes,
+    maxDelete: options.maxDelete,
+    backupDir: options.backupDir,
+    sent,
+    dstCanSetMtime: dst.capabilities().setMtime,
+    dstCanSymlink: canSymlink(dst),
+  });
+  return { src: srcTree, dst: dstTree, plan };
+}
+
+/**
+ * Mirrors `srcRoot` on `src` to `dstRoot` on `dst` and reports what happened.
+ * Never throws for per-file problems (they are in the report); throws for
+ * bad options (a bad glob) and when interrupted before planning.
+ *
+ * @example
+ * ```ts
+ * const report = await mirror(ftp, "/pub", disk, "mirror", { delete: true, parallel: 8 });
+ * if (!report.ok) console.error(report.errors);
+ * ```
+ */
+export async function mirror(
+  src: Endpoint,
+  srcRoot: string,
+  dst: Endpoint,
+  dstRoot: string,
+  options: MirrorOptions = {},
+): Promise<JobReport> {
+  const report = newReport("mirror", { dryRun: options.dryRun });
+  const prep = await prepareMirror(src, srcRoot, dst, dstRoot, options);
+  addWalkProblems(report, prep.src, "source");
+  addWalkProblems(report, prep.dst, "target");
+  const { plan } = prep;
+  if (plan.deletesBlocked) report.deletesBlocked = plan.deletesBlocked;
+  if (options.dryRun) {
+    report.plan = plan.actions;
+    countPlan(report, plan);
+    return finishReport(report);
+  }
+  if (plan.deletesBlocked && options.delete) {
+    report.errors.push({
+      path: "",
+      message: `deletions held back: ${plan.deletesBlocked}`,
+      code: "EDELETEBLOCKED",
+    });
+  }
+  const lane = { src, srcRoot, dst, dstRoot };
+  const needRoot = plan.actions.some((a) => a.op !== "skip") && prep.dst.entries.size === 0;
+  if (needRoot && normalizePath(dstRoot) !== "") {
+    try {
+      await dst.mkdir(dstRoot, { parents: true });
+    } catch (error) {
+      report.errors.push(errorEntry("", error));
+      return finishReport(report);
+    }
+  }
+  const outcomes = await executePlan(plan.actions, { target: lane }, report, {
+    parallel: options.parallel,
+    retry: options.retry,
+    signal: options.signal,
+    onProgress: options.onProgress,
+    statUnsetMtime: options.state !== undefined && !dst.capabilities().setMtime,
+  });
+  if (options.state && !dst.capabilities().setMtime) {
+    const records = loadSent(options.state, src, srcRoot, dst, dstRoot);
+    for (const path of records.keys()) if (!prep.src.entries.has(path)) records.delete(path);
+    for (const o of outcomes) {
+      if (o.action.op !== "transfer" || !o.ok || !o.dstStat) continue;
+      const s = prep.src.entries.get(o.action.path)!;
+      records.set(o.action.path, {
+        srcSize: s.size,
+        srcMtime: s.mtime?.getTime() ?? null,
+        dstSize: o.dstStat.size,
+        dstMtime: o.dstStat.mtime?.getTime() ?? null,
+      });
+    }
+    saveSent(options.state, src, srcRoot, dst, dstRoot, records);
+  }
+  return finishReport(report);
+}
+
+/** Puts a plan's would-be counts into a dry-run report. */
+export function countPlan(report: JobReport, plan: Plan): void {
+  for (const a of plan.actions) {
+    if (a.op === "transfer") (report.files.transferred++, report.bytes.transferred += a.size);
+    else if (a.op === "symlink") report.files.transferred++;
+    else if (a.op === "mkdir") report.dirsCreated++;
+    else if (a.op === "skip") (report.files.skipped++, report.bytes.skipped += a.size ?? 0);
+    else if (a.op === "delete" && a.type === "dir") report.dirsDeleted++;
+    else if (a.op === "delete") (report.files.deleted++, report.bytes.deleted += a.size);
+  }
+}
+
+/**
+ * Copies a walk's errors (they make the job fail) and warnings into a report.
+ *
+ * @example
+ * ```ts
+ * addWalkProblems(report, tree, "source");
+ * ```
+ */
+export function addWalkProblems(
+  report: JobReport,
+  tree: { errors: WalkProblem[]; warnings: WalkProblem[] },
+  side: string,
+): void {
+  for (const e of tree.errors) {
+    report.errors.push({
+      path: e.path,
+      message: `${side} listing: ${e.message}`,
+      ...(e.code ? { code: e.code } : {}),
+    });
+  }
+  for (const w of tree.warnings) report.warnings.push(`${side} ${w.path || "/"}: ${w.message}`);
+}
+
+async function fetchHashes(
+  src: Endpoint,
+  srcTree: Tree,
+  dst: Endpoint,
+  dstTree: Tree,
+  options: MirrorOptions,
+): Promise<{ src: Map<string, string>; dst: Map<string, string> } | undefined> {
+  const algorithm = commonHash(src.capabilities(), dst.capabilities());
+  const hs = hashSource(src);
+  const hd = hashSource(dst);
+  if (!algorithm || !hs || !hd) return undefined;
+  const out = { src: new Map<string, string>(), dst: new Map<string, string>() };
+  // Only files present on both sides with equal sizes need a hash.
+  const paths = [...srcTree.entries].filter(([p, s]) => {
+    const d = dstTree.entries.get(p);
+    return s.type === "file" && d?.type === "file" && d.size === s.size;
+  }).map(([p]) => p);
+  await forEachLimit(paths, options.parallel ?? 4, async (p) => {
+    try {
+      const [a, b] = await Promise.all([
+        hs.hash(joinPath(srcTree.root, p), algorithm, options.signal),
+        hd.hash(joinPath(dstTree.root, p), algorithm, options.signal),
+      ]);
+      out.src.set(p, a);
+      out.dst.set(p, b);
+    } catch {
+      // No hash for this file: compare() falls back to size for it.
+    }
+  }, options.signal);
+  return out;
+}
+
+function loadSent(
+  store: StateStore,
+  src: Endpoint,
+  srcRoot: string,
+  dst: Endpoint,
+  dstRoot: string,
+): Map<string, SentRecord> {
+  const state = store.load("mirror", treeKey(src, srcRoot), treeKey(dst, dstRoot));
+  const out = new Map<string, SentRecord>();
+  for (const [path, e] of state.entries) {
+    if (!e.a || !e.b) continue;
+    out.set(path, {
+      srcSize: e.a.size,
+      srcMtime: e.a.mtime,
+      dstSize: e.b.size,
+      dstMtime: e.b.mtime,
+    });
+  }
+  return out;
+}
+
+function saveSent(
+  store: StateStore,
+  src: Endpoint,
+  srcRoot: string,
+  dst: Endpoint,
+  dstRoot: string,
+  records: Map<string, SentRecord>,
+): void {
+  const entries = new Map(
+    [...records].map(([path, r]) => [path, {
+      a: snapshotOf({ type: "file", size: r.srcSize, mtime: date(r.srcMtime) }),
+      b: snapshotOf({ type: "file", size: r.dstSize, mtime: date(r.dstMtime) }),
+    }]),
+  );
+  store.save("mirror", treeKey(src, srcRoot), treeKey(dst, dstRoot), entries);
+}
+
+function date(ms: number | null): Date | undefined {
+  return ms === null ? undefined : new Date(ms);
+}

@@ -1,0 +1,114 @@
+/**
+ * Progress of a running job, as events plus running totals, so the CLI can
+ * draw a bar (files and bytes done / total, current files) or write NDJSON.
+ * @module
+ */
+
+/** What a job can tell while it runs. */
+export type ProgressEvent =
+  /** The job knows its work: files and bytes to transfer, entries to delete. */
+  | { type: "plan"; files: number; bytes: number; deletes: number }
+  | { type: "file-start"; path: string; size: number; action: ProgressAction }
+  /** `bytes`: bytes of this file on the target so far (a resumed file starts at its offset). */
+  | { type: "file-progress"; path: string; bytes: number; size: number }
+  | { type: "file-end"; path: string; bytes: number; action: ProgressAction; error?: string }
+  | { type: "retry"; path: string; attempt: number; delayMs: number; error: string };
+
+/** The kind of work a file event is about. */
+export type ProgressAction = "transfer" | "delete" | "mkdir" | "symlink" | "rename" | "setMtime";
+
+/** Running totals, updated before each event is delivered (a live view: copy to keep). */
+export interface ProgressTotals {
+  filesTotal: number;
+  filesDone: number;
+  bytesTotal: number;
+  /** Bytes on the target for finished and running transfers (resumed offsets included). */
+  bytesDone: number;
+  deletesTotal: number;
+  deletesDone: number;
+  failed: number;
+  /** Paths being transferred right now. */
+  current: string[];
+}
+
+/** A listener for progress; must not throw (errors are swallowed so a bad renderer cannot fail a job). */
+export type ProgressListener = (event: ProgressEvent, totals: Readonly<ProgressTotals>) => void;
+
+/**
+ * Keeps the totals and forwards events to an optional listener.
+ *
+ * @example
+ * ```ts
+ * const p = new ProgressTracker((e, t) => console.log(e.type, t.bytesDone, "/", t.bytesTotal));
+ * p.plan(2, 2048, 0);
+ * ```
+ */
+export class ProgressTracker {
+  readonly totals: ProgressTotals = {
+    filesTotal: 0,
+    filesDone: 0,
+    bytesTotal: 0,
+    bytesDone: 0,
+    deletesTotal: 0,
+    deletesDone: 0,
+    failed: 0,
+    current: [],
+  };
+  readonly #listener?: ProgressListener;
+  readonly #fileBytes = new Map<string, number>();
+
+  constructor(listener?: ProgressListener) {
+    this.#listener = listener;
+  }
+
+  /** Announces the work ahead. */
+  plan(files: number, bytes: number, deletes: number): void {
+    Object.assign(this.totals, { filesTotal: files, bytesTotal: bytes, deletesTotal: deletes });
+    this.#emit({ type: "plan", files, bytes, deletes });
+  }
+
+  /** A file's work begins. */
+  start(path: string, size: number, action: ProgressAction): void {
+    if (action === "transfer") {
+      this.totals.current.push(path);
+      this.#fileBytes.set(path, 0);
+    }
+    this.#emit({ type: "file-start", path, size, action });
+  }
+
+  /** A transfer has `bytes` of `size` on the target. */
+  bytes(path: string, bytes: number, size: number): void {
+    const before = this.#fileBytes.get(path) ?? 0;
+    this.#fileBytes.set(path, bytes);
+    this.totals.bytesDone += bytes - before;
+    this.#emit({ type: "file-progress", path, bytes, size });
+  }
+
+  /** A file's work ended, well or not. */
+  end(path: string, action: ProgressAction, error?: unknown): void {
+    const bytes = this.#fileBytes.get(path) ?? 0;
+    this.#fileBytes.delete(path);
+    const i = this.totals.current.indexOf(path);
+    if (i >= 0) this.totals.current.splice(i, 1);
+    if (error !== undefined) this.totals.failed++;
+    else if (action === "transfer" || action === "symlink") this.totals.filesDone++;
+    else if (action === "delete") this.totals.deletesDone++;
+    const event: ProgressEvent = { type: "file-end", path, bytes, action };
+    if (error !== undefined) event.error = error instanceof Error ? error.message : String(error);
+    this.#emit(event);
+  }
+
+  /** A temporary failure will be retried after `delayMs`. */
+  retry(path: string, attempt: number, delayMs: number, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#emit({ type: "retry", path, attempt, delayMs, error: message });
+  }
+
+  #emit(event: ProgressEvent): void {
+    try {
+      this.#listener?.(event, this.totals);
+    } catch {
+      // A renderer's bug must not fail a transfer.
+    }
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * The state store: what ferry saw (or sent) last time, per pair of trees, in an
+ * embedded SQLite file (`node:sqlite`), never in memory only. Two-way sync
+ * needs it to tell "deleted here" from "new there"; mirror uses it to remember
+ * what it sent to a target that cannot keep mtimes, so it does not resend.
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+import { dirname } from "node:path";
+import { mkdirSync } from "node:fs";
+import type { Endpoint, Stat } from "../endpoint/types.ts";
+import { normalizePath } from "../endpoint/path.ts";
+
+/** The default state file, relative to the working directory. */
+export const defaultStatePath = ".ferry/state.db";
+
+/** What one side of a path looked like. */
+export interface Snapshot {
+  type: "file" | "dir" | "symlink" | "other";
+  size: number;
+  /** ms since the epoch, or null when unknown. */
+  mtime: number | null;
+}
+
+/** A path's last known state on both sides of a pair. */
+export interface PairEntry {
+  a?: Snapshot;
+  b?: Snapshot;
+}
+
+/** What was stored for a pair. */
+export interface PairState {
+  /** No run of this pair finished before (two-way sync then takes the union). */
+  firstRun: boolean;
+  /** ISO time the last run finished, if any. */
+  lastRun?: string;
+  entries: Map<string, PairEntry>;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS pairs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  a TEXT NOT NULL,
+  b TEXT NOT NULL,
+  last_run TEXT,
+  UNIQUE (kind, a, b)
+) STRICT;
+CREATE TABLE IF NOT EXISTS entries (
+  pair INTEGER NOT NULL REFERENCES pairs(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  a_type TEXT, a_size INTEGER, a_mtime INTEGER,
+  b_type TEXT, b_size INTEGER, b_mtime INTEGER,
+  PRIMARY KEY (pair, path)
+) STRICT;
+`;
+
+/**
+ * The key of one tree in the store: the endpoint URL (no credentials) and the
+ * canonical root below it.
+ *
+ * @example
+ * ```ts
+ * treeKey(ep, "/docs/"); // "memory://demo|/docs"
+ * ```
+ */
+export function treeKey(ep: Endpoint, root: string): string {
+  return `${ep.url}|/${normalizePath(root)}`;
+}
+
+/**
+ * A state database. Open one per process and share it between jobs; each
+ * pair is saved in one transaction, so a crash leaves the previous state.
+ *
+ * @example
+ * ```ts
+ * const store = StateStore.open(); // .ferry/state.db
+ * const state = store.load("sync", treeKey(a, ""), treeKey(b, ""));
+ * store.close();
+ * ```
+ */
+export class StateStore {
+  readonly path: string;
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync, path = ":memory:") {
+    this.#db = db;
+    this.path = path;
+    this.#db.exec("PRAGMA foreign_keys = ON;");
+    this.#db.exec(schema);
+  }
+
+  /**
+   * Opens (and creates, with its directory) a state file; `":memory:"` gives a
+   * throwaway store for tests and dry runs.
+   *
+   * @example
+   * ```ts
+   * const store = StateStore.open(".ferry/state.db");
+   * ```
+   */
+  static open(path: string = defaultStatePath): StateStore {
+    if (path !== ":memory:") {
+      mkdirSync(dirname(path), { recursive: true });
+      const db = new DatabaseSync(path);
+      db.exec("PRAGMA journal_mode = WAL;");
+      return new StateStore(db, path);
+    }
+    return new StateStore(new DatabaseSync(":memory:"), path);
+  }
+
+  /**
+   * What was saved for a pair (`kind` separates jobs: "sync", "mirror"...).
+   *
+   * @example
+   * ```ts
+   * const { firstRun, entries } = store.load("sync", "memory://a|/", "memory://b|/");
+   * ```
+   */
+  load(kind: string, a: string, b: string): PairState {
+    const pair = this.#db.prepare(
+      "SELECT id, last_run FROM pairs WHERE kind = ? AND a = ? AND b = ?",
+    )
+      .get(kind, a, b) as { id: number; last_run: string | null } | undefined;
+    const entries = new Map<string, PairEntry>();
+    if (!pair) return { firstRun: true, entries };
+    const rows = this.#db.prepare("SELECT * FROM entries WHERE pair = ? ORDER BY path").all(
+      pair.id,
+    );
+    for (const row of rows as unknown as Row[]) {
+      const entry: PairEntry = {};
+      if (row.a_type !== null) entry.a = snap(row.a_type, row.a_size, row.a_mtime);
+      if (row.b_type !== null) entry.b = snap(row.b_type, row.b_size, row.b_mtime);
+      entries.set(row.path, entry);
+    }
+    return {
+      firstRun: pair.last_run === null,
+      ...(pair.last_run !== null ? { lastRun: pair.last_run } : {}),
+      entries,
+    };
+  }
+
+  /**
+   * Replaces a pair's entries and stamps its last run, in one transaction.
+   *
+   * @example
+   * ```ts
+   * store.save("sync", a, b, new Map([["x.txt", { a: snapA, b: snapB }]]));
+   * ```
+   */
+  save(
+    kind: string,
+    a: string,
+    b: string,
+    entries: Map<string, PairEntry>,
+    now = new Date(),
+  ): void {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      this.#db.prepare(
+        "INSERT INTO pairs (kind, a, b, last_run) VALUES (?, ?, ?, ?) " +
+          "ON CONFLICT (kind, a, b) DO UPDATE SET last_run = excluded.last_run",
+      ).run(kind, a, b, now.toISOString());
+      const { id } = this.#db.prepare("SELECT id FROM pairs WHERE kind = ? AND a = ? AND b = ?")
+        .get(kind, a, b) as { id: number };
+      this.#db.prepare("DELETE FROM entries WHERE pair = ?").run(id);
+      const insert = this.#db.prepare(
+        "INSERT INTO entries (pair, path, a_type, a_size, a_mtime, b_type, b_size, b_mtime) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      );
+      for (const [path, e] of entries) {
+        insert.run(
+          id,
+          path,
+          e.a?.type ?? null,
+          e.a?.size ?? null,
+          e.a?.mtime ?? null,
+          e.b?.type ?? null,
+          e.b?.size ?? null,
+          e.b?.mtime ?? null,
+        );
+      }
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /**
+   * Forgets a pair (the next sync is a first run again).
+   *
+   * @example
+   * ```ts
+   * store.forget("sync", a, b);
+   * ```
+   */
+  forget(kind: string, a: string, b: string): void {
+    this.#db.prepare("DELETE FROM pairs WHERE kind = ? AND a = ? AND b = ?").run(kind, a, b);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+interface Row {
+  path: string;
+  a_type: string | null;
+  a_size: number | null;
+  a_mtime: number | null;
+  b_type: string | null;
+  b_size: number | null;
+  b_mtime: number | null;
+}
+
+function snap(type: string, size: number | null, mtime: number | null): Snapshot {
+  return { type: type as Snapshot["type"], size: size ?? 0, mtime };
+}
+
+/**
+ * The snapshot of a stat as the store keeps it.
+ *
+ * @example
+ * ```ts
+ * snapshotOf({ name: "a", type: "file", size: 3, mtime: new Date(5), precision: 1 }); // { type: "file", size: 3, mtime: 5 }
+ * ```
+ */
+export function snapshotOf(stat: Pick<Stat, "type" | "size" | "mtime">): Snapshot {
+  return {
+    type: stat.type,
+    size: stat.type === "dir" ? 0 : stat.size,
+    mtime: stat.mtime?.getTime() ?? null,
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * Copying one file between any two endpoints, safely:
+ * - the bytes go to ferry's fixed partial name beside the target
+ *   (`.<name>.ferry.part`, see endpoint/atomic.ts), never to the real name;
+ * - a temporary failure (dropped connection, 4xx reply, short stream) is
+ *   retried with back-off and the retry RESUMES at the partial's size when both
+ *   endpoints can seek, instead of starting over;
+ * - the byte count is checked against the expected size before the rename
+ *   onto the real name; an existing target may first be moved to a backup;
+ * - the source mtime is set on the target when the target can.
+ *
+ * The partial is written with `atomic: false` and renamed here, not by the
+ * endpoint's atomic write, so that a backup of the old file can happen at the
+ * last moment (the old file stays in place while the new one is on its way).
+ * @module
+ */
+import type { Endpoint } from "../endpoint/types.ts";
+import { AlreadyExistsError, NotFoundError, SizeMismatchError } from "../endpoint/errors.ts";
+import { partialName } from "../endpoint/atomic.ts";
+import { dirname } from "../endpoint/path.ts";
+import { FerryError } from "../util/errors.ts";
+import { logger } from "../util/log.ts";
+import { type RetryOptions, withRetry } from "./retry.ts";
+import { errorMessage } from "./report.ts";
+
+const log = logger("sync", "transfer");
+
+/** Options of {@link transferFile}. */
+export interface TransferOptions {
+  /** Expected size in bytes (the source's size from its listing). */
+  size: number;
+  /** The source mtime, set on the target after the rename when the target can. */
+  mtime?: Date;
+  /**
+   * Whether a partial left by an earlier run may be continued on the first
+   * attempt (retries within this call always continue their own partial).
+   * Planners allow it when the partial is younger than the source file.
+   */
+  resume?: boolean;
+  /** Move an existing target here (a path on the target endpoint) before replacing it. */
+  backupTo?: string;
+  retry?: RetryOptions;
+  signal?: AbortSignal;
+  /** Bytes of this file on the target so far (after each chunk). */
+  onBytes?: (bytes: number) => void;
+  /** A temporary failure is about to be retried. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** What {@link transferFile} did. */
+export interface TransferResult {
+  /** Bytes this call put on the target: the size minus what an earlier run's partial held. */
+  bytesSent: number;
+  /** Offset the last (successful) attempt started at; > 0 means it resumed. */
+  resumedFrom: number;
+  /** Attempts made (1 when the first one worked). */
+  attempts: number;
+  /** Whether the target now carries the source mtime. */
+  mtimeSet: boolean;
+}
+
+/** A transfer failed in a way worth retrying (short data, a partial to redo). */
+export class TransferInterruptedError extends FerryError {
+  readonly temporary = true;
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: "EINTERRUPTED", cause: options.cause });
+  }
+}
+
+/**
+ * Copies `srcPath` on `src` to `dstPath` on `dst` (see the module notes).
+ * Throws the last error when all attempts failed; the partial stays for a
+ * later resume, the real name keeps its old content.
+ *
+ * @example
+ * ```ts
+ * const r = await transferFile(ftp, "pub/a.iso", disk, "a.iso", { size: 1 << 30, mtime });
+ * console.log(r.resumedFrom > 0 ? "resumed" : "fresh", r.bytesSent);
+ * ```
+ */
+export async function transferFile(
+  src: Endpoint,
+  srcPath: string,
+  dst: Endpoint,
+  dstPath: string,
+  options: TransferOptions,
+): Promise<TransferResult> {
+  const partial = partialName(dstPath);
+  const canSeek = src.capabilities().readOffset && dst.capabilities().writeOffset;
+  let ownPartial = false;
+  let attempts = 0;
+  let offset = 0;
+  let firstOffset = 0;
+  await withRetry(async (attempt) => {
+    attempts = attempt + 1;
+    offset = canSeek && (ownPartial || options.resume)
+      ? await resumeOffset(dst, partial, options.size)
+      : 0;
+    if (attempt === 0) firstOffset = offset;
+    const input = await src.read(srcPath, { offset, signal: options.signal });
+    let output: WritableStream<Uint8Array>;
+    try {
+      output = await dst.write(partial, {
+        atomic: false,
+        offset,
+        size: options.size,
+        signal: options.signal,
+      });
+    } catch (error) {
+      await input.cancel().catch(() => {});
+      throw error;
+    }
+    ownPartial = true;
+    let position = offset;
+    if (offset > 0) options.onBytes?.(offset);
+    const counter = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        position += chunk.byteLength;
+        options.onBytes?.(position);
+        controller.enqueue(chunk);
+      },
+    });
+    try {
+      await input.pipeThrough(counter).pipeTo(output, { signal: options.signal });
+    } catch (error) {
+      throw classify(error, partial);
+    }
+    if (position !== options.size) {
+      throw new TransferInterruptedError(
+        `${srcPath}: got ${position} of ${options.size} bytes`,
+      );
+    }
+  }, { ...options.retry, signal: options.signal, onRetry: options.onRetry });
+
+  if (options.backupTo) await moveAside(dst, dstPath, options.backupTo);
+  await replace(dst, partial, dstPath);
+  const mtimeSet = await applyMtime(dst, dstPath, options.mtime);
+  return { bytesSent: options.size - firstOffset, resumedFrom: offset, attempts, mtimeSet };
+}
+
+/** The size of a usable partial, or 0 (missing, not a file, or longer than the source). */
+async function resumeOffset(dst: Endpoint, partial: string, size: number): Promise<number> {
+  try {
+    const st = await dst.lstat(partial);
+    return st.type === "file" && st.size <= size ? st.size : 0;
+  } catch (error) {
+    if (error instanceof NotFoundError) return 0;
+    throw error;
+  }
+}
+
+/** A short write (the stream ended early) is worth resuming; other errors keep their class. */
+function classify(error: unknown, partial: string): unknown {
+  if (error instanceof SizeMismatchError && error.actual < error.expected) {
+    return new TransferInterruptedError(`${partial}: ${error.message}`, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * Renames `from` onto `to`, replacing `to`. Backends whose rename cannot
+ * replace get a remove first: a short moment without the file, never a half one.
+ */
+async function replace(ep: Endpoint, from: string, to: string): Promise<void> {
+  try {
+    await ep.rename(from, to);
+  } catch (error) {
+    if (!(error instanceof AlreadyExistsError)) throw error;
+    await ep.remove(to);
+    await ep.rename(from, to);
+  }
+}
+
+/**
+ * Moves `path` to `backupTo` (creating its parents, replacing an older backup);
+ * a missing `path` is fine.
+ *
+ * @example
+ * ```ts
+ * await moveAside(dst, "a/b.txt", ".backup/a/b.txt");
+ * ```
+ */
+export async function moveAside(ep: Endpoint, path: string, backupTo: string): Promise<boolean> {
+  try {
+    await ep.lstat(path);
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
+  await ep.mkdir(dirname(backupTo), { parents: true });
+  await replace(ep, path, backupTo);
+  return true;
+}
+
+/** Sets the mtime when the endpoint can; a failure is logged, not fatal (the data is right). */
+async function applyMtime(ep: Endpoint, path: string, mtime?: Date): Promise<boolean> {
+  if (!mtime || !ep.capabilities().setMtime) return false;
+  try {
+    await ep.setMtime(path, mtime);
+    return true;
+  } catch (error) {
+    log.warn("cannot set mtime of {path}: {error}", { path, error: errorMessage(error) });
+    return false;
+  }
+}
+
+/**
+ * Recreates a symlink on an endpoint that can make them (a `symlink(target,
+ * path)` method beside the contract, as the memory and local endpoints have).
+ * Returns false when it cannot.
+ *
+ * @example
+ * ```ts
+ * await copyLink(dst, "latest", "releases/1.2");
+ * ```
+ */
+export async function copyLink(ep: Endpoint, path: string, target: string): Promise<boolean> {
+  if (!canSymlink(ep)) return false;
+  try {
+    await ep.remove(path);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  await ep.symlink(target, path);
+  return true;
+}
+
+/**
+ * Whether an endpoint can create symlinks.
+ *
+ * @example
+ * ```ts
+ * if (!canSymlink(dst)) console.log("links will be skipped");
+ * ```
+ */
+export function canSymlink(
+  ep: Endpoint,
+): ep is Endpoint & { symlink(target: string, path: string): Promise<void> } {
+  return typeof (ep as { symlink?: unknown }).symlink === "function";
+}

@@ -1,0 +1,302 @@
+/**
+ * Walking an endpoint tree: parallel directory listings (bounded), filters
+ * that prune, a symlink policy, and an honest account of what could not be
+ * listed, so that no caller deletes on the strength of a partial listing.
+ * @module
+ */
+import type { Endpoint, Stat } from "../endpoint/types.ts";
+import { NotFoundError } from "../endpoint/errors.ts";
+import { isInside, joinPath, normalizePath, resolveLinkTarget } from "../endpoint/path.ts";
+import { isTempName } from "../endpoint/atomic.ts";
+import { logger } from "../util/log.ts";
+import { type Filter, type FilterRules, makeFilter } from "./filter.ts";
+import { errorMessage } from "./report.ts";
+
+const log = logger("sync", "walk");
+
+/**
+ * What to do with symlinks: leave them out, walk what they point to, or hand
+ * them on as links (jobs recreate them where the target endpoint can).
+ */
+export type SymlinkPolicy = "skip" | "follow" | "copy-as-link";
+
+/** Options of {@link walk} and {@link listTree}. */
+export interface WalkOptions extends FilterRules {
+  /** Default `skip` (as rclone does for local links); `follow` descends into linked dirs. */
+  symlinks?: SymlinkPolicy;
+  /** Directory listings in flight at once (default 4, capped by the endpoint's connections). */
+  concurrency?: number;
+  /** A precompiled filter; overrides include/exclude/minSize/maxSize. */
+  filter?: Filter;
+  /** Paths relative to the walk root to leave out entirely (e.g. a backup dir inside a target). */
+  skipPaths?: string[];
+  /** A missing root is an empty, complete tree (for targets) instead of an error. */
+  missingOk?: boolean;
+  signal?: AbortSignal;
+}
+
+/** One entry found by a walk. */
+export interface WalkEntry {
+  /** Path relative to the walk root, canonical (no leading slash). */
+  path: string;
+  /** The entry's stat; for followed links, the stat of what they point to. */
+  stat: Stat;
+}
+
+/** A directory that could not be listed, or another problem met on the way. */
+export interface WalkProblem {
+  /** Path relative to the walk root. */
+  path: string;
+  message: string;
+  code?: string;
+}
+
+/** Hops through followed directory links before the walker gives up on a branch. */
+const maxLinkDepth = 20;
+
+interface DirJob {
+  /** Path relative to the walk root. */
+  path: string;
+  /** Directory links followed to get here. */
+  hops: number;
+}
+
+/**
+ * A running walk: iterate it for the entries (parents before their children);
+ * afterwards, `errors` lists what could not be listed and `complete` says
+ * whether the listing is whole. ferry's own temporary and partial files are
+ * kept apart in `partials` (jobs resume or clean them up, never copy them).
+ *
+ * @example
+ * ```ts
+ * const w = walk(ep, "pub", { exclude: ["*.tmp"] });
+ * for await (const e of w) console.log(e.path, e.stat.size);
+ * if (!w.complete) console.error(w.errors);
+ * ```
+ */
+export class Walk implements AsyncIterable<WalkEntry> {
+  readonly errors: WalkProblem[] = [];
+  readonly warnings: WalkProblem[] = [];
+  readonly partials = new Map<string, Stat>();
+  readonly #ep: Endpoint;
+  readonly #root: string;
+  readonly #options: WalkOptions;
+  readonly #filter: Filter;
+  readonly #skip: string[];
+  #started = false;
+
+  constructor(ep: Endpoint, root: string, options: WalkOptions = {}) {
+    this.#ep = ep;
+    this.#root = normalizePath(root);
+    this.#options = options;
+    this.#filter = options.filter ?? makeFilter(options);
+    this.#skip = (options.skipPaths ?? []).map(normalizePath);
+  }
+
+  /** True when every directory was listed (nothing in `errors`). */
+  get complete(): boolean {
+    return this.errors.length === 0;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<WalkEntry> {
+    if (this.#started) throw new Error("a Walk can be iterated only once");
+    this.#started = true;
+    const limit = Math.max(
+      1,
+      Math.min(this.#options.concurrency ?? 4, this.#ep.capabilities().maxConnections || 1),
+    );
+    const queue: DirJob[] = [{ path: "", hops: 0 }];
+    const ready: WalkEntry[] = [];
+    const running = new Set<Promise<void>>();
+    const launch = () => {
+      while (queue.length > 0 && running.size < limit && !this.#options.signal?.aborted) {
+        const job = queue.shift()!;
+        const p: Promise<void> = this.#listDir(job, ready, queue)
+          .finally(() => running.delete(p));
+        running.add(p);
+      }
+    };
+    while (true) {
+      // Start what there is room for before deciding anything: a finished
+      // listing may have queued directories while entries were being yielded.
+      launch();
+      if (ready.length > 0) {
+        yield ready.shift()!;
+        continue;
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
+    }
+    this.#options.signal?.throwIfAborted();
+  }
+
+  /** Lists one directory; never throws (problems go to `errors`/`warnings`). */
+  async #listDir(job: DirJob, out: WalkEntry[], queue: DirJob[]): Promise<void> {
+    let stats: Stat[];
+    try {
+      stats = await this.#ep.list(joinPath(this.#root, job.path));
+    } catch (error) {
+      if (job.path === "" && this.#options.missingOk && error instanceof NotFoundError) return;
+      this.#problem(this.errors, job.path, error);
+      log.warn("cannot list {path}: {error}", { path: job.path, error: errorMessage(error) });
+      return;
+    }
+    stats.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const listed of stats) {
+      if (!isPlainName(listed.name)) {
+        if (listed.name !== "." && listed.name !== "..") {
+          this.warnings.push({
+            path: job.path,
+            message: `odd name ${JSON.stringify(listed.name)}`,
+          });
+        }
+        continue;
+      }
+      const path = joinPath(job.path, listed.name);
+      if (this.#skip.some((s) => isInside(path, s))) continue;
+      let stat = listed;
+      let hops = job.hops;
+      if (stat.type === "symlink") {
+        const policy = this.#options.symlinks ?? "skip";
+        if (policy === "skip") continue;
+        if (policy === "follow") {
+          const followed = await this.#follow(path, stat, job.hops);
+          if (!followed) continue;
+          stat = followed;
+          if (stat.type === "dir") hops++;
+        }
+      }
+      if (stat.type === "dir") {
+        if (this.#filter.excludesDir(path)) continue;
+        out.push({ path, stat });
+        queue.push({ path, hops });
+      } else if (stat.type === "file" || stat.type === "symlink") {
+        if (isTempName(listed.name)) {
+          if (stat.type === "file") this.partials.set(path, stat);
+          continue;
+        }
+        if (this.#filter.takesFile(path, stat.size)) out.push({ path, stat });
+      }
+      // "other" (devices, sockets, fifos) is never copied.
+    }
+  }
+
+  /** The stat of a link's target, or undefined (with a warning) when it must be left out. */
+  async #follow(path: string, link: Stat, hops: number): Promise<Stat | undefined> {
+    const full = joinPath(this.#root, path);
+    if (link.target !== undefined) {
+      try {
+        const target = resolveLinkTarget(full, link.target);
+        // A link to one of its own ancestors would make the walk endless.
+        if (isInside(full, target)) {
+          this.warnings.push({ path, message: `symlink loop: points to ${link.target}` });
+          return undefined;
+        }
+      } catch {
+        // A target outside the endpoint: the endpoint decides whether it can follow it.
+      }
+    }
+    try {
+      const stat = await this.#ep.stat(full);
+      if (stat.type === "dir" && hops >= maxLinkDepth) {
+        this.warnings.push({ path, message: "too many levels of directory links" });
+        return undefined;
+      }
+      return { ...stat, name: link.name };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "ENOENT" || code === "ELOOP") {
+        // A broken link is a fact of the tree, not a failed listing: warn, go on.
+        this.#problem(this.warnings, path, error);
+        return undefined;
+      }
+      this.#problem(this.errors, path, error);
+      return undefined;
+    }
+  }
+
+  #problem(list: WalkProblem[], path: string, error: unknown): void {
+    const code = (error as { code?: unknown } | null)?.code;
+    list.push({
+      path,
+      message: errorMessage(error),
+      ...(typeof code === "string" ? { code } : {}),
+    });
+  }
+}
+
+/**
+ * Starts a walk of `root` on `ep` (lazily: nothing is listed until iterated).
+ *
+ * @example
+ * ```ts
+ * for await (const { path, stat } of walk(ep, "", { include: ["*.iso"] })) console.log(path);
+ * ```
+ */
+export function walk(ep: Endpoint, root: string, options: WalkOptions = {}): Walk {
+  return new Walk(ep, root, options);
+}
+
+/** A whole walk held in memory: what planners compare. */
+export interface Tree {
+  /** The walked root on its endpoint (canonical). */
+  root: string;
+  /** Entries by path relative to the root, sorted by path. */
+  entries: Map<string, Stat>;
+  /** ferry's partial files found (relative path of the partial itself). */
+  partials: Map<string, Stat>;
+  errors: WalkProblem[];
+  warnings: WalkProblem[];
+  /** False when any directory could not be listed: never delete on its strength. */
+  complete: boolean;
+}
+
+/**
+ * Walks a whole tree into memory.
+ *
+ * @example
+ * ```ts
+ * const tree = await listTree(ep, "pub");
+ * if (tree.complete) console.log(tree.entries.size, "entries");
+ * ```
+ */
+export async function listTree(
+  ep: Endpoint,
+  root: string,
+  options: WalkOptions = {},
+): Promise<Tree> {
+  const w = walk(ep, root, options);
+  const found: WalkEntry[] = [];
+  for await (const entry of w) found.push(entry);
+  found.sort((a, b) => comparePaths(a.path, b.path));
+  return {
+    root: normalizePath(root),
+    entries: new Map(found.map((e) => [e.path, e.stat])),
+    partials: w.partials,
+    errors: w.errors,
+    warnings: w.warnings,
+    complete: w.complete,
+  };
+}
+
+/**
+ * Orders paths so that a directory comes right before its contents
+ * (`a`, `a/b`, `a-b`), segment by segment.
+ *
+ * @example
+ * ```ts
+ * ["a-b", "a/b", "a"].sort(comparePaths); // ["a", "a/b", "a-b"]
+ * ```
+ */
+export function comparePaths(a: string, b: string): number {
+  const x = a.split("/");
+  const y = b.split("/");
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+function isPlainName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && !/[/\0\r\n]/.test(name);
+}
