@@ -29,3 +29,4 @@ export * from "./endpoint/url.ts";
 export * from "./endpoint/lru.ts";
 export * from "./endpoint/ftp/stat_cache.ts";
 export * from "./endpoint/ftp/time_shift.ts";
+export * from "./plugins/server/api.ts";

@@ -1,0 +1,35 @@
+/**
+ * The server's library surface, re-exported by ferry's `mod.ts` so that tests,
+ * workflows and programs can start a server in-process.
+ *
+ * @example
+ * ```ts
+ * import { MemoryEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+ * const authorizer = new VirtualAuthorizer().addUser("bob", { password: "pw", perm: "elradfmwMT" });
+ * const srv = await startFtpServer({ endpoint: new MemoryEndpoint(), authorizer, port: 0 });
+ * await srv.close();
+ * ```
+ * @module
+ */
+export { FtpServer, type FtpServerHandle, startFtpServer } from "./server.ts";
+export type { FtpServerOptions } from "./options.ts";
+export {
+  type AddUserOptions,
+  ANONYMOUS_NAMES,
+  type Authorizer,
+  ChainAuthorizer,
+  type LoginContext,
+  type UserAccount,
+  VirtualAuthorizer,
+} from "./authorizers.ts";
+export { ALL_PERMS, type PermissionOverride, READ_PERMS, WRITE_PERMS } from "./permissions.ts";
+export {
+  DEFAULT_SCRYPT,
+  hashPassword,
+  md5Password,
+  type ScryptParams,
+  verifyPassword,
+} from "./passwords.ts";
+export type { ReceivedVerdict, ServerHooks, SessionInfo, TransferEvent } from "./hooks.ts";
+export { FtpServerError, UploadVetoError } from "./errors.ts";
+export type { TlsOptions as FtpServerTlsOptions } from "./tls.ts";

@@ -1,0 +1,249 @@
+/**
+ * Authorizers: who may log in, where their home is and what they may do.
+ * Pluggable: anything implementing {@link Authorizer} can be given to the
+ * server (an auth plugin supplies its own).
+ * @module
+ */
+import type { Endpoint } from "../../mod.ts";
+import { logger } from "../../mod.ts";
+import { FtpServerError } from "./errors.ts";
+import { ftpNormalize, joinRelative } from "./paths.ts";
+import { checkPerm, type PermissionOverride, WRITE_PERMS } from "./permissions.ts";
+import { DEFAULT_SCRYPT, hashPassword, plainEquals, verifyPassword } from "./passwords.ts";
+
+const log = logger("server", "auth");
+
+/** A logged-in user as the session sees it. */
+export interface UserAccount {
+  username: string;
+  /** Home (jail root) as a path relative to the endpoint root; `""` is the root. */
+  home: string;
+  /** Permission letters (see permissions.ts). */
+  perm: string;
+  overrides?: readonly PermissionOverride[];
+  /** Serve this user from another endpoint than the server's. */
+  endpoint?: Endpoint;
+  loginMessage?: string;
+  quitMessage?: string;
+  anonymous?: boolean;
+}
+
+/** What an authorizer learns about the login attempt besides the credentials. */
+export interface LoginContext {
+  remoteAddress: string;
+  /** Whether the control connection is protected by TLS. */
+  secure: boolean;
+}
+
+/**
+ * Decides logins. Implementations must take about the same time for unknown
+ * users as for wrong passwords and must not say which one it was.
+ */
+export interface Authorizer {
+  /** The account for valid credentials, or undefined. */
+  authenticate(
+    username: string,
+    password: string,
+    context: LoginContext,
+  ): Promise<UserAccount | undefined>;
+}
+
+/** Options of {@link VirtualAuthorizer.addUser}. */
+export interface AddUserOptions {
+  /** Clear-text password (pyftpdlib's DummyAuthorizer style). */
+  password?: string;
+  /** Stored hash (`$scrypt$...` or FsTPy MD5 hex); wins over `password`. */
+  passwordHash?: string;
+  /** Home as an endpoint-relative path (default: the endpoint root). */
+  home?: string;
+  /** Permission letters (default `elr`, read-only). */
+  perm?: string;
+  endpoint?: Endpoint;
+  loginMessage?: string;
+  quitMessage?: string;
+}
+
+interface UserRecord {
+  account: UserAccount;
+  password?: string;
+  passwordHash?: string;
+  overrides: PermissionOverride[];
+}
+
+/** Names that mean "anonymous" (vsftpd accepts both). */
+export const ANONYMOUS_NAMES = ["anonymous", "ftp"];
+
+// A real hash checked for unknown users so that their timing matches known ones.
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Virtual users held in memory, pyftpdlib's DummyAuthorizer with hashed
+ * passwords: users, anonymous, per-directory overrides, login/quit messages.
+ *
+ * @example
+ * ```ts
+ * const auth = new VirtualAuthorizer();
+ * auth.addUser("bob", { password: "pw", home: "users/bob", perm: "elradfmwMT" });
+ * auth.addAnonymous({ home: "pub" });
+ * auth.overridePerm("bob", "/readonly", "elr", true);
+ * ```
+ */
+export class VirtualAuthorizer implements Authorizer {
+  #users = new Map<string, UserRecord>();
+
+  /** Adds a user; throws `FtpServerError` for duplicates, bad permissions or no password. */
+  addUser(username: string, options: AddUserOptions): this {
+    if (!username || /[\r\n\0]/.test(username)) {
+      throw new FtpServerError(`invalid user name ${JSON.stringify(username)}`, {
+        code: "ESERVERCONFIG",
+      });
+    }
+    if (this.#users.has(username)) {
+      throw new FtpServerError(`user ${JSON.stringify(username)} already exists`, {
+        code: "ESERVERCONFIG",
+      });
+    }
+    if (options.password === undefined && options.passwordHash === undefined) {
+      throw new FtpServerError(
+        `user ${JSON.stringify(username)} needs a password or passwordHash`,
+        {
+          code: "ESERVERCONFIG",
+        },
+      );
+    }
+    const perm = options.perm ?? "elr";
+    checkPerm(perm);
+    this.#users.set(username, {
+      account: {
+        username,
+        home: normalizeHome(options.home ?? ""),
+        perm,
+        endpoint: options.endpoint,
+        loginMessage: options.loginMessage,
+        quitMessage: options.quitMessage,
+      },
+      password: options.password,
+      passwordHash: options.passwordHash,
+      overrides: [],
+    });
+    return this;
+  }
+
+  /**
+   * Adds anonymous access (`anonymous` and `ftp`, any password). Read-only by
+   * default; write letters are accepted with a warning, as pyftpdlib does.
+   */
+  addAnonymous(options: Omit<AddUserOptions, "password" | "passwordHash"> = {}): this {
+    const perm = options.perm ?? "elr";
+    checkPerm(perm);
+    if ([...perm].some((c) => WRITE_PERMS.includes(c))) {
+      log.warn("write permissions for anonymous users ({perm}): anyone can change files", {
+        perm,
+      });
+    }
+    for (const name of ANONYMOUS_NAMES) this.#users.delete(name);
+    const record: UserRecord = {
+      account: {
+        username: "anonymous",
+        home: normalizeHome(options.home ?? ""),
+        perm,
+        endpoint: options.endpoint,
+        loginMessage: options.loginMessage,
+        quitMessage: options.quitMessage,
+        anonymous: true,
+      },
+      overrides: [],
+    };
+    for (const name of ANONYMOUS_NAMES) this.#users.set(name, record);
+    return this;
+  }
+
+  /**
+   * Overrides the permissions of `username` in virtual `directory` (as the user
+   * sees it); `recursive` extends it to the whole subtree.
+   */
+  overridePerm(username: string, directory: string, perm: string, recursive = false): this {
+    const record = this.#users.get(username);
+    if (!record) {
+      throw new FtpServerError(`no such user ${JSON.stringify(username)}`, {
+        code: "ESERVERCONFIG",
+      });
+    }
+    checkPerm(perm);
+    const dir = ftpNormalize("/", directory);
+    if (dir === "/") {
+      throw new FtpServerError("can't override home directory permissions", {
+        code: "ESERVERCONFIG",
+      });
+    }
+    record.overrides = record.overrides.filter((o) => o.directory !== dir);
+    record.overrides.push({ directory: dir, perm, recursive });
+    record.account = { ...record.account, overrides: [...record.overrides] };
+    return this;
+  }
+
+  /** Whether a user of that name exists. */
+  hasUser(username: string): boolean {
+    return this.#users.has(username);
+  }
+
+  /** Removes a user (no error if missing). */
+  removeUser(username: string): void {
+    this.#users.delete(username);
+  }
+
+  /** The configured account (without secrets), or undefined. */
+  account(username: string): UserAccount | undefined {
+    return this.#users.get(username)?.account;
+  }
+
+  async authenticate(username: string, password: string): Promise<UserAccount | undefined> {
+    const record = this.#users.get(username);
+    if (!record) {
+      dummyHash ??= hashPassword("ferry-dummy", DEFAULT_SCRYPT);
+      await verifyPassword(await dummyHash, password).catch(() => false);
+      return undefined;
+    }
+    if (record.account.anonymous) return record.account;
+    const ok = record.passwordHash !== undefined
+      ? await verifyPassword(record.passwordHash, password)
+      : plainEquals(record.password ?? "", password);
+    return ok ? record.account : undefined;
+  }
+}
+
+/**
+ * Normalizes a configured home to an endpoint-relative path (`/` and `""` are
+ * the root; `..` cannot climb above it).
+ *
+ * @example
+ * ```ts
+ * normalizeHome("/users/bob/"); // "users/bob"
+ * ```
+ */
+export function normalizeHome(home: string): string {
+  return joinRelative(ftpNormalize("/", home));
+}
+
+/**
+ * Tries several authorizers in order; the first account wins.
+ *
+ * @example
+ * ```ts
+ * const auth = new ChainAuthorizer([fileUsers, pluginUsers]);
+ * ```
+ */
+export class ChainAuthorizer implements Authorizer {
+  constructor(readonly authorizers: readonly Authorizer[]) {}
+  async authenticate(
+    username: string,
+    password: string,
+    context: LoginContext,
+  ): Promise<UserAccount | undefined> {
+    for (const a of this.authorizers) {
+      const account = await a.authenticate(username, password, context);
+      if (account) return account;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Connection and negotiation commands: PASV/EPSV/PORT/EPRT, TYPE/MODE/STRU,
+ * ALLO, FEAT, OPTS, HELP, SYST, NOOP.
+ * @module
+ */
+import net from "node:net";
+import { HASH_ALGORITHMS } from "./cmd_files.ts";
+import { COMMANDS } from "./commands.ts";
+import { parseEprt, parsePort } from "./data.ts";
+import { ReplyError } from "./errors.ts";
+import { MLST_FACTS } from "./listing.ts";
+import type { Session } from "./session.ts";
+
+function requireDataTls(s: Session) {
+  if (s.options.tlsDataRequired && s.prot !== "P") {
+    throw new ReplyError(550, "SSL/TLS required on the data channel.");
+  }
+}
+
+/** PASV: 227 with the (masqueraded) IPv4 address. */
+export async function PASV(s: Session): Promise<void> {
+  requireDataTls(s);
+  if (s.epsvAll) throw new ReplyError(501, "PASV not allowed after EPSV ALL.");
+  const ip = s.data.advertisedAddress();
+  if (!net.isIPv4(ip)) throw new ReplyError(425, "PASV needs IPv4; use EPSV.");
+  const port = await s.data.passive();
+  s.reply(227, `Entering passive mode (${ip.replaceAll(".", ",")},${port >> 8},${port & 255}).`);
+}
+
+/** EPSV [1|2|ALL]: 229 with the port only (no address, so NAT-proof). */
+export async function EPSV(s: Session, arg: string): Promise<void> {
+  requireDataTls(s);
+  const a = arg.trim().toUpperCase();
+  if (a === "ALL") {
+    s.epsvAll = true;
+    s.reply(200, "EPSV ALL ok.");
+    return;
+  }
+  const family = net.isIPv6(s.localAddress) ? "2" : "1";
+  if (a && a !== family) {
+    throw new ReplyError(522, `Network protocol not supported, use (${family}).`);
+  }
+  const port = await s.data.passive();
+  s.reply(229, `Entering extended passive mode (|||${port}|).`);
+}
+
+/** PORT h1,h2,h3,h4,p1,p2 (bounce checks in DataChannel.active). */
+export async function PORT(s: Session, arg: string): Promise<void> {
+  requireDataTls(s);
+  if (s.epsvAll) throw new ReplyError(501, "PORT not allowed after EPSV ALL.");
+  const target = parsePort(arg);
+  if (!target) throw new ReplyError(501, "Invalid PORT format.");
+  if (!net.isIPv4(s.remoteAddress)) throw new ReplyError(425, "PORT needs IPv4; use EPRT.");
+  await s.data.active(target.host, target.port);
+  s.reply(200, "Active data connection established.");
+}
+
+/** EPRT |af|host|port|. */
+export async function EPRT(s: Session, arg: string): Promise<void> {
+  requireDataTls(s);
+  if (s.epsvAll) throw new ReplyError(501, "EPRT not allowed after EPSV ALL.");
+  const target = parseEprt(arg.trim());
+  if (!target) throw new ReplyError(501, "Invalid EPRT format.");
+  const family = net.isIPv6(s.remoteAddress) ? 2 : 1;
+  if (target.family !== family || target.port < 0) {
+    throw new ReplyError(522, `Network protocol not supported, use (${family}).`);
+  }
+  await s.data.active(target.host, target.port);
+  s.reply(200, "Active data connection established.");
+}
+
+/** TYPE A | I | L 8. */
+export function TYPE(s: Session, arg: string): void {
+  const t = arg.trim().toUpperCase().replace(/\s+/g, " ");
+  if (t === "A" || t === "A N") {
+    s.type = "A";
+    s.reply(200, "Type set to: ASCII.");
+  } else if (t === "I" || t === "L8" || t === "L 8") {
+    s.type = "I";
+    s.reply(200, "Type set to: Binary.");
+  } else throw new ReplyError(504, `Unsupported type "${arg.slice(0, 10)}".`);
+}
+
+/** MODE S only. */
+export function MODE(s: Session, arg: string): void {
+  const m = arg.trim().toUpperCase();
+  if (m === "S") s.reply(200, "Transfer mode set to: S");
+  else if (m === "B" || m === "C" || m === "Z") {
+    throw new ReplyError(504, "Unimplemented MODE type.");
+  } else throw new ReplyError(501, "Unrecognized MODE type.");
+}
+
+/** STRU F only. */
+export function STRU(s: Session, arg: string): void {
+  const m = arg.trim().toUpperCase();
+  if (m === "F") s.reply(200, "File transfer structure set to: F.");
+  else if (m === "P" || m === "R") throw new ReplyError(504, "Unimplemented STRU type.");
+  else throw new ReplyError(501, "Unrecognized STRU type.");
+}
+
+/** ALLO: nothing to allocate. */
+export function ALLO(s: Session): void {
+  s.reply(202, "No storage allocation necessary.");
+}
+
+/** SYST. */
+export function SYST(s: Session): void {
+  s.reply(215, "UNIX Type: L8");
+}
+
+/** NOOP. */
+export function NOOP(s: Session): void {
+  s.reply(200, "NOOP ok.");
+}
+
+/** FEAT: derived from configuration and the served endpoint's capabilities. */
+export function FEAT(s: Session): void {
+  const caps = (s.account?.endpoint ?? s.options.endpoint).capabilities();
+  const feats: string[] = [];
+  if (s.host.tlsContext) feats.push("AUTH TLS", "AUTH SSL");
+  feats.push("EPRT", "EPSV");
+  feats.push(
+    "HASH " +
+      Object.keys(HASH_ALGORITHMS).map((a) => a === s.hashAlgorithm ? `${a}*` : a).join(";"),
+  );
+  feats.push("MDTM");
+  if (caps.setMtime) feats.push("MFMT");
+  feats.push(
+    "MLST " + MLST_FACTS.map((f) => s.mlstFacts.includes(f) ? `${f}*;` : `${f};`).join(""),
+  );
+  if (s.host.tlsContext) feats.push("PBSZ", "PROT");
+  feats.push("REST STREAM", "SIZE", "TVFS", "UTF8");
+  s.reply(211, ["Features supported:", ...feats, "End FEAT."].join("\n"));
+}
+
+/** OPTS UTF8 | MLST facts | HASH [algorithm]. */
+export function OPTS(s: Session, arg: string): void {
+  const [what, ...rest] = arg.trim().split(/\s+/);
+  const value = rest.join(" ");
+  switch (what.toUpperCase()) {
+    case "UTF8":
+    case "UTF-8":
+      s.reply(200, "Always in UTF8 mode.");
+      return;
+    case "MLST": {
+      const wanted = value.toLowerCase().split(";").filter((f) => f);
+      s.mlstFacts = MLST_FACTS.filter((f) => wanted.includes(f));
+      if (!value) s.mlstFacts = [];
+      s.reply(200, `MLST OPTS ${s.mlstFacts.map((f) => `${f};`).join("")}`);
+      return;
+    }
+    case "HASH": {
+      if (!value) {
+        s.reply(200, s.hashAlgorithm);
+        return;
+      }
+      const algo = Object.keys(HASH_ALGORITHMS).find((a) => a === value.toUpperCase());
+      if (!algo) throw new ReplyError(501, "Unknown algorithm, current selection not changed.");
+      s.hashAlgorithm = algo;
+      s.reply(200, algo);
+      return;
+    }
+  }
+  throw new ReplyError(501, "Invalid argument.");
+}
+
+/** HELP [command]. */
+export function HELP(s: Session, arg: string): void {
+  if (arg) {
+    const name = arg.trim().toUpperCase();
+    const spec = COMMANDS[name];
+    if (!spec) throw new ReplyError(501, "Unrecognized command.");
+    s.reply(214, spec.help);
+    return;
+  }
+  const names = Object.keys(COMMANDS).filter((n) => !n.includes(" ")).sort();
+  const rows: string[] = [];
+  for (let i = 0; i < names.length; i += 8) {
+    rows.push(names.slice(i, i + 8).map((n) => n.padEnd(7)).join(" ").trimEnd());
+  }
+  s.reply(
+    214,
+    ["The following commands are recognized:", ...rows, "Help command successful."].join("\n"),
+  );
+}

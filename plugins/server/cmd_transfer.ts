@@ -1,0 +1,242 @@
+/**
+ * Commands that use the data connection (RETR, STOR, APPE, STOU, LIST, NLST,
+ * MLSD) and those that steer or report on transfers (REST, ABOR, STAT, MLST).
+ * @module
+ */
+import { errorCode, ReplyError, UploadVetoError } from "./errors.ts";
+import type { ListedEntry } from "./filesystem.ts";
+import { runHooks } from "./hooks.ts";
+import { formatFacts, formatListLine } from "./listing.ts";
+import { baseName, ftpNormalize } from "./paths.ts";
+import { type Session, stripListOptions, type TransferResult } from "./session.ts";
+import { receiveFromSocket, sendToSocket } from "./transfer.ts";
+
+const encoder = new TextEncoder();
+
+async function endpointPath(s: Session, path: string): Promise<string> {
+  return s.hooks.length ? await s.jail.resolve(path).catch(() => "") : "";
+}
+
+/** RETR, from the REST offset if one is pending. */
+export async function RETR(s: Session, _arg: string, path?: string): Promise<void> {
+  const rest = s.restPosition;
+  s.restPosition = 0;
+  const st = await s.jail.stat(path!);
+  if (st.type !== "file") throw new ReplyError(550, `${path} is not retrievable.`);
+  if (rest > st.size) throw new ReplyError(554, "Invalid REST parameter.");
+  const stream = await s.jail.read(path!, rest);
+  const r = await s.transfer("RETR", path!, (sock, o) => sendToSocket(stream, sock, o), {
+    onSetupFailed: () => stream.cancel().catch(() => {}),
+  });
+  s.logTransfer("RETR", path!, r.ok, r.bytes, r.seconds);
+  const event = s.transferEvent(path!, await endpointPath(s, path!), r);
+  if (r.ok) {
+    s.reply(226, "Transfer complete.");
+    await runHooks(s.hooks, "onFileSent", event);
+  } else await runHooks(s.hooks, "onIncompleteFileSent", event);
+}
+
+async function store(
+  s: Session,
+  command: "STOR" | "APPE" | "STOU",
+  path: string,
+  preliminary?: string,
+): Promise<void> {
+  const rest = s.restPosition;
+  s.restPosition = 0;
+  let existing;
+  try {
+    existing = await s.jail.stat(path);
+  } catch (e) {
+    if (errorCode(e) !== "ENOENT") throw e;
+  }
+  if (existing && existing.type !== "file") throw new ReplyError(550, "Is a directory.");
+  let offset = 0;
+  if (command === "APPE") {
+    if (rest) throw new ReplyError(550, "Can't APPE while REST request is pending.");
+    offset = existing?.size ?? 0;
+  } else if (rest) {
+    if (!existing || rest > existing.size) throw new ReplyError(554, "Invalid REST parameter.");
+    offset = rest;
+  }
+  const atomic = s.options.atomicUploads && offset === 0;
+  let writable;
+  try {
+    writable = await s.jail.write(path, { offset, atomic });
+  } catch (e) {
+    // An endpoint that cannot truncate in place (ERANGE at offset 0): replace the file instead.
+    if (!(offset === 0 && existing && errorCode(e) === "ERANGE")) throw e;
+    await s.jail.remove(path);
+    writable = await s.jail.write(path, { offset, atomic });
+  }
+  const r: TransferResult = await s.transfer(
+    command,
+    path,
+    (sock, o) => receiveFromSocket(sock, writable, o),
+    {
+      upload: true,
+      preliminary,
+      onSetupFailed: () => writable.abort().catch(() => {}),
+    },
+  );
+  s.logTransfer(command, path, r.ok, r.bytes, r.seconds);
+  const event = s.transferEvent(path, await endpointPath(s, path), r);
+  if (!r.ok) {
+    const verdicts = await runHooks(s.hooks, "onIncompleteFileReceived", event);
+    if (verdicts.includes("delete")) await s.jail.remove(path).catch(() => {});
+    return;
+  }
+  const verdicts = await runHooks(s.hooks, "onFileReceived", event);
+  const veto = verdicts.find((v) =>
+    v === false || typeof v === "string" || v instanceof UploadVetoError
+  );
+  if (veto !== undefined) {
+    // The upload is complete but refused: it must not stay where clients can see it.
+    await s.jail.remove(path).catch(() => {});
+    const why = veto instanceof UploadVetoError
+      ? veto.message
+      : typeof veto === "string"
+      ? veto
+      : "refused by the server";
+    s.reply(550, `Upload rejected: ${why.replace(/[\r\n]/g, " ")}`);
+    return;
+  }
+  s.reply(226, "Transfer complete.");
+}
+
+/** STOR (from the REST offset if one is pending). */
+export async function STOR(s: Session, _arg: string, path?: string): Promise<void> {
+  await store(s, "STOR", path!);
+}
+
+/** APPE: append to (or create) a file. */
+export async function APPE(s: Session, _arg: string, path?: string): Promise<void> {
+  await store(s, "APPE", path!);
+}
+
+/** STOU: store under a new unique name in the current directory (150 FILE: name). */
+export async function STOU(s: Session, arg: string): Promise<void> {
+  const prefix = arg ? baseName(ftpNormalize("/", arg)) || "ftp" : "ftp";
+  for (let i = 0; i < 100; i++) {
+    const name = `${prefix}.${crypto.randomUUID().slice(0, 8)}`;
+    const path = ftpNormalize(s.cwd, name);
+    s.requirePerm("w", path);
+    if (await s.jail.exists(path)) continue;
+    await store(s, "STOU", path, `FILE: ${name}`);
+    return;
+  }
+  throw new ReplyError(450, "Can't find a unique file name.");
+}
+
+/** The entries a listing command shows: a directory's content or one file. */
+async function entriesOf(s: Session, path: string): Promise<ListedEntry[]> {
+  const st = await s.jail.stat(path);
+  if (st.type === "dir") return await s.jail.list(path);
+  return [{ name: baseName(path), stat: st }];
+}
+
+async function sendListing(s: Session, command: string, path: string, lines: string[]) {
+  const body = lines.length ? encoder.encode(lines.join("\r\n") + "\r\n") : new Uint8Array(0);
+  const r = await s.transfer(
+    command,
+    path,
+    (sock, o) => sendToSocket([body], sock, { ...o, ascii: false }),
+  );
+  if (r.ok) s.reply(226, "Transfer complete.");
+}
+
+/** LIST: `ls -l` lines (options like `-la` are accepted and ignored). */
+export async function LIST(s: Session, _arg: string, path?: string): Promise<void> {
+  const now = new Date();
+  const lines = (await entriesOf(s, path!)).map((e) => formatListLine(e, now));
+  await sendListing(s, "LIST", path!, lines);
+}
+
+/** NLST: names only. */
+export async function NLST(s: Session, _arg: string, path?: string): Promise<void> {
+  const lines = (await entriesOf(s, path!)).map((e) => e.name);
+  await sendListing(s, "NLST", path!, lines);
+}
+
+/** MLSD: RFC 3659 facts, directories only. */
+export async function MLSD(s: Session, _arg: string, path?: string): Promise<void> {
+  const st = await s.jail.stat(path!);
+  if (st.type !== "dir") throw new ReplyError(501, "No such directory.");
+  const entries = await s.jail.list(path!);
+  const a = s.account!;
+  const base = path === "/" ? "" : path;
+  const lines = entries.map((e) =>
+    `${
+      formatFacts(e, s.mlstFacts, {
+        perm: a.perm,
+        overrides: a.overrides,
+        path: `${base}/${e.name}`,
+      })
+    } ${e.name}`
+  );
+  await sendListing(s, "MLSD", path!, lines);
+}
+
+/** MLST: the facts of one entry on the control connection. */
+export async function MLST(s: Session, _arg: string, path?: string): Promise<void> {
+  const st = await s.jail.stat(path!);
+  const a = s.account!;
+  const facts = formatFacts({ name: baseName(path!), stat: st }, s.mlstFacts, {
+    perm: a.perm,
+    overrides: a.overrides,
+    path: path!,
+  });
+  s.reply(250, `Listing "${path}":\n${facts} ${path}\nEnd MLST.`);
+}
+
+/** REST n: the next RETR/STOR starts at byte n (binary mode only, as pyftpdlib). */
+export function REST(s: Session, arg: string): void {
+  if (!/^\d+$/.test(arg.trim())) throw new ReplyError(501, "Invalid parameter.");
+  if (s.type === "A") throw new ReplyError(501, "Resuming transfers not allowed in ASCII mode.");
+  const n = Number(arg.trim());
+  if (!Number.isSafeInteger(n)) throw new ReplyError(501, "Invalid parameter.");
+  s.restPosition = n;
+  s.reply(350, `Restarting at position ${n}.`);
+}
+
+/** ABOR: 426 + 226 when a transfer runs, 225 otherwise. */
+export function ABOR(s: Session): void {
+  const t = s.activeTransfer;
+  if (t) {
+    t.controller.abort();
+    s.data.close();
+    s.reply(426, "Transfer aborted via ABOR.");
+    s.reply(226, "ABOR command successful.");
+  } else if (s.data.ready) {
+    s.data.close();
+    s.reply(225, "ABOR command successful; data channel closed.");
+  } else s.reply(225, "No transfer to abort.");
+}
+
+/** STAT: server status, or a LIST of a path on the control connection. */
+export async function STAT(s: Session, arg: string): Promise<void> {
+  if (!arg) {
+    const lines = [
+      "FTP server status:",
+      `Connected to: ${s.localAddress}`,
+      s.account ? `Logged in as: ${s.account.username}` : "Waiting for username.",
+      `TYPE: ${s.type === "A" ? "ASCII" : "Binary"}; STRUcture: File; MODE: Stream`,
+      s.activeTransfer
+        ? `Data connection open: ${s.activeTransfer.command} ${s.activeTransfer.path}, ${s.activeTransfer.progress.bytes} bytes transferred.`
+        : s.data.ready
+        ? "Data connection established."
+        : "Data connection closed.",
+      "End of status.",
+    ];
+    s.reply(211, lines.join("\n"));
+    return;
+  }
+  if (!s.account) throw new ReplyError(530, "Log in with USER and PASS first.");
+  const target = stripListOptions(arg);
+  if (/[*?]/.test(target)) throw new ReplyError(550, "Globbing not supported.");
+  const path = ftpNormalize(s.cwd, target || s.cwd);
+  s.requirePerm("l", path, true);
+  const now = new Date();
+  const lines = (await entriesOf(s, path)).map((e) => formatListLine(e, now));
+  s.reply(213, [`Status of "${path}":`, ...lines, "End of status."].join("\n"));
+}

@@ -1,0 +1,276 @@
+/**
+ * The data connection of one session: a passive listener (port range,
+ * masquerade, foreign peers dropped) or an active connection (PORT/EPRT,
+ * foreign hosts and privileged ports refused), then TLS when `PROT P`.
+ * pyftpdlib's PassiveDTP/ActiveDTP in one small class.
+ * @module
+ */
+import net from "node:net";
+import type tls from "node:tls";
+import { logger } from "../../mod.ts";
+import { ReplyError } from "./errors.ts";
+import { acceptTls } from "./tls.ts";
+
+const log = logger("server", "data");
+
+/** What the data channel needs to know about its session and server. */
+export interface DataContext {
+  /** Control connection's peer and local addresses (plain IPs). */
+  remoteAddress: string;
+  localAddress: string;
+  passivePorts?: readonly [number, number];
+  masqueradeAddress?: string;
+  masqueradeAddressMap?: Readonly<Record<string, string>>;
+  permitForeignAddresses: boolean;
+  permitPrivilegedPorts: boolean;
+  /** How long a data connection may take to arrive or be made. */
+  connectTimeout: number;
+  tlsHandshakeTimeout: number;
+}
+
+/**
+ * Strips the IPv4-mapped prefix so `::ffff:127.0.0.1` equals `127.0.0.1`.
+ *
+ * @example
+ * ```ts
+ * plainIp("::ffff:10.0.0.1"); // "10.0.0.1"
+ * ```
+ */
+export function plainIp(address: string | undefined): string {
+  const a = address ?? "";
+  return a.startsWith("::ffff:") && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
+}
+
+/**
+ * Parses a PORT argument `h1,h2,h3,h4,p1,p2`; undefined when malformed.
+ *
+ * @example
+ * ```ts
+ * parsePort("127,0,0,1,4,1"); // { host: "127.0.0.1", port: 1025 }
+ * ```
+ */
+export function parsePort(arg: string): { host: string; port: number } | undefined {
+  const parts = arg.trim().split(",");
+  if (parts.length !== 6 || !parts.every((p) => /^\d{1,3}$/.test(p))) return undefined;
+  const n = parts.map(Number);
+  if (n.some((x) => x > 255)) return undefined;
+  const port = n[4] * 256 + n[5];
+  if (port === 0) return undefined;
+  return { host: n.slice(0, 4).join("."), port };
+}
+
+/**
+ * Parses an EPRT argument `|af|host|port|` (any delimiter, RFC 2428).
+ *
+ * @example
+ * ```ts
+ * parseEprt("|1|127.0.0.1|2000|"); // { family: 1, host: "127.0.0.1", port: 2000 }
+ * ```
+ */
+export function parseEprt(arg: string): { family: number; host: string; port: number } | undefined {
+  const d = arg[0];
+  if (!d || d.charCodeAt(0) < 33 || d.charCodeAt(0) > 126) return undefined;
+  const parts = arg.split(d);
+  if (parts.length !== 5 || parts[0] !== "" || parts[4] !== "") return undefined;
+  const family = Number(parts[1]);
+  const port = Number(parts[3]);
+  if (!/^\d+$/.test(parts[3]) || port < 1 || port > 65535) return undefined;
+  if (family === 1 && net.isIPv4(parts[2])) return { family, host: parts[2], port };
+  if (family === 2 && net.isIPv6(parts[2])) return { family, host: parts[2], port };
+  return { family, host: "", port: -1 };
+}
+
+function listenOn(server: net.Server, host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error & { code?: string }) => {
+      server.off("listening", onListening);
+      if (e.code === "EADDRINUSE" || e.code === "EACCES") resolve(false);
+      else reject(e);
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolve(true);
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen({ host, port, exclusive: true });
+  });
+}
+
+/**
+ * One session's data connection.
+ *
+ * @example
+ * ```ts
+ * const dc = new DataChannel(ctx);
+ * const port = await dc.passive();           // answer 227/229 with it
+ * const sock = await dc.take();              // when RETR/STOR/LIST comes
+ * ```
+ */
+export class DataChannel {
+  #listener?: net.Server;
+  #socket?: net.Socket;
+  #pending?: { resolve: (s: net.Socket) => void; reject: (e: Error) => void };
+  #timer?: ReturnType<typeof setTimeout>;
+
+  constructor(readonly ctx: DataContext) {}
+
+  /** Whether PASV/PORT prepared something a transfer can use. */
+  get ready(): boolean {
+    return this.#listener !== undefined || this.#socket !== undefined;
+  }
+
+  /** Whether the data connection is already established (125 rather than 150). */
+  get connected(): boolean {
+    return this.#socket !== undefined;
+  }
+
+  /** The address to advertise in a 227 reply (masquerade map, then address, then local). */
+  advertisedAddress(): string {
+    const local = this.ctx.localAddress;
+    return this.ctx.masqueradeAddressMap?.[local] ?? this.ctx.masqueradeAddress ?? local;
+  }
+
+  /** Opens a passive listener on the control connection's local address; returns its port. */
+  async passive(): Promise<number> {
+    this.close();
+    const server = net.createServer({ pauseOnConnect: true });
+    const host = this.ctx.localAddress;
+    let bound = false;
+    const range = this.ctx.passivePorts;
+    if (range) {
+      const [lo, hi] = range;
+      const span = hi - lo + 1;
+      const start = Math.floor(Math.random() * span);
+      for (let i = 0; i < span && !bound; i++) {
+        bound = await listenOn(server, host, lo + ((start + i) % span));
+      }
+      if (!bound) {
+        log.warn("all passive ports {lo}-{hi} are busy", { lo, hi });
+        throw new ReplyError(425, "Can't open passive connection: all passive ports are busy.");
+      }
+    } else {
+      bound = await listenOn(server, host, 0);
+      if (!bound) throw new ReplyError(425, "Can't open passive connection.");
+    }
+    this.#listener = server;
+    server.on("connection", (sock) => this.#accepted(sock));
+    server.on("error", (e) => log.warn("passive listener error: {error}", { error: e.message }));
+    this.#arm();
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  #accepted(sock: net.Socket) {
+    const peer = plainIp(sock.remoteAddress);
+    if (this.#socket || (!this.ctx.permitForeignAddresses && peer !== this.ctx.remoteAddress)) {
+      // Data peer must be the control peer (RFC 2577 §4); keep waiting for the real one.
+      log.warn("rejected data connection from foreign address {peer}", { peer });
+      sock.destroy();
+      return;
+    }
+    this.#closeListener();
+    this.#connected(sock);
+  }
+
+  #connected(sock: net.Socket) {
+    this.#clearTimer();
+    sock.on("error", () => {}); // errors surface where the socket is used
+    this.#socket = sock;
+    const p = this.#pending;
+    this.#pending = undefined;
+    p?.resolve(sock);
+  }
+
+  /** Connects to the client (PORT/EPRT) after the bounce checks. */
+  async active(host: string, port: number): Promise<void> {
+    this.close();
+    if (!this.ctx.permitForeignAddresses && host !== this.ctx.remoteAddress) {
+      throw new ReplyError(501, `Rejected data connection to foreign address ${host}:${port}.`);
+    }
+    if (!this.ctx.permitPrivilegedPorts && port < 1024) {
+      throw new ReplyError(501, `PORT against the privileged port "${port}" refused.`);
+    }
+    const sock = await new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect({ host, port, localAddress: this.ctx.localAddress });
+      s.pause();
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new ReplyError(425, "Can't connect to specified address: timed out."));
+      }, this.ctx.connectTimeout);
+      s.once("connect", () => {
+        clearTimeout(timer);
+        s.removeAllListeners("error");
+        resolve(s);
+      });
+      s.once("error", () => {
+        clearTimeout(timer);
+        reject(new ReplyError(425, "Can't connect to specified address."));
+      });
+    });
+    this.#connected(sock);
+  }
+
+  /**
+   * Hands the data socket to a transfer, waiting for the passive connection
+   * when needed, and runs the TLS handshake when `tlsContext` is given. The
+   * channel is empty afterwards (one connection per transfer).
+   */
+  async take(
+    tlsContext?: tls.SecureContext,
+    requireReuse = false,
+  ): Promise<net.Socket | tls.TLSSocket> {
+    if (!this.ready) throw new ReplyError(425, "Use PORT or PASV first.");
+    const sock = this.#socket ?? await new Promise<net.Socket>((resolve, reject) => {
+      this.#pending = { resolve, reject };
+    });
+    this.#socket = undefined;
+    if (!tlsContext) {
+      sock.resume();
+      return sock;
+    }
+    let secure: tls.TLSSocket;
+    try {
+      secure = await acceptTls(sock, tlsContext, this.ctx.tlsHandshakeTimeout);
+    } catch {
+      throw new ReplyError(522, "SSL connection failed: TLS handshake on the data connection.");
+    }
+    if (requireReuse && !secure.isSessionReused()) {
+      secure.destroy();
+      throw new ReplyError(522, "SSL connection failed: session reuse required.");
+    }
+    secure.on("error", () => {});
+    return secure;
+  }
+
+  #arm() {
+    this.#clearTimer();
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const p = this.#pending;
+      this.#pending = undefined;
+      this.#closeListener();
+      p?.reject(new ReplyError(425, "Can't open data connection: timed out."));
+    }, this.ctx.connectTimeout);
+  }
+
+  #clearTimer() {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #closeListener() {
+    this.#listener?.close();
+    this.#listener = undefined;
+  }
+
+  /** Drops the listener, the connection and any waiting transfer. */
+  close(): void {
+    this.#clearTimer();
+    this.#closeListener();
+    this.#socket?.destroy();
+    this.#socket = undefined;
+    const p = this.#pending;
+    this.#pending = undefined;
+    p?.reject(new ReplyError(426, "Data connection closed."));
+  }
+}

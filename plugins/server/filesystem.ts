@@ -1,0 +1,177 @@
+/**
+ * A user's view of an endpoint: virtual paths rooted at the home, confined to
+ * it. Lexical escapes are impossible (paths.ts); symlinks are resolved here,
+ * component by component with `lstat`, and any link that leaves the home (an
+ * absolute target, or `..` above the home) is refused. The endpoint then gets
+ * a path without symlinks in it.
+ *
+ * This is check-then-use: a local process that swaps a directory for a
+ * symlink between the check and the endpoint's open is not caught (Deno has
+ * no openat/O_NOFOLLOW confinement). docs/SERVER.md says how that is bounded.
+ * @module
+ */
+import type { Endpoint, Stat, WriteOptions } from "../../mod.ts";
+import { errorCode, JailError, ReplyError } from "./errors.ts";
+import { joinRelative, splitPath } from "./paths.ts";
+
+/** One listed entry: the (followed) stat under the entry's own name. */
+export interface ListedEntry {
+  name: string;
+  stat: Stat;
+  /** Set for symlinks: the raw target, and whether it stays inside the home. */
+  link?: { target: string; inside: boolean };
+}
+
+const MAX_HOPS = 40;
+
+/**
+ * A jailed filesystem over one endpoint for one session.
+ *
+ * @example
+ * ```ts
+ * const fs = new JailedFs(endpoint, "users/bob");
+ * const st = await fs.stat("/docs/a.txt");     // endpoint path users/bob/docs/a.txt
+ * ```
+ */
+export class JailedFs {
+  readonly #checkLinks: boolean;
+
+  constructor(readonly endpoint: Endpoint, readonly home: string) {
+    this.#checkLinks = endpoint.capabilities().symlinks;
+  }
+
+  /** The endpoint path for a virtual path, symlinks resolved and confined. */
+  async resolve(virtual: string, followLast = true): Promise<string> {
+    const parts = splitPath(virtual);
+    if (!this.#checkLinks) return this.#real(parts);
+    return this.#real(await this.#walk(virtual, parts, followLast, { n: 0 }));
+  }
+
+  #real(parts: string[]): string {
+    return joinRelative(this.home, ...parts);
+  }
+
+  async #walk(
+    virtual: string,
+    parts: string[],
+    followLast: boolean,
+    hops: { n: number },
+  ): Promise<string[]> {
+    const done: string[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i];
+      if (i === parts.length - 1 && !followLast) {
+        done.push(name);
+        break;
+      }
+      let st: Stat;
+      try {
+        st = await this.endpoint.lstat(this.#real([...done, name]));
+      } catch (e) {
+        const code = errorCode(e);
+        // Nothing to follow below a missing entry: the rest is lexical.
+        if (code === "ENOENT" || code === "ENOTDIR") return [...done, ...parts.slice(i)];
+        throw e;
+      }
+      if (st.type !== "symlink") {
+        done.push(name);
+        continue;
+      }
+      if (++hops.n > MAX_HOPS) throw new ReplyError(550, "Too many levels of symbolic links.");
+      const target = st.target;
+      if (target === undefined || target.startsWith("/")) throw new JailError(virtual);
+      const next = [...done];
+      for (const p of target.split("/")) {
+        if (p === "" || p === ".") continue;
+        if (p === "..") {
+          if (next.length === 0) throw new JailError(virtual);
+          next.pop();
+        } else next.push(p);
+      }
+      const resolved = await this.#walk(virtual, next, true, hops);
+      done.splice(0, done.length, ...resolved);
+    }
+    return done;
+  }
+
+  /** Stat following symlinks (inside the jail only). */
+  async stat(virtual: string): Promise<Stat> {
+    return await this.endpoint.stat(await this.resolve(virtual));
+  }
+
+  /** Stat of the entry itself (a symlink is reported as one). */
+  async lstat(virtual: string): Promise<Stat> {
+    return await this.endpoint.lstat(await this.resolve(virtual, false));
+  }
+
+  /** A directory's entries; symlinks that stay inside are shown as what they point to. */
+  async list(virtual: string): Promise<ListedEntry[]> {
+    const real = await this.resolve(virtual);
+    const entries = await this.endpoint.list(real);
+    const out: ListedEntry[] = [];
+    for (const stat of entries) {
+      // A name with a line break could forge listing lines: never show it.
+      if (/[\r\n\0/]/.test(stat.name) || stat.name === "." || stat.name === "..") continue;
+      if (stat.type !== "symlink") {
+        out.push({ name: stat.name, stat });
+        continue;
+      }
+      const entryVirtual = `${virtual === "/" ? "" : virtual}/${stat.name}`;
+      try {
+        const target = await this.stat(entryVirtual);
+        out.push({
+          name: stat.name,
+          stat: { ...target, name: stat.name },
+          link: { target: stat.target ?? "", inside: true },
+        });
+      } catch {
+        out.push({ name: stat.name, stat, link: { target: stat.target ?? "", inside: false } });
+      }
+    }
+    return out;
+  }
+
+  async read(virtual: string, offset = 0): Promise<ReadableStream<Uint8Array>> {
+    return await this.endpoint.read(await this.resolve(virtual), { offset });
+  }
+
+  async write(virtual: string, options: WriteOptions): Promise<WritableStream<Uint8Array>> {
+    return await this.endpoint.write(await this.resolve(virtual), options);
+  }
+
+  async mkdir(virtual: string): Promise<void> {
+    await this.endpoint.mkdir(await this.resolve(virtual, false));
+  }
+
+  /** Removes a file or a symlink (the link itself, never its target). */
+  async remove(virtual: string): Promise<void> {
+    await this.endpoint.remove(await this.resolve(virtual, false));
+  }
+
+  async rmdir(virtual: string): Promise<void> {
+    await this.endpoint.rmdir(await this.resolve(virtual, false));
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await this.endpoint.rename(await this.resolve(from, false), await this.resolve(to, false));
+  }
+
+  async setMtime(virtual: string, mtime: Date): Promise<void> {
+    await this.endpoint.setMtime(await this.resolve(virtual), mtime);
+  }
+
+  async chmod(virtual: string, mode: number): Promise<void> {
+    await this.endpoint.chmod(await this.resolve(virtual), mode);
+  }
+
+  /** Whether something exists at the virtual path (symlinks followed). */
+  async exists(virtual: string): Promise<boolean> {
+    try {
+      await this.stat(virtual);
+      return true;
+    } catch (e) {
+      if (errorCode(e) === "ENOENT" || errorCode(e) === "ENOTDIR") return false;
+      throw e;
+    }
+  }
+}

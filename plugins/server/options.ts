@@ -1,0 +1,117 @@
+/**
+ * Server options and their defaults (pyftpdlib's class attributes, as one
+ * plain object per server instead of process-global state).
+ * @module
+ */
+import type { Endpoint } from "../../mod.ts";
+import type { Authorizer } from "./authorizers.ts";
+import type { ServerHooks } from "./hooks.ts";
+import type { TlsOptions } from "./tls.ts";
+
+/** Everything {@link startFtpServer} accepts. Only `endpoint` and `authorizer` are required. */
+export interface FtpServerOptions {
+  /** The storage served; each user's home is a path inside it (or the user's own endpoint). */
+  endpoint: Endpoint;
+  authorizer: Authorizer;
+  /** Interface to bind (default `127.0.0.1`). */
+  host?: string;
+  /** Port (default 2121; 0 picks a free one). */
+  port?: number;
+  /** Text of the 220 greeting. */
+  banner?: string;
+  /** Inclusive passive port range, e.g. `[60000, 60100]`; default: any free port. */
+  passivePorts?: readonly [number, number];
+  /** IPv4 address to advertise in 227 replies (NAT). */
+  masqueradeAddress?: string;
+  /** Per local interface address: the address to advertise (several public IPs). */
+  masqueradeAddressMap?: Readonly<Record<string, string>>;
+  /** Allow data connections to/from other hosts than the client (FXP). Default false. */
+  permitForeignAddresses?: boolean;
+  /** Allow PORT/EPRT to ports below 1024. Default false. */
+  permitPrivilegedPorts?: boolean;
+  /** Max simultaneous sessions (default 512, 0 = unlimited). */
+  maxConnections?: number;
+  /** Max sessions from one IP (default 0 = unlimited). */
+  maxConnectionsPerIp?: number;
+  /** Wrong passwords tolerated per session before disconnecting (default 3). */
+  maxLoginAttempts?: number;
+  /** Delay before answering a failed login, ms (default 3000, as pyftpdlib). */
+  authFailedDelay?: number;
+  /** Idle control connection timeout, ms (default 300 000; 0 = none). */
+  idleTimeout?: number;
+  /** A stalled data transfer is dropped after this many ms (default 300 000). */
+  dataTimeout?: number;
+  /** Time for a data connection to arrive or be made, ms (default 30 000). */
+  dataConnectTimeout?: number;
+  /** Certificate and key: enables AUTH TLS (and implicit TLS when asked). */
+  tls?: TlsOptions;
+  /** TLS from the first byte (ftps://, usually port 990). */
+  implicitTls?: boolean;
+  /** Refuse USER/PASS until the control connection is protected. */
+  tlsControlRequired?: boolean;
+  /** Refuse data connections until PROT P. */
+  tlsDataRequired?: boolean;
+  /** Data connections must resume the TLS session (vsftpd's `require_ssl_reuse`). Default false. */
+  requireTlsSessionReuse?: boolean;
+  /** Max time for a TLS handshake, ms (default 10 000). */
+  tlsHandshakeTimeout?: number;
+  /** Store uploads under a temporary name and rename on success (default false: partial files stay resumable). */
+  atomicUploads?: boolean;
+  /** Download limit per session, bytes/s (0 = none). */
+  readLimit?: number;
+  /** Upload limit per session, bytes/s (0 = none). */
+  writeLimit?: number;
+  /** Event hooks; one set per plugin. */
+  hooks?: ServerHooks | readonly ServerHooks[];
+}
+
+/** Options with every default filled in. */
+export type ResolvedOptions =
+  & Required<
+    Omit<
+      FtpServerOptions,
+      "tls" | "passivePorts" | "masqueradeAddress" | "masqueradeAddressMap" | "hooks"
+    >
+  >
+  & Pick<FtpServerOptions, "tls" | "passivePorts" | "masqueradeAddress" | "masqueradeAddressMap">
+  & { hooks: readonly ServerHooks[] };
+
+/**
+ * Fills in defaults.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ endpoint, authorizer }).port; // 2121
+ * ```
+ */
+export function resolveOptions(o: FtpServerOptions): ResolvedOptions {
+  return {
+    endpoint: o.endpoint,
+    authorizer: o.authorizer,
+    host: o.host ?? "127.0.0.1",
+    port: o.port ?? 2121,
+    banner: o.banner ?? "ferry FTP server ready.",
+    passivePorts: o.passivePorts,
+    masqueradeAddress: o.masqueradeAddress,
+    masqueradeAddressMap: o.masqueradeAddressMap,
+    permitForeignAddresses: o.permitForeignAddresses ?? false,
+    permitPrivilegedPorts: o.permitPrivilegedPorts ?? false,
+    maxConnections: o.maxConnections ?? 512,
+    maxConnectionsPerIp: o.maxConnectionsPerIp ?? 0,
+    maxLoginAttempts: o.maxLoginAttempts ?? 3,
+    authFailedDelay: o.authFailedDelay ?? 3000,
+    idleTimeout: o.idleTimeout ?? 300_000,
+    dataTimeout: o.dataTimeout ?? 300_000,
+    dataConnectTimeout: o.dataConnectTimeout ?? 30_000,
+    tls: o.tls,
+    implicitTls: o.implicitTls ?? false,
+    tlsControlRequired: o.tlsControlRequired ?? false,
+    tlsDataRequired: o.tlsDataRequired ?? false,
+    requireTlsSessionReuse: o.requireTlsSessionReuse ?? false,
+    tlsHandshakeTimeout: o.tlsHandshakeTimeout ?? 10_000,
+    atomicUploads: o.atomicUploads ?? false,
+    readLimit: o.readLimit ?? 0,
+    writeLimit: o.writeLimit ?? 0,
+    hooks: o.hooks === undefined ? [] : Array.isArray(o.hooks) ? o.hooks : [o.hooks as ServerHooks],
+  };
+}

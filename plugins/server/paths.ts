@@ -1,0 +1,108 @@
+/**
+ * Virtual paths as the client sees them: absolute, POSIX, rooted at the
+ * user's home. Pure functions, no I/O (pyftpdlib's `ftpnorm`).
+ * @module
+ */
+import { ReplyError } from "./errors.ts";
+
+/**
+ * Turns a client path argument into a normalized absolute virtual path.
+ * `..` at the top stays at `/` (like `cd ..` in `/`), so a lexical escape is
+ * impossible by construction; symlinks are the filesystem's job.
+ *
+ * @example
+ * ```ts
+ * ftpNormalize("/pub", "../etc/x");   // "/etc/x"
+ * ftpNormalize("/", "../../a");       // "/a"
+ * ```
+ */
+export function ftpNormalize(cwd: string, arg: string): string {
+  if (arg.includes("\0")) throw new ReplyError(501, "Invalid path: NUL character.");
+  if (/[\r\n]/.test(arg)) throw new ReplyError(501, "Invalid path: line break.");
+  const raw = arg.startsWith("/") ? arg : `${cwd}/${arg}`;
+  const out: string[] = [];
+  for (const part of raw.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return "/" + out.join("/");
+}
+
+/**
+ * The components of a normalized virtual path (`"/a/b"` gives `["a", "b"]`).
+ *
+ * @example
+ * ```ts
+ * splitPath("/a/b"); // ["a", "b"]
+ * ```
+ */
+export function splitPath(virtual: string): string[] {
+  return virtual.split("/").filter((p) => p !== "");
+}
+
+/**
+ * The parent of a normalized virtual path (`/` for `/`).
+ *
+ * @example
+ * ```ts
+ * parentOf("/a/b"); // "/a"
+ * ```
+ */
+export function parentOf(virtual: string): string {
+  const parts = splitPath(virtual);
+  parts.pop();
+  return "/" + parts.join("/");
+}
+
+/**
+ * The last component of a virtual path (`""` for `/`).
+ *
+ * @example
+ * ```ts
+ * baseName("/a/b.txt"); // "b.txt"
+ * ```
+ */
+export function baseName(virtual: string): string {
+  const parts = splitPath(virtual);
+  return parts[parts.length - 1] ?? "";
+}
+
+/**
+ * Joins endpoint-relative path parts, dropping empty ones (`""` is the root).
+ *
+ * @example
+ * ```ts
+ * joinRelative("home/bob", "/a/b"); // "home/bob/a/b"
+ * ```
+ */
+export function joinRelative(...parts: string[]): string {
+  return parts.flatMap((p) => p.split("/")).filter((p) => p !== "" && p !== ".").join("/");
+}
+
+/**
+ * Whether virtual path `path` is `dir` or lies below it (a directory
+ * boundary is required: `/ab` is not inside `/a`).
+ *
+ * @example
+ * ```ts
+ * isInside("/a/b", "/a"); // true
+ * isInside("/ab", "/a");  // false
+ * ```
+ */
+export function isInside(path: string, dir: string): boolean {
+  if (dir === "/") return true;
+  return path === dir || path.startsWith(dir + "/");
+}
+
+/**
+ * Quotes a path for a 257 reply (RFC 959: embedded `"` doubled).
+ *
+ * @example
+ * ```ts
+ * quotePath('/a"b'); // '"/a""b"'
+ * ```
+ */
+export function quotePath(virtual: string): string {
+  return `"${virtual.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,195 @@
+/**
+ * The listener: accepts control connections (plain or implicit TLS), applies
+ * the connection limits, and owns the sessions until they close.
+ * @module
+ */
+import net from "node:net";
+import type tls from "node:tls";
+import { logger } from "../../mod.ts";
+import { FtpServerError } from "./errors.ts";
+import { type FtpServerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
+import { Session, type SessionHost } from "./session.ts";
+import { acceptTls, createTlsContext } from "./tls.ts";
+import { plainIp } from "./data.ts";
+
+const log = logger("server");
+
+/** What {@link startFtpServer} returns. */
+export interface FtpServerHandle {
+  /** The bound address (e.g. `127.0.0.1`). */
+  readonly address: string;
+  /** The bound port (useful with `port: 0`). */
+  readonly port: number;
+  readonly server: FtpServer;
+  /** Stops listening and closes every session (421 to each); resolves when done. */
+  close(): Promise<void>;
+}
+
+/**
+ * An FTP/FTPS server over any endpoint.
+ *
+ * @example
+ * ```ts
+ * const server = new FtpServer({ endpoint, authorizer, port: 0 });
+ * const { port } = await server.listen();
+ * // ...
+ * await server.close();
+ * ```
+ */
+export class FtpServer implements SessionHost {
+  readonly options: ResolvedOptions;
+  readonly tlsContext?: tls.SecureContext;
+  #listener?: net.Server;
+  #sessions = new Set<Session>();
+  #sockets = new Set<net.Socket>();
+  #perIp = new Map<string, number>();
+  #idle?: () => void;
+
+  constructor(options: FtpServerOptions) {
+    this.options = resolveOptions(options);
+    if (this.options.tls) this.tlsContext = createTlsContext(this.options.tls);
+    if (this.options.implicitTls && !this.tlsContext) {
+      throw new FtpServerError("implicit TLS needs a certificate and key", {
+        code: "ESERVERCONFIG",
+      });
+    }
+    if ((this.options.tlsControlRequired || this.options.tlsDataRequired) && !this.tlsContext) {
+      throw new FtpServerError("TLS required but no certificate and key given", {
+        code: "ESERVERCONFIG",
+      });
+    }
+    const m = this.options.masqueradeAddress;
+    if (m !== undefined && !net.isIPv4(m)) {
+      throw new FtpServerError(`masquerade address must be an IPv4 address: ${m}`, {
+        code: "ESERVERCONFIG",
+      });
+    }
+    const range = this.options.passivePorts;
+    if (range && !(range[0] >= 1 && range[1] <= 65535 && range[0] <= range[1])) {
+      throw new FtpServerError(`invalid passive port range ${range.join("-")}`, {
+        code: "ESERVERCONFIG",
+      });
+    }
+  }
+
+  /** Number of open sessions. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Binds and starts accepting; resolves with the bound address and port. */
+  listen(): Promise<{ address: string; port: number }> {
+    const server = net.createServer((sock) => this.#accept(sock));
+    this.#listener = server;
+    return new Promise((resolve, reject) => {
+      server.once("error", (e) =>
+        reject(
+          new FtpServerError(
+            `cannot listen on ${this.options.host}:${this.options.port}: ${e.message}`,
+            {
+              code: "ESERVERLISTEN",
+              cause: e,
+            },
+          ),
+        ));
+      server.listen({ host: this.options.host, port: this.options.port }, () => {
+        server.on("error", (e) => log.error("listener error: {error}", { error: e.message }));
+        const a = server.address() as net.AddressInfo;
+        log.info(">>> starting FTP{s} server on {address}:{port} <<<", {
+          s: this.options.implicitTls ? "S (implicit TLS)" : this.tlsContext ? "/FTPS" : "",
+          address: a.address,
+          port: a.port,
+        });
+        resolve({ address: a.address, port: a.port });
+      });
+    });
+  }
+
+  #accept(sock: net.Socket) {
+    const ip = plainIp(sock.remoteAddress);
+    sock.setNoDelay(true);
+    this.#sockets.add(sock);
+    const count = (this.#perIp.get(ip) ?? 0) + 1;
+    this.#perIp.set(ip, count);
+    sock.once("close", () => {
+      this.#sockets.delete(sock);
+      const n = (this.#perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.#perIp.delete(ip);
+      else this.#perIp.set(ip, n);
+      if (this.#sockets.size === 0) this.#idle?.();
+    });
+    sock.on("error", () => {});
+    const o = this.options;
+    let refusal: string | undefined;
+    if (o.maxConnections > 0 && this.#sockets.size > o.maxConnections) {
+      refusal = "Too many connections. Service temporarily unavailable.";
+    } else if (o.maxConnectionsPerIp > 0 && count > o.maxConnectionsPerIp) {
+      refusal = "Too many connections from the same IP address.";
+    }
+    if (refusal) {
+      log.info("{ip}:{port} refused: {why}", { ip, port: sock.remotePort, why: refusal });
+      if (o.implicitTls) sock.destroy();
+      else sock.end(`421 ${refusal}\r\n`);
+      return;
+    }
+    if (!o.implicitTls) {
+      this.#open(sock, false);
+      return;
+    }
+    acceptTls(sock, this.tlsContext!, o.tlsHandshakeTimeout).then(
+      (secure) => this.#open(secure, true),
+      (e) =>
+        log.info("{ip}:{port} TLS handshake failed: {error}", {
+          ip,
+          port: sock.remotePort,
+          error: (e as Error).message,
+        }),
+    );
+  }
+
+  #open(sock: net.Socket | tls.TLSSocket, secure: boolean) {
+    const session = new Session(this, sock, secure);
+    this.#sessions.add(session);
+    session.start();
+  }
+
+  /** Called by a session when it ends. */
+  sessionClosed(session: Session): void {
+    this.#sessions.delete(session);
+  }
+
+  /** Stops listening, closes all sessions and waits until every socket is gone. */
+  async close(): Promise<void> {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    const closed = listener
+      ? new Promise<void>((resolve) => listener.close(() => resolve()))
+      : Promise.resolve();
+    for (const s of [...this.#sessions]) {
+      s.reply(421, "Server shutting down.");
+      s.close("server shutdown");
+    }
+    for (const sock of this.#sockets) sock.destroy();
+    if (this.#sockets.size) {
+      await new Promise<void>((resolve) => this.#idle = resolve);
+    }
+    await closed;
+  }
+}
+
+/**
+ * Starts an FTP/FTPS server in-process (the library form of `ferry serve`).
+ *
+ * @example
+ * ```ts
+ * const auth = new VirtualAuthorizer().addUser("bob", { password: "pw", perm: "elradfmwMT" });
+ * const srv = await startFtpServer({ endpoint: new MemoryEndpoint(), authorizer: auth, port: 0 });
+ * console.log(`listening on ${srv.address}:${srv.port}`);
+ * await srv.close();
+ * ```
+ */
+export async function startFtpServer(options: FtpServerOptions): Promise<FtpServerHandle> {
+  const server = new FtpServer(options);
+  const { address, port } = await server.listen();
+  return { address, port, server, close: () => server.close() };
+}

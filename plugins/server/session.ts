@@ -1,0 +1,592 @@
+/**
+ * One FTP session: the control connection's framing, the command queue, the
+ * pre-dispatch gate (arguments, login, path, permission; pyftpdlib's
+ * `pre_process_command`) and the session state the handlers work on.
+ * @module
+ */
+import type net from "node:net";
+import type tls from "node:tls";
+import { logger } from "../../mod.ts";
+import type { UserAccount } from "./authorizers.ts";
+import { COMMANDS, URGENT_WHILE_TRANSFER } from "./commands.ts";
+import { DataChannel, plainIp } from "./data.ts";
+import { errorCode, ReplyError, replyFor } from "./errors.ts";
+import { JailedFs } from "./filesystem.ts";
+import { runHooks, type ServerHooks, type SessionInfo, type TransferEvent } from "./hooks.ts";
+import { DEFAULT_MLST_FACTS } from "./listing.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { ftpNormalize } from "./paths.ts";
+import { hasPerm } from "./permissions.ts";
+import { acceptTls } from "./tls.ts";
+import { Throttle } from "./throttle.ts";
+import { AbortedError, DataTimeoutError, type PumpOptions } from "./transfer.ts";
+
+const log = logger("server");
+
+/** Longest command line accepted (bytes, without CRLF). */
+export const MAX_LINE = 4096;
+/** Lines queued before the session stops reading from the client. */
+const MAX_QUEUE = 64;
+
+const HTTP_VERBS = new Set([
+  "GET",
+  "POST",
+  "HEAD",
+  "PUT",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+]);
+
+/** What a session needs from its server. */
+export interface SessionHost {
+  readonly options: ResolvedOptions;
+  readonly tlsContext?: tls.SecureContext;
+  sessionClosed(session: Session): void;
+}
+
+/** A running transfer, visible to ABOR and STAT. */
+export interface ActiveTransfer {
+  command: string;
+  path: string;
+  controller: AbortController;
+  progress: { bytes: number };
+  started: number;
+}
+
+/** Outcome of {@link Session.transfer}. */
+export interface TransferResult {
+  ok: boolean;
+  bytes: number;
+  seconds: number;
+  error?: unknown;
+}
+
+let nextId = 1;
+
+/**
+ * One client's control connection and state.
+ *
+ * @example
+ * ```ts
+ * const session = new Session(host, socket, false);
+ * session.start(); // sends 220 and serves commands until QUIT or disconnect
+ * ```
+ */
+export class Session {
+  readonly id = nextId++;
+  socket: net.Socket | tls.TLSSocket;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly data: DataChannel;
+  readonly started = Date.now();
+
+  /** TLS on the control connection. */
+  secure: boolean;
+  pbsz = false;
+  prot: "C" | "P" = "C";
+  pendingUser?: string;
+  account?: UserAccount;
+  fs?: JailedFs;
+  cwd = "/";
+  type: "A" | "I" = "A";
+  restPosition = 0;
+  renameFrom?: string;
+  epsvAll = false;
+  loginFailures = 0;
+  mlstFacts: string[] = [...DEFAULT_MLST_FACTS];
+  hashAlgorithm = "SHA-256";
+  activeTransfer?: ActiveTransfer;
+  closed = false;
+
+  #buf: Uint8Array = new Uint8Array(0);
+  #discarding = false;
+  #queue: string[] = [];
+  #pumping = false;
+  #idleTimer?: ReturnType<typeof setTimeout>;
+  #sleepers = new Set<() => void>();
+  #readLimit?: Throttle;
+  #onData = (chunk: Uint8Array) => this.#received(chunk);
+
+  constructor(readonly host: SessionHost, socket: net.Socket | tls.TLSSocket, secure: boolean) {
+    this.socket = socket;
+    this.secure = secure;
+    this.remoteAddress = plainIp(socket.remoteAddress);
+    this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = plainIp(socket.localAddress);
+    const o = host.options;
+    this.data = new DataChannel({
+      remoteAddress: this.remoteAddress,
+      localAddress: this.localAddress,
+      passivePorts: o.passivePorts,
+      masqueradeAddress: o.masqueradeAddress,
+      masqueradeAddressMap: o.masqueradeAddressMap,
+      permitForeignAddresses: o.permitForeignAddresses,
+      permitPrivilegedPorts: o.permitPrivilegedPorts,
+      connectTimeout: o.dataConnectTimeout,
+      tlsHandshakeTimeout: o.tlsHandshakeTimeout,
+    });
+  }
+
+  get options(): ResolvedOptions {
+    return this.host.options;
+  }
+
+  get hooks(): readonly ServerHooks[] {
+    return this.host.options.hooks;
+  }
+
+  /** `ip:port-[user]`, pyftpdlib's log prefix. */
+  get tag(): string {
+    return `${this.remoteAddress}:${this.remotePort}-[${this.account?.username ?? ""}]`;
+  }
+
+  /** Hook payload describing this session. */
+  info(): SessionInfo {
+    return {
+      sessionId: this.id,
+      remoteAddress: this.remoteAddress,
+      remotePort: this.remotePort,
+      username: this.account?.username,
+      secure: this.secure,
+    };
+  }
+
+  /** Attaches the socket handlers, greets the client and fires `onConnect`. */
+  start(): void {
+    this.#attach(this.socket);
+    const closeOnEnd = () => this.close("client disconnected");
+    this.socket.on("close", closeOnEnd);
+    this.socket.on("end", closeOnEnd);
+    log.info("{tag} FTP session opened (connect)", { tag: this.tag });
+    this.reply(220, this.options.banner);
+    this.#armIdle();
+    void runHooks(this.hooks, "onConnect", this.info());
+  }
+
+  #attach(sock: net.Socket | tls.TLSSocket) {
+    sock.on("data", this.#onData);
+    sock.on("error", (e: Error) => {
+      log.debug("{tag} control connection error: {error}", { tag: this.tag, error: e.message });
+      this.close("connection error");
+    });
+  }
+
+  // ---------------------------------------------------------------- framing
+
+  #received(chunk: Uint8Array) {
+    if (this.closed || this.#discarding) return;
+    const buf = new Uint8Array(this.#buf.length + chunk.length);
+    buf.set(this.#buf);
+    buf.set(chunk, this.#buf.length);
+    let start = 0;
+    for (let i = 0; i < buf.length; i++) {
+      if (buf[i] !== 10) continue;
+      this.#line(buf.subarray(start, i));
+      start = i + 1;
+      if (this.closed || this.#discarding) return;
+    }
+    this.#buf = buf.slice(start);
+    if (this.#buf.length > MAX_LINE) {
+      // No line end in sight: answer once and drop what came (pyftpdlib: 500 Command too long).
+      this.#buf = new Uint8Array(0);
+      this.reply(500, "Command too long.");
+      return;
+    }
+    // ftplib sends ABOR as urgent data: the final LF can be taken out of band.
+    if (this.activeTransfer && new TextDecoder().decode(stripTelnet(this.#buf)) === "ABOR\r") {
+      this.#buf = new Uint8Array(0);
+      this.#line(new TextEncoder().encode("ABOR"));
+    }
+  }
+
+  #line(raw: Uint8Array) {
+    if (raw.length > MAX_LINE) {
+      this.reply(500, "Command too long.");
+      return;
+    }
+    let line = new TextDecoder().decode(stripTelnet(raw));
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    const verb = line.split(" ", 1)[0].toUpperCase();
+    if (HTTP_VERBS.has(verb)) {
+      // Cross-protocol defence (vsftpd): an HTTP request on an FTP port is never a client.
+      log.warn("{tag} HTTP verb {verb} on the control connection: closing", {
+        tag: this.tag,
+        verb,
+      });
+      this.reply(500, "HTTP protocol commands not allowed.");
+      this.close("HTTP verb", true);
+      return;
+    }
+    if (this.activeTransfer && URGENT_WHILE_TRANSFER.has(verb) && line.trim() === verb) {
+      void this.#dispatch(line);
+      return;
+    }
+    this.#queue.push(line);
+    if (this.#queue.length >= MAX_QUEUE) this.socket.pause();
+    void this.#pump();
+  }
+
+  async #pump() {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#queue.length && !this.closed) {
+        const line = this.#queue.shift()!;
+        if (this.#queue.length < MAX_QUEUE / 2 && this.socket.isPaused()) this.socket.resume();
+        this.#armIdle();
+        await this.#dispatch(line);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  async #dispatch(line: string) {
+    const sp = line.indexOf(" ");
+    let cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
+    let arg = sp < 0 ? "" : line.slice(sp + 1);
+    log.debug("{tag} <- {line}", {
+      tag: this.tag,
+      line: cmd === "PASS" ? "PASS ******" : line,
+    });
+    if (cmd === "SITE" && arg.trim()) {
+      const [sub, ...rest] = arg.trim().split(" ");
+      cmd = `SITE ${sub.toUpperCase()}`;
+      arg = rest.join(" ");
+    }
+    const spec = COMMANDS[cmd];
+    try {
+      if (!spec) {
+        const shown = cmd.replace(/[^\x21-\x7e ]/g, "?").slice(0, 40);
+        throw new ReplyError(500, `Command "${shown}" not understood.`);
+      }
+      if (spec.arg === "required" && !arg) {
+        throw new ReplyError(501, "Syntax error: command needs an argument.");
+      }
+      if (spec.arg === "none" && arg) {
+        throw new ReplyError(501, "Syntax error: command does not accept arguments.");
+      }
+      if (spec.auth && !this.account) throw new ReplyError(530, "Log in with USER and PASS first.");
+      // A pending RNFR only survives until the very next command (Pure-FTPd PR #193).
+      if (cmd !== "RNTO") this.renameFrom = undefined;
+      let path: string | undefined;
+      if (spec.path) {
+        let target = arg;
+        if (spec.listing) target = stripListOptions(arg);
+        path = ftpNormalize(this.cwd, target || this.cwd);
+        if (spec.perm) this.requirePerm(spec.perm, path, spec.dirTarget ?? false);
+      }
+      await spec.handler(this, arg, path);
+    } catch (e) {
+      if (!(e instanceof ReplyError)) {
+        log.debug("{tag} {cmd} failed: {error}", {
+          tag: this.tag,
+          cmd,
+          error: (e as Error)?.message ?? String(e),
+        });
+      }
+      const [code, text] = replyFor(e);
+      this.reply(code, text);
+    }
+  }
+
+  /** Throws 550 unless the logged-in user has `perm` on virtual `path`. */
+  requirePerm(perm: string, path: string, isDir = false): void {
+    const a = this.account;
+    if (!a || !hasPerm(a.perm, a.overrides, perm, path, isDir)) {
+      throw new ReplyError(550, "Not enough privileges.");
+    }
+  }
+
+  /** Whether the logged-in user has `perm` on `path`. */
+  can(perm: string, path: string, isDir = false): boolean {
+    const a = this.account;
+    return !!a && hasPerm(a.perm, a.overrides, perm, path, isDir);
+  }
+
+  /** The jailed filesystem of the logged-in user. */
+  get jail(): JailedFs {
+    if (!this.fs) throw new ReplyError(530, "Log in with USER and PASS first.");
+    return this.fs;
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  /** Sends one reply; a multi-line text becomes an RFC 959 multi-line reply. */
+  reply(code: number, text: string): void {
+    const lines = text.split("\n");
+    let out = "";
+    if (lines.length === 1) out = `${code} ${text}\r\n`;
+    else {
+      out = `${code}-${lines[0]}\r\n`;
+      for (const l of lines.slice(1, -1)) out += ` ${l}\r\n`;
+      out += `${code} ${lines[lines.length - 1]}\r\n`;
+    }
+    log.debug("{tag} -> {reply}", { tag: this.tag, reply: out.trimEnd() });
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(out);
+  }
+
+  // ---------------------------------------------------------------- login
+
+  /** Makes `account` the session's user (after a successful PASS). */
+  async login(account: UserAccount): Promise<void> {
+    const fs = new JailedFs(account.endpoint ?? this.options.endpoint, account.home);
+    try {
+      const st = await fs.stat("/");
+      if (st.type !== "dir") throw new Error("home is not a directory");
+    } catch (e) {
+      log.error("{tag} home of {user} is not usable: {error}", {
+        tag: this.tag,
+        user: account.username,
+        error: (e as Error)?.message,
+      });
+      throw new ReplyError(530, "Can't access the home directory.");
+    }
+    this.account = account;
+    this.fs = fs;
+    this.cwd = "/";
+    this.pendingUser = undefined;
+    this.loginFailures = 0;
+    const limits = this.options;
+    this.#readLimit = limits.readLimit > 0 ? new Throttle(limits.readLimit) : undefined;
+    log.info("{tag} USER '{user}' logged in.", { tag: this.tag, user: account.username });
+    await runHooks(this.hooks, "onLogin", { ...this.info(), username: account.username });
+  }
+
+  /** Forgets the user (REIN, USER after login, disconnect). */
+  async logout(): Promise<void> {
+    const account = this.account;
+    if (!account) return;
+    this.account = undefined;
+    this.fs = undefined;
+    this.cwd = "/";
+    log.info("{tag} USER '{user}' logged out.", {
+      tag: `${this.remoteAddress}:${this.remotePort}-[${account.username}]`,
+      user: account.username,
+    });
+    await runHooks(this.hooks, "onLogout", { ...this.info(), username: account.username });
+  }
+
+  /** Resets transfer parameters (REIN). */
+  resetState(): void {
+    this.type = "A";
+    this.restPosition = 0;
+    this.renameFrom = undefined;
+    this.epsvAll = false;
+    this.mlstFacts = [...DEFAULT_MLST_FACTS];
+    this.data.close();
+  }
+
+  /** Waits `ms`, or less if the session closes meanwhile. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#sleepers.add(done);
+    });
+  }
+
+  // ---------------------------------------------------------------- TLS
+
+  /**
+   * AUTH TLS: answers 234 and runs the handshake. Whatever the client sent
+   * after AUTH in plain text is thrown away, never executed (CVE-2011-1575).
+   */
+  async upgradeTls(text: string): Promise<void> {
+    const ctx = this.host.tlsContext!;
+    const plain = this.socket as net.Socket;
+    this.#discarding = true;
+    plain.pause();
+    plain.off("data", this.#onData);
+    this.#queue.length = 0;
+    this.#buf = new Uint8Array(0);
+    while (plain.read() !== null) { /* drop buffered plaintext */ }
+    await new Promise<void>((resolve) => plain.write(`234 ${text}\r\n`, () => resolve()));
+    log.debug("{tag} -> 234 {text}", { tag: this.tag, text });
+    let secure: tls.TLSSocket;
+    try {
+      secure = await acceptTls(plain, ctx, this.options.tlsHandshakeTimeout);
+    } catch (e) {
+      log.info("{tag} TLS handshake failed: {error}", {
+        tag: this.tag,
+        error: (e as Error).message,
+      });
+      this.close("TLS handshake failed");
+      return;
+    }
+    this.socket = secure;
+    this.secure = true;
+    this.#discarding = false;
+    this.#attach(secure);
+    secure.on("close", () => this.close("client disconnected"));
+  }
+
+  /** The secure context for data connections when PROT P is on. */
+  dataTls(): tls.SecureContext | undefined {
+    return this.prot === "P" ? this.host.tlsContext : undefined;
+  }
+
+  // ---------------------------------------------------------------- transfers
+
+  /**
+   * Runs one data transfer: 125/150, the data connection (TLS if PROT P), the
+   * pump, then the outcome. The caller sends the final reply on success;
+   * failures are answered here (426, 421 on a stall, nothing after ABOR, which
+   * answers for itself).
+   */
+  async transfer(
+    command: string,
+    path: string,
+    pump: (sock: net.Socket, opts: PumpOptions) => Promise<void>,
+    options: { upload?: boolean; preliminary?: string; onSetupFailed?: () => unknown } = {},
+  ): Promise<TransferResult> {
+    const started = performance.now();
+    if (!this.data.ready) {
+      await options.onSetupFailed?.();
+      throw new ReplyError(425, "Use PORT or PASV first.");
+    }
+    this.reply(
+      this.data.connected ? 125 : 150,
+      options.preliminary ??
+        (this.data.connected
+          ? "Data connection already open. Transfer starting."
+          : "File status okay. About to open data connection."),
+    );
+    const controller = new AbortController();
+    const progress = { bytes: 0 };
+    this.activeTransfer = { command, path, controller, progress, started };
+    this.#disarmIdle();
+    try {
+      let sock: net.Socket;
+      try {
+        sock = await this.data.take(this.dataTls(), this.options.requireTlsSessionReuse);
+      } catch (e) {
+        await options.onSetupFailed?.();
+        throw e;
+      }
+      const limit = options.upload ? this.options.writeLimit : 0;
+      const throttle = options.upload
+        ? (limit > 0 ? new Throttle(limit) : undefined)
+        : this.#readLimit;
+      await pump(sock, {
+        ascii: this.type === "A",
+        throttle,
+        signal: controller.signal,
+        dataTimeout: this.options.dataTimeout,
+        progress,
+      });
+      return { ok: true, bytes: progress.bytes, seconds: (performance.now() - started) / 1000 };
+    } catch (e) {
+      const result = {
+        ok: false,
+        bytes: progress.bytes,
+        seconds: (performance.now() - started) / 1000,
+        error: e,
+      };
+      if (e instanceof AbortedError || controller.signal.aborted) { /* ABOR answers */ }
+      else if (e instanceof ReplyError) this.reply(e.reply, e.message);
+      else if (e instanceof DataTimeoutError) {
+        this.reply(421, "Data connection timed out.");
+        this.close("data timeout", true);
+      } else if (errorCode(e) && replyFor(e)[0] !== 451) {
+        const [code, text] = replyFor(e);
+        this.reply(code, text);
+      } else this.reply(426, "Connection closed; transfer aborted.");
+      return result;
+    } finally {
+      this.activeTransfer = undefined;
+      this.#armIdle();
+    }
+  }
+
+  /** Writes pyftpdlib's transfer log line. */
+  logTransfer(command: string, path: string, ok: boolean, bytes: number, seconds: number): void {
+    log.info("{tag} {command} {path} completed={ok} bytes={bytes} seconds={seconds}", {
+      tag: this.tag,
+      command,
+      path,
+      ok: ok ? 1 : 0,
+      bytes,
+      seconds: Number(seconds.toFixed(3)),
+    });
+  }
+
+  /** Builds the payload of transfer hooks. */
+  transferEvent(path: string, endpointPath: string, r: TransferResult): TransferEvent {
+    return { ...this.info(), path, endpointPath, bytes: r.bytes, seconds: r.seconds };
+  }
+
+  // ---------------------------------------------------------------- timers, close
+
+  #armIdle() {
+    this.#disarmIdle();
+    const ms = this.options.idleTimeout;
+    if (ms > 0 && !this.activeTransfer && !this.closed) {
+      this.#idleTimer = setTimeout(() => {
+        this.reply(421, "Control connection timed out.");
+        this.close("idle timeout", true);
+      }, ms);
+    }
+  }
+
+  #disarmIdle() {
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  /**
+   * Ends the session (idempotent). `graceful` flushes pending replies first.
+   */
+  close(reason: string, graceful = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#disarmIdle();
+    for (const wake of [...this.#sleepers]) wake();
+    this.activeTransfer?.controller.abort();
+    this.data.close();
+    this.#queue.length = 0;
+    if (graceful && !this.socket.destroyed) {
+      const sock = this.socket;
+      sock.end();
+      // A client that never closes its side must not keep the socket alive.
+      const t = setTimeout(() => sock.destroy(), 2000);
+      sock.once("close", () => clearTimeout(t));
+    } else this.socket.destroy();
+    const account = this.account;
+    void (async () => {
+      if (account) await this.logout();
+      await runHooks(this.hooks, "onDisconnect", this.info());
+    })();
+    log.info("{tag} FTP session closed ({reason}).", { tag: this.tag, reason });
+    this.host.sessionClosed(this);
+  }
+}
+
+/** Drops telnet IAC sequences (IP, DM, and option negotiations) from a line. */
+function stripTelnet(raw: Uint8Array): Uint8Array {
+  if (!raw.includes(0xff)) return raw;
+  const bytes: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] !== 0xff) bytes.push(raw[i]);
+    else if (raw[i + 1] >= 0xfb && raw[i + 1] <= 0xfe) i += 2;
+    else i += 1;
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** `LIST -la dir` → `dir`: ls-style options are accepted and ignored. */
+export function stripListOptions(arg: string): string {
+  let a = arg;
+  while (/^-[A-Za-z0-9]+(\s|$)/.test(a)) a = a.replace(/^-[A-Za-z0-9]+\s*/, "");
+  return a;
+}
