@@ -30,3 +30,18 @@ export * from "./endpoint/lru.ts";
 export * from "./endpoint/ftp/stat_cache.ts";
 export * from "./endpoint/ftp/time_shift.ts";
 export * from "./plugins/server/api.ts";
+// sync/: the job algorithms (walk, compare, mirror, two-way sync, rmtree, copy-if-newer).
+export * from "./sync/report.ts";
+export * from "./sync/progress.ts";
+export * from "./sync/filter.ts";
+export * from "./sync/walk.ts";
+export * from "./sync/compare.ts";
+export * from "./sync/retry.ts";
+export * from "./sync/transfer.ts";
+export * from "./sync/plan.ts";
+export * from "./sync/execute.ts";
+export * from "./sync/state.ts";
+export * from "./sync/mirror.ts";
+export * from "./sync/two_way.ts";
+export * from "./sync/rmtree.ts";
+export * from "./sync/if_newer.ts";

@@ -91,6 +91,7 @@ export async function executePlan(
   );
   const outcomes: ActionOutcome[] = new Array(actions.length);
   const limit = parallelism(lanes, options.parallel);
+  const ctx: Ctx = { lanes, report, progress, options, movedAsideFailed: new Set() };
   let i = 0;
   while (i < actions.length) {
     const group = groupOf(actions[i]);
@@ -98,7 +99,7 @@ export async function executePlan(
     while (j < actions.length && groupOf(actions[j]) === group) j++;
     const indexes = Array.from({ length: j - i }, (_, k) => i + k);
     const run = async (index: number) => {
-      outcomes[index] = await runOne(actions[index], lanes, report, progress, options);
+      outcomes[index] = await runOne(actions[index], ctx);
     };
     if (group === "copy" || group === "delete-files") {
       await forEachLimit(indexes, group === "copy" ? limit : limit * 2, run, options.signal);
@@ -119,26 +120,37 @@ export async function executePlan(
   return outcomes;
 }
 
-async function runOne(
-  action: Action,
-  lanes: Lanes,
-  report: JobReport,
-  progress: ProgressTracker,
-  options: ExecuteOptions,
-): Promise<ActionOutcome> {
-  const lane = action.side ? lanes[action.side] : lanes.target;
-  if (!lane) throw new Error(`no lane for side ${action.side ?? "target"}`);
-  const dstPath = (p: string) => joinPath(lane.dstRoot, p);
+interface Ctx {
+  lanes: Lanes;
+  report: JobReport;
+  progress: ProgressTracker;
+  options: ExecuteOptions;
+  /** `side:path` of entries a failed rename should have moved aside: never overwrite them. */
+  movedAsideFailed: Set<string>;
+}
+
+async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
+  const { lanes, report, progress, options } = ctx;
   if (action.op === "skip") {
     report.files.skipped++;
     report.bytes.skipped += action.size ?? 0;
     return { action, ok: true };
   }
+  const lane = action.side ? lanes[action.side] : lanes.target;
+  if (!lane) throw new Error(`no lane for side ${action.side ?? "target"}`);
+  const dstPath = (p: string) => joinPath(lane.dstRoot, p);
   if (action.op === "delete" && report.files.failed > 0) {
     const why = `${report.files.failed} file(s) failed`;
     report.deletesBlocked ??= why;
     report.files.skipped++;
     return { action, ok: false, error: `not deleted: ${why}` };
+  }
+  if (action.op === "transfer" && ctx.movedAsideFailed.has(`${action.side}:${action.path}`)) {
+    // keep-both could not move the loser aside: copying over it would lose it.
+    const error = "not copied: the entry there could not be moved aside";
+    report.files.failed++;
+    report.errors.push({ path: action.path, message: error });
+    return { action, ok: false, error };
   }
   const kind = action.op === "transfer" ? "transfer" : action.op;
   const size = action.op === "transfer" ? action.size : 0;
@@ -211,6 +223,7 @@ async function runOne(
       report.warnings.push(`directory not removed, not empty: ${action.path}`);
       return { action, ok: false, error: errorMessage(error) };
     }
+    if (action.op === "rename") ctx.movedAsideFailed.add(`${action.side}:${action.from}`);
     if (action.op !== "mkdir" && action.op !== "rename") report.files.failed++;
     report.errors.push(errorEntry(action.path, error));
     log.warn("{op} {path} failed: {error}", {

@@ -101,7 +101,7 @@ export function newReport(job: string, options: { dryRun?: boolean; now?: Date }
 }
 
 /**
- * Stamps the end time and computes `ok` (no unignored errors, no failures).
+ * Stamps the end time and computes `ok` (no errors other than ignored ones).
  *
  * @example
  * ```ts
@@ -112,7 +112,8 @@ export function newReport(job: string, options: { dryRun?: boolean; now?: Date }
 export function finishReport(report: JobReport, now: Date = new Date()): JobReport {
   report.finishedAt = now.toISOString();
   report.durationMs = Math.max(0, now.getTime() - Date.parse(report.startedAt));
-  report.ok = report.files.failed === 0 && report.errors.every((e) => e.ignored === true);
+  // Every failure leaves an error entry, so the errors alone decide.
+  report.ok = report.errors.every((e) => e.ignored === true);
   return report;
 }
 

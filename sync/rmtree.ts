@@ -1,0 +1,151 @@
+/**
+ * Recursive delete on any endpoint, like `shutil.rmtree`: refuses the endpoint
+ * root unless forced (then it empties the root), and either stops short of
+ * deleting anything when the tree cannot be fully listed, or with
+ * `ignoreErrors` deletes what it can and reports the rest as ignored.
+ * Symlinks are removed, never followed.
+ * @module
+ */
+import type { Endpoint } from "../endpoint/types.ts";
+import { NotFoundError } from "../endpoint/errors.ts";
+import { joinPath, normalizePath } from "../endpoint/path.ts";
+import { FerryError } from "../util/errors.ts";
+import { executePlan } from "./execute.ts";
+import { addWalkProblems, countPlan } from "./mirror.ts";
+import { type Action, summarize } from "./plan.ts";
+import type { ProgressListener } from "./progress.ts";
+import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
+import type { RetryOptions } from "./retry.ts";
+import { comparePaths, listTree, type Tree } from "./walk.ts";
+
+/** Options of {@link rmtree}. */
+export interface RmtreeOptions {
+  /** Carry on past errors (they are reported as ignored). */
+  ignoreErrors?: boolean;
+  /** Allow emptying the endpoint root. */
+  force?: boolean;
+  dryRun?: boolean;
+  /** Deletions in flight (default 4). */
+  parallel?: number;
+  listParallel?: number;
+  retry?: RetryOptions;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** rmtree was pointed at the endpoint root without `force`. */
+export class RefuseRootError extends FerryError {
+  constructor(url: string) {
+    super(`refusing to remove the root of ${url} (use force to empty it)`, { code: "EROOT" });
+  }
+}
+
+/**
+ * The deletions that remove everything in `tree` (files and ferry's partials
+ * first, then directories deepest first), and `tree.root` itself unless it is
+ * the endpoint root. Paths are relative to the endpoint root.
+ *
+ * @example
+ * ```ts
+ * planRmtree(await listTree(ep, "old", { symlinks: "copy-as-link" }));
+ * ```
+ */
+export function planRmtree(tree: Tree): Action[] {
+  const files: Action[] = [];
+  const dirs: Action[] = [];
+  const at = (p: string) => joinPath(tree.root, p);
+  for (const [p, st] of [...tree.entries, ...tree.partials]) {
+    if (st.type === "dir") {
+      dirs.push({ op: "delete", path: at(p), type: "dir", size: 0, reason: "rmtree" });
+    } else {
+      const type = st.type === "symlink" ? "symlink" : "file";
+      files.push({ op: "delete", path: at(p), type, size: st.size, reason: "rmtree" });
+    }
+  }
+  if (tree.root !== "") {
+    dirs.push({ op: "delete", path: tree.root, type: "dir", size: 0, reason: "rmtree" });
+  }
+  dirs.sort((x, y) => comparePaths(y.path, x.path));
+  return [...files, ...dirs];
+}
+
+/**
+ * Removes `path` (a file, a link, or a directory tree) from `ep`. Throws
+ * {@link RefuseRootError} for the root without `force`; everything else ends
+ * up in the report.
+ *
+ * @example
+ * ```ts
+ * const report = await rmtree(ep, "tmp/build", { ignoreErrors: true });
+ * ```
+ */
+export async function rmtree(
+  ep: Endpoint,
+  path: string,
+  options: RmtreeOptions = {},
+): Promise<JobReport> {
+  const root = normalizePath(path);
+  if (root === "" && !options.force) throw new RefuseRootError(ep.url);
+  const report = newReport("rmtree", { dryRun: options.dryRun });
+  const ignore = options.ignoreErrors === true;
+  let actions: Action[];
+  try {
+    const st = root === "" ? undefined : await ep.lstat(root);
+    if (st && st.type !== "dir") {
+      const type = st.type === "symlink" ? "symlink" : "file";
+      actions = [{ op: "delete", path: root, type, size: st.size, reason: "rmtree" }];
+    } else {
+      const tree = await listTree(ep, root, {
+        symlinks: "copy-as-link",
+        concurrency: options.listParallel,
+        signal: options.signal,
+      });
+      addWalkProblems(report, tree, "");
+      if (!tree.complete && !ignore) {
+        report.deletesBlocked =
+          "listing incomplete: nothing deleted (ignoreErrors deletes what it can)";
+        return finishReport(markIgnored(report, ignore));
+      }
+      actions = planRmtree(tree);
+    }
+  } catch (error) {
+    if (error instanceof NotFoundError && ignore) {
+      report.warnings.push(`${root}: already gone`);
+      return finishReport(report);
+    }
+    report.errors.push(errorEntry(root, error));
+    return finishReport(markIgnored(report, ignore));
+  }
+  if (options.dryRun) {
+    report.plan = actions;
+    countPlan(report, { actions, summary: summarize(actions) });
+    return finishReport(report);
+  }
+  await executePlan(actions, { target: { src: ep, srcRoot: "", dst: ep, dstRoot: "" } }, report, {
+    parallel: options.parallel,
+    retry: options.retry,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  if (root !== "" && await exists(ep, root)) {
+    report.errors.push({ path: root, message: "not completely removed", code: "ENOTEMPTY" });
+  }
+  return finishReport(markIgnored(report, ignore));
+}
+
+function markIgnored(report: JobReport, ignore: boolean): JobReport {
+  if (ignore) {
+    for (const e of report.errors) e.ignored = true;
+  }
+  return report;
+}
+
+async function exists(ep: Endpoint, path: string): Promise<boolean> {
+  try {
+    await ep.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
+}
