@@ -415,6 +415,7 @@ function toStat(name: string, info: Deno.FileInfo): Stat {
     mtime: info.mtime ?? undefined,
     precision: info.mtime ? Precision.milliseconds : Precision.unknown,
     mode: info.mode === null ? undefined : info.mode & 0o7777,
+    unique: info.ino === null ? undefined : `${info.dev}:${info.ino}`,
   };
 }
 

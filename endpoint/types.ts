@@ -25,6 +25,12 @@ export interface Stat {
   mode?: number;
   /** Symlink target (lstat / list only). */
   target?: string;
+  /**
+   * The backend's identity of the object, when known (MLSD's `unique` fact,
+   * `dev:ino` on local disks): equal values are the same file or directory, so
+   * walks can notice a directory they are already inside.
+   */
+  unique?: string;
 }
 
 /** What a backend can do; jobs decide strategies from this, never from the scheme. */

@@ -1,0 +1,149 @@
+/**
+ * Remote files as streams on a child session (ftputil's `FTPFile`): the main
+ * session stays free for listings while a file is open, and the child goes
+ * back to the pool when the stream ends, fails or is cancelled.
+ * @module
+ */
+import type { SessionPool } from "./pool.ts";
+
+/** Modes of {@link openRemote}; `b` is accepted and ignored (transfers are binary). */
+export type ReadMode = "r" | "rb";
+/** Write modes: `w` replaces (STOR), `a` appends (APPE). */
+export type WriteMode = "w" | "wb" | "a" | "ab";
+
+/** Options of {@link openRemote}. */
+export interface OpenOptions {
+  /** REST offset: start reading (or writing, with STOR) at this byte. */
+  rest?: number;
+  /** Cumulative bytes transferred so far. */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens a remote file for reading on a child session.
+ *
+ * @example
+ * ```ts
+ * const stream = await openRemoteRead(pool, "/pub/a.bin", { rest: 1024 });
+ * ```
+ */
+export async function openRemoteRead(
+  pool: SessionPool,
+  path: string,
+  options: OpenOptions = {},
+): Promise<ReadableStream<Uint8Array>> {
+  const child = await pool.acquire();
+  let inner: ReadableStream<Uint8Array>;
+  try {
+    inner = await child.retrieve(path, {
+      offset: options.rest,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+  } catch (error) {
+    pool.release(child);
+    throw error;
+  }
+  const reader = inner.getReader();
+  const done = once((broken: boolean) => pool.release(child, { broken }));
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done: end } = await reader.read();
+        if (end) {
+          done(false);
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        // After a failed transfer the control connection's state is not trusted.
+        done(true);
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      let broken = true;
+      try {
+        await reader.cancel(reason); // ABOR and resynchronise
+        broken = child.closed;
+      } finally {
+        done(broken);
+      }
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * Opens a remote file for writing on a child session: `w` with STOR (from
+ * `rest` with REST), `a` with APPE.
+ *
+ * @example
+ * ```ts
+ * await ReadableStream.from([bytes]).pipeTo(await openRemoteWrite(pool, "/up/a.bin", "w"));
+ * ```
+ */
+export async function openRemoteWrite(
+  pool: SessionPool,
+  path: string,
+  mode: WriteMode = "w",
+  options: OpenOptions = {},
+): Promise<WritableStream<Uint8Array>> {
+  const child = await pool.acquire();
+  let inner: WritableStream<Uint8Array>;
+  try {
+    inner = await child.store(path, {
+      append: mode.startsWith("a"),
+      offset: options.rest,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+  } catch (error) {
+    pool.release(child);
+    throw error;
+  }
+  const writer = inner.getWriter();
+  const done = once((broken: boolean) => pool.release(child, { broken }));
+  // A failed write leaves the transfer unfinished on the control connection: drop the session.
+  const fail = (error: unknown): never => {
+    done(true);
+    throw error;
+  };
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      try {
+        await writer.write(chunk);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    async close() {
+      try {
+        await writer.close();
+        done(false);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    async abort(reason) {
+      let broken = true;
+      try {
+        await writer.abort(reason); // ABOR and resynchronise
+        broken = child.closed;
+      } finally {
+        done(broken);
+      }
+    },
+  }, { highWaterMark: 1 });
+}
+
+function once<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  let called = false;
+  return (...args) => {
+    if (!called) {
+      called = true;
+      fn(...args);
+    }
+  };
+}

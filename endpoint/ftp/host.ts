@@ -1,0 +1,759 @@
+/**
+ * `FtpHost`: ftputil's `os`-shaped facade over FTP sessions, in TypeScript.
+ *
+ * Paths are server paths; relative ones count from {@link FtpHost.getcwd},
+ * which the host tracks itself (every command is sent with an absolute path,
+ * so child sessions never need a CWD). The pieces live in their own modules:
+ * sessions (session.ts, pool.ts), stats and listings (stat.ts, stat_cache.ts),
+ * open files (file.ts), trees (tree.ts), transfers (transfer.ts) and time
+ * (time_shift.ts, time_sync.ts).
+ * @module
+ */
+import { logger } from "../../util/log.ts";
+import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
+import { formatFtpTime } from "../../ftp/reply.ts";
+import type { Stat } from "../types.ts";
+import { AlreadyExistsError, NotADirectoryError, NotFoundError } from "../errors.ts";
+import { type SessionFactory, sessionFactory, type SessionOptions } from "./session.ts";
+import { SessionPool } from "./pool.ts";
+import { StatCache, type StatCacheOptions } from "./stat_cache.ts";
+import { type ListingChoice, StatReader } from "./stat.ts";
+import { type OpenOptions, openRemoteRead, openRemoteWrite, type WriteMode } from "./file.ts";
+import { rmtree, type RmtreeOptions, walk, type WalkEntry, type WalkOptions } from "./tree.ts";
+import { abspath, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
+import { parseTimeShift, TimeShiftError, validateTimeShift } from "./time_shift.ts";
+import { measureTimeShift, TimeShiftStore } from "./time_sync.ts";
+import { InaccessibleLoginDirError } from "./errors.ts";
+import {
+  download,
+  downloadIfNewer,
+  type TransferProgress,
+  upload,
+  uploadIfNewer,
+} from "./transfer.ts";
+
+const log = logger("endpoint", "ftp", "host");
+
+/** Options of {@link FtpHost.connect}. */
+export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, ListingChoice {
+  /** Make sessions with this instead of connecting with the options above. */
+  sessionFactory?: SessionFactory;
+  /** Most child sessions (open files) at once. Default 4. */
+  maxChildren?: number;
+  /** Stat cache settings (size, maxAge in ms, disabled). */
+  statCache?: StatCacheOptions;
+  /**
+   * Seconds (or `"+HH:MM"`) the server's listing times are ahead of UTC, or
+   * `"auto"`: measure with a probe file once and remember it (see `stateDir`).
+   * Default 0 (the server lists in UTC).
+   */
+  timeShift?: number | string;
+  /** Where `auto` time shifts are remembered. Default `.ferry`. */
+  stateDir?: string;
+  /** How long a remembered time shift is trusted (ms). Default 12 h (DST changes it). */
+  timeShiftMaxAgeMs?: number;
+  /** Directory for the time shift probe. Default: the login directory. */
+  probeDir?: string;
+  /** Send NOOP on idle sessions this often (ms); 0 = off (default). */
+  keepAliveMs?: number;
+  /**
+   * How mtimes are set: MFMT (RFC draft, UTC), vsftpd's two-argument MDTM
+   * (server-local time), or not at all. Default `auto`: MFMT when offered, else
+   * MDTM when the banner names vsftpd.
+   */
+  setMtime?: "auto" | "mfmt" | "mdtm" | "none";
+}
+
+/** The `os.path`-like helpers of a host (ftputil's `host.path`). */
+export interface HostPath {
+  join(...parts: string[]): string;
+  dirname(path: string): string;
+  basename(path: string): string;
+  abspath(path: string): string;
+  isabs(path: string): boolean;
+  exists(path: string): Promise<boolean>;
+  isdir(path: string): Promise<boolean>;
+  isfile(path: string): Promise<boolean>;
+  islink(path: string): Promise<boolean>;
+  /** mtime as a UTC Date (shift applied); throws NotFoundError when missing. */
+  getmtime(path: string): Promise<Date | undefined>;
+  getsize(path: string): Promise<number>;
+}
+
+/**
+ * A remote FTP/FTPS host with `os`-like methods, a stat cache, a time shift
+ * and pooled sessions.
+ *
+ * @example
+ * ```ts
+ * await using host = await FtpHost.connect({ host: "127.0.0.1", port: 2121, user: "bob", password: "pw" });
+ * await host.makedirs("/pub/new", { existOk: true });
+ * for await (const [dir, , files] of host.walk("/pub")) console.log(dir, files);
+ * await host.uploadIfNewer("./report.pdf", "/pub/report.pdf");
+ * ```
+ */
+export class FtpHost implements AsyncDisposable {
+  /** The stat cache (`enable`, `disable`, `clear`, `resize`, `maxAge`, `invalidate`). */
+  readonly statCache: StatCache;
+  /** `os.path`-like helpers. */
+  readonly path: HostPath;
+  readonly #pool: SessionPool;
+  readonly #reader: StatReader;
+  readonly #options: FtpHostOptions;
+  readonly #welcome: string;
+  #cwd: string;
+  #keepAlive?: ReturnType<typeof setInterval>;
+  #mtimeMethod?: Promise<"mfmt" | "mdtm" | "none">;
+
+  private constructor(
+    pool: SessionPool,
+    options: FtpHostOptions,
+    cwd: string,
+    welcome: string,
+  ) {
+    this.#pool = pool;
+    this.#options = options;
+    this.#cwd = cwd;
+    this.#welcome = welcome;
+    this.statCache = new StatCache(options.statCache);
+    this.#reader = new StatReader(pool, this.statCache, options);
+    this.path = this.#makePath();
+  }
+
+  /**
+   * Connects (the main session), learns the login directory, and applies the
+   * time shift option (measuring it for `"auto"`).
+   *
+   * @example
+   * ```ts
+   * const host = await FtpHost.connect({ host: "ftp.example.org", tls: "explicit", user: "bob", password: pw, timeShift: "auto" });
+   * ```
+   */
+  static async connect(options: FtpHostOptions): Promise<FtpHost> {
+    const pool = new SessionPool(
+      options.sessionFactory ?? sessionFactory({ ...options, timeShift: 0 }),
+      {
+        maxChildren: options.maxChildren,
+      },
+    );
+    try {
+      const main = await pool.main();
+      let cwd: string;
+      try {
+        cwd = await main.pwd();
+      } catch (error) {
+        throw new InaccessibleLoginDirError(error);
+      }
+      if (!cwd.startsWith("/")) throw new InaccessibleLoginDirError(`PWD gave ${cwd}`);
+      const host = new FtpHost(pool, options, cwd, main.welcome);
+      await host.#applyTimeShiftOption();
+      if (options.keepAliveMs) host.startKeepAlive(options.keepAliveMs);
+      return host;
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+  }
+
+  /** The server's welcome text. */
+  get welcome(): string {
+    return this.#welcome;
+  }
+
+  /**
+   * The server's FEAT (upper-case names to parameters), asked once.
+   *
+   * @example
+   * ```ts
+   * (await host.features()).has("MFMT");
+   * ```
+   */
+  features(): Promise<Map<string, string>> {
+    return this.#reader.features();
+  }
+
+  /**
+   * Whether listings use MLSD (second precision) rather than LIST.
+   *
+   * @example
+   * ```ts
+   * await host.usesMlsd();
+   * ```
+   */
+  usesMlsd(): Promise<boolean> {
+    return this.#reader.usesMlsd();
+  }
+
+  // --- current directory -------------------------------------------------
+
+  /**
+   * The current directory (tracked by the host; starts as the login directory).
+   *
+   * @example
+   * ```ts
+   * host.getcwd(); // "/home/bob"
+   * ```
+   */
+  getcwd(): string {
+    return this.#cwd;
+  }
+
+  /**
+   * Changes the current directory after the server confirmed it can enter it.
+   *
+   * @example
+   * ```ts
+   * await host.chdir("pub");
+   * ```
+   */
+  async chdir(path: string): Promise<void> {
+    const target = this.#abs(path);
+    await this.#pool.withMain((c) => c.cwd(target), { retry: true });
+    this.#cwd = target;
+  }
+
+  // --- listings and stats ------------------------------------------------
+
+  /**
+   * Names in a directory (without `.` and `..`).
+   *
+   * @example
+   * ```ts
+   * await host.listdir("/pub"); // ["a.txt", "sub"]
+   * ```
+   */
+  async listdir(path = "."): Promise<string[]> {
+    return (await this.list(path)).map((s) => s.name);
+  }
+
+  /**
+   * A directory's entries with their lstats, in one listing.
+   *
+   * @example
+   * ```ts
+   * for (const st of await host.list("/pub")) console.log(st.name, st.size, st.mtime);
+   * ```
+   */
+  list(path = "."): Promise<Stat[]> {
+    return this.#reader.list(this.#abs(path));
+  }
+
+  /**
+   * Stat without following a final symlink. Works for `/` (MLST, else a plain
+   * directory stat). Throws `NotFoundError` when missing.
+   *
+   * @example
+   * ```ts
+   * (await host.lstat("/pub/latest")).type; // "symlink"
+   * ```
+   */
+  lstat(path: string): Promise<Stat> {
+    return this.#reader.lstat(this.#abs(path));
+  }
+
+  /**
+   * Stat following symlinks (`SymlinkLoopError` for circles).
+   *
+   * @example
+   * ```ts
+   * (await host.stat("/pub/latest")).size;
+   * ```
+   */
+  stat(path: string): Promise<Stat> {
+    return this.#reader.stat(this.#abs(path));
+  }
+
+  /**
+   * The path a path leads to after following symlinks in its last segment.
+   *
+   * @example
+   * ```ts
+   * await host.realpath("/pub/latest"); // "/pub/v2.tar.gz"
+   * ```
+   */
+  realpath(path: string): Promise<string> {
+    return this.#reader.realpath(this.#abs(path));
+  }
+
+  // --- changes -------------------------------------------------------------
+
+  /**
+   * Creates one directory (MKD).
+   *
+   * @example
+   * ```ts
+   * await host.mkdir("/pub/new");
+   * ```
+   */
+  async mkdir(path: string): Promise<void> {
+    const target = this.#abs(path);
+    await this.#changing([target], () => this.#pool.withMain((c) => c.mkd(target)));
+  }
+
+  /**
+   * Creates a directory and its missing parents. With `existOk: false`
+   * (default, like Python 3) an existing directory is an `AlreadyExistsError`.
+   *
+   * @example
+   * ```ts
+   * await host.makedirs("/pub/a/b/c", { existOk: true });
+   * ```
+   */
+  async makedirs(path: string, options: { existOk?: boolean } = {}): Promise<void> {
+    const target = this.#abs(path);
+    const parts = target.split("/").filter(Boolean);
+    let current = "";
+    for (let i = 0; i < parts.length; i++) {
+      current += "/" + parts[i];
+      const last = i === parts.length - 1;
+      const stat = await this.stat(current).catch((error) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
+      if (stat) {
+        if (stat.type !== "dir") throw new AlreadyExistsError(current);
+        if (last && !options.existOk) throw new AlreadyExistsError(current);
+        continue;
+      }
+      try {
+        await this.mkdir(current);
+      } catch (error) {
+        // Some servers (and chroots) refuse MKD on directories above the login one
+        // that exist but cannot be listed: only the final MKD must succeed.
+        if (last || !(error instanceof FtpPermanentError)) throw error;
+        log.debug("MKD {path} refused ({error}); going on", {
+          path: current,
+          error: String(error),
+        });
+      }
+    }
+  }
+
+  /**
+   * Removes an empty directory (RMD).
+   *
+   * @example
+   * ```ts
+   * await host.rmdir("/pub/empty");
+   * ```
+   */
+  async rmdir(path: string): Promise<void> {
+    const target = this.#abs(path);
+    await this.#changing(
+      [target],
+      () => this.#pool.withMain((c) => c.rmd(target)),
+      { recursive: true },
+    );
+  }
+
+  /**
+   * Removes a file or symlink (DELE). Throws for directories.
+   *
+   * @example
+   * ```ts
+   * await host.remove("/pub/old.txt");
+   * ```
+   */
+  async remove(path: string): Promise<void> {
+    const target = this.#abs(path);
+    await this.#changing([target], () => this.#pool.withMain((c) => c.delete(target)));
+  }
+
+  /** Same as {@link remove}. */
+  unlink(path: string): Promise<void> {
+    return this.remove(path);
+  }
+
+  /**
+   * Renames (RNFR/RNTO). The cache forgets both names and everything below them.
+   *
+   * @example
+   * ```ts
+   * await host.rename("/pub/a.part", "/pub/a");
+   * ```
+   */
+  async rename(source: string, target: string): Promise<void> {
+    const from = this.#abs(source);
+    const to = this.#abs(target);
+    await this.#changing(
+      [from, to],
+      () => this.#pool.withMain((c) => c.rename(from, to)),
+      { recursive: true },
+    );
+  }
+
+  /**
+   * SITE CHMOD. A server without it raises `CommandNotImplementedError`.
+   *
+   * @example
+   * ```ts
+   * await host.chmod("/pub/run.sh", 0o755);
+   * ```
+   */
+  async chmod(path: string, mode: number): Promise<void> {
+    const target = this.#abs(path);
+    await this.#changing([target], () => this.#pool.withMain((c) => c.chmod(target, mode)));
+  }
+
+  /**
+   * Sets a file's mtime (MFMT, or vsftpd's MDTM with a time in server-local
+   * time). `CommandNotImplementedError` when the server has neither.
+   *
+   * @example
+   * ```ts
+   * await host.setMtime("/pub/a", new Date("2024-01-01T00:00:00Z"));
+   * ```
+   */
+  async setMtime(path: string, mtime: Date): Promise<void> {
+    const target = this.#abs(path);
+    const method = await this.mtimeMethod();
+    if (method === "none") {
+      throw new CommandNotImplementedError("the server offers no way to set modification times");
+    }
+    await this.#changing([target], () =>
+      this.#pool.withMain(async (c) => {
+        if (method === "mfmt") return void await c.mfmt(target, mtime);
+        // vsftpd reads the time in the zone it lists in: add the shift.
+        const local = new Date(mtime.getTime() + this.#pool.timeShift * 1000);
+        await c.voidcmd(`MDTM ${formatFtpTime(local)} ${target}`);
+      }));
+  }
+
+  /**
+   * How {@link setMtime} sets times on this server.
+   *
+   * @example
+   * ```ts
+   * await host.mtimeMethod(); // "mfmt"
+   * ```
+   */
+  mtimeMethod(): Promise<"mfmt" | "mdtm" | "none"> {
+    return this.#mtimeMethod ??= (async () => {
+      const wanted = this.#options.setMtime ?? "auto";
+      if (wanted !== "auto") return wanted;
+      if ((await this.features()).has("MFMT")) return "mfmt";
+      return /vsftpd/i.test(this.#welcome) ? "mdtm" : "none";
+    })();
+  }
+
+  /**
+   * Removes a tree without following links. Errors throw, go to `onError(op,
+   * path, error)`, or are ignored with `ignoreErrors`.
+   *
+   * @example
+   * ```ts
+   * await host.rmtree("/tmp/build", { ignoreErrors: true });
+   * ```
+   */
+  rmtree(path: string, options: RmtreeOptions = {}): Promise<void> {
+    const host = { ...this.#treeHost(), list: (p: string) => this.#reader.listShowingLinks(p) };
+    return rmtree(host, this.#abs(path), options);
+  }
+
+  /**
+   * Walks a tree like `os.walk`, as an async iterator.
+   *
+   * @example
+   * ```ts
+   * for await (const [dir, dirs, files] of host.walk("/pub", { topdown: true })) console.log(dir);
+   * ```
+   */
+  walk(top: string, options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
+    return walk(this.#treeHost(), this.#abs(top), options);
+  }
+
+  // --- files and transfers ------------------------------------------------------
+
+  /**
+   * Opens a remote file as a stream on a child session, so the host can list
+   * while it is open. `r` reads (from `rest`), `w` writes (STOR, from `rest`),
+   * `a` appends (APPE).
+   *
+   * @example
+   * ```ts
+   * const input = await host.open("/pub/a.bin", "r", { rest: 1024 });
+   * const output = await host.open("/pub/b.bin", "w");
+   * await input.pipeTo(output);
+   * ```
+   */
+  open(path: string, mode: "r" | "rb", options?: OpenOptions): Promise<ReadableStream<Uint8Array>>;
+  open(path: string, mode: WriteMode, options?: OpenOptions): Promise<WritableStream<Uint8Array>>;
+  async open(
+    path: string,
+    mode: "r" | "rb" | WriteMode = "r",
+    options: OpenOptions = {},
+  ): Promise<ReadableStream<Uint8Array> | WritableStream<Uint8Array>> {
+    const target = this.#abs(path);
+    if (mode === "r" || mode === "rb") return await openRemoteRead(this.#pool, target, options);
+    // Invalidate now and again at the end: the file changes while it is written.
+    this.statCache.invalidate(target);
+    const stream = await openRemoteWrite(this.#pool, target, mode, options);
+    const writer = stream.getWriter();
+    const forget = () => this.statCache.invalidate(target);
+    return new WritableStream<Uint8Array>({
+      write: (chunk) => writer.write(chunk),
+      close: () => writer.close().finally(forget),
+      abort: (reason) => writer.abort(reason).finally(forget),
+    });
+  }
+
+  /**
+   * Copies a local file to the server.
+   *
+   * @example
+   * ```ts
+   * await host.upload("./a.bin", "/pub/a.bin", { onProgress: (n) => console.log(n) });
+   * ```
+   */
+  upload(source: string, target: string, options: TransferProgress = {}): Promise<void> {
+    return upload(this, source, this.#abs(target), options);
+  }
+
+  /**
+   * Copies a remote file to the local disk.
+   *
+   * @example
+   * ```ts
+   * await host.download("/pub/a.bin", "./a.bin");
+   * ```
+   */
+  download(source: string, target: string, options: TransferProgress = {}): Promise<void> {
+    return download(this, this.#abs(source), target, options);
+  }
+
+  /**
+   * Uploads when the remote file is missing or may be older (ftputil's rule);
+   * returns whether it did.
+   *
+   * @example
+   * ```ts
+   * if (await host.uploadIfNewer("./a.bin", "/pub/a.bin")) console.log("sent");
+   * ```
+   */
+  uploadIfNewer(source: string, target: string, options: TransferProgress = {}): Promise<boolean> {
+    return uploadIfNewer(this, source, this.#abs(target), options);
+  }
+
+  /**
+   * Downloads when the local file is missing or may be older; returns whether it did.
+   *
+   * @example
+   * ```ts
+   * await host.downloadIfNewer("/pub/a.bin", "./a.bin");
+   * ```
+   */
+  downloadIfNewer(
+    source: string,
+    target: string,
+    options: TransferProgress = {},
+  ): Promise<boolean> {
+    return downloadIfNewer(this, this.#abs(source), target, options);
+  }
+
+  // --- time shift -----------------------------------------------------------------
+
+  /**
+   * The time shift in seconds (listing time minus UTC).
+   *
+   * @example
+   * ```ts
+   * host.timeShift(); // 19800 for a server listing in +05:30
+   * ```
+   */
+  timeShift(): number {
+    return this.#pool.timeShift;
+  }
+
+  /**
+   * Sets the time shift (validated, rounded to 15 minutes); clears the stat
+   * cache when it changes, since cached times were computed with the old one.
+   *
+   * @example
+   * ```ts
+   * host.setTimeShift(2 * 3600);
+   * ```
+   */
+  setTimeShift(seconds: number): void {
+    const rounded = validateTimeShift(seconds);
+    if (rounded !== this.#pool.timeShift) {
+      this.#pool.timeShift = rounded;
+      this.statCache.clear();
+    }
+  }
+
+  /**
+   * Measures the time shift with a probe file in `dir` (default: the probe
+   * directory option, else the current directory), sets it and returns it.
+   * Independent of the shift set before.
+   *
+   * @example
+   * ```ts
+   * const shift = await host.synchronizeTimes();
+   * ```
+   */
+  async synchronizeTimes(options: { dir?: string } = {}): Promise<number> {
+    const dir = this.#abs(options.dir ?? this.#options.probeDir ?? this.#cwd);
+    const shift = await measureTimeShift(this.#pool, dir, { mlst: await this.usesMlsd() });
+    this.setTimeShift(shift);
+    this.statCache.invalidate(remoteJoin(dir, "_"));
+    return shift;
+  }
+
+  // --- sessions ---------------------------------------------------------------------
+
+  /**
+   * NOOP on idle sessions so none times out during a long transfer.
+   *
+   * @example
+   * ```ts
+   * await host.keepAlive();
+   * ```
+   */
+  keepAlive(): Promise<void> {
+    return this.#pool.keepAlive();
+  }
+
+  /**
+   * Sends keep-alives every `intervalMs` until {@link close} (the timer does not
+   * keep the process alive).
+   *
+   * @example
+   * ```ts
+   * host.startKeepAlive(60_000);
+   * ```
+   */
+  startKeepAlive(intervalMs: number): void {
+    this.stopKeepAlive();
+    const timer = setInterval(() => void this.keepAlive().catch(() => {}), intervalMs);
+    Deno.unrefTimer(timer as unknown as number);
+    this.#keepAlive = timer;
+  }
+
+  /** Stops the keep-alive timer. */
+  stopKeepAlive(): void {
+    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+  }
+
+  /**
+   * Closes every session and forgets the cache.
+   *
+   * @example
+   * ```ts
+   * await host.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    this.stopKeepAlive();
+    this.statCache.clear();
+    await this.#pool.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // --- internals ----------------------------------------------------------------------
+
+  #abs(path: string): string {
+    return abspath(this.#cwd, path);
+  }
+
+  /**
+   * Runs a changing command and forgets what it touched, also when it failed:
+   * the server may have acted and failed to say so (ftputil #150).
+   */
+  async #changing<T>(
+    paths: string[],
+    run: () => Promise<T>,
+    options: { recursive?: boolean } = {},
+  ): Promise<T> {
+    try {
+      return await run();
+    } finally {
+      for (const path of paths) this.statCache.invalidate(path, options);
+    }
+  }
+
+  async #applyTimeShiftOption(): Promise<void> {
+    const option = this.#options.timeShift;
+    if (option === undefined) return;
+    const parsed = parseTimeShift(option);
+    if (parsed !== "auto") return this.setTimeShift(parsed);
+    const store = TimeShiftStore.inStateDir(this.#options.stateDir ?? ".ferry");
+    const key = this.serverKey();
+    const maxAge = this.#options.timeShiftMaxAgeMs ?? 12 * 3600_000;
+    const known = await store.get(key, maxAge).catch(() => undefined);
+    if (known !== undefined) return this.setTimeShift(known);
+    try {
+      const shift = await this.synchronizeTimes();
+      await store.set(key, shift).catch((error) => {
+        log.warn("cannot remember the time shift in {file}: {error}", {
+          file: store.file,
+          error: String(error),
+        });
+      });
+      log.info("time shift of {key} measured: {shift} s", { key, shift });
+    } catch (error) {
+      if (!(error instanceof TimeShiftError)) throw error;
+      const stale = await store.get(key, Number.POSITIVE_INFINITY).catch(() => undefined);
+      log.warn("cannot measure the time shift of {key} ({error}); using {shift} s", {
+        key,
+        error: error.message,
+        shift: stale ?? 0,
+      });
+      if (stale !== undefined) this.setTimeShift(stale);
+    }
+  }
+
+  /**
+   * The key under which this server's `auto` time shift is remembered.
+   *
+   * @example
+   * ```ts
+   * host.serverKey(); // "ftp://bob@127.0.0.1:2121"
+   * ```
+   */
+  serverKey(): string {
+    const o = this.#options;
+    const scheme = o.tls === "implicit" ? "ftps" : o.tls === "explicit" ? "ftpes" : "ftp";
+    const port = o.port ?? (o.tls === "implicit" ? 990 : 21);
+    return `${scheme}://${encodeURIComponent(o.user ?? "anonymous")}@${o.host}:${port}`;
+  }
+
+  #treeHost() {
+    return {
+      list: (p: string) => this.list(p),
+      lstat: (p: string) => this.lstat(p),
+      stat: (p: string) => this.stat(p),
+      realpath: (p: string) => this.realpath(p),
+      remove: (p: string) => this.remove(p),
+      rmdir: (p: string) => this.rmdir(p),
+    };
+  }
+
+  #makePath(): HostPath {
+    const exists = async (path: string, test: (s: Stat) => boolean, follow: boolean) => {
+      try {
+        return test(await (follow ? this.stat(path) : this.lstat(path)));
+      } catch (error) {
+        if (error instanceof NotFoundError || error instanceof NotADirectoryError) return false;
+        throw error;
+      }
+    };
+    return {
+      join: remoteJoin,
+      dirname: remoteDirname,
+      basename: remoteBasename,
+      abspath: (p) => this.#abs(p),
+      isabs: (p) => p.startsWith("/"),
+      // Like os.path.exists, a dangling link does not exist.
+      exists: (p) => exists(p, () => true, true).catch(() => false),
+      isdir: (p) => exists(p, (s) => s.type === "dir", true).catch(() => false),
+      isfile: (p) => exists(p, (s) => s.type === "file", true).catch(() => false),
+      islink: (p) => exists(p, (s) => s.type === "symlink", false),
+      getmtime: async (p) => (await this.stat(p)).mtime,
+      getsize: async (p) => (await this.stat(p)).size,
+    };
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * The host's sessions: one main session for listings and commands, and child
+ * sessions lent out for open files, so the host can list while a file is open
+ * (ftputil's design). Children are reused after they are returned, checked
+ * with NOOP when they sat idle a while, and replaced when they died.
+ * @module
+ */
+import type { FtpClient } from "../../ftp/client.ts";
+import { FtpConnectionError, FtpError, FtpTimeoutError } from "../../ftp/errors.ts";
+import { logger } from "../../util/log.ts";
+import type { SessionFactory } from "./session.ts";
+
+const log = logger("endpoint", "ftp", "pool");
+
+/** Options of {@link SessionPool}. */
+export interface PoolOptions {
+  /** Most child sessions at once; more `acquire()` calls wait. Default 4. */
+  maxChildren?: number;
+  /** A child idle longer than this (ms) is checked with NOOP before reuse. Default 30 s. */
+  checkAfterMs?: number;
+  /** The clock (tests). */
+  now?: () => number;
+}
+
+interface Idle {
+  client: FtpClient;
+  since: number;
+}
+
+/**
+ * Whether an error means the session is gone (connection lost, timed out, or
+ * the server said 421 "closing control connection").
+ *
+ * @example
+ * ```ts
+ * if (isSessionLost(error)) pool.discard(client);
+ * ```
+ */
+export function isSessionLost(error: unknown): boolean {
+  return error instanceof FtpConnectionError || error instanceof FtpTimeoutError ||
+    (error instanceof FtpError && error.ftpCode === 421);
+}
+
+/**
+ * A main session and a bounded set of reusable child sessions.
+ *
+ * @example
+ * ```ts
+ * const pool = new SessionPool(sessionFactory({ host, port, user, password }));
+ * const main = await pool.main();
+ * const child = await pool.acquire();
+ * try { ... } finally { pool.release(child); }
+ * ```
+ */
+export class SessionPool {
+  readonly #factory: SessionFactory;
+  readonly #maxChildren: number;
+  readonly #checkAfterMs: number;
+  readonly #now: () => number;
+  #main?: Promise<FtpClient>;
+  #idle: Idle[] = [];
+  #leased = new Set<FtpClient>();
+  #connecting = 0;
+  #waiting: (() => void)[] = [];
+  #closed = false;
+  #timeShift = 0;
+
+  constructor(factory: SessionFactory, options: PoolOptions = {}) {
+    this.#factory = factory;
+    this.#maxChildren = options.maxChildren ?? 4;
+    this.#checkAfterMs = options.checkAfterMs ?? 30_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Sessions lent out now. */
+  get leased(): number {
+    return this.#leased.size;
+  }
+
+  /** Idle child sessions kept for reuse. */
+  get idle(): number {
+    return this.#idle.length;
+  }
+
+  /** The time shift every session's listing parser applies (seconds). */
+  get timeShift(): number {
+    return this.#timeShift;
+  }
+
+  set timeShift(seconds: number) {
+    this.#timeShift = seconds;
+    for (const client of this.#all()) client.timeShift = seconds;
+    void this.#main?.then((m) => m.timeShift = seconds, () => {});
+  }
+
+  /**
+   * The main session, made on first use and again after it was lost.
+   *
+   * @example
+   * ```ts
+   * const entries = await (await pool.main()).mlsd("/pub");
+   * ```
+   */
+  main(): Promise<FtpClient> {
+    this.#assertOpen();
+    if (this.#main) {
+      const current = this.#main;
+      return current.then((client) => {
+        if (!client.closed) return client;
+        if (this.#main === current) this.#main = undefined;
+        return this.main();
+      }, (error) => {
+        if (this.#main === current) this.#main = undefined;
+        throw error;
+      });
+    }
+    const made = this.#make();
+    this.#main = made;
+    made.catch(() => {
+      if (this.#main === made) this.#main = undefined;
+    });
+    return made;
+  }
+
+  /**
+   * Runs `fn` on the main session; when the session was lost, makes a new one
+   * and, if `retry`, runs `fn` once more (only for commands safe to repeat).
+   *
+   * @example
+   * ```ts
+   * const cwd = await pool.withMain((c) => c.pwd(), { retry: true });
+   * ```
+   */
+  async withMain<T>(fn: (client: FtpClient) => Promise<T>, options: { retry?: boolean } = {}) {
+    const client = await this.main();
+    try {
+      return await fn(client);
+    } catch (error) {
+      if (!isSessionLost(error)) throw error;
+      log.info("main session lost ({error}); reconnecting", { error: String(error) });
+      client.close();
+      if (!options.retry) throw error;
+      return await fn(await this.main());
+    }
+  }
+
+  /**
+   * Lends a child session: an idle one (NOOP-checked if it sat long), a new
+   * one, or — at the limit — the next one returned.
+   *
+   * @example
+   * ```ts
+   * const child = await pool.acquire();
+   * ```
+   */
+  async acquire(): Promise<FtpClient> {
+    for (;;) {
+      this.#assertOpen();
+      const idle = this.#idle.pop();
+      if (idle) {
+        if (idle.client.closed) continue;
+        if (this.#now() - idle.since > this.#checkAfterMs) {
+          try {
+            await idle.client.noop();
+          } catch {
+            idle.client.close();
+            continue;
+          }
+        }
+        this.#leased.add(idle.client);
+        return idle.client;
+      }
+      if (this.#leased.size + this.#connecting < this.#maxChildren) {
+        // Count the slot before the (slow) connect, so parallel callers respect the limit.
+        this.#connecting++;
+        try {
+          const client = await this.#make();
+          this.#leased.add(client);
+          return client;
+        } finally {
+          this.#connecting--;
+          this.#wake();
+        }
+      }
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+  }
+
+  /**
+   * Returns a child session. A closed one (or one marked `broken`) is dropped
+   * instead of kept.
+   *
+   * @example
+   * ```ts
+   * pool.release(child, { broken: !child.closed && failed });
+   * ```
+   */
+  release(client: FtpClient, options: { broken?: boolean } = {}): void {
+    if (!this.#leased.delete(client)) return;
+    if (options.broken || client.closed || this.#closed) {
+      client.close();
+    } else {
+      client.timeShift = this.#timeShift;
+      this.#idle.push({ client, since: this.#now() });
+    }
+    this.#wake();
+  }
+
+  /**
+   * NOOP on the main session and on idle children, so none times out during a
+   * long transfer elsewhere; dead ones are dropped (and the main one re-made on
+   * next use).
+   *
+   * @example
+   * ```ts
+   * const timer = setInterval(() => pool.keepAlive(), 60_000);
+   * ```
+   */
+  async keepAlive(): Promise<void> {
+    const checks: Promise<unknown>[] = [];
+    if (this.#main) {
+      checks.push(
+        this.#main.then((m) => m.noop()).catch((error) => {
+          log.debug("keep-alive on the main session failed: {error}", { error: String(error) });
+          void this.#main?.then((m) => m.close(), () => {});
+        }),
+      );
+    }
+    for (const idle of [...this.#idle]) {
+      checks.push(
+        idle.client.noop().then(() => idle.since = this.#now(), () => {
+          idle.client.close();
+          this.#idle = this.#idle.filter((i) => i !== idle);
+        }),
+      );
+    }
+    await Promise.all(checks);
+  }
+
+  /**
+   * QUITs every session. Leased ones are closed when they come back.
+   *
+   * @example
+   * ```ts
+   * await pool.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const idle = this.#idle.map((i) => i.client);
+    this.#idle = [];
+    const main = this.#main?.catch(() => undefined);
+    this.#main = undefined;
+    for (const wake of this.#waiting.splice(0)) wake();
+    const quits = idle.map((c) => c.quit());
+    const m = await main;
+    if (m) quits.push(m.quit());
+    for (const client of this.#leased) client.close();
+    await Promise.allSettled(quits);
+  }
+
+  async #make(): Promise<FtpClient> {
+    const client = await this.#factory();
+    client.timeShift = this.#timeShift;
+    if (this.#closed) {
+      client.close();
+      this.#assertOpen();
+    }
+    return client;
+  }
+
+  *#all(): Iterable<FtpClient> {
+    for (const idle of this.#idle) yield idle.client;
+    yield* this.#leased;
+  }
+
+  #wake(): void {
+    this.#waiting.shift()?.();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new FtpConnectionError("the FTP host is closed", { code: "ECLOSED" });
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Making sessions: ftputil's `session_factory` as a function that returns a
+ * function. Everything above it only calls the factory, so tests can inject
+ * their own and the host never knows how a connection was made.
+ * @module
+ */
+import { FtpClient, type FtpClientOptions } from "../../ftp/client.ts";
+
+/** Makes one logged-in session. */
+export type SessionFactory = () => Promise<FtpClient>;
+
+/** Where and how to connect and log in. */
+export interface SessionOptions extends FtpClientOptions {
+  /** Default `anonymous`. */
+  user?: string;
+  /** Default `anonymous@`. */
+  password?: string;
+  account?: string;
+}
+
+/**
+ * A factory that connects (plain, explicit or implicit TLS) and logs in.
+ *
+ * @example
+ * ```ts
+ * const factory = sessionFactory({ host: "127.0.0.1", port: 2121, user: "bob", password: "pw" });
+ * const client = await factory();
+ * ```
+ */
+export function sessionFactory(options: SessionOptions): SessionFactory {
+  return async () => {
+    const client = await FtpClient.connect(options);
+    try {
+      await client.login(options.user, options.password, options.account);
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  };
+}

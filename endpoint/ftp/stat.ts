@@ -1,0 +1,270 @@
+/**
+ * From listings to stats: which listing command to use (MLSD when offered,
+ * else `LIST -a` with its fallback), `lstat` by listing the parent (ftputil's
+ * way, which fills the cache for the siblings a walk will ask for next), `stat`
+ * by following links without looping, and a stat for `/`, which has no parent.
+ * @module
+ */
+import type { ListEntry } from "../../ftp/listing/types.ts";
+import { FtpPermanentError } from "../../ftp/errors.ts";
+import { Precision, type Stat } from "../types.ts";
+import { NotADirectoryError, NotFoundError, SymlinkLoopError } from "../errors.ts";
+import type { SessionPool } from "./pool.ts";
+import type { StatCache } from "./stat_cache.ts";
+import { linkTarget, remoteBasename, remoteDirname } from "./remote_path.ts";
+
+const maxLinkHops = 40;
+
+/** How listings are fetched. */
+export interface ListingChoice {
+  /** MLSD when the server offers MLST (`"auto"`, default), always, or never. */
+  useMlsd?: boolean | "auto";
+  /** Send `LIST -a` (default true); the client falls back to `LIST` when refused. */
+  listHidden?: boolean;
+}
+
+/**
+ * A listing entry as a stat; `undefined` for `.`/`..` and MLSD's cdir/pdir.
+ *
+ * @example
+ * ```ts
+ * entryToStat({ name: "a", type: "file", size: 3, precision: 60_000, raw: "" });
+ * // { name: "a", type: "file", size: 3, precision: 60000, mtime: undefined }
+ * ```
+ */
+export function entryToStat(entry: ListEntry): Stat | undefined {
+  if (entry.type === "cdir" || entry.type === "pdir") return undefined;
+  if (entry.name === "." || entry.name === "..") return undefined;
+  const stat: Stat = {
+    name: entry.name,
+    type: entry.type,
+    size: entry.type === "dir" ? 0 : entry.size ?? 0,
+    mtime: entry.mtime,
+    precision: entry.mtime ? entry.precision : Precision.unknown,
+  };
+  if (entry.mode !== undefined) stat.mode = entry.mode;
+  if (entry.target !== undefined) stat.target = entry.target;
+  if (entry.unique !== undefined) stat.unique = entry.unique;
+  return stat;
+}
+
+/**
+ * Listing and stat logic over a session pool and a stat cache.
+ *
+ * @example
+ * ```ts
+ * const reader = new StatReader(pool, cache, { useMlsd: "auto" });
+ * const entries = await reader.list("/pub");
+ * const st = await reader.stat("/pub/latest"); // follows the link
+ * ```
+ */
+export class StatReader {
+  readonly #pool: SessionPool;
+  readonly #cache: StatCache;
+  readonly #choice: Required<ListingChoice>;
+  #features?: Promise<Map<string, string>>;
+
+  constructor(pool: SessionPool, cache: StatCache, choice: ListingChoice = {}) {
+    this.#pool = pool;
+    this.#cache = cache;
+    this.#choice = { useMlsd: choice.useMlsd ?? "auto", listHidden: choice.listHidden ?? true };
+  }
+
+  /**
+   * The server's FEAT, asked once.
+   *
+   * @example
+   * ```ts
+   * (await reader.features()).has("MFMT");
+   * ```
+   */
+  features(): Promise<Map<string, string>> {
+    return this.#features ??= this.#pool.withMain((c) => c.features(), { retry: true })
+      .catch((error) => {
+        this.#features = undefined;
+        throw error;
+      });
+  }
+
+  /**
+   * Whether listings use MLSD.
+   *
+   * @example
+   * ```ts
+   * await reader.usesMlsd();
+   * ```
+   */
+  async usesMlsd(): Promise<boolean> {
+    const use = this.#choice.useMlsd;
+    return use === "auto" ? (await this.features()).has("MLST") : use;
+  }
+
+  /**
+   * The entries of an absolute directory path (cached). Throws `NotFoundError`
+   * or `NotADirectoryError`, or the server's error (e.g. permission).
+   *
+   * @example
+   * ```ts
+   * for (const st of await reader.list("/pub")) console.log(st.name);
+   * ```
+   */
+  async list(dir: string): Promise<Stat[]> {
+    const cached = this.#cache.getListing(dir);
+    if (cached) return cached;
+    const mlsd = await this.usesMlsd();
+    // LIST of a file lists the file itself, and of a link may list the link:
+    // check first and list the place the links lead to.
+    const where = mlsd || dir === "/" ? dir : await this.#directoryTarget(dir);
+    let entries: ListEntry[];
+    try {
+      entries = await this.#pool.withMain(
+        (c) => mlsd ? c.mlsd(where) : c.list(where, { hidden: this.#choice.listHidden }),
+        { retry: true },
+      );
+    } catch (error) {
+      if (mlsd && error instanceof FtpPermanentError && dir !== "/") {
+        await this.#directoryTarget(dir); // throws the precise error when there is one
+      }
+      throw error;
+    }
+    const stats = entries.map(entryToStat).filter((s): s is Stat => s !== undefined);
+    this.#cache.setListing(dir, stats);
+    return stats;
+  }
+
+  /**
+   * A listing that shows symlinks as symlinks, for removals: LIST even where
+   * MLSD is used, because some servers' MLSD (pyftpdlib's) reports a link as
+   * its target, and removing "a directory" that is a link would empty the
+   * target. Not cached (its precision differs from the cached listings').
+   *
+   * @example
+   * ```ts
+   * for (const st of await reader.listShowingLinks("/tmp/old")) console.log(st.type);
+   * ```
+   */
+  async listShowingLinks(dir: string): Promise<Stat[]> {
+    if (!(await this.usesMlsd())) return await this.list(dir);
+    const entries = await this.#pool.withMain(
+      (c) => c.list(dir, { hidden: this.#choice.listHidden }),
+      { retry: true },
+    );
+    return entries.map(entryToStat).filter((s): s is Stat => s !== undefined);
+  }
+
+  /**
+   * The stat of an absolute path without following a final symlink.
+   *
+   * @example
+   * ```ts
+   * (await reader.lstat("/pub/latest")).type; // "symlink"
+   * ```
+   */
+  async lstat(path: string): Promise<Stat> {
+    if (path === "/") return await this.rootStat();
+    const hit = this.#cache.lookup(path);
+    if (hit === "missing") throw new NotFoundError(path);
+    if (hit) return hit.stat;
+    const parent = remoteDirname(path);
+    let siblings: Stat[];
+    try {
+      siblings = await this.list(parent);
+    } catch (error) {
+      if (error instanceof NotFoundError || error instanceof NotADirectoryError) {
+        throw new NotFoundError(path, { cause: error });
+      }
+      throw error;
+    }
+    const name = remoteBasename(path);
+    const stat = siblings.find((s) => s.name === name);
+    if (!stat) throw new NotFoundError(path);
+    return stat;
+  }
+
+  /**
+   * The stat of an absolute path, following symlinks (the name stays the
+   * one asked for). Throws `SymlinkLoopError` for circles.
+   *
+   * @example
+   * ```ts
+   * (await reader.stat("/pub/latest")).type; // "file"
+   * ```
+   */
+  async stat(path: string): Promise<Stat> {
+    const { stat } = await this.#follow(path);
+    return { ...stat, name: remoteBasename(path) };
+  }
+
+  /**
+   * Where a path leads after following every symlink in its last segment.
+   *
+   * @example
+   * ```ts
+   * await reader.realpath("/pub/latest"); // "/pub/v2.tar.gz"
+   * ```
+   */
+  async realpath(path: string): Promise<string> {
+    return (await this.#follow(path)).path;
+  }
+
+  /**
+   * The root's stat: MLST when offered (it has a real mtime), else a plain
+   * directory stat, since `/` has no parent to list.
+   *
+   * @example
+   * ```ts
+   * (await reader.rootStat()).type; // "dir"
+   * ```
+   */
+  async rootStat(): Promise<Stat> {
+    if ((await this.features()).has("MLST")) {
+      try {
+        const entry = await this.#pool.withMain((c) => c.mlst("/"), { retry: true });
+        const stat = entryToStat({ ...entry, type: "dir", name: "x" });
+        if (stat) return { ...stat, name: "" };
+      } catch (error) {
+        if (!(error instanceof FtpPermanentError)) throw error;
+      }
+    }
+    return { name: "", type: "dir", size: 0, precision: Precision.unknown };
+  }
+
+  async #follow(path: string): Promise<{ path: string; stat: Stat }> {
+    const seen = new Set<string>();
+    let current = path;
+    for (let hops = 0;; hops++) {
+      const stat = await this.lstat(current);
+      if (stat.type !== "symlink") return { path: current, stat };
+      if (stat.target === undefined) {
+        // Some MLSD servers name a link without its target: ask the server.
+        return { path: current, stat: await this.#probeLink(current, stat) };
+      }
+      const next = linkTarget(current, stat.target);
+      if (hops >= maxLinkHops || seen.has(next)) throw new SymlinkLoopError(path);
+      seen.add(next);
+      current = next;
+    }
+  }
+
+  /** A link without a known target: a directory if CWD into it works, else a file. */
+  async #probeLink(path: string, link: Stat): Promise<Stat> {
+    const isDir = await this.#pool.withMain(async (c) => {
+      try {
+        await c.cwd(path);
+        await c.cwd("/");
+        return true;
+      } catch (error) {
+        if (error instanceof FtpPermanentError) return false;
+        throw error;
+      }
+    });
+    return { ...link, type: isDir ? "dir" : "file", target: undefined };
+  }
+
+  /** The path a directory path leads to; throws when it is missing or not a directory. */
+  async #directoryTarget(dir: string): Promise<string> {
+    const { path, stat } = await this.#follow(dir);
+    if (stat.type !== "dir") throw new NotADirectoryError(dir);
+    return path;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Measuring a server's time shift with a probe file (ftputil's
+ * `synchronize_times`), and remembering an `auto` result per server in a small
+ * JSON file under `.ferry/` so that not every run writes a probe.
+ * @module
+ */
+import { dirname as hostDirname, join as hostJoin } from "node:path";
+import type { ListEntry } from "../../ftp/listing/types.ts";
+import { logger } from "../../util/log.ts";
+import type { SessionPool } from "./pool.ts";
+import { remoteJoin } from "./remote_path.ts";
+import { TimeShiftError, timeShiftFromProbe } from "./time_shift.ts";
+
+const log = logger("endpoint", "ftp", "time");
+
+/** How the probe is listed: the same way the host lists, or the shift would not apply. */
+export interface ProbeOptions {
+  /** List with MLST (the host uses MLSD) instead of LIST. */
+  mlst: boolean;
+  /** The clock (tests). */
+  now?: () => Date;
+}
+
+/**
+ * Writes an empty probe file in `dir`, reads its listed time on a child session
+ * whose parser applies no shift, deletes it, and returns the shift (seconds,
+ * rounded to 15 minutes). Independent of any shift already set, unlike
+ * ftputil. Throws `TimeShiftError` when the directory is not writable or the
+ * listed time cannot be used.
+ *
+ * @example
+ * ```ts
+ * const shift = await measureTimeShift(pool, "/incoming", { mlst: false });
+ * ```
+ */
+export async function measureTimeShift(
+  pool: SessionPool,
+  dir: string,
+  options: ProbeOptions,
+): Promise<number> {
+  const now = options.now ?? (() => new Date());
+  const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
+  const probe = remoteJoin(dir, `_ferry_sync_${random}`);
+  const child = await pool.acquire();
+  let broken = false;
+  try {
+    const before = now();
+    try {
+      const stream = await child.store(probe);
+      await stream.close();
+    } catch (error) {
+      throw new TimeShiftError(
+        `cannot write the time shift probe ${probe}: is the directory writable?`,
+        { cause: error },
+      );
+    }
+    const after = now();
+    let entry: ListEntry | undefined;
+    const shift = child.timeShift;
+    child.timeShift = 0;
+    try {
+      entry = options.mlst
+        ? await child.mlst(probe)
+        : (await child.list(probe)).find((e) => e.name.endsWith(`_ferry_sync_${random}`));
+    } finally {
+      child.timeShift = shift;
+      await child.delete(probe).catch((error) => {
+        log.warn("could not delete the time shift probe {probe}: {error}", {
+          probe,
+          error: String(error),
+        });
+      });
+    }
+    if (!entry?.mtime) {
+      throw new TimeShiftError(`the listing of ${probe} shows no usable time`);
+    }
+    return timeShiftFromProbe({ listed: entry.mtime, precision: entry.precision, before, after });
+  } catch (error) {
+    broken = child.closed;
+    throw error;
+  } finally {
+    pool.release(child, { broken });
+  }
+}
+
+/** One remembered measurement. */
+export interface TimeShiftRecord {
+  /** Seconds. */
+  shift: number;
+  /** When it was measured (ISO 8601). */
+  measured: string;
+}
+
+/**
+ * Remembered `auto` time shifts, one JSON object keyed by server
+ * (`ftp://user@host:port`), written atomically.
+ *
+ * @example
+ * ```ts
+ * const store = TimeShiftStore.inStateDir(".ferry");
+ * const known = await store.get("ftp://bob@example.org:21", 12 * 3600_000);
+ * if (known === undefined) await store.set("ftp://bob@example.org:21", measured);
+ * ```
+ */
+export class TimeShiftStore {
+  readonly file: string;
+  readonly #now: () => Date;
+
+  constructor(file: string, options: { now?: () => Date } = {}) {
+    this.file = file;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * The store file in a state directory: `<dir>/time-shift.json`.
+   *
+   * @example
+   * ```ts
+   * TimeShiftStore.inStateDir(".ferry").file; // ".ferry/time-shift.json"
+   * ```
+   */
+  static inStateDir(dir: string): TimeShiftStore {
+    return new TimeShiftStore(hostJoin(dir, "time-shift.json"));
+  }
+
+  /**
+   * A remembered shift younger than `maxAgeMs`, else `undefined`.
+   *
+   * @example
+   * ```ts
+   * await store.get("ftp://bob@example.org:21", 3600_000);
+   * ```
+   */
+  async get(key: string, maxAgeMs: number): Promise<number | undefined> {
+    const record = (await this.#read())[key];
+    if (!record || typeof record.shift !== "number") return undefined;
+    const age = this.#now().getTime() - Date.parse(record.measured);
+    return age >= 0 && age <= maxAgeMs ? record.shift : undefined;
+  }
+
+  /**
+   * Remembers a shift measured now.
+   *
+   * @example
+   * ```ts
+   * await store.set("ftp://bob@example.org:21", 19800);
+   * ```
+   */
+  async set(key: string, shift: number): Promise<void> {
+    const all = await this.#read();
+    all[key] = { shift, measured: this.#now().toISOString() };
+    await Deno.mkdir(hostDirname(this.file), { recursive: true });
+    const temp = `${this.file}.${crypto.randomUUID().slice(0, 8)}.part`;
+    await Deno.writeTextFile(temp, JSON.stringify(all, null, 2) + "\n");
+    await Deno.rename(temp, this.file);
+  }
+
+  async #read(): Promise<Record<string, TimeShiftRecord>> {
+    try {
+      const data = JSON.parse(await Deno.readTextFile(this.file));
+      return data && typeof data === "object" ? data : {};
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        log.warn("ignoring unreadable {file}: {error}", { file: this.file, error: String(error) });
+      }
+      return {};
+    }
+  }
+}

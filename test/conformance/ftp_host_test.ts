@@ -1,0 +1,181 @@
+/**
+ * FtpHost (ftputil parity) against real servers: the os-like surface, the
+ * stat cache, links, walk/rmtree, open files on child sessions while listing,
+ * *-if-newer and keep-alive.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { FtpHost } from "../../endpoint/ftp/host.ts";
+import { AlreadyExistsError, NotFoundError } from "../../endpoint/errors.ts";
+import { CommandNotImplementedError } from "../../endpoint/ftp/errors.ts";
+import { collect, writeAll } from "../../endpoint/streams.ts";
+import { peerTest } from "../peers/skip.ts";
+import { startPyftpdlib } from "../peers/pyftpdlib.ts";
+import type { FtpPeer } from "../peers/types.ts";
+
+const text = (s: string) => new TextEncoder().encode(s);
+const str = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function connect(peer: FtpPeer, extra: Parameters<typeof FtpHost.connect>[0] | object = {}) {
+  return FtpHost.connect({
+    host: peer.host,
+    port: peer.port,
+    user: peer.user,
+    password: peer.password,
+    timeoutMs: 10_000,
+    ...extra,
+  });
+}
+
+peerTest("ftp host: cwd, listdir, makedirs, stat of root, remove, rename, rmdir", [
+  "pyftpdlib",
+], async () => {
+  await using peer = await startPyftpdlib();
+  await using host = await connect(peer);
+  assert.equal(host.getcwd(), "/");
+  await host.makedirs("a/b/c");
+  await assert.rejects(host.makedirs("a/b/c"), AlreadyExistsError);
+  await host.makedirs("a/b/c", { existOk: true });
+  await host.chdir("a");
+  assert.equal(host.getcwd(), "/a");
+  assert.deepEqual(await host.listdir(), ["b"]);
+  assert.deepEqual(await host.listdir("/"), ["a"]);
+  const root = await host.stat("/");
+  assert.equal(root.type, "dir");
+  assert.ok(root.mtime, "MLST gives the root an mtime");
+  await writeAll(await host.open("b/f.txt", "w"), text("hello"));
+  assert.deepEqual((await host.listdir("b")).sort(), ["c", "f.txt"]);
+  assert.equal(await host.path.getsize("b/f.txt"), 5);
+  assert.equal(await host.path.isfile("b/f.txt"), true);
+  assert.equal(await host.path.isdir("b"), true);
+  assert.equal(await host.path.exists("nope"), false);
+  await host.rename("b/f.txt", "/a/g.txt");
+  assert.equal(str(await collect(await host.open("/a/g.txt", "r"))), "hello");
+  await assert.rejects(host.stat("b/f.txt"), NotFoundError);
+  await host.remove("g.txt");
+  await host.rmdir("b/c");
+  assert.deepEqual(await host.listdir("b"), []);
+});
+
+peerTest("ftp host: the stat cache answers repeats, forgets own changes, not others'", [
+  "pyftpdlib",
+], async () => {
+  await using peer = await startPyftpdlib();
+  await Deno.writeTextFile(join(peer.root, "a"), "1");
+  await using host = await connect(peer);
+  assert.equal((await host.stat("/a")).size, 1);
+  await Deno.writeTextFile(join(peer.root, "a"), "changed elsewhere");
+  assert.equal((await host.stat("/a")).size, 1, "served from the cache");
+  await writeAll(await host.open("/a", "w"), text("22"));
+  assert.equal((await host.stat("/a")).size, 2, "own writes invalidate");
+  await Deno.writeTextFile(join(peer.root, "b"), "x");
+  assert.equal(await host.path.exists("/b"), false, "the cached listing says missing");
+  host.statCache.clear();
+  assert.equal(await host.path.exists("/b"), true);
+  host.statCache.disable();
+  await Deno.remove(join(peer.root, "b"));
+  assert.equal(await host.path.exists("/b"), false);
+});
+
+peerTest("ftp host: links (LIST), walk (no loops), rmtree", ["pyftpdlib"], async () => {
+  // pyftpdlib's MLSD shows links as their targets; its LIST shows them as links.
+  await using peer = await startPyftpdlib({ mlsd: false });
+  await Deno.mkdir(join(peer.root, "top/sub"), { recursive: true });
+  await Deno.writeTextFile(join(peer.root, "top/sub/f"), "f");
+  await Deno.symlink("sub/f", join(peer.root, "top/flink"));
+  await Deno.symlink("..", join(peer.root, "top/sub/up"));
+  await using host = await connect(peer);
+  assert.equal((await host.lstat("/top/flink")).type, "symlink");
+  assert.equal((await host.stat("/top/flink")).type, "file");
+  assert.equal(await host.path.islink("/top/flink"), true);
+  assert.equal(await host.realpath("/top/flink"), "/top/sub/f");
+  const steps = [];
+  for await (const [dir, dirs, files] of host.walk("/top", { followLinks: true })) {
+    steps.push([dir, dirs.sort(), files.sort()]);
+  }
+  assert.deepEqual(steps, [
+    ["/top", ["sub"], ["flink"]],
+    ["/top/sub", ["up"], ["f"]],
+  ]);
+  const errors: string[] = [];
+  await host.rmtree("/top", { onError: (op, path) => errors.push(`${op} ${path}`) });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(await host.listdir("/"), []);
+});
+
+peerTest("ftp host: a walk over MLSD that hides links still ends", ["pyftpdlib"], async () => {
+  await using peer = await startPyftpdlib();
+  await Deno.mkdir(join(peer.root, "top/sub"), { recursive: true });
+  await Deno.symlink("..", join(peer.root, "top/sub/up"));
+  await using host = await connect(peer);
+  assert.equal(await host.usesMlsd(), true);
+  assert.equal((await host.lstat("/top/sub/up")).type, "dir", "MLSD follows the link");
+  const dirs = [];
+  for await (const [dir] of host.walk("/top")) dirs.push(dir);
+  assert.deepEqual(dirs, ["/top", "/top/sub"]);
+  // rmtree lists with LIST, sees the link as a link and removes only the link.
+  await Deno.mkdir(join(peer.root, "keep"));
+  await Deno.writeTextFile(join(peer.root, "keep/precious"), "!");
+  await Deno.symlink("../keep", join(peer.root, "top/keeplink"));
+  host.statCache.clear();
+  await host.rmtree("/top");
+  assert.deepEqual(await host.listdir("/"), ["keep"]);
+  assert.deepEqual(await host.listdir("/keep"), ["precious"]);
+});
+
+peerTest("ftp host: list while a file is open; sessions are reused", ["pyftpdlib"], async () => {
+  await using peer = await startPyftpdlib();
+  await using host = await connect(peer);
+  const writer = (await host.open("/big", "w")).getWriter();
+  await writer.write(new Uint8Array(100_000));
+  assert.deepEqual(await host.listdir("/"), ["big"]);
+  await writer.close();
+  const data = await host.open("/big", "r", { rest: 99_990 });
+  assert.deepEqual(await host.listdir("/"), ["big"]);
+  assert.equal((await collect(data)).byteLength, 10);
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await collect(await host.open("/big", "r"))).byteLength, 100_000);
+  }
+  await host.keepAlive();
+});
+
+peerTest("ftp host: chmod, setMtime, and 502 for a missing SITE CHMOD", ["pyftpdlib"], async () => {
+  await using peer = await startPyftpdlib({
+    extraPython: "Handler.proto_cmds.pop('SITE CHMOD', None)",
+  });
+  await Deno.writeTextFile(join(peer.root, "f"), "x");
+  await using host = await connect(peer);
+  await assert.rejects(host.chmod("/f", 0o600), CommandNotImplementedError);
+  const when = new Date("2010-05-06T07:08:09Z");
+  await host.setMtime("/f", when);
+  assert.equal((await host.stat("/f")).mtime?.getTime(), when.getTime());
+});
+
+peerTest("ftp host: upload/download and *-if-newer", ["pyftpdlib"], async () => {
+  await using peer = await startPyftpdlib();
+  const local = await Deno.makeTempDir();
+  try {
+    await using host = await connect(peer);
+    const src = join(local, "src.txt");
+    await Deno.writeTextFile(src, "content");
+    let progress = 0;
+    assert.equal(
+      await host.uploadIfNewer(src, "/dst.txt", { onProgress: (n) => progress = n }),
+      true,
+    );
+    assert.equal(progress, 7);
+    assert.equal(await Deno.readTextFile(join(peer.root, "dst.txt")), "content");
+    // Local older than remote: no upload.
+    await Deno.utime(src, new Date("2000-01-01"), new Date("2000-01-01"));
+    assert.equal(await host.uploadIfNewer(src, "/dst.txt"), false);
+    const back = join(local, "back.txt");
+    assert.equal(await host.downloadIfNewer("/dst.txt", back), true);
+    assert.equal(await Deno.readTextFile(back), "content");
+    await Deno.utime(back, new Date("2100-01-01"), new Date("2100-01-01"));
+    assert.equal(await host.downloadIfNewer("/dst.txt", back), false);
+    await host.download("/dst.txt", join(local, "plain.txt"));
+    assert.equal(await Deno.readTextFile(join(local, "plain.txt")), "content");
+  } finally {
+    await Deno.remove(local, { recursive: true });
+  }
+});
