@@ -138,19 +138,22 @@ export function spawnPeer(cmd: string, args: string[], options: SpawnOptions): P
     },
     stop() {
       stopping ??= (async () => {
-        if (!exitedStatus) {
+        const kill = (pid: number, signal: Deno.Signal) => {
           try {
-            child.kill("SIGTERM");
+            Deno.kill(pid, signal);
           } catch {
             // Already gone between the check and the kill.
           }
-          if (!(await raceTimeout(child.status, 5000))) {
-            try {
-              child.kill("SIGKILL");
-            } catch { /* gone */ }
-          }
+        };
+        // vsftpd's per-session processes call setsid() and outlive their parent:
+        // find them while they are still its descendants, and end them too.
+        const offspring = exitedStatus ? [] : descendants(child.pid);
+        if (!exitedStatus) {
+          kill(child.pid, "SIGTERM");
+          if (!(await raceTimeout(child.status, 5000))) kill(child.pid, "SIGKILL");
         }
         await child.status;
+        for (const pid of offspring) kill(pid, "SIGKILL");
         // A forked grandchild may still hold the pipes; do not wait on it forever.
         if (!(await raceTimeout(drained, 2000))) {
           await Promise.all(readers.map((r) => r.reader.cancel().catch(() => {})));
@@ -172,4 +175,33 @@ async function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** All live descendants of `pid`, from /proc (Linux); empty where /proc cannot tell. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  try {
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry.name)]);
+      } catch {
+        // Exited while we looked.
+      }
+    }
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      found.push(c);
+      queue.push(c);
+    }
+  }
+  return found;
 }

@@ -1,0 +1,152 @@
+/**
+ * The local system account vsftpd serves. vsftpd has no virtual users of its
+ * own (PAM does the login), so the tests share one real account, created once per
+ * machine and reused: {@link VSFTPD_USER} with {@link VSFTPD_PASSWORD}.
+ * @module
+ */
+import { PeerError } from "./errors.ts";
+import { VSFTPD_PASSWORD, VSFTPD_USER } from "./constants.ts";
+
+/** The account's numeric ids (for chown). */
+export interface SystemUser {
+  uid: number;
+  gid: number;
+}
+
+let ensured: Promise<SystemUser> | undefined;
+
+/**
+ * Makes sure the vsftpd account exists and can log in through Debian's
+ * /etc/pam.d/vsftpd (shell listed in /etc/shells, user not in /etc/ftpusers).
+ * Creating it needs root; without root an existing account is used as is.
+ *
+ * @example
+ * ```ts
+ * const { uid, gid } = await ensureVsftpdUser();
+ * ```
+ */
+export function ensureVsftpdUser(): Promise<SystemUser> {
+  ensured ??= ensure().catch((e) => {
+    ensured = undefined; // let a later test try again (and report again)
+    throw e;
+  });
+  return ensured;
+}
+
+/**
+ * Gives `path` (recursively) to the vsftpd account, so the server can change what
+ * a test created as root. Starting a vsftpd peer does this for its root; call it
+ * again for files the test adds afterwards.
+ *
+ * @example
+ * ```ts
+ * await Deno.writeTextFile(`${peer.root}/a.txt`, "x");
+ * await chownForVsftpd(`${peer.root}/a.txt`);
+ * ```
+ */
+export async function chownForVsftpd(path: string): Promise<void> {
+  const { uid, gid } = await ensureVsftpdUser();
+  await chownTree(path, uid, gid);
+}
+
+async function chownTree(path: string, uid: number, gid: number): Promise<void> {
+  const info = await Deno.lstat(path);
+  if (info.isSymlink) return; // never follow links out of the tree
+  await Deno.chown(path, uid, gid);
+  if (info.isDirectory) {
+    for await (const entry of Deno.readDir(path)) {
+      await chownTree(`${path}/${entry.name}`, uid, gid);
+    }
+  }
+}
+
+async function ensure(): Promise<SystemUser> {
+  let user = lookup(VSFTPD_USER);
+  if (!user) {
+    if (Deno.uid() !== 0) {
+      throw new PeerError(
+        `vsftpd needs the local user ${VSFTPD_USER}, which is missing, and creating it needs ` +
+          `root. As root run: useradd -m -s /bin/bash ${VSFTPD_USER} && ` +
+          `echo '${VSFTPD_USER}:${VSFTPD_PASSWORD}' | chpasswd`,
+        { peer: "vsftpd", code: "EPEERUSER" },
+      );
+    }
+    const add = await run("useradd", ["-m", "-s", "/bin/bash", VSFTPD_USER]);
+    // 9 = "already exists": another test process won the race; fine.
+    if (add.code !== 0 && add.code !== 9) {
+      throw new PeerError(`useradd ${VSFTPD_USER} failed`, { peer: "vsftpd", log: add.output });
+    }
+    await setPassword();
+    user = lookup(VSFTPD_USER);
+    if (!user) throw new PeerError(`user ${VSFTPD_USER} still missing`, { peer: "vsftpd" });
+  }
+  checkPamPrerequisites();
+  return user;
+}
+
+/** chpasswd can lose the /etc/shadow lock to a concurrent test process: retry a little. */
+async function setPassword(): Promise<void> {
+  let last = "";
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const out = await run("chpasswd", [], `${VSFTPD_USER}:${VSFTPD_PASSWORD}\n`);
+    if (out.code === 0) return;
+    last = out.output;
+  }
+  throw new PeerError(`chpasswd for ${VSFTPD_USER} failed`, { peer: "vsftpd", log: last });
+}
+
+/** Debian's PAM stack for vsftpd refuses users listed in /etc/ftpusers or with an unlisted shell. */
+function checkPamPrerequisites(): void {
+  const banned = readLines("/etc/ftpusers").includes(VSFTPD_USER);
+  if (banned) {
+    throw new PeerError(`${VSFTPD_USER} is listed in /etc/ftpusers: PAM will refuse it`, {
+      peer: "vsftpd",
+      code: "EPEERUSER",
+    });
+  }
+  const shell = readLines("/etc/passwd").find((l) => l.startsWith(`${VSFTPD_USER}:`))
+    ?.split(":")[6];
+  const shells = readLines("/etc/shells");
+  if (shell && shells.length && !shells.includes(shell)) {
+    throw new PeerError(
+      `${VSFTPD_USER}'s shell ${shell} is not in /etc/shells: pam_shells will refuse it`,
+      { peer: "vsftpd", code: "EPEERUSER" },
+    );
+  }
+}
+
+function lookup(name: string): SystemUser | undefined {
+  const line = readLines("/etc/passwd").find((l) => l.startsWith(`${name}:`));
+  if (!line) return undefined;
+  const fields = line.split(":");
+  return { uid: Number(fields[2]), gid: Number(fields[3]) };
+}
+
+function readLines(path: string): string[] {
+  try {
+    return Deno.readTextFileSync(path).split("\n").map((l) => l.trim());
+  } catch {
+    return [];
+  }
+}
+
+async function run(
+  cmd: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number; output: string }> {
+  const child = new Deno.Command(cmd, {
+    args,
+    stdin: input === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+  }
+  const out = await child.output();
+  const text = new TextDecoder();
+  return { code: out.code, output: text.decode(out.stdout) + text.decode(out.stderr) };
+}
