@@ -1,8 +1,8 @@
 /**
  * Carrying out a plan over real endpoints: the thin I/O edge under every job.
  * Actions run in plan order; consecutive copies (and consecutive file
- * deletions) run in parallel over a bounded pool; mkdirs, renames and rmdirs
- * run one by one. Once a transfer failed, later deletions are held back, as
+ * deletions) run in parallel over a bounded pool; mkdirs and rmdirs run level
+ * by level (parallel within a level); renames run one by one. Once a transfer failed, later deletions are held back, as
  * rclone holds them after any error.
  * @module
  */
@@ -55,13 +55,29 @@ export interface ActionOutcome {
   dstStat?: Stat;
 }
 
-type Group = "copy" | "delete-files" | "serial" | "skip";
+type Group = "copy" | "delete-files" | "mkdir" | "rmdir" | "serial" | "skip";
 
 function groupOf(a: Action): Group {
   if (a.op === "transfer" || a.op === "symlink" || a.op === "setMtime") return "copy";
-  if (a.op === "delete" && a.type !== "dir") return "delete-files";
+  if (a.op === "delete") return a.type === "dir" ? "rmdir" : "delete-files";
+  if (a.op === "mkdir") return "mkdir";
   if (a.op === "skip") return "skip";
   return "serial";
+}
+
+/**
+ * Directories of one depth do not depend on each other: mkdirs run level by
+ * level from the top, rmdirs from the bottom, each level in parallel (one
+ * round trip per level on a slow link instead of one per directory).
+ */
+function levels(indexes: number[], actions: Action[], group: Group): number[][] {
+  const byDepth = new Map<number, number[]>();
+  for (const i of indexes) {
+    const depth = actions[i].path.split("/").length;
+    byDepth.set(depth, [...(byDepth.get(depth) ?? []), i]);
+  }
+  const depths = [...byDepth.keys()].sort((x, y) => (group === "mkdir" ? x - y : y - x));
+  return depths.map((d) => byDepth.get(d)!);
 }
 
 /**
@@ -103,6 +119,10 @@ export async function executePlan(
     };
     if (group === "copy" || group === "delete-files") {
       await forEachLimit(indexes, group === "copy" ? limit : limit * 2, run, options.signal);
+    } else if (group === "mkdir" || group === "rmdir") {
+      for (const level of levels(indexes, actions, group)) {
+        await forEachLimit(level, limit, run, options.signal);
+      }
     } else {
       for (const index of indexes) {
         if (options.signal?.aborted) break;

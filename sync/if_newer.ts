@@ -153,6 +153,7 @@ export async function copyIfNewer(
         filter: makeFilter(options),
         symlinks: options.symlinks ?? "follow",
         concurrency: options.listParallel,
+        retry: options.retry,
         signal: options.signal,
       };
       const [ts, td] = await Promise.all([

@@ -79,6 +79,7 @@ export async function prepareMirror(
     filter,
     symlinks: options.symlinks,
     concurrency: options.listParallel,
+    retry: options.retry,
     signal: options.signal,
   };
   const backupInside = options.backupDir !== undefined &&

@@ -98,6 +98,7 @@ export async function rmtree(
       const tree = await listTree(ep, root, {
         symlinks: "copy-as-link",
         concurrency: options.listParallel,
+        retry: options.retry,
         signal: options.signal,
       });
       addWalkProblems(report, tree, "");

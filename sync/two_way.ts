@@ -461,6 +461,7 @@ export async function sync(
       filter,
       symlinks: options.symlinks,
       concurrency: options.listParallel,
+      retry: options.retry,
       signal: options.signal,
       missingOk: true,
     };

@@ -11,6 +11,7 @@ import { isTempName } from "../endpoint/atomic.ts";
 import { logger } from "../util/log.ts";
 import { type Filter, type FilterRules, makeFilter } from "./filter.ts";
 import { errorMessage } from "./report.ts";
+import { type RetryOptions, withRetry } from "./retry.ts";
 
 const log = logger("sync", "walk");
 
@@ -32,6 +33,8 @@ export interface WalkOptions extends FilterRules {
   skipPaths?: string[];
   /** A missing root is an empty, complete tree (for targets) instead of an error. */
   missingOk?: boolean;
+  /** Retries of listings that fail temporarily (421, dropped connection...). */
+  retry?: RetryOptions;
   signal?: AbortSignal;
 }
 
@@ -134,7 +137,11 @@ export class Walk implements AsyncIterable<WalkEntry> {
   async #listDir(job: DirJob, out: WalkEntry[], queue: DirJob[]): Promise<void> {
     let stats: Stat[];
     try {
-      stats = await this.#ep.list(joinPath(this.#root, job.path));
+      const dir = joinPath(this.#root, job.path);
+      stats = await withRetry(() => this.#ep.list(dir), {
+        ...this.#options.retry,
+        signal: this.#options.signal,
+      });
     } catch (error) {
       if (job.path === "" && this.#options.missingOk && error instanceof NotFoundError) return;
       this.#problem(this.errors, job.path, error);

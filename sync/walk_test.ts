@@ -59,11 +59,26 @@ Deno.test("walk: excludes prune directories, size filters apply to files", async
 
 Deno.test("walk: a directory that cannot be listed makes the walk incomplete", async () => {
   const ep = new FailingList(await fixture(), ["d/e"]);
-  const tree = await listTree(ep, "");
+  const tree = await listTree(ep, "", { retry: { retries: 1, baseDelayMs: 0 } });
   assert.equal(tree.complete, false);
   assert.equal(tree.errors.length, 1);
   assert.equal(tree.errors[0].path, "d/e");
   assert.ok(tree.entries.has("d/b.txt"), "the rest is still listed");
+});
+
+Deno.test("walk: a listing that fails once (421) is retried", async () => {
+  let failures = 1;
+  const flaky = new (class extends Wrapped {
+    override list(path: string): Promise<Stat[]> {
+      if (path === "d" && failures-- > 0) {
+        return Promise.reject(Object.assign(new Error("421 too many"), { ftpCode: 421 }));
+      }
+      return super.list(path);
+    }
+  })(await fixture());
+  const tree = await listTree(flaky, "", { retry: { baseDelayMs: 0 } });
+  assert.equal(tree.complete, true);
+  assert.ok(tree.entries.has("d/e/c.txt"));
 });
 
 Deno.test("walk: a missing root is an error, or an empty complete tree with missingOk", async () => {

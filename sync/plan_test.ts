@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import type { Stat } from "../endpoint/types.ts";
+import { deleteBlockReason, describeAction, maxDeleteLimit, planMirror } from "./plan.ts";
+import type { Tree } from "./walk.ts";
+
+const t = (s: number) => new Date(Date.UTC(2024, 0, 1) + s * 1000);
+
+/** A tree from "path" (file, size 1) / "path/" (dir) / ["path", size, seconds]. */
+function tree(items: (string | [string, number, number])[], extra: Partial<Tree> = {}): Tree {
+  const entries = new Map<string, Stat>();
+  const partials = new Map<string, Stat>();
+  for (const item of items) {
+    const [p, size, s] = typeof item === "string" ? [item, 1, 0] : item;
+    const dir = p.endsWith("/");
+    const path = dir ? p.slice(0, -1) : p;
+    const stat: Stat = {
+      name: path.split("/").pop()!,
+      type: dir ? "dir" : "file",
+      size: dir ? 0 : size,
+      mtime: t(s),
+      precision: 1000,
+    };
+    (path.split("/").pop()!.endsWith(".ferry.part") ? partials : entries).set(path, stat);
+  }
+  return { root: "", entries, partials, errors: [], warnings: [], complete: true, ...extra };
+}
+
+Deno.test("planMirror: order is replacements, mkdirs, copies, deletes (files, then dirs deepest first)", () => {
+  const src = tree(["a/", "a/b/", "a/b/c.txt", "x.txt"]);
+  const dst = tree(["old/", "old/deep/", "old/deep/f.txt", "old/g.txt", "x.txt"]);
+  const plan = planMirror(src, dst, { delete: true });
+  assert.deepEqual(plan.actions.map(describeAction), [
+    "mkdir a",
+    "mkdir a/b",
+    "transfer a/b/c.txt (missing, 1 bytes)",
+    "delete file old/deep/f.txt (not in source)",
+    "delete file old/g.txt (not in source)",
+    "delete dir old/deep (not in source)",
+    "delete dir old (not in source)",
+    "skip x.txt (same size+mtime)",
+  ]);
+  assert.deepEqual(plan.summary, {
+    mkdirs: 2,
+    transfers: 1,
+    bytes: 1,
+    deletes: 4,
+    skips: 1,
+    setMtimes: 0,
+    renames: 0,
+  });
+});
+
+Deno.test("planMirror: reasons for transfers", () => {
+  const src = tree([["s.txt", 2, 0], ["m.txt", 1, 100], "new.txt"]);
+  const dst = tree([["s.txt", 3, 0], ["m.txt", 1, 0]]);
+  const reasons = planMirror(src, dst).actions.map((a) => a.op === "transfer" ? a.reason : a.op);
+  assert.deepEqual(reasons, ["size", "mtime", "missing"]);
+});
+
+Deno.test("planMirror: an incomplete source blocks every deletion, even replacements", () => {
+  const src = tree(["f", "keep"], {
+    complete: false,
+    errors: [{ path: "sub", message: "425 no data connection" }],
+  });
+  const dst = tree(["f/", "f/inner", "extra", "keep"]);
+  const plan = planMirror(src, dst, { delete: true });
+  assert.match(plan.deletesBlocked!, /source listing incomplete \(1 error, first: sub: 425/);
+  assert.ok(plan.actions.every((a) => a.op === "skip"));
+  assert.ok(plan.actions.some((a) => a.path === "f" && /not replaced/.test(a.reason)));
+});
+
+Deno.test("planMirror: resume a fresh partial, restart a stale one, clean up orphans", () => {
+  const src = tree([["big", 100, 10], ["old", 100, 10]]);
+  const dst = tree([
+    [".big.ferry.part", 40, 20], // written after the source changed: resume
+    [".old.ferry.part", 40, 5], // older than the source: start over
+    [".gone.ferry.part", 40, 5], // no source any more
+  ]);
+  const plan = planMirror(src, dst, { delete: true });
+  const big = plan.actions.find((a) => a.path === "big");
+  const old = plan.actions.find((a) => a.path === "old");
+  assert.equal(big?.op === "transfer" && big.resumeFrom, 40);
+  assert.equal(old?.op === "transfer" && old.resumeFrom, undefined);
+  assert.deepEqual(
+    plan.actions.filter((a) => a.op === "delete").map((a) => a.path),
+    [".gone.ferry.part"],
+  );
+  assert.equal(planMirror(src, dst).actions.filter((a) => a.op === "delete").length, 0);
+});
+
+Deno.test("planMirror: backupDir on deletes and replaced files", () => {
+  const plan = planMirror(tree([["a", 2, 9]]), tree(["a", "b"]), { delete: true, backupDir: "bk" });
+  assert.deepEqual(plan.actions.map(describeAction), [
+    "transfer a (size, 2 bytes)",
+    "delete file b (not in source, move to bk/b)",
+  ]);
+  const a = plan.actions[0];
+  assert.equal(a.op === "transfer" && a.backupTo, "bk/a");
+});
+
+Deno.test("maxDelete: counts and percentages", () => {
+  assert.equal(maxDeleteLimit(3, 100), 3);
+  assert.equal(maxDeleteLimit("10%", 85), 8);
+  assert.equal(maxDeleteLimit("0", 5), 0);
+  assert.throws(() => maxDeleteLimit("lots", 5), RangeError);
+  const dst = tree(["a", "b", "c", "d/"]);
+  const del = (p: string) =>
+    ({ op: "delete", path: p, type: "file", size: 1, reason: "" }) as const;
+  const src = { complete: true, errors: [] };
+  assert.equal(deleteBlockReason(src, dst, [del("a")], 1), undefined);
+  assert.match(
+    deleteBlockReason(src, dst, [del("a"), del("b")], 1)!,
+    /2 deletions exceed maxDelete 1/,
+  );
+  assert.match(
+    deleteBlockReason(src, dst, [del("a"), del("b")], "50%")!,
+    /exceed maxDelete 50% \(1 of 3 files\)/,
+  );
+});
