@@ -15,7 +15,7 @@ import { freePort } from "./ports.ts";
 import { type PeerProcess, spawnPeer } from "./process.ts";
 import { awaitBanner, awaitListening } from "./rawftp.ts";
 import type { FtpPeer } from "./types.ts";
-import { chownForVsftpd, ensureVsftpdUser } from "./vsftpd_user.ts";
+import { chownForVsftpd, ensureTraversable, ensureVsftpdUser } from "./vsftpd_user.ts";
 
 /** Options of {@link startVsftpd}. */
 export interface VsftpdOptions {
@@ -60,11 +60,11 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<FtpPeer>
   const dir = await Deno.makeTempDir({ prefix: "ferry-vsftpd-" });
   const cleanup = () => Deno.remove(dir, { recursive: true }).catch(() => {});
   try {
-    // The session drops to ferrytest before it enters its root: let it pass through.
-    await Deno.chmod(dir, 0o755);
     const root = options.root ?? `${dir}/root`;
     if (!options.root) await Deno.mkdir(root);
     await chownForVsftpd(root);
+    // The session drops to ferrytest before it enters its root: let it pass through.
+    await ensureTraversable(root);
     let certFile = options.certFile, keyFile = options.keyFile, caPem: string | undefined;
     if (options.tls && !certFile) {
       const certs = await testCertificates();

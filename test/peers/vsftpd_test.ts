@@ -65,3 +65,23 @@ peerTest("vsftpd: useLocaltime with tz shifts MDTM to the server's zone", [
   await ftp.login(peer.user, peer.password);
   assert.deepEqual(await ftp.command("MDTM t.txt"), { code: 213, text: "20200101053000" });
 });
+
+peerTest("vsftpd: serves a given root nested in a 0700 temp dir, and leaves it on stop", [
+  "vsftpd",
+], async () => {
+  const parent = await Deno.makeTempDir({ prefix: "ferry-test-" });
+  try {
+    await Deno.mkdir(`${parent}/served`);
+    await Deno.writeTextFile(`${parent}/served/a.txt`, "abc");
+    await using peer = await startVsftpd({ root: `${parent}/served` });
+    await using ftp = await RawFtp.connect(peer.host, peer.port);
+    await ftp.readReply();
+    assert.equal((await ftp.login(peer.user, peer.password)).code, 230);
+    assert.deepEqual(await ftp.command("SIZE a.txt"), { code: 213, text: "3" });
+    assert.equal((await ftp.command("DELE a.txt")).code, 250); // chowned: the server may change it
+    await peer.stop();
+    assert.ok((await Deno.stat(`${parent}/served`)).isDirectory);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});

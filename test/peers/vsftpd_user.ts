@@ -49,6 +49,39 @@ export async function chownForVsftpd(path: string): Promise<void> {
   await chownTree(path, uid, gid);
 }
 
+/**
+ * vsftpd enters the served root as the vsftpd account, so every directory above it
+ * needs the search bit for that account. Test temp dirs (0700 from makeTempDir) get
+ * `o+x` (search, not read); a locked ancestor elsewhere is reported, not changed.
+ *
+ * @example
+ * ```ts
+ * const parent = await Deno.makeTempDir(); // 0700
+ * await ensureTraversable(`${parent}/served`); // parent is now 0701
+ * ```
+ */
+export async function ensureTraversable(path: string): Promise<void> {
+  const { uid } = await ensureVsftpdUser();
+  const tmp = (Deno.env.get("TMPDIR") || "/tmp").replace(/\/+$/, "");
+  const absolute = await Deno.realPath(path);
+  const parts = absolute.split("/").filter(Boolean);
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const dir = "/" + parts.slice(0, i).join("/");
+    const info = await Deno.stat(dir);
+    const mode = info.mode ?? 0o755;
+    if (mode & 0o001 || info.uid === uid) continue;
+    if (dir.startsWith(`${tmp}/`)) {
+      await Deno.chmod(dir, (mode & 0o7777) | 0o001);
+    } else {
+      throw new PeerError(
+        `vsftpd's user ${VSFTPD_USER} cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}), ` +
+          `an ancestor of the served root ${absolute}`,
+        { peer: "vsftpd", code: "EPEERUSER" },
+      );
+    }
+  }
+}
+
 async function chownTree(path: string, uid: number, gid: number): Promise<void> {
   const info = await Deno.lstat(path);
   if (info.isSymlink) return; // never follow links out of the tree
