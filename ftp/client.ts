@@ -16,17 +16,11 @@ import {
   FtpReplyError,
 } from "./errors.ts";
 import { formatFtpTime, parse257, parseFtpTime, type Reply } from "./reply.ts";
-import { connectSocket, formatHostPort, type FtpEncoding } from "./socket.ts";
+import { connectSocket, formatHostPort, type FtpEncoding, textDecoder } from "./socket.ts";
 import { startTlsClient, startTlsData, type TlsOptions } from "./tls.ts";
-import {
-  type DataStreamOptions,
-  readAllText,
-  retrieveStream,
-  storeStream,
-  type TransferHandle,
-} from "./transfer.ts";
+import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
-import { parseListing, parseMlstReply, parseNlst } from "./listing/index.ts";
+import { createListingParser, parseMlstReply, parseNlst } from "./listing/index.ts";
 
 const log = logger("ftp", "client");
 
@@ -460,26 +454,29 @@ export class FtpClient {
 
   /**
    * LIST parsed into entries (hidden files with `-a` unless `hidden: false`;
-   * if the server rejects `-a`, plain LIST is used from then on).
+   * if the server rejects `-a`, plain LIST is used from then on). Parsed as the
+   * data arrives, so memory is bounded by one line.
    */
   async list(path = "", options: { hidden?: boolean } = {}): Promise<ListEntry[]> {
-    const lines = await this.listLines(path, options);
-    return parseListing(lines.join("\n"), this.#parseOptions());
+    return await this.#withListAll(options, (flag) => this.#listEntries(listCommand(flag, path)));
   }
 
   #listAllRejected = false;
 
-  /** Raw LIST lines. */
+  /** Raw LIST lines (same `-a` handling as {@link list}). */
   async listLines(path = "", options: { hidden?: boolean } = {}): Promise<string[]> {
+    return await this.#withListAll(options, (flag) => this.retrlines(listCommand(flag, path)));
+  }
+
+  async #withListAll<T>(options: { hidden?: boolean }, run: (all: boolean) => Promise<T>) {
     const hidden = (options.hidden ?? true) && !this.#listAllRejected;
-    const command = hidden ? `LIST -a${path ? ` ${path}` : ""}` : `LIST${path ? ` ${path}` : ""}`;
     try {
-      return await this.retrlines(command);
+      return await run(hidden);
     } catch (error) {
       if (hidden && error instanceof FtpError && error.ftpCode && error.ftpCode >= 500) {
         this.#listAllRejected = true;
         log.debug("server rejected LIST -a; using plain LIST", {});
-        return await this.retrlines(`LIST${path ? ` ${path}` : ""}`);
+        return await run(false);
       }
       throw error;
     }
@@ -492,8 +489,7 @@ export class FtpClient {
 
   /** MLSD entries (RFC 3659), including `cdir`/`pdir` entries as the server sends them. */
   async mlsd(path = ""): Promise<ListEntry[]> {
-    const text = await this.#retrieveText(`MLSD${path ? ` ${path}` : ""}`);
-    return parseListing(text, this.#parseOptions());
+    return await this.#listEntries(`MLSD${path ? ` ${path}` : ""}`);
   }
 
   /** MLST of one path (works on the root directory too). */
@@ -539,6 +535,34 @@ export class FtpClient {
       parsers: this.#options.listParsers,
       context: { timeShift: this.timeShift },
     };
+  }
+
+  async #listEntries(command: string): Promise<ListEntry[]> {
+    const handle = await this.#transfer(command, "A");
+    const parser = createListingParser(this.#parseOptions());
+    const decoder = textDecoder(this.#options.encoding);
+    const entries: ListEntry[] = [];
+    let bytes = 0;
+    const reader = retrieveStream(handle, {}).getReader();
+    try {
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        bytes += value.length;
+        if (bytes > this.#options.maxListingBytes) {
+          throw new FtpProtocolError(
+            `listing of ${command} larger than ${this.#options.maxListingBytes} bytes`,
+            { code: "EFTPTOOBIG" },
+          );
+        }
+        for (const entry of parser.push(decoder.decode(value))) entries.push(entry);
+      }
+      for (const entry of parser.end()) entries.push(entry);
+      return entries;
+    } catch (error) {
+      await reader.cancel().catch(() => undefined);
+      throw error;
+    }
   }
 
   async #retrieveText(command: string): Promise<string> {
@@ -695,6 +719,10 @@ function emptyHandle(reply: Reply): TransferHandle {
     finalReply: () => Promise.resolve(reply),
     abort: () => Promise.resolve(),
   };
+}
+
+function listCommand(all: boolean, path: string): string {
+  return `LIST${all ? " -a" : ""}${path ? ` ${path}` : ""}`;
 }
 
 function stripBrackets(host: string): string {

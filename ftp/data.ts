@@ -143,27 +143,30 @@ async function openActive(
   });
   const port = (server.address() as net.AddressInfo).port;
   const expectedPeer = controlSocket.remoteAddress;
-  let accepted: Promise<net.Socket> | undefined;
-  const accept = (): Promise<net.Socket> =>
-    accepted ??= new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        server.close();
-        reject(
-          new FtpTimeoutError(`server did not open the active data connection to port ${port}`),
-        );
-      }, options.timeoutMs);
-      server.on("connection", (socket: net.Socket) => {
-        // Only the control peer may connect: anything else is a port-theft attempt.
-        if (expectedPeer && socket.remoteAddress !== expectedPeer) {
-          log.warn("refused active data connection from {from}", { from: socket.remoteAddress });
-          socket.destroy();
-          return;
-        }
-        clearTimeout(timer);
-        server.close();
-        resolve(socket);
-      });
+  // Listen for the connection from the start: the server may connect before its
+  // 150 reply reaches us, and a connection with no listener would be lost.
+  const accepted = new Promise<net.Socket>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      server.close();
+      reject(new FtpTimeoutError(`server did not open the active data connection to port ${port}`));
+    }, options.timeoutMs);
+    server.on("connection", (socket: net.Socket) => {
+      // Only the control peer may connect: anything else is a port-theft attempt.
+      if (expectedPeer && socket.remoteAddress !== expectedPeer) {
+        log.warn("refused active data connection from {from}", { from: socket.remoteAddress });
+        socket.destroy();
+        return;
+      }
+      clearTimeout(timer);
+      server.close();
+      resolve(socket);
     });
+    server.once("close", () => {
+      clearTimeout(timer);
+      reject(new FtpConnectionError("active data connection cancelled"));
+    });
+  });
+  accepted.catch(() => {});
   try {
     let reply = await control.command(`EPRT ${eprtArgument(localHost, port)}`);
     if (reply.code >= 500 && !net.isIPv6(localHost)) {
@@ -175,10 +178,10 @@ async function openActive(
     throw error;
   }
   return {
-    socket: accept,
+    socket: () => accepted,
     cancel: () => {
       server.close();
-      accepted?.then((s) => s.destroy(), () => {});
+      accepted.then((s) => s.destroy(), () => {});
     },
   };
 }

@@ -1,0 +1,131 @@
+/**
+ * Benchmark (not a test): RETR and STOR of a large file with vsftpd on loopback,
+ * ferry's wire client vs curl vs Python's ftplib, in one run. Prints MB/s per tool
+ * (median of RUNS runs) and the ratio ferry/curl.
+ *
+ *   deno run -A bench/ftp_transfer.ts [--size-mib 512] [--runs 3]
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { FtpClient } from "../ftp/client.ts";
+import { startVsftpd } from "../test/peers/vsftpd.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    "size-mib": { type: "string", default: "512" },
+    runs: { type: "string", default: "3" },
+  },
+});
+const sizeMiB = Number(values["size-mib"]);
+const runs = Number(values.runs);
+const size = sizeMiB * 1024 * 1024;
+
+const peer = await startVsftpd({ lockUploadFiles: false });
+const scratch = await Deno.makeTempDir({ prefix: "ferry-bench-" });
+try {
+  const source = join(scratch, "source.bin");
+  await writeRandomFile(source, size);
+  await Deno.copyFile(source, join(peer.root, "down.bin"));
+  await Deno.chmod(join(peer.root, "down.bin"), 0o644);
+  const url = `ftp://${peer.user}:${peer.password}@${peer.host}:${peer.port}`;
+
+  const tools: Record<string, { retr: () => Promise<void>; stor: () => Promise<void> }> = {
+    ferry: {
+      retr: async () => {
+        const ftp = await connect();
+        const file = await Deno.create(join(scratch, "ferry-down.bin"));
+        await (await ftp.retrieve("down.bin")).pipeTo(file.writable);
+        await ftp.quit();
+      },
+      stor: async () => {
+        const ftp = await connect();
+        const file = await Deno.open(source);
+        await file.readable.pipeTo(await ftp.store("up-ferry.bin"));
+        await ftp.quit();
+      },
+    },
+    curl: {
+      retr: () => run("curl", ["-sS", "-o", join(scratch, "curl-down.bin"), `${url}/down.bin`]),
+      stor: () => run("curl", ["-sS", "-T", source, `${url}/up-curl.bin`]),
+    },
+    ftplib: {
+      retr: () =>
+        python(
+          `with open(${
+            JSON.stringify(join(scratch, "py-down.bin"))
+          }, "wb") as f: ftp.retrbinary("RETR down.bin", f.write, 262144)`,
+        ),
+      stor: () =>
+        python(
+          `with open(${
+            JSON.stringify(source)
+          }, "rb") as f: ftp.storbinary("STOR up-py.bin", f, 262144)`,
+        ),
+    },
+  };
+
+  const results: Record<string, { retr: number; stor: number }> = {};
+  for (const [name, tool] of Object.entries(tools)) {
+    results[name] = { retr: await median(tool.retr), stor: await median(tool.stor) };
+    console.log(
+      `${name.padEnd(7)} RETR ${fmt(results[name].retr)} MB/s   STOR ${
+        fmt(results[name].stor)
+      } MB/s`,
+    );
+  }
+  const ratio = (k: "retr" | "stor") => (results.ferry[k] / results.curl[k]).toFixed(2);
+  console.log(`ratio ferry/curl: RETR ${ratio("retr")}  STOR ${ratio("stor")}  (target >= 0.90)`);
+  console.log(
+    `size ${sizeMiB} MiB, median of ${runs} runs, vsftpd on 127.0.0.1, ${new Date().toISOString()}`,
+  );
+
+  async function connect(): Promise<FtpClient> {
+    const ftp = await FtpClient.connect({ host: peer.host, port: peer.port, timeoutMs: 60_000 });
+    await ftp.login(peer.user, peer.password);
+    return ftp;
+  }
+  async function python(body: string): Promise<void> {
+    const script = [
+      "import ftplib",
+      `ftp = ftplib.FTP()`,
+      `ftp.connect(${JSON.stringify(peer.host)}, ${peer.port})`,
+      `ftp.login(${JSON.stringify(peer.user)}, ${JSON.stringify(peer.password)})`,
+      body,
+      "ftp.quit()",
+    ].join("\n");
+    await run("/usr/bin/python3", ["-c", script]);
+  }
+  async function median(fn: () => Promise<void>): Promise<number> {
+    const rates: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      await fn();
+      rates.push(size / 1e6 / ((performance.now() - start) / 1000));
+    }
+    rates.sort((a, b) => a - b);
+    return rates[Math.floor(rates.length / 2)];
+  }
+} finally {
+  await peer.stop();
+  await Deno.remove(scratch, { recursive: true });
+}
+
+async function run(cmd: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
+  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+async function writeRandomFile(path: string, bytes: number): Promise<void> {
+  const file = await Deno.create(path);
+  const chunk = new Uint8Array(1024 * 1024);
+  for (let written = 0; written < bytes; written += chunk.length) {
+    crypto.getRandomValues(chunk.subarray(0, 65536));
+    await file.write(chunk);
+  }
+  file.close();
+}
+
+function fmt(n: number): string {
+  return n.toFixed(0).padStart(5);
+}
