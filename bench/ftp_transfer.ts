@@ -29,6 +29,32 @@ try {
   await Deno.copyFile(source, join(peer.root, "down.bin"));
   await Deno.chmod(join(peer.root, "down.bin"), 0o644);
   const url = `ftp://${peer.user}:${peer.password}@${peer.host}:${peer.port}`;
+  const connect = async (): Promise<FtpClient> => {
+    const ftp = await FtpClient.connect({ host: peer.host, port: peer.port, timeoutMs: 60_000 });
+    await ftp.login(peer.user, peer.password);
+    return ftp;
+  };
+  const python = async (body: string): Promise<void> => {
+    const script = [
+      "import ftplib",
+      `ftp = ftplib.FTP()`,
+      `ftp.connect(${JSON.stringify(peer.host)}, ${peer.port})`,
+      `ftp.login(${JSON.stringify(peer.user)}, ${JSON.stringify(peer.password)})`,
+      body,
+      "ftp.quit()",
+    ].join("\n");
+    await run("/usr/bin/python3", ["-c", script]);
+  };
+  const median = async (fn: () => Promise<void>): Promise<number> => {
+    const rates: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      await fn();
+      rates.push(size / 1e6 / ((performance.now() - start) / 1000));
+    }
+    rates.sort((a, b) => a - b);
+    return rates[Math.floor(rates.length / 2)];
+  };
 
   const tools: Record<string, { retr: () => Promise<void>; stor: () => Promise<void> }> = {
     ferry: {
@@ -79,33 +105,6 @@ try {
   console.log(
     `size ${sizeMiB} MiB, median of ${runs} runs, vsftpd on 127.0.0.1, ${new Date().toISOString()}`,
   );
-
-  async function connect(): Promise<FtpClient> {
-    const ftp = await FtpClient.connect({ host: peer.host, port: peer.port, timeoutMs: 60_000 });
-    await ftp.login(peer.user, peer.password);
-    return ftp;
-  }
-  async function python(body: string): Promise<void> {
-    const script = [
-      "import ftplib",
-      `ftp = ftplib.FTP()`,
-      `ftp.connect(${JSON.stringify(peer.host)}, ${peer.port})`,
-      `ftp.login(${JSON.stringify(peer.user)}, ${JSON.stringify(peer.password)})`,
-      body,
-      "ftp.quit()",
-    ].join("\n");
-    await run("/usr/bin/python3", ["-c", script]);
-  }
-  async function median(fn: () => Promise<void>): Promise<number> {
-    const rates: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const start = performance.now();
-      await fn();
-      rates.push(size / 1e6 / ((performance.now() - start) / 1000));
-    }
-    rates.sort((a, b) => a - b);
-    return rates[Math.floor(rates.length / 2)];
-  }
 } finally {
   await peer.stop();
   await Deno.remove(scratch, { recursive: true });
