@@ -83,7 +83,8 @@ export interface WriteOptions {
   /**
    * With `atomic`: write to the fixed partial name and keep it when the write
    * fails or is aborted, so a later write with `offset` = its size can resume.
-   * Implied by `offset` > 0.
+   * Implied by `offset` > 0; pass it with every resumed write, because a
+   * partial may have 0 bytes (then the write starts it over).
    */
   resumable?: boolean;
   /** Expected final size; a mismatch aborts the write and keeps the target intact. */

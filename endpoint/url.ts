@@ -10,6 +10,7 @@ import type { Endpoint } from "./types.ts";
 import { UnknownSchemeError } from "./errors.ts";
 import { LocalEndpoint } from "./local.ts";
 import { MemoryEndpoint } from "./memory.ts";
+import { FtpEndpoint } from "./ftp/endpoint.ts";
 
 /** Opens endpoints of one URL scheme (structurally the workflow's `EndpointScheme`). */
 export interface EndpointOpener {
@@ -140,3 +141,7 @@ registerEndpointScheme("memory", (url, options) =>
   Promise.resolve(
     MemoryEndpoint.fromUrl(url, { precision: (options as OpenEndpointOptions).precision }),
   ));
+
+for (const scheme of ["ftp", "ftpes", "ftps"]) {
+  registerEndpointScheme(scheme, (url, options) => FtpEndpoint.open(url, options));
+}

@@ -1,0 +1,454 @@
+/**
+ * `FtpEndpoint`: the endpoint contract on an {@link FtpHost}. The endpoint's
+ * root is the URL's path (relative to the login directory, as curl reads it,
+ * or absolute when written `%2F...`); endpoint paths below it become server
+ * paths. Where FTP answers every failure with the same 550, the endpoint looks
+ * at the stats to give the contract's precise errors.
+ * @module
+ */
+import { parseFtpUrl, redactUrl } from "../../ftp/url.ts";
+import type { TlsMode } from "../../ftp/client.ts";
+import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../ftp/errors.ts";
+import { logger } from "../../util/log.ts";
+import { Precision } from "../types.ts";
+import type {
+  Capabilities,
+  Endpoint,
+  MkdirOptions,
+  ReadOptions,
+  Stat,
+  WriteOptions,
+} from "../types.ts";
+import {
+  AlreadyExistsError,
+  EndpointError,
+  InvalidOffsetError,
+  InvalidPathError,
+  IsADirectoryError,
+  NotADirectoryError,
+  NotEmptyError,
+  NotFoundError,
+  PermissionDeniedError,
+  SymlinkLoopError,
+  UnsupportedError,
+} from "../errors.ts";
+import { basename, dirname, isInside, joinPath, normalizePath, splitPath } from "../path.ts";
+import { openPlannedWrite, planWrite, type WriteHooks, type WriteSink } from "../atomic.ts";
+import { FtpHost, type FtpHostOptions } from "./host.ts";
+import { abspath } from "./remote_path.ts";
+
+const log = logger("endpoint", "ftp");
+
+/**
+ * Options of {@link FtpEndpoint.open}: the workflow's endpoint options
+ * (`credentials`, `timeShift`, `tls`, `maxConnections`, `timeout` in seconds,
+ * `options` for extras) or the host's own option names.
+ */
+export interface FtpEndpointOptions
+  extends Partial<Omit<FtpHostOptions, "host" | "port" | "tls" | "timeShift">> {
+  credentials?: { user?: string; password?: string };
+  /** Seconds, `"+HH:MM"` or `"auto"`. */
+  timeShift?: number | string;
+  /** `mode` applies to `ftp://` only: require AUTH TLS, try it, or stay plain (default). */
+  tls?: { mode?: "require" | "try" | "off"; ca?: string; insecure?: boolean };
+  /** Most parallel operations (child sessions for open files). Default 4. */
+  maxConnections?: number;
+  /** Per network wait, seconds. */
+  timeout?: number;
+  /** How long cached listings are trusted (ms). Default 60 s. */
+  cacheMaxAgeMs?: number;
+  /** Scheme extras (`useMlsd`, `listHidden`, `stateDir`, `passive`, `setMtime`, ...). */
+  options?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+/**
+ * The {@link Endpoint} contract over FTP, FTPS (explicit or implicit).
+ *
+ * @example
+ * ```ts
+ * const ep = await FtpEndpoint.open("ftpes://bob@ftp.example.org/pub", { password: pw, timeShift: "auto" });
+ * for (const st of await ep.list("")) console.log(st.name, st.mtime, st.precision);
+ * await ep.close();
+ * ```
+ */
+export class FtpEndpoint implements Endpoint {
+  readonly url: string;
+  /** The host underneath (stat cache, time shift, walk, ...). */
+  readonly host: FtpHost;
+  /** The server path of the endpoint root. */
+  readonly root: string;
+  #capabilities: Capabilities;
+
+  private constructor(host: FtpHost, root: string, url: string, capabilities: Capabilities) {
+    this.host = host;
+    this.root = root;
+    this.url = url;
+    this.#capabilities = capabilities;
+  }
+
+  /**
+   * Connects to an `ftp://`, `ftpes://` or `ftps://` URL.
+   *
+   * @example
+   * ```ts
+   * const ep = await FtpEndpoint.open("ftp://127.0.0.1:2121/", { user: "u", password: "p" });
+   * ```
+   */
+  static async open(url: string | URL, options: FtpEndpointOptions = {}): Promise<FtpEndpoint> {
+    const parsed = parseFtpUrl(String(url));
+    const extras = options.options ?? {};
+    const user = options.credentials?.user ?? options.user ?? parsed.user;
+    const password = options.credentials?.password ?? options.password ?? parsed.password;
+    const tlsMode = options.tls?.mode ?? "off";
+    const tls: TlsMode = parsed.tls !== "none"
+      ? parsed.tls
+      : tlsMode === "require" || tlsMode === "try"
+      ? "explicit"
+      : "none";
+    const hostOptions: FtpHostOptions = {
+      ...(extras as Partial<FtpHostOptions>),
+      ...withoutEndpointKeys(options),
+      host: parsed.host,
+      port: parsed.port,
+      tls,
+      tlsOptions: {
+        ...(options.tlsOptions ?? {}),
+        ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
+        ...(options.tls?.insecure ? { insecure: true } : {}),
+      },
+      user,
+      password,
+      timeoutMs: options.timeout !== undefined
+        ? options.timeout * 1000
+        : options.timeoutMs ?? 30_000,
+      maxChildren: options.maxConnections ?? options.maxChildren ?? 4,
+      timeShift: options.timeShift,
+      statCache: { maxAge: options.cacheMaxAgeMs ?? 60_000, ...(options.statCache ?? {}) },
+    };
+    let host: FtpHost;
+    try {
+      host = await FtpHost.connect(hostOptions);
+    } catch (error) {
+      if (tlsMode !== "try" || parsed.tls !== "none" || !(error instanceof FtpError)) throw error;
+      log.warn("AUTH TLS failed on {url} ({error}); continuing without TLS", {
+        url: redactUrl(String(url)),
+        error: String(error),
+      });
+      host = await FtpHost.connect({ ...hostOptions, tls: "none" });
+    }
+    try {
+      const root = parsed.path.startsWith("/")
+        ? abspath("/", parsed.path)
+        : abspath(host.getcwd(), parsed.path);
+      const shown = `${parsed.scheme}://${user ? encodeURIComponent(user) + "@" : ""}${
+        parsed.host.includes(":") ? `[${parsed.host}]` : parsed.host
+      }:${parsed.port}${root}`;
+      return await FtpEndpoint.onHost(host, root, shown, hostOptions.maxChildren);
+    } catch (error) {
+      await host.close();
+      throw error;
+    }
+  }
+
+  /**
+   * An endpoint rooted at `root` on an already connected host.
+   *
+   * @example
+   * ```ts
+   * const ep = await FtpEndpoint.onHost(host, "/pub");
+   * ```
+   */
+  static async onHost(
+    host: FtpHost,
+    root: string,
+    url = `ftp://${root}`,
+    maxConnections = 4,
+  ): Promise<FtpEndpoint> {
+    const features = await host.features();
+    const mlsd = await host.usesMlsd();
+    const mtime = await host.mtimeMethod();
+    return new FtpEndpoint(host, abspath("/", root), url, {
+      setMtime: mtime !== "none",
+      chmod: true,
+      readOffset: features.has("REST"),
+      writeOffset: true,
+      rename: true,
+      // pyftpdlib's MLSD reports links as their targets; LIST shows them.
+      symlinks: !mlsd,
+      hashes: hashNames(features),
+      precision: mlsd ? Precision.seconds : Precision.minutes,
+      maxConnections,
+    });
+  }
+
+  capabilities(): Capabilities {
+    return { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
+  }
+
+  stat(path: string): Promise<Stat> {
+    return this.#statAs(path, true);
+  }
+
+  lstat(path: string): Promise<Stat> {
+    return this.#statAs(path, false);
+  }
+
+  async list(path: string): Promise<Stat[]> {
+    const p = normalizePath(path);
+    return await this.#errorsFor(p, () => this.host.list(this.#remote(p)));
+  }
+
+  async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const p = normalizePath(path);
+    options.signal?.throwIfAborted();
+    try {
+      return await this.host.open(this.#remote(p), "r", {
+        rest: options.offset || undefined,
+        signal: options.signal,
+      });
+    } catch (error) {
+      throw await this.#explain(error, p, "file");
+    }
+  }
+
+  async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {
+    const plan = planWrite(path, options);
+    await this.#requireDir(dirname(plan.target), plan.target);
+    const existing = await this.#maybeLstat(plan.target);
+    if (existing?.type === "dir") throw new IsADirectoryError(plan.target);
+    return await openPlannedWrite(plan, this.#writeHooks(), options.signal);
+  }
+
+  async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    const p = normalizePath(path);
+    if (!options.parents) {
+      await this.#requireDir(dirname(p), p);
+      if (await this.#maybeLstat(p)) throw new AlreadyExistsError(p);
+      await this.#errorsFor(p, () => this.host.mkdir(this.#remote(p)));
+      return;
+    }
+    // Only below the endpoint root: the directories above may not be listable.
+    let current = "";
+    for (const segment of splitPath(p)) {
+      current = joinPath(current, segment);
+      const stat = await this.#maybeStat(current);
+      if (stat?.type === "dir") continue;
+      if (stat) throw new AlreadyExistsError(current);
+      await this.#errorsFor(current, () => this.host.mkdir(this.#remote(current)));
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    const p = normalizePath(path);
+    const stat = await this.#statAs(p, false);
+    if (stat.type === "dir") throw new IsADirectoryError(p);
+    await this.#errorsFor(p, () => this.host.remove(this.#remote(p)));
+  }
+
+  async rmdir(path: string): Promise<void> {
+    const p = normalizePath(path);
+    if (p === "") throw new PermissionDeniedError(p, { message: "cannot remove the root" });
+    const stat = await this.#statAs(p, false);
+    if (stat.type !== "dir") throw new NotADirectoryError(p);
+    try {
+      await this.host.rmdir(this.#remote(p));
+    } catch (error) {
+      if (error instanceof FtpPermanentError && (await this.list(p)).length > 0) {
+        throw new NotEmptyError(p, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const f = normalizePath(from);
+    const t = normalizePath(to);
+    if (f === "" || t === "") {
+      throw new PermissionDeniedError(f === "" ? f : t, { message: "cannot rename the root" });
+    }
+    const source = await this.#statAs(f, false);
+    await this.#requireDir(dirname(t), t);
+    if (f === t) return;
+    if (source.type === "dir" && isInside(t, f)) {
+      throw new InvalidPathError(t, "cannot move a directory into itself");
+    }
+    const target = await this.#maybeLstat(t);
+    if (target?.type === "dir") {
+      if (source.type !== "dir") throw new IsADirectoryError(t);
+      if ((await this.list(t)).length > 0) throw new NotEmptyError(t);
+    } else if (target && source.type === "dir") {
+      throw new NotADirectoryError(t);
+    }
+    await this.#replace(f, t, target !== undefined);
+  }
+
+  async setMtime(path: string, mtime: Date): Promise<void> {
+    if (!this.#capabilities.setMtime) throw new UnsupportedError("setMtime", this.url);
+    const p = normalizePath(path);
+    await this.#statAs(p, true);
+    await this.#errorsFor(p, () => this.host.setMtime(this.#remote(p), mtime));
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    if (!this.#capabilities.chmod) throw new UnsupportedError("chmod", this.url);
+    const p = normalizePath(path);
+    await this.#statAs(p, true);
+    try {
+      await this.host.chmod(this.#remote(p), mode & 0o7777);
+    } catch (error) {
+      if (!(error instanceof CommandNotImplementedError)) throw error;
+      this.#capabilities = { ...this.#capabilities, chmod: false };
+      throw new UnsupportedError("chmod", this.url, { cause: error });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.host.close();
+  }
+
+  #remote(path: string): string {
+    return path === "" ? this.root : abspath(this.root, path);
+  }
+
+  async #statAs(path: string, follow: boolean): Promise<Stat> {
+    const p = normalizePath(path);
+    const remote = this.#remote(p);
+    try {
+      const stat = await (follow ? this.host.stat(remote) : this.host.lstat(remote));
+      return { ...stat, name: basename(p) };
+    } catch (error) {
+      // The root's parent may not be listable (a home directory under a closed /):
+      // the root is then a directory if it can be listed itself.
+      if (p === "" && error instanceof FtpPermanentError) {
+        await this.#errorsFor(p, () => this.host.list(remote));
+        return { name: "", type: "dir", size: 0, precision: Precision.unknown };
+      }
+      throw retarget(error, p);
+    }
+  }
+
+  async #maybeStat(path: string): Promise<Stat | undefined> {
+    return await this.#statAs(path, true).catch((error) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+  }
+
+  async #maybeLstat(path: string): Promise<Stat | undefined> {
+    return await this.#statAs(path, false).catch((error) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+  }
+
+  /** Throws `NotFoundError(forPath)` unless `dir` is a directory. */
+  async #requireDir(dir: string, forPath: string): Promise<void> {
+    const stat = await this.#maybeStat(dir);
+    if (!stat) throw new NotFoundError(forPath);
+    if (stat.type !== "dir") throw new NotADirectoryError(dir);
+  }
+
+  /** Runs a host call; endpoint errors about server paths are renamed to `path`. */
+  async #errorsFor<T>(path: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw retarget(error, path);
+    }
+  }
+
+  /** Turns a server refusal into the contract's error when the stats tell why. */
+  async #explain(error: unknown, path: string, want: "file" | "dir"): Promise<unknown> {
+    if (!(error instanceof FtpPermanentError)) return retarget(error, path);
+    this.host.statCache.invalidate(this.#remote(path));
+    const stat = await this.#maybeStat(path).catch(() => undefined);
+    if (!stat) return new NotFoundError(path, { cause: error });
+    if (want === "file" && stat.type === "dir") return new IsADirectoryError(path);
+    if (want === "dir" && stat.type !== "dir") return new NotADirectoryError(path);
+    return error;
+  }
+
+  /** RNFR/RNTO; a server that will not rename onto an existing file gets it removed first. */
+  async #replace(from: string, to: string, targetExists: boolean): Promise<void> {
+    try {
+      await this.host.rename(this.#remote(from), this.#remote(to));
+    } catch (error) {
+      if (!targetExists || !(error instanceof FtpPermanentError)) throw retarget(error, from);
+      log.debug("rename onto {to} refused; removing it first", { to });
+      await this.host.remove(this.#remote(to));
+      await this.host.rename(this.#remote(from), this.#remote(to));
+    }
+  }
+
+  #writeHooks(): WriteHooks {
+    const hooks: WriteHooks = {
+      open: async (name, offset) => {
+        const remote = this.#remote(name);
+        if (offset > 0) {
+          const have = (await this.#maybeStat(name))?.size ?? 0;
+          if (have !== offset) throw new InvalidOffsetError(name, offset, have);
+        }
+        const stream = await this.host.open(remote, offset > 0 ? "a" : "w");
+        return streamSink(stream);
+      },
+      rename: (from, to) => this.#replace(from, to, true),
+      remove: (name) => this.host.remove(this.#remote(name)),
+    };
+    if (this.#capabilities.setMtime) {
+      hooks.setMtime = (path, mtime) => this.host.setMtime(this.#remote(path), mtime);
+    }
+    return hooks;
+  }
+}
+
+function streamSink(stream: WritableStream<Uint8Array>): WriteSink {
+  const writer = stream.getWriter();
+  return {
+    write: (chunk) => writer.write(chunk),
+    close: () => writer.close(),
+    abort: (reason) => writer.abort(reason).catch(() => {}),
+  };
+}
+
+/** Re-issues a path error of the host (server path) for the endpoint path. */
+function retarget(error: unknown, path: string): unknown {
+  if (!(error instanceof EndpointError) || error.path === path) return error;
+  if (error instanceof NotFoundError) return new NotFoundError(path, { cause: error });
+  if (error instanceof NotADirectoryError) return new NotADirectoryError(path, { cause: error });
+  if (error instanceof AlreadyExistsError) return new AlreadyExistsError(path, { cause: error });
+  if (error instanceof SymlinkLoopError) return new SymlinkLoopError(path);
+  return error;
+}
+
+function hashNames(features: Map<string, string>): string[] {
+  const names = new Set<string>();
+  for (const name of (features.get("HASH") ?? "").split(";")) {
+    const n = name.replace("*", "").trim().toLowerCase();
+    if (n) names.add(n);
+  }
+  const legacy: Record<string, string> = {
+    XMD5: "md5",
+    XCRC: "crc32",
+    XSHA1: "sha-1",
+    XSHA256: "sha-256",
+  };
+  for (const [command, name] of Object.entries(legacy)) if (features.has(command)) names.add(name);
+  return [...names];
+}
+
+/** The workflow's option names that are not host options. */
+function withoutEndpointKeys(options: FtpEndpointOptions): Partial<FtpHostOptions> {
+  const {
+    credentials: _c,
+    tls: _t,
+    maxConnections: _m,
+    timeout: _o,
+    cacheMaxAgeMs: _a,
+    options: _x,
+    signal: _s,
+    timeShift: _ts,
+    ...rest
+  } = options;
+  return rest as Partial<FtpHostOptions>;
+}
