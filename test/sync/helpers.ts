@@ -190,6 +190,43 @@ export class CutWrites extends Wrapped {
   }
 }
 
+/**
+ * The read stream of the first `cuts` reads errors after `cutAfter` bytes, as
+ * a download whose data connection dropped. Records each read's offset.
+ */
+export class CutReads extends Wrapped {
+  readonly reads: { path: string; offset: number }[] = [];
+  cuts: number;
+  readonly cutAfter: number;
+  constructor(inner: Endpoint, cutAfter: number, cuts = 1) {
+    super(inner);
+    this.cutAfter = cutAfter;
+    this.cuts = cuts;
+  }
+  override async read(path: string, options: ReadOptions = {}) {
+    this.reads.push({ path: normalizePath(path), offset: options.offset ?? 0 });
+    const real = await super.read(path, options);
+    if (this.cuts <= 0) return real;
+    this.cuts--;
+    const reader = real.getReader();
+    let left = this.cutAfter;
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (left <= 0) {
+          await reader.cancel();
+          return controller.error(connectionReset());
+        }
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        const part = value.subarray(0, left);
+        left -= part.byteLength;
+        controller.enqueue(part);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+  }
+}
+
 /** A target that cannot set mtimes (like an FTP server without MFMT). */
 export class NoMtime extends Wrapped {
   override capabilities(): Capabilities {

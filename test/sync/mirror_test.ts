@@ -9,6 +9,7 @@ import { StateStore } from "../../sync/state.ts";
 import {
   at,
   contents,
+  CutReads,
   CutWrites,
   FailingList,
   mem,
@@ -175,6 +176,20 @@ Deno.test("mirror: a cut connection is resumed from the partial, never exposing 
   const end = events.findLast((e) => e.type === "file-end");
   assert.deepEqual(end, { type: "file-end", path: "big.bin", bytes: size, action: "transfer" });
   assert.deepEqual(await contents(inner), { "big.bin": await text(inner, "big.bin") });
+});
+
+Deno.test("mirror: a download cut mid-stream resumes reading at the offset", async () => {
+  const size = 200_000;
+  const inner = mem();
+  await put(inner, "f.bin", pattern(size), at(3));
+  const src = new CutReads(inner, 70_000);
+  await using dst = await tempLocal();
+  const r = await mirror(src, "", dst, "", fast);
+  assert.equal(r.ok, true, JSON.stringify(r.errors));
+  assert.equal(r.resumed, 1);
+  assert.deepEqual(src.reads.map((x) => x.offset), [0, 70_000]);
+  assert.deepEqual(await Deno.readFile(`${dst.root}/f.bin`), pattern(size));
+  assert.deepEqual([...Deno.readDirSync(dst.root)].map((e) => e.name), ["f.bin"]);
 });
 
 Deno.test("mirror: after retries run out, the real name keeps the old content", async () => {
