@@ -11,6 +11,9 @@ import { CommandNotImplementedError } from "../../endpoint/ftp/errors.ts";
 import { collect, writeAll } from "../../endpoint/streams.ts";
 import { peerTest } from "../peers/skip.ts";
 import { startPyftpdlib } from "../peers/pyftpdlib.ts";
+import { startVsftpd } from "../peers/vsftpd.ts";
+import { openEndpoint } from "../../endpoint/url.ts";
+import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
 import type { FtpPeer } from "../peers/types.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -179,3 +182,59 @@ peerTest("ftp host: upload/download and *-if-newer", ["pyftpdlib"], async () => 
     await Deno.remove(local, { recursive: true });
   }
 });
+
+for (const [scheme, tls] of [["ftpes", "explicit"], ["ftps", "implicit"]] as const) {
+  for (const server of ["pyftpdlib", "vsftpd"] as const) {
+    peerTest(
+      `ftp endpoint over ${scheme}:// (${server}) through openEndpoint`,
+      [server],
+      async () => {
+        await using peer = server === "pyftpdlib"
+          ? await startPyftpdlib({ tls })
+          : await startVsftpd({ tls });
+        const ep = await openEndpoint(`${scheme}://${peer.user}@localhost:${peer.port}/`, {
+          credentials: { password: peer.password },
+          tls: { ca: peer.caPem },
+          timeout: 10,
+        });
+        try {
+          assert.ok(ep instanceof FtpEndpoint);
+          assert.equal(ep.url, `${scheme}://${peer.user}@localhost:${peer.port}/`);
+          await ep.mkdir("dir");
+          await writeAll(await ep.write("dir/secret.txt"), text("over TLS"));
+          assert.deepEqual((await ep.list("dir")).map((s) => s.name), ["secret.txt"]);
+          assert.equal(str(await collect(await ep.read("dir/secret.txt"))), "over TLS");
+        } finally {
+          await ep.close();
+        }
+      },
+    );
+  }
+}
+
+peerTest("ftp host: a session the server timed out is re-made; keep-alive prevents it", [
+  "pyftpdlib",
+], async () => {
+  await using peer = await startPyftpdlib({ extraPython: "Handler.timeout = 1" });
+  await using host = await connect(peer, { statCache: { disabled: true } });
+  assert.deepEqual(await host.listdir("/"), []);
+  await until(() => /timed out/i.test(peer.log()));
+  assert.deepEqual(await host.listdir("/"), [], "listing again after the server hung up");
+  await host.mkdir("/after-timeout");
+  const timeouts = () => (peer.log().match(/timed out/gi) ?? []).length;
+  const before = timeouts();
+  host.startKeepAlive(300);
+  // Keep-alive is about time passing: idle for longer than the server's timeout.
+  await new Promise((resolve) => setTimeout(resolve, 1600));
+  host.stopKeepAlive();
+  assert.equal(timeouts(), before, "no session timed out while kept alive");
+});
+
+/** Waits for a condition that a server's log will show (bounded). */
+async function until(test: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error("condition not reached");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -8,6 +8,7 @@ import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
 import { runConformance } from "./suite.ts";
 import { missingReason } from "../peers/skip.ts";
 import { startPyftpdlib } from "../peers/pyftpdlib.ts";
+import { startVsftpd } from "../peers/vsftpd.ts";
 import type { FtpPeer } from "../peers/types.ts";
 
 /** The local directory behind each endpoint, to plant symlinks the server will list. */
@@ -50,4 +51,10 @@ runConformance(
   "ftp (pyftpdlib, LIST only, server root)",
   async () => fixture(await startPyftpdlib({ mlsd: false }), ""),
   { ignore: skip("pyftpdlib"), symlink: plantSymlink },
+);
+
+runConformance(
+  "ftp (vsftpd, LIST, MDTM-write)",
+  async () => fixture(await startVsftpd({ lockUploadFiles: false }), ""),
+  { ignore: skip("vsftpd"), symlink: plantSymlink },
 );

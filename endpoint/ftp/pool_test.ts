@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import type { FtpClient } from "../../ftp/client.ts";
+import { FtpConnectionError } from "../../ftp/errors.ts";
+import { isSessionLost, SessionPool } from "./pool.ts";
+
+/** A stand-in session: counts NOOPs, can die. */
+class Fake {
+  static made = 0;
+  readonly id = ++Fake.made;
+  closed = false;
+  timeShift = 0;
+  noops = 0;
+  failNoop = false;
+  noop() {
+    this.noops++;
+    return this.failNoop ? Promise.reject(new FtpConnectionError("gone")) : Promise.resolve();
+  }
+  quit() {
+    this.closed = true;
+    return Promise.resolve();
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+function pool(options: { maxChildren?: number; now?: () => number } = {}) {
+  const made: Fake[] = [];
+  const p = new SessionPool(() => {
+    const f = new Fake();
+    made.push(f);
+    return Promise.resolve(f as unknown as FtpClient);
+  }, options);
+  return { p, made };
+}
+
+Deno.test("pool: the main session is made once and re-made when closed", async () => {
+  const { p, made } = pool();
+  const a = await p.main();
+  assert.equal(await p.main(), a);
+  (a as unknown as Fake).closed = true;
+  const b = await p.main();
+  assert.notEqual(b, a);
+  assert.equal(made.length, 2);
+  await p.close();
+  assert.ok((b as unknown as Fake).closed);
+  assert.throws(() => p.main(), FtpConnectionError);
+});
+
+Deno.test("pool: withMain retries once on a lost session when asked", async () => {
+  const { p, made } = pool();
+  let calls = 0;
+  const result = await p.withMain((c) => {
+    calls++;
+    if (calls === 1) return Promise.reject(new FtpConnectionError("reset"));
+    return Promise.resolve((c as unknown as Fake).id);
+  }, { retry: true });
+  assert.equal(calls, 2);
+  assert.equal(result, made[1].id);
+  await assert.rejects(
+    p.withMain(() => Promise.reject(new FtpConnectionError("reset"))),
+    FtpConnectionError,
+  );
+  await p.close();
+});
+
+Deno.test("pool: children are reused, limited, checked after idling, dropped when broken", async () => {
+  let now = 0;
+  const { p, made } = pool({ maxChildren: 2, now: () => now });
+  const a = await p.acquire();
+  const b = await p.acquire();
+  assert.equal(p.leased, 2);
+  let third: FtpClient | undefined;
+  const waiting = p.acquire().then((c) => third = c);
+  await Promise.resolve();
+  assert.equal(third, undefined, "the third waits at the limit");
+  p.release(a);
+  await waiting;
+  assert.equal(third, a, "and gets the returned session");
+  p.release(b, { broken: true });
+  assert.ok((b as unknown as Fake).closed);
+  p.release(third!);
+  assert.equal(p.idle, 1);
+  now = 60_000;
+  (a as unknown as Fake).failNoop = true;
+  const fresh = await p.acquire();
+  assert.notEqual(fresh, a, "an idle session that fails NOOP is replaced");
+  assert.equal((a as unknown as Fake).noops, 1);
+  assert.equal(made.length, 3);
+  p.timeShift = 3600;
+  assert.equal((fresh as unknown as Fake).timeShift, 3600);
+  p.release(fresh);
+  await p.keepAlive();
+  assert.equal((fresh as unknown as Fake).noops, 1);
+  await p.close();
+  assert.ok((fresh as unknown as Fake).closed);
+});
+
+Deno.test("pool: isSessionLost", () => {
+  assert.equal(isSessionLost(new FtpConnectionError("x")), true);
+  assert.equal(isSessionLost(new Error("x")), false);
+});
