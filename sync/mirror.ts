@@ -82,14 +82,20 @@ export async function prepareMirror(
     retry: options.retry,
     signal: options.signal,
   };
-  const backupInside = options.backupDir !== undefined &&
-    isInside(options.backupDir, dstRoot);
-  const skipPaths = backupInside
-    ? [normalizePath(options.backupDir!).slice(normalizePath(dstRoot).length).replace(/^\//, "")]
-    : [];
+  // Trees that must not be seen: a backup dir inside the target, and, when
+  // both roots are on one endpoint and nest, the inner one inside the outer
+  // (else a target inside the source is copied into itself, and a source
+  // inside the target is "extraneous" and deleted).
+  const dstSkip: string[] = [];
+  const srcSkip: string[] = [];
+  if (options.backupDir !== undefined) addRelative(dstSkip, options.backupDir, dstRoot);
+  if (src.url === dst.url && normalizePath(srcRoot) !== normalizePath(dstRoot)) {
+    addRelative(srcSkip, dstRoot, srcRoot);
+    addRelative(dstSkip, srcRoot, dstRoot);
+  }
   const [srcTree, dstTree] = await Promise.all([
-    listTree(src, srcRoot, walkOptions),
-    listTree(dst, dstRoot, { ...walkOptions, missingOk: true, skipPaths }),
+    listTree(src, srcRoot, { ...walkOptions, skipPaths: srcSkip }),
+    listTree(dst, dstRoot, { ...walkOptions, missingOk: true, skipPaths: dstSkip }),
   ]);
   const compare: CompareOptions = {
     mode: options.compare,
@@ -184,6 +190,13 @@ export async function mirror(
     saveSent(options.state, src, srcRoot, dst, dstRoot, records);
   }
   return finishReport(report);
+}
+
+/** Adds `path` relative to `root` to `list` when it lies strictly inside `root`. */
+function addRelative(list: string[], path: string, root: string): void {
+  const p = normalizePath(path);
+  const r = normalizePath(root);
+  if (p !== r && isInside(p, r)) list.push(r === "" ? p : p.slice(r.length + 1));
 }
 
 /** Puts a plan's would-be counts into a dry-run report. */

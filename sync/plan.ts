@@ -180,9 +180,12 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
   // rclone's default --delete-after).
   const replaced: Action[] = [];
   const extraneous: Action[] = [];
+  // Directories the source holds entries in, even if its walk did not report them.
+  const srcDirs = new Set([...src.entries.keys()].flatMap((p) => [...ancestors(p)]));
   for (const [path, st] of dst.entries) {
     const inConflict = conflicts.has(path) || [...ancestors(path)].some((a) => conflicts.has(a));
-    if (!inConflict && (!deleting || src.entries.has(path))) continue;
+    const inSource = src.entries.has(path) || (st.type === "dir" && srcDirs.has(path));
+    if (!inConflict && (!deleting || inSource)) continue;
     const reason = inConflict ? "replaced by another type" : "not in source";
     (inConflict ? replaced : extraneous).push(deleteAction(path, st, reason, backup));
   }

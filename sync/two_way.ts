@@ -44,7 +44,12 @@ export interface SyncPlanOptions {
   conflictSuffix?: string;
   compare?: CompareMode;
   toleranceMs?: number;
-  /** Limit of deletions over both sides: a count or a percentage like "50%". */
+  /**
+   * Limit of deletions over both sides: a count or a percentage like "50%".
+   * Unset, one guard still holds: a side that lists empty although files were
+   * synced before (an unmounted disk, a wrong root) deletes nothing on the
+   * other side; set `maxDelete` (e.g. "100%") to carry such a wipe.
+   */
   maxDelete?: number | string;
   /** Time used in conflict names. */
   now?: Date;
@@ -252,12 +257,13 @@ export function planSync(
   let finalDeletes = settleDirDeletes(deletes, copies, mkdirs, trees, next);
   let deletesBlocked: string | undefined;
   const blocked = finalDeletes.length > 0
-    ? deleteBlockReason(
-      { complete: true, errors: [] },
-      { entries: mergedEntries(a, b) },
-      finalDeletes,
-      options.maxDelete,
-    )
+    ? vanished(a, b, old, options.maxDelete) ??
+      deleteBlockReason(
+        { complete: true, errors: [] },
+        { entries: mergedEntries(a, b) },
+        finalDeletes,
+        options.maxDelete,
+      )
     : undefined;
   if (blocked) {
     deletesBlocked = blocked;
@@ -363,6 +369,23 @@ function withEntry(tree: Tree, path: string, st: Stat): Tree {
   const entries = new Map(tree.entries);
   entries.set(path, st);
   return { ...tree, entries };
+}
+
+/** The reason to hold back deletions when a side that had files now lists none. */
+function vanished(
+  a: Tree,
+  b: Tree,
+  old: Map<string, PairEntry>,
+  maxDelete: number | string | undefined,
+): string | undefined {
+  if (maxDelete !== undefined) return undefined;
+  for (const [side, tree] of [["a", a], ["b", b]] as const) {
+    const had = [...old.values()].filter((e) => e[side] && e[side]!.type !== "dir").length;
+    if (tree.entries.size === 0 && had > 0) {
+      return `${side} lists nothing but had ${had} synced file(s) (set maxDelete to allow)`;
+    }
+  }
+  return undefined;
 }
 
 function mergedEntries(a: Tree, b: Tree): Map<string, Stat> {

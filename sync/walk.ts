@@ -29,7 +29,10 @@ export interface WalkOptions extends FilterRules {
   concurrency?: number;
   /** A precompiled filter; overrides include/exclude/minSize/maxSize. */
   filter?: Filter;
-  /** Paths relative to the walk root to leave out entirely (e.g. a backup dir inside a target). */
+  /**
+   * Paths relative to the walk root to leave out entirely (e.g. a backup dir
+   * inside a target); the directories above them are walked but not yielded.
+   */
   skipPaths?: string[];
   /** A missing root is an empty, complete tree (for targets) instead of an error. */
   missingOk?: boolean;
@@ -175,7 +178,9 @@ export class Walk implements AsyncIterable<WalkEntry> {
       }
       if (stat.type === "dir") {
         if (this.#filter.excludesDir(path)) continue;
-        out.push({ path, stat });
+        // A directory holding a skipped path is walked but not reported, so no
+        // job plans to delete (or copy) the directory the skipped tree lives in.
+        if (!this.#skip.some((s) => s !== path && isInside(s, path))) out.push({ path, stat });
         queue.push({ path, hops });
       } else if (stat.type === "file" || stat.type === "symlink") {
         if (isTempName(listed.name)) {

@@ -59,6 +59,27 @@ Deno.test("mirror: copies a tree, keeps mtimes, and a second run transfers nothi
   assert.equal(await text(dst, "out/d/b.txt"), "BRAVO");
 });
 
+Deno.test("mirror: nested roots on one endpoint neither recurse nor delete the source", async () => {
+  const ep = mem();
+  await put(ep, "a.txt", "a");
+  await put(ep, "sub/b.txt", "b");
+  const into = await mirror(ep, "", ep, "sub/copy", fast);
+  assert.equal(into.ok, true, JSON.stringify(into.errors));
+  assert.equal(await text(ep, "sub/copy/a.txt"), "a");
+  assert.equal(await text(ep, "sub/copy/sub/b.txt"), "b");
+  const again = await mirror(ep, "", ep, "sub/copy", { ...fast, delete: true });
+  assert.equal(again.files.transferred, 0, "the copy is not copied into itself");
+  assert.equal(again.files.deleted + again.dirsDeleted, 0);
+  assert.deepEqual(again.warnings, []);
+  const outer = await mirror(ep, "sub/copy/sub", ep, "sub", {
+    ...fast,
+    delete: true,
+    dryRun: true,
+  });
+  const deletes = outer.plan!.filter((a) => a.op === "delete").map((a) => a.path);
+  assert.deepEqual(deletes, ["copy/a.txt"], "extraneous files go, the source's ancestors stay");
+});
+
 Deno.test("mirror: dry run returns the plan and touches nothing", async () => {
   const src = await source();
   const dst = mem();
@@ -148,6 +169,8 @@ Deno.test("mirror: backupDir receives deleted and replaced files", async () => {
   // The backup dir inside the target is not seen as extraneous on the next run.
   const again = await mirror(src, "", dst, "", { ...fast, delete: true, backupDir: ".backup/1" });
   assert.equal(again.files.deleted, 0);
+  assert.deepEqual(again.warnings, []);
+  assert.equal(again.dirsDeleted, 0);
 });
 
 Deno.test("mirror: a cut connection is resumed from the partial, never exposing a half file", async () => {

@@ -79,13 +79,13 @@ Deno.test("sync: a change wins over a deletion on the other side", async () => {
 });
 
 Deno.test("sync: a directory deleted on one side keeps what is new on the other", async () => {
-  const { a, b, state } = await synced({ "d/old.txt": "o" });
+  const { a, b, state } = await synced({ "d/old.txt": "o", "keep.txt": "k" });
   await a.remove("d/old.txt");
   await a.rmdir("d");
   await put(b, "d/fresh.txt", "fresh", at(9));
   const r = await run(a, b, state);
   assert.equal(r.ok, true, JSON.stringify(r.errors));
-  const want = { "d/": "", "d/fresh.txt": "fresh" };
+  const want = { "d/": "", "d/fresh.txt": "fresh", "keep.txt": "k" };
   assert.deepEqual(await contents(a), want);
   assert.deepEqual(await contents(b), want);
 });
@@ -168,6 +168,19 @@ Deno.test("sync: maxDelete holds deletions back and keeps them for later", async
   assert.equal(Object.keys(await contents(b)).length, 4);
   const later = await run(a, b, state);
   assert.equal(later.files.deleted, 3);
+});
+
+Deno.test("sync: a side that suddenly lists empty deletes nothing unless allowed", async () => {
+  const { a, b, state } = await synced({ "x.txt": "x", "d/y.txt": "y" });
+  for (const p of ["x.txt", "d/y.txt"]) await a.remove(p);
+  await a.rmdir("d");
+  const r = await run(a, b, state);
+  assert.match(r.deletesBlocked!, /a lists nothing but had 2 synced file/);
+  assert.equal(r.files.deleted, 0);
+  assert.equal(Object.keys(await contents(b)).length, 3);
+  const allowed = await run(a, b, state, { maxDelete: "100%" });
+  assert.equal(allowed.files.deleted, 2);
+  assert.deepEqual(await contents(b), {});
 });
 
 Deno.test("sync: dry run plans and touches neither side nor the state", async () => {
