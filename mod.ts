@@ -45,3 +45,29 @@ export * from "./sync/mirror.ts";
 export * from "./sync/two_way.ts";
 export * from "./sync/rmtree.ts";
 export * from "./sync/if_newer.ts";
+// endpoint/ftp: the FTP host (ftputil's ideas) and the FTP endpoint.
+export { FtpHost, type FtpHostOptions, type HostPath } from "./endpoint/ftp/host.ts";
+export { FtpEndpoint, type FtpEndpointOptions } from "./endpoint/ftp/endpoint.ts";
+export { InaccessibleLoginDirError } from "./endpoint/ftp/errors.ts";
+export {
+  type SessionFactory,
+  sessionFactory,
+  type SessionOptions,
+} from "./endpoint/ftp/session.ts";
+export { isSessionLost, type PoolOptions, SessionPool } from "./endpoint/ftp/pool.ts";
+export { entryToStat, type ListingChoice } from "./endpoint/ftp/stat.ts";
+export type { OpenOptions, ReadMode, WriteMode } from "./endpoint/ftp/file.ts";
+export type {
+  RmtreeOperation as HostRmtreeOperation,
+  RmtreeOptions as HostRmtreeOptions,
+  TreeHost,
+  WalkEntry as HostWalkEntry,
+  WalkOptions as HostWalkOptions,
+} from "./endpoint/ftp/tree.ts";
+export { type TransferProgress } from "./endpoint/ftp/transfer.ts";
+export {
+  measureTimeShift,
+  type ProbeOptions,
+  type TimeShiftRecord,
+  TimeShiftStore,
+} from "./endpoint/ftp/time_sync.ts";

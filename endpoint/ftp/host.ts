@@ -306,8 +306,10 @@ export class FtpHost implements AsyncDisposable {
     for (let i = 0; i < parts.length; i++) {
       current += "/" + parts[i];
       const last = i === parts.length - 1;
+      // A directory above the login one may exist without being listable: try MKD.
       const stat = await this.stat(current).catch((error) => {
         if (error instanceof NotFoundError) return undefined;
+        if (!last && error instanceof FtpPermanentError) return undefined;
         throw error;
       });
       if (stat) {

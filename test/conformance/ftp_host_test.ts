@@ -238,3 +238,27 @@ async function until(test: () => boolean, ms = 5000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+peerTest("ftp host: LIST -a by default, plain LIST after a server rejects it", [
+  "pyftpdlib",
+], async () => {
+  const reject = [
+    "_pre = Handler.pre_process_command",
+    "def _strict(self, line, cmd, arg):",
+    "    if cmd == 'LIST' and arg.startswith('-'):",
+    "        logging.info('FERRY-REJECTED-LIST-A')",
+    "        self.respond('501 Options not understood.')",
+    "        return",
+    "    return _pre(self, line, cmd, arg)",
+    "Handler.pre_process_command = _strict",
+  ].join("\n");
+  await using peer = await startPyftpdlib({ mlsd: false, extraPython: reject });
+  await Deno.writeTextFile(join(peer.root, ".hidden"), "h");
+  await Deno.mkdir(join(peer.root, "d"));
+  await using host = await connect(peer);
+  assert.equal(await host.usesMlsd(), false);
+  assert.deepEqual((await host.listdir("/")).sort(), [".hidden", "d"]);
+  assert.deepEqual(await host.listdir("/d"), []);
+  const rejected = (peer.log().match(/FERRY-REJECTED-LIST-A/g) ?? []).length;
+  assert.equal(rejected, 1, "-a is not tried again");
+});
