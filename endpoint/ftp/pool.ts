@@ -131,7 +131,10 @@ export class SessionPool {
    * const cwd = await pool.withMain((c) => c.pwd(), { retry: true });
    * ```
    */
-  async withMain<T>(fn: (client: FtpClient) => Promise<T>, options: { retry?: boolean } = {}) {
+  async withMain<T>(
+    fn: (client: FtpClient) => Promise<T>,
+    options: { retry?: boolean } = {},
+  ): Promise<T> {
     const client = await this.main();
     try {
       return await fn(client);
