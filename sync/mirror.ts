@@ -14,7 +14,7 @@ import { forEachLimit } from "./pool.ts";
 import type { ProgressListener } from "./progress.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
 import type { RetryOptions } from "./retry.ts";
-import { snapshotOf, type StateStore, treeKey } from "./state.ts";
+import { defaultStatePath, snapshotOf, StateStore, treeKey } from "./state.ts";
 import { canSymlink } from "./transfer.ts";
 import { listTree, type SymlinkPolicy, type Tree, type WalkProblem } from "./walk.ts";
 
@@ -47,8 +47,14 @@ export interface MirrorOptions {
   dryRun?: boolean;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
-  /** Where to remember what was sent to a target that cannot set mtimes. */
-  state?: StateStore;
+  /**
+   * Where to remember what was sent to a target that cannot set mtimes.
+   * Default: `statePath` is opened when (and only when) such a target needs it
+   * (in a dry run only if it exists); `false` turns the memory off.
+   */
+  state?: StateStore | false;
+  /** State file when no store is given (default `.ferry/state.db`). */
+  statePath?: string;
 }
 
 /** The trees and plan of a mirror, before execution (what `--dry-run` shows). */
@@ -139,6 +145,23 @@ export async function mirror(
   dstRoot: string,
   options: MirrorOptions = {},
 ): Promise<JobReport> {
+  const own = options.state === undefined && !dst.capabilities().setMtime
+    ? openDefaultState(options)
+    : undefined;
+  try {
+    return await run(src, srcRoot, dst, dstRoot, { ...options, state: options.state ?? own });
+  } finally {
+    own?.close();
+  }
+}
+
+async function run(
+  src: Endpoint,
+  srcRoot: string,
+  dst: Endpoint,
+  dstRoot: string,
+  options: MirrorOptions,
+): Promise<JobReport> {
   const report = newReport("mirror", { dryRun: options.dryRun });
   const prep = await prepareMirror(src, srcRoot, dst, dstRoot, options);
   addWalkProblems(report, prep.src, "source");
@@ -172,7 +195,7 @@ export async function mirror(
     retry: options.retry,
     signal: options.signal,
     onProgress: options.onProgress,
-    statUnsetMtime: options.state !== undefined && !dst.capabilities().setMtime,
+    statUnsetMtime: !!options.state && !dst.capabilities().setMtime,
   });
   if (options.state && !dst.capabilities().setMtime) {
     const records = loadSent(options.state, src, srcRoot, dst, dstRoot);
@@ -190,6 +213,18 @@ export async function mirror(
     saveSent(options.state, src, srcRoot, dst, dstRoot, records);
   }
   return finishReport(report);
+}
+
+function openDefaultState(options: MirrorOptions): StateStore | undefined {
+  const path = options.statePath ?? defaultStatePath;
+  if (options.dryRun) {
+    try {
+      Deno.statSync(path);
+    } catch {
+      return undefined; // a dry run creates nothing
+    }
+  }
+  return StateStore.open(path);
 }
 
 /** Adds `path` relative to `root` to `list` when it lies strictly inside `root`. */

@@ -67,6 +67,13 @@ export class TransferInterruptedError extends FerryError {
   }
 }
 
+/** The source file changed size while it was copied; it is tried again next run. */
+export class SourceChangedError extends FerryError {
+  constructor(path: string, cause: unknown) {
+    super(`${path} changed while being copied`, { code: "ECHANGED", cause });
+  }
+}
+
 /**
  * Copies `srcPath` on `src` to `dstPath` on `dst` (see the module notes).
  * Throws the last error when all attempts failed; the partial stays for a
@@ -123,6 +130,12 @@ export async function transferFile(
     try {
       await input.pipeThrough(counter).pipeTo(output, { signal: options.signal });
     } catch (error) {
+      if (error instanceof SizeMismatchError && error.actual > error.expected) {
+        // The source grew while being read: its partial must not be resumed later.
+        ownPartial = false;
+        await dst.remove(partial).catch(() => {});
+        throw new SourceChangedError(srcPath, error);
+      }
       throw classify(error, partial);
     }
     if (position !== options.size) {

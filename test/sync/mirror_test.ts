@@ -215,6 +215,23 @@ Deno.test("mirror: a download cut mid-stream resumes reading at the offset", asy
   assert.deepEqual([...Deno.readDirSync(dst.root)].map((e) => e.name), ["f.bin"]);
 });
 
+Deno.test("mirror: a source that grows while copied fails cleanly, no partial kept", async () => {
+  const src = mem();
+  await put(src, "log.txt", "0123456789", at(1));
+  const growing = new (class extends Wrapped {
+    override async read(path: string) {
+      await put(src, "log.txt", "0123456789 and more", at(2));
+      return await super.read(path);
+    }
+  })(src);
+  const dst = mem();
+  const r = await mirror(growing, "", dst, "", fast);
+  assert.equal(r.ok, false);
+  assert.equal(r.errors[0].code, "ECHANGED");
+  assert.deepEqual(await contents(dst), {});
+  assert.deepEqual([...(await dst.list(""))].map((s) => s.name), [], "partial removed");
+});
+
 Deno.test("mirror: after retries run out, the real name keeps the old content", async () => {
   const src = mem();
   await put(src, "f.bin", pattern(50_000), at(5));
@@ -250,9 +267,28 @@ Deno.test("mirror: a target that cannot set mtimes is not resent when state reme
   const r3 = await mirror(src, "", dst, "", { ...fast, state });
   assert.equal(r3.files.transferred, 1);
   // Without the state the mtimes differ, so everything would be sent again.
-  const blind = await mirror(src, "", dst, "", { ...fast, dryRun: true });
+  const blind = await mirror(src, "", dst, "", { ...fast, dryRun: true, state: false });
   assert.equal(blind.files.transferred, 4);
   state.close();
+});
+
+Deno.test("mirror: the sent-state file is opened by itself when a target needs it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const statePath = `${dir}/.ferry/state.db`;
+    const src = await source();
+    const dst = new NoMtime(mem());
+    const dry = await mirror(src, "", dst, "", { ...fast, statePath, dryRun: true });
+    assert.equal(dry.files.transferred, 4);
+    await assert.rejects(Deno.stat(statePath), Deno.errors.NotFound, "a dry run creates nothing");
+    await mirror(src, "", dst, "", { ...fast, statePath });
+    await Deno.stat(statePath);
+    assert.equal((await mirror(src, "", dst, "", { ...fast, statePath })).files.transferred, 0);
+    await mirror(src, "", mem(), "", { ...fast, statePath: `${dir}/other.db` });
+    await assert.rejects(Deno.stat(`${dir}/other.db`), Deno.errors.NotFound, "not needed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("mirror: an FTP-like minute precision on the target is not a difference", async () => {
