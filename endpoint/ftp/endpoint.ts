@@ -9,6 +9,7 @@
 import { parseFtpUrl, redactUrl } from "../../ftp/url.ts";
 import type { TlsMode } from "../../ftp/client.ts";
 import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../ftp/errors.ts";
+import { TlsError } from "../../ftp/tls.ts";
 import { logger } from "../../util/log.ts";
 import { Precision } from "../types.ts";
 import type {
@@ -130,7 +131,11 @@ export class FtpEndpoint implements Endpoint {
     try {
       host = await FtpHost.connect(hostOptions);
     } catch (error) {
-      if (tlsMode !== "try" || parsed.tls !== "none" || !(error instanceof FtpError)) throw error;
+      // Only a server that refuses AUTH TLS is tried in the clear; a failed
+      // handshake or certificate check is never downgraded.
+      const refused = error instanceof FtpError && !(error instanceof TlsError) &&
+        error.command === "AUTH TLS";
+      if (tlsMode !== "try" || parsed.tls !== "none" || !refused) throw error;
       log.warn("AUTH TLS failed on {url} ({error}); continuing without TLS", {
         url: redactUrl(String(url)),
         error: String(error),

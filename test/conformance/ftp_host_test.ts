@@ -262,3 +262,29 @@ peerTest("ftp host: LIST -a by default, plain LIST after a server rejects it", [
   const rejected = (peer.log().match(/FERRY-REJECTED-LIST-A/g) ?? []).length;
   assert.equal(rejected, 1, "-a is not tried again");
 });
+
+peerTest("ftp endpoint: tls try falls back only when AUTH TLS is refused", [
+  "pyftpdlib",
+], async () => {
+  const open = (peer: FtpPeer, mode: "try" | "require", ca?: string) =>
+    FtpEndpoint.open(`ftp://${peer.user}@localhost:${peer.port}/`, {
+      credentials: { password: peer.password },
+      tls: { mode, ca },
+      timeout: 10,
+    });
+  {
+    await using plain = await startPyftpdlib();
+    const ep = await open(plain, "try");
+    assert.deepEqual(await ep.list(""), []);
+    await ep.close();
+    await assert.rejects(open(plain, "require"));
+  }
+  {
+    await using secure = await startPyftpdlib({ tls: "explicit" });
+    // An untrusted certificate is an error, never a reason to go on in the clear.
+    await assert.rejects(open(secure, "try"), (e: Error) => e.name.startsWith("Tls"));
+    const ep = await open(secure, "try", secure.caPem);
+    assert.deepEqual(await ep.list(""), []);
+    await ep.close();
+  }
+});
