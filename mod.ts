@@ -71,3 +71,4 @@ export {
   type TimeShiftRecord,
   TimeShiftStore,
 } from "./endpoint/ftp/time_sync.ts";
+export * from "./sync/two_way_plan.ts";

@@ -234,7 +234,15 @@ function addRelative(list: string[], path: string, root: string): void {
   if (p !== r && isInside(p, r)) list.push(r === "" ? p : p.slice(r.length + 1));
 }
 
-/** Puts a plan's would-be counts into a dry-run report. */
+/**
+ * Puts a plan's would-be counts into a dry-run report.
+ *
+ * @example
+ * ```ts
+ * const report = newReport("mirror", { dryRun: true });
+ * countPlan(report, plan); // report.files.transferred === plan.summary.transfers
+ * ```
+ */
 export function countPlan(report: JobReport, plan: Plan): void {
   for (const a of plan.actions) {
     if (a.op === "transfer") (report.files.transferred++, report.bytes.transferred += a.size);

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import type { Endpoint } from "../../endpoint/types.ts";
 import { describeAction } from "../../sync/plan.ts";
 import { StateStore } from "../../sync/state.ts";
-import { conflictName, sync, type SyncOptions } from "../../sync/two_way.ts";
+import { sync, type SyncOptions } from "../../sync/two_way.ts";
+import { conflictName } from "../../sync/two_way_plan.ts";
 import { at, contents, FailingList, mem, NoMtime, put, tempLocal } from "./helpers.ts";
 
 const now = new Date("2024-05-06T07:08:09Z");

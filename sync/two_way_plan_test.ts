@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Stat } from "../endpoint/types.ts";
 import { describeAction } from "./plan.ts";
 import type { PairEntry, PairState } from "./state.ts";
-import { changedSince, conflictName, planSync } from "./two_way.ts";
+import { changedSince, conflictName, planSync } from "./two_way_plan.ts";
 import type { Tree } from "./walk.ts";
 
 const t = (s: number) => new Date(Date.UTC(2024, 0, 1) + s * 1000);

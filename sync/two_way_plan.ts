@@ -1,0 +1,422 @@
+/**
+ * Planning a two-way sync (pure): each path's change on either side since the
+ * saved state (new, changed, unchanged, deleted, absent, or unknown where a
+ * listing is incomplete) decides whether it is copied, deleted, recorded, or a
+ * conflict settled by the policy. sync/two_way.ts carries the plan out.
+ * @module
+ */
+import type { Stat } from "../endpoint/types.ts";
+import { compareMtimes } from "../endpoint/ftp/time_shift.ts";
+import { isInside } from "../endpoint/path.ts";
+import { compareEntries, type CompareMode } from "./compare.ts";
+import { type Action, deleteBlockReason, type Plan, type Side, summarize } from "./plan.ts";
+import { type PairEntry, type PairState, type Snapshot, snapshotOf } from "./state.ts";
+import { comparePaths, type Tree } from "./walk.ts";
+
+/** Who wins when a path changed on both sides. */
+export type ConflictPolicy = "newer" | "a" | "b" | "keep-both" | "skip";
+
+/** Options of {@link planSync}. */
+export interface SyncPlanOptions {
+  /** Default `newer`; when the times cannot tell, `newer` keeps both. */
+  conflict?: ConflictPolicy;
+  /** Word in a kept loser's name: `name.<suffix>-<side>-<date>.ext` (default "conflict"). */
+  conflictSuffix?: string;
+  compare?: CompareMode;
+  toleranceMs?: number;
+  /**
+   * Limit of deletions over both sides: a count or a percentage like "50%".
+   * Unset, one guard still holds: a side that lists empty although files were
+   * synced before (an unmounted disk, a wrong root) deletes nothing on the
+   * other side; set `maxDelete` (e.g. "100%") to carry such a wipe.
+   */
+  maxDelete?: number | string;
+  /** Time used in conflict names. */
+  now?: Date;
+  /** Whether each side can create symlinks. */
+  canSymlink?: Partial<Record<Side, boolean>>;
+}
+
+/** A planned sync: the actions, and the state to save once they succeeded. */
+export interface SyncPlan extends Plan {
+  /** Conflicts found, with how they were settled. */
+  conflicts: { path: string; resolution: string }[];
+  /** The state after the run if every action succeeds. */
+  next: Map<string, PairEntry>;
+  /** For each action, the paths whose state it decides (reverted when it fails). */
+  affects: Map<Action, string[]>;
+}
+
+type Change = "new" | "changed" | "unchanged" | "deleted" | "absent" | "unknown";
+
+const other = (s: Side): Side => (s === "a" ? "b" : "a");
+
+/**
+ * Plans a two-way sync from both trees and the saved state (pure).
+ *
+ * @example
+ * ```ts
+ * const plan = planSync(treeA, treeB, store.load("sync", keyA, keyB), { conflict: "keep-both" });
+ * plan.actions.forEach((a) => console.log(describeAction(a)));
+ * ```
+ */
+export function planSync(
+  a: Tree,
+  b: Tree,
+  state: PairState,
+  options: SyncPlanOptions = {},
+): SyncPlan {
+  const trees: Record<Side, Tree> = { a, b };
+  const old = state.entries;
+  const next = new Map<string, PairEntry>();
+  const affects = new Map<Action, string[]>();
+  const renames: Action[] = [];
+  const copies: Action[] = [];
+  const deletes: Action[] = [];
+  const skips: Action[] = [];
+  const conflicts: { path: string; resolution: string }[] = [];
+  const policy = options.conflict ?? "newer";
+  const now = options.now ?? new Date();
+  const keep = (p: string) => {
+    const o = old.get(p);
+    if (o) next.set(p, o);
+  };
+  const record = (p: string, x: Stat, y: Stat, xSide: Side) =>
+    next.set(p, xSide === "a" ? both(x, y) : both(y, x));
+  const copy = (p: string, to: Side, reason: string, from = p) => {
+    const st = trees[other(to)].entries.get(from)!;
+    const action: Action = st.type === "dir"
+      ? { op: "mkdir", path: p, side: to }
+      : st.type === "symlink"
+      ? { op: "symlink", path: p, target: st.target ?? "", reason, side: to }
+      : {
+        op: "transfer",
+        path: p,
+        size: st.size,
+        reason,
+        side: to,
+        ...(st.mtime ? { mtime: st.mtime.toISOString() } : {}),
+        ...(from !== p ? { from } : {}),
+      };
+    if (action.op === "symlink" && options.canSymlink?.[to] === false) {
+      skips.push({ op: "skip", path: p, reason: `${to} cannot create symlinks`, side: to });
+      keep(p);
+      return;
+    }
+    copies.push(action);
+    affects.set(action, [p]);
+    next.set(p, { a: snapshotOf(st), b: snapshotOf(st) });
+  };
+  const remove = (p: string, on: Side, reason: string) => {
+    const st = trees[on].entries.get(p)!;
+    const type = st.type === "dir" ? "dir" : st.type === "symlink" ? "symlink" : "file";
+    const action: Action = { op: "delete", path: p, type, size: st.size, reason, side: on };
+    deletes.push(action);
+    affects.set(action, [p]);
+  };
+
+  const paths = [...new Set([...a.entries.keys(), ...b.entries.keys(), ...old.keys()])]
+    .sort(comparePaths);
+  for (const p of paths) {
+    const sa = a.entries.get(p);
+    const sb = b.entries.get(p);
+    const ca = classify(sa, old.get(p)?.a, a, p, options.toleranceMs);
+    const cb = classify(sb, old.get(p)?.b, b, p, options.toleranceMs);
+    if (ca === "unknown" || cb === "unknown") {
+      skips.push({ op: "skip", path: p, reason: "incomplete listing" });
+      keep(p);
+      continue;
+    }
+    if (sa && sb && sa.type !== sb.type) {
+      skips.push({ op: "skip", path: p, reason: `type conflict (${sa.type} vs ${sb.type})` });
+      conflicts.push({ path: p, resolution: "skipped: type conflict" });
+      keep(p);
+      continue;
+    }
+    const moved = (c: Change) => c === "new" || c === "changed";
+    if (sa && sb && (!moved(ca) || !moved(cb))) {
+      if (moved(ca)) copy(p, "b", `${ca} on a`);
+      else if (moved(cb)) copy(p, "a", `${cb} on b`);
+      else record(p, sa, sb, "a");
+      if (!moved(ca) && !moved(cb) && sa.type !== "dir") {
+        skips.push({ op: "skip", path: p, reason: "unchanged", size: sa.size });
+      }
+      continue;
+    }
+    if (sa && sb) {
+      // Changed on both sides: a conflict unless they ended up alike.
+      const same = compareEntries(sa, sb, {
+        mode: options.compare,
+        toleranceMs: options.toleranceMs,
+      });
+      if (same.verdict === "same") {
+        record(p, sa, sb, "a");
+        if (sa.type !== "dir") skips.push({ op: "skip", path: p, reason: "same on both sides" });
+        continue;
+      }
+      resolveConflict(p, sa, sb);
+      continue;
+    }
+    const [here, there] = sa ? ["a", "b"] as const : ["b", "a"] as const;
+    const cHere = sa ? ca : cb;
+    const cThere = sa ? cb : ca;
+    if (!sa && !sb) continue; // deleted on both (or never synced): forget it
+    if (cThere === "deleted" && cHere === "unchanged") {
+      remove(p, here, `deleted on ${there}`);
+    } else if (cThere === "deleted") {
+      copy(p, there, `${cHere} on ${here}, deleted on ${there}`);
+    } else {
+      copy(p, there, cHere === "new" ? `new on ${here}` : `missing on ${there}`);
+    }
+  }
+
+  function resolveConflict(p: string, sa: Stat, sb: Stat): void {
+    let winner: Side | undefined = policy === "a" ? "a" : policy === "b" ? "b" : undefined;
+    if (policy === "newer") {
+      const order = compareMtimes(sa, sb);
+      winner = order === "newer" ? "a" : order === "older" ? "b" : undefined;
+    }
+    if (policy === "skip") {
+      skips.push({ op: "skip", path: p, reason: "conflict: changed on both sides" });
+      conflicts.push({ path: p, resolution: "skipped" });
+      keep(p);
+      return;
+    }
+    if (winner) {
+      copy(
+        p,
+        other(winner),
+        `conflict: ${policy === "newer" ? `newer on ${winner}` : `${winner} wins`}`,
+      );
+      conflicts.push({ path: p, resolution: `${winner} wins` });
+      return;
+    }
+    // keep-both (or newer that cannot tell): the older one, else b's, moves aside.
+    const order = compareMtimes(sa, sb);
+    const loser: Side = order === "newer" ? "b" : order === "older" ? "a" : "b";
+    const win = other(loser);
+    const taken = new Set([...a.entries.keys(), ...b.entries.keys(), ...next.keys()]);
+    const aside = conflictName(p, loser, now, options.conflictSuffix, taken);
+    const rename: Action = {
+      op: "rename",
+      from: p,
+      path: aside,
+      reason: "conflict: kept both",
+      side: loser,
+    };
+    renames.push(rename);
+    affects.set(rename, [p, aside]);
+    const loserStat = trees[loser].entries.get(p)!;
+    // The renamed loser is read back from its own side under the new name.
+    trees[loser] = withEntry(trees[loser], aside, loserStat);
+    copy(p, loser, `conflict: kept both, ${win}'s version`);
+    copy(aside, win, "conflict: the other side's version", aside);
+    conflicts.push({ path: p, resolution: `kept both: ${loser}'s copy is ${aside}` });
+  }
+
+  const mkdirs = parentDirs(copies, trees, next);
+  let finalDeletes = settleDirDeletes(deletes, copies, mkdirs, trees, next);
+  let deletesBlocked: string | undefined;
+  const blocked = finalDeletes.length > 0
+    ? vanished(a, b, old, options.maxDelete) ??
+      deleteBlockReason(
+        { complete: true, errors: [] },
+        { entries: mergedEntries(a, b) },
+        finalDeletes,
+        options.maxDelete,
+      )
+    : undefined;
+  if (blocked) {
+    deletesBlocked = blocked;
+    for (const d of finalDeletes) {
+      skips.push({ op: "skip", path: d.path, reason: `not deleted: ${blocked}`, side: d.side });
+      const o = old.get(d.path);
+      if (o) next.set(d.path, o);
+    }
+    finalDeletes = [];
+  }
+  const allMkdirs = [...mkdirs, ...copies.filter((c) => c.op === "mkdir")]
+    .sort((x, y) => comparePaths(x.path, y.path));
+  const ordered = [
+    ...renames,
+    ...allMkdirs,
+    ...copies.filter((c) => c.op !== "mkdir"),
+    ...orderDeletes(finalDeletes),
+    ...skips,
+  ];
+  return {
+    actions: ordered,
+    summary: summarize(ordered),
+    conflicts,
+    next,
+    affects,
+    ...(deletesBlocked ? { deletesBlocked } : {}),
+  };
+}
+
+/** How one side's entry moved since the saved snapshot. */
+function classify(
+  cur: Stat | undefined,
+  old: Snapshot | undefined,
+  tree: Tree,
+  path: string,
+  toleranceMs = 0,
+): Change {
+  if (cur) {
+    if (!old) return "new";
+    return changedSince(cur, old, toleranceMs) ? "changed" : "unchanged";
+  }
+  if (!tree.complete) {
+    // Never read a deletion out of an incomplete listing; a path no failed
+    // directory covers and that was never synced is simply absent.
+    if (old) return "unknown";
+    return tree.errors.some((e) => isInside(path, e.path)) ? "unknown" : "absent";
+  }
+  return old ? "deleted" : "absent";
+}
+
+/**
+ * Whether an entry differs from its saved snapshot: type, size, or an mtime
+ * outside the entry's own precision (plus tolerance).
+ *
+ * @example
+ * ```ts
+ * changedSince({ name: "f", type: "file", size: 1, mtime: new Date(0), precision: 60_000 },
+ *   { type: "file", size: 1, mtime: 30_000 }); // false: inside the listed minute
+ * ```
+ */
+export function changedSince(cur: Stat, old: Snapshot, toleranceMs = 0): boolean {
+  if (cur.type !== old.type) return true;
+  if (cur.type === "dir") return false;
+  if (cur.size !== old.size) return true;
+  if (!cur.mtime || old.mtime === null || !Number.isFinite(cur.precision)) return false;
+  return Math.abs(cur.mtime.getTime() - old.mtime) > cur.precision + toleranceMs;
+}
+
+/**
+ * The name a conflict loser is kept under: `name.<suffix>-<side>-<UTC date>.ext`,
+ * with a counter when that is taken.
+ *
+ * @example
+ * ```ts
+ * conflictName("d/report.pdf", "b", new Date("2024-05-06T07:08:09Z"));
+ * // "d/report.conflict-b-20240506-070809.pdf"
+ * ```
+ */
+export function conflictName(
+  path: string,
+  side: Side,
+  now: Date,
+  suffix = "conflict",
+  taken: Set<string> = new Set(),
+): string {
+  const slash = path.lastIndexOf("/");
+  const dir = path.slice(0, slash + 1);
+  const base = path.slice(slash + 1);
+  const dot = base.lastIndexOf(".");
+  const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ""];
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  for (let n = 1;; n++) {
+    const name = `${dir}${stem}.${suffix}-${side}-${stamp}${n > 1 ? `-${n}` : ""}${ext}`;
+    if (!taken.has(name)) return name;
+  }
+}
+
+function both(sa: Stat, sb: Stat): PairEntry {
+  return { a: snapshotOf(sa), b: snapshotOf(sb) };
+}
+
+function withEntry(tree: Tree, path: string, st: Stat): Tree {
+  const entries = new Map(tree.entries);
+  entries.set(path, st);
+  return { ...tree, entries };
+}
+
+/** The reason to hold back deletions when a side that had files now lists none. */
+function vanished(
+  a: Tree,
+  b: Tree,
+  old: Map<string, PairEntry>,
+  maxDelete: number | string | undefined,
+): string | undefined {
+  if (maxDelete !== undefined) return undefined;
+  for (const [side, tree] of [["a", a], ["b", b]] as const) {
+    const had = [...old.values()].filter((e) => e[side] && e[side]!.type !== "dir").length;
+    if (tree.entries.size === 0 && had > 0) {
+      return `${side} lists nothing but had ${had} synced file(s) (set maxDelete to allow)`;
+    }
+  }
+  return undefined;
+}
+
+function mergedEntries(a: Tree, b: Tree): Map<string, Stat> {
+  const m = new Map<string, Stat>();
+  for (const [p, s] of a.entries) m.set(`a:${p}`, s);
+  for (const [p, s] of b.entries) m.set(`b:${p}`, s);
+  return m;
+}
+
+/** mkdirs for missing parents of everything copied into a side (they are then in step). */
+function parentDirs(
+  copies: Action[],
+  trees: Record<Side, Tree>,
+  next: Map<string, PairEntry>,
+): Action[] {
+  const out: Action[] = [];
+  const seen = new Set<string>();
+  const madeDirs = new Set(
+    copies.filter((c) => c.op === "mkdir").map((c) => `${c.side}:${c.path}`),
+  );
+  for (const c of copies) {
+    const side = c.side!;
+    const parts = c.path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      const key = `${side}:${dir}`;
+      if (seen.has(key) || madeDirs.has(key) || trees[side].entries.get(dir)?.type === "dir") {
+        continue;
+      }
+      seen.add(key);
+      out.push({ op: "mkdir", path: dir, side });
+      const there = trees[other(side)].entries.get(dir);
+      if (there) next.set(dir, { a: snapshotOf(there), b: snapshotOf(there) });
+    }
+  }
+  return out.sort((x, y) => comparePaths(x.path, y.path));
+}
+
+/**
+ * Drops directory deletions that would not leave the directory empty (something
+ * below it stays or is copied in) and keeps such directories in the state.
+ */
+function settleDirDeletes(
+  deletes: Action[],
+  copies: Action[],
+  mkdirs: Action[],
+  trees: Record<Side, Tree>,
+  next: Map<string, PairEntry>,
+): Action[] {
+  const deleted = new Set(deletes.map((d) => `${d.side}:${d.path}`));
+  const arriving = [...copies, ...mkdirs].map((c) => `${c.side}:${c.path}`);
+  return deletes.filter((d) => {
+    if (d.op !== "delete" || d.type !== "dir") return true;
+    const side = d.side!;
+    const prefix = d.path + "/";
+    const stays = [...trees[side].entries.keys()].some((p) =>
+      p.startsWith(prefix) && !deleted.has(`${side}:${p}`)
+    ) || arriving.some((k) =>
+      k.startsWith(`${side}:${prefix}`)
+    );
+    if (stays) {
+      const st = trees[side].entries.get(d.path)!;
+      next.set(d.path, { a: snapshotOf(st), b: snapshotOf(st) });
+    }
+    return !stays;
+  });
+}
+
+function orderDeletes(deletes: Action[]): Action[] {
+  const isDir = (a: Action) => a.op === "delete" && a.type === "dir";
+  const dirs = deletes.filter(isDir).sort((x, y) => comparePaths(y.path, x.path));
+  return [...deletes.filter((a) => !isDir(a)), ...dirs];
+}
