@@ -1,0 +1,328 @@
+/**
+ * TLS for FTPS: upgrading a control connection (after `234` for explicit FTPS, or
+ * right after connect for implicit FTPS) and securing data connections so that
+ * they resume the control connection's TLS session, which vsftpd
+ * (`require_ssl_reuse=YES`, its default), FileZilla Server and ProFTPD demand.
+ *
+ * In Deno 2.9.6 such a resumption happens only with `node:tls` on both
+ * connections, with `rejectUnauthorized: false` and no custom `ca` or shared
+ * `secureContext` (measured against vsftpd 3.0.3; docs/TLS.md). So ferry lets
+ * the handshake through unverified and then verifies the certificate itself
+ * (./tls/verify.ts), before one byte of the FTP session is sent; a data
+ * connection is then pinned to the control connection's certificate.
+ *
+ * @example
+ * ```ts
+ * const control = await startTlsClient(plain, "ftp.example.org", { ca }, 10_000);
+ * // ... PBSZ 0, PROT P, PASV, connect `dataPlain` ...
+ * const data = await startTlsData(dataPlain, control, { ca }, 10_000);
+ * ```
+ * @module
+ */
+import type { Buffer } from "node:buffer";
+import { X509Certificate } from "node:crypto";
+import { isIP } from "node:net";
+import type net from "node:net";
+import tls from "node:tls";
+import { logger } from "../util/log.ts";
+import { TlsError, TlsVerificationError } from "./tls/errors.ts";
+import { verifyCertificateChain } from "./tls/verify.ts";
+
+export * from "./tls/errors.ts";
+export { type VerifiedChain, verifyCertificateChain, type VerifyOptions } from "./tls/verify.ts";
+
+const log = logger("ftp", "tls");
+
+/** How to secure and verify an FTPS connection. */
+export interface TlsOptions {
+  /** PEM text of the CA certificate(s) to trust instead of the system roots. */
+  ca?: string | string[];
+  /** Skip certificate verification. Encrypts but does not authenticate: logs a warning. */
+  insecure?: boolean;
+  /** The name to send as SNI and to verify the certificate for, when not the host dialled. */
+  servername?: string;
+  /** Lowest TLS version to accept. Default `TLSv1.2`. */
+  minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** Highest TLS version to offer. Default `TLSv1.3`. */
+  maxVersion?: "TLSv1.2" | "TLSv1.3";
+}
+
+/** Protocol facts of a TLS connection, for debug logs. */
+export interface TlsDescription {
+  /** e.g. `TLSv1.3`. */
+  protocol: string;
+  /** OpenSSL-style cipher name, e.g. `TLS_AES_256_GCM_SHA384`. */
+  cipher: string;
+  /** Whether the handshake resumed an earlier session. */
+  reused: boolean;
+}
+
+/** What a secured control connection hands to its data connections. */
+interface ControlState {
+  host: string;
+  /** The verified name; also the SNI, which must be the same on data connections. */
+  name: string;
+  insecure: boolean;
+  fingerprint256: string;
+  /** Latest `'session'` value of this control connection (TLS 1.3 tickets come after the handshake). */
+  session?: Buffer;
+}
+
+// Keyed by the control socket itself: state lives and dies with one control
+// connection and is never shared across connections (rclone#7234).
+const controls = new WeakMap<tls.TLSSocket, ControlState>();
+
+/**
+ * Upgrades a connected plain socket to TLS and verifies the server's certificate:
+ * chain to `options.ca` (else the system roots) with every signature, validity
+ * dates, CA:TRUE on issuers, and the host name (`options.servername ?? host`).
+ * The handshake has a deadline. On any failure the socket is destroyed and a
+ * {@link TlsError} (handshake) or {@link TlsVerificationError} (certificate) is thrown.
+ * The caller must have detached its own `'data'` listeners from `socket` first.
+ *
+ * @example
+ * ```ts
+ * const reply = await control.command("AUTH TLS"); // 234
+ * const secure = await startTlsClient(plain, "ftp.example.org", {}, 10_000);
+ * ```
+ */
+export async function startTlsClient(
+  socket: net.Socket,
+  host: string,
+  options: TlsOptions,
+  timeoutMs: number,
+): Promise<tls.TLSSocket> {
+  const bareHost = stripBrackets(host);
+  const name = stripBrackets(options.servername ?? bareHost);
+  const state: ControlState = {
+    host: bareHost,
+    name,
+    insecure: options.insecure === true,
+    fingerprint256: "",
+  };
+  // The listener is attached with the handshake: TLS 1.2 emits 'session' in the
+  // same tick as 'secureConnect', TLS 1.3 tickets arrive any time after it.
+  const secure = await handshake(
+    socket,
+    connectOptions(name, options),
+    timeoutMs,
+    bareHost,
+    (session) => state.session = session,
+  );
+  try {
+    const chain = peerCertificates(secure);
+    state.fingerprint256 = chain[0]?.fingerprint256 ?? "";
+    if (state.insecure) warnInsecure(chain, name, options);
+    else verifyCertificateChain(chain, name, { ca: options.ca });
+  } catch (error) {
+    destroyBoth(secure, socket);
+    throw error;
+  }
+  controls.set(secure, state);
+  log.debug("TLS control connection to {host}: {protocol}, {cipher}", {
+    host: bareHost,
+    ...describeTls(secure),
+  });
+  return secure;
+}
+
+/**
+ * Secures a data connection of `control` (a socket returned by
+ * {@link startTlsClient}): offers to resume the control connection's own TLS
+ * session and, once connected, requires the data peer's certificate to be the
+ * control peer's (SHA-256 fingerprint), else throws {@link TlsVerificationError}
+ * `ECERTPINNED`. The SNI name is the control connection's (resumption needs it).
+ * `options` contributes only the TLS versions; trust was settled on the control.
+ *
+ * @example
+ * ```ts
+ * const pasvSocket = await connectSocket(host, pasvPort, { timeoutMs: 10_000 });
+ * const data = await startTlsData(pasvSocket, controlSocket, options, 10_000);
+ * ```
+ */
+export async function startTlsData(
+  socket: net.Socket,
+  control: tls.TLSSocket,
+  options: TlsOptions,
+  timeoutMs: number,
+): Promise<tls.TLSSocket> {
+  const state = controls.get(control);
+  if (state === undefined) {
+    socket.destroy();
+    throw new TlsError(
+      "a TLS data connection needs a control connection secured by startTlsClient",
+      { code: "ETLSSTATE" },
+    );
+  }
+  // In Deno 2.9.6 the value is a token that only allows resumption; rustls picks
+  // the ticket from its own store (docs/TLS.md, "Session scoping").
+  const session = state.session ?? control.getSession() ?? undefined;
+  const secure = await handshake(
+    socket,
+    { ...connectOptions(state.name, options), session },
+    timeoutMs,
+    state.host,
+  );
+  const fingerprint = peerCertificates(secure)[0]?.fingerprint256 ?? "";
+  if (fingerprint !== state.fingerprint256) {
+    if (!state.insecure) {
+      destroyBoth(secure, socket);
+      throw new TlsVerificationError(
+        `data connection to ${state.host} presented a different certificate (SHA-256 ${
+          fingerprint || "none"
+        }) than its control connection (${state.fingerprint256})`,
+        { code: "ECERTPINNED", host: state.host, fingerprint256: fingerprint },
+      );
+    }
+    log.warn("data connection to {host} presented a different certificate (insecure: true)", {
+      host: state.host,
+    });
+  }
+  log.debug("TLS data connection to {host}: {protocol}, {cipher}, session reused: {reused}", {
+    host: state.host,
+    ...describeTls(secure),
+  });
+  return secure;
+}
+
+/**
+ * Protocol, cipher and resumption of a TLS socket, for debug logs.
+ *
+ * @example
+ * ```ts
+ * log.debug("{protocol} {cipher} reused={reused}", describeTls(secure));
+ * ```
+ */
+export function describeTls(socket: tls.TLSSocket): TlsDescription {
+  return {
+    protocol: socket.getProtocol() ?? "unknown",
+    cipher: socket.getCipher()?.name ?? "unknown",
+    reused: socket.isSessionReused(),
+  };
+}
+
+/**
+ * The certificates the peer presented, its own first, as `X509Certificate`s.
+ * (In Deno 2.9.6 `getPeerCertificate(true)` yields the chain as sent when no
+ * `ca` is configured; `getPeerX509Certificate()` stops after one issuer.)
+ *
+ * @example
+ * ```ts
+ * const [leaf] = peerCertificates(secure);
+ * console.log(leaf.subject, leaf.fingerprint256);
+ * ```
+ */
+export function peerCertificates(socket: tls.TLSSocket): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  const seen = new Set<string>();
+  let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (cert?.raw && chain.length < 16 && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chain.push(new X509Certificate(cert.raw));
+    cert = cert.issuerCertificate === cert ? undefined : cert.issuerCertificate;
+  }
+  return chain;
+}
+
+/**
+ * Options shared by control and data connections. Deno 2.9.6 resumes only when
+ * both carry the same `servername` and neither carries `host`, `port`, `ca` or a
+ * `secureContext` (its session value embeds `servername:port`, and rustls refuses
+ * to resume across different certificate verifiers).
+ */
+function connectOptions(name: string, options: TlsOptions): tls.ConnectionOptions {
+  return {
+    rejectUnauthorized: false,
+    // An IP literal is not a valid SNI value (RFC 6066); node:tls throws on it.
+    servername: isIP(name) ? undefined : name,
+    minVersion: options.minVersion ?? "TLSv1.2",
+    maxVersion: options.maxVersion ?? "TLSv1.3",
+  };
+}
+
+function handshake(
+  socket: net.Socket,
+  options: tls.ConnectionOptions,
+  timeoutMs: number,
+  host: string,
+  onSession?: (session: Buffer) => void,
+): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secure = tls.connect({ ...options, socket });
+    if (onSession) secure.on("session", onSession);
+    let settled = false;
+    const settle = (error?: TlsError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      secure.off("secureConnect", onSecure);
+      secure.off("close", onClose);
+      secure.off("error", onError);
+      if (error === undefined) return resolve(secure);
+      destroyBoth(secure, socket);
+      reject(error);
+    };
+    const onSecure = () => settle();
+    const onError = (cause: Error) =>
+      settle(
+        new TlsError(`TLS handshake with ${host} failed: ${cause.message}`, {
+          code: "ETLSHANDSHAKE",
+          host,
+          cause,
+        }),
+      );
+    const onClose = () =>
+      settle(
+        new TlsError(`${host} closed the connection during the TLS handshake`, {
+          code: "ETLSHANDSHAKE",
+          host,
+        }),
+      );
+    const timer = setTimeout(
+      () =>
+        settle(
+          new TlsError(`TLS handshake with ${host} timed out after ${timeoutMs} ms`, {
+            code: "ETLSTIMEOUT",
+            host,
+          }),
+        ),
+      timeoutMs,
+    );
+    secure.once("secureConnect", onSecure);
+    secure.on("error", onError);
+    secure.once("close", onClose);
+  });
+}
+
+function warnInsecure(chain: X509Certificate[], name: string, options: TlsOptions): void {
+  let verdict = "it would have passed verification";
+  try {
+    verifyCertificateChain(chain, name, { ca: options.ca });
+  } catch (error) {
+    verdict = `it would have been REFUSED: ${(error as Error).message}`;
+  }
+  log.warn(
+    "TLS CERTIFICATE VERIFICATION IS OFF for {host} (insecure: true): the connection is " +
+      "encrypted but the server is NOT authenticated, so anyone on the network path can read " +
+      "and change it. Server certificate {subject}, SHA-256 {fingerprint256}; {verdict}",
+    {
+      host: name,
+      subject: chain[0]?.subject ?? "(none)",
+      fingerprint256: chain[0]?.fingerprint256 ?? "(none)",
+      verdict,
+    },
+  );
+}
+
+function destroyBoth(secure: tls.TLSSocket, socket: net.Socket): void {
+  // Errors after a refusal (Deno may emit the handshake error twice) must not
+  // become uncaught exceptions.
+  secure.on("error", () => {});
+  socket.on("error", () => {});
+  secure.destroy();
+  socket.destroy();
+}
+
+function stripBrackets(host: string): string {
+  return host.replace(/^\[(.*)\]$/, "$1");
+}
