@@ -72,3 +72,4 @@ export {
   TimeShiftStore,
 } from "./endpoint/ftp/time_sync.ts";
 export * from "./sync/two_way_plan.ts";
+export * from "./ftp/tls.ts";

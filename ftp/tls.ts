@@ -29,7 +29,11 @@ import { TlsError, TlsVerificationError } from "./tls/errors.ts";
 import { verifyCertificateChain } from "./tls/verify.ts";
 
 export * from "./tls/errors.ts";
-export { type VerifiedChain, verifyCertificateChain, type VerifyOptions } from "./tls/verify.ts";
+export {
+  type CertificateVerifyOptions,
+  type VerifiedChain,
+  verifyCertificateChain,
+} from "./tls/verify.ts";
 
 const log = logger("ftp", "tls");
 

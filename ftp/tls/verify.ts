@@ -15,7 +15,7 @@ import { TlsError, TlsVerificationError } from "./errors.ts";
 import { certificateNames, describeNames, hostMatches } from "./names.ts";
 
 /** What to verify a presented chain against. */
-export interface VerifyOptions {
+export interface CertificateVerifyOptions {
   /**
    * PEM text of the CA certificate(s) to trust, instead of the system roots. A
    * self-signed server certificate listed here is trusted as itself (a pin).
@@ -49,7 +49,7 @@ const maxDepth = 8;
 export function verifyCertificateChain(
   chain: readonly X509Certificate[],
   host: string,
-  options: VerifyOptions = {},
+  options: CertificateVerifyOptions = {},
 ): VerifiedChain {
   const leaf = chain[0];
   if (leaf === undefined) {
