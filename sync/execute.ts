@@ -14,7 +14,7 @@ import type { Action, Side } from "./plan.ts";
 import { forEachLimit } from "./pool.ts";
 import { type ProgressListener, ProgressTracker } from "./progress.ts";
 import { errorEntry, errorMessage, type JobReport } from "./report.ts";
-import type { RetryOptions } from "./retry.ts";
+import { type RetryOptions, withRetry } from "./retry.ts";
 import { copyLink, moveAside, transferFile, type TransferResult } from "./transfer.ts";
 
 const log = logger("sync", "execute");
@@ -107,7 +107,14 @@ export async function executePlan(
   );
   const outcomes: ActionOutcome[] = new Array(actions.length);
   const limit = parallelism(lanes, options.parallel);
-  const ctx: Ctx = { lanes, report, progress, options, movedAsideFailed: new Set() };
+  const ctx: Ctx = {
+    lanes,
+    report,
+    progress,
+    options,
+    movedAsideFailed: new Set(),
+    failedCopies: 0,
+  };
   let i = 0;
   while (i < actions.length) {
     const group = groupOf(actions[i]);
@@ -147,6 +154,8 @@ interface Ctx {
   options: ExecuteOptions;
   /** `side:path` of entries a failed rename should have moved aside: never overwrite them. */
   movedAsideFailed: Set<string>;
+  /** Failed transfers so far: deletions after them are held back. */
+  failedCopies: number;
 }
 
 async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
@@ -159,8 +168,8 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
   const lane = action.side ? lanes[action.side] : lanes.target;
   if (!lane) throw new Error(`no lane for side ${action.side ?? "target"}`);
   const dstPath = (p: string) => joinPath(lane.dstRoot, p);
-  if (action.op === "delete" && report.files.failed > 0) {
-    const why = `${report.files.failed} file(s) failed`;
+  if (action.op === "delete" && ctx.failedCopies > 0) {
+    const why = `${ctx.failedCopies} transfer(s) failed`;
     report.deletesBlocked ??= why;
     report.files.skipped++;
     return { action, ok: false, error: `not deleted: ${why}` };
@@ -172,6 +181,13 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
     report.errors.push({ path: action.path, message: error });
     return { action, ok: false, error };
   }
+  // Every operation gets the same retries on temporary errors (a 421 on DELE...).
+  const again = <T>(fn: () => Promise<T>) =>
+    withRetry(fn, {
+      ...options.retry,
+      signal: options.signal,
+      onRetry: () => void report.retries++,
+    });
   const kind = action.op === "transfer" ? "transfer" : action.op;
   const size = action.op === "transfer" ? action.size : 0;
   progress.start(action.path, size, kind);
@@ -179,7 +195,7 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
     const outcome: ActionOutcome = { action, ok: true };
     switch (action.op) {
       case "mkdir":
-        await lane.dst.mkdir(dstPath(action.path), { parents: true });
+        await again(() => lane.dst.mkdir(dstPath(action.path), { parents: true }));
         report.dirsCreated++;
         break;
       case "transfer": {
@@ -218,20 +234,22 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
         break;
       }
       case "symlink":
-        if (!await copyLink(lane.dst, dstPath(action.path), action.target)) {
+        if (!await again(() => copyLink(lane.dst, dstPath(action.path), action.target))) {
           throw new Error("the target cannot create symlinks");
         }
         report.files.transferred++;
         break;
       case "setMtime":
-        await lane.dst.setMtime(dstPath(action.path), new Date(action.mtime));
+        await again(() => lane.dst.setMtime(dstPath(action.path), new Date(action.mtime)));
         report.files.skipped++;
         break;
       case "rename":
-        await lane.dst.rename(dstPath(action.from), dstPath(action.path));
+        await again(() => lane.dst.rename(dstPath(action.from), dstPath(action.path)));
         break;
       case "delete":
-        await deleteEntry(lane.dst, action, dstPath(action.path), report);
+        await again(() => deleteEntry(lane.dst, action, dstPath(action.path)));
+        if (action.type === "dir") report.dirsDeleted++;
+        else (report.files.deleted++, report.bytes.deleted += action.size);
         break;
     }
     progress.end(action.path, kind);
@@ -244,6 +262,7 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
       return { action, ok: false, error: errorMessage(error) };
     }
     if (action.op === "rename") ctx.movedAsideFailed.add(`${action.side}:${action.from}`);
+    if (action.op === "transfer" || action.op === "symlink") ctx.failedCopies++;
     if (action.op !== "mkdir" && action.op !== "rename") report.files.failed++;
     report.errors.push(errorEntry(action.path, error));
     log.warn("{op} {path} failed: {error}", {
@@ -259,17 +278,10 @@ async function deleteEntry(
   ep: Endpoint,
   action: Extract<Action, { op: "delete" }>,
   path: string,
-  report: JobReport,
 ): Promise<void> {
-  if (action.type === "dir") {
-    await ep.rmdir(path);
-    report.dirsDeleted++;
-    return;
-  }
-  if (action.backupTo !== undefined) await moveAside(ep, path, action.backupTo);
+  if (action.type === "dir") await ep.rmdir(path);
+  else if (action.backupTo !== undefined) await moveAside(ep, path, action.backupTo);
   else await ep.remove(path);
-  report.files.deleted++;
-  report.bytes.deleted += action.size;
 }
 
 function parallelism(lanes: Lanes, wanted = 4): number {

@@ -248,6 +248,13 @@ Deno.test("mirror: after retries run out, the real name keeps the old content", 
   const next = await mirror(src, "", inner, "", fast);
   assert.equal(next.resumed, 1);
   assert.equal(next.bytes.transferred, 20_000);
+  // With delete on, a failed transfer holds back the deletions that follow it.
+  await put(src, "f.bin", pattern(60_000), at(6));
+  await put(inner, "extra.txt", "x");
+  dst.cuts = 10;
+  const held = await mirror(src, "", dst, "", { retry: { retries: 0 }, delete: true });
+  assert.match(held.deletesBlocked!, /1 transfer\(s\) failed/);
+  assert.equal(await text(inner, "extra.txt"), "x");
 });
 
 Deno.test("mirror: a target that cannot set mtimes is not resent when state remembers", async () => {

@@ -78,6 +78,7 @@ Deno.test("rmtree: failures are reported; ignoreErrors carries on", async () => 
   assert.equal(r.ok, false);
   assert.ok(r.errors.some((e) => e.path === "t/a.txt" && e.code === "EACCES"));
   assert.ok(r.errors.some((e) => e.path === "t" && /not completely removed/.test(e.message)));
+  assert.deepEqual(await contents(stubborn), { "keep.txt": "k", "t/": "", "t/a.txt": "a" });
   const missing = await rmtree(mem(), "nope");
   assert.equal(missing.ok, false);
   assert.equal(missing.errors[0].code, "ENOENT");
