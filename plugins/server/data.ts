@@ -134,7 +134,7 @@ export class DataChannel {
   /** Opens a passive listener on the control connection's local address; returns its port. */
   async passive(): Promise<number> {
     this.close();
-    const server = net.createServer({ pauseOnConnect: true });
+    const server = net.createServer();
     const host = this.ctx.localAddress;
     let bound = false;
     const range = this.ctx.passivePorts;
@@ -161,6 +161,8 @@ export class DataChannel {
   }
 
   #accepted(sock: net.Socket) {
+    // Hold the bytes until a transfer takes the socket (pauseOnConnect stalls TLS in Deno).
+    sock.pause();
     const peer = plainIp(sock.remoteAddress);
     if (this.#socket || (!this.ctx.permitForeignAddresses && peer !== this.ctx.remoteAddress)) {
       // Data peer must be the control peer (RFC 2577 §4); keep waiting for the real one.

@@ -17,7 +17,7 @@ import { DEFAULT_MLST_FACTS } from "./listing.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { ftpNormalize } from "./paths.ts";
 import { hasPerm } from "./permissions.ts";
-import { acceptTls } from "./tls.ts";
+import { acceptTls, readTls } from "./tls.ts";
 import { Throttle } from "./throttle.ts";
 import { AbortedError, DataTimeoutError, type PumpOptions } from "./transfer.ts";
 
@@ -168,11 +168,20 @@ export class Session {
   }
 
   #attach(sock: net.Socket | tls.TLSSocket) {
-    sock.on("data", this.#onData);
-    sock.on("error", (e: Error) => {
+    const onError = (e: Error) => {
       log.debug("{tag} control connection error: {error}", { tag: this.tag, error: e.message });
       this.close("connection error");
-    });
+    };
+    if ("encrypted" in sock) {
+      readTls(sock as tls.TLSSocket, {
+        data: this.#onData,
+        end: () => this.close("client disconnected"),
+        error: onError,
+      });
+    } else {
+      sock.on("data", this.#onData);
+      sock.on("error", onError);
+    }
   }
 
   // ---------------------------------------------------------------- framing
@@ -226,7 +235,15 @@ export class Session {
       return;
     }
     this.#queue.push(line);
-    if (this.#queue.length >= MAX_QUEUE) this.socket.pause();
+    if (this.#queue.length >= MAX_QUEUE) {
+      // A TLS socket must not be paused (see readTls): a flood ends the session instead.
+      if (!this.secure) this.socket.pause();
+      else if (this.#queue.length >= MAX_QUEUE * 16) {
+        this.reply(421, "Too many pipelined commands.");
+        this.close("command flood", true);
+        return;
+      }
+    }
     void this.#pump();
   }
 
@@ -236,7 +253,9 @@ export class Session {
     try {
       while (this.#queue.length && !this.closed) {
         const line = this.#queue.shift()!;
-        if (this.#queue.length < MAX_QUEUE / 2 && this.socket.isPaused()) this.socket.resume();
+        if (!this.secure && this.#queue.length < MAX_QUEUE / 2 && this.socket.isPaused()) {
+          this.socket.resume();
+        }
         this.#armIdle();
         await this.#dispatch(line);
       }

@@ -5,6 +5,8 @@
  * @module
  */
 import type { Socket } from "node:net";
+import type tls from "node:tls";
+import { readTls } from "./tls.ts";
 import { FtpServerError } from "./errors.ts";
 import { fromNetworkAscii, toNetworkAscii } from "./ascii.ts";
 import type { Throttle } from "./throttle.ts";
@@ -160,7 +162,8 @@ export async function receiveFromSocket(
   const conv = opts.ascii ? fromNetworkAscii() : undefined;
   const writer = dest.getWriter();
   try {
-    for await (const data of sock) {
+    const source = "encrypted" in sock ? flowing(sock as tls.TLSSocket) : sock;
+    for await (const data of source) {
       let chunk = data instanceof Uint8Array ? data : new TextEncoder().encode(String(data));
       opts.progress.bytes += chunk.length;
       if (conv) chunk = conv(chunk);
@@ -184,5 +187,56 @@ export async function receiveFromSocket(
   } finally {
     release();
     sock.destroy();
+  }
+}
+
+/**
+ * Reads a TLS socket in flowing mode (see `readTls` for why). Chunks are
+ * queued while the endpoint write is pending; memory is bounded by how much
+ * faster the network is than the endpoint, so a very slow endpoint buffers
+ * more. A close without the TLS end (close_notify, then EOF) is an error:
+ * the data may have been cut.
+ */
+async function* flowing(sock: tls.TLSSocket): AsyncGenerator<Uint8Array> {
+  const queue: Uint8Array[] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onClose = () => {
+    if (!ended) failure ??= new FtpServerError("data connection closed before the end of the data");
+    notify();
+  };
+  readTls(sock, {
+    data: (chunk) => {
+      queue.push(chunk);
+      notify();
+    },
+    end: () => {
+      ended = true;
+      notify();
+    },
+    error: (e) => {
+      failure ??= e;
+      notify();
+    },
+  });
+  sock.on("close", onClose);
+  try {
+    while (true) {
+      if (queue.length) {
+        yield queue.shift()!;
+        continue;
+      }
+      if (ended) return;
+      if (failure) throw failure;
+      await new Promise<void>((resolve) => wake = resolve);
+    }
+  } finally {
+    sock.off("close", onClose);
   }
 }

@@ -3,6 +3,7 @@
  * few users, file helpers, and runners for real client peers.
  * @module
  */
+import { configureLogging, getStreamSink } from "../../deps.ts";
 import {
   type FtpServerHandle,
   type FtpServerOptions,
@@ -10,6 +11,18 @@ import {
   startFtpServer,
   VirtualAuthorizer,
 } from "../../mod.ts";
+
+// FERRY_TEST_LOG=debug shows the server's log while a test runs.
+const testLog = Deno.env.get("FERRY_TEST_LOG");
+if (testLog) {
+  await configureLogging({
+    sinks: { err: getStreamSink(Deno.stderr.writable) },
+    loggers: [
+      { category: ["ferry"], lowestLevel: testLog as "debug", sinks: ["err"] },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["err"] },
+    ],
+  });
+}
 
 export const enc = new TextEncoder();
 export const dec = new TextDecoder();
