@@ -4,6 +4,7 @@
  * per run and closed at its end.
  * @module
  */
+import { resolve } from "node:path";
 import { openEndpoint } from "../endpoint/url.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import { logger } from "../util/log.ts";
@@ -107,6 +108,27 @@ export async function resolveCredentials(
 }
 
 /**
+ * Reads a CA file named in a workflow (relative to its directory).
+ *
+ * @example
+ * ```ts
+ * await readCa("certs/ca.pem", "/srv/flows"); // "-----BEGIN CERTIFICATE-----..."
+ * ```
+ */
+export async function readCa(
+  path: string | undefined,
+  baseDir: string,
+): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  const file = resolve(baseDir, path);
+  try {
+    return await Deno.readTextFile(file);
+  } catch (e) {
+    throw new UsageError(`cannot read CA file ${file}: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+/**
  * The named endpoints of one run: opened on first use (once, even when jobs ask
  * at the same time), closed together at the end.
  *
@@ -150,7 +172,7 @@ export class EndpointPool {
       cwd: this.#options.baseDir,
       create: this.#options.create?.has(name) ?? false,
       timeShift: config.timeShift === undefined ? undefined : parseTimeShift(config.timeShift),
-      tls: config.tls,
+      tls: config.tls && { ...config.tls, ca: await readCa(config.tls.ca, this.#options.baseDir) },
       maxConnections: config.maxConnections,
       timeout: config.timeout === undefined ? undefined : parseDuration(config.timeout) / 1000,
       options: config.options,

@@ -105,8 +105,69 @@ export async function loadWorkflow(file: string, options: LoadOptions): Promise<
   } catch (e) {
     fail(`cannot read the YAML: ${e instanceof Error ? e.message : e}`);
   }
+  return await loadTree(tree, { ...options, file, baseDir, secrets, env }, located);
+}
+
+/** Options of {@link loadWorkflowObject}. */
+export interface LoadObjectOptions extends Omit<LoadOptions, "source"> {
+  /** What problems name as their file (default `"<command line>"`). */
+  file?: string;
+  /** Relative paths resolve against this (default the working directory). */
+  baseDir?: string;
+}
+
+/**
+ * Validates a workflow given as an object (one-off CLI commands, programs that
+ * build workflows). Problems carry the dotted path in their message; their
+ * position is 1:1 of `file`.
+ *
+ * @example
+ * ```ts
+ * const wf = await loadWorkflowObject({
+ *   version: 1,
+ *   endpoints: { a: { url: "memory://a" }, b: { url: "./out" } },
+ *   jobs: { copy: { mirror: { from: "a:", to: "b:" } } },
+ * }, { registry });
+ * ```
+ */
+export async function loadWorkflowObject(
+  tree: unknown,
+  options: LoadObjectOptions,
+): Promise<LoadedWorkflow> {
+  const file = options.file ?? "<command line>";
+  const secrets = options.secrets ?? new Secrets();
+  const located = (p: SemanticProblem): Problem => ({
+    file,
+    line: 1,
+    col: 1,
+    message: secrets.redact(
+      p.key !== undefined && !p.message.includes(p.key) ? `${p.key}: ${p.message}` : p.message,
+    ),
+  });
+  return await loadTree(tree, {
+    ...options,
+    file,
+    baseDir: resolve(options.baseDir ?? "."),
+    secrets,
+    env: options.env ?? ((name: string) => Deno.env.get(name)),
+  }, located);
+}
+
+async function loadTree(
+  tree: unknown,
+  options: Omit<LoadOptions, "source"> & {
+    file: string;
+    baseDir: string;
+    secrets: Secrets;
+    env: (name: string) => string | undefined;
+  },
+  located: (p: SemanticProblem) => Problem,
+): Promise<LoadedWorkflow> {
+  const { file, baseDir, secrets, env } = options;
   if (tree === null || typeof tree !== "object" || Array.isArray(tree)) {
-    fail("a workflow is a map with version, endpoints and jobs");
+    throw new WorkflowInvalidError([
+      located({ path: [], message: "a workflow is a map with version, endpoints and jobs" }),
+    ]);
   }
   const raw = tree as Record<string, unknown>;
 

@@ -21,6 +21,7 @@ export interface EndpointOpenOptions {
   credentials: Credentials;
   /** Seconds, or "auto" to detect. */
   timeShift?: number | "auto";
+  /** `ca` is the PEM text (the runner reads the file the workflow names). */
   tls?: { mode?: "require" | "try" | "off"; ca?: string; insecure?: boolean };
   maxConnections?: number;
   /** Seconds. */

@@ -101,22 +101,37 @@ export const passwordAuth: AuthMethod<PasswordOptions> = {
 };
 
 /** `netrc`: the host's entry of `~/.netrc` (or `$NETRC`, or `file:`). */
-export const netrcAuth: AuthMethod<{ user?: string; file?: string }> = {
+export const netrcAuth: AuthMethod<{ user?: string; file?: string; optional?: boolean }> = {
   name: "netrc",
   description: "login and password from ~/.netrc ($NETRC, or file:)",
-  schema: z.object({ user, file: z.string().optional() }),
+  schema: z.object({
+    user,
+    file: z.string().optional(),
+    optional: z.boolean().optional().meta({
+      description: "no file or no entry: go on without credentials (as lftp does)",
+    }),
+  }),
   async resolve(options, ctx): Promise<Credentials> {
     const path = options.file ? resolve(ctx.baseDir, options.file) : defaultNetrcPath(ctx.env);
-    if (!path) throw new AuthError("netrc: no HOME and no NETRC to find the file");
+    const fallback = () => {
+      const u = userOf(options, ctx);
+      return u === undefined ? {} : { user: u };
+    };
+    if (!path) {
+      if (options.optional) return fallback();
+      throw new AuthError("netrc: no HOME and no NETRC to find the file");
+    }
     let text: string;
     try {
       text = await Deno.readTextFile(path);
     } catch (e) {
+      if (options.optional && e instanceof Deno.errors.NotFound) return fallback();
       throw new AuthError(`cannot read netrc file ${path}: ${errName(e)}`, { cause: e });
     }
     const entries = parseNetrc(text);
     for (const e of entries) ctx.secrets.add(e.password);
     const entry = findNetrc(entries, ctx.url.hostname, userOf(options, ctx));
+    if (!entry && options.optional) return fallback();
     if (!entry) throw new AuthError(`netrc: no entry for ${ctx.url.hostname} in ${path}`);
     return {
       user: entry.login ?? userOf(options, ctx),

@@ -84,6 +84,7 @@ export function outcomeFromReport(report: JobReport): JobOutcome {
       filesSkipped: report.files.skipped,
       filesDeleted: report.files.deleted,
       dirsCreated: report.dirsCreated,
+      dirsDeleted: report.dirsDeleted,
       filesFailed: report.files.failed,
     },
     errors: report.errors

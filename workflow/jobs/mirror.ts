@@ -36,7 +36,8 @@ export const mirrorJob: JobKind<MirrorOptions> = {
       dryRun: ctx.dryRun,
       onProgress: progressTo(ctx),
       signal: ctx.signal,
-      state: ctx.dryRun ? undefined : ctx.state(),
+      // The state remembers what was sent to targets that cannot keep mtimes.
+      state: ctx.dryRun || to.endpoint.capabilities().setMtime ? undefined : ctx.state(),
     });
     return outcomeFromReport(report);
   },

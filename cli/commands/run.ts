@@ -1,0 +1,43 @@
+/**
+ * `ferry run FILE`: load, validate, run the workflow, print the report.
+ * @module
+ */
+import type { Command } from "../../deps.ts";
+import { loadWorkflow } from "../../workflow/load.ts";
+import { runWorkflow } from "../../workflow/run.ts";
+import { runAction } from "../action.ts";
+import type { CliContext } from "../context.ts";
+import { collect, positiveInt, withGlobalOptions } from "../options.ts";
+
+/**
+ * Adds `run` to the program.
+ *
+ * @example
+ * ```ts
+ * registerRun(program, cli);
+ * ```
+ */
+export function registerRun(program: Command, cli: CliContext): void {
+  withGlobalOptions(
+    program.command("run")
+      .description("run a workflow file once")
+      .argument("<file>", "workflow YAML file")
+      .option("-j, --job <name>", "run only this job (and what it needs); repeatable", collect)
+      .option("-n, --dry-run", "every job prints its plan and changes nothing")
+      .option("--concurrency <n>", "jobs running at once (default 2)", positiveInt)
+      .option("-P, --parallel <n>", "parallel transfers per job (overrides the file)", positiveInt),
+  ).action((file, opts) =>
+    runAction(cli, program.opts(), opts, async () => {
+      const wf = await loadWorkflow(file, { registry: cli.registry, secrets: cli.secrets });
+      const report = await runWorkflow(wf, {
+        dryRun: opts.dryRun,
+        jobs: opts.job,
+        concurrency: opts.concurrency,
+        parallel: opts.parallel,
+        signal: cli.signal,
+        onEvent: (e) => cli.display.onEvent(e),
+      });
+      cli.report(report);
+    })
+  );
+}

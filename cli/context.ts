@@ -1,0 +1,146 @@
+/**
+ * What every command shares: global options, secrets, the registry, logging,
+ * the display, interrupts, and the printers (all of them redact).
+ * @module
+ */
+import { formatProblem, WorkflowInvalidError } from "../workflow/errors.ts";
+import { loadPlugin } from "../workflow/plugins_load.ts";
+import type { Registry } from "../workflow/registry.ts";
+import { exitCodeFor, type WorkflowReport } from "../workflow/report.ts";
+import { Secrets } from "../workflow/secrets.ts";
+import { exitCodeForError } from "./exit.ts";
+import { setupLogging, type Verbosity, writeStderr, writeStdout } from "./logging.ts";
+import { createDisplay, type Display, displayMode } from "./progress.ts";
+import { type Interrupts, listenForInterrupts } from "./signals.ts";
+import { summarize } from "./summary.ts";
+
+/** Options every command accepts (before or after the command name). */
+export interface GlobalOptions {
+  verbose?: boolean;
+  debug?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+  logFormat?: "text" | "json";
+  logFile?: string;
+  plugin?: string[];
+}
+
+/**
+ * The run-time context of one CLI invocation.
+ *
+ * @example
+ * ```ts
+ * const cli = new CliContext(registry);
+ * await cli.start(globals);
+ * try { ... } finally { await cli.finish(); }
+ * ```
+ */
+export class CliContext {
+  readonly secrets = new Secrets();
+  readonly registry: Registry;
+  globals: GlobalOptions = {};
+  display: Display = createDisplay("none", (l) => writeStderr(l + "\n"));
+  #interrupts?: Interrupts;
+  #disposeLogging?: () => Promise<void>;
+  /** The exit code the invocation ends with. */
+  exitCode = 0;
+
+  constructor(registry: Registry) {
+    this.registry = registry;
+  }
+
+  /** How verbose, from the global flags. */
+  get verbosity(): Verbosity {
+    const g = this.globals;
+    return g.debug ? "debug" : g.verbose ? "verbose" : g.quiet ? "quiet" : "normal";
+  }
+
+  /** Aborted on Ctrl-C / SIGTERM. */
+  get signal(): AbortSignal {
+    this.#interrupts ??= listenForInterrupts();
+    return this.#interrupts.signal;
+  }
+
+  readonly #plugins = new Set<string>();
+
+  /** Loads a `--plugin` module into the registry (once per specifier). */
+  async loadPlugin(spec: string): Promise<void> {
+    if (this.#plugins.has(spec)) return;
+    await loadPlugin(this.registry, spec, Deno.cwd());
+    this.#plugins.add(spec);
+  }
+
+  /** Sets up logging and the display for the global options. */
+  async start(globals: GlobalOptions): Promise<void> {
+    this.globals = globals;
+    const logFormat = globals.logFormat ?? "text";
+    const mode = displayMode({
+      tty: Deno.stderr.isTerminal() && !Deno.env.get("FERRY_NO_PROGRESS"),
+      quiet: globals.quiet === true,
+      logFormat,
+    });
+    this.display = createDisplay(mode, (l) => writeStderr(l + "\n"));
+    this.#disposeLogging = await setupLogging({
+      verbosity: this.verbosity,
+      format: logFormat,
+      file: globals.logFile,
+      secrets: this.secrets,
+      write: (line) => this.display.write(line),
+    });
+  }
+
+  /** Stops the display, flushes logs, lets go of signal handlers. */
+  async finish(): Promise<void> {
+    this.display.stop();
+    this.#interrupts?.dispose();
+    await this.#disposeLogging?.();
+    this.#disposeLogging = undefined;
+  }
+
+  /** Prints to stdout, redacted. */
+  out(text: string): void {
+    writeStdout(this.secrets.redact(text) + "\n");
+  }
+
+  /** Prints to stderr, redacted (through the display, so bars stay intact; a JSON line with --log-format json). */
+  err(text: string): void {
+    if (this.globals.logFormat === "json") {
+      writeStderr(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level: "error",
+          category: "ferry.cli",
+          message: this.secrets.redact(text),
+        }) + "\n",
+      );
+    } else this.display.write(this.secrets.redact(text));
+  }
+
+  /** Prints a run report (JSON with --json, else the summary) and sets the exit code. */
+  report(report: WorkflowReport): void {
+    if (this.globals.json) this.out(JSON.stringify(this.secrets.redactDeep(report), null, 2));
+    else if (!this.globals.quiet || report.status !== "ok") {
+      for (const line of summarize(report, { verbose: this.verbosity !== "normal" })) {
+        this.out(line);
+      }
+    }
+    this.exitCode = Math.max(this.exitCode, exitCodeFor(report));
+  }
+
+  /** Prints an error the way the CLI does and returns its exit code. */
+  fail(error: unknown): number {
+    if (error instanceof WorkflowInvalidError) {
+      for (const p of error.problems) this.err(formatProblem(p));
+      this.err(`ferry: ${error.problems.length} problem(s); nothing was run`);
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      this.err(`ferry: ${message}`);
+      if (this.verbosity === "debug" && error instanceof Error && error.stack) {
+        this.err(error.stack);
+      }
+    }
+    const code = exitCodeForError(error);
+    this.exitCode = Math.max(this.exitCode, code);
+    return code;
+  }
+}

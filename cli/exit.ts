@@ -1,0 +1,43 @@
+/**
+ * Exit codes, and which error means which.
+ * @module
+ */
+import { CommanderError } from "../deps.ts";
+import { FerryError } from "../util/errors.ts";
+import {
+  InterruptedError,
+  PluginLoadError,
+  UsageError,
+  WorkflowInvalidError,
+} from "../workflow/errors.ts";
+
+/** The exit codes ferry uses. */
+export const Exit = {
+  ok: 0,
+  /** Some job or file failed, or an operation failed. */
+  failed: 1,
+  /** Invalid input or usage: nothing was executed. */
+  usage: 2,
+  /** Stopped by Ctrl-C / SIGTERM. */
+  interrupted: 130,
+} as const;
+
+/**
+ * The exit code for an error that ended a command.
+ *
+ * @example
+ * ```ts
+ * exitCodeForError(new UsageError("unknown job x")); // 2
+ * ```
+ */
+export function exitCodeForError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? Exit.ok : Exit.usage;
+  if (
+    error instanceof WorkflowInvalidError || error instanceof UsageError ||
+    error instanceof PluginLoadError
+  ) return Exit.usage;
+  if (error instanceof InterruptedError) return Exit.interrupted;
+  if (error instanceof DOMException && error.name === "AbortError") return Exit.interrupted;
+  if (error instanceof FerryError && error.code === "EINVAL") return Exit.usage;
+  return Exit.failed;
+}

@@ -1,0 +1,173 @@
+/**
+ * The CLI alone decides where log records go: plain lines on stderr (through
+ * the progress display when one is drawn), JSON lines with `--log-format json`,
+ * and a file with `--log-file`. Every sink redacts secrets first.
+ * @module
+ */
+import {
+  configureLogging,
+  getFileSink,
+  type LogLevel,
+  type LogRecord,
+  resetLogging,
+  type Sink,
+} from "../deps.ts";
+import type { Secrets } from "../workflow/secrets.ts";
+
+/** How verbose the CLI is. */
+export type Verbosity = "quiet" | "normal" | "verbose" | "debug";
+
+/** What {@link setupLogging} needs. */
+export interface LogSetup {
+  verbosity: Verbosity;
+  format: "text" | "json";
+  file?: string;
+  secrets: Secrets;
+  /** Where text lines go (default stderr); the progress display swaps this. */
+  write?: (line: string) => void;
+}
+
+/**
+ * Renders a record's message (values interleaved with the template's text).
+ *
+ * @example
+ * ```ts
+ * renderMessage({ message: ["copied ", "a.txt", ""] } as unknown as LogRecord); // "copied a.txt"
+ * ```
+ */
+export function renderMessage(record: Pick<LogRecord, "message">): string {
+  return record.message.map((part, i) => (i % 2 === 0 ? String(part) : renderValue(part))).join("");
+}
+
+function renderValue(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v instanceof Error) return v.message;
+  if (v === undefined) return "undefined";
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+const LEVEL_TAG: Record<LogLevel, string> = {
+  trace: "TRC",
+  debug: "DBG",
+  info: "INF",
+  warning: "WRN",
+  error: "ERR",
+  fatal: "FTL",
+};
+
+/**
+ * One plain text line: `12:34:56 INF job·pull: message`.
+ *
+ * @example
+ * ```ts
+ * textLine(record, secrets);
+ * ```
+ */
+export function textLine(record: LogRecord, secrets: Secrets, withTime = true): string {
+  const time = withTime ? new Date(record.timestamp).toISOString().slice(11, 19) + " " : "";
+  const category = record.category.slice(1).join("·");
+  return secrets.redact(`${time}${LEVEL_TAG[record.level]} ${category}: ${renderMessage(record)}`);
+}
+
+/**
+ * One JSON line: time, level, category, message, and the record's properties.
+ *
+ * @example
+ * ```ts
+ * JSON.parse(jsonLine(record, secrets)).level; // "info"
+ * ```
+ */
+export function jsonLine(record: LogRecord, secrets: Secrets): string {
+  const properties = secrets.redactDeep(record.properties);
+  return JSON.stringify({
+    time: new Date(record.timestamp).toISOString(),
+    level: record.level,
+    category: record.category.join("."),
+    message: secrets.redact(renderMessage(record)),
+    ...properties,
+  });
+}
+
+/**
+ * Configures logtape for the CLI; returns a function that flushes and resets it.
+ *
+ * @example
+ * ```ts
+ * const dispose = await setupLogging({ verbosity: "normal", format: "text", secrets });
+ * try { ... } finally { await dispose(); }
+ * ```
+ */
+export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>> {
+  const write = setup.write ?? ((line: string) => writeStderr(line + "\n"));
+  const level = CONSOLE_LEVEL[setup.verbosity];
+  const min = LEVELS.indexOf(level);
+  const format = setup.format === "json"
+    ? (r: LogRecord) => jsonLine(r, setup.secrets)
+    : (r: LogRecord) => textLine(r, setup.secrets, setup.verbosity !== "normal");
+  // The console keeps its own level; a log file gets everything from debug up.
+  const sinks: Record<string, Sink> = {
+    console: (r) => {
+      if (LEVELS.indexOf(r.level) >= min) write(format(r));
+    },
+  };
+  let file: Sink | undefined;
+  if (setup.file) {
+    file = getFileSink(setup.file, {
+      bufferSize: 0,
+      formatter: (r) => jsonLine(r, setup.secrets) + "\n",
+    });
+    sinks.file = file;
+  }
+  await configureLogging({
+    reset: true,
+    sinks,
+    loggers: [
+      { category: ["ferry"], lowestLevel: file ? "debug" : level, sinks: Object.keys(sinks) },
+      // The wire trace (every FTP line) only with --debug.
+      { category: ["ferry", "ftp"], lowestLevel: setup.verbosity === "debug" ? "debug" : "info" },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
+    ],
+  });
+  // reset() disposes the sinks it was given (the file sink flushes and closes).
+  return async () => await resetLogging();
+}
+
+const LEVELS: LogLevel[] = ["trace", "debug", "info", "warning", "error", "fatal"];
+const CONSOLE_LEVEL: Record<Verbosity, LogLevel> = {
+  quiet: "error",
+  normal: "info",
+  verbose: "debug",
+  debug: "debug",
+};
+
+const encoder = new TextEncoder();
+
+/**
+ * Writes to stderr synchronously (log lines must not interleave).
+ *
+ * @example
+ * ```ts
+ * writeStderr("hello\n");
+ * ```
+ */
+export function writeStderr(text: string): void {
+  const bytes = encoder.encode(text);
+  for (let off = 0; off < bytes.length;) off += Deno.stderr.writeSync(bytes.subarray(off));
+}
+
+/**
+ * Writes to stdout synchronously.
+ *
+ * @example
+ * ```ts
+ * writeStdout("report\n");
+ * ```
+ */
+export function writeStdout(text: string): void {
+  const bytes = encoder.encode(text);
+  for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+}

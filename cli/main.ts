@@ -1,0 +1,67 @@
+#!/usr/bin/env -S deno run -A
+/**
+ * The `ferry` command line. Exit codes: 0 ok, 1 failed, 2 usage or invalid
+ * input, 130 interrupted.
+ *
+ * @example
+ * ```sh
+ * deno run -A cli/main.ts run workflows/demo.yaml --dry-run
+ * ```
+ * @module
+ */
+import { CommanderError } from "../deps.ts";
+import { defaultRegistry } from "../workflow/builtins.ts";
+import { CliContext } from "./context.ts";
+import { Exit } from "./exit.ts";
+import { writeStderr } from "./logging.ts";
+import { buildProgram } from "./program.ts";
+
+/**
+ * `--plugin X` values found anywhere in the arguments (their commands must be
+ * known before the arguments are parsed).
+ *
+ * @example
+ * ```ts
+ * pluginArgs(["--plugin", "./p.ts", "x", "--plugin=./q.ts"]); // ["./p.ts", "./q.ts"]
+ * ```
+ */
+export function pluginArgs(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--") break;
+    if (args[i] === "--plugin" && i + 1 < args.length) out.push(args[++i]);
+    else if (args[i].startsWith("--plugin=")) out.push(args[i].slice("--plugin=".length));
+  }
+  return out;
+}
+
+/**
+ * Runs the CLI with arguments (without the program name); returns the exit code.
+ *
+ * @example
+ * ```ts
+ * Deno.exit(await main(["validate", "flows/nightly.yaml"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const cli = new CliContext(await defaultRegistry());
+  try {
+    for (const spec of pluginArgs(args)) await cli.loadPlugin(spec);
+  } catch (e) {
+    writeStderr(`ferry: ${e instanceof Error ? e.message : e}\n`);
+    return Exit.usage;
+  }
+  const program = buildProgram(cli);
+  try {
+    await program.parseAsync(args, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander printed the message (or the help/version) already.
+      return e.exitCode === 0 ? Exit.ok : Exit.usage;
+    }
+    return cli.fail(e);
+  }
+  return cli.exitCode;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,254 @@
+/**
+ * Option groups shared by commands (global, auth, TLS, job, filters), and the
+ * pure conversions from parsed flags to the workflow format, so a one-off
+ * command and a workflow file mean the same thing.
+ * @module
+ */
+import { type Command, InvalidArgumentError, Option } from "../deps.ts";
+import type { AuthConfig, EndpointConfig, JobCommonConfig } from "../workflow/types.ts";
+import { urlScheme } from "../workflow/validate.ts";
+
+// deno-lint-ignore no-explicit-any
+type Opts = Record<string, any>;
+// deno-lint-ignore no-explicit-any
+type AnyCommand = Command<any, any, any>;
+
+/**
+ * Collects a repeatable option into a list.
+ *
+ * @example
+ * ```ts
+ * collect("b", ["a"]); // ["a", "b"]
+ * ```
+ */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Parses a positive integer option.
+ *
+ * @example
+ * ```ts
+ * positiveInt("4"); // 4
+ * ```
+ */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
+
+/**
+ * Parses a non-negative integer option.
+ *
+ * @example
+ * ```ts
+ * nonNegativeInt("0"); // 0
+ * ```
+ */
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected an integer >= 0");
+  return n;
+}
+
+/**
+ * `-v`, `--debug`, `-q`, `--json`, `--log-format`, `--log-file`, `--plugin`: accepted
+ * before and after the command name.
+ * @example
+ * ```ts
+ * withGlobalOptions(program.command("run"));
+ * ```
+ */
+export function withGlobalOptions<T extends AnyCommand>(cmd: T): T {
+  // The options these add are read as a plain record (see the converters below):
+  // typing them through generics makes the type checker crawl.
+  cmd
+    .option("-v, --verbose", "more detail (plans, skipped files, debug logs)")
+    .option("--debug", "everything, including the FTP protocol trace (passwords masked)")
+    .option("-q, --quiet", "only errors and failures")
+    .option("--json", "write a JSON report to stdout")
+    .addOption(
+      new Option("--log-format <format>", "log lines on stderr: text, or json (NDJSON events)")
+        .choices(["text", "json"] as const),
+    )
+    .option("--log-file <path>", "also write JSON log lines (debug) to this file")
+    .option("--plugin <module>", "load a plugin (path or URL); repeatable", collect);
+  return cmd;
+}
+
+/**
+ * Credential flags for remote URLs.
+ *
+ * @example
+ * ```ts
+ * withAuthOptions(program.command("ls"));
+ * ```
+ */
+export function withAuthOptions<T extends AnyCommand>(cmd: T): T {
+  // The options these add are read as a plain record (see the converters below):
+  // typing them through generics makes the type checker crawl.
+  cmd
+    .option("-u, --user <name>", "user name (default: the URL's, else anonymous)")
+    .option("--password-env <NAME>", "read the password from this environment variable")
+    .option("--password-file <path>", "read the password from the first line of this file")
+    .option("--password-command <cmd>", "run this command; its first output line is the password")
+    .option("--ask-password", "prompt for the password on the terminal")
+    .option("--netrc [file]", "take login and password from ~/.netrc (or this file)")
+    .option("--no-netrc", "do not look in ~/.netrc when no other credentials are given")
+    .option("--anonymous", "log in anonymously");
+  return cmd;
+}
+
+/**
+ * TLS and connection flags for remote URLs.
+ *
+ * @example
+ * ```ts
+ * withConnectionOptions(program.command("ls"));
+ * ```
+ */
+export function withConnectionOptions<T extends AnyCommand>(cmd: T): T {
+  // The options these add are read as a plain record (see the converters below):
+  // typing them through generics makes the type checker crawl.
+  cmd
+    .option("--ca <file>", "PEM file with the CA certificate(s) to trust")
+    .option("--insecure", "do not verify the server certificate (loudly logged)")
+    .addOption(
+      new Option("--tls <mode>", "ftp:// only: require AUTH TLS, try it, or stay plain")
+        .choices(["require", "try", "off"] as const),
+    )
+    .option("--time-shift <shift>", 'server clock minus UTC: "auto", seconds, or "+HH:MM"')
+    .option("--connections <n>", "max connections per server", positiveInt);
+  return cmd;
+}
+
+/**
+ * Job flags (as in a workflow's job).
+ *
+ * @example
+ * ```ts
+ * withJobOptions(program.command("mirror"));
+ * ```
+ */
+export function withJobOptions<T extends AnyCommand>(cmd: T): T {
+  // The options these add are read as a plain record (see the converters below):
+  // typing them through generics makes the type checker crawl.
+  cmd
+    .option("-n, --dry-run", "print the plan, change nothing")
+    .option("-P, --parallel <n>", "parallel transfers and listings (default 4)", positiveInt)
+    .option("--retries <n>", "retries on temporary errors (default 3)", nonNegativeInt)
+    .option("--retry-delay <duration>", "first back-off delay (default 1s)")
+    .option("--timeout <duration>", "give up after this long");
+  return cmd;
+}
+
+/**
+ * Include/exclude/size/symlink flags of tree jobs.
+ *
+ * @example
+ * ```ts
+ * withFilterOptions(program.command("mirror"));
+ * ```
+ */
+export function withFilterOptions<T extends AnyCommand>(cmd: T): T {
+  // The options these add are read as a plain record (see the converters below):
+  // typing them through generics makes the type checker crawl.
+  cmd
+    .option("-i, --include <glob>", "only files matching; repeatable", collect)
+    .option("-x, --exclude <glob>", "leave out matching files and dirs; repeatable", collect)
+    .option("--min-size <size>", "smallest file to take (e.g. 1KiB)")
+    .option("--max-size <size>", "largest file to take (e.g. 100MiB)")
+    .addOption(
+      new Option("--symlinks <policy>", "symlinks: skip, follow, or copy-as-link")
+        .choices(["skip", "follow", "copy-as-link"] as const),
+    );
+  return cmd;
+}
+
+/**
+ * The auth config the flags ask for, or undefined for "URL's user, else protocol default".
+ * Without any flag, remote URLs look in ~/.netrc first (as lftp does), unless
+ * `--no-netrc`; a user without a password source is asked at the terminal (as curl does).
+ *
+ * @example
+ * ```ts
+ * authFromOptions({ user: "bob", passwordEnv: "PW" }); // { method: "password", user: "bob", passwordEnv: "PW" }
+ * ```
+ */
+export function authFromOptions(o: Opts): AuthConfig | undefined {
+  const user = o.user as string | undefined;
+  const withUser = (a: AuthConfig) => (user === undefined ? a : { ...a, user });
+  if (o.anonymous) return { method: "anonymous" };
+  if (o.passwordEnv) return withUser({ method: "password", passwordEnv: o.passwordEnv });
+  if (o.passwordFile) return withUser({ method: "password", passwordFile: o.passwordFile });
+  if (o.passwordCommand) return withUser({ method: "command", command: o.passwordCommand });
+  if (o.askPassword) return withUser({ method: "prompt" });
+  if (typeof o.netrc === "string") return withUser({ method: "netrc", file: o.netrc });
+  if (o.netrc === true) return withUser({ method: "netrc" });
+  if (user !== undefined) return { method: "prompt", user };
+  if (o.netrc === false) return undefined;
+  return { method: "netrc", optional: true };
+}
+
+/**
+ * An endpoint entry for a URL or path given on the command line.
+ *
+ * @example
+ * ```ts
+ * endpointFromOptions("ftpes://h/pub", { ca: "ca.pem" }); // { url, auth: {...}, tls: { ca: "ca.pem" } }
+ * endpointFromOptions("./mirror", {});                    // { url: "./mirror" }
+ * ```
+ */
+export function endpointFromOptions(url: string, o: Opts): EndpointConfig {
+  const scheme = urlScheme(url);
+  if (scheme === undefined || scheme === "file" || scheme === "memory") return { url };
+  const ep: EndpointConfig = { url };
+  const auth = authFromOptions(o);
+  if (auth) ep.auth = auth;
+  const tls: EndpointConfig["tls"] = {};
+  if (o.ca) tls.ca = o.ca;
+  if (o.insecure) tls.insecure = true;
+  if (o.tls && scheme === "ftp") tls.mode = o.tls;
+  if (Object.keys(tls).length > 0) ep.tls = tls;
+  if (o.timeShift !== undefined) {
+    ep.timeShift = /^[+-]?\d+(\.\d+)?$/.test(o.timeShift) ? Number(o.timeShift) : o.timeShift;
+  }
+  if (o.connections !== undefined) ep.maxConnections = o.connections;
+  return ep;
+}
+
+/**
+ * Job-wide options from flags.
+ *
+ * @example
+ * ```ts
+ * jobCommonFromOptions({ dryRun: true, parallel: 8 }); // { dryRun: true, parallel: 8 }
+ * ```
+ */
+export function jobCommonFromOptions(o: Opts): JobCommonConfig {
+  const out: JobCommonConfig = {};
+  if (o.dryRun) out.dryRun = true;
+  if (o.parallel !== undefined) out.parallel = o.parallel;
+  if (o.retries !== undefined) out.retries = o.retries;
+  if (o.retryDelay !== undefined) out.retryDelay = o.retryDelay;
+  if (o.timeout !== undefined) out.timeout = o.timeout;
+  return out;
+}
+
+/**
+ * Filter options from flags (only those given).
+ *
+ * @example
+ * ```ts
+ * filtersFromOptions({ exclude: ["*.tmp"] }); // { exclude: ["*.tmp"] }
+ * ```
+ */
+export function filtersFromOptions(o: Opts): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ["include", "exclude", "minSize", "maxSize", "symlinks"]) {
+    if (o[k] !== undefined) out[k] = o[k];
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+/**
+ * The command tree: ferry's own commands, each a small module in commands/,
+ * and the commands plugins contribute.
+ * @module
+ */
+import { Command } from "../deps.ts";
+import type { PluginCommand } from "../workflow/plugin.ts";
+import { runAction } from "./action.ts";
+import type { CliContext } from "./context.ts";
+import { withGlobalOptions } from "./options.ts";
+import { openUrl } from "../workflow/endpoints.ts";
+import { registerRun } from "./commands/run.ts";
+import { registerSchema } from "./commands/schema.ts";
+import { registerValidate } from "./commands/validate.ts";
+
+/** The version printed by `ferry --version`. */
+export const VERSION = "0.1.0";
+
+/** Registers one group of commands. */
+export type Registrar = (program: Command, cli: CliContext) => void;
+
+/** ferry's own commands, in help order. */
+export const COMMANDS: Registrar[] = [
+  registerRun,
+  registerValidate,
+  registerSchema,
+];
+
+/**
+ * Builds the program for a context (whose registry already holds the plugins).
+ *
+ * @example
+ * ```ts
+ * const program = buildProgram(cli);
+ * await program.parseAsync(args, { from: "user" });
+ * ```
+ */
+export function buildProgram(cli: CliContext, registrars: Registrar[] = COMMANDS): Command {
+  const program = withGlobalOptions(
+    new Command()
+      .name("ferry")
+      .description("keep file trees in step across FTP, FTPS, UFTP and local disks")
+      .version(VERSION)
+      .enablePositionalOptions()
+      .showHelpAfterError("(ferry --help lists the commands)")
+      .exitOverride(),
+  ) as unknown as Command;
+  for (const register of registrars) register(program, cli);
+  for (const { item } of cli.registry.commands.values()) addPluginCommand(program, cli, item);
+  return program;
+}
+
+/** A plugin command takes its raw arguments (its own --help included). */
+function addPluginCommand(program: Command, cli: CliContext, command: PluginCommand): void {
+  program.command(command.name)
+    .description(command.description)
+    .usage(command.usage ?? "[arguments]")
+    .argument("[args...]")
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .passThroughOptions()
+    .action((args) =>
+      runAction(cli, program.opts(), {}, () =>
+        command.run(args, {
+          signal: cli.signal,
+          secrets: cli.secrets,
+          openEndpoint: (url, options) => openUrl(cli.registry, url, options),
+        }))
+    );
+}

@@ -1,0 +1,43 @@
+/**
+ * ferry's own auth methods and job kinds, as a plugin like any other, and the
+ * default registry: that plugin plus the built-in plugin modules (plugins/).
+ * @module
+ */
+import { builtinAuthMethods } from "./auth/methods.ts";
+import { mirrorJob } from "./jobs/mirror.ts";
+import { definePlugin, type Plugin } from "./plugin.ts";
+import { BUILTIN_PLUGIN_MODULES, loadBuiltinPlugins } from "./plugins_load.ts";
+import { Registry } from "./registry.ts";
+
+/**
+ * The core plugin: built-in auth methods and job kinds.
+ *
+ * @example
+ * ```ts
+ * new Registry().add(corePlugin);
+ * ```
+ */
+export const corePlugin: Plugin = definePlugin({
+  name: "ferry",
+  description: "built-in auth methods and job kinds",
+  authMethods: builtinAuthMethods,
+  jobKinds: [mirrorJob],
+});
+
+/**
+ * A registry with the core plugin and the built-in plugin modules (a module
+ * that fails to load is logged and left out).
+ *
+ * @example
+ * ```ts
+ * const registry = await defaultRegistry();
+ * registry.commands.has("serve"); // true once plugins/server is there
+ * ```
+ */
+export async function defaultRegistry(
+  options: { modules?: readonly string[] } = {},
+): Promise<Registry> {
+  const registry = new Registry().add(corePlugin);
+  await loadBuiltinPlugins(registry, options.modules ?? BUILTIN_PLUGIN_MODULES);
+  return registry;
+}
