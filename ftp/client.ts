@@ -7,16 +7,24 @@
 import type net from "node:net";
 import { logger } from "../util/log.ts";
 import { ControlConnection } from "./control.ts";
-import { openDataChannel } from "./data.ts";
+import { dataConnectionError, openDataChannel } from "./data.ts";
 import {
   CommandNotImplementedError,
   errorForReply,
   FtpError,
   FtpProtocolError,
   FtpReplyError,
+  FtpTimeoutError,
+  maskCommand,
 } from "./errors.ts";
 import { formatFtpTime, parse257, parseFtpTime, type Reply } from "./reply.ts";
-import { connectSocket, formatHostPort, type FtpEncoding, textDecoder } from "./socket.ts";
+import {
+  connectSocket,
+  formatHostPort,
+  type FtpEncoding,
+  socketReadable,
+  textDecoder,
+} from "./socket.ts";
 import { startTlsClient, startTlsData, type TlsOptions } from "./tls.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
@@ -335,6 +343,24 @@ export class FtpClient {
     await this.voidcmd(`MFMT ${formatFtpTime(mtime)} ${path}`);
   }
 
+  /**
+   * Sets a file's modification time the way the server can: MFMT when FEAT
+   * offers it, else the two-argument `MDTM time path` that vsftpd
+   * (`mdtm_write=YES`) and others accept. Throws CommandNotImplementedError if
+   * neither works.
+   *
+   * @example
+   * ```ts
+   * await ftp.setMtime("a.txt", new Date("2020-01-01T00:00:00Z"));
+   * ```
+   */
+  async setMtime(path: string, mtime: Date): Promise<void> {
+    const features = await this.features();
+    if (features.has("MFMT")) return await this.mfmt(path, mtime);
+    const reply = await this.voidcmd(`MDTM ${formatFtpTime(mtime)} ${path}`);
+    if (reply.code !== 213) throw errorForReply(reply, "MDTM (set)");
+  }
+
   /** SITE CHMOD (octal mode). 502 becomes CommandNotImplementedError. */
   async chmod(path: string, mode: number): Promise<void> {
     await this.voidcmd(`SITE CHMOD ${mode.toString(8).padStart(3, "0")} ${path}`);
@@ -392,7 +418,7 @@ export class FtpClient {
    * ```
    */
   async retrieve(path: string, options: TransferOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    const handle = await this.#transfer(`RETR ${path}`, "I", options.offset);
+    const handle = await this.#transfer(`RETR ${path}`, "I", "read", options.offset);
     return retrieveStream(handle, options);
   }
 
@@ -410,7 +436,7 @@ export class FtpClient {
     options: TransferOptions & { append?: boolean } = {},
   ): Promise<WritableStream<Uint8Array>> {
     const verb = options.append ? "APPE" : "STOR";
-    const handle = await this.#transfer(`${verb} ${path}`, "I", options.offset);
+    const handle = await this.#transfer(`${verb} ${path}`, "I", "write", options.offset);
     return storeStream(handle, options);
   }
 
@@ -421,7 +447,7 @@ export class FtpClient {
   async storeUnique(
     options: TransferOptions = {},
   ): Promise<{ name?: string; stream: WritableStream<Uint8Array> }> {
-    const handle = await this.#transfer("STOU", "I");
+    const handle = await this.#transfer("STOU", "I", "write");
     const text = handle.preliminary.text;
     const name = /FILE:\s*(.+)$/i.exec(text)?.[1]?.trim() ?? /\(([^)]+)\)/.exec(text)?.[1];
     return { name, stream: storeStream(handle, options) };
@@ -444,7 +470,7 @@ export class FtpClient {
 
   /** Stores text lines in ASCII mode (CRLF line ends on the wire, ftplib's `storlines`). */
   async storlines(command: string, lines: Iterable<string>): Promise<void> {
-    const handle = await this.#transfer(command, "A");
+    const handle = await this.#transfer(command, "A", "write");
     const stream = storeStream(handle, {});
     const writer = stream.getWriter();
     const encoder = new TextEncoder();
@@ -538,7 +564,7 @@ export class FtpClient {
   }
 
   async #listEntries(command: string): Promise<ListEntry[]> {
-    const handle = await this.#transfer(command, "A");
+    const handle = await this.#transfer(command, "A", "read");
     const parser = createListingParser(this.#parseOptions());
     const decoder = textDecoder(this.#options.encoding);
     const entries: ListEntry[] = [];
@@ -566,7 +592,7 @@ export class FtpClient {
   }
 
   async #retrieveText(command: string): Promise<string> {
-    const handle = await this.#transfer(command, "A");
+    const handle = await this.#transfer(command, "A", "read");
     const stream = retrieveStream(handle, {});
     return await readAllText(stream, this.#options.encoding, this.#options.maxListingBytes);
   }
@@ -581,7 +607,12 @@ export class FtpClient {
    * Opens a data connection and sends `command` (ftplib's `ntransfercmd`).
    * The control connection stays reserved until the returned handle finishes.
    */
-  async #transfer(command: string, type: "A" | "I", offset?: number): Promise<TransferHandle> {
+  async #transfer(
+    command: string,
+    type: "A" | "I",
+    direction: "read" | "write",
+    offset?: number,
+  ): Promise<TransferHandle> {
     await this.#setType(type);
     const release = await this.#acquire();
     let done = false;
@@ -607,43 +638,57 @@ export class FtpClient {
           throw errorForReply(rest, `REST ${offset}`);
         }
       }
-      // With passive mode the socket is connected already; start TLS before the
-      // command so the handshake can proceed as soon as the server accepts it.
-      let tlsPending: Promise<net.Socket> | undefined;
-      const startTls = (socket: net.Socket) =>
-        startTlsData(
+      // The data socket is made ready (TLS, reader attached, idle deadline) in
+      // the same microtask it connects: a server may send everything and close
+      // before its 1xx reply reaches us, and those bytes must not be lost.
+      const ready = (
+        socket: net.Socket,
+      ): { socket: net.Socket; readable?: ReadableStream<Uint8Array> } => {
+        armIdleDeadline(socket, this.#timeout, command);
+        return {
           socket,
-          this.#control.socket as never,
-          this.#options.tlsOptions ?? {},
-          this.#timeout,
-        );
-      if (this.#protected && this.#options.passive) {
-        tlsPending = pending.socket().then(startTls);
-        tlsPending.catch(() => {});
-      }
+          readable: direction === "read" ? socketReadable(socket, asDataError) : undefined,
+        };
+      };
+      const dataReady = pending.socket()
+        .then((socket) =>
+          this.#protected
+            ? startTlsData(
+              socket,
+              this.#control.socket as never,
+              this.#options.tlsOptions ?? {},
+              this.#timeout,
+            )
+            : socket
+        )
+        .then(ready);
+      dataReady.catch(() => {});
       const preliminary = await this.#control.command(command);
       if (preliminary.code >= 400 || preliminary.code < 100) {
         pending.cancel();
+        dataReady.then((d) => d.socket.destroy(), () => {});
         throw errorForReply(preliminary, command);
       }
       if (preliminary.code >= 200) {
         // Some servers answer an empty transfer with 226 at once.
         pending.cancel();
+        dataReady.then((d) => d.socket.destroy(), () => {});
         finish();
         return emptyHandle(preliminary);
       }
-      let socket: net.Socket;
+      let data: { socket: net.Socket; readable?: ReadableStream<Uint8Array> };
       try {
-        socket = tlsPending ? await tlsPending : await pending.socket();
-        if (this.#protected && !tlsPending) socket = await startTls(socket);
+        data = await dataReady;
       } catch (error) {
         pending.cancel();
         // The server may be waiting on the data connection; drop it and resync.
         await this.#control.read(this.#timeout).catch(() => undefined);
         throw error;
       }
+      const socket = data.socket;
       return {
         socket,
+        readable: data.readable,
         preliminary,
         command,
         timeoutMs: this.#timeout,
@@ -710,9 +755,22 @@ export class FtpClient {
   }
 }
 
+function armIdleDeadline(socket: net.Socket, timeoutMs: number, command: string): void {
+  socket.setTimeout(timeoutMs);
+  socket.once("timeout", () =>
+    socket.destroy(
+      new FtpTimeoutError(`data connection of ${maskCommand(command)} idle for ${timeoutMs} ms`),
+    ));
+}
+
+function asDataError(error: Error): Error {
+  return error instanceof FtpError ? error : dataConnectionError(error);
+}
+
 function emptyHandle(reply: Reply): TransferHandle {
   return {
     socket: undefined,
+    readable: undefined,
     preliminary: reply,
     command: "",
     timeoutMs: 0,

@@ -6,14 +6,16 @@
  */
 import type net from "node:net";
 import type { Reply } from "./reply.ts";
-import { FtpError, FtpProtocolError } from "./errors.ts";
-import { endSocket, type FtpEncoding, socketReadable, textDecoder, writeChunk } from "./socket.ts";
+import { FtpProtocolError } from "./errors.ts";
+import { endSocket, type FtpEncoding, textDecoder, writeChunk } from "./socket.ts";
 import { dataConnectionError } from "./data.ts";
 
 /** A data connection after the transfer command was accepted (1xx). */
 export interface TransferHandle {
   /** The data socket; undefined when the server answered 2xx at once (nothing to transfer). */
   socket: net.Socket | undefined;
+  /** For downloads: the data, attached as soon as the socket was ready. */
+  readable: ReadableStream<Uint8Array> | undefined;
   /** The 1xx reply to the command (STOU names the file here). */
   preliminary: Reply;
   command: string;
@@ -42,14 +44,10 @@ export function retrieveStream(
   handle: TransferHandle,
   options: DataStreamOptions,
 ): ReadableStream<Uint8Array> {
-  if (!handle.socket) {
+  if (!handle.readable) {
     return new ReadableStream({ start: (c) => c.close() });
   }
-  const source = socketReadable(
-    handle.socket,
-    (e) => e instanceof FtpError ? e : dataConnectionError(e),
-  );
-  const reader = source.getReader();
+  const reader = handle.readable.getReader();
   let bytes = 0;
   let settled = false;
   const abort = async () => {
