@@ -90,12 +90,16 @@ export function socketReadable(
   mapError: (error: Error) => Error = (e) => e,
 ): ReadableStream<Uint8Array> {
   let finished = false;
+  // Deno 2.9.6's TLSSocket loses its EOF (and may drop buffered bytes) once its
+  // readable side was paused, so TLS sockets are never paused: a consumer slower
+  // than the network buffers in the stream's queue instead (docs/TLS.md).
+  const mayPause = !("encrypted" in socket);
   return new ReadableStream<Uint8Array>({
     start(controller) {
       socket.on("data", (chunk: Uint8Array) => {
         if (finished) return;
         controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 0) <= 0) socket.pause();
+        if (mayPause && (controller.desiredSize ?? 0) <= 0) socket.pause();
       });
       socket.once("end", () => {
         if (finished) return;
@@ -114,7 +118,7 @@ export function socketReadable(
       });
     },
     pull() {
-      socket.resume();
+      if (mayPause) socket.resume();
     },
     cancel() {
       finished = true;
