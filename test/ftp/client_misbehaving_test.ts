@@ -1,0 +1,235 @@
+/**
+ * The wire client against servers that misbehave (a scripted in-process server):
+ * every failure is a typed error within its deadline, never a hang.
+ */
+import assert from "node:assert/strict";
+import { FtpClient } from "../../ftp/client.ts";
+import {
+  FtpConnectionError,
+  FtpError,
+  FtpProtocolError,
+  FtpTemporaryError,
+  FtpTimeoutError,
+} from "../../ftp/errors.ts";
+import { type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
+
+async function login(s: ScriptedSession): Promise<void> {
+  await s.send("220 scripted\n");
+  await s.expect("USER");
+  await s.reply(331, "password");
+  await s.expect("PASS");
+  await s.reply(230, "in");
+  await s.expect("FEAT");
+  await s.reply(211, "no features");
+}
+
+const connect = (port: number, timeoutMs = 2_000) =>
+  FtpClient.connect({ host: "127.0.0.1", port, timeoutMs });
+
+Deno.test("misbehaving: garbage instead of a welcome is a protocol error", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("HTTP/1.1 400 Bad Request\r\n\r\n");
+    await s.readCommand();
+  });
+  await assert.rejects(connect(server.port), FtpProtocolError);
+});
+
+Deno.test("misbehaving: a server that never answers times out", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.readCommand(); // says nothing at all
+  });
+  const started = performance.now();
+  await assert.rejects(connect(server.port, 300), FtpTimeoutError);
+  assert.ok(performance.now() - started < 5_000);
+});
+
+Deno.test("misbehaving: a multi-line reply cut by a hang-up is a connection error", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220-welcome\r\n220-still going\r\n");
+    await s.close();
+  });
+  await assert.rejects(connect(server.port), FtpConnectionError);
+});
+
+Deno.test("misbehaving: bare-LF replies and 421 at login", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220-multi\n220 line\n");
+    await s.expect("USER");
+    await s.send("421 Too many connections, try later\n");
+    await s.readCommand();
+  });
+  const ftp = await connect(server.port);
+  assert.equal(ftp.welcome, "multi\nline");
+  await assert.rejects(ftp.login("u", "p"), (e: FtpTemporaryError) => {
+    assert.ok(e instanceof FtpTemporaryError);
+    assert.equal(e.ftpCode, 421);
+    return true;
+  });
+  ftp.close();
+});
+
+Deno.test("misbehaving: data connection closed mid-transfer errors the stream and resyncs", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await login(s);
+    await s.expect("TYPE I");
+    await s.reply(200, "binary");
+    await s.expect("EPSV");
+    const pasv = await s.openPassive();
+    await s.send(pasv.epsvReply() + "\r\n");
+    await s.expect("RETR");
+    const data = await pasv.accept();
+    await s.reply(150, "here it comes");
+    await data.write(new Uint8Array(100_000));
+    data.destroy();
+    await s.reply(426, "Connection closed; transfer aborted.");
+    // The client resynchronises with ABOR + NOOP.
+    while (true) {
+      const line = await s.readCommand();
+      if (line === null) return;
+      if (line.startsWith("ABOR")) await s.reply(226, "abort ok");
+      else if (line === "NOOP") await s.reply(200, "noop");
+      else if (line === "QUIT") return await s.reply(221, "bye");
+    }
+  });
+  const ftp = await connect(server.port);
+  await ftp.login("u", "p");
+  const stream = await ftp.retrieve("f");
+  await assert.rejects(new Response(stream).arrayBuffer(), FtpError);
+  await ftp.quit();
+});
+
+Deno.test("misbehaving: a 5xx final reply after the data errors the download", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await login(s);
+    await s.expect("TYPE I");
+    await s.reply(200, "binary");
+    await s.expect("EPSV");
+    const pasv = await s.openPassive();
+    await s.send(pasv.epsvReply() + "\r\n");
+    await s.expect("RETR");
+    const data = await pasv.accept();
+    await s.reply(150, "ok");
+    await data.write("partial");
+    await data.close();
+    await s.reply(551, "Read error on disk");
+    await s.readCommand();
+  });
+  const ftp = await connect(server.port);
+  await ftp.login("u", "p");
+  await assert.rejects(
+    new Response(await ftp.retrieve("f")).arrayBuffer(),
+    (e: FtpError) => e.ftpCode === 551,
+  );
+  ftp.close();
+});
+
+Deno.test("misbehaving: EPSV refused falls back to PASV once, remembered; PASV's foreign host ignored", async () => {
+  let epsvCount = 0;
+  await using server = await startScriptedServer(async (s) => {
+    await login(s);
+    for (let i = 0; i < 2; i++) {
+      let line = await s.readCommand();
+      if (line === "TYPE A") {
+        await s.reply(200, "ascii");
+        line = await s.readCommand();
+      }
+      if (line === "EPSV") {
+        epsvCount++;
+        await s.reply(502, "EPSV not implemented");
+        line = await s.readCommand();
+      }
+      assert.equal(line, "PASV");
+      const pasv = await s.openPassive();
+      // Announce a third host: the client must connect to us (127.0.0.1) instead.
+      const p = pasv.port;
+      await s.send(`227 Entering Passive Mode (10,99,99,99,${p >> 8},${p & 255}).\r\n`);
+      await s.expect("NLST");
+      const data = await pasv.accept();
+      await s.reply(150, "list");
+      await data.write("a\r\nb\r\n");
+      await data.close();
+      await s.reply(226, "done");
+    }
+    await s.expect("QUIT");
+    await s.reply(221, "bye");
+  });
+  const ftp = await connect(server.port);
+  await ftp.login("u", "p");
+  assert.deepEqual(await ftp.nlst(), ["a", "b"]);
+  assert.deepEqual(await ftp.nlst(), ["a", "b"]);
+  assert.equal(epsvCount, 1);
+  await ftp.quit();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("misbehaving: commands with CR/LF are refused before they reach the wire", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await login(s);
+    const line = await s.readCommand();
+    assert.equal(line, "NOOP", "the injected DELE never arrived");
+    await s.reply(200, "ok");
+    await s.readCommand();
+  });
+  const ftp = await connect(server.port);
+  await ftp.login("u", "p");
+  await assert.rejects(ftp.cwd("x\r\nDELE important"), /CR, LF or NUL/);
+  await ftp.noop();
+  ftp.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("misbehaving: a reply line without end is refused past the bound", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 " + "x".repeat(100_000));
+    await s.readCommand();
+  });
+  await assert.rejects(connect(server.port), FtpProtocolError);
+});
+
+Deno.test("client: IPv6 literal and source address; debug trace masks PASS", async () => {
+  const { configure, reset } = await import("../../deps.ts").then((m) => ({
+    configure: m.configureLogging,
+    reset: m.resetLogging,
+  }));
+  const lines: string[] = [];
+  await configure({
+    sinks: { capture: (record) => lines.push(JSON.stringify(record.properties)) },
+    loggers: [
+      { category: ["ferry", "ftp"], lowestLevel: "debug", sinks: ["capture"] },
+      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
+    ],
+  });
+  try {
+    const net = await import("node:net");
+    const server = net.createServer((socket) => {
+      socket.write("220 v6\r\n");
+      socket.on("data", (d) => {
+        const text = String(d);
+        if (text.startsWith("USER")) socket.write("331 pw\r\n");
+        else if (text.startsWith("PASS")) socket.write("230 ok\r\n");
+        else if (text.startsWith("FEAT")) socket.write("211 none\r\n");
+        else if (text.startsWith("QUIT")) socket.end("221 bye\r\n");
+      });
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(0, "::1", () => resolve(true));
+    });
+    if (!listening) return; // no IPv6 loopback on this machine
+    try {
+      const port = (server.address() as { port: number }).port;
+      const ftp = await FtpClient.connect({ host: "[::1]", port, sourceAddress: "::1" });
+      assert.equal(ftp.peer, `[::1]:${port}`);
+      await ftp.login("bob", "s3cret-pw");
+      await ftp.quit();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const trace = lines.join("\n");
+    assert.match(trace, /PASS \*\*\*\*/);
+    assert.doesNotMatch(trace, /s3cret-pw/);
+  } finally {
+    await reset();
+  }
+});
