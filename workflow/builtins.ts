@@ -4,7 +4,11 @@
  * @module
  */
 import { builtinAuthMethods } from "./auth/methods.ts";
+import { downloadIfNewerJob, uploadIfNewerJob } from "./jobs/if_newer.ts";
 import { mirrorJob } from "./jobs/mirror.ts";
+import { rmtreeJob } from "./jobs/rmtree.ts";
+import { syncJob } from "./jobs/sync.ts";
+import { walkJob } from "./jobs/walk.ts";
 import { definePlugin, type Plugin } from "./plugin.ts";
 import { BUILTIN_PLUGIN_MODULES, loadBuiltinPlugins } from "./plugins_load.ts";
 import { Registry } from "./registry.ts";
@@ -21,7 +25,7 @@ export const corePlugin: Plugin = definePlugin({
   name: "ferry",
   description: "built-in auth methods and job kinds",
   authMethods: builtinAuthMethods,
-  jobKinds: [mirrorJob],
+  jobKinds: [mirrorJob, syncJob, walkJob, rmtreeJob, uploadIfNewerJob, downloadIfNewerJob],
 });
 
 /**

@@ -109,8 +109,9 @@ export interface JobContext {
   /** Directory for persistent state (sync databases), absolute. */
   stateDir: string;
   /**
-   * The state database (default `<stateDir>/state.db`), opened once per run and
-   * path, shared between jobs, closed when the run ends.
+   * The state database (default `<stateDir>/state.db`; relative paths are below
+   * `stateDir`; `":memory:"` is a throwaway store), opened once per run and path,
+   * shared between jobs, closed when the run ends.
    */
   state(path?: string): StateStore;
   /** Directory relative paths in job options are resolved against, absolute. */

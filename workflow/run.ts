@@ -268,7 +268,7 @@ async function runJob(
       return { name: t.endpoint, path: t.path, endpoint: await pool.get(t.endpoint) };
     },
     stateDir,
-    state: (path) => states.get(resolve(stateDir, path ?? "state.db")),
+    state: (path) => states.get(path === ":memory:" ? path : resolve(stateDir, path ?? "state.db")),
     baseDir: wf.baseDir,
     emit,
     secrets: wf.secrets,

@@ -12,6 +12,7 @@ import { z } from "../deps.ts";
 import type { AuthMethod, JobKind } from "./plugin.ts";
 import { cronProblem, timezoneProblem } from "./cron.ts";
 import { globProblem } from "./glob.ts";
+import { globProblem as engineGlobProblem } from "../sync/filter.ts";
 import { DURATION_RE, PERCENT_RE, SIZE_RE, TIME_SHIFT_RE } from "./units.ts";
 
 /** Keys of a job besides its kind key. */
@@ -39,7 +40,8 @@ export const Target = z.string().regex(
 
 /** A glob pattern, checked for unclosed brackets and misplaced `**`. */
 export const Glob = z.string().check((ctx) => {
-  const problem = globProblem(ctx.value);
+  // The matcher's own verdict first (sync/ compiles these), then stricter lint.
+  const problem = engineGlobProblem(ctx.value) ?? globProblem(ctx.value);
   if (problem) {
     ctx.issues.push({ code: "custom", message: `bad glob: ${problem}`, input: ctx.value });
   }

@@ -39,11 +39,10 @@ export const SyncOptions = z.strictObject({
   conflict: z.enum(["newer", "a", "b", "keep-both", "skip"]).optional().meta({
     description: "who wins when both sides changed (default newer)",
   }),
-  conflictSuffix: z.string().optional().meta({
-    description: "keep-both: suffix of the loser's copy (default .conflict)",
-  }),
+  conflictSuffix: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only").optional()
+    .meta({ description: "keep-both: word in the kept loser's name (default conflict)" }),
   state: z.string().optional().meta({
-    description: "state database file (default <state dir>/<workflow>-<job>.sqlite)",
+    description: "state database file, relative to the state dir (default state.db)",
   }),
   ...Filters,
   symlinks,
@@ -83,6 +82,9 @@ export const IfNewerOptions = z.strictObject({
   from: Target,
   to: Target,
   ...Filters,
+  symlinks: z.enum(["follow", "skip"]).optional().meta({
+    description: "links are followed (default, as ftputil does) or skipped",
+  }),
 });
 /** Validated `*-if-newer` options. */
 export type IfNewerOptions = z.infer<typeof IfNewerOptions>;

@@ -1,0 +1,60 @@
+/**
+ * The `upload-if-newer` and `download-if-newer` job kinds: sync/'s copyIfNewer
+ * (ftputil's rule) for a file or a tree. The two names read well in workflows;
+ * the operation is the same, from `from` to `to`.
+ * @module
+ */
+import { copyIfNewer } from "../../sync/if_newer.ts";
+import type { JobKind } from "../plugin.ts";
+import { filterRules, outcomeFromReport, progressTo, retryOptions } from "./common.ts";
+import { IfNewerOptions } from "./options.ts";
+
+function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> {
+  return {
+    name,
+    description,
+    schema: IfNewerOptions,
+    targets: ["from", "to"],
+    writes: ["to"],
+    async run(options, ctx) {
+      const [from, to] = await Promise.all([ctx.target(options.from), ctx.target(options.to)]);
+      const report = await copyIfNewer(from.endpoint, from.path, to.endpoint, to.path, {
+        ...filterRules(options),
+        symlinks: options.symlinks,
+        dryRun: ctx.dryRun,
+        parallel: ctx.parallel,
+        listParallel: ctx.parallel,
+        retry: retryOptions(ctx),
+        onProgress: progressTo(ctx),
+        signal: ctx.signal,
+      });
+      return outcomeFromReport(report);
+    },
+  };
+}
+
+/**
+ * `upload-if-newer: { from, to }` (from a local side, by convention).
+ *
+ * @example
+ * ```ts
+ * registry.add(definePlugin({ name: "core", jobKinds: [uploadIfNewerJob] }));
+ * ```
+ */
+export const uploadIfNewerJob: JobKind<IfNewerOptions> = ifNewerJob(
+  "upload-if-newer",
+  "copy a file or tree to the server where the local copy is newer (ftputil's rule)",
+);
+
+/**
+ * `download-if-newer: { from, to }` (to a local side, by convention).
+ *
+ * @example
+ * ```ts
+ * registry.add(definePlugin({ name: "core", jobKinds: [downloadIfNewerJob] }));
+ * ```
+ */
+export const downloadIfNewerJob: JobKind<IfNewerOptions> = ifNewerJob(
+  "download-if-newer",
+  "copy a file or tree from the server where the server's copy is newer (ftputil's rule)",
+);

@@ -1,0 +1,52 @@
+/**
+ * The `sync` job kind: sync/'s two-way sync with a state store.
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { sync } from "../../sync/two_way.ts";
+import type { StateStore } from "../../sync/state.ts";
+import type { JobContext, JobKind } from "../plugin.ts";
+import { filterRules, outcomeFromReport, progressTo, retryOptions } from "./common.ts";
+import { SyncOptions } from "./options.ts";
+
+/**
+ * `sync: { a, b, conflict, state, include, exclude, maxDelete, ... }`.
+ *
+ * @example
+ * ```ts
+ * registry.add(definePlugin({ name: "core", jobKinds: [syncJob] }));
+ * ```
+ */
+export const syncJob: JobKind<SyncOptions> = {
+  name: "sync",
+  description: "two-way: carry changes and deletions on either side to the other (state kept)",
+  schema: SyncOptions,
+  targets: ["a", "b"],
+  writes: ["a", "b"],
+  async run(options, ctx) {
+    const [a, b] = await Promise.all([ctx.target(options.a), ctx.target(options.b)]);
+    const report = await sync(a.endpoint, a.path, b.endpoint, b.path, {
+      ...filterRules(options),
+      conflict: options.conflict,
+      conflictSuffix: options.conflictSuffix,
+      compare: options.compare,
+      maxDelete: options.maxDelete,
+      symlinks: options.symlinks,
+      parallel: ctx.parallel,
+      listParallel: ctx.parallel,
+      retry: retryOptions(ctx),
+      dryRun: ctx.dryRun,
+      onProgress: progressTo(ctx),
+      signal: ctx.signal,
+      state: stateFor(options, ctx),
+    });
+    return outcomeFromReport(report);
+  },
+};
+
+/** The state store; a dry run without a state file plans from an empty one and creates nothing. */
+function stateFor(options: SyncOptions, ctx: JobContext): StateStore {
+  const path = resolve(ctx.stateDir, options.state ?? "state.db");
+  return ctx.dryRun && !existsSync(path) ? ctx.state(":memory:") : ctx.state(options.state);
+}
