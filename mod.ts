@@ -73,3 +73,51 @@ export {
 } from "./endpoint/ftp/time_sync.ts";
 export * from "./sync/two_way_plan.ts";
 export * from "./ftp/tls.ts";
+export { yaml } from "./deps.ts";
+// workflow/: load, validate and run YAML workflows; plugins; auth; reports.
+export { z } from "./deps.ts";
+export {
+  AuthError,
+  formatProblem,
+  InterruptedError,
+  JobFailedError,
+  PluginLoadError,
+  type Problem,
+  type SourcePosition,
+  UsageError,
+  WorkflowInvalidError,
+} from "./workflow/errors.ts";
+export { MASK, Secrets } from "./workflow/secrets.ts";
+export {
+  type LoadedWorkflow,
+  type LoadObjectOptions,
+  type LoadOptions,
+  loadWorkflow,
+  loadWorkflowObject,
+} from "./workflow/load.ts";
+export { JOB_DEFAULTS, type RunOptions, runWorkflow } from "./workflow/run.ts";
+export {
+  addCounts,
+  emptyCounts,
+  exitCodeFor,
+  type JobCounts,
+  type JobOutcome,
+  type JobResult,
+  type JobStatus,
+  type RunEvent,
+  type WorkflowReport,
+} from "./workflow/report.ts";
+export { type SchemaParts, workflowJsonSchema, workflowSchema } from "./workflow/schema.ts";
+export { type Registered, Registry } from "./workflow/registry.ts";
+export { corePlugin, defaultRegistry } from "./workflow/builtins.ts";
+export {
+  BUILTIN_PLUGIN_MODULES,
+  importPlugin,
+  loadBuiltinPlugins,
+  loadPlugin,
+  pluginUrl,
+} from "./workflow/plugins_load.ts";
+export { EndpointPool, openUrl, resolveCredentials } from "./workflow/endpoints.ts";
+export { builtinAuthMethods } from "./workflow/auth/methods.ts";
+export { defaultNetrcPath, findNetrc, type NetrcEntry, parseNetrc } from "./workflow/auth/netrc.ts";
+export type * from "./workflow/types.ts";

@@ -197,7 +197,11 @@ export class VirtualAuthorizer implements Authorizer {
     return this.#users.get(username)?.account;
   }
 
-  async authenticate(username: string, password: string): Promise<UserAccount | undefined> {
+  async authenticate(
+    username: string,
+    password: string,
+    _context?: LoginContext,
+  ): Promise<UserAccount | undefined> {
     const record = this.#users.get(username);
     if (!record) {
       dummyHash ??= hashPassword("ferry-dummy", DEFAULT_SCRYPT);

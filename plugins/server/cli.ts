@@ -1,14 +1,290 @@
 /**
- * `ferry serve`: placeholder until the command-line front lands.
+ * `ferry serve [DIR|ENDPOINT_URL]` with pyftpdlib's quick-start flags, and
+ * `ferry serve hash-password`. Flags override the `--config` file.
  * @module
  */
-import type { PluginCommand } from "../../mod.ts";
+import { parseArgs } from "node:util";
+import {
+  type CommandContext,
+  type Endpoint,
+  isEndpointUrl,
+  LocalEndpoint,
+  logger,
+  openEndpoint,
+  type PluginCommand,
+} from "../../mod.ts";
+import { buildServerOptions, parseRange, readConfig, type ServeConfig } from "./config.ts";
+import { FtpServerError } from "./errors.ts";
+import { DEFAULT_SCRYPT, hashPassword, md5Password } from "./passwords.ts";
+import { startFtpServer } from "./server.ts";
 
-/** The `serve` command. */
+const log = logger("server");
+
+/** The help text of `ferry serve`. */
+export const SERVE_HELP = `Usage: ferry serve [options] [DIR|ENDPOINT_URL]
+       ferry serve hash-password [--md5] [PASSWORD]   (reads stdin when no PASSWORD)
+
+Serve a directory (default: the current one) or any endpoint over FTP/FTPS.
+Without -u or --credentials, anonymous users get read-only access.
+
+  -i, --interface ADDR      address to listen on (default 0.0.0.0)
+  -p, --port PORT           port (default 2121; 0 picks a free one)
+  -d, --directory DIR       what to serve (same as the argument)
+  -w, --write               give anonymous users write access (with a warning)
+  -u, --username NAME       a user with full access (instead of anonymous)
+  -P, --password PASS       that user's password
+  -r, --range FROM-TO       passive ports, e.g. 60000-60100
+  -D, --debug               log every command (passwords masked)
+      --tls-cert FILE       certificate (PEM); enables AUTH TLS
+      --tls-key FILE        its private key (PEM)
+      --implicit-tls        TLS from the first byte (ftps://)
+      --tls-control-required   refuse login before AUTH TLS
+      --tls-data-required      refuse data connections before PROT P
+      --tls-reuse-required     data connections must resume the TLS session
+      --credentials FILE    users, FsTPy format: user;hash;root;perms;login msg;logout msg
+      --masquerade ADDR     IPv4 address to advertise in PASV replies (NAT)
+      --max-cons N          max connections (default 512, 0 = unlimited)
+      --max-cons-per-ip N   max connections per IP (default 0 = unlimited)
+      --timeout SECONDS     idle timeout (default 300)
+      --banner TEXT         the 220 greeting
+      --config FILE         server.yaml / server.json with everything else
+  -h, --help                this text
+`;
+
+const OPTIONS = {
+  interface: { type: "string", short: "i" },
+  port: { type: "string", short: "p" },
+  directory: { type: "string", short: "d" },
+  write: { type: "boolean", short: "w" },
+  username: { type: "string", short: "u" },
+  password: { type: "string", short: "P" },
+  range: { type: "string", short: "r" },
+  debug: { type: "boolean", short: "D" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  "implicit-tls": { type: "boolean" },
+  "tls-control-required": { type: "boolean" },
+  "tls-data-required": { type: "boolean" },
+  "tls-reuse-required": { type: "boolean" },
+  credentials: { type: "string" },
+  masquerade: { type: "string" },
+  "max-cons": { type: "string" },
+  "max-cons-per-ip": { type: "string" },
+  timeout: { type: "string" },
+  banner: { type: "string" },
+  config: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** What {@link parseServeArgs} produces. */
+export interface ServeArgs {
+  config: ServeConfig;
+  /** Config file to read first (flags override it). */
+  configFile?: string;
+  username?: string;
+  password?: string;
+  write: boolean;
+  debug: boolean;
+  help: boolean;
+}
+
+function int(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new FtpServerError(`--${name}: expected a whole number, got ${v}`);
+  }
+  return n;
+}
+
+/**
+ * Parses the arguments of `ferry serve` (no I/O).
+ *
+ * @example
+ * ```ts
+ * parseServeArgs(["-p", "0", "-w", "/srv/ftp"]).config; // { port: 0, root: "/srv/ftp", ... }
+ * ```
+ */
+export function parseServeArgs(args: string[]): ServeArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new FtpServerError(`${(e as Error).message}\n\n${SERVE_HELP}`, { code: "ESERVERUSAGE" });
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length > 1) {
+    throw new FtpServerError(`serve takes one DIR or URL, got ${parsed.positionals.join(" ")}`, {
+      code: "ESERVERUSAGE",
+    });
+  }
+  if ((v.username === undefined) !== (v.password === undefined)) {
+    throw new FtpServerError("-u/--username and -P/--password go together", {
+      code: "ESERVERUSAGE",
+    });
+  }
+  if ((v["tls-cert"] === undefined) !== (v["tls-key"] === undefined)) {
+    throw new FtpServerError("--tls-cert and --tls-key go together", { code: "ESERVERUSAGE" });
+  }
+  const c: ServeConfig = {};
+  const root = parsed.positionals[0] ?? v.directory;
+  if (root !== undefined) c.root = root;
+  if (v.interface !== undefined) c.interface = v.interface;
+  if (v.port !== undefined) c.port = int("port", v.port);
+  if (v.range !== undefined) c.passivePorts = parseRange(v.range, "--range");
+  if (v.masquerade !== undefined) c.masquerade = v.masquerade;
+  if (v["max-cons"] !== undefined) c.maxConnections = int("max-cons", v["max-cons"]);
+  if (v["max-cons-per-ip"] !== undefined) {
+    c.maxConnectionsPerIp = int("max-cons-per-ip", v["max-cons-per-ip"]);
+  }
+  if (v.timeout !== undefined) c.idleTimeout = int("timeout", v.timeout);
+  if (v.banner !== undefined) c.banner = v.banner;
+  if (v.credentials !== undefined) c.credentials = v.credentials;
+  if (v["tls-cert"] !== undefined) {
+    c.tls = {
+      cert: v["tls-cert"],
+      key: v["tls-key"]!,
+      implicit: v["implicit-tls"],
+      controlRequired: v["tls-control-required"],
+      dataRequired: v["tls-data-required"],
+      requireSessionReuse: v["tls-reuse-required"],
+    };
+  } else if (v["implicit-tls"] || v["tls-control-required"] || v["tls-data-required"]) {
+    throw new FtpServerError("TLS options need --tls-cert and --tls-key", { code: "ESERVERUSAGE" });
+  }
+  return {
+    config: c,
+    configFile: v.config,
+    username: v.username,
+    password: v.password,
+    write: v.write ?? false,
+    debug: v.debug ?? false,
+    help: v.help ?? false,
+  };
+}
+
+/** Merges flags over a config file: flags win, `tls` merges key by key. */
+function merge(file: ServeConfig, flags: ServeConfig): ServeConfig {
+  const out: ServeConfig = { ...file, ...flags };
+  if (file.tls && flags.tls) out.tls = { ...file.tls, ...flags.tls };
+  return out;
+}
+
+async function runServe(args: string[], context?: CommandContext): Promise<number> {
+  const a = parseServeArgs(args);
+  if (a.help) {
+    console.log(SERVE_HELP);
+    return 0;
+  }
+  if (a.debug) {
+    log.warn(
+      "-D: the command trace is logged at debug level; run `ferry --debug serve ...` to see it",
+    );
+  }
+  let config = a.configFile ? merge(await readConfig(a.configFile), a.config) : a.config;
+  config = { interface: "0.0.0.0", port: 2121, ...config };
+  if (a.username !== undefined) {
+    // pyftpdlib's -u/-P: one user with every permission, stored hashed in memory.
+    config.users = [...(config.users ?? []), {
+      name: a.username,
+      passwordHash: await hashPassword(a.password!, { ...DEFAULT_SCRYPT, ln: 12 }),
+      perm: "elradfmwMT",
+    }];
+  }
+  if (config.anonymous === undefined && !config.users?.length && !config.credentials) {
+    config.anonymous = { home: "/", perm: a.write ? "elradfmwMT" : "elr" };
+  } else if (a.write && config.anonymous) {
+    config.anonymous = {
+      ...(config.anonymous === true ? {} : config.anonymous),
+      perm: "elradfmwMT",
+    };
+  }
+  const open = async (target: string): Promise<Endpoint> => {
+    if (!isEndpointUrl(target)) return new LocalEndpoint(target);
+    return context ? await context.openEndpoint(target) : await openEndpoint(target);
+  };
+  const { options, endpoints, describe } = await buildServerOptions(config, {
+    open,
+    warn: (m) => log.warn(m),
+  });
+  const srv = await startFtpServer(options);
+  const scheme = options.implicitTls ? "ftps" : "ftp";
+  console.log(
+    `ferry serve: ${scheme}://${srv.address}:${srv.port}/ serving ${endpoints[0].url}` +
+      (options.tls && !options.implicitTls ? " (AUTH TLS available)" : "") +
+      `; ${describe.join(", ")}`,
+  );
+  await waitForStop(context?.signal);
+  console.log("ferry serve: stopping");
+  await srv.close();
+  for (const ep of endpoints) await ep.close().catch(() => {});
+  return 0;
+}
+
+/** Resolves on the CLI's abort signal, or on SIGINT/SIGTERM when run without the CLI. */
+function waitForStop(signal?: AbortSignal): Promise<void> {
+  if (signal) {
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) =>
+      signal.addEventListener("abort", () => resolve(), { once: true })
+    );
+  }
+  return new Promise((resolve) => {
+    const stop = () => {
+      for (const s of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(s, stop);
+      resolve();
+    };
+    for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, stop);
+  });
+}
+
+async function readStdinLine(): Promise<string> {
+  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  try {
+    while (!text.includes("\n")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return text.split(/\r?\n/)[0];
+}
+
+async function runHashPassword(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { md5: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(SERVE_HELP);
+    return 0;
+  }
+  const password = positionals[0] ?? await readStdinLine();
+  if (!password) throw new FtpServerError("no password given", { code: "ESERVERUSAGE" });
+  if (values.md5) {
+    log.warn("MD5 hashes are unsalted and fast to crack; use them only for FsTPy compatibility");
+    console.log(md5Password(password));
+  } else console.log(await hashPassword(password));
+  return 0;
+}
+
+/**
+ * The `serve` command of the server plugin.
+ *
+ * @example
+ * ```ts
+ * await serveCommand.run(["-p", "0", "./public"]);
+ * ```
+ */
 export const serveCommand: PluginCommand = {
   name: "serve",
   description: "serve a directory or an endpoint over FTP/FTPS",
-  run() {
-    return Promise.resolve(1);
+  usage: "[options] [DIR|ENDPOINT_URL] | hash-password [PASSWORD]",
+  run(args: string[], context?: CommandContext): Promise<number> {
+    return args[0] === "hash-password" ? runHashPassword(args.slice(1)) : runServe(args, context);
   },
 };
