@@ -4,7 +4,7 @@
  * @module
  */
 import { errorCode, ReplyError, UploadVetoError } from "./errors.ts";
-import type { ListedEntry } from "./filesystem.ts";
+import type { JailedFs, ListedEntry } from "./filesystem.ts";
 import { runHooks } from "./hooks.ts";
 import { formatFacts, formatListLine } from "./listing.ts";
 import { baseName, ftpNormalize } from "./paths.ts";
@@ -13,23 +13,26 @@ import { receiveFromSocket, sendToSocket } from "./transfer.ts";
 
 const encoder = new TextEncoder();
 
-async function endpointPath(s: Session, path: string): Promise<string> {
-  return s.hooks.length ? await s.jail.resolve(path).catch(() => "") : "";
+/** The endpoint path for hook events (only worked out when someone listens). */
+async function endpointPath(s: Session, jail: JailedFs, path: string): Promise<string> {
+  return s.hooks.length ? await jail.resolve(path).catch(() => "") : "";
 }
 
 /** RETR, from the REST offset if one is pending. */
 export async function RETR(s: Session, _arg: string, path?: string): Promise<void> {
   const rest = s.restPosition;
   s.restPosition = 0;
-  const st = await s.jail.stat(path!);
+  // Kept for after the transfer: a session closed meanwhile has no jail any more.
+  const jail = s.jail;
+  const st = await jail.stat(path!);
   if (st.type !== "file") throw new ReplyError(550, `${path} is not retrievable.`);
   if (rest > st.size) throw new ReplyError(554, "Invalid REST parameter.");
-  const stream = await s.jail.read(path!, rest);
+  const stream = await jail.read(path!, rest);
   const r = await s.transfer("RETR", path!, (sock, o) => sendToSocket(stream, sock, o), {
     onSetupFailed: () => stream.cancel().catch(() => {}),
   });
   s.logTransfer("RETR", path!, r.ok, r.bytes, r.seconds);
-  const event = s.transferEvent(path!, await endpointPath(s, path!), r);
+  const event = s.transferEvent(path!, await endpointPath(s, jail, path!), r);
   if (r.ok) {
     s.reply(226, "Transfer complete.");
     await runHooks(s.hooks, "onFileSent", event);
@@ -44,9 +47,10 @@ async function store(
 ): Promise<void> {
   const rest = s.restPosition;
   s.restPosition = 0;
+  const jail = s.jail;
   let existing;
   try {
-    existing = await s.jail.stat(path);
+    existing = await jail.stat(path);
   } catch (e) {
     if (errorCode(e) !== "ENOENT") throw e;
   }
@@ -62,12 +66,12 @@ async function store(
   const atomic = s.options.atomicUploads && offset === 0;
   let writable;
   try {
-    writable = await s.jail.write(path, { offset, atomic });
+    writable = await jail.write(path, { offset, atomic });
   } catch (e) {
     // An endpoint that cannot truncate in place (ERANGE at offset 0): replace the file instead.
     if (!(offset === 0 && existing && errorCode(e) === "ERANGE")) throw e;
-    await s.jail.remove(path);
-    writable = await s.jail.write(path, { offset, atomic });
+    await jail.remove(path);
+    writable = await jail.write(path, { offset, atomic });
   }
   const r: TransferResult = await s.transfer(
     command,
@@ -80,10 +84,10 @@ async function store(
     },
   );
   s.logTransfer(command, path, r.ok, r.bytes, r.seconds);
-  const event = s.transferEvent(path, await endpointPath(s, path), r);
+  const event = s.transferEvent(path, await endpointPath(s, jail, path), r);
   if (!r.ok) {
     const verdicts = await runHooks(s.hooks, "onIncompleteFileReceived", event);
-    if (verdicts.includes("delete")) await s.jail.remove(path).catch(() => {});
+    if (verdicts.includes("delete")) await jail.remove(path).catch(() => {});
     return;
   }
   const verdicts = await runHooks(s.hooks, "onFileReceived", event);
@@ -92,7 +96,7 @@ async function store(
   );
   if (veto !== undefined) {
     // The upload is complete but refused: it must not stay where clients can see it.
-    await s.jail.remove(path).catch(() => {});
+    await jail.remove(path).catch(() => {});
     const why = veto instanceof UploadVetoError
       ? veto.message
       : typeof veto === "string"
