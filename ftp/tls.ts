@@ -76,6 +76,11 @@ interface ControlState {
 // connection and is never shared across connections (rclone#7234).
 const controls = new WeakMap<tls.TLSSocket, ControlState>();
 
+// Whether each handshake resumed, read at 'secureConnect': once a socket has
+// closed, Deno 2.9.6's isSessionReused() reports only whether a session value
+// was passed in, not what the handshake did.
+const resumed = new WeakMap<tls.TLSSocket, boolean>();
+
 /**
  * Upgrades a connected plain socket to TLS and verifies the server's certificate:
  * chain to `options.ca` (else the system roots) with every signature, validity
@@ -201,7 +206,7 @@ export function describeTls(socket: tls.TLSSocket): TlsDescription {
   return {
     protocol: socket.getProtocol() ?? "unknown",
     cipher: socket.getCipher()?.name ?? "unknown",
-    reused: socket.isSessionReused(),
+    reused: resumed.get(socket) ?? socket.isSessionReused(),
   };
 }
 
@@ -266,7 +271,10 @@ function handshake(
       destroyBoth(secure, socket);
       reject(error);
     };
-    const onSecure = () => settle();
+    const onSecure = () => {
+      resumed.set(secure, secure.isSessionReused());
+      settle();
+    };
     const onError = (cause: Error) =>
       settle(
         new TlsError(`TLS handshake with ${host} failed: ${cause.message}`, {

@@ -113,7 +113,10 @@ async function withPeer(fn: (peer: FtpPeer) => Promise<void>): Promise<void> {
   await fn(peer);
 }
 
-for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
+// TLS 1.2 first: in Deno 2.9.6 a TLS 1.2-only handshake takes a stored TLS 1.3
+// ticket for the same name (if any) instead of the TLS 1.2 session, so it would
+// not resume after TLS 1.3 connections to "localhost" (docs/TLS.md, Limits).
+for (const version of ["TLSv1.2", "TLSv1.3"] as const) {
   peerTest(`vsftpd require_ssl_reuse: RETR, LIST, STOR resume the session over ${version}`, [
     ...needs,
   ], async () => {
