@@ -70,6 +70,9 @@ export class CliContext {
     this.#plugins.add(spec);
   }
 
+  /** Log categories kept to warnings unless -v (set before `start`). */
+  quietCategories: string[][] = [];
+
   /** Sets up logging and the display for the global options. */
   async start(globals: GlobalOptions): Promise<void> {
     this.globals = globals;
@@ -86,6 +89,7 @@ export class CliContext {
       file: globals.logFile,
       secrets: this.secrets,
       write: (line) => this.display.write(line),
+      quiet: this.quietCategories,
     });
   }
 

@@ -25,6 +25,8 @@ export interface LogSetup {
   secrets: Secrets;
   /** Where text lines go (default stderr); the progress display swaps this. */
   write?: (line: string) => void;
+  /** Categories kept to warnings unless -v/--debug (the demo's in-process server). */
+  quiet?: string[][];
 }
 
 /**
@@ -130,6 +132,10 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
       // The wire trace (every FTP line) only with --debug.
       { category: ["ferry", "ftp"], lowestLevel: setup.verbosity === "debug" ? "debug" : "info" },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
+      ...(setup.quiet ?? []).map((category) => ({
+        category,
+        lowestLevel: (setup.verbosity === "normal" ? "warning" : "debug") as LogLevel,
+      })),
     ],
   });
   // reset() disposes the sinks it was given (the file sink flushes and closes).

@@ -9,9 +9,19 @@ import { runAction } from "./action.ts";
 import type { CliContext } from "./context.ts";
 import { withGlobalOptions } from "./options.ts";
 import { openUrl } from "../workflow/endpoints.ts";
+import { registerDemo } from "./commands/demo.ts";
+import { registerGetPut } from "./commands/get_put.ts";
+import { registerIfNewer } from "./commands/if_newer.ts";
+import { registerLs } from "./commands/ls.ts";
+import { registerMirror } from "./commands/mirror.ts";
+import { registerRmtree } from "./commands/rmtree.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerSchedule } from "./commands/schedule.ts";
 import { registerSchema } from "./commands/schema.ts";
+import { registerSync } from "./commands/sync.ts";
+import { registerTimeShift } from "./commands/time_shift.ts";
 import { registerValidate } from "./commands/validate.ts";
+import { registerWalk } from "./commands/walk.ts";
 
 /** The version printed by `ferry --version`. */
 export const VERSION = "0.1.0";
@@ -24,6 +34,16 @@ export const COMMANDS: Registrar[] = [
   registerRun,
   registerValidate,
   registerSchema,
+  registerSchedule,
+  registerMirror,
+  registerSync,
+  registerWalk,
+  registerRmtree,
+  registerIfNewer,
+  registerLs,
+  registerGetPut,
+  registerTimeShift,
+  registerDemo,
 ];
 
 /**

@@ -68,7 +68,9 @@ function lineEvent(e: RunEvent): void {
         path: ev.path,
         size: formatBytes(ev.bytes),
       });
-    } else log.info("{job}: {action} {path}", { job: e.job, action: ev.action, path: ev.path });
+    } else if (ev.action === "delete") {
+      log.info("{job}: deleted {path}", { job: e.job, path: ev.path });
+    } else log.debug("{job}: {action} {path}", { job: e.job, action: ev.action, path: ev.path });
   } else if (e.type === "progress" && e.event.type === "plan") {
     const ev = e.event;
     log.info("{job}: {files} file(s), {bytes} to transfer, {deletes} to delete", {

@@ -52,11 +52,11 @@ export function summarize(report: WorkflowReport, options: SummaryOptions = {}):
     ]);
   }
   lines.push(...table(rows).map((l) => "  " + l.trimEnd()));
-  for (const j of report.jobs) lines.push(...jobDetails(j, options));
+  for (const j of report.jobs) lines.push(...jobDetails(j, { ...options, dryRun: report.dryRun }));
   return lines;
 }
 
-function jobDetails(j: JobResult, options: SummaryOptions): string[] {
+function jobDetails(j: JobResult, options: SummaryOptions & { dryRun: boolean }): string[] {
   const out: string[] = [];
   if (j.status === "skipped" || (j.status !== "ok" && j.reason && j.errors.length === 0)) {
     out.push(`  ${j.job}: ${j.status}${j.reason ? `: ${j.reason}` : ""}`);
@@ -66,7 +66,8 @@ function jobDetails(j: JobResult, options: SummaryOptions): string[] {
     for (const e of j.errors.slice(0, 20)) out.push(`    ${e}`);
     if (j.errors.length > 20) out.push(`    ... and ${j.errors.length - 20} more (see --json)`);
   }
-  if (Array.isArray(j.plan)) {
+  // Plans are the point of a dry run; after a real run they are detail for -v.
+  if (Array.isArray(j.plan) && (options.dryRun || options.verbose)) {
     const actions = j.plan as Action[];
     const shown = options.verbose ? actions : actions.filter((a) => a.op !== "skip");
     out.push(

@@ -128,6 +128,14 @@ export async function readCa(
   }
 }
 
+/** Options of {@link EndpointPool}. */
+export interface PoolOptions extends AuthOptions {
+  /** Endpoint names whose missing local root may be created (write targets). */
+  create?: ReadonlySet<string>;
+  /** The run's state directory, handed to schemes that keep state (FTP time shifts). */
+  stateDir?: string;
+}
+
 /**
  * The named endpoints of one run: opened on first use (once, even when jobs ask
  * at the same time), closed together at the end.
@@ -141,13 +149,10 @@ export async function readCa(
  */
 export class EndpointPool {
   readonly #configs: Record<string, EndpointConfig>;
-  readonly #options: AuthOptions & { create?: ReadonlySet<string> };
+  readonly #options: PoolOptions;
   readonly #open = new Map<string, Promise<Endpoint>>();
 
-  constructor(
-    configs: Record<string, EndpointConfig>,
-    options: AuthOptions & { create?: ReadonlySet<string> },
-  ) {
+  constructor(configs: Record<string, EndpointConfig>, options: PoolOptions) {
     this.#configs = configs;
     this.#options = options;
   }
@@ -175,7 +180,11 @@ export class EndpointPool {
       tls: config.tls && { ...config.tls, ca: await readCa(config.tls.ca, this.#options.baseDir) },
       maxConnections: config.maxConnections,
       timeout: config.timeout === undefined ? undefined : parseDuration(config.timeout) / 1000,
-      options: config.options,
+      // The FTP endpoint remembers `timeShift: auto` results in the state dir.
+      options: {
+        ...(this.#options.stateDir ? { stateDir: this.#options.stateDir } : {}),
+        ...config.options,
+      },
       secrets: this.#options.secrets,
       signal: this.#options.signal,
     });

@@ -98,6 +98,7 @@ export async function runWorkflow(
     baseDir: wf.baseDir,
     signal: outer,
     create: writtenEndpoints(wf, selected.filter((j) => !dryRunOf(j))),
+    stateDir: resolve(wf.baseDir, wf.config.state ?? ".ferry"),
   });
   emit({
     type: "run-start",

@@ -1,0 +1,111 @@
+/**
+ * `ferry get URL [LOCAL]` and `ferry put LOCAL URL`: one file over the wire
+ * client, streamed, written atomically on the local side (temp name + rename),
+ * resumable with `--continue`.
+ * @module
+ */
+import { basename, dirname, join, resolve } from "node:path";
+import type { Command } from "../../deps.ts";
+import { runAction } from "../action.ts";
+import type { CliContext } from "../context.ts";
+import { formatBytes, formatDuration, formatRate } from "../format.ts";
+import { connectFtp } from "../ftp.ts";
+import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
+
+function done(cli: CliContext, what: string, bytes: number, started: number): void {
+  const ms = Date.now() - started;
+  if (!cli.globals.quiet) {
+    cli.err(`${what}: ${formatBytes(bytes)} in ${formatDuration(ms)} (${formatRate(bytes, ms)})`);
+  }
+  if (cli.globals.json) cli.out(JSON.stringify({ what, bytes, durationMs: ms }));
+}
+
+/**
+ * Adds `get` and `put` to the program.
+ *
+ * @example
+ * ```ts
+ * registerGetPut(program, cli);
+ * ```
+ */
+export function registerGetPut(program: Command, cli: CliContext): void {
+  const get = program.command("get")
+    .description("download one file")
+    .argument("<url>", "ftp://, ftpes:// or ftps:// URL of the file")
+    .argument("[local]", "local file or directory (default: the file's name here)")
+    .option("-c, --continue", "resume a partial download (REST)");
+  withGlobalOptions(withConnectionOptions(withAuthOptions(get))).action((url, local, opts) =>
+    runAction(cli, program.opts(), opts, async () => {
+      const { client, path } = await connectFtp(cli, url, opts);
+      try {
+        let target = resolve(local ?? basename(path));
+        if (local !== undefined && (await Deno.stat(target).catch(() => undefined))?.isDirectory) {
+          target = join(target, basename(path));
+        }
+        // Written beside the target, renamed only when complete.
+        const partial = join(dirname(target), `.${basename(target)}.ferry.part`);
+        const offset = opts.continue
+          ? (await Deno.stat(partial).catch(() => undefined))?.size ?? 0
+          : 0;
+        const started = Date.now();
+        const file = await Deno.open(partial, {
+          write: true,
+          create: true,
+          truncate: offset === 0,
+          append: offset > 0,
+        });
+        let bytes = 0;
+        try {
+          const stream = await client.retrieve(path, {
+            offset: offset || undefined,
+            signal: cli.signal,
+            onProgress: (n) => (bytes = n),
+          });
+          await stream.pipeTo(file.writable, { signal: cli.signal });
+        } catch (error) {
+          if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
+          throw error;
+        }
+        await Deno.rename(partial, target);
+        done(cli, `get ${path}`, bytes, started);
+      } finally {
+        await client.quit().catch(() => client.close());
+      }
+    })
+  );
+
+  const put = program.command("put")
+    .description("upload one file (to a temporary name, renamed when complete)")
+    .argument("<local>", "local file")
+    .argument("<url>", "target URL (ending in / to keep the local name)")
+    .option("--no-atomic", "write the target name directly");
+  withGlobalOptions(withConnectionOptions(withAuthOptions(put))).action((local, url, opts) =>
+    runAction(cli, program.opts(), opts, async () => {
+      const { client, path: rawPath } = await connectFtp(cli, url, opts);
+      try {
+        const path = rawPath === "" || rawPath.endsWith("/") ? rawPath + basename(local) : rawPath;
+        const slash = path.lastIndexOf("/");
+        const temp = opts.atomic
+          ? `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.ferry.part`
+          : path;
+        const started = Date.now();
+        const file = await Deno.open(local, { read: true });
+        let bytes = 0;
+        try {
+          const sink = await client.store(temp, {
+            signal: cli.signal,
+            onProgress: (n) => (bytes = n),
+          });
+          await file.readable.pipeTo(sink, { signal: cli.signal });
+        } catch (error) {
+          if (opts.atomic) await client.delete(temp).catch(() => undefined);
+          throw error;
+        }
+        if (temp !== path) await client.rename(temp, path);
+        done(cli, `put ${path}`, bytes, started);
+      } finally {
+        await client.quit().catch(() => client.close());
+      }
+    })
+  );
+}

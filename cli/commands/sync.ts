@@ -1,0 +1,69 @@
+/**
+ * `ferry sync A B`: two-way sync with a state database.
+ * @module
+ */
+import { type Command, Option } from "../../deps.ts";
+import { runAction } from "../action.ts";
+import type { CliContext } from "../context.ts";
+import { runOneOff } from "../oneoff.ts";
+import {
+  filtersFromOptions,
+  withAuthOptions,
+  withConnectionOptions,
+  withFilterOptions,
+  withGlobalOptions,
+  withJobOptions,
+} from "../options.ts";
+
+/**
+ * Adds `sync` to the program.
+ *
+ * @example
+ * ```ts
+ * registerSync(program, cli);
+ * ```
+ */
+export function registerSync(program: Command, cli: CliContext): void {
+  const cmd = program.command("sync")
+    .description("two-way sync of A and B: changes and deletions on either side carried over")
+    .argument("<a>", "one side: URL or local path")
+    .argument("<b>", "the other side: URL or local path")
+    .addOption(
+      new Option("--conflict <policy>", "who wins when both changed (default newer)")
+        .choices(["newer", "a", "b", "keep-both", "skip"] as const),
+    )
+    .option("--conflict-suffix <word>", "keep-both: word in the kept loser's name")
+    .option("--state-dir <dir>", "where the state database lives (default .ferry)")
+    .option("--max-delete <n|pct>", 'refuse to delete more than this many files, or e.g. "10%"')
+    .addOption(
+      new Option("--compare <mode>", "how files are judged equal")
+        .choices(["size+mtime", "size", "checksum"] as const),
+    );
+  withGlobalOptions(withJobOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))))
+    .action((a, b, opts) =>
+      runAction(cli, program.opts(), opts, async () => {
+        const maxDelete = opts.maxDelete === undefined
+          ? undefined
+          : /^\d+$/.test(opts.maxDelete)
+          ? Number(opts.maxDelete)
+          : opts.maxDelete;
+        cli.report(
+          await runOneOff(cli, {
+            command: "sync",
+            kind: "sync",
+            locations: { a, b },
+            targets: { a: "a", b: "b" },
+            options: {
+              ...filtersFromOptions(opts),
+              ...(opts.conflict ? { conflict: opts.conflict } : {}),
+              ...(opts.conflictSuffix ? { conflictSuffix: opts.conflictSuffix } : {}),
+              ...(maxDelete !== undefined ? { maxDelete } : {}),
+              ...(opts.compare ? { compare: opts.compare } : {}),
+            },
+            state: opts.stateDir,
+            flags: opts,
+          }),
+        );
+      })
+    );
+}

@@ -1,0 +1,85 @@
+/**
+ * `ferry time-shift URL`: measure a server's time shift (listing time minus
+ * UTC) with a probe file, as ftputil's `synchronize_times` does, and print it
+ * in the form a workflow's `timeShift:` takes.
+ * @module
+ */
+import type { Command } from "../../deps.ts";
+import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
+import { openUrl, readCa, resolveCredentials } from "../../workflow/endpoints.ts";
+import { UsageError } from "../../workflow/errors.ts";
+import { runAction } from "../action.ts";
+import type { CliContext } from "../context.ts";
+import {
+  authFromOptions,
+  withAuthOptions,
+  withConnectionOptions,
+  withGlobalOptions,
+} from "../options.ts";
+
+/**
+ * Seconds as `+HH:MM`.
+ *
+ * @example
+ * ```ts
+ * formatShift(19800); // "+05:30"
+ * formatShift(-3600); // "-01:00"
+ * ```
+ */
+export function formatShift(seconds: number): string {
+  const sign = seconds < 0 ? "-" : "+";
+  const abs = Math.abs(Math.round(seconds / 60));
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${
+    String(abs % 60).padStart(2, "0")
+  }`;
+}
+
+/**
+ * Adds `time-shift` to the program.
+ *
+ * @example
+ * ```ts
+ * registerTimeShift(program, cli);
+ * ```
+ */
+export function registerTimeShift(program: Command, cli: CliContext): void {
+  const cmd = program.command("time-shift")
+    .description("measure an FTP server's time shift with a probe file in the URL's directory")
+    .argument("<url>", "ftp://, ftpes:// or ftps:// URL of a writable directory");
+  withGlobalOptions(withConnectionOptions(withAuthOptions(cmd))).action((url, opts) =>
+    runAction(cli, program.opts(), opts, async () => {
+      const flags = opts as Record<string, unknown>;
+      const credentials = await resolveCredentials(authFromOptions(flags), url, {
+        registry: cli.registry,
+        secrets: cli.secrets,
+        env: (n) => Deno.env.get(n),
+        interactive: Deno.stdin.isTerminal(),
+        baseDir: Deno.cwd(),
+        signal: cli.signal,
+      });
+      const ep = await openUrl(cli.registry, url, {
+        credentials,
+        tls: {
+          mode: flags.tls as "require" | "try" | "off" | undefined,
+          ca: await readCa(flags.ca as string | undefined, Deno.cwd()),
+          insecure: flags.insecure === true,
+        },
+        timeShift: 0,
+        signal: cli.signal,
+      });
+      try {
+        if (!(ep instanceof FtpEndpoint)) {
+          throw new UsageError(`${url}: time shifts are an FTP matter; this endpoint reports UTC`);
+        }
+        const seconds = await ep.host.synchronizeTimes({ dir: ep.root });
+        if (cli.globals.json) {
+          cli.out(JSON.stringify({ url, timeShift: seconds, hhmm: formatShift(seconds) }));
+        } else {cli.out(
+            `${formatShift(seconds)}  (${seconds} s; use timeShift: "${formatShift(seconds)}")`,
+          );}
+      } finally {
+        await ep.close();
+      }
+    })
+  );
+}

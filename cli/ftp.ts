@@ -1,0 +1,83 @@
+/**
+ * Connecting the wire client for `ls`, `get` and `put`: URL, credentials from
+ * the same auth methods as workflows, TLS options.
+ * @module
+ */
+import { FtpClient, type TlsMode } from "../ftp/client.ts";
+import { parseFtpUrl } from "../ftp/url.ts";
+import { readCa, resolveCredentials } from "../workflow/endpoints.ts";
+import type { CliContext } from "./context.ts";
+import { authFromOptions } from "./options.ts";
+
+/** A logged-in client and the path the URL names. */
+export interface FtpTarget {
+  client: FtpClient;
+  /** The URL's path (relative to the login directory unless it began with %2F). */
+  path: string;
+}
+
+/**
+ * The TLS mode for a URL and `--tls`: ftpes/ftps decide; for ftp:// `require`
+ * and `try` ask for AUTH TLS (`try` falls back when the server refuses it).
+ *
+ * @example
+ * ```ts
+ * tlsModeFor("ftp", "require"); // "explicit"
+ * tlsModeFor("ftps", undefined); // "implicit"
+ * ```
+ */
+export function tlsModeFor(urlTls: TlsMode, flag: string | undefined): TlsMode {
+  if (urlTls !== "none") return urlTls;
+  return flag === "require" || flag === "try" ? "explicit" : "none";
+}
+
+/**
+ * Connects and logs in for a one-off wire command.
+ *
+ * @example
+ * ```ts
+ * const { client, path } = await connectFtp(cli, "ftpes://h/pub", opts);
+ * try { console.log(await client.nlst(path)); } finally { await client.quit(); }
+ * ```
+ */
+export async function connectFtp(
+  cli: CliContext,
+  url: string,
+  flags: Record<string, unknown>,
+): Promise<FtpTarget> {
+  const parsed = parseFtpUrl(url);
+  cli.secrets.add(parsed.password);
+  const credentials = await resolveCredentials(authFromOptions(flags), url, {
+    registry: cli.registry,
+    secrets: cli.secrets,
+    env: (n) => Deno.env.get(n),
+    interactive: Deno.stdin.isTerminal(),
+    baseDir: Deno.cwd(),
+    signal: cli.signal,
+  });
+  const ca = await readCa(flags.ca as string | undefined, Deno.cwd());
+  const connect = (tls: TlsMode) =>
+    FtpClient.connect({
+      host: parsed.host,
+      port: parsed.port,
+      tls,
+      tlsOptions: { ...(ca ? { ca } : {}), ...(flags.insecure ? { insecure: true } : {}) },
+    });
+  const mode = tlsModeFor(parsed.tls, flags.tls as string | undefined);
+  let client: FtpClient;
+  try {
+    client = await connect(mode);
+  } catch (error) {
+    // `--tls try`: only a refused AUTH TLS falls back to plain FTP.
+    const refused = (error as { command?: string }).command === "AUTH TLS";
+    if (flags.tls !== "try" || parsed.tls !== "none" || !refused) throw error;
+    client = await connect("none");
+  }
+  try {
+    await client.login(credentials.user ?? "anonymous", credentials.password ?? "anonymous@");
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+  return { client, path: parsed.path };
+}

@@ -1,0 +1,115 @@
+/**
+ * One-off job commands (`ferry mirror A B`, ...) are one-job workflows built
+ * from the arguments and run by the same engine, so they validate, report and
+ * behave exactly like a job in a file.
+ * @module
+ */
+import { basename, dirname, resolve } from "node:path";
+import { loadWorkflowObject } from "../workflow/load.ts";
+import type { WorkflowReport } from "../workflow/report.ts";
+import { runWorkflow } from "../workflow/run.ts";
+import { urlScheme } from "../workflow/validate.ts";
+import type { CliContext } from "./context.ts";
+import { endpointFromOptions, jobCommonFromOptions } from "./options.ts";
+
+/** An endpoint URL (or local path) and the path inside it a job works on. */
+export interface Location {
+  /** The endpoint's URL or local directory. */
+  root: string;
+  /** The path below it ("" for the root itself). */
+  path: string;
+}
+
+/**
+ * Splits a URL or local path into its parent (the endpoint) and last name (the
+ * job's path), so a file and a directory are named the same way and an
+ * endpoint root stays recognisable (rmtree refuses it).
+ *
+ * @example
+ * ```ts
+ * splitLocation("ftp://h/pub/a.iso"); // { root: "ftp://h/pub", path: "a.iso" }
+ * splitLocation("ftp://h/");          // { root: "ftp://h/", path: "" }
+ * splitLocation("/srv/out/");         // { root: "/srv", path: "out" }
+ * ```
+ */
+export function splitLocation(location: string): Location {
+  const scheme = urlScheme(location);
+  if (scheme === undefined) {
+    const abs = resolve(location);
+    return abs === "/" ? { root: "/", path: "" } : { root: dirname(abs), path: basename(abs) };
+  }
+  const url = new URL(location);
+  const trimmed = url.pathname.replace(/\/+$/, "");
+  if (trimmed === "") return { root: location, path: "" };
+  const cut = trimmed.lastIndexOf("/");
+  const path = decodeURIComponent(trimmed.slice(cut + 1));
+  url.pathname = trimmed.slice(0, cut) || "/";
+  return { root: url.href, path };
+}
+
+/** What one one-off command asks for. */
+export interface OneOff {
+  /** Job and workflow name (the command's name). */
+  command: string;
+  /** Job kind. */
+  kind: string;
+  /** Endpoint name -> URL or path, as typed. */
+  locations: Record<string, string>;
+  /** Kind options; target values are endpoint names, turned into `name:path`. */
+  options: Record<string, unknown>;
+  /** Option keys of `options` that name an endpoint from `locations`. */
+  targets: Record<string, string>;
+  /** All parsed flags (auth, connection, job). */
+  flags: Record<string, unknown>;
+  /** Sync state directory (default .ferry in the working directory). */
+  state?: string;
+}
+
+/**
+ * Builds the one-job workflow of a one-off command.
+ *
+ * @example
+ * ```ts
+ * oneOffWorkflow({ command: "mirror", kind: "mirror", locations: { from: "ftp://h/pub", to: "./pub" },
+ *   targets: { from: "from", to: "to" }, options: { delete: true }, flags: {} });
+ * ```
+ */
+export function oneOffWorkflow(spec: OneOff): Record<string, unknown> {
+  const endpoints: Record<string, unknown> = {};
+  const options: Record<string, unknown> = { ...spec.options };
+  for (const [name, location] of Object.entries(spec.locations)) {
+    const { root, path } = splitLocation(location);
+    endpoints[name] = endpointFromOptions(root, spec.flags);
+    for (const [key, endpoint] of Object.entries(spec.targets)) {
+      if (endpoint === name) options[key] = `${name}:/${path}`;
+    }
+  }
+  return {
+    version: 1,
+    name: spec.command,
+    ...(spec.state ? { state: spec.state } : {}),
+    endpoints,
+    jobs: { [spec.command]: { ...jobCommonFromOptions(spec.flags), [spec.kind]: options } },
+  };
+}
+
+/**
+ * Validates and runs a one-off command's workflow.
+ *
+ * @example
+ * ```ts
+ * const report = await runOneOff(cli, spec);
+ * cli.report(report);
+ * ```
+ */
+export async function runOneOff(cli: CliContext, spec: OneOff): Promise<WorkflowReport> {
+  const wf = await loadWorkflowObject(oneOffWorkflow(spec), {
+    registry: cli.registry,
+    secrets: cli.secrets,
+    file: `ferry ${spec.command}`,
+  });
+  return await runWorkflow(wf, {
+    signal: cli.signal,
+    onEvent: (e) => cli.display.onEvent(e),
+  });
+}
