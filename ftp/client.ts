@@ -74,6 +74,31 @@ export interface TransferOptions {
   /** Called with the cumulative byte count as data flows. */
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
+  /**
+   * Commands sent after the data connection was set up (and after REST) and
+   * right before the transfer command, each expecting a 1xx-3xx reply: for
+   * dialects that qualify a transfer with extra commands, e.g. UFTPD's
+   * `RANG <from> <to>` and `ALLO <bytes>`. Sent under the same lock as the
+   * transfer, so no other command can come between.
+   */
+  before?: readonly string[];
+}
+
+/**
+ * The control connection lent to {@link FtpClient.exclusive}: raw lines and
+ * replies for protocol extensions the client does not know.
+ */
+export interface RawControl {
+  /** Sends one command line (CR/LF/NUL refused). */
+  send(line: string): void;
+  /** Reads the next reply (default deadline: the client's timeout). */
+  read(timeoutMs?: number): Promise<Reply>;
+  /** Sends a line and reads its first reply; error replies are returned, not thrown. */
+  command(line: string): Promise<Reply>;
+  /** The server's address as connected (data connections go there). */
+  readonly remoteAddress: string;
+  /** The client's deadline for every wait, in milliseconds. */
+  readonly timeoutMs: number;
 }
 
 /**
@@ -418,7 +443,13 @@ export class FtpClient {
    * ```
    */
   async retrieve(path: string, options: TransferOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    const handle = await this.#transfer(`RETR ${path}`, "I", "read", options.offset);
+    const handle = await this.#transfer(
+      `RETR ${path}`,
+      "I",
+      "read",
+      options.offset,
+      options.before,
+    );
     return retrieveStream(handle, options);
   }
 
@@ -436,7 +467,13 @@ export class FtpClient {
     options: TransferOptions & { append?: boolean } = {},
   ): Promise<WritableStream<Uint8Array>> {
     const verb = options.append ? "APPE" : "STOR";
-    const handle = await this.#transfer(`${verb} ${path}`, "I", "write", options.offset);
+    const handle = await this.#transfer(
+      `${verb} ${path}`,
+      "I",
+      "write",
+      options.offset,
+      options.before,
+    );
     return storeStream(handle, options);
   }
 
@@ -547,6 +584,30 @@ export class FtpClient {
     }
   }
 
+  /**
+   * Runs `fn` with the control connection to itself (no other command of this
+   * client runs meanwhile), for protocol extensions such as UFTPD's multi-stream
+   * transfers (`NOOP n`, then n data connections). `fn` must leave the
+   * connection in step: every reply it caused read.
+   *
+   * @example
+   * ```ts
+   * const reply = await ftp.exclusive((control) => control.command("NOOP 2"));
+   * ```
+   */
+  exclusive<T>(fn: (control: RawControl) => Promise<T>): Promise<T> {
+    return this.#exclusive(() => {
+      const control = this.#control;
+      return fn({
+        send: (line) => control.send(line),
+        read: (timeoutMs) => control.read(timeoutMs ?? this.#timeout),
+        command: (line) => control.command(line),
+        remoteAddress: control.socket.remoteAddress ?? this.#options.host,
+        timeoutMs: this.#timeout,
+      });
+    });
+  }
+
   /** Closes the connection at once, without QUIT. */
   close(): void {
     this.#control.destroy();
@@ -612,6 +673,7 @@ export class FtpClient {
     type: "A" | "I",
     direction: "read" | "write",
     offset?: number,
+    before: readonly string[] = [],
   ): Promise<TransferHandle> {
     await this.#setType(type);
     const release = await this.#acquire();
@@ -638,17 +700,32 @@ export class FtpClient {
           throw errorForReply(rest, `REST ${offset}`);
         }
       }
+      for (const line of before) {
+        const reply = await this.#control.command(line);
+        if (reply.code >= 400) {
+          pending.cancel();
+          throw errorForReply(reply, line);
+        }
+      }
       // The data socket is made ready (TLS, reader attached, idle deadline) in
       // the same microtask it connects: a server may send everything and close
       // before its 1xx reply reaches us, and those bytes must not be lost.
+      // TLS downloads also await the final reply alongside the data, to end a
+      // stream whose TLS end-of-stream Deno lost (see socketReadable).
+      let early: Promise<Reply> | undefined;
+      let announce!: (size: number | undefined) => void;
+      const announcement = new Promise<number | undefined>((resolve) => announce = resolve);
+      let confirmed!: () => void;
+      const confirmation = new Promise<void>((resolve) => confirmed = resolve);
       const ready = (
         socket: net.Socket,
       ): { socket: net.Socket; readable?: ReadableStream<Uint8Array> } => {
         armIdleDeadline(socket, this.#timeout, command);
-        return {
-          socket,
-          readable: direction === "read" ? socketReadable(socket, asDataError) : undefined,
-        };
+        if (direction === "write") return { socket };
+        const endHint = "encrypted" in socket
+          ? { signal: confirmation, graceMs: 250, expectedBytes: announcement }
+          : undefined;
+        return { socket, readable: socketReadable(socket, asDataError, endHint) };
       };
       const dataReady = pending.socket()
         .then((socket) =>
@@ -676,6 +753,11 @@ export class FtpClient {
         finish();
         return emptyHandle(preliminary);
       }
+      announce(offset ? undefined : announcedSize(preliminary.text));
+      if (direction === "read" && this.#protected) {
+        early = this.#control.read(Number.POSITIVE_INFINITY, command);
+        early.then((reply) => reply.code < 300 && confirmed(), () => {});
+      }
       let data: { socket: net.Socket; readable?: ReadableStream<Uint8Array> };
       try {
         data = await dataReady;
@@ -694,7 +776,9 @@ export class FtpClient {
         timeoutMs: this.#timeout,
         finalReply: async () => {
           try {
-            const reply = await this.#control.read(this.#timeout, command);
+            const reply = early
+              ? await withDeadline(early, this.#timeout, () => this.#control.destroy())
+              : await this.#control.read(this.#timeout, command);
             if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, command);
             return reply;
           } finally {
@@ -705,6 +789,11 @@ export class FtpClient {
           socket.destroy();
           try {
             this.#control.send("ABOR");
+            // An early read of the final reply takes the first answer.
+            if (early) {
+              await withDeadline(early, this.#timeout, () => this.#control.destroy())
+                .catch(() => undefined);
+            }
             await this.#readAbortReplies(command);
           } finally {
             finish();
@@ -753,6 +842,24 @@ export class FtpClient {
       release();
     }
   }
+}
+
+/** The size a 150 reply announces, as vsftpd and others do: `(1234 bytes)`. */
+function announcedSize(text: string): number | undefined {
+  const match = /\((\d+) bytes?\)/i.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Awaits a promise with a deadline; `onTimeout` runs before the rejection. */
+function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new FtpTimeoutError(`no final reply within ${ms} ms`));
+    }, ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 function armIdleDeadline(socket: net.Socket, timeoutMs: number, command: string): void {

@@ -20,7 +20,7 @@ const log = logger("ftp", "control");
 interface Waiter {
   resolve(reply: Reply): void;
   reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -92,7 +92,8 @@ export class ControlConnection {
   }
 
   /**
-   * Reads the next complete reply, failing after `timeoutMs`.
+   * Reads the next complete reply, failing after `timeoutMs` (`Infinity`: no
+   * deadline, for a reply awaited alongside a transfer that has its own).
    * A timeout leaves the reply stream unsynchronised, so it closes the connection.
    */
   read(timeoutMs = this.timeoutMs, command?: string): Promise<Reply> {
@@ -103,16 +104,18 @@ export class ControlConnection {
       return Promise.reject(new FtpError("concurrent reads on a control connection"));
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiter = undefined;
-        const masked = command === undefined ? "" : ` to ${maskCommand(command)}`;
-        const error = new FtpTimeoutError(
-          `no reply${masked} from ${this.peer} within ${timeoutMs} ms`,
-          { command: command && maskCommand(command) },
-        );
-        this.#fail(error);
-        reject(error);
-      }, timeoutMs);
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+          this.#waiter = undefined;
+          const masked = command === undefined ? "" : ` to ${maskCommand(command)}`;
+          const error = new FtpTimeoutError(
+            `no reply${masked} from ${this.peer} within ${timeoutMs} ms`,
+            { command: command && maskCommand(command) },
+          );
+          this.#fail(error);
+          reject(error);
+        }, timeoutMs)
+        : undefined;
       this.#waiter = { resolve, reject, timer };
     });
   }

@@ -88,16 +88,56 @@ export function formatHostPort(host: string, port: number): string {
 export function socketReadable(
   socket: net.Socket,
   mapError: (error: Error) => Error = (e) => e,
+  endHint?: {
+    signal: Promise<unknown>;
+    graceMs: number;
+    expectedBytes: Promise<number | undefined>;
+  },
 ): ReadableStream<Uint8Array> {
   let finished = false;
   // Deno 2.9.6's TLSSocket loses its EOF (and may drop buffered bytes) once its
   // readable side was paused, so TLS sockets are never paused: a consumer slower
   // than the network buffers in the stream's queue instead (docs/TLS.md).
   const mayPause = !("encrypted" in socket);
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  let hinted = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      // Deno 2.9.6's TLSSocket sometimes never emits the end of a TLS stream
+      // even though every byte arrived (seen in ~1 of 40 vsftpd transfers).
+      // When the server has confirmed the transfer on the control connection
+      // (`endHint`) and the socket then stays quiet for `graceMs`, it is over.
+      const armGrace = () => {
+        clearTimeout(grace);
+        grace = setTimeout(() => {
+          if (finished) return;
+          finished = true;
+          controller.close();
+          socket.destroy();
+        }, endHint!.graceMs);
+      };
+      endHint?.signal.then(() => {
+        hinted = true;
+        if (!finished) armGrace();
+      }, () => {});
+      socket.once("close", () => clearTimeout(grace));
+      // The server may wait for our close_notify before it confirms; when every
+      // announced byte is here, say goodbye so it can. The announcement (a 150
+      // reply) may come after the bytes themselves.
+      let received = 0;
+      let expected: number | undefined;
+      const goodbyeIfComplete = () => {
+        if (expected !== undefined && received === expected && !socket.writableEnded) socket.end();
+      };
+      endHint?.expectedBytes.then((n) => {
+        expected = n;
+        goodbyeIfComplete();
+      }, () => {});
       socket.on("data", (chunk: Uint8Array) => {
         if (finished) return;
+        if (hinted) armGrace();
+        received += chunk.length;
+        goodbyeIfComplete();
         controller.enqueue(chunk);
         if (mayPause && (controller.desiredSize ?? 0) <= 0) socket.pause();
       });

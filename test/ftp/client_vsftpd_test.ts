@@ -140,3 +140,29 @@ peerTest("vsftpd: an untrusted, expired or wrong-host certificate is refused", [
     );
   }
 });
+
+peerTest("vsftpd: 60 FTPS downloads in a row all end (Deno's lost TLS end-of-stream is handled)", [
+  "vsftpd",
+  "openssl",
+], async () => {
+  const certs = await testCertificates();
+  await using peer = await startVsftpd({ tls: "implicit", requireSslReuse: true, forceTls: true });
+  await Deno.writeFile(join(peer.root, "f.bin"), new Uint8Array(300_000).fill(1));
+  await chownForVsftpd(join(peer.root, "f.bin"));
+  const ftp = await FtpClient.connect({
+    host: "localhost",
+    port: peer.port,
+    tls: "implicit",
+    tlsOptions: { ca: certs.caPem },
+    timeoutMs: 5_000,
+  });
+  try {
+    await ftp.login(peer.user, peer.password);
+    for (let i = 0; i < 60; i++) {
+      const body = await new Response(await ftp.retrieve("f.bin")).arrayBuffer();
+      assert.equal(body.byteLength, 300_000, `download ${i}`);
+    }
+  } finally {
+    await ftp.quit();
+  }
+});
