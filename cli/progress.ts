@@ -110,13 +110,21 @@ interface JobBar {
   started: number;
 }
 
-/** The live display: one bar per running job. */
+/**
+ * The live display: one bar per running job. The multi-bar exists only while
+ * jobs run, so lines printed between runs (reports) are never redrawn over.
+ */
 class BarDisplay implements Display {
-  readonly #multi: cliProgress.MultiBar;
+  #multi: cliProgress.MultiBar | undefined;
   readonly #bars = new Map<string, JobBar>();
+  readonly #writeLine: (line: string) => void;
 
-  constructor(_writeLine: (line: string) => void) {
-    this.#multi = new cliProgress.MultiBar({
+  constructor(writeLine: (line: string) => void) {
+    this.#writeLine = writeLine;
+  }
+
+  #ensure(): cliProgress.MultiBar {
+    this.#multi ??= new cliProgress.MultiBar({
       format: " {job} |{bar}| {percentage}% | {files} files | {bytes} | {rate} | {current}",
       barsize: 24,
       hideCursor: true,
@@ -125,17 +133,19 @@ class BarDisplay implements Display {
       fps: 8,
       autopadding: true,
     }, cliProgress.Presets.shades_classic);
+    return this.#multi;
   }
 
   write(line: string): void {
-    this.#multi.log(line + "\n");
+    if (this.#multi) this.#multi.log(line + "\n");
+    else this.#writeLine(line);
   }
 
   onEvent(e: RunEvent): void {
     switch (e.type) {
       case "job-start": {
         if (this.#bars.has(e.job)) break;
-        const bar = this.#multi.create(1, 0, this.#payload(e.job, 0, 0, 0, 0, 0, ""));
+        const bar = this.#ensure().create(1, 0, this.#payload(e.job, 0, 0, 0, 0, 0, ""));
         this.#bars.set(e.job, { bar, started: Date.now() });
         break;
       }
@@ -170,7 +180,7 @@ class BarDisplay implements Display {
       case "job-end": {
         const b = this.#bars.get(e.job);
         if (b) {
-          this.#multi.remove(b.bar);
+          this.#multi?.remove(b.bar);
           this.#bars.delete(e.job);
         }
         const c = e.result.counts;
@@ -182,8 +192,12 @@ class BarDisplay implements Display {
               e.result.reason ? ` (${e.result.reason})` : ""
             }`,
         );
+        if (this.#bars.size === 0) this.stop();
         break;
       }
+      case "run-end":
+        this.stop();
+        break;
     }
   }
 
@@ -206,6 +220,8 @@ class BarDisplay implements Display {
   }
 
   stop(): void {
-    this.#multi.stop();
+    this.#multi?.stop();
+    this.#multi = undefined;
+    this.#bars.clear();
   }
 }
