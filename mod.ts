@@ -97,6 +97,14 @@ export {
 } from "./workflow/load.ts";
 export { JOB_DEFAULTS, type RunOptions, runWorkflow } from "./workflow/run.ts";
 export {
+  cronTimer,
+  normalizeSchedule,
+  type ScheduleOptions,
+  scheduleWorkflows,
+  type Timer,
+  type TimerFactory,
+} from "./workflow/schedule.ts";
+export {
   addCounts,
   emptyCounts,
   exitCodeFor,
@@ -121,3 +129,21 @@ export { EndpointPool, openUrl, resolveCredentials } from "./workflow/endpoints.
 export { builtinAuthMethods } from "./workflow/auth/methods.ts";
 export { defaultNetrcPath, findNetrc, type NetrcEntry, parseNetrc } from "./workflow/auth/netrc.ts";
 export type * from "./workflow/types.ts";
+// ftp/: the wire client and its errors (plugins/uftp speaks UFTPD's dialect through it).
+export {
+  FtpClient,
+  type FtpClientOptions,
+  type RawControl,
+  type TransferOptions,
+} from "./ftp/client.ts";
+export type { Reply } from "./ftp/reply.ts";
+export {
+  CommandNotImplementedError,
+  errorForReply,
+  FtpConnectionError,
+  FtpError,
+  FtpPermanentError,
+  FtpProtocolError,
+  FtpTemporaryError,
+  FtpTimeoutError,
+} from "./ftp/errors.ts";
