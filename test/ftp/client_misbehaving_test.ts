@@ -233,3 +233,27 @@ Deno.test("client: IPv6 literal and source address; debug trace masks PASS", asy
     await reset();
   }
 });
+
+Deno.test("client: XMD5/XCRC when the server offers no HASH", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 legacy\r\n");
+    await s.expect("USER");
+    await s.reply(230, "in");
+    await s.expect("FEAT");
+    await s.send("211-Features:\r\n XMD5\r\n XCRC\r\n211 End\r\n");
+    await s.expect("XMD5 f.txt");
+    await s.reply(250, "0123456789ABCDEF0123456789ABCDEF");
+    await s.expect("XCRC f.txt");
+    await s.reply(250, "f.txt DEADBEEF");
+    await s.readCommand();
+  });
+  const ftp = await connect(server.port);
+  await ftp.login("u", "p");
+  assert.deepEqual(await ftp.hash("f.txt"), {
+    algorithm: "MD5",
+    hash: "0123456789abcdef0123456789abcdef",
+  });
+  assert.deepEqual(await ftp.hash("f.txt", "CRC32"), { algorithm: "CRC32", hash: "deadbeef" });
+  await assert.rejects(ftp.hash("f.txt", "SHA-256"), /no SHA-256 hash command/);
+  ftp.close();
+});
