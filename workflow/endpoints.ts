@@ -167,10 +167,32 @@ export class EndpointPool {
     return p;
   }
 
+  readonly #credentials = new Map<string, Promise<Credentials>>();
+
+  #credentialsOf(name: string, config: EndpointConfig): Promise<Credentials> {
+    let p = this.#credentials.get(name);
+    if (!p) {
+      p = resolveCredentials(config.auth, config.url, this.#options);
+      this.#credentials.set(name, p);
+    }
+    return p;
+  }
+
+  /**
+   * Asks for interactive credentials (`method: prompt`) of these endpoints now,
+   * one after the other, before any progress display starts drawing.
+   */
+  async promptFirst(names: Iterable<string>): Promise<void> {
+    for (const name of new Set(names)) {
+      const config = this.#configs[name];
+      if (config?.auth?.method === "prompt") await this.#credentialsOf(name, config);
+    }
+  }
+
   async #openOne(name: string): Promise<Endpoint> {
     const config = this.#configs[name];
     if (!config) throw new UsageError(`unknown endpoint ${JSON.stringify(name)}`);
-    const credentials = await resolveCredentials(config.auth, config.url, this.#options);
+    const credentials = await this.#credentialsOf(name, config);
     log.debug("opening endpoint {name}", { name });
     return await openUrl(this.#options.registry, config.url, {
       credentials,

@@ -100,6 +100,12 @@ export async function runWorkflow(
     create: writtenEndpoints(wf, selected.filter((j) => !dryRunOf(j))),
     stateDir: resolve(wf.baseDir, wf.config.state ?? ".ferry"),
   });
+  try {
+    await pool.promptFirst(usedEndpoints(wf, selected));
+  } catch (e) {
+    await pool.closeAll();
+    throw e;
+  }
   emit({
     type: "run-start",
     workflow: wf.name,
@@ -201,6 +207,20 @@ function skipped(job: JobSpec, reason: string): JobResult {
     counts: emptyCounts(),
     errors: [],
   };
+}
+
+/** Endpoint names that selected jobs name in their targets. */
+function usedEndpoints(wf: LoadedWorkflow, jobs: JobSpec[]): string[] {
+  const out: string[] = [];
+  for (const job of jobs) {
+    const kind = wf.registry.jobKinds.get(job.kind)?.item;
+    const options = (job.options ?? {}) as Record<string, unknown>;
+    for (const key of kind?.targets ?? []) {
+      const ref = options[key];
+      if (typeof ref === "string") out.push(splitTarget(ref).endpoint);
+    }
+  }
+  return out;
 }
 
 /** Endpoint names that selected jobs write to (their local roots may be created). */
