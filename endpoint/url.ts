@@ -25,6 +25,8 @@ export interface OpenEndpointOptions extends Record<string, unknown> {
   cwd?: string;
   /** Local: create the root directory when missing. */
   create?: boolean;
+  /** Local: when written data is flushed to the disk (see LocalEndpointOptions). */
+  fsync?: "replace" | "always" | "never";
   /** Memory: simulated mtime precision in ms. */
   precision?: number;
 }
@@ -123,7 +125,7 @@ export async function openEndpoint(
 ): Promise<Endpoint> {
   if (!isEndpointUrl(url)) {
     const path = isAbsolute(url) ? url : resolve(options.cwd ?? Deno.cwd(), url);
-    return new LocalEndpoint(path, { create: options.create });
+    return new LocalEndpoint(path, { create: options.create, fsync: options.fsync });
   }
   const parsed = new URL(url);
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();
@@ -134,7 +136,10 @@ export async function openEndpoint(
 
 registerEndpointScheme("file", (url, options) =>
   Promise.resolve(
-    new LocalEndpoint(fileURLToPath(url), { create: (options as OpenEndpointOptions).create }),
+    new LocalEndpoint(fileURLToPath(url), {
+      create: (options as OpenEndpointOptions).create,
+      fsync: (options as OpenEndpointOptions).fsync,
+    }),
   ));
 
 registerEndpointScheme("memory", (url, options) =>

@@ -1,0 +1,181 @@
+/**
+ * Benchmark (not a test): mirror of many small files from vsftpd on loopback
+ * into an empty local directory, and the no-change re-run, ferry (through the
+ * library) vs `lftp mirror --parallel=N` vs `rclone sync --transfers N`, in one
+ * run. Each tool's result is checked (file count, total bytes, a sample of
+ * contents), so a fast but incomplete run cannot win. Prints the medians and
+ * the ratios ferry/min(lftp, rclone) (full) and ferry/lftp (no change).
+ *
+ *   deno run -A bench/mirror.ts [--files 2000] [--dirs 40] [--runs 3] [--parallel 8]
+ *                               [--tools ferry,lftp,rclone] [--json]
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { mirror } from "../sync/mirror.ts";
+import { openEndpoint } from "../endpoint/url.ts";
+import { startVsftpd } from "../test/peers/vsftpd.ts";
+import { chownForVsftpd } from "../test/peers/vsftpd_user.ts";
+import { makeTree, median, type TreeSummary, verifyTree } from "./mirror_tree.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    files: { type: "string", default: "2000" },
+    dirs: { type: "string", default: "40" },
+    runs: { type: "string", default: "3" },
+    parallel: { type: "string", default: "8" },
+    tools: { type: "string", default: "ferry,lftp,rclone" },
+    json: { type: "boolean", default: false },
+  },
+});
+const files = Number(values.files);
+const dirs = Number(values.dirs);
+const runs = Number(values.runs);
+const parallel = Number(values.parallel);
+const tools = values.tools.split(",").map((t) => t.trim()).filter(Boolean);
+
+/** One tool: a full mirror into an empty `dst`, and the same command again. */
+interface Tool {
+  full(dst: string): Promise<void>;
+  again(dst: string): Promise<void>;
+}
+
+const peer = await startVsftpd({ lockUploadFiles: false });
+const scratch = await Deno.makeTempDir({ prefix: "ferry-bench-mirror-" });
+try {
+  const src = `${peer.root}/src`;
+  const expected = await makeTree(src, { files, dirs, seed: 6 });
+  await chownForVsftpd(src);
+  const rcloneConfig = `${scratch}/rclone.conf`;
+  await Deno.writeTextFile(rcloneConfig, "");
+  const obscured = (await output("rclone", ["obscure", peer.password])).trim();
+  const ftpUrl = `ftp://${peer.host}:${peer.port}`;
+
+  const ferry = async (dst: string) => {
+    const from = await openEndpoint(`${ftpUrl}/src`, {
+      credentials: { user: peer.user, password: peer.password },
+      maxConnections: parallel,
+    });
+    const to = await openEndpoint(dst, { create: true });
+    try {
+      const report = await mirror(from, "", to, "", { parallel, listParallel: parallel });
+      if (!report.ok) throw new Error(`ferry mirror failed: ${JSON.stringify(report.errors)}`);
+    } finally {
+      await from.close();
+      await to.close();
+    }
+  };
+  const lftp = (dst: string) =>
+    run("lftp", [
+      "-c",
+      [
+        "set ftp:ssl-allow no",
+        "set net:max-retries 1",
+        `open -u ${peer.user},${peer.password} ${ftpUrl}`,
+        `mirror --parallel=${parallel} src ${dst}`,
+      ].join("; "),
+    ]);
+  const rclone = (dst: string) =>
+    run("rclone", [
+      "sync",
+      "--config",
+      rcloneConfig,
+      "--transfers",
+      String(parallel),
+      "--ftp-host",
+      peer.host,
+      "--ftp-port",
+      String(peer.port),
+      "--ftp-user",
+      peer.user,
+      "--ftp-pass",
+      obscured,
+      ":ftp:src",
+      dst,
+    ]);
+  const all: Record<string, Tool> = {
+    ferry: { full: ferry, again: ferry },
+    lftp: { full: lftp, again: lftp },
+    rclone: { full: rclone, again: rclone },
+  };
+
+  const times: Record<string, { full: number[]; again: number[] }> = {};
+  for (const name of tools) times[name] = { full: [], again: [] };
+  // One untimed round first (JIT, page cache, vsftpd's first PAM login), then
+  // the tools take turns in every round so that noise hits them alike.
+  for (let round = 0; round <= runs; round++) {
+    for (const name of tools) {
+      const tool = all[name];
+      if (!tool) throw new Error(`unknown tool ${name}`);
+      const dst = `${scratch}/${name}-${round}`;
+      const full = await timed(() => tool.full(dst));
+      await check(name, dst, expected);
+      const again = await timed(() => tool.again(dst));
+      await check(name, dst, expected);
+      await Deno.remove(dst, { recursive: true });
+      if (round === 0) continue;
+      times[name].full.push(full);
+      times[name].again.push(again);
+    }
+  }
+
+  const med = (name: string, k: "full" | "again") => median(times[name][k]);
+  const mb = (expected.bytes / 1e6).toFixed(1);
+  console.log(
+    `${files} files, ${mb} MB in ${dirs} directories, parallel ${parallel}, ` +
+      `median of ${runs} runs, vsftpd on 127.0.0.1`,
+  );
+  for (const name of tools) {
+    const f = times[name].full.map(sec).join(" ");
+    const a = times[name].again.map(sec).join(" ");
+    console.log(
+      `${name.padEnd(7)} full ${sec(med(name, "full"))} s [${f}]   ` +
+        `no-change ${sec(med(name, "again"))} s [${a}]`,
+    );
+  }
+  const result: Record<string, unknown> = { files, dirs, bytes: expected.bytes, runs, times };
+  if (times.ferry && times.lftp && times.rclone) {
+    const fastest = Math.min(med("lftp", "full"), med("rclone", "full"));
+    const full = med("ferry", "full") / fastest;
+    const again = med("ferry", "again") / med("lftp", "again");
+    console.log(
+      `ratio ferry/min(lftp, rclone) full ${full.toFixed(2)}   ` +
+        `ferry/lftp no-change ${again.toFixed(2)}   (targets <= 0.80)`,
+    );
+    Object.assign(result, { ratioFull: full, ratioNoChange: again });
+  }
+  console.log(new Date().toISOString());
+  if (values.json) console.log(JSON.stringify(result));
+} finally {
+  await peer.stop();
+  await Deno.remove(scratch, { recursive: true });
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+async function check(name: string, dst: string, expected: TreeSummary): Promise<void> {
+  const problem = await verifyTree(dst, expected);
+  if (problem) throw new Error(`${name} left an incomplete mirror in ${dst}: ${problem}`);
+}
+
+async function run(cmd: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) {
+    const text = new TextDecoder();
+    throw new Error(`${cmd} failed: ${text.decode(out.stderr)}${text.decode(out.stdout)}`);
+  }
+}
+
+async function output(cmd: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+function sec(s: number): string {
+  return s.toFixed(2);
+}
