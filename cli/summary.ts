@@ -79,6 +79,17 @@ function jobDetails(j: JobResult, options: SummaryOptions & { dryRun: boolean })
     );
     for (const a of shown) out.push(`    ${describeAction(a)}`);
   }
+  const walked = j.details as
+    | { totals?: { files: number; dirs: number; bytes: number }; output?: string }
+    | undefined;
+  if (j.kind === "walk" && walked?.totals) {
+    const t = walked.totals;
+    out.push(
+      `  ${j.job}: ${t.files} file(s), ${t.dirs} dir(s), ${formatBytes(t.bytes)}${
+        walked.output ? ` -> ${walked.output}` : ""
+      }`,
+    );
+  }
   const blocked = (j.details as { deletesBlocked?: string } | undefined)?.deletesBlocked;
   if (blocked) out.push(`  ${j.job}: deletions held back: ${blocked}`);
   return out;
