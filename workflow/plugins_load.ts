@@ -18,6 +18,7 @@ const log = logger("workflow", "plugins");
  */
 export const BUILTIN_PLUGIN_MODULES: readonly string[] = [
   new URL("../plugins/server/mod.ts", import.meta.url).href,
+  new URL("../plugins/uftp/mod.ts", import.meta.url).href,
 ];
 
 /**
@@ -107,9 +108,17 @@ export async function loadBuiltinPlugins(
       await loadPlugin(registry, url, ".");
     } catch (e) {
       const err = e instanceof PluginLoadError ? e : new PluginLoadError(url, String(e));
-      log.warn("built-in plugin not available: {message}", { message: err.message });
+      // A built-in that is not there (yet) is quiet; one that is there and broken is not.
+      if (isModuleMissing(err.cause)) log.debug("built-in plugin not present: {url}", { url });
+      else log.warn("built-in plugin not available: {message}", { message: err.message });
       failures.push(err);
     }
   }
   return failures;
+}
+
+function isModuleMissing(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  return e?.code === "ERR_MODULE_NOT_FOUND" ||
+    (typeof e?.message === "string" && /^Module not found/.test(e.message));
 }
