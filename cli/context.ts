@@ -63,7 +63,14 @@ export class CliContext {
 
   readonly #plugins = new Set<string>();
 
-  /** Loads a `--plugin` module into the registry (once per specifier). */
+  /**
+   * Loads a `--plugin` module into the registry (once per specifier).
+   *
+   * @example
+   * ```ts
+   * await cli.loadPlugin("./plugins/my-auth.ts");
+   * ```
+   */
   async loadPlugin(spec: string): Promise<void> {
     if (this.#plugins.has(spec)) return;
     await loadPlugin(this.registry, spec, Deno.cwd());
@@ -73,7 +80,14 @@ export class CliContext {
   /** Log categories kept to warnings unless -v (set before `start`). */
   quietCategories: string[][] = [];
 
-  /** Sets up logging and the display for the global options. */
+  /**
+   * Sets up logging and the display for the global options.
+   *
+   * @example
+   * ```ts
+   * await cli.start({ verbose: true });
+   * ```
+   */
   async start(globals: GlobalOptions): Promise<void> {
     this.globals = globals;
     const logFormat = globals.logFormat ?? "text";
@@ -93,7 +107,14 @@ export class CliContext {
     });
   }
 
-  /** Stops the display, flushes logs, lets go of signal handlers. */
+  /**
+   * Stops the display, flushes logs, lets go of signal handlers.
+   *
+   * @example
+   * ```ts
+   * await cli.finish();
+   * ```
+   */
   async finish(): Promise<void> {
     this.display.stop();
     this.#interrupts?.dispose();
@@ -101,12 +122,27 @@ export class CliContext {
     this.#disposeLogging = undefined;
   }
 
-  /** Prints to stdout, redacted. */
+  /**
+   * Prints to stdout, redacted.
+   *
+   * @example
+   * ```ts
+   * cli.out("done");
+   * ```
+   */
   out(text: string): void {
     writeStdout(this.secrets.redact(text) + "\n");
   }
 
-  /** Prints to stderr, redacted (through the display, so bars stay intact; a JSON line with --log-format json). */
+  /**
+   * Prints to stderr, redacted (through the display, so bars stay intact; a
+   * JSON line with --log-format json).
+   *
+   * @example
+   * ```ts
+   * cli.err("ferry: something went wrong");
+   * ```
+   */
   err(text: string): void {
     if (this.globals.logFormat === "json") {
       writeStderr(
@@ -120,7 +156,14 @@ export class CliContext {
     } else this.display.write(this.secrets.redact(text));
   }
 
-  /** Prints a run report (JSON with --json, else the summary) and sets the exit code. */
+  /**
+   * Prints a run report (JSON with --json, else the summary) and sets the exit code.
+   *
+   * @example
+   * ```ts
+   * cli.report(await runWorkflow(wf));
+   * ```
+   */
   report(report: WorkflowReport): void {
     if (this.globals.json) this.out(JSON.stringify(this.secrets.redactDeep(report), null, 2));
     else if (!this.globals.quiet || report.status !== "ok") {
@@ -131,7 +174,14 @@ export class CliContext {
     this.exitCode = Math.max(this.exitCode, exitCodeFor(report));
   }
 
-  /** Prints an error the way the CLI does and returns its exit code. */
+  /**
+   * Prints an error the way the CLI does and returns its exit code.
+   *
+   * @example
+   * ```ts
+   * return cli.fail(new UsageError("unknown job x")); // 2
+   * ```
+   */
   fail(error: unknown): number {
     if (error instanceof WorkflowInvalidError) {
       for (const p of error.problems) this.err(formatProblem(p));

@@ -157,7 +157,14 @@ export class EndpointPool {
     this.#options = options;
   }
 
-  /** The opened endpoint `name`. */
+  /**
+   * The opened endpoint `name`.
+   *
+   * @example
+   * ```ts
+   * const origin = await pool.get("origin");
+   * ```
+   */
   get(name: string): Promise<Endpoint> {
     let p = this.#open.get(name);
     if (!p) {
@@ -181,6 +188,11 @@ export class EndpointPool {
   /**
    * Asks for interactive credentials (`method: prompt`) of these endpoints now,
    * one after the other, before any progress display starts drawing.
+   *
+   * @example
+   * ```ts
+   * await pool.promptFirst(["origin", "here"]);
+   * ```
    */
   async promptFirst(names: Iterable<string>): Promise<void> {
     for (const name of new Set(names)) {
@@ -212,7 +224,14 @@ export class EndpointPool {
     });
   }
 
-  /** Closes every endpoint that was opened; errors are logged, not thrown. */
+  /**
+   * Closes every endpoint that was opened; errors are logged, not thrown.
+   *
+   * @example
+   * ```ts
+   * await pool.closeAll();
+   * ```
+   */
   async closeAll(): Promise<void> {
     const opened = [...this.#open.entries()];
     this.#open.clear();

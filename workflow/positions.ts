@@ -25,7 +25,14 @@ export interface LineCol {
 export class PositionFinder {
   constructor(readonly doc: yaml.Document, readonly lines: yaml.LineCounter) {}
 
-  /** Position of an offset into the source. */
+  /**
+   * Position of an offset into the source.
+   *
+   * @example
+   * ```ts
+   * finder.at(0); // { line: 1, col: 1 }
+   * ```
+   */
   at(offset: number): LineCol {
     const { line, col } = this.lines.linePos(offset);
     return { line, col };
@@ -34,6 +41,11 @@ export class PositionFinder {
   /**
    * Position of the value at `path`; when the path does not exist (a missing
    * key), the position of the deepest node that does.
+   *
+   * @example
+   * ```ts
+   * finder.valueAt(["jobs", "pull", "mirror", "from"]);
+   * ```
    */
   valueAt(path: TreePath): LineCol {
     let node: unknown = this.doc.contents;
@@ -49,6 +61,11 @@ export class PositionFinder {
 
   /**
    * Position of the key `key` in the map at `path` (for unknown keys), else of the map.
+   *
+   * @example
+   * ```ts
+   * finder.keyAt(["endpoints", "origin"], "colour");
+   * ```
    */
   keyAt(path: TreePath, key: string): LineCol {
     const map = this.#nodeAt(path);
