@@ -54,7 +54,10 @@ export function registerLs(program: Command, cli: CliContext): void {
         }
         const features = await client.features().catch(() => new Map<string, string>());
         const entries = features.has("MLST") ? await client.mlsd(path) : await client.list(path);
-        const shown = entries.filter((e) => e.type !== "cdir" && e.type !== "pdir");
+        // `.` and `..` (MLSD cdir/pdir, or LIST -a lines) are not content, as in ftputil's listdir.
+        const shown = entries.filter((e) =>
+          e.type !== "cdir" && e.type !== "pdir" && e.name !== "." && e.name !== ".."
+        );
         if (cli.globals.json) {
           cli.out(JSON.stringify(shown.map(({ raw: _, facts: __, ...e }) => e), null, 2));
         } else if (opts.long) { for (const line of lsLines(shown)) cli.out(line); }
