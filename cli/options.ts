@@ -238,6 +238,20 @@ export function jobCommonFromOptions(o: Opts): JobCommonConfig {
 }
 
 /**
+ * `--max-delete` as the workflow takes it: a count, or a percentage string.
+ *
+ * @example
+ * ```ts
+ * maxDeleteOption("12"); // 12
+ * maxDeleteOption("10%"); // "10%"
+ * ```
+ */
+export function maxDeleteOption(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/**
  * Filter options from flags (only those given).
  *
  * @example

@@ -8,6 +8,7 @@ import type { CliContext } from "../context.ts";
 import { runOneOff } from "../oneoff.ts";
 import {
   filtersFromOptions,
+  maxDeleteOption,
   withAuthOptions,
   withConnectionOptions,
   withFilterOptions,
@@ -38,11 +39,7 @@ export function registerMirror(program: Command, cli: CliContext): void {
   withGlobalOptions(withJobOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))))
     .action((from, to, opts) =>
       runAction(cli, program.opts(), opts, async () => {
-        const maxDelete = opts.maxDelete === undefined
-          ? undefined
-          : /^\d+$/.test(opts.maxDelete)
-          ? Number(opts.maxDelete)
-          : opts.maxDelete;
+        const maxDelete = maxDeleteOption(opts.maxDelete);
         cli.report(
           await runOneOff(cli, {
             command: "mirror",

@@ -8,6 +8,7 @@ import type { CliContext } from "../context.ts";
 import { runOneOff } from "../oneoff.ts";
 import {
   filtersFromOptions,
+  maxDeleteOption,
   withAuthOptions,
   withConnectionOptions,
   withFilterOptions,
@@ -42,11 +43,7 @@ export function registerSync(program: Command, cli: CliContext): void {
   withGlobalOptions(withJobOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))))
     .action((a, b, opts) =>
       runAction(cli, program.opts(), opts, async () => {
-        const maxDelete = opts.maxDelete === undefined
-          ? undefined
-          : /^\d+$/.test(opts.maxDelete)
-          ? Number(opts.maxDelete)
-          : opts.maxDelete;
+        const maxDelete = maxDeleteOption(opts.maxDelete);
         cli.report(
           await runOneOff(cli, {
             command: "sync",
