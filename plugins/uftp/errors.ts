@@ -1,0 +1,75 @@
+/**
+ * UFTP's typed errors. Each carries what a user needs to act (HTTP status, the
+ * auth server's `errorMessage`, the server name, the path) and never a secret:
+ * no password, token or one-time secret is ever put into a message.
+ * @module
+ */
+import { FerryError } from "../../mod.ts";
+
+/** Base of every error the UFTP plugin raises. */
+export class UftpError extends FerryError {
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, { code: options.code ?? "EUFTP", cause: options.cause });
+  }
+}
+
+/** A `uftp://` URL, a key file or a credential option that cannot be used. */
+export class UftpConfigError extends UftpError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: "EUFTPCONFIG", cause: options.cause });
+  }
+}
+
+/** Why the auth server refused (from its HTTP status). */
+export type AuthFailure =
+  | "unauthorized"
+  | "forbidden"
+  | "bad-request"
+  | "unknown-server"
+  | "unavailable"
+  | "uftpd-refused"
+  | "uftpd-unreachable"
+  | "server-error"
+  | "network"
+  | "bad-response";
+
+/**
+ * The auth step failed: wrong credentials (401/403), an unknown server name
+ * (404), a UFTPD the auth server cannot reach (500), a network problem, or a
+ * reply that is not what UNICORE sends.
+ *
+ * @example
+ * ```ts
+ * try { await authenticate(...); } catch (e) { if (e instanceof UftpAuthError) console.log(e.status, e.serverMessage); }
+ * ```
+ */
+export class UftpAuthError extends UftpError {
+  /** HTTP status, when a reply came. */
+  readonly status?: number;
+  /** The auth server's `errorMessage` (or `reason`), when it sent one. */
+  readonly serverMessage?: string;
+  readonly failure: AuthFailure;
+  constructor(
+    message: string,
+    options: { failure: AuthFailure; status?: number; serverMessage?: string; cause?: unknown },
+  ) {
+    super(message, { code: `EUFTPAUTH${options.status ?? ""}`, cause: options.cause });
+    this.status = options.status;
+    this.serverMessage = options.serverMessage;
+    this.failure = options.failure;
+  }
+}
+
+/** The UFTPD said something the protocol does not allow, or refused the session. */
+export class UftpProtocolError extends UftpError {
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, { code: options.code ?? "EUFTPPROTO", cause: options.cause });
+  }
+}
+
+/** A feature the server demands or the user asked for that ferry does not implement. */
+export class UftpUnsupportedError extends UftpError {
+  constructor(message: string) {
+    super(message, { code: "EUFTPUNSUPPORTED" });
+  }
+}

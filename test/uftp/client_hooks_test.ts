@@ -1,0 +1,96 @@
+/**
+ * The two small hooks ftp/client.ts offers for dialects like UFTPD's: commands
+ * sent right before a transfer (`before`), and exclusive raw access to the
+ * control connection (`exclusive`), against a scripted server.
+ */
+import assert from "node:assert/strict";
+import { FtpClient, FtpPermanentError } from "../../mod.ts";
+import { type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
+
+async function login(s: ScriptedSession): Promise<void> {
+  await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
+  await s.expect("USER anonymous");
+  await s.send("331 Please specify the password\n");
+  await s.expect("PASS ");
+  await s.send("230 Login successful\n");
+  await s.expect("FEAT");
+  await s.send("211-Features:\n PASV\n EPSV\n RANG STREAM\n211 END\n");
+}
+
+Deno.test("client hooks: `before` commands go after EPSV and right before RETR", async () => {
+  const seen: string[] = [];
+  await using server = await startScriptedServer(async (s) => {
+    await login(s);
+    seen.push(await s.expect("TYPE I"));
+    await s.send("200 OK\n");
+    seen.push(await s.expect("EPSV"));
+    const passive = await s.openPassive();
+    await s.send(`${passive.epsvReply()}\n`);
+    const data = await passive.accept();
+    seen.push(await s.expect("RANG 2 5"));
+    await s.send("350 Restarting at 2. End byte range at 5\n");
+    seen.push(await s.expect("RETR a.txt"));
+    await s.send("150 OK 3 bytes available for reading.\n");
+    await data.write("cde");
+    await data.close();
+    await s.send("226 File transfer successful\n");
+    await s.readCommand();
+  });
+  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 2000 });
+  await ftp.login("anonymous", "secret");
+  const text = await new Response(await ftp.retrieve("a.txt", { before: ["RANG 2 5"] })).text();
+  assert.equal(text, "cde");
+  assert.deepEqual(seen, ["TYPE I", "EPSV", "RANG 2 5", "RETR a.txt"]);
+  ftp.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("client hooks: a refused `before` command fails the transfer with its reply", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await login(s);
+    await s.expect("TYPE I");
+    await s.send("200 OK\n");
+    await s.expect("EPSV");
+    const passive = await s.openPassive();
+    await s.send(`${passive.epsvReply()}\n`);
+    await passive.accept();
+    await s.expect("ALLO x");
+    await s.send("501 Error processing command 'ALLO': Argument syntax error\n");
+    await s.expect("NOOP");
+    await s.send("200 OK\n");
+    await s.readCommand();
+  });
+  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 2000 });
+  await ftp.login("anonymous", "secret");
+  await assert.rejects(ftp.store("b", { before: ["ALLO x"] }), FtpPermanentError);
+  await ftp.noop(); // the connection is still in step
+  ftp.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("client hooks: exclusive() lends the control connection for raw exchanges", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await login(s);
+    await s.expect("NOOP 2");
+    await s.send("223 Opening 1 data connections\n");
+    await s.expect("SYST");
+    await s.send("215 Unix Type: L8\n");
+    await s.readCommand();
+  });
+  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 2000 });
+  await ftp.login("anonymous", "secret");
+  const [raw, syst] = await Promise.all([
+    ftp.exclusive(async (control) => {
+      assert.equal(control.remoteAddress, "127.0.0.1");
+      return await control.command("NOOP 2");
+    }),
+    ftp.sendcmd("SYST"), // waits until the exclusive block is done
+  ]);
+  assert.equal(raw.code, 223);
+  assert.equal(syst.code, 215);
+  ftp.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
