@@ -15,6 +15,9 @@ import { InvalidPathError } from "./errors.ts";
 /** The canonical name of the endpoint root. */
 export const ROOT = "";
 
+/** Anything that makes a path non-canonical or invalid: `.`/`..` segments, empty ones, NUL/CR/LF. */
+const notCanonical = /(?:^|\/)\.\.?(?:\/|$)|\/\/|^\/|\/$|[\0\r\n]/;
+
 /**
  * Returns the canonical form of an endpoint path, or throws `InvalidPathError`
  * for paths containing NUL, CR or LF, or whose `..` segments would climb above
@@ -30,6 +33,8 @@ export const ROOT = "";
  */
 export function normalizePath(path: string): string {
   if (typeof path !== "string") throw new InvalidPathError(String(path), "not a string");
+  // Most paths arrive canonical already (jobs pass them from one layer to the next).
+  if (!notCanonical.test(path)) return path;
   const bad = /[\0\r\n]/.exec(path);
   if (bad) {
     const what = bad[0] === "\0" ? "NUL" : bad[0] === "\r" ? "CR" : "LF";

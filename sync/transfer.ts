@@ -21,6 +21,7 @@ import { dirname } from "../endpoint/path.ts";
 import { FerryError } from "../util/errors.ts";
 import { logger } from "../util/log.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
+import { pump } from "./pump.ts";
 import { errorMessage } from "./report.ts";
 
 const log = logger("sync", "transfer");
@@ -120,15 +121,12 @@ export async function transferFile(
     ownPartial = true;
     let position = offset;
     if (offset > 0) options.onBytes?.(offset);
-    const counter = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        position += chunk.byteLength;
-        options.onBytes?.(position);
-        controller.enqueue(chunk);
-      },
-    });
+    const onChunk = (bytes: number) => {
+      position += bytes;
+      options.onBytes?.(position);
+    };
     try {
-      await input.pipeThrough(counter).pipeTo(output, { signal: options.signal });
+      await pump(input, output, { signal: options.signal, onChunk });
     } catch (error) {
       if (error instanceof SizeMismatchError && error.actual > error.expected) {
         // The source grew while being read: its partial must not be resumed later.

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { pump } from "./pump.ts";
+
+const bytes = (...sizes: number[]) => sizes.map((n) => new Uint8Array(n).fill(n % 256));
+
+function sink(options: { failAt?: number } = {}) {
+  const got: number[] = [];
+  let closed = false;
+  let aborted: unknown;
+  const stream = new WritableStream<Uint8Array>({
+    write(chunk) {
+      if (options.failAt === got.length) throw new Error("disk full");
+      got.push(chunk.byteLength);
+    },
+    close() {
+      closed = true;
+    },
+    abort(reason) {
+      aborted = reason;
+    },
+  });
+  return { stream, got, closed: () => closed, aborted: () => aborted };
+}
+
+function source(chunks: Uint8Array[], options: { failAfter?: number; hang?: boolean } = {}) {
+  let i = 0;
+  let cancelled: unknown = "no";
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (options.failAfter === i) return controller.error(new Error("connection reset"));
+      if (i < chunks.length) return controller.enqueue(chunks[i++]);
+      if (options.hang) return new Promise(() => {});
+      controller.close();
+    },
+    cancel(reason) {
+      cancelled = reason;
+    },
+  }, { highWaterMark: 0 });
+  return { stream, cancelled: () => cancelled };
+}
+
+Deno.test("pump: copies every chunk, counts them, and closes the destination", async () => {
+  const out = sink();
+  const seen: number[] = [];
+  await pump(source(bytes(3, 5, 7)).stream, out.stream, { onChunk: (n) => seen.push(n) });
+  assert.deepEqual(out.got, [3, 5, 7]);
+  assert.deepEqual(seen, [3, 5, 7]);
+  assert.equal(out.closed(), true);
+});
+
+Deno.test("pump: a failing source aborts the destination with its error", async () => {
+  const out = sink();
+  await assert.rejects(
+    pump(source(bytes(3, 5), { failAfter: 1 }).stream, out.stream),
+    /connection reset/,
+  );
+  assert.match(String(out.aborted()), /connection reset/);
+  assert.equal(out.closed(), false);
+});
+
+Deno.test("pump: a failing destination cancels the source with its error", async () => {
+  const input = source(bytes(1, 2, 3, 4));
+  await assert.rejects(pump(input.stream, sink({ failAt: 1 }).stream), /disk full/);
+  assert.match(String(input.cancelled()), /disk full/);
+});
+
+Deno.test("pump: an abort stops a stalled copy on both sides", async () => {
+  const input = source(bytes(1), { hang: true });
+  const out = sink();
+  const controller = new AbortController();
+  const copying = pump(input.stream, out.stream, { signal: controller.signal });
+  setTimeout(() => controller.abort(new Error("interrupted")), 10);
+  await assert.rejects(copying, /interrupted/);
+  assert.match(String(input.cancelled()), /interrupted/);
+  assert.match(String(out.aborted()), /interrupted/);
+});
+
+Deno.test("pump: an already aborted signal touches nothing", async () => {
+  const input = source(bytes(1));
+  const out = sink();
+  await assert.rejects(
+    pump(input.stream, out.stream, { signal: AbortSignal.abort(new Error("stop")) }),
+    /stop/,
+  );
+  assert.deepEqual(out.got, []);
+  assert.match(String(out.aborted()), /stop/);
+});
