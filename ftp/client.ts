@@ -7,7 +7,14 @@
 import type net from "node:net";
 import { logger } from "../util/log.ts";
 import { ControlConnection } from "./control.ts";
-import { dataConnectionError, openDataChannel } from "./data.ts";
+import {
+  canPipeline,
+  type DataChannelOptions,
+  type DataChannelState,
+  dataConnectionError,
+  openDataChannel,
+  openPipelined,
+} from "./data.ts";
 import {
   CommandNotImplementedError,
   errorForReply,
@@ -53,6 +60,11 @@ export interface FtpClientOptions {
   passive?: boolean;
   /** Try EPSV before PASV (default true). */
   epsv?: boolean;
+  /**
+   * Send EPSV and a download command in one write once EPSV has worked on the
+   * session (default true); turn off for a server that loses pipelined commands.
+   */
+  pipeline?: boolean;
   /** Follow the PASV reply's host even when it differs from the control peer (default false). */
   trustPasvHost?: boolean;
   /** Address announced in active mode. */
@@ -124,7 +136,7 @@ export class FtpClient {
       >
     >
     & FtpClientOptions;
-  readonly #state = { epsv: true };
+  readonly #state: DataChannelState = { epsv: true };
   #lock: Promise<void> = Promise.resolve();
   #type?: "A" | "I";
   #features?: Map<string, string>;
@@ -685,14 +697,20 @@ export class FtpClient {
       }
     };
     try {
-      const pending = await openDataChannel(this.#control, {
+      const channel: DataChannelOptions = {
         passive: this.#options.passive,
         epsv: this.#options.epsv,
         trustPasvHost: this.#options.trustPasvHost,
         activeAddress: this.#options.activeAddress,
         sourceAddress: this.#options.sourceAddress,
         timeoutMs: this.#timeout,
-      }, this.#state);
+      };
+      // Downloads without REST or extra commands send EPSV and the command together.
+      const pipelined = this.#options.pipeline !== false && direction === "read" && !offset &&
+          before.length === 0 && canPipeline(channel, this.#state)
+        ? await openPipelined(this.#control, command, channel)
+        : undefined;
+      const pending = pipelined ?? await openDataChannel(this.#control, channel, this.#state);
       if (offset && offset > 0) {
         const rest = await this.#control.command(`REST ${offset}`);
         if (rest.code !== 350) {
@@ -740,7 +758,9 @@ export class FtpClient {
         )
         .then(ready);
       dataReady.catch(() => {});
-      const preliminary = await this.#control.command(command);
+      const preliminary = pipelined
+        ? await this.#control.read(this.#timeout, command)
+        : await this.#control.command(command);
       if (preliminary.code >= 400 || preliminary.code < 100) {
         pending.cancel();
         dataReady.then((d) => d.socket.destroy(), () => {});

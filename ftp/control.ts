@@ -80,15 +80,27 @@ export class ControlConnection {
 
   /** Sends one command line. Refuses CR/LF/NUL inside (command injection). */
   send(line: string): void {
+    this.sendMany([line]);
+  }
+
+  /**
+   * Sends command lines in one write (pipelining: one packet and one wake-up
+   * of the server instead of one per line); the replies come in turn.
+   */
+  sendMany(lines: readonly string[]): void {
     this.#throwIfBroken();
-    if (/[\r\n\0]/.test(line)) {
-      throw new FtpError(
-        `refusing to send a command containing CR, LF or NUL: ${JSON.stringify(maskCommand(line))}`,
-        { code: "EINVAL" },
-      );
+    for (const line of lines) {
+      if (/[\r\n\0]/.test(line)) {
+        throw new FtpError(
+          `refusing to send a command containing CR, LF or NUL: ${
+            JSON.stringify(maskCommand(line))
+          }`,
+          { code: "EINVAL" },
+        );
+      }
     }
-    log.debug("> {line}", { line: maskCommand(line), peer: this.peer });
-    this.#socket.write(encodeText(`${line}\r\n`, this.#encoding));
+    for (const line of lines) log.debug("> {line}", { line: maskCommand(line), peer: this.peer });
+    this.#socket.write(encodeText(lines.map((l) => `${l}\r\n`).join(""), this.#encoding));
   }
 
   /**
