@@ -48,3 +48,8 @@ export { default as cliProgress } from "npm:cli-progress@^3.12.0";
 // sync/filter.ts); needs no permissions, unlike minimatch and node:path globs.
 // @ts-types="npm:@types/picomatch@^4.0.3"
 export { default as picomatch } from "npm:picomatch@^4.0.7";
+
+// --- plugins/uftp ---
+// bcrypt-pbkdf: OpenSSH's KDF for passphrase-protected `openssh-key-v1` private
+// keys (Blowfish-based, which node:crypto lacks); UFTP signs its SSH-key JWTs with them.
+export { default as bcryptPbkdf } from "npm:bcrypt-pbkdf@^1.0.2";

@@ -147,3 +147,5 @@ export {
   FtpTemporaryError,
   FtpTimeoutError,
 } from "./ftp/errors.ts";
+// bcrypt_pbkdf for passphrase-protected OpenSSH private keys (plugins/uftp's SSH-key JWTs).
+export { bcryptPbkdf } from "./deps.ts";

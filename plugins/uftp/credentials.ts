@@ -1,0 +1,145 @@
+/**
+ * The credentials UNICORE's auth server accepts, and how each becomes an
+ * `Authorization` header: username/password (Basic), a bearer token (given,
+ * `@file`, `@@ENV` as in PyUNICORE), an SSH key (a JWT signed anew for each
+ * request), or nothing (anonymous). Resolution takes its I/O as functions.
+ * @module
+ */
+import type { KeyObject } from "node:crypto";
+import { UftpConfigError } from "./errors.ts";
+import { selfSignedToken } from "./jwt.ts";
+import { identityPath, loadPrivateKey } from "./keys.ts";
+
+/** One way of proving who one is to the auth server. */
+export type UftpCredential =
+  | { kind: "password"; user: string; password: string }
+  | { kind: "token"; token: string }
+  | { kind: "key"; user: string; key: KeyObject }
+  | { kind: "anonymous" };
+
+/** What a user may give (URL parts, workflow auth options). */
+export interface CredentialSpec {
+  user?: string;
+  password?: string;
+  /** A token, `@file` (read, trimmed) or `@@ENV` (an environment variable). */
+  token?: string;
+  /** A private key file (see {@link identityPath}); `password` is then its passphrase. */
+  identity?: string;
+  /** The key's passphrase (default: `password`). */
+  passphrase?: string;
+  /** Send no credentials even when a user is named. */
+  anonymous?: boolean;
+}
+
+/** The I/O credential resolution may do. */
+export interface CredentialIo {
+  readTextFile(path: string): Promise<string>;
+  env(name: string): string | undefined;
+  home?: string;
+  /** Where `./` token and key files are relative to. */
+  baseDir?: string;
+}
+
+/**
+ * The `Authorization` header for a credential (none for anonymous). SSH keys
+ * get a fresh 300 s JWT each time, as PyUNICORE does.
+ *
+ * @example
+ * ```ts
+ * authorizationHeader({ kind: "password", user: "demouser", password: "test123" });
+ * // "Basic ZGVtb3VzZXI6dGVzdDEyMw=="
+ * ```
+ */
+export function authorizationHeader(
+  credential: UftpCredential,
+  now: () => number = Date.now,
+): string | undefined {
+  switch (credential.kind) {
+    case "password": {
+      const bytes = new TextEncoder().encode(`${credential.user}:${credential.password}`);
+      return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+    }
+    case "token":
+      return `Bearer ${credential.token}`;
+    case "key":
+      return `Bearer ${selfSignedToken(credential.user, credential.key, { now })}`;
+    case "anonymous":
+      return undefined;
+  }
+}
+
+/**
+ * A token spec's value: `@@NAME` reads the environment variable, `@path` the
+ * file (trimmed), anything else is the token itself.
+ *
+ * @example
+ * ```ts
+ * await resolveTokenSpec("@@UFTP_TOKEN", io); // the variable's value
+ * await resolveTokenSpec("@token.txt", io);   // the file's content
+ * ```
+ */
+export async function resolveTokenSpec(spec: string, io: CredentialIo): Promise<string> {
+  if (spec.startsWith("@@")) {
+    const name = spec.slice(2);
+    const value = io.env(name);
+    if (value === undefined || value.trim() === "") {
+      throw new UftpConfigError(`token=@@${name}: environment variable ${name} is not set`);
+    }
+    return value.trim();
+  }
+  if (spec.startsWith("@")) {
+    const path = identityPathForFile(spec.slice(1), io);
+    let text: string;
+    try {
+      text = await io.readTextFile(path);
+    } catch (cause) {
+      throw new UftpConfigError(`cannot read the token file ${path}`, { cause });
+    }
+    if (text.trim() === "") throw new UftpConfigError(`the token file ${path} is empty`);
+    return text.trim();
+  }
+  return spec;
+}
+
+function identityPathForFile(path: string, io: CredentialIo): string {
+  if (path.startsWith("~")) return identityPath(path, io);
+  return path.startsWith("/") ? path : `${io.baseDir ?? "."}/${path}`;
+}
+
+/**
+ * Picks and loads the credential, in PyUNICORE's order: a token, else an
+ * identity (key) file, else user and password, else anonymous.
+ *
+ * @example
+ * ```ts
+ * const cred = await resolveCredential({ user: "demouser", identity: "id_ed25519", password: "pp" }, {
+ *   readTextFile: Deno.readTextFile, env: Deno.env.get, home: Deno.env.get("HOME"),
+ * });
+ * cred.kind; // "key"
+ * ```
+ */
+export async function resolveCredential(
+  spec: CredentialSpec,
+  io: CredentialIo,
+): Promise<UftpCredential> {
+  if (spec.anonymous) return { kind: "anonymous" };
+  if (spec.token !== undefined && spec.token !== "") {
+    return { kind: "token", token: await resolveTokenSpec(spec.token, io) };
+  }
+  if (spec.identity !== undefined && spec.identity !== "") {
+    if (!spec.user) throw new UftpConfigError("SSH key authentication needs a user name");
+    const path = identityPath(spec.identity, io);
+    let text: string;
+    try {
+      text = await io.readTextFile(path);
+    } catch (cause) {
+      throw new UftpConfigError(`cannot read the identity file ${path}`, { cause });
+    }
+    const key = loadPrivateKey(text, spec.passphrase ?? spec.password);
+    return { kind: "key", user: spec.user, key };
+  }
+  if (spec.user !== undefined && spec.user !== "" && spec.user !== "anonymous") {
+    return { kind: "password", user: spec.user, password: spec.password ?? "" };
+  }
+  return { kind: "anonymous" };
+}
