@@ -94,6 +94,12 @@ export interface TransferOptions {
    * transfer, so no other command can come between.
    */
   before?: readonly string[];
+  /**
+   * Downloads: called once when the session is free again (final reply read,
+   * or the transfer aborted or failed, `failed` then true), before the
+   * stream ends. See DataStreamOptions.
+   */
+  onSettled?: (failed: boolean) => void;
 }
 
 /**

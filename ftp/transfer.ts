@@ -30,6 +30,14 @@ export interface TransferHandle {
 export interface DataStreamOptions {
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
+  /**
+   * Downloads: called once when the control connection is free again (after
+   * the final reply, an abort or a failure), before the stream closes or
+   * errors; `failed` says the transfer went wrong and the session may be out
+   * of step. Lets a session pool take the session back without wrapping the
+   * stream in another one.
+   */
+  onSettled?: (failed: boolean) => void;
 }
 
 /**
@@ -44,7 +52,14 @@ export function retrieveStream(
   handle: TransferHandle,
   options: DataStreamOptions,
 ): ReadableStream<Uint8Array> {
+  let reported = false;
+  const report = (failed: boolean) => {
+    if (reported) return;
+    reported = true;
+    options.onSettled?.(failed);
+  };
   if (!handle.readable) {
+    report(false);
     return new ReadableStream({ start: (c) => c.close() });
   }
   const reader = handle.readable.getReader();
@@ -66,6 +81,7 @@ export function retrieveStream(
           settled = true;
           options.signal?.removeEventListener("abort", onAbort);
           await handle.finalReply();
+          report(false);
           controller.close();
           return;
         }
@@ -79,12 +95,14 @@ export function retrieveStream(
           settled = true;
           await handle.abort().catch(() => undefined);
         }
+        report(true);
         controller.error(error);
       }
     },
     async cancel() {
       options.signal?.removeEventListener("abort", onAbort);
       await abort();
+      report(false);
     },
   }, { highWaterMark: 0 });
 }

@@ -34,45 +34,23 @@ export async function openRemoteRead(
   options: OpenOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
   const child = await pool.acquire();
-  let inner: ReadableStream<Uint8Array>;
+  const done = once((failed: boolean) => {
+    // After a failed transfer the control connection's state is not trusted;
+    // after a cancel, the ABOR either resynchronised it or closed it.
+    pool.release(child, { broken: failed || child.closed });
+  });
   try {
-    inner = await child.retrieve(path, {
+    // The client says when the session is free: no wrapping stream needed.
+    return await child.retrieve(path, {
       offset: options.rest,
       onProgress: options.onProgress,
       signal: options.signal,
+      onSettled: done,
     });
   } catch (error) {
-    pool.release(child);
+    done(false);
     throw error;
   }
-  const reader = inner.getReader();
-  const done = once((broken: boolean) => pool.release(child, { broken }));
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { value, done: end } = await reader.read();
-        if (end) {
-          done(false);
-          controller.close();
-        } else {
-          controller.enqueue(value);
-        }
-      } catch (error) {
-        // After a failed transfer the control connection's state is not trusted.
-        done(true);
-        controller.error(error);
-      }
-    },
-    async cancel(reason) {
-      let broken = true;
-      try {
-        await reader.cancel(reason); // ABOR and resynchronise
-        broken = child.closed;
-      } finally {
-        done(broken);
-      }
-    },
-  }, { highWaterMark: 0 });
 }
 
 /**
