@@ -13,3 +13,21 @@ export * from "./credentials.ts";
 export * from "./auth_messages.ts";
 export * from "./blocks.ts";
 export * from "./command_port.ts";
+export * from "./auth_client.ts";
+export * from "./session.ts";
+export * from "./dialect.ts";
+export * from "./endpoint.ts";
+export * from "./time.ts";
+export * from "./stack.ts";
+export { sendTransferRequest } from "./command_client.ts";
+export {
+  type AuthServiceHandle,
+  type AuthServiceOptions,
+  makeSecret,
+  startAuthService,
+  type UftpdTarget,
+} from "./authserver/service.ts";
+export { type AuthUser, UserTable } from "./authserver/users.ts";
+export { startUftpd, UFTPD_VERSION, type UftpdHandle, type UftpdOptions } from "./uftpd/server.ts";
+export { type Job, JOB_LIFETIME_MS, JobStore } from "./uftpd/jobs.ts";
+export { systemUtcOffset, type UtcOffset } from "./uftpd/listing.ts";

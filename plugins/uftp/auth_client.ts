@@ -1,0 +1,111 @@
+/**
+ * The HTTPS side of the client: asking the auth server for a session and
+ * reading its info document. Certificates are verified (against the system
+ * roots, or the CA given); PyUNICORE's habit of not verifying is not copied.
+ * @module
+ */
+import {
+  authRequestBody,
+  type AuthRequestOptions,
+  parseAuthReply,
+  parseInfo,
+  type UftpGrant,
+  type UftpInfo,
+} from "./auth_messages.ts";
+import { authorizationHeader, type UftpCredential } from "./credentials.ts";
+import { UftpAuthError } from "./errors.ts";
+
+/** How to reach the auth server. */
+export interface AuthClientOptions {
+  /** PEM of a CA to trust besides the system roots (test or site CAs). */
+  ca?: string;
+  /** Deadline of one request, ms (default 30 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** The clock for SSH-key JWTs (tests). */
+  now?: () => number;
+}
+
+async function request(
+  url: string,
+  init: RequestInit,
+  options: AuthClientOptions,
+): Promise<{ status: number; body: string }> {
+  const client = options.ca ? Deno.createHttpClient({ caCerts: [options.ca] }) : undefined;
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  try {
+    const response = await fetch(url, { ...init, signal, ...(client ? { client } : {}) });
+    return { status: response.status, body: await response.text() };
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new UftpAuthError(`cannot reach the auth server ${url}: ${why}`, {
+      failure: "network",
+      cause,
+    });
+  } finally {
+    client?.close();
+  }
+}
+
+function headers(credential: UftpCredential, now?: () => number): Headers {
+  const h = new Headers({ "Accept": "application/json", "Content-Type": "application/json" });
+  const auth = authorizationHeader(credential, now);
+  if (auth) h.set("Authorization", auth);
+  return h;
+}
+
+/**
+ * `POST .../rest/auth/NAME`: the UFTPD address and a one-time secret.
+ *
+ * @example
+ * ```ts
+ * const grant = await authenticate("https://h:9000/rest/auth/TEST", "TEST", credential, { baseDir: "/data" });
+ * ```
+ */
+export async function authenticate(
+  authUrl: string,
+  serverName: string,
+  credential: UftpCredential,
+  session: AuthRequestOptions,
+  options: AuthClientOptions = {},
+): Promise<UftpGrant> {
+  const { status, body } = await request(authUrl, {
+    method: "POST",
+    headers: headers(credential, options.now),
+    body: JSON.stringify(authRequestBody(session)),
+  }, options);
+  return parseAuthReply(status, body, { url: authUrl, serverName });
+}
+
+/**
+ * `GET .../rest/auth`: the servers and what the auth server thinks of us.
+ *
+ * @example
+ * ```ts
+ * (await fetchInfo("https://h:9000/rest/auth", credential)).servers.map((s) => s.name);
+ * ```
+ */
+export async function fetchInfo(
+  infoUrl: string,
+  credential: UftpCredential,
+  options: AuthClientOptions = {},
+): Promise<UftpInfo> {
+  const { status, body } = await request(infoUrl, {
+    method: "GET",
+    headers: headers(credential, options.now),
+  }, options);
+  if (status !== 200) {
+    throw parseAuthReplyError(status, body, infoUrl);
+  }
+  return parseInfo(body);
+}
+
+function parseAuthReplyError(status: number, body: string, url: string): UftpAuthError {
+  try {
+    parseAuthReply(status, body, { url, serverName: "" });
+  } catch (error) {
+    if (error instanceof UftpAuthError) return error;
+  }
+  return new UftpAuthError(`${url} answered ${status}`, { failure: "server-error", status });
+}

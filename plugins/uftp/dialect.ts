@@ -1,0 +1,171 @@
+/**
+ * UFTPD's FTP dialect on top of ferry's FtpClient, by composition: a view of
+ * a logged-in client whose path arguments are sent relative to the session's
+ * base directory (`/a/b` → `a/b`, `/` → `.`: absolute paths would be absolute
+ * on the server's filesystem), reads from an offset use `RANG` (end
+ * exclusive), appends use `RANG <size> ...` + STOR (UFTPD's APPE is broken),
+ * MFMT takes server-local time, chmod is `MFF UNIX.mode=...`, and transfers
+ * may go over several streams. FtpHost and its pool take it as a plain client.
+ * @module
+ */
+import type { FtpClient, TransferOptions } from "../../mod.ts";
+import { FtpPermanentError } from "../../mod.ts";
+import { multiRetrieve, multiStore } from "./multi_client.ts";
+import { UftpProtocolError } from "./errors.ts";
+
+/** "Up to the end" as a RANG end (int64 max, what pyunicore sends as sys.maxsize). */
+export const RANGE_END_MAX = "9223372036854775807";
+
+/** Options of {@link uftpDialect}. */
+export interface DialectOptions {
+  /** Parallel streams per transfer (`NOOP n`); 1 = plain single-stream FTP. */
+  streams?: number;
+}
+
+/**
+ * A path as UFTPD wants it: relative to the session's base directory.
+ *
+ * @example
+ * ```ts
+ * relativePath("/a/b"); // "a/b"
+ * relativePath("/");    // "."
+ * relativePath("");     // "."
+ * ```
+ */
+export function relativePath(path: string): string {
+  return path.replace(/^\/+/, "") || ".";
+}
+
+/**
+ * `YYYYmmddHHMMSS` of an instant in a zone `shiftSeconds` ahead of UTC.
+ *
+ * @example
+ * ```ts
+ * timeVal(new Date("2024-01-02T03:04:05Z"), 3600); // "20240102040405"
+ * ```
+ */
+export function timeVal(at: Date, shiftSeconds: number): string {
+  const d = new Date(at.getTime() + shiftSeconds * 1000);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}` +
+    `${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/**
+ * A UFTPD session's hash of a file (or of `length` bytes from `offset`), with
+ * `OPTS HASH` then `HASH`, as pyuftp does.
+ *
+ * @example
+ * ```ts
+ * await uftpHash(client, "/data/a.bin", "SHA-256"); // { algorithm: "SHA-256", hash: "...", first: 0, last: 99 }
+ * ```
+ */
+export async function uftpHash(
+  client: FtpClient,
+  path: string,
+  algorithm: string,
+  range?: { offset: number; length: number },
+): Promise<{ algorithm: string; hash: string; first: number; last: number }> {
+  return await client.exclusive(async (ctl) => {
+    const check = async (line: string, ok: (code: number) => boolean) => {
+      const reply = await ctl.command(line);
+      if (!ok(reply.code)) {
+        throw new FtpPermanentError(`server replied ${reply.code} ${reply.text} to ${line}`, {
+          reply,
+          command: line,
+          code: `EFTP${reply.code}`,
+        });
+      }
+      return reply;
+    };
+    await check(`OPTS HASH ${algorithm.toUpperCase()}`, (c) => c === 200);
+    if (range) await check(`RANG ${range.offset} ${range.offset + range.length}`, (c) => c === 350);
+    const reply = await check(`HASH ${relativePath(path)}`, (c) => c === 213);
+    const m = /^(\S+)\s+(\d+)-(\d+)\s+([0-9a-fA-F]+)/.exec(reply.text.trim());
+    if (!m) throw new UftpProtocolError(`unexpected HASH reply: ${reply.text.trim()}`);
+    return { algorithm: m[1], hash: m[4].toLowerCase(), first: Number(m[2]), last: Number(m[3]) };
+  });
+}
+
+/**
+ * The client seen through UFTPD's dialect. Methods not named here pass
+ * through unchanged.
+ *
+ * @example
+ * ```ts
+ * const session = uftpDialect(await FtpClient.connect({ host, port }), { streams: 1 });
+ * await session.pwd(); // "/" (the base directory)
+ * ```
+ */
+export function uftpDialect(client: FtpClient, options: DialectOptions = {}): FtpClient {
+  const streams = Math.max(1, options.streams ?? 1);
+  const rel = relativePath;
+  /** A failed ranged transfer must not leave its RANG for the next one. */
+  const resetRange = async () => {
+    if (!client.closed) await client.sendcmd("RANG 1 0").catch(() => undefined);
+  };
+  const overrides: Partial<Record<keyof FtpClient, unknown>> = {
+    pwd: () => Promise.resolve("/"),
+    cwd: (p: string) => client.cwd(rel(p)),
+    mkd: async (p: string) => (await client.mkd(rel(p)), p),
+    rmd: (p: string) => client.rmd(rel(p)),
+    delete: (p: string) => client.delete(rel(p)),
+    rename: (a: string, b: string) => client.rename(rel(a), rel(b)),
+    size: (p: string) => client.size(rel(p)),
+    mlst: (p = "") => client.mlst(rel(p)),
+    mlsd: (p = "") => client.mlsd(rel(p)),
+    list: (p = "", o?: { hidden?: boolean }) => client.list(rel(p), { hidden: false, ...o }),
+    listLines: (p = "") => client.listLines(rel(p), { hidden: false }),
+    nlst: (p = "") => client.nlst(rel(p)),
+    mfmt: (p: string, at: Date) =>
+      client.voidcmd(`MFMT ${timeVal(at, client.timeShift)} ${rel(p)}`),
+    setMtime: (p: string, at: Date) =>
+      client.voidcmd(`MFMT ${timeVal(at, client.timeShift)} ${rel(p)}`),
+    chmod: (p: string, mode: number) =>
+      client.voidcmd(`MFF UNIX.mode=${(mode & 0o7777).toString(8).padStart(3, "0")}; ${rel(p)}`),
+    hash: async (p: string, algorithm = "SHA-256") => {
+      const h = await uftpHash(client, p, algorithm);
+      return { algorithm: h.algorithm, hash: h.hash };
+    },
+    retrieve: async (p: string, o: TransferOptions = {}) => {
+      const offset = o.offset ?? 0;
+      if (streams > 1) return await multiRetrieve(client, rel(p), streams, { ...o, offset });
+      const before = [
+        ...(o.before ?? []),
+        ...(offset > 0 ? [`RANG ${offset} ${RANGE_END_MAX}`] : []),
+      ];
+      try {
+        return await client.retrieve(rel(p), { ...o, offset: undefined, before });
+      } catch (error) {
+        if (before.length) await resetRange();
+        throw error;
+      }
+    },
+    store: async (p: string, o: TransferOptions & { append?: boolean } = {}) => {
+      let offset = o.offset ?? 0;
+      if (o.append) offset = await client.size(rel(p)).catch(() => 0);
+      const before = [
+        ...(o.before ?? []),
+        ...(offset > 0 ? [`RANG ${offset} ${RANGE_END_MAX}`] : []),
+      ];
+      if (streams > 1) return await multiStore(client, rel(p), streams, { ...o, before });
+      try {
+        return await client.store(rel(p), { ...o, offset: undefined, append: false, before });
+      } catch (error) {
+        if (before.length) await resetRange();
+        throw error;
+      }
+    },
+  };
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop in overrides) return overrides[prop as keyof FtpClient];
+      // Bound to the real client: its #private state is not visible through a proxy.
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    set(target, prop, value) {
+      return Reflect.set(target, prop, value, target);
+    },
+  });
+}

@@ -1,0 +1,296 @@
+/**
+ * The `uftp://` endpoint: ferry's FTP endpoint (stat cache, pool, atomic and
+ * resumable writes) over UFTP sessions. Every pool connection is a freshly
+ * authenticated session (or shares a persistent secret), the time shift of
+ * UFTPD's local-time MLSD is measured from its STAT times, and server-side
+ * hashes (`HASH`) and ranged reads (`RANG`) are offered beside the contract.
+ * @module
+ */
+import {
+  type Capabilities,
+  type Endpoint,
+  FtpEndpoint,
+  FtpHost,
+  type MkdirOptions,
+  normalizePath,
+  parseTimeShift,
+  type ReadOptions,
+  SessionPool,
+  type Stat,
+  type WriteOptions,
+} from "../../mod.ts";
+import { type CredentialSpec, resolveCredential } from "./credentials.ts";
+import { uftpHash } from "./dialect.ts";
+import { UftpConfigError, UftpUnsupportedError } from "./errors.ts";
+import { uftpSessionFactory } from "./session.ts";
+import { measureUftpTimeShift } from "./time.ts";
+import { parseUftpUrl } from "./url.ts";
+
+/** Options of {@link UftpEndpoint.open} (the workflow's endpoint options). */
+export interface UftpEndpointOptions {
+  /** From the endpoint's auth method; the URL's user/password/parameters fill the gaps. */
+  credentials?: CredentialSpec & Record<string, unknown>;
+  /** `ca`: PEM of the auth server's CA. */
+  tls?: { ca?: string; insecure?: boolean; mode?: string };
+  /** Seconds, `"+HH:MM"`, or `"auto"` (default: measured from STAT times). */
+  timeShift?: number | string;
+  /** Parallel sessions (default 4). */
+  maxConnections?: number;
+  /** Per network wait, seconds (default 30). */
+  timeout?: number;
+  /**
+   * UFTP extras: `persistent` (one secret for every session), `streams`
+   * (multi-stream transfers), `group`, `client` (addresses the UFTPD accepts),
+   * `compress` (refused: not implemented), `cacheMaxAgeMs`.
+   */
+  options?: Record<string, unknown>;
+  signal?: AbortSignal;
+  /** The clock of SSH-key JWTs (tests). */
+  now?: () => number;
+}
+
+/**
+ * An endpoint on a UFTP server.
+ *
+ * @example
+ * ```ts
+ * const ep = await UftpEndpoint.open("uftp://demouser@localhost:9000/rest/auth/TEST:/data", {
+ *   credentials: { password: Deno.env.get("UFTP_PASSWORD") },
+ * });
+ * console.log(await ep.list(""));
+ * await ep.close();
+ * ```
+ */
+export class UftpEndpoint implements Endpoint {
+  readonly url: string;
+  /** The FTP endpoint underneath (its `host` has the stat cache and time shift). */
+  readonly inner: FtpEndpoint;
+  readonly #aux: SessionPool;
+  readonly #capabilities: Capabilities;
+
+  private constructor(inner: FtpEndpoint, aux: SessionPool, url: string, caps: Capabilities) {
+    this.inner = inner;
+    this.#aux = aux;
+    this.url = url;
+    this.#capabilities = caps;
+  }
+
+  /**
+   * Authenticates, opens the first session, measures the time shift and
+   * returns the endpoint.
+   *
+   * @example
+   * ```ts
+   * const ep = await UftpEndpoint.open(new URL("uftp://u@h:9000/rest/auth/TEST:/d?token=@@UFTP_TOKEN"));
+   * ```
+   */
+  static async open(url: string | URL, options: UftpEndpointOptions = {}): Promise<UftpEndpoint> {
+    const parsed = parseUftpUrl(url);
+    const extras = options.options ?? {};
+    if (extras.compress) {
+      throw new UftpUnsupportedError("UFTP compression is not implemented by ferry");
+    }
+    if (options.tls?.insecure) {
+      throw new UftpConfigError(
+        "tls.insecure is not supported for UFTP auth servers; give their CA with tls.ca",
+      );
+    }
+    const given = options.credentials ?? {};
+    const credential = await resolveCredential({
+      user: given.user ?? parsed.user,
+      password: given.password ?? parsed.password,
+      token: given.token ?? parsed.token,
+      identity: given.identity ?? parsed.identity,
+      passphrase: given.passphrase,
+      anonymous: given.anonymous,
+    }, {
+      readTextFile: (p) => Deno.readTextFile(p),
+      env: (n) => Deno.env.get(n),
+      home: Deno.env.get("HOME"),
+    });
+    const maxConnections = options.maxConnections ?? 4;
+    const factory = uftpSessionFactory({
+      authUrl: parsed.authUrl,
+      serverName: parsed.serverName,
+      credential,
+      request: {
+        baseDir: parsed.baseDir,
+        persistent: extras.persistent === true,
+        group: typeof extras.group === "string" ? extras.group : undefined,
+        client: typeof extras.client === "string" ? extras.client : undefined,
+      },
+      streams: typeof extras.streams === "number" ? extras.streams : 1,
+      ca: options.tls?.ca,
+      timeoutMs: (options.timeout ?? 30) * 1000,
+      ftpTimeoutMs: (options.timeout ?? 30) * 1000,
+      signal: options.signal,
+      now: options.now,
+    });
+    let first: Awaited<ReturnType<typeof factory>> | undefined = await factory();
+    let shift: number;
+    try {
+      const wanted = options.timeShift ?? "auto";
+      shift = wanted === "auto" ? await measureUftpTimeShift(first) : parseShift(wanted);
+    } catch (error) {
+      first.close();
+      throw error;
+    }
+    const host = await FtpHost.connect({
+      host: new URL(parsed.authUrl).hostname,
+      sessionFactory: () => {
+        const made = first;
+        first = undefined;
+        return made ? Promise.resolve(made) : factory();
+      },
+      maxChildren: maxConnections,
+      setMtime: "mfmt",
+      useMlsd: true,
+      timeShift: shift,
+      statCache: {
+        maxAge: typeof extras.cacheMaxAgeMs === "number" ? extras.cacheMaxAgeMs : 60_000,
+      },
+    });
+    try {
+      const inner = await FtpEndpoint.onHost(host, "/", parsed.display, maxConnections);
+      const features = await host.features();
+      const hashes = (features.get("HASH") ?? "").split(";")
+        .map((h) => h.replace("*", "").trim().toLowerCase()).filter(Boolean);
+      const caps: Capabilities = {
+        ...inner.capabilities(),
+        setMtime: true,
+        chmod: true,
+        readOffset: true,
+        writeOffset: true,
+        symlinks: false,
+        hashes,
+      };
+      const aux = new SessionPool(factory, { maxChildren: 2 });
+      return new UftpEndpoint(inner, aux, parsed.display, caps);
+    } catch (error) {
+      await host.close();
+      throw error;
+    }
+  }
+
+  capabilities(): Capabilities {
+    return { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
+  }
+
+  stat(path: string): Promise<Stat> {
+    return this.inner.stat(path);
+  }
+
+  lstat(path: string): Promise<Stat> {
+    return this.inner.lstat(path);
+  }
+
+  list(path: string): Promise<Stat[]> {
+    return this.inner.list(path);
+  }
+
+  read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>> {
+    return this.inner.read(path, options);
+  }
+
+  write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>> {
+    return this.inner.write(path, options);
+  }
+
+  mkdir(path: string, options?: MkdirOptions): Promise<void> {
+    return this.inner.mkdir(path, options);
+  }
+
+  remove(path: string): Promise<void> {
+    return this.inner.remove(path);
+  }
+
+  rmdir(path: string): Promise<void> {
+    return this.inner.rmdir(path);
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return this.inner.rename(from, to);
+  }
+
+  setMtime(path: string, mtime: Date): Promise<void> {
+    return this.inner.setMtime(path, mtime);
+  }
+
+  chmod(path: string, mode: number): Promise<void> {
+    return this.inner.chmod(path, mode);
+  }
+
+  /**
+   * The server's hash of a file (`OPTS HASH` + `HASH`), hex.
+   *
+   * @example
+   * ```ts
+   * await ep.hash("big.iso", "sha-256");
+   * ```
+   */
+  async hash(path: string, algorithm: string, signal?: AbortSignal): Promise<string> {
+    const p = normalizePath(path);
+    signal?.throwIfAborted();
+    const name = algorithm.toLowerCase();
+    if (!this.#capabilities.hashes.includes(name)) {
+      throw new UftpUnsupportedError(
+        `the UFTPD offers ${this.#capabilities.hashes.join(", ")}, not ${algorithm}`,
+      );
+    }
+    return (await this.#aux.withMain((c) => uftpHash(c, `/${p}`, name))).hash;
+  }
+
+  /**
+   * `length` bytes from `offset` (`RANG offset offset+length`, end exclusive).
+   *
+   * @example
+   * ```ts
+   * const part = await ep.readRange("big.iso", 1 << 20, 4096);
+   * ```
+   */
+  async readRange(
+    path: string,
+    offset: number,
+    length: number,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const p = normalizePath(path);
+    const client = await this.#aux.acquire();
+    const features = await client.features();
+    const end = features.has("RFC_RANG") ? offset + length - 1 : offset + length;
+    try {
+      const stream = await client.retrieve(`/${p}`, { before: [`RANG ${offset} ${end}`] });
+      const reader = stream.getReader();
+      return new ReadableStream<Uint8Array>({
+        pull: async (controller) => {
+          try {
+            const { value, done } = await reader.read();
+            if (done) {
+              this.#aux.release(client);
+              controller.close();
+            } else controller.enqueue(value);
+          } catch (error) {
+            this.#aux.release(client, { broken: true });
+            controller.error(error);
+          }
+        },
+        cancel: async (reason) => {
+          await reader.cancel(reason).catch(() => {});
+          this.#aux.release(client, { broken: true });
+        },
+      }, { highWaterMark: 0 });
+    } catch (error) {
+      this.#aux.release(client, { broken: client.closed });
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.#aux.close(), this.inner.close()]);
+  }
+}
+
+function parseShift(value: number | string): number {
+  const parsed = parseTimeShift(value);
+  if (parsed === "auto") throw new UftpConfigError("timeShift auto is measured, not parsed");
+  return parsed;
+}

@@ -1,0 +1,106 @@
+/**
+ * Making UFTP sessions: authenticate at the auth server, connect to the UFTPD
+ * it names, log in as `anonymous` with the one-time secret (nothing is sent
+ * before the login: UFTPD drops a client that sends FEAT or AUTH first), refuse
+ * sessions ferry cannot serve (encrypted ones), and speak UFTPD's dialect.
+ * A factory makes a freshly authenticated session each time (a non-persistent
+ * secret allows one session), or, with `persistent`, reuses one secret while
+ * the UFTPD still knows it.
+ * @module
+ */
+import { FtpClient, FtpPermanentError, logger, type SessionFactory } from "../../mod.ts";
+import { type AuthClientOptions, authenticate } from "./auth_client.ts";
+import type { AuthRequestOptions, UftpGrant } from "./auth_messages.ts";
+import type { UftpCredential } from "./credentials.ts";
+import { uftpDialect } from "./dialect.ts";
+import { UftpProtocolError, UftpUnsupportedError } from "./errors.ts";
+
+const log = logger("uftp", "session");
+
+/** Everything a session needs. */
+export interface UftpSessionOptions extends AuthClientOptions {
+  /** `https://.../rest/auth/NAME`. */
+  authUrl: string;
+  serverName: string;
+  credential: UftpCredential;
+  /** What the auth request asks for (base directory, persistent, group, client). */
+  request: AuthRequestOptions;
+  /** Parallel streams per transfer (default 1). */
+  streams?: number;
+  /** Deadline of every FTP wait, ms (default 30 s). */
+  ftpTimeoutMs?: number;
+}
+
+/**
+ * Logs in to a UFTPD with a grant and checks the session: an encrypted one
+ * (FEAT `CRYPTED-...`) is refused cleanly, as ferry does not implement UFTP
+ * encryption.
+ *
+ * @example
+ * ```ts
+ * const client = await openUftpSession(grant, { streams: 1 });
+ * ```
+ */
+export async function openUftpSession(
+  grant: UftpGrant,
+  options: { streams?: number; timeoutMs?: number } = {},
+): Promise<FtpClient> {
+  const client = await FtpClient.connect({
+    host: grant.serverHost,
+    port: grant.serverPort,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    epsv: true,
+  });
+  try {
+    await client.login("anonymous", grant.secret);
+    const features = await client.features();
+    const crypted = [...features.keys()].find((f) => f.startsWith("CRYPTED"));
+    if (crypted) {
+      throw new UftpUnsupportedError(
+        `the UFTPD session is encrypted (${crypted}); ferry does not implement UFTP encryption`,
+      );
+    }
+    if (!features.has("EPSV") && !features.has("PASV")) {
+      throw new UftpProtocolError(`${client.peer} is not a UFTPD (no PASV/EPSV in FEAT)`);
+    }
+    return uftpDialect(client, { streams: options.streams });
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
+
+/**
+ * A session factory for a pool: each call authenticates anew (or reuses a
+ * persistent secret) and logs in.
+ *
+ * @example
+ * ```ts
+ * const factory = uftpSessionFactory({ authUrl, serverName: "TEST", credential, request: { baseDir: "/data" } });
+ * const client = await factory();
+ * ```
+ */
+export function uftpSessionFactory(options: UftpSessionOptions): SessionFactory {
+  let shared: Promise<UftpGrant> | undefined;
+  const grant = () =>
+    authenticate(options.authUrl, options.serverName, options.credential, options.request, options);
+  const open = (g: UftpGrant) =>
+    openUftpSession(g, { streams: options.streams, timeoutMs: options.ftpTimeoutMs });
+  return async () => {
+    if (!options.request.persistent) return await open(await grant());
+    shared ??= grant();
+    const current = shared;
+    try {
+      return await open(await current);
+    } catch (error) {
+      // A persistent secret dies with the UFTPD's last session for it: ask again once.
+      if (!(error instanceof FtpPermanentError) || error.ftpCode !== 530) {
+        if (shared === current) shared = undefined;
+        throw error;
+      }
+      log.debug("persistent UFTP secret expired; authenticating again", {});
+      if (shared === current) shared = grant();
+      return await open(await shared);
+    }
+  };
+}

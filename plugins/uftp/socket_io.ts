@@ -1,0 +1,148 @@
+/**
+ * Small byte-level edges over node:net sockets, shared by the UFTPD and the
+ * multi-stream client: exact-length reads with backpressure, writes that wait
+ * for `drain`, and a graceful end.
+ * @module
+ */
+import type net from "node:net";
+import { UftpProtocolError } from "./errors.ts";
+
+/**
+ * Reads a socket in exact-length pieces (the socket is paused while nobody
+ * waits, so a slow consumer keeps memory bounded).
+ *
+ * @example
+ * ```ts
+ * const reader = new ByteReader(socket);
+ * const header = await reader.exactly(16); // null at a clean end
+ * ```
+ */
+export class ByteReader {
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #ended = false;
+  #error?: Error;
+  #wake?: () => void;
+
+  constructor(readonly socket: net.Socket) {
+    socket.on("data", (chunk: Uint8Array) => {
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.length;
+      if (this.#buffered > 1 << 20) socket.pause();
+      this.#notify();
+    });
+    socket.on("end", () => {
+      this.#ended = true;
+      this.#notify();
+    });
+    socket.on("close", () => {
+      this.#ended = true;
+      this.#notify();
+    });
+    socket.on("error", (e: Error) => {
+      this.#error = e;
+      this.#notify();
+    });
+  }
+
+  /** Whether the peer ended and everything was read. */
+  get done(): boolean {
+    return this.#ended && this.#buffered === 0;
+  }
+
+  /** Up to `max` bytes as they come; null at the end. */
+  async some(max: number): Promise<Uint8Array | null> {
+    while (this.#buffered === 0) {
+      if (this.#error) throw this.#error;
+      if (this.#ended) return null;
+      await this.#wait();
+    }
+    return this.#take(Math.min(max, this.#buffered));
+  }
+
+  /**
+   * Exactly `n` bytes; null when the stream ended right at this boundary;
+   * an error when it ended inside the piece.
+   */
+  async exactly(n: number): Promise<Uint8Array | null> {
+    while (this.#buffered < n) {
+      if (this.#error) throw this.#error;
+      if (this.#ended) {
+        if (this.#buffered === 0) return null;
+        throw new UftpProtocolError(`data connection ended inside a ${n}-byte piece`);
+      }
+      await this.#wait();
+    }
+    return this.#take(n);
+  }
+
+  #take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = this.#chunks[0];
+      const part = Math.min(head.length, n - filled);
+      out.set(head.subarray(0, part), filled);
+      filled += part;
+      if (part === head.length) this.#chunks.shift();
+      else this.#chunks[0] = head.subarray(part);
+    }
+    this.#buffered -= n;
+    if (this.#buffered < 1 << 19) this.socket.resume();
+    return out;
+  }
+
+  #wait(): Promise<void> {
+    this.socket.resume();
+    return new Promise((resolve) => this.#wake = resolve);
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}
+
+/**
+ * Writes a chunk, waiting for `drain` when the socket's buffer is full.
+ *
+ * @example
+ * ```ts
+ * await writeFully(socket, bytes);
+ * ```
+ */
+export function writeFully(socket: net.Socket, chunk: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.destroyed) return reject(new UftpProtocolError("data connection closed"));
+    const onClose = () => reject(new UftpProtocolError("data connection closed while writing"));
+    if (socket.write(chunk)) return resolve();
+    socket.once("close", onClose);
+    socket.once("drain", () => {
+      socket.off("close", onClose);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Ends our side and resolves once the socket is fully closed (or after
+ * `timeoutMs`, when it is destroyed).
+ *
+ * @example
+ * ```ts
+ * await endSocket(socket, 30_000);
+ * ```
+ */
+export function endSocket(socket: net.Socket, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.destroyed) return resolve();
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.end();
+    socket.resume();
+  });
+}

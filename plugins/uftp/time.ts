@@ -1,0 +1,53 @@
+/**
+ * UFTPD lists MLSD/MLST `modify` in its own local time. Its `STAT` lines carry
+ * the same entry's time as epoch milliseconds, so the shift is measured
+ * exactly and read-only: MLST and STAT of the session's base directory.
+ * @module
+ */
+import { type FtpClient, parseTimeShift } from "../../mod.ts";
+import { UftpProtocolError } from "./errors.ts";
+
+/**
+ * The epoch-ms time of the first entry of a `STAT` reply
+ * (` drwx <size> <ms> <name>` lines).
+ *
+ * @example
+ * ```ts
+ * statReplyTime(["211- Sending file list", " drwx 0 1700000000000 .", "211 End of file list"]); // 1700000000000
+ * ```
+ */
+export function statReplyTime(lines: string[]): number | undefined {
+  for (const line of lines.slice(1)) {
+    const m = /^\s*[d-][r-][w-][x-]\s+\d+\s+(\d+)\s/.exec(line);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+/**
+ * Seconds the server's listing times are ahead of UTC, rounded to 15
+ * minutes: MLST of the base directory (local time, read as if UTC) against
+ * its STAT time (UTC). The client's own shift must be 0 meanwhile.
+ *
+ * @example
+ * ```ts
+ * const shift = await measureUftpTimeShift(session); // 19800 for a server in +05:30
+ * ```
+ */
+export async function measureUftpTimeShift(client: FtpClient): Promise<number> {
+  const before = client.timeShift;
+  client.timeShift = 0;
+  try {
+    const stat = await client.sendcmd("STAT F .");
+    const utc = statReplyTime(stat.lines);
+    const listed = (await client.mlst("/")).mtime;
+    if (utc === undefined || listed === undefined) {
+      throw new UftpProtocolError("the UFTPD's STAT or MLST shows no time; set timeShift yourself");
+    }
+    const seconds = (listed.getTime() - Math.floor(utc / 1000) * 1000) / 1000;
+    const rounded = Math.round(seconds / 900) * 900;
+    return parseTimeShift(rounded) as number;
+  } finally {
+    client.timeShift = before;
+  }
+}
