@@ -80,6 +80,7 @@ async function held<T>(
 ): Promise<T> {
   const started = deferred<T>();
   const done = deferred<void>();
+  done.promise.catch(() => {}); // settled here or through `whole`, never left unhandled
   const whole = client.exclusive(async (ctl) => {
     started.resolve(await start(ctl, done));
     await done.promise;
