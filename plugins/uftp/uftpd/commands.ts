@@ -5,10 +5,9 @@
  * through the session's base-directory check; access levels as UFTPD's.
  * @module
  */
-import { NotFoundError, type Stat } from "../../../mod.ts";
+import { NotFoundError, PermissionDeniedError, type Stat } from "../../../mod.ts";
 import { acceptPassive } from "./data.ts";
 import { mlsdLine, parseLocalTimeVal, statLine } from "./listing.ts";
-import { endpointPath } from "./paths.ts";
 import { CommandError, type UftpdSession } from "./session.ts";
 
 /** A command handler; `"end"` ends the session. */
@@ -33,7 +32,7 @@ const OPTION_KEYS = new Set([
 /** The stat of a virtual path, with endpoint errors as FTP codes. */
 export async function statOf(s: UftpdSession, virtual: string): Promise<Stat> {
   try {
-    return await s.ctx.endpoint.stat(endpointPath(virtual));
+    return await s.fs.stat(s.fsPath(virtual));
   } catch (error) {
     throw asCommandError(error);
   }
@@ -45,6 +44,7 @@ export function asCommandError(error: unknown): unknown {
   if (error instanceof NotFoundError) {
     return new CommandError(550, "Directory/file does not exist or cannot be accessed!");
   }
+  if (error instanceof PermissionDeniedError) return new CommandError(534, error.message);
   return error;
 }
 
@@ -62,13 +62,13 @@ function baseName(virtual: string): string {
 
 /** Lists a directory's entries, following links as UFTPD's `os.stat` does. */
 export async function entries(s: UftpdSession, dir: string): Promise<Stat[]> {
-  const ep = s.ctx.endpoint;
-  const list = await run(() => ep.list(endpointPath(dir)));
+  const ep = s.fs;
+  const list = await run(() => ep.list(s.fsPath(dir)));
   const out: Stat[] = [];
   for (const st of list) {
     if (st.type !== "symlink") out.push(st);
     else {
-      const target = await ep.stat(endpointPath(`${dir}/${st.name}`)).catch(() => undefined);
+      const target = await ep.stat(s.fsPath(`${dir}/${st.name}`)).catch(() => undefined);
       if (target) out.push({ ...target, name: st.name });
     }
   }
@@ -146,19 +146,19 @@ export const COMMANDS: Record<string, Handler> = {
   async MKD(s, arg) {
     s.require("WRITE");
     const path = s.resolve(arg);
-    await run(() => s.ctx.endpoint.mkdir(endpointPath(path)));
+    await run(() => s.fs.mkdir(s.fsPath(path)));
     await s.reply(`257 "${path}" directory created`);
   },
   async RMD(s, arg) {
     s.require("FULL");
     const path = s.resolve(arg);
-    await run(() => s.ctx.endpoint.rmdir(endpointPath(path)));
+    await run(() => s.fs.rmdir(s.fsPath(path)));
     await s.reply("200 OK");
   },
   async DELE(s, arg) {
     s.require("FULL");
     const path = s.resolve(arg);
-    await run(() => s.ctx.endpoint.remove(endpointPath(path)));
+    await run(() => s.fs.remove(s.fsPath(path)));
     await s.reply("200 OK");
   },
   async RNFR(s, arg) {
@@ -174,7 +174,7 @@ export const COMMANDS: Record<string, Handler> = {
     if (!from) {
       throw new CommandError(503, "Illegal sequence of FTP commands - must send RNFR first");
     }
-    await run(() => s.ctx.endpoint.rename(endpointPath(from), endpointPath(to)));
+    await run(() => s.fs.rename(s.fsPath(from), s.fsPath(to)));
     await s.reply("200 OK");
   },
   async SIZE(s, arg) {
@@ -290,8 +290,9 @@ export const COMMANDS: Record<string, Handler> = {
 };
 
 async function setFacts(s: UftpdSession, facts: string[], target: string): Promise<void> {
-  const path = endpointPath(s.resolve(target));
-  await statOf(s, `/${path}`);
+  const virtual = s.resolve(target);
+  await statOf(s, virtual);
+  const path = s.fsPath(virtual);
   for (const fact of facts) {
     const eq = fact.indexOf("=");
     const key = fact.slice(0, eq).toLowerCase();
@@ -299,9 +300,9 @@ async function setFacts(s: UftpdSession, facts: string[], target: string): Promi
     if (eq > 0 && key === "modify") {
       const when = parseLocalTimeVal(value, s.ctx.utcOffset);
       if (!when) throw new CommandError(501, `bad time ${value}`);
-      await run(() => s.ctx.endpoint.setMtime(path, when));
+      await run(() => s.fs.setMtime(path, when));
     } else if (eq > 0 && key === "unix.mode" && /^[0-7]{1,6}$/.test(value)) {
-      await run(() => s.ctx.endpoint.chmod(path, parseInt(value, 8) & 0o7777));
+      await run(() => s.fs.chmod(path, parseInt(value, 8) & 0o7777));
     } else {
       throw new CommandError(500, `Not supported: '${fact}'`);
     }

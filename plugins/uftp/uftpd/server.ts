@@ -8,7 +8,7 @@
  * @module
  */
 import net from "node:net";
-import { type Endpoint, logger } from "../../../mod.ts";
+import { type Endpoint, LocalEndpoint, logger } from "../../../mod.ts";
 import {
   isCompleteRequest,
   parseRequestLines,
@@ -50,7 +50,6 @@ export interface UftpdOptions {
   utcOffset?: UtcOffset;
   /** The clock of job expiry and listings (tests). */
   now?: () => number;
-  /** Refuse encrypted sessions at registration (always: not implemented). */
 }
 
 /** A running UFTPD. */
@@ -85,8 +84,11 @@ export async function startUftpd(options: UftpdOptions): Promise<UftpdHandle> {
     maxPerUser: options.maxConnections,
     disableIpCheck: options.disableIpCheck,
   });
+  const served = options.endpoint;
   const ctx: SessionContext = {
-    endpoint: options.endpoint,
+    endpoint: served,
+    jail: (base) =>
+      served instanceof LocalEndpoint ? new LocalEndpoint(`${served.root}${base}`) : undefined,
     jobs,
     version: UFTPD_VERSION,
     maxStreams: options.maxStreams ?? 4,

@@ -20,6 +20,12 @@ const MAX_LINE = 8192;
 /** What a session needs from its server. */
 export interface SessionContext {
   endpoint: Endpoint;
+  /**
+   * The storage a session with this base directory works on, rooted there if
+   * possible (a local directory: so symlinks cannot lead out of the base
+   * either), else undefined to use `endpoint` with the base as a path prefix.
+   */
+  jail: (base: string) => Endpoint | undefined;
   jobs: JobStore;
   version: string;
   maxStreams: number;
@@ -53,6 +59,9 @@ export class UftpdSession {
   job?: Job;
   base = "/";
   cwd = "/";
+  /** Where file operations go, and the virtual directory that is its root. */
+  fs: Endpoint;
+  #fsRoot = "/";
   access: AccessLevel = "FULL";
   numStreams = 1;
   links: net.Socket[] = [];
@@ -75,6 +84,7 @@ export class UftpdSession {
     readonly ctx: SessionContext,
     readonly handlers: Record<string, (s: UftpdSession, arg: string) => Promise<"end" | void>>,
   ) {
+    this.fs = ctx.endpoint;
     this.peerIp = plainAddress(socket.remoteAddress);
     this.localIp = plainAddress(socket.localAddress);
     socket.on("data", (chunk: Uint8Array) => this.#receive(chunk));
@@ -98,6 +108,12 @@ export class UftpdSession {
       if (error instanceof ForbiddenPathError) throw new CommandError(534, error.message);
       throw error;
     }
+  }
+
+  /** The storage's path for a virtual absolute path inside the base. */
+  fsPath(virtual: string): string {
+    const inside = this.#fsRoot === "/" ? virtual : virtual.slice(this.#fsRoot.length);
+    return inside.replace(/^\/+/, "");
   }
 
   /** Throws 534 unless the session's access level is at least `level`. */
@@ -176,6 +192,10 @@ export class UftpdSession {
     this.numStreams = Math.min(this.job.streams, this.ctx.maxStreams);
     await this.reply("230 Login successful");
     const root = await this.ctx.endpoint.stat(this.base.slice(1)).catch(() => undefined);
+    if (root?.type === "dir") {
+      const jailed = this.base === "/" ? undefined : this.ctx.jail(this.base);
+      if (jailed) [this.fs, this.#fsRoot] = [jailed, this.base];
+    }
     if (root?.type !== "dir") {
       // As UFTPD: the session dies right after 230 when its base directory is missing.
       this.ctx.log(`session for '${this.job.user}': no such directory ${this.base}`);

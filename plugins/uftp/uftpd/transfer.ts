@@ -9,7 +9,6 @@ import { createHash } from "node:crypto";
 import { dataSink, dataSource } from "./data.ts";
 import { asCommandError, entries, type Handler, HASHES, statOf } from "./commands.ts";
 import { listLine, mlsdLine } from "./listing.ts";
-import { endpointPath } from "./paths.ts";
 import { CommandError, type UftpdSession } from "./session.ts";
 
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -54,7 +53,7 @@ async function listing(s: UftpdSession, arg: string, mlsd: boolean): Promise<voi
 
 /** Reads `count` bytes of a file from `offset` (to its end when count < 0). */
 async function* fileBytes(s: UftpdSession, path: string, offset: number, count: number) {
-  const stream = await s.ctx.endpoint.read(endpointPath(path), { offset });
+  const stream = await s.fs.read(s.fsPath(path), { offset });
   const reader = stream.getReader();
   let left = count < 0 ? Number.POSITIVE_INFINITY : count;
   try {
@@ -94,8 +93,8 @@ async function store(s: UftpdSession, arg: string, append: boolean): Promise<voi
   s.require("WRITE");
   requireData(s);
   const path = s.resolve(arg);
-  const ep = endpointPath(path);
-  const existing = await s.ctx.endpoint.stat(ep).catch(() => undefined);
+  const ep = s.fsPath(path);
+  const existing = await s.fs.stat(ep).catch(() => undefined);
   if (existing?.type === "dir") throw new CommandError(550, `${path} is a directory`);
   let offset = s.offset;
   if (append && !s.haveRange) offset = existing?.size ?? 0;
@@ -110,7 +109,7 @@ async function store(s: UftpdSession, arg: string, append: boolean): Promise<voi
   }
   let writable: WritableStream<Uint8Array>;
   try {
-    writable = await s.ctx.endpoint.write(ep, { atomic: false, offset: keep ? offset : 0 });
+    writable = await s.fs.write(ep, { atomic: false, offset: keep ? offset : 0 });
   } catch (error) {
     throw asCommandError(error);
   }
