@@ -45,6 +45,8 @@ export interface UftpEndpointOptions {
    */
   options?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** A workflow's secrets: one-time secrets are added so logs mask them. */
+  secrets?: { add(value: string): unknown };
   /** The clock of SSH-key JWTs (tests). */
   now?: () => number;
 }
@@ -125,6 +127,7 @@ export class UftpEndpoint implements Endpoint {
       ftpTimeoutMs: (options.timeout ?? 30) * 1000,
       signal: options.signal,
       now: options.now,
+      onSecret: (secret) => options.secrets?.add(secret),
     });
     let first: Awaited<ReturnType<typeof factory>> | undefined = await factory();
     let shift: number;

@@ -1,9 +1,23 @@
 /**
- * The UFTP plugin: UNICORE authentication, `uftp://` endpoints, and a
- * self-hosted UFTP stack (auth service + UFTPD). Its default export is the
- * plugin; the named exports are its library API.
+ * The UFTP plugin: UNICORE authentication (the `unicore` auth method),
+ * `uftp://` endpoints, and a self-hosted UFTP site (`ferry uftp-serve`: a
+ * UFTPD and an HTTPS auth service). The default export is the plugin; the
+ * named exports are its library API. Importing it also registers `uftp:` with
+ * `openEndpoint`.
+ *
+ * @example
+ * ```ts
+ * import uftp, { UftpEndpoint } from "./plugins/uftp/mod.ts";
+ * uftp.endpointSchemes?.map((s) => s.scheme); // ["uftp"]
+ * const ep = await UftpEndpoint.open("uftp://demouser:test123@localhost:9000/rest/auth/TEST:/data");
+ * ```
  * @module
  */
+import { definePlugin, type Endpoint, endpointSchemes, registerEndpointScheme } from "../../mod.ts";
+import { unicoreAuth } from "./auth_method.ts";
+import { uftpServeCommand } from "./cli.ts";
+import { UftpEndpoint, type UftpEndpointOptions } from "./endpoint.ts";
+
 export * from "./errors.ts";
 export * from "./url.ts";
 export * from "./jwt.ts";
@@ -19,6 +33,8 @@ export * from "./dialect.ts";
 export * from "./endpoint.ts";
 export * from "./time.ts";
 export * from "./stack.ts";
+export * from "./auth_method.ts";
+export { UFTP_SERVE_HELP, uftpServeCommand, usersFromArgs } from "./cli.ts";
 export { sendTransferRequest } from "./command_client.ts";
 export {
   type AuthServiceHandle,
@@ -31,3 +47,30 @@ export { type AuthUser, UserTable } from "./authserver/users.ts";
 export { startUftpd, UFTPD_VERSION, type UftpdHandle, type UftpdOptions } from "./uftpd/server.ts";
 export { type Job, JOB_LIFETIME_MS, JobStore } from "./uftpd/jobs.ts";
 export { systemUtcOffset, type UtcOffset } from "./uftpd/listing.ts";
+
+/**
+ * Opens a `uftp://` URL with workflow-style options.
+ *
+ * @example
+ * ```ts
+ * const ep = await openUftp(new URL("uftp://u@h:9000/rest/auth/TEST:/d"), { credentials: { password: "pw" } });
+ * ```
+ */
+export function openUftp(url: URL, options: object): Promise<Endpoint> {
+  return UftpEndpoint.open(url, options as UftpEndpointOptions);
+}
+
+if (!endpointSchemes().includes("uftp")) registerEndpointScheme("uftp", openUftp);
+
+export default definePlugin({
+  name: "uftp",
+  version: "0.1.0",
+  description: "UFTP (UNICORE FTP): uftp:// endpoints, the unicore auth method, uftp-serve",
+  authMethods: [unicoreAuth],
+  endpointSchemes: [{
+    scheme: "uftp",
+    description: "uftp://user@authhost:port[/prefix]/rest/auth/NAME:/base/dir (PyUNICORE's form)",
+    open: openUftp,
+  }],
+  commands: [uftpServeCommand],
+});

@@ -29,6 +29,8 @@ export interface UftpSessionOptions extends AuthClientOptions {
   streams?: number;
   /** Deadline of every FTP wait, ms (default 30 s). */
   ftpTimeoutMs?: number;
+  /** Told every one-time secret before it is used (e.g. a workflow's `Secrets`, to mask it). */
+  onSecret?: (secret: string) => void;
 }
 
 /**
@@ -82,8 +84,17 @@ export async function openUftpSession(
  */
 export function uftpSessionFactory(options: UftpSessionOptions): SessionFactory {
   let shared: Promise<UftpGrant> | undefined;
-  const grant = () =>
-    authenticate(options.authUrl, options.serverName, options.credential, options.request, options);
+  const grant = async () => {
+    const g = await authenticate(
+      options.authUrl,
+      options.serverName,
+      options.credential,
+      options.request,
+      options,
+    );
+    options.onSecret?.(g.secret);
+    return g;
+  };
   const open = (g: UftpGrant) =>
     openUftpSession(g, { streams: options.streams, timeoutMs: options.ftpTimeoutMs });
   return async () => {

@@ -1,0 +1,79 @@
+/**
+ * The `unicore` auth method for workflows: what UNICORE's auth server accepts
+ * (password, bearer token, SSH key, anonymous), resolved against the
+ * workflow's directory and environment; every secret is registered so logs
+ * and reports mask it.
+ * @module
+ */
+import { type AuthContext, type AuthMethod, type Credentials, z } from "../../mod.ts";
+import { resolveTokenSpec } from "./credentials.ts";
+import { UftpConfigError } from "./errors.ts";
+import { identityPath } from "./keys.ts";
+
+/** Options of `auth: { method: unicore, ... }`. */
+export type UnicoreAuthOptions = {
+  user?: string;
+  password?: string;
+  passwordEnv?: string;
+  token?: string;
+  identity?: string;
+  passphrase?: string;
+  passphraseEnv?: string;
+  anonymous?: boolean;
+};
+
+function fromEnv(ctx: AuthContext, name: string | undefined, what: string): string | undefined {
+  if (name === undefined) return undefined;
+  const value = ctx.env(name);
+  if (value === undefined) {
+    throw new UftpConfigError(`${what}: environment variable ${name} is not set`);
+  }
+  return value;
+}
+
+/**
+ * `unicore`: user + password, a token (`@file`, `@@ENV`), an SSH key file
+ * (`identity`, with `passphrase`), or `anonymous: true`.
+ *
+ * @example
+ * ```ts
+ * await unicoreAuth.resolve({ user: "demouser", identity: "~/.uftp/id_ed25519", passphraseEnv: "KEY_PW" }, ctx);
+ * ```
+ */
+export const unicoreAuth: AuthMethod<UnicoreAuthOptions> = {
+  name: "unicore",
+  description:
+    "UNICORE auth server credentials: password, token (@file, @@ENV), SSH key, anonymous",
+  schema: z.object({
+    user: z.string().optional(),
+    password: z.string().optional().meta({ description: "use ${env:NAME} rather than a literal" }),
+    passwordEnv: z.string().optional(),
+    token: z.string().optional().meta({
+      description: "a token, @file or @@ENV (PyUNICORE's forms)",
+    }),
+    identity: z.string().optional().meta({
+      description: "private key file (OpenSSH or PEM); bare names live in ~/.uftp/",
+    }),
+    passphrase: z.string().optional(),
+    passphraseEnv: z.string().optional(),
+    anonymous: z.boolean().optional(),
+  }),
+  async resolve(options, ctx): Promise<Credentials> {
+    const user = options.user ??
+      (ctx.url.username ? decodeURIComponent(ctx.url.username) : undefined);
+    if (options.anonymous) return { anonymous: true };
+    const password = options.password ?? fromEnv(ctx, options.passwordEnv, "passwordEnv");
+    const passphrase = options.passphrase ?? fromEnv(ctx, options.passphraseEnv, "passphraseEnv");
+    const token = options.token === undefined ? undefined : await resolveTokenSpec(options.token, {
+      readTextFile: (p) => Deno.readTextFile(p),
+      env: ctx.env,
+      baseDir: ctx.baseDir,
+      home: ctx.env("HOME"),
+    });
+    for (const secret of [password, passphrase, token]) ctx.secrets.add(secret);
+    const identity = options.identity === undefined
+      ? undefined
+      : identityPath(options.identity, { home: ctx.env("HOME"), baseDir: ctx.baseDir });
+    return { user, password, token, identity, passphrase };
+  },
+};

@@ -1,0 +1,187 @@
+/**
+ * `ferry uftp-serve [DIR]`: a self-hosted UFTP site for a local directory —
+ * the UFTPD and the HTTPS auth service in front of it, with users from flags
+ * or a users file. Runs until interrupted.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type CommandContext, LocalEndpoint, type PluginCommand, yaml } from "../../mod.ts";
+import type { AuthUser } from "./authserver/users.ts";
+import { UftpConfigError } from "./errors.ts";
+import { startUftpStack } from "./stack.ts";
+
+/** The help text of `ferry uftp-serve`. */
+export const UFTP_SERVE_HELP = `Usage: ferry uftp-serve [options] [DIR]
+
+Serve a directory (default: the current one) as a UFTP site: a UFTPD plus
+a UNICORE-style auth service on HTTPS. Clients use
+  uftp://USER@HOST:AUTH_PORT/rest/auth/NAME:/base/dir
+where /base/dir is a directory inside DIR.
+
+  -i, --interface ADDR     address of the FTP and HTTPS ports (default 127.0.0.1)
+      --auth-port PORT     HTTPS port of the auth service (default 9000)
+      --ftp-port PORT      UFTPD listen port (default 64434)
+      --command-port PORT  UFTPD command port, always on 127.0.0.1 (default 64435)
+      --name NAME          server name in /rest/auth/NAME (default TEST)
+      --prefix PATH        path before /rest/auth (a gateway's site name)
+      --cert FILE          certificate chain (PEM) of the auth service (required)
+      --key FILE           its private key (PEM) (required)
+  -u, --username NAME      a user (password from -P or FERRY_UFTP_PASSWORD)
+  -P, --password PASS      that user's password
+      --authorized-keys F  SSH public keys that may sign that user's JWTs
+      --token TOKEN        a bearer token that stands for that user
+      --users FILE         users as YAML/JSON: {name: {password|passwordHash,
+                           tokens, sshKeys, authorizedKeys: FILE, uid, groups}}
+      --anonymous UID      let anonymous clients in, acting as UID
+      --public-host HOST   host name sent to clients (default: the interface)
+      --max-streams N      most parallel streams per transfer (default 4)
+  -h, --help               this text
+`;
+
+const OPTIONS = {
+  interface: { type: "string", short: "i" },
+  "auth-port": { type: "string" },
+  "ftp-port": { type: "string" },
+  "command-port": { type: "string" },
+  name: { type: "string" },
+  prefix: { type: "string" },
+  cert: { type: "string" },
+  key: { type: "string" },
+  username: { type: "string", short: "u" },
+  password: { type: "string", short: "P" },
+  "authorized-keys": { type: "string" },
+  token: { type: "string" },
+  users: { type: "string" },
+  anonymous: { type: "string" },
+  "public-host": { type: "string" },
+  "max-streams": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function port(value: string | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new UftpConfigError(`bad ${what}: ${value}`);
+  }
+  return n;
+}
+
+function keysOf(text: string): string[] {
+  return text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+/**
+ * The users a command line describes (a users file, plus `-u`).
+ *
+ * @example
+ * ```ts
+ * await usersFromArgs({ username: "demo", password: "pw" }, {}); // { demo: { password: "pw" } }
+ * ```
+ */
+export async function usersFromArgs(
+  values: {
+    username?: string;
+    password?: string;
+    token?: string;
+    "authorized-keys"?: string;
+    users?: string;
+  },
+  env: Record<string, string | undefined>,
+): Promise<Record<string, AuthUser>> {
+  const users: Record<string, AuthUser> = {};
+  if (values.users) {
+    const doc = yaml.parse(await Deno.readTextFile(values.users)) as Record<
+      string,
+      AuthUser & { authorizedKeys?: string }
+    >;
+    for (const [name, user] of Object.entries(doc ?? {})) {
+      const { authorizedKeys, ...rest } = user;
+      users[name] = rest;
+      if (authorizedKeys) {
+        users[name].sshKeys = [
+          ...(rest.sshKeys ?? []),
+          ...keysOf(await Deno.readTextFile(authorizedKeys)),
+        ];
+      }
+    }
+  }
+  if (values.username) {
+    const user: AuthUser = {};
+    const password = values.password ?? env.FERRY_UFTP_PASSWORD;
+    if (password) user.password = password;
+    if (values.token) user.tokens = [values.token];
+    if (values["authorized-keys"]) {
+      user.sshKeys = keysOf(await Deno.readTextFile(values["authorized-keys"]));
+    }
+    users[values.username] = user;
+  }
+  return users;
+}
+
+async function run(args: string[], context?: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    console.error(`ferry uftp-serve: ${(error as Error).message}\n\n${UFTP_SERVE_HELP}`);
+    return 2;
+  }
+  const v = parsed.values;
+  if (v.help) {
+    console.log(UFTP_SERVE_HELP);
+    return 0;
+  }
+  try {
+    if (!v.cert || !v.key) {
+      throw new UftpConfigError("--cert and --key are required (the auth service is HTTPS)");
+    }
+    const users = await usersFromArgs(v, Deno.env.toObject());
+    if (Object.keys(users).length === 0 && !v.anonymous) {
+      throw new UftpConfigError("no users: give -u/-P, --users FILE or --anonymous UID");
+    }
+    const host = v.interface ?? "127.0.0.1";
+    const dir = parsed.positionals[0] ?? Deno.cwd();
+    const site = await startUftpStack({
+      endpoint: new LocalEndpoint(dir),
+      users,
+      cert: await Deno.readTextFile(v.cert),
+      key: await Deno.readTextFile(v.key),
+      serverName: v.name,
+      prefix: v.prefix,
+      host,
+      port: port(v["ftp-port"], 64434, "--ftp-port"),
+      commandPort: port(v["command-port"], 64435, "--command-port"),
+      authHost: host,
+      authPort: port(v["auth-port"], 9000, "--auth-port"),
+      anonymousUid: v.anonymous,
+      publicHost: v["public-host"],
+      maxStreams: v["max-streams"] ? Number(v["max-streams"]) : undefined,
+    });
+    console.log(`UFTP site for ${dir}`);
+    console.log(`  auth service  ${site.authUrl}`);
+    console.log(
+      `  UFTPD         ${site.uftpd.host}:${site.uftpd.port} (command port ${site.uftpd.commandHost}:${site.uftpd.commandPort})`,
+    );
+    console.log(`  clients use   ${site.uftpUrl}/<dir inside ${dir}>`);
+    const signal = context?.signal;
+    if (signal) {
+      await new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true })
+      );
+    } else await new Promise<void>((resolve) => Deno.addSignalListener("SIGINT", resolve));
+    await site.close();
+    return 0;
+  } catch (error) {
+    console.error(`ferry uftp-serve: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+/** `ferry uftp-serve`. */
+export const uftpServeCommand: PluginCommand = {
+  name: "uftp-serve",
+  description: "serve a directory as a UFTP site (UFTPD + HTTPS auth service)",
+  usage: "[options] [DIR]",
+  run,
+};
