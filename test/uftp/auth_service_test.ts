@@ -1,0 +1,150 @@
+/**
+ * The self-hosted auth service at the HTTP level: the info document, server
+ * name suffixes, what each refusal looks like to the client (wrong key, an
+ * expired JWT, a group the user does not have, a UFTPD that is down or
+ * refuses), and sessions ferry refuses itself (compression, encryption).
+ */
+import assert from "node:assert/strict";
+import { signJwt } from "../../plugins/uftp/jwt.ts";
+import {
+  authenticate,
+  fetchInfo,
+  loadPrivateKey,
+  openUftpSession,
+  selfSignedToken,
+  UftpAuthError,
+  UftpEndpoint,
+  UftpUnsupportedError,
+} from "../../plugins/uftp/mod.ts";
+import { peerTest } from "../peers/skip.ts";
+import { startScriptedServer } from "../peers/scripted.ts";
+import { fixture, startTestSite, type TestSite } from "./_site.ts";
+
+const demo = { kind: "password", user: "demouser", password: "test123" } as const;
+
+async function refusal(p: Promise<unknown>): Promise<UftpAuthError> {
+  try {
+    await p;
+  } catch (error) {
+    assert.ok(error instanceof UftpAuthError, String(error));
+    return error;
+  }
+  throw new Error("expected a refusal");
+}
+
+const ask = (
+  site: TestSite,
+  url: string,
+  credential: Parameters<typeof authenticate>[2],
+  request = {},
+) => authenticate(url, "TEST", credential, { baseDir: "/data", ...request }, { ca: site.ca });
+
+peerTest("auth service: the info document, for users and for anonymous", ["openssl"], async () => {
+  await using site = await startTestSite();
+  const info = await fetchInfo(site.stack.auth.url, demo, { ca: site.ca });
+  assert.deepEqual(info.servers.map((s) => s.name), ["TEST"]);
+  assert.equal(info.servers[0].href, `${site.stack.auth.url}/TEST`);
+  assert.deepEqual(info.servers[0].availableGroups, ["users", "hpc1"]);
+  assert.equal((info.client?.role as { selected: string }).selected, "user");
+  const anonymous = await fetchInfo(site.stack.auth.url, { kind: "anonymous" }, { ca: site.ca });
+  assert.equal((anonymous.client?.role as { selected: string }).selected, "anonymous");
+  assert.equal(
+    (await refusal(fetchInfo(site.stack.auth.url, { ...demo, password: "x" }, { ca: site.ca })))
+      .status,
+    401,
+  );
+});
+
+peerTest("auth service: NAME-N picks an instance; groups are checked", ["openssl"], async () => {
+  await using site = await startTestSite();
+  const one = await ask(site, `${site.stack.authUrl}-1`, demo);
+  await (await openUftpSession(one)).quit();
+  const e = await refusal(ask(site, `${site.stack.authUrl}-9`, demo));
+  assert.equal(e.failure, "unknown-server");
+  await (await openUftpSession(await ask(site, site.stack.authUrl, demo, { group: "hpc1" })))
+    .quit();
+  const g = await refusal(ask(site, site.stack.authUrl, demo, { group: "wheel" }));
+  assert.equal(g.status, 400);
+  assert.match(g.message, /wheel/);
+});
+
+peerTest("auth service: JWTs are checked (key, expiry, sub = iss)", ["openssl"], async () => {
+  let now = Date.UTC(2026, 0, 1);
+  await using site = await startTestSite({ now: () => now });
+  const key = loadPrivateKey(fixture("id_ecdsa"));
+  const jwt = (claims: Record<string, unknown>) =>
+    ({ kind: "token", token: signJwt(claims, key) }) as const;
+  await ask(site, site.stack.authUrl, { kind: "key", user: "demouser", key }, {});
+  // The Java client's own tokens look the same.
+  const iat = now / 1000;
+  await ask(
+    site,
+    site.stack.authUrl,
+    jwt({ sub: "demouser", iss: "demouser", iat, exp: iat + 300 }),
+  );
+  const other = await refusal(
+    ask(site, site.stack.authUrl, jwt({ sub: "demouser", iss: "someone", iat, exp: iat + 300 })),
+  );
+  assert.match(other.message, /sub must equal iss/);
+  const token = selfSignedToken("demouser", key, { now: () => now });
+  now += 301_000;
+  const expired = await refusal(ask(site, site.stack.authUrl, { kind: "token", token }));
+  assert.match(expired.message, /expired/);
+  const stranger = loadPrivateKey(fixture("id_rsa_pem"));
+  assert.equal(
+    (await refusal(ask(site, site.stack.authUrl, { kind: "key", user: "demouser", key: stranger })))
+      .status,
+    401,
+  );
+});
+
+peerTest(
+  "auth service: a UFTPD that is down or refuses is a 500 that says so",
+  ["openssl"],
+  async () => {
+    await using site = await startTestSite();
+    const refused = await refusal(
+      authenticate(site.stack.authUrl, "TEST", demo, { baseDir: "/data", compress: true }, {
+        ca: site.ca,
+      }),
+    );
+    assert.equal(refused.failure, "uftpd-refused");
+    assert.match(refused.message, /Compression is not supported/);
+    await site.stack.uftpd.close();
+    const down = await refusal(ask(site, site.stack.authUrl, demo));
+    assert.equal(down.failure, "uftpd-unreachable");
+    assert.equal(down.status, 500);
+  },
+);
+
+peerTest("client: refuses compression and encrypted sessions cleanly", ["openssl"], async () => {
+  await using site = await startTestSite();
+  await assert.rejects(
+    UftpEndpoint.open(`${site.uftpUrl}/data`, {
+      credentials: { user: "demouser", password: "test123" },
+      tls: { ca: site.ca },
+      options: { compress: true },
+    }),
+    UftpUnsupportedError,
+  );
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
+    await s.expect("USER anonymous");
+    await s.send("331 Please specify the password\n");
+    await s.expect("PASS ");
+    await s.send("230 Login successful\n");
+    await s.expect("FEAT");
+    await s.send("211-Features:\n PASV\n EPSV\n CRYPTED-BLOWFISH\n211 END\n");
+    await s.readCommand();
+  });
+  await assert.rejects(
+    openUftpSession({
+      serverHost: "127.0.0.1",
+      serverPort: server.port,
+      secret: "abcdefghijklmnopqrst",
+    }),
+    (e: Error) => e instanceof UftpUnsupportedError && /CRYPTED-BLOWFISH/.test(e.message),
+  );
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
