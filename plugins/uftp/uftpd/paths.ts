@@ -75,15 +75,3 @@ export function baseDirOf(file: string): string {
   const dir = slash < 0 ? "" : file.slice(0, slash);
   return dir === "" && !file.startsWith("/") ? "/" : normalizeVirtual(`/${dir}`);
 }
-
-/**
- * The served endpoint's path for a virtual absolute path (`/a/b` → `a/b`).
- *
- * @example
- * ```ts
- * endpointPath("/data/f"); // "data/f"
- * ```
- */
-export function endpointPath(virtual: string): string {
-  return virtual.replace(/^\/+/, "");
-}
