@@ -6,14 +6,28 @@
  */
 import { FerryError } from "../../mod.ts";
 
-/** Base of every error the UFTP plugin raises. */
+/**
+ * Base of every error the UFTP plugin raises.
+ *
+ * @example
+ * ```ts
+ * throw new UftpError("something about UFTP went wrong");
+ * ```
+ */
 export class UftpError extends FerryError {
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, { code: options.code ?? "EUFTP", cause: options.cause });
   }
 }
 
-/** A `uftp://` URL, a key file or a credential option that cannot be used. */
+/**
+ * A `uftp://` URL, a key file or a credential option that cannot be used.
+ *
+ * @example
+ * ```ts
+ * throw new UftpConfigError("uftp:// URL without a base directory");
+ * ```
+ */
 export class UftpConfigError extends UftpError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: "EUFTPCONFIG", cause: options.cause });
@@ -60,14 +74,28 @@ export class UftpAuthError extends UftpError {
   }
 }
 
-/** The UFTPD said something the protocol does not allow, or refused the session. */
+/**
+ * The UFTPD said something the protocol does not allow, or refused the session.
+ *
+ * @example
+ * ```ts
+ * throw new UftpProtocolError("bad EPSV reply");
+ * ```
+ */
 export class UftpProtocolError extends UftpError {
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, { code: options.code ?? "EUFTPPROTO", cause: options.cause });
   }
 }
 
-/** A feature the server demands or the user asked for that ferry does not implement. */
+/**
+ * A feature the server demands or the user asked for that ferry does not implement.
+ *
+ * @example
+ * ```ts
+ * throw new UftpUnsupportedError("UFTP compression is not implemented by ferry");
+ * ```
+ */
 export class UftpUnsupportedError extends UftpError {
   constructor(message: string) {
     super(message, { code: "EUFTPUNSUPPORTED" });

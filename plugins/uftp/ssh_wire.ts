@@ -114,7 +114,14 @@ export function toBigInt(bytes: Uint8Array): bigint {
   return n;
 }
 
-/** The inverse of {@link toBigInt}, left-padded to `length` bytes. */
+/**
+ * The inverse of {@link toBigInt}, left-padded to `length` bytes.
+ *
+ * @example
+ * ```ts
+ * fromBigInt(1n, 4); // Uint8Array [0, 0, 0, 1]
+ * ```
+ */
 export function fromBigInt(n: bigint, length = 0): Uint8Array {
   const out: number[] = [];
   while (n > 0n) {

@@ -29,7 +29,14 @@ const OPTION_KEYS = new Set([
   "SENDFILE_ENABLED",
 ]);
 
-/** The stat of a virtual path, with endpoint errors as FTP codes. */
+/**
+ * The stat of a virtual path, with endpoint errors as FTP codes.
+ *
+ * @example
+ * ```ts
+ * const st = await statOf(session, "/data/a.txt");
+ * ```
+ */
 export async function statOf(s: UftpdSession, virtual: string): Promise<Stat> {
   try {
     return await s.fs.stat(s.fsPath(virtual));
@@ -38,7 +45,14 @@ export async function statOf(s: UftpdSession, virtual: string): Promise<Stat> {
   }
 }
 
-/** Endpoint errors as UFTPD reply codes (550 for missing things, else 500). */
+/**
+ * Endpoint errors as UFTPD reply codes (550 for missing things, else 500).
+ *
+ * @example
+ * ```ts
+ * throw asCommandError(new NotFoundError("a")); // a 550 CommandError
+ * ```
+ */
 export function asCommandError(error: unknown): unknown {
   if (error instanceof CommandError) return error;
   if (error instanceof NotFoundError) {
@@ -60,7 +74,14 @@ function baseName(virtual: string): string {
   return virtual === "/" ? "/" : virtual.slice(virtual.lastIndexOf("/") + 1);
 }
 
-/** Lists a directory's entries, following links as UFTPD's `os.stat` does. */
+/**
+ * Lists a directory's entries, following links as UFTPD's `os.stat` does.
+ *
+ * @example
+ * ```ts
+ * for (const st of await entries(session, "/data")) console.log(st.name);
+ * ```
+ */
 export async function entries(s: UftpdSession, dir: string): Promise<Stat[]> {
   const ep = s.fs;
   const list = await run(() => ep.list(s.fsPath(dir)));

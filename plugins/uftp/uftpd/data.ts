@@ -9,7 +9,14 @@ import net from "node:net";
 import { BlockReader, BlockWriter } from "../multistream.ts";
 import { ByteReader, endSocket, writeFully } from "../socket_io.ts";
 
-/** A data connection the client never opened in time. */
+/**
+ * A data connection the client never opened in time.
+ *
+ * @example
+ * ```ts
+ * throw new DataTimeoutError("no data connection within 30000 ms");
+ * ```
+ */
 export class DataTimeoutError extends Error {}
 
 /**

@@ -7,7 +7,14 @@
  * @module
  */
 
-/** A path outside the base directory, or unusable. */
+/**
+ * A path outside the base directory, or unusable.
+ *
+ * @example
+ * ```ts
+ * throw new ForbiddenPathError("Forbidden: /etc not in /data");
+ * ```
+ */
 export class ForbiddenPathError extends Error {}
 
 /**

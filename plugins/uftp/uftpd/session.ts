@@ -37,7 +37,14 @@ export interface SessionContext {
   log: (message: string) => void;
 }
 
-/** A command failed: `<code> Error processing command '<CMD>': <message>`. */
+/**
+ * A command failed: `<code> Error processing command '<CMD>': <message>`.
+ *
+ * @example
+ * ```ts
+ * throw new CommandError(534, "Access denied"); // "534 Error processing command 'X': Access denied"
+ * ```
+ */
 export class CommandError extends Error {
   constructor(readonly code: number, message: string, readonly closeData = false) {
     super(message);
