@@ -40,6 +40,8 @@ export {
   type AuthServiceHandle,
   type AuthServiceOptions,
   makeSecret,
+  MULTI_FILE_TAG,
+  requestedBase,
   startAuthService,
   type UftpdTarget,
 } from "./authserver/service.ts";

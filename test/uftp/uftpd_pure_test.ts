@@ -108,3 +108,12 @@ Deno.test("uftpd jobs: one use, persistence, expiry, address, duplicates, limits
   now += 300_001;
   assert.equal(jobs.login("x1", "10.0.0.1").ok, false, "expired unused");
 });
+
+Deno.test("auth service: PyUNICORE's multi-file tag is stripped from serverPath", async () => {
+  const { requestedBase, MULTI_FILE_TAG } = await import("../../plugins/uftp/mod.ts");
+  assert.equal(requestedBase(`/data/${MULTI_FILE_TAG}`), "/data");
+  assert.equal(requestedBase(`/${MULTI_FILE_TAG}`), "/");
+  assert.equal(requestedBase(MULTI_FILE_TAG), "");
+  assert.equal(requestedBase(`rel/${MULTI_FILE_TAG}`), "rel");
+  assert.equal(requestedBase("/data/"), "/data/");
+});

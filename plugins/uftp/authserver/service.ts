@@ -139,7 +139,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Aut
       user: uid,
       secret: secret(),
       persistent: flag(body.persistent),
-      file: withSlash(body.serverPath),
+      file: withSlash(requestedBase(body.serverPath)),
       streams: Math.max(1, Number(body.streamCount ?? 1) || 1),
       compress: flag(body.compress),
       group,
@@ -180,6 +180,27 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Aut
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** PyUNICORE's legacy marker at the end of `serverPath` (the Java auth server strips it). */
+export const MULTI_FILE_TAG = "___UFTP___MULTI___FILE___SESSION___MODE___";
+
+/**
+ * The base directory a `serverPath` asks for, without PyUNICORE's legacy tag:
+ * the tag alone means no restriction, a tag as last segment means its parent.
+ *
+ * @example
+ * ```ts
+ * requestedBase("/data/___UFTP___MULTI___FILE___SESSION___MODE___"); // "/data"
+ * requestedBase("/data/"); // "/data/"
+ * ```
+ */
+export function requestedBase(serverPath: string): string {
+  if (serverPath === MULTI_FILE_TAG) return "";
+  const parts = serverPath.split("/");
+  if (parts[parts.length - 1] !== MULTI_FILE_TAG) return serverPath;
+  const parent = parts.slice(0, -1).join("/");
+  return parent === "" ? (serverPath.startsWith("/") ? "/" : ".") : parent;
 }
 
 function flag(value: unknown): boolean {
