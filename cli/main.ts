@@ -36,6 +36,30 @@ export function pluginArgs(args: string[]): string[] {
 }
 
 /**
+ * Command spellings that stand for another command: `serve --uftp ...` is the
+ * UFTP plugin's `uftp-serve ...` (a UFTPD plus its auth service), so users of
+ * `ferry serve` find UFTP where they look for it.
+ *
+ * @example
+ * ```ts
+ * expandAliases(["serve", "--uftp", "./data"]); // ["uftp-serve", "./data"]
+ * ```
+ */
+export function expandAliases(args: string[]): string[] {
+  const dash = args.indexOf("--");
+  const own = dash < 0 ? args : args.slice(0, dash);
+  const at = own.indexOf("serve");
+  if (at >= 0 && own.includes("--uftp")) {
+    return [
+      ...args.slice(0, at),
+      "uftp-serve",
+      ...args.slice(at + 1).filter((a, i) => !(a === "--uftp" && (dash < 0 || at + 1 + i < dash))),
+    ];
+  }
+  return args;
+}
+
+/**
  * Runs the CLI with arguments (without the program name); returns the exit code.
  *
  * @example
@@ -53,7 +77,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const program = buildProgram(cli);
   try {
-    await program.parseAsync(args, { from: "user" });
+    await program.parseAsync(expandAliases(args), { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander printed the message (or the help/version) already.
