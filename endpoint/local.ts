@@ -61,7 +61,8 @@ export interface LocalEndpointOptions {
   fsync?: "replace" | "always" | "never";
 }
 
-const readChunk = 64 * 1024;
+/** Bytes per read: large, since each async read is a hand-off to the thread pool. */
+const readChunk = 256 * 1024;
 
 /**
  * A directory on the local disk as an {@link Endpoint}.
@@ -141,14 +142,17 @@ export class LocalEndpoint implements Endpoint {
     await this.#guard(p, true);
     return await this.#do(p, async () => {
       const file = await Deno.open(this.#abs(p), { read: true });
+      let size: number;
       try {
-        if ((await file.stat()).isDirectory) throw new IsADirectoryError(p);
+        const info = await file.stat();
+        if (info.isDirectory) throw new IsADirectoryError(p);
         if (options.offset) await file.seek(options.offset, Deno.SeekMode.Start);
+        size = info.size;
       } catch (e) {
         file.close();
         throw e;
       }
-      return fileStream(file, options.signal);
+      return fileStream(file, Math.max(0, size - (options.offset ?? 0)), options.signal);
     });
   }
 
@@ -454,8 +458,19 @@ function fileSink(file: Deno.FsFile, flush: boolean): WriteSink {
   };
 }
 
-function fileStream(file: Deno.FsFile, signal?: AbortSignal): ReadableStream<Uint8Array> {
+/**
+ * The bytes of an open file. `expected` (what the file held when opened) sizes
+ * the buffers, so a small file is not read into a large one; reading goes on
+ * to the end of file all the same, so a file that grew is read whole.
+ */
+function fileStream(
+  file: Deno.FsFile,
+  expected: number,
+  signal?: AbortSignal,
+): ReadableStream<Uint8Array> {
   let open = true;
+  let left = expected;
+  let grown = false;
   const close = () => {
     if (open) {
       open = false;
@@ -474,8 +489,16 @@ function fileStream(file: Deno.FsFile, signal?: AbortSignal): ReadableStream<Uin
     },
     async pull(controller) {
       try {
-        const buffer = new Uint8Array(readChunk);
+        // One byte more than expected, so that the read that finds the end is
+        // small; a file that grew is read on in full chunks.
+        const buffer = new Uint8Array(
+          left > 0 ? Math.min(readChunk, left + 1) : grown ? readChunk : 1,
+        );
         const n = await file.read(buffer);
+        if (n !== null) {
+          if (left <= 0 || n > left) grown = true;
+          left -= n;
+        }
         if (n === null) {
           close();
           if (onAbort) signal!.removeEventListener("abort", onAbort);
