@@ -66,6 +66,9 @@ export interface TransferResult {
 
 let nextId = 1;
 
+/** Homes seen to be directories, per endpoint. */
+const checkedHomes = new WeakMap<object, Set<string>>();
+
 /**
  * One client's control connection and state.
  *
@@ -355,10 +358,18 @@ export class Session {
 
   /** Makes `account` the session's user (after a successful PASS). */
   async login(account: UserAccount): Promise<void> {
-    const fs = new JailedFs(account.endpoint ?? this.options.endpoint, account.home);
+    const endpoint = account.endpoint ?? this.options.endpoint;
+    const fs = new JailedFs(endpoint, account.home);
     try {
-      const st = await fs.stat("/");
-      if (st.type !== "dir") throw new Error("home is not a directory");
+      // Checked once per home, not on every login: a remote endpoint would pay a
+      // round trip per login, and 300 logins at once queue their stats.
+      let known = checkedHomes.get(endpoint);
+      if (!known?.has(account.home)) {
+        const st = await fs.stat("/");
+        if (st.type !== "dir") throw new Error("home is not a directory");
+        if (!known) checkedHomes.set(endpoint, known = new Set());
+        known.add(account.home);
+      }
     } catch (e) {
       log.error("{tag} home of {user} is not usable: {error}", {
         tag: this.tag,

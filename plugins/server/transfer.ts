@@ -37,15 +37,29 @@ export class AbortedError extends FtpServerError {
   }
 }
 
+/**
+ * Drops the socket when no byte moved for `dataTimeout` ms, or on abort.
+ * Progress is read from `opts.progress` by a coarse timer: node's
+ * `socket.setTimeout` re-arms a timer on every write, which cost Deno 2.9.6
+ * about two thirds of the download throughput here (830 -> 292 MB/s).
+ */
 function guard(sock: Socket, opts: PumpOptions): () => void {
-  sock.setTimeout(opts.dataTimeout);
-  const onTimeout = () => sock.destroy(new DataTimeoutError());
+  let seen = opts.progress.bytes;
+  let quietSince = performance.now();
+  const period = Math.max(10, Math.min(1000, opts.dataTimeout / 4));
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (opts.progress.bytes !== seen) {
+      seen = opts.progress.bytes;
+      quietSince = now;
+    } else if (now - quietSince >= opts.dataTimeout) {
+      sock.destroy(new DataTimeoutError());
+    }
+  }, period);
   const onAbort = () => sock.destroy(new AbortedError());
-  sock.on("timeout", onTimeout);
   opts.signal.addEventListener("abort", onAbort, { once: true });
   return () => {
-    sock.setTimeout(0);
-    sock.off("timeout", onTimeout);
+    clearInterval(timer);
     opts.signal.removeEventListener("abort", onAbort);
   };
 }
@@ -161,13 +175,14 @@ export async function receiveFromSocket(
   const release = guard(sock, opts);
   const conv = opts.ascii ? fromNetworkAscii() : undefined;
   const writer = dest.getWriter();
+  const batch = new Batcher(writer);
   try {
     const source = "encrypted" in sock ? flowing(sock as tls.TLSSocket) : sock;
     for await (const data of source) {
       let chunk = data instanceof Uint8Array ? data : new TextEncoder().encode(String(data));
       opts.progress.bytes += chunk.length;
       if (conv) chunk = conv(chunk);
-      if (chunk.length) await writer.write(chunk);
+      if (chunk.length) await batch.add(chunk);
       if (opts.throttle) await opts.throttle.consume(chunk.length, opts.signal);
       if (opts.signal.aborted) throw new AbortedError();
     }
@@ -177,16 +192,72 @@ export async function receiveFromSocket(
     if (err) throw err;
     if (conv) {
       const tail = conv(new Uint8Array(0), true);
-      if (tail.length) await writer.write(tail);
+      if (tail.length) await batch.add(tail);
     }
+    await batch.flush();
     await writer.close();
   } catch (e) {
     sock.destroy();
+    await batch.settle();
     await writer.abort(e).catch(() => {});
     throw opts.signal.aborted ? new AbortedError() : e;
   } finally {
     release();
     sock.destroy();
+  }
+}
+
+/** Bytes gathered before one endpoint write (two such buffers per upload at most). */
+export const UPLOAD_BATCH = 256 * 1024;
+
+/**
+ * Gathers socket chunks (64 KiB from node sockets) into {@link UPLOAD_BATCH}
+ * writes with one write in flight while the next batch fills. Each Deno file
+ * write is a separate async op; batching doubled upload throughput to a
+ * local endpoint here (about 300 -> 620 MB/s) at 512 KiB of memory per upload.
+ */
+class Batcher {
+  // Two buffers in turn: one being written, one filling (no garbage per batch).
+  #spare?: Uint8Array<ArrayBuffer>;
+  #buf: Uint8Array<ArrayBuffer> = new Uint8Array(UPLOAD_BATCH);
+  #len = 0;
+  #inflight?: Promise<void>;
+  constructor(readonly writer: WritableStreamDefaultWriter<Uint8Array>) {}
+
+  async add(chunk: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < chunk.length) {
+      const take = Math.min(chunk.length - off, UPLOAD_BATCH - this.#len);
+      this.#buf.set(chunk.subarray(off, off + take), this.#len);
+      this.#len += take;
+      off += take;
+      if (this.#len === UPLOAD_BATCH) await this.#send();
+    }
+  }
+
+  async #send() {
+    const full = this.#buf;
+    const out = full.subarray(0, this.#len);
+    if (this.#inflight) await this.#inflight;
+    // The previous write has resolved, so the sink is done with its buffer.
+    this.#buf = this.#spare ?? new Uint8Array(UPLOAD_BATCH);
+    this.#spare = undefined;
+    this.#len = 0;
+    this.#inflight = this.writer.write(out).then(() => {
+      this.#spare = full;
+    });
+  }
+
+  /** Writes what is left and waits for every write. */
+  async flush(): Promise<void> {
+    if (this.#len) await this.#send();
+    if (this.#inflight) await this.#inflight;
+    this.#inflight = undefined;
+  }
+
+  /** Waits for a pending write without raising (failure path). */
+  async settle(): Promise<void> {
+    await this.#inflight?.catch(() => {});
   }
 }
 

@@ -1,0 +1,35 @@
+/**
+ * Runs ferry's FTP server for the benchmark (bench/server_bench.ts starts it
+ * as its own process so that its memory can be measured alone).
+ *
+ * Usage: deno run -A bench/server_run.ts PORT DIR [--scrypt] [--tls CERT KEY]
+ * One user `bench`/`pw` with every permission, no connection limits. Prints
+ * `READY <port>` once listening; stops on SIGTERM.
+ * @module
+ */
+import { hashPassword, LocalEndpoint, startFtpServer, VirtualAuthorizer } from "../mod.ts";
+
+const [port, dir] = Deno.args;
+const scrypt = Deno.args.includes("--scrypt");
+const tlsAt = Deno.args.indexOf("--tls");
+const authorizer = new VirtualAuthorizer().addUser("bench", {
+  ...(scrypt ? { passwordHash: await hashPassword("pw") } : { password: "pw" }),
+  perm: "elradfmwMT",
+});
+const srv = await startFtpServer({
+  endpoint: new LocalEndpoint(dir),
+  authorizer,
+  port: Number(port),
+  maxConnections: 0,
+  maxConnectionsPerIp: 0,
+  tls: tlsAt > 0
+    ? {
+      cert: await Deno.readTextFile(Deno.args[tlsAt + 1]),
+      key: await Deno.readTextFile(Deno.args[tlsAt + 2]),
+    }
+    : undefined,
+});
+console.log(`READY ${srv.port}`);
+await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
+await srv.close();
+Deno.exit(0);
