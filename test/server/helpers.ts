@@ -77,51 +77,7 @@ export async function testServer(
 /** Where the Debian peers live (the system Python, not a pyenv one). */
 export const PYTHON = "/usr/bin/python3";
 
-const peerChecks: Record<string, () => Promise<boolean>> = {
-  python: () => runs(PYTHON, ["-c", "import ftplib"]),
-  ftputil: () => runs(PYTHON, ["-c", "import ftputil"]),
-  pyftpdlib: () => runs(PYTHON, ["-c", "import pyftpdlib"]),
-  curl: () => runs("curl", ["--version"]),
-  lftp: () => runs("lftp", ["--version"]),
-  rclone: () => runs("rclone", ["version"]),
-  openssl: () => runs("openssl", ["version"]),
-  vsftpd: () => Deno.stat("/usr/sbin/vsftpd").then(() => true, () => false),
-};
-
-async function runs(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
-const known = new Map<string, Promise<boolean>>();
-
-/** Whether a peer (see `peerChecks`) is installed. */
-export function hasPeer(name: string): Promise<boolean> {
-  let p = known.get(name);
-  if (!p) known.set(name, p = peerChecks[name]?.() ?? Promise.resolve(false));
-  return p;
-}
-
-/**
- * A test that needs real peers: skipped with the reason when one is missing,
- * or failed when FERRY_REQUIRE_PEERS=1 (CI).
- */
-export function peerTest(name: string, peers: string[], fn: () => Promise<void>) {
-  Deno.test(name, async () => {
-    for (const p of peers) {
-      if (!(await hasPeer(p))) {
-        if (Deno.env.get("FERRY_REQUIRE_PEERS") === "1") throw new Error(`peer ${p} missing`);
-        console.log(`skipped: ${p} not installed`);
-        return;
-      }
-    }
-    await fn();
-  });
-}
+export { hasPeer, peerTest } from "../peers/skip.ts";
 
 /** Output of a finished peer command. */
 export interface Ran {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { FtpClient, openEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
-import { dec, enc, get, hasPeer, randomBytes, testServer } from "./helpers.ts";
+import { dec, enc, get, peerTest, randomBytes, testServer } from "./helpers.ts";
 
 async function roundTrip(client: FtpClient, data: Uint8Array) {
   await client.login("bob", "pw");
@@ -26,27 +26,30 @@ Deno.test("FtpClient against the server: plain", async () => {
   assert.deepEqual(await get(t.ep, "up.bin"), data);
 });
 
-Deno.test("FtpClient against the server: explicit and implicit FTPS, reuse required", async () => {
-  if (!(await hasPeer("openssl"))) return console.log("skipped: openssl not installed");
-  const certs = await testCertificates();
-  const tls = { cert: certs.good.cert, key: certs.good.key };
-  for (const mode of ["explicit", "implicit"] as const) {
-    await using t = await testServer({
-      tls,
-      implicitTls: mode === "implicit",
-      tlsControlRequired: true,
-      tlsDataRequired: true,
-      requireTlsSessionReuse: true,
-    });
-    const client = await FtpClient.connect({
-      host: "127.0.0.1",
-      port: t.port,
-      tls: mode,
-      tlsOptions: { ca: certs.caPem },
-    });
-    await roundTrip(client, randomBytes(100_000));
-  }
-});
+peerTest(
+  "FtpClient against the server: explicit and implicit FTPS, reuse required",
+  ["openssl"],
+  async () => {
+    const certs = await testCertificates();
+    const tls = { cert: certs.good.cert, key: certs.good.key };
+    for (const mode of ["explicit", "implicit"] as const) {
+      await using t = await testServer({
+        tls,
+        implicitTls: mode === "implicit",
+        tlsControlRequired: true,
+        tlsDataRequired: true,
+        requireTlsSessionReuse: true,
+      });
+      const client = await FtpClient.connect({
+        host: "127.0.0.1",
+        port: t.port,
+        tls: mode,
+        tlsOptions: { ca: certs.caPem },
+      });
+      await roundTrip(client, randomBytes(100_000));
+    }
+  },
+);
 
 Deno.test("serving an ftp:// endpoint: a ferry server in front of another one", async () => {
   await using backend = await testServer();

@@ -52,7 +52,7 @@ print("OK")
 `;
 
 peerTest("ftplib: login, list, up/download, resume, rename, delete, mkdir/rmdir, MLSD, MFMT", [
-  "python",
+  "python3",
 ], async () => {
   await using t = await testServer();
   const out = await python(FTPLIB_SCRIPT, [String(t.port)]);

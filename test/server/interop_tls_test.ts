@@ -48,7 +48,7 @@ print("OK")
 `;
 
 peerTest("ftplib FTP_TLS explicit: up/download, resume, MLSD, MFMT, rename, delete", [
-  "python",
+  "python3",
   "openssl",
 ], async () => {
   const { certs, tls } = await tlsOptions();
@@ -57,7 +57,7 @@ peerTest("ftplib FTP_TLS explicit: up/download, resume, MLSD, MFMT, rename, dele
 });
 
 peerTest("ftplib implicit FTPS: the same session over TLS from the first byte", [
-  "python",
+  "python3",
   "openssl",
 ], async () => {
   const { certs, tls } = await tlsOptions();

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { testCertificates } from "../fixtures/certs.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
-import { hasPeer, randomBytes, testServer } from "./helpers.ts";
+import { peerTest, randomBytes, testServer } from "./helpers.ts";
 
 const CLIENTS = 300;
 
@@ -69,7 +69,6 @@ Deno.test({
   fn: () => stampede(),
 });
 
-Deno.test(`${CLIENTS} concurrent FTPS clients (explicit TLS, PROT P)`, async () => {
-  if (!(await hasPeer("openssl"))) return console.log("skipped: openssl not installed");
+peerTest(`${CLIENTS} concurrent FTPS clients (explicit TLS, PROT P)`, ["openssl"], async () => {
   await stampede((await testCertificates()).caPem);
 });

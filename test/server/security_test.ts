@@ -11,7 +11,7 @@ import net from "node:net";
 import { LocalEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
-import { dec, enc, hasPeer, put, testServer } from "./helpers.ts";
+import { dec, enc, peerTest, put, testServer } from "./helpers.ts";
 
 Deno.test("USER answers 331 for every name; a wrong password reads the same for all", async () => {
   await using t = await testServer();
@@ -310,30 +310,34 @@ Deno.test("SITE commands pass the same gate: login and permission", async () => 
   assert.equal((await c.cmd("SITE EXEC ls")).code, 500);
 });
 
-Deno.test("CVE-2011-1575: plain text sent after AUTH TLS is never executed", async () => {
-  if (!(await hasPeer("openssl"))) return console.log("skipped: openssl not installed");
-  const certs = await testCertificates();
-  await using t = await testServer({ tls: { cert: certs.good.cert, key: certs.good.key } });
-  await using c = await Ctl.connect(t.port);
-  await c.raw("AUTH TLS\r\nUSER bob\r\nPASS pw\r\nMKD injected\r\n");
-  assert.equal((await c.reply()).code, 234);
-  let upgraded = true;
-  try {
-    c.conn = await Deno.startTls(c.conn as Deno.TcpConn, {
-      hostname: "127.0.0.1",
-      caCerts: [certs.caPem],
-    });
-    const r = await c.cmd("PWD");
-    assert.equal(r.code, 530, "the injected USER/PASS must not have logged us in");
-  } catch {
-    upgraded = false; // a handshake spoiled by the injected bytes is also a safe outcome
-  }
-  await assert.rejects(() => t.ep.stat("injected"));
-  console.log(`handshake after injection: ${upgraded ? "succeeded, injection dropped" : "failed"}`);
-});
+peerTest(
+  "CVE-2011-1575: plain text sent after AUTH TLS is never executed",
+  ["openssl"],
+  async () => {
+    const certs = await testCertificates();
+    await using t = await testServer({ tls: { cert: certs.good.cert, key: certs.good.key } });
+    await using c = await Ctl.connect(t.port);
+    await c.raw("AUTH TLS\r\nUSER bob\r\nPASS pw\r\nMKD injected\r\n");
+    assert.equal((await c.reply()).code, 234);
+    let upgraded = true;
+    try {
+      c.conn = await Deno.startTls(c.conn as Deno.TcpConn, {
+        hostname: "127.0.0.1",
+        caCerts: [certs.caPem],
+      });
+      const r = await c.cmd("PWD");
+      assert.equal(r.code, 530, "the injected USER/PASS must not have logged us in");
+    } catch {
+      upgraded = false; // a handshake spoiled by the injected bytes is also a safe outcome
+    }
+    await assert.rejects(() => t.ep.stat("injected"));
+    console.log(
+      `handshake after injection: ${upgraded ? "succeeded, injection dropped" : "failed"}`,
+    );
+  },
+);
 
-Deno.test("TLS handshakes time out (implicit and after AUTH TLS)", async () => {
-  if (!(await hasPeer("openssl"))) return console.log("skipped: openssl not installed");
+peerTest("TLS handshakes time out (implicit and after AUTH TLS)", ["openssl"], async () => {
   const certs = await testCertificates();
   const tls = { cert: certs.good.cert, key: certs.good.key };
   await using imp = await testServer({ tls, implicitTls: true, tlsHandshakeTimeout: 200 });
@@ -345,8 +349,7 @@ Deno.test("TLS handshakes time out (implicit and after AUTH TLS)", async () => {
   assert.ok(await d.closedByServer(3000));
 });
 
-Deno.test("tlsControlRequired and tlsDataRequired; PBSZ/PROT sequencing", async () => {
-  if (!(await hasPeer("openssl"))) return console.log("skipped: openssl not installed");
+peerTest("tlsControlRequired and tlsDataRequired; PBSZ/PROT sequencing", ["openssl"], async () => {
   const certs = await testCertificates();
   await using t = await testServer({
     tls: { cert: certs.good.cert, key: certs.good.key },
@@ -373,23 +376,26 @@ Deno.test("tlsControlRequired and tlsDataRequired; PBSZ/PROT sequencing", async 
   assert.equal((await c.reply()).code, 226);
 });
 
-Deno.test("requireTlsSessionReuse: a data connection with a fresh TLS session gets 522", async () => {
-  if (!(await hasPeer("openssl"))) return console.log("skipped: openssl not installed");
-  const certs = await testCertificates();
-  await using t = await testServer({
-    tls: { cert: certs.good.cert, key: certs.good.key },
-    requireTlsSessionReuse: true,
-  });
-  await using c = await Ctl.connect(t.port);
-  await c.startTls([certs.caPem]);
-  await c.login("bob", "pw");
-  await c.cmd("PBSZ 0");
-  await c.cmd("PROT P");
-  const r = await c.cmd("EPSV");
-  const port = Number(/\|\|\|(\d+)\|/.exec(r.text)![1]);
-  // Deno's client never resumes a session (FACTS.md), so this is the refused case.
-  const data = await Deno.connectTls({ hostname: "127.0.0.1", port, caCerts: [certs.caPem] });
-  assert.equal((await c.cmd("NLST")).code, 125);
-  assert.equal((await c.reply()).code, 522);
-  await readAll(data).catch(() => {});
-});
+peerTest(
+  "requireTlsSessionReuse: a data connection with a fresh TLS session gets 522",
+  ["openssl"],
+  async () => {
+    const certs = await testCertificates();
+    await using t = await testServer({
+      tls: { cert: certs.good.cert, key: certs.good.key },
+      requireTlsSessionReuse: true,
+    });
+    await using c = await Ctl.connect(t.port);
+    await c.startTls([certs.caPem]);
+    await c.login("bob", "pw");
+    await c.cmd("PBSZ 0");
+    await c.cmd("PROT P");
+    const r = await c.cmd("EPSV");
+    const port = Number(/\|\|\|(\d+)\|/.exec(r.text)![1]);
+    // Deno's client never resumes a session (FACTS.md), so this is the refused case.
+    const data = await Deno.connectTls({ hostname: "127.0.0.1", port, caCerts: [certs.caPem] });
+    assert.equal((await c.cmd("NLST")).code, 125);
+    assert.equal((await c.reply()).code, 522);
+    await readAll(data).catch(() => {});
+  },
+);

@@ -1,0 +1,151 @@
+/**
+ * `ferry serve` end to end: through ferry's CLI in a child process (prints
+ * where it listens, serves, stops cleanly on SIGTERM) and in-process with a
+ * configuration file and an FsTPy credentials file.
+ */
+import assert from "node:assert/strict";
+import serverPlugin, { md5Password } from "../../plugins/server/mod.ts";
+import { Ctl, readAll, writeAll } from "./client.ts";
+import { dec, enc } from "./helpers.ts";
+
+const CLI = new URL("../../cli/main.ts", import.meta.url).pathname;
+
+/** Reads a child's stdout until `pattern` shows up (bounded). */
+async function waitFor(reader: ReadableStreamDefaultReader<string>, pattern: RegExp) {
+  let text = "";
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += value;
+    const m = pattern.exec(text);
+    if (m) return m;
+  }
+  throw new Error(`never saw ${pattern} in:\n${text}`);
+}
+
+Deno.test("ferry serve (CLI child): prints where it listens, -w lets anonymous write, SIGTERM stops it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/hello.txt`, "hi\n");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", CLI, "serve", "-i", "127.0.0.1", "-p", "0", "-w", dir],
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const m = await waitFor(
+      out,
+      /ferry serve: ftp:\/\/127\.0\.0\.1:(\d+)\/ serving (\S+); anonymous \(elradfmwMT\)/,
+    );
+    assert.equal(m[2], `file://${dir}`);
+    const c = await Ctl.connect(Number(m[1]));
+    assert.equal((await c.login("anonymous", "a@b")).code, 230);
+    let data = await c.epsv();
+    await c.cmd("STOR up.txt");
+    await writeAll(data, enc.encode("uploaded"));
+    assert.equal((await c.reply()).code, 226);
+    data = await c.epsv();
+    await c.cmd("NLST");
+    assert.deepEqual(dec.decode(await readAll(data)).trim().split("\r\n").sort(), [
+      "hello.txt",
+      "up.txt",
+    ]);
+    await c.reply();
+    child.kill("SIGTERM");
+    assert.equal((await c.reply()).code, 421, "sessions are told the server goes away");
+    c.close();
+    await waitFor(out, /ferry serve: stopping/);
+    await out.cancel();
+    const status = await child.status;
+    assert.equal(status.code, 0, await stderr);
+    assert.equal(await Deno.readTextFile(`${dir}/up.txt`), "uploaded");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ferry serve (in-process): --config with users and overrides, --credentials in FsTPy format", async () => {
+  const dir = await Deno.makeTempDir();
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  const stop = new AbortController();
+  try {
+    await Deno.mkdir(`${dir}/root/alice/ro`, { recursive: true });
+    await Deno.mkdir(`${dir}/root/bob`, { recursive: true });
+    await Deno.writeTextFile(
+      `${dir}/users.txt`,
+      `# FsTPy\nbob;${md5Password("12345")};/bob;elradfmwMT;Welcome, bob!;Bye, bye bob\n`,
+    );
+    const hash = (await runCapture(["hash-password", "s3cret"])).trim();
+    await Deno.writeTextFile(
+      `${dir}/server.yaml`,
+      [
+        `root: ${dir}/root`,
+        "interface: 127.0.0.1",
+        "port: 0",
+        "banner: Hello from YAML",
+        `credentials: ${dir}/users.txt`,
+        "users:",
+        "  - name: alice",
+        `    passwordHash: "${hash}"`,
+        "    home: /alice",
+        "    perm: elradfmw",
+        "    overrides:",
+        "      - { directory: /ro, perm: elr, recursive: true }",
+      ].join("\n"),
+    );
+    const serve = serverPlugin.commands!.find((c) => c.name === "serve")!;
+    const done = serve.run(["--config", `${dir}/server.yaml`], {
+      signal: stop.signal,
+      // deno-lint-ignore no-explicit-any
+      openEndpoint: (() => Promise.reject(new Error("not used"))) as any,
+      // deno-lint-ignore no-explicit-any
+      secrets: undefined as any,
+    });
+    let port = 0;
+    for (let i = 0; i < 200 && !port; i++) {
+      const m = lines.join("\n").match(/ftp:\/\/127\.0\.0\.1:(\d+)\//);
+      if (m) port = Number(m[1]);
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(port, lines.join("\n"));
+    assert.match(lines.join("\n"), /users from .*users\.txt, user alice \(elradfmw\)/);
+    const c = await Ctl.connect(port, { banner: false });
+    assert.equal((await c.reply()).text, "Hello from YAML");
+    assert.equal((await c.login("bob", "12345")).text, "Welcome, bob!");
+    assert.equal((await c.cmd("MKD fromftp")).code, 257);
+    assert.equal((await c.cmd("QUIT")).text, "Bye, bye bob");
+    c.close();
+    const a = await Ctl.connect(port);
+    assert.equal((await a.login("alice", "s3cret")).code, 230);
+    assert.equal((await a.cmd("MKD ok")).code, 257);
+    assert.equal((await a.cmd("MKD ro/no")).code, 550);
+    assert.equal((await a.cmd("CWD /../bob")).code, 550);
+    a.close();
+    stop.abort();
+    assert.equal(await done, 0);
+    assert.ok((await Deno.stat(`${dir}/root/bob/fromftp`)).isDirectory);
+    assert.ok((await Deno.stat(`${dir}/root/alice/ok`)).isDirectory);
+  } finally {
+    console.log = log;
+    stop.abort();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function runCapture(args: string[]): Promise<string> {
+  const serve = serverPlugin.commands!.find((c) => c.name === "serve")!;
+  const log = console.log;
+  let text = "";
+  console.log = (...a: unknown[]) => text += a.join(" ") + "\n";
+  try {
+    assert.equal(await serve.run(args), 0);
+  } finally {
+    console.log = log;
+  }
+  return text;
+}
