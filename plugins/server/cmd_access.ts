@@ -16,7 +16,15 @@ function requireControlTls(s: Session) {
   }
 }
 
-/** USER: always 331, whether the user exists or not (RFC 2577 §7). */
+/**
+ * USER: always 331, whether the user exists or not (RFC 2577 §7).
+ *
+ * @example
+ * ```text
+ * C: USER bob
+ * S: 331 Username ok, send password.
+ * ```
+ */
 export async function USER(s: Session, arg: string): Promise<void> {
   requireControlTls(s);
   let note = "";
@@ -29,7 +37,15 @@ export async function USER(s: Session, arg: string): Promise<void> {
   s.reply(331, note || "Username ok, send password.");
 }
 
-/** PASS: one choke point for every login outcome (delay, limit, hooks, log). */
+/**
+ * PASS: one choke point for every login outcome (delay, limit, hooks, log).
+ *
+ * @example
+ * ```text
+ * C: PASS secret
+ * S: 230 Login successful.
+ * ```
+ */
 export async function PASS(s: Session, arg: string): Promise<void> {
   requireControlTls(s);
   if (s.account) throw new ReplyError(503, "User already authenticated.");
@@ -65,7 +81,15 @@ export async function PASS(s: Session, arg: string): Promise<void> {
   s.reply(530, "Authentication failed.");
 }
 
-/** REIN: log out, keep the connection (and its TLS). */
+/**
+ * REIN: log out, keep the connection (and its TLS).
+ *
+ * @example
+ * ```text
+ * C: REIN
+ * S: 230 Ready for new user.
+ * ```
+ */
 export async function REIN(s: Session): Promise<void> {
   await s.logout();
   s.resetState();
@@ -73,13 +97,29 @@ export async function REIN(s: Session): Promise<void> {
   s.reply(230, "Ready for new user.");
 }
 
-/** QUIT: goodbye, then close once the reply is flushed. */
+/**
+ * QUIT: goodbye, then close once the reply is flushed.
+ *
+ * @example
+ * ```text
+ * C: QUIT
+ * S: 221 Goodbye.
+ * ```
+ */
 export function QUIT(s: Session): void {
   s.reply(221, s.account?.quitMessage ?? "Goodbye.");
   s.close("quit", true);
 }
 
-/** AUTH TLS (also SSL, TLS-C, TLS-P): upgrade the control connection. */
+/**
+ * AUTH TLS (also SSL, TLS-C, TLS-P): upgrade the control connection.
+ *
+ * @example
+ * ```text
+ * C: AUTH TLS
+ * S: 234 AUTH TLS successful.
+ * ```
+ */
 export async function AUTH(s: Session, arg: string): Promise<void> {
   if (!s.host.tlsContext) {
     throw new ReplyError(502, "AUTH not supported: no certificate configured.");
@@ -92,14 +132,30 @@ export async function AUTH(s: Session, arg: string): Promise<void> {
   await s.upgradeTls(`AUTH ${kind} successful.`);
 }
 
-/** PBSZ: only 0 makes sense for TLS. */
+/**
+ * PBSZ: only 0 makes sense for TLS.
+ *
+ * @example
+ * ```text
+ * C: PBSZ 0
+ * S: 200 PBSZ=0 successful.
+ * ```
+ */
 export function PBSZ(s: Session): void {
   if (!s.secure) throw new ReplyError(503, "PBSZ not allowed on insecure control connection.");
   s.pbsz = true;
   s.reply(200, "PBSZ=0 successful.");
 }
 
-/** PROT C or P. */
+/**
+ * PROT C or P.
+ *
+ * @example
+ * ```text
+ * C: PROT P
+ * S: 200 Protection set to Private
+ * ```
+ */
 export function PROT(s: Session, arg: string): void {
   if (!s.secure) throw new ReplyError(503, "PROT not allowed on insecure control connection.");
   if (!s.pbsz) throw new ReplyError(503, "You must issue the PBSZ command prior to PROT.");

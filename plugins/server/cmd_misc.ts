@@ -17,7 +17,15 @@ function requireDataTls(s: Session) {
   }
 }
 
-/** PASV: 227 with the (masqueraded) IPv4 address. */
+/**
+ * PASV: 227 with the (masqueraded) IPv4 address.
+ *
+ * @example
+ * ```text
+ * C: PASV
+ * S: 227 Entering passive mode (127,0,0,1,156,64).
+ * ```
+ */
 export async function PASV(s: Session): Promise<void> {
   requireDataTls(s);
   if (s.epsvAll) throw new ReplyError(501, "PASV not allowed after EPSV ALL.");
@@ -27,7 +35,15 @@ export async function PASV(s: Session): Promise<void> {
   s.reply(227, `Entering passive mode (${ip.replaceAll(".", ",")},${port >> 8},${port & 255}).`);
 }
 
-/** EPSV [1|2|ALL]: 229 with the port only (no address, so NAT-proof). */
+/**
+ * EPSV [1|2|ALL]: 229 with the port only (no address, so NAT-proof).
+ *
+ * @example
+ * ```text
+ * C: EPSV
+ * S: 229 Entering extended passive mode (|||40000|).
+ * ```
+ */
 export async function EPSV(s: Session, arg: string): Promise<void> {
   requireDataTls(s);
   const a = arg.trim().toUpperCase();
@@ -44,7 +60,15 @@ export async function EPSV(s: Session, arg: string): Promise<void> {
   s.reply(229, `Entering extended passive mode (|||${port}|).`);
 }
 
-/** PORT h1,h2,h3,h4,p1,p2 (bounce checks in DataChannel.active). */
+/**
+ * PORT h1,h2,h3,h4,p1,p2 (bounce checks in DataChannel.active).
+ *
+ * @example
+ * ```text
+ * C: PORT 127,0,0,1,156,64
+ * S: 200 Active data connection established.
+ * ```
+ */
 export async function PORT(s: Session, arg: string): Promise<void> {
   requireDataTls(s);
   if (s.epsvAll) throw new ReplyError(501, "PORT not allowed after EPSV ALL.");
@@ -55,7 +79,15 @@ export async function PORT(s: Session, arg: string): Promise<void> {
   s.reply(200, "Active data connection established.");
 }
 
-/** EPRT |af|host|port|. */
+/**
+ * EPRT |af|host|port|.
+ *
+ * @example
+ * ```text
+ * C: EPRT |1|127.0.0.1|40000|
+ * S: 200 Active data connection established.
+ * ```
+ */
 export async function EPRT(s: Session, arg: string): Promise<void> {
   requireDataTls(s);
   if (s.epsvAll) throw new ReplyError(501, "EPRT not allowed after EPSV ALL.");
@@ -69,7 +101,15 @@ export async function EPRT(s: Session, arg: string): Promise<void> {
   s.reply(200, "Active data connection established.");
 }
 
-/** TYPE A | I | L 8. */
+/**
+ * TYPE A | I | L 8.
+ *
+ * @example
+ * ```text
+ * C: TYPE I
+ * S: 200 Type set to: Binary.
+ * ```
+ */
 export function TYPE(s: Session, arg: string): void {
   const t = arg.trim().toUpperCase().replace(/\s+/g, " ");
   if (t === "A" || t === "A N") {
@@ -81,7 +121,15 @@ export function TYPE(s: Session, arg: string): void {
   } else throw new ReplyError(504, `Unsupported type "${arg.slice(0, 10)}".`);
 }
 
-/** MODE S only. */
+/**
+ * MODE S only.
+ *
+ * @example
+ * ```text
+ * C: MODE S
+ * S: 200 Transfer mode set to: S
+ * ```
+ */
 export function MODE(s: Session, arg: string): void {
   const m = arg.trim().toUpperCase();
   if (m === "S") s.reply(200, "Transfer mode set to: S");
@@ -90,7 +138,15 @@ export function MODE(s: Session, arg: string): void {
   } else throw new ReplyError(501, "Unrecognized MODE type.");
 }
 
-/** STRU F only. */
+/**
+ * STRU F only.
+ *
+ * @example
+ * ```text
+ * C: STRU F
+ * S: 200 File transfer structure set to: F.
+ * ```
+ */
 export function STRU(s: Session, arg: string): void {
   const m = arg.trim().toUpperCase();
   if (m === "F") s.reply(200, "File transfer structure set to: F.");
@@ -98,22 +154,54 @@ export function STRU(s: Session, arg: string): void {
   else throw new ReplyError(501, "Unrecognized STRU type.");
 }
 
-/** ALLO: nothing to allocate. */
+/**
+ * ALLO: nothing to allocate.
+ *
+ * @example
+ * ```text
+ * C: ALLO 1000
+ * S: 202 No storage allocation necessary.
+ * ```
+ */
 export function ALLO(s: Session): void {
   s.reply(202, "No storage allocation necessary.");
 }
 
-/** SYST. */
+/**
+ * SYST.
+ *
+ * @example
+ * ```text
+ * C: SYST
+ * S: 215 UNIX Type: L8
+ * ```
+ */
 export function SYST(s: Session): void {
   s.reply(215, "UNIX Type: L8");
 }
 
-/** NOOP. */
+/**
+ * NOOP.
+ *
+ * @example
+ * ```text
+ * C: NOOP
+ * S: 200 NOOP ok.
+ * ```
+ */
 export function NOOP(s: Session): void {
   s.reply(200, "NOOP ok.");
 }
 
-/** FEAT: derived from configuration and the served endpoint's capabilities. */
+/**
+ * FEAT: derived from configuration and the served endpoint's capabilities.
+ *
+ * @example
+ * ```text
+ * C: FEAT
+ * S: 211-Features supported: ... 211 End FEAT.
+ * ```
+ */
 export function FEAT(s: Session): void {
   const caps = (s.account?.endpoint ?? s.options.endpoint).capabilities();
   const feats: string[] = [];
@@ -133,7 +221,15 @@ export function FEAT(s: Session): void {
   s.reply(211, ["Features supported:", ...feats, "End FEAT."].join("\n"));
 }
 
-/** OPTS UTF8 | MLST facts | HASH [algorithm]. */
+/**
+ * OPTS UTF8 | MLST facts | HASH [algorithm].
+ *
+ * @example
+ * ```text
+ * C: OPTS HASH SHA-1
+ * S: 200 SHA-1
+ * ```
+ */
 export function OPTS(s: Session, arg: string): void {
   const [what, ...rest] = arg.trim().split(/\s+/);
   const value = rest.join(" ");
@@ -164,7 +260,15 @@ export function OPTS(s: Session, arg: string): void {
   throw new ReplyError(501, "Invalid argument.");
 }
 
-/** HELP [command]. */
+/**
+ * HELP [command].
+ *
+ * @example
+ * ```text
+ * C: HELP MFMT
+ * S: 214 Syntax: MFMT <SP> timeval <SP> path ...
+ * ```
+ */
 export function HELP(s: Session, arg: string): void {
   if (arg) {
     const name = arg.trim().toUpperCase();

@@ -18,7 +18,15 @@ async function endpointPath(s: Session, jail: JailedFs, path: string): Promise<s
   return s.hooks.length ? await jail.resolve(path).catch(() => "") : "";
 }
 
-/** RETR, from the REST offset if one is pending. */
+/**
+ * RETR, from the REST offset if one is pending.
+ *
+ * @example
+ * ```text
+ * C: RETR a.bin
+ * S: 150 ... then 226 Transfer complete.
+ * ```
+ */
 export async function RETR(s: Session, _arg: string, path?: string): Promise<void> {
   const rest = s.restPosition;
   s.restPosition = 0;
@@ -108,17 +116,41 @@ async function store(
   s.reply(226, "Transfer complete.");
 }
 
-/** STOR (from the REST offset if one is pending). */
+/**
+ * STOR (from the REST offset if one is pending).
+ *
+ * @example
+ * ```text
+ * C: STOR a.bin
+ * S: 150 ... then 226 Transfer complete.
+ * ```
+ */
 export async function STOR(s: Session, _arg: string, path?: string): Promise<void> {
   await store(s, "STOR", path!);
 }
 
-/** APPE: append to (or create) a file. */
+/**
+ * APPE: append to (or create) a file.
+ *
+ * @example
+ * ```text
+ * C: APPE log.txt
+ * S: 150 ... then 226 Transfer complete.
+ * ```
+ */
 export async function APPE(s: Session, _arg: string, path?: string): Promise<void> {
   await store(s, "APPE", path!);
 }
 
-/** STOU: store under a new unique name in the current directory (150 FILE: name). */
+/**
+ * STOU: store under a new unique name in the current directory (150 FILE: name).
+ *
+ * @example
+ * ```text
+ * C: STOU
+ * S: 150 FILE: ftp.1a2b3c4d ... then 226
+ * ```
+ */
 export async function STOU(s: Session, arg: string): Promise<void> {
   const prefix = arg ? baseName(ftpNormalize("/", arg)) || "ftp" : "ftp";
   for (let i = 0; i < 100; i++) {
@@ -149,20 +181,44 @@ async function sendListing(s: Session, command: string, path: string, lines: str
   if (r.ok) s.reply(226, "Transfer complete.");
 }
 
-/** LIST: `ls -l` lines (options like `-la` are accepted and ignored). */
+/**
+ * LIST: `ls -l` lines (options like `-la` are accepted and ignored).
+ *
+ * @example
+ * ```text
+ * C: LIST -la /pub
+ * S: 150 ... ls -l lines ... 226
+ * ```
+ */
 export async function LIST(s: Session, _arg: string, path?: string): Promise<void> {
   const now = new Date();
   const lines = (await entriesOf(s, path!)).map((e) => formatListLine(e, now));
   await sendListing(s, "LIST", path!, lines);
 }
 
-/** NLST: names only. */
+/**
+ * NLST: names only.
+ *
+ * @example
+ * ```text
+ * C: NLST
+ * S: 150 ... names ... 226
+ * ```
+ */
 export async function NLST(s: Session, _arg: string, path?: string): Promise<void> {
   const lines = (await entriesOf(s, path!)).map((e) => e.name);
   await sendListing(s, "NLST", path!, lines);
 }
 
-/** MLSD: RFC 3659 facts, directories only. */
+/**
+ * MLSD: RFC 3659 facts, directories only.
+ *
+ * @example
+ * ```text
+ * C: MLSD /pub
+ * S: 150 ... type=file;size=3;modify=...; a.txt ... 226
+ * ```
+ */
 export async function MLSD(s: Session, _arg: string, path?: string): Promise<void> {
   const st = await s.jail.stat(path!);
   if (st.type !== "dir") throw new ReplyError(501, "No such directory.");
@@ -181,7 +237,15 @@ export async function MLSD(s: Session, _arg: string, path?: string): Promise<voi
   await sendListing(s, "MLSD", path!, lines);
 }
 
-/** MLST: the facts of one entry on the control connection. */
+/**
+ * MLST: the facts of one entry on the control connection.
+ *
+ * @example
+ * ```text
+ * C: MLST a.txt
+ * S: 250-Listing "/a.txt": / type=file;size=3; /a.txt / 250 End MLST.
+ * ```
+ */
 export async function MLST(s: Session, _arg: string, path?: string): Promise<void> {
   const st = await s.jail.stat(path!);
   const a = s.account!;
@@ -193,7 +257,15 @@ export async function MLST(s: Session, _arg: string, path?: string): Promise<voi
   s.reply(250, `Listing "${path}":\n${facts} ${path}\nEnd MLST.`);
 }
 
-/** REST n: the next RETR/STOR starts at byte n (binary mode only, as pyftpdlib). */
+/**
+ * REST n: the next RETR/STOR starts at byte n (binary mode only, as pyftpdlib).
+ *
+ * @example
+ * ```text
+ * C: REST 100
+ * S: 350 Restarting at position 100.
+ * ```
+ */
 export function REST(s: Session, arg: string): void {
   if (!/^\d+$/.test(arg.trim())) throw new ReplyError(501, "Invalid parameter.");
   if (s.type === "A") throw new ReplyError(501, "Resuming transfers not allowed in ASCII mode.");
@@ -203,7 +275,15 @@ export function REST(s: Session, arg: string): void {
   s.reply(350, `Restarting at position ${n}.`);
 }
 
-/** ABOR: 426 + 226 when a transfer runs, 225 otherwise. */
+/**
+ * ABOR: 426 + 226 when a transfer runs, 225 otherwise.
+ *
+ * @example
+ * ```text
+ * C: ABOR
+ * S: 426 Transfer aborted via ABOR. / 226 ABOR command successful.
+ * ```
+ */
 export function ABOR(s: Session): void {
   const t = s.activeTransfer;
   if (t) {
@@ -217,7 +297,15 @@ export function ABOR(s: Session): void {
   } else s.reply(225, "No transfer to abort.");
 }
 
-/** STAT: server status, or a LIST of a path on the control connection. */
+/**
+ * STAT: server status, or a LIST of a path on the control connection.
+ *
+ * @example
+ * ```text
+ * C: STAT
+ * S: 211-FTP server status: ... 211 End of status.
+ * ```
+ */
 export async function STAT(s: Session, arg: string): Promise<void> {
   if (!arg) {
     const lines = [

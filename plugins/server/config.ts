@@ -93,7 +93,14 @@ const KEYS: Record<keyof ServeConfig, string> = {
   users: "users",
 };
 
-/** A configuration problem; the message names the file and the key. */
+/**
+ * A configuration problem; the message names the file and the key.
+ *
+ * @example
+ * ```ts
+ * throw new ServeConfigError("server.yaml: port: expected a port number");
+ * ```
+ */
 export class ServeConfigError extends FtpServerError {
   constructor(message: string) {
     super(message, { code: "ESERVERCONFIG" });

@@ -29,7 +29,14 @@ export interface CredentialEntry {
   line: number;
 }
 
-/** A problem in a credentials file, with its line. */
+/**
+ * A problem in a credentials file, with its line.
+ *
+ * @example
+ * ```ts
+ * throw new CredentialsError("users.txt", 3, "duplicate user bob"); // "users.txt:3: duplicate user bob"
+ * ```
+ */
 export class CredentialsError extends FtpServerError {
   constructor(readonly file: string, readonly line: number, message: string) {
     super(`${file}:${line}: ${message}`, { code: "ESERVERCREDENTIALS" });

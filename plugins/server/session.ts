@@ -614,7 +614,14 @@ function stripTelnet(raw: Uint8Array): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-/** `LIST -la dir` → `dir`: ls-style options are accepted and ignored. */
+/**
+ * `LIST -la dir` → `dir`: ls-style options are accepted and ignored.
+ *
+ * @example
+ * ```ts
+ * stripListOptions("-la /pub"); // "/pub"
+ * ```
+ */
 export function stripListOptions(arg: string): string {
   let a = arg;
   while (/^-[A-Za-z0-9]+(\s|$)/.test(a)) a = a.replace(/^-[A-Za-z0-9]+\s*/, "");

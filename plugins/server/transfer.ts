@@ -23,14 +23,28 @@ export interface PumpOptions {
   progress: { bytes: number };
 }
 
-/** The data connection stalled longer than the data timeout. */
+/**
+ * The data connection stalled longer than the data timeout.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof DataTimeoutError) session.reply(421, "Data connection timed out.");
+ * ```
+ */
 export class DataTimeoutError extends FtpServerError {
   constructor() {
     super("data connection timed out", { code: "ESERVERDATATIMEOUT" });
   }
 }
 
-/** The transfer was aborted (ABOR or the session went away). */
+/**
+ * The transfer was aborted (ABOR or the session went away).
+ *
+ * @example
+ * ```ts
+ * if (e instanceof AbortedError) return; // ABOR already answered
+ * ```
+ */
 export class AbortedError extends FtpServerError {
   constructor() {
     super("transfer aborted", { code: "ESERVERABORTED" });
