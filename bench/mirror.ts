@@ -153,6 +153,20 @@ try {
         `ferry/lftp no-change ${again.toFixed(2)}   (targets <= 0.80)`,
     );
     Object.assign(result, { ratioFull: full, ratioNoChange: again });
+    // The same ratios within each round, whose tools ran seconds apart: less
+    // swayed by the load of other work on the machine than medians of the whole.
+    const perRound = (k: "full" | "again", others: string[]) =>
+      times.ferry[k].map((t, i) => t / Math.min(...others.map((o) => times[o][k][i])));
+    const fullRounds = perRound("full", ["lftp", "rclone"]);
+    const againRounds = perRound("again", ["lftp"]);
+    console.log(
+      `per round: full [${fullRounds.map((r) => r.toFixed(2)).join(" ")}] median ${
+        median(fullRounds).toFixed(2)
+      }   no-change [${againRounds.map((r) => r.toFixed(2)).join(" ")}] median ${
+        median(againRounds).toFixed(2)
+      }`,
+    );
+    Object.assign(result, { roundsFull: fullRounds, roundsNoChange: againRounds });
   }
   console.log(new Date().toISOString());
   if (values.json) console.log(JSON.stringify(result));

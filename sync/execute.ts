@@ -289,7 +289,11 @@ function parallelism(lanes: Lanes, wanted = 4): number {
   for (const lane of [lanes.target, lanes.a, lanes.b]) {
     if (!lane) continue;
     for (const ep of [lane.src, lane.dst]) {
-      const cap = ep.capabilities().maxConnections;
+      let cap = ep.capabilities().maxConnections;
+      // A copy within one endpoint holds two of its connections (one reads,
+      // one writes): as many copies as connections would each hold one and
+      // wait for a second forever. (0 means no limit.)
+      if (lane.src === lane.dst && cap > 0) cap = Math.max(1, Math.floor(cap / 2));
       if (cap > 0) n = Math.min(n, cap);
     }
   }
