@@ -108,6 +108,21 @@ export class CliContext {
   }
 
   /**
+   * Turns on the protocol trace (`--debug`) from inside a command, for plugin
+   * commands with a debug flag of their own (`ferry serve -D`).
+   *
+   * @example
+   * ```ts
+   * await cli.enableDebug();
+   * ```
+   */
+  async enableDebug(): Promise<void> {
+    if (this.globals.debug) return;
+    await this.#disposeLogging?.();
+    await this.start({ ...this.globals, debug: true });
+  }
+
+  /**
    * Stops the display, flushes logs, lets go of signal handlers.
    *
    * @example

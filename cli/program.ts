@@ -86,6 +86,7 @@ function addPluginCommand(program: Command, cli: CliContext, command: PluginComm
           signal: cli.signal,
           secrets: cli.secrets,
           openEndpoint: (url, options) => openUrl(cli.registry, url, options),
+          enableDebug: () => cli.enableDebug(),
         }))
     );
 }

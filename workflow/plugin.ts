@@ -154,6 +154,8 @@ export interface CommandContext {
   /** Opens an endpoint from a URL or local path with the registry's schemes. */
   openEndpoint(url: string, options?: Partial<EndpointOpenOptions>): Promise<Endpoint>;
   secrets: Secrets;
+  /** Turns on debug logging with the protocol trace (a command's own `-D`). */
+  enableDebug?(): Promise<void>;
 }
 
 /** What a plugin contributes. Every field but `name` is optional. */

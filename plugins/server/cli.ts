@@ -177,9 +177,8 @@ async function runServe(args: string[], context?: CommandContext): Promise<numbe
     return 0;
   }
   if (a.debug) {
-    log.warn(
-      "-D: the command trace is logged at debug level; run `ferry --debug serve ...` to see it",
-    );
+    if (context?.enableDebug) await context.enableDebug();
+    else log.warn("-D: the command trace is logged at debug level; configure logging to see it");
   }
   let config = a.configFile ? merge(await readConfig(a.configFile), a.config) : a.config;
   config = { interface: "0.0.0.0", port: 2121, ...config };
