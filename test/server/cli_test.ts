@@ -67,6 +67,35 @@ Deno.test("ferry serve (CLI child): prints where it listens, -w lets anonymous w
   }
 });
 
+Deno.test("ferry serve -D (CLI child): the command trace shows, with PASS masked", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", CLI, "serve", "-i", "127.0.0.1", "-p", "0", "-D", dir],
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const m = await waitFor(out, /ferry serve: ftp:\/\/127\.0\.0\.1:(\d+)\//);
+    const c = await Ctl.connect(Number(m[1]));
+    assert.equal((await c.login("anonymous", "secret-mail@x")).code, 230);
+    assert.equal((await c.cmd("NOOP")).code, 200);
+    child.kill("SIGTERM");
+    await c.reply();
+    c.close();
+    await out.cancel();
+    await child.status;
+    const log = await stderr;
+    assert.match(log, /<- NOOP/);
+    assert.match(log, /<- USER anonymous/);
+    assert.doesNotMatch(log, /secret-mail/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("ferry serve (in-process): --config with users and overrides, --credentials in FsTPy format", async () => {
   const dir = await Deno.makeTempDir();
   const lines: string[] = [];
