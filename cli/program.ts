@@ -87,6 +87,7 @@ function addPluginCommand(program: Command, cli: CliContext, command: PluginComm
           secrets: cli.secrets,
           openEndpoint: (url, options) => openUrl(cli.registry, url, options),
           enableDebug: () => cli.enableDebug(),
+          authorizer: (name) => cli.registry.authorizers.get(name)?.item,
         }))
     );
 }

@@ -156,6 +156,25 @@ export interface CommandContext {
   secrets: Secrets;
   /** Turns on debug logging with the protocol trace (a command's own `-D`). */
   enableDebug?(): Promise<void>;
+  /** An authorizer factory some plugin registered under `name`. */
+  authorizer?(name: string): AuthorizerFactory | undefined;
+}
+
+/**
+ * A login authority for ferry's FTP server (`ferry serve --authorizer NAME`),
+ * e.g. LDAP or a company SSO. `create` returns an object with pyftpdlib's
+ * authorizer duty: `authenticate(user, password, {remoteAddress, secure})`
+ * resolving to an account (`{ username, home, perm }`) or undefined. The
+ * server checks that shape; this layer does not know the server's types.
+ */
+export interface AuthorizerFactory {
+  name: string;
+  description?: string;
+  /** `options` are the `--authorizer-option key=value` pairs. */
+  create(
+    options: Record<string, string>,
+    context: { secrets: Secrets },
+  ): unknown | Promise<unknown>;
 }
 
 /** What a plugin contributes. Every field but `name` is optional. */
@@ -168,6 +187,8 @@ export interface PluginDefinition {
   // deno-lint-ignore no-explicit-any
   jobKinds?: JobKind<any>[];
   commands?: PluginCommand[];
+  /** Login authorities for the FTP server (see {@link AuthorizerFactory}). */
+  authorizers?: AuthorizerFactory[];
 }
 
 /** A plugin as the registry holds it. */
@@ -198,6 +219,7 @@ export function definePlugin(definition: PluginDefinition): Plugin {
   named("auth method", definition.authMethods);
   named("endpoint scheme", definition.endpointSchemes);
   named("job kind", definition.jobKinds);
+  named("authorizer", definition.authorizers);
   named("command", definition.commands);
   return { ...definition, kind: "ferry-plugin" };
 }

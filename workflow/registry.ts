@@ -3,7 +3,14 @@
  * ferry knows, built-in or foreign, comes in through {@link Registry.add}.
  * @module
  */
-import type { AuthMethod, EndpointScheme, JobKind, Plugin, PluginCommand } from "./plugin.ts";
+import type {
+  AuthMethod,
+  AuthorizerFactory,
+  EndpointScheme,
+  JobKind,
+  Plugin,
+  PluginCommand,
+} from "./plugin.ts";
 import { PluginLoadError } from "./errors.ts";
 import type { SchemaParts } from "./schema.ts";
 
@@ -30,6 +37,7 @@ export class Registry {
   // deno-lint-ignore no-explicit-any
   readonly jobKinds = new Map<string, Registered<JobKind<any>>>();
   readonly commands = new Map<string, Registered<PluginCommand>>();
+  readonly authorizers = new Map<string, Registered<AuthorizerFactory>>();
 
   /**
    * Adds a plugin; throws {@link PluginLoadError} when it clashes with one already
@@ -61,6 +69,7 @@ export class Registry {
     );
     clash("job kind", this.jobKinds, (plugin.jobKinds ?? []).map((k) => k.name));
     clash("command", this.commands, (plugin.commands ?? []).map((c) => c.name));
+    clash("authorizer", this.authorizers, (plugin.authorizers ?? []).map((a) => a.name));
     const reg = { plugin: plugin.name };
     for (const m of plugin.authMethods ?? []) this.authMethods.set(m.name, { ...reg, item: m });
     for (const s of plugin.endpointSchemes ?? []) {
@@ -68,6 +77,7 @@ export class Registry {
     }
     for (const k of plugin.jobKinds ?? []) this.jobKinds.set(k.name, { ...reg, item: k });
     for (const c of plugin.commands ?? []) this.commands.set(c.name, { ...reg, item: c });
+    for (const a of plugin.authorizers ?? []) this.authorizers.set(a.name, { ...reg, item: a });
     this.plugins.push(plugin);
     return this;
   }

@@ -13,6 +13,7 @@ import {
   openEndpoint,
   type PluginCommand,
 } from "../../mod.ts";
+import { type Authorizer, ChainAuthorizer } from "./authorizers.ts";
 import { buildServerOptions, parseRange, readConfig, type ServeConfig } from "./config.ts";
 import { FtpServerError } from "./errors.ts";
 import { DEFAULT_SCRYPT, hashPassword, md5Password } from "./passwords.ts";
@@ -42,6 +43,8 @@ Without -u or --credentials, anonymous users get read-only access.
       --tls-data-required      refuse data connections before PROT P
       --tls-reuse-required     data connections must resume the TLS session
       --credentials FILE    users, FsTPy format: user;hash;root;perms;login msg;logout msg
+      --authorizer NAME     logins also decided by a plugin's authorizer (load it with --plugin)
+      --authorizer-option K=V   an option for that authorizer (repeatable)
       --masquerade ADDR     IPv4 address to advertise in PASV replies (NAT)
       --max-cons N          max connections (default 512, 0 = unlimited)
       --max-cons-per-ip N   max connections per IP (default 0 = unlimited)
@@ -67,6 +70,8 @@ const OPTIONS = {
   "tls-data-required": { type: "boolean" },
   "tls-reuse-required": { type: "boolean" },
   credentials: { type: "string" },
+  authorizer: { type: "string" },
+  "authorizer-option": { type: "string", multiple: true },
   masquerade: { type: "string" },
   "max-cons": { type: "string" },
   "max-cons-per-ip": { type: "string" },
@@ -86,6 +91,9 @@ export interface ServeArgs {
   write: boolean;
   debug: boolean;
   help: boolean;
+  /** A plugin authorizer's name (`--authorizer`) and its options. */
+  authorizer?: string;
+  authorizerOptions: Record<string, string>;
 }
 
 function int(name: string, v: string | undefined): number | undefined {
@@ -152,9 +160,24 @@ export function parseServeArgs(args: string[]): ServeArgs {
   } else if (v["implicit-tls"] || v["tls-control-required"] || v["tls-data-required"]) {
     throw new FtpServerError("TLS options need --tls-cert and --tls-key", { code: "ESERVERUSAGE" });
   }
+  const authorizerOptions: Record<string, string> = {};
+  for (const pair of v["authorizer-option"] ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) {
+      throw new FtpServerError(`--authorizer-option wants KEY=VALUE, got ${pair}`, {
+        code: "ESERVERUSAGE",
+      });
+    }
+    authorizerOptions[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (v["authorizer-option"] && v.authorizer === undefined) {
+    throw new FtpServerError("--authorizer-option needs --authorizer", { code: "ESERVERUSAGE" });
+  }
   return {
     config: c,
     configFile: v.config,
+    authorizer: v.authorizer,
+    authorizerOptions,
     username: v.username,
     password: v.password,
     write: v.write ?? false,
@@ -190,7 +213,9 @@ async function runServe(args: string[], context?: CommandContext): Promise<numbe
       perm: "elradfmwMT",
     }];
   }
-  if (config.anonymous === undefined && !config.users?.length && !config.credentials) {
+  if (
+    config.anonymous === undefined && !config.users?.length && !config.credentials && !a.authorizer
+  ) {
     config.anonymous = { home: "/", perm: a.write ? "elradfmwMT" : "elr" };
   } else if (a.write && config.anonymous) {
     config.anonymous = {
@@ -206,6 +231,13 @@ async function runServe(args: string[], context?: CommandContext): Promise<numbe
     open,
     warn: (m) => log.warn(m),
   });
+  if (a.authorizer) {
+    options.authorizer = new ChainAuthorizer([
+      await pluginAuthorizer(a.authorizer, a.authorizerOptions, context),
+      options.authorizer,
+    ]);
+    describe.push(`authorizer ${a.authorizer}`);
+  }
   const srv = await startFtpServer(options);
   const scheme = options.implicitTls ? "ftps" : "ftp";
   console.log(
@@ -218,6 +250,28 @@ async function runServe(args: string[], context?: CommandContext): Promise<numbe
   await srv.close();
   for (const ep of endpoints) await ep.close().catch(() => {});
   return 0;
+}
+
+/** Makes the authorizer a plugin registered under `name`, checking its shape. */
+async function pluginAuthorizer(
+  name: string,
+  options: Record<string, string>,
+  context?: CommandContext,
+): Promise<Authorizer> {
+  const factory = context?.authorizer?.(name);
+  if (!factory) {
+    throw new FtpServerError(
+      `no plugin provides the authorizer "${name}" (load one with ferry --plugin MODULE serve ...)`,
+      { code: "ESERVERUSAGE" },
+    );
+  }
+  const made = await factory.create(options, { secrets: context!.secrets });
+  if (typeof (made as Authorizer | undefined)?.authenticate !== "function") {
+    throw new FtpServerError(
+      `authorizer "${name}" made no object with an authenticate(user, password, context) method`,
+    );
+  }
+  return made as Authorizer;
 }
 
 /** Resolves on the CLI's abort signal, or on SIGINT/SIGTERM when run without the CLI. */

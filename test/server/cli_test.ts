@@ -96,6 +96,53 @@ Deno.test("ferry serve -D (CLI child): the command trace shows, with PASS masked
   }
 });
 
+Deno.test("ferry serve --authorizer: a plugin's authorizer decides logins", async () => {
+  const dir = await Deno.makeTempDir();
+  const plugin = new URL("../fixtures/authorizer_plugin.ts", import.meta.url).pathname;
+  try {
+    await Deno.writeTextFile(`${dir}/hello.txt`, "hi\n");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        ...["run", "-A", "--no-check", CLI, "--plugin", plugin, "serve", "-i", "127.0.0.1"],
+        ...["-p", "0", "--authorizer", "allow-one", "--authorizer-option", "user=alice"],
+        ...["--authorizer-option", "password=wonder", dir],
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const m = await waitFor(out, /ftp:\/\/127\.0\.0\.1:(\d+)\/ .*authorizer allow-one/);
+    const anonymous = await Ctl.connect(Number(m[1]));
+    assert.equal((await anonymous.login("anonymous", "a@b")).code, 530, "no anonymous by default");
+    anonymous.close();
+    const c = await Ctl.connect(Number(m[1]));
+    assert.equal((await c.login("alice", "wonder")).code, 230);
+    assert.equal((await c.cmd("TYPE I")).code, 200);
+    assert.equal((await c.cmd("SIZE hello.txt")).code, 213);
+    assert.equal((await c.cmd("DELE hello.txt")).code, 550, "the authorizer gave read-only");
+    child.kill("SIGTERM");
+    await c.reply();
+    c.close();
+    await out.cancel();
+    assert.equal((await child.status).code, 0, await stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ferry serve --authorizer NAME that no plugin provides is a usage error", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-check", CLI, "serve", "-p", "0", "--authorizer", "ldap", "."],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+  assert.notEqual(out.code, 0);
+  assert.match(new TextDecoder().decode(out.stderr), /no plugin provides the authorizer "ldap"/);
+});
+
 Deno.test("ferry serve (in-process): --config with users and overrides, --credentials in FsTPy format", async () => {
   const dir = await Deno.makeTempDir();
   const lines: string[] = [];
