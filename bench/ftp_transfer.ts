@@ -108,13 +108,17 @@ try {
     },
   };
 
-  // The tools take turns in every round, so that a slow moment of the machine
-  // (other work, dirty pages being written back) does not fall on one tool.
+  // The tools take turns in every round, each round starting with the next
+  // one, so that a slow moment of the machine (other work, the downloads'
+  // dirty pages being written back while the first upload runs) does not fall
+  // on one tool.
   const rates: Record<string, { retr: number[]; stor: number[] }> = {};
   for (const name of Object.keys(tools)) rates[name] = { retr: [], stor: [] };
   for (let i = 0; i < runs; i++) {
-    for (const [name, tool] of Object.entries(tools)) rates[name].retr.push(await rate(tool.retr));
-    for (const [name, tool] of Object.entries(tools)) rates[name].stor.push(await rate(tool.stor));
+    const names = Object.keys(tools);
+    const order = [...names.slice(i % names.length), ...names.slice(0, i % names.length)];
+    for (const name of order) rates[name].retr.push(await rate(tools[name].retr));
+    for (const name of order) rates[name].stor.push(await rate(tools[name].stor));
   }
   const results: Record<string, { retr: number; stor: number }> = {};
   for (const [name, r] of Object.entries(rates)) {
