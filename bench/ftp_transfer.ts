@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { FtpClient } from "../ftp/client.ts";
+import { fileReadable, fileWritable } from "../util/files.ts";
 import { startVsftpd } from "../test/peers/vsftpd.ts";
 
 const { values } = parseArgs({
@@ -56,35 +57,24 @@ try {
     [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
   const tools: Record<string, { retr: () => Promise<void>; stor: () => Promise<void> }> = {
-    // The file side is plain blocking I/O in 256 KiB blocks, as curl's and
-    // ftplib's are (ftplib's below is given 256 KiB blocks too): Deno's
-    // FsFile.readable/writable make one thread-pool call per 64 KiB chunk,
-    // which cost more than the copy itself here and measured Deno, not the
-    // wire client (file.readable alone read at ~470 MB/s, below curl's STOR).
+    // The file side is util/files.ts, what `ferry get`/`put` use: blocking I/O in
+    // 256 KiB blocks, as curl's and ftplib's are (ftplib's below is given 256 KiB
+    // blocks too). Deno's FsFile.readable/writable made one thread-pool call per
+    // 64 KiB chunk, which cost more than the copy itself here.
     ferry: {
       retr: async () => {
         const ftp = await connect();
-        using file = Deno.openSync(join(scratch, "ferry-down.bin"), {
+        const file = Deno.openSync(join(scratch, "ferry-down.bin"), {
           write: true,
           create: true,
           truncate: true,
         });
-        for await (const chunk of await ftp.retrieve("down.bin")) {
-          for (let at = 0; at < chunk.length;) at += file.writeSync(chunk.subarray(at));
-        }
+        await (await ftp.retrieve("down.bin")).pipeTo(fileWritable(file));
         await ftp.quit();
       },
       stor: async () => {
         const ftp = await connect();
-        using file = Deno.openSync(source);
-        const writer = (await ftp.store("up-ferry.bin")).getWriter();
-        for (;;) {
-          const block = new Uint8Array(256 * 1024);
-          const n = file.readSync(block);
-          if (n === null) break;
-          await writer.write(block.subarray(0, n));
-        }
-        await writer.close();
+        await fileReadable(Deno.openSync(source)).pipeTo(await ftp.store("up-ferry.bin"));
         await ftp.quit();
       },
     },

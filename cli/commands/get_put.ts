@@ -11,6 +11,7 @@ import type { CliContext } from "../context.ts";
 import { formatBytes, formatDuration, formatRate } from "../format.ts";
 import { connectFtp } from "../ftp.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
+import { fileReadable, fileWritable } from "../../util/files.ts";
 
 function done(cli: CliContext, what: string, bytes: number, started: number): void {
   const ms = Date.now() - started;
@@ -48,7 +49,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
           ? (await Deno.stat(partial).catch(() => undefined))?.size ?? 0
           : 0;
         const started = Date.now();
-        const file = await Deno.open(partial, {
+        const file = Deno.openSync(partial, {
           write: true,
           create: true,
           truncate: offset === 0,
@@ -61,7 +62,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
             signal: cli.signal,
             onProgress: (n) => (bytes = n),
           });
-          await stream.pipeTo(file.writable, { signal: cli.signal });
+          await stream.pipeTo(fileWritable(file), { signal: cli.signal });
         } catch (error) {
           if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
           throw error;
@@ -89,14 +90,14 @@ export function registerGetPut(program: Command, cli: CliContext): void {
           ? `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.ferry.part`
           : path;
         const started = Date.now();
-        const file = await Deno.open(local, { read: true });
+        const file = Deno.openSync(local, { read: true });
         let bytes = 0;
         try {
           const sink = await client.store(temp, {
             signal: cli.signal,
             onProgress: (n) => (bytes = n),
           });
-          await file.readable.pipeTo(sink, { signal: cli.signal });
+          await fileReadable(file).pipeTo(sink, { signal: cli.signal });
         } catch (error) {
           if (opts.atomic) await client.delete(temp).catch(() => undefined);
           throw error;
