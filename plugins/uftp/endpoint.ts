@@ -8,16 +8,12 @@
  */
 import {
   type Capabilities,
-  type Endpoint,
+  DelegatingEndpoint,
   FtpEndpoint,
   FtpHost,
-  type MkdirOptions,
   normalizePath,
   parseTimeShift,
-  type ReadOptions,
   SessionPool,
-  type Stat,
-  type WriteOptions,
 } from "../../mod.ts";
 import { type CredentialSpec, resolveCredential } from "./credentials.ts";
 import { uftpHash } from "./dialect.ts";
@@ -63,18 +59,21 @@ export interface UftpEndpointOptions {
  * await ep.close();
  * ```
  */
-export class UftpEndpoint implements Endpoint {
-  readonly url: string;
-  /** The FTP endpoint underneath (its `host` has the stat cache and time shift). */
-  readonly inner: FtpEndpoint;
+export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
+  // `inner`: the FTP endpoint underneath (its `host` has the stat cache and time shift).
+  readonly #url: string;
   readonly #aux: SessionPool;
   readonly #capabilities: Capabilities;
 
   private constructor(inner: FtpEndpoint, aux: SessionPool, url: string, caps: Capabilities) {
-    this.inner = inner;
+    super(inner);
     this.#aux = aux;
-    this.url = url;
+    this.#url = url;
     this.#capabilities = caps;
+  }
+
+  override get url(): string {
+    return this.#url;
   }
 
   /**
@@ -175,52 +174,8 @@ export class UftpEndpoint implements Endpoint {
     }
   }
 
-  capabilities(): Capabilities {
+  override capabilities(): Capabilities {
     return { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
-  }
-
-  stat(path: string): Promise<Stat> {
-    return this.inner.stat(path);
-  }
-
-  lstat(path: string): Promise<Stat> {
-    return this.inner.lstat(path);
-  }
-
-  list(path: string): Promise<Stat[]> {
-    return this.inner.list(path);
-  }
-
-  read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>> {
-    return this.inner.read(path, options);
-  }
-
-  write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>> {
-    return this.inner.write(path, options);
-  }
-
-  mkdir(path: string, options?: MkdirOptions): Promise<void> {
-    return this.inner.mkdir(path, options);
-  }
-
-  remove(path: string): Promise<void> {
-    return this.inner.remove(path);
-  }
-
-  rmdir(path: string): Promise<void> {
-    return this.inner.rmdir(path);
-  }
-
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-
-  setMtime(path: string, mtime: Date): Promise<void> {
-    return this.inner.setMtime(path, mtime);
-  }
-
-  chmod(path: string, mode: number): Promise<void> {
-    return this.inner.chmod(path, mode);
   }
 
   /**
@@ -287,7 +242,7 @@ export class UftpEndpoint implements Endpoint {
     }
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await Promise.allSettled([this.#aux.close(), this.inner.close()]);
   }
 }

@@ -7,7 +7,6 @@
 import type {
   Capabilities,
   Endpoint,
-  MkdirOptions,
   ReadOptions,
   Stat,
   WriteOptions,
@@ -17,6 +16,7 @@ import { dirname, normalizePath } from "../../endpoint/path.ts";
 import { MemoryEndpoint } from "../../endpoint/memory.ts";
 import { LocalEndpoint } from "../../endpoint/local.ts";
 import { collect } from "../../endpoint/streams.ts";
+import { DelegatingEndpoint } from "../../endpoint/delegating.ts";
 import { listTree } from "../../sync/walk.ts";
 
 const enc = new TextEncoder();
@@ -72,54 +72,7 @@ export async function tempLocal(): Promise<LocalEndpoint & AsyncDisposable> {
 }
 
 /** Delegates everything to an inner endpoint; subclasses override what should misbehave. */
-export class Wrapped implements Endpoint {
-  readonly inner: Endpoint;
-  constructor(inner: Endpoint) {
-    this.inner = inner;
-  }
-  get url(): string {
-    return this.inner.url;
-  }
-  capabilities(): Capabilities {
-    return this.inner.capabilities();
-  }
-  stat(path: string): Promise<Stat> {
-    return this.inner.stat(path);
-  }
-  lstat(path: string): Promise<Stat> {
-    return this.inner.lstat(path);
-  }
-  list(path: string): Promise<Stat[]> {
-    return this.inner.list(path);
-  }
-  read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>> {
-    return this.inner.read(path, options);
-  }
-  write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>> {
-    return this.inner.write(path, options);
-  }
-  mkdir(path: string, options?: MkdirOptions): Promise<void> {
-    return this.inner.mkdir(path, options);
-  }
-  remove(path: string): Promise<void> {
-    return this.inner.remove(path);
-  }
-  rmdir(path: string): Promise<void> {
-    return this.inner.rmdir(path);
-  }
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-  setMtime(path: string, mtime: Date): Promise<void> {
-    return this.inner.setMtime(path, mtime);
-  }
-  chmod(path: string, mode: number): Promise<void> {
-    return this.inner.chmod(path, mode);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
+export class Wrapped extends DelegatingEndpoint {}
 
 /** list() fails (like a dropped LIST) for the named directories. */
 export class FailingList extends Wrapped {
