@@ -191,14 +191,18 @@ export async function receiveFromSocket(
   const writer = dest.getWriter();
   const batch = new Batcher(writer);
   try {
-    const source = "encrypted" in sock ? flowing(sock as tls.TLSSocket) : sock;
-    for await (const data of source) {
-      let chunk = data instanceof Uint8Array ? data : new TextEncoder().encode(String(data));
-      opts.progress.bytes += chunk.length;
-      if (conv) chunk = conv(chunk);
-      if (chunk.length) await batch.add(chunk);
-      if (opts.throttle) await opts.throttle.consume(chunk.length, opts.signal);
-      if (opts.signal.aborted) throw new AbortedError();
+    if (!("encrypted" in sock) && !conv && !opts.throttle) {
+      await receivePlain(sock, batch, opts);
+    } else {
+      const source = "encrypted" in sock ? flowing(sock as tls.TLSSocket) : sock;
+      for await (const data of source) {
+        let chunk = data instanceof Uint8Array ? data : new TextEncoder().encode(String(data));
+        opts.progress.bytes += chunk.length;
+        if (conv) chunk = conv(chunk);
+        if (chunk.length) await batch.add(chunk);
+        if (opts.throttle) await opts.throttle.consume(chunk.length, opts.signal);
+        if (opts.signal.aborted) throw new AbortedError();
+      }
     }
     // A destroyed socket ends the iteration quietly: tell an abort from an EOF.
     if (opts.signal.aborted) throw new AbortedError();
@@ -221,6 +225,71 @@ export async function receiveFromSocket(
   }
 }
 
+/**
+ * The plain binary upload without throttling: `data` events copied straight
+ * into the batch, the socket paused only while a full batch waits for the
+ * previous write. No promise per socket chunk (the async iterator of a node
+ * socket costs one or more per 64 KiB).
+ */
+function receivePlain(sock: Socket, batch: Batcher, opts: PumpOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (failed) return;
+      failed = true;
+      cleanup();
+      reject(e);
+    };
+    const onData = (data: Uint8Array | string) => {
+      const chunk = typeof data === "string" ? new TextEncoder().encode(data) : data;
+      opts.progress.bytes += chunk.length;
+      if (!chunk.length) return;
+      if (held) {
+        // Arrived after pause(): keep the order behind the batch being written.
+        held.push(chunk);
+        return;
+      }
+      const waiting = batch.put(chunk);
+      if (waiting) hold(waiting);
+    };
+    let held: Uint8Array[] | undefined;
+    const hold = (waiting: Promise<void>) => {
+      held = [];
+      sock.pause();
+      waiting.then(async () => {
+        while (held!.length) await batch.add(held!.shift()!);
+        held = undefined;
+        if (!failed) sock.resume();
+        if (ended) finish();
+      }).catch(fail);
+    };
+    let ended = false;
+    const finish = () => {
+      cleanup();
+      resolve();
+    };
+    // A destroyed socket (abort, stall) closes without `end`: the caller tells
+    // an abort from an EOF, as with the iterator.
+    const onEnd = () => {
+      ended = true;
+      if (!held) finish();
+    };
+    const onError = (e: Error) => fail(e);
+    const cleanup = () => {
+      sock.off("data", onData);
+      sock.off("end", onEnd);
+      sock.off("close", onEnd);
+      sock.off("error", onError);
+    };
+    sock.on("data", onData);
+    sock.on("end", onEnd);
+    sock.on("close", onEnd);
+    sock.on("error", onError);
+    if (sock.readableEnded) onEnd();
+    else sock.resume();
+  });
+}
+
 /** Bytes gathered before one endpoint write (two such buffers per upload at most). */
 export const UPLOAD_BATCH = 256 * 1024;
 
@@ -237,6 +306,27 @@ class Batcher {
   #len = 0;
   #inflight?: Promise<void>;
   constructor(readonly writer: WritableStreamDefaultWriter<Uint8Array>) {}
+
+  /**
+   * Copies a chunk in without waiting when that is possible; returns a
+   * promise to wait for before the next `put` when the chunk filled a batch
+   * while a write was still in flight (the rest of the chunk then follows
+   * through `add`).
+   */
+  put(chunk: Uint8Array): Promise<void> | undefined {
+    let off = 0;
+    while (off < chunk.length) {
+      const take = Math.min(chunk.length - off, UPLOAD_BATCH - this.#len);
+      this.#buf.set(chunk.subarray(off, off + take), this.#len);
+      this.#len += take;
+      off += take;
+      if (this.#len === UPLOAD_BATCH) {
+        if (this.#inflight) return this.#send().then(() => this.add(chunk.subarray(off)));
+        void this.#send();
+      }
+    }
+    return undefined;
+  }
 
   async add(chunk: Uint8Array): Promise<void> {
     let off = 0;
