@@ -27,6 +27,7 @@ export * from "./endpoint/memory.ts";
 export * from "./endpoint/local.ts";
 export * from "./endpoint/url.ts";
 export * from "./endpoint/delegating.ts";
+export * from "./endpoint/hash.ts";
 export * from "./endpoint/lru.ts";
 export * from "./endpoint/ftp/stat_cache.ts";
 export * from "./endpoint/ftp/time_shift.ts";

@@ -16,6 +16,7 @@
  * files. Reads, fsync, readDir, mkdir and remove stay asynchronous.
  * @module
  */
+import { COMPUTED_HASHES, digestStream } from "./hash.ts";
 import { existsSync } from "node:fs";
 import { resolve as resolveHostPath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -96,7 +97,7 @@ export class LocalEndpoint implements Endpoint {
       writeOffset: true,
       rename: true,
       symlinks: true,
-      hashes: [],
+      hashes: [...COMPUTED_HASHES],
       precision: Precision.milliseconds,
       maxConnections: 8,
     };
@@ -245,6 +246,19 @@ export class LocalEndpoint implements Endpoint {
       }
       await this.#do(t, () => Promise.resolve(Deno.renameSync(this.#abs(f), this.#abs(t))));
     });
+  }
+
+  /**
+   * A file's hash, computed by reading it (`capabilities().hashes`), so checksum
+   * comparisons work against servers that offer the same algorithm.
+   *
+   * @example
+   * ```ts
+   * await ep.hash("a.iso", "sha-256");
+   * ```
+   */
+  async hash(path: string, algorithm: string, signal?: AbortSignal): Promise<string> {
+    return await digestStream(await this.read(path, { signal }), algorithm, this.url);
   }
 
   async setMtime(path: string, mtime: Date): Promise<void> {

@@ -6,6 +6,7 @@
  * tree, so a test can write through one endpoint and check through another.
  * @module
  */
+import { COMPUTED_HASHES, digestStream } from "./hash.ts";
 import type {
   Capabilities,
   Endpoint,
@@ -184,7 +185,7 @@ export class MemoryEndpoint implements Endpoint {
       writeOffset: true,
       rename: true,
       symlinks: true,
-      hashes: [],
+      hashes: [...COMPUTED_HASHES],
       precision: this.precision,
       maxConnections: 8,
     };
@@ -262,6 +263,19 @@ export class MemoryEndpoint implements Endpoint {
 
   rename(from: string, to: string): Promise<void> {
     return Promise.resolve().then(() => this.#rename(from, to));
+  }
+
+  /**
+   * A file's hash, computed by reading it (`capabilities().hashes`), so checksum
+   * comparisons work against servers that offer the same algorithm.
+   *
+   * @example
+   * ```ts
+   * await ep.hash("a.iso", "sha-256");
+   * ```
+   */
+  async hash(path: string, algorithm: string, signal?: AbortSignal): Promise<string> {
+    return await digestStream(await this.read(path, { signal }), algorithm, this.url);
   }
 
   setMtime(path: string, mtime: Date): Promise<void> {

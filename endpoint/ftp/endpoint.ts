@@ -288,6 +288,24 @@ export class FtpEndpoint implements Endpoint {
     await this.#replace(f, t, target !== undefined);
   }
 
+  /**
+   * The server's hash of a file (sync's checksum comparison uses it), for one
+   * of `capabilities().hashes`.
+   *
+   * @example
+   * ```ts
+   * await ep.hash("releases/big.iso", "sha-256");
+   * ```
+   */
+  async hash(path: string, algorithm: string, signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
+    const p = normalizePath(path);
+    if (!this.#capabilities.hashes.includes(algorithm.toLowerCase())) {
+      throw new UnsupportedError(`hash ${algorithm}`, this.url);
+    }
+    return await this.#errorsFor(p, () => this.host.hash(this.#remote(p), algorithm));
+  }
+
   async setMtime(path: string, mtime: Date): Promise<void> {
     if (!this.#capabilities.setMtime) throw new UnsupportedError("setMtime", this.url);
     const p = normalizePath(path);

@@ -398,6 +398,20 @@ export class FtpHost implements AsyncDisposable {
   }
 
   /**
+   * The server's hash of a file (HASH with OPTS HASH, or XMD5/XCRC/XSHA*), hex,
+   * without downloading it. `CommandNotImplementedError` when not offered.
+   *
+   * @example
+   * ```ts
+   * await host.hash("/pub/big.iso", "sha-256");
+   * ```
+   */
+  async hash(path: string, algorithm: string): Promise<string> {
+    const target = this.#abs(path);
+    return (await this.#pool.withMain((c) => c.hash(target, algorithm.toUpperCase()))).hash;
+  }
+
+  /**
    * Sets a file's mtime (MFMT, or vsftpd's MDTM with a time in server-local
    * time). `CommandNotImplementedError` when the server has neither.
    *
