@@ -31,7 +31,7 @@ export async function PASV(s: Session): Promise<void> {
   if (s.epsvAll) throw new ReplyError(501, "PASV not allowed after EPSV ALL.");
   const ip = s.data.advertisedAddress();
   if (!net.isIPv4(ip)) throw new ReplyError(425, "PASV needs IPv4; use EPSV.");
-  const port = await s.data.passive();
+  const port = await s.data.passive(s.prot === "P");
   s.reply(227, `Entering passive mode (${ip.replaceAll(".", ",")},${port >> 8},${port & 255}).`);
 }
 
@@ -56,7 +56,7 @@ export async function EPSV(s: Session, arg: string): Promise<void> {
   if (a && a !== family) {
     throw new ReplyError(522, `Network protocol not supported, use (${family}).`);
   }
-  const port = await s.data.passive();
+  const port = await s.data.passive(s.prot === "P");
   s.reply(229, `Entering extended passive mode (|||${port}|).`);
 }
 

@@ -97,6 +97,25 @@ function listenOn(server: net.Server, host: string, port: number): Promise<boole
   });
 }
 
+/** A data connection: a node socket (active, TLS) or a plain passive `Deno.Conn`. */
+export type DataSocket = net.Socket | Deno.Conn;
+
+/** Whether a data socket is a plain `Deno.Conn` (read/write ops, not node streams). */
+export function isConn(sock: DataSocket | tls.TLSSocket): sock is Deno.Conn {
+  return !(sock instanceof net.Socket);
+}
+
+function denoListen(hostname: string, port: number): Deno.TcpListener | undefined {
+  try {
+    return Deno.listen({ hostname, port, transport: "tcp" });
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse || e instanceof Deno.errors.PermissionDenied) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
 /**
  * One session's data connection.
  *
@@ -108,9 +127,9 @@ function listenOn(server: net.Server, host: string, port: number): Promise<boole
  * ```
  */
 export class DataChannel {
-  #listener?: net.Server;
-  #socket?: net.Socket;
-  #pending?: { resolve: (s: net.Socket) => void; reject: (e: Error) => void };
+  #listener?: net.Server | Deno.TcpListener;
+  #socket?: DataSocket;
+  #pending?: { resolve: (s: DataSocket) => void; reject: (e: Error) => void };
   #timer?: ReturnType<typeof setTimeout>;
 
   constructor(readonly ctx: DataContext) {}
@@ -131,9 +150,17 @@ export class DataChannel {
     return this.ctx.masqueradeAddressMap?.[local] ?? this.ctx.masqueradeAddress ?? local;
   }
 
-  /** Opens a passive listener on the control connection's local address; returns its port. */
-  async passive(): Promise<number> {
+  /**
+   * Opens a passive listener on the control connection's local address;
+   * returns its port. Without `tls` the listener is `Deno.listen` and the
+   * transfer reads and writes the `Deno.Conn` directly (node:net caps a
+   * loopback upload at about 1.1 GiB/s here, `Deno.Conn.read` at 2.5-2.9:
+   * bench/socket_ceiling.ts); with `tls` (PROT P) it is node:net, whose
+   * socket node:tls can take over.
+   */
+  async passive(tls = false): Promise<number> {
     this.close();
+    if (!tls) return this.#passiveConn();
     const server = net.createServer();
     const host = this.ctx.localAddress;
     let bound = false;
@@ -160,6 +187,59 @@ export class DataChannel {
     return (server.address() as net.AddressInfo).port;
   }
 
+  #passiveConn(): number {
+    const host = this.ctx.localAddress;
+    let listener: Deno.TcpListener | undefined;
+    const range = this.ctx.passivePorts;
+    if (range) {
+      const [lo, hi] = range;
+      const span = hi - lo + 1;
+      const start = Math.floor(Math.random() * span);
+      for (let i = 0; i < span && !listener; i++) {
+        listener = denoListen(host, lo + ((start + i) % span));
+      }
+      if (!listener) {
+        log.warn("all passive ports {lo}-{hi} are busy", { lo, hi });
+        throw new ReplyError(425, "Can't open passive connection: all passive ports are busy.");
+      }
+    } else {
+      listener = denoListen(host, 0);
+      if (!listener) throw new ReplyError(425, "Can't open passive connection.");
+    }
+    this.#listener = listener;
+    void this.#acceptLoop(listener);
+    this.#arm();
+    return listener.addr.port;
+  }
+
+  async #acceptLoop(listener: Deno.TcpListener) {
+    while (this.#listener === listener) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (e) {
+        if (this.#listener === listener) {
+          log.warn("passive listener error: {error}", { error: (e as Error).message });
+          this.#closeListener();
+        }
+        return;
+      }
+      const peer = plainIp(conn.remoteAddr.hostname);
+      if (
+        this.#listener !== listener || this.#socket ||
+        (!this.ctx.permitForeignAddresses && peer !== this.ctx.remoteAddress)
+      ) {
+        // Data peer must be the control peer (RFC 2577 §4); keep waiting for the real one.
+        log.warn("rejected data connection from foreign address {peer}", { peer });
+        conn.close();
+        continue;
+      }
+      this.#closeListener();
+      this.#connected(conn);
+      return;
+    }
+  }
+
   #accepted(sock: net.Socket) {
     // Hold the bytes until a transfer takes the socket (pauseOnConnect stalls TLS in Deno).
     sock.pause();
@@ -174,9 +254,9 @@ export class DataChannel {
     this.#connected(sock);
   }
 
-  #connected(sock: net.Socket) {
+  #connected(sock: DataSocket) {
     this.#clearTimer();
-    sock.on("error", () => {}); // errors surface where the socket is used
+    if (!isConn(sock)) sock.on("error", () => {}); // errors surface where the socket is used
     this.#socket = sock;
     const p = this.#pending;
     this.#pending = undefined;
@@ -220,15 +300,20 @@ export class DataChannel {
   async take(
     tlsContext?: tls.SecureContext,
     requireReuse = false,
-  ): Promise<net.Socket | tls.TLSSocket> {
+  ): Promise<DataSocket | tls.TLSSocket> {
     if (!this.ready) throw new ReplyError(425, "Use PORT or PASV first.");
-    const sock = this.#socket ?? await new Promise<net.Socket>((resolve, reject) => {
+    const sock = this.#socket ?? await new Promise<DataSocket>((resolve, reject) => {
       this.#pending = { resolve, reject };
     });
     this.#socket = undefined;
     if (!tlsContext) {
-      sock.resume();
+      if (!isConn(sock)) sock.resume();
       return sock;
+    }
+    if (isConn(sock)) {
+      // PROT P came after PASV/EPSV: a Deno.Conn cannot be handed to node:tls.
+      sock.close();
+      throw new ReplyError(425, "Can't open data connection: use PASV or EPSV again after PROT P.");
     }
     let secure: tls.TLSSocket;
     try {
@@ -261,16 +346,27 @@ export class DataChannel {
   }
 
   #closeListener() {
-    this.#listener?.close();
+    const l = this.#listener;
     this.#listener = undefined;
+    if (l instanceof net.Server) l.close();
+    else if (l) {
+      try {
+        l.close();
+      } catch { /* already closed */ }
+    }
   }
 
   /** Drops the listener, the connection and any waiting transfer. */
   close(): void {
     this.#clearTimer();
     this.#closeListener();
-    this.#socket?.destroy();
+    const sock = this.#socket;
     this.#socket = undefined;
+    if (sock && isConn(sock)) {
+      try {
+        sock.close();
+      } catch { /* already closed */ }
+    } else sock?.destroy();
     const p = this.#pending;
     this.#pending = undefined;
     p?.reject(new ReplyError(426, "Data connection closed."));

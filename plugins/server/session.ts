@@ -9,7 +9,7 @@ import type tls from "node:tls";
 import { logger } from "../../mod.ts";
 import type { UserAccount } from "./authorizers.ts";
 import { COMMANDS, URGENT_WHILE_TRANSFER } from "./commands.ts";
-import { DataChannel, plainIp } from "./data.ts";
+import { DataChannel, type DataSocket, plainIp } from "./data.ts";
 import { errorCode, ReplyError, replyFor } from "./errors.ts";
 import { JailedFs } from "./filesystem.ts";
 import { runHooks, type ServerHooks, type SessionInfo, type TransferEvent } from "./hooks.ts";
@@ -477,7 +477,7 @@ export class Session {
   async transfer(
     command: string,
     path: string,
-    pump: (sock: net.Socket, opts: PumpOptions) => Promise<void>,
+    pump: (sock: DataSocket, opts: PumpOptions) => Promise<void>,
     options: { upload?: boolean; preliminary?: string; onSetupFailed?: () => unknown } = {},
   ): Promise<TransferResult> {
     const started = performance.now();
@@ -497,7 +497,7 @@ export class Session {
     this.activeTransfer = { command, path, controller, progress, started };
     this.#disarmIdle();
     try {
-      let sock: net.Socket;
+      let sock: DataSocket;
       try {
         sock = await this.data.take(this.dataTls(), this.options.requireTlsSessionReuse);
       } catch (e) {

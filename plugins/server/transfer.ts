@@ -6,6 +6,7 @@
  */
 import type { Socket } from "node:net";
 import type tls from "node:tls";
+import { type DataSocket, isConn } from "./data.ts";
 import { readTls } from "./tls.ts";
 import { FtpServerError } from "./errors.ts";
 import { fromNetworkAscii, toNetworkAscii } from "./ascii.ts";
@@ -58,6 +59,10 @@ export class AbortedError extends FtpServerError {
  * about two thirds of the download throughput here (830 -> 292 MB/s).
  */
 function guard(sock: Socket, opts: PumpOptions): () => void {
+  return watch((e) => sock.destroy(e), opts);
+}
+
+function watch(kill: (e: Error) => void, opts: PumpOptions): () => void {
   let seen = opts.progress.bytes;
   let quietSince = performance.now();
   const period = Math.max(10, Math.min(1000, opts.dataTimeout / 4));
@@ -67,10 +72,10 @@ function guard(sock: Socket, opts: PumpOptions): () => void {
       seen = opts.progress.bytes;
       quietSince = now;
     } else if (now - quietSince >= opts.dataTimeout) {
-      sock.destroy(new DataTimeoutError());
+      kill(new DataTimeoutError());
     }
   }, period);
-  const onAbort = () => sock.destroy(new AbortedError());
+  const onAbort = () => kill(new AbortedError());
   opts.signal.addEventListener("abort", onAbort, { once: true });
   return () => {
     clearInterval(timer);
@@ -132,9 +137,10 @@ function finish(sock: Socket): Promise<void> {
  */
 export async function sendToSocket(
   source: ReadableStream<Uint8Array> | Iterable<Uint8Array>,
-  sock: Socket,
+  sock: DataSocket,
   opts: PumpOptions,
 ): Promise<void> {
+  if (isConn(sock)) return await sendToConn(source, sock, opts);
   track(sock);
   const release = guard(sock, opts);
   const conv = opts.ascii ? toNetworkAscii() : undefined;
@@ -181,10 +187,11 @@ export async function sendToSocket(
  * ```
  */
 export async function receiveFromSocket(
-  sock: Socket,
+  sock: DataSocket,
   dest: WritableStream<Uint8Array>,
   opts: PumpOptions,
 ): Promise<void> {
+  if (isConn(sock)) return await receiveFromConn(sock, dest, opts);
   track(sock);
   const release = guard(sock, opts);
   const conv = opts.ascii ? fromNetworkAscii() : undefined;
@@ -290,6 +297,137 @@ function receivePlain(sock: Socket, batch: Batcher, opts: PumpOptions): Promise<
   });
 }
 
+/**
+ * A plain passive `Deno.Conn` (see `DataChannel.passive`) with the stall
+ * guard and ABOR: both close the connection, which fails the pending op.
+ */
+class ConnGuard {
+  failure?: Error;
+  #closed = false;
+  readonly release: () => void;
+  constructor(readonly conn: Deno.Conn, opts: PumpOptions) {
+    this.release = watch((e) => {
+      this.failure ??= e;
+      this.close();
+    }, opts);
+  }
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.conn.close();
+    } catch { /* already closed */ }
+  }
+}
+
+async function writeConn(conn: Deno.Conn, chunk: Uint8Array, progress: { bytes: number }) {
+  let off = 0;
+  while (off < chunk.length) {
+    const n = await conn.write(off ? chunk.subarray(off) : chunk);
+    off += n;
+    progress.bytes += n;
+  }
+}
+
+/** {@link sendToSocket} over a `Deno.Conn`: `Deno.Conn.write` until each chunk is out. */
+async function sendToConn(
+  source: ReadableStream<Uint8Array> | Iterable<Uint8Array>,
+  conn: Deno.Conn,
+  opts: PumpOptions,
+): Promise<void> {
+  const g = new ConnGuard(conn, opts);
+  const conv = opts.ascii ? toNetworkAscii() : undefined;
+  const reader = source instanceof ReadableStream ? source.getReader() : undefined;
+  const iter = reader ? undefined : (source as Iterable<Uint8Array>)[Symbol.iterator]();
+  let writing: Promise<void> | undefined;
+  try {
+    while (true) {
+      let chunk: Uint8Array;
+      if (reader) {
+        const r = await reader.read();
+        if (r.done) break;
+        chunk = r.value;
+      } else {
+        const r = iter!.next();
+        if (r.done) break;
+        chunk = r.value;
+      }
+      if (opts.signal.aborted) throw new AbortedError();
+      if (g.failure) throw g.failure;
+      if (conv) chunk = conv(chunk);
+      // One write in flight while the next chunk is read (each is an async op).
+      if (writing) await writing;
+      writing = writeConn(conn, chunk, opts.progress);
+      writing.catch(() => {}); // awaited before the next write or at the end
+      if (opts.throttle) await opts.throttle.consume(chunk.length, opts.signal);
+    }
+    if (writing) await writing;
+    if (opts.signal.aborted) throw new AbortedError();
+    if (g.failure) throw g.failure;
+  } catch (e) {
+    g.close();
+    await reader?.cancel().catch(() => {});
+    throw opts.signal.aborted ? new AbortedError() : g.failure ?? e;
+  } finally {
+    g.release();
+    reader?.releaseLock();
+    g.close();
+  }
+}
+
+/**
+ * {@link receiveFromSocket} over a `Deno.Conn`: a plain binary upload reads
+ * straight into the free part of the upload batch (no copy, no event per
+ * chunk); ASCII or throttled uploads read into a scratch buffer first.
+ */
+async function receiveFromConn(
+  conn: Deno.Conn,
+  dest: WritableStream<Uint8Array>,
+  opts: PumpOptions,
+): Promise<void> {
+  const g = new ConnGuard(conn, opts);
+  const conv = opts.ascii ? fromNetworkAscii() : undefined;
+  const writer = dest.getWriter();
+  const batch = new Batcher(writer);
+  const scratch = conv || opts.throttle ? new Uint8Array(64 * 1024) : undefined;
+  try {
+    while (true) {
+      if (!scratch) {
+        const n = await conn.read(batch.space());
+        if (n === null) break;
+        opts.progress.bytes += n;
+        await batch.commit(n);
+      } else {
+        const n = await conn.read(scratch);
+        if (n === null) break;
+        opts.progress.bytes += n;
+        const chunk = conv ? conv(scratch.subarray(0, n)) : scratch.subarray(0, n);
+        if (chunk.length) await batch.add(chunk);
+        if (opts.throttle) await opts.throttle.consume(n, opts.signal);
+      }
+      if (opts.signal.aborted) throw new AbortedError();
+      if (g.failure) throw g.failure;
+    }
+    if (opts.signal.aborted) throw new AbortedError();
+    if (g.failure) throw g.failure;
+    if (conv) {
+      const tail = conv(new Uint8Array(0), true);
+      if (tail.length) await batch.add(tail);
+    }
+    await batch.flush();
+    await writer.close();
+  } catch (e) {
+    g.close();
+    const err = opts.signal.aborted ? new AbortedError() : g.failure ?? e;
+    await batch.settle();
+    await writer.abort(err).catch(() => {});
+    throw err;
+  } finally {
+    g.release();
+    g.close();
+  }
+}
+
 /** Bytes gathered before one endpoint write (two such buffers per upload at most). */
 export const UPLOAD_BATCH = 256 * 1024;
 
@@ -326,6 +464,17 @@ class Batcher {
       }
     }
     return undefined;
+  }
+
+  /** The free part of the filling batch, to read into; then {@link commit}. */
+  space(): Uint8Array<ArrayBuffer> {
+    return this.#buf.subarray(this.#len);
+  }
+
+  /** Counts `n` bytes read into {@link space}; sends the batch when full. */
+  async commit(n: number): Promise<void> {
+    this.#len += n;
+    if (this.#len === UPLOAD_BATCH) await this.#send();
   }
 
   async add(chunk: Uint8Array): Promise<void> {

@@ -1,0 +1,92 @@
+/**
+ * Plain passive data connections are `Deno.Conn`s (Deno.listen), TLS ones
+ * node sockets: the foreign-peer check, ABOR, ASCII on the Deno path, and
+ * PROT P sent between EPSV and the transfer (425, EPSV again).
+ */
+import assert from "node:assert/strict";
+import net from "node:net";
+import { get, peerTest, put, testServer } from "./helpers.ts";
+import { Ctl, readAll, writeAll } from "./client.ts";
+import { testCertificates } from "../fixtures/certs.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const epsv = async (c: Ctl) => Number(/\|\|\|(\d+)\|/.exec((await c.cmd("EPSV")).text)![1]);
+
+Deno.test("foreign data peer dropped, real one accepted", async () => {
+  await using t = await testServer();
+  await using c = await Ctl.connect(t.port);
+  await c.login("bob", "pw");
+  const port = await epsv(c);
+  const foreign = await new Promise<string>((resolve) => {
+    const s = net.connect({ host: "127.0.0.1", port, localAddress: "127.0.0.2" });
+    s.on("error", (e) => resolve("error " + e.message));
+    s.on("close", () => resolve("closed"));
+    s.resume();
+  });
+  assert.equal(foreign, "closed", "a data connection from 127.0.0.2 is dropped");
+  const data = await Deno.connect({ hostname: "127.0.0.1", port });
+  assert.ok([125, 150].includes((await c.cmd("STOR f.txt")).code));
+  await writeAll(data, enc.encode("hello"));
+  // closed by writeAll
+  assert.equal((await c.reply()).code, 226);
+  assert.equal(dec.decode(await get(t.ep, "f.txt")), "hello");
+});
+
+Deno.test("ABOR during a plain upload, then another transfer", async () => {
+  await using t = await testServer();
+  await using c = await Ctl.connect(t.port);
+  await c.login("bob", "pw");
+  const data = await Deno.connect({ hostname: "127.0.0.1", port: await epsv(c) });
+  assert.ok([125, 150].includes((await c.cmd("STOR big.bin")).code));
+  await data.write(new Uint8Array(1 << 20));
+  assert.equal((await c.cmd("ABOR")).code, 426);
+  assert.equal((await c.reply()).code, 226);
+  try {
+    data.close();
+  } catch { /* */ }
+  await put(t.ep, "pub/x.txt", "x");
+  const d2 = await Deno.connect({ hostname: "127.0.0.1", port: await epsv(c) });
+  assert.ok([125, 150].includes((await c.cmd("RETR pub/x.txt")).code));
+  assert.equal(dec.decode(await readAll(d2)), "x");
+  assert.equal((await c.reply()).code, 226);
+});
+
+Deno.test("ASCII upload and download over Deno.Conn", async () => {
+  await using t = await testServer();
+  await using c = await Ctl.connect(t.port);
+  await c.login("bob", "pw");
+  await c.cmd("TYPE A");
+  let d = await Deno.connect({ hostname: "127.0.0.1", port: await epsv(c) });
+  assert.ok([125, 150].includes((await c.cmd("STOR a.txt")).code));
+  await writeAll(d, enc.encode("a\r\nb\r\n"));
+  // closed by writeAll
+  assert.equal((await c.reply()).code, 226);
+  assert.equal(dec.decode(await get(t.ep, "a.txt")), "a\nb\n");
+  d = await Deno.connect({ hostname: "127.0.0.1", port: await epsv(c) });
+  assert.ok([125, 150].includes((await c.cmd("RETR a.txt")).code));
+  assert.equal(dec.decode(await readAll(d)), "a\r\nb\r\n");
+  assert.equal((await c.reply()).code, 226);
+});
+
+peerTest("PROT P after EPSV: 425, then EPSV again works over TLS", ["openssl"], async () => {
+  const certs = await testCertificates();
+  await using t = await testServer({ tls: { cert: certs.good.cert, key: certs.good.key } });
+  await using c = await Ctl.connect(t.port);
+  await c.startTls([certs.caPem]);
+  await c.login("bob", "pw");
+  await c.cmd("PBSZ 0");
+  const port = await epsv(c);
+  assert.equal((await c.cmd("PROT P")).code, 200);
+  const data = await Deno.connect({ hostname: "127.0.0.1", port });
+  assert.ok([125, 150].includes((await c.cmd("NLST")).code));
+  const r = await c.reply();
+  assert.match(r.text, /again after PROT P/);
+  assert.equal(r.code, 425);
+  await readAll(data).catch(() => {});
+  const p2 = await epsv(c);
+  const tdata = await Deno.connectTls({ hostname: "127.0.0.1", port: p2, caCerts: [certs.caPem] });
+  assert.ok([125, 150].includes((await c.cmd("NLST")).code));
+  assert.equal(dec.decode(await readAll(tdata)), "pub\r\n");
+  assert.equal((await c.reply()).code, 226);
+});
