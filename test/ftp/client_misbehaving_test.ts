@@ -11,17 +11,7 @@ import {
   FtpTemporaryError,
   FtpTimeoutError,
 } from "../../ftp/errors.ts";
-import { type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
-
-async function login(s: ScriptedSession): Promise<void> {
-  await s.send("220 scripted\n");
-  await s.expect("USER");
-  await s.reply(331, "password");
-  await s.expect("PASS");
-  await s.reply(230, "in");
-  await s.expect("FEAT");
-  await s.reply(211, "no features");
-}
+import { scriptedLogin, startScriptedServer } from "../peers/scripted.ts";
 
 const connect = (port: number, timeoutMs = 2_000) =>
   FtpClient.connect({ host: "127.0.0.1", port, timeoutMs });
@@ -70,7 +60,7 @@ Deno.test("misbehaving: bare-LF replies and 421 at login", async () => {
 
 Deno.test("misbehaving: data connection closed mid-transfer errors the stream and resyncs", async () => {
   await using server = await startScriptedServer(async (s) => {
-    await login(s);
+    await scriptedLogin(s);
     await s.expect("TYPE I");
     await s.reply(200, "binary");
     await s.expect("EPSV");
@@ -100,7 +90,7 @@ Deno.test("misbehaving: data connection closed mid-transfer errors the stream an
 
 Deno.test("misbehaving: a 5xx final reply after the data errors the download", async () => {
   await using server = await startScriptedServer(async (s) => {
-    await login(s);
+    await scriptedLogin(s);
     await s.expect("TYPE I");
     await s.reply(200, "binary");
     await s.expect("EPSV");
@@ -126,7 +116,7 @@ Deno.test("misbehaving: a 5xx final reply after the data errors the download", a
 Deno.test("misbehaving: EPSV refused falls back to PASV once, remembered; PASV's foreign host ignored", async () => {
   let epsvCount = 0;
   await using server = await startScriptedServer(async (s) => {
-    await login(s);
+    await scriptedLogin(s);
     for (let i = 0; i < 2; i++) {
       let line = await s.readCommand();
       if (line === "TYPE A") {
@@ -164,7 +154,7 @@ Deno.test("misbehaving: EPSV refused falls back to PASV once, remembered; PASV's
 
 Deno.test("misbehaving: commands with CR/LF are refused before they reach the wire", async () => {
   await using server = await startScriptedServer(async (s) => {
-    await login(s);
+    await scriptedLogin(s);
     const line = await s.readCommand();
     assert.equal(line, "NOOP", "the injected DELE never arrived");
     await s.reply(200, "ok");

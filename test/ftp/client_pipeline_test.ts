@@ -4,17 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { FtpClient } from "../../ftp/client.ts";
-import { type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
-
-async function login(s: ScriptedSession): Promise<void> {
-  await s.send("220 scripted\r\n");
-  await s.expect("USER");
-  await s.reply(331, "password");
-  await s.expect("PASS");
-  await s.reply(230, "in");
-  await s.expect("FEAT");
-  await s.reply(211, "no features");
-}
+import { scriptedLogin, type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
 
 /** Serves one RETR on a fresh passive port; the EPSV line was already read. */
 async function serveRetr(s: ScriptedSession, body: string, pipelined: boolean): Promise<void> {
@@ -37,7 +27,7 @@ async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
 
 Deno.test("pipeline: after a first EPSV, EPSV and RETR go out together", async () => {
   await using server = await startScriptedServer(async (s) => {
-    await login(s);
+    await scriptedLogin(s);
     await s.expect("TYPE I");
     await s.reply(200, "binary");
     await s.expect("EPSV");
@@ -57,7 +47,7 @@ Deno.test("pipeline: after a first EPSV, EPSV and RETR go out together", async (
 
 Deno.test("pipeline: a pipelined EPSV refused falls back to PASV on the same session", async () => {
   await using server = await startScriptedServer(async (s) => {
-    await login(s);
+    await scriptedLogin(s);
     await s.expect("TYPE I");
     await s.reply(200, "binary");
     await s.expect("EPSV");
@@ -92,7 +82,7 @@ Deno.test("pipeline: a pipelined EPSV refused falls back to PASV on the same ses
 
 Deno.test("pipeline: off by option, downloads still work", async () => {
   await using server = await startScriptedServer(async (s) => {
-    await login(s);
+    await scriptedLogin(s);
     await s.expect("TYPE I");
     await s.reply(200, "binary");
     for (const body of ["one", "two"]) {

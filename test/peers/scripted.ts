@@ -294,3 +294,25 @@ class SocketBox implements DataConn {
     return all;
   }
 }
+
+/**
+ * The server side of a plain login as FtpClient does it: banner, USER, PASS,
+ * then the FEAT the client sends after login (answered with no features).
+ *
+ * @example
+ * ```ts
+ * await using server = await startScriptedServer(async (s) => {
+ *   await scriptedLogin(s);
+ *   await s.expect("NOOP");
+ * });
+ * ```
+ */
+export async function scriptedLogin(s: ScriptedSession): Promise<void> {
+  await s.send("220 scripted\r\n");
+  await s.expect("USER");
+  await s.reply(331, "password");
+  await s.expect("PASS");
+  await s.reply(230, "in");
+  await s.expect("FEAT");
+  await s.reply(211, "no features");
+}
