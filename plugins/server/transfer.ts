@@ -144,20 +144,11 @@ export async function sendToSocket(
   track(sock);
   const release = guard(sock, opts);
   const conv = opts.ascii ? toNetworkAscii() : undefined;
-  const reader = source instanceof ReadableStream ? source.getReader() : undefined;
-  const iter = reader ? undefined : (source as Iterable<Uint8Array>)[Symbol.iterator]();
+  const chunks = chunkSource(source);
   try {
     while (true) {
-      let chunk: Uint8Array;
-      if (reader) {
-        const r = await reader.read();
-        if (r.done) break;
-        chunk = r.value;
-      } else {
-        const r = iter!.next();
-        if (r.done) break;
-        chunk = r.value;
-      }
+      let chunk = await chunks.next();
+      if (chunk === undefined) break;
       if (opts.signal.aborted) throw new AbortedError();
       if (sock.destroyed) throw sockError(sock) ?? new FtpServerError("data connection closed");
       if (conv) chunk = conv(chunk);
@@ -169,11 +160,11 @@ export async function sendToSocket(
     await finish(sock);
   } catch (e) {
     sock.destroy();
-    await reader?.cancel().catch(() => {});
+    await chunks.cancel();
     throw opts.signal.aborted ? new AbortedError() : e;
   } finally {
     release();
-    reader?.releaseLock();
+    chunks.release();
   }
 }
 
@@ -320,6 +311,31 @@ class ConnGuard {
   }
 }
 
+/**
+ * One way to pull chunks from what a download sends: an endpoint's stream or
+ * an in-memory listing.
+ */
+function chunkSource(source: ReadableStream<Uint8Array> | Iterable<Uint8Array>): {
+  next(): Promise<Uint8Array | undefined>;
+  cancel(): Promise<void>;
+  release(): void;
+} {
+  if (source instanceof ReadableStream) {
+    const reader = source.getReader();
+    return {
+      next: async () => (await reader.read()).value,
+      cancel: () => reader.cancel().catch(() => {}),
+      release: () => reader.releaseLock(),
+    };
+  }
+  const iter = source[Symbol.iterator]();
+  return {
+    next: () => Promise.resolve(iter.next().value ?? undefined),
+    cancel: () => Promise.resolve(),
+    release: () => {},
+  };
+}
+
 async function writeConn(conn: Deno.Conn, chunk: Uint8Array, progress: { bytes: number }) {
   let off = 0;
   while (off < chunk.length) {
@@ -337,21 +353,12 @@ async function sendToConn(
 ): Promise<void> {
   const g = new ConnGuard(conn, opts);
   const conv = opts.ascii ? toNetworkAscii() : undefined;
-  const reader = source instanceof ReadableStream ? source.getReader() : undefined;
-  const iter = reader ? undefined : (source as Iterable<Uint8Array>)[Symbol.iterator]();
+  const chunks = chunkSource(source);
   let writing: Promise<void> | undefined;
   try {
     while (true) {
-      let chunk: Uint8Array;
-      if (reader) {
-        const r = await reader.read();
-        if (r.done) break;
-        chunk = r.value;
-      } else {
-        const r = iter!.next();
-        if (r.done) break;
-        chunk = r.value;
-      }
+      let chunk = await chunks.next();
+      if (chunk === undefined) break;
       if (opts.signal.aborted) throw new AbortedError();
       if (g.failure) throw g.failure;
       if (conv) chunk = conv(chunk);
@@ -366,11 +373,11 @@ async function sendToConn(
     if (g.failure) throw g.failure;
   } catch (e) {
     g.close();
-    await reader?.cancel().catch(() => {});
+    await chunks.cancel();
     throw opts.signal.aborted ? new AbortedError() : g.failure ?? e;
   } finally {
     g.release();
-    reader?.releaseLock();
+    chunks.release();
     g.close();
   }
 }
