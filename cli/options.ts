@@ -168,6 +168,41 @@ export function withFilterOptions<T extends AnyCommand>(cmd: T): T {
 }
 
 /**
+ * `--max-delete` and `--compare`, shared by the tree jobs that delete and compare.
+ *
+ * @example
+ * ```ts
+ * withCompareOptions(program.command("sync"));
+ * ```
+ */
+export function withCompareOptions<T extends AnyCommand>(cmd: T): T {
+  // Read as a plain record by compareFromOptions, like the filter flags.
+  cmd
+    .option("--max-delete <n|pct>", 'refuse to delete more than this many files, or e.g. "10%"')
+    .addOption(
+      new Option("--compare <mode>", "how files are judged equal")
+        .choices(["size+mtime", "size", "checksum"] as const),
+    );
+  return cmd;
+}
+
+/**
+ * Job options from {@link withCompareOptions}'s flags (only those given).
+ *
+ * @example
+ * ```ts
+ * compareFromOptions({ maxDelete: "10", compare: "size" }); // { maxDelete: 10, compare: "size" }
+ * ```
+ */
+export function compareFromOptions(o: Opts): Record<string, unknown> {
+  const maxDelete = maxDeleteOption(o.maxDelete as string | undefined);
+  return {
+    ...(maxDelete !== undefined ? { maxDelete } : {}),
+    ...(o.compare ? { compare: o.compare } : {}),
+  };
+}
+
+/**
  * The auth config the flags ask for, or undefined for "URL's user, else protocol default".
  * Without any flag, remote URLs look in ~/.netrc first (as lftp does), unless
  * `--no-netrc`; a user without a password source is asked at the terminal (as curl does).
@@ -246,7 +281,7 @@ export function jobCommonFromOptions(o: Opts): JobCommonConfig {
  * maxDeleteOption("10%"); // "10%"
  * ```
  */
-export function maxDeleteOption(value: string | undefined): number | string | undefined {
+function maxDeleteOption(value: string | undefined): number | string | undefined {
   if (value === undefined) return undefined;
   return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -2,14 +2,15 @@
  * `ferry mirror FROM TO`: one-way mirror between any two URLs or paths.
  * @module
  */
-import { type Command, Option } from "../../deps.ts";
+import type { Command } from "../../deps.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { runOneOff } from "../oneoff.ts";
 import {
+  compareFromOptions,
   filtersFromOptions,
-  maxDeleteOption,
   withAuthOptions,
+  withCompareOptions,
   withConnectionOptions,
   withFilterOptions,
   withGlobalOptions,
@@ -30,16 +31,14 @@ export function registerMirror(program: Command, cli: CliContext): void {
     .argument("<from>", "source URL or local path")
     .argument("<to>", "target URL or local path")
     .option("--delete", "delete target files the source does not have")
-    .option("--max-delete <n|pct>", 'refuse to delete more than this many files, or e.g. "10%"')
-    .option("--backup-dir <path>", "move deleted and replaced files here (on the target)")
-    .addOption(
-      new Option("--compare <mode>", "how files are judged equal")
-        .choices(["size+mtime", "size", "checksum"] as const),
-    );
-  withGlobalOptions(withJobOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))))
+    .option("--backup-dir <path>", "move deleted and replaced files here (on the target)");
+  withGlobalOptions(
+    withJobOptions(
+      withCompareOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))),
+    ),
+  )
     .action((from, to, opts) =>
       runAction(cli, program.opts(), opts, async () => {
-        const maxDelete = maxDeleteOption(opts.maxDelete);
         cli.report(
           await runOneOff(cli, {
             command: "mirror",
@@ -49,9 +48,8 @@ export function registerMirror(program: Command, cli: CliContext): void {
             options: {
               ...filtersFromOptions(opts),
               ...(opts.delete ? { delete: true } : {}),
-              ...(maxDelete !== undefined ? { maxDelete } : {}),
               ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
-              ...(opts.compare ? { compare: opts.compare } : {}),
+              ...compareFromOptions(opts),
             },
             flags: opts,
           }),

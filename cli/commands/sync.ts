@@ -7,9 +7,10 @@ import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { runOneOff } from "../oneoff.ts";
 import {
+  compareFromOptions,
   filtersFromOptions,
-  maxDeleteOption,
   withAuthOptions,
+  withCompareOptions,
   withConnectionOptions,
   withFilterOptions,
   withGlobalOptions,
@@ -34,16 +35,14 @@ export function registerSync(program: Command, cli: CliContext): void {
         .choices(["newer", "a", "b", "keep-both", "skip"] as const),
     )
     .option("--conflict-suffix <word>", "keep-both: word in the kept loser's name")
-    .option("--state-dir <dir>", "where the state database lives (default .ferry)")
-    .option("--max-delete <n|pct>", 'refuse to delete more than this many files, or e.g. "10%"')
-    .addOption(
-      new Option("--compare <mode>", "how files are judged equal")
-        .choices(["size+mtime", "size", "checksum"] as const),
-    );
-  withGlobalOptions(withJobOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))))
+    .option("--state-dir <dir>", "where the state database lives (default .ferry)");
+  withGlobalOptions(
+    withJobOptions(
+      withCompareOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))),
+    ),
+  )
     .action((a, b, opts) =>
       runAction(cli, program.opts(), opts, async () => {
-        const maxDelete = maxDeleteOption(opts.maxDelete);
         cli.report(
           await runOneOff(cli, {
             command: "sync",
@@ -54,8 +53,7 @@ export function registerSync(program: Command, cli: CliContext): void {
               ...filtersFromOptions(opts),
               ...(opts.conflict ? { conflict: opts.conflict } : {}),
               ...(opts.conflictSuffix ? { conflictSuffix: opts.conflictSuffix } : {}),
-              ...(maxDelete !== undefined ? { maxDelete } : {}),
-              ...(opts.compare ? { compare: opts.compare } : {}),
+              ...compareFromOptions(opts),
             },
             state: opts.stateDir,
             flags: opts,
