@@ -62,6 +62,10 @@ export interface LocalEndpointOptions {
   fsync?: "replace" | "always" | "never";
 }
 
+/** How long a path checked inside the root is trusted (see `#verified`). */
+const guardTtlMs = 1000;
+const guardCacheSize = 4096;
+
 /** Bytes per read: large, since each async read is a hand-off to the thread pool. */
 const readChunk = 256 * 1024;
 
@@ -81,6 +85,16 @@ export class LocalEndpoint implements Endpoint {
   readonly #create: boolean;
   readonly #fsync: "replace" | "always" | "never";
   #realRoot?: Promise<string>;
+  /**
+   * Paths whose real location was checked inside the root, until when (ms,
+   * performance.now()). A transfer guards the same directory three times in a
+   * few milliseconds (write, rename, mtime), and resolving it costs a readlink
+   * per path component: the answer is trusted for {@link guardTtlMs}, and
+   * dropped at once when this endpoint moves, removes or links anything that
+   * is not a plain file. The window is of the same kind as the one between any
+   * check and the open that follows it.
+   */
+  readonly #verified = new Map<string, number>();
 
   constructor(root: string, options: LocalEndpointOptions = {}) {
     this.root = resolveHostPath(root);
@@ -212,7 +226,9 @@ export class LocalEndpoint implements Endpoint {
     const p = normalizePath(path);
     await this.#guard(p, false);
     await this.#do(p, async () => {
-      if (Deno.lstatSync(this.#abs(p)).isDirectory) throw new IsADirectoryError(p);
+      const info = Deno.lstatSync(this.#abs(p));
+      if (info.isDirectory) throw new IsADirectoryError(p);
+      if (!info.isFile) this.#verified.clear();
       await Deno.remove(this.#abs(p));
     });
   }
@@ -223,6 +239,7 @@ export class LocalEndpoint implements Endpoint {
     await this.#guard(p, false);
     await this.#do(p, async () => {
       if (!Deno.lstatSync(this.#abs(p)).isDirectory) throw new NotADirectoryError(p);
+      this.#verified.clear();
       await Deno.remove(this.#abs(p));
     });
   }
@@ -237,6 +254,7 @@ export class LocalEndpoint implements Endpoint {
     if (dirname(f) !== dirname(t)) await this.#guard(t, false);
     await this.#do(f, async () => {
       const source = Deno.lstatSync(this.#abs(f));
+      if (!source.isFile) this.#verified.clear();
       // existsSync first: it answers "nothing there" without building an error.
       const replacing = this.#fsync === "replace" && source.isFile &&
         existsSync(this.#abs(t)) && lstatOrUndefined(this.#abs(t))?.isFile === true;
@@ -290,6 +308,7 @@ export class LocalEndpoint implements Endpoint {
   async symlink(target: string, path: string): Promise<void> {
     const p = normalizePath(path);
     await this.#guard(p, false);
+    this.#verified.clear();
     await this.#do(p, () => Deno.symlink(target, this.#abs(p)));
   }
 
@@ -365,6 +384,8 @@ export class LocalEndpoint implements Endpoint {
       if (found.info?.isSymlink) probe = path;
     }
     for (;;) {
+      const now = performance.now();
+      if ((this.#verified.get(probe) ?? 0) > now) return found;
       try {
         const real = Deno.realPathSync(this.#abs(probe));
         if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) {
@@ -372,6 +393,8 @@ export class LocalEndpoint implements Endpoint {
             message: `a symlink leads out of the endpoint root: ${path}`,
           });
         }
+        if (this.#verified.size >= guardCacheSize) this.#verified.clear();
+        this.#verified.set(probe, now + guardTtlMs);
         return found;
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound) || probe === "") throw e;

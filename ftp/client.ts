@@ -22,18 +22,12 @@ import {
   FtpProtocolError,
   FtpReplyError,
   FtpTimeoutError,
-  maskCommand,
 } from "./errors.ts";
 import { formatFtpTime, parse257, parseFtpTime, type Reply } from "./reply.ts";
-import {
-  connectSocket,
-  formatHostPort,
-  type FtpEncoding,
-  socketReadable,
-  textDecoder,
-} from "./socket.ts";
+import { connectSocket, formatHostPort, type FtpEncoding, textDecoder } from "./socket.ts";
 import { startTlsClient, startTlsData, type TlsOptions } from "./tls.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
+import { connData, type DataConnection, socketData } from "./data_connection.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
 import { createListingParser, parseMlstReply, parseNlst } from "./listing/index.ts";
 
@@ -65,6 +59,11 @@ export interface FtpClientOptions {
    * session (default true); turn off for a server that loses pipelined commands.
    */
   pipeline?: boolean;
+  /**
+   * Plain passive data connections on `Deno.Conn` (default true): leaner than
+   * node:net for many small files. False keeps every data connection on node:net.
+   */
+  nativeDataConnections?: boolean;
   /** Follow the PASV reply's host even when it differs from the control peer (default false). */
   trustPasvHost?: boolean;
   /** Address announced in active mode. */
@@ -709,6 +708,8 @@ export class FtpClient {
         trustPasvHost: this.#options.trustPasvHost,
         activeAddress: this.#options.activeAddress,
         sourceAddress: this.#options.sourceAddress,
+        plainConn: !this.#protected && this.#options.nativeDataConnections !== false &&
+          !Deno.env.get("AB_NODE"),
         timeoutMs: this.#timeout,
       };
       // Downloads without REST or extra commands send EPSV and the command together.
@@ -741,41 +742,45 @@ export class FtpClient {
       const announcement = new Promise<number | undefined>((resolve) => announce = resolve);
       let confirmed!: () => void;
       const confirmation = new Promise<void>((resolve) => confirmed = resolve);
-      const ready = (
-        socket: net.Socket,
-      ): { socket: net.Socket; readable?: ReadableStream<Uint8Array> } => {
-        armIdleDeadline(socket, this.#timeout, command);
-        if (direction === "write") return { socket };
-        const endHint = "encrypted" in socket
-          ? { signal: confirmation, graceMs: 250, expectedBytes: announcement }
-          : undefined;
-        return { socket, readable: socketReadable(socket, asDataError, endHint) };
+      const options = {
+        timeoutMs: this.#timeout,
+        command,
+        mapError: asDataError,
+        expectedBytes: announcement,
       };
-      const dataReady = pending.socket()
-        .then((socket) =>
-          this.#protected
+      const ready = (socket: net.Socket): DataConnection =>
+        socketData(socket, {
+          ...options,
+          download: direction === "read",
+          endHint: "encrypted" in socket
+            ? { signal: confirmation, graceMs: 250, expectedBytes: announcement }
+            : undefined,
+        });
+      const dataReady = pending.channel()
+        .then((raw) => {
+          if (raw.conn) return connData(raw.conn, options);
+          return this.#protected
             ? startTlsData(
-              socket,
+              raw.socket,
               this.#control.socket as never,
               this.#options.tlsOptions ?? {},
               this.#timeout,
-            )
-            : socket
-        )
-        .then(ready);
+            ).then(ready)
+            : ready(raw.socket);
+        });
       dataReady.catch(() => {});
       const preliminary = pipelined
         ? await this.#control.read(this.#timeout, command)
         : await this.#control.command(command);
       if (preliminary.code >= 400 || preliminary.code < 100) {
         pending.cancel();
-        dataReady.then((d) => d.socket.destroy(), () => {});
+        dataReady.then((d) => d.destroy(), () => {});
         throw errorForReply(preliminary, command);
       }
       if (preliminary.code >= 200) {
         // Some servers answer an empty transfer with 226 at once.
         pending.cancel();
-        dataReady.then((d) => d.socket.destroy(), () => {});
+        dataReady.then((d) => d.destroy(), () => {});
         finish();
         return emptyHandle(preliminary);
       }
@@ -784,7 +789,7 @@ export class FtpClient {
         early = this.#control.read(Number.POSITIVE_INFINITY, command);
         early.then((reply) => reply.code < 300 && confirmed(), () => {});
       }
-      let data: { socket: net.Socket; readable?: ReadableStream<Uint8Array> };
+      let data: DataConnection;
       try {
         data = await dataReady;
       } catch (error) {
@@ -793,10 +798,8 @@ export class FtpClient {
         await this.#control.read(this.#timeout).catch(() => undefined);
         throw error;
       }
-      const socket = data.socket;
       return {
-        socket,
-        readable: data.readable,
+        data,
         preliminary,
         command,
         timeoutMs: this.#timeout,
@@ -812,7 +815,7 @@ export class FtpClient {
           }
         },
         abort: async () => {
-          socket.destroy();
+          data.destroy();
           try {
             this.#control.send("ABOR");
             // An early read of the final reply takes the first answer.
@@ -888,22 +891,13 @@ function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => void)
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-function armIdleDeadline(socket: net.Socket, timeoutMs: number, command: string): void {
-  socket.setTimeout(timeoutMs);
-  socket.once("timeout", () =>
-    socket.destroy(
-      new FtpTimeoutError(`data connection of ${maskCommand(command)} idle for ${timeoutMs} ms`),
-    ));
-}
-
 function asDataError(error: Error): Error {
   return error instanceof FtpError ? error : dataConnectionError(error);
 }
 
 function emptyHandle(reply: Reply): TransferHandle {
   return {
-    socket: undefined,
-    readable: undefined,
+    data: undefined,
     preliminary: reply,
     command: "",
     timeoutMs: 0,

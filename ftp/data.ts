@@ -15,6 +15,7 @@ import {
 import type { ControlConnection } from "./control.ts";
 import { parseEpsv, parsePasv } from "./reply.ts";
 import { connectSocket } from "./socket.ts";
+import { connectConn } from "./data_connection.ts";
 
 const log = logger("ftp", "data");
 
@@ -33,6 +34,11 @@ export interface DataChannelOptions {
   activeAddress?: string;
   /** Local address to bind data connections to. */
   sourceAddress?: string;
+  /**
+   * Passive connections may be a `Deno.Conn` (plain data, no source address):
+   * leaner than node:net for the many short connections of small files.
+   */
+  plainConn?: boolean;
   timeoutMs: number;
 }
 
@@ -78,10 +84,16 @@ export function eprtArgument(host: string, port: number): string {
   return `|${net.isIPv6(host) ? 2 : 1}|${host}|${port}|`;
 }
 
+/** A connected data channel before TLS or reading: a node:net socket or a `Deno.Conn`. */
+export type RawDataChannel = { socket: net.Socket; conn?: undefined } | {
+  conn: Deno.TcpConn;
+  socket?: undefined;
+};
+
 /** A data connection being set up: either ready (passive) or awaiting the server (active). */
 export interface PendingData {
-  /** Resolves with the connected socket (passive: already connected). */
-  socket(): Promise<net.Socket>;
+  /** Resolves with the connected channel (passive: already connected). */
+  channel(): Promise<RawDataChannel>;
   /** Releases everything if the transfer command failed. */
   cancel(): void;
 }
@@ -145,18 +157,13 @@ export async function openPipelined(
     });
     return undefined;
   }
-  let socket: net.Socket;
   try {
-    socket = await connectSocket(peer, parseEpsv(reply.text), {
-      timeoutMs: options.timeoutMs,
-      localAddress: options.sourceAddress,
-    });
+    return await connectPassive(peer, parseEpsv(reply.text), options);
   } catch (error) {
     // The command is waiting on the server's side: the session cannot be resynchronised cheaply.
     control.destroy();
     throw error;
   }
-  return { socket: () => Promise.resolve(socket), cancel: () => socket.destroy() };
 }
 
 /**
@@ -197,11 +204,43 @@ export async function openDataChannel(
       });
     }
   }
-  const socket = await connectSocket(target.host, target.port, {
-    timeoutMs: options.timeoutMs,
-    localAddress: options.sourceAddress,
-  });
-  return { socket: () => Promise.resolve(socket), cancel: () => socket.destroy() };
+  return await connectPassive(target.host, target.port, options);
+}
+
+async function connectPassive(
+  host: string,
+  port: number,
+  options: DataChannelOptions,
+): Promise<PendingData> {
+  let raw: RawDataChannel;
+  if (options.plainConn && !options.sourceAddress) {
+    raw = { conn: await connectConn(host, port, options) };
+  } else {
+    raw = {
+      socket: await connectSocket(host, port, {
+        timeoutMs: options.timeoutMs,
+        localAddress: options.sourceAddress,
+      }),
+    };
+  }
+  return { channel: () => Promise.resolve(raw), cancel: () => destroyChannel(raw) };
+}
+
+/**
+ * Drops a raw data channel, whichever kind it is.
+ *
+ * @example
+ * ```ts
+ * destroyChannel(await pending.channel());
+ * ```
+ */
+export function destroyChannel(raw: RawDataChannel): void {
+  if (raw.socket) raw.socket.destroy();
+  else {
+    try {
+      raw.conn.close();
+    } catch { /* already closed */ }
+  }
 }
 
 async function openActive(
@@ -253,7 +292,7 @@ async function openActive(
     throw error;
   }
   return {
-    socket: () => accepted,
+    channel: () => accepted.then((socket) => ({ socket })),
     cancel: () => {
       server.close();
       accepted.then((s) => s.destroy(), () => {});

@@ -4,18 +4,15 @@
  * the data becomes a stream error instead of being lost.
  * @module
  */
-import type net from "node:net";
 import type { Reply } from "./reply.ts";
 import { FtpProtocolError } from "./errors.ts";
-import { endSocket, type FtpEncoding, textDecoder, writeChunk } from "./socket.ts";
-import { dataConnectionError } from "./data.ts";
+import { type FtpEncoding, textDecoder } from "./socket.ts";
+import type { DataConnection } from "./data_connection.ts";
 
 /** A data connection after the transfer command was accepted (1xx). */
 export interface TransferHandle {
-  /** The data socket; undefined when the server answered 2xx at once (nothing to transfer). */
-  socket: net.Socket | undefined;
-  /** For downloads: the data, attached as soon as the socket was ready. */
-  readable: ReadableStream<Uint8Array> | undefined;
+  /** The data connection; undefined when the server answered 2xx at once (nothing to transfer). */
+  data: DataConnection | undefined;
   /** The 1xx reply to the command (STOU names the file here). */
   preliminary: Reply;
   command: string;
@@ -58,17 +55,16 @@ export function retrieveStream(
     reported = true;
     options.onSettled?.(failed);
   };
-  if (!handle.readable) {
+  const data = handle.data;
+  if (!data) {
     report(false);
     return new ReadableStream({ start: (c) => c.close() });
   }
-  const reader = handle.readable.getReader();
   let bytes = 0;
   let settled = false;
   const abort = async () => {
     if (settled) return;
     settled = true;
-    reader.releaseLock();
     await handle.abort().catch(() => undefined);
   };
   const onAbort = () => void abort();
@@ -76,8 +72,8 @@ export function retrieveStream(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { value, done } = await reader.read();
-        if (done) {
+        const value = await data.read();
+        if (value === null) {
           settled = true;
           options.signal?.removeEventListener("abort", onAbort);
           await handle.finalReply();
@@ -121,25 +117,19 @@ export function storeStream(
   options: DataStreamOptions,
 ): WritableStream<Uint8Array> {
   let bytes = 0;
-  const socket = handle.socket;
-  const socketErrors: Error[] = [];
-  socket?.on("error", (e: Error) => socketErrors.push(e));
+  const data = handle.data;
   return new WritableStream<Uint8Array>({
     async write(chunk) {
-      if (!socket) {
+      if (!data) {
         throw new FtpProtocolError(`server accepted ${handle.command} without a data connection`);
       }
       if (options.signal?.aborted) throw options.signal.reason;
-      try {
-        await writeChunk(socket, chunk);
-      } catch (error) {
-        throw socketErrors[0] ? dataConnectionError(socketErrors[0]) : error;
-      }
+      await data.write(chunk);
       bytes += chunk.length;
       options.onProgress?.(bytes);
     },
     async close() {
-      if (socket) await endSocket(socket, handle.timeoutMs);
+      if (data) await data.end(handle.timeoutMs);
       await handle.finalReply();
     },
     async abort() {

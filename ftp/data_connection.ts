@@ -1,0 +1,235 @@
+/**
+ * One data connection as the transfer code sees it: chunks in, chunks out, a
+ * clean end and a hard stop, whatever carries it. Plain passive connections
+ * are a `Deno.Conn` (read straight into a buffer sized for what is left of the
+ * file: a small file costs one op per read and no stream machinery); TLS and
+ * active connections stay on node:net/node:tls, which TLS session reuse needs
+ * (docs/TLS.md).
+ * @module
+ */
+import type net from "node:net";
+import { FtpConnectionError, FtpTimeoutError, maskCommand } from "./errors.ts";
+import { endSocket, formatHostPort, socketReadable, writeChunk } from "./socket.ts";
+
+/** A connected data channel (see the module notes). */
+export interface DataConnection {
+  /** The next chunk of a download, or null at its end. Errors are data-connection errors. */
+  read(): Promise<Uint8Array | null>;
+  /** Writes a chunk of an upload, resolving when more may be written. */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Ends an upload: half-closes and waits until the server has closed too. */
+  end(timeoutMs: number): Promise<void>;
+  /** Drops the connection at once (abort, failure). */
+  destroy(): void;
+}
+
+/** How a data connection reports trouble. */
+export interface DataConnectionOptions {
+  /** Idle deadline: no byte in either direction for this long ends the connection. */
+  timeoutMs: number;
+  /** The command it carries, for the idle-deadline message. */
+  command: string;
+  /** Turns a raw socket error into the error a reader sees. */
+  mapError: (error: Error) => Error;
+  /** Download size announced by the 150 reply, if any (sizes read buffers). */
+  expectedBytes?: Promise<number | undefined>;
+}
+
+const maxReadBuffer = 256 * 1024;
+const minReadBuffer = 16 * 1024;
+
+/**
+ * Connects a plain data connection with `Deno.connect`, with a deadline.
+ *
+ * @example
+ * ```ts
+ * const conn = await connectConn("127.0.0.1", 50000, { timeoutMs: 10_000 });
+ * ```
+ */
+export async function connectConn(
+  host: string,
+  port: number,
+  options: { timeoutMs: number },
+): Promise<Deno.TcpConn> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const connecting = Deno.connect({ hostname: host, port });
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // A connection that arrives after the deadline is closed, not leaked.
+      connecting.then((c) => c.close(), () => {});
+      reject(new FtpTimeoutError(`timed out connecting to ${formatHostPort(host, port)}`));
+    }, options.timeoutMs);
+  });
+  try {
+    return await Promise.race([connecting, deadline]);
+  } catch (error) {
+    if (error instanceof FtpTimeoutError) throw error;
+    const cause = error as Error & { code?: string };
+    throw new FtpConnectionError(
+      `cannot connect to ${formatHostPort(host, port)}: ${cause.message}`,
+      { cause, code: cause.code },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A {@link DataConnection} over a `Deno.Conn`.
+ *
+ * @example
+ * ```ts
+ * const data = connData(await connectConn(host, port, { timeoutMs }), { timeoutMs, command, mapError });
+ * for (let c = await data.read(); c; c = await data.read()) total += c.length;
+ * ```
+ */
+export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): DataConnection {
+  let closed = false;
+  let writing = false;
+  let failure: Error | undefined;
+  let lastActive = performance.now();
+  let left: number | undefined;
+  options.expectedBytes?.then((n) => left = n, () => {});
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(idle);
+    try {
+      conn.close();
+    } catch { /* already closed by the runtime */ }
+  };
+  // One timer per connection, re-armed for what is left of the deadline when
+  // it fires early: cheaper than a timer per read.
+  const check = () => {
+    const quiet = performance.now() - lastActive;
+    if (quiet < options.timeoutMs) {
+      idle = setTimeout(check, options.timeoutMs - quiet);
+      return;
+    }
+    failure = idleError(options);
+    close();
+  };
+  let idle = setTimeout(check, options.timeoutMs);
+  // Deno keeps a process alive for timers: the idle deadline must not.
+  Deno.unrefTimer(idle);
+  const fail = (error: unknown): never => {
+    close();
+    const cause = failure ?? (error instanceof Error ? error : new Error(String(error)));
+    throw options.mapError(cause);
+  };
+  return {
+    async read() {
+      if (failure) fail(failure);
+      // One byte more than announced, so the read that finds the end is small.
+      const size = left === undefined
+        ? maxReadBuffer
+        : Math.max(minReadBuffer, Math.min(maxReadBuffer, left + 1));
+      const buffer = new Uint8Array(size);
+      let n: number | null;
+      try {
+        n = await conn.read(buffer);
+      } catch (error) {
+        return fail(closed && !failure ? new FtpConnectionError("data connection closed") : error);
+      }
+      lastActive = performance.now();
+      if (n === null) {
+        close();
+        return null;
+      }
+      if (left !== undefined) left = Math.max(0, left - n);
+      return buffer.subarray(0, n);
+    },
+    async write(chunk) {
+      if (failure || closed) {
+        fail(failure ?? new FtpConnectionError("data connection closed while writing"));
+      }
+      try {
+        if (!writing) {
+          // Uploads only (a setsockopt per download is measurable): the last
+          // short segment must not wait for an ACK.
+          writing = true;
+          conn.setNoDelay(true);
+        }
+        for (let at = 0; at < chunk.byteLength;) {
+          at += await conn.write(chunk.subarray(at));
+          lastActive = performance.now();
+        }
+      } catch (error) {
+        fail(error);
+      }
+    },
+    async end(timeoutMs) {
+      if (closed) return;
+      const timer = setTimeout(() => {
+        failure = new FtpTimeoutError("timed out closing the data connection");
+        close();
+      }, timeoutMs);
+      try {
+        await conn.closeWrite();
+        // The server answers our FIN with its own; anything else it sends is dropped.
+        const sink = new Uint8Array(512);
+        while (!closed && (await conn.read(sink)) !== null) { /* drain */ }
+      } catch (error) {
+        if (failure) throw failure;
+        if (!closed) throw options.mapError(error as Error);
+      } finally {
+        clearTimeout(timer);
+        close();
+      }
+      if (failure) throw failure;
+    },
+    destroy: close,
+  };
+}
+
+/**
+ * A {@link DataConnection} over a node:net or node:tls socket. Reading starts
+ * at once (a server may send everything and close before its 1xx reply reaches
+ * us); `endHint` carries the TLS end-of-stream workaround of `socketReadable`.
+ *
+ * @example
+ * ```ts
+ * const data = socketData(socket, { timeoutMs, command, mapError });
+ * ```
+ */
+export function socketData(
+  socket: net.Socket,
+  options: DataConnectionOptions & {
+    /** Downloads only: bytes are read from the start. */
+    download: boolean;
+    endHint?: Parameters<typeof socketReadable>[2];
+  },
+): DataConnection {
+  socket.setTimeout(options.timeoutMs);
+  socket.once("timeout", () => socket.destroy(idleError(options)));
+  const errors: Error[] = [];
+  socket.on("error", (e: Error) => errors.push(e));
+  const reader = options.download
+    ? socketReadable(socket, options.mapError, options.endHint).getReader()
+    : undefined;
+  return {
+    async read() {
+      if (!reader) throw new FtpConnectionError("not a download");
+      const { value, done } = await reader.read();
+      return done ? null : value;
+    },
+    async write(chunk) {
+      try {
+        await writeChunk(socket, chunk);
+      } catch (error) {
+        throw errors[0] ? options.mapError(errors[0]) : error;
+      }
+    },
+    end: (timeoutMs) => endSocket(socket, timeoutMs),
+    destroy: () => {
+      reader?.cancel().catch(() => {});
+      socket.destroy();
+    },
+  };
+}
+
+function idleError(options: DataConnectionOptions): FtpTimeoutError {
+  return new FtpTimeoutError(
+    `data connection of ${maskCommand(options.command)} idle for ${options.timeoutMs} ms`,
+  );
+}
