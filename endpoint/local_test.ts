@@ -52,6 +52,30 @@ Deno.test("local: links out of the root are listed but never followed", async ()
   });
 });
 
+Deno.test("local: a directory this endpoint moved away is checked again, not trusted", async () => {
+  await withTree(async (base, ep) => {
+    await ep.mkdir("a");
+    // The write checks "a" and remembers the answer for a moment...
+    await writeAll(await ep.write("a/one"), text("1"));
+    // ...which this endpoint's own move of the directory forgets.
+    await ep.rename("a", "b");
+    await Deno.symlink(`${base}/outside`, `${base}/root/a`);
+    await assert.rejects(ep.write("a/planted"), PermissionDeniedError);
+    await assert.rejects(ep.read("a/secret"), PermissionDeniedError);
+    // The same for a removed directory replaced by a link, and for a link made here.
+    await writeAll(await ep.write("b/two"), text("2"));
+    await ep.remove("b/one");
+    await ep.remove("b/two");
+    await ep.rmdir("b");
+    await ep.symlink(`${base}/outside`, "b");
+    await assert.rejects(ep.write("b/planted"), PermissionDeniedError);
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(`${base}/outside`))).map((e) => e.name).sort(),
+      ["secret"],
+    );
+  });
+});
+
 Deno.test("local: a root reached through a symlink works", async () => {
   await withTree(async (base) => {
     await Deno.symlink(`${base}/root`, `${base}/alias`);
