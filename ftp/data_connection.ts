@@ -88,6 +88,9 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
   let writing = false;
   let failure: Error | undefined;
   let lastActive = performance.now();
+  // Only a read or write waiting on the network can be idle: a consumer that
+  // takes its time between reads (a slow disk) is not the server's silence.
+  let pending = 0;
   let left: number | undefined;
   options.expectedBytes?.then((n) => left = n, () => {});
   const close = () => {
@@ -101,17 +104,21 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
   // One timer per connection, re-armed for what is left of the deadline when
   // it fires early: cheaper than a timer per read.
   const check = () => {
-    const quiet = performance.now() - lastActive;
+    const quiet = pending > 0 ? performance.now() - lastActive : 0;
     if (quiet < options.timeoutMs) {
-      idle = setTimeout(check, options.timeoutMs - quiet);
+      arm(options.timeoutMs - quiet);
       return;
     }
     failure = idleError(options);
     close();
   };
-  let idle = setTimeout(check, options.timeoutMs);
-  // Deno keeps a process alive for timers: the idle deadline must not.
-  Deno.unrefTimer(idle);
+  const arm = (ms: number) => {
+    idle = setTimeout(check, ms);
+    // Deno keeps a process alive for timers: the idle deadline must not.
+    Deno.unrefTimer(idle);
+  };
+  let idle: ReturnType<typeof setTimeout>;
+  arm(options.timeoutMs);
   const fail = (error: unknown): never => {
     close();
     const cause = failure ?? (error instanceof Error ? error : new Error(String(error)));
@@ -126,10 +133,14 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
         : Math.max(minReadBuffer, Math.min(maxReadBuffer, left + 1));
       const buffer = new Uint8Array(size);
       let n: number | null;
+      lastActive = performance.now();
+      pending++;
       try {
         n = await conn.read(buffer);
       } catch (error) {
         return fail(closed && !failure ? new FtpConnectionError("data connection closed") : error);
+      } finally {
+        pending--;
       }
       lastActive = performance.now();
       if (n === null) {
@@ -143,6 +154,8 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
       if (failure || closed) {
         fail(failure ?? new FtpConnectionError("data connection closed while writing"));
       }
+      lastActive = performance.now();
+      pending++;
       try {
         if (!writing) {
           // Uploads only (a setsockopt per download is measurable): the last
@@ -156,6 +169,8 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
         }
       } catch (error) {
         fail(error);
+      } finally {
+        pending--;
       }
     },
     async end(timeoutMs) {

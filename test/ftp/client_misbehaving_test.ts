@@ -247,3 +247,95 @@ Deno.test("client: XMD5/XCRC when the server offers no HASH", async () => {
   await assert.rejects(ftp.hash("f.txt", "SHA-256"), /no SHA-256 hash command/);
   ftp.close();
 });
+
+for (const native of [true, false]) {
+  const kind = native ? "Deno.Conn" : "node:net";
+  Deno.test(`misbehaving: a data connection that goes quiet times out (${kind})`, async () => {
+    await using server = await startScriptedServer(async (s) => {
+      await scriptedLogin(s);
+      await s.expect("TYPE I");
+      await s.reply(200, "binary");
+      await s.expect("EPSV");
+      const pasv = await s.openPassive();
+      await s.send(pasv.epsvReply() + "\r\n");
+      await s.expect("RETR");
+      const data = await pasv.accept();
+      await s.reply(150, "ok (10 bytes)");
+      await data.write("12345"); // and then nothing, the connection open
+      await s.readCommand(); // ABOR or the hang-up
+      data.destroy();
+    });
+    const ftp = await FtpClient.connect({
+      host: "127.0.0.1",
+      port: server.port,
+      timeoutMs: 300,
+      nativeDataConnections: native,
+    });
+    await ftp.login("u", "p");
+    const started = performance.now();
+    await assert.rejects(
+      new Response(await ftp.retrieve("f")).arrayBuffer(),
+      (e: Error) => e instanceof FtpTimeoutError && /idle for 300 ms/.test(e.message),
+    );
+    assert.ok(performance.now() - started < 5_000);
+    ftp.close();
+  });
+
+  Deno.test(`misbehaving: an upload whose server never closes the data connection times out (${kind})`, async () => {
+    await using server = await startScriptedServer(async (s) => {
+      await scriptedLogin(s);
+      await s.expect("TYPE I");
+      await s.reply(200, "binary");
+      await s.expect("EPSV");
+      const pasv = await s.openPassive();
+      await s.send(pasv.epsvReply() + "\r\n");
+      await s.expect("STOR");
+      const data = await pasv.accept();
+      await s.reply(150, "go ahead");
+      await s.readCommand(); // holds the data connection open and never answers
+      data.destroy();
+    });
+    const ftp = await FtpClient.connect({
+      host: "127.0.0.1",
+      port: server.port,
+      timeoutMs: 300,
+      nativeDataConnections: native,
+    });
+    await ftp.login("u", "p");
+    await assert.rejects(
+      ReadableStream.from([new Uint8Array(1000)]).pipeTo(await ftp.store("f")),
+      FtpTimeoutError,
+    );
+    ftp.close();
+  });
+}
+
+Deno.test("misbehaving: a slow reader is not a quiet server (Deno.Conn idle deadline)", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    await s.expect("TYPE I");
+    await s.reply(200, "binary");
+    await s.expect("EPSV");
+    const pasv = await s.openPassive();
+    await s.send(pasv.epsvReply() + "\r\n");
+    await s.expect("RETR");
+    const data = await pasv.accept();
+    await s.reply(150, "ok");
+    await data.write("abc");
+    await data.close();
+    await s.reply(226, "done");
+    await s.readCommand();
+  });
+  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 200 });
+  await ftp.login("u", "p");
+  const reader = (await ftp.retrieve("f")).getReader();
+  const first = await reader.read();
+  // The consumer dawdles for longer than the deadline between reads.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  let text = new TextDecoder().decode(first.value);
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    text += new TextDecoder().decode(r.value);
+  }
+  assert.equal(text, "abc");
+  ftp.close();
+});
