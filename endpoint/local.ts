@@ -181,7 +181,7 @@ export class LocalEndpoint implements Endpoint {
       await this.#guard(plan.target, false);
       const file = await this.#do(
         plan.target,
-        () => Promise.resolve(createNew(this.#abs(plan.target))),
+        () => createNew(this.#abs(plan.target)),
       );
       if (file) {
         const hooks = this.#writeHooks(undefined, this.#fsync === "always", file);
@@ -253,11 +253,12 @@ export class LocalEndpoint implements Endpoint {
     await this.#guard(f, false);
     if (dirname(f) !== dirname(t)) await this.#guard(t, false);
     await this.#do(f, async () => {
-      const source = Deno.lstatSync(this.#abs(f));
-      if (!source.isFile) this.#verified.clear();
-      // existsSync first: it answers "nothing there" without building an error.
-      const replacing = this.#fsync === "replace" && source.isFile &&
-        existsSync(this.#abs(t)) && lstatOrUndefined(this.#abs(t))?.isFile === true;
+      // Moving a checked directory or link (or something onto one) changes where paths lead.
+      if (this.#checked(f) || this.#checked(t)) this.#verified.clear();
+      // existsSync first: it answers "nothing there" without building an error,
+      // and a new name (the common case) needs no more questions.
+      const replacing = this.#fsync === "replace" && existsSync(this.#abs(t)) &&
+        lstatOrUndefined(this.#abs(t))?.isFile === true && Deno.lstatSync(this.#abs(f)).isFile;
       if (replacing) {
         // The new content must be on the disk before it replaces the old (see `fsync`).
         await flushFile(this.#abs(f));
@@ -405,6 +406,15 @@ export class LocalEndpoint implements Endpoint {
     }
   }
 
+  /** Whether `path`, or anything below it, is among the paths checked recently. */
+  #checked(path: string): boolean {
+    const below = `${path}/`;
+    for (const key of this.#verified.keys()) {
+      if (key === path || key.startsWith(below)) return true;
+    }
+    return false;
+  }
+
   /** Runs a Deno file operation and turns its errors into endpoint errors about `path`. */
   async #do<T>(path: string, op: () => Promise<T>): Promise<T> {
     try {
@@ -425,10 +435,15 @@ function lstatOrUndefined(abs: string): Deno.FileInfo | undefined {
   }
 }
 
-/** Creates a file where nothing is (O_EXCL); undefined when something is there. */
-function createNew(abs: string): Deno.FsFile | undefined {
+/**
+ * Creates a file where nothing is (O_EXCL); undefined when something is there.
+ * Asynchronous, unlike the other small file operations here: creating a file
+ * is the one that can take long (ext4 without a journal scans past recently
+ * freed inodes), and it must not stall every other transfer meanwhile.
+ */
+async function createNew(abs: string): Promise<Deno.FsFile | undefined> {
   try {
-    return Deno.openSync(abs, { write: true, createNew: true });
+    return await Deno.open(abs, { write: true, createNew: true });
   } catch (e) {
     if (e instanceof Deno.errors.AlreadyExists) return undefined;
     throw e;
