@@ -5,6 +5,7 @@
 import { CommanderError } from "../deps.ts";
 import { FerryError } from "../util/errors.ts";
 import {
+  AuthError,
   InterruptedError,
   PluginLoadError,
   UsageError,
@@ -34,7 +35,10 @@ export function exitCodeForError(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? Exit.ok : Exit.usage;
   if (
     error instanceof WorkflowInvalidError || error instanceof UsageError ||
-    error instanceof PluginLoadError
+    error instanceof PluginLoadError ||
+    // Credentials that cannot be had (an unset variable, a missing netrc entry)
+    // stop a command before it touches anything.
+    error instanceof AuthError
   ) return Exit.usage;
   if (error instanceof InterruptedError) return Exit.interrupted;
   if (error instanceof DOMException && error.name === "AbortError") return Exit.interrupted;

@@ -90,6 +90,12 @@ Deno.test("usage errors exit 2; help and version exit 0", async () => {
   assert.equal((await ferry(["frobnicate"])).code, 2);
   assert.equal((await ferry(["run"])).code, 2);
   assert.equal((await ferry(["mirror", "a", "b", "--parallel", "zero"])).code, 2);
+  // Credentials that cannot be had are bad input too, named in the message.
+  const unset = await ferry(
+    ["ls", "-u", "x", "--password-env", "FERRY_TEST_UNSET_PW", "ftp://127.0.0.1:9/"],
+  );
+  assert.equal(unset.code, 2, unset.stderr);
+  assert.match(unset.stderr, /FERRY_TEST_UNSET_PW is not set/);
   const help = await ferry(["--help"]);
   assert.equal(help.code, 0);
   for (
