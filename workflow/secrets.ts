@@ -2,12 +2,13 @@
  * Secret values seen while loading a workflow or resolving credentials, and the
  * one `redact()` every printer (logs, reports, errors) passes its text through.
  *
- * Values shorter than {@link MIN_SECRET_LENGTH} are not masked: replacing every
- * "a" or "1" in the output would wreck it while hiding nothing worth hiding.
+ * Values shorter than {@link MIN_SECRET_LENGTH} are masked only where they
+ * stand alone (not inside a longer word or number): replacing every "a" or
+ * "1" in the output would wreck it, while `password=ab` must still not show.
  * @module
  */
 
-/** Shortest value that is masked. */
+/** Shortest value that is masked wherever it occurs; shorter ones only as whole tokens. */
 export const MIN_SECRET_LENGTH = 3;
 
 /** What a secret is replaced with. */
@@ -36,7 +37,7 @@ export class Secrets {
    * ```
    */
   add(value: string | undefined | null): this {
-    if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH) return this;
+    if (typeof value !== "string" || value === "") return this;
     for (const v of new Set([value, encodeURIComponent(value)])) this.#values.add(v);
     this.#pattern = undefined;
     return this;
@@ -71,8 +72,12 @@ export class Secrets {
     if (this.#values.size === 0 || text === "") return text;
     this.#pattern ??= new RegExp(
       // Longest first, so a secret that contains another is masked whole.
-      [...this.#values].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"),
-      "g",
+      [...this.#values].sort((a, b) => b.length - a.length).map((v) =>
+        v.length < MIN_SECRET_LENGTH
+          ? `(?<![\\p{L}\\p{N}])${escapeRegExp(v)}(?![\\p{L}\\p{N}])`
+          : escapeRegExp(v)
+      ).join("|"),
+      "gu",
     );
     return text.replace(this.#pattern, MASK);
   }

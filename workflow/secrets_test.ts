@@ -7,10 +7,14 @@ Deno.test("redact masks every registered value, longest first, and URL-encoded f
   assert.equal(s.redact("ftp://bob:p%40ss%20word@h/"), `ftp://bob:${MASK}@h/`);
 });
 
-Deno.test("short and empty values are not registered", () => {
-  const s = new Secrets().add("ab").add("").add(undefined);
-  assert.equal(s.size, 0);
-  assert.equal(s.redact("ab"), "ab");
+Deno.test("empty values are not registered; short ones are masked where they stand alone", () => {
+  assert.equal(new Secrets().add("").add(undefined).size, 0);
+  const s = new Secrets().add("ab").add("7");
+  assert.equal(s.redact("ab"), MASK);
+  assert.equal(s.redact("password=ab, pin 7."), `password=${MASK}, pin ${MASK}.`);
+  assert.equal(s.redact("ftp://bob:ab@h/"), `ftp://bob:${MASK}@h/`);
+  // Inside longer words and numbers they are left alone: the output stays readable.
+  assert.equal(s.redact("about 17 tabs, 2007, äab"), "about 17 tabs, 2007, äab");
 });
 
 Deno.test("regex metacharacters in secrets are literal", () => {
