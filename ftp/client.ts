@@ -367,8 +367,12 @@ export class FtpClient {
 
   /** SIZE in bytes (sent in binary mode, as the size depends on TYPE). */
   async size(path: string): Promise<number> {
-    await this.#setType("I");
-    const reply = await this.voidcmd(`SIZE ${path}`);
+    const reply = await this.#exclusive(async () => {
+      await this.#setType("I");
+      const reply = await this.#control.command(`SIZE ${path}`);
+      if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, `SIZE ${path}`);
+      return reply;
+    });
     const size = Number(reply.text.trim());
     if (!Number.isSafeInteger(size)) throw new FtpProtocolError(`bad SIZE reply: ${reply.text}`);
     return size;
@@ -675,9 +679,15 @@ export class FtpClient {
     return await readAllText(stream, this.#options.encoding, this.#options.maxListingBytes);
   }
 
+  /**
+   * Sends TYPE when the session is in the other one. The caller holds the
+   * control connection: set apart from the command it is for, another caller
+   * could switch the type in between (a download in ASCII mode grows).
+   */
   async #setType(type: "A" | "I"): Promise<void> {
     if (this.#type === type) return;
-    await this.voidcmd(`TYPE ${type}`);
+    const reply = await this.#control.command(`TYPE ${type}`);
+    if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, `TYPE ${type}`);
     this.#type = type;
   }
 
@@ -692,7 +702,6 @@ export class FtpClient {
     offset?: number,
     before: readonly string[] = [],
   ): Promise<TransferHandle> {
-    await this.#setType(type);
     const release = await this.#acquire();
     let done = false;
     const finish = () => {
@@ -702,6 +711,7 @@ export class FtpClient {
       }
     };
     try {
+      await this.#setType(type);
       const channel: DataChannelOptions = {
         passive: this.#options.passive,
         epsv: this.#options.epsv,

@@ -225,3 +225,27 @@ peerTest("client: 4xx and 5xx become typed errors with code and text", ["pyftpdl
     await ftp.quit();
   }
 });
+
+peerTest("client: a download and a listing asked for at once each get their own TYPE", [
+  "pyftpdlib",
+], async () => {
+  await using peer = await startPyftpdlib();
+  const ftp = await FtpClient.connect({ host: peer.host, port: peer.port, timeoutMs: 10_000 });
+  try {
+    await ftp.login(peer.user, peer.password);
+    // Bare LFs: in ASCII mode the server would send CRLFs, and the file would grow.
+    const data = text("one\ntwo\nthree\n".repeat(1000));
+    await put(ftp, "lines.txt", data);
+    for (let i = 0; i < 5; i++) {
+      const [got, listing] = await Promise.all([
+        ftp.retrieve("lines.txt").then(collect),
+        ftp.listLines(""),
+        ftp.size("lines.txt"),
+      ]);
+      assert.deepEqual(got, data);
+      assert.ok(listing.some((l) => l.endsWith("lines.txt")));
+    }
+  } finally {
+    await ftp.quit();
+  }
+});
