@@ -52,7 +52,11 @@ export interface FtpEndpointOptions
   timeShift?: number | string;
   /** `mode` applies to `ftp://` only: require AUTH TLS, try it, or stay plain (default). */
   tls?: { mode?: "require" | "try" | "off"; ca?: string; insecure?: boolean };
-  /** Most parallel operations (child sessions for open files). Default 4. */
+  /**
+   * Most connections to the server at once, the main session included (it is
+   * lent to a transfer when the others are all out), so that a server's
+   * per-user limit can be met exactly. Default 4.
+   */
   maxConnections?: number;
   /** Per network wait, seconds. */
   timeout?: number;
@@ -107,6 +111,7 @@ export class FtpEndpoint implements Endpoint {
       : tlsMode === "require" || tlsMode === "try"
       ? "explicit"
       : "none";
+    const connections = Math.max(1, options.maxConnections ?? (options.maxChildren ?? 3) + 1);
     const hostOptions: FtpHostOptions = {
       ...(extras as Partial<FtpHostOptions>),
       ...withoutEndpointKeys(options),
@@ -123,7 +128,11 @@ export class FtpEndpoint implements Endpoint {
       timeoutMs: options.timeout !== undefined
         ? options.timeout * 1000
         : options.timeoutMs ?? 30_000,
-      maxChildren: options.maxConnections ?? options.maxChildren ?? 4,
+      // The host's own `maxChildren` keeps ftputil's meaning (children beside a
+      // main session that stays free); `maxConnections` counts every connection.
+      ...(options.maxChildren !== undefined && options.maxConnections === undefined
+        ? { maxChildren: options.maxChildren }
+        : { maxChildren: Math.max(0, connections - 1), lendMain: true }),
       timeShift: options.timeShift,
       statCache: { maxAge: options.cacheMaxAgeMs ?? 60_000, ...(options.statCache ?? {}) },
     };
@@ -149,7 +158,7 @@ export class FtpEndpoint implements Endpoint {
       const shown = `${parsed.scheme}://${user ? encodeURIComponent(user) + "@" : ""}${
         parsed.host.includes(":") ? `[${parsed.host}]` : parsed.host
       }:${parsed.port}${root}`;
-      return await FtpEndpoint.onHost(host, root, shown, hostOptions.maxChildren);
+      return await FtpEndpoint.onHost(host, root, shown, connections);
     } catch (error) {
       await host.close();
       throw error;

@@ -40,6 +40,8 @@ export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, Listi
   sessionFactory?: SessionFactory;
   /** Most child sessions (open files) at once. Default 4. */
   maxChildren?: number;
+  /** Lend the main session as one more when the children are all out (see `PoolOptions`). */
+  lendMain?: boolean;
   /** Stat cache settings (size, maxAge in ms, disabled). */
   statCache?: StatCacheOptions;
   /**
@@ -134,6 +136,7 @@ export class FtpHost implements AsyncDisposable {
       options.sessionFactory ?? sessionFactory({ ...options, timeShift: 0 }),
       {
         maxChildren: options.maxChildren,
+        lendMain: options.lendMain,
       },
     );
     try {

@@ -16,6 +16,14 @@ const log = logger("endpoint", "ftp", "pool");
 export interface PoolOptions {
   /** Most child sessions at once; more `acquire()` calls wait. Default 4. */
   maxChildren?: number;
+  /**
+   * Lend the main session too, as the last one when every child is out: the
+   * pool then never holds more than `maxChildren + 1` connections in all, and
+   * `maxChildren: 0` works on the main session alone. Commands on the main
+   * session wait while it is lent. Default false (ftputil's host: the main
+   * session stays free for listings).
+   */
+  lendMain?: boolean;
   /** A child idle longer than this (ms) is checked with NOOP before reuse. Default 30 s. */
   checkAfterMs?: number;
   /** The clock (tests). */
@@ -55,6 +63,8 @@ export function isSessionLost(error: unknown): boolean {
 export class SessionPool {
   readonly #factory: SessionFactory;
   readonly #maxChildren: number;
+  readonly #lendMain: boolean;
+  #mainLent?: FtpClient;
   readonly #checkAfterMs: number;
   readonly #now: () => number;
   #main?: Promise<FtpClient>;
@@ -68,13 +78,14 @@ export class SessionPool {
   constructor(factory: SessionFactory, options: PoolOptions = {}) {
     this.#factory = factory;
     this.#maxChildren = options.maxChildren ?? 4;
+    this.#lendMain = options.lendMain ?? false;
     this.#checkAfterMs = options.checkAfterMs ?? 30_000;
     this.#now = options.now ?? Date.now;
   }
 
   /** Sessions lent out now. */
   get leased(): number {
-    return this.#leased.size;
+    return this.#leased.size + (this.#mainLent ? 1 : 0);
   }
 
   /** Idle child sessions kept for reuse. */
@@ -185,6 +196,14 @@ export class SessionPool {
           this.#wake();
         }
       }
+      if (this.#lendMain && !this.#mainLent) {
+        const main = await this.main();
+        if (!this.#mainLent && !main.closed) {
+          this.#mainLent = main;
+          return main;
+        }
+        continue;
+      }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }
@@ -199,6 +218,13 @@ export class SessionPool {
    * ```
    */
   release(client: FtpClient, options: { broken?: boolean } = {}): void {
+    if (client === this.#mainLent) {
+      this.#mainLent = undefined;
+      // A broken main session is made anew on next use (see `main()`).
+      if (options.broken) client.close();
+      this.#wake();
+      return;
+    }
     if (!this.#leased.delete(client)) return;
     if (options.broken || client.closed || this.#closed) {
       client.close();
@@ -221,7 +247,7 @@ export class SessionPool {
    */
   async keepAlive(): Promise<void> {
     const checks: Promise<unknown>[] = [];
-    if (this.#main) {
+    if (this.#main && !this.#mainLent) {
       checks.push(
         this.#main.then((m) => m.noop()).catch((error) => {
           log.debug("keep-alive on the main session failed: {error}", { error: String(error) });

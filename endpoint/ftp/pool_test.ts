@@ -24,7 +24,9 @@ class Fake {
   }
 }
 
-function pool(options: { maxChildren?: number; now?: () => number } = {}) {
+function pool(
+  options: { maxChildren?: number; lendMain?: boolean; now?: () => number } = {},
+) {
   const made: Fake[] = [];
   const p = new SessionPool(() => {
     const f = new Fake();
@@ -99,4 +101,43 @@ Deno.test("pool: children are reused, limited, checked after idling, dropped whe
 Deno.test("pool: isSessionLost", () => {
   assert.equal(isSessionLost(new FtpConnectionError("x")), true);
   assert.equal(isSessionLost(new Error("x")), false);
+});
+
+Deno.test("pool: with lendMain the main session is the last one lent, never more connections", async () => {
+  const { p, made } = pool({ maxChildren: 1, lendMain: true });
+  const main = await p.main();
+  const a = await p.acquire();
+  assert.notEqual(a, main, "children first, so the main session stays free while they suffice");
+  const b = await p.acquire();
+  assert.equal(b, main, "then the main session");
+  assert.equal(p.leased, 2);
+  let third: FtpClient | undefined;
+  const waiting = p.acquire().then((c) => third = c);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(third, undefined, "the third waits: two connections in all");
+  assert.equal(made.length, 2);
+  p.release(b);
+  await waiting;
+  assert.equal(third, main);
+  // A broken main session is dropped and made anew by the next user.
+  p.release(main, { broken: true });
+  assert.ok((main as unknown as Fake).closed);
+  const again = await p.acquire();
+  assert.notEqual(again, main);
+  assert.equal(again, await p.main());
+  p.release(a);
+  p.release(again);
+  await p.close();
+});
+
+Deno.test("pool: with lendMain and no children, everything runs on the main session", async () => {
+  const { p, made } = pool({ maxChildren: 0, lendMain: true });
+  const a = await p.acquire();
+  assert.equal(a, await p.main());
+  const next = p.acquire();
+  p.release(a);
+  assert.equal(await next, a);
+  p.release(a);
+  assert.equal(made.length, 1);
+  await p.close();
 });

@@ -85,7 +85,7 @@ Deno.test("ls, get, put, mirror and time-shift over FTP; a wrong password exits 
     assert.ok(!wrong.stderr.includes("nope-wrong"), wrong.stderr);
 
     const missing = await ferry(["ls", `${url}/pub`, "--password-env", "FERRY_UNSET_VAR"]);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2);
     assert.match(missing.stderr, /FERRY_UNSET_VAR is not set/);
   } finally {
     await srv.close();
@@ -109,7 +109,7 @@ Deno.test("netrc supplies credentials; a user without a password source needs a 
     });
     assert.equal(auto.code, 0, auto.stderr);
     const prompt = await ferry(["ls", `${url}/pub`, "--user", "bob"]);
-    assert.equal(prompt.code, 1);
+    assert.equal(prompt.code, 2);
     assert.match(prompt.stderr, /no terminal to ask for the password/);
   } finally {
     await srv.close();

@@ -187,3 +187,36 @@ for (const [name, peerName, start] of servers) {
     }
   });
 }
+
+peerTest(
+  "sync/ftp vsftpd: maxConnections counts every connection, so a per-IP limit is never hit",
+  [
+    "vsftpd",
+  ],
+  async () => {
+    // vsftpd answers a third connection from 127.0.0.1 with 421.
+    await using peer = await startVsftpd({
+      lockUploadFiles: false,
+      extraConfig: { max_per_ip: "2" },
+    });
+    await using local = await tempLocal();
+    for (let i = 0; i < 12; i++) await put(local, `d${i % 3}/f${i}.bin`, pattern(5_000 + i), at(i));
+    const remote = await FtpEndpoint.open(`ftp://${peer.host}:${peer.port}/`, {
+      credentials: { user: peer.user, password: peer.password },
+      maxConnections: 2,
+    });
+    try {
+      const up = await mirror(local, "", remote, "up", { parallel: 4, ...fast });
+      assert.ok(up.ok, JSON.stringify(up.errors));
+      assert.equal(up.retries, 0, "no 421 back-off");
+      await using back = await tempLocal();
+      const down = await mirror(remote, "up", back, "", { parallel: 4, ...fast });
+      assert.ok(down.ok, JSON.stringify(down.errors));
+      assert.equal(down.retries, 0, "no 421 back-off");
+      assert.equal(down.files.transferred, 12);
+      assert.deepEqual(await contents(back), await contents(local));
+    } finally {
+      await remote.close();
+    }
+  },
+);
