@@ -11,7 +11,7 @@ import {
   FtpTemporaryError,
   FtpTimeoutError,
 } from "../../ftp/errors.ts";
-import { scriptedLogin, startScriptedServer } from "../peers/scripted.ts";
+import { scriptedLogin, scriptedPassiveTransfer, startScriptedServer } from "../peers/scripted.ts";
 
 const connect = (port: number, timeoutMs = 2_000) =>
   FtpClient.connect({ host: "127.0.0.1", port, timeoutMs });
@@ -61,13 +61,7 @@ Deno.test("misbehaving: bare-LF replies and 421 at login", async () => {
 Deno.test("misbehaving: data connection closed mid-transfer errors the stream and resyncs", async () => {
   await using server = await startScriptedServer(async (s) => {
     await scriptedLogin(s);
-    await s.expect("TYPE I");
-    await s.reply(200, "binary");
-    await s.expect("EPSV");
-    const pasv = await s.openPassive();
-    await s.send(pasv.epsvReply() + "\r\n");
-    await s.expect("RETR");
-    const data = await pasv.accept();
+    const data = await scriptedPassiveTransfer(s, "RETR");
     await s.reply(150, "here it comes");
     await data.write(new Uint8Array(100_000));
     data.destroy();
@@ -91,13 +85,7 @@ Deno.test("misbehaving: data connection closed mid-transfer errors the stream an
 Deno.test("misbehaving: a 5xx final reply after the data errors the download", async () => {
   await using server = await startScriptedServer(async (s) => {
     await scriptedLogin(s);
-    await s.expect("TYPE I");
-    await s.reply(200, "binary");
-    await s.expect("EPSV");
-    const pasv = await s.openPassive();
-    await s.send(pasv.epsvReply() + "\r\n");
-    await s.expect("RETR");
-    const data = await pasv.accept();
+    const data = await scriptedPassiveTransfer(s, "RETR");
     await s.reply(150, "ok");
     await data.write("partial");
     await data.close();
@@ -253,13 +241,7 @@ for (const native of [true, false]) {
   Deno.test(`misbehaving: a data connection that goes quiet times out (${kind})`, async () => {
     await using server = await startScriptedServer(async (s) => {
       await scriptedLogin(s);
-      await s.expect("TYPE I");
-      await s.reply(200, "binary");
-      await s.expect("EPSV");
-      const pasv = await s.openPassive();
-      await s.send(pasv.epsvReply() + "\r\n");
-      await s.expect("RETR");
-      const data = await pasv.accept();
+      const data = await scriptedPassiveTransfer(s, "RETR");
       await s.reply(150, "ok (10 bytes)");
       await data.write("12345"); // and then nothing, the connection open
       await s.readCommand(); // ABOR or the hang-up
@@ -284,13 +266,7 @@ for (const native of [true, false]) {
   Deno.test(`misbehaving: an upload whose server never closes the data connection times out (${kind})`, async () => {
     await using server = await startScriptedServer(async (s) => {
       await scriptedLogin(s);
-      await s.expect("TYPE I");
-      await s.reply(200, "binary");
-      await s.expect("EPSV");
-      const pasv = await s.openPassive();
-      await s.send(pasv.epsvReply() + "\r\n");
-      await s.expect("STOR");
-      const data = await pasv.accept();
+      const data = await scriptedPassiveTransfer(s, "STOR");
       await s.reply(150, "go ahead");
       await s.readCommand(); // holds the data connection open and never answers
       data.destroy();
@@ -313,13 +289,7 @@ for (const native of [true, false]) {
 Deno.test("misbehaving: a slow reader is not a quiet server (Deno.Conn idle deadline)", async () => {
   await using server = await startScriptedServer(async (s) => {
     await scriptedLogin(s);
-    await s.expect("TYPE I");
-    await s.reply(200, "binary");
-    await s.expect("EPSV");
-    const pasv = await s.openPassive();
-    await s.send(pasv.epsvReply() + "\r\n");
-    await s.expect("RETR");
-    const data = await pasv.accept();
+    const data = await scriptedPassiveTransfer(s, "RETR");
     await s.reply(150, "ok");
     await data.write("abc");
     await data.close();

@@ -316,3 +316,27 @@ export async function scriptedLogin(s: ScriptedSession): Promise<void> {
   await s.expect("FEAT");
   await s.reply(211, "no features");
 }
+
+/**
+ * The server side of the first binary transfer after {@link scriptedLogin}:
+ * TYPE I, EPSV, then `command` (RETR, STOR...); returns the accepted data
+ * connection. The 1xx reply is the caller's to send.
+ *
+ * @example
+ * ```ts
+ * const data = await scriptedPassiveTransfer(s, "RETR");
+ * await s.reply(150, "ok");
+ * ```
+ */
+export async function scriptedPassiveTransfer(
+  s: ScriptedSession,
+  command: string,
+): Promise<DataConn> {
+  await s.expect("TYPE I");
+  await s.reply(200, "binary");
+  await s.expect("EPSV");
+  const pasv = await s.openPassive();
+  await s.send(pasv.epsvReply() + "\r\n");
+  await s.expect(command);
+  return await pasv.accept();
+}
