@@ -238,6 +238,16 @@ Deno.test("client: XMD5/XCRC when the server offers no HASH", async () => {
 
 for (const native of [true, false]) {
   const kind = native ? "Deno.Conn" : "node:net";
+  const loggedIn = async (port: number) => {
+    const ftp = await FtpClient.connect({
+      host: "127.0.0.1",
+      port,
+      timeoutMs: 300,
+      nativeDataConnections: native,
+    });
+    await ftp.login("u", "p");
+    return ftp;
+  };
   Deno.test(`misbehaving: a data connection that goes quiet times out (${kind})`, async () => {
     await using server = await startScriptedServer(async (s) => {
       await scriptedLogin(s);
@@ -247,13 +257,7 @@ for (const native of [true, false]) {
       await s.readCommand(); // ABOR or the hang-up
       data.destroy();
     });
-    const ftp = await FtpClient.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      timeoutMs: 300,
-      nativeDataConnections: native,
-    });
-    await ftp.login("u", "p");
+    const ftp = await loggedIn(server.port);
     const started = performance.now();
     await assert.rejects(
       new Response(await ftp.retrieve("f")).arrayBuffer(),
@@ -271,13 +275,7 @@ for (const native of [true, false]) {
       await s.readCommand(); // holds the data connection open and never answers
       data.destroy();
     });
-    const ftp = await FtpClient.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      timeoutMs: 300,
-      nativeDataConnections: native,
-    });
-    await ftp.login("u", "p");
+    const ftp = await loggedIn(server.port);
     await assert.rejects(
       ReadableStream.from([new Uint8Array(1000)]).pipeTo(await ftp.store("f")),
       FtpTimeoutError,
