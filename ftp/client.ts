@@ -718,8 +718,7 @@ export class FtpClient {
         trustPasvHost: this.#options.trustPasvHost,
         activeAddress: this.#options.activeAddress,
         sourceAddress: this.#options.sourceAddress,
-        plainConn: !this.#protected && this.#options.nativeDataConnections !== false &&
-          !Deno.env.get("AB_NODE"),
+        plainConn: !this.#protected && this.#options.nativeDataConnections !== false,
         timeoutMs: this.#timeout,
       };
       // Downloads without REST or extra commands send EPSV and the command together.
@@ -762,9 +761,7 @@ export class FtpClient {
         socketData(socket, {
           ...options,
           download: direction === "read",
-          endHint: "encrypted" in socket
-            ? { signal: confirmation, graceMs: 250, expectedBytes: announcement }
-            : undefined,
+          endHint: "encrypted" in socket ? { signal: confirmation, graceMs: 250 } : undefined,
         });
       const dataReady = pending.channel()
         .then((raw) => {

@@ -226,15 +226,8 @@ async function connectPassive(
   return { channel: () => Promise.resolve(raw), cancel: () => destroyChannel(raw) };
 }
 
-/**
- * Drops a raw data channel, whichever kind it is.
- *
- * @example
- * ```ts
- * destroyChannel(await pending.channel());
- * ```
- */
-export function destroyChannel(raw: RawDataChannel): void {
+/** Drops a raw data channel, whichever kind it is. */
+function destroyChannel(raw: RawDataChannel): void {
   if (raw.socket) raw.socket.destroy();
   else {
     try {

@@ -9,7 +9,7 @@
  */
 import type net from "node:net";
 import { FtpConnectionError, FtpTimeoutError, maskCommand } from "./errors.ts";
-import { endSocket, formatHostPort, socketReadable, writeChunk } from "./socket.ts";
+import { connectError, endSocket, socketReadable, writeChunk } from "./socket.ts";
 
 /** A connected data channel (see the module notes). */
 export interface DataConnection {
@@ -57,18 +57,14 @@ export async function connectConn(
     timer = setTimeout(() => {
       // A connection that arrives after the deadline is closed, not leaked.
       connecting.then((c) => c.close(), () => {});
-      reject(new FtpTimeoutError(`timed out connecting to ${formatHostPort(host, port)}`));
+      reject(connectError(host, port));
     }, options.timeoutMs);
   });
   try {
     return await Promise.race([connecting, deadline]);
   } catch (error) {
     if (error instanceof FtpTimeoutError) throw error;
-    const cause = error as Error & { code?: string };
-    throw new FtpConnectionError(
-      `cannot connect to ${formatHostPort(host, port)}: ${cause.message}`,
-      { cause, code: cause.code },
-    );
+    throw connectError(host, port, error as Error);
   } finally {
     clearTimeout(timer);
   }
@@ -212,7 +208,8 @@ export function socketData(
   options: DataConnectionOptions & {
     /** Downloads only: bytes are read from the start. */
     download: boolean;
-    endHint?: Parameters<typeof socketReadable>[2];
+    /** TLS downloads: the final reply's arrival and the quiet time after it that ends the data. */
+    endHint?: { signal: Promise<unknown>; graceMs: number };
   },
 ): DataConnection {
   socket.setTimeout(options.timeoutMs);
@@ -220,7 +217,14 @@ export function socketData(
   const errors: Error[] = [];
   socket.on("error", (e: Error) => errors.push(e));
   const reader = options.download
-    ? socketReadable(socket, options.mapError, options.endHint).getReader()
+    ? socketReadable(
+      socket,
+      options.mapError,
+      options.endHint && {
+        ...options.endHint,
+        expectedBytes: options.expectedBytes ?? Promise.resolve(undefined),
+      },
+    ).getReader()
     : undefined;
   return {
     async read() {

@@ -42,20 +42,8 @@ export function connectSocket(
       socket.destroy();
       reject(error);
     };
-    const onError = (cause: Error & { code?: string }) =>
-      fail(
-        new FtpConnectionError(
-          `cannot connect to ${formatHostPort(host, port)}: ${cause.message}`,
-          {
-            cause,
-            code: cause.code,
-          },
-        ),
-      );
-    const timer = setTimeout(
-      () => fail(new FtpTimeoutError(`timed out connecting to ${formatHostPort(host, port)}`)),
-      options.timeoutMs,
-    );
+    const onError = (cause: Error) => fail(connectError(host, port, cause));
+    const timer = setTimeout(() => fail(connectError(host, port)), options.timeoutMs);
     const onAbort = () => fail(new FtpConnectionError("connect aborted", { code: "ABORT_ERR" }));
     const cleanup = () => {
       clearTimeout(timer);
@@ -68,6 +56,27 @@ export function connectSocket(
       cleanup();
       resolve(socket);
     });
+  });
+}
+
+/**
+ * The error for a connect that failed (`cause`) or ran out of time (no cause).
+ *
+ * @example
+ * ```ts
+ * connectError("127.0.0.1", 21); // FtpTimeoutError "timed out connecting to 127.0.0.1:21"
+ * ```
+ */
+export function connectError(
+  host: string,
+  port: number,
+  cause?: Error & { code?: string },
+): FtpConnectionError | FtpTimeoutError {
+  const where = formatHostPort(host, port);
+  if (!cause) return new FtpTimeoutError(`timed out connecting to ${where}`);
+  return new FtpConnectionError(`cannot connect to ${where}: ${cause.message}`, {
+    cause,
+    code: cause.code,
   });
 }
 
