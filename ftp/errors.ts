@@ -29,6 +29,28 @@ export class FtpError extends FerryError {
 /** A 4xx reply: try again later (ftplib `error_temp`). */
 export class FtpTemporaryError extends FtpError {}
 
+/**
+ * The server turned a new session away because it has too many: `421` to the
+ * greeting or the login (vsftpd's `max_per_ip`, Pure-FTPd, pyftpdlib), or a
+ * `530` whose text says so (ProFTPD's `MaxClients*`: "Sorry, the maximum
+ * number of clients (2) from your host are already connected."). Worth
+ * another try later, with fewer connections; the code stays the server's.
+ */
+export class TooManyConnectionsError extends FtpTemporaryError {
+  /** A 530 of this kind is temporary too (sync/retry's `isTemporary` reads this). */
+  readonly temporary = true;
+}
+
+/** lftp's `ftp:retry-530` default: 530 texts that mean "busy", not "wrong password". */
+const busyText =
+  /too many|overloaded|try (again |back )?later|is restricted to|maximum number|only.*session allowed/i;
+
+/** Whether a reply to the greeting (`command` undefined) or the login turns the session away. */
+function refusesSession(reply: Reply, command: string | undefined): boolean {
+  if (command !== undefined && command !== "login") return false;
+  return reply.code === 421 || (reply.code === 530 && busyText.test(reply.text));
+}
+
 /** A 5xx reply: do not repeat as is (ftplib `error_perm`). */
 export class FtpPermanentError extends FtpError {}
 
@@ -76,6 +98,9 @@ export function errorForReply(reply: Reply, command?: string): FtpError {
   const where = masked === undefined ? "" : ` to ${masked}`;
   const message = `server replied ${reply.code} ${reply.text}${where}`;
   const options = { reply, command: masked };
+  if (refusesSession(reply, command)) {
+    return new TooManyConnectionsError(message, { ...options, code: `EFTP${reply.code}` });
+  }
   if (reply.code >= 400 && reply.code < 500) {
     return new FtpTemporaryError(message, { ...options, code: `EFTP${reply.code}` });
   }

@@ -158,7 +158,8 @@ export class EndpointPool {
   }
 
   /**
-   * The opened endpoint `name`.
+   * The opened endpoint `name`. A failed open is forgotten, so the next call
+   * (a job's retry) connects again instead of getting the same rejection.
    *
    * @example
    * ```ts
@@ -166,23 +167,17 @@ export class EndpointPool {
    * ```
    */
   get(name: string): Promise<Endpoint> {
-    let p = this.#open.get(name);
-    if (!p) {
-      p = this.#openOne(name);
-      this.#open.set(name, p);
-    }
-    return p;
+    return onceUnlessFailed(this.#open, name, () => this.#openOne(name));
   }
 
   readonly #credentials = new Map<string, Promise<Credentials>>();
 
   #credentialsOf(name: string, config: EndpointConfig): Promise<Credentials> {
-    let p = this.#credentials.get(name);
-    if (!p) {
-      p = resolveCredentials(config.auth, config.url, this.#options);
-      this.#credentials.set(name, p);
-    }
-    return p;
+    return onceUnlessFailed(
+      this.#credentials,
+      name,
+      () => resolveCredentials(config.auth, config.url, this.#options),
+    );
   }
 
   /**
@@ -243,4 +238,23 @@ export class EndpointPool {
       }
     }));
   }
+}
+
+/**
+ * The promise kept under `key`, made by `make` when there is none; a promise
+ * that rejects is removed again, so only successes are shared.
+ */
+function onceUnlessFailed<T>(
+  cache: Map<string, Promise<T>>,
+  key: string,
+  make: () => Promise<T>,
+): Promise<T> {
+  const kept = cache.get(key);
+  if (kept) return kept;
+  const made = make();
+  cache.set(key, made);
+  made.catch(() => {
+    if (cache.get(key) === made) cache.delete(key);
+  });
+  return made;
 }

@@ -447,12 +447,17 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   mtimeMethod(): Promise<"mfmt" | "mdtm" | "none"> {
-    return this.#mtimeMethod ??= (async () => {
+    const method = this.#mtimeMethod ??= (async () => {
       const wanted = this.#options.setMtime ?? "auto";
       if (wanted !== "auto") return wanted;
       if ((await this.features()).has("MFMT")) return "mfmt";
       return /vsftpd/i.test(this.#welcome) ? "mdtm" : "none";
     })();
+    // A FEAT lost with its session is asked again next time, not remembered as failed.
+    method.catch(() => {
+      if (this.#mtimeMethod === method) this.#mtimeMethod = undefined;
+    });
+    return method;
   }
 
   /**

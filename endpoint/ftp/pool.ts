@@ -2,11 +2,18 @@
  * The host's sessions: one main session for listings and commands, and child
  * sessions lent out for open files, so the host can list while a file is open
  * (ftputil's design). Children are reused after they are returned, checked
- * with NOOP when they sat idle a while, and replaced when they died.
+ * with NOOP when they sat idle a while, and replaced when they died. A server
+ * that turns a new session away as one too many lowers the pool's limit to the
+ * sessions it has: callers wait for one of those (lftp's connection limit).
  * @module
  */
 import type { FtpClient } from "../../ftp/client.ts";
-import { FtpConnectionError, FtpError, FtpTimeoutError } from "../../ftp/errors.ts";
+import {
+  FtpConnectionError,
+  FtpError,
+  FtpTimeoutError,
+  TooManyConnectionsError,
+} from "../../ftp/errors.ts";
 import { logger } from "../../util/log.ts";
 import type { SessionFactory } from "./session.ts";
 
@@ -26,6 +33,12 @@ export interface PoolOptions {
   lendMain?: boolean;
   /** A child idle longer than this (ms) is checked with NOOP before reuse. Default 30 s. */
   checkAfterMs?: number;
+  /**
+   * After the server refused a session as one too many, the limit rises again
+   * by one every this many ms (and falls again if the server still refuses);
+   * lftp's `net:connection-limit-timer`. Default 10 min.
+   */
+  raiseLimitAfterMs?: number;
   /** The clock (tests). */
   now?: () => number;
 }
@@ -63,6 +76,11 @@ export function isSessionLost(error: unknown): boolean {
 export class SessionPool {
   readonly #factory: SessionFactory;
   readonly #maxChildren: number;
+  /** Children allowed now: `maxChildren`, or fewer after the server said "too many". */
+  #limit: number;
+  #loweredAt = 0;
+  #warnedLimit = false;
+  readonly #raiseLimitAfterMs: number;
   readonly #lendMain: boolean;
   #mainLent?: FtpClient;
   readonly #checkAfterMs: number;
@@ -78,6 +96,8 @@ export class SessionPool {
   constructor(factory: SessionFactory, options: PoolOptions = {}) {
     this.#factory = factory;
     this.#maxChildren = options.maxChildren ?? 4;
+    this.#limit = this.#maxChildren;
+    this.#raiseLimitAfterMs = options.raiseLimitAfterMs ?? 600_000;
     this.#lendMain = options.lendMain ?? false;
     this.#checkAfterMs = options.checkAfterMs ?? 30_000;
     this.#now = options.now ?? Date.now;
@@ -91,6 +111,11 @@ export class SessionPool {
   /** Idle child sessions kept for reuse. */
   get idle(): number {
     return this.#idle.length;
+  }
+
+  /** Child sessions allowed now (below `maxChildren` after the server refused one). */
+  get limit(): number {
+    return this.#limit;
   }
 
   /** The time shift every session's listing parser applies (seconds). */
@@ -125,7 +150,7 @@ export class SessionPool {
         throw error;
       });
     }
-    const made = this.#make();
+    const made = this.#make().catch((error) => this.#idleAsMain(error));
     this.#main = made;
     made.catch(() => {
       if (this.#main === made) this.#main = undefined;
@@ -160,7 +185,9 @@ export class SessionPool {
 
   /**
    * Lends a child session: an idle one (NOOP-checked if it sat long), a new
-   * one, or — at the limit — the next one returned.
+   * one, or — at the limit — the next one returned. When the server refuses a
+   * new session as one too many ({@link TooManyConnectionsError}) while others
+   * are open, the limit drops to those and the caller waits for one of them.
    *
    * @example
    * ```ts
@@ -184,13 +211,16 @@ export class SessionPool {
         this.#leased.add(idle.client);
         return idle.client;
       }
-      if (this.#leased.size + this.#connecting < this.#maxChildren) {
+      if (this.#leased.size + this.#connecting < this.#currentLimit()) {
         // Count the slot before the (slow) connect, so parallel callers respect the limit.
         this.#connecting++;
         try {
           const client = await this.#make();
           this.#leased.add(client);
           return client;
+        } catch (error) {
+          if (!this.#lowerLimit(error)) throw error;
+          continue;
         } finally {
           this.#connecting--;
           this.#wake();
@@ -287,6 +317,55 @@ export class SessionPool {
     if (m) quits.push(m.quit());
     for (const client of this.#leased) client.close();
     await Promise.allSettled(quits);
+  }
+
+  /**
+   * When the server refuses a new main session as one too many, an idle child
+   * becomes the main one (one child fewer from now on); otherwise the error stands.
+   */
+  #idleAsMain(error: unknown): FtpClient {
+    const idle = error instanceof TooManyConnectionsError && !this.#closed
+      ? this.#idle.findLast((i) => !i.client.closed)
+      : undefined;
+    if (!idle) throw error;
+    this.#idle = this.#idle.filter((i) => i !== idle);
+    this.#limit = Math.min(this.#limit, this.#leased.size + this.#idle.length);
+    this.#loweredAt = this.#now();
+    log.debug("the server refused a new main session; an idle child takes its place", {});
+    return idle.client;
+  }
+
+  /** The child limit, raised by one when it was lowered long enough ago. */
+  #currentLimit(): number {
+    if (
+      this.#limit < this.#maxChildren && this.#now() - this.#loweredAt > this.#raiseLimitAfterMs
+    ) {
+      this.#limit++;
+      this.#loweredAt = this.#now();
+      log.debug("trying {limit} child session(s) again", { limit: this.#limit });
+    }
+    return this.#limit;
+  }
+
+  /**
+   * After a refused child session: lowers the limit to the sessions that work
+   * (and those still connecting) and says so once. False when nothing would be
+   * left to wait for, so the caller fails instead of waiting forever.
+   */
+  #lowerLimit(error: unknown): boolean {
+    if (!(error instanceof TooManyConnectionsError) || this.#closed) return false;
+    // This caller's own attempt is still counted in #connecting.
+    const working = this.#leased.size + this.#idle.length + this.#connecting - 1;
+    if (working === 0 && !this.#lendMain) return false;
+    this.#limit = Math.min(this.#limit, working);
+    this.#loweredAt = this.#now();
+    const total = this.#limit + (this.#lendMain ? 1 : 0);
+    const message =
+      "the server refused another session ({error}); going on with {total} connection(s)";
+    if (this.#warnedLimit) log.debug(message, { error: String(error), total });
+    else log.warn(message, { error: String(error), total });
+    this.#warnedLimit = true;
+    return true;
   }
 
   async #make(): Promise<FtpClient> {

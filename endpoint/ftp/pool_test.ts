@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { FtpClient } from "../../ftp/client.ts";
-import { FtpConnectionError } from "../../ftp/errors.ts";
+import { FtpConnectionError, TooManyConnectionsError } from "../../ftp/errors.ts";
 import { isSessionLost, SessionPool } from "./pool.ts";
 
 /** A stand-in session: counts NOOPs, can die. */
@@ -139,5 +139,80 @@ Deno.test("pool: with lendMain and no children, everything runs on the main sess
   assert.equal(await next, a);
   p.release(a);
   assert.equal(made.length, 1);
+  await p.close();
+});
+
+/** A pool on a server that takes `cap` sessions at once and refuses more like ProFTPD. */
+function cappedPool(
+  cap: number,
+  options: { maxChildren?: number; lendMain?: boolean; now?: () => number } = {},
+) {
+  const made: Fake[] = [];
+  let refused = 0;
+  const p = new SessionPool(() => {
+    if (made.filter((f) => !f.closed).length >= cap) {
+      refused++;
+      const text = "Sorry, the maximum number of clients (2) from your host are already connected.";
+      return Promise.reject(
+        new TooManyConnectionsError(`server replied 530 ${text}`, {
+          reply: { code: 530, lines: [`530 ${text}`], text },
+        }),
+      );
+    }
+    const f = new Fake();
+    made.push(f);
+    return Promise.resolve(f as unknown as FtpClient);
+  }, options);
+  return { p, made, refused: () => refused };
+}
+
+Deno.test("pool: a session refused as one too many lowers the limit to the sessions that work", async () => {
+  let now = 0;
+  const { p, made, refused } = cappedPool(2, { maxChildren: 3, lendMain: true, now: () => now });
+  const main = await p.main();
+  const [a, b] = await Promise.all([p.acquire(), p.acquire()]);
+  assert.deepEqual(new Set([a, b]).size, 2);
+  assert.ok([a, b].includes(main), "the refused caller goes on with the main session");
+  assert.equal(p.limit, 1);
+  assert.equal(refused(), 1);
+  let third: FtpClient | undefined;
+  const waiting = p.acquire().then((c) => third = c);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(third, undefined, "the third waits instead of failing");
+  assert.equal(refused(), 1, "and does not knock again");
+  p.release(a);
+  assert.equal(await waiting, a);
+  assert.equal(made.length, 2);
+  // Ten minutes on, the pool tries one more session; refused again, it waits again.
+  now = 600_001;
+  let fourth: FtpClient | undefined;
+  const again = p.acquire().then((c) => fourth = c);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(refused(), 2);
+  assert.equal(fourth, undefined);
+  p.release(b);
+  assert.equal(await again, b);
+  p.release(third!);
+  p.release(fourth!);
+  await p.close();
+});
+
+Deno.test("pool: without lendMain and no child at all, a refused session is the caller's error", async () => {
+  const { p } = cappedPool(1, { maxChildren: 2 });
+  await p.main();
+  await assert.rejects(p.acquire(), TooManyConnectionsError);
+  await p.close();
+});
+
+Deno.test("pool: a main session refused as one too many is replaced by an idle child", async () => {
+  const { p, made } = cappedPool(2, { maxChildren: 2, lendMain: true });
+  const main = await p.main();
+  const child = await p.acquire();
+  p.release(child);
+  (main as unknown as Fake).closed = true;
+  made.push(new Fake()); // another client takes the slot at once
+  assert.equal(await p.main(), child);
+  assert.equal(p.idle, 0);
+  assert.equal(p.limit, 0);
   await p.close();
 });

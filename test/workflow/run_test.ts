@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { z } from "../../deps.ts";
+import { MemoryEndpoint } from "../../endpoint/memory.ts";
 import { UsageError } from "../../workflow/errors.ts";
 import { loadWorkflow } from "../../workflow/load.ts";
 import { definePlugin, type JobKind } from "../../workflow/plugin.ts";
@@ -222,6 +223,38 @@ Deno.test("temporary failures are retried with back-off; permanent ones are not"
   assert.equal(waits.length, 2);
   assert.ok(waits[1] >= waits[0]);
   assert.equal(events.filter((e) => e.type === "job-retry").length, 2);
+});
+
+Deno.test("a job retry opens the endpoint again: a failed open is not kept", async () => {
+  const name = freshName("flaky");
+  await fill(name, { "a.txt": "alpha" });
+  let opens = 0;
+  const registry = coreRegistry().add(definePlugin({
+    name: "flaky-scheme",
+    endpointSchemes: [{
+      scheme: "flaky",
+      open() {
+        opens++;
+        if (opens < 3) {
+          const busy = "server replied 421 Too many connections to login";
+          return Promise.reject(Object.assign(new Error(busy), { ftpCode: 421 }));
+        }
+        return Promise.resolve(new MemoryEndpoint({ name }));
+      },
+    }],
+  }));
+  const out = freshName("out");
+  const wf = await loadWorkflow("/tmp/flaky.yaml", {
+    registry,
+    source:
+      `version: 1\nendpoints:\n  src: { url: "flaky://x/" }\n  dst: { url: "memory://${out}" }\n` +
+      `jobs:\n  m: { mirror: { from: "src:/", to: "dst:/" }, retries: 3 }\n`,
+  });
+  const report = await runWorkflow(wf, { sleep: () => Promise.resolve() });
+  assert.equal(report.status, "ok", JSON.stringify(report.jobs[0].errors));
+  assert.equal(report.jobs[0].attempts, 3);
+  assert.equal(opens, 3, "each attempt connected anew");
+  assert.deepEqual(await read(out), { "a.txt": "alpha" });
 });
 
 Deno.test("aborting stops running jobs cleanly and skips the rest", async () => {
