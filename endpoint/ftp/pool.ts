@@ -80,6 +80,8 @@ export class SessionPool {
   #limit: number;
   #loweredAt = 0;
   #warnedLimit = false;
+  /** The refusal not yet logged (see `#reportLimit`). */
+  #refusal?: string;
   readonly #raiseLimitAfterMs: number;
   readonly #lendMain: boolean;
   #mainLent?: FtpClient;
@@ -223,6 +225,7 @@ export class SessionPool {
           continue;
         } finally {
           this.#connecting--;
+          this.#reportLimit();
           this.#wake();
         }
       }
@@ -359,13 +362,20 @@ export class SessionPool {
     if (working === 0 && !this.#lendMain) return false;
     this.#limit = Math.min(this.#limit, working);
     this.#loweredAt = this.#now();
-    const total = this.#limit + (this.#lendMain ? 1 : 0);
+    this.#refusal = error.message;
+    return true;
+  }
+
+  /** Says what the limit came to, once the connects in flight have settled. */
+  #reportLimit(): void {
+    if (this.#refusal === undefined || this.#connecting > 0) return;
+    const fields = { error: this.#refusal, total: this.#limit + (this.#lendMain ? 1 : 0) };
+    this.#refusal = undefined;
     const message =
       "the server refused another session ({error}); going on with {total} connection(s)";
-    if (this.#warnedLimit) log.debug(message, { error: String(error), total });
-    else log.warn(message, { error: String(error), total });
+    if (this.#warnedLimit) log.debug(message, fields);
+    else log.warn(message, fields);
     this.#warnedLimit = true;
-    return true;
   }
 
   async #make(): Promise<FtpClient> {
