@@ -8,11 +8,22 @@
  * @module
  */
 import { PeerError } from "./errors.ts";
-import { SYSTEM_PYTHON, VSFTPD_BINARY, VSFTPD_USER } from "./constants.ts";
+import {
+  PROFTPD_BINARY,
+  PROFTPD_MODULES,
+  PUREFTPD_BINARY,
+  SYSTEM_PYTHON,
+  UFTPD_DIR,
+  VSFTPD_BINARY,
+  VSFTPD_USER,
+} from "./constants.ts";
 
 /** A real program a test can need. */
 export type Peer =
   | "vsftpd"
+  | "proftpd"
+  | "pureftpd"
+  | "uftpd"
   | "pyftpdlib"
   | "ftputil"
   | "lftp"
@@ -113,6 +124,20 @@ function detect(peer: Peer): string | null {
       case "pyftpdlib":
       case "ftputil":
         return systemPythonModules().has(peer) ? null : missing;
+      case "proftpd":
+        if (!isFile(PROFTPD_BINARY)) return `${missing} (${PROFTPD_BINARY})`;
+        if (!isFile(`${PROFTPD_MODULES}/mod_tls.so`)) {
+          return `proftpd's mod_tls missing (${PROFTPD_MODULES}/mod_tls.so)`;
+        }
+        return needsRoot(peer);
+      case "pureftpd":
+        return isFile(PUREFTPD_BINARY) ? needsRoot(peer) : `${missing} (${PUREFTPD_BINARY})`;
+      case "uftpd":
+        if (!isFile(`${UFTPD_DIR}/lib/UFTPD.py`)) return `${missing} (${UFTPD_DIR})`;
+        if (!systemPythonModules().has("Cryptodome")) {
+          return "uftpd needs python3-pycryptodome (Cryptodome) for /usr/bin/python3";
+        }
+        return needsRoot(peer);
       case "vsftpd":
         if (!isFile(VSFTPD_BINARY)) return missing;
         // It serves one local system user; without root it cannot be created.
@@ -125,6 +150,11 @@ function detect(peer: Peer): string | null {
     return `${peer} not detectable (${(e as Error).message})`;
   }
   return missing;
+}
+
+/** ProFTPD, Pure-FTPd and the UFTPD switch to a test account: that takes root. */
+function needsRoot(peer: Peer): string | null {
+  return Deno.uid() === 0 ? null : `${peer} not usable (needs root to switch users)`;
 }
 
 function isFile(path: string): boolean {
@@ -148,7 +178,7 @@ function systemPythonModules(): Set<string> {
     args: [
       "-c",
       "import importlib.util as u\n" +
-      "print(' '.join(m for m in ('pyftpdlib', 'ftputil') if u.find_spec(m)))",
+      "print(' '.join(m for m in ('pyftpdlib', 'ftputil', 'Cryptodome') if u.find_spec(m)))",
     ],
     stdout: "piped",
     stderr: "null",

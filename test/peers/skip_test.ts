@@ -29,7 +29,19 @@ Deno.test("peerTest: FERRY_REQUIRE_PEERS=1 turns a missing peer into a failure",
 });
 
 Deno.test("hasPeer agrees with missingReason", async () => {
-  for (const peer of ["curl", "lftp", "vsftpd", "pyftpdlib", "ftputil", "python3"] as const) {
+  for (
+    const peer of [
+      "curl",
+      "lftp",
+      "vsftpd",
+      "proftpd",
+      "pureftpd",
+      "uftpd",
+      "pyftpdlib",
+      "ftputil",
+      "python3",
+    ] as const
+  ) {
     assert.equal(await hasPeer(peer), missingReason(peer) === null, peer);
   }
 });

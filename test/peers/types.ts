@@ -5,7 +5,7 @@
 
 /** A running FTP server peer. Stop it with `stop()` or `await using`. */
 export interface FtpPeer extends AsyncDisposable {
-  kind: "pyftpdlib" | "vsftpd";
+  kind: "pyftpdlib" | "vsftpd" | "proftpd" | "pureftpd";
   host: "127.0.0.1";
   /** The control port (for implicit TLS: the port that speaks TLS from the first byte). */
   port: number;

@@ -10,10 +10,9 @@
 import { testCertificates } from "../fixtures/certs.ts";
 import { VSFTPD_BINARY, VSFTPD_PASSWORD, VSFTPD_USER } from "./constants.ts";
 import { PeerError } from "./errors.ts";
-import { listenerOwnedBy } from "./owner.ts";
 import { freePort } from "./ports.ts";
-import { type PeerProcess, spawnPeer } from "./process.ts";
-import { awaitBanner, awaitListening } from "./rawftp.ts";
+import { spawnPeer } from "./process.ts";
+import { awaitReady, combinedLog } from "./ready.ts";
 import type { FtpPeer } from "./types.ts";
 import { chownForVsftpd, ensureTraversable, ensureVsftpdUser } from "./vsftpd_user.ts";
 
@@ -81,8 +80,8 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<FtpPeer>
         peer: "vsftpd",
         env: options.tz ? { TZ: options.tz } : {},
       });
-      let fileLogAtStop: string | undefined;
-      const log = () => combinedLog(proc, logFile, fileLogAtStop);
+      let logAtStop: string | undefined;
+      const log = () => logAtStop ?? combinedLog(proc, [logFile]);
       const failure = await awaitReady(proc, port, !!options.tls && options.tls === "implicit");
       if (failure) {
         await proc.stop();
@@ -92,7 +91,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<FtpPeer>
       let stopping: Promise<void> | undefined;
       const stop = () =>
         stopping ??= proc.stop().then(() => {
-          fileLogAtStop = readFileLog(logFile);
+          logAtStop = combinedLog(proc, [logFile]);
         }).finally(cleanup);
       return {
         kind: "vsftpd",
@@ -115,23 +114,6 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<FtpPeer>
       cause: e,
     });
   }
-}
-
-/** Resolves with a failure description, or undefined once vsftpd (and not another server) answers. */
-async function awaitReady(
-  proc: PeerProcess,
-  port: number,
-  implicit: boolean,
-): Promise<string | undefined> {
-  try {
-    // The implicit-TLS banner needs a handshake; a listening socket is enough there.
-    if (implicit) await awaitListening("127.0.0.1", port, { abort: proc.exited });
-    else await awaitBanner("127.0.0.1", port, { abort: proc.exited });
-  } catch (e) {
-    return (e as Error).message;
-  }
-  if (listenerOwnedBy(proc.pid, port) === false) return `port ${port} taken by another process`;
-  return undefined;
 }
 
 function config(
@@ -183,20 +165,6 @@ function config(
   }
   Object.assign(settings, o.extraConfig ?? {});
   return Object.entries(settings).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
-}
-
-/** Process output plus vsftpd's protocol log (kept from stop() on, when its file is gone). */
-function combinedLog(proc: PeerProcess, logFile: string, atStop?: string): string {
-  const file = atStop ?? readFileLog(logFile);
-  return proc.log() + (file ? `\n--- ${logFile} ---\n${file}` : "");
-}
-
-function readFileLog(logFile: string): string {
-  try {
-    return Deno.readTextFileSync(logFile);
-  } catch {
-    return ""; // not written yet
-  }
 }
 
 async function ensureSecureChrootDir(): Promise<void> {
