@@ -6,6 +6,7 @@
 import { FtpClient, type TlsMode } from "../ftp/client.ts";
 import { parseFtpUrl } from "../ftp/url.ts";
 import { readCa, resolveCredentials } from "../workflow/endpoints.ts";
+import { parseDuration } from "../workflow/units.ts";
 import type { CliContext } from "./context.ts";
 import { authFromOptions } from "./options.ts";
 
@@ -62,6 +63,9 @@ export async function connectFtp(
       port: parsed.port,
       tls,
       tlsOptions: { ...(ca ? { ca } : {}), ...(flags.insecure ? { insecure: true } : {}) },
+      ...(flags.netTimeout === undefined
+        ? {}
+        : { timeoutMs: parseDuration(flags.netTimeout as string) }),
     });
   const mode = tlsModeFor(parsed.tls, flags.tls as string | undefined);
   let client: FtpClient;

@@ -120,7 +120,11 @@ export function withConnectionOptions<T extends AnyCommand>(cmd: T): T {
         .choices(["require", "try", "off"] as const),
     )
     .option("--time-shift <shift>", 'server clock minus UTC: "auto", seconds, or "+HH:MM"')
-    .option("--connections <n>", "max connections per server", positiveInt);
+    .option("--connections <n>", "max connections per server", positiveInt)
+    .option(
+      "--net-timeout <duration>",
+      "a connect, reply or data connection silent this long fails and is retried (default 30s)",
+    );
   return cmd;
 }
 
@@ -251,6 +255,7 @@ export function endpointFromOptions(url: string, o: Opts): EndpointConfig {
     ep.timeShift = /^[+-]?\d+(\.\d+)?$/.test(o.timeShift) ? Number(o.timeShift) : o.timeShift;
   }
   if (o.connections !== undefined) ep.maxConnections = o.connections;
+  if (o.netTimeout !== undefined) ep.timeout = o.netTimeout;
   return ep;
 }
 

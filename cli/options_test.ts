@@ -39,6 +39,7 @@ Deno.test("endpoints: local paths take no auth; remote ones take auth and TLS fl
       tls: "require",
       timeShift: "3600",
       connections: 2,
+      netTimeout: "5s",
       netrc: false,
     }),
     {
@@ -46,6 +47,7 @@ Deno.test("endpoints: local paths take no auth; remote ones take auth and TLS fl
       tls: { ca: "ca.pem", mode: "require" },
       timeShift: 3600,
       maxConnections: 2,
+      timeout: "5s",
     },
   );
   assert.equal(endpointFromOptions("ftps://h/x", { tls: "off", netrc: false }).tls, undefined);
