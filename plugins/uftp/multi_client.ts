@@ -121,7 +121,9 @@ export function multiRetrieve(
       fail(error);
       throw error;
     }
-    const blocks = new BlockReader(sockets.map((s) => new ByteReader(s)));
+    const blocks = new BlockReader(
+      sockets.map((s) => new ByteReader(s, { idleMs: ctl.timeoutMs })),
+    );
     let bytes = 0;
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -177,7 +179,7 @@ export function multiStore(
       fail(error);
       throw error;
     }
-    const writer = new BlockWriter(sockets);
+    const writer = new BlockWriter(sockets, ctl.timeoutMs);
     let bytes = 0;
     return new WritableStream<Uint8Array>({
       async write(chunk) {

@@ -20,14 +20,15 @@ import { ByteReader, endSocket, writeFully } from "./socket_io.ts";
  */
 export class BlockWriter {
   #seq = 0;
-  constructor(readonly sockets: net.Socket[]) {}
+  /** `idleMs`: a stream that takes no bytes for this long fails the write (0 = never). */
+  constructor(readonly sockets: net.Socket[], readonly idleMs = 0) {}
 
   /** Sends `data` as consecutive blocks of at most {@link MAX_BLOCK} bytes. */
   async write(data: Uint8Array): Promise<void> {
     for (let at = 0; at < data.length; at += MAX_BLOCK) {
       const pieces = splitBlock(data.subarray(at, at + MAX_BLOCK), this.sockets.length, this.#seq);
       this.#seq = (this.#seq + 1) >>> 0;
-      await Promise.all(pieces.map((p, i) => writeFully(this.sockets[i], p)));
+      await Promise.all(pieces.map((p, i) => writeFully(this.sockets[i], p, this.idleMs)));
     }
   }
 

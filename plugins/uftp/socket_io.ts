@@ -5,15 +5,24 @@
  * @module
  */
 import type net from "node:net";
+import { FtpTimeoutError } from "../../mod.ts";
 import { UftpProtocolError } from "./errors.ts";
+
+/** The error of a data connection that waited on the network longer than its deadline. */
+function idleError(ms: number): FtpTimeoutError {
+  return new FtpTimeoutError(`UFTP data connection idle for ${ms} ms`);
+}
 
 /**
  * Reads a socket in exact-length pieces (the socket is paused while nobody
- * waits, so a slow consumer keeps memory bounded).
+ * waits, so a slow consumer keeps memory bounded). With `idleMs`, a wait for
+ * bytes longer than that destroys the socket and fails with
+ * `FtpTimeoutError`: only time spent waiting on the network counts, so a slow
+ * consumer is not taken for a silent server.
  *
  * @example
  * ```ts
- * const reader = new ByteReader(socket);
+ * const reader = new ByteReader(socket, { idleMs: 30_000 });
  * const header = await reader.exactly(16); // null at a clean end
  * ```
  */
@@ -23,8 +32,10 @@ export class ByteReader {
   #ended = false;
   #error?: Error;
   #wake?: () => void;
+  readonly #idleMs: number;
 
-  constructor(readonly socket: net.Socket) {
+  constructor(readonly socket: net.Socket, options: { idleMs?: number } = {}) {
+    this.#idleMs = options.idleMs ?? 0;
     socket.on("data", (chunk: Uint8Array) => {
       this.#chunks.push(chunk);
       this.#buffered += chunk.length;
@@ -94,7 +105,19 @@ export class ByteReader {
 
   #wait(): Promise<void> {
     this.socket.resume();
-    return new Promise((resolve) => this.#wake = resolve);
+    return new Promise((resolve) => {
+      const idle = this.#idleMs > 0
+        ? setTimeout(() => {
+          this.#error ??= idleError(this.#idleMs);
+          this.socket.destroy();
+          this.#notify();
+        }, this.#idleMs)
+        : undefined;
+      this.#wake = () => {
+        clearTimeout(idle);
+        resolve();
+      };
+    });
   }
 
   #notify(): void {
@@ -105,23 +128,36 @@ export class ByteReader {
 }
 
 /**
- * Writes a chunk, waiting for `drain` when the socket's buffer is full.
+ * Writes a chunk, waiting for `drain` when the socket's buffer is full; with
+ * `idleMs`, a drain that does not come within that destroys the socket and
+ * fails with `FtpTimeoutError` (a peer that stopped reading).
  *
  * @example
  * ```ts
- * await writeFully(socket, bytes);
+ * await writeFully(socket, bytes, 30_000);
  * ```
  */
-export function writeFully(socket: net.Socket, chunk: Uint8Array): Promise<void> {
+export function writeFully(socket: net.Socket, chunk: Uint8Array, idleMs = 0): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed) return reject(new UftpProtocolError("data connection closed"));
-    const onClose = () => reject(new UftpProtocolError("data connection closed while writing"));
     if (socket.write(chunk)) return resolve();
-    socket.once("close", onClose);
-    socket.once("drain", () => {
+    const settle = (error?: Error) => {
+      clearTimeout(idle);
       socket.off("close", onClose);
-      resolve();
-    });
+      socket.off("drain", onDrain);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onClose = () => settle(new UftpProtocolError("data connection closed while writing"));
+    const onDrain = () => settle();
+    const idle = idleMs > 0
+      ? setTimeout(() => {
+        settle(idleError(idleMs));
+        socket.destroy();
+      }, idleMs)
+      : undefined;
+    socket.once("close", onClose);
+    socket.once("drain", onDrain);
   });
 }
 

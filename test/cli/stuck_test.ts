@@ -11,7 +11,7 @@ import { MemoryEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts"
 import type { FtpServerOptions } from "../../mod.ts";
 import { collect } from "../../endpoint/streams.ts";
 import { testCertificates } from "../fixtures/certs.ts";
-import { type StallRule, StallingEndpoint } from "../peers/stalling.ts";
+import { StallingEndpoint, type StallRule } from "../peers/stalling.ts";
 import { ferry } from "./helpers.ts";
 
 const env = { FTP_PW: "pw-5ecret" };
