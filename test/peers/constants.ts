@@ -47,9 +47,6 @@ export const UFTPD_DIR = envOr(
   ).replace(/\/lib\/UFTPD\.py$/, ""),
 );
 
-/** The Unix account the real UFTPD switches to for the jobs of the tests. */
-export const UFTPD_UNIX_USER = "ferryuftp";
-
 function envOr(name: string, fallback: string): string {
   try {
     return Deno.env.get(name) || fallback;
