@@ -20,18 +20,10 @@ Deno.test("formatters", () => {
 
 Deno.test("ls lines", () => {
   const lines = lsLines([
-    { name: ".", type: "cdir", precision: 1000, raw: "" },
-    {
-      name: "a",
-      type: "file",
-      size: 3,
-      mtime: new Date("2026-01-02T03:04:05Z"),
-      precision: 1000,
-      raw: "",
-    },
-    { name: "l", type: "symlink", target: "a", precision: 1000, raw: "" },
+    { name: "a", type: "file", size: 3, mtime: new Date("2026-01-02T03:04:05Z"), precision: 1000 },
+    { name: "l", type: "symlink", size: 1, target: "a", precision: Infinity },
   ]);
-  assert.deepEqual(lines, ["-  3  2026-01-02 03:04:05Z  a", "l     -                     l -> a"]);
+  assert.deepEqual(lines, ["-  3  2026-01-02 03:04:05Z  a", "l  1  -                     l -> a"]);
 });
 
 Deno.test("the summary lists jobs, errors, and plans of dry runs", () => {

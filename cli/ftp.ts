@@ -1,18 +1,23 @@
 /**
  * Connecting the wire client for `ls`, `get` and `put`: URL, credentials from
- * the same auth methods as workflows, TLS options.
+ * the same auth methods as workflows, TLS options, and a host over the same
+ * session for what needs listings: the time shift (`--time-shift`, `auto`
+ * remembered in `.ferry`), MLSD or LIST (`--no-mlsd`, and LIST after a refusal).
  * @module
  */
 import { FtpClient, type TlsMode } from "../ftp/client.ts";
+import { FtpHost } from "../endpoint/ftp/host.ts";
 import { parseFtpUrl } from "../ftp/url.ts";
 import { readCa, resolveCredentials } from "../workflow/endpoints.ts";
 import { parseDuration } from "../workflow/units.ts";
 import type { CliContext } from "./context.ts";
 import { authFromOptions } from "./options.ts";
 
-/** A logged-in client and the path the URL names. */
+/** A logged-in client, a host over the same session, and the path the URL names. */
 export interface FtpTarget {
   client: FtpClient;
+  /** Listings and stats with the time shift and listing choice of the flags; close it when done. */
+  host: FtpHost;
   /** The URL's path (relative to the login directory unless it began with %2F). */
   path: string;
 }
@@ -37,8 +42,8 @@ export function tlsModeFor(urlTls: TlsMode, flag: string | undefined): TlsMode {
  *
  * @example
  * ```ts
- * const { client, path } = await connectFtp(cli, "ftpes://h/pub", opts);
- * try { console.log(await client.nlst(path)); } finally { await client.quit(); }
+ * const { client, host, path } = await connectFtp(cli, "ftpes://h/pub", opts);
+ * try { console.log(await client.nlst(path)); } finally { await host.close(); }
  * ```
  */
 export async function connectFtp(
@@ -67,7 +72,7 @@ export async function connectFtp(
         ? {}
         : { timeoutMs: parseDuration(flags.netTimeout as string) }),
     });
-  const mode = tlsModeFor(parsed.tls, flags.tls as string | undefined);
+  let mode = tlsModeFor(parsed.tls, flags.tls as string | undefined);
   let client: FtpClient;
   try {
     client = await connect(mode);
@@ -75,13 +80,36 @@ export async function connectFtp(
     // `--tls try`: only a refused AUTH TLS falls back to plain FTP.
     const refused = (error as { command?: string }).command === "AUTH TLS";
     if (flags.tls !== "try" || parsed.tls !== "none" || !refused) throw error;
-    client = await connect("none");
+    mode = "none";
+    client = await connect(mode);
   }
-  try {
-    await client.login(credentials.user ?? "anonymous", credentials.password ?? "anonymous@");
-  } catch (error) {
-    client.close();
-    throw error;
-  }
-  return { client, path: parsed.path };
+  const user = credentials.user ?? "anonymous";
+  const login = async (c: FtpClient) => {
+    try {
+      await c.login(user, credentials.password ?? "anonymous@");
+      return c;
+    } catch (error) {
+      c.close();
+      throw error;
+    }
+  };
+  await login(client);
+  let first: FtpClient | undefined = client;
+  const host = await FtpHost.connect({
+    host: parsed.host,
+    port: parsed.port,
+    tls: mode,
+    user,
+    // The host's one session is this client; a lost one is made anew.
+    sessionFactory: async () => {
+      const made = first;
+      first = undefined;
+      return made ?? await login(await connect(mode));
+    },
+    maxChildren: 0,
+    lendMain: true,
+    useMlsd: flags.mlsd === false ? false : "auto",
+    ...(flags.timeShift === undefined ? {} : { timeShift: String(flags.timeShift) }),
+  });
+  return { client, host, path: parsed.path };
 }

@@ -119,7 +119,11 @@ export function withConnectionOptions<T extends AnyCommand>(cmd: T): T {
       new Option("--tls <mode>", "ftp:// only: require AUTH TLS, try it, or stay plain")
         .choices(["require", "try", "off"] as const),
     )
-    .option("--time-shift <shift>", 'server clock minus UTC: "auto", seconds, or "+HH:MM"')
+    .option(
+      "--time-shift <shift>",
+      'what LIST times are ahead of UTC (MLSD is UTC): "auto", seconds, or "+HH:MM"',
+    )
+    .option("--no-mlsd", "list with LIST even where the server offers MLSD")
     .option("--connections <n>", "max connections per server", positiveInt)
     .option(
       "--net-timeout <duration>",
@@ -256,6 +260,7 @@ export function endpointFromOptions(url: string, o: Opts): EndpointConfig {
   }
   if (o.connections !== undefined) ep.maxConnections = o.connections;
   if (o.netTimeout !== undefined) ep.timeout = o.netTimeout;
+  if (o.mlsd === false) ep.options = { ...ep.options, useMlsd: false };
   return ep;
 }
 

@@ -51,6 +51,12 @@ Deno.test("endpoints: local paths take no auth; remote ones take auth and TLS fl
     },
   );
   assert.equal(endpointFromOptions("ftps://h/x", { tls: "off", netrc: false }).tls, undefined);
+  // --no-mlsd: the workflow's `options: { useMlsd: false }`.
+  assert.deepEqual(endpointFromOptions("ftp://h/x", { mlsd: false, netrc: false }), {
+    url: "ftp://h/x",
+    options: { useMlsd: false },
+  });
+  assert.equal(endpointFromOptions("ftp://h/x", { mlsd: true, netrc: false }).options, undefined);
 });
 
 Deno.test("job and filter flags", () => {

@@ -72,8 +72,17 @@ export interface FtpClientOptions {
   encoding?: FtpEncoding;
   /** Extra listing parsers tried before the built-in ones. */
   listParsers?: ListingParser[];
-  /** Seconds to subtract from server-local listing times (ftputil's time shift). */
+  /**
+   * Seconds to subtract from server-local listing times (ftputil's time
+   * shift): LIST times always, MLSD/MLST times only with `mlsdLocalTime`.
+   */
   timeShift?: number;
+  /**
+   * The server writes MLSD/MLST `modify` in its own local time, against RFC
+   * 3659's UTC (the UNICORE UFTPD, pyftpdlib with `use_gmt_times` off): apply
+   * `timeShift` to those times too. Default false, as lftp's `ftp:timezone`.
+   */
+  mlsdLocalTime?: boolean;
   /** Largest listing accepted, in bytes (default 256 MiB). */
   maxListingBytes?: number;
 }
@@ -149,8 +158,10 @@ export class FtpClient {
   #hashAlgorithm?: string;
   /** The server's welcome text (220 reply). */
   readonly welcome: string;
-  /** The time shift applied to listing times (seconds; server-local minus UTC). */
+  /** The time shift applied to LIST times (seconds; server-local minus UTC). */
   timeShift: number;
+  /** Whether {@link timeShift} applies to MLSD/MLST times too (see the option). */
+  mlsdLocalTime: boolean;
 
   private constructor(control: ControlConnection, welcome: string, options: FtpClientOptions) {
     this.#control = control;
@@ -165,6 +176,7 @@ export class FtpClient {
       ...options,
     };
     this.timeShift = options.timeShift ?? 0;
+    this.mlsdLocalTime = options.mlsdLocalTime ?? false;
   }
 
   /**
@@ -573,13 +585,13 @@ export class FtpClient {
 
   /** MLSD entries (RFC 3659), including `cdir`/`pdir` entries as the server sends them. */
   async mlsd(path = ""): Promise<ListEntry[]> {
-    return await this.#listEntries(`MLSD${path ? ` ${path}` : ""}`);
+    return await this.#listEntries(`MLSD${path ? ` ${path}` : ""}`, true);
   }
 
   /** MLST of one path (works on the root directory too). */
   async mlst(path = ""): Promise<ListEntry> {
     const reply = await this.voidcmd(`MLST${path ? ` ${path}` : ""}`);
-    return parseMlstReply(reply.lines.join("\n"), { timeShift: this.timeShift });
+    return parseMlstReply(reply.lines.join("\n"), { timeShift: this.#shiftFor(true) });
   }
 
   /**
@@ -638,16 +650,17 @@ export class FtpClient {
     return this.#options.timeoutMs;
   }
 
-  #parseOptions() {
-    return {
-      parsers: this.#options.listParsers,
-      context: { timeShift: this.timeShift },
-    };
+  /** MLSD/MLST times are UTC (RFC 3659) unless the server is known to differ. */
+  #shiftFor(mlsd: boolean): number {
+    return mlsd && !this.mlsdLocalTime ? 0 : this.timeShift;
   }
 
-  async #listEntries(command: string): Promise<ListEntry[]> {
+  async #listEntries(command: string, mlsd = false): Promise<ListEntry[]> {
     const handle = await this.#transfer(command, "A", "read");
-    const parser = createListingParser(this.#parseOptions());
+    const parser = createListingParser({
+      parsers: this.#options.listParsers,
+      context: { timeShift: this.#shiftFor(mlsd) },
+    });
     const decoder = textDecoder(this.#options.encoding);
     const entries: ListEntry[] = [];
     let bytes = 0;

@@ -1,7 +1,9 @@
 /**
  * `ferry get URL [LOCAL]` and `ferry put LOCAL URL`: one file over the wire
  * client, streamed, written atomically on the local side (temp name + rename),
- * resumable with `--continue`.
+ * resumable with `--continue`. Like lftp, the copy keeps the source's
+ * modification time: `get` reads it from the listing (`--time-shift` applied
+ * to LIST times), `put` sets it with MFMT (or vsftpd's MDTM, in its zone).
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
@@ -12,6 +14,24 @@ import { formatBytes, formatDuration, formatRate } from "../format.ts";
 import { connectFtp } from "../ftp.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
 import { fileReadable, fileWritable } from "../../util/files.ts";
+import { logger } from "../../util/log.ts";
+import { FtpPermanentError } from "../../ftp/errors.ts";
+import type { FtpHost } from "../../endpoint/ftp/host.ts";
+
+const log = logger("cli", "transfer");
+
+/** The remote file's mtime from its listing, or undefined (said in the log) when it cannot be had. */
+async function remoteMtime(host: FtpHost, path: string): Promise<Date | undefined> {
+  try {
+    return (await host.stat(path)).mtime;
+  } catch (error) {
+    log.warn("cannot read the modification time of {path} ({error}); the copy keeps its own", {
+      path,
+      error: String(error),
+    });
+    return undefined;
+  }
+}
 
 function done(cli: CliContext, what: string, bytes: number, started: number): void {
   const ms = Date.now() - started;
@@ -37,7 +57,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
     .option("-c, --continue", "resume a partial download (REST)");
   withGlobalOptions(withConnectionOptions(withAuthOptions(get))).action((url, local, opts) =>
     runAction(cli, program.opts(), opts, async () => {
-      const { client, path } = await connectFtp(cli, url, opts);
+      const { client, host, path } = await connectFtp(cli, url, opts);
       try {
         let target = resolve(local ?? basename(path));
         if (local !== undefined && (await Deno.stat(target).catch(() => undefined))?.isDirectory) {
@@ -67,10 +87,12 @@ export function registerGetPut(program: Command, cli: CliContext): void {
           if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
           throw error;
         }
+        const mtime = await remoteMtime(host, path);
+        if (mtime) await Deno.utime(partial, mtime, mtime);
         await Deno.rename(partial, target);
         done(cli, `get ${path}`, bytes, started);
       } finally {
-        await client.quit().catch(() => client.close());
+        await host.close();
       }
     })
   );
@@ -82,7 +104,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
     .option("--no-atomic", "write the target name directly");
   withGlobalOptions(withConnectionOptions(withAuthOptions(put))).action((local, url, opts) =>
     runAction(cli, program.opts(), opts, async () => {
-      const { client, path: rawPath } = await connectFtp(cli, url, opts);
+      const { client, host, path: rawPath } = await connectFtp(cli, url, opts);
       try {
         const path = rawPath === "" || rawPath.endsWith("/") ? rawPath + basename(local) : rawPath;
         const slash = path.lastIndexOf("/");
@@ -103,9 +125,17 @@ export function registerGetPut(program: Command, cli: CliContext): void {
           throw error;
         }
         if (temp !== path) await client.rename(temp, path);
+        const mtime = (await Deno.stat(local)).mtime;
+        if (mtime) {
+          await host.setMtime(path, mtime).catch((error) => {
+            // The bytes are there; a server that will not take the time is no failure (lftp).
+            if (!(error instanceof FtpPermanentError)) throw error;
+            log.warn("{path} keeps the upload time: {error}", { path, error: error.message });
+          });
+        }
         done(cli, `put ${path}`, bytes, started);
       } finally {
-        await client.quit().catch(() => client.close());
+        await host.close();
       }
     })
   );

@@ -1,9 +1,11 @@
 /**
- * `ferry ls URL`: a directory listing straight from the wire client.
+ * `ferry ls URL`: a directory listing (MLSD when offered and not refused,
+ * else LIST; times in UTC with `--time-shift` applied to LIST times), or the
+ * server's own LIST lines with `--raw`.
  * @module
  */
 import type { Command } from "../../deps.ts";
-import type { ListEntry } from "../../ftp/listing/types.ts";
+import type { Stat } from "../../endpoint/types.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { connectFtp } from "../ftp.ts";
@@ -15,12 +17,11 @@ import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../op
  *
  * @example
  * ```ts
- * lsLines([{ name: "a", type: "file", size: 3, precision: 1000, raw: "" }]); // ["-  3  -  a"]
+ * lsLines([{ name: "a", type: "file", size: 3, precision: 1000 }]); // ["-  3  -  a"]
  * ```
  */
-export function lsLines(entries: ListEntry[]): string[] {
+export function lsLines(entries: Stat[]): string[] {
   const rows = entries
-    .filter((e) => e.type !== "cdir" && e.type !== "pdir")
     .map((e) => [
       e.type === "dir" ? "d" : e.type === "symlink" ? "l" : e.type === "file" ? "-" : "?",
       e.size === undefined ? "" : String(e.size),
@@ -46,24 +47,19 @@ export function registerLs(program: Command, cli: CliContext): void {
     .option("--raw", "print the server's own LIST lines");
   withGlobalOptions(withConnectionOptions(withAuthOptions(cmd))).action((url, opts) =>
     runAction(cli, program.opts(), opts, async () => {
-      const { client, path } = await connectFtp(cli, url, opts);
+      const { client, host, path } = await connectFtp(cli, url, opts);
       try {
         if (opts.raw) {
           for (const line of await client.listLines(path)) cli.out(line);
           return;
         }
-        const features = await client.features().catch(() => new Map<string, string>());
-        const entries = features.has("MLST") ? await client.mlsd(path) : await client.list(path);
-        // `.` and `..` (MLSD cdir/pdir, or LIST -a lines) are not content, as in ftputil's listdir.
-        const shown = entries.filter((e) =>
-          e.type !== "cdir" && e.type !== "pdir" && e.name !== "." && e.name !== ".."
-        );
-        if (cli.globals.json) {
-          cli.out(JSON.stringify(shown.map(({ raw: _, facts: __, ...e }) => e), null, 2));
-        } else if (opts.long) { for (const line of lsLines(shown)) cli.out(line); }
+        // Without `.` and `..` (MLSD cdir/pdir, LIST -a lines), as ftputil's listdir.
+        const shown = await host.list(path || ".");
+        if (cli.globals.json) cli.out(JSON.stringify(shown, null, 2));
+        else if (opts.long) { for (const line of lsLines(shown)) cli.out(line); }
         else for (const e of shown) cli.out(e.name);
       } finally {
-        await client.quit().catch(() => client.close());
+        await host.close();
       }
     })
   );

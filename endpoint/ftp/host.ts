@@ -22,7 +22,7 @@ import { type OpenOptions, openRemoteRead, openRemoteWrite, type WriteMode } fro
 import { rmtree, type RmtreeOptions, walk, type WalkEntry, type WalkOptions } from "./tree.ts";
 import { abspath, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
 import { parseTimeShift, TimeShiftError, validateTimeShift } from "./time_shift.ts";
-import { measureTimeShift, TimeShiftStore } from "./time_sync.ts";
+import { measureTimeShifts, TimeShiftStore } from "./time_sync.ts";
 import { InaccessibleLoginDirError } from "./errors.ts";
 import {
   download,
@@ -33,6 +33,12 @@ import {
 } from "./transfer.ts";
 
 const log = logger("endpoint", "ftp", "host");
+
+/** Seconds that LIST and MLSD times are ahead of UTC, as far as known. */
+interface KnownShifts {
+  list?: number;
+  mlsd?: number;
+}
 
 /** Options of {@link FtpHost.connect}. */
 export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, ListingChoice {
@@ -45,8 +51,10 @@ export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, Listi
   /** Stat cache settings (size, maxAge in ms, disabled). */
   statCache?: StatCacheOptions;
   /**
-   * Seconds (or `"+HH:MM"`) the server's listing times are ahead of UTC, or
-   * `"auto"`: measure with a probe file once and remember it (see `stateDir`).
+   * Seconds (or `"+HH:MM"`) the server's LIST times are ahead of UTC (MLSD
+   * times too with `mlsdLocalTime`; RFC 3659 makes them UTC), or `"auto"`:
+   * measure with a probe file once per listing command and remember it (see
+   * `stateDir`); a server whose MLSD shows local time is then found by itself.
    * Default 0 (the server lists in UTC).
    */
   timeShift?: number | string;
@@ -139,6 +147,7 @@ export class FtpHost implements AsyncDisposable {
         lendMain: options.lendMain,
       },
     );
+    pool.mlsdLocalTime = options.mlsdLocalTime ?? false;
     try {
       const main = await pool.main();
       let cwd: string;
@@ -577,7 +586,7 @@ export class FtpHost implements AsyncDisposable {
   // --- time shift -----------------------------------------------------------------
 
   /**
-   * The time shift in seconds (listing time minus UTC).
+   * The time shift in seconds (LIST time minus UTC).
    *
    * @example
    * ```ts
@@ -586,6 +595,20 @@ export class FtpHost implements AsyncDisposable {
    */
   timeShift(): number {
     return this.#pool.timeShift;
+  }
+
+  /**
+   * Whether the time shift applies to MLSD/MLST times too: set by the option,
+   * or found by `auto` / {@link synchronizeTimes} on a server whose MLSD shows
+   * local time.
+   *
+   * @example
+   * ```ts
+   * host.mlsdLocalTime(); // false: MLSD times are UTC (RFC 3659)
+   * ```
+   */
+  mlsdLocalTime(): boolean {
+    return this.#pool.mlsdLocalTime;
   }
 
   /**
@@ -608,7 +631,10 @@ export class FtpHost implements AsyncDisposable {
   /**
    * Measures the time shift with a probe file in `dir` (default: the probe
    * directory option, else the current directory), sets it and returns it.
-   * Independent of the shift set before.
+   * Independent of the shift set before. Under MLSD the probe is read with
+   * MLST too: MLSD times are then known to be UTC (the shift is LIST's) or
+   * local time ({@link mlsdLocalTime} turns on); a refused MLST means LIST
+   * from now on.
    *
    * @example
    * ```ts
@@ -617,10 +643,8 @@ export class FtpHost implements AsyncDisposable {
    */
   async synchronizeTimes(options: { dir?: string } = {}): Promise<number> {
     const dir = this.#abs(options.dir ?? this.#options.probeDir ?? this.#cwd);
-    const shift = await measureTimeShift(this.#pool, dir, { mlst: await this.usesMlsd() });
-    this.setTimeShift(shift);
-    this.statCache.invalidate(remoteJoin(dir, "_"));
-    return shift;
+    this.#useShifts(await this.#measure(dir));
+    return this.timeShift();
   }
 
   // --- sessions ---------------------------------------------------------------------
@@ -699,6 +723,63 @@ export class FtpHost implements AsyncDisposable {
     }
   }
 
+  /**
+   * The probe's shifts for the listing commands in use: LIST's (when it could
+   * be read) and, under MLSD, MLST's. An MLST the server refuses switches the
+   * host to LIST, and LIST's shift must then be there.
+   */
+  async #measure(dir: string): Promise<KnownShifts> {
+    const mlsd = await this.usesMlsd();
+    const probe = await measureTimeShifts(this.#pool, dir, { mlst: mlsd });
+    this.statCache.invalidate(remoteJoin(dir, "_"));
+    let mlst = probe.mlst;
+    // The probe exists: a 550 to its MLST is a refusal of the command.
+    if (mlst instanceof Error && await this.#reader.mlsdRefused(mlst, dir, async () => true)) {
+      mlst = undefined;
+    }
+    if (mlst instanceof Error) throw mlst;
+    if (mlst === undefined && probe.list instanceof Error) throw probe.list;
+    return {
+      ...(probe.list instanceof Error ? {} : { list: probe.list }),
+      ...(mlst === undefined ? {} : { mlsd: mlst }),
+    };
+  }
+
+  /**
+   * Applies measured or remembered shifts: an MLSD shift other than 0 means the
+   * server's MLSD shows local time (against RFC 3659), and that shift is the
+   * one used; else LIST's shift is, and MLSD times are read as UTC.
+   */
+  #useShifts(shifts: KnownShifts): void {
+    const { list, mlsd } = shifts;
+    if (mlsd !== undefined && mlsd !== 0) {
+      if (!this.#pool.mlsdLocalTime) {
+        log.info("MLSD times of {key} are local time ({shift} s ahead of UTC), against RFC 3659", {
+          key: this.serverKey(),
+          shift: mlsd,
+        });
+      }
+      if (list !== undefined && list !== mlsd) {
+        log.warn("LIST and MLSD times of {key} are in different zones ({list} s, {mlsd} s)", {
+          key: this.serverKey(),
+          list,
+          mlsd,
+        });
+      }
+      this.#setMlsdLocalTime(true);
+      this.setTimeShift(mlsd);
+      return;
+    }
+    if (mlsd !== undefined) this.#setMlsdLocalTime(false);
+    this.setTimeShift(list ?? 0);
+  }
+
+  #setMlsdLocalTime(local: boolean): void {
+    if (local === this.#pool.mlsdLocalTime) return;
+    this.#pool.mlsdLocalTime = local;
+    this.statCache.clear();
+  }
+
   async #applyTimeShiftOption(): Promise<void> {
     const option = this.#options.timeShift;
     if (option === undefined) return;
@@ -706,32 +787,47 @@ export class FtpHost implements AsyncDisposable {
     if (parsed !== "auto") return this.setTimeShift(parsed);
     const store = TimeShiftStore.inStateDir(this.#options.stateDir ?? ".ferry");
     const key = this.serverKey();
-    const maxAge = this.#options.timeShiftMaxAgeMs ?? 12 * 3600_000;
-    const known = await store.get(key, maxAge).catch(() => undefined);
-    if (known !== undefined) return this.setTimeShift(known);
+    // Remembered per listing command: a LIST shift is no MLSD shift (most
+    // servers list LIST in local time and MLSD in UTC).
+    const remembered = async (maxAge: number): Promise<KnownShifts> => {
+      const get = (mode: string) => store.get(`${key} ${mode}`, maxAge).catch(() => undefined);
+      const [list, mlsd] = [await get("LIST"), await get("MLSD")];
+      return { ...(list === undefined ? {} : { list }), ...(mlsd === undefined ? {} : { mlsd }) };
+    };
+    const known = await remembered(this.#options.timeShiftMaxAgeMs ?? 12 * 3600_000);
+    const mlsd = await this.usesMlsd();
+    if ((mlsd ? known.mlsd : known.list) !== undefined) {
+      return this.#useShifts(mlsd ? known : { list: known.list });
+    }
     try {
-      const shift = await this.synchronizeTimes();
-      await store.set(key, shift).catch((error) => {
-        log.warn("cannot remember the time shift in {file}: {error}", {
-          file: store.file,
-          error: String(error),
+      const shifts = await this.#measure(this.#abs(this.#options.probeDir ?? this.#cwd));
+      this.#useShifts(shifts);
+      for (const [mode, shift] of [["LIST", shifts.list], ["MLSD", shifts.mlsd]] as const) {
+        if (shift === undefined) continue;
+        await store.set(`${key} ${mode}`, shift).catch((error) => {
+          log.warn("cannot remember the time shift in {file}: {error}", {
+            file: store.file,
+            error: String(error),
+          });
         });
-      });
-      log.info("time shift of {key} measured: {shift} s", { key, shift });
+      }
+      log.info("time shift of {key} measured: {shifts}", { key, shifts: JSON.stringify(shifts) });
     } catch (error) {
       if (!(error instanceof TimeShiftError)) throw error;
-      const stale = await store.get(key, Number.POSITIVE_INFINITY).catch(() => undefined);
-      log.warn("cannot measure the time shift of {key} ({error}); using {shift} s", {
+      const stale = await remembered(Number.POSITIVE_INFINITY);
+      const usable = mlsd && stale.mlsd !== undefined ? stale : { list: stale.list };
+      log.warn("cannot measure the time shift of {key} ({error}); using {shifts}", {
         key,
         error: error.message,
-        shift: stale ?? 0,
+        shifts: JSON.stringify(usable),
       });
-      if (stale !== undefined) this.setTimeShift(stale);
+      this.#useShifts(usable);
     }
   }
 
   /**
-   * The key under which this server's `auto` time shift is remembered.
+   * The server part of the keys under which `auto` time shifts are remembered
+   * (`<key> LIST`, `<key> MLSD`).
    *
    * @example
    * ```ts

@@ -94,6 +94,7 @@ export class SessionPool {
   #waiting: (() => void)[] = [];
   #closed = false;
   #timeShift = 0;
+  #mlsdLocalTime = false;
 
   constructor(factory: SessionFactory, options: PoolOptions = {}) {
     this.#factory = factory;
@@ -127,8 +128,26 @@ export class SessionPool {
 
   set timeShift(seconds: number) {
     this.#timeShift = seconds;
-    for (const client of this.#all()) client.timeShift = seconds;
-    void this.#main?.then((m) => m.timeShift = seconds, () => {});
+    this.#applyTimes();
+  }
+
+  /** Whether the shift applies to MLSD/MLST times too (`FtpClientOptions.mlsdLocalTime`). */
+  get mlsdLocalTime(): boolean {
+    return this.#mlsdLocalTime;
+  }
+
+  set mlsdLocalTime(local: boolean) {
+    this.#mlsdLocalTime = local;
+    this.#applyTimes();
+  }
+
+  #applyTimes(): void {
+    const set = (client: FtpClient) => {
+      client.timeShift = this.#timeShift;
+      client.mlsdLocalTime = this.#mlsdLocalTime;
+    };
+    for (const client of this.#all()) set(client);
+    void this.#main?.then(set, () => {});
   }
 
   /**
@@ -263,6 +282,7 @@ export class SessionPool {
       client.close();
     } else {
       client.timeShift = this.#timeShift;
+      client.mlsdLocalTime = this.#mlsdLocalTime;
       this.#idle.push({ client, since: this.#now() });
     }
     this.#wake();
@@ -381,6 +401,7 @@ export class SessionPool {
   async #make(): Promise<FtpClient> {
     const client = await this.#factory();
     client.timeShift = this.#timeShift;
+    client.mlsdLocalTime = this.#mlsdLocalTime;
     if (this.#closed) {
       client.close();
       this.#assertOpen();

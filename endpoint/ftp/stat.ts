@@ -1,23 +1,29 @@
 /**
  * From listings to stats: which listing command to use (MLSD when offered,
- * else `LIST -a` with its fallback), `lstat` by listing the parent (ftputil's
+ * else `LIST -a` with its fallback; LIST from then on when the server refuses
+ * MLSD on a directory that exists), `lstat` by listing the parent (ftputil's
  * way, which fills the cache for the siblings a walk will ask for next), `stat`
  * by following links without looping, and a stat for `/`, which has no parent.
  * @module
  */
 import type { ListEntry } from "../../ftp/listing/types.ts";
 import { FtpPermanentError } from "../../ftp/errors.ts";
+import { logger } from "../../util/log.ts";
 import { Precision, type Stat } from "../types.ts";
 import { NotADirectoryError, NotFoundError, SymlinkLoopError } from "../errors.ts";
 import type { SessionPool } from "./pool.ts";
 import type { StatCache } from "./stat_cache.ts";
 import { linkTarget, remoteBasename, remoteDirname } from "./remote_path.ts";
 
+const log = logger("endpoint", "ftp", "listing");
 const maxLinkHops = 40;
 
 /** How listings are fetched. */
 export interface ListingChoice {
-  /** MLSD when the server offers MLST (`"auto"`, default), always, or never. */
+  /**
+   * MLSD when the server offers MLST (`"auto"`, default: LIST from the first
+   * refusal on), always (`true`: a refusal is an error), or never.
+   */
   useMlsd?: boolean | "auto";
   /** Send `LIST -a` (default true); the client falls back to `LIST` when refused. */
   listHidden?: boolean;
@@ -49,6 +55,23 @@ export function entryToStat(entry: ListEntry): Stat | undefined {
 }
 
 /**
+ * Whether an error to MLSD/MLST is a refusal of the command itself rather than
+ * of the path: 500/502/504 always; 550 only if the path exists (the caller
+ * checks), since 550 also means "no such directory".
+ *
+ * @example
+ * ```ts
+ * mlsdRefusal(new FtpPermanentError("MLSD /x", 550, "Unable to handle command")); // "if-path-exists"
+ * mlsdRefusal(new FtpPermanentError("MLSD", 502, "Not implemented"));             // "refused"
+ * ```
+ */
+export function mlsdRefusal(error: unknown): "refused" | "if-path-exists" | undefined {
+  if (!(error instanceof FtpPermanentError)) return undefined;
+  if (error.ftpCode === 500 || error.ftpCode === 502 || error.ftpCode === 504) return "refused";
+  return error.ftpCode === 550 ? "if-path-exists" : undefined;
+}
+
+/**
  * Listing and stat logic over a session pool and a stat cache.
  *
  * @example
@@ -63,6 +86,8 @@ export class StatReader {
   readonly #cache: StatCache;
   readonly #choice: Required<ListingChoice>;
   #features?: Promise<Map<string, string>>;
+  /** Set when the server refused MLSD/MLST: LIST from then on. */
+  #mlsdRefused = false;
 
   constructor(pool: SessionPool, cache: StatCache, choice: ListingChoice = {}) {
     this.#pool = pool;
@@ -96,7 +121,42 @@ export class StatReader {
    */
   async usesMlsd(): Promise<boolean> {
     const use = this.#choice.useMlsd;
-    return use === "auto" ? (await this.features()).has("MLST") : use;
+    if (use !== "auto") return use;
+    return !this.#mlsdRefused && (await this.features()).has("MLST");
+  }
+
+  /**
+   * Called with an error to MLSD or MLST on `path`: when it is a refusal of
+   * the command (not of the path; for a 550 `pathExists` decides), listings
+   * use LIST from now on, said once in the log, and true is returned. Under
+   * `useMlsd: true` nothing changes.
+   *
+   * @example
+   * ```ts
+   * if (await reader.mlsdRefused(error, "/pub", () => cwdWorks("/pub"))) entries = await reader.list("/pub");
+   * ```
+   */
+  async mlsdRefused(
+    error: unknown,
+    path: string,
+    pathExists: () => Promise<boolean>,
+  ): Promise<boolean> {
+    if (this.#choice.useMlsd !== "auto") return false;
+    const kind = mlsdRefusal(error);
+    if (kind === undefined || (kind === "if-path-exists" && !(await pathExists()))) return false;
+    if (!this.#mlsdRefused) {
+      this.#mlsdRefused = true;
+      log.warn(
+        "the server refused {command} on {path}, which exists ({reply}): listing with LIST " +
+          "from now on (useMlsd: false, or --no-mlsd, skips MLSD from the start)",
+        {
+          command: (error as FtpPermanentError).command?.split(" ")[0] ?? "MLSD",
+          path,
+          reply: (error as FtpPermanentError).message,
+        },
+      );
+    }
+    return true;
   }
 
   /**
@@ -122,6 +182,9 @@ export class StatReader {
         { retry: true },
       );
     } catch (error) {
+      if (mlsd && await this.mlsdRefused(error, dir, () => this.#canEnter(dir))) {
+        return await this.list(dir);
+      }
       if (mlsd && error instanceof FtpPermanentError && dir !== "/") {
         await this.#directoryTarget(dir); // throws the precise error when there is one
       }
@@ -217,13 +280,14 @@ export class StatReader {
    * ```
    */
   async rootStat(): Promise<Stat> {
-    if ((await this.features()).has("MLST")) {
+    if (!this.#mlsdRefused && (await this.features()).has("MLST")) {
       try {
         const entry = await this.#pool.withMain((c) => c.mlst("/"), { retry: true });
         const stat = entryToStat({ ...entry, type: "dir", name: "x" });
         if (stat) return { ...stat, name: "" };
       } catch (error) {
         if (!(error instanceof FtpPermanentError)) throw error;
+        await this.mlsdRefused(error, "/", () => Promise.resolve(true));
       }
     }
     return { name: "", type: "dir", size: 0, precision: Precision.unknown };
@@ -259,6 +323,21 @@ export class StatReader {
       }
     });
     return { ...link, type: isDir ? "dir" : "file", target: undefined };
+  }
+
+  /** Whether CWD into `dir` works (the session's directory is put back after). */
+  #canEnter(dir: string): Promise<boolean> {
+    return this.#pool.withMain(async (c) => {
+      const back = await c.pwd();
+      try {
+        await c.cwd(dir);
+      } catch (error) {
+        if (error instanceof FtpPermanentError) return false;
+        throw error;
+      }
+      await c.cwd(back);
+      return true;
+    });
   }
 
   /** The path a directory path leads to; throws when it is missing or not a directory. */

@@ -1,6 +1,7 @@
 /**
  * Measuring a server's time shift with a probe file (ftputil's
- * `synchronize_times`), and remembering an `auto` result per server in a small
+ * `synchronize_times`), and remembering an `auto` result per server and
+ * listing command (LIST and MLSD times differ on most servers) in a small
  * JSON file under `.ferry/` so that not every run writes a probe.
  * @module
  */
@@ -13,31 +14,42 @@ import { TimeShiftError, timeShiftFromProbe } from "./time_shift.ts";
 
 const log = logger("endpoint", "ftp", "time");
 
-/** How the probe is listed: the same way the host lists, or the shift would not apply. */
+/** How the probe is listed. */
 export interface ProbeOptions {
-  /** List with MLST (the host uses MLSD) instead of LIST. */
+  /** Also read the probe with MLST (the host lists with MLSD). */
   mlst: boolean;
   /** The clock (tests). */
   now?: () => Date;
 }
 
 /**
- * Writes an empty probe file in `dir`, reads its listed time on a child session
- * whose parser applies no shift, deletes it, and returns the shift (seconds,
- * rounded to 15 minutes). Independent of any shift already set, unlike
- * ftputil. Throws `TimeShiftError` when the directory is not writable or the
- * listed time cannot be used.
+ * What one probe file showed: the shift its LIST time gives and, when asked,
+ * the shift its MLST time gives (0 on a server that follows RFC 3659), each
+ * a number of seconds or the error that kept it from one.
+ */
+export interface ProbeShifts {
+  list: number | Error;
+  mlst?: number | Error;
+}
+
+/**
+ * Writes an empty probe file in `dir`, reads its listed time with LIST and
+ * (with `mlst`) MLST on a child session whose parser applies no shift,
+ * deletes it, and returns the shifts (seconds, rounded to 15 minutes).
+ * Independent of any shift already set, unlike ftputil. Throws
+ * `TimeShiftError` when the directory is not writable; a reading that fails
+ * (a server that refuses MLST, say) is returned as its error.
  *
  * @example
  * ```ts
- * const shift = await measureTimeShift(pool, "/incoming", { mlst: false });
+ * const { list, mlst } = await measureTimeShifts(pool, "/incoming", { mlst: true });
  * ```
  */
-export async function measureTimeShift(
+export async function measureTimeShifts(
   pool: SessionPool,
   dir: string,
   options: ProbeOptions,
-): Promise<number> {
+): Promise<ProbeShifts> {
   const now = options.now ?? (() => new Date());
   const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
   const probe = remoteJoin(dir, `_ferry_sync_${random}`);
@@ -55,13 +67,31 @@ export async function measureTimeShift(
       );
     }
     const after = now();
-    let entry: ListEntry | undefined;
+    const shiftOf = async (read: () => Promise<ListEntry | undefined>) => {
+      try {
+        const entry = await read();
+        if (!entry?.mtime) throw new TimeShiftError(`the listing of ${probe} shows no usable time`);
+        return timeShiftFromProbe({
+          listed: entry.mtime,
+          precision: entry.precision,
+          before,
+          after,
+        });
+      } catch (error) {
+        // A lost session is no reading: the caller's retry makes a new one.
+        if (child.closed) throw error;
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    };
     const shift = child.timeShift;
     child.timeShift = 0;
     try {
-      entry = options.mlst
-        ? await child.mlst(probe)
-        : (await child.list(probe)).find((e) => e.name.endsWith(`_ferry_sync_${random}`));
+      const name = `_ferry_sync_${random}`;
+      const list = await shiftOf(async () =>
+        (await child.list(probe)).find((e) => e.name.endsWith(name))
+      );
+      const mlst = options.mlst ? await shiftOf(() => child.mlst(probe)) : undefined;
+      return mlst === undefined ? { list } : { list, mlst };
     } finally {
       child.timeShift = shift;
       await child.delete(probe).catch((error) => {
@@ -71,16 +101,33 @@ export async function measureTimeShift(
         });
       });
     }
-    if (!entry?.mtime) {
-      throw new TimeShiftError(`the listing of ${probe} shows no usable time`);
-    }
-    return timeShiftFromProbe({ listed: entry.mtime, precision: entry.precision, before, after });
   } catch (error) {
     broken = child.closed;
     throw error;
   } finally {
     pool.release(child, { broken });
   }
+}
+
+/**
+ * The shift of one listing command measured with a probe file (see
+ * {@link measureTimeShifts}): MLST's with `mlst`, else LIST's. Throws
+ * `TimeShiftError` (or the server's error) when that reading failed.
+ *
+ * @example
+ * ```ts
+ * const shift = await measureTimeShift(pool, "/incoming", { mlst: false });
+ * ```
+ */
+export async function measureTimeShift(
+  pool: SessionPool,
+  dir: string,
+  options: ProbeOptions,
+): Promise<number> {
+  const shifts = await measureTimeShifts(pool, dir, options);
+  const shift = options.mlst ? shifts.mlst! : shifts.list;
+  if (shift instanceof Error) throw shift;
+  return shift;
 }
 
 /** One remembered measurement. */
@@ -92,8 +139,9 @@ export interface TimeShiftRecord {
 }
 
 /**
- * Remembered `auto` time shifts, one JSON object keyed by server
- * (`ftp://user@host:port`), written atomically.
+ * Remembered `auto` time shifts, one JSON object keyed by server and
+ * listing command (`ftp://user@host:port LIST`, see `FtpHost.serverKey`),
+ * written atomically.
  *
  * @example
  * ```ts

@@ -147,6 +147,8 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       maxChildren: maxConnections,
       setMtime: "mfmt",
       useMlsd: true,
+      // UFTPD writes MLSD `modify` in its local time (FileInfo.py: localtime()).
+      mlsdLocalTime: true,
       timeShift: shift,
       statCache: {
         maxAge: typeof extras.cacheMaxAgeMs === "number" ? extras.cacheMaxAgeMs : 60_000,

@@ -121,7 +121,7 @@ peerTest("ftp time: auto measures once per server and remembers it", ["pyftpdlib
     const afterFirst = probes();
     assert.ok(afterFirst > 0, "a probe was written");
     const key = `ftp://${peer.user}@${peer.host}:${peer.port}`;
-    assert.equal(await TimeShiftStore.inStateDir(state).get(key, hour), KOLKATA);
+    assert.equal(await TimeShiftStore.inStateDir(state).get(`${key} MLSD`, hour), KOLKATA);
     {
       await using host = await connect(peer, { timeShift: "auto", stateDir: state });
       assert.equal(host.timeShift(), KOLKATA);
