@@ -734,7 +734,10 @@ export class FtpHost implements AsyncDisposable {
     this.statCache.invalidate(remoteJoin(dir, "_"));
     let mlst = probe.mlst;
     // The probe exists: a 550 to its MLST is a refusal of the command.
-    if (mlst instanceof Error && await this.#reader.mlsdRefused(mlst, dir, async () => true)) {
+    if (
+      mlst instanceof Error &&
+      await this.#reader.mlsdRefused(mlst, dir, () => Promise.resolve(true))
+    ) {
       mlst = undefined;
     }
     if (mlst instanceof Error) throw mlst;
