@@ -1,7 +1,8 @@
 /**
- * `ferry time-shift URL`: measure a server's time shift (listing time minus
+ * `ferry time-shift URL`: measure a server's time shift (LIST time minus
  * UTC) with a probe file, as ftputil's `synchronize_times` does, and print it
- * in the form a workflow's `timeShift:` takes.
+ * in the form a workflow's `timeShift:` takes, and whether the server's MLSD
+ * times are local time too (against RFC 3659).
  * @module
  */
 import type { Command } from "../../deps.ts";
@@ -72,11 +73,20 @@ export function registerTimeShift(program: Command, cli: CliContext): void {
           throw new UsageError(`${url}: time shifts are an FTP matter; this endpoint reports UTC`);
         }
         const seconds = await ep.host.synchronizeTimes({ dir: ep.root });
+        // The shift is LIST's; MLSD times are UTC unless this server writes them in local time.
+        const mlsdLocalTime = ep.host.mlsdLocalTime();
         if (cli.globals.json) {
-          cli.out(JSON.stringify({ url, timeShift: seconds, hhmm: formatShift(seconds) }));
-        } else {cli.out(
-            `${formatShift(seconds)}  (${seconds} s; use timeShift: "${formatShift(seconds)}")`,
-          );}
+          cli.out(
+            JSON.stringify({ url, timeShift: seconds, hhmm: formatShift(seconds), mlsdLocalTime }),
+          );
+        } else {
+          const local = mlsdLocalTime ? ", and options: { mlsdLocalTime: true }" : "";
+          cli.out(
+            `${formatShift(seconds)}  (${seconds} s; use timeShift: "${
+              formatShift(seconds)
+            }"${local})`,
+          );
+        }
       } finally {
         await ep.close();
       }

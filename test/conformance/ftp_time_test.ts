@@ -54,12 +54,42 @@ for (const mlsd of [true, false]) {
     assert.equal(skewed.mtime!.getTime() - truth.getTime() >= KOLKATA * 1000 - 60_000, true);
     assert.equal(await host.synchronizeTimes(), KOLKATA);
     assert.equal(host.timeShift(), KOLKATA);
+    // pyftpdlib without GMT times writes MLSD in local time too: the probe's MLST shows it.
+    assert.equal(host.mlsdLocalTime(), mlsd);
     // ftputil 5.0.4 measures through the current shift and finds 0 the second time.
     assert.equal(await host.synchronizeTimes(), KOLKATA);
     assertCovers(await host.stat("/f"), truth, mlsd ? Precision.seconds : Precision.minutes);
     assert.deepEqual(await host.listdir("/"), ["f"], "the probe file is gone");
   });
 }
+
+peerTest("ftp time: a given shift applies to LIST times; MLSD times are UTC unless told", [
+  "pyftpdlib",
+], async () => {
+  const truth = new Date(Math.floor(Date.now() / 1000) * 1000 - 3 * hour);
+  const cases = [
+    // RFC 3659 MLSD (UTC): the shift must not touch it (lftp's ftp:timezone is LIST's).
+    { useGmtTimes: true, mlsd: true, extra: {}, precision: Precision.seconds },
+    // LIST in the server's zone: the shift makes it UTC.
+    { useGmtTimes: false, mlsd: false, extra: {}, precision: Precision.minutes },
+    // A server whose MLSD is local time, and the setting that says so.
+    {
+      useGmtTimes: false,
+      mlsd: true,
+      extra: { mlsdLocalTime: true },
+      precision: Precision.seconds,
+    },
+  ];
+  for (const { useGmtTimes, mlsd, extra, precision } of cases) {
+    await using peer = await startPyftpdlib({ useGmtTimes, tz: "Asia/Kolkata", mlsd });
+    await Deno.writeTextFile(join(peer.root, "f"), "x");
+    await Deno.utime(join(peer.root, "f"), truth, truth);
+    await using host = await connect(peer, { timeShift: "+05:30", ...extra });
+    assert.equal(await host.usesMlsd(), mlsd);
+    assertCovers(await host.stat("/f"), truth, precision);
+    assertCovers((await host.list("/"))[0], truth, precision);
+  }
+});
 
 peerTest("ftp time: *-if-newer decide right on both sides once the shift is known", [
   "pyftpdlib",
