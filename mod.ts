@@ -40,6 +40,7 @@ export * from "./sync/walk.ts";
 export * from "./sync/compare.ts";
 export * from "./sync/retry.ts";
 export * from "./sync/transfer.ts";
+export * from "./sync/verify.ts";
 export * from "./sync/plan.ts";
 export * from "./sync/execute.ts";
 export * from "./sync/state.ts";

@@ -10,6 +10,7 @@ import type {
   MkdirOptions,
   ReadOptions,
   Stat,
+  StatOptions,
   WriteOptions,
 } from "./types.ts";
 
@@ -43,12 +44,12 @@ export class DelegatingEndpoint<E extends Endpoint = Endpoint> implements Endpoi
     return this.inner.capabilities();
   }
 
-  stat(path: string): Promise<Stat> {
-    return this.inner.stat(path);
+  stat(path: string, options?: StatOptions): Promise<Stat> {
+    return this.inner.stat(path, options);
   }
 
-  lstat(path: string): Promise<Stat> {
-    return this.inner.lstat(path);
+  lstat(path: string, options?: StatOptions): Promise<Stat> {
+    return this.inner.lstat(path, options);
   }
 
   list(path: string): Promise<Stat[]> {

@@ -331,7 +331,10 @@ export class MemoryEndpoint implements Endpoint {
     if (!at.parent) throw new IsADirectoryError(name);
     if (at.node?.type === "dir") throw new IsADirectoryError(name);
     const old = at.node?.type === "file" ? at.node.data : new Uint8Array(0);
-    if (offset !== old.byteLength) throw new InvalidOffsetError(name, offset, old.byteLength);
+    // Offset 0 truncates (WriteHooks.open), as a file opened for writing does.
+    if (offset > 0 && offset !== old.byteLength) {
+      throw new InvalidOffsetError(name, offset, old.byteLength);
+    }
     let buffer = new Uint8Array(Math.max(offset, 64 * 1024));
     buffer.set(old.subarray(0, offset));
     let length = offset;

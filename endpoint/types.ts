@@ -55,6 +55,17 @@ export interface Capabilities {
   maxConnections: number;
 }
 
+/** Options for {@link Endpoint.stat} and {@link Endpoint.lstat}. */
+export interface StatOptions {
+  /**
+   * Ask the storage itself, never a cache (backends without a cache ignore
+   * it). A transfer takes its resume offset and its check of what arrived
+   * from such a stat: a cached size may predate the last write. Costs one
+   * round trip on a remote backend (FTP: SIZE, else MLST, else a listing).
+   */
+  fresh?: boolean;
+}
+
 /** Options for {@link Endpoint.read}. */
 export interface ReadOptions {
   /** Start offset in bytes (resume). */
@@ -116,9 +127,9 @@ export interface Endpoint {
   readonly url: string;
   capabilities(): Capabilities;
   /** Stat following symlinks. Throws `NotFoundError` when missing. */
-  stat(path: string): Promise<Stat>;
+  stat(path: string, options?: StatOptions): Promise<Stat>;
   /** Stat without following symlinks. */
-  lstat(path: string): Promise<Stat>;
+  lstat(path: string, options?: StatOptions): Promise<Stat>;
   /** One directory's entries with their (l)stats, one round trip where possible. */
   list(path: string): Promise<Stat[]>;
   read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;

@@ -16,6 +16,7 @@ import { type ProgressListener, ProgressTracker } from "./progress.ts";
 import { errorEntry, errorMessage, type JobReport } from "./report.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
 import { copyLink, moveAside, transferFile, type TransferResult } from "./transfer.ts";
+import type { VerifyMode } from "./verify.ts";
 
 const log = logger("sync", "execute");
 
@@ -42,6 +43,8 @@ export interface ExecuteOptions {
   onProgress?: ProgressListener;
   /** Stat each transferred file whose mtime could not be set (for state stores). */
   statUnsetMtime?: boolean;
+  /** How each finished transfer is checked before its rename (default `size`). */
+  verify?: VerifyMode;
 }
 
 /** What became of one action. */
@@ -210,6 +213,7 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
             mtime,
             resume: action.resumeFrom !== undefined,
             backupTo: action.backupTo,
+            verify: options.verify,
             retry: options.retry,
             signal: options.signal,
             onBytes: (bytes) => progress.bytes(action.path, bytes, action.size),

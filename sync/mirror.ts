@@ -196,6 +196,7 @@ async function run(
     signal: options.signal,
     onProgress: options.onProgress,
     statUnsetMtime: !!options.state && !dst.capabilities().setMtime,
+    verify: options.compare === "checksum" ? "checksum" : "size",
   });
   if (options.state && !dst.capabilities().setMtime) {
     const records = loadSent(options.state, src, srcRoot, dst, dstRoot);

@@ -3,10 +3,13 @@
  * - the bytes go to ferry's fixed partial name beside the target
  *   (`.<name>.ferry.part`, see endpoint/atomic.ts), never to the real name;
  * - a temporary failure (dropped connection, 4xx reply, short stream) is
- *   retried with back-off and the retry RESUMES at the partial's size when both
- *   endpoints can seek, instead of starting over;
- * - the byte count is checked against the expected size before the rename
- *   onto the real name; an existing target may first be moved to a backup;
+ *   retried with back-off and the retry RESUMES at the partial's size as the
+ *   target reports it now (a fresh stat, never a cache) when both endpoints
+ *   can seek, else starts over from zero (see verify.ts);
+ * - before the rename onto the real name, the target's own (fresh) size of
+ *   the partial must equal the source's, and with `verify: "checksum"` their
+ *   hashes too: a mismatch is retried once from zero, then fails the file
+ *   with both values; an existing target may first be moved to a backup;
  * - the source mtime is set on the target when the target can.
  *
  * The partial is written with `atomic: false` and renamed here, not by the
@@ -23,6 +26,12 @@ import { logger } from "../util/log.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
 import { pump } from "./pump.ts";
 import { errorMessage } from "./report.ts";
+import {
+  TransferVerificationError,
+  verifiedOffset,
+  verifyArrived,
+  type VerifyMode,
+} from "./verify.ts";
 
 const log = logger("sync", "transfer");
 
@@ -38,6 +47,8 @@ export interface TransferOptions {
    * Planners allow it when the partial is younger than the source file.
    */
   resume?: boolean;
+  /** `checksum`: also compare a hash both endpoints offer after the transfer (default `size`). */
+  verify?: VerifyMode;
   /** Move an existing target here (a path on the target endpoint) before replacing it. */
   backupTo?: string;
   retry?: RetryOptions;
@@ -99,10 +110,12 @@ export async function transferFile(
   let attempts = 0;
   let offset = 0;
   let firstOffset = 0;
-  await withRetry(async (attempt) => {
+  let mismatches = 0;
+  const attempt = withRetry(async (attempt) => {
     attempts = attempt + 1;
-    offset = canSeek && (ownPartial || options.resume)
-      ? await resumeOffset(dst, partial, options.size)
+    // After a verification mismatch the partial's bytes are not trusted: start over.
+    offset = canSeek && mismatches === 0 && (ownPartial || options.resume)
+      ? await verifiedOffset(dst, partial, options.size)
       : 0;
     if (attempt === 0) firstOffset = offset;
     const input = await src.read(srcPath, { offset, signal: options.signal });
@@ -141,7 +154,26 @@ export async function transferFile(
         `${srcPath}: got ${position} of ${options.size} bytes`,
       );
     }
+    try {
+      await verifyArrived(src, srcPath, dst, partial, {
+        size: options.size,
+        mode: options.verify,
+        final: mismatches > 0,
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (error instanceof TransferVerificationError) mismatches++;
+      throw error;
+    }
   }, { ...options.retry, signal: options.signal, onRetry: options.onRetry });
+  try {
+    await attempt;
+  } catch (error) {
+    if (ownPartial && !options.signal?.aborted) {
+      await dropUnresumablePartial(dst, partial, error, canSeek);
+    }
+    throw error;
+  }
 
   if (options.backupTo) await moveAside(dst, dstPath, options.backupTo);
   await replace(dst, partial, dstPath);
@@ -149,14 +181,32 @@ export async function transferFile(
   return { bytesSent: options.size - firstOffset, resumedFrom: offset, attempts, mtimeSet };
 }
 
-/** The size of a usable partial, or 0 (missing, not a file, or longer than the source). */
-async function resumeOffset(dst: Endpoint, partial: string, size: number): Promise<number> {
+/**
+ * After a failed transfer, removes the partial unless a later run can resume
+ * it: it goes when it holds no bytes, when its bytes are known to be wrong (a
+ * verification mismatch, a source that changed), or when the endpoints cannot
+ * resume at all; a partial with bytes the target confirms stays, as lftp keeps
+ * its partials. A failing cleanup is logged; the transfer's error stands.
+ */
+async function dropUnresumablePartial(
+  dst: Endpoint,
+  partial: string,
+  error: unknown,
+  canSeek: boolean,
+): Promise<void> {
   try {
-    const st = await dst.lstat(partial);
-    return st.type === "file" && st.size <= size ? st.size : 0;
-  } catch (error) {
-    if (error instanceof NotFoundError) return 0;
-    throw error;
+    const wrong = error instanceof TransferVerificationError || error instanceof SourceChangedError;
+    if (canSeek && !wrong) {
+      const have = await verifiedOffset(dst, partial, Number.MAX_SAFE_INTEGER);
+      if (have > 0) {
+        log.info("keeping {partial} ({have} bytes) for a later resume", { partial, have });
+        return;
+      }
+    }
+    await dst.remove(partial);
+  } catch (cleanup) {
+    if (cleanup instanceof NotFoundError) return;
+    log.warn("cannot remove {partial}: {error}", { partial, error: errorMessage(cleanup) });
   }
 }
 

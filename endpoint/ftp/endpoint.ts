@@ -18,6 +18,7 @@ import type {
   MkdirOptions,
   ReadOptions,
   Stat,
+  StatOptions,
   WriteOptions,
 } from "../types.ts";
 import {
@@ -200,12 +201,12 @@ export class FtpEndpoint implements Endpoint {
     return { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
   }
 
-  stat(path: string): Promise<Stat> {
-    return this.#statAs(path, true);
+  stat(path: string, options: StatOptions = {}): Promise<Stat> {
+    return options.fresh ? this.#freshStat(path) : this.#statAs(path, true);
   }
 
-  lstat(path: string): Promise<Stat> {
-    return this.#statAs(path, false);
+  lstat(path: string, options: StatOptions = {}): Promise<Stat> {
+    return options.fresh ? this.#freshStat(path) : this.#statAs(path, false);
   }
 
   async list(path: string): Promise<Stat[]> {
@@ -360,6 +361,17 @@ export class FtpEndpoint implements Endpoint {
     }
   }
 
+  /** SIZE, else MLST, else a new listing: see fresh_stat.ts (links are followed where SIZE is used). */
+  async #freshStat(path: string): Promise<Stat> {
+    const p = normalizePath(path);
+    if (p === "") return await this.#statAs(p, true);
+    try {
+      return { ...await this.host.freshLstat(this.#remote(p)), name: basename(p) };
+    } catch (error) {
+      throw retarget(error, p);
+    }
+  }
+
   async #maybeStat(path: string): Promise<Stat | undefined> {
     return await this.#statAs(path, true).catch((error) => {
       if (error instanceof NotFoundError) return undefined;
@@ -418,7 +430,11 @@ export class FtpEndpoint implements Endpoint {
       open: async (name, offset) => {
         const remote = this.#remote(name);
         if (offset > 0) {
-          const have = (await this.#maybeStat(name))?.size ?? 0;
+          // Asked of the server now: appending to a size from the cache could misplace data.
+          const have = await this.#freshStat(name).then((s) => s.size, (error) => {
+            if (error instanceof NotFoundError) return 0;
+            throw error;
+          });
           if (have !== offset) throw new InvalidOffsetError(name, offset, have);
         }
         const stream = await this.host.open(remote, offset > 0 ? "a" : "w");

@@ -18,6 +18,7 @@ import { type SessionFactory, sessionFactory, type SessionOptions } from "./sess
 import { SessionPool } from "./pool.ts";
 import { StatCache, type StatCacheOptions } from "./stat_cache.ts";
 import { type ListingChoice, StatReader } from "./stat.ts";
+import { FreshStat } from "./fresh_stat.ts";
 import { type OpenOptions, openRemoteRead, openRemoteWrite, type WriteMode } from "./file.ts";
 import { rmtree, type RmtreeOptions, walk, type WalkEntry, type WalkOptions } from "./tree.ts";
 import { abspath, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
@@ -109,6 +110,7 @@ export class FtpHost implements AsyncDisposable {
   readonly path: HostPath;
   readonly #pool: SessionPool;
   readonly #reader: StatReader;
+  readonly #fresh: FreshStat;
   readonly #options: FtpHostOptions;
   readonly #welcome: string;
   #cwd: string;
@@ -127,6 +129,13 @@ export class FtpHost implements AsyncDisposable {
     this.#welcome = welcome;
     this.statCache = new StatCache(options.statCache);
     this.#reader = new StatReader(pool, this.statCache, options);
+    this.#fresh = new FreshStat(pool, {
+      hasMlst: async () => (await this.#reader.features()).has("MLST"),
+      listedStat: (p) => {
+        this.statCache.invalidate(p);
+        return this.#reader.lstat(p);
+      },
+    });
     this.path = this.#makePath();
   }
 
@@ -261,6 +270,22 @@ export class FtpHost implements AsyncDisposable {
    */
   lstat(path: string): Promise<Stat> {
     return this.#reader.lstat(this.#abs(path));
+  }
+
+  /**
+   * A stat asked of the server now, never of the stat cache (SIZE, else MLST,
+   * else a new listing of the parent; see fresh_stat.ts). Its cache entry is
+   * dropped, so later cached stats cannot be older than this one.
+   *
+   * @example
+   * ```ts
+   * (await host.freshLstat("/up/.a.bin.ferry.part")).size;
+   * ```
+   */
+  async freshLstat(path: string): Promise<Stat> {
+    const target = this.#abs(path);
+    this.statCache.invalidate(target);
+    return await this.#fresh.lstat(target);
   }
 
   /**

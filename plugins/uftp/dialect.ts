@@ -9,7 +9,7 @@
  * @module
  */
 import type { FtpClient, TransferOptions } from "../../mod.ts";
-import { FtpPermanentError } from "../../mod.ts";
+import { CommandNotImplementedError, FtpPermanentError } from "../../mod.ts";
 import { multiRetrieve, multiStore } from "./multi_client.ts";
 import { UftpProtocolError } from "./errors.ts";
 
@@ -88,6 +88,28 @@ export async function uftpHash(
 }
 
 /**
+ * A file's size on a UFTPD, asked now: `SIZE`, else (this UFTPD answers every
+ * SIZE with 500) the `size` fact of `MLST`. Throws when neither tells.
+ *
+ * @example
+ * ```ts
+ * await serverSize(client, "data/.a.bin.ferry.part"); // 67108864
+ * ```
+ */
+export async function serverSize(client: FtpClient, path: string): Promise<number> {
+  try {
+    return await client.size(path);
+  } catch (error) {
+    if (!(error instanceof CommandNotImplementedError)) throw error;
+  }
+  const entry = await client.mlst(path);
+  if (entry.size === undefined) {
+    throw new UftpProtocolError(`the UFTPD told no size of ${path} (neither SIZE nor MLST)`);
+  }
+  return entry.size;
+}
+
+/**
  * The client seen through UFTPD's dialect. Methods not named here pass
  * through unchanged.
  *
@@ -142,8 +164,9 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
       }
     },
     store: async (p: string, o: TransferOptions & { append?: boolean } = {}) => {
-      let offset = o.offset ?? 0;
-      if (o.append) offset = await client.size(rel(p)).catch(() => 0);
+      // An append continues at the size the server has now. UFTPD's APPE is broken, and a STOR
+      // without RANG truncates the file: a size that cannot be learnt is an error, never 0.
+      const offset = o.append ? await serverSize(client, rel(p)) : o.offset ?? 0;
       const before = [
         ...(o.before ?? []),
         ...(offset > 0 ? [`RANG ${offset} ${RANGE_END_MAX}`] : []),
