@@ -53,6 +53,13 @@ export interface Capabilities {
   precision: number;
   /** Max parallel operations this endpoint should be given. */
   maxConnections: number;
+  /**
+   * Bytes at the end of a partial that a cut write may have left wrong
+   * (UFTP multi-stream: the UFTPD stores a torn last block). A resume starts
+   * this far before the partial's end, and `write()` accepts an `offset` up to
+   * this far below the partial's size, overwriting from there. Default 0.
+   */
+  resumeOverlap?: number;
 }
 
 /** Options for {@link Endpoint.stat} and {@link Endpoint.lstat}. */
@@ -78,7 +85,7 @@ export interface WriteOptions {
   /**
    * Resume: the new data continues the existing partial data, whose size must
    * be exactly this offset (else `InvalidOffsetError`: FTP cannot truncate a
-   * file, so no backend does). With `atomic` (the default) the partial data is
+   * file, so no backend does), or up to `capabilities().resumeOverlap` more. With `atomic` (the default) the partial data is
    * the fixed partial name `.<name>.ferry.part` beside the target (see
    * `partialName()` in endpoint/atomic.ts); with `atomic: false` it is the
    * target itself.

@@ -115,7 +115,7 @@ export async function transferFile(
     attempts = attempt + 1;
     // After a verification mismatch the partial's bytes are not trusted: start over.
     offset = canSeek && mismatches === 0 && (ownPartial || options.resume)
-      ? await verifiedOffset(dst, partial, options.size)
+      ? await verifiedOffset(dst, partial, options.size, dst.capabilities().resumeOverlap)
       : 0;
     if (attempt === 0) firstOffset = offset;
     const input = await src.read(srcPath, { offset, signal: options.signal });

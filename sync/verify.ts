@@ -51,8 +51,8 @@ export class TransferVerificationError extends FerryError {
 }
 
 /**
- * Where a resume may start: the size the target reports now for `partial`,
- * or 0 (said in the log) when it is missing, longer than the source, or the
+ * Where a resume may start: the size the target reports now for `partial`
+ * (less `overlap`, the bytes a cut may have left wrong), or 0 (said in the log) when it is missing, longer than the source, or the
  * target cannot tell. Temporary failures are thrown (the attempt is retried).
  *
  * @example
@@ -64,6 +64,7 @@ export async function verifiedOffset(
   dst: Endpoint,
   partial: string,
   size: number,
+  overlap = 0,
 ): Promise<number> {
   let have: number;
   try {
@@ -76,7 +77,8 @@ export async function verifiedOffset(
     return restartFromZero(partial, `its size cannot be learnt (${errorMessage(error)})`);
   }
   if (have > size) return restartFromZero(partial, `it has ${have} bytes, the source ${size}`);
-  return have;
+  // The last `overlap` bytes may be torn (capabilities().resumeOverlap): they are sent again.
+  return Math.max(0, have - overlap);
 }
 
 function restartFromZero(partial: string, why: string): number {

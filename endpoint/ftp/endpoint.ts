@@ -179,6 +179,7 @@ export class FtpEndpoint implements Endpoint {
     root: string,
     url = `ftp://${root}`,
     maxConnections = 4,
+    extra: Pick<Capabilities, "resumeOverlap"> = {},
   ): Promise<FtpEndpoint> {
     const features = await host.features();
     const mlsd = await host.usesMlsd();
@@ -194,6 +195,7 @@ export class FtpEndpoint implements Endpoint {
       hashes: hashNames(features),
       precision: mlsd ? Precision.seconds : Precision.minutes,
       maxConnections,
+      ...extra,
     });
   }
 
@@ -429,15 +431,20 @@ export class FtpEndpoint implements Endpoint {
     const hooks: WriteHooks = {
       open: async (name, offset) => {
         const remote = this.#remote(name);
-        if (offset > 0) {
-          // Asked of the server now: appending to a size from the cache could misplace data.
-          const have = await this.#freshStat(name).then((s) => s.size, (error) => {
-            if (error instanceof NotFoundError) return 0;
-            throw error;
-          });
-          if (have !== offset) throw new InvalidOffsetError(name, offset, have);
+        if (offset === 0) return streamSink(await this.host.open(remote, "w"));
+        // Asked of the server now: appending to a size from the cache could misplace data.
+        const have = await this.#freshStat(name).then((s) => s.size, (error) => {
+          if (error instanceof NotFoundError) return 0;
+          throw error;
+        });
+        const overlap = this.#capabilities.resumeOverlap ?? 0;
+        if (have < offset || have - offset > overlap) {
+          throw new InvalidOffsetError(name, offset, have);
         }
-        const stream = await this.host.open(remote, offset > 0 ? "a" : "w");
+        // APPE at the end; inside an overlap, a write from the offset (REST/RANG + STOR).
+        const stream = have === offset
+          ? await this.host.open(remote, "a")
+          : await this.host.open(remote, "w", { rest: offset });
         return streamSink(stream);
       },
       rename: (from, to) => this.#replace(from, to, true),

@@ -16,6 +16,7 @@ import {
   SessionPool,
 } from "../../mod.ts";
 import { type CredentialSpec, resolveCredential } from "./credentials.ts";
+import { MAX_BLOCK } from "./blocks.ts";
 import { uftpHash } from "./dialect.ts";
 import { UftpConfigError, UftpUnsupportedError } from "./errors.ts";
 import { uftpSessionFactory } from "./session.ts";
@@ -110,6 +111,7 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       home: Deno.env.get("HOME"),
     });
     const maxConnections = options.maxConnections ?? 4;
+    const streams = typeof extras.streams === "number" ? extras.streams : 1;
     const factory = uftpSessionFactory({
       authUrl: parsed.authUrl,
       serverName: parsed.serverName,
@@ -120,7 +122,7 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
         group: typeof extras.group === "string" ? extras.group : undefined,
         client: typeof extras.client === "string" ? extras.client : undefined,
       },
-      streams: typeof extras.streams === "number" ? extras.streams : 1,
+      streams,
       ca: options.tls?.ca,
       timeoutMs: (options.timeout ?? 30) * 1000,
       ftpTimeoutMs: (options.timeout ?? 30) * 1000,
@@ -155,7 +157,11 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       },
     });
     try {
-      const inner = await FtpEndpoint.onHost(host, "/", parsed.display, maxConnections);
+      // A cut multi-stream upload can leave a torn last block in the partial (the UFTPD
+      // writes a block it got only part of): a resume rewrites that block.
+      const inner = await FtpEndpoint.onHost(host, "/", parsed.display, maxConnections, {
+        resumeOverlap: streams > 1 ? MAX_BLOCK : 0,
+      });
       const features = await host.features();
       const hashes = (features.get("HASH") ?? "").split(";")
         .map((h) => h.replace("*", "").trim().toLowerCase()).filter(Boolean);

@@ -89,6 +89,23 @@ export class UftpProtocolError extends UftpError {
 }
 
 /**
+ * A data connection ended before its transfer did (cut, reset, closed by the
+ * peer): temporary, so the transfer is retried and resumes from the size the
+ * server confirms.
+ *
+ * @example
+ * ```ts
+ * throw new UftpDataConnectionError("data connection closed while writing");
+ * ```
+ */
+export class UftpDataConnectionError extends UftpProtocolError {
+  readonly temporary = true;
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: "EUFTPDATA", cause: options.cause });
+  }
+}
+
+/**
  * A feature the server demands or the user asked for that ferry does not implement.
  *
  * @example

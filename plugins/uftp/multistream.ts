@@ -7,6 +7,7 @@
 import type net from "node:net";
 import { decodeBlockHeader, HEADER_BYTES, MAX_BLOCK, pieceLayout, splitBlock } from "./blocks.ts";
 import { ByteReader, endSocket, writeFully } from "./socket_io.ts";
+import { UftpDataConnectionError } from "./errors.ts";
 
 /**
  * Writes data over n sockets in framed blocks.
@@ -59,12 +60,16 @@ export class BlockReader {
       const head = await this.readers[i].exactly(HEADER_BYTES);
       if (head === null) {
         if (i === 0) return null;
-        throw new Error(`multi-stream: stream ${i} ended in the middle of block ${this.#seq}`);
+        throw new UftpDataConnectionError(
+          `multi-stream: stream ${i} ended in the middle of block ${this.#seq}`,
+        );
       }
       const h = decodeBlockHeader(head, { stream: i, seq: this.#seq, streams: n });
       block ??= new Uint8Array(h.size);
       const piece = h.length === 0 ? new Uint8Array(0) : await this.readers[i].exactly(h.length);
-      if (piece === null) throw new Error(`multi-stream: stream ${i} ended inside a piece`);
+      if (piece === null) {
+        throw new UftpDataConnectionError(`multi-stream: stream ${i} ended inside a piece`);
+      }
       block.set(piece, pieceLayout(h.size, n, i).offset);
     }
     this.#seq = (this.#seq + 1) >>> 0;

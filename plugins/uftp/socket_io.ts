@@ -6,7 +6,7 @@
  */
 import type net from "node:net";
 import { FtpTimeoutError } from "../../mod.ts";
-import { UftpProtocolError } from "./errors.ts";
+import { UftpDataConnectionError } from "./errors.ts";
 
 /** The error of a data connection that waited on the network longer than its deadline. */
 function idleError(ms: number): FtpTimeoutError {
@@ -80,7 +80,7 @@ export class ByteReader {
       if (this.#error) throw this.#error;
       if (this.#ended) {
         if (this.#buffered === 0) return null;
-        throw new UftpProtocolError(`data connection ended inside a ${n}-byte piece`);
+        throw new UftpDataConnectionError(`data connection ended inside a ${n}-byte piece`);
       }
       await this.#wait();
     }
@@ -139,7 +139,7 @@ export class ByteReader {
  */
 export function writeFully(socket: net.Socket, chunk: Uint8Array, idleMs = 0): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (socket.destroyed) return reject(new UftpProtocolError("data connection closed"));
+    if (socket.destroyed) return reject(new UftpDataConnectionError("data connection closed"));
     if (socket.write(chunk)) return resolve();
     const settle = (error?: Error) => {
       clearTimeout(idle);
@@ -148,7 +148,8 @@ export function writeFully(socket: net.Socket, chunk: Uint8Array, idleMs = 0): P
       if (error) reject(error);
       else resolve();
     };
-    const onClose = () => settle(new UftpProtocolError("data connection closed while writing"));
+    const onClose = () =>
+      settle(new UftpDataConnectionError("data connection closed while writing"));
     const onDrain = () => settle();
     const idle = idleMs > 0
       ? setTimeout(() => {

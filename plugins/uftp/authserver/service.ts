@@ -19,6 +19,11 @@ const log = logger("uftp", "auth");
 export interface UftpdTarget {
   /** The FTP host clients are sent to (`serverHost`). */
   host: string;
+  /**
+   * The FTP port clients are sent to (`serverPort`) when it is not the one the
+   * UFTPD names (a proxy or a port forward in front of it).
+   */
+  port?: number;
   /** Where its command port listens. */
   commandHost: string;
   commandPort: number;
@@ -165,7 +170,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Aut
       success: true,
       reason: "",
       serverHost: target.host,
-      serverPort: reply.port,
+      serverPort: target.port ?? reply.port,
       secret: job.secret,
     });
   });
