@@ -97,11 +97,16 @@ export class SizeMismatchError extends EndpointError {
 
 /** A resumed write's offset is not the size of the partial data that is there. */
 export class InvalidOffsetError extends EndpointError {
-  constructor(path: string, offset: number, available: number) {
+  readonly offset: number;
+  readonly available: number;
+  constructor(path: string, offset: number, available: number, options: { cause?: unknown } = {}) {
     super(`cannot resume ${path} at offset ${offset}: the partial data has ${available} bytes`, {
       code: "ERANGE",
       path,
+      cause: options.cause,
     });
+    this.offset = offset;
+    this.available = available;
   }
 }
 

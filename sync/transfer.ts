@@ -18,7 +18,12 @@
  * @module
  */
 import type { Endpoint } from "../endpoint/types.ts";
-import { AlreadyExistsError, NotFoundError, SizeMismatchError } from "../endpoint/errors.ts";
+import {
+  AlreadyExistsError,
+  InvalidOffsetError,
+  NotFoundError,
+  SizeMismatchError,
+} from "../endpoint/errors.ts";
 import { partialName } from "../endpoint/atomic.ts";
 import { dirname } from "../endpoint/path.ts";
 import { FerryError } from "../util/errors.ts";
@@ -111,13 +116,16 @@ export async function transferFile(
   let offset = 0;
   let firstOffset = 0;
   let mismatches = 0;
+  let overlap = dst.capabilities().resumeOverlap ?? 0;
+  let resumed = false;
   const attempt = withRetry(async (attempt) => {
     attempts = attempt + 1;
     // After a verification mismatch the partial's bytes are not trusted: start over.
     offset = canSeek && mismatches === 0 && (ownPartial || options.resume)
-      ? await verifiedOffset(dst, partial, options.size, dst.capabilities().resumeOverlap)
+      ? await verifiedOffset(dst, partial, options.size, overlap)
       : 0;
     if (attempt === 0) firstOffset = offset;
+    if (offset > 0) resumed = true;
     const input = await src.read(srcPath, { offset, signal: options.signal });
     let output: WritableStream<Uint8Array>;
     try {
@@ -129,6 +137,18 @@ export async function transferFile(
       });
     } catch (error) {
       await input.cancel().catch(() => {});
+      if (error instanceof InvalidOffsetError && error.available > offset) {
+        if (error.available - offset <= overlap) {
+          // The server cannot rewrite the overlap (then it never tears blocks): resume at its end.
+          log.info("{partial}: the target cannot write inside it; resuming at its end", {
+            partial,
+          });
+          overlap = 0;
+        }
+        // Else the partial grew since it was measured: the server is still writing the cut
+        // transfer's data. Measured again after the retry's delay.
+        throw new TransferInterruptedError(error.message, { cause: error });
+      }
       throw error;
     }
     ownPartial = true;
@@ -157,7 +177,8 @@ export async function transferFile(
     try {
       await verifyArrived(src, srcPath, dst, partial, {
         size: options.size,
-        mode: options.verify,
+        // A resume onto a target whose partials can tear is checked by hash where both can.
+        mode: resumed && overlap > 0 ? "checksum" : options.verify,
         final: mismatches > 0,
         signal: options.signal,
       });

@@ -441,11 +441,15 @@ export class FtpEndpoint implements Endpoint {
         if (have < offset || have - offset > overlap) {
           throw new InvalidOffsetError(name, offset, have);
         }
-        // APPE at the end; inside an overlap, a write from the offset (REST/RANG + STOR).
-        const stream = have === offset
-          ? await this.host.open(remote, "a")
-          : await this.host.open(remote, "w", { rest: offset });
-        return streamSink(stream);
+        if (have === offset) return streamSink(await this.host.open(remote, "a"));
+        // Inside the overlap: a write from the offset (RANG/REST + STOR), which not every
+        // server does (ferry's own UFTPD only continues at the end).
+        try {
+          return streamSink(await this.host.open(remote, "w", { rest: offset }));
+        } catch (error) {
+          if (!(error instanceof FtpPermanentError)) throw error;
+          throw new InvalidOffsetError(name, offset, have, { cause: error });
+        }
       },
       rename: (from, to) => this.#replace(from, to, true),
       remove: (name) => this.host.remove(this.#remote(name)),

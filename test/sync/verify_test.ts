@@ -207,3 +207,20 @@ Deno.test("verify: a failed upload removes an empty partial and keeps one with c
   assert.ok(kept > 0 && kept < 5000, `kept for a later resume (${kept} bytes)`);
   assert.equal(await exists(some, "a.bin"), false);
 });
+
+Deno.test("verify: a target that names a resume overlap but cannot write inside the partial resumes at its end", async () => {
+  const size = 50_000;
+  const src = mem();
+  await put(src, "a.bin", pattern(size));
+  const inner = mem();
+  const cut = new CutWrites(inner, 20_000);
+  const dst = new (class extends Wrapped {
+    override capabilities() {
+      return { ...super.capabilities(), resumeOverlap: 4096 };
+    }
+  })(cut);
+  const r = await transferFile(src, "a.bin", dst, "a.bin", { size, ...fast });
+  assert.deepEqual(cut.writes.map((w) => w.options.offset ?? 0), [0, 20_000 - 4096, 20_000]);
+  assert.equal(r.resumedFrom, 20_000);
+  assert.deepEqual(await bytesOf(inner, "a.bin"), pattern(size));
+});
