@@ -3,40 +3,11 @@ import { startProftpd } from "./proftpd.ts";
 import { RawFtp } from "./rawftp.ts";
 import { peerTest } from "./skip.ts";
 
-/** Opens PASV data, runs `command`, returns the data bytes as text and the final reply. */
-async function passive(
-  ftp: RawFtp,
-  command: string,
-  tls?: { caPem: string },
-): Promise<{ text: string; reply: string }> {
-  const pasv = await ftp.command("PASV");
-  const [p1, p2] = pasv.text.match(/(\d+),(\d+)\)/)!.slice(1).map(Number);
-  // ProFTPD answers 150 only once the data connection is up (and its TLS handshake done).
-  await ftp.send(command);
-  const tcp = await Deno.connect({ hostname: "127.0.0.1", port: p1 * 256 + p2 });
-  const conn = tls
-    ? await Deno.startTls(tcp, { hostname: "localhost", caCerts: [tls.caPem] })
-    : tcp;
-  const chunks: Uint8Array[] = [];
-  const read = (async () => {
-    try {
-      for await (const chunk of conn.readable) chunks.push(chunk);
-    } catch (e) {
-      chunks.push(new TextEncoder().encode(`<data error: ${(e as Error).message}>`));
-    }
-  })();
-  const first = await ftp.readReply();
-  if (first.code !== 150) {
-    await conn.readable.cancel().catch(() => {});
-    await read;
-    return { text: "", reply: `${first.code} ${first.text}` };
-  }
-  await read;
-  const last = await ftp.readReply();
-  return {
-    text: new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer()),
-    reply: `${last.code} ${last.text}`,
-  };
+/** A passive transfer as text, with its final reply as "code text" (or the refusal). */
+async function passive(ftp: RawFtp, command: string, tls?: { caPem: string }) {
+  const t = await ftp.transfer(command, tls ? { tls: { caCerts: [tls.caPem] } } : {});
+  const reply = t.final ?? t.first;
+  return { text: new TextDecoder().decode(t.data), reply: `${reply.code} ${reply.text}` };
 }
 
 peerTest(

@@ -138,6 +138,73 @@ export class RawFtp implements AsyncDisposable {
   }
 
   /**
+   * One passive data transfer: PASV (or EPSV), the command, the data connection
+   * (TLS with `tls.caCerts` when given), `upload` written or everything read, and
+   * the final reply. A refused command (no 150/125) comes back as `first`, with
+   * `final` undefined. The data connection is opened right after the command,
+   * because some servers (ProFTPD) answer 150 only once it is up.
+   *
+   * @example
+   * ```ts
+   * const { data, final } = await ftp.transfer("RETR a.txt");
+   * assert.equal(final?.code, 226);
+   * ```
+   */
+  async transfer(
+    command: string,
+    options: { upload?: Uint8Array; epsv?: boolean; tls?: RawTlsOptions } = {},
+  ): Promise<{ first: FtpReply; final?: FtpReply; data: Uint8Array; dataError?: Error }> {
+    const passive = await this.command(options.epsv ? "EPSV" : "PASV");
+    const port = options.epsv
+      ? Number(passive.text.match(/\(\|\|\|(\d+)\|\)/)?.[1])
+      : passive.text.match(/(\d+),(\d+)\)/)?.slice(1).map(Number).reduce((hi, lo) => hi * 256 + lo);
+    if (!port) throw new Error(`no data port in ${passive.code} ${passive.text}`);
+    await this.send(command);
+    const tcp = await Deno.connect({ hostname: "127.0.0.1", port });
+    const conn = options.tls
+      ? await Deno.startTls(tcp, {
+        hostname: options.tls.hostname ?? this.#host,
+        caCerts: options.tls.caCerts,
+      })
+      : tcp;
+    const chunks: Uint8Array[] = [];
+    let dataError: Error | undefined;
+    const io = (async () => {
+      try {
+        if (options.upload) {
+          for (let off = 0; off < options.upload.length;) {
+            off += await conn.write(options.upload.subarray(off));
+          }
+        } else {
+          for await (const chunk of conn.readable) chunks.push(chunk);
+          return; // the readable closed the connection
+        }
+      } catch (e) {
+        dataError = e as Error;
+      }
+      try {
+        conn.close();
+      } catch {
+        // Already closed by a failed read or write.
+      }
+    })();
+    const first = await this.readReply();
+    if (first.code !== 150 && first.code !== 125) {
+      try {
+        conn.close();
+      } catch {
+        // the readable may have closed it
+      }
+      await io;
+      return { first, data: new Uint8Array(0), dataError };
+    }
+    await io;
+    const final = await this.readReply(60_000);
+    const data = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
+    return { first, final, data, dataError };
+  }
+
+  /**
    * Upgrades the control connection after a `234` reply to `AUTH TLS`.
    *
    * @example

@@ -191,7 +191,16 @@ async function openPassive(live: Set<SocketBox>): Promise<PassiveListener> {
   };
 }
 
-function listen(server: net.Server): Promise<void> {
+/**
+ * Listens on a free port of 127.0.0.1; resolves once listening.
+ *
+ * @example
+ * ```ts
+ * const server = net.createServer(() => {});
+ * await listen(server);
+ * ```
+ */
+export function listen(server: net.Server): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {

@@ -12,6 +12,7 @@
  */
 import { startAuthService } from "../../plugins/uftp/mod.ts";
 import { testCertificates } from "../fixtures/certs.ts";
+import { type CutOptions, type CutProxy, startCutProxy } from "./cut_proxy.ts";
 import { SYSTEM_PYTHON, UFTPD_DIR, VSFTPD_USER } from "./constants.ts";
 import { PeerError } from "./errors.ts";
 import { listenerOwnedBy } from "./owner.ts";
@@ -33,6 +34,11 @@ export interface RealUftpdOptions {
   passivePorts?: [number, number];
   /** The UFTPD process's TZ. */
   tz?: string;
+  /**
+   * Put a cut proxy (cut_proxy.ts) in front of the UFTPD's FTP port, and send clients
+   * there: `true` for a counting proxy, or the cut to make. `site.proxy` is it.
+   */
+  proxy?: boolean | CutOptions;
 }
 
 /** A running real UFTPD with its auth service, shaped like test/uftp/_site.ts's TestSite. */
@@ -53,6 +59,8 @@ export interface RealUftpSite extends AsyncDisposable {
   unixUser: string;
   /** The UFTPD's own FTP port (sessions are opened through the auth service first). */
   ftpPort: number;
+  /** The proxy clients are sent to, when `proxy` was asked for. */
+  proxy?: CutProxy;
   /** Ends the UFTPD, its session processes and the auth service; removes temp dirs. Idempotent. */
   stop(): Promise<void>;
   /** What the UFTPD printed (LOG_VERBOSE, on the console). */
@@ -125,12 +133,23 @@ export async function startRealUftpd(options: RealUftpdOptions = {}): Promise<Re
     }
     const uftpd = proc!;
     const certs = await testCertificates();
+    const proxy = options.proxy
+      ? await startCutProxy({
+        targetPort: ports.ftp,
+        cut: options.proxy === true ? undefined : options.proxy,
+      })
+      : undefined;
     const user = options.user ?? "ferry";
     const password = options.password ?? "ferry-pw";
     const auth = await startAuthService({
       users: { [user]: { password, uid: VSFTPD_USER } },
       servers: {
-        TEST: { host: "127.0.0.1", commandHost: "127.0.0.1", commandPort: ports.cmd },
+        TEST: {
+          host: "127.0.0.1",
+          port: proxy?.port,
+          commandHost: "127.0.0.1",
+          commandPort: ports.cmd,
+        },
       },
       cert: certs.good.cert,
       key: certs.good.key,
@@ -153,6 +172,7 @@ export async function startRealUftpd(options: RealUftpdOptions = {}): Promise<Re
       password,
       unixUser: VSFTPD_USER,
       ftpPort: ports.ftp,
+      proxy,
       stop,
       log: uftpd.log,
       [Symbol.asyncDispose]: stop,

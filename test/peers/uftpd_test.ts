@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LocalEndpoint, mirror } from "../../mod.ts";
+import { collect, LocalEndpoint, mirror } from "../../mod.ts";
 import { UftpEndpoint } from "../../plugins/uftp/mod.ts";
 import { peerTest } from "./skip.ts";
 import { startRealUftpd } from "./uftpd.ts";
@@ -47,4 +47,26 @@ peerTest("real uftpd: ferry mirrors a small tree up and back down through uftp:/
   } finally {
     await Deno.remove(local, { recursive: true });
   }
+});
+
+peerTest("real uftpd: behind a cut proxy, a 4-stream download opens 4 data connections", [
+  "uftpd",
+  "openssl",
+], async () => {
+  await using site = await startRealUftpd({ proxy: true });
+  const content = crypto.getRandomValues(new Uint8Array(60_000));
+  await Deno.writeFile(`${site.root}/data/f.bin`, content);
+  const remote = await UftpEndpoint.open(site.dataUrl, {
+    tls: { ca: site.ca },
+    credentials: { user: site.user, password: site.password },
+    options: { streams: 4 },
+    timeout: 10,
+  });
+  try {
+    assert.deepEqual(await collect(await remote.read("f.bin")), content);
+  } finally {
+    await remote.close();
+  }
+  assert.equal(site.proxy!.controlConnections() >= 1, true);
+  assert.equal(site.proxy!.dataConnections(), 4);
 });

@@ -1,0 +1,250 @@
+/**
+ * A TCP proxy on 127.0.0.1 in front of an FTP (or UFTP) server that can cut one
+ * data connection: the client talks to the proxy's port; `227`/`229` replies are
+ * rewritten to data ports of the proxy's own, each of which forwards to the
+ * server's data port; the Nth data connection is closed (or reset) after K bytes,
+ * once. That is "the data connection cut once at 64 MiB" of a test.
+ *
+ * Plain control connections only: after `AUTH TLS` (234) the proxy passes the
+ * encrypted bytes through untouched, so it can no longer rewrite 227/229 and data
+ * connections then bypass it (nothing is cut). Implicit FTPS is never parsed.
+ * Passive mode only (PORT/EPRT are passed on unchanged, and not proxied).
+ *
+ * Built on node:net, as scripted.ts, because only node:net can send a TCP reset.
+ * @module
+ */
+import net from "node:net";
+import { Buffer } from "node:buffer";
+import { listen } from "./scripted.ts";
+
+/** Which data connection to cut, when, and how. */
+export interface CutOptions {
+  /** 1-based: the Nth data connection the proxy accepts (all control connections together). Default 1. */
+  connection?: number;
+  /** Forward exactly this many bytes of it (both directions together), then cut. */
+  afterBytes: number;
+  /**
+   * "close" (default): the receiving side gets a clean EOF after exactly `afterBytes`
+   * (an uploading server may take the file as complete), the sending side a reset.
+   * "reset": a TCP reset both ways (bytes in flight may be lost).
+   */
+  mode?: "close" | "reset";
+}
+
+/** Options of {@link startCutProxy}. */
+export interface CutProxyOptions {
+  /** The server's control port on 127.0.0.1. */
+  targetPort: number;
+  targetHost?: string;
+  /** The one cut to make; none when absent (a counting proxy). */
+  cut?: CutOptions;
+}
+
+/** A running proxy. */
+export interface CutProxy extends AsyncDisposable {
+  host: "127.0.0.1";
+  /** Where clients connect instead of the server's control port. */
+  port: number;
+  /** Control connections accepted so far. */
+  controlConnections(): number;
+  /** Data connections accepted so far. */
+  dataConnections(): number;
+  /** Whether the cut has happened (it happens once). */
+  cutDone(): boolean;
+  /** Stops listening and ends every proxied connection. Idempotent, never throws. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the proxy.
+ *
+ * @example
+ * ```ts
+ * await using proxy = await startCutProxy({ targetPort: peer.port, cut: { afterBytes: 1 << 20 } });
+ * // connect the FTP client to proxy.port; the first data connection ends after 1 MiB
+ * ```
+ */
+export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy> {
+  const targetHost = options.targetHost ?? "127.0.0.1";
+  const state = new ProxyState(options.cut);
+  const server = net.createServer((client) => {
+    state.controls++;
+    const upstream = net.connect({ host: targetHost, port: options.targetPort });
+    state.track(client, upstream);
+    proxyControl(client, upstream, targetHost, state);
+  });
+  state.servers.add(server);
+  await listen(server);
+  let stopping: Promise<void> | undefined;
+  const stop = () => stopping ??= state.stop();
+  return {
+    host: "127.0.0.1",
+    port: (server.address() as net.AddressInfo).port,
+    controlConnections: () => state.controls,
+    dataConnections: () => state.data,
+    cutDone: () => state.cut === "done",
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** Counters, the cut, and every socket and listener (to end them all on stop). */
+class ProxyState {
+  controls = 0;
+  data = 0;
+  cut: CutOptions | "done" | undefined;
+  readonly sockets = new Set<net.Socket>();
+  readonly servers = new Set<net.Server>();
+  readonly #closed: Promise<void>[] = [];
+
+  constructor(cut?: CutOptions) {
+    this.cut = cut;
+  }
+
+  /** Remembers sockets, and ends each pair together (either side closing closes both). */
+  track(a: net.Socket, b: net.Socket): void {
+    for (const [s, other] of [[a, b], [b, a]]) {
+      this.sockets.add(s);
+      this.#closed.push(new Promise((resolve) => s.once("close", () => resolve())));
+      s.on("error", () => other.destroy());
+      s.once("close", () => {
+        this.sockets.delete(s);
+        if (other.destroyed) return;
+        other.end();
+        // A half-open peer that never answers our FIN must not keep the test waiting.
+        const timer = setTimeout(() => other.destroy(), 1000);
+        other.once("close", () => clearTimeout(timer));
+      });
+    }
+  }
+
+  /** If `nth` is the connection to cut, how many bytes it may forward. */
+  budgetFor(nth: number): { limit: number; mode: "close" | "reset" } | undefined {
+    const cut = this.cut;
+    if (cut === undefined || cut === "done" || (cut.connection ?? 1) !== nth) return undefined;
+    this.cut = "done";
+    return { limit: cut.afterBytes, mode: cut.mode ?? "close" };
+  }
+
+  async stop(): Promise<void> {
+    const stopped = [...this.servers].map((s) =>
+      new Promise<void>((resolve) => s.close(() => resolve()))
+    );
+    for (const s of this.sockets) s.destroy();
+    await Promise.all([...stopped, ...this.#closed]);
+  }
+}
+
+function proxyControl(
+  client: net.Socket,
+  upstream: net.Socket,
+  targetHost: string,
+  state: ProxyState,
+): void {
+  let authAsked = false;
+  let opaque = false;
+  client.on("data", (chunk: Buffer) => {
+    // Commands are plain text until the server's 234 to AUTH; only then TLS bytes.
+    if (!opaque && /^AUTH\s/im.test(chunk.toString("latin1"))) authAsked = true;
+    upstream.write(chunk);
+  });
+  // Replies are handled strictly in order: a rewritten 227/229 must wait until the
+  // proxy's data port listens, and nothing after it may overtake it.
+  let pending = "";
+  let chain = Promise.resolve();
+  upstream.on("data", (chunk: Buffer) => {
+    chain = chain.then(async () => {
+      if (opaque) {
+        client.write(chunk);
+        return;
+      }
+      pending += chunk.toString("latin1");
+      let newline: number;
+      while (!opaque && (newline = pending.indexOf("\n")) >= 0) {
+        let line = pending.slice(0, newline + 1);
+        pending = pending.slice(newline + 1);
+        line = await rewritePassive(line, targetHost, state, client);
+        client.write(Buffer.from(line, "latin1"));
+        if (authAsked && /^234[ -]/.test(line)) opaque = true;
+      }
+      if (opaque && pending) {
+        client.write(Buffer.from(pending, "latin1"));
+        pending = "";
+      }
+    }).catch(() => {
+      client.destroy();
+    });
+  });
+}
+
+/** A 227/229 reply pointing at a data port of the proxy's own, forwarding to the server's. */
+async function rewritePassive(
+  line: string,
+  targetHost: string,
+  state: ProxyState,
+  control: net.Socket,
+): Promise<string> {
+  const pasv = line.match(/^227 .*?(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)/);
+  const epsv = line.match(/^229 .*?\(\|\|\|(\d+)\|\)/);
+  if (!pasv && !epsv) return line;
+  const serverPort = pasv ? Number(pasv[5]) * 256 + Number(pasv[6]) : Number(epsv![1]);
+  const serverHost = pasv ? pasv.slice(1, 5).join(".") : targetHost;
+  const port = await openDataPort(serverHost, serverPort, state, control);
+  return pasv
+    ? `227 Entering Passive Mode (127,0,0,1,${port >> 8},${port & 255}).\r\n`
+    : `229 Entering Extended Passive Mode (|||${port}|).\r\n`;
+}
+
+/** Listens until its control connection ends; every connection accepted is forwarded. */
+async function openDataPort(
+  serverHost: string,
+  serverPort: number,
+  state: ProxyState,
+  control: net.Socket,
+): Promise<number> {
+  const listener = net.createServer((client) => {
+    const nth = ++state.data;
+    const upstream = net.connect({ host: serverHost, port: serverPort });
+    state.track(client, upstream);
+    const budget = state.budgetFor(nth);
+    if (!budget) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+      return;
+    }
+    let left = budget.limit;
+    const forward = (from: net.Socket, to: net.Socket) => {
+      from.on("data", (chunk: Buffer) => {
+        if (left <= 0) return;
+        const part = chunk.length <= left ? chunk : chunk.subarray(0, left);
+        left -= part.length;
+        if (left > 0) {
+          if (!to.write(part)) {
+            from.pause();
+            to.once("drain", () => from.resume());
+          }
+          return;
+        }
+        if (budget.mode === "reset") {
+          to.write(part, () => cutReset(client, upstream));
+        } else {
+          // The receiver sees a clean EOF after exactly `afterBytes`; the sender's
+          // next write fails (unread data makes the kernel answer with a reset).
+          to.end(part);
+          from.destroy();
+        }
+      });
+    };
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+  state.servers.add(listener);
+  control.once("close", () => listener.close());
+  await listen(listener);
+  return (listener.address() as net.AddressInfo).port;
+}
+
+function cutReset(a: net.Socket, b: net.Socket): void {
+  if (!a.destroyed) a.resetAndDestroy();
+  if (!b.destroyed) b.resetAndDestroy();
+}
