@@ -200,7 +200,11 @@ export class FtpEndpoint implements Endpoint {
   }
 
   capabilities(): Capabilities {
-    return { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
+    const caps = { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
+    // A server that refused MLSD is listed with LIST since: links show, minutes.
+    return this.host.fellBackToList()
+      ? { ...caps, symlinks: true, precision: Precision.minutes }
+      : caps;
   }
 
   stat(path: string, options: StatOptions = {}): Promise<Stat> {

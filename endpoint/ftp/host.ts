@@ -205,6 +205,18 @@ export class FtpHost implements AsyncDisposable {
     return this.#reader.usesMlsd();
   }
 
+  /**
+   * Whether the server refused MLSD and this host lists with LIST since.
+   *
+   * @example
+   * ```ts
+   * host.fellBackToList(); // true after a "550 Unable to handle command" to MLSD
+   * ```
+   */
+  fellBackToList(): boolean {
+    return this.#reader.fellBackToList;
+  }
+
   // --- current directory -------------------------------------------------
 
   /**

@@ -126,6 +126,18 @@ export class StatReader {
   }
 
   /**
+   * Whether the server refused MLSD and listings use LIST now (see {@link mlsdRefused}).
+   *
+   * @example
+   * ```ts
+   * reader.fellBackToList; // true after ProFTPD's "550 Unable to handle command" to MLSD
+   * ```
+   */
+  get fellBackToList(): boolean {
+    return this.#mlsdRefused;
+  }
+
+  /**
    * Called with an error to MLSD or MLST on `path`: when it is a refusal of
    * the command (not of the path; for a 550 `pathExists` decides), listings
    * use LIST from now on, said once in the log, and true is returned. Under

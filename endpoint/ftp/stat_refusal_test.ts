@@ -119,6 +119,7 @@ Deno.test("stat reader: a 550 to MLSD on a directory that exists means LIST from
   assert.deepEqual(result.pub.map((s) => s.name), ["a.txt", "sub"]);
   assert.deepEqual(result.sub, []);
   assert.equal(result.mlsd, false);
+  assert.equal(r.fellBackToList, true);
   assert.equal(warnings.length, 1, warnings.join("\n"));
   assert.match(warnings[0], /refused MLSD on \/pub.*550 Unable to handle command.*LIST/);
   // One MLSD, the CWD that proves /pub exists (and back), then LIST only (of
@@ -158,6 +159,7 @@ Deno.test("stat reader: 500 to MLSD falls back without a CWD; useMlsd: true keep
 
   const never = reader(550, false);
   assert.equal((await never.reader.list("/pub")).length, 2);
+  assert.equal(never.reader.fellBackToList, false);
   assert.deepEqual(never.session.commands, ["LIST /", "LIST /pub"]);
 });
 
