@@ -66,6 +66,8 @@ export function registerTimeShift(program: Command, cli: CliContext): void {
           insecure: flags.insecure === true,
         },
         timeShift: 0,
+        // `--no-mlsd`: only LIST's shift is measured.
+        ...(flags.mlsd === false ? { options: { useMlsd: false } } : {}),
         signal: cli.signal,
       });
       try {
