@@ -770,10 +770,11 @@ export class FtpHost implements AsyncDisposable {
     const probe = await measureTimeShifts(this.#pool, dir, { mlst: mlsd });
     this.statCache.invalidate(remoteJoin(dir, "_"));
     let mlst = probe.mlst;
-    // The probe exists: a 550 to its MLST is a refusal of the command.
+    // The probe exists: a 550 to its MLST where LIST showed it refuses the command.
+    const listed = !(probe.list instanceof Error) || probe.list instanceof TimeShiftError;
     if (
       mlst instanceof Error &&
-      await this.#reader.mlsdRefused(mlst, dir, () => Promise.resolve(true))
+      await this.#reader.mlsdRefused(mlst, dir, () => Promise.resolve(listed))
     ) {
       mlst = undefined;
     }

@@ -139,23 +139,26 @@ export class StatReader {
 
   /**
    * Called with an error to MLSD or MLST on `path`: when it is a refusal of
-   * the command (not of the path; for a 550 `pathExists` decides), listings
-   * use LIST from now on, said once in the log, and true is returned. Under
-   * `useMlsd: true` nothing changes.
+   * the command, listings use LIST from now on, said once in the log, and
+   * true is returned. A 550 counts only when `listWorksThere` says the path
+   * exists and LIST works on it (a 550 for a missing path, or for a directory
+   * the user may not read, fails both). Under `useMlsd: true` nothing changes.
    *
    * @example
    * ```ts
-   * if (await reader.mlsdRefused(error, "/pub", () => cwdWorks("/pub"))) entries = await reader.list("/pub");
+   * if (await reader.mlsdRefused(error, "/pub", () => listWorks("/pub"))) entries = await reader.list("/pub");
    * ```
    */
   async mlsdRefused(
     error: unknown,
     path: string,
-    pathExists: () => Promise<boolean>,
+    listWorksThere: () => Promise<boolean>,
   ): Promise<boolean> {
     if (this.#choice.useMlsd !== "auto") return false;
     const kind = mlsdRefusal(error);
-    if (kind === undefined || (kind === "if-path-exists" && !(await pathExists()))) return false;
+    if (kind === undefined || (kind === "if-path-exists" && !(await listWorksThere()))) {
+      return false;
+    }
     if (!this.#mlsdRefused) {
       this.#mlsdRefused = true;
       log.warn(
@@ -194,7 +197,7 @@ export class StatReader {
         { retry: true },
       );
     } catch (error) {
-      if (mlsd && await this.mlsdRefused(error, dir, () => this.#canEnter(dir))) {
+      if (mlsd && await this.mlsdRefused(error, dir, () => this.#listWorksIn(dir))) {
         return await this.list(dir);
       }
       if (mlsd && error instanceof FtpPermanentError && dir !== "/") {
@@ -299,7 +302,8 @@ export class StatReader {
         if (stat) return { ...stat, name: "" };
       } catch (error) {
         if (!(error instanceof FtpPermanentError)) throw error;
-        await this.mlsdRefused(error, "/", () => Promise.resolve(true));
+        // A 550 here may be the chroot's: only MLSD's own answer decides then.
+        await this.mlsdRefused(error, "/", () => Promise.resolve(false));
       }
     }
     return { name: "", type: "dir", size: 0, precision: Precision.unknown };
@@ -337,18 +341,22 @@ export class StatReader {
     return { ...link, type: isDir ? "dir" : "file", target: undefined };
   }
 
-  /** Whether CWD into `dir` works (the session's directory is put back after). */
-  #canEnter(dir: string): Promise<boolean> {
+  /**
+   * Whether `dir` is a directory (CWD into it works; the session's directory
+   * is put back after) that LIST can list.
+   */
+  #listWorksIn(dir: string): Promise<boolean> {
     return this.#pool.withMain(async (c) => {
-      const back = await c.pwd();
       try {
+        const back = await c.pwd();
         await c.cwd(dir);
+        await c.cwd(back);
+        await c.list(dir, { hidden: this.#choice.listHidden });
+        return true;
       } catch (error) {
         if (error instanceof FtpPermanentError) return false;
         throw error;
       }
-      await c.cwd(back);
-      return true;
     });
   }
 

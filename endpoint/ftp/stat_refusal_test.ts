@@ -21,8 +21,13 @@ function refusal(command: string, code: number, text: string): FtpPermanentError
   });
 }
 
-const tree: Record<string, ListEntry[]> = {
-  "/": [{ name: "pub", type: "dir", precision: 60_000, raw: "" }],
+/** Directories and their entries; `null`: enterable, but the user may not list it. */
+const tree: Record<string, ListEntry[] | null> = {
+  "/": [
+    { name: "pub", type: "dir", precision: 60_000, raw: "" },
+    { name: "locked", type: "dir", precision: 60_000, raw: "" },
+  ],
+  "/locked": null,
   "/pub": [
     { name: "a.txt", type: "file", size: 3, precision: 60_000, raw: "" },
     { name: "sub", type: "dir", precision: 60_000, raw: "" },
@@ -30,19 +35,24 @@ const tree: Record<string, ListEntry[]> = {
   "/pub/sub": [],
 };
 
-/** A session of such a server: MLSD/MLST refused with `code`, LIST and CWD by the tree. */
+/**
+ * A session of such a server: MLSD/MLST refused with `code`, LIST and CWD by
+ * the tree. With `mlsdWorks` MLSD answers like LIST (a server that merely
+ * denies one unreadable directory).
+ */
 class Refusing {
   closed = false;
   timeShift = 0;
   mlsdLocalTime = false;
   readonly commands: string[] = [];
   #cwd = "/";
-  constructor(readonly code: number) {}
+  constructor(readonly code: number, readonly mlsdWorks = false) {}
   features() {
     return Promise.resolve(new Map([["MLST", "type*;size*;modify*;"]]));
   }
   mlsd(path: string) {
     this.commands.push(`MLSD ${path}`);
+    if (this.mlsdWorks && tree[path]) return Promise.resolve(tree[path]);
     return Promise.reject(refusal(`MLSD ${path}`, this.code, "Unable to handle command"));
   }
   mlst(path: string) {
@@ -53,6 +63,7 @@ class Refusing {
     this.commands.push(`LIST ${path}`);
     const entries = tree[path];
     if (entries) return Promise.resolve(entries);
+    if (entries === null) return Promise.reject(refusal(`LIST ${path}`, 550, "Permission denied"));
     // LIST of a missing path: an empty listing (vsftpd) or 450/550; both happen.
     return Promise.reject(refusal(`LIST ${path}`, 550, "No such file or directory"));
   }
@@ -61,7 +72,9 @@ class Refusing {
   }
   cwd(path: string) {
     this.commands.push(`CWD ${path}`);
-    if (!tree[path]) return Promise.reject(refusal(`CWD ${path}`, 550, "No such directory"));
+    if (tree[path] === undefined) {
+      return Promise.reject(refusal(`CWD ${path}`, 550, "No such directory"));
+    }
     this.#cwd = path;
     return Promise.resolve();
   }
@@ -95,8 +108,8 @@ async function withLogs<T>(fn: () => Promise<T>): Promise<{ result: T; warnings:
   }
 }
 
-function reader(code: number, useMlsd: boolean | "auto" = "auto") {
-  const session = new Refusing(code);
+function reader(code: number, useMlsd: boolean | "auto" = "auto", mlsdWorks = false) {
+  const session = new Refusing(code, mlsdWorks);
   const pool = new SessionPool(() => Promise.resolve(session as unknown as FtpClient));
   return { session, reader: new StatReader(pool, new StatCache(), { useMlsd }) };
 }
@@ -122,12 +135,14 @@ Deno.test("stat reader: a 550 to MLSD on a directory that exists means LIST from
   assert.equal(r.fellBackToList, true);
   assert.equal(warnings.length, 1, warnings.join("\n"));
   assert.match(warnings[0], /refused MLSD on \/pub.*550 Unable to handle command.*LIST/);
-  // One MLSD, the CWD that proves /pub exists (and back), then LIST only (of
-  // the parent too: LIST of a link or file would list that, see StatReader.list).
+  // One MLSD, the CWD that proves /pub exists (and back), a LIST that works
+  // there, then LIST only (of the parent too: LIST of a link or file would
+  // list that, see StatReader.list).
   assert.deepEqual(session.commands, [
     "MLSD /pub",
     "CWD /pub",
     "CWD /",
+    "LIST /pub",
     "LIST /",
     "LIST /pub",
     "LIST /pub/sub",
@@ -144,6 +159,18 @@ Deno.test("stat reader: a 550 to MLSD on a missing directory is still NotFoundEr
   assert.ok(result.missing instanceof NotFoundError, String(result.missing));
   assert.ok(result.file instanceof NotADirectoryError, String(result.file));
   assert.ok(result.stat instanceof NotFoundError, String(result.stat));
+});
+
+Deno.test("stat reader: a 550 to MLSD where LIST fails too (no read permission) is no refusal", async () => {
+  const { reader: r } = reader(550, "auto", true);
+  const { result, warnings } = await withLogs(async () => ({
+    error: await r.list("/locked").catch((e) => e),
+    mlsd: await r.usesMlsd(),
+  }));
+  assert.ok(result.error instanceof FtpPermanentError, String(result.error));
+  assert.match(result.error.command ?? "", /^MLSD/);
+  assert.equal(result.mlsd, true);
+  assert.deepEqual(warnings, []);
 });
 
 Deno.test("stat reader: 500 to MLSD falls back without a CWD; useMlsd: true keeps the error", async () => {
@@ -163,14 +190,17 @@ Deno.test("stat reader: 500 to MLSD falls back without a CWD; useMlsd: true keep
   assert.deepEqual(never.session.commands, ["LIST /", "LIST /pub"]);
 });
 
-Deno.test("stat reader: a refused MLST on the root gives a plain directory stat and LIST after", async () => {
-  const { session, reader: r } = reader(550);
-  const { result, warnings } = await withLogs(async () => ({
-    root: await r.rootStat(),
-    mlsd: await r.usesMlsd(),
-  }));
-  assert.equal(result.root.type, "dir");
-  assert.equal(result.mlsd, false);
-  assert.equal(warnings.length, 1);
-  assert.deepEqual(session.commands, ["MLST /"]);
+Deno.test("stat reader: a refused MLST on the root gives a plain directory stat; 502 means LIST after", async () => {
+  for (const [code, mlsd] of [[550, true], [502, false]] as const) {
+    const { session, reader: r } = reader(code);
+    const { result, warnings } = await withLogs(async () => ({
+      root: await r.rootStat(),
+      mlsd: await r.usesMlsd(),
+    }));
+    assert.equal(result.root.type, "dir");
+    // A 550 to MLST / may be a chroot's: the MLSD that follows decides.
+    assert.equal(result.mlsd, mlsd, `${code}`);
+    assert.equal(warnings.length, mlsd ? 0 : 1);
+    assert.deepEqual(session.commands, ["MLST /"]);
+  }
 });
