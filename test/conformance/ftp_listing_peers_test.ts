@@ -2,7 +2,8 @@
  * Listings and times against the real servers a user found them wrong on:
  * ProFTPD refusing MLSD (`<Limit MLSD MLST> DenyAll`, MLST still in FEAT),
  * ProFTPD with `TimesGMT off` (LIST local, MLSD UTC), and Pure-FTPd (LIST
- * local, MLSD UTC) with `timeShift: auto` remembered across LIST and MLSD runs.
+ * local, MLSD UTC) with `timeShift: auto` remembered across LIST and MLSD runs,
+ * and the real UNICORE UFTPD, whose MLSD is local time.
  * Every server runs in Asia/Kolkata (+05:30); times are checked against the
  * files' real mtimes.
  */
@@ -11,6 +12,8 @@ import { join } from "node:path";
 import { peerTest } from "../peers/skip.ts";
 import { startProftpd } from "../peers/proftpd.ts";
 import { startPureFtpd } from "../peers/pureftpd.ts";
+import { startRealUftpd } from "../peers/uftpd.ts";
+import { UftpEndpoint } from "../../plugins/uftp/mod.ts";
 import type { FtpPeer } from "../peers/types.ts";
 import { ferry } from "../cli/helpers.ts";
 
@@ -190,5 +193,34 @@ peerTest("pure-ftpd: a workflow with timeShift auto, run in LIST mode and then M
     assertTimes(await run(true), files, 1000);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+peerTest("real uftpd in +05:30: its local-time MLSD is read right, MFMT too", [
+  "uftpd",
+  "openssl",
+], async () => {
+  await using site = await startRealUftpd({ tz: TZ });
+  const truth = new Date(Math.floor(Date.now() / 1000) * 1000 - 3 * hour + 17_000);
+  await Deno.writeTextFile(`${site.root}/data/t.txt`, "t");
+  await Deno.utime(`${site.root}/data/t.txt`, truth, truth);
+  // The session runs as the Unix account, which must own the file to set its time.
+  const data = await Deno.stat(`${site.root}/data`);
+  await Deno.chown(`${site.root}/data/t.txt`, data.uid, data.gid);
+  const remote = await UftpEndpoint.open(site.dataUrl, {
+    tls: { ca: site.ca },
+    credentials: { user: site.user, password: site.password },
+    timeout: 10,
+  });
+  try {
+    // FileInfo.py writes MLSD `modify` with localtime(): the shift applies to MLSD here.
+    assert.equal(remote.inner.host.mlsdLocalTime(), true);
+    assert.equal(remote.inner.host.timeShift(), 19_800);
+    assert.equal((await remote.stat("t.txt")).mtime?.getTime(), truth.getTime());
+    const set = new Date("2024-05-06T07:08:09Z");
+    await remote.setMtime("t.txt", set);
+    assert.equal((await Deno.stat(`${site.root}/data/t.txt`)).mtime?.getTime(), set.getTime());
+  } finally {
+    await remote.close();
   }
 });
