@@ -262,7 +262,7 @@ export class FtpEndpoint implements Endpoint {
 
   async remove(path: string): Promise<void> {
     const p = normalizePath(path);
-    const stat = await this.#statAs(p, false);
+    const stat = await this.#statAs(p, false, { confirmMissing: true });
     if (stat.type === "dir") throw new IsADirectoryError(p);
     await this.#errorsFor(p, () => this.host.remove(this.#remote(p)));
   }
@@ -270,7 +270,7 @@ export class FtpEndpoint implements Endpoint {
   async rmdir(path: string): Promise<void> {
     const p = normalizePath(path);
     if (p === "") throw new PermissionDeniedError(p, { message: "cannot remove the root" });
-    const stat = await this.#statAs(p, false);
+    const stat = await this.#statAs(p, false, { confirmMissing: true });
     if (stat.type !== "dir") throw new NotADirectoryError(p);
     try {
       await this.host.rmdir(this.#remote(p));
@@ -288,7 +288,7 @@ export class FtpEndpoint implements Endpoint {
     if (f === "" || t === "") {
       throw new PermissionDeniedError(f === "" ? f : t, { message: "cannot rename the root" });
     }
-    const source = await this.#statAs(f, false);
+    const source = await this.#statAs(f, false, { confirmMissing: true });
     await this.#requireDir(dirname(t), t);
     if (f === t) return;
     if (source.type === "dir" && isInside(t, f)) {
@@ -350,11 +350,20 @@ export class FtpEndpoint implements Endpoint {
     return path === "" ? this.root : abspath(this.root, path);
   }
 
-  async #statAs(path: string, follow: boolean): Promise<Stat> {
+  /**
+   * The stat of an endpoint path. Renames and removals pass `confirmMissing`:
+   * the cache may call "missing" a file another session has just made, so
+   * only the server's word on that is taken.
+   */
+  async #statAs(
+    path: string,
+    follow: boolean,
+    options: { confirmMissing?: boolean } = {},
+  ): Promise<Stat> {
     const p = normalizePath(path);
     const remote = this.#remote(p);
     try {
-      const stat = await (follow ? this.host.stat(remote) : this.host.lstat(remote));
+      const stat = await (follow ? this.host.stat(remote) : this.host.lstat(remote, options));
       return { ...stat, name: basename(p) };
     } catch (error) {
       // The root's parent may not be listable (a home directory under a closed /):

@@ -273,15 +273,17 @@ export class FtpHost implements AsyncDisposable {
 
   /**
    * Stat without following a final symlink. Works for `/` (MLST, else a plain
-   * directory stat). Throws `NotFoundError` when missing.
+   * directory stat). Throws `NotFoundError` when missing; with
+   * `confirmMissing`, only once the server's listing agrees with the cache.
    *
    * @example
    * ```ts
    * (await host.lstat("/pub/latest")).type; // "symlink"
+   * await host.lstat("/pub/a.part", { confirmMissing: true }); // before renaming it
    * ```
    */
-  lstat(path: string): Promise<Stat> {
-    return this.#reader.lstat(this.#abs(path));
+  lstat(path: string, options: { confirmMissing?: boolean } = {}): Promise<Stat> {
+    return this.#reader.lstat(this.#abs(path), options);
   }
 
   /**

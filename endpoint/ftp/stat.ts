@@ -175,17 +175,22 @@ export class StatReader {
   }
 
   /**
-   * The entries of an absolute directory path (cached). Throws `NotFoundError`
-   * or `NotADirectoryError`, or the server's error (e.g. permission).
+   * The entries of an absolute directory path (cached; `fresh` asks the server
+   * even when a listing is cached). Throws `NotFoundError` or
+   * `NotADirectoryError`, or the server's error (e.g. permission).
    *
    * @example
    * ```ts
    * for (const st of await reader.list("/pub")) console.log(st.name);
    * ```
    */
-  async list(dir: string): Promise<Stat[]> {
-    const cached = this.#cache.getListing(dir);
+  async list(dir: string, options: { fresh?: boolean } = {}): Promise<Stat[]> {
+    const cached = options.fresh ? undefined : this.#cache.getListing(dir);
     if (cached) return cached;
+    // Taken before the listing is asked for: a change that completes while the
+    // listing is under way keeps it out of the cache (the server may have
+    // taken it before the change).
+    const ticket = this.#cache.begin();
     const mlsd = await this.usesMlsd();
     // LIST of a file lists the file itself, and of a link may list the link:
     // check first and list the place the links lead to.
@@ -206,7 +211,7 @@ export class StatReader {
       throw error;
     }
     const stats = entries.map(entryToStat).filter((s): s is Stat => s !== undefined);
-    this.#cache.setListing(dir, stats);
+    this.#cache.setListing(dir, stats, ticket);
     return stats;
   }
 
@@ -231,22 +236,25 @@ export class StatReader {
   }
 
   /**
-   * The stat of an absolute path without following a final symlink.
+   * The stat of an absolute path without following a final symlink. With
+   * `confirmMissing`, a path the cache calls missing is looked up on the
+   * server before `NotFoundError` is thrown (renames and removals decide
+   * nothing from the cache's "missing" alone).
    *
    * @example
    * ```ts
    * (await reader.lstat("/pub/latest")).type; // "symlink"
    * ```
    */
-  async lstat(path: string): Promise<Stat> {
+  async lstat(path: string, options: { confirmMissing?: boolean } = {}): Promise<Stat> {
     if (path === "/") return await this.rootStat();
     const hit = this.#cache.lookup(path);
-    if (hit === "missing") throw new NotFoundError(path);
-    if (hit) return hit.stat;
+    if (hit === "missing" && !options.confirmMissing) throw new NotFoundError(path);
+    if (hit && hit !== "missing") return hit.stat;
     const parent = remoteDirname(path);
     let siblings: Stat[];
     try {
-      siblings = await this.list(parent);
+      siblings = await this.list(parent, { fresh: hit === "missing" });
     } catch (error) {
       if (error instanceof NotFoundError || error instanceof NotADirectoryError) {
         throw new NotFoundError(path, { cause: error });

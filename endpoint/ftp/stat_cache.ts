@@ -27,7 +27,18 @@ export interface StatCacheOptions {
 /** A lookup result: a stat, known-missing, or unknown (ask the server). */
 export type CacheLookup = { stat: Stat } | "missing" | undefined;
 
+/** Change records kept before they are dropped (tickets older than that are then refused). */
+const maxChangeRecords = 4096;
+
 type Slot = { kind: "stat"; stat: Stat } | { kind: "list"; entries: Stat[] };
+
+/**
+ * When a request for a listing began (see {@link StatCache.begin}); hand it
+ * back to {@link StatCache.setListing} and {@link StatCache.end}.
+ */
+export interface CacheTicket {
+  readonly epoch: number;
+}
 
 /**
  * The parent of an absolute or relative POSIX path (`"/"` is its own parent).
@@ -67,6 +78,14 @@ function baseName(path: string): string {
 export class StatCache {
   readonly #lru: LruCache<string, Slot>;
   #enabled: boolean;
+  /** Counts invalidations; a ticket remembers the count when its request began. */
+  #epoch = 0;
+  /** The epoch of the last change shown by the listing of each path (it or an entry changed). */
+  readonly #changed = new Map<string, number>();
+  /** ... and of the last change to each whole subtree (a renamed or removed directory). */
+  readonly #changedTree = new Map<string, number>();
+  /** Tickets older than this count as overtaken (after `clear`, or when the records were dropped). */
+  #floor = 0;
 
   constructor(options: StatCacheOptions = {}) {
     this.#lru = new LruCache({ size: options.size, maxAge: options.maxAge, now: options.now });
@@ -101,7 +120,7 @@ export class StatCache {
    * ```
    */
   enable(): void {
-    if (!this.#enabled) this.#lru.clear();
+    if (!this.#enabled) this.clear();
     this.#enabled = true;
   }
 
@@ -115,7 +134,7 @@ export class StatCache {
    */
   disable(): void {
     this.#enabled = false;
-    this.#lru.clear();
+    this.clear();
   }
 
   /**
@@ -140,6 +159,40 @@ export class StatCache {
    */
   clear(): void {
     this.#lru.clear();
+    this.#forgetChanges();
+  }
+
+  /**
+   * Marks the start of a request whose answer may be stored: take the ticket
+   * before the command is sent and store with it. The answer is then stored
+   * only if nothing it shows was invalidated in between.
+   *
+   * @example
+   * ```ts
+   * const ticket = cache.begin();
+   * cache.setListing("/pub", await fetchListing("/pub"), ticket);
+   * ```
+   */
+  begin(): CacheTicket {
+    return { epoch: this.#epoch };
+  }
+
+  /**
+   * Whether something that a listing of `dir` (and the stats of its entries)
+   * shows was invalidated after `ticket` was taken.
+   *
+   * @example
+   * ```ts
+   * cache.changedSince("/pub", ticket); // true after cache.invalidate("/pub/a")
+   * ```
+   */
+  changedSince(dir: string, ticket: CacheTicket): boolean {
+    if (ticket.epoch < this.#floor) return true;
+    if ((this.#changed.get(dir) ?? 0) > ticket.epoch) return true;
+    for (let at = dir;; at = parentPath(at)) {
+      if ((this.#changedTree.get(at) ?? 0) > ticket.epoch) return true;
+      if (at === parentPath(at)) return false;
+    }
   }
 
   /**
@@ -157,15 +210,18 @@ export class StatCache {
   /**
    * Stores a directory listing and each entry's stat. Grows the cache to
    * 1.1 × the entries when the listing would not fit (ftputil does the same), so
-   * a walk over a big directory does not evict its own entries.
+   * a walk over a big directory does not evict its own entries. With the
+   * ticket of the request that fetched it, a listing that a change overtook
+   * ({@link changedSince}) is not stored.
    *
    * @example
    * ```ts
-   * cache.setListing("/pub", entries);
+   * cache.setListing("/pub", entries, ticket);
    * ```
    */
-  setListing(dir: string, entries: Stat[]): void {
+  setListing(dir: string, entries: Stat[], ticket?: CacheTicket): void {
     if (!this.#enabled) return;
+    if (ticket && this.changedSince(dir, ticket)) return;
     const needed = Math.ceil(1.1 * (entries.length + 1));
     if (needed > this.#lru.size) this.#lru.resize(needed);
     for (const stat of entries) this.setStat(childPath(dir, stat.name), stat);
@@ -219,6 +275,12 @@ export class StatCache {
    * ```
    */
   invalidate(path: string, options: { recursive?: boolean } = {}): void {
+    if (this.#changed.size + this.#changedTree.size >= maxChangeRecords) this.#forgetChanges();
+    const epoch = ++this.#epoch;
+    // A listing of the path (a directory) or of its parent shows the change.
+    this.#changed.set(path, epoch);
+    this.#changed.set(parentPath(path), epoch);
+    if (options.recursive) this.#changedTree.set(path, epoch);
     this.#lru.delete("s" + path);
     this.#lru.delete("l" + path);
     this.#lru.delete("l" + parentPath(path));
@@ -226,5 +288,12 @@ export class StatCache {
       const prefix = path.endsWith("/") ? path : path + "/";
       this.#lru.deleteWhere((key) => key.slice(1).startsWith(prefix));
     }
+  }
+
+  /** Drops the change records; every ticket taken before counts as overtaken from now on. */
+  #forgetChanges(): void {
+    this.#changed.clear();
+    this.#changedTree.clear();
+    this.#floor = ++this.#epoch;
   }
 }
