@@ -203,7 +203,7 @@ export class StatReader {
       );
     } catch (error) {
       if (mlsd && await this.mlsdRefused(error, dir, () => this.#listWorksIn(dir))) {
-        return await this.list(dir);
+        return await this.list(dir, options);
       }
       if (mlsd && error instanceof FtpPermanentError && dir !== "/") {
         await this.#directoryTarget(dir); // throws the precise error when there is one
