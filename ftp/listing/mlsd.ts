@@ -106,8 +106,9 @@ function parseSize(value: string, line: string): number {
  * Parses one MLSD line (or the entry line of an MLST reply without its leading
  * space). Facts are case-insensitive; `size` falls back to `sizd`; `modify` is
  * read as UTC and then `ctx.timeShift` is subtracted, because some servers
- * (vsftpd `use_localtime`, the UFTPD) send local time against the RFC. Pass a
- * shift of 0 for compliant servers.
+ * (the UFTPD, pyftpdlib without GMT times) send local time against the RFC.
+ * Pass a shift of 0 for compliant servers (`FtpClient` does unless
+ * `mlsdLocalTime`).
  *
  * @example
  * ```ts
