@@ -15,7 +15,7 @@ import { connectFtp } from "../ftp.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
 import { fileReadable, fileWritable } from "../../util/files.ts";
 import { logger } from "../../util/log.ts";
-import { FtpPermanentError } from "../../ftp/errors.ts";
+import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
 import type { FtpHost } from "../../endpoint/ftp/host.ts";
 
 const log = logger("cli", "transfer");
@@ -130,7 +130,9 @@ export function registerGetPut(program: Command, cli: CliContext): void {
           await host.setMtime(path, mtime).catch((error) => {
             // The bytes are there; a server that will not take the time is no failure (lftp).
             if (!(error instanceof FtpPermanentError)) throw error;
-            log.warn("{path} keeps the upload time: {error}", { path, error: error.message });
+            // No MFMT at all is the server's way; a refused one is worth a warning.
+            const level = error instanceof CommandNotImplementedError ? "info" : "warn";
+            log[level]("{path} keeps the upload time: {error}", { path, error: error.message });
           });
         }
         done(cli, `put ${path}`, bytes, started);
