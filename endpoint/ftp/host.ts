@@ -130,7 +130,9 @@ export class FtpHost implements AsyncDisposable {
     this.statCache = new StatCache(options.statCache);
     this.#reader = new StatReader(pool, this.statCache, options);
     this.#fresh = new FreshStat(pool, {
-      hasMlst: async () => (await this.#reader.features()).has("MLST"),
+      // A server that refused MLSD refuses MLST too (ProFTPD's <Limit MLSD MLST>).
+      hasMlst: async () =>
+        !this.#reader.fellBackToList && (await this.#reader.features()).has("MLST"),
       listedStat: (p) => {
         this.statCache.invalidate(p);
         return this.#reader.lstat(p);
