@@ -72,7 +72,7 @@ function url(peer: FtpPeer, path = ""): string {
   return `ftp://${peer.user}@${peer.host}:${peer.port}/${path}`;
 }
 
-peerTest("proftpd refusing MLSD: ls, mirror down and walk work through LIST, said once each", [
+peerTest("proftpd refusing MLSD: ls, mirror down and up, walk work through LIST, said once each", [
   "proftpd",
 ], async () => {
   await using peer = await startProftpd({ denyMlsd: true, timesGmt: false, tz: TZ });
@@ -121,6 +121,23 @@ peerTest("proftpd refusing MLSD: ls, mirror down and walk work through LIST, sai
     assert.deepEqual(
       Object.entries(state).map(([key, record]) => [key, (record as { shift: number }).shift]),
       [[`ftp://${peer.user}@${peer.host}:${peer.port} LIST`, 19_800]],
+    );
+
+    // And back up (the target's listings go through LIST too), with --delete on.
+    await Deno.writeTextFile(join(peer.root, "d3", "stale.txt"), "stale");
+    const up = await ferry(
+      ["mirror", join(dir, "copy", "d1"), url(peer, "d3"), ...auth, "--delete", "-P", "4"],
+      { env, cwd: dir },
+    );
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal(refusals(up.stderr), 1, up.stderr);
+    assert.equal(
+      await Deno.readTextFile(join(peer.root, "d3/d2/c.txt")),
+      "content of d1/d2/c.txt\n",
+    );
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(join(peer.root, "d3")))).map((e) => e.name).sort(),
+      ["b.txt", "d2"],
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
