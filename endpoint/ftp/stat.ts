@@ -56,13 +56,14 @@ export function entryToStat(entry: ListEntry): Stat | undefined {
 
 /**
  * Whether an error to MLSD/MLST is a refusal of the command itself rather than
- * of the path: 500/502/504 always; 550 only if the path exists (the caller
- * checks), since 550 also means "no such directory".
+ * of the path: 500/502/504 always; 550 only if the path exists and LIST works
+ * there (the caller checks), since 550 also means "no such directory".
  *
  * @example
  * ```ts
- * mlsdRefusal(new FtpPermanentError("MLSD /x", 550, "Unable to handle command")); // "if-path-exists"
- * mlsdRefusal(new FtpPermanentError("MLSD", 502, "Not implemented"));             // "refused"
+ * const reply = { code: 550, lines: ["550 Unable to handle command"], text: "Unable to handle command" };
+ * mlsdRefusal(new FtpPermanentError("550 Unable to handle command", { reply })); // "if-path-exists"
+ * mlsdRefusal(new Error("connection reset"));                                    // undefined
  * ```
  */
 export function mlsdRefusal(error: unknown): "refused" | "if-path-exists" | undefined {
