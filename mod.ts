@@ -69,8 +69,12 @@ export type {
 } from "./endpoint/ftp/tree.ts";
 export { type TransferProgress } from "./endpoint/ftp/transfer.ts";
 export {
+  type ListingShifts,
   measureTimeShift,
+  measureTimeShifts,
   type ProbeOptions,
+  type ProbeShifts,
+  shiftSettings,
   type TimeShiftRecord,
   TimeShiftStore,
 } from "./endpoint/ftp/time_sync.ts";

@@ -23,7 +23,12 @@ import { type OpenOptions, openRemoteRead, openRemoteWrite, type WriteMode } fro
 import { rmtree, type RmtreeOptions, walk, type WalkEntry, type WalkOptions } from "./tree.ts";
 import { abspath, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
 import { parseTimeShift, TimeShiftError, validateTimeShift } from "./time_shift.ts";
-import { measureTimeShifts, TimeShiftStore } from "./time_sync.ts";
+import {
+  type ListingShifts,
+  measureTimeShifts,
+  shiftSettings,
+  TimeShiftStore,
+} from "./time_sync.ts";
 import { InaccessibleLoginDirError } from "./errors.ts";
 import {
   download,
@@ -34,12 +39,6 @@ import {
 } from "./transfer.ts";
 
 const log = logger("endpoint", "ftp", "host");
-
-/** Seconds that LIST and MLSD times are ahead of UTC, as far as known. */
-interface KnownShifts {
-  list?: number;
-  mlsd?: number;
-}
 
 /** Options of {@link FtpHost.connect}. */
 export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, ListingChoice {
@@ -769,7 +768,7 @@ export class FtpHost implements AsyncDisposable {
    * be read) and, under MLSD, MLST's. An MLST the server refuses switches the
    * host to LIST, and LIST's shift must then be there.
    */
-  async #measure(dir: string): Promise<KnownShifts> {
+  async #measure(dir: string): Promise<ListingShifts> {
     const mlsd = await this.usesMlsd();
     const probe = await measureTimeShifts(this.#pool, dir, { mlst: mlsd });
     this.statCache.invalidate(remoteJoin(dir, "_"));
@@ -790,39 +789,28 @@ export class FtpHost implements AsyncDisposable {
     };
   }
 
-  /**
-   * Applies measured or remembered shifts: an MLSD shift other than 0 means the
-   * server's MLSD shows local time (against RFC 3659), and that shift is the
-   * one used; else LIST's shift is, and MLSD times are read as UTC.
-   */
-  #useShifts(shifts: KnownShifts): void {
-    const { list, mlsd } = shifts;
-    if (mlsd !== undefined && mlsd !== 0) {
-      if (!this.#pool.mlsdLocalTime) {
-        log.info("MLSD times of {key} are local time ({shift} s ahead of UTC), against RFC 3659", {
-          key: this.serverKey(),
-          shift: mlsd,
-        });
-      }
-      if (list !== undefined && list !== mlsd) {
-        log.warn("LIST and MLSD times of {key} are in different zones ({list} s, {mlsd} s)", {
-          key: this.serverKey(),
-          list,
-          mlsd,
-        });
-      }
-      this.#setMlsdLocalTime(true);
-      this.setTimeShift(mlsd);
-      return;
+  /** Applies measured or remembered shifts (see `shiftSettings`). */
+  #useShifts(shifts: ListingShifts): void {
+    const { shift, mlsdLocalTime } = shiftSettings(shifts);
+    const key = this.serverKey();
+    if (mlsdLocalTime && !this.#pool.mlsdLocalTime) {
+      log.info("MLSD times of {key} are local time ({shift} s ahead of UTC), against RFC 3659", {
+        key,
+        shift,
+      });
     }
-    if (mlsd !== undefined) this.#setMlsdLocalTime(false);
-    this.setTimeShift(list ?? 0);
-  }
-
-  #setMlsdLocalTime(local: boolean): void {
-    if (local === this.#pool.mlsdLocalTime) return;
-    this.#pool.mlsdLocalTime = local;
-    this.statCache.clear();
+    if (mlsdLocalTime && shifts.list !== undefined && shifts.list !== shift) {
+      log.warn("LIST and MLSD times of {key} are in different zones ({list} s, {mlsd} s)", {
+        key,
+        list: shifts.list,
+        mlsd: shift,
+      });
+    }
+    if (mlsdLocalTime !== undefined && mlsdLocalTime !== this.#pool.mlsdLocalTime) {
+      this.#pool.mlsdLocalTime = mlsdLocalTime;
+      this.statCache.clear();
+    }
+    this.setTimeShift(shift);
   }
 
   async #applyTimeShiftOption(): Promise<void> {
@@ -832,13 +820,8 @@ export class FtpHost implements AsyncDisposable {
     if (parsed !== "auto") return this.setTimeShift(parsed);
     const store = TimeShiftStore.inStateDir(this.#options.stateDir ?? ".ferry");
     const key = this.serverKey();
-    // Remembered per listing command: a LIST shift is no MLSD shift (most
-    // servers list LIST in local time and MLSD in UTC).
-    const remembered = async (maxAge: number): Promise<KnownShifts> => {
-      const get = (mode: string) => store.get(`${key} ${mode}`, maxAge).catch(() => undefined);
-      const [list, mlsd] = [await get("LIST"), await get("MLSD")];
-      return { ...(list === undefined ? {} : { list }), ...(mlsd === undefined ? {} : { mlsd }) };
-    };
+    const remembered = (maxAge: number) =>
+      store.getShifts(key, maxAge).catch((): ListingShifts => ({}));
     const known = await remembered(this.#options.timeShiftMaxAgeMs ?? 12 * 3600_000);
     const mlsd = await this.usesMlsd();
     if ((mlsd ? known.mlsd : known.list) !== undefined) {
@@ -847,15 +830,12 @@ export class FtpHost implements AsyncDisposable {
     try {
       const shifts = await this.#measure(this.#abs(this.#options.probeDir ?? this.#cwd));
       this.#useShifts(shifts);
-      for (const [mode, shift] of [["LIST", shifts.list], ["MLSD", shifts.mlsd]] as const) {
-        if (shift === undefined) continue;
-        await store.set(`${key} ${mode}`, shift).catch((error) => {
-          log.warn("cannot remember the time shift in {file}: {error}", {
-            file: store.file,
-            error: String(error),
-          });
+      await store.setShifts(key, shifts).catch((error) => {
+        log.warn("cannot remember the time shift in {file}: {error}", {
+          file: store.file,
+          error: String(error),
         });
-      }
+      });
       log.info("time shift of {key} measured: {shifts}", { key, shifts: JSON.stringify(shifts) });
     } catch (error) {
       if (!(error instanceof TimeShiftError)) throw error;

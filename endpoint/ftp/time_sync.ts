@@ -130,6 +130,33 @@ export async function measureTimeShift(
   return shift;
 }
 
+/** Seconds that LIST and MLSD times are ahead of UTC, as far as known. */
+export interface ListingShifts {
+  list?: number;
+  mlsd?: number;
+}
+
+/**
+ * What a host does with the shifts it knows: an MLSD shift other than 0 means
+ * the server's MLSD shows local time (against RFC 3659), and that shift is the
+ * one used for both commands; else LIST's is used and MLSD times are UTC.
+ * `mlsdLocalTime` is undefined when nothing about MLSD is known.
+ *
+ * @example
+ * ```ts
+ * shiftSettings({ list: 19800, mlsd: 0 });     // { shift: 19800, mlsdLocalTime: false } (Pure-FTPd in +05:30)
+ * shiftSettings({ list: 19800, mlsd: 19800 }); // { shift: 19800, mlsdLocalTime: true }  (the UFTPD)
+ * shiftSettings({ list: 3600 });               // { shift: 3600, mlsdLocalTime: undefined }
+ * ```
+ */
+export function shiftSettings(
+  shifts: ListingShifts,
+): { shift: number; mlsdLocalTime: boolean | undefined } {
+  const { list, mlsd } = shifts;
+  if (mlsd !== undefined && mlsd !== 0) return { shift: mlsd, mlsdLocalTime: true };
+  return { shift: list ?? 0, mlsdLocalTime: mlsd === undefined ? undefined : false };
+}
+
 /** One remembered measurement. */
 export interface TimeShiftRecord {
   /** Seconds. */
@@ -140,14 +167,15 @@ export interface TimeShiftRecord {
 
 /**
  * Remembered `auto` time shifts, one JSON object keyed by server and
- * listing command (`ftp://user@host:port LIST`, see `FtpHost.serverKey`),
- * written atomically.
+ * listing command (`ftp://user@host:port LIST`, `... MLSD`; see
+ * `FtpHost.serverKey`), written atomically. A LIST shift is no MLSD shift:
+ * most servers list LIST in local time and MLSD in UTC.
  *
  * @example
  * ```ts
  * const store = TimeShiftStore.inStateDir(".ferry");
- * const known = await store.get("ftp://bob@example.org:21", 12 * 3600_000);
- * if (known === undefined) await store.set("ftp://bob@example.org:21", measured);
+ * const known = await store.getShifts("ftp://bob@example.org:21", 12 * 3600_000);
+ * if (known.list === undefined) await store.setShifts("ftp://bob@example.org:21", { list: measured });
  * ```
  */
 export class TimeShiftStore {
@@ -201,6 +229,33 @@ export class TimeShiftStore {
     const temp = `${this.file}.${crypto.randomUUID().slice(0, 8)}.part`;
     await Deno.writeTextFile(temp, JSON.stringify(all, null, 2) + "\n");
     await Deno.rename(temp, this.file);
+  }
+
+  /**
+   * The remembered shifts of a server, per listing command, younger than `maxAgeMs`.
+   *
+   * @example
+   * ```ts
+   * await store.getShifts("ftp://bob@example.org:21", 3600_000); // { list: 19800, mlsd: 0 }
+   * ```
+   */
+  async getShifts(server: string, maxAgeMs: number): Promise<ListingShifts> {
+    const list = await this.get(`${server} LIST`, maxAgeMs);
+    const mlsd = await this.get(`${server} MLSD`, maxAgeMs);
+    return { ...(list === undefined ? {} : { list }), ...(mlsd === undefined ? {} : { mlsd }) };
+  }
+
+  /**
+   * Remembers the shifts measured now, each under its listing command.
+   *
+   * @example
+   * ```ts
+   * await store.setShifts("ftp://bob@example.org:21", { list: 19800, mlsd: 0 });
+   * ```
+   */
+  async setShifts(server: string, shifts: ListingShifts): Promise<void> {
+    if (shifts.list !== undefined) await this.set(`${server} LIST`, shifts.list);
+    if (shifts.mlsd !== undefined) await this.set(`${server} MLSD`, shifts.mlsd);
   }
 
   async #read(): Promise<Record<string, TimeShiftRecord>> {

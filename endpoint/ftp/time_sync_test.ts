@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TimeShiftStore } from "./time_sync.ts";
+import { shiftSettings, TimeShiftStore } from "./time_sync.ts";
 
 Deno.test("time shift store: remembers per server, forgets when old", async () => {
   const dir = await Deno.makeTempDir();
@@ -21,4 +21,35 @@ Deno.test("time shift store: remembers per server, forgets when old", async () =
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("time shift store: LIST and MLSD shifts are remembered apart", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = TimeShiftStore.inStateDir(dir);
+    await store.setShifts("ftp://a@h:21", { list: 19800 });
+    assert.deepEqual(await store.getShifts("ftp://a@h:21", 3600_000), { list: 19800 });
+    await store.setShifts("ftp://a@h:21", { list: 19800, mlsd: 0 });
+    assert.deepEqual(await store.getShifts("ftp://a@h:21", 3600_000), { list: 19800, mlsd: 0 });
+    // An entry of older versions (server alone, mode unknown) is not taken for either.
+    await store.set("ftp://b@h:21", 19800);
+    assert.deepEqual(await store.getShifts("ftp://b@h:21", 3600_000), {});
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("shiftSettings: MLSD is UTC unless its own shift says otherwise", () => {
+  // Pure-FTPd, ProFTPD TimesGMT off: LIST local, MLSD UTC.
+  assert.deepEqual(shiftSettings({ list: 19800, mlsd: 0 }), { shift: 19800, mlsdLocalTime: false });
+  // The UFTPD, pyftpdlib without GMT times: both local.
+  assert.deepEqual(shiftSettings({ list: 19800, mlsd: 19800 }), {
+    shift: 19800,
+    mlsdLocalTime: true,
+  });
+  // MLST readable, LIST not: still the MLSD shift.
+  assert.deepEqual(shiftSettings({ mlsd: -3600 }), { shift: -3600, mlsdLocalTime: true });
+  // LIST mode: nothing is said about MLSD.
+  assert.deepEqual(shiftSettings({ list: 3600 }), { shift: 3600, mlsdLocalTime: undefined });
+  assert.deepEqual(shiftSettings({}), { shift: 0, mlsdLocalTime: undefined });
 });
