@@ -10,6 +10,8 @@ import { FtpHost } from "../endpoint/ftp/host.ts";
 import { parseFtpUrl } from "../ftp/url.ts";
 import { readCa, resolveCredentials } from "../workflow/endpoints.ts";
 import { parseDuration } from "../workflow/units.ts";
+import { UsageError } from "../workflow/errors.ts";
+import { parseTimeShift, TimeShiftError } from "../endpoint/ftp/time_shift.ts";
 import type { CliContext } from "./context.ts";
 import { authFromOptions } from "./options.ts";
 
@@ -38,6 +40,27 @@ export function tlsModeFor(urlTls: TlsMode, flag: string | undefined): TlsMode {
 }
 
 /**
+ * `--time-shift` checked before anything connects: a bad value is a usage
+ * error (exit 2), as it is for the job commands.
+ *
+ * @example
+ * ```ts
+ * timeShiftFlag("+05:30"); // 19800
+ * timeShiftFlag("auto");   // "auto"
+ * timeShiftFlag("abc");    // throws UsageError
+ * ```
+ */
+export function timeShiftFlag(value: unknown): number | "auto" | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseTimeShift(String(value));
+  } catch (error) {
+    if (error instanceof TimeShiftError) throw new UsageError(`--time-shift: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
  * Connects and logs in for a one-off wire command.
  *
  * @example
@@ -53,6 +76,7 @@ export async function connectFtp(
 ): Promise<FtpTarget> {
   const parsed = parseFtpUrl(url);
   cli.secrets.add(parsed.password);
+  const timeShift = timeShiftFlag(flags.timeShift);
   const credentials = await resolveCredentials(authFromOptions(flags), url, {
     registry: cli.registry,
     secrets: cli.secrets,
@@ -109,7 +133,7 @@ export async function connectFtp(
     maxChildren: 0,
     lendMain: true,
     useMlsd: flags.mlsd === false ? false : "auto",
-    ...(flags.timeShift === undefined ? {} : { timeShift: String(flags.timeShift) }),
+    ...(timeShift === undefined ? {} : { timeShift }),
   });
   return { client, host, path: parsed.path };
 }
