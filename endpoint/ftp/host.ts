@@ -786,6 +786,7 @@ export class FtpHost implements AsyncDisposable {
     return {
       ...(probe.list instanceof Error ? {} : { list: probe.list }),
       ...(mlst === undefined ? {} : { mlsd: mlst }),
+      ...(mlsd && mlst === undefined ? { mlstRefused: true } : {}),
     };
   }
 
@@ -824,8 +825,11 @@ export class FtpHost implements AsyncDisposable {
       store.getShifts(key, maxAge).catch((): ListingShifts => ({}));
     const known = await remembered(this.#options.timeShiftMaxAgeMs ?? 12 * 3600_000);
     const mlsd = await this.usesMlsd();
-    if ((mlsd ? known.mlsd : known.list) !== undefined) {
-      return this.#useShifts(mlsd ? known : { list: known.list });
+    // A server that refused MLST last time lists with LIST (the reader finds
+    // that out again on its first MLSD): its LIST shift is enough.
+    const mlsdKnown = known.mlsd !== undefined || (known.mlstRefused && known.list !== undefined);
+    if (mlsd ? mlsdKnown : known.list !== undefined) {
+      return this.#useShifts(mlsd && known.mlsd !== undefined ? known : { list: known.list });
     }
     try {
       const shifts = await this.#measure(this.#abs(this.#options.probeDir ?? this.#cwd));

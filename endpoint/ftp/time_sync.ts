@@ -134,6 +134,8 @@ export async function measureTimeShift(
 export interface ListingShifts {
   list?: number;
   mlsd?: number;
+  /** The server refused MLST on the probe: it lists with LIST, and LIST's shift is the one. */
+  mlstRefused?: boolean;
 }
 
 /**
@@ -159,8 +161,10 @@ export function shiftSettings(
 
 /** One remembered measurement. */
 export interface TimeShiftRecord {
-  /** Seconds. */
-  shift: number;
+  /** Seconds; absent when the command was refused. */
+  shift?: number;
+  /** An MLSD record of a server that refused MLST on the probe. */
+  refused?: boolean;
   /** When it was measured (ISO 8601). */
   measured: string;
 }
@@ -210,8 +214,7 @@ export class TimeShiftStore {
   async get(key: string, maxAgeMs: number): Promise<number | undefined> {
     const record = (await this.#read())[key];
     if (!record || typeof record.shift !== "number") return undefined;
-    const age = this.#now().getTime() - Date.parse(record.measured);
-    return age >= 0 && age <= maxAgeMs ? record.shift : undefined;
+    return this.#fresh(record, maxAgeMs) ? record.shift : undefined;
   }
 
   /**
@@ -223,8 +226,12 @@ export class TimeShiftStore {
    * ```
    */
   async set(key: string, shift: number): Promise<void> {
+    await this.#write(key, { shift, measured: this.#now().toISOString() });
+  }
+
+  async #write(key: string, record: TimeShiftRecord): Promise<void> {
     const all = await this.#read();
-    all[key] = { shift, measured: this.#now().toISOString() };
+    all[key] = record;
     await Deno.mkdir(hostDirname(this.file), { recursive: true });
     const temp = `${this.file}.${crypto.randomUUID().slice(0, 8)}.part`;
     await Deno.writeTextFile(temp, JSON.stringify(all, null, 2) + "\n");
@@ -232,7 +239,9 @@ export class TimeShiftStore {
   }
 
   /**
-   * The remembered shifts of a server, per listing command, younger than `maxAgeMs`.
+   * The remembered shifts of a server, per listing command, younger than
+   * `maxAgeMs` (and whether it refused MLST, so that such a server is not
+   * probed again on every run).
    *
    * @example
    * ```ts
@@ -242,7 +251,13 @@ export class TimeShiftStore {
   async getShifts(server: string, maxAgeMs: number): Promise<ListingShifts> {
     const list = await this.get(`${server} LIST`, maxAgeMs);
     const mlsd = await this.get(`${server} MLSD`, maxAgeMs);
-    return { ...(list === undefined ? {} : { list }), ...(mlsd === undefined ? {} : { mlsd }) };
+    const record = (await this.#read())[`${server} MLSD`];
+    const refused = record?.refused === true && this.#fresh(record, maxAgeMs);
+    return {
+      ...(list === undefined ? {} : { list }),
+      ...(mlsd === undefined ? {} : { mlsd }),
+      ...(refused ? { mlstRefused: true } : {}),
+    };
   }
 
   /**
@@ -256,6 +271,14 @@ export class TimeShiftStore {
   async setShifts(server: string, shifts: ListingShifts): Promise<void> {
     if (shifts.list !== undefined) await this.set(`${server} LIST`, shifts.list);
     if (shifts.mlsd !== undefined) await this.set(`${server} MLSD`, shifts.mlsd);
+    else if (shifts.mlstRefused) {
+      await this.#write(`${server} MLSD`, { refused: true, measured: this.#now().toISOString() });
+    }
+  }
+
+  #fresh(record: TimeShiftRecord, maxAgeMs: number): boolean {
+    const age = this.#now().getTime() - Date.parse(record.measured);
+    return age >= 0 && age <= maxAgeMs;
   }
 
   async #read(): Promise<Record<string, TimeShiftRecord>> {

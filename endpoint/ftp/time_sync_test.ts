@@ -31,6 +31,12 @@ Deno.test("time shift store: LIST and MLSD shifts are remembered apart", async (
     assert.deepEqual(await store.getShifts("ftp://a@h:21", 3600_000), { list: 19800 });
     await store.setShifts("ftp://a@h:21", { list: 19800, mlsd: 0 });
     assert.deepEqual(await store.getShifts("ftp://a@h:21", 3600_000), { list: 19800, mlsd: 0 });
+    // A server that refused MLST on the probe: remembered as such, without an MLSD shift.
+    await store.setShifts("ftp://c@h:21", { list: 19800, mlstRefused: true });
+    assert.deepEqual(await store.getShifts("ftp://c@h:21", 3600_000), {
+      list: 19800,
+      mlstRefused: true,
+    });
     // An entry of older versions (server alone, mode unknown) is not taken for either.
     await store.set("ftp://b@h:21", 19800);
     assert.deepEqual(await store.getShifts("ftp://b@h:21", 3600_000), {});

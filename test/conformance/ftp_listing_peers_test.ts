@@ -118,10 +118,21 @@ peerTest("proftpd refusing MLSD: ls, mirror down and up, walk work through LIST,
     assert.equal(refusals(walk.stderr), 1, walk.stderr);
     assertTimes(walkLines(walk.stdout), files, 60_000);
     const state = JSON.parse(await Deno.readTextFile(join(dir, ".ferry", "time-shift.json")));
-    assert.deepEqual(
-      Object.entries(state).map(([key, record]) => [key, (record as { shift: number }).shift]),
-      [[`ftp://${peer.user}@${peer.host}:${peer.port} LIST`, 19_800]],
-    );
+    const key = `ftp://${peer.user}@${peer.host}:${peer.port}`;
+    assert.deepEqual(Object.keys(state).sort(), [`${key} LIST`, `${key} MLSD`]);
+    assert.equal(state[`${key} LIST`].shift, 19_800);
+    assert.equal(state[`${key} MLSD`].refused, true);
+    // The next run knows: no second probe, same times.
+    const probes = () => (peer.log().match(/_ferry_sync_\w+/g) ?? []).length;
+    const before = probes();
+    assert.ok(before > 0, "the first walk wrote a probe");
+    const again = await ferry(["walk", url(peer), ...auth, "--time-shift", "auto"], {
+      env,
+      cwd: dir,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assertTimes(walkLines(again.stdout), files, 60_000);
+    assert.equal(probes(), before, "no second probe");
 
     // And back up (the target's listings go through LIST too), with --delete on.
     await Deno.writeTextFile(join(peer.root, "d3", "stale.txt"), "stale");
