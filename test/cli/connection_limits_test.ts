@@ -12,6 +12,8 @@ import type { FtpServerOptions } from "../../mod.ts";
 import { collect } from "../../endpoint/streams.ts";
 import { startBusyGate } from "../peers/gate.ts";
 import { peerTest } from "../peers/skip.ts";
+import { startProftpd } from "../peers/proftpd.ts";
+import type { FtpPeer } from "../peers/types.ts";
 import { startVsftpd } from "../peers/vsftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
 import { ferry } from "./helpers.ts";
@@ -153,14 +155,9 @@ Deno.test("a server taking 2 sessions per address: mirror with 4 connections goe
   }
 });
 
-peerTest("vsftpd with max_per_ip=2: mirror with 4 connections completes down and up", [
-  "vsftpd",
-], async () => {
+/** Mirrors 12 files down from and up to a real server that takes 2 sessions, asking for 4. */
+async function mirrorThroughLimit(peer: FtpPeer): Promise<void> {
   const files = tree(12, 256 * 1024);
-  await using peer = await startVsftpd({
-    lockUploadFiles: false,
-    extraConfig: { max_per_ip: "2" },
-  });
   await writeLocalTree(join(peer.root, "pub"), files);
   await Deno.mkdir(join(peer.root, "back"));
   for (const p of ["pub", "back", ...[...files.keys()].map((n) => `pub/${n}`)]) {
@@ -174,12 +171,34 @@ peerTest("vsftpd with max_per_ip=2: mirror with 4 connections completes down and
       env: penv,
     });
     assert.equal(down.code, 0, down.stderr);
-    assert.deepEqual(fileRetries(down.stderr), []);
+    assert.deepEqual(fileRetries(down.stderr), [], "no file failed for want of a session");
     assert.equal(limitWarnings(down.stderr).length, 1, down.stderr);
+    assert.match(limitWarnings(down.stderr)[0], /going on with 2 connection/);
     await assertLocalTree(join(dir, "down"), files);
     const up = await ferry(["mirror", join(dir, "down"), `${url}/back`, ...flags], { env: penv });
     assert.equal(up.code, 0, up.stderr);
     assert.deepEqual(fileRetries(up.stderr), []);
     await assertLocalTree(join(peer.root, "back"), files);
   });
+}
+
+peerTest("vsftpd with max_per_ip=2: mirror with 4 connections completes down and up", [
+  "vsftpd",
+], async () => {
+  await using peer = await startVsftpd({
+    lockUploadFiles: false,
+    extraConfig: { max_per_ip: "2" },
+  });
+  await mirrorThroughLimit(peer);
 });
+
+peerTest(
+  "ProFTPD with MaxClientsPerHost 2 (530 at login): mirror with 4 connections completes down and up",
+  [
+    "proftpd",
+  ],
+  async () => {
+    await using peer = await startProftpd({ maxClients: 2 });
+    await mirrorThroughLimit(peer);
+  },
+);
