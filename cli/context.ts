@@ -8,10 +8,10 @@ import { loadPlugin } from "../workflow/plugins_load.ts";
 import type { Registry } from "../workflow/registry.ts";
 import { exitCodeFor, type WorkflowReport } from "../workflow/report.ts";
 import { Secrets } from "../workflow/secrets.ts";
-import { exitCodeForError } from "./exit.ts";
+import { Exit, exitCodeForError } from "./exit.ts";
 import { setupLogging, type Verbosity, writeStderr, writeStdout } from "./logging.ts";
 import { createDisplay, type Display, displayMode } from "./progress.ts";
-import { type Interrupts, listenForInterrupts } from "./signals.ts";
+import { interruptedExitCode, type Interrupts, listenForInterrupts } from "./signals.ts";
 import { summarize } from "./summary.ts";
 
 /** Options every command accepts (before or after the command name). */
@@ -42,8 +42,23 @@ export class CliContext {
   display: Display = createDisplay("none", (l) => writeStderr(l + "\n"));
   #interrupts?: Interrupts;
   #disposeLogging?: () => Promise<void>;
-  /** The exit code the invocation ends with. */
+  /** The exit code the invocation ends with (see {@link finalExitCode}). */
   exitCode = 0;
+
+  /**
+   * The exit code to end the process with: `exitCode`, except that a run
+   * stopped by SIGTERM ends with 143 rather than Ctrl-C's 130.
+   *
+   * @example
+   * ```ts
+   * Deno.exit(cli.finalExitCode);
+   * ```
+   */
+  get finalExitCode(): number {
+    return this.exitCode === Exit.interrupted
+      ? interruptedExitCode(this.#interrupts?.received)
+      : this.exitCode;
+  }
 
   constructor(registry: Registry) {
     this.registry = registry;

@@ -19,7 +19,7 @@ export const Exit = {
   failed: 1,
   /** Invalid input or usage: nothing was executed. */
   usage: 2,
-  /** Stopped by Ctrl-C / SIGTERM. */
+  /** Stopped by Ctrl-C (SIGINT), or by an abort; SIGTERM makes it 143 (see signals.ts). */
   interrupted: 130,
 } as const;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S deno run -A
 /**
  * The `ferry` command line. Exit codes: 0 ok, 1 failed, 2 usage or invalid
- * input, 130 interrupted.
+ * input, 130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM.
  *
  * @example
  * ```sh
@@ -83,9 +83,9 @@ export async function main(args: string[]): Promise<number> {
       // Commander printed the message (or the help/version) already.
       return e.exitCode === 0 ? Exit.ok : Exit.usage;
     }
-    return cli.fail(e);
+    cli.fail(e);
   }
-  return cli.exitCode;
+  return cli.finalExitCode;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

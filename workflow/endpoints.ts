@@ -134,6 +134,12 @@ export interface PoolOptions extends AuthOptions {
   create?: ReadonlySet<string>;
   /** The run's state directory, handed to schemes that keep state (FTP time shifts). */
   stateDir?: string;
+  /**
+   * After `signal` aborts, how long jobs get to stop on their own (ABOR, the
+   * last replies) before every endpoint is closed under them, so a run stops
+   * soon even on a server that went silent. Default 500 ms.
+   */
+  interruptGraceMs?: number;
 }
 
 /**
@@ -152,9 +158,18 @@ export class EndpointPool {
   readonly #options: PoolOptions;
   readonly #open = new Map<string, Promise<Endpoint>>();
 
+  readonly #onAbort = () => {
+    this.#interruptTimer = setTimeout(() => {
+      log.debug("interrupted: closing the endpoints under the jobs still running", {});
+      void this.closeAll();
+    }, this.#options.interruptGraceMs ?? 500);
+  };
+  #interruptTimer?: ReturnType<typeof setTimeout>;
+
   constructor(configs: Record<string, EndpointConfig>, options: PoolOptions) {
     this.#configs = configs;
     this.#options = options;
+    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
   /**
@@ -167,6 +182,8 @@ export class EndpointPool {
    * ```
    */
   get(name: string): Promise<Endpoint> {
+    // An interrupted run opens nothing more (and nothing it would not close).
+    if (this.#options.signal?.aborted) return Promise.reject(this.#options.signal.reason);
     return onceUnlessFailed(this.#open, name, () => this.#openOne(name));
   }
 
@@ -220,7 +237,8 @@ export class EndpointPool {
   }
 
   /**
-   * Closes every endpoint that was opened; errors are logged, not thrown.
+   * Closes every endpoint that was opened; errors are logged, not thrown. Also
+   * done by itself shortly after the run's signal aborted (`interruptGraceMs`).
    *
    * @example
    * ```ts
@@ -228,16 +246,22 @@ export class EndpointPool {
    * ```
    */
   async closeAll(): Promise<void> {
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    clearTimeout(this.#interruptTimer);
     const opened = [...this.#open.entries()];
     this.#open.clear();
-    await Promise.all(opened.map(async ([name, p]) => {
+    // A second call (the run's end after an interrupt closed them) waits for the first.
+    this.#closing.push(Promise.all(opened.map(async ([name, p]) => {
       try {
         await (await p).close();
       } catch (e) {
         log.debug("closing endpoint {name}: {error}", { name, error: String(e) });
       }
-    }));
+    })));
+    await Promise.all(this.#closing);
   }
+
+  readonly #closing: Promise<unknown>[] = [];
 }
 
 /**

@@ -12,6 +12,7 @@ import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { formatBytes, formatDuration, formatRate } from "../format.ts";
 import { connectFtp } from "../ftp.ts";
+import type { FtpClient } from "../../ftp/client.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
 import { fileReadable, fileWritable } from "../../util/files.ts";
 import { logger } from "../../util/log.ts";
@@ -39,6 +40,31 @@ function done(cli: CliContext, what: string, bytes: number, started: number): vo
     cli.err(`${what}: ${formatBytes(bytes)} in ${formatDuration(ms)} (${formatRate(bytes, ms)})`);
   }
   if (cli.globals.json) cli.out(JSON.stringify({ what, bytes, durationMs: ms }));
+}
+
+/**
+ * Waits for a transfer, or rejects at once on Ctrl-C/SIGTERM: an aborted pipe
+ * waits for its ABOR to be answered, which a stuck server never does; closing
+ * the session (see {@link leave}) then ends the transfer.
+ */
+function unlessInterrupted<T>(work: Promise<T>, cli: CliContext): Promise<T> {
+  const signal = cli.signal;
+  work.catch(() => {}); // settled by closing the session when it is left behind
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * Closes the host (QUIT); after Ctrl-C/SIGTERM the session is cut first: it
+ * may still wait for an ABOR answer that a stuck server never sends.
+ */
+async function leave(cli: CliContext, client: FtpClient, host: FtpHost): Promise<void> {
+  if (cli.signal.aborted) client.close();
+  await host.close();
 }
 
 /**
@@ -82,7 +108,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
             signal: cli.signal,
             onProgress: (n) => (bytes = n),
           });
-          await stream.pipeTo(fileWritable(file), { signal: cli.signal });
+          await unlessInterrupted(stream.pipeTo(fileWritable(file), { signal: cli.signal }), cli);
         } catch (error) {
           if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
           throw error;
@@ -92,7 +118,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
         await Deno.rename(partial, target);
         done(cli, `get ${path}`, bytes, started);
       } finally {
-        await host.close();
+        await leave(cli, client, host);
       }
     })
   );
@@ -119,9 +145,10 @@ export function registerGetPut(program: Command, cli: CliContext): void {
             signal: cli.signal,
             onProgress: (n) => (bytes = n),
           });
-          await fileReadable(file).pipeTo(sink, { signal: cli.signal });
+          await unlessInterrupted(fileReadable(file).pipeTo(sink, { signal: cli.signal }), cli);
         } catch (error) {
-          if (opts.atomic) await client.delete(temp).catch(() => undefined);
+          // Interrupted, the session may be stuck in an ABOR: the partial keeps its temporary name.
+          if (opts.atomic && !cli.signal.aborted) await client.delete(temp).catch(() => undefined);
           throw error;
         }
         if (temp !== path) await client.rename(temp, path);
@@ -137,7 +164,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
         }
         done(cli, `put ${path}`, bytes, started);
       } finally {
-        await host.close();
+        await leave(cli, client, host);
       }
     })
   );

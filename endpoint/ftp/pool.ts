@@ -39,8 +39,19 @@ export interface PoolOptions {
    * lftp's `net:connection-limit-timer`. Default 10 min.
    */
   raiseLimitAfterMs?: number;
+  /** How long `close()` waits for QUIT replies before cutting sessions off (ms). Default 1 s. */
+  closeGraceMs?: number;
   /** The clock (tests). */
   now?: () => number;
+}
+
+/** A timer that resolves `expired` after `ms`; `clear()` it when done. */
+function graceTimer(ms: number): { expired: Promise<undefined>; clear(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return { expired, clear: () => clearTimeout(timer) };
 }
 
 interface Idle {
@@ -83,6 +94,7 @@ export class SessionPool {
   /** The refusal not yet logged (see `#reportLimit`). */
   #refusal?: string;
   readonly #raiseLimitAfterMs: number;
+  readonly #closeGraceMs: number;
   readonly #lendMain: boolean;
   #mainLent?: FtpClient;
   readonly #checkAfterMs: number;
@@ -101,6 +113,7 @@ export class SessionPool {
     this.#maxChildren = options.maxChildren ?? 4;
     this.#limit = this.#maxChildren;
     this.#raiseLimitAfterMs = options.raiseLimitAfterMs ?? 600_000;
+    this.#closeGraceMs = options.closeGraceMs ?? 1000;
     this.#lendMain = options.lendMain ?? false;
     this.#checkAfterMs = options.checkAfterMs ?? 30_000;
     this.#now = options.now ?? Date.now;
@@ -320,7 +333,9 @@ export class SessionPool {
   }
 
   /**
-   * QUITs every session. Leased ones are closed when they come back.
+   * QUITs every session; leased ones are closed at once. A QUIT that has not
+   * been answered after `closeGraceMs` (a session still busy with a stuck
+   * transfer, a server that went silent) is cut off: closing never hangs.
    *
    * @example
    * ```ts
@@ -330,16 +345,26 @@ export class SessionPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const idle = this.#idle.map((i) => i.client);
+    const sessions = this.#idle.map((i) => i.client);
     this.#idle = [];
+    // A main session still connecting is closed by #make when it arrives.
     const main = this.#main?.catch(() => undefined);
     this.#main = undefined;
     for (const wake of this.#waiting.splice(0)) wake();
-    const quits = idle.map((c) => c.quit());
-    const m = await main;
-    if (m) quits.push(m.quit());
     for (const client of this.#leased) client.close();
-    await Promise.allSettled(quits);
+    const grace = graceTimer(this.#closeGraceMs);
+    try {
+      const quits = sessions.map((c) => c.quit());
+      const m = await Promise.race([main, grace.expired]);
+      if (m) {
+        sessions.push(m);
+        quits.push(m.quit());
+      }
+      await Promise.race([Promise.allSettled(quits), grace.expired]);
+    } finally {
+      grace.clear();
+      for (const client of sessions) client.close();
+    }
   }
 
   /**

@@ -15,7 +15,7 @@ class Fake {
     this.noops++;
     return this.failNoop ? Promise.reject(new FtpConnectionError("gone")) : Promise.resolve();
   }
-  quit() {
+  quit(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
   }
@@ -215,4 +215,20 @@ Deno.test("pool: a main session refused as one too many is replaced by an idle c
   assert.equal(p.idle, 0);
   assert.equal(p.limit, 0);
   await p.close();
+});
+
+Deno.test("pool: close cuts off sessions whose QUIT is not answered", async () => {
+  const made: Fake[] = [];
+  const p = new SessionPool(() => {
+    const f = new Fake();
+    // Sessions stuck behind a transfer the server no longer answers.
+    f.quit = () => new Promise<void>(() => {});
+    made.push(f);
+    return Promise.resolve(f as unknown as FtpClient);
+  }, { maxChildren: 1, closeGraceMs: 10 });
+  await p.main();
+  p.release(await p.acquire());
+  assert.equal(made.length, 2);
+  await p.close();
+  assert.ok(made.every((f) => f.closed), "closed after the grace");
 });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { z } from "../../deps.ts";
+import { DelegatingEndpoint } from "../../endpoint/delegating.ts";
 import { MemoryEndpoint } from "../../endpoint/memory.ts";
+import type { Stat } from "../../endpoint/types.ts";
 import { UsageError } from "../../workflow/errors.ts";
 import { loadWorkflow } from "../../workflow/load.ts";
 import { definePlugin, type JobKind } from "../../workflow/plugin.ts";
@@ -255,6 +257,51 @@ Deno.test("a job retry opens the endpoint again: a failed open is not kept", asy
   assert.equal(report.jobs[0].attempts, 3);
   assert.equal(opens, 3, "each attempt connected anew");
   assert.deepEqual(await read(out), { "a.txt": "alpha" });
+});
+
+Deno.test("an interrupted run closes its endpoints under a job stuck on a silent server", async () => {
+  let closed = 0;
+  let listing!: () => void;
+  const listed = new Promise<void>((resolve) => listing = resolve);
+  /** A listing that ignores the signal and ends only when the endpoint is closed. */
+  class Silent extends DelegatingEndpoint {
+    #hang = Promise.withResolvers<never>();
+    override list(): Promise<Stat[]> {
+      listing();
+      return this.#hang.promise;
+    }
+    override close(): Promise<void> {
+      closed++;
+      this.#hang.reject(new Error("connection closed"));
+      return Promise.resolve();
+    }
+  }
+  /** A job that waits on the listing as long as it takes (no signal of its own). */
+  const stuck: JobKind<Record<string, never>> = {
+    name: "stuck",
+    schema: z.strictObject({}),
+    async run(_options, ctx) {
+      await (await ctx.endpoint("src")).list("");
+      return { counts: {} };
+    },
+  };
+  const registry = coreRegistry().add(definePlugin({
+    name: "silent-scheme",
+    jobKinds: [stuck],
+    endpointSchemes: [{
+      scheme: "silent",
+      open: () => Promise.resolve(new Silent(new MemoryEndpoint())),
+    }],
+  }));
+  const wf = await loadWorkflow("/tmp/silent.yaml", {
+    registry,
+    source: `version: 1\nendpoints:\n  src: { url: "silent://x/" }\njobs:\n  m: { stuck: {} }\n`,
+  });
+  const controller = new AbortController();
+  void listed.then(() => controller.abort());
+  const report = await runWorkflow(wf, { signal: controller.signal });
+  assert.equal(report.status, "interrupted");
+  assert.equal(closed, 1, "closed once, by the interrupt, not again at the end");
 });
 
 Deno.test("aborting stops running jobs cleanly and skips the rest", async () => {
