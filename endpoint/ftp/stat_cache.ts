@@ -34,7 +34,7 @@ type Slot = { kind: "stat"; stat: Stat } | { kind: "list"; entries: Stat[] };
 
 /**
  * When a request for a listing began (see {@link StatCache.begin}); hand it
- * back to {@link StatCache.setListing} and {@link StatCache.end}.
+ * back to {@link StatCache.setListing}.
  */
 export interface CacheTicket {
   readonly epoch: number;
