@@ -109,10 +109,12 @@ class LateReplies {
 /**
  * Client side, the endpoint: each upload has its directory listed while it
  * runs (as other workers' stats do); the reply reaches the host after the
- * upload finished, just before its temporary file is renamed into place.
+ * upload finished and was checked, just before its temporary file is renamed
+ * into place.
  */
 class ListingWhileUploading extends DelegatingEndpoint<FtpEndpoint> {
   readonly #replies: LateReplies;
+  readonly #probes = new Map<string, ReturnType<LateReplies["probe"]>>();
 
   constructor(inner: FtpEndpoint, replies: LateReplies) {
     super(inner);
@@ -121,23 +123,33 @@ class ListingWhileUploading extends DelegatingEndpoint<FtpEndpoint> {
 
   override async write(path: string, options?: WriteOptions) {
     const stream = await super.write(path, options);
-    const dir = dirname(normalizePath(path));
-    const probe = this.#replies.probe(() => this.inner.list(dir));
+    const p = normalizePath(path);
+    const probe = this.#replies.probe(() => this.inner.list(dirname(p)));
+    this.#probes.set(p, probe);
     const writer = stream.getWriter();
-    const finish = async (end: () => Promise<void>) => {
-      await probe.arrived;
-      try {
-        await end();
-      } finally {
-        probe.release();
-        await probe.done;
-      }
-    };
     return new WritableStream<Uint8Array>({
       write: (chunk) => writer.write(chunk),
-      close: () => finish(() => writer.close()),
-      abort: (reason) => finish(() => writer.abort(reason)),
+      // The listing is taken while the upload is still open.
+      close: () => probe.arrived.then(() => writer.close()),
+      abort: async (reason) => {
+        await writer.abort(reason);
+        await this.#deliver(p);
+      },
     });
+  }
+
+  override async rename(from: string, to: string) {
+    await this.#deliver(normalizePath(from));
+    return await super.rename(from, to);
+  }
+
+  /** Hands the listing asked for during the upload of `path` to the host. */
+  async #deliver(path: string): Promise<void> {
+    const probe = this.#probes.get(path);
+    if (!probe) return;
+    this.#probes.delete(path);
+    probe.release();
+    await probe.done;
   }
 }
 
