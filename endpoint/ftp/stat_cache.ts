@@ -7,6 +7,15 @@
  * by the host's own changes (also when the server command failed, ftputil #150:
  * the server may have acted and failed to say so); other clients' changes are
  * seen once `maxAge` runs out.
+ *
+ * The cache never goes back in time. Every invalidation counts up an epoch; a
+ * listing takes a ticket before it is asked for ({@link StatCache.begin}), and
+ * keeps nothing that a change invalidated after that: nothing at all when its
+ * directory or a directory above was changed, not the changed names
+ * otherwise. A listing the server took before another session's upload, and
+ * answered after it, would else be stored over the upload's invalidation and
+ * deny the uploaded file (issue 15: renames of temporary files failing with
+ * ENOENT in parallel mirrors).
  * @module
  */
 import { LruCache } from "../lru.ts";
@@ -30,7 +39,13 @@ export type CacheLookup = { stat: Stat } | "missing" | undefined;
 /** Change records kept before they are dropped (tickets older than that are then refused). */
 const maxChangeRecords = 4096;
 
-type Slot = { kind: "stat"; stat: Stat } | { kind: "list"; entries: Stat[] };
+/** A listing's `unknown` names changed after it was asked for: it answers nothing about them. */
+type Slot =
+  | { kind: "stat"; stat: Stat }
+  | { kind: "list"; entries: Stat[]; unknown?: ReadonlySet<string> };
+
+/** What changed since a ticket, for a listing: all of it, or some of its names. */
+export type Overtaken = "all" | ReadonlySet<string>;
 
 /**
  * When a request for a listing began (see {@link StatCache.begin}); hand it
@@ -80,10 +95,14 @@ export class StatCache {
   #enabled: boolean;
   /** Counts invalidations; a ticket remembers the count when its request began. */
   #epoch = 0;
-  /** The epoch of the last change shown by the listing of each path (it or an entry changed). */
+  /** The epoch of the last change of each path itself. */
   readonly #changed = new Map<string, number>();
-  /** ... and of the last change to each whole subtree (a renamed or removed directory). */
+  /** ... of each directory's entries, by name. */
+  readonly #changedEntries = new Map<string, Map<string, number>>();
+  /** ... and of each whole subtree (a renamed or removed directory). */
   readonly #changedTree = new Map<string, number>();
+  /** How many change records there are. */
+  #records = 0;
   /** Tickets older than this count as overtaken (after `clear`, or when the records were dropped). */
   #floor = 0;
 
@@ -178,21 +197,29 @@ export class StatCache {
   }
 
   /**
-   * Whether something that a listing of `dir` (and the stats of its entries)
-   * shows was invalidated after `ticket` was taken.
+   * What a listing of `dir` asked for with `ticket` shows that was invalidated
+   * since: `"all"` when the directory itself or one above it changed (or the
+   * cache was cleared), else the names of the entries that changed.
    *
    * @example
    * ```ts
-   * cache.changedSince("/pub", ticket); // true after cache.invalidate("/pub/a")
+   * const ticket = cache.begin();
+   * cache.invalidate("/pub/a");
+   * cache.overtaken("/pub", ticket); // Set { "a" }
    * ```
    */
-  changedSince(dir: string, ticket: CacheTicket): boolean {
-    if (ticket.epoch < this.#floor) return true;
-    if ((this.#changed.get(dir) ?? 0) > ticket.epoch) return true;
+  overtaken(dir: string, ticket: CacheTicket): Overtaken {
+    const after = (epoch: number | undefined) => (epoch ?? 0) > ticket.epoch;
+    if (ticket.epoch < this.#floor || after(this.#changed.get(dir))) return "all";
     for (let at = dir;; at = parentPath(at)) {
-      if ((this.#changedTree.get(at) ?? 0) > ticket.epoch) return true;
-      if (at === parentPath(at)) return false;
+      if (after(this.#changedTree.get(at))) return "all";
+      if (at === parentPath(at)) break;
     }
+    const names = new Set<string>();
+    for (const [name, epoch] of this.#changedEntries.get(dir) ?? []) {
+      if (after(epoch)) names.add(name);
+    }
+    return names;
   }
 
   /**
@@ -211,8 +238,9 @@ export class StatCache {
    * Stores a directory listing and each entry's stat. Grows the cache to
    * 1.1 × the entries when the listing would not fit (ftputil does the same), so
    * a walk over a big directory does not evict its own entries. With the
-   * ticket of the request that fetched it, a listing that a change overtook
-   * ({@link changedSince}) is not stored.
+   * ticket of the request that fetched it, only what no change overtook is
+   * stored ({@link overtaken}): a listing with changed names answers lookups
+   * of the other names, but is no whole listing for {@link getListing}.
    *
    * @example
    * ```ts
@@ -221,11 +249,15 @@ export class StatCache {
    */
   setListing(dir: string, entries: Stat[], ticket?: CacheTicket): void {
     if (!this.#enabled) return;
-    if (ticket && this.changedSince(dir, ticket)) return;
+    const overtaken = ticket ? this.overtaken(dir, ticket) : new Set<string>();
+    if (overtaken === "all") return;
     const needed = Math.ceil(1.1 * (entries.length + 1));
     if (needed > this.#lru.size) this.#lru.resize(needed);
-    for (const stat of entries) this.setStat(childPath(dir, stat.name), stat);
-    this.#lru.set("l" + dir, { kind: "list", entries });
+    for (const stat of entries) {
+      if (!overtaken.has(stat.name)) this.setStat(childPath(dir, stat.name), stat);
+    }
+    const unknown = overtaken.size > 0 ? overtaken : undefined;
+    this.#lru.set("l" + dir, { kind: "list", entries, unknown });
   }
 
   /**
@@ -239,7 +271,7 @@ export class StatCache {
   getListing(dir: string): Stat[] | undefined {
     if (!this.#enabled) return undefined;
     const slot = this.#lru.get("l" + dir);
-    return slot?.kind === "list" ? slot.entries : undefined;
+    return slot?.kind === "list" && !slot.unknown ? slot.entries : undefined;
   }
 
   /**
@@ -258,9 +290,10 @@ export class StatCache {
     if (slot?.kind === "stat") return { stat: slot.stat };
     const parent = parentPath(path);
     if (parent === path) return undefined;
-    const listing = this.getListing(parent);
-    if (!listing) return undefined;
-    const stat = listing.find((s) => s.name === baseName(path));
+    const listing = this.#lru.get("l" + parent);
+    const name = baseName(path);
+    if (listing?.kind !== "list" || listing.unknown?.has(name)) return undefined;
+    const stat = listing.entries.find((s) => s.name === name);
     return stat ? { stat } : "missing";
   }
 
@@ -275,12 +308,15 @@ export class StatCache {
    * ```
    */
   invalidate(path: string, options: { recursive?: boolean } = {}): void {
-    if (this.#changed.size + this.#changedTree.size >= maxChangeRecords) this.#forgetChanges();
+    if (this.#records >= maxChangeRecords) this.#forgetChanges();
     const epoch = ++this.#epoch;
-    // A listing of the path (a directory) or of its parent shows the change.
+    // Listings of the path (a directory) and of its parent show the change.
     this.#changed.set(path, epoch);
-    this.#changed.set(parentPath(path), epoch);
+    const parent = parentPath(path);
+    const entries = this.#changedEntries.get(parent) ?? new Map<string, number>();
+    this.#changedEntries.set(parent, entries.set(baseName(path), epoch));
     if (options.recursive) this.#changedTree.set(path, epoch);
+    this.#records += options.recursive ? 3 : 2;
     this.#lru.delete("s" + path);
     this.#lru.delete("l" + path);
     this.#lru.delete("l" + parentPath(path));
@@ -293,7 +329,9 @@ export class StatCache {
   /** Drops the change records; every ticket taken before counts as overtaken from now on. */
   #forgetChanges(): void {
     this.#changed.clear();
+    this.#changedEntries.clear();
     this.#changedTree.clear();
+    this.#records = 0;
     this.#floor = ++this.#epoch;
   }
 }
