@@ -1,0 +1,220 @@
+/**
+ * Benchmark (not a test): one large file down and up over UFTP against the
+ * real UNICORE UFTPD on loopback (bench/uftp_site.ts: UFTPD + ferry's auth
+ * service), whole processes timed from start to exit, the tools taking turns
+ * in each round:
+ *
+ * - ferry: the CLI as a user runs it, `ferry download-if-newer URL LOCAL` /
+ *   `ferry upload-if-newer LOCAL URL` (the commands that move one file over
+ *   `uftp://`; the target is removed before each run so the file is always
+ *   transferred);
+ * - curl: `curl ftp://anonymous:SECRET@HOST:PORT/file` with a one-time secret
+ *   the benchmark fetched from the auth service beforehand (not timed);
+ * - floor: bench/uftp_floor.ts, the least a Deno process can do (auth
+ *   request, bare `Deno.Conn` control and data connections, no checks).
+ *
+ * Every result is checked: size and SHA-256 of the downloaded file, and of
+ * the file on the server after each upload. Prints MiB/s per tool (median and
+ * every run), user+sys CPU seconds, and the ratios to curl.
+ *
+ *   deno run -A bench/uftp_transfer.ts [--size-mib 256] [--runs 5] [--dir /var/tmp]
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { startBenchSite } from "./uftp_site.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    "size-mib": { type: "string", default: "256" },
+    runs: { type: "string", default: "5" },
+    dir: { type: "string", default: "/var/tmp" },
+    tools: { type: "string", default: "ferry,curl,floor" },
+  },
+});
+const sizeMiB = Number(values["size-mib"]);
+const runs = Number(values.runs);
+const size = sizeMiB * 1024 * 1024;
+const names = values.tools.split(",");
+const repo = new URL("..", import.meta.url).pathname;
+
+const site = await startBenchSite(values.dir);
+const scratch = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-uftp-local-" });
+const http = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(site.caFile)] });
+try {
+  const source = join(scratch, "source.bin");
+  await writeRandomFile(source, size);
+  const digest = await sha256(source);
+  await Deno.copyFile(source, join(site.dir, "down.bin"));
+  await site.chown(join(site.dir, "down.bin"));
+
+  /** A one-time secret and the UFTPD's port, as the auth service hands them out. */
+  const grant = async (): Promise<{ port: number; secret: string }> => {
+    const reply = await fetch(site.authUrl, {
+      method: "POST",
+      client: http,
+      headers: {
+        authorization: `Basic ${btoa(`${site.user}:${site.password}`)}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ serverPath: `${site.dir}/`, persistent: false }),
+    });
+    const g = await reply.json();
+    return { port: g.serverPort, secret: g.secret };
+  };
+  const deno = (args: string[]) => [Deno.execPath(), "run", "-A", ...args];
+  const ferry = (args: string[]) => deno([join(repo, "cli/main.ts"), "-q", ...args]);
+  const floor = (args: string[]) => deno([join(repo, "bench/uftp_floor.ts"), ...args]);
+  const floorArgs = [site.authUrl, site.caFile, `${site.user}:${site.password}`, site.dir];
+
+  interface Tool {
+    /** The command line of one run (after any untimed preparation). */
+    get(local: string): Promise<string[]>;
+    put(remote: string): Promise<string[]>;
+  }
+  const tools: Record<string, Tool> = {
+    ferry: {
+      get: (local) =>
+        Promise.resolve(
+          ferry(["download-if-newer", "--ca", site.caFile, `${site.uftpUrl}/down.bin`, local]),
+        ),
+      put: (remote) =>
+        Promise.resolve(
+          ferry(["upload-if-newer", "--ca", site.caFile, source, `${site.uftpUrl}/${remote}`]),
+        ),
+    },
+    curl: {
+      get: async (local) => {
+        const g = await grant();
+        return [
+          "curl",
+          "-sS",
+          "-o",
+          local,
+          `ftp://anonymous:${g.secret}@127.0.0.1:${g.port}/down.bin`,
+        ];
+      },
+      put: async (remote) => {
+        const g = await grant();
+        return [
+          "curl",
+          "-sS",
+          "-T",
+          source,
+          `ftp://anonymous:${g.secret}@127.0.0.1:${g.port}/${remote}`,
+        ];
+      },
+    },
+    floor: {
+      get: (local) => Promise.resolve(floor(["get", ...floorArgs, "down.bin", local])),
+      put: (remote) => Promise.resolve(floor(["put", ...floorArgs, remote, source])),
+    },
+  };
+
+  type Sample = { rate: number; cpu: number };
+  const samples: Record<string, { get: Sample[]; put: Sample[] }> = {};
+  for (const name of names) samples[name] = { get: [], put: [] };
+  const check = async (what: string, path: string) => {
+    const info = await Deno.stat(path);
+    if (info.size !== size) throw new Error(`${what}: ${info.size} bytes, expected ${size}`);
+    const got = await sha256(path);
+    if (got !== digest) throw new Error(`${what}: SHA-256 ${got}, expected ${digest}`);
+  };
+
+  // One untimed round first (module cache, page cache), then the tools take
+  // turns, each round starting with the next one.
+  for (let round = 0; round <= runs; round++) {
+    const order = [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
+    for (const dir of ["get", "put"] as const) {
+      for (const name of order) {
+        const local = join(scratch, `${name}-down.bin`);
+        const remote = `up-${name}.bin`;
+        await Deno.remove(dir === "get" ? local : join(site.dir, remote)).catch(() => {});
+        const argv = dir === "get" ? await tools[name].get(local) : await tools[name].put(remote);
+        const { seconds, cpu } = await timed(argv);
+        await check(
+          `${name} ${dir} (round ${round})`,
+          dir === "get" ? local : join(site.dir, remote),
+        );
+        if (round > 0) samples[name][dir].push({ rate: sizeMiB / seconds, cpu });
+      }
+    }
+  }
+
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const result: Record<string, { get: number; put: number }> = {};
+  for (const name of names) {
+    const s = samples[name];
+    result[name] = { get: med(s.get.map((x) => x.rate)), put: med(s.put.map((x) => x.rate)) };
+    const all = (d: "get" | "put") => s[d].map((x) => x.rate.toFixed(0)).join(" ");
+    const cpu = (d: "get" | "put") => med(s[d].map((x) => x.cpu)).toFixed(2);
+    console.log(
+      `${name.padEnd(6)} get ${result[name].get.toFixed(0).padStart(4)} MiB/s [${all("get")}] cpu ${
+        cpu("get")
+      } s   put ${result[name].put.toFixed(0).padStart(4)} MiB/s [${all("put")}] cpu ${
+        cpu("put")
+      } s`,
+    );
+  }
+  if (result.curl) {
+    for (const name of names.filter((n) => n !== "curl")) {
+      const r = (d: "get" | "put") => (result[name][d] / result.curl[d]).toFixed(2);
+      console.log(`${name}/curl: get ${r("get")}  put ${r("put")}`);
+    }
+  }
+  console.log(
+    `size ${sizeMiB} MiB, medians of ${runs} runs, whole processes, real UFTPD on 127.0.0.1, files in ${values.dir}, ${
+      new Date().toISOString()
+    }`,
+  );
+} finally {
+  http.close();
+  await site.stop();
+  await Deno.remove(scratch, { recursive: true });
+}
+
+/** Wall seconds of one process, and its user+sys CPU seconds (from /usr/bin/time). */
+async function timed(argv: string[]): Promise<{ seconds: number; cpu: number }> {
+  const times = await Deno.makeTempFile();
+  try {
+    const start = performance.now();
+    const out = await new Deno.Command("/usr/bin/time", {
+      args: ["-f", "%U %S", "-o", times, ...argv],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const seconds = (performance.now() - start) / 1000;
+    if (!out.success) {
+      throw new Error(`${argv.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    const [user, sys] = (await Deno.readTextFile(times)).trim().split("\n").pop()!.split(" ");
+    return { seconds, cpu: Number(user) + Number(sys) };
+  } finally {
+    await Deno.remove(times);
+  }
+}
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const file = await Deno.open(path);
+  const buffer = new Uint8Array(1 << 20);
+  for (let n = await file.read(buffer); n !== null; n = await file.read(buffer)) {
+    hash.update(buffer.subarray(0, n));
+  }
+  file.close();
+  return hash.digest("hex");
+}
+
+async function writeRandomFile(path: string, bytes: number): Promise<void> {
+  const file = await Deno.create(path);
+  const chunk = new Uint8Array(1024 * 1024);
+  for (let written = 0; written < bytes; written += chunk.length) {
+    for (let at = 0; at < chunk.length; at += 65536) {
+      crypto.getRandomValues(chunk.subarray(at, at + 65536));
+    }
+    await file.write(chunk);
+  }
+  file.close();
+}
