@@ -85,6 +85,13 @@ export interface FtpClientOptions {
   mlsdLocalTime?: boolean;
   /** Largest listing accepted, in bytes (default 256 MiB). */
   maxListingBytes?: number;
+  /**
+   * The server's FEAT answer when it is already known (from another session
+   * to the same server, as `features()` returned it): not asked again. Saves
+   * a round trip per session, and more on servers whose multi-line replies
+   * wait for a delayed ACK (UFTPD).
+   */
+  features?: ReadonlyMap<string, string>;
 }
 
 /** Options of transfers (RETR/STOR/APPE). */
@@ -177,6 +184,7 @@ export class FtpClient {
     };
     this.timeShift = options.timeShift ?? 0;
     this.mlsdLocalTime = options.mlsdLocalTime ?? false;
+    if (options.features) this.#features = new Map(options.features);
   }
 
   /**

@@ -19,6 +19,13 @@ import { UftpAuthError } from "./errors.ts";
 export interface AuthClientOptions {
   /** PEM of a CA to trust besides the system roots (test or site CAs). */
   ca?: string;
+  /**
+   * The HTTP client to ask with (made with `ca`; the caller closes it). One
+   * client for many requests keeps the connection and its TLS session, as
+   * `fetch`'s own client does for servers with public certificates; without
+   * it, a request with `ca` makes a client (and a TLS handshake) of its own.
+   */
+  httpClient?: Deno.HttpClient;
   /** Deadline of one request, ms (default 30 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -31,7 +38,10 @@ async function request(
   init: RequestInit,
   options: AuthClientOptions,
 ): Promise<{ status: number; body: string }> {
-  const client = options.ca ? Deno.createHttpClient({ caCerts: [options.ca] }) : undefined;
+  const own = options.ca && !options.httpClient
+    ? Deno.createHttpClient({ caCerts: [options.ca] })
+    : undefined;
+  const client = options.httpClient ?? own;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
@@ -44,7 +54,7 @@ async function request(
       cause,
     });
   } finally {
-    client?.close();
+    own?.close();
   }
 }
 

@@ -9,19 +9,20 @@
 import {
   type Capabilities,
   DelegatingEndpoint,
+  type FtpClient,
   FtpEndpoint,
   FtpHost,
   normalizePath,
   parseTimeShift,
   SessionPool,
 } from "../../mod.ts";
-import { type CredentialSpec, resolveCredential } from "./credentials.ts";
+import { type CredentialSpec, resolveCredential, type UftpCredential } from "./credentials.ts";
 import { MAX_BLOCK } from "./blocks.ts";
 import { uftpHash } from "./dialect.ts";
 import { UftpConfigError, UftpUnsupportedError } from "./errors.ts";
 import { uftpSessionFactory } from "./session.ts";
 import { measureUftpTimeShift } from "./time.ts";
-import { parseUftpUrl } from "./url.ts";
+import { parseUftpUrl, type UftpUrl } from "./url.ts";
 
 /** Options of {@link UftpEndpoint.open} (the workflow's endpoint options). */
 export interface UftpEndpointOptions {
@@ -65,12 +66,20 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
   readonly #url: string;
   readonly #aux: SessionPool;
   readonly #capabilities: Capabilities;
+  readonly #owned: Owned;
 
-  private constructor(inner: FtpEndpoint, aux: SessionPool, url: string, caps: Capabilities) {
+  private constructor(
+    inner: FtpEndpoint,
+    aux: SessionPool,
+    url: string,
+    caps: Capabilities,
+    owned: Owned,
+  ) {
     super(inner);
     this.#aux = aux;
     this.#url = url;
     this.#capabilities = caps;
+    this.#owned = owned;
   }
 
   override get url(): string {
@@ -110,6 +119,27 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       env: (n) => Deno.env.get(n),
       home: Deno.env.get("HOME"),
     });
+    // One HTTP client for every session's auth request (see AuthClientOptions.httpClient).
+    const ca = options.tls?.ca;
+    const owned: Owned = {
+      spare: {},
+      httpClient: ca ? Deno.createHttpClient({ caCerts: [ca] }) : undefined,
+    };
+    try {
+      return await UftpEndpoint.#open(parsed, options, credential, owned);
+    } catch (error) {
+      await releaseOwned(owned);
+      throw error;
+    }
+  }
+
+  static async #open(
+    parsed: UftpUrl,
+    options: UftpEndpointOptions,
+    credential: UftpCredential,
+    owned: Owned,
+  ): Promise<UftpEndpoint> {
+    const extras = options.options ?? {};
     const maxConnections = options.maxConnections ?? 4;
     const streams = typeof extras.streams === "number" ? extras.streams : 1;
     const factory = uftpSessionFactory({
@@ -124,13 +154,21 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       },
       streams,
       ca: options.tls?.ca,
+      httpClient: owned.httpClient,
       timeoutMs: (options.timeout ?? 30) * 1000,
       ftpTimeoutMs: (options.timeout ?? 30) * 1000,
       signal: options.signal,
       now: options.now,
       onSecret: (secret) => options.secrets?.add(secret),
     });
-    let first: Awaited<ReturnType<typeof factory>> | undefined = await factory();
+    let first: FtpClient | undefined = await factory();
+    // The next session (the first transfer's, as a rule) is opened meanwhile:
+    // a UFTP session costs an HTTPS request and a login, ~50-100 ms, which
+    // then overlap with the time-shift measurement and the first listing
+    // instead of following them. Unused, it is closed with the endpoint.
+    const spare = owned.spare;
+    spare.pending = factory();
+    spare.pending.catch(() => {});
     let shift: number;
     try {
       const wanted = options.timeShift ?? "auto";
@@ -144,7 +182,11 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       sessionFactory: () => {
         const made = first;
         first = undefined;
-        return made ? Promise.resolve(made) : factory();
+        if (made) return Promise.resolve(made);
+        const pending = spare.pending;
+        spare.pending = undefined;
+        // A spare that failed is not the caller's error: a fresh session is.
+        return pending ? pending.catch(() => factory()) : factory();
       },
       maxChildren: maxConnections,
       setMtime: "mfmt",
@@ -175,7 +217,7 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
         hashes,
       };
       const aux = new SessionPool(factory, { maxChildren: 2 });
-      return new UftpEndpoint(inner, aux, parsed.display, caps);
+      return new UftpEndpoint(inner, aux, parsed.display, caps, owned);
     } catch (error) {
       await host.close();
       throw error;
@@ -252,7 +294,25 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
 
   override async close(): Promise<void> {
     await Promise.allSettled([this.#aux.close(), this.inner.close()]);
+    await releaseOwned(this.#owned);
   }
+}
+
+/**
+ * What an endpoint holds besides its pools: a session opened ahead of need
+ * (`pending` is cleared once handed out) and the auth requests' HTTP client.
+ */
+interface Owned {
+  spare: { pending?: Promise<FtpClient> };
+  httpClient?: Deno.HttpClient;
+}
+
+async function releaseOwned(owned: Owned): Promise<void> {
+  const pending = owned.spare.pending;
+  owned.spare.pending = undefined;
+  const client = await pending?.catch(() => undefined);
+  await client?.quit();
+  owned.httpClient?.close();
 }
 
 function parseShift(value: number | string): number {

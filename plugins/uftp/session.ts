@@ -36,7 +36,9 @@ export interface UftpSessionOptions extends AuthClientOptions {
 /**
  * Logs in to a UFTPD with a grant and checks the session: an encrypted one
  * (FEAT `CRYPTED-...`) is refused cleanly, as ferry does not implement UFTP
- * encryption.
+ * encryption. `features`: FEAT as an earlier session of the same kind on the
+ * same UFTPD answered it, not asked again (each FEAT costs UFTPD's multi-line
+ * reply delay, ~40 ms).
  *
  * @example
  * ```ts
@@ -45,13 +47,14 @@ export interface UftpSessionOptions extends AuthClientOptions {
  */
 export async function openUftpSession(
   grant: UftpGrant,
-  options: { streams?: number; timeoutMs?: number } = {},
+  options: { streams?: number; timeoutMs?: number; features?: ReadonlyMap<string, string> } = {},
 ): Promise<FtpClient> {
   const client = await FtpClient.connect({
     host: grant.serverHost,
     port: grant.serverPort,
     timeoutMs: options.timeoutMs ?? 30_000,
     epsv: true,
+    features: options.features,
   });
   try {
     await client.login("anonymous", grant.secret);
@@ -84,6 +87,10 @@ export async function openUftpSession(
  */
 export function uftpSessionFactory(options: UftpSessionOptions): SessionFactory {
   let shared: Promise<UftpGrant> | undefined;
+  // Every session of this factory asks for the same kind of session (never
+  // encrypted: ferry does not ask for it), so FEAT is asked once per UFTPD (an
+  // auth server may hand out several).
+  const features = new Map<string, ReadonlyMap<string, string>>();
   const grant = async () => {
     const g = await authenticate(
       options.authUrl,
@@ -95,8 +102,16 @@ export function uftpSessionFactory(options: UftpSessionOptions): SessionFactory 
     options.onSecret?.(g.secret);
     return g;
   };
-  const open = (g: UftpGrant) =>
-    openUftpSession(g, { streams: options.streams, timeoutMs: options.ftpTimeoutMs });
+  const open = async (g: UftpGrant) => {
+    const server = `${g.serverHost}:${g.serverPort}`;
+    const client = await openUftpSession(g, {
+      streams: options.streams,
+      timeoutMs: options.ftpTimeoutMs,
+      features: features.get(server),
+    });
+    if (!features.has(server)) features.set(server, await client.features());
+    return client;
+  };
   return async () => {
     if (!options.request.persistent) return await open(await grant());
     shared ??= grant();
