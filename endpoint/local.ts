@@ -66,7 +66,11 @@ export interface LocalEndpointOptions {
 const guardTtlMs = 1000;
 const guardCacheSize = 4096;
 
-/** Bytes per read: large, since each async read is a hand-off to the thread pool. */
+/**
+ * Bytes per read. Reads block, as writes do (and as curl's and lftp's do): an
+ * async read is a hand-off to the thread pool and back per chunk, which cost
+ * an upload over a fast link more than the copy itself (docs/BENCHMARKS.md).
+ */
 const readChunk = 256 * 1024;
 
 /**
@@ -539,14 +543,14 @@ function fileStream(
       };
       signal.addEventListener("abort", onAbort, { once: true });
     },
-    async pull(controller) {
+    pull(controller) {
       try {
         // One byte more than expected, so that the read that finds the end is
         // small; a file that grew is read on in full chunks.
         const buffer = new Uint8Array(
           left > 0 ? Math.min(readChunk, left + 1) : grown ? readChunk : 1,
         );
-        const n = await file.read(buffer);
+        const n = file.readSync(buffer);
         if (n !== null) {
           if (left <= 0 || n > left) grown = true;
           left -= n;

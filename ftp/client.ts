@@ -92,6 +92,12 @@ export interface FtpClientOptions {
    * wait for a delayed ACK (UFTPD).
    */
   features?: ReadonlyMap<string, string>;
+  /**
+   * Once logged in, answer incomplete and preliminary replies with an empty
+   * line so their ACK is not delayed (see `ControlConnection.nudgeAcks`): for
+   * servers that skip empty lines and send reply lines one by one (UFTPD).
+   */
+  nudgeAcks?: boolean;
 }
 
 /** Options of transfers (RETR/STOR/APPE). */
@@ -270,6 +276,7 @@ export class FtpClient {
       if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
       return reply;
     });
+    if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
     if (this.secure) await this.prot(this.#options.dataProtection ?? "P");
     if (this.#options.encoding === "utf-8") {
       const features = await this.features().catch(() => new Map<string, string>());

@@ -46,6 +46,15 @@ export class ControlConnection {
   timeoutMs: number;
   /** `host:port` of the server, for messages. */
   readonly peer: string;
+  /**
+   * Answer every reply that more replies follow (an incomplete one, a 1xx, a
+   * 227/229 passive reply) with an empty line, so the ACK of what arrived
+   * leaves at once instead of after the delayed-ACK timer (~40 ms). For
+   * servers that write each reply line on its own without TCP_NODELAY and
+   * skip empty lines (UFTPD once logged in): Nagle holds their next line
+   * until that ACK comes. Off by default.
+   */
+  nudgeAcks = false;
   #onData = (chunk: Uint8Array) => this.#receive(chunk);
   #onEnd = () => this.#fail(new FtpConnectionError(`${this.peer} closed the control connection`));
   #onError = (error: Error & { code?: string }) =>
@@ -186,6 +195,12 @@ export class ControlConnection {
     } catch (error) {
       this.#fail(error as FtpError);
       return;
+    }
+    const last = replies.at(-1)?.code;
+    const more = this.#parser.partial ||
+      (last !== undefined && (last < 200 || last === 227 || last === 229));
+    if (this.nudgeAcks && more) {
+      this.#socket.write("\r\n");
     }
     for (const reply of replies) {
       for (const line of reply.lines) log.debug("< {line}", { line, peer: this.peer });

@@ -55,6 +55,8 @@ export async function openUftpSession(
     timeoutMs: options.timeoutMs ?? 30_000,
     epsv: true,
     features: options.features,
+    // UFTPD writes each reply line on its own and skips empty lines: see nudgeAcks.
+    nudgeAcks: true,
   });
   try {
     await client.login("anonymous", grant.secret);
