@@ -94,3 +94,83 @@ Deno.test("client hooks: exclusive() lends the control connection for raw exchan
   await server.close();
   assert.deepEqual(server.errors, []);
 });
+
+Deno.test("client hooks: nudgeAcks answers UFTPD's held replies with an empty line, once logged in", async () => {
+  // UFTPD writes each reply line on its own without TCP_NODELAY, so its next
+  // line waits for the ACK of the last; this server waits for the client's
+  // empty line instead, and so hangs (the test then times out) without it.
+  const seen: string[] = [];
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
+    seen.push(await s.expect("USER anonymous"));
+    await s.send("331 Please specify the password\n");
+    seen.push(await s.expect("PASS "));
+    await s.send("230 Login successful\n");
+    seen.push(await s.expect("FEAT"));
+    await s.send("211-Features:\n");
+    seen.push(await s.expect(/^$/));
+    await s.send(" EPSV\n MLSD\n211 END\n");
+    seen.push(await s.expect("TYPE A"));
+    await s.send("200 OK\n");
+    seen.push(await s.expect("EPSV"));
+    const passive = await s.openPassive();
+    await s.send(`${passive.epsvReply()}\n`);
+    seen.push(await s.expect(/^$/));
+    const data = await passive.accept();
+    seen.push(await s.expect("MLSD ."));
+    await s.send("150 OK\n");
+    seen.push(await s.expect(/^$/));
+    await data.write("size=3;modify=20240102030405;type=file; a.txt\r\n");
+    await data.close();
+    await s.send("226 File transfer successful\n");
+    await s.readCommand();
+  });
+  const ftp = await FtpClient.connect({
+    host: "127.0.0.1",
+    port: server.port,
+    timeoutMs: 5000,
+    nudgeAcks: true,
+  });
+  await ftp.login("anonymous", "secret");
+  assert.ok((await ftp.features()).has("MLSD"));
+  assert.deepEqual((await ftp.mlsd(".")).map((e) => e.name), ["a.txt"]);
+  ftp.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+  assert.deepEqual(seen, [
+    "USER anonymous",
+    "PASS secret",
+    "FEAT",
+    "",
+    "TYPE A",
+    "EPSV",
+    "",
+    "MLSD .",
+    "",
+  ]);
+});
+
+Deno.test("client hooks: features known from another session are not asked again", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
+    await s.expect("USER anonymous");
+    await s.send("331 Please specify the password\n");
+    await s.expect("PASS ");
+    await s.send("230 Login successful\n");
+    await s.expect("NOOP");
+    await s.send("200 OK\n");
+    await s.readCommand();
+  });
+  const ftp = await FtpClient.connect({
+    host: "127.0.0.1",
+    port: server.port,
+    timeoutMs: 5000,
+    features: new Map([["EPSV", ""], ["HASH", "MD5*;SHA-256"]]),
+  });
+  await ftp.login("anonymous", "secret");
+  await ftp.noop();
+  assert.equal((await ftp.features()).get("HASH"), "MD5*;SHA-256");
+  ftp.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
