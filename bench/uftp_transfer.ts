@@ -1,8 +1,8 @@
 /**
  * Benchmark (not a test): one large file down and up over UFTP against the
- * real UNICORE UFTPD on loopback (bench/uftp_site.ts: UFTPD + ferry's auth
- * service), whole processes timed from start to exit, the tools taking turns
- * in each round:
+ * real UNICORE UFTPD on loopback (test/peers/uftpd.ts: the UFTPD with ferry's
+ * auth service in front), whole processes timed from start to exit, the tools
+ * taking turns in each round:
  *
  * - ferry: the CLI as a user runs it, `ferry download-if-newer URL LOCAL` /
  *   `ferry upload-if-newer LOCAL URL` (the commands that move one file over
@@ -17,20 +17,24 @@
  * the file on the server after each upload. Prints MiB/s per tool (median and
  * every run), user+sys CPU seconds, and the ratios to curl.
  *
- *   deno run -A bench/uftp_transfer.ts [--size-mib 256] [--runs 5] [--dir /var/tmp]
+ * Files on both sides live in `--dir` (default /dev/shm, tmpfs: the disk's
+ * write-back, which made single uploads swing 3x here, is not what is measured).
+ *
+ *   deno run -A bench/uftp_transfer.ts [--size-mib 256] [--runs 5] [--dir /dev/shm]
  * @module
  */
 import { parseArgs } from "node:util";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { startBenchSite } from "./uftp_site.ts";
+import { startRealUftpd } from "../test/peers/uftpd.ts";
+import { chownForVsftpd } from "../test/peers/vsftpd_user.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     "size-mib": { type: "string", default: "256" },
     runs: { type: "string", default: "5" },
-    dir: { type: "string", default: "/var/tmp" },
+    dir: { type: "string", default: "/dev/shm" },
     tools: { type: "string", default: "ferry,curl,floor" },
   },
 });
@@ -40,15 +44,21 @@ const size = sizeMiB * 1024 * 1024;
 const names = values.tools.split(",");
 const repo = new URL("..", import.meta.url).pathname;
 
-const site = await startBenchSite(values.dir);
+const root = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-uftp-bench-" });
+const site = await startRealUftpd({ root });
+const served = `${root}/data`;
 const scratch = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-uftp-local-" });
-const http = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(site.caFile)] });
+const http = Deno.createHttpClient({ caCerts: [site.ca] });
 try {
+  const caFile = join(scratch, "ca.pem");
+  await Deno.writeTextFile(caFile, site.ca);
+  // The dataUrl with the auth service's user and password in it.
+  const url = site.dataUrl.replace("uftp://", `uftp://${site.user}:${site.password}@`);
   const source = join(scratch, "source.bin");
   await writeRandomFile(source, size);
   const digest = await sha256(source);
-  await Deno.copyFile(source, join(site.dir, "down.bin"));
-  await site.chown(join(site.dir, "down.bin"));
+  await Deno.copyFile(source, join(served, "down.bin"));
+  await chownForVsftpd(join(served, "down.bin"));
 
   /** A one-time secret and the UFTPD's port, as the auth service hands them out. */
   const grant = async (): Promise<{ port: number; secret: string }> => {
@@ -59,7 +69,7 @@ try {
         authorization: `Basic ${btoa(`${site.user}:${site.password}`)}`,
         "content-type": "application/json",
       },
-      body: JSON.stringify({ serverPath: `${site.dir}/`, persistent: false }),
+      body: JSON.stringify({ serverPath: `${await Deno.realPath(served)}/`, persistent: false }),
     });
     const g = await reply.json();
     return { port: g.serverPort, secret: g.secret };
@@ -67,7 +77,7 @@ try {
   const deno = (args: string[]) => [Deno.execPath(), "run", "-A", ...args];
   const ferry = (args: string[]) => deno([join(repo, "cli/main.ts"), "-q", ...args]);
   const floor = (args: string[]) => deno([join(repo, "bench/uftp_floor.ts"), ...args]);
-  const floorArgs = [site.authUrl, site.caFile, `${site.user}:${site.password}`, site.dir];
+  const floorArgs = [site.authUrl, caFile, `${site.user}:${site.password}`, served];
 
   interface Tool {
     /** The command line of one run (after any untimed preparation). */
@@ -78,11 +88,11 @@ try {
     ferry: {
       get: (local) =>
         Promise.resolve(
-          ferry(["download-if-newer", "--ca", site.caFile, `${site.uftpUrl}/down.bin`, local]),
+          ferry(["download-if-newer", "--ca", caFile, `${url}/down.bin`, local]),
         ),
       put: (remote) =>
         Promise.resolve(
-          ferry(["upload-if-newer", "--ca", site.caFile, source, `${site.uftpUrl}/${remote}`]),
+          ferry(["upload-if-newer", "--ca", caFile, source, `${url}/${remote}`]),
         ),
     },
     curl: {
@@ -131,12 +141,12 @@ try {
       for (const name of order) {
         const local = join(scratch, `${name}-down.bin`);
         const remote = `up-${name}.bin`;
-        await Deno.remove(dir === "get" ? local : join(site.dir, remote)).catch(() => {});
+        await Deno.remove(dir === "get" ? local : join(served, remote)).catch(() => {});
         const argv = dir === "get" ? await tools[name].get(local) : await tools[name].put(remote);
         const { seconds, cpu } = await timed(argv);
         await check(
           `${name} ${dir} (round ${round})`,
-          dir === "get" ? local : join(site.dir, remote),
+          dir === "get" ? local : join(served, remote),
         );
         if (round > 0) samples[name][dir].push({ rate: sizeMiB / seconds, cpu });
       }
@@ -173,6 +183,7 @@ try {
   http.close();
   await site.stop();
   await Deno.remove(scratch, { recursive: true });
+  await Deno.remove(root, { recursive: true });
 }
 
 /** Wall seconds of one process, and its user+sys CPU seconds (from /usr/bin/time). */
