@@ -17,6 +17,11 @@ const benches: Record<string, { file: string; about: string }> = {
     file: "bench/mirror.ts",
     about: "mirror of 2,000 small files and the no-change re-run: ferry vs lftp vs rclone",
   },
+  uftp_transfer: {
+    file: "bench/uftp_transfer.ts",
+    about:
+      "one large file down and up over UFTP (real UFTPD): ferry's CLI vs curl vs a bare Deno floor",
+  },
   server: {
     file: "bench/server_bench.ts",
     about: "ftpbench: ferry's server vs pyftpdlib vs vsftpd",
