@@ -45,7 +45,10 @@ const names = values.tools.split(",");
 const repo = new URL("..", import.meta.url).pathname;
 
 const root = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-uftp-bench-" });
-const site = await startRealUftpd({ root });
+const site = await startRealUftpd({ root }).catch(async (error) => {
+  await Deno.remove(root, { recursive: true });
+  throw error;
+});
 const served = `${root}/data`;
 const scratch = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-uftp-local-" });
 const http = Deno.createHttpClient({ caCerts: [site.ca] });
