@@ -7,9 +7,10 @@
  *   target reports it now (a fresh stat, never a cache) when both endpoints
  *   can seek, else starts over from zero (see verify.ts);
  * - before the rename onto the real name, the target's own (fresh) size of
- *   the partial must equal the source's, and with `verify: "checksum"` their
- *   hashes too: a mismatch is retried once from zero, then fails the file
- *   with both values; an existing target may first be moved to a backup;
+ *   the partial must equal the source's, and with `verify: "checksum"` or
+ *   after a resume their hashes too (where both sides can hash): a mismatch
+ *   is retried once from zero, then fails the file with both values; an
+ *   existing target may first be moved to a backup;
  * - the source mtime is set on the target when the target can.
  *
  * The partial is written with `atomic: false` and renamed here, not by the
@@ -28,7 +29,7 @@ import { partialName } from "../endpoint/atomic.ts";
 import { dirname } from "../endpoint/path.ts";
 import { FerryError } from "../util/errors.ts";
 import { logger } from "../util/log.ts";
-import { type RetryOptions, withRetry } from "./retry.ts";
+import { isTemporary, type RetryOptions, withRetry } from "./retry.ts";
 import { pump } from "./pump.ts";
 import { errorMessage } from "./report.ts";
 import {
@@ -52,7 +53,10 @@ export interface TransferOptions {
    * Planners allow it when the partial is younger than the source file.
    */
   resume?: boolean;
-  /** `checksum`: also compare a hash both endpoints offer after the transfer (default `size`). */
+  /**
+   * `checksum`: also compare a hash both endpoints offer after the transfer
+   * (default `size`; a resumed transfer is always checked by hash where possible).
+   */
   verify?: VerifyMode;
   /** Move an existing target here (a path on the target endpoint) before replacing it. */
   backupTo?: string;
@@ -112,6 +116,8 @@ export async function transferFile(
   const partial = partialName(dstPath);
   const canSeek = src.capabilities().readOffset && dst.capabilities().writeOffset;
   let ownPartial = false;
+  // The partial may exist from here on (a server can create it, then refuse the data connection).
+  let touched = false;
   let attempts = 0;
   let offset = 0;
   let firstOffset = 0;
@@ -128,6 +134,7 @@ export async function transferFile(
     if (offset > 0) resumed = true;
     const input = await src.read(srcPath, { offset, signal: options.signal });
     let output: WritableStream<Uint8Array>;
+    touched = true;
     try {
       output = await dst.write(partial, {
         atomic: false,
@@ -163,11 +170,11 @@ export async function transferFile(
     } catch (error) {
       if (error instanceof SizeMismatchError && error.actual > error.expected) {
         // The source grew while being read: its partial must not be resumed later.
-        ownPartial = false;
+        ownPartial = touched = false;
         await dst.remove(partial).catch(() => {});
         throw new SourceChangedError(srcPath, error);
       }
-      throw classify(error, partial);
+      throw classify(error, partial, position > offset && !options.signal?.aborted);
     }
     if (position !== options.size) {
       throw new TransferInterruptedError(
@@ -177,8 +184,9 @@ export async function transferFile(
     try {
       await verifyArrived(src, srcPath, dst, partial, {
         size: options.size,
-        // A resume onto a target whose partials can tear is checked by hash where both can.
-        mode: resumed && overlap > 0 ? "checksum" : options.verify,
+        // Resumes are where bytes go wrong (torn blocks, a partial of another program):
+        // a resumed file is checked by hash wherever both sides can hash.
+        mode: resumed ? "checksum" : options.verify,
         final: mismatches > 0,
         signal: options.signal,
       });
@@ -190,7 +198,7 @@ export async function transferFile(
   try {
     await attempt;
   } catch (error) {
-    if (ownPartial && !options.signal?.aborted) {
+    if (touched && !options.signal?.aborted) {
       await dropUnresumablePartial(dst, partial, error, canSeek);
     }
     throw error;
@@ -232,9 +240,14 @@ async function dropUnresumablePartial(
 }
 
 /** A short write (the stream ended early) is worth resuming; other errors keep their class. */
-function classify(error: unknown, partial: string): unknown {
+function classify(error: unknown, partial: string, progressed: boolean): unknown {
   if (error instanceof SizeMismatchError && error.actual < error.expected) {
     return new TransferInterruptedError(`${partial}: ${error.message}`, { cause: error });
+  }
+  // Bytes moved, then the transfer broke: a cut, whatever the server called it (the UFTPD
+  // answers a reset data connection with 500). Retried from the confirmed size, as lftp does.
+  if (progressed && !isTemporary(error)) {
+    return new TransferInterruptedError(`${partial}: ${errorMessage(error)}`, { cause: error });
   }
   return error;
 }

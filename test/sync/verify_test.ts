@@ -224,3 +224,62 @@ Deno.test("verify: a target that names a resume overlap but cannot write inside 
   assert.equal(r.resumedFrom, 20_000);
   assert.deepEqual(await bytesOf(inner, "a.bin"), pattern(size));
 });
+
+Deno.test("verify: a transfer that moved bytes and then got a permanent reply is resumed", async () => {
+  const size = 30_000;
+  const src = mem();
+  await put(src, "a.bin", pattern(size));
+  let cuts = 1;
+  // The real UFTPD answers a reset data connection with "500 ... Connection reset by peer".
+  const flaky = new (class extends Wrapped {
+    override async read(path: string, options = {}) {
+      const real = (await super.read(path, options)).getReader();
+      if (cuts-- <= 0) return new ReadableStream({ pull: (c) => pullAll(real, c) });
+      let sent = 0;
+      return new ReadableStream<Uint8Array>({
+        async pull(c) {
+          if (sent >= 10_000) {
+            await real.cancel();
+            return c.error(
+              Object.assign(new Error("500 Connection reset by peer"), { ftpCode: 500 }),
+            );
+          }
+          const { done, value } = await real.read();
+          if (done) return c.close();
+          const part = value.subarray(0, 10_000 - sent);
+          sent += part.byteLength;
+          c.enqueue(part);
+        },
+      });
+    }
+  })(src);
+  const dst = mem();
+  const r = await transferFile(flaky, "a.bin", dst, "a.bin", { size, ...fast });
+  assert.equal(r.attempts, 2);
+  assert.equal(r.resumedFrom, 10_000);
+  assert.deepEqual(await bytesOf(dst, "a.bin"), pattern(size));
+});
+
+async function pullAll(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  c: ReadableStreamDefaultController<Uint8Array>,
+): Promise<void> {
+  const { done, value } = await reader.read();
+  if (done) c.close();
+  else c.enqueue(value);
+}
+
+Deno.test("verify: a partial the server made before it refused the transfer is removed", async () => {
+  const src = mem();
+  await put(src, "a.bin", pattern(100));
+  const inner = mem();
+  // ProFTPD creates the file on STOR, then answers 425 when the data connection fails.
+  const refusing = new (class extends Wrapped {
+    override async write(path: string, options: WriteOptions = {}): Promise<never> {
+      await (await super.write(path, options)).close().catch(() => {});
+      throw Object.assign(new Error("425 Unable to build data connection"), { ftpCode: 425 });
+    }
+  })(inner);
+  await assert.rejects(transferFile(src, "a.bin", refusing, "a.bin", { size: 100, ...fast }));
+  assert.equal(await exists(inner, partialName("a.bin")), false);
+});
