@@ -1,0 +1,167 @@
+/**
+ * Resumes against the REAL UFTPD, which answers every SIZE with 500, truncates
+ * on a STOR without RANG, and stores the torn last block of a cut multi-stream
+ * upload. Each test failed before transfers were verified: a cut upload ended
+ * `ok` with a file of the wrong size (single stream) or the right size and
+ * wrong bytes (four streams), and a re-run emptied a complete partial.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { LocalEndpoint, mirror } from "../../mod.ts";
+import { UftpEndpoint } from "../../plugins/uftp/mod.ts";
+import { loadWorkflowObject } from "../../workflow/load.ts";
+import { runWorkflow } from "../../workflow/run.ts";
+import { defaultRegistry } from "../../workflow/builtins.ts";
+import { peerTest } from "../peers/skip.ts";
+import { type RealUftpSite, startRealUftpd } from "../peers/uftpd.ts";
+import { chownForVsftpd } from "../peers/vsftpd_user.ts";
+
+const MIB = 1024 * 1024;
+const needs = ["uftpd", "openssl"] as const;
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Random bytes (so a misplaced range can never look right). */
+function randomFile(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
+  return bytes;
+}
+
+/** Names in the served data directory that are ferry partials. */
+function partials(site: RealUftpSite): string[] {
+  return [...Deno.readDirSync(`${site.root}/data`)].map((e) => e.name)
+    .filter((n) => n.endsWith(".part"));
+}
+
+/** A workflow that mirrors `local` up to the site's data directory. */
+async function mirrorUpWorkflow(site: RealUftpSite, local: string, streams: number) {
+  await Deno.writeTextFile(`${local}/ca.pem`, site.ca);
+  const wf = await loadWorkflowObject({
+    version: 1,
+    endpoints: {
+      site: {
+        url: site.dataUrl,
+        auth: { method: "password", user: site.user, passwordEnv: "UFTP_PW" },
+        tls: { ca: "ca.pem" },
+        options: { streams },
+      },
+      here: { url: "./up" },
+    },
+    jobs: { push: { mirror: { from: "here:/", to: "site:/" } } },
+  }, { registry: await defaultRegistry(), baseDir: local });
+  return await runWorkflow(wf, {
+    env: (n) => n === "UFTP_PW" ? site.password : Deno.env.get(n),
+    interactive: false,
+  });
+}
+
+async function cutUpload(streams: number, cutAfter: number): Promise<void> {
+  await using site = await startRealUftpd({ proxy: { afterBytes: cutAfter } });
+  const local = await Deno.makeTempDir({ prefix: "ferry-realresume-" });
+  try {
+    const content = randomFile(64 * MIB);
+    await Deno.mkdir(`${local}/up`);
+    await Deno.writeFile(`${local}/up/big.bin`, content);
+    const report = await mirrorUpWorkflow(site, local, streams);
+    const job = report.jobs[0];
+    assert.equal(job.status, "ok", JSON.stringify(job));
+    assert.ok(site.proxy!.cutDone(), "the data connection was cut");
+    const served = await Deno.readFile(`${site.root}/data/big.bin`);
+    assert.equal(served.length, content.length);
+    assert.equal(sha256(served), sha256(content), "byte-identical on the server");
+    assert.deepEqual(partials(site), []);
+    assert.match(JSON.stringify(job.details), /"resumed":1/);
+  } finally {
+    await Deno.remove(local, { recursive: true });
+  }
+}
+
+peerTest("real uftpd: a workflow upload cut once at 16 of 64 MiB resumes to the same bytes", [
+  ...needs,
+], () => cutUpload(1, 16 * MIB));
+
+peerTest("real uftpd: a 4-stream upload cut once (one stream at 4 MiB) resumes to the same bytes", [
+  ...needs,
+], () => cutUpload(4, 4 * MIB));
+
+/** Opens the site's data directory as an endpoint. */
+async function open(site: RealUftpSite, streams = 1): Promise<UftpEndpoint> {
+  return await UftpEndpoint.open(site.dataUrl, {
+    tls: { ca: site.ca },
+    credentials: { user: site.user, password: site.password },
+    timeout: 10,
+    options: { streams },
+  });
+}
+
+/** Puts a ferry partial into the served directory, newer than the source (so it is resumed). */
+async function plantPartial(site: RealUftpSite, name: string, bytes: Uint8Array): Promise<void> {
+  const path = `${site.root}/data/.${name}.ferry.part`;
+  await Deno.writeFile(path, bytes);
+  await chownForVsftpd(path);
+}
+
+peerTest("real uftpd: a complete partial left by a failed rename is finished, not emptied", [
+  ...needs,
+], async () => {
+  await using site = await startRealUftpd();
+  const local = await Deno.makeTempDir({ prefix: "ferry-realresume-" });
+  const remote = await open(site);
+  try {
+    const content = randomFile(300_000);
+    await Deno.writeFile(`${local}/f.bin`, content);
+    await Deno.utime(
+      `${local}/f.bin`,
+      new Date(Date.now() - 3_600_000),
+      new Date(Date.now() - 3_600_000),
+    );
+    await plantPartial(site, "f.bin", content);
+    const r = await mirror(new LocalEndpoint(local), "", remote, "", {});
+    assert.ok(r.ok, JSON.stringify(r.errors));
+    assert.equal(r.resumed, 1);
+    const served = await Deno.readFile(`${site.root}/data/f.bin`);
+    assert.equal(served.length, content.length, "not emptied by a truncating STOR");
+    assert.equal(sha256(served), sha256(content));
+  } finally {
+    await remote.close();
+    await Deno.remove(local, { recursive: true });
+  }
+});
+
+peerTest(
+  "real uftpd: with checksum, a partial holding wrong bytes is caught by HASH and sent again",
+  [
+    ...needs,
+  ],
+  async () => {
+    await using site = await startRealUftpd();
+    const local = await Deno.makeTempDir({ prefix: "ferry-realresume-" });
+    const remote = await open(site);
+    try {
+      const content = randomFile(300_000);
+      await Deno.writeFile(`${local}/f.bin`, content);
+      await Deno.utime(
+        `${local}/f.bin`,
+        new Date(Date.now() - 3_600_000),
+        new Date(Date.now() - 3_600_000),
+      );
+      // The right size for a resume, the wrong bytes: only a hash can tell.
+      await plantPartial(site, "f.bin", randomFile(100_000));
+      const r = await mirror(new LocalEndpoint(local), "", remote, "", {
+        compare: "checksum",
+        retry: { baseDelayMs: 10 },
+      });
+      assert.ok(r.ok, JSON.stringify(r.errors));
+      assert.equal(r.retries, 1, "the hash mismatch started it over once");
+      const served = await Deno.readFile(`${site.root}/data/f.bin`);
+      assert.equal(sha256(served), sha256(content));
+      assert.deepEqual(partials(site), []);
+    } finally {
+      await remote.close();
+      await Deno.remove(local, { recursive: true });
+    }
+  },
+);
