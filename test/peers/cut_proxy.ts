@@ -19,7 +19,11 @@ import { listen } from "./scripted.ts";
 
 /** Which data connection to cut, when, and how. */
 export interface CutOptions {
-  /** 1-based: the Nth data connection the proxy accepts (all control connections together). Default 1. */
+  /**
+   * 1-based: the Nth data connection the proxy accepts (all control connections
+   * together). Default: whichever data connection first reaches `afterBytes`
+   * (the big file's, whatever listings came before it).
+   */
   connection?: number;
   /** Forward exactly this many bytes of it (both directions together), then cut. */
   afterBytes: number;
@@ -118,12 +122,19 @@ class ProxyState {
     }
   }
 
-  /** If `nth` is the connection to cut, how many bytes it may forward. */
+  /** How `nth` may be cut: undefined when it is not a candidate (it is forwarded as is). */
   budgetFor(nth: number): { limit: number; mode: "close" | "reset" } | undefined {
     const cut = this.cut;
-    if (cut === undefined || cut === "done" || (cut.connection ?? 1) !== nth) return undefined;
-    this.cut = "done";
+    if (cut === undefined || cut === "done") return undefined;
+    if (cut.connection !== undefined && cut.connection !== nth) return undefined;
     return { limit: cut.afterBytes, mode: cut.mode ?? "close" };
+  }
+
+  /** True for the one connection that gets to make the cut (first to reach its budget). */
+  claimCut(): boolean {
+    if (this.cut === undefined || this.cut === "done") return false;
+    this.cut = "done";
+    return true;
   }
 
   async stop(): Promise<void> {
@@ -213,18 +224,21 @@ async function openDataPort(
       return;
     }
     let left = budget.limit;
+    let spared = false; // another connection made the cut first: forward everything
     const forward = (from: net.Socket, to: net.Socket) => {
       from.on("data", (chunk: Buffer) => {
-        if (left <= 0) return;
-        const part = chunk.length <= left ? chunk : chunk.subarray(0, left);
-        left -= part.length;
-        if (left > 0) {
-          if (!to.write(part)) {
+        if (!spared && left <= 0) return;
+        if (!spared && chunk.length >= left && !state.claimCut()) spared = true;
+        if (spared || chunk.length < left) {
+          left -= chunk.length;
+          if (!to.write(chunk)) {
             from.pause();
             to.once("drain", () => from.resume());
           }
           return;
         }
+        const part = chunk.subarray(0, left);
+        left = 0;
         if (budget.mode === "reset") {
           to.write(part, () => cutReset(client, upstream));
         } else {

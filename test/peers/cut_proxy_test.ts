@@ -77,3 +77,17 @@ peerTest("cut proxy: 'reset' mode resets both sides", ["pyftpdlib"], async () =>
   assert.ok(cut.dataError || cut.final?.code !== 226, JSON.stringify(cut.final));
   assert.equal(proxy.cutDone(), true);
 });
+
+peerTest("cut proxy: without a connection number, the first to reach K bytes is cut", [
+  "pyftpdlib",
+], async () => {
+  await using peer = await startPyftpdlib();
+  await Deno.writeFile(`${peer.root}/small.bin`, bytes(1000));
+  await Deno.writeFile(`${peer.root}/big.bin`, bytes(500_000));
+  await using proxy = await startCutProxy({ targetPort: peer.port, cut: { afterBytes: 200_000 } });
+  await using ftp = await login(proxy.port, peer.user, peer.password);
+  assert.equal((await ftp.transfer("RETR small.bin")).data.length, 1000);
+  assert.equal((await ftp.transfer("RETR big.bin")).data.length, 200_000);
+  assert.equal((await ftp.transfer("RETR big.bin")).data.length, 500_000);
+  assert.equal(proxy.dataConnections(), 3);
+});
