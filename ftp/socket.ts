@@ -190,6 +190,8 @@ export function writeChunk(socket: net.Socket, chunk: Uint8Array): Promise<void>
       reject(new FtpConnectionError("data connection closed while writing"));
       return;
     }
+    // Deno 2.9.6's node:tls fails a 0-byte write with EPERM: an empty chunk is no write.
+    if (!chunk.length) return resolve();
     const ok = socket.write(chunk, (error) => {
       if (error) reject(new FtpConnectionError(`write failed: ${error.message}`, { cause: error }));
     });

@@ -152,6 +152,8 @@ export async function sendToSocket(
       if (opts.signal.aborted) throw new AbortedError();
       if (sock.destroyed) throw sockError(sock) ?? new FtpServerError("data connection closed");
       if (conv) chunk = conv(chunk);
+      // Deno 2.9.6's node:tls fails a 0-byte write with EPERM (an empty listing was a 550).
+      if (!chunk.length) continue;
       if (!sock.write(chunk)) await waitDrain(sock);
       opts.progress.bytes += chunk.length;
       if (opts.throttle) await opts.throttle.consume(chunk.length, opts.signal);
@@ -362,6 +364,7 @@ async function sendToConn(
       if (opts.signal.aborted) throw new AbortedError();
       if (g.failure) throw g.failure;
       if (conv) chunk = conv(chunk);
+      if (!chunk.length) continue;
       // One write in flight while the next chunk is read (each is an async op).
       if (writing) await writing;
       writing = writeConn(conn, chunk, opts.progress);

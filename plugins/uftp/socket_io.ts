@@ -140,7 +140,8 @@ export class ByteReader {
 export function writeFully(socket: net.Socket, chunk: Uint8Array, idleMs = 0): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed) return reject(new UftpDataConnectionError("data connection closed"));
-    if (socket.write(chunk)) return resolve();
+    // Deno 2.9.6's node:tls fails a 0-byte write with EPERM: an empty chunk is no write.
+    if (!chunk.length || socket.write(chunk)) return resolve();
     const settle = (error?: Error) => {
       clearTimeout(idle);
       socket.off("close", onClose);

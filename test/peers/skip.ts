@@ -29,10 +29,11 @@ export type Peer =
   | "lftp"
   | "curl"
   | "rclone"
+  | "wget"
   | "openssl"
   | "python3";
 
-const ON_PATH = new Set<Peer>(["lftp", "curl", "rclone", "openssl"]);
+const ON_PATH = new Set<Peer>(["lftp", "curl", "rclone", "wget", "openssl"]);
 const reasons = new Map<Peer, string | null>();
 let pythonModules: Set<string> | undefined;
 

@@ -14,8 +14,19 @@ async function roundTrip(client: FtpClient, data: Uint8Array) {
   await ReadableStream.from([data]).pipeTo(await client.store("up.bin"));
   const back = new Uint8Array(await new Response(await client.retrieve("up.bin")).arrayBuffer());
   assert.deepEqual(back, data);
+  // An empty file (sent as one empty chunk) and empty listings: over TLS no 0-byte write
+  // may reach a socket (Deno's node:tls fails it with EPERM, issue 17).
+  await ReadableStream.from([new Uint8Array(0)]).pipeTo(await client.store("empty.bin"));
+  assert.equal(
+    (await new Response(await client.retrieve("empty.bin")).arrayBuffer()).byteLength,
+    0,
+  );
+  await client.mkd("void");
+  assert.deepEqual(await client.mlsd("void"), []);
+  assert.deepEqual(await client.list("void"), []);
+  assert.deepEqual(await client.nlst("void"), []);
   const names = (await client.mlsd("")).map((e) => e.name).sort();
-  assert.deepEqual(names, ["pub", "up.bin"]);
+  assert.deepEqual(names, ["empty.bin", "pub", "up.bin", "void"]);
   await client.quit();
 }
 

@@ -4,7 +4,7 @@
  * resume, rename, delete, mkdir/rmdir, MLSD and MDTM/MFMT where it can.
  */
 import assert from "node:assert/strict";
-import { dec, get, peerTest, put, python, randomBytes, run, testServer } from "./helpers.ts";
+import { get, peerTest, put, python, randomBytes, run, testServer } from "./helpers.ts";
 
 const FTPLIB_SCRIPT = `
 import ftplib, io, sys
@@ -160,47 +160,6 @@ peerTest("lftp: ls, mirror, put, get, mkdir, mv, rm, rmdir", ["lftp"], async () 
     assert.deepEqual(await Deno.readFile(`${tmp}/down.bin`), data);
     assert.equal(await Deno.readTextFile(`${tmp}/pub/hello.txt`), "hello\nworld\n");
     assert.match(r.stdout, /^d\/up\.bin$/m);
-    assert.deepEqual((await t.ep.list("")).map((s) => s.name), ["pub"]);
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
-});
-
-peerTest("rclone: lsf, copy up and down, check, delete", ["rclone"], async () => {
-  await using t = await testServer();
-  const tmp = await Deno.makeTempDir();
-  try {
-    await Deno.mkdir(`${tmp}/src/sub`, { recursive: true });
-    await Deno.writeFile(`${tmp}/src/a.bin`, randomBytes(70000));
-    await Deno.writeTextFile(`${tmp}/src/sub/b.txt`, "bee\n");
-    const obscured = (await run("rclone", ["obscure", "pw"])).stdout.trim();
-    const remote = [
-      "--ftp-host",
-      "127.0.0.1",
-      "--ftp-port",
-      String(t.port),
-      "--ftp-user",
-      "bob",
-      "--ftp-pass",
-      obscured,
-      "--config",
-      "/dev/null",
-    ];
-    const rc = async (...args: string[]) => {
-      const r = await run("rclone", [...args, ...remote]);
-      assert.equal(r.code, 0, r.stderr);
-      return r.stdout;
-    };
-    await rc("copy", `${tmp}/src`, ":ftp:dst");
-    assert.deepEqual((await rc("lsf", "-R", ":ftp:dst")).trim().split("\n").sort(), [
-      "a.bin",
-      "sub/",
-      "sub/b.txt",
-    ]);
-    await rc("check", `${tmp}/src`, ":ftp:dst");
-    await rc("copy", ":ftp:dst", `${tmp}/back`);
-    assert.equal(dec.decode(await Deno.readFile(`${tmp}/back/sub/b.txt`)), "bee\n");
-    await rc("purge", ":ftp:dst");
     assert.deepEqual((await t.ep.list("")).map((s) => s.name), ["pub"]);
   } finally {
     await Deno.remove(tmp, { recursive: true });
