@@ -5,6 +5,7 @@
  * @module
  */
 import type net from "node:net";
+import type tls from "node:tls";
 import { logger } from "../util/log.ts";
 import { ControlConnection } from "./control.ts";
 import {
@@ -25,7 +26,13 @@ import {
 } from "./errors.ts";
 import { formatFtpTime, parse257, parseFtpTime, type Reply } from "./reply.ts";
 import { connectSocket, formatHostPort, type FtpEncoding, textDecoder } from "./socket.ts";
-import { startTlsClient, startTlsData, type TlsOptions } from "./tls.ts";
+import {
+  explainDataRefusal,
+  startTlsClient,
+  startTlsData,
+  type TlsOptions,
+  tlsSessionRetired,
+} from "./tls.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
 import { connData, type DataConnection, socketData } from "./data_connection.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
@@ -237,9 +244,36 @@ export class FtpClient {
       "encrypted" in this.#control.socket;
   }
 
-  /** Whether the control connection is gone. */
+  /**
+   * Whether the session is gone, or can no longer make data connections and
+   * is on its way out: a TLS 1.3 session to a server that refused a data
+   * connection it could not resume (docs/TLS.md). A session pool then makes a
+   * new one, which negotiates TLS 1.2.
+   */
   get closed(): boolean {
-    return this.#control.closed;
+    if (
+      !this.#retired && this.#protected && !this.#control.closed &&
+      tlsSessionRetired(this.#control.socket as tls.TLSSocket)
+    ) this.#retire();
+    return this.#retired || this.#control.closed;
+  }
+
+  #retired = false;
+
+  /** A 4xx to a transfer on a TLS session: maybe the data connection could not resume. */
+  #noteRefusal(reply: Reply): void {
+    if (!this.#protected || reply.code < 400 || reply.code >= 500) return;
+    if (explainDataRefusal(this.#control.socket as tls.TLSSocket)) this.#retire();
+  }
+
+  /** Marks the session closed at once and QUITs after whatever already waits for it. */
+  #retire(): void {
+    if (this.#retired) return;
+    this.#retired = true;
+    log.info("closing the TLS 1.3 session to {peer}; the next one uses TLS 1.2", {
+      peer: this.#control.peer,
+    });
+    void this.quit();
   }
 
   /** The connection's peer as `host:port`. */
@@ -808,8 +842,12 @@ export class FtpClient {
         ? await this.#control.read(this.#timeout, command)
         : await this.#control.command(command);
       if (preliminary.code >= 400 || preliminary.code < 100) {
+        // ProFTPD refuses a data connection whose TLS session is not the
+        // control's with 425 here: the handshake's outcome explains why.
+        if (this.#protected && preliminary.code < 500) await settled(dataReady, 2_000);
         pending.cancel();
         dataReady.then((d) => d.destroy(), () => {});
+        this.#noteRefusal(preliminary);
         throw errorForReply(preliminary, command);
       }
       if (preliminary.code >= 200) {
@@ -824,14 +862,29 @@ export class FtpClient {
         early = this.#control.read(Number.POSITIVE_INFINITY, command);
         early.then((reply) => reply.code < 300 && confirmed(), () => {});
       }
+      // After a failed data connection the server's reply to the command says
+      // why (ProFTPD: 425 when the TLS session was not the control's own).
+      const finalAfter = async (cause: unknown): Promise<unknown> => {
+        let reply: Reply;
+        try {
+          reply = early
+            ? await withDeadline(early, this.#timeout, () => this.#control.destroy())
+            : await this.#control.read(this.#timeout, command);
+        } catch {
+          return cause; // no reply in time: the control connection was closed
+        } finally {
+          finish();
+        }
+        if (reply.code < 400) return cause;
+        this.#noteRefusal(reply);
+        return errorForReply(reply, command, cause);
+      };
       let data: DataConnection;
       try {
         data = await dataReady;
       } catch (error) {
         pending.cancel();
-        // The server may be waiting on the data connection; drop it and resync.
-        await this.#control.read(this.#timeout).catch(() => undefined);
-        throw error;
+        throw await finalAfter(error);
       }
       return {
         data,
@@ -843,22 +896,34 @@ export class FtpClient {
             const reply = early
               ? await withDeadline(early, this.#timeout, () => this.#control.destroy())
               : await this.#control.read(this.#timeout, command);
-            if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, command);
+            if (reply.code < 200 || reply.code >= 300) {
+              this.#noteRefusal(reply);
+              throw errorForReply(reply, command);
+            }
             return reply;
           } finally {
             finish();
           }
         },
+        failed: async (cause) => {
+          data.destroy();
+          if (done) return cause;
+          if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);
+          // A stalled transfer gives no reply of its own: ABOR resynchronises.
+          try {
+            await this.#abortAfter(command, early);
+          } catch {
+            /* the session is out of step; its next command fails */
+          } finally {
+            finish();
+          }
+          return cause;
+        },
         abort: async () => {
           data.destroy();
+          if (done) return;
           try {
-            this.#control.send("ABOR");
-            // An early read of the final reply takes the first answer.
-            if (early) {
-              await withDeadline(early, this.#timeout, () => this.#control.destroy())
-                .catch(() => undefined);
-            }
-            await this.#readAbortReplies(command);
+            await this.#abortAfter(command, early);
           } finally {
             finish();
           }
@@ -868,6 +933,17 @@ export class FtpClient {
       finish();
       throw error;
     }
+  }
+
+  /** ABOR for a running transfer whose data connection is gone; reads until in step. */
+  async #abortAfter(command: string, early: Promise<Reply> | undefined): Promise<void> {
+    this.#control.send("ABOR");
+    // An early read of the final reply takes the first answer.
+    if (early) {
+      await withDeadline(early, this.#timeout, () => this.#control.destroy())
+        .catch(() => undefined);
+    }
+    await this.#readAbortReplies(command);
   }
 
   async #abortRaw(): Promise<void> {
@@ -914,6 +990,15 @@ function announcedSize(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
+function settled(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  return Promise.race([promise.then(() => {}, () => {}), deadline]).finally(() =>
+    clearTimeout(timer)
+  );
+}
+
 /** Awaits a promise with a deadline; `onTimeout` runs before the rejection. */
 function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -938,6 +1023,7 @@ function emptyHandle(reply: Reply): TransferHandle {
     timeoutMs: 0,
     finalReply: () => Promise.resolve(reply),
     abort: () => Promise.resolve(),
+    failed: (cause) => Promise.resolve(cause),
   };
 }
 

@@ -85,7 +85,8 @@ export function maskCommand(command: string): string {
 }
 
 /**
- * Builds the typed error for an error reply to `command`.
+ * Builds the typed error for an error reply to `command`; `cause` is what the
+ * client saw go wrong first (e.g. the data connection the server then refused).
  *
  * @example
  * ```ts
@@ -93,11 +94,11 @@ export function maskCommand(command: string): string {
  * err instanceof FtpPermanentError; // true
  * ```
  */
-export function errorForReply(reply: Reply, command?: string): FtpError {
+export function errorForReply(reply: Reply, command?: string, cause?: unknown): FtpError {
   const masked = command === undefined ? undefined : maskCommand(command);
   const where = masked === undefined ? "" : ` to ${masked}`;
   const message = `server replied ${reply.code} ${reply.text}${where}`;
-  const options = { reply, command: masked };
+  const options = { reply, command: masked, cause };
   if (refusesSession(reply, command)) {
     return new TooManyConnectionsError(message, { ...options, code: `EFTP${reply.code}` });
   }

@@ -25,8 +25,10 @@ import { isIP } from "node:net";
 import type net from "node:net";
 import tls from "node:tls";
 import { logger } from "../util/log.ts";
+import { formatHostPort } from "./socket.ts";
 import { TlsError, TlsVerificationError } from "./tls/errors.ts";
 import { verifyCertificateChain } from "./tls/verify.ts";
+import { applySessionKey, leaseSessionKey, type SessionKey } from "./tls/session_keys.ts";
 
 export * from "./tls/errors.ts";
 export {
@@ -64,17 +66,29 @@ export interface TlsDescription {
 /** What a secured control connection hands to its data connections. */
 interface ControlState {
   host: string;
-  /** The verified name; also the SNI, which must be the same on data connections. */
+  /** The verified name. */
   name: string;
+  /** `host:port` as dialled, for the per-server TLS version memory. */
+  server: string;
+  /** This control connection's own entry in Deno's session store (./tls/session_keys.ts). */
+  key: SessionKey;
   insecure: boolean;
   fingerprint256: string;
   /** Latest `'session'` value of this control connection (TLS 1.3 tickets come after the handshake). */
   session?: Buffer;
+  /** The latest data connection's handshake, when it completed. */
+  lastData?: TlsDescription;
 }
 
 // Keyed by the control socket itself: state lives and dies with one control
 // connection and is never shared across connections (rclone#7234).
 const controls = new WeakMap<tls.TLSSocket, ControlState>();
+
+// Servers that refused a TLS 1.3 data connection which could not resume (Deno
+// spends one TLS 1.3 ticket per resumption and such servers hand out too few):
+// new control connections to them negotiate TLS 1.2, whose session rustls
+// resumes as often as needed. Keyed by `host:port`.
+const tls12Servers = new Set<string>();
 
 // Whether each handshake resumed, read at 'secureConnect': once a socket has
 // closed, Deno 2.9.6's isSessionReused() reports only whether a session value
@@ -103,21 +117,34 @@ export async function startTlsClient(
 ): Promise<tls.TLSSocket> {
   const bareHost = stripBrackets(host);
   const name = stripBrackets(options.servername ?? bareHost);
+  const server = formatHostPort(bareHost, socket.remotePort ?? 0);
   const state: ControlState = {
     host: bareHost,
     name,
+    server,
+    key: leaseSessionKey(name),
     insecure: options.insecure === true,
     fingerprint256: "",
   };
+  const versions = tls12Servers.has(server) && options.minVersion !== "TLSv1.3"
+    ? { ...options, maxVersion: "TLSv1.2" as const }
+    : options;
   // The listener is attached with the handshake: TLS 1.2 emits 'session' in the
   // same tick as 'secureConnect', TLS 1.3 tickets arrive any time after it.
-  const secure = await handshake(
-    socket,
-    connectOptions(name, options),
-    timeoutMs,
-    bareHost,
-    (session) => state.session = session,
-  );
+  let secure: tls.TLSSocket;
+  try {
+    secure = await handshake(
+      socket,
+      keyedOptions(socket, state.key, name, versions),
+      timeoutMs,
+      bareHost,
+      (session) => state.session = session,
+    );
+  } catch (error) {
+    state.key.release();
+    throw error;
+  }
+  secure.once("close", () => state.key.release());
   try {
     const chain = peerCertificates(secure);
     state.fingerprint256 = chain[0]?.fingerprint256 ?? "";
@@ -164,14 +191,23 @@ export async function startTlsData(
     );
   }
   // In Deno 2.9.6 the value is a token that only allows resumption; rustls picks
-  // the ticket from its own store (docs/TLS.md, "Session scoping").
+  // the ticket from its own store, under the control connection's key
+  // (docs/TLS.md, "Session scoping").
   const session = state.session ?? control.getSession() ?? undefined;
+  // A data connection negotiates the control connection's version: a TLS 1.2
+  // session is only found by a handshake that offers TLS 1.2 alone, and vice versa.
+  const version = control.getProtocol() === "TLSv1.2" ? "TLSv1.2" : options.maxVersion;
+  state.lastData = undefined;
   const secure = await handshake(
     socket,
-    { ...connectOptions(state.name, options), session },
+    {
+      ...keyedOptions(socket, state.key, state.name, { ...options, maxVersion: version }),
+      session,
+    },
     timeoutMs,
     state.host,
   );
+  state.lastData = describeTls(secure);
   const fingerprint = peerCertificates(secure)[0]?.fingerprint256 ?? "";
   if (fingerprint !== state.fingerprint256) {
     if (!state.insecure) {
@@ -192,6 +228,51 @@ export async function startTlsData(
     ...describeTls(secure),
   });
   return secure;
+}
+
+/**
+ * Called when the server refused a data connection of `control` (a 4xx reply
+ * after the data connection's TLS handshake). When that handshake was TLS 1.3
+ * and could not resume (Deno's store had no ticket of this session left),
+ * remembers that new control connections to this server use TLS 1.2, says so
+ * once in the log, and returns true: this control connection will keep failing
+ * and should be replaced. Otherwise returns false.
+ *
+ * @example
+ * ```ts
+ * if (reply.code === 425 && explainDataRefusal(controlSocket)) client.retire();
+ * ```
+ */
+export function explainDataRefusal(control: tls.TLSSocket): boolean {
+  const state = controls.get(control);
+  const data = state?.lastData;
+  if (!state || !data || data.protocol !== "TLSv1.3" || data.reused) return false;
+  if (!tls12Servers.has(state.server)) {
+    tls12Servers.add(state.server);
+    log.warn(
+      "{server} refused a TLS 1.3 data connection that could not resume the control " +
+        "connection's session (the server hands out fewer TLS 1.3 tickets than data " +
+        "connections need); new connections to it use TLS 1.2",
+      { server: state.server },
+    );
+  }
+  return true;
+}
+
+/**
+ * Whether `control` negotiated TLS 1.3 with a server that
+ * {@link explainDataRefusal} moved to TLS 1.2: its data connections will run
+ * out of tickets, so it should be replaced by a new control connection.
+ *
+ * @example
+ * ```ts
+ * if (tlsSessionRetired(controlSocket)) await client.quit();
+ * ```
+ */
+export function tlsSessionRetired(control: tls.TLSSocket): boolean {
+  const state = controls.get(control);
+  return state !== undefined && tls12Servers.has(state.server) &&
+    control.getProtocol() === "TLSv1.3";
 }
 
 /**
@@ -235,15 +316,21 @@ export function peerCertificates(socket: tls.TLSSocket): X509Certificate[] {
 
 /**
  * Options shared by control and data connections. Deno 2.9.6 resumes only when
- * both carry the same `servername` and neither carries `host`, `port`, `ca` or a
- * `secureContext` (its session value embeds `servername:port`, and rustls refuses
- * to resume across different certificate verifiers).
+ * both use the same session key (./tls/session_keys.ts) and neither carries
+ * `host`, `port`, `ca` or a `secureContext` (rustls refuses to resume across
+ * different certificate verifiers).
  */
-function connectOptions(name: string, options: TlsOptions): tls.ConnectionOptions {
+function keyedOptions(
+  socket: net.Socket,
+  key: SessionKey,
+  name: string,
+  options: TlsOptions,
+): tls.ConnectionOptions {
+  const servername = applySessionKey(socket, key);
   return {
     rejectUnauthorized: false,
     // An IP literal is not a valid SNI value (RFC 6066); node:tls throws on it.
-    servername: isIP(name) ? undefined : name,
+    servername: servername === undefined || isIP(name) ? undefined : servername,
     minVersion: options.minVersion ?? "TLSv1.2",
     maxVersion: options.maxVersion ?? "TLSv1.3",
   };

@@ -21,6 +21,13 @@ export interface TransferHandle {
   finalReply(): Promise<Reply>;
   /** Drops the data connection, sends ABOR and resynchronises; releases the control connection. */
   abort(): Promise<void>;
+  /**
+   * After the data connection failed with `cause`: drops it, reads the server's
+   * reply to the transfer and releases the control connection. Returns the error
+   * to report: the server's 4xx/5xx reply (a `425` refusal is then a temporary
+   * error like any other, with `cause` attached), else `cause`.
+   */
+  failed(cause: unknown): Promise<unknown>;
 }
 
 /** Progress and cancellation for a stream. */
@@ -86,13 +93,14 @@ export function retrieveStream(
         controller.enqueue(value);
       } catch (error) {
         options.signal?.removeEventListener("abort", onAbort);
+        let reason = error;
         if (!settled) {
-          // The data connection broke: read whatever the server says, then resync.
+          // The data connection broke: the server's reply says why.
           settled = true;
-          await handle.abort().catch(() => undefined);
+          reason = await handle.failed(error);
         }
         report(true);
-        controller.error(error);
+        controller.error(reason);
       }
     },
     async cancel() {
@@ -124,12 +132,24 @@ export function storeStream(
         throw new FtpProtocolError(`server accepted ${handle.command} without a data connection`);
       }
       if (options.signal?.aborted) throw options.signal.reason;
-      await data.write(chunk);
+      try {
+        await data.write(chunk);
+      } catch (error) {
+        // A server that refuses the data connection (e.g. 425 after a TLS
+        // session check) says so on the control connection.
+        throw await handle.failed(error);
+      }
       bytes += chunk.length;
       options.onProgress?.(bytes);
     },
     async close() {
-      if (data) await data.end(handle.timeoutMs);
+      if (data) {
+        try {
+          await data.end(handle.timeoutMs);
+        } catch (error) {
+          throw await handle.failed(error);
+        }
+      }
       await handle.finalReply();
     },
     async abort() {
