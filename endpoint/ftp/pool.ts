@@ -193,8 +193,10 @@ export class SessionPool {
   }
 
   /**
-   * Runs `fn` on the main session; when the session was lost, makes a new one
-   * and, if `retry`, runs `fn` once more (only for commands safe to repeat).
+   * Runs `fn` on the main session; when the session was lost (or retired
+   * itself, `closed`), makes a new one and, if `retry`, runs `fn` once more
+   * (only for commands safe to repeat), as it does after a refused data
+   * connection (425).
    *
    * @example
    * ```ts
@@ -209,10 +211,17 @@ export class SessionPool {
     try {
       return await fn(client);
     } catch (error) {
-      if (!isSessionLost(error)) throw error;
-      log.info("main session lost ({error}); reconnecting", { error: String(error) });
-      client.close();
-      if (!options.retry) throw error;
+      if (isSessionLost(error) || client.closed) {
+        log.info("main session lost ({error}); reconnecting", { error: String(error) });
+        client.close();
+        if (!options.retry) throw error;
+        return await fn(await this.main());
+      }
+      // A refused data connection (425) changed nothing: a command safe to
+      // repeat is tried once more (FTPS servers refuse one that did not resume
+      // the session, docs/TLS.md).
+      if (!options.retry || !(error instanceof FtpError && error.ftpCode === 425)) throw error;
+      log.info("data connection refused ({error}); trying once more", { error: String(error) });
       return await fn(await this.main());
     }
   }
