@@ -118,17 +118,16 @@ export async function startTlsClient(
   const bareHost = stripBrackets(host);
   const name = stripBrackets(options.servername ?? bareHost);
   const server = formatHostPort(bareHost, socket.remotePort ?? 0);
+  const fallback = tls12Servers.has(server) && options.minVersion !== "TLSv1.3";
   const state: ControlState = {
     host: bareHost,
     name,
     server,
-    key: leaseSessionKey(name),
+    key: leaseSessionKey(name, { fresh: fallback }),
     insecure: options.insecure === true,
     fingerprint256: "",
   };
-  const versions = tls12Servers.has(server) && options.minVersion !== "TLSv1.3"
-    ? { ...options, maxVersion: "TLSv1.2" as const }
-    : options;
+  const versions = fallback ? { ...options, maxVersion: "TLSv1.2" as const } : options;
   // The listener is attached with the handshake: TLS 1.2 emits 'session' in the
   // same tick as 'secureConnect', TLS 1.3 tickets arrive any time after it.
   let secure: tls.TLSSocket;

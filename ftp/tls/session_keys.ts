@@ -48,16 +48,19 @@ let labels = 0;
 
 /**
  * Leases a session key for a new control connection to `name` (the name it
- * verifies the certificate against). See the module notes.
+ * verifies the certificate against). See the module notes. `fresh` asks for a
+ * label even when the name is free: an entry that may hold TLS 1.3 tickets
+ * breaks a TLS 1.2-only handshake (rustls takes such a ticket first, cannot
+ * use it, and then does not look for a TLS 1.2 session).
  *
  * @example
  * ```ts
  * const key = leaseSessionKey("127.0.0.1"); // { label: "240.0.0.5" }: IP literals never send SNI
  * ```
  */
-export function leaseSessionKey(name: string): SessionKey {
+export function leaseSessionKey(name: string, options: { fresh?: boolean } = {}): SessionKey {
   const folded = name.toLowerCase();
-  if (isIP(name) === 0 && !heldNames.has(folded)) {
+  if (!options.fresh && isIP(name) === 0 && !heldNames.has(folded)) {
     heldNames.add(folded);
     let held = true;
     return {

@@ -1,0 +1,72 @@
+/**
+ * The CLI against a real ProFTPD 1.3.8 with its default TLSOptions (data
+ * connections must resume their own control connection's TLS session): mirror
+ * up and down with 8 connections, then upload-if-newer; trees identical and no
+ * partial left (docs/TLS.md, "Session scoping").
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { peerTest } from "../peers/skip.ts";
+import { startProftpd } from "../peers/proftpd.ts";
+import { chownForVsftpd } from "../peers/vsftpd_user.ts";
+import { ferry } from "./helpers.ts";
+
+const needs = ["proftpd", "openssl"] as const;
+
+/** Distinct bytes per name, so a file mixed up with another shows. */
+function content(seed: number, size: number): Uint8Array {
+  return new Uint8Array(size).map((_, k) => (seed * 31 + k * 7) & 255);
+}
+
+async function writeTree(dir: string, files: Map<string, Uint8Array>): Promise<void> {
+  await Deno.mkdir(join(dir, "sub"), { recursive: true });
+  for (const [name, bytes] of files) await Deno.writeFile(join(dir, name), bytes);
+}
+
+async function readTree(dir: string, at = ""): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for await (const e of Deno.readDir(join(dir, at))) {
+    const rel = at ? `${at}/${e.name}` : e.name;
+    if (e.isDirectory) {
+      for (const [k, v] of await readTree(dir, rel)) out.set(k, v);
+    } else out.set(rel, await Deno.readFile(join(dir, rel)));
+  }
+  return out;
+}
+
+for (const tls of ["explicit", "implicit"] as const) {
+  peerTest(
+    `mirror up and down with 8 connections against ProFTPD's default TLS (${tls}): identical trees, no partials`,
+    [...needs],
+    async () => {
+      await using peer = await startProftpd({ tls });
+      const files = new Map<string, Uint8Array>();
+      for (let i = 0; i < 40; i++) files.set(`f${i}.bin`, content(i, 1_000 + i * 997));
+      for (let i = 0; i < 5; i++) files.set(`sub/s${i}.bin`, content(100 + i, 50_000));
+      const dir = await Deno.makeTempDir();
+      try {
+        await writeTree(join(dir, "up"), files);
+        await Deno.mkdir(join(peer.root, "back"));
+        await chownForVsftpd(join(peer.root, "back"));
+        await Deno.writeTextFile(join(dir, "ca.pem"), peer.caPem!);
+        const scheme = tls === "explicit" ? "ftpes" : "ftps";
+        const url = `${scheme}://${peer.user}@localhost:${peer.port}/back`;
+        const flags = ["--password-env", "FTP_PW", "--ca", join(dir, "ca.pem")];
+        const env = { FTP_PW: peer.password };
+        const parallel = ["-P", "8", "--connections", "8"];
+        const up = await ferry(["mirror", join(dir, "up"), url, ...flags, ...parallel], { env });
+        assert.equal(up.code, 0, up.stderr);
+        assert.deepEqual(await readTree(join(peer.root, "back")), files);
+        const down = await ferry(["mirror", url, join(dir, "down"), ...flags, ...parallel], {
+          env,
+        });
+        assert.equal(down.code, 0, down.stderr);
+        assert.deepEqual(await readTree(join(dir, "down")), files);
+        const again = await ferry(["upload-if-newer", join(dir, "up"), url, ...flags], { env });
+        assert.equal(again.code, 0, again.stderr);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
+}
