@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import type { FtpClient } from "../../ftp/client.ts";
 import { FtpConnectionError, TooManyConnectionsError } from "../../ftp/errors.ts";
 import { isSessionLost, SessionPool } from "./pool.ts";
+import { sessionFactory } from "./session.ts";
+import { scriptedLogin, startScriptedServer } from "../../test/peers/scripted.ts";
 
 /** A stand-in session: counts NOOPs, can die. */
 class Fake {
@@ -231,4 +233,37 @@ Deno.test("pool: close cuts off sessions whose QUIT is not answered", async () =
   assert.equal(made.length, 2);
   await p.close();
   assert.ok(made.every((f) => f.closed), "closed after the grace");
+});
+
+Deno.test("pool: a listing refused with 425 (data connection) is tried once more", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    await s.expect("TYPE A");
+    await s.reply(200, "ascii");
+    await s.expect("EPSV");
+    const refused = await s.openPassive();
+    await s.send(refused.epsvReply() + "\r\n");
+    await s.expect("MLSD");
+    await s.reply(425, "Unable to build data connection: Operation not permitted");
+    await refused.close();
+    await s.expect("EPSV");
+    const pasv = await s.openPassive();
+    await s.send(pasv.epsvReply() + "\r\n");
+    await s.expect("MLSD");
+    const data = await pasv.accept();
+    await s.reply(150, "listing");
+    await data.write("type=file;size=3;modify=20200101000000; a.txt\r\n");
+    await data.close();
+    await s.reply(226, "done");
+    await s.expect("QUIT");
+    await s.reply(221, "bye");
+  });
+  const pool = new SessionPool(
+    sessionFactory({ host: server.host, port: server.port, user: "u", password: "p" }),
+  );
+  const entries = await pool.withMain((c) => c.mlsd(""), { retry: true });
+  assert.deepEqual(entries.map((e) => e.name), ["a.txt"]);
+  await pool.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
 });
