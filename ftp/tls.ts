@@ -9,7 +9,9 @@
  * `secureContext` (measured against vsftpd 3.0.3; docs/TLS.md). So ferry lets
  * the handshake through unverified and then verifies the certificate itself
  * (./tls/verify.ts), before one byte of the FTP session is sent; a data
- * connection is then pinned to the control connection's certificate.
+ * connection is then pinned to the control connection's certificate. Each
+ * control connection gets its own entry in Deno's runtime-wide session store
+ * (./tls/session_keys.ts), so parallel sessions do not resume each other's.
  *
  * @example
  * ```ts
