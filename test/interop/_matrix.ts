@@ -39,7 +39,10 @@ export function smallTree(count: number, tag = 0): TreeSpec {
   const dirs = ["", "a/", "a/b/", "c/", "c d/"];
   for (let i = 0; i < count; i++) {
     const size = i === 0 ? 0 : (i * 7919 + tag * 131) % 150_000;
-    tree[`${dirs[i % dirs.length]}f${String(i).padStart(3, "0")}.bin`] = bytes(size, i + tag * 1000);
+    tree[`${dirs[i % dirs.length]}f${String(i).padStart(3, "0")}.bin`] = bytes(
+      size,
+      i + tag * 1000,
+    );
   }
   return tree;
 }
@@ -102,7 +105,9 @@ function assertSameFiles(
   const names = (m: Map<string, string>) => [...m.keys()].sort();
   assert.deepEqual(names(actual), names(expected), `${what}: file names`);
   const differ = names(expected).filter((p) => actual.get(p) !== expected.get(p))
-    .map((p) => `${p}: have ${actual.get(p)?.split(":")[0]} B, want ${expected.get(p)?.split(":")[0]} B`);
+    .map((p) =>
+      `${p}: have ${actual.get(p)?.split(":")[0]} B, want ${expected.get(p)?.split(":")[0]} B`
+    );
   assert.deepEqual(differ, [], `${what}: contents differ`);
 }
 
