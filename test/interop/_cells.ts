@@ -30,7 +30,9 @@ export interface Remote {
   dir: string;
   user: string;
   password: string;
-  /** More flags for every ferry run (`--ca`, `--time-shift`...). */
+  /** PEM file of the CA to trust (`--ca`). */
+  ca?: string;
+  /** More flags for every ferry run (`--time-shift`...). */
   flags?: string[];
   /** The server's log, for failure messages. */
   log(): string;
@@ -62,7 +64,12 @@ export async function ferryOk(
   cwd?: string,
 ): Promise<JobOutcome> {
   const run = await ferryJson(
-    [...args, "-u", remote.user, "--password-env", "FERRY_TEST_PW", ...(remote.flags ?? [])],
+    [
+      ...args,
+      ...(args[0] === "run" ? [] : ["-u", remote.user, "--password-env", "FERRY_TEST_PW"]),
+      ...(remote.ca && args[0] !== "run" ? ["--ca", remote.ca] : []),
+      ...(remote.flags ?? []),
+    ],
     { password: remote.password, cwd },
   );
   assert.equal(run.result.code, 0, `${what}: ${explain(run, remote.log)}`);
@@ -191,7 +198,8 @@ export function cutTree(bigBytes: number): TreeSpec {
 /**
  * A mirror through `proxy` (which cuts one data connection once) in the given
  * direction: ferry must resume or restart and end with the right bytes, say ok,
- * and leave no partial file.
+ * and leave no partial file. With `endpointOptions` (e.g. UFTP's `streams`, which
+ * have no CLI flag) it runs as a workflow file (`ferry run`), else as `ferry mirror`.
  *
  * @example
  * ```ts
@@ -204,7 +212,7 @@ export async function mirrorAcrossCut(
   work: string,
   direction: "up" | "down",
   tree: TreeSpec,
-  extraArgs: string[] = [],
+  endpointOptions?: Record<string, unknown>,
 ): Promise<JobOutcome> {
   const local = `${work}/local`;
   if (direction === "up") {
@@ -213,13 +221,47 @@ export async function mirrorAcrossCut(
     await Deno.mkdir(local, { recursive: true });
     await seedServer(remote.dir, tree);
   }
-  const args = direction === "up"
-    ? ["mirror", local, remote.url, "--delete", "-P", "4", ...extraArgs]
-    : ["mirror", remote.url, local, "--delete", "-P", "4", ...extraArgs];
+  const args = endpointOptions
+    ? ["run", await workflowFile(remote, work, local, direction, endpointOptions)]
+    : direction === "up"
+    ? ["mirror", local, remote.url, "--delete", "-P", "4"]
+    : ["mirror", remote.url, local, "--delete", "-P", "4"];
   const run = await ferryOk(remote, args, `mirror ${direction} across a cut`);
   assert.ok(proxy.cutDone(), "the proxy never cut a data connection: the cell tested nothing");
   const target = direction === "up" ? remote.dir : local;
   await assertTree(target, tree, `${direction === "up" ? "server" : "local"} after the cut`);
   await assertNoPartials(target, "after the cut");
   return run;
+}
+
+/** A one-job workflow (JSON is YAML) mirroring `local` and `remote` in `direction`. */
+async function workflowFile(
+  remote: Remote,
+  work: string,
+  local: string,
+  direction: "up" | "down",
+  options: Record<string, unknown>,
+): Promise<string> {
+  // As the CLI does: the endpoint is the parent, the job works on the last name (a
+  // UFTP session based on a directory that does not exist yet is refused).
+  const cut = remote.url.lastIndexOf("/");
+  const there = `there:/${remote.url.slice(cut + 1)}`;
+  const [from, to] = direction === "up" ? ["here:/", there] : [there, "here:/"];
+  const workflow = {
+    version: 1,
+    name: `cut-${direction}`,
+    endpoints: {
+      here: { url: local },
+      there: {
+        url: remote.url.slice(0, cut),
+        auth: { method: "password", user: remote.user, passwordEnv: "FERRY_TEST_PW" },
+        ...(remote.ca ? { tls: { ca: remote.ca } } : {}),
+        options,
+      },
+    },
+    jobs: { [direction]: { mirror: { from, to, delete: true }, parallel: 4 } },
+  };
+  const file = `${work}/workflow.yaml`;
+  await Deno.writeTextFile(file, JSON.stringify(workflow, null, 2));
+  return file;
 }

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomFillSync } from "node:crypto";
-import { type CliResult, ferry } from "../cli/helpers.ts";
+import { type CliResult, spawnFerry } from "../cli/helpers.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
 
 /** Relative path -> content. */
@@ -140,12 +140,15 @@ export interface JobOutcome {
  */
 export async function ferryJson(
   args: string[],
-  options: { password?: string; cwd?: string } = {},
+  options: { password?: string; cwd?: string; deadlineMs?: number } = {},
 ): Promise<JobOutcome> {
-  const result = await ferry([...args, "--json"], {
-    cwd: options.cwd,
-    env: options.password ? { FERRY_TEST_PW: options.password } : {},
-  });
+  const result = await runBounded(
+    spawnFerry([...args, "--json"], {
+      cwd: options.cwd,
+      env: options.password ? { FERRY_TEST_PW: options.password } : {},
+    }),
+    options.deadlineMs ?? 180_000,
+  );
   let report: Record<string, unknown> = {};
   try {
     report = JSON.parse(result.stdout);
@@ -168,6 +171,28 @@ export async function ferryJson(
     resumed: Number(details.resumed ?? 0),
     errors,
   };
+}
+
+/**
+ * Waits for a ferry child; one still running after `deadlineMs` (a hung transfer)
+ * is killed and reported as exit code 124 with "did not finish" in stderr, so a
+ * stuck cell fails instead of stalling the suite.
+ */
+async function runBounded(child: Deno.ChildProcess, deadlineMs: number): Promise<CliResult> {
+  let hung = false;
+  const timer = setTimeout(() => {
+    hung = true;
+    child.kill("SIGKILL");
+  }, deadlineMs);
+  try {
+    const out = await child.output();
+    const dec = new TextDecoder();
+    const stderr = dec.decode(out.stderr) +
+      (hung ? `\nferry did not finish within ${deadlineMs} ms (killed)` : "");
+    return { code: hung ? 124 : out.code, stdout: dec.decode(out.stdout), stderr };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A failure message with what the run printed (stderr tail and its errors). */

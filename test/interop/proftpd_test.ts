@@ -20,13 +20,13 @@ async function remote(
   flags: string[] = [],
   port = peer.port,
 ): Promise<Remote> {
-  const ca = peer.caPem ? ["--ca", await caFile(work, peer.caPem)] : [];
   return {
     url: `${scheme}://127.0.0.1:${port}/tree`,
     dir: `${peer.root}/tree`,
     user: peer.user,
     password: peer.password,
-    flags: [...ca, ...flags],
+    ca: peer.caPem ? await caFile(work, peer.caPem) : undefined,
+    flags,
     log: peer.log,
   };
 }
