@@ -147,7 +147,7 @@ export async function ferryJson(
       cwd: options.cwd,
       env: options.password ? { FERRY_TEST_PW: options.password } : {},
     }),
-    options.deadlineMs ?? 180_000,
+    options.deadlineMs ?? 90_000,
   );
   let report: Record<string, unknown> = {};
   try {
