@@ -4,6 +4,7 @@
  * connection resume its own control connection's TLS session; MLSD refused; LIST
  * in local time (TimesGMT off) in +05:30; and a data connection cut once mid-file.
  */
+import assert from "node:assert/strict";
 import { startCutProxy } from "../peers/cut_proxy.ts";
 import { startProftpd } from "../peers/proftpd.ts";
 import { peerTest } from "../peers/skip.ts";
@@ -118,4 +119,15 @@ peerTest("interop ProFTPD: a download's data connection cut once at 16 MiB of 64
     const r = await remote(peer, "ftp", work, [], proxy.port);
     await mirrorAcrossCut(r, proxy, work, "down", cutTree(64 * MIB));
   });
+});
+
+peerTest("interop ProFTPD: MaxClients 2 against -P 4: the pool shrinks, nothing fails", [
+  "proftpd",
+], async () => {
+  await using peer = await startProftpd({ maxClients: 2 });
+  await withTempDir(async (work) => {
+    await mirrorRoundTrip(await remote(peer, "ftp", work), work, { mtimeToleranceSec: 1 });
+  });
+  // The cell tested something only if the server did refuse logins.
+  assert.match(peer.log(), /Connection refused \(MaxClientsPerHost 2\)/);
 });
