@@ -125,3 +125,19 @@ export function errorCode(error: unknown): string | undefined {
   if (typeof e?.name === "string") return denoNames[e.name];
   return undefined;
 }
+
+/**
+ * Whether an error is a programming fault (TypeError, RangeError, ...) rather
+ * than a refusal, an endpoint error or a network error: such a fault closes
+ * the one session that met it, logged with the session, never the server.
+ *
+ * @example
+ * ```ts
+ * isFault(new TypeError("x is undefined")); // true
+ * isFault(new ReplyError(550, "No such file.")); // false
+ * ```
+ */
+export function isFault(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError ||
+    error instanceof ReferenceError || error instanceof SyntaxError || error instanceof EvalError;
+}

@@ -10,7 +10,7 @@ import { logger } from "../../mod.ts";
 import type { UserAccount } from "./authorizers.ts";
 import { COMMANDS, URGENT_WHILE_TRANSFER } from "./commands.ts";
 import { DataChannel, type DataSocket, plainIp } from "./data.ts";
-import { errorCode, ReplyError, replyFor } from "./errors.ts";
+import { errorCode, isFault, ReplyError, replyFor } from "./errors.ts";
 import { JailedFs } from "./filesystem.ts";
 import { runHooks, type ServerHooks, type SessionInfo, type TransferEvent } from "./hooks.ts";
 import { DEFAULT_MLST_FACTS } from "./listing.ts";
@@ -247,7 +247,13 @@ export class Session {
         return;
       }
     }
-    void this.#pump();
+    this.#pump().catch((e) => {
+      log.error("{tag} session failed, closing it: {error}", {
+        tag: this.tag,
+        error: (e as Error)?.stack ?? String(e),
+      });
+      this.close("internal error");
+    });
   }
 
   async #pump() {
@@ -306,6 +312,17 @@ export class Session {
       }
       await spec.handler(this, arg, path);
     } catch (e) {
+      if (isFault(e)) {
+        // A bug met by this session: it ends, the server and every other session go on.
+        log.error("{tag} {cmd} failed unexpectedly, closing the session: {error}", {
+          tag: this.tag,
+          cmd,
+          error: (e as Error).stack ?? String(e),
+        });
+        this.reply(421, "Internal error, closing control connection.");
+        this.close("internal error", true);
+        return;
+      }
       if (!(e instanceof ReplyError)) {
         log.debug("{tag} {cmd} failed: {error}", {
           tag: this.tag,

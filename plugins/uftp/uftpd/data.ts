@@ -6,6 +6,7 @@
  * @module
  */
 import net from "node:net";
+import { logger } from "../../../mod.ts";
 import { BlockReader, BlockWriter } from "../multistream.ts";
 import { ByteReader, endSocket, writeFully } from "../socket_io.ts";
 
@@ -18,6 +19,8 @@ import { ByteReader, endSocket, writeFully } from "../socket_io.ts";
  * ```
  */
 export class DataTimeoutError extends Error {}
+
+const log = logger("uftp", "uftpd");
 
 /**
  * Strips IPv4-mapped IPv6 prefixes (`::ffff:1.2.3.4` → `1.2.3.4`), so the
@@ -58,6 +61,10 @@ export async function acceptPassive(
       reject(new DataTimeoutError(`no data connection within ${timeoutMs} ms`));
     }, timeoutMs);
     server.on("connection", (socket) => {
+      // A reset by the client must fail this transfer, not the process: without a
+      // listener node re-throws the socket's error (write EPIPE, read ECONNRESET).
+      // The transfer sees the failure through `close` (writeFully, ByteReader).
+      socket.on("error", (e: Error) => log.debug("data connection: {error}", { error: e.message }));
       if (plainAddress(socket.remoteAddress) !== clientIp) {
         socket.destroy(); // only the session's own client may connect
         return;

@@ -120,7 +120,10 @@ export async function startUftpd(options: UftpdOptions): Promise<UftpdHandle> {
     track(socket);
     socket.setNoDelay(true);
     const task = new UftpdSession(socket, ctx, handlers).run().catch((error) => {
-      log.warn("session ended with {error}", { error: String(error) });
+      log.warn("session from {peer} ended with {error}", {
+        peer: socket.remoteAddress,
+        error: String(error),
+      });
     });
     running.add(task);
     task.finally(() => running.delete(task));
@@ -168,6 +171,8 @@ function listen(server: net.Server, host: string, port: number): Promise<number>
     server.once("error", reject);
     server.listen(port, host, () => {
       server.off("error", reject);
+      // Accept failures (EMFILE, ...) are the listener's, never the process's.
+      server.on("error", (e) => log.error("listener error: {error}", { error: e.message }));
       resolve((server.address() as net.AddressInfo).port);
     });
   });

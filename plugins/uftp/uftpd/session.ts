@@ -228,6 +228,19 @@ export class UftpdSession {
       try {
         if (await handler(this, arg) === "end") return;
       } catch (error) {
+        if (
+          error instanceof TypeError || error instanceof RangeError ||
+          error instanceof ReferenceError
+        ) {
+          // A bug met by this session: it ends (logged with the session), the server goes on.
+          this.ctx.log(
+            `session of '${this.job?.user ?? "?"}' from ${this.peerIp} closed after an internal ` +
+              `error in ${cmd}: ${error.stack ?? error.message}`,
+          );
+          this.closeData();
+          this.socket.destroy();
+          return;
+        }
         const code = error instanceof CommandError ? error.code : 500;
         if (!(error instanceof CommandError) || error.closeData) this.closeData();
         const message = error instanceof Error ? error.message : String(error);
