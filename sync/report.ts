@@ -17,6 +17,25 @@ export interface ReportError {
   ignored?: boolean;
 }
 
+/** One version of a path in a two-way sync conflict. */
+export interface ConflictVersion {
+  type: "file" | "dir" | "symlink" | "other";
+  size: number;
+  /** ISO 8601, when the side tells. */
+  mtime?: string;
+}
+
+/** A path changed on both sides of a sync (or a file against a directory), and what was done. */
+export interface ConflictRecord {
+  path: string;
+  /** `kept both: b's version is notes.sync-conflict-...-b.txt`, `a wins`, `skipped`. */
+  resolution: string;
+  /** The name the moved-aside version now has on both sides (keep-both). */
+  keptAs?: string;
+  a: ConflictVersion;
+  b: ConflictVersion;
+}
+
 /** File counters of a report. */
 export interface FileCounts {
   /** Files (and symlinks) copied. */
@@ -66,6 +85,8 @@ export interface JobReport {
   warnings: string[];
   /** Why deletions were not carried out, when they were held back. */
   deletesBlocked?: string;
+  /** Two-way sync: every conflict met, with both versions. */
+  conflicts?: ConflictRecord[];
   /** The plan (always for dry runs). */
   plan?: Action[];
 }

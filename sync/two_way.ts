@@ -1,8 +1,9 @@
 /**
  * Two-way sync between a and b with a state store: what changed on either side
  * since the last run (new, modified, deleted) is carried to the other side;
- * what changed on both is a conflict, settled by a policy. The first run (no
- * state) is a union: nothing is deleted. Absence in an incomplete listing is
+ * what changed on both is a conflict, settled by a policy (default: keep both
+ * versions, the older under a conflict name). The first run (no state) is a
+ * union: nothing is deleted or overwritten. Deletions are guarded per side. Absence in an incomplete listing is
  * never read as a deletion.
  *
  * Planning is pure (`planSync` in sync/two_way_plan.ts); {@link sync} walks,
@@ -15,12 +16,15 @@ import { executePlan } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
 import { addWalkProblems, countPlan } from "./mirror.ts";
 import type { ProgressListener } from "./progress.ts";
-import { finishReport, type JobReport, newReport } from "./report.ts";
+import { type ConflictRecord, finishReport, type JobReport, newReport } from "./report.ts";
+import { logger } from "../util/log.ts";
 import type { RetryOptions } from "./retry.ts";
 import { defaultStatePath, type PairEntry, snapshotOf, StateStore, treeKey } from "./state.ts";
 import { canSymlink } from "./transfer.ts";
 import { planSync, type SyncPlanOptions } from "./two_way_plan.ts";
 import { comparePaths, listTree, type SymlinkPolicy } from "./walk.ts";
+
+const log = logger("sync", "two-way");
 
 /** Options of {@link sync}. */
 export interface SyncOptions extends SyncPlanOptions {
@@ -82,11 +86,24 @@ export async function sync(
       canSymlink: { a: canSymlink(a), b: canSymlink(b) },
     });
     if (plan.deletesBlocked) report.deletesBlocked = plan.deletesBlocked;
-    for (const c of plan.conflicts) report.warnings.push(`conflict ${c.path}: ${c.resolution}`);
+    if (plan.conflicts.length > 0) report.conflicts = plan.conflicts;
+    for (const c of plan.conflicts) {
+      const line = describeConflict(c);
+      report.warnings.push(line);
+      log.warn("{line}", { line, path: c.path, a: c.a, b: c.b, resolution: c.resolution });
+    }
     if (options.dryRun) {
       report.plan = plan.actions;
       countPlan(report, plan);
       return finishReport(report);
+    }
+    if (plan.deletesBlocked) {
+      report.errors.push({
+        path: "",
+        message: `deletions held back: ${plan.deletesBlocked}; ` +
+          "--force (force: true) lets them through, or raise --max-delete (maxDelete)",
+        code: "EDELETEBLOCKED",
+      });
     }
     for (const [ep, root, tree] of [[a, aRoot, ta], [b, bRoot, tb]] as const) {
       if (tree.entries.size === 0 && plan.actions.some((x) => x.op !== "skip")) {
@@ -128,6 +145,24 @@ export async function sync(
   } finally {
     if (!options.state) store.close();
   }
+}
+
+/**
+ * One line for a conflict, with both versions' sizes and times.
+ *
+ * @example
+ * ```ts
+ * describeConflict(plan.conflicts[0]);
+ * // "conflict notes.txt: a 12 bytes 2026-12-04T10:00:00.000Z, b 9 bytes 2026-12-04T09:00:00.000Z; kept both: b's version is notes.sync-conflict-20261204-101500-b.txt"
+ * ```
+ */
+export function describeConflict(c: ConflictRecord): string {
+  const v = (side: "a" | "b") => {
+    const x = c[side];
+    const what = x.type === "file" ? `${x.size} bytes` : x.type;
+    return `${side} ${what}${x.mtime ? ` ${x.mtime}` : ""}`;
+  };
+  return `conflict ${c.path}: ${v("a")}, ${v("b")}; ${c.resolution}`;
 }
 
 function sortedEntries(m: Map<string, PairEntry>): Map<string, PairEntry> {

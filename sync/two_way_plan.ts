@@ -9,28 +9,35 @@ import type { Stat } from "../endpoint/types.ts";
 import { compareMtimes } from "../endpoint/ftp/time_shift.ts";
 import { isInside } from "../endpoint/path.ts";
 import { compareEntries, type CompareMode } from "./compare.ts";
-import { type Action, deleteBlockReason, type Plan, type Side, summarize } from "./plan.ts";
+import { type Action, type Plan, type Side, summarize } from "./plan.ts";
+import type { ConflictRecord } from "./report.ts";
 import { type PairEntry, type PairState, type Snapshot, snapshotOf } from "./state.ts";
 import { comparePaths, type Tree } from "./walk.ts";
+import { conflictName, syncDeleteBlock } from "./two_way_guard.ts";
 
 /** Who wins when a path changed on both sides. */
 export type ConflictPolicy = "newer" | "a" | "b" | "keep-both" | "skip";
 
 /** Options of {@link planSync}. */
 export interface SyncPlanOptions {
-  /** Default `newer`; when the times cannot tell, `newer` keeps both. */
+  /**
+   * Default `keep-both`: the newer version takes the name, the older moves
+   * aside under a conflict name on both sides. A path never synced before (a
+   * first run) is never overwritten: `newer`, `a` and `b` keep both there too.
+   */
   conflict?: ConflictPolicy;
-  /** Word in a kept loser's name: `name.<suffix>-<side>-<date>.ext` (default "conflict"). */
+  /** Word in a kept loser's name: `name.<suffix>-<date>-<time>-<side>.ext` (default "sync-conflict"). */
   conflictSuffix?: string;
   compare?: CompareMode;
   toleranceMs?: number;
   /**
-   * Limit of deletions over both sides: a count or a percentage like "50%".
-   * Unset, one guard still holds: a side that lists empty although files were
-   * synced before (an unmounted disk, a wrong root) deletes nothing on the
-   * other side; set `maxDelete` (e.g. "100%") to carry such a wipe.
+   * Deletions allowed per side: a count, or a percentage like "50%" of that
+   * side's files (default 50 %). A side that lists empty although files were
+   * synced before deletes nothing unless `maxDelete` is set.
    */
   maxDelete?: number | string;
+  /** Pass the deletion guards. */
+  force?: boolean;
   /** Time used in conflict names. */
   now?: Date;
   /** Whether each side can create symlinks. */
@@ -39,17 +46,21 @@ export interface SyncPlanOptions {
 
 /** A planned sync: the actions, and the state to save once they succeeded. */
 export interface SyncPlan extends Plan {
-  /** Conflicts found, with how they were settled. */
-  conflicts: { path: string; resolution: string }[];
+  /** Conflicts found, with both versions and how they were settled. */
+  conflicts: ConflictRecord[];
   /** The state after the run if every action succeeds. */
   next: Map<string, PairEntry>;
   /** For each action, the paths whose state it decides (reverted when it fails). */
   affects: Map<Action, string[]>;
 }
 
+export { conflictName };
+
 type Change = "new" | "changed" | "unchanged" | "deleted" | "absent" | "unknown";
 
 const other = (s: Side): Side => (s === "a" ? "b" : "a");
+const moved = (c: Change) => c === "new" || c === "changed";
+const under = (p: string, dir: string) => p.startsWith(dir + "/");
 
 /**
  * Plans a two-way sync from both trees and the saved state (pure).
@@ -73,9 +84,15 @@ export function planSync(
   const renames: Action[] = [];
   const copies: Action[] = [];
   const deletes: Action[] = [];
+  /** Entries of one type replaced by another: removed before anything arrives. */
+  const replaces: Action[] = [];
+  /** `side:path` of entries being replaced (their subtree goes first too). */
+  const replacing = new Set<string>();
+  /** Directories that kept their name in a type conflict: nothing below them is deleted. */
+  const keptDirs = new Set<string>();
   const skips: Action[] = [];
-  const conflicts: { path: string; resolution: string }[] = [];
-  const policy = options.conflict ?? "newer";
+  const conflicts: ConflictRecord[] = [];
+  const policy = options.conflict ?? "keep-both";
   const now = options.now ?? new Date();
   const keep = (p: string) => {
     const o = old.get(p);
@@ -111,9 +128,16 @@ export function planSync(
     const st = trees[on].entries.get(p)!;
     const type = st.type === "dir" ? "dir" : st.type === "symlink" ? "symlink" : "file";
     const action: Action = { op: "delete", path: p, type, size: st.size, reason, side: on };
-    deletes.push(action);
+    const replaced = [...replacing].some((k) => k === `${on}:${p}` || under(`${on}:${p}`, k));
+    (replaced ? replaces : deletes).push(action);
     affects.set(action, [p]);
   };
+  /** Whether anything below `dir` on `side` changed since the last run. */
+  const movedBelow = (side: Side, dir: string) =>
+    [...trees[side].entries.keys()].some((q) =>
+      under(q, dir) &&
+      moved(classify(trees[side].entries.get(q), old.get(q)?.[side], trees[side], q))
+    );
 
   const paths = [...new Set([...a.entries.keys(), ...b.entries.keys(), ...old.keys()])]
     .sort(comparePaths);
@@ -128,12 +152,20 @@ export function planSync(
       continue;
     }
     if (sa && sb && sa.type !== sb.type) {
-      skips.push({ op: "skip", path: p, reason: `type conflict (${sa.type} vs ${sb.type})` });
-      conflicts.push({ path: p, resolution: "skipped: type conflict" });
-      keep(p);
+      // One side replaced an entry by another type, the other left it alone: carry it.
+      const changer: Side | undefined = moved(ca) && cb === "unchanged"
+        ? "a"
+        : moved(cb) && ca === "unchanged"
+        ? "b"
+        : undefined;
+      const idle = changer && other(changer);
+      if (changer && idle && !(trees[idle].entries.get(p)!.type === "dir" && movedBelow(idle, p))) {
+        replacing.add(`${idle}:${p}`);
+        remove(p, idle, `replaced by a ${trees[changer].entries.get(p)!.type} on ${changer}`);
+        copy(p, idle, `${changer === "a" ? ca : cb} on ${changer}`);
+      } else typeConflict(p, sa, sb);
       continue;
     }
-    const moved = (c: Change) => c === "new" || c === "changed";
     if (sa && sb && (!moved(ca) || !moved(cb))) {
       if (moved(ca)) copy(p, "b", `${ca} on a`);
       else if (moved(cb)) copy(p, "a", `${cb} on b`);
@@ -161,24 +193,31 @@ export function planSync(
     const cHere = sa ? ca : cb;
     const cThere = sa ? cb : ca;
     if (!sa && !sb) continue; // deleted on both (or never synced): forget it
-    if (cThere === "deleted" && cHere === "unchanged") {
+    const kept = [...keptDirs].find((d) => under(p, d));
+    if (cThere === "deleted" && cHere === "unchanged" && kept === undefined) {
       remove(p, here, `deleted on ${there}`);
     } else if (cThere === "deleted") {
-      copy(p, there, `${cHere} on ${here}, deleted on ${there}`);
+      copy(
+        p,
+        there,
+        kept ? `kept with ${kept} (type conflict)` : `${cHere} on ${here}, deleted on ${there}`,
+      );
     } else {
       copy(p, there, cHere === "new" ? `new on ${here}` : `missing on ${there}`);
     }
   }
 
   function resolveConflict(p: string, sa: Stat, sb: Stat): void {
-    let winner: Side | undefined = policy === "a" ? "a" : policy === "b" ? "b" : undefined;
-    if (policy === "newer") {
+    // Never synced before: no side's edit can be told from the other's, so nothing is overwritten.
+    const chosen = old.has(p) || policy === "skip" ? policy : "keep-both";
+    let winner: Side | undefined = chosen === "a" ? "a" : chosen === "b" ? "b" : undefined;
+    if (chosen === "newer") {
       const order = compareMtimes(sa, sb);
       winner = order === "newer" ? "a" : order === "older" ? "b" : undefined;
     }
-    if (policy === "skip") {
+    if (chosen === "skip") {
       skips.push({ op: "skip", path: p, reason: "conflict: changed on both sides" });
-      conflicts.push({ path: p, resolution: "skipped" });
+      conflicts.push(conflictRecord(p, sa, sb, "skipped"));
       keep(p);
       return;
     }
@@ -186,14 +225,24 @@ export function planSync(
       copy(
         p,
         other(winner),
-        `conflict: ${policy === "newer" ? `newer on ${winner}` : `${winner} wins`}`,
+        `conflict: ${chosen === "newer" ? `newer on ${winner}` : `${winner} wins`}`,
       );
-      conflicts.push({ path: p, resolution: `${winner} wins` });
+      conflicts.push(conflictRecord(p, sa, sb, `${winner} wins`));
       return;
     }
     // keep-both (or newer that cannot tell): the older one, else b's, moves aside.
     const order = compareMtimes(sa, sb);
-    const loser: Side = order === "newer" ? "b" : order === "older" ? "a" : "b";
+    keepBoth(p, sa, sb, order === "newer" ? "b" : order === "older" ? "a" : "b");
+  }
+
+  /** A file (or link) against a directory: the directory keeps the name. */
+  function typeConflict(p: string, sa: Stat, sb: Stat): void {
+    const loser: Side = sa.type === "dir" ? "b" : sb.type === "dir" ? "a" : "b";
+    if (sa.type === "dir" || sb.type === "dir") keptDirs.add(p);
+    keepBoth(p, sa, sb, loser, "type conflict");
+  }
+
+  function keepBoth(p: string, sa: Stat, sb: Stat, loser: Side, why = "conflict"): void {
     const win = other(loser);
     const taken = new Set([...a.entries.keys(), ...b.entries.keys(), ...next.keys()]);
     const aside = conflictName(p, loser, now, options.conflictSuffix, taken);
@@ -201,7 +250,7 @@ export function planSync(
       op: "rename",
       from: p,
       path: aside,
-      reason: "conflict: kept both",
+      reason: `${why}: kept both`,
       side: loser,
     };
     renames.push(rename);
@@ -209,38 +258,40 @@ export function planSync(
     const loserStat = trees[loser].entries.get(p)!;
     // The renamed loser is read back from its own side under the new name.
     trees[loser] = withEntry(trees[loser], aside, loserStat);
-    copy(p, loser, `conflict: kept both, ${win}'s version`);
-    copy(aside, win, "conflict: the other side's version", aside);
-    conflicts.push({ path: p, resolution: `kept both: ${loser}'s copy is ${aside}` });
+    copy(p, loser, `${why}: kept both, ${win}'s version`);
+    copy(aside, win, `${why}: the other side's version`, aside);
+    conflicts.push(conflictRecord(p, sa, sb, `kept both: ${loser}'s version is ${aside}`, aside));
   }
 
   const mkdirs = parentDirs(copies, trees, next);
   let finalDeletes = settleDirDeletes(deletes, copies, mkdirs, trees, next);
+  let replaceDeletes = orderDeletes(replaces);
   let deletesBlocked: string | undefined;
-  const blocked = finalDeletes.length > 0
-    ? vanished(a, b, old, options.maxDelete) ??
-      deleteBlockReason(
-        { complete: true, errors: [] },
-        { entries: mergedEntries(a, b) },
-        finalDeletes,
-        options.maxDelete,
-      )
-    : undefined;
+  let arriving = [...mkdirs, ...copies];
+  const blocked = syncDeleteBlock({ a, b }, old, [...replaceDeletes, ...finalDeletes], options);
   if (blocked) {
     deletesBlocked = blocked;
-    for (const d of finalDeletes) {
-      skips.push({ op: "skip", path: d.path, reason: `not deleted: ${blocked}`, side: d.side });
+    // What needed its old entry cleared cannot arrive either.
+    const held = (x: Action) =>
+      [...replacing].some((k) => k === `${x.side}:${x.path}` || under(`${x.side}:${x.path}`, k));
+    for (const d of [...replaceDeletes, ...finalDeletes, ...arriving.filter(held)]) {
+      const why = d.op === "delete" ? "not deleted" : "not replaced";
+      skips.push({ op: "skip", path: d.path, reason: `${why}: ${blocked}`, side: d.side });
       const o = old.get(d.path);
       if (o) next.set(d.path, o);
+      else next.delete(d.path);
     }
+    arriving = arriving.filter((x) => !held(x));
     finalDeletes = [];
+    replaceDeletes = [];
   }
-  const allMkdirs = [...mkdirs, ...copies.filter((c) => c.op === "mkdir")]
+  const allMkdirs = arriving.filter((c) => c.op === "mkdir")
     .sort((x, y) => comparePaths(x.path, y.path));
   const ordered = [
     ...renames,
+    ...replaceDeletes,
     ...allMkdirs,
-    ...copies.filter((c) => c.op !== "mkdir"),
+    ...arriving.filter((c) => c.op !== "mkdir"),
     ...orderDeletes(finalDeletes),
     ...skips,
   ];
@@ -252,6 +303,20 @@ export function planSync(
     affects,
     ...(deletesBlocked ? { deletesBlocked } : {}),
   };
+}
+
+function conflictRecord(
+  path: string,
+  sa: Stat,
+  sb: Stat,
+  resolution: string,
+  keptAs?: string,
+): ConflictRecord {
+  return { path, resolution, ...(keptAs ? { keptAs } : {}), a: versionOf(sa), b: versionOf(sb) };
+}
+
+function versionOf(st: Stat): ConflictRecord["a"] {
+  return { type: st.type, size: st.size, ...(st.mtime ? { mtime: st.mtime.toISOString() } : {}) };
 }
 
 /** How one side's entry moved since the saved snapshot. */
@@ -293,35 +358,6 @@ export function changedSince(cur: Stat, old: Snapshot, toleranceMs = 0): boolean
   return Math.abs(cur.mtime.getTime() - old.mtime) > cur.precision + toleranceMs;
 }
 
-/**
- * The name a conflict loser is kept under: `name.<suffix>-<side>-<UTC date>.ext`,
- * with a counter when that is taken.
- *
- * @example
- * ```ts
- * conflictName("d/report.pdf", "b", new Date("2024-05-06T07:08:09Z"));
- * // "d/report.conflict-b-20240506-070809.pdf"
- * ```
- */
-export function conflictName(
-  path: string,
-  side: Side,
-  now: Date,
-  suffix = "conflict",
-  taken: Set<string> = new Set(),
-): string {
-  const slash = path.lastIndexOf("/");
-  const dir = path.slice(0, slash + 1);
-  const base = path.slice(slash + 1);
-  const dot = base.lastIndexOf(".");
-  const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ""];
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  for (let n = 1;; n++) {
-    const name = `${dir}${stem}.${suffix}-${side}-${stamp}${n > 1 ? `-${n}` : ""}${ext}`;
-    if (!taken.has(name)) return name;
-  }
-}
-
 function both(sa: Stat, sb: Stat): PairEntry {
   return { a: snapshotOf(sa), b: snapshotOf(sb) };
 }
@@ -330,30 +366,6 @@ function withEntry(tree: Tree, path: string, st: Stat): Tree {
   const entries = new Map(tree.entries);
   entries.set(path, st);
   return { ...tree, entries };
-}
-
-/** The reason to hold back deletions when a side that had files now lists none. */
-function vanished(
-  a: Tree,
-  b: Tree,
-  old: Map<string, PairEntry>,
-  maxDelete: number | string | undefined,
-): string | undefined {
-  if (maxDelete !== undefined) return undefined;
-  for (const [side, tree] of [["a", a], ["b", b]] as const) {
-    const had = [...old.values()].filter((e) => e[side] && e[side]!.type !== "dir").length;
-    if (tree.entries.size === 0 && had > 0) {
-      return `${side} lists nothing but had ${had} synced file(s) (set maxDelete to allow)`;
-    }
-  }
-  return undefined;
-}
-
-function mergedEntries(a: Tree, b: Tree): Map<string, Stat> {
-  const m = new Map<string, Stat>();
-  for (const [p, s] of a.entries) m.set(`a:${p}`, s);
-  for (const [p, s] of b.entries) m.set(`b:${p}`, s);
-  return m;
 }
 
 /** mkdirs for missing parents of everything copied into a side (they are then in step). */

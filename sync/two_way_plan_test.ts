@@ -79,18 +79,31 @@ Deno.test("planSync: first run is a union; conflicts follow the policy", () => {
   const a = tree({ x: file(1, 0), both: file(2, 100) });
   const b = tree({ y: file(1, 0), both: file(3, 0) });
   const first = state({}, true);
-  const newer = planSync(a, b, first);
-  assert.deepEqual(newer.actions.map(describeAction), [
-    "[b] transfer both (conflict: newer on a, 2 bytes)",
+  const keptBoth = [
+    "[b] rename both -> both.sync-conflict-20240101-000000-b (conflict: kept both)",
+    "[b] transfer both (conflict: kept both, a's version, 2 bytes)",
+    "[a] transfer both.sync-conflict-20240101-000000-b (conflict: the other side's version, 3 bytes)",
     "[b] transfer x (new on a, 1 bytes)",
     "[a] transfer y (new on b, 1 bytes)",
-  ]);
-  const kb = planSync(a, b, first, { conflict: "keep-both", now: t(0) });
-  assert.deepEqual(kb.actions.map(describeAction).slice(0, 3), [
-    "[b] rename both -> both.conflict-b-20240101-000000 (conflict: kept both)",
-    "[b] transfer both (conflict: kept both, a's version, 2 bytes)",
-    "[a] transfer both.conflict-b-20240101-000000 (conflict: the other side's version, 3 bytes)",
-  ]);
+  ];
+  // The default, and on a first run even `newer` and `a`: nothing is overwritten.
+  for (const conflict of [undefined, "newer", "a"] as const) {
+    const plan = planSync(a, b, first, { conflict, now: t(0) });
+    assert.deepEqual(plan.actions.map(describeAction), keptBoth, String(conflict));
+    assert.deepEqual(plan.conflicts, [{
+      path: "both",
+      resolution: "kept both: b's version is both.sync-conflict-20240101-000000-b",
+      keptAs: "both.sync-conflict-20240101-000000-b",
+      a: { type: "file", size: 2, mtime: t(100).toISOString() },
+      b: { type: "file", size: 3, mtime: t(0).toISOString() },
+    }]);
+  }
+  // Once synced, `newer` overwrites the older edit as asked.
+  const synced = state({ both: { a: snap(1, 0), b: snap(1, 0) } });
+  assert.deepEqual(
+    planSync(a, b, synced, { conflict: "newer" }).actions.map(describeAction)[0],
+    "[b] transfer both (conflict: newer on a, 2 bytes)",
+  );
   const skip = planSync(a, b, first, { conflict: "skip" });
   assert.ok(skip.actions.some((x) => x.op === "skip" && x.path === "both"));
   assert.equal(skip.next.has("both"), false);
@@ -116,10 +129,82 @@ Deno.test("changedSince and conflictName", () => {
   assert.equal(changedSince(minute, snap(1, 30)), false);
   assert.equal(changedSince(minute, snap(1, 90)), true);
   assert.equal(changedSince(file(1, 0), snap(2, 0)), true);
-  assert.equal(conflictName(".bashrc", "a", t(0)), ".bashrc.conflict-a-20240101-000000");
-  assert.equal(conflictName("d/x.tar.gz", "b", t(0)), "d/x.tar.conflict-b-20240101-000000.gz");
+  assert.equal(conflictName(".bashrc", "a", t(0)), ".bashrc.sync-conflict-20240101-000000-a");
   assert.equal(
-    conflictName("f", "a", t(0), "conflict", new Set(["f.conflict-a-20240101-000000"])),
-    "f.conflict-a-20240101-000000-2",
+    conflictName("d/x.tar.gz", "b", t(0)),
+    "d/x.tar.sync-conflict-20240101-000000-b.gz",
   );
+  assert.equal(
+    conflictName("f", "a", t(0), "conflict", new Set(["f.conflict-20240101-000000-a"])),
+    "f.conflict-20240101-000000-a-2",
+  );
+});
+
+const dir: Stat = { name: "", type: "dir", size: 0, mtime: t(0), precision: 1000 };
+const dirSnap = { type: "dir" as const, size: 0, mtime: t(0).getTime() };
+
+Deno.test("planSync: a file against a directory: the directory keeps the name", () => {
+  const plan = planSync(
+    tree({ x: file(4, 10) }),
+    tree({ x: dir, "x/in": file(1, 0) }),
+    state({}, true),
+    { now: t(0) },
+  );
+  assert.deepEqual(plan.actions.map(describeAction), [
+    "[a] rename x -> x.sync-conflict-20240101-000000-a (type conflict: kept both)",
+    "[a] mkdir x",
+    "[b] transfer x.sync-conflict-20240101-000000-a (type conflict: the other side's version, 4 bytes)",
+    "[a] transfer x/in (new on b, 1 bytes)",
+  ]);
+  assert.equal(plan.conflicts[0].keptAs, "x.sync-conflict-20240101-000000-a");
+  assert.deepEqual(plan.next.get("x"), { a: dirSnap, b: dirSnap });
+});
+
+Deno.test("planSync: a file replaced by a directory on one side is carried over, and back", () => {
+  const was = { y: { a: snap(1, 0), b: snap(1, 0) }, keep: { a: snap(1, 0), b: snap(1, 0) } };
+  const toDir = planSync(
+    tree({ y: dir, "y/c": file(2, 5), keep: file(1, 0) }),
+    tree({ y: file(1, 0), keep: file(1, 0) }),
+    state(was),
+  );
+  assert.deepEqual(toDir.actions.map(describeAction), [
+    "[b] delete file y (replaced by a dir on a)",
+    "[b] mkdir y",
+    "[b] transfer y/c (new on a, 2 bytes)",
+    "skip keep (unchanged)",
+  ]);
+  assert.deepEqual(toDir.conflicts, []);
+  const wasDir = {
+    y: { a: dirSnap, b: dirSnap },
+    "y/c": { a: snap(2, 5), b: snap(2, 5) },
+    keep: { a: snap(1, 0), b: snap(1, 0) },
+  };
+  const toFile = planSync(
+    tree({ y: file(3, 9), keep: file(1, 0) }),
+    tree({ y: dir, "y/c": file(2, 5), keep: file(1, 0) }),
+    state(wasDir),
+  );
+  assert.deepEqual(toFile.actions.map(describeAction), [
+    "[b] delete file y/c (deleted on a)",
+    "[b] delete dir y (replaced by a file on a)",
+    "[b] transfer y (changed on a, 3 bytes)",
+    "skip keep (unchanged)",
+  ]);
+});
+
+Deno.test("planSync: deletions are guarded per side, 50 % by default, force passes", () => {
+  const names = Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, "0")}`);
+  const all = Object.fromEntries(names.map((n) => [n, file(1, 0)]));
+  const kept = Object.fromEntries(names.slice(12).map((n) => [n, file(1, 0)]));
+  const was = state(Object.fromEntries(names.map((n) => [n, { a: snap(1, 0), b: snap(1, 0) }])));
+  for (const maxDelete of [undefined, "50%"]) {
+    const plan = planSync(tree(kept), tree(all), was, { maxDelete });
+    assert.equal(plan.deletesBlocked, `12 of 20 files on b (60 %) exceed maxDelete 50% per side`);
+    assert.equal(plan.summary.deletes, 0);
+    assert.deepEqual(plan.next.get("f00"), { a: snap(1, 0), b: snap(1, 0) }, "kept for later");
+  }
+  assert.equal(planSync(tree(kept), tree(all), was, { maxDelete: "60%" }).summary.deletes, 12);
+  assert.equal(planSync(tree(kept), tree(all), was, { force: true }).summary.deletes, 12);
+  const few = Object.fromEntries(names.slice(10).map((n) => [n, file(1, 0)]));
+  assert.equal(planSync(tree(few), tree(all), was).summary.deletes, 10, "50 % exactly passes");
 });

@@ -31,10 +31,13 @@ export function registerSync(program: Command, cli: CliContext): void {
     .argument("<a>", "one side: URL or local path")
     .argument("<b>", "the other side: URL or local path")
     .addOption(
-      new Option("--conflict <policy>", "who wins when both changed (default newer)")
-        .choices(["newer", "a", "b", "keep-both", "skip"] as const),
+      new Option(
+        "--conflict <policy>",
+        "when both changed (default keep-both: the older moves aside as name.sync-conflict-DATE-TIME-SIDE.ext)",
+      ).choices(["keep-both", "newer", "a", "b", "skip"] as const),
     )
-    .option("--conflict-suffix <word>", "keep-both: word in the kept loser's name")
+    .option("--conflict-suffix <word>", "word in a kept version's name (default sync-conflict)")
+    .option("--force", "pass the deletion guards (default: at most 50% of a side's files)")
     .option("--state-dir <dir>", "where the state database lives (default .ferry)");
   withGlobalOptions(
     withJobOptions(
@@ -53,6 +56,7 @@ export function registerSync(program: Command, cli: CliContext): void {
               ...filtersFromOptions(opts),
               ...(opts.conflict ? { conflict: opts.conflict } : {}),
               ...(opts.conflictSuffix ? { conflictSuffix: opts.conflictSuffix } : {}),
+              ...(opts.force ? { force: true } : {}),
               ...compareFromOptions(opts),
             },
             state: opts.stateDir,

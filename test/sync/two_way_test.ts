@@ -34,8 +34,11 @@ Deno.test("sync: the first run is a union and deletes nothing", async () => {
   const r = await run(a, b, state);
   assert.equal(r.ok, true, JSON.stringify(r.errors));
   assert.equal(r.files.deleted, 0);
+  // Never synced: the differing pair is a conflict, both kept, the newer under the name.
+  assert.equal(r.conflicts?.length, 1);
   const want = {
     "d/": "",
+    "d/both.sync-conflict-20240506-070809-a.txt": "old",
     "d/both.txt": "newer",
     "e/": "",
     "e/only-b.txt": "B",
@@ -104,7 +107,9 @@ Deno.test("sync: conflict policy newer", async () => {
   const { a, b, r } = await conflicted("newer");
   assert.deepEqual(await contents(a), { "doc.txt": "from b (newer)" });
   assert.deepEqual(await contents(b), { "doc.txt": "from b (newer)" });
-  assert.ok(r.warnings.some((w) => /conflict doc.txt: b wins/.test(w)));
+  assert.ok(
+    r.warnings.some((w) => /conflict doc.txt: a 14 bytes .*, b 14 bytes .*; b wins/.test(w)),
+  );
 });
 
 Deno.test("sync: conflict policies a and b", async () => {
@@ -116,7 +121,7 @@ Deno.test("sync: conflict policies a and b", async () => {
 
 Deno.test("sync: conflict policy keep-both renames the loser on both sides", async () => {
   const { a, b, state } = await conflicted("keep-both");
-  const loser = "doc.conflict-a-20240506-070809.txt";
+  const loser = "doc.sync-conflict-20240506-070809-a.txt";
   assert.equal(conflictName("doc.txt", "a", now), loser);
   const want = { "doc.txt": "from b (newer)", [loser]: "from a (older)" };
   assert.deepEqual(await contents(a), want);
@@ -165,10 +170,15 @@ Deno.test("sync: maxDelete holds deletions back and keeps them for later", async
   for (const n of [1, 2, 3]) await a.remove(`f${n}.txt`);
   const r = await run(a, b, state, { maxDelete: "25%" });
   assert.equal(r.files.deleted, 0);
-  assert.match(r.deletesBlocked!, /exceed maxDelete/);
+  assert.match(r.deletesBlocked!, /3 of 4 files on b \(75 %\) exceed maxDelete 25% per side/);
+  assert.equal(r.ok, false, "held-back deletions fail the run");
+  assert.match(r.errors[0].message, /--force/);
   assert.equal(Object.keys(await contents(b)).length, 4);
-  const later = await run(a, b, state);
+  const guarded = await run(a, b, state);
+  assert.match(guarded.deletesBlocked!, /exceed maxDelete 50% per side/, "the default guard");
+  const later = await run(a, b, state, { force: true });
   assert.equal(later.files.deleted, 3);
+  assert.equal(later.ok, true);
 });
 
 Deno.test("sync: a side that suddenly lists empty deletes nothing unless allowed", async () => {

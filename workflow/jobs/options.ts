@@ -37,17 +37,22 @@ export const SyncOptions = z.strictObject({
   a: Target,
   b: Target,
   conflict: z.enum(["newer", "a", "b", "keep-both", "skip"]).optional().meta({
-    description: "who wins when both sides changed (default newer)",
+    description: "when both sides changed: keep-both (default: the older moves aside under a " +
+      "conflict name), newer, a, b (that side wins) or skip",
   }),
   conflictSuffix: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only").optional()
-    .meta({ description: "keep-both: word in the kept loser's name (default conflict)" }),
+    .meta({ description: "word in a kept version's name (default sync-conflict)" }),
   state: z.string().optional().meta({
     description: "state database file, relative to the state dir (default state.db)",
   }),
   ...Filters,
   symlinks,
   compare,
-  maxDelete,
+  maxDelete: DeleteLimit.optional().meta({
+    description:
+      'deletions allowed per side: a count or a percentage of that side\'s files (default "50%")',
+  }),
+  force: z.boolean().optional().meta({ description: "pass the deletion guards" }),
 });
 /** Validated `sync:` options. */
 export type SyncOptions = z.infer<typeof SyncOptions>;

@@ -11,7 +11,7 @@ import { filterRules, outcomeFromReport, progressTo, retryOptions } from "./comm
 import { SyncOptions } from "./options.ts";
 
 /**
- * `sync: { a, b, conflict, state, include, exclude, maxDelete, ... }`.
+ * `sync: { a, b, conflict, state, include, exclude, maxDelete, force, ... }`.
  *
  * @example
  * ```ts
@@ -32,6 +32,7 @@ export const syncJob: JobKind<SyncOptions> = {
       conflictSuffix: options.conflictSuffix,
       compare: options.compare,
       maxDelete: options.maxDelete,
+      force: options.force,
       symlinks: options.symlinks,
       parallel: ctx.parallel,
       listParallel: ctx.parallel,
