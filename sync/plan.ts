@@ -210,15 +210,8 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
     deletes = [];
   }
   // Partials nobody will resume: ferry's own leftovers, removed with `delete`.
-  const stale: Action[] = [];
-  if (deleting && !deletesBlocked) {
-    const transferring = new Set(copies.filter((a) => a.op === "transfer").map((a) => a.path));
-    for (const [path, st] of dst.partials) {
-      const owner = ownerOfPartial(path);
-      if (owner !== undefined && transferring.has(owner)) continue;
-      stale.push({ op: "delete", path, type: "file", size: st.size, reason: "stale partial" });
-    }
-  }
+  const transferring = new Set(copies.filter((a) => a.op === "transfer").map((a) => a.path));
+  const stale = deleting && !deletesBlocked ? stalePartials(dst, transferring) : [];
   const actions = [...replaceDeletes, ...mkdirs, ...copies, ...stale, ...deletes, ...skips];
   return { actions, summary: summarize(actions), ...(deletesBlocked ? { deletesBlocked } : {}) };
 }
@@ -232,16 +225,54 @@ function transferAction(
 ): Action {
   const action: Action = { op: "transfer", path, size: s.size, reason };
   if (s.mtime) action.mtime = s.mtime.toISOString();
+  const resumeFrom = resumeOffset(dst, path, s);
+  if (resumeFrom !== undefined) action.resumeFrom = resumeFrom;
+  if (backupTo) action.backupTo = backupTo;
+  return action;
+}
+
+/**
+ * Where a copy of `s` to `path` may continue an earlier run's partial in `dst`:
+ * its size, when the partial is not larger than the source and was written
+ * after the source last changed; else undefined (start over).
+ *
+ * @example
+ * ```ts
+ * resumeOffset(targetTree, "big.bin", sourceStat); // 21_000_000, or undefined
+ * ```
+ */
+export function resumeOffset(
+  dst: Pick<Tree, "partials">,
+  path: string,
+  s: Stat,
+): number | undefined {
   const partial = dst.partials.get(partialName(path));
-  // Continue an earlier run's partial only if it was written after the source last changed.
   if (
     partial && partial.size > 0 && partial.size <= s.size && s.mtime && partial.mtime &&
     partial.mtime.getTime() >= s.mtime.getTime()
   ) {
-    action.resumeFrom = partial.size;
+    return partial.size;
   }
-  if (backupTo) action.backupTo = backupTo;
-  return action;
+  return undefined;
+}
+
+/**
+ * Deletions of a tree's partials that no transfer of this run continues
+ * (ferry's own leftovers: their source is gone, or the file arrived whole).
+ *
+ * @example
+ * ```ts
+ * stalePartials(targetTree, new Set(["big.bin"])); // deletes of every other partial
+ * ```
+ */
+export function stalePartials(dst: Pick<Tree, "partials">, transferring: Set<string>): Action[] {
+  const stale: Action[] = [];
+  for (const [path, st] of dst.partials) {
+    const owner = ownerOfPartial(path);
+    if (owner !== undefined && transferring.has(owner)) continue;
+    stale.push({ op: "delete", path, type: "file", size: st.size, reason: "stale partial" });
+  }
+  return stale;
 }
 
 function deleteAction(

@@ -9,7 +9,14 @@ import type { Stat } from "../endpoint/types.ts";
 import { compareMtimes } from "../endpoint/ftp/time_shift.ts";
 import { isInside } from "../endpoint/path.ts";
 import { compareEntries, type CompareMode } from "./compare.ts";
-import { type Action, type Plan, type Side, summarize } from "./plan.ts";
+import {
+  type Action,
+  type Plan,
+  resumeOffset,
+  type Side,
+  stalePartials,
+  summarize,
+} from "./plan.ts";
 import type { ConflictRecord } from "./report.ts";
 import { type PairEntry, type PairState, type Snapshot, snapshotOf } from "./state.ts";
 import { comparePaths, type Tree } from "./walk.ts";
@@ -115,6 +122,11 @@ export function planSync(
         ...(st.mtime ? { mtime: st.mtime.toISOString() } : {}),
         ...(from !== p ? { from } : {}),
       };
+    if (action.op === "transfer") {
+      // Continue this side's partial of an earlier, interrupted run (as mirror does).
+      const resumeFrom = resumeOffset(trees[to], p, st);
+      if (resumeFrom !== undefined) action.resumeFrom = resumeFrom;
+    }
     if (action.op === "symlink" && options.canSymlink?.[to] === false) {
       skips.push({ op: "skip", path: p, reason: `${to} cannot create symlinks`, side: to });
       keep(p);
@@ -287,11 +299,19 @@ export function planSync(
   }
   const allMkdirs = arriving.filter((c) => c.op === "mkdir")
     .sort((x, y) => comparePaths(x.path, y.path));
+  // Partials nothing continues are ferry's own leftovers: removed whatever the guards say.
+  const stale = (["a", "b"] as const).flatMap((side) =>
+    stalePartials(
+      trees[side],
+      new Set(arriving.filter((x) => x.op === "transfer" && x.side === side).map((x) => x.path)),
+    ).map((d) => ({ ...d, side }))
+  );
   const ordered = [
     ...renames,
     ...replaceDeletes,
     ...allMkdirs,
     ...arriving.filter((c) => c.op !== "mkdir"),
+    ...stale,
     ...orderDeletes(finalDeletes),
     ...skips,
   ];

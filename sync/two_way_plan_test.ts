@@ -208,3 +208,27 @@ Deno.test("planSync: deletions are guarded per side, 50 % by default, force pass
   const few = Object.fromEntries(names.slice(10).map((n) => [n, file(1, 0)]));
   assert.equal(planSync(tree(few), tree(all), was).summary.deletes, 10, "50 % exactly passes");
 });
+
+Deno.test("planSync: partials are resumed where the file still comes, else removed", () => {
+  const part = (size: number, s: number): Stat => ({ ...file(size, s), name: "" });
+  const plan = planSync(
+    tree({ big: file(100, 0), x: file(1, 0) }),
+    tree({ x: file(1, 0) }, {
+      partials: new Map([[".big.ferry.part", part(40, 5)], [".gone.ferry.part", part(7, 5)]]),
+    }),
+    state({ x: { a: snap(1, 0), b: snap(1, 0) } }),
+  );
+  assert.deepEqual(plan.actions.map(describeAction), [
+    "[b] transfer big (new on a, 100 bytes, resume at 40)",
+    "[b] delete file .gone.ferry.part (stale partial)",
+    "skip x (unchanged)",
+  ]);
+  assert.equal(plan.next.has(".gone.ferry.part"), false);
+  // A partial older than the source's last change starts over.
+  const older = planSync(
+    tree({ big: file(100, 9) }),
+    tree({}, { partials: new Map([[".big.ferry.part", part(40, 5)]]) }),
+    state(),
+  );
+  assert.deepEqual(older.actions.map(describeAction), ["[b] transfer big (new on a, 100 bytes)"]);
+});
