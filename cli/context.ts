@@ -13,6 +13,10 @@ import { setupLogging, type Verbosity, writeStderr, writeStdout } from "./loggin
 import { createDisplay, type Display, displayMode } from "./progress.ts";
 import { interruptedExitCode, type Interrupts, listenForInterrupts } from "./signals.ts";
 import { summarize } from "./summary.ts";
+import { runEndRecord } from "./run_end.ts";
+import { logger } from "../util/log.ts";
+
+const runEndLog = logger("run-end");
 
 /** Options every command accepts (before or after the command name). */
 export interface GlobalOptions {
@@ -42,6 +46,10 @@ export class CliContext {
   display: Display = createDisplay("none", (l) => writeStderr(l + "\n"));
   #interrupts?: Interrupts;
   #disposeLogging?: () => Promise<void>;
+  #started?: Date;
+  /** `run-end` records written so far, and the errors that ended the command. */
+  #runEnds = 0;
+  readonly #problems: string[] = [];
   /** The exit code the invocation ends with (see {@link finalExitCode}). */
   exitCode = 0;
 
@@ -105,6 +113,7 @@ export class CliContext {
    */
   async start(globals: GlobalOptions): Promise<void> {
     this.globals = globals;
+    this.#started ??= new Date();
     const logFormat = globals.logFormat ?? "text";
     const mode = displayMode({
       tty: Deno.stderr.isTerminal() && !Deno.env.get("FERRY_NO_PROGRESS"),
@@ -147,6 +156,12 @@ export class CliContext {
    */
   async finish(): Promise<void> {
     this.display.stop();
+    // A command that made no report (it failed before running, or lists, gets...) still ends with one.
+    if (this.#runEnds === 0) {
+      this.#runEnd(
+        runEndRecord(undefined, this.finalExitCode, this.#problems, new Date(), this.#started),
+      );
+    }
     this.#interrupts?.dispose();
     await this.#disposeLogging?.();
     this.#disposeLogging = undefined;
@@ -202,6 +217,34 @@ export class CliContext {
       }
     }
     this.exitCode = Math.max(this.exitCode, exitCodeFor(report));
+    this.recordRunEnd(report);
+  }
+
+  /**
+   * Logs the `run-end` record of a finished run (`cli.report` does it; `schedule` per run).
+   *
+   * @example
+   * ```ts
+   * cli.recordRunEnd(report);
+   * ```
+   */
+  recordRunEnd(report: WorkflowReport): void {
+    const code = exitCodeFor(report);
+    this.#runEnd(
+      runEndRecord(
+        report,
+        code === Exit.interrupted ? interruptedExitCode(this.#interrupts?.received) : code,
+        [],
+      ),
+    );
+  }
+
+  /** Logs a `run-end` record (written only with --log-format json or --log-file). */
+  #runEnd(record: ReturnType<typeof runEndRecord>): void {
+    this.#runEnds++;
+    const redacted = { ...this.secrets.redactDeep(record) } as Record<string, unknown>;
+    if (record.status === "ok") runEndLog.info("run-end: {status}, exit {exitCode}", redacted);
+    else runEndLog.error("run-end: {status}, exit {exitCode}", redacted);
   }
 
   /**
@@ -215,9 +258,11 @@ export class CliContext {
   fail(error: unknown): number {
     if (error instanceof WorkflowInvalidError) {
       for (const p of error.problems) this.err(formatProblem(p));
+      this.#problems.push(...error.problems.map((p) => this.secrets.redact(formatProblem(p))));
       this.err(`ferry: ${error.problems.length} problem(s); nothing was run`);
     } else {
       const message = error instanceof Error ? error.message : String(error);
+      this.#problems.push(this.secrets.redact(message));
       this.err(`ferry: ${message}`);
       if (this.verbosity === "debug" && error instanceof Error && error.stack) {
         this.err(error.stack);

@@ -116,6 +116,7 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
       if (LEVELS.indexOf(r.level) >= min) write(format(r));
     },
   };
+  if (setup.format === "json") sinks.runEnd = (r) => write(format(r));
   let file: Sink | undefined;
   if (setup.file) {
     file = getFileSink(setup.file, {
@@ -132,6 +133,13 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
       // The wire trace (every FTP line) only with --debug.
       { category: ["ferry", "ftp"], lowestLevel: setup.verbosity === "debug" ? "debug" : "info" },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
+      // How the run ended: only in machine-readable logs, and there always (even with -q).
+      {
+        category: ["ferry", "run-end"],
+        lowestLevel: "info",
+        parentSinks: "override",
+        sinks: [...(setup.format === "json" ? ["runEnd"] : []), ...(file ? ["file"] : [])],
+      },
       ...(setup.quiet ?? []).map((category) => ({
         category,
         lowestLevel: (setup.verbosity === "normal" ? "warning" : "debug") as LogLevel,

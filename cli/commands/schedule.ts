@@ -31,6 +31,7 @@ export function registerSchedule(program: Command, cli: CliContext): void {
         run: { concurrency: opts.concurrency, onEvent: (e) => cli.display.onEvent(e) },
         signal: cli.signal,
         onReport: (_file, report) => {
+          cli.recordRunEnd(report);
           if (cli.globals.json) cli.out(JSON.stringify(cli.secrets.redactDeep(report)));
           else if (!cli.globals.quiet || report.status !== "ok") {
             for (const line of summarize(report)) cli.out(line);
