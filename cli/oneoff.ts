@@ -4,7 +4,7 @@
  * behave exactly like a job in a file.
  * @module
  */
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, relative, resolve, sep } from "node:path";
 import { loadWorkflowObject } from "../workflow/load.ts";
 import type { WorkflowReport } from "../workflow/report.ts";
 import { runWorkflow } from "../workflow/run.ts";
@@ -47,6 +47,16 @@ export function splitLocation(location: string): Location {
   return { root: url.href, path };
 }
 
+/** The deepest directory holding every one of `paths` (absolute). */
+function commonDir(paths: string[]): string {
+  const parts = paths.map((p) => p.split(sep).filter(Boolean));
+  const out: string[] = [];
+  for (let i = 0; parts.every((x) => i < x.length && x[i] === parts[0][i]); i++) {
+    out.push(parts[0][i]);
+  }
+  return sep + out.join(sep);
+}
+
 /** What one one-off command asks for. */
 export interface OneOff {
   /** Job and workflow name (the command's name). */
@@ -63,6 +73,12 @@ export interface OneOff {
   flags: Record<string, unknown>;
   /** Sync state directory (default .ferry in the working directory). */
   state?: string;
+  /**
+   * Option keys whose value is a path on an endpoint's disk when that endpoint
+   * is a local path (`--backup-dir`): used as typed (absolute as given,
+   * relative from the working directory), the endpoint's root widened to hold it.
+   */
+  localPaths?: Record<string, string>;
 }
 
 /**
@@ -78,7 +94,18 @@ export function oneOffWorkflow(spec: OneOff): Record<string, unknown> {
   const endpoints: Record<string, unknown> = {};
   const options: Record<string, unknown> = { ...spec.options };
   for (const [name, location] of Object.entries(spec.locations)) {
-    const { root, path } = splitLocation(location);
+    const local = Object.entries(spec.localPaths ?? {})
+      .filter(([key, endpoint]) => endpoint === name && typeof options[key] === "string")
+      .map(([key]) => key);
+    let { root, path } = splitLocation(location);
+    if (local.length > 0 && urlScheme(location) === undefined) {
+      const full = resolve(location);
+      root = commonDir([root, ...local.map((key) => resolve(options[key] as string))]);
+      path = relative(root, full).split(sep).join("/");
+      for (const key of local) {
+        options[key] = "/" + relative(root, resolve(options[key] as string)).split(sep).join("/");
+      }
+    }
     endpoints[name] = endpointFromOptions(root, spec.flags);
     for (const [key, endpoint] of Object.entries(spec.targets)) {
       if (endpoint === name) options[key] = `${name}:/${path}`;

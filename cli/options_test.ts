@@ -94,6 +94,37 @@ Deno.test("a one-off command is a one-job workflow", () => {
   });
 });
 
+Deno.test("a local path option (--backup-dir) is used as typed: the endpoint widens to hold it", () => {
+  const spec = {
+    command: "mirror",
+    kind: "mirror",
+    locations: { from: "ftp://h/pub", to: "/srv/data/out" },
+    targets: { from: "from", to: "to" },
+    localPaths: { backupDir: "to" },
+    flags: { netrc: false },
+  };
+  const abs = oneOffWorkflow({ ...spec, options: { backupDir: "/var/backups/out" } });
+  assert.deepEqual(abs.endpoints, { from: { url: "ftp://h/" }, to: { url: "/" } });
+  assert.deepEqual((abs.jobs as Record<string, Record<string, unknown>>).mirror.mirror, {
+    backupDir: "/var/backups/out",
+    from: "from:/pub",
+    to: "to:/srv/data/out",
+  });
+  const inside = oneOffWorkflow({ ...spec, options: { backupDir: "/srv/data/bk" } });
+  assert.deepEqual(inside.endpoints, { from: { url: "ftp://h/" }, to: { url: "/srv/data" } });
+  // A remote target keeps its option as a path on that endpoint.
+  const remote = oneOffWorkflow({
+    ...spec,
+    locations: { from: "/srv/in", to: "ftp://h/out" },
+    options: { backupDir: "/bk" },
+  });
+  assert.equal(
+    (remote.jobs as Record<string, Record<string, Record<string, unknown>>>).mirror.mirror
+      .backupDir,
+    "/bk",
+  );
+});
+
 Deno.test("global options merge; --plugin is found anywhere", () => {
   assert.deepEqual(
     mergeGlobals({ debug: true, plugin: ["a"] }, { json: true, plugin: ["b", "a"] }),

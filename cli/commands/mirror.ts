@@ -31,7 +31,10 @@ export function registerMirror(program: Command, cli: CliContext): void {
     .argument("<from>", "source URL or local path")
     .argument("<to>", "target URL or local path")
     .option("--delete", "delete target files the source does not have")
-    .option("--backup-dir <path>", "move deleted and replaced files here (on the target)");
+    .option(
+      "--backup-dir <path>",
+      "move deleted and replaced files here (a local target: a local path, used as given)",
+    );
   withGlobalOptions(
     withJobOptions(
       withCompareOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))),
@@ -51,6 +54,7 @@ export function registerMirror(program: Command, cli: CliContext): void {
               ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
               ...compareFromOptions(opts),
             },
+            localPaths: { backupDir: "to" },
             flags: opts,
           }),
         );
