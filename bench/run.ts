@@ -26,6 +26,10 @@ const benches: Record<string, { file: string; about: string }> = {
     file: "bench/server_bench.ts",
     about: "ftpbench: ferry's server vs pyftpdlib vs vsftpd",
   },
+  login_timing: {
+    file: "bench/login_timing.ts",
+    about: "failed logins, existing vs missing user name: ferry serve vs pyftpdlib",
+  },
 };
 
 const dash = Deno.args.indexOf("--");

@@ -21,7 +21,16 @@ export {
   type LoginContext,
   type UserAccount,
   VirtualAuthorizer,
+  type VirtualAuthorizerOptions,
 } from "./authorizers.ts";
+export {
+  checkSecret,
+  secretCost,
+  type SecretVerifier,
+  StandIns,
+  type StoredSecret,
+  storedSecret,
+} from "./secrets.ts";
 export { ALL_PERMS, type PermissionOverride, READ_PERMS, WRITE_PERMS } from "./permissions.ts";
 export {
   DEFAULT_SCRYPT,

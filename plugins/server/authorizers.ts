@@ -9,7 +9,13 @@ import { logger } from "../../mod.ts";
 import { FtpServerError } from "./errors.ts";
 import { ftpNormalize, joinRelative } from "./paths.ts";
 import { checkPerm, type PermissionOverride, WRITE_PERMS } from "./permissions.ts";
-import { DEFAULT_SCRYPT, hashPassword, plainEquals, verifyPassword } from "./passwords.ts";
+import {
+  checkSecret,
+  type SecretVerifier,
+  StandIns,
+  type StoredSecret,
+  storedSecret,
+} from "./secrets.ts";
 
 const log = logger("server", "auth");
 
@@ -65,16 +71,19 @@ export interface AddUserOptions {
 
 interface UserRecord {
   account: UserAccount;
-  password?: string;
-  passwordHash?: string;
+  /** Undefined for anonymous. */
+  secret?: StoredSecret;
   overrides: PermissionOverride[];
+}
+
+/** Options of {@link VirtualAuthorizer}. */
+export interface VirtualAuthorizerOptions {
+  /** How a password is checked (default: scrypt/MD5 verification, constant-time clear text). */
+  verify?: SecretVerifier;
 }
 
 /** Names that mean "anonymous" (vsftpd accepts both). */
 export const ANONYMOUS_NAMES = ["anonymous", "ftp"];
-
-// A real hash checked for unknown users so that their timing matches known ones.
-let dummyHash: Promise<string> | undefined;
 
 /**
  * Virtual users held in memory, pyftpdlib's DummyAuthorizer with hashed
@@ -90,6 +99,13 @@ let dummyHash: Promise<string> | undefined;
  */
 export class VirtualAuthorizer implements Authorizer {
   #users = new Map<string, UserRecord>();
+  // Unknown names are checked against a stand-in of the users' own kind and cost.
+  #standIns = new StandIns();
+  readonly #verify: SecretVerifier;
+
+  constructor(options: VirtualAuthorizerOptions = {}) {
+    this.#verify = options.verify ?? checkSecret;
+  }
 
   /** Adds a user; throws `FtpServerError` for duplicates, bad permissions or no password. */
   addUser(username: string, options: AddUserOptions): this {
@@ -113,6 +129,8 @@ export class VirtualAuthorizer implements Authorizer {
     }
     const perm = options.perm ?? "elr";
     checkPerm(perm);
+    const secret = storedSecret(options.password, options.passwordHash);
+    this.#standIns.add(secret);
     this.#users.set(username, {
       account: {
         username,
@@ -122,8 +140,7 @@ export class VirtualAuthorizer implements Authorizer {
         loginMessage: options.loginMessage,
         quitMessage: options.quitMessage,
       },
-      password: options.password,
-      passwordHash: options.passwordHash,
+      secret,
       overrides: [],
     });
     return this;
@@ -141,7 +158,7 @@ export class VirtualAuthorizer implements Authorizer {
         perm,
       });
     }
-    for (const name of ANONYMOUS_NAMES) this.#users.delete(name);
+    for (const name of ANONYMOUS_NAMES) this.removeUser(name);
     const record: UserRecord = {
       account: {
         username: "anonymous",
@@ -189,6 +206,8 @@ export class VirtualAuthorizer implements Authorizer {
 
   /** Removes a user (no error if missing). */
   removeUser(username: string): void {
+    const secret = this.#users.get(username)?.secret;
+    if (secret) this.#standIns.remove(secret);
     this.#users.delete(username);
   }
 
@@ -204,15 +223,12 @@ export class VirtualAuthorizer implements Authorizer {
   ): Promise<UserAccount | undefined> {
     const record = this.#users.get(username);
     if (!record) {
-      dummyHash ??= hashPassword("ferry-dummy", DEFAULT_SCRYPT);
-      await verifyPassword(await dummyHash, password).catch(() => false);
+      // The same verifier, kind and cost as a configured user; the caller adds the same delay.
+      await this.#verify(await this.#standIns.get(), password).catch(() => false);
       return undefined;
     }
-    if (record.account.anonymous) return record.account;
-    const ok = record.passwordHash !== undefined
-      ? await verifyPassword(record.passwordHash, password)
-      : plainEquals(record.password ?? "", password);
-    return ok ? record.account : undefined;
+    if (!record.secret) return record.account; // anonymous
+    return await this.#verify(record.secret, password) ? record.account : undefined;
   }
 }
 

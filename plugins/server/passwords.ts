@@ -84,6 +84,18 @@ function parseScrypt(stored: string) {
   return { params, salt: fromB64(m[4]), key: fromB64(m[5]) };
 }
 
+/**
+ * The scrypt cost of a stored `$scrypt$` hash, or undefined for anything else.
+ *
+ * @example
+ * ```ts
+ * scryptParams(await hashPassword("pw", { ln: 12, r: 8, p: 1 })); // { ln: 12, r: 8, p: 1 }
+ * ```
+ */
+export function scryptParams(stored: string): ScryptParams | undefined {
+  return parseScrypt(stored)?.params;
+}
+
 /** Which kind of stored hash a string is. */
 export type HashKind = "scrypt" | "md5";
 
