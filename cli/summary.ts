@@ -4,6 +4,8 @@
  * @module
  */
 import { type Action, describeAction } from "../sync/plan.ts";
+import type { ConflictRecord } from "../sync/report.ts";
+import { describeConflict } from "../sync/two_way.ts";
 import type { JobResult, WorkflowReport } from "../workflow/report.ts";
 import { formatBytes, formatDuration, table } from "./format.ts";
 
@@ -92,5 +94,8 @@ function jobDetails(j: JobResult, options: SummaryOptions & { dryRun: boolean })
   }
   const blocked = (j.details as { deletesBlocked?: string } | undefined)?.deletesBlocked;
   if (blocked) out.push(`  ${j.job}: deletions held back: ${blocked}`);
+  const conflicts = (j.details as { conflicts?: ConflictRecord[] } | undefined)?.conflicts ?? [];
+  if (conflicts.length > 0) out.push(`  ${j.job}: ${conflicts.length} conflict(s)`);
+  for (const c of conflicts) out.push(`    ${describeConflict(c).replace(/^conflict /, "")}`);
   return out;
 }

@@ -137,3 +137,22 @@ peerTest("ferry sync local <-> vsftpd: keep-both, type clash, per-side deletion 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ferry sync: the summary lists each conflict with both versions", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ferry-cli-sync-" });
+  try {
+    for (const [side, text] of [["A", "one"], ["B", "three"]]) {
+      await Deno.mkdir(join(dir, side));
+      await Deno.writeTextFile(join(dir, side, "n.txt"), text);
+    }
+    await Deno.utime(join(dir, "A/n.txt"), 0, new Date("2026-01-01T00:00:00Z"));
+    const r = await ferry(["sync", "A", "B", "--state-dir", "st"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /sync: 1 conflict\(s\)\n +n\.txt: a 3 bytes 2026-01-01T00:00:00\.000Z, b 5 bytes .*; kept both: a's version is n\.sync-conflict-\d{8}-\d{6}-a\.txt/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
