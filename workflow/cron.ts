@@ -12,6 +12,7 @@ import { Cron } from "../deps.ts";
  * ```ts
  * cronProblem("15 3 * * *");   // undefined
  * cronProblem("61 * * * *");   // "bad cron expression \"61 * * * *\": ..."
+ * cronProblem("0 0 31 2 *");   // "cron expression \"0 0 31 2 *\" never fires (no date matches it)"
  * ```
  */
 export function cronProblem(expression: string, timezone?: string): string | undefined {
@@ -20,7 +21,11 @@ export function cronProblem(expression: string, timezone?: string): string | und
     if (tz) return tz;
   }
   try {
-    new Cron(expression, { paused: true, timezone });
+    const cron = new Cron(expression, { paused: true, timezone });
+    // Fields each valid on their own can still name no date (Feb 31): such a schedule never fires.
+    if (cron.nextRun() === null) {
+      return `cron expression ${JSON.stringify(expression)} never fires (no date matches it)`;
+    }
     return undefined;
   } catch (e) {
     const why = e instanceof Error ? e.message.replace(/^CronPattern: /, "") : String(e);

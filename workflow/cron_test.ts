@@ -6,6 +6,9 @@ Deno.test("cron expressions are checked with croner", () => {
   assert.equal(cronProblem("@daily"), undefined);
   assert.match(cronProblem("61 * * * *")!, /minute/);
   assert.match(cronProblem("* *")!, /bad cron/);
+  assert.match(cronProblem("0 0 31 2 *")!, /never fires/);
+  assert.match(cronProblem("0 0 31 4 *")!, /never fires/);
+  assert.equal(cronProblem("0 0 29 2 *"), undefined, "every leap year");
   assert.match(cronProblem("* * * * *", "Mars/Base")!, /time zone/);
   assert.equal(timezoneProblem("Europe/Berlin"), undefined);
 });

@@ -45,6 +45,16 @@ Deno.test("every problem of a bad workflow is reported, in file order, as file:l
   assert.deepEqual(lines, [...lines].sort((a, b) => a - b));
 });
 
+Deno.test("a schedule that can never fire is an error at its position", async () => {
+  const got = await problems(
+    "never.yaml",
+    'version: 1\nschedule:\n  cron: ["15 3 * * *", "0 0 31 2 *"]\njobs:\n  w: { walk: { at: "h:/" } }\nendpoints: { h: { url: ./x } }\n',
+  );
+  assert.deepEqual(got, [
+    'never.yaml:3:24: schedule.cron[1]: cron expression "0 0 31 2 *" never fires (no date matches it)',
+  ]);
+});
+
 Deno.test("YAML syntax errors are reported with positions", async () => {
   const got = await problems("x.yaml", "version: 1\njobs:\n  a: [1, 2\n  b: 3\n");
   assert.ok(got.length >= 1);
