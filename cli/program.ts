@@ -8,7 +8,9 @@ import type { PluginCommand } from "../workflow/plugin.ts";
 import { runAction } from "./action.ts";
 import type { CliContext } from "./context.ts";
 import { withGlobalOptions } from "./options.ts";
-import { openUrl } from "../workflow/endpoints.ts";
+import { EndpointPool, openUrl } from "../workflow/endpoints.ts";
+import { endpointFromOptions } from "./options.ts";
+import { splitEndpointFlags, type SplitFlags } from "./plugin_flags.ts";
 import { registerDemo } from "./commands/demo.ts";
 import { registerGetPut } from "./commands/get_put.ts";
 import { registerIfNewer } from "./commands/if_newer.ts";
@@ -80,14 +82,44 @@ function addPluginCommand(program: Command, cli: CliContext, command: PluginComm
     .allowExcessArguments()
     .helpOption(false)
     .passThroughOptions()
-    .action((args) =>
-      runAction(cli, program.opts(), {}, () =>
-        command.run(args, {
+    .action((args: string[]) => {
+      let split: SplitFlags = { flags: {}, rest: args };
+      let problem: unknown;
+      try {
+        if (command.endpointFlags) split = splitEndpointFlags(args);
+      } catch (error) {
+        problem = error;
+      }
+      const { flags, rest } = split;
+      return runAction(cli, program.opts(), flags, () => {
+        if (problem) throw problem;
+        return command.run(rest, {
           signal: cli.signal,
           secrets: cli.secrets,
-          openEndpoint: (url, options) => openUrl(cli.registry, url, options),
+          openEndpoint: (url, options) =>
+            command.endpointFlags
+              ? openWithFlags(cli, url, flags)
+              : openUrl(cli.registry, url, options),
           enableDebug: () => cli.enableDebug(),
           authorizer: (name) => cli.registry.authorizers.get(name)?.item,
-        }))
-    );
+        });
+      });
+    });
+}
+
+/**
+ * A URL opened as `ferry mirror` opens its endpoints: the flags make its
+ * endpoint entry (auth method, TLS, connections), the pool resolves the
+ * credentials (netrc by default) and opens it. The caller closes it.
+ */
+async function openWithFlags(cli: CliContext, url: string, flags: Record<string, unknown>) {
+  const pool = new EndpointPool({ target: endpointFromOptions(url, flags) }, {
+    registry: cli.registry,
+    secrets: cli.secrets,
+    env: (name) => Deno.env.get(name),
+    interactive: Deno.stdin.isTerminal(),
+    baseDir: Deno.cwd(),
+    signal: cli.signal,
+  });
+  return await pool.get("target");
 }

@@ -143,6 +143,16 @@ export interface PluginCommand {
   description: string;
   /** Usage line shown in `ferry --help`, e.g. `"[options] URL"`. */
   usage?: string;
+  /**
+   * The CLI takes the flags every remote command has out of the arguments
+   * (`--user`, `--password-env`, `--password-file`, `--password-command`,
+   * `--ask-password`, `--netrc[=FILE]`, `--no-netrc`, `--anonymous`, `--ca`,
+   * `--insecure`, `--tls`, `--time-shift`, `--no-mlsd`, `--connections`,
+   * `--net-timeout`, and the logging flags -v, -q, `--debug`, `--json`,
+   * `--log-format`, `--log-file`) and `context.openEndpoint` opens URLs with
+   * them, through the same code as `ferry mirror` (netrc default included).
+   */
+  endpointFlags?: boolean;
   /** Runs with the raw arguments after the command name; returns the exit code. */
   run(args: string[], context?: CommandContext): Promise<number>;
 }

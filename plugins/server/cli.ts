@@ -52,6 +52,12 @@ Without -u or --credentials, anonymous users get read-only access.
       --banner TEXT         the 220 greeting
       --config FILE         server.yaml / server.json with everything else
   -h, --help                this text
+
+Serving an ENDPOINT_URL, its credentials and TLS come from the flags every remote
+command takes (ferry mirror's): --user NAME, --password-env VAR, --password-file F,
+--password-command CMD, --ask-password, --netrc[=FILE] (~/.netrc is tried by default),
+--no-netrc, --ca FILE, --insecure, --tls MODE; and the logging flags -v, -q, --debug,
+--log-format, --log-file, before or after "serve". (-u/-P name the server's own user.)
 `;
 
 const OPTIONS = {
@@ -337,6 +343,8 @@ export const serveCommand: PluginCommand = {
   name: "serve",
   description: "serve a directory or an endpoint over FTP/FTPS",
   usage: "[options] [DIR|ENDPOINT_URL] | hash-password [PASSWORD]",
+  // An endpoint URL takes --user, --password-env, --netrc, --ca, --insecure... as `mirror` does.
+  endpointFlags: true,
   run(args: string[], context?: CommandContext): Promise<number> {
     return args[0] === "hash-password" ? runHashPassword(args.slice(1)) : runServe(args, context);
   },

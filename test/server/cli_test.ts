@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import serverPlugin, { md5Password } from "../../plugins/server/mod.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
-import { dec, enc } from "./helpers.ts";
+import { dec, enc, testServer } from "./helpers.ts";
 
 const CLI = new URL("../../cli/main.ts", import.meta.url).pathname;
 
@@ -24,18 +24,25 @@ async function waitFor(reader: ReadableStreamDefaultReader<string>, pattern: Reg
   throw new Error(`never saw ${pattern} in:\n${text}`);
 }
 
+/** `ferry ARGS` in a child process: its stdout as text chunks, its whole stderr. */
+function spawnCli(args: string[], env?: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-check", CLI, ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  return { child, stderr, out };
+}
+
 Deno.test("ferry serve (CLI child): prints where it listens, -w lets anonymous write, SIGTERM stops it", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/hello.txt`, "hi\n");
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--no-check", CLI, "serve", "-i", "127.0.0.1", "-p", "0", "-w", dir],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).spawn();
-    const stderr = new Response(child.stderr).text();
-    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const { child, stderr, out } = spawnCli(["serve", "-i", "127.0.0.1", "-p", "0", "-w", dir]);
     const m = await waitFor(
       out,
       /ferry serve: ftp:\/\/127\.0\.0\.1:(\d+)\/ serving (\S+); anonymous \(elradfmwMT\)/,
@@ -70,14 +77,7 @@ Deno.test("ferry serve (CLI child): prints where it listens, -w lets anonymous w
 Deno.test("ferry serve -D (CLI child): the command trace shows, with PASS masked", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--no-check", CLI, "serve", "-i", "127.0.0.1", "-p", "0", "-D", dir],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).spawn();
-    const stderr = new Response(child.stderr).text();
-    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const { child, stderr, out } = spawnCli(["serve", "-i", "127.0.0.1", "-p", "0", "-D", dir]);
     const m = await waitFor(out, /ferry serve: ftp:\/\/127\.0\.0\.1:(\d+)\//);
     const c = await Ctl.connect(Number(m[1]));
     assert.equal((await c.login("anonymous", "secret-mail@x")).code, 230);
@@ -101,18 +101,11 @@ Deno.test("ferry serve --authorizer: a plugin's authorizer decides logins", asyn
   const plugin = new URL("../fixtures/authorizer_plugin.ts", import.meta.url).pathname;
   try {
     await Deno.writeTextFile(`${dir}/hello.txt`, "hi\n");
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        ...["run", "-A", "--no-check", CLI, "--plugin", plugin, "serve", "-i", "127.0.0.1"],
-        ...["-p", "0", "--authorizer", "allow-one", "--authorizer-option", "user=alice"],
-        ...["--authorizer-option", "password=wonder", dir],
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).spawn();
-    const stderr = new Response(child.stderr).text();
-    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const { child, stderr, out } = spawnCli([
+      ...["--plugin", plugin, "serve", "-i", "127.0.0.1"],
+      ...["-p", "0", "--authorizer", "allow-one", "--authorizer-option", "user=alice"],
+      ...["--authorizer-option", "password=wonder", dir],
+    ]);
     const m = await waitFor(out, /ftp:\/\/127\.0\.0\.1:(\d+)\/ .*authorizer allow-one/);
     const anonymous = await Ctl.connect(Number(m[1]));
     assert.equal((await anonymous.login("anonymous", "a@b")).code, 530, "no anonymous by default");
@@ -225,3 +218,56 @@ async function runCapture(args: string[]): Promise<string> {
   }
   return text;
 }
+
+/** `ferry serve ARGS` in a child; resolves with its port once it listens. */
+async function serveChild(args: string[], env: Record<string, string>) {
+  const { child, stderr, out } = spawnCli(["serve", ...args], env);
+  const m = await waitFor(out, /ferry serve: ftp:\/\/127\.0\.0\.1:(\d+)\//).catch(async (e) => {
+    throw new Error(`${e.message}\n${await stderr}`);
+  });
+  return {
+    port: Number(m[1]),
+    async stop() {
+      child.kill("SIGTERM");
+      await out.cancel();
+      await child.status;
+      return await stderr;
+    },
+  };
+}
+
+Deno.test("ferry serve URL: --user/--password-env, --netrc=FILE and ~/.netrc log in to the backend; -v after serve", async () => {
+  await using backend = await testServer();
+  const home = await Deno.makeTempDir();
+  try {
+    const url = `ftp://127.0.0.1:${backend.port}/`;
+    await Deno.writeTextFile(`${home}/.netrc`, "machine 127.0.0.1 login bob password pw\n");
+    await Deno.writeTextFile(`${home}/other.netrc`, "machine 127.0.0.1 login bob password pw\n");
+    const front = ["-i", "127.0.0.1", "-p", "0", "-u", "alice", "-P", "secret"];
+    const env = { HOME: `${home}/nowhere`, PW: "pw", FERRY_NO_PROGRESS: "1" };
+    for (
+      const [flags, extraEnv] of [
+        [["--user", "bob", "--password-env", "PW", "-v"], {}],
+        [["--netrc=" + `${home}/other.netrc`, "--log-file", `${home}/log.json`], {}],
+        [[], { HOME: home }], // the netrc default, as for mirror
+      ] as const
+    ) {
+      const s = await serveChild([url, ...front, ...flags], { ...env, ...extraEnv });
+      try {
+        await using c = await Ctl.connect(s.port);
+        assert.equal((await c.login("alice", "secret")).code, 230);
+        await c.cmd("TYPE I");
+        const data = await c.epsv();
+        assert.ok([125, 150].includes((await c.cmd("RETR pub/hello.txt")).code));
+        assert.equal(dec.decode(await readAll(data)), "hello\nworld\n", flags.join(" "));
+        assert.equal((await c.reply()).code, 226);
+      } finally {
+        const stderr = await s.stop();
+        assert.doesNotMatch(stderr, /Unknown option|pw\b/);
+      }
+    }
+    assert.ok((await Deno.stat(`${home}/log.json`)).size > 0, "--log-file after serve writes");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
