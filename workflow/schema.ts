@@ -26,6 +26,39 @@ export const JOB_COMMON_KEYS = [
   "timeout",
 ] as const;
 
+/** What text a number or boolean field takes (interpolation always gives text). */
+const TEXT_FORMS = {
+  number: { re: /^\s*-?\d+(?:\.\d+)?\s*$/, pattern: "^\\s*-?\\d+(\\.\\d+)?\\s*$|\\$\\{" },
+  boolean: { re: /^(?:true|false)$/, pattern: "^(true|false)$|\\$\\{" },
+} as const;
+/** Schemas made by {@link fromText}, with the text form the JSON Schema must also allow. */
+const textForms = new WeakMap<object, keyof typeof TEXT_FORMS>();
+
+/**
+ * A number (or boolean) field that also takes its value as text, so that
+ * `parallel: "${vars.n}"` and `retries: "${env:R:-2}"` work: numeric text
+ * becomes a number, `true`/`false` a boolean, before `schema` checks it. The
+ * JSON Schema of such a field also allows a string holding `${...}`.
+ *
+ * @example
+ * ```ts
+ * fromText(z.number().int()).parse("4"); // 4
+ * ```
+ */
+export function fromText<T extends z.ZodType>(
+  schema: T,
+  kind: keyof typeof TEXT_FORMS = "number",
+): z.ZodType<z.output<T>, z.input<T>> {
+  const form = TEXT_FORMS[kind].re;
+  const s = z.preprocess(
+    (v) =>
+      typeof v !== "string" || !form.test(v) ? v : kind === "number" ? Number(v) : v === "true",
+    schema,
+  ) as unknown as z.ZodType<z.output<T>, z.input<T>>;
+  textForms.set(s, kind);
+  return s;
+}
+
 /** Endpoint, job and var names. */
 export const Name = z.string().regex(
   /^[A-Za-z_][A-Za-z0-9_-]*$/,
@@ -51,16 +84,16 @@ export const Glob = z.string().check((ctx) => {
 export const Globs = z.union([Glob, z.array(Glob)]);
 
 /** Bytes: a number or `10MiB`. */
-export const Size = z.union([
+export const Size = fromText(z.union([
   z.number().int().nonnegative(),
   z.string().regex(SIZE_RE, "a size is a number of bytes or like 10MiB, 1.5GB"),
-]);
+]));
 
 /** Seconds as a number, or `250ms`, `30s`, `5m`, `2h`. */
-export const Duration = z.union([
+export const Duration = fromText(z.union([
   z.number().nonnegative(),
   z.string().regex(DURATION_RE, "a duration is seconds or like 250ms, 30s, 5m, 2h"),
-]);
+]));
 
 /** A cron expression, checked with croner. */
 export const CronExpression = z.string().check((ctx) => {
@@ -69,21 +102,23 @@ export const CronExpression = z.string().check((ctx) => {
 }).meta({ description: 'cron expression, 5 or 6 fields or @daily: "15 3 * * *"' });
 
 /** `maxDelete`: a count or a percentage of the target's files. */
-export const DeleteLimit = z.union([
+export const DeleteLimit = fromText(z.union([
   z.number().int().nonnegative(),
   z.string().regex(PERCENT_RE, 'maxDelete is a count or a percentage like "10%"'),
-]);
+]));
 
 /** Options every job has (also the keys of `defaults`). */
 export const JobCommon = {
-  retries: z.number().int().min(0).max(100).optional().meta({
+  retries: fromText(z.number().int().min(0).max(100)).optional().meta({
     description: "attempts after the first on temporary errors (default 3)",
   }),
   retryDelay: Duration.optional().meta({ description: "first back-off delay, doubled each time" }),
-  parallel: z.number().int().min(1).max(64).optional().meta({
+  parallel: fromText(z.number().int().min(1).max(64)).optional().meta({
     description: "parallel transfers and listings (default 4)",
   }),
-  dryRun: z.boolean().optional().meta({ description: "print the plan, touch nothing" }),
+  dryRun: fromText(z.boolean(), "boolean").optional().meta({
+    description: "print the plan, touch nothing",
+  }),
   timeout: Duration.optional().meta({ description: "give up the job after this long" }),
 };
 
@@ -95,18 +130,18 @@ export const Filters = {
   maxSize: Size.optional(),
 };
 
-const TimeShift = z.union([
+const TimeShift = fromText(z.union([
   z.literal("auto"),
   z.number().min(-86400).max(86400),
   z.string().regex(TIME_SHIFT_RE, 'timeShift is "auto", seconds, or "+HH:MM"'),
-]).meta({ description: 'server clock minus UTC: "auto", seconds, or "+HH:MM"' });
+])).meta({ description: 'server clock minus UTC: "auto", seconds, or "+HH:MM"' });
 
 const Tls = z.strictObject({
   mode: z.enum(["require", "try", "off"]).optional().meta({
     description: "ftp:// only: require AUTH TLS, try it, or stay plain",
   }),
   ca: z.string().optional().meta({ description: "PEM file with the CA to trust" }),
-  insecure: z.boolean().optional().meta({
+  insecure: fromText(z.boolean(), "boolean").optional().meta({
     description: "skip certificate verification (loudly logged)",
   }),
 });
@@ -148,7 +183,7 @@ export function endpointSchema(methods: AuthMethod[]): z.ZodObject {
     auth: authSchema(methods).optional(),
     timeShift: TimeShift.optional(),
     tls: Tls.optional(),
-    maxConnections: z.number().int().min(1).max(64).optional(),
+    maxConnections: fromText(z.number().int().min(1).max(64)).optional(),
     timeout: Duration.optional().meta({ description: "per network operation" }),
     options: z.record(z.string(), z.unknown()).optional().meta({
       description: "extra options for the endpoint's scheme",
@@ -249,7 +284,18 @@ export function workflowSchema(parts: SchemaParts): z.ZodObject {
  * ```
  */
 export function workflowJsonSchema(parts: SchemaParts): Record<string, unknown> {
-  const schema = z.toJSONSchema(workflowSchema(parts), { io: "input", unrepresentable: "any" });
+  const schema = z.toJSONSchema(workflowSchema(parts), {
+    io: "input",
+    unrepresentable: "any",
+    override: (ctx) => {
+      const kind = textForms.get(ctx.zodSchema);
+      if (!kind) return;
+      // The value as the file may write it: the type itself, or text giving it.
+      const own = { ...ctx.jsonSchema };
+      for (const key of Object.keys(ctx.jsonSchema)) delete ctx.jsonSchema[key];
+      ctx.jsonSchema.anyOf = [own, { type: "string", pattern: TEXT_FORMS[kind].pattern }];
+    },
+  });
   return {
     ...schema,
     title: "ferry workflow",

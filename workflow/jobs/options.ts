@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "../../deps.ts";
-import { DeleteLimit, Filters, Target } from "../schema.ts";
+import { DeleteLimit, Filters, fromText, Target } from "../schema.ts";
 
 const compare = z.enum(["size+mtime", "size", "checksum"]).optional().meta({
   description: "how files are judged equal (default size+mtime, precision-aware)",
@@ -20,7 +20,9 @@ const maxDelete = DeleteLimit.optional().meta({
 export const MirrorOptions = z.strictObject({
   from: Target,
   to: Target,
-  delete: z.boolean().optional().meta({ description: "delete target files the source lacks" }),
+  delete: fromText(z.boolean(), "boolean").optional().meta({
+    description: "delete target files the source lacks",
+  }),
   ...Filters,
   symlinks,
   compare,
@@ -52,7 +54,9 @@ export const SyncOptions = z.strictObject({
     description:
       'deletions allowed per side: a count or a percentage of that side\'s files (default "50%")',
   }),
-  force: z.boolean().optional().meta({ description: "pass the deletion guards" }),
+  force: fromText(z.boolean(), "boolean").optional().meta({
+    description: "pass the deletion guards",
+  }),
 });
 /** Validated `sync:` options. */
 export type SyncOptions = z.infer<typeof SyncOptions>;
@@ -66,7 +70,9 @@ export const WalkOptions = z.strictObject({
   format: z.enum(["json", "ndjson", "csv", "tree"]).optional().meta({
     description: "listing format (default json; tree is for terminals)",
   }),
-  totals: z.boolean().optional().meta({ description: "add file, dir and byte totals" }),
+  totals: fromText(z.boolean(), "boolean").optional().meta({
+    description: "add file, dir and byte totals",
+  }),
   ...Filters,
   symlinks,
 });
@@ -76,8 +82,12 @@ export type WalkOptions = z.infer<typeof WalkOptions>;
 /** `rmtree:` remove a tree. */
 export const RmtreeOptions = z.strictObject({
   at: Target,
-  ignoreErrors: z.boolean().optional().meta({ description: "carry on past errors" }),
-  force: z.boolean().optional().meta({ description: "allow removing the endpoint root" }),
+  ignoreErrors: fromText(z.boolean(), "boolean").optional().meta({
+    description: "carry on past errors",
+  }),
+  force: fromText(z.boolean(), "boolean").optional().meta({
+    description: "allow removing the endpoint root",
+  }),
 });
 /** Validated `rmtree:` options. */
 export type RmtreeOptions = z.infer<typeof RmtreeOptions>;
