@@ -6,7 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Ajv2020 } from "../../deps/test.ts";
+import { Ajv2020 } from "../deps.ts";
 import { yaml } from "../../deps.ts";
 import { defaultRegistry } from "../../workflow/builtins.ts";
 import { WorkflowInvalidError } from "../../workflow/errors.ts";
