@@ -39,9 +39,6 @@ export {
   InvalidArgumentError,
   Option,
 } from "npm:@commander-js/extra-typings@^15.1.0";
-// cli-progress: the progress display, only when stderr is a terminal.
-// @ts-types="npm:@types/cli-progress@^3.11.6"
-export { default as cliProgress } from "npm:cli-progress@^3.12.0";
 
 // --- sync/ ---
 // picomatch: include/exclude globs (rsync/rclone-like rules are built on it in

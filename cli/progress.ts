@@ -1,13 +1,16 @@
 /**
- * Showing a run while it goes: a live display on a terminal (one bar per
- * running job: files and bytes done / total, rate, current file), plain log
- * lines otherwise, and NDJSON events with `--log-format json`.
+ * Showing a run while it goes: a live display on a terminal (per running job:
+ * files and bytes done / total, rate, ETA, the files in flight; one summary
+ * line stays when it ends), plain log lines otherwise, and NDJSON events with
+ * `--log-format json`.
  * @module
  */
-import { cliProgress } from "../deps.ts";
 import { logger } from "../util/log.ts";
 import type { RunEvent } from "../workflow/report.ts";
-import { ellipsize, formatBytes, formatDuration, formatRate } from "./format.ts";
+import type { ProgressEvent } from "../sync/progress.ts";
+import { formatBytes, formatDuration } from "./format.ts";
+import { writeStderr } from "./logging.ts";
+import { count, type JobView, renderJobs } from "./screen.ts";
 
 const log = logger("cli");
 const events = logger("events");
@@ -49,7 +52,7 @@ export interface Display {
  * ```
  */
 export function createDisplay(mode: DisplayMode, writeLine: (line: string) => void): Display {
-  if (mode === "bars") return new BarDisplay(writeLine);
+  if (mode === "bars") return new ScreenDisplay(writeLine);
   return {
     onEvent: mode === "json" ? jsonEvent() : mode === "lines" ? lineEvent : () => {},
     write: writeLine,
@@ -105,70 +108,48 @@ function jsonEvent(): (e: RunEvent) => void {
   };
 }
 
-interface JobBar {
-  bar: cliProgress.SingleBar;
-  started: number;
-}
+/** Redraws per second at most. */
+const FPS = 8;
 
 /**
- * The live display: one bar per running job. The multi-bar exists only while
- * jobs run, so lines printed between runs (reports) are never redrawn over.
+ * The live display on a terminal: per running job its totals, rate, ETA and
+ * the files in flight (see screen.ts), redrawn in place; log lines print above
+ * it; when a job ends one summary line stays.
  */
-class BarDisplay implements Display {
-  #multi: cliProgress.MultiBar | undefined;
-  readonly #bars = new Map<string, JobBar>();
+class ScreenDisplay implements Display {
+  readonly #views = new Map<string, JobView>();
   readonly #writeLine: (line: string) => void;
+  #drawn = 0;
+  #timer: number | undefined;
 
   constructor(writeLine: (line: string) => void) {
     this.#writeLine = writeLine;
   }
 
-  #ensure(): cliProgress.MultiBar {
-    this.#multi ??= new cliProgress.MultiBar({
-      format: " {job} |{bar}| {percentage}% | {files} files | {bytes} | {rate} | {current}",
-      barsize: 24,
-      hideCursor: true,
-      clearOnComplete: true,
-      stopOnComplete: false,
-      fps: 8,
-      autopadding: true,
-    }, cliProgress.Presets.shades_classic);
-    return this.#multi;
-  }
-
   write(line: string): void {
-    if (this.#multi) this.#multi.log(line + "\n");
-    else this.#writeLine(line);
+    this.#clear();
+    this.#writeLine(line);
+    this.#draw();
   }
 
   onEvent(e: RunEvent): void {
     switch (e.type) {
-      case "job-start": {
-        if (this.#bars.has(e.job)) break;
-        const bar = this.#ensure().create(1, 0, this.#payload(e.job, 0, 0, 0, 0, 0, ""));
-        this.#bars.set(e.job, { bar, started: Date.now() });
+      case "job-start":
+        if (!this.#views.has(e.job)) this.#views.set(e.job, emptyView(e.job));
+        this.#timer ??= this.#startTimer();
         break;
-      }
       case "progress": {
-        const b = this.#bars.get(e.job);
-        if (!b) break;
-        const t = e.totals;
-        const byBytes = t.bytesTotal > 0;
-        const total = Math.max(1, byBytes ? t.bytesTotal : t.filesTotal + t.deletesTotal);
-        const value = byBytes ? t.bytesDone : t.filesDone + t.deletesDone;
-        b.bar.setTotal(total);
-        b.bar.update(
-          Math.min(value, total),
-          this.#payload(
-            e.job,
-            t.filesDone,
-            t.filesTotal,
-            t.bytesDone,
-            t.bytesTotal,
-            Date.now() - b.started,
-            t.current[0] ?? "",
-          ),
-        );
+        const v = this.#views.get(e.job);
+        if (!v) break;
+        Object.assign(v, {
+          filesDone: e.totals.filesDone,
+          filesTotal: e.totals.filesTotal,
+          bytesDone: e.totals.bytesDone,
+          bytesTotal: e.totals.bytesTotal,
+          deletesDone: e.totals.deletesDone,
+          deletesTotal: e.totals.deletesTotal,
+        });
+        trackFile(v, e.event);
         if (e.event.type === "file-end" && e.event.error) {
           this.write(`${e.job}: ${e.event.path}: ${e.event.error}`);
         }
@@ -178,21 +159,15 @@ class BarDisplay implements Display {
         this.write(`${e.job}: retry ${e.attempt} in ${formatDuration(e.delayMs)}: ${e.error}`);
         break;
       case "job-end": {
-        const b = this.#bars.get(e.job);
-        if (b) {
-          this.#multi?.remove(b.bar);
-          this.#bars.delete(e.job);
-        }
+        this.#views.delete(e.job);
         const c = e.result.counts;
         this.write(
-          `${e.job}: ${e.result.status}, ${c.filesTransferred} file(s), ${
-            formatBytes(c.bytesTransferred)
-          }` +
-            ` in ${formatDuration(e.result.durationMs)}${
-              e.result.reason ? ` (${e.result.reason})` : ""
-            }`,
+          `${e.job} (${e.result.kind}): ${e.result.status}, ${count(c.filesTransferred)} files, ` +
+            `${formatBytes(c.bytesTransferred)} in ${formatDuration(e.result.durationMs)}, ` +
+            `${count(c.filesSkipped)} skipped, ${count(c.filesFailed)} failed` +
+            (e.result.reason ? ` (${e.result.reason})` : ""),
         );
-        if (this.#bars.size === 0) this.stop();
+        if (this.#views.size === 0) this.stop();
         break;
       }
       case "run-end":
@@ -201,27 +176,67 @@ class BarDisplay implements Display {
     }
   }
 
-  #payload(
-    job: string,
-    filesDone: number,
-    filesTotal: number,
-    bytesDone: number,
-    bytesTotal: number,
-    ms: number,
-    current: string,
-  ) {
-    return {
-      job,
-      files: `${filesDone}/${filesTotal}`,
-      bytes: `${formatBytes(bytesDone)}/${formatBytes(bytesTotal)}`,
-      rate: formatRate(bytesDone, ms),
-      current: ellipsize(current, 30),
-    };
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#clear();
+    this.#views.clear();
   }
 
-  stop(): void {
-    this.#multi?.stop();
-    this.#multi = undefined;
-    this.#bars.clear();
+  #startTimer(): number {
+    const id = setInterval(() => {
+      this.#clear();
+      this.#draw();
+    }, 1000 / FPS) as unknown as number;
+    Deno.unrefTimer(id);
+    return id;
+  }
+
+  #draw(): void {
+    if (this.#views.size === 0) return;
+    const { columns, rows } = terminalSize();
+    // Leave room for the log lines above and the prompt below.
+    const lines = renderJobs([...this.#views.values()], columns, Math.max(1, rows - 4), Date.now());
+    writeStderr(lines.map((l) => l + "\n").join(""));
+    this.#drawn = lines.length;
+  }
+
+  #clear(): void {
+    if (this.#drawn > 0) writeStderr(`\x1b[${this.#drawn}A\r\x1b[J`);
+    this.#drawn = 0;
+  }
+}
+
+function emptyView(job: string): JobView {
+  return {
+    job,
+    started: Date.now(),
+    filesDone: 0,
+    filesTotal: 0,
+    bytesDone: 0,
+    bytesTotal: 0,
+    deletesDone: 0,
+    deletesTotal: 0,
+    inFlight: [],
+  };
+}
+
+/** Keeps a view's files in flight in step with one event. */
+function trackFile(v: JobView, ev: ProgressEvent): void {
+  if (ev.type === "file-start" && ev.action === "transfer") {
+    v.inFlight.push({ path: ev.path, bytes: 0, size: ev.size });
+  } else if (ev.type === "file-progress") {
+    const f = v.inFlight.find((x) => x.path === ev.path);
+    if (f) f.bytes = ev.bytes;
+  } else if (ev.type === "file-end") {
+    v.inFlight = v.inFlight.filter((x) => x.path !== ev.path);
+  }
+}
+
+function terminalSize(): { columns: number; rows: number } {
+  try {
+    return Deno.consoleSize();
+  } catch {
+    return { columns: 80, rows: 24 };
   }
 }

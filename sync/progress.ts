@@ -58,7 +58,8 @@ export class ProgressTracker {
   readonly #fileBytes = new Map<string, number>();
   readonly #everyMs: number;
   readonly #now: () => number;
-  #lastProgress = -Infinity;
+  /** When each running file last reported bytes (each file is throttled on its own). */
+  readonly #lastProgress = new Map<string, number>();
 
   /**
    * `progressEveryMs`: `file-progress` events at most this often (default 100
@@ -97,8 +98,8 @@ export class ProgressTracker {
     this.totals.bytesDone += bytes - before;
     if (!this.#listener) return;
     const now = this.#now();
-    if (bytes < size && now - this.#lastProgress < this.#everyMs) return;
-    this.#lastProgress = now;
+    if (bytes < size && now - (this.#lastProgress.get(path) ?? -Infinity) < this.#everyMs) return;
+    this.#lastProgress.set(path, now);
     this.#emit({ type: "file-progress", path, bytes, size });
   }
 
@@ -106,6 +107,7 @@ export class ProgressTracker {
   end(path: string, action: ProgressAction, error?: unknown): void {
     const bytes = this.#fileBytes.get(path) ?? 0;
     this.#fileBytes.delete(path);
+    this.#lastProgress.delete(path);
     const i = this.totals.current.indexOf(path);
     if (i >= 0) this.totals.current.splice(i, 1);
     if (error !== undefined) this.totals.failed++;
