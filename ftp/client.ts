@@ -603,14 +603,46 @@ export class FtpClient {
    * data arrives, so memory is bounded by one line.
    */
   async list(path = "", options: { hidden?: boolean } = {}): Promise<ListEntry[]> {
-    return await this.#withListAll(options, (flag) => this.#listEntries(listCommand(flag, path)));
+    return await this.#fromInside(
+      path,
+      (p) => this.#withListAll(options, (flag) => this.#listEntries(listCommand(flag, p))),
+    );
   }
 
   #listAllRejected = false;
 
   /** Raw LIST lines (same `-a` handling as {@link list}). */
   async listLines(path = "", options: { hidden?: boolean } = {}): Promise<string[]> {
-    return await this.#withListAll(options, (flag) => this.retrlines(listCommand(flag, path)));
+    return await this.#fromInside(
+      path,
+      (p) => this.#withListAll(options, (flag) => this.retrlines(listCommand(flag, p))),
+    );
+  }
+
+  /**
+   * LIST's argument is an `ls` argument line on many servers: Pure-FTPd splits
+   * `LIST /a b` into `/a` and `b`. A directory whose path has white space is
+   * listed from inside (CWD there, LIST, CWD back), as lftp does; where CWD
+   * refuses (a file, say) the path is sent as before.
+   */
+  async #fromInside<T>(path: string, run: (path: string) => Promise<T>): Promise<T> {
+    if (!/\s/.test(path)) return await run(path);
+    const back = await this.pwd();
+    try {
+      await this.cwd(path);
+    } catch (error) {
+      if (error instanceof FtpError && error.ftpCode !== undefined && error.ftpCode >= 500) {
+        return await run(path);
+      }
+      throw error;
+    }
+    let result: T;
+    try {
+      result = await run("");
+    } finally {
+      await this.cwd(back);
+    }
+    return result;
   }
 
   async #withListAll<T>(options: { hidden?: boolean }, run: (all: boolean) => Promise<T>) {
