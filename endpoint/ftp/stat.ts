@@ -12,6 +12,7 @@ import { logger } from "../../util/log.ts";
 import { Precision, type Stat } from "../types.ts";
 import { NotADirectoryError, NotFoundError, SymlinkLoopError } from "../errors.ts";
 import type { SessionPool } from "./pool.ts";
+import type { FtpClient } from "../../ftp/client.ts";
 import type { StatCache } from "./stat_cache.ts";
 import { linkTarget, remoteBasename, remoteDirname } from "./remote_path.ts";
 
@@ -89,6 +90,8 @@ export class StatReader {
   #features?: Promise<Map<string, string>>;
   /** Set when the server refused MLSD/MLST: LIST from then on. */
   #mlsdRefused = false;
+  /** Listings made from inside their directory, one at a time (they move the CWD). */
+  #inside: Promise<unknown> = Promise.resolve();
 
   constructor(pool: SessionPool, cache: StatCache, choice: ListingChoice = {}) {
     this.#pool = pool;
@@ -199,7 +202,7 @@ export class StatReader {
     let entries: ListEntry[];
     try {
       entries = await this.#pool.withMain(
-        (c) => mlsd ? c.mlsd(where) : c.list(where, { hidden: this.#choice.listHidden }),
+        (c) => mlsd ? c.mlsd(where) : this.#listDir(c, where),
         { retry: true },
       );
     } catch (error) {
@@ -230,7 +233,7 @@ export class StatReader {
   async listShowingLinks(dir: string): Promise<Stat[]> {
     if (!(await this.usesMlsd())) return await this.list(dir);
     const entries = await this.#pool.withMain(
-      (c) => c.list(dir, { hidden: this.#choice.listHidden }),
+      (c) => this.#listDir(c, dir),
       { retry: true },
     );
     return entries.map(entryToStat).filter((s): s is Stat => s !== undefined);
@@ -351,6 +354,27 @@ export class StatReader {
   }
 
   /**
+   * LIST of a directory. A path with whitespace is listed from inside it (CWD,
+   * LIST, CWD back), as ftputil does: Pure-FTPd reads `LIST -a /a/c d` as
+   * two arguments and lists `/a/c` and `d`.
+   */
+  #listDir(c: FtpClient, dir: string): Promise<ListEntry[]> {
+    const hidden = this.#choice.listHidden;
+    if (!/\s/.test(dir)) return c.list(dir, { hidden });
+    const run = this.#inside.then(async () => {
+      const back = await c.pwd();
+      await c.cwd(dir);
+      try {
+        return await c.list("", { hidden });
+      } finally {
+        await c.cwd(back);
+      }
+    });
+    this.#inside = run.catch(() => {});
+    return run;
+  }
+
+  /**
    * Whether `dir` is a directory (CWD into it works; the session's directory
    * is put back after) that LIST can list.
    */
@@ -360,7 +384,7 @@ export class StatReader {
         const back = await c.pwd();
         await c.cwd(dir);
         await c.cwd(back);
-        await c.list(dir, { hidden: this.#choice.listHidden });
+        await this.#listDir(c, dir);
         return true;
       } catch (error) {
         if (error instanceof FtpPermanentError) return false;

@@ -26,6 +26,7 @@ const tree: Record<string, ListEntry[] | null> = {
   "/": [
     { name: "pub", type: "dir", precision: 60_000, raw: "" },
     { name: "locked", type: "dir", precision: 60_000, raw: "" },
+    { name: "c d", type: "dir", precision: 60_000, raw: "" },
   ],
   "/locked": null,
   "/pub": [
@@ -33,6 +34,7 @@ const tree: Record<string, ListEntry[] | null> = {
     { name: "sub", type: "dir", precision: 60_000, raw: "" },
   ],
   "/pub/sub": [],
+  "/c d": [{ name: "x.txt", type: "file", size: 1, precision: 60_000, raw: "" }],
 };
 
 /**
@@ -61,7 +63,9 @@ class Refusing {
   }
   list(path: string) {
     this.commands.push(`LIST ${path}`);
-    const entries = tree[path];
+    // Like Pure-FTPd, a space in the argument would split it: only "" may name such a directory.
+    if (/\s/.test(path)) return Promise.reject(refusal(`LIST ${path}`, 550, "split"));
+    const entries = tree[path === "" ? this.#cwd : path];
     if (entries) return Promise.resolve(entries);
     if (entries === null) return Promise.reject(refusal(`LIST ${path}`, 550, "Permission denied"));
     // LIST of a missing path: an empty listing (vsftpd) or 450/550; both happen.
@@ -203,4 +207,10 @@ Deno.test("stat reader: a refused MLST on the root gives a plain directory stat;
     assert.equal(warnings.length, mlsd ? 0 : 1);
     assert.deepEqual(session.commands, ["MLST /"]);
   }
+});
+
+Deno.test("stat reader: a directory with a space is listed from inside it", async () => {
+  const { session, reader: r } = reader(550, false);
+  assert.deepEqual((await r.list("/c d")).map((s) => s.name), ["x.txt"]);
+  assert.deepEqual(session.commands, ["LIST /", "CWD /c d", "LIST ", "CWD /"]);
 });
