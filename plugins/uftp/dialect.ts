@@ -110,6 +110,44 @@ export async function serverSize(client: FtpClient, path: string): Promise<numbe
 }
 
 /**
+ * `stream`, telling `onSettled` once when it ends (false), fails or is
+ * cancelled (true): the pool lends the session until then, so a multi-stream
+ * download that never said so kept its session for good (and a retry after a
+ * cut waited for a free one forever).
+ */
+function settling(
+  stream: ReadableStream<Uint8Array>,
+  onSettled: (failed: boolean) => void,
+): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  let settled = false;
+  const settle = (failed: boolean) => {
+    if (!settled) (settled = true, onSettled(failed));
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          settle(false);
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        settle(true);
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      try {
+        await reader.cancel(reason);
+      } finally {
+        settle(true);
+      }
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
  * The client seen through UFTPD's dialect. Methods not named here pass
  * through unchanged.
  *
@@ -151,7 +189,10 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
     },
     retrieve: async (p: string, o: TransferOptions = {}) => {
       const offset = o.offset ?? 0;
-      if (streams > 1) return await multiRetrieve(client, rel(p), streams, { ...o, offset });
+      if (streams > 1) {
+        const stream = await multiRetrieve(client, rel(p), streams, { ...o, offset });
+        return o.onSettled ? settling(stream, o.onSettled) : stream;
+      }
       const before = [
         ...(o.before ?? []),
         ...(offset > 0 ? [`RANG ${offset} ${RANGE_END_MAX}`] : []),
