@@ -8,11 +8,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MemoryEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+import { peerTest } from "../peers/skip.ts";
 import { StallingEndpoint } from "../peers/stalling.ts";
 import { MAIN } from "./helpers.ts";
-
-const hasTmux = await new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
-  .output().then((o) => o.success, () => false);
 
 async function tmux(socket: string, ...args: string[]): Promise<string> {
   const out = await new Deno.Command("tmux", { args: ["-L", socket, ...args] }).output();
@@ -29,10 +27,10 @@ async function screenUntil(socket: string, ok: (screen: string) => boolean): Pro
   assert.fail(`the screen never showed it:\n${screen}`);
 }
 
-Deno.test({
-  name: "progress on a terminal: totals, rate, ETA, files in flight, then one summary line",
-  ignore: !hasTmux,
-  async fn() {
+peerTest(
+  "progress on a terminal: totals, rate, ETA, files in flight, then one summary line",
+  ["tmux"],
+  async () => {
     const mem = new MemoryEndpoint();
     const big = new Uint8Array(4 << 20).fill(7);
     for (const d of ["d1", "d2", "d3"]) {
@@ -85,4 +83,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);

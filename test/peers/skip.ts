@@ -30,10 +30,11 @@ export type Peer =
   | "curl"
   | "rclone"
   | "wget"
+  | "tmux"
   | "openssl"
   | "python3";
 
-const ON_PATH = new Set<Peer>(["lftp", "curl", "rclone", "wget", "openssl"]);
+const ON_PATH = new Set<Peer>(["lftp", "curl", "rclone", "wget", "tmux", "openssl"]);
 const reasons = new Map<Peer, string | null>();
 let pythonModules: Set<string> | undefined;
 
