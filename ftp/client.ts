@@ -33,6 +33,7 @@ import {
   type TlsOptions,
   tlsSessionRetired,
 } from "./tls.ts";
+import { TlsFallbackError } from "./tls/errors.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
 import { connData, type DataConnection, socketData } from "./data_connection.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
@@ -209,6 +210,17 @@ export class FtpClient {
    * ```
    */
   static async connect(options: FtpClientOptions): Promise<FtpClient> {
+    try {
+      return await FtpClient.#connectOnce(options);
+    } catch (error) {
+      // The TLS 1.2 fall-back met a TLS 1.3-only server, which is now marked
+      // as such: the next connection negotiates TLS 1.3 again.
+      if (!(error instanceof TlsFallbackError)) throw error;
+      return await FtpClient.#connectOnce(options);
+    }
+  }
+
+  static async #connectOnce(options: FtpClientOptions): Promise<FtpClient> {
     const tls = options.tls ?? "none";
     const port = options.port ?? (tls === "implicit" ? 990 : 21);
     const timeoutMs = options.timeoutMs ?? 30_000;
@@ -270,7 +282,7 @@ export class FtpClient {
   #retire(): void {
     if (this.#retired) return;
     this.#retired = true;
-    log.info("closing the TLS 1.3 session to {peer}; the next one uses TLS 1.2", {
+    log.info("closing the TLS 1.3 session to {peer}: it has no ticket left to resume", {
       peer: this.#control.peer,
     });
     void this.quit();

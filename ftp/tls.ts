@@ -28,7 +28,7 @@ import type net from "node:net";
 import tls from "node:tls";
 import { logger } from "../util/log.ts";
 import { formatHostPort } from "./socket.ts";
-import { TlsError, TlsVerificationError } from "./tls/errors.ts";
+import { TlsError, TlsFallbackError, TlsVerificationError } from "./tls/errors.ts";
 import { verifyCertificateChain } from "./tls/verify.ts";
 import { applySessionKey, leaseSessionKey, type SessionKey } from "./tls/session_keys.ts";
 
@@ -92,6 +92,11 @@ const controls = new WeakMap<tls.TLSSocket, ControlState>();
 // resumes as often as needed. Keyed by `host:port`.
 const tls12Servers = new Set<string>();
 
+// Servers that refused that TLS 1.2 handshake (they speak TLS 1.3 only): they
+// stay on TLS 1.3; a session of theirs that runs out of tickets is replaced by
+// a new TLS 1.3 session, and the refused data connection is retried.
+const tls13OnlyServers = new Set<string>();
+
 // Whether each handshake resumed, read at 'secureConnect': once a socket has
 // closed, Deno 2.9.6's isSessionReused() reports only whether a session value
 // was passed in, not what the handshake did.
@@ -143,6 +148,16 @@ export async function startTlsClient(
     );
   } catch (error) {
     state.key.release();
+    if (fallback && error instanceof TlsError && error.code === "ETLSHANDSHAKE") {
+      tls12Servers.delete(server);
+      tls13OnlyServers.add(server);
+      log.warn("{server} refused TLS 1.2 too: it stays on TLS 1.3", { server });
+      throw new TlsFallbackError(`${server} speaks TLS 1.3 only: ${error.message}`, {
+        code: "ETLSHANDSHAKE",
+        host: bareHost,
+        cause: error,
+      });
+    }
     throw error;
   }
   secure.once("close", () => state.key.release());
@@ -248,7 +263,7 @@ export function explainDataRefusal(control: tls.TLSSocket): boolean {
   const state = controls.get(control);
   const data = state?.lastData;
   if (!state || !data || data.protocol !== "TLSv1.3" || data.reused) return false;
-  if (!tls12Servers.has(state.server)) {
+  if (!tls12Servers.has(state.server) && !tls13OnlyServers.has(state.server)) {
     tls12Servers.add(state.server);
     log.warn(
       "{server} refused a TLS 1.3 data connection that could not resume the control " +

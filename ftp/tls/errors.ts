@@ -34,6 +34,21 @@ export class TlsError extends FtpError {
 }
 
 /**
+ * A TLS 1.2 handshake, tried because the server had refused a TLS 1.3 data
+ * connection, was refused in turn: the server speaks TLS 1.3 only. ferry goes
+ * back to TLS 1.3 for it, so this one is worth retrying with a new connection.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof TlsFallbackError) reconnect(); }
+ * ```
+ */
+export class TlsFallbackError extends TlsError {
+  /** sync/retry's `isTemporary` reads this: the next connection negotiates TLS 1.3. */
+  readonly temporary = true;
+}
+
+/**
  * Codes of {@link TlsVerificationError}:
  * - `ECERTUNTRUSTED`: no chain to a trusted CA (unknown issuer, self-signed).
  * - `ECERTEXPIRED` / `ECERTNOTYETVALID`: a certificate of the chain is outside its dates.
