@@ -12,10 +12,9 @@
 import { testCertificates } from "../fixtures/certs.ts";
 import { PROFTPD_BINARY, PROFTPD_MODULES } from "./constants.ts";
 import { PeerError } from "./errors.ts";
-import { freePort } from "./ports.ts";
 import { spawnPeer } from "./process.ts";
 import { cryptPassword } from "./crypt.ts";
-import { awaitReady, combinedLog } from "./ready.ts";
+import { startOnFreePort } from "./ready.ts";
 import type { FtpPeer } from "./types.ts";
 import { chownForVsftpd, ensureTraversable, ensureVsftpdUser } from "./vsftpd_user.ts";
 
@@ -83,44 +82,34 @@ export async function startProftpd(options: ProftpdOptions = {}): Promise<FtpPee
       cert = certs.good;
       caPem = certs.caPem;
     }
-    const logs = ["system.log", "tls.log", "extended.log"].map((name) => `${dir}/${name}`);
-    // A port found free may be taken before ProFTPD binds it: try again with another.
-    for (let attempt = 1;; attempt++) {
-      const port = await freePort();
-      const conf = `${dir}/proftpd.conf`;
-      await Deno.writeTextFile(conf, config(options, { port, dir, passwd, cert }));
-      const proc = spawnPeer(PROFTPD_BINARY, ["-n", "-c", conf], {
-        peer: "proftpd",
-        env: options.tz ? { TZ: options.tz } : {},
-      });
-      let logsAtStop: string | undefined;
-      const log = () => logsAtStop ?? combinedLog(proc, logs);
-      const failure = await awaitReady(proc, port, options.tls === "implicit");
-      if (failure) {
-        await proc.stop();
-        if (attempt < 3 && /Address already in use|taken by another/.test(failure + log())) {
-          continue;
-        }
-        throw new PeerError(`proftpd did not start: ${failure}`, { peer: "proftpd", log: log() });
-      }
-      let stopping: Promise<void> | undefined;
-      const stop = () =>
-        stopping ??= proc.stop().then(() => {
-          logsAtStop = combinedLog(proc, logs);
-        }).finally(cleanup);
-      return {
-        kind: "proftpd",
-        host: "127.0.0.1",
-        port,
-        user,
-        password,
-        root,
-        caPem,
-        stop,
-        log,
-        [Symbol.asyncDispose]: stop,
-      };
-    }
+    const conf = `${dir}/proftpd.conf`;
+    const { port, stop, log } = await startOnFreePort({
+      peer: "proftpd",
+      program: "proftpd",
+      async spawn(port) {
+        await Deno.writeTextFile(conf, config(options, { port, dir, passwd, cert }));
+        return spawnPeer(PROFTPD_BINARY, ["-n", "-c", conf], {
+          peer: "proftpd",
+          env: options.tz ? { TZ: options.tz } : {},
+        });
+      },
+      logs: ["system.log", "tls.log", "extended.log"].map((name) => `${dir}/${name}`),
+      implicit: options.tls === "implicit",
+      busy: /Address already in use/,
+      cleanup,
+    });
+    return {
+      kind: "proftpd",
+      host: "127.0.0.1",
+      port,
+      user,
+      password,
+      root,
+      caPem,
+      stop,
+      log,
+      [Symbol.asyncDispose]: stop,
+    };
   } catch (e) {
     await cleanup();
     if (e instanceof PeerError) throw e;

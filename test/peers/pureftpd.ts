@@ -11,9 +11,8 @@ import { testCertificates } from "../fixtures/certs.ts";
 import { PURE_PW_BINARY, PUREFTPD_BINARY } from "./constants.ts";
 import { cryptPassword } from "./crypt.ts";
 import { PeerError } from "./errors.ts";
-import { freePort } from "./ports.ts";
 import { spawnPeer } from "./process.ts";
-import { awaitReady, combinedLog } from "./ready.ts";
+import { startOnFreePort } from "./ready.ts";
 import type { FtpPeer } from "./types.ts";
 import { chownForVsftpd, ensureTraversable, ensureVsftpdUser } from "./vsftpd_user.ts";
 
@@ -81,43 +80,31 @@ export async function startPureFtpd(options: PureFtpdOptions = {}): Promise<FtpP
       args.push("-Y", "2", "-2", pem);
     }
     args.push(...(options.extraArgs ?? []));
-    // A port found free may be taken before Pure-FTPd binds it: try again with another.
-    for (let attempt = 1;; attempt++) {
-      const port = await freePort();
-      const proc = spawnPeer(PUREFTPD_BINARY, ["-S", `127.0.0.1,${port}`, ...args], {
-        peer: "pureftpd",
-        env: options.tz ? { TZ: options.tz } : {},
-      });
-      const logFiles = [`${dir}/transfer.log`];
-      let logAtStop: string | undefined;
-      const log = () => logAtStop ?? combinedLog(proc, logFiles);
-      const failure = await awaitReady(proc, port, false);
-      if (failure) {
-        await proc.stop();
-        if (attempt < 3 && /already in use|taken by another/i.test(failure + log())) continue;
-        throw new PeerError(`pure-ftpd did not start: ${failure}`, {
+    const { port, stop, log } = await startOnFreePort({
+      peer: "pureftpd",
+      program: "pure-ftpd",
+      spawn: (port) =>
+        Promise.resolve(spawnPeer(PUREFTPD_BINARY, ["-S", `127.0.0.1,${port}`, ...args], {
           peer: "pureftpd",
-          log: log(),
-        });
-      }
-      let stopping: Promise<void> | undefined;
-      const stop = () =>
-        stopping ??= proc.stop().then(() => {
-          logAtStop = combinedLog(proc, logFiles);
-        }).finally(cleanup);
-      return {
-        kind: "pureftpd",
-        host: "127.0.0.1",
-        port,
-        user,
-        password,
-        root,
-        caPem,
-        stop,
-        log,
-        [Symbol.asyncDispose]: stop,
-      };
-    }
+          env: options.tz ? { TZ: options.tz } : {},
+        })),
+      logs: [`${dir}/transfer.log`],
+      implicit: false,
+      busy: /already in use/i,
+      cleanup,
+    });
+    return {
+      kind: "pureftpd",
+      host: "127.0.0.1",
+      port,
+      user,
+      password,
+      root,
+      caPem,
+      stop,
+      log,
+      [Symbol.asyncDispose]: stop,
+    };
   } catch (e) {
     await cleanup();
     if (e instanceof PeerError) throw e;

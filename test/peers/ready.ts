@@ -4,7 +4,9 @@
  * between our check and their bind, and their own log files hold the real reasons.
  * @module
  */
+import { PeerError } from "./errors.ts";
 import { listenerOwnedBy } from "./owner.ts";
+import { freePort } from "./ports.ts";
 import type { PeerProcess } from "./process.ts";
 import { awaitBanner, awaitListening } from "./rawftp.ts";
 
@@ -53,4 +55,64 @@ export function combinedLog(proc: PeerProcess, files: string[]): string {
     }
   }
   return text;
+}
+
+/** What {@link startOnFreePort} needs to know of one daemon. */
+export interface DaemonStart {
+  /** The peer's name in errors (`PeerError.peer`). */
+  peer: string;
+  /** The program's own name in messages, e.g. `pure-ftpd`. */
+  program: string;
+  /** Writes its config for `port` and spawns it. */
+  spawn(port: number): Promise<PeerProcess>;
+  /** Its log files, shown after the process output. */
+  logs: string[];
+  /** Implicit TLS: wait for a listening socket, not a banner. */
+  implicit: boolean;
+  /** What its failure says when another process had the port. */
+  busy: RegExp;
+  /** Run once the process stopped (removes the temp dir). */
+  cleanup(): Promise<void>;
+}
+
+/** A daemon that answers on `port`. */
+export interface StartedDaemon {
+  port: number;
+  /** Stops the process, keeps its last log, runs `cleanup`. Idempotent. */
+  stop(): Promise<void>;
+  log(): string;
+}
+
+/**
+ * Starts a daemon on a free port and waits until it answers. A port found free
+ * may be taken before the daemon binds it: then it tries again with another
+ * (three times in all).
+ *
+ * @example
+ * ```ts
+ * const d = await startOnFreePort({ peer: "vsftpd", program: "vsftpd", spawn, logs: [logFile],
+ *   implicit: false, busy: /could not bind/, cleanup });
+ * ```
+ */
+export async function startOnFreePort(d: DaemonStart): Promise<StartedDaemon> {
+  for (let attempt = 1;; attempt++) {
+    const port = await freePort();
+    const proc = await d.spawn(port);
+    let logAtStop: string | undefined;
+    const log = () => logAtStop ?? combinedLog(proc, d.logs);
+    const failure = await awaitReady(proc, port, d.implicit);
+    if (failure) {
+      await proc.stop();
+      if (attempt < 3 && (d.busy.test(failure + log()) || /taken by another/.test(failure))) {
+        continue;
+      }
+      throw new PeerError(`${d.program} did not start: ${failure}`, { peer: d.peer, log: log() });
+    }
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      stopping ??= proc.stop().then(() => {
+        logAtStop = combinedLog(proc, d.logs);
+      }).finally(d.cleanup);
+    return { port, stop, log };
+  }
 }

@@ -10,9 +10,8 @@
 import { testCertificates } from "../fixtures/certs.ts";
 import { VSFTPD_BINARY, VSFTPD_PASSWORD, VSFTPD_USER } from "./constants.ts";
 import { PeerError } from "./errors.ts";
-import { freePort } from "./ports.ts";
 import { spawnPeer } from "./process.ts";
-import { awaitReady, combinedLog } from "./ready.ts";
+import { startOnFreePort } from "./ready.ts";
 import type { FtpPeer } from "./types.ts";
 import { chownForVsftpd, ensureTraversable, ensureVsftpdUser } from "./vsftpd_user.ts";
 
@@ -71,41 +70,34 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<FtpPeer>
       caPem = certs.caPem;
     }
     const logFile = `${dir}/vsftpd.log`;
-    // A port found free may be taken before vsftpd binds it: try again with another.
-    for (let attempt = 1;; attempt++) {
-      const port = await freePort();
-      const conf = `${dir}/vsftpd.conf`;
-      await Deno.writeTextFile(conf, config(options, { port, root, logFile, certFile, keyFile }));
-      const proc = spawnPeer("/bin/sh", ["-c", 'exec "$0" "$1" 0>&1', VSFTPD_BINARY, conf], {
-        peer: "vsftpd",
-        env: options.tz ? { TZ: options.tz } : {},
-      });
-      let logAtStop: string | undefined;
-      const log = () => logAtStop ?? combinedLog(proc, [logFile]);
-      const failure = await awaitReady(proc, port, !!options.tls && options.tls === "implicit");
-      if (failure) {
-        await proc.stop();
-        if (attempt < 3 && /could not bind|taken by another/.test(failure + proc.log())) continue;
-        throw new PeerError(`vsftpd did not start: ${failure}`, { peer: "vsftpd", log: log() });
-      }
-      let stopping: Promise<void> | undefined;
-      const stop = () =>
-        stopping ??= proc.stop().then(() => {
-          logAtStop = combinedLog(proc, [logFile]);
-        }).finally(cleanup);
-      return {
-        kind: "vsftpd",
-        host: "127.0.0.1",
-        port,
-        user: VSFTPD_USER,
-        password: VSFTPD_PASSWORD,
-        root,
-        caPem,
-        stop,
-        log,
-        [Symbol.asyncDispose]: stop,
-      };
-    }
+    const conf = `${dir}/vsftpd.conf`;
+    const { port, stop, log } = await startOnFreePort({
+      peer: "vsftpd",
+      program: "vsftpd",
+      async spawn(port) {
+        await Deno.writeTextFile(conf, config(options, { port, root, logFile, certFile, keyFile }));
+        return spawnPeer("/bin/sh", ["-c", 'exec "$0" "$1" 0>&1', VSFTPD_BINARY, conf], {
+          peer: "vsftpd",
+          env: options.tz ? { TZ: options.tz } : {},
+        });
+      },
+      logs: [logFile],
+      implicit: options.tls === "implicit",
+      busy: /could not bind/,
+      cleanup,
+    });
+    return {
+      kind: "vsftpd",
+      host: "127.0.0.1",
+      port,
+      user: VSFTPD_USER,
+      password: VSFTPD_PASSWORD,
+      root,
+      caPem,
+      stop,
+      log,
+      [Symbol.asyncDispose]: stop,
+    };
   } catch (e) {
     await cleanup();
     if (e instanceof PeerError) throw e;
