@@ -277,7 +277,8 @@ async function replace(ep: Endpoint, from: string, to: string): Promise<void> {
  */
 export async function moveAside(ep: Endpoint, path: string, backupTo: string): Promise<boolean> {
   try {
-    await ep.lstat(path);
+    // Fresh: a file another client made since the listing must still be backed up.
+    await ep.lstat(path, { fresh: true });
   } catch (error) {
     if (error instanceof NotFoundError) return false;
     throw error;
