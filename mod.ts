@@ -80,9 +80,9 @@ export {
 } from "./endpoint/ftp/time_sync.ts";
 export * from "./sync/two_way_plan.ts";
 export * from "./ftp/tls.ts";
-export { yaml } from "./deps.ts";
+export { yaml } from "./deps/yaml.ts";
 // workflow/: load, validate and run YAML workflows; plugins; auth; reports.
-export { z } from "./deps.ts";
+export { z } from "./deps/zod.ts";
 export {
   AuthError,
   formatProblem,
@@ -155,4 +155,4 @@ export {
   FtpTimeoutError,
 } from "./ftp/errors.ts";
 // bcrypt_pbkdf for passphrase-protected OpenSSH private keys (plugins/uftp's SSH-key JWTs).
-export { bcryptPbkdf } from "./deps.ts";
+export { bcryptPbkdf } from "./deps/bcrypt_pbkdf.ts";

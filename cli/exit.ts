@@ -2,7 +2,7 @@
  * Exit codes, and which error means which.
  * @module
  */
-import { CommanderError } from "../deps.ts";
+import { CommanderError } from "../deps/commander.ts";
 import { FerryError } from "../util/errors.ts";
 import {
   AuthError,

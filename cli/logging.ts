@@ -6,12 +6,12 @@
  */
 import {
   configureLogging,
-  getFileSink,
   type LogLevel,
   type LogRecord,
   resetLogging,
   type Sink,
-} from "../deps.ts";
+} from "../deps/logtape.ts";
+import { getFileSink } from "../deps/logtape_file.ts";
 import type { Secrets } from "../workflow/secrets.ts";
 
 /** How verbose the CLI is. */

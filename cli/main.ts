@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { CommanderError } from "../deps.ts";
+import { CommanderError } from "../deps/commander.ts";
 import { defaultRegistry } from "../workflow/builtins.ts";
 import { CliContext } from "./context.ts";
 import { Exit } from "./exit.ts";

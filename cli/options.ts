@@ -4,7 +4,7 @@
  * command and a workflow file mean the same thing.
  * @module
  */
-import { type Command, InvalidArgumentError, Option } from "../deps.ts";
+import { type Command, InvalidArgumentError, Option } from "../deps/commander.ts";
 import type { AuthConfig, EndpointConfig, JobCommonConfig } from "../workflow/types.ts";
 import { urlScheme } from "../workflow/validate.ts";
 

@@ -3,7 +3,7 @@
  * and the commands plugins contribute.
  * @module
  */
-import { Command } from "../deps.ts";
+import { Command } from "../deps/commander.ts";
 import type { PluginCommand } from "../workflow/plugin.ts";
 import { runAction } from "./action.ts";
 import type { CliContext } from "./context.ts";

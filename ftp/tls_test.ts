@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
-import { configureLogging, resetLogging } from "../deps.ts";
+import { configureLogging, resetLogging } from "../deps/logtape.ts";
 import { type CertPair, hasOpenssl, testCertificates } from "../test/fixtures/certs.ts";
 import {
   describeTls,

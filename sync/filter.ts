@@ -11,7 +11,7 @@
  *   includes never prune directories, since a deeper file may match.
  * @module
  */
-import { picomatch } from "../deps.ts";
+import { picomatch } from "../deps/picomatch.ts";
 import { FerryError } from "../util/errors.ts";
 
 /** What the walker asks of a filter. */

@@ -3,7 +3,7 @@
  * only the CLI (or an embedding program) configures where records go.
  * @module
  */
-import { getLogger, type Logger } from "../deps.ts";
+import { getLogger, type Logger } from "../deps/logtape.ts";
 
 export type { Logger };
 

@@ -3,7 +3,7 @@
  * Five fields (minute precision) or six (with seconds), plus `@daily` and friends.
  * @module
  */
-import { Cron } from "../deps.ts";
+import { Cron } from "../deps/croner.ts";
 
 /**
  * What is wrong with a cron expression (or time zone), or undefined.

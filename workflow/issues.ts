@@ -4,7 +4,7 @@
  * the user wrote, a missing key says so, unions of scalars say what they accept.
  * @module
  */
-import type { z } from "../deps.ts";
+import type { z } from "../deps/zod.ts";
 import type { TreePath } from "./interpolate.ts";
 import type { SemanticProblem } from "./validate.ts";
 

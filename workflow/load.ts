@@ -5,7 +5,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { yaml } from "../deps.ts";
+import { yaml } from "../deps/yaml.ts";
 import { type Problem, WorkflowInvalidError } from "./errors.ts";
 import { interpolateTree, type PathProblem } from "./interpolate.ts";
 import { collectKeys, problemsFromIssues } from "./issues.ts";

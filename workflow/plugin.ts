@@ -8,7 +8,7 @@
  * `z` that `mod.ts` re-exports, so `ferry schema` describes plugin options too.
  * @module
  */
-import type { z } from "../deps.ts";
+import type { z } from "../deps/zod.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import type { Logger } from "../util/log.ts";
 import type { StateStore } from "../sync/state.ts";

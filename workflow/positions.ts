@@ -3,7 +3,7 @@
  * where it was written, so every problem can be reported as file:line:col.
  * @module
  */
-import { yaml } from "../deps.ts";
+import { yaml } from "../deps/yaml.ts";
 import type { TreePath } from "./interpolate.ts";
 
 /** A line and column, 1-based. */

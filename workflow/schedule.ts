@@ -7,7 +7,7 @@
  * runs stop cleanly.
  * @module
  */
-import { Cron } from "../deps.ts";
+import { Cron } from "../deps/croner.ts";
 import { logger } from "../util/log.ts";
 import { formatProblem, UsageError, WorkflowInvalidError } from "./errors.ts";
 import { type LoadedWorkflow, type LoadOptions, loadWorkflow } from "./load.ts";

@@ -8,7 +8,7 @@
  * are refinements here, so their errors point at the exact value.
  * @module
  */
-import { z } from "../deps.ts";
+import { z } from "../deps/zod.ts";
 import type { AuthMethod, JobKind } from "./plugin.ts";
 import { cronProblem, timezoneProblem } from "./cron.ts";
 import { globProblem } from "./glob.ts";

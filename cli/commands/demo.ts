@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { ALL_PERMS, LocalEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
 import { loadWorkflow } from "../../workflow/load.ts";
 import { runWorkflow } from "../../workflow/run.ts";

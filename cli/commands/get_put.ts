@@ -7,7 +7,7 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { formatBytes, formatDuration, formatRate } from "../format.ts";

@@ -3,7 +3,7 @@
  * ftputil's rule, for a file or a tree.
  * @module
  */
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { runOneOff } from "../oneoff.ts";

@@ -4,7 +4,7 @@
  * server's own LIST lines with `--raw`.
  * @module
  */
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import type { Stat } from "../../endpoint/types.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";

@@ -2,7 +2,7 @@
  * `ferry mirror FROM TO`: one-way mirror between any two URLs or paths.
  * @module
  */
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { runOneOff } from "../oneoff.ts";

@@ -2,7 +2,7 @@
  * `ferry rmtree URL`: remove a tree (never an endpoint root without --force).
  * @module
  */
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { runOneOff } from "../oneoff.ts";

@@ -2,7 +2,7 @@
  * `ferry run FILE`: load, validate, run the workflow, print the report.
  * @module
  */
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { loadWorkflow } from "../../workflow/load.ts";
 import { runWorkflow } from "../../workflow/run.ts";
 import { runAction } from "../action.ts";

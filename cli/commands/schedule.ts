@@ -3,7 +3,7 @@
  * until SIGINT/SIGTERM.
  * @module
  */
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { scheduleWorkflows } from "../../workflow/schedule.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";

@@ -3,7 +3,7 @@
  * definitions the validator uses (plugins loaded with --plugin included).
  * @module
  */
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { workflowJsonSchema } from "../../workflow/schema.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";

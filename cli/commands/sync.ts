@@ -2,7 +2,7 @@
  * `ferry sync A B`: two-way sync with a state database.
  * @module
  */
-import { type Command, Option } from "../../deps.ts";
+import { type Command, Option } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { runOneOff } from "../oneoff.ts";

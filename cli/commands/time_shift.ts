@@ -5,7 +5,7 @@
  * times are local time too (against RFC 3659).
  * @module
  */
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
 import { openUrl, readCa, resolveCredentials } from "../../workflow/endpoints.ts";
 import { UsageError } from "../../workflow/errors.ts";

@@ -2,7 +2,7 @@
  * `ferry validate FILE...`: every problem as file:line:col, exit 2; runs nothing.
  * @module
  */
-import type { Command } from "../../deps.ts";
+import type { Command } from "../../deps/commander.ts";
 import { formatProblem, WorkflowInvalidError } from "../../workflow/errors.ts";
 import { loadWorkflow } from "../../workflow/load.ts";
 import { runAction } from "../action.ts";

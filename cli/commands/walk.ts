@@ -2,7 +2,7 @@
  * `ferry walk URL`: list a tree (tree on a terminal, NDJSON otherwise, or --format).
  * @module
  */
-import { type Command, Option } from "../../deps.ts";
+import { type Command, Option } from "../../deps/commander.ts";
 import { formatListing, type ListingEntry } from "../../workflow/jobs/listing.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { FtpClient } from "../../ftp/client.ts";
 import { FtpPermanentError } from "../../ftp/errors.ts";
 import type { ListEntry } from "../../ftp/listing/types.ts";
-import { configureLogging, type LogRecord, resetLogging } from "../../deps.ts";
+import { configureLogging, type LogRecord, resetLogging } from "../../deps/logtape.ts";
 import { NotADirectoryError, NotFoundError } from "../errors.ts";
 import { SessionPool } from "./pool.ts";
 import { StatCache } from "./stat_cache.ts";

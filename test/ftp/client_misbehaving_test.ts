@@ -166,7 +166,7 @@ Deno.test("misbehaving: a reply line without end is refused past the bound", asy
 });
 
 Deno.test("client: IPv6 literal and source address; debug trace masks PASS", async () => {
-  const { configure, reset } = await import("../../deps.ts").then((m) => ({
+  const { configure, reset } = await import("../../deps/logtape.ts").then((m) => ({
     configure: m.configureLogging,
     reset: m.resetLogging,
   }));

@@ -3,7 +3,7 @@
  * few users, file helpers, and runners for real client peers.
  * @module
  */
-import { configureLogging, getStreamSink } from "../../deps.ts";
+import { configureLogging, getStreamSink } from "../../deps/logtape.ts";
 import {
   type FtpServerHandle,
   type FtpServerOptions,

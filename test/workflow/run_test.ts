@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { z } from "../../deps.ts";
+import { z } from "../../deps/zod.ts";
 import { DelegatingEndpoint } from "../../endpoint/delegating.ts";
 import { MemoryEndpoint } from "../../endpoint/memory.ts";
 import type { Stat } from "../../endpoint/types.ts";

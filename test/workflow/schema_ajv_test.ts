@@ -6,8 +6,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Ajv2020 } from "../deps.ts";
-import { yaml } from "../../deps.ts";
+import { Ajv2020 } from "../../deps/ajv.ts";
+import { yaml } from "../../deps/yaml.ts";
 import { defaultRegistry } from "../../workflow/builtins.ts";
 import { WorkflowInvalidError } from "../../workflow/errors.ts";
 import { loadWorkflow } from "../../workflow/load.ts";

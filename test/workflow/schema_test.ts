@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { z } from "../../deps.ts";
+import { z } from "../../deps/zod.ts";
 import { definePlugin } from "../../workflow/plugin.ts";
 import { workflowJsonSchema } from "../../workflow/schema.ts";
 import { coreRegistry } from "./helpers.ts";

@@ -1,7 +1,7 @@
 /**
  * mod.ts imported by URL from a project without our deno.json: the repo is
  * served over local HTTP and a script in an empty directory runs a workflow
- * through it (external packages resolve from deps.ts's full npm: specifiers).
+ * through it (external packages resolve from deps/'s full npm: specifiers).
  */
 import assert from "node:assert/strict";
 import { extname, join, normalize } from "node:path";

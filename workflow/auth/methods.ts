@@ -6,7 +6,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { z } from "../../deps.ts";
+import { z } from "../../deps/zod.ts";
 import type { AuthContext, AuthMethod, Credentials } from "../plugin.ts";
 import { AuthError } from "../errors.ts";
 import { defaultNetrcPath, findNetrc, parseNetrc } from "./netrc.ts";

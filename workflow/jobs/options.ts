@@ -3,7 +3,7 @@
  * they are handed to) and, where sync/ is silent, rclone and lftp.
  * @module
  */
-import { z } from "../../deps.ts";
+import { z } from "../../deps/zod.ts";
 import { DeleteLimit, Filters, fromText, Target } from "../schema.ts";
 
 const compare = z.enum(["size+mtime", "size", "checksum"]).optional().meta({

@@ -1,0 +1,10 @@
+/**
+ * commander + extra-typings: typed sub-commands and options for cli/.
+ * @module
+ */
+export {
+  Command,
+  CommanderError,
+  InvalidArgumentError,
+  Option,
+} from "npm:@commander-js/extra-typings@^15.1.0";
