@@ -1,0 +1,285 @@
+/**
+ * Benchmark (not a test): mirror of many small files from vsftpd over an
+ * emulated WAN (bench/wan_proxy.ts in front of it), at several round-trip
+ * times, whole processes side by side: `ferry mirror --parallel N
+ * --connections N`, `lftp mirror --parallel=N` and `rclone sync --transfers N`,
+ * each a full mirror into an empty directory and the no-change re-run. Every
+ * result is checked (files, sizes, the bytes of every 50th file; ferry never had
+ * more than N sessions open) and every mtime is compared with the source's to
+ * the second (a difference is printed beside the tool's figures).
+ *
+ * Beside them it prints the floor: the least time the link allows with N
+ * connections, counted in round trips (see {@link floorRoundTrips}).
+ *
+ *   deno run -A bench/wan_mirror.ts [--rtts 0,10,40,100] [--files 2000] [--dirs 40]
+ *        [--runs 3] [--parallel 8] [--tools ferry,lftp,rclone] [--dir /dev/shm]
+ *        [--rate-per-connection 100Mbit] [--rate-link 1Gbit] [--json]
+ *
+ * Every tool pays a whole process (ferry: Deno's start and module loading,
+ * ~0.3 s here). Targets go to /dev/shm (see bench/mirror.ts for why).
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { startVsftpd } from "../test/peers/vsftpd.ts";
+import { chownForVsftpd } from "../test/peers/vsftpd_user.ts";
+import { makeTree, median, type TreeSummary, verifyTree } from "./mirror_tree.ts";
+import { parseRate, startWanProxy, type WanProxy } from "./wan_proxy.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rtts: { type: "string", default: "0,10,40,100" },
+    files: { type: "string", default: "2000" },
+    dirs: { type: "string", default: "40" },
+    runs: { type: "string", default: "3" },
+    parallel: { type: "string", default: "8" },
+    tools: { type: "string", default: "ferry,lftp,rclone" },
+    dir: { type: "string", default: "/dev/shm" },
+    "rate-per-connection": { type: "string" },
+    "rate-link": { type: "string" },
+    ferry: { type: "string", default: fileURLToPath(new URL("../cli/main.ts", import.meta.url)) },
+    json: { type: "boolean", default: false },
+  },
+});
+const rtts = values.rtts.split(",").map(Number);
+const files = Number(values.files);
+const dirs = Number(values.dirs);
+const runs = Number(values.runs);
+const parallel = Number(values.parallel);
+const tools = values.tools.split(",").map((t) => t.trim()).filter(Boolean);
+
+/**
+ * The least round trips a mirror of `files` files in `dirs` directories (3
+ * levels deep, as makeTree builds them) needs over `connections` sessions:
+ * connect and log in (TCP handshake and banner 2, USER+PASS sent together 1),
+ * the listings (each LIST like a file: 2 round trips once its commands are
+ * queued, the directories shared among the sessions but no level listed
+ * before its parent), and the files shared among the sessions at 2 round
+ * trips each (EPSV+RETR in one write, queued behind the previous transfer, so
+ * each costs the 229 reply's trip and the data connection's handshake; the
+ * bytes themselves are small). No-change: the same without the files.
+ *
+ * @example
+ * ```ts
+ * floorRoundTrips({ files: 2000, dirs: 40, connections: 8, full: true }); // 3 + 10 + 500
+ * ```
+ */
+export function floorRoundTrips(
+  o: { files: number; dirs: number; connections: number; full: boolean },
+): number {
+  const levels = Math.min(3, o.dirs + 1);
+  const listRounds = Math.max(levels, Math.ceil((o.dirs + 1) / o.connections));
+  return 3 + 2 * listRounds + (o.full ? 2 * Math.ceil(o.files / o.connections) : 0);
+}
+
+/** Seconds per run, and the most sessions open at once in each round. */
+type Times = { full: number[]; again: number[]; sessions: number[] };
+
+interface Tool {
+  run(url: string, dst: string): Promise<void>;
+}
+
+const peer = await startVsftpd({ lockUploadFiles: false, extraConfig: { log_ftp_protocol: "NO" } });
+const scratch = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-bench-wan-" });
+let wan: WanProxy | undefined;
+try {
+  const src = `${peer.root}/src`;
+  const expected = await makeTree(src, { files, dirs, seed: 12 });
+  await chownForVsftpd(src);
+  const rcloneConfig = `${scratch}/rclone.conf`;
+  await Deno.writeTextFile(rcloneConfig, "");
+  const obscured = (await output("rclone", ["obscure", peer.password])).trim();
+  const env = { FERRY_BENCH_PASSWORD: peer.password };
+
+  const all: Record<string, Tool> = {
+    ferry: {
+      run: (url, dst) =>
+        run(Deno.execPath(), [
+          "run",
+          "-A",
+          "--no-check",
+          values.ferry,
+          "mirror",
+          "-q",
+          "--parallel",
+          String(parallel),
+          "--connections",
+          String(parallel),
+          "-u",
+          peer.user,
+          "--password-env",
+          "FERRY_BENCH_PASSWORD",
+          `${url}/src`,
+          dst,
+        ], env),
+    },
+    lftp: {
+      run: (url, dst) =>
+        run("lftp", [
+          "-c",
+          [
+            "set ftp:ssl-allow no",
+            "set net:max-retries 1",
+            `open -u ${peer.user},${peer.password} ${url}`,
+            `mirror --parallel=${parallel} src ${dst}`,
+          ].join("; "),
+        ]),
+    },
+    rclone: {
+      run: (url, dst) => {
+        const u = new URL(url);
+        return run("rclone", [
+          "sync",
+          "--config",
+          rcloneConfig,
+          "--transfers",
+          String(parallel),
+          "--ftp-host",
+          u.hostname,
+          "--ftp-port",
+          u.port,
+          "--ftp-user",
+          peer.user,
+          "--ftp-pass",
+          obscured,
+          ":ftp:src",
+          dst,
+        ]);
+      },
+    },
+  };
+
+  /** A tool whose copies do not carry the source's mtimes (to the second): the first such file. */
+  const mtimeProblems: Record<string, string> = {};
+  const results: Record<string, Record<string, Times>> = {};
+  console.log(
+    `${files} files, ${(expected.bytes / 1e6).toFixed(1)} MB in ${dirs} directories, ` +
+      `parallel ${parallel}, ${runs} runs (after one untimed), vsftpd behind bench/wan_proxy.ts` +
+      (values["rate-per-connection"] ? `, ${values["rate-per-connection"]}/connection` : "") +
+      (values["rate-link"] ? `, link ${values["rate-link"]}` : "") +
+      `, targets in ${values.dir}, ${new Date().toISOString()}`,
+  );
+  for (const rtt of rtts) {
+    wan = startWanProxy({
+      target: { hostname: peer.host, port: peer.port },
+      delayMs: rtt / 2,
+      ratePerConnection: values["rate-per-connection"]
+        ? parseRate(values["rate-per-connection"])
+        : undefined,
+      rateLink: values["rate-link"] ? parseRate(values["rate-link"]) : undefined,
+    });
+    const url = `ftp://${wan.hostname}:${wan.port}`;
+    const times: Record<string, Times> = {};
+    for (const name of tools) times[name] = { full: [], again: [], sessions: [] };
+    for (let round = 0; round <= runs; round++) {
+      for (const name of tools) {
+        const tool = all[name];
+        if (!tool) throw new Error(`unknown tool ${name}`);
+        const dst = `${scratch}/${name}-${rtt}-${round}`;
+        wan.resetStats();
+        const full = await timed(() => tool.run(url, dst));
+        const sessions = wan.stats.controlMaxOpen;
+        await check(name, dst, expected);
+        const mtimes = await checkMtimes(src, dst, expected);
+        if (mtimes) mtimeProblems[name] = mtimes;
+        wan.resetStats();
+        const again = await timed(() => tool.run(url, dst));
+        const sessionsAgain = wan.stats.controlMaxOpen;
+        await check(name, dst, expected);
+        await Deno.remove(dst, { recursive: true });
+        if (round === 0) continue;
+        times[name].full.push(full);
+        times[name].again.push(again);
+        times[name].sessions.push(Math.max(sessions, sessionsAgain));
+      }
+    }
+    await wan.close();
+    wan = undefined;
+    results[rtt] = times;
+    report(rtt, times, mtimeProblems);
+  }
+  if (values.json) console.log(JSON.stringify({ files, dirs, bytes: expected.bytes, results }));
+} finally {
+  await wan?.close();
+  await peer.stop();
+  await Deno.remove(scratch, { recursive: true });
+}
+
+/** Prints one round-trip time's figures. */
+function report(
+  rtt: number,
+  times: Record<string, Times>,
+  mtimeProblems: Record<string, string>,
+): void {
+  const floor = (full: boolean) =>
+    floorRoundTrips({ files, dirs, connections: parallel, full }) * rtt / 1000;
+  console.log(
+    `rtt ${rtt} ms: floor full ${sec(floor(true))} s, no-change ${sec(floor(false))} s`,
+  );
+  for (const name of tools) {
+    const t = times[name];
+    console.log(
+      `  ${name.padEnd(7)} full ${sec(median(t.full))} s [${t.full.map(sec).join(" ")}]` +
+        `   no-change ${sec(median(t.again))} s [${t.again.map(sec).join(" ")}]` +
+        `   sessions <= ${Math.max(...t.sessions)}` +
+        (name === "ferry" && Math.max(...t.sessions) > parallel ? " (MORE THAN ALLOWED)" : "") +
+        (mtimeProblems[name] ? `   WRONG MTIMES (${mtimeProblems[name]})` : ""),
+    );
+  }
+  const peers = ["lftp", "rclone"].filter((p) => times[p]);
+  if (times.ferry && peers.length) {
+    const best = (k: "full" | "again") => Math.min(...peers.map((p) => median(times[p][k])));
+    console.log(
+      `  ferry / faster of ${peers.join(", ")}: full ${
+        (median(times.ferry.full) / best("full")).toFixed(2)
+      }   no-change ${(median(times.ferry.again) / best("again")).toFixed(2)}`,
+    );
+  }
+}
+
+/** Every file's mtime equal to its source's, to the second. */
+async function checkMtimes(
+  src: string,
+  dst: string,
+  expected: TreeSummary,
+): Promise<string | undefined> {
+  for (const path of expected.sizes.keys()) {
+    const [a, b] = await Promise.all([Deno.stat(`${src}/${path}`), Deno.stat(`${dst}/${path}`)]);
+    const sa = Math.floor(a.mtime!.getTime() / 1000), sb = Math.floor(b.mtime!.getTime() / 1000);
+    if (sa !== sb) {
+      return `${path}: mtime ${b.mtime!.toISOString()}, source ${a.mtime!.toISOString()}`;
+    }
+  }
+  return undefined;
+}
+
+async function check(name: string, dst: string, expected: TreeSummary) {
+  const problem = await verifyTree(dst, expected);
+  if (problem) throw new Error(`${name} left a wrong mirror in ${dst}: ${problem}`);
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+async function run(cmd: string, args: string[], env?: Record<string, string>): Promise<void> {
+  const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    const text = new TextDecoder();
+    throw new Error(`${cmd} failed: ${text.decode(out.stderr)}${text.decode(out.stdout)}`);
+  }
+}
+
+async function output(cmd: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+function sec(s: number): string {
+  return s.toFixed(2);
+}
