@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { startVsftpd } from "../test/peers/vsftpd.ts";
 import { chownForVsftpd } from "../test/peers/vsftpd_user.ts";
+import { output, run, sec, timed } from "./process.ts";
 import { makeTree, median, type TreeSummary, verifyTree } from "./mirror_tree.ts";
 import { parseRate, startWanProxy, type WanProxy } from "./wan_proxy.ts";
 
@@ -257,29 +258,4 @@ async function checkMtimes(
 async function check(name: string, dst: string, expected: TreeSummary) {
   const problem = await verifyTree(dst, expected);
   if (problem) throw new Error(`${name} left a wrong mirror in ${dst}: ${problem}`);
-}
-
-async function timed(fn: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return (performance.now() - start) / 1000;
-}
-
-async function run(cmd: string, args: string[], env?: Record<string, string>): Promise<void> {
-  const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!out.success) {
-    const text = new TextDecoder();
-    throw new Error(`${cmd} failed: ${text.decode(out.stderr)}${text.decode(out.stdout)}`);
-  }
-}
-
-async function output(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
-}
-
-function sec(s: number): string {
-  return s.toFixed(2);
 }
