@@ -5,7 +5,7 @@
  */
 import { errorCode, ReplyError, UploadVetoError } from "./errors.ts";
 import type { JailedFs, ListedEntry } from "./filesystem.ts";
-import { runHooks } from "./hooks.ts";
+import { runHooks, type TransferEvent } from "./hooks.ts";
 import { formatFacts, formatListLine } from "./listing.ts";
 import { baseName, ftpNormalize } from "./paths.ts";
 import { type Session, stripListOptions, type TransferResult } from "./session.ts";
@@ -71,46 +71,156 @@ async function store(
     if (!existing || rest > existing.size) throw new ReplyError(554, "Invalid REST parameter.");
     offset = rest;
   }
-  const atomic = s.options.atomicUploads && offset === 0;
-  let writable;
-  try {
-    writable = await jail.write(path, { offset, atomic });
-  } catch (e) {
-    // An endpoint that cannot truncate in place (ERANGE at offset 0): replace the file instead.
-    if (!(offset === 0 && existing && errorCode(e) === "ERANGE")) throw e;
-    await jail.remove(path);
-    writable = await jail.write(path, { offset, atomic });
-  }
-  const r: TransferResult = await s.transfer(
+  if (s.options.atomicUploads) await staged(s, command, path, offset, preliminary);
+  else await inPlace(s, command, path, offset, !!existing, preliminary);
+}
+
+/** The outcome of `onFileReceived`: a refusal's reason, or undefined when accepted. */
+async function verdict(s: Session, event: TransferEvent): Promise<string | undefined> {
+  const verdicts = await runHooks(s.hooks, "onFileReceived", event);
+  const veto = verdicts.find((v) =>
+    v === false || typeof v === "string" || v instanceof UploadVetoError
+  );
+  if (veto === undefined) return undefined;
+  const why = veto instanceof UploadVetoError
+    ? veto.message
+    : typeof veto === "string"
+    ? veto
+    : "refused by the server";
+  return why.replace(/[\r\n]/g, " ");
+}
+
+/** Runs the upload's data transfer into `writable` and logs it. */
+async function receive(
+  s: Session,
+  command: string,
+  path: string,
+  writable: WritableStream<Uint8Array>,
+  preliminary?: string,
+  cleanup?: () => Promise<unknown>,
+): Promise<TransferResult> {
+  const r = await s.transfer(
     command,
     path,
     (sock, o) => receiveFromSocket(sock, writable, o),
     {
       upload: true,
       preliminary,
-      onSetupFailed: () => writable.abort().catch(() => {}),
+      onSetupFailed: async () => {
+        await writable.abort().catch(() => {});
+        await cleanup?.();
+      },
     },
   );
   s.logTransfer(command, path, r.ok, r.bytes, r.seconds);
+  return r;
+}
+
+/**
+ * A staged upload (the default, SFTPGo's atomic mode): the bytes go to a
+ * temporary name beside the target, and the target changes only after the
+ * transfer completed and every `onFileReceived` hook accepted it. A fresh
+ * STOR renames the temporary file over the target; APPE and REST+STOR
+ * append it to the target at the offset (the endpoint contract appends, it
+ * never overwrites in the middle). A veto, an abort, a cut connection or a
+ * failing endpoint leave the target as it was and remove the temporary file.
+ */
+async function staged(
+  s: Session,
+  command: "STOR" | "APPE" | "STOU",
+  path: string,
+  offset: number,
+  preliminary?: string,
+): Promise<void> {
+  const jail = s.jail;
+  const temp = stagingName(path);
+  const writable = await jail.write(temp, { atomic: false });
+  const drop = () => jail.remove(temp).catch(() => {});
+  const r = await receive(s, command, path, writable, preliminary, drop);
+  const event = {
+    ...s.transferEvent(path, await endpointPath(s, jail, path), r),
+    stagedPath: s.hooks.length ? await jail.resolve(temp).catch(() => "") : "",
+  };
+  if (!r.ok) {
+    await drop();
+    await runHooks(s.hooks, "onIncompleteFileReceived", event);
+    return;
+  }
+  const why = await verdict(s, event);
+  if (why !== undefined) {
+    await drop();
+    s.reply(550, `Upload rejected: ${why}`);
+    return;
+  }
+  try {
+    if (offset === 0) await replace(jail, temp, path);
+    else await appendFrom(jail, temp, path, offset);
+  } catch (e) {
+    await drop();
+    throw e;
+  }
+  s.reply(226, "Transfer complete.");
+}
+
+/** Renames the staged file over the target (removing it first where rename cannot replace). */
+async function replace(jail: JailedFs, temp: string, path: string): Promise<void> {
+  try {
+    await jail.rename(temp, path);
+  } catch (e) {
+    if (!(await jail.exists(path)) || !(await jail.exists(temp))) throw e;
+    await jail.remove(path);
+    await jail.rename(temp, path);
+  }
+}
+
+/** Appends the staged file to the target at `offset`, then removes it. */
+async function appendFrom(jail: JailedFs, temp: string, path: string, offset: number) {
+  const source = await jail.read(temp);
+  await source.pipeTo(await jail.write(path, { offset, atomic: false }));
+  await jail.remove(temp).catch(() => {});
+}
+
+/** A temporary name beside `path` (hidden, as the endpoints' own atomic writes name theirs). */
+function stagingName(path: string): string {
+  const dir = path.slice(0, path.lastIndexOf("/") + 1) || "/";
+  return `${dir}.${baseName(path)}.ferry-${crypto.randomUUID().slice(0, 8)}.part`;
+}
+
+/**
+ * `atomicUploads: false` (pyftpdlib's and vsftpd's way): the bytes go to the
+ * target itself; a broken upload stays, resumable with REST/APPE, and a veto
+ * removes the file.
+ */
+async function inPlace(
+  s: Session,
+  command: "STOR" | "APPE" | "STOU",
+  path: string,
+  offset: number,
+  existed: boolean,
+  preliminary?: string,
+): Promise<void> {
+  const jail = s.jail;
+  let writable;
+  try {
+    writable = await jail.write(path, { offset, atomic: false });
+  } catch (e) {
+    // An endpoint that cannot truncate in place (ERANGE at offset 0): replace the file instead.
+    if (!(offset === 0 && existed && errorCode(e) === "ERANGE")) throw e;
+    await jail.remove(path);
+    writable = await jail.write(path, { offset, atomic: false });
+  }
+  const r = await receive(s, command, path, writable, preliminary);
   const event = s.transferEvent(path, await endpointPath(s, jail, path), r);
   if (!r.ok) {
     const verdicts = await runHooks(s.hooks, "onIncompleteFileReceived", event);
     if (verdicts.includes("delete")) await jail.remove(path).catch(() => {});
     return;
   }
-  const verdicts = await runHooks(s.hooks, "onFileReceived", event);
-  const veto = verdicts.find((v) =>
-    v === false || typeof v === "string" || v instanceof UploadVetoError
-  );
-  if (veto !== undefined) {
+  const why = await verdict(s, event);
+  if (why !== undefined) {
     // The upload is complete but refused: it must not stay where clients can see it.
     await jail.remove(path).catch(() => {});
-    const why = veto instanceof UploadVetoError
-      ? veto.message
-      : typeof veto === "string"
-      ? veto
-      : "refused by the server";
-    s.reply(550, `Upload rejected: ${why.replace(/[\r\n]/g, " ")}`);
+    s.reply(550, `Upload rejected: ${why}`);
     return;
   }
   s.reply(226, "Transfer complete.");

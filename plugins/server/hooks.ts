@@ -29,6 +29,12 @@ export interface TransferEvent extends SessionInfo {
   endpointPath: string;
   bytes: number;
   seconds: number;
+  /**
+   * Uploads with `atomicUploads` (the default): where the received bytes are
+   * while `onFileReceived` decides (relative to the endpoint's root); the
+   * target at `endpointPath` still holds what it held before.
+   */
+  stagedPath?: string;
 }
 
 /** What `onFileReceived` may answer: `false` or a string vetoes the upload. */

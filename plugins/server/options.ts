@@ -55,7 +55,11 @@ export interface FtpServerOptions {
   requireTlsSessionReuse?: boolean;
   /** Max time for a TLS handshake, ms (default 10 000). */
   tlsHandshakeTimeout?: number;
-  /** Store uploads under a temporary name and rename on success (default false: partial files stay resumable). */
+  /**
+   * Stage uploads under a temporary name; the target changes only after the
+   * transfer completed and `onFileReceived` accepted it (default true). false:
+   * write in place as pyftpdlib and vsftpd do (a broken upload stays, resumable).
+   */
   atomicUploads?: boolean;
   /** Download limit per session, bytes/s (0 = none). */
   readLimit?: number;
@@ -109,7 +113,7 @@ export function resolveOptions(o: FtpServerOptions): ResolvedOptions {
     tlsDataRequired: o.tlsDataRequired ?? false,
     requireTlsSessionReuse: o.requireTlsSessionReuse ?? false,
     tlsHandshakeTimeout: o.tlsHandshakeTimeout ?? 10_000,
-    atomicUploads: o.atomicUploads ?? false,
+    atomicUploads: o.atomicUploads ?? true,
     readLimit: o.readLimit ?? 0,
     writeLimit: o.writeLimit ?? 0,
     hooks: o.hooks === undefined ? [] : Array.isArray(o.hooks) ? o.hooks : [o.hooks as ServerHooks],
