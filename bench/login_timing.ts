@@ -14,7 +14,7 @@
  */
 import net from "node:net";
 import { parseArgs } from "node:util";
-import { md5Password } from "../mod.ts";
+import { md5Password } from "../server.ts";
 
 const args = parseArgs({
   args: Deno.args,

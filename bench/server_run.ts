@@ -7,7 +7,8 @@
  * `READY <port>` once listening; stops on SIGTERM.
  * @module
  */
-import { hashPassword, LocalEndpoint, startFtpServer, VirtualAuthorizer } from "../mod.ts";
+import { LocalEndpoint } from "../mod.ts";
+import { hashPassword, startFtpServer, VirtualAuthorizer } from "../server.ts";
 
 const [port, dir] = Deno.args;
 const scrypt = Deno.args.includes("--scrypt");

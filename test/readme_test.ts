@@ -1,6 +1,6 @@
 /**
  * The README's code runs as written on a fresh machine: its TypeScript
- * blocks run in a new, empty folder (importing mod.ts by its file URL, as a
+ * blocks run in a new, empty folder (importing the entry points by their file URLs, as a
  * program importing ferry by URL does), and its workflow validates.
  * @module
  */
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { ferry } from "./cli/helpers.ts";
 
 const README = new URL("../README.md", import.meta.url);
-const MOD = new URL("../mod.ts", import.meta.url).href;
+const ROOT = new URL("../", import.meta.url).href;
 
 function blocks(lang: string, text: string): string[] {
   return [...text.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```\\n", "g"))].map((m) =>
@@ -23,7 +23,10 @@ Deno.test("README: every TypeScript block runs in a fresh folder", async () => {
   for (const code of ts) {
     const dir = await Deno.makeTempDir({ prefix: "ferry-readme-" });
     try {
-      await Deno.writeTextFile(join(dir, "example.ts"), code.replaceAll('"./mod.ts"', `"${MOD}"`));
+      await Deno.writeTextFile(
+        join(dir, "example.ts"),
+        code.replaceAll(/"\.\/(\w+\.ts)"/g, `"${ROOT}$1"`),
+      );
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", "example.ts"],
         cwd: dir,

@@ -5,7 +5,8 @@
  * A plugin may add auth methods (`auth: { method: ... }` in a workflow), endpoint
  * schemes (`uftp://...`), job kinds (a new key beside `mirror`, `sync`, ...) and
  * CLI sub-commands (`ferry serve`). Option schemas are zod schemas, built with the
- * `z` that `mod.ts` re-exports, so `ferry schema` describes plugin options too.
+ * zod that `deps/zod.ts` names (npm:zod, same major), so `ferry schema` describes
+ * plugin options too.
  * @module
  */
 import type { z } from "../deps/zod.ts";

@@ -8,7 +8,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "../../deps/commander.ts";
-import { ALL_PERMS, LocalEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+import { LocalEndpoint } from "../../mod.ts";
+import { ALL_PERMS, startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { loadWorkflow } from "../../workflow/load.ts";
 import { runWorkflow } from "../../workflow/run.ts";
 import { runAction } from "../action.ts";

@@ -1,10 +1,11 @@
 /**
- * The server's library surface, re-exported by ferry's `mod.ts` so that tests,
- * workflows and programs can start a server in-process.
+ * The server's library surface, the `./server` entry point (server.ts) of ferry,
+ * so that tests, workflows and programs can start a server in-process.
  *
  * @example
  * ```ts
- * import { MemoryEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+ * import { MemoryEndpoint } from "../../mod.ts";
+ * import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
  * const authorizer = new VirtualAuthorizer().addUser("bob", { password: "pw", perm: "elradfmwMT" });
  * const srv = await startFtpServer({ endpoint: new MemoryEndpoint(), authorizer, port: 0 });
  * await srv.close();

@@ -4,8 +4,8 @@
  * server (an auth plugin supplies its own).
  * @module
  */
-import type { Endpoint } from "../../mod.ts";
-import { logger } from "../../mod.ts";
+import type { Endpoint } from "../../plugin.ts";
+import { logger } from "../../plugin.ts";
 import { FtpServerError } from "./errors.ts";
 import { ftpNormalize, joinRelative } from "./paths.ts";
 import { checkPerm, type PermissionOverride, WRITE_PERMS } from "./permissions.ts";

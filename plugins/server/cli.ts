@@ -12,7 +12,7 @@ import {
   logger,
   openEndpoint,
   type PluginCommand,
-} from "../../mod.ts";
+} from "../../plugin.ts";
 import { type Authorizer, ChainAuthorizer } from "./authorizers.ts";
 import { buildServerOptions, parseRange, readConfig, type ServeConfig } from "./config.ts";
 import { FtpServerError } from "./errors.ts";

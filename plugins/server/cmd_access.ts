@@ -3,7 +3,7 @@
  * commands AUTH, PBSZ, PROT.
  * @module
  */
-import { logger } from "../../mod.ts";
+import { logger } from "../../plugin.ts";
 import { ReplyError } from "./errors.ts";
 import { runHooks } from "./hooks.ts";
 import type { Session } from "./session.ts";

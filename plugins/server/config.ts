@@ -4,7 +4,8 @@
  * {@link FtpServerOptions}. Times are in seconds here, as operators write them.
  * @module
  */
-import { type Endpoint, isEndpointUrl, yaml } from "../../mod.ts";
+import { type Endpoint, isEndpointUrl } from "../../plugin.ts";
+import { yaml } from "../../deps/yaml.ts";
 import { VirtualAuthorizer } from "./authorizers.ts";
 import { loadCredentials } from "./credentials.ts";
 import { FtpServerError } from "./errors.ts";

@@ -11,7 +11,7 @@
  * Empty lines and lines starting with `#` are skipped.
  * @module
  */
-import { type Endpoint, isEndpointUrl, openEndpoint } from "../../mod.ts";
+import { type Endpoint, isEndpointUrl, openEndpoint } from "../../plugin.ts";
 import { VirtualAuthorizer } from "./authorizers.ts";
 import { FtpServerError } from "./errors.ts";
 import { hashKind } from "./passwords.ts";

@@ -7,7 +7,7 @@
  */
 import net from "node:net";
 import type tls from "node:tls";
-import { logger } from "../../mod.ts";
+import { logger } from "../../plugin.ts";
 import { ReplyError } from "./errors.ts";
 import { acceptTls } from "./tls.ts";
 

@@ -3,7 +3,7 @@
  * error into an FTP reply (SFTPGo's lesson: map errors to replies in one spot).
  * @module
  */
-import { FerryError } from "../../mod.ts";
+import { FerryError } from "../../plugin.ts";
 
 /**
  * Any error the server raises on purpose (bad configuration, bind failure...).

@@ -10,7 +10,7 @@
  * no openat/O_NOFOLLOW confinement). docs/SERVER.md says how that is bounded.
  * @module
  */
-import type { Endpoint, Stat, WriteOptions } from "../../mod.ts";
+import type { Endpoint, Stat, WriteOptions } from "../../plugin.ts";
 import { errorCode, JailError, ReplyError } from "./errors.ts";
 import { joinRelative, splitPath } from "./paths.ts";
 

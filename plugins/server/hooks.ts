@@ -6,7 +6,7 @@
  * `false`), and `onIncompleteFileReceived` returns `"delete"` to drop a partial upload.
  * @module
  */
-import { logger } from "../../mod.ts";
+import { logger } from "../../plugin.ts";
 
 const log = logger("server", "hooks");
 

@@ -3,7 +3,7 @@
  * facts for MLSD/MLST, and the GMT timestamps of MDTM/MFMT.
  * @module
  */
-import type { Stat } from "../../mod.ts";
+import type { Stat } from "../../plugin.ts";
 import type { ListedEntry } from "./filesystem.ts";
 import { hasPerm, type PermissionOverride } from "./permissions.ts";
 

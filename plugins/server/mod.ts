@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { definePlugin } from "../../mod.ts";
+import { definePlugin } from "../../plugin.ts";
 import { serveCommand } from "./cli.ts";
 
 export * from "./api.ts";

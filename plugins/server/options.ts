@@ -3,7 +3,7 @@
  * plain object per server instead of process-global state).
  * @module
  */
-import type { Endpoint } from "../../mod.ts";
+import type { Endpoint } from "../../plugin.ts";
 import type { Authorizer } from "./authorizers.ts";
 import type { ServerHooks } from "./hooks.ts";
 import type { TlsOptions } from "./tls.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import { logger } from "../../mod.ts";
+import { logger } from "../../plugin.ts";
 import { FtpServerError } from "./errors.ts";
 
 const log = logger("server", "auth");

@@ -5,7 +5,7 @@
  */
 import net from "node:net";
 import type tls from "node:tls";
-import { logger } from "../../mod.ts";
+import { logger } from "../../plugin.ts";
 import { FtpServerError } from "./errors.ts";
 import { type FtpServerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { Session, type SessionHost } from "./session.ts";

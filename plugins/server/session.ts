@@ -6,7 +6,7 @@
  */
 import type net from "node:net";
 import type tls from "node:tls";
-import { logger } from "../../mod.ts";
+import { logger } from "../../plugin.ts";
 import type { UserAccount } from "./authorizers.ts";
 import { COMMANDS, URGENT_WHILE_TRANSFER } from "./commands.ts";
 import { DataChannel, type DataSocket, plainIp } from "./data.ts";

@@ -5,7 +5,8 @@
  * and reports mask it.
  * @module
  */
-import { type AuthContext, type AuthMethod, type Credentials, z } from "../../mod.ts";
+import type { AuthContext, AuthMethod, Credentials } from "../../plugin.ts";
+import { z } from "../../deps/zod.ts";
 import { resolveTokenSpec } from "./credentials.ts";
 import { UftpConfigError } from "./errors.ts";
 import { identityPath } from "./keys.ts";

@@ -5,7 +5,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type CommandContext, LocalEndpoint, type PluginCommand, yaml } from "../../mod.ts";
+import { type CommandContext, LocalEndpoint, type PluginCommand } from "../../plugin.ts";
+import { yaml } from "../../deps/yaml.ts";
 import type { AuthUser } from "./authserver/users.ts";
 import { UftpConfigError } from "./errors.ts";
 import { startUftpStack } from "./stack.ts";

@@ -8,8 +8,8 @@
  * may go over several streams. FtpHost and its pool take it as a plain client.
  * @module
  */
-import type { FtpClient, TransferOptions } from "../../mod.ts";
-import { CommandNotImplementedError, FtpPermanentError } from "../../mod.ts";
+import type { FtpClient, TransferOptions } from "../../ftp.ts";
+import { CommandNotImplementedError, FtpPermanentError } from "../../ftp.ts";
 import { multiRetrieve, multiStore } from "./multi_client.ts";
 import { UftpProtocolError } from "./errors.ts";
 

@@ -6,16 +6,9 @@
  * hashes (`HASH`) and ranged reads (`RANG`) are offered beside the contract.
  * @module
  */
-import {
-  type Capabilities,
-  DelegatingEndpoint,
-  type FtpClient,
-  FtpEndpoint,
-  FtpHost,
-  normalizePath,
-  parseTimeShift,
-  SessionPool,
-} from "../../mod.ts";
+import type { FtpClient } from "../../ftp.ts";
+import { FtpEndpoint, FtpHost, parseTimeShift, SessionPool } from "../../host.ts";
+import { type Capabilities, DelegatingEndpoint, normalizePath } from "../../plugin.ts";
 import { type CredentialSpec, resolveCredential, type UftpCredential } from "./credentials.ts";
 import { MAX_BLOCK } from "./blocks.ts";
 import { uftpHash } from "./dialect.ts";

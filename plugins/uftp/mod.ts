@@ -13,7 +13,12 @@
  * ```
  * @module
  */
-import { definePlugin, type Endpoint, endpointSchemes, registerEndpointScheme } from "../../mod.ts";
+import {
+  definePlugin,
+  type Endpoint,
+  endpointSchemes,
+  registerEndpointScheme,
+} from "../../plugin.ts";
 import { unicoreAuth } from "./auth_method.ts";
 import { uftpServeCommand } from "./cli.ts";
 import { UftpEndpoint, type UftpEndpointOptions } from "./endpoint.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 import net from "node:net";
-import type { FtpClient, RawControl, Reply, TransferOptions } from "../../mod.ts";
-import { errorForReply } from "../../mod.ts";
+import type { FtpClient, RawControl, Reply, TransferOptions } from "../../ftp.ts";
+import { errorForReply } from "../../ftp.ts";
 import { BlockReader, BlockWriter, ByteReader } from "./multistream.ts";
 import { UftpProtocolError } from "./errors.ts";
 

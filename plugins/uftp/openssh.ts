@@ -7,7 +7,7 @@
  * @module
  */
 import { createDecipheriv } from "node:crypto";
-import { bcryptPbkdf } from "../../mod.ts";
+import { bcryptPbkdf } from "../../deps/bcrypt_pbkdf.ts";
 import { UftpConfigError } from "./errors.ts";
 import { base64url, fromBase64, fromBigInt, SshReader, toBigInt } from "./ssh_wire.ts";
 

@@ -8,7 +8,9 @@
  * the UFTPD still knows it.
  * @module
  */
-import { FtpClient, FtpPermanentError, logger, type SessionFactory } from "../../mod.ts";
+import { FtpClient, FtpPermanentError } from "../../ftp.ts";
+import type { SessionFactory } from "../../host.ts";
+import { logger } from "../../plugin.ts";
 import { type AuthClientOptions, authenticate } from "./auth_client.ts";
 import type { AuthRequestOptions, UftpGrant } from "./auth_messages.ts";
 import type { UftpCredential } from "./credentials.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type net from "node:net";
-import { FtpTimeoutError } from "../../mod.ts";
+import { FtpTimeoutError } from "../../ftp.ts";
 import { UftpDataConnectionError } from "./errors.ts";
 
 /** The error of a data connection that waited on the network longer than its deadline. */

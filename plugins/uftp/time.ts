@@ -4,7 +4,8 @@
  * exactly and read-only: MLST and STAT of the session's base directory.
  * @module
  */
-import { type FtpClient, parseMlstReply, parseTimeShift, type Reply } from "../../mod.ts";
+import { type FtpClient, parseMlstReply, type Reply } from "../../ftp.ts";
+import { parseTimeShift } from "../../host.ts";
 import { UftpProtocolError } from "./errors.ts";
 
 /**

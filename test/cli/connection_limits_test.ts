@@ -7,8 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MemoryEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
-import type { FtpServerOptions } from "../../mod.ts";
+import { MemoryEndpoint } from "../../mod.ts";
+import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
+import type { FtpServerOptions } from "../../server.ts";
 import { collect } from "../../endpoint/streams.ts";
 import { startBusyGate } from "../peers/gate.ts";
 import { peerTest } from "../peers/skip.ts";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MemoryEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+import { MemoryEndpoint } from "../../mod.ts";
+import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { ferry } from "./helpers.ts";
 
 /** ferry's own server in this process, over a memory tree with pub/hello.txt. */

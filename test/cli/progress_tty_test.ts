@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MemoryEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+import { MemoryEndpoint } from "../../mod.ts";
+import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { peerTest } from "../peers/skip.ts";
 import { StallingEndpoint } from "../peers/stalling.ts";
 import { MAIN } from "./helpers.ts";

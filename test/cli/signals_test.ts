@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MemoryEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+import { MemoryEndpoint } from "../../mod.ts";
+import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { collect } from "../../endpoint/streams.ts";
 import { StallingEndpoint } from "../peers/stalling.ts";
 import { spawnFerry } from "./helpers.ts";

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { FtpClient } from "../../ftp/client.ts";
-import { MemoryEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+import { MemoryEndpoint } from "../../mod.ts";
+import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 
 Deno.test("client vs ferry's server: HASH with OPTS HASH, and MFMT", async () => {
   const endpoint = new MemoryEndpoint();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { collect, LocalEndpoint, mirror } from "../../mod.ts";
+import { LocalEndpoint, mirror } from "../../mod.ts";
+import { collect } from "../../plugin.ts";
 import { UftpEndpoint } from "../../plugins/uftp/mod.ts";
 import { peerTest } from "./skip.ts";
 import { startRealUftpd } from "./uftpd.ts";

@@ -4,13 +4,13 @@
  * @module
  */
 import { configureLogging, getStreamSink } from "../../deps/logtape.ts";
+import { MemoryEndpoint } from "../../mod.ts";
 import {
   type FtpServerHandle,
   type FtpServerOptions,
-  MemoryEndpoint,
   startFtpServer,
   VirtualAuthorizer,
-} from "../../mod.ts";
+} from "../../server.ts";
 
 // FERRY_TEST_LOG=debug shows the server's log while a test runs.
 const testLog = Deno.env.get("FERRY_TEST_LOG");

@@ -4,7 +4,9 @@
  * server whose storage is an `ftp://` endpoint on another ferry server.
  */
 import assert from "node:assert/strict";
-import { FtpClient, openEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+import { FtpClient } from "../../ftp.ts";
+import { openEndpoint } from "../../mod.ts";
+import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
 import { dec, enc, get, peerTest, randomBytes, testServer } from "./helpers.ts";

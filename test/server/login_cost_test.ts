@@ -15,7 +15,7 @@ import {
   type StoredSecret,
   type UserAccount,
   VirtualAuthorizer,
-} from "../../mod.ts";
+} from "../../server.ts";
 import { UserTable } from "../../plugins/uftp/mod.ts";
 import { Ctl } from "./client.ts";
 import { testServer } from "./helpers.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { type ServerHooks, UploadVetoError } from "../../mod.ts";
+import { type ServerHooks, UploadVetoError } from "../../server.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
 import { dec, enc, get, put, randomBytes, testServer } from "./helpers.ts";
 

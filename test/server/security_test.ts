@@ -8,7 +8,8 @@
  */
 import assert from "node:assert/strict";
 import net from "node:net";
-import { LocalEndpoint, startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+import { LocalEndpoint } from "../../mod.ts";
+import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
 import { dec, enc, peerTest, put, testServer } from "./helpers.ts";

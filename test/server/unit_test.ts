@@ -17,7 +17,7 @@ import {
 import { ftpNormalize, isInside, quotePath } from "../../plugins/server/paths.ts";
 import { hasPerm } from "../../plugins/server/permissions.ts";
 import { stripListOptions } from "../../plugins/server/session.ts";
-import { hashPassword, md5Password, verifyPassword, VirtualAuthorizer } from "../../mod.ts";
+import { hashPassword, md5Password, verifyPassword, VirtualAuthorizer } from "../../server.ts";
 import { dec, enc } from "./helpers.ts";
 
 Deno.test("ftpNormalize: .. and absolute paths never climb above the home", () => {

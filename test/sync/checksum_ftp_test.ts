@@ -3,13 +3,8 @@
  * memory): equal sizes and times, different bytes; only checksum mode notices.
  */
 import assert from "node:assert/strict";
-import {
-  MemoryEndpoint,
-  mirror,
-  openEndpoint,
-  startFtpServer,
-  VirtualAuthorizer,
-} from "../../mod.ts";
+import { MemoryEndpoint, mirror, openEndpoint } from "../../mod.ts";
+import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

@@ -23,7 +23,7 @@ import { MemoryEndpoint } from "../../endpoint/memory.ts";
 import { dirname, joinPath, normalizePath } from "../../endpoint/path.ts";
 import { type SessionFactory, sessionFactory } from "../../endpoint/ftp/session.ts";
 import type { Stat, WriteOptions } from "../../endpoint/types.ts";
-import { startFtpServer, VirtualAuthorizer } from "../../mod.ts";
+import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { mirror } from "../../sync/mirror.ts";
 import { NotFoundError } from "../../endpoint/errors.ts";
 import { at, contents, put, text } from "./helpers.ts";

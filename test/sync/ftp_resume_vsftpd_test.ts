@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { FtpEndpoint, LocalEndpoint, mirror } from "../../mod.ts";
+import { FtpEndpoint } from "../../host.ts";
+import { LocalEndpoint, mirror } from "../../mod.ts";
 import { startCutProxy } from "../peers/cut_proxy.ts";
 import { peerTest } from "../peers/skip.ts";
 import { startVsftpd } from "../peers/vsftpd.ts";

@@ -4,7 +4,7 @@
  * control connection (`exclusive`), against a scripted server.
  */
 import assert from "node:assert/strict";
-import { FtpClient, FtpPermanentError } from "../../mod.ts";
+import { FtpClient, FtpPermanentError } from "../../ftp.ts";
 import { type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
 
 async function login(s: ScriptedSession): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { collect, writeAll } from "../../mod.ts";
+import { collect, writeAll } from "../../plugin.ts";
 import { UftpAuthError, UftpEndpoint, type UftpEndpointOptions } from "../../plugins/uftp/mod.ts";
 import { peerTest } from "../peers/skip.ts";
 import { fixturePath, startTestSite, type TestSite, TOKEN } from "./_site.ts";

@@ -3,13 +3,8 @@
  * workflow that mirrors from a uftp:// endpoint, and `ferry uftp-serve`.
  */
 import assert from "node:assert/strict";
-import {
-  defaultRegistry,
-  loadWorkflowObject,
-  openEndpoint,
-  runWorkflow,
-  Secrets,
-} from "../../mod.ts";
+import { defaultRegistry, openEndpoint, runWorkflow } from "../../mod.ts";
+import { loadWorkflowObject, Secrets } from "../../workflow.ts";
 import uftp, { UftpEndpoint, unicoreAuth } from "../../plugins/uftp/mod.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { peerTest } from "../peers/skip.ts";

@@ -5,7 +5,8 @@
  * file.
  */
 import assert from "node:assert/strict";
-import { collect, LocalEndpoint, MemoryEndpoint, mirror, writeAll } from "../../mod.ts";
+import { LocalEndpoint, MemoryEndpoint, mirror } from "../../mod.ts";
+import { collect, writeAll } from "../../plugin.ts";
 import { UftpEndpoint } from "../../plugins/uftp/mod.ts";
 import { peerTest } from "../peers/skip.ts";
 import { StallingEndpoint } from "../peers/stalling.ts";

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import net from "node:net";
-import { FtpClient, type FtpError } from "../../mod.ts";
+import { FtpClient, type FtpError } from "../../ftp.ts";
 import {
   authenticate,
   type AuthRequestOptions,

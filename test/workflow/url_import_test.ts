@@ -1,5 +1,5 @@
 /**
- * mod.ts imported by URL from a project without our deno.json: the repo is
+ * mod.ts (and every other entry point) imported by URL from a project without our deno.json: the repo is
  * served over local HTTP and a script in an empty directory runs a workflow
  * through it (external packages resolve from deps/'s full npm: specifiers).
  */
@@ -38,6 +38,9 @@ const wf = await loadWorkflowObject({
   jobs: { copy: { mirror: { from: "s:/", to: "d:/" } } },
 }, { registry });
 const report = await runWorkflow(wf);
+for (const entry of ["ftp", "host", "sync", "workflow", "plugin", "server", "uftp"]) {
+  await import(\`${base}/\${entry}.ts\`);
+}
 console.log(JSON.stringify({ status: report.status, files: report.totals.filesTransferred, serve: registry.commands.has("serve") }));
 `,
     );

@@ -7,7 +7,7 @@
  * is the info document. Errors are UNICORE's `{"errorMessage", "status"}`.
  * @module
  */
-import { logger } from "../../../mod.ts";
+import { logger } from "../../../plugin.ts";
 import { sendTransferRequest } from "../command_client.ts";
 import type { TransferRequest } from "../command_port.ts";
 import { serverPath as withSlash } from "../url.ts";

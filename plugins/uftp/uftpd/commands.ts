@@ -5,7 +5,7 @@
  * through the session's base-directory check; access levels as UFTPD's.
  * @module
  */
-import { NotFoundError, PermissionDeniedError, type Stat } from "../../../mod.ts";
+import { NotFoundError, PermissionDeniedError, type Stat } from "../../../plugin.ts";
 import { acceptPassive } from "./data.ts";
 import { mlsdLine, parseLocalTimeVal, statLine } from "./listing.ts";
 import { CommandError, type UftpdSession } from "./session.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import net from "node:net";
-import { logger } from "../../../mod.ts";
+import { logger } from "../../../plugin.ts";
 import { BlockReader, BlockWriter } from "../multistream.ts";
 import { ByteReader, endSocket, writeFully } from "../socket_io.ts";
 

@@ -5,7 +5,7 @@
  * so tests can put the server in any zone.
  * @module
  */
-import type { Stat } from "../../../mod.ts";
+import type { Stat } from "../../../plugin.ts";
 
 /** Minutes the server's local time is ahead of UTC at an instant. */
 export type UtcOffset = (at: Date) => number;

@@ -8,7 +8,7 @@
  * @module
  */
 import net from "node:net";
-import { type Endpoint, LocalEndpoint, logger } from "../../../mod.ts";
+import { type Endpoint, LocalEndpoint, logger } from "../../../plugin.ts";
 import {
   isCompleteRequest,
   parseRequestLines,

@@ -6,7 +6,7 @@
  * @module
  */
 import type net from "node:net";
-import type { Endpoint } from "../../../mod.ts";
+import type { Endpoint } from "../../../plugin.ts";
 import { ACCESS_LEVELS, type AccessLevel } from "../command_port.ts";
 import type { ByteReader } from "../socket_io.ts";
 import type { Job, JobStore } from "./jobs.ts";

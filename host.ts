@@ -1,0 +1,48 @@
+/**
+ * The FTP host and endpoint (ftputil's ideas): a pool of sessions, a stat cache
+ * that forgets what the host itself changed, the server's time shift (set,
+ * measured by a probe file, stored), mtime precision from the listing format,
+ * and tree walks and removal done on the host.
+ *
+ * @example Open a host and stat a file
+ * ```ts ignore
+ * import { FtpHost } from "./host.ts";
+ *
+ * const host = await FtpHost.connect({ host: "127.0.0.1", port: 2121 });
+ * console.log(await host.stat("/pub/README"));
+ * await host.close();
+ * ```
+ * @module
+ */
+export { FtpHost, type FtpHostOptions, type HostPath } from "./endpoint/ftp/host.ts";
+export { FtpEndpoint, type FtpEndpointOptions } from "./endpoint/ftp/endpoint.ts";
+export { InaccessibleLoginDirError } from "./endpoint/ftp/errors.ts";
+export {
+  type SessionFactory,
+  sessionFactory,
+  type SessionOptions,
+} from "./endpoint/ftp/session.ts";
+export { isSessionLost, type PoolOptions, SessionPool } from "./endpoint/ftp/pool.ts";
+export { entryToStat, type ListingChoice } from "./endpoint/ftp/stat.ts";
+export type { OpenOptions, ReadMode, WriteMode } from "./endpoint/ftp/file.ts";
+export type {
+  RmtreeOperation as HostRmtreeOperation,
+  RmtreeOptions as HostRmtreeOptions,
+  TreeHost,
+  WalkEntry as HostWalkEntry,
+  WalkOptions as HostWalkOptions,
+} from "./endpoint/ftp/tree.ts";
+export { type TransferProgress } from "./endpoint/ftp/transfer.ts";
+export * from "./endpoint/ftp/stat_cache.ts";
+export * from "./endpoint/ftp/time_shift.ts";
+export * from "./endpoint/lru.ts";
+export {
+  type ListingShifts,
+  measureTimeShift,
+  measureTimeShifts,
+  type ProbeOptions,
+  type ProbeShifts,
+  shiftSettings,
+  type TimeShiftRecord,
+  TimeShiftStore,
+} from "./endpoint/ftp/time_sync.ts";

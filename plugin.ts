@@ -1,0 +1,41 @@
+/**
+ * What a ferry plugin needs, and nothing more: {@link definePlugin} and the shapes
+ * it takes (endpoint schemes, auth methods, job kinds, commands, authorizers), the
+ * endpoint contract with its errors and building blocks (paths, atomic writes,
+ * streams, the local and memory endpoints), the logger and ferry's base error.
+ *
+ * A plugin, built-in or loaded by URL, imports this module (and other entry
+ * points such as `./ftp` or `./host`), never the files behind it.
+ *
+ * @example Define a command
+ * ```ts
+ * import { definePlugin } from "./plugin.ts";
+ *
+ * export default definePlugin({
+ *   name: "hello",
+ *   commands: [{
+ *     name: "hello",
+ *     description: "say hi",
+ *     run: () => {
+ *       console.log("hi");
+ *       return Promise.resolve(0);
+ *     },
+ *   }],
+ * });
+ * ```
+ * @module
+ */
+export * from "./workflow/plugin.ts";
+export { FerryError } from "./util/errors.ts";
+export { type Logger, logger } from "./util/log.ts";
+export * from "./endpoint/types.ts";
+export * from "./endpoint/errors.ts";
+export * from "./endpoint/path.ts";
+export * from "./endpoint/atomic.ts";
+export * from "./endpoint/streams.ts";
+export * from "./endpoint/hash.ts";
+export * from "./endpoint/delegating.ts";
+export * from "./endpoint/memory.ts";
+export * from "./endpoint/local.ts";
+export * from "./endpoint/url.ts";
+export { AuthError, PluginLoadError, UsageError } from "./workflow/errors.ts";

@@ -1,0 +1,16 @@
+/**
+ * ferry's FTP/FTPS server as a library: serve any endpoint with users,
+ * permissions, TLS, hooks and limits; the same server `ferry serve` runs.
+ *
+ * @example Serve a memory tree to one user
+ * ```ts
+ * import { MemoryEndpoint } from "./mod.ts";
+ * import { startFtpServer, VirtualAuthorizer } from "./server.ts";
+ *
+ * const authorizer = new VirtualAuthorizer().addUser("bob", { password: "pw", perm: "elradfmwMT" });
+ * const srv = await startFtpServer({ endpoint: new MemoryEndpoint(), authorizer, port: 0 });
+ * await srv.close();
+ * ```
+ * @module
+ */
+export * from "./plugins/server/api.ts";
