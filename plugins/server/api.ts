@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { MemoryEndpoint } from "../../mod.ts";
+ * import { MemoryEndpoint } from "../../plugin.ts";
  * import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
  * const authorizer = new VirtualAuthorizer().addUser("bob", { password: "pw", perm: "elradfmwMT" });
  * const srv = await startFtpServer({ endpoint: new MemoryEndpoint(), authorizer, port: 0 });

@@ -6,13 +6,8 @@
  * file behind; APPE and REST+STOR still append.
  */
 import assert from "node:assert/strict";
-import {
-  MemoryEndpoint,
-  type ServerHooks,
-  type TransferEvent,
-  UploadVetoError,
-  type WriteOptions,
-} from "../../mod.ts";
+import { MemoryEndpoint, type WriteOptions } from "../../mod.ts";
+import { type ServerHooks, type TransferEvent, UploadVetoError } from "../../server.ts";
 import { Ctl, writeAll } from "./client.ts";
 import { dec, enc, get, put, randomBytes, testServer } from "./helpers.ts";
 
