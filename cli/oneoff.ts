@@ -6,7 +6,7 @@
  */
 import { basename, dirname, relative, resolve, sep } from "node:path";
 import { loadWorkflowObject } from "../workflow/load.ts";
-import type { WorkflowReport } from "../workflow/report.ts";
+import type { RunEvent, WorkflowReport } from "../workflow/report.ts";
 import { runWorkflow } from "../workflow/run.ts";
 import { urlScheme } from "../workflow/validate.ts";
 import type { CliContext } from "./context.ts";
@@ -79,6 +79,8 @@ export interface OneOff {
    * relative from the working directory), the endpoint's root widened to hold it.
    */
   localPaths?: Record<string, string>;
+  /** Carry the transfers out on this queue's workers (`--queue`). */
+  queue?: string;
 }
 
 /**
@@ -130,13 +132,17 @@ export function oneOffWorkflow(spec: OneOff): Record<string, unknown> {
  * ```
  */
 export async function runOneOff(cli: CliContext, spec: OneOff): Promise<WorkflowReport> {
-  const wf = await loadWorkflowObject(oneOffWorkflow(spec), {
+  const source = oneOffWorkflow(spec);
+  const wf = await loadWorkflowObject(source, {
     registry: cli.registry,
     secrets: cli.secrets,
     file: `ferry ${spec.command}`,
   });
-  return await runWorkflow(wf, {
-    signal: cli.signal,
-    onEvent: (e) => cli.display.onEvent(e),
-  });
+  const options = { signal: cli.signal, onEvent: (e: RunEvent) => cli.display.onEvent(e) };
+  if (spec.queue) {
+    // bullmq is loaded only for a queue.
+    const { runOnQueue } = await import("../workflow/queue/run.ts");
+    return await runOnQueue(wf, options, { queue: spec.queue, source });
+  }
+  return await runWorkflow(wf, options);
 }

@@ -24,6 +24,7 @@ import { registerSync } from "./commands/sync.ts";
 import { registerTimeShift } from "./commands/time_shift.ts";
 import { registerValidate } from "./commands/validate.ts";
 import { registerWalk } from "./commands/walk.ts";
+import { registerWorker } from "./commands/worker.ts";
 
 /** The version printed by `ferry --version`. */
 export const VERSION = "0.1.0";
@@ -37,6 +38,7 @@ export const COMMANDS: Registrar[] = [
   registerValidate,
   registerSchema,
   registerSchedule,
+  registerWorker,
   registerMirror,
   registerSync,
   registerWalk,

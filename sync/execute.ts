@@ -45,7 +45,24 @@ export interface ExecuteOptions {
   statUnsetMtime?: boolean;
   /** How each finished transfer is checked before its rename (default `size`). */
   verify?: VerifyMode;
+  /**
+   * Transfers of the same job that failed before this call (another task of a
+   * plan split over workers): deletions are held back as after a failure here.
+   */
+  failedBefore?: number;
 }
+
+/**
+ * What carries out a plan: {@link executePlan} in this process (the default),
+ * or another executor with the same contract (a queue of workers). It returns
+ * one outcome per action, in order, with the same action objects.
+ */
+export type PlanExecutor = (
+  actions: Action[],
+  lanes: Lanes,
+  report: JobReport,
+  options: ExecuteOptions,
+) => Promise<ActionOutcome[]>;
 
 /** What became of one action. */
 export interface ActionOutcome {
@@ -116,7 +133,7 @@ export async function executePlan(
     progress,
     options,
     movedAsideFailed: new Set(),
-    failedCopies: 0,
+    failedCopies: options.failedBefore ?? 0,
   };
   let i = 0;
   while (i < actions.length) {

@@ -7,7 +7,7 @@
 import type { Endpoint } from "../endpoint/types.ts";
 import { isInside, joinPath, normalizePath } from "../endpoint/path.ts";
 import { commonHash, type CompareMode, type CompareOptions, hashSource } from "./compare.ts";
-import { executePlan } from "./execute.ts";
+import { executePlan, type PlanExecutor } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
 import { type Plan, planMirror, type SentRecord } from "./plan.ts";
 import { forEachLimit } from "./pool.ts";
@@ -55,6 +55,8 @@ export interface MirrorOptions {
   state?: StateStore | false;
   /** State file when no store is given (default `.ferry/state.db`). */
   statePath?: string;
+  /** Carries out the plan (default {@link executePlan}, in this process). */
+  executor?: PlanExecutor;
 }
 
 /** The trees and plan of a mirror, before execution (what `--dry-run` shows). */
@@ -190,7 +192,8 @@ async function run(
       return finishReport(report);
     }
   }
-  const outcomes = await executePlan(plan.actions, { target: lane }, report, {
+  const execute = options.executor ?? executePlan;
+  const outcomes = await execute(plan.actions, { target: lane }, report, {
     parallel: options.parallel,
     retry: options.retry,
     signal: options.signal,
@@ -203,7 +206,9 @@ async function run(
     for (const path of records.keys()) if (!prep.src.entries.has(path)) records.delete(path);
     for (const o of outcomes) {
       if (o.action.op !== "transfer" || !o.ok || !o.dstStat) continue;
-      const s = prep.src.entries.get(o.action.path)!;
+      const s = prep.src.entries.get(o.action.path);
+      // A plan made by an earlier coordinator (queue) may name a path gone since.
+      if (!s) continue;
       records.set(o.action.path, {
         srcSize: s.size,
         srcMtime: s.mtime?.getTime() ?? null,

@@ -12,7 +12,7 @@
  * @module
  */
 import type { Endpoint } from "../endpoint/types.ts";
-import { executePlan } from "./execute.ts";
+import { executePlan, type PlanExecutor } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
 import { addWalkProblems, countPlan } from "./mirror.ts";
 import type { ProgressListener } from "./progress.ts";
@@ -43,6 +43,8 @@ export interface SyncOptions extends SyncPlanOptions {
   state?: StateStore;
   /** State file when no store is given (default `.ferry/state.db`). */
   statePath?: string;
+  /** Carries out the plan (default {@link executePlan}, in this process). */
+  executor?: PlanExecutor;
 }
 
 /**
@@ -110,7 +112,7 @@ export async function sync(
         await ep.mkdir(root, { parents: true }).catch(() => {});
       }
     }
-    const outcomes = await executePlan(
+    const outcomes = await (options.executor ?? executePlan)(
       plan.actions,
       {
         a: { src: b, srcRoot: bRoot, dst: a, dstRoot: aRoot },

@@ -184,7 +184,26 @@ export class EndpointPool {
   get(name: string): Promise<Endpoint> {
     // An interrupted run opens nothing more (and nothing it would not close).
     if (this.#options.signal?.aborted) return Promise.reject(this.#options.signal.reason);
-    return onceUnlessFailed(this.#open, name, () => this.#openOne(name));
+    return onceUnlessFailed(this.#open, name, async () => {
+      const endpoint = await this.#openOne(name);
+      this.#names.set(endpoint, name);
+      return endpoint;
+    });
+  }
+
+  readonly #names = new WeakMap<Endpoint, string>();
+
+  /**
+   * The name an endpoint this pool opened has in the workflow (a queue's tasks
+   * carry names, never open connections or credentials).
+   *
+   * @example
+   * ```ts
+   * pool.nameOf(await pool.get("origin")); // "origin"
+   * ```
+   */
+  nameOf(endpoint: Endpoint): string | undefined {
+    return this.#names.get(endpoint);
   }
 
   readonly #credentials = new Map<string, Promise<Credentials>>();

@@ -12,6 +12,7 @@
 import type { z } from "../deps/zod.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import type { Logger } from "../util/log.ts";
+import type { PlanExecutor } from "../sync/execute.ts";
 import type { StateStore } from "../sync/state.ts";
 import type { Secrets } from "./secrets.ts";
 import type { JobOutcome, RunEvent } from "./report.ts";
@@ -120,6 +121,12 @@ export interface JobContext {
   /** Progress and per-file events, for displays and `--log-format json`. */
   emit(event: RunEvent): void;
   secrets: Secrets;
+  /**
+   * Where this job's plans are carried out: undefined for this process (the
+   * default), else an executor such as a queue of workers (`--queue`). Job
+   * kinds pass it to sync/ (`executor:` of mirror and sync).
+   */
+  executor?: PlanExecutor;
 }
 
 /** A job kind: the key in a job (`mirror: {...}`) and what it does. */

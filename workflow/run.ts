@@ -6,7 +6,9 @@
  * @module
  */
 import { backoffDelay, isTemporary } from "../sync/retry.ts";
+import type { PlanExecutor } from "../sync/execute.ts";
 import { StateStore } from "../sync/state.ts";
+import type { Endpoint } from "../endpoint/types.ts";
 import { logger } from "../util/log.ts";
 import { selectJobs } from "./dag.ts";
 import { EndpointPool } from "./endpoints.ts";
@@ -50,7 +52,19 @@ export interface RunOptions {
   parallel?: number;
   /** Waits between retries (tests pass a fake). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Where each job's plans are carried out (default: in this process). Given
+   * the job and the run's endpoint names (by opened endpoint), it returns an
+   * executor, e.g. a queue of workers (workflow/queue).
+   */
+  executor?: ExecutorFactory;
 }
+
+/** Makes the plan executor of one job of a run (see {@link RunOptions.executor}). */
+export type ExecutorFactory = (
+  job: JobSpec,
+  endpointName: (endpoint: Endpoint) => string | undefined,
+) => PlanExecutor | undefined;
 
 /**
  * Runs a workflow and returns its report; never throws for job failures (they
@@ -293,6 +307,7 @@ async function runJob(
     baseDir: wf.baseDir,
     emit,
     secrets: wf.secrets,
+    executor: options.executor?.(job, (ep) => pool.nameOf(ep)),
   };
 
   for (let attempt = 1;; attempt++) {

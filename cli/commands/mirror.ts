@@ -16,6 +16,7 @@ import {
   withGlobalOptions,
   withJobOptions,
 } from "../options.ts";
+import { QUEUE_HELP, queueFrom } from "./worker.ts";
 
 /**
  * Adds `mirror` to the program.
@@ -31,6 +32,7 @@ export function registerMirror(program: Command, cli: CliContext): void {
     .argument("<from>", "source URL or local path")
     .argument("<to>", "target URL or local path")
     .option("--delete", "delete target files the source does not have")
+    .option("--queue <url>", QUEUE_HELP)
     .option(
       "--backup-dir <path>",
       "move deleted and replaced files here (a local target: a local path, used as given)",
@@ -56,6 +58,7 @@ export function registerMirror(program: Command, cli: CliContext): void {
             },
             localPaths: { backupDir: "to" },
             flags: opts,
+            queue: queueFrom(opts),
           }),
         );
       })

@@ -4,10 +4,12 @@
  */
 import type { Command } from "../../deps/commander.ts";
 import { loadWorkflow } from "../../workflow/load.ts";
+import type { RunEvent } from "../../workflow/report.ts";
 import { runWorkflow } from "../../workflow/run.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { collect, positiveInt, withGlobalOptions } from "../options.ts";
+import { QUEUE_HELP, queueFrom } from "./worker.ts";
 
 /**
  * Adds `run` to the program.
@@ -25,18 +27,24 @@ export function registerRun(program: Command, cli: CliContext): void {
       .option("-j, --job <name>", "run only this job (and what it needs); repeatable", collect)
       .option("-n, --dry-run", "every job prints its plan and changes nothing")
       .option("--concurrency <n>", "jobs running at once (default 2)", positiveInt)
-      .option("-P, --parallel <n>", "parallel transfers per job (overrides the file)", positiveInt),
+      .option("-P, --parallel <n>", "parallel transfers per job (overrides the file)", positiveInt)
+      .option("--queue <url>", QUEUE_HELP),
   ).action((file, opts) =>
     runAction(cli, program.opts(), opts, async () => {
       const wf = await loadWorkflow(file, { registry: cli.registry, secrets: cli.secrets });
-      const report = await runWorkflow(wf, {
+      const options = {
         dryRun: opts.dryRun,
         jobs: opts.job,
         concurrency: opts.concurrency,
         parallel: opts.parallel,
         signal: cli.signal,
-        onEvent: (e) => cli.display.onEvent(e),
-      });
+        onEvent: (e: RunEvent) => cli.display.onEvent(e),
+      };
+      const queue = queueFrom(opts);
+      // bullmq is loaded only for a queue.
+      const report = queue
+        ? await (await import("../../workflow/queue/run.ts")).runOnQueue(wf, options, { queue })
+        : await runWorkflow(wf, options);
       cli.report(report);
     })
   );

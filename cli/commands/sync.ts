@@ -16,6 +16,7 @@ import {
   withGlobalOptions,
   withJobOptions,
 } from "../options.ts";
+import { QUEUE_HELP, queueFrom } from "./worker.ts";
 
 /**
  * Adds `sync` to the program.
@@ -38,7 +39,8 @@ export function registerSync(program: Command, cli: CliContext): void {
     )
     .option("--conflict-suffix <word>", "word in a kept version's name (default sync-conflict)")
     .option("--force", "pass the deletion guards (default: at most 50% of a side's files)")
-    .option("--state-dir <dir>", "where the state database lives (default .ferry)");
+    .option("--state-dir <dir>", "where the state database lives (default .ferry)")
+    .option("--queue <url>", QUEUE_HELP);
   withGlobalOptions(
     withJobOptions(
       withCompareOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))),
@@ -61,6 +63,7 @@ export function registerSync(program: Command, cli: CliContext): void {
             },
             state: opts.stateDir,
             flags: opts,
+            queue: queueFrom(opts),
           }),
         );
       })

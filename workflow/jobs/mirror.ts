@@ -36,6 +36,7 @@ export const mirrorJob: JobKind<MirrorOptions> = {
       dryRun: ctx.dryRun,
       onProgress: progressTo(ctx),
       signal: ctx.signal,
+      executor: ctx.executor,
       // The state remembers what was sent to targets that cannot keep mtimes.
       state: ctx.dryRun || to.endpoint.capabilities().setMtime ? undefined : ctx.state(),
     });

@@ -40,6 +40,7 @@ export const syncJob: JobKind<SyncOptions> = {
       dryRun: ctx.dryRun,
       onProgress: progressTo(ctx),
       signal: ctx.signal,
+      executor: ctx.executor,
       state: stateFor(options, ctx),
     });
     return outcomeFromReport(report);

@@ -1,0 +1,106 @@
+/**
+ * Where the queue is: `redis://[user[:password]@]HOST:PORT[/DB]` (also
+ * `FERRY_QUEUE`), the names ferry's queues have in Redis, and the errors of
+ * cluster mode.
+ * @module
+ */
+import { FerryError } from "../../util/errors.ts";
+import { UsageError } from "../errors.ts";
+
+/** Connection settings for Redis, as BullMQ (ioredis) takes them. */
+export interface QueueTarget {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  /** The URL without its password, for messages. */
+  display: string;
+}
+
+/** Key prefix of every queue ferry makes in Redis. */
+export const QUEUE_PREFIX = "ferry";
+/** The queue of transfer tasks (plan pieces). */
+export const TASKS_QUEUE = "tasks";
+/** The queue of scheduled workflow runs (`ferry schedule --queue`). */
+export const RUNS_QUEUE = "runs";
+
+/**
+ * Parses a queue URL.
+ *
+ * @example
+ * ```ts
+ * parseQueueUrl("redis://127.0.0.1:6390/2"); // { host: "127.0.0.1", port: 6390, db: 2, display: "redis://127.0.0.1:6390/2" }
+ * ```
+ */
+export function parseQueueUrl(text: string): QueueTarget {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--queue ${JSON.stringify(text)}: not a URL (redis://HOST:PORT[/DB])`);
+  }
+  if (url.protocol !== "redis:") {
+    throw new UsageError(`--queue ${url.protocol}//...: only redis://HOST:PORT[/DB] is supported`);
+  }
+  const dbText = url.pathname.replace(/^\/+/, "");
+  const db = dbText === "" ? 0 : Number(dbText);
+  if (!Number.isInteger(db) || db < 0) {
+    throw new UsageError(`--queue: database ${JSON.stringify(dbText)} is not a number`);
+  }
+  const port = url.port === "" ? 6379 : Number(url.port);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (host === "") throw new UsageError("--queue: no host (redis://HOST:PORT[/DB])");
+  const out: QueueTarget = { host, port, db, display: `redis://${url.host}/${db}` };
+  if (url.username) out.username = decodeURIComponent(url.username);
+  if (url.password) out.password = decodeURIComponent(url.password);
+  return out;
+}
+
+/**
+ * The queue URL from `--queue` or else `FERRY_QUEUE`; undefined for neither.
+ *
+ * @example
+ * ```ts
+ * queueUrlFrom(undefined, (n) => n === "FERRY_QUEUE" ? "redis://h:6379" : undefined); // "redis://h:6379"
+ * ```
+ */
+export function queueUrlFrom(
+  flag: string | undefined,
+  env: (name: string) => string | undefined,
+): string | undefined {
+  return flag ?? (env("FERRY_QUEUE") || undefined);
+}
+
+/** Redis cannot be reached (or went away) for longer than the run allows. */
+export class QueueUnavailableError extends FerryError {
+  constructor(target: string, ms: number, cause?: unknown) {
+    super(
+      `the queue at ${target} is unreachable (Redis did not answer for ${
+        Math.round(ms / 1000)
+      } s); ` +
+        "tasks already handed out keep running on the workers, files being written keep " +
+        "their temporary names; run again to continue",
+      { code: "EQUEUE", cause },
+    );
+  }
+}
+
+/** A task would carry a secret into Redis (a literal password in the workflow). */
+export class QueueSecretError extends FerryError {
+  constructor(where: string) {
+    super(
+      `${where} holds a secret literally; with --queue, tasks carry only endpoint names and ` +
+        "auth references: use passwordEnv, passwordFile, netrc, a command or ${env:NAME} " +
+        "so each worker resolves the credential itself",
+      { code: "EQUEUESECRET" },
+    );
+  }
+}
+
+/** A task failed on the workers after all its attempts. */
+export class QueueTaskError extends FerryError {
+  constructor(message: string) {
+    super(message, { code: "EQUEUETASK" });
+  }
+}

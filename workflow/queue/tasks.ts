@@ -1,0 +1,258 @@
+/**
+ * Splitting a job's plan into queue tasks, and the data that travels through
+ * Redis: endpoint *names*, roots and plan actions, never an open connection or
+ * a credential. Pure functions; the queue I/O is in coordinator.ts / worker.ts.
+ *
+ * A plan is cut where its order matters: a run of copies (transfers, symlinks,
+ * mtimes) becomes parallel tasks batched by directory and bytes; the
+ * non-copy actions that follow them (deletions, stale partials) become the
+ * flow's parent, which BullMQ runs only after every child; non-copy actions
+ * before any copy (replaced entries, mkdirs) form a stage of their own.
+ * @module
+ */
+import type { Endpoint } from "../../endpoint/types.ts";
+import type { ActionOutcome, Lanes } from "../../sync/execute.ts";
+import type { Action } from "../../sync/plan.ts";
+import type { JobReport } from "../../sync/report.ts";
+import type { RetryOptions } from "../../sync/retry.ts";
+import type { VerifyMode } from "../../sync/verify.ts";
+
+/** One lane by endpoint names (see sync/execute.ts `Lane`). */
+export interface LaneRef {
+  src: string;
+  srcRoot: string;
+  dst: string;
+  dstRoot: string;
+}
+
+/** Lanes by names, as {@link Lanes} holds them by open endpoints. */
+export type LaneRefs = Partial<Record<"target" | "a" | "b", LaneRef>>;
+
+/** What a worker needs to open a run's endpoints itself (with its own credentials). */
+export interface WorkflowRef {
+  /** The workflow file as the coordinator named it (for messages). */
+  file: string;
+  /** Where relative local paths resolve (must mean the same on every worker). */
+  baseDir: string;
+  /**
+   * The workflow as written, before `${env:...}` is filled in: workers
+   * interpolate it with their own environment, so secrets stay on them.
+   */
+  source: Record<string, unknown>;
+}
+
+/** The data of one task (a BullMQ job of the tasks queue). */
+export interface TaskData {
+  v: 1;
+  /** The run (a coordinator's run of a workflow) and the workflow job. */
+  run: string;
+  job: string;
+  workflow: WorkflowRef;
+  lanes: LaneRefs;
+  actions: Action[];
+  /** Index of each action in the job's plan. */
+  indexes: number[];
+  options: TaskOptions;
+}
+
+/** Execute options that travel with a task. */
+export interface TaskOptions {
+  parallel?: number;
+  retry?: RetryOptions;
+  verify?: VerifyMode;
+  statUnsetMtime?: boolean;
+  /** Transfers of this job that failed in earlier stages (deletions are held back). */
+  failedBefore?: number;
+}
+
+/** What a task gives back: its part of the report and one outcome per action. */
+export interface TaskResult {
+  report: ReportPart;
+  outcomes: OutcomeRef[];
+  /** Transfers and symlinks of this task that failed. */
+  failedCopies: number;
+}
+
+/** The countable part of a job report. */
+export type ReportPart = Pick<
+  JobReport,
+  | "files"
+  | "bytes"
+  | "dirsCreated"
+  | "dirsDeleted"
+  | "resumed"
+  | "retries"
+  | "errors"
+  | "warnings"
+  | "deletesBlocked"
+>;
+
+/** An outcome as JSON (dates as ISO strings). */
+export interface OutcomeRef {
+  /** Index in the job's plan. */
+  i: number;
+  ok: boolean;
+  error?: string;
+  transfer?: ActionOutcome["transfer"];
+  dstStat?: { type: string; size: number; mtime?: string };
+}
+
+/** A stage: tasks that run at once, then (optionally) one that runs after all of them. */
+export interface Stage {
+  children: number[][];
+  parent: number[];
+}
+
+/** Limits of one task. */
+export interface BatchLimits {
+  /** Most files in one task (default 200). */
+  files?: number;
+  /** Most bytes in one task (default 256 MiB); a bigger file gets a task of its own. */
+  bytes?: number;
+}
+
+const isCopy = (a: Action) => a.op === "transfer" || a.op === "symlink" || a.op === "setMtime";
+
+/**
+ * Cuts a plan into stages (skips are left out: the coordinator counts them).
+ *
+ * @example
+ * ```ts
+ * const stages = planStages(plan.actions, { files: 100 });
+ * // [{ children: [], parent: [mkdirs...] }, { children: [[copies...], ...], parent: [deletes...] }]
+ * ```
+ */
+export function planStages(actions: Action[], limits: BatchLimits = {}): Stage[] {
+  const stages: Stage[] = [];
+  let copies: number[] = [];
+  let rest: number[] = [];
+  const flush = () => {
+    if (copies.length > 0 || rest.length > 0) {
+      stages.push({ children: batch(actions, copies, limits), parent: rest });
+    }
+    copies = [];
+    rest = [];
+  };
+  actions.forEach((a, i) => {
+    if (a.op === "skip") return;
+    if (isCopy(a)) {
+      // Copies after non-copies: those non-copies must finish first.
+      if (rest.length > 0) flush();
+      copies.push(i);
+    } else {
+      rest.push(i);
+    }
+  });
+  flush();
+  return stages;
+}
+
+/**
+ * Groups copy actions into tasks: by directory (files of one directory
+ * together, in plan order), closing a task at `files` entries or `bytes`.
+ *
+ * @example
+ * ```ts
+ * batch(actions, [0, 1, 2], { files: 2 }); // [[0, 1], [2]]
+ * ```
+ */
+export function batch(actions: Action[], indexes: number[], limits: BatchLimits = {}): number[][] {
+  const maxFiles = Math.max(1, limits.files ?? 200);
+  const maxBytes = Math.max(1, limits.bytes ?? 256 * 1024 * 1024);
+  const byDir = new Map<string, number[]>();
+  for (const i of indexes) {
+    const path = actions[i].path;
+    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+    byDir.set(dir, [...(byDir.get(dir) ?? []), i]);
+  }
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const group of byDir.values()) {
+    for (const i of group) {
+      const a = actions[i];
+      const size = a.op === "transfer" ? a.size : 0;
+      if (current.length > 0 && (current.length >= maxFiles || bytes + size > maxBytes)) {
+        out.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(i);
+      bytes += size;
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/**
+ * Adds a task's counts into the job's report.
+ *
+ * @example
+ * ```ts
+ * mergeReport(report, result.report);
+ * ```
+ */
+export function mergeReport(into: JobReport, part: ReportPart): void {
+  for (const k of ["transferred", "skipped", "deleted", "failed"] as const) {
+    into.files[k] += part.files[k];
+  }
+  for (const k of ["transferred", "skipped", "deleted"] as const) into.bytes[k] += part.bytes[k];
+  into.dirsCreated += part.dirsCreated;
+  into.dirsDeleted += part.dirsDeleted;
+  into.resumed += part.resumed;
+  into.retries += part.retries;
+  into.errors.push(...part.errors);
+  into.warnings.push(...part.warnings);
+  if (part.deletesBlocked !== undefined) into.deletesBlocked ??= part.deletesBlocked;
+}
+
+/**
+ * The countable part of a report (what a task sends back).
+ *
+ * @example
+ * ```ts
+ * reportPart(newReport("mirror")).files.transferred; // 0
+ * ```
+ */
+export function reportPart(r: JobReport): ReportPart {
+  const { files, bytes, dirsCreated, dirsDeleted, resumed, retries, errors, warnings } = r;
+  return {
+    files,
+    bytes,
+    dirsCreated,
+    dirsDeleted,
+    resumed,
+    retries,
+    errors,
+    warnings,
+    ...(r.deletesBlocked !== undefined ? { deletesBlocked: r.deletesBlocked } : {}),
+  };
+}
+
+/**
+ * Lanes by endpoint names; throws when an endpoint has no name in the run
+ * (one opened outside the workflow's endpoints cannot be opened by a worker).
+ *
+ * @example
+ * ```ts
+ * laneRefs({ target: lane }, (ep) => pool.nameOf(ep)); // { target: { src: "origin", ... } }
+ * ```
+ */
+export function laneRefs(
+  lanes: Lanes,
+  nameOf: (endpoint: Endpoint) => string | undefined,
+): LaneRefs {
+  const out: LaneRefs = {};
+  for (const side of ["target", "a", "b"] as const) {
+    const lane = lanes[side];
+    if (!lane) continue;
+    const src = nameOf(lane.src);
+    const dst = nameOf(lane.dst);
+    if (src === undefined || dst === undefined) {
+      throw new Error(`lane ${side}: an endpoint that is not one of the workflow's endpoints`);
+    }
+    out[side] = { src, srcRoot: lane.srcRoot, dst, dstRoot: lane.dstRoot };
+  }
+  return out;
+}

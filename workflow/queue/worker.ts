@@ -1,0 +1,321 @@
+/**
+ * `ferry worker`: takes tasks (pieces of a job's plan) from the queue and
+ * carries them out with sync/'s executor over endpoints it opens itself, from
+ * the workflow as written, with credentials resolved here (its env, files,
+ * netrc): nothing secret ever comes through Redis.
+ *
+ * A task retried after its worker died (BullMQ's stalled-job recovery) or
+ * failed resumes each transfer from the partial already written when that
+ * partial is younger than the source file (as a planner decides).
+ * @module
+ */
+import { resolve } from "node:path";
+import { type QueueJob, QueueWorker, WaitingError } from "../../deps/bullmq.ts";
+import { partialName } from "../../endpoint/atomic.ts";
+import { joinPath } from "../../endpoint/path.ts";
+import type { Stat } from "../../endpoint/types.ts";
+import { type ActionOutcome, executePlan, type Lanes } from "../../sync/execute.ts";
+import { resumeOffset } from "../../sync/plan.ts";
+import type { ProgressEvent } from "../../sync/progress.ts";
+import { newReport } from "../../sync/report.ts";
+import { logger } from "../../util/log.ts";
+import { EndpointPool } from "../endpoints.ts";
+import { loadWorkflowObject } from "../load.ts";
+import type { Registry } from "../registry.ts";
+import { Secrets } from "../secrets.ts";
+import { QUEUE_PREFIX, type QueueTarget, TASKS_QUEUE } from "./connection.ts";
+import { reportPart, type TaskData, type TaskResult } from "./tasks.ts";
+
+const log = logger("queue", "worker");
+
+/** Options of {@link runWorker}. */
+export interface WorkerOptions {
+  target: QueueTarget;
+  /** Tasks carried out at once (default 1). */
+  concurrency?: number;
+  /** Built-ins plus `--plugin` modules; a workflow's own plugins are added per run. */
+  registry: Registry;
+  env?: (name: string) => string | undefined;
+  /** Aborted to stop: tasks in hand stop cleanly and go back to the queue. */
+  signal: AbortSignal;
+  /**
+   * How long a task stays a worker's without a heartbeat before another takes
+   * it (default 30 s; FERRY_QUEUE_LOCK_MS in tests).
+   */
+  lockMs?: number;
+  /** Hears each task's start and end (for the worker's log). */
+  onTask?: (
+    event: { type: "start" | "end" | "back"; id: string; job: string; run: string },
+  ) => void;
+}
+
+/** Idle runs' endpoints are closed after this long. */
+const RUN_IDLE_MS = 60_000;
+
+interface RunContext {
+  pool: EndpointPool;
+  create: Set<string>;
+  secrets: Secrets;
+  active: number;
+  idleSince: number;
+}
+
+/**
+ * Runs a worker until `signal` aborts; resolves when it has stopped (tasks in
+ * hand finished or handed back, endpoints closed).
+ *
+ * @example
+ * ```ts
+ * await runWorker({ target: parseQueueUrl("redis://127.0.0.1:6379"), registry, signal });
+ * ```
+ */
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  const env = options.env ?? ((n: string) => Deno.env.get(n));
+  const runs = new Map<string, Promise<RunContext>>();
+  const stop = new AbortController();
+  const onStop = () => stop.abort(options.signal.reason);
+  options.signal.addEventListener("abort", onStop, { once: true });
+
+  const contextOf = (data: TaskData): Promise<RunContext> => {
+    let made = runs.get(data.run);
+    if (!made) {
+      made = openRun(data, options.registry, env, stop.signal);
+      runs.set(data.run, made);
+      made.catch(() => runs.delete(data.run));
+    }
+    return made;
+  };
+
+  const sweep = setInterval(async () => {
+    for (const [id, made] of runs) {
+      const ctx = await made.catch(() => undefined);
+      if (ctx && ctx.active === 0 && Date.now() - ctx.idleSince > RUN_IDLE_MS) {
+        runs.delete(id);
+        await ctx.pool.closeAll();
+      }
+    }
+  }, 10_000);
+
+  const lockMs = options.lockMs ?? 30_000;
+  const worker = new QueueWorker<TaskData, TaskResult>(
+    TASKS_QUEUE,
+    async (job: QueueJob<TaskData, TaskResult>, token?: string) => {
+      const data = job.data;
+      options.onTask?.({ type: "start", id: job.id ?? "", job: data.job, run: data.run });
+      const ctx = await contextOf(data);
+      ctx.active++;
+      try {
+        const result = await runTask(job, data, ctx, stop.signal);
+        if (stop.signal.aborted) {
+          // Stopped mid-task: hand it back whole; the next worker resumes its partials.
+          await job.moveToWait(token);
+          options.onTask?.({ type: "back", id: job.id ?? "", job: data.job, run: data.run });
+          throw new WaitingError();
+        }
+        options.onTask?.({ type: "end", id: job.id ?? "", job: data.job, run: data.run });
+        return result;
+      } finally {
+        ctx.active--;
+        ctx.idleSince = Date.now();
+      }
+    },
+    {
+      connection: connectionOf(options.target),
+      prefix: QUEUE_PREFIX,
+      concurrency: Math.max(1, options.concurrency ?? 1),
+      lockDuration: lockMs,
+      stalledInterval: Math.max(1000, Math.floor(lockMs / 2)),
+      // A task whose worker died is offered again this many times.
+      maxStalledCount: 5,
+      autorun: false,
+    },
+  );
+  worker.on("error", (e) => log.warn("queue: {error}", { error: String(e) }));
+  worker.on(
+    "failed",
+    (job, e) => log.warn("task {id} failed: {error}", { id: job?.id ?? "?", error: String(e) }),
+  );
+  const running = worker.run();
+  log.info("worker on {queue}, {n} task(s) at once", {
+    queue: options.target.display,
+    n: Math.max(1, options.concurrency ?? 1),
+  });
+  try {
+    await new Promise<void>((resolveStop) => {
+      if (stop.signal.aborted) return resolveStop();
+      stop.signal.addEventListener("abort", () => resolveStop(), { once: true });
+    });
+    await worker.close();
+    await running;
+  } finally {
+    clearInterval(sweep);
+    options.signal.removeEventListener("abort", onStop);
+    for (const made of runs.values()) {
+      const ctx = await made.catch(() => undefined);
+      await ctx?.pool.closeAll();
+    }
+  }
+}
+
+/**
+ * ioredis settings for BullMQ from a queue target.
+ *
+ * @example
+ * ```ts
+ * connectionOf(parseQueueUrl("redis://127.0.0.1:6379/1")); // { host: "127.0.0.1", port: 6379, db: 1, ... }
+ * ```
+ */
+export function connectionOf(target: QueueTarget): Record<string, unknown> {
+  return {
+    host: target.host,
+    port: target.port,
+    db: target.db,
+    ...(target.username ? { username: target.username } : {}),
+    ...(target.password ? { password: target.password } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+async function openRun(
+  data: TaskData,
+  registry: Registry,
+  env: (name: string) => string | undefined,
+  signal: AbortSignal,
+): Promise<RunContext> {
+  const secrets = new Secrets();
+  const wf = await loadWorkflowObject(data.workflow.source, {
+    registry,
+    secrets,
+    env,
+    file: data.workflow.file,
+    baseDir: data.workflow.baseDir,
+  });
+  const create = new Set<string>();
+  const pool = new EndpointPool(wf.config.endpoints ?? {}, {
+    registry: wf.registry,
+    secrets,
+    env,
+    interactive: false,
+    baseDir: wf.baseDir,
+    signal,
+    create,
+    stateDir: resolve(wf.baseDir, wf.config.state ?? ".ferry"),
+  });
+  return { pool, create, secrets, active: 0, idleSince: Date.now() };
+}
+
+async function runTask(
+  job: QueueJob<TaskData, TaskResult>,
+  data: TaskData,
+  ctx: RunContext,
+  signal: AbortSignal,
+): Promise<TaskResult> {
+  const lanes: Lanes = {};
+  for (const [side, ref] of Object.entries(data.lanes)) {
+    ctx.create.add(ref.dst);
+    const [src, dst] = await Promise.all([ctx.pool.get(ref.src), ctx.pool.get(ref.dst)]);
+    lanes[side as keyof Lanes] = { src, srcRoot: ref.srcRoot, dst, dstRoot: ref.dstRoot };
+  }
+  let failedBefore = data.options.failedBefore ?? 0;
+  const children = await job.getChildrenValues<TaskResult>();
+  for (const r of Object.values(children)) failedBefore += r?.failedCopies ?? 0;
+  failedBefore += Object.keys(await job.getIgnoredChildrenFailures()).length;
+
+  const actions = data.actions.map((a) => ({ ...a }));
+  if (job.attemptsStarted > 1) await findPartials(actions, lanes);
+
+  const report = newReport(data.job);
+  const progress = new ProgressBuffer((events) => job.updateProgress({ events }));
+  let outcomes: ActionOutcome[];
+  try {
+    outcomes = await executePlan(actions, lanes, report, {
+      ...data.options,
+      failedBefore,
+      signal,
+      onProgress: (event) => progress.add(event),
+    });
+  } finally {
+    await progress.close();
+  }
+  const result: TaskResult = {
+    report: reportPart(report),
+    outcomes: outcomes.map((o, k) => ({
+      i: data.indexes[k],
+      ok: o.ok,
+      ...(o.error !== undefined ? { error: o.error } : {}),
+      ...(o.transfer ? { transfer: o.transfer } : {}),
+      ...(o.dstStat ? { dstStat: statJson(o.dstStat) } : {}),
+    })),
+    failedCopies:
+      outcomes.filter((o) => !o.ok && (o.action.op === "transfer" || o.action.op === "symlink"))
+        .length,
+  };
+  return ctx.secrets.redactDeep(result);
+}
+
+/**
+ * A task taken up again: each transfer continues the partial its earlier
+ * attempt wrote (when that one is younger than the source), not from zero.
+ */
+async function findPartials(actions: TaskData["actions"], lanes: Lanes): Promise<void> {
+  for (const a of actions) {
+    if (a.op !== "transfer" || a.resumeFrom !== undefined) continue;
+    const lane = a.side ? lanes[a.side] : lanes.target;
+    if (!lane || !lane.dst.capabilities().writeOffset) continue;
+    const name = partialName(a.path);
+    let stat: Stat | undefined;
+    try {
+      stat = await lane.dst.stat(joinPath(lane.dstRoot, name), { fresh: true });
+    } catch {
+      continue; // no partial: start from zero
+    }
+    const from = resumeOffset({ partials: new Map([[name, stat]]) }, a.path, {
+      name: a.path,
+      type: "file",
+      size: a.size,
+      precision: 0,
+      mtime: a.mtime ? new Date(a.mtime) : undefined,
+    });
+    if (from !== undefined) a.resumeFrom = from;
+  }
+}
+
+function statJson(s: Stat): { type: string; size: number; mtime?: string } {
+  return { type: s.type, size: s.size, ...(s.mtime ? { mtime: s.mtime.toISOString() } : {}) };
+}
+
+/** Progress events sent as job progress at most every 250 ms (a file's last bytes kept). */
+class ProgressBuffer {
+  #events: ProgressEvent[] = [];
+  #timer?: ReturnType<typeof setTimeout>;
+  #sending: Promise<unknown> = Promise.resolve();
+  constructor(readonly send: (events: ProgressEvent[]) => Promise<unknown>) {}
+
+  add(event: ProgressEvent): void {
+    if (event.type === "plan") return;
+    if (event.type === "file-progress") {
+      const last = this.#events.findLastIndex((e) =>
+        e.type === "file-progress" && e.path === event.path
+      );
+      if (last >= 0) this.#events.splice(last, 1);
+    }
+    this.#events.push({ ...event });
+    this.#timer ??= setTimeout(() => this.#flush(), 250);
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    const events = this.#events;
+    this.#events = [];
+    if (events.length === 0) return;
+    this.#sending = this.#sending.then(() =>
+      this.send(events).catch((e) => log.debug("progress: {error}", { error: String(e) }))
+    );
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#flush();
+    await this.#sending;
+  }
+}
