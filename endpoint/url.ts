@@ -1,7 +1,12 @@
 /**
- * From an endpoint URL to an {@link Endpoint}: built-in schemes (`file:`, plain
- * paths, `memory:`, and the FTP family once registered) and a registry where
- * plugins add their own (the workflow's `EndpointScheme` has this shape).
+ * From an endpoint URL to an {@link Endpoint}: the built-in schemes (`file:`,
+ * `memory:`, `ftp:`, `ftpes:`, `ftps:`) as plain data, plain paths, and
+ * {@link openEndpoint}, which looks a scheme up in the table it is given.
+ *
+ * There is no global table here: the workflow's `Registry` is the one place
+ * schemes are registered (the built-ins come in through ferry's core plugin,
+ * foreign ones through `definePlugin({ endpointSchemes })`), and commands open
+ * URLs through it (`openUrl` in workflow/endpoints.ts).
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
@@ -12,15 +17,12 @@ import { LocalEndpoint } from "./local.ts";
 import { MemoryEndpoint } from "./memory.ts";
 import { FtpEndpoint } from "./ftp/endpoint.ts";
 
-/** Opens endpoints of one URL scheme (structurally the workflow's `EndpointScheme`). */
-export interface EndpointOpener {
-  /** Scheme without colon, lower case, e.g. `"uftp"`. */
-  scheme: string;
-  open(url: URL, options: Record<string, unknown>): Promise<Endpoint>;
-}
-
-/** Options of {@link openEndpoint}; openers receive all of them. */
-export interface OpenEndpointOptions extends Record<string, unknown> {
+/**
+ * What every scheme's opener receives: the endpoint's configuration in one
+ * vocabulary (times in seconds), whatever the scheme. Each scheme turns it into
+ * its own typed options in its `open`.
+ */
+export interface OpenEndpointOptions {
   /** Base directory for relative plain paths (default: the process's cwd). */
   cwd?: string;
   /** Local: create the root directory when missing. */
@@ -29,70 +31,85 @@ export interface OpenEndpointOptions extends Record<string, unknown> {
   fsync?: "replace" | "always" | "never";
   /** Memory: simulated mtime precision in ms. */
   precision?: number;
+  /** From the endpoint's auth method (or the URL's user). */
+  credentials?: { user?: string; password?: string; token?: string; [extra: string]: unknown };
+  /** Seconds, or "auto" to detect. */
+  timeShift?: number | "auto";
+  /** `ca` is PEM text; `mode` applies to `ftp://` only. */
+  tls?: { mode?: "require" | "try" | "off"; ca?: string; insecure?: boolean };
+  /** Most connections to the server at once. */
+  maxConnections?: number;
+  /** Per network wait, seconds. */
+  timeout?: number;
+  /** Scheme-specific extras (the workflow's `options:` map). */
+  options?: Record<string, unknown>;
+  /** Where a scheme that learns a secret (a one-time token) registers it for masking. */
+  secrets?: { add(value: string | undefined): unknown };
+  signal?: AbortSignal;
 }
 
-const openers = new Map<string, EndpointOpener>();
+/** Opens endpoints of one URL scheme (structurally the workflow's `EndpointScheme`). */
+export interface EndpointOpener {
+  /** Scheme without colon, lower case, e.g. `"uftp"`. */
+  scheme: string;
+  description?: string;
+  open(url: URL, options: OpenEndpointOptions): Promise<Endpoint>;
+}
 
-/**
- * Adds a scheme. Throws when the scheme is taken, unless `replace` is set.
- *
- * @example
- * ```ts
- * registerEndpointScheme({ scheme: "uftp", open: async (url, options) => new UftpEndpoint(url, options) });
- * registerEndpointScheme("demo", async () => new MemoryEndpoint({ name: "demo" }));
- * ```
- */
-export function registerEndpointScheme(
-  opener: EndpointOpener,
-  options?: { replace?: boolean },
-): void;
-export function registerEndpointScheme(
-  scheme: string,
-  open: EndpointOpener["open"],
-  options?: { replace?: boolean },
-): void;
-export function registerEndpointScheme(
-  first: EndpointOpener | string,
-  second?: EndpointOpener["open"] | { replace?: boolean },
-  third?: { replace?: boolean },
-): void {
-  const opener: EndpointOpener = typeof first === "string"
-    ? { scheme: first, open: second as EndpointOpener["open"] }
-    : first;
-  const options = (typeof first === "string" ? third : second as { replace?: boolean }) ?? {};
-  const scheme = opener.scheme.replace(/:$/, "").toLowerCase();
-  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme) || typeof opener.open !== "function") {
-    throw new TypeError(`registerEndpointScheme: invalid scheme or opener ${opener.scheme}`);
-  }
-  if (openers.has(scheme) && !options.replace) {
-    throw new TypeError(`endpoint scheme ${scheme}: is already registered`);
-  }
-  openers.set(scheme, { scheme, open: opener.open });
+/** Where {@link openEndpoint} looks schemes up (the workflow's registry is one). */
+export interface SchemeTable {
+  /** The opener of a lower-case scheme, or undefined. */
+  get(scheme: string): EndpointOpener | undefined;
+  /** Every scheme known (for the message of an unknown one). */
+  names(): string[];
 }
 
 /**
- * Removes a scheme; returns whether it was registered.
+ * ferry's own schemes, registered by its core plugin like any plugin's.
  *
  * @example
  * ```ts
- * unregisterEndpointScheme("demo");
+ * builtinEndpointSchemes.map((s) => s.scheme); // ["file", "memory", "ftp", "ftpes", "ftps"]
  * ```
  */
-export function unregisterEndpointScheme(scheme: string): boolean {
-  return openers.delete(scheme.toLowerCase());
-}
+export const builtinEndpointSchemes: readonly EndpointOpener[] = [
+  {
+    scheme: "file",
+    description: "a local directory (file:///abs/path, or a plain path)",
+    open: (url, options) =>
+      Promise.resolve(
+        new LocalEndpoint(fileURLToPath(url), { create: options.create, fsync: options.fsync }),
+      ),
+  },
+  {
+    scheme: "memory",
+    description: "an in-process tree (tests, demos)",
+    open: (url, options) =>
+      Promise.resolve(MemoryEndpoint.fromUrl(url, { precision: options.precision })),
+  },
+  ...["ftp", "ftpes", "ftps"].map((scheme): EndpointOpener => ({
+    scheme,
+    description: scheme === "ftp"
+      ? "FTP (AUTH TLS with tls: require|try)"
+      : scheme === "ftpes"
+      ? "explicit FTPS (AUTH TLS)"
+      : "implicit FTPS (port 990)",
+    open: (url, options) => FtpEndpoint.open(url, options),
+  })),
+];
 
 /**
- * The registered schemes, sorted.
+ * A scheme table of the built-in schemes alone.
  *
  * @example
  * ```ts
- * endpointSchemes(); // ["file", "memory", ...]
+ * builtinSchemeTable.get("ftp")?.scheme; // "ftp"
  * ```
  */
-export function endpointSchemes(): string[] {
-  return [...openers.keys()].sort();
-}
+export const builtinSchemeTable: SchemeTable = {
+  get: (scheme) => builtinEndpointSchemes.find((s) => s.scheme === scheme),
+  names: () => builtinEndpointSchemes.map((s) => s.scheme).sort(),
+};
 
 /**
  * Whether a string is a URL with a scheme (as opposed to a plain local path).
@@ -110,7 +127,9 @@ export function isEndpointUrl(value: string): boolean {
 }
 
 /**
- * Opens the endpoint a URL or plain path names.
+ * Opens the endpoint a URL or plain path names. Schemes come from `schemes`
+ * (default: the built-in ones; pass the workflow registry's table, as
+ * `openUrl` does, for plugin schemes such as `uftp:`).
  *
  * @example
  * ```ts
@@ -122,6 +141,7 @@ export function isEndpointUrl(value: string): boolean {
 export async function openEndpoint(
   url: string,
   options: OpenEndpointOptions = {},
+  schemes: SchemeTable = builtinSchemeTable,
 ): Promise<Endpoint> {
   if (!isEndpointUrl(url)) {
     const path = isAbsolute(url) ? url : resolve(options.cwd ?? Deno.cwd(), url);
@@ -129,24 +149,7 @@ export async function openEndpoint(
   }
   const parsed = new URL(url);
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();
-  const opener = openers.get(scheme);
-  if (!opener) throw new UnknownSchemeError(scheme, endpointSchemes());
+  const opener = schemes.get(scheme);
+  if (!opener) throw new UnknownSchemeError(scheme, schemes.names());
   return await opener.open(parsed, options);
-}
-
-registerEndpointScheme("file", (url, options) =>
-  Promise.resolve(
-    new LocalEndpoint(fileURLToPath(url), {
-      create: (options as OpenEndpointOptions).create,
-      fsync: (options as OpenEndpointOptions).fsync,
-    }),
-  ));
-
-registerEndpointScheme("memory", (url, options) =>
-  Promise.resolve(
-    MemoryEndpoint.fromUrl(url, { precision: (options as OpenEndpointOptions).precision }),
-  ));
-
-for (const scheme of ["ftp", "ftpes", "ftps"]) {
-  registerEndpointScheme(scheme, (url, options) => FtpEndpoint.open(url, options));
 }

@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  endpointSchemes,
-  isEndpointUrl,
-  openEndpoint,
-  registerEndpointScheme,
-  unregisterEndpointScheme,
-} from "./url.ts";
+import { builtinSchemeTable, type EndpointOpener, isEndpointUrl, openEndpoint } from "./url.ts";
 import { LocalEndpoint } from "./local.ts";
 import { MemoryEndpoint } from "./memory.ts";
 import { UnknownSchemeError } from "./errors.ts";
@@ -36,33 +30,26 @@ Deno.test("url: memory URLs share named stores", async () => {
   assert.equal(a.url, "memory://url-test");
 });
 
-Deno.test("url: the registry takes plugin schemes", async () => {
+Deno.test("url: schemes come from the table given, nothing global", async () => {
   assert.equal(isEndpointUrl("ftp://h/x"), true);
   assert.equal(isEndpointUrl("C:\\data"), false);
   assert.equal(isEndpointUrl("./x"), false);
   await assert.rejects(openEndpoint("nosuch://x"), UnknownSchemeError);
+  assert.deepEqual(builtinSchemeTable.names(), ["file", "ftp", "ftpes", "ftps", "memory"]);
   let seen: URL | undefined;
-  registerEndpointScheme({
-    scheme: "Test-Scheme",
-    open: (url) => {
-      seen = url;
-      return Promise.resolve(new MemoryEndpoint());
-    },
-  });
-  assert.ok(endpointSchemes().includes("test-scheme"));
-  assert.throws(() => registerEndpointScheme("test-scheme", () => Promise.reject()), TypeError);
-  registerEndpointScheme("test-scheme", () => Promise.resolve(new MemoryEndpoint()), {
-    replace: true,
-  });
-  registerEndpointScheme({
+  const mine: EndpointOpener = {
     scheme: "test-scheme",
     open: (url) => {
       seen = url;
       return Promise.resolve(new MemoryEndpoint());
     },
-  }, { replace: true });
-  await openEndpoint("TEST-SCHEME://host/a/b");
+  };
+  const table = {
+    get: (s: string) => s === mine.scheme ? mine : builtinSchemeTable.get(s),
+    names: () => [...builtinSchemeTable.names(), mine.scheme],
+  };
+  await openEndpoint("TEST-SCHEME://host/a/b", {}, table);
   assert.equal(seen?.pathname, "/a/b");
-  assert.ok(unregisterEndpointScheme("test-scheme"));
-  assert.ok(!endpointSchemes().includes("test-scheme"));
+  // Opening with a table registered nothing anywhere.
+  await assert.rejects(openEndpoint("test-scheme://host/a/b"), UnknownSchemeError);
 });

@@ -3,6 +3,7 @@
  * default registry: that plugin plus the built-in plugin modules (plugins/).
  * @module
  */
+import { builtinEndpointSchemes } from "../endpoint/url.ts";
 import { builtinAuthMethods } from "./auth/methods.ts";
 import { downloadIfNewerJob, uploadIfNewerJob } from "./jobs/if_newer.ts";
 import { mirrorJob } from "./jobs/mirror.ts";
@@ -23,8 +24,9 @@ import { Registry } from "./registry.ts";
  */
 export const corePlugin: Plugin = definePlugin({
   name: "ferry",
-  description: "built-in auth methods and job kinds",
+  description: "built-in auth methods, endpoint schemes and job kinds",
   authMethods: builtinAuthMethods,
+  endpointSchemes: [...builtinEndpointSchemes],
   jobKinds: [mirrorJob, syncJob, walkJob, rmtreeJob, uploadIfNewerJob, downloadIfNewerJob],
 });
 

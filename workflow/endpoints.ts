@@ -1,11 +1,11 @@
 /**
- * Opening endpoints for a run: plugin schemes first, then endpoint/url.ts;
+ * Opening endpoints: every scheme from the registry (built-ins included);
  * credentials from the endpoint's auth method; each named endpoint opened once
  * per run and closed at its end.
  * @module
  */
 import { resolve } from "node:path";
-import { openEndpoint } from "../endpoint/url.ts";
+import { openEndpoint, type SchemeTable } from "../endpoint/url.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import { logger } from "../util/log.ts";
 import { AuthError, UsageError } from "./errors.ts";
@@ -27,8 +27,23 @@ export interface OpenUrlOptions extends Partial<EndpointOpenOptions> {
 }
 
 /**
- * Opens a URL or local path with the registry's plugin schemes, else the
- * built-in ones. Credentials go along both nested and as `user`/`password`.
+ * The registry's schemes as the table `openEndpoint` looks schemes up in.
+ *
+ * @example
+ * ```ts
+ * schemeTable(registry).names(); // ["file", "ftp", "ftpes", "ftps", "memory", "uftp"]
+ * ```
+ */
+export function schemeTable(registry: Registry): SchemeTable {
+  return {
+    get: (scheme) => registry.endpointSchemes.get(scheme)?.item,
+    names: () => [...registry.endpointSchemes.keys()].sort(),
+  };
+}
+
+/**
+ * Opens a URL or local path with the registry's schemes: the one way from a
+ * URL to an endpoint, for workflows, one-off commands and plugin commands alike.
  *
  * @example
  * ```ts
@@ -40,17 +55,15 @@ export async function openUrl(
   url: string,
   options: OpenUrlOptions = {},
 ): Promise<Endpoint> {
-  const credentials = options.credentials ?? {};
-  const all = {
-    ...options,
-    credentials,
-    user: credentials.user,
-    password: credentials.password,
-  } as EndpointOpenOptions & Record<string, unknown>;
   const scheme = urlScheme(url);
-  const plugin = scheme === undefined ? undefined : registry.endpointSchemes.get(scheme);
-  if (plugin) return await plugin.item.open(new URL(url), all);
-  return await openEndpoint(url, all);
+  // A lazily loaded plugin (manifest) is imported the first time its scheme is asked for.
+  const lazy = registry as { ensure?: (kind: string, name: string) => Promise<unknown> };
+  if (scheme !== undefined && lazy.ensure) await lazy.ensure("scheme", scheme);
+  return await openEndpoint(
+    url,
+    { ...options, credentials: options.credentials ?? {} },
+    schemeTable(registry),
+  );
 }
 
 /** What resolving credentials needs. */

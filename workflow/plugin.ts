@@ -33,6 +33,10 @@ export interface EndpointOpenOptions {
   /** Registered secrets (a scheme that obtains a token adds it here). */
   secrets?: Secrets;
   signal?: AbortSignal;
+  /** Base directory of relative local paths. */
+  cwd?: string;
+  /** Create a local root directory that is missing (write targets). */
+  create?: boolean;
 }
 
 /** Makes an endpoint for a URL of a scheme a plugin adds (e.g. `uftp:`). */

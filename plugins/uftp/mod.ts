@@ -2,8 +2,8 @@
  * The UFTP plugin: UNICORE authentication (the `unicore` auth method),
  * `uftp://` endpoints, and a self-hosted UFTP site (`ferry uftp-serve`: a
  * UFTPD and an HTTPS auth service). The default export is the plugin; the
- * named exports are its library API. Importing it also registers `uftp:` with
- * `openEndpoint`.
+ * named exports are its library API. Importing it registers nothing: `uftp:`
+ * is known wherever the plugin is added to a registry (ferry's default one).
  *
  * @example
  * ```ts
@@ -13,12 +13,7 @@
  * ```
  * @module
  */
-import {
-  definePlugin,
-  type Endpoint,
-  endpointSchemes,
-  registerEndpointScheme,
-} from "../../plugin.ts";
+import { definePlugin, type Endpoint } from "../../plugin.ts";
 import { unicoreAuth } from "./auth_method.ts";
 import { uftpServeCommand } from "./cli.ts";
 import { UftpEndpoint, type UftpEndpointOptions } from "./endpoint.ts";
@@ -66,8 +61,6 @@ export { systemUtcOffset, type UtcOffset } from "./uftpd/listing.ts";
 export function openUftp(url: URL, options: object): Promise<Endpoint> {
   return UftpEndpoint.open(url, options as UftpEndpointOptions);
 }
-
-if (!endpointSchemes().includes("uftp")) registerEndpointScheme("uftp", openUftp);
 
 export default definePlugin({
   name: "uftp",

@@ -3,8 +3,8 @@
  * workflow that mirrors from a uftp:// endpoint, and `ferry uftp-serve`.
  */
 import assert from "node:assert/strict";
-import { defaultRegistry, openEndpoint, runWorkflow } from "../../mod.ts";
-import { loadWorkflowObject, Secrets } from "../../workflow.ts";
+import { defaultRegistry, runWorkflow } from "../../mod.ts";
+import { loadWorkflowObject, openUrl, Secrets } from "../../workflow.ts";
 import uftp, { UftpEndpoint, unicoreAuth } from "../../plugins/uftp/mod.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { peerTest } from "../peers/skip.ts";
@@ -42,9 +42,11 @@ Deno.test("plugin: the unicore auth method resolves tokens, keys and passwords",
   await assert.rejects(unicoreAuth.resolve({ passwordEnv: "NOPE" }, ctx), /NOPE is not set/);
 });
 
-peerTest("plugin: openEndpoint knows uftp:// once the plugin is loaded", ["openssl"], async () => {
+peerTest("plugin: openUrl knows uftp:// through the registry", ["openssl"], async () => {
   await using site = await startTestSite();
-  const ep = await openEndpoint(`${site.uftpUrl}/data?token=${TOKEN}`, { tls: { ca: site.ca } });
+  const ep = await openUrl(await defaultRegistry(), `${site.uftpUrl}/data?token=${TOKEN}`, {
+    tls: { ca: site.ca },
+  });
   try {
     assert.ok(ep instanceof UftpEndpoint);
     assert.deepEqual(await ep.list(""), []);
