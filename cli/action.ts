@@ -60,6 +60,7 @@ export async function runAction(
 ): Promise<void> {
   try {
     await cli.start(mergeGlobals(programOptions, commandOptions));
+    await cli.ready();
     for (const spec of cli.globals.plugin ?? []) await cli.loadPlugin(spec);
     const code = await body();
     if (typeof code === "number") cli.exitCode = Math.max(cli.exitCode, code);

@@ -41,7 +41,8 @@ export interface GlobalOptions {
  */
 export class CliContext {
   readonly secrets = new Secrets();
-  readonly registry: Registry;
+  #registry?: Registry;
+  #makeRegistry?: () => Promise<Registry>;
   globals: GlobalOptions = {};
   display: Display = createDisplay("none", (l) => writeStderr(l + "\n"));
   #interrupts?: Interrupts;
@@ -68,8 +69,35 @@ export class CliContext {
       : this.exitCode;
   }
 
-  constructor(registry: Registry) {
-    this.registry = registry;
+  /** A registry, or how to make one when a command first runs (the CLI's start-up stays light). */
+  constructor(registry: Registry | (() => Promise<Registry>)) {
+    if (typeof registry === "function") this.#makeRegistry = registry;
+    else this.#registry = registry;
+  }
+
+  /** The registry; {@link ready} must have made it when it is made lazily. */
+  get registry(): Registry {
+    if (!this.#registry) throw new Error("internal: CliContext.registry used before ready()");
+    return this.#registry;
+  }
+
+  /** The registry if it is made already, else undefined. */
+  get registryIfReady(): Registry | undefined {
+    return this.#registry;
+  }
+
+  /**
+   * Makes the registry (once), before a command runs or `--plugin` loads.
+   *
+   * @example
+   * ```ts
+   * await cli.ready();
+   * cli.registry.commands.has("serve");
+   * ```
+   */
+  async ready(): Promise<Registry> {
+    this.#registry ??= await this.#makeRegistry!();
+    return this.#registry;
   }
 
   /** How verbose, from the global flags. */
@@ -96,7 +124,7 @@ export class CliContext {
    */
   async loadPlugin(spec: string): Promise<void> {
     if (this.#plugins.has(spec)) return;
-    await loadPlugin(this.registry, spec, Deno.cwd());
+    await loadPlugin(await this.ready(), spec, Deno.cwd());
     this.#plugins.add(spec);
   }
 

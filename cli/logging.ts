@@ -11,7 +11,6 @@ import {
   resetLogging,
   type Sink,
 } from "../deps/logtape.ts";
-import { getFileSink } from "../deps/logtape_file.ts";
 import type { Secrets } from "../workflow/secrets.ts";
 
 /** How verbose the CLI is. */
@@ -119,6 +118,8 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
   if (setup.format === "json") sinks.runEnd = (r) => write(format(r));
   let file: Sink | undefined;
   if (setup.file) {
+    // Imported only for --log-file: every other run starts without it.
+    const { getFileSink } = await import("../deps/logtape_file.ts");
     file = getFileSink(setup.file, {
       bufferSize: 0,
       formatter: (r) => jsonLine(r, setup.secrets) + "\n",

@@ -9,12 +9,7 @@
  * ```
  * @module
  */
-import { CommanderError } from "../deps/commander.ts";
-import { defaultRegistry } from "../workflow/builtins.ts";
-import { CliContext } from "./context.ts";
-import { Exit } from "./exit.ts";
-import { writeStderr } from "./logging.ts";
-import { buildProgram } from "./program.ts";
+import { VERSION } from "./version.ts";
 
 /**
  * `--plugin X` values found anywhere in the arguments (their commands must be
@@ -68,16 +63,34 @@ export function expandAliases(args: string[]): string[] {
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const cli = new CliContext(await defaultRegistry());
+  // The one answer that needs nothing loaded.
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    await Deno.stdout.write(new TextEncoder().encode(VERSION + "\n"));
+    return 0;
+  }
+  const [{ CommanderError }, { CliContext }, { Exit }, { writeStderr }, { buildProgram }, table] =
+    await Promise.all([
+      import("../deps/commander.ts"),
+      import("./context.ts"),
+      import("./exit.ts"),
+      import("./logging.ts"),
+      import("./program.ts"),
+      import("./commands/table.ts"),
+    ]);
+  // The registry (auth methods, job kinds, plugin manifests) is made when a command runs.
+  const cli = new CliContext(async () =>
+    await (await import("../workflow/builtins.ts")).defaultRegistry({ lazy: true })
+  );
   try {
     for (const spec of pluginArgs(args)) await cli.loadPlugin(spec);
   } catch (e) {
     writeStderr(`ferry: ${e instanceof Error ? e.message : e}\n`);
     return Exit.usage;
   }
-  const program = buildProgram(cli);
+  const expanded = expandAliases(args);
+  const program = await buildProgram(cli, table.commandName(expanded));
   try {
-    await program.parseAsync(expandAliases(args), { from: "user" });
+    await program.parseAsync(expanded, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander printed the message (or the help/version) already.

@@ -3,63 +3,39 @@
  * and the commands plugins contribute.
  * @module
  */
-import { Command } from "../deps/commander.ts";
+import { Command, Help } from "../deps/commander.ts";
 import type { PluginCommand } from "../workflow/plugin.ts";
+import { BUILTIN_PLUGINS } from "../workflow/builtin_manifests.ts";
 import { runAction } from "./action.ts";
 import type { CliContext } from "./context.ts";
-import { withGlobalOptions } from "./options.ts";
-import { EndpointPool, openUrl } from "../workflow/endpoints.ts";
-import { endpointFromOptions } from "./options.ts";
+import { endpointFromOptions, withGlobalOptions } from "./options.ts";
 import { splitEndpointFlags, type SplitFlags } from "./plugin_flags.ts";
-import { registerDemo } from "./commands/demo.ts";
-import { registerGetPut } from "./commands/get_put.ts";
-import { registerIfNewer } from "./commands/if_newer.ts";
-import { registerLs } from "./commands/ls.ts";
-import { registerMirror } from "./commands/mirror.ts";
-import { registerRmtree } from "./commands/rmtree.ts";
-import { registerRun } from "./commands/run.ts";
-import { registerSchedule } from "./commands/schedule.ts";
-import { registerSchema } from "./commands/schema.ts";
-import { registerSync } from "./commands/sync.ts";
-import { registerTimeShift } from "./commands/time_shift.ts";
-import { registerValidate } from "./commands/validate.ts";
-import { registerWalk } from "./commands/walk.ts";
-import { registerWorker } from "./commands/worker.ts";
+import { COMMAND_TABLE, type CommandEntry, type Registrar } from "./commands/table.ts";
+import { VERSION } from "./version.ts";
 
-/** The version printed by `ferry --version`. */
-export const VERSION = "0.1.0";
-
-/** Registers one group of commands. */
-export type Registrar = (program: Command, cli: CliContext) => void;
-
-/** ferry's own commands, in help order. */
-export const COMMANDS: Registrar[] = [
-  registerRun,
-  registerValidate,
-  registerSchema,
-  registerSchedule,
-  registerWorker,
-  registerMirror,
-  registerSync,
-  registerWalk,
-  registerRmtree,
-  registerIfNewer,
-  registerLs,
-  registerGetPut,
-  registerTimeShift,
-  registerDemo,
-];
+export { VERSION };
+export type { Registrar };
 
 /**
- * Builds the program for a context (whose registry already holds the plugins).
+ * Builds the program for a context. Every command is known by name, usage and
+ * description; only `selected`'s module is imported and registered with its
+ * options (the others are listed, not loaded). Plugin commands come from the
+ * context's registry once it is made (`--plugin`), else from the built-in
+ * manifests.
  *
  * @example
  * ```ts
- * const program = buildProgram(cli);
+ * const program = await buildProgram(cli, commandName(args));
  * await program.parseAsync(args, { from: "user" });
  * ```
  */
-export function buildProgram(cli: CliContext, registrars: Registrar[] = COMMANDS): Command {
+export async function buildProgram(
+  cli: CliContext,
+  selected?: string,
+  table: readonly CommandEntry[] = COMMAND_TABLE,
+): Promise<Command> {
+  const terms = new Map(table.map((c) => [c.name, `${c.name} ${c.usage}`]));
+  const help = new Help();
   const program = withGlobalOptions(
     new Command()
       .name("ferry")
@@ -67,15 +43,35 @@ export function buildProgram(cli: CliContext, registrars: Registrar[] = COMMANDS
       .version(VERSION)
       .enablePositionalOptions()
       .showHelpAfterError("(ferry --help lists the commands)")
+      .configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd) })
       .exitOverride(),
   ) as unknown as Command;
-  for (const register of registrars) register(program, cli);
-  for (const { item } of cli.registry.commands.values()) addPluginCommand(program, cli, item);
+  const chosen = table.find((c) => c.name === selected);
+  const register = await chosen?.load();
+  const known = () => new Set(program.commands.map((c) => c.name()));
+  for (const entry of table) {
+    if (known().has(entry.name)) continue; // added with its group
+    const mine = entry === chosen || (entry.group !== undefined && entry.group === chosen?.group);
+    if (mine) register!(program, cli);
+    else program.command(entry.name).description(entry.description);
+  }
+  const plugins = cli.registryIfReady?.commands.values() ??
+    BUILTIN_PLUGINS.flatMap((p) => (p.manifest.commands ?? []).map((item) => ({ item })));
+  for (const { item } of plugins) addPluginCommand(program, cli, item);
   return program;
 }
 
+/** Registers the whole table (tests: every command with its options). */
+export async function loadAllCommands(): Promise<Registrar[]> {
+  return await Promise.all(COMMAND_TABLE.map((c) => c.load()));
+}
+
 /** A plugin command takes its raw arguments (its own --help included). */
-function addPluginCommand(program: Command, cli: CliContext, command: PluginCommand): void {
+function addPluginCommand(
+  program: Command,
+  cli: CliContext,
+  command: Omit<PluginCommand, "run">,
+): void {
   program.command(command.name)
     .description(command.description)
     .usage(command.usage ?? "[arguments]")
@@ -95,13 +91,17 @@ function addPluginCommand(program: Command, cli: CliContext, command: PluginComm
       const { flags, rest } = split;
       return runAction(cli, program.opts(), flags, () => {
         if (problem) throw problem;
-        return command.run(rest, {
+        const found = cli.registry.commands.get(command.name)?.item;
+        if (!found) throw new Error(`internal: command ${command.name} is not in the registry`);
+        return found.run(rest, {
           signal: cli.signal,
           secrets: cli.secrets,
           openEndpoint: (url, options) =>
             command.endpointFlags
               ? openWithFlags(cli, url, flags)
-              : openUrl(cli.registry, url, options),
+              : import("../workflow/endpoints.ts").then((m) =>
+                m.openUrl(cli.registry, url, options)
+              ),
           enableDebug: () => cli.enableDebug(),
           authorizer: (name) => cli.registry.authorizers.get(name)?.item,
         });
@@ -115,6 +115,7 @@ function addPluginCommand(program: Command, cli: CliContext, command: PluginComm
  * credentials (netrc by default) and opens it. The caller closes it.
  */
 async function openWithFlags(cli: CliContext, url: string, flags: Record<string, unknown>) {
+  const { EndpointPool } = await import("../workflow/endpoints.ts");
   const pool = new EndpointPool({ target: endpointFromOptions(url, flags) }, {
     registry: cli.registry,
     secrets: cli.secrets,

@@ -5,6 +5,7 @@
 export {
   Command,
   CommanderError,
+  Help,
   InvalidArgumentError,
   Option,
 } from "npm:@commander-js/extra-typings@^15.1.0";

@@ -11,7 +11,8 @@ import { rmtreeJob } from "./jobs/rmtree.ts";
 import { syncJob } from "./jobs/sync.ts";
 import { walkJob } from "./jobs/walk.ts";
 import { definePlugin, type Plugin } from "./plugin.ts";
-import { BUILTIN_PLUGIN_MODULES, loadBuiltinPlugins } from "./plugins_load.ts";
+import { BUILTIN_PLUGIN_MODULES, importPlugin, loadBuiltinPlugins } from "./plugins_load.ts";
+import { BUILTIN_PLUGINS } from "./builtin_manifests.ts";
 import { Registry } from "./registry.ts";
 
 /**
@@ -32,7 +33,8 @@ export const corePlugin: Plugin = definePlugin({
 
 /**
  * A registry with the core plugin and the built-in plugin modules (a module
- * that fails to load is logged and left out).
+ * that fails to load is logged and left out). With `lazy`, the built-in
+ * modules are known by their manifests and imported on first use (the CLI).
  *
  * @example
  * ```ts
@@ -41,9 +43,15 @@ export const corePlugin: Plugin = definePlugin({
  * ```
  */
 export async function defaultRegistry(
-  options: { modules?: readonly string[] } = {},
+  options: { modules?: readonly string[]; lazy?: boolean } = {},
 ): Promise<Registry> {
   const registry = new Registry().add(corePlugin);
+  if (options.lazy && !options.modules) {
+    for (const { module, manifest } of BUILTIN_PLUGINS) {
+      registry.addLazy(manifest, () => importPlugin(module, "."));
+    }
+    return registry;
+  }
   await loadBuiltinPlugins(registry, options.modules ?? BUILTIN_PLUGIN_MODULES);
   return registry;
 }

@@ -102,6 +102,7 @@ export async function resolveCredentials(
     options.secrets.add(password);
     return user === undefined ? {} : { user, password };
   }
+  await options.registry.ensure("authMethod", auth.method);
   const method = options.registry.authMethods.get(auth.method);
   if (!method) throw new AuthError(`unknown auth method ${JSON.stringify(auth.method)}`);
   const { method: _, ...rest } = auth;

@@ -15,7 +15,13 @@ import type { Registry } from "./registry.ts";
 import { workflowJsonSchema, workflowSchema } from "./schema.ts";
 import { Secrets } from "./secrets.ts";
 import type { JobSpec, WorkflowConfig } from "./types.ts";
-import { BUILTIN_SCHEMES, jobSpecs, type SemanticProblem, semanticProblems } from "./validate.ts";
+import {
+  BUILTIN_SCHEMES,
+  jobSpecs,
+  type SemanticProblem,
+  semanticProblems,
+  urlScheme,
+} from "./validate.ts";
 import { PluginLoadError } from "./errors.ts";
 
 /** Syntax errors shown before the rest are summarized. */
@@ -210,6 +216,7 @@ async function loadTree(
     }
   }
 
+  await ensureUsed(registry, input);
   const parts = registry.schemaParts();
   const schema = workflowSchema(parts);
   const parsed = schema.safeParse(input);
@@ -237,6 +244,25 @@ async function loadTree(
     registry,
     secrets,
   };
+}
+
+/**
+ * Imports the lazy plugins whose auth methods, URL schemes or job kinds the
+ * workflow names (the registry knows them by manifest until then).
+ */
+async function ensureUsed(registry: Registry, input: Record<string, unknown>): Promise<void> {
+  const record = (v: unknown): Record<string, unknown> =>
+    v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
+  for (const ep of Object.values(record(input.endpoints))) {
+    const { url, auth } = record(ep);
+    const method = record(auth).method;
+    if (typeof method === "string") await registry.ensure("authMethod", method);
+    const scheme = typeof url === "string" ? urlScheme(url) : undefined;
+    if (scheme) await registry.ensure("endpointScheme", scheme);
+  }
+  for (const job of Object.values(record(input.jobs))) {
+    for (const key of Object.keys(record(job))) await registry.ensure("jobKind", key);
+  }
 }
 
 /**

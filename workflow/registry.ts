@@ -14,6 +14,26 @@ import type {
 import { PluginLoadError } from "./errors.ts";
 import type { SchemaParts } from "./schema.ts";
 
+/**
+ * What a plugin adds, said without importing it: the registry knows its names
+ * at once and imports the module on first use (see {@link Registry.addLazy}).
+ */
+export interface PluginManifest {
+  name: string;
+  /** Commands as `ferry --help` lists them (their `run` comes with the module). */
+  commands?: Omit<PluginCommand, "run">[];
+  endpointSchemes?: Omit<EndpointScheme, "open">[];
+  authMethods?: string[];
+  jobKinds?: string[];
+  authorizers?: string[];
+}
+
+interface Lazy {
+  manifest: PluginManifest;
+  load: () => Promise<Plugin>;
+  loaded?: Promise<Plugin>;
+}
+
 /** Where a contribution came from (for conflict messages and `ferry plugins`). */
 export interface Registered<T> {
   item: T;
@@ -38,6 +58,102 @@ export class Registry {
   readonly jobKinds = new Map<string, Registered<JobKind<any>>>();
   readonly commands = new Map<string, Registered<PluginCommand>>();
   readonly authorizers = new Map<string, Registered<AuthorizerFactory>>();
+  /** Plugins known by their manifest, not imported yet. */
+  readonly #lazy: Lazy[] = [];
+
+  /**
+   * Adds a plugin by its manifest: its commands and endpoint schemes are
+   * registered at once as stand-ins that import the plugin when they run or
+   * open; its auth methods and job kinds come with {@link ensure} or
+   * {@link loadAll}. The plugin must add exactly what the manifest says.
+   *
+   * @example
+   * ```ts
+   * registry.addLazy({ name: "uftp", endpointSchemes: [{ scheme: "uftp" }] }, () => importPlugin(url, "."));
+   * ```
+   */
+  addLazy(manifest: PluginManifest, load: () => Promise<Plugin>): this {
+    const lazy: Lazy = { manifest, load };
+    const reg = { plugin: manifest.name };
+    for (const c of manifest.commands ?? []) {
+      const run: PluginCommand["run"] = async (args, context) => {
+        const plugin = await this.#load(lazy);
+        const real = plugin.commands?.find((x) => x.name === c.name);
+        if (!real) throw new PluginLoadError(manifest.name, `has no command "${c.name}"`);
+        return await real.run(args, context);
+      };
+      this.commands.set(c.name, { ...reg, item: { ...c, run } });
+    }
+    for (const e of manifest.endpointSchemes ?? []) {
+      const scheme = e.scheme.toLowerCase();
+      const open: EndpointScheme["open"] = async (url, options) => {
+        await this.#load(lazy);
+        const real = this.endpointSchemes.get(scheme)?.item;
+        if (!real || real.open === open) {
+          throw new PluginLoadError(manifest.name, `has no endpoint scheme "${scheme}"`);
+        }
+        return await real.open(url, options);
+      };
+      this.endpointSchemes.set(scheme, { ...reg, item: { ...e, open } });
+    }
+    this.#lazy.push(lazy);
+    return this;
+  }
+
+  /** Imports a lazy plugin once and puts it in place of its stand-ins. */
+  #load(lazy: Lazy): Promise<Plugin> {
+    lazy.loaded ??= lazy.load().then((plugin) => {
+      for (const c of lazy.manifest.commands ?? []) this.commands.delete(c.name);
+      for (const e of lazy.manifest.endpointSchemes ?? []) {
+        this.endpointSchemes.delete(e.scheme.toLowerCase());
+      }
+      const at = this.#lazy.indexOf(lazy);
+      if (at >= 0) this.#lazy.splice(at, 1);
+      this.add(plugin, lazy.manifest.name);
+      return plugin;
+    });
+    return lazy.loaded;
+  }
+
+  /**
+   * Imports the lazy plugin that provides `name` (an auth method, job kind,
+   * authorizer, command or endpoint scheme), if one does; resolves either way.
+   *
+   * @example
+   * ```ts
+   * await registry.ensure("authMethod", "unicore");
+   * registry.authMethods.get("unicore"); // there now
+   * ```
+   */
+  async ensure(
+    kind: "authMethod" | "jobKind" | "authorizer" | "command" | "endpointScheme",
+    name: string,
+  ): Promise<void> {
+    const lists = (m: PluginManifest): string[] =>
+      kind === "authMethod"
+        ? m.authMethods ?? []
+        : kind === "jobKind"
+        ? m.jobKinds ?? []
+        : kind === "authorizer"
+        ? m.authorizers ?? []
+        : kind === "command"
+        ? (m.commands ?? []).map((c) => c.name)
+        : (m.endpointSchemes ?? []).map((e) => e.scheme.toLowerCase());
+    const lazy = this.#lazy.find((l) => lists(l.manifest).includes(name));
+    if (lazy) await this.#load(lazy);
+  }
+
+  /**
+   * Imports every lazy plugin (for what needs them all: the schema, a workflow).
+   *
+   * @example
+   * ```ts
+   * await registry.loadAll();
+   * ```
+   */
+  async loadAll(): Promise<void> {
+    for (const lazy of [...this.#lazy]) await this.#load(lazy);
+  }
 
   /**
    * Adds a plugin; throws {@link PluginLoadError} when it clashes with one already
@@ -93,6 +209,7 @@ export class Registry {
   clone(): Registry {
     const copy = new Registry();
     for (const p of this.plugins) copy.add(p);
+    for (const l of this.#lazy) copy.addLazy(l.manifest, l.load);
     return copy;
   }
 

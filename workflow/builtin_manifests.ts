@@ -1,0 +1,56 @@
+/**
+ * The built-in plugin modules (plugins/) described without importing them, so
+ * the CLI knows their commands and the registry their names at start-up and
+ * imports a module only when something of it is used (`ferry serve` loads the
+ * server, a `uftp://` URL the UFTP plugin). A test checks each manifest against
+ * its module.
+ * @module
+ */
+import type { PluginManifest } from "./registry.ts";
+
+/** A built-in plugin: where its module is and what it adds. */
+export interface BuiltinPlugin {
+  /** Import URL, relative to this file, so it resolves from disk and by URL alike. */
+  module: string;
+  manifest: PluginManifest;
+}
+
+/**
+ * ferry's built-in plugin modules and their manifests.
+ *
+ * @example
+ * ```ts
+ * BUILTIN_PLUGINS.map((p) => p.manifest.name); // ["server", "uftp"]
+ * ```
+ */
+export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
+  {
+    module: new URL("../plugins/server/mod.ts", import.meta.url).href,
+    manifest: {
+      name: "server",
+      commands: [{
+        name: "serve",
+        description: "serve a directory or an endpoint over FTP/FTPS",
+        usage: "[options] [DIR|ENDPOINT_URL] | hash-password [PASSWORD]",
+        endpointFlags: true,
+      }],
+    },
+  },
+  {
+    module: new URL("../plugins/uftp/mod.ts", import.meta.url).href,
+    manifest: {
+      name: "uftp",
+      authMethods: ["unicore"],
+      endpointSchemes: [{
+        scheme: "uftp",
+        description:
+          "uftp://user@authhost:port[/prefix]/rest/auth/NAME:/base/dir (PyUNICORE's form)",
+      }],
+      commands: [{
+        name: "uftp-serve",
+        description: "serve a directory as a UFTP site (UFTPD + HTTPS auth service)",
+        usage: "[options] [DIR]",
+      }],
+    },
+  },
+];
