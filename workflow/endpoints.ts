@@ -56,9 +56,8 @@ export async function openUrl(
   options: OpenUrlOptions = {},
 ): Promise<Endpoint> {
   const scheme = urlScheme(url);
-  // A lazily loaded plugin (manifest) is imported the first time its scheme is asked for.
-  const lazy = registry as { ensure?: (kind: string, name: string) => Promise<unknown> };
-  if (scheme !== undefined && lazy.ensure) await lazy.ensure("scheme", scheme);
+  // A built-in plugin known by its manifest is imported now (uftp: on the first uftp:// URL).
+  if (scheme !== undefined) await registry.ensure("endpointScheme", scheme);
   return await openEndpoint(
     url,
     { ...options, credentials: options.credentials ?? {} },
