@@ -4,7 +4,6 @@
  * @module
  */
 import { formatProblem, WorkflowInvalidError } from "../workflow/errors.ts";
-import { loadPlugin } from "../workflow/plugins_load.ts";
 import type { Registry } from "../workflow/registry.ts";
 import { exitCodeFor, type WorkflowReport } from "../workflow/report.ts";
 import { Secrets } from "../workflow/secrets.ts";
@@ -12,7 +11,6 @@ import { Exit, exitCodeForError } from "./exit.ts";
 import { setupLogging, type Verbosity, writeStderr, writeStdout } from "./logging.ts";
 import { createDisplay, type Display, displayMode } from "./progress.ts";
 import { interruptedExitCode, type Interrupts, listenForInterrupts } from "./signals.ts";
-import { summarize } from "./summary.ts";
 import { runEndRecord } from "./run_end.ts";
 import { logger } from "../util/log.ts";
 
@@ -100,6 +98,22 @@ export class CliContext {
     return this.#registry;
   }
 
+  #summarize?: typeof import("./summary.ts").summarize;
+
+  /**
+   * Imports the report printer; {@link report} needs it (the job runners call
+   * this, so `ferry ls` and every `--help` start without it).
+   *
+   * @example
+   * ```ts
+   * await cli.prepareReport();
+   * cli.report(report);
+   * ```
+   */
+  async prepareReport(): Promise<void> {
+    this.#summarize ??= (await import("./summary.ts")).summarize;
+  }
+
   /** How verbose, from the global flags. */
   get verbosity(): Verbosity {
     const g = this.globals;
@@ -124,6 +138,7 @@ export class CliContext {
    */
   async loadPlugin(spec: string): Promise<void> {
     if (this.#plugins.has(spec)) return;
+    const { loadPlugin } = await import("../workflow/plugins_load.ts");
     await loadPlugin(await this.ready(), spec, Deno.cwd());
     this.#plugins.add(spec);
   }
@@ -240,7 +255,8 @@ export class CliContext {
   report(report: WorkflowReport): void {
     if (this.globals.json) this.out(JSON.stringify(this.secrets.redactDeep(report), null, 2));
     else if (!this.globals.quiet || report.status !== "ok") {
-      for (const line of summarize(report, { verbose: this.verbosity !== "normal" })) {
+      if (!this.#summarize) throw new Error("internal: cli.report before cli.prepareReport()");
+      for (const line of this.#summarize(report, { verbose: this.verbosity !== "normal" })) {
         this.out(line);
       }
     }

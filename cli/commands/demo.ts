@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "../../deps/commander.ts";
 import { LocalEndpoint } from "../../mod.ts";
 import { ALL_PERMS, startFtpServer, VirtualAuthorizer } from "../../server.ts";
-import { loadWorkflow } from "../../workflow/load.ts";
-import { runWorkflow } from "../../workflow/run.ts";
+import { loadWorkflow } from "../lazy.ts";
+import { runWorkflow } from "../lazy.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { writeSampleTree } from "../demo_tree.ts";
@@ -102,6 +102,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
           onEvent: (e) => cli.display.onEvent(e),
           interactive: false,
         });
+        await cli.prepareReport();
         cli.report(report);
         if (!cli.globals.quiet && !cli.globals.json) {
           cli.out("");

@@ -11,7 +11,7 @@ import type { Command } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { formatBytes, formatDuration, formatRate } from "../format.ts";
-import { connectFtp } from "../ftp.ts";
+import { connectFtp } from "../lazy.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
 import { fileReadable, fileWritable } from "../../util/files.ts";

@@ -8,7 +8,7 @@ import type { Command } from "../../deps/commander.ts";
 import type { Stat } from "../../endpoint/types.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
-import { connectFtp } from "../ftp.ts";
+import { connectFtp } from "../lazy.ts";
 import { table } from "../format.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
 

@@ -5,7 +5,7 @@
 import type { Command } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
-import { runOneOff } from "../oneoff.ts";
+import { runOneOff } from "../lazy.ts";
 import {
   withAuthOptions,
   withConnectionOptions,

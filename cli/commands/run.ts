@@ -3,9 +3,9 @@
  * @module
  */
 import type { Command } from "../../deps/commander.ts";
-import { loadWorkflow } from "../../workflow/load.ts";
+import { loadWorkflow } from "../lazy.ts";
 import type { RunEvent } from "../../workflow/report.ts";
-import { runWorkflow } from "../../workflow/run.ts";
+import { runWorkflow } from "../lazy.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { collect, positiveInt, withGlobalOptions } from "../options.ts";
@@ -45,6 +45,7 @@ export function registerRun(program: Command, cli: CliContext): void {
       const report = queue
         ? await (await import("../../workflow/queue/run.ts")).runOnQueue(wf, options, { queue })
         : await runWorkflow(wf, options);
+      await cli.prepareReport();
       cli.report(report);
     })
   );

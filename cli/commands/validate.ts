@@ -4,7 +4,7 @@
  */
 import type { Command } from "../../deps/commander.ts";
 import { formatProblem, WorkflowInvalidError } from "../../workflow/errors.ts";
-import { loadWorkflow } from "../../workflow/load.ts";
+import { loadWorkflow } from "../lazy.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { Exit } from "../exit.ts";

@@ -1,0 +1,68 @@
+/**
+ * The heavy parts of commands (the job engine, the workflow loader, the wire
+ * client), imported when a command runs rather than when it is registered, so
+ * `ferry <cmd> --help` loads no more than the command's options.
+ * @module
+ */
+import type { OneOff } from "./oneoff.ts";
+import type { CliContext } from "./context.ts";
+import type { FtpTarget } from "./ftp.ts";
+import type { LoadedWorkflow, LoadOptions } from "../workflow/load.ts";
+import type { RunOptions } from "../workflow/run.ts";
+import type { WorkflowReport } from "../workflow/report.ts";
+
+/**
+ * {@link import("./oneoff.ts").runOneOff}, imported on first call.
+ *
+ * @example
+ * ```ts
+ * cli.report(await runOneOff(cli, spec));
+ * ```
+ */
+export async function runOneOff(cli: CliContext, spec: OneOff): Promise<WorkflowReport> {
+  await cli.prepareReport();
+  return await (await import("./oneoff.ts")).runOneOff(cli, spec);
+}
+
+/**
+ * {@link import("./ftp.ts").connectFtp}, imported on first call.
+ *
+ * @example
+ * ```ts
+ * const { host } = await connectFtp(cli, "ftp://h/pub", opts);
+ * ```
+ */
+export async function connectFtp(
+  cli: CliContext,
+  url: string,
+  flags: Record<string, unknown>,
+): Promise<FtpTarget> {
+  return await (await import("./ftp.ts")).connectFtp(cli, url, flags);
+}
+
+/**
+ * {@link import("../workflow/load.ts").loadWorkflow}, imported on first call.
+ *
+ * @example
+ * ```ts
+ * const wf = await loadWorkflow("nightly.yaml", { registry: cli.registry, secrets: cli.secrets });
+ * ```
+ */
+export async function loadWorkflow(file: string, options: LoadOptions): Promise<LoadedWorkflow> {
+  return await (await import("../workflow/load.ts")).loadWorkflow(file, options);
+}
+
+/**
+ * {@link import("../workflow/run.ts").runWorkflow}, imported on first call.
+ *
+ * @example
+ * ```ts
+ * cli.report(await runWorkflow(wf, { signal: cli.signal }));
+ * ```
+ */
+export async function runWorkflow(
+  wf: LoadedWorkflow,
+  options: RunOptions = {},
+): Promise<WorkflowReport> {
+  return await (await import("../workflow/run.ts")).runWorkflow(wf, options);
+}
