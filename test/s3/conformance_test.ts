@@ -1,0 +1,38 @@
+/**
+ * The endpoint conformance suite over s3:// against one s3rver, each case
+ * in a fresh bucket prefix, at the root of the prefix tree and below it.
+ */
+import { runConformance } from "../conformance/suite.ts";
+import { openS3 } from "../../plugins/s3/mod.ts";
+import { type S3rverHandle, startS3rver } from "./s3rver.ts";
+
+let server: Promise<S3rverHandle> | undefined;
+let n = 0;
+
+for (const below of ["", "/deeper/prefix"]) {
+  runConformance(`s3 (s3rver${below ? `, below a prefix` : ""})`, async () => {
+    const s3 = await (server ??= startS3rver());
+    const endpoint = await openS3(new URL(`s3://${s3.bucket}/case${++n}${below}`), {
+      credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
+      options: { endpoint: s3.endpoint },
+    });
+    return { endpoint, cleanup: () => Promise.resolve() };
+  }, {
+    sanitizeResources: false,
+    sanitizeOps: false,
+    skip: {
+      // s3rver lists an object made by CopyObject by hashing it with hash.update(buf, "utf8"),
+      // which Deno's node:crypto refuses (ERR_CRYPTO_UNKNOWN_CIPHER): its listing then fails.
+      "rename files and directories, replacing a file": "s3rver under Deno cannot list copies",
+    },
+  });
+}
+
+Deno.test({
+  name: "s3 conformance: stop s3rver",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    if (server) await (await server).stop();
+  },
+});
