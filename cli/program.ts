@@ -8,7 +8,7 @@ import type { PluginCommand } from "../workflow/plugin.ts";
 import { BUILTIN_PLUGINS } from "../workflow/builtin_manifests.ts";
 import { runAction } from "./action.ts";
 import type { CliContext } from "./context.ts";
-import { endpointFromOptions, withGlobalOptions } from "./options.ts";
+import { withGlobalOptions } from "./options.ts";
 import { splitEndpointFlags, type SplitFlags } from "./plugin_flags.ts";
 import { COMMAND_TABLE, type CommandEntry, type Registrar } from "./commands/table.ts";
 import { VERSION } from "./version.ts";
@@ -98,7 +98,7 @@ function addPluginCommand(
           secrets: cli.secrets,
           openEndpoint: (url, options) =>
             command.endpointFlags
-              ? openWithFlags(cli, url, flags)
+              ? import("./endpoint.ts").then((m) => m.openCliEndpoint(cli, url, flags))
               : import("../workflow/endpoints.ts").then((m) =>
                 m.openUrl(cli.registry, url, options)
               ),
@@ -107,22 +107,4 @@ function addPluginCommand(
         });
       });
     });
-}
-
-/**
- * A URL opened as `ferry mirror` opens its endpoints: the flags make its
- * endpoint entry (auth method, TLS, connections), the pool resolves the
- * credentials (netrc by default) and opens it. The caller closes it.
- */
-async function openWithFlags(cli: CliContext, url: string, flags: Record<string, unknown>) {
-  const { EndpointPool } = await import("../workflow/endpoints.ts");
-  const pool = new EndpointPool({ target: endpointFromOptions(url, flags) }, {
-    registry: cli.registry,
-    secrets: cli.secrets,
-    env: (name) => Deno.env.get(name),
-    interactive: Deno.stdin.isTerminal(),
-    baseDir: Deno.cwd(),
-    signal: cli.signal,
-  });
-  return await pool.get("target");
 }

@@ -1,6 +1,7 @@
 /**
- * `ferry get URL [LOCAL]` and `ferry put LOCAL URL`: one file over the wire
- * client, streamed, written atomically on the local side (temp name + rename),
+ * `ferry get URL [LOCAL]` and `ferry put LOCAL URL`: one file, streamed; FTP
+ * over the wire client, every other scheme the registry knows through the
+ * endpoint contract; written atomically on the local side (temp name + rename),
  * resumable with `--continue`. Like lftp, the copy keeps the source's
  * modification time: `get` reads it from the listing (`--time-shift` applied
  * to LIST times), `put` sets it with MFMT (or vsftpd's MDTM, in its zone).
@@ -12,6 +13,10 @@ import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { formatBytes, formatDuration, formatRate } from "../format.ts";
 import { connectFtp } from "../lazy.ts";
+import { isFtpUrl, openCliEndpoint } from "../endpoint.ts";
+import { UsageError } from "../../workflow/errors.ts";
+import { urlScheme } from "../../workflow/validate.ts";
+import { redactUrl } from "../../ftp/url.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
 import { fileReadable, fileWritable } from "../../util/files.ts";
@@ -67,6 +72,112 @@ async function leave(cli: CliContext, client: FtpClient, host: FtpHost): Promise
   await host.close();
 }
 
+/** Where `get` writes: LOCAL, or the remote name inside LOCAL when it is a directory. */
+async function localTarget(local: string | undefined, remote: string): Promise<string> {
+  const target = resolve(local ?? basename(remote));
+  if (local !== undefined && (await Deno.stat(target).catch(() => undefined))?.isDirectory) {
+    return join(target, basename(remote));
+  }
+  return target;
+}
+
+/** Counts the bytes that pass. */
+function counting(onBytes: (total: number) => void): TransformStream<Uint8Array, Uint8Array> {
+  let total = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      total += chunk.byteLength;
+      onBytes(total);
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/** The endpoint holding a file URL's last name, and that name; a root is no file. */
+async function fileLocation(url: string): Promise<{ root: string; name: string }> {
+  const { splitLocation } = await import("../oneoff.ts");
+  const { root, path } = splitLocation(url);
+  if (path === "") throw new UsageError(`${redactUrl(url)}: names a directory root, not a file`);
+  return { root, name: path };
+}
+
+/** `get` of any other scheme than FTP's, through the endpoint contract. */
+async function getFromEndpoint(
+  cli: CliContext,
+  url: string,
+  local: string | undefined,
+  opts: Record<string, unknown>,
+): Promise<void> {
+  const { root, name } = await fileLocation(url);
+  const ep = await openCliEndpoint(cli, root, opts);
+  try {
+    const stat = await ep.stat(name);
+    if (stat.type === "dir") throw new UsageError(`${redactUrl(url)}: is a directory`);
+    const target = await localTarget(local, name);
+    // Written beside the target, renamed only when complete.
+    const partial = join(dirname(target), `.${basename(target)}.ferry.part`);
+    const have = opts.continue ? (await Deno.stat(partial).catch(() => undefined))?.size ?? 0 : 0;
+    // A scheme that cannot read from an offset starts over.
+    const offset = ep.capabilities().readOffset ? have : 0;
+    const started = Date.now();
+    const file = Deno.openSync(partial, {
+      write: true,
+      create: true,
+      truncate: offset === 0,
+      append: offset > 0,
+    });
+    let bytes = 0;
+    try {
+      const stream = await ep.read(name, { offset: offset || undefined, signal: cli.signal });
+      await unlessInterrupted(
+        stream.pipeThrough(counting((n) => (bytes = n)))
+          .pipeTo(fileWritable(file), { signal: cli.signal }),
+        cli,
+      );
+    } catch (error) {
+      if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
+      throw error;
+    }
+    if (stat.mtime) await Deno.utime(partial, stat.mtime, stat.mtime);
+    await Deno.rename(partial, target);
+    done(cli, `get ${name}`, bytes, started);
+  } finally {
+    await ep.close();
+  }
+}
+
+/** `put` to any other scheme than FTP's: the endpoint's write is atomic unless `--no-atomic`. */
+async function putToEndpoint(
+  cli: CliContext,
+  local: string,
+  url: string,
+  opts: Record<string, unknown>,
+): Promise<void> {
+  const { root, name } = url.endsWith("/")
+    ? { root: url, name: basename(local) }
+    : await fileLocation(url);
+  const ep = await openCliEndpoint(cli, root, opts, { create: urlScheme(root) === undefined });
+  try {
+    const started = Date.now();
+    const file = Deno.openSync(local, { read: true });
+    let bytes = 0;
+    const sink = await ep.write(name, { atomic: opts.atomic !== false });
+    await unlessInterrupted(
+      fileReadable(file).pipeThrough(counting((n) => (bytes = n)))
+        .pipeTo(sink, { signal: cli.signal }),
+      cli,
+    );
+    const mtime = (await Deno.stat(local)).mtime;
+    if (mtime && ep.capabilities().setMtime) await ep.setMtime(name, mtime);
+    else if (mtime) {
+      log.info("{path} keeps the upload time: the endpoint cannot set it", { path: name });
+    }
+    done(cli, `put ${name}`, bytes, started);
+  } finally {
+    await ep.close();
+  }
+}
+
 /**
  * Adds `get` and `put` to the program.
  *
@@ -78,17 +189,15 @@ async function leave(cli: CliContext, client: FtpClient, host: FtpHost): Promise
 export function registerGetPut(program: Command, cli: CliContext): void {
   const get = program.command("get")
     .description("download one file")
-    .argument("<url>", "ftp://, ftpes:// or ftps:// URL of the file")
+    .argument("<url>", "URL of the file (ftp, ftpes, ftps, uftp, file, memory, a plugin's)")
     .argument("[local]", "local file or directory (default: the file's name here)")
-    .option("-c, --continue", "resume a partial download (REST)");
+    .option("-c, --continue", "resume a partial download (REST, or the scheme's offset read)");
   withGlobalOptions(withConnectionOptions(withAuthOptions(get))).action((url, local, opts) =>
     runAction(cli, program.opts(), opts, async () => {
+      if (!isFtpUrl(url)) return await getFromEndpoint(cli, url, local, opts);
       const { client, host, path } = await connectFtp(cli, url, opts);
       try {
-        let target = resolve(local ?? basename(path));
-        if (local !== undefined && (await Deno.stat(target).catch(() => undefined))?.isDirectory) {
-          target = join(target, basename(path));
-        }
+        const target = await localTarget(local, path);
         // Written beside the target, renamed only when complete.
         const partial = join(dirname(target), `.${basename(target)}.ferry.part`);
         const offset = opts.continue
@@ -130,6 +239,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
     .option("--no-atomic", "write the target name directly");
   withGlobalOptions(withConnectionOptions(withAuthOptions(put))).action((local, url, opts) =>
     runAction(cli, program.opts(), opts, async () => {
+      if (!isFtpUrl(url)) return await putToEndpoint(cli, local, url, opts);
       const { client, host, path: rawPath } = await connectFtp(cli, url, opts);
       try {
         const path = rawPath === "" || rawPath.endsWith("/") ? rawPath + basename(local) : rawPath;

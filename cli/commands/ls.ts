@@ -1,5 +1,6 @@
 /**
- * `ferry ls URL`: a directory listing (MLSD when offered and not refused,
+ * `ferry ls URL`: a directory listing of any endpoint the registry knows; on
+ * FTP over the wire client (MLSD when offered and not refused,
  * else LIST; times in UTC with `--time-shift` applied to LIST times), or the
  * server's own LIST lines with `--raw`.
  * @module
@@ -9,6 +10,9 @@ import type { Stat } from "../../endpoint/types.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { connectFtp } from "../lazy.ts";
+import { isFtpUrl, openCliEndpoint } from "../endpoint.ts";
+import { UsageError } from "../../workflow/errors.ts";
+import { redactUrl } from "../../ftp/url.ts";
 import { table } from "../format.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
 
@@ -41,12 +45,26 @@ export function lsLines(entries: Stat[]): string[] {
  */
 export function registerLs(program: Command, cli: CliContext): void {
   const cmd = program.command("ls")
-    .description("list an FTP directory (MLSD when offered, else LIST)")
-    .argument("<url>", "ftp://, ftpes:// or ftps:// URL")
+    .description("list a directory of any endpoint (FTP: MLSD when offered, else LIST)")
+    .argument("<url>", "URL (ftp, ftpes, ftps, uftp, file, memory, a plugin's) or local path")
     .option("-l, --long", "type, size and time (default: names only)")
-    .option("--raw", "print the server's own LIST lines");
+    .option("--raw", "print the server's own LIST lines (FTP only)");
   withGlobalOptions(withConnectionOptions(withAuthOptions(cmd))).action((url, opts) =>
     runAction(cli, program.opts(), opts, async () => {
+      const show = (shown: Stat[]) => {
+        if (cli.globals.json) cli.out(JSON.stringify(shown, null, 2));
+        else if (opts.long) { for (const line of lsLines(shown)) cli.out(line); }
+        else for (const e of shown) cli.out(e.name);
+      };
+      if (!isFtpUrl(url)) {
+        if (opts.raw) throw new UsageError(`--raw: ${redactUrl(url)} is not an FTP URL`);
+        const ep = await openCliEndpoint(cli, url, opts);
+        try {
+          return show(await ep.list(""));
+        } finally {
+          await ep.close();
+        }
+      }
       const { client, host, path } = await connectFtp(cli, url, opts);
       try {
         if (opts.raw) {
@@ -54,10 +72,7 @@ export function registerLs(program: Command, cli: CliContext): void {
           return;
         }
         // Without `.` and `..` (MLSD cdir/pdir, LIST -a lines), as ftputil's listdir.
-        const shown = await host.list(path || ".");
-        if (cli.globals.json) cli.out(JSON.stringify(shown, null, 2));
-        else if (opts.long) { for (const line of lsLines(shown)) cli.out(line); }
-        else for (const e of shown) cli.out(e.name);
+        show(await host.list(path || "."));
       } finally {
         await host.close();
       }

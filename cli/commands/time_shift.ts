@@ -7,16 +7,11 @@
  */
 import type { Command } from "../../deps/commander.ts";
 import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
-import { openUrl, readCa, resolveCredentials } from "../../workflow/endpoints.ts";
 import { UsageError } from "../../workflow/errors.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
-import {
-  authFromOptions,
-  withAuthOptions,
-  withConnectionOptions,
-  withGlobalOptions,
-} from "../options.ts";
+import { openCliEndpoint } from "../endpoint.ts";
+import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
 
 /**
  * Seconds as `+HH:MM`.
@@ -50,26 +45,8 @@ export function registerTimeShift(program: Command, cli: CliContext): void {
   withGlobalOptions(withConnectionOptions(withAuthOptions(cmd))).action((url, opts) =>
     runAction(cli, program.opts(), opts, async () => {
       const flags = opts as Record<string, unknown>;
-      const credentials = await resolveCredentials(authFromOptions(flags), url, {
-        registry: cli.registry,
-        secrets: cli.secrets,
-        env: (n) => Deno.env.get(n),
-        interactive: Deno.stdin.isTerminal(),
-        baseDir: Deno.cwd(),
-        signal: cli.signal,
-      });
-      const ep = await openUrl(cli.registry, url, {
-        credentials,
-        tls: {
-          mode: flags.tls as "require" | "try" | "off" | undefined,
-          ca: await readCa(flags.ca as string | undefined, Deno.cwd()),
-          insecure: flags.insecure === true,
-        },
-        timeShift: 0,
-        // `--no-mlsd`: only LIST's shift is measured.
-        ...(flags.mlsd === false ? { options: { useMlsd: false } } : {}),
-        signal: cli.signal,
-      });
+      // Measured against UTC; `--no-mlsd` measures only LIST's shift.
+      const ep = await openCliEndpoint(cli, url, { ...flags, timeShift: "0" });
       try {
         if (!(ep instanceof FtpEndpoint)) {
           throw new UsageError(`${url}: time shifts are an FTP matter; this endpoint reports UTC`);
