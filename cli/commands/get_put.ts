@@ -81,6 +81,25 @@ async function localTarget(local: string | undefined, remote: string): Promise<s
   return target;
 }
 
+/**
+ * The download's file beside the target (renamed only when complete), opened
+ * to append to what an earlier run left when resuming, else empty.
+ */
+async function openPartial(
+  target: string,
+  resume: boolean,
+): Promise<{ partial: string; offset: number; file: Deno.FsFile }> {
+  const partial = join(dirname(target), `.${basename(target)}.ferry.part`);
+  const offset = resume ? (await Deno.stat(partial).catch(() => undefined))?.size ?? 0 : 0;
+  const file = Deno.openSync(partial, {
+    write: true,
+    create: true,
+    truncate: offset === 0,
+    append: offset > 0,
+  });
+  return { partial, offset, file };
+}
+
 /** Counts the bytes that pass. */
 function counting(onBytes: (total: number) => void): TransformStream<Uint8Array, Uint8Array> {
   let total = 0;
@@ -114,18 +133,10 @@ async function getFromEndpoint(
     const stat = await ep.stat(name);
     if (stat.type === "dir") throw new UsageError(`${redactUrl(url)}: is a directory`);
     const target = await localTarget(local, name);
-    // Written beside the target, renamed only when complete.
-    const partial = join(dirname(target), `.${basename(target)}.ferry.part`);
-    const have = opts.continue ? (await Deno.stat(partial).catch(() => undefined))?.size ?? 0 : 0;
     // A scheme that cannot read from an offset starts over.
-    const offset = ep.capabilities().readOffset ? have : 0;
+    const resume = opts.continue === true && ep.capabilities().readOffset;
+    const { partial, offset, file } = await openPartial(target, resume);
     const started = Date.now();
-    const file = Deno.openSync(partial, {
-      write: true,
-      create: true,
-      truncate: offset === 0,
-      append: offset > 0,
-    });
     let bytes = 0;
     try {
       const stream = await ep.read(name, { offset: offset || undefined, signal: cli.signal });
@@ -198,18 +209,8 @@ export function registerGetPut(program: Command, cli: CliContext): void {
       const { client, host, path } = await connectFtp(cli, url, opts);
       try {
         const target = await localTarget(local, path);
-        // Written beside the target, renamed only when complete.
-        const partial = join(dirname(target), `.${basename(target)}.ferry.part`);
-        const offset = opts.continue
-          ? (await Deno.stat(partial).catch(() => undefined))?.size ?? 0
-          : 0;
+        const { partial, offset, file } = await openPartial(target, opts.continue === true);
         const started = Date.now();
-        const file = Deno.openSync(partial, {
-          write: true,
-          create: true,
-          truncate: offset === 0,
-          append: offset > 0,
-        });
         let bytes = 0;
         try {
           const stream = await client.retrieve(path, {

@@ -103,7 +103,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   {
     name: "ls",
     usage: "[options] <url>",
-    description: "list an FTP directory (MLSD when offered, else LIST)",
+    description: "list a directory of any endpoint (FTP: MLSD when offered, else LIST)",
     load: async () => (await import("./ls.ts")).registerLs,
   },
   {
