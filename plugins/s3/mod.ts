@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { definePlugin, endpointSchemes, registerEndpointScheme } from "../../plugin.ts";
+import { definePlugin } from "../../plugin.ts";
 import { s3Auth } from "./auth_method.ts";
 import { openS3 } from "./open.ts";
 
@@ -24,10 +24,6 @@ export * from "./upload.ts";
 export * from "./endpoint.ts";
 export * from "./auth_method.ts";
 export * from "./open.ts";
-
-if (!endpointSchemes().includes("s3")) {
-  registerEndpointScheme("s3", (url, options) => openS3(url, options));
-}
 
 export default definePlugin({
   name: "s3",
