@@ -79,7 +79,7 @@ export async function main(args: string[]): Promise<number> {
     ]);
   // The registry (auth methods, job kinds, plugin manifests) is made when a command runs.
   const cli = new CliContext(async () =>
-    await (await import("../workflow/builtins.ts")).defaultRegistry({ lazy: true })
+    (await import("../workflow/lazy_registry.ts")).lazyRegistry()
   );
   try {
     for (const spec of pluginArgs(args)) await cli.loadPlugin(spec);

@@ -16,6 +16,23 @@ export interface BuiltinPlugin {
 }
 
 /**
+ * ferry's own job kinds (workflow/core_jobs.ts), for a registry that imports
+ * the sync engine only when a job runs.
+ *
+ * @example
+ * ```ts
+ * CORE_JOBS.manifest.jobKinds; // ["mirror", "sync", ...]
+ * ```
+ */
+export const CORE_JOBS: BuiltinPlugin = {
+  module: new URL("./core_jobs.ts", import.meta.url).href,
+  manifest: {
+    name: "ferry-jobs",
+    jobKinds: ["mirror", "sync", "walk", "rmtree", "upload-if-newer", "download-if-newer"],
+  },
+};
+
+/**
  * ferry's built-in plugin modules and their manifests.
  *
  * @example

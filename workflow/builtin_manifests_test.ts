@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { BUILTIN_PLUGINS } from "./builtin_manifests.ts";
+import { BUILTIN_PLUGINS, CORE_JOBS } from "./builtin_manifests.ts";
 import { importPlugin } from "./plugins_load.ts";
 import { Registry } from "./registry.ts";
 
 Deno.test("built-in manifests say exactly what their modules add", async () => {
-  for (const { module, manifest } of BUILTIN_PLUGINS) {
+  for (const { module, manifest } of [CORE_JOBS, ...BUILTIN_PLUGINS]) {
     const plugin = await importPlugin(module, ".");
     assert.equal(plugin.name, manifest.name);
     assert.deepEqual(

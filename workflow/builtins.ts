@@ -5,14 +5,10 @@
  */
 import { builtinEndpointSchemes } from "../endpoint/url.ts";
 import { builtinAuthMethods } from "./auth/methods.ts";
-import { downloadIfNewerJob, uploadIfNewerJob } from "./jobs/if_newer.ts";
-import { mirrorJob } from "./jobs/mirror.ts";
-import { rmtreeJob } from "./jobs/rmtree.ts";
-import { syncJob } from "./jobs/sync.ts";
-import { walkJob } from "./jobs/walk.ts";
+import { builtinJobKinds } from "./core_jobs.ts";
 import { definePlugin, type Plugin } from "./plugin.ts";
-import { BUILTIN_PLUGIN_MODULES, importPlugin, loadBuiltinPlugins } from "./plugins_load.ts";
-import { BUILTIN_PLUGINS } from "./builtin_manifests.ts";
+import { BUILTIN_PLUGIN_MODULES, loadBuiltinPlugins } from "./plugins_load.ts";
+import { lazyRegistry } from "./lazy_registry.ts";
 import { Registry } from "./registry.ts";
 
 /**
@@ -28,13 +24,14 @@ export const corePlugin: Plugin = definePlugin({
   description: "built-in auth methods, endpoint schemes and job kinds",
   authMethods: builtinAuthMethods,
   endpointSchemes: [...builtinEndpointSchemes],
-  jobKinds: [mirrorJob, syncJob, walkJob, rmtreeJob, uploadIfNewerJob, downloadIfNewerJob],
+  jobKinds: builtinJobKinds,
 });
 
 /**
  * A registry with the core plugin and the built-in plugin modules (a module
- * that fails to load is logged and left out). With `lazy`, the built-in
- * modules are known by their manifests and imported on first use (the CLI).
+ * that fails to load is logged and left out). With `lazy`, ferry's job kinds
+ * and the built-in modules are known by their manifests and imported on first
+ * use (see {@link lazyRegistry}).
  *
  * @example
  * ```ts
@@ -45,13 +42,8 @@ export const corePlugin: Plugin = definePlugin({
 export async function defaultRegistry(
   options: { modules?: readonly string[]; lazy?: boolean } = {},
 ): Promise<Registry> {
+  if (options.lazy && !options.modules) return lazyRegistry();
   const registry = new Registry().add(corePlugin);
-  if (options.lazy && !options.modules) {
-    for (const { module, manifest } of BUILTIN_PLUGINS) {
-      registry.addLazy(manifest, () => importPlugin(module, "."));
-    }
-    return registry;
-  }
   await loadBuiltinPlugins(registry, options.modules ?? BUILTIN_PLUGIN_MODULES);
   return registry;
 }
