@@ -5,7 +5,7 @@
  * @module
  */
 import { FerryError } from "../util/errors.ts";
-import type { Reply } from "./reply.ts";
+import type { Reply } from "./reply_shape.ts";
 
 /** Base of every error raised by the wire client. */
 export class FtpError extends FerryError {

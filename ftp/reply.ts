@@ -4,16 +4,9 @@
  * @module
  */
 import { FtpProtocolError } from "./errors.ts";
+import type { Reply } from "./reply_shape.ts";
 
-/** One complete server reply. */
-export interface Reply {
-  /** The three-digit code. */
-  code: number;
-  /** Every line of the reply, without line endings. */
-  lines: string[];
-  /** The text of all lines with the code prefixes removed, joined by "\n". */
-  text: string;
-}
+export type { Reply };
 
 /** Bounds that keep a hostile server from making us buffer without end. */
 export interface ReplyLimits {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Action } from "./plan.ts";
+import { errorMessage } from "../util/errors.ts";
 
 /** One problem a job met, tied to the path it concerns. */
 export interface ReportError {
@@ -152,16 +153,4 @@ export function errorEntry(path: string, error: unknown, ignored = false): Repor
   if (typeof code === "string") entry.code = code;
   if (ignored) entry.ignored = true;
   return entry;
-}
-
-/**
- * The message of anything thrown (Errors give their message, other values their string).
- *
- * @example
- * ```ts
- * errorMessage(new Error("boom")); // "boom"
- * ```
- */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -31,7 +31,7 @@ import { FerryError } from "../util/errors.ts";
 import { logger } from "../util/log.ts";
 import { isTemporary, type RetryOptions, withRetry } from "./retry.ts";
 import { pump } from "./pump.ts";
-import { errorMessage } from "./report.ts";
+import { errorMessage } from "../util/errors.ts";
 import {
   TransferVerificationError,
   verifiedOffset,

@@ -12,7 +12,7 @@ import { FerryError } from "../util/errors.ts";
 import { logger } from "../util/log.ts";
 import { commonHash, hashSource } from "./compare.ts";
 import { isTemporary } from "./retry.ts";
-import { errorMessage } from "./report.ts";
+import { errorMessage } from "../util/errors.ts";
 
 const log = logger("sync", "transfer");
 

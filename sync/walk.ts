@@ -10,7 +10,7 @@ import { isInside, joinPath, normalizePath, resolveLinkTarget } from "../endpoin
 import { isTempName } from "../endpoint/atomic.ts";
 import { logger } from "../util/log.ts";
 import { type Filter, type FilterRules, makeFilter } from "./filter.ts";
-import { errorMessage } from "./report.ts";
+import { errorMessage } from "../util/errors.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
 
 const log = logger("sync", "walk");

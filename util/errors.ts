@@ -22,3 +22,15 @@ export class FerryError extends Error {
     this.code = options.code ?? "EFERRY";
   }
 }
+
+/**
+ * The message of anything thrown (Errors give their message, other values their string).
+ *
+ * @example
+ * ```ts
+ * errorMessage(new Error("boom")); // "boom"
+ * ```
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -11,8 +11,17 @@
  */
 import { Precision } from "../types.ts";
 import { NotFoundError } from "../errors.ts";
-import type { FtpHost } from "./host.ts";
-import { type MtimeInfo, shouldTransfer } from "./time_shift.ts";
+import type { Stat } from "../types.ts";
+import type { OpenOptions } from "./file.ts";
+import { type MtimeInfo, shouldTransfer } from "../mtime.ts";
+
+/** What a transfer needs of a host (FtpHost has it); host.ts imports this file, not back. */
+export interface TransferHost {
+  open(path: string, mode: "r", options?: OpenOptions): Promise<ReadableStream<Uint8Array>>;
+  open(path: string, mode: "w", options?: OpenOptions): Promise<WritableStream<Uint8Array>>;
+  lstat(path: string): Promise<Stat>;
+  stat(path: string): Promise<Stat>;
+}
 
 /** Progress and cancellation of a transfer. */
 export interface TransferProgress {
@@ -30,7 +39,7 @@ export interface TransferProgress {
  * ```
  */
 export async function upload(
-  host: FtpHost,
+  host: TransferHost,
   source: string,
   target: string,
   options: TransferProgress = {},
@@ -55,7 +64,7 @@ export async function upload(
  * ```
  */
 export async function download(
-  host: FtpHost,
+  host: TransferHost,
   source: string,
   target: string,
   options: TransferProgress = {},
@@ -81,7 +90,7 @@ export async function download(
  * ```
  */
 export async function uploadIfNewer(
-  host: FtpHost,
+  host: TransferHost,
   source: string,
   target: string,
   options: TransferProgress = {},
@@ -105,7 +114,7 @@ export async function uploadIfNewer(
  * ```
  */
 export async function downloadIfNewer(
-  host: FtpHost,
+  host: TransferHost,
   source: string,
   target: string,
   options: TransferProgress = {},
@@ -128,7 +137,7 @@ async function localMtime(path: string): Promise<MtimeInfo | null> {
   }
 }
 
-async function remoteMtime(host: FtpHost, path: string): Promise<MtimeInfo | null> {
+async function remoteMtime(host: TransferHost, path: string): Promise<MtimeInfo | null> {
   try {
     // Existence from lstat (a dangling link exists), the time from stat (ftputil's order).
     await host.lstat(path);

@@ -5,7 +5,6 @@
  */
 import net from "node:net";
 import { HASH_ALGORITHMS } from "./cmd_files.ts";
-import { COMMANDS } from "./commands.ts";
 import { parseEprt, parsePort } from "./data.ts";
 import { ReplyError } from "./errors.ts";
 import { MLST_FACTS } from "./listing.ts";
@@ -272,12 +271,12 @@ export function OPTS(s: Session, arg: string): void {
 export function HELP(s: Session, arg: string): void {
   if (arg) {
     const name = arg.trim().toUpperCase();
-    const spec = COMMANDS[name];
+    const spec = s.host.commands[name];
     if (!spec) throw new ReplyError(501, "Unrecognized command.");
     s.reply(214, spec.help);
     return;
   }
-  const names = Object.keys(COMMANDS).filter((n) => !n.includes(" ")).sort();
+  const names = Object.keys(s.host.commands).filter((n) => !n.includes(" ")).sort();
   const rows: string[] = [];
   for (let i = 0; i < names.length; i += 8) {
     rows.push(names.slice(i, i + 8).map((n) => n.padEnd(7)).join(" ").trimEnd());

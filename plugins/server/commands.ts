@@ -2,34 +2,18 @@
  * The command table (pyftpdlib's `proto_cmds`): for each command its
  * permission letter, whether login is needed, its argument rule, whether the
  * argument is a path, and its HELP text. The session's gate applies it before
- * any handler runs; HELP is derived from it.
+ * any handler runs; HELP is derived from it. The server hands it to each
+ * session (SessionHost.commands), so session.ts does not import this file.
  * @module
  */
 import * as access from "./cmd_access.ts";
 import * as files from "./cmd_files.ts";
 import * as misc from "./cmd_misc.ts";
 import * as xfer from "./cmd_transfer.ts";
-import type { Session } from "./session.ts";
+import type { CommandSpec } from "./session.ts";
 
-/** A command handler; `path` is the normalized, permission-checked path when the spec says so. */
-export type Handler = (s: Session, arg: string, path?: string) => void | Promise<void>;
-
-/** One row of the table. */
-export interface CommandSpec {
-  /** Permission letter checked on the path (or on the cwd when the argument is optional). */
-  perm?: string;
-  /** Login required. */
-  auth: boolean;
-  arg: "required" | "none" | "optional";
-  /** The argument (or the cwd when missing) is a path to normalize and check. */
-  path?: boolean;
-  /** The path names a directory (for non-recursive overrides). */
-  dirTarget?: boolean;
-  /** Leading `-la`-style options are ignored (LIST, NLST). */
-  listing?: boolean;
-  help: string;
-  handler: Handler;
-}
+export type { CommandSpec, Handler } from "./session.ts";
+export { URGENT_WHILE_TRANSFER } from "./session.ts";
 
 const c = (spec: CommandSpec) => spec;
 
@@ -354,6 +338,3 @@ COMMANDS.XRMD = {
   ...COMMANDS.RMD,
   help: "Syntax: XRMD <SP> dir-name (obsolete; remove directory).",
 };
-
-/** Commands answered at once even while a transfer runs (RFC 959 §4.1.3). */
-export const URGENT_WHILE_TRANSFER = new Set(["ABOR", "STAT"]);

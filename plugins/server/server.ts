@@ -8,7 +8,8 @@ import type tls from "node:tls";
 import { logger } from "../../plugin.ts";
 import { FtpServerError } from "./errors.ts";
 import { type FtpServerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
-import { Session, type SessionHost } from "./session.ts";
+import { type CommandSpec, Session, type SessionHost } from "./session.ts";
+import { COMMANDS } from "./commands.ts";
 import { acceptTls, createTlsContext } from "./tls.ts";
 import { plainIp } from "./data.ts";
 
@@ -38,6 +39,7 @@ export interface FtpServerHandle {
  */
 export class FtpServer implements SessionHost {
   readonly options: ResolvedOptions;
+  readonly commands: Readonly<Record<string, CommandSpec>> = COMMANDS;
   readonly tlsContext?: tls.SecureContext;
   #listener?: net.Server;
   #sessions = new Set<Session>();

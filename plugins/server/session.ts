@@ -8,7 +8,6 @@ import type net from "node:net";
 import type tls from "node:tls";
 import { logger } from "../../plugin.ts";
 import type { UserAccount } from "./authorizers.ts";
-import { COMMANDS, URGENT_WHILE_TRANSFER } from "./commands.ts";
 import { DataChannel, type DataSocket, plainIp } from "./data.ts";
 import { errorCode, isFault, ReplyError, replyFor } from "./errors.ts";
 import { JailedFs } from "./filesystem.ts";
@@ -40,9 +39,34 @@ const HTTP_VERBS = new Set([
   "PATCH",
 ]);
 
+/** A command handler; `path` is the normalized, permission-checked path when the spec says so. */
+export type Handler = (s: Session, arg: string, path?: string) => void | Promise<void>;
+
+/** One row of the command table (commands.ts). */
+export interface CommandSpec {
+  /** Permission letter checked on the path (or on the cwd when the argument is optional). */
+  perm?: string;
+  /** Login required. */
+  auth: boolean;
+  arg: "required" | "none" | "optional";
+  /** The argument (or the cwd when missing) is a path to normalize and check. */
+  path?: boolean;
+  /** The path names a directory (for non-recursive overrides). */
+  dirTarget?: boolean;
+  /** Leading `-la`-style options are ignored (LIST, NLST). */
+  listing?: boolean;
+  help: string;
+  handler: Handler;
+}
+
+/** Commands answered at once even while a transfer runs (RFC 959 §4.1.3). */
+export const URGENT_WHILE_TRANSFER: ReadonlySet<string> = new Set(["ABOR", "STAT"]);
+
 /** What a session needs from its server. */
 export interface SessionHost {
   readonly options: ResolvedOptions;
+  /** The command table (commands.ts's COMMANDS; given, not imported, so commands.ts can import this file). */
+  readonly commands: Readonly<Record<string, CommandSpec>>;
   readonly tlsContext?: tls.SecureContext;
   sessionClosed(session: Session): void;
 }
@@ -288,7 +312,7 @@ export class Session {
       cmd = `SITE ${sub.toUpperCase()}`;
       arg = rest.join(" ");
     }
-    const spec = COMMANDS[cmd];
+    const spec = this.host.commands[cmd];
     try {
       if (!spec) {
         const shown = cmd.replace(/[^\x21-\x7e ]/g, "?").slice(0, 40);
