@@ -35,6 +35,7 @@ export type {
 export { type TransferProgress } from "./endpoint/ftp/transfer.ts";
 export * from "./endpoint/ftp/stat_cache.ts";
 export * from "./endpoint/ftp/time_shift.ts";
+export * from "./endpoint/mtime.ts";
 export * from "./endpoint/lru.ts";
 export {
   type ListingShifts,

@@ -30,6 +30,7 @@ export { FerryError } from "./util/errors.ts";
 export { type Logger, logger } from "./util/log.ts";
 export * from "./endpoint/types.ts";
 export * from "./endpoint/errors.ts";
+export * from "./endpoint/mtime.ts";
 export * from "./endpoint/path.ts";
 export * from "./endpoint/atomic.ts";
 export * from "./endpoint/streams.ts";

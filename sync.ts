@@ -28,6 +28,7 @@ export * from "./sync/plan.ts";
 export * from "./sync/execute.ts";
 export * from "./sync/state.ts";
 export * from "./sync/mirror.ts";
+export * from "./sync/job_report.ts";
 export * from "./sync/two_way.ts";
 export * from "./sync/two_way_plan.ts";
 export * from "./sync/rmtree.ts";

@@ -7,9 +7,13 @@
  * which rejects anything that would leave the root.
  * @module
  */
-import type { EntryType } from "../ftp/listing/types.ts";
+export { Precision } from "../util/precision.ts";
 
-export { type EntryType, Precision } from "../ftp/listing/types.ts";
+/**
+ * Kinds of directory entries (the listing parsers' own `EntryType` has the same
+ * names); `cdir`/`pdir` are MLSD's "this" and "parent" entries, never in a {@link Stat}.
+ */
+export type EntryType = "file" | "dir" | "symlink" | "cdir" | "pdir" | "other";
 
 /** The stat of one entry. */
 export interface Stat {

@@ -12,12 +12,12 @@
  */
 import type { Endpoint, Stat } from "../endpoint/types.ts";
 import { IsADirectoryError, NotFoundError } from "../endpoint/errors.ts";
-import { shouldTransfer } from "../endpoint/ftp/time_shift.ts";
+import { shouldTransfer } from "../endpoint/mtime.ts";
 import { dirname, normalizePath } from "../endpoint/path.ts";
 import { sameMtime } from "./compare.ts";
 import { executePlan } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
-import { addWalkProblems, countPlan } from "./mirror.ts";
+import { addWalkProblems, countPlan } from "./job_report.ts";
 import { type Action, summarize } from "./plan.ts";
 import type { ProgressListener } from "./progress.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";

@@ -13,10 +13,11 @@ import { type Plan, planMirror, type SentRecord } from "./plan.ts";
 import { forEachLimit } from "./pool.ts";
 import type { ProgressListener } from "./progress.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
+import { addWalkProblems, countPlan } from "./job_report.ts";
 import type { RetryOptions } from "./retry.ts";
 import { defaultStatePath, snapshotOf, StateStore, treeKey } from "./state.ts";
 import { canSymlink } from "./transfer.ts";
-import { listTree, type SymlinkPolicy, type Tree, type WalkProblem } from "./walk.ts";
+import { listTree, type SymlinkPolicy, type Tree } from "./walk.ts";
 
 /** Options of {@link mirror} (the workflow's `mirror:` job and `ferry mirror`). */
 export interface MirrorOptions {
@@ -238,49 +239,6 @@ function addRelative(list: string[], path: string, root: string): void {
   const p = normalizePath(path);
   const r = normalizePath(root);
   if (p !== r && isInside(p, r)) list.push(r === "" ? p : p.slice(r.length + 1));
-}
-
-/**
- * Puts a plan's would-be counts into a dry-run report.
- *
- * @example
- * ```ts
- * const report = newReport("mirror", { dryRun: true });
- * countPlan(report, plan); // report.files.transferred === plan.summary.transfers
- * ```
- */
-export function countPlan(report: JobReport, plan: Plan): void {
-  for (const a of plan.actions) {
-    if (a.op === "transfer") (report.files.transferred++, report.bytes.transferred += a.size);
-    else if (a.op === "symlink") report.files.transferred++;
-    else if (a.op === "mkdir") report.dirsCreated++;
-    else if (a.op === "skip") (report.files.skipped++, report.bytes.skipped += a.size ?? 0);
-    else if (a.op === "delete" && a.type === "dir") report.dirsDeleted++;
-    else if (a.op === "delete") (report.files.deleted++, report.bytes.deleted += a.size);
-  }
-}
-
-/**
- * Copies a walk's errors (they make the job fail) and warnings into a report.
- *
- * @example
- * ```ts
- * addWalkProblems(report, tree, "source");
- * ```
- */
-export function addWalkProblems(
-  report: JobReport,
-  tree: { errors: WalkProblem[]; warnings: WalkProblem[] },
-  side: string,
-): void {
-  for (const e of tree.errors) {
-    report.errors.push({
-      path: e.path,
-      message: `${side} listing: ${e.message}`,
-      ...(e.code ? { code: e.code } : {}),
-    });
-  }
-  for (const w of tree.warnings) report.warnings.push(`${side} ${w.path || "/"}: ${w.message}`);
 }
 
 async function fetchHashes(

@@ -11,7 +11,7 @@ import { NotFoundError } from "../endpoint/errors.ts";
 import { joinPath, normalizePath } from "../endpoint/path.ts";
 import { FerryError } from "../util/errors.ts";
 import { executePlan } from "./execute.ts";
-import { addWalkProblems, countPlan } from "./mirror.ts";
+import { addWalkProblems, countPlan } from "./job_report.ts";
 import { type Action, summarize } from "./plan.ts";
 import type { ProgressListener } from "./progress.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";

@@ -14,7 +14,7 @@
 import type { Endpoint } from "../endpoint/types.ts";
 import { executePlan, type PlanExecutor } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
-import { addWalkProblems, countPlan } from "./mirror.ts";
+import { addWalkProblems, countPlan } from "./job_report.ts";
 import type { ProgressListener } from "./progress.ts";
 import { type ConflictRecord, finishReport, type JobReport, newReport } from "./report.ts";
 import { logger } from "../util/log.ts";

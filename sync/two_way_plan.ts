@@ -6,7 +6,7 @@
  * @module
  */
 import type { Stat } from "../endpoint/types.ts";
-import { compareMtimes } from "../endpoint/ftp/time_shift.ts";
+import { compareMtimes } from "../endpoint/mtime.ts";
 import { isInside } from "../endpoint/path.ts";
 import { compareEntries, type CompareMode } from "./compare.ts";
 import {

@@ -1,5 +1,6 @@
 /**
- * ftputil's time shift and its "if newer" rule, as pure functions.
+ * ftputil's time shift, as pure functions (its "if newer" rule, generic to every
+ * endpoint, is endpoint/mtime.ts).
  *
  * The time shift is what a server's listing times are ahead of UTC, in seconds
  * (ftputil ≥ 4: `time_shift = listing time − UTC`; a server listing in
@@ -169,61 +170,4 @@ export function timeShiftFromProbe(probe: ProbeMeasurement): number {
   // The uncertainty (half the precision plus the write window) widens the tolerance.
   const slack = (probe.precision / 2 + (probe.after.getTime() - probe.before.getTime())) / 1000;
   return validateTimeShift(seconds, TIME_SHIFT_TOLERANCE + slack);
-}
-
-/** An mtime with its precision in ms, as carried from the listing or stat. */
-export interface MtimeInfo {
-  mtime?: Date;
-  /** Precision in ms; `Infinity` when unknown. */
-  precision: number;
-}
-
-/** How two mtimes relate once their precisions are counted. */
-export type MtimeOrder = "older" | "newer" | "undecided";
-
-/**
- * Compares two truncated mtimes. Each true time lies in
- * `[mtime, mtime + precision]`; `a` is `"older"` only when its latest possible
- * time is before `b`'s earliest, `"newer"` only when its earliest is after
- * `b`'s latest, and `"undecided"` when the intervals touch or overlap, or a
- * time is unknown.
- *
- * @example
- * ```ts
- * compareMtimes({ mtime: new Date(0), precision: 1000 }, { mtime: new Date(5000), precision: 60_000 }); // "older"
- * compareMtimes({ mtime: new Date(90_000), precision: 1000 }, { mtime: new Date(60_000), precision: 60_000 }); // "undecided"
- * ```
- */
-export function compareMtimes(a: MtimeInfo, b: MtimeInfo): MtimeOrder {
-  if (!a.mtime || !b.mtime || !Number.isFinite(a.precision) || !Number.isFinite(b.precision)) {
-    return "undecided";
-  }
-  const aStart = a.mtime.getTime();
-  const bStart = b.mtime.getTime();
-  if (aStart + a.precision < bStart) return "older";
-  if (aStart > bStart + b.precision) return "newer";
-  return "undecided";
-}
-
-/**
- * ftputil's "if newer" decision: transfer when the target is missing, or the
- * source may be newer. Only a source that is certainly older (its latest
- * possible time before the target's reported time) is skipped; unknown times
- * or precisions transfer ("if in doubt, transfer").
- *
- * This reproduces ftputil's `source_is_newer_than_target` (`source.mtime +
- * source.precision >= target.mtime`) and extends it to targets whose mtime or
- * precision is unknown. A missing source transfers nothing.
- *
- * @example
- * ```ts
- * shouldTransfer({ mtime: new Date(1000), precision: 1000 }, null); // true: no target
- * shouldTransfer({ mtime: new Date(0), precision: 1000 }, { mtime: new Date(1000), precision: 60_000 }); // true: touching
- * shouldTransfer({ mtime: new Date(0), precision: 1000 }, { mtime: new Date(1001), precision: 1000 }); // false
- * ```
- */
-export function shouldTransfer(source: MtimeInfo | null, target: MtimeInfo | null): boolean {
-  if (!source) return false;
-  if (!target) return true;
-  return compareMtimes(source, target) !== "older";
 }

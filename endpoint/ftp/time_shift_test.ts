@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
+import { compareMtimes, shouldTransfer } from "../mtime.ts";
 import {
-  compareMtimes,
   formatTimeShift,
   parseTimeShift,
   roundTimeShift,
-  shouldTransfer,
   TimeShiftError,
   timeShiftFromProbe,
   validateTimeShift,

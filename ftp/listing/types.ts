@@ -6,19 +6,7 @@
 /** Kinds of directory entries; `cdir`/`pdir` are MLSD's "this" and "parent" entries. */
 export type EntryType = "file" | "dir" | "symlink" | "cdir" | "pdir" | "other";
 
-/** mtime precisions in milliseconds, as carried from the parser to every comparison. */
-export const Precision = {
-  /** MLSD/MLST `modify` with fractional seconds. */
-  milliseconds: 1,
-  /** MLSD/MLST `modify`, MDTM, local disks. */
-  seconds: 1_000,
-  /** Unix LIST lines with a time (recent files). */
-  minutes: 60_000,
-  /** Unix LIST lines with a year (older files), MS-DOS lines without time. */
-  days: 86_400_000,
-  /** No usable time at all. */
-  unknown: Number.POSITIVE_INFINITY,
-} as const;
+export { Precision } from "../../util/precision.ts";
 
 /** One parsed listing entry. */
 export interface ListEntry {

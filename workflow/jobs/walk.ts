@@ -3,7 +3,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { addWalkProblems } from "../../sync/mirror.ts";
+import { addWalkProblems } from "../../sync/job_report.ts";
 import { finishReport, newReport } from "../../sync/report.ts";
 import { listTree } from "../../sync/walk.ts";
 import type { JobKind } from "../plugin.ts";
