@@ -64,6 +64,14 @@ export interface Capabilities {
    * this far below the partial's size, overwriting from there. Default 0.
    */
   resumeOverlap?: number;
+  /**
+   * Writes appear only whole: nothing is visible under the name until the
+   * stream closed and its size matched, and a failed write leaves the old
+   * content (object stores: a PUT or multipart upload). Transfers then write
+   * the real name directly, with `mtime` and `size`, instead of a partial
+   * they rename (a rename there is a copy of the whole object). Default false.
+   */
+  wholeWrites?: boolean;
 }
 
 /** Options for {@link Endpoint.stat} and {@link Endpoint.lstat}. */

@@ -113,6 +113,9 @@ export async function transferFile(
   dstPath: string,
   options: TransferOptions,
 ): Promise<TransferResult> {
+  if (dst.capabilities().wholeWrites && !options.backupTo) {
+    return await transferWhole(src, srcPath, dst, dstPath, options);
+  }
   const partial = partialName(dstPath);
   const canSeek = src.capabilities().readOffset && dst.capabilities().writeOffset;
   let ownPartial = false;
@@ -208,6 +211,65 @@ export async function transferFile(
   await replace(dst, partial, dstPath);
   const mtimeSet = await applyMtime(dst, dstPath, options.mtime);
   return { bytesSent: options.size - firstOffset, resumedFrom: offset, attempts, mtimeSet };
+}
+
+/**
+ * The transfer to a target whose writes appear only whole
+ * (`capabilities().wholeWrites`): straight to the real name, carrying the
+ * mtime, checked by size (and hash when asked) by the write itself and after
+ * it; a failed attempt leaves the old content and is retried from zero.
+ */
+async function transferWhole(
+  src: Endpoint,
+  srcPath: string,
+  dst: Endpoint,
+  dstPath: string,
+  options: TransferOptions,
+): Promise<TransferResult> {
+  let attempts = 0;
+  let mismatches = 0;
+  await withRetry(async (attempt) => {
+    attempts = attempt + 1;
+    const input = await src.read(srcPath, { signal: options.signal });
+    let output: WritableStream<Uint8Array>;
+    try {
+      output = await dst.write(dstPath, {
+        size: options.size,
+        mtime: options.mtime,
+        signal: options.signal,
+      });
+    } catch (error) {
+      await input.cancel().catch(() => {});
+      throw error;
+    }
+    let position = 0;
+    const onChunk = (bytes: number) => {
+      position += bytes;
+      options.onBytes?.(position);
+    };
+    try {
+      await pump(input, output, { signal: options.signal, onChunk });
+    } catch (error) {
+      if (error instanceof SizeMismatchError && error.actual > error.expected) {
+        throw new SourceChangedError(srcPath, error);
+      }
+      throw classify(error, dstPath, position > 0 && !options.signal?.aborted);
+    }
+    if (options.verify !== "checksum") return;
+    try {
+      await verifyArrived(src, srcPath, dst, dstPath, {
+        size: options.size,
+        mode: "checksum",
+        final: mismatches > 0,
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (error instanceof TransferVerificationError) mismatches++;
+      throw error;
+    }
+  }, { ...options.retry, signal: options.signal, onRetry: options.onRetry });
+  const mtimeSet = options.mtime !== undefined && dst.capabilities().setMtime;
+  return { bytesSent: options.size, resumedFrom: 0, attempts, mtimeSet };
 }
 
 /**

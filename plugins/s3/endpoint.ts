@@ -130,7 +130,7 @@ export class S3Endpoint implements Endpoint {
     return ep;
   }
 
-  capabilities(): Capabilities & { wholeWrites: boolean } {
+  capabilities(): Capabilities {
     return {
       setMtime: true,
       chmod: false,
