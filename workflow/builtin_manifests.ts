@@ -37,7 +37,7 @@ export const CORE_JOBS: BuiltinPlugin = {
  *
  * @example
  * ```ts
- * BUILTIN_PLUGINS.map((p) => p.manifest.name); // ["server", "uftp"]
+ * BUILTIN_PLUGINS.map((p) => p.manifest.name); // ["server", "uftp", "s3"]
  * ```
  */
 export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
@@ -67,6 +67,18 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
         name: "uftp-serve",
         description: "serve a directory as a UFTP site (UFTPD + HTTPS auth service)",
         usage: "[options] [DIR]",
+      }],
+    },
+  },
+  {
+    module: new URL("../plugins/s3/mod.ts", import.meta.url).href,
+    manifest: {
+      name: "s3",
+      authMethods: ["s3"],
+      endpointSchemes: [{
+        scheme: "s3",
+        description:
+          "s3://BUCKET/PREFIX (keys, region and endpoint as the AWS CLI finds them; options: endpoint, region, pathStyle)",
       }],
     },
   },
