@@ -26,13 +26,7 @@ import {
 } from "./errors.ts";
 import { formatFtpTime, parse257, parseFtpTime, type Reply } from "./reply.ts";
 import { connectSocket, formatHostPort, type FtpEncoding, textDecoder } from "./socket.ts";
-import {
-  explainDataRefusal,
-  startTlsClient,
-  startTlsData,
-  type TlsOptions,
-  tlsSessionRetired,
-} from "./tls.ts";
+import { explainDataRefusal, startTlsClient, startTlsData, type TlsOptions } from "./tls.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
 import { connData, type DataConnection, socketData } from "./data_connection.ts";
@@ -213,8 +207,8 @@ export class FtpClient {
     try {
       return await FtpClient.#connectOnce(options);
     } catch (error) {
-      // The TLS 1.2 fall-back met a TLS 1.3-only server, which is now marked
-      // as such: the next connection negotiates TLS 1.3 again.
+      // TLS 1.2 alone was offered first to a TLS 1.3-only server, which is now
+      // marked as such: the next connection negotiates TLS 1.3.
       if (!(error instanceof TlsFallbackError)) throw error;
       return await FtpClient.#connectOnce(options);
     }
@@ -260,13 +254,9 @@ export class FtpClient {
    * Whether the session is gone, or can no longer make data connections and
    * is on its way out: a TLS 1.3 session to a server that refused a data
    * connection it could not resume (docs/TLS.md). A session pool then makes a
-   * new one, which negotiates TLS 1.2.
+   * new one.
    */
   get closed(): boolean {
-    if (
-      !this.#retired && this.#protected && !this.#control.closed &&
-      tlsSessionRetired(this.#control.socket as tls.TLSSocket)
-    ) this.#retire();
     return this.#retired || this.#control.closed;
   }
 

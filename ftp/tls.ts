@@ -86,16 +86,18 @@ interface ControlState {
 // connection and is never shared across connections (rclone#7234).
 const controls = new WeakMap<tls.TLSSocket, ControlState>();
 
-// Servers that refused a TLS 1.3 data connection which could not resume (Deno
-// spends one TLS 1.3 ticket per resumption and such servers hand out too few):
-// new control connections to them negotiate TLS 1.2, whose session rustls
-// resumes as often as needed. Keyed by `host:port`.
-const tls12Servers = new Set<string>();
-
-// Servers that refused that TLS 1.2 handshake (they speak TLS 1.3 only): they
-// stay on TLS 1.3; a session of theirs that runs out of tickets is replaced by
-// a new TLS 1.3 session, and the refused data connection is retried.
+// Servers that refused a TLS 1.2 handshake (they speak TLS 1.3 only). Every
+// other server is offered TLS 1.2 alone first (docs/TLS.md, "TLS 1.2 first"):
+// Deno spends one TLS 1.3 ticket per resumption and servers that demand reuse
+// hand out too few, while a TLS 1.2 session is resumed as often as needed. A
+// TLS 1.3 session of these servers that runs out of tickets is replaced, and
+// the refused data connection retried. Keyed by `host:port`.
 const tls13OnlyServers = new Set<string>();
+
+// Names under which a TLS 1.3 session may sit in Deno's store: a TLS 1.2-only
+// handshake under such a key takes the TLS 1.3 ticket first, cannot use it,
+// and then does not look for a TLS 1.2 session, so it gets a fresh label.
+const tls13Names = new Set<string>();
 
 // Whether each handshake resumed, read at 'secureConnect': once a socket has
 // closed, Deno 2.9.6's isSessionReused() reports only whether a session value
@@ -125,16 +127,20 @@ export async function startTlsClient(
   const bareHost = stripBrackets(host);
   const name = stripBrackets(options.servername ?? bareHost);
   const server = formatHostPort(bareHost, socket.remotePort ?? 0);
-  const fallback = tls12Servers.has(server) && options.minVersion !== "TLSv1.3";
+  const tls12First = options.minVersion !== "TLSv1.3" && options.maxVersion !== "TLSv1.2" &&
+    !tls13OnlyServers.has(server);
   const state: ControlState = {
     host: bareHost,
     name,
     server,
-    key: leaseSessionKey(name, { fresh: fallback }),
+    key: leaseSessionKey(name, {
+      fresh: tls12First && tls13Names.has(name.toLowerCase()),
+      server,
+    }),
     insecure: options.insecure === true,
     fingerprint256: "",
   };
-  const versions = fallback ? { ...options, maxVersion: "TLSv1.2" as const } : options;
+  const versions = tls12First ? { ...options, maxVersion: "TLSv1.2" as const } : options;
   // The listener is attached with the handshake: TLS 1.2 emits 'session' in the
   // same tick as 'secureConnect', TLS 1.3 tickets arrive any time after it.
   let secure: tls.TLSSocket;
@@ -148,10 +154,14 @@ export async function startTlsClient(
     );
   } catch (error) {
     state.key.release();
-    if (fallback && error instanceof TlsError && error.code === "ETLSHANDSHAKE") {
-      tls12Servers.delete(server);
+    if (tls12First && error instanceof TlsError && error.code === "ETLSHANDSHAKE") {
       tls13OnlyServers.add(server);
-      log.warn("{server} refused TLS 1.2 too: it stays on TLS 1.3", { server });
+      log.warn(
+        "{server} refused TLS 1.2: it speaks TLS 1.3 only, and its sessions use TLS 1.3 " +
+          "(a server that demands data connections resume the control connection's session " +
+          "may then refuse one when a session runs out of TLS 1.3 tickets; it is retried)",
+        { server },
+      );
       throw new TlsFallbackError(`${server} speaks TLS 1.3 only: ${error.message}`, {
         code: "ETLSHANDSHAKE",
         host: bareHost,
@@ -161,6 +171,7 @@ export async function startTlsClient(
     throw error;
   }
   secure.once("close", () => state.key.release());
+  if (secure.getProtocol() === "TLSv1.3") tls13Names.add(name.toLowerCase());
   try {
     const chain = peerCertificates(secure);
     state.fingerprint256 = chain[0]?.fingerprint256 ?? "";
@@ -249,10 +260,10 @@ export async function startTlsData(
 /**
  * Called when the server refused a data connection of `control` (a 4xx reply
  * after the data connection's TLS handshake). When that handshake was TLS 1.3
- * and could not resume (Deno's store had no ticket of this session left),
- * remembers that new control connections to this server use TLS 1.2, says so
- * once in the log, and returns true: this control connection will keep failing
- * and should be replaced. Otherwise returns false.
+ * and could not resume (Deno's store had no ticket of this session left; only
+ * TLS 1.3-only servers, or `minVersion: "TLSv1.3"`, get TLS 1.3 sessions),
+ * returns true: this control connection will keep failing and should be
+ * replaced by a new one. Otherwise returns false.
  *
  * @example
  * ```ts
@@ -260,35 +271,8 @@ export async function startTlsData(
  * ```
  */
 export function explainDataRefusal(control: tls.TLSSocket): boolean {
-  const state = controls.get(control);
-  const data = state?.lastData;
-  if (!state || !data || data.protocol !== "TLSv1.3" || data.reused) return false;
-  if (!tls12Servers.has(state.server) && !tls13OnlyServers.has(state.server)) {
-    tls12Servers.add(state.server);
-    log.warn(
-      "{server} refused a TLS 1.3 data connection that could not resume the control " +
-        "connection's session (the server hands out fewer TLS 1.3 tickets than data " +
-        "connections need); new connections to it use TLS 1.2",
-      { server: state.server },
-    );
-  }
-  return true;
-}
-
-/**
- * Whether `control` negotiated TLS 1.3 with a server that
- * {@link explainDataRefusal} moved to TLS 1.2: its data connections will run
- * out of tickets, so it should be replaced by a new control connection.
- *
- * @example
- * ```ts
- * if (tlsSessionRetired(controlSocket)) await client.quit();
- * ```
- */
-export function tlsSessionRetired(control: tls.TLSSocket): boolean {
-  const state = controls.get(control);
-  return state !== undefined && tls12Servers.has(state.server) &&
-    control.getProtocol() === "TLSv1.3";
+  const data = controls.get(control)?.lastData;
+  return data !== undefined && data.protocol === "TLSv1.3" && !data.reused;
 }
 
 /**

@@ -44,6 +44,10 @@ export interface SessionKey {
 }
 
 const heldNames = new Set<string>();
+// The server (host:port) each name last keyed: a name that keyed another
+// server's sessions may still hold one of them (measured: ProFTPD on a new port
+// under "localhost" then refused a data connection about one run in three).
+const nameServers = new Map<string, string>();
 let labels = 0;
 
 /**
@@ -51,17 +55,27 @@ let labels = 0;
  * verifies the certificate against). See the module notes. `fresh` asks for a
  * label even when the name is free: an entry that may hold TLS 1.3 tickets
  * breaks a TLS 1.2-only handshake (rustls takes such a ticket first, cannot
- * use it, and then does not look for a TLS 1.2 session).
+ * use it, and then does not look for a TLS 1.2 session). `server` (`host:port`)
+ * names the server: a name that keyed another server's sessions before is not
+ * used again (a label instead), so no stale session of that server is offered.
  *
  * @example
  * ```ts
  * const key = leaseSessionKey("127.0.0.1"); // { label: "240.0.0.5" }: IP literals never send SNI
  * ```
  */
-export function leaseSessionKey(name: string, options: { fresh?: boolean } = {}): SessionKey {
+export function leaseSessionKey(
+  name: string,
+  options: { fresh?: boolean; server?: string } = {},
+): SessionKey {
   const folded = name.toLowerCase();
-  if (!options.fresh && isIP(name) === 0 && !heldNames.has(folded)) {
+  const server = options.server ?? folded;
+  if (
+    !options.fresh && isIP(name) === 0 && !heldNames.has(folded) &&
+    (nameServers.get(folded) ?? server) === server
+  ) {
     heldNames.add(folded);
+    nameServers.set(folded, server);
     let held = true;
     return {
       servername: name,
