@@ -188,7 +188,14 @@ t("a data connection must present the control connection's certificate", async (
   const other = await tlsServer(certs.chained, { maxVersion: "TLSv1.2" });
   const same = await tlsServer(certs.good);
   const options = { ca: certs.caPem };
-  const secure = await startTlsClient(await dial(control.port), "localhost", options, 5_000);
+  // The control on TLS 1.3 (ferry offers TLS 1.2 first otherwise), so that the
+  // TLS 1.2 data connection to `other` cannot resume it.
+  const secure = await startTlsClient(
+    await dial(control.port),
+    "localhost",
+    { ...options, minVersion: "TLSv1.3" },
+    5_000,
+  );
   try {
     const plain = await dial(other.port);
     await assert.rejects(startTlsData(plain, secure, options, 5_000), (e: unknown) => {
@@ -316,7 +323,10 @@ t("a server showing a trusted certificate without its private key is refused", a
       }).spawn();
       try {
         const plain = await dial(await acceptPort(child.stdout));
-        const attempt = startTlsClient(plain, "localhost", { ca: certs.caPem }, 5_000);
+        const versions = version === "-tls1_3"
+          ? { minVersion: "TLSv1.3" as const }
+          : { maxVersion: "TLSv1.2" as const };
+        const attempt = startTlsClient(plain, "localhost", { ca: certs.caPem, ...versions }, 5_000);
         if (keyFile === certs.good.keyFile) {
           await closed(await attempt);
         } else {
