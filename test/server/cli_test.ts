@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import serverPlugin, { md5Password } from "../../plugins/server/mod.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
 import { dec, enc, testServer } from "./helpers.ts";
+import { peerTest } from "../peers/skip.ts";
+import { startTestSite } from "../uftp/_site.ts";
 
 const CLI = new URL("../../cli/main.ts", import.meta.url).pathname;
 
@@ -271,3 +273,45 @@ Deno.test("ferry serve URL: --user/--password-env, --netrc=FILE and ~/.netrc log
     await Deno.remove(home, { recursive: true });
   }
 });
+
+peerTest(
+  "ferry serve uftp://: a remote of any scheme, with --user/--password-env/--ca; -v before serve",
+  ["openssl"],
+  async () => {
+    await using site = await startTestSite();
+    const home = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${site.root}/data/hello.txt`, "over uftp\n");
+      await Deno.writeTextFile(`${home}/ca.pem`, site.ca);
+      const env = { HOME: home, UFTP_PW: "test123", FERRY_NO_PROGRESS: "1" };
+      const { child, stderr, out } = spawnCli([
+        "-v",
+        "serve",
+        `${site.uftpUrl}/data`,
+        ...["-i", "127.0.0.1", "-p", "0", "-u", "alice", "-P", "secret"],
+        ...["--user", "demouser", "--password-env", "UFTP_PW", "--ca", `${home}/ca.pem`],
+      ], env);
+      try {
+        const m = await waitFor(out, /ferry serve: ftp:\/\/127\.0\.0\.1:(\d+)\//).catch(
+          async (e) => {
+            throw new Error(`${e.message}\n${await stderr}`);
+          },
+        );
+        await using c = await Ctl.connect(Number(m[1]));
+        assert.equal((await c.login("alice", "secret")).code, 230);
+        await c.cmd("TYPE I");
+        const data = await c.epsv();
+        assert.ok([125, 150].includes((await c.cmd("RETR hello.txt")).code));
+        assert.equal(dec.decode(await readAll(data)), "over uftp\n");
+        assert.equal((await c.reply()).code, 226);
+      } finally {
+        child.kill("SIGTERM");
+        await out.cancel();
+        await child.status;
+        assert.doesNotMatch(await stderr, /Unknown option|test123/);
+      }
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+);
