@@ -9,6 +9,7 @@ import { logger } from "../../plugin.ts";
 import { FtpServerError } from "./errors.ts";
 import { ftpNormalize, joinRelative } from "./paths.ts";
 import { checkPerm, type PermissionOverride, WRITE_PERMS } from "./permissions.ts";
+import { DEFAULT_LOGIN_CACHE_SIZE, LoginCache } from "./login_cache.ts";
 import {
   checkSecret,
   type SecretVerifier,
@@ -80,6 +81,11 @@ interface UserRecord {
 export interface VirtualAuthorizerOptions {
   /** How a password is checked (default: scrypt/MD5 verification, constant-time clear text). */
   verify?: SecretVerifier;
+  /**
+   * Verified logins against scrypt hashes remembered, so that repeated logins
+   * skip the hash (default 4096; 0 turns the cache off). See login_cache.ts.
+   */
+  loginCacheSize?: number;
 }
 
 /** Names that mean "anonymous" (vsftpd accepts both). */
@@ -102,9 +108,11 @@ export class VirtualAuthorizer implements Authorizer {
   // Unknown names are checked against a stand-in of the users' own kind and cost.
   #standIns = new StandIns();
   readonly #verify: SecretVerifier;
+  readonly #cache: LoginCache;
 
   constructor(options: VirtualAuthorizerOptions = {}) {
     this.#verify = options.verify ?? checkSecret;
+    this.#cache = new LoginCache(options.loginCacheSize ?? DEFAULT_LOGIN_CACHE_SIZE);
   }
 
   /** Adds a user; throws `FtpServerError` for duplicates, bad permissions or no password. */
@@ -209,6 +217,7 @@ export class VirtualAuthorizer implements Authorizer {
     const secret = this.#users.get(username)?.secret;
     if (secret) this.#standIns.remove(secret);
     this.#users.delete(username);
+    this.#cache.forget(username);
   }
 
   /** The configured account (without secrets), or undefined. */
@@ -227,8 +236,14 @@ export class VirtualAuthorizer implements Authorizer {
       await this.#verify(await this.#standIns.get(), password).catch(() => false);
       return undefined;
     }
-    if (!record.secret) return record.account; // anonymous
-    return await this.#verify(record.secret, password) ? record.account : undefined;
+    const secret = record.secret;
+    if (!secret) return record.account; // anonymous
+    // Only a costly hash is worth caching; clear text and MD5 are cheaper than the HMAC.
+    const cacheable = secret.kind === "scrypt";
+    if (cacheable && this.#cache.verified(username, password, secret)) return record.account;
+    if (!await this.#verify(secret, password)) return undefined;
+    if (cacheable) this.#cache.remember(username, password, secret);
+    return record.account;
   }
 }
 

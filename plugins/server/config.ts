@@ -16,7 +16,12 @@ import { checkPerm, WRITE_PERMS } from "./permissions.ts";
 export interface UserConfig {
   name: string;
   /** `$scrypt$...` (or FsTPy MD5 hex). */
-  passwordHash: string;
+  passwordHash?: string;
+  /**
+   * Clear text, only from `-u/-P` (pyftpdlib's quick start: the password is on
+   * the command line anyway); never accepted from a file.
+   */
+  password?: string;
   /** Home inside the served endpoint, or an endpoint URL. */
   home?: string;
   perm?: string;
@@ -196,6 +201,12 @@ export function validateConfig(raw: unknown, file = "config"): ServeConfig {
           const at = `${where}[${i}]`;
           const user = u as Record<string, unknown>;
           if (typeof user?.name !== "string") fail(at, "name is required");
+          if (user.password !== undefined) {
+            fail(
+              at,
+              "clear-text passwords are not accepted: use passwordHash (`ferry serve hash-password`)",
+            );
+          }
           if (typeof user.passwordHash !== "string") {
             fail(at, "passwordHash is required (make one with `ferry serve hash-password`)");
           }
@@ -285,6 +296,7 @@ export async function buildServerOptions(
       home = "/";
     }
     authorizer.addUser(u.name, {
+      password: u.password,
       passwordHash: u.passwordHash,
       home,
       perm: u.perm,

@@ -94,7 +94,9 @@ export class FtpServer implements SessionHost {
             },
           ),
         ));
-      server.listen({ host: this.options.host, port: this.options.port }, () => {
+      // A burst of clients (300 at once) must not overflow the accept queue: a
+      // lost SYN costs the client a 1 s retransmit (node's default is 511).
+      server.listen({ host: this.options.host, port: this.options.port, backlog: 1024 }, () => {
         server.on("error", (e) => log.error("listener error: {error}", { error: e.message }));
         const a = server.address() as net.AddressInfo;
         log.info(">>> starting FTP{s} server on {address}:{port} <<<", {

@@ -17,6 +17,7 @@ import {
   VirtualAuthorizer,
 } from "../../server.ts";
 import { UserTable } from "../../plugins/uftp/mod.ts";
+import { LoginCache } from "../../plugins/server/login_cache.ts";
 import { Ctl } from "./client.ts";
 import { testServer } from "./helpers.ts";
 
@@ -122,4 +123,41 @@ Deno.test("login cost: the UFTP auth service checks unknown names like known one
     assert.ok("error" in (await users.identify(basic(user)))!);
   }
   assert.deepEqual(costs, Array(3).fill("scrypt ln=11 r=8 p=1"));
+});
+
+Deno.test("login cache: a repeated scrypt login skips the hash; wrong passwords never do; changed credentials miss", async () => {
+  const { costs, verify } = recorder();
+  const ln = { ln: 10, r: 8, p: 1 };
+  const auth = new VirtualAuthorizer({ verify }).addUser("bob", {
+    passwordHash: await hashPassword("pw", ln),
+  });
+  assert.ok(await auth.authenticate("bob", "pw", ctx));
+  assert.ok(await auth.authenticate("bob", "pw", ctx));
+  assert.deepEqual(costs.splice(0), ["scrypt ln=10 r=8 p=1"], "the second login is cached");
+  assert.equal(await auth.authenticate("bob", "wrong", ctx), undefined);
+  assert.equal(await auth.authenticate("bob", "wrong", ctx), undefined);
+  assert.equal(costs.splice(0).length, 2, "a wrong password is verified every time");
+  auth.removeUser("bob");
+  auth.addUser("bob", { passwordHash: await hashPassword("new", ln) });
+  assert.equal(await auth.authenticate("bob", "pw", ctx), undefined, "the old password is gone");
+  assert.ok(await auth.authenticate("bob", "new", ctx));
+  assert.equal(costs.splice(0).length, 2);
+});
+
+Deno.test("login cache: bounded, least recently used first; size 0 turns it off", () => {
+  const cache = new LoginCache(2);
+  const s = {};
+  cache.remember("a", "1", s);
+  cache.remember("b", "2", s);
+  assert.ok(cache.verified("a", "1", s)); // a is now the most recent
+  cache.remember("c", "3", s);
+  assert.equal(cache.count, 2);
+  assert.ok(!cache.verified("b", "2", s));
+  assert.ok(cache.verified("a", "1", s));
+  assert.ok(!cache.verified("a", "1", {}), "another secret object misses");
+  cache.forget("a");
+  assert.ok(!cache.verified("a", "1", s));
+  const off = new LoginCache(0);
+  off.remember("a", "1", s);
+  assert.ok(!off.verified("a", "1", s));
 });
