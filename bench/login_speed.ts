@@ -11,7 +11,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { hashPassword } from "../mod.ts";
+import { hashPassword } from "../server.ts";
 
 const { values: args } = parseArgs({
   options: {
