@@ -35,3 +35,8 @@ export {
 export * from "./ftp/tls.ts";
 export * from "./ftp/listing/types.ts";
 export * from "./ftp/listing/index.ts";
+
+// The types the names above mention (deno doc links them; not an API of their own).
+export type { TlsMode } from "./ftp/client.ts";
+export type { FtpEncoding } from "./ftp/socket.ts";
+export type { FerryError } from "./util/errors.ts";

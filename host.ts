@@ -47,3 +47,19 @@ export {
   type TimeShiftRecord,
   TimeShiftStore,
 } from "./endpoint/ftp/time_sync.ts";
+
+// The types the names above mention (deno doc links them; not an API of their own).
+export type {
+  Capabilities,
+  Endpoint,
+  MkdirOptions,
+  ReadOptions,
+  Stat,
+  StatOptions,
+  WriteOptions,
+} from "./endpoint/types.ts";
+export type { FtpClient, FtpClientOptions, RawControl, TlsMode } from "./ftp/client.ts";
+export type { ListEntry, ListingParser, ParseContext } from "./ftp/listing/types.ts";
+export type { Reply } from "./ftp/reply_shape.ts";
+export type { FtpEncoding } from "./ftp/socket.ts";
+export type { FerryError } from "./util/errors.ts";

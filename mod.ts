@@ -62,3 +62,54 @@ export {
 export { type RunOptions, runWorkflow } from "./workflow/run.ts";
 export { exitCodeFor, type WorkflowReport } from "./workflow/report.ts";
 export { defaultRegistry } from "./workflow/builtins.ts";
+
+// The types the names above mention (deno doc links them; not an API of their own).
+export type { MemoryStore } from "./endpoint/memory.ts";
+export type { SchemeTable } from "./endpoint/url.ts";
+export type { CompareMode } from "./sync/compare.ts";
+export type { ActionOutcome, ExecuteOptions, Lane, Lanes, PlanExecutor } from "./sync/execute.ts";
+export type { Filter, FilterRules } from "./sync/filter.ts";
+export type { Action, Side } from "./sync/plan.ts";
+export type {
+  ProgressAction,
+  ProgressEvent,
+  ProgressListener,
+  ProgressTotals,
+} from "./sync/progress.ts";
+export type { RetryOptions } from "./sync/retry.ts";
+export type { PairEntry, PairState, Snapshot, StateStore } from "./sync/state.ts";
+export type { SyncPlanOptions } from "./sync/two_way_plan.ts";
+export type { VerifyMode } from "./sync/verify.ts";
+export type { SymlinkPolicy, Walk, WalkProblem } from "./sync/walk.ts";
+export type { Problem, SourcePosition } from "./workflow/errors.ts";
+export type { LoadObjectOptions } from "./workflow/load.ts";
+export type {
+  AuthContext,
+  AuthMethod,
+  AuthorizerFactory,
+  CommandContext,
+  Credentials,
+  EndpointOpenOptions,
+  EndpointScheme,
+  JobContext,
+  JobKind,
+  Plugin,
+  PluginCommand,
+  PluginDefinition,
+  ResolvedTarget,
+} from "./workflow/plugin.ts";
+export type { PluginManifest, Registry } from "./workflow/registry.ts";
+export type { JobCounts, JobOutcome, JobResult, JobStatus, RunEvent } from "./workflow/report.ts";
+export type { ExecutorFactory } from "./workflow/run.ts";
+export type { SchemaParts } from "./workflow/schema.ts";
+export type { Secrets } from "./workflow/secrets.ts";
+export type {
+  AuthConfig,
+  EndpointConfig,
+  JobCommonConfig,
+  JobConfig,
+  JobSpec,
+  ScheduleConfig,
+  TlsConfig,
+  WorkflowConfig,
+} from "./workflow/types.ts";

@@ -40,3 +40,33 @@ export * from "./endpoint/memory.ts";
 export * from "./endpoint/local.ts";
 export * from "./endpoint/url.ts";
 export { AuthError, PluginLoadError, UsageError } from "./workflow/errors.ts";
+
+// The types the names above mention (deno doc links them; not an API of their own).
+export type { ActionOutcome, ExecuteOptions, Lane, Lanes, PlanExecutor } from "./sync/execute.ts";
+export type { Action, Side } from "./sync/plan.ts";
+export type {
+  ProgressAction,
+  ProgressEvent,
+  ProgressListener,
+  ProgressTotals,
+} from "./sync/progress.ts";
+export type {
+  ByteCounts,
+  ConflictRecord,
+  ConflictVersion,
+  FileCounts,
+  JobReport,
+  ReportError,
+} from "./sync/report.ts";
+export type { RetryOptions } from "./sync/retry.ts";
+export type { PairEntry, PairState, Snapshot, StateStore } from "./sync/state.ts";
+export type { VerifyMode } from "./sync/verify.ts";
+export type {
+  JobCounts,
+  JobOutcome,
+  JobResult,
+  JobStatus,
+  RunEvent,
+  WorkflowReport,
+} from "./workflow/report.ts";
+export type { Secrets } from "./workflow/secrets.ts";

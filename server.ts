@@ -14,3 +14,24 @@
  * @module
  */
 export * from "./plugins/server/api.ts";
+
+// The types the names above mention (deno doc links them; not an API of their own).
+export type {
+  Capabilities,
+  Endpoint,
+  MkdirOptions,
+  ReadOptions,
+  Stat,
+  StatOptions,
+  WriteOptions,
+} from "./endpoint/types.ts";
+export type { DataChannel, DataContext, DataSocket } from "./plugins/server/data.ts";
+export type { JailedFs, ListedEntry } from "./plugins/server/filesystem.ts";
+export type { ResolvedOptions } from "./plugins/server/options.ts";
+export type {
+  ActiveTransfer,
+  CommandSpec,
+  Session,
+  SessionHost,
+} from "./plugins/server/session.ts";
+export type { FerryError } from "./util/errors.ts";

@@ -33,3 +33,15 @@ export * from "./sync/two_way.ts";
 export * from "./sync/two_way_plan.ts";
 export * from "./sync/rmtree.ts";
 export * from "./sync/if_newer.ts";
+
+// The types the names above mention (deno doc links them; not an API of their own).
+export type {
+  Capabilities,
+  Endpoint,
+  MkdirOptions,
+  ReadOptions,
+  Stat,
+  StatOptions,
+  WriteOptions,
+} from "./endpoint/types.ts";
+export type { FerryError } from "./util/errors.ts";

@@ -15,3 +15,37 @@
  */
 export * from "./plugins/uftp/mod.ts";
 export { default } from "./plugins/uftp/mod.ts";
+
+// The types the names above mention (deno doc links them; not an API of their own).
+export type { DelegatingEndpoint } from "./endpoint/delegating.ts";
+export type { FtpEndpoint } from "./endpoint/ftp/endpoint.ts";
+export type { OpenOptions, WriteMode } from "./endpoint/ftp/file.ts";
+export type { FtpHost, HostPath } from "./endpoint/ftp/host.ts";
+export type { SessionFactory } from "./endpoint/ftp/session.ts";
+export type { CacheLookup, CacheTicket, Overtaken, StatCache } from "./endpoint/ftp/stat_cache.ts";
+export type { TransferProgress } from "./endpoint/ftp/transfer.ts";
+export type {
+  Capabilities,
+  Endpoint,
+  MkdirOptions,
+  ReadOptions,
+  Stat,
+  StatOptions,
+  WriteOptions,
+} from "./endpoint/types.ts";
+export type { FtpClient, RawControl } from "./ftp/client.ts";
+export type { ListEntry } from "./ftp/listing/types.ts";
+export type { Reply } from "./ftp/reply_shape.ts";
+export type { Identity } from "./plugins/uftp/authserver/users.ts";
+export type { LoginVerdict } from "./plugins/uftp/uftpd/jobs.ts";
+export type { FerryError } from "./util/errors.ts";
+export type {
+  AuthContext,
+  AuthMethod,
+  AuthorizerFactory,
+  CommandContext,
+  Credentials,
+  EndpointOpenOptions,
+  PluginCommand,
+} from "./workflow/plugin.ts";
+export type { Secrets } from "./workflow/secrets.ts";
