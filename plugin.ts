@@ -40,6 +40,7 @@ export * from "./endpoint/memory.ts";
 export * from "./endpoint/local.ts";
 export * from "./endpoint/url.ts";
 export { AuthError, PluginLoadError, UsageError } from "./workflow/errors.ts";
+export { parseDuration, parseSize } from "./util/units.ts";
 
 // The types the names above mention (deno doc links them; not an API of their own).
 export type { ActionOutcome, ExecuteOptions, Lane, Lanes, PlanExecutor } from "./sync/execute.ts";

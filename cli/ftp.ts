@@ -9,7 +9,7 @@ import { FtpClient, type TlsMode } from "../ftp/client.ts";
 import { FtpHost } from "../endpoint/ftp/host.ts";
 import { parseFtpUrl } from "../ftp/url.ts";
 import { readCa, resolveCredentials } from "../workflow/endpoints.ts";
-import { parseDuration } from "../workflow/units.ts";
+import { parseDuration } from "../util/units.ts";
 import { UsageError } from "../workflow/errors.ts";
 import { parseTimeShift, TimeShiftError } from "../endpoint/ftp/time_shift.ts";
 import type { CliContext } from "./context.ts";

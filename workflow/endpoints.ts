@@ -13,7 +13,7 @@ import type { AuthContext, Credentials, EndpointOpenOptions } from "./plugin.ts"
 import type { Registry } from "./registry.ts";
 import type { Secrets } from "./secrets.ts";
 import type { AuthConfig, EndpointConfig } from "./types.ts";
-import { parseDuration, parseTimeShift } from "./units.ts";
+import { parseDuration, parseTimeShift } from "../util/units.ts";
 import { urlScheme } from "./validate.ts";
 
 const log = logger("workflow", "endpoints");

@@ -25,7 +25,7 @@ import {
 } from "./report.ts";
 import { splitTarget } from "./target.ts";
 import type { JobSpec } from "./types.ts";
-import { parseDuration } from "./units.ts";
+import { parseDuration } from "../util/units.ts";
 import { resolve } from "node:path";
 
 const log = logger("workflow", "run");

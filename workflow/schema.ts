@@ -13,7 +13,7 @@ import type { AuthMethod, JobKind } from "./plugin.ts";
 import { cronProblem, timezoneProblem } from "./cron.ts";
 import { globProblem } from "./glob.ts";
 import { globProblem as engineGlobProblem } from "../sync/filter.ts";
-import { DURATION_RE, PERCENT_RE, SIZE_RE, TIME_SHIFT_RE } from "./units.ts";
+import { DURATION_RE, PERCENT_RE, SIZE_RE, TIME_SHIFT_RE } from "../util/units.ts";
 
 /** Keys of a job besides its kind key. */
 export const JOB_COMMON_KEYS = [

@@ -14,7 +14,13 @@ import {
   type PluginCommand,
 } from "../../plugin.ts";
 import { type Authorizer, ChainAuthorizer } from "./authorizers.ts";
-import { buildServerOptions, parseRange, readConfig, type ServeConfig } from "./config.ts";
+import {
+  buildServerOptions,
+  durationMs,
+  parseRange,
+  readConfig,
+  type ServeConfig,
+} from "./config.ts";
 import { FtpServerError } from "./errors.ts";
 import { hashPassword, md5Password } from "./passwords.ts";
 import { startFtpServer } from "./server.ts";
@@ -48,7 +54,7 @@ Without -u or --credentials, anonymous users get read-only access.
       --masquerade ADDR     IPv4 address to advertise in PASV replies (NAT)
       --max-cons N          max connections (default 512, 0 = unlimited)
       --max-cons-per-ip N   max connections per IP (default 0 = unlimited)
-      --timeout SECONDS     idle timeout (default 300)
+      --timeout DURATION    idle timeout: seconds, or 30s, 5m (default 300)
       --banner TEXT         the 220 greeting
       --config FILE         server.yaml / server.json with everything else
   -h, --help                this text
@@ -151,7 +157,11 @@ export function parseServeArgs(args: string[]): ServeArgs {
   if (v["max-cons-per-ip"] !== undefined) {
     c.maxConnectionsPerIp = int("max-cons-per-ip", v["max-cons-per-ip"]);
   }
-  if (v.timeout !== undefined) c.idleTimeout = int("timeout", v.timeout);
+  if (v.timeout !== undefined) {
+    // Checked here so the message names the flag; a bare number is seconds.
+    c.idleTimeout = /^\d+(\.\d+)?$/.test(v.timeout) ? Number(v.timeout) : v.timeout;
+    durationMs(c.idleTimeout, "--timeout");
+  }
   if (v.banner !== undefined) c.banner = v.banner;
   if (v.credentials !== undefined) c.credentials = v.credentials;
   if (v["tls-cert"] !== undefined) {

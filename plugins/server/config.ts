@@ -4,7 +4,7 @@
  * {@link FtpServerOptions}. Times are in seconds here, as operators write them.
  * @module
  */
-import { type Endpoint, isEndpointUrl } from "../../plugin.ts";
+import { type Endpoint, isEndpointUrl, parseDuration } from "../../plugin.ts";
 import { yaml } from "../../deps/yaml.ts";
 import { VirtualAuthorizer } from "./authorizers.ts";
 import { loadCredentials } from "./credentials.ts";
@@ -46,11 +46,11 @@ export interface ServeConfig {
   maxConnections?: number;
   maxConnectionsPerIp?: number;
   maxLoginAttempts?: number;
-  /** Seconds. */
-  authFailedDelay?: number;
-  idleTimeout?: number;
-  dataTimeout?: number;
-  dataConnectTimeout?: number;
+  /** Durations: a number of seconds or a string with its unit (`500ms`, `30s`, `5m`, `1h`), as in workflows. */
+  authFailedDelay?: number | string;
+  idleTimeout?: number | string;
+  dataTimeout?: number | string;
+  dataConnectTimeout?: number | string;
   tls?: {
     cert: string;
     key: string;
@@ -118,6 +118,28 @@ function fail(where: string, msg: string): never {
 }
 
 /**
+ * A duration key in milliseconds: a number of seconds (as ever) or a string
+ * with its unit (`500ms`, `30s`, `5m`), the one rule of every ferry config.
+ *
+ * @example
+ * ```ts
+ * durationMs(30, "idleTimeout");    // 30000
+ * durationMs("500ms", "dataTimeout"); // 500
+ * ```
+ */
+export function durationMs(value: unknown, where: string): number {
+  if (typeof value === "number" && value >= 0) return Math.round(value * 1000);
+  if (typeof value === "string") {
+    try {
+      return parseDuration(value);
+    } catch {
+      // the message below names the key
+    }
+  }
+  return fail(where, "expected seconds or a duration such as 500ms, 30s, 5m");
+}
+
+/**
  * Parses `"60000-60100"` or `[60000, 60100]` into an inclusive range.
  *
  * @example
@@ -166,8 +188,10 @@ export function validateConfig(raw: unknown, file = "config"): ServeConfig {
         }
         break;
       case "count":
-      case "seconds":
         if (typeof value !== "number" || !(value >= 0)) fail(where, "expected a number >= 0");
+        break;
+      case "seconds":
+        durationMs(value, where);
         break;
       case "range":
         parseRange(value, where);
@@ -319,7 +343,7 @@ export async function buildServerOptions(
     authorizer.addAnonymous({ home: a.home ?? "/", perm });
     describe.push(`anonymous (${perm})`);
   }
-  const sec = (s: number | undefined) => s === undefined ? undefined : Math.round(s * 1000);
+  const sec = (s: number | string | undefined) => s === undefined ? undefined : durationMs(s, "");
   const t = config.tls;
   const options: FtpServerOptions = {
     endpoint,

@@ -8,7 +8,7 @@ import type { JobReport } from "../../sync/report.ts";
 import type { RetryOptions } from "../../sync/retry.ts";
 import type { JobContext } from "../plugin.ts";
 import type { JobOutcome } from "../report.ts";
-import { parseSize } from "../units.ts";
+import { parseSize } from "../../util/units.ts";
 
 /** Filters as written in a workflow (a glob or a list; sizes with units). */
 export interface FilterInput {

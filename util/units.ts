@@ -1,5 +1,5 @@
 /**
- * Human units in workflow files: sizes (`10MiB`), durations (`30s`), time shifts
+ * Human units in every config (workflow files, the server's YAML, plugin options): sizes (`10MiB`), durations (`30s`), time shifts
  * (`+02:00`) and delete limits (`10%`). Pure parsers; the schema uses the same
  * regular expressions so a value that validates always parses.
  * @module
