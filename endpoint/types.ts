@@ -131,6 +131,24 @@ export interface MkdirOptions {
 }
 
 /**
+ * An entry a listing left out: a line nothing could read, or an entry whose
+ * name is unsafe (`..` as a file, `/`, NUL, CR/LF). Such an entry is never
+ * written anywhere.
+ */
+export interface SkippedEntry {
+  /** The raw listing line (or the name, where there is no line). */
+  line: string;
+  /** Why it was left out. */
+  reason: string;
+}
+
+/**
+ * One directory's entries. A non-empty `skipped` makes the listing
+ * incomplete: nothing under that directory may be deleted on its strength.
+ */
+export type StatList = Stat[] & { skipped?: SkippedEntry[] };
+
+/**
  * One async filesystem contract for local disks, memory, FTP/FTPS, UFTP and
  * whatever plugins add.
  *
@@ -149,8 +167,11 @@ export interface Endpoint {
   stat(path: string, options?: StatOptions): Promise<Stat>;
   /** Stat without following symlinks. */
   lstat(path: string, options?: StatOptions): Promise<Stat>;
-  /** One directory's entries with their (l)stats, one round trip where possible. */
-  list(path: string): Promise<Stat[]>;
+  /**
+   * One directory's entries with their (l)stats, one round trip where possible.
+   * Entries it had to leave out are in the result's `skipped` ({@link StatList}).
+   */
+  list(path: string): Promise<StatList>;
   read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
   write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>>;
   mkdir(path: string, options?: MkdirOptions): Promise<void>;

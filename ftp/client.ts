@@ -31,7 +31,12 @@ import { TlsFallbackError } from "./tls/errors.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
 import { connData, type DataConnection, socketData } from "./data_connection.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
-import { createListingParser, parseMlstReply, parseNlst } from "./listing/index.ts";
+import {
+  createListingParser,
+  type Listing,
+  parseMlstReply,
+  parseNlst,
+} from "./listing/index.ts";
 
 const log = logger("ftp", "client");
 
@@ -602,9 +607,10 @@ export class FtpClient {
   /**
    * LIST parsed into entries (hidden files with `-a` unless `hidden: false`;
    * if the server rejects `-a`, plain LIST is used from then on). Parsed as the
-   * data arrives, so memory is bounded by one line.
+   * data arrives, so memory is bounded by one line. Lines no parser reads are
+   * in the result's `skipped`.
    */
-  async list(path = "", options: { hidden?: boolean } = {}): Promise<ListEntry[]> {
+  async list(path = "", options: { hidden?: boolean } = {}): Promise<Listing> {
     return await this.#fromInside(
       path,
       (p) => this.#withListAll(options, (flag) => this.#listEntries(listCommand(flag, p))),
@@ -666,8 +672,11 @@ export class FtpClient {
     return parseNlst(await this.#retrieveText(`NLST${path ? ` ${path}` : ""}`));
   }
 
-  /** MLSD entries (RFC 3659), including `cdir`/`pdir` entries as the server sends them. */
-  async mlsd(path = ""): Promise<ListEntry[]> {
+  /**
+   * MLSD entries (RFC 3659), including `cdir`/`pdir` entries as the server
+   * sends them; lines no parser reads are in the result's `skipped`.
+   */
+  async mlsd(path = ""): Promise<Listing> {
     return await this.#listEntries(`MLSD${path ? ` ${path}` : ""}`, true);
   }
 
@@ -738,11 +747,14 @@ export class FtpClient {
     return mlsd && !this.mlsdLocalTime ? 0 : this.timeShift;
   }
 
-  async #listEntries(command: string, mlsd = false): Promise<ListEntry[]> {
+  async #listEntries(command: string, mlsd = false): Promise<Listing> {
     const handle = await this.#transfer(command, "A", "read");
+    // A line no parser reads is skipped and reported with the entries (as lftp
+    // and rclone skip it): the good entries beside it still count.
     const parser = createListingParser({
       parsers: this.#options.listParsers,
       context: { timeShift: this.#shiftFor(mlsd) },
+      onUnparsed: "skip",
     });
     const decoder = textDecoder(this.#options.encoding);
     const entries: ListEntry[] = [];
@@ -762,7 +774,7 @@ export class FtpClient {
         for (const entry of parser.push(decoder.decode(value))) entries.push(entry);
       }
       for (const entry of parser.end()) entries.push(entry);
-      return entries;
+      return parser.skipped.length > 0 ? Object.assign(entries, { skipped: parser.skipped }) : entries;
     } catch (error) {
       await reader.cancel().catch(() => undefined);
       throw error;

@@ -4,7 +4,7 @@
  * listed, so that no caller deletes on the strength of a partial listing.
  * @module
  */
-import type { Endpoint, Stat } from "../endpoint/types.ts";
+import type { Endpoint, Stat, StatList } from "../endpoint/types.ts";
 import { NotFoundError } from "../endpoint/errors.ts";
 import { isInside, joinPath, normalizePath, resolveLinkTarget } from "../endpoint/path.ts";
 import { isTempName } from "../endpoint/atomic.ts";
@@ -138,7 +138,7 @@ export class Walk implements AsyncIterable<WalkEntry> {
 
   /** Lists one directory; never throws (problems go to `errors`/`warnings`). */
   async #listDir(job: DirJob, out: WalkEntry[], queue: DirJob[]): Promise<void> {
-    let stats: Stat[];
+    let stats: StatList;
     try {
       const dir = joinPath(this.#root, job.path);
       stats = await withRetry(() => this.#ep.list(dir), {
@@ -151,13 +151,32 @@ export class Walk implements AsyncIterable<WalkEntry> {
       log.warn("cannot list {path}: {error}", { path: job.path, error: errorMessage(error) });
       return;
     }
+    // Entries the endpoint left out (a line nothing reads, an unsafe name) make
+    // this directory incompletely listed: its good entries still count, and no
+    // job deletes on the strength of this walk.
+    for (const skipped of stats.skipped ?? []) {
+      this.errors.push({
+        path: job.path,
+        message: `listing of ${job.path || "/"} incomplete: ${skipped.reason}: ${
+          JSON.stringify(skipped.line)
+        }`,
+        code: "EINCOMPLETE",
+      });
+    }
     stats.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const listed of stats) {
       if (!isPlainName(listed.name)) {
         if (listed.name !== "." && listed.name !== "..") {
-          this.warnings.push({
+          log.warn("{path}: skipping an entry with an unsafe name {name}", {
+            path: job.path || "/",
+            name: JSON.stringify(listed.name),
+          });
+          this.errors.push({
             path: job.path,
-            message: `odd name ${JSON.stringify(listed.name)}`,
+            message: `listing of ${job.path || "/"} incomplete: unsafe name ${
+              JSON.stringify(listed.name)
+            }`,
+            code: "EINCOMPLETE",
           });
         }
         continue;

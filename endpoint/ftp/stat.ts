@@ -7,9 +7,10 @@
  * @module
  */
 import type { ListEntry } from "../../ftp/listing/types.ts";
+import type { Listing } from "../../ftp/listing/index.ts";
 import { FtpPermanentError } from "../../ftp/errors.ts";
 import { logger } from "../../util/log.ts";
-import { Precision, type Stat } from "../types.ts";
+import { Precision, type SkippedEntry, type Stat, type StatList } from "../types.ts";
 import { NotADirectoryError, NotFoundError, SymlinkLoopError } from "../errors.ts";
 import type { SessionPool } from "./pool.ts";
 import type { FtpClient } from "../../ftp/client.ts";
@@ -53,6 +54,56 @@ export function entryToStat(entry: ListEntry): Stat | undefined {
   if (entry.target !== undefined) stat.target = entry.target;
   if (entry.unique !== undefined) stat.unique = entry.unique;
   return stat;
+}
+
+/**
+ * A listing's entries as stats, without `.`/`..` and the `cdir`/`pdir`
+ * entries; lines no parser read and entries with unsafe names (`..` or `.` as
+ * a file, `/`, NUL, CR/LF: a server's, or an attacker's) are left out, each
+ * with a warning naming `dir` and the line, and listed in `skipped`.
+ *
+ * @example
+ * ```ts
+ * const stats = listingToStats([{ name: "a/b", type: "file", precision: 1000, raw: "type=file; a/b" }], "/pub");
+ * stats.length;            // 0
+ * stats.skipped?.[0].line; // "type=file; a/b"
+ * ```
+ */
+export function listingToStats(entries: Listing, dir: string): StatList {
+  const skipped: SkippedEntry[] = (entries.skipped ?? []).map((s) => ({
+    line: s.line,
+    reason: s.reason,
+  }));
+  const stats: StatList = [];
+  for (const entry of entries) {
+    const dotDir = (entry.name === "." || entry.name === "..") &&
+      (entry.type === "dir" || entry.type === "cdir" || entry.type === "pdir");
+    if (!dotDir && !isSafeName(entry.name)) {
+      const line = entry.raw || entry.name;
+      log.warn("skipping an entry of {dir} with an unsafe name: {line}", {
+        dir,
+        line: JSON.stringify(line),
+      });
+      skipped.push({ line, reason: `unsafe name ${JSON.stringify(entry.name)}` });
+      continue;
+    }
+    const stat = entryToStat(entry);
+    if (stat !== undefined) stats.push(stat);
+  }
+  for (const s of entries.skipped ?? []) {
+    log.warn("{dir}: listing line {n} skipped (no parser reads it): {line}", {
+      dir,
+      n: s.lineNumber,
+      line: JSON.stringify(s.line),
+    });
+  }
+  if (skipped.length > 0) stats.skipped = skipped;
+  return stats;
+}
+
+/** A name that can be one path segment anywhere: not `.`/`..`, no `/`, NUL, CR or LF. */
+function isSafeName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && !/[/\0\r\n]/.test(name);
 }
 
 /**
@@ -188,7 +239,7 @@ export class StatReader {
    * for (const st of await reader.list("/pub")) console.log(st.name);
    * ```
    */
-  async list(dir: string, options: { fresh?: boolean } = {}): Promise<Stat[]> {
+  async list(dir: string, options: { fresh?: boolean } = {}): Promise<StatList> {
     const cached = options.fresh ? undefined : this.#cache.getListing(dir);
     if (cached) return cached;
     // Taken before the listing is asked for: a change that completes while the
@@ -214,8 +265,9 @@ export class StatReader {
       }
       throw error;
     }
-    const stats = entries.map(entryToStat).filter((s): s is Stat => s !== undefined);
-    this.#cache.setListing(dir, stats, ticket);
+    const stats = listingToStats(entries, dir);
+    // An incomplete listing is not cached: the next look asks the server again.
+    if (stats.skipped === undefined) this.#cache.setListing(dir, stats, ticket);
     return stats;
   }
 
@@ -230,13 +282,13 @@ export class StatReader {
    * for (const st of await reader.listShowingLinks("/tmp/old")) console.log(st.type);
    * ```
    */
-  async listShowingLinks(dir: string): Promise<Stat[]> {
+  async listShowingLinks(dir: string): Promise<StatList> {
     if (!(await this.usesMlsd())) return await this.list(dir);
     const entries = await this.#pool.withMain(
       (c) => this.#listDir(c, dir),
       { retry: true },
     );
-    return entries.map(entryToStat).filter((s): s is Stat => s !== undefined);
+    return listingToStats(entries, dir);
   }
 
   /**

@@ -46,8 +46,27 @@ export interface ListingOptions {
   maxLineLength?: number;
   /** Most accepted entries (default 1,000,000); more throws `ListingTooLargeError`. */
   maxEntries?: number;
-  /** What to do with a line no parser claims: throw (default) or log and skip. */
+  /**
+   * What to do with a line no parser reads: throw (default), or log a warning,
+   * skip it and record it in {@link ListingStreamParser.skipped}.
+   */
   onUnparsed?: "throw" | "skip";
+}
+
+/**
+ * A directory's entries as read; `skipped` holds the lines no parser read
+ * (then the listing is incomplete: callers must not delete on its strength).
+ */
+export type Listing = ListEntry[] & { skipped?: SkippedLine[] };
+
+/** A listing line that was left out, and why (see {@link ListingOptions.onUnparsed}). */
+export interface SkippedLine {
+  /** The raw line, without its terminator. */
+  line: string;
+  /** 1-based line number within the listing. */
+  lineNumber: number;
+  /** Why no parser read it. */
+  reason: string;
 }
 
 /**
@@ -72,6 +91,8 @@ export class ListingStreamParser {
   readonly #splitter: ListingLineSplitter;
   #current: ListingParser | undefined;
   #count = 0;
+  /** Lines skipped so far (only with `onUnparsed: "skip"`): the listing is incomplete. */
+  readonly skipped: SkippedLine[] = [];
 
   constructor(options: ListingOptions = {}) {
     this.#parsers = [...(options.parsers ?? []), ...defaultParsers];
@@ -134,10 +155,7 @@ export class ListingStreamParser {
   #parseLine(line: string, lineNumber: number): ListEntry | null {
     const parser = this.#pick(line);
     if (parser === undefined) {
-      const error = new ListingParseError("no listing parser recognises it", line, { lineNumber });
-      if (this.#onUnparsed === "throw") throw error;
-      log.warn("skipping listing line: {message}", { message: error.message });
-      return null;
+      return this.#skip(new ListingParseError("no listing parser recognises it", line, { lineNumber }));
     }
     try {
       const entry = parser.parse(line, this.#context);
@@ -147,11 +165,16 @@ export class ListingStreamParser {
       const reason = e instanceof ListingParseError
         ? e.reason
         : `parser "${parser.name}" failed: ${e instanceof Error ? e.message : String(e)}`;
-      const error = new ListingParseError(reason, line, { lineNumber, cause: e });
-      if (this.#onUnparsed === "throw") throw error;
-      log.warn("skipping listing line: {message}", { message: error.message });
-      return null;
+      return this.#skip(new ListingParseError(reason, line, { lineNumber, cause: e }));
     }
+  }
+
+  #skip(error: ListingParseError): null {
+    if (this.#onUnparsed === "throw") throw error;
+    // The caller warns with the directory's name (it knows it); here, detail only.
+    log.debug("skipping listing line: {message}", { message: error.message });
+    this.skipped.push({ line: error.line, lineNumber: error.lineNumber, reason: error.reason });
+    return null;
   }
 
   #pick(line: string): ListingParser | undefined {
