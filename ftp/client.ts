@@ -31,12 +31,7 @@ import { TlsFallbackError } from "./tls/errors.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
 import { connData, type DataConnection, socketData } from "./data_connection.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
-import {
-  createListingParser,
-  type Listing,
-  parseMlstReply,
-  parseNlst,
-} from "./listing/index.ts";
+import { createListingParser, type Listing, parseMlstReply, parseNlst } from "./listing/index.ts";
 
 const log = logger("ftp", "client");
 
@@ -774,7 +769,9 @@ export class FtpClient {
         for (const entry of parser.push(decoder.decode(value))) entries.push(entry);
       }
       for (const entry of parser.end()) entries.push(entry);
-      return parser.skipped.length > 0 ? Object.assign(entries, { skipped: parser.skipped }) : entries;
+      return parser.skipped.length > 0
+        ? Object.assign(entries, { skipped: parser.skipped })
+        : entries;
     } catch (error) {
       await reader.cancel().catch(() => undefined);
       throw error;

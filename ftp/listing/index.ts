@@ -155,7 +155,9 @@ export class ListingStreamParser {
   #parseLine(line: string, lineNumber: number): ListEntry | null {
     const parser = this.#pick(line);
     if (parser === undefined) {
-      return this.#skip(new ListingParseError("no listing parser recognises it", line, { lineNumber }));
+      return this.#skip(
+        new ListingParseError("no listing parser recognises it", line, { lineNumber }),
+      );
     }
     try {
       const entry = parser.parse(line, this.#context);

@@ -25,6 +25,16 @@ interface Tree {
   files: Record<string, string>;
 }
 
+/** Commands whose reply never depends on the tree. */
+const fixedReplies: Record<string, [number, string]> = {
+  USER: [331, "password"],
+  PASS: [230, "in"],
+  TYPE: [200, "ok"],
+  OPTS: [200, "ok"],
+  NOOP: [200, "ok"],
+  MDTM: [213, T],
+};
+
 /** Answers what ferry's FTP endpoint asks, from `tree`, until the client quits. */
 async function serve(s: ScriptedSession, tree: Tree): Promise<void> {
   await s.send("220 scripted\r\n");
@@ -46,13 +56,12 @@ async function serve(s: ScriptedSession, tree: Tree): Promise<void> {
     if (line === null) return;
     const [verb, ...rest] = line.split(" ");
     const arg = rest.join(" ");
+    const fixed = fixedReplies[verb.toUpperCase()];
+    if (fixed) {
+      await s.reply(...fixed);
+      continue;
+    }
     switch (verb.toUpperCase()) {
-      case "USER":
-        await s.reply(331, "password");
-        break;
-      case "PASS":
-        await s.reply(230, "in");
-        break;
       case "FEAT":
         await s.send("211-features\r\n MLST type*;size*;modify*;\r\n EPSV\r\n UTF8\r\n211 end\r\n");
         break;
@@ -95,20 +104,12 @@ async function serve(s: ScriptedSession, tree: Tree): Promise<void> {
         else await s.reply(213, `${f.length}`);
         break;
       }
-      case "MDTM":
-        await s.reply(213, T);
-        break;
       case "RETR": {
         const f = tree.files[abs(arg)];
         if (f === undefined) await s.reply(550, "no such file");
         else await sendData(f);
         break;
       }
-      case "TYPE":
-      case "OPTS":
-      case "NOOP":
-        await s.reply(200, "ok");
-        break;
       case "QUIT":
         await s.reply(221, "bye");
         return;
