@@ -14,6 +14,7 @@
  *   deno run -A bench/wan_mirror.ts [--rtts 0,10,40,100] [--files 2000] [--dirs 40]
  *        [--runs 3] [--parallel 8] [--tools ferry,lftp,rclone] [--dir /dev/shm]
  *        [--rate-per-connection 100Mbit] [--rate-link 1Gbit] [--json]
+ *        [--ferry cli/main.ts] [--ferry-base /other/checkout/cli/main.ts]   (tool "base")
  *
  * Every tool pays a whole process (ferry: Deno's start and module loading,
  * ~0.3 s here). Targets go to /dev/shm (see bench/mirror.ts for why).
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     "rate-per-connection": { type: "string" },
     "rate-link": { type: "string" },
     ferry: { type: "string", default: fileURLToPath(new URL("../cli/main.ts", import.meta.url)) },
+    "ferry-base": { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -93,28 +95,29 @@ try {
   const obscured = (await output("rclone", ["obscure", peer.password])).trim();
   const env = { FERRY_BENCH_PASSWORD: peer.password };
 
+  const ferryMirror = (main: string, url: string, dst: string) =>
+    run(Deno.execPath(), [
+      "run",
+      "-A",
+      "--no-check",
+      main,
+      "mirror",
+      "-q",
+      "--parallel",
+      String(parallel),
+      "--connections",
+      String(parallel),
+      "-u",
+      peer.user,
+      "--password-env",
+      "FERRY_BENCH_PASSWORD",
+      `${url}/src`,
+      dst,
+    ], env);
   const all: Record<string, Tool> = {
-    ferry: {
-      run: (url, dst) =>
-        run(Deno.execPath(), [
-          "run",
-          "-A",
-          "--no-check",
-          values.ferry,
-          "mirror",
-          "-q",
-          "--parallel",
-          String(parallel),
-          "--connections",
-          String(parallel),
-          "-u",
-          peer.user,
-          "--password-env",
-          "FERRY_BENCH_PASSWORD",
-          `${url}/src`,
-          dst,
-        ], env),
-    },
+    ferry: { run: (url, dst) => ferryMirror(values.ferry, url, dst) },
+    // The same CLI from another checkout (an A/B of two versions in one run).
+    base: { run: (url, dst) => ferryMirror(values["ferry-base"] ?? "", url, dst) },
     lftp: {
       run: (url, dst) =>
         run("lftp", [

@@ -45,6 +45,13 @@ export interface PoolOptions {
   now?: () => number;
 }
 
+/**
+ * A listing that takes this long (ms) marks the server as far away: later
+ * listings go to child sessions while the main one is busy (see
+ * `SessionPool.withListing`).
+ */
+export const SLOW_LISTING_MS = 25;
+
 /** A timer that resolves `expired` after `ms`; `clear()` it when done. */
 function graceTimer(ms: number): { expired: Promise<undefined>; clear(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -107,6 +114,10 @@ export class SessionPool {
   #closed = false;
   #timeShift = 0;
   #mlsdLocalTime = false;
+  /** Listings running on the main session now (see `withListing`). */
+  #mainListings = 0;
+  /** Whether a listing on the main session took SLOW_LISTING_MS or more. */
+  #slowListings = false;
 
   constructor(factory: SessionFactory, options: PoolOptions = {}) {
     this.#factory = factory;
@@ -224,6 +235,54 @@ export class SessionPool {
       log.info("data connection refused ({error}); trying once more", { error: String(error) });
       return await fn(await this.main());
     }
+  }
+
+  /**
+   * Runs a listing (`fn`, safe to repeat) on the main session, or — when the
+   * main session is busy with another one and listings have proven slow (a
+   * far server: one took {@link SLOW_LISTING_MS} or more) — on a child
+   * session, so a walk lists its directories in parallel over the pool
+   * instead of one round trip after another on one connection. On loopback a
+   * listing takes a few ms and the extra logins would cost more than they
+   * save, so there everything stays on the main session.
+   *
+   * @example
+   * ```ts
+   * const entries = await pool.withListing((c) => c.mlsd("/pub"));
+   * ```
+   */
+  async withListing<T>(fn: (client: FtpClient) => Promise<T>): Promise<T> {
+    if (this.#mainListings > 0 && this.#slowListings && this.#maxChildren > 0) {
+      return await this.#withChild(fn);
+    }
+    this.#mainListings++;
+    const started = this.#now();
+    try {
+      return await this.withMain(fn, { retry: true });
+    } finally {
+      this.#mainListings--;
+      if (this.#now() - started >= SLOW_LISTING_MS) this.#slowListings = true;
+    }
+  }
+
+  /** `fn` on a child session (released after; retried once as `withMain` retries). */
+  async #withChild<T>(fn: (client: FtpClient) => Promise<T>, retried = false): Promise<T> {
+    const child = await this.acquire();
+    let result: T;
+    try {
+      result = await fn(child);
+    } catch (error) {
+      const lost = isSessionLost(error) || child.closed;
+      this.release(child, { broken: lost });
+      const refused = error instanceof FtpError && error.ftpCode === 425;
+      if (retried || !(lost || refused)) throw error;
+      log.info("listing on a child session failed ({error}); trying once more", {
+        error: String(error),
+      });
+      return await this.#withChild(fn, true);
+    }
+    this.release(child);
+    return result;
   }
 
   /**

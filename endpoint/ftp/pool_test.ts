@@ -267,3 +267,44 @@ Deno.test("pool: a listing refused with 425 (data connection) is tried once more
   await server.close();
   assert.deepEqual(server.errors, []);
 });
+
+Deno.test("pool: listings spread over children once one proved slow, and only while main is busy", async () => {
+  let now = 0;
+  const { p, made } = pool({ maxChildren: 3, now: () => now });
+  const main = await p.main();
+  const on = (c: FtpClient) => (c as unknown as Fake).id;
+  // Fast listings (loopback): all on the main session, even side by side.
+  const fast = await Promise.all([1, 2].map(() => p.withListing((c) => Promise.resolve(on(c)))));
+  assert.deepEqual(fast, [on(main), on(main)]);
+  assert.equal(made.length, 1);
+  // One slow listing marks the server as far away.
+  await p.withListing((c) => {
+    now += 100;
+    return Promise.resolve(on(c));
+  });
+  let release!: () => void;
+  const held = new Promise<void>((r) => release = r);
+  const first = p.withListing(async (c) => {
+    await held;
+    return on(c);
+  });
+  const second = await p.withListing((c) => Promise.resolve(on(c)));
+  assert.notEqual(second, on(main), "the second listing ran on a child while main was busy");
+  assert.equal(p.leased, 0, "the child went back to the pool");
+  release();
+  assert.equal(await first, on(main));
+  // A lost child is replaced and the listing tried once more.
+  const again = p.withListing(async (c) => {
+    await held;
+    return on(c);
+  });
+  let tries = 0;
+  const retried = await p.withListing((c) => {
+    if (++tries === 1) return Promise.reject(new FtpConnectionError("reset"));
+    return Promise.resolve(on(c));
+  });
+  assert.equal(tries, 2);
+  assert.ok(retried !== on(main));
+  await again;
+  await p.close();
+});

@@ -252,9 +252,8 @@ export class StatReader {
     const where = mlsd || dir === "/" ? dir : await this.#directoryTarget(dir);
     let entries: ListEntry[];
     try {
-      entries = await this.#pool.withMain(
+      entries = await this.#pool.withListing(
         (c) => mlsd ? c.mlsd(where) : this.#listDir(c, where),
-        { retry: true },
       );
     } catch (error) {
       if (mlsd && await this.mlsdRefused(error, dir, () => this.#listWorksIn(dir))) {
