@@ -42,12 +42,29 @@ import { abspath } from "./remote_path.ts";
 const log = logger("endpoint", "ftp");
 
 /**
- * Options of {@link FtpEndpoint.open}: the workflow's endpoint options
- * (`credentials`, `timeShift`, `tls`, `maxConnections`, `timeout` in seconds,
- * `options` for extras) or the host's own option names.
+ * The FTP scheme's own extras (a workflow endpoint's `options:` map): the
+ * host's tuning knobs (`useMlsd`, `listHidden`, `mlsdLocalTime`, `passive`,
+ * `setMtime`, `stateDir`, `keepAliveMs`, `sessionFactory`, ...) and how long
+ * cached listings are trusted. Durations say their unit in the key.
  */
-export interface FtpEndpointOptions
-  extends Partial<Omit<FtpHostOptions, "host" | "port" | "tls" | "timeShift">> {
+export interface FtpEndpointExtras extends
+  Partial<
+    Omit<
+      FtpHostOptions,
+      "host" | "port" | "tls" | "tlsOptions" | "user" | "password" | "timeoutMs" | "timeShift"
+    >
+  > {
+  /** How long cached listings are trusted (ms). Default 60 s. */
+  cacheMaxAgeMs?: number;
+}
+
+/**
+ * Options of {@link FtpEndpoint.open}: the one vocabulary every scheme
+ * receives (`credentials`, `timeShift`, `tls`, `maxConnections`, `timeout` in
+ * seconds, `signal`) and FTP's own extras under `options`.
+ */
+export interface FtpEndpointOptions {
+  /** From the endpoint's auth method; the URL's user and password fill the gaps. */
   credentials?: { user?: string; password?: string };
   /** Seconds, `"+HH:MM"` or `"auto"`. */
   timeShift?: number | string;
@@ -59,12 +76,10 @@ export interface FtpEndpointOptions
    * per-user limit can be met exactly. Default 4.
    */
   maxConnections?: number;
-  /** Per network wait, seconds. */
+  /** Per network wait, seconds. Default 30. */
   timeout?: number;
-  /** How long cached listings are trusted (ms). Default 60 s. */
-  cacheMaxAgeMs?: number;
-  /** Scheme extras (`useMlsd`, `listHidden`, `stateDir`, `passive`, `setMtime`, ...). */
-  options?: Record<string, unknown>;
+  /** FTP's extras (see {@link FtpEndpointExtras}). */
+  options?: FtpEndpointExtras | Record<string, unknown>;
   signal?: AbortSignal;
 }
 
@@ -73,7 +88,7 @@ export interface FtpEndpointOptions
  *
  * @example
  * ```ts
- * const ep = await FtpEndpoint.open("ftpes://bob@ftp.example.org/pub", { password: pw, timeShift: "auto" });
+ * const ep = await FtpEndpoint.open("ftpes://bob@ftp.example.org/pub", { credentials: { password: pw }, timeShift: "auto" });
  * for (const st of await ep.list("")) console.log(st.name, st.mtime, st.precision);
  * await ep.close();
  * ```
@@ -98,44 +113,42 @@ export class FtpEndpoint implements Endpoint {
    *
    * @example
    * ```ts
-   * const ep = await FtpEndpoint.open("ftp://127.0.0.1:2121/", { user: "u", password: "p" });
+   * const ep = await FtpEndpoint.open("ftp://127.0.0.1:2121/", { credentials: { user: "u", password: "p" } });
    * ```
    */
   static async open(url: string | URL, options: FtpEndpointOptions = {}): Promise<FtpEndpoint> {
     const parsed = parseFtpUrl(String(url));
-    const extras = options.options ?? {};
-    const user = options.credentials?.user ?? options.user ?? parsed.user;
-    const password = options.credentials?.password ?? options.password ?? parsed.password;
+    // Turned into the host's typed options here and nowhere else.
+    const { cacheMaxAgeMs, statCache, maxChildren, ...extras } =
+      (options.options ?? {}) as FtpEndpointExtras;
+    const user = options.credentials?.user ?? parsed.user;
+    const password = options.credentials?.password ?? parsed.password;
     const tlsMode = options.tls?.mode ?? "off";
     const tls: TlsMode = parsed.tls !== "none"
       ? parsed.tls
       : tlsMode === "require" || tlsMode === "try"
       ? "explicit"
       : "none";
-    const connections = Math.max(1, options.maxConnections ?? (options.maxChildren ?? 3) + 1);
+    const connections = Math.max(1, options.maxConnections ?? (maxChildren ?? 3) + 1);
     const hostOptions: FtpHostOptions = {
-      ...(extras as Partial<FtpHostOptions>),
-      ...withoutEndpointKeys(options),
+      ...extras,
       host: parsed.host,
       port: parsed.port,
       tls,
       tlsOptions: {
-        ...(options.tlsOptions ?? {}),
         ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
         ...(options.tls?.insecure ? { insecure: true } : {}),
       },
       user,
       password,
-      timeoutMs: options.timeout !== undefined
-        ? options.timeout * 1000
-        : options.timeoutMs ?? 30_000,
+      timeoutMs: (options.timeout ?? 30) * 1000,
       // The host's own `maxChildren` keeps ftputil's meaning (children beside a
       // main session that stays free); `maxConnections` counts every connection.
-      ...(options.maxChildren !== undefined && options.maxConnections === undefined
-        ? { maxChildren: options.maxChildren }
+      ...(maxChildren !== undefined && options.maxConnections === undefined
+        ? { maxChildren }
         : { maxChildren: Math.max(0, connections - 1), lendMain: true }),
       timeShift: options.timeShift,
-      statCache: { maxAge: options.cacheMaxAgeMs ?? 60_000, ...(options.statCache ?? {}) },
+      statCache: { maxAge: cacheMaxAgeMs ?? 60_000, ...(statCache ?? {}) },
     };
     let host: FtpHost;
     try {
@@ -507,20 +520,4 @@ function hashNames(features: Map<string, string>): string[] {
   };
   for (const [command, name] of Object.entries(legacy)) if (features.has(command)) names.add(name);
   return [...names];
-}
-
-/** The workflow's option names that are not host options. */
-function withoutEndpointKeys(options: FtpEndpointOptions): Partial<FtpHostOptions> {
-  const {
-    credentials: _c,
-    tls: _t,
-    maxConnections: _m,
-    timeout: _o,
-    cacheMaxAgeMs: _a,
-    options: _x,
-    signal: _s,
-    timeShift: _ts,
-    ...rest
-  } = options;
-  return rest as Partial<FtpHostOptions>;
 }

@@ -19,8 +19,7 @@ async function fixture(peer: FtpPeer, sub: string, options: Record<string, unkno
   await Deno.mkdir(local, { recursive: true });
   try {
     const endpoint = await FtpEndpoint.open(`ftp://${peer.host}:${peer.port}/${sub}`, {
-      user: peer.user,
-      password: peer.password,
+      credentials: { user: peer.user, password: peer.password },
       timeout: 10,
       ...options,
     });

@@ -175,9 +175,11 @@ Deno.test("ftp cache: a mirror upload with -P 8 against late listings loses no f
     // session would be lent to an upload, whose own listing (taken while it
     // runs) would then wait for it to end.
     maxConnections: 9,
-    sessionFactory: replies.sessions(
-      sessionFactory({ host: "127.0.0.1", port: srv.port, user: "bob", password: "pw" }),
-    ),
+    options: {
+      sessionFactory: replies.sessions(
+        sessionFactory({ host: "127.0.0.1", port: srv.port, user: "bob", password: "pw" }),
+      ),
+    },
   });
   try {
     const report = await mirror(src, "", new ListingWhileUploading(ftp, replies), "up", {
