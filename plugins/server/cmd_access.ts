@@ -28,12 +28,11 @@ function requireControlTls(s: Session) {
 export async function USER(s: Session, arg: string): Promise<void> {
   requireControlTls(s);
   let note = "";
-  if (s.account) {
-    await s.logout();
-    s.resetState();
+  if (s.state.account) {
+    await s.reinitialize();
     note = "Previous account information was flushed, send password.";
   }
-  s.pendingUser = arg;
+  s.state.pendingUser = arg;
   s.reply(331, note || "Username ok, send password.");
 }
 
@@ -48,10 +47,10 @@ export async function USER(s: Session, arg: string): Promise<void> {
  */
 export async function PASS(s: Session, arg: string): Promise<void> {
   requireControlTls(s);
-  if (s.account) throw new ReplyError(503, "User already authenticated.");
-  const username = s.pendingUser;
+  if (s.state.account) throw new ReplyError(503, "User already authenticated.");
+  const username = s.state.pendingUser;
   if (username === undefined) throw new ReplyError(503, "Login with USER first.");
-  s.pendingUser = undefined;
+  s.state.pendingUser = undefined;
   let account;
   try {
     account = await s.options.authorizer.authenticate(username, arg, {
@@ -91,9 +90,7 @@ export async function PASS(s: Session, arg: string): Promise<void> {
  * ```
  */
 export async function REIN(s: Session): Promise<void> {
-  await s.logout();
-  s.resetState();
-  s.pendingUser = undefined;
+  await s.reinitialize();
   s.reply(230, "Ready for new user.");
 }
 
@@ -107,7 +104,7 @@ export async function REIN(s: Session): Promise<void> {
  * ```
  */
 export function QUIT(s: Session): void {
-  s.reply(221, s.account?.quitMessage ?? "Goodbye.");
+  s.reply(221, s.state.account?.quitMessage ?? "Goodbye.");
   s.close("quit", true);
 }
 

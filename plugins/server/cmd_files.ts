@@ -22,7 +22,7 @@ import type { Session } from "./session.ts";
 export async function CWD(s: Session, _arg: string, path?: string): Promise<void> {
   const st = await s.jail.stat(path!);
   if (st.type !== "dir") throw new ReplyError(550, "Not a directory.");
-  s.cwd = path!;
+  s.state.cwd = path!;
   s.reply(250, `${quotePath(path!)} is the current directory.`);
 }
 
@@ -36,7 +36,7 @@ export async function CWD(s: Session, _arg: string, path?: string): Promise<void
  * ```
  */
 export async function CDUP(s: Session): Promise<void> {
-  const path = parentOf(s.cwd);
+  const path = parentOf(s.state.cwd);
   s.requirePerm("e", path, true);
   await CWD(s, "", path);
 }
@@ -51,7 +51,7 @@ export async function CDUP(s: Session): Promise<void> {
  * ```
  */
 export function PWD(s: Session): void {
-  s.reply(257, `${quotePath(s.cwd)} is the current directory.`);
+  s.reply(257, `${quotePath(s.state.cwd)} is the current directory.`);
 }
 
 /**
@@ -83,7 +83,7 @@ export async function RMD(s: Session, _arg: string, path?: string): Promise<void
   const st = await s.jail.lstat(path!);
   if (st.type !== "dir") throw new ReplyError(550, "Not a directory.");
   await s.jail.rmdir(path!);
-  if (s.cwd === path || s.cwd.startsWith(path! + "/")) s.cwd = parentOf(path!);
+  if (s.state.cwd === path || s.state.cwd.startsWith(path! + "/")) s.state.cwd = parentOf(path!);
   s.reply(250, "Directory removed.");
 }
 
@@ -115,7 +115,7 @@ export async function DELE(s: Session, _arg: string, path?: string): Promise<voi
 export async function RNFR(s: Session, _arg: string, path?: string): Promise<void> {
   if (path === "/") throw new ReplyError(550, "Can't rename home directory.");
   await s.jail.lstat(path!);
-  s.renameFrom = path;
+  s.state.renameFrom = path;
   s.reply(350, "Ready for destination name.");
 }
 
@@ -129,8 +129,8 @@ export async function RNFR(s: Session, _arg: string, path?: string): Promise<voi
  * ```
  */
 export async function RNTO(s: Session, _arg: string, path?: string): Promise<void> {
-  const from = s.renameFrom;
-  s.renameFrom = undefined;
+  const from = s.state.renameFrom;
+  s.state.renameFrom = undefined;
   if (from === undefined) throw new ReplyError(503, "Bad sequence of commands: use RNFR first.");
   if (path === "/") throw new ReplyError(550, "Can't overwrite home directory.");
   let existing;
@@ -154,7 +154,7 @@ export async function RNTO(s: Session, _arg: string, path?: string): Promise<voi
  * ```
  */
 export async function SIZE(s: Session, _arg: string, path?: string): Promise<void> {
-  if (s.type === "A") throw new ReplyError(550, "SIZE not allowed in ASCII mode.");
+  if (s.state.type === "A") throw new ReplyError(550, "SIZE not allowed in ASCII mode.");
   const st = await s.jail.stat(path!);
   if (st.type !== "file") throw new ReplyError(550, `${path} is not retrievable.`);
   s.reply(213, String(st.size));
@@ -190,7 +190,7 @@ export async function MFMT(s: Session, arg: string): Promise<void> {
   if (sp < 0) throw new ReplyError(501, "Syntax: MFMT <SP> YYYYMMDDHHMMSS <SP> path.");
   const when = parseFtpTime(arg.slice(0, sp));
   if (!when) throw new ReplyError(501, "Invalid time format; expected YYYYMMDDHHMMSS.");
-  const path = ftpNormalize(s.cwd, arg.slice(sp + 1));
+  const path = ftpNormalize(s.state.cwd, arg.slice(sp + 1));
   s.requirePerm("T", path);
   const st = await s.jail.stat(path);
   if (st.type !== "file") throw new ReplyError(550, `${path} is not a regular file.`);
@@ -210,7 +210,7 @@ export async function MFMT(s: Session, arg: string): Promise<void> {
 export async function SITE_CHMOD(s: Session, arg: string): Promise<void> {
   const m = /^([0-7]{1,4})\s+(.+)$/.exec(arg);
   if (!m) throw new ReplyError(501, "Invalid SITE CHMOD format.");
-  const path = ftpNormalize(s.cwd, m[2]);
+  const path = ftpNormalize(s.state.cwd, m[2]);
   s.requirePerm("M", path);
   await s.jail.chmod(path, parseInt(m[1], 8));
   s.reply(200, "SITE CHMOD successful.");
@@ -252,7 +252,7 @@ export const HASH_ALGORITHMS: Record<string, string> = {
 export async function HASH(s: Session, _arg: string, path?: string): Promise<void> {
   const st = await s.jail.stat(path!);
   if (st.type !== "file") throw new ReplyError(550, `${path} is not a regular file.`);
-  const hash = createHash(HASH_ALGORITHMS[s.hashAlgorithm]);
+  const hash = createHash(HASH_ALGORITHMS[s.state.hashAlgorithm]);
   const reader = (await s.jail.read(path!)).getReader();
   try {
     while (true) {
@@ -264,5 +264,5 @@ export async function HASH(s: Session, _arg: string, path?: string): Promise<voi
   } finally {
     reader.releaseLock();
   }
-  s.reply(213, `${s.hashAlgorithm} 0-${st.size} ${hash.digest("hex")} ${path}`);
+  s.reply(213, `${s.state.hashAlgorithm} 0-${st.size} ${hash.digest("hex")} ${path}`);
 }

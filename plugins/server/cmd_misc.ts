@@ -27,7 +27,7 @@ function requireDataTls(s: Session) {
  */
 export async function PASV(s: Session): Promise<void> {
   requireDataTls(s);
-  if (s.epsvAll) throw new ReplyError(501, "PASV not allowed after EPSV ALL.");
+  if (s.state.epsvAll) throw new ReplyError(501, "PASV not allowed after EPSV ALL.");
   const ip = s.data.advertisedAddress();
   if (!net.isIPv4(ip)) throw new ReplyError(425, "PASV needs IPv4; use EPSV.");
   const port = await s.data.passive(s.prot === "P");
@@ -47,7 +47,7 @@ export async function EPSV(s: Session, arg: string): Promise<void> {
   requireDataTls(s);
   const a = arg.trim().toUpperCase();
   if (a === "ALL") {
-    s.epsvAll = true;
+    s.state.epsvAll = true;
     s.reply(200, "EPSV ALL ok.");
     return;
   }
@@ -70,7 +70,7 @@ export async function EPSV(s: Session, arg: string): Promise<void> {
  */
 export async function PORT(s: Session, arg: string): Promise<void> {
   requireDataTls(s);
-  if (s.epsvAll) throw new ReplyError(501, "PORT not allowed after EPSV ALL.");
+  if (s.state.epsvAll) throw new ReplyError(501, "PORT not allowed after EPSV ALL.");
   const target = parsePort(arg);
   if (!target) throw new ReplyError(501, "Invalid PORT format.");
   if (!net.isIPv4(s.remoteAddress)) throw new ReplyError(425, "PORT needs IPv4; use EPRT.");
@@ -89,7 +89,7 @@ export async function PORT(s: Session, arg: string): Promise<void> {
  */
 export async function EPRT(s: Session, arg: string): Promise<void> {
   requireDataTls(s);
-  if (s.epsvAll) throw new ReplyError(501, "EPRT not allowed after EPSV ALL.");
+  if (s.state.epsvAll) throw new ReplyError(501, "EPRT not allowed after EPSV ALL.");
   const target = parseEprt(arg.trim());
   if (!target) throw new ReplyError(501, "Invalid EPRT format.");
   const family = net.isIPv6(s.remoteAddress) ? 2 : 1;
@@ -112,10 +112,10 @@ export async function EPRT(s: Session, arg: string): Promise<void> {
 export function TYPE(s: Session, arg: string): void {
   const t = arg.trim().toUpperCase().replace(/\s+/g, " ");
   if (t === "A" || t === "A N") {
-    s.type = "A";
+    s.state.type = "A";
     s.reply(200, "Type set to: ASCII.");
   } else if (t === "I" || t === "L8" || t === "L 8") {
-    s.type = "I";
+    s.state.type = "I";
     s.reply(200, "Type set to: Binary.");
   } else throw new ReplyError(504, `Unsupported type "${arg.slice(0, 10)}".`);
 }
@@ -202,18 +202,18 @@ export function NOOP(s: Session): void {
  * ```
  */
 export function FEAT(s: Session): void {
-  const caps = (s.account?.endpoint ?? s.options.endpoint).capabilities();
+  const caps = (s.state.account?.endpoint ?? s.options.endpoint).capabilities();
   const feats: string[] = [];
   if (s.host.tlsContext) feats.push("AUTH TLS", "AUTH SSL");
   feats.push("EPRT", "EPSV");
   feats.push(
     "HASH " +
-      Object.keys(HASH_ALGORITHMS).map((a) => a === s.hashAlgorithm ? `${a}*` : a).join(";"),
+      Object.keys(HASH_ALGORITHMS).map((a) => a === s.state.hashAlgorithm ? `${a}*` : a).join(";"),
   );
   feats.push("MDTM");
   if (caps.setMtime) feats.push("MFMT");
   feats.push(
-    "MLST " + MLST_FACTS.map((f) => s.mlstFacts.includes(f) ? `${f}*;` : `${f};`).join(""),
+    "MLST " + MLST_FACTS.map((f) => s.state.mlstFacts.includes(f) ? `${f}*;` : `${f};`).join(""),
   );
   if (s.host.tlsContext) feats.push("PBSZ", "PROT");
   feats.push("REST STREAM", "SIZE", "TVFS", "UTF8");
@@ -239,19 +239,19 @@ export function OPTS(s: Session, arg: string): void {
       return;
     case "MLST": {
       const wanted = value.toLowerCase().split(";").filter((f) => f);
-      s.mlstFacts = MLST_FACTS.filter((f) => wanted.includes(f));
-      if (!value) s.mlstFacts = [];
-      s.reply(200, `MLST OPTS ${s.mlstFacts.map((f) => `${f};`).join("")}`);
+      s.state.mlstFacts = MLST_FACTS.filter((f) => wanted.includes(f));
+      if (!value) s.state.mlstFacts = [];
+      s.reply(200, `MLST OPTS ${s.state.mlstFacts.map((f) => `${f};`).join("")}`);
       return;
     }
     case "HASH": {
       if (!value) {
-        s.reply(200, s.hashAlgorithm);
+        s.reply(200, s.state.hashAlgorithm);
         return;
       }
       const algo = Object.keys(HASH_ALGORITHMS).find((a) => a === value.toUpperCase());
       if (!algo) throw new ReplyError(501, "Unknown algorithm, current selection not changed.");
-      s.hashAlgorithm = algo;
+      s.state.hashAlgorithm = algo;
       s.reply(200, algo);
       return;
     }

@@ -28,8 +28,8 @@ async function endpointPath(s: Session, jail: JailedFs, path: string): Promise<s
  * ```
  */
 export async function RETR(s: Session, _arg: string, path?: string): Promise<void> {
-  const rest = s.restPosition;
-  s.restPosition = 0;
+  const rest = s.state.restPosition;
+  s.state.restPosition = 0;
   // Kept for after the transfer: a session closed meanwhile has no jail any more.
   const jail = s.jail;
   const st = await jail.stat(path!);
@@ -53,8 +53,8 @@ async function store(
   path: string,
   preliminary?: string,
 ): Promise<void> {
-  const rest = s.restPosition;
-  s.restPosition = 0;
+  const rest = s.state.restPosition;
+  s.state.restPosition = 0;
   const jail = s.jail;
   let existing;
   try {
@@ -265,7 +265,7 @@ export async function STOU(s: Session, arg: string): Promise<void> {
   const prefix = arg ? baseName(ftpNormalize("/", arg)) || "ftp" : "ftp";
   for (let i = 0; i < 100; i++) {
     const name = `${prefix}.${crypto.randomUUID().slice(0, 8)}`;
-    const path = ftpNormalize(s.cwd, name);
+    const path = ftpNormalize(s.state.cwd, name);
     s.requirePerm("w", path);
     if (await s.jail.exists(path)) continue;
     await store(s, "STOU", path, `FILE: ${name}`);
@@ -333,11 +333,11 @@ export async function MLSD(s: Session, _arg: string, path?: string): Promise<voi
   const st = await s.jail.stat(path!);
   if (st.type !== "dir") throw new ReplyError(501, "No such directory.");
   const entries = await s.jail.list(path!);
-  const a = s.account!;
+  const a = s.state.account!;
   const base = path === "/" ? "" : path;
   const lines = entries.map((e) =>
     `${
-      formatFacts(e, s.mlstFacts, {
+      formatFacts(e, s.state.mlstFacts, {
         perm: a.perm,
         overrides: a.overrides,
         path: `${base}/${e.name}`,
@@ -358,8 +358,8 @@ export async function MLSD(s: Session, _arg: string, path?: string): Promise<voi
  */
 export async function MLST(s: Session, _arg: string, path?: string): Promise<void> {
   const st = await s.jail.stat(path!);
-  const a = s.account!;
-  const facts = formatFacts({ name: baseName(path!), stat: st }, s.mlstFacts, {
+  const a = s.state.account!;
+  const facts = formatFacts({ name: baseName(path!), stat: st }, s.state.mlstFacts, {
     perm: a.perm,
     overrides: a.overrides,
     path: path!,
@@ -378,10 +378,12 @@ export async function MLST(s: Session, _arg: string, path?: string): Promise<voi
  */
 export function REST(s: Session, arg: string): void {
   if (!/^\d+$/.test(arg.trim())) throw new ReplyError(501, "Invalid parameter.");
-  if (s.type === "A") throw new ReplyError(501, "Resuming transfers not allowed in ASCII mode.");
+  if (s.state.type === "A") {
+    throw new ReplyError(501, "Resuming transfers not allowed in ASCII mode.");
+  }
   const n = Number(arg.trim());
   if (!Number.isSafeInteger(n)) throw new ReplyError(501, "Invalid parameter.");
-  s.restPosition = n;
+  s.state.restPosition = n;
   s.reply(350, `Restarting at position ${n}.`);
 }
 
@@ -421,8 +423,8 @@ export async function STAT(s: Session, arg: string): Promise<void> {
     const lines = [
       "FTP server status:",
       `Connected to: ${s.localAddress}`,
-      s.account ? `Logged in as: ${s.account.username}` : "Waiting for username.",
-      `TYPE: ${s.type === "A" ? "ASCII" : "Binary"}; STRUcture: File; MODE: Stream`,
+      s.state.account ? `Logged in as: ${s.state.account.username}` : "Waiting for username.",
+      `TYPE: ${s.state.type === "A" ? "ASCII" : "Binary"}; STRUcture: File; MODE: Stream`,
       s.activeTransfer
         ? `Data connection open: ${s.activeTransfer.command} ${s.activeTransfer.path}, ${s.activeTransfer.progress.bytes} bytes transferred.`
         : s.data.ready
@@ -433,10 +435,10 @@ export async function STAT(s: Session, arg: string): Promise<void> {
     s.reply(211, lines.join("\n"));
     return;
   }
-  if (!s.account) throw new ReplyError(530, "Log in with USER and PASS first.");
+  if (!s.state.account) throw new ReplyError(530, "Log in with USER and PASS first.");
   const target = stripListOptions(arg);
   if (/[*?]/.test(target)) throw new ReplyError(550, "Globbing not supported.");
-  const path = ftpNormalize(s.cwd, target || s.cwd);
+  const path = ftpNormalize(s.state.cwd, target || s.state.cwd);
   s.requirePerm("l", path, true);
   const now = new Date();
   const lines = (await entriesOf(s, path)).map((e) => formatListLine(e, now));

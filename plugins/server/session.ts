@@ -12,7 +12,7 @@ import { DataChannel, type DataSocket, plainIp } from "./data.ts";
 import { errorCode, isFault, ReplyError, replyFor } from "./errors.ts";
 import { JailedFs } from "./filesystem.ts";
 import { runHooks, type ServerHooks, type SessionInfo, type TransferEvent } from "./hooks.ts";
-import { DEFAULT_MLST_FACTS } from "./listing.ts";
+import { LoginState } from "./login_state.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { ftpNormalize } from "./paths.ts";
 import { hasPerm } from "./permissions.ts";
@@ -115,17 +115,10 @@ export class Session {
   secure: boolean;
   pbsz = false;
   prot: "C" | "P" = "C";
-  pendingUser?: string;
-  account?: UserAccount;
-  fs?: JailedFs;
-  cwd = "/";
-  type: "A" | "I" = "A";
-  restPosition = 0;
-  renameFrom?: string;
-  epsvAll = false;
+  /** Failed PASS attempts on this connection (REIN does not reset them). */
   loginFailures = 0;
-  mlstFacts: string[] = [...DEFAULT_MLST_FACTS];
-  hashAlgorithm = "SHA-256";
+  /** Everything one login holds; REIN replaces it whole. */
+  state: LoginState = new LoginState();
   activeTransfer?: ActiveTransfer;
   closed = false;
 
@@ -168,7 +161,7 @@ export class Session {
 
   /** `ip:port-[user]`, pyftpdlib's log prefix. */
   get tag(): string {
-    return `${this.remoteAddress}:${this.remotePort}-[${this.account?.username ?? ""}]`;
+    return `${this.remoteAddress}:${this.remotePort}-[${this.state.account?.username ?? ""}]`;
   }
 
   /** Hook payload describing this session. */
@@ -177,7 +170,7 @@ export class Session {
       sessionId: this.id,
       remoteAddress: this.remoteAddress,
       remotePort: this.remotePort,
-      username: this.account?.username,
+      username: this.state.account?.username,
       secure: this.secure,
     };
   }
@@ -324,14 +317,16 @@ export class Session {
       if (spec.arg === "none" && arg) {
         throw new ReplyError(501, "Syntax error: command does not accept arguments.");
       }
-      if (spec.auth && !this.account) throw new ReplyError(530, "Log in with USER and PASS first.");
+      if (spec.auth && !this.state.account) {
+        throw new ReplyError(530, "Log in with USER and PASS first.");
+      }
       // A pending RNFR only survives until the very next command (Pure-FTPd PR #193).
-      if (cmd !== "RNTO") this.renameFrom = undefined;
+      if (cmd !== "RNTO") this.state.renameFrom = undefined;
       let path: string | undefined;
       if (spec.path) {
         let target = arg;
         if (spec.listing) target = stripListOptions(arg);
-        path = ftpNormalize(this.cwd, target || this.cwd);
+        path = ftpNormalize(this.state.cwd, target || this.state.cwd);
         if (spec.perm) this.requirePerm(spec.perm, path, spec.dirTarget ?? false);
       }
       await spec.handler(this, arg, path);
@@ -361,7 +356,7 @@ export class Session {
 
   /** Throws 550 unless the logged-in user has `perm` on virtual `path`. */
   requirePerm(perm: string, path: string, isDir = false): void {
-    const a = this.account;
+    const a = this.state.account;
     if (!a || !hasPerm(a.perm, a.overrides, perm, path, isDir)) {
       throw new ReplyError(550, "Not enough privileges.");
     }
@@ -369,14 +364,14 @@ export class Session {
 
   /** Whether the logged-in user has `perm` on `path`. */
   can(perm: string, path: string, isDir = false): boolean {
-    const a = this.account;
+    const a = this.state.account;
     return !!a && hasPerm(a.perm, a.overrides, perm, path, isDir);
   }
 
   /** The jailed filesystem of the logged-in user. */
   get jail(): JailedFs {
-    if (!this.fs) throw new ReplyError(530, "Log in with USER and PASS first.");
-    return this.fs;
+    if (!this.state.fs) throw new ReplyError(530, "Log in with USER and PASS first.");
+    return this.state.fs;
   }
 
   // ---------------------------------------------------------------- replies
@@ -419,10 +414,10 @@ export class Session {
       });
       throw new ReplyError(530, "Can't access the home directory.");
     }
-    this.account = account;
-    this.fs = fs;
-    this.cwd = "/";
-    this.pendingUser = undefined;
+    this.state.account = account;
+    this.state.fs = fs;
+    this.state.cwd = "/";
+    this.state.pendingUser = undefined;
     this.loginFailures = 0;
     const limits = this.options;
     this.#readLimit = limits.readLimit > 0 ? new Throttle(limits.readLimit) : undefined;
@@ -430,13 +425,14 @@ export class Session {
     await runHooks(this.hooks, "onLogin", { ...this.info(), username: account.username });
   }
 
-  /** Forgets the user (REIN, USER after login, disconnect). */
+  /**
+   * Forgets the user (REIN, USER after login, disconnect): the whole per-login
+   * state is replaced, so nothing the user set survives into the next login.
+   */
   async logout(): Promise<void> {
-    const account = this.account;
+    const account = this.state.account;
     if (!account) return;
-    this.account = undefined;
-    this.fs = undefined;
-    this.cwd = "/";
+    this.state = new LoginState();
     log.info("{tag} USER '{user}' logged out.", {
       tag: `${this.remoteAddress}:${this.remotePort}-[${account.username}]`,
       user: account.username,
@@ -444,13 +440,10 @@ export class Session {
     await runHooks(this.hooks, "onLogout", { ...this.info(), username: account.username });
   }
 
-  /** Resets transfer parameters (REIN). */
-  resetState(): void {
-    this.type = "A";
-    this.restPosition = 0;
-    this.renameFrom = undefined;
-    this.epsvAll = false;
-    this.mlstFacts = [...DEFAULT_MLST_FACTS];
+  /** REIN: logs out, starts a fresh per-login state and closes a prepared data connection. */
+  async reinitialize(): Promise<void> {
+    await this.logout();
+    this.state = new LoginState();
     this.data.close();
   }
 
@@ -550,7 +543,7 @@ export class Session {
         ? (limit > 0 ? new Throttle(limit) : undefined)
         : this.#readLimit;
       await pump(sock, {
-        ascii: this.type === "A",
+        ascii: this.state.type === "A",
         throttle,
         signal: controller.signal,
         dataTimeout: this.options.dataTimeout,
@@ -633,7 +626,7 @@ export class Session {
       const t = setTimeout(() => sock.destroy(), 2000);
       sock.once("close", () => clearTimeout(t));
     } else this.socket.destroy();
-    const account = this.account;
+    const account = this.state.account;
     void (async () => {
       if (account) await this.logout();
       await runHooks(this.hooks, "onDisconnect", this.info());

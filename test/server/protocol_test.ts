@@ -266,3 +266,34 @@ Deno.test("REIN logs out but keeps the connection; USER after login flushes the 
   assert.equal((await c.cmd("PASS pw")).code, 230);
   assert.equal((await c.cmd("QUIT")).text, "Bye, msg");
 });
+
+Deno.test("REIN: nothing the previous login set survives (cwd, TYPE, REST, RNFR, EPSV ALL, OPTS MLST/HASH)", async () => {
+  await using t = await testServer();
+  await using c = await Ctl.connect(t.port);
+  await c.login("bob", "pw");
+  const defaults = [
+    (await c.cmd("STAT")).text.split("\n").find((l) => l.includes("TYPE")),
+    (await c.cmd("OPTS HASH")).text,
+    (await c.cmd("MLST pub/hello.txt")).text.replace(/modify=\d+;/, ""),
+  ];
+  for (
+    const cmd of [
+      "CWD pub",
+      "TYPE I",
+      "REST 3",
+      "OPTS HASH SHA-1",
+      "OPTS MLST type;",
+      "RNFR hello.txt",
+      "EPSV ALL",
+    ]
+  ) assert.ok((await c.cmd(cmd)).code < 400, cmd);
+  assert.equal((await c.cmd("REIN")).code, 230);
+  await c.login("bob", "pw");
+  assert.match((await c.cmd("PWD")).text, /^"\/"/);
+  assert.deepEqual([
+    (await c.cmd("STAT")).text.split("\n").find((l) => l.includes("TYPE")),
+    (await c.cmd("OPTS HASH")).text,
+    (await c.cmd("MLST pub/hello.txt")).text.replace(/modify=\d+;/, ""),
+  ], defaults);
+  assert.equal((await c.cmd("PASV")).code, 227, "EPSV ALL was forgotten");
+});
