@@ -44,7 +44,11 @@ peerTest(
       const wrong = await ferry(["ls", url, ...auth], { env: { UFTP_PW: "nope" } });
       assert.notEqual(wrong.code, 0);
       assert.doesNotMatch(wrong.stderr, /invalid FTP URL/);
-      const shift = await ferry(["time-shift", url, ...auth], { env });
+      // The job commands (a one-job workflow) take the same URL and flags.
+    const walk = await ferry(["walk", url, ...auth, "--json"], { env });
+    assert.equal(walk.code, 0, walk.stderr);
+    assert.match(walk.stdout, /there\.txt/);
+    const shift = await ferry(["time-shift", url, ...auth], { env });
       assert.equal(shift.code, 2, shift.stderr);
       assert.match(shift.stderr, /time shifts are an FTP matter/);
     } finally {
@@ -114,6 +118,9 @@ export default definePlugin({
     const get = await ferry(["get", `${store}/x.txt`, join(dir, "y.txt"), ...plugin]);
     assert.equal(get.code, 0, get.stderr);
     assert.equal(await Deno.readTextFile(join(dir, "y.txt")), "via plugin");
+    const walk = await ferry(["walk", store, "--json", ...plugin]);
+    assert.equal(walk.code, 0, walk.stderr);
+    assert.match(walk.stdout, /x\.txt/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
