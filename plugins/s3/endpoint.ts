@@ -34,6 +34,7 @@ import type { ObjectHead, S3Client } from "./client.ts";
 import { S3Error, S3KeyError } from "./errors.ts";
 import { childName, rootPrefix } from "./keys.ts";
 import { uploadStream } from "./upload.ts";
+import { type CachedObject, loadCache, saveCache } from "./mtime_cache.ts";
 import type { DeleteFailure, ListedObject } from "./xml.ts";
 
 const log = logger("s3", "endpoint");
@@ -48,6 +49,8 @@ export interface S3EndpointOptions {
   headConcurrency?: number;
   /** Parallel operations jobs should use (default 16). */
   maxConnections?: number;
+  /** A file (in the state directory) that keeps learnt mtimes between runs. */
+  cacheFile?: string;
 }
 
 /** `x-amz-meta-mtime` as rclone writes it: Unix seconds, fractional. */
@@ -96,6 +99,7 @@ export class S3Endpoint implements Endpoint {
   readonly #partsInFlight: number;
   readonly #headConcurrency: number;
   readonly #maxConnections: number;
+  readonly #cacheFile?: string;
   /** Directories known to exist, and for those listed or made here, their subdirectory names. */
   readonly #dirs = new Map<string, Set<string> | undefined>([["", undefined]]);
   /** Objects seen in listings/HEADs or written here, by key: their mtime without another HEAD. */
@@ -109,6 +113,7 @@ export class S3Endpoint implements Endpoint {
     this.#partsInFlight = Math.max(1, options.partsInFlight ?? 4);
     this.#headConcurrency = Math.max(1, options.headConcurrency ?? 16);
     this.#maxConnections = options.maxConnections ?? 16;
+    this.#cacheFile = options.cacheFile;
   }
 
   /**
@@ -127,6 +132,11 @@ export class S3Endpoint implements Endpoint {
   ): Promise<S3Endpoint> {
     const ep = new S3Endpoint(client, rootPrefix(new URL(url).pathname), url, options);
     await client.listPage(ep.#root, "/", undefined, { maxKeys: 1 });
+    if (ep.#cacheFile) {
+      for (const [key, c] of await loadCache(ep.#cacheFile)) {
+        ep.#known.set(key, { ...c, mtime: c.mtime === undefined ? undefined : new Date(c.mtime) });
+      }
+    }
     return ep;
   }
 
@@ -272,7 +282,9 @@ export class S3Endpoint implements Endpoint {
     const modified = o.lastModified?.getTime();
     if (
       seen && seen.size === o.size && seen.etag === o.etag &&
-      (seen.lastModified === undefined || seen.lastModified === modified)
+      // HEAD's Last-Modified has whole seconds, a listing's may have milliseconds.
+      (seen.lastModified === undefined || modified === undefined ||
+        Math.floor(seen.lastModified / 1000) === Math.floor(modified / 1000))
     ) {
       seen.lastModified = modified;
       return seen;
@@ -600,9 +612,17 @@ export class S3Endpoint implements Endpoint {
     throw new UnsupportedError(`md5 of multipart object ${p}`, this.url);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.client.close();
-    return Promise.resolve();
+    if (!this.#cacheFile) return;
+    const out = new Map<string, CachedObject>();
+    for (const [k, v] of this.#known) out.set(k, { ...v, mtime: v.mtime?.getTime() });
+    await saveCache(this.#cacheFile, out).catch((e) =>
+      log.warn("cannot keep the mtime cache {file}: {error}", {
+        file: this.#cacheFile,
+        error: String(e),
+      })
+    );
   }
 }
 

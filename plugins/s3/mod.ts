@@ -24,6 +24,7 @@ export * from "./upload.ts";
 export * from "./endpoint.ts";
 export * from "./auth_method.ts";
 export * from "./open.ts";
+export * from "./mtime_cache.ts";
 
 export default definePlugin({
   name: "s3",

@@ -9,6 +9,8 @@ import { S3Client } from "./client.ts";
 import { loadAwsFiles, resolveS3Config, type S3Settings } from "./config.ts";
 import { S3Endpoint, type S3EndpointOptions } from "./endpoint.ts";
 import { S3ConfigError } from "./errors.ts";
+import { rootPrefix } from "./keys.ts";
+import { cacheFile } from "./mtime_cache.ts";
 
 /** Endpoint `options:` an `s3://` URL understands. */
 export interface S3UrlOptions extends S3EndpointOptions {
@@ -83,6 +85,9 @@ export async function openS3(
       partsInFlight: pick<number>(extra.partsInFlight, "number"),
       headConcurrency: pick<number>(extra.headConcurrency, "number"),
       maxConnections: options.maxConnections,
+      cacheFile: typeof extra.stateDir === "string"
+        ? cacheFile(extra.stateDir, config.endpoint, bucket, rootPrefix(url.pathname))
+        : undefined,
     });
   } catch (e) {
     client.close();

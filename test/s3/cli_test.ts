@@ -43,15 +43,20 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       await makeTree(join(dir, "src"), 1_005);
-      const up = await ferry(["mirror", join(dir, "src"), "s3://test/backup"], { env: envOf(s3) });
+      const up = await ferry(["mirror", join(dir, "src"), "s3://test/backup"], {
+        env: envOf(s3),
+        cwd: dir,
+      });
       assert.equal(up.code, 0, up.stderr + up.stdout);
       const again = await ferry(["--json", "mirror", join(dir, "src"), "s3://test/backup"], {
         env: envOf(s3),
+        cwd: dir,
       });
       assert.equal(again.code, 0, again.stderr);
       assert.doesNotMatch(again.stdout + again.stderr, /"transferred":\s*[1-9]/);
       const down = await ferry(["mirror", "s3://test/backup", join(dir, "back")], {
         env: envOf(s3),
+        cwd: dir,
       });
       assert.equal(down.code, 0, down.stderr + down.stdout);
       assert.equal(await Deno.readTextFile(join(dir, "back", "a.txt")), "hello s3\n");
@@ -76,7 +81,10 @@ peerTest(
     const dir = await Deno.makeTempDir();
     try {
       await makeTree(join(dir, "src"), 2);
-      const up = await ferry(["mirror", join(dir, "src"), "s3://test/r"], { env: envOf(s3) });
+      const up = await ferry(["mirror", join(dir, "src"), "s3://test/r"], {
+        env: envOf(s3),
+        cwd: dir,
+      });
       assert.equal(up.code, 0, up.stderr);
       const rcloneEnv = {
         RCLONE_CONFIG_S3_TYPE: "s3",
@@ -144,11 +152,15 @@ Deno.test({
           AWS_ACCESS_KEY_ID: "NOSUCHKEY",
           AWS_SECRET_ACCESS_KEY: "very-secret-value",
         }),
+        cwd: dir,
       });
       assert.notEqual(badKey.code, 0);
       assert.match(badKey.stderr, /InvalidAccessKeyId/);
       assert.doesNotMatch(badKey.stdout + badKey.stderr, /very-secret-value/);
-      const noBucket = await ferry(["mirror", dir, "s3://nosuchbucket/x"], { env: envOf(s3) });
+      const noBucket = await ferry(["mirror", dir, "s3://nosuchbucket/x"], {
+        env: envOf(s3),
+        cwd: dir,
+      });
       assert.notEqual(noBucket.code, 0);
       assert.match(noBucket.stdout + noBucket.stderr, /s3:\/\/nosuchbucket.*no such bucket/);
       const port = (html.addr as Deno.NetAddr).port;
@@ -182,12 +194,19 @@ Deno.test({
       await ep.client.put("both", new Uint8Array(1));
       await ep.client.put("both/inner", new Uint8Array(1));
       await ep.close();
-      const down = await ferry(["mirror", "s3://test/", join(dir, "target")], { env: envOf(s3) });
+      const down = await ferry(["mirror", "s3://test/", join(dir, "target")], {
+        env: envOf(s3),
+        cwd: dir,
+      });
       assert.notEqual(down.code, 0);
       assert.match(down.stdout + down.stderr, /"both" is both an object and a prefix/);
-      // The root listing fails, so nothing is planned: at most an empty target directory.
+      // The root listing fails, so nothing is planned: at most an empty target directory
+      // (and the run's state directory).
       const made = [...Deno.readDirSync(dir)].map((e) => e.name);
-      assert.ok(made.every((n) => n === "target"), `only the target: ${made}`);
+      assert.ok(made.every((n) => n === "target" || n === ".ferry"), `only the target: ${made}`);
+      for (const e of Deno.readDirSync(dir)) {
+        if (e.name === "target") assert.deepEqual([...Deno.readDirSync(join(dir, "target"))], []);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
