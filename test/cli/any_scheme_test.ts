@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { ferry } from "./helpers.ts";
 import { peerTest } from "../peers/skip.ts";
 import { startTestSite } from "../uftp/_site.ts";
+import { startRealUftpd } from "../peers/uftpd.ts";
 
 const PLUGIN_ENTRY = new URL("../../plugin.ts", import.meta.url).href;
 
@@ -45,10 +46,10 @@ peerTest(
       assert.notEqual(wrong.code, 0);
       assert.doesNotMatch(wrong.stderr, /invalid FTP URL/);
       // The job commands (a one-job workflow) take the same URL and flags.
-    const walk = await ferry(["walk", url, ...auth, "--json"], { env });
-    assert.equal(walk.code, 0, walk.stderr);
-    assert.match(walk.stdout, /there\.txt/);
-    const shift = await ferry(["time-shift", url, ...auth], { env });
+      const walk = await ferry(["walk", url, ...auth, "--json"], { env });
+      assert.equal(walk.code, 0, walk.stderr);
+      assert.match(walk.stdout, /there\.txt/);
+      const shift = await ferry(["time-shift", url, ...auth], { env });
       assert.equal(shift.code, 2, shift.stderr);
       assert.match(shift.stderr, /time shifts are an FTP matter/);
     } finally {
@@ -121,6 +122,29 @@ export default definePlugin({
     const walk = await ferry(["walk", store, "--json", ...plugin]);
     assert.equal(walk.code, 0, walk.stderr);
     assert.match(walk.stdout, /x\.txt/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+peerTest("put, ls and get of the real UFTPD's uftp:// URL", ["uftpd", "openssl"], async () => {
+  await using site = await startRealUftpd();
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "ca.pem"), site.ca);
+    await Deno.writeTextFile(join(dir, "real.txt"), "to the real UFTPD\n");
+    const env = { UFTP_PW: site.password };
+    const auth = ["--user", site.user, "--password-env", "UFTP_PW", "--ca", join(dir, "ca.pem")];
+    const put = await ferry(["put", join(dir, "real.txt"), `${site.dataUrl}/`, ...auth], { env });
+    assert.equal(put.code, 0, put.stderr);
+    const ls = await ferry(["ls", site.dataUrl, ...auth], { env });
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.equal(ls.stdout.trim(), "real.txt");
+    const get = await ferry(["get", `${site.dataUrl}/real.txt`, join(dir, "back.txt"), ...auth], {
+      env,
+    });
+    assert.equal(get.code, 0, get.stderr);
+    assert.equal(await Deno.readTextFile(join(dir, "back.txt")), "to the real UFTPD\n");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
