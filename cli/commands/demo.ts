@@ -72,7 +72,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
         authorizer,
         host: "127.0.0.1",
         port: opts.port ?? 0,
-        authFailedDelay: 0,
+        authFailedDelayMs: 0,
       });
       try {
         const url = `ftp://demo@127.0.0.1:${server.port}/`;

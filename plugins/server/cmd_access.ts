@@ -70,7 +70,7 @@ export async function PASS(s: Session, arg: string): Promise<void> {
   log.info("{tag} Authentication failed for user '{user}'.", { tag: s.tag, user: username });
   await runHooks(s.hooks, "onLoginFailed", { ...s.info(), username });
   // The delay slows down guessing; the limit ends the session (pyftpdlib's defaults: 3 s, 3).
-  await s.sleep(s.options.authFailedDelay);
+  await s.sleep(s.options.authFailedDelayMs);
   if (s.closed) return;
   if (s.loginFailures >= s.options.maxLoginAttempts) {
     s.reply(530, "Maximum login attempts. Disconnecting.");

@@ -359,10 +359,10 @@ export async function buildServerOptions(
     maxConnections: config.maxConnections,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     maxLoginAttempts: config.maxLoginAttempts,
-    authFailedDelay: sec(config.authFailedDelay),
-    idleTimeout: sec(config.idleTimeout),
-    dataTimeout: sec(config.dataTimeout),
-    dataConnectTimeout: sec(config.dataConnectTimeout),
+    authFailedDelayMs: sec(config.authFailedDelay),
+    idleTimeoutMs: sec(config.idleTimeout),
+    dataTimeoutMs: sec(config.dataTimeout),
+    dataConnectTimeoutMs: sec(config.dataConnectTimeout),
     tls: t
       ? {
         cert: await read(t.cert),
@@ -375,7 +375,7 @@ export async function buildServerOptions(
     tlsControlRequired: t?.controlRequired,
     tlsDataRequired: t?.dataRequired,
     requireTlsSessionReuse: t?.requireSessionReuse,
-    tlsHandshakeTimeout: sec(t?.handshakeTimeout),
+    tlsHandshakeTimeoutMs: sec(t?.handshakeTimeout),
     atomicUploads: config.atomicUploads,
     readLimit: config.readLimit,
     writeLimit: config.writeLimit,

@@ -36,13 +36,13 @@ export interface FtpServerOptions {
   /** Wrong passwords tolerated per session before disconnecting (default 3). */
   maxLoginAttempts?: number;
   /** Delay before answering a failed login, ms (default 3000, as pyftpdlib). */
-  authFailedDelay?: number;
+  authFailedDelayMs?: number;
   /** Idle control connection timeout, ms (default 300 000; 0 = none). */
-  idleTimeout?: number;
+  idleTimeoutMs?: number;
   /** A stalled data transfer is dropped after this many ms (default 300 000). */
-  dataTimeout?: number;
+  dataTimeoutMs?: number;
   /** Time for a data connection to arrive or be made, ms (default 30 000). */
-  dataConnectTimeout?: number;
+  dataConnectTimeoutMs?: number;
   /** Certificate and key: enables AUTH TLS (and implicit TLS when asked). */
   tls?: TlsOptions;
   /** TLS from the first byte (ftps://, usually port 990). */
@@ -54,7 +54,7 @@ export interface FtpServerOptions {
   /** Data connections must resume the TLS session (vsftpd's `require_ssl_reuse`). Default false. */
   requireTlsSessionReuse?: boolean;
   /** Max time for a TLS handshake, ms (default 10 000). */
-  tlsHandshakeTimeout?: number;
+  tlsHandshakeTimeoutMs?: number;
   /**
    * Stage uploads under a temporary name; the target changes only after the
    * transfer completed and `onFileReceived` accepted it (default true). false:
@@ -103,16 +103,16 @@ export function resolveOptions(o: FtpServerOptions): ResolvedOptions {
     maxConnections: o.maxConnections ?? 512,
     maxConnectionsPerIp: o.maxConnectionsPerIp ?? 0,
     maxLoginAttempts: o.maxLoginAttempts ?? 3,
-    authFailedDelay: o.authFailedDelay ?? 3000,
-    idleTimeout: o.idleTimeout ?? 300_000,
-    dataTimeout: o.dataTimeout ?? 300_000,
-    dataConnectTimeout: o.dataConnectTimeout ?? 30_000,
+    authFailedDelayMs: o.authFailedDelayMs ?? 3000,
+    idleTimeoutMs: o.idleTimeoutMs ?? 300_000,
+    dataTimeoutMs: o.dataTimeoutMs ?? 300_000,
+    dataConnectTimeoutMs: o.dataConnectTimeoutMs ?? 30_000,
     tls: o.tls,
     implicitTls: o.implicitTls ?? false,
     tlsControlRequired: o.tlsControlRequired ?? false,
     tlsDataRequired: o.tlsDataRequired ?? false,
     requireTlsSessionReuse: o.requireTlsSessionReuse ?? false,
-    tlsHandshakeTimeout: o.tlsHandshakeTimeout ?? 10_000,
+    tlsHandshakeTimeoutMs: o.tlsHandshakeTimeoutMs ?? 10_000,
     atomicUploads: o.atomicUploads ?? true,
     readLimit: o.readLimit ?? 0,
     writeLimit: o.writeLimit ?? 0,

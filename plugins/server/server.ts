@@ -140,7 +140,7 @@ export class FtpServer implements SessionHost {
       this.#open(sock, false);
       return;
     }
-    acceptTls(sock, this.tlsContext!, o.tlsHandshakeTimeout).then(
+    acceptTls(sock, this.tlsContext!, o.tlsHandshakeTimeoutMs).then(
       (secure) => this.#open(secure, true),
       (e) =>
         log.info("{ip}:{port} TLS handshake failed: {error}", {

@@ -146,8 +146,8 @@ export class Session {
       masqueradeAddressMap: o.masqueradeAddressMap,
       permitForeignAddresses: o.permitForeignAddresses,
       permitPrivilegedPorts: o.permitPrivilegedPorts,
-      connectTimeout: o.dataConnectTimeout,
-      tlsHandshakeTimeout: o.tlsHandshakeTimeout,
+      connectTimeout: o.dataConnectTimeoutMs,
+      tlsHandshakeTimeout: o.tlsHandshakeTimeoutMs,
     });
   }
 
@@ -479,7 +479,7 @@ export class Session {
     log.debug("{tag} -> 234 {text}", { tag: this.tag, text });
     let secure: tls.TLSSocket;
     try {
-      secure = await acceptTls(plain, ctx, this.options.tlsHandshakeTimeout);
+      secure = await acceptTls(plain, ctx, this.options.tlsHandshakeTimeoutMs);
     } catch (e) {
       log.info("{tag} TLS handshake failed: {error}", {
         tag: this.tag,
@@ -546,7 +546,7 @@ export class Session {
         ascii: this.state.type === "A",
         throttle,
         signal: controller.signal,
-        dataTimeout: this.options.dataTimeout,
+        dataTimeout: this.options.dataTimeoutMs,
         progress,
       });
       return { ok: true, bytes: progress.bytes, seconds: (performance.now() - started) / 1000 };
@@ -594,7 +594,7 @@ export class Session {
 
   #armIdle() {
     this.#disarmIdle();
-    const ms = this.options.idleTimeout;
+    const ms = this.options.idleTimeoutMs;
     if (ms > 0 && !this.activeTransfer && !this.closed) {
       this.#idleTimer = setTimeout(() => {
         this.reply(421, "Control connection timed out.");

@@ -52,7 +52,7 @@ async function ferryServer(
     endpoint: ep,
     authorizer,
     port: 0,
-    authFailedDelay: 0,
+    authFailedDelayMs: 0,
     hooks: { onLogin: () => void logins++ },
     ...extra,
   });

@@ -14,7 +14,7 @@ async function server() {
     password: "pw-5ecret",
     perm: "elradfmwMT",
   });
-  const srv = await startFtpServer({ endpoint: ep, authorizer, port: 0, authFailedDelay: 0 });
+  const srv = await startFtpServer({ endpoint: ep, authorizer, port: 0, authFailedDelayMs: 0 });
   return { srv, ep, url: `ftp://bob@127.0.0.1:${srv.port}` };
 }
 

@@ -43,7 +43,7 @@ peerTest(
     }
     const ep = new StallingEndpoint(mem, { read: { name: "big.bin", after: 1 << 20, times: 3 } });
     const authorizer = new VirtualAuthorizer().addUser("bob", { password: "pw", perm: "elr" });
-    const srv = await startFtpServer({ endpoint: ep, authorizer, port: 0, authFailedDelay: 0 });
+    const srv = await startFtpServer({ endpoint: ep, authorizer, port: 0, authFailedDelayMs: 0 });
     const dir = await Deno.makeTempDir({ prefix: "ferry-tty-" });
     const socket = `ferry-test-${Deno.pid}`;
     try {

@@ -96,7 +96,7 @@ for (const c of cases) {
       password: env.FTP_PW,
       perm: "elradfmwMT",
     });
-    const srv = await startFtpServer({ endpoint: ep, authorizer, port: 0, authFailedDelay: 0 });
+    const srv = await startFtpServer({ endpoint: ep, authorizer, port: 0, authFailedDelayMs: 0 });
     const dir = await Deno.makeTempDir({ prefix: "ferry-signals-" });
     try {
       const url = `ftp://bob@127.0.0.1:${srv.port}`;

@@ -44,7 +44,7 @@ async function stallingServer(
     endpoint: ep,
     authorizer,
     port: 0,
-    authFailedDelay: 0,
+    authFailedDelayMs: 0,
     ...extra,
   });
   const stop = async () => {

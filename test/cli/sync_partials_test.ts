@@ -33,7 +33,7 @@ for (const sourceDeleted of [false, true]) {
       password: env.FTP_PW,
       perm: "elradfmwMT",
     });
-    const srv = await startFtpServer({ endpoint: ep, authorizer, port: 0, authFailedDelay: 0 });
+    const srv = await startFtpServer({ endpoint: ep, authorizer, port: 0, authFailedDelayMs: 0 });
     const dir = await Deno.makeTempDir({ prefix: "ferry-sync-partials-" });
     const got = join(dir, "got");
     const args = [

@@ -17,10 +17,10 @@ Deno.test("server config: durations in seconds or with a unit, the same rule as 
     open: () => Promise.resolve(new MemoryEndpoint()),
     warn: () => {},
   });
-  assert.equal(options.idleTimeout, 300_000);
-  assert.equal(options.dataTimeout, 300_000);
-  assert.equal(options.dataConnectTimeout, 1_500);
-  assert.equal(options.authFailedDelay, 500);
+  assert.equal(options.idleTimeoutMs, 300_000);
+  assert.equal(options.dataTimeoutMs, 300_000);
+  assert.equal(options.dataConnectTimeoutMs, 1_500);
+  assert.equal(options.authFailedDelayMs, 500);
   assert.throws(
     () => validateConfig({ idleTimeout: "soon" }, "s.yaml"),
     /s\.yaml: idleTimeout: expected seconds or a duration such as 500ms, 30s, 5m/,

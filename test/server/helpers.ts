@@ -68,7 +68,7 @@ export async function testServer(
     endpoint: ep,
     authorizer: auth,
     port: 0,
-    authFailedDelay: 10,
+    authFailedDelayMs: 10,
     ...options,
   });
   return { srv, ep, auth, port: srv.port, [Symbol.asyncDispose]: () => srv.close() };

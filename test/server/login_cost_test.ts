@@ -104,7 +104,7 @@ Deno.test("login cost: a plugin authorizer in front: both paths ask it, then the
 Deno.test("login cost: through the server, both failures get the same reply after the same delay setting", async () => {
   const { costs, verify } = recorder();
   const auth = new VirtualAuthorizer({ verify }).addUser("bob", { password: "pw" });
-  await using t = await testServer({ authorizer: auth, authFailedDelay: 1 });
+  await using t = await testServer({ authorizer: auth, authFailedDelayMs: 1 });
   await using c = await Ctl.connect(t.port);
   const known = await c.login("bob", "wrong");
   const unknown = await c.login("nobody-here", "wrong");

@@ -29,7 +29,7 @@ Deno.test("USER answers 331 for every name; a wrong password reads the same for 
 });
 
 Deno.test("brute force: each failure waits, the last one disconnects", async () => {
-  await using t = await testServer({ authFailedDelay: 200, maxLoginAttempts: 3 });
+  await using t = await testServer({ authFailedDelayMs: 200, maxLoginAttempts: 3 });
   await using c = await Ctl.connect(t.port);
   for (let i = 1; i <= 3; i++) {
     await c.cmd("USER bob");
@@ -196,7 +196,7 @@ Deno.test("connection limits: overall and per IP answer 421", async () => {
 });
 
 Deno.test("idle sessions are closed with 421", async () => {
-  await using t = await testServer({ idleTimeout: 200 });
+  await using t = await testServer({ idleTimeoutMs: 200 });
   await using c = await Ctl.connect(t.port);
   const r = await c.reply(3000);
   assert.equal(r.code, 421);
@@ -206,7 +206,7 @@ Deno.test("idle sessions are closed with 421", async () => {
 Deno.test("a stalled upload times out (421), the partial file can be dropped by a hook", async () => {
   const seen: string[] = [];
   await using t = await testServer({
-    dataTimeout: 200,
+    dataTimeoutMs: 200,
     hooks: {
       onIncompleteFileReceived: (ev) => {
         seen.push(`${ev.path}:${ev.bytes}`);
@@ -231,7 +231,7 @@ Deno.test("a stalled upload times out (421), the partial file can be dropped by 
 });
 
 Deno.test("a data connection that never comes: 425 after the connect timeout", async () => {
-  await using t = await testServer({ dataConnectTimeout: 200 });
+  await using t = await testServer({ dataConnectTimeoutMs: 200 });
   await using c = await Ctl.connect(t.port);
   await c.login("bob", "pw");
   await c.cmd("EPSV");
@@ -341,10 +341,10 @@ peerTest(
 peerTest("TLS handshakes time out (implicit and after AUTH TLS)", ["openssl"], async () => {
   const certs = await testCertificates();
   const tls = { cert: certs.good.cert, key: certs.good.key };
-  await using imp = await testServer({ tls, implicitTls: true, tlsHandshakeTimeout: 200 });
+  await using imp = await testServer({ tls, implicitTls: true, tlsHandshakeTimeoutMs: 200 });
   await using c = await Ctl.connect(imp.port, { banner: false });
   assert.ok(await c.closedByServer(3000));
-  await using exp = await testServer({ tls, tlsHandshakeTimeout: 200 });
+  await using exp = await testServer({ tls, tlsHandshakeTimeoutMs: 200 });
   await using d = await Ctl.connect(exp.port);
   assert.equal((await d.cmd("AUTH TLS")).code, 234);
   assert.ok(await d.closedByServer(3000));
