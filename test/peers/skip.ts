@@ -32,9 +32,18 @@ export type Peer =
   | "wget"
   | "tmux"
   | "openssl"
+  | "redis-server"
   | "python3";
 
-const ON_PATH = new Set<Peer>(["lftp", "curl", "rclone", "wget", "tmux", "openssl"]);
+const ON_PATH = new Set<Peer>([
+  "lftp",
+  "curl",
+  "rclone",
+  "wget",
+  "tmux",
+  "openssl",
+  "redis-server",
+]);
 const reasons = new Map<Peer, string | null>();
 let pythonModules: Set<string> | undefined;
 

@@ -51,7 +51,8 @@ export async function runOnQueue(
     key: await runKey({ file, source, jobs: run.jobs ?? [] }),
     secrets: wf.secrets,
     batch: options.batch,
-    unavailableMs: options.unavailableMs,
+    unavailableMs: options.unavailableMs ??
+      (Number(Deno.env.get("FERRY_QUEUE_UNAVAILABLE_MS") ?? "") || undefined),
   });
   try {
     const report = await runWorkflow(wf, { ...run, executor: coordinator.executors() });
