@@ -549,10 +549,10 @@ export class S3Endpoint implements Endpoint {
    *
    * @example
    * ```ts
-   * const removed = await ep.rmtree("old");
+   * const removed = await ep.removeTree("old");
    * ```
    */
-  async rmtree(path: string, signal?: AbortSignal): Promise<number> {
+  async removeTree(path: string, signal?: AbortSignal): Promise<number> {
     const p = this.#path(path);
     const prefix = p === "" ? this.#root : this.#key(p) + "/";
     // The whole listing first: deleting while paging could make the service skip keys.

@@ -67,6 +67,16 @@ Deno.test({
       );
       assert.equal([...Deno.readDirSync(join(dir, "back", "many"))].length, 1_005);
       assert.doesNotMatch(up.stdout + up.stderr + down.stderr, /S3RVER/);
+      // rmtree lists once and deletes with DeleteObjects (1,000 keys a request).
+      const rm = await ferry(["--json", "rmtree", "s3://test/backup/many"], {
+        env: envOf(s3),
+        cwd: dir,
+      });
+      assert.equal(rm.code, 0, rm.stderr + rm.stdout);
+      const ls = await ferry(["ls", "s3://test/backup"], { env: envOf(s3), cwd: dir });
+      assert.equal(ls.code, 0, ls.stderr);
+      assert.doesNotMatch(ls.stdout, /many/);
+      assert.match(ls.stdout, /a\.txt/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
