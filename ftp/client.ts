@@ -8,14 +8,14 @@ import type net from "node:net";
 import type tls from "node:tls";
 import { logger } from "../util/log.ts";
 import { ControlConnection } from "./control.ts";
+import { type DataChannelOptions, type DataChannelState, dataConnectionError } from "./data.ts";
 import {
-  canPipeline,
-  type DataChannelOptions,
-  type DataChannelState,
-  dataConnectionError,
-  openDataChannel,
-  openPipelined,
-} from "./data.ts";
+  type ChannelOpener,
+  channelOpener,
+  type DataSecurity,
+  plainData,
+  tlsData,
+} from "./transfer_setup.ts";
 import {
   CommandNotImplementedError,
   errorForReply,
@@ -26,10 +26,10 @@ import {
 } from "./errors.ts";
 import { formatFtpTime, parse257, parseFtpTime, type Reply } from "./reply.ts";
 import { connectSocket, formatHostPort, type FtpEncoding, textDecoder } from "./socket.ts";
-import { explainDataRefusal, startTlsClient, startTlsData, type TlsOptions } from "./tls.ts";
+import { explainDataRefusal, startTlsClient, type TlsOptions } from "./tls.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
-import { connData, type DataConnection, socketData } from "./data_connection.ts";
+import type { DataConnection } from "./data_connection.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
 import { createListingParser, type Listing, parseMlstReply, parseNlst } from "./listing/index.ts";
 
@@ -796,6 +796,35 @@ export class FtpClient {
     this.#type = type;
   }
 
+  #strategies?: { protected: boolean; opener: ChannelOpener; security: DataSecurity };
+
+  /**
+   * The session's data-connection strategies (./transfer_setup.ts), made once
+   * and again only when PROT changes what the data connections need.
+   */
+  #setup(): { opener: ChannelOpener; security: DataSecurity } {
+    if (this.#strategies?.protected === this.#protected) return this.#strategies;
+    const security = this.#protected
+      ? tlsData(
+        this.#control.socket as tls.TLSSocket,
+        this.#options.tlsOptions ?? {},
+        this.#timeout,
+      )
+      : plainData(this.#options.nativeDataConnections !== false);
+    const channel: DataChannelOptions = {
+      passive: this.#options.passive,
+      epsv: this.#options.epsv,
+      trustPasvHost: this.#options.trustPasvHost,
+      activeAddress: this.#options.activeAddress,
+      sourceAddress: this.#options.sourceAddress,
+      plainConn: security.nativeConn,
+      timeoutMs: this.#timeout,
+    };
+    const opener = channelOpener(channel, this.#state, this.#options.pipeline !== false);
+    this.#strategies = { protected: this.#protected, opener, security };
+    return this.#strategies;
+  }
+
   /**
    * Opens a data connection and sends `command` (ftplib's `ntransfercmd`).
    * The control connection stays reserved until the returned handle finishes.
@@ -817,21 +846,12 @@ export class FtpClient {
     };
     try {
       await this.#setType(type);
-      const channel: DataChannelOptions = {
-        passive: this.#options.passive,
-        epsv: this.#options.epsv,
-        trustPasvHost: this.#options.trustPasvHost,
-        activeAddress: this.#options.activeAddress,
-        sourceAddress: this.#options.sourceAddress,
-        plainConn: !this.#protected && this.#options.nativeDataConnections !== false,
-        timeoutMs: this.#timeout,
-      };
-      // Downloads without REST or extra commands send EPSV and the command together.
-      const pipelined = this.#options.pipeline !== false && direction === "read" && !offset &&
-          before.length === 0 && canPipeline(channel, this.#state)
-        ? await openPipelined(this.#control, command, channel)
-        : undefined;
-      const pending = pipelined ?? await openDataChannel(this.#control, channel, this.#state);
+      const { opener, security } = this.#setup();
+      const { pending, sent } = await opener.open(this.#control, {
+        command,
+        direction,
+        inBetween: (offset ?? 0) > 0 || before.length > 0,
+      });
       if (offset && offset > 0) {
         const rest = await this.#control.command(`REST ${offset}`);
         if (rest.code !== 350) {
@@ -856,38 +876,24 @@ export class FtpClient {
       const announcement = new Promise<number | undefined>((resolve) => announce = resolve);
       let confirmed!: () => void;
       const confirmation = new Promise<void>((resolve) => confirmed = resolve);
-      const options = {
-        timeoutMs: this.#timeout,
-        command,
-        mapError: asDataError,
-        expectedBytes: announcement,
-      };
-      const ready = (socket: net.Socket): DataConnection =>
-        socketData(socket, {
-          ...options,
-          download: direction === "read",
-          endHint: "encrypted" in socket ? { signal: confirmation, graceMs: 250 } : undefined,
-        });
-      const dataReady = pending.channel()
-        .then((raw) => {
-          if (raw.conn) return connData(raw.conn, options);
-          return this.#protected
-            ? startTlsData(
-              raw.socket,
-              this.#control.socket as never,
-              this.#options.tlsOptions ?? {},
-              this.#timeout,
-            ).then(ready)
-            : ready(raw.socket);
-        });
+      const dataReady = pending.channel().then((raw) =>
+        security.connect(raw, {
+          command,
+          timeoutMs: this.#timeout,
+          direction,
+          mapError: asDataError,
+          expectedBytes: announcement,
+          confirmation,
+        })
+      );
       dataReady.catch(() => {});
-      const preliminary = pipelined
+      const preliminary = sent
         ? await this.#control.read(this.#timeout, command)
         : await this.#control.command(command);
       if (preliminary.code >= 400 || preliminary.code < 100) {
         // ProFTPD refuses a data connection whose TLS session is not the
         // control's with 425 here: the handshake's outcome explains why.
-        if (this.#protected && preliminary.code < 500) await settled(dataReady, 2_000);
+        if (security.encrypted && preliminary.code < 500) await settled(dataReady, 2_000);
         pending.cancel();
         dataReady.then((d) => d.destroy(), () => {});
         this.#noteRefusal(preliminary);
@@ -901,7 +907,7 @@ export class FtpClient {
         return emptyHandle(preliminary);
       }
       announce(offset ? undefined : announcedSize(preliminary.text));
-      if (direction === "read" && this.#protected) {
+      if (direction === "read" && security.encrypted) {
         early = this.#control.read(Number.POSITIVE_INFINITY, command);
         early.then((reply) => reply.code < 300 && confirmed(), () => {});
       }

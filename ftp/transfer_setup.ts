@@ -1,0 +1,146 @@
+/**
+ * How a session sets up its data connections, as strategy objects chosen once
+ * per session (basic-ftp's `prepareTransfer`): how the channel opens (passive
+ * or active, with the transfer command pipelined where it can be) and what the
+ * data connection needs before bytes flow (TLS with the control connection's
+ * session, or nothing). `FtpClient` asks its session's strategies and keeps
+ * TYPE, REST, replies and ABOR to itself.
+ * @module
+ */
+import type net from "node:net";
+import type tls from "node:tls";
+import type { ControlConnection } from "./control.ts";
+import {
+  canPipeline,
+  type DataChannelOptions,
+  type DataChannelState,
+  openDataChannel,
+  openPipelined,
+  type PendingData,
+  type RawDataChannel,
+} from "./data.ts";
+import { connData, type DataConnection, socketData } from "./data_connection.ts";
+import { startTlsData, type TlsOptions } from "./tls.ts";
+
+/** What one transfer asks of the channel. */
+export interface ChannelRequest {
+  command: string;
+  direction: "read" | "write";
+  /** A REST offset or commands between the channel and `command`: no pipelining. */
+  inBetween: boolean;
+}
+
+/** Opens data channels; `sent` says whether `command` already went out with it. */
+export interface ChannelOpener {
+  open(control: ControlConnection, request: ChannelRequest): Promise<{
+    pending: PendingData;
+    sent: boolean;
+  }>;
+}
+
+/**
+ * The session's channel opener: downloads without REST or extra commands send
+ * EPSV and the command together once EPSV worked (unless `pipeline` is off);
+ * everything else opens the channel first (passive or active, per `channel`).
+ *
+ * @example
+ * ```ts
+ * const opener = channelOpener(channel, state, true);
+ * const { pending, sent } = await opener.open(control, { command: "RETR a", direction: "read", inBetween: false });
+ * ```
+ */
+export function channelOpener(
+  channel: DataChannelOptions,
+  state: DataChannelState,
+  pipeline: boolean,
+): ChannelOpener {
+  return {
+    async open(control, { command, direction, inBetween }) {
+      const pipelined = pipeline && direction === "read" && !inBetween &&
+          canPipeline(channel, state)
+        ? await openPipelined(control, command, channel)
+        : undefined;
+      if (pipelined) return { pending: pipelined, sent: true };
+      return { pending: await openDataChannel(control, channel, state), sent: false };
+    },
+  };
+}
+
+/** Options of one data connection (see data_connection.ts). */
+export interface ConnectionRequest {
+  command: string;
+  timeoutMs: number;
+  direction: "read" | "write";
+  mapError: (cause: Error) => Error;
+  expectedBytes: Promise<number | undefined>;
+  /** Resolves when the server confirmed the transfer (the TLS end-of-stream hint). */
+  confirmation: Promise<void>;
+}
+
+/** What a data connection needs before bytes flow on this session. */
+export interface DataSecurity {
+  /** TLS data: the final reply is read alongside a download, a 4xx waits for the handshake. */
+  readonly encrypted: boolean;
+  /** Whether the channel may be a native `Deno.Conn` (plain data only). */
+  readonly nativeConn: boolean;
+  /** Turns the connected channel into a data connection. */
+  connect(raw: RawDataChannel, request: ConnectionRequest): Promise<DataConnection>;
+}
+
+function ready(socket: net.Socket, request: ConnectionRequest): DataConnection {
+  const { confirmation, direction, ...options } = request;
+  return socketData(socket, {
+    ...options,
+    download: direction === "read",
+    endHint: "encrypted" in socket ? { signal: confirmation, graceMs: 250 } : undefined,
+  });
+}
+
+function connOptions(request: ConnectionRequest) {
+  const { command, timeoutMs, mapError, expectedBytes } = request;
+  return { command, timeoutMs, mapError, expectedBytes };
+}
+
+/**
+ * Clear data connections (`Deno.Conn` where `native`, else node:net sockets).
+ *
+ * @example
+ * ```ts
+ * const data = await plainData(true).connect(raw, request);
+ * ```
+ */
+export function plainData(native: boolean): DataSecurity {
+  return {
+    encrypted: false,
+    nativeConn: native,
+    connect(raw, request) {
+      return Promise.resolve(
+        raw.conn ? connData(raw.conn, connOptions(request)) : ready(raw.socket, request),
+      );
+    },
+  };
+}
+
+/**
+ * TLS data connections resuming `control`'s session and pinned to its
+ * certificate (docs/TLS.md).
+ *
+ * @example
+ * ```ts
+ * const data = await tlsData(controlSocket, {}, 30_000).connect(raw, request);
+ * ```
+ */
+export function tlsData(
+  control: tls.TLSSocket,
+  options: TlsOptions,
+  timeoutMs: number,
+): DataSecurity {
+  return {
+    encrypted: true,
+    nativeConn: false,
+    async connect(raw, request) {
+      if (raw.conn) return connData(raw.conn, connOptions(request));
+      return ready(await startTlsData(raw.socket, control, options, timeoutMs), request);
+    },
+  };
+}
