@@ -58,7 +58,16 @@ export function uploadStream(
   options: UploadOptions,
 ): WritableStream<Uint8Array> {
   const { partSize, partsInFlight, signal } = options;
-  let buffer = new Uint8Array(partSize);
+  // Small files are the common case: the buffer starts at the expected size (or 64 KiB) and
+  // grows, instead of zeroing a whole part for every 1 KiB file.
+  const firstSize = Math.min(partSize, options.size ?? 64 * 1024);
+  let buffer = new Uint8Array(Math.max(firstSize, 1));
+  const room = (needed: number) => {
+    if (needed <= buffer.byteLength) return;
+    const grown = new Uint8Array(Math.min(partSize, Math.max(needed, buffer.byteLength * 2)));
+    grown.set(buffer.subarray(0, filled));
+    buffer = grown;
+  };
   let filled = 0;
   let total = 0;
   let uploadId: string | undefined;
@@ -94,6 +103,7 @@ export function uploadStream(
     let at = 0;
     while (at < chunk.byteLength) {
       const n = Math.min(partSize - filled, chunk.byteLength - at);
+      room(filled + n);
       buffer.set(chunk.subarray(at, at + n), filled);
       filled += n;
       at += n;
