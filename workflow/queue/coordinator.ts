@@ -112,6 +112,7 @@ export class QueueCoordinator {
   readonly #progress = new Map<string, (events: unknown) => void>();
   readonly #lost: Promise<never>;
   #watch?: ReturnType<typeof setInterval>;
+  #client?: { status: string };
   #run = "";
 
   private constructor(
@@ -130,9 +131,9 @@ export class QueueCoordinator {
     let notReadySince: number | undefined;
     const limit = options.unavailableMs ?? 15_000;
     this.#lost = new Promise<never>((_, reject) => {
-      this.#watch = setInterval(async () => {
-        const client = await this.#queue.client;
-        if (client.status === "ready") {
+      this.#watch = setInterval(() => {
+        // The client itself, not `queue.client`: that one waits for a reconnect.
+        if (this.#client?.status === "ready") {
           notReadySince = undefined;
           return;
         }
@@ -168,7 +169,7 @@ export class QueueCoordinator {
     try {
       await Promise.race([
         (async () => {
-          await queue.waitUntilReady();
+          coordinator.#client = await queue.waitUntilReady();
           await events.waitUntilReady();
           await coordinator.#startRecord();
         })(),
@@ -226,7 +227,7 @@ export class QueueCoordinator {
    * ```
    */
   async done(): Promise<void> {
-    await this.#redis("DEL", this.#recordKey);
+    await this.#guard(this.#redis("DEL", this.#recordKey));
   }
 
   /**
@@ -256,7 +257,7 @@ export class QueueCoordinator {
     options: ExecuteOptions,
   ): Promise<ActionOutcome[]> {
     const field = `job:${job.name}`;
-    const kept = await this.#redis("HGET", this.#recordKey, field) as string | null;
+    const kept = await this.#guard(this.#redis("HGET", this.#recordKey, field)) as string | null;
     let sent: SentJob;
     if (kept) {
       // Started again: the plan already handed out is the one that counts.
@@ -277,7 +278,7 @@ export class QueueCoordinator {
       const text = JSON.stringify(sent);
       this.#checkSecrets(text, `job ${job.name}'s plan`);
       this.#checkSecrets(JSON.stringify(this.#options.workflow), "the workflow");
-      await this.#redis("HSET", this.#recordKey, field, text);
+      await this.#guard(this.#redis("HSET", this.#recordKey, field, text));
     }
     const actions = sent.actions;
     const outcomes: ActionOutcome[] = actions.map((action, i) => ({

@@ -56,7 +56,8 @@ export async function runOnQueue(
   });
   try {
     const report = await runWorkflow(wf, { ...run, executor: coordinator.executors() });
-    if (report.status !== "interrupted") await coordinator.done();
+    // A run that lost Redis keeps its record: run again to pick it up.
+    if (report.status !== "interrupted") await coordinator.done().catch(() => {});
     return report;
   } finally {
     await coordinator.close();
