@@ -19,7 +19,9 @@ export type EntryType = "file" | "dir" | "symlink" | "cdir" | "pdir" | "other";
 export interface Stat {
   /** Base name of the entry (`""` for the root). */
   name: string;
+  /** What the entry is. */
   type: Exclude<EntryType, "cdir" | "pdir">;
+  /** Size in bytes (0 for directories when the backend does not tell). */
   size: number;
   /** Modification time, UTC, or undefined if the backend cannot tell. */
   mtime?: Date;
@@ -89,6 +91,7 @@ export interface StatOptions {
 export interface ReadOptions {
   /** Start offset in bytes (resume). */
   offset?: number;
+  /** Aborts the operation. */
   signal?: AbortSignal;
 }
 
@@ -121,6 +124,7 @@ export interface WriteOptions {
   size?: number;
   /** Set this mtime after the write (when the backend can). */
   mtime?: Date;
+  /** Aborts the operation. */
   signal?: AbortSignal;
 }
 
@@ -162,6 +166,7 @@ export type StatList = Stat[] & { skipped?: SkippedEntry[] };
 export interface Endpoint {
   /** The URL this endpoint was made from, without credentials. */
   readonly url: string;
+  /** What this backend can do (jobs choose strategies from it). */
   capabilities(): Capabilities;
   /** Stat following symlinks. Throws `NotFoundError` when missing. */
   stat(path: string, options?: StatOptions): Promise<Stat>;
@@ -172,17 +177,22 @@ export interface Endpoint {
    * Entries it had to leave out are in the result's `skipped` ({@link StatList}).
    */
   list(path: string): Promise<StatList>;
+  /** A file's bytes as a stream, from `options.offset` on. */
   read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
+  /** A stream that writes a file; atomic by default (temp name, renamed when closed). */
   write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>>;
+  /** Create a directory (`parents: true` is `mkdir -p`). */
   mkdir(path: string, options?: MkdirOptions): Promise<void>;
   /** Remove a file or symlink. */
   remove(path: string): Promise<void>;
   /** Remove an empty directory. */
   rmdir(path: string): Promise<void>;
+  /** Move a file or directory within the endpoint. */
   rename(from: string, to: string): Promise<void>;
   /** Throws `UnsupportedError` when `capabilities().setMtime` is false. */
   setMtime(path: string, mtime: Date): Promise<void>;
   /** Throws `UnsupportedError` when `capabilities().chmod` is false. */
   chmod(path: string, mode: number): Promise<void>;
+  /** Release connections and handles; the endpoint is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -45,6 +45,7 @@ export interface OpenEndpointOptions {
   options?: Record<string, unknown>;
   /** Where a scheme that learns a secret (a one-time token) registers it for masking. */
   secrets?: { add(value: string | undefined): unknown };
+  /** Aborts opening (connecting, logging in). */
   signal?: AbortSignal;
 }
 
@@ -52,7 +53,9 @@ export interface OpenEndpointOptions {
 export interface EndpointOpener {
   /** Scheme without colon, lower case, e.g. `"uftp"`. */
   scheme: string;
+  /** One line saying what the scheme is. */
   description?: string;
+  /** Opens an endpoint for a URL of this scheme. */
   open(url: URL, options: OpenEndpointOptions): Promise<Endpoint>;
 }
 

@@ -11,6 +11,7 @@ import { errorMessage } from "../util/errors.ts";
 export interface ReportError {
   /** Endpoint-relative path ("" for the job as a whole). */
   path: string;
+  /** What went wrong, for a person. */
   message: string;
   /** The error's stable code (`ENOENT`, `EMAXDELETE`, ...) when it has one. */
   code?: string;
@@ -20,7 +21,9 @@ export interface ReportError {
 
 /** One version of a path in a two-way sync conflict. */
 export interface ConflictVersion {
+  /** What this side has at the path. */
   type: "file" | "dir" | "symlink" | "other";
+  /** Size in bytes on this side. */
   size: number;
   /** ISO 8601, when the side tells. */
   mtime?: string;
@@ -28,12 +31,15 @@ export interface ConflictVersion {
 
 /** A path changed on both sides of a sync (or a file against a directory), and what was done. */
 export interface ConflictRecord {
+  /** The path in conflict, relative to the synced roots. */
   path: string;
   /** `kept both: b's version is notes.sync-conflict-...-b.txt`, `a wins`, `skipped`. */
   resolution: string;
   /** The name the moved-aside version now has on both sides (keep-both). */
   keptAs?: string;
+  /** Side a's version. */
   a: ConflictVersion;
+  /** Side b's version. */
   b: ConflictVersion;
 }
 
@@ -69,9 +75,13 @@ export interface JobReport {
   ok: boolean;
   /** ISO 8601 start and end. */
   startedAt: string;
+  /** ISO 8601 end. */
   finishedAt: string;
+  /** Wall-clock run time in milliseconds. */
   durationMs: number;
+  /** Files transferred, skipped, deleted, failed. */
   files: FileCounts;
+  /** Bytes transferred, skipped, deleted. */
   bytes: ByteCounts;
   /** Directories created. */
   dirsCreated: number;
@@ -81,6 +91,7 @@ export interface JobReport {
   resumed: number;
   /** Retries of temporary failures (dropped connections, 4xx replies...). */
   retries: number;
+  /** Every problem met, ignored ones marked. */
   errors: ReportError[];
   /** Things the user should know that are not failures (broken links, loops...). */
   warnings: string[];

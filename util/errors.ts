@@ -16,6 +16,7 @@
 export class FerryError extends Error {
   /** A stable, machine-readable code such as `EFTPPERM` or `ENOENT`. */
   readonly code: string;
+  /** Makes the error; `code` defaults to `EFERRY`, `cause` keeps what led to it. */
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
