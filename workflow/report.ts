@@ -7,17 +7,25 @@ import type { ProgressEvent, ProgressTotals } from "../sync/progress.ts";
 
 /** Counters every job kind reports (zero when they do not apply). */
 export interface JobCounts {
+  /** Files copied. */
   filesTransferred: number;
+  /** Bytes copied. */
   bytesTransferred: number;
+  /** Files already up to date. */
   filesSkipped: number;
+  /** Files removed. */
   filesDeleted: number;
+  /** Directories created. */
   dirsCreated: number;
+  /** Directories removed. */
   dirsDeleted: number;
+  /** Files that could not be copied or removed. */
   filesFailed: number;
 }
 
 /** What a job kind returns. */
 export interface JobOutcome {
+  /** Counts to start from (missing ones are 0). */
   counts?: Partial<JobCounts>;
   /** Per-file or per-path errors that did not stop the job (they make it fail). */
   errors?: string[];
@@ -32,30 +40,49 @@ export type JobStatus = "ok" | "failed" | "skipped" | "interrupted";
 
 /** One job in the run report. */
 export interface JobResult {
+  /** The job's name. */
   job: string;
+  /** Its kind. */
   kind: string;
+  /** How it ended. */
   status: JobStatus;
   /** Why it was skipped or failed. */
   reason?: string;
+  /** ISO 8601 start (absent when it never started). */
   startedAt?: string;
+  /** Run time in milliseconds. */
   durationMs: number;
+  /** Tries made (1 without retries). */
   attempts: number;
+  /** What it did. */
   counts: JobCounts;
+  /** Error messages. */
   errors: string[];
+  /** The kind's own report (a mirror's JobReport, ...). */
   details?: unknown;
+  /** A dry run's plan. */
   plan?: unknown;
 }
 
 /** The report of one workflow run (`--json`). */
 export interface WorkflowReport {
+  /** The workflow's name. */
   workflow: string;
+  /** The workflow file, when it came from one. */
   file?: string;
+  /** Whether this was a dry run. */
   dryRun: boolean;
+  /** How the run ended. */
   status: "ok" | "failed" | "interrupted";
+  /** ISO 8601 start. */
   startedAt: string;
+  /** ISO 8601 end. */
   finishedAt: string;
+  /** Run time in milliseconds. */
   durationMs: number;
+  /** All jobs' counts added up. */
   totals: JobCounts;
+  /** Each job's result, in run order. */
   jobs: JobResult[];
 }
 
