@@ -265,8 +265,13 @@ export class SessionPool {
     }
   }
 
-  /** `fn` on a child session (released after; retried once as `withMain` retries). */
-  async #withChild<T>(fn: (client: FtpClient) => Promise<T>, retried = false): Promise<T> {
+  /**
+   * `fn` on a child session (released after). When the child was lost or its
+   * data connection refused (an FTPS child out of TLS tickets), the listing
+   * runs on the main session instead, with `withMain`'s own retry: the path
+   * every listing took before listings went to children.
+   */
+  async #withChild<T>(fn: (client: FtpClient) => Promise<T>): Promise<T> {
     const child = await this.acquire();
     let result: T;
     try {
@@ -275,11 +280,11 @@ export class SessionPool {
       const lost = isSessionLost(error) || child.closed;
       this.release(child, { broken: lost });
       const refused = error instanceof FtpError && error.ftpCode === 425;
-      if (retried || !(lost || refused)) throw error;
-      log.info("listing on a child session failed ({error}); trying once more", {
+      if (!(lost || refused)) throw error;
+      log.info("listing on a child session failed ({error}); listing on the main session", {
         error: String(error),
       });
-      return await this.#withChild(fn, true);
+      return await this.withMain(fn, { retry: true });
     }
     this.release(child);
     return result;
