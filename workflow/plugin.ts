@@ -25,6 +25,7 @@ export interface EndpointOpenOptions {
   timeShift?: number | "auto";
   /** `ca` is the PEM text (the runner reads the file the workflow names). */
   tls?: { mode?: "require" | "try" | "off"; ca?: string; insecure?: boolean };
+  /** Most connections at once to the endpoint. */
   maxConnections?: number;
   /** Seconds. */
   timeout?: number;
@@ -32,6 +33,7 @@ export interface EndpointOpenOptions {
   options?: Record<string, unknown>;
   /** Registered secrets (a scheme that obtains a token adds it here). */
   secrets?: Secrets;
+  /** Aborts opening. */
   signal?: AbortSignal;
   /** Base directory of relative local paths. */
   cwd?: string;
@@ -43,16 +45,21 @@ export interface EndpointOpenOptions {
 export interface EndpointScheme {
   /** Scheme without colon, e.g. `"uftp"`. */
   scheme: string;
+  /** One line saying what the scheme is. */
   description?: string;
+  /** Opens an endpoint for a URL of this scheme; turns `options` into the scheme's own typed options. */
   open(url: URL, options: EndpointOpenOptions): Promise<Endpoint>;
 }
 
 /** Resolved credentials; methods fill what their protocol needs. */
 export interface Credentials {
+  /** The login name. */
   user?: string;
+  /** The password (registered in the run's secrets, never logged). */
   password?: string;
   /** Bearer tokens and the like (UFTP's auth server). */
   token?: string;
+  /** Whatever else a method resolves for its protocol. */
   [extra: string]: unknown;
 }
 
@@ -68,6 +75,7 @@ export interface AuthContext {
   secrets: Secrets;
   /** The directory relative file names are resolved against (the workflow's). */
   baseDir: string;
+  /** Aborts resolving (a prompt, a command). */
   signal?: AbortSignal;
 }
 
@@ -75,12 +83,14 @@ export interface AuthContext {
 export interface AuthMethod<O extends Record<string, unknown> = Record<string, unknown>> {
   /** The value of `method:`. */
   name: string;
+  /** One line saying what the method does. */
   description?: string;
   /**
    * Options besides `method`, as a zod object; unknown keys are rejected. Without
    * a schema any options pass through untyped.
    */
   schema?: z.ZodObject;
+  /** Turns the method's options into credentials. */
   resolve(options: O, ctx: AuthContext): Promise<Credentials>;
 }
 
@@ -88,6 +98,7 @@ export interface AuthMethod<O extends Record<string, unknown> = Record<string, u
 export interface ResolvedTarget {
   /** Endpoint name as written in the workflow. */
   name: string;
+  /** The opened endpoint. */
   endpoint: Endpoint;
   /** Path inside the endpoint (POSIX, relative to its root; "" is the root). */
   path: string;
@@ -99,14 +110,17 @@ export interface JobContext {
   job: string;
   /** Its kind (the key: `mirror`, `sync`, ...). */
   kind: string;
+  /** Plan only: touch nothing, report what would happen. */
   dryRun: boolean;
   /** Parallel transfers/listings this job may use. */
   parallel: number;
   /** Retries per file on temporary errors, and the first back-off delay. */
   retries: number;
+  /** The first back-off delay in milliseconds. */
   retryDelayMs: number;
   /** Aborted on Ctrl-C, SIGTERM or a job timeout: stop cleanly and soon. */
   signal: AbortSignal;
+  /** The job's logger (category `job`, the job's name attached). */
   log: Logger;
   /** Opens (once per run, shared between jobs) the named endpoint. */
   endpoint(name: string): Promise<Endpoint>;
@@ -124,6 +138,7 @@ export interface JobContext {
   baseDir: string;
   /** Progress and per-file events, for displays and `--log-format json`. */
   emit(event: RunEvent): void;
+  /** The run's secrets: mask what the job learns before logging it. */
   secrets: Secrets;
   /**
    * Where this job's plans are carried out: undefined for this process (the
@@ -137,6 +152,7 @@ export interface JobContext {
 export interface JobKind<O = Record<string, unknown>> {
   /** The key in the job map, e.g. `"mirror"` or `"uftp-stage"`. */
   name: string;
+  /** One line saying what the job kind does. */
   description?: string;
   /** The options under the key (zod); the same schema feeds `ferry schema`. */
   schema: z.ZodType<O>;
@@ -146,12 +162,15 @@ export interface JobKind<O = Record<string, unknown>> {
   writes?: string[];
   /** Extra checks after the schema passed; messages are reported at the option key. */
   validate?(options: O): { key?: string; message: string }[];
+  /** Runs the job; per-file problems go into the outcome, not thrown. */
   run(options: O, ctx: JobContext): Promise<JobOutcome>;
 }
 
 /** A CLI sub-command contributed by a plugin (e.g. `ferry serve`). */
 export interface PluginCommand {
+  /** The sub-command's name (`ferry NAME`). */
   name: string;
+  /** One line for `ferry --help`. */
   description: string;
   /** Usage line shown in `ferry --help`, e.g. `"[options] URL"`. */
   usage?: string;
@@ -175,6 +194,7 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Opens an endpoint from a URL or local path with the registry's schemes. */
   openEndpoint(url: string, options?: Partial<EndpointOpenOptions>): Promise<Endpoint>;
+  /** The run's secrets (register what the command learns). */
   secrets: Secrets;
   /** Turns on debug logging with the protocol trace (a command's own `-D`). */
   enableDebug?(): Promise<void>;
@@ -190,7 +210,9 @@ export interface CommandContext {
  * server checks that shape; this layer does not know the server's types.
  */
 export interface AuthorizerFactory {
+  /** The name `--authorizer NAME` selects. */
   name: string;
+  /** One line saying what the authority is. */
   description?: string;
   /** `options` are the `--authorizer-option key=value` pairs. */
   create(
@@ -201,13 +223,20 @@ export interface AuthorizerFactory {
 
 /** What a plugin contributes. Every field but `name` is optional. */
 export interface PluginDefinition {
+  /** The plugin's name (unique in a registry). */
   name: string;
+  /** The plugin's version, for messages. */
   version?: string;
+  /** One line saying what the plugin adds. */
   description?: string;
+  /** Auth methods it adds (`auth: { method: ... }`). */
   authMethods?: AuthMethod[];
+  /** URL schemes it adds. */
   endpointSchemes?: EndpointScheme[];
+  /** Job kinds it adds (a key beside `mirror`, `sync`...). */
   // deno-lint-ignore no-explicit-any
   jobKinds?: JobKind<any>[];
+  /** CLI sub-commands it adds. */
   commands?: PluginCommand[];
   /** Login authorities for the FTP server (see {@link AuthorizerFactory}). */
   authorizers?: AuthorizerFactory[];
@@ -215,6 +244,7 @@ export interface PluginDefinition {
 
 /** A plugin as the registry holds it. */
 export interface Plugin extends PluginDefinition {
+  /** Marks a value made by {@link definePlugin}. */
   readonly kind: "ferry-plugin";
 }
 
