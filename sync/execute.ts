@@ -23,9 +23,13 @@ const log = logger("sync", "execute");
 
 /** A direction of copying: from `src` under `srcRoot` to `dst` under `dstRoot`. */
 export interface Lane {
+  /** The endpoint copied from. */
   src: Endpoint;
+  /** The source root on it. */
   srcRoot: string;
+  /** The endpoint copied to. */
   dst: Endpoint;
+  /** The target root on it. */
   dstRoot: string;
 }
 
@@ -39,8 +43,11 @@ export type Lanes = { target?: Lane } & Partial<Record<Side, Lane>>;
 export interface ExecuteOptions {
   /** Transfers in flight at once (default 4; capped by both endpoints' maxConnections). */
   parallel?: number;
+  /** Retries of temporary failures. */
   retry?: RetryOptions;
+  /** Stops the plan cleanly when aborted. */
   signal?: AbortSignal;
+  /** Hears progress events (must not throw). */
   onProgress?: ProgressListener;
   /** Stat each transferred file whose mtime could not be set (for state stores). */
   statUnsetMtime?: boolean;
@@ -67,8 +74,11 @@ export type PlanExecutor = (
 
 /** What became of one action. */
 export interface ActionOutcome {
+  /** The action carried out. */
   action: Action;
+  /** Whether it succeeded. */
   ok: boolean;
+  /** Why not, when it failed. */
   error?: string;
   /** For transfers. */
   transfer?: TransferResult;

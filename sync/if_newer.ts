@@ -26,25 +26,37 @@ import { comparePaths, listTree, type Tree } from "./walk.ts";
 
 /** Options of {@link copyIfNewer}. */
 export interface IfNewerOptions {
+  /** Glob patterns of paths to take (default: all). */
   include?: string[];
+  /** Glob patterns of paths to leave alone. */
   exclude?: string[];
+  /** Skip files smaller than this many bytes. */
   minSize?: number;
+  /** Skip files larger than this many bytes. */
   maxSize?: number;
   /** Links are followed (`follow`, the default here, as ftputil does) or skipped. */
   symlinks?: "follow" | "skip";
   /** Extra slack (ms) for the "already copied" check. */
   toleranceMs?: number;
+  /** Plan only: report what would happen, touch nothing. */
   dryRun?: boolean;
+  /** Transfers at once. */
   parallel?: number;
+  /** Directory listings in flight per endpoint. */
   listParallel?: number;
+  /** Retries of temporary failures. */
   retry?: RetryOptions;
+  /** Hears progress events (must not throw). */
   onProgress?: ProgressListener;
+  /** Stops the job cleanly when aborted. */
   signal?: AbortSignal;
 }
 
 /** The decision on one file. */
 export interface IfNewerDecision {
+  /** Whether to copy. */
   transfer: boolean;
+  /** Why (for dry runs and logs). */
   reason: string;
 }
 

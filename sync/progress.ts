@@ -19,13 +19,19 @@ export type ProgressAction = "transfer" | "delete" | "mkdir" | "symlink" | "rena
 
 /** Running totals, updated before each event is delivered (a live view: copy to keep). */
 export interface ProgressTotals {
+  /** Files the plan transfers. */
   filesTotal: number;
+  /** Files finished (copied or failed). */
   filesDone: number;
+  /** Bytes the plan transfers. */
   bytesTotal: number;
   /** Bytes on the target for finished and running transfers (resumed offsets included). */
   bytesDone: number;
+  /** Deletions the plan makes. */
   deletesTotal: number;
+  /** Deletions done. */
   deletesDone: number;
+  /** Actions that failed. */
   failed: number;
   /** Paths being transferred right now. */
   current: string[];
@@ -44,6 +50,7 @@ export type ProgressListener = (event: ProgressEvent, totals: Readonly<ProgressT
  * ```
  */
 export class ProgressTracker {
+  /** The running totals (a live view). */
   readonly totals: ProgressTotals = {
     filesTotal: 0,
     filesDone: 0,

@@ -28,16 +28,27 @@ const log = logger("sync", "two-way");
 
 /** Options of {@link sync}. */
 export interface SyncOptions extends SyncPlanOptions {
+  /** Glob patterns of paths to take (default: all). */
   include?: string[];
+  /** Glob patterns of paths to leave alone. */
   exclude?: string[];
+  /** Skip files smaller than this many bytes. */
   minSize?: number;
+  /** Skip files larger than this many bytes. */
   maxSize?: number;
+  /** What to do with symbolic links. */
   symlinks?: SymlinkPolicy;
+  /** Transfers at once. */
   parallel?: number;
+  /** Directory listings in flight per endpoint. */
   listParallel?: number;
+  /** Retries of temporary failures. */
   retry?: RetryOptions;
+  /** Plan only: report what would happen, touch nothing. */
   dryRun?: boolean;
+  /** Hears progress events (must not throw). */
   onProgress?: ProgressListener;
+  /** Stops the job cleanly when aborted. */
   signal?: AbortSignal;
   /** An open state store (shared by the run); default: {@link statePath} opened and closed here. */
   state?: StateStore;
