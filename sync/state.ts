@@ -16,7 +16,9 @@ export const defaultStatePath = ".ferry/state.db";
 
 /** What one side of a path looked like. */
 export interface Snapshot {
+  /** What the side had at the path. */
   type: "file" | "dir" | "symlink" | "other";
+  /** Size in bytes. */
   size: number;
   /** ms since the epoch, or null when unknown. */
   mtime: number | null;
@@ -24,7 +26,9 @@ export interface Snapshot {
 
 /** A path's last known state on both sides of a pair. */
 export interface PairEntry {
+  /** Side a's state. */
   a?: Snapshot;
+  /** Side b's state. */
   b?: Snapshot;
 }
 
@@ -34,6 +38,7 @@ export interface PairState {
   firstRun: boolean;
   /** ISO time the last run finished, if any. */
   lastRun?: string;
+  /** Each path's last known state, by path. */
   entries: Map<string, PairEntry>;
 }
 
@@ -80,9 +85,11 @@ export function treeKey(ep: Endpoint, root: string): string {
  * ```
  */
 export class StateStore {
+  /** The database file (`:memory:` for a throwaway store). */
   readonly path: string;
   readonly #db: DatabaseSync;
 
+  /** Wraps an open database (see `StateStore.open`). */
   constructor(db: DatabaseSync, path = ":memory:") {
     this.#db = db;
     this.path = path;
@@ -199,6 +206,7 @@ export class StateStore {
     this.#db.prepare("DELETE FROM pairs WHERE kind = ? AND a = ? AND b = ?").run(kind, a, b);
   }
 
+  /** Closes the database. */
   close(): void {
     this.#db.close();
   }
