@@ -50,7 +50,7 @@ export interface WanProxyStats {
   controlConnections: number;
   /** Control connections open now. */
   controlOpen: number;
-  /** Most control connections open at one moment. */
+  /** Most control connections open at one moment, of those accepted since the last reset. */
   controlMaxOpen: number;
   /** Data connections passed through so far. */
   dataConnections: number;
@@ -64,7 +64,7 @@ export interface WanProxy {
   hostname: string;
   port: number;
   stats: WanProxyStats;
-  /** Zeroes the counters (between runs of a benchmark). */
+  /** Zeroes the counters (between runs of a benchmark); sessions still open no longer count. */
   resetStats(): void;
   /** Stops listening and cuts every connection. */
   close(): Promise<void>;
@@ -98,6 +98,8 @@ export function startWanProxy(options: WanProxyOptions): WanProxy {
   const up: Wire = { rate: options.rateLink, free: 0 };
   const handshakeMs = options.handshake === false ? 0 : 3 * options.delayMs;
   let closed = false;
+  let epoch = 0;
+  let epochOpen = 0;
 
   const link = (client: Deno.Conn, port: number, onDown?: Rewriter): Promise<void> => {
     open.add(client);
@@ -166,10 +168,15 @@ export function startWanProxy(options: WanProxyOptions): WanProxy {
       }
       stats.controlConnections++;
       stats.controlOpen++;
-      stats.controlMaxOpen = Math.max(stats.controlMaxOpen, stats.controlOpen);
+      // Counted per epoch (see resetStats): sessions of an earlier client still
+      // closing through the delay do not count against the next one.
+      const mine = epoch;
+      epochOpen++;
+      stats.controlMaxOpen = Math.max(stats.controlMaxOpen, epochOpen);
       const r = rewriter();
       void link(conn, options.target.port, r).finally(() => {
         stats.controlOpen--;
+        if (mine === epoch) epochOpen--;
         r.done?.();
       });
     }
@@ -180,10 +187,9 @@ export function startWanProxy(options: WanProxyOptions): WanProxy {
     port: address.port,
     stats,
     resetStats() {
-      Object.assign(stats, zeroStats(), {
-        controlOpen: stats.controlOpen,
-        controlMaxOpen: stats.controlOpen,
-      });
+      Object.assign(stats, zeroStats(), { controlOpen: stats.controlOpen });
+      epoch++;
+      epochOpen = 0;
     },
     close() {
       if (!closed) {
