@@ -16,6 +16,31 @@
  * ```
  */
 export function listenerOwnedBy(pid: number, port: number): boolean | undefined {
+  const inodes = listeningInodes(port);
+  if (!inodes) return undefined;
+  const owned = socketInodes(pid);
+  return [...inodes].some((inode) => owned.has(inode));
+}
+
+/**
+ * `true` if exactly one socket listens on 127.0.0.1:`port` and process `pid` holds
+ * it; `false` if none, another process's, or several (SO_REUSEPORT lets sockets
+ * share a port, and the kernel then spreads connections over them); `undefined`
+ * if /proc cannot tell (not Linux).
+ *
+ * @example
+ * ```ts
+ * if (soleListener(proc.pid, cmdPort) === false) throw new Error("port shared");
+ * ```
+ */
+export function soleListener(pid: number, port: number): boolean | undefined {
+  const inodes = listeningInodes(port);
+  if (!inodes) return undefined;
+  return inodes.size === 1 && socketInodes(pid).has([...inodes][0]);
+}
+
+/** Inodes of the sockets listening on 127.0.0.1:`port`; undefined without /proc. */
+function listeningInodes(port: number): Set<string> | undefined {
   let table: string;
   try {
     table = Deno.readTextFileSync("/proc/net/tcp");
@@ -29,14 +54,24 @@ export function listenerOwnedBy(pid: number, port: number): boolean | undefined 
     // f[1] local address, f[3] state (0A = LISTEN), f[9] inode
     if (f[1] === local && f[3] === "0A") inodes.add(f[9]);
   }
+  return inodes;
+}
+
+/** Inodes of the sockets process `pid` holds open; empty once it is gone. */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
   try {
     for (const entry of Deno.readDirSync(`/proc/${pid}/fd`)) {
-      const target = Deno.readLinkSync(`/proc/${pid}/fd/${entry.name}`);
-      const inode = target.match(/^socket:\[(\d+)\]$/)?.[1];
-      if (inode && inodes.has(inode)) return true;
+      try {
+        const target = Deno.readLinkSync(`/proc/${pid}/fd/${entry.name}`);
+        const inode = target.match(/^socket:\[(\d+)\]$/)?.[1];
+        if (inode) inodes.add(inode);
+      } catch {
+        // Closed while we looked.
+      }
     }
   } catch {
-    return false; // the process is gone
+    // The process is gone.
   }
-  return false;
+  return inodes;
 }

@@ -6,6 +6,7 @@
  * the starters detect that (the peer fails to bind and says so) rather than hide it.
  * @module
  */
+import net from "node:net";
 
 /**
  * Ranges are searched below Linux's ephemeral range (32768-60999) so that ports
@@ -68,4 +69,61 @@ function allFree(first: number, count: number): boolean {
   } finally {
     for (const l of held) l.close();
   }
+}
+
+/** Ports held by {@link reserveSharedPorts} until `release()`. */
+export interface HeldPorts {
+  /** Distinct ports, in the order asked for. */
+  readonly ports: number[];
+  /** Closes the holding listeners; resolves once they are closed. Idempotent. */
+  release(): Promise<void>;
+}
+
+/**
+ * `count` distinct ports on 127.0.0.1, each held by a listener with SO_REUSEPORT,
+ * so that a peer which itself binds with SO_REUSEPORT as the same user (the UFTPD:
+ * `socket.create_server(..., reuse_port=True)`) can bind them while nobody else can.
+ * Release them once the peer listens. Unlike two calls of {@link freePort}, the ports
+ * cannot be equal (the kernel may hand the same port 0 twice in a row) and cannot be
+ * taken between the choice and the peer's bind.
+ *
+ * The listeners never accept: nobody knows the ports before the peer is up.
+ *
+ * @example
+ * ```ts
+ * const held = await reserveSharedPorts(2);
+ * const [cmd, ftp] = held.ports;
+ * // ... start the peer on cmd and ftp, wait until it listens ...
+ * await held.release();
+ * ```
+ */
+export async function reserveSharedPorts(count: number): Promise<HeldPorts> {
+  const servers: net.Server[] = [];
+  const release = () => Promise.all(servers.map(closeServer)).then(() => {});
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        // node:net honours reusePort under Deno without --unstable-net (Deno.listen does not).
+        server.listen({ host: "127.0.0.1", port: 0, reusePort: true }, () => resolve());
+      });
+    }
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  let releasing: Promise<void> | undefined;
+  return {
+    ports: servers.map((s) => (s.address() as net.AddressInfo).port),
+    release: () => releasing ??= release(),
+  };
+}
+
+function closeServer(server: net.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
 }

@@ -15,8 +15,8 @@ import { testCertificates } from "../fixtures/certs.ts";
 import { type CutOptions, type CutProxy, startCutProxy } from "./cut_proxy.ts";
 import { SYSTEM_PYTHON, UFTPD_DIR, VSFTPD_USER } from "./constants.ts";
 import { PeerError } from "./errors.ts";
-import { listenerOwnedBy } from "./owner.ts";
-import { freePort } from "./ports.ts";
+import { soleListener } from "./owner.ts";
+import { reserveSharedPorts } from "./ports.ts";
 import { type PeerProcess, spawnPeer } from "./process.ts";
 import { chownForVsftpd, ensureTraversable, ensureVsftpdUser } from "./vsftpd_user.ts";
 
@@ -92,9 +92,14 @@ export async function startRealUftpd(options: RealUftpdOptions = {}): Promise<Re
     const shim = await cryptoShim(dir);
     await Deno.writeTextFile(`${dir}/uftpd.acl`, "");
     let ports: { cmd: number; ftp: number } | undefined;
-    // A port found free may be taken before the UFTPD binds it: try again with others.
+    // The UFTPD binds both ports with SO_REUSEPORT, so a port it is handed can be
+    // shared silently (by its own other socket when the two are equal, or by another
+    // UFTPD) and the kernel then spreads connections over both. The ports are held
+    // (distinct, with SO_REUSEPORT, which only the UFTPD as the same user can join)
+    // until it listens, and then each must have exactly one listener: the UFTPD's.
     for (let attempt = 1; !ports; attempt++) {
-      const cmd = await freePort(), ftp = await freePort();
+      const held = await reserveSharedPorts(2);
+      const [cmd, ftp] = held.ports;
       proc = spawnPeer(SYSTEM_PYTHON, [`${UFTPD_DIR}/lib/UFTPD.py`], {
         peer: "uftpd",
         cwd: dir,
@@ -116,16 +121,24 @@ export async function startRealUftpd(options: RealUftpdOptions = {}): Promise<Re
           ...(options.tz ? { TZ: options.tz } : {}),
         },
       });
-      const failure = await proc.waitForOutput(/Started FTP listener thread/).then(
-        () => [cmd, ftp].some((p) => listenerOwnedBy(proc!.pid, p) === false) ? "taken" : "",
-        (e: Error) => e.message,
-      );
+      // Both sockets are bound before the listener thread says it started.
+      const failure = await proc.waitForOutput(/Started FTP listener thread/)
+        .then(() => "", (e: Error) => e.message)
+        .finally(held.release)
+        .then((f) =>
+          f || [cmd, ftp].filter((p) => soleListener(proc!.pid, p) === false)
+            .map((p) => `port ${p} is not the UFTPD's alone`).join("; ")
+        );
       if (!failure) {
         ports = { cmd, ftp };
         break;
       }
       await proc.stop();
-      if (attempt < 3 && /Address already in use|taken/.test(failure + proc.log())) continue;
+      if (
+        attempt < 3 && /Address already in use|not the UFTPD's alone/.test(failure + proc.log())
+      ) {
+        continue;
+      }
       throw new PeerError(`the UFTPD did not start: ${failure}`, {
         peer: "uftpd",
         log: proc.log(),
