@@ -15,7 +15,11 @@
  * @module
  */
 export { FtpHost, type FtpHostOptions, type HostPath } from "./endpoint/ftp/host.ts";
-export { FtpEndpoint, type FtpEndpointOptions } from "./endpoint/ftp/endpoint.ts";
+export {
+  FtpEndpoint,
+  type FtpEndpointExtras,
+  type FtpEndpointOptions,
+} from "./endpoint/ftp/endpoint.ts";
 export { InaccessibleLoginDirError } from "./endpoint/ftp/errors.ts";
 export {
   type SessionFactory,

@@ -110,6 +110,7 @@ export function planWrite(path: string, options: WriteOptions = {}, random?: str
 
 /** An open destination for bytes; backends adapt files, buffers or data channels to it. */
 export interface WriteSink {
+  /** Write one chunk; resolves when the sink can take the next one. */
   write(chunk: Uint8Array): Promise<void>;
   /** Flush and close normally. */
   close(): Promise<void>;

@@ -32,6 +32,7 @@ export class DelegatingEndpoint<E extends Endpoint = Endpoint> implements Endpoi
   /** The endpoint every call goes to. */
   readonly inner: E;
 
+  /** Wraps `inner`; every method not overridden forwards to it. */
   constructor(inner: E) {
     this.inner = inner;
   }

@@ -100,6 +100,7 @@ export class LocalEndpoint implements Endpoint {
    */
   readonly #verified = new Map<string, number>();
 
+  /** Serves the directory `root` (resolved against the current directory). */
   constructor(root: string, options: LocalEndpointOptions = {}) {
     this.root = resolveHostPath(root);
     this.url = pathToFileURL(this.root).href;

@@ -37,6 +37,7 @@ export class LruCache<K, V> {
   maxAge: number;
   readonly #now: () => number;
 
+  /** Makes an empty cache (default 5000 entries, no age limit). */
   constructor(options: LruOptions = {}) {
     this.#size = checkSize(options.size ?? 5000);
     this.maxAge = options.maxAge ?? Number.POSITIVE_INFINITY;

@@ -69,6 +69,9 @@ interface Located {
 
 const maxLinkHops = 40;
 
+/** The top of each store's tree; endpoints may be rooted below it. Kept off the class: nodes are internal. */
+const storeRoots = new WeakMap<MemoryStore, DirNode>();
+
 /**
  * One in-memory tree. Share it between endpoints by name ({@link memoryStore})
  * or by passing it to {@link MemoryEndpoint}.
@@ -80,8 +83,10 @@ const maxLinkHops = 40;
  * ```
  */
 export class MemoryStore {
-  /** The top of the tree; endpoints may be rooted below it. */
-  readonly root: DirNode = newDir();
+  /** Makes an empty tree. */
+  constructor() {
+    storeRoots.set(this, newDir());
+  }
 }
 
 const stores = new Map<string, MemoryStore>();
@@ -145,10 +150,14 @@ let anonymous = 0;
  */
 export class MemoryEndpoint implements Endpoint {
   readonly url: string;
+  /** The tree this endpoint reads and writes (shared with other endpoints on it). */
   readonly store: MemoryStore;
+  /** The directory in the store this endpoint is rooted at (`""` for the top). */
   readonly base: string;
+  /** mtime precision in ms (default 1): set mtimes are truncated to it. */
   readonly precision: number;
 
+  /** Opens an endpoint on `options.store` (a new private store by default) at `options.base`. */
   constructor(options: MemoryEndpointOptions = {}) {
     this.store = options.store ??
       (options.name !== undefined ? memoryStore(options.name) : new MemoryStore());
@@ -423,7 +432,7 @@ export class MemoryEndpoint implements Endpoint {
   }
 
   #root(): DirNode {
-    let dir = this.store.root;
+    let dir = storeRoots.get(this.store)!;
     for (const segment of splitPath(this.base)) {
       let next = dir.children.get(segment);
       if (!next) addChild(dir, segment, next = newDir());

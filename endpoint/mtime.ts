@@ -8,6 +8,7 @@
 
 /** An mtime with its precision in ms, as carried from the listing or stat. */
 export interface MtimeInfo {
+  /** The modification time, if known. */
   mtime?: Date;
   /** Precision in ms; `Infinity` when unknown. */
   precision: number;

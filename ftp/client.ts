@@ -40,6 +40,7 @@ export type TlsMode = "none" | "explicit" | "implicit";
 
 /** Options of {@link FtpClient.connect}. */
 export interface FtpClientOptions {
+  /** Host name or IP address of the server. */
   host: string;
   /** Default 21, or 990 for implicit TLS. */
   port?: number;
@@ -49,6 +50,7 @@ export interface FtpClientOptions {
   sourceAddress?: string;
   /** `explicit` = AUTH TLS on the plain port (ftpes://), `implicit` = TLS from the first byte (ftps://). */
   tls?: TlsMode;
+  /** Extra TLS settings (CA, pinned certificate, insecure, session reuse). */
   tlsOptions?: TlsOptions;
   /** Data channel protection after login under TLS: `P` (private, default) or `C` (clear). */
   dataProtection?: "P" | "C";
@@ -108,6 +110,7 @@ export interface TransferOptions {
   offset?: number;
   /** Called with the cumulative byte count as data flows. */
   onProgress?: (bytes: number) => void;
+  /** Aborts the transfer (ABOR is sent, the data connection closed). */
   signal?: AbortSignal;
   /**
    * Commands sent after the data connection was set up (and after REST) and

@@ -15,6 +15,7 @@ export class FtpError extends FerryError {
   readonly reply?: Reply;
   /** The command that was answered (PASS argument masked). */
   readonly command?: string;
+  /** Makes the error; `reply` and `command` say what the server answered to what. */
   constructor(
     message: string,
     options: { code?: string; reply?: Reply; command?: string; cause?: unknown } = {},
@@ -65,6 +66,7 @@ export class FtpProtocolError extends FtpError {}
 
 /** A wait ran past its deadline; the connection is closed afterwards. */
 export class FtpTimeoutError extends FtpError {
+  /** Makes the error (code `ETIMEDOUT`); `command` names what was waited for. */
   constructor(message: string, options: { command?: string; cause?: unknown } = {}) {
     super(message, { code: "ETIMEDOUT", ...options });
   }
@@ -72,6 +74,7 @@ export class FtpTimeoutError extends FtpError {
 
 /** The peer closed the connection or the network failed. */
 export class FtpConnectionError extends FtpError {
+  /** Makes the error (code `ECONNRESET` unless given). */
   constructor(message: string, options: { command?: string; cause?: unknown; code?: string } = {}) {
     super(message, { code: options.code ?? "ECONNRESET", ...options });
   }

@@ -80,6 +80,7 @@ export interface FtpEndpointOptions {
   timeout?: number;
   /** FTP's extras (see {@link FtpEndpointExtras}). */
   options?: FtpEndpointExtras | Record<string, unknown>;
+  /** Aborts connecting and every operation started with this endpoint. */
   signal?: AbortSignal;
 }
 

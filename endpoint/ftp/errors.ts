@@ -30,6 +30,7 @@ export { TimeShiftError } from "./time_shift.ts";
 
 /** The login directory cannot be determined (PWD failed or gave no absolute path). */
 export class InaccessibleLoginDirError extends FerryError {
+  /** Wraps why PWD failed (its error or reply) as `cause`. */
   constructor(cause: unknown) {
     super(`cannot determine the login directory: ${String(cause)}`, {
       code: "EFTPLOGINDIR",

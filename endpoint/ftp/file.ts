@@ -17,6 +17,7 @@ export interface OpenOptions {
   rest?: number;
   /** Cumulative bytes transferred so far. */
   onProgress?: (bytes: number) => void;
+  /** Aborts the transfer; the data connection is closed. */
   signal?: AbortSignal;
 }
 

@@ -76,17 +76,27 @@ export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, Listi
 
 /** The `os.path`-like helpers of a host (ftputil's `host.path`). */
 export interface HostPath {
+  /** Joins path parts with `/`; an absolute part starts over (like `os.path.join`). */
   join(...parts: string[]): string;
+  /** Everything before the last `/` (`"/"` for a top-level name). */
   dirname(path: string): string;
+  /** The part after the last `/`. */
   basename(path: string): string;
+  /** The absolute form of `path`, relative paths taken from the host's current directory. */
   abspath(path: string): string;
+  /** Whether `path` starts with `/`. */
   isabs(path: string): boolean;
+  /** Whether anything is at `path` (links followed); never throws NotFoundError. */
   exists(path: string): Promise<boolean>;
+  /** Whether `path` is a directory (links followed). */
   isdir(path: string): Promise<boolean>;
+  /** Whether `path` is a regular file (links followed). */
   isfile(path: string): Promise<boolean>;
+  /** Whether `path` itself is a symbolic link. */
   islink(path: string): Promise<boolean>;
   /** mtime as a UTC Date (shift applied); throws NotFoundError when missing. */
   getmtime(path: string): Promise<Date | undefined>;
+  /** Size in bytes (links followed); throws NotFoundError when missing. */
   getsize(path: string): Promise<number>;
 }
 
@@ -550,6 +560,9 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   open(path: string, mode: "r" | "rb", options?: OpenOptions): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Opens a remote file for writing (`"w"`/`"wb"`, or `"a"`/`"ab"` to append): the file is complete once the stream closes.
+   */
   open(path: string, mode: WriteMode, options?: OpenOptions): Promise<WritableStream<Uint8Array>>;
   async open(
     path: string,
@@ -737,6 +750,7 @@ export class FtpHost implements AsyncDisposable {
     await this.#pool.close();
   }
 
+  /** Closes the host (`await using host = ...`); the same as {@link FtpHost.close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

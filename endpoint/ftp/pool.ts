@@ -119,6 +119,9 @@ export class SessionPool {
   /** Whether a listing on the main session took SLOW_LISTING_MS or more. */
   #slowListings = false;
 
+  /**
+   * Makes a pool over `factory` (which connects and logs in one session); nothing connects until first use.
+   */
   constructor(factory: SessionFactory, options: PoolOptions = {}) {
     this.#factory = factory;
     this.#maxChildren = options.maxChildren ?? 4;

@@ -15,6 +15,7 @@ export interface SessionOptions extends FtpClientOptions {
   user?: string;
   /** Default `anonymous@`. */
   password?: string;
+  /** ACCT argument, for the few servers that ask for an account after PASS. */
   account?: string;
 }
 

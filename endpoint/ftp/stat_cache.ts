@@ -52,6 +52,7 @@ export type Overtaken = "all" | ReadonlySet<string>;
  * back to {@link StatCache.setListing}.
  */
 export interface CacheTicket {
+  /** The cache generation the ticket was taken in; a newer `clear` makes it stale. */
   readonly epoch: number;
 }
 
@@ -106,6 +107,7 @@ export class StatCache {
   /** Tickets older than this count as overtaken (after `clear`, or when the records were dropped). */
   #floor = 0;
 
+  /** Makes an empty cache of at most `size` records, each kept at most `maxAge` ms. */
   constructor(options: StatCacheOptions = {}) {
     this.#lru = new LruCache({ size: options.size, maxAge: options.maxAge, now: options.now });
     this.#enabled = !options.disabled;

@@ -18,6 +18,7 @@ import { FerryError } from "../../util/errors.ts";
 
 /** A time shift that cannot be right (more than a day, or not near a 15-minute step). */
 export class TimeShiftError extends FerryError {
+  /** Makes the error; `cause` carries what the shift was derived from, if any. */
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: "ETIMESHIFT", cause: options.cause });
   }

@@ -28,7 +28,9 @@ export interface ProbeOptions {
  * a number of seconds or the error that kept it from one.
  */
 export interface ProbeShifts {
+  /** Shift of the LIST times, in seconds, or why it could not be measured. */
   list: number | Error;
+  /** Shift of the MLST times, in seconds, or why not; absent when the server has no MLST. */
   mlst?: number | Error;
 }
 
@@ -132,7 +134,9 @@ export async function measureTimeShift(
 
 /** Seconds that LIST and MLSD times are ahead of UTC, as far as known. */
 export interface ListingShifts {
+  /** Seconds LIST times are ahead of UTC. */
   list?: number;
+  /** Seconds MLSD times are ahead of UTC (0 for a server that follows RFC 3659). */
   mlsd?: number;
   /** The server refused MLST on the probe: it lists with LIST, and LIST's shift is the one. */
   mlstRefused?: boolean;
@@ -183,9 +187,11 @@ export interface TimeShiftRecord {
  * ```
  */
 export class TimeShiftStore {
+  /** The JSON file the shifts are kept in. */
   readonly file: string;
   readonly #now: () => Date;
 
+  /** Keeps shifts in `file`; `now` stamps entries (tests pass a fixed clock). */
   constructor(file: string, options: { now?: () => Date } = {}) {
     this.file = file;
     this.#now = options.now ?? (() => new Date());

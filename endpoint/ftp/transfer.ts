@@ -27,6 +27,7 @@ export interface TransferHost {
 export interface TransferProgress {
   /** Cumulative bytes so far. */
   onProgress?: (bytes: number) => void;
+  /** Aborts the transfer; the data connection is closed. */
   signal?: AbortSignal;
 }
 

@@ -11,12 +11,15 @@ import { linkTarget, remoteJoin } from "./remote_path.ts";
 export interface TreeHost {
   /** Entries of a directory with their lstats. */
   list(path: string): Promise<Stat[]>;
+  /** Stat of the path itself (links not followed). */
   lstat(path: string): Promise<Stat>;
   /** Stat following links. */
   stat(path: string): Promise<Stat>;
   /** Where a path leads after following links. */
   realpath(path: string): Promise<string>;
+  /** Deletes a file or a link. */
   remove(path: string): Promise<void>;
+  /** Deletes an empty directory. */
   rmdir(path: string): Promise<void>;
 }
 

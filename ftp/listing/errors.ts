@@ -41,6 +41,7 @@ export class ListingParseError extends FerryError {
   readonly lineNumber: number;
   /** Why the line was rejected, without the line itself. */
   readonly reason: string;
+  /** Makes the error for `line`; the message quotes the line, shortened and made printable. */
   constructor(
     reason: string,
     line: string,
@@ -77,6 +78,7 @@ export class ListingTooLargeError extends FerryError {
   readonly limit: number;
   /** 1-based number of the line where the bound was hit. */
   readonly lineNumber: number;
+  /** Makes the error for the bound `kind` of value `limit`, hit on line `lineNumber`. */
   constructor(kind: "line" | "entries", limit: number, lineNumber: number) {
     super(
       kind === "line"

@@ -94,6 +94,7 @@ export class ListingStreamParser {
   /** Lines skipped so far (only with `onUnparsed: "skip"`): the listing is incomplete. */
   readonly skipped: SkippedLine[] = [];
 
+  /** Makes a parser trying `options.parsers` first, then MLSD, Unix and MS-DOS. */
   constructor(options: ListingOptions = {}) {
     this.#parsers = [...(options.parsers ?? []), ...defaultParsers];
     this.#context = resolveContext(options.context);

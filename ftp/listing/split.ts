@@ -25,10 +25,12 @@ export const DEFAULT_MAX_ENTRIES = 1_000_000;
  * ```
  */
 export class ListingLineSplitter {
+  /** Longest line accepted, in characters (default 8192). */
   readonly maxLineLength: number;
   #partial = "";
   #lineNumber = 0;
 
+  /** Makes a splitter; a longer line than `maxLineLength` throws ListingTooLargeError. */
   constructor(options: { maxLineLength?: number } = {}) {
     this.maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   }

@@ -12,6 +12,7 @@ export { Precision } from "../../util/precision.ts";
 export interface ListEntry {
   /** The entry's name (no directory part). */
   name: string;
+  /** File, directory, symlink or other. */
   type: EntryType;
   /** Size in bytes when the listing gives one. */
   size?: number;
@@ -21,7 +22,9 @@ export interface ListEntry {
   precision: number;
   /** Permission bits (e.g. 0o755) when known. */
   mode?: number;
+  /** Owner name as listed, when the format shows one. */
   owner?: string;
+  /** Group name as listed, when the format shows one. */
   group?: string;
   /** Link target for symlinks (`a -> b`). */
   target?: string;
@@ -49,8 +52,12 @@ export interface ParseContext {
  * throws `ListingParseError` for lines it claims but cannot read.
  */
 export interface ListingParser {
+  /** Short name of the format, e.g. `"unix"`, `"msdos"`, `"mlsd"`. */
   readonly name: string;
   /** Whether this parser recognises the line's format. */
   canParse(line: string): boolean;
+  /**
+   * Reads one line: an entry, `null` for lines to skip (`total 12`, `.`), or throws ListingParseError.
+   */
   parse(line: string, context: ParseContext): ListEntry | null;
 }

@@ -24,6 +24,7 @@ export type TlsErrorCode = "ETLSTIMEOUT" | "ETLSHANDSHAKE" | "ETLSCONFIG" | "ETL
 export class TlsError extends FtpError {
   /** The host name (or IP) the connection was for. */
   readonly host?: string;
+  /** Makes the error with its code (`ETLS...`) and the host it was for. */
   constructor(
     message: string,
     options: { code: TlsErrorCode | TlsVerificationCode; host?: string; cause?: unknown },
@@ -81,7 +82,9 @@ export class TlsVerificationError extends TlsError {
   readonly subject?: string;
   /** SHA-256 fingerprint of the server's (leaf) certificate, colon-separated hex. */
   readonly fingerprint256?: string;
+  /** Which check failed (expired, wrong host, untrusted, pin mismatch...). */
   declare readonly code: TlsVerificationCode;
+  /** Makes the error with the failed check's code and the certificate's subject and fingerprint. */
   constructor(
     message: string,
     options: {
