@@ -27,7 +27,7 @@
  */
 export * from "./workflow/plugin.ts";
 export { FerryError } from "./util/errors.ts";
-export { type Logger, logger } from "./util/log.ts";
+export { type Logger, logger, type LogProperties } from "./util/log.ts";
 export * from "./endpoint/types.ts";
 export * from "./endpoint/errors.ts";
 export * from "./endpoint/mtime.ts";

@@ -52,7 +52,7 @@ export {
   type RunEvent,
   type WorkflowReport,
 } from "./workflow/report.ts";
-export { type SchemaParts, workflowJsonSchema, workflowSchema } from "./workflow/schema.ts";
+export { type SchemaParts, workflowJsonSchema } from "./workflow/schema.ts";
 export { type Registered, Registry } from "./workflow/registry.ts";
 export { corePlugin, defaultRegistry } from "./workflow/builtins.ts";
 export {
@@ -108,10 +108,12 @@ export type {
   EndpointScheme,
   JobContext,
   JobKind,
+  OptionsSchema,
   Plugin,
   PluginCommand,
   PluginDefinition,
   ResolvedTarget,
+  StandardProps,
 } from "./workflow/plugin.ts";
 export type { PluginManifest } from "./workflow/registry.ts";
 export type { ExecutorFactory } from "./workflow/run.ts";

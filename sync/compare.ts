@@ -37,6 +37,7 @@ export type Comparison =
 
 /** Options of {@link compareEntries}. */
 export interface CompareOptions {
+  /** How files are judged equal: size and mtime (default), size only, or checksum. */
   mode?: CompareMode;
   /** Extra slack in ms on top of the coarser precision (default 0). */
   toleranceMs?: number;

@@ -16,7 +16,9 @@ import { FerryError } from "../util/errors.ts";
 
 /** What the walker asks of a filter. */
 export interface FilterRules {
+  /** Globs a path must match one of to be taken (all when empty). */
   include?: string[];
+  /** Globs that leave a path out (and a directory's whole subtree). */
   exclude?: string[];
   /** Smallest file size in bytes to take. */
   minSize?: number;
@@ -34,7 +36,9 @@ export interface Filter {
 
 /** A glob that cannot be compiled (unbalanced brackets, empty...). */
 export class GlobError extends FerryError {
+  /** The glob as written. */
   readonly pattern: string;
+  /** Makes the error for `pattern`, saying `reason`. */
   constructor(pattern: string, reason: string) {
     super(`bad glob ${JSON.stringify(pattern)}: ${reason}`, { code: "EGLOB" });
     this.pattern = pattern;

@@ -23,9 +23,13 @@ import { listTree, type SymlinkPolicy, type Tree } from "./walk.ts";
 export interface MirrorOptions {
   /** Delete target entries the source lacks (default false). */
   delete?: boolean;
+  /** Globs a path must match to be copied (all when empty). */
   include?: string[];
+  /** Globs that leave a path (or a directory's subtree) out; excluded targets are never deleted. */
   exclude?: string[];
+  /** Smallest file size in bytes to copy. */
   minSize?: number;
+  /** Largest file size in bytes to copy. */
   maxSize?: number;
   /** Default `skip`. */
   symlinks?: SymlinkPolicy;
@@ -43,10 +47,13 @@ export interface MirrorOptions {
   parallel?: number;
   /** Directory listings in flight per endpoint (default 4). */
   listParallel?: number;
+  /** Retries of temporary failures (421, dropped connections, short data). */
   retry?: RetryOptions;
   /** Plan only: the report carries the plan, nothing is touched. */
   dryRun?: boolean;
+  /** Called with totals as the plan and the transfers progress. */
   onProgress?: ProgressListener;
+  /** Stops the job: transfers in flight are aborted, partials kept for resume. */
   signal?: AbortSignal;
   /**
    * Where to remember what was sent to a target that cannot set mtimes.
@@ -62,8 +69,11 @@ export interface MirrorOptions {
 
 /** The trees and plan of a mirror, before execution (what `--dry-run` shows). */
 export interface MirrorPreparation {
+  /** The source tree as walked. */
   src: Tree;
+  /** The target tree as walked. */
   dst: Tree;
+  /** What the mirror would do. */
   plan: Plan;
 }
 

@@ -52,6 +52,7 @@ export type Action =
 export interface MirrorPlanOptions {
   /** Delete target entries the source does not have (within the filters). */
   delete?: boolean;
+  /** How a source and a target file are judged equal. */
   compare?: CompareOptions;
   /** Hashes by path for `checksum` mode, fetched beforehand. */
   hashes?: { src: Map<string, string>; dst: Map<string, string> };
@@ -73,16 +74,21 @@ export interface MirrorPlanOptions {
  * still look like that, the file is unchanged since it was sent.
  */
 export interface SentRecord {
+  /** Source size when it was sent, in bytes. */
   srcSize: number;
   /** ms since the epoch, or null when unknown. */
   srcMtime: number | null;
+  /** Target size after it was written, in bytes. */
   dstSize: number;
+  /** Target mtime after it was written: ms since the epoch, or null when unknown. */
   dstMtime: number | null;
 }
 
 /** A plan and its totals. */
 export interface Plan {
+  /** The steps in the order they may run (directories before their contents, deletes last). */
   actions: Action[];
+  /** The totals of `actions`. */
   summary: PlanSummary;
   /** Why deletions were held back (their actions became skips). */
   deletesBlocked?: string;
@@ -90,13 +96,19 @@ export interface Plan {
 
 /** Counts of a plan's actions. */
 export interface PlanSummary {
+  /** Directories to create. */
   mkdirs: number;
+  /** Files to copy. */
   transfers: number;
   /** Bytes of the transfers (full sizes, resumed ones included). */
   bytes: number;
+  /** Entries to delete. */
   deletes: number;
+  /** Entries left as they are. */
   skips: number;
+  /** mtimes to set without copying. */
   setMtimes: number;
+  /** Moves (two-way sync's renames of conflict losers). */
   renames: number;
 }
 

@@ -24,17 +24,23 @@ export interface RmtreeOptions {
   ignoreErrors?: boolean;
   /** Allow emptying the endpoint root. */
   force?: boolean;
+  /** List what would be deleted; delete nothing. */
   dryRun?: boolean;
   /** Deletions in flight (default 4). */
   parallel?: number;
+  /** Directory listings in flight (default 4). */
   listParallel?: number;
+  /** Retries of temporary failures. */
   retry?: RetryOptions;
+  /** Called with totals as deletions progress. */
   onProgress?: ProgressListener;
+  /** Stops the job; what is deleted stays deleted. */
   signal?: AbortSignal;
 }
 
 /** rmtree was pointed at the endpoint root without `force`. */
 export class RefuseRootError extends FerryError {
+  /** Makes the error for the endpoint at `url`. */
   constructor(url: string) {
     super(`refusing to remove the root of ${url} (use force to empty it)`, { code: "EROOT" });
   }

@@ -60,7 +60,9 @@ export interface TransferOptions {
   verify?: VerifyMode;
   /** Move an existing target here (a path on the target endpoint) before replacing it. */
   backupTo?: string;
+  /** Retries of temporary failures. */
   retry?: RetryOptions;
+  /** Aborts the copy; a partial is kept for resume. */
   signal?: AbortSignal;
   /** Bytes of this file on the target so far (after each chunk). */
   onBytes?: (bytes: number) => void;
@@ -82,7 +84,9 @@ export interface TransferResult {
 
 /** A transfer failed in a way worth retrying (short data, a partial to redo). */
 export class TransferInterruptedError extends FerryError {
+  /** Always true: sync/retry's `isTemporary` retries it. */
   readonly temporary = true;
+  /** Makes the error; `cause` is the underlying failure. */
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: "EINTERRUPTED", cause: options.cause });
   }
@@ -90,6 +94,7 @@ export class TransferInterruptedError extends FerryError {
 
 /** The source file changed size while it was copied; it is tried again next run. */
 export class SourceChangedError extends FerryError {
+  /** Makes the error for `path`; `cause` says what changed. */
   constructor(path: string, cause: unknown) {
     super(`${path} changed while being copied`, { code: "ECHANGED", cause });
   }

@@ -35,7 +35,9 @@ export interface SyncPlanOptions {
   conflict?: ConflictPolicy;
   /** Word in a kept loser's name: `name.<suffix>-<date>-<time>-<side>.ext` (default "sync-conflict"). */
   conflictSuffix?: string;
+  /** How files are judged equal (default size and mtime). */
   compare?: CompareMode;
+  /** Extra slack in ms on top of the coarser mtime precision (default 0). */
   toleranceMs?: number;
   /**
    * Deletions allowed per side: a count, or a percentage like "50%" of that

@@ -31,7 +31,9 @@ export class TransferVerificationError extends FerryError {
   readonly expected: number | string;
   /** What the target reported. */
   readonly actual: number | string;
+  /** Whether a retry may help (the first mismatch); false once it repeated. */
   readonly temporary: boolean;
+  /** Makes the error for `path` with the expected and actual size or hash. */
   constructor(
     path: string,
     what: "size" | string,
@@ -90,9 +92,11 @@ function restartFromZero(partial: string, why: string): number {
 export interface VerifyOptions {
   /** The source's size. */
   size: number;
+  /** What to compare after the transfer: size (default), a hash, or nothing. */
   mode?: VerifyMode;
   /** Whether this is the second mismatch in a row (the error is then final). */
   final: boolean;
+  /** Aborts reading a hash back. */
   signal?: AbortSignal;
 }
 

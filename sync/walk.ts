@@ -38,6 +38,7 @@ export interface WalkOptions extends FilterRules {
   missingOk?: boolean;
   /** Retries of listings that fail temporarily (421, dropped connection...). */
   retry?: RetryOptions;
+  /** Stops the walk; iteration ends with an abort error. */
   signal?: AbortSignal;
 }
 
@@ -53,7 +54,9 @@ export interface WalkEntry {
 export interface WalkProblem {
   /** Path relative to the walk root. */
   path: string;
+  /** What went wrong, for a person. */
   message: string;
+  /** The error's code (e.g. `EACCES`), when it had one. */
   code?: string;
 }
 
@@ -81,8 +84,11 @@ interface DirJob {
  * ```
  */
 export class Walk implements AsyncIterable<WalkEntry> {
+  /** Directories that could not be listed; read after the iteration ends. */
   readonly errors: WalkProblem[] = [];
+  /** Things skipped on purpose (unreadable names, loops, odd entries). */
   readonly warnings: WalkProblem[] = [];
+  /** ferry's partial files found, by the relative path of the partial itself. */
   readonly partials = new Map<string, Stat>();
   readonly #ep: Endpoint;
   readonly #root: string;
@@ -91,6 +97,7 @@ export class Walk implements AsyncIterable<WalkEntry> {
   readonly #skip: string[];
   #started = false;
 
+  /** Prepares a walk of `root` on `ep`; nothing is listed until iteration starts. */
   constructor(ep: Endpoint, root: string, options: WalkOptions = {}) {
     this.#ep = ep;
     this.#root = normalizePath(root);
@@ -104,6 +111,7 @@ export class Walk implements AsyncIterable<WalkEntry> {
     return this.errors.length === 0;
   }
 
+  /** Yields entries parents first; a Walk can be iterated once. */
   async *[Symbol.asyncIterator](): AsyncIterator<WalkEntry> {
     if (this.#started) throw new Error("a Walk can be iterated only once");
     this.#started = true;
@@ -276,7 +284,9 @@ export interface Tree {
   entries: Map<string, Stat>;
   /** ferry's partial files found (relative path of the partial itself). */
   partials: Map<string, Stat>;
+  /** Directories that could not be listed. */
   errors: WalkProblem[];
+  /** Things skipped on purpose (unreadable names, loops, odd entries). */
   warnings: WalkProblem[];
   /** False when any directory could not be listed: never delete on its strength. */
   complete: boolean;

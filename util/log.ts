@@ -3,9 +3,31 @@
  * only the CLI (or an embedding program) configures where records go.
  * @module
  */
-import { getLogger, type Logger } from "../deps/logtape.ts";
+import { getLogger } from "../deps/logtape.ts";
 
-export type { Logger };
+/** Properties of a log record: `{name}` placeholders in the message are filled from them. */
+export type LogProperties = Record<string, unknown>;
+
+/**
+ * What ferry's code logs through: a category logger (logtape's, narrowed to the
+ * methods ferry uses, so the API names no logtape type).
+ *
+ * @example
+ * ```ts
+ * const log: Logger = logger("myplugin");
+ * log.info("copied {path}", { path: "a.txt" });
+ * ```
+ */
+export interface Logger {
+  /** Records a detail only a developer needs (wire lines, decisions). */
+  debug(message: string, properties?: LogProperties): void;
+  /** Records what happened (a login, a finished job). */
+  info(message: string, properties?: LogProperties): void;
+  /** Records something off that did not stop the work. */
+  warn(message: string, properties?: LogProperties): void;
+  /** Records a failure. */
+  error(message: string, properties?: LogProperties): void;
+}
 
 /**
  * Returns the logger for a category below `ferry`.

@@ -67,11 +67,17 @@ export async function openUrl(
 
 /** What resolving credentials needs. */
 export interface AuthOptions {
+  /** Where auth methods and schemes are looked up. */
   registry: Registry;
+  /** Where `secret:` references are read. */
   secrets: Secrets;
+  /** Reads an environment variable (tests pass a map). */
   env: (name: string) => string | undefined;
+  /** Whether an auth method may prompt. */
   interactive: boolean;
+  /** Directory relative paths (netrc files, CA files) resolve against. */
   baseDir: string;
+  /** Aborts credential commands and prompts. */
   signal?: AbortSignal;
 }
 
@@ -179,6 +185,7 @@ export class EndpointPool {
   };
   #interruptTimer?: ReturnType<typeof setTimeout>;
 
+  /** Makes a pool over the workflow's endpoint configs; nothing opens until first use. */
   constructor(configs: Record<string, EndpointConfig>, options: PoolOptions) {
     this.#configs = configs;
     this.#options = options;

@@ -7,13 +7,17 @@ import { FerryError } from "../util/errors.ts";
 
 /** Where a problem sits in a workflow file (1-based, like editors count). */
 export interface SourcePosition {
+  /** The workflow file's path. */
   file: string;
+  /** 1-based line. */
   line: number;
+  /** 1-based column. */
   col: number;
 }
 
 /** One validation problem. */
 export interface Problem extends SourcePosition {
+  /** What is wrong there, for a person. */
   message: string;
 }
 
@@ -40,7 +44,9 @@ export function formatProblem(p: Problem): string {
  * ```
  */
 export class WorkflowInvalidError extends FerryError {
+  /** Every problem found, in file order. */
   readonly problems: Problem[];
+  /** Makes the error; its message is the first problem as `file:line:col: message`. */
   constructor(problems: Problem[]) {
     const first = problems[0] ? formatProblem(problems[0]) : "invalid workflow";
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
@@ -53,6 +59,7 @@ export class WorkflowInvalidError extends FerryError {
 export class PluginLoadError extends FerryError {
   /** The specifier as written (path or URL). */
   readonly plugin: string;
+  /** Makes the error for `plugin`, saying `reason`. */
   constructor(plugin: string, reason: string, options: { cause?: unknown } = {}) {
     super(`plugin ${plugin}: ${reason}`, { code: "EPLUGIN", cause: options.cause });
     this.plugin = plugin;
@@ -61,6 +68,7 @@ export class PluginLoadError extends FerryError {
 
 /** Credentials could not be resolved (missing env var, netrc entry, failing command...). */
 export class AuthError extends FerryError {
+  /** Makes the error; `cause` is what failed (a command, a missing file...). */
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: "EAUTH", cause: options.cause });
   }
@@ -68,7 +76,9 @@ export class AuthError extends FerryError {
 
 /** A job failed after its retries. */
 export class JobFailedError extends FerryError {
+  /** The job's name in the workflow. */
   readonly job: string;
+  /** Makes the error for `job`. */
   constructor(job: string, message: string, options: { cause?: unknown } = {}) {
     super(`job ${job}: ${message}`, { code: "EJOB", cause: options.cause });
     this.job = job;
@@ -77,6 +87,7 @@ export class JobFailedError extends FerryError {
 
 /** The run was stopped by a signal (Ctrl-C, SIGTERM) or an AbortSignal. */
 export class InterruptedError extends FerryError {
+  /** Makes the error (message "interrupted" unless given). */
   constructor(message = "interrupted", options: { cause?: unknown } = {}) {
     super(message, { code: "EINTR", cause: options.cause });
   }
@@ -84,6 +95,7 @@ export class InterruptedError extends FerryError {
 
 /** A request that cannot be carried out as asked (unknown job name, bad argument). */
 export class UsageError extends FerryError {
+  /** Makes the error with the message a user sees. */
   constructor(message: string) {
     super(message, { code: "EUSAGE" });
   }

@@ -47,11 +47,15 @@ export interface LoadedWorkflow {
   file: string;
   /** Its directory, absolute: relative paths in the file resolve against it. */
   baseDir: string;
+  /** The workflow's name (`name:`, else the file name without extension). */
   name: string;
+  /** The validated file, `${vars}` substituted. */
   config: WorkflowConfig;
+  /** The jobs in the order they may start (`needs` first). */
   jobs: JobSpec[];
   /** The registry with the file's plugins added. */
   registry: Registry;
+  /** Where `secret:` references are read. */
   secrets: Secrets;
 }
 

@@ -9,13 +9,41 @@
  * plugin options too.
  * @module
  */
-import type { z } from "../deps/zod.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import type { Logger } from "../util/log.ts";
 import type { PlanExecutor } from "../sync/execute.ts";
 import type { StateStore } from "../sync/state.ts";
 import type { Secrets } from "./secrets.ts";
 import type { JobOutcome, RunEvent } from "./report.ts";
+
+/**
+ * A plugin's option schema: a zod 4 schema (`z.object({...})` from `npm:zod@4`).
+ * ferry validates options with it and puts it into `ferry schema`, so it must be
+ * zod's, of the major `deps/zod.ts` names. Typed by the Standard Schema
+ * interface zod implements, so ferry's API names no zod type.
+ *
+ * @example
+ * ```ts
+ * import { z } from "npm:zod@4";
+ * const schema: OptionsSchema<{ bucket: string }> = z.strictObject({ bucket: z.string() });
+ * ```
+ */
+export interface OptionsSchema<O = unknown> {
+  /** The Standard Schema properties (zod fills them in). */
+  readonly "~standard": StandardProps<O>;
+}
+
+/** The part of Standard Schema v1's properties ferry's types rely on. */
+export interface StandardProps<O> {
+  /** Always 1. */
+  readonly version: 1;
+  /** The library that made the schema (`"zod"`). */
+  readonly vendor: string;
+  /** Checks a value; zod returns its issues or the parsed value. */
+  readonly validate: (value: unknown) => unknown;
+  /** Carries the output type for inference only. */
+  readonly types?: { readonly input: unknown; readonly output: O } | undefined;
+}
 
 /** What an endpoint needs to open: the workflow's endpoint entry, resolved. */
 export interface EndpointOpenOptions {
@@ -89,7 +117,7 @@ export interface AuthMethod<O extends Record<string, unknown> = Record<string, u
    * Options besides `method`, as a zod object; unknown keys are rejected. Without
    * a schema any options pass through untyped.
    */
-  schema?: z.ZodObject;
+  schema?: OptionsSchema<Record<string, unknown>>;
   /** Turns the method's options into credentials. */
   resolve(options: O, ctx: AuthContext): Promise<Credentials>;
 }
@@ -155,7 +183,7 @@ export interface JobKind<O = Record<string, unknown>> {
   /** One line saying what the job kind does. */
   description?: string;
   /** The options under the key (zod); the same schema feeds `ferry schema`. */
-  schema: z.ZodType<O>;
+  schema: OptionsSchema<O>;
   /** Option keys that hold `endpoint:/path` targets (checked against `endpoints`). */
   targets?: string[];
   /** Of those, the ones the job writes to (a missing local root is then created). */

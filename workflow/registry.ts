@@ -19,12 +19,17 @@ import type { SchemaParts } from "./schema.ts";
  * at once and imports the module on first use (see {@link Registry.addLazy}).
  */
 export interface PluginManifest {
+  /** The plugin's name, as its module's `definePlugin` says. */
   name: string;
   /** Commands as `ferry --help` lists them (their `run` comes with the module). */
   commands?: Omit<PluginCommand, "run">[];
+  /** Schemes it registers, without `open` (that comes with the module). */
   endpointSchemes?: Omit<EndpointScheme, "open">[];
+  /** Names of the auth methods it registers. */
   authMethods?: string[];
+  /** Names of the job kinds it registers. */
   jobKinds?: string[];
+  /** Names of the server authorizers it registers. */
   authorizers?: string[];
 }
 
@@ -36,7 +41,9 @@ interface Lazy {
 
 /** Where a contribution came from (for conflict messages and `ferry plugins`). */
 export interface Registered<T> {
+  /** What was registered. */
   item: T;
+  /** The name of the plugin that registered it. */
   plugin: string;
 }
 
@@ -51,12 +58,18 @@ export interface Registered<T> {
  * ```
  */
 export class Registry {
+  /** Plugins added so far, in order. */
   readonly plugins: Plugin[] = [];
+  /** Auth methods by name. */
   readonly authMethods = new Map<string, Registered<AuthMethod>>();
+  /** Endpoint schemes by name (without the colon). */
   readonly endpointSchemes = new Map<string, Registered<EndpointScheme>>();
+  /** Job kinds by name. */
   // deno-lint-ignore no-explicit-any
   readonly jobKinds = new Map<string, Registered<JobKind<any>>>();
+  /** Plugin commands by name. */
   readonly commands = new Map<string, Registered<PluginCommand>>();
+  /** Server authorizer factories by name. */
   readonly authorizers = new Map<string, Registered<AuthorizerFactory>>();
   /** Plugins known by their manifest, not imported yet. */
   readonly #lazy: Lazy[] = [];

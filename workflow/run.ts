@@ -47,6 +47,7 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Whether auth methods may prompt (default: stdin is a terminal). */
   interactive?: boolean;
+  /** Reads an environment variable (default `Deno.env.get`). */
   env?: (name: string) => string | undefined;
   /** Override `parallel` for every job. */
   parallel?: number;

@@ -19,7 +19,9 @@ const log = logger("workflow", "schedule");
 
 /** A running timer: when it fires next, and how to stop it. */
 export interface Timer {
+  /** When it fires next, or null when it never will again. */
   nextRun(): Date | null;
+  /** Stops it; it does not fire again. */
   stop(): void;
 }
 
@@ -39,15 +41,22 @@ export type TimerFactory = (
  * t.stop();
  * ```
  */
-export const cronTimer: TimerFactory = (expression, timezone, fire) => {
+export function cronTimer(
+  expression: string,
+  timezone: string | undefined,
+  fire: () => void,
+): Timer {
   const job = new Cron(expression, { timezone }, fire);
   return { nextRun: () => job.nextRun(), stop: () => job.stop() };
-};
+}
 
 /** A workflow's schedule in its long form. */
 export interface NormalizedSchedule {
+  /** Cron expressions; the workflow runs when any fires. */
   crons: string[];
+  /** IANA time zone the expressions are read in (default the system's). */
   timezone?: string;
+  /** Run only these jobs (and what they need); all when absent. */
   jobs?: string[];
 }
 
@@ -74,6 +83,7 @@ export function normalizeSchedule(config: WorkflowConfig): NormalizedSchedule | 
 
 /** Options of {@link scheduleWorkflows}. */
 export interface ScheduleOptions {
+  /** How each workflow is loaded. */
   load: LoadOptions;
   /** Passed to each run (its signal is the schedule's). */
   run?: Omit<RunOptions, "signal" | "jobs">;

@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "../deps/zod.ts";
-import type { AuthMethod, JobKind } from "./plugin.ts";
+import type { AuthMethod, JobKind, OptionsSchema } from "./plugin.ts";
 import { cronProblem, timezoneProblem } from "./cron.ts";
 import { globProblem } from "./glob.ts";
 import { globProblem as engineGlobProblem } from "../sync/filter.ts";
@@ -147,6 +147,19 @@ const Tls = z.strictObject({
 });
 
 /**
+ * The zod schema behind a plugin's option schema: {@link OptionsSchema} says it
+ * must be zod's, and this is the one place that relies on it.
+ *
+ * @example
+ * ```ts
+ * zodOf<z.ZodObject>(passwordAuth.schema!).safeParse({ user: "a" });
+ * ```
+ */
+export function zodOf<T extends z.ZodType = z.ZodType>(schema: OptionsSchema<unknown>): T {
+  return schema as unknown as T;
+}
+
+/**
  * The `auth:` object: one variant per registered method, told apart by `method`.
  *
  * @example
@@ -158,7 +171,9 @@ export function authSchema(methods: AuthMethod[]): z.ZodType {
   const variants = methods.map((m) => {
     const method = z.literal(m.name);
     // extend() keeps the method's own checks (e.g. "exactly one of ...").
-    const variant = m.schema ? m.schema.extend({ method }).strict() : z.looseObject({ method });
+    const variant = m.schema
+      ? zodOf<z.ZodObject>(m.schema).extend({ method }).strict()
+      : z.looseObject({ method });
     return m.description ? variant.meta({ description: m.description }) : variant;
   });
   if (variants.length === 0) return z.strictObject({ method: z.never() });
@@ -211,7 +226,7 @@ export function jobSchema(kinds: JobKind<any>[]): z.ZodType {
     ...JobCommon,
   };
   const variants = kinds.map((k) => {
-    const shape = { ...common, [k.name]: k.schema };
+    const shape = { ...common, [k.name]: zodOf(k.schema) };
     const obj = z.strictObject(shape);
     return k.description ? obj.meta({ description: k.description }) : obj;
   });
@@ -235,8 +250,10 @@ const Schedule = z.union([
 
 /** What the registry offers the schema. */
 export interface SchemaParts {
+  /** Every job kind the workflow may use. */
   // deno-lint-ignore no-explicit-any
   jobKinds: JobKind<any>[];
+  /** Every auth method an endpoint may name. */
   authMethods: AuthMethod[];
 }
 

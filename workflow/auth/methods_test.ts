@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { AuthError } from "../errors.ts";
 import type { AuthContext } from "../plugin.ts";
 import { Secrets } from "../secrets.ts";
+import { zodOf } from "../schema.ts";
+import type { z } from "../../deps/zod.ts";
 import { anonymousAuth, commandAuth, netrcAuth, passwordAuth, promptAuth } from "./methods.ts";
 
 function ctx(
@@ -49,7 +51,7 @@ Deno.test("password from env, file or value; the secret is registered", async ()
       passwordAuth.resolve({ passwordEnv: "PW" }, ctx(dir, {}, "ftp://h/")),
       /no user/,
     );
-    const schema = passwordAuth.schema!;
+    const schema = zodOf<z.ZodObject>(passwordAuth.schema!);
     assert.equal(schema.safeParse({ user: "a" }).success, false);
     assert.equal(schema.safeParse({ user: "a", passwordEnv: "PW" }).success, true);
   } finally {

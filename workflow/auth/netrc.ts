@@ -8,8 +8,11 @@
 export interface NetrcEntry {
   /** Host name; undefined for the `default` entry. */
   machine?: string;
+  /** User name. */
   login?: string;
+  /** Password. */
   password?: string;
+  /** Account (FTP ACCT), rarely used. */
   account?: string;
 }
 
