@@ -17,14 +17,14 @@ import type { Secrets } from "./secrets.ts";
 import type { JobOutcome, RunEvent } from "./report.ts";
 
 /**
- * A plugin's option schema: a zod 4 schema (`z.object({...})` from `npm:zod@4`).
+ * A plugin's option schema: a zod 4 schema (`z.object({...})`).
  * ferry validates options with it and puts it into `ferry schema`, so it must be
  * zod's, of the major `deps/zod.ts` names. Typed by the Standard Schema
  * interface zod implements, so ferry's API names no zod type.
  *
  * @example
  * ```ts
- * import { z } from "npm:zod@4";
+ * // z: zod 4, the package deps/zod.ts names
  * const schema: OptionsSchema<{ bucket: string }> = z.strictObject({ bucket: z.string() });
  * ```
  */
