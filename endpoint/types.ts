@@ -93,6 +93,14 @@ export interface ReadOptions {
   offset?: number;
   /** Aborts the operation. */
   signal?: AbortSignal;
+  /**
+   * Hears the file's mtime, more exact than `capabilities().precision`, when
+   * the backend learns it on the way at no extra round trip (FTP servers that
+   * list minutes: MDTM in the same write as the download), before `read`
+   * resolves. Backends whose listings are exact never call it. Callers check
+   * it against the listing (the file may have changed since).
+   */
+  onMtime?: (mtime: Date) => void;
 }
 
 /** Options for {@link Endpoint.write}. */

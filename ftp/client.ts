@@ -121,6 +121,16 @@ export interface TransferOptions {
    */
   before?: readonly string[];
   /**
+   * Queries sent before the transfer, in the same write as EPSV and RETR
+   * where those are pipelined (no extra round trip): e.g. `MDTM path`, to
+   * learn a file's exact time on the way to its bytes. Their replies go to
+   * `onAhead` (in order, whatever they say) before the transfer starts; a
+   * refusal there does not stop the transfer.
+   */
+  ahead?: readonly string[];
+  /** Hears the replies to `ahead` (must not throw). */
+  onAhead?: (replies: Reply[]) => void;
+  /**
    * Downloads: called once when the session is free again (final reply read,
    * or the transfer aborted or failed, `failed` then true), before the
    * stream ends. See DataStreamOptions.
@@ -536,6 +546,7 @@ export class FtpClient {
       "read",
       options.offset,
       options.before,
+      options,
     );
     return retrieveStream(handle, options);
   }
@@ -838,6 +849,7 @@ export class FtpClient {
     direction: "read" | "write",
     offset?: number,
     before: readonly string[] = [],
+    queries: Pick<TransferOptions, "ahead" | "onAhead"> = {},
   ): Promise<TransferHandle> {
     const release = await this.#acquire();
     let done = false;
@@ -850,11 +862,13 @@ export class FtpClient {
     try {
       await this.#setType(type);
       const { opener, security } = this.#setup();
-      const { pending, sent } = await opener.open(this.#control, {
+      const { pending, sent, ahead } = await opener.open(this.#control, {
         command,
         direction,
         inBetween: (offset ?? 0) > 0 || before.length > 0,
+        ahead: queries.ahead,
       });
+      if (ahead.length > 0) queries.onAhead?.(ahead);
       if (offset && offset > 0) {
         const rest = await this.#control.command(`REST ${offset}`);
         if (rest.code !== 350) {

@@ -13,7 +13,7 @@ import {
   FtpTimeoutError,
 } from "./errors.ts";
 import type { ControlConnection } from "./control.ts";
-import { parseEpsv, parsePasv } from "./reply.ts";
+import { parseEpsv, parsePasv, type Reply } from "./reply.ts";
 import { connectSocket } from "./socket.ts";
 import { connectConn } from "./data_connection.ts";
 
@@ -126,13 +126,15 @@ export function canPipeline(options: DataChannelOptions, state: DataChannelState
  * the command's 1xx reply is the caller's to read next. The server reads the
  * command after its 229 and waits for the data connection, as it does when
  * the client connects first. Saves a write and a server wake-up per file.
+ * `ahead` are queries (e.g. `MDTM path`) sent first in the same write; their
+ * replies come back in `ahead`, in order, whatever they say.
  * When EPSV is refused this time, the command's reply (a refusal without a
- * data connection) is read and dropped, and undefined returned: the caller
+ * data connection) is read and dropped, and `pending` is undefined: the caller
  * opens the channel the usual way and sends the command again.
  *
  * @example
  * ```ts
- * const pending = await openPipelined(control, "RETR a.bin", options);
+ * const { pending, ahead } = await openPipelined(control, "RETR a.bin", options, ["MDTM a.bin"]);
  * const preliminary = await control.read(); // 150
  * ```
  */
@@ -140,9 +142,12 @@ export async function openPipelined(
   control: ControlConnection,
   command: string,
   options: DataChannelOptions,
-): Promise<PendingData | undefined> {
+  ahead: readonly string[] = [],
+): Promise<{ pending?: PendingData; ahead: Reply[] }> {
   const peer = control.socket.remoteAddress ?? "127.0.0.1";
-  control.sendMany(["EPSV", command]);
+  control.sendMany([...ahead, "EPSV", command]);
+  const answers: Reply[] = [];
+  for (const line of ahead) answers.push(await control.read(options.timeoutMs, line));
   const reply = await control.read(options.timeoutMs, "EPSV");
   if (reply.code !== 229) {
     const answer = await control.read(options.timeoutMs, command);
@@ -155,10 +160,10 @@ export async function openPipelined(
     log.debug("pipelined EPSV refused ({code}); opening the data channel again", {
       code: reply.code,
     });
-    return undefined;
+    return { ahead: answers };
   }
   try {
-    return await connectPassive(peer, parseEpsv(reply.text), options);
+    return { pending: await connectPassive(peer, parseEpsv(reply.text), options), ahead: answers };
   } catch (error) {
     // The command is waiting on the server's side: the session cannot be resynchronised cheaply.
     control.destroy();

@@ -21,6 +21,7 @@ import {
 } from "./data.ts";
 import { connData, type DataConnection, socketData } from "./data_connection.ts";
 import { startTlsData, type TlsOptions } from "./tls.ts";
+import type { Reply } from "./reply.ts";
 
 /** What one transfer asks of the channel. */
 export interface ChannelRequest {
@@ -28,6 +29,11 @@ export interface ChannelRequest {
   direction: "read" | "write";
   /** A REST offset or commands between the channel and `command`: no pipelining. */
   inBetween: boolean;
+  /**
+   * Queries sent before the channel is opened (in the same write as EPSV and
+   * `command` where those are pipelined); their replies are returned in order.
+   */
+  ahead?: readonly string[];
 }
 
 /** Opens data channels; `sent` says whether `command` already went out with it. */
@@ -35,6 +41,8 @@ export interface ChannelOpener {
   open(control: ControlConnection, request: ChannelRequest): Promise<{
     pending: PendingData;
     sent: boolean;
+    /** The replies to `request.ahead`, in order. */
+    ahead: Reply[];
   }>;
 }
 
@@ -55,13 +63,25 @@ export function channelOpener(
   pipeline: boolean,
 ): ChannelOpener {
   return {
-    async open(control, { command, direction, inBetween }) {
-      const pipelined = pipeline && direction === "read" && !inBetween &&
-          canPipeline(channel, state)
-        ? await openPipelined(control, command, channel)
-        : undefined;
-      if (pipelined) return { pending: pipelined, sent: true };
-      return { pending: await openDataChannel(control, channel, state), sent: false };
+    async open(control, { command, direction, inBetween, ahead = [] }) {
+      if (pipeline && direction === "read" && !inBetween && canPipeline(channel, state)) {
+        const pipelined = await openPipelined(control, command, channel, ahead);
+        if (pipelined.pending) {
+          return { pending: pipelined.pending, sent: true, ahead: pipelined.ahead };
+        }
+        const pending = await openDataChannel(control, channel, state);
+        return { pending, sent: false, ahead: pipelined.ahead };
+      }
+      const answers: Reply[] = [];
+      if (ahead.length > 0) {
+        control.sendMany(ahead);
+        for (const line of ahead) answers.push(await control.read(channel.timeoutMs, line));
+      }
+      return {
+        pending: await openDataChannel(control, channel, state),
+        sent: false,
+        ahead: answers,
+      };
     },
   };
 }

@@ -239,6 +239,7 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
           {
             size: action.size,
             mtime,
+            mtimePrecision: action.mtimePrecision,
             resume: action.resumeFrom !== undefined,
             backupTo: action.backupTo,
             verify: options.verify,

@@ -18,7 +18,7 @@ import { sameMtime } from "./compare.ts";
 import { executePlan } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
-import { type Action, summarize } from "./plan.ts";
+import { type Action, sourceTime, summarize } from "./plan.ts";
 import type { ProgressListener } from "./progress.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
 import type { RetryOptions } from "./retry.ts";
@@ -117,7 +117,7 @@ function transfer(path: string, s: Stat, reason: string, from?: string): Action 
     path,
     size: s.size,
     reason,
-    ...(s.mtime ? { mtime: s.mtime.toISOString() } : {}),
+    ...sourceTime(s),
     ...(from !== undefined && from !== path ? { from } : {}),
   };
 }

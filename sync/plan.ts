@@ -5,7 +5,7 @@
  * parallel.
  * @module
  */
-import type { Stat } from "../endpoint/types.ts";
+import { Precision, type Stat } from "../endpoint/types.ts";
 import { partialName } from "../endpoint/atomic.ts";
 import { joinPath } from "../endpoint/path.ts";
 import { compareEntries, type CompareOptions, sameMtime } from "./compare.ts";
@@ -25,6 +25,11 @@ export type Action =
     size: number;
     /** Source mtime to set on the target. */
     mtime?: string;
+    /**
+     * How exact `mtime` is in ms, when coarser than a second (a listing of
+     * minutes): the transfer may then set the exact time the source reports.
+     */
+    mtimePrecision?: number;
     reason: string;
     /** Continue a partial left by an earlier run (its size, for display). */
     resumeFrom?: number;
@@ -228,6 +233,24 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
   return { actions, summary: summarize(actions), ...(deletesBlocked ? { deletesBlocked } : {}) };
 }
 
+/**
+ * The source time fields of a transfer action: `mtime`, and `mtimePrecision`
+ * when the time is coarser than a second (JSON has no Infinity: an unknown
+ * precision is left out, as an exact one is).
+ *
+ * @example
+ * ```ts
+ * sourceTime({ name: "a", type: "file", size: 1, mtime: new Date(0), precision: 60_000 });
+ * // { mtime: "1970-01-01T00:00:00.000Z", mtimePrecision: 60000 }
+ * ```
+ */
+export function sourceTime(s: Stat): { mtime?: string; mtimePrecision?: number } {
+  if (!s.mtime) return {};
+  const mtime = s.mtime.toISOString();
+  const coarse = s.precision > Precision.seconds && Number.isFinite(s.precision);
+  return coarse ? { mtime, mtimePrecision: s.precision } : { mtime };
+}
+
 function transferAction(
   path: string,
   s: Stat,
@@ -235,8 +258,7 @@ function transferAction(
   dst: Tree,
   backupTo: string | undefined,
 ): Action {
-  const action: Action = { op: "transfer", path, size: s.size, reason };
-  if (s.mtime) action.mtime = s.mtime.toISOString();
+  const action: Action = { op: "transfer", path, size: s.size, reason, ...sourceTime(s) };
   const resumeFrom = resumeOffset(dst, path, s);
   if (resumeFrom !== undefined) action.resumeFrom = resumeFrom;
   if (backupTo) action.backupTo = backupTo;

@@ -27,6 +27,8 @@ import {
 } from "../endpoint/errors.ts";
 import { partialName } from "../endpoint/atomic.ts";
 import { dirname } from "../endpoint/path.ts";
+import { compareMtimes } from "../endpoint/mtime.ts";
+import { Precision } from "../util/precision.ts";
 import { FerryError } from "../util/errors.ts";
 import { logger } from "../util/log.ts";
 import { isTemporary, type RetryOptions, withRetry } from "./retry.ts";
@@ -47,6 +49,13 @@ export interface TransferOptions {
   size: number;
   /** The source mtime, set on the target after the rename when the target can. */
   mtime?: Date;
+  /**
+   * How exact `mtime` is (ms; default: exact to the second). Coarser (a
+   * listing that gives minutes) lets the source report the file's exact time
+   * on the way (see `ReadOptions.onMtime`); it is set instead when it lies
+   * within the listed interval.
+   */
+  mtimePrecision?: number;
   /**
    * Whether a partial left by an earlier run may be continued on the first
    * attempt (retries within this call always continue their own partial).
@@ -80,6 +89,11 @@ export interface TransferResult {
   attempts: number;
   /** Whether the target now carries the source mtime. */
   mtimeSet: boolean;
+  /**
+   * The mtime set on the target (ISO), when it is not the planned one: the
+   * source reported a more exact time than its listing (see `mtimePrecision`).
+   */
+  exactMtime?: string;
 }
 
 /** A transfer failed in a way worth retrying (short data, a partial to redo). */
@@ -132,6 +146,7 @@ export async function transferFile(
   let mismatches = 0;
   let overlap = dst.capabilities().resumeOverlap ?? 0;
   let resumed = false;
+  const exact = exactMtime(options);
   const attempt = withRetry(async (attempt) => {
     attempts = attempt + 1;
     // After a verification mismatch the partial's bytes are not trusted: start over.
@@ -140,7 +155,7 @@ export async function transferFile(
       : 0;
     if (attempt === 0) firstOffset = offset;
     if (offset > 0) resumed = true;
-    const input = await src.read(srcPath, { offset, signal: options.signal });
+    const input = await src.read(srcPath, { offset, signal: options.signal, onMtime: exact.hear });
     let output: WritableStream<Uint8Array>;
     touched = true;
     try {
@@ -214,8 +229,14 @@ export async function transferFile(
 
   if (options.backupTo) await moveAside(dst, dstPath, options.backupTo);
   await replace(dst, partial, dstPath);
-  const mtimeSet = await applyMtime(dst, dstPath, options.mtime);
-  return { bytesSent: options.size - firstOffset, resumedFrom: offset, attempts, mtimeSet };
+  const mtimeSet = await applyMtime(dst, dstPath, exact.mtime());
+  return {
+    bytesSent: options.size - firstOffset,
+    resumedFrom: offset,
+    attempts,
+    mtimeSet,
+    ...exact.reported(mtimeSet),
+  };
 }
 
 /**
@@ -233,14 +254,15 @@ async function transferWhole(
 ): Promise<TransferResult> {
   let attempts = 0;
   let mismatches = 0;
+  const exact = exactMtime(options);
   await withRetry(async (attempt) => {
     attempts = attempt + 1;
-    const input = await src.read(srcPath, { signal: options.signal });
+    const input = await src.read(srcPath, { signal: options.signal, onMtime: exact.hear });
     let output: WritableStream<Uint8Array>;
     try {
       output = await dst.write(dstPath, {
         size: options.size,
-        mtime: options.mtime,
+        mtime: exact.mtime(),
         signal: options.signal,
       });
     } catch (error) {
@@ -274,7 +296,13 @@ async function transferWhole(
     }
   }, { ...options.retry, signal: options.signal, onRetry: options.onRetry });
   const mtimeSet = options.mtime !== undefined && dst.capabilities().setMtime;
-  return { bytesSent: options.size, resumedFrom: 0, attempts, mtimeSet };
+  return {
+    bytesSent: options.size,
+    resumedFrom: 0,
+    attempts,
+    mtimeSet,
+    ...exact.reported(mtimeSet),
+  };
 }
 
 /**
@@ -353,6 +381,40 @@ export async function moveAside(ep: Endpoint, path: string, backupTo: string): P
   await ep.mkdir(dirname(backupTo), { parents: true });
   await replace(ep, path, backupTo);
   return true;
+}
+
+/**
+ * The mtime to give the target: the listed one, or the exact one the source
+ * reported while opening the file when that lies within the listed interval
+ * (the precision rules of endpoint/mtime.ts; outside it the file changed
+ * since the listing, or the server answers in another zone: the listing stands).
+ */
+function exactMtime(options: TransferOptions): {
+  hear?: (mtime: Date) => void;
+  mtime: () => Date | undefined;
+  reported: (set: boolean) => { exactMtime?: string };
+} {
+  const listed = options.mtime;
+  const precision = options.mtimePrecision ?? Precision.seconds;
+  if (!listed || !(precision > Precision.seconds)) {
+    return { mtime: () => listed, reported: () => ({}) };
+  }
+  let exact: Date | undefined;
+  return {
+    reported: (set) => set && exact ? { exactMtime: exact.toISOString() } : {},
+    hear: (mtime) => {
+      const order = compareMtimes({ mtime, precision: Precision.seconds }, {
+        mtime: listed,
+        precision,
+      });
+      if (order === "undecided") exact = mtime;
+      else {log.debug("MDTM time {mtime} is outside the listed {listed}; keeping the listing's", {
+          mtime: mtime.toISOString(),
+          listed: listed.toISOString(),
+        });}
+    },
+    mtime: () => exact ?? listed,
+  };
 }
 
 /** Sets the mtime when the endpoint can; a failure is logged, not fatal (the data is right). */

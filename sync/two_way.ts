@@ -150,6 +150,12 @@ export async function sync(
       } else if (o.dstStat && o.action.side) {
         const entry = next.get(o.action.path);
         if (entry) entry[o.action.side] = snapshotOf(o.dstStat);
+      } else if (o.transfer?.exactMtime && o.action.side) {
+        // The copy carries the source's exact time, not the minute it listed: remembered as
+        // such, else the copy would read as changed next run.
+        const entry = next.get(o.action.path);
+        const was = entry?.[o.action.side];
+        if (was) entry[o.action.side] = { ...was, mtime: Date.parse(o.transfer.exactMtime) };
       }
     }
     // An interrupted run saves nothing: the old state still describes what to carry.

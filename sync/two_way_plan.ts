@@ -14,6 +14,7 @@ import {
   type Plan,
   resumeOffset,
   type Side,
+  sourceTime,
   stalePartials,
   summarize,
 } from "./plan.ts";
@@ -121,7 +122,7 @@ export function planSync(
         size: st.size,
         reason,
         side: to,
-        ...(st.mtime ? { mtime: st.mtime.toISOString() } : {}),
+        ...sourceTime(st),
         ...(from !== p ? { from } : {}),
       };
     if (action.op === "transfer") {

@@ -237,10 +237,15 @@ export class FtpEndpoint implements Endpoint {
   async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const p = normalizePath(path);
     options.signal?.throwIfAborted();
+    const heard = options.onMtime;
+    // Only where listings are coarser than MDTM's second, and the server has MDTM.
+    const ask = heard !== undefined && this.capabilities().precision > Precision.seconds &&
+      (await this.host.features()).has("MDTM");
     try {
       return await this.host.open(this.#remote(p), "r", {
         rest: options.offset || undefined,
         signal: options.signal,
+        ...(ask ? { onMdtm: heard } : {}),
       });
     } catch (error) {
       throw await this.#explain(error, p, "file");

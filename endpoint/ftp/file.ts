@@ -5,6 +5,7 @@
  * @module
  */
 import type { SessionPool } from "./pool.ts";
+import { parseFtpTime, type Reply } from "../../ftp/reply.ts";
 
 /** Modes of {@link openRemote}; `b` is accepted and ignored (transfers are binary). */
 export type ReadMode = "r" | "rb";
@@ -19,6 +20,12 @@ export interface OpenOptions {
   onProgress?: (bytes: number) => void;
   /** Aborts the transfer; the data connection is closed. */
   signal?: AbortSignal;
+  /**
+   * Reads: also ask `MDTM` in the same write as the download (no extra round
+   * trip) and hear its time, as the server wrote it read as UTC, before the
+   * stream is returned. Not called when the server refused MDTM.
+   */
+  onMdtm?: (mtime: Date) => void;
 }
 
 /**
@@ -42,11 +49,15 @@ export async function openRemoteRead(
   });
   try {
     // The client says when the session is free: no wrapping stream needed.
+    const onMdtm = options.onMdtm;
     return await child.retrieve(path, {
       offset: options.rest,
       onProgress: options.onProgress,
       signal: options.signal,
       onSettled: done,
+      ...(onMdtm
+        ? { ahead: [`MDTM ${path}`], onAhead: ([reply]: Reply[]) => mdtmTime(reply, onMdtm) }
+        : {}),
     });
   } catch (error) {
     done(false);
@@ -115,6 +126,18 @@ export async function openRemoteWrite(
       }
     },
   }, { highWaterMark: 1 });
+}
+
+/** Hands a 213 MDTM reply's time to `use`; a refusal or a reply it cannot read is passed over. */
+function mdtmTime(reply: Reply, use: (mtime: Date) => void): void {
+  if (reply.code !== 213) return;
+  let mtime: Date;
+  try {
+    mtime = parseFtpTime(reply.text.trim().split(/\s+/)[0]);
+  } catch {
+    return; // the listing's time stands
+  }
+  use(mtime);
 }
 
 function once<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {

@@ -550,7 +550,8 @@ export class FtpHost implements AsyncDisposable {
   /**
    * Opens a remote file as a stream on a child session, so the host can list
    * while it is open. `r` reads (from `rest`), `w` writes (STOR, from `rest`),
-   * `a` appends (APPE).
+   * `a` appends (APPE). A read's `onMdtm` hears the file's MDTM time in UTC
+   * (the time shift taken off where the server answers in its listing zone).
    *
    * @example
    * ```ts
@@ -570,7 +571,14 @@ export class FtpHost implements AsyncDisposable {
     options: OpenOptions = {},
   ): Promise<ReadableStream<Uint8Array> | WritableStream<Uint8Array>> {
     const target = this.#abs(path);
-    if (mode === "r" || mode === "rb") return await openRemoteRead(this.#pool, target, options);
+    if (mode === "r" || mode === "rb") {
+      const heard = options.onMdtm;
+      // vsftpd answers MDTM in the zone it lists in (use_localtime), like its two-argument
+      // MDTM reads; RFC 3659 servers answer in UTC.
+      const shift = /vsftpd/i.test(this.#welcome) ? this.#pool.timeShift * 1000 : 0;
+      const onMdtm = heard && ((mtime: Date) => heard(new Date(mtime.getTime() - shift)));
+      return await openRemoteRead(this.#pool, target, { ...options, onMdtm });
+    }
     // Invalidate now and again at the end: the file changes while it is written.
     this.statCache.invalidate(target);
     const stream = await openRemoteWrite(this.#pool, target, mode, options);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isTempName } from "../../endpoint/atomic.ts";
-import type { Endpoint } from "../../endpoint/types.ts";
+import type { Endpoint, ReadOptions } from "../../endpoint/types.ts";
 import { Precision } from "../../endpoint/types.ts";
 import { mirror, prepareMirror } from "../../sync/mirror.ts";
 import { describeAction } from "../../sync/plan.ts";
@@ -406,4 +406,31 @@ Deno.test("mirror: local disk to local disk, and memory to local", async () => {
     "e/": "",
     "e/c.txt": "charlie",
   });
+});
+
+/** Lists minutes (truncates), and reports `exact` on read as an FTP server's MDTM would. */
+class MinuteLister extends Wrapped {
+  constructor(inner: Endpoint, readonly exact: (path: string) => Date) {
+    super(inner);
+  }
+  override read(path: string, options: ReadOptions = {}) {
+    options.onMtime?.(this.exact(path));
+    return super.read(path, options);
+  }
+}
+
+Deno.test("mirror: a source listing minutes gives the target its exact time when it fits the minute", async () => {
+  const src = mem(Precision.minutes);
+  await put(src, "in.txt", "inside", at(37));
+  await put(src, "out.txt", "changed since", at(37));
+  const exact = (path: string) => path.endsWith("in.txt") ? at(37) : at(3600);
+  const dst = mem();
+  const r = await mirror(new MinuteLister(src, exact), "", dst, "", fast);
+  assert.equal(r.ok, true, JSON.stringify(r.errors));
+  assert.equal((await dst.stat("in.txt")).mtime?.getTime(), at(37).getTime());
+  // Outside the listed minute: the file changed or the zone is wrong; the listing stands.
+  const listed = (await src.stat("out.txt")).mtime!.getTime();
+  assert.equal((await dst.stat("out.txt")).mtime?.getTime(), listed);
+  const again = await mirror(new MinuteLister(src, exact), "", dst, "", fast);
+  assert.equal(again.files.transferred, 0);
 });
