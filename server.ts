@@ -19,19 +19,14 @@ export * from "./plugins/server/api.ts";
 export type {
   Capabilities,
   Endpoint,
+  EntryType,
   MkdirOptions,
   ReadOptions,
+  SkippedEntry,
   Stat,
+  StatList,
   StatOptions,
   WriteOptions,
 } from "./endpoint/types.ts";
-export type { DataChannel, DataContext, DataSocket } from "./plugins/server/data.ts";
-export type { JailedFs, ListedEntry } from "./plugins/server/filesystem.ts";
 export type { ResolvedOptions } from "./plugins/server/options.ts";
-export type {
-  ActiveTransfer,
-  CommandSpec,
-  Session,
-  SessionHost,
-} from "./plugins/server/session.ts";
 export type { FerryError } from "./util/errors.ts";

@@ -22,21 +22,27 @@ const log = logger("server", "auth");
 
 /** A logged-in user as the session sees it. */
 export interface UserAccount {
+  /** The login name. */
   username: string;
   /** Home (jail root) as a path relative to the endpoint root; `""` is the root. */
   home: string;
   /** Permission letters (see permissions.ts). */
   perm: string;
+  /** Per-directory permission letters that replace `perm` there. */
   overrides?: readonly PermissionOverride[];
   /** Serve this user from another endpoint than the server's. */
   endpoint?: Endpoint;
+  /** Text of the 230 reply after login. */
   loginMessage?: string;
+  /** Text of the 221 reply to QUIT. */
   quitMessage?: string;
+  /** Logged in as anonymous (the password is an e-mail address, not checked). */
   anonymous?: boolean;
 }
 
 /** What an authorizer learns about the login attempt besides the credentials. */
 export interface LoginContext {
+  /** The client's IP address. */
   remoteAddress: string;
   /** Whether the control connection is protected by TLS. */
   secure: boolean;
@@ -65,8 +71,11 @@ export interface AddUserOptions {
   home?: string;
   /** Permission letters (default `elr`, read-only). */
   perm?: string;
+  /** Serve this user from another endpoint than the server's. */
   endpoint?: Endpoint;
+  /** Text of the 230 reply after login. */
   loginMessage?: string;
+  /** Text of the 221 reply to QUIT. */
   quitMessage?: string;
 }
 
@@ -110,6 +119,7 @@ export class VirtualAuthorizer implements Authorizer {
   readonly #verify: SecretVerifier;
   readonly #cache: LoginCache;
 
+  /** Makes an empty user table; `verify` checks stored secrets (tests pass a fast one). */
   constructor(options: VirtualAuthorizerOptions = {}) {
     this.#verify = options.verify ?? checkSecret;
     this.#cache = new LoginCache(options.loginCacheSize ?? DEFAULT_LOGIN_CACHE_SIZE);
@@ -269,6 +279,7 @@ export function normalizeHome(home: string): string {
  * ```
  */
 export class ChainAuthorizer implements Authorizer {
+  /** Tries `authorizers` in order; the first that knows the user decides. */
   constructor(readonly authorizers: readonly Authorizer[]) {}
   async authenticate(
     username: string,

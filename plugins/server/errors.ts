@@ -14,6 +14,7 @@ import { FerryError } from "../../plugin.ts";
  * ```
  */
 export class FtpServerError extends FerryError {
+  /** Makes the error (code `ESERVER` unless given). */
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, { code: options.code ?? "ESERVER", cause: options.cause });
   }
@@ -60,6 +61,7 @@ export class JailError extends ReplyError {
  * ```
  */
 export class UploadVetoError extends FerryError {
+  /** Makes the veto; `reason` goes into the 550 reply. */
   constructor(reason: string) {
     super(reason, { code: "EUPLOADVETO" });
   }

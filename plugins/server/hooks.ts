@@ -12,8 +12,11 @@ const log = logger("server", "hooks");
 
 /** Who is on the other end. */
 export interface SessionInfo {
+  /** Number of the session, unique in the process. */
   sessionId: number;
+  /** The client's IP address. */
   remoteAddress: string;
+  /** The client's port. */
   remotePort: number;
   /** The logged-in user, if any. */
   username?: string;
@@ -27,7 +30,9 @@ export interface TransferEvent extends SessionInfo {
   path: string;
   /** Path relative to the served endpoint's root. */
   endpointPath: string;
+  /** Bytes transferred. */
   bytes: number;
+  /** Duration of the transfer in seconds. */
   seconds: number;
   /**
    * Uploads with `atomicUploads` (the default): where the received bytes are
@@ -42,14 +47,21 @@ export type ReceivedVerdict = void | boolean | string;
 
 /** The hooks a plugin or an embedding program can install. */
 export interface ServerHooks {
+  /** A client connected (before any greeting). */
   onConnect?(session: SessionInfo): void | Promise<void>;
+  /** The control connection closed. */
   onDisconnect?(session: SessionInfo): void | Promise<void>;
+  /** A user logged in. */
   onLogin?(session: SessionInfo & { username: string }): void | Promise<void>;
+  /** A login failed (wrong password or unknown user). */
   onLoginFailed?(session: SessionInfo & { username: string }): void | Promise<void>;
+  /** A user logged out (QUIT, REIN or disconnect). */
   onLogout?(session: SessionInfo & { username: string }): void | Promise<void>;
+  /** A download finished completely. */
   onFileSent?(event: TransferEvent): void | Promise<void>;
   /** Runs before the 226 reply; veto by returning `false`/a reason or throwing `UploadVetoError`. */
   onFileReceived?(event: TransferEvent): ReceivedVerdict | Promise<ReceivedVerdict>;
+  /** A download was cut short (ABOR, error, disconnect). */
   onIncompleteFileSent?(event: TransferEvent): void | Promise<void>;
   /** Return `"delete"` to remove the partial file. */
   onIncompleteFileReceived?(

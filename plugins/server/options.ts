@@ -12,6 +12,7 @@ import type { TlsOptions } from "./tls.ts";
 export interface FtpServerOptions {
   /** The storage served; each user's home is a path inside it (or the user's own endpoint). */
   endpoint: Endpoint;
+  /** Decides who may log in, and their home and permissions. */
   authorizer: Authorizer;
   /** Interface to bind (default `127.0.0.1`). */
   host?: string;

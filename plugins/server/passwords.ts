@@ -16,7 +16,9 @@ const log = logger("server", "auth");
 export interface ScryptParams {
   /** log2 of N (CPU/memory cost). 15 costs about 32 MiB and tens of ms per check. */
   ln: number;
+  /** Block size factor (8 is usual). */
   r: number;
+  /** Parallelism (1 is usual). */
   p: number;
 }
 

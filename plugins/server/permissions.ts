@@ -15,12 +15,13 @@ export const READ_PERMS = "elr";
 /** The write letters. */
 export const WRITE_PERMS = "adfmwMT";
 /** Every letter. */
-export const ALL_PERMS = READ_PERMS + WRITE_PERMS;
+export const ALL_PERMS: string = READ_PERMS + WRITE_PERMS;
 
 /** A permission override for one virtual directory of one user. */
 export interface PermissionOverride {
   /** Virtual absolute directory (as the user sees it, e.g. `/incoming`). */
   directory: string;
+  /** The letters that apply there instead of the user's `perm`. */
   perm: string;
   /** Applies to the whole subtree; otherwise to the directory and the files directly in it. */
   recursive: boolean;

@@ -8,7 +8,7 @@ import type tls from "node:tls";
 import { logger } from "../../plugin.ts";
 import { FtpServerError } from "./errors.ts";
 import { type FtpServerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
-import { type CommandSpec, Session, type SessionHost } from "./session.ts";
+import { Session, type SessionHost } from "./session.ts";
 import { COMMANDS } from "./commands.ts";
 import { acceptTls, createTlsContext } from "./tls.ts";
 import { plainIp } from "./data.ts";
@@ -21,6 +21,7 @@ export interface FtpServerHandle {
   readonly address: string;
   /** The bound port (useful with `port: 0`). */
   readonly port: number;
+  /** The server itself (session count, close). */
   readonly server: FtpServer;
   /** Stops listening and closes every session (421 to each); resolves when done. */
   close(): Promise<void>;
@@ -37,25 +38,35 @@ export interface FtpServerHandle {
  * await server.close();
  * ```
  */
-export class FtpServer implements SessionHost {
+export class FtpServer {
+  /** The options with every default filled in. */
   readonly options: ResolvedOptions;
-  readonly commands: Readonly<Record<string, CommandSpec>> = COMMANDS;
-  readonly tlsContext?: tls.SecureContext;
+  /** TLS context when a certificate was given. */
+  readonly #tlsContext?: tls.SecureContext;
+  /** What sessions see of their server (kept off the public API: sessions are internal). */
+  readonly #host: SessionHost;
   #listener?: net.Server;
   #sessions = new Set<Session>();
   #sockets = new Set<net.Socket>();
   #perIp = new Map<string, number>();
   #idle?: () => void;
 
+  /** Checks the options (throws FtpServerError on a bad combination); call {@link listen} to serve. */
   constructor(options: FtpServerOptions) {
     this.options = resolveOptions(options);
-    if (this.options.tls) this.tlsContext = createTlsContext(this.options.tls);
-    if (this.options.implicitTls && !this.tlsContext) {
+    if (this.options.tls) this.#tlsContext = createTlsContext(this.options.tls);
+    this.#host = {
+      options: this.options,
+      commands: COMMANDS,
+      tlsContext: this.#tlsContext,
+      sessionClosed: (session) => this.#sessions.delete(session),
+    };
+    if (this.options.implicitTls && !this.#tlsContext) {
       throw new FtpServerError("implicit TLS needs a certificate and key", {
         code: "ESERVERCONFIG",
       });
     }
-    if ((this.options.tlsControlRequired || this.options.tlsDataRequired) && !this.tlsContext) {
+    if ((this.options.tlsControlRequired || this.options.tlsDataRequired) && !this.#tlsContext) {
       throw new FtpServerError("TLS required but no certificate and key given", {
         code: "ESERVERCONFIG",
       });
@@ -100,7 +111,7 @@ export class FtpServer implements SessionHost {
         server.on("error", (e) => log.error("listener error: {error}", { error: e.message }));
         const a = server.address() as net.AddressInfo;
         log.info(">>> starting FTP{s} server on {address}:{port} <<<", {
-          s: this.options.implicitTls ? "S (implicit TLS)" : this.tlsContext ? "/FTPS" : "",
+          s: this.options.implicitTls ? "S (implicit TLS)" : this.#tlsContext ? "/FTPS" : "",
           address: a.address,
           port: a.port,
         });
@@ -140,7 +151,7 @@ export class FtpServer implements SessionHost {
       this.#open(sock, false);
       return;
     }
-    acceptTls(sock, this.tlsContext!, o.tlsHandshakeTimeoutMs).then(
+    acceptTls(sock, this.#tlsContext!, o.tlsHandshakeTimeoutMs).then(
       (secure) => this.#open(secure, true),
       (e) =>
         log.info("{ip}:{port} TLS handshake failed: {error}", {
@@ -152,14 +163,9 @@ export class FtpServer implements SessionHost {
   }
 
   #open(sock: net.Socket | tls.TLSSocket, secure: boolean) {
-    const session = new Session(this, sock, secure);
+    const session = new Session(this.#host, sock, secure);
     this.#sessions.add(session);
     session.start();
-  }
-
-  /** Called by a session when it ends. */
-  sessionClosed(session: Session): void {
-    this.#sessions.delete(session);
   }
 
   /** Stops listening, closes all sessions and waits until every socket is gone. */
