@@ -67,3 +67,7 @@ export type { ListEntry, ListingParser, ParseContext } from "./ftp/listing/types
 export type { Reply } from "./ftp/reply_shape.ts";
 export type { FtpEncoding } from "./ftp/socket.ts";
 export type { FerryError } from "./util/errors.ts";
+export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
+export type { TlsOptions } from "./ftp/tls.ts";
+export type { TransferOptions } from "./ftp/client.ts";
+export type { Listing, SkippedLine } from "./ftp/listing/index.ts";

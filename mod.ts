@@ -113,3 +113,6 @@ export type {
   TlsConfig,
   WorkflowConfig,
 } from "./workflow/types.ts";
+export type { TransferResult } from "./sync/transfer.ts";
+export type { OptionsSchema, StandardProps } from "./workflow/plugin.ts";
+export type { Logger, LogProperties } from "./util/log.ts";

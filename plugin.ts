@@ -71,3 +71,4 @@ export type {
   WorkflowReport,
 } from "./workflow/report.ts";
 export type { Secrets } from "./workflow/secrets.ts";
+export type { TransferResult } from "./sync/transfer.ts";

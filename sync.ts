@@ -45,3 +45,4 @@ export type {
   WriteOptions,
 } from "./endpoint/types.ts";
 export type { FerryError } from "./util/errors.ts";
+export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";

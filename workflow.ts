@@ -118,3 +118,6 @@ export type {
 export type { PluginManifest } from "./workflow/registry.ts";
 export type { ExecutorFactory } from "./workflow/run.ts";
 export type { NormalizedSchedule } from "./workflow/schedule.ts";
+export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
+export type { TransferResult } from "./sync/transfer.ts";
+export type { Logger, LogProperties } from "./util/log.ts";

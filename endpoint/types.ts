@@ -9,11 +9,8 @@
  */
 export { Precision } from "../util/precision.ts";
 
-/**
- * Kinds of directory entries (the listing parsers' own `EntryType` has the same
- * names); `cdir`/`pdir` are MLSD's "this" and "parent" entries, never in a {@link Stat}.
- */
-export type EntryType = "file" | "dir" | "symlink" | "cdir" | "pdir" | "other";
+import type { EntryType } from "../util/entry_type.ts";
+export type { EntryType };
 
 /** The stat of one entry. */
 export interface Stat {

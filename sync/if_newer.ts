@@ -197,9 +197,23 @@ export async function copyIfNewer(
   return finishReport(report);
 }
 
-/** ftputil's names for the two directions: the same function. */
+/**
+ * ftputil's name for copying local files up where they are newer: {@link copyIfNewer}.
+ *
+ * @example
+ * ```ts
+ * const report = await uploadIfNewer(local, "site", ftp, "htdocs");
+ * ```
+ */
 export const uploadIfNewer: typeof copyIfNewer = copyIfNewer;
-/** ftputil's names for the two directions: the same function. */
+/**
+ * ftputil's name for copying remote files down where they are newer: {@link copyIfNewer}.
+ *
+ * @example
+ * ```ts
+ * const report = await downloadIfNewer(ftp, "pub", local, "mirror");
+ * ```
+ */
 export const downloadIfNewer: typeof copyIfNewer = copyIfNewer;
 
 async function statOrUndefined(ep: Endpoint, path: string): Promise<Stat | undefined> {

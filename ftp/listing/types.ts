@@ -3,8 +3,8 @@
  * @module
  */
 
-/** Kinds of directory entries; `cdir`/`pdir` are MLSD's "this" and "parent" entries. */
-export type EntryType = "file" | "dir" | "symlink" | "cdir" | "pdir" | "other";
+import type { EntryType } from "../../util/entry_type.ts";
+export type { EntryType };
 
 export { Precision } from "../../util/precision.ts";
 

@@ -28,6 +28,7 @@ export interface AuthClientOptions {
   httpClient?: Deno.HttpClient;
   /** Deadline of one request, ms (default 30 s). */
   timeoutMs?: number;
+  /** Aborts the request. */
   signal?: AbortSignal;
   /** The clock for SSH-key JWTs (tests). */
   now?: () => number;

@@ -48,7 +48,9 @@ export function authRequestBody(options: AuthRequestOptions): Record<string, unk
 
 /** Where to open the FTP session, and its one-time password. */
 export interface UftpGrant {
+  /** Host of the UFTPD's FTP port. */
   serverHost: string;
+  /** The UFTPD's FTP port. */
   serverPort: number;
   /** The one-time secret: a password, never logged. */
   secret: string;
@@ -56,7 +58,9 @@ export interface UftpGrant {
 
 /** Context for messages: which URL and server name were asked. */
 export interface AuthContextInfo {
+  /** The auth URL asked. */
   url: string;
+  /** The server name in the URL (`/rest/auth/NAME`). */
   serverName: string;
 }
 
@@ -151,17 +155,25 @@ function errorMessageOf(body: string): string | undefined {
 
 /** One server in the info document. */
 export interface UftpServerInfo {
+  /** Server name, as used in `/rest/auth/NAME`. */
   name: string;
+  /** Its auth URL. */
   href?: string;
+  /** A line for people. */
   description?: string;
+  /** `READY` or why not. */
   status?: string;
+  /** Other keys the auth server sends, passed through. */
   [key: string]: unknown;
 }
 
 /** The info document of `GET .../rest/auth`. */
 export interface UftpInfo {
+  /** The UFTPDs the auth server knows. */
   servers: UftpServerInfo[];
+  /** What the server says about the client (user, role, ...), as sent. */
   client?: Record<string, unknown>;
+  /** What the server says about itself (version, ...), as sent. */
   server?: Record<string, unknown>;
 }
 

@@ -17,7 +17,9 @@ export const MAX_BLOCK = 16384;
 
 /** One piece's header. */
 export interface BlockHeader {
+  /** Index of the data stream the piece came on. */
   stream: number;
+  /** Sequence number of the piece within the block. */
   seq: number;
   /** Size of the whole logical block. */
   size: number;

@@ -19,19 +19,27 @@ export interface TransferRequest {
   user: string;
   /** The one-time password. */
   secret: string;
+  /** Whether the session outlives its first transfer (a session, not one file). */
   persistent: boolean;
   /** Base directory with a trailing `/`, or "" for none. */
   file: string;
+  /** Data streams (parallel connections) per transfer. */
   streams: number;
+  /** Whether data is compressed. */
   compress: boolean;
+  /** Unix group the UFTPD writes as. */
   group?: string;
   /** Bytes per second, 0 = none. */
   rateLimit?: number;
   /** base64 key: the session is encrypted. */
   key?: string;
+  /** Cipher of `key`, as the UFTPD names it. */
   algo?: string;
+  /** Paths the session may touch (the UFTPD's `includes` filter). */
   includes?: string;
+  /** Paths the session may not touch (the UFTPD's `excludes` filter). */
   excludes?: string;
+  /** Read, write, or both. */
   access?: AccessLevel;
 }
 

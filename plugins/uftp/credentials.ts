@@ -19,7 +19,9 @@ export type UftpCredential =
 
 /** What a user may give (URL parts, workflow auth options). */
 export interface CredentialSpec {
+  /** User name (default: the URL's). */
   user?: string;
+  /** Password for the auth server (basic auth). */
   password?: string;
   /** A token, `@file` (read, trimmed) or `@@ENV` (an environment variable). */
   token?: string;
@@ -33,8 +35,11 @@ export interface CredentialSpec {
 
 /** The I/O credential resolution may do. */
 export interface CredentialIo {
+  /** Reads a token or key file. */
   readTextFile(path: string): Promise<string>;
+  /** Reads an environment variable. */
   env(name: string): string | undefined;
+  /** The home directory `~/` expands to. */
   home?: string;
   /** Where `./` token and key files are relative to. */
   baseDir?: string;

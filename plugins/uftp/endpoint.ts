@@ -35,6 +35,7 @@ export interface UftpEndpointOptions {
    * `compress` (refused: not implemented), `cacheMaxAgeMs`.
    */
   options?: Record<string, unknown>;
+  /** Aborts connecting. */
   signal?: AbortSignal;
   /** A workflow's secrets: one-time secrets are added so logs mask them. */
   secrets?: { add(value: string): unknown };
@@ -75,6 +76,7 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
     this.#owned = owned;
   }
 
+  /** The endpoint's URL, without credentials. */
   override get url(): string {
     return this.#url;
   }
@@ -217,6 +219,7 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
     }
   }
 
+  /** What this endpoint can do (a copy: changing it changes nothing). */
   override capabilities(): Capabilities {
     return { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
   }
@@ -285,6 +288,7 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
     }
   }
 
+  /** Ends the UFTP session and its auxiliary connection. */
   override async close(): Promise<void> {
     await Promise.allSettled([this.#aux.close(), this.inner.close()]);
     await releaseOwned(this.#owned);

@@ -15,6 +15,7 @@ import { FerryError } from "../../plugin.ts";
  * ```
  */
 export class UftpError extends FerryError {
+  /** Makes the error (code `EUFTP` unless given). */
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, { code: options.code ?? "EUFTP", cause: options.cause });
   }
@@ -29,6 +30,7 @@ export class UftpError extends FerryError {
  * ```
  */
 export class UftpConfigError extends UftpError {
+  /** Makes the error (code `EUFTPCONFIG`). */
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: "EUFTPCONFIG", cause: options.cause });
   }
@@ -62,7 +64,9 @@ export class UftpAuthError extends UftpError {
   readonly status?: number;
   /** The auth server's `errorMessage` (or `reason`), when it sent one. */
   readonly serverMessage?: string;
+  /** The kind of refusal: unauthorized, forbidden, unknown server... */
   readonly failure: AuthFailure;
+  /** Makes the error with the HTTP status and the server's message, if any. */
   constructor(
     message: string,
     options: { failure: AuthFailure; status?: number; serverMessage?: string; cause?: unknown },
@@ -83,6 +87,7 @@ export class UftpAuthError extends UftpError {
  * ```
  */
 export class UftpProtocolError extends UftpError {
+  /** Makes the error (code `EUFTPPROTO` unless given). */
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, { code: options.code ?? "EUFTPPROTO", cause: options.cause });
   }
@@ -99,7 +104,9 @@ export class UftpProtocolError extends UftpError {
  * ```
  */
 export class UftpDataConnectionError extends UftpProtocolError {
+  /** Always true: sync/retry's `isTemporary` retries it. */
   readonly temporary = true;
+  /** Makes the error (code `EUFTPDATA`). */
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: "EUFTPDATA", cause: options.cause });
   }
@@ -114,6 +121,7 @@ export class UftpDataConnectionError extends UftpProtocolError {
  * ```
  */
 export class UftpUnsupportedError extends UftpError {
+  /** Makes the error (code `EUFTPUNSUPPORTED`). */
   constructor(message: string) {
     super(message, { code: "EUFTPUNSUPPORTED" });
   }

@@ -86,9 +86,13 @@ export function selfSignedToken(
 
 /** A JWT taken apart (nothing verified yet). */
 export interface DecodedJwt {
+  /** The JOSE header. */
   header: { alg?: string; typ?: string };
+  /** The payload. */
   claims: Record<string, unknown>;
+  /** `header.payload`, the bytes the signature covers. */
   signingInput: string;
+  /** The signature bytes. */
   signature: Uint8Array;
 }
 

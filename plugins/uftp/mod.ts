@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { definePlugin, type Endpoint } from "../../plugin.ts";
+import { definePlugin, type Endpoint, type Plugin } from "../../plugin.ts";
 import { unicoreAuth } from "./auth_method.ts";
 import { uftpServeCommand } from "./cli.ts";
 import { UftpEndpoint, type UftpEndpointOptions } from "./endpoint.ts";
@@ -62,7 +62,16 @@ export function openUftp(url: URL, options: object): Promise<Endpoint> {
   return UftpEndpoint.open(url, options as UftpEndpointOptions);
 }
 
-export default definePlugin({
+/**
+ * The uftp plugin: the `uftp` scheme, the `unicore` auth method and `ferry uftp-serve`.
+ *
+ * @example
+ * ```ts
+ * const registry = new Registry();
+ * registry.add(uftpPlugin);
+ * ```
+ */
+const uftpPlugin: Plugin = definePlugin({
   name: "uftp",
   version: "0.1.0",
   description: "UFTP (UNICORE FTP): uftp:// endpoints, the unicore auth method, uftp-serve",
@@ -74,3 +83,4 @@ export default definePlugin({
   }],
   commands: [uftpServeCommand],
 });
+export default uftpPlugin;

@@ -177,7 +177,9 @@ function ecPoint(q: Uint8Array): Jwk {
 export interface SshPublicKey {
   /** `ssh-ed25519`, `ecdsa-sha2-nistp256` or `ssh-rsa`. */
   type: string;
+  /** The public key as a JWK. */
   jwk: Jwk;
+  /** The comment after the key (often `user@host`). */
   comment: string;
 }
 

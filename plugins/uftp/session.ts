@@ -23,7 +23,9 @@ const log = logger("uftp", "session");
 export interface UftpSessionOptions extends AuthClientOptions {
   /** `https://.../rest/auth/NAME`. */
   authUrl: string;
+  /** The server name (`/rest/auth/NAME`). */
   serverName: string;
+  /** What to authenticate with. */
   credential: UftpCredential;
   /** What the auth request asks for (base directory, persistent, group, client). */
   request: AuthRequestOptions;

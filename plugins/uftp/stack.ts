@@ -11,15 +11,19 @@ import { startUftpd, type UftpdHandle, type UftpdOptions } from "./uftpd/server.
 
 /** Options of {@link startUftpStack}. */
 export interface UftpStackOptions extends Omit<UftpdOptions, "endpoint"> {
+  /** The storage served. */
   endpoint: Endpoint;
+  /** Who may log in, by user name. */
   users: Record<string, AuthUser>;
   /** PEM certificate chain and key of the auth service. */
   cert: string;
+  /** PEM private key of `cert`. */
   key: string;
   /** The server name in `/rest/auth/NAME` (default `TEST`, as UNICORE's test image). */
   serverName?: string;
   /** HTTPS address (default 127.0.0.1) and port (default 0). */
   authHost?: string;
+  /** HTTPS port (default 0: a free one). */
   authPort?: number;
   /** Path before `/rest/auth`. */
   prefix?: string;
@@ -27,17 +31,21 @@ export interface UftpStackOptions extends Omit<UftpdOptions, "endpoint"> {
   anonymousUid?: string;
   /** Host name clients are sent to (default: the UFTPD's address). */
   publicHost?: string;
+  /** Makes one-time secrets (tests pass a fixed one). */
   makeSecret?: () => string;
 }
 
 /** A running UFTP site. */
 export interface UftpStack extends AsyncDisposable {
+  /** The UFTPD. */
   uftpd: UftpdHandle;
+  /** The HTTPS auth service. */
   auth: AuthServiceHandle;
   /** `https://host:port[prefix]/rest/auth/NAME`. */
   authUrl: string;
   /** `uftp://host:port[prefix]/rest/auth/NAME:` (append the base directory). */
   uftpUrl: string;
+  /** Stops both. */
   close(): Promise<void>;
 }
 

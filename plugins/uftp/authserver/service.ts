@@ -26,18 +26,23 @@ export interface UftpdTarget {
   port?: number;
   /** Where its command port listens. */
   commandHost: string;
+  /** Its command port. */
   commandPort: number;
+  /** A line for the info document. */
   description?: string;
 }
 
 /** Options of {@link startAuthService}. */
 export interface AuthServiceOptions {
+  /** Who may log in, by user name. */
   users: Record<string, AuthUser>;
   /** Server names; several targets behind one name are picked round-robin or by `NAME-N`. */
   servers: Record<string, UftpdTarget | UftpdTarget[]>;
   /** PEM certificate chain and key (HTTPS only, as UNICORE). */
   cert: string;
+  /** PEM private key of `cert`. */
   key: string;
+  /** Address to listen on (default 127.0.0.1). */
   hostname?: string;
   /** Default 0 (a free port). */
   port?: number;
@@ -55,7 +60,9 @@ export interface AuthServiceOptions {
 export interface AuthServiceHandle extends AsyncDisposable {
   /** `https://host:port[prefix]/rest/auth`. */
   readonly url: string;
+  /** The bound port. */
   readonly port: number;
+  /** Stops listening; resolves when open requests are answered. */
   close(): Promise<void>;
 }
 

@@ -54,6 +54,7 @@ export class UserTable {
   readonly #now: () => number;
   readonly #verify: SecretVerifier;
 
+  /** Makes the table from `users`; `verify` checks stored secrets. */
   constructor(
     users: Record<string, AuthUser>,
     options: { now?: () => number; verify?: SecretVerifier } = {},

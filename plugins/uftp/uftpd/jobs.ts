@@ -54,6 +54,7 @@ export class JobStore {
   readonly #maxPerUser: number;
   readonly #disableIpCheck: boolean;
 
+  /** Makes an empty store (limits and clock from `options`). */
   constructor(options: JobStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#lifetime = options.lifetimeMs ?? JOB_LIFETIME_MS;

@@ -10,8 +10,17 @@ import type { Stat } from "../../../plugin.ts";
 /** Minutes the server's local time is ahead of UTC at an instant. */
 export type UtcOffset = (at: Date) => number;
 
-/** The process's own zone (Deno's `TZ`). */
-export const systemUtcOffset: UtcOffset = (at) => -at.getTimezoneOffset();
+/**
+ * The process's own zone (Deno's `TZ`): minutes east of UTC at `at`.
+ *
+ * @example
+ * ```ts
+ * systemUtcOffset(new Date()); // 60 in Berlin in winter
+ * ```
+ */
+export function systemUtcOffset(at: Date): number {
+  return -at.getTimezoneOffset();
+}
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");

@@ -32,9 +32,11 @@ export interface UftpdOptions {
   endpoint: Endpoint;
   /** FTP listen address (default 127.0.0.1) and port (default 0 = any free one). */
   host?: string;
+  /** FTP port (default 0: a free one). */
   port?: number;
   /** Command port address (default 127.0.0.1: it is unauthenticated) and port (default 0). */
   commandHost?: string;
+  /** Command port (default 0: a free one). */
   commandPort?: number;
   /** Address announced in PASV replies (NAT). */
   advertiseHost?: string;
@@ -54,16 +56,21 @@ export interface UftpdOptions {
 
 /** A running UFTPD. */
 export interface UftpdHandle extends AsyncDisposable {
+  /** The address the FTP port is bound to. */
   readonly host: string;
   /** The FTP port clients log in on. */
   readonly port: number;
+  /** The address the command port is bound to. */
   readonly commandHost: string;
+  /** The command port. */
   readonly commandPort: number;
+  /** The registered transfer jobs. */
   readonly jobs: JobStore;
   /** Registers a job directly (what the command port does after parsing). */
   register(request: TransferRequest): void;
   /** Sessions open now. */
   readonly sessions: number;
+  /** Stops listening and closes every session. */
   close(): Promise<void>;
 }
 
