@@ -4,48 +4,16 @@
  * behave exactly like a job in a file.
  * @module
  */
-import { basename, dirname, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { loadWorkflowObject } from "../workflow/load.ts";
 import type { RunEvent, WorkflowReport } from "../workflow/report.ts";
 import { runWorkflow } from "../workflow/run.ts";
-import { urlScheme } from "../workflow/validate.ts";
 import type { CliContext } from "./context.ts";
+import { splitLocation } from "./location.ts";
+import { urlScheme } from "../workflow/validate.ts";
 import { endpointFromOptions, jobCommonFromOptions } from "./options.ts";
 
-/** An endpoint URL (or local path) and the path inside it a job works on. */
-export interface Location {
-  /** The endpoint's URL or local directory. */
-  root: string;
-  /** The path below it ("" for the root itself). */
-  path: string;
-}
-
-/**
- * Splits a URL or local path into its parent (the endpoint) and last name (the
- * job's path), so a file and a directory are named the same way and an
- * endpoint root stays recognisable (rmtree refuses it).
- *
- * @example
- * ```ts
- * splitLocation("ftp://h/pub/a.iso"); // { root: "ftp://h/pub", path: "a.iso" }
- * splitLocation("ftp://h/");          // { root: "ftp://h/", path: "" }
- * splitLocation("/srv/out/");         // { root: "/srv", path: "out" }
- * ```
- */
-export function splitLocation(location: string): Location {
-  const scheme = urlScheme(location);
-  if (scheme === undefined) {
-    const abs = resolve(location);
-    return abs === "/" ? { root: "/", path: "" } : { root: dirname(abs), path: basename(abs) };
-  }
-  const url = new URL(location);
-  const trimmed = url.pathname.replace(/\/+$/, "");
-  if (trimmed === "") return { root: location, path: "" };
-  const cut = trimmed.lastIndexOf("/");
-  const path = decodeURIComponent(trimmed.slice(cut + 1));
-  url.pathname = trimmed.slice(0, cut) || "/";
-  return { root: url.href, path };
-}
+export { type Location, splitLocation } from "./location.ts";
 
 /** The deepest directory holding every one of `paths` (absolute). */
 function commonDir(paths: string[]): string {

@@ -54,7 +54,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
     },
   },
   {
-    module: new URL("../plugins/uftp/mod.ts", import.meta.url).href,
+    module: new URL("../plugins/uftp/plugin.ts", import.meta.url).href,
     manifest: {
       name: "uftp",
       authMethods: ["unicore"],

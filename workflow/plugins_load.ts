@@ -18,7 +18,7 @@ const log = logger("workflow", "plugins");
  */
 export const BUILTIN_PLUGIN_MODULES: readonly string[] = [
   new URL("../plugins/server/mod.ts", import.meta.url).href,
-  new URL("../plugins/uftp/mod.ts", import.meta.url).href,
+  new URL("../plugins/uftp/plugin.ts", import.meta.url).href,
   new URL("../plugins/s3/mod.ts", import.meta.url).href,
 ];
 

@@ -14,6 +14,7 @@ import type { CliContext } from "../context.ts";
 import { formatBytes, formatDuration, formatRate } from "../format.ts";
 import { connectFtp } from "../lazy.ts";
 import { isFtpUrl, openCliEndpoint } from "../endpoint.ts";
+import { splitLocation } from "../location.ts";
 import { UsageError } from "../../workflow/errors.ts";
 import { urlScheme } from "../../workflow/validate.ts";
 import { redactUrl } from "../../ftp/url.ts";
@@ -113,8 +114,7 @@ function counting(onBytes: (total: number) => void): TransformStream<Uint8Array,
 }
 
 /** The endpoint holding a file URL's last name, and that name; a root is no file. */
-async function fileLocation(url: string): Promise<{ root: string; name: string }> {
-  const { splitLocation } = await import("../oneoff.ts");
+function fileLocation(url: string): { root: string; name: string } {
   const { root, path } = splitLocation(url);
   if (path === "") throw new UsageError(`${redactUrl(url)}: names a directory root, not a file`);
   return { root, name: path };
@@ -127,7 +127,7 @@ async function getFromEndpoint(
   local: string | undefined,
   opts: Record<string, unknown>,
 ): Promise<void> {
-  const { root, name } = await fileLocation(url);
+  const { root, name } = fileLocation(url);
   const ep = await openCliEndpoint(cli, root, opts);
   try {
     const stat = await ep.stat(name);
@@ -166,7 +166,7 @@ async function putToEndpoint(
 ): Promise<void> {
   const { root, name } = url.endsWith("/")
     ? { root: url, name: basename(local) }
-    : await fileLocation(url);
+    : fileLocation(url);
   const ep = await openCliEndpoint(cli, root, opts, { create: urlScheme(root) === undefined });
   try {
     const started = Date.now();

@@ -5,7 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type CommandContext, LocalEndpoint, type PluginCommand } from "../../plugin.ts";
+import { type CommandContext, LocalEndpoint } from "../../plugin.ts";
 import { yaml } from "../../deps/yaml.ts";
 import type { AuthUser } from "./authserver/users.ts";
 import { UftpConfigError } from "./errors.ts";
@@ -120,7 +120,16 @@ export async function usersFromArgs(
   return users;
 }
 
-async function run(args: string[], context?: CommandContext): Promise<number> {
+/**
+ * Runs `ferry uftp-serve` with its arguments (after the command name); resolves with
+ * the exit code once interrupted. plugin.ts's `uftpServeCommand` imports this on use.
+ *
+ * @example
+ * ```ts
+ * const code = await runUftpServe(["--help"]); // 0, the help printed
+ * ```
+ */
+export async function runUftpServe(args: string[], context?: CommandContext): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
@@ -178,11 +187,3 @@ async function run(args: string[], context?: CommandContext): Promise<number> {
     return 1;
   }
 }
-
-/** `ferry uftp-serve`. */
-export const uftpServeCommand: PluginCommand = {
-  name: "uftp-serve",
-  description: "serve a directory as a UFTP site (UFTPD + HTTPS auth service)",
-  usage: "[options] [DIR]",
-  run,
-};

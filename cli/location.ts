@@ -1,0 +1,43 @@
+/**
+ * Where a one-off command works: a URL or local path split into the endpoint
+ * (its parent) and the path inside it. Kept apart from oneoff.ts, which loads
+ * the workflow engine, so `get`/`put` of one file do not load it.
+ * @module
+ */
+import { basename, dirname, resolve } from "node:path";
+import { urlScheme } from "../workflow/validate.ts";
+
+/** An endpoint URL (or local path) and the path inside it a job works on. */
+export interface Location {
+  /** The endpoint's URL or local directory. */
+  root: string;
+  /** The path below it ("" for the root itself). */
+  path: string;
+}
+
+/**
+ * Splits a URL or local path into its parent (the endpoint) and last name (the
+ * job's path), so a file and a directory are named the same way and an
+ * endpoint root stays recognisable (rmtree refuses it).
+ *
+ * @example
+ * ```ts
+ * splitLocation("ftp://h/pub/a.iso"); // { root: "ftp://h/pub", path: "a.iso" }
+ * splitLocation("ftp://h/");          // { root: "ftp://h/", path: "" }
+ * splitLocation("/srv/out/");         // { root: "/srv", path: "out" }
+ * ```
+ */
+export function splitLocation(location: string): Location {
+  const scheme = urlScheme(location);
+  if (scheme === undefined) {
+    const abs = resolve(location);
+    return abs === "/" ? { root: "/", path: "" } : { root: dirname(abs), path: basename(abs) };
+  }
+  const url = new URL(location);
+  const trimmed = url.pathname.replace(/\/+$/, "");
+  if (trimmed === "") return { root: location, path: "" };
+  const cut = trimmed.lastIndexOf("/");
+  const path = decodeURIComponent(trimmed.slice(cut + 1));
+  url.pathname = trimmed.slice(0, cut) || "/";
+  return { root: url.href, path };
+}
