@@ -4,18 +4,19 @@
  * auth service in front), whole processes timed from start to exit, the tools
  * taking turns in each round:
  *
- * - ferry: the CLI as a user runs it, `ferry download-if-newer URL LOCAL` /
- *   `ferry upload-if-newer LOCAL URL` (the commands that move one file over
- *   `uftp://`; the target is removed before each run so the file is always
- *   transferred);
+ * - ferry: the CLI as a user runs it, `ferry get URL LOCAL` / `ferry put LOCAL URL`
+ *   (`--tools ferry-ifnewer`: `download-if-newer` / `upload-if-newer`, which also
+ *   list and compare; the target is removed before each run);
  * - curl: `curl ftp://anonymous:SECRET@HOST:PORT/file` with a one-time secret
  *   the benchmark fetched from the auth service beforehand (not timed);
  * - floor: bench/uftp_floor.ts, the least a Deno process can do (auth
- *   request, bare `Deno.Conn` control and data connections, no checks).
+ *   request, bare `Deno.Conn` control and data connections, no checks);
+ * - curl-null: curl's download into /dev/null (no file written; its upload is curl's);
+ * - cat: `cat FILE` into /dev/null, the file side alone (no network, no server).
  *
- * Every result is checked: size and SHA-256 of the downloaded file, and of
- * the file on the server after each upload. Prints MiB/s per tool (median and
- * every run), user+sys CPU seconds, and the ratios to curl.
+ * Every result that leaves a file is checked: size and SHA-256 of the downloaded
+ * file, and of the file on the server after each upload. Prints MiB/s per tool
+ * (median and every run), user+sys CPU seconds, and the ratios to curl.
  *
  * Files on both sides live in `--dir` (default /dev/shm, tmpfs: the disk's
  * write-back, which made single uploads swing 3x here, is not what is measured).
@@ -35,7 +36,7 @@ const { values } = parseArgs({
     "size-mib": { type: "string", default: "256" },
     runs: { type: "string", default: "5" },
     dir: { type: "string", default: "/dev/shm" },
-    tools: { type: "string", default: "ferry,curl,floor" },
+    tools: { type: "string", default: "ferry,curl,floor,curl-null,cat" },
   },
 });
 const sizeMiB = Number(values["size-mib"]);
@@ -45,7 +46,7 @@ const names = values.tools.split(",");
 const repo = new URL("..", import.meta.url).pathname;
 
 const root = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-uftp-bench-" });
-const site = await startRealUftpd({ root }).catch(async (error) => {
+const site = await startRealUftpd({ root, maxConnections: 256 }).catch(async (error) => {
   await Deno.remove(root, { recursive: true });
   throw error;
 });
@@ -86,45 +87,50 @@ try {
     /** The command line of one run (after any untimed preparation). */
     get(local: string): Promise<string[]>;
     put(remote: string): Promise<string[]>;
+    /** Whether a run leaves a file to check (the floors that write nothing do not). */
+    writes: boolean;
   }
+  const curlGet = async (local: string) => {
+    const g = await grant();
+    return ["curl", "-sS", "-o", local, `ftp://anonymous:${g.secret}@127.0.0.1:${g.port}/down.bin`];
+  };
+  const curlPut = async (remote: string) => {
+    const g = await grant();
+    return [
+      "curl",
+      "-sS",
+      "-T",
+      source,
+      `ftp://anonymous:${g.secret}@127.0.0.1:${g.port}/${remote}`,
+    ];
+  };
   const tools: Record<string, Tool> = {
     ferry: {
+      get: (local) => Promise.resolve(ferry(["get", "--ca", caFile, `${url}/down.bin`, local])),
+      put: (remote) => Promise.resolve(ferry(["put", "--ca", caFile, source, `${url}/${remote}`])),
+      writes: true,
+    },
+    "ferry-ifnewer": {
       get: (local) =>
-        Promise.resolve(
-          ferry(["download-if-newer", "--ca", caFile, `${url}/down.bin`, local]),
-        ),
+        Promise.resolve(ferry(["download-if-newer", "--ca", caFile, `${url}/down.bin`, local])),
       put: (remote) =>
-        Promise.resolve(
-          ferry(["upload-if-newer", "--ca", caFile, source, `${url}/${remote}`]),
-        ),
+        Promise.resolve(ferry(["upload-if-newer", "--ca", caFile, source, `${url}/${remote}`])),
+      writes: true,
     },
-    curl: {
-      get: async (local) => {
-        const g = await grant();
-        return [
-          "curl",
-          "-sS",
-          "-o",
-          local,
-          `ftp://anonymous:${g.secret}@127.0.0.1:${g.port}/down.bin`,
-        ];
-      },
-      put: async (remote) => {
-        const g = await grant();
-        return [
-          "curl",
-          "-sS",
-          "-T",
-          source,
-          `ftp://anonymous:${g.secret}@127.0.0.1:${g.port}/${remote}`,
-        ];
-      },
-    },
+    curl: { get: curlGet, put: curlPut, writes: true },
     floor: {
       get: (local) => Promise.resolve(floor(["get", ...floorArgs, "down.bin", local])),
       put: (remote) => Promise.resolve(floor(["put", ...floorArgs, remote, source])),
+      writes: true,
+    },
+    "curl-null": { get: () => curlGet("/dev/null"), put: curlPut, writes: false },
+    cat: {
+      get: () => Promise.resolve(["cat", join(served, "down.bin")]),
+      put: () => Promise.resolve(["cat", source]),
+      writes: false,
     },
   };
+  for (const name of names) if (!tools[name]) throw new Error(`unknown tool ${name}`);
 
   type Sample = { rate: number; cpu: number };
   const samples: Record<string, { get: Sample[]; put: Sample[] }> = {};
@@ -147,10 +153,12 @@ try {
         await Deno.remove(dir === "get" ? local : join(served, remote)).catch(() => {});
         const argv = dir === "get" ? await tools[name].get(local) : await tools[name].put(remote);
         const { seconds, cpu } = await timed(argv);
-        await check(
-          `${name} ${dir} (round ${round})`,
-          dir === "get" ? local : join(served, remote),
-        );
+        if (tools[name].writes || dir === "put" && name === "curl-null") {
+          await check(
+            `${name} ${dir} (round ${round})`,
+            dir === "get" ? local : join(served, remote),
+          );
+        }
         if (round > 0) samples[name][dir].push({ rate: sizeMiB / seconds, cpu });
       }
     }
@@ -177,6 +185,7 @@ try {
       console.log(`${name}/curl: get ${r("get")}  put ${r("put")}`);
     }
   }
+  console.log(`load average ${(await Deno.readTextFile("/proc/loadavg")).trim()}`);
   console.log(
     `size ${sizeMiB} MiB, medians of ${runs} runs, whole processes, real UFTPD on 127.0.0.1, files in ${values.dir}, ${
       new Date().toISOString()

@@ -30,6 +30,11 @@ export interface RealUftpdOptions {
   password?: string;
   /** `MAX_STREAMS` (the UFTPD's default 4): the cap of multi-stream transfers. */
   maxStreams?: number;
+  /**
+   * `MAX_CONNECTIONS` (the UFTPD's default 16): sessions per user. A finished session
+   * counts until the UFTPD's cleanup pass (every 5 s), so benchmarks raise it.
+   */
+  maxConnections?: number;
   /** `PORT_RANGE` of data connections, inclusive; default any port. */
   passivePorts?: [number, number];
   /** The UFTPD process's TZ. */
@@ -117,6 +122,7 @@ export async function startRealUftpd(options: RealUftpdOptions = {}): Promise<Re
           LOG_VERBOSE: "true",
           DISABLE_IPv6: "true",
           MAX_STREAMS: String(options.maxStreams ?? 4),
+          ...(options.maxConnections ? { MAX_CONNECTIONS: String(options.maxConnections) } : {}),
           ...(options.passivePorts ? { PORT_RANGE: options.passivePorts.join(":") } : {}),
           ...(options.tz ? { TZ: options.tz } : {}),
         },
