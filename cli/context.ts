@@ -120,9 +120,17 @@ export class CliContext {
     return g.debug ? "debug" : g.verbose ? "verbose" : g.quiet ? "quiet" : "normal";
   }
 
+  /**
+   * How long a stop (first Ctrl-C / SIGTERM) may take before the process
+   * exits anyway (default: signals.ts STOP_DEADLINE_MS). `ferry worker` allows more:
+   * handing its tasks back needs a round trip to Redis. Set before
+   * {@link signal} is first read.
+   */
+  stopDeadlineMs?: number;
+
   /** Aborted on Ctrl-C / SIGTERM. */
   get signal(): AbortSignal {
-    this.#interrupts ??= listenForInterrupts();
+    this.#interrupts ??= listenForInterrupts({ deadlineMs: this.stopDeadlineMs });
     return this.#interrupts.signal;
   }
 

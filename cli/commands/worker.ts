@@ -14,6 +14,9 @@ import { positiveInt, withGlobalOptions } from "../options.ts";
 export const QUEUE_HELP = "carry transfers out on the workers of this queue " +
   "(redis://HOST:PORT[/DB]; default $FERRY_QUEUE)";
 
+/** How long a worker may take to hand its tasks back after SIGTERM. */
+export const WORKER_STOP_DEADLINE_MS = 10_000;
+
 /**
  * The queue URL from `--queue`, else `FERRY_QUEUE` (also for `run` and
  * `mirror`, where no URL means the in-process executor).
@@ -50,6 +53,9 @@ export function registerWorker(program: Command, cli: CliContext): void {
       const target = parseQueueUrl(url);
       if (target.password) cli.secrets.add(target.password);
       const lock = Number(Deno.env.get("FERRY_QUEUE_LOCK_MS") ?? "");
+      // Tasks in hand stop and go back to the queue first (one Redis round trip
+      // each); a second SIGTERM still exits at once.
+      cli.stopDeadlineMs = WORKER_STOP_DEADLINE_MS;
       await runWorker({
         target,
         concurrency: opts.concurrency,

@@ -1,108 +1,23 @@
 /**
  * Cluster mode end to end: a Redis of the test's own on a free loopback port,
  * `ferry worker` processes and a `ferry run --queue` coordinator, against an
- * in-process run of the same workflow.
+ * in-process run of the same workflow. Every wait is bounded and every process
+ * is killed in `finally` (see harness.ts).
  * @module
  */
 import assert from "node:assert/strict";
-import { freePort } from "../peers/ports.ts";
-import { peerTest } from "../peers/skip.ts";
 import { join } from "node:path";
-
-const MAIN = new URL("../../cli/main.ts", import.meta.url).pathname;
-const SECRET = "queue-secret-0x5eed";
-
-/** A child process whose output is kept and can be waited on. */
-class Proc {
-  text = "";
-  readonly child: Deno.ChildProcess;
-  readonly #waiters: { re: RegExp; resolve: () => void }[] = [];
-  readonly done: Promise<Deno.CommandStatus>;
-  constructor(cmd: string, args: string[], env: Record<string, string> = {}, cwd?: string) {
-    this.child = new Deno.Command(cmd, {
-      args,
-      env,
-      cwd,
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).spawn();
-    const read = async (s: ReadableStream<Uint8Array>) => {
-      for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
-        this.text += chunk;
-        for (const w of [...this.#waiters]) {
-          if (w.re.test(this.text)) {
-            this.#waiters.splice(this.#waiters.indexOf(w), 1);
-            w.resolve();
-          }
-        }
-      }
-    };
-    const reading = Promise.all([read(this.child.stdout), read(this.child.stderr)]);
-    this.done = reading.then(() => this.child.status);
-  }
-  waitFor(re: RegExp): Promise<void> {
-    if (re.test(this.text)) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ re, resolve }));
-  }
-  kill(sig: Deno.Signal = "SIGTERM"): void {
-    try {
-      this.child.kill(sig);
-    } catch { /* gone already */ }
-  }
-}
-
-async function startRedis(dir: string): Promise<{ url: string; port: number; proc: Proc }> {
-  const port = await freePort();
-  const proc = new Proc("redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    dir,
-  ]);
-  await proc.waitFor(/Ready to accept connections/);
-  return { url: `redis://127.0.0.1:${port}`, port, proc };
-}
-
-function ferry(args: string[], cwd: string, env: Record<string, string> = {}): Proc {
-  return new Proc(Deno.execPath(), ["run", "-A", "--no-check", MAIN, ...args], {
-    QT_PW: SECRET,
-    QT_DST: "./dst",
-    FERRY_QUEUE_LOCK_MS: "2000",
-    FERRY_NO_PROGRESS: "1",
-    ...env,
-  }, cwd);
-}
-
-async function makeTree(root: string, files: number, size: number): Promise<void> {
-  for (let i = 0; i < files; i++) {
-    const dir = join(root, `d${i % 4}`, i % 3 === 0 ? "deep" : "");
-    await Deno.mkdir(dir, { recursive: true });
-    const bytes = new Uint8Array(size + i);
-    for (let k = 0; k < bytes.length; k += 997) bytes[k] = (i * 31 + k) & 255;
-    await Deno.writeFile(join(dir, `f${i}.bin`), bytes);
-  }
-}
-
-/** Every file under `root` by relative path with its bytes as hex digest. */
-async function snapshot(root: string, rel = ""): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for await (const e of Deno.readDir(join(root, rel))) {
-    const path = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory) Object.assign(out, await snapshot(root, path));
-    else {
-      const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(join(root, path)));
-      out[path] = [...new Uint8Array(digest)].map((b) => b.toString(16)).join("");
-    }
-  }
-  return out;
-}
+import { isTempName } from "../../endpoint/atomic.ts";
+import { peerTest } from "../peers/skip.ts";
+import {
+  Cluster,
+  makeTree,
+  type Proc,
+  redisDump,
+  SECRET,
+  snapshot,
+  waitForFile,
+} from "./harness.ts";
 
 const WORKFLOW = `version: 1
 name: qtest
@@ -113,82 +28,50 @@ jobs:
   copy: { mirror: { from: "src:/", to: "dst:/", delete: true } }
 `;
 
-async function setup(files: number, size: number) {
-  const dir = await Deno.makeTempDir({ prefix: "ferry-queue-" });
-  await makeTree(join(dir, "src"), files, size);
-  await Deno.writeTextFile(join(dir, "wf.yaml"), WORKFLOW);
+/** A cluster with a source tree, the workflow and an extraneous file on the target. */
+async function setup(files: number, size: number, workflow = WORKFLOW): Promise<Cluster> {
+  const c = await Cluster.start();
+  await makeTree(join(c.dir, "src"), files, size);
+  await Deno.writeTextFile(join(c.dir, "wf.yaml"), workflow);
   // Extraneous files on the target: deleted only after every copy.
-  await Deno.mkdir(join(dir, "dst/old"), { recursive: true });
-  await Deno.writeTextFile(join(dir, "dst/old/gone.txt"), "old");
-  const redis = await startRedis(dir);
-  return { dir, redis };
+  await Deno.mkdir(join(c.dir, "dst/old"), { recursive: true });
+  await Deno.writeTextFile(join(c.dir, "dst/old/gone.txt"), "old");
+  return c;
 }
 
-async function redisDump(url: string): Promise<string> {
-  const port = new URL(url).port;
-  const cli = (...args: string[]) =>
-    new Deno.Command("redis-cli", { args: ["-p", port, ...args], stdout: "piped" })
-      .output().then((o) => new TextDecoder().decode(o.stdout));
-  const keys = (await cli("--scan")).split("\n").filter(Boolean);
-  let text = keys.join("\n");
-  for (const key of keys) {
-    const type = (await cli("TYPE", key)).trim();
-    const read = type === "string"
-      ? ["GET", key]
-      : type === "hash"
-      ? ["HGETALL", key]
-      : type === "list"
-      ? ["LRANGE", key, "0", "-1"]
-      : type === "set"
-      ? ["SMEMBERS", key]
-      : type === "zset"
-      ? ["ZRANGE", key, "0", "-1", "WITHSCORES"]
-      : type === "stream"
-      ? ["XRANGE", key, "-", "+"]
-      : undefined;
-    if (read) text += await cli(...read);
-  }
-  return text;
+/** Each job's status and counts from a `--json` run's output. */
+function counts(p: Proc): unknown {
+  const report = JSON.parse(p.text.slice(p.text.indexOf("{")));
+  return report.jobs.map((j: { status: string; counts: unknown }) => [j.status, j.counts]);
 }
 
 peerTest(
   "queue: 3 workers + coordinator mirror a tree exactly as an in-process run; no secret in Redis",
   ["redis-server"],
   async () => {
-    const { dir, redis } = await setup(60, 20_000);
-    const workers = [0, 1, 2].map(() => ferry(["worker", "--queue", redis.url], dir));
+    const c = await setup(60, 20_000);
     try {
-      await Promise.all(workers.map((w) => w.waitFor(/worker on/)));
-      const local = ferry(["run", "wf.yaml", "--json"], dir, { QT_DST: "./local" });
-      await Deno.mkdir(join(dir, "local/old"), { recursive: true });
-      await Deno.writeTextFile(join(dir, "local/old/gone.txt"), "old");
-      const queued = ferry(["run", "wf.yaml", "--json", "--queue", redis.url], dir, {
-        QT_DST: "./dst",
-      });
-      const [a, b] = await Promise.all([local.done, queued.done]);
-      assert.deepEqual(b.code, 0, queued.text);
-      assert.deepEqual(a.code, 0, local.text);
-      const src = await snapshot(join(dir, "src"));
-      assert.deepEqual(await snapshot(join(dir, "dst")), src);
-      assert.deepEqual(await snapshot(join(dir, "local")), src);
-      const counts = (p: Proc) => {
-        const report = JSON.parse(p.text.slice(p.text.indexOf("{")));
-        return report.jobs.map((j: { status: string; counts: unknown }) => [j.status, j.counts]);
-      };
+      const workers = await Promise.all([0, 1, 2].map(() => c.worker()));
+      const local = c.ferry(["run", "wf.yaml", "--json"], { QT_DST: "./local" }, "in-process");
+      await Deno.mkdir(join(c.dir, "local/old"), { recursive: true });
+      await Deno.writeTextFile(join(c.dir, "local/old/gone.txt"), "old");
+      const queued = c.ferry(["run", "wf.yaml", "--json", "--queue", c.redis.url]);
+      const [a, b] = await Promise.all([local.exit(), queued.exit()]);
+      assert.deepEqual(b.code, 0, queued.tail());
+      assert.deepEqual(a.code, 0, local.tail());
+      const src = await snapshot(join(c.dir, "src"));
+      assert.deepEqual(await snapshot(join(c.dir, "dst")), src);
+      assert.deepEqual(await snapshot(join(c.dir, "local")), src);
       assert.deepEqual(counts(queued), counts(local));
       assert(workers.some((w) => /task /.test(w.text)));
-      const dump = await redisDump(redis.url);
+      const dump = await redisDump(c.redis.url);
       assert(
         dump.includes("passwordEnv"),
         `the tasks name the auth reference: ${dump.slice(0, 600)}`,
       );
       assert(!dump.includes(SECRET), "a secret reached Redis");
     } finally {
-      for (const w of workers) w.kill();
-      await Promise.all(workers.map((w) => w.done));
-      redis.proc.kill();
-      await redis.proc.done;
-      await Deno.remove(dir, { recursive: true });
+      await c.cleanup();
     }
   },
 );
@@ -197,29 +80,44 @@ peerTest(
   "queue: a worker SIGKILLed mid-task, another takes the task and the job completes identically",
   ["redis-server"],
   async () => {
-    const { dir, redis } = await setup(40, 2_000_000);
-    const first = ferry(["worker", "--queue", redis.url], dir);
-    const others: Proc[] = [];
+    const c = await setup(40, 2_000_000);
     try {
-      await first.waitFor(/worker on/);
-      const queued = ferry(["run", "wf.yaml", "--queue", redis.url, "-q"], dir, {
-        QT_DST: "./dst",
-      });
+      const first = await c.worker();
+      const queued = c.ferry(["run", "wf.yaml", "--queue", c.redis.url, "-q"]);
       await first.waitFor(/task \S+\.1\.c0/);
       first.kill("SIGKILL");
-      await first.done;
-      others.push(ferry(["worker", "--queue", redis.url], dir));
-      others.push(ferry(["worker", "--queue", redis.url], dir));
-      const status = await queued.done;
-      assert.deepEqual(status.code, 0, queued.text);
-      assert.deepEqual(await snapshot(join(dir, "dst")), await snapshot(join(dir, "src")));
+      await first.exit();
+      await Promise.all([c.worker(), c.worker()]);
+      const status = await queued.exit();
+      assert.deepEqual(status.code, 0, queued.tail());
+      assert.deepEqual(await snapshot(join(c.dir, "dst")), await snapshot(join(c.dir, "src")));
     } finally {
-      first.kill("SIGKILL");
-      for (const w of others) w.kill();
-      await Promise.all(others.map((w) => w.done));
-      redis.proc.kill();
-      await redis.proc.done;
-      await Deno.remove(dir, { recursive: true });
+      await c.cleanup();
+    }
+  },
+);
+
+peerTest(
+  "queue: a worker stopped by SIGTERM mid-task hands the task back, another finishes it identically",
+  ["redis-server"],
+  async () => {
+    const c = await setup(40, 2_000_000);
+    try {
+      const first = await c.worker();
+      const queued = c.ferry(["run", "wf.yaml", "--queue", c.redis.url, "-q"]);
+      await first.waitFor(/task \S+\.1\.c0/);
+      first.kill("SIGTERM");
+      const stopped = await first.exit();
+      assert.deepEqual(stopped.code, 0, first.tail());
+      // Handed back at once (not left to the stalled-task check).
+      assert.match(first.text, /handed back \S+\.1\.c0/);
+      const second = await c.worker();
+      const status = await queued.exit();
+      assert.deepEqual(status.code, 0, queued.tail());
+      assert.match(second.text, /task \S+\.1\.c0/);
+      assert.deepEqual(await snapshot(join(c.dir, "dst")), await snapshot(join(c.dir, "src")));
+    } finally {
+      await c.cleanup();
     }
   },
 );
@@ -228,28 +126,22 @@ peerTest(
   "queue: a coordinator killed and started again finds its run and reports it",
   ["redis-server"],
   async () => {
-    const { dir, redis } = await setup(40, 2_000_000);
-    const worker = ferry(["worker", "--queue", redis.url], dir);
+    const c = await setup(40, 2_000_000);
     try {
-      await worker.waitFor(/worker on/);
-      const env = { QT_DST: "./dst" };
-      const first = ferry(["run", "wf.yaml", "--queue", redis.url, "-q"], dir, env);
+      const worker = await c.worker();
+      const first = c.ferry(["run", "wf.yaml", "--queue", c.redis.url, "-q"]);
       await worker.waitFor(/task \S+\.1\.c0/);
       first.kill("SIGKILL");
-      await first.done;
-      const again = ferry(["run", "wf.yaml", "--queue", redis.url, "--json"], dir, env);
-      const status = await again.done;
-      assert.deepEqual(status.code, 0, again.text);
-      assert(/found its tasks/.test(again.text), again.text);
+      await first.exit();
+      const again = c.ferry(["run", "wf.yaml", "--queue", c.redis.url, "--json"]);
+      const status = await again.exit();
+      assert.deepEqual(status.code, 0, again.tail());
+      assert(/found its tasks/.test(again.text), again.tail());
       const report = JSON.parse(again.text.slice(again.text.indexOf("{")));
       assert.deepEqual(report.jobs[0].counts.filesTransferred, 40);
-      assert.deepEqual(await snapshot(join(dir, "dst")), await snapshot(join(dir, "src")));
+      assert.deepEqual(await snapshot(join(c.dir, "dst")), await snapshot(join(c.dir, "src")));
     } finally {
-      worker.kill();
-      await worker.done;
-      redis.proc.kill();
-      await redis.proc.done;
-      await Deno.remove(dir, { recursive: true });
+      await c.cleanup();
     }
   },
 );
@@ -258,33 +150,33 @@ peerTest(
   "queue: Redis stopped mid-run: a clear error, no partial file under a real name",
   ["redis-server"],
   async () => {
-    const { dir, redis } = await setup(40, 2_000_000);
-    const worker = ferry(["worker", "--queue", redis.url], dir);
+    const c = await setup(40, 2_000_000);
     try {
-      await worker.waitFor(/worker on/);
-      const run = ferry(["run", "wf.yaml", "--queue", redis.url, "-q"], dir, {
-        QT_DST: "./dst",
+      const worker = await c.worker();
+      // Redis goes away while the first file is being written.
+      const writing = waitForFile(join(c.dir, "dst"), /\.part$/);
+      const run = c.ferry(["run", "wf.yaml", "--queue", c.redis.url, "-q"], {
         FERRY_QUEUE_UNAVAILABLE_MS: "2000",
       });
-      await worker.waitFor(/task \S+\.1\.c0/);
-      redis.proc.kill("SIGKILL");
-      await redis.proc.done;
-      const status = await run.done;
-      assert(status.code !== 0, run.text);
-      assert(/queue at redis:\/\/127\.0\.0\.1:\d+\/0 is unreachable/.test(run.text), run.text);
-      worker.kill();
-      await worker.done;
-      const src = await snapshot(join(dir, "src"));
-      for (const [path, digest] of Object.entries(await snapshot(join(dir, "dst")))) {
-        if (path.endsWith(".ferry.part") || path === "old/gone.txt") continue;
+      await writing;
+      c.redis.proc.kill("SIGKILL");
+      await c.redis.proc.exit();
+      const status = await run.exit();
+      assert(status.code !== 0, run.tail());
+      assert.match(run.text, /queue at redis:\/\/127\.0\.0\.1:\d+\/0 is unreachable/);
+      // Its Redis gone, the worker cannot hand its task back: it still stops
+      // within its stop deadline (10 s) and writes nothing under a real name.
+      await worker.stop();
+      const src = await snapshot(join(c.dir, "src"));
+      const dst = await snapshot(join(c.dir, "dst"));
+      for (const [path, digest] of Object.entries(dst)) {
+        if (isTempName(path.split("/").pop()!) || path === "old/gone.txt") continue;
         assert.deepEqual(digest, src[path], `${path} is under its real name but not whole`);
       }
+      // The check above saw something: whole files or partials.
+      assert(Object.keys(dst).length > 1, "the worker wrote nothing before Redis went away");
     } finally {
-      worker.kill();
-      await worker.done;
-      redis.proc.kill();
-      await redis.proc.done;
-      await Deno.remove(dir, { recursive: true });
+      await c.cleanup();
     }
   },
 );

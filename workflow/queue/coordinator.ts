@@ -113,6 +113,8 @@ export class QueueCoordinator {
   readonly #lost: Promise<never>;
   #watch?: ReturnType<typeof setInterval>;
   #client?: { status: string };
+  /** When a connection attempt first failed since the client was last ready. */
+  #failedAt?: number;
   #run = "";
 
   private constructor(
@@ -130,14 +132,21 @@ export class QueueCoordinator {
     this.#events.on("progress", ({ jobId, data }) => this.#progress.get(jobId)?.(data));
     let notReadySince: number | undefined;
     const limit = options.unavailableMs ?? 15_000;
+    // Before the first "ready", only a failed connection attempt starts the
+    // clock: a slow start on a loaded machine is not an unreachable Redis.
+    this.#queue.on("error", () => {
+      if (this.#client?.status !== "ready") this.#failedAt ??= Date.now();
+    });
     this.#lost = new Promise<never>((_, reject) => {
       this.#watch = setInterval(() => {
         // The client itself, not `queue.client`: that one waits for a reconnect.
         if (this.#client?.status === "ready") {
           notReadySince = undefined;
+          this.#failedAt = undefined;
           return;
         }
-        notReadySince ??= Date.now();
+        if (!this.#client && this.#failedAt === undefined) return;
+        notReadySince ??= this.#failedAt ?? Date.now();
         if (Date.now() - notReadySince >= limit) {
           clearInterval(this.#watch);
           reject(new QueueUnavailableError(options.target.display, limit));
