@@ -40,6 +40,18 @@ function pick<T>(v: unknown, type: "string" | "number" | "boolean"): T | undefin
 }
 
 /**
+ * The keys the run's auth resolved: the `s3` method's, or a user and password
+ * from the flags every remote command takes (`--user KEY_ID --password-env VAR`,
+ * a netrc entry for the bucket) as access key id and secret access key.
+ */
+function keysOf(credentials: EndpointOpenOptions["credentials"] | undefined): S3Settings {
+  const c = (credentials ?? {}) as { s3?: S3Settings; user?: string; password?: string };
+  if (c.s3) return c.s3;
+  if (c.user && c.password) return { accessKeyId: c.user, secretAccessKey: c.password };
+  return {};
+}
+
+/**
  * Opens an `s3://bucket/prefix` URL.
  *
  * @example
@@ -59,7 +71,7 @@ export async function openS3(
     );
   }
   const extra = (options.options ?? {}) as Record<string, unknown>;
-  const fromAuth = ((options.credentials ?? {}) as { s3?: S3Settings }).s3 ?? {};
+  const fromAuth = keysOf(options.credentials);
   const settings: S3Settings = {
     ...fromAuth,
     profile: fromAuth.profile ?? pick<string>(extra.profile, "string"),
