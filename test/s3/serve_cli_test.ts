@@ -228,6 +228,23 @@ ftp.quit()
 print("done", flush=True)
 `;
 
+/**
+ * Puts "old" at big.bin, starts {@link SLOW_STOR} over it and returns once it
+ * paused and s3rver has stored the first part of its multipart upload.
+ */
+async function slowStorOverOld(
+  b: Awaited<ReturnType<typeof servedBucket>>,
+  size: number,
+  mode: "pause" | "cut",
+) {
+  await writeAll(await b.view.write("big.bin"), enc.encode("old"));
+  const stored = b.s3.answered(partOne);
+  const c = slowStor(b.port, "big.bin", size, mode);
+  await c.said("half");
+  await stored;
+  return c;
+}
+
 function slowStor(port: number, path: string, size: number, mode: "pause" | "cut") {
   const child = new Deno.Command(PYTHON, {
     args: ["-c", SLOW_STOR, String(port), path, String(size), mode],
@@ -263,12 +280,8 @@ peerTest(
   ["python3"],
   async () => {
     await using b = await servedBucket();
-    await writeAll(await b.view.write("big.bin"), enc.encode("old"));
     const size = 12 * 1024 * 1024;
-    const stored = b.s3.answered(partOne);
-    const c = slowStor(b.port, "big.bin", size, "pause");
-    await c.said("half");
-    await stored;
+    const c = await slowStorOverOld(b, size, "pause");
     // 8 MiB are on the server in a part: neither the object nor a staging copy shows.
     assert.deepEqual(await b.names(), ["big.bin"]);
     assert.equal(dec.decode(await b.bytes("big.bin")), "old");
@@ -291,11 +304,7 @@ peerTest(
   ["python3"],
   async () => {
     await using b = await servedBucket();
-    await writeAll(await b.view.write("big.bin"), enc.encode("old"));
-    const stored = b.s3.answered(partOne);
-    const c = slowStor(b.port, "big.bin", 12 * 1024 * 1024, "cut");
-    await c.said("half");
-    await stored;
+    const c = await slowStorOverOld(b, 12 * 1024 * 1024, "cut");
     const aborted = b.s3.answered((r) => r.method === "DELETE" && /[?&]uploadId=/.test(r.url));
     c.child.kill("SIGKILL");
     await c.ended();
