@@ -61,7 +61,15 @@ export interface AnsweredRequest {
  * ```
  */
 export async function startS3rver(
-  options: { bucket?: string; directory?: string } = {},
+  options: {
+    bucket?: string;
+    directory?: string;
+    /**
+     * HEAD and GET show a multipart object's ETag as AWS does (`"<hex>-N"`, no MD5 of the
+     * bytes); s3rver's own is the MD5 of the whole object, which AWS never gives.
+     */
+    awsMultipartEtags?: boolean;
+  } = {},
 ): Promise<S3rverHandle> {
   const bucket = options.bucket ?? "test";
   const own = options.directory === undefined;
@@ -81,6 +89,7 @@ export async function startS3rver(
   const http = (server as any).httpServer;
   // deno-lint-ignore no-explicit-any
   http.on("request", (req: any, res: any) => {
+    if (options.awsMultipartEtags) awsEtags(req, res);
     res.on("finish", () => {
       const seen = { method: req.method, url: req.url, status: res.statusCode };
       for (const w of [...waiters]) {
@@ -91,6 +100,22 @@ export async function startS3rver(
       }
     });
   });
+  // Keys (request paths) whose object a completed multipart upload made.
+  const multipart = new Set<string>();
+  // deno-lint-ignore no-explicit-any
+  const awsEtags = (req: any, res: any) => {
+    const [path, query = ""] = String(req.url).split("?");
+    if ((req.method === "HEAD" || req.method === "GET") && multipart.has(path)) {
+      const set = res.setHeader.bind(res);
+      res.setHeader = (name: string, value: unknown) =>
+        set(name, name.toLowerCase() === "etag" ? String(value).replace(/"?$/, '-2"') : value);
+    }
+    res.on("finish", () => {
+      if (res.statusCode >= 300) return;
+      if (req.method === "POST" && /(^|&)uploadId=/.test(query)) multipart.add(path);
+      else if (req.method === "DELETE" || (req.method === "PUT" && !query)) multipart.delete(path);
+    });
+  };
   const endpoint = `http://127.0.0.1:${address.port}`;
   let stopped = false;
   const stop = async () => {
