@@ -7,7 +7,10 @@
  * - `ferry --version` and `ferry <cmd> --help` <= 2 x the bare script;
  * - `ferry ls ftp://...` of a loopback vsftpd <= 0.15 s above the bare script.
  *
- *   deno run -A bench/startup.ts [--runs 15]
+ *   deno run -A bench/startup.ts [--runs 15] [--base DIR]
+ *
+ * `--base DIR` adds the same ferry commands run from another checkout (e.g.
+ * `git archive main | tar -x -C DIR`), in the same rounds: before/after in one run.
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
@@ -15,7 +18,7 @@ import { startVsftpd } from "../test/peers/vsftpd.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { runs: { type: "string", default: "15" } },
+  options: { runs: { type: "string", default: "15" }, base: { type: "string" } },
 });
 const runs = Number(values.runs);
 const main = new URL("../cli/main.ts", import.meta.url).pathname;
@@ -23,17 +26,22 @@ const scratch = await Deno.makeTempDir({ prefix: "ferry-bench-startup-" });
 const bare = join(scratch, "bare.ts");
 await Deno.writeTextFile(bare, 'console.log("0.1.0");\n');
 
+const loadAtStart = (await Deno.readTextFile("/proc/loadavg")).trim();
 const peer = await startVsftpd();
 try {
   for (let i = 0; i < 20; i++) await Deno.writeTextFile(join(peer.root, `f${i}.txt`), "x");
   const url = `ftp://${peer.user}:${peer.password}@${peer.host}:${peer.port}/`;
-  const ferry = (...args: string[]) => ["run", "-A", main, ...args];
+  const ferryAt = (entry: string) => (...args: string[]) => ["run", "-A", entry, ...args];
+  const rows = (prefix: string, ferry: (...args: string[]) => string[]) => ({
+    [`${prefix} --version`]: ferry("--version"),
+    [`${prefix} --help`]: ferry("--help"),
+    [`${prefix} mirror --help`]: ferry("mirror", "--help"),
+    [`${prefix} ls ftp://`]: ferry("ls", "--no-netrc", url),
+  });
   const commands: Record<string, string[]> = {
     "bare script": ["run", "-A", bare],
-    "ferry --version": ferry("--version"),
-    "ferry --help": ferry("--help"),
-    "ferry mirror --help": ferry("mirror", "--help"),
-    "ferry ls ftp://": ferry("ls", "--no-netrc", url),
+    ...rows("ferry", ferryAt(main)),
+    ...(values.base ? rows("base", ferryAt(join(values.base, "cli/main.ts"))) : {}),
   };
   // One warm-up round (Deno's caches, the server's first login).
   for (const args of Object.values(commands)) await wall(args);
@@ -44,6 +52,7 @@ try {
   }
   const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   const base = med["bare script"];
+  console.log(`load average at start: ${loadAtStart}`);
   console.log(`command               median s   min     max     x bare   - bare s`);
   for (const [name, t] of Object.entries(times)) {
     console.log(
@@ -59,7 +68,8 @@ try {
       `ls <= bare + 0.15 s: ${verdict(med["ferry ls ftp://"] <= base + 0.15)}`,
   );
   console.log(
-    `${runs} rounds, vsftpd on 127.0.0.1, Deno ${Deno.version.deno}, ${new Date().toISOString()}`,
+    `${runs} rounds, vsftpd on 127.0.0.1, Deno ${Deno.version.deno}, ${new Date().toISOString()}, ` +
+      `load average at the end: ${(await Deno.readTextFile("/proc/loadavg")).trim()}`,
   );
 } finally {
   await peer.stop();

@@ -13,6 +13,7 @@ import { createDisplay, type Display, displayMode } from "./progress.ts";
 import { interruptedExitCode, type Interrupts, listenForInterrupts } from "./signals.ts";
 import { runEndRecord } from "./run_end.ts";
 import { logger } from "../util/log.ts";
+import { late } from "./late.ts";
 
 const runEndLog = logger("run-end");
 
@@ -111,7 +112,8 @@ export class CliContext {
    * ```
    */
   async prepareReport(): Promise<void> {
-    this.#summarize ??= (await import("./summary.ts")).summarize;
+    this.#summarize ??=
+      (await late<typeof import("./summary.ts")>(import.meta.url, "./summary.ts")).summarize;
   }
 
   /** How verbose, from the global flags. */
@@ -146,7 +148,10 @@ export class CliContext {
    */
   async loadPlugin(spec: string): Promise<void> {
     if (this.#plugins.has(spec)) return;
-    const { loadPlugin } = await import("../workflow/plugins_load.ts");
+    const { loadPlugin } = await late<typeof import("../workflow/plugins_load.ts")>(
+      import.meta.url,
+      "../workflow/plugins_load.ts",
+    );
     await loadPlugin(await this.ready(), spec, Deno.cwd());
     this.#plugins.add(spec);
   }

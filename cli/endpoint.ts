@@ -11,6 +11,7 @@ import type { Endpoint } from "../endpoint/types.ts";
 import { urlScheme } from "../workflow/validate.ts";
 import type { CliContext } from "./context.ts";
 import { endpointFromOptions } from "./options.ts";
+import { late } from "./late.ts";
 
 /** Schemes the one-off wire commands speak to with the FTP client itself (`--raw`, REST). */
 export const FTP_SCHEMES: ReadonlySet<string> = new Set(["ftp", "ftpes", "ftps"]);
@@ -47,7 +48,10 @@ export async function openCliEndpoint(
   options: { create?: boolean } = {},
 ): Promise<Endpoint> {
   // The endpoint code loads when a command runs, not when it is registered.
-  const { EndpointPool } = await import("../workflow/endpoints.ts");
+  const { EndpointPool } = await late<typeof import("../workflow/endpoints.ts")>(
+    import.meta.url,
+    "../workflow/endpoints.ts",
+  );
   const pool = new EndpointPool({ target: endpointFromOptions(url, flags) }, {
     registry: cli.registry,
     secrets: cli.secrets,

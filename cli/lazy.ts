@@ -10,6 +10,7 @@ import type { FtpTarget } from "./ftp.ts";
 import type { LoadedWorkflow, LoadOptions } from "../workflow/load.ts";
 import type { RunOptions } from "../workflow/run.ts";
 import type { WorkflowReport } from "../workflow/report.ts";
+import { late } from "./late.ts";
 
 /**
  * {@link import("./oneoff.ts").runOneOff}, imported on first call.
@@ -21,7 +22,10 @@ import type { WorkflowReport } from "../workflow/report.ts";
  */
 export async function runOneOff(cli: CliContext, spec: OneOff): Promise<WorkflowReport> {
   await cli.prepareReport();
-  return await (await import("./oneoff.ts")).runOneOff(cli, spec);
+  return await (await late<typeof import("./oneoff.ts")>(import.meta.url, "./oneoff.ts")).runOneOff(
+    cli,
+    spec,
+  );
 }
 
 /**
@@ -37,7 +41,11 @@ export async function connectFtp(
   url: string,
   flags: Record<string, unknown>,
 ): Promise<FtpTarget> {
-  return await (await import("./ftp.ts")).connectFtp(cli, url, flags);
+  return await (await late<typeof import("./ftp.ts")>(import.meta.url, "./ftp.ts")).connectFtp(
+    cli,
+    url,
+    flags,
+  );
 }
 
 /**
@@ -49,7 +57,10 @@ export async function connectFtp(
  * ```
  */
 export async function loadWorkflow(file: string, options: LoadOptions): Promise<LoadedWorkflow> {
-  return await (await import("../workflow/load.ts")).loadWorkflow(file, options);
+  return await (await late<typeof import("../workflow/load.ts")>(
+    import.meta.url,
+    "../workflow/load.ts",
+  )).loadWorkflow(file, options);
 }
 
 /**
@@ -64,5 +75,8 @@ export async function runWorkflow(
   wf: LoadedWorkflow,
   options: RunOptions = {},
 ): Promise<WorkflowReport> {
-  return await (await import("../workflow/run.ts")).runWorkflow(wf, options);
+  return await (await late<typeof import("../workflow/run.ts")>(
+    import.meta.url,
+    "../workflow/run.ts",
+  )).runWorkflow(wf, options);
 }

@@ -12,6 +12,7 @@ import {
   type Sink,
 } from "../deps/logtape.ts";
 import type { Secrets } from "../workflow/secrets.ts";
+import { late } from "./late.ts";
 
 /** How verbose the CLI is. */
 export type Verbosity = "quiet" | "normal" | "verbose" | "debug";
@@ -119,7 +120,10 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
   let file: Sink | undefined;
   if (setup.file) {
     // Imported only for --log-file: every other run starts without it.
-    const { getFileSink } = await import("../deps/logtape_file.ts");
+    const { getFileSink } = await late<typeof import("../deps/logtape_file.ts")>(
+      import.meta.url,
+      "../deps/logtape_file.ts",
+    );
     file = getFileSink(setup.file, {
       bufferSize: 0,
       formatter: (r) => jsonLine(r, setup.secrets) + "\n",

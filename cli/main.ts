@@ -10,6 +10,7 @@
  * @module
  */
 import { VERSION } from "./version.ts";
+import { late } from "./late.ts";
 
 /**
  * `--plugin X` values found anywhere in the arguments (their commands must be
@@ -68,18 +69,34 @@ export async function main(args: string[]): Promise<number> {
     await Deno.stdout.write(new TextEncoder().encode(VERSION + "\n"));
     return 0;
   }
+  // Plain help requests are answered from data, without commander (help/pages.ts).
+  if (args.length <= 2 && args.some((a) => a === "--help" || a === "-h" || a === "help")) {
+    const [{ HELP_PAGES }, { helpRequest, renderHelp, stdoutHelpWidth }] = await Promise.all([
+      late<typeof import("./help/pages.ts")>(import.meta.url, "./help/pages.ts"),
+      late<typeof import("./help/render.ts")>(import.meta.url, "./help/render.ts"),
+    ]);
+    const page = helpRequest(args, Object.keys(HELP_PAGES).filter((name) => name !== ""));
+    if (page !== undefined) {
+      const text = renderHelp(HELP_PAGES[page], stdoutHelpWidth());
+      await Deno.stdout.write(new TextEncoder().encode(text));
+      return 0;
+    }
+  }
   const [{ CommanderError }, { CliContext }, { Exit }, { writeStderr }, { buildProgram }, table] =
     await Promise.all([
-      import("../deps/commander.ts"),
-      import("./context.ts"),
-      import("./exit.ts"),
-      import("./logging.ts"),
-      import("./program.ts"),
-      import("./commands/table.ts"),
+      late<typeof import("../deps/commander.ts")>(import.meta.url, "../deps/commander.ts"),
+      late<typeof import("./context.ts")>(import.meta.url, "./context.ts"),
+      late<typeof import("./exit.ts")>(import.meta.url, "./exit.ts"),
+      late<typeof import("./logging.ts")>(import.meta.url, "./logging.ts"),
+      late<typeof import("./program.ts")>(import.meta.url, "./program.ts"),
+      late<typeof import("./commands/table.ts")>(import.meta.url, "./commands/table.ts"),
     ]);
   // The registry (auth methods, job kinds, plugin manifests) is made when a command runs.
   const cli = new CliContext(async () =>
-    (await import("../workflow/lazy_registry.ts")).lazyRegistry()
+    (await late<typeof import("../workflow/lazy_registry.ts")>(
+      import.meta.url,
+      "../workflow/lazy_registry.ts",
+    )).lazyRegistry()
   );
   try {
     for (const spec of pluginArgs(args)) await cli.loadPlugin(spec);

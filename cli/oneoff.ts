@@ -12,6 +12,7 @@ import type { CliContext } from "./context.ts";
 import { splitLocation } from "./location.ts";
 import { urlScheme } from "../workflow/validate.ts";
 import { endpointFromOptions, jobCommonFromOptions } from "./options.ts";
+import { late } from "./late.ts";
 
 export { type Location, splitLocation } from "./location.ts";
 
@@ -109,7 +110,10 @@ export async function runOneOff(cli: CliContext, spec: OneOff): Promise<Workflow
   const options = { signal: cli.signal, onEvent: (e: RunEvent) => cli.display.onEvent(e) };
   if (spec.queue) {
     // bullmq is loaded only for a queue.
-    const { runOnQueue } = await import("../workflow/queue/run.ts");
+    const { runOnQueue } = await late<typeof import("../workflow/queue/run.ts")>(
+      import.meta.url,
+      "../workflow/queue/run.ts",
+    );
     return await runOnQueue(wf, options, { queue: spec.queue, source });
   }
   return await runWorkflow(wf, options);

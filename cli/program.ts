@@ -12,6 +12,7 @@ import { withGlobalOptions } from "./options.ts";
 import { splitEndpointFlags, type SplitFlags } from "./plugin_flags.ts";
 import { COMMAND_TABLE, type CommandEntry, type Registrar } from "./commands/table.ts";
 import { VERSION } from "./version.ts";
+import { late } from "./late.ts";
 
 export { VERSION };
 export type { Registrar };
@@ -98,10 +99,13 @@ function addPluginCommand(
           secrets: cli.secrets,
           openEndpoint: (url, options) =>
             command.endpointFlags
-              ? import("./endpoint.ts").then((m) => m.openCliEndpoint(cli, url, flags))
-              : import("../workflow/endpoints.ts").then((m) =>
-                m.openUrl(cli.registry, url, options)
-              ),
+              ? late<typeof import("./endpoint.ts")>(import.meta.url, "./endpoint.ts").then((m) =>
+                m.openCliEndpoint(cli, url, flags)
+              )
+              : late<typeof import("../workflow/endpoints.ts")>(
+                import.meta.url,
+                "../workflow/endpoints.ts",
+              ).then((m) => m.openUrl(cli.registry, url, options)),
           enableDebug: () => cli.enableDebug(),
           authorizer: (name) => cli.registry.authorizers.get(name)?.item,
         });

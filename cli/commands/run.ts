@@ -10,6 +10,7 @@ import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { collect, positiveInt, withGlobalOptions } from "../options.ts";
 import { QUEUE_HELP, queueFrom } from "./worker.ts";
+import { late } from "../late.ts";
 
 /**
  * Adds `run` to the program.
@@ -43,7 +44,10 @@ export function registerRun(program: Command, cli: CliContext): void {
       const queue = queueFrom(opts);
       // bullmq is loaded only for a queue.
       const report = queue
-        ? await (await import("../../workflow/queue/run.ts")).runOnQueue(wf, options, { queue })
+        ? await (await late<typeof import("../../workflow/queue/run.ts")>(
+          import.meta.url,
+          "../../workflow/queue/run.ts",
+        )).runOnQueue(wf, options, { queue })
         : await runWorkflow(wf, options);
       await cli.prepareReport();
       cli.report(report);

@@ -7,6 +7,7 @@
  */
 import type { Command } from "../../deps/commander.ts";
 import type { CliContext } from "../context.ts";
+import { late } from "../late.ts";
 
 /** Registers one group of commands. */
 export type Registrar = (program: Command, cli: CliContext) => void;
@@ -36,101 +37,121 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
     name: "run",
     usage: "[options] <file>",
     description: "run a workflow file once",
-    load: async () => (await import("./run.ts")).registerRun,
+    load: async () =>
+      (await late<typeof import("./run.ts")>(import.meta.url, "./run.ts")).registerRun,
   },
   {
     name: "validate",
     usage: "[options] <files...>",
     description: "check workflow files; print every problem as file:line:col (exit 2); run nothing",
-    load: async () => (await import("./validate.ts")).registerValidate,
+    load: async () =>
+      (await late<typeof import("./validate.ts")>(import.meta.url, "./validate.ts"))
+        .registerValidate,
   },
   {
     name: "schema",
     usage: "[options]",
     description: "print the JSON Schema of workflow files (for editors)",
-    load: async () => (await import("./schema.ts")).registerSchema,
+    load: async () =>
+      (await late<typeof import("./schema.ts")>(import.meta.url, "./schema.ts")).registerSchema,
   },
   {
     name: "schedule",
     usage: "[options] <files...>",
     description: "run workflows on their schedule: (cron) in the foreground until Ctrl-C",
-    load: async () => (await import("./schedule.ts")).registerSchedule,
+    load: async () =>
+      (await late<typeof import("./schedule.ts")>(import.meta.url, "./schedule.ts"))
+        .registerSchedule,
   },
   {
     name: "worker",
     usage: "[options]",
     description: "take transfer tasks from a queue (ferry run --queue) until SIGTERM",
-    load: async () => (await import("./worker.ts")).registerWorker,
+    load: async () =>
+      (await late<typeof import("./worker.ts")>(import.meta.url, "./worker.ts")).registerWorker,
   },
   {
     name: "mirror",
     usage: "[options] <from> <to>",
     description: "make TO look like FROM (new and changed files; --delete for extras)",
-    load: async () => (await import("./mirror.ts")).registerMirror,
+    load: async () =>
+      (await late<typeof import("./mirror.ts")>(import.meta.url, "./mirror.ts")).registerMirror,
   },
   {
     name: "sync",
     usage: "[options] <a> <b>",
     description: "two-way sync of A and B: changes and deletions on either side carried over",
-    load: async () => (await import("./sync.ts")).registerSync,
+    load: async () =>
+      (await late<typeof import("./sync.ts")>(import.meta.url, "./sync.ts")).registerSync,
   },
   {
     name: "walk",
     usage: "[options] <url>",
     description: "list a tree: type, size, mtime and its precision",
-    load: async () => (await import("./walk.ts")).registerWalk,
+    load: async () =>
+      (await late<typeof import("./walk.ts")>(import.meta.url, "./walk.ts")).registerWalk,
   },
   {
     name: "rmtree",
     usage: "[options] <url>",
     description: "remove a directory tree (or a file)",
-    load: async () => (await import("./rmtree.ts")).registerRmtree,
+    load: async () =>
+      (await late<typeof import("./rmtree.ts")>(import.meta.url, "./rmtree.ts")).registerRmtree,
   },
   {
     name: "upload-if-newer",
     group: "if_newer",
     usage: "[options] <local> <url>",
     description: "upload a file or tree where the local copy is newer (ftputil's rule)",
-    load: async () => (await import("./if_newer.ts")).registerIfNewer,
+    load: async () =>
+      (await late<typeof import("./if_newer.ts")>(import.meta.url, "./if_newer.ts"))
+        .registerIfNewer,
   },
   {
     name: "download-if-newer",
     group: "if_newer",
     usage: "[options] <url> <local>",
     description: "download a file or tree where the server's copy is newer (ftputil's rule)",
-    load: async () => (await import("./if_newer.ts")).registerIfNewer,
+    load: async () =>
+      (await late<typeof import("./if_newer.ts")>(import.meta.url, "./if_newer.ts"))
+        .registerIfNewer,
   },
   {
     name: "ls",
     usage: "[options] <url>",
     description: "list a directory of any endpoint (FTP: MLSD when offered, else LIST)",
-    load: async () => (await import("./ls.ts")).registerLs,
+    load: async () => (await late<typeof import("./ls.ts")>(import.meta.url, "./ls.ts")).registerLs,
   },
   {
     name: "get",
     group: "get_put",
     usage: "[options] <url> [local]",
     description: "download one file",
-    load: async () => (await import("./get_put.ts")).registerGetPut,
+    load: async () =>
+      (await late<typeof import("./get_put.ts")>(import.meta.url, "./get_put.ts")).registerGetPut,
   },
   {
     name: "put",
     group: "get_put",
     usage: "[options] <local> <url>",
     description: "upload one file (to a temporary name, renamed when complete)",
-    load: async () => (await import("./get_put.ts")).registerGetPut,
+    load: async () =>
+      (await late<typeof import("./get_put.ts")>(import.meta.url, "./get_put.ts")).registerGetPut,
   },
   {
     name: "time-shift",
     usage: "[options] <url>",
     description: "measure an FTP server's time shift with a probe file in the URL's directory",
-    load: async () => (await import("./time_shift.ts")).registerTimeShift,
+    load: async () =>
+      (await late<typeof import("./time_shift.ts")>(import.meta.url, "./time_shift.ts"))
+        .registerTimeShift,
   },
   {
     name: "demo",
     usage: "[options]",
     description: "run the demo: ferry's FTP server on loopback, a sample tree, workflows/demo.yaml",
-    load: async () => (await import("./demo.ts")).registerDemo,
+    load: async () =>
+      (await late<typeof import("./demo.ts")>(import.meta.url, "./demo.ts")).registerDemo,
   },
 ];
 

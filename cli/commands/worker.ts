@@ -9,6 +9,7 @@ import { UsageError } from "../../workflow/errors.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { positiveInt, withGlobalOptions } from "../options.ts";
+import { late } from "../late.ts";
 
 /** The `--queue` option text, shared by every command that can use a queue. */
 export const QUEUE_HELP = "carry transfers out on the workers of this queue " +
@@ -48,8 +49,14 @@ export function registerWorker(program: Command, cli: CliContext): void {
     runAction(cli, program.opts(), opts, async () => {
       const url = queueFrom(opts);
       if (!url) throw new UsageError("worker: no queue (--queue redis://HOST:PORT or FERRY_QUEUE)");
-      const { parseQueueUrl } = await import("../../workflow/queue/connection.ts");
-      const { runWorker } = await import("../../workflow/queue/worker.ts");
+      const { parseQueueUrl } = await late<typeof import("../../workflow/queue/connection.ts")>(
+        import.meta.url,
+        "../../workflow/queue/connection.ts",
+      );
+      const { runWorker } = await late<typeof import("../../workflow/queue/worker.ts")>(
+        import.meta.url,
+        "../../workflow/queue/worker.ts",
+      );
       const target = parseQueueUrl(url);
       if (target.password) cli.secrets.add(target.password);
       const lock = Number(Deno.env.get("FERRY_QUEUE_LOCK_MS") ?? "");
