@@ -68,7 +68,9 @@ try {
       `ls <= bare + 0.15 s: ${verdict(med["ferry ls ftp://"] <= base + 0.15)}`,
   );
   console.log(
-    `${runs} rounds, vsftpd on 127.0.0.1, Deno ${Deno.version.deno}, ${new Date().toISOString()}, ` +
+    `${runs} rounds, vsftpd on 127.0.0.1, Deno ${Deno.version.deno}, ${
+      new Date().toISOString()
+    }, ` +
       `load average at the end: ${(await Deno.readTextFile("/proc/loadavg")).trim()}`,
   );
 } finally {
