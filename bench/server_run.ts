@@ -2,7 +2,7 @@
  * Runs ferry's FTP server for the benchmark (bench/server_bench.ts starts it
  * as its own process so that its memory can be measured alone).
  *
- * Usage: deno run -A bench/server_run.ts PORT DIR [--scrypt] [--tls CERT KEY]
+ * Usage: deno run -A bench/server_run.ts PORT DIR [--scrypt] [--tls CERT KEY] [--chunk BYTES]
  * One user `bench`/`pw` with every permission, no connection limits. Prints
  * `READY <port>` once listening; stops on SIGTERM.
  * @module
@@ -13,6 +13,7 @@ import { hashPassword, startFtpServer, VirtualAuthorizer } from "../server.ts";
 const [port, dir] = Deno.args;
 const scrypt = Deno.args.includes("--scrypt");
 const tlsAt = Deno.args.indexOf("--tls");
+const chunkAt = Deno.args.indexOf("--chunk");
 const authorizer = new VirtualAuthorizer().addUser("bench", {
   ...(scrypt ? { passwordHash: await hashPassword("pw") } : { password: "pw" }),
   perm: "elradfmwMT",
@@ -23,6 +24,7 @@ const srv = await startFtpServer({
   port: Number(port),
   maxConnections: 0,
   maxConnectionsPerIp: 0,
+  transferChunkSize: chunkAt > 0 ? Number(Deno.args[chunkAt + 1]) : undefined,
   tls: tlsAt > 0
     ? {
       cert: await Deno.readTextFile(Deno.args[tlsAt + 1]),
@@ -31,6 +33,19 @@ const srv = await startFtpServer({
     : undefined,
 });
 console.log(`READY ${srv.port}`);
+// bench/server_memory.ts asks for the heap and external (ArrayBuffer) figures behind RSS.
+// With --v8-flags=--expose-gc the figures after full collections come too (`gc`;
+// two, apart: V8 frees ArrayBuffer memory on a background sweeper).
+Deno.addSignalListener("SIGUSR2", async () => {
+  const now = Deno.memoryUsage();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    await new Promise((r) => setTimeout(r, 200));
+    gc();
+  }
+  console.log(`MEM ${JSON.stringify({ ...now, gc: gc ? Deno.memoryUsage() : undefined })}`);
+});
 await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
 await srv.close();
 Deno.exit(0);

@@ -8,6 +8,7 @@
  *   deno run -A bench/server_stream.ts [--rounds 5] [--mb 500] [--servers ferry,pyftpdlib]
  *       [--base DIR]   (adds server "base": DIR/bench/server_run.ts, e.g. a
  *                       `git archive` of an older commit, for A/B runs)
+ * A server named `ferry@BYTES` is ferry with that `transferChunkSize`.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -117,6 +118,8 @@ try {
         ? ["/usr/bin/python3", "-c", PYFTPD, String(port), dir]
         : kind === "base"
         ? ["deno", "run", "-A", `${args.base}/bench/server_run.ts`, String(port), dir]
+        : kind.startsWith("ferry@")
+        ? ["deno", "run", "-A", `${HERE}server_run.ts`, String(port), dir, "--chunk", kind.slice(6)]
         : ["deno", "run", "-A", `${HERE}server_run.ts`, String(port), dir];
       const child = new Deno.Command(pin(0, cmd)[0], {
         args: pin(0, cmd).slice(1),

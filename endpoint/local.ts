@@ -516,9 +516,14 @@ function fileSink(file: Deno.FsFile, flush: boolean): WriteSink {
 }
 
 /**
- * The bytes of an open file. `expected` (what the file held when opened) sizes
- * the buffers, so a small file is not read into a large one; reading goes on
- * to the end of file all the same, so a file that grew is read whole.
+ * The bytes of an open file, as a byte stream: a BYOB reader (the FTP
+ * server's downloads) has each read land in its own buffer, which it reuses,
+ * so a transfer makes no garbage per chunk; a default reader gets a fresh
+ * chunk per read. Nothing is read ahead (a byte stream's high-water mark is
+ * 0): reads block, so reading ahead would only hold memory. `expected` (what
+ * the file held when opened) sizes the default reader's chunks, so a small
+ * file is not read into a large buffer; reading goes on to the end of file
+ * all the same, so a file that grew is read whole.
  */
 function fileStream(
   file: Deno.FsFile,
@@ -535,7 +540,12 @@ function fileStream(
     }
   };
   let onAbort: (() => void) | undefined;
-  return new ReadableStream<Uint8Array>({
+  const finish = () => {
+    close();
+    if (onAbort) signal!.removeEventListener("abort", onAbort);
+  };
+  return new ReadableStream({
+    type: "bytes",
     start(controller) {
       if (!signal) return;
       onAbort = () => {
@@ -546,31 +556,30 @@ function fileStream(
     },
     pull(controller) {
       try {
+        const request = controller.byobRequest;
         // One byte more than expected, so that the read that finds the end is
         // small; a file that grew is read on in full chunks.
-        const buffer = new Uint8Array(
-          left > 0 ? Math.min(readChunk, left + 1) : grown ? readChunk : 1,
-        );
-        const n = file.readSync(buffer);
+        const into = request?.view
+          ? new Uint8Array(request.view.buffer, request.view.byteOffset, request.view.byteLength)
+          : new Uint8Array(left > 0 ? Math.min(readChunk, left + 1) : grown ? readChunk : 1);
+        const n = file.readSync(into);
         if (n !== null) {
           if (left <= 0 || n > left) grown = true;
           left -= n;
         }
-        if (n === null) {
-          close();
-          if (onAbort) signal!.removeEventListener("abort", onAbort);
+        if (n === null || (n === 0 && into.length > 0)) {
+          finish();
           controller.close();
-        } else {
-          controller.enqueue(buffer.subarray(0, n));
-        }
+          request?.respond(0);
+        } else if (request?.view) request.respond(n);
+        else controller.enqueue(into.subarray(0, n));
       } catch (e) {
         close();
         throw e;
       }
     },
     cancel() {
-      close();
-      if (onAbort) signal!.removeEventListener("abort", onAbort);
+      finish();
     },
   });
 }

@@ -9,7 +9,7 @@ import { yaml } from "../../deps/yaml.ts";
 import { VirtualAuthorizer } from "./authorizers.ts";
 import { loadCredentials } from "./credentials.ts";
 import { FtpServerError } from "./errors.ts";
-import type { FtpServerOptions } from "./options.ts";
+import { type FtpServerOptions, TRANSFER_CHUNK_RANGE } from "./options.ts";
 import { checkPerm, WRITE_PERMS } from "./permissions.ts";
 
 /** One user of the `users:` list. */
@@ -63,6 +63,8 @@ export interface ServeConfig {
     maxVersion?: "TLSv1.2" | "TLSv1.3";
   };
   atomicUploads?: boolean;
+  /** Bytes per transfer chunk (a stalled transfer holds two). */
+  transferChunkSize?: number;
   /** Bytes per second per session. */
   readLimit?: number;
   writeLimit?: number;
@@ -92,6 +94,7 @@ const KEYS: Record<keyof ServeConfig, string> = {
   dataConnectTimeout: "seconds",
   tls: "tls",
   atomicUploads: "boolean",
+  transferChunkSize: "chunk",
   readLimit: "count",
   writeLimit: "count",
   anonymous: "anonymous",
@@ -190,6 +193,13 @@ export function validateConfig(raw: unknown, file = "config"): ServeConfig {
       case "count":
         if (typeof value !== "number" || !(value >= 0)) fail(where, "expected a number >= 0");
         break;
+      case "chunk": {
+        const [min, max] = TRANSFER_CHUNK_RANGE;
+        if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+          fail(where, `expected a whole number of bytes from ${min} to ${max}`);
+        }
+        break;
+      }
       case "seconds":
         durationMs(value, where);
         break;
@@ -377,6 +387,7 @@ export async function buildServerOptions(
     requireTlsSessionReuse: t?.requireSessionReuse,
     tlsHandshakeTimeoutMs: sec(t?.handshakeTimeout),
     atomicUploads: config.atomicUploads,
+    transferChunkSize: config.transferChunkSize,
     readLimit: config.readLimit,
     writeLimit: config.writeLimit,
   };

@@ -7,6 +7,15 @@ import type { Endpoint } from "../../plugin.ts";
 import type { Authorizer } from "./authorizers.ts";
 import type { ServerHooks } from "./hooks.ts";
 import type { TlsOptions } from "./tls.ts";
+import { FtpServerError } from "./errors.ts";
+
+/**
+ * Default `transferChunkSize`: 128 KiB. Measured with bench/server_memory.ts
+ * and bench/server_stream.ts (docs/BENCHMARKS.md, "server memory").
+ */
+export const DEFAULT_TRANSFER_CHUNK = 128 * 1024;
+/** Bounds of `transferChunkSize` (4 KiB to 16 MiB). */
+export const TRANSFER_CHUNK_RANGE = [4096, 16 * 1048576] as const;
 
 /** Everything {@link startFtpServer} accepts. Only `endpoint` and `authorizer` are required. */
 export interface FtpServerOptions {
@@ -62,6 +71,14 @@ export interface FtpServerOptions {
    * write in place as pyftpdlib and vsftpd do (a broken upload stays, resumable).
    */
   atomicUploads?: boolean;
+  /**
+   * Bytes per transfer chunk (default {@link DEFAULT_TRANSFER_CHUNK}). A
+   * download holds at most two, one being sent while the next is read; an
+   * upload two, one being written to the endpoint while the next fills. A
+   * stalled transfer therefore holds two chunks of memory; larger chunks
+   * mean fewer endpoint operations per byte.
+   */
+  transferChunkSize?: number;
   /** Download limit per session, bytes/s (0 = none). */
   readLimit?: number;
   /** Upload limit per session, bytes/s (0 = none). */
@@ -115,8 +132,21 @@ export function resolveOptions(o: FtpServerOptions): ResolvedOptions {
     requireTlsSessionReuse: o.requireTlsSessionReuse ?? false,
     tlsHandshakeTimeoutMs: o.tlsHandshakeTimeoutMs ?? 10_000,
     atomicUploads: o.atomicUploads ?? true,
+    transferChunkSize: chunkSize(o.transferChunkSize),
     readLimit: o.readLimit ?? 0,
     writeLimit: o.writeLimit ?? 0,
     hooks: o.hooks === undefined ? [] : Array.isArray(o.hooks) ? o.hooks : [o.hooks as ServerHooks],
   };
+}
+
+function chunkSize(n: number | undefined): number {
+  if (n === undefined) return DEFAULT_TRANSFER_CHUNK;
+  const [min, max] = TRANSFER_CHUNK_RANGE;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new FtpServerError(
+      `transferChunkSize: expected a whole number of bytes from ${min} to ${max}, got ${n}`,
+      { code: "ESERVERCONFIG" },
+    );
+  }
+  return n;
 }

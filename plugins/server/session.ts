@@ -548,6 +548,7 @@ export class Session {
         signal: controller.signal,
         dataTimeout: this.options.dataTimeoutMs,
         progress,
+        chunkSize: this.options.transferChunkSize,
       });
       return { ok: true, bytes: progress.bytes, seconds: (performance.now() - started) / 1000 };
     } catch (e) {

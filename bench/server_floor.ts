@@ -1,0 +1,136 @@
+/**
+ * The runtime's floor for bench/server_memory.ts: the least an FTP server on
+ * Deno 2.9.6 can hold per session. Just enough FTP for the benchmark (USER,
+ * PASS, TYPE, EPSV, RETR, STOR, NOOP, QUIT; any password), no endpoint, no
+ * files: RETR sends a size remembered from STOR (or `--size` bytes) out of
+ * one shared buffer, and STOR reads into one shared buffer and throws the
+ * bytes away. What remains per session is what Deno itself costs for the
+ * sockets, their pending ops and a few closures.
+ *
+ *   deno run -A bench/server_floor.ts PORT [--size BYTES] [--control node|deno]
+ *
+ * `--control node` accepts control connections with node:net (as ferry does)
+ * instead of `Deno.listen`. Prints `READY <port>`; SIGUSR2 prints
+ * `MEM {json}` (Deno.memoryUsage()); stops on SIGTERM.
+ * @module
+ */
+import net from "node:net";
+
+const port = Number(Deno.args[0]);
+const sizeAt = Deno.args.indexOf("--size");
+const defaultSize = sizeAt > 0 ? Number(Deno.args[sizeAt + 1]) : 32 * 1048576;
+const controlAt = Deno.args.indexOf("--control");
+const control = controlAt > 0 ? Deno.args[controlAt + 1] : "deno";
+const sizes = new Map<string, number>();
+// Shared on purpose: the floor measures sockets, not data buffers.
+const shared = new Uint8Array(64 * 1024);
+const enc = new TextEncoder();
+
+interface Line {
+  write(s: string): void;
+}
+
+/** One session's command handling; `lines` yields command lines. */
+async function session(out: Line, lines: AsyncIterable<string>) {
+  let listener: Deno.Listener | undefined;
+  out.write("220 floor\r\n");
+  for await (const line of lines) {
+    const sp = line.indexOf(" ");
+    const verb = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
+    const arg = sp < 0 ? "" : line.slice(sp + 1);
+    if (verb === "USER") out.write("331 ok\r\n");
+    else if (verb === "PASS") out.write("230 ok\r\n");
+    else if (verb === "TYPE" || verb === "NOOP") out.write("200 ok\r\n");
+    else if (verb === "QUIT") {
+      out.write("221 bye\r\n");
+      break;
+    } else if (verb === "EPSV") {
+      listener?.close();
+      listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      out.write(`229 ok (|||${(listener.addr as Deno.NetAddr).port}|)\r\n`);
+    } else if ((verb === "RETR" || verb === "STOR") && listener) {
+      out.write("150 ok\r\n");
+      const l = listener;
+      listener = undefined;
+      const conn = await l.accept();
+      l.close();
+      try {
+        if (verb === "RETR") {
+          let left = sizes.get(arg) ?? defaultSize;
+          while (left > 0) {
+            left -= await conn.write(shared.subarray(0, Math.min(left, shared.length)));
+          }
+        } else {
+          let n = 0;
+          for (let r; (r = await conn.read(shared)) !== null;) n += r;
+          sizes.set(arg, n);
+        }
+        conn.close();
+        out.write("226 done\r\n");
+      } catch {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+        out.write("426 failed\r\n");
+      }
+    } else out.write("502 no\r\n");
+  }
+  listener?.close();
+}
+
+/** Splits a byte stream into CRLF lines. */
+async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const dec = new TextDecoder();
+  let buf = "";
+  for await (const c of chunks) {
+    buf += dec.decode(c);
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      yield buf.slice(0, nl).replace(/\r$/, "");
+      buf = buf.slice(nl + 1);
+    }
+  }
+}
+
+async function* connChunks(conn: Deno.Conn): AsyncGenerator<Uint8Array> {
+  const b = new Uint8Array(1024);
+  try {
+    for (let n; (n = await conn.read(b)) !== null;) yield b.subarray(0, n);
+  } catch { /* reset */ }
+}
+
+if (control === "node") {
+  const srv = net.createServer((sock) => {
+    sock.on("error", () => {});
+    session({ write: (s) => sock.writable && sock.write(s) }, splitLines(sock))
+      .catch(() => {}).finally(() => sock.destroy());
+  });
+  await new Promise<void>((resolve) => srv.listen(port, "127.0.0.1", 1024, resolve));
+} else {
+  const l = Deno.listen({ hostname: "127.0.0.1", port });
+  (async () => {
+    for await (const conn of l) {
+      const out = { write: (s: string) => void conn.write(enc.encode(s)).catch(() => {}) };
+      session(out, splitLines(connChunks(conn))).catch(() => {}).finally(() => {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      });
+    }
+  })();
+}
+console.log(`READY ${port}`);
+// With --v8-flags=--expose-gc the figures after full collections come too (`gc`;
+// two, apart: V8 frees ArrayBuffer memory on a background sweeper).
+Deno.addSignalListener("SIGUSR2", async () => {
+  const now = Deno.memoryUsage();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    await new Promise((r) => setTimeout(r, 200));
+    gc();
+  }
+  console.log(`MEM ${JSON.stringify({ ...now, gc: gc ? Deno.memoryUsage() : undefined })}`);
+});
+await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
+Deno.exit(0);

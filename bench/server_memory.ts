@@ -1,0 +1,412 @@
+/**
+ * Memory per session of `ferry serve` (issue 17 item 3) beside pyftpdlib 1.5.7
+ * and the runtime's floor (bench/server_floor.ts: bare Deno sockets), in one
+ * run, whole server processes, RSS from /proc:
+ *
+ * - `idle`: N sessions logged in and doing nothing;
+ * - `retr`: N downloads of a 32 MiB file whose client never reads the data
+ *   connection (the server fills the socket buffers, then holds what it read);
+ * - `stor`: N uploads that send 64 KiB, then stall;
+ * - `concurrent`: N clients at once each STOR a file, RETR it back, QUIT: wall
+ *   time and peak RSS.
+ *
+ * Each scenario starts a fresh server, warms it up (a few whole transfers),
+ * takes the idle baseline, runs, and measures again after every session
+ * closed. Growth per session = (RSS with N sessions - baseline) / N. Deno
+ * servers also report `Deno.memoryUsage()` (SIGUSR2): V8 heap against
+ * external (ArrayBuffer) memory, to tell garbage from held buffers.
+ *
+ *   deno run -A bench/server_memory.ts [--sessions 300] [--rounds 1]
+ *       [--servers floor,pyftpdlib,ferry] [--scenarios idle,retr,stor,concurrent]
+ *       [--size-mb 2] [--ferry-flags "--v8-flags=..."] [--ferry-args "..."] [--ferry-env "K=V"]
+ *       [--base DIR]
+ *
+ * Servers: floor (Deno.listen control connections), floor-node (node:net
+ * control connections, as ferry's), pyftpdlib, ferry, base.
+ * `--ferry-env "K=V ..."` sets environment variables for ferry (e.g. glibc's
+ * MALLOC_MMAP_THRESHOLD_). `--ferry-args` go to bench/server_run.ts (e.g. `--chunk 65536`); `--base DIR`
+ * adds the server "base", bench/server_run.ts of another checkout (A/B).
+ * Server on core 0, clients on core 1 when there are two.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { drain, RawFtp } from "./raw_ftp.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    sessions: { type: "string", default: "300" },
+    rounds: { type: "string", default: "1" },
+    servers: { type: "string", default: "floor,pyftpdlib,ferry" },
+    scenarios: { type: "string", default: "idle,retr,stor,concurrent" },
+    "size-mb": { type: "string", default: "2" },
+    "ferry-flags": { type: "string", default: "" },
+    "ferry-args": { type: "string", default: "" },
+    "ferry-env": { type: "string", default: "" },
+    base: { type: "string" },
+  },
+});
+const N = Number(args.sessions);
+const SIZE = Number(args["size-mb"]) * 1048576;
+const BIG = 32 * 1048576;
+const HERE = new URL(".", import.meta.url).pathname;
+const split = (s: string) => s.split(" ").filter(Boolean);
+const pin = (core: number, cmd: string[]) =>
+  navigator.hardwareConcurrency >= 2 ? ["taskset", "-c", String(core), ...cmd] : cmd;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const PYFTPD = `
+import sys
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.servers import FTPServer
+port, root = int(sys.argv[1]), sys.argv[2]
+a = DummyAuthorizer(); a.add_user("bench", "pw", root, perm="elradfmwMT")
+h = FTPHandler; h.authorizer = a
+s = FTPServer(("127.0.0.1", port), h, backlog=1024); s.max_cons = 0; s.max_cons_per_ip = 0
+print("READY", port, flush=True)
+s.serve_forever()
+`;
+
+/** Deno.memoryUsage(), and the same after a full GC when the server exposes gc. */
+type Memory = Deno.MemoryUsage & { gc?: Deno.MemoryUsage };
+const mib = (b: number) => (b / 1048576).toFixed(1);
+
+interface Server {
+  pid: number;
+  port: number;
+  /** Deno.memoryUsage() of a Deno server, undefined for others. */
+  mem(): Promise<Memory | undefined>;
+  stop(): Promise<void>;
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function startServer(kind: string, dir: string): Promise<Server> {
+  const port = freePort();
+  const cmd = kind === "pyftpdlib"
+    ? ["/usr/bin/python3", "-c", PYFTPD, String(port), dir]
+    : kind === "floor" || kind === "floor-node"
+    ? [
+      "deno",
+      "run",
+      "-A",
+      `${HERE}server_floor.ts`,
+      String(port),
+      ...(kind === "floor-node" ? ["--control", "node"] : []),
+    ]
+    : [
+      "deno",
+      "run",
+      "-A",
+      ...split(args["ferry-flags"]),
+      `${kind === "base" ? `${args.base}/bench/` : HERE}server_run.ts`,
+      String(port),
+      dir,
+      ...(kind === "base" ? [] : split(args["ferry-args"])),
+    ];
+  const full = pin(0, cmd);
+  const child = new Deno.Command(full[0], {
+    args: full.slice(1),
+    stdin: "null",
+    env: kind === "ferry" || kind === "base"
+      ? Object.fromEntries(split(args["ferry-env"]).map((kv) => kv.split("=", 2)))
+      : {},
+    stdout: "piped",
+    stderr: kind.startsWith("floor") ? "inherit" : "null", // both servers log every session
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let pending = "";
+  const waiters: ((line: string) => void)[] = [];
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => ready = r);
+  (async () => {
+    while (true) {
+      const { value, done } = await lines.read();
+      if (done) break;
+      pending += value;
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (line.startsWith("READY")) ready();
+        if (line.startsWith("MEM ")) waiters.shift()?.(line.slice(4));
+      }
+    }
+  })();
+  await Promise.race([isReady, sleep(30_000).then(() => Promise.reject(new Error("no READY")))]);
+  const deno = kind !== "pyftpdlib";
+  return {
+    pid: child.pid,
+    port,
+    mem: async () => {
+      if (!deno) return undefined;
+      const got = new Promise<string>((r) => waiters.push(r));
+      child.kill("SIGUSR2");
+      return JSON.parse(await got);
+    },
+    stop: async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+      const t = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 5000);
+      await child.status;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** VmRSS of a process in KiB. The `taskset` in front execs, so the pid is the server's. */
+function rss(pid: number): number {
+  const s = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+)/.exec(s)![1]);
+}
+
+/** Waits until RSS moved less than 64 KiB for a second (at most `maxMs`). */
+async function settle(pid: number, maxMs = 15_000): Promise<number> {
+  let prev = rss(pid);
+  let still = 0;
+  const until = Date.now() + maxMs;
+  while (Date.now() < until && still < 5) {
+    await sleep(200);
+    const now = rss(pid);
+    still = Math.abs(now - prev) < 64 ? still + 1 : 0;
+    prev = now;
+  }
+  return prev;
+}
+
+/** Runs `f(i)` for i < n, at most `width` at a time. */
+async function pool<T>(n: number, width: number, f: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await f(i);
+      }
+    }),
+  );
+  return out;
+}
+
+const payload = new Uint8Array(1048576).fill(120);
+
+async function writeAll(conn: Deno.Conn, bytes: number) {
+  let left = bytes;
+  while (left > 0) {
+    const n = await conn.write(payload.subarray(0, Math.min(left, payload.length)));
+    left -= n;
+  }
+}
+
+/** One whole STOR then RETR of `name`; checks the size that came back. */
+async function storRetr(port: number, name: string, bytes: number): Promise<void> {
+  const c = await RawFtp.connect(port);
+  try {
+    await c.login("bench", "pw");
+    let data = await c.epsv();
+    await c.expect(`STOR ${name}`, 1);
+    await writeAll(data, bytes);
+    data.close();
+    await c.reply().then((r) => {
+      if (r.code !== 226) throw new Error(`STOR: ${r.code} ${r.text}`);
+    });
+    data = await c.epsv();
+    await c.expect(`RETR ${name}`, 1);
+    const got = await drain(data);
+    const r = await c.reply();
+    if (r.code !== 226 || got !== bytes) throw new Error(`RETR: ${r.code}, ${got} of ${bytes}`);
+    await c.cmd("QUIT");
+  } finally {
+    c.close();
+  }
+}
+
+interface Held {
+  ctl: RawFtp;
+  data?: Deno.Conn;
+}
+
+async function openIdle(port: number): Promise<Held> {
+  const ctl = await RawFtp.connect(port);
+  await ctl.login("bench", "pw");
+  return { ctl };
+}
+
+async function openStalledRetr(port: number): Promise<Held> {
+  const ctl = await RawFtp.connect(port);
+  await ctl.login("bench", "pw");
+  const data = await ctl.epsv();
+  await ctl.expect("RETR big.bin", 1);
+  return { ctl, data };
+}
+
+async function openStalledStor(port: number, i: number): Promise<Held> {
+  const ctl = await RawFtp.connect(port);
+  await ctl.login("bench", "pw");
+  const data = await ctl.epsv();
+  await ctl.expect(`STOR stall_${i}.bin`, 1);
+  await writeAll(data, 64 * 1024);
+  return { ctl, data };
+}
+
+function closeAll(held: Held[]) {
+  for (const h of held) {
+    try {
+      h.data?.close();
+    } catch { /* closed */ }
+    h.ctl.close();
+  }
+}
+
+interface Row {
+  base: number;
+  perSession?: number;
+  peak?: number;
+  wall?: number;
+  after: number;
+  mem?: Memory;
+  memAfter?: Memory;
+  /** RSS after the full GC the memory report ran (servers started with --expose-gc). */
+  afterGc?: number;
+}
+
+async function scenario(kind: string, name: string, dir: string): Promise<Row> {
+  const srv = await startServer(kind, dir);
+  try {
+    for (let i = 0; i < 4; i++) await storRetr(srv.port, `warm_${i}.bin`, SIZE);
+    const base = await settle(srv.pid);
+    const row: Row = { base, after: 0 };
+    if (name === "concurrent") {
+      let peak = base;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          peak = Math.max(peak, rss(srv.pid));
+          await sleep(20);
+        }
+      })();
+      const t0 = performance.now();
+      await pool(N, N, (i) => storRetr(srv.port, `c_${i}.bin`, SIZE));
+      row.wall = (performance.now() - t0) / 1000;
+      sampling = false;
+      await sampler;
+      row.peak = peak;
+      row.mem = await srv.mem();
+    } else {
+      const open = name === "idle"
+        ? () => openIdle(srv.port)
+        : name === "retr"
+        ? () => openStalledRetr(srv.port)
+        : (i: number) => openStalledStor(srv.port, i);
+      const held = await pool(N, 50, open);
+      const with_ = await settle(srv.pid);
+      row.perSession = (with_ - base) / N;
+      row.peak = with_;
+      row.mem = await srv.mem();
+      closeAll(held);
+    }
+    row.after = await settle(srv.pid);
+    row.memAfter = await srv.mem();
+    if (row.memAfter?.gc) row.afterGc = await settle(srv.pid);
+    return row;
+  } finally {
+    await srv.stop();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const loadavg = () => Deno.readTextFileSync("/proc/loadavg").trim();
+
+const dir = await Deno.makeTempDir({ prefix: "ferry-mem-" });
+await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(0));
+await Deno.truncate(`${dir}/big.bin`, BIG);
+const servers = args.servers.split(",").concat(args.base ? ["base"] : []);
+const scenarios = args.scenarios.split(",");
+const results: Record<string, Record<string, Row[]>> = {};
+console.log(`# server_memory ${new Date().toISOString()} sessions=${N} size=${SIZE}`);
+console.log(`loadavg at start: ${loadavg()}`);
+try {
+  for (let round = 0; round < Number(args.rounds); round++) {
+    for (const name of scenarios) {
+      for (const kind of servers) {
+        const row = await scenario(kind, name, dir);
+        ((results[name] ??= {})[kind] ??= []).push(row);
+        const m = row.mem;
+        console.log(
+          `${name} ${kind}: base ${row.base} KiB` +
+            (row.perSession !== undefined ? `, +${row.perSession.toFixed(1)} KiB/session` : "") +
+            (row.wall !== undefined ? `, wall ${row.wall.toFixed(2)} s` : "") +
+            `, peak ${row.peak} KiB, after close ${row.after} KiB (${
+              (100 * row.after / row.base).toFixed(0)
+            } % of base)` +
+            (m
+              ? `; heapUsed ${mib(m.heapUsed)} MiB, external ${mib(m.external)} MiB, after close ${
+                mib(row.memAfter!.heapUsed)
+              } / ${mib(row.memAfter!.external)} MiB` +
+                (row.memAfter!.gc
+                  ? `; after a full GC ${mib(row.memAfter!.gc.heapUsed)} / ${
+                    mib(row.memAfter!.gc.external)
+                  } MiB, RSS ${row.afterGc} KiB`
+                  : "")
+              : ""),
+        );
+        for (const f of Deno.readDirSync(dir)) {
+          if (f.name !== "big.bin") Deno.removeSync(`${dir}/${f.name}`);
+        }
+      }
+    }
+  }
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
+console.log(`loadavg at end: ${loadavg()}`);
+
+const ref = "pyftpdlib";
+console.log("\n| scenario | figure | " + servers.join(" | ") + " |");
+console.log("| --- | --- | " + servers.map(() => "---").join(" | ") + " |");
+const cell = (name: string, kind: string, f: (r: Row) => number, digits = 1) => {
+  const rows = results[name]?.[kind];
+  if (!rows) return "-";
+  const v = median(rows.map(f));
+  const r = results[name][ref] ? median(results[name][ref].map(f)) : undefined;
+  return kind !== ref && r ? `${v.toFixed(digits)} (${(v / r).toFixed(2)} x)` : v.toFixed(digits);
+};
+for (const name of scenarios) {
+  if (name === "concurrent") {
+    console.log(
+      `| concurrent | wall (s) | ${
+        servers.map((k) => cell(name, k, (r) => r.wall!, 2)).join(" | ")
+      } |`,
+    );
+    console.log(
+      `| concurrent | peak RSS (MiB) | ${
+        servers.map((k) => cell(name, k, (r) => r.peak! / 1024)).join(" | ")
+      } |`,
+    );
+  } else {
+    console.log(
+      `| ${name} | KiB per session | ${
+        servers.map((k) => cell(name, k, (r) => r.perSession!)).join(" | ")
+      } |`,
+    );
+  }
+  console.log(
+    `| ${name} | after close (% of base) | ${
+      servers.map((k) => cell(name, k, (r) => 100 * r.after / r.base, 0)).join(" | ")
+    } |`,
+  );
+}
