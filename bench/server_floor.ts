@@ -15,6 +15,7 @@
  * @module
  */
 import net from "node:net";
+import { reportMemoryOnSignal } from "./mem_report.ts";
 
 const port = Number(Deno.args[0]);
 const sizeAt = Deno.args.indexOf("--size");
@@ -120,17 +121,6 @@ if (control === "node") {
   })();
 }
 console.log(`READY ${port}`);
-// With --v8-flags=--expose-gc the figures after full collections come too (`gc`;
-// two, apart: V8 frees ArrayBuffer memory on a background sweeper).
-Deno.addSignalListener("SIGUSR2", async () => {
-  const now = Deno.memoryUsage();
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) {
-    gc();
-    await new Promise((r) => setTimeout(r, 200));
-    gc();
-  }
-  console.log(`MEM ${JSON.stringify({ ...now, gc: gc ? Deno.memoryUsage() : undefined })}`);
-});
+reportMemoryOnSignal();
 await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
 Deno.exit(0);

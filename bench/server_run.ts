@@ -9,6 +9,7 @@
  */
 import { LocalEndpoint } from "../mod.ts";
 import { hashPassword, startFtpServer, VirtualAuthorizer } from "../server.ts";
+import { reportMemoryOnSignal } from "./mem_report.ts";
 
 const [port, dir] = Deno.args;
 const scrypt = Deno.args.includes("--scrypt");
@@ -34,18 +35,7 @@ const srv = await startFtpServer({
 });
 console.log(`READY ${srv.port}`);
 // bench/server_memory.ts asks for the heap and external (ArrayBuffer) figures behind RSS.
-// With --v8-flags=--expose-gc the figures after full collections come too (`gc`;
-// two, apart: V8 frees ArrayBuffer memory on a background sweeper).
-Deno.addSignalListener("SIGUSR2", async () => {
-  const now = Deno.memoryUsage();
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) {
-    gc();
-    await new Promise((r) => setTimeout(r, 200));
-    gc();
-  }
-  console.log(`MEM ${JSON.stringify({ ...now, gc: gc ? Deno.memoryUsage() : undefined })}`);
-});
+reportMemoryOnSignal();
 await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
 await srv.close();
 Deno.exit(0);
