@@ -83,7 +83,8 @@ export interface AuthOptions {
 
 /**
  * Runs an endpoint's auth method. Without `auth`, the URL's user (and password,
- * discouraged) are used as they are; no user means the protocol's default.
+ * discouraged) are used as they are; no user means the protocol's default. An
+ * optional netrc look-up (the CLI's default) yields to a password in the URL.
  *
  * @example
  * ```ts
@@ -101,7 +102,10 @@ export async function resolveCredentials(
   } catch {
     parsed = new URL("file:///");
   }
-  if (!auth) {
+  // The CLI's implicit ~/.netrc look-up never overrides a password written in
+  // the URL (curl and lftp use the URL's): the netrc method is not given it.
+  const urlWins = auth?.method === "netrc" && auth.optional === true && parsed.password !== "";
+  if (!auth || urlWins) {
     const user = parsed.username ? decodeURIComponent(parsed.username) : undefined;
     const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
     options.secrets.add(password);

@@ -109,6 +109,12 @@ Deno.test("netrc supplies credentials; a user without a password source needs a 
       env: { NETRC: join(dir, "netrc") },
     });
     assert.equal(auto.code, 0, auto.stderr);
+    // A password in the URL is used, whatever ~/.netrc (absent here) holds (curl, lftp).
+    const inUrl = await ferry(["ls", url.replace("bob@", "bob:pw-5ecret@") + "/pub"], {
+      env: { NETRC: join(dir, "none") },
+    });
+    assert.equal(inUrl.code, 0, inUrl.stderr);
+    assert.match(inUrl.stdout, /hello\.txt/);
     const prompt = await ferry(["ls", `${url}/pub`, "--user", "bob"]);
     assert.equal(prompt.code, 2);
     assert.match(prompt.stderr, /no terminal to ask for the password/);
