@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { FtpClient } from "../ftp/client.ts";
 import { fileReadable, fileWritable } from "../util/files.ts";
 import { startVsftpd } from "../test/peers/vsftpd.ts";
+import { writeRandomFile } from "./process.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -133,16 +134,6 @@ try {
 async function run(cmd: string, args: string[]): Promise<void> {
   const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
   if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-async function writeRandomFile(path: string, bytes: number): Promise<void> {
-  const file = await Deno.create(path);
-  const chunk = new Uint8Array(1024 * 1024);
-  for (let written = 0; written < bytes; written += chunk.length) {
-    crypto.getRandomValues(chunk.subarray(0, 65536));
-    await file.write(chunk);
-  }
-  file.close();
 }
 
 function fmt(n: number): string {

@@ -16,6 +16,8 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { startVsftpd } from "../test/peers/vsftpd.ts";
+import { writeRandomFile } from "./process.ts";
+import { median } from "./mirror_tree.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -152,19 +154,4 @@ async function timed(cmd: string[]): Promise<{ wall: number; cpu: number }> {
 async function sameBytes(source: string, copy: string, what: string): Promise<void> {
   const out = await new Deno.Command("cmp", { args: ["-s", source, copy] }).output();
   if (!out.success) throw new Error(`${what}: ${copy} differs from ${source}`);
-}
-
-async function writeRandomFile(path: string, bytes: number): Promise<void> {
-  const file = await Deno.create(path);
-  const chunk = new Uint8Array(1024 * 1024);
-  for (let written = 0; written < bytes; written += chunk.length) {
-    crypto.getRandomValues(chunk.subarray(0, 65536));
-    await file.write(chunk);
-  }
-  file.close();
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }

@@ -63,3 +63,22 @@ export async function timed(fn: () => Promise<void>): Promise<number> {
 export function sec(s: number): string {
   return s.toFixed(2);
 }
+
+/**
+ * Writes a file of `bytes` (a multiple of 1 MiB): each MiB starts with 64 KiB of
+ * random bytes, so no layer can compress it away, the rest zeros.
+ *
+ * @example
+ * ```ts
+ * await writeRandomFile("/dev/shm/source.bin", 512 * 1024 * 1024);
+ * ```
+ */
+export async function writeRandomFile(path: string, bytes: number): Promise<void> {
+  const file = await Deno.create(path);
+  const chunk = new Uint8Array(1024 * 1024);
+  for (let written = 0; written < bytes; written += chunk.length) {
+    crypto.getRandomValues(chunk.subarray(0, 65536));
+    await file.write(chunk);
+  }
+  file.close();
+}
