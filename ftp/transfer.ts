@@ -76,38 +76,82 @@ export function retrieveStream(
   };
   const onAbort = () => void abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  /**
+   * One step of the download: a chunk of the data connection's own (`into`
+   * absent) or the count of bytes read into `into`; null once the final reply
+   * said the transfer succeeded. A failure is the error the reader sees.
+   */
+  const next = async (into?: Uint8Array): Promise<Uint8Array | number | null> => {
+    let got: Uint8Array | number | null;
+    try {
+      got = into && data.readInto ? await data.readInto(into) : await data.read();
+    } catch (error) {
+      options.signal?.removeEventListener("abort", onAbort);
+      let reason = error;
+      if (!settled) {
+        // The data connection broke: the server's reply says why.
+        settled = true;
+        reason = await handle.failed(error);
+      }
+      report(true);
+      throw reason;
+    }
+    if (got === null) {
+      settled = true;
+      options.signal?.removeEventListener("abort", onAbort);
+      try {
+        await handle.finalReply();
+      } catch (error) {
+        report(true);
+        throw error;
+      }
+      report(false);
+      return null;
+    }
+    bytes += typeof got === "number" ? got : got.length;
+    options.onProgress?.(bytes);
+    return got;
+  };
+  const cancel = async () => {
+    options.signal?.removeEventListener("abort", onAbort);
+    await abort();
+    report(false);
+  };
+  if (data.readInto) {
+    // A byte stream: a BYOB reader (util/files.ts) has the bytes read straight into its
+    // own buffer; a default reader gets a fresh chunk per read as below.
+    return new ReadableStream({
+      type: "bytes",
+      async pull(controller) {
+        const request = controller.byobRequest;
+        const view = request?.view;
+        try {
+          const got = await next(
+            view ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : undefined,
+          );
+          if (got === null) {
+            controller.close();
+            request?.respond(0);
+          } else if (typeof got === "number") request!.respond(got);
+          else controller.enqueue(got);
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      cancel,
+    });
+  }
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const value = await data.read();
-        if (value === null) {
-          settled = true;
-          options.signal?.removeEventListener("abort", onAbort);
-          await handle.finalReply();
-          report(false);
-          controller.close();
-          return;
-        }
-        bytes += value.length;
-        options.onProgress?.(bytes);
-        controller.enqueue(value);
+        const got = await next();
+        if (got === null) controller.close();
+        else controller.enqueue(got as Uint8Array);
       } catch (error) {
-        options.signal?.removeEventListener("abort", onAbort);
-        let reason = error;
-        if (!settled) {
-          // The data connection broke: the server's reply says why.
-          settled = true;
-          reason = await handle.failed(error);
-        }
-        report(true);
-        controller.error(reason);
+        controller.error(error);
       }
     },
-    async cancel() {
-      options.signal?.removeEventListener("abort", onAbort);
-      await abort();
-      report(false);
-    },
+    cancel,
   }, { highWaterMark: 0 });
 }
 

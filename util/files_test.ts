@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FILE_BLOCK, fileReadable, fileWritable } from "./files.ts";
+import { FILE_BLOCK, fileReadable, fileWritable, streamToFile } from "./files.ts";
 
 Deno.test("fileWritable and fileReadable round-trip a file, from an offset too", async () => {
   const dir = await Deno.makeTempDir();
@@ -21,6 +21,83 @@ Deno.test("fileWritable and fileReadable round-trip a file, from an offset too",
     const reader = fileReadable(Deno.openSync(path)).getReader();
     await reader.read();
     await reader.cancel(); // closes the file: the resource sanitizer checks it
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A byte stream handing out `data` in pieces of at most `piece` bytes; `offered` gets each BYOB buffer's size. */
+function byteSource(data: Uint8Array, piece: number, offered: number[]) {
+  let at = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(controller) {
+      const view = controller.byobRequest?.view;
+      if (at >= data.length) {
+        controller.close();
+        controller.byobRequest?.respond(0);
+        return;
+      }
+      const n = Math.min(piece, data.length - at, view?.byteLength ?? piece);
+      if (view) {
+        offered.push(view.buffer.byteLength);
+        new Uint8Array(view.buffer, view.byteOffset, n).set(data.subarray(at, at + n));
+        controller.byobRequest!.respond(n);
+      } else controller.enqueue(data.slice(at, at + n));
+      at += n;
+    },
+  });
+}
+
+Deno.test("streamToFile: a byte stream is read into one reused buffer; a plain stream chunk by chunk", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = new Uint8Array(300_000).map((_, i) => (i * 7919) % 251);
+    const offered: number[] = [];
+    const totals: number[] = [];
+    const a = `${dir}/a`;
+    const n = await streamToFile(
+      byteSource(data, 70_000, offered),
+      Deno.openSync(a, { write: true, create: true }),
+      { onBytes: (t) => totals.push(t) },
+    );
+    assert.equal(n, data.length);
+    assert.deepEqual(await Deno.readFile(a), data);
+    assert.deepEqual(totals, [70_000, 140_000, 210_000, 280_000, 300_000]);
+    // Every read was a BYOB read into the reader's whole 1 MiB buffer (handed back each time).
+    assert.deepEqual(offered, Array(5).fill(1024 * 1024));
+
+    const b = `${dir}/b`;
+    const plain = ReadableStream.from([data.subarray(0, 10), data.subarray(10)]);
+    assert.equal(
+      await streamToFile(plain, Deno.openSync(b, { write: true, create: true })),
+      data.length,
+    );
+    assert.deepEqual(await Deno.readFile(b), data);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("streamToFile: an abort cancels the stream, fails with the reason and closes the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const controller = new AbortController();
+    let cancelled: unknown;
+    const endless = new ReadableStream({
+      type: "bytes",
+      pull(c) {
+        c.byobRequest!.respond(1);
+        controller.abort(new Error("stop"));
+      },
+      cancel(reason) {
+        cancelled = reason;
+      },
+    });
+    const file = Deno.openSync(`${dir}/c`, { write: true, create: true });
+    await assert.rejects(streamToFile(endless, file, { signal: controller.signal }), /stop/);
+    assert.match(String(cancelled), /stop/);
+    assert.throws(() => file.writeSync(new Uint8Array(1)), Deno.errors.BadResource);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -20,7 +20,7 @@ import { urlScheme } from "../../workflow/validate.ts";
 import { redactUrl } from "../../ftp/url.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
-import { fileReadable, fileWritable } from "../../util/files.ts";
+import { fileReadable, fileWritable, streamToFile } from "../../util/files.ts";
 import { logger } from "../../util/log.ts";
 import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
 import type { FtpHost } from "../../endpoint/ftp/host.ts";
@@ -140,12 +140,11 @@ async function getFromEndpoint(
     let bytes = 0;
     try {
       const stream = await ep.read(name, { offset: offset || undefined, signal: cli.signal });
-      await unlessInterrupted(
-        stream.pipeThrough(counting((n) => (bytes = n)))
-          .pipeTo(fileWritable(file), { signal: cli.signal }),
-        cli,
-      );
+      bytes = await unlessInterrupted(streamToFile(stream, file, { signal: cli.signal }), cli);
     } catch (error) {
+      try {
+        file.close(); // not yet handed to streamToFile (which closes it)
+      } catch { /* closed */ }
       if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
       throw error;
     }
