@@ -7,7 +7,7 @@
  * output that explains it rather than hanging the suite.
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { freePort } from "../peers/ports.ts";
 
 const MAIN = new URL("../../cli/main.ts", import.meta.url).pathname;
@@ -268,6 +268,36 @@ export async function waitForFile(dir: string, re: RegExp, ms = WAIT_MS): Promis
       })(),
       ms,
       () => `no file matching ${re} appeared under ${dir} within ${ms} ms`,
+    );
+  } finally {
+    watcher.close();
+  }
+}
+
+/**
+ * Resolves with the text of `file` once `ok(text)` holds (checked at start and
+ * at every change in its directory); rejects after `ms`.
+ */
+export async function waitForText(
+  file: string,
+  ok: (text: string) => boolean,
+  ms = WAIT_MS,
+): Promise<string> {
+  const read = () => Deno.readTextFile(file).catch(() => "");
+  const watcher = Deno.watchFs(dirname(file));
+  try {
+    return await within(
+      (async () => {
+        let text = await read();
+        if (ok(text)) return text;
+        for await (const _ of watcher) {
+          text = await read();
+          if (ok(text)) return text;
+        }
+        throw new Error("watcher closed");
+      })(),
+      ms,
+      () => `${file}: not as expected within ${ms} ms`,
     );
   } finally {
     watcher.close();

@@ -1,0 +1,136 @@
+/**
+ * `ferry schedule --queue` on two schedulers and a worker: each tick of a
+ * workflow runs once in the cluster, a workflow never overlaps itself, and a
+ * scheduler killed leaves the other keeping the ticks.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { peerTest } from "../peers/skip.ts";
+import { Cluster, makeTree, type Proc, waitForText } from "./harness.ts";
+
+const PLUGIN = new URL("./fixtures/tick_plugin.ts", import.meta.url).pathname;
+
+/** A workflow every second whose `tick` job takes `ms`; `fast` also mirrors (through the worker). */
+function workflow(name: string, log: string, ms: number, mirror: boolean): string {
+  return `version: 1
+name: ${name}
+schedule: "* * * * * *"
+endpoints:
+  src: { url: ./src }
+  dst: { url: ./dst }
+jobs:
+  count: { tick: { file: ${JSON.stringify(log)}, ms: ${ms} } }
+${mirror ? '  copy: { mirror: { from: "src:/", to: "dst:/" } }\n' : ""}`;
+}
+
+/** The lines of a tick log as [what, pid, ms]. */
+function lines(text: string): [string, number, number][] {
+  return text.split("\n").filter(Boolean).map((l) => {
+    const [what, pid, ms] = l.split(" ");
+    return [what, Number(pid), Number(ms)];
+  });
+}
+
+const ends = (text: string) => lines(text).filter(([w]) => w === "end").length;
+
+/** Ticks a scheduler's log says it took for `name`, as [kind, ISO time]. */
+function ticks(p: Proc, name: string): string[][] {
+  const re = new RegExp(
+    `${name}: (?:run starting \\(tick (\\S+)\\)|previous run still going; ` +
+      `the tick at (\\S+) is skipped)`,
+    "g",
+  );
+  return [...p.text.matchAll(re)].map((m) => m[1] ? ["run", m[1]] : ["skip", m[2]]);
+}
+
+/**
+ * Runs never overlap: each start is followed by its own end, except a run of
+ * the killed scheduler (pid `killed`), cut off at `killedAt`.
+ */
+function assertNoOverlap(text: string, killed: number, killedAt: number): void {
+  let open: [string, number, number] | undefined;
+  for (const l of lines(text)) {
+    const [what, pid, ms] = l;
+    if (what === "start") {
+      if (open) {
+        assert(
+          open[1] === killed && ms >= killedAt,
+          `two runs at once: ${open.join(" ")} then ${l.join(" ")}\n${text}`,
+        );
+      }
+      open = l;
+    } else {
+      assert(open && open[1] === pid, `an end without its start: ${l.join(" ")}\n${text}`);
+      open = undefined;
+    }
+  }
+}
+
+peerTest(
+  "queue: schedule on two schedulers: each tick runs once, no overlap, one killed and the other keeps the ticks",
+  ["redis-server"],
+  async () => {
+    const c = await Cluster.start();
+    try {
+      await makeTree(join(c.dir, "src"), 3, 1000);
+      const fastLog = join(c.dir, "fast.log");
+      const slowLog = join(c.dir, "slow.log");
+      await Deno.writeTextFile(join(c.dir, "fast.yaml"), workflow("fast", fastLog, 50, true));
+      await Deno.writeTextFile(join(c.dir, "slow.yaml"), workflow("slow", slowLog, 2500, false));
+      // Workers load the workflow as written: they need its job kinds too.
+      await c.worker(["--plugin", PLUGIN]);
+      const args = [
+        "schedule",
+        "--queue",
+        c.redis.url,
+        "--plugin",
+        PLUGIN,
+        "fast.yaml",
+        "slow.yaml",
+      ];
+      const [s1, s2] = [c.ferry(args, {}, "scheduler 1"), c.ferry(args, {}, "scheduler 2")];
+      await Promise.all([s1, s2].map((s) => s.waitFor(/schedule on redis/)));
+
+      await waitForText(fastLog, (t) => ends(t) >= 4);
+      await waitForText(slowLog, (t) => ends(t) >= 1);
+      s1.kill("SIGKILL");
+      await s1.exit();
+      const killedAt = Date.now();
+      const before = ends(await Deno.readTextFile(fastLog));
+      // The other scheduler keeps the ticks: more runs of both workflows.
+      await waitForText(fastLog, (t) => ends(t) >= before + 4);
+      await waitForText(
+        slowLog,
+        (t) => lines(t).some(([w, , ms]) => w === "start" && ms > killedAt),
+      );
+      const stopped = await s2.stop();
+      assert.deepEqual(stopped.code, 0, s2.tail());
+
+      for (const name of ["fast", "slow"]) {
+        const taken = [...ticks(s1, name), ...ticks(s2, name)];
+        const times = taken.map(([, at]) => at);
+        assert.deepEqual(
+          new Set(times).size,
+          times.length,
+          `a tick of ${name} taken twice: ${times}`,
+        );
+        assert(ticks(s2, name).some(([kind]) => kind === "run"), `${name}: scheduler 2 ran it`);
+      }
+      // slow (2.5 s every second) had ticks to skip; it never overlapped itself.
+      assert(
+        [...ticks(s1, "slow"), ...ticks(s2, "slow")].some(([kind]) => kind === "skip"),
+        "slow: no tick was skipped",
+      );
+      const pid1 = s1.child.pid;
+      assertNoOverlap(await Deno.readTextFile(fastLog), pid1, killedAt);
+      assertNoOverlap(await Deno.readTextFile(slowLog), pid1, killedAt);
+      // Every run the schedulers logged ran its job once (the killed one may have been cut before it).
+      const runs = [...ticks(s1, "fast"), ...ticks(s2, "fast")].filter(([k]) => k === "run").length;
+      const starts = lines(await Deno.readTextFile(fastLog)).filter(([w]) => w === "start").length;
+      assert(starts <= runs && starts >= runs - 1, `${starts} tick job(s) for ${runs} run(s)`);
+    } finally {
+      await c.cleanup();
+    }
+  },
+);

@@ -1,0 +1,329 @@
+/**
+ * `ferry schedule --queue`: the workflows' cron schedules as BullMQ job
+ * schedulers on the `runs` queue, so any number of `ferry schedule --queue`
+ * processes run each scheduled workflow once per tick, and the schedule goes
+ * on while any one of them is left.
+ *
+ * - Once per tick: the scheduler lives in Redis under the workflow's name
+ *   (`<name>#<n>`, one per cron expression); every process upserts the same
+ *   ids and BullMQ makes one job per tick (`repeat:<id>:<tick ms>`), which
+ *   one process takes.
+ * - No overlap: a tick whose workflow is still running (anywhere) is skipped
+ *   and logged, as the local `ferry schedule` does and as cron users expect
+ *   of `flock -n` or a Kubernetes CronJob's `concurrencyPolicy: Forbid`. A
+ *   lock in Redis, renewed while the run goes on, says who runs it.
+ * - A process that dies mid-run: its lock expires (lock time), its tick is not
+ *   run again (BullMQ offers the stalled job again; it is dropped, logged: a
+ *   late copy of a past tick is not what a schedule means, and cron does not
+ *   re-run a tick its machine missed either), its transfer tasks go on on the
+ *   workers, and the next tick's run finds the run record and finishes it
+ *   (see coordinator.ts).
+ *
+ * The run job carries the workflow file's path and text as written (no
+ * secret: checked, as tasks are), so the process that takes it needs no copy
+ * of the file; credentials are resolved there and on the workers.
+ * @module
+ */
+import { resolve } from "node:path";
+import { Queue, type QueueJob, QueueWorker } from "../../deps/bullmq.ts";
+import { yaml } from "../../deps/yaml.ts";
+import { logger } from "../../util/log.ts";
+import { UsageError, WorkflowInvalidError } from "../errors.ts";
+import { type LoadOptions, loadWorkflow } from "../load.ts";
+import type { WorkflowReport } from "../report.ts";
+import type { RunOptions } from "../run.ts";
+import { normalizeSchedule } from "../schedule.ts";
+import { QUEUE_PREFIX, QueueSecretError, type QueueTarget, RUNS_QUEUE } from "./connection.ts";
+import { runOnQueue } from "./run.ts";
+import { connectionOf } from "./worker.ts";
+
+const log = logger("queue", "schedule");
+
+/** What a scheduled tick's job carries. */
+export interface RunJobData {
+  v: 1;
+  /** The workflow's name: its schedulers' and its lock's key. */
+  name: string;
+  /** Absolute path of the file (its directory is the workflow's base). */
+  file: string;
+  /** The file's text as written (no value interpolated). */
+  text: string;
+  /** The schedule's `jobs:` (all when absent). */
+  jobs?: string[];
+}
+
+/** Options of {@link scheduleOnQueue}. */
+export interface QueueScheduleOptions {
+  target: QueueTarget;
+  /** The queue URL as given (the runs' transfers go to its `tasks` queue). */
+  url: string;
+  /** How each workflow is loaded (here and when a tick is run). */
+  load: LoadOptions;
+  /** Passed to each run (its signal is the schedule's). */
+  run?: Omit<RunOptions, "signal" | "jobs" | "executor">;
+  /** Stops this process's part; the schedulers stay in Redis for the others. */
+  signal: AbortSignal;
+  /** Hears each finished run this process coordinated. */
+  onReport?: (file: string, report: WorkflowReport) => void;
+  /** Hears each tick this process took (run, or skipped for overlap). */
+  onTick?: (event: { type: "run" | "skip"; name: string; tick: number }) => void;
+  /** Lock time of a run (default 30 s; FERRY_QUEUE_LOCK_MS in tests). */
+  lockMs?: number;
+  /** Scheduled runs this process coordinates at once (default 4). */
+  concurrency?: number;
+}
+
+/**
+ * The tick a scheduler's job stands for (ms since the epoch), from its id
+ * `repeat:<scheduler>:<ms>`; else when the job was made.
+ *
+ * @example
+ * ```ts
+ * tickOf({ id: "repeat:nightly#0:1764900000000", timestamp: 1 }); // 1764900000000
+ * ```
+ */
+export function tickOf(job: { id?: string; timestamp: number }): number {
+  const last = Number(job.id?.split(":").pop());
+  return Number.isFinite(last) && last > 0 ? last : job.timestamp;
+}
+
+interface Scheduled {
+  data: RunJobData;
+  crons: string[];
+  timezone?: string;
+}
+
+/**
+ * Puts every file's schedule on the queue and coordinates the ticks this
+ * process takes until the signal is aborted. Throws
+ * {@link WorkflowInvalidError} for an invalid file, {@link UsageError} for one
+ * without a schedule or two with one name, {@link QueueSecretError} for a file
+ * that holds a secret literally.
+ *
+ * @example
+ * ```ts
+ * await scheduleOnQueue(["nightly.yaml"], { target, url, load: { registry }, signal });
+ * ```
+ */
+export async function scheduleOnQueue(
+  files: string[],
+  options: QueueScheduleOptions,
+): Promise<void> {
+  const scheduled = await readSchedules(files, options.load);
+  if (options.signal.aborted) return;
+  const lockMs = options.lockMs ?? 30_000;
+  const common = { connection: connectionOf(options.target), prefix: QUEUE_PREFIX };
+  const queue = new Queue<RunJobData>(RUNS_QUEUE, common);
+  queue.on("error", (e) => log.debug("queue: {error}", { error: String(e) }));
+  const worker = new QueueWorker<RunJobData>(
+    RUNS_QUEUE,
+    (job: QueueJob<RunJobData>) => takeTick(job, queue, lockMs, options),
+    {
+      ...common,
+      concurrency: Math.max(1, options.concurrency ?? 4),
+      lockDuration: lockMs,
+      stalledInterval: Math.max(1000, Math.floor(lockMs / 2)),
+      maxStalledCount: 1,
+      autorun: false,
+    },
+  );
+  worker.on("error", (e) => log.warn("queue: {error}", { error: String(e) }));
+  try {
+    for (const s of scheduled) await upsert(queue, s);
+    const running = worker.run();
+    log.info("schedule on {queue}: {n} workflow(s)", {
+      queue: options.target.display,
+      n: scheduled.length,
+    });
+    await new Promise<void>((done) => {
+      if (options.signal.aborted) return done();
+      options.signal.addEventListener("abort", () => done(), { once: true });
+    });
+    await worker.close();
+    await running;
+  } finally {
+    await Promise.allSettled([worker.close(), queue.close()]);
+  }
+  log.info("schedule stopped (its schedulers stay on the queue for the others)");
+}
+
+async function readSchedules(files: string[], load: LoadOptions): Promise<Scheduled[]> {
+  const out: Scheduled[] = [];
+  const invalid: WorkflowInvalidError[] = [];
+  const names = new Map<string, string>();
+  for (const file of files) {
+    try {
+      const text = await Deno.readTextFile(file).catch(() => "");
+      const wf = await loadWorkflow(file, { ...load, source: text || undefined });
+      const schedule = normalizeSchedule(wf.config);
+      if (!schedule) {
+        throw new UsageError(
+          `${file}: the workflow has no schedule: (add e.g. schedule: "15 3 * * *")`,
+        );
+      }
+      const other = names.get(wf.name);
+      if (other) {
+        throw new UsageError(
+          `${file}: the workflow is named ${JSON.stringify(wf.name)} as ${other} is; on a ` +
+            "queue the name identifies the schedule: give one of them another name:",
+        );
+      }
+      names.set(wf.name, file);
+      if (wf.secrets.redact(text) !== text) throw new QueueSecretError(`${file}`);
+      out.push({
+        data: {
+          v: 1,
+          name: wf.name,
+          file: resolve(file),
+          text,
+          ...(schedule.jobs ? { jobs: schedule.jobs } : {}),
+        },
+        crons: schedule.crons,
+        timezone: schedule.timezone,
+      });
+    } catch (e) {
+      if (e instanceof WorkflowInvalidError) invalid.push(e);
+      else throw e;
+    }
+  }
+  if (invalid.length > 0) throw new WorkflowInvalidError(invalid.flatMap((e) => e.problems));
+  return out;
+}
+
+/** One scheduler per cron expression; ones left from a longer list are removed. */
+async function upsert(queue: Queue<RunJobData>, s: Scheduled): Promise<void> {
+  const ids = s.crons.map((_, i) => `${s.data.name}#${i}`);
+  for (const [i, cron] of s.crons.entries()) {
+    await upsertOne(queue, ids[i], cron, s);
+  }
+  for (const old of await queue.getJobSchedulers()) {
+    const key = old.key ?? old.id ?? "";
+    if (key.startsWith(`${s.data.name}#`) && !ids.includes(key)) {
+      await queue.removeJobScheduler(key);
+    }
+  }
+  const next = await queue.getJobScheduler(ids[0]);
+  log.info("{name}: on the queue, next tick at {next}", {
+    name: s.data.name,
+    next: next?.next ? new Date(next.next).toISOString() : "?",
+  });
+}
+
+/**
+ * Creates or updates one scheduler. Two processes upserting the same one at
+ * once may find the tick's job made by the other (BullMQ refuses to make it
+ * twice): that is the point, the scheduler is there.
+ */
+async function upsertOne(queue: Queue<RunJobData>, id: string, cron: string, s: Scheduled) {
+  try {
+    await queue.upsertJobScheduler(
+      id,
+      { pattern: cron, ...(s.timezone ? { tz: s.timezone } : {}) },
+      {
+        name: s.data.name,
+        data: s.data,
+        opts: {
+          removeOnComplete: { age: 24 * 3600, count: 1000 },
+          removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
+        },
+      },
+    );
+  } catch (e) {
+    const made = /job ID already exists/.test(String(e)) && await queue.getJobScheduler(id);
+    if (!made) throw e;
+    log.debug("{id}: its tick was made by another scheduler", { id });
+  }
+}
+
+/** A tick taken: run the workflow unless it is still running somewhere. */
+async function takeTick(
+  job: QueueJob<RunJobData>,
+  queue: Queue<RunJobData>,
+  lockMs: number,
+  options: QueueScheduleOptions,
+): Promise<{ status: string }> {
+  const data = job.data;
+  const tick = tickOf(job);
+  const at = new Date(tick).toISOString();
+  if (job.stalledCounter > 0) {
+    // BullMQ offers a scheduler's job again when the process that took it
+    // died; the tick was taken once: the next one continues its run.
+    log.warn("{name}: the tick at {at} was taken by a scheduler that stopped; not run again", {
+      name: data.name,
+      at,
+    });
+    return { status: "lost" };
+  }
+  const lock = await RunLock.take(queue, data.name, lockMs);
+  if (!lock) {
+    log.warn("{name}: previous run still going; the tick at {at} is skipped", {
+      name: data.name,
+      at,
+    });
+    options.onTick?.({ type: "skip", name: data.name, tick });
+    return { status: "skipped" };
+  }
+  try {
+    options.onTick?.({ type: "run", name: data.name, tick });
+    const wf = await loadWorkflow(data.file, { ...options.load, source: data.text });
+    log.info("{name}: run starting (tick {at})", { name: data.name, at });
+    const report = await runOnQueue(
+      wf,
+      { ...options.run, signal: options.signal, jobs: data.jobs },
+      { queue: options.url, source: yaml.parse(data.text) },
+    );
+    log.info("{name}: run {status} in {ms} ms (tick {at})", {
+      name: data.name,
+      status: report.status,
+      ms: report.durationMs,
+      at,
+    });
+    options.onReport?.(data.file, report);
+    return { status: report.status };
+  } finally {
+    await lock.release();
+  }
+}
+
+type RedisCall = { call(command: string, ...args: (string | number)[]): Promise<unknown> };
+
+const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then " +
+  "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then " +
+  "return redis.call('del', KEYS[1]) else return 0 end";
+
+/** Who runs a workflow now: a Redis key that expires unless its holder renews it. */
+class RunLock {
+  #timer?: ReturnType<typeof setInterval>;
+  private constructor(
+    readonly client: RedisCall,
+    readonly key: string,
+    readonly token: string,
+    lockMs: number,
+  ) {
+    this.#timer = setInterval(() => {
+      client.call("EVAL", RENEW, 1, key, token, lockMs).catch((e) =>
+        log.warn("lock {key}: {error}", { key, error: String(e) })
+      );
+    }, Math.max(200, Math.floor(lockMs / 3)));
+  }
+
+  static async take(
+    queue: Queue<RunJobData>,
+    name: string,
+    lockMs: number,
+  ): Promise<RunLock | undefined> {
+    const client = await queue.client as unknown as RedisCall;
+    const key = `${QUEUE_PREFIX}:schedule:running:${name}`;
+    const token = crypto.randomUUID();
+    const ok = await client.call("SET", key, token, "NX", "PX", lockMs);
+    return ok === "OK" ? new RunLock(client, key, token, lockMs) : undefined;
+  }
+
+  async release(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.client.call("EVAL", RELEASE, 1, this.key, this.token).catch((e) =>
+      log.warn("lock {key}: {error}", { key: this.key, error: String(e) })
+    );
+  }
+}
