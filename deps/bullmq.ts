@@ -12,6 +12,7 @@ export {
   Job as QueueJob,
   Queue,
   QueueEvents,
+  UnrecoverableError,
   WaitingError,
   Worker as QueueWorker,
 } from "npm:bullmq@^5.81.5";

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { isTempName } from "../../endpoint/atomic.ts";
+import { startPyftpdlib } from "../peers/pyftpdlib.ts";
 import { peerTest } from "../peers/skip.ts";
 import {
   Cluster,
@@ -70,6 +71,74 @@ peerTest(
         `the tasks name the auth reference: ${dump.slice(0, 600)}`,
       );
       assert(!dump.includes(SECRET), "a secret reached Redis");
+    } finally {
+      await c.cleanup();
+    }
+  },
+);
+
+peerTest(
+  "queue: 3 workers + coordinator mirror to pyftpdlib and back exactly as an in-process run",
+  ["redis-server", "pyftpdlib"],
+  async () => {
+    const c = await Cluster.start();
+    await using ftp = await startPyftpdlib({ root: await Deno.makeTempDir(), password: SECRET });
+    try {
+      await makeTree(join(c.dir, "src"), 30, 30_000);
+      // To the FTP server, then (needs) back from it to a local directory.
+      await Deno.writeTextFile(
+        join(c.dir, "ftp.yaml"),
+        `version: 1
+name: qftp
+endpoints:
+  src: { url: ./src }
+  ftp:
+    url: ftp://127.0.0.1:${ftp.port}/
+    auth: { method: password, user: ${ftp.user}, passwordEnv: QT_PW }
+  back: { url: "./back-\${env:QT_DST}" }
+jobs:
+  up: { mirror: { from: "src:/", to: "ftp:/\${env:QT_DST}", delete: true } }
+  down: { needs: up, mirror: { from: "ftp:/\${env:QT_DST}", to: "back:/", delete: true } }
+`,
+      );
+      // The workers resolve ${env:QT_DST} as the coordinator does (or refuse: next test).
+      const workers = await Promise.all([0, 1, 2].map(() => c.worker([], { QT_DST: "q" })));
+      const local = c.ferry(["run", "ftp.yaml", "--json"], { QT_DST: "l" }, "in-process");
+      const queued = c.ferry(["run", "ftp.yaml", "--json", "--queue", c.redis.url], {
+        QT_DST: "q",
+      });
+      const [a, b] = await Promise.all([local.exit(), queued.exit()]);
+      assert.deepEqual(b.code, 0, queued.tail());
+      assert.deepEqual(a.code, 0, local.tail());
+      const src = await snapshot(join(c.dir, "src"));
+      assert.deepEqual(await snapshot(join(ftp.root, "q")), src);
+      assert.deepEqual(await snapshot(join(c.dir, "back-q")), src);
+      assert.deepEqual(await snapshot(join(ftp.root, "l")), src);
+      assert.deepEqual(counts(queued), counts(local));
+      assert(workers.some((w) => /task \S+\.up\./.test(w.text)));
+      assert(workers.some((w) => /task \S+\.down\./.test(w.text)));
+      assert(!(await redisDump(c.redis.url)).includes(SECRET), "a secret reached Redis");
+    } finally {
+      await c.cleanup();
+      await Deno.remove(ftp.root, { recursive: true });
+    }
+  },
+);
+
+peerTest(
+  "queue: a worker whose environment resolves an endpoint elsewhere refuses the tasks",
+  ["redis-server"],
+  async () => {
+    const c = await setup(6, 1000);
+    try {
+      await c.worker([], { QT_DST: "./elsewhere" });
+      const run = c.ferry(["run", "wf.yaml", "--queue", c.redis.url, "-q"]);
+      const status = await run.exit();
+      assert.deepEqual(status.code, 1, run.tail());
+      assert.match(run.text, /endpoint dst is "\.\/elsewhere" on this worker but "\.\/dst"/);
+      // Nothing carried out anywhere: the old file is still there, nothing elsewhere.
+      assert.deepEqual(Object.keys(await snapshot(join(c.dir, "dst"))), ["old/gone.txt"]);
+      await assert.rejects(Deno.stat(join(c.dir, "elsewhere")));
     } finally {
       await c.cleanup();
     }

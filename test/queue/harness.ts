@@ -234,10 +234,10 @@ export class Cluster {
   }
 
   /** A `ferry worker` on this Redis, resolved once it takes tasks. */
-  async worker(extra: string[] = []): Promise<Proc> {
+  async worker(extra: string[] = [], env: Record<string, string> = {}): Promise<Proc> {
     const w = this.ferry(
       ["worker", "--queue", this.redis.url, ...extra],
-      {},
+      env,
       `worker ${++this.#workers}`,
     );
     await w.waitFor(/worker on/);

@@ -104,3 +104,14 @@ export class QueueTaskError extends FerryError {
     super(message, { code: "EQUEUETASK" });
   }
 }
+
+/** A worker resolves the workflow's endpoints to other places than the coordinator did. */
+export class QueueEndpointMismatchError extends FerryError {
+  constructor(problems: string[]) {
+    super(
+      `${problems.join("; ")}: this worker would carry the plan out on another tree; ` +
+        "give it the same environment for the workflow's ${env:...} values in URLs",
+      { code: "EQUEUEENDPOINT" },
+    );
+  }
+}

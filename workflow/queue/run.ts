@@ -10,7 +10,7 @@ import type { WorkflowReport } from "../report.ts";
 import { type RunOptions, runWorkflow } from "../run.ts";
 import { parseQueueUrl } from "./connection.ts";
 import { QueueCoordinator, runKey } from "./coordinator.ts";
-import type { BatchLimits } from "./tasks.ts";
+import { type BatchLimits, endpointUrls } from "./tasks.ts";
 
 /** Options of {@link runOnQueue}. */
 export interface QueueRunOptions {
@@ -47,7 +47,7 @@ export async function runOnQueue(
   const file = options.source ? wf.file : resolve(wf.file);
   const coordinator = await QueueCoordinator.open({
     target,
-    workflow: { file, baseDir: wf.baseDir, source },
+    workflow: { file, baseDir: wf.baseDir, source, urls: endpointUrls(wf.config.endpoints) },
     key: await runKey({ file, source, jobs: run.jobs ?? [] }),
     secrets: wf.secrets,
     batch: options.batch,

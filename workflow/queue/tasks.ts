@@ -39,6 +39,71 @@ export interface WorkflowRef {
    * interpolate it with their own environment, so secrets stay on them.
    */
   source: Record<string, unknown>;
+  /**
+   * Each endpoint's URL as the coordinator resolved it: a worker whose own
+   * resolution differs refuses the run's tasks (see {@link urlMismatches}).
+   */
+  urls?: Record<string, string>;
+}
+
+/**
+ * An endpoint URL as compared between coordinator and worker: without a
+ * password (none should be there; none travels).
+ *
+ * @example
+ * ```ts
+ * urlIdentity("ftp://bob:pw@h:2121/x"); // "ftp://bob@h:2121/x"
+ * urlIdentity("./data");               // "./data"
+ * ```
+ */
+export function urlIdentity(url: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  try {
+    const u = new URL(url);
+    u.password = "";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Each endpoint's URL by name, for {@link WorkflowRef.urls}.
+ *
+ * @example
+ * ```ts
+ * endpointUrls({ src: { url: "./a" } }); // { src: "./a" }
+ * ```
+ */
+export function endpointUrls(
+  endpoints: Record<string, { url: string }> | undefined,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(endpoints ?? {}).map(([name, e]) => [name, urlIdentity(e.url)]),
+  );
+}
+
+/**
+ * Where a worker's endpoints differ from the coordinator's (its plan would be
+ * carried out on another tree: a mirror's deletions somewhere else), one
+ * line per endpoint; empty when they agree.
+ *
+ * @example
+ * ```ts
+ * urlMismatches({ dst: "./out" }, { dst: "./other" });
+ * // ['endpoint dst is "./other" on this worker but "./out" on the coordinator']
+ * ```
+ */
+export function urlMismatches(
+  coordinator: Record<string, string>,
+  worker: Record<string, string>,
+): string[] {
+  return Object.entries(coordinator)
+    .filter(([name, url]) => worker[name] !== url)
+    .map(([name, url]) =>
+      `endpoint ${name} is ${JSON.stringify(worker[name] ?? null)} on this worker but ` +
+      `${JSON.stringify(url)} on the coordinator`
+    );
 }
 
 /** The data of one task (a BullMQ job of the tasks queue). */

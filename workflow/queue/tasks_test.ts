@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import type { Action } from "../../sync/plan.ts";
 import { newReport } from "../../sync/report.ts";
-import { batch, mergeReport, planStages, reportPart } from "./tasks.ts";
+import {
+  batch,
+  endpointUrls,
+  mergeReport,
+  planStages,
+  reportPart,
+  urlMismatches,
+} from "./tasks.ts";
 
 const t = (path: string, size = 10): Action => ({ op: "transfer", path, size, reason: "missing" });
 
@@ -42,4 +49,19 @@ Deno.test("mergeReport adds a task's counts and keeps the first deletesBlocked",
   assert.equal(total.bytes.transferred, 40);
   assert.equal(total.errors.length, 2);
   assert.equal(total.deletesBlocked, "1 transfer(s) failed");
+});
+
+Deno.test("urlMismatches: endpoints that resolve elsewhere on a worker, passwords left out", () => {
+  const coordinator = endpointUrls({
+    src: { url: "ftp://bob:pw@h:21/x" },
+    dst: { url: "./out" },
+  });
+  assert.deepEqual(coordinator, { src: "ftp://bob@h/x", dst: "./out" });
+  assert.deepEqual(urlMismatches(coordinator, { ...coordinator }), []);
+  assert.deepEqual(urlMismatches(coordinator, { src: "ftp://bob@h/x", dst: "./other" }), [
+    'endpoint dst is "./other" on this worker but "./out" on the coordinator',
+  ]);
+  assert.deepEqual(urlMismatches(coordinator, { dst: "./out" }), [
+    'endpoint src is null on this worker but "ftp://bob@h/x" on the coordinator',
+  ]);
 });

@@ -10,7 +10,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { type QueueJob, QueueWorker, WaitingError } from "../../deps/bullmq.ts";
+import { type QueueJob, QueueWorker, UnrecoverableError, WaitingError } from "../../deps/bullmq.ts";
 import { partialName } from "../../endpoint/atomic.ts";
 import { joinPath } from "../../endpoint/path.ts";
 import type { Stat } from "../../endpoint/types.ts";
@@ -23,8 +23,19 @@ import { EndpointPool } from "../endpoints.ts";
 import { loadWorkflowObject } from "../load.ts";
 import type { Registry } from "../registry.ts";
 import { Secrets } from "../secrets.ts";
-import { QUEUE_PREFIX, type QueueTarget, TASKS_QUEUE } from "./connection.ts";
-import { reportPart, type TaskData, type TaskResult } from "./tasks.ts";
+import {
+  QUEUE_PREFIX,
+  QueueEndpointMismatchError,
+  type QueueTarget,
+  TASKS_QUEUE,
+} from "./connection.ts";
+import {
+  endpointUrls,
+  reportPart,
+  type TaskData,
+  type TaskResult,
+  urlMismatches,
+} from "./tasks.ts";
 
 const log = logger("queue", "worker");
 
@@ -102,7 +113,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     async (job: QueueJob<TaskData, TaskResult>, token?: string) => {
       const data = job.data;
       options.onTask?.({ type: "start", id: job.id ?? "", job: data.job, run: data.run });
-      const ctx = await contextOf(data);
+      const ctx = await contextOf(data).catch((e) => {
+        // A retry cannot help: the task fails at once, with the reason.
+        throw e instanceof QueueEndpointMismatchError ? new UnrecoverableError(e.message) : e;
+      });
       ctx.active++;
       try {
         const result = await runTask(job, data, ctx, stop.signal);
@@ -190,6 +204,8 @@ async function openRun(
     file: data.workflow.file,
     baseDir: data.workflow.baseDir,
   });
+  const differ = urlMismatches(data.workflow.urls ?? {}, endpointUrls(wf.config.endpoints));
+  if (differ.length > 0) throw new QueueEndpointMismatchError(differ);
   const create = new Set<string>();
   const pool = new EndpointPool(wf.config.endpoints ?? {}, {
     registry: wf.registry,
