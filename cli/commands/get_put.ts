@@ -20,24 +20,57 @@ import { urlScheme } from "../../workflow/validate.ts";
 import { redactUrl } from "../../ftp/url.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
-import { fileReadable, fileWritable, streamToFile } from "../../util/files.ts";
+import { fileReadable, streamToFile } from "../../util/files.ts";
 import { logger } from "../../util/log.ts";
 import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
 import type { FtpHost } from "../../endpoint/ftp/host.ts";
+import type { Stat } from "../../endpoint/types.ts";
+import { TransferVerificationError } from "../../sync/verify.ts";
 
 const log = logger("cli", "transfer");
 
-/** The remote file's mtime from its listing, or undefined (said in the log) when it cannot be had. */
-async function remoteMtime(host: FtpHost, path: string): Promise<Date | undefined> {
+/** The remote file's listing entry, or undefined (said in the log) when it cannot be had. */
+async function remoteStat(host: FtpHost, path: string): Promise<Stat | undefined> {
   try {
-    return (await host.stat(path)).mtime;
+    return await host.stat(path);
   } catch (error) {
-    log.warn("cannot read the modification time of {path} ({error}); the copy keeps its own", {
+    log.warn("cannot list {path} ({error}); the copy keeps its own time, its size is not checked", {
       path,
       error: String(error),
     });
     return undefined;
   }
+}
+
+/**
+ * Throws unless the downloaded partial holds as many bytes as the server's
+ * listing says the file has (the partial then stays for `--continue`).
+ */
+async function checkArrived(partial: string, remoteSize: number | undefined): Promise<void> {
+  if (remoteSize === undefined) return;
+  const { size } = await Deno.stat(partial);
+  if (size !== remoteSize) {
+    throw new TransferVerificationError(partial, "size", remoteSize, size, false);
+  }
+}
+
+/**
+ * Copies the stream `open` gives into the partial file (closed either way);
+ * resolves with the byte count, or rejects at once on Ctrl-C/SIGTERM.
+ */
+async function download(
+  cli: CliContext,
+  file: Deno.FsFile,
+  open: () => Promise<ReadableStream<Uint8Array>>,
+): Promise<number> {
+  let stream: ReadableStream<Uint8Array>;
+  try {
+    stream = await open();
+  } catch (error) {
+    file.close(); // not yet handed to streamToFile (which closes it)
+    throw error;
+  }
+  return await unlessInterrupted(streamToFile(stream, file, { signal: cli.signal }), cli);
 }
 
 function done(cli: CliContext, what: string, bytes: number, started: number): void {
@@ -139,12 +172,12 @@ async function getFromEndpoint(
     const started = Date.now();
     let bytes = 0;
     try {
-      const stream = await ep.read(name, { offset: offset || undefined, signal: cli.signal });
-      bytes = await unlessInterrupted(streamToFile(stream, file, { signal: cli.signal }), cli);
+      bytes = await download(
+        cli,
+        file,
+        () => ep.read(name, { offset: offset || undefined, signal: cli.signal }),
+      );
     } catch (error) {
-      try {
-        file.close(); // not yet handed to streamToFile (which closes it)
-      } catch { /* closed */ }
       if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
       throw error;
     }
@@ -212,18 +245,20 @@ export function registerGetPut(program: Command, cli: CliContext): void {
         const started = Date.now();
         let bytes = 0;
         try {
-          const stream = await client.retrieve(path, {
-            offset: offset || undefined,
-            signal: cli.signal,
-            onProgress: (n) => (bytes = n),
-          });
-          await unlessInterrupted(stream.pipeTo(fileWritable(file), { signal: cli.signal }), cli);
+          bytes = await download(
+            cli,
+            file,
+            () => client.retrieve(path, { offset: offset || undefined, signal: cli.signal }),
+          );
         } catch (error) {
           if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
           throw error;
         }
-        const mtime = await remoteMtime(host, path);
-        if (mtime) await Deno.utime(partial, mtime, mtime);
+        // One listing gives the time to keep and the size to check (the 226 alone does not
+        // prove every byte arrived: a server or proxy may close the data connection early).
+        const stat = await remoteStat(host, path);
+        await checkArrived(partial, stat?.size);
+        if (stat?.mtime) await Deno.utime(partial, stat.mtime, stat.mtime);
         await Deno.rename(partial, target);
         done(cli, `get ${path}`, bytes, started);
       } finally {
