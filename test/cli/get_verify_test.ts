@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
+import { scriptedSendData, type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
 import { ferry } from "./helpers.ts";
 
 const T = "20240101000000";
@@ -16,13 +16,7 @@ async function serve(s: ScriptedSession, sent: string, listed: number): Promise<
   await s.send("220 scripted\r\n");
   const fact = `type=file;size=${listed};modify=${T};`;
   let pasv: Awaited<ReturnType<ScriptedSession["openPassive"]>> | undefined;
-  const sendData = async (text: string) => {
-    const data = await pasv!.accept();
-    await s.reply(150, "here it comes");
-    await data.write(text);
-    await data.close();
-    await s.reply(226, "done");
-  };
+  const sendData = (text: string) => scriptedSendData(s, pasv!, text);
   for (;;) {
     const line = await s.readCommand();
     if (line === null) return;

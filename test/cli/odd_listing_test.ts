@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
+import { scriptedSendData, type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
 import { ferry } from "./helpers.ts";
 
 const T = "20240101000000";
@@ -44,13 +44,7 @@ async function serve(s: ScriptedSession, tree: Tree): Promise<void> {
     return p.length > 1 ? p.replace(/\/+$/, "") : p;
   };
   let pasv: Awaited<ReturnType<ScriptedSession["openPassive"]>> | undefined;
-  const sendData = async (text: string) => {
-    const data = await pasv!.accept();
-    await s.reply(150, "here it comes");
-    await data.write(text);
-    await data.close();
-    await s.reply(226, "done");
-  };
+  const sendData = (text: string) => scriptedSendData(s, pasv!, text);
   for (;;) {
     const line = await s.readCommand();
     if (line === null) return;

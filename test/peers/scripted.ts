@@ -349,3 +349,27 @@ export async function scriptedPassiveTransfer(
   await s.expect(command);
   return await pasv.accept();
 }
+
+/**
+ * Sends `data` over the next connection to `pasv` between a 150 and a 226 on
+ * the control connection, as a server answers RETR, LIST or MLSD.
+ *
+ * @example
+ * ```ts
+ * const pasv = await s.openPassive();
+ * await s.send(pasv.epsvReply() + "\r\n");
+ * await s.expect("RETR");
+ * await scriptedSendData(s, pasv, "hello");
+ * ```
+ */
+export async function scriptedSendData(
+  s: ScriptedSession,
+  pasv: PassiveListener,
+  data: string | Uint8Array,
+): Promise<void> {
+  const conn = await pasv.accept();
+  await s.reply(150, "here it comes");
+  await conn.write(data);
+  await conn.close();
+  await s.reply(226, "done");
+}
