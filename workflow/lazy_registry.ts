@@ -5,7 +5,7 @@
  * @module
  */
 import { builtinEndpointSchemes } from "../endpoint/url.ts";
-import { builtinAuthMethods } from "./auth/methods.ts";
+import { authResolvers } from "./auth/resolvers.ts";
 import { BUILTIN_PLUGINS, CORE_JOBS } from "./builtin_manifests.ts";
 import { definePlugin } from "./plugin.ts";
 import { importPlugin } from "./plugins_load.ts";
@@ -24,7 +24,8 @@ export function lazyRegistry(): Registry {
   const registry = new Registry().add(definePlugin({
     name: "ferry",
     description: "built-in auth methods and endpoint schemes",
-    authMethods: builtinAuthMethods,
+    // Without their zod schemas (schema.ts finds those when a workflow is checked).
+    authMethods: authResolvers,
     endpointSchemes: [...builtinEndpointSchemes],
   }));
   for (const { module, manifest } of [CORE_JOBS, ...BUILTIN_PLUGINS]) {

@@ -10,6 +10,7 @@
  */
 import { z } from "../deps/zod.ts";
 import type { AuthMethod, JobKind, OptionsSchema } from "./plugin.ts";
+import { builtinAuthSchema } from "./auth/methods.ts";
 import { cronProblem, timezoneProblem } from "./cron.ts";
 import { globProblem } from "./glob.ts";
 import { globProblem as engineGlobProblem } from "../sync/filter.ts";
@@ -171,8 +172,9 @@ export function authSchema(methods: AuthMethod[]): z.ZodType {
   const variants = methods.map((m) => {
     const method = z.literal(m.name);
     // extend() keeps the method's own checks (e.g. "exactly one of ...").
-    const variant = m.schema
-      ? zodOf<z.ZodObject>(m.schema).extend({ method }).strict()
+    const own = m.schema ?? builtinAuthSchema(m);
+    const variant = own
+      ? zodOf<z.ZodObject>(own).extend({ method }).strict()
       : z.looseObject({ method });
     return m.description ? variant.meta({ description: m.description }) : variant;
   });
