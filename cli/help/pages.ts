@@ -334,6 +334,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
             "jobs running at once per run (default 2)",
           ],
           [
+            "--queue <url>",
+            "share the schedules with other schedulers on this queue, transfers on its workers (redis://HOST:PORT[/DB]; default $FERRY_QUEUE)",
+          ],
+          [
             "-v, --verbose",
             "more detail (plans, skipped files, debug logs)",
           ],

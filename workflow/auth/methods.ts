@@ -8,6 +8,7 @@ import { z } from "../../deps/zod.ts";
 import type { AuthMethod, OptionsSchema } from "../plugin.ts";
 import {
   anonymousResolver,
+  authResolvers,
   type CommandOptions,
   commandResolver,
   netrcResolver,
@@ -93,16 +94,9 @@ export const builtinAuthMethods: AuthMethod[] = [
   promptAuth,
 ] as AuthMethod[];
 
-const resolversInOrder = [
-  anonymousResolver,
-  passwordResolver,
-  netrcResolver,
-  commandResolver,
-  promptResolver,
-] as AuthMethod[];
-
+/** Each resolver's schema: a built-in method is its resolver spread, plus the schema. */
 const schemaOfResolver = new Map<AuthMethod, OptionsSchema | undefined>(
-  builtinAuthMethods.map((m, i) => [resolversInOrder[i], m.schema]),
+  authResolvers.map((r) => [r, builtinAuthMethods.find((m) => m.name === r.name)?.schema]),
 );
 
 /**
