@@ -22,7 +22,10 @@ export interface DataConnection {
    * of a download's CPU, docs/BENCHMARKS.md).
    */
   readInto?(buffer: Uint8Array): Promise<number | null>;
-  /** Writes a chunk of an upload, resolving when more may be written. */
+  /**
+   * Writes a chunk of an upload, resolving when more may be written; the
+   * caller may then reuse the chunk's memory (an upload read into one buffer).
+   */
   write(chunk: Uint8Array): Promise<void>;
   /** Ends an upload: half-closes and waits until the server has closed too. */
   end(timeoutMs: number): Promise<void>;
@@ -253,7 +256,9 @@ export function socketData(
     },
     async write(chunk) {
       try {
-        await writeChunk(socket, chunk);
+        // node:net keeps a written chunk until it is flushed, which may be after
+        // the write resolved: it gets a copy, so the caller may reuse its buffer.
+        await writeChunk(socket, chunk.slice());
       } catch (error) {
         throw errors[0] ? options.mapError(errors[0]) : error;
       }

@@ -157,7 +157,8 @@ export function retrieveStream(
 
 /**
  * The upload side: `close()` half-closes the data connection and waits for the
- * server's 226; `abort()` cuts it and resynchronises.
+ * server's 226; `abort()` cuts it and resynchronises. It is done with a chunk
+ * once its write resolved: a writer may reuse one buffer (util/files.ts fileToSink).
  *
  * @example
  * ```ts

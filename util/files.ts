@@ -137,3 +137,55 @@ export async function streamToFile(
   }
   return total;
 }
+
+/** Options of {@link fileToSink}. */
+export interface FileToSinkOptions {
+  /** Told the running total after every write. */
+  onBytes?: (total: number) => void;
+  /** Aborting aborts the sink and fails the copy with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Writes a file's bytes (from its current position) to `sink` through one
+ * reused 1 MiB buffer, each write awaited before the buffer is filled again,
+ * then closes the sink (an upload's close waits for the server's answer) and
+ * the file; resolves with the byte count. Only for sinks that are done with a
+ * chunk once its write resolved, as FtpClient.store's is: a sink that keeps
+ * chunks (a memory endpoint) needs {@link fileReadable}. Spares a fresh buffer
+ * (zeroed, then faulted in by the read) and a stream hop per block.
+ *
+ * @example
+ * ```ts
+ * const bytes = await fileToSink(Deno.openSync("big.iso"), await ftp.store("big.iso"));
+ * ```
+ */
+export async function fileToSink(
+  file: Deno.FsFile,
+  sink: WritableStream<Uint8Array>,
+  options: FileToSinkOptions = {},
+): Promise<number> {
+  const { signal, onBytes } = options;
+  const writer = sink.getWriter();
+  const onAbort = () => void writer.abort(signal!.reason).catch(() => {});
+  let total = 0;
+  try {
+    signal?.throwIfAborted();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const buffer = new Uint8Array(COPY_BLOCK);
+    for (let n = file.readSync(buffer); n !== null; n = file.readSync(buffer)) {
+      await writer.write(buffer.subarray(0, n));
+      total += n;
+      onBytes?.(total);
+    }
+    signal?.throwIfAborted();
+    await writer.close();
+  } catch (error) {
+    await writer.abort(error).catch(() => {});
+    throw signal?.aborted ? signal.reason : error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    file.close();
+  }
+  return total;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FILE_BLOCK, fileReadable, fileWritable, streamToFile } from "./files.ts";
+import { FILE_BLOCK, fileReadable, fileToSink, fileWritable, streamToFile } from "./files.ts";
 
 Deno.test("fileWritable and fileReadable round-trip a file, from an offset too", async () => {
   const dir = await Deno.makeTempDir();
@@ -98,6 +98,51 @@ Deno.test("streamToFile: an abort cancels the stream, fails with the reason and 
     await assert.rejects(streamToFile(endless, file, { signal: controller.signal }), /stop/);
     assert.match(String(cancelled), /stop/);
     assert.throws(() => file.writeSync(new Uint8Array(1)), Deno.errors.BadResource);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fileToSink: one buffer, written chunk by chunk, the sink closed; an abort aborts it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = new Uint8Array(3 * 1024 * 1024 + 7).map((_, i) => i % 253);
+    await Deno.writeFile(`${dir}/f.bin`, data);
+    // The sink copies each chunk: it is done with it once its write resolves.
+    const got: Uint8Array<ArrayBuffer>[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    let closed = false;
+    const sink = new WritableStream<Uint8Array>({
+      write(chunk) {
+        buffers.add(chunk.buffer);
+        got.push(chunk.slice());
+      },
+      close() {
+        closed = true;
+      },
+    });
+    const counts: number[] = [];
+    const n = await fileToSink(Deno.openSync(`${dir}/f.bin`), sink, {
+      onBytes: (t) => counts.push(t),
+    });
+    assert.equal(n, data.length);
+    assert.deepEqual(new Uint8Array(await new Blob(got).arrayBuffer()), data);
+    assert.equal(buffers.size, 1);
+    assert.ok(closed);
+    assert.equal(counts.at(-1), data.length);
+
+    const controller = new AbortController();
+    let aborted: unknown;
+    const stuck = new WritableStream<Uint8Array>({
+      write: () => controller.abort(new Error("stop")),
+      abort(reason) {
+        aborted = reason;
+      },
+    });
+    const file = Deno.openSync(`${dir}/f.bin`);
+    await assert.rejects(fileToSink(file, stuck, { signal: controller.signal }), /stop/);
+    assert.match(String(aborted), /stop/);
+    assert.throws(() => file.readSync(new Uint8Array(1)), Deno.errors.BadResource);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

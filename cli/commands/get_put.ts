@@ -2,7 +2,8 @@
  * `ferry get URL [LOCAL]` and `ferry put LOCAL URL`: one file, streamed; FTP
  * over the wire client, every other scheme the registry knows through the
  * endpoint contract; written atomically on the local side (temp name + rename),
- * resumable with `--continue`. Like lftp, the copy keeps the source's
+ * resumable with `--continue`; over FTP the size the server reports is
+ * checked before the rename (a short copy fails). Like lftp, the copy keeps the source's
  * modification time: `get` reads it from the listing (`--time-shift` applied
  * to LIST times), `put` sets it with MFMT (or vsftpd's MDTM, in its zone).
  * @module
@@ -20,7 +21,7 @@ import { urlScheme } from "../../workflow/validate.ts";
 import { redactUrl } from "../../ftp/url.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
-import { fileReadable, streamToFile } from "../../util/files.ts";
+import { fileReadable, fileToSink, streamToFile } from "../../util/files.ts";
 import { logger } from "../../util/log.ts";
 import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
 import type { FtpHost } from "../../endpoint/ftp/host.ts";
@@ -52,6 +53,22 @@ async function checkArrived(partial: string, remoteSize: number | undefined): Pr
   if (size !== remoteSize) {
     throw new TransferVerificationError(partial, "size", remoteSize, size, false);
   }
+}
+
+/**
+ * Throws unless the server's SIZE of the uploaded file is the local file's
+ * size; a server without SIZE (or refusing it) is taken at its 226's word.
+ */
+async function checkStored(client: FtpClient, path: string, localSize: number): Promise<void> {
+  let size: number;
+  try {
+    size = await client.size(path);
+  } catch (error) {
+    if (!(error instanceof FtpPermanentError)) throw error;
+    log.info("cannot check the size of {path}: {error}", { path, error: error.message });
+    return;
+  }
+  if (size !== localSize) throw new TransferVerificationError(path, "size", localSize, size, false);
 }
 
 /**
@@ -286,11 +303,15 @@ export function registerGetPut(program: Command, cli: CliContext): void {
         const file = Deno.openSync(local, { read: true });
         let bytes = 0;
         try {
-          const sink = await client.store(temp, {
-            signal: cli.signal,
-            onProgress: (n) => (bytes = n),
-          });
-          await unlessInterrupted(fileReadable(file).pipeTo(sink, { signal: cli.signal }), cli);
+          let sink: WritableStream<Uint8Array>;
+          try {
+            sink = await client.store(temp, { signal: cli.signal });
+          } catch (error) {
+            file.close(); // not yet handed to fileToSink (which closes it)
+            throw error;
+          }
+          bytes = await unlessInterrupted(fileToSink(file, sink, { signal: cli.signal }), cli);
+          await checkStored(client, temp, (await Deno.stat(local)).size);
         } catch (error) {
           // Interrupted, the session may be stuck in an ABOR: the partial keeps its temporary name.
           if (opts.atomic && !cli.signal.aborted) await client.delete(temp).catch(() => undefined);
