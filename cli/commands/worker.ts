@@ -44,7 +44,7 @@ export function registerWorker(program: Command, cli: CliContext): void {
     program.command("worker")
       .description("take transfer tasks from a queue (ferry run --queue) until SIGTERM")
       .option("--queue <url>", "the queue: redis://HOST:PORT[/DB] (default $FERRY_QUEUE)")
-      .option("--concurrency <n>", "tasks carried out at once (default 1)", positiveInt),
+      .option("--concurrency <n>", "tasks carried out at once (default 4)", positiveInt),
   ).action((opts) =>
     runAction(cli, program.opts(), opts, async () => {
       const url = queueFrom(opts);

@@ -42,7 +42,11 @@ const log = logger("queue", "worker");
 /** Options of {@link runWorker}. */
 export interface WorkerOptions {
   target: QueueTarget;
-  /** Tasks carried out at once (default 1). */
+  /**
+   * Tasks carried out at once (default {@link DEFAULT_WORKER_CONCURRENCY}).
+   * Transfers of concurrent tasks of one run share its endpoints' session
+   * pools, so this does not multiply a server's connections.
+   */
   concurrency?: number;
   /** Built-ins plus `--plugin` modules; a workflow's own plugins are added per run. */
   registry: Registry;
@@ -59,6 +63,14 @@ export interface WorkerOptions {
     event: { type: "start" | "end" | "back"; id: string; job: string; run: string },
   ) => void;
 }
+
+/**
+ * Tasks a worker carries out at once unless told: with one at a time, each
+ * task's Redis round trips (take, progress, finish: ~10) leave the worker
+ * idle, which on a loaded machine cost a lone worker +25 % against the
+ * in-process run of the 2,000-file mirror; with 4 it was at par (docs/CLUSTER.md).
+ */
+export const DEFAULT_WORKER_CONCURRENCY = 4;
 
 /** Idle runs' endpoints are closed after this long. */
 const RUN_IDLE_MS = 60_000;
@@ -136,7 +148,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     {
       connection: connectionOf(options.target),
       prefix: QUEUE_PREFIX,
-      concurrency: Math.max(1, options.concurrency ?? 1),
+      concurrency: Math.max(1, options.concurrency ?? DEFAULT_WORKER_CONCURRENCY),
       lockDuration: lockMs,
       stalledInterval: Math.max(1000, Math.floor(lockMs / 2)),
       // A task whose worker died is offered again this many times.
@@ -152,7 +164,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const running = worker.run();
   log.info("worker on {queue}, {n} task(s) at once", {
     queue: options.target.display,
-    n: Math.max(1, options.concurrency ?? 1),
+    n: Math.max(1, options.concurrency ?? DEFAULT_WORKER_CONCURRENCY),
   });
   try {
     await new Promise<void>((resolveStop) => {
@@ -233,9 +245,12 @@ async function runTask(
     lanes[side as keyof Lanes] = { src, srcRoot: ref.srcRoot, dst, dstRoot: ref.dstRoot };
   }
   let failedBefore = data.options.failedBefore ?? 0;
-  const children = await job.getChildrenValues<TaskResult>();
-  for (const r of Object.values(children)) failedBefore += r?.failedCopies ?? 0;
-  failedBefore += Object.keys(await job.getIgnoredChildrenFailures()).length;
+  if (!job.parentKey) {
+    // Only a flow's parent (the deletions) has children: two round trips the copies skip.
+    const children = await job.getChildrenValues<TaskResult>();
+    for (const r of Object.values(children)) failedBefore += r?.failedCopies ?? 0;
+    failedBefore += Object.keys(await job.getIgnoredChildrenFailures()).length;
+  }
 
   const actions = data.actions.map((a) => ({ ...a }));
   if (job.attemptsStarted > 1) await findPartials(actions, lanes);
