@@ -132,6 +132,10 @@ export function withConnectionOptions<T extends AnyCommand>(cmd: T): T {
   return cmd;
 }
 
+/** What `--segments` does (the job commands, `run`, `get`). */
+export const SEGMENTS_HELP =
+  "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)";
+
 /**
  * Job flags (as in a workflow's job).
  *
@@ -146,6 +150,7 @@ export function withJobOptions<T extends AnyCommand>(cmd: T): T {
   cmd
     .option("-n, --dry-run", "print the plan, change nothing")
     .option("-P, --parallel <n>", "parallel transfers and listings (default 4)", positiveInt)
+    .option("--segments <n>", SEGMENTS_HELP, positiveInt)
     .option("--retries <n>", "retries on temporary errors (default 3)", nonNegativeInt)
     .option("--retry-delay <duration>", "first back-off delay (default 1s)")
     .option("--timeout <duration>", "give up after this long");
@@ -276,6 +281,7 @@ export function jobCommonFromOptions(o: Opts): JobCommonConfig {
   const out: JobCommonConfig = {};
   if (o.dryRun) out.dryRun = true;
   if (o.parallel !== undefined) out.parallel = o.parallel;
+  if (o.segments !== undefined) out.segments = o.segments;
   if (o.retries !== undefined) out.retries = o.retries;
   if (o.retryDelay !== undefined) out.retryDelay = o.retryDelay;
   if (o.timeout !== undefined) out.timeout = o.timeout;

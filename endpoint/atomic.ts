@@ -58,6 +58,21 @@ export function partialName(path: string): string {
 }
 
 /**
+ * The fixed name of the record of a segmented download beside `path`:
+ * `.<name>.ferry-segments.part` (a temporary name, so walks skip it). It
+ * lives exactly as long as the partial of that download: made before the
+ * partial's first byte, removed after the partial was renamed or removed.
+ *
+ * @example
+ * ```ts
+ * segmentStateName("dir/file.iso"); // "dir/.file.iso.ferry-segments.part"
+ * ```
+ */
+export function segmentStateName(path: string): string {
+  return beside(path, `.${basename(path)}.ferry-segments.part`);
+}
+
+/**
  * Whether a base name is one of ferry's temporary or partial names (jobs skip
  * them when listing, and may clean up stale ones).
  *
@@ -213,6 +228,52 @@ export async function openPlannedWrite(
     async abort(reason) {
       await discard(reason, false);
     },
+  });
+}
+
+/**
+ * A plain stream over a sink (no plan: `Endpoint.writeAt`): closing closes the
+ * sink; an error, `abort()` or `signal` aborts it.
+ *
+ * @example
+ * ```ts
+ * await ReadableStream.from([bytes]).pipeTo(sinkStream(sink));
+ * ```
+ */
+export function sinkStream(sink: WriteSink, signal?: AbortSignal): WritableStream<Uint8Array> {
+  let done = false;
+  const finish = async (reason: unknown) => {
+    if (done) return;
+    done = true;
+    signal?.removeEventListener("abort", onAbort);
+    await sink.abort(reason);
+  };
+  let controller: WritableStreamDefaultController | undefined;
+  const onAbort = () => {
+    controller?.error(signal!.reason);
+    void finish(signal!.reason);
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  return new WritableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    async write(chunk) {
+      if (done) throw signal?.reason ?? new Error("write after the stream ended");
+      try {
+        await sink.write(chunk);
+      } catch (error) {
+        await finish(error);
+        throw error;
+      }
+    },
+    async close() {
+      if (done) throw signal?.reason ?? new Error("close after the stream ended");
+      done = true;
+      signal?.removeEventListener("abort", onAbort);
+      await sink.close();
+    },
+    abort: (reason) => finish(reason),
   });
 }
 

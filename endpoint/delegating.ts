@@ -11,6 +11,7 @@ import type {
   ReadOptions,
   Stat,
   StatOptions,
+  WriteAtOptions,
   WriteOptions,
 } from "./types.ts";
 
@@ -32,9 +33,20 @@ export class DelegatingEndpoint<E extends Endpoint = Endpoint> implements Endpoi
   /** The endpoint every call goes to. */
   readonly inner: E;
 
+  /** The inner endpoint's `writeAt`, when it has one. */
+  writeAt?: (
+    path: string,
+    position: number,
+    options?: WriteAtOptions,
+  ) => Promise<WritableStream<Uint8Array>>;
+
+
   /** Wraps `inner`; every method not overridden forwards to it. */
   constructor(inner: E) {
     this.inner = inner;
+    if (inner.writeAt) {
+      this.writeAt = (path, position, options) => this.inner.writeAt!(path, position, options);
+    }
   }
 
   get url(): string {

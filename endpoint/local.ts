@@ -26,6 +26,7 @@ import type {
   MkdirOptions,
   ReadOptions,
   Stat,
+  WriteAtOptions,
   WriteOptions,
 } from "./types.ts";
 import { Precision } from "./types.ts";
@@ -33,6 +34,7 @@ import {
   AlreadyExistsError,
   EndpointError,
   InvalidOffsetError,
+  InvalidPathError,
   IsADirectoryError,
   NotADirectoryError,
   NotEmptyError,
@@ -41,7 +43,14 @@ import {
   SymlinkLoopError,
 } from "./errors.ts";
 import { basename, dirname, normalizePath } from "./path.ts";
-import { openPlannedWrite, planWrite, type WriteHooks, type WriteSink } from "./atomic.ts";
+import {
+  openPlannedWrite,
+  planWrite,
+  sinkStream,
+  type WriteHooks,
+  type WriteSink,
+} from "./atomic.ts";
+import { limitStream } from "./streams.ts";
 
 /** Options of {@link LocalEndpoint}. */
 export interface LocalEndpointOptions {
@@ -119,6 +128,9 @@ export class LocalEndpoint implements Endpoint {
       hashes: [...COMPUTED_HASHES],
       precision: Precision.milliseconds,
       maxConnections: 8,
+      // One disk: reading a file in parallel segments gains nothing.
+      rangedReads: false,
+      writeAt: true,
     };
   }
 
@@ -172,8 +184,43 @@ export class LocalEndpoint implements Endpoint {
         file.close();
         throw e;
       }
-      return fileStream(file, Math.max(0, size - (options.offset ?? 0)), options.signal);
+      const stream = fileStream(file, Math.max(0, size - (options.offset ?? 0)), options.signal);
+      return options.length === undefined ? stream : limitStream(stream, options.length);
     });
+  }
+
+  /**
+   * Writes from `position` into `path` (created when missing), leaving the
+   * rest of the file alone: the segments of a download, side by side.
+   *
+   * @example
+   * ```ts
+   * const out = await ep.writeAt(".big.iso.ferry.part", 8 << 20);
+   * ```
+   */
+  async writeAt(
+    path: string,
+    position: number,
+    options: WriteAtOptions = {},
+  ): Promise<WritableStream<Uint8Array>> {
+    const p = normalizePath(path);
+    if (!Number.isSafeInteger(position) || position < 0) {
+      throw new InvalidPathError(p, `invalid position ${position}`);
+    }
+    options.signal?.throwIfAborted();
+    await this.#guard(p, true);
+    const file = await this.#do(p, async () => {
+      const opened = await Deno.open(this.#abs(p), { write: true, create: true });
+      try {
+        if ((await opened.stat()).isDirectory) throw new IsADirectoryError(p);
+        await opened.seek(position, Deno.SeekMode.Start);
+        return opened;
+      } catch (e) {
+        opened.close();
+        throw e;
+      }
+    });
+    return sinkStream(fileSink(file, this.#fsync === "always"), options.signal);
   }
 
   async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {

@@ -13,6 +13,7 @@ import type {
   MkdirOptions,
   ReadOptions,
   Stat,
+  WriteAtOptions,
   WriteOptions,
 } from "./types.ts";
 import { Precision } from "./types.ts";
@@ -35,7 +36,13 @@ import {
   resolveLinkTarget,
   splitPath,
 } from "./path.ts";
-import { openPlannedWrite, planWrite, type WriteHooks, type WriteSink } from "./atomic.ts";
+import {
+  openPlannedWrite,
+  planWrite,
+  sinkStream,
+  type WriteHooks,
+  type WriteSink,
+} from "./atomic.ts";
 import { rangeStream } from "./streams.ts";
 
 interface FileNode {
@@ -197,6 +204,9 @@ export class MemoryEndpoint implements Endpoint {
       hashes: [...COMPUTED_HASHES],
       precision: this.precision,
       maxConnections: 8,
+      // Segmented reads are the tests' stand-in for a far server's.
+      rangedReads: true,
+      writeAt: true,
     };
   }
 
@@ -222,7 +232,10 @@ export class MemoryEndpoint implements Endpoint {
       if (at.node.type === "dir") throw new IsADirectoryError(path);
       if (at.node.type !== "file") throw new NotFoundError(path);
       // Writers replace `data` rather than mutate it, so this view stays stable.
-      return rangeStream(at.node.data, options.offset ?? 0, options.signal);
+      const data = at.node.data;
+      const offset = options.offset ?? 0;
+      const end = options.length === undefined ? data.byteLength : offset + options.length;
+      return rangeStream(data.subarray(0, end), offset, options.signal);
     });
   }
 
@@ -232,6 +245,50 @@ export class MemoryEndpoint implements Endpoint {
     const at = this.#locate(plan.target, false);
     if (at.node?.type === "dir") throw new IsADirectoryError(path);
     return await openPlannedWrite(plan, this.#writeHooks(), options.signal);
+  }
+
+  /**
+   * Writes from `position` into `path` (created when missing), leaving the
+   * rest of the file alone; a gap before `position` reads as zeros.
+   *
+   * @example
+   * ```ts
+   * await writeAll(await ep.writeAt("f", 4), new Uint8Array([1]));
+   * ```
+   */
+  writeAt(
+    path: string,
+    position: number,
+    options: WriteAtOptions = {},
+  ): Promise<WritableStream<Uint8Array>> {
+    return Promise.resolve().then(() => {
+      if (!Number.isSafeInteger(position) || position < 0) {
+        throw new InvalidPathError(path, `invalid position ${position}`);
+      }
+      options.signal?.throwIfAborted();
+      const at = this.#locate(path, true);
+      if (!at.parent || at.node?.type === "dir") throw new IsADirectoryError(path);
+      if (at.node && at.node.type !== "file") throw new NotFoundError(path);
+      const node: FileNode = at.node ??
+        { type: "file", data: new Uint8Array(0), mtime: new Date(), mode: 0o644 };
+      if (!at.node) addChild(at.parent, at.name, node);
+      let cursor = position;
+      return sinkStream({
+        write(chunk) {
+          // A new array each time: readers' views of `data` never change.
+          const end = cursor + chunk.byteLength;
+          const data = new Uint8Array(Math.max(node.data.byteLength, end));
+          data.set(node.data);
+          data.set(chunk, cursor);
+          node.data = data;
+          node.mtime = new Date();
+          cursor = end;
+          return Promise.resolve();
+        },
+        close: () => Promise.resolve(),
+        abort: () => Promise.resolve(),
+      }, options.signal);
+    });
   }
 
   mkdir(path: string, options: MkdirOptions = {}): Promise<void> {

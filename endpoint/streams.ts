@@ -79,3 +79,46 @@ export async function writeAll(
     throw error;
   }
 }
+
+/**
+ * At most `length` bytes of `source`: the stream ends after them and the rest
+ * of `source` is cancelled (for FTP, an ABOR that runs on in the background,
+ * its session going back to the pool when the server has answered). Backends
+ * apply it for `ReadOptions.length` when they cannot ask for a range.
+ *
+ * @example
+ * ```ts
+ * await collect(limitStream(rangeStream(new Uint8Array([1, 2, 3])), 2)); // Uint8Array [1, 2]
+ * ```
+ */
+export function limitStream(
+  source: ReadableStream<Uint8Array>,
+  length: number,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let left = length;
+  const stop = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    controller.close();
+    void reader.cancel().catch(() => {});
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (left <= 0) stop(controller);
+    },
+    async pull(controller) {
+      const { value, done } = await reader.read();
+      if (done) return controller.close();
+      if (value.byteLength < left) {
+        left -= value.byteLength;
+        controller.enqueue(value);
+        return;
+      }
+      controller.enqueue(value.subarray(0, left));
+      left = 0;
+      stop(controller);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}

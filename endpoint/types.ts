@@ -71,6 +71,16 @@ export interface Capabilities {
    * they rename (a rename there is a copy of the whole object). Default false.
    */
   wholeWrites?: boolean;
+  /**
+   * Several reads of one file may run at once, each over its own connection
+   * and each honouring `offset` and `length`, and that is faster than one
+   * stream (a link where one connection is window- or latency-bound): a
+   * large file may then come in segments (lftp's `pget -n`). The backend says
+   * what it can do; the engine decides when to use it. Default false.
+   */
+  rangedReads?: boolean;
+  /** {@link Endpoint.writeAt} is there (segmented downloads write into one partial). Default false. */
+  writeAt?: boolean;
 }
 
 /** Options for {@link Endpoint.stat} and {@link Endpoint.lstat}. */
@@ -88,6 +98,18 @@ export interface StatOptions {
 export interface ReadOptions {
   /** Start offset in bytes (resume). */
   offset?: number;
+  /**
+   * Read at most this many bytes (one segment of a file): the stream ends
+   * after them. A backend that cannot ask for a range ends its transfer early
+   * (FTP: ABOR after the bytes). Default: to the end of the file.
+   */
+  length?: number;
+  /** Aborts the operation. */
+  signal?: AbortSignal;
+}
+
+/** Options for {@link Endpoint.writeAt}. */
+export interface WriteAtOptions {
   /** Aborts the operation. */
   signal?: AbortSignal;
   /**
@@ -186,6 +208,18 @@ export interface Endpoint {
   read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
   /** A stream that writes a file; atomic by default (temp name, renamed when closed). */
   write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>>;
+  /**
+   * A stream that writes into `path` from byte `position` on, creating the
+   * file when missing and leaving every other byte of it as it is: no
+   * temporary name, no rename, no truncation (segments of one download
+   * written side by side into its partial). A write has landed when the
+   * stream's `write()` resolved. Present when `capabilities().writeAt`.
+   */
+  writeAt?(
+    path: string,
+    position: number,
+    options?: WriteAtOptions,
+  ): Promise<WritableStream<Uint8Array>>;
   /** Create a directory (`parents: true` is `mkdir -p`). */
   mkdir(path: string, options?: MkdirOptions): Promise<void>;
   /** Remove a file or symlink. */

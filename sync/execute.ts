@@ -53,6 +53,8 @@ export interface ExecuteOptions {
   statUnsetMtime?: boolean;
   /** How each finished transfer is checked before its rename (default `size`). */
   verify?: VerifyMode;
+  /** Most segments per large download (default 8; 1: off): see segments.ts. */
+  segments?: number;
   /**
    * Transfers of the same job that failed before this call (another task of a
    * plan split over workers): deletions are held back as after a failure here.
@@ -243,6 +245,7 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
             resume: action.resumeFrom !== undefined,
             backupTo: action.backupTo,
             verify: options.verify,
+            ...(options.segments === undefined ? {} : { segments: { segments: options.segments } }),
             retry: options.retry,
             signal: options.signal,
             onBytes: (bytes) => progress.bytes(action.path, bytes, action.size),

@@ -42,6 +42,8 @@ export interface IfNewerOptions {
   dryRun?: boolean;
   /** Transfers at once. */
   parallel?: number;
+  /** Segments per large download (see segments.ts; 1: off). */
+  segments?: number;
   /** Directory listings in flight per endpoint. */
   listParallel?: number;
   /** Retries of temporary failures. */
@@ -190,6 +192,7 @@ export async function copyIfNewer(
   }
   await executePlan(actions, { target: { src, srcRoot, dst, dstRoot } }, report, {
     parallel: options.parallel,
+    segments: options.segments,
     retry: options.retry,
     signal: options.signal,
     onProgress: options.onProgress,

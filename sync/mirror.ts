@@ -45,6 +45,8 @@ export interface MirrorOptions {
   backupDir?: string;
   /** Transfers in flight (default 4). */
   parallel?: number;
+  /** Segments per large download (see segments.ts; 1: off). */
+  segments?: number;
   /** Directory listings in flight per endpoint (default 4). */
   listParallel?: number;
   /** Retries of temporary failures (421, dropped connections, short data). */
@@ -206,6 +208,7 @@ async function run(
   const execute = options.executor ?? executePlan;
   const outcomes = await execute(plan.actions, { target: lane }, report, {
     parallel: options.parallel,
+    segments: options.segments,
     retry: options.retry,
     signal: options.signal,
     onProgress: options.onProgress,

@@ -404,7 +404,8 @@ function* ancestors(path: string): Generator<string> {
 /** The real name a partial belongs to ("a/.b.ferry.part" -> "a/b"), if it is a resumable one. */
 function ownerOfPartial(path: string): string | undefined {
   const i = path.lastIndexOf("/");
-  const m = /^\.(.+)\.ferry\.part$/.exec(path.slice(i + 1));
+  // The partial, or the record of a segmented download beside it.
+  const m = /^\.(.+)\.ferry(-segments)?\.part$/.exec(path.slice(i + 1));
   return m ? path.slice(0, i + 1) + m[1] : undefined;
 }
 

@@ -29,11 +29,19 @@ import { partialName } from "../endpoint/atomic.ts";
 import { dirname } from "../endpoint/path.ts";
 import { compareMtimes } from "../endpoint/mtime.ts";
 import { Precision } from "../util/precision.ts";
-import { FerryError } from "../util/errors.ts";
 import { logger } from "../util/log.ts";
-import { isTemporary, type RetryOptions, withRetry } from "./retry.ts";
+import { type RetryOptions, withRetry } from "./retry.ts";
 import { pump } from "./pump.ts";
 import { errorMessage } from "../util/errors.ts";
+import { classify, SourceChangedError, TransferInterruptedError } from "./transfer_errors.ts";
+import { segmentCount, type SegmentOptions } from "./segments.ts";
+import {
+  downloadSegments,
+  dropSegmentState,
+  hasSegmentState,
+  type SegmentedDownloadResult,
+} from "./segmented.ts";
+export { SourceChangedError, TransferInterruptedError };
 import {
   TransferVerificationError,
   verifiedOffset,
@@ -77,6 +85,13 @@ export interface TransferOptions {
   onBytes?: (bytes: number) => void;
   /** A temporary failure is about to be retried. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /**
+   * Segmented downloads (lftp's `pget -n`): a file of `threshold` bytes or
+   * more comes over up to `segments` connections at once when the source
+   * reads ranges and the target writes at positions (default: 8 segments
+   * from 64 MiB; `{ segments: 1 }` turns it off). See segments.ts.
+   */
+  segments?: SegmentOptions;
 }
 
 /** What {@link transferFile} did. */
@@ -94,24 +109,8 @@ export interface TransferResult {
    * source reported a more exact time than its listing (see `mtimePrecision`).
    */
   exactMtime?: string;
-}
-
-/** A transfer failed in a way worth retrying (short data, a partial to redo). */
-export class TransferInterruptedError extends FerryError {
-  /** Always true: sync/retry's `isTemporary` retries it. */
-  readonly temporary = true;
-  /** Makes the error; `cause` is the underlying failure. */
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { code: "EINTERRUPTED", cause: options.cause });
-  }
-}
-
-/** The source file changed size while it was copied; it is tried again next run. */
-export class SourceChangedError extends FerryError {
-  /** Makes the error for `path`; `cause` says what changed. */
-  constructor(path: string, cause: unknown) {
-    super(`${path} changed while being copied`, { code: "ECHANGED", cause });
-  }
+  /** Segments the file came in (absent: one stream). */
+  segments?: number;
 }
 
 /**
@@ -135,7 +134,22 @@ export async function transferFile(
   if (dst.capabilities().wholeWrites && !options.backupTo) {
     return await transferWhole(src, srcPath, dst, dstPath, options);
   }
+  const count = segmentCount(options.size, options.segments ?? {}, {
+    rangedReads: src.capabilities().rangedReads,
+    writeAt: dst.capabilities().writeAt && typeof dst.writeAt === "function",
+    maxConnections: src.capabilities().maxConnections,
+  });
+  if (count > 1) return await transferSegmented(src, srcPath, dst, dstPath, options, count);
   const partial = partialName(dstPath);
+  if (options.resume && dst.writeAt && await hasSegmentState(dst, dstPath)) {
+    // A segmented download's partial has holes: its size is no place to continue at.
+    log.info("{partial} was written in segments; starting it over as one stream", { partial });
+    await dst.remove(partial).catch((error) => {
+      if (!(error instanceof NotFoundError)) throw error;
+    });
+    await dropSegmentState(dst, dstPath);
+    options = { ...options, resume: false };
+  }
   const canSeek = src.capabilities().readOffset && dst.capabilities().writeOffset;
   let ownPartial = false;
   // The partial may exist from here on (a server can create it, then refuse the data connection).
@@ -240,6 +254,83 @@ export async function transferFile(
 }
 
 /**
+ * The segmented download (segmented.ts), then the same checks as one stream:
+ * the target's size of the partial (and a hash with `checksum`, or after a
+ * continued download, where both sides hash); a first mismatch starts the
+ * whole file over, a second fails it. A failed download keeps the partial and
+ * its record for the next run, unless the source changed under it.
+ */
+async function transferSegmented(
+  src: Endpoint,
+  srcPath: string,
+  dst: Endpoint,
+  dstPath: string,
+  options: TransferOptions,
+  count: number,
+): Promise<TransferResult> {
+  const partial = partialName(dstPath);
+  const discard = async () => {
+    await dst.remove(partial).catch(() => {});
+    await dropSegmentState(dst, dstPath);
+  };
+  const exact = exactMtime(options);
+  let resume = options.resume ?? false;
+  let mismatches = 0;
+  let firstResumedFrom: number | undefined;
+  for (;;) {
+    let result: SegmentedDownloadResult;
+    try {
+      result = await downloadSegments(src, srcPath, dst, dstPath, {
+        size: options.size,
+        mtime: options.mtime,
+        count,
+        resume,
+        retry: options.retry,
+        signal: options.signal,
+        onBytes: options.onBytes,
+        onRetry: options.onRetry,
+        onMtime: exact.hear,
+      });
+    } catch (error) {
+      if (error instanceof SourceChangedError) await discard();
+      throw error;
+    }
+    firstResumedFrom ??= result.resumedFrom;
+    try {
+      await verifyArrived(src, srcPath, dst, partial, {
+        size: options.size,
+        mode: result.resumedFrom > 0 ? "checksum" : options.verify,
+        final: mismatches > 0,
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (!(error instanceof TransferVerificationError)) throw error;
+      mismatches++;
+      if (!error.temporary) {
+        await discard();
+        throw error;
+      }
+      log.info("{partial}: {error}; fetching it again", { partial, error: error.message });
+      options.onRetry?.(error, mismatches, 0);
+      resume = false;
+      continue;
+    }
+    if (options.backupTo) await moveAside(dst, dstPath, options.backupTo);
+    await replace(dst, partial, dstPath);
+    await dropSegmentState(dst, dstPath);
+    const mtimeSet = await applyMtime(dst, dstPath, exact.mtime());
+    return {
+      bytesSent: options.size - firstResumedFrom,
+      resumedFrom: result.resumedFrom,
+      attempts: result.attempts + mismatches,
+      mtimeSet,
+      ...exact.reported(mtimeSet),
+      segments: result.state.segments.length,
+    };
+  }
+}
+
+/**
  * The transfer to a target whose writes appear only whole
  * (`capabilities().wholeWrites`): straight to the real name, carrying the
  * mtime, checked by size (and hash when asked) by the write itself and after
@@ -332,19 +423,6 @@ async function dropUnresumablePartial(
     if (cleanup instanceof NotFoundError) return;
     log.warn("cannot remove {partial}: {error}", { partial, error: errorMessage(cleanup) });
   }
-}
-
-/** A short write (the stream ended early) is worth resuming; other errors keep their class. */
-function classify(error: unknown, partial: string, progressed: boolean): unknown {
-  if (error instanceof SizeMismatchError && error.actual < error.expected) {
-    return new TransferInterruptedError(`${partial}: ${error.message}`, { cause: error });
-  }
-  // Bytes moved, then the transfer broke: a cut, whatever the server called it (the UFTPD
-  // answers a reset data connection with 500). Retried from the confirmed size, as lftp does.
-  if (progressed && !isTemporary(error)) {
-    return new TransferInterruptedError(`${partial}: ${errorMessage(error)}`, { cause: error });
-  }
-  return error;
 }
 
 /**

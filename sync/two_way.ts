@@ -40,6 +40,8 @@ export interface SyncOptions extends SyncPlanOptions {
   symlinks?: SymlinkPolicy;
   /** Transfers at once. */
   parallel?: number;
+  /** Segments per large download (see segments.ts; 1: off). */
+  segments?: number;
   /** Directory listings in flight per endpoint. */
   listParallel?: number;
   /** Retries of temporary failures. */
@@ -132,6 +134,7 @@ export async function sync(
       report,
       {
         parallel: options.parallel,
+        segments: options.segments,
         retry: options.retry,
         signal: options.signal,
         onProgress: options.onProgress,

@@ -142,6 +142,8 @@ export interface JobContext {
   dryRun: boolean;
   /** Parallel transfers/listings this job may use. */
   parallel: number;
+  /** Segments per large download (the job's `segments`; undefined: the engine's default). */
+  segments?: number;
   /** Retries per file on temporary errors, and the first back-off delay. */
   retries: number;
   /** The first back-off delay in milliseconds. */

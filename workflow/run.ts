@@ -51,6 +51,8 @@ export interface RunOptions {
   env?: (name: string) => string | undefined;
   /** Override `parallel` for every job. */
   parallel?: number;
+  /** Override `segments` for every job. */
+  segments?: number;
   /** Waits between retries (tests pass a fake). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /**
@@ -271,6 +273,7 @@ async function runJob(
   const timeout = job.config.timeout ?? defaults.timeout;
   const parallel = options.parallel ?? job.config.parallel ?? defaults.parallel ??
     JOB_DEFAULTS.parallel;
+  const segments = options.segments ?? job.config.segments ?? defaults.segments;
   const jobLog = logger("job", job.name);
   const started = new Date();
   const result: JobResult = {
@@ -294,6 +297,7 @@ async function runJob(
     kind: job.kind,
     dryRun: options.dryRun,
     parallel,
+    segments,
     retries,
     retryDelayMs: baseDelayMs,
     signal,

@@ -23,6 +23,7 @@ export const JOB_COMMON_KEYS = [
   "retries",
   "retryDelay",
   "parallel",
+  "segments",
   "dryRun",
   "timeout",
 ] as const;
@@ -116,6 +117,10 @@ export const JobCommon = {
   retryDelay: Duration.optional().meta({ description: "first back-off delay, doubled each time" }),
   parallel: fromText(z.number().int().min(1).max(64)).optional().meta({
     description: "parallel transfers and listings (default 4)",
+  }),
+  segments: fromText(z.number().int().min(1).max(64)).optional().meta({
+    description:
+      "connections one large download may use at once (REST ranges, lftp's pget -n; default 8, from 64 MiB; 1: off)",
   }),
   dryRun: fromText(z.boolean(), "boolean").optional().meta({
     description: "print the plan, touch nothing",

@@ -50,6 +50,8 @@ export interface JobCommonConfig {
   retryDelay?: number | string;
   /** Transfers at once within the job. */
   parallel?: number;
+  /** Segments (connections) per large download; 1 turns segmented downloads off. */
+  segments?: number;
   /** Plan only: print what would happen, touch nothing. */
   dryRun?: boolean;
   /** Give up on the job after this long: seconds or a duration. */

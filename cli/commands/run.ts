@@ -8,7 +8,7 @@ import type { RunEvent } from "../../workflow/report.ts";
 import { runWorkflow } from "../lazy.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
-import { collect, positiveInt, withGlobalOptions } from "../options.ts";
+import { collect, positiveInt, SEGMENTS_HELP, withGlobalOptions } from "../options.ts";
 import { QUEUE_HELP, queueFrom } from "./worker.ts";
 import { late } from "../late.ts";
 
@@ -29,6 +29,7 @@ export function registerRun(program: Command, cli: CliContext): void {
       .option("-n, --dry-run", "every job prints its plan and changes nothing")
       .option("--concurrency <n>", "jobs running at once (default 2)", positiveInt)
       .option("-P, --parallel <n>", "parallel transfers per job (overrides the file)", positiveInt)
+      .option("--segments <n>", SEGMENTS_HELP + " (overrides the file)", positiveInt)
       .option("--queue <url>", QUEUE_HELP),
   ).action((file, opts) =>
     runAction(cli, program.opts(), opts, async () => {
@@ -38,6 +39,7 @@ export function registerRun(program: Command, cli: CliContext): void {
         jobs: opts.job,
         concurrency: opts.concurrency,
         parallel: opts.parallel,
+        segments: opts.segments,
         signal: cli.signal,
         onEvent: (e: RunEvent) => cli.display.onEvent(e),
       };

@@ -37,6 +37,7 @@ import {
 import { basename, dirname, isInside, joinPath, normalizePath, splitPath } from "../path.ts";
 import { openPlannedWrite, planWrite, type WriteHooks, type WriteSink } from "../atomic.ts";
 import { FtpHost, type FtpHostOptions } from "./host.ts";
+import { limitStream } from "../streams.ts";
 import { abspath } from "./remote_path.ts";
 
 const log = logger("endpoint", "ftp");
@@ -202,6 +203,8 @@ export class FtpEndpoint implements Endpoint {
       setMtime: mtime !== "none",
       chmod: true,
       readOffset: features.has("REST"),
+      // One TCP stream per connection is what limits a far server: segments over several.
+      rangedReads: features.has("REST"),
       writeOffset: true,
       rename: true,
       // pyftpdlib's MLSD reports links as their targets; LIST shows them.
@@ -242,11 +245,13 @@ export class FtpEndpoint implements Endpoint {
     const ask = heard !== undefined && this.capabilities().precision > Precision.seconds &&
       (await this.host.features()).has("MDTM");
     try {
-      return await this.host.open(this.#remote(p), "r", {
+      const stream = await this.host.open(this.#remote(p), "r", {
         rest: options.offset || undefined,
         signal: options.signal,
         ...(ask ? { onMdtm: heard } : {}),
       });
+      // No range in FTP: the transfer is cut (ABOR) after the bytes asked for.
+      return options.length === undefined ? stream : limitStream(stream, options.length);
     } catch (error) {
       throw await this.#explain(error, p, "file");
     }

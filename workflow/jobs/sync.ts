@@ -35,6 +35,7 @@ export const syncJob: JobKind<SyncOptions> = {
       force: options.force,
       symlinks: options.symlinks,
       parallel: ctx.parallel,
+      segments: ctx.segments,
       listParallel: ctx.parallel,
       retry: retryOptions(ctx),
       dryRun: ctx.dryRun,
