@@ -40,7 +40,6 @@ export class DelegatingEndpoint<E extends Endpoint = Endpoint> implements Endpoi
     options?: WriteAtOptions,
   ) => Promise<WritableStream<Uint8Array>>;
 
-
   /** Wraps `inner`; every method not overridden forwards to it. */
   constructor(inner: E) {
     this.inner = inner;

@@ -106,12 +106,6 @@ export interface ReadOptions {
   length?: number;
   /** Aborts the operation. */
   signal?: AbortSignal;
-}
-
-/** Options for {@link Endpoint.writeAt}. */
-export interface WriteAtOptions {
-  /** Aborts the operation. */
-  signal?: AbortSignal;
   /**
    * Hears the file's mtime, more exact than `capabilities().precision`, when
    * the backend learns it on the way at no extra round trip (FTP servers that
@@ -120,6 +114,12 @@ export interface WriteAtOptions {
    * it against the listing (the file may have changed since).
    */
   onMtime?: (mtime: Date) => void;
+}
+
+/** Options for {@link Endpoint.writeAt}. */
+export interface WriteAtOptions {
+  /** Aborts the operation. */
+  signal?: AbortSignal;
 }
 
 /** Options for {@link Endpoint.write}. */
