@@ -18,6 +18,7 @@ import { errorMessage } from "../util/errors.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
 import { copyLink, moveAside, transferFile, type TransferResult } from "./transfer.ts";
 import type { VerifyMode } from "./verify.ts";
+import type { SegmentOptions } from "./segments.ts";
 
 const log = logger("sync", "execute");
 
@@ -53,8 +54,8 @@ export interface ExecuteOptions {
   statUnsetMtime?: boolean;
   /** How each finished transfer is checked before its rename (default `size`). */
   verify?: VerifyMode;
-  /** Most segments per large download (default 8; 1: off): see segments.ts. */
-  segments?: number;
+  /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
+  segments?: SegmentOptions;
   /**
    * Transfers of the same job that failed before this call (another task of a
    * plan split over workers): deletions are held back as after a failure here.
@@ -245,7 +246,7 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
             resume: action.resumeFrom !== undefined,
             backupTo: action.backupTo,
             verify: options.verify,
-            ...(options.segments === undefined ? {} : { segments: { segments: options.segments } }),
+            segments: options.segments,
             retry: options.retry,
             signal: options.signal,
             onBytes: (bytes) => progress.bytes(action.path, bytes, action.size),

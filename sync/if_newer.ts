@@ -10,6 +10,7 @@
  * precisions, both known) therefore counts as already copied.
  * @module
  */
+import type { SegmentOptions } from "./segments.ts";
 import type { Endpoint, Stat } from "../endpoint/types.ts";
 import { IsADirectoryError, NotFoundError } from "../endpoint/errors.ts";
 import { shouldTransfer } from "../endpoint/mtime.ts";
@@ -42,8 +43,8 @@ export interface IfNewerOptions {
   dryRun?: boolean;
   /** Transfers at once. */
   parallel?: number;
-  /** Segments per large download (see segments.ts; 1: off). */
-  segments?: number;
+  /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
+  segments?: SegmentOptions;
   /** Directory listings in flight per endpoint. */
   listParallel?: number;
   /** Retries of temporary failures. */

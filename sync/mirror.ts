@@ -10,6 +10,7 @@ import { commonHash, type CompareMode, type CompareOptions, hashSource } from ".
 import { executePlan, type PlanExecutor } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
 import { type Plan, planMirror, type SentRecord } from "./plan.ts";
+import type { SegmentOptions } from "./segments.ts";
 import { forEachLimit } from "./pool.ts";
 import type { ProgressListener } from "./progress.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
@@ -45,8 +46,8 @@ export interface MirrorOptions {
   backupDir?: string;
   /** Transfers in flight (default 4). */
   parallel?: number;
-  /** Segments per large download (see segments.ts; 1: off). */
-  segments?: number;
+  /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
+  segments?: SegmentOptions;
   /** Directory listings in flight per endpoint (default 4). */
   listParallel?: number;
   /** Retries of temporary failures (421, dropped connections, short data). */

@@ -11,6 +11,7 @@
  * keeps its path's old state, so the next run tries again).
  * @module
  */
+import type { SegmentOptions } from "./segments.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import { executePlan, type PlanExecutor } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
@@ -40,8 +41,8 @@ export interface SyncOptions extends SyncPlanOptions {
   symlinks?: SymlinkPolicy;
   /** Transfers at once. */
   parallel?: number;
-  /** Segments per large download (see segments.ts; 1: off). */
-  segments?: number;
+  /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
+  segments?: SegmentOptions;
   /** Directory listings in flight per endpoint. */
   listParallel?: number;
   /** Retries of temporary failures. */

@@ -53,6 +53,8 @@ export interface CutProxy extends AsyncDisposable {
   controlConnections(): number;
   /** Data connections accepted so far. */
   dataConnections(): number;
+  /** The most control connections (sessions) that were open at the same time. */
+  mostControlsAtOnce(): number;
   /** Whether the cut has happened (it happens once). */
   cutDone(): boolean;
   /** Stops listening and ends every proxied connection. Idempotent, never throws. */
@@ -73,6 +75,9 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
   const state = new ProxyState(options.cut);
   const server = net.createServer((client) => {
     state.controls++;
+    state.openControls++;
+    state.mostControls = Math.max(state.mostControls, state.openControls);
+    client.once("close", () => state.openControls--);
     const upstream = net.connect({ host: targetHost, port: options.targetPort });
     state.track(client, upstream);
     proxyControl(client, upstream, targetHost, state);
@@ -86,6 +91,7 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     port: (server.address() as net.AddressInfo).port,
     controlConnections: () => state.controls,
     dataConnections: () => state.data,
+    mostControlsAtOnce: () => state.mostControls,
     cutDone: () => state.cut === "done",
     stop,
     [Symbol.asyncDispose]: stop,
@@ -95,6 +101,8 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
 /** Counters, the cut, and every socket and listener (to end them all on stop). */
 class ProxyState {
   controls = 0;
+  openControls = 0;
+  mostControls = 0;
   data = 0;
   cut: CutOptions | "done" | undefined;
   readonly sockets = new Set<net.Socket>();

@@ -4,25 +4,15 @@
  * reports it now, and the finished file is checked by size before its rename.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { FtpEndpoint } from "../../host.ts";
 import { LocalEndpoint, mirror } from "../../mod.ts";
+import { randomFile, sha256 } from "./helpers.ts";
 import { startCutProxy } from "../peers/cut_proxy.ts";
 import { peerTest } from "../peers/skip.ts";
 import { startVsftpd } from "../peers/vsftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
 
 const MIB = 1024 * 1024;
-
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
-function randomFile(size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
-  return bytes;
-}
 
 function partials(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".part"));

@@ -18,6 +18,7 @@ import { LocalEndpoint } from "../../endpoint/local.ts";
 import { collect } from "../../endpoint/streams.ts";
 import { DelegatingEndpoint } from "../../endpoint/delegating.ts";
 import { listTree } from "../../sync/walk.ts";
+import { createHash } from "node:crypto";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -193,4 +194,16 @@ export class NoMtime extends Wrapped {
 /** Bytes 0..n-1 mod 251 (a pattern that shows misplaced offsets). */
 export function pattern(n: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => i % 251);
+}
+
+/** Hex SHA-256 of bytes (byte-identical checks of large files). */
+export function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** `size` random bytes (a large file no offset mistake can hide in). */
+export function randomFile(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
+  return bytes;
 }

@@ -24,6 +24,18 @@ async function source(inner: Endpoint = mem()): Promise<{ ep: Endpoint; data: Ui
   return { ep: inner, data };
 }
 
+/** A segmented run whose first read is cut after `cutAfter` bytes, without retries: it fails. */
+async function cutRun(ep: Endpoint, disk: Endpoint, cutAfter: number): Promise<void> {
+  await assert.rejects(
+    transferFile(new CutReads(ep, cutAfter), "big.bin", disk, "big.bin", {
+      size: SIZE,
+      mtime,
+      segments: { ...small, segments: 4 },
+      retry: { retries: 0 },
+    }),
+  );
+}
+
 /** Counts reads open at once (each is one connection on a real server). */
 class Counting extends Wrapped {
   open = 0;
@@ -93,15 +105,7 @@ Deno.test("segmented: never more reads at once than the source's maxConnections"
 Deno.test("segmented: a cut segment fails the run, keeps partial and record; the re-run continues each segment", async () => {
   await using disk = await tempLocal();
   const { ep } = await source();
-  const cut = new CutReads(ep, 100 * KIB);
-  await assert.rejects(
-    transferFile(cut, "big.bin", disk, "big.bin", {
-      size: SIZE,
-      mtime,
-      segments: { ...small, segments: 4 },
-      retry: { retries: 0 },
-    }),
-  );
+  await cutRun(ep, disk, 100 * KIB);
   const record = parseSegmentState(
     await Deno.readTextFile(`${disk.root}/${segmentStateName("big.bin")}`),
   ) as SegmentState;
@@ -131,14 +135,7 @@ Deno.test("segmented: a cut segment fails the run, keeps partial and record; the
 Deno.test("segmented: a record for another version of the source is not continued", async () => {
   await using disk = await tempLocal();
   const { ep } = await source();
-  await assert.rejects(
-    transferFile(new CutReads(ep, 50 * KIB), "big.bin", disk, "big.bin", {
-      size: SIZE,
-      mtime,
-      segments: { ...small, segments: 4 },
-      retry: { retries: 0 },
-    }),
-  );
+  await cutRun(ep, disk, 50 * KIB);
   const counting = new Counting(ep, 8);
   const r = await transferFile(counting, "big.bin", disk, "big.bin", {
     size: SIZE,
@@ -153,14 +150,7 @@ Deno.test("segmented: a record for another version of the source is not continue
 Deno.test("segmented: a segmented partial is never continued by one stream at its size", async () => {
   await using disk = await tempLocal();
   const { ep } = await source();
-  await assert.rejects(
-    transferFile(new CutReads(ep, 50 * KIB), "big.bin", disk, "big.bin", {
-      size: SIZE,
-      mtime,
-      segments: { ...small, segments: 4 },
-      retry: { retries: 0 },
-    }),
-  );
+  await cutRun(ep, disk, 50 * KIB);
   const r = await transferFile(ep, "big.bin", disk, "big.bin", {
     size: SIZE,
     mtime,

@@ -23,7 +23,7 @@ function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> 
         symlinks: options.symlinks,
         dryRun: ctx.dryRun,
         parallel: ctx.parallel,
-        segments: ctx.segments,
+        segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
         listParallel: ctx.parallel,
         retry: retryOptions(ctx),
         onProgress: progressTo(ctx),

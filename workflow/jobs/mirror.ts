@@ -31,7 +31,7 @@ export const mirrorJob: JobKind<MirrorOptions> = {
       maxDelete: options.maxDelete,
       backupDir: options.backupDir,
       parallel: ctx.parallel,
-      segments: ctx.segments,
+      segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
       retry: retryOptions(ctx),
       listParallel: ctx.parallel,
       dryRun: ctx.dryRun,

@@ -35,7 +35,7 @@ export const syncJob: JobKind<SyncOptions> = {
       force: options.force,
       symlinks: options.symlinks,
       parallel: ctx.parallel,
-      segments: ctx.segments,
+      segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
       listParallel: ctx.parallel,
       retry: retryOptions(ctx),
       dryRun: ctx.dryRun,
