@@ -61,7 +61,9 @@ export function timeShiftFlag(value: unknown): number | "auto" | undefined {
 }
 
 /**
- * Connects and logs in for a one-off wire command.
+ * Connects and logs in for a one-off wire command. The host's pool may open
+ * up to `connections` sessions in all (the first is `client`; more are made
+ * only when asked for: `get`'s segments).
  *
  * @example
  * ```ts
@@ -73,6 +75,7 @@ export async function connectFtp(
   cli: CliContext,
   url: string,
   flags: Record<string, unknown>,
+  connections = 1,
 ): Promise<FtpTarget> {
   const parsed = parseFtpUrl(url);
   cli.secrets.add(parsed.password);
@@ -130,7 +133,7 @@ export async function connectFtp(
       first = undefined;
       return made ?? await login(await connect(mode));
     },
-    maxChildren: 0,
+    maxChildren: Math.max(0, connections - 1),
     lendMain: true,
     useMlsd: flags.mlsd === false ? false : "auto",
     ...(timeShift === undefined ? {} : { timeShift }),

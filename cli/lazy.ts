@@ -40,11 +40,13 @@ export async function connectFtp(
   cli: CliContext,
   url: string,
   flags: Record<string, unknown>,
+  connections = 1,
 ): Promise<FtpTarget> {
   return await (await late<typeof import("./ftp.ts")>(import.meta.url, "./ftp.ts")).connectFtp(
     cli,
     url,
     flags,
+    connections,
   );
 }
 

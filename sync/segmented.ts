@@ -30,6 +30,7 @@ import {
   type Segment,
   type SegmentState,
 } from "./segments.ts";
+import { verifiedOffset } from "./verify.ts";
 import { classify, SourceChangedError, TransferInterruptedError } from "./transfer_errors.ts";
 
 const log = logger("sync", "segments");
@@ -87,8 +88,12 @@ export async function downloadSegments(
   const record = segmentStateName(dstPath);
   let state = options.resume ? await loadState(dst, dstPath, options) : undefined;
   if (!state) {
-    await removeIfThere(dst, partial);
-    state = planSegments(options.size, options.count, options.mtime);
+    // A one-stream partial (no record) continues as a done first segment; anything else goes.
+    const have = options.resume && !(await hasSegmentState(dst, dstPath))
+      ? await verifiedOffset(dst, partial, options.size)
+      : 0;
+    if (have === 0) await removeIfThere(dst, partial);
+    state = planSegments(options.size, options.count, options.mtime, have);
     // The record exists before the partial holds a byte: a partial without one is never ours.
     await saveState(dst, record, state);
   }

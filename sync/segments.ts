@@ -91,19 +91,31 @@ export function segmentCount(size: number, options: SegmentOptions, able: Segmen
 /**
  * Cuts `[0, size)` into `count` contiguous segments of nearly equal size
  * (the first ones one byte longer where it does not divide), none done yet.
+ * With `have` > 0 (a one-stream partial of that many bytes, continued in
+ * segments), `[0, have)` is one segment already done and the rest is cut.
  *
  * @example
  * ```ts
  * planSegments(10, 3).segments; // [{start:0,end:4,done:0},{start:4,end:7,done:0},{start:7,end:10,done:0}]
+ * planSegments(10, 2, undefined, 6).segments; // [{start:0,end:6,done:6},{start:6,end:8,done:0},{start:8,end:10,done:0}]
  * ```
  */
-export function planSegments(size: number, count: number, mtime?: Date): SegmentState {
+export function planSegments(
+  size: number,
+  count: number,
+  mtime?: Date,
+  have = 0,
+): SegmentState {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`invalid size ${size}`);
-  const n = Math.max(1, Math.min(Math.floor(count), Math.max(1, size)));
-  const base = Math.floor(size / n);
-  const extra = size % n;
-  const segments: Segment[] = [];
-  let start = 0;
+  if (!Number.isSafeInteger(have) || have < 0 || have > size) {
+    throw new RangeError(`invalid start ${have} of ${size} bytes`);
+  }
+  const rest = size - have;
+  const n = Math.max(1, Math.min(Math.floor(count), Math.max(1, rest)));
+  const base = Math.floor(rest / n);
+  const extra = rest % n;
+  const segments: Segment[] = have > 0 ? [{ start: 0, end: have, done: have }] : [];
+  let start = have;
   for (let i = 0; i < n; i++) {
     const end = start + base + (i < extra ? 1 : 0);
     segments.push({ start, end, done: 0 });

@@ -93,3 +93,18 @@ Deno.test("resumable: same source and a partial holding every confirmed byte", (
   const none = planSegments(100, 2);
   assert.equal(resumable(none, { size: 100, partialSize: undefined }), true);
 });
+
+Deno.test("planSegments: a one-stream partial's bytes are one done segment, the rest is cut", () => {
+  assert.deepEqual(planSegments(10, 2, undefined, 6).segments, [
+    { start: 0, end: 6, done: 6 },
+    { start: 6, end: 8, done: 0 },
+    { start: 8, end: 10, done: 0 },
+  ]);
+  assert.deepEqual(planSegments(10, 2, undefined, 10).segments, [
+    { start: 0, end: 10, done: 10 },
+    { start: 10, end: 10, done: 0 },
+  ]);
+  assert.throws(() => planSegments(10, 2, undefined, 11), RangeError);
+  const s = planSegments(100, 4, undefined, 37);
+  assert.ok(!("invalid" in parseSegmentState(JSON.stringify(s))));
+});

@@ -20,7 +20,15 @@ import { UsageError } from "../../workflow/errors.ts";
 import { urlScheme } from "../../workflow/validate.ts";
 import { redactUrl } from "../../ftp/url.ts";
 import type { FtpClient } from "../../ftp/client.ts";
-import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
+import {
+  positiveInt,
+  SEGMENTS_HELP,
+  withAuthOptions,
+  withConnectionOptions,
+  withGlobalOptions,
+} from "../options.ts";
+import { SEGMENT_DEFAULTS, segmentCount } from "../../sync/segments.ts";
+import { late } from "../late.ts";
 import { fileReadable, fileToSink, streamToFile } from "../../util/files.ts";
 import { logger } from "../../util/log.ts";
 import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
@@ -251,13 +259,48 @@ export function registerGetPut(program: Command, cli: CliContext): void {
     .description("download one file")
     .argument("<url>", "URL of the file (ftp, ftpes, ftps, uftp, file, memory, a plugin's)")
     .argument("[local]", "local file or directory (default: the file's name here)")
-    .option("-c, --continue", "resume a partial download (REST, or the scheme's offset read)");
+    .option("-c, --continue", "resume a partial download (REST, or the scheme's offset read)")
+    .option("--segments <n>", SEGMENTS_HELP, positiveInt);
   withGlobalOptions(withConnectionOptions(withAuthOptions(get))).action((url, local, opts) =>
     runAction(cli, program.opts(), opts, async () => {
       if (!isFtpUrl(url)) return await getFromEndpoint(cli, url, local, opts);
-      const { client, host, path } = await connectFtp(cli, url, opts);
+      const segments = (opts.segments as number | undefined) ?? SEGMENT_DEFAULTS.segments;
+      // One file: as many sessions as segments unless --connections says otherwise (lftp's
+      // pget opens its -n connections; its default connection limit is none).
+      const connections = ((opts as Record<string, unknown>).connections as number | undefined) ??
+        segments;
+      const { client, host, path } = await connectFtp(cli, url, opts, connections);
       try {
         const target = await localTarget(local, path);
+        if (segments > 1) {
+          const stat = await remoteStat(host, path);
+          const able = {
+            rangedReads: (await host.features()).has("REST"),
+            writeAt: true,
+            maxConnections: connections,
+          };
+          if (stat?.type === "file" && segmentCount(stat.size, { segments }, able) > 1) {
+            const started = Date.now();
+            const { getSegmented } = await late<typeof import("./get_segmented.ts")>(
+              import.meta.url,
+              "./get_segmented.ts",
+            );
+            const r = await unlessInterrupted(
+              getSegmented(host, {
+                path,
+                target,
+                stat,
+                segments,
+                connections,
+                resume: opts.continue === true,
+                signal: cli.signal,
+              }),
+              cli,
+            );
+            done(cli, `get ${path} (${r.segments ?? 1} segments)`, r.bytesSent, started);
+            return;
+          }
+        }
         const { partial, offset, file } = await openPartial(target, opts.continue === true);
         const started = Date.now();
         let bytes = 0;

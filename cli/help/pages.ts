@@ -167,6 +167,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
             "parallel transfers per job (overrides the file)",
           ],
           [
+            "--segments <n>",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off) (overrides the file)",
+          ],
+          [
             "--queue <url>",
             "carry transfers out on the workers of this queue (redis://HOST:PORT[/DB]; default $FERRY_QUEUE)",
           ],
@@ -387,7 +391,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           ],
           [
             "--concurrency <n>",
-            "tasks carried out at once (default 1)",
+            "tasks carried out at once (default 4)",
           ],
           [
             "-v, --verbose",
@@ -553,6 +557,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           [
             "-P, --parallel <n>",
             "parallel transfers and listings (default 4)",
+          ],
+          [
+            "--segments <n>",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
           ],
           [
             "--retries <n>",
@@ -740,6 +748,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
             "parallel transfers and listings (default 4)",
           ],
           [
+            "--segments <n>",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
+          ],
+          [
             "--retries <n>",
             "retries on temporary errors (default 3)",
           ],
@@ -905,6 +917,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
             "parallel transfers and listings (default 4)",
           ],
           [
+            "--segments <n>",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
+          ],
+          [
             "--retries <n>",
             "retries on temporary errors (default 3)",
           ],
@@ -1044,6 +1060,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           [
             "-P, --parallel <n>",
             "parallel transfers and listings (default 4)",
+          ],
+          [
+            "--segments <n>",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
           ],
           [
             "--retries <n>",
@@ -1203,6 +1223,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
             "parallel transfers and listings (default 4)",
           ],
           [
+            "--segments <n>",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
+          ],
+          [
             "--retries <n>",
             "retries on temporary errors (default 3)",
           ],
@@ -1358,6 +1382,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           [
             "-P, --parallel <n>",
             "parallel transfers and listings (default 4)",
+          ],
+          [
+            "--segments <n>",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
           ],
           [
             "--retries <n>",
@@ -1552,6 +1580,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           [
             "-c, --continue",
             "resume a partial download (REST, or the scheme's offset read)",
+          ],
+          [
+            "--segments <n>",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
           ],
           [
             "-u, --user <name>",

@@ -187,3 +187,21 @@ Deno.test("segmented: memory to memory, and below the threshold one stream", asy
   const one = await transferFile(ep, "big.bin", target, "again.bin", { size: SIZE });
   assert.equal(one.segments, undefined);
 });
+
+Deno.test("segmented: a one-stream partial is continued in segments after its bytes", async () => {
+  await using disk = await tempLocal();
+  const { ep } = await source();
+  await Deno.writeFile(
+    `${disk.root}/${partialName("big.bin")}`,
+    pattern(SIZE).subarray(0, 200 * KIB),
+  );
+  const counting = new Counting(ep, 8);
+  const r = await transferFile(counting, "big.bin", disk, "big.bin", {
+    size: SIZE,
+    resume: true,
+    segments: { ...small, segments: 2 },
+  });
+  assert.equal(r.resumedFrom, 200 * KIB);
+  assert.equal(Math.min(...counting.offsets), 200 * KIB);
+  assert.deepEqual(await Deno.readFile(`${disk.root}/big.bin`), pattern(SIZE));
+});

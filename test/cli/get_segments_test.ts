@@ -1,0 +1,59 @@
+/**
+ * `ferry get` of a large file from vsftpd as a whole process: 8 segments by
+ * default (64 MiB and more), within --connections (the proxy counts the
+ * sessions open at once), bytes and mtime kept; `--segments 1` is one stream.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startCutProxy } from "../peers/cut_proxy.ts";
+import { peerTest } from "../peers/skip.ts";
+import { startVsftpd } from "../peers/vsftpd.ts";
+import { chownForVsftpd } from "../peers/vsftpd_user.ts";
+import { randomFile, sha256 } from "../sync/helpers.ts";
+import { ferry } from "./helpers.ts";
+
+const SIZE = 64 * 1024 * 1024 + 4097;
+
+peerTest(
+  "ferry get: a 64 MiB file in segments within --connections, one stream with --segments 1",
+  [
+    "vsftpd",
+  ],
+  async () => {
+    await using peer = await startVsftpd();
+    await using proxy = await startCutProxy({ targetPort: peer.port });
+    const content = randomFile(SIZE);
+    const mtime = new Date("2026-02-03T04:05:06Z");
+    await Deno.writeFile(`${peer.root}/big.bin`, content);
+    await Deno.utime(`${peer.root}/big.bin`, mtime, mtime);
+    await chownForVsftpd(`${peer.root}/big.bin`);
+    const dir = await Deno.makeTempDir({ prefix: "ferry-cli-segments-" });
+    const url = `ftp://${peer.user}@127.0.0.1:${proxy.port}/big.bin`;
+    const env = { FTP_PW: peer.password };
+    try {
+      const get = await ferry(
+        ["get", url, join(dir, "a.bin"), "--password-env", "FTP_PW", "--connections", "3"],
+        { env },
+      );
+      assert.equal(get.code, 0, get.stderr);
+      assert.match(get.stderr, /3 segments/);
+      assert.equal(sha256(await Deno.readFile(join(dir, "a.bin"))), sha256(content));
+      assert.equal((await Deno.stat(join(dir, "a.bin"))).mtime?.getTime(), mtime.getTime());
+      assert.ok(proxy.mostControlsAtOnce() <= 3, `${proxy.mostControlsAtOnce()} sessions at once`);
+
+      const data = proxy.dataConnections();
+      const one = await ferry(
+        ["get", url, join(dir, "b.bin"), "--password-env", "FTP_PW", "--segments", "1"],
+        { env },
+      );
+      assert.equal(one.code, 0, one.stderr);
+      assert.doesNotMatch(one.stderr, /segments/);
+      assert.equal(sha256(await Deno.readFile(join(dir, "b.bin"))), sha256(content));
+      // The download and, at most, a listing.
+      assert.ok(proxy.dataConnections() - data <= 2);
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["a.bin", "b.bin"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
