@@ -11,6 +11,7 @@
 import type { WriteOptions } from "./types.ts";
 import { basename, dirname, joinPath, normalizePath } from "./path.ts";
 import { InvalidPathError, SizeMismatchError } from "./errors.ts";
+import { markReleasesChunks, releasesChunks } from "../util/files.ts";
 
 /** What a write will do, decided from the path and the options alone. */
 export interface WritePlan {
@@ -187,7 +188,7 @@ export async function openPlannedWrite(
   };
   signal?.addEventListener("abort", onAbort, { once: true });
 
-  return new WritableStream<Uint8Array>({
+  const stream = new WritableStream<Uint8Array>({
     start(c) {
       controller = c;
     },
@@ -229,6 +230,8 @@ export async function openPlannedWrite(
       await discard(reason, false);
     },
   });
+  // Each write awaits the sink's: a sink that releases its chunks makes this one do so too.
+  return markReleasesChunks(stream, releasesChunks(sink));
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Reply } from "./reply.ts";
 import { FtpProtocolError } from "./errors.ts";
 import { type FtpEncoding, textDecoder } from "./socket.ts";
 import type { DataConnection } from "./data_connection.ts";
+import { markReleasesChunks } from "../util/files.ts";
 
 /** A data connection after the transfer command was accepted (1xx). */
 export interface TransferHandle {
@@ -171,7 +172,7 @@ export function storeStream(
 ): WritableStream<Uint8Array> {
   let bytes = 0;
   const data = handle.data;
-  return new WritableStream<Uint8Array>({
+  const stream = new WritableStream<Uint8Array>({
     async write(chunk) {
       if (!data) {
         throw new FtpProtocolError(`server accepted ${handle.command} without a data connection`);
@@ -201,6 +202,8 @@ export function storeStream(
       await handle.abort();
     },
   }, { highWaterMark: 1 });
+  // Every DataConnection is done with a chunk once its write resolved (see its `write`).
+  return markReleasesChunks(stream);
 }
 
 /**

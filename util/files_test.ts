@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { FILE_BLOCK, fileReadable, fileToSink, fileWritable, streamToFile } from "./files.ts";
+import {
+  FILE_BLOCK,
+  fileReadable,
+  fileToSink,
+  fileToWritable,
+  fileWritable,
+  markReleasesChunks,
+  releasesChunks,
+  streamToFile,
+} from "./files.ts";
 
 Deno.test("fileWritable and fileReadable round-trip a file, from an offset too", async () => {
   const dir = await Deno.makeTempDir();
@@ -142,6 +151,56 @@ Deno.test("fileToSink: one buffer, written chunk by chunk, the sink closed; an a
     const file = Deno.openSync(`${dir}/f.bin`);
     await assert.rejects(fileToSink(file, stuck, { signal: controller.signal }), /stop/);
     assert.match(String(aborted), /stop/);
+    assert.throws(() => file.readSync(new Uint8Array(1)), Deno.errors.BadResource);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fileToWritable: one reused buffer for a sink that releases its chunks, a fresh block each otherwise", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = new Uint8Array(2_500_000).map((_, i) => (i * 31) % 253);
+    await Deno.writeFile(`${dir}/src`, data);
+    const run = async (mark: boolean) => {
+      const buffers = new Set<ArrayBufferLike>();
+      const copies: Uint8Array[] = [];
+      const sink = new WritableStream<Uint8Array>({
+        write(chunk) {
+          buffers.add(chunk.buffer);
+          copies.push(chunk.slice());
+        },
+      });
+      const totals: number[] = [];
+      const n = await fileToWritable(Deno.openSync(`${dir}/src`), markReleasesChunks(sink, mark), {
+        onBytes: (t) => totals.push(t),
+      });
+      assert.equal(n, data.length);
+      assert.deepEqual(totals, [1 << 20, 2 << 20, data.length]);
+      const joined = new Uint8Array(n);
+      copies.reduce((at, c) => (joined.set(c, at), at + c.length), 0);
+      assert.deepEqual(joined, data);
+      return buffers.size;
+    };
+    assert.equal(await run(true), 1);
+    assert.equal(await run(false), 3);
+    assert.equal(releasesChunks(new WritableStream()), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fileToWritable: a failing sink fails the copy and the file is closed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/src`, new Uint8Array(3 << 20));
+    const file = Deno.openSync(`${dir}/src`);
+    const sink = new WritableStream<Uint8Array>({
+      write() {
+        throw new Error("disk full");
+      },
+    });
+    await assert.rejects(fileToWritable(file, sink), /disk full/);
     assert.throws(() => file.readSync(new Uint8Array(1)), Deno.errors.BadResource);
   } finally {
     await Deno.remove(dir, { recursive: true });

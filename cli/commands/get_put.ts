@@ -29,7 +29,7 @@ import {
 } from "../options.ts";
 import { SEGMENT_DEFAULTS, segmentCount } from "../../sync/segments.ts";
 import { late } from "../late.ts";
-import { fileReadable, fileToSink, streamToFile } from "../../util/files.ts";
+import { fileToSink, fileToWritable, streamToFile } from "../../util/files.ts";
 import { logger } from "../../util/log.ts";
 import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
 import type { FtpHost } from "../../endpoint/ftp/host.ts";
@@ -159,18 +159,6 @@ async function openPartial(
   return { partial, offset, file };
 }
 
-/** Counts the bytes that pass. */
-function counting(onBytes: (total: number) => void): TransformStream<Uint8Array, Uint8Array> {
-  let total = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      total += chunk.byteLength;
-      onBytes(total);
-      controller.enqueue(chunk);
-    },
-  });
-}
-
 /** The endpoint holding a file URL's last name, and that name; a root is no file. */
 function fileLocation(url: string): { root: string; name: string } {
   const { root, path } = splitLocation(url);
@@ -228,13 +216,14 @@ async function putToEndpoint(
   try {
     const started = Date.now();
     const file = Deno.openSync(local, { read: true });
-    let bytes = 0;
-    const sink = await ep.write(name, { atomic: opts.atomic !== false });
-    await unlessInterrupted(
-      fileReadable(file).pipeThrough(counting((n) => (bytes = n)))
-        .pipeTo(sink, { signal: cli.signal }),
-      cli,
-    );
+    let sink: WritableStream<Uint8Array>;
+    try {
+      sink = await ep.write(name, { atomic: opts.atomic !== false });
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    const bytes = await unlessInterrupted(fileToWritable(file, sink, { signal: cli.signal }), cli);
     const mtime = (await Deno.stat(local)).mtime;
     if (mtime && ep.capabilities().setMtime) await ep.setMtime(name, mtime);
     else if (mtime) {

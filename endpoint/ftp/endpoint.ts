@@ -39,6 +39,7 @@ import { openPlannedWrite, planWrite, type WriteHooks, type WriteSink } from "..
 import { FtpHost, type FtpHostOptions } from "./host.ts";
 import { limitStream } from "../streams.ts";
 import { abspath } from "./remote_path.ts";
+import { markReleasesChunks, releasesChunks } from "../../util/files.ts";
 
 const log = logger("endpoint", "ftp");
 
@@ -499,12 +500,13 @@ export class FtpEndpoint implements Endpoint {
 }
 
 function streamSink(stream: WritableStream<Uint8Array>): WriteSink {
+  const releases = releasesChunks(stream);
   const writer = stream.getWriter();
-  return {
+  return markReleasesChunks({
     write: (chunk) => writer.write(chunk),
     close: () => writer.close(),
     abort: (reason) => writer.abort(reason).catch(() => {}),
-  };
+  }, releases);
 }
 
 /** Re-issues a path error of the host (server path) for the endpoint path. */

@@ -6,6 +6,7 @@
  */
 import type { SessionPool } from "./pool.ts";
 import { parseFtpTime, type Reply } from "../../ftp/reply.ts";
+import { markReleasesChunks, releasesChunks } from "../../util/files.ts";
 
 /** Modes of {@link openRemote}; `b` is accepted and ignored (transfers are binary). */
 export type ReadMode = "r" | "rb";
@@ -100,7 +101,7 @@ export async function openRemoteWrite(
     done(true);
     throw error;
   };
-  return new WritableStream<Uint8Array>({
+  const stream = new WritableStream<Uint8Array>({
     async write(chunk) {
       try {
         await writer.write(chunk);
@@ -126,6 +127,8 @@ export async function openRemoteWrite(
       }
     },
   }, { highWaterMark: 1 });
+  // Each write awaits the inner one: the inner sink's release of its chunks holds here too.
+  return markReleasesChunks(stream, releasesChunks(inner));
 }
 
 /** Hands a 213 MDTM reply's time to `use`; a refusal or a reply it cannot read is passed over. */

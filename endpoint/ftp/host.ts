@@ -20,6 +20,7 @@ import { StatCache, type StatCacheOptions } from "./stat_cache.ts";
 import { type ListingChoice, StatReader } from "./stat.ts";
 import { FreshStat } from "./fresh_stat.ts";
 import { type OpenOptions, openRemoteRead, openRemoteWrite, type WriteMode } from "./file.ts";
+import { markReleasesChunks, releasesChunks } from "../../util/files.ts";
 import { rmtree, type RmtreeOptions, walk, type WalkEntry, type WalkOptions } from "./tree.ts";
 import { abspath, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
 import { parseTimeShift, TimeShiftError, validateTimeShift } from "./time_shift.ts";
@@ -584,11 +585,12 @@ export class FtpHost implements AsyncDisposable {
     const stream = await openRemoteWrite(this.#pool, target, mode, options);
     const writer = stream.getWriter();
     const forget = () => this.statCache.invalidate(target);
-    return new WritableStream<Uint8Array>({
+    const sink = new WritableStream<Uint8Array>({
       write: (chunk) => writer.write(chunk),
       close: () => writer.close().finally(forget),
       abort: (reason) => writer.abort(reason).finally(forget),
     });
+    return markReleasesChunks(sink, releasesChunks(stream));
   }
 
   /**

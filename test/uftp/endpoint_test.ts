@@ -8,6 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { collect, writeAll } from "../../plugin.ts";
 import { UftpAuthError, UftpEndpoint, type UftpEndpointOptions } from "../../plugins/uftp/mod.ts";
 import { peerTest } from "../peers/skip.ts";
+import { releasesChunks } from "../../util/files.ts";
 import { fixturePath, startTestSite, type TestSite, TOKEN } from "./_site.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -157,6 +158,36 @@ peerTest(
         assert.deepEqual(
           await collect(await ep.read("m.bin", { offset: 999_000 })),
           data.subarray(999_000),
+        );
+      } finally {
+        await ep.close();
+      }
+    }
+  },
+);
+
+peerTest(
+  "uftp e2e: a single-stream upload sink releases its chunks on write (a writer may reuse one buffer); a multi-stream one does not",
+  ["openssl"],
+  async () => {
+    await using site = await startTestSite();
+    const credentials = { user: "demouser", password: "test123" };
+    for (const streams of [1, 2]) {
+      const ep = await open(site, `${site.uftpUrl}/data`, { credentials, options: { streams } });
+      try {
+        const sink = await ep.write(`s${streams}.bin`);
+        assert.equal(releasesChunks(sink), streams === 1, `${streams} streams`);
+        // The writer's promise: the bytes of one reused buffer, filled twice, both arrive.
+        const buffer = new Uint8Array(4);
+        const writer = sink.getWriter();
+        for (const byte of [1, 2]) {
+          buffer.fill(byte);
+          await writer.write(streams === 1 ? buffer : buffer.slice());
+        }
+        await writer.close();
+        assert.deepEqual(
+          await Deno.readFile(`${site.root}/data/s${streams}.bin`),
+          new Uint8Array([1, 1, 1, 1, 2, 2, 2, 2]),
         );
       } finally {
         await ep.close();
