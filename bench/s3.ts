@@ -1,25 +1,38 @@
 /**
- * ferry beside rclone on one s3rver, whole processes, one run each (issue 18):
+ * ferry beside rclone on one s3rver, whole processes, in one run (issue 18):
  * 2,000 files (1-64 KiB, 20 directories) local -> s3 (`ferry mirror` against
  * `rclone copy --transfers 8`), the no-change re-run of both, and one 256 MiB
- * file up and down. Prints a Markdown table with the ratios ferry / rclone.
+ * file up and down. Each case runs `--runs` times, the tools' order turning
+ * each round; the table gives medians and ratios ferry / rclone, and the CPU
+ * seconds s3rver spent per case (it runs in this process: a server that is
+ * busy nearly all the wall time is the limit, whoever the client is).
+ * `--ferry-base OTHER/cli/main.ts` adds another checkout's ferry (an A/B in the same run).
  *
- *   deno run -A bench/s3.ts [--files 2000] [--mib 256]
+ *   deno run -A bench/s3.ts [--files 2000] [--mib 256] [--runs 3] [--ferry-base OTHER/cli/main.ts]
  * @module
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sec, timed } from "./process.ts";
+import { sec } from "./process.ts";
 import { startS3rver } from "../test/s3/s3rver.ts";
 
 const args = Deno.args;
-const opt = (name: string, dflt: number) => {
+const opt = (name: string) => {
   const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
+  return i >= 0 ? args[i + 1] : undefined;
 };
-const FILES = opt("--files", 2000);
-const MIB = opt("--mib", 256);
+const FILES = Number(opt("--files") ?? 2000);
+const MIB = Number(opt("--mib") ?? 256);
+const RUNS = Number(opt("--runs") ?? 3);
+const BASE = opt("--ferry-base");
 const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
+
+/** CPU seconds (user + system) this process, and so s3rver, has used. */
+function ownCpu(): number {
+  const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+}
+const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
 
 const work = await Deno.makeTempDir({ prefix: "ferry-s3-bench-" });
 await using s3 = await startS3rver({ directory: join(work, "s3rver") });
@@ -49,14 +62,12 @@ await Deno.mkdir(bigDir);
 const env: Record<string, string> = {
   ...Deno.env.toObject(),
   ...s3.env,
-  AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
-  AWS_CONFIG_FILE: "/nonexistent",
   RCLONE_CONFIG_S3_TYPE: "s3",
   RCLONE_CONFIG_S3_PROVIDER: "Other",
   RCLONE_CONFIG_S3_ENDPOINT: s3.endpoint,
   RCLONE_CONFIG_S3_ACCESS_KEY_ID: s3.accessKeyId,
   RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  RCLONE_CONFIG: "/nonexistent",
+  RCLONE_CONFIG: s3.absent,
   FERRY_NO_PROGRESS: "1",
   NO_COLOR: "1",
 };
@@ -64,10 +75,10 @@ const env: Record<string, string> = {
 delete env.AWS_CA_BUNDLE;
 
 /** Runs a command with exactly `env` (the inherited AWS_CA_BUNDLE must not reach rclone). */
-async function run(cmd: string, a: string[], e: Record<string, string>): Promise<void> {
+async function run(cmd: string, a: string[]): Promise<void> {
   const out = await new Deno.Command(cmd, {
     args: a,
-    env: e,
+    env,
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
@@ -75,51 +86,102 @@ async function run(cmd: string, a: string[], e: Record<string, string>): Promise
   if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
 }
 
-const ferry = (a: string[]) => run(Deno.execPath(), ["run", "-A", MAIN, "-q", ...a], env);
-const rclone = (a: string[]) => run("rclone", ["--config", "/nonexistent", ...a], env);
-
-// Warm-up (not timed): Deno's module cache for ferry, rclone's first start.
-await Deno.mkdir(join(work, "empty"));
-await ferry(["mirror", join(work, "empty"), "s3://test/warm"]);
-await rclone(["copy", join(work, "empty"), "s3:test/warm"]);
-
-const rows: [string, number, number, string][] = [];
-const pair = async (what: string, f: () => Promise<void>, r: () => Promise<void>, goal: string) => {
-  const rs = await timed(r);
-  const fs = await timed(f);
-  rows.push([what, fs, rs, goal]);
-  console.error(`${what}: ferry ${sec(fs)} s, rclone ${sec(rs)} s`);
+type Tool = "ferry" | "base" | "rclone";
+const tools: Tool[] = BASE ? ["ferry", "base", "rclone"] : ["ferry", "rclone"];
+const ferryOf = (main: string) => (a: string[]) =>
+  run(Deno.execPath(), ["run", "-A", "--no-check", main, "-q", ...a]);
+const cli: Record<Tool, (a: string[]) => Promise<void>> = {
+  ferry: ferryOf(MAIN),
+  base: ferryOf(BASE ?? MAIN),
+  rclone: (a) => run("rclone", ["--config", s3.absent, ...a]),
 };
 
-await pair(
-  `${FILES} files (${(bytes / 2 ** 20).toFixed(1)} MiB) local -> s3`,
-  () => ferry(["mirror", tree, "s3://test/ferry-tree"]),
-  () => rclone(["copy", "--transfers", "8", tree, "s3:test/rclone-tree"]),
-  "<= 1.0",
-);
-await pair(
-  "no-change re-run",
-  () => ferry(["mirror", tree, "s3://test/ferry-tree"]),
-  () => rclone(["copy", "--transfers", "8", tree, "s3:test/rclone-tree"]),
-  "<= 0.5",
-);
-await pair(
-  `${MIB} MiB file up`,
-  () => ferry(["mirror", bigDir, "s3://test/ferry-big"]),
-  () => rclone(["copy", bigDir, "s3:test/rclone-big"]),
-  "time <= 1.0",
-);
-await pair(
-  `${MIB} MiB file down`,
-  () => ferry(["mirror", "s3://test/ferry-big", join(work, "ferry-down")]),
-  () => rclone(["copy", "s3:test/rclone-big", join(work, "rclone-down")]),
-  "time <= 1.0",
-);
-
-console.log(`| case | ferry s | rclone s | ferry / rclone | goal |`);
-console.log(`|---|---|---|---|---|`);
-for (const [what, f, r, goal] of rows) {
-  console.log(`| ${what} | ${sec(f)} | ${sec(r)} | ${(f / r).toFixed(2)} | ${goal} |`);
+// Warm-up (not timed): Deno's module cache for each ferry, rclone's first start.
+await Deno.mkdir(join(work, "empty"));
+for (const t of tools) {
+  await cli[t](
+    t === "rclone" ? ["copy", join(work, "empty"), "s3:test/warm"] : [
+      "mirror",
+      join(work, "empty"),
+      `s3://test/warm-${t}`,
+    ],
+  );
 }
+
+interface Case {
+  what: string;
+  goal: string;
+  /** The command of `tool` in round `r` (each round writes to its own keys). */
+  command(tool: Tool, r: number): string[];
+}
+const dst = (tool: Tool, what: string, r: number) =>
+  tool === "rclone" ? `s3:test/${tool}-${what}-${r}` : `s3://test/${tool}-${what}-${r}`;
+const copyTree = (tool: Tool, r: number) =>
+  tool === "rclone"
+    ? ["copy", "--transfers", "8", tree, dst(tool, "tree", r)]
+    : ["mirror", tree, dst(tool, "tree", r)];
+const copyBig = (tool: Tool, r: number) =>
+  tool === "rclone"
+    ? ["copy", bigDir, dst(tool, "big", r)]
+    : ["mirror", bigDir, dst(tool, "big", r)];
+const cases: Case[] = [
+  {
+    what: `${FILES} files (${(bytes / 2 ** 20).toFixed(1)} MiB) local -> s3`,
+    goal: "<= 1.0",
+    command: copyTree,
+  },
+  { what: "no-change re-run", goal: "<= 0.5", command: copyTree },
+  { what: `${MIB} MiB file up`, goal: "time <= 1.0", command: copyBig },
+  {
+    what: `${MIB} MiB file down`,
+    goal: "time <= 1.0",
+    command: (tool, r) => {
+      const down = join(work, `${tool}-down-${r}`);
+      return tool === "rclone"
+        ? ["copy", dst(tool, "big", r), down]
+        : ["mirror", dst(tool, "big", r), down];
+    },
+  },
+];
+
+const seconds = new Map<string, number[]>();
+const cpu = new Map<string, number[]>();
+const note = (m: Map<string, number[]>, k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
+console.error(`load average at start: ${load()}`);
+for (let r = 0; r < RUNS; r++) {
+  for (const c of cases) {
+    const order = tools.map((_, i) => tools[(i + r) % tools.length]);
+    for (const t of order) {
+      const cpu0 = ownCpu();
+      const t0 = performance.now();
+      await cli[t](c.command(t, r));
+      const s = (performance.now() - t0) / 1000;
+      note(seconds, `${c.what}|${t}`, s);
+      note(cpu, `${c.what}|${t}`, ownCpu() - cpu0);
+      console.error(`round ${r + 1} ${c.what}: ${t} ${sec(s)} s`);
+    }
+  }
+  for (const t of tools) {
+    await Deno.remove(join(work, `${t}-down-${r}`), { recursive: true }).catch(() => {});
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const head = ["case", ...tools.map((t) => `${t} s`), "ferry / rclone"];
+if (BASE) head.push("ferry / base");
+head.push("s3rver CPU s (ferry, rclone)", "goal");
+console.log(`| ${head.join(" | ")} |`);
+console.log(`|${head.map(() => "---").join("|")}|`);
+for (const c of cases) {
+  const m = (t: Tool) => median(seconds.get(`${c.what}|${t}`)!);
+  const all = (t: Tool) => seconds.get(`${c.what}|${t}`)!.map(sec).join(", ");
+  const row = [c.what, ...tools.map((t) => `${sec(m(t))} (${all(t)})`)];
+  row.push((m("ferry") / m("rclone")).toFixed(2));
+  if (BASE) row.push((m("ferry") / m("base")).toFixed(2));
+  const c3 = (t: Tool) => sec(median(cpu.get(`${c.what}|${t}`)!));
+  row.push(`${c3("ferry")}, ${c3("rclone")}`, c.goal);
+  console.log(`| ${row.join(" | ")} |`);
+}
+console.log(`\nload average at end: ${load()}; medians of ${RUNS} (each run in brackets)`);
 await s3.stop();
 await Deno.remove(work, { recursive: true });

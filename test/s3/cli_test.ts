@@ -13,10 +13,8 @@ import { openS3 } from "../../plugins/s3/mod.ts";
 import { writeAll } from "../../endpoint/streams.ts";
 import { type S3rverHandle, startS3rver } from "./s3rver.ts";
 
-const isolated = { AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_CONFIG_FILE: "/nonexistent" };
-
 function envOf(s3: S3rverHandle, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...isolated, ...s3.env, ...extra };
+  return { ...s3.env, ...extra };
 }
 
 async function makeTree(dir: string, files: number): Promise<void> {
@@ -102,7 +100,7 @@ peerTest(
         RCLONE_CONFIG_S3_ENDPOINT: s3.endpoint,
         RCLONE_CONFIG_S3_ACCESS_KEY_ID: s3.accessKeyId,
         RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        RCLONE_CONFIG: "/nonexistent",
+        RCLONE_CONFIG: s3.absent,
       };
       const run = (args: string[]) => {
         const env: Record<string, string> = { ...Deno.env.toObject(), ...rcloneEnv };

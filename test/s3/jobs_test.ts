@@ -20,8 +20,6 @@ async function bucket(options: { awsMultipartEtags?: boolean } = {}) {
   const s3 = await startS3rver(options);
   const dir = await Deno.makeTempDir();
   const env = {
-    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
-    AWS_CONFIG_FILE: "/nonexistent",
     ...s3.env,
   };
   const view = await openS3(new URL(`s3://${s3.bucket}/`), {

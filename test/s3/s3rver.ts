@@ -34,8 +34,13 @@ export interface S3rverHandle extends AsyncDisposable {
   /** s3rver's fixed keys. */
   accessKeyId: string;
   secretAccessKey: string;
-  /** Environment that points the AWS CLI's lookup (and ferry's) at it. */
+  /**
+   * Environment that points the AWS CLI's lookup (and ferry's) at it, with the shared
+   * AWS files set to {@link absent} (no profile of the machine's gets in).
+   */
   env: Record<string, string>;
+  /** A path that does not exist (in s3rver's own directory), for "no config file". */
+  absent: string;
   /**
    * Resolves with the first request, answered from now on, that `match` accepts
    * (an event to await instead of sleeping: "part 1 of the upload is stored").
@@ -117,6 +122,8 @@ export async function startS3rver(
     });
   };
   const endpoint = `http://127.0.0.1:${address.port}`;
+  // Not "/nonexistent": another program on this machine made that a directory once.
+  const absent = `${directory}/.absent`;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -134,7 +141,10 @@ export async function startS3rver(
     directory,
     accessKeyId: "S3RVER",
     secretAccessKey: "S3RVER",
+    absent,
     env: {
+      AWS_SHARED_CREDENTIALS_FILE: absent,
+      AWS_CONFIG_FILE: absent,
       AWS_ACCESS_KEY_ID: "S3RVER",
       AWS_SECRET_ACCESS_KEY: "S3RVER",
       AWS_ENDPOINT_URL_S3: endpoint,

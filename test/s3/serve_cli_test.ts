@@ -25,8 +25,8 @@ async function servedBucket(serveArgs: string[] = []) {
   const s3 = await startS3rver();
   const dir = await Deno.makeTempDir();
   const env = {
-    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
-    AWS_CONFIG_FILE: "/nonexistent",
+    AWS_SHARED_CREDENTIALS_FILE: s3.absent,
+    AWS_CONFIG_FILE: s3.absent,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_REGION: "us-east-1",
     // Not the keys used: the flags win (s3rver refuses an unknown key id).
@@ -163,7 +163,7 @@ peerTest(
     await Deno.writeFile(join(b.dir, "r.bin"), data);
     const env: Record<string, string> = {
       ...Deno.env.toObject(),
-      RCLONE_CONFIG: "/nonexistent",
+      RCLONE_CONFIG: b.s3.absent,
       RCLONE_CONFIG_F_TYPE: "ftp",
       RCLONE_CONFIG_F_HOST: "127.0.0.1",
       RCLONE_CONFIG_F_PORT: String(b.port),

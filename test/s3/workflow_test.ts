@@ -33,10 +33,10 @@ jobs:
 `,
       );
       const env = {
+        AWS_SHARED_CREDENTIALS_FILE: s3.absent,
+        AWS_CONFIG_FILE: s3.absent,
         BUCKET_KEY_ID: s3.accessKeyId,
         BUCKET_SECRET: s3.secretAccessKey,
-        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
-        AWS_CONFIG_FILE: "/nonexistent",
       };
       const dry = await ferry(["run", "--dry-run", "wf.yaml"], { env, cwd: dir });
       assert.equal(dry.code, 0, dry.stderr + dry.stdout);
