@@ -8,7 +8,9 @@
  *   connection (the server fills the socket buffers, then holds what it read);
  * - `stor`: N uploads that send 64 KiB, then stall;
  * - `concurrent`: N clients at once each STOR a file, RETR it back, QUIT: wall
- *   time and peak RSS.
+ *   time, server CPU time and peak RSS;
+ * - `stream` (not run by default): one client STORs and RETRs 512 MiB: the
+ *   server's CPU time per MiB, steadier than MiB/s on a shared machine.
  *
  * Each scenario starts a fresh server, warms it up (a few whole transfers),
  * takes the idle baseline, runs, and measures again after every session
@@ -18,12 +20,13 @@
  *
  *   deno run -A bench/server_memory.ts [--sessions 300] [--rounds 1]
  *       [--servers floor,pyftpdlib,ferry] [--scenarios idle,retr,stor,concurrent]
- *       [--size-mb 2] [--ferry-flags "--v8-flags=..."] [--ferry-args "..."] [--ferry-env "K=V"]
+ *       [--size-mb 2] [--deno-flags "--v8-flags=..."] [--ferry-args "..."] [--ferry-env "K=V"]
  *       [--base DIR]
  *
  * Servers: floor (Deno.listen control connections), floor-node (node:net
- * control connections, as ferry's), pyftpdlib, ferry, base.
- * `--ferry-env "K=V ..."` sets environment variables for ferry (e.g. glibc's
+ * control connections, as ferry's), pyftpdlib, ferry, `ferry@BYTES` (ferry with
+ * that transferChunkSize), base.
+ * `--deno-flags` go to every Deno server (ferry, base, floor). `--ferry-env "K=V ..."` sets environment variables for ferry (e.g. glibc's
  * MALLOC_MMAP_THRESHOLD_). `--ferry-args` go to bench/server_run.ts (e.g. `--chunk 65536`); `--base DIR`
  * adds the server "base", bench/server_run.ts of another checkout (A/B).
  * Server on core 0, clients on core 1 when there are two.
@@ -39,7 +42,7 @@ const { values: args } = parseArgs({
     servers: { type: "string", default: "floor,pyftpdlib,ferry" },
     scenarios: { type: "string", default: "idle,retr,stor,concurrent" },
     "size-mb": { type: "string", default: "2" },
-    "ferry-flags": { type: "string", default: "" },
+    "deno-flags": { type: "string", default: "" },
     "ferry-args": { type: "string", default: "" },
     "ferry-env": { type: "string", default: "" },
     base: { type: "string" },
@@ -48,6 +51,7 @@ const { values: args } = parseArgs({
 const N = Number(args.sessions);
 const SIZE = Number(args["size-mb"]) * 1048576;
 const BIG = 32 * 1048576;
+const STREAM = 512 * 1048576;
 const HERE = new URL(".", import.meta.url).pathname;
 const split = (s: string) => s.split(" ").filter(Boolean);
 const pin = (core: number, cmd: string[]) =>
@@ -95,6 +99,7 @@ async function startServer(kind: string, dir: string): Promise<Server> {
       "deno",
       "run",
       "-A",
+      ...split(args["deno-flags"]),
       `${HERE}server_floor.ts`,
       String(port),
       ...(kind === "floor-node" ? ["--control", "node"] : []),
@@ -103,17 +108,18 @@ async function startServer(kind: string, dir: string): Promise<Server> {
       "deno",
       "run",
       "-A",
-      ...split(args["ferry-flags"]),
+      ...split(args["deno-flags"]),
       `${kind === "base" ? `${args.base}/bench/` : HERE}server_run.ts`,
       String(port),
       dir,
       ...(kind === "base" ? [] : split(args["ferry-args"])),
+      ...(kind.startsWith("ferry@") ? ["--chunk", kind.slice(6)] : []),
     ];
   const full = pin(0, cmd);
   const child = new Deno.Command(full[0], {
     args: full.slice(1),
     stdin: "null",
-    env: kind === "ferry" || kind === "base"
+    env: kind.startsWith("ferry") || kind === "base"
       ? Object.fromEntries(split(args["ferry-env"]).map((kv) => kv.split("=", 2)))
       : {},
     stdout: "piped",
@@ -162,6 +168,12 @@ async function startServer(kind: string, dir: string): Promise<Server> {
       clearTimeout(t);
     },
   };
+}
+
+/** CPU seconds (user + system) a process used so far. */
+function cpuSeconds(pid: number): number {
+  const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 /** VmRSS of a process in KiB. The `taskset` in front execs, so the pid is the server's. */
@@ -274,6 +286,8 @@ interface Row {
   perSession?: number;
   peak?: number;
   wall?: number;
+  /** Server CPU seconds for the scenario's transfers. */
+  cpu?: number;
   after: number;
   mem?: Memory;
   memAfter?: Memory;
@@ -287,7 +301,16 @@ async function scenario(kind: string, name: string, dir: string): Promise<Row> {
     for (let i = 0; i < 4; i++) await storRetr(srv.port, `warm_${i}.bin`, SIZE);
     const base = await settle(srv.pid);
     const row: Row = { base, after: 0 };
-    if (name === "concurrent") {
+    if (name === "stream") {
+      // One client, one large file up and down: the server's CPU per byte
+      // (steadier than MiB/s on a shared machine).
+      const t0 = performance.now();
+      const c0 = cpuSeconds(srv.pid);
+      await storRetr(srv.port, "stream.bin", STREAM);
+      row.wall = (performance.now() - t0) / 1000;
+      row.cpu = cpuSeconds(srv.pid) - c0;
+      row.peak = rss(srv.pid);
+    } else if (name === "concurrent") {
       let peak = base;
       let sampling = true;
       const sampler = (async () => {
@@ -297,8 +320,10 @@ async function scenario(kind: string, name: string, dir: string): Promise<Row> {
         }
       })();
       const t0 = performance.now();
+      const c0 = cpuSeconds(srv.pid);
       await pool(N, N, (i) => storRetr(srv.port, `c_${i}.bin`, SIZE));
       row.wall = (performance.now() - t0) / 1000;
+      row.cpu = cpuSeconds(srv.pid) - c0;
       sampling = false;
       await sampler;
       row.peak = peak;
@@ -334,7 +359,8 @@ const loadavg = () => Deno.readTextFileSync("/proc/loadavg").trim();
 const dir = await Deno.makeTempDir({ prefix: "ferry-mem-" });
 await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(0));
 await Deno.truncate(`${dir}/big.bin`, BIG);
-const servers = args.servers.split(",").concat(args.base ? ["base"] : []);
+const servers = args.servers.split(",");
+if (args.base && !servers.includes("base")) servers.push("base");
 const scenarios = args.scenarios.split(",");
 const results: Record<string, Record<string, Row[]>> = {};
 console.log(`# server_memory ${new Date().toISOString()} sessions=${N} size=${SIZE}`);
@@ -350,13 +376,16 @@ try {
           `${name} ${kind}: base ${row.base} KiB` +
             (row.perSession !== undefined ? `, +${row.perSession.toFixed(1)} KiB/session` : "") +
             (row.wall !== undefined ? `, wall ${row.wall.toFixed(2)} s` : "") +
+            (row.cpu !== undefined ? `, server CPU ${row.cpu.toFixed(2)} s` : "") +
             `, peak ${row.peak} KiB, after close ${row.after} KiB (${
               (100 * row.after / row.base).toFixed(0)
             } % of base)` +
             (m
-              ? `; heapUsed ${mib(m.heapUsed)} MiB, external ${mib(m.external)} MiB, after close ${
-                mib(row.memAfter!.heapUsed)
-              } / ${mib(row.memAfter!.external)} MiB` +
+              ? `; heapUsed ${mib(m.heapUsed)} MiB${
+                m.gc ? ` (${mib(m.gc.heapUsed)} after a full GC)` : ""
+              }, external ${mib(m.external)} MiB, after close ${mib(row.memAfter!.heapUsed)} / ${
+                mib(row.memAfter!.external)
+              } MiB` +
                 (row.memAfter!.gc
                   ? `; after a full GC ${mib(row.memAfter!.gc.heapUsed)} / ${
                     mib(row.memAfter!.gc.external)
@@ -386,7 +415,26 @@ const cell = (name: string, kind: string, f: (r: Row) => number, digits = 1) => 
   return kind !== ref && r ? `${v.toFixed(digits)} (${(v / r).toFixed(2)} x)` : v.toFixed(digits);
 };
 for (const name of scenarios) {
+  if (name === "stream") {
+    console.log(
+      `| stream | server CPU ms per MiB | ${
+        servers.map((k) => cell(name, k, (r) => 1000 * r.cpu! / (2 * STREAM / 1048576), 2))
+          .join(" | ")
+      } |`,
+    );
+    console.log(
+      `| stream | MiB/s (STOR + RETR) | ${
+        servers.map((k) => cell(name, k, (r) => 2 * STREAM / 1048576 / r.wall!, 0)).join(" | ")
+      } |`,
+    );
+    continue;
+  }
   if (name === "concurrent") {
+    console.log(
+      `| concurrent | server CPU (s) | ${
+        servers.map((k) => cell(name, k, (r) => r.cpu!, 2)).join(" | ")
+      } |`,
+    );
     console.log(
       `| concurrent | wall (s) | ${
         servers.map((k) => cell(name, k, (r) => r.wall!, 2)).join(" | ")

@@ -3,6 +3,7 @@
  * as its own process so that its memory can be measured alone).
  *
  * Usage: deno run -A bench/server_run.ts PORT DIR [--scrypt] [--tls CERT KEY] [--chunk BYTES]
+ *        [--options JSON]   (more FtpServerOptions, e.g. '{"authFailedDelayMs":1}')
  * One user `bench`/`pw` with every permission, no connection limits. Prints
  * `READY <port>` once listening; stops on SIGTERM.
  * @module
@@ -15,6 +16,7 @@ const [port, dir] = Deno.args;
 const scrypt = Deno.args.includes("--scrypt");
 const tlsAt = Deno.args.indexOf("--tls");
 const chunkAt = Deno.args.indexOf("--chunk");
+const optionsAt = Deno.args.indexOf("--options");
 const authorizer = new VirtualAuthorizer().addUser("bench", {
   ...(scrypt ? { passwordHash: await hashPassword("pw") } : { password: "pw" }),
   perm: "elradfmwMT",
@@ -32,6 +34,7 @@ const srv = await startFtpServer({
       key: await Deno.readTextFile(Deno.args[tlsAt + 2]),
     }
     : undefined,
+  ...(optionsAt > 0 ? JSON.parse(Deno.args[optionsAt + 1]) : {}),
 });
 console.log(`READY ${srv.port}`);
 // bench/server_memory.ts asks for the heap and external (ArrayBuffer) figures behind RSS.

@@ -26,6 +26,8 @@ const log = logger("server");
 export const MAX_LINE = 4096;
 /** Lines queued before the session stops reading from the client. */
 const MAX_QUEUE = 64;
+const NO_BYTES = new Uint8Array(0);
+const decoder = new TextDecoder();
 
 const HTTP_VERBS = new Set([
   "GET",
@@ -122,7 +124,7 @@ export class Session {
   activeTransfer?: ActiveTransfer;
   closed = false;
 
-  #buf: Uint8Array = new Uint8Array(0);
+  #buf: Uint8Array = NO_BYTES;
   #discarding = false;
   #queue: string[] = [];
   #pumping = false;
@@ -208,26 +210,31 @@ export class Session {
 
   #received(chunk: Uint8Array) {
     if (this.closed || this.#discarding) return;
-    const buf = new Uint8Array(this.#buf.length + chunk.length);
-    buf.set(this.#buf);
-    buf.set(chunk, this.#buf.length);
+    // Whole lines in one chunk (the usual case) are read where they arrived;
+    // only an unfinished line is kept, copied out of the chunk.
+    let buf = chunk;
+    if (this.#buf.length) {
+      buf = new Uint8Array(this.#buf.length + chunk.length);
+      buf.set(this.#buf);
+      buf.set(chunk, this.#buf.length);
+    }
     let start = 0;
-    for (let i = 0; i < buf.length; i++) {
-      if (buf[i] !== 10) continue;
+    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, start)) {
       this.#line(buf.subarray(start, i));
       start = i + 1;
       if (this.closed || this.#discarding) return;
     }
-    this.#buf = buf.slice(start);
+    // A copy (node's Buffer#slice would be a view keeping the whole chunk).
+    this.#buf = start < buf.length ? new Uint8Array(buf.subarray(start)) : NO_BYTES;
     if (this.#buf.length > MAX_LINE) {
       // No line end in sight: answer once and drop what came (pyftpdlib: 500 Command too long).
-      this.#buf = new Uint8Array(0);
+      this.#buf = NO_BYTES;
       this.reply(500, "Command too long.");
       return;
     }
     // ftplib sends ABOR as urgent data: the final LF can be taken out of band.
-    if (this.activeTransfer && new TextDecoder().decode(stripTelnet(this.#buf)) === "ABOR\r") {
-      this.#buf = new Uint8Array(0);
+    if (this.activeTransfer && decoder.decode(stripTelnet(this.#buf)) === "ABOR\r") {
+      this.#buf = NO_BYTES;
       this.#line(new TextEncoder().encode("ABOR"));
     }
   }
@@ -237,7 +244,7 @@ export class Session {
       this.reply(500, "Command too long.");
       return;
     }
-    let line = new TextDecoder().decode(stripTelnet(raw));
+    let line = decoder.decode(stripTelnet(raw));
     if (line.endsWith("\r")) line = line.slice(0, -1);
     const verb = line.split(" ", 1)[0].toUpperCase();
     if (HTTP_VERBS.has(verb)) {

@@ -117,10 +117,11 @@ function finish(sock: Socket): Promise<void> {
 
 /**
  * Sends a stream (or prepared chunks, e.g. a listing) to the data socket and
- * closes it. One chunk is being sent while the next one is read, never more:
- * a client that stops reading holds two chunks of the server's memory (plus
- * the kernel's socket buffers). Rejects with `AbortedError`,
- * `DataTimeoutError` or the socket error.
+ * closes it. A local file (a byte stream) is read into one buffer, sent, and
+ * read into again; another stream's next chunk is read while one is sent.
+ * A client that stops reading thus holds one chunk of the server's memory,
+ * two with a remote endpoint (plus the kernel's socket buffers). Rejects
+ * with `AbortedError`, `DataTimeoutError` or the socket error.
  *
  * @example
  * ```ts
@@ -140,6 +141,7 @@ export async function sendToSocket(
   let sending: Promise<void> | undefined;
   try {
     while (true) {
+      if (sending && !chunks.ahead) await sending;
       const raw = await chunks.next();
       if (raw === undefined) break;
       if (opts.signal.aborted) throw new AbortedError();
@@ -345,8 +347,8 @@ function free(buf: ArrayBufferLike | undefined): void {
 /**
  * One way to pull chunks from what a download sends: an endpoint's stream or
  * an in-memory listing. A byte stream (LocalEndpoint's) is read with a BYOB
- * reader into at most two buffers of `size` bytes that come back through
- * `recycle` once their chunk is sent: no allocation per chunk, so a transfer
+ * reader into a buffer of `size` bytes that comes back through `recycle` once
+ * its chunk is sent: no allocation per chunk, so a transfer
  * leaves no garbage behind for the collector to find late (the memory of
  * finished downloads used to stay with the process until V8 happened to run a
  * full collection, and 300 stalled downloads left ~75 MiB that way). At the
@@ -363,6 +365,13 @@ function chunkSource(
   cancel(): Promise<void>;
   /** Lets go of the stream and frees the buffers: call once no write uses them. */
   release(): void;
+  /**
+   * Whether reading the next chunk while one is sent gains anything: not for a
+   * byte stream (its reads block, and the kernel's socket buffer already keeps
+   * the connection busy while the next one is read), so those transfers hold
+   * one buffer; a stream that fetches (a remote endpoint) overlaps the two.
+   */
+  readonly ahead: boolean;
 } {
   if (source instanceof ReadableStream) {
     let byob: ReadableStreamBYOBReader | undefined;
@@ -395,6 +404,7 @@ function chunkSource(
           owned.clear();
           spare.length = 0;
         },
+        ahead: false,
       };
     }
     const reader = source.getReader();
@@ -403,6 +413,7 @@ function chunkSource(
       recycle: () => {},
       cancel: () => reader.cancel().catch(() => {}),
       release: () => reader.releaseLock(),
+      ahead: true,
     };
   }
   const iter = source[Symbol.iterator]();
@@ -411,6 +422,7 @@ function chunkSource(
     recycle: () => {},
     cancel: () => Promise.resolve(),
     release: () => {},
+    ahead: true,
   };
 }
 
@@ -435,6 +447,7 @@ async function sendToConn(
   let writing: Promise<void> | undefined;
   try {
     while (true) {
+      if (writing && !chunks.ahead) await writing;
       const raw = await chunks.next();
       if (raw === undefined) break;
       if (opts.signal.aborted) throw new AbortedError();
@@ -444,7 +457,7 @@ async function sendToConn(
         chunks.recycle(raw);
         continue;
       }
-      // One write in flight while the next chunk is read (each is an async op).
+      // At most one write in flight, while the next chunk is read (see `ahead`).
       if (writing) await writing;
       writing = writeConn(conn, chunk, opts.progress).then(() => chunks.recycle(raw));
       writing.catch(() => {}); // awaited before the next write or at the end

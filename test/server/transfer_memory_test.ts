@@ -2,7 +2,7 @@
 // a download whose client stops reading holds one chunk being sent and one read ahead, and
 // reuses its two buffers; an upload whose endpoint stalls holds two batches, reused.
 import assert from "node:assert/strict";
-import { MemoryEndpoint } from "../../plugin.ts";
+import { LocalEndpoint, MemoryEndpoint } from "../../plugin.ts";
 import { VirtualAuthorizer } from "../../server.ts";
 import { validateConfig } from "../../plugins/server/config.ts";
 import { resolveOptions } from "../../plugins/server/options.ts";
@@ -63,45 +63,76 @@ function numberedSource(count: number) {
   return { stream, stats };
 }
 
-Deno.test("a stalled download holds two chunks and reuses two buffers", async () => {
-  const { stream, stats } = numberedSource(40);
+/** A download of `source` into a client that reads `readFirst` chunks, then stops. */
+async function stallAfter(
+  source: ReadableStream<Uint8Array>,
+  readFirst: number,
+  onPulled: (wait: () => Promise<void>) => Promise<void>,
+) {
   const conn = new StallingConn();
   const progress = { bytes: 0 };
-  const ctl = new AbortController();
   const firstWrite = conn.nextWrite();
-  const done = sendToSocket(stream, conn as unknown as Deno.Conn, {
-    signal: ctl.signal,
+  const done = sendToSocket(source, conn as unknown as Deno.Conn, {
+    signal: new AbortController().signal,
     dataTimeout: 60_000,
     progress,
     chunkSize: CHUNK,
   });
-  // The client reads 10 chunks, then stops.
   await firstWrite;
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < readFirst; i++) {
     const next = conn.nextWrite();
     conn.writes[i].done(conn.writes[i].bytes);
     await next;
   }
-  // Stalled: write 11 is pending. The pump reads at most one chunk ahead of it.
-  if (stats.pulls < 12) await new Promise<void>((r) => stats.onPull = r);
-  // Give any read-ahead every chance to happen (a stream high-water mark would pull now).
-  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
-  assert.equal(conn.writes.length, 11);
-  assert.equal(stats.pulls, 12, "one chunk in flight, one read ahead, nothing more");
-  assert.ok(stats.pulledBytes - progress.bytes <= 2 * CHUNK);
-  // The client reads again: the transfer completes with the same two buffers.
-  let i = 10;
-  const pump = (async () => {
-    while (i < 40) {
-      if (!conn.writes[i]) await conn.nextWrite();
+  // Stalled: the next write is pending. Give any read-ahead every chance to
+  // happen (a stream's high-water mark, an eager pump) before counting.
+  await onPulled(async () => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+  });
+  const stalledWrites = conn.writes.length;
+  // The client reads again: the transfer completes.
+  let i = readFirst;
+  const reading = (async () => {
+    while (true) {
+      if (!conn.writes[i]) {
+        const next = conn.nextWrite();
+        if (await Promise.race([next.then(() => false), done.then(() => true)])) return;
+      }
       conn.writes[i].done(conn.writes[i].bytes);
       i++;
     }
   })();
   await done;
-  await pump;
-  assert.equal(progress.bytes, 40 * CHUNK);
-  assert.equal(stats.fresh, 2, "40 chunks read into 2 buffers");
+  await reading;
+  return { stalledWrites, progress };
+}
+
+Deno.test("a stalled download of a local file holds one chunk, read into one reused buffer", async () => {
+  const { stream, stats } = numberedSource(40);
+  const r = await stallAfter(stream, 10, async (settle) => {
+    await settle();
+    assert.equal(stats.pulls, 11, "the chunk being sent, nothing read ahead");
+  });
+  assert.equal(r.stalledWrites, 11);
+  assert.equal(r.progress.bytes, 40 * CHUNK);
+  assert.equal(stats.fresh, 1, "40 chunks read into 1 buffer");
+});
+
+Deno.test("a stalled download of another stream holds two chunks (one sent, one read ahead)", async () => {
+  let pulls = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulls === 40) return controller.close();
+      pulls++;
+      controller.enqueue(new Uint8Array(CHUNK).fill(1));
+    },
+  }, { highWaterMark: 0 });
+  const r = await stallAfter(stream, 10, async (settle) => {
+    await settle();
+    assert.equal(pulls, 12, "one chunk in flight, one read ahead, nothing more");
+  });
+  assert.equal(r.stalledWrites, 11);
+  assert.equal(r.progress.bytes, 40 * CHUNK);
 });
 
 Deno.test("an upload to a stalled endpoint holds two batches, reused", async () => {
@@ -164,4 +195,31 @@ Deno.test("transferChunkSize: 128 KiB by default, 4 KiB to 16 MiB, from the YAML
     () => validateConfig({ transferChunkSize: "big" }, "s.yaml"),
     /s\.yaml: transferChunkSize: expected a whole number of bytes/,
   );
+});
+
+Deno.test("LocalEndpoint.read is a byte stream: a BYOB reader fills its own buffer", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = new Uint8Array(300_000).map((_, i) => i % 251);
+    await Deno.writeFile(`${dir}/f.bin`, data);
+    const ep = new LocalEndpoint(dir);
+    const reader = (await ep.read("f.bin")).getReader({ mode: "byob" });
+    let buf = new ArrayBuffer(CHUNK);
+    const got: number[] = [];
+    while (true) {
+      const r = await reader.read(new Uint8Array(buf));
+      if (r.done) break;
+      assert.equal(r.value.buffer.byteLength, CHUNK, "read into the reader's buffer");
+      got.push(...r.value);
+      buf = r.value.buffer as ArrayBuffer;
+    }
+    assert.deepEqual(new Uint8Array(got), data);
+    // A default reader still gets whole chunks of its own.
+    const whole = new Uint8Array(
+      await new Response(await ep.read("f.bin", { offset: 1000 })).arrayBuffer(),
+    );
+    assert.deepEqual(whole, data.subarray(1000));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
