@@ -81,6 +81,13 @@ export interface Capabilities {
   rangedReads?: boolean;
   /** {@link Endpoint.writeAt} is there (segmented downloads write into one partial). Default false. */
   writeAt?: boolean;
+  /**
+   * `read()` calls beyond `maxConnections` queue behind running reads on the
+   * backend's own connections at no round trip (FTP servers that read
+   * commands in turn: the next RETR waits in the server's input), so a job
+   * may keep up to `maxConnections` more copies from it going. Default false.
+   */
+  queuedReads?: boolean;
 }
 
 /** Options for {@link Endpoint.stat} and {@link Endpoint.lstat}. */

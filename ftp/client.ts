@@ -12,6 +12,7 @@ import { type DataChannelOptions, type DataChannelState, dataConnectionError } f
 import {
   type ChannelOpener,
   channelOpener,
+  type ChannelRequest,
   type DataSecurity,
   plainData,
   tlsData,
@@ -63,6 +64,16 @@ export interface FtpClientOptions {
    * session (default true); turn off for a server that loses pipelined commands.
    */
   pipeline?: boolean;
+  /**
+   * Send a download's EPSV and RETR while the session's previous download
+   * still runs, so they wait in the server's input and its 229 follows the
+   * previous 226 at once: a round trip less per file on a far server. Only
+   * for servers that read commands one after another (not during a
+   * transfer; pyftpdlib answers them at once, Pure-FTPd drops them); default:
+   * when the welcome names vsftpd or ProFTPD.
+   * Plain (unencrypted) binary downloads of up to 1 MiB are queued behind.
+   */
+  queueReads?: boolean;
   /**
    * Plain passive data connections on `Deno.Conn` (default true): leaner than
    * node:net for many small files. False keeps every data connection on node:net.
@@ -131,6 +142,11 @@ export interface TransferOptions {
   /** Hears the replies to `ahead` (must not throw). */
   onAhead?: (replies: Reply[]) => void;
   /**
+   * Downloads: the size the caller expects (from its listing). One of up to
+   * 1 MiB lets the next download queue behind it (see `queueReads`).
+   */
+  expectedSize?: number;
+  /**
    * Downloads: called once when the session is free again (final reply read,
    * or the transfer aborted or failed, `failed` then true), before the
    * stream ends. See DataStreamOptions.
@@ -180,6 +196,17 @@ export class FtpClient {
     & FtpClientOptions;
   readonly #state: DataChannelState = { epsv: true };
   #lock: Promise<void> = Promise.resolve();
+  /** Holders and waiters of the lock. */
+  #holders = 0;
+  /** The running transfer is a download another may queue behind (see `queueReads`). */
+  #queueable = false;
+  /** A download's lines were sent behind the running transfer. */
+  #queuedBehind = false;
+  /**
+   * Called when a download another may queue behind started (a session pool
+   * wakes the callers waiting for a session).
+   */
+  onQueueable?: () => void;
   #type?: "A" | "I";
   #features?: Map<string, string>;
   #protected = false;
@@ -274,6 +301,20 @@ export class FtpClient {
   }
 
   #retired = false;
+
+  /**
+   * Whether a download asked now would queue behind the running one (its
+   * lines sent at once) rather than wait for the session: see `queueReads`.
+   */
+  get queueable(): boolean {
+    return this.#queueable && this.#holders === 1 && !this.closed;
+  }
+
+  /** Whether `queueReads` is on for this session (the option, else the welcome). */
+  get queuesReads(): boolean {
+    return this.#options.queueReads ??
+      /vsftpd|ProFTPD/i.test(this.welcome);
+  }
 
   /** A 4xx to a transfer on a TLS session: maybe the data connection could not resume. */
   #noteRefusal(reply: Reply): void {
@@ -849,25 +890,48 @@ export class FtpClient {
     direction: "read" | "write",
     offset?: number,
     before: readonly string[] = [],
-    queries: Pick<TransferOptions, "ahead" | "onAhead"> = {},
+    queries: Pick<TransferOptions, "ahead" | "onAhead" | "expectedSize"> = {},
   ): Promise<TransferHandle> {
-    const release = await this.#acquire();
+    const request: ChannelRequest = {
+      command,
+      direction,
+      inBetween: (offset ?? 0) > 0 || before.length > 0,
+      ahead: queries.ahead,
+      // Lines queued behind this transfer would be read before a new EPSV/PASV.
+      mayReopen: () => !this.#queuedBehind,
+    };
+    // Behind a running download: the lines go now, the replies are read in turn.
+    const behind = this.queueable && type === "I" && this.#type === "I";
+    const lock = this.#acquire();
+    let queued = behind && this.#setup().opener.queue(this.#control, request);
+    if (queued) {
+      this.#queueable = false;
+      this.#queuedBehind = true;
+    }
+    const release = await lock;
+    if (queued) this.#queuedBehind = false;
     let done = false;
     const finish = () => {
       if (!done) {
         done = true;
+        this.#queueable = false;
         release();
       }
     };
     try {
       await this.#setType(type);
       const { opener, security } = this.#setup();
-      const { pending, sent, ahead } = await opener.open(this.#control, {
-        command,
-        direction,
-        inBetween: (offset ?? 0) > 0 || before.length > 0,
-        ahead: queries.ahead,
-      });
+      // A download's lines go out at once when they can (pipelined): from then on,
+      // a small one lets the next download queue its lines behind it.
+      queued ||= opener.queue(this.#control, request);
+      if (
+        queued && direction === "read" && type === "I" && !security.encrypted &&
+        this.queuesReads && (queries.expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES
+      ) {
+        this.#queueable = true;
+        this.onQueueable?.();
+      }
+      const { pending, sent, ahead } = await opener.open(this.#control, { ...request, queued });
       if (ahead.length > 0) queries.onAhead?.(ahead);
       if (offset && offset > 0) {
         const rest = await this.#control.command(`REST ${offset}`);
@@ -952,6 +1016,7 @@ export class FtpClient {
         pending.cancel();
         throw await finalAfter(error);
       }
+
       return {
         data,
         preliminary,
@@ -975,6 +1040,7 @@ export class FtpClient {
           data.destroy();
           if (done) return cause;
           if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);
+          if (this.#queuedBehind) return this.#dropQueued(finish, cause);
           // A stalled transfer gives no reply of its own: ABOR resynchronises.
           try {
             await this.#abortAfter(command, early);
@@ -988,6 +1054,7 @@ export class FtpClient {
         abort: async () => {
           data.destroy();
           if (done) return;
+          if (this.#queuedBehind) return void this.#dropQueued(finish, undefined);
           try {
             await this.#abortAfter(command, early);
           } finally {
@@ -999,6 +1066,18 @@ export class FtpClient {
       finish();
       throw error;
     }
+  }
+
+  /**
+   * A transfer with a download queued behind it cannot be aborted: the
+   * server would take the queued EPSV and RETR before the ABOR and wait for
+   * their data connection. The session is closed instead (the queued
+   * download fails as a lost connection, which callers retry).
+   */
+  #dropQueued(finish: () => void, cause: unknown): unknown {
+    this.#control.destroy();
+    finish();
+    return cause;
   }
 
   /** ABOR for a running transfer whose data connection is gone; reads until in step. */
@@ -1033,8 +1112,17 @@ export class FtpClient {
   }
 
   #acquire(): Promise<() => void> {
+    this.#holders++;
     let release!: () => void;
-    const next = new Promise<void>((resolve) => release = resolve);
+    const next = new Promise<void>((resolve) => {
+      let released = false;
+      release = () => {
+        if (released) return;
+        released = true;
+        this.#holders--;
+        resolve();
+      };
+    });
     const previous = this.#lock;
     this.#lock = previous.then(() => next);
     return previous.then(() => release);
@@ -1049,6 +1137,9 @@ export class FtpClient {
     }
   }
 }
+
+/** The largest download another is queued behind (a longer one would hold it up). */
+const QUEUE_BEHIND_BYTES = 1 << 20;
 
 /** The size a 150 reply announces, as vsftpd and others do: `(1234 bytes)`. */
 function announcedSize(text: string): number | undefined {

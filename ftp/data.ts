@@ -127,7 +127,9 @@ export function canPipeline(options: DataChannelOptions, state: DataChannelState
  * command after its 229 and waits for the data connection, as it does when
  * the client connects first. Saves a write and a server wake-up per file.
  * `ahead` are queries (e.g. `MDTM path`) sent first in the same write; their
- * replies come back in `ahead`, in order, whatever they say.
+ * replies come back in `ahead`, in order, whatever they say. `alreadySent`:
+ * the lines ({@link pipelinedLines}) went out earlier, queued behind a
+ * running download; only the replies are read here.
  * When EPSV is refused this time, the command's reply (a refusal without a
  * data connection) is read and dropped, and `pending` is undefined: the caller
  * opens the channel the usual way and sends the command again.
@@ -143,9 +145,10 @@ export async function openPipelined(
   command: string,
   options: DataChannelOptions,
   ahead: readonly string[] = [],
+  alreadySent = false,
 ): Promise<{ pending?: PendingData; ahead: Reply[] }> {
   const peer = control.socket.remoteAddress ?? "127.0.0.1";
-  control.sendMany([...ahead, "EPSV", command]);
+  if (!alreadySent) control.sendMany(pipelinedLines(command, ahead));
   const answers: Reply[] = [];
   for (const line of ahead) answers.push(await control.read(options.timeoutMs, line));
   const reply = await control.read(options.timeoutMs, "EPSV");
@@ -169,6 +172,18 @@ export async function openPipelined(
     control.destroy();
     throw error;
   }
+}
+
+/**
+ * The lines {@link openPipelined} sends, in order.
+ *
+ * @example
+ * ```ts
+ * pipelinedLines("RETR a", ["MDTM a"]); // ["MDTM a", "EPSV", "RETR a"]
+ * ```
+ */
+export function pipelinedLines(command: string, ahead: readonly string[] = []): string[] {
+  return [...ahead, "EPSV", command];
 }
 
 /**

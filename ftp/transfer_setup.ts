@@ -17,11 +17,13 @@ import {
   openDataChannel,
   openPipelined,
   type PendingData,
+  pipelinedLines,
   type RawDataChannel,
 } from "./data.ts";
 import { connData, type DataConnection, socketData } from "./data_connection.ts";
 import { startTlsData, type TlsOptions } from "./tls.ts";
 import type { Reply } from "./reply.ts";
+import { FtpConnectionError } from "./errors.ts";
 
 /** What one transfer asks of the channel. */
 export interface ChannelRequest {
@@ -34,6 +36,14 @@ export interface ChannelRequest {
    * `command` where those are pipelined); their replies are returned in order.
    */
   ahead?: readonly string[];
+  /** The lines went out already ({@link ChannelOpener.queue}): only read the replies. */
+  queued?: boolean;
+  /**
+   * Whether the channel may be opened the usual way after the server refused
+   * a pipelined EPSV (not while other lines wait behind it: the server would
+   * read those first). Default yes; otherwise the session is closed.
+   */
+  mayReopen?: () => boolean;
 }
 
 /** Opens data channels; `sent` says whether `command` already went out with it. */
@@ -44,6 +54,13 @@ export interface ChannelOpener {
     /** The replies to `request.ahead`, in order. */
     ahead: Reply[];
   }>;
+  /**
+   * Sends the request's lines now, before its turn (queued behind a running
+   * download, where the server reads them after that one's final reply);
+   * false when this request cannot be pipelined (nothing sent). `open` with
+   * `queued: true` reads the replies later.
+   */
+  queue(control: ControlConnection, request: ChannelRequest): boolean;
 }
 
 /**
@@ -62,12 +79,26 @@ export function channelOpener(
   state: DataChannelState,
   pipeline: boolean,
 ): ChannelOpener {
+  const pipelines = ({ direction, inBetween }: ChannelRequest) =>
+    pipeline && direction === "read" && !inBetween && canPipeline(channel, state);
   return {
-    async open(control, { command, direction, inBetween, ahead = [] }) {
-      if (pipeline && direction === "read" && !inBetween && canPipeline(channel, state)) {
-        const pipelined = await openPipelined(control, command, channel, ahead);
+    queue(control, request) {
+      if (!pipelines(request)) return false;
+      control.sendMany(pipelinedLines(request.command, request.ahead));
+      return true;
+    },
+    async open(control, request) {
+      const { command, ahead = [], queued = false } = request;
+      if (queued || pipelines(request)) {
+        const pipelined = await openPipelined(control, command, channel, ahead, queued);
         if (pipelined.pending) {
           return { pending: pipelined.pending, sent: true, ahead: pipelined.ahead };
+        }
+        if (request.mayReopen?.() === false) {
+          control.destroy();
+          throw new FtpConnectionError(
+            `${control.peer} refused a pipelined EPSV with more commands queued; reconnecting`,
+          );
         }
         const pending = await openDataChannel(control, channel, state);
         return { pending, sent: false, ahead: pipelined.ahead };

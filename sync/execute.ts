@@ -159,7 +159,8 @@ export async function executePlan(
       outcomes[index] = await runOne(actions[index], ctx);
     };
     if (group === "copy" || group === "delete-files") {
-      await forEachLimit(indexes, group === "copy" ? limit : limit * 2, run, options.signal);
+      const n = group === "copy" ? limit + queuedBehind(lanes, limit) : limit * 2;
+      await forEachLimit(indexes, n, run, options.signal);
     } else if (group === "mkdir" || group === "rmdir") {
       for (const level of levels(indexes, actions, group)) {
         await forEachLimit(level, limit, run, options.signal);
@@ -319,6 +320,24 @@ async function deleteEntry(
   if (action.type === "dir") await ep.rmdir(path);
   else if (action.backupTo !== undefined) await moveAside(ep, path, action.backupTo);
   else await ep.remove(path);
+}
+
+/**
+ * Copies kept going beyond `limit`, queued behind running reads on the
+ * sources' own connections (`Capabilities.queuedReads`): as many as the
+ * sources have connections, when every copy reads from such a source and
+ * `limit` already uses all its connections. Else 0.
+ */
+function queuedBehind(lanes: Lanes, limit: number): number {
+  let extra = Number.POSITIVE_INFINITY;
+  for (const lane of [lanes.target, lanes.a, lanes.b]) {
+    if (!lane) continue;
+    const caps = lane.src.capabilities();
+    if (!caps.queuedReads || lane.src === lane.dst || caps.maxConnections <= 0) return 0;
+    if (limit < caps.maxConnections) return 0;
+    extra = Math.min(extra, caps.maxConnections);
+  }
+  return Number.isFinite(extra) ? extra : 0;
 }
 
 function parallelism(lanes: Lanes, wanted = 4): number {

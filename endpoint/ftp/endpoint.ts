@@ -200,6 +200,7 @@ export class FtpEndpoint implements Endpoint {
     const features = await host.features();
     const mlsd = await host.usesMlsd();
     const mtime = await host.mtimeMethod();
+    const queuedReads = await host.queuesReads();
     return new FtpEndpoint(host, abspath("/", root), url, {
       setMtime: mtime !== "none",
       chmod: true,
@@ -213,6 +214,7 @@ export class FtpEndpoint implements Endpoint {
       hashes: hashNames(features),
       precision: mlsd ? Precision.seconds : Precision.minutes,
       maxConnections,
+      ...(queuedReads ? { queuedReads } : {}),
       ...extra,
     });
   }
@@ -245,11 +247,19 @@ export class FtpEndpoint implements Endpoint {
     // Only where listings are coarser than MDTM's second, and the server has MDTM.
     const ask = heard !== undefined && this.capabilities().precision > Precision.seconds &&
       (await this.host.features()).has("MDTM");
+    const remote = this.#remote(p);
+    // The walk's listing tells the size (no round trip): small files let the next queue behind.
+    const cached = this.host.statCache.lookup(remote);
+    const size = typeof cached === "object" ? cached.stat.size : undefined;
     try {
-      const stream = await this.host.open(this.#remote(p), "r", {
+      const stream = await this.host.open(remote, "r", {
         rest: options.offset || undefined,
         signal: options.signal,
         ...(ask ? { onMdtm: heard } : {}),
+        // A read cut short (a segment) ends with ABOR: nothing may queue behind it.
+        ...(size !== undefined && options.length === undefined
+          ? { expectedSize: size - (options.offset ?? 0) }
+          : {}),
       });
       // No range in FTP: the transfer is cut (ABOR) after the bytes asked for.
       return options.length === undefined ? stream : limitStream(stream, options.length);

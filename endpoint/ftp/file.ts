@@ -27,6 +27,8 @@ export interface OpenOptions {
    * stream is returned. Not called when the server refused MDTM.
    */
   onMdtm?: (mtime: Date) => void;
+  /** Reads: the size expected (a small file lets the next download queue behind it). */
+  expectedSize?: number;
 }
 
 /**
@@ -42,7 +44,8 @@ export async function openRemoteRead(
   path: string,
   options: OpenOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
-  const child = await pool.acquire();
+  // A download may queue behind another one's on a busy session (FtpClient's `queueReads`).
+  const child = await pool.acquire({ queue: !options.rest });
   const done = once((failed: boolean) => {
     // After a failed transfer the control connection's state is not trusted;
     // after a cancel, the ABOR either resynchronised it or closed it.
@@ -56,6 +59,7 @@ export async function openRemoteRead(
       onProgress: options.onProgress,
       signal: options.signal,
       onSettled: done,
+      expectedSize: options.expectedSize,
       ...(onMdtm
         ? { ahead: [`MDTM ${path}`], onAhead: ([reply]: Reply[]) => mdtmTime(reply, onMdtm) }
         : {}),

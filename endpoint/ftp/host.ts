@@ -206,6 +206,19 @@ export class FtpHost implements AsyncDisposable {
   }
 
   /**
+   * Whether the host's sessions queue a download behind a running one
+   * (`FtpClientOptions.queueReads`, by default from the welcome).
+   *
+   * @example
+   * ```ts
+   * await host.queuesReads(); // true on vsftpd
+   * ```
+   */
+  async queuesReads(): Promise<boolean> {
+    return (await this.#pool.main()).queuesReads;
+  }
+
+  /**
    * Whether listings use MLSD (second precision) rather than LIST.
    *
    * @example

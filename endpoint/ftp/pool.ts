@@ -109,6 +109,8 @@ export class SessionPool {
   #main?: Promise<FtpClient>;
   #idle: Idle[] = [];
   #leased = new Set<FtpClient>();
+  /** Leases beyond the first of a session a download is queued on (see `acquire`). */
+  #shared = new Map<FtpClient, number>();
   #connecting = 0;
   #waiting: (() => void)[] = [];
   #closed = false;
@@ -298,13 +300,16 @@ export class SessionPool {
    * one, or — at the limit — the next one returned. When the server refuses a
    * new session as one too many ({@link TooManyConnectionsError}) while others
    * are open, the limit drops to those and the caller waits for one of them.
+   * With `queue` (a download that pipelines), a session whose running
+   * download another may queue behind (`FtpClient.queueable`) is lent too,
+   * shared until both are released.
    *
    * @example
    * ```ts
    * const child = await pool.acquire();
    * ```
    */
-  async acquire(): Promise<FtpClient> {
+  async acquire(options: { queue?: boolean } = {}): Promise<FtpClient> {
     for (;;) {
       this.#assertOpen();
       const idle = this.#idle.pop();
@@ -345,6 +350,11 @@ export class SessionPool {
         }
         continue;
       }
+      const busy = options.queue ? this.#queueable() : undefined;
+      if (busy) {
+        this.#shared.set(busy, (this.#shared.get(busy) ?? 0) + 1);
+        return busy;
+      }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }
@@ -359,6 +369,14 @@ export class SessionPool {
    * ```
    */
   release(client: FtpClient, options: { broken?: boolean } = {}): void {
+    const shared = this.#shared.get(client);
+    if (shared) {
+      // Another lease holds it still: a broken session fails that one too.
+      if (shared > 1) this.#shared.set(client, shared - 1);
+      else this.#shared.delete(client);
+      if (options.broken) client.close();
+      return;
+    }
     if (client === this.#mainLent) {
       this.#mainLent = undefined;
       // A broken main session is made anew on next use (see `main()`).
@@ -503,6 +521,8 @@ export class SessionPool {
     const client = await this.#factory();
     client.timeShift = this.#timeShift;
     client.mlsdLocalTime = this.#mlsdLocalTime;
+    // Callers waiting for a session may queue a download behind this one's now.
+    client.onQueueable = () => this.#wakeAll();
     if (this.#closed) {
       client.close();
       this.#assertOpen();
@@ -517,6 +537,17 @@ export class SessionPool {
 
   #wake(): void {
     this.#waiting.shift()?.();
+  }
+
+  #wakeAll(): void {
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  /** A lent session a download may queue behind now (see `FtpClient.queueable`). */
+  #queueable(): FtpClient | undefined {
+    for (const client of this.#leased) if (client.queueable) return client;
+    const main = this.#mainLent;
+    return main?.queueable ? main : undefined;
   }
 
   #assertOpen(): void {
