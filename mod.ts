@@ -116,3 +116,4 @@ export type {
 export type { TransferResult } from "./sync/transfer.ts";
 export type { OptionsSchema, StandardProps } from "./workflow/plugin.ts";
 export type { Logger, LogProperties } from "./util/log.ts";
+export type { SchemeOption, SchemeOptions } from "./endpoint/scheme_options.ts";

@@ -89,3 +89,4 @@ export type {
 export type { RetryOptions } from "./sync/retry.ts";
 export type { TransferResult } from "./sync/transfer.ts";
 export type { VerifyMode } from "./sync/verify.ts";
+export type { SchemeOption, SchemeOptions } from "./endpoint/scheme_options.ts";

@@ -121,3 +121,4 @@ export type { NormalizedSchedule } from "./workflow/schedule.ts";
 export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
 export type { TransferResult } from "./sync/transfer.ts";
 export type { Logger, LogProperties } from "./util/log.ts";
+export type { SchemeOption, SchemeOptions } from "./endpoint/scheme_options.ts";

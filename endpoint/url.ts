@@ -15,7 +15,10 @@ import type { Endpoint } from "./types.ts";
 import { UnknownSchemeError } from "./errors.ts";
 import { LocalEndpoint } from "./local.ts";
 import { MemoryEndpoint } from "./memory.ts";
-import { FtpEndpoint } from "./ftp/endpoint.ts";
+import { FTP_OPTIONS, FtpEndpoint } from "./ftp/endpoint.ts";
+import type { SchemeOptions } from "./scheme_options.ts";
+
+export type { SchemeOption, SchemeOptions } from "./scheme_options.ts";
 
 /**
  * What every scheme's opener receives: the endpoint's configuration in one
@@ -55,6 +58,8 @@ export interface EndpointOpener {
   scheme: string;
   /** One line saying what the scheme is. */
   description?: string;
+  /** The keys its `options:` map takes; without it any key passes unchecked. */
+  options?: SchemeOptions;
   /** Opens an endpoint for a URL of this scheme. */
   open(url: URL, options: OpenEndpointOptions): Promise<Endpoint>;
 }
@@ -79,6 +84,7 @@ export const builtinEndpointSchemes: readonly EndpointOpener[] = [
   {
     scheme: "file",
     description: "a local directory (file:///abs/path, or a plain path)",
+    options: {},
     open: (url, options) =>
       Promise.resolve(
         new LocalEndpoint(fileURLToPath(url), { create: options.create, fsync: options.fsync }),
@@ -87,6 +93,7 @@ export const builtinEndpointSchemes: readonly EndpointOpener[] = [
   {
     scheme: "memory",
     description: "an in-process tree (tests, demos)",
+    options: {},
     open: (url, options) =>
       Promise.resolve(MemoryEndpoint.fromUrl(url, { precision: options.precision })),
   },
@@ -97,6 +104,7 @@ export const builtinEndpointSchemes: readonly EndpointOpener[] = [
       : scheme === "ftpes"
       ? "explicit FTPS (AUTH TLS)"
       : "implicit FTPS (port 990)",
+    options: FTP_OPTIONS,
     open: (url, options) => FtpEndpoint.open(url, options),
   })),
 ];

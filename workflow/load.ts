@@ -235,7 +235,10 @@ async function loadTree(
   const config = parsed.data as WorkflowConfig | undefined;
   const schemes = new Set<string>([...BUILTIN_SCHEMES, ...registry.endpointSchemes.keys()]);
   const kindMap = new Map([...registry.jobKinds].map(([name, r]) => [name, r.item]));
-  problems.push(...semanticProblems(input, kindMap, schemes));
+  const schemeOptions = new Map(
+    [...registry.endpointSchemes].map(([name, r]) => [name, r.item.options]),
+  );
+  problems.push(...semanticProblems(input, kindMap, schemes, schemeOptions));
 
   if (problems.length > 0) throw new WorkflowInvalidError(sortProblems(problems.map(located)));
   const kinds = new Set(registry.jobKinds.keys());

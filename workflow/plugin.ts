@@ -10,6 +10,7 @@
  * @module
  */
 import type { Endpoint } from "../endpoint/types.ts";
+import type { SchemeOptions } from "../endpoint/scheme_options.ts";
 import type { Logger } from "../util/log.ts";
 import type { PlanExecutor } from "../sync/execute.ts";
 import type { StateStore } from "../sync/state.ts";
@@ -75,6 +76,11 @@ export interface EndpointScheme {
   scheme: string;
   /** One line saying what the scheme is. */
   description?: string;
+  /**
+   * The keys the endpoint's `options:` map takes, with their types: a workflow
+   * naming another key is invalid. Without it any key passes unchecked.
+   */
+  options?: SchemeOptions;
   /** Opens an endpoint for a URL of this scheme; turns `options` into the scheme's own typed options. */
   open(url: URL, options: EndpointOpenOptions): Promise<Endpoint>;
 }

@@ -8,6 +8,8 @@
 import { findCycles } from "./dag.ts";
 import type { TreePath } from "./interpolate.ts";
 import type { JobKind } from "./plugin.ts";
+import type { SchemeOption, SchemeOptions } from "../endpoint/scheme_options.ts";
+import { suggestion } from "./suggest.ts";
 import { splitTarget } from "./target.ts";
 import type { JobConfig, JobSpec, WorkflowConfig } from "./types.ts";
 
@@ -79,6 +81,64 @@ export function urlScheme(url: string): string | undefined {
 }
 
 /**
+ * What is wrong with an endpoint's `options:` map for its scheme: keys the
+ * scheme does not take (with the ones it does, and a "did you mean"), values of
+ * the wrong type.
+ *
+ * @example
+ * ```ts
+ * optionProblems(["endpoints", "o", "options"], "ftp", { pasive: true }, FTP_OPTIONS);
+ * // [{ path: [...], key: "pasive", message: 'unknown option "pasive" in endpoints.o.options (did you mean "passive"?); ftp:// takes: ...' }]
+ * ```
+ */
+export function optionProblems(
+  at: TreePath,
+  scheme: string,
+  options: Record<string, unknown>,
+  spec: SchemeOptions,
+): SemanticProblem[] {
+  const known = Object.keys(spec).sort();
+  const problems: SemanticProblem[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    const option = Object.hasOwn(spec, key) ? spec[key] : undefined;
+    if (!option) {
+      const takes = known.length
+        ? `${scheme}:// takes: ${known.join(", ")}`
+        : `${scheme}:// takes no options`;
+      problems.push({
+        path: at,
+        key,
+        message: `unknown option ${JSON.stringify(key)} in ${at.join(".")}${
+          suggestion(key, new Set(known))
+        }; ${takes}`,
+      });
+      continue;
+    }
+    const wrong = optionTypeProblem(option, value);
+    if (wrong) problems.push({ path: [...at, key], message: `options.${key}: ${wrong}` });
+  }
+  return problems;
+}
+
+function optionTypeProblem(option: SchemeOption, value: unknown): string | undefined {
+  const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
+  if (option.values) {
+    return option.values.includes(value as string | number | boolean)
+      ? undefined
+      : `expected ${option.values.map((v) => JSON.stringify(v)).join(" or ")}, got ${shown}`;
+  }
+  const fits = option.type === "integer"
+    ? Number.isInteger(value)
+    : option.type === "object"
+    ? isMap(value)
+    : typeof value === option.type;
+  const article = /^[aeiou]/.test(option.type) ? "an" : "a";
+  return fits
+    ? undefined
+    : `expected ${article} ${option.type}, got ${Array.isArray(value) ? "a list" : shown}`;
+}
+
+/**
  * All semantic problems of a workflow tree (validated or not).
  *
  * @example
@@ -91,6 +151,7 @@ export function semanticProblems(
   // deno-lint-ignore no-explicit-any
   kinds: ReadonlyMap<string, JobKind<any>>,
   schemes: ReadonlySet<string>,
+  schemeOptions: ReadonlyMap<string, SchemeOptions | undefined> = new Map(),
 ): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   const wf = isMap(tree) ? tree : {};
@@ -107,6 +168,10 @@ export function semanticProblems(
         path: [...at, "url"],
         message: `unknown URL scheme ${scheme}: (known: ${[...schemes].join(", ")})`,
       });
+    }
+    const spec = schemeOptions.get(scheme ?? "file");
+    if (spec && isMap(ep.options)) {
+      problems.push(...optionProblems([...at, "options"], scheme ?? "file", ep.options, spec));
     }
     if (isMap(ep.tls) && ep.tls.mode !== undefined && scheme !== "ftp") {
       problems.push({

@@ -40,6 +40,7 @@ import { FtpHost, type FtpHostOptions } from "./host.ts";
 import { limitStream } from "../streams.ts";
 import { abspath } from "./remote_path.ts";
 import { markReleasesChunks, releasesChunks } from "../../util/files.ts";
+import type { SchemeOption, SchemeOptions } from "../scheme_options.ts";
 
 const log = logger("endpoint", "ftp");
 
@@ -59,6 +60,48 @@ export interface FtpEndpointExtras extends
   /** How long cached listings are trusted (ms). Default 60 s. */
   cacheMaxAgeMs?: number;
 }
+
+const bool: SchemeOption = { type: "boolean" };
+const ms: SchemeOption = { type: "integer", description: "milliseconds" };
+
+/**
+ * The keys of {@link FtpEndpointExtras} a workflow may write under `options:`
+ * (the rest take functions or maps: `sessionFactory`, `listParsers`,
+ * `features`, `now`). `satisfies` makes `deno check` fail when the extras gain a
+ * key this does not list, or this lists one they do not have.
+ */
+export const FTP_OPTIONS: SchemeOptions = {
+  account: { type: "string", description: "ACCT after login" },
+  sourceAddress: { type: "string", description: "local address to connect from" },
+  activeAddress: { type: "string", description: "address announced in active mode" },
+  passive: { ...bool, description: "passive mode (default true)" },
+  epsv: { ...bool, description: "try EPSV before PASV (default true)" },
+  pipeline: { ...bool, description: "send the transfer commands without waiting (default auto)" },
+  nativeDataConnections: bool,
+  nudgeAcks: { ...bool, description: "answer preliminary replies so ACKs are not delayed" },
+  trustPasvHost: { ...bool, description: "follow a PASV reply's other host (default false)" },
+  dataProtection: { type: "string", values: ["P", "C"], description: "PROT under TLS" },
+  encoding: { type: "string", values: ["utf-8", "latin1"], description: "names on the wire" },
+  useMlsd: { type: "boolean", values: [true, false, "auto"], description: "MLSD or LIST" },
+  listHidden: { ...bool, description: "LIST -a" },
+  mlsdLocalTime: { ...bool, description: "the server's MLSD times are local, not UTC" },
+  maxListingBytes: { type: "integer", description: "largest listing accepted" },
+  maxChildren: { type: "integer", description: "child sessions beside the main one" },
+  lendMain: bool,
+  statCache: { type: "object", description: "{ size, maxAge (ms), disabled }" },
+  cacheMaxAgeMs: { ...ms, description: "how long cached listings are trusted" },
+  stateDir: { type: "string", description: "where `timeShift: auto` results are kept" },
+  timeShiftMaxAgeMs: { ...ms, description: "how long a measured time shift is trusted" },
+  probeDir: { type: "string", description: "directory for the time shift probe" },
+  keepAliveMs: { ...ms, description: "NOOP on idle sessions this often (0: off)" },
+  setMtime: { type: "string", values: ["auto", "mfmt", "mdtm", "none"] },
+} satisfies Record<FtpOptionKey, SchemeOption>;
+
+/** The extras a workflow can write (the others take functions or maps). */
+type FtpOptionKey = Exclude<
+  keyof FtpEndpointExtras,
+  "sessionFactory" | "listParsers" | "features" | "now"
+>;
 
 /**
  * Options of {@link FtpEndpoint.open}: the one vocabulary every scheme

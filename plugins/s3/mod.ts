@@ -35,6 +35,18 @@ export default definePlugin({
     scheme: "s3",
     description:
       "s3://BUCKET/PREFIX (keys, region and endpoint as the AWS CLI finds them; options: endpoint, region, pathStyle)",
+    options: {
+      endpoint: {
+        type: "string",
+        description: "the S3 service's URL (default AWS's for the region)",
+      },
+      region: { type: "string" },
+      pathStyle: { type: "boolean", description: "bucket in the path, not the host name" },
+      profile: { type: "string", description: "AWS profile for keys and region" },
+      partSize: { type: "integer", description: "bytes per multipart part (min 5 MiB)" },
+      partsInFlight: { type: "integer", description: "parts uploaded at once (default 4)" },
+      headConcurrency: { type: "integer", description: "HEAD requests at once (default 16)" },
+    },
     open: openS3,
   }],
 });

@@ -53,6 +53,14 @@ const uftpPlugin: Plugin = definePlugin({
   endpointSchemes: [{
     scheme: "uftp",
     description: "uftp://user@authhost:port[/prefix]/rest/auth/NAME:/base/dir (PyUNICORE's form)",
+    options: {
+      persistent: { type: "boolean", description: "one secret for every session" },
+      streams: { type: "integer", description: "data streams per transfer (default 1)" },
+      group: { type: "string", description: "Unix group the UFTPD writes as" },
+      client: { type: "string", description: "addresses the UFTPD accepts data connections from" },
+      compress: { type: "boolean", description: "refused: not implemented" },
+      cacheMaxAgeMs: { type: "integer", description: "how long cached listings are trusted" },
+    },
     open: openUftp,
   }],
   commands: [uftpServeCommand],
