@@ -71,13 +71,17 @@ export async function main(args: string[]): Promise<number> {
   }
   // Plain help requests are answered from data, without commander (help/pages.ts).
   if (args.length <= 2 && args.some((a) => a === "--help" || a === "-h" || a === "help")) {
-    const [{ HELP_PAGES }, { helpRequest, renderHelp, stdoutHelpWidth }] = await Promise.all([
+    const [pages, { helpRequest, pagesFresh, renderHelp, stdoutHelpWidth }] = await Promise.all([
       late<typeof import("./help/pages.ts")>(import.meta.url, "./help/pages.ts"),
       late<typeof import("./help/render.ts")>(import.meta.url, "./help/render.ts"),
     ]);
-    const page = helpRequest(args, Object.keys(HELP_PAGES).filter((name) => name !== ""));
-    if (page !== undefined) {
-      const text = renderHelp(HELP_PAGES[page], stdoutHelpWidth());
+    const page = helpRequest(args, Object.keys(pages.HELP_PAGES).filter((name) => name !== ""));
+    // Pages older than the commands (deno task help-pages not run): commander answers.
+    const pagesUrl = new URL("./help/pages.ts", import.meta.url).href;
+    if (
+      page !== undefined && await pagesFresh(pages.HELP_SOURCES, pages.HELP_SOURCES_HASH, pagesUrl)
+    ) {
+      const text = renderHelp(pages.HELP_PAGES[page], stdoutHelpWidth());
       await Deno.stdout.write(new TextEncoder().encode(text));
       return 0;
     }

@@ -108,6 +108,49 @@ export function helpRequest(
 }
 
 /**
+ * SHA-256 (hex, first 16 digits) of the bytes of `files`, in order: pages.ts
+ * records it for the files that define the help, so changed options are noticed.
+ *
+ * @example
+ * ```ts
+ * await sourcesHash([new URL("../options.ts", import.meta.url)]); // "3f2a9c01d4e5b6a7"
+ * ```
+ */
+export async function sourcesHash(files: readonly URL[]): Promise<string> {
+  const parts = await Promise.all(files.map((f) => Deno.readFile(f)));
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Whether pages.ts still describes the commands: the files it was made from
+ * hash as they did then. Off a file: URL (ferry run by https) it is taken as is.
+ *
+ * @example
+ * ```ts
+ * if (!await pagesFresh(HELP_SOURCES, HELP_SOURCES_HASH, import.meta.url)) useCommander();
+ * ```
+ */
+export async function pagesFresh(
+  sources: readonly string[],
+  hash: string,
+  base: string,
+): Promise<boolean> {
+  if (!base.startsWith("file:")) return true;
+  try {
+    return await sourcesHash(sources.map((s) => new URL(s, base))) === hash;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The width commander wraps stdout help to: the terminal's columns, else 80.
  *
  * @example

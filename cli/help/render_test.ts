@@ -1,13 +1,29 @@
 import assert from "node:assert/strict";
-import { extractPages, helpCommand } from "./extract.ts";
-import { HELP_PAGES } from "./pages.ts";
-import { helpRequest, renderHelp } from "./render.ts";
+import { extractPages, helpCommand, helpSources } from "./extract.ts";
+import { HELP_PAGES, HELP_SOURCES, HELP_SOURCES_HASH } from "./pages.ts";
+import { helpRequest, pagesFresh, renderHelp } from "./render.ts";
 import { COMMAND_TABLE } from "../commands/table.ts";
 
 const names = ["", ...COMMAND_TABLE.map((c) => c.name)];
 
 Deno.test("help pages: pages.ts is what commander renders today (else: deno task help-pages)", async () => {
   assert.deepEqual(await extractPages(), HELP_PAGES);
+  assert.deepEqual(HELP_SOURCES, await helpSources(), "run deno task help-pages");
+  const pagesUrl = new URL("./pages.ts", import.meta.url).href;
+  assert.ok(
+    await pagesFresh(HELP_SOURCES, HELP_SOURCES_HASH, pagesUrl),
+    "a command module changed after cli/help/pages.ts was made: run deno task help-pages",
+  );
+});
+
+Deno.test("help pages: stale pages (or unreadable sources) are not used; off file: URLs they are", async () => {
+  const pagesUrl = new URL("./pages.ts", import.meta.url).href;
+  assert.equal(await pagesFresh(HELP_SOURCES, "00000000", pagesUrl), false);
+  assert.equal(await pagesFresh(["../nope.ts"], HELP_SOURCES_HASH, pagesUrl), false);
+  assert.equal(
+    await pagesFresh(HELP_SOURCES, "00000000", "https://example.org/cli/help/pages.ts"),
+    true,
+  );
 });
 
 Deno.test("help pages: rendered byte for byte as commander prints them, at any width", async () => {
