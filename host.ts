@@ -71,3 +71,4 @@ export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
 export type { TlsOptions } from "./ftp/tls.ts";
 export type { TransferOptions } from "./ftp/client.ts";
 export type { Listing, SkippedLine } from "./ftp/listing/index.ts";
+export type { WriteAtOptions } from "./endpoint/types.ts";

@@ -117,3 +117,4 @@ export type { TransferResult } from "./sync/transfer.ts";
 export type { OptionsSchema, StandardProps } from "./workflow/plugin.ts";
 export type { Logger, LogProperties } from "./util/log.ts";
 export type { SchemeOption, SchemeOptions } from "./endpoint/scheme_options.ts";
+export type { SegmentOptions } from "./sync/segments.ts";

@@ -72,3 +72,4 @@ export type {
 } from "./workflow/report.ts";
 export type { Secrets } from "./workflow/secrets.ts";
 export type { TransferResult } from "./sync/transfer.ts";
+export type { SegmentOptions } from "./sync/segments.ts";

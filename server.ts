@@ -30,3 +30,4 @@ export type {
 } from "./endpoint/types.ts";
 export type { ResolvedOptions } from "./plugins/server/options.ts";
 export type { FerryError } from "./util/errors.ts";
+export type { WriteAtOptions } from "./endpoint/types.ts";

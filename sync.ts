@@ -46,3 +46,5 @@ export type {
 } from "./endpoint/types.ts";
 export type { FerryError } from "./util/errors.ts";
 export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
+export type { SegmentOptions } from "./sync/segments.ts";
+export type { WriteAtOptions } from "./endpoint/types.ts";

@@ -90,3 +90,5 @@ export type { RetryOptions } from "./sync/retry.ts";
 export type { TransferResult } from "./sync/transfer.ts";
 export type { VerifyMode } from "./sync/verify.ts";
 export type { SchemeOption, SchemeOptions } from "./endpoint/scheme_options.ts";
+export type { SegmentOptions } from "./sync/segments.ts";
+export type { WriteAtOptions } from "./endpoint/types.ts";

@@ -122,3 +122,5 @@ export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
 export type { TransferResult } from "./sync/transfer.ts";
 export type { Logger, LogProperties } from "./util/log.ts";
 export type { SchemeOption, SchemeOptions } from "./endpoint/scheme_options.ts";
+export type { SegmentOptions } from "./sync/segments.ts";
+export type { WriteAtOptions } from "./endpoint/types.ts";

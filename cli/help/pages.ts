@@ -1986,6 +1986,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
 export const HELP_SOURCES: readonly string[] = [
   "../commands/demo.ts",
   "../commands/get_put.ts",
+  "../commands/get_segmented.ts",
   "../commands/if_newer.ts",
   "../commands/ls.ts",
   "../commands/mirror.ts",
@@ -2005,4 +2006,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "8a7aea21cde68f94";
+export const HELP_SOURCES_HASH = "662deefdfeaf132f";
