@@ -2006,4 +2006,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "662deefdfeaf132f";
+export const HELP_SOURCES_HASH = "f9ec08c147d09620";
