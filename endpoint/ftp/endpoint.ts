@@ -78,6 +78,7 @@ export const FTP_OPTIONS: SchemeOptions = {
   epsv: { ...bool, description: "try EPSV before PASV (default true)" },
   pipeline: { ...bool, description: "send the transfer commands without waiting (default auto)" },
   nativeDataConnections: bool,
+  queueReads: { ...bool, description: "send the next download's commands while one runs" },
   nudgeAcks: { ...bool, description: "answer preliminary replies so ACKs are not delayed" },
   trustPasvHost: { ...bool, description: "follow a PASV reply's other host (default false)" },
   dataProtection: { type: "string", values: ["P", "C"], description: "PROT under TLS" },
