@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { MemoryEndpoint } from "../../plugin.ts";
-import { buildServerOptions, validateConfig } from "../../plugins/server/config.ts";
-import { parseServeArgs } from "../../plugins/server/cli.ts";
+import { buildServerOptions, validateConfig } from "./config.ts";
+import { parseServeArgs } from "./cli.ts";
 
 Deno.test("server config: durations in seconds or with a unit, the same rule as workflows", async () => {
   const config = validateConfig(
