@@ -332,6 +332,15 @@ export class FtpClient {
     void this.quit();
   }
 
+  /**
+   * The quickest reply to a command on this session so far, in milliseconds
+   * (Infinity before the first): the round trip to the server, about. Tells a
+   * long link (where parallel streams pay) from the same host or a LAN.
+   */
+  get fastestReplyMs(): number {
+    return this.#control.fastestReplyMs;
+  }
+
   /** The connection's peer as `host:port`. */
   get peer(): string {
     return this.#control.peer;

@@ -41,6 +41,7 @@ export class ControlConnection {
   #replies: Reply[] = [];
   #waiter?: Waiter;
   #broken?: FtpError;
+  #fastestReply = Infinity;
   readonly #encoding: FtpEncoding;
   /** Default deadline for a reply, in milliseconds. */
   timeoutMs: number;
@@ -143,8 +144,21 @@ export class ControlConnection {
 
   /** Sends a command and reads its (first) reply. */
   async command(line: string, timeoutMs = this.timeoutMs): Promise<Reply> {
+    // A reply already here (pipelined) says nothing about the round trip.
+    const timed = this.#replies.length === 0;
+    const sent = performance.now();
     this.send(line);
-    return await this.read(timeoutMs, line);
+    const reply = await this.read(timeoutMs, line);
+    if (timed) this.#fastestReply = Math.min(this.#fastestReply, performance.now() - sent);
+    return reply;
+  }
+
+  /**
+   * The quickest answer to a command so far, in milliseconds (Infinity before
+   * the first): a round trip to the server, plus its shortest think time.
+   */
+  get fastestReplyMs(): number {
+    return this.#fastestReply;
   }
 
   /**

@@ -1,7 +1,9 @@
 /**
- * `ferry get` of a large file from vsftpd as a whole process: 8 segments by
- * default (64 MiB and more), within --connections (the proxy counts the
- * sessions open at once), bytes and mtime kept; `--segments 1` is one stream.
+ * `ferry get` of a large file from vsftpd as a whole process: segments (64 MiB
+ * and more) within --connections (the proxy counts the sessions open at once),
+ * bytes and mtime kept; `--segments 1` is one stream, and so is a get that
+ * asks for nothing from a server on the same host (segments are the default
+ * only on a long link).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -51,7 +53,18 @@ peerTest(
       assert.equal(sha256(await Deno.readFile(join(dir, "b.bin"))), sha256(content));
       // The download and, at most, a listing.
       assert.ok(proxy.dataConnections() - data <= 2);
-      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["a.bin", "b.bin"]);
+      // Unasked, a server on the same host gets one stream: segments pay only on a long link.
+      const plain = await ferry(["get", url, join(dir, "c.bin"), "--password-env", "FTP_PW"], {
+        env,
+      });
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.doesNotMatch(plain.stderr, /segments/);
+      assert.equal(sha256(await Deno.readFile(join(dir, "c.bin"))), sha256(content));
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+        "a.bin",
+        "b.bin",
+        "c.bin",
+      ]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
