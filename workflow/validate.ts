@@ -131,7 +131,11 @@ function optionTypeProblem(option: SchemeOption, value: unknown): string | undef
     ? Number.isInteger(value)
     : option.type === "object"
     ? isMap(value)
-    : typeof value === option.type;
+    : option.type === "number"
+    ? typeof value === "number"
+    : option.type === "string"
+    ? typeof value === "string"
+    : typeof value === "boolean";
   const article = /^[aeiou]/.test(option.type) ? "an" : "a";
   return fits
     ? undefined
