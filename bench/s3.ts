@@ -80,6 +80,8 @@ async function run(cmd: string, a: string[]): Promise<void> {
     args: a,
     env,
     clearEnv: true,
+    // ferry keeps its state (the s3 mtime cache) under the working directory: the bench's own.
+    cwd: work,
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -152,6 +152,8 @@ export class S3Endpoint implements Endpoint {
       precision: Precision.milliseconds,
       maxConnections: this.#maxConnections,
       wholeWrites: true,
+      // Ranged GETs over parallel connections: a large object comes down in segments.
+      rangedReads: true,
     };
   }
 
@@ -298,11 +300,20 @@ export class S3Endpoint implements Endpoint {
     const p = this.#path(path);
     if (p === "") throw new IsADirectoryError(p);
     const offset = options.offset ?? 0;
+    const length = options.length;
     const key = this.#key(p);
+    // A Range cannot name no bytes: an empty read only asks whether the object is there
+    // (when not, the GET below says what is there instead).
+    if (length === 0 && await this.client.head(key)) return new Blob([]).stream();
+    const range = length
+      ? `bytes=${offset}-${offset + length - 1}`
+      : offset > 0
+      ? `bytes=${offset}-`
+      : undefined;
     const res = await this.client.send({
       method: "GET",
       key,
-      headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+      headers: range ? { range } : {},
       signal: options.signal,
       accept: [404, 416],
     });
