@@ -494,8 +494,18 @@ export class FtpClient {
   /** SIZE in bytes (sent in binary mode, as the size depends on TYPE). */
   async size(path: string): Promise<number> {
     const reply = await this.#exclusive(async () => {
-      await this.#setType("I");
-      const reply = await this.#control.command(`SIZE ${path}`);
+      // TYPE and SIZE in one write: one round trip, not two.
+      const typed = this.#type === "I";
+      this.#control.sendMany(typed ? [`SIZE ${path}`] : ["TYPE I", `SIZE ${path}`]);
+      if (!typed) {
+        const type = await this.#control.read(this.#timeout, "TYPE I");
+        if (type.code < 200 || type.code >= 300) {
+          await this.#control.read(this.#timeout, `SIZE ${path}`);
+          throw errorForReply(type, "TYPE I");
+        }
+        this.#type = "I";
+      }
+      const reply = await this.#control.read(this.#timeout, `SIZE ${path}`);
       if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, `SIZE ${path}`);
       return reply;
     });
@@ -848,18 +858,6 @@ export class FtpClient {
     return await readAllText(stream, this.#options.encoding, this.#options.maxListingBytes);
   }
 
-  /**
-   * Sends TYPE when the session is in the other one. The caller holds the
-   * control connection: set apart from the command it is for, another caller
-   * could switch the type in between (a download in ASCII mode grows).
-   */
-  async #setType(type: "A" | "I"): Promise<void> {
-    if (this.#type === type) return;
-    const reply = await this.#control.command(`TYPE ${type}`);
-    if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, `TYPE ${type}`);
-    this.#type = type;
-  }
-
   #strategies?: { protected: boolean; opener: ChannelOpener; security: DataSecurity };
 
   /**
@@ -928,7 +926,9 @@ export class FtpClient {
       }
     };
     try {
-      await this.#setType(type);
+      // TYPE goes in the same write as the transfer's lines (its reply read first).
+      const typeLines = this.#type === type ? [] : [`TYPE ${type}`];
+      if (typeLines.length > 0) request.ahead = [...typeLines, ...(request.ahead ?? [])];
       const { opener, security } = this.#setup();
       // A download's lines go out at once when they can (pipelined): from then on,
       // a small one lets the next download queue its lines behind it.
@@ -940,7 +940,19 @@ export class FtpClient {
         this.#queueable = true;
         this.onQueueable?.();
       }
-      const { pending, sent, ahead } = await opener.open(this.#control, { ...request, queued });
+      const opened = await opener.open(this.#control, { ...request, queued });
+      const { pending, sent } = opened;
+      const ahead = opened.ahead.slice(typeLines.length);
+      if (typeLines.length > 0) {
+        const reply = opened.ahead[0];
+        if (reply.code < 200 || reply.code >= 300) {
+          // The command went out in the other type (a download would be converted).
+          pending.cancel();
+          this.#control.destroy();
+          throw errorForReply(reply, typeLines[0]);
+        }
+        this.#type = type;
+      }
       if (ahead.length > 0) queries.onAhead?.(ahead);
       if (offset && offset > 0) {
         const rest = await this.#control.command(`REST ${offset}`);

@@ -404,8 +404,15 @@ export class FtpEndpoint implements Endpoint {
   async setMtime(path: string, mtime: Date): Promise<void> {
     if (!this.#capabilities.setMtime) throw new UnsupportedError("setMtime", this.url);
     const p = normalizePath(path);
-    await this.#statAs(p, true);
-    await this.#errorsFor(p, () => this.host.setMtime(this.#remote(p), mtime));
+    try {
+      await this.#errorsFor(p, () => this.host.setMtime(this.#remote(p), mtime));
+    } catch (error) {
+      // Looked up only after a refusal (a round trip per file saved): a missing path says so.
+      if (!(error instanceof FtpPermanentError)) throw error;
+      this.host.statCache.invalidate(this.#remote(p));
+      await this.#statAs(p, true);
+      throw error;
+    }
   }
 
   async chmod(path: string, mode: number): Promise<void> {

@@ -52,7 +52,7 @@ export class FreshStat {
     const name = remoteBasename(path);
     if (this.#sizeWorks) {
       try {
-        const size = await this.#pool.withMain((c) => c.size(path), { retry: true });
+        const size = await this.#pool.withCommand((c) => c.size(path), { retry: true });
         return { name, type: "file", size, precision: Precision.unknown };
       } catch (error) {
         if (!(error instanceof FtpPermanentError)) throw error;
@@ -70,7 +70,7 @@ export class FreshStat {
     }
     if (this.#mlstWorks && await this.#deps.hasMlst()) {
       try {
-        const entry = await this.#pool.withMain((c) => c.mlst(path), { retry: true });
+        const entry = await this.#pool.withCommand((c) => c.mlst(path), { retry: true });
         const stat = entryToStat({ ...entry, name });
         if (stat) return stat;
       } catch (error) {

@@ -363,7 +363,7 @@ export class FtpHost implements AsyncDisposable {
    */
   async mkdir(path: string): Promise<void> {
     const target = this.#abs(path);
-    await this.#changing([target], () => this.#pool.withMain((c) => c.mkd(target)));
+    await this.#changing([target], () => this.#pool.withCommand((c) => c.mkd(target)));
   }
 
   /**
@@ -419,7 +419,7 @@ export class FtpHost implements AsyncDisposable {
     const target = this.#abs(path);
     await this.#changing(
       [target],
-      () => this.#pool.withMain((c) => c.rmd(target)),
+      () => this.#pool.withCommand((c) => c.rmd(target)),
       { recursive: true },
     );
   }
@@ -434,7 +434,7 @@ export class FtpHost implements AsyncDisposable {
    */
   async remove(path: string): Promise<void> {
     const target = this.#abs(path);
-    await this.#changing([target], () => this.#pool.withMain((c) => c.delete(target)));
+    await this.#changing([target], () => this.#pool.withCommand((c) => c.delete(target)));
   }
 
   /** Same as {@link remove}. */
@@ -455,7 +455,7 @@ export class FtpHost implements AsyncDisposable {
     const to = this.#abs(target);
     await this.#changing(
       [from, to],
-      () => this.#pool.withMain((c) => c.rename(from, to)),
+      () => this.#pool.withCommand((c) => c.rename(from, to)),
       { recursive: true },
     );
   }
@@ -470,7 +470,7 @@ export class FtpHost implements AsyncDisposable {
    */
   async chmod(path: string, mode: number): Promise<void> {
     const target = this.#abs(path);
-    await this.#changing([target], () => this.#pool.withMain((c) => c.chmod(target, mode)));
+    await this.#changing([target], () => this.#pool.withCommand((c) => c.chmod(target, mode)));
   }
 
   /**
@@ -503,7 +503,7 @@ export class FtpHost implements AsyncDisposable {
       throw new CommandNotImplementedError("the server offers no way to set modification times");
     }
     await this.#changing([target], () =>
-      this.#pool.withMain(async (c) => {
+      this.#pool.withCommand(async (c) => {
         if (method === "mfmt") return void await c.mfmt(target, mtime);
         // vsftpd reads the time in the zone it lists in: add the shift.
         const local = new Date(mtime.getTime() + this.#pool.timeShift * 1000);

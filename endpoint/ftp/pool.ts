@@ -116,6 +116,8 @@ export class SessionPool {
   #closed = false;
   #timeShift = 0;
   #mlsdLocalTime = false;
+  /** Commands running or waiting on the main session now (see `withCommand`). */
+  #mainCommands = 0;
   /** Listings running on the main session now (see `withListing`). */
   #mainListings = 0;
   /** Whether a listing on the main session took SLOW_LISTING_MS or more. */
@@ -222,6 +224,68 @@ export class SessionPool {
   async withMain<T>(
     fn: (client: FtpClient) => Promise<T>,
     options: { retry?: boolean } = {},
+  ): Promise<T> {
+    this.#mainCommands++;
+    try {
+      return await this.#onMain(fn, options);
+    } finally {
+      this.#mainCommands--;
+    }
+  }
+
+  /**
+   * Runs a command that any session can carry (absolute paths, no data
+   * connection): on the main session, or — when the server is far (a listing
+   * took {@link SLOW_LISTING_MS} or more) and the main session is busy or
+   * lent — on an idle child, so the steps after many parallel transfers
+   * (SIZE, RNFR/RNTO, MFMT) do not queue up one after another on one
+   * connection. Never opens a session or waits for one for this: without an
+   * idle child it waits for the main session as before. A child lost on the
+   * way hands the command to the main session (`withMain`, with its `retry`).
+   *
+   * @example
+   * ```ts
+   * await pool.withCommand((c) => c.rename("/pub/.a.part", "/pub/a"));
+   * ```
+   */
+  async withCommand<T>(
+    fn: (client: FtpClient) => Promise<T>,
+    options: { retry?: boolean } = {},
+  ): Promise<T> {
+    const busy = this.#mainLent !== undefined || this.#mainCommands > 0;
+    const idle = busy && this.#slowListings ? this.#takeIdle() : undefined;
+    if (!idle) return await this.withMain(fn, options);
+    let result: T;
+    try {
+      result = await fn(idle);
+    } catch (error) {
+      const lost = isSessionLost(error) || idle.closed;
+      this.release(idle, { broken: lost });
+      if (!lost || !options.retry) throw error;
+      return await this.withMain(fn, options);
+    }
+    this.release(idle);
+    return result;
+  }
+
+  /** An idle child, lent without a check or a wait (undefined when none is idle). */
+  #takeIdle(): FtpClient | undefined {
+    while (this.#idle.length > 0) {
+      const idle = this.#idle.pop()!;
+      if (idle.client.closed) continue;
+      if (this.#now() - idle.since > this.#checkAfterMs) {
+        this.#idle.push(idle); // a long-idle one is NOOP-checked by acquire(), not here
+        return undefined;
+      }
+      this.#leased.add(idle.client);
+      return idle.client;
+    }
+    return undefined;
+  }
+
+  async #onMain<T>(
+    fn: (client: FtpClient) => Promise<T>,
+    options: { retry?: boolean },
   ): Promise<T> {
     const client = await this.main();
     try {
