@@ -255,16 +255,29 @@ export class SessionPool {
     const busy = this.#mainLent !== undefined || this.#mainCommands > 0;
     const idle = busy && this.#slowListings ? this.#takeIdle() : undefined;
     if (!idle) return await this.withMain(fn, options);
+    return await this.#onChild(idle, fn, (_, lost) => lost && options.retry === true, options);
+  }
+
+  /**
+   * `fn` on a lent child, released after; when it fails and `handOver` says
+   * so (given whether the session was lost), `fn` runs on the main session.
+   */
+  async #onChild<T>(
+    child: FtpClient,
+    fn: (client: FtpClient) => Promise<T>,
+    handOver: (error: unknown, lost: boolean) => boolean,
+    options: { retry?: boolean },
+  ): Promise<T> {
     let result: T;
     try {
-      result = await fn(idle);
+      result = await fn(child);
     } catch (error) {
-      const lost = isSessionLost(error) || idle.closed;
-      this.release(idle, { broken: lost });
-      if (!lost || !options.retry) throw error;
+      const lost = isSessionLost(error) || child.closed;
+      this.release(child, { broken: lost });
+      if (!handOver(error, lost)) throw error;
       return await this.withMain(fn, options);
     }
-    this.release(idle);
+    this.release(child);
     return result;
   }
 
@@ -341,22 +354,14 @@ export class SessionPool {
    * every listing took before listings went to children.
    */
   async #withChild<T>(fn: (client: FtpClient) => Promise<T>): Promise<T> {
-    const child = await this.acquire();
-    let result: T;
-    try {
-      result = await fn(child);
-    } catch (error) {
-      const lost = isSessionLost(error) || child.closed;
-      this.release(child, { broken: lost });
+    return await this.#onChild(await this.acquire(), fn, (error, lost) => {
       const refused = error instanceof FtpError && error.ftpCode === 425;
-      if (!(lost || refused)) throw error;
+      if (!(lost || refused)) return false;
       log.info("listing on a child session failed ({error}); listing on the main session", {
         error: String(error),
       });
-      return await this.withMain(fn, { retry: true });
-    }
-    this.release(child);
-    return result;
+      return true;
+    }, { retry: true });
   }
 
   /**

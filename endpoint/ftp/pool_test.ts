@@ -308,3 +308,36 @@ Deno.test("pool: listings spread over children once one proved slow, and only wh
   await again;
   await p.close();
 });
+
+Deno.test("pool: withCommand takes an idle child only for a far server whose main session is busy", async () => {
+  let now = 0;
+  const { p } = pool({ maxChildren: 2, now: () => now });
+  const main = await p.main();
+  const on = (c: FtpClient) => (c as unknown as Fake).id;
+  const child = await p.acquire();
+  p.release(child); // one idle child
+  let release!: () => void;
+  const held = new Promise<void>((r) => release = r);
+  const busy = p.withMain(async (c) => {
+    await held;
+    return on(c);
+  });
+  // Near (no slow listing yet): commands wait for the main session.
+  const near = p.withCommand((c) => Promise.resolve(on(c)));
+  release();
+  assert.equal(await busy, on(main));
+  assert.equal(await near, on(main));
+  await p.withListing(() => {
+    now += 100; // far away from now on
+    return Promise.resolve();
+  });
+  const held2 = new Promise<void>((r) => release = r);
+  const busy2 = p.withMain(() => held2);
+  assert.equal(await p.withCommand((c) => Promise.resolve(on(c))), on(child));
+  assert.equal(p.leased, 0, "the child went back to the pool");
+  // With the main session free, commands stay on it.
+  release();
+  await busy2;
+  assert.equal(await p.withCommand((c) => Promise.resolve(on(c))), on(main));
+  await p.close();
+});
