@@ -272,6 +272,10 @@ async function pump(
       throw e;
     }
   })();
+  // A peer that closed while bytes were still due for it (a client cutting a transfer short,
+  // as a segmented download does after its range) rejects the writer before the reading
+  // loop awaits it below: handled there, not an unhandled rejection that ends the process.
+  writer.catch(() => {});
 
   const buffer = new Uint8Array(64 * 1024);
   try {
