@@ -27,6 +27,8 @@ import {
   pendingSegments,
   planSegments,
   resumable,
+  splitLargest,
+  SEGMENT_DEFAULTS,
   type Segment,
   type SegmentState,
 } from "./segments.ts";
@@ -52,6 +54,8 @@ export interface SegmentedDownloadOptions {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   /** Hears the exact mtime a source reports while opening a read (`ReadOptions.onMtime`). */
   onMtime?: (mtime: Date) => void;
+  /** Least bytes left in a running segment for a free connection to take half (see `splitLargest`). */
+  splitMin?: number;
   /** How often the record is saved while bytes flow, ms (default 1000). */
   saveEveryMs?: number;
 }
@@ -117,27 +121,42 @@ export async function downloadSegments(
   };
   let attempts = 1;
   let failure: unknown;
-  const runs = pendingSegments(state).map(async (segment) => {
-    try {
-      await withRetry(async (attempt) => {
-        attempts = Math.max(attempts, attempt + 1);
-        await fetchSegment(src, srcPath, dst, partial, segment, {
-          size: options.size,
-          signal,
-          onBytes,
-          onMtime: options.onMtime,
-        });
-      }, { ...options.retry, signal, onRetry: options.onRetry });
-    } catch (error) {
-      // The first failure stops the others; theirs are consequences.
-      if (failure === undefined) {
-        failure = error;
-        stop.abort(error);
+  const active = new Set<Segment>();
+  const inFlight = new Map<Segment, number>();
+  const splitMin = options.splitMin ?? SEGMENT_DEFAULTS.splitMin;
+  // The next segment for a free connection: one nobody fetches, else half of the largest.
+  const next = () =>
+    state.segments.find((s) => !active.has(s) && s.done < s.end - s.start) ??
+      splitLargest(state, (s) => inFlight.get(s) ?? 0, splitMin);
+  const worker = async () => {
+    for (let segment = next(); segment && failure === undefined; segment = next()) {
+      active.add(segment);
+      const fetching = segment;
+      try {
+        await withRetry(async (attempt) => {
+          attempts = Math.max(attempts, attempt + 1);
+          await fetchSegment(src, srcPath, dst, partial, fetching, {
+            size: options.size,
+            signal,
+            onBytes,
+            onMtime: options.onMtime,
+            inFlight,
+          });
+        }, { ...options.retry, signal, onRetry: options.onRetry });
+      } catch (error) {
+        // The first failure stops the others; theirs are consequences.
+        if (failure === undefined) {
+          failure = error;
+          stop.abort(error);
+        }
+      } finally {
+        active.delete(fetching);
       }
     }
-  });
+  };
+  const workers = Math.max(1, options.count);
   try {
-    await Promise.all(runs);
+    await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     await saver.close();
   }
@@ -183,7 +202,12 @@ export async function hasSegmentState(dst: Endpoint, dstPath: string): Promise<b
   }
 }
 
-/** One segment from its confirmed end to its end; `segment.done` follows each resolved write. */
+/**
+ * One segment from its confirmed end to its end; `segment.done` follows each
+ * resolved write. The end may move closer while this runs (another connection
+ * took the rest: `splitLargest`): the read then stops there, and a write in
+ * flight is announced in `inFlight`, so that its bytes stay with this segment.
+ */
 async function fetchSegment(
   src: Endpoint,
   srcPath: string,
@@ -195,17 +219,16 @@ async function fetchSegment(
     signal: AbortSignal;
     onBytes: (n: number) => void;
     onMtime?: (mtime: Date) => void;
+    inFlight: Map<Segment, number>;
   },
 ): Promise<void> {
-  const { size, signal, onBytes } = how;
+  const { size, signal, onBytes, inFlight } = how;
   const from = segment.start + segment.done;
-  const want = segment.end - from;
-  if (want <= 0) return;
+  if (segment.end - from <= 0) return;
   // The last segment reads to the end of the file, so a source that grew is noticed.
-  const last = segment.end === size;
   const input = await src.read(srcPath, {
     offset: from,
-    ...(last ? {} : { length: want }),
+    ...(segment.end === size ? {} : { length: segment.end - from }),
     signal,
     onMtime: how.onMtime,
   });
@@ -218,24 +241,27 @@ async function fetchSegment(
   }
   const reader = input.getReader();
   const writer = output.getWriter();
+  const room = () => segment.end - (segment.start + segment.done);
   let got = 0;
   try {
     for (;;) {
+      if (room() === 0 && segment.end !== size) break;
       const { value, done } = await reader.read();
       if (done) break;
-      const take = Math.min(value.byteLength, want - got);
-      if (take < value.byteLength && last) {
+      const take = Math.min(value.byteLength, room());
+      if (take < value.byteLength && segment.end === size) {
         throw new SourceChangedError(srcPath, new Error(`more than ${size} bytes`));
       }
       if (take > 0) {
+        inFlight.set(segment, take);
         await writer.write(take === value.byteLength ? value : value.subarray(0, take));
+        inFlight.delete(segment);
         got += take;
         segment.done += take;
         onBytes(take);
       }
-      if (got === want && !last) break;
     }
-    if (got < want) {
+    if (room() > 0) {
       throw new TransferInterruptedError(
         `${srcPath}: segment at ${segment.start} got ${segment.done} of ${
           segment.end - segment.start
@@ -244,13 +270,14 @@ async function fetchSegment(
     }
     await writer.close();
   } catch (error) {
+    inFlight.delete(segment);
     await Promise.allSettled([reader.cancel(error), writer.abort(error)]);
     if (error instanceof SourceChangedError || error instanceof TransferInterruptedError) {
       throw error;
     }
     throw classify(error, partial, got > 0 && !signal.aborted);
   }
-  // A source (or a backend) that ignored `length`: the rest is not needed.
+  // The segment ends before the source does (or was cut short by a split): the rest is not needed.
   await reader.cancel().catch(() => {});
 }
 

@@ -8,6 +8,7 @@ import {
   resumable,
   SEGMENT_DEFAULTS,
   segmentCount,
+  splitLargest,
   type SegmentState,
 } from "./segments.ts";
 
@@ -107,4 +108,26 @@ Deno.test("planSegments: a one-stream partial's bytes are one done segment, the 
   assert.throws(() => planSegments(10, 2, undefined, 11), RangeError);
   const s = planSegments(100, 4, undefined, 37);
   assert.ok(!("invalid" in parseSegmentState(JSON.stringify(s))));
+});
+
+Deno.test("splitLargest: halves what is left of the largest segment, keeping the tiling", () => {
+  const s = planSegments(100, 2);
+  s.segments[0].done = 40; // 10 left
+  s.segments[1].done = 10; // 40 left
+  const piece = splitLargest(s, () => 0, 20);
+  assert.deepEqual(piece, { start: 80, end: 100, done: 0 });
+  assert.deepEqual(s.segments.map((x) => [x.start, x.end, x.done]), [
+    [0, 50, 40],
+    [50, 80, 10],
+    [80, 100, 0],
+  ]);
+  assert.ok(!("invalid" in parseSegmentState(JSON.stringify(s))));
+  // Bytes claimed by a write in flight stay with the running segment.
+  const t = planSegments(100, 1);
+  assert.deepEqual(splitLargest(t, () => 30, 20), { start: 65, end: 100, done: 0 });
+  // Too little left: nothing to take.
+  assert.equal(splitLargest(planSegments(100, 1), () => 0, 101), undefined);
+  const done = planSegments(10, 1);
+  done.segments[0].done = 10;
+  assert.equal(splitLargest(done, () => 0, 1), undefined);
 });

@@ -109,7 +109,10 @@ export interface TransferResult {
    * source reported a more exact time than its listing (see `mtimePrecision`).
    */
   exactMtime?: string;
-  /** Segments the file came in (absent: one stream). */
+  /**
+   * Segments fetched at once (connections; absent: one stream). A connection
+   * that finished early may have taken part of another's segment on the way.
+   */
   segments?: number;
 }
 
@@ -285,6 +288,7 @@ async function transferSegmented(
         mtime: options.mtime,
         count,
         resume,
+        splitMin: options.segments?.splitMin,
         retry: options.retry,
         signal: options.signal,
         onBytes: options.onBytes,
@@ -325,7 +329,7 @@ async function transferSegmented(
       attempts: result.attempts + mismatches,
       mtimeSet,
       ...exact.reported(mtimeSet),
-      segments: result.state.segments.length,
+      segments: count,
     };
   }
 }

@@ -205,3 +205,52 @@ Deno.test("segmented: a one-stream partial is continued in segments after its by
   assert.equal(Math.min(...counting.offsets), 200 * KIB);
   assert.deepEqual(await Deno.readFile(`${disk.root}/big.bin`), pattern(SIZE));
 });
+
+/**
+ * Holds the read at offset 0 after its first chunk until a third read starts
+ * (a connection took part of it); after 5 s it lets go anyway, so a missing
+ * steal fails the test instead of hanging it.
+ */
+class SlowFirst extends Wrapped {
+  offsets: number[] = [];
+  #release?: () => void;
+  readonly #held = new Promise<void>((r) => this.#release = r);
+  readonly #timer = setTimeout(() => this.#release!(), 5000);
+  override async read(path: string, options: ReadOptions = {}) {
+    const offset = options.offset ?? 0;
+    this.offsets.push(offset);
+    if (this.offsets.length > 2) this.done();
+    const inner = (await super.read(path, options)).getReader();
+    const held = offset === 0 ? this.#held : undefined;
+    let first = true;
+    return new ReadableStream<Uint8Array>({
+      async pull(c) {
+        if (held && !first) await held;
+        first = false;
+        const r = await inner.read();
+        if (r.done) c.close();
+        else c.enqueue(r.value);
+      },
+      cancel: (reason) => inner.cancel(reason),
+    });
+  }
+  done(): void {
+    clearTimeout(this.#timer);
+    this.#release!();
+  }
+}
+
+Deno.test("segmented: a connection that finished takes half of a segment still running", async () => {
+  await using disk = await tempLocal();
+  const slow = new SlowFirst((await source()).ep);
+  const r = await transferFile(slow, "big.bin", disk, "big.bin", {
+    size: SIZE,
+    segments: { ...small, segments: 2, splitMin: 64 * KIB },
+  });
+  slow.done();
+  assert.ok(slow.offsets.length >= 3, JSON.stringify(slow.offsets));
+  const stolen = slow.offsets[2];
+  assert.ok(stolen > 64 * KIB && stolen < SIZE / 2, `the third read starts at ${stolen}`);
+  assert.equal(r.segments, 2);
+  assert.deepEqual(await Deno.readFile(`${disk.root}/big.bin`), pattern(SIZE));
+});
