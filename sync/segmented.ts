@@ -27,10 +27,10 @@ import {
   pendingSegments,
   planSegments,
   resumable,
-  splitLargest,
-  SEGMENT_DEFAULTS,
   type Segment,
+  SEGMENT_DEFAULTS,
   type SegmentState,
+  splitLargest,
 } from "./segments.ts";
 import { verifiedOffset } from "./verify.ts";
 import { classify, SourceChangedError, TransferInterruptedError } from "./transfer_errors.ts";

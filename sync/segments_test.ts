@@ -8,8 +8,8 @@ import {
   resumable,
   SEGMENT_DEFAULTS,
   segmentCount,
-  splitLargest,
   type SegmentState,
+  splitLargest,
 } from "./segments.ts";
 
 const MIB = 1024 * 1024;
