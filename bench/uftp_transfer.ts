@@ -11,6 +11,8 @@
  *   the benchmark fetched from the auth service beforehand (not timed);
  * - floor: bench/uftp_floor.ts, the least a Deno process can do (auth
  *   request, bare `Deno.Conn` control and data connections, no checks);
+ * - curl-auth: what a user of curl runs, timed whole: `sh` running one curl for the
+ *   auth request (a POST with the user's password) and one for the FTP transfer;
  * - curl-null: curl's download into /dev/null (no file written; its upload is curl's);
  * - cat: `cat FILE` into /dev/null, the file side alone (no network, no server).
  *
@@ -36,7 +38,7 @@ const { values } = parseArgs({
     "size-mib": { type: "string", default: "256" },
     runs: { type: "string", default: "5" },
     dir: { type: "string", default: "/dev/shm" },
-    tools: { type: "string", default: "ferry,curl,floor,curl-null,cat" },
+    tools: { type: "string", default: "ferry,curl,curl-auth,floor,curl-null,cat" },
   },
 });
 const sizeMiB = Number(values["size-mib"]);
@@ -45,6 +47,7 @@ const size = sizeMiB * 1024 * 1024;
 const names = values.tools.split(",");
 const repo = new URL("..", import.meta.url).pathname;
 
+const loadBefore = (await Deno.readTextFile("/proc/loadavg")).trim();
 const root = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-uftp-bench-" });
 const site = await startRealUftpd({ root, maxConnections: 256 }).catch(async (error) => {
   await Deno.remove(root, { recursive: true });
@@ -90,6 +93,19 @@ try {
     /** Whether a run leaves a file to check (the floors that write nothing do not). */
     writes: boolean;
   }
+  // The auth request and the transfer, as a user of curl would script them.
+  const curlAuth = join(scratch, "curl-auth.sh");
+  await Deno.writeTextFile(
+    curlAuth,
+    `G=$(curl -sS --cacert '${caFile}' -u '${site.user}:${site.password}' ` +
+      `-H 'content-type: application/json' ` +
+      `-d '{"serverPath":"${await Deno.realPath(served)}/","persistent":false}' '${site.authUrl}')
+S=\${G#*\\"secret\\":\\"}; S=\${S%%\\"*}
+P=\${G#*\\"serverPort\\":}; P=\${P%%,*}
+if [ "$1" = get ]; then exec curl -sS -o "$2" "ftp://anonymous:$S@127.0.0.1:$P/$3"
+else exec curl -sS -T "$2" "ftp://anonymous:$S@127.0.0.1:$P/$3"; fi
+`,
+  );
   const curlGet = async (local: string) => {
     const g = await grant();
     return ["curl", "-sS", "-o", local, `ftp://anonymous:${g.secret}@127.0.0.1:${g.port}/down.bin`];
@@ -121,6 +137,11 @@ try {
     floor: {
       get: (local) => Promise.resolve(floor(["get", ...floorArgs, "down.bin", local])),
       put: (remote) => Promise.resolve(floor(["put", ...floorArgs, remote, source])),
+      writes: true,
+    },
+    "curl-auth": {
+      get: (local) => Promise.resolve(["sh", curlAuth, "get", local, "down.bin"]),
+      put: (remote) => Promise.resolve(["sh", curlAuth, "put", source, remote]),
       writes: true,
     },
     "curl-null": { get: () => curlGet("/dev/null"), put: curlPut, writes: false },
@@ -179,13 +200,17 @@ try {
       } s`,
     );
   }
-  if (result.curl) {
-    for (const name of names.filter((n) => n !== "curl")) {
-      const r = (d: "get" | "put") => (result[name][d] / result.curl[d]).toFixed(2);
-      console.log(`${name}/curl: get ${r("get")}  put ${r("put")}`);
+  for (const base of ["curl", "curl-auth"].filter((b) => result[b])) {
+    for (const name of names.filter((n) => n !== base)) {
+      const r = (d: "get" | "put") => (result[name][d] / result[base][d]).toFixed(2);
+      console.log(`${name}/${base}: get ${r("get")}  put ${r("put")}`);
     }
   }
-  console.log(`load average ${(await Deno.readTextFile("/proc/loadavg")).trim()}`);
+  console.log(
+    `load average at the start ${loadBefore}, at the end ${
+      (await Deno.readTextFile("/proc/loadavg")).trim()
+    }`,
+  );
   console.log(
     `size ${sizeMiB} MiB, medians of ${runs} runs, whole processes, real UFTPD on 127.0.0.1, files in ${values.dir}, ${
       new Date().toISOString()
