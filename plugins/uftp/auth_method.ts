@@ -9,7 +9,7 @@ import type { AuthContext, AuthMethod, Credentials } from "../../plugin.ts";
 import { z } from "../../deps/zod.ts";
 import { resolveTokenSpec } from "./credentials.ts";
 import { UftpConfigError } from "./errors.ts";
-import { identityPath } from "./keys.ts";
+import { identityPath } from "./identity.ts";
 
 /** Options of `auth: { method: unicore, ... }`. */
 export type UnicoreAuthOptions = {

@@ -8,7 +8,7 @@
 import type { KeyObject } from "node:crypto";
 import { UftpConfigError } from "./errors.ts";
 import { selfSignedToken } from "./jwt.ts";
-import { identityPath, loadPrivateKey } from "./keys.ts";
+import { identityPath } from "./identity.ts";
 
 /** One way of proving who one is to the auth server. */
 export type UftpCredential =
@@ -140,6 +140,8 @@ export async function resolveCredential(
     } catch (cause) {
       throw new UftpConfigError(`cannot read the identity file ${path}`, { cause });
     }
+    // Loaded only for key files: its OpenSSH parsing brings bcrypt-pbkdf (CommonJS) along.
+    const { loadPrivateKey } = await import("./keys.ts");
     const key = loadPrivateKey(text, spec.passphrase ?? spec.password);
     return { kind: "key", user: spec.user, key };
   }

@@ -5,10 +5,11 @@
  * @module
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
-import { isAbsolute, join, resolve } from "node:path";
 import { UftpConfigError } from "./errors.ts";
 import { isOpenSshPrivateKey, parseOpenSshPrivateKey, parseSshPublicKey } from "./openssh.ts";
 import { jwtAlgorithm } from "./jwt.ts";
+
+export { identityPath } from "./identity.ts";
 
 /**
  * A private key from a key file's text; checks that it can sign UNICORE JWTs.
@@ -61,23 +62,4 @@ export function loadPublicKey(text: string): KeyObject {
   } catch (cause) {
     throw new UftpConfigError("not a public key in OpenSSH or PEM format", { cause });
   }
-}
-
-/**
- * Where an `identity=` file is: `~` is the home directory, absolute paths and
- * `./`/`../` paths stay (the latter below `baseDir`), bare names live in
- * `~/.uftp/` (PyUNICORE's rule).
- *
- * @example
- * ```ts
- * identityPath("id_uftp", { home: "/home/u" }); // "/home/u/.uftp/id_uftp"
- * identityPath("~/.ssh/id_ed25519", { home: "/home/u" }); // "/home/u/.ssh/id_ed25519"
- * ```
- */
-export function identityPath(name: string, where: { home?: string; baseDir?: string }): string {
-  const home = where.home ?? "";
-  if (name === "~" || name.startsWith("~/")) return join(home, name.slice(1));
-  if (isAbsolute(name)) return name;
-  if (name.startsWith("./") || name.startsWith("../")) return resolve(where.baseDir ?? ".", name);
-  return join(home, ".uftp", name);
 }
