@@ -4,8 +4,9 @@
  * `rclone copy --transfers 8`), the no-change re-run of both, and one 256 MiB
  * file up and down. Each case runs `--runs` times, the tools' order turning
  * each round; the table gives medians and ratios ferry / rclone, and the CPU
- * seconds s3rver spent per case (it runs in this process: a server that is
- * busy nearly all the wall time is the limit, whoever the client is).
+ * seconds each tool's process and s3rver spent per case (s3rver runs in this
+ * process: a server busy nearly all the wall time is the limit, whoever the
+ * client is; on a loaded machine the CPU seconds vary less than the times).
  * `--ferry-base OTHER/cli/main.ts` adds another checkout's ferry (an A/B in the same run).
  *
  *   deno run -A bench/s3.ts [--files 2000] [--mib 256] [--runs 3] [--ferry-base OTHER/cli/main.ts]
@@ -27,10 +28,13 @@ const RUNS = Number(opt("--runs") ?? 3);
 const BASE = opt("--ferry-base");
 const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
 
-/** CPU seconds (user + system) this process, and so s3rver, has used. */
-function ownCpu(): number {
-  const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+/**
+ * CPU seconds (user + system, from /proc/self/stat in clock ticks) this process, and so
+ * s3rver, has used, and those of its children once they ended (the timed tool).
+ */
+function cpuTimes(): { own: number; children: number } {
+  const f = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ").map(Number);
+  return { own: (f[11] + f[12]) / 100, children: (f[13] + f[14]) / 100 };
 }
 const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
 
@@ -148,18 +152,21 @@ const cases: Case[] = [
 
 const seconds = new Map<string, number[]>();
 const cpu = new Map<string, number[]>();
+const toolCpu = new Map<string, number[]>();
 const note = (m: Map<string, number[]>, k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
 console.error(`load average at start: ${load()}`);
 for (let r = 0; r < RUNS; r++) {
   for (const c of cases) {
     const order = tools.map((_, i) => tools[(i + r) % tools.length]);
     for (const t of order) {
-      const cpu0 = ownCpu();
+      const cpu0 = cpuTimes();
       const t0 = performance.now();
       await cli[t](c.command(t, r));
       const s = (performance.now() - t0) / 1000;
+      const cpu1 = cpuTimes();
       note(seconds, `${c.what}|${t}`, s);
-      note(cpu, `${c.what}|${t}`, ownCpu() - cpu0);
+      note(cpu, `${c.what}|${t}`, cpu1.own - cpu0.own);
+      note(toolCpu, `${c.what}|${t}`, cpu1.children - cpu0.children);
       console.error(`round ${r + 1} ${c.what}: ${t} ${sec(s)} s`);
     }
   }
@@ -171,7 +178,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const head = ["case", ...tools.map((t) => `${t} s`), "ferry / rclone"];
 if (BASE) head.push("ferry / base");
-head.push("s3rver CPU s (ferry, rclone)", "goal");
+head.push("CPU s, tool + s3rver: ferry", "rclone", "goal");
 console.log(`| ${head.join(" | ")} |`);
 console.log(`|${head.map(() => "---").join("|")}|`);
 for (const c of cases) {
@@ -180,8 +187,9 @@ for (const c of cases) {
   const row = [c.what, ...tools.map((t) => `${sec(m(t))} (${all(t)})`)];
   row.push((m("ferry") / m("rclone")).toFixed(2));
   if (BASE) row.push((m("ferry") / m("base")).toFixed(2));
-  const c3 = (t: Tool) => sec(median(cpu.get(`${c.what}|${t}`)!));
-  row.push(`${c3("ferry")}, ${c3("rclone")}`, c.goal);
+  const c3 = (t: Tool) =>
+    `${sec(median(toolCpu.get(`${c.what}|${t}`)!))} + ${sec(median(cpu.get(`${c.what}|${t}`)!))}`;
+  row.push(c3("ferry"), c3("rclone"), c.goal);
   console.log(`| ${row.join(" | ")} |`);
 }
 console.log(`\nload average at end: ${load()}; medians of ${RUNS} (each run in brackets)`);

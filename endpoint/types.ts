@@ -79,6 +79,13 @@ export interface Capabilities {
    * what it can do; the engine decides when to use it. Default false.
    */
   rangedReads?: boolean;
+  /**
+   * Transfers this backend serves best at once, when a job names no `parallel`
+   * (an object store over HTTP, where each request waits for its answer alone:
+   * 8, as `rclone copy --transfers 8`). Jobs take the most any of their
+   * endpoints says, at least their default; `maxConnections` still caps it.
+   */
+  parallel?: number;
   /** {@link Endpoint.writeAt} is there (segmented downloads write into one partial). Default false. */
   writeAt?: boolean;
   /**

@@ -148,6 +148,12 @@ export interface JobContext {
   dryRun: boolean;
   /** Parallel transfers/listings this job may use. */
   parallel: number;
+  /**
+   * Whether the workflow or the command named `parallel`; when not, a job may
+   * run more transfers where its endpoints say they serve more
+   * (`Capabilities.parallel`, see `transferParallel`).
+   */
+  parallelSet?: boolean;
   /** Segments per large download (the job's `segments`; undefined: the engine's default). */
   segments?: number;
   /** Retries per file on temporary errors, and the first back-off delay. */

@@ -271,8 +271,8 @@ async function runJob(
     ? JOB_DEFAULTS.retryDelayMs
     : parseDuration(retryDelay);
   const timeout = job.config.timeout ?? defaults.timeout;
-  const parallel = options.parallel ?? job.config.parallel ?? defaults.parallel ??
-    JOB_DEFAULTS.parallel;
+  const chosenParallel = options.parallel ?? job.config.parallel ?? defaults.parallel;
+  const parallel = chosenParallel ?? JOB_DEFAULTS.parallel;
   const segments = options.segments ?? job.config.segments ?? defaults.segments;
   const jobLog = logger("job", job.name);
   const started = new Date();
@@ -297,6 +297,7 @@ async function runJob(
     kind: job.kind,
     dryRun: options.dryRun,
     parallel,
+    parallelSet: chosenParallel !== undefined,
     segments,
     retries,
     retryDelayMs: baseDelayMs,

@@ -154,6 +154,9 @@ export class S3Endpoint implements Endpoint {
       wholeWrites: true,
       // Ranged GETs over parallel connections: a large object comes down in segments.
       rangedReads: true,
+      // Each request waits for its answer alone: 8 at once (rclone copy --transfers 8). Against
+      // s3rver, 2,000 small files took a median 0.7 x the time of 4 (8 pairs, bench notes).
+      parallel: 8,
     };
   }
 

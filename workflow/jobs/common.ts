@@ -6,6 +6,7 @@
 import type { ProgressListener } from "../../sync/progress.ts";
 import type { JobReport } from "../../sync/report.ts";
 import type { RetryOptions } from "../../sync/retry.ts";
+import type { Endpoint } from "../../endpoint/types.ts";
 import type { JobContext } from "../plugin.ts";
 import type { JobOutcome } from "../report.ts";
 import { parseSize } from "../../util/units.ts";
@@ -93,4 +94,24 @@ export function outcomeFromReport(report: JobReport): JobOutcome {
     details,
     plan,
   };
+}
+
+/**
+ * Transfers at once for a job between `endpoints`: the `parallel` the workflow
+ * or the command named; else the default, raised to the most any endpoint says
+ * it serves (`Capabilities.parallel`: an S3 bucket takes 8). The endpoints'
+ * `maxConnections` still cap it where the transfers run.
+ *
+ * @example
+ * ```ts
+ * transferParallel({ parallel: 4 }, local, bucket); // 8: the bucket says 8
+ * transferParallel({ parallel: 2, parallelSet: true }, local, bucket); // 2
+ * ```
+ */
+export function transferParallel(
+  ctx: Pick<JobContext, "parallel" | "parallelSet">,
+  ...endpoints: Endpoint[]
+): number {
+  if (ctx.parallelSet) return ctx.parallel;
+  return Math.max(ctx.parallel, ...endpoints.map((e) => e.capabilities().parallel ?? 0));
 }

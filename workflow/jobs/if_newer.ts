@@ -6,7 +6,13 @@
  */
 import { copyIfNewer } from "../../sync/if_newer.ts";
 import type { JobKind } from "../plugin.ts";
-import { filterRules, outcomeFromReport, progressTo, retryOptions } from "./common.ts";
+import {
+  filterRules,
+  outcomeFromReport,
+  progressTo,
+  retryOptions,
+  transferParallel,
+} from "./common.ts";
 import { IfNewerOptions } from "./options.ts";
 
 function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> {
@@ -22,7 +28,7 @@ function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> 
         ...filterRules(options),
         symlinks: options.symlinks,
         dryRun: ctx.dryRun,
-        parallel: ctx.parallel,
+        parallel: transferParallel(ctx, from.endpoint, to.endpoint),
         segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
         listParallel: ctx.parallel,
         retry: retryOptions(ctx),

@@ -4,7 +4,13 @@
  */
 import { mirror } from "../../sync/mirror.ts";
 import type { JobKind } from "../plugin.ts";
-import { filterRules, outcomeFromReport, progressTo, retryOptions } from "./common.ts";
+import {
+  filterRules,
+  outcomeFromReport,
+  progressTo,
+  retryOptions,
+  transferParallel,
+} from "./common.ts";
 import { MirrorOptions } from "./options.ts";
 
 /**
@@ -30,7 +36,7 @@ export const mirrorJob: JobKind<MirrorOptions> = {
       compare: options.compare,
       maxDelete: options.maxDelete,
       backupDir: options.backupDir,
-      parallel: ctx.parallel,
+      parallel: transferParallel(ctx, from.endpoint, to.endpoint),
       segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
       retry: retryOptions(ctx),
       listParallel: ctx.parallel,

@@ -7,7 +7,13 @@ import { resolve } from "node:path";
 import { sync } from "../../sync/two_way.ts";
 import type { StateStore } from "../../sync/state.ts";
 import type { JobContext, JobKind } from "../plugin.ts";
-import { filterRules, outcomeFromReport, progressTo, retryOptions } from "./common.ts";
+import {
+  filterRules,
+  outcomeFromReport,
+  progressTo,
+  retryOptions,
+  transferParallel,
+} from "./common.ts";
 import { SyncOptions } from "./options.ts";
 
 /**
@@ -34,7 +40,7 @@ export const syncJob: JobKind<SyncOptions> = {
       maxDelete: options.maxDelete,
       force: options.force,
       symlinks: options.symlinks,
-      parallel: ctx.parallel,
+      parallel: transferParallel(ctx, a.endpoint, b.endpoint),
       segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
       listParallel: ctx.parallel,
       retry: retryOptions(ctx),
