@@ -170,6 +170,7 @@ while (!(await out.read()).value?.includes("READY")) { /* wait for the server */
 let sent = 0;
 let sessions = 0;
 let closedByServer = 0;
+const unanswered: string[] = [];
 const samples: { at: number; rss: number }[] = [];
 const sampler = setInterval(() => samples.push({ at: sent, rss: rss(child.pid) }), 250);
 console.log(`# server_fuzz ${new Date().toISOString()} commands=${TOTAL} clients=${args.clients}`);
@@ -189,11 +190,27 @@ async function client() {
     try {
       if (rand() < 0.9) await c.login("bench", "pw");
       while (sent < TOTAL && !c.closed) {
-        await c.send(enc.encode(fuzzLine() + "\r\n"));
+        const line = fuzzLine();
+        await c.send(enc.encode(line + "\r\n"));
         sent++;
         // Preliminary 1xx replies come before the final one.
-        let r = await c.reply();
-        while (r.code >= 100 && r.code < 200) r = await c.reply();
+        const final = (async () => {
+          let r = await c.reply();
+          while (r.code >= 100 && r.code < 200) r = await c.reply();
+          return r;
+        })();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const r = await Promise.race([
+          final,
+          new Promise<undefined>((res) => timer = setTimeout(() => res(undefined), 10_000)),
+        ]);
+        clearTimeout(timer);
+        if (!r) {
+          // No reply in 10 s: a finding (every command must be answered).
+          if (unanswered.length < 20) unanswered.push(JSON.stringify(line.slice(0, 80)));
+          else unanswered.length++;
+          break;
+        }
         if (r.code === 0) closedByServer++;
       }
     } catch {
@@ -226,6 +243,10 @@ console.log(
 console.log(
   "RSS (KiB) by tenth of the run: " +
     Array.from({ length: 10 }, (_, i) => atFraction((i + 1) / 10).rss).join(", "),
+);
+console.log(
+  `commands never answered (10 s): ${unanswered.length}` +
+    (unanswered.length ? ` (${unanswered.slice(0, 20).join(", ")})` : ""),
 );
 const half = atFraction(0.5).rss;
 const lastHalf = samples.filter((s) => s.at >= TOTAL / 2).map((s) => s.rss);

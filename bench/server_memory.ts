@@ -26,6 +26,7 @@
  * Servers: floor (Deno.listen control connections), floor-node (node:net
  * control connections, as ferry's), pyftpdlib, ferry, `ferry@BYTES` (ferry with
  * that transferChunkSize), base.
+ * `--linger S` waits S seconds after every session closed and reads RSS again.
  * `--deno-flags` go to every Deno server (ferry, base, floor). `--ferry-env "K=V ..."` sets environment variables for ferry (e.g. glibc's
  * MALLOC_MMAP_THRESHOLD_). `--ferry-args` go to bench/server_run.ts (e.g. `--chunk 65536`); `--base DIR`
  * adds the server "base", bench/server_run.ts of another checkout (A/B).
@@ -45,6 +46,7 @@ const { values: args } = parseArgs({
     "deno-flags": { type: "string", default: "" },
     "ferry-args": { type: "string", default: "" },
     "ferry-env": { type: "string", default: "" },
+    linger: { type: "string", default: "0" },
     base: { type: "string" },
   },
 });
@@ -90,7 +92,19 @@ function freePort(): number {
   return port;
 }
 
+/** Starts a server; again on another port if it died first (another job took the port). */
 async function startServer(kind: string, dir: string): Promise<Server> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startOnce(kind, dir);
+    } catch (e) {
+      if (attempt === 3) throw e;
+      console.log(`${kind}: ${(e as Error).message}; again`);
+    }
+  }
+}
+
+async function startOnce(kind: string, dir: string): Promise<Server> {
   const port = freePort();
   const cmd = kind === "pyftpdlib"
     ? ["/usr/bin/python3", "-c", PYFTPD, String(port), dir]
@@ -144,8 +158,16 @@ async function startServer(kind: string, dir: string): Promise<Server> {
       }
     }
   })();
-  await Promise.race([isReady, sleep(30_000).then(() => Promise.reject(new Error("no READY")))]);
-  const deno = kind !== "pyftpdlib";
+  const exited = child.status.then((st) => {
+    throw new Error(`${kind} exited (${st.code}) before READY`);
+  });
+  await Promise.race([
+    isReady,
+    exited,
+    sleep(30_000).then(() => Promise.reject(new Error("no READY"))),
+  ]);
+  // Only this checkout's Deno servers answer SIGUSR2 (an older base may not).
+  const deno = kind.startsWith("floor") || kind.startsWith("ferry");
   return {
     pid: child.pid,
     port,
@@ -291,6 +313,8 @@ interface Row {
   after: number;
   mem?: Memory;
   memAfter?: Memory;
+  /** RSS `--linger` seconds after `after`. */
+  lingered?: number;
   /** RSS after the full GC the memory report ran (servers started with --expose-gc). */
   afterGc?: number;
 }
@@ -342,6 +366,11 @@ async function scenario(kind: string, name: string, dir: string): Promise<Row> {
       closeAll(held);
     }
     row.after = await settle(srv.pid);
+    if (Number(args.linger) > 0) {
+      // V8's memory reducer collects on its own some seconds after activity stops.
+      await sleep(Number(args.linger) * 1000);
+      row.lingered = rss(srv.pid);
+    }
     row.memAfter = await srv.mem();
     if (row.memAfter?.gc) row.afterGc = await settle(srv.pid);
     return row;
@@ -380,6 +409,7 @@ try {
             `, peak ${row.peak} KiB, after close ${row.after} KiB (${
               (100 * row.after / row.base).toFixed(0)
             } % of base)` +
+            (row.lingered ? `, ${args.linger} s later ${row.lingered} KiB` : "") +
             (m
               ? `; heapUsed ${mib(m.heapUsed)} MiB${
                 m.gc ? ` (${mib(m.gc.heapUsed)} after a full GC)` : ""
