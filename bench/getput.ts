@@ -38,7 +38,10 @@ const scratch = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-bench-g
 await Deno.chmod(scratch, 0o755);
 const root = join(scratch, "root");
 await Deno.mkdir(root);
-const peer = await startVsftpd({ root, lockUploadFiles: false });
+const peer = await startVsftpd({ root, lockUploadFiles: false }).catch(async (error) => {
+  await Deno.remove(scratch, { recursive: true });
+  throw error;
+});
 try {
   const source = join(scratch, "source.bin");
   await writeRandomFile(source, size);
