@@ -15,6 +15,10 @@
  *        [--runs 3] [--parallel 8] [--tools ferry,lftp,rclone] [--dir /dev/shm]
  *        [--rate-per-connection 100Mbit] [--rate-link 1Gbit] [--json]
  *        [--ferry cli/main.ts] [--ferry-base /other/checkout/cli/main.ts]   (tool "base")
+ *        tools queue1, queue2, queue4 (queueN): `ferry mirror --queue` on a Redis of
+ *        its own (loopback) with N `ferry worker` processes (started before the
+ *        timed run, not counted), the same flags as tool ferry
+ *        [--worker-concurrency N]   (the workers' --concurrency; default theirs)
  *
  * Every tool pays a whole process (ferry: Deno's start and module loading,
  * ~0.3 s here). Targets go to /dev/shm (see bench/mirror.ts for why).
@@ -27,6 +31,7 @@ import { chownForVsftpd } from "../test/peers/vsftpd_user.ts";
 import { output, run, sec, timed } from "./process.ts";
 import { makeTree, median, type TreeSummary, verifyTree } from "./mirror_tree.ts";
 import { parseRate, startWanProxy, type WanProxy } from "./wan_proxy.ts";
+import { Proc, startRedis } from "../test/queue/harness.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -42,6 +47,7 @@ const { values } = parseArgs({
     "rate-link": { type: "string" },
     ferry: { type: "string", default: fileURLToPath(new URL("../cli/main.ts", import.meta.url)) },
     "ferry-base": { type: "string" },
+    "worker-concurrency": { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -80,12 +86,24 @@ export function floorRoundTrips(
 type Times = { full: number[]; again: number[]; sessions: number[] };
 
 interface Tool {
+  /** Made ready before the timed run (not counted). */
+  prepare?(): Promise<void>;
   run(url: string, dst: string): Promise<void>;
 }
 
-const peer = await startVsftpd({ lockUploadFiles: false, extraConfig: { log_ftp_protocol: "NO" } });
+// Workers on one machine all come from 127.0.0.1: vsftpd's per-address limit (50 sessions) would
+// refuse what a cluster of machines, each with its own address, is allowed.
+const perAddress: Record<string, string> = tools.some((t) => t.startsWith("queue"))
+  ? { max_per_ip: "0" }
+  : {};
+const peer = await startVsftpd({
+  lockUploadFiles: false,
+  extraConfig: { log_ftp_protocol: "NO", ...perAddress },
+});
 const scratch = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-bench-wan-" });
 let wan: WanProxy | undefined;
+let redis: { url: string; proc: Proc } | undefined;
+const workers: Proc[] = [];
 try {
   const src = `${peer.root}/src`;
   const expected = await makeTree(src, { files, dirs, seed: 12 });
@@ -95,13 +113,14 @@ try {
   const obscured = (await output("rclone", ["obscure", peer.password])).trim();
   const env = { FERRY_BENCH_PASSWORD: peer.password };
 
-  const ferryMirror = (main: string, url: string, dst: string) =>
+  const ferryMirror = (main: string, url: string, dst: string, extra: string[] = []) =>
     run(Deno.execPath(), [
       "run",
       "-A",
       "--no-check",
       main,
       "mirror",
+      ...extra,
       "-q",
       "--parallel",
       String(parallel),
@@ -114,8 +133,34 @@ try {
       `${url}/src`,
       dst,
     ], env);
+  /** Exactly `n` workers on the bench's Redis (started or stopped as needed). */
+  const workersFor = async (n: number) => {
+    redis ??= await startRedis(scratch);
+    while (workers.length < n) {
+      const w = new Proc(`worker ${workers.length + 1}`, Deno.execPath(), [
+        "run",
+        "-A",
+        "--no-check",
+        values.ferry,
+        "worker",
+        "--queue",
+        redis.url,
+        ...(values["worker-concurrency"] ? ["--concurrency", values["worker-concurrency"]] : []),
+      ], env);
+      workers.push(w);
+      await w.waitFor(/worker on/);
+    }
+    while (workers.length > n) await workers.pop()!.stop();
+  };
+  const queued = (n: number): Tool => ({
+    prepare: () => workersFor(n),
+    run: (url, dst) => ferryMirror(values.ferry, url, dst, ["--queue", redis!.url]),
+  });
   const all: Record<string, Tool> = {
     ferry: { run: (url, dst) => ferryMirror(values.ferry, url, dst) },
+    queue1: queued(1),
+    queue2: queued(2),
+    queue4: queued(4),
     // The same CLI from another checkout (an A/B of two versions in one run).
     base: { run: (url, dst) => ferryMirror(values["ferry-base"] ?? "", url, dst) },
     lftp: {
@@ -181,6 +226,7 @@ try {
         const tool = all[name];
         if (!tool) throw new Error(`unknown tool ${name}`);
         const dst = `${scratch}/${name}-${rtt}-${round}`;
+        await tool.prepare?.();
         wan.resetStats();
         const full = await timed(() => tool.run(url, dst));
         const sessions = wan.stats.controlMaxOpen;
@@ -205,6 +251,11 @@ try {
   }
   if (values.json) console.log(JSON.stringify({ files, dirs, bytes: expected.bytes, results }));
 } finally {
+  for (const w of workers) await w.stop();
+  if (redis) {
+    redis.proc.kill();
+    await redis.proc.done;
+  }
   await wan?.close();
   await peer.stop();
   await Deno.remove(scratch, { recursive: true });
@@ -229,6 +280,13 @@ function report(
         `   sessions <= ${Math.max(...t.sessions)}` +
         (name === "ferry" && Math.max(...t.sessions) > parallel ? " (MORE THAN ALLOWED)" : "") +
         (mtimeProblems[name] ? `   WRONG MTIMES (${mtimeProblems[name]})` : ""),
+    );
+  }
+  for (const name of tools.filter((t) => t.startsWith("queue") && times.ferry)) {
+    console.log(
+      `  ${name} / ferry in-process: full ${
+        (median(times[name].full) / median(times.ferry.full)).toFixed(2)
+      }   no-change ${(median(times[name].again) / median(times.ferry.again)).toFixed(2)}`,
     );
   }
   const peers = ["lftp", "rclone"].filter((p) => times[p]);
