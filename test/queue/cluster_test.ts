@@ -65,6 +65,7 @@ peerTest(
       assert.deepEqual(await snapshot(join(c.dir, "local")), src);
       assert.deepEqual(counts(queued), counts(local));
       assert(workers.some((w) => /task /.test(w.text)));
+      assert.doesNotMatch(queued.text, /no worker takes tasks/);
       const dump = await redisDump(c.redis.url);
       assert(
         dump.includes("passwordEnv"),
@@ -139,6 +140,24 @@ peerTest(
       // Nothing carried out anywhere: the old file is still there, nothing elsewhere.
       assert.deepEqual(Object.keys(await snapshot(join(c.dir, "dst"))), ["old/gone.txt"]);
       await assert.rejects(Deno.stat(join(c.dir, "elsewhere")));
+    } finally {
+      await c.cleanup();
+    }
+  },
+);
+
+peerTest(
+  "queue: a coordinator with no worker says so, and goes on once one starts",
+  ["redis-server"],
+  async () => {
+    const c = await setup(6, 1000);
+    try {
+      const run = c.ferry(["run", "wf.yaml", "--queue", c.redis.url]);
+      await run.waitFor(/no worker takes tasks from redis:\/\/127\.0\.0\.1:\d+\/0/);
+      await c.worker();
+      const status = await run.exit();
+      assert.deepEqual(status.code, 0, run.tail());
+      assert.deepEqual(await snapshot(join(c.dir, "dst")), await snapshot(join(c.dir, "src")));
     } finally {
       await c.cleanup();
     }

@@ -116,6 +116,7 @@ export class QueueCoordinator {
   /** When a connection attempt first failed since the client was last ready. */
   #failedAt?: number;
   #run = "";
+  #warned = false;
 
   private constructor(
     options: CoordinatorOptions,
@@ -356,6 +357,7 @@ export class QueueCoordinator {
       for (const id of pieces.keys()) this.#progress.set(id, (data) => replay(progress, data));
       try {
         await this.#guard(this.#flows.add(parent), options.signal);
+        await this.#warnWithoutWorkers();
         const settle = async (id: string) => {
           const handle = await QueueJob.fromId(this.#queue, id);
           if (!handle) throw new QueueTaskError(`task ${id} vanished from the queue`);
@@ -403,6 +405,20 @@ export class QueueCoordinator {
       report.errors.push({ path: "", message: "interrupted", code: "EINTR" });
     }
     return outcomes;
+  }
+
+  /** Says so, once per run, when no worker takes tasks (they would wait silently). */
+  async #warnWithoutWorkers(): Promise<void> {
+    if (this.#warned) return;
+    this.#warned = true;
+    const count = await this.#guard(this.#queue.getWorkersCount()).catch(() => undefined);
+    if (count === 0) {
+      log.warn(
+        "no worker takes tasks from {queue}: they wait there until one starts " +
+          "(ferry worker --queue {queue})",
+        { queue: this.#options.target.display },
+      );
+    }
   }
 
   /** Waits for `p`, unless Redis is lost or the run is interrupted first. */
