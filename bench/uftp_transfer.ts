@@ -203,7 +203,12 @@ else exec curl -sS -T "$2" "ftp://anonymous:$S@127.0.0.1:$P/$3"; fi
   for (const base of ["curl", "curl-auth"].filter((b) => result[b])) {
     for (const name of names.filter((n) => n !== base)) {
       const r = (d: "get" | "put") => (result[name][d] / result[base][d]).toFixed(2);
-      console.log(`${name}/${base}: get ${r("get")}  put ${r("put")}`);
+      // The same ratio round by round (the two ran minutes apart at most): steadier under load.
+      const p = (d: "get" | "put") =>
+        med(samples[name][d].map((x, i) => x.rate / samples[base][d][i].rate)).toFixed(2);
+      console.log(
+        `${name}/${base}: get ${r("get")} (pairs ${p("get")})  put ${r("put")} (pairs ${p("put")})`,
+      );
     }
   }
   console.log(
