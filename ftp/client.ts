@@ -346,7 +346,15 @@ export class FtpClient {
     return this.#control.peer;
   }
 
-  /** Sends AUTH TLS and upgrades the control connection (explicit FTPS). */
+  /**
+   * Sends AUTH TLS and upgrades the control connection (explicit FTPS).
+   *
+   * @example
+   * ```ts
+   * const ftp = await FtpClient.connect({ host: "ftp.example.org" });
+   * await ftp.auth(); // then login: the password travels encrypted
+   * ```
+   */
   auth(): Promise<void> {
     return this.#exclusive(async () => {
       const reply = await this.#control.command("AUTH TLS");
@@ -384,7 +392,14 @@ export class FtpClient {
     return reply;
   }
 
-  /** Sets the data channel protection level (PBSZ 0 + PROT P|C). */
+  /**
+   * Sets the data channel protection level (PBSZ 0 + PROT P|C).
+   *
+   * @example
+   * ```ts
+   * await ftp.prot("P"); // data connections encrypted too
+   * ```
+   */
   async prot(level: "P" | "C"): Promise<void> {
     await this.voidcmd("PBSZ 0");
     await this.voidcmd(`PROT ${level}`);
@@ -422,7 +437,14 @@ export class FtpClient {
     return reply;
   }
 
-  /** FEAT, parsed into upper-case feature names and their parameters; cached. */
+  /**
+   * FEAT, parsed into upper-case feature names and their parameters; cached.
+   *
+   * @example
+   * ```ts
+   * (await ftp.features()).has("MLST"); // true on most servers
+   * ```
+   */
   async features(): Promise<Map<string, string>> {
     if (this.#features) return this.#features;
     const features = new Map<string, string>();
@@ -440,28 +462,63 @@ export class FtpClient {
     return this.#features = features;
   }
 
-  /** NOOP (keep-alive). */
+  /**
+   * NOOP (keep-alive).
+   *
+   * @example
+   * ```ts
+   * await ftp.noop();
+   * ```
+   */
   async noop(): Promise<void> {
     await this.voidcmd("NOOP");
   }
 
-  /** PWD, with RFC 959's doubled quotes undone. */
+  /**
+   * PWD, with RFC 959's doubled quotes undone.
+   *
+   * @example
+   * ```ts
+   * await ftp.pwd(); // "/home/bob"
+   * ```
+   */
   async pwd(): Promise<string> {
     const reply = await this.voidcmd("PWD");
     return parse257(reply.text);
   }
 
-  /** CWD (`..` is sent as CDUP, like ftplib). */
+  /**
+   * CWD (`..` is sent as CDUP, like ftplib).
+   *
+   * @example
+   * ```ts
+   * await ftp.cwd("pub/releases");
+   * ```
+   */
   async cwd(path: string): Promise<void> {
     await this.voidcmd(path === ".." ? "CDUP" : `CWD ${path}`);
   }
 
-  /** CDUP. */
+  /**
+   * CDUP.
+   *
+   * @example
+   * ```ts
+   * await ftp.cdup();
+   * ```
+   */
   async cdup(): Promise<void> {
     await this.voidcmd("CDUP");
   }
 
-  /** MKD; returns the created path from the 257 reply (or `path` if the server gives none). */
+  /**
+   * MKD; returns the created path from the 257 reply (or `path` if the server gives none).
+   *
+   * @example
+   * ```ts
+   * await ftp.mkd("incoming/new"); // "/incoming/new"
+   * ```
+   */
   async mkd(path: string): Promise<string> {
     const reply = await this.voidcmd(`MKD ${path}`);
     try {
@@ -471,17 +528,38 @@ export class FtpClient {
     }
   }
 
-  /** RMD. */
+  /**
+   * RMD.
+   *
+   * @example
+   * ```ts
+   * await ftp.rmd("incoming/old");
+   * ```
+   */
   async rmd(path: string): Promise<void> {
     await this.voidcmd(`RMD ${path}`);
   }
 
-  /** DELE. */
+  /**
+   * DELE.
+   *
+   * @example
+   * ```ts
+   * await ftp.delete("incoming/a.tmp");
+   * ```
+   */
   async delete(path: string): Promise<void> {
     await this.voidcmd(`DELE ${path}`);
   }
 
-  /** RNFR + RNTO. */
+  /**
+   * RNFR + RNTO.
+   *
+   * @example
+   * ```ts
+   * await ftp.rename("incoming/a.tmp", "incoming/a.txt");
+   * ```
+   */
   rename(from: string, to: string): Promise<void> {
     return this.#exclusive(async () => {
       const first = await this.#control.command(`RNFR ${from}`);
@@ -491,7 +569,14 @@ export class FtpClient {
     });
   }
 
-  /** SIZE in bytes (sent in binary mode, as the size depends on TYPE). */
+  /**
+   * SIZE in bytes (sent in binary mode, as the size depends on TYPE).
+   *
+   * @example
+   * ```ts
+   * await ftp.size("pub/a.iso"); // 734003200
+   * ```
+   */
   async size(path: string): Promise<number> {
     const reply = await this.#exclusive(async () => {
       // TYPE and SIZE in one write: one round trip, not two.
@@ -514,13 +599,27 @@ export class FtpClient {
     return size;
   }
 
-  /** MDTM as a UTC date (RFC 3659; no time shift applied). */
+  /**
+   * MDTM as a UTC date (RFC 3659; no time shift applied).
+   *
+   * @example
+   * ```ts
+   * await ftp.mdtm("pub/a.iso"); // 2026-11-30T08:15:00.000Z
+   * ```
+   */
   async mdtm(path: string): Promise<Date> {
     const reply = await this.voidcmd(`MDTM ${path}`);
     return parseFtpTime(reply.text.trim().split(/\s+/)[0]);
   }
 
-  /** MFMT: sets the modification time (UTC). */
+  /**
+   * MFMT: sets the modification time (UTC).
+   *
+   * @example
+   * ```ts
+   * await ftp.mfmt("pub/a.iso", new Date("2026-11-30T08:15:00Z"));
+   * ```
+   */
   async mfmt(path: string, mtime: Date): Promise<void> {
     await this.voidcmd(`MFMT ${formatFtpTime(mtime)} ${path}`);
   }
@@ -543,7 +642,14 @@ export class FtpClient {
     if (reply.code !== 213) throw errorForReply(reply, "MDTM (set)");
   }
 
-  /** SITE CHMOD (octal mode). 502 becomes CommandNotImplementedError. */
+  /**
+   * SITE CHMOD (octal mode). 502 becomes CommandNotImplementedError.
+   *
+   * @example
+   * ```ts
+   * await ftp.chmod("bin/run.sh", 0o755);
+   * ```
+   */
   async chmod(path: string, mode: number): Promise<void> {
     await this.voidcmd(`SITE CHMOD ${mode.toString(8).padStart(3, "0")} ${path}`);
   }
@@ -638,6 +744,13 @@ export class FtpClient {
   /**
    * STOU: stores under a name the server chooses; returns the stream and the
    * name announced in the 150 reply (when the server names it).
+   *
+   * @example
+   * ```ts
+   * const { stream, name } = await ftp.storeUnique();
+   * await ReadableStream.from([new TextEncoder().encode("x")]).pipeTo(stream);
+   * console.log(name);
+   * ```
    */
   async storeUnique(
     options: TransferOptions = {},
@@ -663,7 +776,14 @@ export class FtpClient {
     );
   }
 
-  /** Stores text lines in ASCII mode (CRLF line ends on the wire, ftplib's `storlines`). */
+  /**
+   * Stores text lines in ASCII mode (CRLF line ends on the wire, ftplib's `storlines`).
+   *
+   * @example
+   * ```ts
+   * await ftp.storlines("STOR notes/readme.txt", ["first line", "second line"]);
+   * ```
+   */
   async storlines(command: string, lines: Iterable<string>): Promise<void> {
     const handle = await this.#transfer(command, "A", "write");
     const stream = storeStream(handle, {});
@@ -678,6 +798,11 @@ export class FtpClient {
    * if the server rejects `-a`, plain LIST is used from then on). Parsed as the
    * data arrives, so memory is bounded by one line. Lines no parser reads are
    * in the result's `skipped`.
+   *
+   * @example
+   * ```ts
+   * for (const e of await ftp.list("pub")) console.log(e.type, e.name, e.size);
+   * ```
    */
   async list(path = "", options: { hidden?: boolean } = {}): Promise<Listing> {
     return await this.#fromInside(
@@ -688,7 +813,14 @@ export class FtpClient {
 
   #listAllRejected = false;
 
-  /** Raw LIST lines (same `-a` handling as {@link list}). */
+  /**
+   * Raw LIST lines (same `-a` handling as {@link list}).
+   *
+   * @example
+   * ```ts
+   * await ftp.listLines("pub"); // ["-rw-r--r-- 1 ftp ftp 12 Nov 30 08:15 a.txt", ...]
+   * ```
+   */
   async listLines(path = "", options: { hidden?: boolean } = {}): Promise<string[]> {
     return await this.#fromInside(
       path,
@@ -736,7 +868,14 @@ export class FtpClient {
     }
   }
 
-  /** NLST names. */
+  /**
+   * NLST names.
+   *
+   * @example
+   * ```ts
+   * await ftp.nlst("pub"); // ["a.txt", "b.txt"]
+   * ```
+   */
   async nlst(path = ""): Promise<string[]> {
     return parseNlst(await this.#retrieveText(`NLST${path ? ` ${path}` : ""}`));
   }
@@ -744,12 +883,24 @@ export class FtpClient {
   /**
    * MLSD entries (RFC 3659), including `cdir`/`pdir` entries as the server
    * sends them; lines no parser reads are in the result's `skipped`.
+   *
+   * @example
+   * ```ts
+   * for (const e of await ftp.mlsd("pub")) console.log(e.name, e.mtime);
+   * ```
    */
   async mlsd(path = ""): Promise<Listing> {
     return await this.#listEntries(`MLSD${path ? ` ${path}` : ""}`, true);
   }
 
-  /** MLST of one path (works on the root directory too). */
+  /**
+   * MLST of one path (works on the root directory too).
+   *
+   * @example
+   * ```ts
+   * await ftp.mlst("pub/a.txt"); // { name: "a.txt", type: "file", size: 12, ... }
+   * ```
+   */
   async mlst(path = ""): Promise<ListEntry> {
     const reply = await this.voidcmd(`MLST${path ? ` ${path}` : ""}`);
     return parseMlstReply(reply.lines.join("\n"), { timeShift: this.#shiftFor(true) });
@@ -759,12 +910,24 @@ export class FtpClient {
    * ABOR outside a transfer, resynchronising the control connection. A running
    * transfer is aborted by cancelling (reads) or aborting (writes) its stream,
    * which sends ABOR and reads the 426/226 replies in whatever order they come.
+   *
+   * @example
+   * ```ts
+   * await ftp.abort();
+   * ```
    */
   async abort(): Promise<void> {
     await this.#abortRaw();
   }
 
-  /** QUIT politely, then close. Never throws for a server that just hangs up. */
+  /**
+   * QUIT politely, then close. Never throws for a server that just hangs up.
+   *
+   * @example
+   * ```ts
+   * await ftp.quit();
+   * ```
+   */
   async quit(): Promise<void> {
     try {
       await this.#exclusive(async () => {
@@ -802,7 +965,14 @@ export class FtpClient {
     });
   }
 
-  /** Closes the connection at once, without QUIT. */
+  /**
+   * Closes the connection at once, without QUIT.
+   *
+   * @example
+   * ```ts
+   * ftp.close(); // after an error, when QUIT would wait in vain
+   * ```
+   */
   close(): void {
     this.#control.destroy();
   }

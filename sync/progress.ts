@@ -83,13 +83,27 @@ export class ProgressTracker {
     this.#now = options.now ?? performance.now.bind(performance);
   }
 
-  /** Announces the work ahead. */
+  /**
+   * Announces the work ahead.
+   *
+   * @example
+   * ```ts
+   * tracker.plan(10, 1024, 0); // 10 files, 1 KiB, no deletions
+   * ```
+   */
   plan(files: number, bytes: number, deletes: number): void {
     Object.assign(this.totals, { filesTotal: files, bytesTotal: bytes, deletesTotal: deletes });
     this.#emit({ type: "plan", files, bytes, deletes });
   }
 
-  /** A file's work begins. */
+  /**
+   * A file's work begins.
+   *
+   * @example
+   * ```ts
+   * tracker.start("pub/a.txt", 12, "transfer");
+   * ```
+   */
   start(path: string, size: number, action: ProgressAction): void {
     if (action === "transfer") {
       this.totals.current.push(path);
@@ -98,7 +112,14 @@ export class ProgressTracker {
     this.#emit({ type: "file-start", path, size, action });
   }
 
-  /** A transfer has `bytes` of `size` on the target. */
+  /**
+   * A transfer has `bytes` of `size` on the target.
+   *
+   * @example
+   * ```ts
+   * tracker.bytes("pub/a.txt", 6, 12);
+   * ```
+   */
   bytes(path: string, bytes: number, size: number): void {
     const before = this.#fileBytes.get(path) ?? 0;
     this.#fileBytes.set(path, bytes);
@@ -110,7 +131,14 @@ export class ProgressTracker {
     this.#emit({ type: "file-progress", path, bytes, size });
   }
 
-  /** A file's work ended, well or not. */
+  /**
+   * A file's work ended, well or not.
+   *
+   * @example
+   * ```ts
+   * tracker.end("pub/a.txt", "transfer");
+   * ```
+   */
   end(path: string, action: ProgressAction, error?: unknown): void {
     const bytes = this.#fileBytes.get(path) ?? 0;
     this.#fileBytes.delete(path);
@@ -125,7 +153,14 @@ export class ProgressTracker {
     this.#emit(event);
   }
 
-  /** A temporary failure will be retried after `delayMs`. */
+  /**
+   * A temporary failure will be retried after `delayMs`.
+   *
+   * @example
+   * ```ts
+   * tracker.retry("pub/a.txt", 1, 1000, error);
+   * ```
+   */
   retry(path: string, attempt: number, delayMs: number, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.#emit({ type: "retry", path, attempt, delayMs, error: message });

@@ -206,7 +206,14 @@ export class StateStore {
     this.#db.prepare("DELETE FROM pairs WHERE kind = ? AND a = ? AND b = ?").run(kind, a, b);
   }
 
-  /** Closes the database. */
+  /**
+   * Closes the database.
+   *
+   * @example
+   * ```ts
+   * store.close();
+   * ```
+   */
   close(): void {
     this.#db.close();
   }

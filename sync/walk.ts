@@ -111,7 +111,14 @@ export class Walk implements AsyncIterable<WalkEntry> {
     return this.errors.length === 0;
   }
 
-  /** Yields entries parents first; a Walk can be iterated once. */
+  /**
+   * Yields entries parents first; a Walk can be iterated once.
+   *
+   * @example
+   * ```ts
+   * for await (const e of new Walk(ep, "pub")) console.log(e.path);
+   * ```
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<WalkEntry> {
     if (this.#started) throw new Error("a Walk can be iterated only once");
     this.#started = true;

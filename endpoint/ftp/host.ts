@@ -437,7 +437,14 @@ export class FtpHost implements AsyncDisposable {
     await this.#changing([target], () => this.#pool.withCommand((c) => c.delete(target)));
   }
 
-  /** Same as {@link remove}. */
+  /**
+   * Same as {@link remove}.
+   *
+   * @example
+   * ```ts
+   * await host.unlink("pub/a.tmp");
+   * ```
+   */
   unlink(path: string): Promise<void> {
     return this.remove(path);
   }
@@ -577,6 +584,12 @@ export class FtpHost implements AsyncDisposable {
   open(path: string, mode: "r" | "rb", options?: OpenOptions): Promise<ReadableStream<Uint8Array>>;
   /**
    * Opens a remote file for writing (`"w"`/`"wb"`, or `"a"`/`"ab"` to append): the file is complete once the stream closes.
+   *
+   * @example
+   * ```ts
+   * const w = await host.open("pub/new.txt", "wb");
+   * await ReadableStream.from([new TextEncoder().encode("hi")]).pipeTo(w);
+   * ```
    */
   open(path: string, mode: WriteMode, options?: OpenOptions): Promise<WritableStream<Uint8Array>>;
   async open(
@@ -753,7 +766,14 @@ export class FtpHost implements AsyncDisposable {
     this.#keepAlive = timer;
   }
 
-  /** Stops the keep-alive timer. */
+  /**
+   * Stops the keep-alive timer.
+   *
+   * @example
+   * ```ts
+   * host.stopKeepAlive();
+   * ```
+   */
   stopKeepAlive(): void {
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
     this.#keepAlive = undefined;
@@ -773,7 +793,15 @@ export class FtpHost implements AsyncDisposable {
     await this.#pool.close();
   }
 
-  /** Closes the host (`await using host = ...`); the same as {@link FtpHost.close}. */
+  /**
+   * Closes the host (`await using host = ...`); the same as {@link FtpHost.close}.
+   *
+   * @example
+   * ```ts
+   * await using host = await FtpHost.connect({ host: "ftp.example.org" });
+   * await host.listdir("pub");
+   * ```
+   */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -125,7 +125,14 @@ export class VirtualAuthorizer implements Authorizer {
     this.#cache = new LoginCache(options.loginCacheSize ?? DEFAULT_LOGIN_CACHE_SIZE);
   }
 
-  /** Adds a user; throws `FtpServerError` for duplicates, bad permissions or no password. */
+  /**
+   * Adds a user; throws `FtpServerError` for duplicates, bad permissions or no password.
+   *
+   * @example
+   * ```ts
+   * new VirtualAuthorizer().addUser("bob", { password: "s3cret", home: "bob", perm: "elradfmw" });
+   * ```
+   */
   addUser(username: string, options: AddUserOptions): this {
     if (!username || /[\r\n\0]/.test(username)) {
       throw new FtpServerError(`invalid user name ${JSON.stringify(username)}`, {
@@ -167,6 +174,11 @@ export class VirtualAuthorizer implements Authorizer {
   /**
    * Adds anonymous access (`anonymous` and `ftp`, any password). Read-only by
    * default; write letters are accepted with a warning, as pyftpdlib does.
+   *
+   * @example
+   * ```ts
+   * new VirtualAuthorizer().addAnonymous({ home: "pub" });
+   * ```
    */
   addAnonymous(options: Omit<AddUserOptions, "password" | "passwordHash"> = {}): this {
     const perm = options.perm ?? "elr";
@@ -196,6 +208,11 @@ export class VirtualAuthorizer implements Authorizer {
   /**
    * Overrides the permissions of `username` in virtual `directory` (as the user
    * sees it); `recursive` extends it to the whole subtree.
+   *
+   * @example
+   * ```ts
+   * auth.overridePerm("bob", "/incoming", "elrw", true);
+   * ```
    */
   overridePerm(username: string, directory: string, perm: string, recursive = false): this {
     const record = this.#users.get(username);
@@ -217,12 +234,26 @@ export class VirtualAuthorizer implements Authorizer {
     return this;
   }
 
-  /** Whether a user of that name exists. */
+  /**
+   * Whether a user of that name exists.
+   *
+   * @example
+   * ```ts
+   * auth.hasUser("bob"); // true
+   * ```
+   */
   hasUser(username: string): boolean {
     return this.#users.has(username);
   }
 
-  /** Removes a user (no error if missing). */
+  /**
+   * Removes a user (no error if missing).
+   *
+   * @example
+   * ```ts
+   * auth.removeUser("bob");
+   * ```
+   */
   removeUser(username: string): void {
     const secret = this.#users.get(username)?.secret;
     if (secret) this.#standIns.remove(secret);
@@ -230,11 +261,26 @@ export class VirtualAuthorizer implements Authorizer {
     this.#cache.forget(username);
   }
 
-  /** The configured account (without secrets), or undefined. */
+  /**
+   * The configured account (without secrets), or undefined.
+   *
+   * @example
+   * ```ts
+   * auth.account("bob")?.perm; // "elradfmw"
+   * ```
+   */
   account(username: string): UserAccount | undefined {
     return this.#users.get(username)?.account;
   }
 
+  /**
+   * The account for valid credentials, or undefined.
+   *
+   * @example
+   * ```ts
+   * await auth.authenticate("bob", "s3cret", { remoteAddress: "127.0.0.1", secure: false });
+   * ```
+   */
   async authenticate(
     username: string,
     password: string,
@@ -281,6 +327,14 @@ export function normalizeHome(home: string): string {
 export class ChainAuthorizer implements Authorizer {
   /** Tries `authorizers` in order; the first that knows the user decides. */
   constructor(readonly authorizers: readonly Authorizer[]) {}
+  /**
+   * The account for valid credentials, or undefined.
+   *
+   * @example
+   * ```ts
+   * await chain.authenticate("bob", "s3cret", { remoteAddress: "127.0.0.1", secure: true });
+   * ```
+   */
   async authenticate(
     username: string,
     password: string,

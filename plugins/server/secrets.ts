@@ -119,7 +119,14 @@ function rank(s: StoredSecret): number {
 export class StandIns {
   readonly #costs = new Map<string, { count: number; like: StoredSecret }>();
 
-  /** Counts a configured user's secret. */
+  /**
+   * Counts a configured user's secret.
+   *
+   * @example
+   * ```ts
+   * standIns.add(storedSecret);
+   * ```
+   */
   add(secret: StoredSecret): void {
     const key = secretCost(secret);
     const c = this.#costs.get(key);
@@ -128,14 +135,28 @@ export class StandIns {
     standIn(secret).catch(() => {}); // made now; a failure shows when it is used
   }
 
-  /** Forgets a removed user's secret. */
+  /**
+   * Forgets a removed user's secret.
+   *
+   * @example
+   * ```ts
+   * standIns.remove(storedSecret);
+   * ```
+   */
   remove(secret: StoredSecret): void {
     const key = secretCost(secret);
     const c = this.#costs.get(key);
     if (c && --c.count === 0) this.#costs.delete(key);
   }
 
-  /** The secret to check an unknown name's password against. */
+  /**
+   * The secret to check an unknown name's password against.
+   *
+   * @example
+   * ```ts
+   * await standIns.get(); // checked against for unknown users, so they cost the same time
+   * ```
+   */
   get(): Promise<StoredSecret> {
     let best: { count: number; like: StoredSecret } | undefined;
     for (const c of this.#costs.values()) {

@@ -71,7 +71,14 @@ export class UserTable {
     }
   }
 
-  /** The user behind a header; `undefined` header means anonymous. */
+  /**
+   * The user behind a header; `undefined` header means anonymous.
+   *
+   * @example
+   * ```ts
+   * await users.identify("Basic " + btoa("demo:pw")); // { user: "demo", ... }
+   * ```
+   */
   async identify(header: string | null): Promise<Identity | undefined> {
     if (!header) return undefined;
     const space = header.indexOf(" ");

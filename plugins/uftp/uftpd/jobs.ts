@@ -71,6 +71,11 @@ export class JobStore {
   /**
    * Registers a request; throws with UFTPD's message on a duplicate secret or
    * too many jobs for the user.
+   *
+   * @example
+   * ```ts
+   * const job = jobs.add(request);
+   * ```
    */
   add(request: TransferRequest): Job {
     this.#sweep();
@@ -89,6 +94,11 @@ export class JobStore {
   /**
    * Checks a login: the secret, its expiry, the client address, and whether a
    * non-persistent job is already in use. On success the session is counted.
+   *
+   * @example
+   * ```ts
+   * jobs.login(secret, "10.0.0.1").ok; // true once, for a non-persistent job
+   * ```
    */
   login(secret: string, ip: string): LoginVerdict {
     this.#sweep();
@@ -111,7 +121,14 @@ export class JobStore {
     return { ok: true, job };
   }
 
-  /** A session ended; the job goes with its last session. */
+  /**
+   * A session ended; the job goes with its last session.
+   *
+   * @example
+   * ```ts
+   * jobs.logout(job);
+   * ```
+   */
   logout(job: Job): void {
     job.running = Math.max(0, job.running - 1);
     if (job.running === 0 && this.#jobs.get(job.secret) === job) this.#jobs.delete(job.secret);
