@@ -52,54 +52,159 @@ export class DelegatingEndpoint<E extends Endpoint = Endpoint> implements Endpoi
     return this.inner.url;
   }
 
+  /**
+   * What this endpoint can do (see {@link Capabilities}).
+   *
+   * @example
+   * ```ts
+   * ep.capabilities().setMtime; // whether mtimes can be set
+   * ```
+   */
   capabilities(): Capabilities {
     return this.inner.capabilities();
   }
 
+  /**
+   * The entry at a path, links followed; NotFoundError when missing.
+   *
+   * @example
+   * ```ts
+   * (await ep.stat("pub/a.txt")).size; // 2
+   * ```
+   */
   stat(path: string, options?: StatOptions): Promise<Stat> {
     return this.inner.stat(path, options);
   }
 
+  /**
+   * The entry at a path itself (a link is reported as a link).
+   *
+   * @example
+   * ```ts
+   * (await ep.lstat("pub/link")).type; // "symlink"
+   * ```
+   */
   lstat(path: string, options?: StatOptions): Promise<Stat> {
     return this.inner.lstat(path, options);
   }
 
+  /**
+   * The entries of a directory (without `.` and `..`).
+   *
+   * @example
+   * ```ts
+   * for (const st of await ep.list("pub")) console.log(st.name, st.type, st.size);
+   * ```
+   */
   list(path: string): Promise<Stat[]> {
     return this.inner.list(path);
   }
 
+  /**
+   * Streams a file's bytes (from `offset` when given).
+   *
+   * @example
+   * ```ts
+   * const text = await new Response(await ep.read("pub/a.txt")).text();
+   * ```
+   */
   read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>> {
     return this.inner.read(path, options);
   }
 
+  /**
+   * Opens a file for writing; it has its bytes once the stream closes.
+   *
+   * @example
+   * ```ts
+   * const w = await ep.write("pub/a.txt");
+   * await ReadableStream.from([new TextEncoder().encode("hi")]).pipeTo(w);
+   * ```
+   */
   write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>> {
     return this.inner.write(path, options);
   }
 
+  /**
+   * Makes a directory (its parents too with `parents`).
+   *
+   * @example
+   * ```ts
+   * await ep.mkdir("pub/new", { parents: true });
+   * ```
+   */
   mkdir(path: string, options?: MkdirOptions): Promise<void> {
     return this.inner.mkdir(path, options);
   }
 
+  /**
+   * Removes a file or a link.
+   *
+   * @example
+   * ```ts
+   * await ep.remove("pub/a.txt");
+   * ```
+   */
   remove(path: string): Promise<void> {
     return this.inner.remove(path);
   }
 
+  /**
+   * Removes an empty directory.
+   *
+   * @example
+   * ```ts
+   * await ep.rmdir("pub/old");
+   * ```
+   */
   rmdir(path: string): Promise<void> {
     return this.inner.rmdir(path);
   }
 
+  /**
+   * Moves an entry to a new path.
+   *
+   * @example
+   * ```ts
+   * await ep.rename("pub/a.tmp", "pub/a.txt");
+   * ```
+   */
   rename(from: string, to: string): Promise<void> {
     return this.inner.rename(from, to);
   }
 
+  /**
+   * Sets a file's modification time.
+   *
+   * @example
+   * ```ts
+   * await ep.setMtime("pub/a.txt", new Date("2026-11-30T08:15:00Z"));
+   * ```
+   */
   setMtime(path: string, mtime: Date): Promise<void> {
     return this.inner.setMtime(path, mtime);
   }
 
+  /**
+   * Sets permission bits.
+   *
+   * @example
+   * ```ts
+   * await ep.chmod("bin/run.sh", 0o755);
+   * ```
+   */
   chmod(path: string, mode: number): Promise<void> {
     return this.inner.chmod(path, mode);
   }
 
+  /**
+   * Closes the endpoint (its connections); using it afterwards is an error.
+   *
+   * @example
+   * ```ts
+   * await ep.close();
+   * ```
+   */
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -117,6 +117,14 @@ export class LocalEndpoint implements Endpoint {
     this.#fsync = options.fsync ?? "replace";
   }
 
+  /**
+   * What this endpoint can do (see {@link Capabilities}).
+   *
+   * @example
+   * ```ts
+   * ep.capabilities().setMtime; // whether mtimes can be set
+   * ```
+   */
   capabilities(): Capabilities {
     return {
       setMtime: true,
@@ -134,6 +142,14 @@ export class LocalEndpoint implements Endpoint {
     };
   }
 
+  /**
+   * The entry at a path, links followed; NotFoundError when missing.
+   *
+   * @example
+   * ```ts
+   * (await ep.stat("pub/a.txt")).size; // 2
+   * ```
+   */
   async stat(path: string): Promise<Stat> {
     const p = normalizePath(path);
     await this.#guard(p, true);
@@ -143,12 +159,28 @@ export class LocalEndpoint implements Endpoint {
     );
   }
 
+  /**
+   * The entry at a path itself (a link is reported as a link).
+   *
+   * @example
+   * ```ts
+   * (await ep.lstat("pub/link")).type; // "symlink"
+   * ```
+   */
   async lstat(path: string): Promise<Stat> {
     const p = normalizePath(path);
     await this.#guard(p, false);
     return await this.#do(p, () => Promise.resolve(this.#lstatAt(p)));
   }
 
+  /**
+   * The entries of a directory (without `.` and `..`).
+   *
+   * @example
+   * ```ts
+   * for (const st of await ep.list("pub")) console.log(st.name, st.type, st.size);
+   * ```
+   */
   async list(path: string): Promise<Stat[]> {
     const p = normalizePath(path);
     await this.#guard(p, true);
@@ -168,6 +200,14 @@ export class LocalEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Streams a file's bytes (from `offset` when given).
+   *
+   * @example
+   * ```ts
+   * const text = await new Response(await ep.read("pub/a.txt")).text();
+   * ```
+   */
   async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const p = normalizePath(path);
     options.signal?.throwIfAborted();
@@ -231,6 +271,15 @@ export class LocalEndpoint implements Endpoint {
     return sinkStream(fileSink(file, this.#fsync === "always"), options.signal);
   }
 
+  /**
+   * Opens a file for writing; it has its bytes once the stream closes.
+   *
+   * @example
+   * ```ts
+   * const w = await ep.write("pub/a.txt");
+   * await ReadableStream.from([new TextEncoder().encode("hi")]).pipeTo(w);
+   * ```
+   */
   async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {
     const plan = planWrite(path, options);
     if (!plan.rename && plan.offset === 0) {
@@ -263,6 +312,14 @@ export class LocalEndpoint implements Endpoint {
     return await openPlannedWrite(plan, this.#writeHooks(mode, flush), options.signal);
   }
 
+  /**
+   * Makes a directory (its parents too with `parents`).
+   *
+   * @example
+   * ```ts
+   * await ep.mkdir("pub/new", { parents: true });
+   * ```
+   */
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
     const p = normalizePath(path);
     await this.#guard(p, false);
@@ -282,6 +339,14 @@ export class LocalEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Removes a file or a link.
+   *
+   * @example
+   * ```ts
+   * await ep.remove("pub/a.txt");
+   * ```
+   */
   async remove(path: string): Promise<void> {
     const p = normalizePath(path);
     await this.#guard(p, false);
@@ -293,6 +358,14 @@ export class LocalEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Removes an empty directory.
+   *
+   * @example
+   * ```ts
+   * await ep.rmdir("pub/old");
+   * ```
+   */
   async rmdir(path: string): Promise<void> {
     const p = normalizePath(path);
     if (p === "") throw new PermissionDeniedError(p, { message: "cannot remove the root" });
@@ -304,6 +377,14 @@ export class LocalEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Moves an entry to a new path.
+   *
+   * @example
+   * ```ts
+   * await ep.rename("pub/a.tmp", "pub/a.txt");
+   * ```
+   */
   async rename(from: string, to: string): Promise<void> {
     const f = normalizePath(from);
     const t = normalizePath(to);
@@ -340,6 +421,14 @@ export class LocalEndpoint implements Endpoint {
     return await digestStream(await this.read(path, { signal }), algorithm, this.url);
   }
 
+  /**
+   * Sets a file's modification time.
+   *
+   * @example
+   * ```ts
+   * await ep.setMtime("pub/a.txt", new Date("2026-11-30T08:15:00Z"));
+   * ```
+   */
   async setMtime(path: string, mtime: Date): Promise<void> {
     const p = normalizePath(path);
     const found = await this.#guard(p, true);
@@ -351,6 +440,14 @@ export class LocalEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Sets permission bits.
+   *
+   * @example
+   * ```ts
+   * await ep.chmod("bin/run.sh", 0o755);
+   * ```
+   */
   async chmod(path: string, mode: number): Promise<void> {
     const p = normalizePath(path);
     await this.#guard(p, true);
@@ -373,6 +470,14 @@ export class LocalEndpoint implements Endpoint {
     await this.#do(p, () => Deno.symlink(target, this.#abs(p)));
   }
 
+  /**
+   * Closes the endpoint (its connections); using it afterwards is an error.
+   *
+   * @example
+   * ```ts
+   * await ep.close();
+   * ```
+   */
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -193,6 +193,14 @@ export class MemoryEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * What this endpoint can do (see {@link Capabilities}).
+   *
+   * @example
+   * ```ts
+   * ep.capabilities().setMtime; // whether mtimes can be set
+   * ```
+   */
   capabilities(): Capabilities {
     return {
       setMtime: true,
@@ -210,14 +218,38 @@ export class MemoryEndpoint implements Endpoint {
     };
   }
 
+  /**
+   * The entry at a path, links followed; NotFoundError when missing.
+   *
+   * @example
+   * ```ts
+   * (await ep.stat("pub/a.txt")).size; // 2
+   * ```
+   */
   stat(path: string): Promise<Stat> {
     return Promise.resolve().then(() => this.#stat(path, true));
   }
 
+  /**
+   * The entry at a path itself (a link is reported as a link).
+   *
+   * @example
+   * ```ts
+   * (await ep.lstat("pub/link")).type; // "symlink"
+   * ```
+   */
   lstat(path: string): Promise<Stat> {
     return Promise.resolve().then(() => this.#stat(path, false));
   }
 
+  /**
+   * The entries of a directory (without `.` and `..`).
+   *
+   * @example
+   * ```ts
+   * for (const st of await ep.list("pub")) console.log(st.name, st.type, st.size);
+   * ```
+   */
   list(path: string): Promise<Stat[]> {
     return Promise.resolve().then(() => {
       const dir = this.#dir(path);
@@ -225,6 +257,14 @@ export class MemoryEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Streams a file's bytes (from `offset` when given).
+   *
+   * @example
+   * ```ts
+   * const text = await new Response(await ep.read("pub/a.txt")).text();
+   * ```
+   */
   read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     return Promise.resolve().then(() => {
       const at = this.#locate(path, true);
@@ -239,6 +279,15 @@ export class MemoryEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Opens a file for writing; it has its bytes once the stream closes.
+   *
+   * @example
+   * ```ts
+   * const w = await ep.write("pub/a.txt");
+   * await ReadableStream.from([new TextEncoder().encode("hi")]).pipeTo(w);
+   * ```
+   */
   async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {
     const plan = planWrite(path, options);
     // Fail before any data flows: the parent must exist, the target must not be a directory.
@@ -291,6 +340,14 @@ export class MemoryEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Makes a directory (its parents too with `parents`).
+   *
+   * @example
+   * ```ts
+   * await ep.mkdir("pub/new", { parents: true });
+   * ```
+   */
   mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
     return Promise.resolve().then(() => {
       if (options.parents) {
@@ -309,6 +366,14 @@ export class MemoryEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Removes a file or a link.
+   *
+   * @example
+   * ```ts
+   * await ep.remove("pub/a.txt");
+   * ```
+   */
   remove(path: string): Promise<void> {
     return Promise.resolve().then(() => {
       const at = this.#existing(path, false);
@@ -317,6 +382,14 @@ export class MemoryEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Removes an empty directory.
+   *
+   * @example
+   * ```ts
+   * await ep.rmdir("pub/old");
+   * ```
+   */
   rmdir(path: string): Promise<void> {
     return Promise.resolve().then(() => {
       const at = this.#existing(path, false);
@@ -327,6 +400,14 @@ export class MemoryEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Moves an entry to a new path.
+   *
+   * @example
+   * ```ts
+   * await ep.rename("pub/a.tmp", "pub/a.txt");
+   * ```
+   */
   rename(from: string, to: string): Promise<void> {
     return Promise.resolve().then(() => this.#rename(from, to));
   }
@@ -344,12 +425,28 @@ export class MemoryEndpoint implements Endpoint {
     return await digestStream(await this.read(path, { signal }), algorithm, this.url);
   }
 
+  /**
+   * Sets a file's modification time.
+   *
+   * @example
+   * ```ts
+   * await ep.setMtime("pub/a.txt", new Date("2026-11-30T08:15:00Z"));
+   * ```
+   */
   setMtime(path: string, mtime: Date): Promise<void> {
     return Promise.resolve().then(() => {
       this.#existing(path, true).node.mtime = new Date(mtime);
     });
   }
 
+  /**
+   * Sets permission bits.
+   *
+   * @example
+   * ```ts
+   * await ep.chmod("bin/run.sh", 0o755);
+   * ```
+   */
   chmod(path: string, mode: number): Promise<void> {
     return Promise.resolve().then(() => {
       this.#existing(path, true).node.mode = mode & 0o7777;
@@ -379,6 +476,14 @@ export class MemoryEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * Closes the endpoint (its connections); using it afterwards is an error.
+   *
+   * @example
+   * ```ts
+   * await ep.close();
+   * ```
+   */
   close(): Promise<void> {
     return Promise.resolve();
   }

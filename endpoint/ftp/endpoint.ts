@@ -263,6 +263,14 @@ export class FtpEndpoint implements Endpoint {
     });
   }
 
+  /**
+   * What this endpoint can do (see {@link Capabilities}).
+   *
+   * @example
+   * ```ts
+   * ep.capabilities().setMtime; // whether mtimes can be set
+   * ```
+   */
   capabilities(): Capabilities {
     const caps = { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
     // A server that refused MLSD is listed with LIST since: links show, minutes.
@@ -271,19 +279,51 @@ export class FtpEndpoint implements Endpoint {
       : caps;
   }
 
+  /**
+   * The entry at a path, links followed; NotFoundError when missing.
+   *
+   * @example
+   * ```ts
+   * (await ep.stat("pub/a.txt")).size; // 2
+   * ```
+   */
   stat(path: string, options: StatOptions = {}): Promise<Stat> {
     return options.fresh ? this.#freshStat(path) : this.#statAs(path, true);
   }
 
+  /**
+   * The entry at a path itself (a link is reported as a link).
+   *
+   * @example
+   * ```ts
+   * (await ep.lstat("pub/link")).type; // "symlink"
+   * ```
+   */
   lstat(path: string, options: StatOptions = {}): Promise<Stat> {
     return options.fresh ? this.#freshStat(path) : this.#statAs(path, false);
   }
 
+  /**
+   * The entries of a directory (without `.` and `..`).
+   *
+   * @example
+   * ```ts
+   * for (const st of await ep.list("pub")) console.log(st.name, st.type, st.size);
+   * ```
+   */
   async list(path: string): Promise<Stat[]> {
     const p = normalizePath(path);
     return await this.#errorsFor(p, () => this.host.list(this.#remote(p)));
   }
 
+  /**
+   * Streams a file's bytes (from `offset` when given).
+   *
+   * @example
+   * ```ts
+   * const text = await new Response(await ep.read("pub/a.txt")).text();
+   * ```
+   */
   async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const p = normalizePath(path);
     options.signal?.throwIfAborted();
@@ -312,6 +352,15 @@ export class FtpEndpoint implements Endpoint {
     }
   }
 
+  /**
+   * Opens a file for writing; it has its bytes once the stream closes.
+   *
+   * @example
+   * ```ts
+   * const w = await ep.write("pub/a.txt");
+   * await ReadableStream.from([new TextEncoder().encode("hi")]).pipeTo(w);
+   * ```
+   */
   async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {
     const plan = planWrite(path, options);
     await this.#requireDir(dirname(plan.target), plan.target);
@@ -320,6 +369,14 @@ export class FtpEndpoint implements Endpoint {
     return await openPlannedWrite(plan, this.#writeHooks(), options.signal);
   }
 
+  /**
+   * Makes a directory (its parents too with `parents`).
+   *
+   * @example
+   * ```ts
+   * await ep.mkdir("pub/new", { parents: true });
+   * ```
+   */
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
     const p = normalizePath(path);
     if (!options.parents) {
@@ -339,6 +396,14 @@ export class FtpEndpoint implements Endpoint {
     }
   }
 
+  /**
+   * Removes a file or a link.
+   *
+   * @example
+   * ```ts
+   * await ep.remove("pub/a.txt");
+   * ```
+   */
   async remove(path: string): Promise<void> {
     const p = normalizePath(path);
     const stat = await this.#statAs(p, false, { confirmMissing: true });
@@ -346,6 +411,14 @@ export class FtpEndpoint implements Endpoint {
     await this.#errorsFor(p, () => this.host.remove(this.#remote(p)));
   }
 
+  /**
+   * Removes an empty directory.
+   *
+   * @example
+   * ```ts
+   * await ep.rmdir("pub/old");
+   * ```
+   */
   async rmdir(path: string): Promise<void> {
     const p = normalizePath(path);
     if (p === "") throw new PermissionDeniedError(p, { message: "cannot remove the root" });
@@ -361,6 +434,14 @@ export class FtpEndpoint implements Endpoint {
     }
   }
 
+  /**
+   * Moves an entry to a new path.
+   *
+   * @example
+   * ```ts
+   * await ep.rename("pub/a.tmp", "pub/a.txt");
+   * ```
+   */
   async rename(from: string, to: string): Promise<void> {
     const f = normalizePath(from);
     const t = normalizePath(to);
@@ -401,6 +482,14 @@ export class FtpEndpoint implements Endpoint {
     return await this.#errorsFor(p, () => this.host.hash(this.#remote(p), algorithm));
   }
 
+  /**
+   * Sets a file's modification time.
+   *
+   * @example
+   * ```ts
+   * await ep.setMtime("pub/a.txt", new Date("2026-11-30T08:15:00Z"));
+   * ```
+   */
   async setMtime(path: string, mtime: Date): Promise<void> {
     if (!this.#capabilities.setMtime) throw new UnsupportedError("setMtime", this.url);
     const p = normalizePath(path);
@@ -415,6 +504,14 @@ export class FtpEndpoint implements Endpoint {
     }
   }
 
+  /**
+   * Sets permission bits.
+   *
+   * @example
+   * ```ts
+   * await ep.chmod("bin/run.sh", 0o755);
+   * ```
+   */
   async chmod(path: string, mode: number): Promise<void> {
     if (!this.#capabilities.chmod) throw new UnsupportedError("chmod", this.url);
     const p = normalizePath(path);
@@ -428,6 +525,14 @@ export class FtpEndpoint implements Endpoint {
     }
   }
 
+  /**
+   * Closes the endpoint (its connections); using it afterwards is an error.
+   *
+   * @example
+   * ```ts
+   * await ep.close();
+   * ```
+   */
   close(): Promise<void> {
     return this.host.close();
   }

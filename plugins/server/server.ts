@@ -90,7 +90,14 @@ export class FtpServer {
     return this.#sessions.size;
   }
 
-  /** Binds and starts accepting; resolves with the bound address and port. */
+  /**
+   * Binds and starts accepting; resolves with the bound address and port.
+   *
+   * @example
+   * ```ts
+   * const { port } = await server.listen();
+   * ```
+   */
   listen(): Promise<{ address: string; port: number }> {
     const server = net.createServer((sock) => this.#accept(sock));
     this.#listener = server;
@@ -168,7 +175,14 @@ export class FtpServer {
     session.start();
   }
 
-  /** Stops listening, closes all sessions and waits until every socket is gone. */
+  /**
+   * Stops listening, closes all sessions and waits until every socket is gone.
+   *
+   * @example
+   * ```ts
+   * await server.close();
+   * ```
+   */
   async close(): Promise<void> {
     const listener = this.#listener;
     this.#listener = undefined;

@@ -219,7 +219,14 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
     }
   }
 
-  /** What this endpoint can do (a copy: changing it changes nothing). */
+  /**
+   * What this endpoint can do (a copy: changing it changes nothing).
+   *
+   * @example
+   * ```ts
+   * ep.capabilities().setMtime; // whether mtimes can be set
+   * ```
+   */
   override capabilities(): Capabilities {
     return { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
   }
@@ -288,7 +295,14 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
     }
   }
 
-  /** Ends the UFTP session and its auxiliary connection. */
+  /**
+   * Ends the UFTP session and its auxiliary connection.
+   *
+   * @example
+   * ```ts
+   * await ep.close();
+   * ```
+   */
   override async close(): Promise<void> {
     await Promise.allSettled([this.#aux.close(), this.inner.close()]);
     await releaseOwned(this.#owned);
