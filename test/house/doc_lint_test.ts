@@ -1,7 +1,8 @@
 /**
  * Every entry point stays documented: `deno doc --lint` reports nothing on any
  * of them (each checked alone: a type one entry point mentions must be exported
- * by that entry point), and every exported function carries an `@example`.
+ * by that entry point), and every exported function and public method carries an
+ * `@example`.
  * @module
  */
 import assert from "node:assert/strict";
@@ -50,16 +51,32 @@ Deno.test("house: deno doc --lint reports nothing on any entry point", async () 
   assert.deepEqual(failures, [], failures.join("\n"));
 });
 
+interface JsDoc {
+  tags?: { kind: string }[];
+}
+
+interface Method {
+  name: string;
+  kind: string;
+  accessibility?: string;
+  jsDoc?: JsDoc;
+  location: { line: number };
+  functionDef?: { hasBody?: boolean };
+}
+
 interface DocNode {
   name: string;
   declarations: {
     kind: string;
     location: { filename: string; line: number };
-    jsDoc?: { tags?: { kind: string }[] };
+    jsDoc?: JsDoc;
+    def?: { methods?: Method[] };
   }[];
 }
 
-Deno.test("house: every function an entry point exports has an @example", async () => {
+const hasExample = (doc?: JsDoc) => doc?.tags?.some((t) => t.kind === "example") ?? false;
+
+Deno.test("house: every function and public method an entry point exports has an @example", async () => {
   const { code, out, err } = await deno("doc", "--json", ...await entryPoints());
   assert.equal(code, 0, err);
   const doc = JSON.parse(out) as { nodes: Record<string, { symbols: DocNode[] }> };
@@ -67,10 +84,17 @@ Deno.test("house: every function an entry point exports has an @example", async 
   for (const { symbols } of Object.values(doc.nodes)) {
     for (const symbol of symbols) {
       for (const d of symbol.declarations) {
-        if (d.kind !== "function") continue;
-        if (d.jsDoc?.tags?.some((t) => t.kind === "example")) continue;
         const file = d.location.filename.replace(root.href, "");
-        missing.add(`${symbol.name} (${file}:${d.location.line})`);
+        if (d.kind === "function" && !hasExample(d.jsDoc)) {
+          missing.add(`${symbol.name} (${file}:${d.location.line})`);
+        }
+        if (d.kind !== "class") continue;
+        for (const m of d.def?.methods ?? []) {
+          if (m.kind !== "method" || m.accessibility === "private" || hasExample(m.jsDoc)) continue;
+          // An overloaded method's implementation signature is not part of the API.
+          if (!m.jsDoc && m.functionDef?.hasBody) continue;
+          missing.add(`${symbol.name}.${m.name} (${file}:${m.location.line + 1})`);
+        }
       }
     }
   }
