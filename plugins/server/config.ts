@@ -63,8 +63,10 @@ export interface ServeConfig {
     maxVersion?: "TLSv1.2" | "TLSv1.3";
   };
   atomicUploads?: boolean;
-  /** Bytes per transfer chunk (a stalled transfer holds two). */
+  /** Bytes per transfer chunk (a stalled transfer holds one or two). */
   transferChunkSize?: number;
+  /** Give freed memory back to the OS when no transfer runs (default true). */
+  trimMemory?: boolean;
   /** Bytes per second per session. */
   readLimit?: number;
   writeLimit?: number;
@@ -95,6 +97,7 @@ const KEYS: Record<keyof ServeConfig, string> = {
   tls: "tls",
   atomicUploads: "boolean",
   transferChunkSize: "chunk",
+  trimMemory: "boolean",
   readLimit: "count",
   writeLimit: "count",
   anonymous: "anonymous",
@@ -388,6 +391,7 @@ export async function buildServerOptions(
     tlsHandshakeTimeoutMs: sec(t?.handshakeTimeout),
     atomicUploads: config.atomicUploads,
     transferChunkSize: config.transferChunkSize,
+    trimMemory: config.trimMemory,
     readLimit: config.readLimit,
     writeLimit: config.writeLimit,
   };

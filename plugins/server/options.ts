@@ -79,6 +79,12 @@ export interface FtpServerOptions {
    * mean fewer endpoint operations per byte.
    */
   transferChunkSize?: number;
+  /**
+   * Give memory freed by finished transfers back to the OS after 2 s without
+   * a transfer (glibc's `malloc_trim` through FFI; Linux, and only when FFI is
+   * allowed). Default true.
+   */
+  trimMemory?: boolean;
   /** Download limit per session, bytes/s (0 = none). */
   readLimit?: number;
   /** Upload limit per session, bytes/s (0 = none). */
@@ -133,6 +139,7 @@ export function resolveOptions(o: FtpServerOptions): ResolvedOptions {
     tlsHandshakeTimeoutMs: o.tlsHandshakeTimeoutMs ?? 10_000,
     atomicUploads: o.atomicUploads ?? true,
     transferChunkSize: chunkSize(o.transferChunkSize),
+    trimMemory: o.trimMemory ?? true,
     readLimit: o.readLimit ?? 0,
     writeLimit: o.writeLimit ?? 0,
     hooks: o.hooks === undefined ? [] : Array.isArray(o.hooks) ? o.hooks : [o.hooks as ServerHooks],

@@ -12,6 +12,7 @@ import { Session, type SessionHost } from "./session.ts";
 import { COMMANDS } from "./commands.ts";
 import { acceptTls, createTlsContext } from "./tls.ts";
 import { plainIp } from "./data.ts";
+import { glibcTrim, MemoryTrimmer } from "./trim.ts";
 
 const log = logger("server");
 
@@ -50,16 +51,26 @@ export class FtpServer {
   #sockets = new Set<net.Socket>();
   #perIp = new Map<string, number>();
   #idle?: () => void;
+  readonly #trimmer: MemoryTrimmer;
 
   /** Checks the options (throws FtpServerError on a bad combination); call {@link listen} to serve. */
   constructor(options: FtpServerOptions) {
     this.options = resolveOptions(options);
+    this.#trimmer = new MemoryTrimmer(
+      () => [...this.#sessions].some((s) => s.activeTransfer !== undefined),
+      2000,
+      this.options.trimMemory ? glibcTrim() : "trimMemory is off",
+    );
     if (this.options.tls) this.#tlsContext = createTlsContext(this.options.tls);
     this.#host = {
       options: this.options,
       commands: COMMANDS,
       tlsContext: this.#tlsContext,
-      sessionClosed: (session) => this.#sessions.delete(session),
+      sessionClosed: (session) => {
+        this.#sessions.delete(session);
+        this.#trimmer.poke();
+      },
+      transferEnded: () => this.#trimmer.poke(),
     };
     if (this.options.implicitTls && !this.#tlsContext) {
       throw new FtpServerError("implicit TLS needs a certificate and key", {
@@ -198,6 +209,7 @@ export class FtpServer {
       await new Promise<void>((resolve) => this.#idle = resolve);
     }
     await closed;
+    this.#trimmer.stop();
   }
 }
 

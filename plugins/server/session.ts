@@ -71,6 +71,8 @@ export interface SessionHost {
   readonly commands: Readonly<Record<string, CommandSpec>>;
   readonly tlsContext?: tls.SecureContext;
   sessionClosed(session: Session): void;
+  /** A data transfer of `session` ended (the server may give freed memory back when all are idle). */
+  transferEnded(session: Session): void;
 }
 
 /** A running transfer, visible to ABOR and STAT. */
@@ -578,6 +580,7 @@ export class Session {
     } finally {
       this.activeTransfer = undefined;
       this.#armIdle();
+      this.host.transferEnded(this);
     }
   }
 

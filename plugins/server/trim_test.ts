@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { glibcTrim, MemoryTrimmer } from "./trim.ts";
+
+Deno.test("MemoryTrimmer: trims once after a quiet period, never while a transfer runs, never after stop", async () => {
+  let busy = false;
+  let asked: (() => void) | undefined;
+  let trimmed: (() => void) | undefined;
+  const trimmer = new MemoryTrimmer(
+    () => {
+      asked?.();
+      return busy;
+    },
+    5,
+    () => trimmed?.(),
+  );
+  // Quiet: one trim.
+  await new Promise<void>((r) => {
+    trimmed = r;
+    trimmer.poke();
+  });
+  assert.equal(trimmer.runs, 1);
+  // A transfer is running when the wait ends: no trim.
+  busy = true;
+  await new Promise<void>((r) => {
+    asked = r;
+    trimmer.poke();
+  });
+  assert.equal(trimmer.runs, 1);
+  // Pokes while waiting start the wait again: one trim for many pokes.
+  busy = false;
+  asked = undefined;
+  await new Promise<void>((r) => {
+    trimmed = r;
+    for (let i = 0; i < 10; i++) trimmer.poke();
+  });
+  assert.equal(trimmer.runs, 2);
+  trimmer.stop();
+  trimmer.poke();
+  assert.equal(trimmer.runs, 2);
+});
+
+Deno.test("MemoryTrimmer: no trim function (not Linux, FFI not allowed) makes pokes no-ops", () => {
+  const trimmer = new MemoryTrimmer(() => false, 5, "FFI not allowed (--allow-ffi)");
+  trimmer.poke(); // no timer is left behind (the test sanitizer would say so)
+  assert.equal(trimmer.runs, 0);
+});
+
+Deno.test("glibcTrim: malloc_trim through FFI on Linux with FFI allowed", () => {
+  const t = glibcTrim();
+  if (Deno.build.os !== "linux") {
+    assert.equal(typeof t, "string");
+    return;
+  }
+  assert.equal(typeof t, "function", String(t));
+  (t as () => void)();
+});
