@@ -142,7 +142,18 @@ export async function downloadSegments(
             onMtime: options.onMtime,
             inFlight,
           });
-        }, { ...options.retry, signal, onRetry: options.onRetry });
+        }, {
+          ...options.retry,
+          signal,
+          onRetry: (error, attempt, delayMs) => {
+            log.info("{path}: segment at {start} failed ({error}); retrying", {
+              path: dstPath,
+              start: fetching.start + fetching.done,
+              error: errorMessage(error),
+            });
+            options.onRetry?.(error, attempt, delayMs);
+          },
+        });
       } catch (error) {
         // The first failure stops the others; theirs are consequences.
         if (failure === undefined) {
