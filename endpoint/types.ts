@@ -89,6 +89,14 @@ export interface Capabilities {
   /** {@link Endpoint.writeAt} is there (segmented downloads write into one partial). Default false. */
   writeAt?: boolean;
   /**
+   * Whether the server is far enough that one connection is bound by the
+   * round trip (FTP: its quickest reply took 5 ms or more), so parallel
+   * ranged reads pay for their extra logins. Near (false), segments are used
+   * only when asked for: there one stream already runs at disk and CPU speed.
+   * Default: unknown, taken as far.
+   */
+  longLink?: boolean;
+  /**
    * `read()` calls beyond `maxConnections` queue behind running reads on the
    * backend's own connections at no round trip (FTP servers that read
    * commands in turn: the next RETR waits in the server's input), so a job

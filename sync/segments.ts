@@ -55,6 +55,8 @@ export interface SegmentAbility {
   writeAt?: boolean;
   /** The source's connection limit: never more segments than this. */
   maxConnections: number;
+  /** The source is far (`Capabilities.longLink`); false: segments only when asked for. */
+  longLink?: boolean;
 }
 
 /** One byte range of the file, `[start, end)`, with `done` bytes from `start` confirmed written. */
@@ -77,9 +79,10 @@ export interface SegmentState {
 
 /**
  * How many segments a file of `size` bytes gets: 1 (one plain stream) unless
- * both sides can do it, the file reaches the threshold and more than one
- * segment of at least `minSegment` fits; never more than the source's
- * connection limit.
+ * both sides can do it, the file reaches the threshold, more than one
+ * segment of at least `minSegment` fits, and the source is far
+ * (`longLink` not false) or `segments` was asked for; never more than the
+ * source's connection limit.
  *
  * @example
  * ```ts
@@ -93,6 +96,8 @@ export function segmentCount(size: number, options: SegmentOptions, able: Segmen
   const threshold = options.threshold ?? SEGMENT_DEFAULTS.threshold;
   const minSegment = Math.max(1, options.minSegment ?? SEGMENT_DEFAULTS.minSegment);
   if (!able.rangedReads || !able.writeAt || wanted <= 1 || size < threshold) return 1;
+  // A near server: one stream is as fast; segments only when asked for.
+  if (able.longLink === false && options.segments === undefined) return 1;
   const fits = Math.floor(size / minSegment);
   return Math.max(1, Math.min(wanted, Math.max(1, able.maxConnections), fits));
 }

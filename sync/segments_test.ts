@@ -131,3 +131,11 @@ Deno.test("splitLargest: halves what is left of the largest segment, keeping the
   done.segments[0].done = 10;
   assert.equal(splitLargest(done, () => 0, 1), undefined);
 });
+
+Deno.test("segmentCount: a near source gets segments only when they are asked for", () => {
+  const near = { ...able, longLink: false };
+  assert.equal(segmentCount(256 * MIB, {}, near), 1);
+  assert.equal(segmentCount(256 * MIB, { threshold: 0 }, near), 1);
+  assert.equal(segmentCount(256 * MIB, { segments: 4 }, near), 4);
+  assert.equal(segmentCount(256 * MIB, {}, { ...able, longLink: true }), 8);
+});

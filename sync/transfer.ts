@@ -141,6 +141,7 @@ export async function transferFile(
     rangedReads: src.capabilities().rangedReads,
     writeAt: dst.capabilities().writeAt && typeof dst.writeAt === "function",
     maxConnections: src.capabilities().maxConnections,
+    longLink: src.capabilities().longLink,
   });
   if (count > 1) return await transferSegmented(src, srcPath, dst, dstPath, options, count);
   const partial = partialName(dstPath);

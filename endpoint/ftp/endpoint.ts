@@ -245,12 +245,15 @@ export class FtpEndpoint implements Endpoint {
     const mlsd = await host.usesMlsd();
     const mtime = await host.mtimeMethod();
     const queuedReads = await host.queuesReads();
+    // The same distance rule as `ferry get`'s (cli/commands/get_put.ts, LONG_LINK_MS).
+    const longLink = await host.fastestReplyMs() >= 5;
     return new FtpEndpoint(host, abspath("/", root), url, {
       setMtime: mtime !== "none",
       chmod: true,
       readOffset: features.has("REST"),
       // One TCP stream per connection is what limits a far server: segments over several.
       rangedReads: features.has("REST"),
+      longLink,
       writeOffset: true,
       rename: true,
       // pyftpdlib's MLSD reports links as their targets; LIST shows them.

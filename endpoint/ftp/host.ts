@@ -219,6 +219,19 @@ export class FtpHost implements AsyncDisposable {
   }
 
   /**
+   * The quickest reply the main session has had (ms): about one round trip
+   * to the server (`FtpClient.fastestReplyMs`).
+   *
+   * @example
+   * ```ts
+   * await host.fastestReplyMs(); // 41 across the Atlantic, 0 on loopback
+   * ```
+   */
+  async fastestReplyMs(): Promise<number> {
+    return (await this.#pool.main()).fastestReplyMs;
+  }
+
+  /**
    * Whether listings use MLSD (second precision) rather than LIST.
    *
    * @example

@@ -132,3 +132,30 @@ for (const [name, start] of peers) {
     }
   });
 }
+
+peerTest("vsftpd on loopback: no segments unless asked for (one stream is as fast there)", [
+  "vsftpd",
+], async () => {
+  await using peer = await startVsftpd({ lockUploadFiles: false });
+  await using proxy = await startCutProxy({ targetPort: peer.port });
+  const { content } = await serve(peer);
+  const local = await Deno.makeTempDir({ prefix: "ferry-segments-" });
+  const remote = await FtpEndpoint.open(`ftp://127.0.0.1:${proxy.port}/`, {
+    credentials: { user: peer.user, password: peer.password },
+    timeout: 10,
+  });
+  try {
+    assert.equal(remote.capabilities().longLink, false);
+    const r = await mirror(remote, "", new LocalEndpoint(local), "", {
+      segments: { threshold: 4 * MIB },
+      include: ["big.bin"],
+    });
+    assert.ok(r.ok, JSON.stringify(r.errors));
+    // One listing and one download.
+    assert.equal(proxy.dataConnections(), 2);
+    assert.equal(sha256(await Deno.readFile(`${local}/big.bin`)), sha256(content));
+  } finally {
+    await remote.close();
+    await Deno.remove(local, { recursive: true });
+  }
+});
