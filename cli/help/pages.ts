@@ -168,7 +168,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           ],
           [
             "--segments <n>",
-            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off) (overrides the file)",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8 when the server is 5 ms or more away, files from 64 MiB; 1: off) (overrides the file)",
           ],
           [
             "--queue <url>",
@@ -560,7 +560,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           ],
           [
             "--segments <n>",
-            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8 when the server is 5 ms or more away, files from 64 MiB; 1: off)",
           ],
           [
             "--retries <n>",
@@ -749,7 +749,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           ],
           [
             "--segments <n>",
-            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8 when the server is 5 ms or more away, files from 64 MiB; 1: off)",
           ],
           [
             "--retries <n>",
@@ -918,7 +918,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           ],
           [
             "--segments <n>",
-            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8 when the server is 5 ms or more away, files from 64 MiB; 1: off)",
           ],
           [
             "--retries <n>",
@@ -1063,7 +1063,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           ],
           [
             "--segments <n>",
-            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8 when the server is 5 ms or more away, files from 64 MiB; 1: off)",
           ],
           [
             "--retries <n>",
@@ -1224,7 +1224,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           ],
           [
             "--segments <n>",
-            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8 when the server is 5 ms or more away, files from 64 MiB; 1: off)",
           ],
           [
             "--retries <n>",
@@ -1385,7 +1385,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           ],
           [
             "--segments <n>",
-            "connections per large download, in REST ranges like lftp's pget -n (default 8, files from 64 MiB; 1: off)",
+            "connections per large download, in REST ranges like lftp's pget -n (default 8 when the server is 5 ms or more away, files from 64 MiB; 1: off)",
           ],
           [
             "--retries <n>",
@@ -2006,4 +2006,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "80844b7ad23a112b";
+export const HELP_SOURCES_HASH = "6ce996ba26794003";
