@@ -80,14 +80,7 @@ export async function connectFtp(
   const parsed = parseFtpUrl(url);
   cli.secrets.add(parsed.password);
   const timeShift = timeShiftFlag(flags.timeShift);
-  const credentials = await resolveCredentials(authFromOptions(flags), url, {
-    registry: cli.registry,
-    secrets: cli.secrets,
-    env: (n) => Deno.env.get(n),
-    interactive: Deno.stdin.isTerminal(),
-    baseDir: Deno.cwd(),
-    signal: cli.signal,
-  });
+  const auth = authFromOptions(flags);
   const ca = await readCa(flags.ca as string | undefined, Deno.cwd());
   const connect = (tls: TlsMode) =>
     FtpClient.connect({
@@ -100,16 +93,36 @@ export async function connectFtp(
         : { timeoutMs: parseDuration(flags.netTimeout as string) }),
     });
   let mode = tlsModeFor(parsed.tls, flags.tls as string | undefined);
-  let client: FtpClient;
+  const connectOrFallBack = async (): Promise<FtpClient> => {
+    try {
+      return await connect(mode);
+    } catch (error) {
+      // `--tls try`: only a refused AUTH TLS falls back to plain FTP.
+      const refused = (error as { command?: string }).command === "AUTH TLS";
+      if (flags.tls !== "try" || parsed.tls !== "none" || !refused) throw error;
+      mode = "none";
+      return await connect(mode);
+    }
+  };
+  // The connection and the server's greeting overlap resolving credentials
+  // (a netrc read, a password command), unless that may ask at the terminal.
+  const early = auth?.method === "prompt" ? undefined : connectOrFallBack();
+  early?.catch(() => {}); // awaited below, or closed when credentials fail
+  let credentials;
   try {
-    client = await connect(mode);
+    credentials = await resolveCredentials(auth, url, {
+      registry: cli.registry,
+      secrets: cli.secrets,
+      env: (n) => Deno.env.get(n),
+      interactive: Deno.stdin.isTerminal(),
+      baseDir: Deno.cwd(),
+      signal: cli.signal,
+    });
   } catch (error) {
-    // `--tls try`: only a refused AUTH TLS falls back to plain FTP.
-    const refused = (error as { command?: string }).command === "AUTH TLS";
-    if (flags.tls !== "try" || parsed.tls !== "none" || !refused) throw error;
-    mode = "none";
-    client = await connect(mode);
+    early?.then((c) => c.close(), () => {});
+    throw error;
   }
+  const client = await (early ?? connectOrFallBack());
   const user = credentials.user ?? "anonymous";
   const login = async (c: FtpClient) => {
     try {
