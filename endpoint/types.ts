@@ -123,7 +123,9 @@ export interface ReadOptions {
   /**
    * Read at most this many bytes (one segment of a file): the stream ends
    * after them. A backend that cannot ask for a range ends its transfer early
-   * (FTP: ABOR after the bytes). Default: to the end of the file.
+   * (FTP: ABOR after the bytes). Default: to the end of the file. Backends
+   * that declare `rangedReads` must honour it; others may ignore it (the
+   * segmented transfer cuts the stream itself all the same).
    */
   length?: number;
   /** Aborts the operation. */
