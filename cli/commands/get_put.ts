@@ -279,6 +279,12 @@ export function registerGetPut(program: Command, cli: CliContext): void {
         const asked = opts.segments !== undefined ||
           (opts as Record<string, unknown>).connections !== undefined;
         if (segments > 1 && (asked || client.fastestReplyMs >= LONG_LINK_MS)) {
+          // The segment code loads while the listing crosses the long link (~0.1 s under load).
+          const segmented = late<typeof import("./get_segmented.ts")>(
+            import.meta.url,
+            "./get_segmented.ts",
+          );
+          segmented.catch(() => {}); // awaited below when the file is large, else not needed
           const stat = await remoteStat(host, path);
           const able = {
             rangedReads: (await host.features()).has("REST"),
@@ -287,10 +293,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
           };
           if (stat?.type === "file" && segmentCount(stat.size, { segments }, able) > 1) {
             const started = Date.now();
-            const { getSegmented } = await late<typeof import("./get_segmented.ts")>(
-              import.meta.url,
-              "./get_segmented.ts",
-            );
+            const { getSegmented } = await segmented;
             const r = await unlessInterrupted(
               getSegmented(host, {
                 path,
