@@ -2006,4 +2006,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "6ce996ba26794003";
+export const HELP_SOURCES_HASH = "d6bf5de51ff1a059";
