@@ -24,8 +24,11 @@
  *       [--base DIR]
  *
  * Servers: floor (Deno.listen control connections), floor-node (node:net
- * control connections, as ferry's), pyftpdlib, ferry, `ferry@BYTES` (ferry with
- * that transferChunkSize), base.
+ * control connections, as ferry's), pyftpdlib, ferry (bench/server_run.ts, which
+ * answers SIGUSR2 with Deno.memoryUsage()), `ferry@BYTES` (with that
+ * transferChunkSize), cli (the real `ferry serve -u bench -P pw --max-cons 0`:
+ * what a user runs, ~11 MiB less at rest than server_run.ts, which imports all
+ * of mod.ts), `cli@BYTES`, base.
  * `--linger S` waits S seconds after every session closed and reads RSS again.
  * `--deno-flags` go to every Deno server (ferry, base, floor). `--ferry-env "K=V ..."` sets environment variables for ferry (e.g. glibc's
  * MALLOC_MMAP_THRESHOLD_). `--ferry-args` go to bench/server_run.ts (e.g. `--chunk 65536`); `--base DIR`
@@ -104,10 +107,38 @@ async function startServer(kind: string, dir: string): Promise<Server> {
   }
 }
 
+/** A `ferry serve --config` file that sets transferChunkSize. */
+async function chunkConfig(bytes: number): Promise<string> {
+  const f = await Deno.makeTempFile({ prefix: "ferry-mem-", suffix: ".yaml" });
+  await Deno.writeTextFile(f, `transferChunkSize: ${bytes}\n`);
+  return f;
+}
+
 async function startOnce(kind: string, dir: string): Promise<Server> {
   const port = freePort();
   const cmd = kind === "pyftpdlib"
     ? ["/usr/bin/python3", "-c", PYFTPD, String(port), dir]
+    : kind.startsWith("cli")
+    ? [
+      "deno",
+      "run",
+      "-A",
+      ...split(args["deno-flags"]),
+      `${HERE}../cli/main.ts`,
+      "serve",
+      "-i",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-u",
+      "bench",
+      "-P",
+      "pw",
+      "--max-cons",
+      "0",
+      ...(kind.startsWith("cli@") ? ["--config", await chunkConfig(Number(kind.slice(4)))] : []),
+      dir,
+    ]
     : kind === "floor" || kind === "floor-node"
     ? [
       "deno",
@@ -133,7 +164,7 @@ async function startOnce(kind: string, dir: string): Promise<Server> {
   const child = new Deno.Command(full[0], {
     args: full.slice(1),
     stdin: "null",
-    env: kind.startsWith("ferry") || kind === "base"
+    env: kind.startsWith("ferry") || kind.startsWith("cli") || kind === "base"
       ? Object.fromEntries(split(args["ferry-env"]).map((kv) => kv.split("=", 2)))
       : {},
     stdout: "piped",
@@ -153,7 +184,7 @@ async function startOnce(kind: string, dir: string): Promise<Server> {
       while ((nl = pending.indexOf("\n")) >= 0) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
-        if (line.startsWith("READY")) ready();
+        if (line.startsWith("READY") || line.startsWith("ferry serve: ftp://")) ready();
         if (line.startsWith("MEM ")) waiters.shift()?.(line.slice(4));
       }
     }
