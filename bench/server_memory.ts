@@ -110,9 +110,12 @@ async function startServer(kind: string, dir: string): Promise<Server> {
 /** A `ferry serve --config` file that sets transferChunkSize. */
 async function chunkConfig(bytes: number): Promise<string> {
   const f = await Deno.makeTempFile({ prefix: "ferry-mem-", suffix: ".yaml" });
+  configs.push(f);
   await Deno.writeTextFile(f, `transferChunkSize: ${bytes}\n`);
   return f;
 }
+/** Config files made by {@link chunkConfig}, removed at the end. */
+const configs: string[] = [];
 
 async function startOnce(kind: string, dir: string): Promise<Server> {
   const port = freePort();
@@ -462,6 +465,7 @@ try {
   }
 } finally {
   await Deno.remove(dir, { recursive: true });
+  for (const f of configs) await Deno.remove(f).catch(() => {});
 }
 console.log(`loadavg at end: ${loadavg()}`);
 
