@@ -64,14 +64,16 @@ const tools = values.tools.split(",").map((t) => t.trim()).filter(Boolean);
  * connect and log in (TCP handshake and banner 2, USER+PASS sent together 1),
  * the listings (each LIST like a file: 2 round trips once its commands are
  * queued, the directories shared among the sessions but no level listed
- * before its parent), and the files shared among the sessions at 2 round
- * trips each (EPSV+RETR in one write, queued behind the previous transfer, so
- * each costs the 229 reply's trip and the data connection's handshake; the
- * bytes themselves are small). No-change: the same without the files.
+ * before its parent), and the files shared among the sessions at 3 round
+ * trips each: EPSV+RETR queued behind the previous transfer (its 229 comes
+ * with the previous 226), the data connection's handshake until the server's
+ * first byte (2), and its close (1: vsftpd and ProFTPD send 226 only once the
+ * client's FIN reached them, and read the next command after that); the
+ * bytes themselves are small. No-change: the same without the files.
  *
  * @example
  * ```ts
- * floorRoundTrips({ files: 2000, dirs: 40, connections: 8, full: true }); // 3 + 10 + 500
+ * floorRoundTrips({ files: 2000, dirs: 40, connections: 8, full: true }); // 3 + 10 + 750
  * ```
  */
 export function floorRoundTrips(
@@ -79,7 +81,7 @@ export function floorRoundTrips(
 ): number {
   const levels = Math.min(3, o.dirs + 1);
   const listRounds = Math.max(levels, Math.ceil((o.dirs + 1) / o.connections));
-  return 3 + 2 * listRounds + (o.full ? 2 * Math.ceil(o.files / o.connections) : 0);
+  return 3 + 2 * listRounds + (o.full ? 3 * Math.ceil(o.files / o.connections) : 0);
 }
 
 /** Seconds per run, and the most sessions open at once in each round. */

@@ -553,7 +553,8 @@ export class FtpClient {
   }
 
   /**
-   * RNFR + RNTO.
+   * RNFR + RNTO, in one write (one round trip): after a refused RNFR the
+   * server answers RNTO with 503 (no rename pending) and nothing moves.
    *
    * @example
    * ```ts
@@ -562,9 +563,10 @@ export class FtpClient {
    */
   rename(from: string, to: string): Promise<void> {
     return this.#exclusive(async () => {
-      const first = await this.#control.command(`RNFR ${from}`);
+      this.#control.sendMany([`RNFR ${from}`, `RNTO ${to}`]);
+      const first = await this.#control.read(this.#timeout, `RNFR ${from}`);
+      const second = await this.#control.read(this.#timeout, `RNTO ${to}`);
       if (first.code !== 350) throw errorForReply(first, `RNFR ${from}`);
-      const second = await this.#control.command(`RNTO ${to}`);
       if (second.code < 200 || second.code >= 300) throw errorForReply(second, `RNTO ${to}`);
     });
   }

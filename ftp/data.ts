@@ -189,18 +189,26 @@ export function pipelinedLines(command: string, ahead: readonly string[] = []): 
 /**
  * Prepares a data connection on `control`. Must be called right before the
  * transfer command; `state.epsv` is set to false when the server refuses EPSV.
+ * `ahead` are lines sent first (in the same write as EPSV where it is tried),
+ * their replies pushed to `answers` in order.
  */
 export async function openDataChannel(
   control: ControlConnection,
   options: DataChannelOptions,
   state: DataChannelState,
+  ahead: readonly string[] = [],
+  answers: Reply[] = [],
 ): Promise<PendingData> {
   const controlSocket = control.socket;
+  const epsv = options.passive && options.epsv && state.epsv;
+  const lines = epsv ? [...ahead, "EPSV"] : ahead;
+  if (lines.length > 0) control.sendMany(lines);
+  for (const line of ahead) answers.push(await control.read(options.timeoutMs, line));
   if (!options.passive) return await openActive(control, controlSocket, options);
   const peer = controlSocket.remoteAddress ?? "127.0.0.1";
   let target: { host: string; port: number } | undefined;
-  if (options.epsv && state.epsv) {
-    const reply = await control.command("EPSV");
+  if (epsv) {
+    const reply = await control.read(options.timeoutMs, "EPSV");
     if (reply.code === 229) {
       target = { host: peer, port: parseEpsv(reply.text) };
       state.epsvWorked = true;

@@ -104,12 +104,8 @@ export function channelOpener(
         return { pending, sent: false, ahead: pipelined.ahead };
       }
       const answers: Reply[] = [];
-      if (ahead.length > 0) {
-        control.sendMany(ahead);
-        for (const line of ahead) answers.push(await control.read(channel.timeoutMs, line));
-      }
       return {
-        pending: await openDataChannel(control, channel, state),
+        pending: await openDataChannel(control, channel, state, ahead, answers),
         sent: false,
         ahead: answers,
       };

@@ -451,7 +451,12 @@ export class FtpEndpoint implements Endpoint {
     if (f === "" || t === "") {
       throw new PermissionDeniedError(f === "" ? f : t, { message: "cannot rename the root" });
     }
-    const source = await this.#statAs(f, false, { confirmMissing: true });
+    // Not in the cache (a file just written: its listing was dropped): one SIZE or MLST
+    // tells, not a new listing of the whole directory.
+    const known = this.host.statCache.lookup(this.#remote(f)) !== undefined;
+    const source = known
+      ? await this.#statAs(f, false, { confirmMissing: true })
+      : await this.#freshStat(f);
     await this.#requireDir(dirname(t), t);
     if (f === t) return;
     if (source.type === "dir" && isInside(t, f)) {
