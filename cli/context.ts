@@ -14,6 +14,7 @@ import { interruptedExitCode, type Interrupts, listenForInterrupts } from "./sig
 import { runEndRecord } from "./run_end.ts";
 import { logger } from "../util/log.ts";
 import { late } from "./late.ts";
+import type { HeadStart } from "./head_start.ts";
 
 const runEndLog = logger("run-end");
 
@@ -52,6 +53,8 @@ export class CliContext {
   readonly #problems: string[] = [];
   /** The exit code the invocation ends with (see {@link finalExitCode}). */
   exitCode = 0;
+  /** A session opened while the CLI loaded (`get`/`put`; cli/head_start.ts), for connectFtp. */
+  headStart?: HeadStart;
 
   /**
    * The exit code to end the process with: `exitCode`, except that a run

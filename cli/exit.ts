@@ -2,7 +2,6 @@
  * Exit codes, and which error means which.
  * @module
  */
-import { CommanderError } from "../deps/commander.ts";
 import { FerryError } from "../util/errors.ts";
 import {
   AuthError,
@@ -32,7 +31,7 @@ export const Exit = {
  * ```
  */
 export function exitCodeForError(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? Exit.ok : Exit.usage;
+  if (isCommanderError(error)) return error.exitCode === 0 ? Exit.ok : Exit.usage;
   if (
     error instanceof WorkflowInvalidError || error instanceof UsageError ||
     error instanceof PluginLoadError ||
@@ -44,4 +43,14 @@ export function exitCodeForError(error: unknown): number {
   if (error instanceof DOMException && error.name === "AbortError") return Exit.interrupted;
   if (error instanceof FerryError && error.code === "EINVAL") return Exit.usage;
   return Exit.failed;
+}
+
+/**
+ * A commander error (its codes are `commander.*`), told without importing
+ * commander: `get`/`put` run without it (cli/quick.ts).
+ */
+function isCommanderError(error: unknown): error is Error & { exitCode: number } {
+  const e = error as { code?: unknown; exitCode?: unknown } | null;
+  return error instanceof Error && typeof e?.exitCode === "number" &&
+    typeof e.code === "string" && e.code.startsWith("commander.");
 }

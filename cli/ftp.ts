@@ -14,6 +14,7 @@ import { UsageError } from "../workflow/errors.ts";
 import { parseTimeShift, TimeShiftError } from "../endpoint/ftp/time_shift.ts";
 import type { CliContext } from "./context.ts";
 import { authFromOptions } from "./options.ts";
+import type { HeadSession } from "./head_start.ts";
 
 /** A logged-in client, a host over the same session, and the path the URL names. */
 export interface FtpTarget {
@@ -105,8 +106,14 @@ export async function connectFtp(
     }
   };
   // The connection and the server's greeting overlap resolving credentials
-  // (a netrc read, a password command), unless that may ask at the terminal.
-  const early = auth?.method === "prompt" ? undefined : connectOrFallBack();
+  // (a netrc read, a password command), unless that may ask at the terminal;
+  // a head start made them (and maybe the login) while the CLI loaded.
+  // (Made as this would make it: plain, default deadline; see headStartUrl.)
+  const head = mode === "none" && flags.netTimeout === undefined
+    ? cli.headStart?.take(url)
+    : undefined;
+  const early: Promise<HeadSession> | undefined = head ??
+    (auth?.method === "prompt" ? undefined : connectOrFallBack().then((client) => ({ client })));
   early?.catch(() => {}); // awaited below, or closed when credentials fail
   let credentials;
   try {
@@ -119,21 +126,29 @@ export async function connectFtp(
       signal: cli.signal,
     });
   } catch (error) {
-    early?.then((c) => c.close(), () => {});
+    early?.then((s) => s.client.close(), () => {});
     throw error;
   }
-  const client = await (early ?? connectOrFallBack());
+  const session: HeadSession = await (early ??
+    connectOrFallBack().then((client) => ({ client })));
+  let client = session.client;
   const user = credentials.user ?? "anonymous";
+  const password = credentials.password ?? "anonymous@";
   const login = async (c: FtpClient) => {
     try {
-      await c.login(user, credentials.password ?? "anonymous@");
+      await c.login(user, password);
       return c;
     } catch (error) {
       c.close();
       throw error;
     }
   };
-  await login(client);
+  if (session.user === undefined) await login(client);
+  else if (session.user !== user || session.password !== password) {
+    // Logged in ahead as the URL says, but the credentials came out otherwise.
+    client.close();
+    client = await login(await connect(mode));
+  }
   let first: FtpClient | undefined = client;
   const host = await FtpHost.connect({
     host: parsed.host,

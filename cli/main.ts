@@ -11,6 +11,7 @@
  */
 import { VERSION } from "./version.ts";
 import { late } from "./late.ts";
+import { type HeadStart, headStartUrl, startHead } from "./head_start.ts";
 
 /**
  * `--plugin X` values found anywhere in the arguments (their commands must be
@@ -86,6 +87,20 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
   }
+  // get/put of a plain ftp:// URL: the session is opened while the rest loads.
+  const headUrl = headStartUrl(args);
+  const headStart = headUrl === undefined ? undefined : startHead(headUrl);
+  // The wire client first: the server checks the password while the rest loads.
+  await headStart?.started;
+  try {
+    return await runCli(args, headStart);
+  } finally {
+    await headStart?.dispose();
+  }
+}
+
+/** The CLI through commander (see {@link main}). */
+async function runCli(args: string[], headStart: HeadStart | undefined): Promise<number> {
   const [{ CommanderError }, { CliContext }, { Exit }, { writeStderr }, { buildProgram }, table] =
     await Promise.all([
       late<typeof import("../deps/commander.ts")>(import.meta.url, "../deps/commander.ts"),
@@ -102,6 +117,7 @@ export async function main(args: string[]): Promise<number> {
       "../workflow/lazy_registry.ts",
     )).lazyRegistry()
   );
+  cli.headStart = headStart;
   try {
     for (const spec of pluginArgs(args)) await cli.loadPlugin(spec);
   } catch (e) {

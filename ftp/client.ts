@@ -369,16 +369,38 @@ export class FtpClient {
   /**
    * Logs in (anonymous by default). Under TLS, also sets PBSZ 0 and PROT P (or C).
    * After login, turns on UTF-8 names when the server offers it.
+   * `onPasswordSent` is called when PASS has left (or no PASS is asked for):
+   * the server checks the password meanwhile, often its slowest step, which
+   * a caller can use to do its own work (the CLI loads its modules).
    *
    * @example
    * ```ts
    * await ftp.login("bob", Deno.env.get("FTP_PASSWORD"));
    * ```
    */
-  async login(user = "anonymous", password = "anonymous@", account = ""): Promise<Reply> {
+  async login(
+    user = "anonymous",
+    password = "anonymous@",
+    account = "",
+    onPasswordSent?: () => void,
+  ): Promise<Reply> {
+    let told = false;
+    const tell = () => {
+      if (!told) onPasswordSent?.();
+      told = true;
+    };
     const reply = await this.#exclusive(async () => {
-      let reply = await this.#control.command(`USER ${user}`);
-      if (reply.code === 331) reply = await this.#control.command(`PASS ${password}`);
+      let reply: Reply;
+      try {
+        reply = await this.#control.command(`USER ${user}`);
+        if (reply.code === 331) {
+          this.#control.send(`PASS ${password}`);
+          tell();
+          reply = await this.#control.read(undefined, `PASS ${password}`);
+        }
+      } finally {
+        tell();
+      }
       if (reply.code === 332) reply = await this.#control.command(`ACCT ${account}`);
       if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
       return reply;
