@@ -49,13 +49,18 @@ export class ControlConnection {
   readonly peer: string;
   /**
    * Answer every reply that more replies follow (an incomplete one, a 1xx, a
-   * 227/229 passive reply) with an empty line, so the ACK of what arrived
+   * 227/229 passive reply, one while pipelined commands wait for theirs) with an empty line, so the ACK of what arrived
    * leaves at once instead of after the delayed-ACK timer (~40 ms). For
    * servers that write each reply line on its own without TCP_NODELAY and
    * skip empty lines (UFTPD once logged in): Nagle holds their next line
    * until that ACK comes. Off by default.
    */
   nudgeAcks = false;
+  /**
+   * Commands sent whose final reply has not arrived (pipelined ones): while
+   * any is left, a complete reply is followed by more, so it is nudged too.
+   */
+  #awaited = 0;
   #onData = (chunk: Uint8Array) => this.#receive(chunk);
   #onEnd = () => this.#fail(new FtpConnectionError(`${this.peer} closed the control connection`));
   #onError = (error: Error & { code?: string }) =>
@@ -110,6 +115,7 @@ export class ControlConnection {
       }
     }
     for (const line of lines) log.debug("> {line}", { line: maskCommand(line), peer: this.peer });
+    this.#awaited += lines.length;
     this.#socket.write(encodeText(lines.map((l) => `${l}\r\n`).join(""), this.#encoding));
   }
 
@@ -210,8 +216,12 @@ export class ControlConnection {
       this.#fail(error as FtpError);
       return;
     }
+    // A greeting, or a second reply to one command (ABOR's), finds nothing awaited.
+    for (const reply of replies) {
+      if (reply.code >= 200) this.#awaited = Math.max(0, this.#awaited - 1);
+    }
     const last = replies.at(-1)?.code;
-    const more = this.#parser.partial ||
+    const more = this.#parser.partial || this.#awaited > 0 ||
       (last !== undefined && (last < 200 || last === 227 || last === 229));
     if (this.nudgeAcks && more) {
       this.#socket.write("\r\n");

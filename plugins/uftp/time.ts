@@ -28,10 +28,9 @@ export function statReplyTime(lines: string[]): number | undefined {
 /**
  * Seconds the server's listing times are ahead of UTC, rounded to 15
  * minutes: MLST of the base directory (local time, read as if UTC) against
- * its STAT time (UTC). Both commands go out in one write: UFTPD sends each
- * reply line on its own, so the second line of a multi-line reply waits for
- * the client's delayed ACK of the first (~40 ms); asked together, the two
- * replies wait once.
+ * its STAT time (UTC). Both commands go out in one write (one round trip);
+ * the session's `nudgeAcks` answers the first reply so that the second is
+ * not held by the UFTPD's Nagle until the client's delayed ACK (~40 ms).
  *
  * @example
  * ```ts
