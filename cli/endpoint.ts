@@ -45,7 +45,7 @@ export async function openCliEndpoint(
   cli: CliContext,
   url: string,
   flags: Record<string, unknown>,
-  options: { create?: boolean } = {},
+  options: { create?: boolean; oneFile?: boolean } = {},
 ): Promise<Endpoint> {
   // The endpoint code loads when a command runs, not when it is registered.
   const { EndpointPool } = await late<typeof import("../workflow/endpoints.ts")>(
@@ -60,6 +60,7 @@ export async function openCliEndpoint(
     baseDir: Deno.cwd(),
     signal: cli.signal,
     create: options.create ? new Set(["target"]) : undefined,
+    oneFile: options.oneFile ? new Set(["target"]) : undefined,
   });
   return await pool.get("target");
 }

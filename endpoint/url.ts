@@ -50,6 +50,8 @@ export interface OpenEndpointOptions {
   secrets?: { add(value: string | undefined): unknown };
   /** Aborts opening (connecting, logging in). */
   signal?: AbortSignal;
+  /** One file is copied, then the endpoint closed: open no sessions ahead (UFTP). */
+  oneFile?: boolean;
 }
 
 /** Opens endpoints of one URL scheme (structurally the workflow's `EndpointScheme`). */

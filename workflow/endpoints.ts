@@ -155,6 +155,8 @@ export async function readCa(
 export interface PoolOptions extends AuthOptions {
   /** Endpoint names whose missing local root may be created (write targets). */
   create?: ReadonlySet<string>;
+  /** Endpoint names used for one file only (see `EndpointOpenOptions.oneFile`). */
+  oneFile?: ReadonlySet<string>;
   /** The run's state directory, handed to schemes that keep state (FTP time shifts). */
   stateDir?: string;
   /**
@@ -265,6 +267,7 @@ export class EndpointPool {
       credentials,
       cwd: this.#options.baseDir,
       create: this.#options.create?.has(name) ?? false,
+      ...(this.#options.oneFile?.has(name) ? { oneFile: true } : {}),
       timeShift: config.timeShift === undefined ? undefined : parseTimeShift(config.timeShift),
       tls: config.tls && { ...config.tls, ca: await readCa(config.tls.ca, this.#options.baseDir) },
       maxConnections: config.maxConnections,

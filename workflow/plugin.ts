@@ -68,6 +68,12 @@ export interface EndpointOpenOptions {
   cwd?: string;
   /** Create a local root directory that is missing (write targets). */
   create?: boolean;
+  /**
+   * The caller copies one file and closes (`ferry get`/`put`): a scheme that
+   * opens sessions ahead for parallel work (UFTP: an auth request and a UFTPD
+   * process each) opens one, unless `maxConnections` says otherwise.
+   */
+  oneFile?: boolean;
 }
 
 /** Makes an endpoint for a URL of a scheme a plugin adds (e.g. `uftp:`). */

@@ -183,7 +183,7 @@ async function getFromEndpoint(
   opts: Record<string, unknown>,
 ): Promise<void> {
   const { root, name } = fileLocation(url);
-  const ep = await openCliEndpoint(cli, root, opts);
+  const ep = await openCliEndpoint(cli, root, opts, { oneFile: true });
   try {
     const stat = await ep.stat(name);
     if (stat.type === "dir") throw new UsageError(`${redactUrl(url)}: is a directory`);
@@ -221,7 +221,10 @@ async function putToEndpoint(
   const { root, name } = url.endsWith("/")
     ? { root: url, name: basename(local) }
     : fileLocation(url);
-  const ep = await openCliEndpoint(cli, root, opts, { create: urlScheme(root) === undefined });
+  const ep = await openCliEndpoint(cli, root, opts, {
+    create: urlScheme(root) === undefined,
+    oneFile: true,
+  });
   try {
     const started = Date.now();
     const file = Deno.openSync(local, { read: true });

@@ -25,8 +25,15 @@ export interface UftpEndpointOptions {
   tls?: { ca?: string; insecure?: boolean; mode?: string };
   /** Seconds, `"+HH:MM"`, or `"auto"` (default: measured from STAT times). */
   timeShift?: number | string;
-  /** Parallel sessions (default 4). */
+  /**
+   * Parallel transfer sessions (default 4; 1 with `oneFile`) beside the one
+   * that lists. 1: one session for everything, the listing one lent to the
+   * transfer (a single `get`/`put`: one auth request and one UFTPD session,
+   * as curl opens).
+   */
   maxConnections?: number;
+  /** One file is copied (`ferry get`/`put`): `maxConnections` defaults to 1. */
+  oneFile?: boolean;
   /** Per network wait, seconds (default 30). */
   timeout?: number;
   /**
@@ -135,7 +142,8 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
     owned: Owned,
   ): Promise<UftpEndpoint> {
     const extras = options.options ?? {};
-    const maxConnections = options.maxConnections ?? 4;
+    const maxConnections = Math.max(1, options.maxConnections ?? (options.oneFile ? 1 : 4));
+    const single = maxConnections === 1;
     const streams = typeof extras.streams === "number" ? extras.streams : 1;
     const factory = uftpSessionFactory({
       authUrl: parsed.authUrl,
@@ -161,9 +169,12 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
     // a UFTP session costs an HTTPS request and a login, ~50-100 ms, which
     // then overlap with the time-shift measurement and the first listing
     // instead of following them. Unused, it is closed with the endpoint.
+    // A single session has no next one.
     const spare = owned.spare;
-    spare.pending = factory();
-    spare.pending.catch(() => {});
+    if (!single) {
+      spare.pending = factory();
+      spare.pending.catch(() => {});
+    }
     let shift: number;
     try {
       const wanted = options.timeShift ?? "auto";
@@ -183,7 +194,7 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
         // A spare that failed is not the caller's error: a fresh session is.
         return pending ? pending.catch(() => factory()) : factory();
       },
-      maxChildren: maxConnections,
+      ...(single ? { maxChildren: 0, lendMain: true } : { maxChildren: maxConnections }),
       setMtime: "mfmt",
       useMlsd: true,
       // UFTPD writes MLSD `modify` in its local time (FileInfo.py: localtime()).
