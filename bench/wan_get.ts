@@ -7,7 +7,8 @@
  * - `ferry`: `ferry get URL FILE` with its defaults (8 segments from 64 MiB);
  * - `ferry-1`: `ferry get --segments 1` (one stream);
  * - `lftp-pget`: `lftp -e "pget -n 8"` (with `ftp:use-abor no`, see below);
- * - `lftp-get`: lftp's plain `get` (one stream; not run by default).
+ * - `lftp-get`: lftp's plain `get` (one stream; not run by default);
+ * - `ferry-base`: `ferry get` of another checkout (`--ferry-base DIR/cli/main.ts`), for A/B pairs.
  *
  * Every result is checked (size and SHA-256 against the source; ferry's mtime
  * against the source's), and the proxy counts the sessions each run had open
@@ -17,6 +18,7 @@
  *   deno run -A bench/wan_get.ts [--size-mib 256] [--rtt 40]
  *        [--rate-per-connection 100Mbit] [--runs 3] [--segments 8]
  *        [--tools ferry,ferry-1,lftp-pget] [--dir /dev/shm] [--ferry cli/main.ts]
+ *        [--ferry-base OTHER/cli/main.ts]
  * @module
  */
 import { parseArgs } from "node:util";
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     tools: { type: "string", default: "ferry,ferry-1,lftp-pget" },
     dir: { type: "string", default: "/dev/shm" },
     ferry: { type: "string", default: fileURLToPath(new URL("../cli/main.ts", import.meta.url)) },
+    "ferry-base": { type: "string" },
   },
 });
 const size = Number(values["size-mib"]) * 1024 * 1024;
@@ -71,12 +74,12 @@ try {
   const want = await sha256(source);
   const url = `ftp://${peer.user}@127.0.0.1:${wan.port}`;
   const env = { FERRY_BENCH_PASSWORD: peer.password };
-  const ferryGet = (extra: string[]) => (dst: string) =>
+  const ferryGet = (extra: string[], main = values.ferry) => (dst: string) =>
     run(Deno.execPath(), [
       "run",
       "-A",
       "--no-check",
-      values.ferry,
+      main,
       "get",
       "-q",
       "--password-env",
@@ -105,6 +108,14 @@ try {
     "ferry-1": ferryGet(["--segments", "1"]),
     "lftp-pget": lftp(`pget -n ${segments}`),
     "lftp-get": lftp("get"),
+    ...(values["ferry-base"]
+      ? {
+        "ferry-base": ferryGet(
+          segments === 8 ? [] : ["--segments", String(segments)],
+          values["ferry-base"],
+        ),
+      }
+      : {}),
   };
   for (const t of tools) if (!all[t]) throw new Error(`unknown tool ${t}`);
   console.log(
@@ -126,7 +137,7 @@ try {
       if (st.size !== size) throw new Error(`${tool}: ${st.size} bytes, want ${size}`);
       if (await sha256(dst) !== want) throw new Error(`${tool}: the bytes differ`);
       const mtimeOk = st.mtime?.getTime() === mtime.getTime();
-      if (tool === "ferry" && !mtimeOk) {
+      if (tool.startsWith("ferry") && tool !== "ferry-1" && !mtimeOk) {
         throw new Error(`${tool}: mtime ${st.mtime?.toISOString()}, want ${mtime.toISOString()}`);
       }
       (times[tool] ??= []).push(s);

@@ -7,6 +7,7 @@
  */
 import { FtpClient, type TlsMode } from "../ftp/client.ts";
 import { FtpHost } from "../endpoint/ftp/host.ts";
+import type { SessionHints } from "../endpoint/ftp/session.ts";
 import { parseFtpUrl } from "../ftp/url.ts";
 import { readCa, resolveCredentials } from "../workflow/endpoints.ts";
 import { parseDuration } from "../util/units.ts";
@@ -83,8 +84,9 @@ export async function connectFtp(
   const timeShift = timeShiftFlag(flags.timeShift);
   const auth = authFromOptions(flags);
   const ca = await readCa(flags.ca as string | undefined, Deno.cwd());
-  const connect = (tls: TlsMode) =>
+  const connect = (tls: TlsMode, hints: SessionHints = {}) =>
     FtpClient.connect({
+      ...hints,
       host: parsed.host,
       port: parsed.port,
       tls,
@@ -156,10 +158,10 @@ export async function connectFtp(
     tls: mode,
     user,
     // The host's one session is this client; a lost one is made anew.
-    sessionFactory: async () => {
+    sessionFactory: async (hints) => {
       const made = first;
       first = undefined;
-      return made ?? await login(await connect(mode));
+      return made ?? await login(await connect(mode, hints));
     },
     maxChildren: Math.max(0, connections - 1),
     lendMain: true,

@@ -25,7 +25,7 @@ import {
   FtpReplyError,
   FtpTimeoutError,
 } from "./errors.ts";
-import { formatFtpTime, parse257, parseFtpTime, type Reply } from "./reply.ts";
+import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
 import { connectSocket, formatHostPort, type FtpEncoding, textDecoder } from "./socket.ts";
 import { explainDataRefusal, startTlsClient, type TlsOptions } from "./tls.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
@@ -74,6 +74,20 @@ export interface FtpClientOptions {
    * Plain (unencrypted) binary downloads of up to 1 MiB are queued behind.
    */
   queueReads?: boolean;
+  /**
+   * Log in with USER, PASS and what follows a login (PBSZ/PROT under TLS,
+   * FEAT, or OPTS UTF8 when the features are known) in one write: one round
+   * trip instead of three to five, for each session. Only for servers that
+   * read commands one after another; default: when the welcome names vsftpd,
+   * ProFTPD or Pure-FTPd (lftp's `ftp:sync-mode` off). Not pyftpdlib: it
+   * answers FEAT while a wrong password's 530 is held back, out of order.
+   */
+  pipelineLogin?: boolean;
+  /**
+   * EPSV is known to work on this server (another session used it): the first
+   * download already pipelines EPSV with its command (a refusal is handled).
+   */
+  epsvWorks?: boolean;
   /**
    * Plain passive data connections on `Deno.Conn` (default true): leaner than
    * node:net for many small files. False keeps every data connection on node:net.
@@ -233,6 +247,35 @@ export class FtpClient {
     this.timeShift = options.timeShift ?? 0;
     this.mlsdLocalTime = options.mlsdLocalTime ?? false;
     if (options.features) this.#features = new Map(options.features);
+    if (options.epsvWorks) this.#state.epsvWorked = true;
+  }
+
+  /** The FEAT answer when this session has it already (no command sent). */
+  get knownFeatures(): ReadonlyMap<string, string> | undefined {
+    return this.#features;
+  }
+
+  /** Whether EPSV worked on this session (see `FtpClientOptions.epsvWorks`). */
+  get epsvWorked(): boolean {
+    return this.#state.epsv && this.#state.epsvWorked === true;
+  }
+
+  /**
+   * Takes EPSV as working on this session because another session to the same
+   * server used it (`FtpClientOptions.epsvWorks`, learned after this one connected).
+   *
+   * @example
+   * ```ts
+   * if (main.epsvWorked) child.assumeEpsvWorks();
+   * ```
+   */
+  assumeEpsvWorks(): void {
+    if (this.#options.epsv && this.#state.epsv) this.#state.epsvWorked = true;
+  }
+
+  /** Whether `login` pipelines (the option, else the welcome). */
+  get pipelinesLogin(): boolean {
+    return this.#options.pipelineLogin ?? /vsftpd|ProFTPD|Pure-FTPd/i.test(this.welcome);
   }
 
   /**
@@ -384,6 +427,9 @@ export class FtpClient {
     account = "",
     onPasswordSent?: () => void,
   ): Promise<Reply> {
+    if (this.pipelinesLogin) {
+      return await this.#pipelinedLogin(user, password, account, onPasswordSent);
+    }
     let told = false;
     const tell = () => {
       if (!told) onPasswordSent?.();
@@ -405,11 +451,80 @@ export class FtpClient {
       if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
       return reply;
     });
+    await this.#afterLogin();
+    return reply;
+  }
+
+  /** PBSZ/PROT under TLS, then OPTS UTF8 ON when offered. */
+  async #afterLogin(): Promise<void> {
     if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
     if (this.secure) await this.prot(this.#options.dataProtection ?? "P");
     if (this.#options.encoding === "utf-8") {
       const features = await this.features().catch(() => new Map<string, string>());
       if (features.has("UTF8")) await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
+    }
+  }
+
+  /**
+   * USER, PASS and the commands after a login in one write. Sent before the
+   * login's outcome is known, those commands are answered 530 when it fails
+   * (the login's error is thrown) and are asked again when the server wants
+   * an account (332) first.
+   */
+  async #pipelinedLogin(
+    user: string,
+    password: string,
+    account: string,
+    onPasswordSent?: () => void,
+  ): Promise<Reply> {
+    const level = this.#options.dataProtection ?? "P";
+    const utf8 = this.#options.encoding === "utf-8";
+    const after = [
+      ...(this.secure ? ["PBSZ 0", `PROT ${level}`] : []),
+      ...(!utf8 ? [] : this.#features ? (this.#features.has("UTF8") ? ["OPTS UTF8 ON"] : []) : [
+        "FEAT",
+      ]),
+    ];
+    const { reply, answers } = await this.#exclusive(async () => {
+      try {
+        this.#control.sendMany([`USER ${user}`, `PASS ${password}`, ...after]);
+      } finally {
+        onPasswordSent?.();
+      }
+      const userReply = await this.#control.read(this.#timeout, `USER ${user}`);
+      const passReply = await this.#control.read(this.#timeout, "PASS");
+      const answers: Reply[] = [];
+      for (const line of after) answers.push(await this.#control.read(this.#timeout, line));
+      // 230 to USER: no password wanted (PASS then gets 503 or 230, ignored).
+      let reply = userReply.code === 331 ? passReply : userReply;
+      if (reply.code === 332) {
+        reply = await this.#control.command(`ACCT ${account}`);
+        answers.length = 0; // answered before the account was given: ask again below
+      }
+      if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
+      return { reply, answers };
+    });
+    if (answers.length === 0) {
+      await this.#afterLogin();
+      return reply;
+    }
+    if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
+    let next = 0;
+    if (this.secure) {
+      for (const line of ["PBSZ 0", `PROT ${level}`]) {
+        const answer = answers[next++];
+        if (answer.code < 200 || answer.code >= 300) throw errorForReply(answer, line);
+      }
+      this.#protected = level === "P";
+    }
+    const feat = after[next] === "FEAT" ? answers[next] : undefined;
+    if (feat) {
+      const refused = feat.code >= 400 ? errorForReply(feat, "FEAT") : undefined;
+      if (!refused) this.#features = parseFeatures(feat);
+      else if (refused instanceof CommandNotImplementedError) this.#features = new Map();
+      if (this.#features?.has("UTF8")) {
+        await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
+      }
     }
     return reply;
   }
@@ -469,19 +584,11 @@ export class FtpClient {
    */
   async features(): Promise<Map<string, string>> {
     if (this.#features) return this.#features;
-    const features = new Map<string, string>();
     const reply = await this.sendcmd("FEAT").catch((error) => {
       if (error instanceof CommandNotImplementedError) return undefined;
       throw error;
     });
-    for (const line of reply?.lines.slice(1, -1) ?? []) {
-      const text = line.replace(/^\d{3}-/, "").trim();
-      if (!text) continue;
-      const space = text.indexOf(" ");
-      const name = (space < 0 ? text : text.slice(0, space)).toUpperCase();
-      features.set(name, space < 0 ? "" : text.slice(space + 1).trim());
-    }
-    return this.#features = features;
+    return this.#features = reply ? parseFeatures(reply) : new Map();
   }
 
   /**
@@ -1093,10 +1200,12 @@ export class FtpClient {
     before: readonly string[] = [],
     queries: Pick<TransferOptions, "ahead" | "onAhead" | "expectedSize"> = {},
   ): Promise<TransferHandle> {
+    const rest = offset && offset > 0 ? [`REST ${offset}`] : [];
     const request: ChannelRequest = {
       command,
       direction,
-      inBetween: (offset ?? 0) > 0 || before.length > 0,
+      inBetween: before.length > 0,
+      between: rest,
       ahead: queries.ahead,
       // Lines queued behind this transfer would be read before a new EPSV/PASV.
       mayReopen: () => !this.#queuedBehind,
@@ -1148,11 +1257,13 @@ export class FtpClient {
         this.#type = type;
       }
       if (ahead.length > 0) queries.onAhead?.(ahead);
-      if (offset && offset > 0) {
-        const rest = await this.#control.command(`REST ${offset}`);
-        if (rest.code !== 350) {
+      if (rest.length > 0) {
+        // Pipelined, RETR went out with REST: a refusal leaves a transfer from byte 0 on its way.
+        const reply = opened.between?.[0] ?? await this.#control.command(rest[0]);
+        if (reply.code !== 350) {
           pending.cancel();
-          throw errorForReply(rest, `REST ${offset}`);
+          if (opened.between) this.#control.destroy();
+          throw errorForReply(reply, rest[0]);
         }
       }
       for (const line of before) {

@@ -130,9 +130,15 @@ export function canPipeline(options: DataChannelOptions, state: DataChannelState
  * replies come back in `ahead`, in order, whatever they say. `alreadySent`:
  * the lines ({@link pipelinedLines}) went out earlier, queued behind a
  * running download; only the replies are read here.
+ * `between` are lines that go after EPSV, right before the command (a `REST
+ * offset`, which must be the last command before RETR); their replies come
+ * back in `between`, read before the data connection is made, for the caller
+ * to judge (the command already went out: a refused REST means the session
+ * must be closed).
  * When EPSV is refused this time, the command's reply (a refusal without a
  * data connection) is read and dropped, and `pending` is undefined: the caller
- * opens the channel the usual way and sends the command again.
+ * opens the channel the usual way and sends the command again. With `between`
+ * lines the server took those already, so the session is closed instead.
  *
  * @example
  * ```ts
@@ -146,12 +152,22 @@ export async function openPipelined(
   options: DataChannelOptions,
   ahead: readonly string[] = [],
   alreadySent = false,
-): Promise<{ pending?: PendingData; ahead: Reply[] }> {
+  between: readonly string[] = [],
+): Promise<{ pending?: PendingData; ahead: Reply[]; between: Reply[] }> {
   const peer = control.socket.remoteAddress ?? "127.0.0.1";
-  if (!alreadySent) control.sendMany(pipelinedLines(command, ahead));
+  if (!alreadySent) control.sendMany(pipelinedLines(command, ahead, between));
   const answers: Reply[] = [];
   for (const line of ahead) answers.push(await control.read(options.timeoutMs, line));
   const reply = await control.read(options.timeoutMs, "EPSV");
+  const betweenAnswers: Reply[] = [];
+  for (const line of between) betweenAnswers.push(await control.read(options.timeoutMs, line));
+  if (reply.code !== 229 && between.length > 0) {
+    // REST (or the like) was taken for a transfer that now has no channel: start afresh.
+    control.destroy();
+    throw new FtpConnectionError(
+      `${control.peer} refused a pipelined EPSV (${reply.code}) after it worked; reconnecting`,
+    );
+  }
   if (reply.code !== 229) {
     const answer = await control.read(options.timeoutMs, command);
     if (answer.code < 300) {
@@ -163,10 +179,11 @@ export async function openPipelined(
     log.debug("pipelined EPSV refused ({code}); opening the data channel again", {
       code: reply.code,
     });
-    return { ahead: answers };
+    return { ahead: answers, between: betweenAnswers };
   }
   try {
-    return { pending: await connectPassive(peer, parseEpsv(reply.text), options), ahead: answers };
+    const pending = await connectPassive(peer, parseEpsv(reply.text), options);
+    return { pending, ahead: answers, between: betweenAnswers };
   } catch (error) {
     // The command is waiting on the server's side: the session cannot be resynchronised cheaply.
     control.destroy();
@@ -180,10 +197,15 @@ export async function openPipelined(
  * @example
  * ```ts
  * pipelinedLines("RETR a", ["MDTM a"]); // ["MDTM a", "EPSV", "RETR a"]
+ * pipelinedLines("RETR a", [], ["REST 10"]); // ["EPSV", "REST 10", "RETR a"]
  * ```
  */
-export function pipelinedLines(command: string, ahead: readonly string[] = []): string[] {
-  return [...ahead, "EPSV", command];
+export function pipelinedLines(
+  command: string,
+  ahead: readonly string[] = [],
+  between: readonly string[] = [],
+): string[] {
+  return [...ahead, "EPSV", ...between, command];
 }
 
 /**

@@ -198,3 +198,24 @@ export function formatFtpTime(date: Date): string {
     p(date.getUTCHours())
   }${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}`;
 }
+
+/**
+ * A FEAT reply's lines as upper-case feature names and their parameters.
+ *
+ * @example
+ * ```ts
+ * parseFeatures({ code: 211, text: "", lines: ["211-Features:", " MDTM", " REST STREAM", "211 End"] });
+ * // Map { "MDTM" => "", "REST" => "STREAM" }
+ * ```
+ */
+export function parseFeatures(reply: Reply): Map<string, string> {
+  const features = new Map<string, string>();
+  for (const line of reply.lines.slice(1, -1)) {
+    const text = line.replace(/^\d{3}-/, "").trim();
+    if (!text) continue;
+    const space = text.indexOf(" ");
+    const name = (space < 0 ? text : text.slice(0, space)).toUpperCase();
+    features.set(name, space < 0 ? "" : text.slice(space + 1).trim());
+  }
+  return features;
+}

@@ -29,8 +29,14 @@ import { FtpConnectionError } from "./errors.ts";
 export interface ChannelRequest {
   command: string;
   direction: "read" | "write";
-  /** A REST offset or commands between the channel and `command`: no pipelining. */
+  /** Commands between the channel and `command` that stop pipelining (UFTPD's RANG). */
   inBetween: boolean;
+  /**
+   * Lines that go right before `command` (a `REST offset`): in the same write
+   * as EPSV and `command` when pipelined (replies in `between` of the result),
+   * else the caller sends them after the channel is open.
+   */
+  between?: readonly string[];
   /**
    * Queries sent before the channel is opened (in the same write as EPSV and
    * `command` where those are pipelined); their replies are returned in order.
@@ -53,6 +59,8 @@ export interface ChannelOpener {
     sent: boolean;
     /** The replies to `request.ahead`, in order. */
     ahead: Reply[];
+    /** The replies to `request.between` when they went out with the channel (else undefined). */
+    between?: Reply[];
   }>;
   /**
    * Sends the request's lines now, before its turn (queued behind a running
@@ -83,16 +91,21 @@ export function channelOpener(
     pipeline && direction === "read" && !inBetween && canPipeline(channel, state);
   return {
     queue(control, request) {
-      if (!pipelines(request)) return false;
+      if (!pipelines(request) || (request.between?.length ?? 0) > 0) return false;
       control.sendMany(pipelinedLines(request.command, request.ahead));
       return true;
     },
     async open(control, request) {
-      const { command, ahead = [], queued = false } = request;
+      const { command, ahead = [], queued = false, between = [] } = request;
       if (queued || pipelines(request)) {
-        const pipelined = await openPipelined(control, command, channel, ahead, queued);
+        const pipelined = await openPipelined(control, command, channel, ahead, queued, between);
         if (pipelined.pending) {
-          return { pending: pipelined.pending, sent: true, ahead: pipelined.ahead };
+          return {
+            pending: pipelined.pending,
+            sent: true,
+            ahead: pipelined.ahead,
+            between: pipelined.between,
+          };
         }
         if (request.mayReopen?.() === false) {
           control.destroy();

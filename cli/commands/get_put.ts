@@ -288,12 +288,18 @@ export function registerGetPut(program: Command, cli: CliContext): void {
             "./get_segmented.ts",
           );
           segmented.catch(() => {}); // awaited below when the file is large, else not needed
-          const stat = await remoteStat(host, path);
           const able = {
             rangedReads: (await host.features()).has("REST"),
             writeAt: true,
             maxConnections: connections,
           };
+          // SIZE (one round trip) tells a large file early: the other sessions then connect
+          // and log in while the listing (for the time) runs, instead of after it.
+          const size = await client.size(path).catch(() => undefined);
+          if (size !== undefined && segmentCount(size, { segments }, able) > 1) {
+            void host.warm(connections - 1);
+          }
+          const stat = await remoteStat(host, path);
           if (stat?.type === "file" && segmentCount(stat.size, { segments }, able) > 1) {
             const started = Date.now();
             const { getSegmented } = await segmented;

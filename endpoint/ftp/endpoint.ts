@@ -67,7 +67,7 @@ const ms: SchemeOption = { type: "integer", description: "milliseconds" };
 /**
  * The keys of {@link FtpEndpointExtras} a workflow may write under `options:`
  * (the rest take functions or maps: `sessionFactory`, `listParsers`,
- * `features`, `now`). `satisfies` makes `deno check` fail when the extras gain a
+ * `features`, `now`; `epsvWorks` is learned, not set). `satisfies` makes `deno check` fail when the extras gain a
  * key this does not list, or this lists one they do not have.
  */
 export const FTP_OPTIONS: SchemeOptions = {
@@ -79,6 +79,7 @@ export const FTP_OPTIONS: SchemeOptions = {
   pipeline: { ...bool, description: "send the transfer commands without waiting (default auto)" },
   nativeDataConnections: bool,
   queueReads: { ...bool, description: "send the next download's commands while one runs" },
+  pipelineLogin: { ...bool, description: "USER, PASS and FEAT in one write (default auto)" },
   nudgeAcks: { ...bool, description: "answer preliminary replies so ACKs are not delayed" },
   trustPasvHost: { ...bool, description: "follow a PASV reply's other host (default false)" },
   dataProtection: { type: "string", values: ["P", "C"], description: "PROT under TLS" },
@@ -101,7 +102,7 @@ export const FTP_OPTIONS: SchemeOptions = {
 /** The extras a workflow can write (the others take functions or maps). */
 type FtpOptionKey = Exclude<
   keyof FtpEndpointExtras,
-  "sessionFactory" | "listParsers" | "features" | "now"
+  "sessionFactory" | "listParsers" | "features" | "epsvWorks" | "now"
 >;
 
 /**

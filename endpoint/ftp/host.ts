@@ -206,6 +206,21 @@ export class FtpHost implements AsyncDisposable {
   }
 
   /**
+   * Opens and logs in up to `count` child sessions at once (default: as many
+   * as the host may have), to be ready for the transfers that follow
+   * (`SessionPool.warm`). Resolves when they are made or failed; failures are
+   * left for the transfers to meet.
+   *
+   * @example
+   * ```ts
+   * const ready = host.warm(); // while the listing runs
+   * ```
+   */
+  warm(count = Infinity): Promise<void> {
+    return this.#pool.warm(count);
+  }
+
+  /**
    * Whether the host's sessions queue a download behind a running one
    * (`FtpClientOptions.queueReads`, by default from the welcome).
    *

@@ -15,7 +15,7 @@ import {
   TooManyConnectionsError,
 } from "../../ftp/errors.ts";
 import { logger } from "../../util/log.ts";
-import type { SessionFactory } from "./session.ts";
+import type { SessionFactory, SessionHints } from "./session.ts";
 
 const log = logger("endpoint", "ftp", "pool");
 
@@ -107,6 +107,8 @@ export class SessionPool {
   readonly #checkAfterMs: number;
   readonly #now: () => number;
   #main?: Promise<FtpClient>;
+  /** The main session once made (its hints for new sessions). */
+  #mainClient?: FtpClient;
   #idle: Idle[] = [];
   #leased = new Set<FtpClient>();
   /** Leases beyond the first of a session a download is queued on (see `acquire`). */
@@ -204,6 +206,7 @@ export class SessionPool {
     }
     const made = this.#make().catch((error) => this.#idleAsMain(error));
     this.#main = made;
+    made.then((client) => this.#mainClient = client, () => {});
     made.catch(() => {
       if (this.#main === made) this.#main = undefined;
     });
@@ -429,6 +432,45 @@ export class SessionPool {
   }
 
   /**
+   * Opens and logs in child sessions in parallel, up to `count` idle ones
+   * (never above the limit, counting those lent and connecting), so a job's
+   * first transfers find them ready instead of each paying a connect and a
+   * login in turn. A refusal as one too many lowers the limit as in
+   * `acquire`; any other failure is left for `acquire` to meet again.
+   *
+   * @example
+   * ```ts
+   * void pool.warm(7); // while the listing runs on the main session
+   * ```
+   */
+  async warm(count: number): Promise<void> {
+    const room = Math.min(
+      count - this.#idle.length,
+      this.#currentLimit() - this.#leased.size - this.#idle.length - this.#connecting,
+    );
+    const opening: Promise<unknown>[] = [];
+    for (let n = room; n > 0 && !this.#closed; n--) {
+      this.#connecting++;
+      // Each resolves to its failure (or undefined) once counted off.
+      opening.push(
+        this.#make().then((client) => {
+          this.#idle.push({ client, since: this.#now() });
+        }, (error: unknown) => error ?? new Error("failed")).finally(() => {
+          this.#connecting--;
+          this.#wake();
+        }),
+      );
+    }
+    // Judged once all have settled: attempts refused together must not count each other.
+    const failure = (await Promise.all(opening)).find((e) => e !== undefined);
+    if (failure === undefined) return;
+    if (!this.#lowerLimit(failure, 0)) {
+      log.debug("opening a session ahead failed: {error}", { error: String(failure) });
+    }
+    this.#reportLimit();
+  }
+
+  /**
    * Returns a child session. A closed one (or one marked `broken`) is dropped
    * instead of kept.
    *
@@ -563,10 +605,10 @@ export class SessionPool {
    * (and those still connecting) and says so once. False when nothing would be
    * left to wait for, so the caller fails instead of waiting forever.
    */
-  #lowerLimit(error: unknown): boolean {
+  #lowerLimit(error: unknown, ownAttempts = 1): boolean {
     if (!(error instanceof TooManyConnectionsError) || this.#closed) return false;
-    // This caller's own attempt is still counted in #connecting.
-    const working = this.#leased.size + this.#idle.length + this.#connecting - 1;
+    // The caller's own attempt is still counted in #connecting (not so for `warm`).
+    const working = this.#leased.size + this.#idle.length + this.#connecting - ownAttempts;
     if (working === 0 && !this.#lendMain) return false;
     this.#limit = Math.min(this.#limit, working);
     this.#loweredAt = this.#now();
@@ -586,8 +628,21 @@ export class SessionPool {
     this.#warnedLimit = true;
   }
 
+  /** What the sessions so far learned, for the next one (see `SessionHints`). */
+  #hints(): SessionHints {
+    const hints: SessionHints = {};
+    for (const client of [...this.#all(), ...(this.#mainClient ? [this.#mainClient] : [])]) {
+      if (client.closed) continue;
+      hints.features ??= client.knownFeatures;
+      if (client.epsvWorked) hints.epsvWorks = true;
+    }
+    return hints;
+  }
+
   async #make(): Promise<FtpClient> {
-    const client = await this.#factory();
+    const client = await this.#factory(this.#hints());
+    // Another session may have seen EPSV work while this one logged in.
+    if (this.#hints().epsvWorks) client.assumeEpsvWorks();
     client.timeShift = this.#timeShift;
     client.mlsdLocalTime = this.#mlsdLocalTime;
     // Callers waiting for a session may queue a download behind this one's now.

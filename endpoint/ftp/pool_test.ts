@@ -341,3 +341,50 @@ Deno.test("pool: withCommand takes an idle child only for a far server whose mai
   assert.equal(await p.withCommand((c) => Promise.resolve(on(c))), on(main));
   await p.close();
 });
+
+Deno.test("pool: warm opens idle children at once, never above the limit", async () => {
+  const { p, made } = pool({ maxChildren: 3, lendMain: true });
+  await p.main();
+  const lent = await p.acquire();
+  await p.warm(7);
+  assert.equal(made.length, 4, "main + 3 children, not 7");
+  assert.equal(p.idle, 2);
+  await p.warm(7); // nothing more to open
+  assert.equal(made.length, 4);
+  // The warmed ones are lent without new connections.
+  const [a, b] = await Promise.all([p.acquire(), p.acquire()]);
+  assert.equal(made.length, 4);
+  for (const c of [lent, a, b]) p.release(c);
+  await p.close();
+});
+
+Deno.test("pool: warm meets a connection limit like acquire does", async () => {
+  const { p, made, refused } = cappedPool(3, { maxChildren: 4, lendMain: true });
+  await p.main();
+  await p.warm(4);
+  assert.equal(made.filter((f) => !f.closed).length, 3);
+  assert.ok(refused() >= 1);
+  assert.equal(p.limit, 2);
+  assert.equal(p.idle, 2);
+  await p.close();
+});
+
+Deno.test("pool: a new session learns FEAT and EPSV from the others", async () => {
+  const hints: unknown[] = [];
+  let epsvAssumed = 0;
+  const p = new SessionPool((h) => {
+    hints.push(h);
+    const f = Object.assign(new Fake(), {
+      knownFeatures: new Map([["MDTM", ""]]),
+      epsvWorked: true,
+      assumeEpsvWorks: () => epsvAssumed++,
+    });
+    return Promise.resolve(f as unknown as FtpClient);
+  }, { maxChildren: 2 });
+  await p.main();
+  const child = await p.acquire();
+  assert.deepEqual(hints, [{}, { features: new Map([["MDTM", ""]]), epsvWorks: true }]);
+  assert.equal(epsvAssumed, 1);
+  p.release(child);
+  await p.close();
+});

@@ -6,8 +6,14 @@
  */
 import { FtpClient, type FtpClientOptions } from "../../ftp/client.ts";
 
+/**
+ * What other sessions to the same server learned, so a new one need not ask
+ * again (`FtpClientOptions.features`, `epsvWorks`); a factory may ignore them.
+ */
+export type SessionHints = Pick<FtpClientOptions, "features" | "epsvWorks">;
+
 /** Makes one logged-in session. */
-export type SessionFactory = () => Promise<FtpClient>;
+export type SessionFactory = (hints?: SessionHints) => Promise<FtpClient>;
 
 /** Where and how to connect and log in. */
 export interface SessionOptions extends FtpClientOptions {
@@ -29,8 +35,8 @@ export interface SessionOptions extends FtpClientOptions {
  * ```
  */
 export function sessionFactory(options: SessionOptions): SessionFactory {
-  return async () => {
-    const client = await FtpClient.connect(options);
+  return async (hints = {}) => {
+    const client = await FtpClient.connect({ ...options, ...hints });
     try {
       await client.login(options.user, options.password, options.account);
       return client;

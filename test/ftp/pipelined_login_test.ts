@@ -1,0 +1,164 @@
+/**
+ * Round trips saved at the start of a session: USER, PASS and FEAT in one
+ * write (servers known to read commands in turn), and a ranged download's
+ * REST in the same write as EPSV and RETR once EPSV is known to work. The
+ * scripted server reads every pipelined line before it answers any: a client
+ * that waited for a reply in between would hang there.
+ */
+import assert from "node:assert/strict";
+import { FtpClient } from "../../ftp/client.ts";
+import { FtpConnectionError, FtpPermanentError } from "../../ftp/errors.ts";
+import { scriptedLogin, startScriptedServer } from "../peers/scripted.ts";
+
+const VSFTPD = "220 (vsFTPd 3.0.3)\r\n";
+
+Deno.test("pipelined login: USER, PASS and FEAT in one write, then OPTS UTF8", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send(VSFTPD);
+    await s.expect("USER u");
+    await s.expect("PASS p");
+    await s.expect("FEAT");
+    await s.reply(331, "password");
+    await s.reply(230, "in");
+    await s.send("211-Features:\r\n UTF8\r\n MDTM\r\n211 End\r\n");
+    await s.expect("OPTS UTF8 ON");
+    await s.reply(200, "utf8");
+    await s.expect("QUIT");
+    await s.reply(221, "bye");
+  });
+  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 2_000 });
+  assert.equal(ftp.pipelinesLogin, true);
+  await ftp.login("u", "p");
+  assert.deepEqual([...(ftp.knownFeatures?.keys() ?? [])], ["UTF8", "MDTM"]);
+  await ftp.quit();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("pipelined login: a wrong password fails as before; FEAT's 530 is dropped", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send(VSFTPD);
+    await s.expect("USER u");
+    await s.expect("PASS wrong");
+    await s.expect("FEAT");
+    await s.reply(331, "password");
+    await s.reply(530, "Login incorrect.");
+    await s.reply(530, "Please login with USER and PASS.");
+    await s.readCommand(); // the client closes
+  });
+  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 2_000 });
+  await assert.rejects(
+    ftp.login("u", "wrong"),
+    (e) => e instanceof FtpPermanentError && e.ftpCode === 530 && /incorrect/.test(e.message),
+  );
+  ftp.close();
+});
+
+Deno.test("pipelined login: known features send OPTS UTF8 with the login; ACCT when asked", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send(VSFTPD);
+    await s.expect("USER u");
+    await s.expect("PASS p");
+    await s.expect("OPTS UTF8 ON");
+    await s.reply(331, "password");
+    await s.reply(332, "account please");
+    await s.reply(530, "not logged in");
+    await s.expect("ACCT a");
+    await s.reply(230, "in");
+    // Answered before the account: asked again, in turn.
+    await s.expect("OPTS UTF8 ON");
+    await s.reply(200, "utf8");
+    await s.expect("QUIT");
+    await s.reply(221, "bye");
+  });
+  const ftp = await FtpClient.connect({
+    host: "127.0.0.1",
+    port: server.port,
+    timeoutMs: 2_000,
+    features: new Map([["UTF8", ""]]),
+  });
+  await ftp.login("u", "p", "a");
+  await ftp.quit();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("login: an unknown server gets one command at a time", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s); // replies to USER before it reads PASS
+    await s.expect("QUIT");
+    await s.reply(221, "bye");
+  });
+  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 2_000 });
+  assert.equal(ftp.pipelinesLogin, false);
+  await ftp.login("u", "p");
+  await ftp.quit();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("ranged download: REST goes with EPSV and RETR once EPSV is known to work", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    await s.expect("TYPE I");
+    await s.expect("EPSV");
+    await s.expect("REST 3");
+    await s.expect("RETR a");
+    const pasv = await s.openPassive();
+    await s.reply(200, "binary");
+    await s.send(pasv.epsvReply() + "\r\n");
+    await s.reply(350, "restarting at 3");
+    const data = await pasv.accept();
+    await s.reply(150, "here");
+    await data.write("defgh");
+    await data.close();
+    await s.reply(226, "done");
+    await s.expect("QUIT");
+    await s.reply(221, "bye");
+  });
+  const ftp = await FtpClient.connect({
+    host: "127.0.0.1",
+    port: server.port,
+    timeoutMs: 2_000,
+    epsvWorks: true,
+  });
+  await ftp.login("u", "p");
+  const body = await new Response(await ftp.retrieve("a", { offset: 3 })).text();
+  assert.equal(body, "defgh");
+  await ftp.quit();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("ranged download: a refused pipelined REST closes the session, no byte is read", async () => {
+  let accepted = false;
+  await using server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    await s.expect("TYPE I");
+    await s.expect("EPSV");
+    await s.expect("REST 3");
+    await s.expect("RETR a");
+    const pasv = await s.openPassive();
+    await s.reply(200, "binary");
+    await s.send(pasv.epsvReply() + "\r\n");
+    await s.reply(502, "no REST here");
+    // RETR now sends the whole file from byte 0: the client must not take it.
+    const data = await pasv.accept();
+    accepted = true;
+    await s.reply(150, "here");
+    await data.write("abcdefgh").catch(() => {});
+    data.destroy();
+    assert.equal(await s.readCommand(), null); // the client hung up
+  });
+  const ftp = await FtpClient.connect({
+    host: "127.0.0.1",
+    port: server.port,
+    timeoutMs: 2_000,
+    epsvWorks: true,
+  });
+  await ftp.login("u", "p");
+  await assert.rejects(
+    ftp.retrieve("a", { offset: 3 }),
+    (e) => e instanceof FtpPermanentError && /REST 3/.test(e.message),
+  );
+  assert.equal(ftp.closed, true);
+  await server.close();
+  assert.equal(accepted, true);
+  assert.deepEqual(server.errors.filter((e) => !(e instanceof FtpConnectionError)), []);
+});
