@@ -491,12 +491,21 @@ export class FtpClient {
       } finally {
         onPasswordSent?.();
       }
+      // A refusal is thrown as soon as it is read (a server that turns a session away
+      // may hang up before answering the rest); the replies still on their way would be
+      // out of step, so the connection is closed then.
+      const refuse = (reply: Reply): never => {
+        this.#control.destroy();
+        throw errorForReply(reply, "login");
+      };
       const userReply = await this.#control.read(this.#timeout, `USER ${user}`);
+      if (userReply.code >= 400) refuse(userReply);
       const passReply = await this.#control.read(this.#timeout, "PASS");
-      const answers: Reply[] = [];
-      for (const line of after) answers.push(await this.#control.read(this.#timeout, line));
       // 230 to USER: no password wanted (PASS then gets 503 or 230, ignored).
       let reply = userReply.code === 331 ? passReply : userReply;
+      if (reply.code >= 400) refuse(reply);
+      const answers: Reply[] = [];
+      for (const line of after) answers.push(await this.#control.read(this.#timeout, line));
       if (reply.code === 332) {
         reply = await this.#control.command(`ACCT ${account}`);
         answers.length = 0; // answered before the account was given: ask again below
