@@ -8,7 +8,12 @@
 import assert from "node:assert/strict";
 import { FtpClient } from "../../ftp/client.ts";
 import { FtpConnectionError, FtpPermanentError } from "../../ftp/errors.ts";
-import { scriptedLogin, startScriptedServer } from "../peers/scripted.ts";
+import {
+  type PassiveListener,
+  scriptedLogin,
+  type ScriptedSession,
+  startScriptedServer,
+} from "../peers/scripted.ts";
 
 const VSFTPD = "220 (vsFTPd 3.0.3)\r\n";
 
@@ -94,16 +99,31 @@ Deno.test("login: an unknown server gets one command at a time", async () => {
   assert.deepEqual(server.errors, []);
 });
 
+/** Login, then TYPE I, EPSV, REST 3 and RETR a all read before the 200 and 229 go out. */
+async function rangedPrelude(s: ScriptedSession): Promise<PassiveListener> {
+  await scriptedLogin(s);
+  for (const line of ["TYPE I", "EPSV", "REST 3", "RETR a"]) await s.expect(line);
+  const pasv = await s.openPassive();
+  await s.reply(200, "binary");
+  await s.send(pasv.epsvReply() + "\r\n");
+  return pasv;
+}
+
+/** A logged-in client told that EPSV works on this server. */
+async function epsvClient(port: number): Promise<FtpClient> {
+  const ftp = await FtpClient.connect({
+    host: "127.0.0.1",
+    port,
+    timeoutMs: 2_000,
+    epsvWorks: true,
+  });
+  await ftp.login("u", "p");
+  return ftp;
+}
+
 Deno.test("ranged download: REST goes with EPSV and RETR once EPSV is known to work", async () => {
   await using server = await startScriptedServer(async (s) => {
-    await scriptedLogin(s);
-    await s.expect("TYPE I");
-    await s.expect("EPSV");
-    await s.expect("REST 3");
-    await s.expect("RETR a");
-    const pasv = await s.openPassive();
-    await s.reply(200, "binary");
-    await s.send(pasv.epsvReply() + "\r\n");
+    const pasv = await rangedPrelude(s);
     await s.reply(350, "restarting at 3");
     const data = await pasv.accept();
     await s.reply(150, "here");
@@ -113,13 +133,7 @@ Deno.test("ranged download: REST goes with EPSV and RETR once EPSV is known to w
     await s.expect("QUIT");
     await s.reply(221, "bye");
   });
-  const ftp = await FtpClient.connect({
-    host: "127.0.0.1",
-    port: server.port,
-    timeoutMs: 2_000,
-    epsvWorks: true,
-  });
-  await ftp.login("u", "p");
+  const ftp = await epsvClient(server.port);
   const body = await new Response(await ftp.retrieve("a", { offset: 3 })).text();
   assert.equal(body, "defgh");
   await ftp.quit();
@@ -129,14 +143,7 @@ Deno.test("ranged download: REST goes with EPSV and RETR once EPSV is known to w
 Deno.test("ranged download: a refused pipelined REST closes the session, no byte is read", async () => {
   let accepted = false;
   await using server = await startScriptedServer(async (s) => {
-    await scriptedLogin(s);
-    await s.expect("TYPE I");
-    await s.expect("EPSV");
-    await s.expect("REST 3");
-    await s.expect("RETR a");
-    const pasv = await s.openPassive();
-    await s.reply(200, "binary");
-    await s.send(pasv.epsvReply() + "\r\n");
+    const pasv = await rangedPrelude(s);
     await s.reply(502, "no REST here");
     // RETR now sends the whole file from byte 0: the client must not take it.
     const data = await pasv.accept();
@@ -146,13 +153,7 @@ Deno.test("ranged download: a refused pipelined REST closes the session, no byte
     data.destroy();
     assert.equal(await s.readCommand(), null); // the client hung up
   });
-  const ftp = await FtpClient.connect({
-    host: "127.0.0.1",
-    port: server.port,
-    timeoutMs: 2_000,
-    epsvWorks: true,
-  });
-  await ftp.login("u", "p");
+  const ftp = await epsvClient(server.port);
   await assert.rejects(
     ftp.retrieve("a", { offset: 3 }),
     (e) => e instanceof FtpPermanentError && /REST 3/.test(e.message),
