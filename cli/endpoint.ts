@@ -10,7 +10,7 @@
 import type { Endpoint } from "../endpoint/types.ts";
 import { urlScheme } from "../workflow/validate.ts";
 import type { CliContext } from "./context.ts";
-import { endpointFromOptions } from "./options.ts";
+import { endpointFromOptions } from "./flags.ts";
 import { late } from "./late.ts";
 
 /** Schemes the one-off wire commands speak to with the FTP client itself (`--raw`, REST). */

@@ -14,20 +14,13 @@
  */
 import type { FtpClient } from "../ftp/client.ts";
 import { late } from "./late.ts";
-
-/**
- * Flags a head start may be given beside: none of them touches the
- * connection or what is logged before the command runs, nor makes the
- * credentials other than the URL's (`--no-netrc` only keeps the URL's).
- */
-const HARMLESS: Record<"get" | "put", ReadonlySet<string>> = {
-  get: new Set(["-q", "--quiet", "-c", "--continue", "--no-netrc"]),
-  put: new Set(["-q", "--quiet", "--no-atomic", "--no-netrc"]),
-};
+import { quickCommand } from "./quick.ts";
 
 /**
  * The `ftp://` URL a `get`/`put` argument list will connect to, when nothing
- * else in it can change how (else undefined: the usual path).
+ * else in it can change how: a list cli/quick.ts takes by hand (its flags
+ * touch neither the connection nor the logging, and `--no-netrc` only keeps
+ * the URL's credentials), else undefined (the usual path).
  *
  * @example
  * ```ts
@@ -36,18 +29,10 @@ const HARMLESS: Record<"get" | "put", ReadonlySet<string>> = {
  * ```
  */
 export function headStartUrl(args: readonly string[]): string | undefined {
-  const [command, ...rest] = args;
-  if (command !== "get" && command !== "put") return undefined;
-  const positionals: string[] = [];
-  for (const arg of rest) {
-    if (arg.startsWith("-")) {
-      if (!HARMLESS[command].has(arg)) return undefined;
-    } else positionals.push(arg);
-  }
-  const url = command === "get"
-    ? (positionals.length === 1 || positionals.length === 2 ? positionals[0] : undefined)
-    : (positionals.length === 2 ? positionals[1] : undefined);
-  return url !== undefined && /^ftp:\/\//i.test(url) ? url : undefined;
+  const quick = quickCommand(args);
+  if (!quick) return undefined;
+  const url = quick.positionals[quick.name === "get" ? 0 : 1];
+  return /^ftp:\/\//i.test(url) ? url : undefined;
 }
 
 /** A session made ahead for one URL. */

@@ -11,7 +11,8 @@
  */
 import { VERSION } from "./version.ts";
 import { late } from "./late.ts";
-import { type HeadStart, headStartUrl, startHead } from "./head_start.ts";
+import { headStartUrl, startHead } from "./head_start.ts";
+import { quickCommand, runQuick } from "./quick.ts";
 
 /**
  * `--plugin X` values found anywhere in the arguments (their commands must be
@@ -87,20 +88,19 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
   }
-  // get/put of a plain ftp:// URL: the session is opened while the rest loads.
-  const headUrl = headStartUrl(args);
-  const headStart = headUrl === undefined ? undefined : startHead(headUrl);
-  // The wire client first: the server checks the password while the rest loads.
-  await headStart?.started;
-  try {
-    return await runCli(args, headStart);
-  } finally {
-    await headStart?.dispose();
+  // A plain get/put skips commander (cli/quick.ts); of a plain ftp:// URL, it
+  // logs in first, and the server checks the password while the rest loads.
+  const quick = quickCommand(args);
+  if (quick) {
+    const headUrl = headStartUrl(args);
+    const headStart = headUrl === undefined ? undefined : startHead(headUrl);
+    await headStart?.started;
+    try {
+      return await runQuick(quick, headStart);
+    } finally {
+      await headStart?.dispose();
+    }
   }
-}
-
-/** The CLI through commander (see {@link main}). */
-async function runCli(args: string[], headStart: HeadStart | undefined): Promise<number> {
   const [{ CommanderError }, { CliContext }, { Exit }, { writeStderr }, { buildProgram }, table] =
     await Promise.all([
       late<typeof import("../deps/commander.ts")>(import.meta.url, "../deps/commander.ts"),
@@ -117,7 +117,6 @@ async function runCli(args: string[], headStart: HeadStart | undefined): Promise
       "../workflow/lazy_registry.ts",
     )).lazyRegistry()
   );
-  cli.headStart = headStart;
   try {
     for (const spec of pluginArgs(args)) await cli.loadPlugin(spec);
   } catch (e) {

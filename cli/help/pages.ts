@@ -1986,6 +1986,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
 export const HELP_SOURCES: readonly string[] = [
   "../commands/demo.ts",
   "../commands/get_put.ts",
+  "../commands/get_put_run.ts",
   "../commands/get_segmented.ts",
   "../commands/if_newer.ts",
   "../commands/ls.ts",
@@ -2006,4 +2007,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "d6bf5de51ff1a059";
+export const HELP_SOURCES_HASH = "4c461187f2082e2e";

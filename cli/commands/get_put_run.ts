@@ -1,0 +1,387 @@
+/**
+ * `ferry get URL [LOCAL]` and `ferry put LOCAL URL`: one file, streamed; FTP
+ * over the wire client, every other scheme the registry knows through the
+ * endpoint contract; written atomically on the local side (temp name + rename),
+ * resumable with `--continue`; over FTP the size the server reports is
+ * checked before the rename (a short copy fails). Like lftp, the copy keeps the source's
+ * modification time: `get` reads it from the listing (`--time-shift` applied
+ * to LIST times), `put` sets it with MFMT (or vsftpd's MDTM, in its zone).
+ * The command-line wiring is in get_put.ts (commander) and cli/quick.ts (by hand).
+ * @module
+ */
+import { basename, dirname, join, resolve } from "node:path";
+import type { CliContext } from "../context.ts";
+import { formatBytes, formatDuration, formatRate } from "../format.ts";
+import { connectFtp } from "../lazy.ts";
+import { isFtpUrl, openCliEndpoint } from "../endpoint.ts";
+import { splitLocation } from "../location.ts";
+import { UsageError } from "../../workflow/errors.ts";
+import { urlScheme } from "../../workflow/validate.ts";
+import { redactUrl } from "../../ftp/url.ts";
+import type { FtpClient } from "../../ftp/client.ts";
+import { SEGMENT_DEFAULTS, segmentCount } from "../../sync/segments.ts";
+import { late } from "../late.ts";
+import { fileToSink, fileToWritable, streamToFile } from "../../util/files.ts";
+import { logger } from "../../util/log.ts";
+import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
+import type { FtpHost } from "../../endpoint/ftp/host.ts";
+import type { Stat } from "../../endpoint/types.ts";
+import { TransferVerificationError } from "../../sync/verify.ts";
+
+const log = logger("cli", "transfer");
+
+/** The remote file's listing entry, or undefined (said in the log) when it cannot be had. */
+async function remoteStat(host: FtpHost, path: string): Promise<Stat | undefined> {
+  try {
+    return await host.stat(path);
+  } catch (error) {
+    log.warn("cannot list {path} ({error}); the copy keeps its own time, its size is not checked", {
+      path,
+      error: String(error),
+    });
+    return undefined;
+  }
+}
+
+/**
+ * Throws unless the downloaded partial holds as many bytes as the server's
+ * listing says the file has (the partial then stays for `--continue`).
+ */
+async function checkArrived(partial: string, remoteSize: number | undefined): Promise<void> {
+  if (remoteSize === undefined) return;
+  const { size } = await Deno.stat(partial);
+  if (size !== remoteSize) {
+    throw new TransferVerificationError(partial, "size", remoteSize, size, false);
+  }
+}
+
+/**
+ * The round trip (ms) from which `get` splits a large file into segments by
+ * default. Segments win on a long link, where one stream is held back by its
+ * window or a per-connection cap; on the same host or a LAN one stream runs at
+ * disk and CPU speed, and each segment's session would add a login and a REST
+ * (8 segments from vsftpd on loopback: 1.37 x one stream's wall time). lftp's
+ * `get` is one stream there too; its `pget` is asked for.
+ */
+export const LONG_LINK_MS = 5;
+
+/**
+ * Throws unless the server's SIZE of the uploaded file is the local file's
+ * size; a server without SIZE (or refusing it) is taken at its 226's word.
+ */
+async function checkStored(client: FtpClient, path: string, localSize: number): Promise<void> {
+  let size: number;
+  try {
+    size = await client.size(path);
+  } catch (error) {
+    if (!(error instanceof FtpPermanentError)) throw error;
+    log.info("cannot check the size of {path}: {error}", { path, error: error.message });
+    return;
+  }
+  if (size !== localSize) throw new TransferVerificationError(path, "size", localSize, size, false);
+}
+
+/**
+ * Copies the stream `open` gives into the partial file (closed either way);
+ * resolves with the byte count, or rejects at once on Ctrl-C/SIGTERM.
+ */
+async function download(
+  cli: CliContext,
+  file: Deno.FsFile,
+  open: () => Promise<ReadableStream<Uint8Array>>,
+): Promise<number> {
+  let stream: ReadableStream<Uint8Array>;
+  try {
+    stream = await open();
+  } catch (error) {
+    file.close(); // not yet handed to streamToFile (which closes it)
+    throw error;
+  }
+  return await unlessInterrupted(streamToFile(stream, file, { signal: cli.signal }), cli);
+}
+
+function done(cli: CliContext, what: string, bytes: number, started: number): void {
+  const ms = Date.now() - started;
+  if (!cli.globals.quiet) {
+    cli.err(`${what}: ${formatBytes(bytes)} in ${formatDuration(ms)} (${formatRate(bytes, ms)})`);
+  }
+  if (cli.globals.json) cli.out(JSON.stringify({ what, bytes, durationMs: ms }));
+}
+
+/**
+ * Waits for a transfer, or rejects at once on Ctrl-C/SIGTERM: an aborted pipe
+ * waits for its ABOR to be answered, which a stuck server never does; closing
+ * the session (see {@link leave}) then ends the transfer.
+ */
+function unlessInterrupted<T>(work: Promise<T>, cli: CliContext): Promise<T> {
+  const signal = cli.signal;
+  work.catch(() => {}); // settled by closing the session when it is left behind
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * Closes the host (QUIT); after Ctrl-C/SIGTERM the session is cut first: it
+ * may still wait for an ABOR answer that a stuck server never sends.
+ */
+async function leave(cli: CliContext, client: FtpClient, host: FtpHost): Promise<void> {
+  if (cli.signal.aborted) client.close();
+  await host.close();
+}
+
+/** Where `get` writes: LOCAL, or the remote name inside LOCAL when it is a directory. */
+async function localTarget(local: string | undefined, remote: string): Promise<string> {
+  const target = resolve(local ?? basename(remote));
+  if (local !== undefined && (await Deno.stat(target).catch(() => undefined))?.isDirectory) {
+    return join(target, basename(remote));
+  }
+  return target;
+}
+
+/**
+ * The download's file beside the target (renamed only when complete), opened
+ * to append to what an earlier run left when resuming, else empty.
+ */
+async function openPartial(
+  target: string,
+  resume: boolean,
+): Promise<{ partial: string; offset: number; file: Deno.FsFile }> {
+  const partial = join(dirname(target), `.${basename(target)}.ferry.part`);
+  const offset = resume ? (await Deno.stat(partial).catch(() => undefined))?.size ?? 0 : 0;
+  const file = Deno.openSync(partial, {
+    write: true,
+    create: true,
+    truncate: offset === 0,
+    append: offset > 0,
+  });
+  return { partial, offset, file };
+}
+
+/** The endpoint holding a file URL's last name, and that name; a root is no file. */
+function fileLocation(url: string): { root: string; name: string } {
+  const { root, path } = splitLocation(url);
+  if (path === "") throw new UsageError(`${redactUrl(url)}: names a directory root, not a file`);
+  return { root, name: path };
+}
+
+/** `get` of any other scheme than FTP's, through the endpoint contract. */
+async function getFromEndpoint(
+  cli: CliContext,
+  url: string,
+  local: string | undefined,
+  opts: Record<string, unknown>,
+): Promise<void> {
+  const { root, name } = fileLocation(url);
+  const ep = await openCliEndpoint(cli, root, opts, { oneFile: true });
+  try {
+    const stat = await ep.stat(name);
+    if (stat.type === "dir") throw new UsageError(`${redactUrl(url)}: is a directory`);
+    const target = await localTarget(local, name);
+    // A scheme that cannot read from an offset starts over.
+    const resume = opts.continue === true && ep.capabilities().readOffset;
+    const { partial, offset, file } = await openPartial(target, resume);
+    const started = Date.now();
+    let bytes = 0;
+    try {
+      bytes = await download(
+        cli,
+        file,
+        () => ep.read(name, { offset: offset || undefined, signal: cli.signal }),
+      );
+    } catch (error) {
+      if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
+      throw error;
+    }
+    if (stat.mtime) await Deno.utime(partial, stat.mtime, stat.mtime);
+    await Deno.rename(partial, target);
+    done(cli, `get ${name}`, bytes, started);
+  } finally {
+    await ep.close();
+  }
+}
+
+/** `put` to any other scheme than FTP's: the endpoint's write is atomic unless `--no-atomic`. */
+async function putToEndpoint(
+  cli: CliContext,
+  local: string,
+  url: string,
+  opts: Record<string, unknown>,
+): Promise<void> {
+  const { root, name } = url.endsWith("/")
+    ? { root: url, name: basename(local) }
+    : fileLocation(url);
+  const ep = await openCliEndpoint(cli, root, opts, {
+    create: urlScheme(root) === undefined,
+    oneFile: true,
+  });
+  try {
+    const started = Date.now();
+    const file = Deno.openSync(local, { read: true });
+    let sink: WritableStream<Uint8Array>;
+    try {
+      sink = await ep.write(name, { atomic: opts.atomic !== false });
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    const bytes = await unlessInterrupted(fileToWritable(file, sink, { signal: cli.signal }), cli);
+    const mtime = (await Deno.stat(local)).mtime;
+    if (mtime && ep.capabilities().setMtime) await ep.setMtime(name, mtime);
+    else if (mtime) {
+      log.info("{path} keeps the upload time: the endpoint cannot set it", { path: name });
+    }
+    done(cli, `put ${name}`, bytes, started);
+  } finally {
+    await ep.close();
+  }
+}
+
+/**
+ * `ferry get URL [LOCAL]` with its parsed options (run inside `runAction`).
+ *
+ * @example
+ * ```ts
+ * await runAction(cli, {}, opts, () => runGet(cli, "ftp://h/a.bin", undefined, opts));
+ * ```
+ */
+export async function runGet(
+  cli: CliContext,
+  url: string,
+  local: string | undefined,
+  opts: Record<string, unknown>,
+): Promise<void> {
+  if (!isFtpUrl(url)) return await getFromEndpoint(cli, url, local, opts);
+  const segments = (opts.segments as number | undefined) ?? SEGMENT_DEFAULTS.segments;
+  // One file: as many sessions as segments unless --connections says otherwise (lftp's
+  // pget opens its -n connections; its default connection limit is none).
+  const connections = ((opts as Record<string, unknown>).connections as number | undefined) ??
+    segments;
+  const { client, host, path } = await connectFtp(cli, url, opts, connections);
+  try {
+    const target = await localTarget(local, path);
+    // Asked for (--segments, --connections), or by default on a long link only.
+    const asked = opts.segments !== undefined ||
+      (opts as Record<string, unknown>).connections !== undefined;
+    if (segments > 1 && (asked || client.fastestReplyMs >= LONG_LINK_MS)) {
+      // The segment code loads while the listing crosses the long link (~0.1 s under load).
+      const segmented = late<typeof import("./get_segmented.ts")>(
+        import.meta.url,
+        "./get_segmented.ts",
+      );
+      segmented.catch(() => {}); // awaited below when the file is large, else not needed
+      const able = {
+        rangedReads: (await host.features()).has("REST"),
+        writeAt: true,
+        maxConnections: connections,
+      };
+      // SIZE (one round trip) tells a large file early: the other sessions then connect
+      // and log in while the listing (for the time) runs, instead of after it.
+      const size = await client.size(path).catch(() => undefined);
+      if (size !== undefined && segmentCount(size, { segments }, able) > 1) {
+        void host.warm(connections - 1);
+      }
+      const stat = await remoteStat(host, path);
+      if (stat?.type === "file" && segmentCount(stat.size, { segments }, able) > 1) {
+        const started = Date.now();
+        const { getSegmented } = await segmented;
+        const r = await unlessInterrupted(
+          getSegmented(host, {
+            path,
+            target,
+            stat,
+            segments,
+            connections,
+            resume: opts.continue === true,
+            signal: cli.signal,
+          }),
+          cli,
+        );
+        done(cli, `get ${path} (${r.segments ?? 1} segments)`, r.bytesSent, started);
+        return;
+      }
+    }
+    const { partial, offset, file } = await openPartial(target, opts.continue === true);
+    const started = Date.now();
+    let bytes = 0;
+    try {
+      bytes = await download(
+        cli,
+        file,
+        () => client.retrieve(path, { offset: offset || undefined, signal: cli.signal }),
+      );
+    } catch (error) {
+      if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
+      throw error;
+    }
+    // One listing gives the time to keep and the size to check (the 226 alone does not
+    // prove every byte arrived: a server or proxy may close the data connection early).
+    const stat = await remoteStat(host, path);
+    await checkArrived(partial, stat?.size);
+    if (stat?.mtime) await Deno.utime(partial, stat.mtime, stat.mtime);
+    await Deno.rename(partial, target);
+    done(cli, `get ${path}`, bytes, started);
+  } finally {
+    await leave(cli, client, host);
+  }
+}
+
+/**
+ * `ferry put LOCAL URL` with its parsed options (run inside `runAction`).
+ *
+ * @example
+ * ```ts
+ * await runAction(cli, {}, opts, () => runPut(cli, "a.bin", "ftp://h/in/", opts));
+ * ```
+ */
+export async function runPut(
+  cli: CliContext,
+  local: string,
+  url: string,
+  opts: Record<string, unknown>,
+): Promise<void> {
+  if (!isFtpUrl(url)) return await putToEndpoint(cli, local, url, opts);
+  const { client, host, path: rawPath } = await connectFtp(cli, url, opts);
+  try {
+    const path = rawPath === "" || rawPath.endsWith("/") ? rawPath + basename(local) : rawPath;
+    const slash = path.lastIndexOf("/");
+    const temp = opts.atomic
+      ? `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.ferry.part`
+      : path;
+    const started = Date.now();
+    const file = Deno.openSync(local, { read: true });
+    let bytes = 0;
+    try {
+      let sink: WritableStream<Uint8Array>;
+      try {
+        sink = await client.store(temp, { signal: cli.signal });
+      } catch (error) {
+        file.close(); // not yet handed to fileToSink (which closes it)
+        throw error;
+      }
+      bytes = await unlessInterrupted(fileToSink(file, sink, { signal: cli.signal }), cli);
+      await checkStored(client, temp, (await Deno.stat(local)).size);
+    } catch (error) {
+      // Interrupted, the session may be stuck in an ABOR: the partial keeps its temporary name.
+      if (opts.atomic && !cli.signal.aborted) await client.delete(temp).catch(() => undefined);
+      throw error;
+    }
+    if (temp !== path) await client.rename(temp, path);
+    const mtime = (await Deno.stat(local)).mtime;
+    if (mtime) {
+      await host.setMtime(path, mtime).catch((error) => {
+        // The bytes are there; a server that will not take the time is no failure (lftp).
+        if (!(error instanceof FtpPermanentError)) throw error;
+        // No MFMT at all is the server's way; a refused one is worth a warning.
+        const level = error instanceof CommandNotImplementedError ? "info" : "warn";
+        log[level]("{path} keeps the upload time: {error}", { path, error: error.message });
+      });
+    }
+    done(cli, `put ${path}`, bytes, started);
+  } finally {
+    await leave(cli, client, host);
+  }
+}
