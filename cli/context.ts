@@ -77,6 +77,24 @@ export class CliContext {
     else this.#registry = registry;
   }
 
+  /**
+   * A context whose registry (auth methods, job kinds, plugin manifests) is
+   * made when a command first runs: the CLI's start-up stays light.
+   *
+   * @example
+   * ```ts
+   * const cli = CliContext.lazy();
+   * ```
+   */
+  static lazy(): CliContext {
+    return new CliContext(async () =>
+      (await late<typeof import("../workflow/lazy_registry.ts")>(
+        import.meta.url,
+        "../workflow/lazy_registry.ts",
+      )).lazyRegistry()
+    );
+  }
+
   /** The registry; {@link ready} must have made it when it is made lazily. */
   get registry(): Registry {
     if (!this.#registry) throw new Error("internal: CliContext.registry used before ready()");

@@ -110,13 +110,7 @@ export async function main(args: string[]): Promise<number> {
       late<typeof import("./program.ts")>(import.meta.url, "./program.ts"),
       late<typeof import("./commands/table.ts")>(import.meta.url, "./commands/table.ts"),
     ]);
-  // The registry (auth methods, job kinds, plugin manifests) is made when a command runs.
-  const cli = new CliContext(async () =>
-    (await late<typeof import("../workflow/lazy_registry.ts")>(
-      import.meta.url,
-      "../workflow/lazy_registry.ts",
-    )).lazyRegistry()
-  );
+  const cli = CliContext.lazy();
   try {
     for (const spec of pluginArgs(args)) await cli.loadPlugin(spec);
   } catch (e) {

@@ -91,12 +91,7 @@ export async function runQuick(command: QuickCommand, headStart?: HeadStart): Pr
     late<typeof import("./action.ts")>(import.meta.url, "./action.ts"),
     late<typeof import("./commands/get_put_run.ts")>(import.meta.url, "./commands/get_put_run.ts"),
   ]);
-  const cli = new CliContext(async () =>
-    (await late<typeof import("../workflow/lazy_registry.ts")>(
-      import.meta.url,
-      "../workflow/lazy_registry.ts",
-    )).lazyRegistry()
-  );
+  const cli = CliContext.lazy();
   cli.headStart = headStart;
   const { name, positionals: [first, second], opts } = command;
   await runAction(

@@ -100,6 +100,24 @@ async function download(
   return await unlessInterrupted(streamToFile(stream, file, { signal: cli.signal }), cli);
 }
 
+/**
+ * {@link download} into the partial; when it fails the partial is removed,
+ * unless `keep` (`--continue`: a re-run resumes from it).
+ */
+async function fillPartial(
+  cli: CliContext,
+  into: { partial: string; file: Deno.FsFile },
+  keep: boolean,
+  open: () => Promise<ReadableStream<Uint8Array>>,
+): Promise<number> {
+  try {
+    return await download(cli, into.file, open);
+  } catch (error) {
+    if (!keep) await Deno.remove(into.partial).catch(() => undefined);
+    throw error;
+  }
+}
+
 function done(cli: CliContext, what: string, bytes: number, started: number): void {
   const ms = Date.now() - started;
   if (!cli.globals.quiet) {
@@ -185,17 +203,12 @@ async function getFromEndpoint(
     const resume = opts.continue === true && ep.capabilities().readOffset;
     const { partial, offset, file } = await openPartial(target, resume);
     const started = Date.now();
-    let bytes = 0;
-    try {
-      bytes = await download(
-        cli,
-        file,
-        () => ep.read(name, { offset: offset || undefined, signal: cli.signal }),
-      );
-    } catch (error) {
-      if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
-      throw error;
-    }
+    const bytes = await fillPartial(
+      cli,
+      { partial, file },
+      opts.continue === true,
+      () => ep.read(name, { offset: offset || undefined, signal: cli.signal }),
+    );
     if (stat.mtime) await Deno.utime(partial, stat.mtime, stat.mtime);
     await Deno.rename(partial, target);
     done(cli, `get ${name}`, bytes, started);
@@ -306,17 +319,12 @@ export async function runGet(
     }
     const { partial, offset, file } = await openPartial(target, opts.continue === true);
     const started = Date.now();
-    let bytes = 0;
-    try {
-      bytes = await download(
-        cli,
-        file,
-        () => client.retrieve(path, { offset: offset || undefined, signal: cli.signal }),
-      );
-    } catch (error) {
-      if (!opts.continue) await Deno.remove(partial).catch(() => undefined);
-      throw error;
-    }
+    const bytes = await fillPartial(
+      cli,
+      { partial, file },
+      opts.continue === true,
+      () => client.retrieve(path, { offset: offset || undefined, signal: cli.signal }),
+    );
     // One listing gives the time to keep and the size to check (the 226 alone does not
     // prove every byte arrived: a server or proxy may close the data connection early).
     const stat = await remoteStat(host, path);

@@ -2007,4 +2007,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "f7987e9fbb79e6a5";
+export const HELP_SOURCES_HASH = "06b5cfaaaad8d0a6";
