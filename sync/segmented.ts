@@ -90,17 +90,7 @@ export async function downloadSegments(
   if (!dst.writeAt) throw new Error(`${dst.url} cannot write at positions`);
   const partial = partialName(dstPath);
   const record = segmentStateName(dstPath);
-  let state = options.resume ? await loadState(dst, dstPath, options) : undefined;
-  if (!state) {
-    // A one-stream partial (no record) continues as a done first segment; anything else goes.
-    const have = options.resume && !(await hasSegmentState(dst, dstPath))
-      ? await verifiedOffset(dst, partial, options.size)
-      : 0;
-    if (have === 0) await removeIfThere(dst, partial);
-    state = planSegments(options.size, options.count, options.mtime, have);
-    // The record exists before the partial holds a byte: a partial without one is never ours.
-    await saveState(dst, record, state);
-  }
+  const state = await startSegmentState(dst, dstPath, options);
   const resumedFrom = confirmedBytes(state);
   if (resumedFrom > 0) {
     log.info("{path}: continuing {n} segment(s) at {bytes} confirmed bytes", {
@@ -176,6 +166,37 @@ export async function downloadSegments(
 }
 
 /**
+ * The segments of a download about to start: an earlier run's record when
+ * `resume` allows and it may be continued, else a fresh plan of `count`
+ * segments (a one-stream partial continued as a done first segment; any
+ * other partial removed), saved as the record before the partial holds a
+ * byte (a partial without a record is never a segmented one). Exported for
+ * the cluster queue, whose segments are tasks on several workers.
+ *
+ * @example
+ * ```ts
+ * const state = await startSegmentState(disk, "big.iso", { size, mtime, count: 8, resume: false });
+ * ```
+ */
+export async function startSegmentState(
+  dst: Endpoint,
+  dstPath: string,
+  options: Pick<SegmentedDownloadOptions, "size" | "mtime" | "count" | "resume">,
+): Promise<SegmentState> {
+  const state = options.resume ? await loadState(dst, dstPath, options) : undefined;
+  if (state) return state;
+  const partial = partialName(dstPath);
+  // A one-stream partial (no record) continues as a done first segment; anything else goes.
+  const have = options.resume && !(await hasSegmentState(dst, dstPath))
+    ? await verifiedOffset(dst, partial, options.size)
+    : 0;
+  if (have === 0) await removeIfThere(dst, partial);
+  const fresh = planSegments(options.size, options.count, options.mtime, have);
+  await saveSegmentState(dst, segmentStateName(dstPath), fresh);
+  return fresh;
+}
+
+/**
  * Removes a download's record (after the partial was renamed or removed); a
  * missing one is fine, a failure is logged.
  *
@@ -214,12 +235,13 @@ export async function hasSegmentState(dst: Endpoint, dstPath: string): Promise<b
 }
 
 /**
- * One segment from its confirmed end to its end; `segment.done` follows each
+ * One segment from its confirmed end to its end (exported for the cluster
+ * queue, where a segment is a task); `segment.done` follows each
  * resolved write. The end may move closer while this runs (another connection
  * took the rest: `splitLargest`): the read then stops there, and a write in
  * flight is announced in `inFlight`, so that its bytes stay with this segment.
  */
-async function fetchSegment(
+export async function fetchSegment(
   src: Endpoint,
   srcPath: string,
   dst: Endpoint,
@@ -296,7 +318,7 @@ async function fetchSegment(
 async function loadState(
   dst: Endpoint,
   dstPath: string,
-  options: SegmentedDownloadOptions,
+  options: Pick<SegmentedDownloadOptions, "size" | "mtime">,
 ): Promise<SegmentState | undefined> {
   const record = segmentStateName(dstPath);
   let text: string;
@@ -324,7 +346,19 @@ async function loadState(
   return undefined;
 }
 
-async function saveState(dst: Endpoint, record: string, state: SegmentState): Promise<void> {
+/**
+ * Writes a download's record (atomically: a reader sees the old or the new one).
+ *
+ * @example
+ * ```ts
+ * await saveSegmentState(disk, segmentStateName("big.iso"), state);
+ * ```
+ */
+export async function saveSegmentState(
+  dst: Endpoint,
+  record: string,
+  state: SegmentState,
+): Promise<void> {
   const out = await dst.write(record, { atomic: true });
   const writer = out.getWriter();
   await writer.write(new TextEncoder().encode(JSON.stringify(state)));
@@ -366,7 +400,7 @@ class Saver {
       ...this.state,
       segments: this.state.segments.map((s) => ({ ...s })),
     };
-    this.#saving = this.#saving.then(() => saveState(this.dst, this.record, snapshot)).catch(
+    this.#saving = this.#saving.then(() => saveSegmentState(this.dst, this.record, snapshot)).catch(
       (error) => {
         log.warn("cannot save {record}: {error}", {
           record: this.record,

@@ -19,6 +19,7 @@
 import { type FlowJob, FlowProducer, Queue, QueueEvents, QueueJob } from "../../deps/bullmq.ts";
 import type { ActionOutcome, ExecuteOptions, Lanes } from "../../sync/execute.ts";
 import type { Action } from "../../sync/plan.ts";
+import type { SegmentState } from "../../sync/segments.ts";
 import { ProgressTracker } from "../../sync/progress.ts";
 import type { JobReport } from "../../sync/report.ts";
 import { logger } from "../../util/log.ts";
@@ -44,6 +45,7 @@ import {
   type WorkflowRef,
 } from "./tasks.ts";
 import { connectionOf } from "./worker.ts";
+import { confirmedOf, segmentedFiles, startSegmented } from "./segment_tasks.ts";
 
 const log = logger("queue", "coordinator");
 
@@ -62,6 +64,11 @@ export interface CoordinatorOptions {
   attempts?: number;
   /** First back-off delay of a task's retry (default 1 s). */
   backoffMs?: number;
+  /**
+   * Smallest file cut into segment tasks, bytes (default: the job's, else
+   * sync/segments.ts' 64 MiB; FERRY_QUEUE_SEGMENT_THRESHOLD).
+   */
+  segmentThreshold?: number;
 }
 
 /** A job's plan as sent, kept in the run record. */
@@ -70,6 +77,10 @@ interface SentJob {
   lanes: LaneRefs;
   report: JobReport;
   options: ExecuteOptions & { onProgress?: undefined; signal?: undefined };
+  /** Files by segment: their segment counts by action index (see segment_tasks.ts). */
+  segmentCounts?: Record<string, number>;
+  /** Their segment plans, made when their stage is sent. */
+  segmented?: Record<string, SegmentState>;
 }
 
 /**
@@ -279,11 +290,17 @@ export class QueueCoordinator {
       });
     } else {
       const { onProgress: _p, signal: _s, ...plain } = options;
+      const threshold = this.#options.segmentThreshold;
+      const counts = segmentedFiles(given, lanes, {
+        ...options.segments,
+        ...(threshold !== undefined ? { threshold } : {}),
+      });
       sent = {
         actions: given,
         lanes: laneRefs(lanes, nameOf),
         report: structuredClone(report),
         options: plain,
+        segmentCounts: Object.fromEntries(counts),
       };
       const text = JSON.stringify(sent);
       this.#checkSecrets(text, `job ${job.name}'s plan`);
@@ -313,6 +330,9 @@ export class QueueCoordinator {
 
     let failedCopies = 0;
     const stages = planStages(actions, this.#options.batch);
+    const counts = sent.segmentCounts ?? {};
+    const segmented = sent.segmented ??= {};
+    const byFile = new Map<number, FileProgress>();
     const safeJob = job.name.replace(/[^A-Za-z0-9_.-]/g, "_");
     for (const [s, stage] of stages.entries()) {
       if (options.signal?.aborted) break;
@@ -333,14 +353,57 @@ export class QueueCoordinator {
         removeOnComplete: { age: 24 * 3600 },
         removeOnFail: { age: 7 * 24 * 3600 },
       });
-      const children: FlowJob[] = stage.children.map((indexes, k) => ({
+      const batches = stage.children.map((b) => b.filter((i) => !counts[i]))
+        .filter((b) => b.length > 0);
+      const files = stage.children.flat().filter((i) => counts[i]);
+      const fresh = new Map(files.filter((i) => !segmented[i]).map((i) => [i, counts[i]]));
+      if (fresh.size > 0) {
+        // Once the stages before made their directories, and before any of its tasks: each
+        // file's record is on its target before its partial's first byte.
+        Object.assign(
+          segmented,
+          await this.#guard(startSegmented(actions, lanes, fresh), options.signal),
+        );
+        await this.#guard(this.#redis("HSET", this.#recordKey, field, JSON.stringify(sent)));
+      }
+      const children: FlowJob[] = batches.map((indexes, k) => ({
         name: `${job.name} copy`,
         queueName: TASKS_QUEUE,
         data: task(indexes),
         opts: { ...opts(`c${k}`), ignoreDependencyOnFailure: true },
       }));
+      const pieces = new Map<string, number[]>(
+        children.map((c, k) => [c.opts!.jobId!, batches[k]] as [string, number[]]),
+      );
+      // A file by segment: its final task (verify, rename) is the parent of its segment tasks.
+      for (const i of files) {
+        const state = segmented[i];
+        const file = new FileProgress(progress, actions[i].path, state);
+        byFile.set(i, file);
+        const segmentTasks: FlowJob[] = [];
+        state.segments.forEach((seg, j) => {
+          if (seg.done >= seg.end - seg.start) return;
+          const id = opts(`f${i}s${j}`).jobId;
+          this.#progress.set(id, (data) => file.confirmed(j, data));
+          segmentTasks.push({
+            name: `${job.name} segment`,
+            queueName: TASKS_QUEUE,
+            data: { ...task([i]), segment: { index: j, ...seg } },
+            opts: { ...opts(`f${i}s${j}`), ignoreDependencyOnFailure: true },
+          });
+        });
+        const final: FlowJob = {
+          name: `${job.name} file`,
+          queueName: TASKS_QUEUE,
+          data: { ...task([i]), finish: { state } },
+          opts: { ...opts(`f${i}`), ignoreDependencyOnFailure: true },
+          children: segmentTasks,
+        };
+        children.push(final);
+        pieces.set(final.opts!.jobId!, [i]);
+      }
       const parentIndexes = stage.parent;
-      const ids = children.map((c) => c.opts!.jobId!);
+      const ids = [...pieces.keys()];
       const parentId = opts("p").jobId;
       const parent: FlowJob = {
         name: parentIndexes.length > 0 ? `${job.name} finish` : `${job.name} stage`,
@@ -350,10 +413,7 @@ export class QueueCoordinator {
         children,
       };
       this.#checkSecrets(JSON.stringify(parent), `job ${job.name}'s tasks`);
-      const pieces = new Map<string, number[]>([
-        ...children.map((c, k) => [c.opts!.jobId!, stage.children[k]] as [string, number[]]),
-        [parentId, parentIndexes],
-      ]);
+      pieces.set(parentId, parentIndexes);
       for (const id of pieces.keys()) this.#progress.set(id, (data) => replay(progress, data));
       try {
         await this.#guard(this.#flows.add(parent), options.signal);
@@ -370,6 +430,11 @@ export class QueueCoordinator {
         for (const [k, id] of [...ids, parentId].entries()) {
           const r = results[k];
           const indexes = pieces.get(id)!;
+          if (indexes.length === 1) {
+            byFile.get(indexes[0])?.end(
+              r.status === "fulfilled" ? r.value.outcomes[0]?.error : String(r.reason),
+            );
+          }
           if (r.status === "fulfilled") {
             mergeReport(report, r.value.report);
             failedCopies += r.value.failedCopies;
@@ -398,7 +463,9 @@ export class QueueCoordinator {
           }
         }
       } finally {
-        for (const id of pieces.keys()) this.#progress.delete(id);
+        for (const id of [...this.#progress.keys()]) {
+          if (id.startsWith(`${this.#run}.${safeJob}.${s}.`)) this.#progress.delete(id);
+        }
       }
     }
     if (options.signal?.aborted) {
@@ -451,6 +518,38 @@ function failTask(report: JobReport, actions: Action[], message: string, before:
     report.errors.push({ path: a.path, message, code: "EQUEUETASK" });
   }
   return copies;
+}
+
+/** A file by segment on the job's tracker: the sum of what its segment tasks confirmed. */
+class FileProgress {
+  readonly #done: number[];
+  #started = false;
+  constructor(
+    readonly progress: ProgressTracker,
+    readonly path: string,
+    readonly state: SegmentState,
+  ) {
+    this.#done = state.segments.map((s) => s.done);
+  }
+
+  confirmed(index: number, data: unknown): void {
+    const done = confirmedOf(data);
+    if (done <= (this.#done[index] ?? 0)) return;
+    this.#start();
+    this.#done[index] = done;
+    this.progress.bytes(this.path, this.#done.reduce((a, b) => a + b, 0), this.state.size);
+  }
+
+  end(error?: string): void {
+    this.#start();
+    this.progress.end(this.path, "transfer", error);
+  }
+
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.progress.start(this.path, this.state.size, "transfer");
+  }
 }
 
 /** Replays a worker's progress events into the job's tracker. */

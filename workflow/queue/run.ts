@@ -24,6 +24,8 @@ export interface QueueRunOptions {
   batch?: BatchLimits;
   /** Give up when Redis does not answer for this long (default 15 s). */
   unavailableMs?: number;
+  /** Smallest file cut into segment tasks, bytes (see `CoordinatorOptions.segmentThreshold`). */
+  segmentThreshold?: number;
 }
 
 /**
@@ -53,6 +55,8 @@ export async function runOnQueue(
     batch: options.batch,
     unavailableMs: options.unavailableMs ??
       (Number(Deno.env.get("FERRY_QUEUE_UNAVAILABLE_MS") ?? "") || undefined),
+    segmentThreshold: options.segmentThreshold ??
+      (Number(Deno.env.get("FERRY_QUEUE_SEGMENT_THRESHOLD") ?? "") || undefined),
   });
   try {
     const report = await runWorkflow(wf, { ...run, executor: coordinator.executors() });

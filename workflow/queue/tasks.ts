@@ -15,6 +15,7 @@ import type { ActionOutcome, Lanes } from "../../sync/execute.ts";
 import type { Action } from "../../sync/plan.ts";
 import type { JobReport } from "../../sync/report.ts";
 import type { RetryOptions } from "../../sync/retry.ts";
+import type { SegmentState } from "../../sync/segments.ts";
 import type { VerifyMode } from "../../sync/verify.ts";
 
 /** One lane by endpoint names (see sync/execute.ts `Lane`). */
@@ -118,6 +119,19 @@ export interface TaskData {
   /** Index of each action in the job's plan. */
   indexes: number[];
   options: TaskOptions;
+  /** A segment task: one byte range of the transfer `actions[0]` (see segment_tasks.ts). */
+  segment?: SegmentRef;
+  /** A file's final task, the parent of its segment tasks: verify and rename. */
+  finish?: { state: SegmentState };
+}
+
+/** One byte range `[start, end)` of a file, `done` bytes from `start` written before it was sent. */
+export interface SegmentRef {
+  /** Index in the file's segment plan. */
+  index: number;
+  start: number;
+  end: number;
+  done: number;
 }
 
 /** Execute options that travel with a task. */

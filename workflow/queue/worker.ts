@@ -29,6 +29,7 @@ import {
   type QueueTarget,
   TASKS_QUEUE,
 } from "./connection.ts";
+import { PartialLostError, runFinish, runSegment, type SegmentResult } from "./segment_tasks.ts";
 import {
   endpointUrls,
   reportPart,
@@ -120,9 +121,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   }, 10_000);
 
   const lockMs = options.lockMs ?? 30_000;
-  const worker = new QueueWorker<TaskData, TaskResult>(
+  const worker = new QueueWorker<TaskData, TaskResult | SegmentResult>(
     TASKS_QUEUE,
-    async (job: QueueJob<TaskData, TaskResult>, token?: string) => {
+    async (job: QueueJob<TaskData, TaskResult | SegmentResult>, token?: string) => {
       const data = job.data;
       options.onTask?.({ type: "start", id: job.id ?? "", job: data.job, run: data.run });
       const ctx = await contextOf(data).catch((e) => {
@@ -131,8 +132,16 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       });
       ctx.active++;
       try {
-        const result = await runTask(job, data, ctx, stop.signal);
-        if (stop.signal.aborted) {
+        let result: TaskResult | SegmentResult | undefined;
+        try {
+          result = await runAny(job, data, ctx, stop.signal);
+        } catch (e) {
+          // Stopped mid-task: handed back below; else BullMQ retries (or not: a lost partial).
+          if (!stop.signal.aborted) {
+            throw e instanceof PartialLostError ? new UnrecoverableError(e.message) : e;
+          }
+        }
+        if (stop.signal.aborted || result === undefined) {
           // Stopped mid-task: hand it back whole; the next worker resumes its partials.
           await job.moveToWait(token);
           options.onTask?.({ type: "back", id: job.id ?? "", job: data.job, run: data.run });
@@ -232,18 +241,32 @@ async function openRun(
   return { pool, create, secrets, active: 0, idleSince: Date.now() };
 }
 
-async function runTask(
-  job: QueueJob<TaskData, TaskResult>,
+/** A task of any kind: a segment of a large file, a file's final task, or plan actions. */
+async function runAny(
+  job: QueueJob<TaskData, TaskResult | SegmentResult>,
   data: TaskData,
   ctx: RunContext,
   signal: AbortSignal,
-): Promise<TaskResult> {
+): Promise<TaskResult | SegmentResult> {
   const lanes: Lanes = {};
   for (const [side, ref] of Object.entries(data.lanes)) {
     ctx.create.add(ref.dst);
     const [src, dst] = await Promise.all([ctx.pool.get(ref.src), ctx.pool.get(ref.dst)]);
     lanes[side as keyof Lanes] = { src, srcRoot: ref.srcRoot, dst, dstRoot: ref.dstRoot };
   }
+  if (data.segment) return await runSegment(job, data, lanes, { signal });
+  const result = data.finish
+    ? await runFinish(job, data, lanes, { signal })
+    : await runTask(job, data, lanes, signal);
+  return ctx.secrets.redactDeep(result);
+}
+
+async function runTask(
+  job: QueueJob<TaskData, TaskResult | SegmentResult>,
+  data: TaskData,
+  lanes: Lanes,
+  signal: AbortSignal,
+): Promise<TaskResult> {
   let failedBefore = data.options.failedBefore ?? 0;
   if (!job.parentKey) {
     // Only a flow's parent (the deletions) has children: two round trips the copies skip.
@@ -281,7 +304,7 @@ async function runTask(
       outcomes.filter((o) => !o.ok && (o.action.op === "transfer" || o.action.op === "symlink"))
         .length,
   };
-  return ctx.secrets.redactDeep(result);
+  return result;
 }
 
 /**

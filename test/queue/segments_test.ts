@@ -1,0 +1,175 @@
+/**
+ * Large files by segment over the queue: segment tasks on several worker
+ * processes write at their offsets into one partial, the file's final task
+ * renames it. The source (fixtures/ranged_plugin.ts) is a local directory
+ * that reads ranges like a far server and can hold every read after its first
+ * bytes until the test opens a gate: that is how segments are pinned to
+ * different workers and how a worker is killed mid-segment, without a sleep.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { QueueEvents } from "../../deps/bullmq.ts";
+import { isTempName } from "../../endpoint/atomic.ts";
+import { planSegments } from "../../sync/segments.ts";
+import { peerTest } from "../peers/skip.ts";
+import { Cluster, makeTree, type Proc, redisDump, SECRET, snapshot, within } from "./harness.ts";
+
+const PLUGIN = new URL("./fixtures/ranged_plugin.ts", import.meta.url).pathname;
+const BIG = "big/huge.bin";
+const BIG_SIZE = 6 * 1024 * 1024 + 123;
+const PAUSE_AFTER = 64 * 1024;
+
+const workflow = (dir: string) =>
+  `version: 1
+name: qseg
+endpoints:
+  src:
+    url: ranged://any${dir}/src
+    auth: { method: password, user: bob, passwordEnv: QT_PW }
+  dst: { url: "\${env:QT_DST}" }
+jobs:
+  copy: { segments: 4, mirror: { from: "src:/", to: "dst:/", delete: true } }
+`;
+
+/** A cluster with a tree, one large file of bytes that are never zero, and the workflow. */
+async function setup(): Promise<Cluster> {
+  const c = await Cluster.start();
+  await makeTree(join(c.dir, "src"), 12, 5000);
+  const bytes = new Uint8Array(BIG_SIZE);
+  for (let k = 0; k < bytes.length; k++) bytes[k] = 1 + ((k * 7 + (k >> 12)) % 251);
+  await Deno.mkdir(join(c.dir, "src/big"), { recursive: true });
+  await Deno.writeFile(join(c.dir, "src", BIG), bytes);
+  await Deno.writeTextFile(join(c.dir, "wf.yaml"), workflow(c.dir));
+  for (const d of ["dst", "local"]) {
+    await Deno.mkdir(join(c.dir, d, "old"), { recursive: true });
+    await Deno.writeTextFile(join(c.dir, d, "old/gone.txt"), "old");
+  }
+  return c;
+}
+
+/** Workers that hold each read after its first bytes until `gate` exists. */
+function gated(c: Cluster, n: number): Promise<Proc[]> {
+  const env = {
+    FERRY_TEST_GATE: join(c.dir, "gate"),
+    FERRY_TEST_PAUSE_AFTER: String(PAUSE_AFTER),
+    FERRY_TEST_READ_LOG: join(c.dir, "reads.log"),
+  };
+  return Promise.all(
+    Array.from({ length: n }, () => c.worker(["--plugin", PLUGIN, "--concurrency", "1"], env)),
+  );
+}
+
+/** The coordinator (files from 1 MiB by segment) and an in-process run of the same workflow. */
+function runs(c: Cluster): { queued: Proc; local: Proc } {
+  const args = ["run", "wf.yaml", "--json", "--plugin", PLUGIN];
+  return {
+    queued: c.ferry([...args, "--queue", c.redis.url], {
+      FERRY_QUEUE_SEGMENT_THRESHOLD: String(1024 * 1024),
+    }),
+    local: c.ferry(args, { QT_DST: "./local", FERRY_TEST_GATE: join(c.dir, "gate") }, "local"),
+  };
+}
+
+function report(p: Proc): { jobs: { status: string; counts: Record<string, unknown> }[] } {
+  return JSON.parse(p.text.slice(p.text.indexOf("{")));
+}
+
+/** Both runs succeeded, both trees equal the source, nothing temporary left, same counts. */
+async function assertIdentical(c: Cluster, queued: Proc, local: Proc): Promise<void> {
+  const [a, b] = await Promise.all([queued.exit(), local.exit()]);
+  assert.equal(a.code, 0, queued.tail());
+  assert.equal(b.code, 0, local.tail());
+  const src = await snapshot(join(c.dir, "src"));
+  const dst = await snapshot(join(c.dir, "dst"));
+  assert.deepEqual(Object.keys(dst).filter((p) => p.split("/").some(isTempName)), []);
+  assert.deepEqual(dst, src);
+  assert.deepEqual(await snapshot(join(c.dir, "local")), src);
+  const counts = (p: Proc) => report(p).jobs.map((j) => [j.status, j.counts]);
+  assert.deepEqual(counts(queued), counts(local));
+}
+
+const SEGMENT_TASK = /task (\S+\.f\d+s(\d+)) /;
+
+peerTest(
+  "queue: a large file's segments run on different workers into one partial, as an in-process run",
+  ["redis-server"],
+  async () => {
+    const c = await setup();
+    try {
+      const workers = await gated(c, 3);
+      const { queued, local } = runs(c);
+      // Each worker (one task at a time) holds a segment at the gate: three at once.
+      await Promise.all(workers.map((w) => w.waitFor(SEGMENT_TASK)));
+      await Deno.writeTextFile(join(c.dir, "gate"), "");
+      await assertIdentical(c, queued, local);
+      const readers = new Set(
+        (await Deno.readTextFile(join(c.dir, "reads.log"))).split("\n")
+          .filter((l) => l.includes(` ${BIG} `)).map((l) => l.split(" ")[1]),
+      );
+      assert(readers.size >= 3, `segments read by ${readers.size} process(es)`);
+      assert(!(await redisDump(c.redis.url)).includes(SECRET), "a secret reached Redis");
+    } finally {
+      await c.cleanup();
+    }
+  },
+);
+
+peerTest(
+  "queue: a worker SIGKILLed mid-segment; another continues that segment from the bytes Redis confirms",
+  ["redis-server"],
+  async () => {
+    const c = await setup();
+    const events = new QueueEvents("tasks", {
+      connection: { host: "127.0.0.1", port: c.redis.port, maxRetriesPerRequest: null },
+      prefix: "ferry",
+    });
+    try {
+      await events.waitUntilReady();
+      // The first segment task that confirms bytes in Redis (its reads are held at the gate).
+      const confirmed = new Promise<{ id: string; done: number }>((resolve) => {
+        events.on("progress", ({ jobId, data }) => {
+          const done = (data as { done?: number } | null)?.done;
+          if (/\.f\d+s\d+$/.test(jobId) && typeof done === "number" && done > 0) {
+            resolve({ id: jobId, done });
+          }
+        });
+      });
+      const workers = await gated(c, 3);
+      const { queued, local } = runs(c);
+      const { id, done } = await within(
+        confirmed,
+        120_000,
+        () => `no segment progress\n${queued.tail()}`,
+      );
+      const holder = workers.find((w) => w.text.includes(`task ${id} `));
+      assert(holder, `no worker says it took ${id}`);
+      const killed = holder.child.pid;
+      holder.kill("SIGKILL");
+      await holder.exit();
+      await Deno.writeTextFile(join(c.dir, "gate"), "");
+      await assertIdentical(c, queued, local);
+
+      const index = Number(id.slice(id.lastIndexOf("s") + 1));
+      const seg = planSegments(BIG_SIZE, 4).segments[index];
+      const continued = (await Deno.readTextFile(join(c.dir, "reads.log"))).split("\n")
+        .map((l) => l.split(" "))
+        .filter(([, pid, path]) => path === BIG && Number(pid) !== killed)
+        .map(([, , , offset]) => Number(offset))
+        .filter((o) => o > seg.start && o < seg.end);
+      assert.deepEqual(
+        continued.length > 0 && continued.every((o) => o >= seg.start + done),
+        true,
+        `segment ${index} [${seg.start}, ${seg.end}) confirmed ${done}; reads by others at ${continued}`,
+      );
+      assert(
+        workers.some((w) => w !== holder && /continuing the segment at/.test(w.text)),
+        workers.map((w) => w.tail(600)).join("\n"),
+      );
+      assert(!(await redisDump(c.redis.url)).includes(SECRET), "a secret reached Redis");
+    } finally {
+      await events.close();
+      await c.cleanup();
+    }
+  },
+);
