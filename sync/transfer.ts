@@ -433,8 +433,13 @@ async function dropUnresumablePartial(
 /**
  * Renames `from` onto `to`, replacing `to`. Backends whose rename cannot
  * replace get a remove first: a short moment without the file, never a half one.
+ *
+ * @example
+ * ```ts
+ * await replace(disk, ".a.iso.ferry.part", "a.iso");
+ * ```
  */
-async function replace(ep: Endpoint, from: string, to: string): Promise<void> {
+export async function replace(ep: Endpoint, from: string, to: string): Promise<void> {
   try {
     await ep.rename(from, to);
   } catch (error) {
@@ -500,8 +505,15 @@ function exactMtime(options: TransferOptions): {
   };
 }
 
-/** Sets the mtime when the endpoint can; a failure is logged, not fatal (the data is right). */
-async function applyMtime(ep: Endpoint, path: string, mtime?: Date): Promise<boolean> {
+/**
+ * Sets the mtime when the endpoint can; a failure is logged, not fatal (the data is right).
+ *
+ * @example
+ * ```ts
+ * const set = await applyMtime(disk, "a.iso", new Date("2026-01-01"));
+ * ```
+ */
+export async function applyMtime(ep: Endpoint, path: string, mtime?: Date): Promise<boolean> {
   if (!mtime || !ep.capabilities().setMtime) return false;
   try {
     await ep.setMtime(path, mtime);

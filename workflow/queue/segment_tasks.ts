@@ -19,7 +19,7 @@
  * @module
  */
 import { partialName, segmentStateName } from "../../endpoint/atomic.ts";
-import { AlreadyExistsError, NotFoundError } from "../../endpoint/errors.ts";
+import { NotFoundError } from "../../endpoint/errors.ts";
 import { compareMtimes } from "../../endpoint/mtime.ts";
 import { joinPath } from "../../endpoint/path.ts";
 import type { Endpoint } from "../../endpoint/types.ts";
@@ -34,7 +34,7 @@ import {
   startSegmentState,
 } from "../../sync/segmented.ts";
 import { segmentCount, type SegmentOptions, type SegmentState } from "../../sync/segments.ts";
-import { moveAside } from "../../sync/transfer.ts";
+import { applyMtime, moveAside, replace } from "../../sync/transfer.ts";
 import { TransferVerificationError, verifyArrived } from "../../sync/verify.ts";
 import { errorMessage, FerryError } from "../../util/errors.ts";
 import { logger } from "../../util/log.ts";
@@ -393,28 +393,6 @@ async function exists(ep: Endpoint, path: string): Promise<boolean> {
   } catch (e) {
     if (e instanceof NotFoundError) return false;
     throw e;
-  }
-}
-
-/** Renames onto an existing name, removing it first where the backend's rename cannot replace. */
-async function replace(ep: Endpoint, from: string, to: string): Promise<void> {
-  try {
-    await ep.rename(from, to);
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    await ep.remove(to);
-    await ep.rename(from, to);
-  }
-}
-
-async function applyMtime(ep: Endpoint, path: string, mtime?: Date): Promise<boolean> {
-  if (!mtime || !ep.capabilities().setMtime) return false;
-  try {
-    await ep.setMtime(path, mtime);
-    return true;
-  } catch (e) {
-    log.warn("cannot set mtime of {path}: {error}", { path, error: errorMessage(e) });
-    return false;
   }
 }
 
