@@ -16,7 +16,7 @@ import { IsADirectoryError, NotFoundError } from "../endpoint/errors.ts";
 import { shouldTransfer } from "../endpoint/mtime.ts";
 import { dirname, normalizePath } from "../endpoint/path.ts";
 import { sameMtime } from "./compare.ts";
-import { executePlan } from "./execute.ts";
+import { executePlan, type PlanExecutor } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
 import { type Action, sourceTime, summarize } from "./plan.ts";
@@ -53,6 +53,8 @@ export interface IfNewerOptions {
   onProgress?: ProgressListener;
   /** Stops the job cleanly when aborted. */
   signal?: AbortSignal;
+  /** Carries out the plan (default executePlan; a queue of workers with `--queue`). */
+  executor?: PlanExecutor;
 }
 
 /** The decision on one file. */
@@ -191,13 +193,18 @@ export async function copyIfNewer(
     countPlan(report, { actions, summary: summarize(actions) });
     return finishReport(report);
   }
-  await executePlan(actions, { target: { src, srcRoot, dst, dstRoot } }, report, {
-    parallel: options.parallel,
-    segments: options.segments,
-    retry: options.retry,
-    signal: options.signal,
-    onProgress: options.onProgress,
-  });
+  await (options.executor ?? executePlan)(
+    actions,
+    { target: { src, srcRoot, dst, dstRoot } },
+    report,
+    {
+      parallel: options.parallel,
+      segments: options.segments,
+      retry: options.retry,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    },
+  );
   return finishReport(report);
 }
 

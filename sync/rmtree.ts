@@ -10,7 +10,7 @@ import type { Endpoint } from "../endpoint/types.ts";
 import { NotFoundError } from "../endpoint/errors.ts";
 import { joinPath, normalizePath } from "../endpoint/path.ts";
 import { FerryError } from "../util/errors.ts";
-import { executePlan } from "./execute.ts";
+import { executePlan, type PlanExecutor } from "./execute.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
 import { type Action, summarize } from "./plan.ts";
 import type { ProgressListener } from "./progress.ts";
@@ -36,6 +36,11 @@ export interface RmtreeOptions {
   onProgress?: ProgressListener;
   /** Stops the job; what is deleted stays deleted. */
   signal?: AbortSignal;
+  /**
+   * Carries out the deletions (default executePlan; a queue of workers with
+   * `--queue`), only ever after a complete listing.
+   */
+  executor?: PlanExecutor;
 }
 
 /** rmtree was pointed at the endpoint root without `force`. */
@@ -152,12 +157,17 @@ export async function rmtree(
       report.errors.push(errorEntry(root, error));
     }
   } else {
-    await executePlan(actions, { target: { src: ep, srcRoot: "", dst: ep, dstRoot: "" } }, report, {
-      parallel: options.parallel,
-      retry: options.retry,
-      signal: options.signal,
-      onProgress: options.onProgress,
-    });
+    await (options.executor ?? executePlan)(
+      actions,
+      { target: { src: ep, srcRoot: "", dst: ep, dstRoot: "" } },
+      report,
+      {
+        parallel: options.parallel,
+        retry: options.retry,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      },
+    );
   }
   if (root !== "" && await exists(ep, root)) {
     report.errors.push({ path: root, message: "not completely removed", code: "ENOTEMPTY" });

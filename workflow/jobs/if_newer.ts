@@ -34,6 +34,7 @@ function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> 
         retry: retryOptions(ctx),
         onProgress: progressTo(ctx),
         signal: ctx.signal,
+        executor: ctx.executor,
       });
       return outcomeFromReport(report);
     },

@@ -37,6 +37,7 @@ export const rmtreeJob: JobKind<RmtreeOptions> = {
       retry: retryOptions(ctx),
       onProgress: progressTo(ctx),
       signal: ctx.signal,
+      executor: ctx.executor,
     });
     return outcomeFromReport(report);
   },
