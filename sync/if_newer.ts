@@ -193,18 +193,14 @@ export async function copyIfNewer(
     countPlan(report, { actions, summary: summarize(actions) });
     return finishReport(report);
   }
-  await (options.executor ?? executePlan)(
-    actions,
-    { target: { src, srcRoot, dst, dstRoot } },
-    report,
-    {
-      parallel: options.parallel,
-      segments: options.segments,
-      retry: options.retry,
-      signal: options.signal,
-      onProgress: options.onProgress,
-    },
-  );
+  const execute = options.executor ?? executePlan;
+  await execute(actions, { target: { src, srcRoot, dst, dstRoot } }, report, {
+    parallel: options.parallel,
+    segments: options.segments,
+    retry: options.retry,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
   return finishReport(report);
 }
 

@@ -157,17 +157,13 @@ export async function rmtree(
       report.errors.push(errorEntry(root, error));
     }
   } else {
-    await (options.executor ?? executePlan)(
-      actions,
-      { target: { src: ep, srcRoot: "", dst: ep, dstRoot: "" } },
-      report,
-      {
-        parallel: options.parallel,
-        retry: options.retry,
-        signal: options.signal,
-        onProgress: options.onProgress,
-      },
-    );
+    const execute = options.executor ?? executePlan;
+    await execute(actions, { target: { src: ep, srcRoot: "", dst: ep, dstRoot: "" } }, report, {
+      parallel: options.parallel,
+      retry: options.retry,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
   }
   if (root !== "" && await exists(ep, root)) {
     report.errors.push({ path: root, message: "not completely removed", code: "ENOTEMPTY" });
