@@ -103,8 +103,9 @@ export function startWanProxy(options: WanProxyOptions): WanProxy {
 
   const link = (client: Deno.Conn, port: number, onDown?: Rewriter): Promise<void> => {
     open.add(client);
-    const server = delay(handshakeMs).then(() =>
-      Deno.connect({ hostname: options.target.hostname, port })
+    noDelay(client);
+    const server = delay(handshakeMs).then(async () =>
+      noDelay(await Deno.connect({ hostname: options.target.hostname, port }))
     );
     const settle = server.then((s) => {
       open.add(s);
@@ -200,6 +201,19 @@ export function startWanProxy(options: WanProxyOptions): WanProxy {
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * Turns Nagle off on one of the proxy's sockets: the proxy stands for a link,
+ * not for an endpoint, so a small reply it forwards must not wait for the ACK
+ * of the one before (a 40 ms delayed-ACK stall per data connection at 0 ms
+ * that neither a router nor vsftpd itself, which sets TCP_NODELAY, adds).
+ */
+function noDelay<T extends Deno.Conn>(conn: T): T {
+  try {
+    (conn as unknown as Deno.TcpConn).setNoDelay(true);
+  } catch { /* not TCP */ }
+  return conn;
 }
 
 /** Rewrites one complete reply line (with its CRLF); `done` ends its listeners. */

@@ -52,6 +52,14 @@ export interface PoolOptions {
  */
 export const SLOW_LISTING_MS = 25;
 
+/**
+ * The quickest reply (ms) from which a server counts as far: a slow listing
+ * from a nearer one is the server's disk or this process's own work (module
+ * loading at a job's start took ~30 ms of the first listing on loopback),
+ * which more sessions would not help. The same distance as `longLink`.
+ */
+export const FAR_REPLY_MS = 5;
+
 /** A timer that resolves `expired` after `ms`; `clear()` it when done. */
 function graceTimer(ms: number): { expired: Promise<undefined>; clear(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -346,7 +354,8 @@ export class SessionPool {
       return await this.withMain(fn, { retry: true });
     } finally {
       this.#mainListings--;
-      if (this.#now() - started >= SLOW_LISTING_MS) this.#slowListings = true;
+      const far = (this.#mainClient?.fastestReplyMs ?? Infinity) >= FAR_REPLY_MS;
+      if (far && this.#now() - started >= SLOW_LISTING_MS) this.#slowListings = true;
     }
   }
 

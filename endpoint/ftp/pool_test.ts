@@ -388,3 +388,29 @@ Deno.test("pool: a new session learns FEAT and EPSV from the others", async () =
   p.release(child);
   await p.close();
 });
+
+Deno.test("pool: a slow listing from a near server (quick replies) keeps listings on main", async () => {
+  let now = 0;
+  const near = new SessionPool(() => {
+    return Promise.resolve(
+      Object.assign(new Fake(), { fastestReplyMs: 0.4 }) as unknown as FtpClient,
+    );
+  }, { maxChildren: 3, now: () => now });
+  const main = await near.main();
+  // The first listing took 100 ms (this process was busy loading code, say): not distance.
+  await near.withListing(() => {
+    now += 100;
+    return Promise.resolve();
+  });
+  let release!: () => void;
+  const held = new Promise<void>((r) => release = r);
+  const first = near.withListing(async (c) => {
+    await held;
+    return c;
+  });
+  const second = near.withListing((c) => Promise.resolve(c));
+  release();
+  assert.deepEqual(await Promise.all([first, second]), [main, main]);
+  assert.equal(near.idle + near.leased, 0, "no child was opened");
+  await near.close();
+});
