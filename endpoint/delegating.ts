@@ -40,12 +40,16 @@ export class DelegatingEndpoint<E extends Endpoint = Endpoint> implements Endpoi
     options?: WriteAtOptions,
   ) => Promise<WritableStream<Uint8Array>>;
 
+  /** The inner endpoint's `warm`, when it has one. */
+  warm?: () => Promise<void>;
+
   /** Wraps `inner`; every method not overridden forwards to it. */
   constructor(inner: E) {
     this.inner = inner;
     if (inner.writeAt) {
       this.writeAt = (path, position, options) => this.inner.writeAt!(path, position, options);
     }
+    if (inner.warm) this.warm = () => this.inner.warm!();
   }
 
   get url(): string {

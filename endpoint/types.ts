@@ -244,6 +244,13 @@ export interface Endpoint {
     position: number,
     options?: WriteAtOptions,
   ): Promise<WritableStream<Uint8Array>>;
+  /**
+   * Opens now the connections a job will want, when that pays (a far
+   * server): all at once while the first listings run, instead of each when
+   * first needed. Optional; never fails (a connection that cannot be made is
+   * met again by whatever needs it).
+   */
+  warm?(): Promise<void>;
   /** Create a directory (`parents: true` is `mkdir -p`). */
   mkdir(path: string, options?: MkdirOptions): Promise<void>;
   /** Remove a file or symlink. */

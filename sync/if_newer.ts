@@ -173,6 +173,9 @@ export async function copyIfNewer(
         retry: options.retry,
         signal: options.signal,
       };
+      // Far servers open all their sessions now, while the first listings run.
+      src.warm?.().catch(() => {});
+      dst.warm?.().catch(() => {});
       const [ts, td] = await Promise.all([
         listTree(src, srcRoot, walkOptions),
         listTree(dst, dstRoot, { ...walkOptions, missingOk: true }),

@@ -115,6 +115,9 @@ export async function prepareMirror(
     addRelative(srcSkip, dstRoot, srcRoot);
     addRelative(dstSkip, srcRoot, dstRoot);
   }
+  // Far servers open all their sessions now, while the first listings run.
+  src.warm?.().catch(() => {});
+  dst.warm?.().catch(() => {});
   const [srcTree, dstTree] = await Promise.all([
     listTree(src, srcRoot, { ...walkOptions, skipPaths: srcSkip }),
     listTree(dst, dstRoot, { ...walkOptions, missingOk: true, skipPaths: dstSkip }),

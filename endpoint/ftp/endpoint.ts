@@ -308,6 +308,20 @@ export class FtpEndpoint implements Endpoint {
   }
 
   /**
+   * On a far server (`longLink`), opens and logs in every session the
+   * endpoint may have at once (`FtpHost.warm`); near, nothing: there a login
+   * costs more than waiting for one.
+   *
+   * @example
+   * ```ts
+   * void ep.warm(); // as the job starts
+   * ```
+   */
+  async warm(): Promise<void> {
+    if (this.#capabilities.longLink) await this.host.warm();
+  }
+
+  /**
    * The entries of a directory (without `.` and `..`).
    *
    * @example
