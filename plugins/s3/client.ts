@@ -68,6 +68,8 @@ export class S3Client {
   readonly bucket: string;
   readonly config: ResolvedS3Config;
   readonly #http?: Deno.HttpClient;
+  /** The CA bundle (PEM) an https endpoint is checked against, when not the system's. */
+  readonly caBundle?: string;
 
   /**
    * @example
@@ -79,6 +81,7 @@ export class S3Client {
     this.bucket = bucket;
     this.config = config;
     if (options.caBundle && config.endpoint.startsWith("https:")) {
+      this.caBundle = options.caBundle;
       this.#http = Deno.createHttpClient({ caCerts: [options.caBundle] });
     }
   }
@@ -120,15 +123,7 @@ export class S3Client {
    * ```
    */
   async send(req: S3Request): Promise<Response> {
-    const url = this.url(req.key, req.query);
-    // URLSearchParams writes spaces as '+', which S3 would read as '+': percent-encode them.
-    const href = url.href.replace(/\?.*$/, (q) => q.replace(/\+/g, "%20"));
-    const headers = this.config.keys
-      ? signRequest(
-        { method: req.method, url, headers: req.headers ?? {}, region: this.config.region },
-        this.config.keys,
-      )
-      : { ...req.headers };
+    const { href, headers } = this.signed(req);
     let res: Response;
     try {
       res = await fetch(href, {
@@ -146,10 +141,40 @@ export class S3Client {
       );
     }
     if (res.ok || req.accept?.includes(res.status)) return res;
-    throw await this.#error(req, res);
+    throw await this.failure(req, res);
   }
 
-  async #error(req: S3Request, res: Response): Promise<Error> {
+  /**
+   * The URL and headers of a request as sent: signed when there are keys.
+   *
+   * @example
+   * ```ts
+   * const { href, headers } = client.signed({ method: "PUT", key: "a.txt" });
+   * ```
+   */
+  signed(req: Omit<S3Request, "body">): { href: string; headers: Record<string, string> } {
+    const url = this.url(req.key, req.query);
+    // URLSearchParams writes spaces as '+', which S3 would read as '+': percent-encode them.
+    const href = url.href.replace(/\?.*$/, (q) => q.replace(/\+/g, "%20"));
+    const headers = this.config.keys
+      ? signRequest(
+        { method: req.method, url, headers: req.headers ?? {}, region: this.config.region },
+        this.config.keys,
+      )
+      : { ...req.headers };
+    return { href, headers };
+  }
+
+  /**
+   * The typed error of a non-2xx answer to `req`: it names the bucket and key,
+   * never a secret.
+   *
+   * @example
+   * ```ts
+   * throw await client.failure({ method: "GET", key: "a" }, res);
+   * ```
+   */
+  async failure(req: Pick<S3Request, "method" | "key">, res: Response): Promise<Error> {
     const body = req.method === "HEAD" ? "" : await res.text().catch(() => "");
     const what = req.key === undefined ? this.where : `${this.where}: ${req.key}`;
     const code = text(body, "Code");

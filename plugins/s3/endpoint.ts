@@ -41,6 +41,18 @@ const log = logger("s3", "endpoint");
 
 /** Tuning of an {@link S3Endpoint}. */
 export interface S3EndpointOptions {
+  /**
+   * How long (ms) a listing of a directory, or a directory made here, answers
+   * "no such name" there without a request (default 30 s). Older knowledge is
+   * asked again: another client may have written since (`ferry serve` lives long).
+   */
+  listingTrustMs?: number;
+  /**
+   * Objects of a known size up to this many bytes go up as one PUT, larger ones
+   * as multipart uploads (default 200 MiB, rclone's `upload_cutoff`; 0 when a
+   * proxy is set, see stream_put.ts). Memory does not grow with it: the PUT streams.
+   */
+  uploadCutoff?: number;
   /** Multipart part size in bytes (default 8 MiB; S3's minimum is 5 MiB). */
   partSize?: number;
   /** Parts of one upload on the wire at once (default 4). */
@@ -96,6 +108,7 @@ export class S3Endpoint implements Endpoint {
   readonly client: S3Client;
   readonly #root: string;
   readonly #partSize: number;
+  readonly #uploadCutoff: number;
   readonly #partsInFlight: number;
   readonly #headConcurrency: number;
   readonly #maxConnections: number;
@@ -104,16 +117,27 @@ export class S3Endpoint implements Endpoint {
   readonly #dirs = new Map<string, Set<string> | undefined>([["", undefined]]);
   /** Objects seen in listings/HEADs or written here, by key: their mtime without another HEAD. */
   readonly #known = new Map<string, Known>();
+  /**
+   * For directories listed or made here: their files' names and when that was known, so a
+   * name that is neither a file nor a subdirectory there is absent without HEAD and listing.
+   */
+  readonly #files = new Map<string, { names: Set<string>; at: number }>();
+  /** Paths a listing here found neither an object nor a prefix for, and when. */
+  readonly #absent = new Map<string, number>();
+  readonly #listingTrustMs: number;
 
   constructor(client: S3Client, root: string, url: string, options: S3EndpointOptions = {}) {
     this.client = client;
     this.#root = root;
     this.url = url;
     this.#partSize = Math.max(options.partSize ?? 8 << 20, 5 << 20);
+    // S3 takes one PUT of at most 5 GiB.
+    this.#uploadCutoff = Math.min(options.uploadCutoff ?? 200 << 20, 5 * 2 ** 30);
     this.#partsInFlight = Math.max(1, options.partsInFlight ?? 4);
     this.#headConcurrency = Math.max(1, options.headConcurrency ?? 16);
     this.#maxConnections = options.maxConnections ?? 16;
     this.#cacheFile = options.cacheFile;
+    this.#listingTrustMs = options.listingTrustMs ?? 30_000;
   }
 
   /**
@@ -196,6 +220,7 @@ export class S3Endpoint implements Endpoint {
   }
 
   #noteDir(path: string): void {
+    this.#absent.delete(path);
     for (let p = path; p !== ""; p = dirname(p)) {
       if (this.#dirs.has(p)) break;
       this.#dirs.set(p, undefined);
@@ -208,7 +233,34 @@ export class S3Endpoint implements Endpoint {
     for (const p of [...this.#dirs.keys()]) {
       if (p === path || p.startsWith(path + "/")) this.#dirs.delete(p);
     }
+    for (const p of [...this.#files.keys()]) {
+      if (p === path || p.startsWith(path + "/")) this.#files.delete(p);
+    }
     this.#dirs.get(dirname(path))?.delete(path.slice(path.lastIndexOf("/") + 1));
+  }
+
+  /**
+   * What a recent listing (or mkdir) of the parent says `path` is, without a
+   * request; undefined when the parent's content is not known (or too old).
+   */
+  #listed(path: string): "dir" | "file" | "absent" | undefined {
+    const gone = this.#absent.get(path);
+    if (gone !== undefined && performance.now() - gone <= this.#listingTrustMs) return "absent";
+    const parent = dirname(path);
+    const dirs = this.#dirs.get(parent);
+    const files = this.#files.get(parent);
+    if (!dirs || !files || performance.now() - files.at > this.#listingTrustMs) return undefined;
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    return dirs.has(name) ? "dir" : files.names.has(name) ? "file" : "absent";
+  }
+
+  /** Keeps a listed parent's file names current after this endpoint made or removed `path`. */
+  #fileNamed(path: string, exists: boolean): void {
+    const names = this.#files.get(dirname(path))?.names;
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    this.#absent.delete(path);
+    if (exists) names?.add(name);
+    else names?.delete(name);
   }
 
   /** Whether anything (an object or a marker) lies below `path/`. */
@@ -221,6 +273,9 @@ export class S3Endpoint implements Endpoint {
   async #statPath(path: string): Promise<Stat> {
     const name = path.slice(path.lastIndexOf("/") + 1);
     if (path === "") return this.#dirStat("");
+    const listed = this.#listed(path);
+    if (listed === "absent") throw new NotFoundError(path);
+    if (listed === "dir") return this.#dirStat(name);
     const key = this.#key(path);
     const head = await this.client.head(key);
     if (head) return this.#fileStat(name, this.#remember(key, head));
@@ -254,9 +309,11 @@ export class S3Endpoint implements Endpoint {
     }
     if (p !== "" && !marker && objects.length === 0 && dirs.length === 0) {
       if (await this.client.head(this.#key(p))) throw new NotADirectoryError(p);
+      this.#absent.set(p, performance.now());
       throw new NotFoundError(p);
     }
     const dirNames = new Set(dirs.map((d) => childName(prefix, d, true)));
+    const at = performance.now();
     this.#noteDir(p);
     this.#dirs.set(p, new Set(dirNames));
     const out: Stat[] = [...dirNames].map((n) => this.#dirStat(n));
@@ -270,6 +327,7 @@ export class S3Endpoint implements Endpoint {
       }
       return { name, o };
     });
+    this.#files.set(p, { names: new Set(files.map((f) => f.name)), at });
     const stats = new Array<Stat>(files.length);
     await forEachLimit(files.map((_, i) => i), this.#headConcurrency, async (i) => {
       const { name, o } = files[i];
@@ -377,6 +435,7 @@ export class S3Endpoint implements Endpoint {
     return uploadStream(this.client, key, {
       partSize: this.#partSize,
       partsInFlight: this.#partsInFlight,
+      uploadCutoff: this.#uploadCutoff,
       meta,
       size: options.size,
       head,
@@ -386,12 +445,17 @@ export class S3Endpoint implements Endpoint {
           // Only bytes not yet in parts can be kept (parts belong to the target's upload).
           if (kept.uploadId || kept.total !== kept.tail.byteLength) return;
           await this.client.put(this.#key(partialName(p)), kept.tail, meta);
+          this.#fileNamed(partialName(p), true);
           log.debug("kept {bytes} bytes of {path} for a resume", { bytes: kept.total, path: p });
         }
         : undefined,
       onDone: ({ size, etag }) => {
         this.#known.set(key, { size, etag, mtime: options.mtime });
-        if (dropPartial) void this.client.delete(this.#key(partial)).catch(() => {});
+        this.#fileNamed(p, true);
+        if (dropPartial) {
+          this.#fileNamed(partial, false);
+          void this.client.delete(this.#key(partial)).catch(() => {});
+        }
       },
     });
   }
@@ -434,6 +498,7 @@ export class S3Endpoint implements Endpoint {
       await this.client.put(this.#key(dir) + "/", new Uint8Array(0));
       this.#noteDir(dir);
       this.#dirs.set(dir, new Set());
+      this.#files.set(dir, { names: new Set(), at: performance.now() });
     }
   }
 
@@ -447,6 +512,7 @@ export class S3Endpoint implements Endpoint {
     }
     await this.client.delete(key);
     this.#known.delete(key);
+    this.#fileNamed(p, false);
   }
 
   async rmdir(path: string): Promise<void> {
@@ -478,6 +544,8 @@ export class S3Endpoint implements Endpoint {
         await this.client.put(this.#key(b), new Uint8Array(0), head?.meta ?? {});
       } else await this.client.copy(this.#key(a), this.#key(b));
       await this.client.delete(this.#key(a));
+      this.#fileNamed(a, false);
+      this.#fileNamed(b, true);
       const known = this.#known.get(this.#key(a));
       this.#known.delete(this.#key(a));
       if (known) this.#known.set(this.#key(b), { ...known, lastModified: undefined });
@@ -524,6 +592,8 @@ export class S3Endpoint implements Endpoint {
       if (last.length && last[0].endsWith("/") && depth(last[0]) === depth(m)) last.push(m);
       else groups.push([m]);
     }
+    // Which listed names these keys were is not worked out: the listings are asked again.
+    this.#files.clear();
     for (const group of groups) await this.#deleteBatches(group, signal);
     for (const k of keys) this.#known.delete(k);
   }

@@ -43,9 +43,17 @@ export default definePlugin({
       region: { type: "string" },
       pathStyle: { type: "boolean", description: "bucket in the path, not the host name" },
       profile: { type: "string", description: "AWS profile for keys and region" },
+      uploadCutoff: {
+        type: "integer",
+        description: "objects up to this many bytes go up as one PUT (default 200 MiB)",
+      },
       partSize: { type: "integer", description: "bytes per multipart part (min 5 MiB)" },
       partsInFlight: { type: "integer", description: "parts uploaded at once (default 4)" },
       headConcurrency: { type: "integer", description: "HEAD requests at once (default 16)" },
+      listingTrustMs: {
+        type: "integer",
+        description: 'ms a listing answers "not there" without a request (default 30000)',
+      },
     },
     open: openS3,
   }],

@@ -11,6 +11,7 @@ import { S3Endpoint, type S3EndpointOptions } from "./endpoint.ts";
 import { S3ConfigError } from "./errors.ts";
 import { rootPrefix } from "./keys.ts";
 import { cacheFile } from "./mtime_cache.ts";
+import { canStreamPut } from "./stream_put.ts";
 
 /** Endpoint `options:` an `s3://` URL understands. */
 export interface S3UrlOptions extends S3EndpointOptions {
@@ -93,9 +94,11 @@ export async function openS3(
   const shown = `s3://${bucket}${url.pathname}`;
   try {
     return await S3Endpoint.connect(client, shown, {
+      uploadCutoff: canStreamPut(env) ? pick<number>(extra.uploadCutoff, "number") : 0,
       partSize: pick<number>(extra.partSize, "number"),
       partsInFlight: pick<number>(extra.partsInFlight, "number"),
       headConcurrency: pick<number>(extra.headConcurrency, "number"),
+      listingTrustMs: pick<number>(extra.listingTrustMs, "number"),
       maxConnections: options.maxConnections,
       cacheFile: typeof extra.stateDir === "string"
         ? cacheFile(extra.stateDir, config.endpoint, bucket, rootPrefix(url.pathname))

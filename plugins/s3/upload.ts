@@ -1,6 +1,7 @@
 /**
  * A streaming object upload: bytes are gathered into parts of `partSize`; an
- * object no larger than one part goes up as one PUT, a larger one as a
+ * object no larger than one part goes up as one PUT; one of a known size up to
+ * `uploadCutoff` as one PUT whose body streams (stream_put.ts); a larger one as a
  * multipart upload with up to `partsInFlight` parts on the wire at once (so
  * memory stays near partSize x (partsInFlight + 1)). Every part carries a
  * Content-MD5 the server checks. Nothing is visible under the key before the
@@ -10,6 +11,7 @@
  */
 import { SizeMismatchError } from "../../plugin.ts";
 import type { S3Client } from "./client.ts";
+import { startStreamingPut, type StreamingPut } from "./stream_put.ts";
 
 /** How an upload is cut and what it carries. */
 export interface UploadOptions {
@@ -21,6 +23,11 @@ export interface UploadOptions {
   meta: Record<string, string>;
   /** Expected total size: a different total fails the upload and writes nothing. */
   size?: number;
+  /**
+   * An object of a known `size` above the part size and up to this many bytes goes
+   * up as one streamed PUT (rclone's upload cutoff); 0 or unset: multipart.
+   */
+  uploadCutoff?: number;
   /** Bytes that go first (a resumed partial's content, read back from the bucket). */
   head?: ReadableStream<Uint8Array>;
   signal?: AbortSignal;
@@ -75,6 +82,7 @@ export function uploadStream(
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let finished = false;
+  let stream: StreamingPut | undefined;
 
   const checkSize = () => {
     if (options.size !== undefined && total > options.size) {
@@ -100,6 +108,7 @@ export function uploadStream(
   const take = async (chunk: Uint8Array) => {
     total += chunk.byteLength;
     checkSize();
+    if (stream) return await stream.write(chunk);
     let at = 0;
     while (at < chunk.byteLength) {
       const n = Math.min(partSize - filled, chunk.byteLength - at);
@@ -119,6 +128,7 @@ export function uploadStream(
   const abandon = async (reason: unknown) => {
     if (finished) return;
     finished = true;
+    stream?.abort(reason);
     await Promise.allSettled(inFlight);
     const tail = buffer.slice(0, filled);
     try {
@@ -135,6 +145,10 @@ export function uploadStream(
   const start = async () => {
     if (started) return;
     started = true;
+    const size = options.size;
+    if (size !== undefined && size > partSize && size <= (options.uploadCutoff ?? 0)) {
+      stream = await startStreamingPut(client, key, size, options.meta, signal);
+    }
     if (options.head) { for await (const chunk of options.head) await take(chunk); }
   };
 
@@ -155,6 +169,12 @@ export function uploadStream(
         await start();
         if (options.size !== undefined && total !== options.size) {
           throw new SizeMismatchError(key, options.size, total);
+        }
+        if (stream) {
+          const etag = await stream.end();
+          finished = true;
+          options.onDone?.({ size: total, etag });
+          return;
         }
         if (uploadId === undefined) {
           // One part or less: a single PUT, visible at once and whole.

@@ -5,6 +5,8 @@
  */
 import { Buffer } from "node:buffer";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import { dirname } from "node:path";
 import { S3rver } from "../../deps/s3rver.ts";
 
 // s3rver makes continuation tokens with DES, which Deno's node:crypto lacks ("Unknown cipher"):
@@ -23,6 +25,57 @@ c.createCipheriv = (algorithm: string, ...rest: unknown[]) =>
   algorithm === "des" ? identity() : createCipheriv(algorithm, ...(rest as [never, never]));
 c.createDecipheriv = (algorithm: string, ...rest: unknown[]) =>
   algorithm === "des" ? identity() : createDecipheriv(algorithm, ...(rest as [never, never]));
+
+/**
+ * Makes s3rver's PUT Object whole-or-nothing, as S3 is ("Amazon S3 never adds
+ * partial objects"): s3rver writes a PUT's body over the object's file as it
+ * arrives, so a PUT cut off half-way (any client's: a streamed single PUT of
+ * ferry's or rclone's) left the old object truncated. Here the body goes to a
+ * temporary file beside it, renamed over the object only when all the bytes
+ * its Content-Length announced arrived (the listing ignores the temporary name).
+ * Multipart completions (no request body) take s3rver's own path.
+ */
+// deno-lint-ignore no-explicit-any
+function atomicPuts(store: any): void {
+  const putObject = store.putObject.bind(store);
+  // deno-lint-ignore no-explicit-any
+  store.putObject = async (object: any) => {
+    const body = object.content;
+    const declared = Number(object.metadata?.["content-length"]);
+    if (!body?.headers || typeof body.pipe !== "function" || !Number.isFinite(declared)) {
+      return await putObject(object);
+    }
+    const objectPath: string = store.getResourcePath(object.bucket, object.key, "object");
+    const temp = `${objectPath}.incoming-${crypto.randomUUID()}`;
+    await fs.promises.mkdir(dirname(objectPath), { recursive: true });
+    const md5 = crypto.createHash("md5");
+    let size = 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const out = fs.createWriteStream(temp);
+        body.on("data", (chunk: Uint8Array) => {
+          md5.update(chunk);
+          size += chunk.byteLength;
+        });
+        body.on("error", reject);
+        body.on("aborted", () => reject(new Error("the request was aborted")));
+        out.on("error", reject);
+        out.on("finish", resolve);
+        body.pipe(out);
+      });
+      if (size !== declared) {
+        throw new Error(`incomplete body: ${size} of ${declared} bytes; the object is kept`);
+      }
+      await fs.promises.rename(temp, objectPath);
+    } catch (e) {
+      await fs.promises.unlink(temp).catch(() => {});
+      throw e;
+    }
+    const hex = md5.digest("hex");
+    await store.putMetadata(object.bucket, object.key, object.metadata, hex);
+    return { size, md5: hex };
+  };
+}
 
 /** A running s3rver. */
 export interface S3rverHandle extends AsyncDisposable {
@@ -46,6 +99,8 @@ export interface S3rverHandle extends AsyncDisposable {
    * (an event to await instead of sleeping: "part 1 of the upload is stored").
    */
   answered(match: (r: AnsweredRequest) => boolean): Promise<AnsweredRequest>;
+  /** Calls `see` with every request answered until the returned function is called. */
+  observe(see: (r: AnsweredRequest) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -86,10 +141,13 @@ export async function startS3rver(
     silent: true,
     configureBuckets: [{ name: bucket }],
   });
+  // deno-lint-ignore no-explicit-any
+  atomicPuts((server as any).store);
   const address = await server.run() as { port: number };
   const waiters = new Set<
     { match: (r: AnsweredRequest) => boolean; done: (r: AnsweredRequest) => void }
   >();
+  const observers = new Set<(r: AnsweredRequest) => void>();
   // deno-lint-ignore no-explicit-any
   const http = (server as any).httpServer;
   // deno-lint-ignore no-explicit-any
@@ -97,6 +155,7 @@ export async function startS3rver(
     if (options.awsMultipartEtags) awsEtags(req, res);
     res.on("finish", () => {
       const seen = { method: req.method, url: req.url, status: res.statusCode };
+      for (const see of observers) see(seen);
       for (const w of [...waiters]) {
         if (w.match(seen)) {
           waiters.delete(w);
@@ -151,6 +210,10 @@ export async function startS3rver(
       AWS_REGION: "us-east-1",
     },
     answered: (match) => new Promise((done) => waiters.add({ match, done })),
+    observe: (see) => {
+      observers.add(see);
+      return () => observers.delete(see);
+    },
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -1,0 +1,78 @@
+/**
+ * Requests per new directory and file: after a listing (or its own mkdir) the
+ * endpoint knows a name is not there and sends only the marker PUT and the
+ * object PUT, no HEAD or probe listing; knowledge older than `listingTrustMs`
+ * is asked again (another client may have written: `ferry serve` lives long).
+ */
+import assert from "node:assert/strict";
+import { writeAll } from "../../endpoint/streams.ts";
+import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
+import { type AnsweredRequest, startS3rver } from "./s3rver.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+async function open(
+  s3: { bucket: string; endpoint: string; accessKeyId: string; secretAccessKey: string },
+  extra: Record<string, unknown> = {},
+) {
+  return await openS3(new URL(`s3://${s3.bucket}/`), {
+    credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
+    options: { endpoint: s3.endpoint, ...extra },
+  }) as S3Endpoint;
+}
+
+const shown = (r: AnsweredRequest) => `${r.method} ${decodeURIComponent(r.url)}`;
+
+Deno.test(
+  "s3 requests: a new tree after a listing costs one PUT per directory and file",
+  opts,
+  async () => {
+    await using s3 = await startS3rver();
+    const ep = await open(s3);
+    const seen: AnsweredRequest[] = [];
+    try {
+      await assert.rejects(ep.list("t"), { code: "ENOENT" });
+      const stop = s3.observe((r) => seen.push(r));
+      await ep.mkdir("t", { parents: true });
+      await ep.mkdir("t/a", { parents: true });
+      await ep.mkdir("t/a/b");
+      await writeAll(await ep.write("t/a/b/f.txt"), new TextEncoder().encode("f"));
+      await writeAll(await ep.write("t/g.txt"), new TextEncoder().encode("g"));
+      stop();
+      assert.deepEqual(seen.map(shown), [
+        "PUT /test/t/",
+        "PUT /test/t/a/",
+        "PUT /test/t/a/b/",
+        "PUT /test/t/a/b/f.txt",
+        "PUT /test/t/g.txt",
+      ]);
+      assert.equal((await ep.stat("t/a/b/f.txt")).size, 1);
+      await assert.rejects(ep.stat("t/nothing"), { code: "ENOENT" });
+    } finally {
+      await ep.close();
+    }
+  },
+);
+
+Deno.test(
+  "s3 requests: what another client wrote after the listing is seen once the listing is old",
+  opts,
+  async () => {
+    await using s3 = await startS3rver();
+    const fresh = await open(s3, { listingTrustMs: 0 });
+    const other = await open(s3);
+    try {
+      await fresh.mkdir("d");
+      assert.deepEqual(await fresh.list("d"), []);
+      await writeAll(await other.write("d/x.txt"), new TextEncoder().encode("xx"));
+      await other.mkdir("d/sub");
+      // With no trust in the listing, both are asked for and found.
+      assert.equal((await fresh.stat("d/x.txt")).size, 2);
+      assert.equal((await fresh.stat("d/sub")).type, "dir");
+      await assert.rejects(fresh.mkdir("d/x.txt"), { code: "EEXIST" });
+    } finally {
+      await fresh.close();
+      await other.close();
+    }
+  },
+);

@@ -1,0 +1,132 @@
+/**
+ * Objects between the part size and the upload cutoff (rclone's 200 MiB) of a
+ * known size go up as one PUT whose body streams with its Content-Length: no
+ * multipart requests, the bytes and mtime arrive, the ETag is the MD5; a
+ * size that does not match, or an aborted write, leaves the old object.
+ */
+import assert from "node:assert/strict";
+import { collect } from "../../endpoint/streams.ts";
+import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
+import { md5Base64 } from "../../plugins/s3/client.ts";
+import { type AnsweredRequest, startS3rver } from "./s3rver.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const MIB = 1 << 20;
+
+function pattern(size: number, seed: number): Uint8Array {
+  return new Uint8Array(size).map((_, i) => (i * seed + (i >> 12)) % 251);
+}
+
+async function writeChunks(w: WritableStream<Uint8Array>, data: Uint8Array, chunk = 256 * 1024) {
+  const writer = w.getWriter();
+  for (let at = 0; at < data.byteLength; at += chunk) {
+    await writer.write(data.slice(at, at + chunk));
+  }
+  await writer.close();
+}
+
+async function open(
+  s3: { bucket: string; endpoint: string; accessKeyId: string; secretAccessKey: string },
+  extra: Record<string, unknown> = {},
+) {
+  return await openS3(new URL(`s3://${s3.bucket}/sp`), {
+    credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
+    options: { endpoint: s3.endpoint, ...extra },
+  }) as S3Endpoint;
+}
+
+Deno.test(
+  "s3 write: 12 MiB of a known size go up as one streamed PUT, ETag = MD5",
+  opts,
+  async () => {
+    await using s3 = await startS3rver();
+    const ep = await open(s3);
+    const seen: AnsweredRequest[] = [];
+    const stop = s3.observe((r) => seen.push(r));
+    try {
+      const data = pattern(12 * MIB + 5, 7);
+      const mtime = new Date("2022-01-02T03:04:05.678Z");
+      await writeChunks(await ep.write("mid.bin", { size: data.byteLength, mtime }), data);
+      const writes = seen.filter((r) => r.method !== "GET" && r.method !== "HEAD");
+      assert.deepEqual(writes.map((r) => `${r.method} ${r.url} ${r.status}`), [
+        `PUT /${s3.bucket}/sp/mid.bin 200`,
+      ]);
+      assert.deepEqual(await collect(await ep.read("mid.bin")), data);
+      const st = (await ep.list("")).find((s) => s.name === "mid.bin");
+      assert.equal(st?.size, data.byteLength);
+      assert.equal(st?.mtime?.getTime(), mtime.getTime());
+      const hex = Array.from(
+        atob(md5Base64(data)),
+        (c) => c.charCodeAt(0).toString(16).padStart(2, "0"),
+      ).join("");
+      assert.equal(await ep.hash("mid.bin", "md5"), hex);
+    } finally {
+      stop();
+      await ep.close();
+    }
+  },
+);
+
+Deno.test(
+  "s3 write: without a size, or above the cutoff, a 12 MiB object goes multipart",
+  opts,
+  async () => {
+    await using s3 = await startS3rver();
+    const seen: AnsweredRequest[] = [];
+    const stop = s3.observe((r) => seen.push(r));
+    const small = await open(s3, { uploadCutoff: 10 * MIB });
+    try {
+      const data = pattern(12 * MIB, 3);
+      await writeChunks(await small.write("a.bin", { size: data.byteLength }), data);
+      await writeChunks(await small.write("b.bin"), data);
+      const parts = seen.filter((r) => /[?&]partNumber=/.test(r.url));
+      assert.equal(parts.filter((r) => r.url.includes("/a.bin?")).length, 2);
+      assert.equal(parts.filter((r) => r.url.includes("/b.bin?")).length, 2);
+      assert.deepEqual(await collect(await small.read("a.bin")), data);
+      assert.deepEqual(await collect(await small.read("b.bin")), data);
+    } finally {
+      stop();
+      await small.close();
+    }
+  },
+);
+
+Deno.test(
+  "s3 write: a streamed PUT with more bytes than its size fails and keeps the old object",
+  opts,
+  async () => {
+    await using s3 = await startS3rver();
+    const ep = await open(s3);
+    try {
+      const old = pattern(9 * MIB, 5);
+      await writeChunks(await ep.write("keep.bin", { size: old.byteLength }), old);
+      const data = pattern(10 * MIB, 11);
+      await assert.rejects(
+        writeChunks(await ep.write("keep.bin", { size: 10 * MIB - 1 }), data),
+        { name: "SizeMismatchError" },
+      );
+      await assert.rejects(
+        writeChunks(await ep.write("keep.bin", { size: 10 * MIB + 1 }), data),
+        { name: "SizeMismatchError" },
+      );
+      assert.deepEqual(await collect(await ep.read("keep.bin")), old);
+    } finally {
+      await ep.close();
+    }
+  },
+);
+
+Deno.test("s3 write: an aborted streamed PUT keeps the old object", opts, async () => {
+  await using s3 = await startS3rver();
+  const ep = await open(s3);
+  try {
+    const old = pattern(9 * MIB, 5);
+    await writeChunks(await ep.write("keep.bin", { size: old.byteLength }), old);
+    const writer = (await ep.write("keep.bin", { size: 20 * MIB })).getWriter();
+    await writer.write(pattern(6 * MIB, 13));
+    await writer.abort(new Error("stop"));
+    assert.deepEqual(await collect(await ep.read("keep.bin")), old);
+  } finally {
+    await ep.close();
+  }
+});
