@@ -317,7 +317,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
     ],
   },
   "schedule": {
-    "usage": "ferry schedule [options] <files...>",
+    "usage": "ferry schedule [options] [files...]",
     "description": "run workflows on their schedule: (cron) in the foreground until Ctrl-C",
     "termWidth": 21,
     "sections": [
@@ -326,7 +326,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
         "items": [
           [
             "files",
-            "workflow YAML files with a schedule:",
+            "workflow YAML files with a schedule: (with --remove: workflow names or files)",
           ],
         ],
       },
@@ -340,6 +340,14 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           [
             "--queue <url>",
             "share the schedules with other schedulers on this queue, transfers on its workers (redis://HOST:PORT[/DB]; default $FERRY_QUEUE)",
+          ],
+          [
+            "--list",
+            "with --queue: show the schedules on the queue, then exit",
+          ],
+          [
+            "--remove",
+            "with --queue: remove the schedules of the named workflows (names or files) from the queue, with their next tick, then exit",
           ],
           [
             "-v, --verbose",
@@ -2007,4 +2015,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "06b5cfaaaad8d0a6";
+export const HELP_SOURCES_HASH = "5ad90e0cd5ffda8e";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { peerTest } from "../peers/skip.ts";
-import { Cluster, makeTree, type Proc, waitForText } from "./harness.ts";
+import { Cluster, makeTree, type Proc, redisDump, waitForText } from "./harness.ts";
 
 const PLUGIN = new URL("./fixtures/tick_plugin.ts", import.meta.url).pathname;
 
@@ -129,6 +129,58 @@ peerTest(
       const runs = [...ticks(s1, "fast"), ...ticks(s2, "fast")].filter(([k]) => k === "run").length;
       const starts = lines(await Deno.readTextFile(fastLog)).filter(([w]) => w === "start").length;
       assert(starts <= runs && starts >= runs - 1, `${starts} tick job(s) for ${runs} run(s)`);
+    } finally {
+      await c.cleanup();
+    }
+  },
+);
+
+peerTest(
+  "queue: schedule --list shows the queue's schedules, --remove retires a workflow's with their next tick",
+  ["redis-server"],
+  async () => {
+    const c = await Cluster.start();
+    try {
+      const wf = (name: string, schedule: string) =>
+        `version: 1\nname: ${name}\nschedule: ${schedule}\nendpoints:\n  src: { url: ./src }\n` +
+        `  dst: { url: ./dst }\njobs:\n  copy: { mirror: { from: "src:/", to: "dst:/" } }\n`;
+      await Deno.mkdir(join(c.dir, "src"));
+      await Deno.writeTextFile(join(c.dir, "n.yaml"), wf("nightly", '["0 3 * * *", "30 4 * * *"]'));
+      await Deno.writeTextFile(join(c.dir, "n2.yaml"), wf("nightly-2", '"0 5 * * *"'));
+      const s = c.ferry(["schedule", "--queue", c.redis.url, "n.yaml", "n2.yaml"]);
+      await s.waitFor(/schedule on redis/);
+      assert.equal((await s.stop()).code, 0, s.tail());
+
+      const ferry = async (...args: string[]) => {
+        const p = c.ferry(args, {}, `ferry ${args.join(" ")}`);
+        return { code: (await p.exit()).code, p };
+      };
+      const list = await ferry("schedule", "--queue", c.redis.url, "--list");
+      assert.equal(list.code, 0, list.p.tail());
+      assert.match(list.p.text, /nightly#0\t0 3 \* \* \*\tnext \S+\t\S+n\.yaml/);
+      assert.match(list.p.text, /nightly#1\t30 4 \* \* \*/);
+      assert.match(list.p.text, /nightly-2#0\t0 5 \* \* \*/);
+
+      // A file stands for its workflow; nightly-2 (same prefix) stays.
+      const removed = await ferry("schedule", "--queue", c.redis.url, "--remove", "n.yaml");
+      assert.equal(removed.code, 0, removed.p.tail());
+      assert.match(removed.p.text, /removed nightly#0, nightly#1 from redis:/);
+      const after = await ferry("schedule", "--queue", c.redis.url, "--list", "--json");
+      assert.equal(after.code, 0, after.p.tail());
+      const ids = JSON.parse(after.p.text.slice(after.p.text.indexOf("[")))
+        .map((x: { id: string }) => x.id);
+      assert.deepEqual(ids, ["nightly-2#0"]);
+      const dump = await redisDump(c.redis.url);
+      // Keys (the events stream still tells of the removal, as BullMQ's history).
+      assert(!dump.includes("ferry:runs:repeat:nightly#"), `nightly's next tick is left: ${dump}`);
+      assert(dump.includes("ferry:runs:repeat:nightly-2#0:"), "nightly-2's next tick is gone");
+
+      const none = await ferry("schedule", "--queue", c.redis.url, "--remove", "nightly");
+      assert.equal(none.code, 1, none.p.tail());
+      assert.match(none.p.text, /no schedule of nightly on redis:/);
+      const local = await ferry("schedule", "--list");
+      assert.notEqual(local.code, 0, local.p.tail());
+      assert.match(local.p.text, /give --queue/);
     } finally {
       await c.cleanup();
     }
