@@ -19,6 +19,7 @@ import { type RetryOptions, withRetry } from "./retry.ts";
 import { copyLink, moveAside, transferFile, type TransferResult } from "./transfer.ts";
 import type { VerifyMode } from "./verify.ts";
 import type { SegmentOptions } from "./segments.ts";
+import { AdaptiveLimit, isTooMany } from "./adaptive.ts";
 
 const log = logger("sync", "execute");
 
@@ -56,6 +57,13 @@ export interface ExecuteOptions {
   verify?: VerifyMode;
   /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
   segments?: SegmentOptions;
+  /**
+   * Adapt the copies in flight (sync/adaptive.ts): start at half of
+   * `parallel`, add one while each step makes the copies faster, one fewer
+   * when a server turns a session away as one too many (421). Never above
+   * `parallel` (itself capped by the endpoints' maxConnections). Default false.
+   */
+  adaptive?: boolean;
   /**
    * Transfers of the same job that failed before this call (another task of a
    * plan split over workers): deletions are held back as after a failure here.
@@ -160,7 +168,10 @@ export async function executePlan(
     };
     if (group === "copy" || group === "delete-files") {
       const n = group === "copy" ? limit + queuedBehind(lanes, limit) : limit * 2;
-      await forEachLimit(indexes, n, run, options.signal);
+      if (group === "copy" && options.adaptive) {
+        const adaptive = ctx.adaptive ??= new AdaptiveLimit({ max: n });
+        await forEachLimit(indexes, () => adaptive.limit, run, options.signal);
+      } else await forEachLimit(indexes, n, run, options.signal);
     } else if (group === "mkdir" || group === "rmdir") {
       for (const level of levels(indexes, actions, group)) {
         await forEachLimit(level, limit, run, options.signal);
@@ -191,6 +202,8 @@ interface Ctx {
   movedAsideFailed: Set<string>;
   /** Failed transfers so far: deletions after them are held back. */
   failedCopies: number;
+  /** The adaptive count of copies in flight (`ExecuteOptions.adaptive`). */
+  adaptive?: AdaptiveLimit;
 }
 
 async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
@@ -253,6 +266,11 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
             onBytes: (bytes) => progress.bytes(action.path, bytes, action.size),
             onRetry: (error, attempt, delayMs) => {
               report.retries++;
+              if (ctx.adaptive && isTooMany(error)) {
+                log.info("{limit} transfer(s) at once from now on (the server said too many)", {
+                  limit: ctx.adaptive.refused(),
+                });
+              }
               progress.retry(action.path, attempt, delayMs, error);
               log.info("retrying {path} ({attempt}) after: {error}", {
                 path: action.path,
@@ -263,6 +281,11 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
           },
         );
         outcome.transfer = result;
+        if (ctx.adaptive) {
+          const before = ctx.adaptive.limit;
+          const after = ctx.adaptive.done(performance.now(), result.bytesSent);
+          if (after !== before) log.debug("{limit} transfers at once", { limit: after });
+        }
         report.files.transferred++;
         report.bytes.transferred += result.bytesSent;
         if (result.resumedFrom > 0) report.resumed++;

@@ -46,6 +46,8 @@ export interface MirrorOptions {
   backupDir?: string;
   /** Transfers in flight (default 4). */
   parallel?: number;
+  /** Adapt the transfers in flight up to `parallel` (`ExecuteOptions.adaptive`; default false). */
+  adaptive?: boolean;
   /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
   segments?: SegmentOptions;
   /** Directory listings in flight per endpoint (default 4). */
@@ -212,6 +214,7 @@ async function run(
   const execute = options.executor ?? executePlan;
   const outcomes = await execute(plan.actions, { target: lane }, report, {
     parallel: options.parallel,
+    adaptive: options.adaptive,
     segments: options.segments,
     retry: options.retry,
     signal: options.signal,
