@@ -114,8 +114,11 @@ export async function connectFtp(
   const head = mode === "none" && flags.netTimeout === undefined
     ? cli.headStart?.take(url)
     : undefined;
-  const early: Promise<HeadSession> | undefined = head ??
-    (auth?.method === "prompt" ? undefined : connectOrFallBack().then((client) => ({ client })));
+  const usual = () => connectOrFallBack().then((client): HeadSession => ({ client }));
+  // A head start that gave up before writing anything leaves it to the usual path.
+  const early: Promise<HeadSession> | undefined = head
+    ? head.then((made) => made ?? usual())
+    : (auth?.method === "prompt" ? undefined : usual());
   early?.catch(() => {}); // awaited below, or closed when credentials fail
   let credentials;
   try {
@@ -131,8 +134,7 @@ export async function connectFtp(
     early?.then((s) => s.client.close(), () => {});
     throw error;
   }
-  const session: HeadSession = await (early ??
-    connectOrFallBack().then((client) => ({ client })));
+  const session: HeadSession = await (early ?? usual());
   let client = session.client;
   const user = credentials.user ?? "anonymous";
   const password = credentials.password ?? "anonymous@";

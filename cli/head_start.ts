@@ -1,9 +1,12 @@
 /**
  * A head start for `ferry get`/`put` of a plain `ftp://` URL: the control
- * connection is opened, and with the URL's user and password logged in, while
- * the rest of the CLI (commander, logging, the registry) is still loading.
- * A server spends most of a login checking the password (vsftpd: ~40 ms of
- * yescrypt on loopback), which the start-up then no longer adds to.
+ * connection is opened, and with the URL's user and password the login
+ * written, before the rest of the CLI loads. A server spends most of a login
+ * checking the password (vsftpd: ~45 ms of yescrypt on loopback), which then
+ * overlaps the start-up instead of following it. It runs on `Deno.connect`
+ * and imports nothing of the wire client: loading that (Deno's Node layer)
+ * takes ~30 ms, which would come before the login. The connection and what
+ * was written are handed to the client when it has loaded (`FtpClient.adopt`).
  *
  * Only an argument list whose outcome is known before parsing gets one: the
  * command, its positionals, and flags that change neither the connection, the
@@ -13,6 +16,10 @@
  * @module
  */
 import type { FtpClient } from "../ftp/client.ts";
+import { FtpTimeoutError } from "../ftp/errors.ts";
+import { pipelinedLoginLines, welcomePipelinesLogin } from "../ftp/login_lines.ts";
+import { type Reply, ReplyParser } from "../ftp/reply.ts";
+import { formatHostPort, parseFtpUrl } from "../ftp/url.ts";
 import { late } from "./late.ts";
 import { quickCommand } from "./quick.ts";
 
@@ -48,53 +55,80 @@ export interface HeadStart {
   /** The URL it was opened for. */
   readonly url: string;
   /**
-   * Settles when the server is checking the password (or the session is made,
-   * or failed): what loads after that overlaps the server's slowest step.
+   * Settles when the login is written (the server checks the password while
+   * the rest loads), or nothing will be: what the caller loads after this
+   * overlaps the server's slowest step.
    */
   readonly started: Promise<void>;
-  /** The session, once, for the URL it was made for; else undefined. */
-  take(url: string): Promise<HeadSession> | undefined;
+  /**
+   * The session, once, for the URL it was made for; else undefined. Resolves
+   * to undefined when the head start gave up before writing anything (a
+   * refused connection, an odd welcome): the usual path then connects and
+   * says what is wrong in its own words.
+   */
+  take(url: string): Promise<HeadSession | undefined> | undefined;
   /** Closes the session unless it was taken. */
   dispose(): Promise<void>;
 }
 
+/** The deadline of a connect and of a reply (the client's default). */
+const TIMEOUT_MS = 30_000;
+
 /**
- * Starts connecting (and logging in with the URL's credentials) to `url`.
- * Failures are kept for {@link HeadStart.take}'s caller, who would have met
- * them connecting itself.
+ * Starts connecting to `url` and, on a server that takes a pipelined login,
+ * writes USER, PASS and FEAT with the URL's user and password.
  *
  * @example
  * ```ts
  * const head = startHead("ftp://u:pw@127.0.0.1:2121/a.bin");
- * const session = head.take("ftp://u:pw@127.0.0.1:2121/a.bin");
+ * await head.started; // then load the rest
+ * const session = await head.take("ftp://u:pw@127.0.0.1:2121/a.bin");
  * ```
  */
 export function startHead(url: string): HeadStart {
-  const modules = Promise.all([
-    late<typeof import("../ftp/client.ts")>(import.meta.url, "../ftp/client.ts"),
-    late<typeof import("../ftp/url.ts")>(import.meta.url, "../ftp/url.ts"),
-  ]);
-  let passwordSent!: () => void;
-  const waiting = new Promise<void>((resolve) => passwordSent = resolve);
-  const session = (async (): Promise<HeadSession> => {
-    const [{ FtpClient }, { parseFtpUrl }] = await modules;
-    const parsed = parseFtpUrl(url);
-    const client = await FtpClient.connect({ host: parsed.host, port: parsed.port, tls: "none" });
-    const { user, password } = parsed;
-    if (user === undefined || password === undefined) return { client };
+  let wrote!: () => void;
+  const written = new Promise<void>((resolve) => wrote = resolve);
+  const session = (async (): Promise<HeadSession | undefined> => {
     try {
-      await client.login(user, password, undefined, passwordSent);
-    } catch (error) {
-      client.close();
-      throw error;
+      const parsed = parseFtpUrl(url);
+      const peer = formatHostPort(parsed.host, parsed.port);
+      const conn = await connect(parsed.host, parsed.port, peer);
+      if (!conn) return undefined;
+      const welcome = await readWelcome(conn, peer);
+      if (!welcome) return undefined;
+      const { user, password } = parsed;
+      const ahead = user !== undefined && password !== undefined &&
+        welcomePipelinesLogin(welcome.text);
+      const sent = ahead
+        ? pipelinedLoginLines(user, password, { secure: false, level: "P", utf8: true })
+        : [];
+      if (!await writeLines(conn, sent)) return undefined;
+      wrote();
+      const { FtpClient } = await late<typeof import("../ftp/client.ts")>(
+        import.meta.url,
+        "../ftp/client.ts",
+      );
+      const client = FtpClient.adopt(conn, { welcome, sent }, {
+        host: parsed.host,
+        port: parsed.port,
+      });
+      if (!ahead) return { client };
+      try {
+        await client.login(user!, password!);
+      } catch (error) {
+        client.close();
+        throw error;
+      }
+      return { client, user, password };
+    } finally {
+      wrote();
     }
-    return { client, user, password };
   })();
   session.catch(() => {}); // met by the taker, or dropped by dispose
   let taken = false;
   return {
     url,
-    started: Promise.race([waiting, session.then(() => {}, () => {})]),
+    started: written,
     take(asked) {
       if (taken || asked !== url) return undefined;
       taken = true;
@@ -107,4 +141,82 @@ export function startHead(url: string): HeadStart {
       made?.client.close();
     },
   };
+}
+
+/**
+ * The TCP connection, or undefined when it failed (the usual path tries
+ * again and explains); rejects after the connect deadline as the client would.
+ */
+async function connect(
+  host: string,
+  port: number,
+  peer: string,
+): Promise<Deno.TcpConn | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const connecting = Deno.connect({ hostname: host, port });
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      connecting.then((c) => c.close(), () => {});
+      reject(new FtpTimeoutError(`timed out connecting to ${peer}`));
+    }, TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([connecting.catch(() => undefined), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The 220 welcome; undefined (the connection closed) for anything else, or
+ * when more came with it than the welcome. Rejects, the connection closed,
+ * when no reply comes within the deadline, as the client would.
+ */
+async function readWelcome(conn: Deno.TcpConn, peer: string): Promise<Reply | undefined> {
+  const parser = new ReplyParser();
+  const decoder = new TextDecoder("utf-8");
+  const buffer = new Uint8Array(4096);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    conn.close(); // ends the read below
+  }, TIMEOUT_MS);
+  let welcome: Reply | undefined;
+  try {
+    while (true) {
+      const n = await conn.read(buffer).catch(() => null);
+      if (timedOut) throw new FtpTimeoutError(`no reply from ${peer} within ${TIMEOUT_MS} ms`);
+      if (n === null) break;
+      const replies = parser.push(decoder.decode(buffer.subarray(0, n), { stream: true }));
+      if (replies.length === 0) continue;
+      const only = replies.length === 1 && !parser.partial;
+      if (only && replies[0].code === 220) welcome = replies[0];
+      break;
+    }
+  } catch (error) {
+    if (error instanceof FtpTimeoutError) throw error;
+    // A line the parser refuses: the usual path says so.
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!welcome) {
+    try {
+      conn.close();
+    } catch {
+      // closed already
+    }
+  }
+  return welcome;
+}
+
+/** Writes the lines in one write; false (the connection closed) when that failed. */
+async function writeLines(conn: Deno.TcpConn, lines: readonly string[]): Promise<boolean> {
+  const bytes = new TextEncoder().encode(lines.map((line) => `${line}\r\n`).join(""));
+  try {
+    for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
+    return true;
+  } catch {
+    conn.close();
+    return false;
+  }
 }

@@ -8,6 +8,8 @@ import type net from "node:net";
 import type tls from "node:tls";
 import { logger } from "../util/log.ts";
 import { ControlConnection } from "./control.ts";
+import { ConnSocket } from "./conn_socket.ts";
+import { loginAfterLines, pipelinedLoginLines, welcomePipelinesLogin } from "./login_lines.ts";
 import { type DataChannelOptions, type DataChannelState, dataConnectionError } from "./data.ts";
 import {
   type ChannelOpener,
@@ -275,7 +277,8 @@ export class FtpClient {
 
   /** Whether `login` pipelines (the option, else the welcome). */
   get pipelinesLogin(): boolean {
-    return this.#options.pipelineLogin ?? /vsftpd|ProFTPD|Pure-FTPd/i.test(this.welcome);
+    return this.#sentLogin !== undefined ||
+      (this.#options.pipelineLogin ?? welcomePipelinesLogin(this.welcome));
   }
 
   /**
@@ -326,6 +329,44 @@ export class FtpClient {
       throw error;
     }
   }
+
+  /**
+   * A client over a plain connection opened elsewhere, its welcome read, and
+   * perhaps the lines of a pipelined login written already (`sent`): the
+   * CLI's head start connects and logs in before this module has loaded
+   * (cli/head_start.ts). {@link login} must then be called with the same
+   * user and password, and writes nothing of what was sent.
+   *
+   * @example
+   * ```ts
+   * const ftp = FtpClient.adopt(conn, { welcome }, { host: "127.0.0.1", port: 21 });
+   * await ftp.login("bob", "secret");
+   * ```
+   */
+  static adopt(
+    conn: Deno.TcpConn,
+    start: { welcome: Reply; sent?: readonly string[] },
+    options: FtpClientOptions,
+  ): FtpClient {
+    const host = stripBrackets(options.host);
+    const port = options.port ?? 21;
+    const control = new ControlConnection(new ConnSocket(conn), {
+      encoding: options.encoding ?? "utf-8",
+      timeoutMs: options.timeoutMs ?? 30_000,
+      peer: formatHostPort(host, port),
+    });
+    const client = new FtpClient(control, start.welcome.text, {
+      ...options,
+      host,
+      port,
+      tls: "none",
+    });
+    if (start.sent?.length) client.#sentLogin = [...start.sent];
+    return client;
+  }
+
+  /** Lines of a pipelined login written before this client existed (see {@link adopt}). */
+  #sentLogin?: string[];
 
   /** Whether the control connection is encrypted. */
   get secure(): boolean {
@@ -478,16 +519,24 @@ export class FtpClient {
     onPasswordSent?: () => void,
   ): Promise<Reply> {
     const level = this.#options.dataProtection ?? "P";
-    const utf8 = this.#options.encoding === "utf-8";
-    const after = [
-      ...(this.secure ? ["PBSZ 0", `PROT ${level}`] : []),
-      ...(!utf8 ? [] : this.#features ? (this.#features.has("UTF8") ? ["OPTS UTF8 ON"] : []) : [
-        "FEAT",
-      ]),
-    ];
+    const lineOptions = {
+      secure: this.secure,
+      level,
+      utf8: this.#options.encoding === "utf-8",
+      features: this.#features,
+    };
+    const after = loginAfterLines(lineOptions);
+    const lines = pipelinedLoginLines(user, password, lineOptions);
+    const sent = this.#sentLogin;
+    this.#sentLogin = undefined;
+    if (sent && sent.join("\n") !== lines.join("\n")) {
+      // Another login is on the wire already: its replies would be taken for these.
+      this.#control.destroy();
+      throw new FtpError("internal: login differs from the one sent ahead", { code: "EINVAL" });
+    }
     const { reply, answers } = await this.#exclusive(async () => {
       try {
-        this.#control.sendMany([`USER ${user}`, `PASS ${password}`, ...after]);
+        if (!sent) this.#control.sendMany(lines);
       } finally {
         onPasswordSent?.();
       }

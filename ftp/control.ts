@@ -4,6 +4,7 @@
  * @module
  */
 import type net from "node:net";
+import type { ControlSocket } from "./conn_socket.ts";
 import { logger } from "../util/log.ts";
 import {
   FtpConnectionError,
@@ -35,7 +36,7 @@ interface Waiter {
  * ```
  */
 export class ControlConnection {
-  #socket: net.Socket;
+  #socket: ControlSocket;
   #parser = new ReplyParser();
   #decoder;
   #replies: Reply[] = [];
@@ -72,7 +73,7 @@ export class ControlConnection {
     );
 
   constructor(
-    socket: net.Socket,
+    socket: ControlSocket,
     options: { encoding: FtpEncoding; timeoutMs: number; peer: string },
   ) {
     this.#socket = socket;
@@ -83,8 +84,11 @@ export class ControlConnection {
     this.#attach();
   }
 
-  /** The current socket (a TLSSocket after {@link upgrade}). */
-  get socket(): net.Socket {
+  /**
+   * The current socket: a node:net Socket (a TLSSocket after {@link upgrade}),
+   * or a plain `Deno.Conn` one handed over (conn_socket.ts).
+   */
+  get socket(): ControlSocket {
     return this.#socket;
   }
 
@@ -177,9 +181,12 @@ export class ControlConnection {
       // Bytes after 234 and before the handshake would be injected plain text.
       throw new FtpProtocolError("server sent data after accepting AUTH; refusing to upgrade");
     }
+    if (!("setNoDelay" in this.#socket)) {
+      throw new FtpProtocolError("cannot start TLS on a native (Deno.Conn) control connection");
+    }
     this.#detach();
     try {
-      this.#socket = await wrap(this.#socket);
+      this.#socket = await wrap(this.#socket as net.Socket);
     } catch (error) {
       this.#fail(
         error instanceof FtpError ? error : new FtpConnectionError(String(error), { cause: error }),

@@ -13,6 +13,7 @@ import {
   FtpTimeoutError,
 } from "./errors.ts";
 import type { ControlConnection } from "./control.ts";
+import type { ControlSocket } from "./conn_socket.ts";
 import { parseEpsv, parsePasv, type Reply } from "./reply.ts";
 import { connectSocket } from "./socket.ts";
 import { connectConn } from "./data_connection.ts";
@@ -288,7 +289,7 @@ function destroyChannel(raw: RawDataChannel): void {
 
 async function openActive(
   control: ControlConnection,
-  controlSocket: net.Socket,
+  controlSocket: ControlSocket,
   options: DataChannelOptions,
 ): Promise<PendingData> {
   const localHost = options.activeAddress ?? controlSocket.localAddress ?? "127.0.0.1";

@@ -7,6 +7,7 @@
  */
 import net from "node:net";
 import { FtpConnectionError, FtpTimeoutError } from "./errors.ts";
+import { formatHostPort } from "./url.ts";
 
 /** Options for {@link connectSocket}. */
 export interface SocketOptions {
@@ -80,10 +81,8 @@ export function connectError(
   });
 }
 
-/** `host:port`, with brackets around IPv6 literals. */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
+// Kept in url.ts (no node:net there): the head start formats peers before this loads.
+export { formatHostPort } from "./url.ts";
 
 /**
  * A ReadableStream over a socket's incoming bytes, pausing the socket when the

@@ -9,6 +9,8 @@ import { MemoryEndpoint } from "../../mod.ts";
 import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { headStartUrl, startHead } from "../../cli/head_start.ts";
 import { ferry } from "./helpers.ts";
+import { peerTest } from "../peers/skip.ts";
+import { startVsftpd } from "../peers/vsftpd.ts";
 
 Deno.test("headStartUrl: only get/put with harmless flags and a plain ftp:// URL", () => {
   const url = "ftp://u:pw@h/a.bin";
@@ -108,9 +110,11 @@ Deno.test("startHead: taken once for its URL; one not taken is closed", async ()
     const head = startHead(url);
     await head.started;
     assert.equal(head.take(`ftp://bob:pw-5ecret@${base}/pub/b.txt`), undefined);
-    const session = await head.take(url)!;
+    const session = (await head.take(url))!;
     assert.equal(head.take(url), undefined);
-    assert.equal(session.user, "bob");
+    // ferry's own server is not one that takes a pipelined login: connected only.
+    assert.equal(session.user, undefined);
+    await session.client.login("bob", "pw-5ecret");
     assert.equal(await session.client.pwd(), "/");
     await session.client.quit();
     await head.dispose(); // taken: nothing to do
@@ -118,8 +122,54 @@ Deno.test("startHead: taken once for its URL; one not taken is closed", async ()
     const unused = startHead(url);
     await unused.dispose();
     assert.equal(unused.take(url), undefined);
-    assert.deepEqual(counts, { connects: 2, logins: 2 });
+    // The second connected (its welcome was read) and was closed unused.
+    assert.deepEqual(counts, { connects: 2, logins: 1 });
   } finally {
     await srv.close();
+  }
+});
+
+peerTest(
+  "vsftpd: the login written ahead (USER+PASS+FEAT), get/put as the usual path; a wrong password alike",
+  ["vsftpd"],
+  async () => {
+    await using peer = await startVsftpd();
+    const dir = await Deno.makeTempDir({ prefix: "ferry-cli-head-vsftpd-" });
+    try {
+      const base = `ftp://${peer.user}:${peer.password}@${peer.host}:${peer.port}`;
+      await Deno.writeTextFile(join(dir, "up.txt"), "written ahead\n");
+      const put = await ferry(["put", join(dir, "up.txt"), `${base}/up.txt`]);
+      assert.equal(put.code, 0, put.stderr);
+      assert.equal(await Deno.readTextFile(join(peer.root, "up.txt")), "written ahead\n");
+      const get = await ferry(["get", "-q", `${base}/up.txt`, join(dir, "back.txt")]);
+      assert.equal(get.code, 0, get.stderr);
+      assert.equal(await Deno.readTextFile(join(dir, "back.txt")), "written ahead\n");
+
+      const bad = `ftp://${peer.user}:wrong@${peer.host}:${peer.port}/up.txt`;
+      const ahead = await ferry(["get", bad, join(dir, "x.txt")]);
+      const usual = await ferry(["get", bad, join(dir, "x.txt"), "--net-timeout", "30s"]);
+      assert.equal(ahead.code, 1);
+      assert.equal(ahead.stderr, usual.stderr);
+      assert.match(ahead.stderr, /530/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test("a head start to a closed port leaves the message to the usual path", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now
+  const dir = await Deno.makeTempDir({ prefix: "ferry-cli-head-" });
+  try {
+    const url = `ftp://u:pw@127.0.0.1:${port}/a.txt`;
+    const ahead = await ferry(["get", url, join(dir, "a.txt")]);
+    const usual = await ferry(["get", url, join(dir, "a.txt"), "--net-timeout", "30s"]);
+    assert.equal(ahead.code, 1);
+    assert.equal(ahead.stderr, usual.stderr);
+    assert.match(ahead.stderr, /cannot connect to 127\.0\.0\.1:\d+/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

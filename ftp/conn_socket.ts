@@ -1,0 +1,120 @@
+/**
+ * A plain control connection on a `Deno.TcpConn`, seen through the few
+ * node:net socket events and calls the control connection uses. It lets a
+ * connection opened before the wire client loaded (the CLI's head start,
+ * which must not wait for Deno's Node layer) be handed to the client. TLS
+ * needs node:tls (docs/TLS.md): such a connection cannot be upgraded.
+ * @module
+ */
+
+/** What the control connection needs of its socket (a node:net Socket has it all). */
+export interface ControlSocket {
+  readonly remoteAddress?: string;
+  readonly localAddress?: string;
+  // deno-lint-ignore no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  // deno-lint-ignore no-explicit-any
+  off(event: string, listener: (...args: any[]) => void): unknown;
+  write(data: Uint8Array | string): unknown;
+  destroy(): unknown;
+}
+
+// deno-lint-ignore no-explicit-any
+type Listener = (...args: any[]) => void;
+
+/**
+ * `data`, `end`, `error` and `close` events over a `Deno.TcpConn`; writes are
+ * queued and written whole, in order.
+ *
+ * @example
+ * ```ts
+ * const socket = new ConnSocket(await Deno.connect({ hostname: "127.0.0.1", port: 21 }));
+ * socket.on("data", (chunk: Uint8Array) => console.log(chunk.length));
+ * ```
+ */
+export class ConnSocket implements ControlSocket {
+  readonly #conn: Deno.TcpConn;
+  readonly #listeners = new Map<string, Set<Listener>>();
+  #writing: Promise<void> = Promise.resolve();
+  #destroyed = false;
+
+  /** `pending`: bytes already read from `conn`, given out first. */
+  constructor(conn: Deno.TcpConn, pending?: Uint8Array) {
+    this.#conn = conn;
+    // Read after the caller has attached its listeners (it does so at once).
+    queueMicrotask(() => this.#read(pending));
+  }
+
+  get remoteAddress(): string {
+    return this.#conn.remoteAddr.hostname;
+  }
+
+  get localAddress(): string {
+    return this.#conn.localAddr.hostname;
+  }
+
+  /** Whether the connection was closed (by {@link destroy}, an error or the peer). */
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  on(event: string, listener: Listener): this {
+    if (!this.#listeners.has(event)) this.#listeners.set(event, new Set());
+    this.#listeners.get(event)!.add(listener);
+    return this;
+  }
+
+  off(event: string, listener: Listener): this {
+    this.#listeners.get(event)?.delete(listener);
+    return this;
+  }
+
+  write(data: Uint8Array | string): boolean {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    this.#writing = this.#writing.then(async () => {
+      if (this.#destroyed) return;
+      for (let done = 0; done < bytes.length;) done += await this.#conn.write(bytes.subarray(done));
+    }).catch((error) => this.#failed(error));
+    return true;
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // closed already
+    }
+    queueMicrotask(() => this.#emit("close", false));
+  }
+
+  #emit(event: string, ...args: unknown[]): void {
+    for (const listener of [...(this.#listeners.get(event) ?? [])]) listener(...args);
+  }
+
+  #failed(error: unknown): void {
+    if (this.#destroyed) return;
+    this.#emit("error", error instanceof Error ? error : new Error(String(error)));
+    this.destroy();
+  }
+
+  async #read(pending: Uint8Array | undefined): Promise<void> {
+    if (pending?.length && !this.#destroyed) this.#emit("data", pending);
+    const buffer = new Uint8Array(64 * 1024);
+    while (!this.#destroyed) {
+      let n: number | null;
+      try {
+        n = await this.#conn.read(buffer);
+      } catch (error) {
+        return this.#failed(error);
+      }
+      if (this.#destroyed) return;
+      if (n === null) {
+        this.#emit("end");
+        return this.destroy();
+      }
+      this.#emit("data", buffer.slice(0, n));
+    }
+  }
+}
