@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     scenarios: { type: "string", default: "idle,retr,stor,concurrent" },
     "size-mb": { type: "string", default: "2" },
     "deno-flags": { type: "string", default: "" },
+    "alt-flags": { type: "string", default: "--v8-flags=--max-semi-space-size=1" },
     "ferry-args": { type: "string", default: "" },
     "ferry-env": { type: "string", default: "" },
     linger: { type: "string", default: "0" },
@@ -117,7 +118,19 @@ async function chunkConfig(bytes: number): Promise<string> {
 /** Config files made by {@link chunkConfig}, removed at the end. */
 const configs: string[] = [];
 
-async function startOnce(kind: string, dir: string): Promise<Server> {
+async function startOnce(named: string, dir: string): Promise<Server> {
+  // `KIND+alt`: KIND with --alt-flags added to its Deno flags; `KIND+v8=FLAG`: with
+  // --v8-flags=FLAG (A/B in one run).
+  const alt = named.endsWith("+alt");
+  const [kind, v8] = (alt ? named.slice(0, -4) : named).split("+v8=");
+  const denoFlags = [
+    ...split(args["deno-flags"]),
+    ...(alt ? split(args["alt-flags"]) : []),
+    ...(v8 && v8 !== "none" ? [`--v8-flags=${v8}`] : []),
+  ];
+  // `cli+v8=none`: ferry serve without the V8 flags it restarts itself with.
+  const env = Object.fromEntries(split(args["ferry-env"]).map((kv) => kv.split("=", 2)));
+  if (v8 === "none") env.FERRY_SERVE_V8_FLAGS = "";
   const port = freePort();
   const cmd = kind === "pyftpdlib"
     ? ["/usr/bin/python3", "-c", PYFTPD, String(port), dir]
@@ -126,7 +139,7 @@ async function startOnce(kind: string, dir: string): Promise<Server> {
       "deno",
       "run",
       "-A",
-      ...split(args["deno-flags"]),
+      ...denoFlags,
       `${HERE}../cli/main.ts`,
       "serve",
       "-i",
@@ -147,7 +160,7 @@ async function startOnce(kind: string, dir: string): Promise<Server> {
       "deno",
       "run",
       "-A",
-      ...split(args["deno-flags"]),
+      ...denoFlags,
       `${HERE}server_floor.ts`,
       String(port),
       ...(kind === "floor-node" ? ["--control", "node"] : []),
@@ -156,20 +169,18 @@ async function startOnce(kind: string, dir: string): Promise<Server> {
       "deno",
       "run",
       "-A",
-      ...split(args["deno-flags"]),
-      `${kind === "base" ? `${args.base}/bench/` : HERE}server_run.ts`,
+      ...denoFlags,
+      `${kind.startsWith("base") ? `${args.base}/bench/` : HERE}server_run.ts`,
       String(port),
       dir,
-      ...(kind === "base" ? [] : split(args["ferry-args"])),
-      ...(kind.startsWith("ferry@") ? ["--chunk", kind.slice(6)] : []),
+      ...(kind.startsWith("base") ? [] : split(args["ferry-args"])),
+      ...(kind.includes("@") ? ["--chunk", kind.slice(kind.indexOf("@") + 1)] : []),
     ];
   const full = pin(0, cmd);
   const child = new Deno.Command(full[0], {
     args: full.slice(1),
     stdin: "null",
-    env: kind.startsWith("ferry") || kind.startsWith("cli") || kind === "base"
-      ? Object.fromEntries(split(args["ferry-env"]).map((kv) => kv.split("=", 2)))
-      : {},
+    env: kind.startsWith("ferry") || kind.startsWith("cli") || kind.startsWith("base") ? env : {},
     stdout: "piped",
     stderr: kind.startsWith("floor") ? "inherit" : "null", // both servers log every session
   }).spawn();
@@ -423,7 +434,7 @@ const dir = await Deno.makeTempDir({ prefix: "ferry-mem-" });
 await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(0));
 await Deno.truncate(`${dir}/big.bin`, BIG);
 const servers = args.servers.split(",");
-if (args.base && !servers.includes("base")) servers.push("base");
+if (args.base && !servers.some((k) => k.startsWith("base"))) servers.push("base");
 const scenarios = args.scenarios.split(",");
 const results: Record<string, Record<string, Row[]>> = {};
 console.log(`# server_memory ${new Date().toISOString()} sessions=${N} size=${SIZE}`);
@@ -445,7 +456,7 @@ try {
             } % of base)` +
             (row.lingered ? `, ${args.linger} s later ${row.lingered} KiB` : "") +
             (m
-              ? `; heapUsed ${mib(m.heapUsed)} MiB${
+              ? `; heapUsed ${mib(m.heapUsed)} of ${mib(m.heapTotal)} MiB${
                 m.gc ? ` (${mib(m.gc.heapUsed)} after a full GC)` : ""
               }, external ${mib(m.external)} MiB, after close ${mib(row.memAfter!.heapUsed)} / ${
                 mib(row.memAfter!.external)

@@ -24,6 +24,7 @@ import {
 import { FtpServerError } from "./errors.ts";
 import { hashPassword, md5Password } from "./passwords.ts";
 import { startFtpServer } from "./server.ts";
+import { relaunchWithServerFlags } from "./relaunch.ts";
 
 const log = logger("server");
 
@@ -215,6 +216,8 @@ async function runServe(args: string[], context?: CommandContext): Promise<numbe
     console.log(SERVE_HELP);
     return 0;
   }
+  // Once, before anything is served: V8's young generation sized for many sessions.
+  relaunchWithServerFlags();
   if (a.debug) {
     if (context?.enableDebug) await context.enableDebug();
     else log.warn("-D: the command trace is logged at debug level; configure logging to see it");

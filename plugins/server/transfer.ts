@@ -64,11 +64,15 @@ export class AbortedError extends FtpServerError {
  * `socket.setTimeout` re-arms a timer on every write, which cost Deno 2.9.6
  * about two thirds of the download throughput here (830 -> 292 MB/s).
  */
-function guard(sock: Socket, opts: PumpOptions): () => void {
-  return watch((e) => sock.destroy(e), opts);
+function guard(sock: Socket, opts: PumpOptions, onQuiet?: () => void): () => void {
+  return watch((e) => sock.destroy(e), opts, onQuiet);
 }
 
-function watch(kill: (e: Error) => void, opts: PumpOptions): () => void {
+/**
+ * The stall guard's timer; `onQuiet` runs on each tick that saw no byte move
+ * (a stalled client: the transfer may let go of memory it does not need).
+ */
+function watch(kill: (e: Error) => void, opts: PumpOptions, onQuiet?: () => void): () => void {
   let seen = opts.progress.bytes;
   let quietSince = performance.now();
   const period = Math.max(10, Math.min(1000, opts.dataTimeout / 4));
@@ -79,7 +83,7 @@ function watch(kill: (e: Error) => void, opts: PumpOptions): () => void {
       quietSince = now;
     } else if (now - quietSince >= opts.dataTimeout) {
       kill(new DataTimeoutError());
-    }
+    } else onQuiet?.();
   }, period);
   const onAbort = () => kill(new AbortedError());
   opts.signal.addEventListener("abort", onAbort, { once: true });
@@ -205,10 +209,10 @@ export async function receiveFromSocket(
 ): Promise<void> {
   if (isConn(sock)) return await receiveFromConn(sock, dest, opts);
   track(sock);
-  const release = guard(sock, opts);
   const conv = opts.ascii ? fromNetworkAscii() : undefined;
   const writer = dest.getWriter();
   const batch = new Batcher(writer, opts.chunkSize ?? DEFAULT_TRANSFER_CHUNK);
+  const release = guard(sock, opts, () => batch.shed());
   try {
     if (!("encrypted" in sock) && !conv && !opts.throttle) {
       await receivePlain(sock, batch, opts);
@@ -318,11 +322,15 @@ class ConnGuard {
   failure?: Error;
   #closed = false;
   readonly release: () => void;
-  constructor(readonly conn: Deno.Conn, opts: PumpOptions) {
-    this.release = watch((e) => {
-      this.failure ??= e;
-      this.close();
-    }, opts);
+  constructor(readonly conn: Deno.Conn, opts: PumpOptions, onQuiet?: () => void) {
+    this.release = watch(
+      (e) => {
+        this.failure ??= e;
+        this.close();
+      },
+      opts,
+      onQuiet,
+    );
   }
   close() {
     if (this.#closed) return;
@@ -488,11 +496,11 @@ async function receiveFromConn(
   dest: WritableStream<Uint8Array>,
   opts: PumpOptions,
 ): Promise<void> {
-  const g = new ConnGuard(conn, opts);
   const conv = opts.ascii ? fromNetworkAscii() : undefined;
   const writer = dest.getWriter();
   const size = opts.chunkSize ?? DEFAULT_TRANSFER_CHUNK;
   const batch = new Batcher(writer, size);
+  const g = new ConnGuard(conn, opts, () => batch.shed());
   const scratch = conv || opts.throttle ? new Uint8Array(Math.min(size, 64 * 1024)) : undefined;
   try {
     while (true) {
@@ -621,6 +629,17 @@ class Batcher {
   /** Waits for a pending write without raising (failure path). */
   async settle(): Promise<void> {
     await this.#inflight?.catch(() => {});
+  }
+
+  /**
+   * A stalled upload: frees the spare buffer (the one written last, idle
+   * until the filling one is full), so that a client that stopped sending
+   * holds one buffer, not two. The next batch allocates it again.
+   */
+  shed(): void {
+    if (!this.#spare) return; // set once the last write finished
+    free(this.#spare.buffer);
+    this.#spare = undefined;
   }
 
   /** Frees both buffers now ({@link free}); only after `flush` or `settle`. */
