@@ -22,7 +22,7 @@ import { logger } from "../../plugin.ts";
 const log = logger("server");
 
 /** What `ferry serve` adds to `DENO_V8_FLAGS` (see the module comment). */
-export const SERVE_V8_FLAGS: readonly string[] = ["--max-semi-space-size=1"];
+export const SERVE_V8_FLAGS: readonly string[] = ["--max-semi-space-size=2"];
 
 /** What {@link relaunchPlan} decides. */
 export type RelaunchPlan = { env: Record<string, string> } | { skip: string };
@@ -33,8 +33,8 @@ export type RelaunchPlan = { env: Record<string, string> } | { skip: string };
  * @example
  * ```ts
  * relaunchPlan({ PATH: "/bin" }, { os: "linux", ffi: true, cli: true });
- * // { env: { PATH: "/bin", DENO_V8_FLAGS: "--max-semi-space-size=1" } }
- * relaunchPlan({ DENO_V8_FLAGS: "--max-semi-space-size=1" }, { os: "linux", ffi: true, cli: true });
+ * // { env: { PATH: "/bin", DENO_V8_FLAGS: "--max-semi-space-size=2" } }
+ * relaunchPlan({ DENO_V8_FLAGS: "--max-semi-space-size=2" }, { os: "linux", ffi: true, cli: true });
  * // { skip: "DENO_V8_FLAGS has --max-semi-space-size already" }
  * ```
  */

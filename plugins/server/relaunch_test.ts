@@ -9,10 +9,10 @@ Deno.test("relaunchPlan: adds the serving flags once, keeps the user's, skips wh
   });
   // The user's other flags stay, ours are appended.
   assert.deepEqual(relaunchPlan({ DENO_V8_FLAGS: "--expose-gc" }, here), {
-    env: { DENO_V8_FLAGS: "--expose-gc,--max-semi-space-size=1" },
+    env: { DENO_V8_FLAGS: "--expose-gc,--max-semi-space-size=2" },
   });
   // The restarted process (and a user who set the flag to anything) does not restart.
-  assert.ok("skip" in relaunchPlan({ DENO_V8_FLAGS: "--max-semi-space-size=1" }, here));
+  assert.ok("skip" in relaunchPlan({ DENO_V8_FLAGS: "--max-semi-space-size=2" }, here));
   assert.ok("skip" in relaunchPlan({ DENO_V8_FLAGS: "--foo --max-semi-space-size=8" }, here));
   // FERRY_SERVE_V8_FLAGS replaces the flags; empty turns the restart off.
   assert.ok("skip" in relaunchPlan({ FERRY_SERVE_V8_FLAGS: "" }, here));
