@@ -2,14 +2,18 @@
  * ferry beside rclone on one s3rver, whole processes, in one run (issue 18):
  * 2,000 files (1-64 KiB, 20 directories) local -> s3 (`ferry mirror` against
  * `rclone copy --transfers 8`), the no-change re-run of both, and one 256 MiB
- * file up and down. Each case runs `--runs` times, the tools' order turning
+ * file up and down, and one `--mid` MiB file up (under rclone's 200 MiB upload cutoff: one
+ * PUT each). Each case runs `--runs` times, the tools' order turning
  * each round; the table gives medians and ratios ferry / rclone, and the CPU
  * seconds each tool's process and s3rver spent per case (s3rver runs in this
  * process: a server busy nearly all the wall time is the limit, whoever the
  * client is; on a loaded machine the CPU seconds vary less than the times).
  * `--ferry-base OTHER/cli/main.ts` adds another checkout's ferry (an A/B in the same run).
  *
- *   deno run -A bench/s3.ts [--files 2000] [--mib 256] [--runs 3] [--ferry-base OTHER/cli/main.ts]
+ * The requests s3rver answered per tool and case (medians) come last.
+ *
+ *   deno run -A bench/s3.ts [--files 2000] [--mib 256] [--mid 64] [--runs 3]
+ *     [--ferry-base OTHER/cli/main.ts]
  * @module
  */
 import { join } from "node:path";
@@ -24,6 +28,7 @@ const opt = (name: string) => {
 };
 const FILES = Number(opt("--files") ?? 2000);
 const MIB = Number(opt("--mib") ?? 256);
+const MID = Number(opt("--mid") ?? 64);
 const RUNS = Number(opt("--runs") ?? 3);
 const BASE = opt("--ferry-base");
 const MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
@@ -51,17 +56,21 @@ for (let i = 0; i < FILES; i++) {
   bytes += size;
   await Deno.writeFile(join(tree, `d${i % 20}`, `f${i}.bin`), data);
 }
-const bigDir = join(work, "big");
-await Deno.mkdir(bigDir);
-{
-  const f = await Deno.open(join(bigDir, "big.bin"), { write: true, create: true });
+/** A directory holding one file of `mib` MiB (random 64 KiB at the start of each MiB). */
+async function oneFile(name: string, mib: number): Promise<string> {
+  const dir = join(work, name);
+  await Deno.mkdir(dir);
+  const f = await Deno.open(join(dir, `${name}.bin`), { write: true, create: true });
   const chunk = new Uint8Array(1 << 20);
-  for (let i = 0; i < MIB; i++) {
+  for (let i = 0; i < mib; i++) {
     crypto.getRandomValues(chunk.subarray(0, 65536));
     await f.write(chunk);
   }
   f.close();
+  return dir;
 }
+const bigDir = await oneFile("big", MIB);
+const midDir = await oneFile("mid", MID);
 
 const env: Record<string, string> = {
   ...Deno.env.toObject(),
@@ -130,6 +139,10 @@ const copyBig = (tool: Tool, r: number) =>
   tool === "rclone"
     ? ["copy", bigDir, dst(tool, "big", r)]
     : ["mirror", bigDir, dst(tool, "big", r)];
+const copyMid = (tool: Tool, r: number) =>
+  tool === "rclone"
+    ? ["copy", midDir, dst(tool, "mid", r)]
+    : ["mirror", midDir, dst(tool, "mid", r)];
 const cases: Case[] = [
   {
     what: `${FILES} files (${(bytes / 2 ** 20).toFixed(1)} MiB) local -> s3`,
@@ -148,22 +161,28 @@ const cases: Case[] = [
         : ["mirror", dst(tool, "big", r), down];
     },
   },
+  { what: `${MID} MiB file up`, goal: "time <= 1.0", command: copyMid },
 ];
 
 const seconds = new Map<string, number[]>();
 const cpu = new Map<string, number[]>();
 const toolCpu = new Map<string, number[]>();
+const requests = new Map<string, number[]>();
 const note = (m: Map<string, number[]>, k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
 console.error(`load average at start: ${load()}`);
 for (let r = 0; r < RUNS; r++) {
   for (const c of cases) {
     const order = tools.map((_, i) => tools[(i + r) % tools.length]);
     for (const t of order) {
+      let answered = 0;
+      const unobserve = s3.observe(() => answered++);
       const cpu0 = cpuTimes();
       const t0 = performance.now();
       await cli[t](c.command(t, r));
       const s = (performance.now() - t0) / 1000;
       const cpu1 = cpuTimes();
+      unobserve();
+      note(requests, `${c.what}|${t}`, answered);
       note(seconds, `${c.what}|${t}`, s);
       note(cpu, `${c.what}|${t}`, cpu1.own - cpu0.own);
       note(toolCpu, `${c.what}|${t}`, cpu1.children - cpu0.children);
@@ -178,7 +197,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const head = ["case", ...tools.map((t) => `${t} s`), "ferry / rclone"];
 if (BASE) head.push("ferry / base");
-head.push("CPU s, tool + s3rver: ferry", "rclone", "goal");
+head.push("CPU s, tool + s3rver: ferry", "rclone", "requests: ferry / rclone", "goal");
 console.log(`| ${head.join(" | ")} |`);
 console.log(`|${head.map(() => "---").join("|")}|`);
 for (const c of cases) {
@@ -189,7 +208,8 @@ for (const c of cases) {
   if (BASE) row.push((m("ferry") / m("base")).toFixed(2));
   const c3 = (t: Tool) =>
     `${sec(median(toolCpu.get(`${c.what}|${t}`)!))} + ${sec(median(cpu.get(`${c.what}|${t}`)!))}`;
-  row.push(c3("ferry"), c3("rclone"), c.goal);
+  const n = (t: Tool) => median(requests.get(`${c.what}|${t}`)!);
+  row.push(c3("ferry"), c3("rclone"), `${n("ferry")} / ${n("rclone")}`, c.goal);
   console.log(`| ${row.join(" | ")} |`);
 }
 console.log(`\nload average at end: ${load()}; medians of ${RUNS} (each run in brackets)`);
