@@ -15,6 +15,8 @@
  *   auth request (a POST with the user's password) and one for the FTP transfer;
  * - curl-null: curl's download into /dev/null (no file written; its upload is curl's);
  * - cat: `cat FILE` into /dev/null, the file side alone (no network, no server).
+ * - base: ferry's `get`/`put` from another checkout (`--base DIR`, e.g. a
+ *   `git worktree` of an older commit), for A/B pairs beside the peers.
  *
  * Every result that leaves a file is checked: size and SHA-256 of the downloaded
  * file, and of the file on the server after each upload. Prints MiB/s per tool
@@ -23,7 +25,7 @@
  * Files on both sides live in `--dir` (default /dev/shm, tmpfs: the disk's
  * write-back, which made single uploads swing 3x here, is not what is measured).
  *
- *   deno run -A bench/uftp_transfer.ts [--size-mib 256] [--runs 5] [--dir /dev/shm]
+ *   deno run -A bench/uftp_transfer.ts [--size-mib 256] [--runs 5] [--dir /dev/shm] [--tools ferry,curl] [--base DIR]
  * @module
  */
 import { parseArgs } from "node:util";
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     dir: { type: "string", default: "/dev/shm" },
     tools: { type: "string", default: "ferry,curl,curl-auth,floor,curl-null,cat" },
+    base: { type: "string" },
   },
 });
 const sizeMiB = Number(values["size-mib"]);
@@ -83,6 +86,10 @@ try {
   };
   const deno = (args: string[]) => [Deno.execPath(), "run", "-A", ...args];
   const ferry = (args: string[]) => deno([join(repo, "cli/main.ts"), "-q", ...args]);
+  const base = (args: string[]) => {
+    if (!values.base) throw new Error("--tools base needs --base DIR (another checkout)");
+    return deno([join(values.base, "cli/main.ts"), "-q", ...args]);
+  };
   const floor = (args: string[]) => deno([join(repo, "bench/uftp_floor.ts"), ...args]);
   const floorArgs = [site.authUrl, caFile, `${site.user}:${site.password}`, served];
 
@@ -124,6 +131,11 @@ else exec curl -sS -T "$2" "ftp://anonymous:$S@127.0.0.1:$P/$3"; fi
     ferry: {
       get: (local) => Promise.resolve(ferry(["get", "--ca", caFile, `${url}/down.bin`, local])),
       put: (remote) => Promise.resolve(ferry(["put", "--ca", caFile, source, `${url}/${remote}`])),
+      writes: true,
+    },
+    base: {
+      get: (local) => Promise.resolve(base(["get", "--ca", caFile, `${url}/down.bin`, local])),
+      put: (remote) => Promise.resolve(base(["put", "--ca", caFile, source, `${url}/${remote}`])),
       writes: true,
     },
     "ferry-ifnewer": {
@@ -200,14 +212,14 @@ else exec curl -sS -T "$2" "ftp://anonymous:$S@127.0.0.1:$P/$3"; fi
       } s`,
     );
   }
-  for (const base of ["curl", "curl-auth"].filter((b) => result[b])) {
-    for (const name of names.filter((n) => n !== base)) {
-      const r = (d: "get" | "put") => (result[name][d] / result[base][d]).toFixed(2);
+  for (const yard of ["curl", "curl-auth", "base"].filter((b) => result[b])) {
+    for (const name of names.filter((n) => n !== yard)) {
+      const r = (d: "get" | "put") => (result[name][d] / result[yard][d]).toFixed(2);
       // The same ratio round by round (the two ran minutes apart at most): steadier under load.
       const p = (d: "get" | "put") =>
-        med(samples[name][d].map((x, i) => x.rate / samples[base][d][i].rate)).toFixed(2);
+        med(samples[name][d].map((x, i) => x.rate / samples[yard][d][i].rate)).toFixed(2);
       console.log(
-        `${name}/${base}: get ${r("get")} (pairs ${p("get")})  put ${r("put")} (pairs ${p("put")})`,
+        `${name}/${yard}: get ${r("get")} (pairs ${p("get")})  put ${r("put")} (pairs ${p("put")})`,
       );
     }
   }
