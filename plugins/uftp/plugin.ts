@@ -28,12 +28,20 @@ export function openUftp(url: URL, options: object): Promise<Endpoint> {
   return UftpEndpoint.open(url, options as UftpEndpointOptions);
 }
 
+/**
+ * The server side's module, by a specifier Deno cannot read ahead: a literal
+ * `import("./cli.ts")` made every `uftp://` transfer read (not run) the UFTPD,
+ * the auth service and the FTP server, ~60 modules, at start-up.
+ */
+const SERVE_MODULE = new URL("./cli.ts", import.meta.url).href;
+
 /** `ferry uftp-serve`: the server side (UFTPD, auth service, the FTP server under them) loads when it runs. */
 export const uftpServeCommand: PluginCommand = {
   name: "uftp-serve",
   description: "serve a directory as a UFTP site (UFTPD + HTTPS auth service)",
   usage: "[options] [DIR]",
-  run: async (args, context) => (await import("./cli.ts")).runUftpServe(args, context),
+  run: async (args, context) =>
+    (await import(SERVE_MODULE) as typeof import("./cli.ts")).runUftpServe(args, context),
 };
 
 /**
