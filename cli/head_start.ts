@@ -42,6 +42,77 @@ export function headStartUrl(args: readonly string[]): string | undefined {
   return /^ftp:\/\//i.test(url) ? url : undefined;
 }
 
+/** What a `get`/`put` of a `uftp://` URL is started ahead with. */
+export interface UftpHeadPlan {
+  url: string;
+  /** Whether the command is `put` (a URL ending in `/` is then the directory). */
+  put: boolean;
+  /** `--ca FILE`: the auth server's CA, read as the endpoint would read it. */
+  caFile?: string;
+}
+
+/**
+ * The `uftp://` URL (and `--ca` file) a `get`/`put` argument list will open,
+ * when nothing else in it can change how: what cli/quick.ts takes by hand,
+ * after a leading `-q` and one `--ca FILE` (the auth server's CA only decides
+ * whether its certificate is trusted), else undefined (the usual path).
+ *
+ * @example
+ * ```ts
+ * uftpHeadPlan(["get", "--ca", "ca.pem", "uftp://u:pw@h:9000/rest/auth/T:/d/a", "a"]);
+ * // { url: "uftp://u:pw@h:9000/rest/auth/T:/d/a", put: false, caFile: "ca.pem" }
+ * ```
+ */
+export function uftpHeadPlan(args: readonly string[]): UftpHeadPlan | undefined {
+  let rest = args;
+  while (rest[0] === "-q" || rest[0] === "--quiet") rest = rest.slice(1);
+  const ca = rest.indexOf("--ca");
+  const caFile = ca > 0 && ca + 1 < rest.length ? rest[ca + 1] : undefined;
+  if (caFile !== undefined) rest = [...rest.slice(0, ca), ...rest.slice(ca + 2)];
+  const quick = quickCommand(rest);
+  if (!quick) return undefined;
+  const url = quick.positionals[quick.name === "get" ? 0 : 1];
+  return /^uftp:\/\//i.test(url) ? { url, put: quick.name === "put", caFile } : undefined;
+}
+
+/**
+ * Starts the auth request and the UFTPD login of a `uftp://` get/put (see
+ * plugins/uftp/head.ts): the UFTP endpoint takes that session when it would
+ * make the same one. Deno's crypto library initialises on first use (~30 ms
+ * of CPU in the first TLS handshake): a throwaway P-256 key, made on a
+ * worker thread, has it done while the modules load.
+ *
+ * @example
+ * ```ts
+ * const head = await startUftpHeadStart({ url: "uftp://u:pw@h:9000/rest/auth/T:/d/a", put: false });
+ * ```
+ */
+export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart> {
+  crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign"])
+    .catch(() => {});
+  let ca: string | undefined;
+  try {
+    ca = plan.caFile === undefined ? undefined : Deno.readTextFileSync(plan.caFile);
+  } catch {
+    ca = undefined; // the endpoint reports an unreadable CA file
+  }
+  const [{ startUftpHead }, { splitLocation }] = await Promise.all([
+    late<typeof import("../plugins/uftp/head.ts")>(import.meta.url, "../plugins/uftp/head.ts"),
+    late<typeof import("./location.ts")>(import.meta.url, "./location.ts"),
+  ]);
+  // The endpoint get/put opens: the file's directory (a put to `.../dir/` keeps the local name).
+  const root = plan.put && plan.url.endsWith("/") ? plan.url : splitLocation(plan.url).root;
+  const head = ca === undefined && plan.caFile !== undefined
+    ? undefined
+    : startUftpHead(root, { ca });
+  return {
+    url: plan.url,
+    started: Promise.resolve(),
+    take: () => undefined, // the UFTP endpoint takes it (plugins/uftp/head.ts)
+    dispose: () => head?.dispose() ?? Promise.resolve(),
+  };
+}
+
 /** A session made ahead for one URL. */
 export interface HeadSession {
   client: FtpClient;

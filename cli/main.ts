@@ -11,7 +11,7 @@
  */
 import { VERSION } from "./version.ts";
 import { late } from "./late.ts";
-import { headStartUrl, startHead } from "./head_start.ts";
+import { headStartUrl, startHead, startUftpHeadStart, uftpHeadPlan } from "./head_start.ts";
 import { quickCommand, runQuick } from "./quick.ts";
 
 /**
@@ -91,16 +91,23 @@ export async function main(args: string[]): Promise<number> {
   // A plain get/put skips commander (cli/quick.ts); of a plain ftp:// URL, it
   // logs in first, and the server checks the password while the rest loads.
   const quick = quickCommand(args);
-  if (quick) {
-    const headUrl = headStartUrl(args);
-    const headStart = headUrl === undefined ? undefined : startHead(headUrl);
-    await headStart?.started;
-    try {
-      return await runQuick(quick, headStart);
-    } finally {
-      await headStart?.dispose();
-    }
+  const headUrl = headStartUrl(args);
+  // Of a uftp:// URL (quick or through commander): the auth request and the
+  // UFTPD login, taken by the UFTP endpoint (plugins/uftp/head.ts).
+  const uftpPlan = headUrl === undefined ? uftpHeadPlan(args) : undefined;
+  const headStart = headUrl !== undefined
+    ? startHead(headUrl)
+    : uftpPlan && await startUftpHeadStart(uftpPlan);
+  await headStart?.started;
+  try {
+    return quick ? await runQuick(quick, headStart) : await runCommander(args);
+  } finally {
+    await headStart?.dispose();
   }
+}
+
+/** Any command, through commander (see {@link main}). */
+async function runCommander(args: string[]): Promise<number> {
   const [{ CommanderError }, { CliContext }, { Exit }, { writeStderr }, { buildProgram }, table] =
     await Promise.all([
       late<typeof import("../deps/commander.ts")>(import.meta.url, "../deps/commander.ts"),

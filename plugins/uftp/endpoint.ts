@@ -14,6 +14,7 @@ import { MAX_BLOCK } from "./blocks.ts";
 import { uftpHash } from "./dialect.ts";
 import { UftpConfigError, UftpUnsupportedError } from "./errors.ts";
 import { uftpSessionFactory } from "./session.ts";
+import { takeUftpHead, uftpHeadKey } from "./head.ts";
 import { measureUftpTimeShift } from "./time.ts";
 import { parseUftpUrl, type UftpUrl } from "./url.ts";
 
@@ -145,16 +146,17 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
     const maxConnections = Math.max(1, options.maxConnections ?? (options.oneFile ? 1 : 4));
     const single = maxConnections === 1;
     const streams = typeof extras.streams === "number" ? extras.streams : 1;
+    const request = {
+      baseDir: parsed.baseDir,
+      persistent: extras.persistent === true,
+      group: typeof extras.group === "string" ? extras.group : undefined,
+      client: typeof extras.client === "string" ? extras.client : undefined,
+    };
     const factory = uftpSessionFactory({
       authUrl: parsed.authUrl,
       serverName: parsed.serverName,
       credential,
-      request: {
-        baseDir: parsed.baseDir,
-        persistent: extras.persistent === true,
-        group: typeof extras.group === "string" ? extras.group : undefined,
-        client: typeof extras.client === "string" ? extras.client : undefined,
-      },
+      request,
       streams,
       ca: options.tls?.ca,
       httpClient: owned.httpClient,
@@ -164,7 +166,12 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       now: options.now,
       onSecret: (secret) => options.secrets?.add(secret),
     });
-    let first: FtpClient | undefined = await factory();
+    // A session the CLI started ahead for exactly this (plugins/uftp/head.ts), else a new one.
+    const head = await takeUftpHead(
+      uftpHeadKey({ authUrl: parsed.authUrl, credential, request, streams, ca: options.tls?.ca }),
+    );
+    if (head) options.secrets?.add(head.secret);
+    let first: FtpClient | undefined = head?.client ?? await factory();
     // The next session (the first transfer's, as a rule) is opened meanwhile:
     // a UFTP session costs an HTTPS request and a login, ~50-100 ms, which
     // then overlap with the time-shift measurement and the first listing

@@ -1,0 +1,142 @@
+/**
+ * A head start for a one-file `ferry get`/`put` of a `uftp://` URL: the auth
+ * request and the UFTPD login run while the rest of the CLI (commander,
+ * logging, the registry, the endpoint code) still loads. A UFTP session costs
+ * an HTTPS request (the process's first TLS handshake also initialises Deno's
+ * crypto library, ~30 ms of CPU) and a login (the UFTPD forks a session
+ * process), which then no longer follow the start-up.
+ *
+ * Only a URL that carries its user and password is started ahead. The
+ * endpoint takes the session ({@link takeUftpHead}) only when it would have
+ * asked for exactly that one: the same auth URL, credential, session request,
+ * stream count and CA ({@link uftpHeadKey}); else it is closed unused, and a
+ * failed head start is only a session the endpoint then asks for itself.
+ * @module
+ */
+import { authenticate } from "./auth_client.ts";
+import type { AuthRequestOptions } from "./auth_messages.ts";
+import type { UftpCredential } from "./credentials.ts";
+import { openUftpSession } from "./session.ts";
+import { parseUftpUrl } from "./url.ts";
+
+/** A session made ahead, with the one-time secret it logged in with (for masking). */
+export interface UftpHeadSession {
+  /** The logged-in session, as the session factory makes it. */
+  client: Awaited<ReturnType<typeof openUftpSession>>;
+  secret: string;
+}
+
+/** Heads started in this process and not yet taken, by {@link uftpHeadKey}. */
+const heads = new Map<string, Promise<UftpHeadSession>>();
+
+/**
+ * What a session is made of: two sessions with the same key are the same to
+ * the auth server and the UFTPD.
+ *
+ * @example
+ * ```ts
+ * uftpHeadKey({ authUrl: "https://h:9000/rest/auth/T", credential: { kind: "anonymous" }, request: { baseDir: "/d" }, streams: 1 });
+ * ```
+ */
+export function uftpHeadKey(parts: {
+  authUrl: string;
+  credential: UftpCredential;
+  request: AuthRequestOptions;
+  streams: number;
+  ca?: string;
+}): string {
+  const { credential: c, request: r } = parts;
+  // Only password and anonymous credentials are started ahead; a key or token never matches.
+  const who = c.kind === "password"
+    ? ["password", c.user, c.password]
+    : c.kind === "anonymous"
+    ? ["anonymous"]
+    : [c.kind, crypto.randomUUID()];
+  return JSON.stringify([
+    parts.authUrl,
+    who,
+    r.baseDir,
+    r.persistent === true,
+    r.streamCount ?? 1,
+    r.compress === true,
+    r.group ?? null,
+    r.client ?? null,
+    parts.streams,
+    parts.ca ?? null,
+  ]);
+}
+
+/**
+ * Starts authenticating and logging in for `url` (which must carry user and
+ * password; else nothing starts). `dispose` closes the session unless an
+ * endpoint took it.
+ *
+ * @example
+ * ```ts
+ * const head = startUftpHead("uftp://u:pw@h:9000/rest/auth/T:/d/a.bin", { ca });
+ * // ... the endpoint opens and takes it ...
+ * await head.dispose();
+ * ```
+ */
+export function startUftpHead(
+  url: string,
+  options: { ca?: string; timeoutMs?: number } = {},
+): { started: Promise<void>; dispose(): Promise<void> } {
+  const none = { started: Promise.resolve(), dispose: () => Promise.resolve() };
+  let parsed;
+  try {
+    parsed = parseUftpUrl(url);
+  } catch {
+    return none; // the endpoint tells what is wrong with the URL
+  }
+  if (!parsed.user || parsed.password === undefined || parsed.token || parsed.identity) {
+    return none;
+  }
+  const credential: UftpCredential = parsed.user === "anonymous"
+    ? { kind: "anonymous" }
+    : { kind: "password", user: parsed.user, password: parsed.password };
+  const request: AuthRequestOptions = { baseDir: parsed.baseDir, persistent: false };
+  const key = uftpHeadKey({
+    authUrl: parsed.authUrl,
+    credential,
+    request,
+    streams: 1,
+    ca: options.ca,
+  });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const session = (async (): Promise<UftpHeadSession> => {
+    const grant = await authenticate(parsed.authUrl, parsed.serverName, credential, request, {
+      ca: options.ca,
+      timeoutMs,
+    });
+    const client = await openUftpSession(grant, { streams: 1, timeoutMs });
+    return { client, secret: grant.secret };
+  })();
+  session.catch(() => {}); // a failed head is the endpoint's own attempt to make
+  heads.set(key, session);
+  return {
+    started: session.then(() => {}, () => {}),
+    async dispose() {
+      if (heads.get(key) !== session) return; // taken
+      heads.delete(key);
+      (await session.catch(() => undefined))?.client.close();
+    },
+  };
+}
+
+/**
+ * The session started ahead under `key`, once; undefined when there is none
+ * or it failed (the caller then makes its own).
+ *
+ * @example
+ * ```ts
+ * const head = await takeUftpHead(uftpHeadKey({ authUrl, credential, request, streams: 1, ca }));
+ * ```
+ */
+export async function takeUftpHead(key: string): Promise<UftpHeadSession | undefined> {
+  const session = heads.get(key);
+  if (!session) return undefined;
+  heads.delete(key);
+  const made = await session.catch(() => undefined);
+  return made && !made.client.closed ? made : undefined;
+}
