@@ -57,7 +57,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   },
   {
     name: "schedule",
-    usage: "[options] <files...>",
+    usage: "[options] [files...]",
     description: "run workflows on their schedule: (cron) in the foreground until Ctrl-C",
     load: async () =>
       (await late<typeof import("./schedule.ts")>(import.meta.url, "./schedule.ts"))

@@ -66,7 +66,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
             "print the JSON Schema of workflow files (for editors)",
           ],
           [
-            "schedule [options] <files...>",
+            "schedule [options] [files...]",
             "run workflows on their schedule: (cron) in the foreground until Ctrl-C",
           ],
           [
@@ -2015,4 +2015,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "5ad90e0cd5ffda8e";
+export const HELP_SOURCES_HASH = "50a7854c7ac81717";
