@@ -15,6 +15,7 @@ import {
   withGlobalOptions,
   withJobOptions,
 } from "../options.ts";
+import { QUEUE_HELP, queueFrom } from "./worker.ts";
 
 function register(
   program: Command,
@@ -27,7 +28,8 @@ function register(
   const cmd = program.command(name)
     .description(description)
     .argument(...from)
-    .argument(...to);
+    .argument(...to)
+    .option("--queue <url>", QUEUE_HELP);
   withGlobalOptions(withJobOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))))
     .action((src, dst, opts) =>
       runAction(cli, program.opts(), opts, async () => {
@@ -41,6 +43,7 @@ function register(
             targets: { from: "from", to: "to" },
             options: filtersFromOptions(flags),
             flags,
+            queue: queueFrom(flags as { queue?: string }),
           }),
         );
       })

@@ -6,6 +6,7 @@ import type { Command } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { runOneOff } from "../lazy.ts";
+import { queueFrom } from "./worker.ts";
 import {
   withAuthOptions,
   withConnectionOptions,
@@ -26,7 +27,12 @@ export function registerRmtree(program: Command, cli: CliContext): void {
     .description("remove a directory tree (or a file)")
     .argument("<url>", "URL or local path")
     .option("--ignore-errors", "carry on past errors")
-    .option("--force", "allow removing everything below an endpoint root");
+    .option("--force", "allow removing everything below an endpoint root")
+    .option(
+      "--queue <url>",
+      "delete on the workers of this queue, after the complete listing here " +
+        "(redis://HOST:PORT[/DB]; default $FERRY_QUEUE)",
+    );
   withGlobalOptions(withJobOptions(withConnectionOptions(withAuthOptions(cmd))))
     .action((url, opts) =>
       runAction(cli, program.opts(), opts, async () => {
@@ -41,6 +47,7 @@ export function registerRmtree(program: Command, cli: CliContext): void {
               ...(opts.force ? { force: true } : {}),
             },
             flags: opts,
+            queue: queueFrom(opts),
           }),
         );
       })

@@ -1002,6 +1002,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
             "allow removing everything below an endpoint root",
           ],
           [
+            "--queue <url>",
+            "delete on the workers of this queue, after the complete listing here (redis://HOST:PORT[/DB]; default $FERRY_QUEUE)",
+          ],
+          [
             "-u, --user <name>",
             "user name (default: the URL's, else anonymous)",
           ],
@@ -1142,6 +1146,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
       {
         "heading": "Options:",
         "items": [
+          [
+            "--queue <url>",
+            "carry transfers out on the workers of this queue (redis://HOST:PORT[/DB]; default $FERRY_QUEUE)",
+          ],
           [
             "-u, --user <name>",
             "user name (default: the URL's, else anonymous)",
@@ -1303,6 +1311,10 @@ export const HELP_PAGES: Record<string, HelpPage> = {
       {
         "heading": "Options:",
         "items": [
+          [
+            "--queue <url>",
+            "carry transfers out on the workers of this queue (redis://HOST:PORT[/DB]; default $FERRY_QUEUE)",
+          ],
           [
             "-u, --user <name>",
             "user name (default: the URL's, else anonymous)",
@@ -2015,4 +2027,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "50a7854c7ac81717";
+export const HELP_SOURCES_HASH = "e017ab773f410b77";

@@ -49,6 +49,17 @@ peerTest(
       const tasks = workers.map((w) => w.text).join("\n");
       assert.match(tasks, /task \S+\.fetch\./);
       assert.match(tasks, /task \S+\.clean\./);
+      // The one-off commands take --queue too.
+      const up = c.ferry(["upload-if-newer", "src", "copy", "--queue", c.redis.url], {}, "up");
+      assert.equal((await up.exit()).code, 0, up.tail());
+      assert.deepEqual(await snapshot(join(c.dir, "copy")), src);
+      const rm = c.ferry(["rmtree", "copy/d1", "--queue", c.redis.url], {}, "rmtree");
+      assert.equal((await rm.exit()).code, 0, rm.tail());
+      const left = Object.keys(await snapshot(join(c.dir, "copy")));
+      assert.deepEqual(left, Object.keys(src).filter((p) => !p.startsWith("d1/")));
+      const all = workers.map((w) => w.text).join("\n");
+      assert.match(all, /task \S+ \(upload-if-newer\)/);
+      assert.match(all, /task \S+ \(rmtree\)/);
       assert(!(await redisDump(c.redis.url)).includes(SECRET), "a secret reached Redis");
     } finally {
       await c.cleanup();
