@@ -119,17 +119,22 @@ async function chunkConfig(bytes: number): Promise<string> {
 const configs: string[] = [];
 
 async function startOnce(named: string, dir: string): Promise<Server> {
-  // `KIND+alt`: KIND with --alt-flags added to its Deno flags; `KIND+v8=FLAG`: with
-  // --v8-flags=FLAG (A/B in one run).
-  const alt = named.endsWith("+alt");
-  const [kind, v8] = (alt ? named.slice(0, -4) : named).split("+v8=");
+  // Suffixes for an A/B in one run: `+alt` adds --alt-flags to KIND's Deno flags,
+  // `+v8=FLAG` adds --v8-flags=FLAG (`+v8=none`: ferry serve without the V8 flags
+  // it restarts itself with), `+env=K=V` sets an environment variable.
+  const [kind, ...mods] = named.split("+");
+  const alt = mods.includes("alt");
+  const v8 = mods.find((m) => m.startsWith("v8="))?.slice(3);
   const denoFlags = [
     ...split(args["deno-flags"]),
     ...(alt ? split(args["alt-flags"]) : []),
     ...(v8 && v8 !== "none" ? [`--v8-flags=${v8}`] : []),
   ];
-  // `cli+v8=none`: ferry serve without the V8 flags it restarts itself with.
   const env = Object.fromEntries(split(args["ferry-env"]).map((kv) => kv.split("=", 2)));
+  for (const m of mods.filter((m) => m.startsWith("env="))) {
+    const kv = m.slice(4);
+    env[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
+  }
   if (v8 === "none") env.FERRY_SERVE_V8_FLAGS = "";
   const port = freePort();
   const cmd = kind === "pyftpdlib"

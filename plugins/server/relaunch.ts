@@ -1,20 +1,28 @@
 /**
- * `ferry serve` starts itself again, once, with V8 flags that suit a server
- * holding hundreds of sessions. V8 lets its young generation grow to 16 MiB
- * per semi-space under a burst of allocation and keeps it: with 300 sessions
- * that showed up as +14 KiB per idle session and +40 KiB per stalled download
- * (bench/server_memory.ts; docs/SERVER.md "Memory"). The size is fixed when
- * the isolate is made (`node:v8` setFlagsFromString at run time changes
- * nothing), so the flag has to be there at launch: the process replaces
- * itself (`execve`, same pid, same descriptors) with the same command line
- * and `DENO_V8_FLAGS` extended.
+ * `ferry serve` starts itself again, once, with settings that suit a server
+ * holding hundreds of sessions:
  *
- * Only where it can: Linux with a glibc, FFI already allowed (`-A` or
- * `--allow-ffi`; never prompted for), ferry's own CLI as the main module (not
- * a library user's process, not tests running the command in-process), and
- * `DENO_V8_FLAGS` not naming the flag already (so the second start does not
- * start again, and a user's own setting wins). `FERRY_SERVE_V8_FLAGS` replaces
- * the flags (comma-separated; empty: no restart).
+ * - V8's `--max-semi-space-size=2`: V8 lets its young generation grow to 16
+ *   MiB per semi-space under a burst of allocation and keeps it; with 300
+ *   sessions that showed up as +14 KiB per idle session and +40 KiB per
+ *   stalled download (bench/server_memory.ts; docs/SERVER.md "Memory"). The
+ *   size is fixed when the isolate is made (`node:v8` setFlagsFromString at
+ *   run time changes nothing), so the flag has to be there at launch.
+ * - glibc's `MALLOC_MMAP_THRESHOLD_=65536`: transfer buffers (64 KiB and up)
+ *   get pages of their own, which cost RSS only where bytes were written
+ *   (a stalled upload's half-filled buffer) and go back to the system when the
+ *   buffer is freed. glibc otherwise raises the threshold after the first
+ *   freed buffer and serves the next ones from its heap, zeroing (touching)
+ *   all of it and keeping it after free: stalled uploads 136 -> 106 KiB each.
+ *
+ * The process replaces itself (`execve`: same pid, same descriptors) with the
+ * same command line and the environment extended. Only where it can: Linux
+ * with a glibc, FFI already allowed (`-A` or `--allow-ffi`; never prompted
+ * for), ferry's own CLI as the main module (not a library user's process, not
+ * tests running the command in-process), and something still to add (so the
+ * second start does not start again; a user's own `DENO_V8_FLAGS` flag or
+ * `MALLOC_MMAP_THRESHOLD_` wins). `FERRY_SERVE_V8_FLAGS` replaces the V8 flags
+ * (comma-separated; empty: none); `FERRY_SERVE_RESTART=0` turns all of it off.
  * @module
  */
 import { logger } from "../../plugin.ts";
@@ -23,19 +31,24 @@ const log = logger("server");
 
 /** What `ferry serve` adds to `DENO_V8_FLAGS` (see the module comment). */
 export const SERVE_V8_FLAGS: readonly string[] = ["--max-semi-space-size=2"];
+/** glibc's fixed mmap threshold for `ferry serve` (bytes; see the module comment). */
+export const SERVE_MMAP_THRESHOLD = "65536";
 
 /** What {@link relaunchPlan} decides. */
 export type RelaunchPlan = { env: Record<string, string> } | { skip: string };
 
 /**
- * Decides whether to restart with V8 flags, and with which environment (pure).
+ * Decides whether to restart with the serving settings, and with which
+ * environment (pure).
  *
  * @example
  * ```ts
  * relaunchPlan({ PATH: "/bin" }, { os: "linux", ffi: true, cli: true });
- * // { env: { PATH: "/bin", DENO_V8_FLAGS: "--max-semi-space-size=2" } }
- * relaunchPlan({ DENO_V8_FLAGS: "--max-semi-space-size=2" }, { os: "linux", ffi: true, cli: true });
- * // { skip: "DENO_V8_FLAGS has --max-semi-space-size already" }
+ * // { env: { PATH: "/bin", DENO_V8_FLAGS: "--max-semi-space-size=2", MALLOC_MMAP_THRESHOLD_: "65536" } }
+ * relaunchPlan(
+ *   { DENO_V8_FLAGS: "--max-semi-space-size=2", MALLOC_MMAP_THRESHOLD_: "65536" },
+ *   { os: "linux", ffi: true, cli: true },
+ * ); // { skip: "nothing to add" }
  * ```
  */
 export function relaunchPlan(
@@ -45,17 +58,20 @@ export function relaunchPlan(
   if (!where.cli) return { skip: "not started as ferry's CLI" };
   if (where.os !== "linux") return { skip: `not Linux (${where.os})` };
   if (!where.ffi) return { skip: "FFI not allowed (--allow-ffi)" };
+  if (env.FERRY_SERVE_RESTART === "0") return { skip: "FERRY_SERVE_RESTART=0" };
   const wanted = env.FERRY_SERVE_V8_FLAGS !== undefined
     ? env.FERRY_SERVE_V8_FLAGS.split(",").map((f) => f.trim()).filter(Boolean)
     : SERVE_V8_FLAGS;
-  if (!wanted.length) return { skip: "FERRY_SERVE_V8_FLAGS is empty" };
   const have = (env.DENO_V8_FLAGS ?? "").split(/[,\s]+/).filter(Boolean);
   const name = (f: string) => f.split("=")[0];
   const missing = wanted.filter((f) => !have.some((h) => name(h) === name(f)));
-  if (!missing.length) {
-    return { skip: `DENO_V8_FLAGS has ${wanted.map(name).join(", ")} already` };
+  const out: Record<string, string> = { ...env };
+  if (missing.length) out.DENO_V8_FLAGS = [...have, ...missing].join(",");
+  if (env.MALLOC_MMAP_THRESHOLD_ === undefined) out.MALLOC_MMAP_THRESHOLD_ = SERVE_MMAP_THRESHOLD;
+  if (!missing.length && env.MALLOC_MMAP_THRESHOLD_ !== undefined) {
+    return { skip: "nothing to add" };
   }
-  return { env: { ...env, DENO_V8_FLAGS: [...have, ...missing].join(",") } };
+  return { env: out };
 }
 
 /**
@@ -115,7 +131,7 @@ export function relaunchWithServerFlags(): void {
     plan = { skip: (e as Error).message };
   }
   if ("skip" in plan) {
-    log.debug("V8 flags for serving not applied: {why}", { why: plan.skip });
+    log.debug("serving settings (V8 flags, malloc) not applied: {why}", { why: plan.skip });
     return;
   }
   let why: string;
@@ -124,5 +140,5 @@ export function relaunchWithServerFlags(): void {
   } catch (e) {
     why = (e as Error).message;
   }
-  log.debug("V8 flags for serving not applied: {why}", { why });
+  log.debug("serving settings (V8 flags, malloc) not applied: {why}", { why });
 }

@@ -3,25 +3,37 @@ import { relaunchPlan, SERVE_V8_FLAGS } from "./relaunch.ts";
 
 const here = { os: "linux", ffi: true, cli: true };
 
-Deno.test("relaunchPlan: adds the serving flags once, keeps the user's, skips where it cannot", () => {
-  assert.deepEqual(relaunchPlan({ PATH: "/bin" }, here), {
-    env: { PATH: "/bin", DENO_V8_FLAGS: SERVE_V8_FLAGS.join(",") },
-  });
+Deno.test("relaunchPlan: adds the serving settings once, keeps the user's, skips where it cannot", () => {
+  const ours = { DENO_V8_FLAGS: SERVE_V8_FLAGS.join(","), MALLOC_MMAP_THRESHOLD_: "65536" };
+  assert.deepEqual(relaunchPlan({ PATH: "/bin" }, here), { env: { PATH: "/bin", ...ours } });
   // The user's other flags stay, ours are appended.
   assert.deepEqual(relaunchPlan({ DENO_V8_FLAGS: "--expose-gc" }, here), {
-    env: { DENO_V8_FLAGS: "--expose-gc,--max-semi-space-size=2" },
+    env: { ...ours, DENO_V8_FLAGS: "--expose-gc,--max-semi-space-size=2" },
   });
-  // The restarted process (and a user who set the flag to anything) does not restart.
-  assert.ok("skip" in relaunchPlan({ DENO_V8_FLAGS: "--max-semi-space-size=2" }, here));
-  assert.ok("skip" in relaunchPlan({ DENO_V8_FLAGS: "--foo --max-semi-space-size=8" }, here));
-  // FERRY_SERVE_V8_FLAGS replaces the flags; empty turns the restart off.
-  assert.ok("skip" in relaunchPlan({ FERRY_SERVE_V8_FLAGS: "" }, here));
-  assert.deepEqual(relaunchPlan({ FERRY_SERVE_V8_FLAGS: "--max-semi-space-size=2, --x" }, here), {
+  // The restarted process does not restart; a user's own value of either wins.
+  assert.ok("skip" in relaunchPlan(ours, here));
+  assert.ok(
+    "skip" in
+      relaunchPlan(
+        { DENO_V8_FLAGS: "--foo --max-semi-space-size=8", MALLOC_MMAP_THRESHOLD_: "1" },
+        here,
+      ),
+  );
+  assert.deepEqual(relaunchPlan({ MALLOC_MMAP_THRESHOLD_: "131072" }, here), {
+    env: { ...ours, MALLOC_MMAP_THRESHOLD_: "131072" },
+  });
+  // FERRY_SERVE_V8_FLAGS replaces the flags (empty: none); FERRY_SERVE_RESTART=0: no restart.
+  assert.deepEqual(relaunchPlan({ FERRY_SERVE_V8_FLAGS: "" }, here), {
+    env: { FERRY_SERVE_V8_FLAGS: "", MALLOC_MMAP_THRESHOLD_: "65536" },
+  });
+  assert.deepEqual(relaunchPlan({ FERRY_SERVE_V8_FLAGS: "--max-semi-space-size=4, --x" }, here), {
     env: {
-      FERRY_SERVE_V8_FLAGS: "--max-semi-space-size=2, --x",
-      DENO_V8_FLAGS: "--max-semi-space-size=2,--x",
+      ...ours,
+      FERRY_SERVE_V8_FLAGS: "--max-semi-space-size=4, --x",
+      DENO_V8_FLAGS: "--max-semi-space-size=4,--x",
     },
   });
+  assert.ok("skip" in relaunchPlan({ FERRY_SERVE_RESTART: "0" }, here));
   assert.ok("skip" in relaunchPlan({}, { ...here, cli: false }), "library users, tests");
   assert.ok("skip" in relaunchPlan({}, { ...here, os: "darwin" }));
   assert.ok("skip" in relaunchPlan({}, { ...here, ffi: false }));
@@ -60,11 +72,14 @@ async function servedEnv(env: Record<string, string>): Promise<string[]> {
 }
 
 Deno.test({
-  name: "ferry serve (CLI child) restarts itself with DENO_V8_FLAGS, not when told not to",
+  name: "ferry serve (CLI child) restarts itself with its settings, not when told not to",
   ignore: Deno.build.os !== "linux",
   fn: async () => {
     const flags = `DENO_V8_FLAGS=${SERVE_V8_FLAGS.join(",")}`;
-    assert.ok((await servedEnv({})).includes(flags));
-    assert.ok(!(await servedEnv({ FERRY_SERVE_V8_FLAGS: "" })).some((e) => e.startsWith(flags)));
+    const env = await servedEnv({});
+    assert.ok(env.includes(flags), env.join(" "));
+    assert.ok(env.includes("MALLOC_MMAP_THRESHOLD_=65536"));
+    const off = await servedEnv({ FERRY_SERVE_RESTART: "0" });
+    assert.ok(!off.some((e) => e.startsWith("DENO_V8_FLAGS=") || e.startsWith("MALLOC_MMAP")));
   },
 });
