@@ -5,7 +5,6 @@
  * both sides offer.
  * @module
  */
-import { createHash } from "node:crypto";
 import { UnsupportedError } from "./errors.ts";
 
 const algorithms: Record<string, string> = {
@@ -36,6 +35,8 @@ export async function digestStream(
     await stream.cancel();
     throw new UnsupportedError(`hash ${algorithm}`, where);
   }
+  // Imported here: node:crypto brings much of the Node layer to every start-up.
+  const { createHash } = await import("node:crypto");
   const hash = createHash(name);
   for await (const chunk of stream) hash.update(chunk);
   return hash.digest("hex");

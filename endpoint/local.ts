@@ -17,7 +17,6 @@
  * @module
  */
 import { COMPUTED_HASHES, digestStream } from "./hash.ts";
-import { existsSync } from "node:fs";
 import { resolve as resolveHostPath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type {
@@ -398,7 +397,7 @@ export class LocalEndpoint implements Endpoint {
       if (this.#checked(f) || this.#checked(t)) this.#verified.clear();
       // existsSync first: it answers "nothing there" without building an error,
       // and a new name (the common case) needs no more questions.
-      const replacing = this.#fsync === "replace" && existsSync(this.#abs(t)) &&
+      const replacing = this.#fsync === "replace" && (await nodeFs()).existsSync(this.#abs(t)) &&
         lstatOrUndefined(this.#abs(t))?.isFile === true && Deno.lstatSync(this.#abs(f)).isFile;
       if (replacing) {
         // The new content must be on the disk before it replaces the old (see `fsync`).
@@ -777,4 +776,11 @@ export function mapError(error: unknown, path: string): unknown {
   }
   if (e?.code === "ENOTEMPTY") return new NotEmptyError(path, { cause: e });
   return error;
+}
+
+let fsModule: Promise<typeof import("node:fs")> | undefined;
+
+/** node:fs, imported on first use: it brings much of the Node layer to every start-up. */
+function nodeFs(): Promise<typeof import("node:fs")> {
+  return fsModule ??= import("node:fs");
 }

@@ -29,7 +29,8 @@ import {
 } from "./errors.ts";
 import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
 import { connectSocket, formatHostPort, type FtpEncoding, textDecoder } from "./socket.ts";
-import { explainDataRefusal, startTlsClient, type TlsOptions } from "./tls.ts";
+import type { TlsOptions } from "./tls.ts";
+import { tlsCode, tlsCodeIfLoaded } from "./tls_code.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
 import type { DataConnection } from "./data_connection.ts";
@@ -310,7 +311,12 @@ export class FtpClient {
       localAddress: options.sourceAddress,
     });
     if (tls === "implicit") {
-      socket = await startTlsClient(socket, host, options.tlsOptions ?? {}, timeoutMs);
+      socket = await (await tlsCode()).startTlsClient(
+        socket,
+        host,
+        options.tlsOptions ?? {},
+        timeoutMs,
+      );
     }
     const control = new ControlConnection(socket, {
       encoding: options.encoding ?? "utf-8",
@@ -403,7 +409,10 @@ export class FtpClient {
   /** A 4xx to a transfer on a TLS session: maybe the data connection could not resume. */
   #noteRefusal(reply: Reply): void {
     if (!this.#protected || reply.code < 400 || reply.code >= 500) return;
-    if (explainDataRefusal(this.#control.socket as tls.TLSSocket)) this.#retire();
+    // A protected session made its TLS with the TLS code: it is loaded.
+    if (tlsCodeIfLoaded()?.explainDataRefusal(this.#control.socket as tls.TLSSocket)) {
+      this.#retire();
+    }
   }
 
   /** Marks the session closed at once and QUITs after whatever already waits for it. */
@@ -441,6 +450,7 @@ export class FtpClient {
    */
   auth(): Promise<void> {
     return this.#exclusive(async () => {
+      const { startTlsClient } = await tlsCode(); // before AUTH: the handshake follows at once
       const reply = await this.#control.command("AUTH TLS");
       if (reply.code !== 234) throw errorForReply(reply, "AUTH TLS");
       await this.#control.upgrade((plain) =>

@@ -4,7 +4,7 @@
  * tests; the I/O parts take the control connection they belong to.
  * @module
  */
-import net from "node:net";
+import type net from "node:net";
 import { logger } from "../util/log.ts";
 import {
   CommandNotImplementedError,
@@ -82,7 +82,8 @@ export function portArgument(host: string, port: number): string {
  * ```
  */
 export function eprtArgument(host: string, port: number): string {
-  return `|${net.isIPv6(host) ? 2 : 1}|${host}|${port}|`;
+  // An IPv6 literal is the only address with a colon (RFC 2428 protocol 2).
+  return `|${host.includes(":") ? 2 : 1}|${host}|${port}|`;
 }
 
 /** A connected data channel before TLS or reading: a node:net socket or a `Deno.Conn`. */
@@ -294,6 +295,7 @@ async function openActive(
 ): Promise<PendingData> {
   const localHost = options.activeAddress ?? controlSocket.localAddress ?? "127.0.0.1";
   const bindHost = controlSocket.localAddress ?? "0.0.0.0";
+  const { default: net } = await import("node:net"); // active mode only
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -327,7 +329,7 @@ async function openActive(
   accepted.catch(() => {});
   try {
     let reply = await control.command(`EPRT ${eprtArgument(localHost, port)}`);
-    if (reply.code >= 500 && !net.isIPv6(localHost)) {
+    if (reply.code >= 500 && !localHost.includes(":")) {
       reply = await control.command(`PORT ${portArgument(localHost, port)}`);
     }
     if (reply.code !== 200) throw errorForReply(reply, "PORT");

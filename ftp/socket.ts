@@ -1,11 +1,11 @@
 /**
  * Thin edges over `node:net` sockets: connect with a deadline, and Web Streams
- * with backpressure over a socket. node:net is used for every connection (plain
- * and TLS) because data-channel TLS session reuse only works through node:tls in
- * Deno (docs/TLS.md).
+ * with backpressure over a socket. node:net is used for control connections
+ * (plain and TLS) because data-channel TLS session reuse only works through
+ * node:tls in Deno (docs/TLS.md); it is imported when a connection is made.
  * @module
  */
-import net from "node:net";
+import type net from "node:net";
 import { FtpConnectionError, FtpTimeoutError } from "./errors.ts";
 import { formatHostPort } from "./url.ts";
 
@@ -26,12 +26,14 @@ export interface SocketOptions {
  * const sock = await connectSocket("127.0.0.1", 21, { timeoutMs: 5000 });
  * ```
  */
-export function connectSocket(
+export async function connectSocket(
   host: string,
   port: number,
   options: SocketOptions,
 ): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
+  // Imported here: a plain session on Deno.Conn (the CLI's head start) needs no Node layer.
+  const { default: net } = await import("node:net");
+  return await new Promise((resolve, reject) => {
     const socket = net.connect({
       host,
       port,

@@ -21,7 +21,8 @@ import {
   type RawDataChannel,
 } from "./data.ts";
 import { connData, type DataConnection, socketData } from "./data_connection.ts";
-import { startTlsData, type TlsOptions } from "./tls.ts";
+import type { TlsOptions } from "./tls.ts";
+import { tlsCode } from "./tls_code.ts";
 import type { Reply } from "./reply.ts";
 import { FtpConnectionError } from "./errors.ts";
 
@@ -200,6 +201,7 @@ export function tlsData(
     nativeConn: false,
     async connect(raw, request) {
       if (raw.conn) return connData(raw.conn, connOptions(request));
+      const { startTlsData } = await tlsCode();
       return ready(await startTlsData(raw.socket, control, options, timeoutMs), request);
     },
   };

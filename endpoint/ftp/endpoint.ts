@@ -9,7 +9,7 @@
 import { parseFtpUrl, redactUrl } from "../../ftp/url.ts";
 import type { TlsMode } from "../../ftp/client.ts";
 import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../ftp/errors.ts";
-import { TlsError } from "../../ftp/tls.ts";
+import { TlsError } from "../../ftp/tls/errors.ts";
 import { logger } from "../../util/log.ts";
 import { Precision } from "../types.ts";
 import type {
