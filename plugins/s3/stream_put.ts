@@ -83,13 +83,27 @@ export async function startStreamingPut(
     agent: false,
     ...(https && client.caBundle ? { ca: client.caBundle } : {}),
   });
+  /** Writes waiting for room; an early answer (a refusal) wakes them too. */
+  const waiting = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...waiting]) w();
+  };
   req.on("response", (res) => {
     answer = res;
     answered.resolve(res);
+    wake();
   });
   req.on("error", (e) => {
     failure ??= e;
     answered.reject(e);
+    wake();
+  });
+  req.on("close", () => {
+    if (!answer) {
+      failure ??= new Error("the connection closed before the server answered");
+      answered.reject(failure);
+    }
+    wake();
   });
   // The answer may come early (a refusal before the body is whole); end() reads it.
   answered.promise.catch(() => {});
@@ -117,24 +131,38 @@ export async function startStreamingPut(
       headers: h,
     });
   };
-  const refused = async (res: IncomingMessage) =>
-    await client.failure({ method: "PUT", key }, await asResponse(res));
+  let refusal: Promise<Error> | undefined;
+  const refused = (res: IncomingMessage) =>
+    refusal ??= asResponse(res).then((r) => client.failure({ method: "PUT", key }, r));
 
   return {
     async write(chunk) {
-      if (answer && (answer.statusCode ?? 500) >= 300) throw await refused(answer);
+      if (answer && (answer.statusCode ?? 500) >= 300) {
+        const error = await refused(answer);
+        req.destroy();
+        throw error;
+      }
       if (failure) fail(failure);
       md5.update(chunk);
       if (req.write(chunk)) return;
       await new Promise<void>((resolve, reject) => {
         const done = () => {
+          waiting.delete(done);
           req.off("drain", done);
           req.off("error", done);
           req.off("close", done);
           failure ? reject(failure) : resolve();
         };
+        waiting.add(done);
         req.on("drain", done).on("error", done).on("close", done);
+        if (answer) done();
       }).catch(fail);
+      // A server that refused the PUT early stops reading: say why instead of waiting for room.
+      if (answer && (answer.statusCode ?? 500) >= 300) {
+        const error = await refused(answer);
+        req.destroy();
+        throw error;
+      }
     },
     async end() {
       try {
