@@ -10,10 +10,13 @@ import type { TlsOptions } from "./tls.ts";
 import { FtpServerError } from "./errors.ts";
 
 /**
- * Default `transferChunkSize`: 128 KiB. Measured with bench/server_memory.ts
- * and bench/server_stream.ts (docs/BENCHMARKS.md, "server memory").
+ * Default `transferChunkSize`: 64 KiB. A stalled download holds one chunk
+ * beside the runtime's ~45 KiB per session, so 128 KiB chunks put it at ~170
+ * KiB; 64 KiB at ~115. One 512 MiB STOR + RETR cost the same server CPU per
+ * MiB either way (0.49 against 0.48 ms), 300 concurrent ones ~10 % more
+ * (bench/server_memory.ts; docs/SERVER.md "Memory").
  */
-export const DEFAULT_TRANSFER_CHUNK = 128 * 1024;
+export const DEFAULT_TRANSFER_CHUNK = 64 * 1024;
 /** Bounds of `transferChunkSize` (4 KiB to 16 MiB). */
 export const TRANSFER_CHUNK_RANGE = [4096, 16 * 1048576] as const;
 
@@ -73,10 +76,11 @@ export interface FtpServerOptions {
   atomicUploads?: boolean;
   /**
    * Bytes per transfer chunk (default {@link DEFAULT_TRANSFER_CHUNK}). A
-   * download holds at most two, one being sent while the next is read; an
-   * upload two, one being written to the endpoint while the next fills. A
-   * stalled transfer therefore holds two chunks of memory; larger chunks
-   * mean fewer endpoint operations per byte.
+   * download from a local directory holds one (read, sent, read into again),
+   * from a remote endpoint two (one sent while the next is read); an upload
+   * two, one being written to the endpoint while the next fills (a stalled
+   * one frees the second). Larger chunks mean fewer endpoint operations per
+   * byte.
    */
   transferChunkSize?: number;
   /**

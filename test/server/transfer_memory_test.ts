@@ -185,9 +185,9 @@ Deno.test("an upload to a stalled endpoint holds two batches, reused", async () 
   assert.ok(buffers.size <= 2, `${buffers.size} buffers for 20 batches`);
 });
 
-Deno.test("transferChunkSize: 128 KiB by default, 4 KiB to 16 MiB, from the YAML too", () => {
+Deno.test("transferChunkSize: 64 KiB by default, 4 KiB to 16 MiB, from the YAML too", () => {
   const base = { endpoint: new MemoryEndpoint(), authorizer: new VirtualAuthorizer() };
-  assert.equal(resolveOptions(base).transferChunkSize, 128 * 1024);
+  assert.equal(resolveOptions(base).transferChunkSize, 64 * 1024);
   assert.equal(resolveOptions({ ...base, transferChunkSize: 65536 }).transferChunkSize, 65536);
   assert.throws(() => resolveOptions({ ...base, transferChunkSize: 100 }), /transferChunkSize/);
   assert.equal(validateConfig({ transferChunkSize: 262144 }, "s.yaml").transferChunkSize, 262144);
