@@ -110,6 +110,8 @@ export async function startStreamingPut(
   const onAbort = () => req.destroy(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   const fail = (e: unknown): never => {
+    // Aborted on purpose: the abort's reason, not a network error that invites a retry.
+    if (signal?.aborted) throw signal.reason;
     if (e instanceof S3Error) throw e;
     throw new S3Error(
       `${client.where}: ${key}: the upload's connection failed (${

@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import { collect } from "../../endpoint/streams.ts";
 import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
-import { md5Base64 } from "../../plugins/s3/client.ts";
+import { md5Base64, S3Client } from "../../plugins/s3/client.ts";
+import type { ResolvedS3Config } from "../../plugins/s3/config.ts";
+import { startStreamingPut } from "../../plugins/s3/stream_put.ts";
+import { testCertificates } from "../fixtures/certs.ts";
+import { peerTest } from "../peers/skip.ts";
 import { type AnsweredRequest, startS3rver } from "./s3rver.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -130,3 +134,48 @@ Deno.test("s3 write: an aborted streamed PUT keeps the old object", opts, async 
     await ep.close();
   }
 });
+
+peerTest(
+  "s3 write: a streamed PUT over https trusts AWS_CA_BUNDLE's CA, and only it",
+  ["openssl"],
+  async () => {
+    const certs = await testCertificates();
+    let got = 0;
+    const serve = (pair: { cert: string; key: string }) =>
+      Deno.serve(
+        { hostname: "127.0.0.1", port: 0, cert: pair.cert, key: pair.key, onListen() {} },
+        async (req) => {
+          for await (const c of req.body!) got += c.byteLength;
+          return new Response(null, { headers: { etag: '"0-1"' } });
+        },
+      );
+    const clientFor = (port: number) =>
+      new S3Client("b", {
+        endpoint: `https://127.0.0.1:${port}`,
+        region: "us-east-1",
+        pathStyle: true,
+        customEndpoint: true,
+        keys: { accessKeyId: "AKIATEST", secretAccessKey: "s" },
+        keySource: "test",
+      } as unknown as ResolvedS3Config, { caBundle: certs.caPem });
+    const send = async (port: number) => {
+      const put = await startStreamingPut(clientFor(port), "k.bin", 3 * MIB, {});
+      for (let i = 0; i < 3; i++) await put.write(new Uint8Array(MIB));
+      return await put.end();
+    };
+    const good = serve(certs.good);
+    try {
+      assert.equal(await send(good.addr.port), "0-1");
+      assert.equal(got, 3 * MIB);
+    } finally {
+      await good.shutdown();
+    }
+    const untrusted = serve(certs.untrusted);
+    try {
+      await assert.rejects(send(untrusted.addr.port), /k\.bin: the upload's connection failed/);
+    } finally {
+      await untrusted.shutdown();
+    }
+  },
+  opts,
+);
