@@ -73,7 +73,7 @@ export interface WorkerOptions {
  */
 export const DEFAULT_WORKER_CONCURRENCY = 4;
 
-/** Idle runs' endpoints are closed after this long. */
+/** A workflow's endpoints are closed after no task used them for this long. */
 const RUN_IDLE_MS = 60_000;
 
 interface RunContext {
@@ -100,12 +100,15 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const onStop = () => stop.abort(options.signal.reason);
   options.signal.addEventListener("abort", onStop, { once: true });
 
+  // By the workflow as sent (file, text, base, URLs), not by run: the next run of the same
+  // workflow (a schedule's next tick, a coordinator run again) finds its sessions logged in.
   const contextOf = (data: TaskData): Promise<RunContext> => {
-    let made = runs.get(data.run);
+    const key = JSON.stringify(data.workflow);
+    let made = runs.get(key);
     if (!made) {
       made = openRun(data, options.registry, env, stop.signal);
-      runs.set(data.run, made);
-      made.catch(() => runs.delete(data.run));
+      runs.set(key, made);
+      made.catch(() => runs.delete(key));
     }
     return made;
   };
