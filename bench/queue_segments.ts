@@ -104,17 +104,9 @@ try {
     if (!tools.includes(`queue${n}`)) continue;
     const queue = `${redis.url}/${n}`;
     for (let i = 0; i < n; i++) {
-      const w = new Proc(`worker ${n}.${i}`, Deno.execPath(), [
-        "run",
-        "-A",
-        "--no-check",
-        values.ferry,
-        "worker",
-        "--queue",
-        queue,
-        "--concurrency",
-        values["worker-concurrency"],
-      ], env);
+      const c = values["worker-concurrency"];
+      const args = ["run", "-A", "--no-check", values.ferry, "worker", "--queue", queue];
+      const w = new Proc(`worker ${n}.${i}`, Deno.execPath(), [...args, "--concurrency", c], env);
       procs.push(w);
       await w.waitFor(/worker on/);
     }
