@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { QueueEvents } from "../../deps/bullmq.ts";
 import { isTempName } from "../../endpoint/atomic.ts";
 import { planSegments } from "../../sync/segments.ts";
+import { startPyftpdlib } from "../peers/pyftpdlib.ts";
 import { peerTest } from "../peers/skip.ts";
 import { Cluster, makeTree, type Proc, redisDump, SECRET, snapshot, within } from "./harness.ts";
 
@@ -90,6 +91,7 @@ async function assertIdentical(c: Cluster, queued: Proc, local: Proc): Promise<v
 }
 
 const SEGMENT_TASK = /task (\S+\.f\d+s(\d+)) /;
+const SEGMENT_TASKS = new RegExp(SEGMENT_TASK.source, "g");
 
 peerTest(
   "queue: a large file's segments run on different workers into one partial, as an in-process run",
@@ -169,6 +171,93 @@ peerTest(
       assert(!(await redisDump(c.redis.url)).includes(SECRET), "a secret reached Redis");
     } finally {
       await events.close();
+      await c.cleanup();
+    }
+  },
+);
+
+peerTest(
+  "queue: a large file from pyftpdlib by segment (REST + RETR per task) as an in-process run",
+  ["redis-server", "pyftpdlib"],
+  async () => {
+    const c = await Cluster.start();
+    await using ftp = await startPyftpdlib({ root: await Deno.makeTempDir(), password: SECRET });
+    try {
+      await makeTree(join(ftp.root, "pub"), 6, 2000);
+      const bytes = new Uint8Array(3 * 1024 * 1024 + 7);
+      for (let k = 0; k < bytes.length; k++) bytes[k] = 1 + ((k * 13 + (k >> 10)) % 253);
+      await Deno.writeFile(join(ftp.root, "pub/large.bin"), bytes);
+      // A near server gets segments only when asked: `segments: 3`.
+      await Deno.writeTextFile(
+        join(c.dir, "ftp.yaml"),
+        `version: 1
+name: qsegftp
+endpoints:
+  ftp:
+    url: ftp://127.0.0.1:${ftp.port}/pub
+    auth: { method: password, user: ${ftp.user}, passwordEnv: QT_PW }
+  dst: { url: "\${env:QT_DST}" }
+jobs:
+  down: { segments: 3, mirror: { from: "ftp:/", to: "dst:/" } }
+`,
+      );
+      const workers = await Promise.all([0, 1].map(() => c.worker()));
+      const local = c.ferry(["run", "ftp.yaml", "--json"], { QT_DST: "./local" }, "in-process");
+      const queued = c.ferry(["run", "ftp.yaml", "--json", "--queue", c.redis.url], {
+        FERRY_QUEUE_SEGMENT_THRESHOLD: String(1024 * 1024),
+      });
+      const [a, b] = await Promise.all([queued.exit(), local.exit()]);
+      assert.equal(a.code, 0, queued.tail());
+      assert.equal(b.code, 0, local.tail());
+      const src = await snapshot(join(ftp.root, "pub"));
+      assert.deepEqual(await snapshot(join(c.dir, "dst")), src);
+      assert.deepEqual(await snapshot(join(c.dir, "local")), src);
+      const counts = (p: Proc) => report(p).jobs.map((j) => [j.status, j.counts]);
+      assert.deepEqual(counts(queued), counts(local));
+      const segments = workers.flatMap((w) => [...w.text.matchAll(/task \S+\.f\d+s(\d+) /g)])
+        .map((m) => m[1]).sort();
+      assert.deepEqual(segments, ["0", "1", "2"]);
+      const st = await Deno.stat(join(c.dir, "dst/large.bin"));
+      const want = await Deno.stat(join(ftp.root, "pub/large.bin"));
+      assert.equal(
+        Math.floor(st.mtime!.getTime() / 1000),
+        Math.floor(want.mtime!.getTime() / 1000),
+        "the mtime (MDTM's, exact to the second)",
+      );
+      assert(!(await redisDump(c.redis.url)).includes(SECRET), "a secret reached Redis");
+    } finally {
+      await c.cleanup();
+      await Deno.remove(ftp.root, { recursive: true });
+    }
+  },
+);
+
+peerTest(
+  "queue: a coordinator killed while segments run, started again, keeps their plan and finishes",
+  ["redis-server"],
+  async () => {
+    const c = await setup();
+    try {
+      const workers = await gated(c, 2);
+      const env = { FERRY_QUEUE_SEGMENT_THRESHOLD: String(1024 * 1024) };
+      const args = ["run", "wf.yaml", "--json", "--plugin", PLUGIN, "--queue", c.redis.url];
+      const first = c.ferry(args, env, "coordinator 1");
+      await Promise.all(workers.map((w) => w.waitFor(SEGMENT_TASK)));
+      first.kill("SIGKILL");
+      await first.exit();
+      // Started again: the same plan (its partial and record are not started over), then done.
+      const again = c.ferry(args, env, "coordinator 2");
+      await again.waitFor(/found its tasks/);
+      await Deno.writeTextFile(join(c.dir, "gate"), "");
+      assert.equal((await again.exit()).code, 0, again.tail());
+      const dst = await snapshot(join(c.dir, "dst"));
+      assert.deepEqual(Object.keys(dst).filter((p) => p.split("/").some(isTempName)), []);
+      assert.deepEqual(dst, await snapshot(join(c.dir, "src")));
+      assert.equal(report(again).jobs[0].counts.filesTransferred, 13);
+      // Each segment ran once: none was sent again as a new task.
+      const taken = workers.flatMap((w) => [...w.text.matchAll(SEGMENT_TASKS)].map((m) => m[1]));
+      assert.equal(new Set(taken).size, 4, taken.join(" "));
+    } finally {
       await c.cleanup();
     }
   },
