@@ -14,7 +14,7 @@ import { interruptedExitCode, type Interrupts, listenForInterrupts } from "./sig
 import { runEndRecord } from "./run_end.ts";
 import { logger } from "../util/log.ts";
 import { late } from "./late.ts";
-import type { HeadStart } from "./head_start.ts";
+import type { HeadStart } from "./head_types.ts";
 
 const runEndLog = logger("run-end");
 

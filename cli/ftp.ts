@@ -15,7 +15,7 @@ import { UsageError } from "../workflow/errors.ts";
 import { parseTimeShift, TimeShiftError } from "../endpoint/ftp/time_shift.ts";
 import type { CliContext } from "./context.ts";
 import { authFromOptions } from "./flags.ts";
-import type { HeadSession } from "./head_start.ts";
+import type { HeadSession } from "./head_types.ts";
 
 /** A logged-in client, a host over the same session, and the path the URL names. */
 export interface FtpTarget {

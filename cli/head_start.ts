@@ -15,13 +15,16 @@
  * checks it was made as it would make it; one not taken is closed.
  * @module
  */
-import type { FtpClient } from "../ftp/client.ts";
+import type { HeadSession, HeadStart } from "./head_types.ts";
 import { FtpTimeoutError } from "../ftp/errors.ts";
 import { pipelinedLoginLines, welcomePipelinesLogin } from "../ftp/login_lines.ts";
 import { type Reply, ReplyParser } from "../ftp/reply.ts";
-import { formatHostPort, parseFtpUrl } from "../ftp/url.ts";
+import { formatHostPort } from "../ftp/host_port.ts";
+import { parseFtpUrl } from "../ftp/url.ts";
 import { late } from "./late.ts";
 import { quickCommand } from "./quick.ts";
+
+export type { HeadSession, HeadStart };
 
 /**
  * The `ftp://` URL a `get`/`put` argument list will connect to, when nothing
@@ -111,35 +114,6 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
     take: () => undefined, // the UFTP endpoint takes it (plugins/uftp/head.ts)
     dispose: () => head?.dispose() ?? Promise.resolve(),
   };
-}
-
-/** A session made ahead for one URL. */
-export interface HeadSession {
-  client: FtpClient;
-  /** The user it logged in as with the URL's password; undefined: connected only. */
-  user?: string;
-  password?: string;
-}
-
-/** A session opened before the command runs (see the module notes). */
-export interface HeadStart {
-  /** The URL it was opened for. */
-  readonly url: string;
-  /**
-   * Settles when the login is written (the server checks the password while
-   * the rest loads), or nothing will be: what the caller loads after this
-   * overlaps the server's slowest step.
-   */
-  readonly started: Promise<void>;
-  /**
-   * The session, once, for the URL it was made for; else undefined. Resolves
-   * to undefined when the head start gave up before writing anything (a
-   * refused connection, an odd welcome): the usual path then connects and
-   * says what is wrong in its own words.
-   */
-  take(url: string): Promise<HeadSession | undefined> | undefined;
-  /** Closes the session unless it was taken. */
-  dispose(): Promise<void>;
 }
 
 /** The deadline of a connect and of a reply (the client's default). */

@@ -8,7 +8,7 @@
  * commander, so its messages and help stay the only ones.
  * @module
  */
-import type { HeadStart } from "./head_start.ts";
+import type { HeadStart } from "./head_types.ts";
 import { late } from "./late.ts";
 
 /** A `get` or `put` parsed by hand. */

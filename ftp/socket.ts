@@ -7,7 +7,7 @@
  */
 import type net from "node:net";
 import { FtpConnectionError, FtpTimeoutError } from "./errors.ts";
-import { formatHostPort } from "./url.ts";
+import { formatHostPort } from "./host_port.ts";
 
 /** Options for {@link connectSocket}. */
 export interface SocketOptions {
@@ -83,8 +83,8 @@ export function connectError(
   });
 }
 
-// Kept in url.ts (no node:net there): the head start formats peers before this loads.
-export { formatHostPort } from "./url.ts";
+// Kept apart (no node:net there): the head start formats peers before this loads.
+export { formatHostPort } from "./host_port.ts";
 
 /**
  * A ReadableStream over a socket's incoming bytes, pausing the socket when the

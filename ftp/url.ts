@@ -85,15 +85,3 @@ export function parseFtpUrl(text: string): FtpUrl {
 export function redactUrl(text: string): string {
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, "$1:****@");
 }
-
-/**
- * `host:port`, with brackets around IPv6 literals.
- *
- * @example
- * ```ts
- * formatHostPort("::1", 21); // "[::1]:21"
- * ```
- */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
