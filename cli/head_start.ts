@@ -45,6 +45,11 @@ export function headStartUrl(args: readonly string[]): string | undefined {
   return /^ftp:\/\//i.test(url) ? url : undefined;
 }
 
+/** What a scheme's head-start module exports (see workflow/builtin_manifests.ts). */
+interface SchemeHeadStart {
+  startHead(url: string, options: { ca?: string }): { dispose(): Promise<void> };
+}
+
 /** What a `get`/`put` of a `uftp://` URL is started ahead with. */
 export interface UftpHeadPlan {
   url: string;
@@ -99,13 +104,21 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
   } catch {
     ca = undefined; // the endpoint reports an unreadable CA file
   }
-  const [{ startUftpHead }, { splitLocation }] = await Promise.all([
-    late<typeof import("../plugins/uftp/head.ts")>(import.meta.url, "../plugins/uftp/head.ts"),
+  const [{ headStartModule }, { splitLocation }] = await Promise.all([
+    late<typeof import("../workflow/builtin_manifests.ts")>(
+      import.meta.url,
+      "../workflow/builtin_manifests.ts",
+    ),
     late<typeof import("./location.ts")>(import.meta.url, "./location.ts"),
   ]);
+  const module = headStartModule("uftp");
+  // The plugin's module (plugins/uftp/head.ts), by the URL its manifest names.
+  const { startHead: startUftpHead } = module
+    ? await import(module) as SchemeHeadStart
+    : { startHead: undefined };
   // The endpoint get/put opens: the file's directory (a put to `.../dir/` keeps the local name).
   const root = plan.put && plan.url.endsWith("/") ? plan.url : splitLocation(plan.url).root;
-  const head = ca === undefined && plan.caFile !== undefined
+  const head = !startUftpHead || (ca === undefined && plan.caFile !== undefined)
     ? undefined
     : startUftpHead(root, { ca });
   return {

@@ -13,6 +13,30 @@ export interface BuiltinPlugin {
   /** Import URL, relative to this file, so it resolves from disk and by URL alike. */
   module: string;
   manifest: PluginManifest;
+  /**
+   * Per scheme, a module the CLI imports before anything else for a one-file
+   * get/put of that scheme (see {@link headStartModule}).
+   */
+  headStart?: Record<string, string>;
+}
+
+/**
+ * A scheme's head-start module: it exports `startHead(url, { ca })`, which
+ * starts making the session a one-file get/put of `url` (an endpoint root)
+ * will want, returning `{ dispose() }` to close it when nobody took it.
+ *
+ * @example
+ * ```ts
+ * headStartModule("uftp"); // "file:///.../plugins/uftp/head.ts"
+ * headStartModule("s3");   // undefined
+ * ```
+ */
+export function headStartModule(scheme: string): string | undefined {
+  for (const plugin of BUILTIN_PLUGINS) {
+    const module = plugin.headStart?.[scheme];
+    if (module) return module;
+  }
+  return undefined;
 }
 
 /**
@@ -55,6 +79,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   },
   {
     module: new URL("../plugins/uftp/plugin.ts", import.meta.url).href,
+    headStart: { uftp: new URL("../plugins/uftp/head.ts", import.meta.url).href },
     manifest: {
       name: "uftp",
       authMethods: ["unicore"],

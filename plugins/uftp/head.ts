@@ -125,6 +125,17 @@ export function startUftpHead(
 }
 
 /**
+ * {@link startUftpHead} under the name a scheme's head-start module exports
+ * (workflow/builtin_manifests.ts `headStart`; the CLI imports it by that URL).
+ *
+ * @example
+ * ```ts
+ * const head = startHead("uftp://u:pw@h:9000/rest/auth/T:/d", {});
+ * ```
+ */
+export const startHead: typeof startUftpHead = startUftpHead;
+
+/**
  * The session started ahead under `key`, once; undefined when there is none
  * or it failed (the caller then makes its own).
  *
