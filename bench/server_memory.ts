@@ -19,20 +19,28 @@
  * external (ArrayBuffer) memory, to tell garbage from held buffers.
  *
  *   deno run -A bench/server_memory.ts [--sessions 300] [--rounds 1]
- *       [--servers floor,pyftpdlib,ferry] [--scenarios idle,retr,stor,concurrent]
+ *       [--servers floor,pyftpdlib,cli] [--scenarios idle,retr,stor,concurrent]
  *       [--size-mb 2] [--deno-flags "--v8-flags=..."] [--ferry-args "..."] [--ferry-env "K=V"]
  *       [--base DIR]
  *
  * Servers: floor (Deno.listen control connections), floor-node (node:net
  * control connections, as ferry's), pyftpdlib, ferry (bench/server_run.ts, which
- * answers SIGUSR2 with Deno.memoryUsage()), `ferry@BYTES` (with that
- * transferChunkSize), cli (the real `ferry serve -u bench -P pw --max-cons 0`:
- * what a user runs, ~11 MiB less at rest than server_run.ts, which imports all
- * of mod.ts), `cli@BYTES`, base.
+ * answers SIGUSR2 with Deno.memoryUsage(); V8's and glibc's defaults), `ferry@BYTES`
+ * (with that transferChunkSize), cli (the real `ferry serve -u bench -P pw
+ * --max-cons 0`: what a user runs, restarting itself with its V8 and malloc
+ * settings, plugins/server/relaunch.ts), `cli@BYTES`, base (`base@BYTES`).
+ * With the floor in the run, each per-session figure is also printed as what
+ * it costs above the floor: targets below the floor are out of the runtime's reach.
+ * Suffixes for an A/B in one run: `KIND+v8=FLAG` (`--v8-flags=FLAG`;
+ * `cli+v8=none`: without the V8 flags ferry serve adds), `KIND+env=K=V`
+ * (`cli+env=FERRY_SERVE_RESTART=0`: ferry serve without its restart),
+ * `KIND+alt` (`--alt-flags`).
  * `--linger S` waits S seconds after every session closed and reads RSS again.
- * `--deno-flags` go to every Deno server (ferry, base, floor). `--ferry-env "K=V ..."` sets environment variables for ferry (e.g. glibc's
- * MALLOC_MMAP_THRESHOLD_). `--ferry-args` go to bench/server_run.ts (e.g. `--chunk 65536`); `--base DIR`
- * adds the server "base", bench/server_run.ts of another checkout (A/B).
+ * `--deno-flags` go to every Deno server (ferry, base, floor). `--ferry-env "K=V ..."`
+ * sets environment variables for ferry (e.g. glibc's MALLOC_MMAP_THRESHOLD_).
+ * `--ferry-args` go to bench/server_run.ts (e.g. `--chunk 65536`, `--profile FILE`:
+ * write `--ferry-args=--profile FILE`); `--base DIR` adds the server "base",
+ * bench/server_run.ts of another checkout (A/B).
  * Server on core 0, clients on core 1 when there are two.
  * @module
  */
@@ -43,7 +51,7 @@ const { values: args } = parseArgs({
   options: {
     sessions: { type: "string", default: "300" },
     rounds: { type: "string", default: "1" },
-    servers: { type: "string", default: "floor,pyftpdlib,ferry" },
+    servers: { type: "string", default: "floor,pyftpdlib,cli" },
     scenarios: { type: "string", default: "idle,retr,stor,concurrent" },
     "size-mb": { type: "string", default: "2" },
     "deno-flags": { type: "string", default: "" },
@@ -532,6 +540,21 @@ for (const name of scenarios) {
         servers.map((k) => cell(name, k, (r) => r.perSession!)).join(" | ")
       } |`,
     );
+    // What the runtime itself costs per session, beside each server's figure:
+    // a target below the floor is out of reach on this runtime.
+    const floor = results[name]?.floor;
+    if (floor) {
+      const f = median(floor.map((r) => r.perSession!));
+      console.log(
+        `| ${name} | above the Deno floor (${f.toFixed(1)} KiB) | ${
+          servers.map((k) =>
+            results[name]?.[k] && k !== "pyftpdlib"
+              ? (median(results[name][k].map((r) => r.perSession!)) - f).toFixed(1)
+              : "-"
+          ).join(" | ")
+        } |`,
+      );
+    }
   }
   console.log(
     `| ${name} | after close (% of base) | ${
