@@ -341,8 +341,8 @@ export class FtpHost implements AsyncDisposable {
 
   /**
    * A stat asked of the server now, never of the stat cache (SIZE, else MLST,
-   * else a new listing of the parent; see fresh_stat.ts). Its cache entry is
-   * dropped, so later cached stats cannot be older than this one.
+   * else a new listing of the parent; see fresh_stat.ts). It replaces the
+   * path's cache entry, so later cached stats cannot be older than this one.
    *
    * @example
    * ```ts
@@ -352,7 +352,12 @@ export class FtpHost implements AsyncDisposable {
   async freshLstat(path: string): Promise<Stat> {
     const target = this.#abs(path);
     this.statCache.invalidate(target);
-    return await this.#fresh.lstat(target);
+    // Kept (unless a change overtook it): a rename right after a transfer's check needs no
+    // second SIZE of the same partial.
+    const ticket = this.statCache.begin();
+    const stat = await this.#fresh.lstat(target);
+    this.statCache.setStat(target, stat, ticket);
+    return stat;
   }
 
   /**
@@ -864,7 +869,7 @@ export class FtpHost implements AsyncDisposable {
   async #measure(dir: string): Promise<ListingShifts> {
     const mlsd = await this.usesMlsd();
     const probe = await measureTimeShifts(this.#pool, dir, { mlst: mlsd });
-    this.statCache.invalidate(remoteJoin(dir, "_"));
+    this.statCache.invalidate(dir);
     let mlst = probe.mlst;
     // The probe exists: a 550 to its MLST where LIST showed it refuses the command.
     const listed = !(probe.list instanceof Error) || probe.list instanceof TimeShiftError;

@@ -5,8 +5,9 @@
  * A cached listing also answers "missing": a name absent from its parent's
  * cached listing does not exist, without a round trip. Entries are invalidated
  * by the host's own changes (also when the server command failed, ftputil #150:
- * the server may have acted and failed to say so); other clients' changes are
- * seen once `maxAge` runs out.
+ * the server may have acted and failed to say so): the changed path, and in its
+ * parent's listing only that name, which the listing then no longer answers
+ * for; other clients' changes are seen once `maxAge` runs out.
  *
  * The cache never goes back in time. Every invalidation counts up an epoch; a
  * listing takes a ticket before it is asked for ({@link StatCache.begin}), and
@@ -39,7 +40,10 @@ export type CacheLookup = { stat: Stat } | "missing" | undefined;
 /** Change records kept before they are dropped (tickets older than that are then refused). */
 const maxChangeRecords = 4096;
 
-/** A listing's `unknown` names changed after it was asked for: it answers nothing about them. */
+/**
+ * A listing's `unknown` names changed after it was asked for (or since: the
+ * host's own writes): it answers nothing about them.
+ */
 type Slot =
   | { kind: "stat"; stat: Stat }
   | { kind: "list"; entries: Stat[]; unknown?: ReadonlySet<string> };
@@ -225,15 +229,22 @@ export class StatCache {
   }
 
   /**
-   * Stores one `lstat` result.
+   * Stores one `lstat` result; with the ticket of the request that learnt it,
+   * only when no change to the path (or above it) came in between.
    *
    * @example
    * ```ts
-   * cache.setStat("/pub/a", stat);
+   * const ticket = cache.begin();
+   * cache.setStat("/pub/a", await askServer("/pub/a"), ticket);
    * ```
    */
-  setStat(path: string, stat: Stat): void {
-    if (this.#enabled) this.#lru.set("s" + path, { kind: "stat", stat });
+  setStat(path: string, stat: Stat, ticket?: CacheTicket): void {
+    if (!this.#enabled) return;
+    if (ticket) {
+      const overtaken = this.overtaken(parentPath(path), ticket);
+      if (overtaken === "all" || overtaken.has(baseName(path))) return;
+    }
+    this.#lru.set("s" + path, { kind: "stat", stat });
   }
 
   /**
@@ -300,8 +311,10 @@ export class StatCache {
   }
 
   /**
-   * Forgets a path, its listing (if a directory) and its parent's listing.
-   * With `recursive`, also everything below it (a renamed or removed tree).
+   * Forgets a path and its listing (if a directory); its parent's listing
+   * keeps answering for the other names (a whole listing again only after a
+   * new one). With `recursive`, also everything below it (a renamed or
+   * removed tree).
    *
    * @example
    * ```ts
@@ -321,11 +334,20 @@ export class StatCache {
     this.#records += options.recursive ? 3 : 2;
     this.#lru.delete("s" + path);
     this.#lru.delete("l" + path);
-    this.#lru.delete("l" + parentPath(path));
+    // The parent's listing stays for its other names: a sync writing one file into a
+    // directory of fifty would else list the directory again for the next one (issue 12).
+    if (parent !== path) this.#markUnknown(parent, baseName(path));
     if (options.recursive) {
       const prefix = path.endsWith("/") ? path : path + "/";
       this.#lru.deleteWhere((key) => key.slice(1).startsWith(prefix));
     }
+  }
+
+  /** The cached listing of `dir`, if any, answers nothing about `name` from now on. */
+  #markUnknown(dir: string, name: string): void {
+    const listing = this.#lru.get("l" + dir);
+    if (listing?.kind !== "list") return;
+    listing.unknown = new Set([...listing.unknown ?? [], name]);
   }
 
   /** Drops the change records; every ticket taken before counts as overtaken from now on. */

@@ -27,14 +27,17 @@ Deno.test("stat cache: listings answer stats and misses", () => {
   assert.equal(cache.lookup("/nope"), "missing");
 });
 
-Deno.test("stat cache: invalidate drops the entry and its parent's listing", () => {
+Deno.test("stat cache: invalidate drops the entry; its parent's listing answers for the others", () => {
   const cache = new StatCache();
   cache.setListing("/pub", [file("a"), file("b")]);
   cache.setListing("/pub/sub", [file("deep")]);
   cache.invalidate("/pub/a");
-  assert.equal(cache.lookup("/pub/a"), undefined, "not 'missing': the listing is gone too");
-  assert.equal(cache.getListing("/pub"), undefined);
+  cache.invalidate("/pub/.c.part"); // a file written since the listing
+  assert.equal(cache.lookup("/pub/a"), undefined, "not the listed stat: it changed");
+  assert.equal(cache.lookup("/pub/.c.part"), undefined, "not 'missing': it may exist now");
+  assert.equal(cache.getListing("/pub"), undefined, "no longer a whole listing");
   assert.deepEqual(cache.lookup("/pub/b"), { stat: file("b") });
+  assert.equal(cache.lookup("/pub/d"), "missing", "the other names still answered");
   cache.invalidate("/pub", { recursive: true });
   assert.equal(cache.lookup("/pub/b"), undefined);
   assert.equal(cache.lookup("/pub/sub/deep"), undefined);
@@ -105,6 +108,23 @@ Deno.test("stat cache: which changes overtake a listing", () => {
   cache.setListing("/pub/sub", [file("x")], ticket);
   assert.deepEqual(cache.lookup("/pub/sub/x"), { stat: file("x") });
   assert.equal(cache.getListing("/pub/sub")?.length, 1);
+});
+
+Deno.test("stat cache: a stat learnt with a ticket is kept unless a change overtook it", () => {
+  const cache = new StatCache();
+  cache.setListing("/pub", [file("a")]);
+  cache.invalidate("/pub/.b.part");
+  const ticket = cache.begin();
+  cache.setStat("/pub/.b.part", file(".b.part"), ticket);
+  assert.deepEqual(cache.lookup("/pub/.b.part"), { stat: file(".b.part") });
+  const late = cache.begin();
+  cache.invalidate("/pub/.b.part"); // written again while its size was asked for
+  cache.setStat("/pub/.b.part", file(".b.part"), late);
+  assert.equal(cache.lookup("/pub/.b.part"), undefined);
+  const above = cache.begin();
+  cache.invalidate("/pub", { recursive: true });
+  cache.setStat("/pub/a", file("a"), above);
+  assert.equal(cache.lookup("/pub/a"), undefined, "the directory moved meanwhile");
 });
 
 Deno.test("stat cache: the change records stay bounded; older tickets are then refused", () => {

@@ -171,10 +171,11 @@ Deno.test("ftp cache: a mirror upload with -P 8 against late listings loses no f
   }
   const replies = new LateReplies();
   const ftp = await FtpEndpoint.open(`ftp://127.0.0.1:${srv.port}/`, {
-    // Eight upload sessions and the listing one: with 8 in all, the listing
-    // session would be lent to an upload, whose own listing (taken while it
-    // runs) would then wait for it to end.
-    maxConnections: 9,
+    // Eight upload sessions, one for each held listing (a held reply keeps its
+    // session until the upload's rename) and the main one: with fewer, an upload
+    // could borrow the main session, its own listing wait for a session held by
+    // another upload's listing, and that upload's rename for the main session.
+    maxConnections: 17,
     options: {
       sessionFactory: replies.sessions(
         sessionFactory({ host: "127.0.0.1", port: srv.port, user: "bob", password: "pw" }),
