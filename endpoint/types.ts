@@ -259,6 +259,13 @@ export interface Endpoint {
   rmdir(path: string): Promise<void>;
   /** Move a file or directory within the endpoint. */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Optional: `rename` of a file that also gives it `mtime`, in fewer round
+   * trips than `rename` and `setMtime` one after the other (FTP: the time set
+   * on `from` in the same write as the rename). Resolves to whether the time
+   * was set; a failure to set it is logged, not thrown (the bytes are in place).
+   */
+  renameWithMtime?(from: string, to: string, mtime: Date): Promise<boolean>;
   /** Throws `UnsupportedError` when `capabilities().setMtime` is false. */
   setMtime(path: string, mtime: Date): Promise<void>;
   /** Throws `UnsupportedError` when `capabilities().chmod` is false. */

@@ -761,11 +761,37 @@ export class FtpClient {
   rename(from: string, to: string): Promise<void> {
     return this.#exclusive(async () => {
       this.#control.sendMany([`RNFR ${from}`, `RNTO ${to}`]);
-      const first = await this.#control.read(this.#timeout, `RNFR ${from}`);
-      const second = await this.#control.read(this.#timeout, `RNTO ${to}`);
-      if (first.code !== 350) throw errorForReply(first, `RNFR ${from}`);
-      if (second.code < 200 || second.code >= 300) throw errorForReply(second, `RNTO ${to}`);
+      await this.#readRename(from, to);
     });
+  }
+
+  /**
+   * `command` (one that changes `from` itself, e.g. `MFMT time from`), then
+   * RNFR+RNTO, in one write: one round trip where the server answers a burst
+   * at once. The rename goes ahead whatever `command`'s reply; that reply is
+   * returned (a refusal is not thrown), a failed rename throws.
+   *
+   * @example
+   * ```ts
+   * const set = await ftp.renameAfter("MFMT 20261130081500 up/.a.part", "up/.a.part", "up/a");
+   * if (set.code !== 213) console.log("mtime not set:", set.text);
+   * ```
+   */
+  renameAfter(command: string, from: string, to: string): Promise<Reply> {
+    return this.#exclusive(async () => {
+      this.#control.sendMany([command, `RNFR ${from}`, `RNTO ${to}`]);
+      const before = await this.#control.read(this.#timeout, command);
+      await this.#readRename(from, to);
+      return before;
+    });
+  }
+
+  /** The replies to RNFR and RNTO sent together (a refused RNFR makes the server refuse RNTO). */
+  async #readRename(from: string, to: string): Promise<void> {
+    const first = await this.#control.read(this.#timeout, `RNFR ${from}`);
+    const second = await this.#control.read(this.#timeout, `RNTO ${to}`);
+    if (first.code !== 350) throw errorForReply(first, `RNFR ${from}`);
+    if (second.code < 200 || second.code >= 300) throw errorForReply(second, `RNTO ${to}`);
   }
 
   /**

@@ -246,8 +246,7 @@ export async function transferFile(
   }
 
   if (options.backupTo) await moveAside(dst, dstPath, options.backupTo);
-  await replace(dst, partial, dstPath);
-  const mtimeSet = await applyMtime(dst, dstPath, exact.mtime());
+  const mtimeSet = await replaceDated(dst, partial, dstPath, exact.mtime());
   return {
     bytesSent: options.size - firstOffset,
     resumedFrom: offset,
@@ -321,9 +320,8 @@ async function transferSegmented(
       continue;
     }
     if (options.backupTo) await moveAside(dst, dstPath, options.backupTo);
-    await replace(dst, partial, dstPath);
+    const mtimeSet = await replaceDated(dst, partial, dstPath, exact.mtime());
     await dropSegmentState(dst, dstPath);
-    const mtimeSet = await applyMtime(dst, dstPath, exact.mtime());
     return {
       bytesSent: options.size - firstResumedFrom,
       resumedFrom: result.resumedFrom,
@@ -446,6 +444,30 @@ export async function replace(ep: Endpoint, from: string, to: string): Promise<v
     if (!(error instanceof AlreadyExistsError)) throw error;
     await ep.remove(to);
     await ep.rename(from, to);
+  }
+}
+
+/**
+ * {@link replace}, then the mtime set on the target when it can; in one step
+ * where the endpoint offers `renameWithMtime` (FTP: the time goes with the
+ * rename, a round trip fewer). Returns whether the mtime was set.
+ */
+async function replaceDated(
+  ep: Endpoint,
+  from: string,
+  to: string,
+  mtime: Date | undefined,
+): Promise<boolean> {
+  if (!mtime || !ep.capabilities().setMtime || !ep.renameWithMtime) {
+    await replace(ep, from, to);
+    return await applyMtime(ep, to, mtime);
+  }
+  try {
+    return await ep.renameWithMtime(from, to, mtime);
+  } catch (error) {
+    if (!(error instanceof AlreadyExistsError)) throw error;
+    await ep.remove(to);
+    return await ep.renameWithMtime(from, to, mtime);
   }
 }
 

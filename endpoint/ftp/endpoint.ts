@@ -463,6 +463,51 @@ export class FtpEndpoint implements Endpoint {
   async rename(from: string, to: string): Promise<void> {
     const f = normalizePath(from);
     const t = normalizePath(to);
+    const target = await this.#checkRename(f, t);
+    if (target === "same") return;
+    await this.#replace(f, t, target === "exists");
+  }
+
+  /**
+   * {@link rename}, and the moved file gets `mtime`: set on `from` in the same
+   * write as RNFR+RNTO (one round trip instead of two: see
+   * `FtpHost.renameWithMtime`). Resolves to whether the time was set.
+   *
+   * @example
+   * ```ts
+   * await ep.renameWithMtime("pub/.a.txt.ferry.part", "pub/a.txt", new Date("2026-11-30T08:15:00Z"));
+   * ```
+   */
+  async renameWithMtime(from: string, to: string, mtime: Date): Promise<boolean> {
+    const f = normalizePath(from);
+    const t = normalizePath(to);
+    if (!this.#capabilities.setMtime) {
+      await this.rename(f, t);
+      return false;
+    }
+    const target = await this.#checkRename(f, t);
+    if (target === "same") {
+      return await this.setMtime(t, mtime).then(() => true, (error) => {
+        log.warn("cannot set mtime of {path}: {error}", { path: t, error: String(error) });
+        return false;
+      });
+    }
+    const move = () => this.host.renameWithMtime(this.#remote(f), this.#remote(t), mtime);
+    try {
+      return await move();
+    } catch (error) {
+      if (target !== "exists" || !(error instanceof FtpPermanentError)) throw retarget(error, f);
+      log.debug("rename onto {to} refused; removing it first", { to: t });
+      await this.host.remove(this.#remote(t));
+      return await move();
+    }
+  }
+
+  /**
+   * The contract's checks before a rename, from the cache where it knows:
+   * whether the target exists (a file), is the source itself, or is free.
+   */
+  async #checkRename(f: string, t: string): Promise<"exists" | "free" | "same"> {
     if (f === "" || t === "") {
       throw new PermissionDeniedError(f === "" ? f : t, { message: "cannot rename the root" });
     }
@@ -473,7 +518,7 @@ export class FtpEndpoint implements Endpoint {
       ? await this.#statAs(f, false, { confirmMissing: true })
       : await this.#freshStat(f);
     await this.#requireDir(dirname(t), t);
-    if (f === t) return;
+    if (f === t) return "same";
     if (source.type === "dir" && isInside(t, f)) {
       throw new InvalidPathError(t, "cannot move a directory into itself");
     }
@@ -484,7 +529,7 @@ export class FtpEndpoint implements Endpoint {
     } else if (target && source.type === "dir") {
       throw new NotADirectoryError(t);
     }
-    await this.#replace(f, t, target !== undefined);
+    return target ? "exists" : "free";
   }
 
   /**

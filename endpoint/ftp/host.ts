@@ -501,6 +501,59 @@ export class FtpHost implements AsyncDisposable {
   }
 
   /**
+   * Renames `source` onto `target` and gives it `mtime`, in one write: the
+   * time is set on `source` (MFMT, or vsftpd's `MDTM time path`) just before
+   * RNFR+RNTO, as a rename keeps a file's mtime, so the new name never shows
+   * the old time. A refused time does not stop the rename: it is then set on
+   * `target` after it. Resolves to whether the time was set (a failure to set
+   * it is logged); a failed rename throws, as {@link rename}.
+   *
+   * @example
+   * ```ts
+   * await host.renameWithMtime("/up/.a.bin.ferry.part", "/up/a.bin", new Date("2026-11-30T08:15:00Z"));
+   * ```
+   */
+  async renameWithMtime(source: string, target: string, mtime: Date): Promise<boolean> {
+    const method = await this.mtimeMethod();
+    if (method === "none") {
+      await this.rename(source, target);
+      return false;
+    }
+    const from = this.#abs(source);
+    const to = this.#abs(target);
+    const reply = await this.#changing(
+      [from, to],
+      () =>
+        this.#pool.withCommand((c) =>
+          c.renameAfter(this.#setMtimeCommand(method, from, mtime), from, to)
+        ),
+      { recursive: true },
+    );
+    if (reply.code >= 200 && reply.code < 300) return true;
+    log.debug("setting the time of {from} before its rename refused ({reply}); setting {to}'s", {
+      from,
+      to,
+      reply: reply.text,
+    });
+    try {
+      await this.setMtime(to, mtime);
+      return true;
+    } catch (error) {
+      // As a transfer's own setMtime: the bytes are in place, the time is not fatal.
+      log.warn("cannot set mtime of {to}: {error}", { to, error: String(error) });
+      return false;
+    }
+  }
+
+  /** The command that sets `path`'s mtime the way this server can. */
+  #setMtimeCommand(method: "mfmt" | "mdtm", path: string, mtime: Date): string {
+    if (method === "mfmt") return `MFMT ${formatFtpTime(mtime)} ${path}`;
+    // vsftpd reads the time in the zone it lists in: add the shift.
+    const local = new Date(mtime.getTime() + this.#pool.timeShift * 1000);
+    return `MDTM ${formatFtpTime(local)} ${path}`;
+  }
+
+  /**
    * SITE CHMOD. A server without it raises `CommandNotImplementedError`.
    *
    * @example
@@ -545,9 +598,7 @@ export class FtpHost implements AsyncDisposable {
     await this.#changing([target], () =>
       this.#pool.withCommand(async (c) => {
         if (method === "mfmt") return void await c.mfmt(target, mtime);
-        // vsftpd reads the time in the zone it lists in: add the shift.
-        const local = new Date(mtime.getTime() + this.#pool.timeShift * 1000);
-        await c.voidcmd(`MDTM ${formatFtpTime(local)} ${target}`);
+        await c.voidcmd(this.#setMtimeCommand(method, target, mtime));
       }));
   }
 
