@@ -89,6 +89,9 @@ export async function sync(
       signal: options.signal,
       missingOk: true,
     };
+    // A far endpoint opens all its sessions while the walk starts (not one by one as needed).
+    a.warm?.().catch(() => {});
+    b.warm?.().catch(() => {});
     const [ta, tb] = await Promise.all([
       listTree(a, aRoot, walkOptions),
       listTree(b, bRoot, walkOptions),
