@@ -15,6 +15,8 @@
  *   auth request (a POST with the user's password) and one for the FTP transfer;
  * - curl-null: curl's download into /dev/null (no file written; its upload is curl's);
  * - cat: `cat FILE` into /dev/null, the file side alone (no network, no server).
+ * - ferry-nohead: ferry with `--connections 1`, the same single session without the
+ *   head start (cli/head_start.ts takes only flags that change nothing), to A/B it;
  * - base: ferry's `get`/`put` from another checkout (`--base DIR`, e.g. a
  *   `git worktree` of an older commit), for A/B pairs beside the peers.
  *
@@ -131,6 +133,17 @@ else exec curl -sS -T "$2" "ftp://anonymous:$S@127.0.0.1:$P/$3"; fi
     ferry: {
       get: (local) => Promise.resolve(ferry(["get", "--ca", caFile, `${url}/down.bin`, local])),
       put: (remote) => Promise.resolve(ferry(["put", "--ca", caFile, source, `${url}/${remote}`])),
+      writes: true,
+    },
+    "ferry-nohead": {
+      get: (local) =>
+        Promise.resolve(
+          ferry(["get", "--connections", "1", "--ca", caFile, `${url}/down.bin`, local]),
+        ),
+      put: (remote) =>
+        Promise.resolve(
+          ferry(["put", "--connections", "1", "--ca", caFile, source, `${url}/${remote}`]),
+        ),
       writes: true,
     },
     base: {
