@@ -24,6 +24,7 @@ export { InaccessibleLoginDirError } from "./endpoint/ftp/errors.ts";
 export {
   type SessionFactory,
   sessionFactory,
+  type SessionHints,
   type SessionOptions,
 } from "./endpoint/ftp/session.ts";
 export { isSessionLost, type PoolOptions, SessionPool } from "./endpoint/ftp/pool.ts";

@@ -51,7 +51,7 @@ export type { TransferOptions } from "./ftp/client.ts";
 export type { Listing, SkippedLine } from "./ftp/listing/index.ts";
 export type { DelegatingEndpoint } from "./endpoint/delegating.ts";
 export type { FtpEndpoint } from "./endpoint/ftp/endpoint.ts";
-export type { SessionFactory } from "./endpoint/ftp/session.ts";
+export type { SessionFactory, SessionHints } from "./endpoint/ftp/session.ts";
 export type { TransferProgress } from "./endpoint/ftp/transfer.ts";
 export type { ListEntry } from "./ftp/listing/types.ts";
 export type { Reply } from "./ftp/reply_shape.ts";

@@ -10,7 +10,12 @@ import { FtpClient, type FtpClientOptions } from "../../ftp/client.ts";
  * What other sessions to the same server learned, so a new one need not ask
  * again (`FtpClientOptions.features`, `epsvWorks`); a factory may ignore them.
  */
-export type SessionHints = Pick<FtpClientOptions, "features" | "epsvWorks">;
+export interface SessionHints {
+  /** FEAT as another session to the same server answered it: not asked again. */
+  features?: ReadonlyMap<string, string>;
+  /** EPSV worked on another session: the first transfer pipelines it. */
+  epsvWorks?: boolean;
+}
 
 /** Makes one logged-in session. */
 export type SessionFactory = (hints?: SessionHints) => Promise<FtpClient>;
