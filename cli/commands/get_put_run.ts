@@ -26,6 +26,7 @@ import { logger } from "../../util/log.ts";
 import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
 import type { FtpHost } from "../../endpoint/ftp/host.ts";
 import type { Stat } from "../../endpoint/types.ts";
+import { partialName } from "../../endpoint/atomic.ts";
 import { TransferVerificationError } from "../../sync/verify.ts";
 
 const log = logger("cli", "transfer");
@@ -217,7 +218,12 @@ async function getFromEndpoint(
   }
 }
 
-/** `put` to any other scheme than FTP's: the endpoint's write is atomic unless `--no-atomic`. */
+/**
+ * `put` to any other scheme than FTP's: written under the temporary name and
+ * renamed once the endpoint's fresh size of it is the file's (as mirror checks,
+ * sync/verify.ts); a scheme whose writes are whole-or-nothing (S3) is written
+ * under the real name; `--no-atomic` writes the real name directly.
+ */
 async function putToEndpoint(
   cli: CliContext,
   local: string,
@@ -233,15 +239,37 @@ async function putToEndpoint(
   });
   try {
     const started = Date.now();
+    const atomic = opts.atomic !== false;
+    const staged = atomic && !ep.capabilities().wholeWrites;
+    const target = staged ? partialName(name) : name;
     const file = Deno.openSync(local, { read: true });
     let sink: WritableStream<Uint8Array>;
     try {
-      sink = await ep.write(name, { atomic: opts.atomic !== false });
+      sink = await ep.write(target, { atomic: atomic && !staged });
     } catch (error) {
       file.close();
       throw error;
     }
-    const bytes = await unlessInterrupted(fileToWritable(file, sink, { signal: cli.signal }), cli);
+    let bytes = 0;
+    try {
+      bytes = await unlessInterrupted(fileToWritable(file, sink, { signal: cli.signal }), cli);
+      if (staged) {
+        const size = (await Deno.stat(local)).size;
+        const stored = (await ep.lstat(target, { fresh: true })).size;
+        if (stored !== size) {
+          throw new TransferVerificationError(target, "size", size, stored, false);
+        }
+        const { replace } = await late<typeof import("../../sync/transfer.ts")>(
+          import.meta.url,
+          "../../sync/transfer.ts",
+        );
+        await replace(ep, target, name);
+      }
+    } catch (error) {
+      // Interrupted, the write may still be under way: the partial keeps its temporary name.
+      if (staged && !cli.signal.aborted) await ep.remove(target).catch(() => undefined);
+      throw error;
+    }
     const mtime = (await Deno.stat(local)).mtime;
     if (mtime && ep.capabilities().setMtime) await ep.setMtime(name, mtime);
     else if (mtime) {

@@ -127,6 +127,73 @@ export default definePlugin({
   }
 });
 
+Deno.test("put to another scheme checks the stored size before the rename: a short write fails, nothing under the name", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // `short://any/PATH` is the local directory PATH, whose writes lose their last byte.
+    await Deno.writeTextFile(
+      join(dir, "short_scheme.ts"),
+      `import { definePlugin, openEndpoint } from ${JSON.stringify(PLUGIN_ENTRY)};
+function shortWrites(inner) {
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key !== "write") {
+        const value = target[key];
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return async (path, options) => {
+        const writer = (await target.write(path, options)).getWriter();
+        let held;
+        return new WritableStream({
+          async write(chunk) {
+            if (held) await writer.write(held);
+            const copy = new Uint8Array(chunk);
+            held = copy.slice(-1);
+            if (copy.length > 1) await writer.write(copy.slice(0, -1));
+          },
+          close: () => writer.close(),
+          abort: (reason) => writer.abort(reason),
+        });
+      };
+    },
+  });
+}
+export default definePlugin({
+  name: "short-scheme",
+  endpointSchemes: [{
+    scheme: "short",
+    open: async (url, options) => shortWrites(await openEndpoint(url.pathname, { create: options.create })),
+  }],
+});
+`,
+    );
+    await Deno.mkdir(join(dir, "store"));
+    await Deno.writeTextFile(join(dir, "x.txt"), "twelve bytes");
+    const plugin = ["--plugin", join(dir, "short_scheme.ts")];
+    const put = await ferry([
+      "put",
+      join(dir, "x.txt"),
+      `short://any${join(dir, "store")}/`,
+      ...plugin,
+    ]);
+    assert.equal(put.code, 1, put.stderr);
+    assert.match(put.stderr, /the target reports 11 bytes, the source has 12/);
+    assert.deepEqual([...Deno.readDirSync(join(dir, "store"))], [], "no file, no partial");
+    // --no-atomic writes the name itself, unchecked, as asked.
+    const direct = await ferry([
+      "put",
+      "--no-atomic",
+      join(dir, "x.txt"),
+      `short://any${join(dir, "store")}/`,
+      ...plugin,
+    ]);
+    assert.equal(direct.code, 0, direct.stderr);
+    assert.equal(await Deno.readTextFile(join(dir, "store", "x.txt")), "twelve byte");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 peerTest("put, ls and get of the real UFTPD's uftp:// URL", ["uftpd", "openssl"], async () => {
   await using site = await startRealUftpd();
   const dir = await Deno.makeTempDir();
