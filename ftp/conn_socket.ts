@@ -45,10 +45,12 @@ export class ConnSocket implements ControlSocket {
     queueMicrotask(() => this.#read(pending));
   }
 
+  /** The peer's address (as node's `socket.remoteAddress`). */
   get remoteAddress(): string {
     return this.#conn.remoteAddr.hostname;
   }
 
+  /** This end's address (as node's `socket.localAddress`). */
   get localAddress(): string {
     return this.#conn.localAddr.hostname;
   }
@@ -58,17 +60,42 @@ export class ConnSocket implements ControlSocket {
     return this.#destroyed;
   }
 
+  /**
+   * Adds a listener for `data`, `end`, `error` or `close`.
+   *
+   * @example
+   * ```ts
+   * socket.on("end", () => console.log("the server closed"));
+   * ```
+   */
   on(event: string, listener: Listener): this {
     if (!this.#listeners.has(event)) this.#listeners.set(event, new Set());
     this.#listeners.get(event)!.add(listener);
     return this;
   }
 
+  /**
+   * Removes a listener added with {@link on}.
+   *
+   * @example
+   * ```ts
+   * socket.off("data", onData);
+   * ```
+   */
   off(event: string, listener: Listener): this {
     this.#listeners.get(event)?.delete(listener);
     return this;
   }
 
+  /**
+   * Queues bytes (a string as UTF-8) to be written whole, after those queued
+   * before; a failure is an `error` event. The caller may not reuse `data`.
+   *
+   * @example
+   * ```ts
+   * socket.write("NOOP\r\n");
+   * ```
+   */
   write(data: Uint8Array | string): boolean {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     this.#writing = this.#writing.then(async () => {
@@ -78,6 +105,14 @@ export class ConnSocket implements ControlSocket {
     return true;
   }
 
+  /**
+   * Closes the connection at once; `close` follows (once).
+   *
+   * @example
+   * ```ts
+   * socket.destroy();
+   * ```
+   */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
