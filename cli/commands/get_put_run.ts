@@ -245,7 +245,14 @@ async function putToEndpoint(
     const file = Deno.openSync(local, { read: true });
     let sink: WritableStream<Uint8Array>;
     try {
-      sink = await ep.write(target, { atomic: atomic && !staged });
+      // Size and mtime up front: S3 then sends one PUT carrying the mtime (no copy to set it
+      // after) and refuses a file that changed size while it was read.
+      const { size, mtime } = file.statSync();
+      sink = await ep.write(target, {
+        atomic: atomic && !staged,
+        size,
+        mtime: staged ? undefined : mtime ?? undefined,
+      });
     } catch (error) {
       file.close();
       throw error;

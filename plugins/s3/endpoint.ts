@@ -122,6 +122,8 @@ export class S3Endpoint implements Endpoint {
    * name that is neither a file nor a subdirectory there is absent without HEAD and listing.
    */
   readonly #files = new Map<string, { names: Set<string>; at: number }>();
+  /** Keys this endpoint wrote with an mtime, and when: a setMtime to the same time is done. */
+  readonly #wrote = new Map<string, { mtime: number; at: number }>();
   /** Paths a listing here found neither an object nor a prefix for, and when. */
   readonly #absent = new Map<string, number>();
   readonly #listingTrustMs: number;
@@ -451,6 +453,9 @@ export class S3Endpoint implements Endpoint {
         : undefined,
       onDone: ({ size, etag }) => {
         this.#known.set(key, { size, etag, mtime: options.mtime });
+        if (options.mtime) {
+          this.#wrote.set(key, { mtime: options.mtime.getTime(), at: performance.now() });
+        } else this.#wrote.delete(key);
         this.#fileNamed(p, true);
         if (dropPartial) {
           this.#fileNamed(partial, false);
@@ -512,6 +517,7 @@ export class S3Endpoint implements Endpoint {
     }
     await this.client.delete(key);
     this.#known.delete(key);
+    this.#wrote.delete(key);
     this.#fileNamed(p, false);
   }
 
@@ -546,6 +552,8 @@ export class S3Endpoint implements Endpoint {
       await this.client.delete(this.#key(a));
       this.#fileNamed(a, false);
       this.#fileNamed(b, true);
+      this.#wrote.delete(this.#key(a));
+      this.#wrote.delete(this.#key(b));
       const known = this.#known.get(this.#key(a));
       this.#known.delete(this.#key(a));
       if (known) this.#known.set(this.#key(b), { ...known, lastModified: undefined });
@@ -594,6 +602,7 @@ export class S3Endpoint implements Endpoint {
     }
     // Which listed names these keys were is not worked out: the listings are asked again.
     this.#files.clear();
+    for (const k of keys) this.#wrote.delete(k);
     for (const group of groups) await this.#deleteBatches(group, signal);
     for (const k of keys) this.#known.delete(k);
   }
@@ -652,6 +661,11 @@ export class S3Endpoint implements Endpoint {
   async setMtime(path: string, mtime: Date): Promise<void> {
     const p = this.#path(path);
     const key = this.#key(p);
+    // Just written here with this mtime: the object carries it (a copy would store it again).
+    const wrote = this.#wrote.get(key);
+    if (
+      wrote?.mtime === mtime.getTime() && performance.now() - wrote.at <= this.#listingTrustMs
+    ) return;
     const head = await this.client.head(key);
     if (!head) {
       if (await this.#hasChildren(p)) return; // directories have no mtime to keep

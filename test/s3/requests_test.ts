@@ -5,6 +5,8 @@
  * is asked again (another client may have written: `ferry serve` lives long).
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ferry } from "../cli/helpers.ts";
 import { writeAll } from "../../endpoint/streams.ts";
 import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
 import { type AnsweredRequest, startS3rver } from "./s3rver.ts";
@@ -73,6 +75,42 @@ Deno.test(
     } finally {
       await fresh.close();
       await other.close();
+    }
+  },
+);
+
+Deno.test(
+  "s3 requests: `ferry put` of 12 MiB is one PUT carrying the mtime, no copy",
+  opts,
+  async () => {
+    await using s3 = await startS3rver();
+    const dir = await Deno.makeTempDir();
+    const seen: AnsweredRequest[] = [];
+    try {
+      const file = join(dir, "mid.bin");
+      const data = new Uint8Array(12 << 20).map((_, i) => i % 241);
+      await Deno.writeFile(file, data);
+      const mtime = new Date("2021-06-07T08:09:10.000Z");
+      await Deno.utime(file, mtime, mtime);
+      const stop = s3.observe((r) => seen.push(r));
+      const r = await ferry(["put", file, `s3://${s3.bucket}/up/mid.bin`], {
+        env: s3.env,
+        cwd: dir,
+      });
+      stop();
+      assert.equal(r.code, 0, r.stderr);
+      const writes = seen.filter((x) => x.method !== "GET" && x.method !== "HEAD").map(shown);
+      assert.deepEqual(writes, ["PUT /test/up/mid.bin"]);
+      const ep = await open(s3);
+      try {
+        const st = await ep.stat("up/mid.bin");
+        assert.equal(st.size, data.byteLength);
+        assert.equal(st.mtime?.getTime(), mtime.getTime());
+      } finally {
+        await ep.close();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 );
