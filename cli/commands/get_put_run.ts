@@ -245,13 +245,13 @@ async function putToEndpoint(
     const file = Deno.openSync(local, { read: true });
     let sink: WritableStream<Uint8Array>;
     try {
-      // Size and mtime up front: S3 then sends one PUT carrying the mtime (no copy to set it
-      // after) and refuses a file that changed size while it was read.
+      // A whole-or-nothing write (S3) gets the size and mtime up front: one PUT carrying the
+      // mtime (no copy to set it after), refused if the file changed size while it was read.
+      const whole = atomic && !staged;
       const { size, mtime } = file.statSync();
       sink = await ep.write(target, {
-        atomic: atomic && !staged,
-        size,
-        mtime: staged ? undefined : mtime ?? undefined,
+        atomic: whole,
+        ...(whole ? { size, mtime: mtime ?? undefined } : {}),
       });
     } catch (error) {
       file.close();
