@@ -176,6 +176,12 @@ export function releasesChunks(sink: object): boolean {
 export interface FileToSinkOptions {
   /** Told the running total after every write. */
   onBytes?: (total: number) => void;
+  /**
+   * Size of {@link fileToSink}'s reused buffer (default 1 MiB). An FTP put
+   * to a server on the same machine goes faster from a smaller one (see
+   * cli/commands/get_put_run.ts).
+   */
+  blockSize?: number;
   /** Aborting aborts the sink and fails the copy with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -206,7 +212,7 @@ export async function fileToSink(
   try {
     signal?.throwIfAborted();
     signal?.addEventListener("abort", onAbort, { once: true });
-    const buffer = new Uint8Array(COPY_BLOCK);
+    const buffer = new Uint8Array(options.blockSize ?? COPY_BLOCK);
     for (let n = file.readSync(buffer); n !== null; n = file.readSync(buffer)) {
       await writer.write(buffer.subarray(0, n));
       total += n;

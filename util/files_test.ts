@@ -140,6 +140,14 @@ Deno.test("fileToSink: one buffer, written chunk by chunk, the sink closed; an a
     assert.ok(closed);
     assert.equal(counts.at(-1), data.length);
 
+    const sizes: number[] = [];
+    const small = new WritableStream<Uint8Array>({
+      write: (chunk) => void sizes.push(chunk.length),
+    });
+    const m = await fileToSink(Deno.openSync(`${dir}/f.bin`), small, { blockSize: 128 * 1024 });
+    assert.equal(m, data.length);
+    assert.equal(Math.max(...sizes), 128 * 1024);
+
     const controller = new AbortController();
     let aborted: unknown;
     const stuck = new WritableStream<Uint8Array>({

@@ -2027,4 +2027,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "7e6fbeb6e8647809";
+export const HELP_SOURCES_HASH = "2f9584191d9e0f37";
