@@ -159,6 +159,19 @@ export interface TransferOptions {
   /** Hears the replies to `ahead` (must not throw). */
   onAhead?: (replies: Reply[]) => void;
   /**
+   * Uploads: a query sent as the data connection closes, before the final
+   * reply arrives (e.g. `SIZE path`, the check of what arrived, in the same
+   * round trip as the 226). Only where `queuesReads`; elsewhere it is not
+   * sent. Its reply goes to `onAfter` only when it came after the final
+   * reply, so it saw the finished file: ProFTPD sometimes answers it before
+   * its 226 (it reads commands during a transfer), and that answer is
+   * dropped. A transfer that fails with it sent closes the session (its
+   * reply would be out of step).
+   */
+  after?: string;
+  /** Hears the reply to `after`, when it came after the final reply (must not throw). */
+  onAfter?: (reply: Reply) => void;
+  /**
    * Downloads: the size the caller expects (from its listing). One of up to
    * 1 MiB lets the next download queue behind it (see `queueReads`).
    */
@@ -956,12 +969,14 @@ export class FtpClient {
     options: TransferOptions & { append?: boolean } = {},
   ): Promise<WritableStream<Uint8Array>> {
     const verb = options.append ? "APPE" : "STOR";
+    const after = this.queuesReads ? options.after : undefined;
     const handle = await this.#transfer(
       `${verb} ${path}`,
       "I",
       "write",
       options.offset,
       options.before,
+      after ? { after, onAfter: options.onAfter } : {},
     );
     return storeStream(handle, options);
   }
@@ -1292,7 +1307,7 @@ export class FtpClient {
     direction: "read" | "write",
     offset?: number,
     before: readonly string[] = [],
-    queries: Pick<TransferOptions, "ahead" | "onAhead" | "expectedSize"> = {},
+    queries: Pick<TransferOptions, "ahead" | "onAhead" | "expectedSize" | "after" | "onAfter"> = {},
   ): Promise<TransferHandle> {
     const rest = offset && offset > 0 ? [`REST ${offset}`] : [];
     const request: ChannelRequest = {
@@ -1429,6 +1444,7 @@ export class FtpClient {
         this.#noteRefusal(reply);
         return errorForReply(reply, command, cause);
       };
+      let sentAfter = false;
       let data: DataConnection;
       try {
         data = await dataReady;
@@ -1442,16 +1458,33 @@ export class FtpClient {
         preliminary,
         command,
         timeoutMs: this.#timeout,
+        closing: () => {
+          if (done || !queries.after || sentAfter) return;
+          this.#control.sendMany([queries.after]);
+          sentAfter = true;
+        },
         finalReply: async () => {
           try {
-            const reply = early
+            let reply = early
               ? await withDeadline(early, this.#timeout, () => this.#control.destroy())
               : await this.#control.read(this.#timeout, command);
+            if (sentAfter) {
+              const next = await this.#control.read(this.#timeout, queries.after!);
+              // A transfer ends with 226/250 (or a refusal): if the first reply is not one
+              // and the second is, the query was answered first, before the file was done.
+              const ended = (r: Reply) => r.code === 226 || r.code === 250;
+              if (!ended(reply) && (ended(next) || reply.code < 400)) reply = next;
+              else queries.onAfter?.(next);
+            }
             if (reply.code < 200 || reply.code >= 300) {
               this.#noteRefusal(reply);
               throw errorForReply(reply, command);
             }
             return reply;
+          } catch (error) {
+            // Replies still owed to lines sent after the data: the session is out of step.
+            if (sentAfter && !this.#control.closed) this.#control.destroy();
+            throw error;
           } finally {
             finish();
           }
@@ -1459,6 +1492,7 @@ export class FtpClient {
         failed: async (cause) => {
           data.destroy();
           if (done) return cause;
+          if (sentAfter) return this.#dropQueued(finish, cause);
           if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);
           if (this.#queuedBehind) return this.#dropQueued(finish, cause);
           // A stalled transfer gives no reply of its own: ABOR resynchronises.
@@ -1474,6 +1508,7 @@ export class FtpClient {
         abort: async () => {
           data.destroy();
           if (done) return;
+          if (sentAfter) return void this.#dropQueued(finish, undefined);
           if (this.#queuedBehind) return void this.#dropQueued(finish, undefined);
           try {
             await this.#abortAfter(command, early);

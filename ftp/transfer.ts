@@ -20,6 +20,11 @@ export interface TransferHandle {
   timeoutMs: number;
   /** Reads the final reply and releases the control connection; throws on 4xx/5xx. */
   finalReply(): Promise<Reply>;
+  /**
+   * Uploads: the data connection is closing; lines meant to go with its end
+   * (`TransferOptions.after`) are sent now.
+   */
+  closing?(): void;
   /** Drops the data connection, sends ABOR and resynchronises; releases the control connection. */
   abort(): Promise<void>;
   /**
@@ -191,7 +196,9 @@ export function storeStream(
     async close() {
       if (data) {
         try {
-          await data.end(handle.timeoutMs);
+          const ended = data.end(handle.timeoutMs);
+          handle.closing?.();
+          await ended;
         } catch (error) {
           throw await handle.failed(error);
         }

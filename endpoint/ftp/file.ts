@@ -29,6 +29,13 @@ export interface OpenOptions {
   onMdtm?: (mtime: Date) => void;
   /** Reads: the size expected (a small file lets the next download queue behind it). */
   expectedSize?: number;
+  /**
+   * Writes: also ask `SIZE` as the data connection closes, answered after the
+   * final reply (no extra round trip; only on servers that read commands after
+   * a transfer, `FtpClient.queuesReads`), and hear the size the server reports
+   * for the finished file. Not called when the server did not answer 213.
+   */
+  onSize?: (size: number) => void;
 }
 
 /**
@@ -88,11 +95,21 @@ export async function openRemoteWrite(
   const child = await pool.acquire();
   let inner: WritableStream<Uint8Array>;
   try {
+    const heard = options.onSize;
     inner = await child.store(path, {
       append: mode.startsWith("a"),
       offset: options.rest,
       onProgress: options.onProgress,
       signal: options.signal,
+      ...(heard
+        ? {
+          after: `SIZE ${path}`,
+          onAfter: (reply: Reply) => {
+            const size = Number(reply.text.trim());
+            if (reply.code === 213 && Number.isSafeInteger(size)) heard(size);
+          },
+        }
+        : {}),
     });
   } catch (error) {
     pool.release(child);

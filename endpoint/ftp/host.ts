@@ -12,11 +12,11 @@
 import { logger } from "../../util/log.ts";
 import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
 import { formatFtpTime } from "../../ftp/reply.ts";
-import type { Stat } from "../types.ts";
+import { Precision, type Stat } from "../types.ts";
 import { AlreadyExistsError, NotADirectoryError, NotFoundError } from "../errors.ts";
 import { type SessionFactory, sessionFactory, type SessionOptions } from "./session.ts";
 import { SessionPool } from "./pool.ts";
-import { StatCache, type StatCacheOptions } from "./stat_cache.ts";
+import { type CacheTicket, StatCache, type StatCacheOptions } from "./stat_cache.ts";
 import { type ListingChoice, StatReader } from "./stat.ts";
 import { FreshStat } from "./fresh_stat.ts";
 import { type OpenOptions, openRemoteRead, openRemoteWrite, type WriteMode } from "./file.ts";
@@ -126,6 +126,8 @@ export class FtpHost implements AsyncDisposable {
   #cwd: string;
   #keepAlive?: ReturnType<typeof setInterval>;
   #mtimeMethod?: Promise<"mfmt" | "mdtm" | "none">;
+  /** Sizes the server reported as uploads ended (see `#sizeAfterWrite`). */
+  readonly #sizesAfterWrite = new Map<string, { size: number; ticket: CacheTicket }>();
 
   private constructor(
     pool: SessionPool,
@@ -351,6 +353,8 @@ export class FtpHost implements AsyncDisposable {
    */
   async freshLstat(path: string): Promise<Stat> {
     const target = this.#abs(path);
+    const written = this.#sizeAfterWrite(target);
+    if (written) return written;
     this.statCache.invalidate(target);
     // Kept (unless a change overtook it): a rename right after a transfer's check needs no
     // second SIZE of the same partial.
@@ -692,9 +696,17 @@ export class FtpHost implements AsyncDisposable {
     }
     // Invalidate now and again at the end: the file changes while it is written.
     this.statCache.invalidate(target);
-    const stream = await openRemoteWrite(this.#pool, target, mode, options);
+    this.#sizesAfterWrite.delete(target);
+    let heard: number | undefined;
+    const stream = await openRemoteWrite(this.#pool, target, mode, {
+      ...options,
+      onSize: (size) => heard = size,
+    });
     const writer = stream.getWriter();
-    const forget = () => this.statCache.invalidate(target);
+    const forget = () => {
+      this.statCache.invalidate(target);
+      if (heard !== undefined) this.#noteSizeAfterWrite(target, heard);
+    };
     const sink = new WritableStream<Uint8Array>({
       write: (chunk) => writer.write(chunk),
       close: () => writer.close().finally(forget),
@@ -891,6 +903,36 @@ export class FtpHost implements AsyncDisposable {
   }
 
   // --- internals ----------------------------------------------------------------------
+
+  /**
+   * The size the server gave for a file this host just wrote (SIZE sent as the
+   * upload ended, answered after its 226: see `OpenOptions.onSize`), once,
+   * unless anything changed the path since: the first fresh stat after the
+   * write takes it instead of asking again.
+   */
+  #sizeAfterWrite(target: string): Stat | undefined {
+    const heard = this.#sizesAfterWrite.get(target);
+    if (!heard) return undefined;
+    this.#sizesAfterWrite.delete(target);
+    const overtaken = this.statCache.overtaken(remoteDirname(target), heard.ticket);
+    if (overtaken === "all" || overtaken.has(remoteBasename(target))) return undefined;
+    const stat: Stat = {
+      name: remoteBasename(target),
+      type: "file",
+      size: heard.size,
+      precision: Precision.unknown,
+    };
+    this.statCache.setStat(target, stat, heard.ticket);
+    return stat;
+  }
+
+  #noteSizeAfterWrite(target: string, size: number): void {
+    // Writes nobody checks afterwards must not pile up.
+    if (this.#sizesAfterWrite.size >= 256) {
+      this.#sizesAfterWrite.delete(this.#sizesAfterWrite.keys().next().value!);
+    }
+    this.#sizesAfterWrite.set(target, { size, ticket: this.statCache.begin() });
+  }
 
   #abs(path: string): string {
     return abspath(this.#cwd, path);
