@@ -162,15 +162,16 @@ export interface TransferOptions {
    * Uploads: a query sent as the data connection closes, before the final
    * reply arrives (e.g. `SIZE path`, the check of what arrived, in the same
    * round trip as the 226). Only where `queuesReads`; elsewhere it is not
-   * sent. Its reply goes to `onAfter` only when it came after the final
-   * reply, so it saw the finished file: ProFTPD sometimes answers it before
-   * its 226 (it reads commands during a transfer), and that answer is
-   * dropped. A transfer that fails with it sent closes the session (its
-   * reply would be out of step).
+   * sent. ProFTPD sometimes answers it before its 226 (it reads commands
+   * during a transfer): `onAfter` is then told it came early. A transfer that
+   * fails with it sent closes the session (its reply would be out of step).
    */
   after?: string;
-  /** Hears the reply to `after`, when it came after the final reply (must not throw). */
-  onAfter?: (reply: Reply) => void;
+  /**
+   * Hears the reply to `after` (must not throw); `early` when it came before
+   * the final reply, so the server answered it while the transfer ran.
+   */
+  onAfter?: (reply: Reply, early: boolean) => void;
   /**
    * Downloads: the size the caller expects (from its listing). One of up to
    * 1 MiB lets the next download queue behind it (see `queueReads`).
@@ -1473,8 +1474,10 @@ export class FtpClient {
               // A transfer ends with 226/250 (or a refusal): if the first reply is not one
               // and the second is, the query was answered first, before the file was done.
               const ended = (r: Reply) => r.code === 226 || r.code === 250;
-              if (!ended(reply) && (ended(next) || reply.code < 400)) reply = next;
-              else queries.onAfter?.(next);
+              if (!ended(reply) && (ended(next) || reply.code < 400)) {
+                queries.onAfter?.(reply, true);
+                reply = next;
+              } else queries.onAfter?.(next, false);
             }
             if (reply.code < 200 || reply.code >= 300) {
               this.#noteRefusal(reply);

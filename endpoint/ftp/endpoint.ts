@@ -384,7 +384,7 @@ export class FtpEndpoint implements Endpoint {
     await this.#requireDir(dirname(plan.target), plan.target);
     const existing = await this.#maybeLstat(plan.target);
     if (existing?.type === "dir") throw new IsADirectoryError(plan.target);
-    return await openPlannedWrite(plan, this.#writeHooks(), options.signal);
+    return await openPlannedWrite(plan, this.#writeHooks(plan.size), options.signal);
   }
 
   /**
@@ -699,11 +699,13 @@ export class FtpEndpoint implements Endpoint {
     }
   }
 
-  #writeHooks(): WriteHooks {
+  /** The hooks of a write whose file must end `size` bytes long (when known). */
+  #writeHooks(size?: number): WriteHooks {
     const hooks: WriteHooks = {
       open: async (name, offset) => {
         const remote = this.#remote(name);
-        if (offset === 0) return streamSink(await this.host.open(remote, "w"));
+        const expect = size === undefined ? {} : { expectSize: size };
+        if (offset === 0) return streamSink(await this.host.open(remote, "w", expect));
         // Asked of the server now: appending to a size from the cache could misplace data.
         const have = await this.#freshStat(name).then((s) => s.size, (error) => {
           if (error instanceof NotFoundError) return 0;
@@ -713,11 +715,11 @@ export class FtpEndpoint implements Endpoint {
         if (have < offset || have - offset > overlap) {
           throw new InvalidOffsetError(name, offset, have);
         }
-        if (have === offset) return streamSink(await this.host.open(remote, "a"));
+        if (have === offset) return streamSink(await this.host.open(remote, "a", expect));
         // Inside the overlap: a write from the offset (RANG/REST + STOR), which not every
         // server does (ferry's own UFTPD only continues at the end).
         try {
-          return streamSink(await this.host.open(remote, "w", { rest: offset }));
+          return streamSink(await this.host.open(remote, "w", { ...expect, rest: offset }));
         } catch (error) {
           if (!(error instanceof FtpPermanentError)) throw error;
           throw new InvalidOffsetError(name, offset, have, { cause: error });

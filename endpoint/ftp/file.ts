@@ -36,6 +36,13 @@ export interface OpenOptions {
    * for the finished file. Not called when the server did not answer 213.
    */
   onSize?: (size: number) => void;
+  /**
+   * Writes: the size the file must have when done. A SIZE the server answered
+   * before its final reply (see `onSize`) is heard only when it says exactly
+   * this: the file only grows during the transfer and the bytes sent end
+   * there, so it cannot end any other size.
+   */
+  expectSize?: number;
 }
 
 /**
@@ -104,9 +111,10 @@ export async function openRemoteWrite(
       ...(heard
         ? {
           after: `SIZE ${path}`,
-          onAfter: (reply: Reply) => {
+          onAfter: (reply: Reply, early: boolean) => {
             const size = Number(reply.text.trim());
-            if (reply.code === 213 && Number.isSafeInteger(size)) heard(size);
+            if (reply.code !== 213 || !Number.isSafeInteger(size)) return;
+            if (!early || size === options.expectSize) heard(size);
           },
         }
         : {}),

@@ -703,13 +703,18 @@ export class FtpHost implements AsyncDisposable {
       onSize: (size) => heard = size,
     });
     const writer = stream.getWriter();
-    const forget = () => {
-      this.statCache.invalidate(target);
-      if (heard !== undefined) this.#noteSizeAfterWrite(target, heard);
-    };
+    const forget = () => this.statCache.invalidate(target);
     const sink = new WritableStream<Uint8Array>({
       write: (chunk) => writer.write(chunk),
-      close: () => writer.close().finally(forget),
+      close: async () => {
+        try {
+          await writer.close();
+        } finally {
+          forget();
+        }
+        // Kept only after the server confirmed the transfer.
+        if (heard !== undefined) this.#noteSizeAfterWrite(target, heard);
+      },
       abort: (reason) => writer.abort(reason).finally(forget),
     });
     return markReleasesChunks(sink, releasesChunks(stream));
