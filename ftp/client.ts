@@ -25,6 +25,7 @@ import {
   FtpError,
   FtpProtocolError,
   FtpReplyError,
+  FtpSessionClosedError,
   FtpTimeoutError,
 } from "./errors.ts";
 import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
@@ -1330,6 +1331,7 @@ export class FtpClient {
     }
     const release = await lock;
     if (queued) this.#queuedBehind = false;
+    else this.#unsentIfClosed(release, command);
     let done = false;
     const finish = () => {
       if (!done) {
@@ -1586,8 +1588,21 @@ export class FtpClient {
     return previous.then(() => release);
   }
 
+  /**
+   * Throws {@link FtpSessionClosedError} (the lock released) when the session
+   * closed while this command waited for it: a retired TLS session QUITs
+   * behind the commands already waiting, and one that came later never reaches
+   * the server, so the pool may run it on another session.
+   */
+  #unsentIfClosed(release: () => void, command?: string): void {
+    if (!this.#control.closed) return;
+    release();
+    throw new FtpSessionClosedError(command);
+  }
+
   async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const release = await this.#acquire();
+    this.#unsentIfClosed(release);
     try {
       return await fn();
     } finally {

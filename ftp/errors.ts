@@ -80,6 +80,23 @@ export class FtpConnectionError extends FtpError {
   }
 }
 
+/**
+ * The session had closed before a command was sent (another command retired
+ * it, or the server left): nothing reached the server, so the command is safe
+ * to run on another session, whatever it does.
+ */
+export class FtpSessionClosedError extends FtpConnectionError {
+  /** Always true: the command never left this process. */
+  readonly unsent = true;
+  /** Makes the error for `command` (masked when it is PASS). */
+  constructor(command?: string) {
+    super(
+      `control connection closed before ${command ? maskCommand(command) : "the command"} was sent`,
+      { command: command && maskCommand(command) },
+    );
+  }
+}
+
 const notImplementedCodes = new Set([500, 502, 504]);
 
 /** Masks secrets in a command line before it reaches a message or a log. */

@@ -11,6 +11,7 @@ import type { FtpClient } from "../../ftp/client.ts";
 import {
   FtpConnectionError,
   FtpError,
+  FtpSessionClosedError,
   FtpTimeoutError,
   TooManyConnectionsError,
 } from "../../ftp/errors.ts";
@@ -266,7 +267,12 @@ export class SessionPool {
     const busy = this.#mainLent !== undefined || this.#mainCommands > 0;
     const idle = busy && this.#slowListings ? this.#takeIdle() : undefined;
     if (!idle) return await this.withMain(fn, options);
-    return await this.#onChild(idle, fn, (_, lost) => lost && options.retry === true, options);
+    return await this.#onChild(
+      idle,
+      fn,
+      (error, lost) => error instanceof FtpSessionClosedError || (lost && options.retry === true),
+      options,
+    );
   }
 
   /**
@@ -318,7 +324,8 @@ export class SessionPool {
       if (isSessionLost(error) || client.closed) {
         log.info("main session lost ({error}); reconnecting", { error: String(error) });
         client.close();
-        if (!options.retry) throw error;
+        // A command that never left (the session had closed under it) is safe to run again.
+        if (!options.retry && !(error instanceof FtpSessionClosedError)) throw error;
         return await fn(await this.main());
       }
       // A refused data connection (425) changed nothing: a command safe to

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import type { FtpClient } from "../../ftp/client.ts";
-import { FtpConnectionError, TooManyConnectionsError } from "../../ftp/errors.ts";
+import {
+  FtpConnectionError,
+  FtpSessionClosedError,
+  TooManyConnectionsError,
+} from "../../ftp/errors.ts";
 import { isSessionLost, SessionPool } from "./pool.ts";
 import { sessionFactory } from "./session.ts";
 import { scriptedLogin, startScriptedServer } from "../../test/peers/scripted.ts";
@@ -65,6 +69,20 @@ Deno.test("pool: withMain retries once on a lost session when asked", async () =
     p.withMain(() => Promise.reject(new FtpConnectionError("reset"))),
     FtpConnectionError,
   );
+  await p.close();
+});
+
+Deno.test("pool: a command that never left a closed session runs on a new one, retry or not", async () => {
+  const { p, made } = pool();
+  let calls = 0;
+  const result = await p.withMain((c) => {
+    calls++;
+    // A retired TLS session QUITs behind the commands already waiting; later ones are not sent.
+    if (calls === 1) return Promise.reject(new FtpSessionClosedError("RNFR /a"));
+    return Promise.resolve((c as unknown as Fake).id);
+  });
+  assert.equal(calls, 2);
+  assert.equal(result, made[1].id);
   await p.close();
 });
 

@@ -89,9 +89,6 @@ for (const { tls, protocols, what, retries, conns } of cases) {
         assert.deepEqual(await readTree(join(dir, "down")), files);
         const again = await ferry(["upload-if-newer", join(dir, "up"), url, ...flags], { env });
         assert.equal(again.code, 0, again.stderr);
-        // The TLS 1.3-only case keeps to mirror and upload-if-newer (its refusals are retried;
-        // a sync on top failed once under a loaded full-suite run, not yet understood).
-        if (protocols) return;
         await Deno.writeFile(join(dir, "down", "sub", "new.bin"), content(7, 30_000));
         const state = ["--state-dir", join(dir, "state")];
         const sync = await ferry(
@@ -105,7 +102,8 @@ for (const { tls, protocols, what, retries, conns } of cases) {
           await readTree(join(peer.root, "back")),
           await readTree(join(dir, "down")),
         );
-        assert.equal(refusals(peer.log()), 0, peer.log());
+        // TLS 1.3 only: refusals happen (each retried); with TLS 1.2 offered, none.
+        if (!protocols) assert.equal(refusals(peer.log()), 0, peer.log());
       } finally {
         await Deno.remove(dir, { recursive: true });
       }

@@ -8,6 +8,7 @@ import {
   FtpConnectionError,
   FtpError,
   FtpProtocolError,
+  FtpSessionClosedError,
   FtpTemporaryError,
   FtpTimeoutError,
 } from "../../ftp/errors.ts";
@@ -306,4 +307,24 @@ Deno.test("misbehaving: a slow reader is not a quiet server (Deno.Conn idle dead
   }
   assert.equal(text, "abc");
   ftp.close();
+});
+
+Deno.test("misbehaving: a command queued behind QUIT is not sent and says so", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    await s.expect("QUIT");
+    await s.reply(221, "bye");
+    await s.close();
+  });
+  const ftp = await connect(server.port);
+  await ftp.login("u", "p");
+  const quitting = ftp.quit();
+  // Waits for the lock behind QUIT: the session is gone by then, so nothing is sent.
+  await assert.rejects(ftp.pwd(), (e: FtpSessionClosedError) => {
+    assert.ok(e instanceof FtpSessionClosedError);
+    assert.equal(e.unsent, true);
+    return true;
+  });
+  await quitting;
+  assert.deepEqual(server.errors, []);
 });
