@@ -1208,7 +1208,10 @@ export class FtpClient {
   }
 
   /**
-   * Closes the connection at once, without QUIT.
+   * Closes the connection at once, without QUIT. A session retired for want
+   * of TLS tickets is left to its QUIT, which goes after the commands already
+   * waiting for it: cutting it would lose their replies (a rename done but
+   * unconfirmed).
    *
    * @example
    * ```ts
@@ -1216,6 +1219,7 @@ export class FtpClient {
    * ```
    */
   close(): void {
+    if (this.#retired) return;
     this.#control.destroy();
   }
 
