@@ -6,14 +6,18 @@
  * that waited for a reply in between would hang there.
  */
 import assert from "node:assert/strict";
-import { FtpClient } from "../../ftp/client.ts";
+import type { FtpClient } from "../../ftp/client.ts";
 import { FtpConnectionError, FtpPermanentError } from "../../ftp/errors.ts";
 import {
   type PassiveListener,
   scriptedLogin,
+  scriptedQuit,
+  scriptedSendData,
+  type ScriptedServer,
   type ScriptedSession,
   startScriptedServer,
 } from "../peers/scripted.ts";
+import { connectScripted, quitClean } from "./scripted_client.ts";
 
 const VSFTPD = "220 (vsFTPd 3.0.3)\r\n";
 
@@ -28,15 +32,13 @@ Deno.test("pipelined login: USER, PASS and FEAT in one write, then OPTS UTF8", a
     await s.send("211-Features:\r\n UTF8\r\n MDTM\r\n211 End\r\n");
     await s.expect("OPTS UTF8 ON");
     await s.reply(200, "utf8");
-    await s.expect("QUIT");
-    await s.reply(221, "bye");
+    await scriptedQuit(s);
   });
-  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 2_000 });
+  const ftp = await connectScripted(server);
   assert.equal(ftp.pipelinesLogin, true);
   await ftp.login("u", "p");
   assert.deepEqual([...(ftp.knownFeatures?.keys() ?? [])], ["UTF8", "MDTM"]);
-  await ftp.quit();
-  assert.deepEqual(server.errors, []);
+  await quitClean(ftp, server);
 });
 
 Deno.test("pipelined login: a wrong password fails as before; FEAT's 530 is dropped", async () => {
@@ -50,7 +52,7 @@ Deno.test("pipelined login: a wrong password fails as before; FEAT's 530 is drop
     await s.reply(530, "Please login with USER and PASS.");
     await s.readCommand(); // the client closes
   });
-  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 2_000 });
+  const ftp = await connectScripted(server);
   await assert.rejects(
     ftp.login("u", "wrong"),
     (e) => e instanceof FtpPermanentError && e.ftpCode === 530 && /incorrect/.test(e.message),
@@ -72,31 +74,22 @@ Deno.test("pipelined login: known features send OPTS UTF8 with the login; ACCT w
     // Answered before the account: asked again, in turn.
     await s.expect("OPTS UTF8 ON");
     await s.reply(200, "utf8");
-    await s.expect("QUIT");
-    await s.reply(221, "bye");
+    await scriptedQuit(s);
   });
-  const ftp = await FtpClient.connect({
-    host: "127.0.0.1",
-    port: server.port,
-    timeoutMs: 2_000,
-    features: new Map([["UTF8", ""]]),
-  });
+  const ftp = await connectScripted(server, { features: new Map([["UTF8", ""]]) });
   await ftp.login("u", "p", "a");
-  await ftp.quit();
-  assert.deepEqual(server.errors, []);
+  await quitClean(ftp, server);
 });
 
 Deno.test("login: an unknown server gets one command at a time", async () => {
   await using server = await startScriptedServer(async (s) => {
     await scriptedLogin(s); // replies to USER before it reads PASS
-    await s.expect("QUIT");
-    await s.reply(221, "bye");
+    await scriptedQuit(s);
   });
-  const ftp = await FtpClient.connect({ host: "127.0.0.1", port: server.port, timeoutMs: 2_000 });
+  const ftp = await connectScripted(server);
   assert.equal(ftp.pipelinesLogin, false);
   await ftp.login("u", "p");
-  await ftp.quit();
-  assert.deepEqual(server.errors, []);
+  await quitClean(ftp, server);
 });
 
 /** Login, then TYPE I, EPSV, REST 3 and RETR a all read before the 200 and 229 go out. */
@@ -110,13 +103,8 @@ async function rangedPrelude(s: ScriptedSession): Promise<PassiveListener> {
 }
 
 /** A logged-in client told that EPSV works on this server. */
-async function epsvClient(port: number): Promise<FtpClient> {
-  const ftp = await FtpClient.connect({
-    host: "127.0.0.1",
-    port,
-    timeoutMs: 2_000,
-    epsvWorks: true,
-  });
+async function epsvClient(server: ScriptedServer): Promise<FtpClient> {
+  const ftp = await connectScripted(server, { epsvWorks: true });
   await ftp.login("u", "p");
   return ftp;
 }
@@ -125,19 +113,13 @@ Deno.test("ranged download: REST goes with EPSV and RETR once EPSV is known to w
   await using server = await startScriptedServer(async (s) => {
     const pasv = await rangedPrelude(s);
     await s.reply(350, "restarting at 3");
-    const data = await pasv.accept();
-    await s.reply(150, "here");
-    await data.write("defgh");
-    await data.close();
-    await s.reply(226, "done");
-    await s.expect("QUIT");
-    await s.reply(221, "bye");
+    await scriptedSendData(s, pasv, "defgh");
+    await scriptedQuit(s);
   });
-  const ftp = await epsvClient(server.port);
+  const ftp = await epsvClient(server);
   const body = await new Response(await ftp.retrieve("a", { offset: 3 })).text();
   assert.equal(body, "defgh");
-  await ftp.quit();
-  assert.deepEqual(server.errors, []);
+  await quitClean(ftp, server);
 });
 
 Deno.test("ranged download: a refused pipelined REST closes the session, no byte is read", async () => {
@@ -153,7 +135,7 @@ Deno.test("ranged download: a refused pipelined REST closes the session, no byte
     data.destroy();
     assert.equal(await s.readCommand(), null); // the client hung up
   });
-  const ftp = await epsvClient(server.port);
+  const ftp = await epsvClient(server);
   await assert.rejects(
     ftp.retrieve("a", { offset: 3 }),
     (e) => e instanceof FtpPermanentError && /REST 3/.test(e.message),

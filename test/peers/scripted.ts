@@ -327,6 +327,22 @@ export async function scriptedLogin(s: ScriptedSession): Promise<void> {
 }
 
 /**
+ * The server side of a client's goodbye: QUIT, answered with 221.
+ *
+ * @example
+ * ```ts
+ * await using server = await startScriptedServer(async (s) => {
+ *   await scriptedLogin(s);
+ *   await scriptedQuit(s);
+ * });
+ * ```
+ */
+export async function scriptedQuit(s: ScriptedSession): Promise<void> {
+  await s.expect("QUIT");
+  await s.reply(221, "bye");
+}
+
+/**
  * The server side of the first binary transfer after {@link scriptedLogin}:
  * TYPE I, EPSV, then `command` (RETR, STOR...); returns the accepted data
  * connection. The 1xx reply is the caller's to send.
