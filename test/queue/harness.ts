@@ -2,12 +2,16 @@
  * What the cluster tests share: child processes whose every wait has a bounded
  * outcome (the awaited line, the process's exit, or a deadline, each with the
  * output so far), a Redis of the test's own on a free loopback port, `ferry`
- * processes, trees and their digests. Every process a test starts is killed in
- * its `finally` ({@link Cluster.cleanup}), so a failing test fails with the
- * output that explains it rather than hanging the suite.
+ * processes, trees and their digests, and the comparison every queued run
+ * must pass against an in-process run of the same workflow. Every process a
+ * test starts is killed when its `await using` cluster goes out of scope
+ * ({@link Cluster.cleanup}), so a failing test fails with the output that
+ * explains it rather than hanging the suite.
  * @module
  */
+import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
+import { isTempName } from "../../endpoint/atomic.ts";
 import { freePort } from "../peers/ports.ts";
 
 const MAIN = new URL("../../cli/main.ts", import.meta.url).pathname;
@@ -97,6 +101,11 @@ export class Proc {
       this.kill("SIGKILL");
       throw new Error(`${e instanceof Error ? e.message : e}\n${this.tail()}`);
     }
+  }
+
+  /** Waits for its exit (see {@link exit}) and asserts its exit code, with its output. */
+  async exitsWith(code: number, ms = WAIT_MS): Promise<void> {
+    assert.equal((await this.exit(ms)).code, code, this.tail());
   }
 
   kill(sig: Deno.Signal = "SIGTERM"): void {
@@ -200,8 +209,48 @@ export async function redisDump(url: string): Promise<string> {
   return text;
 }
 
+/** What `ferry run --json` prints, as far as these tests read it. */
+export interface RunReport {
+  jobs: { job: string; status: string; counts: Record<string, unknown> }[];
+}
+
+/** The report of a `--json` run (whatever the process logged before it is skipped). */
+export function jsonReport(p: Proc): RunReport {
+  return JSON.parse(p.text.slice(p.text.indexOf("{")));
+}
+
+/**
+ * Both runs of a workflow, one on the queue and one in-process, exit 0 and
+ * report the same jobs with the same status and counts.
+ */
+export async function assertSameRun(queued: Proc, local: Proc): Promise<void> {
+  const [a, b] = await Promise.all([queued.exit(), local.exit()]);
+  assert.equal(a.code, 0, queued.tail());
+  assert.equal(b.code, 0, local.tail());
+  const counts = (p: Proc) => jsonReport(p).jobs.map((j) => [j.job, j.status, j.counts]);
+  assert.deepEqual(counts(queued), counts(local));
+}
+
+/**
+ * Each tree in `copies` holds no temporary file and exactly the files of
+ * `src`, byte for byte; returns `src`'s snapshot.
+ */
+export async function assertCopies(
+  src: string,
+  ...copies: string[]
+): Promise<Record<string, string>> {
+  const want = await snapshot(src);
+  for (const copy of copies) {
+    const got = await snapshot(copy);
+    const temporary = Object.keys(got).filter((p) => p.split("/").some(isTempName));
+    assert.deepEqual(temporary, [], `temporary files left in ${copy}`);
+    assert.deepEqual(got, want, `${copy} is not a copy of ${src}`);
+  }
+  return want;
+}
+
 /** A temp dir, its Redis and every process a test starts there. */
-export class Cluster {
+export class Cluster implements AsyncDisposable {
   readonly procs: Proc[] = [];
   #workers = 0;
   private constructor(
@@ -244,6 +293,39 @@ export class Cluster {
     return w;
   }
 
+  /** Writes `old` at `rel` under each of `dirs` (below the cluster's dir): a file a mirror deletes. */
+  async plant(dirs: string[], rel = "old/gone.txt"): Promise<void> {
+    for (const d of dirs) {
+      await Deno.mkdir(dirname(join(this.dir, d, rel)), { recursive: true });
+      await Deno.writeTextFile(join(this.dir, d, rel), "old");
+    }
+  }
+
+  /**
+   * `ferry run WORKFLOW --json ...args` twice: on this queue, and in-process
+   * with QT_DST=./local (the envs add to or override that).
+   */
+  runBoth(
+    workflow: string,
+    { args = [], queuedEnv = {}, localEnv = {} }: {
+      args?: string[];
+      queuedEnv?: Record<string, string>;
+      localEnv?: Record<string, string>;
+    } = {},
+  ): { queued: Proc; local: Proc } {
+    const run = ["run", workflow, "--json", ...args];
+    const local = this.ferry(run, { QT_DST: "./local", ...localEnv }, "in-process");
+    const queued = this.ferry([...run, "--queue", this.redis.url], queuedEnv);
+    return { queued, local };
+  }
+
+  /** Asserts the workflow's password ({@link SECRET}) is nowhere in Redis; returns the dump. */
+  async assertNoSecret(): Promise<string> {
+    const dump = await redisDump(this.redis.url);
+    assert(!dump.includes(SECRET), "a secret reached Redis");
+    return dump;
+  }
+
   /** Kills what is still running (SIGKILL), stops Redis, removes the dir. */
   async cleanup(): Promise<void> {
     for (const p of [...this.procs, this.redis.proc]) p.kill("SIGKILL");
@@ -253,6 +335,10 @@ export class Cluster {
       () => "processes did not exit after SIGKILL",
     );
     await Deno.remove(this.dir, { recursive: true });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.cleanup();
   }
 }
 

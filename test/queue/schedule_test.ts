@@ -71,67 +71,63 @@ peerTest(
   "queue: schedule on two schedulers: each tick runs once, no overlap, one killed and the other keeps the ticks",
   ["redis-server"],
   async () => {
-    const c = await Cluster.start();
-    try {
-      await makeTree(join(c.dir, "src"), 3, 1000);
-      const fastLog = join(c.dir, "fast.log");
-      const slowLog = join(c.dir, "slow.log");
-      await Deno.writeTextFile(join(c.dir, "fast.yaml"), workflow("fast", fastLog, 50, true));
-      await Deno.writeTextFile(join(c.dir, "slow.yaml"), workflow("slow", slowLog, 2500, false));
-      // Workers load the workflow as written: they need its job kinds too.
-      await c.worker(["--plugin", PLUGIN]);
-      const args = [
-        "schedule",
-        "--queue",
-        c.redis.url,
-        "--plugin",
-        PLUGIN,
-        "fast.yaml",
-        "slow.yaml",
-      ];
-      const [s1, s2] = [c.ferry(args, {}, "scheduler 1"), c.ferry(args, {}, "scheduler 2")];
-      await Promise.all([s1, s2].map((s) => s.waitFor(/schedule on redis/)));
+    await using c = await Cluster.start();
+    await makeTree(join(c.dir, "src"), 3, 1000);
+    const fastLog = join(c.dir, "fast.log");
+    const slowLog = join(c.dir, "slow.log");
+    await Deno.writeTextFile(join(c.dir, "fast.yaml"), workflow("fast", fastLog, 50, true));
+    await Deno.writeTextFile(join(c.dir, "slow.yaml"), workflow("slow", slowLog, 2500, false));
+    // Workers load the workflow as written: they need its job kinds too.
+    await c.worker(["--plugin", PLUGIN]);
+    const args = [
+      "schedule",
+      "--queue",
+      c.redis.url,
+      "--plugin",
+      PLUGIN,
+      "fast.yaml",
+      "slow.yaml",
+    ];
+    const [s1, s2] = [c.ferry(args, {}, "scheduler 1"), c.ferry(args, {}, "scheduler 2")];
+    await Promise.all([s1, s2].map((s) => s.waitFor(/schedule on redis/)));
 
-      await waitForText(fastLog, (t) => ends(t) >= 4);
-      await waitForText(slowLog, (t) => ends(t) >= 1);
-      s1.kill("SIGKILL");
-      await s1.exit();
-      const killedAt = Date.now();
-      const before = ends(await Deno.readTextFile(fastLog));
-      // The other scheduler keeps the ticks: more runs of both workflows.
-      await waitForText(fastLog, (t) => ends(t) >= before + 4);
-      await waitForText(
-        slowLog,
-        (t) => lines(t).some(([w, , ms]) => w === "start" && ms > killedAt),
-      );
-      const stopped = await s2.stop();
-      assert.deepEqual(stopped.code, 0, s2.tail());
+    await waitForText(fastLog, (t) => ends(t) >= 4);
+    await waitForText(slowLog, (t) => ends(t) >= 1);
+    s1.kill("SIGKILL");
+    await s1.exit();
+    const killedAt = Date.now();
+    const before = ends(await Deno.readTextFile(fastLog));
+    // The other scheduler keeps the ticks: more runs of both workflows.
+    await waitForText(fastLog, (t) => ends(t) >= before + 4);
+    await waitForText(
+      slowLog,
+      (t) => lines(t).some(([w, , ms]) => w === "start" && ms > killedAt),
+    );
+    const stopped = await s2.stop();
+    assert.deepEqual(stopped.code, 0, s2.tail());
 
-      for (const name of ["fast", "slow"]) {
-        const taken = [...ticks(s1, name), ...ticks(s2, name)];
-        const times = taken.map(([, at]) => at);
-        assert.deepEqual(
-          new Set(times).size,
-          times.length,
-          `a tick of ${name} taken twice: ${times}`,
-        );
-        assert(ticks(s2, name).some(([kind]) => kind === "run"), `${name}: scheduler 2 ran it`);
-      }
-      // slow (2.5 s every second) had ticks to skip; it never overlapped itself.
-      assert(
-        [...ticks(s1, "slow"), ...ticks(s2, "slow")].some(([kind]) => kind === "skip"),
-        "slow: no tick was skipped",
+    for (const name of ["fast", "slow"]) {
+      const taken = [...ticks(s1, name), ...ticks(s2, name)];
+      const times = taken.map(([, at]) => at);
+      assert.deepEqual(
+        new Set(times).size,
+        times.length,
+        `a tick of ${name} taken twice: ${times}`,
       );
-      const pid1 = s1.child.pid;
-      assertNoOverlap(await Deno.readTextFile(fastLog), pid1, killedAt);
-      assertNoOverlap(await Deno.readTextFile(slowLog), pid1, killedAt);
-      // Every run the schedulers logged ran its job once (the killed one may have been cut before it).
-      const runs = [...ticks(s1, "fast"), ...ticks(s2, "fast")].filter(([k]) => k === "run").length;
-      const starts = lines(await Deno.readTextFile(fastLog)).filter(([w]) => w === "start").length;
-      assert(starts <= runs && starts >= runs - 1, `${starts} tick job(s) for ${runs} run(s)`);
-    } finally {
-      await c.cleanup();
+      assert(ticks(s2, name).some(([kind]) => kind === "run"), `${name}: scheduler 2 ran it`);
     }
+    // slow (2.5 s every second) had ticks to skip; it never overlapped itself.
+    assert(
+      [...ticks(s1, "slow"), ...ticks(s2, "slow")].some(([kind]) => kind === "skip"),
+      "slow: no tick was skipped",
+    );
+    const pid1 = s1.child.pid;
+    assertNoOverlap(await Deno.readTextFile(fastLog), pid1, killedAt);
+    assertNoOverlap(await Deno.readTextFile(slowLog), pid1, killedAt);
+    // Every run the schedulers logged ran its job once (the killed one may have been cut before it).
+    const runs = [...ticks(s1, "fast"), ...ticks(s2, "fast")].filter(([k]) => k === "run").length;
+    const starts = lines(await Deno.readTextFile(fastLog)).filter(([w]) => w === "start").length;
+    assert(starts <= runs && starts >= runs - 1, `${starts} tick job(s) for ${runs} run(s)`);
   },
 );
 
@@ -139,50 +135,46 @@ peerTest(
   "queue: schedule --list shows the queue's schedules, --remove retires a workflow's with their next tick",
   ["redis-server"],
   async () => {
-    const c = await Cluster.start();
-    try {
-      const wf = (name: string, schedule: string) =>
-        `version: 1\nname: ${name}\nschedule: ${schedule}\nendpoints:\n  src: { url: ./src }\n` +
-        `  dst: { url: ./dst }\njobs:\n  copy: { mirror: { from: "src:/", to: "dst:/" } }\n`;
-      await Deno.mkdir(join(c.dir, "src"));
-      await Deno.writeTextFile(join(c.dir, "n.yaml"), wf("nightly", '["0 3 * * *", "30 4 * * *"]'));
-      await Deno.writeTextFile(join(c.dir, "n2.yaml"), wf("nightly-2", '"0 5 * * *"'));
-      const s = c.ferry(["schedule", "--queue", c.redis.url, "n.yaml", "n2.yaml"]);
-      await s.waitFor(/schedule on redis/);
-      assert.equal((await s.stop()).code, 0, s.tail());
+    await using c = await Cluster.start();
+    const wf = (name: string, schedule: string) =>
+      `version: 1\nname: ${name}\nschedule: ${schedule}\nendpoints:\n  src: { url: ./src }\n` +
+      `  dst: { url: ./dst }\njobs:\n  copy: { mirror: { from: "src:/", to: "dst:/" } }\n`;
+    await Deno.mkdir(join(c.dir, "src"));
+    await Deno.writeTextFile(join(c.dir, "n.yaml"), wf("nightly", '["0 3 * * *", "30 4 * * *"]'));
+    await Deno.writeTextFile(join(c.dir, "n2.yaml"), wf("nightly-2", '"0 5 * * *"'));
+    const s = c.ferry(["schedule", "--queue", c.redis.url, "n.yaml", "n2.yaml"]);
+    await s.waitFor(/schedule on redis/);
+    assert.equal((await s.stop()).code, 0, s.tail());
 
-      const ferry = async (...args: string[]) => {
-        const p = c.ferry(args, {}, `ferry ${args.join(" ")}`);
-        return { code: (await p.exit()).code, p };
-      };
-      const list = await ferry("schedule", "--queue", c.redis.url, "--list");
-      assert.equal(list.code, 0, list.p.tail());
-      assert.match(list.p.text, /nightly#0\t0 3 \* \* \*\tnext \S+\t\S+n\.yaml/);
-      assert.match(list.p.text, /nightly#1\t30 4 \* \* \*/);
-      assert.match(list.p.text, /nightly-2#0\t0 5 \* \* \*/);
+    const ferry = async (...args: string[]) => {
+      const p = c.ferry(args, {}, `ferry ${args.join(" ")}`);
+      return { code: (await p.exit()).code, p };
+    };
+    const list = await ferry("schedule", "--queue", c.redis.url, "--list");
+    assert.equal(list.code, 0, list.p.tail());
+    assert.match(list.p.text, /nightly#0\t0 3 \* \* \*\tnext \S+\t\S+n\.yaml/);
+    assert.match(list.p.text, /nightly#1\t30 4 \* \* \*/);
+    assert.match(list.p.text, /nightly-2#0\t0 5 \* \* \*/);
 
-      // A file stands for its workflow; nightly-2 (same prefix) stays.
-      const removed = await ferry("schedule", "--queue", c.redis.url, "--remove", "n.yaml");
-      assert.equal(removed.code, 0, removed.p.tail());
-      assert.match(removed.p.text, /removed nightly#0, nightly#1 from redis:/);
-      const after = await ferry("schedule", "--queue", c.redis.url, "--list", "--json");
-      assert.equal(after.code, 0, after.p.tail());
-      const ids = JSON.parse(after.p.text.slice(after.p.text.indexOf("[")))
-        .map((x: { id: string }) => x.id);
-      assert.deepEqual(ids, ["nightly-2#0"]);
-      const dump = await redisDump(c.redis.url);
-      // Keys (the events stream still tells of the removal, as BullMQ's history).
-      assert(!dump.includes("ferry:runs:repeat:nightly#"), `nightly's next tick is left: ${dump}`);
-      assert(dump.includes("ferry:runs:repeat:nightly-2#0:"), "nightly-2's next tick is gone");
+    // A file stands for its workflow; nightly-2 (same prefix) stays.
+    const removed = await ferry("schedule", "--queue", c.redis.url, "--remove", "n.yaml");
+    assert.equal(removed.code, 0, removed.p.tail());
+    assert.match(removed.p.text, /removed nightly#0, nightly#1 from redis:/);
+    const after = await ferry("schedule", "--queue", c.redis.url, "--list", "--json");
+    assert.equal(after.code, 0, after.p.tail());
+    const ids = JSON.parse(after.p.text.slice(after.p.text.indexOf("[")))
+      .map((x: { id: string }) => x.id);
+    assert.deepEqual(ids, ["nightly-2#0"]);
+    const dump = await redisDump(c.redis.url);
+    // Keys (the events stream still tells of the removal, as BullMQ's history).
+    assert(!dump.includes("ferry:runs:repeat:nightly#"), `nightly's next tick is left: ${dump}`);
+    assert(dump.includes("ferry:runs:repeat:nightly-2#0:"), "nightly-2's next tick is gone");
 
-      const none = await ferry("schedule", "--queue", c.redis.url, "--remove", "nightly");
-      assert.equal(none.code, 1, none.p.tail());
-      assert.match(none.p.text, /no schedule of nightly on redis:/);
-      const local = await ferry("schedule", "--list");
-      assert.notEqual(local.code, 0, local.p.tail());
-      assert.match(local.p.text, /give --queue/);
-    } finally {
-      await c.cleanup();
-    }
+    const none = await ferry("schedule", "--queue", c.redis.url, "--remove", "nightly");
+    assert.equal(none.code, 1, none.p.tail());
+    assert.match(none.p.text, /no schedule of nightly on redis:/);
+    const local = await ferry("schedule", "--list");
+    assert.notEqual(local.code, 0, local.p.tail());
+    assert.match(local.p.text, /give --queue/);
   },
 );

@@ -10,11 +10,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { QueueEvents } from "../../deps/bullmq.ts";
-import { isTempName } from "../../endpoint/atomic.ts";
 import { planSegments } from "../../sync/segments.ts";
 import { startPyftpdlib } from "../peers/pyftpdlib.ts";
 import { peerTest } from "../peers/skip.ts";
-import { Cluster, makeTree, type Proc, redisDump, SECRET, snapshot, within } from "./harness.ts";
+import {
+  assertCopies,
+  assertSameRun,
+  Cluster,
+  jsonReport,
+  makeTree,
+  type Proc,
+  SECRET,
+  within,
+} from "./harness.ts";
 
 const PLUGIN = new URL("./fixtures/ranged_plugin.ts", import.meta.url).pathname;
 const BIG = "big/huge.bin";
@@ -42,10 +50,7 @@ async function setup(): Promise<Cluster> {
   await Deno.mkdir(join(c.dir, "src/big"), { recursive: true });
   await Deno.writeFile(join(c.dir, "src", BIG), bytes);
   await Deno.writeTextFile(join(c.dir, "wf.yaml"), workflow(c.dir));
-  for (const d of ["dst", "local"]) {
-    await Deno.mkdir(join(c.dir, d, "old"), { recursive: true });
-    await Deno.writeTextFile(join(c.dir, d, "old/gone.txt"), "old");
-  }
+  await c.plant(["dst", "local"]);
   return c;
 }
 
@@ -61,33 +66,22 @@ function gated(c: Cluster, n: number): Promise<Proc[]> {
   );
 }
 
-/** The coordinator (files from 1 MiB by segment) and an in-process run of the same workflow. */
+/** Files from 1 MiB go by segment on the queue. */
+const SEGMENTED = { FERRY_QUEUE_SEGMENT_THRESHOLD: String(1024 * 1024) };
+
+/** The coordinator and an in-process run of the same workflow. */
 function runs(c: Cluster): { queued: Proc; local: Proc } {
-  const args = ["run", "wf.yaml", "--json", "--plugin", PLUGIN];
-  return {
-    queued: c.ferry([...args, "--queue", c.redis.url], {
-      FERRY_QUEUE_SEGMENT_THRESHOLD: String(1024 * 1024),
-    }),
-    local: c.ferry(args, { QT_DST: "./local", FERRY_TEST_GATE: join(c.dir, "gate") }, "local"),
-  };
+  return c.runBoth("wf.yaml", {
+    args: ["--plugin", PLUGIN],
+    queuedEnv: SEGMENTED,
+    localEnv: { FERRY_TEST_GATE: join(c.dir, "gate") },
+  });
 }
 
-function report(p: Proc): { jobs: { status: string; counts: Record<string, unknown> }[] } {
-  return JSON.parse(p.text.slice(p.text.indexOf("{")));
-}
-
-/** Both runs succeeded, both trees equal the source, nothing temporary left, same counts. */
+/** Both runs succeeded with the same counts, both trees equal the source, nothing temporary left. */
 async function assertIdentical(c: Cluster, queued: Proc, local: Proc): Promise<void> {
-  const [a, b] = await Promise.all([queued.exit(), local.exit()]);
-  assert.equal(a.code, 0, queued.tail());
-  assert.equal(b.code, 0, local.tail());
-  const src = await snapshot(join(c.dir, "src"));
-  const dst = await snapshot(join(c.dir, "dst"));
-  assert.deepEqual(Object.keys(dst).filter((p) => p.split("/").some(isTempName)), []);
-  assert.deepEqual(dst, src);
-  assert.deepEqual(await snapshot(join(c.dir, "local")), src);
-  const counts = (p: Proc) => report(p).jobs.map((j) => [j.status, j.counts]);
-  assert.deepEqual(counts(queued), counts(local));
+  await assertSameRun(queued, local);
+  await assertCopies(join(c.dir, "src"), join(c.dir, "dst"), join(c.dir, "local"));
 }
 
 const SEGMENT_TASK = /task (\S+\.f\d+s(\d+)) /;
@@ -97,23 +91,19 @@ peerTest(
   "queue: a large file's segments run on different workers into one partial, as an in-process run",
   ["redis-server"],
   async () => {
-    const c = await setup();
-    try {
-      const workers = await gated(c, 3);
-      const { queued, local } = runs(c);
-      // Each worker (one task at a time) holds a segment at the gate: three at once.
-      await Promise.all(workers.map((w) => w.waitFor(SEGMENT_TASK)));
-      await Deno.writeTextFile(join(c.dir, "gate"), "");
-      await assertIdentical(c, queued, local);
-      const readers = new Set(
-        (await Deno.readTextFile(join(c.dir, "reads.log"))).split("\n")
-          .filter((l) => l.includes(` ${BIG} `)).map((l) => l.split(" ")[1]),
-      );
-      assert(readers.size >= 3, `segments read by ${readers.size} process(es)`);
-      assert(!(await redisDump(c.redis.url)).includes(SECRET), "a secret reached Redis");
-    } finally {
-      await c.cleanup();
-    }
+    await using c = await setup();
+    const workers = await gated(c, 3);
+    const { queued, local } = runs(c);
+    // Each worker (one task at a time) holds a segment at the gate: three at once.
+    await Promise.all(workers.map((w) => w.waitFor(SEGMENT_TASK)));
+    await Deno.writeTextFile(join(c.dir, "gate"), "");
+    await assertIdentical(c, queued, local);
+    const readers = new Set(
+      (await Deno.readTextFile(join(c.dir, "reads.log"))).split("\n")
+        .filter((l) => l.includes(` ${BIG} `)).map((l) => l.split(" ")[1]),
+    );
+    assert(readers.size >= 3, `segments read by ${readers.size} process(es)`);
+    await c.assertNoSecret();
   },
 );
 
@@ -121,7 +111,7 @@ peerTest(
   "queue: a worker SIGKILLed mid-segment; another continues that segment from the bytes Redis confirms",
   ["redis-server"],
   async () => {
-    const c = await setup();
+    await using c = await setup();
     const events = new QueueEvents("tasks", {
       connection: { host: "127.0.0.1", port: c.redis.port, maxRetriesPerRequest: null },
       prefix: "ferry",
@@ -168,10 +158,9 @@ peerTest(
         workers.some((w) => w !== holder && /continuing the segment at/.test(w.text)),
         workers.map((w) => w.tail(600)).join("\n"),
       );
-      assert(!(await redisDump(c.redis.url)).includes(SECRET), "a secret reached Redis");
+      await c.assertNoSecret();
     } finally {
       await events.close();
-      await c.cleanup();
     }
   },
 );
@@ -180,17 +169,16 @@ peerTest(
   "queue: a large file from pyftpdlib by segment (REST + RETR per task) as an in-process run",
   ["redis-server", "pyftpdlib"],
   async () => {
-    const c = await Cluster.start();
-    await using ftp = await startPyftpdlib({ root: await Deno.makeTempDir(), password: SECRET });
-    try {
-      await makeTree(join(ftp.root, "pub"), 6, 2000);
-      const bytes = new Uint8Array(3 * 1024 * 1024 + 7);
-      for (let k = 0; k < bytes.length; k++) bytes[k] = 1 + ((k * 13 + (k >> 10)) % 253);
-      await Deno.writeFile(join(ftp.root, "pub/large.bin"), bytes);
-      // A near server gets segments only when asked: `segments: 3`.
-      await Deno.writeTextFile(
-        join(c.dir, "ftp.yaml"),
-        `version: 1
+    await using c = await Cluster.start();
+    await using ftp = await startPyftpdlib({ password: SECRET });
+    await makeTree(join(ftp.root, "pub"), 6, 2000);
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 7);
+    for (let k = 0; k < bytes.length; k++) bytes[k] = 1 + ((k * 13 + (k >> 10)) % 253);
+    await Deno.writeFile(join(ftp.root, "pub/large.bin"), bytes);
+    // A near server gets segments only when asked: `segments: 3`.
+    await Deno.writeTextFile(
+      join(c.dir, "ftp.yaml"),
+      `version: 1
 name: qsegftp
 endpoints:
   ftp:
@@ -200,35 +188,22 @@ endpoints:
 jobs:
   down: { segments: 3, mirror: { from: "ftp:/", to: "dst:/" } }
 `,
-      );
-      const workers = await Promise.all([0, 1].map(() => c.worker()));
-      const local = c.ferry(["run", "ftp.yaml", "--json"], { QT_DST: "./local" }, "in-process");
-      const queued = c.ferry(["run", "ftp.yaml", "--json", "--queue", c.redis.url], {
-        FERRY_QUEUE_SEGMENT_THRESHOLD: String(1024 * 1024),
-      });
-      const [a, b] = await Promise.all([queued.exit(), local.exit()]);
-      assert.equal(a.code, 0, queued.tail());
-      assert.equal(b.code, 0, local.tail());
-      const src = await snapshot(join(ftp.root, "pub"));
-      assert.deepEqual(await snapshot(join(c.dir, "dst")), src);
-      assert.deepEqual(await snapshot(join(c.dir, "local")), src);
-      const counts = (p: Proc) => report(p).jobs.map((j) => [j.status, j.counts]);
-      assert.deepEqual(counts(queued), counts(local));
-      const segments = workers.flatMap((w) => [...w.text.matchAll(/task \S+\.f\d+s(\d+) /g)])
-        .map((m) => m[1]).sort();
-      assert.deepEqual(segments, ["0", "1", "2"]);
-      const st = await Deno.stat(join(c.dir, "dst/large.bin"));
-      const want = await Deno.stat(join(ftp.root, "pub/large.bin"));
-      assert.equal(
-        Math.floor(st.mtime!.getTime() / 1000),
-        Math.floor(want.mtime!.getTime() / 1000),
-        "the mtime (MDTM's, exact to the second)",
-      );
-      assert(!(await redisDump(c.redis.url)).includes(SECRET), "a secret reached Redis");
-    } finally {
-      await c.cleanup();
-      await Deno.remove(ftp.root, { recursive: true });
-    }
+    );
+    const workers = await Promise.all([0, 1].map(() => c.worker()));
+    const { queued, local } = c.runBoth("ftp.yaml", { queuedEnv: SEGMENTED });
+    await assertSameRun(queued, local);
+    await assertCopies(join(ftp.root, "pub"), join(c.dir, "dst"), join(c.dir, "local"));
+    const segments = workers.flatMap((w) => [...w.text.matchAll(/task \S+\.f\d+s(\d+) /g)])
+      .map((m) => m[1]).sort();
+    assert.deepEqual(segments, ["0", "1", "2"]);
+    const st = await Deno.stat(join(c.dir, "dst/large.bin"));
+    const want = await Deno.stat(join(ftp.root, "pub/large.bin"));
+    assert.equal(
+      Math.floor(st.mtime!.getTime() / 1000),
+      Math.floor(want.mtime!.getTime() / 1000),
+      "the mtime (MDTM's, exact to the second)",
+    );
+    await c.assertNoSecret();
   },
 );
 
@@ -236,29 +211,22 @@ peerTest(
   "queue: a coordinator killed while segments run, started again, keeps their plan and finishes",
   ["redis-server"],
   async () => {
-    const c = await setup();
-    try {
-      const workers = await gated(c, 2);
-      const env = { FERRY_QUEUE_SEGMENT_THRESHOLD: String(1024 * 1024) };
-      const args = ["run", "wf.yaml", "--json", "--plugin", PLUGIN, "--queue", c.redis.url];
-      const first = c.ferry(args, env, "coordinator 1");
-      await Promise.all(workers.map((w) => w.waitFor(SEGMENT_TASK)));
-      first.kill("SIGKILL");
-      await first.exit();
-      // Started again: the same plan (its partial and record are not started over), then done.
-      const again = c.ferry(args, env, "coordinator 2");
-      await again.waitFor(/found its tasks/);
-      await Deno.writeTextFile(join(c.dir, "gate"), "");
-      assert.equal((await again.exit()).code, 0, again.tail());
-      const dst = await snapshot(join(c.dir, "dst"));
-      assert.deepEqual(Object.keys(dst).filter((p) => p.split("/").some(isTempName)), []);
-      assert.deepEqual(dst, await snapshot(join(c.dir, "src")));
-      assert.equal(report(again).jobs[0].counts.filesTransferred, 13);
-      // Each segment ran once: none was sent again as a new task.
-      const taken = workers.flatMap((w) => [...w.text.matchAll(SEGMENT_TASKS)].map((m) => m[1]));
-      assert.equal(new Set(taken).size, 4, taken.join(" "));
-    } finally {
-      await c.cleanup();
-    }
+    await using c = await setup();
+    const workers = await gated(c, 2);
+    const args = ["run", "wf.yaml", "--json", "--plugin", PLUGIN, "--queue", c.redis.url];
+    const first = c.ferry(args, SEGMENTED, "coordinator 1");
+    await Promise.all(workers.map((w) => w.waitFor(SEGMENT_TASK)));
+    first.kill("SIGKILL");
+    await first.exit();
+    // Started again: the same plan (its partial and record are not started over), then done.
+    const again = c.ferry(args, SEGMENTED, "coordinator 2");
+    await again.waitFor(/found its tasks/);
+    await Deno.writeTextFile(join(c.dir, "gate"), "");
+    await again.exitsWith(0);
+    await assertCopies(join(c.dir, "src"), join(c.dir, "dst"));
+    assert.equal(jsonReport(again).jobs[0].counts.filesTransferred, 13);
+    // Each segment ran once: none was sent again as a new task.
+    const taken = workers.flatMap((w) => [...w.text.matchAll(SEGMENT_TASKS)].map((m) => m[1]));
+    assert.equal(new Set(taken).size, 4, taken.join(" "));
   },
 );
