@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ferry } from "../cli/helpers.ts";
 import { peerTest } from "../peers/skip.ts";
-import { openS3 } from "../../plugins/s3/mod.ts";
+import { openOn } from "./helpers.ts";
 import { writeAll } from "../../endpoint/streams.ts";
 import { type S3rverHandle, startS3rver } from "./s3rver.ts";
 
@@ -125,10 +125,7 @@ peerTest(
       );
       const copied = await run(["copyto", join(dir, "by-rclone.txt"), "s3:test/r/by-rclone.txt"]);
       assert.equal(copied.code, 0, new TextDecoder().decode(copied.stderr));
-      const ep = await openS3(new URL("s3://test/r"), {
-        credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-        options: { endpoint: s3.endpoint },
-      });
+      const ep = await openOn(s3, "r");
       try {
         const st = (await ep.list("")).find((s) => s.name === "by-rclone.txt");
         assert.equal(st?.mtime?.toISOString(), "2019-05-06T07:08:09.000Z");
@@ -193,10 +190,7 @@ Deno.test({
     await using s3 = await startS3rver();
     const dir = await Deno.makeTempDir();
     try {
-      const ep = await openS3(new URL("s3://test/"), {
-        credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-        options: { endpoint: s3.endpoint },
-      });
+      const ep = await openOn(s3);
       await writeAll(await ep.write("ok.txt"), new TextEncoder().encode("fine"));
       // Made with the raw client: the endpoint itself never makes such keys.
       await ep.client.put("both", new Uint8Array(1));

@@ -3,7 +3,7 @@
  * in a fresh bucket prefix, at the root of the prefix tree and below it.
  */
 import { runConformance } from "../conformance/suite.ts";
-import { openS3 } from "../../plugins/s3/mod.ts";
+import { openOn } from "./helpers.ts";
 import { type S3rverHandle, startS3rver } from "./s3rver.ts";
 
 let server: Promise<S3rverHandle> | undefined;
@@ -12,10 +12,7 @@ let n = 0;
 for (const below of ["", "/deeper/prefix"]) {
   runConformance(`s3 (s3rver${below ? `, below a prefix` : ""})`, async () => {
     const s3 = await (server ??= startS3rver());
-    const endpoint = await openS3(new URL(`s3://${s3.bucket}/case${++n}${below}`), {
-      credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-      options: { endpoint: s3.endpoint },
-    });
+    const endpoint = await openOn(s3, `case${++n}${below}`);
     return { endpoint, cleanup: () => Promise.resolve() };
   }, {
     sanitizeResources: false,

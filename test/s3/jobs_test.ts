@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ferry } from "../cli/helpers.ts";
-import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
+import { openOn } from "./helpers.ts";
 import { collect, writeAll } from "../../endpoint/streams.ts";
 import { startS3rver } from "./s3rver.ts";
 
@@ -22,10 +22,7 @@ async function bucket(options: { awsMultipartEtags?: boolean } = {}) {
   const env = {
     ...s3.env,
   };
-  const view = await openS3(new URL(`s3://${s3.bucket}/`), {
-    credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-    options: { endpoint: s3.endpoint },
-  }) as S3Endpoint;
+  const view = await openOn(s3);
   return {
     s3,
     dir,

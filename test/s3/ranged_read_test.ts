@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { LocalEndpoint } from "../../endpoint/local.ts";
 import { collect, writeAll } from "../../endpoint/streams.ts";
 import { transferFile } from "../../sync/transfer.ts";
-import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
+import { openOn } from "./helpers.ts";
 import { startS3rver } from "./s3rver.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -17,10 +17,7 @@ Deno.test(
   opts,
   async () => {
     await using s3 = await startS3rver();
-    const ep = await openS3(new URL(`s3://${s3.bucket}/r`), {
-      credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-      options: { endpoint: s3.endpoint },
-    }) as S3Endpoint;
+    const ep = await openOn(s3, "r");
     try {
       const data = new Uint8Array(10_000).map((_, i) => i % 251);
       await writeAll(await ep.write("f.bin"), data);
@@ -47,10 +44,7 @@ Deno.test(
   opts,
   async () => {
     await using s3 = await startS3rver();
-    const ep = await openS3(new URL(`s3://${s3.bucket}/`), {
-      credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-      options: { endpoint: s3.endpoint },
-    }) as S3Endpoint;
+    const ep = await openOn(s3);
     const dir = await Deno.makeTempDir();
     try {
       const data = new Uint8Array(3 * 1024 * 1024 + 123).map((_, i) => (i * 7) % 253);

@@ -8,20 +8,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ferry } from "../cli/helpers.ts";
 import { writeAll } from "../../endpoint/streams.ts";
-import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
+import { openOn, recordRequests } from "./helpers.ts";
 import { type AnsweredRequest, startS3rver } from "./s3rver.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
-
-async function open(
-  s3: { bucket: string; endpoint: string; accessKeyId: string; secretAccessKey: string },
-  extra: Record<string, unknown> = {},
-) {
-  return await openS3(new URL(`s3://${s3.bucket}/`), {
-    credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-    options: { endpoint: s3.endpoint, ...extra },
-  }) as S3Endpoint;
-}
 
 const shown = (r: AnsweredRequest) => `${r.method} ${decodeURIComponent(r.url)}`;
 
@@ -30,11 +20,10 @@ Deno.test(
   opts,
   async () => {
     await using s3 = await startS3rver();
-    const ep = await open(s3);
-    const seen: AnsweredRequest[] = [];
+    const ep = await openOn(s3);
     try {
       await assert.rejects(ep.list("t"), { code: "ENOENT" });
-      const stop = s3.observe((r) => seen.push(r));
+      const { seen, stop } = recordRequests(s3);
       await ep.mkdir("t", { parents: true });
       await ep.mkdir("t/a", { parents: true });
       await ep.mkdir("t/a/b");
@@ -61,8 +50,8 @@ Deno.test(
   opts,
   async () => {
     await using s3 = await startS3rver();
-    const fresh = await open(s3, { listingTrustMs: 0 });
-    const other = await open(s3);
+    const fresh = await openOn(s3, "", { listingTrustMs: 0 });
+    const other = await openOn(s3);
     try {
       await fresh.mkdir("d");
       assert.deepEqual(await fresh.list("d"), []);
@@ -85,14 +74,13 @@ Deno.test(
   async () => {
     await using s3 = await startS3rver();
     const dir = await Deno.makeTempDir();
-    const seen: AnsweredRequest[] = [];
     try {
       const file = join(dir, "mid.bin");
       const data = new Uint8Array(12 << 20).map((_, i) => i % 241);
       await Deno.writeFile(file, data);
       const mtime = new Date("2021-06-07T08:09:10.000Z");
       await Deno.utime(file, mtime, mtime);
-      const stop = s3.observe((r) => seen.push(r));
+      const { seen, stop } = recordRequests(s3);
       const r = await ferry(["put", file, `s3://${s3.bucket}/up/mid.bin`], {
         env: s3.env,
         cwd: dir,
@@ -101,7 +89,7 @@ Deno.test(
       assert.equal(r.code, 0, r.stderr);
       const writes = seen.filter((x) => x.method !== "GET" && x.method !== "HEAD").map(shown);
       assert.deepEqual(writes, ["PUT /test/up/mid.bin"]);
-      const ep = await open(s3);
+      const ep = await openOn(s3);
       try {
         const st = await ep.stat("up/mid.bin");
         assert.equal(st.size, data.byteLength);

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { md5Password } from "../../plugins/server/mod.ts";
-import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
+import { openOn } from "./helpers.ts";
 import { collect, writeAll } from "../../endpoint/streams.ts";
 import { peerTest } from "../peers/skip.ts";
 import { PYTHON, python, run } from "../server/helpers.ts";
@@ -51,10 +51,7 @@ async function servedBucket(serveArgs: string[] = []) {
     await s3.stop();
     throw e;
   });
-  const view = await openS3(new URL(`s3://${s3.bucket}/served`), {
-    credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-    options: { endpoint: s3.endpoint },
-  }) as S3Endpoint;
+  const view = await openOn(s3, "served");
   return {
     s3,
     srv,

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { startFtpServer, type TransferEvent, VirtualAuthorizer } from "../../server.ts";
-import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
+import { openOn } from "./helpers.ts";
 import { collect, writeAll } from "../../endpoint/streams.ts";
 import { Ctl, writeAll as send } from "../server/client.ts";
 import { startS3rver } from "./s3rver.ts";
@@ -20,10 +20,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using s3 = await startS3rver();
-    const ep = await openS3(new URL(`s3://${s3.bucket}/served`), {
-      credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-      options: { endpoint: s3.endpoint },
-    }) as S3Endpoint;
+    const ep = await openOn(s3, "served");
     const seen: TransferEvent[] = [];
     const auth = new VirtualAuthorizer().addUser("bob", { password: "pw", perm: "elradfmwMT" });
     const srv = await startFtpServer({

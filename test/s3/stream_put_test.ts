@@ -6,13 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { collect } from "../../endpoint/streams.ts";
-import { openS3, type S3Endpoint } from "../../plugins/s3/mod.ts";
 import { md5Base64, S3Client } from "../../plugins/s3/client.ts";
 import type { ResolvedS3Config } from "../../plugins/s3/config.ts";
 import { startStreamingPut } from "../../plugins/s3/stream_put.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { peerTest } from "../peers/skip.ts";
-import { type AnsweredRequest, startS3rver } from "./s3rver.ts";
+import { openOn, recordRequests } from "./helpers.ts";
+import { startS3rver } from "./s3rver.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const MIB = 1 << 20;
@@ -29,15 +29,9 @@ async function writeChunks(w: WritableStream<Uint8Array>, data: Uint8Array, chun
   await writer.close();
 }
 
-async function open(
-  s3: { bucket: string; endpoint: string; accessKeyId: string; secretAccessKey: string },
-  extra: Record<string, unknown> = {},
-) {
-  return await openS3(new URL(`s3://${s3.bucket}/sp`), {
-    credentials: { s3: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } },
-    options: { endpoint: s3.endpoint, ...extra },
-  }) as S3Endpoint;
-}
+/** The endpoint every test here writes through: below the prefix `sp`. */
+const open = (s3: Parameters<typeof openOn>[0], options: Record<string, unknown> = {}) =>
+  openOn(s3, "sp", options);
 
 Deno.test(
   "s3 write: 12 MiB of a known size go up as one streamed PUT, ETag = MD5",
@@ -45,8 +39,7 @@ Deno.test(
   async () => {
     await using s3 = await startS3rver();
     const ep = await open(s3);
-    const seen: AnsweredRequest[] = [];
-    const stop = s3.observe((r) => seen.push(r));
+    const { seen, stop } = recordRequests(s3);
     try {
       const data = pattern(12 * MIB + 5, 7);
       const mtime = new Date("2022-01-02T03:04:05.678Z");
@@ -76,8 +69,7 @@ Deno.test(
   opts,
   async () => {
     await using s3 = await startS3rver();
-    const seen: AnsweredRequest[] = [];
-    const stop = s3.observe((r) => seen.push(r));
+    const { seen, stop } = recordRequests(s3);
     const small = await open(s3, { uploadCutoff: 10 * MIB });
     try {
       const data = pattern(12 * MIB, 3);
