@@ -20,60 +20,41 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-import { startVsftpd } from "../test/peers/vsftpd.ts";
 import { chownForVsftpd } from "../test/peers/vsftpd_user.ts";
 import { Proc, startRedis } from "../test/queue/harness.ts";
 import { median } from "./mirror_tree.ts";
-import { run, sec, timed, writeRandomFile } from "./process.ts";
-import { parseRate, startWanProxy } from "./wan_proxy.ts";
+import { run, sec } from "./process.ts";
+import {
+  interleaved,
+  loadavg,
+  sha256File,
+  SOURCE_MTIME,
+  startWanSetup,
+  wanFlags,
+  wanSettings,
+  writeSource,
+} from "./wan_bench.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    "size-mib": { type: "string", default: "128" },
-    rtt: { type: "string", default: "40" },
-    "rate-per-connection": { type: "string", default: "100Mbit" },
-    runs: { type: "string", default: "3" },
+    ...wanFlags("128"),
     "worker-concurrency": { type: "string", default: "8" },
     tools: { type: "string", default: "ferry,queue1,queue2,queue4" },
-    dir: { type: "string", default: "/dev/shm" },
-    ferry: { type: "string", default: fileURLToPath(new URL("../cli/main.ts", import.meta.url)) },
   },
 });
-const size = Number(values["size-mib"]) * 1024 * 1024;
-const rtt = Number(values.rtt);
-const runs = Number(values.runs);
-const tools = values.tools.split(",").map((t) => t.trim()).filter(Boolean);
-
-async function sha256(path: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-const loadavg = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+const { size, rtt, runs, tools } = wanSettings(values);
 
 // Workers on one machine all come from 127.0.0.1 (see bench/wan_mirror.ts).
-const peer = await startVsftpd({
+const { peer, wan, work, close } = await startWanSetup(values, "ferry-qseg-", {
   lockUploadFiles: false,
   extraConfig: { log_ftp_protocol: "NO", max_per_ip: "0" },
 });
-const wan = startWanProxy({
-  target: { hostname: peer.host, port: peer.port },
-  delayMs: rtt / 2,
-  ratePerConnection: parseRate(values["rate-per-connection"]),
-});
-const work = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-qseg-" });
 const procs: Proc[] = [];
 try {
   await Deno.mkdir(`${peer.root}/src`);
-  const source = `${peer.root}/src/big.bin`;
-  await writeRandomFile(source, size);
-  const mtime = new Date("2026-01-02T03:04:05Z");
-  await Deno.utime(source, mtime, mtime);
   await chownForVsftpd(`${peer.root}/src`);
-  await chownForVsftpd(source);
-  const want = await sha256(source);
+  const want = await writeSource(`${peer.root}/src/big.bin`, size);
   const url = `ftp://127.0.0.1:${wan.port}/src`;
   const env = { FERRY_BENCH_PASSWORD: peer.password };
   const redis = await startRedis(work);
@@ -117,31 +98,23 @@ try {
     `${values["size-mib"]} MiB at ${rtt} ms, ${values["rate-per-connection"]} per connection, ` +
       `worker concurrency ${values["worker-concurrency"]}, ${runs} runs; load ${loadavg()}`,
   );
-  const times: Record<string, number[]> = {};
-  const sessions: Record<string, number[]> = {};
-  for (let r = 0; r < runs; r++) {
-    const order = tools.map((_, i) => tools[(i + r) % tools.length]);
-    for (const tool of order) {
+  const { times, sessions } = await interleaved(tools, runs, wan, {
+    before: (tool) => Deno.remove(`${work}/${tool}`, { recursive: true }).catch(() => {}),
+    run: (tool) => all[tool](`${work}/${tool}`),
+    async after(tool, s, open, r) {
       const dst = `${work}/${tool}`;
-      await Deno.remove(dst, { recursive: true }).catch(() => {});
-      wan.resetStats();
-      const s = await timed(() => all[tool](dst));
       const st = await Deno.stat(`${dst}/big.bin`);
       if (st.size !== size) throw new Error(`${tool}: ${st.size} bytes, want ${size}`);
-      if (await sha256(`${dst}/big.bin`) !== want) throw new Error(`${tool}: the bytes differ`);
+      if (await sha256File(`${dst}/big.bin`) !== want) throw new Error(`${tool}: the bytes differ`);
       const leftovers = [...Deno.readDirSync(dst)].filter((e) => e.name !== "big.bin");
       if (leftovers.length > 0) throw new Error(`${tool}: left ${leftovers.map((e) => e.name)}`);
-      const mtimeOk = st.mtime?.getTime() === mtime.getTime();
-      (times[tool] ??= []).push(s);
-      (sessions[tool] ??= []).push(wan.stats.controlMaxOpen);
+      const mtimeOk = st.mtime?.getTime() === SOURCE_MTIME.getTime();
       console.log(
         `  run ${r + 1} ${tool.padEnd(7)} ${sec(s)} s  ${(size / s / 1e6).toFixed(1)} MB/s  ` +
-          `sessions ${wan.stats.controlMaxOpen}${
-            mtimeOk ? "" : "  (mtime not kept)"
-          }  load ${loadavg()}`,
+          `sessions ${open}${mtimeOk ? "" : "  (mtime not kept)"}  load ${loadavg()}`,
       );
-    }
-  }
+    },
+  });
   console.log(`medians (load ${loadavg()}):`);
   for (const tool of tools) {
     const m = median(times[tool]);
@@ -154,7 +127,5 @@ try {
   }
 } finally {
   for (const p of procs.reverse()) await p.stop(5000);
-  await wan.close();
-  await peer.stop();
-  await Deno.remove(work, { recursive: true });
+  await close();
 }

@@ -22,56 +22,34 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-import { startVsftpd } from "../test/peers/vsftpd.ts";
-import { chownForVsftpd } from "../test/peers/vsftpd_user.ts";
-import { run, sec, timed, writeRandomFile } from "./process.ts";
 import { median } from "./mirror_tree.ts";
-import { parseRate, startWanProxy } from "./wan_proxy.ts";
+import { run, sec } from "./process.ts";
+import {
+  interleaved,
+  loadavg,
+  sha256File,
+  SOURCE_MTIME,
+  startWanSetup,
+  wanFlags,
+  wanSettings,
+  writeSource,
+} from "./wan_bench.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    "size-mib": { type: "string", default: "256" },
-    rtt: { type: "string", default: "40" },
-    "rate-per-connection": { type: "string", default: "100Mbit" },
-    runs: { type: "string", default: "3" },
+    ...wanFlags("256"),
     segments: { type: "string", default: "8" },
     tools: { type: "string", default: "ferry,ferry-1,lftp-pget" },
-    dir: { type: "string", default: "/dev/shm" },
-    ferry: { type: "string", default: fileURLToPath(new URL("../cli/main.ts", import.meta.url)) },
     "ferry-base": { type: "string" },
   },
 });
-const size = Number(values["size-mib"]) * 1024 * 1024;
-const rtt = Number(values.rtt);
-const runs = Number(values.runs);
+const { size, rtt, runs, tools } = wanSettings(values);
 const segments = Number(values.segments);
-const tools = values.tools.split(",").map((t) => t.trim()).filter(Boolean);
 
-async function sha256(path: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function loadavg(): string {
-  return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-}
-
-const peer = await startVsftpd();
-const wan = startWanProxy({
-  target: { hostname: peer.host, port: peer.port },
-  delayMs: rtt / 2,
-  ratePerConnection: parseRate(values["rate-per-connection"]),
-});
-const work = await Deno.makeTempDir({ dir: values.dir, prefix: "ferry-wanget-" });
+const { peer, wan, work, close } = await startWanSetup(values, "ferry-wanget-");
 try {
-  const source = `${peer.root}/big.bin`;
-  await writeRandomFile(source, size);
-  const mtime = new Date("2026-01-02T03:04:05Z");
-  await Deno.utime(source, mtime, mtime);
-  await chownForVsftpd(source);
-  const want = await sha256(source);
+  const want = await writeSource(`${peer.root}/big.bin`, size);
   const url = `ftp://${peer.user}@127.0.0.1:${wan.port}`;
   const env = { FERRY_BENCH_PASSWORD: peer.password };
   const ferryGet = (extra: string[], main = values.ferry) => (dst: string) =>
@@ -123,33 +101,28 @@ try {
       values["rate-per-connection"]
     } per connection, ${runs} runs; load ${loadavg()}`,
   );
-  const times: Record<string, number[]> = {};
-  const sessions: Record<string, number[]> = {};
-  for (let r = 0; r < runs; r++) {
-    // Interleaved, the order turned each round: no tool always runs first.
-    const order = tools.map((_, i) => tools[(i + r) % tools.length]);
-    for (const tool of order) {
+  const { times, sessions } = await interleaved(tools, runs, wan, {
+    before: (tool) => Deno.remove(`${work}/${tool}.bin`).catch(() => {}),
+    run: (tool) => all[tool](`${work}/${tool}.bin`),
+    async after(tool, s, open, r) {
       const dst = `${work}/${tool}.bin`;
-      await Deno.remove(dst).catch(() => {});
-      wan.resetStats();
-      const s = await timed(() => all[tool](dst));
       const st = await Deno.stat(dst);
       if (st.size !== size) throw new Error(`${tool}: ${st.size} bytes, want ${size}`);
-      if (await sha256(dst) !== want) throw new Error(`${tool}: the bytes differ`);
-      const mtimeOk = st.mtime?.getTime() === mtime.getTime();
+      if (await sha256File(dst) !== want) throw new Error(`${tool}: the bytes differ`);
+      const mtimeOk = st.mtime?.getTime() === SOURCE_MTIME.getTime();
       if (tool.startsWith("ferry") && tool !== "ferry-1" && !mtimeOk) {
-        throw new Error(`${tool}: mtime ${st.mtime?.toISOString()}, want ${mtime.toISOString()}`);
+        throw new Error(
+          `${tool}: mtime ${st.mtime?.toISOString()}, want ${SOURCE_MTIME.toISOString()}`,
+        );
       }
-      (times[tool] ??= []).push(s);
-      (sessions[tool] ??= []).push(wan.stats.controlMaxOpen);
       console.log(
         `  run ${r + 1} ${tool.padEnd(10)} ${sec(s)} s  ${
           (size / s / 1e6).toFixed(1)
-        } MB/s  sessions ${wan.stats.controlMaxOpen}${mtimeOk ? "" : "  (mtime not kept)"}`,
+        } MB/s  sessions ${open}${mtimeOk ? "" : "  (mtime not kept)"}`,
       );
       await Deno.remove(dst);
-    }
-  }
+    },
+  });
   console.log(`medians (load ${loadavg()}):`);
   const med: Record<string, number> = {};
   for (const tool of tools) {
@@ -165,7 +138,5 @@ try {
     }
   }
 } finally {
-  await wan.close();
-  await peer.stop();
-  await Deno.remove(work, { recursive: true });
+  await close();
 }
