@@ -103,7 +103,14 @@ export class Proc {
     }
   }
 
-  /** Waits for its exit (see {@link exit}) and asserts its exit code, with its output. */
+  /**
+   * Waits for its exit (see {@link exit}) and asserts its exit code, with its output.
+   *
+   * @example
+   * ```ts
+   * await c.ferry(["run", "wf.yaml", "--queue", c.redis.url]).exitsWith(0);
+   * ```
+   */
   async exitsWith(code: number, ms = WAIT_MS): Promise<void> {
     assert.equal((await this.exit(ms)).code, code, this.tail());
   }
@@ -214,7 +221,14 @@ export interface RunReport {
   jobs: { job: string; status: string; counts: Record<string, unknown> }[];
 }
 
-/** The report of a `--json` run (whatever the process logged before it is skipped). */
+/**
+ * The report of a `--json` run (whatever the process logged before it is skipped).
+ *
+ * @example
+ * ```ts
+ * assert.equal(jsonReport(again).jobs[0].counts.filesTransferred, 40);
+ * ```
+ */
 export function jsonReport(p: Proc): RunReport {
   return JSON.parse(p.text.slice(p.text.indexOf("{")));
 }
@@ -222,6 +236,12 @@ export function jsonReport(p: Proc): RunReport {
 /**
  * Both runs of a workflow, one on the queue and one in-process, exit 0 and
  * report the same jobs with the same status and counts.
+ *
+ * @example
+ * ```ts
+ * const { queued, local } = c.runBoth("wf.yaml");
+ * await assertSameRun(queued, local);
+ * ```
  */
 export async function assertSameRun(queued: Proc, local: Proc): Promise<void> {
   const [a, b] = await Promise.all([queued.exit(), local.exit()]);
@@ -234,6 +254,11 @@ export async function assertSameRun(queued: Proc, local: Proc): Promise<void> {
 /**
  * Each tree in `copies` holds no temporary file and exactly the files of
  * `src`, byte for byte; returns `src`'s snapshot.
+ *
+ * @example
+ * ```ts
+ * await assertCopies(join(c.dir, "src"), join(c.dir, "dst"), join(c.dir, "local"));
+ * ```
  */
 export async function assertCopies(
   src: string,
@@ -293,7 +318,14 @@ export class Cluster implements AsyncDisposable {
     return w;
   }
 
-  /** Writes `old` at `rel` under each of `dirs` (below the cluster's dir): a file a mirror deletes. */
+  /**
+   * Writes `old` at `rel` under each of `dirs` (below the cluster's dir): a file a mirror deletes.
+   *
+   * @example
+   * ```ts
+   * await c.plant(["dst", "local"]);
+   * ```
+   */
   async plant(dirs: string[], rel = "old/gone.txt"): Promise<void> {
     for (const d of dirs) {
       await Deno.mkdir(dirname(join(this.dir, d, rel)), { recursive: true });
@@ -304,6 +336,11 @@ export class Cluster implements AsyncDisposable {
   /**
    * `ferry run WORKFLOW --json ...args` twice: on this queue, and in-process
    * with QT_DST=./local (the envs add to or override that).
+   *
+   * @example
+   * ```ts
+   * const { queued, local } = c.runBoth("wf.yaml", { queuedEnv: { QT_DST: "q" } });
+   * ```
    */
   runBoth(
     workflow: string,
@@ -319,7 +356,14 @@ export class Cluster implements AsyncDisposable {
     return { queued, local };
   }
 
-  /** Asserts the workflow's password ({@link SECRET}) is nowhere in Redis; returns the dump. */
+  /**
+   * Asserts the workflow's password ({@link SECRET}) is nowhere in Redis; returns the dump.
+   *
+   * @example
+   * ```ts
+   * const dump = await c.assertNoSecret();
+   * ```
+   */
   async assertNoSecret(): Promise<string> {
     const dump = await redisDump(this.redis.url);
     assert(!dump.includes(SECRET), "a secret reached Redis");
