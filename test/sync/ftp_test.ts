@@ -104,7 +104,10 @@ for (const [name, peerName, start] of servers) {
     await put(local, "big.bin", pattern(size), at(7));
     const ftp = await connect(peer);
     try {
-      const cut = new CutWrites(ftp, 150_000);
+      // pyftpdlib (one Python thread) may not have read a byte when the reset comes, and a
+      // reset drops what its socket held: then nothing is resumable and the retry rightly
+      // starts at 0. There the cut is a close, so what was sent is on the server.
+      const cut = new CutWrites(ftp, 150_000, 1, { graceful: peerName === "pyftpdlib" });
       const r = await mirror(local, "", cut, "", fast);
       assert.equal(r.ok, true, JSON.stringify(r.errors));
       assert.equal(r.resumed, 1);

@@ -108,10 +108,13 @@ export class CutWrites extends Wrapped {
   readonly renames: { from: string; to: string }[] = [];
   cuts: number;
   readonly cutAfter: number;
-  constructor(inner: Endpoint, cutAfter: number, cuts = 1) {
+  /** End the cut stream with a close (FIN) instead of a reset: the server keeps every byte sent. */
+  readonly graceful: boolean;
+  constructor(inner: Endpoint, cutAfter: number, cuts = 1, options: { graceful?: boolean } = {}) {
     super(inner);
     this.cutAfter = cutAfter;
     this.cuts = cuts;
+    this.graceful = options.graceful ?? false;
   }
   override async write(path: string, options: WriteOptions = {}) {
     this.writes.push({ path: normalizePath(path), options });
@@ -121,6 +124,7 @@ export class CutWrites extends Wrapped {
     const writer = real.getWriter();
     let passed = 0;
     const limit = this.cutAfter;
+    const graceful = this.graceful;
     return new WritableStream<Uint8Array>({
       async write(chunk) {
         const room = limit - passed;
@@ -128,7 +132,9 @@ export class CutWrites extends Wrapped {
           if (room > 0) await writer.write(chunk.subarray(0, room));
           passed = limit;
           const error = connectionReset();
-          await writer.abort(error);
+          // A short close may be refused as short (a size check): the retry measures the partial.
+          if (graceful) await writer.close().catch(() => {});
+          else await writer.abort(error);
           throw error;
         }
         passed += chunk.byteLength;
