@@ -4,8 +4,9 @@
  * endpoint contract; written atomically on the local side (temp name + rename),
  * resumable with `--continue`; over FTP the size the server reports is
  * checked before the rename (a short copy fails). Like lftp, the copy keeps the source's
- * modification time: `get` reads it from the listing (`--time-shift` applied
- * to LIST times), `put` sets it with MFMT (or vsftpd's MDTM, in its zone).
+ * modification time: `get` reads it from the listing (`--time-shift` applied to LIST times;
+ * the second from MDTM, sent in the download's write, where the listing is coarser:
+ * get_mtime.ts), `put` sets it with MFMT (or vsftpd's MDTM, in its zone).
  * The command-line wiring is in get_put.ts (commander) and cli/quick.ts (by hand).
  * @module
  */
@@ -28,6 +29,7 @@ import type { FtpHost } from "../../endpoint/ftp/host.ts";
 import type { Stat } from "../../endpoint/types.ts";
 import { partialName } from "../../endpoint/atomic.ts";
 import { TransferVerificationError } from "../../sync/verify.ts";
+import { getMtime } from "./get_mtime.ts";
 
 const log = logger("cli", "transfer");
 
@@ -363,18 +365,21 @@ export async function runGet(
       }
     }
     const { partial, offset, file } = await openPartial(target, opts.continue === true);
+    const time = await getMtime(host, path);
     const started = Date.now();
     const bytes = await fillPartial(
       cli,
       { partial, file },
       opts.continue === true,
-      () => client.retrieve(path, { offset: offset || undefined, signal: cli.signal }),
+      () =>
+        client.retrieve(path, { offset: offset || undefined, signal: cli.signal, ...time.ahead }),
     );
     // One listing gives the time to keep and the size to check (the 226 alone does not
     // prove every byte arrived: a server or proxy may close the data connection early).
     const stat = await remoteStat(host, path);
     await checkArrived(partial, stat?.size);
-    if (stat?.mtime) await Deno.utime(partial, stat.mtime, stat.mtime);
+    const mtime = time.keep(stat);
+    if (mtime) await Deno.utime(partial, mtime, mtime);
     await Deno.rename(partial, target);
     done(cli, `get ${path}`, bytes, started);
   } finally {

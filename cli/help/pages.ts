@@ -2005,6 +2005,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
 /** The files the pages were made from (relative to this file) and their hash. */
 export const HELP_SOURCES: readonly string[] = [
   "../commands/demo.ts",
+  "../commands/get_mtime.ts",
   "../commands/get_put.ts",
   "../commands/get_put_run.ts",
   "../commands/get_segmented.ts",
@@ -2027,4 +2028,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "2f9584191d9e0f37";
+export const HELP_SOURCES_HASH = "edd8e8be8a895c38";
