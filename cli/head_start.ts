@@ -61,9 +61,9 @@ export interface UftpHeadPlan {
 
 /**
  * The `uftp://` URL (and `--ca` file) a `get`/`put` argument list will open,
- * when nothing else in it can change how: what cli/quick.ts takes by hand,
- * after a leading `-q` and one `--ca FILE` (the auth server's CA only decides
- * whether its certificate is trusted), else undefined (the usual path).
+ * when nothing else in it can change how: what cli/quick.ts takes by hand
+ * (a leading `-q`, and `--ca FILE`: the auth server's CA only decides whether
+ * its certificate is trusted), else undefined (the usual path).
  *
  * @example
  * ```ts
@@ -72,14 +72,10 @@ export interface UftpHeadPlan {
  * ```
  */
 export function uftpHeadPlan(args: readonly string[]): UftpHeadPlan | undefined {
-  let rest = args;
-  while (rest[0] === "-q" || rest[0] === "--quiet") rest = rest.slice(1);
-  const ca = rest.indexOf("--ca");
-  const caFile = ca > 0 && ca + 1 < rest.length ? rest[ca + 1] : undefined;
-  if (caFile !== undefined) rest = [...rest.slice(0, ca), ...rest.slice(ca + 2)];
-  const quick = quickCommand(rest);
+  const quick = quickCommand(args);
   if (!quick) return undefined;
   const url = quick.positionals[quick.name === "get" ? 0 : 1];
+  const caFile = quick.opts.ca as string | undefined;
   return /^uftp:\/\//i.test(url) ? { url, put: quick.name === "put", caFile } : undefined;
 }
 

@@ -1,6 +1,7 @@
 /**
  * `ferry get` and `ferry put` without commander, for argument lists that hold
- * nothing but the command, its positionals and a few flags: commander and
+ * nothing but the command, its positionals and a few flags (a `-q` before
+ * the command, `--ca FILE`, and the boolean flags below): commander and
  * the command table cost a whole-process transfer ~10-20 ms of start-up
  * (docs/BENCHMARKS.md), and these lists have one meaning commander would
  * give them too (test/cli/quick_test.ts compares the two). Anything else
@@ -18,6 +19,8 @@ export interface QuickCommand {
   positionals: string[];
   /** The options as commander gives them to the action. */
   opts: Record<string, unknown>;
+  /** The program's options (a `-q` before the command), as `program.opts()` gives them. */
+  globals: Record<string, unknown>;
 }
 
 /** The flags taken by hand, each as the option it sets. */
@@ -37,6 +40,19 @@ const FLAGS: Record<QuickCommand["name"], Record<string, [string, boolean]>> = {
   },
 };
 
+/** The program's flags taken before the command name. */
+const GLOBAL_FLAGS: Record<string, [string, boolean]> = {
+  "-q": ["quiet", true],
+  "--quiet": ["quiet", true],
+};
+
+/**
+ * The valued flags taken by hand (`--ca FILE` or `--ca=FILE`): the CA file
+ * changes which certificates are trusted, nothing commander would parse
+ * differently. A value that looks like a flag is left to commander.
+ */
+const VALUED: Record<string, string> = { "--ca": "ca" };
+
 /**
  * What commander sets before parsing: the defaults of the `--no-X` options
  * (not netrc's: `--netrc [file]` comes first, which leaves it unset).
@@ -54,25 +70,41 @@ const DEFAULTS: Record<QuickCommand["name"], Record<string, unknown>> = {
  * ```ts
  * quickCommand(["put", "-q", "a.bin", "ftp://h/in/"]);
  * // { name: "put", positionals: ["a.bin", "ftp://h/in/"],
- * //   opts: { mlsd: true, atomic: true, quiet: true } }
+ * //   opts: { mlsd: true, atomic: true, quiet: true }, globals: {} }
+ * quickCommand(["-q", "get", "--ca", "ca.pem", "uftp://h:9000/rest/auth/T:/d/a"]);
+ * // { name: "get", positionals: ["uftp://h:9000/rest/auth/T:/d/a"],
+ * //   opts: { mlsd: true, ca: "ca.pem" }, globals: { quiet: true } }
  * quickCommand(["put", "--help"]); // undefined
  * ```
  */
 export function quickCommand(args: readonly string[]): QuickCommand | undefined {
-  const [name, ...rest] = args;
+  const globals: Record<string, unknown> = {};
+  let at = 0;
+  for (; at < args.length && Object.hasOwn(GLOBAL_FLAGS, args[at]); at++) {
+    const [key, value] = GLOBAL_FLAGS[args[at]];
+    globals[key] = value;
+  }
+  const name = args[at];
   if (name !== "get" && name !== "put") return undefined;
   const opts: Record<string, unknown> = { ...DEFAULTS[name] };
   const positionals: string[] = [];
-  for (const arg of rest) {
+  for (let i = at + 1; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
     if (!arg.startsWith("-")) positionals.push(arg);
-    else if (Object.hasOwn(FLAGS[name], arg)) {
+    else if (Object.hasOwn(VALUED, flag)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined || value === "" || value.startsWith("-")) return undefined;
+      opts[VALUED[flag]] = value;
+    } else if (Object.hasOwn(FLAGS[name], arg)) {
       const [key, value] = FLAGS[name][arg];
       opts[key] = value;
     } else return undefined;
   }
   const count = positionals.length;
   if (name === "get" ? count < 1 || count > 2 : count !== 2) return undefined;
-  return { name, positionals, opts };
+  return { name, positionals, opts, globals };
 }
 
 /**
@@ -93,10 +125,10 @@ export async function runQuick(command: QuickCommand, headStart?: HeadStart): Pr
   ]);
   const cli = CliContext.lazy();
   cli.headStart = headStart;
-  const { name, positionals: [first, second], opts } = command;
+  const { name, positionals: [first, second], opts, globals } = command;
   await runAction(
     cli,
-    {},
+    globals,
     opts,
     () => name === "get" ? runGet(cli, first, second, opts) : runPut(cli, first, second, opts),
   );

@@ -5,14 +5,17 @@ import { buildProgram } from "./program.ts";
 import { CliContext } from "./context.ts";
 
 /** What commander hands get's/put's action for `args`: the positionals and the options. */
-async function viaCommander(args: string[]): Promise<{ positionals: unknown[]; opts: unknown }> {
+async function viaCommander(
+  args: string[],
+): Promise<{ positionals: unknown[]; opts: unknown; globals: unknown }> {
   const cli = new CliContext(() => Promise.reject(new Error("no registry in this test")));
-  const program = await buildProgram(cli, args[0]);
-  let seen: { positionals: unknown[]; opts: unknown } | undefined;
-  program.commands.find((c) => c.name() === args[0])!.action((...all: unknown[]) => {
+  const name = args.find((a) => a === "get" || a === "put")!;
+  const program = await buildProgram(cli, name);
+  let seen: { positionals: unknown[]; opts: unknown; globals: unknown } | undefined;
+  program.commands.find((c) => c.name() === name)!.action((...all: unknown[]) => {
     // commander passes the declared arguments, then the options, then the command.
     const positionals = all.slice(0, -2);
-    seen = { positionals, opts: { ...(all.at(-2) as object) } };
+    seen = { positionals, opts: { ...(all.at(-2) as object) }, globals: { ...program.opts() } };
   });
   await program.parseAsync(args, { from: "user" });
   return seen!;
@@ -26,6 +29,12 @@ const SAME_AS_COMMANDER = [
   ["put", "a.bin", "ftp://h/in/"],
   ["put", "-q", "a.bin", "ftp://u:pw@h/b.bin", "--no-atomic"],
   ["put", "--no-netrc", "--quiet", "a.bin", "uftp://h:9000/rest/auth/T:/d/"],
+  ["-q", "get", "ftp://h/a"],
+  ["--quiet", "-q", "put", "a.bin", "ftp://h/b"],
+  ["-q", "get", "--ca", "ca.pem", "uftp://u:pw@h:9000/rest/auth/T:/d/a", "out"],
+  ["-q", "put", "--ca", "ca.pem", "a.bin", "uftp://u:pw@h:9000/rest/auth/T:/d/a"],
+  ["get", "ftp://h/a", "--ca=ca.pem", "-c"],
+  ["put", "--ca", "one.pem", "a.bin", "ftp://h/b", "--ca", "two.pem"],
 ];
 
 Deno.test("quickCommand: the positionals and options commander would give the action", async () => {
@@ -33,10 +42,14 @@ Deno.test("quickCommand: the positionals and options commander would give the ac
     const quick = quickCommand(args);
     assert.ok(quick, args.join(" "));
     const commander = await viaCommander(args);
-    const positionals = args[0] === "get" && quick.positionals.length === 1
+    const positionals = quick.name === "get" && quick.positionals.length === 1
       ? [...quick.positionals, undefined]
       : quick.positionals;
-    assert.deepEqual({ positionals, opts: quick.opts }, commander, args.join(" "));
+    assert.deepEqual(
+      { positionals, opts: quick.opts, globals: quick.globals },
+      commander,
+      args.join(" "),
+    );
   }
 });
 
@@ -59,7 +72,13 @@ Deno.test("quickCommand: anything else is left to commander", () => {
       ["get", "ftp://h/a", "--segments", "2"],
       ["get", "ftp://h/a", "-v"],
       ["put", "a", "ftp://h/b", "--plugin", "./p.ts"],
-      ["-q", "get", "ftp://h/a"],
+      ["-v", "get", "ftp://h/a"],
+      ["-q", "ls", "ftp://h/"],
+      ["-q"],
+      ["get", "ftp://h/a", "--ca"],
+      ["get", "--ca", "-q", "ftp://h/a"],
+      ["get", "--ca=", "ftp://h/a"],
+      ["get", "--cafile", "x", "ftp://h/a"],
     ]
   ) assert.equal(quickCommand(args), undefined, args.join(" "));
 });

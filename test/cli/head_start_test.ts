@@ -26,7 +26,8 @@ Deno.test("headStartUrl: only get/put with harmless flags and a plain ftp:// URL
   assert.equal(headStartUrl(["get", url, "-v"]), undefined, "logging must be set up first");
   assert.equal(headStartUrl(["get", "ftpes://u:pw@h/a"]), undefined, "TLS");
   assert.equal(headStartUrl(["get", "memory://x/a"]), undefined);
-  assert.equal(headStartUrl(["-q", "get", url]), undefined);
+  assert.equal(headStartUrl(["-q", "get", url]), url, "a -q before the command changes nothing");
+  assert.equal(headStartUrl(["-v", "get", url]), undefined);
   assert.equal(headStartUrl(["ls", url]), undefined);
 });
 
