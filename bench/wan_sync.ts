@@ -50,6 +50,31 @@ const runs = Number(values.runs);
 const parallel = Number(values.parallel);
 const tools = values.tools.split(",").map((t) => t.trim()).filter(Boolean);
 
+/**
+ * The least round trips the timed two-way sync needs over `connections`
+ * sessions, counted as bench/wan_mirror.ts's floorRoundTrips counts a mirror:
+ * connect and log in (3), the server side's listings (2 round trips each, the
+ * directories shared among the sessions, no level before its parent; the
+ * local side costs no round trip), and the changed files of both sides
+ * (`transfers`: uploads and downloads alike) shared among the sessions at 3
+ * round trips each (command queued behind the previous transfer, the data
+ * connection's handshake until the first byte, its close). An upload's rename
+ * and time are left out, so the floor is below what a safe upload can reach.
+ * No-change: `transfers` 0.
+ *
+ * @example
+ * ```ts
+ * syncFloorRoundTrips({ dirs: 40, transfers: 200, connections: 8 }); // 3 + 12 + 75
+ * ```
+ */
+export function syncFloorRoundTrips(
+  o: { dirs: number; transfers: number; connections: number },
+): number {
+  const levels = Math.min(3, o.dirs + 1);
+  const listRounds = Math.max(levels, Math.ceil((o.dirs + 1) / o.connections));
+  return 3 + 2 * listRounds + 3 * Math.ceil(o.transfers / o.connections);
+}
+
 /** Syncs a local directory with a directory on the server; `first` is the untimed first run. */
 interface Tool {
   sync(local: string, url: string, remote: string, work: string, first: boolean): Promise<void>;
@@ -164,7 +189,13 @@ try {
     }
     await wan.close();
     wan = undefined;
-    console.log(`rtt ${rtt} ms:`);
+    const floor = (transfers: number) =>
+      syncFloorRoundTrips({ dirs, transfers, connections: parallel }) * rtt / 1000;
+    const transfers = changedLocal.length + changedRemote.length;
+    console.log(
+      `rtt ${rtt} ms: floor sync ${sec(floor(transfers))} s, no-change ${sec(floor(0))} s ` +
+        `(round trips only; see syncFloorRoundTrips)`,
+    );
     for (const name of tools) {
       const t = times[name];
       console.log(
