@@ -134,63 +134,157 @@ function levels(indexes: number[], actions: Action[], group: Group): number[][] 
  * });
  * ```
  */
-export async function executePlan(
+export function executePlan(
   actions: Action[],
   lanes: Lanes,
   report: JobReport,
   options: ExecuteOptions = {},
 ): Promise<ActionOutcome[]> {
-  const progress = new ProgressTracker(options.onProgress);
-  const copies = actions.filter((a) => a.op === "transfer" || a.op === "symlink");
-  progress.plan(
-    copies.length,
-    copies.reduce((n, a) => n + (a.op === "transfer" ? a.size : 0), 0),
-    actions.filter((a) => a.op === "delete").length,
-  );
-  const outcomes: ActionOutcome[] = new Array(actions.length);
-  const limit = parallelism(lanes, options.parallel);
-  const ctx: Ctx = {
-    lanes,
-    report,
-    progress,
-    options,
-    movedAsideFailed: new Set(),
-    failedCopies: options.failedBefore ?? 0,
-  };
-  let i = 0;
-  while (i < actions.length) {
-    const group = groupOf(actions[i]);
-    let j = i;
-    while (j < actions.length && groupOf(actions[j]) === group) j++;
-    const indexes = Array.from({ length: j - i }, (_, k) => i + k);
-    const run = async (index: number) => {
-      outcomes[index] = await runOne(actions[index], ctx);
+  return new PlanRun(lanes, report, options).run(actions);
+}
+
+/**
+ * One execution of a plan that may begin before the plan is whole (a
+ * streaming plan, sync/mirror_stream.ts): copies and mkdirs handed to
+ * {@link PlanRun.ahead} while the walks go on share the copy slots, the
+ * report, the progress and the failure count (a failed copy holds back the
+ * deletions) with {@link PlanRun.run}, which waits for them before it runs
+ * the rest of the plan in order.
+ *
+ * @example
+ * ```ts
+ * const run = new PlanRun({ target: lane }, report, { parallel: 8 });
+ * const early = run.ahead({ op: "mkdir", path: "d" });
+ * const rest = await run.run(restOfPlan, wholePlan);
+ * ```
+ */
+export class PlanRun {
+  readonly #ctx: Ctx;
+  readonly #limit: number;
+  readonly #copyLimit: number;
+  /** Actions handed in ahead, not started yet (mkdirs first: copies wait on them). */
+  readonly #waiting: { dirs: (() => void)[]; copies: (() => void)[] } = { dirs: [], copies: [] };
+  readonly #ahead: Promise<ActionOutcome>[] = [];
+  #active = 0;
+
+  /** Prepares a run; nothing happens until {@link ahead} or {@link run}. */
+  constructor(lanes: Lanes, report: JobReport, options: ExecuteOptions = {}) {
+    this.#limit = parallelism(lanes, options.parallel);
+    this.#copyLimit = this.#limit + queuedBehind(lanes, this.#limit);
+    this.#ctx = {
+      lanes,
+      report,
+      progress: new ProgressTracker(options.onProgress),
+      options,
+      movedAsideFailed: new Set(),
+      failedCopies: options.failedBefore ?? 0,
     };
-    if (group === "copy" || group === "delete-files") {
-      const n = group === "copy" ? limit + queuedBehind(lanes, limit) : limit * 2;
-      if (group === "copy" && options.adaptive) {
-        const adaptive = ctx.adaptive ??= new AdaptiveLimit({ max: n });
-        await forEachLimit(indexes, () => adaptive.limit, run, options.signal);
-      } else await forEachLimit(indexes, n, run, options.signal);
-    } else if (group === "mkdir" || group === "rmdir") {
-      for (const level of levels(indexes, actions, group)) {
-        await forEachLimit(level, limit, run, options.signal);
-      }
-    } else {
-      for (const index of indexes) {
-        if (options.signal?.aborted) break;
-        await run(index);
-      }
+    // Progress of what runs ahead is told once the plan is whole, after it.
+    this.#ctx.progress.hold();
+  }
+
+  /**
+   * Runs a copy (transfer, symlink) or a mkdir before the plan is whole, in
+   * one of the copy slots (mkdirs go first); never a deletion.
+   *
+   * @example
+   * ```ts
+   * const outcome = await run.ahead({ op: "transfer", path: "a.txt", size: 5, reason: "missing" });
+   * ```
+   */
+  ahead(action: Action): Promise<ActionOutcome> {
+    if (action.op !== "transfer" && action.op !== "symlink" && action.op !== "mkdir") {
+      return Promise.reject(new TypeError(`${action.op} cannot run ahead of the plan`));
     }
-    i = j;
+    const done = new Promise<ActionOutcome>((resolve) => {
+      const start = () => {
+        if (this.#ctx.options.signal?.aborted) {
+          resolve({ action, ok: false, error: "not run" });
+          this.#next();
+          return;
+        }
+        this.#active++;
+        runOne(action, this.#ctx).then(
+          resolve,
+          (error) => resolve({ action, ok: false, error: errorMessage(error) }),
+        ).finally(() => {
+          this.#active--;
+          this.#next();
+        });
+      };
+      (action.op === "mkdir" ? this.#waiting.dirs : this.#waiting.copies).push(start);
+    });
+    this.#ahead.push(done);
+    this.#next();
+    return done;
   }
-  for (let k = 0; k < actions.length; k++) {
-    outcomes[k] ??= { action: actions[k], ok: false, error: "not run" };
+
+  #next(): void {
+    while (this.#active < this.#copyLimit) {
+      const start = this.#waiting.dirs.shift() ?? this.#waiting.copies.shift();
+      if (!start) return;
+      start();
+    }
   }
-  if (options.signal?.aborted) {
-    report.errors.push({ path: "", message: "interrupted", code: "EINTR" });
+
+  /**
+   * Waits for what ran ahead, announces the totals of `planned` (the whole
+   * plan, what ran ahead included), then executes `actions` in plan order.
+   * Returns one outcome per action of `actions` (same order).
+   *
+   * @example
+   * ```ts
+   * const outcomes = await new PlanRun(lanes, report).run(plan.actions);
+   * ```
+   */
+  async run(actions: Action[], planned: Action[] = actions): Promise<ActionOutcome[]> {
+    // Ahead actions may hand in more (a mkdir's subtree) until they are all in.
+    for (let k = 0; k < this.#ahead.length; k++) await this.#ahead[k];
+    const { options, progress } = this.#ctx;
+    const copies = planned.filter((a) => a.op === "transfer" || a.op === "symlink");
+    progress.plan(
+      copies.length,
+      copies.reduce((n, a) => n + (a.op === "transfer" ? a.size : 0), 0),
+      planned.filter((a) => a.op === "delete").length,
+    );
+    const outcomes: ActionOutcome[] = new Array(actions.length);
+    const limit = this.#limit;
+    const ctx = this.#ctx;
+    let i = 0;
+    while (i < actions.length) {
+      const group = groupOf(actions[i]);
+      let j = i;
+      while (j < actions.length && groupOf(actions[j]) === group) j++;
+      const indexes = Array.from({ length: j - i }, (_, k) => i + k);
+      const run = async (index: number) => {
+        outcomes[index] = await runOne(actions[index], ctx);
+      };
+      if (group === "copy" || group === "delete-files") {
+        const n = group === "copy" ? this.#copyLimit : limit * 2;
+        if (group === "copy" && options.adaptive) {
+          const adaptive = ctx.adaptive ??= new AdaptiveLimit({ max: n });
+          await forEachLimit(indexes, () => adaptive.limit, run, options.signal);
+        } else await forEachLimit(indexes, n, run, options.signal);
+      } else if (group === "mkdir" || group === "rmdir") {
+        for (const level of levels(indexes, actions, group)) {
+          await forEachLimit(level, limit, run, options.signal);
+        }
+      } else {
+        for (const index of indexes) {
+          if (options.signal?.aborted) break;
+          await run(index);
+        }
+      }
+      i = j;
+    }
+    for (let k = 0; k < actions.length; k++) {
+      outcomes[k] ??= { action: actions[k], ok: false, error: "not run" };
+    }
+    if (options.signal?.aborted) {
+      ctx.report.errors.push({ path: "", message: "interrupted", code: "EINTR" });
+    }
+    return outcomes;
   }
-  return outcomes;
 }
 
 interface Ctx {

@@ -7,9 +7,16 @@
 import type { Endpoint } from "../endpoint/types.ts";
 import { isInside, joinPath, normalizePath } from "../endpoint/path.ts";
 import { commonHash, type CompareMode, type CompareOptions, hashSource } from "./compare.ts";
-import { executePlan, type PlanExecutor } from "./execute.ts";
+import {
+  type ActionOutcome,
+  type ExecuteOptions,
+  executePlan,
+  type PlanExecutor,
+  PlanRun,
+} from "./execute.ts";
 import { makeFilter } from "./filter.ts";
-import { type Plan, planMirror, type SentRecord } from "./plan.ts";
+import { type MirrorPlanOptions, type Plan, planMirror, type SentRecord } from "./plan.ts";
+import { aheadKey, MirrorStream } from "./mirror_stream.ts";
 import type { SegmentOptions } from "./segments.ts";
 import { forEachLimit } from "./pool.ts";
 import type { ProgressListener } from "./progress.ts";
@@ -70,6 +77,11 @@ export interface MirrorOptions {
   statePath?: string;
   /** Carries out the plan (default {@link executePlan}, in this process). */
   executor?: PlanExecutor;
+  /**
+   * Start copies while the walks go on (default true where it is safe, see
+   * sync/mirror_stream.ts; deletions always wait for both complete walks).
+   */
+  stream?: boolean;
 }
 
 /** The trees and plan of a mirror, before execution (what `--dry-run` shows). */
@@ -91,13 +103,24 @@ export interface MirrorPreparation {
  * console.log(plan.summary);
  * ```
  */
-export async function prepareMirror(
+export function prepareMirror(
   src: Endpoint,
   srcRoot: string,
   dst: Endpoint,
   dstRoot: string,
   options: MirrorOptions = {},
 ): Promise<MirrorPreparation> {
+  return prepare(src, srcRoot, dst, dstRoot, options);
+}
+
+async function prepare(
+  src: Endpoint,
+  srcRoot: string,
+  dst: Endpoint,
+  dstRoot: string,
+  options: MirrorOptions,
+  stream?: (planOptions: MirrorPlanOptions) => MirrorStream,
+): Promise<MirrorPreparation & { stream?: MirrorStream }> {
   const filter = makeFilter(options);
   const walkOptions = {
     filter,
@@ -117,35 +140,60 @@ export async function prepareMirror(
     addRelative(srcSkip, dstRoot, srcRoot);
     addRelative(dstSkip, srcRoot, dstRoot);
   }
-  // Far servers open all their sessions now, while the first listings run.
-  src.warm?.().catch(() => {});
-  dst.warm?.().catch(() => {});
-  const [srcTree, dstTree] = await Promise.all([
-    listTree(src, srcRoot, { ...walkOptions, skipPaths: srcSkip }),
-    listTree(dst, dstRoot, { ...walkOptions, missingOk: true, skipPaths: dstSkip }),
-  ]);
   const compare: CompareOptions = {
     mode: options.compare,
     toleranceMs: options.toleranceMs,
     timeShiftMs: options.timeShiftMs,
   };
-  const hashes = options.compare === "checksum"
-    ? await fetchHashes(src, srcTree, dst, dstTree, options)
-    : undefined;
   const sent = options.state && !dst.capabilities().setMtime
     ? loadSent(options.state, src, srcRoot, dst, dstRoot)
     : undefined;
-  const plan = planMirror(srcTree, dstTree, {
+  const planOptions: MirrorPlanOptions = {
     delete: options.delete,
     compare,
-    hashes,
     maxDelete: options.maxDelete,
     backupDir: options.backupDir,
     sent,
     dstCanSetMtime: dst.capabilities().setMtime,
     dstCanSymlink: canSymlink(dst),
-  });
-  return { src: srcTree, dst: dstTree, plan };
+  };
+  const streaming = stream?.(planOptions);
+  // Far servers open all their sessions now, while the first listings run.
+  src.warm?.().catch(() => {});
+  dst.warm?.().catch(() => {});
+  let srcTree: Tree, dstTree: Tree;
+  try {
+    [srcTree, dstTree] = await Promise.all([
+      listTree(src, srcRoot, { ...walkOptions, skipPaths: srcSkip, onListed: streaming?.onSource }),
+      listTree(dst, dstRoot, {
+        ...walkOptions,
+        missingOk: true,
+        skipPaths: dstSkip,
+        onListed: streaming?.onTarget,
+      }),
+    ]);
+  } catch (error) {
+    // Copies already running end (an abort stops them) before the job does.
+    await streaming?.done();
+    throw error;
+  }
+  const hashes = options.compare === "checksum"
+    ? await fetchHashes(src, srcTree, dst, dstTree, options)
+    : undefined;
+  const plan = planMirror(srcTree, dstTree, { ...planOptions, hashes });
+  return { src: srcTree, dst: dstTree, plan, stream: streaming };
+}
+
+/**
+ * Whether a mirror may start copies while its walks go on (sync/mirror_stream.ts):
+ * not for a dry run, another executor (a queue: it takes whole plans), checksums
+ * (they need both walks first), a backup dir inside the target or two roots on one
+ * endpoint (the walks leave paths out there), nor an adaptive count.
+ */
+function streams(src: Endpoint, dst: Endpoint, options: MirrorOptions): boolean {
+  return options.stream !== false && !options.dryRun && !options.executor &&
+    options.compare !== "checksum" && options.backupDir === undefined && src.url !== dst.url &&
+    !options.adaptive;
 }
 
 /**
@@ -184,7 +232,31 @@ async function run(
   options: MirrorOptions,
 ): Promise<JobReport> {
   const report = newReport("mirror", { dryRun: options.dryRun });
-  const prep = await prepareMirror(src, srcRoot, dst, dstRoot, options);
+  const lane = { src, srcRoot, dst, dstRoot };
+  const executeOptions: ExecuteOptions = {
+    parallel: options.parallel,
+    adaptive: options.adaptive,
+    segments: options.segments,
+    retry: options.retry,
+    signal: options.signal,
+    onProgress: options.onProgress,
+    statUnsetMtime: !!options.state && !dst.capabilities().setMtime,
+    verify: options.compare === "checksum" ? "checksum" : "size",
+  };
+  const runner = streams(src, dst, options)
+    ? new PlanRun({ target: lane }, report, executeOptions)
+    : undefined;
+  const prep = await prepare(
+    src,
+    srcRoot,
+    dst,
+    dstRoot,
+    options,
+    runner && ((planOptions) => new MirrorStream(dst, dstRoot, planOptions, runner)),
+  );
+  const ran = await prep.stream?.done();
+  // Problems of copies that ran ahead come after the walks' own, as without streaming.
+  const aheadErrors = report.errors.splice(0);
   addWalkProblems(report, prep.src, "source");
   addWalkProblems(report, prep.dst, "target");
   const { plan } = prep;
@@ -201,9 +273,13 @@ async function run(
       code: "EDELETEBLOCKED",
     });
   }
-  const lane = { src, srcRoot, dst, dstRoot };
+  report.errors.push(...aheadErrors);
+  if (prep.stream?.rootError !== undefined) {
+    report.errors.push(errorEntry("", prep.stream.rootError));
+    return finishReport(report);
+  }
   const needRoot = plan.actions.some((a) => a.op !== "skip") && prep.dst.entries.size === 0;
-  if (needRoot && normalizePath(dstRoot) !== "") {
+  if (needRoot && normalizePath(dstRoot) !== "" && !prep.stream?.rootMade) {
     try {
       await dst.mkdir(dstRoot, { parents: true });
     } catch (error) {
@@ -211,17 +287,16 @@ async function run(
       return finishReport(report);
     }
   }
-  const execute = options.executor ?? executePlan;
-  const outcomes = await execute(plan.actions, { target: lane }, report, {
-    parallel: options.parallel,
-    adaptive: options.adaptive,
-    segments: options.segments,
-    retry: options.retry,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    statUnsetMtime: !!options.state && !dst.capabilities().setMtime,
-    verify: options.compare === "checksum" ? "checksum" : "size",
-  });
+  let outcomes: ActionOutcome[];
+  if (runner && ran) {
+    // The whole plan, less what ran ahead (the very same actions: aheadOfPlan).
+    const rest = plan.actions.filter((a) => !ran.has(aheadKey(a)));
+    const early = [...ran.values()].map((r) => r.outcome);
+    outcomes = [...early, ...await runner.run(rest, plan.actions)];
+  } else {
+    const execute = options.executor ?? executePlan;
+    outcomes = await execute(plan.actions, { target: lane }, report, executeOptions);
+  }
   if (options.state && !dst.capabilities().setMtime) {
     const records = loadSent(options.state, src, srcRoot, dst, dstRoot);
     for (const path of records.keys()) if (!prep.src.entries.has(path)) records.delete(path);

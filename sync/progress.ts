@@ -67,6 +67,8 @@ export class ProgressTracker {
   readonly #now: () => number;
   /** When each running file last reported bytes (each file is throttled on its own). */
   readonly #lastProgress = new Map<string, number>();
+  /** Events held back until the plan is announced (see {@link hold}), with their totals then. */
+  #held?: [ProgressEvent, ProgressTotals][];
 
   /**
    * `progressEveryMs`: `file-progress` events at most this often (default 100
@@ -92,8 +94,30 @@ export class ProgressTracker {
    * ```
    */
   plan(files: number, bytes: number, deletes: number): void {
-    Object.assign(this.totals, { filesTotal: files, bytesTotal: bytes, deletesTotal: deletes });
+    const planned = { filesTotal: files, bytesTotal: bytes, deletesTotal: deletes };
+    Object.assign(this.totals, planned);
+    const held = this.#held ?? [];
+    this.#held = undefined;
     this.#emit({ type: "plan", files, bytes, deletes });
+    // Work that began before the plan was whole is told after it, as it happened.
+    for (const [event, totals] of held) this.#deliver(event, { ...totals, ...planned });
+  }
+
+  /**
+   * Holds every event back until {@link plan}, which delivers it first and
+   * then the held ones (with the plan's totals): a listener hears the same
+   * events in the same order whether or not work began before the plan was
+   * whole (a streaming mirror).
+   *
+   * @example
+   * ```ts
+   * tracker.hold();
+   * tracker.start("a.txt", 5, "transfer"); // not delivered yet
+   * tracker.plan(1, 5, 0); // "plan", then "file-start"
+   * ```
+   */
+  hold(): void {
+    if (this.#listener) this.#held ??= [];
   }
 
   /**
@@ -167,8 +191,16 @@ export class ProgressTracker {
   }
 
   #emit(event: ProgressEvent): void {
+    if (this.#held) {
+      this.#held.push([event, { ...this.totals, current: [...this.totals.current] }]);
+      return;
+    }
+    this.#deliver(event, this.totals);
+  }
+
+  #deliver(event: ProgressEvent, totals: Readonly<ProgressTotals>): void {
     try {
-      this.#listener?.(event, this.totals);
+      this.#listener?.(event, totals);
     } catch {
       // A renderer's bug must not fail a transfer.
     }

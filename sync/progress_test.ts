@@ -22,3 +22,15 @@ Deno.test("progress: file-progress events at most every progressEveryMs, a file'
   assert.equal(p.totals.bytesDone, 400);
   assert.equal(done, 400);
 });
+
+Deno.test("progress: held events are delivered after the plan, in order, with its totals", () => {
+  const seen: string[] = [];
+  const p = new ProgressTracker((e, t) => seen.push(`${e.type} ${t.filesTotal} ${t.filesDone}`));
+  p.hold();
+  p.start("a", 1, "transfer");
+  p.end("a", "transfer");
+  assert.deepEqual(seen, []);
+  p.plan(2, 2, 0);
+  p.start("b", 1, "transfer");
+  assert.deepEqual(seen, ["plan 2 1", "file-start 2 0", "file-end 2 1", "file-start 2 1"]);
+});

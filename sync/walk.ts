@@ -40,6 +40,25 @@ export interface WalkOptions extends FilterRules {
   retry?: RetryOptions;
   /** Stops the walk; iteration ends with an abort error. */
   signal?: AbortSignal;
+  /**
+   * Hears each directory as soon as its listing is done (a streaming plan,
+   * sync/mirror_stream.ts): not called for a directory that could not be listed.
+   */
+  onListed?: (dir: ListedDir) => void;
+}
+
+/** One directory's listing as the walk took it (see {@link WalkOptions.onListed}). */
+export interface ListedDir {
+  /** Path relative to the walk root ("" for the root). */
+  path: string;
+  /** The entries the walk yields from this directory (filtered, links resolved). */
+  entries: WalkEntry[];
+  /** ferry's partial files in this directory. */
+  partials: [string, Stat][];
+  /** False when the listing left something out (an unreadable line, an unsafe name). */
+  complete: boolean;
+  /** True for a root that does not exist (`missingOk`): empty and complete. */
+  missing?: boolean;
 }
 
 /** One entry found by a walk. */
@@ -161,11 +180,23 @@ export class Walk implements AsyncIterable<WalkEntry> {
         signal: this.#options.signal,
       });
     } catch (error) {
-      if (job.path === "" && this.#options.missingOk && error instanceof NotFoundError) return;
+      if (job.path === "" && this.#options.missingOk && error instanceof NotFoundError) {
+        this.#options.onListed?.({
+          path: "",
+          entries: [],
+          partials: [],
+          complete: true,
+          missing: true,
+        });
+        return;
+      }
       this.#problem(this.errors, job.path, error);
       log.warn("cannot list {path}: {error}", { path: job.path, error: errorMessage(error) });
       return;
     }
+    const errorsBefore = this.errors.length;
+    const mine: WalkEntry[] = [];
+    const partials: [string, Stat][] = [];
     // Entries the endpoint left out (a line nothing reads, an unsafe name) make
     // this directory incompletely listed: its good entries still count, and no
     // job deletes on the strength of this walk.
@@ -214,17 +245,20 @@ export class Walk implements AsyncIterable<WalkEntry> {
         if (this.#filter.excludesDir(path)) continue;
         // A directory holding a skipped path is walked but not reported, so no
         // job plans to delete (or copy) the directory the skipped tree lives in.
-        if (!this.#skip.some((s) => s !== path && isInside(s, path))) out.push({ path, stat });
+        if (!this.#skip.some((s) => s !== path && isInside(s, path))) mine.push({ path, stat });
         queue.push({ path, hops });
       } else if (stat.type === "file" || stat.type === "symlink") {
         if (isTempName(listed.name)) {
-          if (stat.type === "file") this.partials.set(path, stat);
+          if (stat.type === "file") (this.partials.set(path, stat), partials.push([path, stat]));
           continue;
         }
-        if (this.#filter.takesFile(path, stat.size)) out.push({ path, stat });
+        if (this.#filter.takesFile(path, stat.size)) mine.push({ path, stat });
       }
       // "other" (devices, sockets, fifos) is never copied.
     }
+    out.push(...mine);
+    const complete = this.errors.length === errorsBefore;
+    this.#options.onListed?.({ path: job.path, entries: mine, partials, complete });
   }
 
   /** The stat of a link's target, or undefined (with a warning) when it must be left out. */
