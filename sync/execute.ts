@@ -228,8 +228,8 @@ export class PlanRun {
   }
 
   /**
-   * Waits for what ran ahead, announces the totals of `planned` (the whole
-   * plan, what ran ahead included), then executes `actions` in plan order.
+   * Announces the totals of `planned` (the whole plan, what ran ahead
+   * included), waits for what ran ahead, then executes `actions` in plan order.
    * Returns one outcome per action of `actions` (same order).
    *
    * @example
@@ -238,15 +238,16 @@ export class PlanRun {
    * ```
    */
   async run(actions: Action[], planned: Action[] = actions): Promise<ActionOutcome[]> {
-    // Ahead actions may hand in more (a mkdir's subtree) until they are all in.
-    for (let k = 0; k < this.#ahead.length; k++) await this.#ahead[k];
     const { options, progress } = this.#ctx;
     const copies = planned.filter((a) => a.op === "transfer" || a.op === "symlink");
+    // Announced now, while what ran ahead may still run: the bar shows it.
     progress.plan(
       copies.length,
       copies.reduce((n, a) => n + (a.op === "transfer" ? a.size : 0), 0),
       planned.filter((a) => a.op === "delete").length,
     );
+    // The rest (mkdirs its copies need, deletions) begins once what ran ahead is done.
+    for (let k = 0; k < this.#ahead.length; k++) await this.#ahead[k];
     const outcomes: ActionOutcome[] = new Array(actions.length);
     const limit = this.#limit;
     const ctx = this.#ctx;

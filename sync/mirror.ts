@@ -254,7 +254,8 @@ async function run(
     options,
     runner && ((planOptions) => new MirrorStream(dst, dstRoot, planOptions, runner)),
   );
-  const ran = await prep.stream?.done();
+  // Nothing more runs ahead once both walks are done; what did is left out of the plan.
+  const ran = await prep.stream?.close();
   // Problems of copies that ran ahead come after the walks' own, as without streaming.
   const aheadErrors = report.errors.splice(0);
   addWalkProblems(report, prep.src, "source");
@@ -284,6 +285,8 @@ async function run(
       await dst.mkdir(dstRoot, { parents: true });
     } catch (error) {
       report.errors.push(errorEntry("", error));
+      // Copies that ran ahead end before the report does.
+      await prep.stream?.done();
       return finishReport(report);
     }
   }
@@ -291,8 +294,8 @@ async function run(
   if (runner && ran) {
     // The whole plan, less what ran ahead (the very same actions: aheadOfPlan).
     const rest = plan.actions.filter((a) => !ran.has(aheadKey(a)));
-    const early = [...ran.values()].map((r) => r.outcome);
-    outcomes = [...early, ...await runner.run(rest, plan.actions)];
+    const later = await runner.run(rest, plan.actions);
+    outcomes = [...await Promise.all(ran.values()), ...later];
   } else {
     const execute = options.executor ?? executePlan;
     outcomes = await execute(plan.actions, { target: lane }, report, executeOptions);

@@ -91,6 +91,10 @@ export class MirrorStream {
   readonly #ran = new Map<string, { action: Action; outcome: Promise<ActionOutcome> }>();
   readonly #pending = new Set<Promise<unknown>>();
   #root: "unknown" | "listed" | "missing" | "made" = "unknown";
+  /** The target root's mkdir while it runs (see {@link close}). */
+  #rootMkdir?: Promise<void>;
+  /** Set by {@link close}: nothing more is handed on. */
+  #closed = false;
   /** Why the target's root could not be made (the mirror reports it and stops). */
   rootError?: unknown;
 
@@ -126,6 +130,25 @@ export class MirrorStream {
   }
 
   /**
+   * Ends the stream once both walks are done: nothing more is handed on (the
+   * whole plan runs the rest), and what was handed, by key ({@link aheadKey}),
+   * is returned with its outcome to come. The plan can be announced at once,
+   * while those copies still run (a progress bar shows them).
+   *
+   * @example
+   * ```ts
+   * const handed = await stream.close();
+   * const rest = plan.actions.filter((a) => !handed.has(aheadKey(a)));
+   * ```
+   */
+  async close(): Promise<Map<string, Promise<ActionOutcome>>> {
+    // A root mkdir under way hands its directory on (or fails) before the end.
+    await this.#rootMkdir;
+    this.#closed = true;
+    return new Map([...this.#ran].map(([key, { outcome }]) => [key, outcome]));
+  }
+
+  /**
    * Waits for everything handed to the executor; returns what ran, by key
    * (see {@link aheadKey}).
    */
@@ -144,7 +167,7 @@ export class MirrorStream {
   }
 
   #consider(path: string): void {
-    if (this.stopped || this.#handled.has(path)) return;
+    if (this.#closed || this.stopped || this.#handled.has(path)) return;
     const src = this.#src.get(path);
     if (!src) return;
     const dst = this.#target.get(path);
@@ -182,14 +205,13 @@ export class MirrorStream {
   #makeRoot(ahead: { copies: Action[]; newDirs: string[] }): void {
     if (ahead.copies.length + ahead.newDirs.length === 0) return;
     if (normalizePath(this.#dstRoot) === "") return this.#hand(ahead);
-    this.#track(
-      this.#dst.mkdir(this.#dstRoot, { parents: true }).then(() => {
-        this.#root = "made";
-        this.#hand(ahead);
-      }, (error) => {
-        this.rootError = error;
-      }),
-    );
+    this.#rootMkdir = this.#dst.mkdir(this.#dstRoot, { parents: true }).then(() => {
+      this.#root = "made";
+      this.#hand(ahead);
+    }, (error) => {
+      this.rootError = error;
+    });
+    this.#track(this.#rootMkdir);
   }
 }
 
