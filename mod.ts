@@ -80,7 +80,7 @@ export type { RetryOptions } from "./sync/retry.ts";
 export type { PairEntry, PairState, Snapshot, StateStore } from "./sync/state.ts";
 export type { SyncPlanOptions } from "./sync/two_way_plan.ts";
 export type { VerifyMode } from "./sync/verify.ts";
-export type { SymlinkPolicy, Walk, WalkProblem } from "./sync/walk.ts";
+export type { ListedDir, SymlinkPolicy, Walk, WalkProblem } from "./sync/walk.ts";
 export type { Problem, SourcePosition } from "./workflow/errors.ts";
 export type { LoadObjectOptions } from "./workflow/load.ts";
 export type {
