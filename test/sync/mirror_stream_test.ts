@@ -11,7 +11,7 @@ import type { ProgressEvent } from "../../sync/progress.ts";
 import type { JobReport } from "../../sync/report.ts";
 import { at, contents, mem, put, tempLocal, Wrapped } from "./helpers.ts";
 
-const fast = { retry: { baseDelayMs: 0 } };
+const fast = { retry: { baseDelayMs: 0 }, stream: true };
 
 /** A source whose listing of `late` waits until the test lets it go. */
 class LateListing extends Wrapped {
