@@ -41,6 +41,9 @@ export * from "./endpoint/local.ts";
 export * from "./endpoint/url.ts";
 export { AuthError, PluginLoadError, UsageError } from "./workflow/errors.ts";
 export { parseDuration, parseSize } from "./util/units.ts";
+// Password hashes and stored secrets, for authorizers (ferry serve's, the UFTP auth service's).
+export * from "./workflow/auth/passwords.ts";
+export * from "./workflow/auth/stored_secrets.ts";
 
 // The types the names above mention (deno doc links them; not an API of their own).
 export type { ActionOutcome, ExecuteOptions, Lane, Lanes, PlanExecutor } from "./sync/execute.ts";

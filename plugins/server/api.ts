@@ -31,7 +31,7 @@ export {
   StandIns,
   type StoredSecret,
   storedSecret,
-} from "./secrets.ts";
+} from "../../plugin.ts";
 export { ALL_PERMS, type PermissionOverride, READ_PERMS, WRITE_PERMS } from "./permissions.ts";
 export {
   DEFAULT_SCRYPT,
@@ -39,7 +39,7 @@ export {
   md5Password,
   type ScryptParams,
   verifyPassword,
-} from "./passwords.ts";
+} from "../../plugin.ts";
 export type { ReceivedVerdict, ServerHooks, SessionInfo, TransferEvent } from "./hooks.ts";
 export { FtpServerError, UploadVetoError } from "./errors.ts";
 export type { TlsOptions as FtpServerTlsOptions } from "./tls.ts";

@@ -16,7 +16,7 @@ import {
   StandIns,
   type StoredSecret,
   storedSecret,
-} from "./secrets.ts";
+} from "../../plugin.ts";
 
 const log = logger("server", "auth");
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { VirtualAuthorizer } from "./authorizers.ts";
-import { md5Password } from "./passwords.ts";
+import { md5Password } from "../../plugin.ts";
 
 Deno.test("VirtualAuthorizer: users, anonymous, overrides, unknown users", async () => {
   const auth = new VirtualAuthorizer()

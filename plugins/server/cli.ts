@@ -22,7 +22,7 @@ import {
   type ServeConfig,
 } from "./config.ts";
 import { FtpServerError } from "./errors.ts";
-import { hashPassword, md5Password } from "./passwords.ts";
+import { hashPassword, md5Password } from "../../plugin.ts";
 import { startFtpServer } from "./server.ts";
 import { relaunchWithServerFlags } from "./relaunch.ts";
 

@@ -14,7 +14,7 @@
 import { type Endpoint, isEndpointUrl, openEndpoint } from "../../plugin.ts";
 import { VirtualAuthorizer } from "./authorizers.ts";
 import { FtpServerError } from "./errors.ts";
-import { hashKind } from "./passwords.ts";
+import { hashKind } from "../../plugin.ts";
 import { checkPerm } from "./permissions.ts";
 
 /** One parsed line. */

@@ -12,7 +12,7 @@ import {
   StandIns,
   type StoredSecret,
   storedSecret,
-} from "../../../server.ts";
+} from "../../../plugin.ts";
 import { decodeJwt, verifyJwtSignature } from "../jwt.ts";
 import { loadPublicKey } from "../keys.ts";
 

@@ -7,10 +7,18 @@
  * @module
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import { logger } from "../../plugin.ts";
-import { FtpServerError } from "./errors.ts";
+import { logger } from "../../util/log.ts";
+import { FerryError } from "../../util/errors.ts";
 
 const log = logger("server", "auth");
+
+/** A stored password that is no hash this module knows (code `ESERVERHASH`). */
+export class PasswordHashError extends FerryError {
+  /** Makes the error. */
+  constructor(message: string) {
+    super(message, { code: "ESERVERHASH" });
+  }
+}
 
 /** scrypt cost parameters. */
 export interface ScryptParams {
@@ -119,7 +127,7 @@ let md5Warned = false;
 
 /**
  * Checks a password against a stored hash in constant time per format.
- * Throws `FtpServerError` for a stored value that is not a known hash.
+ * Throws {@link PasswordHashError} for a stored value that is not a known hash.
  *
  * @example
  * ```ts
@@ -144,7 +152,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
     const got = new TextEncoder().encode(md5Password(password));
     return timingSafeEqual(got, new TextEncoder().encode(stored.toLowerCase()));
   }
-  throw new FtpServerError("unknown password hash format", { code: "ESERVERHASH" });
+  throw new PasswordHashError("unknown password hash format");
 }
 
 /**
