@@ -6,6 +6,8 @@
  * @module
  */
 
+import { Precision } from "../util/precision.ts";
+
 /** An mtime with its precision in ms, as carried from the listing or stat. */
 export interface MtimeInfo {
   /** The modification time, if known. */
@@ -62,4 +64,24 @@ export function shouldTransfer(source: MtimeInfo | null, target: MtimeInfo | nul
   if (!source) return false;
   if (!target) return true;
   return compareMtimes(source, target) !== "older";
+}
+
+/**
+ * The exact time (to the second, e.g. MDTM's) to give a copy in place of a
+ * coarser listed one (a LIST minute or day), when it lies within the listed
+ * interval; else the listed time (the file changed since the listing, or the
+ * server answers in another zone). Without an exact time, or when the listing
+ * has the second already, the listed time.
+ *
+ * @example
+ * ```ts
+ * const day = { mtime: new Date("2025-01-02T00:00:00Z"), precision: 86_400_000 };
+ * exactWithinListed(day, new Date("2025-01-02T03:04:05Z")); // 03:04:05
+ * exactWithinListed(day, new Date("2025-01-05T00:00:00Z")); // the listed day
+ * ```
+ */
+export function exactWithinListed(listed: MtimeInfo, exact: Date | undefined): Date | undefined {
+  if (!listed.mtime || !exact || !(listed.precision > Precision.seconds)) return listed.mtime;
+  const order = compareMtimes({ mtime: exact, precision: Precision.seconds }, listed);
+  return order === "undecided" ? exact : listed.mtime;
 }

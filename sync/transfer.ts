@@ -27,7 +27,7 @@ import {
 } from "../endpoint/errors.ts";
 import { partialName } from "../endpoint/atomic.ts";
 import { dirname } from "../endpoint/path.ts";
-import { compareMtimes } from "../endpoint/mtime.ts";
+import { exactWithinListed } from "../endpoint/mtime.ts";
 import { Precision } from "../util/precision.ts";
 import { logger } from "../util/log.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
@@ -513,11 +513,7 @@ function exactMtime(options: TransferOptions): {
   return {
     reported: (set) => set && exact ? { exactMtime: exact.toISOString() } : {},
     hear: (mtime) => {
-      const order = compareMtimes({ mtime, precision: Precision.seconds }, {
-        mtime: listed,
-        precision,
-      });
-      if (order === "undecided") exact = mtime;
+      if (exactWithinListed({ mtime: listed, precision }, mtime) === mtime) exact = mtime;
       else {log.debug("MDTM time {mtime} is outside the listed {listed}; keeping the listing's", {
           mtime: mtime.toISOString(),
           listed: listed.toISOString(),

@@ -9,11 +9,10 @@
  * @module
  */
 import type { FtpHost } from "../../endpoint/ftp/host.ts";
-import { compareMtimes } from "../../endpoint/mtime.ts";
+import { exactWithinListed } from "../../endpoint/mtime.ts";
 import type { Stat } from "../../endpoint/types.ts";
 import { parseFtpTime } from "../../ftp/reply.ts";
 import type { Reply } from "../../ftp/reply_shape.ts";
-import { Precision } from "../../util/precision.ts";
 
 /** What a download sends ahead for the time, and the time to keep once the listing is read. */
 export interface GetMtime {
@@ -60,16 +59,10 @@ export async function getMtime(host: FtpHost, path: string): Promise<GetMtime> {
  *
  * @example
  * ```ts
- * const listed = { mtime: new Date("2026-01-02T00:00:00Z"), precision: Precision.days };
- * keepExact(listed as Stat, new Date("2026-01-02T03:04:05Z")); // 03:04:05
+ * const listed = { mtime: new Date("2025-01-02T00:00:00Z"), precision: 86_400_000 };
+ * keepExact(listed as Stat, new Date("2025-01-02T03:04:05Z")); // 03:04:05
  * ```
  */
 export function keepExact(stat: Stat | undefined, exact: Date | undefined): Date | undefined {
-  const listed = stat?.mtime;
-  if (!listed || !exact || !(stat!.precision > Precision.seconds)) return listed;
-  const order = compareMtimes({ mtime: exact, precision: Precision.seconds }, {
-    mtime: listed,
-    precision: stat!.precision,
-  });
-  return order === "undecided" ? exact : listed;
+  return stat ? exactWithinListed(stat, exact) : undefined;
 }
