@@ -77,7 +77,15 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     state.controls++;
     state.openControls++;
     state.mostControls = Math.max(state.mostControls, state.openControls);
-    client.once("close", () => state.openControls--);
+    // Gone once the client has sent its FIN ("end"), as the client counts it: "close" comes a
+    // turn later, after a session the client opened meanwhile was already counted.
+    let open = true;
+    const gone = () => {
+      if (open) state.openControls--;
+      open = false;
+    };
+    client.once("end", gone);
+    client.once("close", gone);
     const upstream = net.connect({ host: targetHost, port: options.targetPort });
     state.track(client, upstream);
     proxyControl(client, upstream, targetHost, state);
