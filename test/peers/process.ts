@@ -178,7 +178,7 @@ async function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 /** All live descendants of `pid`, from /proc (Linux); empty where /proc cannot tell. */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
   try {
     for (const entry of Deno.readDirSync("/proc")) {

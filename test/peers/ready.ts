@@ -7,7 +7,7 @@
 import { PeerError } from "./errors.ts";
 import { listenerOwnedBy } from "./owner.ts";
 import { freePort } from "./ports.ts";
-import type { PeerProcess } from "./process.ts";
+import { descendants, type PeerProcess } from "./process.ts";
 import { awaitBanner, awaitListening } from "./rawftp.ts";
 
 /**
@@ -33,6 +33,23 @@ export async function awaitReady(
     return (e as Error).message;
   }
   if (listenerOwnedBy(proc.pid, port) === false) return `port ${port} taken by another process`;
+  return await awaitSessionsGone(proc);
+}
+
+/**
+ * Waits until the daemon has no child processes: the banner probe's session has
+ * ended. A daemon counting sessions per address (ProFTPD's MaxClientsPerHost,
+ * vsftpd's max_per_ip) would otherwise count the probe against the test's first
+ * client while the machine is loaded. Resolves with a failure description if the
+ * child lingers for 10 s.
+ */
+async function awaitSessionsGone(proc: PeerProcess): Promise<string | undefined> {
+  const deadline = Date.now() + 10_000;
+  while (descendants(proc.pid).length > 0) {
+    if (Date.now() > deadline) return `the readiness probe's session did not end within 10 s`;
+    // The child exits on the probe's close; nothing signals that here but /proc.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   return undefined;
 }
 
