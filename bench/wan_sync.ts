@@ -15,6 +15,8 @@
  *   deno run -A bench/wan_sync.ts [--rtts 40] [--files 2000] [--dirs 40] [--server proftpd]
  *        [--changed 5] [--runs 3] [--parallel 8] [--tools ferry,rclone] [--dir /dev/shm]
  *        [--ferry cli/main.ts] [--ferry-base /other/checkout/cli/main.ts]   (tool "base")
+ *        [--log-dir DIR]   (ferry's timed syncs also write their --debug JSON log to
+ *                           DIR/<tool>-<rtt>-<round>.jsonl; read them with bench/sync_phases.ts)
  * @module
  */
 import { parseArgs } from "node:util";
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     dir: { type: "string", default: "/dev/shm" },
     ferry: { type: "string", default: fileURLToPath(new URL("../cli/main.ts", import.meta.url)) },
     "ferry-base": { type: "string" },
+    "log-dir": { type: "string" },
   },
 });
 const rtts = values.rtts.split(",").map(Number);
@@ -97,27 +100,31 @@ try {
   const obscured = (await output("rclone", ["obscure", peer.password])).trim();
   const env = { FERRY_BENCH_PASSWORD: peer.password };
 
-  const ferrySync = (main: string) => (local: string, url: string, remote: string, work: string) =>
-    run(Deno.execPath(), [
-      "run",
-      "-A",
-      "--no-check",
-      main,
-      "sync",
-      "-q",
-      "--parallel",
-      String(parallel),
-      "--connections",
-      String(parallel),
-      "--state-dir",
-      work,
-      "-u",
-      peer.user,
-      "--password-env",
-      "FERRY_BENCH_PASSWORD",
-      local,
-      `${url}/${remote}`,
-    ], env);
+  const logDir = values["log-dir"];
+  if (logDir) await Deno.mkdir(logDir, { recursive: true });
+  const ferrySync =
+    (main: string) => (local: string, url: string, remote: string, work: string, first: boolean) =>
+      run(Deno.execPath(), [
+        "run",
+        "-A",
+        "--no-check",
+        main,
+        "sync",
+        "-q",
+        "--parallel",
+        String(parallel),
+        "--connections",
+        String(parallel),
+        "--state-dir",
+        work,
+        "-u",
+        peer.user,
+        "--password-env",
+        "FERRY_BENCH_PASSWORD",
+        ...(logDir && !first ? ["--debug", "--log-file", `${logDir}/${remote}.jsonl`] : []),
+        local,
+        `${url}/${remote}`,
+      ], env);
   const all: Record<string, Tool> = {
     ferry: { sync: ferrySync(values.ferry) },
     base: { sync: ferrySync(values["ferry-base"] ?? "") },

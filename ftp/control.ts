@@ -17,6 +17,8 @@ import { type Reply, ReplyParser } from "./reply.ts";
 import { encodeText, type FtpEncoding, textDecoder } from "./socket.ts";
 
 const log = logger("ftp", "control");
+/** Control connections made by this process so far (numbers them for the trace). */
+let connections = 0;
 
 interface Waiter {
   resolve(reply: Reply): void;
@@ -48,6 +50,8 @@ export class ControlConnection {
   timeoutMs: number;
   /** `host:port` of the server, for messages. */
   readonly peer: string;
+  /** This process's number for the connection (1, 2, ...): tells sessions apart in the trace. */
+  readonly conn = ++connections;
   /**
    * Answer every reply that more replies follow (an incomplete one, a 1xx, a
    * 227/229 passive reply, one while pipelined commands wait for theirs) with an empty line, so the ACK of what arrived
@@ -118,7 +122,13 @@ export class ControlConnection {
         );
       }
     }
-    for (const line of lines) log.debug("> {line}", { line: maskCommand(line), peer: this.peer });
+    for (const line of lines) {
+      log.debug("> {line}", {
+        line: maskCommand(line),
+        peer: this.peer,
+        conn: this.conn,
+      });
+    }
     this.#awaited += lines.length;
     this.#socket.write(encodeText(lines.map((l) => `${l}\r\n`).join(""), this.#encoding));
   }
@@ -234,7 +244,9 @@ export class ControlConnection {
       this.#socket.write("\r\n");
     }
     for (const reply of replies) {
-      for (const line of reply.lines) log.debug("< {line}", { line, peer: this.peer });
+      for (const line of reply.lines) {
+        log.debug("< {line}", { line, peer: this.peer, conn: this.conn });
+      }
       const waiter = this.#waiter;
       if (waiter) {
         this.#waiter = undefined;

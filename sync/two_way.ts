@@ -96,6 +96,7 @@ export async function sync(
       listTree(a, aRoot, walkOptions),
       listTree(b, bRoot, walkOptions),
     ]);
+    log.debug("walked: {a} entries on a, {b} on b", { a: ta.entries.size, b: tb.entries.size });
     addWalkProblems(report, ta, "a");
     addWalkProblems(report, tb, "b");
     const keys = [treeKey(a, aRoot), treeKey(b, bRoot)] as const;
@@ -104,6 +105,7 @@ export async function sync(
       ...options,
       canSymlink: { a: canSymlink(a), b: canSymlink(b) },
     });
+    log.debug("planned {n} actions", { n: plan.actions.length });
     if (plan.deletesBlocked) report.deletesBlocked = plan.deletesBlocked;
     if (plan.conflicts.length > 0) report.conflicts = plan.conflicts;
     for (const c of plan.conflicts) {
@@ -145,6 +147,7 @@ export async function sync(
         statUnsetMtime: true,
       },
     );
+    log.debug("executed {n} actions", { n: outcomes.length });
     const next = new Map(plan.next);
     for (const o of outcomes) {
       const paths = plan.affects.get(o.action) ?? [];
@@ -167,6 +170,7 @@ export async function sync(
     }
     // An interrupted run saves nothing: the old state still describes what to carry.
     if (!options.signal?.aborted) store.save("sync", ...keys, sortedEntries(next));
+    log.debug("state saved");
     return finishReport(report);
   } finally {
     if (!options.state) store.close();
