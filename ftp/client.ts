@@ -79,6 +79,14 @@ export interface FtpClientOptions {
    */
   queueReads?: boolean;
   /**
+   * Send an upload's bytes (STOR, APPE) as soon as its plain data connection
+   * is open, not after the server's 150: a round trip less per file on a far
+   * server (the server takes them from its socket once it reads the
+   * command). A refusal instead of the 150 cuts the data connection and is
+   * the upload's error. Default true; TLS data connections always wait.
+   */
+  writeAhead?: boolean;
+  /**
    * Log in with USER, PASS and what follows a login (PBSZ/PROT under TLS,
    * FEAT, or OPTS UTF8 when the features are known) in one write: one round
    * trip instead of three to five, for each session. Only for servers that
@@ -998,7 +1006,7 @@ export class FtpClient {
     options: TransferOptions = {},
   ): Promise<{ name?: string; stream: WritableStream<Uint8Array> }> {
     const handle = await this.#transfer("STOU", "I", "write");
-    const text = handle.preliminary.text;
+    const text = handle.preliminary?.text ?? "";
     const name = /FILE:\s*(.+)$/i.exec(text)?.[1]?.trim() ?? /\(([^)]+)\)/.exec(text)?.[1];
     return { name, stream: storeStream(handle, options) };
   }
@@ -1303,6 +1311,12 @@ export class FtpClient {
     return this.#strategies;
   }
 
+  /** Whether an upload's bytes go before its command's first reply (`writeAhead`). */
+  #writesAhead(command: string, direction: "read" | "write", encrypted: boolean): boolean {
+    return direction === "write" && !encrypted && this.#options.writeAhead !== false &&
+      /^(STOR|APPE) /.test(command);
+  }
+
   /**
    * Opens a data connection and sends `command` (ftplib's `ntransfercmd`).
    * The control connection stays reserved until the returned handle finishes.
@@ -1410,10 +1424,26 @@ export class FtpClient {
         })
       );
       dataReady.catch(() => {});
-      const preliminary = sent
+      // A plain upload's bytes go as soon as its data connection is open, while
+      // the command's first reply (150, or a refusal) is on its way: a round
+      // trip less per file on a far server. A refusal cuts the data connection
+      // (a write the server never reads would wait) and is the transfer's error.
+      let first: Promise<Reply> | undefined;
+      if (!sent && this.#writesAhead(command, direction, security.encrypted)) {
+        this.#control.send(command);
+        announce(undefined);
+        first = this.#control.read(this.#timeout, command);
+        const cut = () => dataReady.then((d) => d.destroy(), () => {});
+        first.then((reply) => void (refusal(reply) && cut()), cut);
+      }
+      const preliminary = first
+        ? undefined
+        : sent
         ? await this.#control.read(this.#timeout, command)
         : await this.#control.command(command);
-      if (preliminary.code >= 400 || preliminary.code < 100) {
+      if (!preliminary) {
+        // Read with the final reply (see `firstOrFinal`).
+      } else if (refusal(preliminary)) {
         // ProFTPD refuses a data connection whose TLS session is not the
         // control's with 425 here: the handshake's outcome explains why.
         if (security.encrypted && preliminary.code < 500) await settled(dataReady, 2_000);
@@ -1421,15 +1451,20 @@ export class FtpClient {
         dataReady.then((d) => d.destroy(), () => {});
         this.#noteRefusal(preliminary);
         throw errorForReply(preliminary, command);
-      }
-      if (preliminary.code >= 200) {
+      } else if (preliminary.code >= 200) {
         // Some servers answer an empty transfer with 226 at once.
         pending.cancel();
         dataReady.then((d) => d.destroy(), () => {});
         finish();
         return emptyHandle(preliminary);
-      }
-      announce(offset ? undefined : announcedSize(preliminary.text));
+      } else announce(offset ? undefined : announcedSize(preliminary.text));
+      // The command's last reply when its first was read alongside the data: a
+      // refusal, else the final reply after the 150.
+      const firstOrFinal = async (): Promise<Reply> => {
+        const reply = await first!;
+        if (refusal(reply) || reply.code >= 200) return reply;
+        return await this.#control.read(this.#timeout, command);
+      };
       if (direction === "read" && security.encrypted) {
         early = this.#control.read(Number.POSITIVE_INFINITY, command);
         early.then((reply) => reply.code < 300 && confirmed(), () => {});
@@ -1441,6 +1476,8 @@ export class FtpClient {
         try {
           reply = early
             ? await withDeadline(early, this.#timeout, () => this.#control.destroy())
+            : first
+            ? await firstOrFinal()
             : await this.#control.read(this.#timeout, command);
         } catch {
           return cause; // no reply in time: the control connection was closed
@@ -1474,6 +1511,8 @@ export class FtpClient {
           try {
             let reply = early
               ? await withDeadline(early, this.#timeout, () => this.#control.destroy())
+              : first
+              ? await firstOrFinal()
               : await this.#control.read(this.#timeout, command);
             if (sentAfter) {
               const next = await this.#control.read(this.#timeout, queries.after!);
@@ -1501,12 +1540,21 @@ export class FtpClient {
         failed: async (cause) => {
           data.destroy();
           if (done) return cause;
+          const refused = first && await first.then((r) => refusal(r) ? r : undefined, () => {});
+          if (refused) {
+            // Cut because the server refused the upload: its reply is the error. A
+            // query sent with the end is still owed a reply: the session is out of step.
+            if (sentAfter) this.#control.destroy();
+            finish();
+            this.#noteRefusal(refused);
+            return errorForReply(refused, command, cause);
+          }
           if (sentAfter) return this.#dropQueued(finish, cause);
           if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);
           if (this.#queuedBehind) return this.#dropQueued(finish, cause);
           // A stalled transfer gives no reply of its own: ABOR resynchronises.
           try {
-            await this.#abortAfter(command, early);
+            await this.#abortAfter(command, early ?? first);
           } catch {
             /* the session is out of step; its next command fails */
           } finally {
@@ -1519,8 +1567,9 @@ export class FtpClient {
           if (done) return;
           if (sentAfter) return void this.#dropQueued(finish, undefined);
           if (this.#queuedBehind) return void this.#dropQueued(finish, undefined);
+          if (first && await first.then(refusal, () => true)) return void finish();
           try {
-            await this.#abortAfter(command, early);
+            await this.#abortAfter(command, early ?? first);
           } finally {
             finish();
           }
@@ -1647,6 +1696,11 @@ function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => void)
 
 function asDataError(error: Error): Error {
   return error instanceof FtpError ? error : dataConnectionError(error);
+}
+
+/** A reply that refuses a command (4xx/5xx), or none an FTP server sends. */
+function refusal(reply: Reply): boolean {
+  return reply.code >= 400 || reply.code < 100;
 }
 
 function emptyHandle(reply: Reply): TransferHandle {

@@ -14,8 +14,11 @@ import { markReleasesChunks } from "../util/files.ts";
 export interface TransferHandle {
   /** The data connection; undefined when the server answered 2xx at once (nothing to transfer). */
   data: DataConnection | undefined;
-  /** The 1xx reply to the command (STOU names the file here). */
-  preliminary: Reply;
+  /**
+   * The 1xx reply to the command (STOU names the file here); undefined for an
+   * upload whose bytes went ahead of it (`FtpClientOptions.writeAhead`).
+   */
+  preliminary: Reply | undefined;
   command: string;
   timeoutMs: number;
   /** Reads the final reply and releases the control connection; throws on 4xx/5xx. */

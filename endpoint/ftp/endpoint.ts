@@ -80,6 +80,10 @@ export const FTP_OPTIONS: SchemeOptions = {
   nativeDataConnections: bool,
   queueReads: { ...bool, description: "send the next download's commands while one runs" },
   pipelineLogin: { ...bool, description: "USER, PASS and FEAT in one write (default auto)" },
+  writeAhead: {
+    ...bool,
+    description: "send an upload's bytes before the server's 150 (default true)",
+  },
   nudgeAcks: { ...bool, description: "answer preliminary replies so ACKs are not delayed" },
   trustPasvHost: { ...bool, description: "follow a PASV reply's other host (default false)" },
   dataProtection: { type: "string", values: ["P", "C"], description: "PROT under TLS" },
