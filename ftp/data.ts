@@ -259,6 +259,23 @@ export async function openDataChannel(
   return await connectPassive(target.host, target.port, options);
 }
 
+/**
+ * Connects to a passive port the server opened earlier (an EPSV sent ahead of
+ * its transfer, `FtpClientOptions.epsvAhead`); the transfer command follows.
+ *
+ * @example
+ * ```ts
+ * const pending = await openReady(control, 50123, options);
+ * ```
+ */
+export function openReady(
+  control: ControlConnection,
+  port: number,
+  options: DataChannelOptions,
+): Promise<PendingData> {
+  return connectPassive(control.socket.remoteAddress ?? "127.0.0.1", port, options);
+}
+
 async function connectPassive(
   host: string,
   port: number,

@@ -16,6 +16,7 @@ import {
   type DataChannelState,
   openDataChannel,
   openPipelined,
+  openReady,
   type PendingData,
   pipelinedLines,
   type RawDataChannel,
@@ -25,6 +26,9 @@ import type { TlsOptions } from "./tls.ts";
 import { tlsCode } from "./tls_code.ts";
 import type { Reply } from "./reply.ts";
 import { FtpConnectionError } from "./errors.ts";
+import { logger } from "../util/log.ts";
+
+const log = logger("ftp", "data");
 
 /** What one transfer asks of the channel. */
 export interface ChannelRequest {
@@ -45,6 +49,11 @@ export interface ChannelRequest {
   ahead?: readonly string[];
   /** The lines went out already ({@link ChannelOpener.queue}): only read the replies. */
   queued?: boolean;
+  /**
+   * A passive port the server opened ahead (`FtpClientOptions.epsvAhead`):
+   * connected to instead of a new EPSV; when that fails, the usual way.
+   */
+  readyPort?: number;
   /**
    * Whether the channel may be opened the usual way after the server refused
    * a pipelined EPSV (not while other lines wait behind it: the server would
@@ -93,11 +102,26 @@ export function channelOpener(
   return {
     queue(control, request) {
       if (!pipelines(request) || (request.between?.length ?? 0) > 0) return false;
+      if (request.readyPort !== undefined) return false; // connects to that port first
       control.sendMany(pipelinedLines(request.command, request.ahead));
       return true;
     },
     async open(control, request) {
       const { command, ahead = [], queued = false, between = [] } = request;
+      if (request.readyPort !== undefined && !queued) {
+        const pending = await openReady(control, request.readyPort, channel).catch((error) => {
+          log.debug("the port opened ahead took no connection ({error}); a new EPSV", {
+            error: String(error),
+          });
+          return undefined;
+        });
+        if (pending) {
+          const answers: Reply[] = [];
+          if (ahead.length > 0) control.sendMany(ahead);
+          for (const line of ahead) answers.push(await control.read(channel.timeoutMs, line));
+          return { pending, sent: false, ahead: answers };
+        }
+      }
       if (queued || pipelines(request)) {
         const pipelined = await openPipelined(control, command, channel, ahead, queued, between);
         if (pipelined.pending) {

@@ -84,6 +84,10 @@ export const FTP_OPTIONS: SchemeOptions = {
     ...bool,
     description: "send an upload's bytes before the server's 150 (default true)",
   },
+  epsvAhead: {
+    ...bool,
+    description: "EPSV for the next transfer sent with an upload's rename (default auto)",
+  },
   nudgeAcks: { ...bool, description: "answer preliminary replies so ACKs are not delayed" },
   trustPasvHost: { ...bool, description: "follow a PASV reply's other host (default false)" },
   dataProtection: { type: "string", values: ["P", "C"], description: "PROT under TLS" },
