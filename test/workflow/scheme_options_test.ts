@@ -37,7 +37,7 @@ Deno.test("options: a misspelt FTP option is an error at the key, with the known
   assert.equal(got.length, 1, got.join("\n"));
   assert.match(
     got[0],
-    /^\/flows\/opt\.yaml:7:7: unknown option "pasive" in endpoints\.origin\.options \(did you mean "passive"\?\); ftp:\/\/ takes: account, activeAddress, .*passive, .*useMlsd$/,
+    /^\/flows\/opt\.yaml:7:7: unknown option "pasive" in endpoints\.origin\.options \(did you mean "passive"\?\); ftp:\/\/ takes: account, activeAddress, .*epsvAhead, .*passive, .*useMlsd, writeAhead$/,
   );
 });
 
