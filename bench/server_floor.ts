@@ -7,7 +7,12 @@
  * bytes away. What remains per session is what Deno itself costs for the
  * sockets, their pending ops and a few closures.
  *
- *   deno run -A bench/server_floor.ts PORT [--size BYTES] [--control node|deno]
+ * `--files DIR` makes it a floor for CPU and wall time too: STOR writes the
+ * bytes to DIR/NAME and RETR reads them back from there, 64 KiB at a time
+ * with synchronous file calls (as ferry's local endpoint), one buffer per
+ * transfer; no paths checked, no staging, no stat.
+ *
+ *   deno run -A bench/server_floor.ts PORT [--size BYTES] [--control node|deno] [--files DIR]
  *
  * `--control node` accepts control connections with node:net (as ferry does)
  * instead of `Deno.listen`. Prints `READY <port>`; SIGUSR2 prints
@@ -22,6 +27,8 @@ const sizeAt = Deno.args.indexOf("--size");
 const defaultSize = sizeAt > 0 ? Number(Deno.args[sizeAt + 1]) : 32 * 1048576;
 const controlAt = Deno.args.indexOf("--control");
 const control = controlAt > 0 ? Deno.args[controlAt + 1] : "deno";
+const filesAt = Deno.args.indexOf("--files");
+const files = filesAt > 0 ? Deno.args[filesAt + 1] : undefined;
 const sizes = new Map<string, number>();
 // Shared on purpose: the floor measures sockets, not data buffers.
 const shared = new Uint8Array(64 * 1024);
@@ -56,7 +63,8 @@ async function session(out: Line, lines: AsyncIterable<string>) {
       const conn = await l.accept();
       l.close();
       try {
-        if (verb === "RETR") {
+        if (files) await fileTransfer(verb, `${files}/${arg}`, conn);
+        else if (verb === "RETR") {
           let left = sizes.get(arg) ?? defaultSize;
           while (left > 0) {
             left -= await conn.write(shared.subarray(0, Math.min(left, shared.length)));
@@ -77,6 +85,28 @@ async function session(out: Line, lines: AsyncIterable<string>) {
     } else out.write("502 no\r\n");
   }
   listener?.close();
+}
+
+/** RETR or STOR against a real file: 64 KiB synchronous file reads/writes. */
+async function fileTransfer(verb: string, path: string, conn: Deno.Conn) {
+  const buf = new Uint8Array(64 * 1024);
+  if (verb === "RETR") {
+    using file = Deno.openSync(path, { read: true });
+    for (let n; (n = file.readSync(buf)) !== null && n > 0;) {
+      for (let at = 0; at < n;) at += await conn.write(buf.subarray(at, n));
+    }
+  } else {
+    // Socket reads fill the buffer; each full one is one file write.
+    using file = Deno.openSync(path, { write: true, create: true, truncate: true });
+    let len = 0;
+    for (let n; (n = await conn.read(buf.subarray(len))) !== null;) {
+      len += n;
+      if (len < buf.length) continue;
+      for (let at = 0; at < len;) at += file.writeSync(buf.subarray(at, len));
+      len = 0;
+    }
+    for (let at = 0; at < len;) at += file.writeSync(buf.subarray(at, len));
+  }
 }
 
 /** Splits a byte stream into CRLF lines. */

@@ -24,7 +24,8 @@
  *       [--base DIR]
  *
  * Servers: floor (Deno.listen control connections), floor-node (node:net
- * control connections, as ferry's), pyftpdlib, ferry (bench/server_run.ts, which
+ * control connections, as ferry's), floor-files (the floor with real file
+ * I/O: STOR to disk, RETR from it; the CPU/wall floor of `concurrent`), pyftpdlib, ferry (bench/server_run.ts, which
  * answers SIGUSR2 with Deno.memoryUsage(); V8's and glibc's defaults), `ferry@BYTES`
  * (with that transferChunkSize), cli (the real `ferry serve -u bench -P pw
  * --max-cons 0`: what a user runs, restarting itself with its V8 and malloc
@@ -168,7 +169,7 @@ async function startOnce(named: string, dir: string): Promise<Server> {
       ...(kind.startsWith("cli@") ? ["--config", await chunkConfig(Number(kind.slice(4)))] : []),
       dir,
     ]
-    : kind === "floor" || kind === "floor-node"
+    : kind === "floor" || kind === "floor-node" || kind === "floor-files"
     ? [
       "deno",
       "run",
@@ -177,6 +178,7 @@ async function startOnce(named: string, dir: string): Promise<Server> {
       `${HERE}server_floor.ts`,
       String(port),
       ...(kind === "floor-node" ? ["--control", "node"] : []),
+      ...(kind === "floor-files" ? ["--files", dir] : []),
     ]
     : [
       "deno",
