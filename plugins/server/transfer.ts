@@ -353,6 +353,61 @@ function free(buf: ArrayBufferLike | undefined): void {
 }
 
 /**
+ * Transfer buffers that finished transfers gave back, for the next ones to
+ * take while any transfer runs; all freed ({@link free}) once none does. A
+ * fresh buffer costs more than its allocation: with ferry serve's
+ * `MALLOC_MMAP_THRESHOLD_` (relaunch.ts) each one is an mmap, a page fault
+ * per 4 KiB page on first use and an munmap that interrupts the other cores
+ * (perf, 300 concurrent STOR+RETR: ~11 % of the server's CPU). The pool only
+ * holds buffers that running transfers held a moment before, so it adds
+ * nothing to the peak; a server at rest holds none. A stalled transfer's
+ * shed buffer is freed, not pooled (it may stall for long).
+ */
+class BufferPool {
+  #free: ArrayBuffer[] = [];
+  #bytes = 0;
+  #holders = 0;
+  constructor(readonly maxBytes: number) {}
+
+  /** A buffer of `size` bytes: a pooled one, or a new one. Call {@link enter} first. */
+  take(size: number): ArrayBuffer {
+    for (let i = this.#free.length - 1; i >= 0; i--) {
+      const b = this.#free[i];
+      if (b.byteLength !== size) continue;
+      this.#free.splice(i, 1);
+      this.#bytes -= size;
+      if (!b.detached) return b;
+    }
+    return new ArrayBuffer(size);
+  }
+
+  /** Gives `buf` back: pooled while a transfer runs and the pool has room, else freed. */
+  give(buf: ArrayBufferLike | undefined): void {
+    if (!(buf instanceof ArrayBuffer) || buf.detached || !buf.byteLength) return;
+    if (this.#holders > 0 && this.#bytes + buf.byteLength <= this.maxBytes) {
+      this.#free.push(buf);
+      this.#bytes += buf.byteLength;
+    } else free(buf);
+  }
+
+  /** A transfer starts holding buffers. */
+  enter(): void {
+    this.#holders++;
+  }
+
+  /** A transfer gave its buffers back: the last one out frees the pool. */
+  leave(): void {
+    if (--this.#holders > 0) return;
+    for (const b of this.#free) free(b);
+    this.#free.length = 0;
+    this.#bytes = 0;
+  }
+}
+
+/** One pool for the process: 4 MiB at most (64 buffers of the default 64 KiB). */
+const pool = new BufferPool(4 * 1048576);
+
+/**
  * One way to pull chunks from what a download sends: an endpoint's stream or
  * an in-memory listing. A byte stream (LocalEndpoint's) is read with a BYOB
  * reader into a buffer of `size` bytes that comes back through `recycle` once
@@ -389,12 +444,13 @@ function chunkSource(
     if (byob) {
       const reader = byob;
       const spare: ArrayBuffer[] = [];
+      pool.enter();
       // Every buffer handed out: a read transfers the one it is given, so the
       // chunk's `buffer` is a new object over the same memory.
       const owned = new Set<ArrayBuffer>();
       return {
         next: async () => {
-          const buf = spare.pop() ?? new ArrayBuffer(size);
+          const buf = spare.pop() ?? pool.take(size);
           owned.delete(buf);
           const r = await reader.read(new Uint8Array(buf));
           if (r.value) owned.add(r.value.buffer as ArrayBuffer);
@@ -408,9 +464,10 @@ function chunkSource(
         cancel: () => reader.cancel().catch(() => {}),
         release: () => {
           reader.releaseLock();
-          for (const b of owned) free(b);
+          for (const b of owned) pool.give(b);
           owned.clear();
           spare.length = 0;
+          pool.leave();
         },
         ahead: false,
       };
@@ -556,7 +613,8 @@ class Batcher {
   #inflight?: Promise<void>;
   #flying?: Uint8Array<ArrayBuffer>;
   constructor(readonly writer: WritableStreamDefaultWriter<Uint8Array>, readonly size: number) {
-    this.#buf = new Uint8Array(size);
+    pool.enter();
+    this.#buf = new Uint8Array(pool.take(size));
   }
 
   /**
@@ -607,7 +665,7 @@ class Batcher {
     const out = full.subarray(0, this.#len);
     if (this.#inflight) await this.#inflight;
     // The previous write has resolved, so the sink is done with its buffer.
-    this.#buf = this.#spare ?? new Uint8Array(this.size);
+    this.#buf = this.#spare ?? new Uint8Array(pool.take(this.size));
     this.#spare = undefined;
     this.#len = 0;
     this.#flying = full;
@@ -642,12 +700,13 @@ class Batcher {
     this.#spare = undefined;
   }
 
-  /** Frees both buffers now ({@link free}); only after `flush` or `settle`. */
+  /** Gives both buffers back ({@link BufferPool}); once, after `flush` or `settle`. */
   dispose(): void {
-    free(this.#buf.buffer);
-    free(this.#spare?.buffer);
-    free(this.#flying?.buffer);
+    pool.give(this.#buf.buffer);
+    pool.give(this.#spare?.buffer);
+    pool.give(this.#flying?.buffer);
     this.#spare = this.#flying = undefined;
+    pool.leave();
   }
 }
 
