@@ -29,7 +29,8 @@
  * answers SIGUSR2 with Deno.memoryUsage(); V8's and glibc's defaults), `ferry@BYTES`
  * (with that transferChunkSize), cli (the real `ferry serve -u bench -P pw
  * --max-cons 0`: what a user runs, restarting itself with its V8 and malloc
- * settings, plugins/server/relaunch.ts), `cli@BYTES`, base (`base@BYTES`).
+ * settings, plugins/server/relaunch.ts), `cli@BYTES`, base (`base@BYTES`), base-cli
+ * (`ferry serve` of the `--base` checkout).
  * With the floor in the run, each per-session figure is also printed as what
  * it costs above the floor: targets below the floor are out of the runtime's reach.
  * Suffixes for an A/B in one run: `KIND+v8=FLAG` (`--v8-flags=FLAG`;
@@ -148,13 +149,13 @@ async function startOnce(named: string, dir: string): Promise<Server> {
   const port = freePort();
   const cmd = kind === "pyftpdlib"
     ? ["/usr/bin/python3", "-c", PYFTPD, String(port), dir]
-    : kind.startsWith("cli")
+    : kind.startsWith("cli") || kind.startsWith("base-cli")
     ? [
       "deno",
       "run",
       "-A",
       ...denoFlags,
-      `${HERE}../cli/main.ts`,
+      kind.startsWith("base") ? `${args.base}/cli/main.ts` : `${HERE}../cli/main.ts`,
       "serve",
       "-i",
       "127.0.0.1",
