@@ -3,7 +3,9 @@
  * 300 clients log in at once against `ferry serve -u/-P` and pyftpdlib's
  * quick start (`python3 -m pyftpdlib -u -P`), and against `ferry serve
  * --credentials` with scrypt hashes after each user's first login (the
- * verified-login cache). Alternating rounds, medians. The client is Python's
+ * verified-login cache). Alternating rounds, medians. Beside them, the
+ * runtime's floor: bench/login_floor.ts, a bare node:net responder under Deno
+ * (what ferry's control connections are built on). The client is Python's
  * ftplib with one thread per login, started together behind a barrier; the
  * time runs from the barrier until every client got its 230.
  *
@@ -154,6 +156,11 @@ const kinds: Record<string, (port: number) => [string[], string[], boolean]> = {
   "pyftpdlib -u/-P (quick start)": (
     p,
   ) => [pin(0, [PY, "-c", PYFTPD, String(p), dir]), ["bench"], false],
+  "Deno node:net floor (fixed replies)": (p) => [
+    pin(0, ["deno", "run", "-A", "bench/login_floor.ts", String(p)]),
+    ["bench"],
+    false,
+  ],
   [`ferry serve --credentials (scrypt ln=15, ${USERS} users, warm)`]: (p) => [
     ferry(p, ["--credentials", creds]),
     users,
