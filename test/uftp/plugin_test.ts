@@ -4,10 +4,19 @@
  */
 import assert from "node:assert/strict";
 import { defaultRegistry, runWorkflow } from "../../mod.ts";
-import { loadWorkflowObject, openUrl, Secrets } from "../../workflow.ts";
+import {
+  formatProblem,
+  loadWorkflow,
+  loadWorkflowObject,
+  openUrl,
+  Secrets,
+  WorkflowInvalidError,
+  workflowJsonSchema,
+} from "../../workflow.ts";
 import uftp, { UftpEndpoint, unicoreAuth } from "../../plugins/uftp/mod.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { peerTest } from "../peers/skip.ts";
+import { ferry } from "../cli/helpers.ts";
 import { fixturePath, startTestSite, TOKEN } from "./_site.ts";
 
 Deno.test("plugin: adds the uftp scheme, the unicore auth method and uftp-serve", () => {
@@ -40,6 +49,67 @@ Deno.test("plugin: the unicore auth method resolves tokens, keys and passwords",
   assert.equal(secrets.redact("tok-123 pw-456"), "*** ***");
   assert.deepEqual(await unicoreAuth.resolve({ anonymous: true }, ctx), { anonymous: true });
   await assert.rejects(unicoreAuth.resolve({ passwordEnv: "NOPE" }, ctx), /NOPE is not set/);
+});
+
+/** A workflow whose `unicore` auth block breaks the method's schema three ways. */
+const BAD_UNICORE = `version: 1
+endpoints:
+  site:
+    url: uftp://h:9000/rest/auth/TEST:/data
+    auth: { method: unicore, usr: bob, anonymous: "yes", passphrase: 3 }
+  here: { url: ./mirror }
+jobs:
+  pull: { mirror: { from: "site:/", to: "here:/" } }
+`;
+
+/** What validating {@link BAD_UNICORE} reports, as `ferry validate` and `ferry run` print it. */
+const BAD_UNICORE_PROBLEMS = [
+  'bad.yaml:5:30: unknown key "usr" in endpoints.site.auth (did you mean "user"?)',
+  "bad.yaml:5:51: endpoints.site.auth.anonymous: Invalid input: expected boolean, received string",
+  "bad.yaml:5:70: endpoints.site.auth.passphrase: Invalid input: expected string, received number",
+];
+
+Deno.test("plugin: a workflow's unicore auth block is checked against the method's schema", async () => {
+  const error = await loadWorkflow("bad.yaml", {
+    registry: await defaultRegistry(),
+    source: BAD_UNICORE,
+    env: () => undefined,
+  }).catch((e) => e);
+  assert.ok(error instanceof WorkflowInvalidError, String(error));
+  assert.deepEqual(error.problems.map(formatProblem), BAD_UNICORE_PROBLEMS);
+  const registry = await defaultRegistry();
+  await registry.loadAll();
+  // deno-lint-ignore no-explicit-any
+  const json: any = workflowJsonSchema(await registry.schemaParts());
+  const unicore = json.properties.endpoints.additionalProperties.properties.auth.oneOf
+    // deno-lint-ignore no-explicit-any
+    .find((v: any) => v.properties.method.const === "unicore");
+  assert.deepEqual(Object.keys(unicore.properties).sort(), [
+    "anonymous",
+    "identity",
+    "method",
+    "passphrase",
+    "passphraseEnv",
+    "password",
+    "passwordEnv",
+    "token",
+    "user",
+  ]);
+});
+
+Deno.test("plugin: ferry run and validate report a bad unicore auth block and run nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/bad.yaml`, BAD_UNICORE);
+    for (const command of ["validate", "run"]) {
+      const r = await ferry([command, "bad.yaml"], { cwd: dir });
+      const printed = r.stdout + r.stderr; // validate prints to stdout, run to stderr
+      assert.equal(r.code, 2, printed);
+      for (const line of BAD_UNICORE_PROBLEMS) assert.ok(printed.includes(line), printed);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 peerTest("plugin: openUrl knows uftp:// through the registry", ["openssl"], async () => {
