@@ -221,7 +221,7 @@ async function loadTree(
   }
 
   await ensureUsed(registry, input);
-  const parts = registry.schemaParts();
+  const parts = await registry.schemaParts();
   const schema = workflowSchema(parts);
   const parsed = schema.safeParse(input);
   if (!parsed.success) {

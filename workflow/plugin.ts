@@ -127,9 +127,16 @@ export interface AuthMethod<O extends Record<string, unknown> = Record<string, u
   description?: string;
   /**
    * Options besides `method`, as a zod object; unknown keys are rejected. Without
-   * a schema any options pass through untyped.
+   * a schema (or {@link AuthMethod.loadSchema}) any options pass through untyped.
    */
   schema?: OptionsSchema<Record<string, unknown>>;
+  /**
+   * The same schema, imported when a workflow is validated or `ferry schema`
+   * runs, so that using the method (resolving credentials) loads no zod. Give
+   * `schema` or `loadSchema`, not both. The registry calls it once per method;
+   * a rejection becomes a `PluginLoadError` naming the plugin.
+   */
+  loadSchema?: () => Promise<OptionsSchema<Record<string, unknown>>>;
   /** Turns the method's options into credentials. */
   resolve(options: O, ctx: AuthContext): Promise<Credentials>;
 }
@@ -317,6 +324,13 @@ export function definePlugin(definition: PluginDefinition): Plugin {
     }
   };
   named("auth method", definition.authMethods);
+  for (const method of definition.authMethods ?? []) {
+    if (method.schema !== undefined && method.loadSchema !== undefined) {
+      throw new TypeError(
+        `definePlugin(${definition.name}): auth method "${method.name}" gives both schema and loadSchema`,
+      );
+    }
+  }
   named("endpoint scheme", definition.endpointSchemes);
   named("job kind", definition.jobKinds);
   named("authorizer", definition.authorizers);

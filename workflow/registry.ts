@@ -8,10 +8,12 @@ import type {
   AuthorizerFactory,
   EndpointScheme,
   JobKind,
+  OptionsSchema,
   Plugin,
   PluginCommand,
 } from "./plugin.ts";
 import { PluginLoadError } from "./errors.ts";
+import { errorMessage } from "../util/errors.ts";
 import type { SchemaParts } from "./schema.ts";
 
 /**
@@ -227,17 +229,46 @@ export class Registry {
   }
 
   /**
-   * What the schema needs from the registry.
+   * What the schema needs from the registry: the job kinds, and the auth
+   * methods with their schemas (a method's `loadSchema` is imported now, once
+   * per method; when it fails, {@link PluginLoadError} names the plugin).
    *
    * @example
    * ```ts
-   * workflowSchema(registry.schemaParts());
+   * workflowSchema(await registry.schemaParts());
    * ```
    */
-  schemaParts(): SchemaParts {
+  async schemaParts(): Promise<SchemaParts> {
+    const methods = [...this.authMethods.values()].map(async ({ item, plugin }) => {
+      if (!item.loadSchema) return item;
+      return { ...item, schema: await loadedSchema(item, plugin) };
+    });
     return {
       jobKinds: [...this.jobKinds.values()].map((r) => r.item),
-      authMethods: [...this.authMethods.values()].map((r) => r.item),
+      authMethods: await Promise.all(methods),
     };
   }
+}
+
+/** Each auth method's schema from its `loadSchema`, asked once. */
+const loadedSchemas = new WeakMap<AuthMethod, Promise<OptionsSchema<Record<string, unknown>>>>();
+
+/** The schema `method.loadSchema` gives, or a {@link PluginLoadError} naming `plugin`. */
+function loadedSchema(
+  method: AuthMethod,
+  plugin: string,
+): Promise<OptionsSchema<Record<string, unknown>>> {
+  let schema = loadedSchemas.get(method);
+  if (!schema) {
+    schema = method.loadSchema!().catch((e) => {
+      loadedSchemas.delete(method); // a later call tries again
+      throw new PluginLoadError(
+        plugin,
+        `the schema of auth method "${method.name}" could not be loaded: ${errorMessage(e)}`,
+        { cause: e },
+      );
+    });
+    loadedSchemas.set(method, schema);
+  }
+  return schema;
 }

@@ -25,7 +25,7 @@ export function registerSchema(program: Command, cli: CliContext): void {
   ).action((opts) =>
     runAction(cli, program.opts(), opts, async () => {
       await cli.registry.loadAll();
-      const text = JSON.stringify(workflowJsonSchema(cli.registry.schemaParts()), null, 2);
+      const text = JSON.stringify(workflowJsonSchema(await cli.registry.schemaParts()), null, 2);
       if (opts.output) await Deno.writeTextFile(opts.output, text + "\n");
       else cli.out(text);
     })

@@ -2028,4 +2028,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "2b98e07b06e759b2";
+export const HELP_SOURCES_HASH = "db6209f50b51e741";

@@ -6,7 +6,6 @@
  * @module
  */
 import type { AuthContext, AuthMethod, Credentials } from "../../plugin.ts";
-import { z } from "../../deps/zod.ts";
 import { resolveTokenSpec } from "./credentials.ts";
 import { UftpConfigError } from "./errors.ts";
 import { identityPath } from "./identity.ts";
@@ -22,6 +21,13 @@ export type UnicoreAuthOptions = {
   passphraseEnv?: string;
   anonymous?: boolean;
 };
+
+/**
+ * The schema's module (zod), by a specifier Deno cannot read ahead: a literal
+ * `import("./auth_schema.ts")` made every `uftp://` transfer read zod's ~100
+ * locale files at start-up, though only validation uses the schema.
+ */
+const SCHEMA_MODULE = new URL("./auth_schema.ts", import.meta.url).href;
 
 function fromEnv(ctx: AuthContext, name: string | undefined, what: string): string | undefined {
   if (name === undefined) return undefined;
@@ -45,20 +51,8 @@ export const unicoreAuth: AuthMethod<UnicoreAuthOptions> = {
   name: "unicore",
   description:
     "UNICORE auth server credentials: password, token (@file, @@ENV), SSH key, anonymous",
-  schema: z.object({
-    user: z.string().optional(),
-    password: z.string().optional().meta({ description: "use ${env:NAME} rather than a literal" }),
-    passwordEnv: z.string().optional(),
-    token: z.string().optional().meta({
-      description: "a token, @file or @@ENV (PyUNICORE's forms)",
-    }),
-    identity: z.string().optional().meta({
-      description: "private key file (OpenSSH or PEM); bare names live in ~/.uftp/",
-    }),
-    passphrase: z.string().optional(),
-    passphraseEnv: z.string().optional(),
-    anonymous: z.boolean().optional(),
-  }),
+  loadSchema: async () =>
+    (await import(SCHEMA_MODULE) as typeof import("./auth_schema.ts")).unicoreAuthSchema,
   async resolve(options, ctx): Promise<Credentials> {
     const user = options.user ??
       (ctx.url.username ? decodeURIComponent(ctx.url.username) : undefined);

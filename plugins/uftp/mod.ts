@@ -30,6 +30,7 @@ export * from "./endpoint.ts";
 export * from "./time.ts";
 export * from "./stack.ts";
 export * from "./auth_method.ts";
+export * from "./auth_schema.ts";
 export { runUftpServe, UFTP_SERVE_HELP, usersFromArgs } from "./cli.ts";
 export { sendTransferRequest } from "./command_client.ts";
 export {

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { formatProblem, PluginLoadError, WorkflowInvalidError } from "../../workflow/errors.ts";
 import { loadWorkflow } from "../../workflow/load.ts";
 import { definePlugin, isPlugin } from "../../workflow/plugin.ts";
+import { z } from "../../deps/zod.ts";
 import { importPlugin, loadPlugin, pluginUrl } from "../../workflow/plugins_load.ts";
 import { runWorkflow } from "../../workflow/run.ts";
 import { defaultRegistry } from "../../workflow/builtins.ts";
@@ -68,6 +69,76 @@ Deno.test("definePlugin checks names", () => {
       }),
     TypeError,
   );
+});
+
+Deno.test("definePlugin refuses an auth method with both schema and loadSchema", () => {
+  const schema = z.object({ token: z.string() });
+  assert.throws(
+    () =>
+      definePlugin({
+        name: "both",
+        authMethods: [{
+          name: "t",
+          schema,
+          loadSchema: () => Promise.resolve(schema),
+          resolve: () => Promise.resolve({}),
+        }],
+      }),
+    {
+      name: "TypeError",
+      message: 'definePlugin(both): auth method "t" gives both schema and loadSchema',
+    },
+  );
+});
+
+Deno.test("an auth method's loadSchema is imported once, and checks the workflow as a schema would", async () => {
+  let loads = 0;
+  const registry = coreRegistry().add(definePlugin({
+    name: "lazy-auth",
+    authMethods: [{
+      name: "lazy-token",
+      loadSchema: () => {
+        loads++;
+        return Promise.resolve(z.object({ token: z.string() }));
+      },
+      resolve: () => Promise.resolve({}),
+    }],
+  }));
+  const source = (auth: string) =>
+    `version: 1\nendpoints:\n  m: { url: "memory://x", auth: ${auth} }\njobs:\n  w: { walk: { at: "m:/" } }\n`;
+  const bad = await loadWorkflow("w.yaml", {
+    registry,
+    source: source("{ method: lazy-token, token: 3, tokn: a }"),
+  }).then(() => undefined, (e) => e);
+  assert.ok(bad instanceof WorkflowInvalidError, String(bad));
+  assert.deepEqual(bad.problems.map(formatProblem), [
+    "w.yaml:3:62: endpoints.m.auth.token: Invalid input: expected string, received number",
+    'w.yaml:3:65: unknown key "tokn" in endpoints.m.auth (did you mean "token"?)',
+  ]);
+  await loadWorkflow("w.yaml", { registry, source: source("{ method: lazy-token, token: a }") });
+  const parts = await registry.schemaParts();
+  assert.ok(parts.authMethods.find((m) => m.name === "lazy-token")?.schema);
+  assert.equal(loads, 1);
+});
+
+Deno.test("an auth method whose loadSchema fails gives a PluginLoadError naming its plugin", async () => {
+  const registry = coreRegistry().add(definePlugin({
+    name: "broken-auth",
+    authMethods: [{
+      name: "broken",
+      loadSchema: () => Promise.reject(new Error("module not found: ./gone.ts")),
+      resolve: () => Promise.resolve({}),
+    }],
+  }));
+  await assert.rejects(registry.schemaParts(), (e) => {
+    assert.ok(e instanceof PluginLoadError);
+    assert.equal(e.plugin, "broken-auth");
+    assert.equal(
+      e.message,
+      'plugin broken-auth: the schema of auth method "broken" could not be loaded: module not found: ./gone.ts',
+    );
+    return true;
+  });
 });
 
 Deno.test("a workflow's plugins extend the schema and run; broken ones are problems at their line", async () => {

@@ -16,7 +16,7 @@ import { workflowJsonSchema } from "../../workflow/schema.ts";
 const root = new URL("../../", import.meta.url);
 const registry = await defaultRegistry();
 const ajv = new Ajv2020({ strict: false, allErrors: true });
-const schemaOk = ajv.compile(workflowJsonSchema(registry.schemaParts()));
+const schemaOk = ajv.compile(workflowJsonSchema(await registry.schemaParts()));
 
 async function validatorOk(source: string, env: Record<string, string> = {}): Promise<boolean> {
   try {

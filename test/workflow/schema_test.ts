@@ -7,8 +7,8 @@ import { coreRegistry } from "./helpers.ts";
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
-Deno.test("the JSON Schema describes the format from the same definitions", () => {
-  const js: Json = workflowJsonSchema(coreRegistry().schemaParts());
+Deno.test("the JSON Schema describes the format from the same definitions", async () => {
+  const js: Json = workflowJsonSchema(await coreRegistry().schemaParts());
   assert.equal(js.$schema, "https://json-schema.org/draft/2020-12/schema");
   assert.equal(js.additionalProperties, false);
   assert.deepEqual(js.required.sort(), ["jobs", "version"]);
@@ -37,7 +37,7 @@ Deno.test("the JSON Schema describes the format from the same definitions", () =
   assert.deepEqual(endpoint.properties.tls.properties.mode.enum, ["require", "try", "off"]);
 });
 
-Deno.test("plugin job kinds and auth methods appear in the schema", () => {
+Deno.test("plugin job kinds and auth methods appear in the schema", async () => {
   const registry = coreRegistry().add(definePlugin({
     name: "p",
     jobKinds: [{
@@ -51,7 +51,7 @@ Deno.test("plugin job kinds and auth methods appear in the schema", () => {
       resolve: () => Promise.resolve({}),
     }],
   }));
-  const js: Json = workflowJsonSchema(registry.schemaParts());
+  const js: Json = workflowJsonSchema(await registry.schemaParts());
   const kinds = js.properties.jobs.additionalProperties.oneOf.map((v: Json) => v.required[0]);
   assert.ok(kinds.includes("stage"));
   const methods = js.properties.endpoints.additionalProperties.properties.auth.oneOf.map((

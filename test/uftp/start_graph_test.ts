@@ -1,0 +1,49 @@
+/**
+ * What a `uftp://` get/put loads at start-up, from the module graph Deno
+ * reads (`deno info --json`: static imports and literal `import()`s, without
+ * type-only ones): no zod (the `unicore` auth method's schema comes with
+ * validation only).
+ * @module
+ */
+import assert from "node:assert/strict";
+
+const root = new URL("../../", import.meta.url);
+
+/** One module of `deno info --json`, as far as this test reads it. */
+interface InfoModule {
+  specifier: string;
+  dependencies?: { code?: { specifier?: string } }[];
+}
+
+/**
+ * The modules Deno loads to run `entry` (relative to the project root; project
+ * files relative too, others as Deno names them), type-only imports left out.
+ */
+async function codeGraph(entry: string): Promise<Set<string>> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const info = JSON.parse(new TextDecoder().decode(stdout)) as { modules: InfoModule[] };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const visit = (specifier: string) => {
+    if (seen.has(specifier)) return;
+    seen.add(specifier);
+    for (const dep of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (dep.code?.specifier) visit(dep.code.specifier);
+    }
+  };
+  visit(new URL(entry, root).href);
+  return new Set([...seen].map((s) => s.startsWith(root.href) ? s.slice(root.href.length) : s));
+}
+
+Deno.test("uftp start-up graph: the plugin a uftp:// URL loads brings no zod", async () => {
+  const graph = await codeGraph("plugins/uftp/plugin.ts");
+  assert.ok(graph.has("plugins/uftp/auth_method.ts"));
+  assert.ok(!graph.has("deps/zod.ts"), "deps/zod.ts is in the graph");
+  assert.ok(!graph.has("plugins/uftp/auth_schema.ts"));
+});
