@@ -6,8 +6,8 @@
  * endpoints, or load and run a YAML workflow; the endpoint contract and its
  * errors. The other entry points go deeper: `./ftp` (the wire client), `./host`
  * (the ftputil-like host), `./sync` (the algorithms' parts), `./workflow`
- * (registry, scheduling, auth), `./plugin` (writing a plugin), `./server` and
- * `./uftp`.
+ * (registry, scheduling, auth), `./plugin` (writing a plugin), `./server`,
+ * `./uftp` and `./errors` (`FerryError` alone).
  *
  * @example Mirror a directory
  * ```ts ignore

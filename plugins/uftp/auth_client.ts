@@ -14,7 +14,7 @@ import {
   type UftpGrant,
   type UftpInfo,
 } from "./auth_messages.ts";
-import { authorizationHeader, type UftpCredential } from "./credentials.ts";
+import { plainAuthorizationHeader, type UftpCredential } from "./auth_header.ts";
 import { UftpAuthError } from "./errors.ts";
 import { simpleRequest } from "./https.ts";
 
@@ -94,9 +94,18 @@ async function fetchRequest(
   }
 }
 
-function headers(credential: UftpCredential, now?: () => number): Headers {
+/**
+ * jwt.ts, by a specifier Deno cannot read ahead: only an SSH key's header (a
+ * JWT signed for each request) needs it, and it brings node:crypto.
+ */
+const JWT_MODULE = new URL("./jwt.ts", import.meta.url).href;
+
+async function headers(credential: UftpCredential, now?: () => number): Promise<Headers> {
   const h = new Headers({ "Accept": "application/json", "Content-Type": "application/json" });
-  const auth = authorizationHeader(credential, now);
+  const auth = credential.kind === "key"
+    ? (await import(JWT_MODULE) as typeof import("./jwt.ts"))
+      .authorizationHeader(credential, now)
+    : plainAuthorizationHeader(credential);
   if (auth) h.set("Authorization", auth);
   return h;
 }
@@ -118,7 +127,7 @@ export async function authenticate(
 ): Promise<UftpGrant> {
   const { status, body } = await request(authUrl, {
     method: "POST",
-    headers: headers(credential, options.now),
+    headers: await headers(credential, options.now),
     body: JSON.stringify(authRequestBody(session)),
   }, options);
   return parseAuthReply(status, body, { url: authUrl, serverName });
@@ -139,7 +148,7 @@ export async function fetchInfo(
 ): Promise<UftpInfo> {
   const { status, body } = await request(infoUrl, {
     method: "GET",
-    headers: headers(credential, options.now),
+    headers: await headers(credential, options.now),
   }, options);
   if (status !== 200) {
     throw parseAuthReplyError(status, body, infoUrl);

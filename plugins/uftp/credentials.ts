@@ -1,21 +1,20 @@
 /**
- * The credentials UNICORE's auth server accepts, and how each becomes an
- * `Authorization` header: username/password (Basic), a bearer token (given,
- * `@file`, `@@ENV` as in PyUNICORE), an SSH key (a JWT signed anew for each
- * request), or nothing (anonymous). Resolution takes its I/O as functions.
+ * Resolving the credentials UNICORE's auth server accepts: username/password,
+ * a bearer token (given, `@file`, `@@ENV` as in PyUNICORE), an SSH key file
+ * (loaded with keys.ts, only then), or nothing (anonymous). Resolution takes
+ * its I/O as functions. Their `Authorization` headers: auth_header.ts (no
+ * signing) and jwt.ts `authorizationHeader` (any credential).
  * @module
  */
-import type { KeyObject } from "node:crypto";
+import type { UftpCredential } from "./auth_header.ts";
 import { UftpConfigError } from "./errors.ts";
-import { selfSignedToken } from "./jwt.ts";
 import { identityPath } from "./identity.ts";
 
-/** One way of proving who one is to the auth server. */
-export type UftpCredential =
-  | { kind: "password"; user: string; password: string }
-  | { kind: "token"; token: string }
-  | { kind: "key"; user: string; key: KeyObject }
-  | { kind: "anonymous" };
+/**
+ * keys.ts, by a specifier Deno cannot read ahead: only key files need it, and
+ * its OpenSSH parsing brings node:crypto and bcrypt-pbkdf (CommonJS) along.
+ */
+const KEYS_MODULE = new URL("./keys.ts", import.meta.url).href;
 
 /** What a user may give (URL parts, workflow auth options). */
 export interface CredentialSpec {
@@ -43,34 +42,6 @@ export interface CredentialIo {
   home?: string;
   /** Where `./` token and key files are relative to. */
   baseDir?: string;
-}
-
-/**
- * The `Authorization` header for a credential (none for anonymous). SSH keys
- * get a fresh 300 s JWT each time, as PyUNICORE does.
- *
- * @example
- * ```ts
- * authorizationHeader({ kind: "password", user: "demouser", password: "test123" });
- * // "Basic ZGVtb3VzZXI6dGVzdDEyMw=="
- * ```
- */
-export function authorizationHeader(
-  credential: UftpCredential,
-  now: () => number = Date.now,
-): string | undefined {
-  switch (credential.kind) {
-    case "password": {
-      const bytes = new TextEncoder().encode(`${credential.user}:${credential.password}`);
-      return `Basic ${btoa(String.fromCharCode(...bytes))}`;
-    }
-    case "token":
-      return `Bearer ${credential.token}`;
-    case "key":
-      return `Bearer ${selfSignedToken(credential.user, credential.key, { now })}`;
-    case "anonymous":
-      return undefined;
-  }
 }
 
 /**
@@ -140,8 +111,7 @@ export async function resolveCredential(
     } catch (cause) {
       throw new UftpConfigError(`cannot read the identity file ${path}`, { cause });
     }
-    // Loaded only for key files: its OpenSSH parsing brings bcrypt-pbkdf (CommonJS) along.
-    const { loadPrivateKey } = await import("./keys.ts");
+    const { loadPrivateKey } = await import(KEYS_MODULE) as typeof import("./keys.ts");
     const key = loadPrivateKey(text, spec.passphrase ?? spec.password);
     return { kind: "key", user: spec.user, key };
   }

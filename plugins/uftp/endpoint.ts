@@ -9,7 +9,8 @@
 import type { FtpClient } from "../../ftp.ts";
 import { FtpEndpoint, FtpHost, parseTimeShift, SessionPool } from "../../host.ts";
 import { type Capabilities, DelegatingEndpoint, normalizePath } from "../../plugin.ts";
-import { type CredentialSpec, resolveCredential, type UftpCredential } from "./credentials.ts";
+import type { UftpCredential } from "./auth_header.ts";
+import { type CredentialSpec, resolveCredential } from "./credentials.ts";
 import { MAX_BLOCK } from "./blocks.ts";
 import { uftpHash } from "./dialect.ts";
 import { UftpConfigError, UftpUnsupportedError } from "./errors.ts";

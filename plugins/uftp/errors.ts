@@ -4,7 +4,7 @@
  * no password, token or one-time secret is ever put into a message.
  * @module
  */
-import { FerryError } from "../../plugin.ts";
+import { FerryError } from "../../errors.ts";
 
 /**
  * Base of every error the UFTP plugin raises.

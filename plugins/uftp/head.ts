@@ -11,13 +11,24 @@
  * asked for exactly that one: the same auth URL, credential, session request,
  * stream count and CA ({@link uftpHeadKey}); else it is closed unused, and a
  * failed head start is only a session the endpoint then asks for itself.
+ *
+ * The request leaves after ~10 small modules (the URL, the auth messages, the
+ * HTTPS client, ferry's base error from `./errors`); the session's modules
+ * (the FTP client and Node's net layer) load while it is in flight.
  * @module
  */
 import { authenticate } from "./auth_client.ts";
 import type { AuthRequestOptions } from "./auth_messages.ts";
-import type { UftpCredential } from "./credentials.ts";
-import { openUftpSession } from "./session.ts";
+import type { UftpCredential } from "./auth_header.ts";
+import type { openUftpSession } from "./session.ts";
 import { parseUftpUrl } from "./url.ts";
+
+/**
+ * session.ts (the FTP client, its TLS and listing parsers, Node's net layer),
+ * by a specifier Deno cannot read ahead: it loads while the auth request is
+ * in flight, not before it leaves.
+ */
+const SESSION_MODULE = new URL("./session.ts", import.meta.url).href;
 
 /** A session made ahead, with the one-time secret it logged in with (for masking). */
 export interface UftpHeadSession {
@@ -105,10 +116,13 @@ export function startUftpHead(
   });
   const timeoutMs = options.timeoutMs ?? 30_000;
   const session = (async (): Promise<UftpHeadSession> => {
-    const grant = await authenticate(parsed.authUrl, parsed.serverName, credential, request, {
+    const granting = authenticate(parsed.authUrl, parsed.serverName, credential, request, {
       ca: options.ca,
       timeoutMs,
     });
+    granting.catch(() => {}); // awaited below
+    const { openUftpSession } = await import(SESSION_MODULE) as typeof import("./session.ts");
+    const grant = await granting;
     const client = await openUftpSession(grant, { streams: 1, timeoutMs });
     return { client, secret: grant.secret };
   })();

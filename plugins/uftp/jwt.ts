@@ -6,6 +6,7 @@
  * @module
  */
 import { type KeyObject, sign, verify } from "node:crypto";
+import { plainAuthorizationHeader, type UftpCredential } from "./auth_header.ts";
 import { UftpConfigError } from "./errors.ts";
 import { base64url } from "./ssh_wire.ts";
 
@@ -150,4 +151,23 @@ export function verifyJwtSignature(jwt: DecodedJwt, publicKey: KeyObject): boole
   } catch {
     return false;
   }
+}
+
+/**
+ * The `Authorization` header for a credential (none for anonymous). SSH keys
+ * get a fresh 300 s JWT each time, as PyUNICORE does.
+ *
+ * @example
+ * ```ts
+ * authorizationHeader({ kind: "password", user: "demouser", password: "test123" });
+ * // "Basic ZGVtb3VzZXI6dGVzdDEyMw=="
+ * ```
+ */
+export function authorizationHeader(
+  credential: UftpCredential,
+  now: () => number = Date.now,
+): string | undefined {
+  return credential.kind === "key"
+    ? `Bearer ${selfSignedToken(credential.user, credential.key, { now })}`
+    : plainAuthorizationHeader(credential);
 }

@@ -19,6 +19,7 @@ export * from "./url.ts";
 export * from "./jwt.ts";
 export * from "./keys.ts";
 export * from "./openssh.ts";
+export * from "./auth_header.ts";
 export * from "./credentials.ts";
 export * from "./auth_messages.ts";
 export * from "./blocks.ts";

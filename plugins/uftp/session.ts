@@ -13,7 +13,7 @@ import type { SessionFactory } from "../../host.ts";
 import { logger } from "../../plugin.ts";
 import { type AuthClientOptions, authenticate } from "./auth_client.ts";
 import type { AuthRequestOptions, UftpGrant } from "./auth_messages.ts";
-import type { UftpCredential } from "./credentials.ts";
+import type { UftpCredential } from "./auth_header.ts";
 import { uftpDialect } from "./dialect.ts";
 import { UftpProtocolError, UftpUnsupportedError } from "./errors.ts";
 

@@ -34,6 +34,7 @@ export const ENTRY_POINTS: readonly string[] = [
   "plugin.ts",
   "server.ts",
   "uftp.ts",
+  "errors.ts",
 ];
 
 /** The layers, bottom first: each may import only its own and lower ranks. */

@@ -4,7 +4,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type Edge, findCycles, layerProblems, moduleGraph, sourceFiles } from "./graph.ts";
+import {
+  type Edge,
+  ENTRY_POINTS,
+  findCycles,
+  layerProblems,
+  moduleGraph,
+  sourceFiles,
+} from "./graph.ts";
 
 const root = new URL("../../", import.meta.url);
 const e = (from: string, to: string, typeOnly = false): Edge => ({ from, to, typeOnly });
@@ -14,6 +21,13 @@ Deno.test("house: the project has no import circle (type-only imports count)", a
   assert.ok(graph.modules.includes("mod.ts") && graph.modules.includes("cli/main.ts"));
   const cycles = findCycles(graph.edges).map((c) => c.join(" -> "));
   assert.deepEqual(cycles, [], `import circles:\n${cycles.join("\n")}`);
+});
+
+Deno.test("house: the entry points plugins may import are deno.json's exports", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const exported = Object.values(config.exports as Record<string, string>)
+    .map((path) => path.replace(/^\.\//, ""));
+  assert.deepEqual([...ENTRY_POINTS].sort(), exported.sort());
 });
 
 Deno.test("house: every import follows the layer rules", async () => {

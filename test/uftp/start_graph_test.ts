@@ -2,7 +2,8 @@
  * What a `uftp://` get/put loads at start-up, from the module graph Deno
  * reads (`deno info --json`: static imports and literal `import()`s, without
  * type-only ones): no zod (the `unicore` auth method's schema comes with
- * validation only).
+ * validation only), no SSH-key code (only key files load it), and a head
+ * start whose auth request leaves before the FTP stack loads.
  * @module
  */
 import assert from "node:assert/strict";
@@ -46,4 +47,24 @@ Deno.test("uftp start-up graph: the plugin a uftp:// URL loads brings no zod", a
   assert.ok(graph.has("plugins/uftp/auth_method.ts"));
   assert.ok(!graph.has("deps/zod.ts"), "deps/zod.ts is in the graph");
   assert.ok(!graph.has("plugins/uftp/auth_schema.ts"));
+});
+
+Deno.test("uftp start-up graph: SSH-key code (jwt, keys, openssh, bcrypt-pbkdf) loads only for key files", async () => {
+  const graph = await codeGraph("plugins/uftp/plugin.ts");
+  for (const module of ["jwt.ts", "keys.ts", "openssh.ts", "ssh_wire.ts"]) {
+    assert.ok(!graph.has(`plugins/uftp/${module}`), `plugins/uftp/${module} is in the graph`);
+  }
+  assert.ok(!graph.has("deps/bcrypt_pbkdf.ts"));
+});
+
+Deno.test("uftp start-up graph: the head start needs only the auth client and ./errors", async () => {
+  const graph = await codeGraph("plugins/uftp/head.ts");
+  assert.ok(graph.has("plugins/uftp/auth_client.ts") && graph.has("plugins/uftp/https.ts"));
+  const outside = [...graph].filter((m) =>
+    !m.startsWith("plugins/uftp/") && m !== "errors.ts" && m !== "util/errors.ts"
+  );
+  assert.deepEqual(outside, [], "the head loads these before its auth request");
+  for (const module of ["session.ts", "credentials.ts", "jwt.ts", "dialect.ts"]) {
+    assert.ok(!graph.has(`plugins/uftp/${module}`), `plugins/uftp/${module} is in the graph`);
+  }
 });
