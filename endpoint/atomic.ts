@@ -12,6 +12,7 @@ import type { WriteOptions } from "./types.ts";
 import { basename, dirname, joinPath, normalizePath } from "./path.ts";
 import { InvalidPathError, SizeMismatchError } from "./errors.ts";
 import { markReleasesChunks, releasesChunks } from "../util/files.ts";
+import { offerDirectWrite } from "./streams.ts";
 
 /** What a write will do, decided from the path and the options alone. */
 export interface WritePlan {
@@ -128,6 +129,11 @@ export function planWrite(path: string, options: WriteOptions = {}, random?: str
 export interface WriteSink {
   /** Write one chunk; resolves when the sink can take the next one. */
   write(chunk: Uint8Array): Promise<void>;
+  /**
+   * Optional: writes one chunk synchronously, as `write` would (a local file);
+   * the stream then offers it ({@link offerDirectWrite}). Throws on failure.
+   */
+  writeSync?(chunk: Uint8Array): void;
   /** Flush and close normally. */
   close(): Promise<void>;
   /** Close after a failure. Must not throw. */
@@ -182,23 +188,31 @@ export async function openPlannedWrite(
     }
   };
   let controller: WritableStreamDefaultController | undefined;
+  // A failed direct write's cleanup, awaited by the abort() that follows.
+  let discarding: Promise<void> | undefined;
   const onAbort = () => {
     controller?.error(signal!.reason);
-    void discard(signal!.reason, false);
+    discarding ??= discard(signal!.reason, false);
   };
   signal?.addEventListener("abort", onAbort, { once: true });
+  /** Counts `chunk` in; the error to fail with when it goes past `size`. */
+  const count = (chunk: Uint8Array) => {
+    if (done) return signal?.reason ?? new Error("write after the stream ended");
+    written += chunk.byteLength;
+    if (plan.size !== undefined && written > plan.size) {
+      return new SizeMismatchError(plan.target, plan.size, written);
+    }
+  };
 
   const stream = new WritableStream<Uint8Array>({
     start(c) {
       controller = c;
     },
     async write(chunk) {
-      if (done) throw signal?.reason ?? new Error("write after the stream ended");
-      written += chunk.byteLength;
-      if (plan.size !== undefined && written > plan.size) {
-        const error = new SizeMismatchError(plan.target, plan.size, written);
-        await discard(error, true);
-        throw error;
+      const refused = count(chunk);
+      if (refused) {
+        if (!done) await discard(refused, true);
+        throw refused;
       }
       try {
         await sink.write(chunk);
@@ -227,9 +241,27 @@ export async function openPlannedWrite(
       if (plan.mtime && hooks.setMtime) await hooks.setMtime(plan.target, plan.mtime);
     },
     async abort(reason) {
-      await discard(reason, false);
+      await (discarding ?? discard(reason, false));
     },
   });
+  const writeSync = sink.writeSync?.bind(sink);
+  if (writeSync) {
+    offerDirectWrite(stream, {
+      writeSync(chunk) {
+        const refused = count(chunk);
+        if (refused) {
+          if (!done) discarding = discard(refused, true);
+          throw refused;
+        }
+        try {
+          writeSync(chunk);
+        } catch (error) {
+          discarding = discard(error, false);
+          throw error;
+        }
+      },
+    });
+  }
   // Each write awaits the sink's: a sink that releases its chunks makes this one do so too.
   return markReleasesChunks(stream, releasesChunks(sink));
 }

@@ -49,7 +49,7 @@ import {
   type WriteHooks,
   type WriteSink,
 } from "./atomic.ts";
-import { limitStream } from "./streams.ts";
+import { limitStream, offerDirectRead } from "./streams.ts";
 
 /** Options of {@link LocalEndpoint}. */
 export interface LocalEndpointOptions {
@@ -654,13 +654,18 @@ function fileSink(file: Deno.FsFile, flush: boolean): WriteSink {
       file.close();
     }
   };
+  const writeSync = (chunk: Uint8Array) => {
+    for (let at = 0; at < chunk.byteLength;) at += file.writeSync(chunk.subarray(at));
+  };
   return {
     write(chunk) {
       // Synchronous: a local write lands in the page cache in microseconds,
       // less than an async call's hand-off to the thread pool costs.
-      for (let at = 0; at < chunk.byteLength;) at += file.writeSync(chunk.subarray(at));
+      writeSync(chunk);
       return Promise.resolve();
     },
+    // The FTP server's uploads write through it without the Web Streams layer.
+    writeSync,
     async close() {
       if (flush) await file.syncData();
       close();
@@ -703,7 +708,7 @@ function fileStream(
     close();
     if (onAbort) signal!.removeEventListener("abort", onAbort);
   };
-  return new ReadableStream({
+  const stream = new ReadableStream({
     type: "bytes",
     start(controller) {
       if (!signal) return;
@@ -741,6 +746,8 @@ function fileStream(
       finish();
     },
   });
+  // The FTP server's downloads read the file straight into their buffer.
+  return offerDirectRead(stream, { readSync: (into) => file.readSync(into) });
 }
 
 function toStat(name: string, info: Deno.FileInfo): Stat {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { LocalEndpoint } from "./local.ts";
-import { NotFoundError, PermissionDeniedError } from "./errors.ts";
-import { collect, writeAll } from "./streams.ts";
+import { NotFoundError, PermissionDeniedError, SizeMismatchError } from "./errors.ts";
+import { collect, directWriteOf, takeDirectRead, writeAll } from "./streams.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -101,5 +101,44 @@ Deno.test("local: an atomic replacement keeps the old file's mode", async () => 
     await Deno.chmod(`${base}/root/script`, 0o750);
     await writeAll(await ep.write("script"), text("new"));
     assert.equal((await Deno.stat(`${base}/root/script`)).mode! & 0o777, 0o750);
+  });
+});
+
+Deno.test("local: reads and writes offer their direct side; an atomic one keeps its plan", async () => {
+  await withTree(async (base, ep) => {
+    await writeAll(await ep.write("a.txt"), text("hello"));
+    // Read: the file straight into the caller's buffer; close() closes it.
+    const stream = await ep.read("a.txt", { offset: 1 });
+    const direct = takeDirectRead(stream);
+    assert.ok(direct);
+    assert.ok(stream.locked);
+    assert.equal(takeDirectRead(stream), undefined);
+    const buf = new Uint8Array(3);
+    assert.equal(direct.readSync(buf), 3);
+    assert.deepEqual(buf, text("ell"));
+    assert.equal(direct.readSync(buf), 1);
+    assert.ok(!direct.readSync(buf));
+    await direct.close();
+    // A limited read is a wrapper without the direct side.
+    assert.equal(takeDirectRead(await ep.read("a.txt", { length: 2 })), undefined);
+
+    // Write: the same as the stream's write(); close() still commits.
+    const out = await ep.write("b.txt", { size: 4 });
+    const sink = directWriteOf(out);
+    assert.ok(sink);
+    sink.writeSync(text("ab"));
+    sink.writeSync(text("cd"));
+    await out.close();
+    assert.equal(await Deno.readTextFile(`${base}/root/b.txt`), "abcd");
+
+    // Past the planned size: refused, and the abort that follows leaves no trace.
+    const over = await ep.write("b.txt", { size: 1 });
+    assert.throws(() => directWriteOf(over)!.writeSync(text("xy")), SizeMismatchError);
+    await over.abort(new Error("failed"));
+    assert.equal(await Deno.readTextFile(`${base}/root/b.txt`), "abcd");
+    assert.deepEqual([...Deno.readDirSync(`${base}/root`)].map((e) => e.name).sort(), [
+      "a.txt",
+      "b.txt",
+    ]);
   });
 });

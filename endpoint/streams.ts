@@ -122,3 +122,116 @@ export function limitStream(
     },
   });
 }
+
+/**
+ * What a stream's source can do besides being a stream: read synchronously
+ * into the caller's own buffer (a local file's pages are in memory or a read
+ * away). A backend offers it on the stream its `read()` returns
+ * ({@link offerDirectRead}), as rclone's backends offer optional features and
+ * Go's readers `io.WriterTo`; a consumer that moves many bytes (the FTP
+ * server's downloads) takes it ({@link takeDirectRead}) and skips the Web
+ * Streams machinery per chunk. Every other stream is read as a stream.
+ */
+export interface DirectRead {
+  /** Reads into `into`: the number of bytes read, `null` (or 0) at the end. */
+  readSync(into: Uint8Array): number | null;
+}
+
+/** The reading side a {@link takeDirectRead} caller owns. */
+export interface DirectReader extends DirectRead {
+  /** Lets go of the source (cancels the stream, which closes the file). */
+  close(): Promise<void>;
+}
+
+const directReads = new WeakMap<ReadableStream<Uint8Array>, DirectRead>();
+
+/**
+ * Says of `stream` that its bytes can also be read through `source` (see
+ * {@link DirectRead}); cancelling the stream must release the source. Returns `stream`.
+ *
+ * @example
+ * ```ts
+ * return offerDirectRead(stream, { readSync: (into) => file.readSync(into) });
+ * ```
+ */
+export function offerDirectRead(
+  stream: ReadableStream<Uint8Array>,
+  source: DirectRead,
+): ReadableStream<Uint8Array> {
+  directReads.set(stream, source);
+  return stream;
+}
+
+/**
+ * The direct reading side of `stream` when its backend offered one and nobody
+ * read it yet: the stream is then locked, and the caller reads through the
+ * result and calls `close()` at the end. Undefined for any other stream.
+ *
+ * @example
+ * ```ts
+ * const direct = takeDirectRead(stream);
+ * if (direct) {
+ *   const buf = new Uint8Array(65536);
+ *   for (let n; (n = direct.readSync(buf));) send(buf.subarray(0, n));
+ *   await direct.close();
+ * }
+ * ```
+ */
+export function takeDirectRead(stream: ReadableStream<Uint8Array>): DirectReader | undefined {
+  const source = directReads.get(stream);
+  if (!source || stream.locked) return undefined;
+  directReads.delete(stream);
+  const reader = stream.getReader();
+  return {
+    readSync: (into) => source.readSync(into),
+    close: () => reader.cancel().catch(() => {}),
+  };
+}
+
+/**
+ * The writing counterpart of {@link DirectRead}: a chunk written synchronously
+ * (a local file: into the page cache), with the same effect as the stream's
+ * `write()` resolving. Closing and aborting still go through the stream
+ * (which commits or discards an atomic write).
+ */
+export interface DirectWrite {
+  /** Writes all of `chunk`; throws on failure (then abort the stream). */
+  writeSync(chunk: Uint8Array): void;
+}
+
+const directWrites = new WeakMap<WritableStream<Uint8Array>, DirectWrite>();
+
+/**
+ * Says of `stream` that chunks may also be written through `sink` (see
+ * {@link DirectWrite}). Returns `stream`.
+ *
+ * @example
+ * ```ts
+ * return offerDirectWrite(stream, { writeSync: (chunk) => file.writeSync(chunk) });
+ * ```
+ */
+export function offerDirectWrite(
+  stream: WritableStream<Uint8Array>,
+  sink: DirectWrite,
+): WritableStream<Uint8Array> {
+  directWrites.set(stream, sink);
+  return stream;
+}
+
+/**
+ * The direct writing side of `stream` when its backend offered one. Use it
+ * only while no `write()` of the stream is pending; close or abort the stream
+ * when done.
+ *
+ * @example
+ * ```ts
+ * const direct = directWriteOf(stream);
+ * const writer = stream.getWriter();
+ * if (direct) direct.writeSync(chunk);
+ * else await writer.write(chunk);
+ * await writer.close();
+ * ```
+ */
+export function directWriteOf(stream: WritableStream<Uint8Array>): DirectWrite | undefined {
+  return directWrites.get(stream);
+}
