@@ -12,6 +12,7 @@ import { FtpServerError } from "./errors.ts";
 import { fromNetworkAscii, toNetworkAscii } from "./ascii.ts";
 import type { Throttle } from "./throttle.ts";
 import { DEFAULT_TRANSFER_CHUNK } from "./options.ts";
+import { type DirectWrite, directWriteOf, takeDirectRead } from "../../plugin.ts";
 
 /** Options shared by both directions. */
 export interface PumpOptions {
@@ -211,7 +212,7 @@ export async function receiveFromSocket(
   track(sock);
   const conv = opts.ascii ? fromNetworkAscii() : undefined;
   const writer = dest.getWriter();
-  const batch = new Batcher(writer, opts.chunkSize ?? DEFAULT_TRANSFER_CHUNK);
+  const batch = new Batcher(writer, opts.chunkSize ?? DEFAULT_TRANSFER_CHUNK, directWriteOf(dest));
   const release = guard(sock, opts, () => batch.shed());
   try {
     if (!("encrypted" in sock) && !conv && !opts.throttle) {
@@ -437,6 +438,31 @@ function chunkSource(
   readonly ahead: boolean;
 } {
   if (source instanceof ReadableStream) {
+    const direct = takeDirectRead(source);
+    if (direct) {
+      // A local file (the endpoint offers it): read straight into one pooled
+      // buffer, reused for every chunk, without the Web Streams layer (~5 % of
+      // the server's CPU in 300 concurrent downloads: promises, BYOB
+      // requests, a transferred ArrayBuffer per read).
+      pool.enter();
+      let buf: Uint8Array | undefined;
+      return {
+        next: () => {
+          buf ??= new Uint8Array(pool.take(size));
+          const n = direct.readSync(buf);
+          return Promise.resolve(n ? buf.subarray(0, n) : undefined);
+        },
+        recycle: () => {},
+        cancel: () => direct.close(),
+        release: () => {
+          void direct.close();
+          pool.give(buf?.buffer);
+          buf = undefined;
+          pool.leave();
+        },
+        ahead: false,
+      };
+    }
     let byob: ReadableStreamBYOBReader | undefined;
     try {
       byob = source.getReader({ mode: "byob" });
@@ -556,7 +582,7 @@ async function receiveFromConn(
   const conv = opts.ascii ? fromNetworkAscii() : undefined;
   const writer = dest.getWriter();
   const size = opts.chunkSize ?? DEFAULT_TRANSFER_CHUNK;
-  const batch = new Batcher(writer, size);
+  const batch = new Batcher(writer, size, directWriteOf(dest));
   const g = new ConnGuard(conn, opts, () => batch.shed());
   const scratch = conv || opts.throttle ? new Uint8Array(Math.min(size, 64 * 1024)) : undefined;
   try {
@@ -612,9 +638,29 @@ class Batcher {
   #len = 0;
   #inflight?: Promise<void>;
   #flying?: Uint8Array<ArrayBuffer>;
-  constructor(readonly writer: WritableStreamDefaultWriter<Uint8Array>, readonly size: number) {
+  /**
+   * With `direct` (a local file: see `DirectWrite`) each full batch is
+   * written at once, synchronously, and the same buffer fills again: one
+   * buffer per upload, no promise per batch.
+   */
+  constructor(
+    readonly writer: WritableStreamDefaultWriter<Uint8Array>,
+    readonly size: number,
+    readonly direct?: DirectWrite,
+  ) {
     pool.enter();
     this.#buf = new Uint8Array(pool.take(size));
+  }
+
+  /** Writes the batch through `direct`; the error instead of throwing it. */
+  #writeNow(): unknown {
+    const out = this.#buf.subarray(0, this.#len);
+    this.#len = 0;
+    try {
+      this.direct!.writeSync(out);
+    } catch (e) {
+      return e ?? new Error("write failed");
+    }
   }
 
   /**
@@ -631,6 +677,11 @@ class Batcher {
       this.#len += take;
       off += take;
       if (this.#len === this.size) {
+        if (this.direct) {
+          const failed = this.#writeNow();
+          if (failed) return Promise.reject(failed);
+          continue;
+        }
         if (this.#inflight) return this.#send().then(() => this.add(chunk.subarray(off)));
         void this.#send();
       }
@@ -661,6 +712,11 @@ class Batcher {
   }
 
   async #send() {
+    if (this.direct) {
+      const failed = this.#writeNow();
+      if (failed) throw failed;
+      return;
+    }
     const full = this.#buf;
     const out = full.subarray(0, this.#len);
     if (this.#inflight) await this.#inflight;
