@@ -450,9 +450,15 @@ export async function replace(ep: Endpoint, from: string, to: string): Promise<v
 /**
  * {@link replace}, then the mtime set on the target when it can; in one step
  * where the endpoint offers `renameWithMtime` (FTP: the time goes with the
- * rename, a round trip fewer). Returns whether the mtime was set.
+ * rename, a round trip fewer). Returns whether the mtime was set (a failure to
+ * set it is logged, not thrown: the bytes are in place).
+ *
+ * @example
+ * ```ts
+ * await replaceDated(dst, ".a.iso.ferry.part", "a.iso", new Date("2026-11-30T08:15:00Z"));
+ * ```
  */
-async function replaceDated(
+export async function replaceDated(
   ep: Endpoint,
   from: string,
   to: string,

@@ -270,26 +270,33 @@ async function putToEndpoint(
       throw error;
     }
     let bytes = 0;
+    let dated = false;
     try {
       bytes = await unlessInterrupted(fileToWritable(file, sink, { signal: cli.signal }), cli);
       if (staged) {
-        const size = (await Deno.stat(local)).size;
+        const { size, mtime } = await Deno.stat(local);
         const stored = (await ep.lstat(target, { fresh: true })).size;
         if (stored !== size) {
           throw new TransferVerificationError(target, "size", size, stored, false);
         }
-        const { replace } = await late<typeof import("../../sync/transfer.ts")>(
+        const { replace, replaceDated } = await late<typeof import("../../sync/transfer.ts")>(
           import.meta.url,
           "../../sync/transfer.ts",
         );
-        await replace(ep, target, name);
+        // Where the endpoint can (FTP, UFTP), the time goes in the rename's write: MFMT on
+        // the checked partial, then RNFR/RNTO, one round trip instead of two.
+        if (mtime && ep.capabilities().setMtime && ep.renameWithMtime) {
+          await replaceDated(ep, target, name, mtime);
+          dated = true;
+        } else await replace(ep, target, name);
       }
     } catch (error) {
       // Interrupted, the write may still be under way: the partial keeps its temporary name.
       if (staged && !cli.signal.aborted) await ep.remove(target).catch(() => undefined);
       throw error;
     }
-    const mtime = (await Deno.stat(local)).mtime;
+    // Unless it went with the rename.
+    const mtime = dated ? undefined : (await Deno.stat(local)).mtime;
     if (mtime && ep.capabilities().setMtime) await ep.setMtime(name, mtime);
     else if (mtime) {
       log.info("{path} keeps the upload time: the endpoint cannot set it", { path: name });

@@ -110,7 +110,7 @@ export const FTP_OPTIONS: SchemeOptions = {
 /** The extras a workflow can write (the others take functions or maps). */
 type FtpOptionKey = Exclude<
   keyof FtpEndpointExtras,
-  "sessionFactory" | "listParsers" | "features" | "epsvWorks" | "now"
+  "sessionFactory" | "listParsers" | "features" | "epsvWorks" | "now" | "oneFile"
 >;
 
 /**
@@ -390,8 +390,13 @@ export class FtpEndpoint implements Endpoint {
   async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {
     const plan = planWrite(path, options);
     await this.#requireDir(dirname(plan.target), plan.target);
-    const existing = await this.#maybeLstat(plan.target);
-    if (existing?.type === "dir") throw new IsADirectoryError(plan.target);
+    const kind = await this.#errorsFor(
+      plan.target,
+      () => this.host.probe(this.#remote(plan.target)),
+    );
+    if (kind === "dir") {
+      throw new IsADirectoryError(plan.target);
+    }
     return await openPlannedWrite(plan, this.#writeHooks(plan.size), options.signal);
   }
 
@@ -530,14 +535,14 @@ export class FtpEndpoint implements Endpoint {
     if (source.type === "dir" && isInside(t, f)) {
       throw new InvalidPathError(t, "cannot move a directory into itself");
     }
-    const target = await this.#maybeLstat(t);
-    if (target?.type === "dir") {
+    const target = await this.#errorsFor(t, () => this.host.probe(this.#remote(t)));
+    if (target === "dir") {
       if (source.type !== "dir") throw new IsADirectoryError(t);
       if ((await this.list(t)).length > 0) throw new NotEmptyError(t);
-    } else if (target && source.type === "dir") {
+    } else if (target === "other" && source.type === "dir") {
       throw new NotADirectoryError(t);
     }
-    return target ? "exists" : "free";
+    return target === "missing" ? "free" : "exists";
   }
 
   /**
@@ -670,6 +675,9 @@ export class FtpEndpoint implements Endpoint {
 
   /** Throws `NotFoundError(forPath)` unless `dir` is a directory. */
   async #requireDir(dir: string, forPath: string): Promise<void> {
+    // The server's `/` is a directory: no round trip to learn it (a put into a UFTP base
+    // directory, or into an FTP server's top, asked MLST / before its write and its rename).
+    if (this.#remote(normalizePath(dir)) === "/") return;
     const stat = await this.#maybeStat(dir);
     if (!stat) throw new NotFoundError(forPath);
     if (stat.type !== "dir") throw new NotADirectoryError(dir);

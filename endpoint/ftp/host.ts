@@ -365,6 +365,42 @@ export class FtpHost implements AsyncDisposable {
   }
 
   /**
+   * Whether a path is a directory, something else, or missing, for the checks
+   * before a write or a rename: from the stat cache where it knows, else with
+   * `oneFile` one MLST of the path (a 550 counts as missing: the write or
+   * rename then meets the server's own refusal), else {@link lstat}.
+   *
+   * @example
+   * ```ts
+   * if (await host.probe("/up/a.bin") === "dir") throw new Error("a directory");
+   * ```
+   */
+  async probe(path: string): Promise<"dir" | "other" | "missing"> {
+    const target = this.#abs(path);
+    const kind = (stat: Stat) => stat.type === "dir" ? "dir" : "other";
+    const hit = this.statCache.lookup(target);
+    if (hit === "missing") return "missing";
+    if (hit) return kind(hit.stat);
+    if (
+      this.#options.oneFile && target !== "/" && !this.#reader.fellBackToList &&
+      (await this.#reader.features()).has("MLST")
+    ) {
+      try {
+        const entry = await this.#pool.withCommand((c) => c.mlst(target), { retry: true });
+        return entry.type === "dir" || entry.type === "cdir" ? "dir" : "other";
+      } catch (error) {
+        if (!(error instanceof FtpPermanentError)) throw error;
+        // 500/502: no MLST after all, the listing tells; else (550) missing or not visible.
+        if (!(error instanceof CommandNotImplementedError)) return "missing";
+      }
+    }
+    return await this.lstat(target).then(kind, (error) => {
+      if (error instanceof NotFoundError) return "missing" as const;
+      throw error;
+    });
+  }
+
+  /**
    * Stat following symlinks (`SymlinkLoopError` for circles).
    *
    * @example

@@ -29,6 +29,14 @@ export interface ListingChoice {
   useMlsd?: boolean | "auto";
   /** Send `LIST -a` (default true); the client falls back to `LIST` when refused. */
   listHidden?: boolean;
+  /**
+   * One file is read or written (`ferry get`/`put` over UFTP): a stat the
+   * cache does not know is asked with MLST of the path itself where the server
+   * has MLST, not read from a listing of its parent (a data connection and
+   * every sibling for one name; a 550 still falls back to the listing).
+   * Default false: a tree job's listing answers for every sibling.
+   */
+  oneFile?: boolean;
 }
 
 /**
@@ -137,7 +145,8 @@ export function mlsdRefusal(error: unknown): "refused" | "if-path-exists" | unde
 export class StatReader {
   readonly #pool: SessionPool;
   readonly #cache: StatCache;
-  readonly #choice: Required<ListingChoice>;
+  readonly #choice: Required<Omit<ListingChoice, "oneFile">>;
+  readonly #oneFile: boolean;
   #features?: Promise<Map<string, string>>;
   /** Set when the server refused MLSD/MLST: LIST from then on. */
   #mlsdRefused = false;
@@ -148,6 +157,7 @@ export class StatReader {
     this.#pool = pool;
     this.#cache = cache;
     this.#choice = { useMlsd: choice.useMlsd ?? "auto", listHidden: choice.listHidden ?? true };
+    this.#oneFile = choice.oneFile ?? false;
   }
 
   /**
@@ -306,6 +316,10 @@ export class StatReader {
     const hit = this.#cache.lookup(path);
     if (hit === "missing" && !options.confirmMissing) throw new NotFoundError(path);
     if (hit && hit !== "missing") return hit.stat;
+    if (hit === undefined && this.#oneFile) {
+      const stat = await this.#mlstStat(path);
+      if (stat) return stat;
+    }
     const parent = remoteDirname(path);
     let siblings: Stat[];
     try {
@@ -320,6 +334,25 @@ export class StatReader {
     const stat = siblings.find((s) => s.name === name);
     if (!stat) throw new NotFoundError(path);
     return stat;
+  }
+
+  /**
+   * The stat MLST gives for one path (cached), or undefined when it cannot
+   * tell: no MLST, a refusal (550: missing, or not visible to MLST), an entry
+   * that is no file, directory or link.
+   */
+  async #mlstStat(path: string): Promise<Stat | undefined> {
+    if (this.#mlsdRefused || !(await this.features()).has("MLST")) return undefined;
+    const ticket = this.#cache.begin();
+    try {
+      const entry = await this.#pool.withCommand((c) => c.mlst(path), { retry: true });
+      const stat = entryToStat({ ...entry, name: remoteBasename(path) });
+      if (stat) this.#cache.setStat(path, stat, ticket);
+      return stat;
+    } catch (error) {
+      if (error instanceof FtpPermanentError) return undefined;
+      throw error;
+    }
   }
 
   /**

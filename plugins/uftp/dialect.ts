@@ -52,6 +52,24 @@ export function timeVal(at: Date, shiftSeconds: number): string {
 }
 
 /**
+ * An RFC 3659 `MFMT <UTC time> <path>` as UFTPD wants it: the time in the
+ * server's zone (`shiftSeconds` ahead of UTC), the path relative to the base
+ * directory. Any other command is returned as it is.
+ *
+ * @example
+ * ```ts
+ * uftpMfmt("MFMT 20240102030405 /up/a.bin", 3600); // "MFMT 20240102040405 up/a.bin"
+ * ```
+ */
+export function uftpMfmt(command: string, shiftSeconds: number): string {
+  const m = /^MFMT (\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d) (.+)$/.exec(command);
+  if (!m) return command;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  return `MFMT ${timeVal(at, shiftSeconds)} ${relativePath(m[7])}`;
+}
+
+/**
  * A UFTPD session's hash of a file (or of `length` bytes from `offset`), with
  * `OPTS HASH` then `HASH`, as pyuftp does.
  *
@@ -171,6 +189,9 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
     rmd: (p: string) => client.rmd(rel(p)),
     delete: (p: string) => client.delete(rel(p)),
     rename: (a: string, b: string) => client.rename(rel(a), rel(b)),
+    // FtpHost.renameWithMtime's `MFMT <UTC time> <path>` goes in the rename's write too.
+    renameAfter: (command: string, a: string, b: string) =>
+      client.renameAfter(uftpMfmt(command, client.timeShift), rel(a), rel(b)),
     size: (p: string) => client.size(rel(p)),
     mlst: (p = "") => client.mlst(rel(p)),
     mlsd: (p = "") => client.mlsd(rel(p)),

@@ -203,6 +203,8 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
         return pending ? pending.catch(() => factory()) : factory();
       },
       ...(single ? { maxChildren: 0, lendMain: true } : { maxChildren: maxConnections }),
+      // One file: a write's checks ask MLST of its names, not a listing (a data connection).
+      oneFile: options.oneFile === true,
       setMtime: "mfmt",
       useMlsd: true,
       // UFTPD writes MLSD `modify` in its local time (FileInfo.py: localtime()).
@@ -248,6 +250,20 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
    */
   override capabilities(): Capabilities {
     return { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
+  }
+
+  /**
+   * {@link rename} with the moved file's mtime set in the same write as
+   * RNFR/RNTO (MFMT on `from` first: see `FtpEndpoint.renameWithMtime`).
+   * Resolves to whether the time was set.
+   *
+   * @example
+   * ```ts
+   * await ep.renameWithMtime(".a.bin.ferry.part", "a.bin", new Date("2026-11-30T08:15:00Z"));
+   * ```
+   */
+  renameWithMtime(from: string, to: string, mtime: Date): Promise<boolean> {
+    return this.inner.renameWithMtime(from, to, mtime);
   }
 
   /**
