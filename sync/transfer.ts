@@ -19,12 +19,7 @@
  * @module
  */
 import type { Endpoint } from "../endpoint/types.ts";
-import {
-  AlreadyExistsError,
-  InvalidOffsetError,
-  NotFoundError,
-  SizeMismatchError,
-} from "../endpoint/errors.ts";
+import { InvalidOffsetError, NotFoundError, SizeMismatchError } from "../endpoint/errors.ts";
 import { partialName } from "../endpoint/atomic.ts";
 import { dirname } from "../endpoint/path.ts";
 import { exactWithinListed } from "../endpoint/mtime.ts";
@@ -42,6 +37,8 @@ import {
   type SegmentedDownloadResult,
 } from "./segmented.ts";
 export { SourceChangedError, TransferInterruptedError };
+import { applyMtime, replace, replaceDated } from "./replace.ts";
+export { applyMtime, replace, replaceDated };
 import {
   TransferVerificationError,
   verifiedOffset,
@@ -429,55 +426,6 @@ async function dropUnresumablePartial(
 }
 
 /**
- * Renames `from` onto `to`, replacing `to`. Backends whose rename cannot
- * replace get a remove first: a short moment without the file, never a half one.
- *
- * @example
- * ```ts
- * await replace(disk, ".a.iso.ferry.part", "a.iso");
- * ```
- */
-export async function replace(ep: Endpoint, from: string, to: string): Promise<void> {
-  try {
-    await ep.rename(from, to);
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    await ep.remove(to);
-    await ep.rename(from, to);
-  }
-}
-
-/**
- * {@link replace}, then the mtime set on the target when it can; in one step
- * where the endpoint offers `renameWithMtime` (FTP: the time goes with the
- * rename, a round trip fewer). Returns whether the mtime was set (a failure to
- * set it is logged, not thrown: the bytes are in place).
- *
- * @example
- * ```ts
- * await replaceDated(dst, ".a.iso.ferry.part", "a.iso", new Date("2026-11-30T08:15:00Z"));
- * ```
- */
-export async function replaceDated(
-  ep: Endpoint,
-  from: string,
-  to: string,
-  mtime: Date | undefined,
-): Promise<boolean> {
-  if (!mtime || !ep.capabilities().setMtime || !ep.renameWithMtime) {
-    await replace(ep, from, to);
-    return await applyMtime(ep, to, mtime);
-  }
-  try {
-    return await ep.renameWithMtime(from, to, mtime);
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    await ep.remove(to);
-    return await ep.renameWithMtime(from, to, mtime);
-  }
-}
-
-/**
  * Moves `path` to `backupTo` (creating its parents, replacing an older backup);
  * a missing `path` is fine.
  *
@@ -527,25 +475,6 @@ function exactMtime(options: TransferOptions): {
     },
     mtime: () => exact ?? listed,
   };
-}
-
-/**
- * Sets the mtime when the endpoint can; a failure is logged, not fatal (the data is right).
- *
- * @example
- * ```ts
- * const set = await applyMtime(disk, "a.iso", new Date("2026-01-01"));
- * ```
- */
-export async function applyMtime(ep: Endpoint, path: string, mtime?: Date): Promise<boolean> {
-  if (!mtime || !ep.capabilities().setMtime) return false;
-  try {
-    await ep.setMtime(path, mtime);
-    return true;
-  } catch (error) {
-    log.warn("cannot set mtime of {path}: {error}", { path, error: errorMessage(error) });
-    return false;
-  }
 }
 
 /**

@@ -29,6 +29,7 @@ import type { FtpHost } from "../../endpoint/ftp/host.ts";
 import type { Stat } from "../../endpoint/types.ts";
 import { partialName } from "../../endpoint/atomic.ts";
 import { TransferVerificationError } from "../../sync/verify.ts";
+import { replace, replaceDated } from "../../sync/replace.ts";
 import { getMtime } from "./get_mtime.ts";
 
 const log = logger("cli", "transfer");
@@ -279,10 +280,6 @@ async function putToEndpoint(
         if (stored !== size) {
           throw new TransferVerificationError(target, "size", size, stored, false);
         }
-        const { replace, replaceDated } = await late<typeof import("../../sync/transfer.ts")>(
-          import.meta.url,
-          "../../sync/transfer.ts",
-        );
         // Where the endpoint can (FTP, UFTP), the time goes in the rename's write: MFMT on
         // the checked partial, then RNFR/RNTO, one round trip instead of two.
         if (mtime && ep.capabilities().setMtime && ep.renameWithMtime) {

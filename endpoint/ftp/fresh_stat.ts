@@ -4,7 +4,7 @@
  * round trip where the server allows it: `SIZE` (a file's exact size), else
  * `MLST` when SIZE is refused or broken (the real UFTPD answers every SIZE
  * with 500), else a new listing of the parent. A server whose SIZE answers
- * 500/502/504 is not asked again.
+ * 500/502/504 is not asked again, nor one whose FEAT lists MLST without SIZE.
  * @module
  */
 import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
@@ -20,6 +20,12 @@ const log = logger("endpoint", "ftp");
 export interface FreshStatDeps {
   /** Whether FEAT offers MLST. */
   hasMlst(): Promise<boolean>;
+  /**
+   * Whether SIZE is worth asking: false when FEAT lists MLST but not SIZE
+   * (an RFC 3659 server lists the SIZE it has; the real UFTPD, which answers
+   * every SIZE with 500 and logs a traceback, lists none). Default: asked.
+   */
+  sizeListed?(): Promise<boolean>;
   /** The stat from a listing of the parent made now (the cache entry dropped first). */
   listedStat(path: string): Promise<Stat>;
 }
@@ -50,6 +56,7 @@ export class FreshStat {
    */
   async lstat(path: string): Promise<Stat> {
     const name = remoteBasename(path);
+    if (this.#sizeWorks && await this.#deps.sizeListed?.() === false) this.#sizeWorks = false;
     if (this.#sizeWorks) {
       try {
         const size = await this.#pool.withCommand((c) => c.size(path), { retry: true });

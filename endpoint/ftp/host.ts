@@ -145,6 +145,10 @@ export class FtpHost implements AsyncDisposable {
       // A server that refused MLSD refuses MLST too (ProFTPD's <Limit MLSD MLST>).
       hasMlst: async () =>
         !this.#reader.fellBackToList && (await this.#reader.features()).has("MLST"),
+      sizeListed: async () => {
+        const features = await this.#reader.features();
+        return features.has("SIZE") || !features.has("MLST");
+      },
       listedStat: (p) => {
         this.statCache.invalidate(p);
         return this.#reader.lstat(p);
