@@ -97,7 +97,9 @@ export async function removeQueueSchedules(
   names: string[],
 ): Promise<{ removed: string[]; missing: string[] }> {
   return await withQueue(target, async (queue) => {
-    const ids = (await queue.getJobSchedulers(0, -1, true)).map((s) => s.key ?? s.id ?? "");
+    // Sorted as --list shows them: Redis returns schedulers with equal next ticks in no fixed order.
+    const ids = (await queue.getJobSchedulers(0, -1, true)).map((s) => s.key ?? s.id ?? "")
+      .sort((a, b) => a.localeCompare(b));
     const removed: string[] = [];
     const missing: string[] = [];
     for (const name of names) {
