@@ -47,6 +47,21 @@ export function tempName(path: string, random: string = randomTag()): string {
 }
 
 /**
+ * A fresh name beside `path` for its old copy while a replacement is renamed
+ * onto it (`.<name>.ferry-old-<random>`). Not a temporary name: a sync never
+ * takes it for an orphaned partial, so a run cut between the two renames
+ * leaves the old file where a person finds it.
+ *
+ * @example
+ * ```ts
+ * asideName("dir/file.txt", "k3x9"); // "dir/.file.txt.ferry-old-k3x9"
+ * ```
+ */
+export function asideName(path: string, random: string = randomTag()): string {
+  return beside(path, `.${basename(path)}.ferry-old-${random}`);
+}
+
+/**
  * The fixed name of a resumable partial beside `path`: `.<name>.ferry.part`.
  * Fixed, so that a later run can find it and continue at its size.
  *

@@ -35,7 +35,13 @@ import {
   UnsupportedError,
 } from "../errors.ts";
 import { basename, dirname, isInside, joinPath, normalizePath, splitPath } from "../path.ts";
-import { openPlannedWrite, planWrite, type WriteHooks, type WriteSink } from "../atomic.ts";
+import {
+  asideName,
+  openPlannedWrite,
+  planWrite,
+  type WriteHooks,
+  type WriteSink,
+} from "../atomic.ts";
 import { FtpHost, type FtpHostOptions } from "./host.ts";
 import { limitStream } from "../streams.ts";
 import { abspath } from "./remote_path.ts";
@@ -505,15 +511,12 @@ export class FtpEndpoint implements Endpoint {
         return false;
       });
     }
-    const move = () => this.host.renameWithMtime(this.#remote(f), this.#remote(t), mtime);
-    try {
-      return await move();
-    } catch (error) {
-      if (target !== "exists" || !(error instanceof FtpPermanentError)) throw retarget(error, f);
-      log.debug("rename onto {to} refused; removing it first", { to: t });
-      await this.host.remove(this.#remote(t));
-      return await move();
-    }
+    return await this.#moveOnto(
+      f,
+      t,
+      target === "exists",
+      () => this.host.renameWithMtime(this.#remote(f), this.#remote(t), mtime),
+    );
   }
 
   /**
@@ -703,15 +706,62 @@ export class FtpEndpoint implements Endpoint {
     return error;
   }
 
-  /** RNFR/RNTO; a server that will not rename onto an existing file gets it removed first. */
+  /** RNFR/RNTO onto `to`, which may exist (see {@link #moveOnto}). */
   async #replace(from: string, to: string, targetExists: boolean): Promise<void> {
+    await this.#moveOnto(
+      from,
+      to,
+      targetExists,
+      () => this.host.rename(this.#remote(from), this.#remote(to)),
+    );
+  }
+
+  /**
+   * Runs `move` (a rename of `from` onto `to`). Some servers refuse to rename
+   * onto an existing file; then the old file is moved aside, `move` is tried
+   * again, and the old file is put back if it still fails, so a refusal for
+   * any other reason never costs the old file. The aside copy is removed only
+   * once the new file stands under the name.
+   */
+  async #moveOnto<T>(
+    from: string,
+    to: string,
+    targetExists: boolean,
+    move: () => Promise<T>,
+  ): Promise<T> {
     try {
-      await this.host.rename(this.#remote(from), this.#remote(to));
+      return await move();
     } catch (error) {
       if (!targetExists || !(error instanceof FtpPermanentError)) throw retarget(error, from);
-      log.debug("rename onto {to} refused; removing it first", { to });
-      await this.host.remove(this.#remote(to));
-      await this.host.rename(this.#remote(from), this.#remote(to));
+      const aside = asideName(to);
+      try {
+        await this.host.rename(this.#remote(to), this.#remote(aside));
+      } catch (asideError) {
+        // The server renames nothing here: its first refusal is the answer.
+        log.debug("cannot move {to} aside: {error}", { to, error: String(asideError) });
+        throw retarget(error, from);
+      }
+      log.debug("rename onto {to} refused; the old file moved aside to {aside}", { to, aside });
+      let result: T;
+      try {
+        result = await move();
+      } catch (again) {
+        await this.host.rename(this.#remote(aside), this.#remote(to)).catch((e) =>
+          log.error("the old {to} is left at {aside}: cannot put it back: {error}", {
+            to,
+            aside,
+            error: String(e),
+          })
+        );
+        throw retarget(again, from);
+      }
+      await this.host.remove(this.#remote(aside)).catch((e) =>
+        log.warn("cannot remove the replaced file's old copy {aside}: {error}", {
+          aside,
+          error: String(e),
+        })
+      );
+      return result;
     }
   }
 
