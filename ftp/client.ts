@@ -399,7 +399,7 @@ export class FtpClient {
    */
   static adopt(
     conn: Deno.TcpConn,
-    start: { welcome: Reply; sent?: readonly string[] },
+    start: { welcome: Reply; sent?: readonly string[]; welcomeMs?: number },
     options: FtpClientOptions,
   ): FtpClient {
     const host = stripBrackets(options.host);
@@ -416,6 +416,8 @@ export class FtpClient {
       tls: "none",
     });
     if (start.sent?.length) client.#sentLogin = [...start.sent];
+    // The welcome's time since connect: about a round trip, as a reply's is.
+    if (start.welcomeMs !== undefined) control.noteReplyMs(start.welcomeMs);
     return client;
   }
 
@@ -596,8 +598,10 @@ export class FtpClient {
       throw new FtpError("internal: login differs from the one sent ahead", { code: "EINVAL" });
     }
     const { reply, answers } = await this.#exclusive(async () => {
+      let sentAt = 0;
       try {
         if (!sent) this.#control.sendMany(lines);
+        sentAt = performance.now(); // once written (the trace logs each line before)
       } finally {
         onPasswordSent?.();
       }
@@ -609,6 +613,8 @@ export class FtpClient {
         throw errorForReply(reply, "login");
       };
       const userReply = await this.#control.read(this.#timeout, `USER ${user}`);
+      // USER's answer is the round trip (no other reply is timed before the first command).
+      if (!sent) this.#control.noteReplyMs(performance.now() - sentAt);
       if (userReply.code >= 400) refuse(userReply);
       const passReply = await this.#control.read(this.#timeout, "PASS");
       // 230 to USER: no password wanted (PASS then gets 503 or 230, ignored).
