@@ -227,13 +227,9 @@ export function syncHeadPlan(
 export function startSyncHead(plan: SyncHeadPlan): HeadStart {
   const parsed = parseFtpUrl(plan.url);
   const opening = (async () => {
-    const peer = formatHostPort(parsed.host, parsed.port);
-    const connectAt = performance.now();
-    const conn = await connect(parsed.host, parsed.port, peer);
-    if (!conn) return undefined;
-    const welcome = await readWelcome(conn, peer);
-    if (!welcome) return undefined;
-    const welcomeMs = performance.now() - connectAt;
+    const opened = await openWelcomed(parsed.host, parsed.port);
+    if (!opened) return undefined;
+    const { conn, welcome } = opened;
     const sent = welcomePipelinesLogin(welcome.text)
       ? pipelinedLoginLines(plan.user, plan.password, {
         secure: false,
@@ -244,7 +240,7 @@ export function startSyncHead(plan: SyncHeadPlan): HeadStart {
       })
       : [];
     if (!await writeLines(conn, sent)) return undefined;
-    return { conn, welcome, sent, welcomeMs };
+    return { ...opened, sent };
   })();
   const withdraw = offerAhead(
     { host: parsed.host, port: parsed.port, user: plan.user, password: plan.password },
@@ -279,13 +275,9 @@ export function startHead(url: string): HeadStart {
   const session = (async (): Promise<HeadSession | undefined> => {
     try {
       const parsed = parseFtpUrl(url);
-      const peer = formatHostPort(parsed.host, parsed.port);
-      const connectAt = performance.now();
-      const conn = await connect(parsed.host, parsed.port, peer);
-      if (!conn) return undefined;
-      const welcome = await readWelcome(conn, peer);
-      if (!welcome) return undefined;
-      const welcomeMs = performance.now() - connectAt;
+      const opened = await openWelcomed(parsed.host, parsed.port);
+      if (!opened) return undefined;
+      const { conn, welcome, welcomeMs } = opened;
       const { user, password } = parsed;
       const ahead = user !== undefined && password !== undefined &&
         welcomePipelinesLogin(welcome.text);
@@ -331,6 +323,22 @@ export function startHead(url: string): HeadStart {
       made?.client.close();
     },
   };
+}
+
+/**
+ * Connects and reads the 220 welcome, timing it from the connect (about a
+ * round trip); undefined when either failed (the usual path explains).
+ */
+async function openWelcomed(
+  host: string,
+  port: number,
+): Promise<{ conn: Deno.TcpConn; welcome: Reply; welcomeMs: number } | undefined> {
+  const peer = formatHostPort(host, port);
+  const connectAt = performance.now();
+  const conn = await connect(host, port, peer);
+  if (!conn) return undefined;
+  const welcome = await readWelcome(conn, peer);
+  return welcome && { conn, welcome, welcomeMs: performance.now() - connectAt };
 }
 
 /**
