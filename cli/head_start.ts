@@ -235,12 +235,13 @@ export function startSyncHead(plan: SyncHeadPlan): HeadStart {
         secure: false,
         level: "P",
         utf8: true,
-        pwd: true,
+        // No PWD, as the client's own login (ftp/client.ts): the host's PWD is the
+        // first timed round trip (`FtpClient.fastestReplyMs`: far or near).
         portAhead: /vsftpd|ProFTPD/i.test(welcome.text) ? "A" : undefined,
       })
       : [];
     if (!await writeLines(conn, sent)) return undefined;
-    return { ...opened, sent };
+    return { conn: opened.conn, welcome, sent };
   })();
   const withdraw = offerAhead(
     { host: parsed.host, port: parsed.port, user: plan.user, password: plan.password },
@@ -277,20 +278,20 @@ export function startHead(url: string): HeadStart {
       const parsed = parseFtpUrl(url);
       const opened = await openWelcomed(parsed.host, parsed.port);
       if (!opened) return undefined;
-      const { conn, welcome, welcomeMs } = opened;
+      const { conn, welcome } = opened;
       const { user, password } = parsed;
       const ahead = user !== undefined && password !== undefined &&
         welcomePipelinesLogin(welcome.text);
-      const sent = ahead
-        ? pipelinedLoginLines(user, password, { secure: false, level: "P", utf8: true })
-        : [];
+      // USER, PASS and FEAT only: OPTS UTF8 then follows as a timed command, the
+      // session's first round trip (`fastestReplyMs`: get's segments on a far server).
+      const sent = ahead ? [`USER ${user}`, `PASS ${password}`, "FEAT"] : [];
       if (!await writeLines(conn, sent)) return undefined;
       wrote();
       const { FtpClient } = await late<typeof import("../ftp/client.ts")>(
         import.meta.url,
         "../ftp/client.ts",
       );
-      const client = FtpClient.adopt(conn, { welcome, sent, welcomeMs }, {
+      const client = FtpClient.adopt(conn, { welcome, sent }, {
         host: parsed.host,
         port: parsed.port,
       });
@@ -325,20 +326,16 @@ export function startHead(url: string): HeadStart {
   };
 }
 
-/**
- * Connects and reads the 220 welcome, timing it from the connect (about a
- * round trip); undefined when either failed (the usual path explains).
- */
+/** Connects and reads the 220 welcome; undefined when either failed (the usual path explains). */
 async function openWelcomed(
   host: string,
   port: number,
-): Promise<{ conn: Deno.TcpConn; welcome: Reply; welcomeMs: number } | undefined> {
+): Promise<{ conn: Deno.TcpConn; welcome: Reply } | undefined> {
   const peer = formatHostPort(host, port);
-  const connectAt = performance.now();
   const conn = await connect(host, port, peer);
   if (!conn) return undefined;
   const welcome = await readWelcome(conn, peer);
-  return welcome && { conn, welcome, welcomeMs: performance.now() - connectAt };
+  return welcome && { conn, welcome };
 }
 
 /**

@@ -399,7 +399,7 @@ export class FtpClient {
    */
   static adopt(
     conn: Deno.TcpConn,
-    start: { welcome: Reply; sent?: readonly string[]; welcomeMs?: number },
+    start: { welcome: Reply; sent?: readonly string[] },
     options: FtpClientOptions,
   ): FtpClient {
     const host = stripBrackets(options.host);
@@ -416,8 +416,6 @@ export class FtpClient {
       tls: "none",
     });
     if (start.sent?.length) client.#sentLogin = [...start.sent];
-    // The welcome's time since connect: about a round trip, as a reply's is.
-    if (start.welcomeMs !== undefined) control.noteReplyMs(start.welcomeMs);
     return client;
   }
 
@@ -584,7 +582,9 @@ export class FtpClient {
       level,
       utf8: this.#options.encoding === "utf-8",
       features: this.#features,
-      pwd: true,
+      // No PWD: the host's own PWD (FtpHost.connect) is the session's first timed round
+      // trip, which tells a far server from a near one (`fastestReplyMs`); a pipelined
+      // reply's time says little (the server answers USER after its own work).
       portAhead: this.#portAheadAtLogin ? "A" as const : undefined,
     };
     const sent = this.#sentLogin;
@@ -598,10 +598,8 @@ export class FtpClient {
       throw new FtpError("internal: login differs from the one sent ahead", { code: "EINVAL" });
     }
     const { reply, answers } = await this.#exclusive(async () => {
-      let sentAt = 0;
       try {
         if (!sent) this.#control.sendMany(lines);
-        sentAt = performance.now(); // once written (the trace logs each line before)
       } finally {
         onPasswordSent?.();
       }
@@ -613,8 +611,6 @@ export class FtpClient {
         throw errorForReply(reply, "login");
       };
       const userReply = await this.#control.read(this.#timeout, `USER ${user}`);
-      // USER's answer is the round trip (no other reply is timed before the first command).
-      if (!sent) this.#control.noteReplyMs(performance.now() - sentAt);
       if (userReply.code >= 400) refuse(userReply);
       const passReply = await this.#control.read(this.#timeout, "PASS");
       // 230 to USER: no password wanted (PASS then gets 503 or 230, ignored).

@@ -182,15 +182,6 @@ export class ControlConnection {
   }
 
   /**
-   * Counts `ms` as an answer's time (see {@link fastestReplyMs}): a reply to
-   * pipelined lines timed by the caller (the first of a login written at
-   * once), or a welcome's time since connect for a connection opened ahead.
-   */
-  noteReplyMs(ms: number): void {
-    this.#fastestReply = Math.min(this.#fastestReply, ms);
-  }
-
-  /**
    * The quickest answer to a command so far, in milliseconds (Infinity before
    * the first): a round trip to the server, plus its shortest think time.
    */

@@ -15,8 +15,6 @@ export interface OpenedAhead {
   welcome: Reply;
   /** The pipelined login written (USER, PASS, then the lines after them). */
   sent: readonly string[];
-  /** From connect to the welcome, ms: about a round trip (`FtpClient.fastestReplyMs`). */
-  welcomeMs?: number;
 }
 
 /** Who a connection opened ahead logs in as, and where. */
