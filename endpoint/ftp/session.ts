@@ -56,16 +56,26 @@ export function sessionFactory(options: SessionOptions): SessionFactory {
 
 /**
  * The connection the CLI opened ahead for this very session (ftp/head_sessions.ts),
- * as a client with these options: plain, no source address, user and password given.
+ * as a client with these options: plain, no source address, the same user and
+ * password. One offered for this server that does not fit is closed (never a
+ * session more than the pool counts).
  */
 async function takeOpenedAhead(
   options: SessionOptions,
   hints: SessionHints,
 ): Promise<FtpClient | undefined> {
-  const plain = (options.tls ?? "none") === "none" && !options.sourceAddress;
-  if (!plain || options.user === undefined || options.password === undefined) return undefined;
-  const { host, port, user, password } = options;
+  const { host, port } = options;
+  const user = options.user ?? "anonymous";
+  const password = options.password ?? "anonymous@";
   const ahead = await takeAhead({ host, port, user, password });
   if (!ahead) return undefined;
+  if ((options.tls ?? "none") !== "none" || options.sourceAddress) {
+    try {
+      ahead.conn.close();
+    } catch {
+      // closed already
+    }
+    return undefined;
+  }
   return FtpClient.adopt(ahead.conn, ahead, { ...options, ...hints });
 }
