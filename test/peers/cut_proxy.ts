@@ -77,7 +77,8 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     state.controls++;
     state.openControls++;
     state.mostControls = Math.max(state.mostControls, state.openControls);
-    // Gone once the client has sent its FIN ("end"), as the client counts it: "close" comes a
+    // Gone once the client has sent its FIN ("end"), or its RST ("error": a client that closes
+    // a session with replies still unread resets it), as the client counts it: "close" comes a
     // turn later, after a session the client opened meanwhile was already counted.
     let open = true;
     const gone = () => {
@@ -85,6 +86,7 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
       open = false;
     };
     client.once("end", gone);
+    client.once("error", gone);
     client.once("close", gone);
     const upstream = net.connect({ host: targetHost, port: options.targetPort });
     state.track(client, upstream);
