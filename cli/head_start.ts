@@ -17,6 +17,7 @@
  */
 import type { HeadSession, HeadStart } from "./head_types.ts";
 import { FtpTimeoutError } from "../ftp/errors.ts";
+import { offerAhead } from "../ftp/head_sessions.ts";
 import { pipelinedLoginLines, welcomePipelinesLogin } from "../ftp/login_lines.ts";
 import { type Reply, ReplyParser } from "../ftp/reply.ts";
 import { formatHostPort } from "../ftp/host_port.ts";
@@ -125,6 +126,136 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
   };
 }
 
+/** A `sync` whose FTP side is opened ahead: the server and who logs in there. */
+export interface SyncHeadPlan {
+  /** The `ftp://` side as given. */
+  url: string;
+  user: string;
+  password: string;
+}
+
+/** `sync` flags that change neither the connection nor the login, and whether each takes a value. */
+const SYNC_FLAGS: Record<string, boolean> = {
+  "-q": false,
+  "--quiet": false,
+  "--debug": false,
+  "-v": false,
+  "--verbose": false,
+  "--force": false,
+  "-P": true,
+  "--parallel": true,
+  "--connections": true,
+  "--state-dir": true,
+  "--log-file": true,
+  "--conflict": true,
+};
+
+/**
+ * The plain `ftp://` side of a `ferry sync A B` whose login is known before
+ * parsing: a user (`-u NAME`, else the URL's) and a password
+ * (`--password-env NAME`, else the URL's), and otherwise only flags that
+ * change neither the connection nor the login (see `SYNC_FLAGS`); else
+ * undefined (the usual path). When the credentials come out otherwise, the
+ * session factory closes the connection unused (ftp/head_sessions.ts).
+ *
+ * @example
+ * ```ts
+ * syncHeadPlan(["sync", "-u", "bob", "--password-env", "PW", "./a", "ftp://h/b"], { PW: "pw" });
+ * // { url: "ftp://h/b", user: "bob", password: "pw" }
+ * ```
+ */
+export function syncHeadPlan(
+  args: readonly string[],
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): SyncHeadPlan | undefined {
+  if (args[0] !== "sync") return undefined;
+  const positionals: string[] = [];
+  let user: string | undefined;
+  let passwordEnv: string | undefined;
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("-")) {
+      positionals.push(arg);
+      continue;
+    }
+    const value = args[i + 1];
+    if (arg === "-u" || arg === "--user" || arg === "--password-env") {
+      if (value === undefined || value.startsWith("-")) return undefined;
+      if (arg === "--password-env") passwordEnv = value;
+      else user = value;
+      i++;
+    } else if (arg in SYNC_FLAGS) {
+      if (SYNC_FLAGS[arg]) {
+        if (value === undefined || value.startsWith("-")) return undefined;
+        i++;
+      }
+    } else return undefined;
+  }
+  if (positionals.length !== 2) return undefined;
+  const urls = positionals.filter((p) => /^ftp:\/\//i.test(p));
+  if (
+    urls.length !== 1 ||
+    positionals.some((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !/^ftp:/i.test(p))
+  ) {
+    return undefined;
+  }
+  let parsed;
+  try {
+    parsed = parseFtpUrl(urls[0]);
+  } catch {
+    return undefined;
+  }
+  const password = passwordEnv !== undefined ? env(passwordEnv) : parsed.password;
+  user ??= parsed.user;
+  if (user === undefined || password === undefined || parsed.tls !== "none") return undefined;
+  return { url: urls[0], user, password };
+}
+
+/**
+ * Connects to the `ftp://` side of a `sync` (see {@link syncHeadPlan}) and, on a
+ * server that takes a pipelined login, writes it with the lines the session
+ * factory's client would send after it (FEAT, OPTS UTF8, PWD; TYPE A and EPSV
+ * on vsftpd and ProFTPD, as `epsvAhead`); the endpoint's first session takes
+ * the connection (ftp/head_sessions.ts) and reads the replies.
+ *
+ * @example
+ * ```ts
+ * const head = startSyncHead({ url: "ftp://127.0.0.1:2121/b", user: "bob", password: "pw" });
+ * await head.started;
+ * ```
+ */
+export function startSyncHead(plan: SyncHeadPlan): HeadStart {
+  const parsed = parseFtpUrl(plan.url);
+  const opening = (async () => {
+    const opened = await openWelcomed(parsed.host, parsed.port);
+    if (!opened) return undefined;
+    const { conn, welcome } = opened;
+    const sent = welcomePipelinesLogin(welcome.text)
+      ? pipelinedLoginLines(plan.user, plan.password, {
+        secure: false,
+        level: "P",
+        utf8: true,
+        // No PWD, as the client's own login (ftp/client.ts): the host's PWD is the
+        // first timed round trip (`FtpClient.fastestReplyMs`: far or near).
+        portAhead: /vsftpd|ProFTPD/i.test(welcome.text) ? "A" : undefined,
+      })
+      : [];
+    if (!await writeLines(conn, sent)) return undefined;
+    return { conn: opened.conn, welcome, sent };
+  })();
+  const withdraw = offerAhead(
+    { host: parsed.host, port: parsed.port, user: plan.user, password: plan.password },
+    opening,
+  );
+  return {
+    url: plan.url,
+    // Nothing to wait for: the rest loads meanwhile (the sync's walk is far longer).
+    started: Promise.resolve(),
+    take: () => undefined, // the session factory takes it (endpoint/ftp/session.ts)
+    dispose: withdraw,
+  };
+}
+
 /** The deadline of a connect and of a reply (the client's default). */
 const TIMEOUT_MS = 30_000;
 
@@ -145,17 +276,15 @@ export function startHead(url: string): HeadStart {
   const session = (async (): Promise<HeadSession | undefined> => {
     try {
       const parsed = parseFtpUrl(url);
-      const peer = formatHostPort(parsed.host, parsed.port);
-      const conn = await connect(parsed.host, parsed.port, peer);
-      if (!conn) return undefined;
-      const welcome = await readWelcome(conn, peer);
-      if (!welcome) return undefined;
+      const opened = await openWelcomed(parsed.host, parsed.port);
+      if (!opened) return undefined;
+      const { conn, welcome } = opened;
       const { user, password } = parsed;
       const ahead = user !== undefined && password !== undefined &&
         welcomePipelinesLogin(welcome.text);
-      const sent = ahead
-        ? pipelinedLoginLines(user, password, { secure: false, level: "P", utf8: true })
-        : [];
+      // USER, PASS and FEAT only: OPTS UTF8 then follows as a timed command, the
+      // session's first round trip (`fastestReplyMs`: get's segments on a far server).
+      const sent = ahead ? [`USER ${user}`, `PASS ${password}`, "FEAT"] : [];
       if (!await writeLines(conn, sent)) return undefined;
       wrote();
       const { FtpClient } = await late<typeof import("../ftp/client.ts")>(
@@ -195,6 +324,18 @@ export function startHead(url: string): HeadStart {
       made?.client.close();
     },
   };
+}
+
+/** Connects and reads the 220 welcome; undefined when either failed (the usual path explains). */
+async function openWelcomed(
+  host: string,
+  port: number,
+): Promise<{ conn: Deno.TcpConn; welcome: Reply } | undefined> {
+  const peer = formatHostPort(host, port);
+  const conn = await connect(host, port, peer);
+  if (!conn) return undefined;
+  const welcome = await readWelcome(conn, peer);
+  return welcome && { conn, welcome };
 }
 
 /**

@@ -11,7 +11,14 @@
  */
 import { VERSION } from "./version.ts";
 import { late } from "./late.ts";
-import { headStartUrl, startHead, startUftpHeadStart, uftpHeadPlan } from "./head_start.ts";
+import {
+  headStartUrl,
+  startHead,
+  startSyncHead,
+  startUftpHeadStart,
+  syncHeadPlan,
+  uftpHeadPlan,
+} from "./head_start.ts";
 import { quickCommand, runQuick } from "./quick.ts";
 
 /**
@@ -95,8 +102,13 @@ export async function main(args: string[]): Promise<number> {
   // Of a uftp:// URL (quick or through commander): the auth request and the
   // UFTPD login, taken by the UFTP endpoint (plugins/uftp/head.ts).
   const uftpPlan = headUrl === undefined ? uftpHeadPlan(args) : undefined;
+  // Of `sync` with a plain ftp:// side: its first session connects and logs in
+  // while commander and the rest load (endpoint/ftp/session.ts takes it).
+  const syncPlan = headUrl === undefined && !uftpPlan ? syncHeadPlan(args) : undefined;
   const headStart = headUrl !== undefined
     ? startHead(headUrl)
+    : syncPlan
+    ? startSyncHead(syncPlan)
     : uftpPlan && await startUftpHeadStart(uftpPlan);
   await headStart?.started;
   try {

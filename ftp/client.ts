@@ -582,12 +582,17 @@ export class FtpClient {
       level,
       utf8: this.#options.encoding === "utf-8",
       features: this.#features,
+      // No PWD: the host's own PWD (FtpHost.connect) is the session's first timed round
+      // trip, which tells a far server from a near one (`fastestReplyMs`); a pipelined
+      // reply's time says little (the server answers USER after its own work).
+      portAhead: this.#portAheadAtLogin ? "A" as const : undefined,
     };
-    const after = loginAfterLines(lineOptions);
-    const lines = pipelinedLoginLines(user, password, lineOptions);
     const sent = this.#sentLogin;
     this.#sentLogin = undefined;
-    if (sent && sent.join("\n") !== lines.join("\n")) {
+    const lines = pipelinedLoginLines(user, password, lineOptions);
+    // A login written ahead (the CLI's head start) chose its own lines after USER and PASS.
+    const after = sent ? sent.slice(2) : loginAfterLines(lineOptions);
+    if (sent && sent.slice(0, 2).join("\n") !== lines.slice(0, 2).join("\n")) {
       // Another login is on the wire already: its replies would be taken for these.
       this.#control.destroy();
       throw new FtpError("internal: login differs from the one sent ahead", { code: "EINVAL" });
@@ -625,25 +630,62 @@ export class FtpClient {
       return reply;
     }
     if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
-    let next = 0;
-    if (this.secure) {
-      for (const line of ["PBSZ 0", `PROT ${level}`]) {
-        const answer = answers[next++];
-        if (answer.code < 200 || answer.code >= 300) throw errorForReply(answer, line);
-      }
-      this.#protected = level === "P";
-    }
-    const feat = after[next] === "FEAT" ? answers[next] : undefined;
-    if (feat) {
-      const refused = feat.code >= 400 ? errorForReply(feat, "FEAT") : undefined;
-      if (!refused) this.#features = parseFeatures(feat);
-      else if (refused instanceof CommandNotImplementedError) this.#features = new Map();
-      if (this.#features?.has("UTF8")) {
-        await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
-      }
-    }
+    await this.#takeLoginAnswers(after, answers, level);
     return reply;
   }
+
+  /**
+   * Whether a pipelined login ends with TYPE A and EPSV (`portAhead`): the
+   * port then serves the session's first transfer, as `epsvAhead`'s does
+   * (same servers, plain passive sessions), whether EPSV worked yet or not.
+   */
+  get #portAheadAtLogin(): boolean {
+    return (this.#options.epsvAhead ?? this.queuesReads) && this.#options.passive !== false &&
+      this.#options.epsv !== false && !this.secure;
+  }
+
+  /** The replies to the commands a pipelined login sent after USER and PASS, in turn. */
+  async #takeLoginAnswers(after: readonly string[], answers: Reply[], level: "P" | "C") {
+    let utf8Asked = false;
+    let feat: Reply | undefined;
+    for (const [i, line] of after.entries()) {
+      const answer = answers[i];
+      const ok = answer.code >= 200 && answer.code < 300;
+      if (line === "PBSZ 0" || line.startsWith("PROT ")) {
+        if (!ok) throw errorForReply(answer, line);
+        if (line.startsWith("PROT ")) this.#protected = level === "P";
+      } else if (line === "FEAT") {
+        feat = answer;
+        const refused = answer.code >= 400 ? errorForReply(answer, "FEAT") : undefined;
+        if (!refused) this.#features = parseFeatures(answer);
+        else if (refused instanceof CommandNotImplementedError) this.#features = new Map();
+      } else if (line === "OPTS UTF8 ON") {
+        utf8Asked = true; // a refusal (a server without UTF8) is passed over
+      } else if (line === "PWD") {
+        if (answer.code === 257) this.#loginDir = { reply: answer, sent: this.#control.sentLines };
+      } else if (line.startsWith("TYPE ")) {
+        if (ok) this.#type = line.slice(5) as "A" | "I";
+      } else if (line === "EPSV") {
+        this.#ready = undefined;
+        if (answer.code === 229) {
+          try {
+            this.#ready = { port: parseEpsv(answer.text), at: performance.now() };
+            this.#state.epsvWorked = true; // as a 229 to a transfer's EPSV says (data.ts)
+          } catch { /* no port to keep */ }
+        } else if (answer.code >= 500) this.#state.epsv = false; // PASV from now on
+      }
+    }
+    // A login sent ahead with FEAT but without OPTS UTF8 ON.
+    if (feat && !utf8Asked && this.#features?.has("UTF8")) {
+      await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
+    }
+  }
+
+  /**
+   * The PWD answered in a pipelined login, and how many lines the control
+   * connection had sent then: {@link pwd} takes it while no line went since.
+   */
+  #loginDir?: { reply: Reply; sent: number };
 
   /**
    * Sets the data channel protection level (PBSZ 0 + PROT P|C).
@@ -728,7 +770,12 @@ export class FtpClient {
    * ```
    */
   async pwd(): Promise<string> {
-    const reply = await this.voidcmd("PWD");
+    const login = this.#loginDir;
+    this.#loginDir = undefined;
+    // Nothing sent since the login's PWD (pipelined with it): its answer stands.
+    const reply = login && login.sent === this.#control.sentLines
+      ? login.reply
+      : await this.voidcmd("PWD");
     return parse257(reply.text);
   }
 
@@ -1218,22 +1265,32 @@ export class FtpClient {
 
   /**
    * QUIT politely, then close. Never throws for a server that just hangs up.
+   * With `wait: false` the 221 is not awaited: QUIT leaves, the connection
+   * half-closes behind it and is closed once the server has (a round trip
+   * less at the end of a job on a far server; the server still reads QUIT).
    *
    * @example
    * ```ts
    * await ftp.quit();
+   * await other.quit({ wait: false }); // resolves once QUIT has left
    * ```
    */
-  async quit(): Promise<void> {
+  async quit(options: { wait?: boolean } = {}): Promise<void> {
+    const wait = options.wait ?? true;
+    let left = false;
     try {
       await this.#exclusive(async () => {
         this.#control.send("QUIT");
+        if (!wait) {
+          left = true;
+          return await this.#control.leave();
+        }
         await this.#control.read(Math.min(this.#timeout, 5_000)).catch(() => undefined);
       });
     } catch {
       // The server may close without a reply (UFTPD does).
     } finally {
-      this.#control.destroy();
+      if (!left) this.#control.destroy();
     }
   }
 

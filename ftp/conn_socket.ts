@@ -16,6 +16,8 @@ export interface ControlSocket {
   // deno-lint-ignore no-explicit-any
   off(event: string, listener: (...args: any[]) => void): unknown;
   write(data: Uint8Array | string): unknown;
+  /** Half-closes once what was written has left; `done` then (node's `end(cb)`). */
+  end(done?: () => void): unknown;
   destroy(): unknown;
 }
 
@@ -103,6 +105,23 @@ export class ConnSocket implements ControlSocket {
       for (let done = 0; done < bytes.length;) done += await this.#conn.write(bytes.subarray(done));
     }).catch((error) => this.#failed(error));
     return true;
+  }
+
+  /**
+   * Half-closes the connection (FIN) once the bytes queued before have been
+   * written, then calls `done`; reading goes on until the peer closes too.
+   *
+   * @example
+   * ```ts
+   * socket.write("QUIT\r\n");
+   * socket.end(() => console.log("QUIT is on its way"));
+   * ```
+   */
+  end(done?: () => void): this {
+    this.#writing = this.#writing.then(async () => {
+      if (!this.#destroyed) await this.#conn.closeWrite();
+    }).catch((error) => this.#failed(error)).finally(() => done?.());
+    return this;
   }
 
   /**

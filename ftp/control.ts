@@ -101,6 +101,13 @@ export class ControlConnection {
     return this.#broken !== undefined;
   }
 
+  /** Command lines sent so far (tells whether anything was sent since a given moment). */
+  get sentLines(): number {
+    return this.#sentLines;
+  }
+
+  #sentLines = 0;
+
   /** Sends one command line. Refuses CR/LF/NUL inside (command injection). */
   send(line: string): void {
     this.sendMany([line]);
@@ -130,6 +137,7 @@ export class ControlConnection {
       });
     }
     this.#awaited += lines.length;
+    this.#sentLines += lines.length;
     this.#socket.write(encodeText(lines.map((l) => `${l}\r\n`).join(""), this.#encoding));
   }
 
@@ -211,6 +219,40 @@ export class ControlConnection {
     this.#fail(new FtpConnectionError("control connection closed"));
   }
 
+  /**
+   * Ends the connection without waiting for the server: no more replies are
+   * read (a QUIT's 221 goes unread); the socket half-closes once the lines
+   * sent have left, which resolves the promise (bounded by `flushMs`), and is
+   * destroyed when the server closes its side or after `lingerMs`.
+   */
+  leave(flushMs = 1_000, lingerMs = 5_000): Promise<void> {
+    const socket = this.#socket;
+    if (this.#broken) return Promise.resolve();
+    this.#fail(new FtpConnectionError("control connection closed"), false);
+    const destroy = () => {
+      clearTimeout(linger);
+      socket.destroy();
+    };
+    const linger = setTimeout(destroy, lingerMs);
+    Deno.unrefTimer(linger);
+    socket.on("data", () => {}); // read on, so that the server's FIN is seen
+    socket.on("end", destroy);
+    socket.on("close", destroy);
+    return new Promise<void>((resolve) => {
+      const flushed = setTimeout(resolve, flushMs);
+      Deno.unrefTimer(flushed);
+      try {
+        socket.end(() => {
+          clearTimeout(flushed);
+          resolve();
+        });
+      } catch {
+        destroy();
+        resolve();
+      }
+    });
+  }
+
   #attach(): void {
     this.#socket.on("data", this.#onData);
     this.#socket.on("end", this.#onEnd);
@@ -256,12 +298,12 @@ export class ControlConnection {
     }
   }
 
-  #fail(error: FtpError): void {
+  #fail(error: FtpError, destroy = true): void {
     if (this.#broken) return;
     this.#broken = error;
     this.#detach();
     this.#socket.on("error", () => {}); // late errors after destroy are expected
-    this.#socket.destroy();
+    if (destroy) this.#socket.destroy();
     const waiter = this.#waiter;
     if (waiter) {
       this.#waiter = undefined;

@@ -27,10 +27,22 @@ export interface LoginLineOptions {
   secure: boolean;
   /** PROT level under TLS. */
   level: "P" | "C";
-  /** UTF-8 names wanted: FEAT (or OPTS UTF8 ON when the features are known). */
+  /**
+   * UTF-8 names wanted: FEAT and OPTS UTF8 ON (OPTS alone when the features
+   * are known, and only when they offer UTF8). Sent before the features are
+   * known, OPTS UTF8 ON may be refused: that refusal is passed over.
+   */
   utf8: boolean;
   /** The server's features when already known (another session's FEAT). */
   features?: ReadonlyMap<string, string>;
+  /** PWD too: its answer is the login directory (`FtpClient.pwd` needs no round trip). */
+  pwd?: boolean;
+  /**
+   * TYPE and EPSV last (plain passive sessions only): the passive port is
+   * kept for the session's first transfer, in that type (a listing: `A`),
+   * which then connects at once instead of asking.
+   */
+  portAhead?: "A" | "I";
 }
 
 /**
@@ -38,14 +50,19 @@ export interface LoginLineOptions {
  *
  * @example
  * ```ts
- * loginAfterLines({ secure: false, level: "P", utf8: true }); // ["FEAT"]
+ * loginAfterLines({ secure: false, level: "P", utf8: true }); // ["FEAT", "OPTS UTF8 ON"]
+ * loginAfterLines({ secure: false, level: "P", utf8: true, pwd: true, portAhead: "A" });
+ * // ["FEAT", "OPTS UTF8 ON", "PWD", "TYPE A", "EPSV"]
  * ```
  */
 export function loginAfterLines(options: LoginLineOptions): string[] {
-  const { secure, level, utf8, features } = options;
+  const { secure, level, utf8, features, pwd, portAhead } = options;
   return [
     ...(secure ? ["PBSZ 0", `PROT ${level}`] : []),
-    ...(!utf8 ? [] : features ? (features.has("UTF8") ? ["OPTS UTF8 ON"] : []) : ["FEAT"]),
+    ...(features ? [] : utf8 ? ["FEAT"] : []),
+    ...(utf8 && (!features || features.has("UTF8")) ? ["OPTS UTF8 ON"] : []),
+    ...(pwd ? ["PWD"] : []),
+    ...(portAhead && !secure ? [`TYPE ${portAhead}`, "EPSV"] : []),
   ];
 }
 
@@ -55,7 +72,7 @@ export function loginAfterLines(options: LoginLineOptions): string[] {
  * @example
  * ```ts
  * pipelinedLoginLines("bob", "pw", { secure: false, level: "P", utf8: true });
- * // ["USER bob", "PASS pw", "FEAT"]
+ * // ["USER bob", "PASS pw", "FEAT", "OPTS UTF8 ON"]
  * ```
  */
 export function pipelinedLoginLines(

@@ -116,10 +116,15 @@ export function channelOpener(
           return undefined;
         });
         if (pending) {
+          // A download or listing goes in the same write as the lines ahead of it (a
+          // TYPE: the caller cuts the session when one is refused); an upload is sent
+          // by the caller (its bytes may go before the 150).
+          const withCommand = ahead.length > 0 && request.direction === "read" &&
+            !request.inBetween && between.length === 0;
           const answers: Reply[] = [];
-          if (ahead.length > 0) control.sendMany(ahead);
+          if (ahead.length > 0) control.sendMany(withCommand ? [...ahead, command] : ahead);
           for (const line of ahead) answers.push(await control.read(channel.timeoutMs, line));
-          return { pending, sent: false, ahead: answers };
+          return { pending, sent: withCommand, ahead: answers };
         }
       }
       if (queued || pipelines(request)) {

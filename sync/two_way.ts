@@ -78,6 +78,10 @@ export async function sync(
   options: SyncOptions = {},
 ): Promise<JobReport> {
   const report = newReport("sync", { dryRun: options.dryRun });
+  // A far endpoint opens all its sessions first (not one by one as needed), while
+  // the state store opens and the walk starts.
+  a.warm?.().catch(() => {});
+  b.warm?.().catch(() => {});
   const store = options.state ?? StateStore.open(options.statePath ?? defaultStatePath);
   try {
     const filter = makeFilter(options);
@@ -89,9 +93,6 @@ export async function sync(
       signal: options.signal,
       missingOk: true,
     };
-    // A far endpoint opens all its sessions while the walk starts (not one by one as needed).
-    a.warm?.().catch(() => {});
-    b.warm?.().catch(() => {});
     const [ta, tb] = await Promise.all([
       listTree(a, aRoot, walkOptions),
       listTree(b, bRoot, walkOptions),

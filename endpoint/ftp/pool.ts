@@ -554,7 +554,8 @@ export class SessionPool {
   }
 
   /**
-   * QUITs every session; leased ones are closed at once. A QUIT that has not
+   * QUITs every session (without awaiting a far server's 221, see
+   * {@link FAR_REPLY_MS}); leased ones are closed at once. A QUIT that has not
    * been answered after `closeGraceMs` (a session still busy with a stuck
    * transfer, a server that went silent) is cut off: closing never hangs.
    *
@@ -575,11 +576,13 @@ export class SessionPool {
     for (const client of this.#leased) client.close();
     const grace = graceTimer(this.#closeGraceMs);
     try {
-      const quits = sessions.map((c) => c.quit());
+      // A far server's 221 is not awaited (FtpClient.quit): QUIT leaves, the job ends.
+      const quit = (c: FtpClient) => c.quit({ wait: c.fastestReplyMs < FAR_REPLY_MS });
+      const quits = sessions.map(quit);
       const m = await Promise.race([main, grace.expired]);
       if (m) {
         sessions.push(m);
-        quits.push(m.quit());
+        quits.push(quit(m));
       }
       await Promise.race([Promise.allSettled(quits), grace.expired]);
     } finally {

@@ -5,6 +5,7 @@
  * @module
  */
 import { FtpClient, type FtpClientOptions } from "../../ftp/client.ts";
+import { takeAhead } from "../../ftp/head_sessions.ts";
 
 /**
  * What other sessions to the same server learned, so a new one need not ask
@@ -41,7 +42,8 @@ export interface SessionOptions extends FtpClientOptions {
  */
 export function sessionFactory(options: SessionOptions): SessionFactory {
   return async (hints = {}) => {
-    const client = await FtpClient.connect({ ...options, ...hints });
+    const client = await takeOpenedAhead(options, hints) ??
+      await FtpClient.connect({ ...options, ...hints });
     try {
       await client.login(options.user, options.password, options.account);
       return client;
@@ -50,4 +52,30 @@ export function sessionFactory(options: SessionOptions): SessionFactory {
       throw error;
     }
   };
+}
+
+/**
+ * The connection the CLI opened ahead for this very session (ftp/head_sessions.ts),
+ * as a client with these options: plain, no source address, the same user and
+ * password. One offered for this server that does not fit is closed (never a
+ * session more than the pool counts).
+ */
+async function takeOpenedAhead(
+  options: SessionOptions,
+  hints: SessionHints,
+): Promise<FtpClient | undefined> {
+  const { host, port } = options;
+  const user = options.user ?? "anonymous";
+  const password = options.password ?? "anonymous@";
+  const ahead = await takeAhead({ host, port, user, password });
+  if (!ahead) return undefined;
+  if ((options.tls ?? "none") !== "none" || options.sourceAddress) {
+    try {
+      ahead.conn.close();
+    } catch {
+      // closed already
+    }
+    return undefined;
+  }
+  return FtpClient.adopt(ahead.conn, ahead, { ...options, ...hints });
 }

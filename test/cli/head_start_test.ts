@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MemoryEndpoint } from "../../mod.ts";
-import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
+import { countingServer } from "./counting_server.ts";
 import { headStartUrl, startHead } from "../../cli/head_start.ts";
 import { ferry } from "./helpers.ts";
 import { peerTest } from "../peers/skip.ts";
@@ -31,30 +30,8 @@ Deno.test("headStartUrl: only get/put with harmless flags and a plain ftp:// URL
   assert.equal(headStartUrl(["ls", url]), undefined);
 });
 
-/** ferry's own server over a memory tree with pub/, counting connections and logins. */
-async function server() {
-  const ep = new MemoryEndpoint();
-  await ep.mkdir("pub", { parents: true });
-  const authorizer = new VirtualAuthorizer().addUser("bob", {
-    password: "pw-5ecret",
-    perm: "elradfmwMT",
-  });
-  const counts = { connects: 0, logins: 0 };
-  const srv = await startFtpServer({
-    endpoint: ep,
-    authorizer,
-    port: 0,
-    authFailedDelayMs: 0,
-    hooks: {
-      onConnect: () => void counts.connects++,
-      onLogin: () => void counts.logins++,
-    },
-  });
-  return { srv, ep, counts, base: `127.0.0.1:${srv.port}` };
-}
-
 Deno.test("get/put with the password in the URL: one connection, one login, the right bytes", async () => {
-  const { srv, ep, counts, base } = await server();
+  const { srv, ep, counts, base } = await countingServer();
   const dir = await Deno.makeTempDir({ prefix: "ferry-cli-head-" });
   try {
     await Deno.writeTextFile(join(dir, "up.txt"), "head start\n");
@@ -77,7 +54,7 @@ Deno.test("get/put with the password in the URL: one connection, one login, the 
 });
 
 Deno.test("a head start fails as the usual path does: wrong password, missing local file", async () => {
-  const { srv, counts, base } = await server();
+  const { srv, counts, base } = await countingServer();
   const dir = await Deno.makeTempDir({ prefix: "ferry-cli-head-" });
   try {
     // --net-timeout (any value) keeps the usual path: both must print the same.
@@ -105,7 +82,7 @@ Deno.test("a head start fails as the usual path does: wrong password, missing lo
 });
 
 Deno.test("startHead: taken once for its URL; one not taken is closed", async () => {
-  const { srv, counts, base } = await server();
+  const { srv, counts, base } = await countingServer();
   try {
     const url = `ftp://bob:pw-5ecret@${base}/pub/a.txt`;
     const head = startHead(url);

@@ -15,6 +15,7 @@ import { startVsftpd } from "../peers/vsftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
 import { type Peer, peerTest } from "../peers/skip.ts";
 import type { FtpPeer } from "../peers/types.ts";
+import { traceCommands } from "./trace_commands.ts";
 
 /** Each server, and how it sets a file's time (vsftpd: MDTM with a time). */
 const servers: [Peer, () => Promise<FtpPeer>, string][] = [
@@ -23,26 +24,6 @@ const servers: [Peer, () => Promise<FtpPeer>, string][] = [
 ];
 
 const text = new TextEncoder();
-
-/** The command lines the session sends, from the FTP trace. */
-async function traceCommands(): Promise<{ sent: string[]; stop(): Promise<void> }> {
-  const { configureLogging, resetLogging } = await import("../../deps/logtape.ts");
-  const sent: string[] = [];
-  await configureLogging({
-    reset: true,
-    sinks: {
-      capture: (record) => {
-        const line = record.properties.line;
-        if (record.message[0] === "> " && typeof line === "string") sent.push(line);
-      },
-    },
-    loggers: [
-      { category: ["ferry", "ftp", "control"], lowestLevel: "debug", sinks: ["capture"] },
-      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
-    ],
-  });
-  return { sent, stop: () => resetLogging() };
-}
 
 async function store(ftp: FtpClient, path: string, body: string): Promise<void> {
   await ReadableStream.from([text.encode(body)]).pipeTo(await ftp.store(path));

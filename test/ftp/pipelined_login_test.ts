@@ -21,35 +21,67 @@ import { connectScripted, quitClean } from "./scripted_client.ts";
 
 const VSFTPD = "220 (vsFTPd 3.0.3)\r\n";
 
-Deno.test("pipelined login: USER, PASS and FEAT in one write, then OPTS UTF8", async () => {
+/** The lines a pipelined login writes after USER and PASS on vsftpd (features not known). */
+const AFTER = ["FEAT", "OPTS UTF8 ON", "TYPE A", "EPSV"];
+
+Deno.test("pipelined login: USER, PASS, FEAT, OPTS UTF8, TYPE A and EPSV in one write", async () => {
   await using server = await startScriptedServer(async (s) => {
     await s.send(VSFTPD);
-    await s.expect("USER u");
-    await s.expect("PASS p");
-    await s.expect("FEAT");
+    for (const line of ["USER u", "PASS p", ...AFTER]) await s.expect(line);
     await s.reply(331, "password");
     await s.reply(230, "in");
     await s.send("211-Features:\r\n UTF8\r\n MDTM\r\n211 End\r\n");
-    await s.expect("OPTS UTF8 ON");
     await s.reply(200, "utf8");
+    await s.reply(200, "ascii");
+    await s.reply(502, "no EPSV here");
+    await s.expect("PWD"); // a command of its own: the first timed round trip
+    await s.reply(257, '"/home/u" is the current directory');
     await scriptedQuit(s);
   });
   const ftp = await connectScripted(server);
   assert.equal(ftp.pipelinesLogin, true);
   await ftp.login("u", "p");
   assert.deepEqual([...(ftp.knownFeatures?.keys() ?? [])], ["UTF8", "MDTM"]);
+  assert.equal(await ftp.pwd(), "/home/u");
+  assert.equal(ftp.epsvWorked, false);
   await quitClean(ftp, server);
 });
 
-Deno.test("pipelined login: a wrong password fails as before; FEAT's 530 is dropped", async () => {
+Deno.test("pipelined login: OPTS UTF8 refused is passed over; the first download takes the EPSV port", async () => {
   await using server = await startScriptedServer(async (s) => {
     await s.send(VSFTPD);
-    await s.expect("USER u");
-    await s.expect("PASS wrong");
-    await s.expect("FEAT");
+    for (const line of ["USER u", "PASS p", ...AFTER]) await s.expect(line);
+    const pasv = await s.openPassive();
+    await s.reply(331, "password");
+    await s.reply(230, "in");
+    await s.reply(211, "no features");
+    await s.reply(501, "OPTS UTF8 not understood");
+    await s.reply(200, "ascii");
+    await s.send(pasv.epsvReply() + "\r\n");
+    // The download connects to that port; TYPE I goes in the same write as RETR.
+    await s.expect("TYPE I");
+    await s.expect("RETR a");
+    await s.reply(200, "binary");
+    await scriptedSendData(s, pasv, "hello");
+    await s.expect("PWD");
+    await s.reply(257, '"/" is the current directory');
+    await scriptedQuit(s);
+  });
+  const ftp = await connectScripted(server);
+  await ftp.login("u", "p");
+  assert.equal(ftp.epsvWorked, true);
+  assert.equal(await new Response(await ftp.retrieve("a")).text(), "hello");
+  assert.equal(await ftp.pwd(), "/");
+  await quitClean(ftp, server);
+});
+
+Deno.test("pipelined login: a wrong password fails as before; the rest's 530s are dropped", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send(VSFTPD);
+    for (const line of ["USER u", "PASS wrong", ...AFTER]) await s.expect(line);
     await s.reply(331, "password");
     await s.reply(530, "Login incorrect.");
-    await s.reply(530, "Please login with USER and PASS.");
+    for (const _ of AFTER) await s.reply(530, "Please login with USER and PASS.");
     await s.readCommand(); // the client closes
   });
   const ftp = await connectScripted(server);
@@ -61,23 +93,25 @@ Deno.test("pipelined login: a wrong password fails as before; FEAT's 530 is drop
 });
 
 Deno.test("pipelined login: known features send OPTS UTF8 with the login; ACCT when asked", async () => {
+  const after = ["OPTS UTF8 ON", "TYPE A", "EPSV"];
   await using server = await startScriptedServer(async (s) => {
     await s.send(VSFTPD);
-    await s.expect("USER u");
-    await s.expect("PASS p");
-    await s.expect("OPTS UTF8 ON");
+    for (const line of ["USER u", "PASS p", ...after]) await s.expect(line);
     await s.reply(331, "password");
     await s.reply(332, "account please");
-    await s.reply(530, "not logged in");
+    for (const _ of after) await s.reply(530, "not logged in");
     await s.expect("ACCT a");
     await s.reply(230, "in");
-    // Answered before the account: asked again, in turn.
+    // Answered before the account: OPTS asked again, in turn.
     await s.expect("OPTS UTF8 ON");
     await s.reply(200, "utf8");
+    await s.expect("PWD");
+    await s.reply(257, '"/" is the current directory');
     await scriptedQuit(s);
   });
   const ftp = await connectScripted(server, { features: new Map([["UTF8", ""]]) });
   await ftp.login("u", "p", "a");
+  assert.equal(await ftp.pwd(), "/");
   await quitClean(ftp, server);
 });
 
