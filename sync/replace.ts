@@ -7,6 +7,7 @@
  */
 import type { Endpoint } from "../endpoint/types.ts";
 import { AlreadyExistsError } from "../endpoint/errors.ts";
+import { asideName } from "../endpoint/atomic.ts";
 import { logger } from "../util/log.ts";
 import { errorMessage } from "../util/errors.ts";
 
@@ -14,7 +15,8 @@ const log = logger("sync", "transfer");
 
 /**
  * Renames `from` onto `to`, replacing `to`. Backends whose rename cannot
- * replace get a remove first: a short moment without the file, never a half one.
+ * replace get the old file moved aside first: a short moment without the
+ * file, never a half one, and never the old file lost to a failed rename.
  *
  * @example
  * ```ts
@@ -22,13 +24,43 @@ const log = logger("sync", "transfer");
  * ```
  */
 export async function replace(ep: Endpoint, from: string, to: string): Promise<void> {
+  await ontoExisting(ep, to, () => ep.rename(from, to));
+}
+
+/**
+ * Runs `move` (a rename onto `to`); a backend that refuses because `to`
+ * exists gets the old file moved aside (`asideName`), `move` again, and the
+ * old file put back if that still fails, removed once the new one stands.
+ * The FTP endpoint does the same for servers that refuse (its `#moveOnto`).
+ */
+async function ontoExisting<T>(ep: Endpoint, to: string, move: () => Promise<T>): Promise<T> {
   try {
-    await ep.rename(from, to);
+    return await move();
   } catch (error) {
     if (!(error instanceof AlreadyExistsError)) throw error;
-    await ep.remove(to);
-    await ep.rename(from, to);
   }
+  const aside = asideName(to);
+  await ep.rename(to, aside);
+  let result: T;
+  try {
+    result = await move();
+  } catch (error) {
+    await ep.rename(aside, to).catch((e) =>
+      log.error("the old {to} is left at {aside}: cannot put it back: {error}", {
+        to,
+        aside,
+        error: errorMessage(e),
+      })
+    );
+    throw error;
+  }
+  await ep.remove(aside).catch((e) =>
+    log.warn("cannot remove the replaced file's old copy {aside}: {error}", {
+      aside,
+      error: errorMessage(e),
+    })
+  );
+  return result;
 }
 
 /**
@@ -52,13 +84,8 @@ export async function replaceDated(
     await replace(ep, from, to);
     return await applyMtime(ep, to, mtime);
   }
-  try {
-    return await ep.renameWithMtime(from, to, mtime);
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    await ep.remove(to);
-    return await ep.renameWithMtime(from, to, mtime);
-  }
+  const dated = ep.renameWithMtime.bind(ep);
+  return await ontoExisting(ep, to, () => dated(from, to, mtime));
 }
 
 /**

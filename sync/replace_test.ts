@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { DelegatingEndpoint } from "../endpoint/delegating.ts";
+import { AlreadyExistsError, PermissionDeniedError } from "../endpoint/errors.ts";
+import { MemoryEndpoint } from "../endpoint/memory.ts";
+import { replace, replaceDated } from "./replace.ts";
+
+/** A backend whose rename never replaces, and that refuses renaming `*.locked` files onto a free name. */
+class NoReplace extends DelegatingEndpoint {
+  override async rename(from: string, to: string): Promise<void> {
+    if (await this.inner.lstat(to).then(() => true, () => false)) throw new AlreadyExistsError(to);
+    if (from.endsWith(".locked")) throw new PermissionDeniedError(from);
+    await super.rename(from, to);
+  }
+}
+
+async function text(ep: MemoryEndpoint, path: string): Promise<string> {
+  return await new Response(await ep.read(path)).text();
+}
+
+async function write(ep: MemoryEndpoint, path: string, body: string): Promise<void> {
+  await ReadableStream.from([new TextEncoder().encode(body)]).pipeTo(await ep.write(path));
+}
+
+Deno.test("replace onto an existing file where rename cannot replace: the new file stands, nothing beside it", async () => {
+  const mem = new MemoryEndpoint();
+  await write(mem, "a.txt", "old");
+  await write(mem, ".a.part", "new");
+  await replace(new NoReplace(mem), ".a.part", "a.txt");
+  assert.equal(await text(mem, "a.txt"), "new");
+  assert.deepEqual((await mem.list("")).map((s) => s.name), ["a.txt"]);
+});
+
+Deno.test("replace: a rename that still fails puts the old file back (no remove-first)", async () => {
+  const mem = new MemoryEndpoint();
+  await write(mem, "a.txt", "old");
+  await write(mem, "a.locked", "new");
+  const ep = new NoReplace(mem);
+  await assert.rejects(replace(ep, "a.locked", "a.txt"), PermissionDeniedError);
+  await assert.rejects(replaceDated(ep, "a.locked", "a.txt", new Date(0)), PermissionDeniedError);
+  assert.equal(await text(mem, "a.txt"), "old");
+  assert.deepEqual((await mem.list("")).map((s) => s.name).sort(), ["a.locked", "a.txt"]);
+});
