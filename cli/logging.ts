@@ -62,7 +62,8 @@ const LEVEL_TAG: Record<LogLevel, string> = {
 };
 
 /**
- * One plain text line: `12:34:56 INF job·pull: message`.
+ * One plain text line: `12:34:56 INF job·pull: message` (`ftp·control#2:` for a
+ * record of control connection 2).
  *
  * @example
  * ```ts
@@ -71,7 +72,10 @@ const LEVEL_TAG: Record<LogLevel, string> = {
  */
 export function textLine(record: LogRecord, secrets: Secrets, withTime = true): string {
   const time = withTime ? new Date(record.timestamp).toISOString().slice(11, 19) + " " : "";
-  const category = record.category.slice(1).join("·");
+  // A control connection's number tells parallel sessions apart in a trace.
+  const conn = record.properties.conn;
+  const category = record.category.slice(1).join("·") +
+    (typeof conn === "number" ? `#${conn}` : "");
   return secrets.redact(`${time}${LEVEL_TAG[record.level]} ${category}: ${renderMessage(record)}`);
 }
 

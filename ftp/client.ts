@@ -438,6 +438,11 @@ export class FtpClient {
     return this.#retired || this.#control.closed;
   }
 
+  /** This process's number for the session's control connection (`#2` in a trace). */
+  get conn(): number {
+    return this.#control.conn;
+  }
+
   #retired = false;
 
   /**

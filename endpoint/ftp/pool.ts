@@ -215,7 +215,10 @@ export class SessionPool {
     }
     const made = this.#make().catch((error) => this.#idleAsMain(error));
     this.#main = made;
-    made.then((client) => this.#mainClient = client, () => {});
+    made.then((client) => {
+      this.#mainClient = client;
+      this.#trace(client, "is the main session");
+    }, () => {});
     made.catch(() => {
       if (this.#main === made) this.#main = undefined;
     });
@@ -420,6 +423,7 @@ export class SessionPool {
         try {
           const client = await this.#make();
           this.#leased.add(client);
+          this.#trace(client, "opened as a child");
           return client;
         } catch (error) {
           if (!this.#lowerLimit(error)) throw error;
@@ -471,6 +475,7 @@ export class SessionPool {
       opening.push(
         this.#make().then((client) => {
           this.#idle.push({ client, since: this.#now() });
+          this.#trace(client, "opened ahead");
         }, (error: unknown) => error ?? new Error("failed")).finally(() => {
           this.#connecting--;
           this.#wake();
@@ -514,6 +519,7 @@ export class SessionPool {
     if (!this.#leased.delete(client)) return;
     if (options.broken || client.closed || this.#closed) {
       client.close();
+      this.#trace(client, options.broken ? "dropped (broken)" : "dropped (closed)");
     } else {
       client.timeShift = this.#timeShift;
       client.mlsdLocalTime = this.#mlsdLocalTime;
@@ -645,6 +651,22 @@ export class SessionPool {
     if (this.#warnedLimit) log.debug(message, fields);
     else log.warn(message, fields);
     this.#warnedLimit = true;
+  }
+
+  /** A debug line on a session's coming or going, with what the pool holds then (the trace's count). */
+  #trace(client: FtpClient, what: string): void {
+    log.debug("session {what}: {leased} lent, {idle} idle, {connecting} connecting, main {main}", {
+      what,
+      conn: client.conn,
+      leased: this.#leased.size,
+      idle: this.#idle.length,
+      connecting: this.#connecting,
+      main: this.#mainLent
+        ? `lent (#${this.#mainLent.conn})`
+        : this.#mainClient
+        ? `#${this.#mainClient.conn}`
+        : "none",
+    });
   }
 
   /** What the sessions so far learned, for the next one (see `SessionHints`). */
