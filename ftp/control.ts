@@ -216,7 +216,9 @@ export class ControlConnection {
 
   /** Closes the socket at once. */
   destroy(): void {
-    this.#fail(new FtpConnectionError("control connection closed"));
+    // Which of our own paths gave the session up: the trace says (the error stays plain).
+    const at = new Error().stack?.split("\n")[2]?.trim().replace(/^at /, "");
+    this.#fail(new FtpConnectionError("control connection closed"), true, at);
   }
 
   /**
@@ -298,9 +300,14 @@ export class ControlConnection {
     }
   }
 
-  #fail(error: FtpError, destroy = true): void {
+  #fail(error: FtpError, destroy = true, at?: string): void {
     if (this.#broken) return;
     this.#broken = error;
+    log.debug("closed: {reason}", {
+      reason: at ? `${error.message}, by ${at}` : error.message,
+      peer: this.peer,
+      conn: this.conn,
+    });
     this.#detach();
     this.#socket.on("error", () => {}); // late errors after destroy are expected
     if (destroy) this.#socket.destroy();

@@ -30,7 +30,13 @@ export async function awaitReady(
     if (implicit) await awaitListening("127.0.0.1", port, { abort: proc.exited });
     else await awaitBanner("127.0.0.1", port, { abort: proc.exited });
   } catch (e) {
-    return (e as Error).message;
+    // Another process that took the port between our check and the daemon's bind may
+    // have answered (and closed) instead: that is a port to try again, not a failure.
+    const message = (e as Error).message;
+    if (listenerOwnedBy(proc.pid, port) === false) {
+      return `port ${port} taken by another (${message})`;
+    }
+    return message;
   }
   if (listenerOwnedBy(proc.pid, port) === false) return `port ${port} taken by another process`;
   return await awaitSessionsGone(proc);

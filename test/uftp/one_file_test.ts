@@ -19,7 +19,7 @@ const needs = ["uftpd", "openssl"] as const;
 
 /** The commands ferry sent (`> VERB args` lines of the wire trace), from the first MLST on. */
 function sent(stderr: string): string[] {
-  const lines = [...stderr.matchAll(/ftp·control: > (.*)$/gm)].map((m) => m[1].trim());
+  const lines = [...stderr.matchAll(/ftp·control(?:#\d+)?: > (.*)$/gm)].map((m) => m[1].trim());
   return lines.slice(lines.findIndex((l) => l.startsWith("STAT F")) + 1);
 }
 
