@@ -78,10 +78,14 @@ export function retrieveStream(
   }
   let bytes = 0;
   let settled = false;
-  const abort = async () => {
-    if (settled) return;
+  // Whether the session came out of an abort in step (ABOR and its replies read).
+  let aborted: Promise<boolean> | undefined;
+  const abort = (): Promise<boolean> => {
+    if (aborted) return aborted;
+    if (settled) return Promise.resolve(true);
     settled = true;
-    await handle.abort().catch(() => undefined);
+    aborted = handle.abort().then(() => true, () => false);
+    return aborted;
   };
   const onAbort = () => void abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -101,8 +105,12 @@ export function retrieveStream(
         // The data connection broke: the server's reply says why.
         settled = true;
         reason = await handle.failed(error);
-      }
-      report(true);
+        report(true);
+      } else if (aborted) {
+        // An abort cut this read: the session is handed back once the abort
+        // has resynchronised it (or dropped if it could not), never before.
+        report(!(await aborted));
+      } else report(true);
       throw reason;
     }
     if (got === null) {
@@ -123,8 +131,8 @@ export function retrieveStream(
   };
   const cancel = async () => {
     options.signal?.removeEventListener("abort", onAbort);
-    await abort();
-    report(false);
+    // A session whose ABOR could not be resynchronised is out of step: dropped, not reused.
+    report(!(await abort()));
   };
   if (data.readInto) {
     // A byte stream: a BYOB reader (util/files.ts) has the bytes read straight into its
