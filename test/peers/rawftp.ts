@@ -12,6 +12,11 @@ export interface FtpReply {
   text: string;
 }
 
+/** The server closed the connection before a complete reply. */
+export class ServerClosedError extends Error {
+  override name = "ServerClosedError";
+}
+
 /** TLS settings for implicit FTPS or {@link RawFtp.startTls}. */
 export interface RawTlsOptions {
   /** PEM CA certificates to trust (e.g. the test CA). */
@@ -254,7 +259,7 @@ export class RawFtp implements AsyncDisposable {
       }
       const chunk = new Uint8Array(4096);
       const n = await this.#conn.read(chunk);
-      if (n === null) throw new Error("connection closed by the server");
+      if (n === null) throw new ServerClosedError("connection closed by the server");
       const merged = new Uint8Array(this.#buffer.length + n);
       merged.set(this.#buffer);
       merged.set(chunk.subarray(0, n), this.#buffer.length);
@@ -290,9 +295,10 @@ export async function awaitBanner(
       if (reply.code !== 220) throw new Error(`banner was ${reply.code} ${reply.text}`);
       return reply.text;
     } catch (e) {
-      if (!(e instanceof Deno.errors.ConnectionRefused)) throw e;
+      // A daemon still starting may accept and close (seen: ProFTPD and Pure-FTPd at load 10).
+      if (!(e instanceof Deno.errors.ConnectionRefused || e instanceof ServerClosedError)) throw e;
       lastError = e;
-      // Not listening yet: poll again shortly (bounded by the deadline and by abort).
+      // Not serving yet: poll again shortly (bounded by the deadline and by abort).
       await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
       ftp?.close();
