@@ -138,7 +138,12 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
     reset: true,
     sinks,
     loggers: [
-      { category: ["ferry"], lowestLevel: file ? "debug" : level, sinks: Object.keys(sinks) },
+      // runEnd is the run-end category's own (below): every other record once, not twice.
+      {
+        category: ["ferry"],
+        lowestLevel: file ? "debug" : level,
+        sinks: Object.keys(sinks).filter((s) => s !== "runEnd"),
+      },
       // The wire trace (every FTP line) only with --debug.
       { category: ["ferry", "ftp"], lowestLevel: setup.verbosity === "debug" ? "debug" : "info" },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },

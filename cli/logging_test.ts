@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { LogRecord } from "../deps/logtape.ts";
 import { Secrets } from "../workflow/secrets.ts";
-import { textLine } from "./logging.ts";
+import { setupLogging, textLine } from "./logging.ts";
+import { logger } from "../util/log.ts";
 
 const record = (properties: Record<string, unknown>): LogRecord => ({
   category: ["ferry", "ftp", "control"],
@@ -19,4 +20,21 @@ Deno.test("textLine names the control connection a record is about, so parallel 
     "05:20:00 DBG ftp·control#3: > PASS ****",
   );
   assert.equal(textLine(record({}), secrets, false), "DBG ftp·control: > PASS ****");
+});
+
+Deno.test("setupLogging --log-format json: each record is one line, the run's end too", async () => {
+  const lines: string[] = [];
+  const dispose = await setupLogging({
+    verbosity: "normal",
+    format: "json",
+    secrets: new Secrets(),
+    write: (line) => lines.push(line),
+  });
+  try {
+    logger("job").info("copied {path}", { path: "a.txt" });
+    logger("run-end").info("done", { ok: true });
+  } finally {
+    await dispose();
+  }
+  assert.deepEqual(lines.map((l) => JSON.parse(l).message), ["copied a.txt", "done"]);
 });
