@@ -42,6 +42,17 @@ export * from "./endpoint/ftp/stat_cache.ts";
 export * from "./endpoint/ftp/time_shift.ts";
 export * from "./endpoint/mtime.ts";
 export * from "./endpoint/lru.ts";
+// What a session factory makes and may throw, and the MLST parser, for a plugin that makes its
+// own sessions (plugins/uftp) without `./ftp`'s TLS helpers: those load node:tls, node:crypto
+// and node:net, ~20 ms of a process's start-up, where a session never uses TLS.
+export { FtpClient } from "./ftp/client.ts";
+export {
+  CommandNotImplementedError,
+  errorForReply,
+  FtpPermanentError,
+  FtpTimeoutError,
+} from "./ftp/errors.ts";
+export { parseMlstReply } from "./ftp/listing/mlsd.ts";
 export {
   type ListingShifts,
   measureTimeShift,
@@ -63,11 +74,12 @@ export type {
   StatOptions,
   WriteOptions,
 } from "./endpoint/types.ts";
-export type { FtpClient, FtpClientOptions, RawControl, TlsMode } from "./ftp/client.ts";
+export type { FtpClientOptions, RawControl, TlsMode } from "./ftp/client.ts";
 export type { ListEntry, ListingParser, ParseContext } from "./ftp/listing/types.ts";
 export type { Reply } from "./ftp/reply_shape.ts";
 export type { FtpEncoding } from "./ftp/socket.ts";
 export type { FerryError } from "./util/errors.ts";
+export type { FtpError } from "./ftp/errors.ts";
 export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
 export type { TlsOptions } from "./ftp/tls.ts";
 export type { TransferOptions } from "./ftp/client.ts";

@@ -8,7 +8,7 @@ import type net from "node:net";
 import type tls from "node:tls";
 import { logger } from "../util/log.ts";
 import { ControlConnection } from "./control.ts";
-import { ConnSocket } from "./conn_socket.ts";
+import { ConnSocket, type ControlSocket } from "./conn_socket.ts";
 import { loginAfterLines, pipelinedLoginLines, welcomePipelinesLogin } from "./login_lines.ts";
 import { type DataChannelOptions, type DataChannelState, dataConnectionError } from "./data.ts";
 import {
@@ -41,7 +41,7 @@ import type { TlsOptions } from "./tls.ts";
 import { tlsCode, tlsCodeIfLoaded } from "./tls_code.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
-import type { DataConnection } from "./data_connection.ts";
+import { connectConn, type DataConnection } from "./data_connection.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
 import { createListingParser, type Listing, parseMlstReply, parseNlst } from "./listing/index.ts";
 
@@ -128,6 +128,13 @@ export interface FtpClientOptions {
    * node:net for many small files. False keeps every data connection on node:net.
    */
   nativeDataConnections?: boolean;
+  /**
+   * With `tls: "none"`: the control connection on `Deno.connect` instead of
+   * node:net (no `sourceAddress`), so a session that never needs TLS loads no
+   * Node socket layer (~10-20 ms of a process's start-up: the UFTP sessions).
+   * Such a connection cannot be upgraded later ({@link FtpClient.auth} refuses).
+   */
+  nativeControl?: boolean;
   /** Follow the PASV reply's host even when it differs from the control peer (default false). */
   trustPasvHost?: boolean;
   /** Address announced in active mode. */
@@ -354,6 +361,12 @@ export class FtpClient {
     const port = options.port ?? (tls === "implicit" ? 990 : 21);
     const timeoutMs = options.timeoutMs ?? 30_000;
     const host = stripBrackets(options.host);
+    if (tls === "none" && options.nativeControl && options.sourceAddress === undefined) {
+      const conn = await connectConn(host, port, { timeoutMs });
+      // Its commands are not held back by Nagle (the ACK nudges, pipelined lines).
+      conn.setNoDelay(true);
+      return await FtpClient.#welcomed(new ConnSocket(conn), options, host, port);
+    }
     let socket: net.Socket = await connectSocket(host, port, {
       timeoutMs,
       localAddress: options.sourceAddress,
@@ -366,9 +379,19 @@ export class FtpClient {
         timeoutMs,
       );
     }
+    return await FtpClient.#welcomed(socket, options, host, port);
+  }
+
+  /** A client on a connected control socket once the server's welcome is read (and AUTH TLS). */
+  static async #welcomed(
+    socket: ControlSocket,
+    options: FtpClientOptions,
+    host: string,
+    port: number,
+  ): Promise<FtpClient> {
     const control = new ControlConnection(socket, {
       encoding: options.encoding ?? "utf-8",
-      timeoutMs,
+      timeoutMs: options.timeoutMs ?? 30_000,
       peer: formatHostPort(host, port),
     });
     try {
@@ -376,7 +399,7 @@ export class FtpClient {
       if (welcome.code >= 400) throw errorForReply(welcome);
       if (welcome.code !== 220) throw new FtpReplyError(`unexpected welcome: ${welcome.lines[0]}`);
       const client = new FtpClient(control, welcome.text, { ...options, host, port });
-      if (tls === "explicit") await client.auth();
+      if (options.tls === "explicit") await client.auth();
       return client;
     } catch (error) {
       control.destroy();

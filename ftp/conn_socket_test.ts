@@ -3,6 +3,7 @@ import { ConnSocket } from "./conn_socket.ts";
 import { FtpClient } from "./client.ts";
 import { FtpError } from "./errors.ts";
 import { MemoryEndpoint } from "../mod.ts";
+import { collect, writeAll } from "../endpoint/streams.ts";
 import { startFtpServer, VirtualAuthorizer } from "../server.ts";
 
 /** A listener on a free port and the first connection to it, both ends. */
@@ -97,6 +98,28 @@ Deno.test("FtpClient.adopt: a login sent ahead is read, not sent again; another 
     const other = await open(["USER bob", "PASS pw", "FEAT"]);
     await assert.rejects(() => other.login("bob", "other"), FtpError);
     assert.equal(other.closed, true);
+  } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("FtpClient.connect with nativeControl: a plain session on Deno.connect; AUTH TLS refused on it", async () => {
+  const authorizer = new VirtualAuthorizer().addUser("bob", { password: "pw", perm: "elr" });
+  const tree = new MemoryEndpoint();
+  await writeAll(await tree.write("a.txt"), new TextEncoder().encode("abc"));
+  const srv = await startFtpServer({ endpoint: tree, authorizer, port: 0, authFailedDelayMs: 0 });
+  try {
+    const client = await FtpClient.connect({
+      host: "127.0.0.1",
+      port: srv.port,
+      nativeControl: true,
+    });
+    assert.equal(client.secure, false);
+    await client.login("bob", "pw");
+    assert.deepEqual(await client.nlst(), ["a.txt"]);
+    assert.equal(new TextDecoder().decode(await collect(await client.retrieve("a.txt"))), "abc");
+    await assert.rejects(() => client.auth(), /native \(Deno.Conn\) control connection/);
+    client.close();
   } finally {
     await srv.close();
   }

@@ -84,6 +84,7 @@ export const FTP_OPTIONS: SchemeOptions = {
   epsv: { ...bool, description: "try EPSV before PASV (default true)" },
   pipeline: { ...bool, description: "send the transfer commands without waiting (default auto)" },
   nativeDataConnections: bool,
+  nativeControl: { ...bool, description: "plain control connection on Deno.connect (tls: off)" },
   queueReads: { ...bool, description: "send the next download's commands while one runs" },
   pipelineLogin: { ...bool, description: "USER, PASS and FEAT in one write (default auto)" },
   writeAhead: {

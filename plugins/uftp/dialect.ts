@@ -9,9 +9,17 @@
  * @module
  */
 import type { FtpClient, TransferOptions } from "../../ftp.ts";
-import { CommandNotImplementedError, FtpPermanentError } from "../../ftp.ts";
-import { multiRetrieve, multiStore } from "./multi_client.ts";
+import { CommandNotImplementedError, FtpPermanentError } from "../../host.ts";
+import type * as MultiClient from "./multi_client.ts";
 import { UftpProtocolError } from "./errors.ts";
+
+/**
+ * multi_client.ts (node:net sockets for several streams), by a specifier Deno
+ * cannot read ahead: loaded by the first multi-stream transfer, not by every
+ * single-stream session's process.
+ */
+const MULTI_MODULE = new URL("./multi_client.ts", import.meta.url).href;
+const multiClient = () => import(MULTI_MODULE) as Promise<typeof MultiClient>;
 
 /** "Up to the end" as a RANG end (int64 max, what pyunicore sends as sys.maxsize). */
 export const RANGE_END_MAX = "9223372036854775807";
@@ -211,6 +219,7 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
     retrieve: async (p: string, o: TransferOptions = {}) => {
       const offset = o.offset ?? 0;
       if (streams > 1) {
+        const { multiRetrieve } = await multiClient();
         const stream = await multiRetrieve(client, rel(p), streams, { ...o, offset });
         return o.onSettled ? settling(stream, o.onSettled) : stream;
       }
@@ -233,7 +242,10 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
         ...(o.before ?? []),
         ...(offset > 0 ? [`RANG ${offset} ${RANGE_END_MAX}`] : []),
       ];
-      if (streams > 1) return await multiStore(client, rel(p), streams, { ...o, before });
+      if (streams > 1) {
+        const { multiStore } = await multiClient();
+        return await multiStore(client, rel(p), streams, { ...o, before });
+      }
       try {
         return await client.store(rel(p), { ...o, offset: undefined, append: false, before });
       } catch (error) {

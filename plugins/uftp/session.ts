@@ -8,8 +8,7 @@
  * the UFTPD still knows it.
  * @module
  */
-import { FtpClient, FtpPermanentError } from "../../ftp.ts";
-import type { SessionFactory } from "../../host.ts";
+import { FtpClient, FtpPermanentError, type SessionFactory } from "../../host.ts";
 import { logger } from "../../plugin.ts";
 import { type AuthClientOptions, authenticate } from "./auth_client.ts";
 import type { AuthRequestOptions, UftpGrant } from "./auth_messages.ts";
@@ -61,6 +60,8 @@ export async function openUftpSession(
     features: options.features,
     // UFTPD writes each reply line on its own and skips empty lines: see nudgeAcks.
     nudgeAcks: true,
+    // Plain, never TLS: on Deno.connect, without Node's socket layer.
+    nativeControl: true,
   });
   try {
     await client.login("anonymous", grant.secret);

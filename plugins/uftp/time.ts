@@ -4,8 +4,7 @@
  * exactly and read-only: MLST and STAT of the session's base directory.
  * @module
  */
-import { type FtpClient, parseMlstReply, type Reply } from "../../ftp.ts";
-import { parseTimeShift } from "../../host.ts";
+import { type FtpClient, parseMlstReply, parseTimeShift, type Reply } from "../../host.ts";
 import { UftpProtocolError } from "./errors.ts";
 
 /**
