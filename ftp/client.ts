@@ -526,6 +526,10 @@ export class FtpClient {
    */
   auth(): Promise<void> {
     return this.#exclusive(async () => {
+      if (!("setNoDelay" in this.#control.socket)) {
+        // nativeControl or adopted: refused before AUTH TLS goes out (node:tls needs a node socket).
+        throw new FtpProtocolError("cannot start TLS on a native (Deno.Conn) control connection");
+      }
       const { startTlsClient } = await tlsCode(); // before AUTH: the handshake follows at once
       const reply = await this.#control.command("AUTH TLS");
       if (reply.code !== 234) throw errorForReply(reply, "AUTH TLS");

@@ -6,11 +6,21 @@
  * `$scrypt$ln=15,r=8,p=1$<salt base64>$<hash base64>`.
  * @module
  */
-import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import process from "node:process";
 import { logger } from "../../util/log.ts";
 import { FerryError } from "../../util/errors.ts";
 
 const log = logger("server", "auth");
+
+/**
+ * node:crypto, loaded on first use (`process.getBuiltinModule`, synchronous):
+ * this module is part of the `./plugin` entry point, and a process that checks
+ * no password (a UFTP get) then skips that part of Deno's Node layer (~20 ms
+ * of CPU at start-up, docs/BENCHMARKS.md).
+ */
+function nodeCrypto(): typeof import("node:crypto") {
+  return process.getBuiltinModule("node:crypto");
+}
 
 /** A stored password that is no hash this module knows (code `ESERVERHASH`). */
 export class PasswordHashError extends FerryError {
@@ -36,7 +46,7 @@ export const DEFAULT_SCRYPT: ScryptParams = { ln: 15, r: 8, p: 1 };
 function scryptAsync(password: string, salt: Uint8Array, p: ScryptParams, len: number) {
   const N = 2 ** p.ln;
   return new Promise<Uint8Array>((resolve, reject) => {
-    scrypt(
+    nodeCrypto().scrypt(
       password.normalize("NFC"),
       salt,
       len,
@@ -58,7 +68,7 @@ export async function hashPassword(
   password: string,
   params: ScryptParams = DEFAULT_SCRYPT,
 ): Promise<string> {
-  const salt = randomBytes(16);
+  const salt = crypto.getRandomValues(new Uint8Array(16));
   const key = await scryptAsync(password, salt, params, 32);
   const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/=+$/, "");
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`;
@@ -74,7 +84,7 @@ export async function hashPassword(
  * ```
  */
 export function md5Password(password: string): string {
-  return createHash("md5").update(password, "utf8").digest("hex");
+  return nodeCrypto().createHash("md5").update(password, "utf8").digest("hex");
 }
 
 function fromB64(s: string): Uint8Array {
@@ -139,7 +149,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
   if (kind === "scrypt") {
     const s = parseScrypt(stored)!;
     const key = await scryptAsync(password, s.salt, s.params, s.key.length);
-    return timingSafeEqual(key, s.key);
+    return nodeCrypto().timingSafeEqual(key, s.key);
   }
   if (kind === "md5") {
     if (!md5Warned) {
@@ -150,7 +160,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
       );
     }
     const got = new TextEncoder().encode(md5Password(password));
-    return timingSafeEqual(got, new TextEncoder().encode(stored.toLowerCase()));
+    return nodeCrypto().timingSafeEqual(got, new TextEncoder().encode(stored.toLowerCase()));
   }
   throw new PasswordHashError("unknown password hash format");
 }
@@ -165,6 +175,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
  * ```
  */
 export function plainEquals(expected: string, given: string): boolean {
+  const { createHash, timingSafeEqual } = nodeCrypto();
   const a = createHash("sha256").update(expected, "utf8").digest();
   const b = createHash("sha256").update(given, "utf8").digest();
   return timingSafeEqual(a, b);

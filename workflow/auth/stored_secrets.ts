@@ -7,7 +7,6 @@
  * `-u/-P` users, whose scrypt cost is lower than the old fixed stand-in's).
  * @module
  */
-import { randomBytes } from "node:crypto";
 import {
   DEFAULT_SCRYPT,
   hashPassword,
@@ -78,7 +77,7 @@ function standIn(like: StoredSecret): Promise<StoredSecret> {
   const key = secretCost(like);
   let made = standIns.get(key);
   if (!made) {
-    const value = randomBytes(18).toString("base64");
+    const value = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))));
     made = like.kind === "clear"
       ? Promise.resolve({ kind: "clear", value })
       : like.kind === "md5"
