@@ -13,12 +13,30 @@ import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Endpoint } from "./types.ts";
 import { UnknownSchemeError } from "./errors.ts";
-import { LocalEndpoint } from "./local.ts";
-import { MemoryEndpoint } from "./memory.ts";
+import type * as Local from "./local.ts";
+import type * as Memory from "./memory.ts";
 import { FTP_OPTIONS, FtpEndpoint } from "./ftp/endpoint.ts";
 import type { SchemeOptions } from "./scheme_options.ts";
 
 export type { SchemeOption, SchemeOptions } from "./scheme_options.ts";
+
+/**
+ * The local and memory endpoints, imported when a URL of theirs is opened (by
+ * specifiers Deno cannot read ahead): a command that opens neither (a UFTP
+ * `get`, whose local side is plain file I/O) does not load their ~47 KB of
+ * code (docs/BENCHMARKS.md, session 10). The FTP endpoint stays static: the
+ * `ftp:` schemes and the UFTP plugin are built on it.
+ */
+const LOCAL_MODULE = new URL("./local.ts", import.meta.url).href;
+const MEMORY_MODULE = new URL("./memory.ts", import.meta.url).href;
+
+async function localEndpoint(
+  path: string,
+  options: OpenEndpointOptions,
+): Promise<Local.LocalEndpoint> {
+  const { LocalEndpoint } = await import(LOCAL_MODULE) as typeof Local;
+  return new LocalEndpoint(path, { create: options.create, fsync: options.fsync });
+}
 
 /**
  * What every scheme's opener receives: the endpoint's configuration in one
@@ -87,17 +105,16 @@ export const builtinEndpointSchemes: readonly EndpointOpener[] = [
     scheme: "file",
     description: "a local directory (file:///abs/path, or a plain path)",
     options: {},
-    open: (url, options) =>
-      Promise.resolve(
-        new LocalEndpoint(fileURLToPath(url), { create: options.create, fsync: options.fsync }),
-      ),
+    open: (url, options) => localEndpoint(fileURLToPath(url), options),
   },
   {
     scheme: "memory",
     description: "an in-process tree (tests, demos)",
     options: {},
-    open: (url, options) =>
-      Promise.resolve(MemoryEndpoint.fromUrl(url, { precision: options.precision })),
+    open: async (url, options) => {
+      const { MemoryEndpoint } = await import(MEMORY_MODULE) as typeof Memory;
+      return MemoryEndpoint.fromUrl(url, { precision: options.precision });
+    },
   },
   ...["ftp", "ftpes", "ftps"].map((scheme): EndpointOpener => ({
     scheme,
@@ -158,7 +175,7 @@ export async function openEndpoint(
 ): Promise<Endpoint> {
   if (!isEndpointUrl(url)) {
     const path = isAbsolute(url) ? url : resolve(options.cwd ?? Deno.cwd(), url);
-    return new LocalEndpoint(path, { create: options.create, fsync: options.fsync });
+    return await localEndpoint(path, options);
   }
   const parsed = new URL(url);
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();

@@ -5,7 +5,7 @@
  * and reports mask it.
  * @module
  */
-import type { AuthContext, AuthMethod, Credentials } from "../../plugin.ts";
+import type { AuthContext, AuthMethod, Credentials } from "../../plugin_base.ts";
 import { resolveTokenSpec } from "./credentials.ts";
 import { UftpConfigError } from "./errors.ts";
 import { identityPath } from "./identity.ts";

@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import type { OptionsSchema } from "../../plugin.ts";
+import type { OptionsSchema } from "../../plugin_base.ts";
 import { z } from "../../deps/zod.ts";
 
 /** Options of `auth: { method: unicore, ... }`, as zod checks them. */

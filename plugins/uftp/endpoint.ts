@@ -8,7 +8,7 @@
  */
 import type { FtpClient } from "../../ftp.ts";
 import { FtpEndpoint, FtpHost, parseTimeShift, SessionPool } from "../../host.ts";
-import { type Capabilities, DelegatingEndpoint, normalizePath } from "../../plugin.ts";
+import { type Capabilities, DelegatingEndpoint, normalizePath } from "../../plugin_base.ts";
 import type { UftpCredential } from "./auth_header.ts";
 import { type CredentialSpec, resolveCredential } from "./credentials.ts";
 import { MAX_BLOCK } from "./blocks.ts";

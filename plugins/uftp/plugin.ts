@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { definePlugin, type Endpoint, type Plugin, type PluginCommand } from "../../plugin.ts";
+import { definePlugin, type Endpoint, type Plugin, type PluginCommand } from "../../plugin_base.ts";
 import { unicoreAuth } from "./auth_method.ts";
 import { UftpEndpoint, type UftpEndpointOptions } from "./endpoint.ts";
 

@@ -9,7 +9,7 @@
  * @module
  */
 import { FtpClient, FtpPermanentError, type SessionFactory } from "../../host.ts";
-import { logger } from "../../plugin.ts";
+import { logger } from "../../plugin_base.ts";
 import { type AuthClientOptions, authenticate } from "./auth_client.ts";
 import type { AuthRequestOptions, UftpGrant } from "./auth_messages.ts";
 import type { UftpCredential } from "./auth_header.ts";

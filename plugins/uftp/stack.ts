@@ -4,7 +4,7 @@
  * message, over TCP, even in one process). For `ferry uftp-serve`, demos and tests.
  * @module
  */
-import type { Endpoint } from "../../plugin.ts";
+import type { Endpoint } from "../../plugin_base.ts";
 import { type AuthServiceHandle, startAuthService } from "./authserver/service.ts";
 import type { AuthUser } from "./authserver/users.ts";
 import { startUftpd, type UftpdHandle, type UftpdOptions } from "./uftpd/server.ts";

@@ -32,6 +32,7 @@ export const ENTRY_POINTS: readonly string[] = [
   "sync.ts",
   "workflow.ts",
   "plugin.ts",
+  "plugin_base.ts",
   "server.ts",
   "uftp.ts",
   "errors.ts",
