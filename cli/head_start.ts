@@ -101,12 +101,13 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
   } catch {
     ca = undefined; // the endpoint reports an unreadable CA file
   }
-  const [{ headStartModule }, { splitLocation }] = await Promise.all([
+  const [{ headStartModule }, { splitUrlLocation }] = await Promise.all([
     late<typeof import("../workflow/builtin_manifests.ts")>(
       import.meta.url,
       "../workflow/builtin_manifests.ts",
     ),
-    late<typeof import("./location.ts")>(import.meta.url, "./location.ts"),
+    // Not location.ts: node:path would bring Deno's Node layer in before the request.
+    late<typeof import("./url_location.ts")>(import.meta.url, "./url_location.ts"),
   ]);
   const module = headStartModule("uftp");
   // The plugin's module (plugins/uftp/head.ts), by the URL its manifest names.
@@ -114,7 +115,7 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
     ? await import(module) as SchemeHeadStart
     : { startHead: undefined };
   // The endpoint get/put opens: the file's directory (a put to `.../dir/` keeps the local name).
-  const root = plan.put && plan.url.endsWith("/") ? plan.url : splitLocation(plan.url).root;
+  const root = plan.put && plan.url.endsWith("/") ? plan.url : splitUrlLocation(plan.url).root;
   const head = !startUftpHead || (ca === undefined && plan.caFile !== undefined)
     ? undefined
     : startUftpHead(root, { ca });

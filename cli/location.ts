@@ -6,14 +6,9 @@
  */
 import { basename, dirname, resolve } from "node:path";
 import { urlScheme } from "../workflow/validate.ts";
+import { type Location, splitUrlLocation } from "./url_location.ts";
 
-/** An endpoint URL (or local path) and the path inside it a job works on. */
-export interface Location {
-  /** The endpoint's URL or local directory. */
-  root: string;
-  /** The path below it ("" for the root itself). */
-  path: string;
-}
+export type { Location } from "./url_location.ts";
 
 /**
  * Splits a URL or local path into its parent (the endpoint) and last name (the
@@ -33,11 +28,5 @@ export function splitLocation(location: string): Location {
     const abs = resolve(location);
     return abs === "/" ? { root: "/", path: "" } : { root: dirname(abs), path: basename(abs) };
   }
-  const url = new URL(location);
-  const trimmed = url.pathname.replace(/\/+$/, "");
-  if (trimmed === "") return { root: location, path: "" };
-  const cut = trimmed.lastIndexOf("/");
-  const path = decodeURIComponent(trimmed.slice(cut + 1));
-  url.pathname = trimmed.slice(0, cut) || "/";
-  return { root: url.href, path };
+  return splitUrlLocation(location);
 }
