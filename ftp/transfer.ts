@@ -8,7 +8,7 @@ import type { Reply } from "./reply.ts";
 import { FtpProtocolError } from "./errors.ts";
 import { type FtpEncoding, textDecoder } from "./socket.ts";
 import type { DataConnection } from "./data_connection.ts";
-import { markReleasesChunks } from "../util/files.ts";
+import { markReleasesChunks, offerReadInto } from "../util/files.ts";
 
 /** A data connection after the transfer command was accepted (1xx). */
 export interface TransferHandle {
@@ -136,8 +136,9 @@ export function retrieveStream(
   };
   if (data.readInto) {
     // A byte stream: a BYOB reader (util/files.ts) has the bytes read straight into its
-    // own buffer; a default reader gets a fresh chunk per read as below.
-    return new ReadableStream({
+    // own buffer; a default reader gets a fresh chunk per read as below. streamToFile
+    // skips the stream and calls `next` itself (offerReadInto).
+    const stream = new ReadableStream({
       type: "bytes",
       async pull(controller) {
         const request = controller.byobRequest;
@@ -156,6 +157,12 @@ export function retrieveStream(
         }
       },
       cancel,
+    });
+    return offerReadInto(stream, {
+      readInto: async (into) => {
+        const got = await next(into);
+        return got === null ? null : got as number;
+      },
     });
   }
   return new ReadableStream<Uint8Array>({

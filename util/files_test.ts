@@ -6,6 +6,7 @@ import {
   fileToWritable,
   fileWritable,
   markReleasesChunks,
+  offerReadInto,
   releasesChunks,
   streamToFile,
 } from "./files.ts";
@@ -210,6 +211,55 @@ Deno.test("fileToWritable: a failing sink fails the copy and the file is closed"
     });
     await assert.rejects(fileToWritable(file, sink), /disk full/);
     assert.throws(() => file.readSync(new Uint8Array(1)), Deno.errors.BadResource);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("streamToFile: an offered ReadInto is read instead of the stream; a failure or abort cancels the stream", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/f.bin`;
+    const open = () => Deno.openSync(path, { write: true, create: true, truncate: true });
+    const source = (parts: number[], end: () => Promise<number | null>) => {
+      let pulled = 0;
+      const cancelled: unknown[] = [];
+      const stream = new ReadableStream<Uint8Array>({
+        pull: () => void pulled++,
+        cancel: (reason) => void cancelled.push(reason),
+      }, { highWaterMark: 0 });
+      const left = [...parts];
+      offerReadInto(stream, {
+        readInto: (into) => {
+          const n = left.shift();
+          if (n === undefined) return end();
+          into.fill(n, 0, n);
+          return Promise.resolve(n);
+        },
+      });
+      return { stream, pulled: () => pulled, cancelled };
+    };
+    const ok = source([3, 5], () => Promise.resolve(null));
+    assert.equal(await streamToFile(ok.stream, open()), 8);
+    assert.deepEqual([...await Deno.readFile(path)], [3, 3, 3, 5, 5, 5, 5, 5]);
+    assert.equal(ok.pulled(), 0);
+    assert.deepEqual(ok.cancelled, []);
+
+    const failure = new Error("226 never came");
+    const bad = source([2], () => Promise.reject(failure));
+    await assert.rejects(() => streamToFile(bad.stream, open()), failure);
+    assert.deepEqual(bad.cancelled, [failure]);
+
+    const controller = new AbortController();
+    const stuck = source([1], () => {
+      controller.abort(new Error("interrupted"));
+      return Promise.resolve(0);
+    });
+    await assert.rejects(
+      () => streamToFile(stuck.stream, open(), { signal: controller.signal }),
+      /interrupted/,
+    );
+    assert.equal(stuck.cancelled.length, 1);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
