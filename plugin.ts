@@ -5,7 +5,9 @@
  * streams, the local and memory endpoints), the logger and ferry's base error.
  *
  * A plugin, built-in or loaded by URL, imports this module (and other entry
- * points such as `./ftp` or `./host`), never the files behind it.
+ * points such as `./ftp` or `./host`), never the files behind it. One that
+ * wraps a backend and must load little imports `./plugin-base` instead: all of
+ * this but the local and memory endpoints, `openEndpoint` and password hashing.
  *
  * @example Define a command
  * ```ts
