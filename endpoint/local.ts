@@ -151,7 +151,10 @@ export class LocalEndpoint implements Endpoint {
    */
   async stat(path: string): Promise<Stat> {
     const p = normalizePath(path);
-    await this.#guard(p, true);
+    const found = await this.#guard(p, true);
+    // The guard's lstat found nothing there: a stat would only throw the same
+    // thing, dearer (a Deno error costs ~25 us more than a stat that finds).
+    if (found && !found.info) throw new NotFoundError(p);
     return await this.#do(
       p,
       () => Promise.resolve(toStat(basename(p), Deno.statSync(this.#abs(p)))),

@@ -24,6 +24,12 @@ export interface ListedEntry {
 
 const MAX_HOPS = 40;
 
+/** A walk's state: links followed so far, and the last entry found missing. */
+interface Hops {
+  n: number;
+  missing?: { real: string; error: unknown };
+}
+
 /**
  * A jailed filesystem over one endpoint for one session.
  *
@@ -47,6 +53,18 @@ export class JailedFs {
     return this.#real(await this.#walk(virtual, parts, followLast, { n: 0 }));
   }
 
+  /**
+   * {@link resolve}, and the endpoint's error when the walk found the last
+   * entry of the resolved path missing (what a stat of it would throw).
+   */
+  async #resolveFound(virtual: string): Promise<{ real: string; missing?: unknown }> {
+    const parts = splitPath(virtual);
+    if (!this.#checkLinks) return { real: this.#real(parts) };
+    const hops: Hops = { n: 0 };
+    const real = this.#real(await this.#walk(virtual, parts, true, hops));
+    return hops.missing?.real === real ? { real, missing: hops.missing.error } : { real };
+  }
+
   #real(parts: string[]): string {
     return joinRelative(this.home, ...parts);
   }
@@ -55,7 +73,7 @@ export class JailedFs {
     virtual: string,
     parts: string[],
     followLast: boolean,
-    hops: { n: number },
+    hops: Hops,
   ): Promise<string[]> {
     const done: string[] = [];
     for (let i = 0; i < parts.length; i++) {
@@ -65,10 +83,12 @@ export class JailedFs {
         break;
       }
       let st: Stat;
+      const real = this.#real([...done, name]);
       try {
-        st = await this.endpoint.lstat(this.#real([...done, name]));
+        st = await this.endpoint.lstat(real);
       } catch (e) {
         const code = errorCode(e);
+        if (code === "ENOENT") hops.missing = { real, error: e };
         // Nothing to follow below a missing entry: the rest is lexical.
         if (code === "ENOENT" || code === "ENOTDIR") return [...done, ...parts.slice(i)];
         throw e;
@@ -94,9 +114,16 @@ export class JailedFs {
     return done;
   }
 
-  /** Stat following symlinks (inside the jail only). */
+  /**
+   * Stat following symlinks (inside the jail only). A path whose last entry
+   * the walk found missing is not asked about again: STOR's check for an
+   * existing target, the common case being a new file, cost three
+   * errors thrown (and their stats) where one does.
+   */
   async stat(virtual: string): Promise<Stat> {
-    return await this.endpoint.stat(await this.resolve(virtual));
+    const { real, missing } = await this.#resolveFound(virtual);
+    if (missing) throw missing;
+    return await this.endpoint.stat(real);
   }
 
   /** Stat of the entry itself (a symlink is reported as one). */
