@@ -10,7 +10,9 @@ export type LogProperties = Record<string, unknown>;
 
 /**
  * What ferry's code logs through: a category logger (logtape's, narrowed to the
- * methods ferry uses, so the API names no logtape type).
+ * methods ferry uses, so the API names no logtape type). Properties may be
+ * given as a function that makes them, called only when the record goes
+ * somewhere: a debug line on a hot path then costs nothing at info level.
  *
  * @example
  * ```ts
@@ -20,13 +22,13 @@ export type LogProperties = Record<string, unknown>;
  */
 export interface Logger {
   /** Records a detail only a developer needs (wire lines, decisions). */
-  debug(message: string, properties?: LogProperties): void;
+  debug(message: string, properties?: LogProperties | (() => LogProperties)): void;
   /** Records what happened (a login, a finished job). */
-  info(message: string, properties?: LogProperties): void;
+  info(message: string, properties?: LogProperties | (() => LogProperties)): void;
   /** Records something off that did not stop the work. */
-  warn(message: string, properties?: LogProperties): void;
+  warn(message: string, properties?: LogProperties | (() => LogProperties)): void;
   /** Records a failure. */
-  error(message: string, properties?: LogProperties): void;
+  error(message: string, properties?: LogProperties | (() => LogProperties)): void;
 }
 
 /**
@@ -36,6 +38,7 @@ export interface Logger {
  * ```ts
  * const log = logger("ftp", "control");
  * log.debug("sent {line}", { line: "NOOP" });
+ * log.debug("state {state}", () => ({ state: describe() })); // made only when debug is on
  * ```
  */
 export function logger(...category: string[]): Logger {

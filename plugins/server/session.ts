@@ -136,6 +136,8 @@ export class Session {
   #sleepers = new Set<() => void>();
   #readLimit?: Throttle;
   #onData = (chunk: Uint8Array) => this.#received(chunk);
+  #tag?: string;
+  #tagUser?: string;
 
   constructor(readonly host: SessionHost, socket: net.Socket | tls.TLSSocket, secure: boolean) {
     this.socket = socket;
@@ -165,9 +167,14 @@ export class Session {
     return this.host.options.hooks;
   }
 
-  /** `ip:port-[user]`, pyftpdlib's log prefix. */
+  /** `ip:port-[user]`, pyftpdlib's log prefix (made again only when the user changes). */
   get tag(): string {
-    return `${this.remoteAddress}:${this.remotePort}-[${this.state.account?.username ?? ""}]`;
+    const user = this.state.account?.username ?? "";
+    if (this.#tag === undefined || this.#tagUser !== user) {
+      this.#tagUser = user;
+      this.#tag = `${this.remoteAddress}:${this.remotePort}-[${user}]`;
+    }
+    return this.#tag;
   }
 
   /** Hook payload describing this session. */
@@ -307,10 +314,10 @@ export class Session {
     const sp = line.indexOf(" ");
     let cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
     let arg = sp < 0 ? "" : line.slice(sp + 1);
-    log.debug("{tag} <- {line}", {
+    log.debug("{tag} <- {line}", () => ({
       tag: this.tag,
       line: cmd === "PASS" ? "PASS ******" : line,
-    });
+    }));
     if (cmd === "SITE" && arg.trim()) {
       const [sub, ...rest] = arg.trim().split(" ");
       cmd = `SITE ${sub.toUpperCase()}`;
@@ -354,11 +361,11 @@ export class Session {
         return;
       }
       if (!(e instanceof ReplyError)) {
-        log.debug("{tag} {cmd} failed: {error}", {
+        log.debug("{tag} {cmd} failed: {error}", () => ({
           tag: this.tag,
           cmd,
           error: (e as Error)?.message ?? String(e),
-        });
+        }));
       }
       const [code, text] = replyFor(e);
       this.reply(code, text);
@@ -397,7 +404,7 @@ export class Session {
       for (const l of lines.slice(1, -1)) out += ` ${l}\r\n`;
       out += `${code} ${lines[lines.length - 1]}\r\n`;
     }
-    log.debug("{tag} -> {reply}", { tag: this.tag, reply: out.trimEnd() });
+    log.debug("{tag} -> {reply}", () => ({ tag: this.tag, reply: out.trimEnd() }));
     if (!this.socket.destroyed && this.socket.writable) this.socket.write(out);
   }
 
