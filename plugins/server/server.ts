@@ -13,6 +13,7 @@ import { COMMANDS } from "./commands.ts";
 import { acceptTls, createTlsContext } from "./tls.ts";
 import { plainIp } from "./data.ts";
 import { glibcTrim, MemoryTrimmer } from "./trim.ts";
+import { ConnSocket, type ControlSocket } from "./control.ts";
 
 const log = logger("server");
 
@@ -46,9 +47,9 @@ export class FtpServer {
   readonly #tlsContext?: tls.SecureContext;
   /** What sessions see of their server (kept off the public API: sessions are internal). */
   readonly #host: SessionHost;
-  #listener?: net.Server;
+  #listener?: net.Server | Deno.TcpListener;
   #sessions = new Set<Session>();
-  #sockets = new Set<net.Socket>();
+  #sockets = new Set<ControlSocket>();
   #perIp = new Map<string, number>();
   #idle?: () => void;
   readonly #trimmer: MemoryTrimmer;
@@ -110,6 +111,9 @@ export class FtpServer {
    * ```
    */
   listen(): Promise<{ address: string; port: number }> {
+    // Without a certificate no connection can turn to TLS: plain Deno.Conn
+    // control connections (control.ts), cheaper per session than node:net's.
+    if (!this.#tlsContext) return this.#listenPlain();
     const server = net.createServer((sock) => this.#accept(sock));
     this.#listener = server;
     return new Promise((resolve, reject) => {
@@ -138,7 +142,46 @@ export class FtpServer {
     });
   }
 
-  #accept(sock: net.Socket) {
+  #listenPlain(): Promise<{ address: string; port: number }> {
+    let listener: Deno.TcpListener;
+    try {
+      // Deno.listen's backlog is 511 (node's default; the node:net listener asks for 1024).
+      listener = Deno.listen({ hostname: this.options.host, port: this.options.port });
+    } catch (e) {
+      return Promise.reject(
+        new FtpServerError(
+          `cannot listen on ${this.options.host}:${this.options.port}: ${(e as Error).message}`,
+          { code: "ESERVERLISTEN", cause: e },
+        ),
+      );
+    }
+    this.#listener = listener;
+    void this.#acceptLoop(listener);
+    const a = listener.addr;
+    log.info(">>> starting FTP server on {address}:{port} <<<", {
+      address: a.hostname,
+      port: a.port,
+    });
+    return Promise.resolve({ address: a.hostname, port: a.port });
+  }
+
+  async #acceptLoop(listener: Deno.TcpListener) {
+    while (this.#listener === listener) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (e) {
+        if (this.#listener !== listener) return;
+        // Out of descriptors and the like: say so, wait a little, go on accepting.
+        log.error("listener error: {error}", { error: (e as Error).message });
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      this.#accept(new ConnSocket(conn));
+    }
+  }
+
+  #accept(sock: ControlSocket) {
     const ip = plainIp(sock.remoteAddress);
     sock.setNoDelay(true);
     this.#sockets.add(sock);
@@ -169,7 +212,7 @@ export class FtpServer {
       this.#open(sock, false);
       return;
     }
-    acceptTls(sock, this.#tlsContext!, o.tlsHandshakeTimeoutMs).then(
+    acceptTls(sock as net.Socket, this.#tlsContext!, o.tlsHandshakeTimeoutMs).then(
       (secure) => this.#open(secure, true),
       (e) =>
         log.info("{ip}:{port} TLS handshake failed: {error}", {
@@ -180,7 +223,7 @@ export class FtpServer {
     );
   }
 
-  #open(sock: net.Socket | tls.TLSSocket, secure: boolean) {
+  #open(sock: ControlSocket, secure: boolean) {
     const session = new Session(this.#host, sock, secure);
     this.#sessions.add(session);
     session.start();
@@ -197,9 +240,9 @@ export class FtpServer {
   async close(): Promise<void> {
     const listener = this.#listener;
     this.#listener = undefined;
-    const closed = listener
+    const closed = listener instanceof net.Server
       ? new Promise<void>((resolve) => listener.close(() => resolve()))
-      : Promise.resolve();
+      : Promise.resolve(listener?.close());
     for (const s of [...this.#sessions]) {
       s.reply(421, "Server shutting down.");
       s.close("server shutdown");

@@ -17,6 +17,7 @@ import type { ResolvedOptions } from "./options.ts";
 import { ftpNormalize } from "./paths.ts";
 import { hasPerm } from "./permissions.ts";
 import { acceptTls, readTls } from "./tls.ts";
+import type { ControlSocket } from "./control.ts";
 import { Throttle } from "./throttle.ts";
 import { AbortedError, DataTimeoutError, type PumpOptions } from "./transfer.ts";
 
@@ -108,7 +109,8 @@ const checkedHomes = new WeakMap<object, Set<string>>();
  */
 export class Session {
   readonly id = nextId++;
-  socket: net.Socket | tls.TLSSocket;
+  /** node:net's socket (TLS possible) or a plain `Deno.Conn`'s (control.ts). */
+  socket: ControlSocket;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
@@ -139,7 +141,7 @@ export class Session {
   #tag?: string;
   #tagUser?: string;
 
-  constructor(readonly host: SessionHost, socket: net.Socket | tls.TLSSocket, secure: boolean) {
+  constructor(readonly host: SessionHost, socket: ControlSocket, secure: boolean) {
     this.socket = socket;
     this.secure = secure;
     this.remoteAddress = plainIp(socket.remoteAddress);
@@ -200,7 +202,7 @@ export class Session {
     void runHooks(this.hooks, "onConnect", this.info());
   }
 
-  #attach(sock: net.Socket | tls.TLSSocket) {
+  #attach(sock: ControlSocket) {
     const onError = (e: Error) => {
       log.debug("{tag} control connection error: {error}", { tag: this.tag, error: e.message });
       this.close("connection error");
