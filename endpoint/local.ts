@@ -750,7 +750,7 @@ function fileStream(
     },
   });
   // The FTP server's downloads read the file straight into their buffer.
-  return offerDirectRead(stream, { readSync: (into) => file.readSync(into) });
+  return offerDirectRead(stream, { readSync: (into) => file.readSync(into), expected });
 }
 
 function toStat(name: string, info: Deno.FileInfo): Stat {

@@ -135,6 +135,12 @@ export function limitStream(
 export interface DirectRead {
   /** Reads into `into`: the number of bytes read, `null` (or 0) at the end. */
   readSync(into: Uint8Array): number | null;
+  /**
+   * How many bytes the source expects to give from here, when it knows (the
+   * file's size when opened): a hint to size a buffer by (an empty file needs
+   * none); a file that grew gives more.
+   */
+  readonly expected?: number;
 }
 
 /** The reading side a {@link takeDirectRead} caller owns. */

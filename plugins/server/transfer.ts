@@ -447,17 +447,29 @@ function chunkSource(
       // requests, a transferred ArrayBuffer per read).
       pool.enter();
       let buf: Uint8Array | undefined;
+      // A file smaller than a chunk (an empty one above all) is read into a
+      // buffer of its size, off the pool: no 64 KiB buffer (an mmap and an
+      // munmap with ferry serve's malloc setting) for a few bytes. A small
+      // buffer that comes back full (the file grew) gives way to a chunk.
+      let small = direct.expected !== undefined && direct.expected < size ? direct.expected + 1 : 0;
       return {
         next: () => {
-          buf ??= new Uint8Array(pool.take(size));
+          buf ??= small ? new Uint8Array(small) : new Uint8Array(pool.take(size));
           const n = direct.readSync(buf);
-          return Promise.resolve(n ? buf.subarray(0, n) : undefined);
+          if (!n) return Promise.resolve(undefined);
+          const chunk = buf.subarray(0, n);
+          if (small && n === small) {
+            // Sent before the next read (`ahead` is false), which takes a chunk.
+            small = 0;
+            buf = undefined;
+          }
+          return Promise.resolve(chunk);
         },
         recycle: () => {},
         cancel: () => direct.close(),
         release: () => {
           void direct.close();
-          pool.give(buf?.buffer);
+          if (buf?.length === size) pool.give(buf.buffer);
           buf = undefined;
           pool.leave();
         },
