@@ -38,6 +38,7 @@
  * (`cli+env=FERRY_SERVE_RESTART=0`: ferry serve without its restart),
  * `KIND+alt` (`--alt-flags`).
  * `--linger S` waits S seconds after every session closed and reads RSS again.
+ * `--stderr` shows every server's stderr (their session logs; why one died).
  * `--deno-flags` go to every Deno server (ferry, base, floor). `--ferry-env "K=V ..."`
  * sets environment variables for ferry (e.g. glibc's MALLOC_MMAP_THRESHOLD_).
  * `--ferry-args` go to bench/server_run.ts (e.g. `--chunk 65536`, `--profile FILE`:
@@ -62,6 +63,7 @@ const { values: args } = parseArgs({
     "ferry-env": { type: "string", default: "" },
     linger: { type: "string", default: "0" },
     base: { type: "string" },
+    stderr: { type: "boolean", default: false },
   },
 });
 const N = Number(args.sessions);
@@ -198,7 +200,8 @@ async function startOnce(named: string, dir: string): Promise<Server> {
     stdin: "null",
     env: kind.startsWith("ferry") || kind.startsWith("cli") || kind.startsWith("base") ? env : {},
     stdout: "piped",
-    stderr: kind.startsWith("floor") ? "inherit" : "null", // both servers log every session
+    // Both servers log every session: shown only with --stderr (a crash's message).
+    stderr: kind.startsWith("floor") || args.stderr ? "inherit" : "null",
   }).spawn();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let pending = "";
