@@ -96,6 +96,8 @@ const mib = (b: number) => (b / 1048576).toFixed(1);
 interface Server {
   pid: number;
   port: number;
+  /** How the process ended (exit code or signal), once it has. */
+  exited: Promise<string>;
   /** Deno.memoryUsage() of a Deno server, undefined for others. */
   mem(): Promise<Memory | undefined>;
   stop(): Promise<void>;
@@ -235,6 +237,9 @@ async function startOnce(named: string, dir: string): Promise<Server> {
   return {
     pid: child.pid,
     port,
+    exited: child.status.then((st) =>
+      st.signal ? `killed by ${st.signal}` : `exit code ${st.code}`
+    ),
     mem: async () => {
       if (!deno) return undefined;
       const got = new Promise<string>((r) => waiters.push(r));
@@ -403,7 +408,11 @@ async function scenario(kind: string, name: string, dir: string): Promise<Row> {
       let sampling = true;
       const sampler = (async () => {
         while (sampling) {
-          peak = Math.max(peak, rss(srv.pid));
+          try {
+            peak = Math.max(peak, rss(srv.pid));
+          } catch {
+            return; // gone: the run fails, and says how the server ended
+          }
           await sleep(20);
         }
       })();
@@ -438,6 +447,10 @@ async function scenario(kind: string, name: string, dir: string): Promise<Row> {
     row.memAfter = await srv.mem();
     if (row.memAfter?.gc) row.afterGc = await settle(srv.pid);
     return row;
+  } catch (e) {
+    // A server that died mid-run: say how (a signal from outside, or its own exit).
+    const how = await Promise.race([srv.exited, sleep(2000).then(() => "still running")]);
+    throw new Error(`${name} ${kind}: ${(e as Error).message} (server: ${how})`, { cause: e });
   } finally {
     await srv.stop();
   }
