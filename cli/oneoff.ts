@@ -6,7 +6,8 @@
  */
 import { relative, resolve, sep } from "node:path";
 import { loadWorkflowObject } from "../workflow/load.ts";
-import type { RunEvent, WorkflowReport } from "../workflow/report.ts";
+import type { WorkflowReport } from "../workflow/report.ts";
+import { eventsFor } from "./progress.ts";
 import { runWorkflow } from "../workflow/run.ts";
 import type { CliContext } from "./context.ts";
 import { splitLocation } from "./location.ts";
@@ -107,7 +108,7 @@ export async function runOneOff(cli: CliContext, spec: OneOff): Promise<Workflow
     secrets: cli.secrets,
     file: `ferry ${spec.command}`,
   });
-  const options = { signal: cli.signal, onEvent: (e: RunEvent) => cli.display.onEvent(e) };
+  const options = { signal: cli.signal, onEvent: eventsFor(cli.display) };
   if (spec.queue) {
     // bullmq is loaded only for a queue.
     const { runOnQueue } = await late<typeof import("../workflow/queue/run.ts")>(

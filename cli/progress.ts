@@ -36,6 +36,8 @@ export function displayMode(
 
 /** Receives run events and draws them; `write` prints a log line without breaking the bars. */
 export interface Display {
+  /** False when events are dropped (no display): a run need not build or redact them. */
+  readonly listening: boolean;
   onEvent(event: RunEvent): void;
   write(line: string): void;
   stop(): void;
@@ -54,10 +56,24 @@ export interface Display {
 export function createDisplay(mode: DisplayMode, writeLine: (line: string) => void): Display {
   if (mode === "bars") return new ScreenDisplay(writeLine);
   return {
+    listening: mode !== "none",
     onEvent: mode === "json" ? jsonEvent() : mode === "lines" ? lineEvent : () => {},
     write: writeLine,
     stop: () => {},
   };
+}
+
+/**
+ * The `onEvent` to give a run for a display: undefined when it does not
+ * listen, so the run skips redacting every event (one per file start and end).
+ *
+ * @example
+ * ```ts
+ * await runWorkflow(wf, { onEvent: eventsFor(cli.display) });
+ * ```
+ */
+export function eventsFor(display: Display): ((event: RunEvent) => void) | undefined {
+  return display.listening ? (e) => display.onEvent(e) : undefined;
 }
 
 /** Plain lines: one per job start/end and per file done (at info). */
@@ -117,6 +133,7 @@ const FPS = 8;
  * it; when a job ends one summary line stays.
  */
 class ScreenDisplay implements Display {
+  readonly listening = true;
   readonly #views = new Map<string, JobView>();
   readonly #writeLine: (line: string) => void;
   #drawn = 0;

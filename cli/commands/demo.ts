@@ -14,6 +14,7 @@ import { loadWorkflow } from "../lazy.ts";
 import { runWorkflow } from "../lazy.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
+import { eventsFor } from "../progress.ts";
 import { writeSampleTree } from "../demo_tree.ts";
 import { positiveInt, withGlobalOptions } from "../options.ts";
 
@@ -99,7 +100,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
           env,
           dryRun: opts.dryRun,
           signal: cli.signal,
-          onEvent: (e) => cli.display.onEvent(e),
+          onEvent: eventsFor(cli.display),
           interactive: false,
         });
         await cli.prepareReport();

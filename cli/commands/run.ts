@@ -4,7 +4,7 @@
  */
 import type { Command } from "../../deps/commander.ts";
 import { loadWorkflow } from "../lazy.ts";
-import type { RunEvent } from "../../workflow/report.ts";
+import { eventsFor } from "../progress.ts";
 import { runWorkflow } from "../lazy.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
@@ -41,7 +41,7 @@ export function registerRun(program: Command, cli: CliContext): void {
         parallel: opts.parallel,
         segments: opts.segments,
         signal: cli.signal,
-        onEvent: (e: RunEvent) => cli.display.onEvent(e),
+        onEvent: eventsFor(cli.display),
       };
       const queue = queueFrom(opts);
       // bullmq is loaded only for a queue.

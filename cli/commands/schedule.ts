@@ -8,7 +8,8 @@
  * @module
  */
 import type { Command } from "../../deps/commander.ts";
-import type { RunEvent, WorkflowReport } from "../../workflow/report.ts";
+import type { WorkflowReport } from "../../workflow/report.ts";
+import { eventsFor } from "../progress.ts";
 import { scheduleWorkflows } from "../../workflow/schedule.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
@@ -60,7 +61,7 @@ export function registerSchedule(program: Command, cli: CliContext): void {
       const load = { registry: cli.registry, secrets: cli.secrets };
       const run = {
         concurrency: opts.concurrency,
-        onEvent: (e: RunEvent) => cli.display.onEvent(e),
+        onEvent: eventsFor(cli.display),
       };
       const url = queueFrom(opts);
       if (url) {
