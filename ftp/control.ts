@@ -129,12 +129,14 @@ export class ControlConnection {
         );
       }
     }
-    for (const line of lines) {
-      log.debug("> {line}", {
-        line: maskCommand(line),
-        peer: this.peer,
-        conn: this.conn,
-      });
+    if (log.isEnabledFor("debug")) {
+      for (const line of lines) {
+        log.debug("> {line}", {
+          line: maskCommand(line),
+          peer: this.peer,
+          conn: this.conn,
+        });
+      }
     }
     this.#awaited += lines.length;
     this.#sentLines += lines.length;
@@ -287,9 +289,12 @@ export class ControlConnection {
     if (this.nudgeAcks && more) {
       this.#socket.write("\r\n");
     }
+    const wire = log.isEnabledFor("debug");
     for (const reply of replies) {
-      for (const line of reply.lines) {
-        log.debug("< {line}", { line, peer: this.peer, conn: this.conn });
+      if (wire) {
+        for (const line of reply.lines) {
+          log.debug("< {line}", { line, peer: this.peer, conn: this.conn });
+        }
       }
       const waiter = this.#waiter;
       if (waiter) {

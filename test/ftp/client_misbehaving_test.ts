@@ -208,6 +208,9 @@ Deno.test("client: IPv6 literal and source address; debug trace masks PASS", asy
     const trace = lines.join("\n");
     assert.match(trace, /PASS \*\*\*\*/);
     assert.doesNotMatch(trace, /s3cret-pw/);
+    // Both directions of the wire are traced (the guard that skips them when debug is off).
+    assert.match(trace, /"line":"USER bob"/);
+    assert.match(trace, /"line":"230 ok"/);
   } finally {
     await reset();
   }
