@@ -5,12 +5,10 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { yaml } from "../deps/yaml.ts";
 import { type Problem, WorkflowInvalidError } from "./errors.ts";
 import { interpolateTree, type PathProblem } from "./interpolate.ts";
 import { collectKeys, problemsFromIssues } from "./issues.ts";
 import { loadPlugin } from "./plugins_load.ts";
-import { PositionFinder } from "./positions.ts";
 import type { Registry } from "./registry.ts";
 import { workflowJsonSchema, workflowSchema } from "./schema.ts";
 import { Secrets } from "./secrets.ts";
@@ -85,6 +83,12 @@ export async function loadWorkflow(file: string, options: LoadOptions): Promise<
     }
   }
 
+  // The YAML parser (npm, CommonJS: ~70 files to require) only for a file's text: a one-off
+  // command's workflow object (loadWorkflowObject) does not pay for it at every start.
+  const [{ yaml }, { PositionFinder }] = await Promise.all([
+    import("../deps/yaml.ts"),
+    import("./positions.ts"),
+  ]);
   const lines = new yaml.LineCounter();
   const doc = yaml.parseDocument(text!, {
     lineCounter: lines,
