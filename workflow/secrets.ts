@@ -108,14 +108,19 @@ export class Secrets {
       return copy;
     }
     if (Array.isArray(value)) {
-      const out: unknown[] = [];
+      const out: unknown[] = new Array(value.length);
       seen.set(value, out);
-      for (const v of value) out.push(this.#deep(v, seen));
+      for (let i = 0; i < value.length; i++) out[i] = this.#deep(value[i], seen);
       return out;
     }
+    // for..in with an own-key check, not Object.entries: no [key, value] array per property
+    // (a run event per file start and end passes through here).
     const out: Record<string, unknown> = {};
     seen.set(value, out);
-    for (const [k, v] of Object.entries(value)) out[k] = this.#deep(v, seen);
+    const record = value as Record<string, unknown>;
+    for (const k in record) {
+      if (Object.hasOwn(record, k)) out[k] = this.#deep(record[k], seen);
+    }
     return out;
   }
 }
