@@ -2028,4 +2028,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "1332c4629ad8ce6d";
+export const HELP_SOURCES_HASH = "f02d80895d4f8d77";
