@@ -275,6 +275,12 @@ export class FtpClient {
   /** A download's lines were sent behind the running transfer. */
   #queuedBehind = false;
   /**
+   * The place behind the running download was promised to one caller
+   * ({@link claimQueue}): no other is lent the session for it until that
+   * caller's transfer starts.
+   */
+  #claimed = false;
+  /**
    * Called when a download another may queue behind started (a session pool
    * wakes the callers waiting for a session).
    */
@@ -473,6 +479,30 @@ export class FtpClient {
    * lines sent at once) rather than wait for the session: see `queueReads`.
    */
   get queueable(): boolean {
+    return this.#canQueue() && !this.#claimed;
+  }
+
+  /**
+   * Takes the place behind the running download for the caller's next
+   * download (see {@link queueable}), so that callers woken together do not
+   * all take it: the second would wait for the session instead of queueing
+   * (its lines sent only after the first's final reply, a round trip lost).
+   * The claim ends when the next transfer on this session starts; it queues
+   * only if the running download still allows it then. False when there is
+   * no place (or it was claimed already).
+   *
+   * @example
+   * ```ts
+   * if (client.claimQueue()) await client.retrieve("next.bin", { expectedSize: 10 });
+   * ```
+   */
+  claimQueue(): boolean {
+    if (!this.queueable) return false;
+    this.#claimed = true;
+    return true;
+  }
+
+  #canQueue(): boolean {
     return this.#queueable && this.#holders === 1 && !this.closed;
   }
 
@@ -1475,7 +1505,8 @@ export class FtpClient {
       mayReopen: () => !this.#queuedBehind,
     };
     // Behind a running download: the lines go now, the replies are read in turn.
-    const behind = this.queueable && type === "I" && this.#type === "I";
+    const behind = this.#canQueue() && type === "I" && this.#type === "I";
+    this.#claimed = false;
     const lock = this.#acquire();
     let queued = behind && this.#setup().opener.queue(this.#control, request);
     if (queued) {

@@ -710,9 +710,9 @@ export class SessionPool {
 
   /** A lent session a download may queue behind now (see `FtpClient.queueable`). */
   #queueable(): FtpClient | undefined {
-    for (const client of this.#leased) if (client.queueable) return client;
+    for (const client of this.#leased) if (client.claimQueue()) return client;
     const main = this.#mainLent;
-    return main?.queueable ? main : undefined;
+    return main?.claimQueue() ? main : undefined;
   }
 
   #assertOpen(): void {

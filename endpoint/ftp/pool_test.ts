@@ -432,3 +432,53 @@ Deno.test("pool: a slow listing from a near server (quick replies) keeps listing
   assert.equal(near.idle + near.leased, 0, "no child was opened");
   await near.close();
 });
+
+Deno.test("pool: the place behind a running download is lent to one waiter, not to all woken", async () => {
+  const made: Fake[] = [];
+  // A session whose running download another may queue behind (FtpClient.claimQueue).
+  class Queueing extends Fake {
+    open = false;
+    claims = 0;
+    onQueueable?: () => void;
+    get queueable() {
+      return this.open;
+    }
+    claimQueue() {
+      if (!this.open) return false;
+      this.open = false;
+      this.claims++;
+      return true;
+    }
+  }
+  const p = new SessionPool(() => {
+    const f = new Queueing();
+    made.push(f);
+    return Promise.resolve(f as unknown as FtpClient);
+  }, { maxChildren: 1 });
+  const child = await p.acquire() as unknown as Queueing;
+  const lent: Queueing[] = [];
+  const waiters = [1, 2, 3].map(() =>
+    p.acquire({ queue: true }).then((c) => void lent.push(c as unknown as Queueing))
+  );
+  // The running download becomes one to queue behind: every waiter wakes, one takes the place.
+  child.open = true;
+  child.onQueueable!();
+  await waiters[0];
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  assert.deepEqual(lent, [child]);
+  assert.equal(child.claims, 1);
+  // The next place opens when the queued download runs: the next waiter takes it.
+  child.open = true;
+  child.onQueueable!();
+  await Promise.race(waiters.slice(1));
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  assert.equal(lent.length, 2);
+  assert.equal(child.claims, 2);
+  p.release(child as unknown as FtpClient);
+  p.release(child as unknown as FtpClient);
+  p.release(child as unknown as FtpClient);
+  await Promise.all(waiters);
+  assert.equal(made.length, 1, "never a second session");
+  p.release(child as unknown as FtpClient);
+  await p.close();
+});

@@ -55,6 +55,10 @@ for (const [name, start] of servers) {
         assert.equal(ftp.queuesReads, true, ftp.welcome);
         const a = await ftp.retrieve("/a.txt", { expectedSize: 3000 });
         assert.equal(ftp.queueable, true);
+        // The place behind is promised to one caller (a pool's woken waiters take it once).
+        assert.equal(ftp.claimQueue(), true);
+        assert.equal(ftp.queueable, false, "claimed");
+        assert.equal(ftp.claimQueue(), false, "claimed once");
         const b = ftp.retrieve("/b.txt", { expectedSize: 70_000 });
         b.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
         assert.equal(ftp.queueable, false, "one download queued behind another at most");
