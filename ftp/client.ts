@@ -86,7 +86,7 @@ export interface FtpClientOptions {
    * still runs, so they wait in the server's input and its 229 follows the
    * previous 226 at once: a round trip less per file on a far server. Only
    * for servers that read commands one after another (not during a
-   * transfer; pyftpdlib answers them at once, Pure-FTPd drops them); default:
+   * transfer; pyftpdlib answers them at once, Pure-FTPd with 500); default:
    * when the welcome names vsftpd or ProFTPD.
    * Plain (unencrypted) binary downloads of up to 1 MiB are queued behind.
    */

@@ -187,10 +187,32 @@ export async function openPipelined(
     const pending = await connectPassive(peer, parseEpsv(reply.text), options);
     return { pending, ahead: answers, between: betweenAnswers };
   } catch (error) {
+    // A server that refused the command may have closed its port before we
+    // connected (ProFTPD, when a RETR is refused with 550): its reply says
+    // so, and the session, lines queued behind included, stays in step.
+    const refusal = refusedConnect(error)
+      ? await control.read(Math.min(options.timeoutMs, REFUSAL_WAIT_MS), command)
+        .catch(() => undefined)
+      : undefined;
+    if (refusal && refusal.code >= 400) throw errorForReply(refusal, command);
     // The command is waiting on the server's side: the session cannot be resynchronised cheaply.
     control.destroy();
     throw error;
   }
+}
+
+/**
+ * How long (ms) the reply to a pipelined command is awaited after its data
+ * port refused the connection (a server that refused the command closed it).
+ */
+const REFUSAL_WAIT_MS = 5_000;
+
+/** Whether a data connection failed because nothing listened on the port. */
+function refusedConnect(error: unknown): boolean {
+  const cause = error instanceof Error ? (error.cause ?? error) : error;
+  return cause instanceof Deno.errors.ConnectionRefused ||
+    (error as { code?: string })?.code === "ECONNREFUSED" ||
+    (cause as { code?: string })?.code === "ECONNREFUSED";
 }
 
 /**
