@@ -14,6 +14,7 @@
  *   deno run -A bench/wan_mirror.ts [--rtts 0,10,40,100] [--files 2000] [--dirs 40]
  *        [--runs 3] [--parallel 8] [--tools ferry,lftp,rclone] [--dir /dev/shm]
  *        [--rate-per-connection 100Mbit] [--rate-link 1Gbit] [--json]
+ *        [--delay-fin]   (the proxy delays FINs too: see WanProxyOptions.delayFin)
  *        [--ferry cli/main.ts] [--ferry-base /other/checkout/cli/main.ts]   (tool "base")
  *        tools queue1, queue2, queue4 (queueN): `ferry mirror --queue` on a Redis of
  *        its own (loopback) with N `ferry worker` processes (started before the
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     "ferry-base": { type: "string" },
     "worker-concurrency": { type: "string" },
     json: { type: "boolean", default: false },
+    "delay-fin": { type: "boolean", default: false },
   },
 });
 const rtts = values.rtts.split(",").map(Number);
@@ -209,6 +211,7 @@ try {
       `parallel ${parallel}, ${runs} runs (after one untimed), vsftpd behind bench/wan_proxy.ts` +
       (values["rate-per-connection"] ? `, ${values["rate-per-connection"]}/connection` : "") +
       (values["rate-link"] ? `, link ${values["rate-link"]}` : "") +
+      (values["delay-fin"] ? ", FINs delayed" : "") +
       `, targets in ${values.dir}, ${new Date().toISOString()}`,
   );
   for (const rtt of rtts) {
@@ -219,6 +222,7 @@ try {
         ? parseRate(values["rate-per-connection"])
         : undefined,
       rateLink: values["rate-link"] ? parseRate(values["rate-link"]) : undefined,
+      delayFin: values["delay-fin"],
     });
     const url = `ftp://${wan.hostname}:${wan.port}`;
     const times: Record<string, Times> = {};

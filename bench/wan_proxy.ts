@@ -20,7 +20,7 @@
  * written (then TCP's own flow control pushes back on the sender).
  *
  *   deno run -A bench/wan_proxy.ts --target 127.0.0.1:2121 --rtt 40 [--port 2100]
- *        [--rate-per-connection 100Mbit] [--rate-link 1Gbit]
+ *        [--rate-per-connection 100Mbit] [--rate-link 1Gbit] [--delay-fin]
  *
  * @module
  */
@@ -42,6 +42,16 @@ export interface WanProxyOptions {
   bufferBytes?: number;
   /** Emulate the TCP handshake's 1.5 round trips on connect (default true). */
   handshake?: boolean;
+  /**
+   * Delay a half-close (FIN) by the one-way delay too, as a link does (default
+   * false: a FIN passes as soon as the bytes before it have, so a FIN that
+   * follows no bytes, such as a downloading client's, arrives at once). A
+   * server that holds its final reply until its own FIN is acknowledged
+   * (vsftpd's lingering close of a data connection: the client's FIN carries
+   * that ACK here) then answers one round trip after its last byte, as over a
+   * real link, instead of half of one.
+   */
+  delayFin?: boolean;
 }
 
 /** Counts kept by the proxy (for checks such as "never more than N sessions"). */
@@ -244,6 +254,7 @@ async function pump(
   let drained: (() => void) | undefined;
   let connFree = 0;
   let pending = "";
+  let endedAt = 0;
 
   const push = (data: Uint8Array) => {
     if (data.length === 0) return;
@@ -280,6 +291,7 @@ async function pump(
         held -= head.data.length;
         if (held < limit) drained?.();
       }
+      if (options.delayFin) await delay(endedAt + options.delayMs - performance.now());
       await to.closeWrite().catch(() => {});
     } catch (e) {
       close(from);
@@ -315,6 +327,7 @@ async function pump(
     }
     if (pending) push(bytes(pending));
   } finally {
+    endedAt = performance.now();
     ended = true;
     wake?.();
   }
@@ -430,12 +443,13 @@ if (import.meta.main) {
       "rate-per-connection": { type: "string" },
       "rate-link": { type: "string" },
       "no-handshake": { type: "boolean", default: false },
+      "delay-fin": { type: "boolean", default: false },
     },
   });
   if (!values.target) {
     console.error(
       "usage: wan_proxy.ts --target HOST:PORT --rtt MS [--port P] " +
-        "[--rate-per-connection 100Mbit] [--rate-link 1Gbit] [--no-handshake]",
+        "[--rate-per-connection 100Mbit] [--rate-link 1Gbit] [--no-handshake] [--delay-fin]",
     );
     Deno.exit(2);
   }
@@ -449,6 +463,7 @@ if (import.meta.main) {
     ratePerConnection: rate ? parseRate(rate) : undefined,
     rateLink: linkRate ? parseRate(linkRate) : undefined,
     handshake: !values["no-handshake"],
+    delayFin: values["delay-fin"],
   });
   console.log(`ftp://${wan.hostname}:${wan.port} -> ${values.target}, rtt ${values.rtt} ms`);
   Deno.addSignalListener("SIGINT", () => {

@@ -22,7 +22,16 @@ Deno.test("wan proxy: rates in bits or bytes per second", () => {
   assert.throws(() => parseRate("fast"), /not a rate/);
 });
 
-Deno.test("wan proxy: control replies and a passive data connection pass through it", async () => {
+for (const delayFin of [false, true]) {
+  Deno.test(
+    `wan proxy: control replies and a passive data connection pass through it${
+      delayFin ? " (FINs delayed)" : ""
+    }`,
+    () => passThrough(delayFin),
+  );
+}
+
+async function passThrough(delayFin: boolean): Promise<void> {
   // A stand-in server: one control line naming a data port, which sends bytes and closes.
   const data = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const control = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -41,6 +50,7 @@ Deno.test("wan proxy: control replies and a passive data connection pass through
   const wan = startWanProxy({
     target: { hostname: "127.0.0.1", port: (control.addr as Deno.NetAddr).port },
     delayMs: 1,
+    delayFin,
   });
   try {
     const c = await Deno.connect({ hostname: wan.hostname, port: wan.port });
@@ -59,7 +69,7 @@ Deno.test("wan proxy: control replies and a passive data connection pass through
     data.close();
     control.close();
   }
-});
+}
 
 async function readAll(conn: Deno.Conn, enough?: (text: string) => boolean): Promise<string> {
   const parts: Uint8Array[] = [];
