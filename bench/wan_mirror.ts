@@ -69,21 +69,27 @@ const tools = values.tools.split(",").map((t) => t.trim()).filter(Boolean);
  * before its parent), and the files shared among the sessions at 3 round
  * trips each: EPSV+RETR queued behind the previous transfer (its 229 comes
  * with the previous 226), the data connection's handshake until the server's
- * first byte (2), and its close (1: vsftpd and ProFTPD send 226 only once the
- * client's FIN reached them, and read the next command after that); the
- * bytes themselves are small. No-change: the same without the files.
+ * first byte (2), and its close (`closeRoundTrips`, default 1: vsftpd closes
+ * the data connection lingering, and sends its 226, and reads the next
+ * command, only once its FIN is acknowledged: 1 round trip over a link and
+ * through bench/wan_proxy.ts with `--delay-fin`; 0.5 through the proxy
+ * without it, where the downloading client's FIN, which carries that ACK,
+ * passes at once); the bytes themselves are small. No-change: the same
+ * without the files.
  *
  * @example
  * ```ts
- * floorRoundTrips({ files: 2000, dirs: 40, connections: 8, full: true }); // 3 + 10 + 750
+ * floorRoundTrips({ files: 2000, dirs: 40, connections: 8, full: true }); // 3 + 12 + 750
+ * floorRoundTrips({ files: 2000, dirs: 40, connections: 8, full: true, closeRoundTrips: 0.5 }); // 3 + 12 + 625
  * ```
  */
 export function floorRoundTrips(
-  o: { files: number; dirs: number; connections: number; full: boolean },
+  o: { files: number; dirs: number; connections: number; full: boolean; closeRoundTrips?: number },
 ): number {
   const levels = Math.min(3, o.dirs + 1);
   const listRounds = Math.max(levels, Math.ceil((o.dirs + 1) / o.connections));
-  return 3 + 2 * listRounds + (o.full ? 3 * Math.ceil(o.files / o.connections) : 0);
+  const perFile = 2 + (o.closeRoundTrips ?? 1);
+  return 3 + 2 * listRounds + (o.full ? perFile * Math.ceil(o.files / o.connections) : 0);
 }
 
 /** Seconds per run, and the most sessions open at once in each round. */
@@ -274,7 +280,13 @@ function report(
   mtimeProblems: Record<string, string>,
 ): void {
   const floor = (full: boolean) =>
-    floorRoundTrips({ files, dirs, connections: parallel, full }) * rtt / 1000;
+    floorRoundTrips({
+      files,
+      dirs,
+      connections: parallel,
+      full,
+      closeRoundTrips: values["delay-fin"] ? 1 : 0.5,
+    }) * rtt / 1000;
   console.log(
     `rtt ${rtt} ms: floor full ${sec(floor(true))} s, no-change ${sec(floor(false))} s`,
   );
