@@ -218,6 +218,10 @@ export class ControlConnection {
 
   /** Closes the socket at once. */
   destroy(): void {
+    // The caller judged the session out of step: replies that arrived and
+    // were not read yet belong to no command now (a download queued behind
+    // would take them for its own).
+    this.#replies.length = 0;
     // Which of our own paths gave the session up: the trace says (the error stays plain).
     const at = new Error().stack?.split("\n")[2]?.trim().replace(/^at /, "");
     this.#fail(new FtpConnectionError("control connection closed"), true, at);
