@@ -207,12 +207,17 @@ export async function openPipelined(
  */
 const REFUSAL_WAIT_MS = 5_000;
 
-/** Whether a data connection failed because nothing listened on the port. */
+/**
+ * Whether a data connection failed because nothing listened on the port any
+ * more: refused, or reset (a connection still in the backlog of a port the
+ * server closed, seen on ProFTPD under load).
+ */
 function refusedConnect(error: unknown): boolean {
   const cause = error instanceof Error ? (error.cause ?? error) : error;
+  const codes = [(error as { code?: string })?.code, (cause as { code?: string })?.code];
   return cause instanceof Deno.errors.ConnectionRefused ||
-    (error as { code?: string })?.code === "ECONNREFUSED" ||
-    (cause as { code?: string })?.code === "ECONNREFUSED";
+    cause instanceof Deno.errors.ConnectionReset ||
+    codes.includes("ECONNREFUSED") || codes.includes("ECONNRESET");
 }
 
 /**
