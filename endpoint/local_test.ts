@@ -112,6 +112,8 @@ Deno.test("local: reads and writes offer their direct side; an atomic one keeps 
     const direct = takeDirectRead(stream);
     assert.ok(direct);
     assert.ok(stream.locked);
+    // The size hint reaches the caller (the server sizes a small file's buffer by it).
+    assert.equal(direct.expected, 4);
     assert.equal(takeDirectRead(stream), undefined);
     const buf = new Uint8Array(3);
     assert.equal(direct.readSync(buf), 3);

@@ -190,6 +190,7 @@ export function takeDirectRead(stream: ReadableStream<Uint8Array>): DirectReader
   const reader = stream.getReader();
   return {
     readSync: (into) => source.readSync(into),
+    expected: source.expected,
     close: () => reader.cancel().catch(() => {}),
   };
 }
