@@ -3,6 +3,8 @@
  * @module
  */
 
+import { capability, offer, take, takeReading } from "../util/capabilities.ts";
+
 const chunkSize = 64 * 1024;
 
 /**
@@ -127,10 +129,9 @@ export function limitStream(
  * What a stream's source can do besides being a stream: read synchronously
  * into the caller's own buffer (a local file's pages are in memory or a read
  * away). A backend offers it on the stream its `read()` returns
- * ({@link offerDirectRead}), as rclone's backends offer optional features and
- * Go's readers `io.WriterTo`; a consumer that moves many bytes (the FTP
- * server's downloads) takes it ({@link takeDirectRead}) and skips the Web
- * Streams machinery per chunk. Every other stream is read as a stream.
+ * ({@link offerDirectRead}: a capability, util/capabilities.ts); a consumer
+ * that moves many bytes (the FTP server's downloads) takes it
+ * ({@link takeDirectRead}) and skips the Web Streams machinery per chunk. Every other stream is read as a stream.
  */
 export interface DirectRead {
   /** Reads into `into`: the number of bytes read, `null` (or 0) at the end. */
@@ -149,7 +150,7 @@ export interface DirectReader extends DirectRead {
   close(): Promise<void>;
 }
 
-const directReads = new WeakMap<ReadableStream<Uint8Array>, DirectRead>();
+const DIRECT_READ = capability<DirectRead>("direct read");
 
 /**
  * Says of `stream` that its bytes can also be read through `source` (see
@@ -164,8 +165,7 @@ export function offerDirectRead(
   stream: ReadableStream<Uint8Array>,
   source: DirectRead,
 ): ReadableStream<Uint8Array> {
-  directReads.set(stream, source);
-  return stream;
+  return offer(stream, DIRECT_READ, source);
 }
 
 /**
@@ -184,10 +184,9 @@ export function offerDirectRead(
  * ```
  */
 export function takeDirectRead(stream: ReadableStream<Uint8Array>): DirectReader | undefined {
-  const source = directReads.get(stream);
-  if (!source || stream.locked) return undefined;
-  directReads.delete(stream);
-  const reader = stream.getReader();
+  const taken = takeReading(stream, DIRECT_READ);
+  if (!taken) return undefined;
+  const { value: source, reader } = taken;
   return {
     readSync: (into) => source.readSync(into),
     expected: source.expected,
@@ -206,7 +205,7 @@ export interface DirectWrite {
   writeSync(chunk: Uint8Array): void;
 }
 
-const directWrites = new WeakMap<WritableStream<Uint8Array>, DirectWrite>();
+const DIRECT_WRITE = capability<DirectWrite>("direct write");
 
 /**
  * Says of `stream` that chunks may also be written through `sink` (see
@@ -221,14 +220,14 @@ export function offerDirectWrite(
   stream: WritableStream<Uint8Array>,
   sink: DirectWrite,
 ): WritableStream<Uint8Array> {
-  directWrites.set(stream, sink);
-  return stream;
+  return offer(stream, DIRECT_WRITE, sink);
 }
 
 /**
- * The direct writing side of `stream` when its backend offered one. Use it
- * only while no `write()` of the stream is pending; close or abort the stream
- * when done.
+ * The direct writing side of `stream` when its backend offered one, handed
+ * over once (the one writer owns it; asked again, undefined). Use it only
+ * while no `write()` of the stream is pending; close or abort the stream when
+ * done.
  *
  * @example
  * ```ts
@@ -240,5 +239,5 @@ export function offerDirectWrite(
  * ```
  */
 export function directWriteOf(stream: WritableStream<Uint8Array>): DirectWrite | undefined {
-  return directWrites.get(stream);
+  return take(stream, DIRECT_WRITE);
 }

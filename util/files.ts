@@ -6,6 +6,8 @@
  * @module
  */
 
+import { capability, offer, takeReading } from "./capabilities.ts";
+
 /** Block size of {@link fileReadable}. */
 export const FILE_BLOCK = 256 * 1024;
 
@@ -92,7 +94,7 @@ export interface ReadInto {
   readInto(into: Uint8Array): Promise<number | null>;
 }
 
-const readIntos = new WeakMap<ReadableStream<Uint8Array>, ReadInto>();
+const READ_INTO = capability<ReadInto>("read into");
 
 /**
  * Says of `stream` that its bytes can also be read through `source` (see
@@ -107,8 +109,7 @@ export function offerReadInto(
   stream: ReadableStream<Uint8Array>,
   source: ReadInto,
 ): ReadableStream<Uint8Array> {
-  readIntos.set(stream, source);
-  return stream;
+  return offer(stream, READ_INTO, source);
 }
 
 /**
@@ -119,10 +120,9 @@ export function offerReadInto(
 function takeReadInto(
   stream: ReadableStream<Uint8Array>,
 ): (ReadInto & { cancel(reason?: unknown): Promise<void> }) | undefined {
-  const source = readIntos.get(stream);
-  if (!source || stream.locked) return undefined;
-  readIntos.delete(stream);
-  const reader = stream.getReader();
+  const taken = takeReading(stream, READ_INTO);
+  if (!taken) return undefined;
+  const { value: source, reader } = taken;
   return { readInto: (into) => source.readInto(into), cancel: (reason) => reader.cancel(reason) };
 }
 
