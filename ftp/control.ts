@@ -129,14 +129,8 @@ export class ControlConnection {
         );
       }
     }
-    if (log.isEnabledFor("debug")) {
-      for (const line of lines) {
-        log.debug("> {line}", {
-          line: maskCommand(line),
-          peer: this.peer,
-          conn: this.conn,
-        });
-      }
+    for (const line of lines) {
+      log.debug("> {line}", () => ({ line: maskCommand(line), peer: this.peer, conn: this.conn }));
     }
     this.#awaited += lines.length;
     this.#sentLines += lines.length;
@@ -293,12 +287,9 @@ export class ControlConnection {
     if (this.nudgeAcks && more) {
       this.#socket.write("\r\n");
     }
-    const wire = log.isEnabledFor("debug");
     for (const reply of replies) {
-      if (wire) {
-        for (const line of reply.lines) {
-          log.debug("< {line}", { line, peer: this.peer, conn: this.conn });
-        }
+      for (const line of reply.lines) {
+        log.debug("< {line}", () => ({ line, peer: this.peer, conn: this.conn }));
       }
       const waiter = this.#waiter;
       if (waiter) {

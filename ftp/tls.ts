@@ -250,10 +250,14 @@ export async function startTlsData(
       host: state.host,
     });
   }
-  log.debug("TLS data connection to {host}: {protocol}, {cipher}, session reused: {reused}", {
-    host: state.host,
-    ...describeTls(secure),
-  });
+  // One per transfer: the socket is asked only when debug is on.
+  log.debug(
+    "TLS data connection to {host}: {protocol}, {cipher}, session reused: {reused}",
+    () => ({
+      host: state.host,
+      ...describeTls(secure),
+    }),
+  );
   return secure;
 }
 

@@ -29,11 +29,6 @@ export interface Logger {
   warn(message: string, properties?: LogProperties | (() => LogProperties)): void;
   /** Records a failure. */
   error(message: string, properties?: LogProperties | (() => LogProperties)): void;
-  /**
-   * Whether a record at `level` would go anywhere: lets a hot path (a wire
-   * line per command) skip a loop of records nobody reads.
-   */
-  isEnabledFor(level: "debug" | "info" | "warning" | "error"): boolean;
 }
 
 /**

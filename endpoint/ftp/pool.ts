@@ -655,18 +655,21 @@ export class SessionPool {
 
   /** A debug line on a session's coming or going, with what the pool holds then (the trace's count). */
   #trace(client: FtpClient, what: string): void {
-    log.debug("session {what}: {leased} lent, {idle} idle, {connecting} connecting, main {main}", {
-      what,
-      conn: client.conn,
-      leased: this.#leased.size,
-      idle: this.#idle.length,
-      connecting: this.#connecting,
-      main: this.#mainLent
-        ? `lent (#${this.#mainLent.conn})`
-        : this.#mainClient
-        ? `#${this.#mainClient.conn}`
-        : "none",
-    });
+    log.debug(
+      "session {what}: {leased} lent, {idle} idle, {connecting} connecting, main {main}",
+      () => ({
+        what,
+        conn: client.conn,
+        leased: this.#leased.size,
+        idle: this.#idle.length,
+        connecting: this.#connecting,
+        main: this.#mainLent
+          ? `lent (#${this.#mainLent.conn})`
+          : this.#mainClient
+          ? `#${this.#mainClient.conn}`
+          : "none",
+      }),
+    );
   }
 
   /** What the sessions so far learned, for the next one (see `SessionHints`). */
