@@ -216,8 +216,10 @@ export class ControlConnection {
     // were not read yet belong to no command now (a download queued behind
     // would take them for its own).
     this.#replies.length = 0;
-    // Which of our own paths gave the session up: the trace says (the error stays plain).
-    const at = new Error().stack?.split("\n")[2]?.trim().replace(/^at /, "");
+    // Which of our own paths gave the session up: the trace says (the error
+    // stays plain). The stack is made only for a debug record, which logtape
+    // makes at once, while this call is still on the stack.
+    const at = () => callerOf(ControlConnection.prototype.destroy);
     this.#fail(new FtpConnectionError("control connection closed"), true, at);
   }
 
@@ -300,13 +302,16 @@ export class ControlConnection {
     }
   }
 
-  #fail(error: FtpError, destroy = true, at?: string): void {
+  #fail(error: FtpError, destroy = true, at?: () => string | undefined): void {
     if (this.#broken) return;
     this.#broken = error;
-    log.debug("closed: {reason}", {
-      reason: at ? `${error.message}, by ${at}` : error.message,
-      peer: this.peer,
-      conn: this.conn,
+    log.debug("closed: {reason}", () => {
+      const by = at?.();
+      return {
+        reason: by ? `${error.message}, by ${by}` : error.message,
+        peer: this.peer,
+        conn: this.conn,
+      };
     });
     this.#detach();
     this.#socket.on("error", () => {}); // late errors after destroy are expected
@@ -322,4 +327,11 @@ export class ControlConnection {
   #throwIfBroken(): void {
     if (this.#broken) throw this.#broken;
   }
+}
+
+/** The frame that called `fn` (which must be running), as a stack trace names it. */
+function callerOf(fn: (...args: never[]) => unknown): string | undefined {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, fn);
+  return holder.stack?.split("\n")[1]?.trim().replace(/^at /, "");
 }

@@ -2,14 +2,17 @@ import assert from "node:assert/strict";
 import { ControlConnection } from "./control.ts";
 import { ConnSocket } from "./conn_socket.ts";
 import { FtpConnectionError } from "./errors.ts";
+import { configureLogging, type LogRecord, resetLogging } from "../deps/logtape.ts";
 
-Deno.test("control: replies not read when the connection is destroyed are not handed out", async () => {
+/** A control connection to a loopback peer that says `says` and waits; `stop` ends both. */
+async function loopbackControl(
+  says = "",
+): Promise<{ control: ControlConnection; stop(): Promise<void> }> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   const served = (async () => {
     const c = await listener.accept();
-    // Two replies in one write: the second waits, unread, once the first is taken.
-    await c.write(new TextEncoder().encode("213 20240101000000\r\n229 (|||4242|)\r\n"));
+    if (says) await c.write(new TextEncoder().encode(says));
     await c.read(new Uint8Array(16)).catch(() => null); // until the client goes
     c.close();
   })();
@@ -19,14 +22,68 @@ Deno.test("control: replies not read when the connection is destroyed are not ha
     timeoutMs: 5_000,
     peer: `127.0.0.1:${port}`,
   });
+  return {
+    control,
+    stop: async () => {
+      control.destroy();
+      await served;
+      listener.close();
+    },
+  };
+}
+
+Deno.test("control: replies not read when the connection is destroyed are not handed out", async () => {
+  // Two replies in one write: the second waits, unread, once the first is taken.
+  const { control, stop } = await loopbackControl("213 20240101000000\r\n229 (|||4242|)\r\n");
   try {
     assert.equal((await control.read()).code, 213);
     control.destroy();
     // A download queued behind would take the 229 for its own: it must see the session gone.
     await assert.rejects(control.read(), FtpConnectionError);
   } finally {
-    control.destroy();
-    await served;
-    listener.close();
+    await stop();
+  }
+});
+
+Deno.test("control: destroy() names its caller in the debug trace, and makes no stack when debug is off", async () => {
+  const records: LogRecord[] = [];
+  const logAt = (level: "info" | "debug") =>
+    configureLogging({
+      reset: true,
+      sinks: { mem: (r) => records.push(r) },
+      loggers: [
+        { category: ["ferry", "ftp"], lowestLevel: level, sinks: ["mem"] },
+        { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
+      ],
+    });
+  const formatted = { count: 0 };
+  // V8 calls this for every stack trace made: it counts them.
+  const original = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error, frames) => {
+    formatted.count++;
+    return original
+      ? original(error, frames)
+      : `${error}\n${frames.map((f) => `    at ${f}`).join("\n")}`;
+  };
+  try {
+    await logAt("info");
+    const quiet = await loopbackControl();
+    quiet.control.destroy();
+    assert.equal(formatted.count, 0);
+    await quiet.stop();
+
+    await logAt("debug");
+    const traced = await loopbackControl();
+    const giveUpOnTheSession = () => traced.control.destroy();
+    giveUpOnTheSession();
+    await traced.stop();
+    const closed = records.find((r) => r.rawMessage === "closed: {reason}");
+    assert.match(
+      String(closed?.properties.reason),
+      /^control connection closed, by giveUpOnTheSession/,
+    );
+  } finally {
+    Error.prepareStackTrace = original;
+    await resetLogging();
   }
 });
