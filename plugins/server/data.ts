@@ -97,6 +97,28 @@ function listenOn(server: net.Server, host: string, port: number): Promise<boole
   });
 }
 
+/**
+ * The ports a passive listener tries, in turn: every port of `range` from a
+ * random start (two sessions rarely race for the same one), or any (0).
+ */
+function* passivePorts(range: readonly [number, number] | undefined): Generator<number> {
+  if (!range) {
+    yield 0;
+    return;
+  }
+  const [lo, hi] = range;
+  const span = hi - lo + 1;
+  const start = Math.floor(Math.random() * span);
+  for (let i = 0; i < span; i++) yield lo + ((start + i) % span);
+}
+
+/** The 425 when no port of {@link passivePorts} could be bound (a full range is logged). */
+function noPassivePort(range: readonly [number, number] | undefined): ReplyError {
+  if (!range) return new ReplyError(425, "Can't open passive connection.");
+  log.warn("all passive ports {lo}-{hi} are busy", { lo: range[0], hi: range[1] });
+  return new ReplyError(425, "Can't open passive connection: all passive ports are busy.");
+}
+
 /** A data connection: a node socket (active, TLS) or a plain passive `Deno.Conn`. */
 export type DataSocket = net.Socket | Deno.Conn;
 
@@ -164,22 +186,10 @@ export class DataChannel {
     const server = net.createServer();
     const host = this.ctx.localAddress;
     let bound = false;
-    const range = this.ctx.passivePorts;
-    if (range) {
-      const [lo, hi] = range;
-      const span = hi - lo + 1;
-      const start = Math.floor(Math.random() * span);
-      for (let i = 0; i < span && !bound; i++) {
-        bound = await listenOn(server, host, lo + ((start + i) % span));
-      }
-      if (!bound) {
-        log.warn("all passive ports {lo}-{hi} are busy", { lo, hi });
-        throw new ReplyError(425, "Can't open passive connection: all passive ports are busy.");
-      }
-    } else {
-      bound = await listenOn(server, host, 0);
-      if (!bound) throw new ReplyError(425, "Can't open passive connection.");
+    for (const port of passivePorts(this.ctx.passivePorts)) {
+      if ((bound = await listenOn(server, host, port))) break;
     }
+    if (!bound) throw noPassivePort(this.ctx.passivePorts);
     this.#listener = server;
     server.on("connection", (sock) => this.#accepted(sock));
     server.on("error", (e) => log.warn("passive listener error: {error}", { error: e.message }));
@@ -190,22 +200,10 @@ export class DataChannel {
   #passiveConn(): number {
     const host = this.ctx.localAddress;
     let listener: Deno.TcpListener | undefined;
-    const range = this.ctx.passivePorts;
-    if (range) {
-      const [lo, hi] = range;
-      const span = hi - lo + 1;
-      const start = Math.floor(Math.random() * span);
-      for (let i = 0; i < span && !listener; i++) {
-        listener = denoListen(host, lo + ((start + i) % span));
-      }
-      if (!listener) {
-        log.warn("all passive ports {lo}-{hi} are busy", { lo, hi });
-        throw new ReplyError(425, "Can't open passive connection: all passive ports are busy.");
-      }
-    } else {
-      listener = denoListen(host, 0);
-      if (!listener) throw new ReplyError(425, "Can't open passive connection.");
+    for (const port of passivePorts(this.ctx.passivePorts)) {
+      if ((listener = denoListen(host, port))) break;
     }
+    if (!listener) throw noPassivePort(this.ctx.passivePorts);
     this.#listener = listener;
     void this.#acceptLoop(listener);
     this.#arm();
