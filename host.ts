@@ -64,24 +64,14 @@ export {
   TimeShiftStore,
 } from "./endpoint/ftp/time_sync.ts";
 
-// The types the names above mention (deno doc links them; not an API of their own).
-export type {
-  Capabilities,
-  Endpoint,
-  MkdirOptions,
-  ReadOptions,
-  Stat,
-  StatOptions,
-  WriteOptions,
-} from "./endpoint/types.ts";
+// The types the names above mention (deno doc links them; not an API of their own): the
+// endpoint contract's list, then this one's own.
+export type * from "./workflow/mentions/endpoints.ts";
 export type { FtpClientOptions, RawControl, TlsMode } from "./ftp/client.ts";
 export type { ListEntry, ListingParser, ParseContext } from "./ftp/listing/types.ts";
 export type { Reply } from "./ftp/reply_shape.ts";
 export type { FtpEncoding } from "./ftp/socket.ts";
-export type { FerryError } from "./util/errors.ts";
 export type { FtpError } from "./ftp/errors.ts";
-export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
 export type { TlsOptions } from "./ftp/tls.ts";
 export type { TransferOptions } from "./ftp/client.ts";
 export type { Listing, SkippedLine } from "./ftp/listing/index.ts";
-export type { WriteAtOptions } from "./endpoint/types.ts";

@@ -33,14 +33,6 @@ export {
 } from "./endpoint/url.ts";
 export { LocalEndpoint, type LocalEndpointOptions } from "./endpoint/local.ts";
 export { MemoryEndpoint, type MemoryEndpointOptions } from "./endpoint/memory.ts";
-export type {
-  ByteCounts,
-  ConflictRecord,
-  ConflictVersion,
-  FileCounts,
-  JobReport,
-  ReportError,
-} from "./sync/report.ts";
 export { walk, type WalkEntry, type WalkOptions } from "./sync/walk.ts";
 export { mirror, type MirrorOptions } from "./sync/mirror.ts";
 export { sync, type SyncOptions } from "./sync/two_way.ts";
@@ -63,46 +55,20 @@ export { type RunOptions, runWorkflow } from "./workflow/run.ts";
 export { exitCodeFor, type WorkflowReport } from "./workflow/report.ts";
 export { defaultRegistry } from "./workflow/builtins.ts";
 
-// The types the names above mention (deno doc links them; not an API of their own).
+// The types the names above mention (deno doc links them; not an API of their own): the
+// list every entry point shares, then this one's own.
+export type * from "./workflow/mentions/plugins.ts";
 export type { MemoryStore } from "./endpoint/memory.ts";
 export type { SchemeTable } from "./endpoint/url.ts";
 export type { CompareMode } from "./sync/compare.ts";
-export type { ActionOutcome, ExecuteOptions, Lane, Lanes, PlanExecutor } from "./sync/execute.ts";
 export type { Filter, FilterRules } from "./sync/filter.ts";
-export type { Action, Side } from "./sync/plan.ts";
-export type {
-  ProgressAction,
-  ProgressEvent,
-  ProgressListener,
-  ProgressTotals,
-} from "./sync/progress.ts";
-export type { RetryOptions } from "./sync/retry.ts";
-export type { PairEntry, PairState, Snapshot, StateStore } from "./sync/state.ts";
 export type { SyncPlanOptions } from "./sync/two_way_plan.ts";
-export type { VerifyMode } from "./sync/verify.ts";
 export type { ListedDir, SymlinkPolicy, Walk, WalkProblem } from "./sync/walk.ts";
 export type { Problem, SourcePosition } from "./workflow/errors.ts";
 export type { LoadObjectOptions } from "./workflow/load.ts";
-export type {
-  AuthContext,
-  AuthMethod,
-  AuthorizerFactory,
-  CommandContext,
-  Credentials,
-  EndpointOpenOptions,
-  EndpointScheme,
-  JobContext,
-  JobKind,
-  Plugin,
-  PluginCommand,
-  PluginDefinition,
-  ResolvedTarget,
-} from "./workflow/plugin.ts";
 export type { PluginManifest, Registry } from "./workflow/registry.ts";
-export type { JobCounts, JobOutcome, JobResult, JobStatus, RunEvent } from "./workflow/report.ts";
 export type { ExecutorFactory } from "./workflow/run.ts";
 export type { SchemaParts } from "./workflow/schema.ts";
-export type { Secrets } from "./workflow/secrets.ts";
 export type {
   AuthConfig,
   EndpointConfig,
@@ -113,8 +79,3 @@ export type {
   TlsConfig,
   WorkflowConfig,
 } from "./workflow/types.ts";
-export type { TransferResult } from "./sync/transfer.ts";
-export type { OptionsSchema, StandardProps } from "./workflow/plugin.ts";
-export type { Logger, LogProperties } from "./util/log.ts";
-export type { SchemeOption, SchemeOptions } from "./endpoint/scheme_options.ts";
-export type { SegmentOptions } from "./sync/segments.ts";

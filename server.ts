@@ -15,19 +15,7 @@
  */
 export * from "./plugins/server/api.ts";
 
-// The types the names above mention (deno doc links them; not an API of their own).
-export type {
-  Capabilities,
-  Endpoint,
-  EntryType,
-  MkdirOptions,
-  ReadOptions,
-  SkippedEntry,
-  Stat,
-  StatList,
-  StatOptions,
-  WriteOptions,
-} from "./endpoint/types.ts";
+// The types the names above mention (deno doc links them; not an API of their own): the
+// endpoint contract's list, then this one's own.
+export type * from "./workflow/mentions/endpoints.ts";
 export type { ResolvedOptions } from "./plugins/server/options.ts";
-export type { FerryError } from "./util/errors.ts";
-export type { WriteAtOptions } from "./endpoint/types.ts";

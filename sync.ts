@@ -34,17 +34,7 @@ export * from "./sync/two_way_plan.ts";
 export * from "./sync/rmtree.ts";
 export * from "./sync/if_newer.ts";
 
-// The types the names above mention (deno doc links them; not an API of their own).
-export type {
-  Capabilities,
-  Endpoint,
-  MkdirOptions,
-  ReadOptions,
-  Stat,
-  StatOptions,
-  WriteOptions,
-} from "./endpoint/types.ts";
-export type { FerryError } from "./util/errors.ts";
-export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
+// The types the names above mention (deno doc links them; not an API of their own): the
+// endpoint contract's list, then this one's own.
+export type * from "./workflow/mentions/endpoints.ts";
 export type { SegmentOptions } from "./sync/segments.ts";
-export type { WriteAtOptions } from "./endpoint/types.ts";

@@ -16,31 +16,14 @@
 export * from "./plugins/uftp/mod.ts";
 export { default } from "./plugins/uftp/mod.ts";
 
-// The types the names above mention (deno doc links them; not an API of their own).
+// The types the names above mention (deno doc links them; not an API of their own): the
+// list every entry point shares, then this one's own.
+export type * from "./workflow/mentions/plugins.ts";
+export type * from "./workflow/mentions/endpoints.ts";
 export type { OpenOptions, WriteMode } from "./endpoint/ftp/file.ts";
 export type { FtpHost, HostPath } from "./endpoint/ftp/host.ts";
 export type { CacheLookup, CacheTicket, Overtaken, StatCache } from "./endpoint/ftp/stat_cache.ts";
-export type {
-  Capabilities,
-  Endpoint,
-  MkdirOptions,
-  ReadOptions,
-  Stat,
-  StatOptions,
-  WriteOptions,
-} from "./endpoint/types.ts";
 export type { FtpClient, RawControl } from "./ftp/client.ts";
-export type {
-  AuthContext,
-  AuthMethod,
-  AuthorizerFactory,
-  CommandContext,
-  Credentials,
-  EndpointOpenOptions,
-  PluginCommand,
-} from "./workflow/plugin.ts";
-export type { EntryType, SkippedEntry, StatList } from "./endpoint/types.ts";
-export type { OptionsSchema, Plugin, PluginDefinition, StandardProps } from "./workflow/plugin.ts";
 export type {
   RmtreeOperation,
   RmtreeOptions,
@@ -57,38 +40,3 @@ export type { ListEntry } from "./ftp/listing/types.ts";
 export type { Reply } from "./ftp/reply_shape.ts";
 export type { Identity } from "./plugins/uftp/authserver/users.ts";
 export type { LoginVerdict } from "./plugins/uftp/uftpd/jobs.ts";
-export type { FerryError } from "./util/errors.ts";
-export type { Secrets } from "./workflow/secrets.ts";
-export type { EndpointScheme, JobContext, JobKind, ResolvedTarget } from "./workflow/plugin.ts";
-export type {
-  JobCounts,
-  JobOutcome,
-  JobResult,
-  JobStatus,
-  RunEvent,
-  WorkflowReport,
-} from "./workflow/report.ts";
-export type { Logger, LogProperties } from "./util/log.ts";
-export type { ActionOutcome, ExecuteOptions, Lane, Lanes, PlanExecutor } from "./sync/execute.ts";
-export type { PairEntry, PairState, Snapshot, StateStore } from "./sync/state.ts";
-export type { Action, Side } from "./sync/plan.ts";
-export type {
-  ByteCounts,
-  ConflictRecord,
-  ConflictVersion,
-  FileCounts,
-  JobReport,
-  ReportError,
-} from "./sync/report.ts";
-export type {
-  ProgressAction,
-  ProgressEvent,
-  ProgressListener,
-  ProgressTotals,
-} from "./sync/progress.ts";
-export type { RetryOptions } from "./sync/retry.ts";
-export type { TransferResult } from "./sync/transfer.ts";
-export type { VerifyMode } from "./sync/verify.ts";
-export type { SchemeOption, SchemeOptions } from "./endpoint/scheme_options.ts";
-export type { SegmentOptions } from "./sync/segments.ts";
-export type { WriteAtOptions } from "./endpoint/types.ts";
