@@ -1,6 +1,7 @@
 /**
  * Glue between job options as written and sync/'s functions: filters and units
- * to what sync/ takes, sync's report to the runner's outcome, progress to events.
+ * to what sync/ takes, the run's settings every job passes on, sync's report
+ * to the runner's outcome, progress to events.
  * @module
  */
 import type { ProgressListener } from "../../sync/progress.ts";
@@ -114,4 +115,41 @@ export function transferParallel(
 ): number {
   if (ctx.parallelSet) return ctx.parallel;
   return Math.max(ctx.parallel, ...endpoints.map((e) => e.capabilities().parallel ?? 0));
+}
+
+/**
+ * What every job passes on to its sync/ function from the run: dry run,
+ * listings in flight, per-file retries, progress, the stop signal, the executor.
+ *
+ * @example
+ * ```ts
+ * await rmtree(at.endpoint, at.path, { ...runOptions(ctx), parallel: ctx.parallel });
+ * ```
+ */
+export function runOptions(ctx: JobContext) {
+  return {
+    dryRun: ctx.dryRun,
+    listParallel: ctx.parallel,
+    retry: retryOptions(ctx),
+    onProgress: progressTo(ctx),
+    signal: ctx.signal,
+    executor: ctx.executor,
+  };
+}
+
+/**
+ * {@link runOptions} for a job that copies between `from` and `to`: with the
+ * transfers at once ({@link transferParallel}) and the run's segmented downloads.
+ *
+ * @example
+ * ```ts
+ * await mirror(from.endpoint, from.path, to.endpoint, to.path, transferOptions(ctx, from.endpoint, to.endpoint));
+ * ```
+ */
+export function transferOptions(ctx: JobContext, from: Endpoint, to: Endpoint) {
+  return {
+    ...runOptions(ctx),
+    parallel: transferParallel(ctx, from, to),
+    segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
+  };
 }

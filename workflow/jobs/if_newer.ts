@@ -6,13 +6,7 @@
  */
 import { copyIfNewer } from "../../sync/if_newer.ts";
 import type { JobKind } from "../plugin.ts";
-import {
-  filterRules,
-  outcomeFromReport,
-  progressTo,
-  retryOptions,
-  transferParallel,
-} from "./common.ts";
+import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";
 import { IfNewerOptions } from "./options.ts";
 
 function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> {
@@ -25,16 +19,9 @@ function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> 
     async run(options, ctx) {
       const [from, to] = await Promise.all([ctx.target(options.from), ctx.target(options.to)]);
       const report = await copyIfNewer(from.endpoint, from.path, to.endpoint, to.path, {
+        ...transferOptions(ctx, from.endpoint, to.endpoint),
         ...filterRules(options),
         symlinks: options.symlinks,
-        dryRun: ctx.dryRun,
-        parallel: transferParallel(ctx, from.endpoint, to.endpoint),
-        segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
-        listParallel: ctx.parallel,
-        retry: retryOptions(ctx),
-        onProgress: progressTo(ctx),
-        signal: ctx.signal,
-        executor: ctx.executor,
       });
       return outcomeFromReport(report);
     },

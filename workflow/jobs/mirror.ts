@@ -4,13 +4,7 @@
  */
 import { mirror } from "../../sync/mirror.ts";
 import type { JobKind } from "../plugin.ts";
-import {
-  filterRules,
-  outcomeFromReport,
-  progressTo,
-  retryOptions,
-  transferParallel,
-} from "./common.ts";
+import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";
 import { MirrorOptions } from "./options.ts";
 
 /**
@@ -30,20 +24,13 @@ export const mirrorJob: JobKind<MirrorOptions> = {
   async run(options, ctx) {
     const [from, to] = await Promise.all([ctx.target(options.from), ctx.target(options.to)]);
     const report = await mirror(from.endpoint, from.path, to.endpoint, to.path, {
+      ...transferOptions(ctx, from.endpoint, to.endpoint),
       ...filterRules(options),
       delete: options.delete,
       symlinks: options.symlinks,
       compare: options.compare,
       maxDelete: options.maxDelete,
       backupDir: options.backupDir,
-      parallel: transferParallel(ctx, from.endpoint, to.endpoint),
-      segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
-      retry: retryOptions(ctx),
-      listParallel: ctx.parallel,
-      dryRun: ctx.dryRun,
-      onProgress: progressTo(ctx),
-      signal: ctx.signal,
-      executor: ctx.executor,
       // The state remembers what was sent to targets that cannot keep mtimes.
       state: ctx.dryRun || to.endpoint.capabilities().setMtime ? undefined : ctx.state(),
     });

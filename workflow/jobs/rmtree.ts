@@ -4,7 +4,7 @@
  */
 import { rmtree } from "../../sync/rmtree.ts";
 import type { JobKind } from "../plugin.ts";
-import { outcomeFromReport, progressTo, retryOptions } from "./common.ts";
+import { outcomeFromReport, runOptions } from "./common.ts";
 import { RmtreeOptions } from "./options.ts";
 
 /**
@@ -29,15 +29,10 @@ export const rmtreeJob: JobKind<RmtreeOptions> = {
   async run(options, ctx) {
     const at = await ctx.target(options.at);
     const report = await rmtree(at.endpoint, at.path, {
+      ...runOptions(ctx),
       ignoreErrors: options.ignoreErrors,
       force: options.force,
-      dryRun: ctx.dryRun,
       parallel: ctx.parallel,
-      listParallel: ctx.parallel,
-      retry: retryOptions(ctx),
-      onProgress: progressTo(ctx),
-      signal: ctx.signal,
-      executor: ctx.executor,
     });
     return outcomeFromReport(report);
   },

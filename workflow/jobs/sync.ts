@@ -7,13 +7,7 @@ import { resolve } from "node:path";
 import { sync } from "../../sync/two_way.ts";
 import type { StateStore } from "../../sync/state.ts";
 import type { JobContext, JobKind } from "../plugin.ts";
-import {
-  filterRules,
-  outcomeFromReport,
-  progressTo,
-  retryOptions,
-  transferParallel,
-} from "./common.ts";
+import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";
 import { SyncOptions } from "./options.ts";
 
 /**
@@ -33,6 +27,7 @@ export const syncJob: JobKind<SyncOptions> = {
   async run(options, ctx) {
     const [a, b] = await Promise.all([ctx.target(options.a), ctx.target(options.b)]);
     const report = await sync(a.endpoint, a.path, b.endpoint, b.path, {
+      ...transferOptions(ctx, a.endpoint, b.endpoint),
       ...filterRules(options),
       conflict: options.conflict,
       conflictSuffix: options.conflictSuffix,
@@ -40,14 +35,6 @@ export const syncJob: JobKind<SyncOptions> = {
       maxDelete: options.maxDelete,
       force: options.force,
       symlinks: options.symlinks,
-      parallel: transferParallel(ctx, a.endpoint, b.endpoint),
-      segments: ctx.segments === undefined ? undefined : { segments: ctx.segments },
-      listParallel: ctx.parallel,
-      retry: retryOptions(ctx),
-      dryRun: ctx.dryRun,
-      onProgress: progressTo(ctx),
-      signal: ctx.signal,
-      executor: ctx.executor,
       state: stateFor(options, ctx),
     });
     return outcomeFromReport(report);
