@@ -66,7 +66,7 @@ export {
 
 // The types the names above mention (deno doc links them; not an API of their own): the
 // endpoint contract's list, then this one's own.
-export type * from "./workflow/mentions/endpoints.ts";
+export type * from "./endpoint/mentions.ts";
 export type { FtpClientOptions, RawControl, TlsMode } from "./ftp/client.ts";
 export type { ListEntry, ListingParser, ParseContext } from "./ftp/listing/types.ts";
 export type { Reply } from "./ftp/reply_shape.ts";

@@ -17,5 +17,5 @@ export * from "./plugins/server/api.ts";
 
 // The types the names above mention (deno doc links them; not an API of their own): the
 // endpoint contract's list, then this one's own.
-export type * from "./workflow/mentions/endpoints.ts";
+export type * from "./endpoint/mentions.ts";
 export type { ResolvedOptions } from "./plugins/server/options.ts";

@@ -36,5 +36,5 @@ export * from "./sync/if_newer.ts";
 
 // The types the names above mention (deno doc links them; not an API of their own): the
 // endpoint contract's list, then this one's own.
-export type * from "./workflow/mentions/endpoints.ts";
+export type * from "./endpoint/mentions.ts";
 export type { SegmentOptions } from "./sync/segments.ts";

@@ -19,7 +19,7 @@ export { default } from "./plugins/uftp/mod.ts";
 // The types the names above mention (deno doc links them; not an API of their own): the
 // list every entry point shares, then this one's own.
 export type * from "./workflow/mentions/plugins.ts";
-export type * from "./workflow/mentions/endpoints.ts";
+export type * from "./endpoint/mentions.ts";
 export type { OpenOptions, WriteMode } from "./endpoint/ftp/file.ts";
 export type { FtpHost, HostPath } from "./endpoint/ftp/host.ts";
 export type { CacheLookup, CacheTicket, Overtaken, StatCache } from "./endpoint/ftp/stat_cache.ts";

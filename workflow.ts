@@ -70,7 +70,7 @@ export type * from "./workflow/types.ts";
 // The types the names above mention (deno doc links them; not an API of their own): the
 // list every entry point shares, then this one's own.
 export type * from "./workflow/mentions/plugins.ts";
-export type * from "./workflow/mentions/endpoints.ts";
+export type * from "./endpoint/mentions.ts";
 export type { AuthOptions, OpenUrlOptions } from "./workflow/endpoints.ts";
 export type { PluginManifest } from "./workflow/registry.ts";
 export type { ExecutorFactory } from "./workflow/run.ts";

@@ -3,7 +3,7 @@
  * `./plugin`, `./workflow`, `./uftp`) mention: a job's report, what carrying
  * out a plan takes, the logger. Each re-exports one of this folder's lists
  * (`export type *`): this one or `plugins.ts`, which adds to it, and
- * `endpoints.ts`; so deno doc links the names and each is written once. Not an API of its
+ * `endpoint/mentions.ts`; so deno doc links the names and each is written once. Not an API of its
  * own; types only, it loads nothing.
  * @module
  */

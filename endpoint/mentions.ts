@@ -4,7 +4,7 @@
  * `./uftp`, `./server`, `./host`, `./sync`).
  * @module
  */
-export type { FerryError } from "../../util/errors.ts";
+export type { FerryError } from "../util/errors.ts";
 export type {
   Capabilities,
   Endpoint,
@@ -17,4 +17,4 @@ export type {
   StatOptions,
   WriteAtOptions,
   WriteOptions,
-} from "../../endpoint/types.ts";
+} from "../endpoint/types.ts";
