@@ -467,6 +467,22 @@ export class FtpClient {
     return this.#retired || this.#control.closed;
   }
 
+  /**
+   * Resolves once the control connection is closed for the system too (see
+   * `ControlConnection.gone`): a retired session after its QUIT, a dropped
+   * one once its socket is released. Until then the server may still count
+   * it, so a pool that makes a new session first would have one more open.
+   *
+   * @example
+   * ```ts
+   * ftp.close();
+   * await ftp.gone;
+   * ```
+   */
+  get gone(): Promise<void> {
+    return this.#control.gone;
+  }
+
   /** This process's number for the session's control connection (`#2` in a trace). */
   get conn(): number {
     return this.#control.conn;

@@ -38,13 +38,14 @@ export class ConnSocket implements ControlSocket {
   readonly #conn: Deno.TcpConn;
   readonly #listeners = new Map<string, Set<Listener>>();
   #writing: Promise<void> = Promise.resolve();
+  #reading: Promise<void>;
   #destroyed = false;
 
   /** `pending`: bytes already read from `conn`, given out first. */
   constructor(conn: Deno.TcpConn, pending?: Uint8Array) {
     this.#conn = conn;
     // Read after the caller has attached its listeners (it does so at once).
-    queueMicrotask(() => this.#read(pending));
+    this.#reading = Promise.resolve().then(() => this.#read(pending));
   }
 
   /** The peer's address (as node's `socket.remoteAddress`). */
@@ -125,7 +126,8 @@ export class ConnSocket implements ControlSocket {
   }
 
   /**
-   * Closes the connection at once; `close` follows (once).
+   * Closes the connection at once; `close` follows (once), when the socket
+   * is closed for the system too.
    *
    * @example
    * ```ts
@@ -140,7 +142,12 @@ export class ConnSocket implements ControlSocket {
     } catch {
       // closed already
     }
-    queueMicrotask(() => this.#emit("close", false));
+    // Deno releases the socket only when the read (or write) in flight has
+    // given it up, a turn of the event loop later: a connection opened
+    // meanwhile would reach the server before this one's FIN (seen with
+    // strace: the new connect() before the old close()). `close` says the
+    // socket is gone, so a session pool may count it until then.
+    void Promise.allSettled([this.#reading, this.#writing]).then(() => this.#emit("close", false));
   }
 
   #emit(event: string, ...args: unknown[]): void {

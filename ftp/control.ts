@@ -20,6 +20,13 @@ const log = logger("ftp", "control");
 /** Control connections made by this process so far (numbers them for the trace). */
 let connections = 0;
 
+/**
+ * How long (ms) {@link ControlConnection.gone} waits for the socket's close
+ * event at most: a pool must not hold a slot forever for an event that a
+ * socket type fails to send.
+ */
+export const GONE_WAIT_MS = 2_000;
+
 interface Waiter {
   resolve(reply: Reply): void;
   reject(error: Error): void;
@@ -66,6 +73,9 @@ export class ControlConnection {
    * any is left, a complete reply is followed by more, so it is nudged too.
    */
   #awaited = 0;
+  /** Resolves once the current socket has closed for the system (see {@link gone}). */
+  #gone = Promise.withResolvers<void>();
+  #goneBound?: Promise<void>;
   #onData = (chunk: Uint8Array) => this.#receive(chunk);
   #onEnd = () => this.#fail(new FtpConnectionError(`${this.peer} closed the control connection`));
   #onError = (error: Error & { code?: string }) =>
@@ -86,6 +96,46 @@ export class ControlConnection {
     this.timeoutMs = options.timeoutMs;
     this.peer = options.peer;
     this.#attach();
+    this.#watchClose(socket);
+  }
+
+  /**
+   * Resolves once the connection is closed for the system, not only for us
+   * (its socket released: the server has our FIN or RST), or after
+   * {@link GONE_WAIT_MS} if no socket event says so. A session pool counts a
+   * dropped session until then, so that a new one never overlaps it.
+   *
+   * @example
+   * ```ts
+   * control.destroy();
+   * await control.gone; // now a new connection cannot reach the server first
+   * ```
+   */
+  get gone(): Promise<void> {
+    this.#goneBound ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        log.debug("no close event within {ms} ms; counted as gone", {
+          ms: GONE_WAIT_MS,
+          peer: this.peer,
+          conn: this.conn,
+        });
+        resolve();
+      }, GONE_WAIT_MS);
+      Deno.unrefTimer(timer);
+      this.#gone.promise.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return this.#goneBound;
+  }
+
+  /** Resolves {@link gone} when `socket`, if it is still the connection's socket, closes. */
+  #watchClose(socket: ControlSocket): void {
+    // Never detached (unlike #attach's): it must hear the close whoever caused it.
+    socket.on("close", () => {
+      if (socket === this.#socket) this.#gone.resolve();
+    });
   }
 
   /**
@@ -201,6 +251,7 @@ export class ControlConnection {
     this.#detach();
     try {
       this.#socket = await wrap(this.#socket as net.Socket);
+      this.#watchClose(this.#socket);
     } catch (error) {
       this.#fail(
         error instanceof FtpError ? error : new FtpConnectionError(String(error), { cause: error }),

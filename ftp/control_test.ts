@@ -3,6 +3,7 @@ import { ControlConnection } from "./control.ts";
 import { ConnSocket } from "./conn_socket.ts";
 import { FtpConnectionError } from "./errors.ts";
 import { configureLogging, type LogRecord, resetLogging } from "../deps/logtape.ts";
+import { connectSocket } from "./socket.ts";
 
 /** A control connection to a loopback peer that says `says` and waits; `stop` ends both. */
 async function loopbackControl(
@@ -87,3 +88,63 @@ Deno.test("control: destroy() names its caller in the debug trace, and makes no 
     await resetLogging();
   }
 });
+
+/**
+ * The TCP state of this process's connection from local `port` to `peerPort` on
+ * 127.0.0.1 ("01" established, "04"/"05" FIN-WAIT after our close), from
+ * /proc/net/tcp; undefined when not listed (or not Linux).
+ */
+function tcpState(port: number, peerPort: number): string | undefined {
+  let table: string;
+  try {
+    table = Deno.readTextFileSync("/proc/net/tcp");
+  } catch {
+    return undefined;
+  }
+  const hex = (p: number) => `0100007F:${p.toString(16).toUpperCase().padStart(4, "0")}`;
+  for (const line of table.split("\n").slice(1)) {
+    const [, local, remote, state] = line.trim().split(/\s+/);
+    if (local === hex(port) && remote === hex(peerPort)) return state;
+  }
+  return undefined;
+}
+
+for (const kind of ["Deno.Conn", "node:net"] as const) {
+  Deno.test(`control: gone resolves once the socket is released (${kind})`, async () => {
+    if (Deno.build.os !== "linux") return; // the check reads /proc/net/tcp
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    const accepted = listener.accept();
+    let socket: ConstructorParameters<typeof ControlConnection>[0];
+    let local: number;
+    if (kind === "Deno.Conn") {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      local = (conn.localAddr as Deno.NetAddr).port;
+      socket = new ConnSocket(conn);
+    } else {
+      const net = await connectSocket("127.0.0.1", port, { timeoutMs: 5_000 });
+      local = net.localPort!;
+      socket = net;
+    }
+    const server = await accepted;
+    const control = new ControlConnection(socket, {
+      encoding: "utf-8",
+      timeoutMs: 5_000,
+      peer: `127.0.0.1:${port}`,
+    });
+    try {
+      // A reply awaited: a read is in flight when the connection is dropped.
+      const reading = control.read().catch(() => undefined);
+      assert.equal(tcpState(local, port), "01");
+      control.destroy();
+      await reading;
+      await control.gone;
+      // Before: ConnSocket said "close" while Deno still held the socket (a read in
+      // flight), and a session made then reached the server before this one's FIN.
+      assert.notEqual(tcpState(local, port), "01", "still established after gone");
+    } finally {
+      server.close();
+      listener.close();
+    }
+  });
+}

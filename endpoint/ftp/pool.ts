@@ -123,6 +123,12 @@ export class SessionPool {
   /** Leases beyond the first of a session a download is queued on (see `acquire`). */
   #shared = new Map<FtpClient, number>();
   #connecting = 0;
+  /**
+   * Child sessions dropped whose connections have not closed yet (`FtpClient.gone`):
+   * their slots stay taken, so a new session never overlaps one still closing.
+   */
+  #closing = 0;
+  readonly #dropped = new WeakSet<FtpClient>();
   #waiting: (() => void)[] = [];
   #closed = false;
   #timeShift = 0;
@@ -206,15 +212,27 @@ export class SessionPool {
       const current = this.#main;
       return current.then((client) => {
         if (!client.closed) return client;
-        if (this.#main === current) this.#main = undefined;
+        // The lost session's connection closes before the next one opens: never one more.
+        if (this.#main === current) this.#main = this.#newMain(client.gone);
         return this.main();
       }, (error) => {
         if (this.#main === current) this.#main = undefined;
         throw error;
       });
     }
-    const made = this.#make().catch((error) => this.#idleAsMain(error));
-    this.#main = made;
+    this.#main = this.#newMain();
+    return this.#main;
+  }
+
+  /** Makes the main session (once `after` has resolved: the lost one's connection closed). */
+  #newMain(after?: Promise<void>): Promise<FtpClient> {
+    const make = () => {
+      this.#assertOpen();
+      return this.#make();
+    };
+    const made = (after ? after.then(make) : this.#make()).catch((error) =>
+      this.#idleAsMain(error)
+    );
     made.then((client) => {
       this.#mainClient = client;
       this.#trace(client, "is the main session");
@@ -305,7 +323,10 @@ export class SessionPool {
   #takeIdle(): FtpClient | undefined {
     while (this.#idle.length > 0) {
       const idle = this.#idle.pop()!;
-      if (idle.client.closed) continue;
+      if (idle.client.closed) {
+        this.#drop(idle.client, "dropped (closed)");
+        continue;
+      }
       if (this.#now() - idle.since > this.#checkAfterMs) {
         this.#idle.push(idle); // a long-idle one is NOOP-checked by acquire(), not here
         return undefined;
@@ -405,19 +426,22 @@ export class SessionPool {
       this.#assertOpen();
       const idle = this.#idle.pop();
       if (idle) {
-        if (idle.client.closed) continue;
+        if (idle.client.closed) {
+          this.#drop(idle.client, "dropped (closed)");
+          continue;
+        }
         if (this.#now() - idle.since > this.#checkAfterMs) {
           try {
             await idle.client.noop();
           } catch {
-            idle.client.close();
+            this.#drop(idle.client, "dropped (failed a check)");
             continue;
           }
         }
         this.#leased.add(idle.client);
         return idle.client;
       }
-      if (this.#leased.size + this.#connecting < this.#currentLimit()) {
+      if (this.#leased.size + this.#connecting + this.#closing < this.#currentLimit()) {
         // Count the slot before the (slow) connect, so parallel callers respect the limit.
         this.#connecting++;
         try {
@@ -466,7 +490,8 @@ export class SessionPool {
   async warm(count: number): Promise<void> {
     const room = Math.min(
       count - this.#idle.length,
-      this.#currentLimit() - this.#leased.size - this.#idle.length - this.#connecting,
+      this.#currentLimit() - this.#leased.size - this.#idle.length - this.#connecting -
+        this.#closing,
     );
     const opening: Promise<unknown>[] = [];
     for (let n = room; n > 0 && !this.#closed; n--) {
@@ -518,8 +543,7 @@ export class SessionPool {
     }
     if (!this.#leased.delete(client)) return;
     if (options.broken || client.closed || this.#closed) {
-      client.close();
-      this.#trace(client, options.broken ? "dropped (broken)" : "dropped (closed)");
+      this.#drop(client, options.broken ? "dropped (broken)" : "dropped (closed)");
     } else {
       client.timeShift = this.#timeShift;
       client.mlsdLocalTime = this.#mlsdLocalTime;
@@ -551,8 +575,11 @@ export class SessionPool {
     for (const idle of [...this.#idle]) {
       checks.push(
         idle.client.noop().then(() => idle.since = this.#now(), () => {
-          idle.client.close();
+          const held = this.#idle.includes(idle);
           this.#idle = this.#idle.filter((i) => i !== idle);
+          // One lent meanwhile is dropped when its holder returns it (closed).
+          if (held) this.#drop(idle.client, "dropped (failed a keep-alive)");
+          else idle.client.close();
         }),
       );
     }
@@ -639,6 +666,26 @@ export class SessionPool {
     this.#loweredAt = this.#now();
     this.#refusal = error.message;
     return true;
+  }
+
+  /**
+   * Closes a child session the pool no longer holds; its slot stays taken
+   * until its connection has closed for the system (`FtpClient.gone`): a
+   * session made at once would otherwise reach the server while the dropped
+   * one is still open there (Deno releases a socket with a read in flight a
+   * turn later: a new connect went out before the old close, seen with strace),
+   * one more than `maxChildren` at once.
+   */
+  #drop(client: FtpClient, why: string): void {
+    client.close();
+    if (this.#dropped.has(client)) return;
+    this.#dropped.add(client);
+    this.#trace(client, why);
+    this.#closing++;
+    void client.gone.then(() => {
+      this.#closing--;
+      this.#wake();
+    });
   }
 
   /** Says what the limit came to, once the connects in flight have settled. */

@@ -14,6 +14,8 @@ class Fake {
   static made = 0;
   readonly id = ++Fake.made;
   closed = false;
+  /** When its connection has closed for the system (FtpClient.gone). */
+  gone: Promise<void> = Promise.resolve();
   timeShift = 0;
   noops = 0;
   failNoop = false;
@@ -480,5 +482,56 @@ Deno.test("pool: the place behind a running download is lent to one waiter, not 
   await Promise.all(waiters);
   assert.equal(made.length, 1, "never a second session");
   p.release(child as unknown as FtpClient);
+  await p.close();
+});
+
+/** A promise and its resolver (a session's connection that closes when the test says). */
+function closing(): { gone: Promise<void>; close: () => void } {
+  let close!: () => void;
+  const gone = new Promise<void>((resolve) => close = resolve);
+  return { gone, close };
+}
+
+/** Lets every callback that is ready run (connects and wake-ups included). */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+Deno.test("pool: a dropped child keeps its slot until its connection has closed", async () => {
+  const { p, made } = pool({ maxChildren: 2 });
+  const a = await p.acquire();
+  const b = await p.acquire();
+  const { gone, close } = closing();
+  (a as unknown as Fake).gone = gone;
+  let next: FtpClient | undefined;
+  const waiting = p.acquire().then((c) => next = c);
+  p.release(a, { broken: true });
+  await settle();
+  // Before: the slot was free at once and a third session logged in while the
+  // dropped one was still open (two children allowed, three open).
+  assert.equal(next, undefined, "no new session while the dropped one is still closing");
+  assert.equal(made.length, 2);
+  close();
+  await waiting;
+  assert.equal(made.length, 3);
+  assert.notEqual(next, a);
+  p.release(b);
+  p.release(next!);
+  await p.close();
+});
+
+Deno.test("pool: a lost main session is replaced only once its connection has closed", async () => {
+  const { p, made } = pool({ maxChildren: 1, lendMain: true });
+  const main = await p.main();
+  const { gone, close } = closing();
+  (main as unknown as Fake).gone = gone;
+  main.close();
+  let next: FtpClient | undefined;
+  const waiting = p.main().then((c) => next = c);
+  const also = p.main();
+  await settle();
+  assert.equal(next, undefined);
+  assert.equal(made.length, 1, "no new main session while the lost one is still closing");
+  close();
+  assert.equal(await waiting, await also, "callers meanwhile share the one new session");
+  assert.equal(made.length, 2);
   await p.close();
 });

@@ -44,6 +44,7 @@ const tree: Record<string, ListEntry[] | null> = {
  */
 class Refusing {
   closed = false;
+  gone: Promise<void> = Promise.resolve();
   timeShift = 0;
   mlsdLocalTime = false;
   readonly commands: string[] = [];
