@@ -55,7 +55,7 @@ try {
   await Deno.mkdir(`${peer.root}/src`);
   await chownForVsftpd(`${peer.root}/src`);
   const want = await writeSource(`${peer.root}/src/big.bin`, size);
-  const url = `ftp://127.0.0.1:${wan.port}/src`;
+  const url = `ftp://${wan.hostname}:${wan.port}/src`;
   const env = { FERRY_BENCH_PASSWORD: peer.password };
   const redis = await startRedis(work);
   procs.push(redis.proc);

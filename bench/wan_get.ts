@@ -50,7 +50,7 @@ const segments = Number(values.segments);
 const { peer, wan, work, close } = await startWanSetup(values, "ferry-wanget-");
 try {
   const want = await writeSource(`${peer.root}/big.bin`, size);
-  const url = `ftp://${peer.user}@127.0.0.1:${wan.port}`;
+  const url = `ftp://${peer.user}@${wan.hostname}:${wan.port}`;
   const env = { FERRY_BENCH_PASSWORD: peer.password };
   const ferryGet = (extra: string[], main = values.ferry) => (dst: string) =>
     run(Deno.execPath(), [
@@ -77,7 +77,7 @@ try {
         // the file is complete (seen here; not without the proxy). Without ABOR, lftp closes the
         // data connection of a finished chunk, as ferry does after its ABOR.
         "set ftp:use-abor no",
-        `open -u ${peer.user},${peer.password} ftp://127.0.0.1:${wan.port}`,
+        `open -u ${peer.user},${peer.password} ftp://${wan.hostname}:${wan.port}`,
         `${command} big.bin -o ${dst}`,
       ].join("; "),
     ]);

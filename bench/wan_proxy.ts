@@ -36,7 +36,10 @@ export interface WanProxyOptions {
   ratePerConnection?: number;
   /** Cap of the whole link, per direction, in bytes per second (default: none). */
   rateLink?: number;
-  /** Address to listen on (default 127.0.0.1:0). */
+  /**
+   * Address to listen on, for the control connection and every data port
+   * (default: a loopback address of its own, see {@link ownLoopback}; port 0).
+   */
   listen?: { hostname?: string; port?: number };
   /** Bytes held per direction before reading pauses (default 8 MiB). */
   bufferBytes?: number;
@@ -64,6 +67,12 @@ export interface WanProxyStats {
   controlMaxOpen: number;
   /** Data connections passed through so far. */
   dataConnections: number;
+  /**
+   * Connections to a data port from another address than its control
+   * connection's client: refused (closed, not passed on), the port left open
+   * for the client's own.
+   */
+  strayDataConnections: number;
   /** Bytes passed server -> client and client -> server. */
   bytesDown: number;
   bytesUp: number;
@@ -98,7 +107,7 @@ interface Wire {
  */
 export function startWanProxy(options: WanProxyOptions): WanProxy {
   const listener = Deno.listen({
-    hostname: options.listen?.hostname ?? "127.0.0.1",
+    hostname: options.listen?.hostname ?? ownLoopback(),
     port: options.listen?.port ?? 0,
   });
   const address = listener.addr as Deno.NetAddr;
@@ -141,8 +150,11 @@ export function startWanProxy(options: WanProxyOptions): WanProxy {
     });
   };
 
-  /** Rewrites 227/229 replies of one control connection to ports of the proxy. */
-  const rewriter = (): Rewriter => {
+  /**
+   * Rewrites 227/229 replies of one control connection (whose client is at
+   * `peer`) to ports of the proxy.
+   */
+  const rewriter = (peer: string): Rewriter => {
     const listeners = new Set<Deno.Listener>();
     const rewrite: Rewriter = (line) => {
       const target = passivePort(line);
@@ -153,9 +165,24 @@ export function startWanProxy(options: WanProxyOptions): WanProxy {
       const local = (data.addr as Deno.NetAddr).port;
       (async () => {
         try {
-          const conn = await data.accept();
-          stats.dataConnections++;
-          void link(conn, target);
+          for (;;) {
+            const conn = await data.accept();
+            const from = conn.remoteAddr as Deno.NetAddr;
+            if (from.hostname !== peer) {
+              // Not this session's client (a server checks the same: vsftpd's
+              // pasv_promiscuous=NO): it gets nothing, the client may still come.
+              stats.strayDataConnections++;
+              console.error(
+                `wan proxy: data port ${local} (control client ${peer}) refused a connection ` +
+                  `from ${from.hostname}:${from.port}`,
+              );
+              close(conn);
+              continue;
+            }
+            stats.dataConnections++;
+            void link(conn, target);
+            break;
+          }
         } catch { /* closed unused */ }
         close(data);
         listeners.delete(data);
@@ -184,7 +211,7 @@ export function startWanProxy(options: WanProxyOptions): WanProxy {
       const mine = epoch;
       epochOpen++;
       stats.controlMaxOpen = Math.max(stats.controlMaxOpen, epochOpen);
-      const r = rewriter();
+      const r = rewriter((conn.remoteAddr as Deno.NetAddr).hostname);
       void link(conn, options.target.port, r).finally(() => {
         stats.controlOpen--;
         if (mine === epoch) epochOpen--;
@@ -211,6 +238,35 @@ export function startWanProxy(options: WanProxyOptions): WanProxy {
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * A loopback address for this proxy alone (127.a.b.c, chosen at random; on a
+ * system where only 127.0.0.1 can be bound, that). Its data ports are then out
+ * of reach of anything that connects to 127.0.0.1: a port the kernel hands out
+ * for port 0 is free on 127.0.0.1 too, and another program on the machine may
+ * connect to it there. Seen at 0 ms (issue 12): test/peers' `freePort()` +
+ * `awaitBanner()` (a port found free, polled every 20 ms while a daemon starts)
+ * reached a data port of the proxy's before the client did, took the file's
+ * bytes, and the client's own connection was refused (reproduced: with 16
+ * such pollers beside three 2,000-file mirrors, ferry's downloads were
+ * refused on ports the pollers had reached, e.g. 46775, 39615, 32971, and
+ * retried; on an address of its own, three runs beside them: no refusal).
+ *
+ * @example
+ * ```ts
+ * const wan = startWanProxy({ target, delayMs: 20, listen: { hostname: ownLoopback() } });
+ * ```
+ */
+export function ownLoopback(): string {
+  const octet = () => 1 + Math.floor(Math.random() * 254);
+  const hostname = `127.${octet()}.${octet()}.${octet()}`;
+  try {
+    Deno.listen({ hostname, port: 0 }).close();
+    return hostname;
+  } catch {
+    return "127.0.0.1";
+  }
 }
 
 /**
@@ -396,6 +452,7 @@ function zeroStats(): WanProxyStats {
     controlOpen: 0,
     controlMaxOpen: 0,
     dataConnections: 0,
+    strayDataConnections: 0,
     bytesDown: 0,
     bytesUp: 0,
   };

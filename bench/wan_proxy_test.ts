@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import net from "node:net";
 import { parseRate, passivePort, rewritePassive, startWanProxy } from "./wan_proxy.ts";
 
 Deno.test("wan proxy: PASV and EPSV replies name the server's port and are rewritten", () => {
@@ -31,8 +32,11 @@ for (const delayFin of [false, true]) {
   );
 }
 
-async function passThrough(delayFin: boolean): Promise<void> {
-  // A stand-in server: one control line naming a data port, which sends bytes and closes.
+/**
+ * A stand-in server: one control line naming a data port, which sends `payload`
+ * and closes; `served` ends when the client has gone.
+ */
+function standIn(payload: string) {
   const data = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const control = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const dataPort = (data.addr as Deno.NetAddr).port;
@@ -42,11 +46,16 @@ async function passThrough(delayFin: boolean): Promise<void> {
       new TextEncoder().encode(`229 Entering Extended Passive Mode (|||${dataPort}|)\r\n`),
     );
     const d = await data.accept();
-    await d.write(new TextEncoder().encode("payload é"));
+    await d.write(new TextEncoder().encode(payload));
     d.close();
     await c.read(new Uint8Array(16)); // until the client goes
     c.close();
   })();
+  return { data, control, dataPort, served };
+}
+
+async function passThrough(delayFin: boolean): Promise<void> {
+  const { data, control, dataPort, served } = standIn("payload é");
   const wan = startWanProxy({
     target: { hostname: "127.0.0.1", port: (control.addr as Deno.NetAddr).port },
     delayMs: 1,
@@ -57,7 +66,7 @@ async function passThrough(delayFin: boolean): Promise<void> {
     const reply = await readAll(c, (text) => text.endsWith("\n"));
     const port = passivePort(reply);
     assert.ok(port !== undefined && port !== dataPort, reply);
-    const d = await Deno.connect({ hostname: "127.0.0.1", port });
+    const d = await Deno.connect({ hostname: wan.hostname, port });
     assert.equal(await readAll(d), "payload é");
     d.close();
     c.close();
@@ -70,6 +79,46 @@ async function passThrough(delayFin: boolean): Promise<void> {
     control.close();
   }
 }
+
+Deno.test("wan proxy: its data ports are out of reach of others: not on 127.0.0.1, not from another address", async () => {
+  const { data, control, served } = standIn("this file's bytes");
+  const wan = startWanProxy({
+    target: { hostname: "127.0.0.1", port: (control.addr as Deno.NetAddr).port },
+    delayMs: 0,
+  });
+  try {
+    const c = await Deno.connect({ hostname: wan.hostname, port: wan.port });
+    const port = passivePort(await readAll(c, (text) => text.endsWith("\n")))!;
+    // Before: the proxy listened on 127.0.0.1, where another program polling a port it
+    // had found free (test/peers' freePort + awaitBanner) took a download's bytes first.
+    if (Deno.build.os === "linux") {
+      assert.notEqual(wan.hostname, "127.0.0.1");
+      await assert.rejects(
+        Deno.connect({ hostname: "127.0.0.1", port }),
+        Deno.errors.ConnectionRefused,
+      );
+      // Another address than the control connection's client: refused, nothing passed on.
+      const stray = net.connect({ host: wan.hostname, port, localAddress: "127.0.0.2" });
+      stray.on("data", () => assert.fail("a stray connection got bytes"));
+      await new Promise<void>((resolve, reject) => {
+        stray.once("close", () => resolve());
+        stray.once("error", reject);
+      });
+      assert.equal(wan.stats.strayDataConnections, 1);
+    }
+    // The client's own connection still gets the file.
+    const d = await Deno.connect({ hostname: wan.hostname, port });
+    assert.equal(await readAll(d), "this file's bytes");
+    d.close();
+    c.close();
+    await served;
+    assert.equal(wan.stats.dataConnections, 1);
+  } finally {
+    await wan.close();
+    data.close();
+    control.close();
+  }
+});
 
 async function readAll(conn: Deno.Conn, enough?: (text: string) => boolean): Promise<string> {
   const parts: Uint8Array[] = [];
