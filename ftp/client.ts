@@ -1646,6 +1646,10 @@ export class FtpClient {
         finish();
         return emptyHandle(preliminary);
       } else announce(offset ? undefined : announcedSize(preliminary.text));
+      // A binary download from byte 0 must bring what its 1xx announced (see TransferHandle).
+      const announcedBytes = direction === "read" && type === "I" && !offset && preliminary
+        ? announcedSize(preliminary.text)
+        : undefined;
       // The command's last reply when its first was read alongside the data: a
       // refusal, else the final reply after the 150.
       const firstOrFinal = async (): Promise<Reply> => {
@@ -1689,6 +1693,7 @@ export class FtpClient {
         data,
         preliminary,
         command,
+        announcedBytes,
         timeoutMs: this.#timeout,
         closing: () => {
           if (done || !queries.after || sentAfter) return;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Reply } from "./reply.ts";
-import { FtpProtocolError } from "./errors.ts";
+import { FtpConnectionError, FtpProtocolError } from "./errors.ts";
 import { type FtpEncoding, textDecoder } from "./socket.ts";
 import type { DataConnection } from "./data_connection.ts";
 import { markReleasesChunks, offerReadInto } from "../util/files.ts";
@@ -20,6 +20,15 @@ export interface TransferHandle {
    */
   preliminary: Reply | undefined;
   command: string;
+  /**
+   * A binary download from byte 0: the size its 1xx reply announced
+   * ("(N bytes)", vsftpd and ProFTPD), if any. Fewer bytes before a success
+   * reply is an error, as curl's "partial file": the data connection ended
+   * early without the server knowing (a middlebox that took it and lost its
+   * other side, a file cut while read), and an empty or short file must not
+   * pass as the download. More bytes are allowed (a file that grew).
+   */
+  announcedBytes?: number;
   timeoutMs: number;
   /** Reads the final reply and releases the control connection; throws on 4xx/5xx. */
   finalReply(): Promise<Reply>;
@@ -122,7 +131,16 @@ export function retrieveStream(
         report(true);
         throw error;
       }
+      // The session is in step (its final reply read) whatever the bytes say.
       report(false);
+      const announced = handle.announcedBytes;
+      if (announced !== undefined && bytes < announced) {
+        throw new FtpConnectionError(
+          `data connection ended after ${bytes} of the ${announced} bytes the server ` +
+            `announced for ${handle.command}`,
+          { command: handle.command },
+        );
+      }
       return null;
     }
     bytes += typeof got === "number" ? got : got.length;

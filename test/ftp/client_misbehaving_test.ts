@@ -102,6 +102,40 @@ Deno.test("misbehaving: a 5xx final reply after the data errors the download", a
   ftp.close();
 });
 
+Deno.test("misbehaving: a download shorter than its 150 announced fails, even with a 226", async () => {
+  // What a client behind a proxy gets when another connection took the server's data
+  // port first (bench/wan_proxy at 0 ms, issue 12): the proxy took the client's
+  // connection and closed it empty, and the server sent the file elsewhere and a 226.
+  await using server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    for (const sent of ["", "abcde", "abcdefgh"]) {
+      const data = await (sent === "" ? scriptedPassiveTransfer(s, "RETR") : (async () => {
+        await s.expect("EPSV");
+        const pasv = await s.openPassive();
+        await s.send(pasv.epsvReply() + "\r\n");
+        await s.expect("RETR");
+        return await pasv.accept();
+      })());
+      await s.reply(150, "Opening BINARY mode data connection for f (5 bytes).");
+      if (sent) await data.write(sent);
+      await data.close();
+      await s.reply(226, "Transfer complete.");
+    }
+    await s.readCommand();
+  });
+  const ftp = await connect(server.port);
+  await ftp.login("u", "p");
+  // Before: an empty file, taken as the download.
+  await assert.rejects(
+    new Response(await ftp.retrieve("f")).arrayBuffer(),
+    (e: FtpError) => e instanceof FtpConnectionError && /after 0 of the 5 bytes/.test(e.message),
+  );
+  // The session stays in step; what was announced, or more (a file that grew), passes.
+  assert.equal(await new Response(await ftp.retrieve("f")).text(), "abcde");
+  assert.equal(await new Response(await ftp.retrieve("f")).text(), "abcdefgh");
+  ftp.close();
+});
+
 Deno.test("misbehaving: EPSV refused falls back to PASV once, remembered; PASV's foreign host ignored", async () => {
   let epsvCount = 0;
   await using server = await startScriptedServer(async (s) => {
