@@ -119,6 +119,23 @@ function noPassivePort(range: readonly [number, number] | undefined): ReplyError
   return new ReplyError(425, "Can't open passive connection: all passive ports are busy.");
 }
 
+/**
+ * Whether an accept failed for that one connection only: its client reset it
+ * between the kernel's accept and Deno's look at its address (ENOTCONN, seen
+ * under load from clients that connect and reset at once), or it was aborted.
+ * The listener is fine and goes on accepting.
+ *
+ * @example
+ * ```ts
+ * goneBeforeAccepted(new Deno.errors.NotConnected("os error 107")); // true
+ * ```
+ */
+export function goneBeforeAccepted(error: unknown): boolean {
+  return error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.ConnectionReset;
+}
+
 /** A data connection: a node socket (active, TLS) or a plain passive `Deno.Conn`. */
 export type DataSocket = net.Socket | Deno.Conn;
 
@@ -216,10 +233,16 @@ export class DataChannel {
       try {
         conn = await listener.accept();
       } catch (e) {
-        if (this.#listener === listener) {
-          log.warn("passive listener error: {error}", { error: (e as Error).message });
-          this.#closeListener();
+        if (this.#listener !== listener) return;
+        if (goneBeforeAccepted(e)) {
+          // That connection is gone; the client's own may still come.
+          log.debug("a data connection went before it was accepted: {error}", {
+            error: (e as Error).message,
+          });
+          continue;
         }
+        log.warn("passive listener error: {error}", { error: (e as Error).message });
+        this.#closeListener();
         return;
       }
       const peer = plainIp(conn.remoteAddr.hostname);

@@ -11,7 +11,7 @@ import { type FtpServerOptions, type ResolvedOptions, resolveOptions } from "./o
 import { Session, type SessionHost } from "./session.ts";
 import { COMMANDS } from "./commands.ts";
 import { acceptTls, createTlsContext } from "./tls.ts";
-import { plainIp } from "./data.ts";
+import { goneBeforeAccepted, plainIp } from "./data.ts";
 import { glibcTrim, MemoryTrimmer } from "./trim.ts";
 import { ConnSocket, type ControlSocket } from "./control.ts";
 
@@ -172,6 +172,9 @@ export class FtpServer {
         conn = await listener.accept();
       } catch (e) {
         if (this.#listener !== listener) return;
+        // A client that reset before its accept finished: nothing to wait for (was: a
+        // 100 ms pause in accepting each time, 72 in 480 abusive sessions).
+        if (goneBeforeAccepted(e)) continue;
         // Out of descriptors and the like: say so, wait a little, go on accepting.
         log.error("listener error: {error}", { error: (e as Error).message });
         await new Promise((r) => setTimeout(r, 100));

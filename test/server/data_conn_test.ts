@@ -33,6 +33,44 @@ Deno.test("foreign data peer dropped, real one accepted", async () => {
   assert.equal(dec.decode(await get(t.ep, "f.txt")), "hello");
 });
 
+Deno.test("a data connection gone before its accept finished leaves the passive port open", async () => {
+  await using t = await testServer();
+  await using c = await Ctl.connect(t.port);
+  await c.login("bob", "pw");
+  // The passive listener's first accept fails as under load: a client that connected and
+  // reset at once (ENOTCONN when Deno reads its address). Before: the port was closed and
+  // the session's own data connection refused.
+  const listen = Deno.listen;
+  Deno.listen = ((options: Deno.TcpListenOptions) => {
+    const real = listen(options);
+    let failed = false;
+    return new Proxy(real, {
+      get(target, key) {
+        if (key === "accept" && !failed) {
+          failed = true;
+          return () =>
+            Promise.reject(
+              new Deno.errors.NotConnected("Transport endpoint is not connected (os error 107)"),
+            );
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  }) as typeof Deno.listen;
+  let port: number;
+  try {
+    port = await epsv(c);
+  } finally {
+    Deno.listen = listen;
+  }
+  const data = await Deno.connect({ hostname: "127.0.0.1", port });
+  assert.ok([125, 150].includes((await c.cmd("STOR g.txt")).code));
+  await writeAll(data, enc.encode("still here"));
+  assert.equal((await c.reply()).code, 226);
+  assert.equal(dec.decode(await get(t.ep, "g.txt")), "still here");
+});
+
 Deno.test("ABOR during a plain upload, then another transfer", async () => {
   await using t = await testServer();
   await using c = await Ctl.connect(t.port);
