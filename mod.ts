@@ -1,5 +1,5 @@
 /**
- * ferry: keep file trees in step across FTP, FTPS, UFTP and local disks.
+ * ferry: keep file trees in step across FTP, FTPS, UFTP, S3 and local disks.
  *
  * This is what most programs need: open an endpoint from a URL, run a job
  * (mirror, two-way sync, walk, rmtree, upload/download-if-newer) between two

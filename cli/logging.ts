@@ -11,6 +11,7 @@ import {
   resetLogging,
   type Sink,
 } from "../deps/logtape.ts";
+import { FerryError } from "../util/errors.ts";
 import type { Secrets } from "../workflow/secrets.ts";
 import { late } from "./late.ts";
 
@@ -128,10 +129,19 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
       import.meta.url,
       "../deps/logtape_file.ts",
     );
-    file = getFileSink(setup.file, {
-      bufferSize: 0,
-      formatter: (r) => jsonLine(r, setup.secrets) + "\n",
-    });
+    try {
+      file = getFileSink(setup.file, {
+        bufferSize: 0,
+        formatter: (r) => jsonLine(r, setup.secrets) + "\n",
+      });
+    } catch (error) {
+      // Bad input, found before anything ran (exit 2); a cron line's log
+      // directory that was never made is the usual cause, so name the path.
+      throw new FerryError(`cannot open the log file ${setup.file}: ${(error as Error).message}`, {
+        code: "EINVAL",
+        cause: error,
+      });
+    }
     sinks.file = file;
   }
   await configureLogging({

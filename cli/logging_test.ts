@@ -3,6 +3,8 @@ import type { LogRecord } from "../deps/logtape.ts";
 import { Secrets } from "../workflow/secrets.ts";
 import { setupLogging, textLine } from "./logging.ts";
 import { logger } from "../util/log.ts";
+import { FerryError } from "../util/errors.ts";
+import { exitCodeForError } from "./exit.ts";
 
 const record = (properties: Record<string, unknown>): LogRecord => ({
   category: ["ferry", "ftp", "control"],
@@ -37,4 +39,23 @@ Deno.test("setupLogging --log-format json: each record is one line, the run's en
     await dispose();
   }
   assert.deepEqual(lines.map((l) => JSON.parse(l).message), ["copied a.txt", "done"]);
+});
+
+Deno.test("setupLogging --log-file in a directory that is not there: an input error naming the file (exit 2)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ferry-logfile-" });
+  try {
+    const file = `${dir}/missing/ferry.ndjson`;
+    await assert.rejects(
+      setupLogging({ verbosity: "normal", format: "text", secrets: new Secrets(), file }),
+      (e: unknown) => {
+        assert.ok(e instanceof FerryError);
+        assert.equal(e.code, "EINVAL");
+        assert.match(e.message, new RegExp(`^cannot open the log file ${file}: `));
+        assert.equal(exitCodeForError(e), 2);
+        return true;
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

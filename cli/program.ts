@@ -40,7 +40,7 @@ export async function buildProgram(
   const program = withGlobalOptions(
     new Command()
       .name("ferry")
-      .description("keep file trees in step across FTP, FTPS, UFTP and local disks")
+      .description("keep file trees in step across FTP, FTPS, UFTP, S3 and local disks")
       .version(VERSION)
       .enablePositionalOptions()
       .showHelpAfterError("(ferry --help lists the commands)")

@@ -6,7 +6,7 @@ import type { HelpPage } from "./render.ts";
 export const HELP_PAGES: Record<string, HelpPage> = {
   "": {
     "usage": "ferry [options] [command]",
-    "description": "keep file trees in step across FTP, FTPS, UFTP and local disks",
+    "description": "keep file trees in step across FTP, FTPS, UFTP, S3 and local disks",
     "termWidth": 41,
     "sections": [
       {
@@ -2028,4 +2028,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "f02d80895d4f8d77";
+export const HELP_SOURCES_HASH = "7fce762406617f63";
