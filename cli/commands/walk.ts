@@ -62,6 +62,8 @@ export function registerWalk(program: Command, cli: CliContext): void {
             cli.out(text.replace(/\n$/, ""));
           }
           cli.exitCode = Math.max(cli.exitCode, 0);
+          // The listing replaces the summary, not the run's end record (--log-format json, --log-file).
+          cli.recordRunEnd(report);
         }
       })
     );

@@ -49,3 +49,20 @@ Deno.test("run-end: status, totals, jobs, exit code and problems in JSON logs an
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("run-end: a walk that prints its listing still ends with its run's record", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ferry-run-end-" });
+  try {
+    await Deno.mkdir(join(dir, "src"));
+    await Deno.writeTextFile(join(dir, "src/a.txt"), "alpha");
+    const walk = await ferry(["walk", "src", "-f", "ndjson", "--log-format", "json"], { cwd: dir });
+    assert.equal(walk.code, 0, walk.stderr);
+    assert.match(walk.stdout, /"path":"a\.txt"/);
+    const ends = runEnds(walk.stderr);
+    assert.equal(ends.length, 1, walk.stderr);
+    assert.deepEqual([ends[0].workflow, ends[0].status, ends[0].exitCode], ["walk", "ok", 0]);
+    assert.deepEqual(ends[0].jobs.map((j: { job: string }) => j.job), ["walk"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
