@@ -123,3 +123,11 @@ Deno.test("README and docs/CLI.md: their commands are ferry's, and each of ferry
   }
   for (const c of commands) assert.ok(cliDoc.includes(c), `"${c}" is not in docs/CLI.md's table`);
 });
+
+Deno.test("README: every `deno task NAME` it shows is a task of deno.json", async () => {
+  const readme = await Deno.readTextFile(README);
+  const { tasks } = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const named = [...readme.matchAll(/deno(?:@[\d.]+)? task ([\w-]+)/g)].map((m) => m[1]);
+  assert.ok(named.length >= 3);
+  for (const name of named) assert.ok(name in tasks, `deno task ${name}: no such task`);
+});
