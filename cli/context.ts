@@ -9,6 +9,7 @@ import { exitCodeFor, type WorkflowReport } from "../workflow/report.ts";
 import { Secrets } from "../workflow/secrets.ts";
 import { Exit, exitCodeForError } from "./exit.ts";
 import { setupLogging, type Verbosity, writeStderr, writeStdout } from "./logging.ts";
+import { StdoutClosedError } from "./output_closed.ts";
 import { createDisplay, type Display, displayMode } from "./progress.ts";
 import { interruptedExitCode, type Interrupts, listenForInterrupts } from "./signals.ts";
 import { runEndRecord } from "./run_end.ts";
@@ -334,7 +335,10 @@ export class CliContext {
    * ```
    */
   fail(error: unknown): number {
-    if (error instanceof WorkflowInvalidError) {
+    if (error instanceof StdoutClosedError) {
+      // Nobody reads the output any more (`| head`): nothing to say, and stderr
+      // may be that reader's too.
+    } else if (error instanceof WorkflowInvalidError) {
       for (const p of error.problems) this.err(formatProblem(p));
       this.#problems.push(...error.problems.map((p) => this.secrets.redact(formatProblem(p))));
       this.err(`ferry: ${error.problems.length} problem(s); nothing was run`);

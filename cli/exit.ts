@@ -3,6 +3,7 @@
  * @module
  */
 import { FerryError } from "../util/errors.ts";
+import { StdoutClosedError } from "./output_closed.ts";
 import {
   AuthError,
   InterruptedError,
@@ -20,6 +21,8 @@ export const Exit = {
   usage: 2,
   /** Stopped by Ctrl-C (SIGINT), or by an abort; SIGTERM makes it 143 (see signals.ts). */
   interrupted: 130,
+  /** stdout's reader went away (`ferry schema | head`): 128 + SIGPIPE, as a shell shows it. */
+  outputClosed: 141,
 } as const;
 
 /**
@@ -40,6 +43,7 @@ export function exitCodeForError(error: unknown): number {
     error instanceof AuthError
   ) return Exit.usage;
   if (error instanceof InterruptedError) return Exit.interrupted;
+  if (error instanceof StdoutClosedError) return Exit.outputClosed;
   if (error instanceof DOMException && error.name === "AbortError") return Exit.interrupted;
   if (error instanceof FerryError && error.code === "EINVAL") return Exit.usage;
   return Exit.failed;

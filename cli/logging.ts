@@ -14,6 +14,7 @@ import {
 import { FerryError } from "../util/errors.ts";
 import type { Secrets } from "../workflow/secrets.ts";
 import { late } from "./late.ts";
+import { StdoutClosedError } from "./output_closed.ts";
 
 /** How verbose the CLI is. */
 export type Verbosity = "quiet" | "normal" | "verbose" | "debug";
@@ -207,5 +208,10 @@ export function writeStderr(text: string): void {
  */
 export function writeStdout(text: string): void {
   const bytes = encoder.encode(text);
-  for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+  try {
+    for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+  } catch (e) {
+    if (e instanceof Deno.errors.BrokenPipe) throw new StdoutClosedError(e);
+    throw e;
+  }
 }
