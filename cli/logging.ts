@@ -8,6 +8,7 @@ import {
   configureLogging,
   type LogLevel,
   type LogRecord,
+  markSinkImmediate,
   resetLogging,
   type Sink,
 } from "../deps/logtape.ts";
@@ -117,12 +118,13 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
     ? (r: LogRecord) => jsonLine(r, setup.secrets)
     : (r: LogRecord) => textLine(r, setup.secrets, setup.verbosity !== "normal");
   // The console keeps its own level; a log file gets everything from debug up.
+  // Both write each record at once: no per-record snapshot (markSinkImmediate).
   const sinks: Record<string, Sink> = {
-    console: (r) => {
+    console: markSinkImmediate((r) => {
       if (LEVELS.indexOf(r.level) >= min) write(format(r));
-    },
+    }),
   };
-  if (setup.format === "json") sinks.runEnd = (r) => write(format(r));
+  if (setup.format === "json") sinks.runEnd = markSinkImmediate((r) => write(format(r)));
   let file: Sink | undefined;
   if (setup.file) {
     // Imported only for --log-file: every other run starts without it.

@@ -15,3 +15,23 @@ export {
   reset as resetLogging,
   type Sink,
 } from "npm:@logtape/logtape@^2.4.2";
+
+type Sink = import("./logtape.ts").Sink;
+
+/**
+ * Marks a sink that formats and writes each record before it returns (the
+ * CLI's console sink): logtape then hands it the record itself instead of a
+ * snapshot of it (a copy of the record and of its properties, made per record
+ * and sink for sinks that may keep records for later). logtape 2.4 marks its
+ * own such sinks with this registered symbol (`markSinkAsImmediate`, not
+ * exported); an unmarked sink only costs the copy.
+ *
+ * @example
+ * ```ts
+ * const console = markSinkImmediate((r) => write(format(r)));
+ * ```
+ */
+export function markSinkImmediate(sink: Sink): Sink {
+  Object.defineProperty(sink, Symbol.for("LogTape.sinkSnapshotPolicy.immediate"), { value: true });
+  return sink;
+}

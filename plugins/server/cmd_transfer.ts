@@ -18,6 +18,20 @@ async function endpointPath(s: Session, jail: JailedFs, path: string): Promise<s
   return s.hooks.length ? await jail.resolve(path).catch(() => "") : "";
 }
 
+/** The payload of an upload's hooks; undefined (nothing worked out) when no hook listens. */
+async function uploadEvent(
+  s: Session,
+  jail: JailedFs,
+  path: string,
+  r: TransferResult,
+  temp?: string,
+): Promise<TransferEvent | undefined> {
+  if (!s.hooks.length) return undefined;
+  const event = s.transferEvent(path, await endpointPath(s, jail, path), r);
+  if (temp !== undefined) event.stagedPath = await jail.resolve(temp).catch(() => "");
+  return event;
+}
+
 /**
  * RETR, from the REST offset if one is pending.
  *
@@ -40,11 +54,10 @@ export async function RETR(s: Session, _arg: string, path?: string): Promise<voi
     onSetupFailed: () => stream.cancel().catch(() => {}),
   });
   s.logTransfer("RETR", path!, r.ok, r.bytes, r.seconds);
+  if (r.ok) s.reply(226, "Transfer complete.");
+  if (!s.hooks.length) return;
   const event = s.transferEvent(path!, await endpointPath(s, jail, path!), r);
-  if (r.ok) {
-    s.reply(226, "Transfer complete.");
-    await runHooks(s.hooks, "onFileSent", event);
-  } else await runHooks(s.hooks, "onIncompleteFileSent", event);
+  await runHooks(s.hooks, r.ok ? "onFileSent" : "onIncompleteFileSent", event);
 }
 
 async function store(
@@ -76,7 +89,8 @@ async function store(
 }
 
 /** The outcome of `onFileReceived`: a refusal's reason, or undefined when accepted. */
-async function verdict(s: Session, event: TransferEvent): Promise<string | undefined> {
+async function verdict(s: Session, event?: TransferEvent): Promise<string | undefined> {
+  if (!event) return undefined;
   const verdicts = await runHooks(s.hooks, "onFileReceived", event);
   const veto = verdicts.find((v) =>
     v === false || typeof v === "string" || v instanceof UploadVetoError
@@ -137,13 +151,10 @@ async function staged(
   const writable = await jail.write(temp, { atomic: false });
   const drop = () => jail.remove(temp).catch(() => {});
   const r = await receive(s, command, path, writable, preliminary, drop);
-  const event = {
-    ...s.transferEvent(path, await endpointPath(s, jail, path), r),
-    stagedPath: s.hooks.length ? await jail.resolve(temp).catch(() => "") : "",
-  };
+  const event = await uploadEvent(s, jail, path, r, temp);
   if (!r.ok) {
     await drop();
-    await runHooks(s.hooks, "onIncompleteFileReceived", event);
+    if (event) await runHooks(s.hooks, "onIncompleteFileReceived", event);
     return;
   }
   const why = await verdict(s, event);
@@ -210,9 +221,9 @@ async function inPlace(
     writable = await jail.write(path, { offset, atomic: false });
   }
   const r = await receive(s, command, path, writable, preliminary);
-  const event = s.transferEvent(path, await endpointPath(s, jail, path), r);
+  const event = await uploadEvent(s, jail, path, r);
   if (!r.ok) {
-    const verdicts = await runHooks(s.hooks, "onIncompleteFileReceived", event);
+    const verdicts = event ? await runHooks(s.hooks, "onIncompleteFileReceived", event) : [];
     if (verdicts.includes("delete")) await jail.remove(path).catch(() => {});
     return;
   }

@@ -140,26 +140,40 @@ export class ConnSocket {
   /** Queues `text` (or bytes) for sending; false once the socket no longer writes. */
   write(text: string | Uint8Array): boolean {
     if (!this.writable) return false;
-    this.#out.push(typeof text === "string" ? encoder.encode(text) : text);
-    if (!this.#flushing) void this.#flush();
+    const bytes = typeof text === "string" ? encoder.encode(text) : text;
+    if (this.#flushing) this.#out.push(bytes);
+    else {
+      this.#flushing = true;
+      this.#send(bytes);
+    }
     return true;
   }
 
-  async #flush(): Promise<void> {
-    this.#flushing = true;
-    try {
-      while (this.#out.length && !this.destroyed) {
-        let b = this.#out.shift()!;
-        while (b.length) b = b.subarray(await this.conn.write(b));
-      }
-    } catch (e) {
+  // One write op at a time, chained by callbacks rather than an async loop:
+  // a reply is one op and one promise (a session sends about ten).
+  #send(bytes: Uint8Array): void {
+    this.conn.write(bytes).then(
+      (n) => this.#sent(n < bytes.length ? bytes.subarray(n) : undefined),
+      (e) => {
+        this.#flushing = false;
+        if (!this.destroyed) this.#emit("error", e as Error);
+        this.destroy();
+      },
+    );
+  }
+
+  #sent(rest: Uint8Array | undefined): void {
+    if (this.destroyed) {
       this.#flushing = false;
-      if (!this.destroyed) this.#emit("error", e as Error);
-      this.destroy();
+      return;
+    }
+    const next = rest ?? this.#out.shift();
+    if (next) {
+      this.#send(next);
       return;
     }
     this.#flushing = false;
-    if (this.#ending && !this.destroyed) this.#finish();
+    if (this.#ending) this.#finish();
   }
 
   /**

@@ -140,6 +140,12 @@ export class Session {
   #onData = (chunk: Uint8Array) => this.#received(chunk);
   #tag?: string;
   #tagUser?: string;
+  /**
+   * Whether the wire trace (every command and reply at debug) is on, asked
+   * once per session: asking logtape costs an allocation per line even when
+   * the answer is no (two lines per command).
+   */
+  readonly #trace = log.isEnabledFor("debug");
 
   constructor(readonly host: SessionHost, socket: ControlSocket, secure: boolean) {
     this.socket = socket;
@@ -199,7 +205,8 @@ export class Session {
     log.info("{tag} FTP session opened (connect)", { tag: this.tag });
     this.reply(220, this.options.banner);
     this.#armIdle();
-    void runHooks(this.hooks, "onConnect", this.info());
+    // No payload and no promise when no hook listens (the usual server).
+    if (this.hooks.length) void runHooks(this.hooks, "onConnect", this.info());
   }
 
   #attach(sock: ControlSocket) {
@@ -316,10 +323,12 @@ export class Session {
     const sp = line.indexOf(" ");
     let cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
     let arg = sp < 0 ? "" : line.slice(sp + 1);
-    log.debug("{tag} <- {line}", () => ({
-      tag: this.tag,
-      line: cmd === "PASS" ? "PASS ******" : line,
-    }));
+    if (this.#trace) {
+      log.debug("{tag} <- {line}", () => ({
+        tag: this.tag,
+        line: cmd === "PASS" ? "PASS ******" : line,
+      }));
+    }
     if (cmd === "SITE" && arg.trim()) {
       const [sub, ...rest] = arg.trim().split(" ");
       cmd = `SITE ${sub.toUpperCase()}`;
@@ -406,7 +415,7 @@ export class Session {
       for (const l of lines.slice(1, -1)) out += ` ${l}\r\n`;
       out += `${code} ${lines[lines.length - 1]}\r\n`;
     }
-    log.debug("{tag} -> {reply}", () => ({ tag: this.tag, reply: out.trimEnd() }));
+    if (this.#trace) log.debug("{tag} -> {reply}", () => ({ tag: this.tag, reply: out.trimEnd() }));
     if (!this.socket.destroyed && this.socket.writable) this.socket.write(out);
   }
 
@@ -442,22 +451,28 @@ export class Session {
     const limits = this.options;
     this.#readLimit = limits.readLimit > 0 ? new Throttle(limits.readLimit) : undefined;
     log.info("{tag} USER '{user}' logged in.", { tag: this.tag, user: account.username });
-    await runHooks(this.hooks, "onLogin", { ...this.info(), username: account.username });
+    if (this.hooks.length) {
+      await runHooks(this.hooks, "onLogin", { ...this.info(), username: account.username });
+    }
   }
 
   /**
    * Forgets the user (REIN, USER after login, disconnect): the whole per-login
    * state is replaced, so nothing the user set survives into the next login.
+   * `closing`: the session ends, and its own info line (with the user's tag)
+   * says so; the logout is then a debug line.
    */
-  async logout(): Promise<void> {
+  async logout(closing = false): Promise<void> {
     const account = this.state.account;
     if (!account) return;
+    const tag = this.tag;
     this.state = new LoginState();
-    log.info("{tag} USER '{user}' logged out.", {
-      tag: `${this.remoteAddress}:${this.remotePort}-[${account.username}]`,
-      user: account.username,
-    });
-    await runHooks(this.hooks, "onLogout", { ...this.info(), username: account.username });
+    const props = { tag, user: account.username };
+    if (closing) log.debug("{tag} USER '{user}' logged out.", props);
+    else log.info("{tag} USER '{user}' logged out.", props);
+    if (this.hooks.length) {
+      await runHooks(this.hooks, "onLogout", { ...this.info(), username: account.username });
+    }
   }
 
   /** REIN: logs out, starts a fresh per-login state and closes a prepared data connection. */
@@ -667,12 +682,15 @@ export class Session {
       const t = setTimeout(() => sock.destroy(), 2000);
       sock.once("close", () => clearTimeout(t));
     } else this.socket.destroy();
-    const account = this.state.account;
-    void (async () => {
-      if (account) await this.logout();
-      await runHooks(this.hooks, "onDisconnect", this.info());
-    })();
+    // Before the logout below forgets the user: the line names who left (as pyftpdlib's).
     log.info("{tag} FTP session closed ({reason}).", { tag: this.tag, reason });
+    const account = this.state.account;
+    if (account || this.hooks.length) {
+      void (async () => {
+        if (account) await this.logout(true);
+        if (this.hooks.length) await runHooks(this.hooks, "onDisconnect", this.info());
+      })();
+    }
     this.host.sessionClosed(this);
   }
 }

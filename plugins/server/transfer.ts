@@ -75,22 +75,52 @@ function guard(sock: Socket, opts: PumpOptions, onQuiet?: () => void): () => voi
  */
 function watch(kill: (e: Error) => void, opts: PumpOptions, onQuiet?: () => void): () => void {
   let seen = opts.progress.bytes;
-  let quietSince = performance.now();
+  const started = performance.now();
+  let quietSince = started;
   const period = Math.max(10, Math.min(1000, opts.dataTimeout / 4));
-  const timer = setInterval(() => {
-    const now = performance.now();
+  const stop = onTick(period, (now) => {
+    // The shared tick may come at once: a guard judges from one period on.
+    if (now - started < period) return;
     if (opts.progress.bytes !== seen) {
       seen = opts.progress.bytes;
       quietSince = now;
     } else if (now - quietSince >= opts.dataTimeout) {
       kill(new DataTimeoutError());
     } else onQuiet?.();
-  }, period);
+  });
   const onAbort = () => kill(new AbortedError());
   opts.signal.addEventListener("abort", onAbort, { once: true });
   return () => {
-    clearInterval(timer);
+    stop();
     opts.signal.removeEventListener("abort", onAbort);
+  };
+}
+
+/** The stall guards' shared timers: one interval per period, while any guard runs. */
+const tickers = new Map<number, { timer: ReturnType<typeof setInterval>; guards: Set<Tick> }>();
+type Tick = (now: number) => void;
+
+/**
+ * Calls `tick` every `period` ms until the function returned is called. All
+ * transfers with the same period share one interval: a timer made and
+ * cleared per transfer was two of a session's five timers.
+ */
+function onTick(period: number, tick: Tick): () => void {
+  let t = tickers.get(period);
+  if (!t) {
+    const guards = new Set<Tick>();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      for (const g of guards) g(now);
+    }, period);
+    tickers.set(period, t = { timer, guards });
+  }
+  const entry = t;
+  entry.guards.add(tick);
+  return () => {
+    if (!entry.guards.delete(tick) || entry.guards.size) return;
+    clearInterval(entry.timer);
+    if (tickers.get(period) === entry) tickers.delete(period);
   };
 }
 
@@ -425,6 +455,11 @@ function chunkSource(
   size: number,
 ): {
   next(): Promise<Uint8Array | undefined>;
+  /**
+   * Set for a local file read directly: {@link next} without the promise
+   * (the read blocks anyway). The chunk is valid until the next call.
+   */
+  nextSync?(): Uint8Array | undefined;
   /** `chunk` (from `next`) was sent: its buffer may be read into again. */
   recycle(chunk: Uint8Array): void;
   cancel(): Promise<void>;
@@ -452,19 +487,21 @@ function chunkSource(
       // munmap with ferry serve's malloc setting) for a few bytes. A small
       // buffer that comes back full (the file grew) gives way to a chunk.
       let small = direct.expected !== undefined && direct.expected < size ? direct.expected + 1 : 0;
+      const nextSync = () => {
+        buf ??= small ? new Uint8Array(small) : new Uint8Array(pool.take(size));
+        const n = direct.readSync(buf);
+        if (!n) return undefined;
+        const chunk = n === buf.length ? buf : buf.subarray(0, n);
+        if (small && n === small) {
+          // Sent before the next read (`ahead` is false), which takes a chunk.
+          small = 0;
+          buf = undefined;
+        }
+        return chunk;
+      };
       return {
-        next: () => {
-          buf ??= small ? new Uint8Array(small) : new Uint8Array(pool.take(size));
-          const n = direct.readSync(buf);
-          if (!n) return Promise.resolve(undefined);
-          const chunk = buf.subarray(0, n);
-          if (small && n === small) {
-            // Sent before the next read (`ahead` is false), which takes a chunk.
-            small = 0;
-            buf = undefined;
-          }
-          return Promise.resolve(chunk);
-        },
+        next: () => Promise.resolve(nextSync()),
+        nextSync,
         recycle: () => {},
         cancel: () => direct.close(),
         release: () => {
@@ -550,7 +587,21 @@ async function sendToConn(
   const chunks = chunkSource(source, opts.chunkSize ?? DEFAULT_TRANSFER_CHUNK);
   let writing: Promise<void> | undefined;
   try {
-    while (true) {
+    if (chunks.nextSync && !conv) {
+      // A local file in binary mode (RETR's usual case): read, write it all,
+      // read again, with no promise per chunk beyond the socket's own.
+      for (let chunk; (chunk = chunks.nextSync()) !== undefined;) {
+        if (opts.signal.aborted) throw new AbortedError();
+        if (g.failure) throw g.failure;
+        for (let off = 0; off < chunk.length;) {
+          const n = await conn.write(off ? chunk.subarray(off) : chunk);
+          off += n;
+          opts.progress.bytes += n;
+        }
+        if (opts.throttle) await opts.throttle.consume(chunk.length, opts.signal);
+      }
+    }
+    while (!chunks.nextSync || conv) {
       if (writing && !chunks.ahead) await writing;
       const raw = await chunks.next();
       if (raw === undefined) break;
@@ -604,7 +655,8 @@ async function receiveFromConn(
         const n = await conn.read(batch.space());
         if (n === null) break;
         opts.progress.bytes += n;
-        await batch.commit(n);
+        const full = batch.commit(n);
+        if (full) await full;
       } else {
         const n = await conn.read(scratch);
         if (n === null) break;
@@ -705,13 +757,23 @@ class Batcher {
 
   /** The free part of the filling batch, to read into; then {@link commit}. */
   space(): Uint8Array<ArrayBuffer> {
-    return this.#buf.subarray(this.#len);
+    return this.#len ? this.#buf.subarray(this.#len) : this.#buf;
   }
 
-  /** Counts `n` bytes read into {@link space}; sends the batch when full. */
-  async commit(n: number): Promise<void> {
+  /**
+   * Counts `n` bytes read into {@link space}; sends the batch when full. A
+   * direct write happens here and now (and throws here); otherwise the
+   * promise to wait for, or undefined when there is nothing to wait for.
+   */
+  commit(n: number): Promise<void> | undefined {
     this.#len += n;
-    if (this.#len === this.size) await this.#send();
+    if (this.#len !== this.size) return undefined;
+    if (this.direct) {
+      const failed = this.#writeNow();
+      if (failed) throw failed;
+      return undefined;
+    }
+    return this.#send();
   }
 
   async add(chunk: Uint8Array): Promise<void> {
