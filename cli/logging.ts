@@ -41,11 +41,17 @@ export interface LogSetup {
  * ```
  */
 export function renderMessage(record: Pick<LogRecord, "message">): string {
-  return record.message.map((part, i) => (i % 2 === 0 ? String(part) : renderValue(part))).join("");
+  const parts = record.message;
+  let out = "";
+  for (let i = 0; i < parts.length; i++) {
+    out += i % 2 === 0 ? String(parts[i]) : renderValue(parts[i]);
+  }
+  return out;
 }
 
 function renderValue(v: unknown): string {
   if (typeof v === "string") return v;
+  if (typeof v === "number" && Number.isFinite(v)) return String(v); // what JSON.stringify gives
   if (v instanceof Error) return v.message;
   if (v === undefined) return "undefined";
   try {

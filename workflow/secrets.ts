@@ -70,6 +70,17 @@ export class Secrets {
    */
   redact(text: string): string {
     if (this.#values.size === 0 || text === "") return text;
+    // Most text holds none of the values: a substring test per value is far
+    // cheaper than the pattern (Unicode lookarounds), which only ever matches
+    // where a value occurs (a log line per FTP session event: ~4 us a line).
+    let any = false;
+    for (const v of this.#values) {
+      if (text.includes(v)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return text;
     this.#pattern ??= new RegExp(
       // Longest first, so a secret that contains another is masked whole.
       [...this.#values].sort((a, b) => b.length - a.length).map((v) =>

@@ -98,6 +98,30 @@ Deno.test("ferry serve -D (CLI child): the command trace shows, with PASS masked
   }
 });
 
+Deno.test("ferry serve (CLI child): a session that ends logs it once, under its user", async () => {
+  // Fails on the code before: the close line came after the logout had
+  // forgotten the user (`-[] FTP session closed`), and the logout was a
+  // second info line saying the same.
+  const dir = await Deno.makeTempDir();
+  try {
+    const { child, stderr, out } = spawnCli(["serve", "-i", "127.0.0.1", "-p", "0", dir]);
+    const m = await waitFor(out, /ferry serve: ftp:\/\/127\.0\.0\.1:(\d+)\//);
+    const c = await Ctl.connect(Number(m[1]));
+    assert.equal((await c.login("anonymous", "x@y")).code, 230);
+    assert.equal((await c.cmd("QUIT")).code, 221);
+    c.close();
+    child.kill("SIGTERM");
+    await out.cancel();
+    await child.status;
+    const log = await stderr;
+    assert.match(log, /-\[anonymous\] USER 'anonymous' logged in\./);
+    assert.match(log, /-\[anonymous\] FTP session closed \(/);
+    assert.doesNotMatch(log, /logged out/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("ferry serve --authorizer: a plugin's authorizer decides logins", async () => {
   const dir = await Deno.makeTempDir();
   const plugin = new URL("../fixtures/authorizer_plugin.ts", import.meta.url).pathname;
