@@ -9,6 +9,7 @@ import net from "node:net";
 import type tls from "node:tls";
 import { logger } from "../../plugin.ts";
 import { ReplyError } from "./errors.ts";
+import { after } from "./ticker.ts";
 import { acceptTls } from "./tls.ts";
 
 const log = logger("server", "data");
@@ -169,7 +170,8 @@ export class DataChannel {
   #listener?: net.Server | Deno.TcpListener;
   #socket?: DataSocket;
   #pending?: { resolve: (s: DataSocket) => void; reject: (e: Error) => void };
-  #timer?: ReturnType<typeof setTimeout>;
+  /** Cancels the wait for the passive connection (ticker.ts). */
+  #cancelWait?: () => void;
 
   constructor(readonly ctx: DataContext) {}
 
@@ -352,18 +354,18 @@ export class DataChannel {
 
   #arm() {
     this.#clearTimer();
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    this.#cancelWait = after(this.ctx.connectTimeout, () => {
+      this.#cancelWait = undefined;
       const p = this.#pending;
       this.#pending = undefined;
       this.#closeListener();
       p?.reject(new ReplyError(425, "Can't open data connection: timed out."));
-    }, this.ctx.connectTimeout);
+    });
   }
 
   #clearTimer() {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelWait?.();
+    this.#cancelWait = undefined;
   }
 
   #closeListener() {

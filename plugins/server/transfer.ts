@@ -12,6 +12,7 @@ import { FtpServerError } from "./errors.ts";
 import { fromNetworkAscii, toNetworkAscii } from "./ascii.ts";
 import type { Throttle } from "./throttle.ts";
 import { DEFAULT_TRANSFER_CHUNK } from "./options.ts";
+import { onTick, tickPeriod } from "./ticker.ts";
 import { type DirectWrite, directWriteOf, takeDirectRead } from "../../plugin.ts";
 
 /** Options shared by both directions. */
@@ -77,7 +78,7 @@ function watch(kill: (e: Error) => void, opts: PumpOptions, onQuiet?: () => void
   let seen = opts.progress.bytes;
   const started = performance.now();
   let quietSince = started;
-  const period = Math.max(10, Math.min(1000, opts.dataTimeout / 4));
+  const period = tickPeriod(opts.dataTimeout);
   const stop = onTick(period, (now) => {
     // The shared tick may come at once: a guard judges from one period on.
     if (now - started < period) return;
@@ -93,34 +94,6 @@ function watch(kill: (e: Error) => void, opts: PumpOptions, onQuiet?: () => void
   return () => {
     stop();
     opts.signal.removeEventListener("abort", onAbort);
-  };
-}
-
-/** The stall guards' shared timers: one interval per period, while any guard runs. */
-const tickers = new Map<number, { timer: ReturnType<typeof setInterval>; guards: Set<Tick> }>();
-type Tick = (now: number) => void;
-
-/**
- * Calls `tick` every `period` ms until the function returned is called. All
- * transfers with the same period share one interval: a timer made and
- * cleared per transfer was two of a session's five timers.
- */
-function onTick(period: number, tick: Tick): () => void {
-  let t = tickers.get(period);
-  if (!t) {
-    const guards = new Set<Tick>();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      for (const g of guards) g(now);
-    }, period);
-    tickers.set(period, t = { timer, guards });
-  }
-  const entry = t;
-  entry.guards.add(tick);
-  return () => {
-    if (!entry.guards.delete(tick) || entry.guards.size) return;
-    clearInterval(entry.timer);
-    if (tickers.get(period) === entry) tickers.delete(period);
   };
 }
 
