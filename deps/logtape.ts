@@ -16,8 +16,6 @@ export {
   type Sink,
 } from "npm:@logtape/logtape@^2.4.2";
 
-type Sink = import("./logtape.ts").Sink;
-
 /**
  * Marks a sink that formats and writes each record before it returns (the
  * CLI's console sink): logtape then hands it the record itself instead of a
@@ -31,7 +29,7 @@ type Sink = import("./logtape.ts").Sink;
  * const console = markSinkImmediate((r) => write(format(r)));
  * ```
  */
-export function markSinkImmediate(sink: Sink): Sink {
+export function markSinkImmediate<S extends object>(sink: S): S {
   Object.defineProperty(sink, Symbol.for("LogTape.sinkSnapshotPolicy.immediate"), { value: true });
   return sink;
 }
