@@ -142,12 +142,6 @@ export class Session {
   #onData = (chunk: Uint8Array) => this.#received(chunk);
   #tag?: string;
   #tagUser?: string;
-  /**
-   * Whether the wire trace (every command and reply at debug) is on, asked
-   * once per session: asking logtape costs an allocation per line even when
-   * the answer is no (two lines per command).
-   */
-  readonly #trace = log.isEnabledFor("debug");
 
   constructor(readonly host: SessionHost, socket: ControlSocket, secure: boolean) {
     this.socket = socket;
@@ -325,12 +319,10 @@ export class Session {
     const sp = line.indexOf(" ");
     let cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
     let arg = sp < 0 ? "" : line.slice(sp + 1);
-    if (this.#trace) {
-      log.debug("{tag} <- {line}", () => ({
-        tag: this.tag,
-        line: cmd === "PASS" ? "PASS ******" : line,
-      }));
-    }
+    log.debug("{tag} <- {line}", () => ({
+      tag: this.tag,
+      line: cmd === "PASS" ? "PASS ******" : line,
+    }));
     if (cmd === "SITE" && arg.trim()) {
       const [sub, ...rest] = arg.trim().split(" ");
       cmd = `SITE ${sub.toUpperCase()}`;
@@ -417,7 +409,7 @@ export class Session {
       for (const l of lines.slice(1, -1)) out += ` ${l}\r\n`;
       out += `${code} ${lines[lines.length - 1]}\r\n`;
     }
-    if (this.#trace) log.debug("{tag} -> {reply}", () => ({ tag: this.tag, reply: out.trimEnd() }));
+    log.debug("{tag} -> {reply}", () => ({ tag: this.tag, reply: out.trimEnd() }));
     if (!this.socket.destroyed && this.socket.writable) this.socket.write(out);
   }
 
