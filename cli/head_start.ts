@@ -48,7 +48,11 @@ export function headStartUrl(args: readonly string[]): string | undefined {
 
 /** What a scheme's head-start module exports (see workflow/builtin_manifests.ts). */
 interface SchemeHeadStart {
-  startHead(url: string, options: { ca?: string }): { dispose(): Promise<void> };
+  startHead(url: string, options: { ca?: string }): {
+    /** When the rest may load without holding the head back. */
+    started?: Promise<void>;
+    dispose(): Promise<void>;
+  };
 }
 
 /** What a `get`/`put` of a `uftp://` URL is started ahead with. */
@@ -121,7 +125,8 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
     : startUftpHead(root, { ca });
   return {
     url: plan.url,
-    started: Promise.resolve(),
+    // The login's lines have left: the UFTPD works on them while the rest loads.
+    started: head?.started ?? Promise.resolve(),
     take: () => undefined, // the UFTP endpoint takes it (plugins/uftp/head.ts)
     dispose: () => head?.dispose() ?? Promise.resolve(),
   };

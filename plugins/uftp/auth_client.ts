@@ -35,6 +35,11 @@ export interface AuthClientOptions {
   signal?: AbortSignal;
   /** The clock for SSH-key JWTs (tests). */
   now?: () => number;
+  /**
+   * Called when the request has left (through `fetch`: when it was handed to
+   * `fetch`; again for a redirect followed): the auth server works on it meanwhile.
+   */
+  onSent?: () => void;
 }
 
 /** Whether a proxy is configured: then `fetch`, which honours it, asks. */
@@ -56,7 +61,13 @@ async function request(
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   if (!proxied()) {
     try {
-      const reply = await simpleRequest({ ...init, url, ca: options.ca, signal });
+      const reply = await simpleRequest({
+        ...init,
+        url,
+        ca: options.ca,
+        signal,
+        onSent: options.onSent,
+      });
       // fetch follows redirects; this client does not.
       if (reply.status < 300 || reply.status >= 400) return reply;
     } catch (cause) {
@@ -85,7 +96,9 @@ async function fetchRequest(
     : undefined;
   const client = options.httpClient ?? own;
   try {
-    const response = await fetch(url, { ...init, signal, ...(client ? { client } : {}) });
+    const responding = fetch(url, { ...init, signal, ...(client ? { client } : {}) });
+    options.onSent?.();
+    const response = await responding;
     return { status: response.status, body: await response.text() };
   } catch (cause) {
     throw networkError(url, cause);

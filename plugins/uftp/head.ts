@@ -14,7 +14,11 @@
  *
  * The request leaves after ~10 small modules (the URL, the auth messages, the
  * HTTPS client, ferry's base error from `./errors`); the session's modules
- * (the FTP client and Node's net layer) load while it is in flight.
+ * (the FTP client) load once it has left, while the auth server works on it.
+ * Loading a module graph holds Deno's event loop: begun during the TLS
+ * handshake, it kept the request from leaving until the graph had loaded, and
+ * the CLI's own modules, loaded before PASS left, kept the UFTPD from checking
+ * the secret meanwhile (see {@link startUftpHead}'s `started`).
  * @module
  */
 import { authenticate } from "./auth_client.ts";
@@ -79,7 +83,10 @@ export function uftpHeadKey(parts: {
 
 /**
  * Starts authenticating and logging in for `url` (which must carry user and
- * password; else nothing starts). `dispose` closes the session unless an
+ * password; else nothing starts). `started` resolves once PASS has left (or
+ * the head failed): loading a module graph holds the event loop, so the caller
+ * loads the rest after it, while the auth server and the UFTPD work, instead
+ * of before the request even leaves. `dispose` closes the session unless an
  * endpoint took it.
  *
  * @example
@@ -115,21 +122,37 @@ export function startUftpHead(
     ca: options.ca,
   });
   const timeoutMs = options.timeoutMs ?? 30_000;
+  let loginSent!: () => void;
+  const started = new Promise<void>((resolve) => loginSent = resolve);
   const session = (async (): Promise<UftpHeadSession> => {
-    const granting = authenticate(parsed.authUrl, parsed.serverName, credential, request, {
-      ca: options.ca,
-      timeoutMs,
-    });
-    granting.catch(() => {}); // awaited below
-    const { openUftpSession } = await import(SESSION_MODULE) as typeof import("./session.ts");
-    const grant = await granting;
-    const client = await openUftpSession(grant, { streams: 1, timeoutMs });
-    return { client, secret: grant.secret };
+    try {
+      let requestSent!: () => void;
+      const sent = new Promise<void>((resolve) => requestSent = resolve);
+      const granting = authenticate(parsed.authUrl, parsed.serverName, credential, request, {
+        ca: options.ca,
+        timeoutMs,
+        onSent: requestSent,
+      });
+      granting.catch(() => {}); // awaited below
+      // Loading a module graph holds the event loop: imported while the TLS handshake runs,
+      // session.ts kept the request from leaving until it had loaded.
+      await Promise.race([sent, granting.then(() => {}, () => {})]);
+      const { openUftpSession } = await import(SESSION_MODULE) as typeof import("./session.ts");
+      const grant = await granting;
+      const client = await openUftpSession(grant, {
+        streams: 1,
+        timeoutMs,
+        onPasswordSent: loginSent,
+      });
+      return { client, secret: grant.secret };
+    } finally {
+      loginSent();
+    }
   })();
   session.catch(() => {}); // a failed head is the endpoint's own attempt to make
   heads.set(key, session);
   return {
-    started: session.then(() => {}, () => {}),
+    started,
     async dispose() {
       if (heads.get(key) !== session) return; // taken
       heads.delete(key);

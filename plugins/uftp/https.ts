@@ -23,6 +23,8 @@ export interface SimpleRequest {
   /** PEM of a CA to trust besides the default roots. */
   ca?: string;
   signal?: AbortSignal;
+  /** Called once the request has been written (the server works on it meanwhile). */
+  onSent?: () => void;
 }
 
 /** The status and body of a reply. */
@@ -76,6 +78,7 @@ export async function simpleRequest(request: SimpleRequest): Promise<SimpleReply
       });
     }
     await writeAll(conn, encodeRequest(request, url));
+    request.onSent?.();
     return parseReply(await readAll(conn));
   } catch (error) {
     throw request.signal?.aborted ? request.signal.reason : error;

@@ -41,7 +41,8 @@ export interface UftpSessionOptions extends AuthClientOptions {
  * (FEAT `CRYPTED-...`) is refused cleanly, as ferry does not implement UFTP
  * encryption. `features`: FEAT as an earlier session of the same kind on the
  * same UFTPD answered it, not asked again (each FEAT costs UFTPD's multi-line
- * reply delay, ~40 ms).
+ * reply delay, ~40 ms). `onPasswordSent`: told when PASS has left (the UFTPD
+ * checks the secret and forks the session meanwhile, ~30 ms), or the login failed.
  *
  * @example
  * ```ts
@@ -50,7 +51,12 @@ export interface UftpSessionOptions extends AuthClientOptions {
  */
 export async function openUftpSession(
   grant: UftpGrant,
-  options: { streams?: number; timeoutMs?: number; features?: ReadonlyMap<string, string> } = {},
+  options: {
+    streams?: number;
+    timeoutMs?: number;
+    features?: ReadonlyMap<string, string>;
+    onPasswordSent?: () => void;
+  } = {},
 ): Promise<FtpClient> {
   const client = await FtpClient.connect({
     host: grant.serverHost,
@@ -64,7 +70,7 @@ export async function openUftpSession(
     nativeControl: true,
   });
   try {
-    await client.login("anonymous", grant.secret);
+    await client.login("anonymous", grant.secret, "", options.onPasswordSent);
     const features = await client.features();
     const crypted = [...features.keys()].find((f) => f.startsWith("CRYPTED"));
     if (crypted) {
