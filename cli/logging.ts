@@ -1,18 +1,15 @@
 /**
  * The CLI alone decides where log records go: plain lines on stderr (through
  * the progress display when one is drawn), JSON lines with `--log-format json`,
- * and a file with `--log-file`. Every sink redacts secrets first.
+ * and a file with `--log-file`. Every sink redacts secrets first. Plain lines
+ * alone go by util/log.ts's route, without logtape (an npm package: Deno's
+ * Node layer, ~25-45 ms of every command's start-up); JSON lines and a log
+ * file are logtape's sinks, loaded for them.
  * @module
  */
-import {
-  configureLogging,
-  type LogLevel,
-  type LogRecord,
-  markSinkImmediate,
-  resetLogging,
-  type Sink,
-} from "../deps/logtape.ts";
+import type { LogLevel, LogRecord, Sink } from "../deps/logtape.ts";
 import { FerryError } from "../util/errors.ts";
+import { type FerryLogRecord, type LogLevelName, routeLogs } from "../util/log.ts";
 import type { Secrets } from "../workflow/secrets.ts";
 import { late } from "./late.ts";
 import { StdoutClosedError } from "./output_closed.ts";
@@ -40,7 +37,7 @@ export interface LogSetup {
  * renderMessage({ message: ["copied ", "a.txt", ""] } as unknown as LogRecord); // "copied a.txt"
  * ```
  */
-export function renderMessage(record: Pick<LogRecord, "message">): string {
+export function renderMessage(record: Pick<FerryLogRecord, "message">): string {
   const parts = record.message;
   let out = "";
   for (let i = 0; i < parts.length; i++) {
@@ -79,7 +76,11 @@ const LEVEL_TAG: Record<LogLevel, string> = {
  * textLine(record, secrets);
  * ```
  */
-export function textLine(record: LogRecord, secrets: Secrets, withTime = true): string {
+export function textLine(
+  record: FerryLogRecord | LogRecord,
+  secrets: Secrets,
+  withTime = true,
+): string {
   const time = withTime ? new Date(record.timestamp).toISOString().slice(11, 19) + " " : "";
   // A control connection's number tells parallel sessions apart in a trace.
   const conn = record.properties.conn;
@@ -108,7 +109,30 @@ export function jsonLine(record: LogRecord, secrets: Secrets): string {
 }
 
 /**
- * Configures logtape for the CLI; returns a function that flushes and resets it.
+ * Whether a record of `category` at `level` reaches the console of a text-only
+ * setup: the same rules as the logtape configuration {@link setupLogging}
+ * makes otherwise (the console's level; the wire trace, `ferry.ftp`, only with
+ * `--debug`; the quiet categories at warnings unless -v; `ferry.run-end` never).
+ */
+function textEnabled(
+  setup: LogSetup,
+  category: readonly string[],
+  level: LogLevelName,
+): boolean {
+  const at = LEVELS.indexOf(level);
+  if (at < LEVELS.indexOf(CONSOLE_LEVEL[setup.verbosity])) return false;
+  if (category[1] === "run-end") return false;
+  if (category[1] === "ftp" && setup.verbosity !== "debug" && at < LEVELS.indexOf("info")) {
+    return false;
+  }
+  const quietAt = LEVELS.indexOf(setup.verbosity === "normal" ? "warning" : "debug");
+  return !(setup.quiet ?? []).some((q) =>
+    at < quietAt && q.length <= category.length && q.every((part, i) => category[i] === part)
+  );
+}
+
+/**
+ * Sets up the CLI's logging; returns a function that flushes and resets it.
  *
  * @example
  * ```ts
@@ -118,6 +142,24 @@ export function jsonLine(record: LogRecord, secrets: Secrets): string {
  */
 export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>> {
   const write = setup.write ?? ((line: string) => writeStderr(line + "\n"));
+  if (setup.format === "text" && !setup.file) {
+    const withTime = setup.verbosity !== "normal";
+    routeLogs({
+      enabled: (category, level) => textEnabled(setup, category, level),
+      write: (record) => write(textLine(record, setup.secrets, withTime)),
+    });
+    return () => {
+      routeLogs(undefined);
+      return Promise.resolve();
+    };
+  }
+  routeLogs(undefined); // records go to logtape's sinks below
+  const { configureLogging, markSinkImmediate, resetLogging } = await late<
+    typeof import("../deps/logtape.ts")
+  >(
+    import.meta.url,
+    "../deps/logtape.ts",
+  );
   const level = CONSOLE_LEVEL[setup.verbosity];
   const min = LEVELS.indexOf(level);
   const format = setup.format === "json"

@@ -59,3 +59,83 @@ Deno.test("setupLogging --log-file in a directory that is not there: an input er
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Lines a text setup writes for one record of each category and level below. */
+async function textLines(
+  verbosity: "quiet" | "normal" | "verbose" | "debug",
+  quiet: string[][] = [],
+  file?: string,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const dispose = await setupLogging({
+    verbosity,
+    format: "text",
+    secrets: new Secrets(),
+    write: (line) => lines.push(line.replace(/^\d\d:\d\d:\d\d /, "")),
+    quiet,
+    file,
+  });
+  try {
+    for (const category of [["job"], ["ftp", "control"], ["demo", "server"], ["run-end"]]) {
+      const log = logger(...category);
+      log.debug("d {n}", { n: 1 });
+      log.info("i {n}", { n: 2 });
+      log.warn("w {n}", { n: 3 });
+      log.error("e {n}", { n: 4 });
+    }
+  } finally {
+    await dispose();
+  }
+  return lines;
+}
+
+Deno.test("setupLogging text: levels per verbosity as the logtape setup had them, without logtape", async () => {
+  assert.deepEqual(await textLines("quiet"), [
+    "ERR job: e 4",
+    "ERR ftp·control: e 4",
+    "ERR demo·server: e 4",
+  ]);
+  assert.deepEqual(await textLines("normal", [["ferry", "demo"]]), [
+    "INF job: i 2",
+    "WRN job: w 3",
+    "ERR job: e 4",
+    "INF ftp·control: i 2",
+    "WRN ftp·control: w 3",
+    "ERR ftp·control: e 4",
+    "WRN demo·server: w 3",
+    "ERR demo·server: e 4",
+  ]);
+  // -v: debug lines, but the wire trace only with --debug; quiet categories speak.
+  const verbose = await textLines("verbose", [["ferry", "demo"]]);
+  assert.ok(verbose.includes("DBG job: d 1") && verbose.includes("DBG demo·server: d 1"));
+  assert.ok(!verbose.includes("DBG ftp·control: d 1"));
+  assert.ok((await textLines("debug")).includes("DBG ftp·control: d 1"));
+  // The run's end goes to JSON logs and files only.
+  assert.ok(!(await textLines("debug")).some((l) => l.includes("run-end")));
+  // The same lines as logtape's console sink (a log file keeps logtape on).
+  const file = await Deno.makeTempFile();
+  try {
+    for (const verbosity of ["quiet", "normal", "verbose", "debug"] as const) {
+      assert.deepEqual(
+        await textLines(verbosity, [["ferry", "demo"]]),
+        await textLines(verbosity, [["ferry", "demo"]], file),
+        verbosity,
+      );
+    }
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("setupLogging text: once disposed, records go nowhere again", async () => {
+  const lines: string[] = [];
+  const dispose = await setupLogging({
+    verbosity: "normal",
+    format: "text",
+    secrets: new Secrets(),
+    write: (line) => lines.push(line),
+  });
+  await dispose();
+  logger("job").error("after {n}", { n: 1 });
+  assert.deepEqual(lines, []);
+});

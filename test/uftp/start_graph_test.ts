@@ -68,3 +68,11 @@ Deno.test("uftp start-up graph: the head start needs only the auth client and ./
     assert.ok(!graph.has(`plugins/uftp/${module}`), `plugins/uftp/${module} is in the graph`);
   }
 });
+
+Deno.test("start-up graph: logging loads no logtape (an npm package: Deno's Node layer) unless JSON lines or a log file are asked for", async () => {
+  for (const entry of ["util/log.ts", "cli/logging.ts"]) {
+    const graph = await codeGraph(entry);
+    const npm = [...graph].filter((m) => m.startsWith("npm:") || m === "deps/logtape.ts");
+    assert.deepEqual(npm, [], `${entry} loads these`);
+  }
+});
