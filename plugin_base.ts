@@ -33,6 +33,7 @@ export * from "./endpoint/hash.ts";
 export * from "./endpoint/delegating.ts";
 export { AuthError, PluginLoadError, UsageError } from "./workflow/errors.ts";
 export { parseDuration, parseSize } from "./util/units.ts";
+export { host as hostPaths, type PathFunctions, posix as posixPaths } from "./util/paths.ts";
 
 // The types the names above mention (deno doc links them; not an API of their own): the
 // list every entry point shares.

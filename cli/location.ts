@@ -4,7 +4,7 @@
  * the workflow engine, so `get`/`put` of one file do not load it.
  * @module
  */
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "../util/paths.ts";
 import { urlScheme } from "../workflow/validate.ts";
 import { type Location, splitUrlLocation } from "./url_location.ts";
 

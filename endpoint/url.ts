@@ -9,8 +9,7 @@
  * URLs through it (`openUrl` in workflow/endpoints.ts).
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileUrlToPath, isAbsolute, resolve } from "../util/paths.ts";
 import type { Endpoint } from "./types.ts";
 import { UnknownSchemeError } from "./errors.ts";
 import type * as Local from "./local.ts";
@@ -105,7 +104,7 @@ export const builtinEndpointSchemes: readonly EndpointOpener[] = [
     scheme: "file",
     description: "a local directory (file:///abs/path, or a plain path)",
     options: {},
-    open: (url, options) => localEndpoint(fileURLToPath(url), options),
+    open: (url, options) => localEndpoint(fileUrlToPath(url), options),
   },
   {
     scheme: "memory",

@@ -4,7 +4,7 @@
  * per run and closed at its end.
  * @module
  */
-import { resolve } from "node:path";
+import { resolve } from "../util/paths.ts";
 import { openEndpoint, type SchemeTable } from "../endpoint/url.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import { logger } from "../util/log.ts";

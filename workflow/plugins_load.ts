@@ -3,8 +3,7 @@
  * plugins, which go through the very same path as foreign ones.
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { isAbsolute, pathToFileUrl, resolve } from "../util/paths.ts";
 import { logger } from "../util/log.ts";
 import { PluginLoadError } from "./errors.ts";
 import { isPlugin, type Plugin } from "./plugin.ts";
@@ -37,7 +36,7 @@ export function pluginUrl(specifier: string, baseDir: string): string {
     return specifier;
   }
   const path = isAbsolute(specifier) ? specifier : resolve(baseDir, specifier);
-  return pathToFileURL(path).href;
+  return pathToFileUrl(path).href;
 }
 
 /**

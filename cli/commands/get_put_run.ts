@@ -10,7 +10,7 @@
  * The command-line wiring is in get_put.ts (commander) and cli/quick.ts (by hand).
  * @module
  */
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "../../util/paths.ts";
 import type { CliContext } from "../context.ts";
 import { formatBytes, formatDuration, formatRate } from "../format.ts";
 import { connectFtp } from "../lazy.ts";

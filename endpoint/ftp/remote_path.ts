@@ -4,7 +4,7 @@
  * `FtpHost.path`.
  * @module
  */
-import { posix } from "node:path";
+import { posix } from "../../util/paths.ts";
 import { InvalidPathError } from "../errors.ts";
 
 /**

@@ -5,7 +5,7 @@
  * JSON file under `.ferry/` so that not every run writes a probe.
  * @module
  */
-import { dirname as hostDirname, join as hostJoin } from "node:path";
+import { dirname as hostDirname, join as hostJoin } from "../../util/paths.ts";
 import type { ListEntry } from "../../ftp/listing/types.ts";
 import { logger } from "../../util/log.ts";
 import type { SessionPool } from "./pool.ts";

@@ -4,7 +4,9 @@
  * with a password or a token does not load it.
  * @module
  */
-import { isAbsolute, join, resolve } from "node:path";
+import { hostPaths } from "../../plugin_base.ts";
+
+const { isAbsolute, join, resolve } = hostPaths;
 
 /**
  * Where an `identity=` file is: `~` is the home directory, absolute paths and

@@ -7,7 +7,7 @@
  * printer can show it.
  * @module
  */
-import { resolve } from "node:path";
+import { resolve } from "../../util/paths.ts";
 import type { AuthContext, AuthMethod, Credentials } from "../plugin.ts";
 import { AuthError } from "../errors.ts";
 import { defaultNetrcPath, findNetrc, parseNetrc } from "./netrc.ts";
