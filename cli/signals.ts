@@ -77,7 +77,8 @@ export function listenForInterrupts(
       return received;
     },
     dispose() {
-      clearTimeout(deadline);
+      // Only when set: even the global clearTimeout loads node:timers (util/timers.ts).
+      if (deadline !== undefined) clearTimeout(deadline);
       for (const [sig, h] of installed) Deno.removeSignalListener(sig, h);
     },
   };

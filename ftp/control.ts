@@ -6,6 +6,7 @@
 import type net from "node:net";
 import type { ControlSocket } from "./conn_socket.ts";
 import { logger } from "../util/log.ts";
+import { deadline } from "../util/timers.ts";
 import {
   FtpConnectionError,
   FtpError,
@@ -30,7 +31,8 @@ export const GONE_WAIT_MS = 2_000;
 interface Waiter {
   resolve(reply: Reply): void;
   reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the reply's deadline. */
+  cancel: () => void;
 }
 
 /**
@@ -200,8 +202,9 @@ export class ControlConnection {
       return Promise.reject(new FtpError("concurrent reads on a control connection"));
     }
     return new Promise((resolve, reject) => {
-      const timer = Number.isFinite(timeoutMs)
-        ? setTimeout(() => {
+      // A deadline, not setTimeout (util/timers.ts): the read it bounds keeps the process alive.
+      const cancel = Number.isFinite(timeoutMs)
+        ? deadline(timeoutMs, () => {
           this.#waiter = undefined;
           const masked = command === undefined ? "" : ` to ${maskCommand(command)}`;
           const error = new FtpTimeoutError(
@@ -210,9 +213,9 @@ export class ControlConnection {
           );
           this.#fail(error);
           reject(error);
-        }, timeoutMs)
-        : undefined;
-      this.#waiter = { resolve, reject, timer };
+        })
+        : () => {};
+      this.#waiter = { resolve, reject, cancel };
     });
   }
 
@@ -285,20 +288,18 @@ export class ControlConnection {
     if (this.#broken) return Promise.resolve();
     this.#fail(new FtpConnectionError("control connection closed"), false);
     const destroy = () => {
-      clearTimeout(linger);
+      lingered();
       socket.destroy();
     };
-    const linger = setTimeout(destroy, lingerMs);
-    Deno.unrefTimer(linger);
+    const lingered = deadline(lingerMs, destroy);
     socket.on("data", () => {}); // read on, so that the server's FIN is seen
     socket.on("end", destroy);
     socket.on("close", destroy);
     return new Promise<void>((resolve) => {
-      const flushed = setTimeout(resolve, flushMs);
-      Deno.unrefTimer(flushed);
+      const flushed = deadline(flushMs, resolve);
       try {
         socket.end(() => {
-          clearTimeout(flushed);
+          flushed();
           resolve();
         });
       } catch {
@@ -347,7 +348,7 @@ export class ControlConnection {
       const waiter = this.#waiter;
       if (waiter) {
         this.#waiter = undefined;
-        clearTimeout(waiter.timer);
+        waiter.cancel();
         waiter.resolve(reply);
       } else this.#replies.push(reply);
     }
@@ -370,7 +371,7 @@ export class ControlConnection {
     const waiter = this.#waiter;
     if (waiter) {
       this.#waiter = undefined;
-      clearTimeout(waiter.timer);
+      waiter.cancel();
       waiter.reject(error);
     }
   }

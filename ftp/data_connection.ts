@@ -10,6 +10,7 @@
 import type net from "node:net";
 import { FtpConnectionError, FtpTimeoutError, maskCommand } from "./errors.ts";
 import { connectError, endSocket, socketReadable, writeChunk } from "./socket.ts";
+import { deadline } from "../util/timers.ts";
 
 /** A connected data channel (see the module notes). */
 export interface DataConnection {
@@ -68,22 +69,23 @@ export async function connectConn(
   port: number,
   options: { timeoutMs: number },
 ): Promise<Deno.TcpConn> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   const connecting = Deno.connect({ hostname: host, port });
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  // Not setTimeout (util/timers.ts): the first one loads Deno's Node layer.
+  const late = new Promise<never>((_, reject) => {
+    cancel = deadline(options.timeoutMs, () => {
       // A connection that arrives after the deadline is closed, not leaked.
       connecting.then((c) => c.close(), () => {});
       reject(connectError(host, port));
-    }, options.timeoutMs);
+    });
   });
   try {
-    return await Promise.race([connecting, deadline]);
+    return await Promise.race([connecting, late]);
   } catch (error) {
     if (error instanceof FtpTimeoutError) throw error;
     throw connectError(host, port, error as Error);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }
 
@@ -109,7 +111,7 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
   const close = () => {
     if (closed) return;
     closed = true;
-    clearTimeout(idle);
+    idle();
     try {
       conn.close();
     } catch { /* already closed by the runtime */ }
@@ -125,12 +127,9 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
     failure = idleError(options);
     close();
   };
-  const arm = (ms: number) => {
-    idle = setTimeout(check, ms);
-    // Deno keeps a process alive for timers: the idle deadline must not.
-    Deno.unrefTimer(idle);
-  };
-  let idle: ReturnType<typeof setTimeout>;
+  // A deadline (util/timers.ts) does not keep the process alive, as the idle check must not.
+  const arm = (ms: number) => idle = deadline(ms, check);
+  let idle: () => void;
   arm(options.timeoutMs);
   const fail = (error: unknown): never => {
     close();
@@ -193,10 +192,10 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
     },
     async end(timeoutMs) {
       if (closed) return;
-      const timer = setTimeout(() => {
+      const cancel = deadline(timeoutMs, () => {
         failure = new FtpTimeoutError("timed out closing the data connection");
         close();
-      }, timeoutMs);
+      });
       try {
         await conn.closeWrite();
         // The server answers our FIN with its own; anything else it sends is dropped.
@@ -206,7 +205,7 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
         if (failure) throw failure;
         if (!closed) throw options.mapError(error as Error);
       } finally {
-        clearTimeout(timer);
+        cancel();
         close();
       }
       if (failure) throw failure;

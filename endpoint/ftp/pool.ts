@@ -16,6 +16,7 @@ import {
   TooManyConnectionsError,
 } from "../../ftp/errors.ts";
 import { logger } from "../../util/log.ts";
+import { deadline } from "../../util/timers.ts";
 import type { SessionFactory, SessionHints } from "./session.ts";
 
 const log = logger("endpoint", "ftp", "pool");
@@ -61,13 +62,17 @@ export const SLOW_LISTING_MS = 25;
  */
 export const FAR_REPLY_MS = 5;
 
-/** A timer that resolves `expired` after `ms`; `clear()` it when done. */
+/**
+ * A timer that resolves `expired` after `ms`; `clear()` it when done. A
+ * deadline (util/timers.ts: no Node layer loaded for it): the sessions it
+ * bounds keep the process alive while they close.
+ */
 function graceTimer(ms: number): { expired: Promise<undefined>; clear(): void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let clear = () => {};
   const expired = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
+    clear = deadline(ms, () => resolve(undefined));
   });
-  return { expired, clear: () => clearTimeout(timer) };
+  return { expired, clear };
 }
 
 interface Idle {

@@ -248,10 +248,16 @@ Deno.test("pool: close cuts off sessions whose QUIT is not answered", async () =
     made.push(f);
     return Promise.resolve(f as unknown as FtpClient);
   }, { maxChildren: 1, closeGraceMs: 10 });
+  // A real session's unanswered QUIT is a socket read, which keeps the process alive
+  // (the grace is a deadline that does not: util/timers.ts): a pending accept stands in.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepting = listener.accept().catch(() => undefined);
   await p.main();
   p.release(await p.acquire());
   assert.equal(made.length, 2);
   await p.close();
+  listener.close();
+  await accepting;
   assert.ok(made.every((f) => f.closed), "closed after the grace");
 });
 

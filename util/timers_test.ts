@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { deadline } from "./timers.ts";
+
+Deno.test("deadline: fires once, after the time; a cancelled one never does", async () => {
+  // A deadline bounds something that keeps the process alive: here a pending accept.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepting = listener.accept().catch(() => undefined);
+  const fired: string[] = [];
+  const cancel = deadline(5, () => fired.push("cancelled"));
+  cancel();
+  cancel(); // twice is fine
+  await new Promise<void>((resolve) => deadline(1, () => (fired.push("first"), resolve())));
+  await new Promise<void>((resolve) => deadline(30, () => (fired.push("later"), resolve())));
+  assert.deepEqual(fired, ["first", "later"]);
+  let zero = 0;
+  deadline(0, () => zero++);
+  assert.equal(zero, 0, "not synchronously");
+  await Promise.resolve();
+  assert.equal(zero, 1);
+  listener.close();
+  await accepting;
+});
+
+Deno.test("deadline: does not keep the process alive", async () => {
+  const module = new URL("./timers.ts", import.meta.url).href;
+  const code = `import { deadline } from ${JSON.stringify(module)};
+deadline(60_000, () => console.log("fired"));
+console.log("done");`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.equal(new TextDecoder().decode(out.stdout), "done\n");
+});
