@@ -200,7 +200,10 @@ function fileLocation(url: string): { root: string; name: string } {
   return { root, name: path };
 }
 
-/** `get` of any other scheme than FTP's, through the endpoint contract. */
+/**
+ * `get` of any other scheme than FTP's, through the endpoint contract: renamed
+ * once the partial holds the size the endpoint's stat told before the read.
+ */
 async function getFromEndpoint(
   cli: CliContext,
   url: string,
@@ -223,6 +226,8 @@ async function getFromEndpoint(
       opts.continue === true,
       () => ep.read(name, { offset: offset || undefined, signal: cli.signal }),
     );
+    // The size the stat told (no round trip: a stream's clean end proves no byte count).
+    await checkArrived(partial, stat.size);
     if (stat.mtime) await Deno.utime(partial, stat.mtime, stat.mtime);
     await Deno.rename(partial, target);
     done(cli, `get ${name}`, bytes, started);

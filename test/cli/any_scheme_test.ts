@@ -194,6 +194,54 @@ export default definePlugin({
   }
 });
 
+Deno.test("get from another scheme checks the size its stat told before the rename: a short read fails, nothing under the name", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // `short://any/PATH` is the local directory PATH, whose reads lose their last byte.
+    await Deno.writeTextFile(
+      join(dir, "short_scheme.ts"),
+      `import { definePlugin, openEndpoint } from ${JSON.stringify(PLUGIN_ENTRY)};
+function shortReads(inner) {
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key !== "read") {
+        const value = target[key];
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return async (path, options) => {
+        const bytes = new Uint8Array(await new Response(await target.read(path, options)).arrayBuffer());
+        return ReadableStream.from([bytes.slice(0, -1)]);
+      };
+    },
+  });
+}
+export default definePlugin({
+  name: "short-scheme",
+  endpointSchemes: [{
+    scheme: "short",
+    open: async (url, options) => shortReads(await openEndpoint(url.pathname, { create: options.create })),
+  }],
+});
+`,
+    );
+    await Deno.mkdir(join(dir, "store"));
+    await Deno.writeTextFile(join(dir, "store", "x.txt"), "twelve bytes");
+    const got = join(dir, "got.txt");
+    const get = await ferry([
+      "get",
+      `short://any${join(dir, "store")}/x.txt`,
+      got,
+      "--plugin",
+      join(dir, "short_scheme.ts"),
+    ]);
+    assert.equal(get.code, 1, get.stderr);
+    assert.match(get.stderr, /the target reports 11 bytes, the source has 12/);
+    assert.equal(await Deno.stat(got).catch(() => undefined), undefined, "nothing under the name");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 peerTest("put, ls and get of the real UFTPD's uftp:// URL", ["uftpd", "openssl"], async () => {
   await using site = await startRealUftpd();
   const dir = await Deno.makeTempDir();
