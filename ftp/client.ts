@@ -141,6 +141,13 @@ export interface FtpClientOptions {
   activeAddress?: string;
   /** Names on the wire: UTF-8 (default) or latin-1. */
   encoding?: FtpEncoding;
+  /**
+   * Commands sent in the write of the FEAT a login asks (for UTF-8 names, when
+   * FEAT is not known yet), their replies, refusals included, handed to
+   * `onReplies` in turn: one round trip for both (a UFTP session's time-shift
+   * probe). Not sent when the login asks no FEAT.
+   */
+  featuresAhead?: { lines: readonly string[]; onReplies(replies: Reply[]): void };
   /** Extra listing parsers tried before the built-in ones. */
   listParsers?: ListingParser[];
   /**
@@ -637,7 +644,10 @@ export class FtpClient {
     if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
     if (this.secure) await this.prot(this.#options.dataProtection ?? "P");
     if (this.#options.encoding === "utf-8") {
-      const features = await this.features().catch(() => new Map<string, string>());
+      const ahead = this.#features ? undefined : this.#options.featuresAhead;
+      const features = await this.features(
+        ahead ? { ahead: ahead.lines, onAhead: ahead.onReplies } : {},
+      ).catch(() => new Map<string, string>());
       if (features.has("UTF8")) await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
     }
   }
@@ -812,19 +822,48 @@ export class FtpClient {
 
   /**
    * FEAT, parsed into upper-case feature names and their parameters; cached.
+   * `ahead`: commands sent in FEAT's write (alone when FEAT is cached), their
+   * replies, refusals included, handed to `onAhead` in turn: one round trip
+   * for both.
    *
    * @example
    * ```ts
    * (await ftp.features()).has("MLST"); // true on most servers
+   * await ftp.features({ ahead: ["MLST ."], onAhead: ([mlst]) => console.log(mlst.code) });
    * ```
    */
-  async features(): Promise<Map<string, string>> {
-    if (this.#features) return this.#features;
-    const reply = await this.sendcmd("FEAT").catch((error) => {
-      if (error instanceof CommandNotImplementedError) return undefined;
-      throw error;
+  async features(
+    queries: { ahead?: readonly string[]; onAhead?: (replies: Reply[]) => void } = {},
+  ): Promise<Map<string, string>> {
+    const ahead = queries.ahead ?? [];
+    if (ahead.length === 0) {
+      if (this.#features) return this.#features;
+      const reply = await this.sendcmd("FEAT").catch((error) => {
+        if (error instanceof CommandNotImplementedError) return undefined;
+        throw error;
+      });
+      return this.#features = reply ? parseFeatures(reply) : new Map();
+    }
+    const replies = await this.#exclusive(async () => {
+      const asked = !this.#features;
+      this.#control.sendMany(asked ? ["FEAT", ...ahead] : ahead);
+      let refused: Error | undefined;
+      if (asked) {
+        // Known before the rest is read: a session that fails those still has its FEAT.
+        const feat = await this.#control.read();
+        refused = feat.code >= 400 ? errorForReply(feat, "FEAT") : undefined;
+        if (!refused || refused instanceof CommandNotImplementedError) {
+          this.#features = refused ? new Map() : parseFeatures(feat);
+          refused = undefined;
+        }
+      }
+      const out: Reply[] = [];
+      for (let i = 0; i < ahead.length; i++) out.push(await this.#control.read());
+      if (refused) throw refused;
+      return out;
     });
-    return this.#features = reply ? parseFeatures(reply) : new Map();
+    queries.onAhead?.(replies);
+    return this.#features!;
   }
 
   /**

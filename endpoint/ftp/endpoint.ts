@@ -117,7 +117,7 @@ export const FTP_OPTIONS: SchemeOptions = {
 /** The extras a workflow can write (the others take functions or maps). */
 type FtpOptionKey = Exclude<
   keyof FtpEndpointExtras,
-  "sessionFactory" | "listParsers" | "features" | "epsvWorks" | "now" | "oneFile"
+  "sessionFactory" | "listParsers" | "features" | "featuresAhead" | "epsvWorks" | "now" | "oneFile"
 >;
 
 /**

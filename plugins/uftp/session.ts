@@ -8,13 +8,14 @@
  * the UFTPD still knows it.
  * @module
  */
-import { FtpClient, FtpPermanentError, type SessionFactory } from "../../host.ts";
+import { FtpClient, FtpPermanentError, type Reply, type SessionFactory } from "../../host.ts";
 import { logger } from "../../plugin_base.ts";
 import { type AuthClientOptions, authenticate } from "./auth_client.ts";
 import type { AuthRequestOptions, UftpGrant } from "./auth_messages.ts";
 import type { UftpCredential } from "./auth_header.ts";
 import { uftpDialect } from "./dialect.ts";
 import { UftpProtocolError, UftpUnsupportedError } from "./errors.ts";
+import { rememberTimeProbe, TIME_PROBE } from "./time.ts";
 
 const log = logger("uftp", "session");
 
@@ -41,8 +42,10 @@ export interface UftpSessionOptions extends AuthClientOptions {
  * (FEAT `CRYPTED-...`) is refused cleanly, as ferry does not implement UFTP
  * encryption. `features`: FEAT as an earlier session of the same kind on the
  * same UFTPD answered it, not asked again (each FEAT costs UFTPD's multi-line
- * reply delay, ~40 ms). `onPasswordSent`: told when PASS has left (the UFTPD
- * checks the secret and forks the session meanwhile, ~30 ms), or the login failed.
+ * reply delay, ~40 ms); when FEAT is asked, the time-shift probe goes in its
+ * write (`measureUftpTimeShift` then needs no round trip). `onPasswordSent`:
+ * told when PASS has left (the UFTPD checks the secret and forks the session
+ * meanwhile, ~30 ms), or the login failed.
  *
  * @example
  * ```ts
@@ -58,7 +61,10 @@ export async function openUftpSession(
     onPasswordSent?: () => void;
   } = {},
 ): Promise<FtpClient> {
+  let probe: Reply[] | undefined;
   const client = await FtpClient.connect({
+    // A first session's time-shift probe, read-only, in the login's FEAT write.
+    featuresAhead: { lines: TIME_PROBE, onReplies: (replies) => probe = replies },
     host: grant.serverHost,
     port: grant.serverPort,
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -81,7 +87,9 @@ export async function openUftpSession(
     if (!features.has("EPSV") && !features.has("PASV")) {
       throw new UftpProtocolError(`${client.peer} is not a UFTPD (no PASV/EPSV in FEAT)`);
     }
-    return uftpDialect(client, { streams: options.streams });
+    const session = uftpDialect(client, { streams: options.streams });
+    if (probe) rememberTimeProbe(session, probe);
+    return session;
   } catch (error) {
     client.close();
     throw error;

@@ -24,10 +24,30 @@ export function statReplyTime(lines: string[]): number | undefined {
   return undefined;
 }
 
+/** The commands of the time-shift probe, in order: STAT's UTC time and MLST's local one. */
+export const TIME_PROBE: readonly string[] = ["STAT F .", "MLST ."];
+
+/** Probe replies a session's login already had (openUftpSession), by session. */
+const probed = new WeakMap<FtpClient, Reply[]>();
+
+/**
+ * Keeps the replies to {@link TIME_PROBE} that `client`'s login asked in its
+ * FEAT's write, for {@link measureUftpTimeShift} (no round trip of its own).
+ *
+ * @example
+ * ```ts
+ * rememberTimeProbe(session, [statReply, mlstReply]);
+ * ```
+ */
+export function rememberTimeProbe(client: FtpClient, replies: Reply[]): void {
+  if (replies.length === TIME_PROBE.length) probed.set(client, replies);
+}
+
 /**
  * Seconds the server's listing times are ahead of UTC, rounded to 15
  * minutes: MLST of the base directory (local time, read as if UTC) against
- * its STAT time (UTC). Both commands go out in one write (one round trip);
+ * its STAT time (UTC). Both commands go out in one write (one round trip),
+ * or went with the login's FEAT ({@link rememberTimeProbe}: none);
  * the session's `nudgeAcks` answers the first reply so that the second is
  * not held by the UFTPD's Nagle until the client's delayed ACK (~40 ms).
  *
@@ -37,9 +57,11 @@ export function statReplyTime(lines: string[]): number | undefined {
  * ```
  */
 export async function measureUftpTimeShift(client: FtpClient): Promise<number> {
-  const [stat, mlst] = await client.exclusive(async (ctl) => {
-    ctl.send("STAT F .");
-    ctl.send("MLST .");
+  const known = probed.get(client);
+  probed.delete(client);
+  const [stat, mlst] = known ?? await client.exclusive(async (ctl) => {
+    ctl.send(TIME_PROBE[0]);
+    ctl.send(TIME_PROBE[1]);
     return [await ctl.read(), await ctl.read()];
   });
   const utc = stat.code < 300 ? statReplyTime(stat.lines) : undefined;

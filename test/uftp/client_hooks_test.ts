@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { FtpClient, FtpPermanentError } from "../../ftp.ts";
 import { type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
+import { openUftpSession } from "../../plugins/uftp/session.ts";
+import { measureUftpTimeShift } from "../../plugins/uftp/time.ts";
 
 async function login(s: ScriptedSession): Promise<void> {
   await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
@@ -176,4 +178,34 @@ Deno.test("client hooks: features known from another session are not asked again
   ftp.close();
   await server.close();
   assert.deepEqual(server.errors, []);
+});
+
+Deno.test("client hooks: a UFTP session's first FEAT carries the time-shift probe; measuring it then sends nothing", async () => {
+  const sent: string[] = [];
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
+    await s.expect("USER anonymous");
+    await s.send("331 Please specify the password\n");
+    await s.expect("PASS ");
+    await s.send("230 Login successful\n");
+    // All three before any reply: one round trip (the old order waited for FEAT's 211 first).
+    for (const line of ["FEAT", "STAT F .", "MLST ."]) sent.push(await s.expect(line));
+    await s.send("211-Features:\n PASV\n EPSV\n MLST modify*;size*;type*;\n211 END\n");
+    // 2026-12-06T08:00:00Z as UTC epoch ms in STAT, 09:00:00 local (UTC+1) in MLST.
+    await s.send("211- Sending file list\n drwx 0 1796544000000 .\n211 End of file list\n");
+    await s.send("250- Listing .\n modify=20261206090000;size=0;type=cdir; .\n250 End\n");
+    // Then only nudges (empty lines, nudgeAcks) until the client closes.
+    for (let next = await s.readCommand(); next !== null; next = await s.readCommand()) {
+      if (next !== "") sent.push(next);
+    }
+  });
+  const session = await openUftpSession(
+    { serverHost: "127.0.0.1", serverPort: server.port, secret: "abcdefghijklmnopqrst" },
+    { timeoutMs: 5000 },
+  );
+  assert.equal(await measureUftpTimeShift(session), 3600);
+  session.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+  assert.deepEqual(sent, ["FEAT", "STAT F .", "MLST ."], "nothing sent after the login's write");
 });
