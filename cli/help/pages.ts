@@ -2028,4 +2028,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "3a5ad7b83185a319";
+export const HELP_SOURCES_HASH = "51e11158f28346a7";
