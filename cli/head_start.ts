@@ -13,6 +13,10 @@
  * credentials nor the logging (see {@link headStartUrl}); anything else takes
  * the usual path. `connectFtp` takes the session ({@link HeadStart.take}) and
  * checks it was made as it would make it; one not taken is closed.
+ *
+ * `sync` and `mirror` with a plain `ftp://` side get one too
+ * ({@link startFtpSideHead}): the endpoint's session factory takes the
+ * connection (ftp/head_sessions.ts).
  * @module
  */
 import type { HeadSession, HeadStart } from "./head_types.ts";
@@ -132,37 +136,48 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
   };
 }
 
-/** A `sync` whose FTP side is opened ahead: the server and who logs in there. */
-export interface SyncHeadPlan {
+/** A one-off job (`sync`, `mirror`) whose FTP side is opened ahead: the server and who logs in there. */
+export interface FtpSideHeadPlan {
   /** The `ftp://` side as given. */
   url: string;
   user: string;
   password: string;
 }
 
-/** `sync` flags that change neither the connection nor the login, and whether each takes a value. */
-const SYNC_FLAGS: Record<string, boolean> = {
+/** Flags shared by `sync` and `mirror` that change neither the connection nor the login. */
+const HARMLESS_FLAGS: Record<string, boolean> = {
   "-q": false,
   "--quiet": false,
   "--debug": false,
   "-v": false,
   "--verbose": false,
-  "--force": false,
+  "--json": false,
+  "-n": false,
+  "--dry-run": false,
   "-P": true,
   "--parallel": true,
   "--connections": true,
-  "--state-dir": true,
   "--log-file": true,
-  "--conflict": true,
+  "-i": true,
+  "--include": true,
+  "-x": true,
+  "--exclude": true,
+  "--min-size": true,
+  "--max-size": true,
+  "--retries": true,
+  "--retry-delay": true,
+  "--timeout": true,
+};
+
+/** Per command: the flags it may carry besides {@link HARMLESS_FLAGS}, and whether each takes a value. */
+const COMMAND_FLAGS: Record<string, Record<string, boolean>> = {
+  sync: { "--force": false, "--state-dir": true, "--conflict": true },
+  mirror: { "--delete": false, "--max-delete": true, "--compare": true, "--segments": true },
 };
 
 /**
  * The plain `ftp://` side of a `ferry sync A B` whose login is known before
- * parsing: a user (`-u NAME`, else the URL's) and a password
- * (`--password-env NAME`, else the URL's), and otherwise only flags that
- * change neither the connection nor the login (see `SYNC_FLAGS`); else
- * undefined (the usual path). When the credentials come out otherwise, the
- * session factory closes the connection unused (ftp/head_sessions.ts).
+ * parsing (see {@link ftpSideHeadPlan}).
  *
  * @example
  * ```ts
@@ -173,8 +188,31 @@ const SYNC_FLAGS: Record<string, boolean> = {
 export function syncHeadPlan(
   args: readonly string[],
   env: (name: string) => string | undefined = (n) => Deno.env.get(n),
-): SyncHeadPlan | undefined {
-  if (args[0] !== "sync") return undefined;
+): FtpSideHeadPlan | undefined {
+  return args[0] === "sync" ? ftpSideHeadPlan(args, env) : undefined;
+}
+
+/**
+ * The plain `ftp://` side of a `ferry sync A B` or `ferry mirror FROM TO`
+ * (the other side a local path) whose login is known before parsing: a user
+ * (`-u NAME`, else the URL's) and a password (`--password-env NAME`, else the
+ * URL's), and otherwise only flags that change neither the connection nor the
+ * login (see `HARMLESS_FLAGS`, `COMMAND_FLAGS`); else undefined (the usual
+ * path). When the credentials come out otherwise, the session factory closes
+ * the connection unused (ftp/head_sessions.ts).
+ *
+ * @example
+ * ```ts
+ * ftpSideHeadPlan(["mirror", "-q", "--connections", "8", "ftp://bob:pw@h/pub", "./pub"]);
+ * // { url: "ftp://bob:pw@h/pub", user: "bob", password: "pw" }
+ * ```
+ */
+export function ftpSideHeadPlan(
+  args: readonly string[],
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): FtpSideHeadPlan | undefined {
+  const own = COMMAND_FLAGS[args[0]];
+  if (!own) return undefined;
   const positionals: string[] = [];
   let user: string | undefined;
   let passwordEnv: string | undefined;
@@ -190,8 +228,8 @@ export function syncHeadPlan(
       if (arg === "--password-env") passwordEnv = value;
       else user = value;
       i++;
-    } else if (arg in SYNC_FLAGS) {
-      if (SYNC_FLAGS[arg]) {
+    } else if (arg in HARMLESS_FLAGS || arg in own) {
+      if (HARMLESS_FLAGS[arg] ?? own[arg]) {
         if (value === undefined || value.startsWith("-")) return undefined;
         i++;
       }
@@ -218,19 +256,25 @@ export function syncHeadPlan(
 }
 
 /**
- * Connects to the `ftp://` side of a `sync` (see {@link syncHeadPlan}) and, on a
- * server that takes a pipelined login, writes it with the lines the session
- * factory's client would send after it (FEAT, OPTS UTF8, PWD; TYPE A and EPSV
- * on vsftpd and ProFTPD, as `epsvAhead`); the endpoint's first session takes
- * the connection (ftp/head_sessions.ts) and reads the replies.
+ * Connects to the `ftp://` side of a `sync` or `mirror` (see
+ * {@link ftpSideHeadPlan}) and, on a server that takes a pipelined login,
+ * writes it with the lines the session factory's client would send after it
+ * (FEAT, OPTS UTF8; TYPE A and EPSV on vsftpd and ProFTPD, as `epsvAhead`);
+ * the endpoint's first session takes the connection (ftp/head_sessions.ts)
+ * and reads the replies. One session only: the job's others, on a far
+ * server, are opened by its pool as the walk starts (`Endpoint.warm`). Opening
+ * them here too was tried: whether the server is far cannot be told here
+ * (the welcome's delay is the server's too, and this process is busy loading
+ * modules while it comes), and each session too many costs the server a
+ * password check (vsftpd: ~0.15 s of CPU).
  *
  * @example
  * ```ts
- * const head = startSyncHead({ url: "ftp://127.0.0.1:2121/b", user: "bob", password: "pw" });
+ * const head = startFtpSideHead({ url: "ftp://127.0.0.1:2121/b", user: "bob", password: "pw" });
  * await head.started;
  * ```
  */
-export function startSyncHead(plan: SyncHeadPlan): HeadStart {
+export function startFtpSideHead(plan: FtpSideHeadPlan): HeadStart {
   const parsed = parseFtpUrl(plan.url);
   const opening = (async () => {
     const opened = await openWelcomed(parsed.host, parsed.port);
@@ -247,7 +291,7 @@ export function startSyncHead(plan: SyncHeadPlan): HeadStart {
       })
       : [];
     if (!await writeLines(conn, sent)) return undefined;
-    return { conn: opened.conn, welcome, sent };
+    return { conn, welcome, sent };
   })();
   const withdraw = offerAhead(
     { host: parsed.host, port: parsed.port, user: plan.user, password: plan.password },
@@ -255,7 +299,7 @@ export function startSyncHead(plan: SyncHeadPlan): HeadStart {
   );
   return {
     url: plan.url,
-    // Nothing to wait for: the rest loads meanwhile (the sync's walk is far longer).
+    // Nothing to wait for: the rest loads meanwhile (the job's walk is far longer).
     started: Promise.resolve(),
     take: () => undefined, // the session factory takes it (endpoint/ftp/session.ts)
     dispose: withdraw,

@@ -12,11 +12,11 @@
 import { VERSION } from "./version.ts";
 import { late } from "./late.ts";
 import {
+  ftpSideHeadPlan,
   headStartUrl,
+  startFtpSideHead,
   startHead,
-  startSyncHead,
   startUftpHeadStart,
-  syncHeadPlan,
   uftpHeadPlan,
 } from "./head_start.ts";
 import { quickCommand, runQuick } from "./quick.ts";
@@ -102,13 +102,14 @@ export async function main(args: string[]): Promise<number> {
   // Of a uftp:// URL (quick or through commander): the auth request and the
   // UFTPD login, taken by the UFTP endpoint (plugins/uftp/head.ts).
   const uftpPlan = headUrl === undefined ? uftpHeadPlan(args) : undefined;
-  // Of `sync` with a plain ftp:// side: its first session connects and logs in
-  // while commander and the rest load (endpoint/ftp/session.ts takes it).
-  const syncPlan = headUrl === undefined && !uftpPlan ? syncHeadPlan(args) : undefined;
+  // Of `sync` or `mirror` with a plain ftp:// side: its first session (on a far
+  // server all of them) connects and logs in while commander and the rest load
+  // (endpoint/ftp/session.ts takes them).
+  const sidePlan = headUrl === undefined && !uftpPlan ? ftpSideHeadPlan(args) : undefined;
   const headStart = headUrl !== undefined
     ? startHead(headUrl)
-    : syncPlan
-    ? startSyncHead(syncPlan)
+    : sidePlan
+    ? startFtpSideHead(sidePlan)
     : uftpPlan && await startUftpHeadStart(uftpPlan);
   await headStart?.started;
   try {

@@ -1,6 +1,6 @@
 /**
- * Control connections opened ahead (the CLI's head start for `ferry sync`,
- * cli/head_start.ts), waiting for the session factory that would make the
+ * Control connections opened ahead (the CLI's head start for `ferry sync` and
+ * `ferry mirror`, cli/head_start.ts), waiting for the session factory that would make the
  * same session: connected, welcomed, a pipelined login written. The factory
  * hands the connection to a client with its own options (`FtpClient.adopt`,
  * which reads the replies to the lines written). Kept apart from the client

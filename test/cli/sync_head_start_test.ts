@@ -1,6 +1,6 @@
 /**
  * `sync` with a plain ftp:// side logs in while the CLI loads
- * (cli/head_start.ts `startSyncHead`, taken by endpoint/ftp/session.ts): the
+ * (cli/head_start.ts `startFtpSideHead`, taken by endpoint/ftp/session.ts): the
  * connection made ahead is the endpoint's first session (one connection with
  * `--connections 1`), the result is the usual one; a head start for other
  * credentials is closed unused (ftp/head_sessions.ts), never a session more.
@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { countingServer } from "./counting_server.ts";
-import { startSyncHead, syncHeadPlan } from "../../cli/head_start.ts";
+import { startFtpSideHead, syncHeadPlan } from "../../cli/head_start.ts";
 import { takeAhead } from "../../ftp/head_sessions.ts";
 import { ferry } from "./helpers.ts";
 import { peerTest } from "../peers/skip.ts";
@@ -90,7 +90,7 @@ Deno.test("takeAhead: another user's or password's connection is closed, not han
   const { srv, counts, base } = await countingServer();
   try {
     const plan = syncHeadPlan(["sync", "./a", `ftp://bob:pw-5ecret@${base}/pub`])!;
-    const head = startSyncHead(plan);
+    const head = startFtpSideHead(plan);
     const [host, port] = [base.split(":")[0], Number(base.split(":")[1])];
     assert.equal(await takeAhead({ host, port, user: "bob", password: "other" }), undefined);
     assert.equal(await takeAhead({ host, port, user: "bob", password: "pw-5ecret" }), undefined);
