@@ -46,7 +46,7 @@ export interface DataConnectionOptions {
   expectedBytes?: Promise<number | undefined>;
 }
 
-/** Read buffer when the size is not known (listings, servers that do not announce it). */
+/** Largest read buffer when the size is not known (listings, servers that do not announce it). */
 const readBuffer = 256 * 1024;
 /**
  * Largest read buffer, for large announced downloads: fewer, larger chunks
@@ -156,14 +156,20 @@ export function connData(conn: Deno.TcpConn, options: DataConnectionOptions): Da
     if (left !== undefined) left = Math.max(0, left - n);
     return n;
   };
+  // Size not known (a listing): a small buffer first, doubled while reads
+  // fill it, up to `readBuffer`. A listing of a few KiB then zeroes 16 KiB,
+  // not 256 KiB, per read: a no-change mirror's ~80 listing reads were ~20 MB
+  // of fresh buffers.
+  let unknownSize = minReadBuffer;
   return {
     read: async () => {
       // One byte more than announced, so the read that finds the end is small.
       const size = left === undefined
-        ? readBuffer
+        ? unknownSize
         : Math.max(minReadBuffer, Math.min(maxReadBuffer, left + 1));
       const buffer = new Uint8Array(size);
       const n = await readInto(buffer);
+      if (n === size && left === undefined) unknownSize = Math.min(readBuffer, size * 2);
       return n === null ? null : buffer.subarray(0, n);
     },
     readInto,
