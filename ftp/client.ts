@@ -1000,6 +1000,18 @@ export class FtpClient {
     });
   }
 
+  /**
+   * Whether a listing (a type A download) sends the next transfer's EPSV
+   * right behind its command (`epsvAhead`): vsftpd alone, which reads no
+   * command while a transfer runs, so the EPSV is answered after the 226 and
+   * its port stays open for the next transfer. ProFTPD reads commands during
+   * a transfer (it answers an upload's SIZE before its 226): a new port while
+   * a listing's data connection is open is not asked of it.
+   */
+  #trailsEpsv(direction: "read" | "write", type: "A" | "I"): boolean {
+    return direction === "read" && type === "A" && this.#epsvAhead && /vsftpd/i.test(this.welcome);
+  }
+
   /** Whether `renameAfter` sends the next transfer's EPSV along (`epsvAhead`). */
   get #epsvAhead(): boolean {
     return (this.#options.epsvAhead ?? this.queuesReads) && this.#options.passive !== false &&
@@ -1577,6 +1589,19 @@ export class FtpClient {
     if (!queued && ready && performance.now() - ready.at < READY_PORT_MS) {
       request.readyPort = ready.port;
     }
+    // A listing's command carries the EPSV of the session's next transfer (see
+    // `#trailsEpsv`): its 229 comes right behind the 226, and the next listing
+    // connects at once instead of asking (a round trip less per listing).
+    const trailing = !queued && this.#trailsEpsv(direction, type) ? ["EPSV"] : [];
+    if (trailing.length > 0) request.trailing = trailing;
+    // Whether the trailing EPSV's reply is still to be read (after the final reply).
+    let trailOwed = false;
+    const takeTrail = async () => {
+      if (!trailOwed) return;
+      trailOwed = false;
+      const reply = await this.#control.read(this.#timeout, "EPSV");
+      if (reply.code === 229) this.#ready = { port: parseEpsv(reply.text), at: performance.now() };
+    };
     let done = false;
     const finish = () => {
       if (!done) {
@@ -1602,6 +1627,8 @@ export class FtpClient {
       }
       const opened = await opener.open(this.#control, { ...request, queued });
       const { pending, sent } = opened;
+      // Sent with the command, by the opener or below.
+      trailOwed = trailing.length > 0;
       const ahead = opened.ahead.slice(typeLines.length);
       if (typeLines.length > 0) {
         const reply = opened.ahead[0];
@@ -1663,9 +1690,10 @@ export class FtpClient {
         const cut = () => dataReady.then((d) => d.destroy(), () => {});
         first.then((reply) => void (refusal(reply) && cut()), cut);
       }
+      if (!sent && trailing.length > 0) this.#control.sendMany([command, ...trailing]);
       const preliminary = first
         ? undefined
-        : sent
+        : sent || trailing.length > 0
         ? await this.#control.read(this.#timeout, command)
         : await this.#control.command(command);
       if (!preliminary) {
@@ -1677,11 +1705,13 @@ export class FtpClient {
         pending.cancel();
         dataReady.then((d) => d.destroy(), () => {});
         this.#noteRefusal(preliminary);
+        await takeTrail();
         throw errorForReply(preliminary, command);
       } else if (preliminary.code >= 200) {
         // Some servers answer an empty transfer with 226 at once.
         pending.cancel();
         dataReady.then((d) => d.destroy(), () => {});
+        await takeTrail();
         finish();
         return emptyHandle(preliminary);
       } else announce(offset ? undefined : announcedSize(preliminary.text));
@@ -1710,6 +1740,7 @@ export class FtpClient {
             : first
             ? await firstOrFinal()
             : await this.#control.read(this.#timeout, command);
+          await takeTrail();
         } catch {
           return cause; // no reply in time: the control connection was closed
         } finally {
@@ -1746,6 +1777,7 @@ export class FtpClient {
               : first
               ? await firstOrFinal()
               : await this.#control.read(this.#timeout, command);
+            await takeTrail();
             if (sentAfter) {
               const next = await this.#control.read(this.#timeout, queries.after!);
               // A transfer ends with 226/250 (or a refusal): if the first reply is not one
@@ -1786,6 +1818,7 @@ export class FtpClient {
           if (this.#queuedBehind) return this.#dropQueued(finish, cause);
           // A stalled transfer gives no reply of its own: ABOR resynchronises.
           try {
+            trailOwed = false; // read with the abort's replies, until its NOOP's
             await this.#abortAfter(command, early ?? first);
           } catch {
             /* the session is out of step; its next command fails */
@@ -1801,6 +1834,7 @@ export class FtpClient {
           if (this.#queuedBehind) return void this.#dropQueued(finish, undefined);
           if (first && await first.then(refusal, () => true)) return void finish();
           try {
+            trailOwed = false; // read with the abort's replies, until its NOOP's
             await this.#abortAfter(command, early ?? first);
           } finally {
             finish();

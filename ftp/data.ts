@@ -136,7 +136,11 @@ export function canPipeline(options: DataChannelOptions, state: DataChannelState
  * offset`, which must be the last command before RETR); their replies come
  * back in `between`, read before the data connection is made, for the caller
  * to judge (the command already went out: a refused REST means the session
- * must be closed).
+ * must be closed). `trailing` are lines that go right after the command in
+ * the same write (an EPSV for the session's next transfer, which a server
+ * that reads no commands during a transfer answers after the final reply):
+ * their replies are the caller's to read after that reply; where the channel
+ * cannot be made they are read and dropped here, or the session is closed.
  * When EPSV is refused this time, the command's reply (a refusal without a
  * data connection) is read and dropped, and `pending` is undefined: the caller
  * opens the channel the usual way and sends the command again. With `between`
@@ -155,9 +159,10 @@ export async function openPipelined(
   ahead: readonly string[] = [],
   alreadySent = false,
   between: readonly string[] = [],
+  trailing: readonly string[] = [],
 ): Promise<{ pending?: PendingData; ahead: Reply[]; between: Reply[] }> {
   const peer = control.socket.remoteAddress ?? "127.0.0.1";
-  if (!alreadySent) control.sendMany(pipelinedLines(command, ahead, between));
+  if (!alreadySent) control.sendMany(pipelinedLines(command, ahead, between, trailing));
   const answers: Reply[] = [];
   for (const line of ahead) answers.push(await control.read(options.timeoutMs, line));
   const reply = await control.read(options.timeoutMs, "EPSV");
@@ -178,6 +183,8 @@ export async function openPipelined(
       control.destroy();
       throw errorForReply(answer, command);
     }
+    // The trailing lines were answered too: nothing of theirs is kept.
+    for (const line of trailing) await control.read(options.timeoutMs, line);
     log.debug("pipelined EPSV refused ({code}); opening the data channel again", {
       code: reply.code,
     });
@@ -194,7 +201,11 @@ export async function openPipelined(
       ? await control.read(Math.min(options.timeoutMs, REFUSAL_WAIT_MS), command)
         .catch(() => undefined)
       : undefined;
-    if (refusal && refusal.code >= 400) throw errorForReply(refusal, command);
+    if (refusal && refusal.code >= 400) {
+      // The trailing lines' replies would come next: dropped with the session.
+      if (trailing.length > 0) control.destroy();
+      throw errorForReply(refusal, command);
+    }
     // The command is waiting on the server's side: the session cannot be resynchronised cheaply.
     control.destroy();
     throw error;
@@ -227,14 +238,16 @@ function refusedConnect(error: unknown): boolean {
  * ```ts
  * pipelinedLines("RETR a", ["MDTM a"]); // ["MDTM a", "EPSV", "RETR a"]
  * pipelinedLines("RETR a", [], ["REST 10"]); // ["EPSV", "REST 10", "RETR a"]
+ * pipelinedLines("LIST -a d", [], [], ["EPSV"]); // ["EPSV", "LIST -a d", "EPSV"]
  * ```
  */
 export function pipelinedLines(
   command: string,
   ahead: readonly string[] = [],
   between: readonly string[] = [],
+  trailing: readonly string[] = [],
 ): string[] {
-  return [...ahead, "EPSV", ...between, command];
+  return [...ahead, "EPSV", ...between, command, ...trailing];
 }
 
 /**

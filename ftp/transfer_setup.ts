@@ -47,6 +47,12 @@ export interface ChannelRequest {
    * `command` where those are pipelined); their replies are returned in order.
    */
   ahead?: readonly string[];
+  /**
+   * Lines that go right after `command`, in the same write, wherever the
+   * opener sends the command (`sent` in the result); the caller reads their
+   * replies after the final reply.
+   */
+  trailing?: readonly string[];
   /** The lines went out already ({@link ChannelOpener.queue}): only read the replies. */
   queued?: boolean;
   /**
@@ -103,11 +109,11 @@ export function channelOpener(
     queue(control, request) {
       if (!pipelines(request) || (request.between?.length ?? 0) > 0) return false;
       if (request.readyPort !== undefined) return false; // connects to that port first
-      control.sendMany(pipelinedLines(request.command, request.ahead));
+      control.sendMany(pipelinedLines(request.command, request.ahead, [], request.trailing));
       return true;
     },
     async open(control, request) {
-      const { command, ahead = [], queued = false, between = [] } = request;
+      const { command, ahead = [], queued = false, between = [], trailing = [] } = request;
       if (request.readyPort !== undefined && !queued) {
         const pending = await openReady(control, request.readyPort, channel).catch((error) => {
           log.debug("the port opened ahead took no connection ({error}); a new EPSV", {
@@ -122,13 +128,23 @@ export function channelOpener(
           const withCommand = ahead.length > 0 && request.direction === "read" &&
             !request.inBetween && between.length === 0;
           const answers: Reply[] = [];
-          if (ahead.length > 0) control.sendMany(withCommand ? [...ahead, command] : ahead);
+          if (ahead.length > 0) {
+            control.sendMany(withCommand ? [...ahead, command, ...trailing] : ahead);
+          }
           for (const line of ahead) answers.push(await control.read(channel.timeoutMs, line));
           return { pending, sent: withCommand, ahead: answers };
         }
       }
       if (queued || pipelines(request)) {
-        const pipelined = await openPipelined(control, command, channel, ahead, queued, between);
+        const pipelined = await openPipelined(
+          control,
+          command,
+          channel,
+          ahead,
+          queued,
+          between,
+          trailing,
+        );
         if (pipelined.pending) {
           return {
             pending: pipelined.pending,

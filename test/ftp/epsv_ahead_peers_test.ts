@@ -70,7 +70,11 @@ for (const [name, start, verb] of servers) {
       mark = await finish("up/.d.part", "up/d.txt");
       const names = (await ftp.list("up")).map((e) => e.name).filter((n) => !n.startsWith("."));
       assert.deepEqual(names.sort(), ["a.txt", "b.txt", "c.txt", "d.txt"]);
-      assert.equal(trace.sent.slice(mark).filter((l) => l === "EPSV").length, 0);
+      // No EPSV of its own before its LIST; on vsftpd one behind it, for the next transfer.
+      const listing = trace.sent.slice(mark);
+      const trails = name === "vsftpd" ? ["EPSV"] : [];
+      assert.deepEqual(listing.filter((l) => l === "EPSV"), trails, listing.join(" | "));
+      if (trails.length > 0) assert.equal(listing.at(-1), "EPSV", listing.join(" | "));
       // A refused rename: its own error; the EPSV's 229 goes to no one else.
       await assert.rejects(
         ftp.renameAfter(MFMT("up/.gone.part"), "up/.gone.part", "up/gone.txt"),
