@@ -10,12 +10,13 @@
  * @module
  */
 import { logger } from "../../util/log.ts";
-import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
+import type { FtpClient } from "../../ftp/client.ts";
+import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../ftp/errors.ts";
 import { formatFtpTime } from "../../ftp/reply.ts";
 import { Precision, type Stat } from "../types.ts";
 import { AlreadyExistsError, NotADirectoryError, NotFoundError } from "../errors.ts";
 import { type SessionFactory, sessionFactory, type SessionOptions } from "./session.ts";
-import { SessionPool } from "./pool.ts";
+import { FAR_REPLY_MS, isSessionLost, SessionPool } from "./pool.ts";
 import { type CacheTicket, StatCache, type StatCacheOptions } from "./stat_cache.ts";
 import { type ListingChoice, StatReader } from "./stat.ts";
 import { FreshStat } from "./fresh_stat.ts";
@@ -184,6 +185,7 @@ export class FtpHost implements AsyncDisposable {
         throw new InaccessibleLoginDirError(error);
       }
       if (!cwd.startsWith("/")) throw new InaccessibleLoginDirError(`PWD gave ${cwd}`);
+      await confirmFar(main);
       const host = new FtpHost(pool, options, cwd, main.welcome);
       await host.#applyTimeShiftOption();
       if (options.keepAliveMs) host.startKeepAlive(options.keepAliveMs);
@@ -1140,5 +1142,35 @@ export class FtpHost implements AsyncDisposable {
       getmtime: async (p) => (await this.stat(p)).mtime,
       getsize: async (p) => (await this.stat(p)).size,
     };
+  }
+}
+
+/**
+ * Below this (ms), a first timed reply that says far (`FAR_REPLY_MS`) is
+ * checked once more (see {@link confirmFar}).
+ */
+export const RECHECK_FAR_BELOW_MS = 30;
+
+/**
+ * PWD is the main session's first timed round trip, which tells a far server
+ * from a near one (`FtpClient.fastestReplyMs`: walks over more sessions, all
+ * sessions opened at once, segments). A reply read while this process is busy
+ * looks far: with the login made ahead (cli/head_start.ts) PWD goes out while
+ * the job's other modules load, and 9-17 ms came back from loopback in 4 of 5
+ * runs at load ~6, so a no-change mirror opened 7 sessions it did not need (7
+ * password checks on the server). A first reply of `FAR_REPLY_MS` to
+ * `RECHECK_FAR_BELOW_MS` is checked with up to two NOOPs, whose times count
+ * too (the quickest wins): two round trips of that length at most, only then.
+ * (One NOOP still said far in 1 of 6 runs at load ~6: 27 ms, then 12.)
+ */
+async function confirmFar(main: FtpClient): Promise<void> {
+  if (main.fastestReplyMs >= RECHECK_FAR_BELOW_MS) return;
+  for (let n = 0; n < 2 && main.fastestReplyMs >= FAR_REPLY_MS; n++) {
+    try {
+      await main.noop();
+    } catch (error) {
+      // A refused NOOP is an answer all the same: its time counts.
+      if (!(error instanceof FtpError) || isSessionLost(error)) throw error;
+    }
   }
 }
