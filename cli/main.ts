@@ -102,9 +102,8 @@ export async function main(args: string[]): Promise<number> {
   // Of a uftp:// URL (quick or through commander): the auth request and the
   // UFTPD login, taken by the UFTP endpoint (plugins/uftp/head.ts).
   const uftpPlan = headUrl === undefined ? uftpHeadPlan(args) : undefined;
-  // Of `sync` or `mirror` with a plain ftp:// side: its first session (on a far
-  // server all of them) connects and logs in while commander and the rest load
-  // (endpoint/ftp/session.ts takes them).
+  // Of `sync` or `mirror` with a plain ftp:// side: its first session connects
+  // and logs in while commander and the rest load (endpoint/ftp/session.ts takes it).
   const sidePlan = headUrl === undefined && !uftpPlan ? ftpSideHeadPlan(args) : undefined;
   const headStart = headUrl !== undefined
     ? startHead(headUrl)
