@@ -292,6 +292,17 @@ export class FtpClient {
    * wakes the callers waiting for a session).
    */
   onQueueable?: () => void;
+  /**
+   * Asked as a small plain download's lines have gone out, on a session that
+   * keeps ports opened ahead (`epsvAhead`): true sends the next transfer's
+   * EPSV right behind them, instead of leaving the place behind the download
+   * to another caller's download (`queueable`). The server answers it after
+   * the download's final reply (it reads commands one after another), and
+   * the port serves the session's next transfer, download, upload or
+   * listing: a round trip less for each transfer that follows a download. A
+   * session pool answers true when no caller waits for a session. Unset: never.
+   */
+  portBehindReads?: () => boolean;
   #type?: "A" | "I";
   #features?: Map<string, string>;
   #protected = false;
@@ -1027,16 +1038,19 @@ export class FtpClient {
     const first = await this.#control.read(this.#timeout, `RNFR ${from}`);
     const second = await this.#control.read(this.#timeout, `RNTO ${to}`);
     if (epsv) {
-      const reply = await this.#control.read(this.#timeout, "EPSV");
-      this.#ready = undefined;
-      if (reply.code === 229) {
-        try {
-          this.#ready = { port: parseEpsv(reply.text), at: performance.now() };
-        } catch { /* no port to keep */ }
-      }
+      this.#keepPort(await this.#control.read(this.#timeout, "EPSV"));
     }
     if (first.code !== 350) throw errorForReply(first, `RNFR ${from}`);
     if (second.code < 200 || second.code >= 300) throw errorForReply(second, `RNTO ${to}`);
+  }
+
+  /** Keeps the port of an EPSV sent ahead (a 229) for the next transfer; anything else, none. */
+  #keepPort(reply: Reply): void {
+    this.#ready = undefined;
+    if (reply.code !== 229) return;
+    try {
+      this.#ready = { port: parseEpsv(reply.text), at: performance.now() };
+    } catch { /* no port to keep */ }
   }
 
   /**
@@ -1562,6 +1576,8 @@ export class FtpClient {
     queries: Pick<TransferOptions, "ahead" | "onAhead" | "expectedSize" | "after" | "onAfter"> = {},
   ): Promise<TransferHandle> {
     const rest = offset && offset > 0 ? [`REST ${offset}`] : [];
+    /** The next transfer's EPSV went behind this download's lines (`portBehindReads`). */
+    let portBehind = false;
     const request: ChannelRequest = {
       command,
       direction,
@@ -1569,7 +1585,7 @@ export class FtpClient {
       between: rest,
       ahead: queries.ahead,
       // Lines queued behind this transfer would be read before a new EPSV/PASV.
-      mayReopen: () => !this.#queuedBehind,
+      mayReopen: () => !this.#queuedBehind && !portBehind,
     };
     // Behind a running download: the lines go now, the replies are read in turn.
     const behind = this.#canQueue() && type === "I" && this.#type === "I";
@@ -1604,11 +1620,26 @@ export class FtpClient {
     };
     let done = false;
     const finish = () => {
-      if (!done) {
-        done = true;
-        this.#queueable = false;
-        release();
-      }
+      if (done) return;
+      done = true;
+      this.#queueable = false;
+      if (!portBehind || this.#control.closed) return release();
+      // The EPSV sent behind is answered right after the download's final reply;
+      // the session's next command waits for it (replies come in order).
+      this.#control.read(this.#timeout, "EPSV").then(
+        (reply) => this.#keepPort(reply),
+        () => this.#control.destroy(),
+      ).finally(release);
+    };
+    // A small plain download: the next transfer's EPSV may go behind its lines.
+    const mayPortBehind = direction === "read" && type === "I" && rest.length === 0 &&
+      before.length === 0 && (queries.expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES &&
+      this.portBehindReads !== undefined && this.#epsvAhead;
+    const sendPortBehind = (): boolean => {
+      if (!mayPortBehind || portBehind || this.portBehindReads?.() !== true) return false;
+      this.#control.send("EPSV");
+      portBehind = true;
+      return true;
     };
     try {
       // TYPE goes in the same write as the transfer's lines (its reply read first).
@@ -1620,13 +1651,15 @@ export class FtpClient {
       queued ||= opener.queue(this.#control, request);
       if (
         queued && direction === "read" && type === "I" && !security.encrypted &&
-        this.queuesReads && (queries.expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES
+        this.queuesReads && (queries.expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES &&
+        !sendPortBehind()
       ) {
         this.#queueable = true;
         this.onQueueable?.();
       }
       const opened = await opener.open(this.#control, { ...request, queued });
-      const { pending, sent } = opened;
+      const { pending } = opened;
+      let sent = opened.sent;
       // Sent with the command, by the opener or below.
       trailOwed = trailing.length > 0;
       const ahead = opened.ahead.slice(typeLines.length);
@@ -1691,6 +1724,13 @@ export class FtpClient {
         first.then((reply) => void (refusal(reply) && cut()), cut);
       }
       if (!sent && trailing.length > 0) this.#control.sendMany([command, ...trailing]);
+      // A download on a port opened ahead: its command, then the next one's EPSV behind it.
+      const behindNow = !first && !queued && direction === "read" && !security.encrypted;
+      if (behindNow && !sent && mayPortBehind && this.portBehindReads?.() === true) {
+        this.#control.send(command);
+        sent = true;
+      }
+      if (behindNow && sent) sendPortBehind();
       const preliminary = first
         ? undefined
         : sent || trailing.length > 0
@@ -1815,7 +1855,7 @@ export class FtpClient {
           }
           if (sentAfter) return this.#dropQueued(finish, cause);
           if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);
-          if (this.#queuedBehind) return this.#dropQueued(finish, cause);
+          if (this.#queuedBehind || portBehind) return this.#dropQueued(finish, cause);
           // A stalled transfer gives no reply of its own: ABOR resynchronises.
           try {
             trailOwed = false; // read with the abort's replies, until its NOOP's
@@ -1831,7 +1871,7 @@ export class FtpClient {
           data.destroy();
           if (done) return;
           if (sentAfter) return void this.#dropQueued(finish, undefined);
-          if (this.#queuedBehind) return void this.#dropQueued(finish, undefined);
+          if (this.#queuedBehind || portBehind) return void this.#dropQueued(finish, undefined);
           if (first && await first.then(refusal, () => true)) return void finish();
           try {
             trailOwed = false; // read with the abort's replies, until its NOOP's

@@ -743,6 +743,8 @@ export class SessionPool {
     client.mlsdLocalTime = this.#mlsdLocalTime;
     // Callers waiting for a session may queue a download behind this one's now.
     client.onQueueable = () => this.#wakeAll();
+    // With nobody waiting to queue a download behind a session's, the next transfer's port goes there.
+    client.portBehindReads = () => this.#waiting.length === 0;
     if (this.#closed) {
       client.close();
       this.#assertOpen();
