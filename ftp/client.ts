@@ -1657,7 +1657,14 @@ export class FtpClient {
         this.#queueable = true;
         this.onQueueable?.();
       }
-      const opened = await opener.open(this.#control, { ...request, queued });
+      // On a port opened ahead, a download with lines ahead of it (TYPE, MDTM) goes in one
+      // write with them: the EPSV behind it goes in that write too, not after their replies.
+      const behindLines = !queued && request.readyPort !== undefined && mayPortBehind &&
+          this.portBehindReads?.() === true
+        ? ["EPSV"]
+        : [];
+      const opened = await opener.open(this.#control, { ...request, queued, behind: behindLines });
+      if (opened.behindSent) portBehind = true;
       const { pending } = opened;
       let sent = opened.sent;
       // Sent with the command, by the opener or below.
@@ -1724,13 +1731,14 @@ export class FtpClient {
         first.then((reply) => void (refusal(reply) && cut()), cut);
       }
       if (!sent && trailing.length > 0) this.#control.sendMany([command, ...trailing]);
-      // A download on a port opened ahead: its command, then the next one's EPSV behind it.
-      const behindNow = !first && !queued && direction === "read" && !security.encrypted;
-      if (behindNow && !sent && mayPortBehind && this.portBehindReads?.() === true) {
-        this.#control.send(command);
-        sent = true;
+      // A download whose command goes now: the next transfer's EPSV in the same write. Never
+      // later (a server that reads commands during a transfer would answer it in between).
+      if (!first && !sent && !queued && direction === "read" && !security.encrypted) {
+        if (mayPortBehind && !portBehind && this.portBehindReads?.() === true) {
+          this.#control.sendMany([command, "EPSV"]);
+          sent = portBehind = true;
+        }
       }
-      if (behindNow && sent) sendPortBehind();
       const preliminary = first
         ? undefined
         : sent || trailing.length > 0

@@ -53,6 +53,13 @@ export interface ChannelRequest {
    * replies after the final reply.
    */
   trailing?: readonly string[];
+  /**
+   * Lines that go right after `command` when it goes in the same write as the
+   * lines ahead of it on a port opened ahead (`readyPort`): the next
+   * transfer's EPSV (`FtpClient.portBehindReads`). Not read here. (A download's;
+   * `trailing` is a listing's: the two never meet in one request.)
+   */
+  behind?: readonly string[];
   /** The lines went out already ({@link ChannelOpener.queue}): only read the replies. */
   queued?: boolean;
   /**
@@ -77,6 +84,8 @@ export interface ChannelOpener {
     ahead: Reply[];
     /** The replies to `request.between` when they went out with the channel (else undefined). */
     between?: Reply[];
+    /** `request.behind` went out (after the command). */
+    behindSent?: boolean;
   }>;
   /**
    * Sends the request's lines now, before its turn (queued behind a running
@@ -128,11 +137,12 @@ export function channelOpener(
           const withCommand = ahead.length > 0 && request.direction === "read" &&
             !request.inBetween && between.length === 0;
           const answers: Reply[] = [];
+          const behind = withCommand ? request.behind ?? [] : [];
           if (ahead.length > 0) {
-            control.sendMany(withCommand ? [...ahead, command, ...trailing] : ahead);
+            control.sendMany(withCommand ? [...ahead, command, ...trailing, ...behind] : ahead);
           }
           for (const line of ahead) answers.push(await control.read(channel.timeoutMs, line));
-          return { pending, sent: withCommand, ahead: answers };
+          return { pending, sent: withCommand, ahead: answers, behindSent: behind.length > 0 };
         }
       }
       if (queued || pipelines(request)) {

@@ -51,6 +51,17 @@ for (const [name, start] of servers) {
       mark = trace.sent.length;
       assert.equal(await retrieve(ftp, "d/c.txt"), "file c");
       assert.deepEqual(trace.sent.slice(mark), ["RETR d/c.txt", "EPSV"]);
+      // With a query ahead of it on that port (MDTM): the EPSV goes in their write.
+      mark = trace.sent.length;
+      let heard = 0;
+      const withMdtm = await ftp.retrieve("d/a.txt", {
+        expectedSize: 100,
+        ahead: ["MDTM d/a.txt"],
+        onAhead: ([reply]) => heard = reply.code,
+      });
+      assert.equal(await new Response(withMdtm).text(), "file a");
+      assert.equal(heard, 213);
+      assert.deepEqual(trace.sent.slice(mark), ["MDTM d/a.txt", "RETR d/a.txt", "EPSV"]);
       // An upload after it.
       mark = trace.sent.length;
       await ReadableStream.from([new TextEncoder().encode("uploaded")]).pipeTo(
