@@ -491,6 +491,27 @@ Deno.test("pool: the place behind a running download is lent to one waiter, not 
   await p.close();
 });
 
+Deno.test("pool: a session sends the next transfer's EPSV behind a download only while nobody waits", async () => {
+  class Behind extends Fake {
+    portBehindReads?: () => boolean;
+  }
+  const p = new SessionPool(
+    () => Promise.resolve(new Behind() as unknown as FtpClient),
+    { maxChildren: 1 },
+  );
+  const child = await p.acquire() as unknown as Behind;
+  assert.equal(child.portBehindReads?.(), true, "no caller waits");
+  // A caller waits for a session: the place behind the download is left to its download.
+  const waiting = p.acquire();
+  await settle();
+  assert.equal(child.portBehindReads?.(), false);
+  p.release(child as unknown as FtpClient);
+  const again = await waiting;
+  assert.equal(child.portBehindReads?.(), true);
+  p.release(again);
+  await p.close();
+});
+
 /** A promise and its resolver (a session's connection that closes when the test says). */
 function closing(): { gone: Promise<void>; close: () => void } {
   let close!: () => void;
