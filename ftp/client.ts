@@ -87,7 +87,9 @@ export interface FtpClientOptions {
    * previous 226 at once: a round trip less per file on a far server. Only
    * for servers that read commands one after another (not during a
    * transfer; pyftpdlib answers them at once, Pure-FTPd with 500); default:
-   * when the welcome names vsftpd or ProFTPD.
+   * when the welcome names vsftpd. ProFTPD only where it sends downloads with
+   * sendfile (its default `UseSendfile on`): with `UseSendfile off` it answers
+   * a queued EPSV "450 EPSV: data transfer in progress" before the 226.
    * Plain (unencrypted) binary downloads of up to 1 MiB are queued behind.
    */
   queueReads?: boolean;
@@ -106,7 +108,8 @@ export interface FtpClientOptions {
    * less per upload on a far server. Its reply is read after the rename's, in
    * turn; a refusal only means no port is kept. A port older than
    * {@link READY_PORT_MS} is not used. Only on plain sessions where EPSV has
-   * worked; default: when the welcome names vsftpd or ProFTPD (as `queueReads`).
+   * worked; default: `queueReads` if given, else when the welcome names
+   * vsftpd or ProFTPD.
    */
   epsvAhead?: boolean;
   /**
@@ -542,7 +545,19 @@ export class FtpClient {
 
   /** Whether `queueReads` is on for this session (the option, else the welcome). */
   get queuesReads(): boolean {
-    return this.#options.queueReads ??
+    // Not ProFTPD: where it sends with its read/write loop (`UseSendfile off`, ASCII, TLS,
+    // sendfile failing) it reads commands that arrive during a transfer and answers a
+    // queued EPSV with "450 EPSV: data transfer in progress" before the running 226.
+    return this.#options.queueReads ?? /vsftpd/i.test(this.welcome);
+  }
+
+  /**
+   * `epsvAhead`'s default: the option, else `queueReads` if given, else a
+   * server that reads lines already in its input only after a transfer's 226
+   * (vsftpd, ProFTPD: a line in the same write as the transfer's command).
+   */
+  get #epsvAheadOn(): boolean {
+    return this.#options.epsvAhead ?? this.#options.queueReads ??
       /vsftpd|ProFTPD/i.test(this.welcome);
   }
 
@@ -739,7 +754,7 @@ export class FtpClient {
    * (same servers, plain passive sessions), whether EPSV worked yet or not.
    */
   get #portAheadAtLogin(): boolean {
-    return (this.#options.epsvAhead ?? this.queuesReads) && this.#options.passive !== false &&
+    return this.#epsvAheadOn && this.#options.passive !== false &&
       this.#options.epsv !== false && !this.secure;
   }
 
@@ -1025,7 +1040,7 @@ export class FtpClient {
 
   /** Whether `renameAfter` sends the next transfer's EPSV along (`epsvAhead`). */
   get #epsvAhead(): boolean {
-    return (this.#options.epsvAhead ?? this.queuesReads) && this.#options.passive !== false &&
+    return this.#epsvAheadOn && this.#options.passive !== false &&
       !this.#protected && this.epsvWorked;
   }
 
@@ -1648,7 +1663,15 @@ export class FtpClient {
       const { opener, security } = this.#setup();
       // A download's lines go out at once when they can (pipelined): from then on,
       // a small one lets the next download queue its lines behind it.
-      queued ||= opener.queue(this.#control, request);
+      // Where no download queues behind (ProFTPD), the next transfer's EPSV goes in the
+      // pipelined write itself: a later write could reach a server that reads commands
+      // during the transfer (ProFTPD without sendfile answers it 450 before the 226).
+      const behindQueued = !queued && !this.queuesReads && mayPortBehind &&
+          this.portBehindReads?.() === true
+        ? ["EPSV"]
+        : [];
+      queued ||= opener.queue(this.#control, { ...request, behind: behindQueued });
+      if (queued && behindQueued.length > 0 && !request.readyPort) portBehind = true;
       if (
         queued && direction === "read" && type === "I" && !security.encrypted &&
         this.queuesReads && (queries.expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES &&

@@ -55,8 +55,9 @@ export interface ChannelRequest {
   trailing?: readonly string[];
   /**
    * Lines that go right after `command` when it goes in the same write as the
-   * lines ahead of it on a port opened ahead (`readyPort`): the next
-   * transfer's EPSV (`FtpClient.portBehindReads`). Not read here. (A download's;
+   * lines ahead of it on a port opened ahead (`readyPort`), or pipelined by
+   * {@link ChannelOpener.queue}: the next transfer's EPSV
+   * (`FtpClient.portBehindReads`). Not read here. (A download's;
    * `trailing` is a listing's: the two never meet in one request.)
    */
   behind?: readonly string[];
@@ -118,7 +119,12 @@ export function channelOpener(
     queue(control, request) {
       if (!pipelines(request) || (request.between?.length ?? 0) > 0) return false;
       if (request.readyPort !== undefined) return false; // connects to that port first
-      control.sendMany(pipelinedLines(request.command, request.ahead, [], request.trailing));
+      control.sendMany(
+        pipelinedLines(request.command, request.ahead, [], [
+          ...request.trailing ?? [],
+          ...request.behind ?? [],
+        ]),
+      );
       return true;
     },
     async open(control, request) {

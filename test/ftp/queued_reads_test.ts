@@ -1,6 +1,6 @@
 /**
  * Downloads queued behind a running one (`FtpClientOptions.queueReads`):
- * against the servers it is on for (vsftpd, ProFTPD), a second
+ * against the servers it is on for (vsftpd; ProFTPD when asked), a second
  * RETR sent while the first still runs is answered after it, the bytes of
  * both are right, a third queues behind the second, and a cancelled first
  * download closes the session (the queued one fails as a lost connection)
@@ -30,27 +30,33 @@ async function seed(peer: FtpPeer): Promise<void> {
   }
 }
 
-async function login(peer: FtpPeer): Promise<FtpClient> {
-  const ftp = await FtpClient.connect({ host: peer.host, port: peer.port, timeoutMs: 10_000 });
+async function login(peer: FtpPeer, queueReads?: boolean): Promise<FtpClient> {
+  const ftp = await FtpClient.connect({
+    host: peer.host,
+    port: peer.port,
+    timeoutMs: 10_000,
+    queueReads,
+  });
   await ftp.login(peer.user, peer.password);
   // EPSV worked once: downloads pipeline from now on (and so may queue).
   assert.equal(await new Response(await ftp.retrieve("/c.txt")).text(), "ccccc");
   return ftp;
 }
 
+// On ProFTPD it is asked for: its default (sendfile) reads no command during a download.
 const servers = [
-  ["vsftpd", () => startVsftpd()],
-  ["proftpd", () => startProftpd()],
+  ["vsftpd", () => startVsftpd(), undefined],
+  ["proftpd", () => startProftpd(), true],
 ] as const;
 
-for (const [name, start] of servers) {
+for (const [name, start, queueReads] of servers) {
   peerTest(
     `${name}: a download queued behind a running one gets its own bytes`,
     [name],
     async () => {
       await using peer = await start();
       await seed(peer);
-      const ftp = await login(peer);
+      const ftp = await login(peer, queueReads);
       try {
         assert.equal(ftp.queuesReads, true, ftp.welcome);
         const a = await ftp.retrieve("/a.txt", { expectedSize: 3000 });
@@ -82,7 +88,7 @@ for (const [name, start] of servers) {
     async () => {
       await using peer = await start();
       await seed(peer);
-      const ftp = await login(peer);
+      const ftp = await login(peer, queueReads);
       const a = await ftp.retrieve("/b.txt", { expectedSize: 70_000 });
       const queued = ftp.retrieve("/a.txt", { expectedSize: 3000 });
       queued.catch(() => {});
@@ -92,6 +98,29 @@ for (const [name, start] of servers) {
     },
   );
 }
+
+peerTest(
+  "proftpd (UseSendfile off): downloads are not queued by default, each gets its own bytes",
+  ["proftpd"],
+  async () => {
+    // Without sendfile ProFTPD reads commands during a transfer: a queued EPSV was answered
+    // "450 EPSV: data transfer in progress" before the running RETR's 226 (on the wire).
+    await using peer = await startProftpd({ extraConfig: "UseSendfile off" });
+    await seed(peer);
+    const ftp = await login(peer);
+    try {
+      const a = await ftp.retrieve("/a.txt", { expectedSize: 3000 });
+      const b = ftp.retrieve("/b.txt", { expectedSize: 70_000 });
+      b.catch(() => {}); // awaited below
+      assert.equal(await new Response(a).text(), body("a", 4 << 20));
+      assert.equal(await new Response(await b).text(), body("b", 70_000));
+      assert.equal(await ftp.pwd(), "/");
+      assert.equal(ftp.queuesReads, false, ftp.welcome);
+    } finally {
+      await ftp.quit();
+    }
+  },
+);
 
 for (const [name, start] of [["pyftpdlib", startPyftpdlib], ["pureftpd", startPureFtpd]] as const) {
   peerTest(`${name}: downloads are not queued behind a running one`, [name], async () => {

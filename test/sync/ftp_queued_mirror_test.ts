@@ -1,6 +1,6 @@
 /**
  * A mirror of many small files from the servers where downloads queue behind
- * each other (vsftpd, ProFTPD: `FtpClientOptions.queueReads`), with one file
+ * each other (vsftpd, ProFTPD when asked: `FtpClientOptions.queueReads`), with one file
  * the server refuses (550) and one data connection cut in mid-file: every
  * other file arrives with its bytes and its mtime to the second, the refused
  * one is the only failure, and never more sessions than `maxConnections`.
@@ -51,6 +51,8 @@ for (const [name, start] of [["vsftpd", startVsftpd], ["proftpd", startProftpd]]
       });
       const local = await Deno.makeTempDir({ prefix: "ferry-queued-mirror-" });
       const remote = await FtpEndpoint.open(`ftp://127.0.0.1:${proxy.port}/`, {
+        // Asked for on ProFTPD (off by default: see FtpClientOptions.queueReads).
+        options: name === "proftpd" ? { queueReads: true } : {},
         credentials: { user: peer.user, password: peer.password },
         timeout: 10,
         maxConnections: 3,
