@@ -195,6 +195,36 @@ export class ControlConnection {
    * A timeout leaves the reply stream unsynchronised, so it closes the connection.
    */
   read(timeoutMs = this.timeoutMs, command?: string): Promise<Reply> {
+    const reply = this.#next(timeoutMs, command);
+    return command === undefined ? reply : reply.then((r) => this.#inStep(r, command));
+  }
+
+  /**
+   * ProFTPD answers a command that reaches it during a transfer it sends with
+   * its read/write loop (`UseSendfile off`, listings) at once: `450 EPSV: data
+   * transfer in progress`, ahead of the transfer's own final reply. Read as
+   * the reply to another command, it would put every later reply out of step
+   * (a 226 taken for the next RETR's: an empty file; or a wait that never
+   * ends). Such a reply names its command: when that is not the one read for,
+   * the session is closed and the read fails as a lost connection (retried).
+   */
+  #inStep(reply: Reply, command: string): Reply {
+    const named = /^(\S+): data transfer in progress/i.exec(reply.text)?.[1].toUpperCase();
+    const verb = command.split(" ", 1)[0].toUpperCase();
+    if (named === undefined || named === verb || reply.code < 400 || reply.code >= 500) {
+      return reply;
+    }
+    const error = new FtpConnectionError(
+      `${this.peer} answered ${named} during a transfer while the reply to ${verb} was awaited ` +
+        `(${reply.code} ${reply.text}): replies out of step, session closed`,
+      { command: maskCommand(command) },
+    );
+    this.#replies.length = 0;
+    this.#fail(error);
+    throw error;
+  }
+
+  #next(timeoutMs: number, command?: string): Promise<Reply> {
     const queued = this.#replies.shift();
     if (queued) return Promise.resolve(queued);
     if (this.#broken) return Promise.reject(this.#broken);

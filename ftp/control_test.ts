@@ -46,6 +46,38 @@ Deno.test("control: replies not read when the connection is destroyed are not ha
   }
 });
 
+Deno.test("control: ProFTPD's mid-transfer answer to another command closes the session, not read as this one's", async () => {
+  // RETR running with an EPSV behind it (UseSendfile off): ProFTPD answers the EPSV
+  // before the RETR's 226. Taken as the RETR's final reply, every later reply is off by one.
+  const { control, stop } = await loopbackControl(
+    "150 Opening BINARY mode data connection\r\n450 EPSV: data transfer in progress\r\n" +
+      "226 Transfer complete\r\n",
+  );
+  try {
+    assert.equal((await control.read(5_000, "RETR a.bin")).code, 150);
+    await assert.rejects(
+      control.read(5_000, "RETR a.bin"),
+      (e) =>
+        e instanceof FtpConnectionError && /out of step/.test(e.message) && /EPSV/.test(e.message),
+    );
+    // The 226 after it belongs to no command now.
+    await assert.rejects(control.read(5_000, "EPSV"), FtpConnectionError);
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("control: a 'data transfer in progress' refusal of the command read for is its reply", async () => {
+  const { control, stop } = await loopbackControl("450 EPSV: data transfer in progress\r\n");
+  try {
+    const reply = await control.read(5_000, "EPSV");
+    assert.equal(reply.code, 450);
+    assert.equal(control.closed, false);
+  } finally {
+    await stop();
+  }
+});
+
 Deno.test("control: destroy() names its caller in the debug trace, and makes no stack when debug is off", async () => {
   const records: LogRecord[] = [];
   const logAt = (level: "info" | "debug") =>

@@ -122,6 +122,35 @@ peerTest(
   },
 );
 
+peerTest(
+  "proftpd (UseSendfile off), queueReads forced on: a reply out of step closes the session, never a wrong file or a wait",
+  ["proftpd"],
+  async () => {
+    // A program that turns queueing on for a ProFTPD without sendfile: the queued EPSV is
+    // answered "450 EPSV: data transfer in progress" before the running RETR's 226. Before,
+    // the client took the 450 for the RETR's reply and every later one was off by one: it
+    // waited for ever (10 min, killed). Now the session closes and both fail as a lost
+    // connection (retried by a job), or both arrive whole when the RETR ended first.
+    await using peer = await startProftpd({ extraConfig: "UseSendfile off" });
+    await seed(peer);
+    const ftp = await login(peer, true);
+    const text = async (p: Promise<ReadableStream<Uint8Array>>) =>
+      await new Response(await p).text();
+    try {
+      // The second is asked for once the first runs (its 150 read): its lines go mid-transfer.
+      const running = await ftp.retrieve("/a.txt", { expectedSize: 3000 });
+      const b = text(ftp.retrieve("/b.txt", { expectedSize: 70_000 }));
+      const [ra, rb] = await Promise.allSettled([text(Promise.resolve(running)), b]);
+      for (const [r, want] of [[ra, body("a", 4 << 20)], [rb, body("b", 70_000)]] as const) {
+        if (r.status === "fulfilled") assert.equal(r.value, want);
+        else assert.ok(r.reason instanceof FtpConnectionError, String(r.reason));
+      }
+    } finally {
+      await ftp.quit();
+    }
+  },
+);
+
 for (const [name, start] of [["pyftpdlib", startPyftpdlib], ["pureftpd", startPureFtpd]] as const) {
   peerTest(`${name}: downloads are not queued behind a running one`, [name], async () => {
     await using peer = await start();
