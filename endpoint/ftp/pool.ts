@@ -743,8 +743,12 @@ export class SessionPool {
     client.mlsdLocalTime = this.#mlsdLocalTime;
     // Callers waiting for a session may queue a download behind this one's now.
     client.onQueueable = () => this.#wakeAll();
-    // With nobody waiting to queue a download behind a session's, the next transfer's port goes there.
-    client.portBehindReads = () => this.#waiting.length === 0;
+    // A session that does not queue downloads (ProFTPD, by default) sends the next transfer's
+    // EPSV behind a download while nobody waits for a session. One that queues (vsftpd) never:
+    // in a mirror the next copy often asks a moment after the download's lines went, finds
+    // the place behind it taken by the EPSV and waits for the 226 (at 40 ms, 2,000 files: 264
+    // downloads so, ~0.1 round trip a file more on average, 27.6 s against 26.8).
+    client.portBehindReads = () => !client.queuesReads && this.#waiting.length === 0;
     if (this.#closed) {
       client.close();
       this.#assertOpen();

@@ -491,9 +491,10 @@ Deno.test("pool: the place behind a running download is lent to one waiter, not 
   await p.close();
 });
 
-Deno.test("pool: a session sends the next transfer's EPSV behind a download only while nobody waits", async () => {
+Deno.test("pool: a session sends the next transfer's EPSV behind a download only while nobody waits, and never where downloads queue", async () => {
   class Behind extends Fake {
     portBehindReads?: () => boolean;
+    queuesReads = false;
   }
   const p = new SessionPool(
     () => Promise.resolve(new Behind() as unknown as FtpClient),
@@ -501,6 +502,10 @@ Deno.test("pool: a session sends the next transfer's EPSV behind a download only
   );
   const child = await p.acquire() as unknown as Behind;
   assert.equal(child.portBehindReads?.(), true, "no caller waits");
+  // A session that queues downloads (vsftpd) keeps the place behind for them.
+  child.queuesReads = true;
+  assert.equal(child.portBehindReads?.(), false, "downloads queue on this session");
+  child.queuesReads = false;
   // A caller waits for a session: the place behind the download is left to its download.
   const waiting = p.acquire();
   await settle();
