@@ -209,11 +209,11 @@ export class ControlConnection {
    * the session is closed and the read fails as a lost connection (retried).
    */
   #inStep(reply: Reply, command: string): Reply {
+    // Every reply passes here: only a 4xx is looked at further.
+    if (reply.code < 400 || reply.code >= 500) return reply;
     const named = /^(\S+): data transfer in progress/i.exec(reply.text)?.[1].toUpperCase();
     const verb = command.split(" ", 1)[0].toUpperCase();
-    if (named === undefined || named === verb || reply.code < 400 || reply.code >= 500) {
-      return reply;
-    }
+    if (named === undefined || named === verb) return reply;
     const error = new FtpConnectionError(
       `${this.peer} answered ${named} during a transfer while the reply to ${verb} was awaited ` +
         `(${reply.code} ${reply.text}): replies out of step, session closed`,
