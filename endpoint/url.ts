@@ -69,6 +69,8 @@ export interface OpenEndpointOptions {
   signal?: AbortSignal;
   /** One file is copied, then the endpoint closed: open no sessions ahead (UFTP). */
   oneFile?: boolean;
+  /** Only dry runs use it: opening writes nothing (FTP: no `timeShift: auto` probe file). */
+  dryRun?: boolean;
 }
 
 /** Opens endpoints of one URL scheme (structurally the workflow's `EndpointScheme`). */

@@ -157,6 +157,8 @@ export interface PoolOptions extends AuthOptions {
   create?: ReadonlySet<string>;
   /** Endpoint names used for one file only (see `EndpointOpenOptions.oneFile`). */
   oneFile?: ReadonlySet<string>;
+  /** Endpoint names only dry-run jobs use (see `EndpointOpenOptions.dryRun`). */
+  dryOnly?: ReadonlySet<string>;
   /** The run's state directory, handed to schemes that keep state (FTP time shifts). */
   stateDir?: string;
   /**
@@ -268,6 +270,7 @@ export class EndpointPool {
       cwd: this.#options.baseDir,
       create: this.#options.create?.has(name) ?? false,
       ...(this.#options.oneFile?.has(name) ? { oneFile: true } : {}),
+      ...(this.#options.dryOnly?.has(name) ? { dryRun: true } : {}),
       timeShift: config.timeShift === undefined ? undefined : parseTimeShift(config.timeShift),
       tls: config.tls && { ...config.tls, ca: await readCa(config.tls.ca, this.#options.baseDir) },
       maxConnections: config.maxConnections,

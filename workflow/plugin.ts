@@ -74,6 +74,11 @@ export interface EndpointOpenOptions {
    * process each) opens one, unless `maxConnections` says otherwise.
    */
   oneFile?: boolean;
+  /**
+   * Only dry-run jobs use the endpoint: opening it must write nothing on the
+   * other side (FTP measures no `timeShift: auto` with its probe file).
+   */
+  dryRun?: boolean;
 }
 
 /** Makes an endpoint for a URL of a scheme a plugin adds (e.g. `uftp:`). */

@@ -106,6 +106,7 @@ export async function runWorkflow(
   const dryRunOf = (job: JobSpec) =>
     options.dryRun === true || job.config.dryRun === true ||
     (job.config.dryRun === undefined && wf.config.defaults?.dryRun === true);
+  const wet = endpointsOf(wf, selected.filter((j) => !dryRunOf(j)));
 
   const pool = new EndpointPool(wf.config.endpoints ?? {}, {
     registry: wf.registry,
@@ -114,11 +115,12 @@ export async function runWorkflow(
     interactive: options.interactive ?? Deno.stdin.isTerminal(),
     baseDir: wf.baseDir,
     signal: outer,
-    create: writtenEndpoints(wf, selected.filter((j) => !dryRunOf(j))),
+    create: endpointsOf(wf, selected.filter((j) => !dryRunOf(j)), "writes"),
+    dryOnly: new Set([...endpointsOf(wf, selected)].filter((name) => !wet.has(name))),
     stateDir: resolve(wf.baseDir, wf.config.state ?? ".ferry"),
   });
   try {
-    await pool.promptFirst(usedEndpoints(wf, selected));
+    await pool.promptFirst(endpointsOf(wf, selected));
   } catch (e) {
     await pool.closeAll();
     throw e;
@@ -226,27 +228,20 @@ function skipped(job: JobSpec, reason: string): JobResult {
   };
 }
 
-/** Endpoint names that selected jobs name in their targets. */
-function usedEndpoints(wf: LoadedWorkflow, jobs: JobSpec[]): string[] {
-  const out: string[] = [];
-  for (const job of jobs) {
-    const kind = wf.registry.jobKinds.get(job.kind)?.item;
-    const options = (job.options ?? {}) as Record<string, unknown>;
-    for (const key of kind?.targets ?? []) {
-      const ref = options[key];
-      if (typeof ref === "string") out.push(splitTarget(ref).endpoint);
-    }
-  }
-  return out;
-}
-
-/** Endpoint names that selected jobs write to (their local roots may be created). */
-function writtenEndpoints(wf: LoadedWorkflow, jobs: JobSpec[]): Set<string> {
+/**
+ * Endpoint names the jobs use (`targets`), or write to (`writes`: their local
+ * roots may be created).
+ */
+function endpointsOf(
+  wf: LoadedWorkflow,
+  jobs: JobSpec[],
+  which: "targets" | "writes" = "targets",
+): Set<string> {
   const out = new Set<string>();
   for (const job of jobs) {
     const kind = wf.registry.jobKinds.get(job.kind)?.item;
     const options = (job.options ?? {}) as Record<string, unknown>;
-    for (const key of kind?.writes ?? []) {
+    for (const key of kind?.[which] ?? []) {
       const ref = options[key];
       if (typeof ref === "string") out.add(splitTarget(ref).endpoint);
     }

@@ -110,6 +110,10 @@ export const FTP_OPTIONS: SchemeOptions = {
   stateDir: { type: "string", description: "where `timeShift: auto` results are kept" },
   timeShiftMaxAgeMs: { ...ms, description: "how long a measured time shift is trusted" },
   probeDir: { type: "string", description: "directory for the time shift probe" },
+  timeShiftProbe: {
+    type: "boolean",
+    description: "false: `timeShift: auto` writes no probe file (a remembered shift, else 0)",
+  },
   keepAliveMs: { ...ms, description: "NOOP on idle sessions this often (0: off)" },
   setMtime: { type: "string", values: ["auto", "mfmt", "mdtm", "none"] },
 } satisfies Record<FtpOptionKey, SchemeOption>;
@@ -144,6 +148,12 @@ export interface FtpEndpointOptions {
   options?: FtpEndpointExtras | Record<string, unknown>;
   /** Aborts connecting and every operation started with this endpoint. */
   signal?: AbortSignal;
+  /**
+   * Opened for dry runs only: opening writes nothing on the server, so a
+   * `timeShift: "auto"` with no remembered shift is not measured (its probe is
+   * a file) but planned with 0, said in a warning.
+   */
+  dryRun?: boolean;
 }
 
 /**
@@ -211,6 +221,7 @@ export class FtpEndpoint implements Endpoint {
         ? { maxChildren }
         : { maxChildren: Math.max(0, connections - 1), lendMain: true }),
       timeShift: options.timeShift,
+      ...(options.dryRun ? { timeShiftProbe: false } : {}),
       statCache: { maxAge: cacheMaxAgeMs ?? 60_000, ...(statCache ?? {}) },
     };
     let host: FtpHost;

@@ -66,6 +66,11 @@ export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, Listi
   timeShiftMaxAgeMs?: number;
   /** Directory for the time shift probe. Default: the login directory. */
   probeDir?: string;
+  /**
+   * Whether `auto` may write its probe file (default true). Without it (a dry
+   * run) a remembered shift of any age is used, else 0, with a warning.
+   */
+  timeShiftProbe?: boolean;
   /** Send NOOP on idle sessions this often (ms); 0 = off (default). */
   keepAliveMs?: number;
   /**
@@ -1069,6 +1074,20 @@ export class FtpHost implements AsyncDisposable {
     if (mlsd ? mlsdKnown : known.list !== undefined) {
       return this.#useShifts(mlsd && known.mlsd !== undefined ? known : { list: known.list });
     }
+    // Any remembered shift, however old, when it cannot be measured now.
+    const fallback = async () => {
+      const stale = await remembered(Number.POSITIVE_INFINITY);
+      return mlsd && stale.mlsd !== undefined ? stale : { list: stale.list };
+    };
+    if (this.#options.timeShiftProbe === false) {
+      // A dry run changes nothing on the server, and the probe is a file.
+      const usable = await fallback();
+      log.warn(
+        "time shift of {key} not measured in a dry run (its probe writes a file); planning with {shifts}",
+        { key, shifts: JSON.stringify({ ...usable, list: usable.list ?? 0 }) },
+      );
+      return this.#useShifts(usable);
+    }
     try {
       const shifts = await this.#measure(this.#abs(this.#options.probeDir ?? this.#cwd));
       this.#useShifts(shifts);
@@ -1081,8 +1100,7 @@ export class FtpHost implements AsyncDisposable {
       log.info("time shift of {key} measured: {shifts}", { key, shifts: JSON.stringify(shifts) });
     } catch (error) {
       if (!(error instanceof TimeShiftError)) throw error;
-      const stale = await remembered(Number.POSITIVE_INFINITY);
-      const usable = mlsd && stale.mlsd !== undefined ? stale : { list: stale.list };
+      const usable = await fallback();
       log.warn("cannot measure the time shift of {key} ({error}); using {shifts}", {
         key,
         error: error.message,
