@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { parseRate, passivePort, rewritePassive, startWanProxy } from "./wan_proxy.ts";
+import {
+  dataPortRange,
+  parseRate,
+  passivePort,
+  rewritePassive,
+  startWanProxy,
+} from "./wan_proxy.ts";
 
 Deno.test("wan proxy: PASV and EPSV replies name the server's port and are rewritten", () => {
   assert.equal(passivePort("227 Entering Passive Mode (127,0,0,1,195,80).\r\n"), 50000);
@@ -14,6 +20,12 @@ Deno.test("wan proxy: PASV and EPSV replies name the server's port and are rewri
     rewritePassive("229 Entering Extended Passive Mode (|||50000|)\r\n", "127.0.0.1", 40000),
     "229 Entering Extended Passive Mode (|||40000|)\r\n",
   );
+});
+
+Deno.test("wan proxy: data ports lie below the kernel's ephemeral range", () => {
+  assert.deepEqual(dataPortRange("32768\t60999\n"), { first: 16384, last: 32767 });
+  assert.deepEqual(dataPortRange("10000 20000"), { first: 1024, last: 9999 });
+  assert.deepEqual(dataPortRange(""), { first: 16384, last: 32767 });
 });
 
 Deno.test("wan proxy: rates in bits or bytes per second", () => {
@@ -54,6 +66,11 @@ function standIn(payload: string) {
   return { data, control, dataPort, served };
 }
 
+/** The kernel's ephemeral port range as its file gives it ("" where there is none). */
+async function ephemeralRange(): Promise<string> {
+  return await Deno.readTextFile("/proc/sys/net/ipv4/ip_local_port_range").catch(() => "");
+}
+
 async function passThrough(delayFin: boolean): Promise<void> {
   const { data, control, dataPort, served } = standIn("payload é");
   const wan = startWanProxy({
@@ -66,6 +83,9 @@ async function passThrough(delayFin: boolean): Promise<void> {
     const reply = await readAll(c, (text) => text.endsWith("\n"));
     const port = passivePort(reply);
     assert.ok(port !== undefined && port !== dataPort, reply);
+    // Bound by number below the ephemeral range (listenDataPort), not by port 0.
+    const { first, last } = dataPortRange(await ephemeralRange());
+    assert.ok(port >= first && port <= last, `${port} outside ${first}-${last}`);
     const d = await Deno.connect({ hostname: wan.hostname, port });
     assert.equal(await readAll(d), "payload é");
     d.close();
