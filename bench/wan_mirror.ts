@@ -22,7 +22,9 @@
  *        [--worker-concurrency N]   (the workers' --concurrency; default theirs)
  *
  * Every tool pays a whole process (ferry: Deno's start and module loading,
- * ~0.3 s here). Targets go to /dev/shm (see bench/mirror.ts for why).
+ * ~0.3 s here). Targets go to /dev/shm (see bench/mirror.ts for why). The
+ * tools take turns in a new order each round (the first of one round is the
+ * last of the next).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -234,7 +236,11 @@ try {
     const times: Record<string, Times> = {};
     for (const name of tools) times[name] = { full: [], again: [], sessions: [] };
     for (let round = 0; round <= runs; round++) {
-      for (const name of tools) {
+      // Each round starts with the next tool: what a run leaves behind (the server's
+      // sessions still closing, the proxy's sockets in TIME_WAIT, the machine's other
+      // work at that moment) does not fall on the same tool every time.
+      const order = tools.map((_, i) => tools[(i + round) % tools.length]);
+      for (const name of order) {
         const tool = all[name];
         if (!tool) throw new Error(`unknown tool ${name}`);
         const dst = `${scratch}/${name}-${rtt}-${round}`;
