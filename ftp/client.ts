@@ -16,6 +16,7 @@ import {
   channelOpener,
   type ChannelRequest,
   type DataSecurity,
+  NextPort,
   plainData,
   tlsData,
 } from "./transfer_setup.ts";
@@ -1027,15 +1028,30 @@ export class FtpClient {
   }
 
   /**
-   * Whether a listing (a type A download) sends the next transfer's EPSV
-   * right behind its command (`epsvAhead`): vsftpd alone, which reads no
-   * command while a transfer runs, so the EPSV is answered after the 226 and
-   * its port stays open for the next transfer. ProFTPD reads commands during
-   * a transfer (it answers an upload's SIZE before its 226): a new port while
-   * a listing's data connection is open is not asked of it.
+   * Whether a transfer's command carries the session's next transfer's EPSV
+   * in its own write ({@link NextPort}), where the session keeps ports opened
+   * ahead (`epsvAhead`):
+   * - a listing (a type A download) on vsftpd, always: it reads no command
+   *   while a transfer runs. ProFTPD reads commands during a long LIST (it
+   *   answered such an EPSV "450 EPSV: data transfer in progress" before
+   *   the 226, even one in the LIST's own write): never behind a listing.
+   * - a small plain download (binary, from byte 0, no command between, up
+   *   to {@link QUEUE_BEHIND_BYTES}) whenever {@link portBehindReads} says
+   *   so as the command's write is made (a session pool: never on a session
+   *   that queues downloads, where the place behind is for the next one).
+   * `beforeCommand` are the lines between the channel and the command (REST).
    */
-  #trailsEpsv(direction: "read" | "write", type: "A" | "I"): boolean {
-    return direction === "read" && type === "A" && this.#epsvAhead && /vsftpd/i.test(this.welcome);
+  #nextPortOf(
+    direction: "read" | "write",
+    type: "A" | "I",
+    beforeCommand: readonly string[],
+    expectedSize: number | undefined,
+  ): NextPort | undefined {
+    if (direction !== "read" || !this.#epsvAhead) return undefined;
+    if (type === "A") return /vsftpd/i.test(this.welcome) ? new NextPort(() => true) : undefined;
+    const small = beforeCommand.length === 0 && (expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES;
+    if (!small || this.portBehindReads === undefined) return undefined;
+    return new NextPort(() => this.portBehindReads?.() === true);
   }
 
   /** Whether `renameAfter` sends the next transfer's EPSV along (`epsvAhead`). */
@@ -1591,8 +1607,10 @@ export class FtpClient {
     queries: Pick<TransferOptions, "ahead" | "onAhead" | "expectedSize" | "after" | "onAfter"> = {},
   ): Promise<TransferHandle> {
     const rest = offset && offset > 0 ? [`REST ${offset}`] : [];
-    /** The next transfer's EPSV went behind this download's lines (`portBehindReads`). */
-    let portBehind = false;
+    // Whether the command carries the next transfer's EPSV: decided as its lines go, before
+    // the channel opens (where EPSV may first work), as the session is then.
+    const nextPortOf = () =>
+      this.#nextPortOf(direction, type, [...rest, ...before], queries.expectedSize);
     const request: ChannelRequest = {
       command,
       direction,
@@ -1600,10 +1618,11 @@ export class FtpClient {
       between: rest,
       ahead: queries.ahead,
       // Lines queued behind this transfer would be read before a new EPSV/PASV.
-      mayReopen: () => !this.#queuedBehind && !portBehind,
+      mayReopen: () => !this.#queuedBehind,
     };
     // Behind a running download: the lines go now, the replies are read in turn.
     const behind = this.#canQueue() && type === "I" && this.#type === "I";
+    if (behind) request.nextPort = nextPortOf();
     this.#claimed = false;
     const lock = this.#acquire();
     let queued = behind && this.#setup().opener.queue(this.#control, request);
@@ -1614,47 +1633,26 @@ export class FtpClient {
     const release = await lock;
     if (queued) this.#queuedBehind = false;
     else this.#unsentIfClosed(release, command);
+    if (!queued) request.nextPort = nextPortOf();
+    const { nextPort } = request;
     // A port opened ahead serves this transfer, if recent; any other EPSV closes it.
     const ready = this.#ready;
     this.#ready = undefined;
     if (!queued && ready && performance.now() - ready.at < READY_PORT_MS) {
       request.readyPort = ready.port;
     }
-    // A listing's command carries the EPSV of the session's next transfer (see
-    // `#trailsEpsv`): its 229 comes right behind the 226, and the next listing
-    // connects at once instead of asking (a round trip less per listing).
-    const trailing = !queued && this.#trailsEpsv(direction, type) ? ["EPSV"] : [];
-    if (trailing.length > 0) request.trailing = trailing;
-    // Whether the trailing EPSV's reply is still to be read (after the final reply).
-    let trailOwed = false;
-    const takeTrail = async () => {
-      if (!trailOwed) return;
-      trailOwed = false;
-      const reply = await this.#control.read(this.#timeout, "EPSV");
-      if (reply.code === 229) this.#ready = { port: parseEpsv(reply.text), at: performance.now() };
-    };
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
       this.#queueable = false;
-      if (!portBehind || this.#control.closed) return release();
-      // The EPSV sent behind is answered right after the download's final reply;
-      // the session's next command waits for it (replies come in order).
+      if (!nextPort?.owed || this.#control.closed) return release();
+      // The next transfer's EPSV, sent with the command, is answered right after the final
+      // reply (or the command's refusal); the session's next command waits for it.
       this.#control.read(this.#timeout, "EPSV").then(
         (reply) => this.#keepPort(reply),
         () => this.#control.destroy(),
       ).finally(release);
-    };
-    // A small plain download: the next transfer's EPSV may go behind its lines.
-    const mayPortBehind = direction === "read" && type === "I" && rest.length === 0 &&
-      before.length === 0 && (queries.expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES &&
-      this.portBehindReads !== undefined && this.#epsvAhead;
-    const sendPortBehind = (): boolean => {
-      if (!mayPortBehind || portBehind || this.portBehindReads?.() !== true) return false;
-      this.#control.send("EPSV");
-      portBehind = true;
-      return true;
     };
     try {
       // TYPE goes in the same write as the transfer's lines (its reply read first).
@@ -1662,36 +1660,20 @@ export class FtpClient {
       if (typeLines.length > 0) request.ahead = [...typeLines, ...(request.ahead ?? [])];
       const { opener, security } = this.#setup();
       // A download's lines go out at once when they can (pipelined): from then on,
-      // a small one lets the next download queue its lines behind it.
-      // Where no download queues behind (ProFTPD), the next transfer's EPSV goes in the
-      // pipelined write itself: a later write could reach a server that reads commands
-      // during the transfer (ProFTPD without sendfile answers it 450 before the 226).
-      const behindQueued = !queued && !this.queuesReads && mayPortBehind &&
-          this.portBehindReads?.() === true
-        ? ["EPSV"]
-        : [];
-      queued ||= opener.queue(this.#control, { ...request, behind: behindQueued });
-      if (queued && behindQueued.length > 0 && !request.readyPort) portBehind = true;
+      // a small one lets the next download queue its lines behind it, unless the next
+      // transfer's EPSV went there.
+      queued ||= opener.queue(this.#control, request);
       if (
         queued && direction === "read" && type === "I" && !security.encrypted &&
         this.queuesReads && (queries.expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES &&
-        !sendPortBehind()
+        !nextPort?.owed
       ) {
         this.#queueable = true;
         this.onQueueable?.();
       }
-      // On a port opened ahead, a download with lines ahead of it (TYPE, MDTM) goes in one
-      // write with them: the EPSV behind it goes in that write too, not after their replies.
-      const behindLines = !queued && request.readyPort !== undefined && mayPortBehind &&
-          this.portBehindReads?.() === true
-        ? ["EPSV"]
-        : [];
-      const opened = await opener.open(this.#control, { ...request, queued, behind: behindLines });
-      if (opened.behindSent) portBehind = true;
+      const opened = await opener.open(this.#control, { ...request, queued });
       const { pending } = opened;
       let sent = opened.sent;
-      // Sent with the command, by the opener or below.
-      trailOwed = trailing.length > 0;
       const ahead = opened.ahead.slice(typeLines.length);
       if (typeLines.length > 0) {
         const reply = opened.ahead[0];
@@ -1753,18 +1735,15 @@ export class FtpClient {
         const cut = () => dataReady.then((d) => d.destroy(), () => {});
         first.then((reply) => void (refusal(reply) && cut()), cut);
       }
-      if (!sent && trailing.length > 0) this.#control.sendMany([command, ...trailing]);
-      // A download whose command goes now: the next transfer's EPSV in the same write. Never
-      // later (a server that reads commands during a transfer would answer it in between).
-      if (!first && !sent && !queued && direction === "read" && !security.encrypted) {
-        if (mayPortBehind && !portBehind && this.portBehindReads?.() === true) {
-          this.#control.sendMany([command, "EPSV"]);
-          sent = portBehind = true;
-        }
+      // The command goes now: the next transfer's EPSV, if wanted, in the same write.
+      const after = first || sent ? [] : nextPort?.lines() ?? [];
+      if (after.length > 0) {
+        this.#control.sendMany([command, ...after]);
+        sent = true;
       }
       const preliminary = first
         ? undefined
-        : sent || trailing.length > 0
+        : sent
         ? await this.#control.read(this.#timeout, command)
         : await this.#control.command(command);
       if (!preliminary) {
@@ -1776,13 +1755,11 @@ export class FtpClient {
         pending.cancel();
         dataReady.then((d) => d.destroy(), () => {});
         this.#noteRefusal(preliminary);
-        await takeTrail();
         throw errorForReply(preliminary, command);
       } else if (preliminary.code >= 200) {
         // Some servers answer an empty transfer with 226 at once.
         pending.cancel();
         dataReady.then((d) => d.destroy(), () => {});
-        await takeTrail();
         finish();
         return emptyHandle(preliminary);
       } else announce(offset ? undefined : announcedSize(preliminary.text));
@@ -1811,7 +1788,6 @@ export class FtpClient {
             : first
             ? await firstOrFinal()
             : await this.#control.read(this.#timeout, command);
-          await takeTrail();
         } catch {
           return cause; // no reply in time: the control connection was closed
         } finally {
@@ -1848,7 +1824,6 @@ export class FtpClient {
               : first
               ? await firstOrFinal()
               : await this.#control.read(this.#timeout, command);
-            await takeTrail();
             if (sentAfter) {
               const next = await this.#control.read(this.#timeout, queries.after!);
               // A transfer ends with 226/250 (or a refusal): if the first reply is not one
@@ -1886,10 +1861,9 @@ export class FtpClient {
           }
           if (sentAfter) return this.#dropQueued(finish, cause);
           if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);
-          if (this.#queuedBehind || portBehind) return this.#dropQueued(finish, cause);
+          if (this.#queuedBehind || nextPort?.owed) return this.#dropQueued(finish, cause);
           // A stalled transfer gives no reply of its own: ABOR resynchronises.
           try {
-            trailOwed = false; // read with the abort's replies, until its NOOP's
             await this.#abortAfter(command, early ?? first);
           } catch {
             /* the session is out of step; its next command fails */
@@ -1902,10 +1876,11 @@ export class FtpClient {
           data.destroy();
           if (done) return;
           if (sentAfter) return void this.#dropQueued(finish, undefined);
-          if (this.#queuedBehind || portBehind) return void this.#dropQueued(finish, undefined);
+          if (this.#queuedBehind || nextPort?.owed) {
+            return void this.#dropQueued(finish, undefined);
+          }
           if (first && await first.then(refusal, () => true)) return void finish();
           try {
-            trailOwed = false; // read with the abort's replies, until its NOOP's
             await this.#abortAfter(command, early ?? first);
           } finally {
             finish();

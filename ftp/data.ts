@@ -139,8 +139,8 @@ export function canPipeline(options: DataChannelOptions, state: DataChannelState
  * must be closed). `trailing` are lines that go right after the command in
  * the same write (an EPSV for the session's next transfer, which a server
  * that reads no commands during a transfer answers after the final reply):
- * their replies are the caller's to read after that reply; where the channel
- * cannot be made they are read and dropped here, or the session is closed.
+ * their replies are the caller's to read after that reply, or after the
+ * command's refusal; where EPSV is refused they are read and dropped here.
  * When EPSV is refused this time, the command's reply (a refusal without a
  * data connection) is read and dropped, and `pending` is undefined: the caller
  * opens the channel the usual way and sends the command again. With `between`
@@ -202,8 +202,7 @@ export async function openPipelined(
         .catch(() => undefined)
       : undefined;
     if (refusal && refusal.code >= 400) {
-      // The trailing lines' replies would come next: dropped with the session.
-      if (trailing.length > 0) control.destroy();
+      // The trailing lines' replies come next: the caller reads them (as after a final reply).
       throw errorForReply(refusal, command);
     }
     // The command is waiting on the server's side: the session cannot be resynchronised cheaply.

@@ -48,19 +48,11 @@ export interface ChannelRequest {
    */
   ahead?: readonly string[];
   /**
-   * Lines that go right after `command`, in the same write, wherever the
-   * opener sends the command (`sent` in the result); the caller reads their
-   * replies after the final reply.
+   * The session's next transfer's EPSV, sent in the write that carries
+   * `command` wherever the opener makes that write (queued, pipelined, on a
+   * port opened ahead); not read here.
    */
-  trailing?: readonly string[];
-  /**
-   * Lines that go right after `command` when it goes in the same write as the
-   * lines ahead of it on a port opened ahead (`readyPort`), or pipelined by
-   * {@link ChannelOpener.queue}: the next transfer's EPSV
-   * (`FtpClient.portBehindReads`). Not read here. (A download's;
-   * `trailing` is a listing's: the two never meet in one request.)
-   */
-  behind?: readonly string[];
+  nextPort?: NextPort;
   /** The lines went out already ({@link ChannelOpener.queue}): only read the replies. */
   queued?: boolean;
   /**
@@ -76,6 +68,55 @@ export interface ChannelRequest {
   mayReopen?: () => boolean;
 }
 
+/**
+ * The session's next transfer's EPSV, sent in the same write as a transfer's
+ * command, wherever that write is made, and never in a later one: a server
+ * that reads commands during a transfer (ProFTPD without sendfile) answers a
+ * later one "450 EPSV: data transfer in progress" before the 226, while a
+ * line that came with the command waits in its input until the transfer is
+ * done. Its 229 comes right behind the final reply; the transfer reads it as
+ * it finishes and keeps the port for the session's next transfer
+ * (`FtpClient`), which connects at once instead of asking: a round trip less.
+ *
+ * @example
+ * ```ts
+ * const next = new NextPort(() => true);
+ * control.sendMany(["LIST -a d", ...next.lines()]); // LIST -a d, EPSV
+ * next.owed; // true: its reply comes after the LIST's 226
+ * ```
+ */
+export class NextPort {
+  readonly #wanted: () => boolean;
+  #owed = false;
+
+  /** `wanted` is asked as the command's write is made (a session pool's answer changes). */
+  constructor(wanted: () => boolean) {
+    this.#wanted = wanted;
+  }
+
+  /** The lines to write after the command now ([] when not wanted or already out). */
+  lines(): string[] {
+    if (this.#owed || !this.#wanted()) return [];
+    this.#owed = true;
+    return ["EPSV"];
+  }
+
+  /** Whether the EPSV went out and its reply is still to be read. */
+  get owed(): boolean {
+    return this.#owed;
+  }
+
+  /** The lines that went out and await their reply ([] when none). */
+  get owedLines(): string[] {
+    return this.#owed ? ["EPSV"] : [];
+  }
+
+  /** Its reply was read with a refused command's (no port kept): it may go again. */
+  answered(): void {
+    this.#owed = false;
+  }
+}
+
 /** Opens data channels; `sent` says whether `command` already went out with it. */
 export interface ChannelOpener {
   open(control: ControlConnection, request: ChannelRequest): Promise<{
@@ -85,8 +126,6 @@ export interface ChannelOpener {
     ahead: Reply[];
     /** The replies to `request.between` when they went out with the channel (else undefined). */
     between?: Reply[];
-    /** `request.behind` went out (after the command). */
-    behindSent?: boolean;
   }>;
   /**
    * Sends the request's lines now, before its turn (queued behind a running
@@ -119,16 +158,12 @@ export function channelOpener(
     queue(control, request) {
       if (!pipelines(request) || (request.between?.length ?? 0) > 0) return false;
       if (request.readyPort !== undefined) return false; // connects to that port first
-      control.sendMany(
-        pipelinedLines(request.command, request.ahead, [], [
-          ...request.trailing ?? [],
-          ...request.behind ?? [],
-        ]),
-      );
+      const after = request.nextPort?.lines() ?? [];
+      control.sendMany(pipelinedLines(request.command, request.ahead, [], after));
       return true;
     },
     async open(control, request) {
-      const { command, ahead = [], queued = false, between = [], trailing = [] } = request;
+      const { command, ahead = [], queued = false, between = [], nextPort } = request;
       if (request.readyPort !== undefined && !queued) {
         const pending = await openReady(control, request.readyPort, channel).catch((error) => {
           log.debug("the port opened ahead took no connection ({error}); a new EPSV", {
@@ -143,15 +178,15 @@ export function channelOpener(
           const withCommand = ahead.length > 0 && request.direction === "read" &&
             !request.inBetween && between.length === 0;
           const answers: Reply[] = [];
-          const behind = withCommand ? request.behind ?? [] : [];
-          if (ahead.length > 0) {
-            control.sendMany(withCommand ? [...ahead, command, ...trailing, ...behind] : ahead);
-          }
+          if (withCommand) control.sendMany([...ahead, command, ...nextPort?.lines() ?? []]);
+          else if (ahead.length > 0) control.sendMany(ahead);
           for (const line of ahead) answers.push(await control.read(channel.timeoutMs, line));
-          return { pending, sent: withCommand, ahead: answers, behindSent: behind.length > 0 };
+          return { pending, sent: withCommand, ahead: answers };
         }
       }
       if (queued || pipelines(request)) {
+        // Queued, the lines went out already: the next port's, if any, is read on a refusal.
+        const after = queued ? nextPort?.owedLines ?? [] : nextPort?.lines() ?? [];
         const pipelined = await openPipelined(
           control,
           command,
@@ -159,7 +194,7 @@ export function channelOpener(
           ahead,
           queued,
           between,
-          trailing,
+          after,
         );
         if (pipelined.pending) {
           return {
@@ -169,6 +204,8 @@ export function channelOpener(
             between: pipelined.between,
           };
         }
+        // The EPSV refused: the command's and the next port's replies were read.
+        nextPort?.answered();
         if (request.mayReopen?.() === false) {
           control.destroy();
           throw new FtpConnectionError(
