@@ -42,6 +42,7 @@ import type { TlsOptions } from "./tls.ts";
 import { tlsCode, tlsCodeIfLoaded } from "./tls_code.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
 import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
+import { readAbortReplies, refusal, TransferEnd } from "./transfer_end.ts";
 import { connectConn, type DataConnection } from "./data_connection.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
 import { createListingParser, type Listing, parseMlstReply, parseNlst } from "./listing/index.ts";
@@ -1641,19 +1642,18 @@ export class FtpClient {
     if (!queued && ready && performance.now() - ready.at < READY_PORT_MS) {
       request.readyPort = ready.port;
     }
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      this.#queueable = false;
-      if (!nextPort?.owed || this.#control.closed) return release();
-      // The next transfer's EPSV, sent with the command, is answered right after the final
-      // reply (or the command's refusal); the session's next command waits for it.
-      this.#control.read(this.#timeout, "EPSV").then(
-        (reply) => this.#keepPort(reply),
-        () => this.#control.destroy(),
-      ).finally(release);
-    };
+    // Gives the session back once, the next port's reply read first (./transfer_end.ts).
+    const end = new TransferEnd({
+      control: this.#control,
+      timeoutMs: this.#timeout,
+      command,
+      nextPort,
+      keepPort: (reply) => this.#keepPort(reply),
+      release: () => {
+        this.#queueable = false;
+        release();
+      },
+    });
     try {
       // TYPE goes in the same write as the transfer's lines (its reply read first).
       const typeLines = this.#type === type ? [] : [`TYPE ${type}`];
@@ -1760,20 +1760,13 @@ export class FtpClient {
         // Some servers answer an empty transfer with 226 at once.
         pending.cancel();
         dataReady.then((d) => d.destroy(), () => {});
-        finish();
+        end.finish();
         return emptyHandle(preliminary);
       } else announce(offset ? undefined : announcedSize(preliminary.text));
       // A binary download from byte 0 must bring what its 1xx announced (see TransferHandle).
       const announcedBytes = direction === "read" && type === "I" && !offset && preliminary
         ? announcedSize(preliminary.text)
         : undefined;
-      // The command's last reply when its first was read alongside the data: a
-      // refusal, else the final reply after the 150.
-      const firstOrFinal = async (): Promise<Reply> => {
-        const reply = await first!;
-        if (refusal(reply) || reply.code >= 200) return reply;
-        return await this.#control.read(this.#timeout, command);
-      };
       if (direction === "read" && security.encrypted) {
         early = this.#control.read(Number.POSITIVE_INFINITY, command);
         early.then((reply) => reply.code < 300 && confirmed(), () => {});
@@ -1783,15 +1776,11 @@ export class FtpClient {
       const finalAfter = async (cause: unknown): Promise<unknown> => {
         let reply: Reply;
         try {
-          reply = early
-            ? await withDeadline(early, this.#timeout, () => this.#control.destroy())
-            : first
-            ? await firstOrFinal()
-            : await this.#control.read(this.#timeout, command);
+          reply = await end.lastReply(early, first);
         } catch {
           return cause; // no reply in time: the control connection was closed
         } finally {
-          finish();
+          end.finish();
         }
         if (reply.code < 400) return cause;
         this.#noteRefusal(reply);
@@ -1813,17 +1802,13 @@ export class FtpClient {
         announcedBytes,
         timeoutMs: this.#timeout,
         closing: () => {
-          if (done || !queries.after || sentAfter) return;
+          if (end.done || !queries.after || sentAfter) return;
           this.#control.sendMany([queries.after]);
           sentAfter = true;
         },
         finalReply: async () => {
           try {
-            let reply = early
-              ? await withDeadline(early, this.#timeout, () => this.#control.destroy())
-              : first
-              ? await firstOrFinal()
-              : await this.#control.read(this.#timeout, command);
+            let reply = await end.lastReply(early, first);
             if (sentAfter) {
               const next = await this.#control.read(this.#timeout, queries.after!);
               // A transfer ends with 226/250 (or a refusal): if the first reply is not one
@@ -1844,96 +1829,49 @@ export class FtpClient {
             if (sentAfter && !this.#control.closed) this.#control.destroy();
             throw error;
           } finally {
-            finish();
+            end.finish();
           }
         },
         failed: async (cause) => {
           data.destroy();
-          if (done) return cause;
+          if (end.done) return cause;
           const refused = first && await first.then((r) => refusal(r) ? r : undefined, () => {});
           if (refused) {
             // Cut because the server refused the upload: its reply is the error. A
             // query sent with the end is still owed a reply: the session is out of step.
             if (sentAfter) this.#control.destroy();
-            finish();
+            end.finish();
             this.#noteRefusal(refused);
             return errorForReply(refused, command, cause);
           }
-          if (sentAfter) return this.#dropQueued(finish, cause);
+          if (sentAfter) return end.drop(cause);
           if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);
-          if (this.#queuedBehind || nextPort?.owed) return this.#dropQueued(finish, cause);
+          if (this.#queuedBehind || nextPort?.owed) return end.drop(cause);
           // A stalled transfer gives no reply of its own: ABOR resynchronises.
-          try {
-            await this.#abortAfter(command, early ?? first);
-          } catch {
+          await end.abort(early ?? first).catch(() => {
             /* the session is out of step; its next command fails */
-          } finally {
-            finish();
-          }
+          });
           return cause;
         },
         abort: async () => {
           data.destroy();
-          if (done) return;
-          if (sentAfter) return void this.#dropQueued(finish, undefined);
-          if (this.#queuedBehind || nextPort?.owed) {
-            return void this.#dropQueued(finish, undefined);
-          }
-          if (first && await first.then(refusal, () => true)) return void finish();
-          try {
-            await this.#abortAfter(command, early ?? first);
-          } finally {
-            finish();
-          }
+          if (end.done) return;
+          if (sentAfter || this.#queuedBehind || nextPort?.owed) return void end.drop(undefined);
+          if (first && await first.then(refusal, () => true)) return void end.finish();
+          await end.abort(early ?? first);
         },
       };
     } catch (error) {
-      finish();
+      end.finish();
       throw error;
     }
-  }
-
-  /**
-   * A transfer with a download queued behind it cannot be aborted: the
-   * server would take the queued EPSV and RETR before the ABOR and wait for
-   * their data connection. The session is closed instead (the queued
-   * download fails as a lost connection, which callers retry).
-   */
-  #dropQueued(finish: () => void, cause: unknown): unknown {
-    this.#control.destroy();
-    finish();
-    return cause;
-  }
-
-  /** ABOR for a running transfer whose data connection is gone; reads until in step. */
-  async #abortAfter(command: string, early: Promise<Reply> | undefined): Promise<void> {
-    this.#control.send("ABOR");
-    // An early read of the final reply takes the first answer.
-    if (early) {
-      await withDeadline(early, this.#timeout, () => this.#control.destroy())
-        .catch(() => undefined);
-    }
-    await this.#readAbortReplies(command);
   }
 
   async #abortRaw(): Promise<void> {
     await this.#exclusive(async () => {
       this.#control.send("ABOR");
-      await this.#readAbortReplies("ABOR");
+      await readAbortReplies(this.#control, "ABOR", this.#timeout);
     });
-  }
-
-  /**
-   * After a data connection was cut, the server sends a transfer reply (426 or
-   * 226) and maybe more. A NOOP marks the end: we read until its 200.
-   */
-  async #readAbortReplies(command: string): Promise<void> {
-    this.#control.send("NOOP");
-    for (let i = 0; i < 5; i++) {
-      const reply = await this.#control.read(this.#timeout, command);
-      if (reply.code === 200) return;
-    }
-    throw new FtpProtocolError(`could not resynchronise after aborting ${command}`);
   }
 
   #acquire(): Promise<() => void> {
@@ -1994,25 +1932,8 @@ function settled(promise: Promise<unknown>, ms: number): Promise<void> {
   );
 }
 
-/** Awaits a promise with a deadline; `onTimeout` runs before the rejection. */
-function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new FtpTimeoutError(`no final reply within ${ms} ms`));
-    }, ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
 function asDataError(error: Error): Error {
   return error instanceof FtpError ? error : dataConnectionError(error);
-}
-
-/** A reply that refuses a command (4xx/5xx), or none an FTP server sends. */
-function refusal(reply: Reply): boolean {
-  return reply.code >= 400 || reply.code < 100;
 }
 
 function emptyHandle(reply: Reply): TransferHandle {

@@ -4,34 +4,7 @@ import { ConnSocket } from "./conn_socket.ts";
 import { FtpConnectionError } from "./errors.ts";
 import { configureLogging, type LogRecord, resetLogging } from "../deps/logtape.ts";
 import { connectSocket } from "./socket.ts";
-
-/** A control connection to a loopback peer that says `says` and waits; `stop` ends both. */
-async function loopbackControl(
-  says = "",
-): Promise<{ control: ControlConnection; stop(): Promise<void> }> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const served = (async () => {
-    const c = await listener.accept();
-    if (says) await c.write(new TextEncoder().encode(says));
-    await c.read(new Uint8Array(16)).catch(() => null); // until the client goes
-    c.close();
-  })();
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const control = new ControlConnection(new ConnSocket(conn), {
-    encoding: "utf-8",
-    timeoutMs: 5_000,
-    peer: `127.0.0.1:${port}`,
-  });
-  return {
-    control,
-    stop: async () => {
-      control.destroy();
-      await served;
-      listener.close();
-    },
-  };
-}
+import { loopbackControl } from "../test/ftp/loopback_control.ts";
 
 Deno.test("control: replies not read when the connection is destroyed are not handed out", async () => {
   // Two replies in one write: the second waits, unread, once the first is taken.
