@@ -81,7 +81,7 @@ for (const [name, start] of servers) {
       const names = (await ftp.list("d")).map((e) => e.name).filter((n) => !n.startsWith("."));
       assert.deepEqual(names.sort(), ["a.txt", "b.txt", "c.txt", "up.txt"]);
       // The listing used the port; on vsftpd its own command carries the next EPSV (a
-      // listing's trailing EPSV, `#trailsEpsv`), on ProFTPD nothing goes behind it.
+      // `NextPort`, ruled by `#nextPortOf`), on ProFTPD nothing goes behind it.
       const listingTrails = name === "vsftpd";
       assert.deepEqual(
         trace.sent.slice(mark).filter((l) => l === "EPSV"),
