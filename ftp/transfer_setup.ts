@@ -50,7 +50,9 @@ export interface ChannelRequest {
   /**
    * The session's next transfer's EPSV, sent in the write that carries
    * `command` wherever the opener makes that write (queued, pipelined, on a
-   * port opened ahead); not read here.
+   * port opened ahead). Its reply is the caller's to read after the final
+   * reply; here only where the pipelined EPSV was refused (read with the
+   * command's refusal, {@link NextPort.answered}).
    */
   nextPort?: NextPort;
   /** The lines went out already ({@link ChannelOpener.queue}): only read the replies. */
