@@ -1035,7 +1035,7 @@ export class FtpClient {
    * - a listing (a type A download) on vsftpd, always: it reads no command
    *   while a transfer runs. ProFTPD reads commands during a long LIST (it
    *   answered such an EPSV "450 EPSV: data transfer in progress" before
-   *   the 226, even one in the LIST's own write): never behind a listing.
+   *   the 226): never behind a listing there.
    * - a small plain download (binary, from byte 0, no command between, up
    *   to {@link QUEUE_BEHIND_BYTES}) whenever {@link portBehindReads} says
    *   so as the command's write is made (a session pool: never on a session
