@@ -27,7 +27,7 @@ import { type Reply, ReplyParser } from "../ftp/reply.ts";
 import { formatHostPort } from "../ftp/host_port.ts";
 import { parseFtpUrl } from "../ftp/url.ts";
 import { late } from "./late.ts";
-import { quickCommand } from "./quick.ts";
+import { loadQuickModules, quickCommand } from "./quick.ts";
 
 export type { HeadSession, HeadStart };
 
@@ -52,7 +52,13 @@ export function headStartUrl(args: readonly string[]): string | undefined {
 
 /** What a scheme's head-start module exports (see workflow/builtin_manifests.ts). */
 interface SchemeHeadStart {
-  startHead(url: string, options: { ca?: string }): {
+  startHead(url: string, options: {
+    ca?: string;
+    /** Settles when Deno's crypto library has initialised (see plugins/uftp/head.ts). */
+    tlsReady?: Promise<unknown>;
+    /** The CLI's modules, to load while the first TLS handshake waits for that. */
+    preload?: (() => Promise<unknown>)[];
+  }): {
     /** When the rest may load without holding the head back. */
     started?: Promise<void>;
     dispose(): Promise<void>;
@@ -91,9 +97,12 @@ export function uftpHeadPlan(args: readonly string[]): UftpHeadPlan | undefined 
 /**
  * Starts the auth request and the UFTPD login of a `uftp://` get/put (see
  * plugins/uftp/head.ts): the UFTP endpoint takes that session when it would
- * make the same one. Deno's crypto library initialises on first use (~30 ms
- * of CPU in the first TLS handshake): a throwaway P-256 key, made on a
- * worker thread, has it done while the modules load.
+ * make the same one. Deno's crypto library initialises on first use (~20 ms
+ * of CPU: AWS-LC seeding its random generator), and `Deno.startTls` holds the
+ * event loop until it has: a throwaway P-256 key, made on a worker thread,
+ * starts it at once, and the head loads the session's modules, then the
+ * command's (cli/quick.ts, the endpoint registry, the UFTP plugin), between
+ * the TCP connect and the handshake, while that initialisation runs.
  *
  * @example
  * ```ts
@@ -101,15 +110,18 @@ export function uftpHeadPlan(args: readonly string[]): UftpHeadPlan | undefined 
  * ```
  */
 export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart> {
-  crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign"])
-    .catch(() => {});
+  const tlsReady = crypto.subtle.generateKey(
+    { name: "ECDSA", namedCurve: "P-256" },
+    false,
+    ["sign"],
+  ).catch(() => {});
   let ca: string | undefined;
   try {
     ca = plan.caFile === undefined ? undefined : Deno.readTextFileSync(plan.caFile);
   } catch {
     ca = undefined; // the endpoint reports an unreadable CA file
   }
-  const [{ headStartModule }, { splitUrlLocation }] = await Promise.all([
+  const [{ BUILTIN_PLUGINS, headStartModule }, { splitUrlLocation }] = await Promise.all([
     late<typeof import("../workflow/builtin_manifests.ts")>(
       import.meta.url,
       "../workflow/builtin_manifests.ts",
@@ -124,9 +136,17 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
     : { startHead: undefined };
   // The endpoint get/put opens: the file's directory (a put to `.../dir/` keeps the local name).
   const root = plan.put && plan.url.endsWith("/") ? plan.url : splitUrlLocation(plan.url).root;
+  // What the command loads next, in the order it does: cli/quick.ts's modules,
+  // the endpoint pool (cli/endpoint.ts), the plugin the registry imports for the scheme.
+  const plugin = BUILTIN_PLUGINS.find((p) => p.headStart?.uftp)?.module;
+  const preload = [
+    loadQuickModules,
+    () => late(import.meta.url, "../workflow/endpoints.ts"),
+    ...plugin ? [() => import(plugin)] : [],
+  ];
   const head = !startUftpHead || (ca === undefined && plan.caFile !== undefined)
     ? undefined
-    : startUftpHead(root, { ca });
+    : startUftpHead(root, { ca, tlsReady, preload });
   return {
     url: plan.url,
     // The login's lines have left: the UFTPD works on them while the rest loads.

@@ -108,6 +108,29 @@ export function quickCommand(args: readonly string[]): QuickCommand | undefined 
 }
 
 /**
+ * The modules {@link runQuick} runs a command with (a UFTP head start loads
+ * them early: cli/head_start.ts).
+ *
+ * @example
+ * ```ts
+ * const [{ CliContext }, { runAction }, { runGet }] = await loadQuickModules();
+ * ```
+ */
+export function loadQuickModules(): Promise<
+  [
+    typeof import("./context.ts"),
+    typeof import("./action.ts"),
+    typeof import("./commands/get_put_run.ts"),
+  ]
+> {
+  return Promise.all([
+    late<typeof import("./context.ts")>(import.meta.url, "./context.ts"),
+    late<typeof import("./action.ts")>(import.meta.url, "./action.ts"),
+    late<typeof import("./commands/get_put_run.ts")>(import.meta.url, "./commands/get_put_run.ts"),
+  ]);
+}
+
+/**
  * Runs a hand-parsed `get`/`put` as commander's action would (the same
  * `runAction` wrapper and command body); returns the exit code.
  *
@@ -118,11 +141,7 @@ export function quickCommand(args: readonly string[]): QuickCommand | undefined 
  * ```
  */
 export async function runQuick(command: QuickCommand, headStart?: HeadStart): Promise<number> {
-  const [{ CliContext }, { runAction }, { runGet, runPut }] = await Promise.all([
-    late<typeof import("./context.ts")>(import.meta.url, "./context.ts"),
-    late<typeof import("./action.ts")>(import.meta.url, "./action.ts"),
-    late<typeof import("./commands/get_put_run.ts")>(import.meta.url, "./commands/get_put_run.ts"),
-  ]);
+  const [{ CliContext }, { runAction }, { runGet, runPut }] = await loadQuickModules();
   const cli = CliContext.lazy();
   cli.headStart = headStart;
   const { name, positionals: [first, second], opts, globals } = command;

@@ -40,6 +40,12 @@ export interface AuthClientOptions {
    * `fetch`; again for a redirect followed): the auth server works on it meanwhile.
    */
   onSent?: () => void;
+  /**
+   * Awaited once the connection to the auth server is open, before its TLS
+   * handshake (see https.ts `SimpleRequest.beforeTls`); not called when `fetch`
+   * asks (a proxy).
+   */
+  beforeTls?: () => Promise<void>;
 }
 
 /** Whether a proxy is configured: then `fetch`, which honours it, asks. */
@@ -67,6 +73,7 @@ async function request(
         ca: options.ca,
         signal,
         onSent: options.onSent,
+        beforeTls: options.beforeTls,
       });
       // fetch follows redirects; this client does not.
       if (reply.status < 300 || reply.status >= 400) return reply;

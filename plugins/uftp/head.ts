@@ -18,7 +18,10 @@
  * Loading a module graph holds Deno's event loop: begun during the TLS
  * handshake, it kept the request from leaving until the graph had loaded, and
  * the CLI's own modules, loaded before PASS left, kept the UFTPD from checking
- * the secret meanwhile (see {@link startUftpHead}'s `started`).
+ * the secret meanwhile (see {@link startUftpHead}'s `started`). One wait holds
+ * the thread anyway: the process's first TLS handshake, until Deno's crypto
+ * library has initialised; given `tlsReady`, the session's modules (and the
+ * caller's `preload`) load there, between the TCP connect and the handshake.
  * @module
  */
 import { authenticate } from "./auth_client.ts";
@@ -39,6 +42,30 @@ export interface UftpHeadSession {
   /** The logged-in session, as the session factory makes it. */
   client: Awaited<ReturnType<typeof openUftpSession>>;
   secret: string;
+}
+
+/** Options of {@link startUftpHead}. */
+export interface UftpHeadOptions {
+  /** PEM of the auth server's CA. */
+  ca?: string;
+  /** Deadline of the auth request and of every FTP wait, ms (default 30 s). */
+  timeoutMs?: number;
+  /**
+   * Settles once Deno's crypto library has initialised (the CLI makes a
+   * throwaway key on a worker thread for it). The process's first TLS
+   * handshake holds the event loop in `Deno.startTls` until then (~20 ms of
+   * CPU here: AWS-LC seeding its random generator), so while it has not
+   * settled, the modules the session needs (session.ts), then the
+   * `preload` steps, load between the TCP connect and the handshake, in a
+   * wait that would hold the thread anyway, instead of while the auth server
+   * and the UFTPD work. Without it, nothing loads before the request leaves.
+   */
+  tlsReady?: Promise<unknown>;
+  /**
+   * More to load in that wait, step by step while `tlsReady` has not settled
+   * (the caller's own modules: what it loads after `started` is then ready).
+   */
+  preload?: (() => Promise<unknown>)[];
 }
 
 /** Heads started in this process and not yet taken, by {@link uftpHeadKey}. */
@@ -98,7 +125,7 @@ export function uftpHeadKey(parts: {
  */
 export function startUftpHead(
   url: string,
-  options: { ca?: string; timeoutMs?: number } = {},
+  options: UftpHeadOptions = {},
 ): { started: Promise<void>; dispose(): Promise<void> } {
   const none = { started: Promise.resolve(), dispose: () => Promise.resolve() };
   let parsed;
@@ -122,6 +149,18 @@ export function startUftpHead(
     ca: options.ca,
   });
   const timeoutMs = options.timeoutMs ?? 30_000;
+  let sessionModule: Promise<typeof import("./session.ts")> | undefined;
+  const loadSession = () => sessionModule ??= import(SESSION_MODULE);
+  let tlsReady = options.tlsReady === undefined;
+  options.tlsReady?.then(() => tlsReady = true, () => tlsReady = true);
+  // Each step only while the handshake would still wait (see UftpHeadOptions.tlsReady);
+  // a step that fails is left for the code that needs it to report.
+  const beforeTls = async () => {
+    for (const step of [loadSession, ...options.preload ?? []]) {
+      if (tlsReady) return;
+      await step().catch(() => {});
+    }
+  };
   let loginSent!: () => void;
   const started = new Promise<void>((resolve) => loginSent = resolve);
   const session = (async (): Promise<UftpHeadSession> => {
@@ -132,12 +171,13 @@ export function startUftpHead(
         ca: options.ca,
         timeoutMs,
         onSent: requestSent,
+        beforeTls,
       });
       granting.catch(() => {}); // awaited below
       // Loading a module graph holds the event loop: imported while the TLS handshake runs,
-      // session.ts kept the request from leaving until it had loaded.
+      // session.ts kept the request from leaving until it had loaded (unless loaded before).
       await Promise.race([sent, granting.then(() => {}, () => {})]);
-      const { openUftpSession } = await import(SESSION_MODULE) as typeof import("./session.ts");
+      const { openUftpSession } = await loadSession();
       const grant = await granting;
       const client = await openUftpSession(grant, {
         streams: 1,

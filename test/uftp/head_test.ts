@@ -11,6 +11,7 @@ import { uftpHeadPlan } from "../../cli/head_start.ts";
 import { peerTest } from "../peers/skip.ts";
 import { startRealUftpd } from "../peers/uftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
+import { startTestSite } from "./_site.ts";
 
 const needs = ["uftpd", "openssl"] as const;
 
@@ -92,3 +93,35 @@ peerTest(
     }
   },
 );
+
+Deno.test("startUftpHead: while tlsReady is pending, the preload steps run in order before the auth request; once settled, none runs", async () => {
+  let grants = 0;
+  await using site = await startTestSite({
+    makeSecret: () => `s${++grants}-${crypto.randomUUID()}`,
+  });
+  const url = site.uftpUrl.replace("uftp://", "uftp://demouser:test123@") + "/data";
+  const ran: string[] = [];
+  const step = (name: string) => () => {
+    ran.push(`${name} after ${grants} grants`);
+    return Promise.resolve();
+  };
+  const pending = new Promise<void>(() => {}); // the crypto library still initialising
+  const head = startUftpHead(url, {
+    ca: site.ca,
+    tlsReady: pending,
+    preload: [step("a"), step("b")],
+  });
+  await head.started;
+  await head.dispose();
+  assert.deepEqual(ran, ["a after 0 grants", "b after 0 grants"]);
+  assert.equal(grants, 1);
+
+  ran.length = 0;
+  const ready = Promise.resolve();
+  await ready;
+  const again = startUftpHead(url, { ca: site.ca, tlsReady: ready, preload: [step("c")] });
+  await again.started;
+  await again.dispose();
+  assert.deepEqual(ran, [], "the request leaves first once TLS is ready");
+  assert.equal(grants, 2);
+});

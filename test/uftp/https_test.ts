@@ -101,3 +101,32 @@ Deno.test("simpleRequest: an abort closes the connection and rejects with the re
     listener.close();
   }
 });
+
+Deno.test("simpleRequest: beforeTls runs between the TCP connect and the handshake (aborted there: no TLS byte leaves)", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  try {
+    const { port } = listener.addr as Deno.NetAddr;
+    const controller = new AbortController();
+    const pending = simpleRequest({
+      method: "GET",
+      url: `https://127.0.0.1:${port}/`,
+      headers: new Headers(),
+      signal: controller.signal,
+      beforeTls: async () => {
+        await accepted; // connected: the hook runs on an open connection
+        controller.abort(new Error("stopped before TLS"));
+      },
+    });
+    pending.catch(() => {});
+    // The client closes without a ClientHello: the server reads the end, no byte.
+    const conn = await accepted;
+    const n = await conn.read(new Uint8Array(64));
+    controller.abort(new Error("stopped before TLS")); // a handshake begun anyway ends here
+    await assert.rejects(pending, /stopped before TLS/);
+    conn.close();
+    assert.equal(n, null, "TLS bytes left before beforeTls had run");
+  } finally {
+    listener.close();
+  }
+});
