@@ -105,6 +105,7 @@ export const FTP_OPTIONS: SchemeOptions = {
   maxListingBytes: { type: "integer", description: "largest listing accepted" },
   maxChildren: { type: "integer", description: "child sessions beside the main one" },
   lendMain: bool,
+  awaitQuit: { ...bool, description: "wait for a near server's answer to QUIT (default true)" },
   statCache: { type: "object", description: "{ size, maxAge (ms), disabled }" },
   cacheMaxAgeMs: { ...ms, description: "how long cached listings are trusted" },
   stateDir: { type: "string", description: "where `timeShift: auto` results are kept" },

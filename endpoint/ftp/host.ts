@@ -50,6 +50,8 @@ export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, Listi
   maxChildren?: number;
   /** Lend the main session as one more when the children are all out (see `PoolOptions`). */
   lendMain?: boolean;
+  /** Wait for a near server's answer to QUIT when closing (see `PoolOptions`). Default true. */
+  awaitQuit?: boolean;
   /** Stat cache settings (size, maxAge in ms, disabled). */
   statCache?: StatCacheOptions;
   /**
@@ -178,6 +180,7 @@ export class FtpHost implements AsyncDisposable {
       {
         maxChildren: options.maxChildren,
         lendMain: options.lendMain,
+        awaitQuit: options.awaitQuit,
       },
     );
     pool.mlsdLocalTime = options.mlsdLocalTime ?? false;

@@ -239,6 +239,26 @@ Deno.test("pool: a main session refused as one too many is replaced by an idle c
   await p.close();
 });
 
+Deno.test("pool: close waits for a near server's answer to QUIT, unless awaitQuit is false", async () => {
+  for (const [awaitQuit, wait] of [[undefined, true], [true, true], [false, false]] as const) {
+    const waits: (boolean | undefined)[] = [];
+    const p = new SessionPool(() => {
+      const f = new Fake() as Fake & { fastestReplyMs: number };
+      f.fastestReplyMs = 0.2; // loopback: near
+      f.quit = (options?: { wait?: boolean }) => {
+        waits.push(options?.wait);
+        f.closed = true;
+        return Promise.resolve();
+      };
+      return Promise.resolve(f as unknown as FtpClient);
+    }, { maxChildren: 1, awaitQuit });
+    await p.main();
+    p.release(await p.acquire());
+    await p.close();
+    assert.deepEqual(waits, [wait, wait], `awaitQuit ${awaitQuit}`);
+  }
+});
+
 Deno.test("pool: close cuts off sessions whose QUIT is not answered", async () => {
   const made: Fake[] = [];
   const p = new SessionPool(() => {

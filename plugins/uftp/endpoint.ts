@@ -123,12 +123,7 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       env: (n) => Deno.env.get(n),
       home: Deno.env.get("HOME"),
     });
-    // One HTTP client for every session's auth request (see AuthClientOptions.httpClient).
-    const ca = options.tls?.ca;
-    const owned: Owned = {
-      spare: {},
-      httpClient: ca ? Deno.createHttpClient({ caCerts: [ca] }) : undefined,
-    };
+    const owned: Owned = { spare: {} };
     try {
       return await UftpEndpoint.#open(parsed, options, credential, owned);
     } catch (error) {
@@ -160,7 +155,12 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       request,
       streams,
       ca: options.tls?.ca,
-      httpClient: owned.httpClient,
+      // One HTTP client for every session's auth request that `fetch` makes (see
+      // AuthClientOptions.httpClient), made at the first (~1 ms): as a rule none is.
+      get httpClient() {
+        const ca = options.tls?.ca;
+        return ca ? owned.httpClient ??= Deno.createHttpClient({ caCerts: [ca] }) : undefined;
+      },
       timeoutMs: (options.timeout ?? 30) * 1000,
       ftpTimeoutMs: (options.timeout ?? 30) * 1000,
       signal: options.signal,
@@ -205,6 +205,9 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       ...(single ? { maxChildren: 0, lendMain: true } : { maxChildren: maxConnections }),
       // One file: a write's checks ask MLST of its names, not a listing (a data connection).
       oneFile: options.oneFile === true,
+      // One file, checked before it got its name: UFTPD answers QUIT by closing, which
+      // the end of a `ferry get`/`put` need not wait for.
+      awaitQuit: options.oneFile !== true,
       setMtime: "mfmt",
       useMlsd: true,
       // UFTPD writes MLSD `modify` in its local time (FileInfo.py: localtime()).
