@@ -193,7 +193,9 @@ export class FtpHost implements AsyncDisposable {
         throw new InaccessibleLoginDirError(error);
       }
       if (!cwd.startsWith("/")) throw new InaccessibleLoginDirError(`PWD gave ${cwd}`);
-      await confirmFar(main);
+      // Far or near decides how many sessions to open: with no child session (a one-file
+      // UFTP copy) there are none to open, and the check's NOOPs would only delay it.
+      if (options.maxChildren !== 0) await confirmFar(main);
       const host = new FtpHost(pool, options, cwd, main.welcome);
       await host.#applyTimeShiftOption();
       if (options.keepAliveMs) host.startKeepAlive(options.keepAliveMs);

@@ -34,7 +34,10 @@ async function slowServer(delayMs: number) {
 }
 
 /** Connects a host to a server `delayMs` late; the commands it was sent and the quickest reply. */
-async function connectTo(delayMs: number): Promise<{ seen: string[]; fastest: number }> {
+async function connectTo(
+  delayMs: number,
+  options: { maxChildren?: number; lendMain?: boolean } = {},
+): Promise<{ seen: string[]; fastest: number }> {
   const { server, seen } = await slowServer(delayMs);
   try {
     const host = await FtpHost.connect({
@@ -42,6 +45,7 @@ async function connectTo(delayMs: number): Promise<{ seen: string[]; fastest: nu
       port: server.port,
       user: "u",
       password: "p",
+      ...options,
     });
     const fastest = await host.fastestReplyMs();
     await host.close();
@@ -60,4 +64,9 @@ Deno.test("FtpHost.connect: a clearly far server is not checked again", async ()
   const { seen, fastest } = await connectTo(40);
   assert.ok(fastest >= 30, `${fastest} ms`);
   assert.ok(!seen.includes("NOOP"), seen.join(" "));
+});
+
+Deno.test("FtpHost.connect: a host of one session (no child to open) is not checked", async () => {
+  const { seen } = await connectTo(15, { maxChildren: 0, lendMain: true });
+  assert.ok(seen.includes("PWD") && !seen.includes("NOOP"), seen.join(" "));
 });
