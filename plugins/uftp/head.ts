@@ -62,8 +62,11 @@ export interface UftpHeadOptions {
    */
   tlsReady?: Promise<unknown>;
   /**
-   * More to load in that wait, step by step while `tlsReady` has not settled
-   * (the caller's own modules: what it loads after `started` is then ready).
+   * More to load in that wait, step by step while `tlsReady` has not settled,
+   * then (the steps left) while the auth server has not answered: the
+   * caller's own modules, which it loads after `started` (with PASS gone,
+   * the UFTPD checks the secret meanwhile). Each step holds the event loop
+   * while it loads, so a step of a few ms at most.
    */
   preload?: (() => Promise<unknown>)[];
 }
@@ -153,14 +156,15 @@ export function startUftpHead(
   const loadSession = () => sessionModule ??= import(SESSION_MODULE);
   let tlsReady = options.tlsReady === undefined;
   options.tlsReady?.then(() => tlsReady = true, () => tlsReady = true);
-  // Each step only while the handshake would still wait (see UftpHeadOptions.tlsReady);
-  // a step that fails is left for the code that needs it to report.
-  const beforeTls = async () => {
-    for (const step of [loadSession, ...options.preload ?? []]) {
-      if (tlsReady) return;
-      await step().catch(() => {});
-    }
+  // The steps not run yet, one by one while `wanted()` holds (a step that fails is left
+  // for the code that needs it to report): first while the handshake would still wait
+  // (see UftpHeadOptions.tlsReady), then while the auth server works on the request.
+  const steps = [loadSession, ...options.preload ?? []];
+  let next = 0;
+  const runSteps = async (wanted: () => boolean) => {
+    while (next < steps.length && wanted()) await steps[next++]().catch(() => {});
   };
+  const beforeTls = () => runSteps(() => !tlsReady);
   let loginSent!: () => void;
   const started = new Promise<void>((resolve) => loginSent = resolve);
   const session = (async (): Promise<UftpHeadSession> => {
@@ -176,8 +180,11 @@ export function startUftpHead(
       granting.catch(() => {}); // awaited below
       // Loading a module graph holds the event loop: imported while the TLS handshake runs,
       // session.ts kept the request from leaving until it had loaded (unless loaded before).
-      await Promise.race([sent, granting.then(() => {}, () => {})]);
+      let answered = false;
+      const answer = granting.then(() => answered = true, () => answered = true);
+      await Promise.race([sent, answer]);
       const { openUftpSession } = await loadSession();
+      await runSteps(() => !answered);
       const grant = await granting;
       const client = await openUftpSession(grant, {
         streams: 1,
