@@ -706,8 +706,17 @@ export class FtpClient {
     const sent = this.#sentLogin;
     this.#sentLogin = undefined;
     const lines = pipelinedLoginLines(user, password, lineOptions);
+    // `featuresAhead` goes behind FEAT, as `#afterLogin` sends it; OPTS UTF8 ON then only
+    // when FEAT offers UTF8 (see `#takeLoginAnswers`), as there.
+    const ahead = sent || this.#features || !lineOptions.utf8
+      ? undefined
+      : this.#options.featuresAhead;
     // A login written ahead (the CLI's head start) chose its own lines after USER and PASS.
-    const after = sent ? sent.slice(2) : loginAfterLines(lineOptions);
+    const after = sent
+      ? sent.slice(2)
+      : ahead
+      ? [...loginAfterLines({ ...lineOptions, utf8: false }), "FEAT", ...ahead.lines]
+      : loginAfterLines(lineOptions);
     if (sent && sent.slice(0, 2).join("\n") !== lines.slice(0, 2).join("\n")) {
       // Another login is on the wire already: its replies would be taken for these.
       this.#control.destroy();
@@ -715,10 +724,12 @@ export class FtpClient {
     }
     const { reply, answers } = await this.#exclusive(async () => {
       try {
-        if (!sent) this.#control.sendMany(lines);
+        if (!sent) this.#control.sendMany([...lines.slice(0, 2), ...after]);
       } finally {
         onPasswordSent?.();
       }
+      // The replies to the lines behind PASS come from a logged-in session: nudged too.
+      if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
       // A refusal is thrown as soon as it is read (a server that turns a session away
       // may hang up before answering the rest); the replies still on their way would be
       // out of step, so the connection is closed then.
@@ -746,7 +757,9 @@ export class FtpClient {
       return reply;
     }
     if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
-    await this.#takeLoginAnswers(after, answers, level);
+    const probed = ahead ? answers.length - ahead.lines.length : answers.length;
+    await this.#takeLoginAnswers(after.slice(0, probed), answers.slice(0, probed), level);
+    if (ahead) ahead.onReplies(answers.slice(probed));
     return reply;
   }
 

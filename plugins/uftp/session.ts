@@ -72,6 +72,11 @@ export async function openUftpSession(
     features: options.features,
     // UFTPD writes each reply line on its own and skips empty lines: see nudgeAcks.
     nudgeAcks: true,
+    // USER, PASS, FEAT and the probe in one write: UFTPD reads the login through a
+    // buffered reader and forks the session with it, lines behind PASS included (its
+    // session reads them next), so FEAT is answered right behind the 230 instead of a
+    // round trip after it (and USER's 331 is not waited for).
+    pipelineLogin: true,
     // Plain, never TLS: on Deno.connect, without Node's socket layer.
     nativeControl: true,
   });

@@ -135,6 +135,11 @@ peerTest("client: refuses compression and encrypted sessions cleanly", ["openssl
     await s.send("230 Login successful\n");
     await s.expect("FEAT");
     await s.send("211-Features:\n PASV\n EPSV\n CRYPTED-BLOWFISH\n211 END\n");
+    // The time-shift probe, written with the login (see plugins/uftp/time.ts).
+    await s.expect("STAT F .");
+    await s.send("500 not here\n");
+    await s.expect("MLST .");
+    await s.send("500 not here\n");
     await s.readCommand();
   });
   await assert.rejects(
@@ -145,6 +150,32 @@ peerTest("client: refuses compression and encrypted sessions cleanly", ["openssl
     }),
     (e: Error) => e instanceof UftpUnsupportedError && /CRYPTED-BLOWFISH/.test(e.message),
   );
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("openUftpSession: USER, PASS, FEAT and the time-shift probe leave in one write, before any reply", async () => {
+  // The script reads all five lines before it answers anything: a client that waits for
+  // the 331 (or the 230) before the next line runs into its deadline instead.
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
+    for (const line of ["USER anonymous", "PASS ", "FEAT", "STAT F .", "MLST ."]) {
+      await s.expect(line);
+    }
+    await s.send("331 Please specify the password\n230 Login successful\n");
+    await s.send("211-Features:\n PASV\n EPSV\n MLST\n211 END\n");
+    await s.send("211-Sending file list\n -rw-r--r-- 1 u u 0 Dec  6 12:00 .\n211 End of list\n");
+    await s.send("250- Listing .\n type=dir;modify=20261206120000; /data\n250 End\n");
+    for (let line = await s.readCommand(); line !== null; line = await s.readCommand()) {
+      if (line.startsWith("QUIT")) return;
+    }
+  });
+  const client = await openUftpSession(
+    { serverHost: "127.0.0.1", serverPort: server.port, secret: "abcdefghijklmnopqrst" },
+    { timeoutMs: 5_000 },
+  );
+  assert.ok((await client.features()).has("EPSV"));
+  await client.quit();
   await server.close();
   assert.deepEqual(server.errors, []);
 });
