@@ -56,7 +56,7 @@ interface SchemeHeadStart {
     ca?: string;
     /** Settles when Deno's crypto library has initialised (see plugins/uftp/head.ts). */
     tlsReady?: Promise<unknown>;
-    /** The CLI's modules, to load while the first TLS handshake waits for that. */
+    /** The CLI's modules, to load while the auth server answers. */
     preload?: (() => Promise<unknown>)[];
   }): {
     /** When the rest may load without holding the head back. */
@@ -100,9 +100,10 @@ export function uftpHeadPlan(args: readonly string[]): UftpHeadPlan | undefined 
  * make the same one. Deno's crypto library initialises on first use (~20 ms
  * of CPU: AWS-LC seeding its random generator), and `Deno.startTls` holds the
  * event loop until it has: a throwaway P-256 key, made on a worker thread,
- * starts it at once, and the head loads the session's modules, then the
- * command's (cli/quick.ts, the endpoint registry, the UFTP plugin), between
- * the TCP connect and the handshake, while that initialisation runs.
+ * starts it at once, and the head loads the session's modules between the
+ * TCP connect and the handshake, while that initialisation runs, and the
+ * command's (cli/quick.ts, the endpoint registry, the UFTP plugin) while the
+ * auth server answers.
  *
  * @example
  * ```ts
