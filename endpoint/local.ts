@@ -155,6 +155,8 @@ export class LocalEndpoint implements Endpoint {
     // The guard's lstat found nothing there: a stat would only throw the same
     // thing, dearer (a Deno error costs ~25 us more than a stat that finds).
     if (found && !found.info) throw new NotFoundError(p);
+    // What the guard's lstat found is no link: that is the stat already.
+    if (found?.info && !found.info.isSymlink) return toStat(basename(p), found.info);
     return await this.#do(
       p,
       () => Promise.resolve(toStat(basename(p), Deno.statSync(this.#abs(p)))),
@@ -490,7 +492,8 @@ export class LocalEndpoint implements Endpoint {
 
   #lstatAt(path: string): Stat {
     const abs = this.#abs(path);
-    const info = Deno.lstatSync(abs);
+    // A miss is mapped to the endpoint's own error (mapError), which has the stack.
+    const info = withoutStack(() => Deno.lstatSync(abs));
     const st = toStat(basename(path), info);
     if (info.isSymlink) st.target = Deno.readLinkSync(abs);
     return st;
@@ -592,10 +595,26 @@ export class LocalEndpoint implements Endpoint {
   }
 }
 
+/**
+ * Runs a synchronous Deno call whose error, if any, is dropped or wrapped by
+ * the caller: with no stack trace taken for it. A miss is the usual answer
+ * to an upload's lstat of its target, and Deno's NotFound with its stack
+ * cost ~18 us against ~2 us for an lstat that finds (half without the stack).
+ */
+function withoutStack<T>(call: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return call();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** lstat, or undefined when nothing is there. */
 function lstatOrUndefined(abs: string): Deno.FileInfo | undefined {
   try {
-    return Deno.lstatSync(abs);
+    return withoutStack(() => Deno.lstatSync(abs));
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;

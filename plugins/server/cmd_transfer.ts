@@ -46,10 +46,11 @@ export async function RETR(s: Session, _arg: string, path?: string): Promise<voi
   s.state.restPosition = 0;
   // Kept for after the transfer: a session closed meanwhile has no jail any more.
   const jail = s.jail;
-  const st = await jail.stat(path!);
-  if (st.type !== "file") throw new ReplyError(550, `${path} is not retrievable.`);
-  if (rest > st.size) throw new ReplyError(554, "Invalid REST parameter.");
-  const stream = await jail.read(path!, rest);
+  const stream = await jail.readChecked(path!, (st) => {
+    if (st.type !== "file") throw new ReplyError(550, `${path} is not retrievable.`);
+    if (rest > st.size) throw new ReplyError(554, "Invalid REST parameter.");
+    return rest;
+  });
   const r = await s.transfer("RETR", path!, (sock, o) => sendToSocket(stream, sock, o), {
     onSetupFailed: () => stream.cancel().catch(() => {}),
   });

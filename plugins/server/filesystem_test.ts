@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { MemoryEndpoint } from "../../mod.ts";
-import { errorCode } from "./errors.ts";
+import { errorCode, JailError } from "./errors.ts";
 import { JailedFs } from "./filesystem.ts";
+
+/** Writes `text` to `path` of `ep`. */
+async function put(ep: MemoryEndpoint, path: string, text: string) {
+  await ReadableStream.from([new TextEncoder().encode(text)]).pipeTo(await ep.write(path));
+}
 
 /** A memory endpoint that counts its stat calls. */
 class Counting extends MemoryEndpoint {
@@ -25,5 +30,46 @@ Deno.test("JailedFs.stat: a missing last entry is reported from the walk, not as
   await assert.rejects(jail.stat("/nodir/a"), (e) => errorCode(e) === "ENOENT");
   assert.equal(ep.stats, 1);
   assert.equal((await jail.stat("/docs")).type, "dir");
-  assert.equal(ep.stats, 2);
+  assert.equal(ep.stats, 1);
+});
+
+Deno.test("JailedFs.stat: an entry the walk found is its own stat; a link is followed", async () => {
+  const ep = new Counting();
+  await ep.mkdir("home/docs", { parents: true });
+  await put(ep, "home/docs/a.txt", "abc");
+  await ep.symlink("a.txt", "home/docs/link");
+  await ep.symlink("../../outside.txt", "home/docs/out");
+  await put(ep, "outside.txt", "secret");
+  const jail = new JailedFs(ep, "home");
+  const st = await jail.stat("/docs/a.txt");
+  assert.equal(st.type, "file");
+  assert.equal(st.size, 3);
+  const linked = await jail.stat("/docs/link");
+  assert.equal(linked.type, "file");
+  assert.equal(linked.size, 3);
+  assert.equal(ep.stats, 0);
+  await assert.rejects(jail.stat("/docs/out"), JailError);
+});
+
+Deno.test("JailedFs.readChecked: one walk for the stat and the read; the check may refuse", async () => {
+  const ep = new Counting();
+  await ep.mkdir("home/docs", { parents: true });
+  await put(ep, "home/docs/a.txt", "abcdef");
+  const jail = new JailedFs(ep, "home");
+  const seen: number[] = [];
+  const stream = await jail.readChecked("/docs/a.txt", (st) => {
+    seen.push(st.size);
+    return 2;
+  });
+  assert.equal(await new Response(stream).text(), "cdef");
+  assert.deepEqual(seen, [6]);
+  assert.equal(ep.stats, 0);
+  await assert.rejects(
+    jail.readChecked("/docs", (st) => {
+      if (st.type !== "file") throw new Error("not a file");
+      return 0;
+    }),
+    /not a file/,
+  );
+  await assert.rejects(jail.readChecked("/docs/none", () => 0), (e) => errorCode(e) === "ENOENT");
 });

@@ -38,7 +38,15 @@ export function ftpNormalize(cwd: string, arg: string): string {
  * ```
  */
 export function splitPath(virtual: string): string[] {
-  return virtual.split("/").filter((p) => p !== "");
+  // A loop, not split + filter: every command with a path walks it (one array, not two).
+  const out: string[] = [];
+  let start = 0;
+  for (let i = virtual.indexOf("/"); i >= 0; i = virtual.indexOf("/", start)) {
+    if (i > start) out.push(virtual.slice(start, i));
+    start = i + 1;
+  }
+  if (start < virtual.length) out.push(virtual.slice(start));
+  return out;
 }
 
 /**
@@ -77,7 +85,20 @@ export function baseName(virtual: string): string {
  * ```
  */
 export function joinRelative(...parts: string[]): string {
-  return parts.flatMap((p) => p.split("/")).filter((p) => p !== "" && p !== ".").join("/");
+  // Joined by hand: this runs for every path a session touches (the walk joins
+  // each component), and flatMap + split + filter made four arrays a call.
+  let out = "";
+  for (const part of parts) {
+    let start = 0;
+    for (let i = 0; i <= part.length; i++) {
+      if (i < part.length && part.charCodeAt(i) !== 47) continue; // "/"
+      if (i > start && !(i === start + 1 && part.charCodeAt(start) === 46)) { // not "" or "."
+        out = out ? `${out}/${part.slice(start, i)}` : part.slice(start, i);
+      }
+      start = i + 1;
+    }
+  }
+  return out;
 }
 
 /**
