@@ -125,8 +125,9 @@ function textEnabled(
   if (category[1] === "ftp" && setup.verbosity !== "debug" && at < LEVELS.indexOf("info")) {
     return false;
   }
+  if (!setup.quiet?.length) return true; // (no array and closure made per record)
   const quietAt = LEVELS.indexOf(setup.verbosity === "normal" ? "warning" : "debug");
-  return !(setup.quiet ?? []).some((q) =>
+  return !setup.quiet.some((q) =>
     at < quietAt && q.length <= category.length && q.every((part, i) => category[i] === part)
   );
 }

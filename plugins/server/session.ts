@@ -401,10 +401,11 @@ export class Session {
 
   /** Sends one reply; a multi-line text becomes an RFC 959 multi-line reply. */
   reply(code: number, text: string): void {
-    const lines = text.split("\n");
     let out = "";
-    if (lines.length === 1) out = `${code} ${text}\r\n`;
+    // Nearly every reply is one line: no split array for it.
+    if (!text.includes("\n")) out = `${code} ${text}\r\n`;
     else {
+      const lines = text.split("\n");
       out = `${code}-${lines[0]}\r\n`;
       for (const l of lines.slice(1, -1)) out += ` ${l}\r\n`;
       out += `${code} ${lines[lines.length - 1]}\r\n`;
