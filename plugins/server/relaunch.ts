@@ -14,6 +14,10 @@
  *   buffer is freed. glibc otherwise raises the threshold after the first
  *   freed buffer and serves the next ones from its heap, zeroing (touching)
  *   all of it and keeping it after free: stalled uploads 136 -> 106 KiB each.
+ * - V8's `--expose-gc`: once the server is idle (no session open, no transfer
+ *   for 2 s) it asks V8 for a last-resort collection, which hands the heap
+ *   pages that a burst of sessions grew back to the system (trim.ts
+ *   `v8Release`); V8 otherwise keeps them (~10 MiB after 300 sessions).
  *
  * The process replaces itself (`execve`: same pid, same descriptors) with the
  * same command line and the environment extended. Only where it can: Linux
@@ -30,7 +34,7 @@ import { logger } from "../../plugin.ts";
 const log = logger("server");
 
 /** What `ferry serve` adds to `DENO_V8_FLAGS` (see the module comment). */
-export const SERVE_V8_FLAGS: readonly string[] = ["--max-semi-space-size=2"];
+export const SERVE_V8_FLAGS: readonly string[] = ["--max-semi-space-size=2", "--expose-gc"];
 /** glibc's fixed mmap threshold for `ferry serve` (bytes; see the module comment). */
 export const SERVE_MMAP_THRESHOLD = "65536";
 
@@ -44,9 +48,9 @@ export type RelaunchPlan = { env: Record<string, string> } | { skip: string };
  * @example
  * ```ts
  * relaunchPlan({ PATH: "/bin" }, { os: "linux", ffi: true, cli: true });
- * // { env: { PATH: "/bin", DENO_V8_FLAGS: "--max-semi-space-size=2", MALLOC_MMAP_THRESHOLD_: "65536" } }
+ * // { env: { PATH: "/bin", DENO_V8_FLAGS: "--max-semi-space-size=2,--expose-gc", MALLOC_MMAP_THRESHOLD_: "65536" } }
  * relaunchPlan(
- *   { DENO_V8_FLAGS: "--max-semi-space-size=2", MALLOC_MMAP_THRESHOLD_: "65536" },
+ *   { DENO_V8_FLAGS: "--max-semi-space-size=2,--expose-gc", MALLOC_MMAP_THRESHOLD_: "65536" },
  *   { os: "linux", ffi: true, cli: true },
  * ); // { skip: "nothing to add" }
  * ```

@@ -6,7 +6,7 @@ const here = { os: "linux", ffi: true, cli: true };
 Deno.test("relaunchPlan: adds the serving settings once, keeps the user's, skips where it cannot", () => {
   const ours = { DENO_V8_FLAGS: SERVE_V8_FLAGS.join(","), MALLOC_MMAP_THRESHOLD_: "65536" };
   assert.deepEqual(relaunchPlan({ PATH: "/bin" }, here), { env: { PATH: "/bin", ...ours } });
-  // The user's other flags stay, ours are appended.
+  // The user's other flags stay, ours are appended (those the user named are not).
   assert.deepEqual(relaunchPlan({ DENO_V8_FLAGS: "--expose-gc" }, here), {
     env: { ...ours, DENO_V8_FLAGS: "--expose-gc,--max-semi-space-size=2" },
   });
@@ -15,9 +15,13 @@ Deno.test("relaunchPlan: adds the serving settings once, keeps the user's, skips
   assert.ok(
     "skip" in
       relaunchPlan(
-        { DENO_V8_FLAGS: "--foo --max-semi-space-size=8", MALLOC_MMAP_THRESHOLD_: "1" },
+        { DENO_V8_FLAGS: "--foo --max-semi-space-size=8 --expose-gc", MALLOC_MMAP_THRESHOLD_: "1" },
         here,
       ),
+  );
+  assert.deepEqual(
+    relaunchPlan({ DENO_V8_FLAGS: "--max-semi-space-size=8", MALLOC_MMAP_THRESHOLD_: "1" }, here),
+    { env: { DENO_V8_FLAGS: "--max-semi-space-size=8,--expose-gc", MALLOC_MMAP_THRESHOLD_: "1" } },
   );
   assert.deepEqual(relaunchPlan({ MALLOC_MMAP_THRESHOLD_: "131072" }, here), {
     env: { ...ours, MALLOC_MMAP_THRESHOLD_: "131072" },

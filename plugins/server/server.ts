@@ -12,7 +12,7 @@ import { Session, type SessionHost } from "./session.ts";
 import { COMMANDS } from "./commands.ts";
 import { acceptTls, createTlsContext } from "./tls.ts";
 import { goneBeforeAccepted, plainIp } from "./data.ts";
-import { glibcTrim, MemoryTrimmer } from "./trim.ts";
+import { glibcTrim, MemoryTrimmer, serverTrim, v8Release } from "./trim.ts";
 import { ConnSocket, type ControlSocket } from "./control.ts";
 
 const log = logger("server");
@@ -60,7 +60,9 @@ export class FtpServer {
     this.#trimmer = new MemoryTrimmer(
       () => [...this.#sessions].some((s) => s.activeTransfer !== undefined),
       2000,
-      this.options.trimMemory ? glibcTrim() : "trimMemory is off",
+      this.options.trimMemory
+        ? serverTrim(glibcTrim(), v8Release(), () => this.#sessions.size === 0)
+        : "trimMemory is off",
     );
     if (this.options.tls) this.#tlsContext = createTlsContext(this.options.tls);
     this.#host = {

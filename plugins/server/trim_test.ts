@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { glibcTrim, MemoryTrimmer } from "./trim.ts";
+import { glibcTrim, MemoryTrimmer, serverTrim, v8Release } from "./trim.ts";
 
 Deno.test("MemoryTrimmer: trims once after a quiet period, never while a transfer runs, never after stop", async () => {
   let busy = false;
@@ -53,4 +53,35 @@ Deno.test("glibcTrim: malloc_trim through FFI on Linux with FFI allowed", () => 
   }
   assert.equal(typeof t, "function", String(t));
   (t as () => void)();
+});
+
+Deno.test("serverTrim: V8's release only while no session is open, malloc_trim each time", () => {
+  const calls: string[] = [];
+  let idle = false;
+  const t = serverTrim(() => calls.push("trim"), () => calls.push("gc"), () => idle);
+  assert.equal(typeof t, "function");
+  (t as () => void)();
+  idle = true;
+  (t as () => void)();
+  assert.deepEqual(calls, ["trim", "gc", "trim"]);
+  // No gc exposed: the trim alone; no trim either: why, as before.
+  const trim = () => {};
+  assert.equal(serverTrim(trim, undefined, () => true), trim);
+  assert.equal(serverTrim("not Linux", undefined, () => true), "not Linux");
+  assert.equal(typeof serverTrim("not Linux", () => calls.push("gc"), () => true), "function");
+});
+
+Deno.test("v8Release: a last-resort collection where gc is exposed, else nothing", () => {
+  const g = globalThis as { gc?: unknown };
+  const had = g.gc;
+  try {
+    const seen: unknown[] = [];
+    g.gc = (o: unknown) => seen.push(o);
+    v8Release()!();
+    assert.deepEqual(seen, [{ type: "major", execution: "sync", flavor: "last-resort" }]);
+    g.gc = undefined;
+    assert.equal(v8Release(), undefined);
+  } finally {
+    g.gc = had;
+  }
 });
