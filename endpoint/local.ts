@@ -97,6 +97,8 @@ export class LocalEndpoint implements Endpoint {
   readonly #create: boolean;
   readonly #fsync: "replace" | "always" | "never";
   #realRoot?: Promise<string>;
+  /** What {@link #realRoot} resolved to, once it did: later guards need not wait for it. */
+  #rootKnown?: string;
   /**
    * Paths whose real location was checked inside the root, until when (ms,
    * performance.now()). A transfer guards the same directory three times in a
@@ -157,10 +159,7 @@ export class LocalEndpoint implements Endpoint {
     if (found && !found.info) throw new NotFoundError(p);
     // What the guard's lstat found is no link: that is the stat already.
     if (found?.info && !found.info.isSymlink) return toStat(basename(p), found.info);
-    return await this.#do(
-      p,
-      () => Promise.resolve(toStat(basename(p), Deno.statSync(this.#abs(p)))),
-    );
+    return this.#doSync(p, () => toStat(basename(p), Deno.statSync(this.#abs(p))));
   }
 
   /**
@@ -174,7 +173,7 @@ export class LocalEndpoint implements Endpoint {
   async lstat(path: string): Promise<Stat> {
     const p = normalizePath(path);
     await this.#guard(p, false);
-    return await this.#do(p, () => Promise.resolve(this.#lstatAt(p)));
+    return this.#doSync(p, () => this.#lstatAt(p));
   }
 
   /**
@@ -524,6 +523,7 @@ export class LocalEndpoint implements Endpoint {
         if (this.#create) await Deno.mkdir(this.root, { recursive: true });
         const real = await Deno.realPath(this.root);
         if (!(await Deno.stat(real)).isDirectory) throw new NotADirectoryError("");
+        this.#rootKnown = real;
         return real;
       } catch (e) {
         this.#realRoot = undefined; // try again next time; it may be created later
@@ -544,8 +544,18 @@ export class LocalEndpoint implements Endpoint {
    * `follow`, also returns the path's own lstat (`info` undefined when it is
    * missing), so that callers need not ask again.
    */
-  async #guard(path: string, follow: boolean): Promise<{ info?: Deno.FileInfo } | undefined> {
-    const root = await this.#root();
+  #guard(
+    path: string,
+    follow: boolean,
+  ): Guarded | Promise<Guarded> {
+    // Synchronous once the root is known (every call after the first): an
+    // async guard was two more promises and hops for every file operation.
+    const root = this.#rootKnown;
+    if (root !== undefined) return this.#guardAt(root, path, follow);
+    return this.#root().then((r) => this.#guardAt(r, path, follow));
+  }
+
+  #guardAt(root: string, path: string, follow: boolean): Guarded {
     if (path === "") return undefined;
     let probe = dirname(path);
     let found: { info?: Deno.FileInfo } | undefined;
@@ -585,6 +595,15 @@ export class LocalEndpoint implements Endpoint {
     return false;
   }
 
+  /** {@link #do} of a synchronous operation (no promise of its own). */
+  #doSync<T>(path: string, op: () => T): T {
+    try {
+      return op();
+    } catch (e) {
+      throw mapError(e, path);
+    }
+  }
+
   /** Runs a Deno file operation and turns its errors into endpoint errors about `path`. */
   async #do<T>(path: string, op: () => Promise<T>): Promise<T> {
     try {
@@ -610,6 +629,9 @@ function withoutStack<T>(call: () => T): T {
     Error.stackTraceLimit = limit;
   }
 }
+
+/** What a guard found of the path itself (with `follow`): see `#guard`. */
+type Guarded = { info?: Deno.FileInfo } | undefined;
 
 /** lstat, or undefined when nothing is there. */
 function lstatOrUndefined(abs: string): Deno.FileInfo | undefined {

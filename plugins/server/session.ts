@@ -287,6 +287,9 @@ export class Session {
         return;
       }
     }
+    // One pump per session at a time: a line that arrives while it runs only queues
+    // (no call, promise and handler per line for a pump that returns at once).
+    if (this.#pumping) return;
     this.#pump().catch((e) => {
       log.error("{tag} session failed, closing it: {error}", {
         tag: this.tag,
