@@ -580,4 +580,13 @@ for (const name of scenarios) {
       servers.map((k) => cell(name, k, (r) => 100 * r.after / r.base, 0)).join(" | ")
     } |`,
   );
+  // ferry serve gives memory back once it is idle (2 s without a session or transfer):
+  // `after close` is read as soon as RSS holds still for a second, often before that.
+  if (Number(args.linger) > 0) {
+    console.log(
+      `| ${name} | ${args.linger} s later (% of base) | ${
+        servers.map((k) => cell(name, k, (r) => 100 * r.lingered! / r.base, 0)).join(" | ")
+      } |`,
+    );
+  }
 }
