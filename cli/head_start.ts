@@ -58,6 +58,8 @@ interface SchemeHeadStart {
     tlsReady?: Promise<unknown>;
     /** The CLI's modules, to load while the auth server answers. */
     preload?: (() => Promise<unknown>)[];
+    /** A name under the URL the session may ask MLST of in its login (see plugins/uftp/head.ts). */
+    statAhead?: string;
   }): {
     /** When the rest may load without holding the head back. */
     started?: Promise<void>;
@@ -72,6 +74,8 @@ export interface UftpHeadPlan {
   put: boolean;
   /** `--ca FILE`: the auth server's CA, read as the endpoint would read it. */
   caFile?: string;
+  /** A put's local file (its name is the target's in a URL ending in `/`). */
+  local?: string;
 }
 
 /**
@@ -91,7 +95,10 @@ export function uftpHeadPlan(args: readonly string[]): UftpHeadPlan | undefined 
   if (!quick) return undefined;
   const url = quick.positionals[quick.name === "get" ? 0 : 1];
   const caFile = quick.opts.ca as string | undefined;
-  return /^uftp:\/\//i.test(url) ? { url, put: quick.name === "put", caFile } : undefined;
+  if (!/^uftp:\/\//i.test(url)) return undefined;
+  return quick.name === "put"
+    ? { url, put: true, caFile, local: quick.positionals[0] }
+    : { url, put: false, caFile };
 }
 
 /**
@@ -136,7 +143,15 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
     ? await import(module) as SchemeHeadStart
     : { startHead: undefined };
   // The endpoint get/put opens: the file's directory (a put to `.../dir/` keeps the local name).
-  const root = plan.put && plan.url.endsWith("/") ? plan.url : splitUrlLocation(plan.url).root;
+  const intoDir = plan.put && plan.url.endsWith("/");
+  const location = splitUrlLocation(plan.url);
+  const root = intoDir ? plan.url : location.root;
+  // Stated in the login's write, with TYPE I (plugins/uftp/head.ts): a get's file, a put's
+  // partial (endpoint/atomic.ts partialName, not imported: node:path, see above).
+  const name = intoDir
+    ? plan.local?.split(Deno.build.os === "windows" ? /[\\/]/ : "/").pop()
+    : location.path;
+  const statAhead = !name ? undefined : plan.put ? `.${name}.ferry.part` : name;
   // What the command loads next, in the order it does: cli/quick.ts's modules,
   // the endpoint pool (cli/endpoint.ts), the plugin the registry imports for the scheme.
   const plugin = BUILTIN_PLUGINS.find((p) => p.headStart?.uftp)?.module;
@@ -147,7 +162,7 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
   ];
   const head = !startUftpHead || (ca === undefined && plan.caFile !== undefined)
     ? undefined
-    : startUftpHead(root, { ca, tlsReady, preload });
+    : startUftpHead(root, { ca, tlsReady, preload, statAhead });
   return {
     url: plan.url,
     // The login's lines have left: the UFTPD works on them while the rest loads.

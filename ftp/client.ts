@@ -150,7 +150,11 @@ export interface FtpClientOptions {
    * Commands sent in the write of the FEAT a login asks (for UTF-8 names, when
    * FEAT is not known yet), their replies, refusals included, handed to
    * `onReplies` in turn: one round trip for both (a UFTP session's time-shift
-   * probe). Not sent when the login asks no FEAT.
+   * probe). Not sent when the login asks no FEAT. Two kinds the session takes
+   * itself as well: a `TYPE` answered 2xx sets the session's type (the first
+   * transfer sends none), and an `MLST path`'s reply answers {@link FtpClient.mlst}
+   * of that path while no line has gone since (a one-file download's stat in
+   * the login's round trip).
    */
   featuresAhead?: { lines: readonly string[]; onReplies(replies: Reply[]): void };
   /** Extra listing parsers tried before the built-in ones. */
@@ -673,9 +677,12 @@ export class FtpClient {
     if (this.secure) await this.prot(this.#options.dataProtection ?? "P");
     if (this.#options.encoding === "utf-8") {
       const ahead = this.#features ? undefined : this.#options.featuresAhead;
-      const features = await this.features(
-        ahead ? { ahead: ahead.lines, onAhead: ahead.onReplies } : {},
-      ).catch(() => new Map<string, string>());
+      const onAhead = (replies: Reply[]) => {
+        ahead?.onReplies(replies);
+        if (ahead) this.#keepAheadAnswers(ahead.lines, replies);
+      };
+      const features = await this.features(ahead ? { ahead: ahead.lines, onAhead } : {})
+        .catch(() => new Map<string, string>());
       if (features.has("UTF8")) await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
     }
   }
@@ -759,8 +766,27 @@ export class FtpClient {
     if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
     const probed = ahead ? answers.length - ahead.lines.length : answers.length;
     await this.#takeLoginAnswers(after.slice(0, probed), answers.slice(0, probed), level);
-    if (ahead) ahead.onReplies(answers.slice(probed));
+    if (ahead) {
+      ahead.onReplies(answers.slice(probed));
+      this.#keepAheadAnswers(ahead.lines, answers.slice(probed));
+    }
     return reply;
+  }
+
+  /**
+   * What the session takes from the replies to `featuresAhead`'s lines: a
+   * TYPE's (the session's type) and the MLSTs' (see {@link mlst}).
+   */
+  #keepAheadAnswers(lines: readonly string[], replies: readonly Reply[]): void {
+    const stats = new Map<string, Reply>();
+    for (const [i, line] of lines.entries()) {
+      const answer = replies[i];
+      if (!answer) break;
+      if (/^TYPE [AI]$/.test(line) && answer.code >= 200 && answer.code < 300) {
+        this.#type = line.slice(5) as "A" | "I";
+      } else if (line.startsWith("MLST ")) stats.set(line, answer);
+    }
+    if (stats.size > 0) this.#loginStats = { replies: stats, sent: this.#control.sentLines };
   }
 
   /**
@@ -815,6 +841,13 @@ export class FtpClient {
    * connection had sent then: {@link pwd} takes it while no line went since.
    */
   #loginDir?: { reply: Reply; sent: number };
+
+  /**
+   * The MLST replies read in a login (`featuresAhead`), by line, and how many
+   * lines the control connection had sent then: {@link mlst} takes one while
+   * no line went since (nothing this session did can have changed the path).
+   */
+  #loginStats?: { replies: Map<string, Reply>; sent: number };
 
   /**
    * Sets the data channel protection level (PBSZ 0 + PROT P|C).
@@ -1433,7 +1466,13 @@ export class FtpClient {
    * ```
    */
   async mlst(path = ""): Promise<ListEntry> {
-    const reply = await this.voidcmd(`MLST${path ? ` ${path}` : ""}`);
+    const line = `MLST${path ? ` ${path}` : ""}`;
+    const login = this.#loginStats;
+    // Asked in the login's write with nothing sent since: its answer stands (once).
+    const kept = login?.sent === this.#control.sentLines ? login.replies.get(line) : undefined;
+    login?.replies.delete(line);
+    if (kept && (kept.code < 200 || kept.code >= 300)) throw errorForReply(kept, line);
+    const reply = kept ?? await this.voidcmd(line);
     return parseMlstReply(reply.lines.join("\n"), { timeShift: this.#shiftFor(true) });
   }
 

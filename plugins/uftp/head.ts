@@ -70,6 +70,13 @@ export interface UftpHeadOptions {
    * loop while it loads, so a step of a few ms at most.
    */
   preload?: (() => Promise<unknown>)[];
+  /**
+   * A name under the URL whose MLST (with TYPE I) goes in the login's write: a
+   * `get`'s file, a `put`'s partial. The endpoint's first stat of it and the
+   * first transfer then ask no round trip of their own before RETR/STOR
+   * (see `openUftpSession`'s `statAhead`).
+   */
+  statAhead?: string;
 }
 
 /** Heads started in this process and not yet taken, by {@link uftpHeadKey}. */
@@ -194,6 +201,7 @@ export function startUftpHead(
         streams: 1,
         timeoutMs,
         onPasswordSent: loginSent,
+        ...(options.statAhead ? { statAhead: options.statAhead } : {}),
       });
       return { client, secret: grant.secret };
     } finally {

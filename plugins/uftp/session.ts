@@ -13,7 +13,7 @@ import { logger } from "../../plugin_base.ts";
 import { type AuthClientOptions, authenticate } from "./auth_client.ts";
 import type { AuthRequestOptions, UftpGrant } from "./auth_messages.ts";
 import type { UftpCredential } from "./auth_header.ts";
-import { uftpDialect } from "./dialect.ts";
+import { relativePath, uftpDialect } from "./dialect.ts";
 import { UftpProtocolError, UftpUnsupportedError } from "./errors.ts";
 import { rememberTimeProbe, TIME_PROBE } from "./time.ts";
 
@@ -45,7 +45,10 @@ export interface UftpSessionOptions extends AuthClientOptions {
  * reply delay, ~40 ms); when FEAT is asked, the time-shift probe goes in its
  * write (`measureUftpTimeShift` then needs no round trip). `onPasswordSent`:
  * told when PASS has left (the UFTPD checks the secret and forks the session
- * meanwhile, ~30 ms), or the login failed.
+ * meanwhile, ~30 ms), or the login failed. `statAhead`: a path (under the
+ * base directory) whose MLST, with TYPE I, goes in that write too (a one-file
+ * `get`): the session's first stat of it and its first download then ask
+ * nothing more (see `FtpClientOptions.featuresAhead`).
  *
  * @example
  * ```ts
@@ -59,12 +62,22 @@ export async function openUftpSession(
     timeoutMs?: number;
     features?: ReadonlyMap<string, string>;
     onPasswordSent?: () => void;
+    statAhead?: string;
   } = {},
 ): Promise<FtpClient> {
   let probe: Reply[] | undefined;
+  // Read-only lines (UFTPD's TYPE only names the mode), as the dialect writes them. Not
+  // EPSV: UFTPD answers it and then waits in accept(), reading no command until the data
+  // connection comes.
+  const stat = options.statAhead === undefined
+    ? []
+    : [`MLST ${relativePath(options.statAhead)}`, "TYPE I"];
   const client = await FtpClient.connect({
     // A first session's time-shift probe, read-only, in the login's FEAT write.
-    featuresAhead: { lines: TIME_PROBE, onReplies: (replies) => probe = replies },
+    featuresAhead: {
+      lines: [...TIME_PROBE, ...stat],
+      onReplies: (replies) => probe = replies.slice(0, TIME_PROBE.length),
+    },
     host: grant.serverHost,
     port: grant.serverPort,
     timeoutMs: options.timeoutMs ?? 30_000,

@@ -16,6 +16,7 @@ import {
   UftpEndpoint,
   UftpUnsupportedError,
 } from "../../plugins/uftp/mod.ts";
+import { FtpPermanentError } from "../../ftp/errors.ts";
 import { peerTest } from "../peers/skip.ts";
 import { startScriptedServer } from "../peers/scripted.ts";
 import { fixture, startTestSite, type TestSite } from "./_site.ts";
@@ -175,6 +176,65 @@ Deno.test("openUftpSession: USER, PASS, FEAT and the time-shift probe leave in o
     { timeoutMs: 5_000 },
   );
   assert.ok((await client.features()).has("EPSV"));
+  await client.quit();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+/** Takes nothing but QUIT (and the session's empty ACK nudges). */
+async function quitNext(s: { readCommand(): Promise<string | null> }): Promise<void> {
+  for (let line = await s.readCommand(); line !== null; line = await s.readCommand()) {
+    if (line.startsWith("QUIT")) return;
+    if (line.trim() !== "") throw new Error(`asked again: ${line}`);
+  }
+}
+
+Deno.test("openUftpSession: a get's MLST and TYPE I go in the login's write; the session's stat of it asks nothing more", async () => {
+  // The script reads all seven lines before it answers, and then takes nothing but QUIT:
+  // an MLST or TYPE asked on its own round trip is an error.
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
+    const login = ["USER anonymous", "PASS ", "FEAT", "STAT F .", "MLST .", "MLST a b.bin"];
+    for (const line of [...login, "TYPE I"]) await s.expect(line);
+    await s.send("331 Please specify the password\n230 Login successful\n");
+    await s.send("211-Features:\n PASV\n EPSV\n MLST\n211 END\n");
+    await s.send("211-Sending file list\n -rw-r--r-- 1 u u 0 Dec  6 12:00 .\n211 End of list\n");
+    await s.send("250- Listing .\n type=dir;modify=20261206120000; /data\n250 End\n");
+    await s.send(
+      "250- Listing a b.bin\n type=file;size=42;modify=20261206120000; a b.bin\n250 End\n",
+    );
+    await s.send("200 OK\n");
+    await quitNext(s);
+  });
+  const client = await openUftpSession(
+    { serverHost: "127.0.0.1", serverPort: server.port, secret: "abcdefghijklmnopqrst" },
+    { timeoutMs: 5_000, statAhead: "/a b.bin" },
+  );
+  const entry = await client.mlst("/a b.bin");
+  assert.equal(entry.size, 42);
+  await client.quit();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("openUftpSession: a missing file's MLST, answered in the login, is the same refusal", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
+    for (const line of ["USER anonymous", "PASS ", "FEAT", "STAT F .", "MLST .", "MLST gone"]) {
+      await s.expect(line);
+    }
+    await s.expect("TYPE I");
+    await s.send("331 Please specify the password\n230 Login successful\n");
+    await s.send("211-Features:\n PASV\n EPSV\n MLST\n211 END\n");
+    await s.send("500 not here\n500 not here\n");
+    await s.send("550 Directory/file does not exist or cannot be accessed!\n200 OK\n");
+    await quitNext(s);
+  });
+  const client = await openUftpSession(
+    { serverHost: "127.0.0.1", serverPort: server.port, secret: "abcdefghijklmnopqrst" },
+    { timeoutMs: 5_000, statAhead: "/gone" },
+  );
+  await assert.rejects(() => client.mlst("/gone"), FtpPermanentError);
   await client.quit();
   await server.close();
   assert.deepEqual(server.errors, []);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { UftpEndpoint } from "../../plugins/uftp/mod.ts";
 import { startUftpHead } from "../../plugins/uftp/head.ts";
 import { uftpHeadPlan } from "../../cli/head_start.ts";
+import { NotFoundError } from "../../endpoint/errors.ts";
 import { peerTest } from "../peers/skip.ts";
 import { startRealUftpd } from "../peers/uftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
@@ -28,7 +29,12 @@ Deno.test("uftpHeadPlan: get/put of a uftp:// URL with harmless flags and --ca o
     put: false,
     caFile: "ca.pem",
   });
-  assert.deepEqual(uftpHeadPlan(["put", "a.bin", url]), { url, put: true, caFile: undefined });
+  assert.deepEqual(uftpHeadPlan(["put", "a.bin", url]), {
+    url,
+    put: true,
+    caFile: undefined,
+    local: "a.bin",
+  });
   assert.equal(uftpHeadPlan(["get", url, "--connections", "4"]), undefined);
   assert.equal(uftpHeadPlan(["get", url, "-v"]), undefined, "logging must be set up first");
   assert.equal(uftpHeadPlan(["get", "ftp://u:pw@h/a"]), undefined, "ftp has its own");
@@ -66,6 +72,41 @@ peerTest(
     }
     // One auth request, one UFTPD session: the head's, for the listing and the transfer.
     assert.deepEqual(sessions(site.log()), { asked: 1, created: 1 });
+  },
+);
+
+peerTest(
+  "real uftpd: a get's file stated in the head's login: the endpoint's stat and read of it, and a missing file's error",
+  [...needs],
+  async () => {
+    await using site = await startRealUftpd();
+    const data = `${site.root}/data`;
+    await Deno.writeTextFile(`${data}/a b.txt`, "ahead\n");
+    await chownForVsftpd(`${data}/a b.txt`);
+    const open = () =>
+      UftpEndpoint.open(site.dataUrl, {
+        credentials: { user: site.user, password: site.password },
+        tls: { ca: site.ca },
+        oneFile: true,
+      });
+    let head = startUftpHead(urlOf(site), { ca: site.ca, statAhead: "a b.txt" });
+    let ep = await open();
+    try {
+      assert.equal((await ep.stat("a b.txt")).size, 6);
+      assert.equal(await new Response(await ep.read("a b.txt")).text(), "ahead\n");
+    } finally {
+      await ep.close();
+      await head.dispose();
+    }
+    head = startUftpHead(urlOf(site), { ca: site.ca, statAhead: "gone.txt" });
+    ep = await open();
+    try {
+      await assert.rejects(() => ep.stat("gone.txt"), NotFoundError);
+    } finally {
+      await ep.close();
+      await head.dispose();
+    }
+    assert.deepEqual(sessions(site.log()), { asked: 2, created: 2 });
   },
 );
 
