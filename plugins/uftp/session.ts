@@ -82,6 +82,10 @@ export async function openUftpSession(
     port: grant.serverPort,
     timeoutMs: options.timeoutMs ?? 30_000,
     epsv: true,
+    // UFTPD answers every EPSV 229 (its data channels are EPSV/PASV only) and reads the
+    // next command once the data connection came: the first download's EPSV and RETR
+    // go in one write (ftp/data.ts openPipelined), a round trip less before the data.
+    epsvWorks: true,
     features: options.features,
     // UFTPD writes each reply line on its own and skips empty lines: see nudgeAcks.
     nudgeAcks: true,

@@ -239,3 +239,40 @@ Deno.test("openUftpSession: a missing file's MLST, answered in the login, is the
   await server.close();
   assert.deepEqual(server.errors, []);
 });
+
+Deno.test("openUftpSession: the first download's EPSV and RETR leave in one write", async () => {
+  // The script reads RETR before it answers EPSV: a client that waits for the 229 first
+  // runs into its deadline instead.
+  await using server = await startScriptedServer(async (s) => {
+    await s.send("220 UFTPD 3.5.3, https://www.unicore.eu\n");
+    for (const line of ["USER anonymous", "PASS ", "FEAT", "STAT F .", "MLST ."]) {
+      await s.expect(line);
+    }
+    await s.send("331 Please specify the password\n230 Login successful\n");
+    await s.send("211-Features:\n PASV\n EPSV\n MLST\n211 END\n500 not here\n500 not here\n");
+    for (let line = await s.readCommand(); line !== "EPSV"; line = await s.readCommand()) {
+      if (line === null) throw new Error("no EPSV");
+      if (line !== "TYPE I" && line.trim() !== "") throw new Error(`unexpected: ${line}`);
+      if (line === "TYPE I") await s.send("200 OK\n");
+    }
+    await s.expect("RETR a.bin");
+    const pasv = await s.openPassive();
+    await s.send(`${pasv.epsvReply()}\n`);
+    const data = await pasv.accept();
+    await s.send("150 OK 5 bytes available for reading.\n");
+    await data.write("hello");
+    await data.close();
+    await pasv.close();
+    await s.send("226 File transfer successful\n");
+    await quitNext(s);
+  });
+  const client = await openUftpSession(
+    { serverHost: "127.0.0.1", serverPort: server.port, secret: "abcdefghijklmnopqrst" },
+    { timeoutMs: 5_000 },
+  );
+  const stream = await client.retrieve("a.bin");
+  assert.equal(await new Response(stream).text(), "hello");
+  await client.quit();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
