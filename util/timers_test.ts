@@ -21,6 +21,29 @@ Deno.test("deadline: fires once, after the time; a cancelled one never does", as
   await accepting;
 });
 
+Deno.test("deadline: many at once fire in their order; cancelling the earliest re-arms none early", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepting = listener.accept().catch(() => undefined);
+  const fired: number[] = [];
+  const done = Promise.withResolvers<void>();
+  const cancelFirst = deadline(2, () => fired.push(2));
+  deadline(20, () => fired.push(20));
+  deadline(8, () => fired.push(8));
+  const cancelled = deadline(5, () => fired.push(5));
+  // Added from a firing one: due at 31 ms or later, after the 20.
+  deadline(1, () => deadline(30, () => (fired.push(31), done.resolve())));
+  cancelFirst();
+  cancelled();
+  await done.promise;
+  assert.deepEqual(fired, [8, 20, 31]);
+  // All cancelled: the next one still arms and fires.
+  deadline(30_000, () => fired.push(-1))();
+  await new Promise<void>((resolve) => deadline(1, resolve));
+  assert.deepEqual(fired, [8, 20, 31]);
+  listener.close();
+  await accepting;
+});
+
 Deno.test("deadline: does not keep the process alive", async () => {
   const module = new URL("./timers.ts", import.meta.url).href;
   const code = `import { deadline } from ${JSON.stringify(module)};
