@@ -3,9 +3,12 @@
  * the many-small-files case: no TransformStream to count bytes, and no lock
  * releases at the end (in Deno each release builds a TypeError with a stack
  * trace; two pipes per file made them a measurable share of a small file's
- * cost). The streams are used up afterwards either way.
+ * cost). The streams are used up afterwards either way. A destination that
+ * offers direct writes (a local file: endpoint/streams.ts) takes each chunk
+ * synchronously, without the Web Streams write machinery per chunk.
  * @module
  */
+import { directWriteOf } from "../endpoint/streams.ts";
 
 /** Options of {@link pump}. */
 export interface PumpOptions {
@@ -35,6 +38,7 @@ export async function pump(
 ): Promise<void> {
   const { signal, onChunk } = options;
   const reader = input.getReader();
+  const direct = directWriteOf(output);
   const writer = output.getWriter();
   let stopped = false;
   const stop = async (reason: unknown, side: "both" | "input" | "output") => {
@@ -54,7 +58,8 @@ export async function pump(
     }
     for (;;) {
       try {
-        await writer.ready;
+        // A direct write is done when it returns: nothing to wait for.
+        if (!direct) await writer.ready;
       } catch (error) {
         // The destination failed (a write was refused): give up the source.
         await stop(error, "input");
@@ -70,8 +75,18 @@ export async function pump(
       if (signal?.aborted) throw signal.reason;
       if (next.done) break;
       onChunk?.(next.value.byteLength);
-      // Its failure shows in `writer.ready` or `close()`.
-      writer.write(next.value).catch(() => {});
+      if (direct) {
+        try {
+          direct.writeSync(next.value);
+        } catch (error) {
+          // As a refused write(): the source is given up, the destination aborted.
+          await stop(error, "both");
+          throw error;
+        }
+      } else {
+        // Its failure shows in `writer.ready` or `close()`.
+        writer.write(next.value).catch(() => {});
+      }
     }
     await writer.close();
   } finally {

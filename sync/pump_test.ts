@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { pump } from "./pump.ts";
+import { offerDirectWrite } from "../endpoint/streams.ts";
 
 const bytes = (...sizes: number[]) => sizes.map((n) => new Uint8Array(n).fill(n % 256));
 
@@ -84,4 +85,30 @@ Deno.test("pump: an already aborted signal touches nothing", async () => {
   );
   assert.deepEqual(out.got, []);
   assert.match(String(out.aborted()), /stop/);
+});
+
+Deno.test("pump: a destination's direct write takes the chunks; its failure aborts both sides", async () => {
+  const direct = (failAt?: number) => {
+    const out = sink();
+    const written: number[] = [];
+    offerDirectWrite(out.stream, {
+      writeSync(chunk) {
+        if (failAt === written.length) throw new Error("disk full");
+        written.push(chunk.byteLength);
+      },
+    });
+    return { ...out, written };
+  };
+  const ok = direct();
+  await pump(source(bytes(3, 5)).stream, ok.stream);
+  assert.deepEqual(ok.written, [3, 5]);
+  assert.deepEqual(ok.got, [], "no chunk through the stream's write");
+  assert.equal(ok.closed(), true);
+
+  const bad = direct(1);
+  const src = source(bytes(3, 5, 7));
+  await assert.rejects(pump(src.stream, bad.stream), /disk full/);
+  assert.deepEqual(bad.written, [3]);
+  assert.match(String(bad.aborted()), /disk full/);
+  assert.match(String(src.cancelled()), /disk full/);
 });
