@@ -5,10 +5,22 @@
  * trace; two pipes per file made them a measurable share of a small file's
  * cost). The streams are used up afterwards either way. A destination that
  * offers direct writes (a local file: endpoint/streams.ts) takes each chunk
- * synchronously, without the Web Streams write machinery per chunk.
+ * synchronously, without the Web Streams write machinery per chunk; a source
+ * that also offers reads into the caller's buffer (an FTP download:
+ * util/files.ts) is then read into one reused buffer, without the readable
+ * stream's machinery either.
  * @module
  */
 import { directWriteOf } from "../endpoint/streams.ts";
+import { takeReadInto } from "../util/files.ts";
+
+/**
+ * Buffers of the reads into a reused buffer, kept between copies (one per copy
+ * in flight): a direct write is done with a chunk when it returns.
+ */
+const spare: Uint8Array[] = [];
+const bufferSize = 256 * 1024;
+const maxSpare = 16;
 
 /** Options of {@link pump}. */
 export interface PumpOptions {
@@ -37,17 +49,29 @@ export async function pump(
   options: PumpOptions = {},
 ): Promise<void> {
   const { signal, onChunk } = options;
-  const reader = input.getReader();
   const direct = directWriteOf(output);
+  // Taken before anything reads the input (taking it locks the stream).
+  const into = direct ? takeReadInto(input) : undefined;
+  const reader = into ? undefined : input.getReader();
   const writer = output.getWriter();
   let stopped = false;
   const stop = async (reason: unknown, side: "both" | "input" | "output") => {
     if (stopped) return;
     stopped = true;
     await Promise.allSettled([
-      side !== "output" ? reader.cancel(reason) : undefined,
+      side !== "output" ? (into ? into.cancel(reason) : reader!.cancel(reason)) : undefined,
       side !== "input" ? writer.abort(reason) : undefined,
     ]);
+  };
+  let buffer: Uint8Array | undefined;
+  if (into) buffer = spare.pop() ?? new Uint8Array(bufferSize);
+  /** The next chunk: the reused buffer's filled part when reading into it. */
+  const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
+    if (!into) return await reader!.read();
+    const n = await into.readInto(buffer!);
+    return n === null
+      ? { done: true, value: undefined }
+      : { done: false, value: buffer!.subarray(0, n) };
   };
   const onAbort = () => void stop(signal!.reason, "both");
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -67,7 +91,7 @@ export async function pump(
       }
       let next: ReadableStreamReadResult<Uint8Array>;
       try {
-        next = await reader.read();
+        next = await read();
       } catch (error) {
         await stop(error, "output");
         throw error;
@@ -91,5 +115,7 @@ export async function pump(
     await writer.close();
   } finally {
     signal?.removeEventListener("abort", onAbort);
+    // Nothing holds the buffer now: a read into it has returned or failed.
+    if (buffer && spare.length < maxSpare) spare.push(buffer);
   }
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { pump } from "./pump.ts";
 import { offerDirectWrite } from "../endpoint/streams.ts";
+import { offerReadInto } from "../util/files.ts";
 
 const bytes = (...sizes: number[]) => sizes.map((n) => new Uint8Array(n).fill(n % 256));
 
@@ -111,4 +112,43 @@ Deno.test("pump: a destination's direct write takes the chunks; its failure abor
   assert.deepEqual(bad.written, [3]);
   assert.match(String(bad.aborted()), /disk full/);
   assert.match(String(src.cancelled()), /disk full/);
+});
+
+Deno.test("pump: a source's reads into a buffer go to a direct write; a failed read aborts the destination", async () => {
+  const into = (chunks: Uint8Array[], failAt?: number) => {
+    let i = 0;
+    let cancelled: unknown = "no";
+    const stream = new ReadableStream<Uint8Array>({
+      cancel(reason) {
+        cancelled = reason;
+      },
+    });
+    offerReadInto(stream, {
+      readInto(buffer) {
+        if (failAt === i) return Promise.reject(new Error("connection reset"));
+        const chunk = chunks[i++];
+        if (!chunk) return Promise.resolve(null);
+        buffer.set(chunk);
+        return Promise.resolve(chunk.byteLength);
+      },
+    });
+    return { stream, cancelled: () => cancelled };
+  };
+  const target = () => {
+    const out = sink();
+    const written: number[][] = [];
+    offerDirectWrite(out.stream, { writeSync: (chunk) => void written.push([...chunk]) });
+    return { ...out, written };
+  };
+  const ok = target();
+  await pump(into([Uint8Array.of(1, 2), Uint8Array.of(3)]).stream, ok.stream);
+  assert.deepEqual(ok.written, [[1, 2], [3]]);
+  assert.equal(ok.closed(), true);
+
+  const bad = target();
+  const src = into([Uint8Array.of(1)], 1);
+  await assert.rejects(pump(src.stream, bad.stream), /connection reset/);
+  assert.deepEqual(bad.written, [[1]]);
+  assert.match(String(bad.aborted()), /connection reset/);
+  assert.equal(src.cancelled(), "no", "a failed source is not cancelled");
 });

@@ -116,8 +116,14 @@ export function offerReadInto(
  * The {@link ReadInto} offered for `stream` when nobody read it yet: the
  * stream is then locked, and `cancel` stops it (as cancelling the stream
  * would). Undefined for any other stream.
+ *
+ * @example
+ * ```ts
+ * const direct = takeReadInto(stream);
+ * if (direct) for (let n; (n = await direct.readInto(buffer)) !== null;) use(buffer.subarray(0, n));
+ * ```
  */
-function takeReadInto(
+export function takeReadInto(
   stream: ReadableStream<Uint8Array>,
 ): (ReadInto & { cancel(reason?: unknown): Promise<void> }) | undefined {
   const taken = takeReading(stream, READ_INTO);
