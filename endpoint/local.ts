@@ -109,6 +109,12 @@ export class LocalEndpoint implements Endpoint {
    * check and the open that follows it.
    */
   readonly #verified = new Map<string, number>();
+  /**
+   * Every directory above a path in {@link #verified}: whether a rename
+   * touches a checked path is then two lookups, not a walk over the checked
+   * paths per rename (a mirror renames every file it copies).
+   */
+  readonly #aboveVerified = new Set<string>();
 
   /** Serves the directory `root` (resolved against the current directory). */
   constructor(root: string, options: LocalEndpointOptions = {}) {
@@ -353,7 +359,7 @@ export class LocalEndpoint implements Endpoint {
     await this.#do(p, async () => {
       const info = Deno.lstatSync(this.#abs(p));
       if (info.isDirectory) throw new IsADirectoryError(p);
-      if (!info.isFile) this.#verified.clear();
+      if (!info.isFile) this.#forget();
       await Deno.remove(this.#abs(p));
     });
   }
@@ -372,7 +378,7 @@ export class LocalEndpoint implements Endpoint {
     await this.#guard(p, false);
     await this.#do(p, async () => {
       if (!Deno.lstatSync(this.#abs(p)).isDirectory) throw new NotADirectoryError(p);
-      this.#verified.clear();
+      this.#forget();
       await Deno.remove(this.#abs(p));
     });
   }
@@ -395,7 +401,7 @@ export class LocalEndpoint implements Endpoint {
     if (dirname(f) !== dirname(t)) await this.#guard(t, false);
     await this.#do(f, async () => {
       // Moving a checked directory or link (or something onto one) changes where paths lead.
-      if (this.#checked(f) || this.#checked(t)) this.#verified.clear();
+      if (this.#checked(f) || this.#checked(t)) this.#forget();
       // existsSync first: it answers "nothing there" without building an error,
       // and a new name (the common case) needs no more questions.
       const replacing = this.#fsync === "replace" && (await nodeFs()).existsSync(this.#abs(t)) &&
@@ -466,7 +472,7 @@ export class LocalEndpoint implements Endpoint {
   async symlink(target: string, path: string): Promise<void> {
     const p = normalizePath(path);
     await this.#guard(p, false);
-    this.#verified.clear();
+    this.#forget();
     await this.#do(p, () => Deno.symlink(target, this.#abs(p)));
   }
 
@@ -571,7 +577,10 @@ export class LocalEndpoint implements Endpoint {
             message: `a symlink leads out of the endpoint root: ${path}`,
           });
         }
-        if (this.#verified.size >= guardCacheSize) this.#verified.clear();
+        if (this.#verified.size >= guardCacheSize) this.#forget();
+        if (!this.#verified.has(probe)) {
+          for (let up = probe; up !== "";) this.#aboveVerified.add(up = dirname(up));
+        }
         this.#verified.set(probe, now + guardTtlMs);
         return found;
       } catch (e) {
@@ -585,11 +594,13 @@ export class LocalEndpoint implements Endpoint {
 
   /** Whether `path`, or anything below it, is among the paths checked recently. */
   #checked(path: string): boolean {
-    const below = `${path}/`;
-    for (const key of this.#verified.keys()) {
-      if (key === path || key.startsWith(below)) return true;
-    }
-    return false;
+    return this.#verified.has(path) || this.#aboveVerified.has(path);
+  }
+
+  /** Drops every checked path (see {@link #verified}). */
+  #forget(): void {
+    this.#verified.clear();
+    this.#aboveVerified.clear();
   }
 
   /** {@link #do} of a synchronous operation (no promise of its own). */

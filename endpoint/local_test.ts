@@ -69,6 +69,14 @@ Deno.test("local: a directory this endpoint moved away is checked again, not tru
     await ep.rmdir("b");
     await ep.symlink(`${base}/outside`, "b");
     await assert.rejects(ep.write("b/planted"), PermissionDeniedError);
+    // A directory above a checked one: its move forgets the paths below it too.
+    await ep.mkdir("c/d", { parents: true });
+    await writeAll(await ep.write("c/d/one"), text("1"));
+    await ep.rename("c", "e");
+    await Deno.mkdir(`${base}/outside/d`);
+    await Deno.symlink(`${base}/outside`, `${base}/root/c`);
+    await assert.rejects(ep.write("c/d/planted"), PermissionDeniedError);
+    await Deno.remove(`${base}/outside/d`);
     assert.deepEqual(
       (await Array.fromAsync(Deno.readDir(`${base}/outside`))).map((e) => e.name).sort(),
       ["secret"],
