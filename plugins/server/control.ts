@@ -235,7 +235,7 @@ export interface ControlSocket {
   resume(): unknown;
   isPaused(): boolean;
   setNoDelay(on?: boolean): unknown;
-  write(text: string): boolean;
+  write(text: string | Uint8Array): boolean;
   end(): unknown;
   end(text: string): unknown;
   destroy(): unknown;

@@ -51,10 +51,15 @@ export class JailedFs {
   }
 
   /** The endpoint path for a virtual path, symlinks resolved and confined. */
-  async resolve(virtual: string, followLast = true): Promise<string> {
+  resolve(virtual: string, followLast = true): Promise<string> {
     const parts = splitPath(virtual);
-    if (!this.#checkLinks) return this.#real(parts);
-    return this.#real(await this.#walk(virtual, parts, followLast, { n: 0 }));
+    // Nothing to follow (no links, or a lone entry of the home not followed:
+    // STOR's rename, DELE, MKD of a name in the home): no walk and no async
+    // layer (the walk would only push the name).
+    if (!this.#checkLinks || (!followLast && parts.length <= 1)) {
+      return Promise.resolve(this.#real(parts));
+    }
+    return this.#walk(virtual, parts, followLast, { n: 0 }).then((done) => this.#real(done));
   }
 
   /**

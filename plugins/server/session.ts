@@ -20,7 +20,7 @@ import { acceptTls, readTls } from "./tls.ts";
 import type { ControlSocket } from "./control.ts";
 import { Throttle } from "./throttle.ts";
 import { after, onTick, tickPeriod } from "./ticker.ts";
-import { AbortedError, DataTimeoutError, type PumpOptions } from "./transfer.ts";
+import { AbortedError, DataTimeoutError, type PumpOptions, TransferAbort } from "./transfer.ts";
 
 const log = logger("server");
 
@@ -81,7 +81,7 @@ export interface SessionHost {
 export interface ActiveTransfer {
   command: string;
   path: string;
-  controller: AbortController;
+  controller: TransferAbort;
   progress: { bytes: number };
   started: number;
 }
@@ -95,6 +95,28 @@ export interface TransferResult {
 }
 
 let nextId = 1;
+
+/**
+ * Replies already encoded, by text: most replies are the same few lines
+ * (150, 226, 230, 331, 200 ...), each encoded once instead of once per
+ * session (an encode op and a fresh buffer each). Bounded: replies that
+ * vary (a path in a 257, a size) only fill it up, and a full cache starts
+ * again; passive replies (a new port each) are not kept.
+ */
+const encoded = new Map<string, Uint8Array>();
+const ENCODED_MAX = 64;
+const encoder = new TextEncoder();
+
+function encodedReply(code: number, out: string): Uint8Array {
+  // A passive reply names a new port each time: never the same line twice.
+  if (code === 227 || code === 229) return encoder.encode(out);
+  let bytes = encoded.get(out);
+  if (bytes) return bytes;
+  bytes = encoder.encode(out);
+  if (encoded.size >= ENCODED_MAX) encoded.clear();
+  encoded.set(out, bytes);
+  return bytes;
+}
 
 /** Homes seen to be directories, per endpoint. */
 const checkedHomes = new WeakMap<object, Set<string>>();
@@ -251,7 +273,7 @@ export class Session {
     // ftplib sends ABOR as urgent data: the final LF can be taken out of band.
     if (this.activeTransfer && decoder.decode(stripTelnet(this.#buf)) === "ABOR\r") {
       this.#buf = NO_BYTES;
-      this.#line(new TextEncoder().encode("ABOR"));
+      this.#line(encoder.encode("ABOR"));
     }
   }
 
@@ -414,7 +436,7 @@ export class Session {
       out += `${code} ${lines[lines.length - 1]}\r\n`;
     }
     log.debug("{tag} -> {reply}", () => ({ tag: this.tag, reply: out.trimEnd() }));
-    if (!this.socket.destroyed && this.socket.writable) this.socket.write(out);
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(encodedReply(code, out));
   }
 
   // ---------------------------------------------------------------- login
@@ -559,7 +581,7 @@ export class Session {
           ? "Data connection already open. Transfer starting."
           : "File status okay. About to open data connection."),
     );
-    const controller = new AbortController();
+    const controller = new TransferAbort();
     const progress = { bytes: 0 };
     this.activeTransfer = { command, path, controller, progress, started };
     this.#disarmIdle();
@@ -578,7 +600,7 @@ export class Session {
       await pump(sock, {
         ascii: this.state.type === "A",
         throttle,
-        signal: controller.signal,
+        signal: controller,
         dataTimeout: this.options.dataTimeoutMs,
         progress,
         chunkSize: this.options.transferChunkSize,
@@ -591,7 +613,7 @@ export class Session {
         seconds: (performance.now() - started) / 1000,
         error: e,
       };
-      if (e instanceof AbortedError || controller.signal.aborted) { /* ABOR answers */ }
+      if (e instanceof AbortedError || controller.aborted) { /* ABOR answers */ }
       else if (e instanceof ReplyError) this.reply(e.reply, e.message);
       else if (e instanceof DataTimeoutError) {
         this.reply(421, "Data connection timed out.");

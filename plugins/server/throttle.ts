@@ -4,6 +4,7 @@
  * the wait is what keeps the average under the limit.
  * @module
  */
+import type { AbortLike } from "./transfer.ts";
 
 /**
  * Keeps a byte stream under `bytesPerSecond` on average.
@@ -21,7 +22,7 @@ export class Throttle {
   constructor(readonly bytesPerSecond: number) {}
 
   /** Accounts `n` bytes and waits until the average rate is back under the limit. */
-  async consume(n: number, signal?: AbortSignal): Promise<void> {
+  async consume(n: number, signal?: AbortLike): Promise<void> {
     if (!(this.bytesPerSecond > 0)) return;
     this.#bytes += n;
     const due = (this.#bytes / this.bytesPerSecond) * 1000;
