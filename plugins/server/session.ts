@@ -284,7 +284,8 @@ export class Session {
     }
     let line = decoder.decode(stripTelnet(raw));
     if (line.endsWith("\r")) line = line.slice(0, -1);
-    const verb = line.split(" ", 1)[0].toUpperCase();
+    const sp = line.indexOf(" ");
+    const verb = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
     if (HTTP_VERBS.has(verb)) {
       // Cross-protocol defence (vsftpd): an HTTP request on an FTP port is never a client.
       log.warn("{tag} HTTP verb {verb} on the control connection: closing", {
@@ -311,17 +312,18 @@ export class Session {
     }
     // One pump per session at a time: a line that arrives while it runs only queues
     // (no call, promise and handler per line for a pump that returns at once).
-    if (this.#pumping) return;
-    this.#pump().catch((e) => {
-      log.error("{tag} session failed, closing it: {error}", {
-        tag: this.tag,
-        error: (e as Error)?.stack ?? String(e),
-      });
-      this.close("internal error");
-    });
+    this.#pump();
   }
 
-  async #pump() {
+  /**
+   * Runs the queued lines in order, one at a time. Synchronous while the
+   * commands are (TYPE, EPSV, QUIT ...): a promise and an await only for a
+   * command whose handler returned one, after which the pump goes on from
+   * its settlement. An async pump and an async dispatch per command were
+   * two promises and two hops each, for commands that had nothing to wait
+   * for.
+   */
+  #pump(): void {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
@@ -331,16 +333,40 @@ export class Session {
           this.socket.resume();
         }
         this.#armIdle();
-        await this.#dispatch(line);
+        const pending = this.#dispatch(line);
+        if (pending) {
+          pending.then(this.#resumePump, this.#pumpFailed);
+          return;
+        }
       }
-    } finally {
-      this.#pumping = false;
+    } catch (e) {
+      this.#pumpFailed(e);
+      return;
     }
+    this.#pumping = false;
   }
+
+  #resumePump = () => {
+    this.#pumping = false;
+    this.#pump();
+  };
+
+  #pumpFailed = (e: unknown) => {
+    this.#pumping = false;
+    log.error("{tag} session failed, closing it: {error}", {
+      tag: this.tag,
+      error: (e as Error)?.stack ?? String(e),
+    });
+    this.close("internal error");
+  };
 
   // ---------------------------------------------------------------- dispatch
 
-  async #dispatch(line: string) {
+  /**
+   * Checks and runs one command; a promise only when its handler returned
+   * one (see {@link #pump}). Never rejects: failures are answered here.
+   */
+  #dispatch(line: string): Promise<void> | undefined {
     const sp = line.indexOf(" ");
     let cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
     let arg = sp < 0 ? "" : line.slice(sp + 1);
@@ -377,29 +403,36 @@ export class Session {
         path = ftpNormalize(this.state.cwd, target || this.state.cwd);
         if (spec.perm) this.requirePerm(spec.perm, path, spec.dirTarget ?? false);
       }
-      await spec.handler(this, arg, path);
+      const pending = spec.handler(this, arg, path);
+      if (pending) return pending.then(undefined, (e) => this.#failed(cmd, e));
     } catch (e) {
-      if (isFault(e)) {
-        // A bug met by this session: it ends, the server and every other session go on.
-        log.error("{tag} {cmd} failed unexpectedly, closing the session: {error}", {
-          tag: this.tag,
-          cmd,
-          error: (e as Error).stack ?? String(e),
-        });
-        this.reply(421, "Internal error, closing control connection.");
-        this.close("internal error", true);
-        return;
-      }
-      if (!(e instanceof ReplyError)) {
-        log.debug("{tag} {cmd} failed: {error}", () => ({
-          tag: this.tag,
-          cmd,
-          error: (e as Error)?.message ?? String(e),
-        }));
-      }
-      const [code, text] = replyFor(e);
-      this.reply(code, text);
+      this.#failed(cmd, e);
     }
+    return undefined;
+  }
+
+  /** Answers a command's failure (and ends the session on a fault, a bug). */
+  #failed(cmd: string, e: unknown): void {
+    if (isFault(e)) {
+      // A bug met by this session: it ends, the server and every other session go on.
+      log.error("{tag} {cmd} failed unexpectedly, closing the session: {error}", {
+        tag: this.tag,
+        cmd,
+        error: (e as Error).stack ?? String(e),
+      });
+      this.reply(421, "Internal error, closing control connection.");
+      this.close("internal error", true);
+      return;
+    }
+    if (!(e instanceof ReplyError)) {
+      log.debug("{tag} {cmd} failed: {error}", () => ({
+        tag: this.tag,
+        cmd,
+        error: (e as Error)?.message ?? String(e),
+      }));
+    }
+    const [code, text] = replyFor(e);
+    this.reply(code, text);
   }
 
   /** Throws 550 unless the logged-in user has `perm` on virtual `path`. */
