@@ -25,13 +25,24 @@ function requireDataTls(s: Session) {
  * S: 227 Entering passive mode (127,0,0,1,156,64).
  * ```
  */
-export async function PASV(s: Session): Promise<void> {
+export function PASV(s: Session): void | Promise<void> {
   requireDataTls(s);
   if (s.state.epsvAll) throw new ReplyError(501, "PASV not allowed after EPSV ALL.");
   const ip = s.data.advertisedAddress();
   if (!net.isIPv4(ip)) throw new ReplyError(425, "PASV needs IPv4; use EPSV.");
-  const port = await s.data.passive(s.prot === "P");
-  s.reply(227, `Entering passive mode (${ip.replaceAll(".", ",")},${port >> 8},${port & 255}).`);
+  const answer = (port: number) =>
+    s.reply(227, `Entering passive mode (${ip.replaceAll(".", ",")},${port >> 8},${port & 255}).`);
+  return passiveThen(s, answer);
+}
+
+/**
+ * Opens the passive listener and answers with its port: synchronously for a
+ * plain one (the usual case: no promise for the command), after the bind
+ * for PROT P's node:net listener.
+ */
+function passiveThen(s: Session, answer: (port: number) => void): void | Promise<void> {
+  if (s.prot === "P") return s.data.passive(true).then(answer);
+  answer(s.data.passivePlain());
 }
 
 /**
@@ -43,7 +54,7 @@ export async function PASV(s: Session): Promise<void> {
  * S: 229 Entering extended passive mode (|||40000|).
  * ```
  */
-export async function EPSV(s: Session, arg: string): Promise<void> {
+export function EPSV(s: Session, arg: string): void | Promise<void> {
   requireDataTls(s);
   const a = arg.trim().toUpperCase();
   if (a === "ALL") {
@@ -55,8 +66,7 @@ export async function EPSV(s: Session, arg: string): Promise<void> {
   if (a && a !== family) {
     throw new ReplyError(522, `Network protocol not supported, use (${family}).`);
   }
-  const port = await s.data.passive(s.prot === "P");
-  s.reply(229, `Entering extended passive mode (|||${port}|).`);
+  return passiveThen(s, (port) => s.reply(229, `Entering extended passive mode (|||${port}|).`));
 }
 
 /**

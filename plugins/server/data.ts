@@ -200,8 +200,8 @@ export class DataChannel {
    * socket node:tls can take over.
    */
   async passive(tls = false): Promise<number> {
+    if (!tls) return this.passivePlain();
     this.close();
-    if (!tls) return this.#passiveConn();
     const server = net.createServer();
     const host = this.ctx.localAddress;
     let bound = false;
@@ -216,7 +216,17 @@ export class DataChannel {
     return (server.address() as net.AddressInfo).port;
   }
 
-  #passiveConn(): number {
+  /**
+   * {@link passive} without TLS, synchronously (binding a `Deno.listen`
+   * listener is): EPSV and PASV answer without a promise of their own.
+   *
+   * @example
+   * ```ts
+   * const port = dc.passivePlain(); // answer 229 with it
+   * ```
+   */
+  passivePlain(): number {
+    this.close();
     const host = this.ctx.localAddress;
     let listener: Deno.TcpListener | undefined;
     for (const port of passivePorts(this.ctx.passivePorts)) {
