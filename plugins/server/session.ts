@@ -20,7 +20,8 @@ import { acceptTls, readTls } from "./tls.ts";
 import type { ControlSocket } from "./control.ts";
 import { Throttle } from "./throttle.ts";
 import { after, onTick, tickPeriod } from "./ticker.ts";
-import { AbortedError, DataTimeoutError, type PumpOptions, TransferAbort } from "./transfer.ts";
+import { TransferAbort } from "./abort.ts";
+import { AbortedError, DataTimeoutError, type PumpOptions } from "./transfer.ts";
 
 const log = logger("server");
 

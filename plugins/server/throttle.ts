@@ -4,7 +4,7 @@
  * the wait is what keeps the average under the limit.
  * @module
  */
-import type { AbortLike } from "./transfer.ts";
+import type { AbortLike } from "./abort.ts";
 
 /**
  * Keeps a byte stream under `bytesPerSecond` on average.
