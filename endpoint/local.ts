@@ -82,6 +82,25 @@ const guardCacheSize = 4096;
 const readChunk = 256 * 1024;
 
 /**
+ * What every LocalEndpoint can do: one frozen object, since `capabilities()`
+ * is asked several times a file on the copy path and a copy each time was garbage.
+ */
+const LOCAL_CAPABILITIES: Capabilities = Object.freeze({
+  setMtime: true,
+  chmod: Deno.build.os !== "windows",
+  readOffset: true,
+  writeOffset: true,
+  rename: true,
+  symlinks: true,
+  hashes: Object.freeze([...COMPUTED_HASHES]) as string[],
+  precision: Precision.milliseconds,
+  maxConnections: 8,
+  // One disk: reading a file in parallel segments gains nothing.
+  rangedReads: false,
+  writeAt: true,
+});
+
+/**
  * A directory on the local disk as an {@link Endpoint}.
  *
  * @example
@@ -133,20 +152,7 @@ export class LocalEndpoint implements Endpoint {
    * ```
    */
   capabilities(): Capabilities {
-    return {
-      setMtime: true,
-      chmod: Deno.build.os !== "windows",
-      readOffset: true,
-      writeOffset: true,
-      rename: true,
-      symlinks: true,
-      hashes: [...COMPUTED_HASHES],
-      precision: Precision.milliseconds,
-      maxConnections: 8,
-      // One disk: reading a file in parallel segments gains nothing.
-      rangedReads: false,
-      writeAt: true,
-    };
+    return LOCAL_CAPABILITIES;
   }
 
   /**

@@ -177,6 +177,13 @@ export class FtpEndpoint implements Endpoint {
   /** The server path of the endpoint root. */
   readonly root: string;
   #capabilities: Capabilities;
+  /**
+   * What `capabilities()` hands out, frozen and shared: it is asked several
+   * times a file on the copy path, and a fresh copy each time was garbage.
+   * Keyed by whether the host fell back to LIST (which changes the answer);
+   * cleared when `#capabilities` changes.
+   */
+  #shared?: { list: boolean; caps: Capabilities };
 
   private constructor(host: FtpHost, root: string, url: string, capabilities: Capabilities) {
     this.host = host;
@@ -309,11 +316,17 @@ export class FtpEndpoint implements Endpoint {
    * ```
    */
   capabilities(): Capabilities {
-    const caps = { ...this.#capabilities, hashes: [...this.#capabilities.hashes] };
+    const list = this.host.fellBackToList();
+    if (this.#shared?.list === list) return this.#shared.caps;
+    const own = this.#capabilities;
     // A server that refused MLSD is listed with LIST since: links show, minutes.
-    return this.host.fellBackToList()
-      ? { ...caps, symlinks: true, precision: Precision.minutes }
-      : caps;
+    const caps = Object.freeze({
+      ...own,
+      hashes: Object.freeze([...own.hashes]) as string[],
+      ...(list ? { symlinks: true, precision: Precision.minutes } : {}),
+    });
+    this.#shared = { list, caps };
+    return caps;
   }
 
   /**
@@ -624,6 +637,7 @@ export class FtpEndpoint implements Endpoint {
     } catch (error) {
       if (!(error instanceof CommandNotImplementedError)) throw error;
       this.#capabilities = { ...this.#capabilities, chmod: false };
+      this.#shared = undefined;
       throw new UnsupportedError("chmod", this.url, { cause: error });
     }
   }
