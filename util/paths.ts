@@ -38,8 +38,14 @@ function normalizeNames(path: string, aboveRoot: boolean): string {
   return out.join("/");
 }
 
+/** A separator doubled, or a `.` or `..` name: what {@link normalizePosix} would change. */
+const notNormal = /\/\/|(?:^|\/)\.\.?(?:\/|$)/;
+
 function normalizePosix(path: string): string {
   if (path.length === 0) return ".";
+  // Most paths are normal already (remote paths are joined and normalised
+  // several times a file): no split, array and join for them.
+  if (!notNormal.test(path)) return path;
   const absolute = path[0] === "/";
   const trailing = path[path.length - 1] === "/";
   const names = normalizeNames(path, !absolute);
