@@ -152,3 +152,25 @@ Deno.test("local: reads and writes offer their direct side; an atomic one keeps 
     ]);
   });
 });
+
+Deno.test("local: renameWithMtime renames with the exact time, onto an old file too", async () => {
+  await withTree(async (base, ep) => {
+    const at = new Date("2026-11-30T08:15:00.123Z");
+    await Deno.writeTextFile(`${base}/root/.a.part`, "new");
+    await Deno.writeTextFile(`${base}/root/a.txt`, "old");
+    assert.equal(await ep.renameWithMtime(".a.part", "a.txt", at), true);
+    assert.equal(await Deno.readTextFile(`${base}/root/a.txt`), "new");
+    assert.equal((await Deno.lstat(`${base}/root/a.txt`)).mtime?.getTime(), at.getTime());
+    await assert.rejects(Deno.lstat(`${base}/root/.a.part`), Deno.errors.NotFound);
+    // Nothing to rename: the rename's NotFoundError, not a warning about the time.
+    await assert.rejects(ep.renameWithMtime(".gone.part", "gone.txt", at), NotFoundError);
+    // A link out of the root is renamed (as `rename` does) but its target's time is not set.
+    await Deno.symlink(`${base}/outside/secret`, `${base}/root/link`);
+    assert.equal(await ep.renameWithMtime("link", "b.txt", at), false);
+    assert.equal((await Deno.lstat(`${base}/root/b.txt`)).isSymlink, true);
+    assert.equal(
+      (await Deno.lstat(`${base}/outside/secret`)).mtime?.getTime() === at.getTime(),
+      false,
+    );
+  });
+});
