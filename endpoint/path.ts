@@ -77,7 +77,12 @@ export function isRoot(path: string): boolean {
  * ```
  */
 export function joinPath(...parts: string[]): string {
-  return normalizePath(parts.filter((p) => p !== "").join("/"));
+  // The non-empty parts joined by "/", without a filtered array (several joins a file).
+  let joined = "";
+  for (const part of parts) {
+    if (part !== "") joined = joined === "" ? part : `${joined}/${part}`;
+  }
+  return normalizePath(joined);
 }
 
 /**
