@@ -397,8 +397,8 @@ function needParents(path: string, dst: Tree, dirs: Set<string>): void {
 
 /** Proper ancestors of a relative path, nearest last: "a/b/c" -> "a", "a/b". */
 function* ancestors(path: string): Generator<string> {
-  const parts = path.split("/");
-  for (let i = 1; i < parts.length; i++) yield parts.slice(0, i).join("/");
+  // Each prefix up to a "/": no split and rejoin (the plan asks this of every path, several times).
+  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) yield path.slice(0, i);
 }
 
 /** The real name a partial belongs to ("a/.b.ferry.part" -> "a/b"), if it is a resumable one. */
