@@ -371,13 +371,21 @@ export async function listTree(
  * ```
  */
 export function comparePaths(a: string, b: string): number {
-  const x = a.split("/");
-  const y = b.split("/");
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  // Segment by segment without splitting (a sort calls this ~n log n times): at
+  // the first difference, the end of a segment ("/") sorts before any character.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x === SLASH) return -1;
+    if (y === SLASH) return 1;
+    return x < y ? -1 : 1;
   }
-  return x.length - y.length;
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
+
+const SLASH = "/".charCodeAt(0);
 
 function isPlainName(name: string): boolean {
   return name !== "" && name !== "." && name !== ".." && !/[/\0\r\n]/.test(name);
