@@ -78,7 +78,9 @@ export function modeFromString(letters: string): number {
  * or owner group: no link count) or one.
  */
 function ownership(middle: string | undefined): { owner?: string; group?: string } {
-  const cols = middle === undefined ? [] : middle.trim().split(/\s+/).filter((c) => c !== "");
+  // trim() and \s take the same characters: a trimmed, non-empty column text splits without empty parts.
+  const trimmed = middle?.trim();
+  const cols = trimmed ? trimmed.split(/\s+/) : [];
   const hasLinks = cols.length > 0 && /^\d+$/.test(cols[0]);
   const rest = hasLinks ? cols.slice(1) : cols;
   const out: { owner?: string; group?: string } = {};
