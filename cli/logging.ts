@@ -84,10 +84,22 @@ export function textLine(
   const time = withTime ? new Date(record.timestamp).toISOString().slice(11, 19) + " " : "";
   // A control connection's number tells parallel sessions apart in a trace.
   const conn = record.properties.conn;
-  const category = record.category.slice(1).join("·") +
-    (typeof conn === "number" ? `#${conn}` : "");
+  const category = categoryText(record.category) + (typeof conn === "number" ? `#${conn}` : "");
   return secrets.redact(`${time}${LEVEL_TAG[record.level]} ${category}: ${renderMessage(record)}`);
 }
+
+/**
+ * A category as a line shows it, once per category array: a logger passes the
+ * same array with every record (a server logs five lines a session), and the
+ * slice and join were garbage each time.
+ */
+function categoryText(category: readonly string[]): string {
+  let text = categoryTexts.get(category);
+  if (text === undefined) categoryTexts.set(category, text = category.slice(1).join("·"));
+  return text;
+}
+
+const categoryTexts = new WeakMap<readonly string[], string>();
 
 /**
  * One JSON line: time, level, category, message, and the record's properties.
@@ -245,9 +257,18 @@ const encoder = new TextEncoder();
  * ```
  */
 export function writeStderr(text: string): void {
-  const bytes = encoder.encode(text);
-  for (let off = 0; off < bytes.length;) off += Deno.stderr.writeSync(bytes.subarray(off));
+  // A line is encoded into one kept buffer (a log line a session event on a
+  // server); a text too long for it gets its own. UTF-8 takes at most three
+  // bytes per UTF-16 unit.
+  const bytes = text.length * 3 <= stderrBuffer.length
+    ? stderrBuffer.subarray(0, encoder.encodeInto(text, stderrBuffer).written)
+    : encoder.encode(text);
+  for (let off = 0; off < bytes.length;) {
+    off += Deno.stderr.writeSync(off ? bytes.subarray(off) : bytes);
+  }
 }
+
+const stderrBuffer = new Uint8Array(4096);
 
 /**
  * Writes to stdout synchronously.
