@@ -8,7 +8,7 @@
  * FTP behave the same and the conformance suite can hold them to it.
  * @module
  */
-import type { WriteOptions } from "./types.ts";
+import type { DirectSink, WriteOptions } from "./types.ts";
 import { basename, dirname, joinPath, normalizePath } from "./path.ts";
 import { InvalidPathError, SizeMismatchError } from "./errors.ts";
 import { markReleasesChunks, releasesChunks } from "../util/files.ts";
@@ -188,6 +188,69 @@ export async function openPlannedWrite(
   hooks: WriteHooks,
   signal?: AbortSignal,
 ): Promise<WritableStream<Uint8Array>> {
+  let controller: WritableStreamDefaultController | undefined;
+  const planned = await openPlannedSink(plan, hooks, signal, (reason) => controller?.error(reason));
+  const stream = new WritableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    write: (chunk) => planned.write(chunk),
+    close: () => planned.close(),
+    abort: (reason) => planned.abort(reason),
+  });
+  const writeSync = planned.writeSync;
+  if (writeSync) offerDirectWrite(stream, { writeSync });
+  // Each write awaits the sink's: a sink that releases its chunks makes this one do so too.
+  return markReleasesChunks(stream, planned.releasesChunks);
+}
+
+/**
+ * {@link openPlannedWrite} without the stream (`Endpoint.writeDirect`): the
+ * same rules, for hooks whose sink writes synchronously (`WriteSink.writeSync`);
+ * `signal` fails later writes and discards the write as it would the stream's.
+ *
+ * @example
+ * ```ts
+ * const sink = await openPlannedDirect(planWrite("f.txt", { size: 3 }), hooks);
+ * sink.writeSync(new Uint8Array([1, 2, 3]));
+ * await sink.close();
+ * ```
+ */
+export async function openPlannedDirect(
+  plan: WritePlan,
+  hooks: WriteHooks,
+  signal?: AbortSignal,
+): Promise<DirectSink> {
+  const planned = await openPlannedSink(plan, hooks, signal);
+  const writeSync = planned.writeSync;
+  if (!writeSync) {
+    const error = new TypeError("the sink cannot write synchronously");
+    await planned.abort(error);
+    throw error;
+  }
+  return { writeSync, close: planned.close, abort: planned.abort };
+}
+
+/** The plan's rules over an opened sink: what the stream of {@link openPlannedWrite} runs. */
+interface PlannedSink {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Present when the sink writes synchronously. */
+  writeSync?: (chunk: Uint8Array) => void;
+  close(): Promise<void>;
+  abort(reason: unknown): Promise<void>;
+  releasesChunks: boolean;
+}
+
+/**
+ * Opens the plan's sink and wraps it in the plan's rules. `onSignal` is told
+ * the reason when `signal` aborts (the stream errors its controller with it).
+ */
+async function openPlannedSink(
+  plan: WritePlan,
+  hooks: WriteHooks,
+  signal?: AbortSignal,
+  onSignal?: (reason: unknown) => void,
+): Promise<PlannedSink> {
   signal?.throwIfAborted();
   const sink = await hooks.open(plan.writeTo, plan.offset);
   let written = plan.offset;
@@ -202,11 +265,10 @@ export async function openPlannedWrite(
       await hooks.remove(plan.writeTo).catch(() => {});
     }
   };
-  let controller: WritableStreamDefaultController | undefined;
   // A failed direct write's cleanup, awaited by the abort() that follows.
   let discarding: Promise<void> | undefined;
   const onAbort = () => {
-    controller?.error(signal!.reason);
+    onSignal?.(signal!.reason);
     discarding ??= discard(signal!.reason, false);
   };
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -218,11 +280,8 @@ export async function openPlannedWrite(
       return new SizeMismatchError(plan.target, plan.size, written);
     }
   };
-
-  const stream = new WritableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-    },
+  const sinkWriteSync = sink.writeSync?.bind(sink);
+  return {
     async write(chunk) {
       const refused = count(chunk);
       if (refused) {
@@ -236,6 +295,19 @@ export async function openPlannedWrite(
         throw error;
       }
     },
+    writeSync: sinkWriteSync && ((chunk) => {
+      const refused = count(chunk);
+      if (refused) {
+        if (!done) discarding = discard(refused, true);
+        throw refused;
+      }
+      try {
+        sinkWriteSync(chunk);
+      } catch (error) {
+        discarding = discard(error, false);
+        throw error;
+      }
+    }),
     async close() {
       if (done) throw signal?.reason ?? new Error("close after the stream ended");
       if (plan.size !== undefined && written !== plan.size) {
@@ -258,27 +330,8 @@ export async function openPlannedWrite(
     async abort(reason) {
       await (discarding ?? discard(reason, false));
     },
-  });
-  const writeSync = sink.writeSync?.bind(sink);
-  if (writeSync) {
-    offerDirectWrite(stream, {
-      writeSync(chunk) {
-        const refused = count(chunk);
-        if (refused) {
-          if (!done) discarding = discard(refused, true);
-          throw refused;
-        }
-        try {
-          writeSync(chunk);
-        } catch (error) {
-          discarding = discard(error, false);
-          throw error;
-        }
-      },
-    });
-  }
-  // Each write awaits the sink's: a sink that releases its chunks makes this one do so too.
-  return markReleasesChunks(stream, releasesChunks(sink));
+    releasesChunks: releasesChunks(sink),
+  };
 }
 
 /**

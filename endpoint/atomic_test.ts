@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { isTempName, openPlannedWrite, partialName, planWrite, tempName } from "./atomic.ts";
+import {
+  isTempName,
+  openPlannedDirect,
+  openPlannedWrite,
+  partialName,
+  planWrite,
+  tempName,
+} from "./atomic.ts";
 import { InvalidPathError, SizeMismatchError } from "./errors.ts";
 
 Deno.test("atomic: temporary and partial names", () => {
@@ -69,4 +76,68 @@ Deno.test("atomic: the stream commits on close and cleans up on size mismatch", 
     "abort",
     "remove .f.ferry.part",
   ]);
+});
+
+Deno.test("atomic: the direct sink keeps the stream's plan: commit, size checks, abort, signal", async () => {
+  const calls: string[] = [];
+  const hooks = (sync = true) => ({
+    open: (name: string, offset: number) => {
+      calls.push(`open ${name} ${offset}`);
+      return Promise.resolve({
+        write: () => Promise.reject(new Error("not used")),
+        ...(sync ? { writeSync: (c: Uint8Array) => void calls.push(`write ${c.byteLength}`) } : {}),
+        close: () => (calls.push("close"), Promise.resolve()),
+        abort: () => (calls.push("abort"), Promise.resolve()),
+      });
+    },
+    rename: (from: string, to: string) => (calls.push(`rename ${from} ${to}`), Promise.resolve()),
+    remove: (name: string) => (calls.push(`remove ${name}`), Promise.resolve()),
+    setMtime: (path: string) => (calls.push(`mtime ${path}`), Promise.resolve()),
+  });
+  const ok = await openPlannedDirect(planWrite("f", { size: 2, mtime: new Date(0) }, "r"), hooks());
+  ok.writeSync(new Uint8Array(1));
+  ok.writeSync(new Uint8Array(1));
+  await ok.close();
+  assert.deepEqual(calls, [
+    "open .f.ferry-r.part 0",
+    "write 1",
+    "write 1",
+    "close",
+    "rename .f.ferry-r.part f",
+    "mtime f",
+  ]);
+  // Past the size: refused at once; the partial goes (its data is wrong), abort() waits for it.
+  calls.length = 0;
+  const over = await openPlannedDirect(planWrite("f", { offset: 1, size: 2 }), hooks());
+  assert.throws(() => over.writeSync(new Uint8Array(2)), SizeMismatchError);
+  await over.abort(new Error("given up"));
+  assert.deepEqual(calls, ["open .f.ferry.part 1", "abort", "remove .f.ferry.part"]);
+  // Short at close: the same.
+  calls.length = 0;
+  const short = await openPlannedDirect(planWrite("f", { size: 3 }, "s"), hooks());
+  short.writeSync(new Uint8Array(1));
+  await assert.rejects(short.close(), SizeMismatchError);
+  assert.deepEqual(calls, [
+    "open .f.ferry-s.part 0",
+    "write 1",
+    "abort",
+    "remove .f.ferry-s.part",
+  ]);
+  // An abort keeps a resumable partial; the signal aborts as abort() does, and later writes fail.
+  calls.length = 0;
+  const controller = new AbortController();
+  const kept = await openPlannedDirect(
+    planWrite("f", { resumable: true }),
+    hooks(),
+    controller.signal,
+  );
+  kept.writeSync(new Uint8Array(1));
+  controller.abort(new Error("stop"));
+  assert.throws(() => kept.writeSync(new Uint8Array(1)), /stop/);
+  await kept.abort(new Error("stop"));
+  assert.deepEqual(calls, ["open .f.ferry.part 0", "write 1", "abort"]);
+  // A sink that cannot write synchronously is refused, and given up.
+  calls.length = 0;
+  await assert.rejects(openPlannedDirect(planWrite("f", {}, "t"), hooks(false)), TypeError);
+  assert.deepEqual(calls, ["open .f.ferry-t.part 0", "abort", "remove .f.ferry-t.part"]);
 });

@@ -21,6 +21,7 @@ import { resolve as resolveHostPath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type {
   Capabilities,
+  DirectSink,
   Endpoint,
   MkdirOptions,
   ReadOptions,
@@ -43,10 +44,12 @@ import {
 } from "./errors.ts";
 import { basename, dirname, normalizePath } from "./path.ts";
 import {
+  openPlannedDirect,
   openPlannedWrite,
   planWrite,
   sinkStream,
   type WriteHooks,
+  type WritePlan,
   type WriteSink,
 } from "./atomic.ts";
 import { limitStream, offerDirectRead } from "./streams.ts";
@@ -300,6 +303,31 @@ export class LocalEndpoint implements Endpoint {
    * ```
    */
   async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {
+    const { plan, hooks } = await this.#planned(path, options);
+    return await openPlannedWrite(plan, hooks, options.signal);
+  }
+
+  /**
+   * {@link write} without the stream (`Endpoint.writeDirect`): each chunk
+   * written synchronously, the same plan, checks and clean-up.
+   *
+   * @example
+   * ```ts
+   * const sink = await ep.writeDirect("pub/a.txt", { size: 2 });
+   * sink.writeSync(new TextEncoder().encode("hi"));
+   * await sink.close();
+   * ```
+   */
+  async writeDirect(path: string, options: WriteOptions = {}): Promise<DirectSink> {
+    const { plan, hooks } = await this.#planned(path, options);
+    return await openPlannedDirect(plan, hooks, options.signal);
+  }
+
+  /** Where a write goes and the hooks that open, rename and remove it there. */
+  async #planned(
+    path: string,
+    options: WriteOptions,
+  ): Promise<{ plan: WritePlan; hooks: WriteHooks }> {
     const plan = planWrite(path, options);
     if (!plan.rename && plan.offset === 0) {
       // The common case of a partial that is not there yet. O_EXCL creates a
@@ -308,10 +336,7 @@ export class LocalEndpoint implements Endpoint {
       options.signal?.throwIfAborted();
       await this.#guard(plan.target, false);
       const file = this.#doSync(plan.target, () => createNew(this.#abs(plan.target)));
-      if (file) {
-        const hooks = this.#writeHooks(undefined, this.#fsync === "always", file);
-        return await openPlannedWrite(plan, hooks, options.signal);
-      }
+      if (file) return { plan, hooks: this.#writeHooks(undefined, this.#fsync === "always", file) };
     }
     const guarded = await this.#guard(plan.target, !plan.rename);
     // The fixed partial name is opened without O_EXCL, so it must not lead out either.
@@ -325,7 +350,7 @@ export class LocalEndpoint implements Endpoint {
     const mode = existing?.isFile ? existing.mode ?? undefined : undefined;
     const flush = this.#fsync === "always" ||
       (this.#fsync === "replace" && plan.rename && existing?.isFile === true);
-    return await openPlannedWrite(plan, this.#writeHooks(mode, flush), options.signal);
+    return { plan, hooks: this.#writeHooks(mode, flush) };
   }
 
   /**

@@ -153,6 +153,31 @@ Deno.test("local: reads and writes offer their direct side; an atomic one keeps 
   });
 });
 
+Deno.test("local: writeDirect writes as write() does, without the stream", async () => {
+  await withTree(async (base, ep) => {
+    const sink = await ep.writeDirect("b.txt", { size: 4 });
+    sink.writeSync(text("ab"));
+    sink.writeSync(text("cd"));
+    // Atomic: the name shows the bytes only once closed.
+    await assert.rejects(Deno.stat(`${base}/root/b.txt`), Deno.errors.NotFound);
+    await sink.close();
+    assert.equal(await Deno.readTextFile(`${base}/root/b.txt`), "abcd");
+    // A partial of its own (atomic: false) is written in place; past the size it is refused.
+    const over = await ep.writeDirect(".b.txt.ferry.part", { atomic: false, size: 1 });
+    assert.throws(() => over.writeSync(text("xy")), SizeMismatchError);
+    await over.abort(new Error("failed"));
+    // An atomic write given up leaves no trace; the old file stays.
+    const given = await ep.writeDirect("b.txt", { size: 9 });
+    given.writeSync(text("xyz"));
+    await given.abort(new Error("failed"));
+    assert.equal(await Deno.readTextFile(`${base}/root/b.txt`), "abcd");
+    assert.deepEqual([...Deno.readDirSync(`${base}/root`)].map((e) => e.name).sort(), [
+      ".b.txt.ferry.part",
+      "b.txt",
+    ]);
+  });
+});
+
 Deno.test("local: renameWithMtime renames with the exact time, onto an old file too", async () => {
   await withTree(async (base, ep) => {
     const at = new Date("2026-11-30T08:15:00.123Z");

@@ -7,6 +7,7 @@
 export type { FerryError } from "../util/errors.ts";
 export type {
   Capabilities,
+  DirectSink,
   Endpoint,
   EntryType,
   MkdirOptions,

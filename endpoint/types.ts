@@ -198,6 +198,26 @@ export interface SkippedEntry {
 }
 
 /**
+ * What {@link Endpoint.writeDirect} opens: the sink of a write, without a
+ * stream around it. Its owner writes, then closes it, or aborts it.
+ *
+ * @example
+ * ```ts
+ * const sink = await ep.writeDirect!("a.txt", { size: 2 });
+ * sink.writeSync(new TextEncoder().encode("hi"));
+ * await sink.close(); // a.txt has its bytes
+ * ```
+ */
+export interface DirectSink {
+  /** Writes all of `chunk` now; throws on failure (then abort the sink). */
+  writeSync(chunk: Uint8Array): void;
+  /** Ends the write as closing `write()`'s stream does (size checked, renamed into place). */
+  close(): Promise<void>;
+  /** Gives the write up as aborting `write()`'s stream does; never throws. */
+  abort(reason?: unknown): Promise<void>;
+}
+
+/**
  * One directory's entries. A non-empty `skipped` makes the listing
  * incomplete: nothing under that directory may be deleted on its strength.
  */
@@ -232,6 +252,15 @@ export interface Endpoint {
   read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
   /** A stream that writes a file; atomic by default (temp name, renamed when closed). */
   write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>>;
+  /**
+   * Optional: {@link write} without the stream, for a writer that moves the
+   * bytes itself (sync/pump.ts), where a chunk lands synchronously (a local
+   * file): the same plan, size checks and clean-up as closing or aborting
+   * `write`'s stream, without a Web Stream, its writer and its promises per
+   * file. Endpoints that forward to another one (DelegatingEndpoint) do not
+   * offer it, so an override of `write` is never bypassed.
+   */
+  writeDirect?(path: string, options?: WriteOptions): Promise<DirectSink>;
   /**
    * A stream that writes into `path` from byte `position` on, creating the
    * file when missing and leaving every other byte of it as it is: no

@@ -12,6 +12,7 @@
  * @module
  */
 import { directWriteOf } from "../endpoint/streams.ts";
+import type { DirectSink } from "../endpoint/types.ts";
 import { takeReadInto } from "../util/files.ts";
 
 /**
@@ -45,22 +46,25 @@ export interface PumpOptions {
  */
 export async function pump(
   input: ReadableStream<Uint8Array>,
-  output: WritableStream<Uint8Array>,
+  output: WritableStream<Uint8Array> | DirectSink,
   options: PumpOptions = {},
 ): Promise<void> {
   const { signal, onChunk } = options;
-  const direct = directWriteOf(output);
+  // A direct sink (Endpoint.writeDirect) is its own writer: no stream to go through.
+  const stream = output instanceof WritableStream ? output : undefined;
+  const direct = stream ? directWriteOf(stream) : output as DirectSink;
   // Taken before anything reads the input (taking it locks the stream).
   const into = direct ? takeReadInto(input) : undefined;
   const reader = into ? undefined : input.getReader();
-  const writer = output.getWriter();
+  const writer = stream?.getWriter();
+  const sink = writer ?? output as DirectSink;
   let stopped = false;
   const stop = async (reason: unknown, side: "both" | "input" | "output") => {
     if (stopped) return;
     stopped = true;
     await Promise.allSettled([
       side !== "output" ? (into ? into.cancel(reason) : reader!.cancel(reason)) : undefined,
-      side !== "input" ? writer.abort(reason) : undefined,
+      side !== "input" ? sink.abort(reason) : undefined,
     ]);
   };
   let buffer: Uint8Array | undefined;
@@ -83,7 +87,7 @@ export async function pump(
     for (;;) {
       try {
         // A direct write is done when it returns: nothing to wait for.
-        if (!direct) await writer.ready;
+        if (!direct) await writer!.ready;
       } catch (error) {
         // The destination failed (a write was refused): give up the source.
         await stop(error, "input");
@@ -109,10 +113,10 @@ export async function pump(
         }
       } else {
         // Its failure shows in `writer.ready` or `close()`.
-        writer.write(next.value).catch(() => {});
+        writer!.write(next.value).catch(() => {});
       }
     }
-    await writer.close();
+    await sink.close();
   } finally {
     signal?.removeEventListener("abort", onAbort);
     // Nothing holds the buffer now: a read into it has returned or failed.

@@ -152,3 +152,45 @@ Deno.test("pump: a source's reads into a buffer go to a direct write; a failed r
   assert.match(String(bad.aborted()), /connection reset/);
   assert.equal(src.cancelled(), "no", "a failed source is not cancelled");
 });
+
+Deno.test("pump: a direct sink (no stream) takes the chunks, is closed, and aborted on failures", async () => {
+  const target = (failAt?: number) => {
+    const written: number[] = [];
+    let closed = false;
+    let aborted: unknown;
+    const out = {
+      writeSync(chunk: Uint8Array) {
+        if (failAt === written.length) throw new Error("disk full");
+        written.push(chunk.byteLength);
+      },
+      close: () => (closed = true, Promise.resolve()),
+      abort: (reason?: unknown) => (aborted = reason, Promise.resolve()),
+    };
+    return { out, written, closed: () => closed, aborted: () => aborted };
+  };
+  const ok = target();
+  await pump(source(bytes(3, 5)).stream, ok.out);
+  assert.deepEqual(ok.written, [3, 5]);
+  assert.equal(ok.closed(), true);
+
+  const full = target(1);
+  const src = source(bytes(3, 5, 7));
+  await assert.rejects(pump(src.stream, full.out), /disk full/);
+  assert.match(String(full.aborted()), /disk full/);
+  assert.match(String(src.cancelled()), /disk full/);
+  assert.equal(full.closed(), false);
+
+  const reset = target();
+  await assert.rejects(pump(source(bytes(3, 5), { failAfter: 1 }).stream, reset.out), /reset/);
+  assert.deepEqual(reset.written, [3]);
+  assert.match(String(reset.aborted()), /connection reset/);
+
+  const stopped = target();
+  const controller = new AbortController();
+  const hanging = source(bytes(3), { hang: true });
+  const running = pump(hanging.stream, stopped.out, { signal: controller.signal });
+  controller.abort(new Error("stop"));
+  await assert.rejects(running, /stop/);
+  assert.match(String(stopped.aborted()), /stop/);
+  assert.match(String(hanging.cancelled()), /stop/);
+});

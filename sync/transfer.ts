@@ -18,7 +18,7 @@
  * last moment (the old file stays in place while the new one is on its way).
  * @module
  */
-import type { Endpoint } from "../endpoint/types.ts";
+import type { DirectSink, Endpoint } from "../endpoint/types.ts";
 import { InvalidOffsetError, NotFoundError, SizeMismatchError } from "../endpoint/errors.ts";
 import { partialName } from "../endpoint/atomic.ts";
 import { dirname } from "../endpoint/path.ts";
@@ -171,15 +171,14 @@ export async function transferFile(
     if (attempt === 0) firstOffset = offset;
     if (offset > 0) resumed = true;
     const input = await src.read(srcPath, { offset, signal: options.signal, onMtime: exact.hear });
-    let output: WritableStream<Uint8Array>;
+    let output: WritableStream<Uint8Array> | DirectSink;
     touched = true;
     try {
-      output = await dst.write(partial, {
-        atomic: false,
-        offset,
-        size: options.size,
-        signal: options.signal,
-      });
+      const writeOptions = { atomic: false, offset, size: options.size, signal: options.signal };
+      // pump moves the bytes itself: a sink without a stream where the target has one.
+      output = dst.writeDirect
+        ? await dst.writeDirect(partial, writeOptions)
+        : await dst.write(partial, writeOptions);
     } catch (error) {
       await input.cancel().catch(() => {});
       if (error instanceof InvalidOffsetError && error.available > offset) {
