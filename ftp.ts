@@ -40,3 +40,4 @@ export * from "./ftp/listing/index.ts";
 export type { TlsMode } from "./ftp/client.ts";
 export type { FtpEncoding } from "./ftp/socket.ts";
 export type { FerryError } from "./util/errors.ts";
+export type { ReadSource } from "./util/files.ts";

@@ -7,11 +7,13 @@
 export type { FerryError } from "../util/errors.ts";
 export type {
   Capabilities,
+  DirectReadOptions,
   DirectSink,
   Endpoint,
   EntryType,
   MkdirOptions,
   ReadOptions,
+  ReadSource,
   SkippedEntry,
   Stat,
   StatList,

@@ -11,6 +11,8 @@ export { Precision } from "../util/precision.ts";
 
 import type { EntryType } from "../util/entry_type.ts";
 export type { EntryType };
+import type { ReadSource } from "../util/files.ts";
+export type { ReadSource };
 
 /** The stat of one entry. */
 export interface Stat {
@@ -197,6 +199,9 @@ export interface SkippedEntry {
   reason: string;
 }
 
+/** Options of {@link Endpoint.readDirect}: a read's, without `length` (no limit). */
+export type DirectReadOptions = Omit<ReadOptions, "length">;
+
 /**
  * What {@link Endpoint.writeDirect} opens: the sink of a write, without a
  * stream around it. Its owner writes, then closes it, or aborts it.
@@ -250,6 +255,14 @@ export interface Endpoint {
   list(path: string): Promise<StatList>;
   /** A file's bytes as a stream, from `options.offset` on. */
   read(path: string, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Optional: {@link read} without the stream, for a reader with a buffer of
+   * its own (sync/pump.ts): the same bytes and checks, read into that buffer,
+   * without a Web Stream and its reader per file (FTP). Endpoints that forward
+   * to another one (DelegatingEndpoint) do not offer it, so an override of
+   * `read` is never bypassed.
+   */
+  readDirect?(path: string, options?: DirectReadOptions): Promise<ReadSource>;
   /** A stream that writes a file; atomic by default (temp name, renamed when closed). */
   write(path: string, options?: WriteOptions): Promise<WritableStream<Uint8Array>>;
   /**

@@ -41,7 +41,14 @@ import { connectSocket, formatHostPort, type FtpEncoding, textDecoder } from "./
 import type { TlsOptions } from "./tls.ts";
 import { tlsCode, tlsCodeIfLoaded } from "./tls_code.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
-import { readAllText, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
+import type { ReadSource } from "../util/files.ts";
+import {
+  readAllText,
+  retrieveSource,
+  retrieveStream,
+  storeStream,
+  type TransferHandle,
+} from "./transfer.ts";
 import { readAbortReplies, refusal, TransferEnd } from "./transfer_end.ts";
 import { connectConn, type DataConnection } from "./data_connection.ts";
 import type { ListEntry, ListingParser } from "./listing/types.ts";
@@ -1268,15 +1275,25 @@ export class FtpClient {
    * ```
    */
   async retrieve(path: string, options: TransferOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    const handle = await this.#transfer(
-      `RETR ${path}`,
-      "I",
-      "read",
-      options.offset,
-      options.before,
-      options,
-    );
-    return retrieveStream(handle, options);
+    return retrieveStream(await this.#retrieveHandle(path, options), options);
+  }
+
+  /**
+   * {@link retrieve} without the stream: the bytes read into the caller's
+   * buffer (see `retrieveSource` in ./transfer.ts), for a reader that has one.
+   *
+   * @example
+   * ```ts
+   * const source = await ftp.retrieveSource("a.bin");
+   * for (let n; (n = await source.readInto(buffer)) !== null;) total += n;
+   * ```
+   */
+  async retrieveSource(path: string, options: TransferOptions = {}): Promise<ReadSource> {
+    return retrieveSource(await this.#retrieveHandle(path, options), options);
+  }
+
+  #retrieveHandle(path: string, options: TransferOptions): Promise<TransferHandle> {
+    return this.#transfer(`RETR ${path}`, "I", "read", options.offset, options.before, options);
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Reply } from "./reply.ts";
 import { FtpConnectionError, FtpProtocolError } from "./errors.ts";
 import { type FtpEncoding, textDecoder } from "./socket.ts";
 import type { DataConnection } from "./data_connection.ts";
-import { markReleasesChunks, offerReadInto } from "../util/files.ts";
+import { markReleasesChunks, offerReadInto, type ReadSource } from "../util/files.ts";
 
 /** A data connection after the transfer command was accepted (1xx). */
 export interface TransferHandle {
@@ -74,6 +74,92 @@ export function retrieveStream(
   handle: TransferHandle,
   options: DataStreamOptions,
 ): ReadableStream<Uint8Array> {
+  const steps = downloadSteps(handle, options);
+  if (!steps) return new ReadableStream({ start: (c) => c.close() });
+  const { next, cancel } = steps;
+  if (handle.data!.readInto) {
+    // A byte stream: a BYOB reader (util/files.ts) has the bytes read straight into its
+    // own buffer; a default reader gets a fresh chunk per read as below. streamToFile
+    // skips the stream and calls `next` itself (offerReadInto).
+    const stream = new ReadableStream({
+      type: "bytes",
+      async pull(controller) {
+        const request = controller.byobRequest;
+        const view = request?.view;
+        try {
+          const got = await next(
+            view ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : undefined,
+          );
+          if (got === null) {
+            controller.close();
+            request?.respond(0);
+          } else if (typeof got === "number") request!.respond(got);
+          else controller.enqueue(got);
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      cancel,
+    });
+    return offerReadInto(stream, { readInto: (into) => next(into) as Promise<number | null> });
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const got = await next();
+        if (got === null) controller.close();
+        else controller.enqueue(got as Uint8Array);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel,
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * {@link retrieveStream} without the stream, for a reader with a buffer of its
+ * own (sync/pump.ts): the same bytes, checks and session hand-back, read into
+ * the caller's buffer. Where the data connection cannot fill a given buffer
+ * (TLS), its chunks are copied in, what does not fit kept for the next read.
+ *
+ * @example
+ * ```ts
+ * const source = retrieveSource(handle, {});
+ * for (let n; (n = await source.readInto(buffer)) !== null;) use(buffer.subarray(0, n));
+ * ```
+ */
+export function retrieveSource(handle: TransferHandle, options: DataStreamOptions): ReadSource {
+  const steps = downloadSteps(handle, options);
+  if (!steps) return { readInto: () => Promise.resolve(null), cancel: () => Promise.resolve() };
+  const { next, cancel } = steps;
+  if (handle.data!.readInto) {
+    return { readInto: (into) => next(into) as Promise<number | null>, cancel };
+  }
+  let left: Uint8Array | undefined;
+  return {
+    async readInto(into) {
+      const chunk = left ?? await next() as Uint8Array | null;
+      if (chunk === null) return null;
+      const n = Math.min(chunk.byteLength, into.byteLength);
+      into.set(n === chunk.byteLength ? chunk : chunk.subarray(0, n));
+      left = n < chunk.byteLength ? chunk.subarray(n) : undefined;
+      return n;
+    },
+    cancel,
+  };
+}
+
+/**
+ * The steps of a download that {@link retrieveStream} and {@link retrieveSource}
+ * run; undefined when there is nothing to read (the session is handed back).
+ */
+function downloadSteps(handle: TransferHandle, options: DataStreamOptions):
+  | {
+    next: (into?: Uint8Array) => Promise<Uint8Array | number | null>;
+    cancel: () => Promise<void>;
+  }
+  | undefined {
   let reported = false;
   const report = (failed: boolean) => {
     if (reported) return;
@@ -83,7 +169,7 @@ export function retrieveStream(
   const data = handle.data;
   if (!data) {
     report(false);
-    return new ReadableStream({ start: (c) => c.close() });
+    return undefined;
   }
   let bytes = 0;
   let settled = false;
@@ -152,49 +238,7 @@ export function retrieveStream(
     // A session whose ABOR could not be resynchronised is out of step: dropped, not reused.
     report(!(await abort()));
   };
-  if (data.readInto) {
-    // A byte stream: a BYOB reader (util/files.ts) has the bytes read straight into its
-    // own buffer; a default reader gets a fresh chunk per read as below. streamToFile
-    // skips the stream and calls `next` itself (offerReadInto).
-    const stream = new ReadableStream({
-      type: "bytes",
-      async pull(controller) {
-        const request = controller.byobRequest;
-        const view = request?.view;
-        try {
-          const got = await next(
-            view ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : undefined,
-          );
-          if (got === null) {
-            controller.close();
-            request?.respond(0);
-          } else if (typeof got === "number") request!.respond(got);
-          else controller.enqueue(got);
-        } catch (error) {
-          controller.error(error);
-        }
-      },
-      cancel,
-    });
-    return offerReadInto(stream, {
-      readInto: async (into) => {
-        const got = await next(into);
-        return got === null ? null : got as number;
-      },
-    });
-  }
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const got = await next();
-        if (got === null) controller.close();
-        else controller.enqueue(got as Uint8Array);
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    cancel,
-  }, { highWaterMark: 0 });
+  return { next, cancel };
 }
 
 /**

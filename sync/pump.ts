@@ -4,16 +4,17 @@
  * releases at the end (in Deno each release builds a TypeError with a stack
  * trace; two pipes per file made them a measurable share of a small file's
  * cost). The streams are used up afterwards either way. A destination that
- * offers direct writes (a local file: endpoint/streams.ts) takes each chunk
- * synchronously, without the Web Streams write machinery per chunk; a source
- * that also offers reads into the caller's buffer (an FTP download:
- * util/files.ts) is then read into one reused buffer, without the readable
- * stream's machinery either.
+ * offers direct writes (a local file: endpoint/streams.ts), or is a sink
+ * without a stream (`Endpoint.writeDirect`), takes each chunk synchronously,
+ * without the Web Streams write machinery per chunk; a source that also
+ * offers reads into the caller's buffer (an FTP download: util/files.ts), or
+ * is one without a stream (`Endpoint.readDirect`), is then read into one
+ * reused buffer, without the readable stream's machinery either.
  * @module
  */
 import { directWriteOf } from "../endpoint/streams.ts";
 import type { DirectSink } from "../endpoint/types.ts";
-import { takeReadInto } from "../util/files.ts";
+import { type ReadSource, takeReadInto } from "../util/files.ts";
 
 /**
  * Buffers of the reads into a reused buffer, kept between copies (one per copy
@@ -22,6 +23,8 @@ import { takeReadInto } from "../util/files.ts";
 const spare: Uint8Array[] = [];
 const bufferSize = 256 * 1024;
 const maxSpare = 16;
+/** Reads of a source into fresh buffers (its chunks written through a stream). */
+const freshSize = 64 * 1024;
 
 /** Options of {@link pump}. */
 export interface PumpOptions {
@@ -45,7 +48,7 @@ export interface PumpOptions {
  * ```
  */
 export async function pump(
-  input: ReadableStream<Uint8Array>,
+  input: ReadableStream<Uint8Array> | ReadSource,
   output: WritableStream<Uint8Array> | DirectSink,
   options: PumpOptions = {},
 ): Promise<void> {
@@ -53,9 +56,11 @@ export async function pump(
   // A direct sink (Endpoint.writeDirect) is its own writer: no stream to go through.
   const stream = output instanceof WritableStream ? output : undefined;
   const direct = stream ? directWriteOf(stream) : output as DirectSink;
-  // Taken before anything reads the input (taking it locks the stream).
-  const into = direct ? takeReadInto(input) : undefined;
-  const reader = into ? undefined : input.getReader();
+  // A source (Endpoint.readDirect) is read into a buffer as it is; a stream's
+  // reads into one are taken before anything reads it (taking it locks the stream).
+  const source = input instanceof ReadableStream ? undefined : input;
+  const into = source ?? (direct ? takeReadInto(input as ReadableStream<Uint8Array>) : undefined);
+  const reader = into ? undefined : (input as ReadableStream<Uint8Array>).getReader();
   const writer = stream?.getWriter();
   const sink = writer ?? output as DirectSink;
   let stopped = false;
@@ -67,11 +72,14 @@ export async function pump(
       side !== "input" ? sink.abort(reason) : undefined,
     ]);
   };
+  // One buffer for every read where each chunk is written before the next read.
   let buffer: Uint8Array | undefined;
-  if (into) buffer = spare.pop() ?? new Uint8Array(bufferSize);
+  if (into && direct) buffer = spare.pop() ?? new Uint8Array(bufferSize);
   /** The next chunk: the reused buffer's filled part when reading into it. */
   const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
     if (!into) return await reader!.read();
+    // A stream's write may hold its chunk after it returned: a fresh buffer each read then.
+    buffer = direct ? buffer : new Uint8Array(freshSize);
     const n = await into.readInto(buffer!);
     return n === null
       ? { done: true, value: undefined }
@@ -120,6 +128,6 @@ export async function pump(
   } finally {
     signal?.removeEventListener("abort", onAbort);
     // Nothing holds the buffer now: a read into it has returned or failed.
-    if (buffer && spare.length < maxSpare) spare.push(buffer);
+    if (buffer && direct && spare.length < maxSpare) spare.push(buffer);
   }
 }

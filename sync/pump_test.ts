@@ -194,3 +194,44 @@ Deno.test("pump: a direct sink (no stream) takes the chunks, is closed, and abor
   assert.match(String(stopped.aborted()), /stop/);
   assert.match(String(hanging.cancelled()), /stop/);
 });
+
+Deno.test("pump: a source without a stream is read into pump's buffer; through a stream, into fresh ones", async () => {
+  const from = (chunks: number[][], failAt?: number) => {
+    let i = 0;
+    let cancelled: unknown = "no";
+    const source = {
+      readInto(into: Uint8Array) {
+        if (failAt === i) return Promise.reject(new Error("connection reset"));
+        const chunk = chunks[i++];
+        if (!chunk) return Promise.resolve(null);
+        into.set(chunk);
+        return Promise.resolve(chunk.length);
+      },
+      cancel: (reason?: unknown) => (cancelled = reason, Promise.resolve()),
+    };
+    return { source, cancelled: () => cancelled };
+  };
+  const written: number[][] = [];
+  let closed = false;
+  const direct = {
+    writeSync: (chunk: Uint8Array) => void written.push([...chunk]),
+    close: () => (closed = true, Promise.resolve()),
+    abort: () => Promise.resolve(),
+  };
+  await pump(from([[1, 2], [3]]).source, direct);
+  assert.deepEqual(written, [[1, 2], [3]]);
+  assert.equal(closed, true);
+
+  // A stream may keep its chunks after write() returned: each read has a buffer of its own.
+  const kept: Uint8Array[] = [];
+  const stream = new WritableStream<Uint8Array>({ write: (chunk) => void kept.push(chunk) });
+  await pump(from([[1, 2], [3]]).source, stream);
+  assert.deepEqual(kept.map((c) => [...c]), [[1, 2], [3]]);
+
+  // A failed read aborts the destination; the source is not cancelled (it failed itself).
+  const out = sink();
+  const failing = from([[1]], 1);
+  await assert.rejects(pump(failing.source, out.stream), /connection reset/);
+  assert.match(String(out.aborted()), /connection reset/);
+  assert.equal(failing.cancelled(), "no");
+});

@@ -170,12 +170,17 @@ export async function transferFile(
       : 0;
     if (attempt === 0) firstOffset = offset;
     if (offset > 0) resumed = true;
-    const input = await src.read(srcPath, { offset, signal: options.signal, onMtime: exact.hear });
+    const readOptions = { offset, signal: options.signal, onMtime: exact.hear };
+    // pump moves the bytes itself: a source and a sink without streams where both
+    // endpoints have them (a source read into pump's buffer needs a direct sink).
+    const direct = dst.writeDirect && src.readDirect;
+    const input = direct
+      ? await src.readDirect!(srcPath, readOptions)
+      : await src.read(srcPath, readOptions);
     let output: WritableStream<Uint8Array> | DirectSink;
     touched = true;
     try {
       const writeOptions = { atomic: false, offset, size: options.size, signal: options.signal };
-      // pump moves the bytes itself: a sink without a stream where the target has one.
       output = dst.writeDirect
         ? await dst.writeDirect(partial, writeOptions)
         : await dst.write(partial, writeOptions);

@@ -94,6 +94,17 @@ export interface ReadInto {
   readInto(into: Uint8Array): Promise<number | null>;
 }
 
+/**
+ * A download's bytes without a stream around them: read into the caller's
+ * buffer, then stopped with `cancel` if left before its end (FTP: an ABOR).
+ */
+export interface ReadSource {
+  /** Reads into `into`: the byte count, or null once the source ended well; throws on failure. */
+  readInto(into: Uint8Array): Promise<number | null>;
+  /** Stops the source early, as cancelling its stream would. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
 const READ_INTO = capability<ReadInto>("read into");
 
 /**
@@ -123,9 +134,7 @@ export function offerReadInto(
  * if (direct) for (let n; (n = await direct.readInto(buffer)) !== null;) use(buffer.subarray(0, n));
  * ```
  */
-export function takeReadInto(
-  stream: ReadableStream<Uint8Array>,
-): (ReadInto & { cancel(reason?: unknown): Promise<void> }) | undefined {
+export function takeReadInto(stream: ReadableStream<Uint8Array>): ReadSource | undefined {
   const taken = takeReading(stream, READ_INTO);
   if (!taken) return undefined;
   const { value: source, reader } = taken;
@@ -196,7 +205,7 @@ export async function streamToFile(
 
 /** {@link streamToFile} through a source's {@link ReadInto}: one buffer, one await per read. */
 async function readIntoFile(
-  source: ReadInto & { cancel(reason?: unknown): Promise<void> },
+  source: ReadSource,
   file: Deno.FsFile,
   options: StreamToFileOptions,
 ): Promise<number> {

@@ -14,6 +14,7 @@ import { logger } from "../../util/log.ts";
 import { Precision } from "../types.ts";
 import type {
   Capabilities,
+  DirectReadOptions,
   Endpoint,
   MkdirOptions,
   ReadOptions,
@@ -43,9 +44,10 @@ import {
   type WriteSink,
 } from "../atomic.ts";
 import { FtpHost, type FtpHostOptions } from "./host.ts";
+import type { OpenOptions } from "./file.ts";
 import { limitStream } from "../streams.ts";
 import { abspath } from "./remote_path.ts";
-import { markReleasesChunks, releasesChunks } from "../../util/files.ts";
+import { markReleasesChunks, type ReadSource, releasesChunks } from "../../util/files.ts";
 import type { SchemeOption, SchemeOptions } from "../scheme_options.ts";
 
 const log = logger("endpoint", "ftp");
@@ -389,6 +391,35 @@ export class FtpEndpoint implements Endpoint {
    * ```
    */
   async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const stream = await this.#reading(
+      path,
+      options,
+      (remote, open) => this.host.open(remote, "r", open),
+    );
+    // No range in FTP: the transfer is cut (ABOR) after the bytes asked for.
+    return options.length === undefined ? stream : limitStream(stream, options.length);
+  }
+
+  /**
+   * {@link read} without the stream (`Endpoint.readDirect`): the bytes read
+   * into the caller's buffer, the session handed back at the end as with a stream.
+   *
+   * @example
+   * ```ts
+   * const source = await ep.readDirect("pub/a.bin");
+   * for (let n; (n = await source.readInto(buffer)) !== null;) total += n;
+   * ```
+   */
+  async readDirect(path: string, options: DirectReadOptions = {}): Promise<ReadSource> {
+    return await this.#reading(path, options, (remote, open) => this.host.openSource(remote, open));
+  }
+
+  /** A download of `path` opened by `open` (a stream or a source): see {@link read}. */
+  async #reading<T>(
+    path: string,
+    options: ReadOptions,
+    open: (remote: string, options: OpenOptions) => Promise<T>,
+  ): Promise<T> {
     const p = normalizePath(path);
     options.signal?.throwIfAborted();
     const heard = options.onMtime;
@@ -400,7 +431,7 @@ export class FtpEndpoint implements Endpoint {
     const cached = this.host.statCache.lookup(remote);
     const size = typeof cached === "object" ? cached.stat.size : undefined;
     try {
-      const stream = await this.host.open(remote, "r", {
+      return await open(remote, {
         rest: options.offset || undefined,
         signal: options.signal,
         ...(ask ? { onMdtm: heard } : {}),
@@ -409,8 +440,6 @@ export class FtpEndpoint implements Endpoint {
           ? { expectedSize: size - (options.offset ?? 0) }
           : {}),
       });
-      // No range in FTP: the transfer is cut (ABOR) after the bytes asked for.
-      return options.length === undefined ? stream : limitStream(stream, options.length);
     } catch (error) {
       throw await this.#explain(error, p, "file");
     }

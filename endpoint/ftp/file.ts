@@ -6,7 +6,8 @@
  */
 import type { SessionPool } from "./pool.ts";
 import { parseFtpTime, type Reply } from "../../ftp/reply.ts";
-import { markReleasesChunks, releasesChunks } from "../../util/files.ts";
+import type { FtpClient, TransferOptions } from "../../ftp/client.ts";
+import { markReleasesChunks, type ReadSource, releasesChunks } from "../../util/files.ts";
 
 /** Modes of {@link openRemote}; `b` is accepted and ignored (transfers are binary). */
 export type ReadMode = "r" | "rb";
@@ -53,11 +54,39 @@ export interface OpenOptions {
  * const stream = await openRemoteRead(pool, "/pub/a.bin", { rest: 1024 });
  * ```
  */
-export async function openRemoteRead(
+export function openRemoteRead(
   pool: SessionPool,
   path: string,
   options: OpenOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
+  return openReading(pool, path, options, (child, o) => child.retrieve(path, o));
+}
+
+/**
+ * {@link openRemoteRead} without the stream: the bytes read into the
+ * caller's buffer (`FtpClient.retrieveSource`).
+ *
+ * @example
+ * ```ts
+ * const source = await openRemoteSource(pool, "/pub/a.bin");
+ * for (let n; (n = await source.readInto(buffer)) !== null;) total += n;
+ * ```
+ */
+export function openRemoteSource(
+  pool: SessionPool,
+  path: string,
+  options: OpenOptions = {},
+): Promise<ReadSource> {
+  return openReading(pool, path, options, (child, o) => child.retrieveSource(path, o));
+}
+
+/** A download on a child session, opened by `open` (the stream or the source). */
+async function openReading<T>(
+  pool: SessionPool,
+  path: string,
+  options: OpenOptions,
+  open: (child: FtpClient, options: TransferOptions) => Promise<T>,
+): Promise<T> {
   // A download may queue behind another one's on a busy session (FtpClient's `queueReads`).
   const child = await pool.acquire({ queue: !options.rest });
   const done = once((failed: boolean) => {
@@ -68,7 +97,7 @@ export async function openRemoteRead(
   try {
     // The client says when the session is free: no wrapping stream needed.
     const onMdtm = options.onMdtm;
-    return await child.retrieve(path, {
+    return await open(child, {
       offset: options.rest,
       onProgress: options.onProgress,
       signal: options.signal,

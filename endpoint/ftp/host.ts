@@ -20,8 +20,14 @@ import { FAR_REPLY_MS, isSessionLost, SessionPool } from "./pool.ts";
 import { type CacheTicket, StatCache, type StatCacheOptions } from "./stat_cache.ts";
 import { type ListingChoice, StatReader } from "./stat.ts";
 import { FreshStat } from "./fresh_stat.ts";
-import { type OpenOptions, openRemoteRead, openRemoteWrite, type WriteMode } from "./file.ts";
-import { markReleasesChunks, releasesChunks } from "../../util/files.ts";
+import {
+  type OpenOptions,
+  openRemoteRead,
+  openRemoteSource,
+  openRemoteWrite,
+  type WriteMode,
+} from "./file.ts";
+import { markReleasesChunks, type ReadSource, releasesChunks } from "../../util/files.ts";
 import { rmtree, type RmtreeOptions, walk, type WalkEntry, type WalkOptions } from "./tree.ts";
 import { abspath, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
 import { parseTimeShift, TimeShiftError, validateTimeShift } from "./time_shift.ts";
@@ -739,12 +745,7 @@ export class FtpHost implements AsyncDisposable {
   ): Promise<ReadableStream<Uint8Array> | WritableStream<Uint8Array>> {
     const target = this.#abs(path);
     if (mode === "r" || mode === "rb") {
-      const heard = options.onMdtm;
-      // vsftpd answers MDTM in the zone it lists in (use_localtime), like its two-argument
-      // MDTM reads; RFC 3659 servers answer in UTC.
-      const shift = /vsftpd/i.test(this.#welcome) ? this.#pool.timeShift * 1000 : 0;
-      const onMdtm = heard && ((mtime: Date) => heard(new Date(mtime.getTime() - shift)));
-      return await openRemoteRead(this.#pool, target, { ...options, onMdtm });
+      return await openRemoteRead(this.#pool, target, this.#readOptions(options));
     }
     // Invalidate now and again at the end: the file changes while it is written.
     this.statCache.invalidate(target);
@@ -770,6 +771,30 @@ export class FtpHost implements AsyncDisposable {
       abort: (reason) => writer.abort(reason).finally(forget),
     });
     return markReleasesChunks(sink, releasesChunks(stream));
+  }
+
+  /**
+   * {@link open} for reading, without the stream: the bytes read into the
+   * caller's buffer (`FtpClient.retrieveSource`), the same session hand-back.
+   *
+   * @example
+   * ```ts
+   * const source = await host.openSource("pub/a.bin");
+   * for (let n; (n = await source.readInto(buffer)) !== null;) total += n;
+   * ```
+   */
+  async openSource(path: string, options: OpenOptions = {}): Promise<ReadSource> {
+    return await openRemoteSource(this.#pool, this.#abs(path), this.#readOptions(options));
+  }
+
+  /** A read's options, its MDTM time heard in UTC. */
+  #readOptions(options: OpenOptions): OpenOptions {
+    const heard = options.onMdtm;
+    if (!heard) return options;
+    // vsftpd answers MDTM in the zone it lists in (use_localtime), like its two-argument
+    // MDTM reads; RFC 3659 servers answer in UTC.
+    const shift = /vsftpd/i.test(this.#welcome) ? this.#pool.timeShift * 1000 : 0;
+    return { ...options, onMdtm: (mtime: Date) => heard(new Date(mtime.getTime() - shift)) };
   }
 
   /**

@@ -94,3 +94,36 @@ for (
     },
   );
 }
+
+peerTest(
+  "sync/ftp vsftpd: readDirect gives the bytes and the MDTM time as read() does; a cancel frees the session",
+  ["vsftpd"],
+  async () => {
+    await using peer = await startVsftpd();
+    await serve(peer);
+    const ftp = await connect(peer);
+    try {
+      const heard: Date[] = [];
+      const source = await ftp.readDirect("a.txt", { onMtime: (mtime) => heard.push(mtime) });
+      const buffer = new Uint8Array(1024);
+      let text = "";
+      for (let n; (n = await source.readInto(buffer)) !== null;) {
+        text += new TextDecoder().decode(buffer.subarray(0, n));
+      }
+      assert.equal(text, "content of a.txt");
+      assert.deepEqual(heard, [files["a.txt"]]);
+      // From an offset; left early: ABOR, and every session can serve again.
+      const rest = await ftp.readDirect("d/b.txt", { offset: 11 });
+      assert.ok((await rest.readInto(buffer))! > 0);
+      await rest.cancel();
+      for (let i = 0; i < 5; i++) {
+        const again = await ftp.readDirect("d/b.txt", { offset: 11 });
+        const n = await again.readInto(buffer);
+        assert.equal(new TextDecoder().decode(buffer.subarray(0, n!)), "d/b.txt");
+        assert.equal(await again.readInto(buffer), null);
+      }
+    } finally {
+      await ftp.close();
+    }
+  },
+);
