@@ -36,7 +36,8 @@ type Listener = (...args: any[]) => void;
  */
 export class ConnSocket implements ControlSocket {
   readonly #conn: Deno.TcpConn;
-  readonly #listeners = new Map<string, Set<Listener>>();
+  /** Replaced, never changed, by on/off: an emit goes through the list it started with. */
+  readonly #listeners = new Map<string, readonly Listener[]>();
   #writing: Promise<void> = Promise.resolve();
   #reading: Promise<void>;
   #destroyed = false;
@@ -72,8 +73,8 @@ export class ConnSocket implements ControlSocket {
    * ```
    */
   on(event: string, listener: Listener): this {
-    if (!this.#listeners.has(event)) this.#listeners.set(event, new Set());
-    this.#listeners.get(event)!.add(listener);
+    const list = this.#listeners.get(event) ?? [];
+    if (!list.includes(listener)) this.#listeners.set(event, [...list, listener]);
     return this;
   }
 
@@ -86,7 +87,8 @@ export class ConnSocket implements ControlSocket {
    * ```
    */
   off(event: string, listener: Listener): this {
-    this.#listeners.get(event)?.delete(listener);
+    const list = this.#listeners.get(event);
+    if (list?.includes(listener)) this.#listeners.set(event, list.filter((l) => l !== listener));
     return this;
   }
 
@@ -150,8 +152,11 @@ export class ConnSocket implements ControlSocket {
     void Promise.allSettled([this.#reading, this.#writing]).then(() => this.#emit("close", false));
   }
 
-  #emit(event: string, ...args: unknown[]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) listener(...args);
+  /** Calls the listeners of `event` with `arg`: no copy of the list, no argument array, per event. */
+  #emit(event: string, arg?: unknown): void {
+    const list = this.#listeners.get(event);
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) list[i](arg);
   }
 
   #failed(error: unknown): void {

@@ -17,7 +17,6 @@ export interface ReplyLimits {
 }
 
 const defaultLimits: ReplyLimits = { maxLineLength: 64 * 1024, maxLines: 100_000 };
-const firstLine = /^(\d{3})([ -]|$)/;
 
 /**
  * Turns received text into replies. Lines may end in CRLF or bare LF.
@@ -45,15 +44,23 @@ export class ReplyParser {
 
   /** Feeds decoded text; returns the replies completed by it. Throws FtpProtocolError. */
   push(text: string): Reply[] {
-    this.#buffer += text;
+    // Lines are cut out by index: the buffer is sliced once per push, not once per line.
+    const buffer = this.#buffer.length > 0 ? this.#buffer + text : text;
     const replies: Reply[] = [];
-    let newline: number;
-    while ((newline = this.#buffer.indexOf("\n")) >= 0) {
-      let line = this.#buffer.slice(0, newline);
-      this.#buffer = this.#buffer.slice(newline + 1);
-      if (line.endsWith("\r")) line = line.slice(0, -1);
-      const reply = this.#line(line);
-      if (reply) replies.push(reply);
+    let start = 0;
+    try {
+      let newline: number;
+      while ((newline = buffer.indexOf("\n", start)) >= 0) {
+        const end = newline > start && buffer.charCodeAt(newline - 1) === CR
+          ? newline - 1
+          : newline;
+        const line = buffer.slice(start, end);
+        start = newline + 1;
+        const reply = this.#line(line);
+        if (reply) replies.push(reply);
+      }
+    } finally {
+      this.#buffer = start === 0 ? buffer : buffer.slice(start);
     }
     if (this.#buffer.length > this.#limits.maxLineLength) {
       throw new FtpProtocolError(
@@ -70,17 +77,18 @@ export class ReplyParser {
       throw new FtpProtocolError(`reply line longer than ${this.#limits.maxLineLength} characters`);
     }
     if (this.#pending.length === 0) {
-      const match = firstLine.exec(line);
-      if (!match) {
+      // `^(\d{3})([ -]|$)`, without a match array per line.
+      const code = replyCode(line);
+      if (code < 0) {
         throw new FtpProtocolError(`malformed reply line: ${JSON.stringify(line.slice(0, 200))}`);
       }
-      const code = Number(match[1]);
-      if (match[2] === "-") {
+      if (line.charCodeAt(3) === DASH) {
         this.#pending = [line];
         this.#pendingCode = code;
         return undefined;
       }
-      return makeReply(code, [line]);
+      // One line: its text is what follows the code and the space (makeReply's answer).
+      return { code, lines: [line], text: line.slice(4) };
     }
     this.#pending.push(line);
     if (this.#pending.length > this.#limits.maxLines) {
@@ -94,6 +102,22 @@ export class ReplyParser {
     }
     return undefined;
   }
+}
+
+const CR = 13;
+const DASH = 45;
+const SPACE = 32;
+
+/** The code of a reply's first line (three digits, then a space, a dash or the end), else -1. */
+function replyCode(line: string): number {
+  let code = 0;
+  for (let i = 0; i < 3; i++) {
+    const digit = line.charCodeAt(i) - 48;
+    if (!(digit >= 0 && digit <= 9)) return -1;
+    code = code * 10 + digit;
+  }
+  const next = line.charCodeAt(3);
+  return line.length === 3 || next === SPACE || next === DASH ? code : -1;
 }
 
 function makeReply(code: number, lines: string[]): Reply {

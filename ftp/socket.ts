@@ -243,6 +243,9 @@ export function endSocket(socket: net.Socket, timeoutMs: number): Promise<void> 
 /** Text encodings for command and path names. */
 export type FtpEncoding = "utf-8" | "latin1";
 
+/** One encoder for every command line (a fresh one per line was most of the call). */
+const utf8 = new TextEncoder();
+
 /**
  * Encodes text for the wire. latin-1 is done by hand: `TextDecoder("latin1")` is
  * windows-1252 in WHATWG, which is not what FTP servers mean.
@@ -253,7 +256,7 @@ export type FtpEncoding = "utf-8" | "latin1";
  * ```
  */
 export function encodeText(text: string, encoding: FtpEncoding): Uint8Array {
-  if (encoding === "utf-8") return new TextEncoder().encode(text);
+  if (encoding === "utf-8") return utf8.encode(text);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
