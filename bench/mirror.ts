@@ -8,9 +8,9 @@
  *
  * `floor` (bench/mirror_floor.ts) is not a tool but a yardstick: the least a
  * Deno program can do for the full mirror (bare Deno.Conn sessions, files
- * written straight under their names, no checks), timed in the same rounds so
- * that what the runtime costs and what ferry's own work costs can be told
- * apart. It has no no-change run.
+ * written straight under their names, no checks) and for the no-change re-run
+ * (one session lists, one lstat a file), timed in the same rounds so that what
+ * the runtime costs and what ferry's own work costs can be told apart.
  *
  *   deno run -A bench/mirror.ts [--files 2000] [--dirs 40] [--runs 3] [--parallel 8]
  *                               [--tools ferry,lftp,rclone,floor] [--dir /dev/shm] [--json]
@@ -119,7 +119,10 @@ try {
     ferry: { full: ferry, again: ferry },
     lftp: { full: lftp, again: lftp },
     rclone: { full: rclone, again: rclone },
-    floor: { full: (dst) => floorMirror(peer, "src", dst, parallel) },
+    floor: {
+      full: (dst) => floorMirror(peer, "src", dst, parallel),
+      again: (dst) => floorMirror(peer, "src", dst, parallel),
+    },
   };
 
   const times: Record<string, { full: number[]; again: number[] }> = {};

@@ -20,6 +20,10 @@
  *        its own (loopback) with N `ferry worker` processes (started before the
  *        timed run, not counted), the same flags as tool ferry
  *        [--worker-concurrency N]   (the workers' --concurrency; default theirs)
+ *        tools floor-deno, floor-deno-stat: bench/mirror_floor.ts as a whole process (the
+ *        least a Deno program does for the same mirror; -stat lists with `STAT <dir>`);
+ *        not tools anyone should use, yardsticks: it sets the LIST's time (a minute) as
+ *        mtime, so its line says WRONG MTIMES
  *
  * Every tool pays a whole process (ferry: Deno's start and module loading,
  * ~0.3 s here). Targets go to /dev/shm (see bench/mirror.ts for why). The
@@ -168,8 +172,22 @@ try {
     prepare: () => workersFor(n),
     run: (url, dst) => ferryMirror(values.ferry, url, dst, ["--queue", redis!.url]),
   });
+  const floorDeno = (url: string, dst: string, extra: string[] = []) =>
+    run(Deno.execPath(), [
+      "run",
+      "-A",
+      "--no-check",
+      fileURLToPath(new URL("./mirror_floor.ts", import.meta.url)),
+      `ftp://${peer.user}@${new URL(url).host}/src`,
+      dst,
+      "--parallel",
+      String(parallel),
+      ...extra,
+    ], env);
   const all: Record<string, Tool> = {
     ferry: { run: (url, dst) => ferryMirror(values.ferry, url, dst) },
+    "floor-deno": { run: (url, dst) => floorDeno(url, dst) },
+    "floor-deno-stat": { run: (url, dst) => floorDeno(url, dst, ["--stat"]) },
     queue1: queued(1),
     queue2: queued(2),
     queue4: queued(4),
@@ -299,7 +317,7 @@ function report(
   for (const name of tools) {
     const t = times[name];
     console.log(
-      `  ${name.padEnd(7)} full ${sec(median(t.full))} s [${t.full.map(sec).join(" ")}]` +
+      `  ${name.padEnd(15)} full ${sec(median(t.full))} s [${t.full.map(sec).join(" ")}]` +
         `   no-change ${sec(median(t.again))} s [${t.again.map(sec).join(" ")}]` +
         `   sessions <= ${Math.max(...t.sessions)}` +
         (name === "ferry" && Math.max(...t.sessions) > parallel ? " (MORE THAN ALLOWED)" : "") +
