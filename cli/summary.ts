@@ -4,8 +4,7 @@
  * @module
  */
 import { type Action, describeAction } from "../sync/plan.ts";
-import type { ConflictRecord } from "../sync/report.ts";
-import { describeConflict } from "../sync/two_way.ts";
+import { type ConflictRecord, describeConflict } from "../sync/report.ts";
 import type { JobResult, WorkflowReport } from "../workflow/report.ts";
 import { formatBytes, formatDuration, table } from "./format.ts";
 

@@ -43,6 +43,24 @@ export interface ConflictRecord {
   b: ConflictVersion;
 }
 
+/**
+ * One line for a conflict, with both versions' sizes and times.
+ *
+ * @example
+ * ```ts
+ * describeConflict(plan.conflicts[0]);
+ * // "conflict notes.txt: a 12 bytes 2026-12-04T10:00:00.000Z, b 9 bytes 2026-12-04T09:00:00.000Z; kept both: b's version is notes.sync-conflict-20261204-101500-b.txt"
+ * ```
+ */
+export function describeConflict(c: ConflictRecord): string {
+  const v = (side: "a" | "b") => {
+    const x = c[side];
+    const what = x.type === "file" ? `${x.size} bytes` : x.type;
+    return `${side} ${what}${x.mtime ? ` ${x.mtime}` : ""}`;
+  };
+  return `conflict ${c.path}: ${v("a")}, ${v("b")}; ${c.resolution}`;
+}
+
 /** File counters of a report. */
 export interface FileCounts {
   /** Files (and symlinks) copied. */

@@ -17,7 +17,7 @@ import { executePlan, type PlanExecutor } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
 import type { ProgressListener } from "./progress.ts";
-import { type ConflictRecord, finishReport, type JobReport, newReport } from "./report.ts";
+import { describeConflict, finishReport, type JobReport, newReport } from "./report.ts";
 import { logger } from "../util/log.ts";
 import type { RetryOptions } from "./retry.ts";
 import { defaultStatePath, type PairEntry, snapshotOf, StateStore, treeKey } from "./state.ts";
@@ -176,24 +176,6 @@ export async function sync(
   } finally {
     if (!options.state) store.close();
   }
-}
-
-/**
- * One line for a conflict, with both versions' sizes and times.
- *
- * @example
- * ```ts
- * describeConflict(plan.conflicts[0]);
- * // "conflict notes.txt: a 12 bytes 2026-12-04T10:00:00.000Z, b 9 bytes 2026-12-04T09:00:00.000Z; kept both: b's version is notes.sync-conflict-20261204-101500-b.txt"
- * ```
- */
-export function describeConflict(c: ConflictRecord): string {
-  const v = (side: "a" | "b") => {
-    const x = c[side];
-    const what = x.type === "file" ? `${x.size} bytes` : x.type;
-    return `${side} ${what}${x.mtime ? ` ${x.mtime}` : ""}`;
-  };
-  return `conflict ${c.path}: ${v("a")}, ${v("b")}; ${c.resolution}`;
 }
 
 function sortedEntries(m: Map<string, PairEntry>): Map<string, PairEntry> {

@@ -4,10 +4,12 @@
  * the operation is the same, from `from` to `to`.
  * @module
  */
-import { copyIfNewer } from "../../sync/if_newer.ts";
 import type { JobKind } from "../plugin.ts";
 import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";
 import { IfNewerOptions } from "./options.ts";
+
+// The engine is imported when such a job runs (a specifier Deno does not read ahead).
+const ENGINE = new URL("../../sync/if_newer.ts", import.meta.url).href;
 
 function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> {
   return {
@@ -18,6 +20,7 @@ function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> 
     writes: ["to"],
     async run(options, ctx) {
       const [from, to] = await Promise.all([ctx.target(options.from), ctx.target(options.to)]);
+      const { copyIfNewer } = await import(ENGINE) as typeof import("../../sync/if_newer.ts");
       const report = await copyIfNewer(from.endpoint, from.path, to.endpoint, to.path, {
         ...transferOptions(ctx, from.endpoint, to.endpoint),
         ...filterRules(options),

@@ -2,10 +2,12 @@
  * The `rmtree` job kind: sync/'s rmtree (refuses an endpoint root unless forced).
  * @module
  */
-import { rmtree } from "../../sync/rmtree.ts";
 import type { JobKind } from "../plugin.ts";
 import { outcomeFromReport, runOptions } from "./common.ts";
 import { RmtreeOptions } from "./options.ts";
+
+// The engine is imported when an rmtree runs (a specifier Deno does not read ahead).
+const ENGINE = new URL("../../sync/rmtree.ts", import.meta.url).href;
 
 /**
  * `rmtree: { at, ignoreErrors, force }`.
@@ -28,6 +30,7 @@ export const rmtreeJob: JobKind<RmtreeOptions> = {
   },
   async run(options, ctx) {
     const at = await ctx.target(options.at);
+    const { rmtree } = await import(ENGINE) as typeof import("../../sync/rmtree.ts");
     const report = await rmtree(at.endpoint, at.path, {
       ...runOptions(ctx),
       ignoreErrors: options.ignoreErrors,

@@ -2,13 +2,15 @@
  * The `sync` job kind: sync/'s two-way sync with a state store.
  * @module
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { sync } from "../../sync/two_way.ts";
 import type { StateStore } from "../../sync/state.ts";
 import type { JobContext, JobKind } from "../plugin.ts";
 import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";
 import { SyncOptions } from "./options.ts";
+
+// The engine is imported when a sync runs (a specifier Deno does not read ahead): a
+// mirror, which loads this module with the other job kinds, does not pay for it.
+const ENGINE = new URL("../../sync/two_way.ts", import.meta.url).href;
 
 /**
  * `sync: { a, b, conflict, state, include, exclude, maxDelete, force, ... }`.
@@ -26,6 +28,7 @@ export const syncJob: JobKind<SyncOptions> = {
   writes: ["a", "b"],
   async run(options, ctx) {
     const [a, b] = await Promise.all([ctx.target(options.a), ctx.target(options.b)]);
+    const { sync } = await import(ENGINE) as typeof import("../../sync/two_way.ts");
     const report = await sync(a.endpoint, a.path, b.endpoint, b.path, {
       ...transferOptions(ctx, a.endpoint, b.endpoint),
       ...filterRules(options),
@@ -44,5 +47,15 @@ export const syncJob: JobKind<SyncOptions> = {
 /** The state store; a dry run without a state file plans from an empty one and creates nothing. */
 function stateFor(options: SyncOptions, ctx: JobContext): StateStore {
   const path = resolve(ctx.stateDir, options.state ?? "state.db");
-  return ctx.dryRun && !existsSync(path) ? ctx.state(":memory:") : ctx.state(options.state);
+  return ctx.dryRun && !exists(path) ? ctx.state(":memory:") : ctx.state(options.state);
+}
+
+/** node:fs's existsSync (any error: false), without loading node:fs for every job. */
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
