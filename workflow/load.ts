@@ -10,7 +10,7 @@ import { interpolateTree, type PathProblem } from "./interpolate.ts";
 import { collectKeys, problemsFromIssues } from "./issues.ts";
 import { loadPlugin } from "./plugins_load.ts";
 import type { Registry } from "./registry.ts";
-import { workflowJsonSchema, workflowSchema } from "./schema.ts";
+import { loadCronCheck, workflowJsonSchema, workflowSchema } from "./schema.ts";
 import { Secrets } from "./secrets.ts";
 import type { JobSpec, WorkflowConfig } from "./types.ts";
 import {
@@ -227,6 +227,8 @@ async function loadTree(
   await ensureUsed(registry, input);
   const parts = await registry.schemaParts();
   const schema = workflowSchema(parts);
+  // A schedule is the only place a cron expression (or time zone) is checked.
+  if (input.schedule !== undefined) await loadCronCheck();
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     problems.push(...problemsFromIssues(parsed.error.issues, {

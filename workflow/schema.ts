@@ -11,7 +11,6 @@
 import { z } from "../deps/zod.ts";
 import type { AuthMethod, JobKind, OptionsSchema } from "./plugin.ts";
 import { builtinAuthSchema } from "./auth/methods.ts";
-import { cronProblem, timezoneProblem } from "./cron.ts";
 import { globProblem } from "./glob.ts";
 import { globProblem as engineGlobProblem } from "../sync/filter.ts";
 import { DURATION_RE, PERCENT_RE, SIZE_RE, TIME_SHIFT_RE } from "../util/units.ts";
@@ -22,6 +21,32 @@ import { DURATION_RE, PERCENT_RE, SIZE_RE, TIME_SHIFT_RE } from "../util/units.t
 // checks one too): compiling took 8-11 ms of a 0 ms no-change mirror's start-up,
 // the plain parse takes 3 ms. Results and messages are the same either way.
 z.config({ jitless: true });
+
+// croner (npm) is imported only to check a workflow that has a schedule: the
+// loader calls loadCronCheck() first (most runs, every one-off command, have
+// none, and its import cost them ~4 ms of start-up). A check that runs without
+// it reports an error rather than passing the value unchecked.
+const CRON_MODULE = new URL("./cron.ts", import.meta.url).href;
+let cron: typeof import("./cron.ts") | undefined;
+
+/**
+ * Imports the cron check ({@link CronExpression} needs it); idempotent.
+ *
+ * @example
+ * ```ts
+ * if (input.schedule !== undefined) await loadCronCheck();
+ * workflowSchema(parts).safeParse(input);
+ * ```
+ */
+export async function loadCronCheck(): Promise<void> {
+  cron ??= await import(CRON_MODULE) as typeof import("./cron.ts");
+}
+
+/** What is wrong with a value of the cron module's kind (`check`), or undefined. */
+function cronCheck(check: "cronProblem" | "timezoneProblem", value: string): string | undefined {
+  if (!cron) return "internal: the cron check was not loaded (loadCronCheck)";
+  return cron[check](value);
+}
 
 /** Keys of a job besides its kind key. */
 export const JOB_COMMON_KEYS = [
@@ -106,7 +131,7 @@ export const Duration = fromText(z.union([
 
 /** A cron expression, checked with croner. */
 export const CronExpression = z.string().check((ctx) => {
-  const problem = cronProblem(ctx.value);
+  const problem = cronCheck("cronProblem", ctx.value);
   if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
 }).meta({ description: 'cron expression, 5 or 6 fields or @daily: "15 3 * * *"' });
 
@@ -255,7 +280,7 @@ const Schedule = z.union([
   z.strictObject({
     cron: z.union([CronExpression, z.array(CronExpression).min(1)]),
     timezone: z.string().check((ctx) => {
-      const problem = timezoneProblem(ctx.value);
+      const problem = cronCheck("timezoneProblem", ctx.value);
       if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
     }).optional(),
     jobs: z.array(Name).optional().meta({ description: "run only these jobs (and their needs)" }),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { formatProblem, WorkflowInvalidError } from "../../workflow/errors.ts";
-import { loadWorkflow } from "../../workflow/load.ts";
+import { loadWorkflow, loadWorkflowObject } from "../../workflow/load.ts";
 import { coreRegistry } from "./helpers.ts";
 
 const fixture = fileURLToPath(new URL("./fixtures/bad.yaml", import.meta.url));
@@ -53,6 +53,20 @@ Deno.test("a schedule that can never fire is an error at its position", async ()
   assert.deepEqual(got, [
     'never.yaml:3:24: schedule.cron[1]: cron expression "0 0 31 2 *" never fires (no date matches it)',
   ]);
+});
+
+Deno.test("a workflow object's schedule is checked too: cron and time zone (croner loaded for it)", async () => {
+  const error = await loadWorkflowObject({
+    version: 1,
+    schedule: { cron: ["61 * * * *", "15 3 * * *"], timezone: "Mars/Olympus" },
+    endpoints: { h: { url: "./x" } },
+    jobs: { w: { walk: { at: "h:/" } } },
+  }, { registry: coreRegistry(), env: () => undefined }).then(() => undefined, (e) => e);
+  assert.ok(error instanceof WorkflowInvalidError, String(error));
+  const got = error.problems.map(formatProblem).join("\n");
+  assert.match(got, /schedule\.cron\[0\]: bad cron expression "61 \* \* \* \*"/);
+  assert.match(got, /schedule\.timezone: unknown time zone "Mars\/Olympus"/);
+  assert.equal(error.problems.length, 2, got);
 });
 
 Deno.test("YAML syntax errors are reported with positions", async () => {
