@@ -1,7 +1,7 @@
 /**
  * Parsed command-line flags turned into configuration (auth, endpoint, job,
- * compare and filter entries), without commander: `get` and `put` run from
- * arguments parsed by hand (cli/quick.ts) and must not load it.
+ * compare, filter and queue entries), without commander: `get`, `put` and
+ * `mirror` run from arguments parsed by hand (cli/quick.ts) and must not load it.
  * @module
  */
 import type { AuthConfig, EndpointConfig, JobCommonConfig } from "../workflow/types.ts";
@@ -9,6 +9,19 @@ import { urlScheme } from "../workflow/validate.ts";
 
 // deno-lint-ignore no-explicit-any
 type Opts = Record<string, any>;
+
+/**
+ * The queue URL from `--queue`, else `FERRY_QUEUE` (also for `run` and
+ * `mirror`, where no URL means the in-process executor).
+ *
+ * @example
+ * ```ts
+ * queueFrom({ queue: "redis://127.0.0.1:6379" }); // "redis://127.0.0.1:6379"
+ * ```
+ */
+export function queueFrom(opts: { queue?: string }): string | undefined {
+  return opts.queue ?? (Deno.env.get("FERRY_QUEUE") || undefined);
+}
 
 /**
  * Job options from {@link withCompareOptions}'s flags (only those given).

@@ -19,7 +19,7 @@ import {
   startUftpHeadStart,
   uftpHeadPlan,
 } from "./head_start.ts";
-import { quickCommand, runQuick } from "./quick.ts";
+import { quickCommand, quickMirror, runQuick, runQuickMirror } from "./quick.ts";
 
 /**
  * `--plugin X` values found anywhere in the arguments (their commands must be
@@ -112,7 +112,10 @@ export async function main(args: string[]): Promise<number> {
     : uftpPlan && await startUftpHeadStart(uftpPlan);
   await headStart?.started;
   try {
-    return quick ? await runQuick(quick, headStart) : await runCommander(args);
+    if (quick) return await runQuick(quick, headStart);
+    // A plain mirror skips commander too (cli/quick.ts).
+    const mirror = quickMirror(args);
+    return mirror ? await runQuickMirror(mirror) : await runCommander(args);
   } finally {
     await headStart?.dispose();
   }

@@ -12,7 +12,7 @@ import { runWorkflow } from "../workflow/run.ts";
 import type { CliContext } from "./context.ts";
 import { splitLocation } from "./location.ts";
 import { urlScheme } from "../workflow/validate.ts";
-import { endpointFromOptions, jobCommonFromOptions } from "./options.ts";
+import { endpointFromOptions, jobCommonFromOptions } from "./flags.ts";
 import { late } from "./late.ts";
 
 export { type Location, splitLocation } from "./location.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { quickCommand } from "./quick.ts";
+import { quickCommand, quickMirror } from "./quick.ts";
 import { headStartUrl } from "./head_start.ts";
 import { buildProgram } from "./program.ts";
 import { CliContext } from "./context.ts";
@@ -9,7 +9,7 @@ async function viaCommander(
   args: string[],
 ): Promise<{ positionals: unknown[]; opts: unknown; globals: unknown }> {
   const cli = new CliContext(() => Promise.reject(new Error("no registry in this test")));
-  const name = args.find((a) => a === "get" || a === "put")!;
+  const name = args.find((a) => a === "get" || a === "put" || a === "mirror")!;
   const program = await buildProgram(cli, name);
   let seen: { positionals: unknown[]; opts: unknown; globals: unknown } | undefined;
   program.commands.find((c) => c.name() === name)!.action((...all: unknown[]) => {
@@ -89,4 +89,88 @@ Deno.test("headStartUrl: a quick get/put of a plain ftp:// URL", () => {
   assert.equal(headStartUrl(["get", "ftpes://u:pw@h/b"]), undefined);
   assert.equal(headStartUrl(["put", "ftp://u:pw@h/b", "memory://x/b"]), undefined);
   assert.equal(headStartUrl(["get", "ftp://u:pw@h/b", "--net-timeout", "5s"]), undefined);
+});
+
+const MIRROR_SAME_AS_COMMANDER = [
+  ["mirror", "ftp://h/pub", "./pub"],
+  [
+    "mirror",
+    "-q",
+    "--parallel",
+    "8",
+    "--connections",
+    "8",
+    "-u",
+    "bob",
+    "--password-env",
+    "PW",
+    "ftp://h/pub",
+    "/dev/shm/x",
+  ],
+  ["-q", "mirror", "ftp://u:pw@h/pub", "pub", "--delete"],
+  ["mirror", "--quiet", "-P", "3", "--user", "alice", "ftp://h/", "memory://m/"],
+  ["mirror", "--parallel=12", "--connections=2", "--user=u", "--password-env=P", "a", "ftp://h/b"],
+  ["mirror", "--no-netrc", "--ca", "ca.pem", "ftpes://h/pub", "./pub"],
+  ["mirror", "-P", "1", "--parallel", "4", "-u", "a", "-u", "b", "x", "y"],
+  ["--quiet", "mirror", "-q", "./a", "./b", "--delete", "--parallel", "123456789"],
+];
+
+Deno.test("quickMirror: the positionals and options commander would give mirror's action", async () => {
+  for (const args of MIRROR_SAME_AS_COMMANDER) {
+    const quick = quickMirror(args);
+    assert.ok(quick, args.join(" "));
+    assert.equal(quickCommand(args), undefined, args.join(" "));
+    const commander = await viaCommander(args);
+    assert.deepEqual(
+      { positionals: quick.positionals, opts: quick.opts, globals: quick.globals },
+      commander,
+      args.join(" "),
+    );
+  }
+});
+
+Deno.test("quickMirror: anything else is left to commander", () => {
+  for (
+    const args of [
+      ["mirror"],
+      ["mirror", "ftp://h/pub"],
+      ["mirror", "a", "b", "c"],
+      ["mirror", "--help", "a", "b"],
+      ["mirror", "-h", "a", "b"],
+      ["mirror", "--", "a", "b"],
+      ["mirror", "-", "a"],
+      ["mirror", "a", "b", "--parallel", "08"],
+      ["mirror", "a", "b", "--parallel", "+8"],
+      ["mirror", "a", "b", "--parallel", "8.0"],
+      ["mirror", "a", "b", "--parallel", "1e1"],
+      ["mirror", "a", "b", "--parallel", "0"],
+      ["mirror", "a", "b", "--parallel", "-1"],
+      ["mirror", "a", "b", "--parallel", "1234567890"],
+      ["mirror", "a", "b", "--parallel"],
+      ["mirror", "a", "b", "--parallel="],
+      ["mirror", "a", "b", "-P8"],
+      ["mirror", "a", "b", "-u"],
+      ["mirror", "a", "b", "-u", "-q"],
+      ["mirror", "a", "b", "-u=bob"],
+      ["mirror", "a", "b", "--password-env", ""],
+      ["mirror", "a", "b", "--exclude", "*.tmp"],
+      ["mirror", "a", "b", "-x", "*.tmp"],
+      ["mirror", "a", "b", "--dry-run"],
+      ["mirror", "a", "b", "-n"],
+      ["mirror", "a", "b", "--queue", "redis://h"],
+      ["mirror", "a", "b", "--backup-dir", "old"],
+      ["mirror", "a", "b", "--password-file", "pw"],
+      ["mirror", "a", "b", "--netrc"],
+      ["mirror", "a", "b", "--tls", "require"],
+      ["mirror", "a", "b", "--json"],
+      ["mirror", "a", "b", "-v"],
+      ["mirror", "a", "b", "--plugin", "./p.ts"],
+      ["mirror", "a", "b", "--compare", "size"],
+      ["mirror", "a", "b", "--continue"],
+      ["mirror", "a", "b", "--no-atomic"],
+      ["-v", "mirror", "a", "b"],
+      ["sync", "a", "b"],
+      ["get", "ftp://h/a"],
+    ]
+  ) assert.equal(quickMirror(args), undefined, args.join(" "));
 });

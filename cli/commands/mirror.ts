@@ -5,10 +5,7 @@
 import type { Command } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
-import { runOneOff } from "../lazy.ts";
 import {
-  compareFromOptions,
-  filtersFromOptions,
   withAuthOptions,
   withCompareOptions,
   withConnectionOptions,
@@ -16,7 +13,8 @@ import {
   withGlobalOptions,
   withJobOptions,
 } from "../options.ts";
-import { QUEUE_HELP, queueFrom } from "./worker.ts";
+import { QUEUE_HELP } from "./worker.ts";
+import { runMirror } from "./mirror_run.ts";
 
 /**
  * Adds `mirror` to the program.
@@ -43,24 +41,6 @@ export function registerMirror(program: Command, cli: CliContext): void {
     ),
   )
     .action((from, to, opts) =>
-      runAction(cli, program.opts(), opts, async () => {
-        cli.report(
-          await runOneOff(cli, {
-            command: "mirror",
-            kind: "mirror",
-            locations: { from, to },
-            targets: { from: "from", to: "to" },
-            options: {
-              ...filtersFromOptions(opts),
-              ...(opts.delete ? { delete: true } : {}),
-              ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
-              ...compareFromOptions(opts),
-            },
-            localPaths: { backupDir: "to" },
-            flags: opts,
-            queue: queueFrom(opts),
-          }),
-        );
-      })
+      runAction(cli, program.opts(), opts, () => runMirror(cli, from, to, opts))
     );
 }

@@ -10,6 +10,7 @@ import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { positiveInt, withGlobalOptions } from "../options.ts";
 import { late } from "../late.ts";
+import { queueFrom } from "../flags.ts";
 
 /** The `--queue` option text, shared by every command that can use a queue. */
 export const QUEUE_HELP = "carry transfers out on the workers of this queue " +
@@ -18,18 +19,7 @@ export const QUEUE_HELP = "carry transfers out on the workers of this queue " +
 /** How long a worker may take to hand its tasks back after SIGTERM. */
 export const WORKER_STOP_DEADLINE_MS = 10_000;
 
-/**
- * The queue URL from `--queue`, else `FERRY_QUEUE` (also for `run` and
- * `mirror`, where no URL means the in-process executor).
- *
- * @example
- * ```ts
- * queueFrom({ queue: "redis://127.0.0.1:6379" }); // "redis://127.0.0.1:6379"
- * ```
- */
-export function queueFrom(opts: { queue?: string }): string | undefined {
-  return opts.queue ?? (Deno.env.get("FERRY_QUEUE") || undefined);
-}
+export { queueFrom } from "../flags.ts";
 
 /**
  * Adds `worker` to the program.

@@ -2012,6 +2012,7 @@ export const HELP_SOURCES: readonly string[] = [
   "../commands/if_newer.ts",
   "../commands/ls.ts",
   "../commands/mirror.ts",
+  "../commands/mirror_run.ts",
   "../commands/rmtree.ts",
   "../commands/run.ts",
   "../commands/schedule.ts",
@@ -2028,4 +2029,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "51e11158f28346a7";
+export const HELP_SOURCES_HASH = "01e5c33879c0825f";
