@@ -22,6 +22,8 @@
  * ```
  * @module
  */
+// The glob engine, at once: walk() and makeFilter() take globs synchronously (sync/filter.ts).
+import "./sync/globs.ts";
 export { FerryError } from "./util/errors.ts";
 export * from "./endpoint/types.ts";
 export * from "./endpoint/errors.ts";

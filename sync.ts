@@ -16,6 +16,8 @@
  * ```
  * @module
  */
+// The glob engine, at once: walk() and makeFilter() take globs synchronously (sync/filter.ts).
+import "./sync/globs.ts";
 export * from "./sync/report.ts";
 export * from "./sync/progress.ts";
 export * from "./sync/filter.ts";

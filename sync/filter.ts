@@ -9,10 +9,17 @@
  * - excludes win over includes; with includes given, a file must match one;
  * - an excluded directory is pruned (never listed), and `dir/**` prunes `dir`;
  *   includes never prune directories, since a deeper file may match.
+ *
+ * picomatch (npm, CommonJS: it brings Node's module layer) is imported only
+ * when there are globs (sync/glob_engine.ts): `loadGlobs()` before
+ * {@link makeFilter} or {@link globProblem} meet one. The jobs, `listTree` and
+ * the workflow loader do that themselves, a `Walk` of globs at its start; the
+ * library's entry points (mod.ts, sync.ts) import sync/globs.ts, which loads it
+ * at once.
  * @module
  */
-import { picomatch } from "../deps/picomatch.ts";
 import { FerryError } from "../util/errors.ts";
+import { engine } from "./glob_engine.ts";
 
 /** What the walker asks of a filter. */
 export interface FilterRules {
@@ -61,8 +68,9 @@ export function globProblem(pattern: string): string | undefined {
   if (typeof pattern !== "string" || pattern.trim() === "" || pattern === "/") {
     return "empty pattern";
   }
+  const pm = engine(); // outside the try: a caller's mistake is no verdict on the glob
   try {
-    picomatch.makeRe(pattern, { strictBrackets: true });
+    pm.makeRe(pattern, { strictBrackets: true });
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -102,7 +110,7 @@ function compile(pattern: string): Matcher {
   if (dirOnly) p = p.replace(/\/+$/, "");
   const anchored = p.includes("/");
   p = p.replace(/^\/+/, "");
-  const isMatch = picomatch(p, { dot: true });
+  const isMatch = engine()(p, { dot: true });
   return (path, isDir) => {
     if (dirOnly && !isDir) return false;
     // Unanchored patterns name an entry, wherever it sits: test the base name.

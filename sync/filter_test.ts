@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { GlobError, globProblem, makeFilter } from "./filter.ts";
+// As the library's entry points do: the glob engine at once (sync/filter.ts).
+import "./globs.ts";
 
 Deno.test("filter: a pattern without / matches the base name at any depth", () => {
   const f = makeFilter({ exclude: ["*.tmp", ".git"] });

@@ -18,6 +18,7 @@ import { dirname, normalizePath } from "../endpoint/path.ts";
 import { sameMtime } from "./compare.ts";
 import { executePlan, type PlanExecutor } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
+import { hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
 import { type Action, sourceTime, summarize } from "./plan.ts";
 import type { ProgressListener } from "./progress.ts";
@@ -166,6 +167,7 @@ export async function copyIfNewer(
       srcRoot = "";
       dstRoot = "";
     } else {
+      if (hasGlobs(options)) await loadGlobs();
       const walkOptions = {
         filter: makeFilter(options),
         symlinks: options.symlinks ?? "follow",

@@ -15,6 +15,7 @@ import {
   PlanRun,
 } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
+import { hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { type MirrorPlanOptions, type Plan, planMirror, type SentRecord } from "./plan.ts";
 import { aheadKey, MirrorStream } from "./mirror_stream.ts";
 import type { SegmentOptions } from "./segments.ts";
@@ -121,6 +122,7 @@ async function prepare(
   options: MirrorOptions,
   stream?: (planOptions: MirrorPlanOptions) => MirrorStream,
 ): Promise<MirrorPreparation & { stream?: MirrorStream }> {
+  if (hasGlobs(options)) await loadGlobs();
   const filter = makeFilter(options);
   const walkOptions = {
     filter,

@@ -15,6 +15,7 @@ import type { SegmentOptions } from "./segments.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import { executePlan, type PlanExecutor } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
+import { hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
 import type { ProgressListener } from "./progress.ts";
 import { describeConflict, finishReport, type JobReport, newReport } from "./report.ts";
@@ -84,6 +85,7 @@ export async function sync(
   b.warm?.().catch(() => {});
   const store = options.state ?? StateStore.open(options.statePath ?? defaultStatePath);
   try {
+    if (hasGlobs(options)) await loadGlobs();
     const filter = makeFilter(options);
     const walkOptions = {
       filter,

@@ -10,6 +10,7 @@ import { isInside, joinPath, normalizePath, resolveLinkTarget } from "../endpoin
 import { isTempName } from "../endpoint/atomic.ts";
 import { logger } from "../util/log.ts";
 import { type Filter, type FilterRules, makeFilter } from "./filter.ts";
+import { globsLoaded, hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { errorMessage } from "../util/errors.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
 
@@ -112,7 +113,8 @@ export class Walk implements AsyncIterable<WalkEntry> {
   readonly #ep: Endpoint;
   readonly #root: string;
   readonly #options: WalkOptions;
-  readonly #filter: Filter;
+  /** Undefined until the iteration starts when the glob engine had to be loaded first. */
+  #filter: Filter | undefined;
   readonly #skip: string[];
   #started = false;
 
@@ -121,7 +123,10 @@ export class Walk implements AsyncIterable<WalkEntry> {
     this.#ep = ep;
     this.#root = normalizePath(root);
     this.#options = options;
-    this.#filter = options.filter ?? makeFilter(options);
+    // Globs need the engine (sync/filter.ts): where it is not loaded yet, the
+    // filter is made when the iteration starts, after loading it.
+    this.#filter = options.filter ??
+      (hasGlobs(options) && !globsLoaded() ? undefined : makeFilter(options));
     this.#skip = (options.skipPaths ?? []).map(normalizePath);
   }
 
@@ -141,6 +146,10 @@ export class Walk implements AsyncIterable<WalkEntry> {
   async *[Symbol.asyncIterator](): AsyncIterator<WalkEntry> {
     if (this.#started) throw new Error("a Walk can be iterated only once");
     this.#started = true;
+    if (!this.#filter) {
+      await loadGlobs();
+      this.#filter = makeFilter(this.#options);
+    }
     const limit = Math.max(
       1,
       Math.min(this.#options.concurrency ?? 4, this.#ep.capabilities().maxConnections || 1),
@@ -242,7 +251,7 @@ export class Walk implements AsyncIterable<WalkEntry> {
         }
       }
       if (stat.type === "dir") {
-        if (this.#filter.excludesDir(path)) continue;
+        if (this.#filter!.excludesDir(path)) continue;
         // A directory holding a skipped path is walked but not reported, so no
         // job plans to delete (or copy) the directory the skipped tree lives in.
         if (!this.#skip.some((s) => s !== path && isInside(s, path))) mine.push({ path, stat });
@@ -252,7 +261,7 @@ export class Walk implements AsyncIterable<WalkEntry> {
           if (stat.type === "file") (this.partials.set(path, stat), partials.push([path, stat]));
           continue;
         }
-        if (this.#filter.takesFile(path, stat.size)) mine.push({ path, stat });
+        if (this.#filter!.takesFile(path, stat.size)) mine.push({ path, stat });
       }
       // "other" (devices, sockets, fifos) is never copied.
     }

@@ -11,6 +11,7 @@ import { collectKeys, problemsFromIssues } from "./issues.ts";
 import { loadPlugin } from "./plugins_load.ts";
 import type { Registry } from "./registry.ts";
 import { loadCronCheck, workflowJsonSchema, workflowSchema } from "./schema.ts";
+import { loadGlobs } from "../sync/glob_engine.ts";
 import { Secrets } from "./secrets.ts";
 import type { JobSpec, WorkflowConfig } from "./types.ts";
 import {
@@ -227,8 +228,10 @@ async function loadTree(
   await ensureUsed(registry, input);
   const parts = await registry.schemaParts();
   const schema = workflowSchema(parts);
-  // A schedule is the only place a cron expression (or time zone) is checked.
+  // A schedule is the only place a cron expression (or time zone) is checked;
+  // globs (include/exclude, anywhere) are checked by the engine that runs them.
   if (input.schedule !== undefined) await loadCronCheck();
+  if (namesGlobs(input)) await loadGlobs();
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     problems.push(...problemsFromIssues(parsed.error.issues, {
@@ -331,4 +334,16 @@ function registerLiteralSecrets(input: Record<string, unknown>, secrets: Secrets
       }
     }
   }
+}
+
+/** Whether a key `include` or `exclude` stands anywhere in the tree (the schema's globs). */
+function namesGlobs(tree: unknown, depth = 0): boolean {
+  if (tree === null || typeof tree !== "object") return false;
+  if (depth > 64) return true; // past any real workflow (an aliased cycle): load it anyway
+  if (Array.isArray(tree)) return tree.some((v) => namesGlobs(v, depth + 1));
+  for (const [key, value] of Object.entries(tree)) {
+    if ((key === "include" || key === "exclude") && value !== undefined) return true;
+    if (namesGlobs(value, depth + 1)) return true;
+  }
+  return false;
 }
