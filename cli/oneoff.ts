@@ -4,7 +4,7 @@
  * behave exactly like a job in a file.
  * @module
  */
-import { relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "../util/paths.ts";
 import { loadWorkflowObject } from "../workflow/load.ts";
 import type { WorkflowReport } from "../workflow/report.ts";
 import { eventsFor } from "./progress.ts";

@@ -17,8 +17,7 @@
  * @module
  */
 import { COMPUTED_HASHES, digestStream } from "./hash.ts";
-import { resolve as resolveHostPath, sep } from "node:path";
-import { pathToFileURL } from "node:url";
+import { pathToFileUrl, resolve as resolveHostPath, sep } from "../util/paths.ts";
 import type {
   Capabilities,
   DirectSink,
@@ -145,7 +144,7 @@ export class LocalEndpoint implements Endpoint {
   /** Serves the directory `root` (resolved against the current directory). */
   constructor(root: string, options: LocalEndpointOptions = {}) {
     this.root = resolveHostPath(root);
-    this.url = pathToFileURL(this.root).href;
+    this.url = pathToFileUrl(this.root).href;
     this.#create = options.create ?? false;
     this.#fsync = options.fsync ?? "replace";
   }

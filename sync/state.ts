@@ -6,7 +6,7 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { dirname } from "node:path";
+import { dirname } from "../util/paths.ts";
 import type { Endpoint, Stat } from "../endpoint/types.ts";
 import { normalizePath } from "../endpoint/path.ts";
 

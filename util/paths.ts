@@ -24,6 +24,10 @@ export interface PathFunctions {
   basename(path: string): string;
   /** Whether `path` starts at the root. */
   isAbsolute(path: string): boolean;
+  /** The way from `from` to `to` (both resolved first; `""` when they are the same). */
+  relative(from: string, to: string): string;
+  /** The separator between names. */
+  sep: string;
 }
 
 /** `path`'s names with `.` and `..` resolved (`..` kept past the start when `aboveRoot`). */
@@ -111,6 +115,18 @@ export const posix: PathFunctions = {
     return end === -1 ? "" : path.slice(start, end);
   },
   isAbsolute: (path) => path.length > 0 && path[0] === "/",
+  relative(from, to) {
+    const a = posix.resolve(from);
+    const b = posix.resolve(to);
+    if (a === b) return "";
+    const names = (p: string) => (p === "/" ? [] : p.slice(1).split("/"));
+    const x = names(a);
+    const y = names(b);
+    let same = 0;
+    while (same < x.length && same < y.length && x[same] === y[same]) same++;
+    return [...x.slice(same).map(() => ".."), ...y.slice(same)].join("/");
+  },
+  sep: "/",
 };
 
 const windows = Deno.build.os === "windows";
@@ -140,6 +156,8 @@ export const host: PathFunctions = windows
     dirname: (path) => builtin<typeof nodePath>("node:path").dirname(path),
     basename: (path) => builtin<typeof nodePath>("node:path").basename(path),
     isAbsolute: (path) => builtin<typeof nodePath>("node:path").isAbsolute(path),
+    relative: (from, to) => builtin<typeof nodePath>("node:path").relative(from, to),
+    sep: "\\",
   }
   : posix;
 
@@ -183,4 +201,4 @@ export function pathToFileUrl(path: string): URL {
 }
 
 /** This machine's {@link PathFunctions}, one by one (see {@link host}). */
-export const { resolve, join, normalize, dirname, basename, isAbsolute } = host;
+export const { resolve, join, normalize, dirname, basename, isAbsolute, relative, sep } = host;

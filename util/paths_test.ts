@@ -31,10 +31,25 @@ Deno.test("paths: posix answers as node:path's posix for every sample", () => {
     for (const b of paths.slice(0, 120)) {
       assert.equal(posix.join(a, b), nodePath.posix.join(a, b), `join(${a}, ${b})`);
       assert.equal(posix.resolve(a, b), nodePath.posix.resolve(a, b), `resolve(${a}, ${b})`);
+      assert.equal(posix.relative(a, b), nodePath.posix.relative(a, b), `relative(${a}, ${b})`);
     }
   }
   assert.equal(posix.join(), nodePath.posix.join());
   assert.equal(posix.resolve(), nodePath.posix.resolve());
+  assert.equal(posix.sep, nodePath.posix.sep);
+  for (
+    const [a, b] of [
+      ["/", "/"],
+      ["/", "/a/b"],
+      ["/a/b", "/"],
+      ["/a/b", "/a/bc"],
+      ["/a/bc", "/a/b"],
+      ["/a/b/c", "/a/x/y"],
+      ["a/b", "/tmp"],
+      ["/srv/mirror", "/srv/mirror/old/2026"],
+      ["/srv/mirror/", "/srv/mirror"],
+    ]
+  ) assert.equal(posix.relative(a, b), nodePath.posix.relative(a, b), `relative(${a}, ${b})`);
 });
 
 Deno.test("paths: the host's are node:path's own", () => {
@@ -44,7 +59,13 @@ Deno.test("paths: the host's are node:path's own", () => {
     assert.equal(host.basename(p), nodePath.basename(p));
     assert.equal(host.join(p, "z"), nodePath.join(p, "z"));
     assert.equal(host.isAbsolute(p), nodePath.isAbsolute(p));
+    assert.equal(host.relative(p, "/srv/x"), nodePath.relative(p, "/srv/x"));
+    assert.equal(host.relative("/srv/x", p), nodePath.relative("/srv/x", p));
   }
+});
+
+Deno.test("paths: the host's separator is node:path's", () => {
+  assert.equal(host.sep, nodePath.sep);
 });
 
 Deno.test("paths: file: URLs both ways as node:url", () => {

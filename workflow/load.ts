@@ -4,7 +4,7 @@
  * `file:line:col: message`, in file order; nothing runs unless there are none.
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "../util/paths.ts";
 import { type Problem, WorkflowInvalidError } from "./errors.ts";
 import { interpolateTree, type PathProblem } from "./interpolate.ts";
 import { collectKeys, problemsFromIssues } from "./issues.ts";

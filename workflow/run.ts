@@ -26,7 +26,7 @@ import {
 import { splitTarget } from "./target.ts";
 import type { JobSpec } from "./types.ts";
 import { parseDuration } from "../util/units.ts";
-import { resolve } from "node:path";
+import { resolve } from "../util/paths.ts";
 
 const log = logger("workflow", "run");
 

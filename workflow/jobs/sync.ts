@@ -2,7 +2,7 @@
  * The `sync` job kind: sync/'s two-way sync with a state store.
  * @module
  */
-import { resolve } from "node:path";
+import { resolve } from "../../util/paths.ts";
 import type { StateStore } from "../../sync/state.ts";
 import type { JobContext, JobKind } from "../plugin.ts";
 import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";

@@ -2,7 +2,7 @@
  * The `walk` job kind: list a tree (sync/'s walker) and write the listing.
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "../../util/paths.ts";
 import { addWalkProblems } from "../../sync/job_report.ts";
 import { finishReport, newReport } from "../../sync/report.ts";
 import { listTree } from "../../sync/walk.ts";
