@@ -104,6 +104,7 @@ const LOCAL_CAPABILITIES: Capabilities = Object.freeze({
   // One disk: reading a file in parallel segments gains nothing.
   rangedReads: false,
   writeAt: true,
+  exclusiveWrites: true,
 });
 
 /**
@@ -336,6 +337,8 @@ export class LocalEndpoint implements Endpoint {
       await this.#guard(plan.target, false);
       const file = this.#doSync(plan.target, () => createNew(this.#abs(plan.target)));
       if (file) return { plan, hooks: this.#writeHooks(undefined, this.#fsync === "always", file) };
+      // Something is there (a link too, which O_EXCL never follows).
+      if (options.exclusive) throw new AlreadyExistsError(plan.target);
     }
     const guarded = await this.#guard(plan.target, !plan.rename);
     // The fixed partial name is opened without O_EXCL, so it must not lead out either.

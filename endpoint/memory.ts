@@ -215,6 +215,7 @@ export class MemoryEndpoint implements Endpoint {
       // Segmented reads are the tests' stand-in for a far server's.
       rangedReads: true,
       writeAt: true,
+      exclusiveWrites: true,
     };
   }
 
@@ -292,6 +293,10 @@ export class MemoryEndpoint implements Endpoint {
     const plan = planWrite(path, options);
     // Fail before any data flows: the parent must exist, the target must not be a directory.
     const at = this.#locate(plan.target, false);
+    // Exclusive: anything at the name, a link (not followed) or a directory, refuses.
+    if (at.node && options.exclusive && !plan.rename && plan.offset === 0) {
+      throw new AlreadyExistsError(plan.target);
+    }
     if (at.node?.type === "dir") throw new IsADirectoryError(path);
     return await openPlannedWrite(plan, this.#writeHooks(), options.signal);
   }

@@ -105,6 +105,13 @@ export interface Capabilities {
    * may keep up to `maxConnections` more copies from it going. Default false.
    */
   queuedReads?: boolean;
+  /**
+   * `write()` honours {@link WriteOptions.exclusive}: a file is created only
+   * where nothing is, a symlink there included (O_EXCL), so a caller that
+   * confines paths (the FTP server's jail) need not look at a fresh name
+   * before writing it. Default false: the option is ignored.
+   */
+  exclusiveWrites?: boolean;
 }
 
 /** Options for {@link Endpoint.stat} and {@link Endpoint.lstat}. */
@@ -179,6 +186,13 @@ export interface WriteOptions {
   mtime?: Date;
   /** Aborts the operation. */
   signal?: AbortSignal;
+  /**
+   * With `atomic: false` and no `offset`: create the file only where nothing
+   * is, else fail with `AlreadyExistsError` — a file, a directory or a symlink
+   * (dangling or not) at the name, which is never followed (O_EXCL). Honoured
+   * when `capabilities().exclusiveWrites`; other backends ignore it.
+   */
+  exclusive?: boolean;
 }
 
 /** Options for {@link Endpoint.mkdir}. */

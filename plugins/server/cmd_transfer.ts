@@ -148,8 +148,19 @@ async function staged(
   preliminary?: string,
 ): Promise<void> {
   const jail = s.jail;
-  const temp = stagingName(path);
-  const writable = await jail.write(temp, { atomic: false });
+  let temp = stagingName(path);
+  let writable;
+  for (let tries = 1;; tries++) {
+    try {
+      writable = await jail.writeFresh(temp);
+      break;
+    } catch (e) {
+      // Something sits at the random name (planted, or a stale stage): never
+      // write into it, take another name.
+      if (errorCode(e) !== "EEXIST" || tries === 3) throw e;
+      temp = stagingName(path);
+    }
+  }
   const drop = () => jail.remove(temp).catch(() => {});
   const r = await receive(s, command, path, writable, preliminary, drop);
   // No event to build and no verdict to wait for when no hook listens (the

@@ -45,9 +45,12 @@ interface Hops {
  */
 export class JailedFs {
   readonly #checkLinks: boolean;
+  readonly #exclusive: boolean;
 
   constructor(readonly endpoint: Endpoint, readonly home: string) {
-    this.#checkLinks = endpoint.capabilities().symlinks;
+    const can = endpoint.capabilities();
+    this.#checkLinks = can.symlinks;
+    this.#exclusive = can.exclusiveWrites === true;
   }
 
   /** The endpoint path for a virtual path, symlinks resolved and confined. */
@@ -207,6 +210,25 @@ export class JailedFs {
 
   async write(virtual: string, options: WriteOptions): Promise<WritableStream<Uint8Array>> {
     return await this.endpoint.write(await this.resolve(virtual), options);
+  }
+
+  /**
+   * Writes a file at a fresh name (a staged upload's temporary name). On an
+   * endpoint with `exclusiveWrites` the name itself is not looked at, only its
+   * parents are walked: the exclusive create refuses anything there
+   * (`AlreadyExistsError`) and never follows a link planted there, so the
+   * walk's lstat of the name, a miss each upload, is not needed to keep the
+   * jail. Other endpoints get {@link write}'s walk and write.
+   *
+   * @example
+   * ```ts
+   * const w = await fs.writeFresh("/.a.bin.ferry-1a2b3c4d.part");
+   * ```
+   */
+  async writeFresh(virtual: string): Promise<WritableStream<Uint8Array>> {
+    if (!this.#exclusive) return await this.write(virtual, { atomic: false });
+    const options = { atomic: false, exclusive: true };
+    return await this.endpoint.write(await this.resolve(virtual, false), options);
   }
 
   async mkdir(virtual: string): Promise<void> {

@@ -8,12 +8,17 @@ async function put(ep: MemoryEndpoint, path: string, text: string) {
   await ReadableStream.from([new TextEncoder().encode(text)]).pipeTo(await ep.write(path));
 }
 
-/** A memory endpoint that counts its stat calls. */
+/** A memory endpoint that counts its stat and lstat calls. */
 class Counting extends MemoryEndpoint {
   stats = 0;
+  lstats = 0;
   override stat(path: string) {
     this.stats++;
     return super.stat(path);
+  }
+  override lstat(path: string) {
+    this.lstats++;
+    return super.lstat(path);
   }
 }
 
@@ -72,4 +77,21 @@ Deno.test("JailedFs.readChecked: one walk for the stat and the read; the check m
     /not a file/,
   );
   await assert.rejects(jail.readChecked("/docs/none", () => 0), (e) => errorCode(e) === "ENOENT");
+});
+
+Deno.test("JailedFs.writeFresh: no look at the name itself; anything there, a link out included, refuses", async () => {
+  const ep = new Counting();
+  await ep.mkdir("home/docs", { parents: true });
+  await put(ep, "outside.txt", "secret");
+  await ep.symlink("../../outside.txt", "home/docs/.planted");
+  const jail = new JailedFs(ep, "home");
+  await ReadableStream.from([new TextEncoder().encode("new")]).pipeTo(
+    await jail.writeFresh("/docs/.fresh"),
+  );
+  assert.equal(await new Response(await ep.read("home/docs/.fresh")).text(), "new");
+  // The parent is walked (one lstat), the name is not.
+  assert.equal(ep.lstats, 1);
+  await assert.rejects(jail.writeFresh("/docs/.planted"), (e) => errorCode(e) === "EEXIST");
+  await assert.rejects(jail.writeFresh("/docs/.fresh"), (e) => errorCode(e) === "EEXIST");
+  assert.equal(await new Response(await ep.read("outside.txt")).text(), "secret");
 });

@@ -189,6 +189,30 @@ const cases: Record<string, Case> = {
     assert.equal(str(await get(ep, "f")), "hello world");
   },
 
+  async "an exclusive write creates where nothing is and refuses anything there"(ep, options) {
+    if (!ep.capabilities().exclusiveWrites) return;
+    const exclusive = { atomic: false, exclusive: true };
+    await writeAll(await ep.write("new", exclusive), text("fresh"));
+    assert.equal(str(await get(ep, "new")), "fresh");
+    await assert.rejects(ep.write("new", exclusive), AlreadyExistsError);
+    await ep.mkdir("dir");
+    await assert.rejects(ep.write("dir", exclusive), AlreadyExistsError);
+    const links = options.symlink !== undefined && ep.capabilities().symlinks;
+    if (links) {
+      // A link is never followed, dangling or not: nothing is created behind it.
+      await options.symlink!(ep, "new", "link");
+      await options.symlink!(ep, "nowhere", "dangling");
+      await assert.rejects(ep.write("link", exclusive), AlreadyExistsError);
+      await assert.rejects(ep.write("dangling", exclusive), AlreadyExistsError);
+      assert.equal(str(await get(ep, "new")), "fresh");
+      await assert.rejects(ep.stat("nowhere"), NotFoundError);
+    }
+    assert.deepEqual(
+      await names(ep, ""),
+      links ? ["dangling", "dir", "link", "new"] : ["dir", "new"],
+    );
+  },
+
   async "an aborted resumable write keeps its partial, and a write at its size finishes it"(ep) {
     const part = partialName("f");
     const w = (await ep.write("f", { resumable: true, size: 11 })).getWriter();
