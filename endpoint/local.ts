@@ -105,6 +105,7 @@ const LOCAL_CAPABILITIES: Capabilities = Object.freeze({
   rangedReads: false,
   writeAt: true,
   exclusiveWrites: true,
+  uniqueReads: true,
 });
 
 /**
@@ -233,6 +234,12 @@ export class LocalEndpoint implements Endpoint {
   async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const p = normalizePath(path);
     options.signal?.throwIfAborted();
+    // The caller's lstat found this file (a jail's walk): when the file opened
+    // is that very one, the guard's lstat and check of the path would only
+    // say again what the caller's lstat said. Compared on the open file, so a
+    // swap after the caller's lstat takes the guarded way below.
+    const same = options.unique === undefined ? undefined : openSame(this.#abs(p), options.unique);
+    if (same) return this.#doSync(p, () => this.#fromOpen(p, same.file, same.info, options));
     const found = await this.#guard(p, true);
     // A plain file is opened synchronously, as it is read (fileStream): that takes
     // microseconds, less than two hand-offs to the thread pool and back (open, fstat),
@@ -244,19 +251,34 @@ export class LocalEndpoint implements Endpoint {
       const file = plain
         ? Deno.openSync(abs, { read: true })
         : await Deno.open(abs, { read: true });
-      let size: number;
+      let info: Deno.FileInfo;
       try {
-        const info = plain ? file.statSync() : await file.stat();
-        if (info.isDirectory) throw new IsADirectoryError(p);
-        if (options.offset) file.seekSync(options.offset, Deno.SeekMode.Start);
-        size = info.size;
+        info = plain ? file.statSync() : await file.stat();
       } catch (e) {
         file.close();
         throw e;
       }
-      const stream = fileStream(file, Math.max(0, size - (options.offset ?? 0)), options.signal);
-      return options.length === undefined ? stream : limitStream(stream, options.length);
+      return this.#fromOpen(p, file, info, options);
     });
+  }
+
+  /** The stream of a file opened for `read` (closed on failure), from the offset on. */
+  #fromOpen(
+    p: string,
+    file: Deno.FsFile,
+    info: Deno.FileInfo,
+    options: ReadOptions,
+  ): ReadableStream<Uint8Array> {
+    try {
+      if (info.isDirectory) throw new IsADirectoryError(p);
+      if (options.offset) file.seekSync(options.offset, Deno.SeekMode.Start);
+    } catch (e) {
+      file.close();
+      throw e;
+    }
+    const left = Math.max(0, info.size - (options.offset ?? 0));
+    const stream = fileStream(file, left, options.signal);
+    return options.length === undefined ? stream : limitStream(stream, options.length);
   }
 
   /**
@@ -732,6 +754,32 @@ function createNew(abs: string): Deno.FsFile | undefined {
     if (e instanceof Deno.errors.AlreadyExists) return undefined;
     throw e;
   }
+}
+
+/**
+ * The file at `abs` opened for reading, when it is the regular file whose
+ * `dev:ino` is `unique` (see ReadOptions.unique); undefined otherwise (closed
+ * again), or when it cannot be opened: the caller then takes its guarded way,
+ * which reports what is wrong.
+ */
+function openSame(
+  abs: string,
+  unique: string,
+): { file: Deno.FsFile; info: Deno.FileInfo } | undefined {
+  let file: Deno.FsFile;
+  try {
+    file = withoutStack(() => Deno.openSync(abs, { read: true }));
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = file.statSync();
+    if (info.isFile && info.ino !== null && `${info.dev}:${info.ino}` === unique) {
+      return { file, info };
+    }
+  } catch { /* not readable as expected: the guarded way tells */ }
+  file.close();
+  return undefined;
 }
 
 async function openForWrite(name: string, abs: string, offset: number): Promise<Deno.FsFile> {

@@ -199,3 +199,30 @@ Deno.test("local: renameWithMtime renames with the exact time, onto an old file 
     );
   });
 });
+
+Deno.test("local: a read given the file's identity reads it; a link or file swapped in is checked", async () => {
+  await withTree(async (base, ep) => {
+    await Deno.writeTextFile(`${base}/root/a.txt`, "inside");
+    await Deno.writeTextFile(`${base}/root/b.txt`, "other");
+    const unique = (await ep.lstat("a.txt")).unique!;
+    assert.equal(
+      new TextDecoder().decode(await collect(await ep.read("a.txt", { unique }))),
+      "inside",
+    );
+    assert.equal(
+      new TextDecoder().decode(await collect(await ep.read("a.txt", { unique, offset: 2 }))),
+      "side",
+    );
+    // Another file at the name: the guarded way reads what is there now.
+    await Deno.rename(`${base}/root/b.txt`, `${base}/root/a.txt`);
+    assert.equal(
+      new TextDecoder().decode(await collect(await ep.read("a.txt", { unique }))),
+      "other",
+    );
+    // A link out of the root swapped in after the caller's lstat is never read through.
+    const linked = (await ep.lstat("a.txt")).unique!;
+    await Deno.remove(`${base}/root/a.txt`);
+    await Deno.symlink(`${base}/outside/secret`, `${base}/root/a.txt`);
+    await assert.rejects(ep.read("a.txt", { unique: linked }), PermissionDeniedError);
+  });
+});

@@ -112,6 +112,13 @@ export interface Capabilities {
    * before writing it. Default false: the option is ignored.
    */
   exclusiveWrites?: boolean;
+  /**
+   * `read()` honours {@link ReadOptions.unique}: the opened file is compared
+   * with the object the caller's lstat found, so the backend's own look at
+   * the path can be skipped when they are the same. Default false: the
+   * option is ignored.
+   */
+  uniqueReads?: boolean;
 }
 
 /** Options for {@link Endpoint.stat} and {@link Endpoint.lstat}. */
@@ -147,6 +154,16 @@ export interface ReadOptions {
    * it against the listing (the file may have changed since).
    */
   onMtime?: (mtime: Date) => void;
+  /**
+   * The {@link Stat.unique} of the file at this path as the caller's lstat
+   * just found it (a file, not a link). A backend that declares
+   * `capabilities().uniqueReads` reads the opened file without its own check
+   * of the path when the opened file is that very object (a regular file of
+   * the same identity), and checks the path as usual when it is not. The
+   * comparison is made on the opened file, not on the path, so a link or
+   * file swapped in after the caller's lstat is never read through unchecked.
+   */
+  unique?: string;
 }
 
 /** Options for {@link Endpoint.writeAt}. */

@@ -46,11 +46,13 @@ interface Hops {
 export class JailedFs {
   readonly #checkLinks: boolean;
   readonly #exclusive: boolean;
+  readonly #uniqueReads: boolean;
 
   constructor(readonly endpoint: Endpoint, readonly home: string) {
     const can = endpoint.capabilities();
     this.#checkLinks = can.symlinks;
     this.#exclusive = can.exclusiveWrites === true;
+    this.#uniqueReads = can.uniqueReads === true;
   }
 
   /** The endpoint path for a virtual path, symlinks resolved and confined. */
@@ -169,7 +171,10 @@ export class JailedFs {
     const { real, missing, stat } = await this.#resolveFound(virtual);
     if (missing) throw missing;
     const offset = check(stat ?? await this.endpoint.stat(real));
-    return await this.endpoint.read(real, { offset });
+    // The walk's lstat (the stat, when it found no link) names the file: an
+    // endpoint that compares it with the file it opens need not look again.
+    const unique = this.#uniqueReads ? stat?.unique : undefined;
+    return await this.endpoint.read(real, unique === undefined ? { offset } : { offset, unique });
   }
 
   /** Stat of the entry itself (a symlink is reported as one). */
