@@ -41,6 +41,12 @@ export interface Logger {
   warn(message: string, properties?: LogProperties | (() => LogProperties)): void;
   /** Records a failure. */
   error(message: string, properties?: LogProperties | (() => LogProperties)): void;
+  /**
+   * Whether a record at `level` may go anywhere now (true whenever a
+   * configured logtape decides): a hot path can skip making the record's
+   * properties, and the closure that would make them, when it does not.
+   */
+  enabled(level: "debug" | "info" | "warning" | "error"): boolean;
 }
 
 /** A record as a {@link LogRoute} gets it: the shape of logtape's `LogRecord`. */
@@ -142,6 +148,10 @@ export function logger(...category: string[]): Logger {
     info: (message, properties) => emit("info", message, properties),
     warn: (message, properties) => emit("warning", message, properties),
     error: (message, properties) => emit("error", message, properties),
+    enabled: (level) => {
+      const to = route;
+      return to ? to.enabled(full, level) : tapeLogger() !== undefined;
+    },
   };
 }
 

@@ -87,6 +87,13 @@ export class ConnSocket {
     else for (const f of [...list]) (f as (...a: unknown[]) => void)(...args);
   }
 
+  /** {@link #emit} of a chunk, without its rest and spread arrays (once per command line). */
+  #data(chunk: Uint8Array): void {
+    const list = this.#listeners.data;
+    if (list.length === 1) list[0](chunk);
+    else for (const f of [...list]) f(chunk);
+  }
+
   /** Stops reading until {@link resume}. */
   pause(): void {
     this.#paused = true;
@@ -122,7 +129,7 @@ export class ConnSocket {
         if (n === null) break;
         // A read that was under way when pause() came: its bytes wait for resume().
         if (this.#paused) await new Promise<void>((r) => this.#resume = r);
-        if (!this.destroyed && n > 0 && !this.#ending) this.#emit("data", buf.subarray(0, n));
+        if (!this.destroyed && n > 0 && !this.#ending) this.#data(buf.subarray(0, n));
       }
     } catch (e) {
       if (!this.destroyed) this.#emit("error", e as Error);
@@ -150,17 +157,28 @@ export class ConnSocket {
   }
 
   // One write op at a time, chained by callbacks rather than an async loop:
-  // a reply is one op and one promise (a session sends about ten).
+  // a reply is one op and one promise (a session sends about ten). The
+  // callbacks are made once per socket, the bytes under way kept in a field:
+  // callbacks made per write were two closures and a context per reply.
   #send(bytes: Uint8Array): void {
-    this.conn.write(bytes).then(
-      (n) => this.#sent(n < bytes.length ? bytes.subarray(n) : undefined),
-      (e) => {
-        this.#flushing = false;
-        if (!this.destroyed) this.#emit("error", e as Error);
-        this.destroy();
-      },
-    );
+    this.#sending = bytes;
+    this.conn.write(bytes).then(this.#written, this.#writeFailed);
   }
+
+  #sending?: Uint8Array;
+
+  #written = (n: number): void => {
+    const bytes = this.#sending!;
+    this.#sending = undefined;
+    this.#sent(n < bytes.length ? bytes.subarray(n) : undefined);
+  };
+
+  #writeFailed = (e: unknown): void => {
+    this.#sending = undefined;
+    this.#flushing = false;
+    if (!this.destroyed) this.#emit("error", e as Error);
+    this.destroy();
+  };
 
   #sent(rest: Uint8Array | undefined): void {
     if (this.destroyed) {
