@@ -1,9 +1,32 @@
 import assert from "node:assert/strict";
-import { stripListOptions } from "./session.ts";
+import { LineQueue, stripListOptions } from "./session.ts";
 
 Deno.test("stripListOptions: leading ls options (-la) are dropped, others kept", () => {
   assert.equal(stripListOptions("-la /pub"), "/pub");
   assert.equal(stripListOptions("-a"), "");
   assert.equal(stripListOptions("-file"), "");
   assert.equal(stripListOptions("dir -la"), "dir -la");
+});
+
+Deno.test("LineQueue: first in first out, across runs empty and a queue never empty", () => {
+  const q = new LineQueue();
+  q.push("USER a");
+  q.push("PASS b");
+  assert.equal(q.length, 2);
+  assert.equal(q.shift(), "USER a");
+  assert.equal(q.shift(), "PASS b");
+  assert.equal(q.length, 0);
+  // A client that always keeps lines waiting: order holds past the compaction.
+  const seen: string[] = [];
+  let next = 0;
+  for (let i = 0; i < 3; i++) q.push(`L${next++}`);
+  for (let i = 0; i < 1000; i++) {
+    seen.push(q.shift());
+    q.push(`L${next++}`);
+  }
+  while (q.length) seen.push(q.shift());
+  assert.deepEqual(seen, Array.from({ length: next }, (_, i) => `L${i}`));
+  q.push("x");
+  q.clear();
+  assert.equal(q.length, 0);
 });
