@@ -19,7 +19,9 @@ import { ReplyError } from "./errors.ts";
 export function ftpNormalize(cwd: string, arg: string): string {
   if (arg.includes("\0")) throw new ReplyError(501, "Invalid path: NUL character.");
   if (/[\r\n]/.test(arg)) throw new ReplyError(501, "Invalid path: line break.");
-  const raw = arg.startsWith("/") ? arg : `${cwd}/${arg}`;
+  const raw = arg.startsWith("/") ? arg : cwd === "/" ? `/${arg}` : `${cwd}/${arg}`;
+  // Normal already (a client's usual argument): no split, array and join.
+  if (isNormal(raw)) return raw;
   const out: string[] = [];
   for (const part of raw.split("/")) {
     if (part === "" || part === ".") continue;
@@ -28,6 +30,30 @@ export function ftpNormalize(cwd: string, arg: string): string {
   }
   return "/" + out.join("/");
 }
+
+/**
+ * Whether an absolute path is what {@link ftpNormalize} makes of it: no
+ * empty, `.` or `..` component and no trailing slash (`/` itself is).
+ */
+function isNormal(p: string): boolean {
+  if (p === "/") return true;
+  if (p.charCodeAt(0) !== SLASH || p.charCodeAt(p.length - 1) === SLASH) return false;
+  for (let i = p.indexOf("/"); i >= 0; i = p.indexOf("/", i + 1)) {
+    // The component after this slash: not empty, not "." and not "..".
+    const a = p.charCodeAt(i + 1);
+    if (a === SLASH) return false;
+    if (a !== DOT) continue;
+    const b = p.charCodeAt(i + 2);
+    if (b === SLASH || Number.isNaN(b)) return false;
+    if (b !== DOT) continue;
+    const c = p.charCodeAt(i + 3);
+    if (c === SLASH || Number.isNaN(c)) return false;
+  }
+  return true;
+}
+
+const SLASH = 47;
+const DOT = 46;
 
 /**
  * The components of a normalized virtual path (`"/a/b"` gives `["a", "b"]`).
@@ -72,6 +98,10 @@ export function parentOf(virtual: string): string {
  * ```
  */
 export function baseName(virtual: string): string {
+  // No trailing slash (a normalized path): the text after the last one.
+  if (virtual.charCodeAt(virtual.length - 1) !== SLASH) {
+    return virtual.slice(virtual.lastIndexOf("/") + 1);
+  }
   const parts = splitPath(virtual);
   return parts[parts.length - 1] ?? "";
 }

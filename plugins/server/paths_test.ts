@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ftpNormalize, isInside, quotePath } from "./paths.ts";
+import { baseName, ftpNormalize, isInside, quotePath } from "./paths.ts";
 
 Deno.test("ftpNormalize: .. and absolute paths never climb above the home", () => {
   assert.equal(ftpNormalize("/", ".."), "/");
@@ -9,4 +9,16 @@ Deno.test("ftpNormalize: .. and absolute paths never climb above the home", () =
   assert.throws(() => ftpNormalize("/", "a\0b"), /NUL/);
   assert.equal(quotePath('/a"b'), '"/a""b"');
   assert.ok(isInside("/a/b", "/a") && !isInside("/ab", "/a") && isInside("/x", "/"));
+});
+
+Deno.test("ftpNormalize: a normal path comes back as it is; dots inside names are names", () => {
+  assert.equal(ftpNormalize("/", "a.txt"), "/a.txt");
+  assert.equal(ftpNormalize("/pub", ".hidden"), "/pub/.hidden");
+  assert.equal(ftpNormalize("/pub", "..a/...b"), "/pub/..a/...b");
+  assert.equal(ftpNormalize("/pub", "a/.."), "/pub");
+  assert.equal(ftpNormalize("/pub", "a/."), "/pub/a");
+  assert.equal(ftpNormalize("/", "a/"), "/a");
+  assert.equal(baseName("/a/b.txt"), "b.txt");
+  assert.equal(baseName("/a/b/"), "b");
+  assert.equal(baseName("/"), "");
 });
