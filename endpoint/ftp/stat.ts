@@ -65,6 +65,22 @@ export function entryToStat(entry: ListEntry): Stat | undefined {
 }
 
 /**
+ * Whether a LIST shows the listed directory's own "." entry, which only a
+ * directory's listing holds: a file's LIST is its one line, a link listed as a
+ * link its line, a missing path nothing (or a refusal). Servers that list
+ * through a link to a directory show the "." of the place it leads to, whose
+ * entries the link's listing is.
+ *
+ * @example
+ * ```ts
+ * hasOwnDot([{ name: ".", type: "dir", precision: 0 }]); // true
+ * ```
+ */
+export function hasOwnDot(entries: readonly ListEntry[]): boolean {
+  return entries.some((e) => e.name === "." && e.type === "dir");
+}
+
+/**
  * A listing's entries as stats, without `.`/`..` and the `cdir`/`pdir`
  * entries; lines no parser read and entries with unsafe names (`..` or `.` as
  * a file, `/`, NUL, CR/LF: a server's, or an attacker's) are left out, each
@@ -257,12 +273,15 @@ export class StatReader {
     // taken it before the change).
     const ticket = this.#cache.begin();
     const mlsd = await this.usesMlsd();
+    const first = mlsd ? undefined : await this.#listFirst(dir);
     // LIST of a file lists the file itself, and of a link may list the link:
-    // check first and list the place the links lead to.
-    const where = mlsd || dir === "/" ? dir : await this.#directoryTarget(dir);
+    // check (unless the listing proved a directory) and list the place the links lead to.
+    const where = mlsd || dir === "/" || (first && hasOwnDot(first))
+      ? dir
+      : await this.#directoryTarget(dir);
     let entries: ListEntry[];
     try {
-      entries = await this.#pool.withListing(
+      entries = first && where === dir ? first : await this.#pool.withListing(
         (c) => mlsd ? c.mlsd(where) : this.#listDir(c, where),
       );
     } catch (error) {
@@ -475,6 +494,30 @@ export class StatReader {
         throw error;
       }
     });
+  }
+
+  /**
+   * The LIST of `dir` taken before its check, for a path whose parent is not
+   * listed yet (a walk's root), where the check costs a listing of the parent:
+   * one more data connection before the walk starts. A listing holding "."
+   * (`hasOwnDot`) is a directory's and needs no check; otherwise the check
+   * runs as before and this listing stands when it finds `dir` a directory (no
+   * link), so servers that show no "." (Pure-FTPd, pyftpdlib) list no more than
+   * before. Undefined (the usual way then) for a refusal, whose words the check
+   * gives, and for paths other than plain ones: vsftpd reads `*?[` in LIST's
+   * argument as a glob, and `/d/*` would list `/d`, its "." included.
+   */
+  async #listFirst(dir: string): Promise<ListEntry[] | undefined> {
+    if (
+      dir === "/" || !this.#choice.listHidden || !/^[\w./-]+$/.test(dir) ||
+      this.#cache.lookup(dir) !== undefined
+    ) return undefined;
+    try {
+      return await this.#pool.withListing((c) => this.#listDir(c, dir));
+    } catch (error) {
+      if (error instanceof FtpPermanentError) return undefined;
+      throw error;
+    }
   }
 
   /** The path a directory path leads to; throws when it is missing or not a directory. */

@@ -35,6 +35,12 @@ const tree: Record<string, ListEntry[] | null> = {
   ],
   "/pub/sub": [],
   "/c d": [{ name: "x.txt", type: "file", size: 1, precision: 60_000, raw: "" }],
+  // Listed with its own "." (vsftpd, ProFTPD, Pure-FTPd under LIST -a).
+  "/dotted": [
+    { name: ".", type: "dir", precision: 60_000, raw: "" },
+    { name: "..", type: "dir", precision: 60_000, raw: "" },
+    { name: "y.txt", type: "file", size: 1, precision: 60_000, raw: "" },
+  ],
 };
 
 /**
@@ -141,15 +147,16 @@ Deno.test("stat reader: a 550 to MLSD on a directory that exists means LIST from
   assert.equal(warnings.length, 1, warnings.join("\n"));
   assert.match(warnings[0], /refused MLSD on \/pub.*550 Unable to handle command.*LIST/);
   // One MLSD, the CWD that proves /pub exists (and back), a LIST that works
-  // there, then LIST only (of the parent too: LIST of a link or file would
-  // list that, see StatReader.list).
+  // there, then LIST only: /pub's (no "." in it, so not proof of a directory),
+  // the parent's to check it (LIST of a link or file would list that, see
+  // StatReader.list), which makes that listing of /pub stand.
   assert.deepEqual(session.commands, [
     "MLSD /pub",
     "CWD /pub",
     "CWD /",
     "LIST /pub",
-    "LIST /",
     "LIST /pub",
+    "LIST /",
     "LIST /pub/sub",
   ]);
 });
@@ -182,7 +189,7 @@ Deno.test("stat reader: 500 to MLSD falls back without a CWD; useMlsd: true keep
   const { session, reader: r } = reader(500);
   const { result } = await withLogs(() => r.list("/pub"));
   assert.equal(result.length, 2);
-  assert.deepEqual(session.commands, ["MLSD /pub", "LIST /", "LIST /pub"]);
+  assert.deepEqual(session.commands, ["MLSD /pub", "LIST /pub", "LIST /"]);
 
   const strict = reader(550, true);
   const error = await strict.reader.list("/pub").catch((e) => e);
@@ -192,7 +199,7 @@ Deno.test("stat reader: 500 to MLSD falls back without a CWD; useMlsd: true keep
   const never = reader(550, false);
   assert.equal((await never.reader.list("/pub")).length, 2);
   assert.equal(never.reader.fellBackToList, false);
-  assert.deepEqual(never.session.commands, ["LIST /", "LIST /pub"]);
+  assert.deepEqual(never.session.commands, ["LIST /pub", "LIST /"]);
 });
 
 Deno.test("stat reader: a refused MLST on the root gives a plain directory stat; 502 means LIST after", async () => {
@@ -214,4 +221,14 @@ Deno.test("stat reader: a directory with a space is listed from inside it", asyn
   const { session, reader: r } = reader(550, false);
   assert.deepEqual((await r.list("/c d")).map((s) => s.name), ["x.txt"]);
   assert.deepEqual(session.commands, ["LIST /", "CWD /c d", "LIST ", "CWD /"]);
+});
+
+Deno.test("stat reader: a LIST that shows its own '.' is the check: the parent is not listed", async () => {
+  const { session, reader: r } = reader(500, false);
+  assert.deepEqual((await r.list("/dotted")).map((s) => s.name), ["y.txt"]);
+  assert.deepEqual(session.commands, ["LIST /dotted"]);
+  // A glob-like path is checked first (vsftpd would list /pub, "." and all, for
+  // "LIST /pub/*"): its parent is listed (and that one's), never the path itself.
+  await assert.rejects(r.list("/pub/*"), NotFoundError);
+  assert.deepEqual(session.commands.slice(1), ["LIST /pub", "LIST /"]);
 });
