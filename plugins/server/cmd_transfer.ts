@@ -9,7 +9,7 @@ import { runHooks, type TransferEvent } from "./hooks.ts";
 import { formatFacts, formatListLine } from "./listing.ts";
 import { baseName, ftpNormalize } from "./paths.ts";
 import { type Session, stripListOptions, type TransferResult } from "./session.ts";
-import { receiveFromSocket, sendToSocket } from "./transfer.ts";
+import { receiveFromSocket, sendToSocket, type UploadSink } from "./transfer.ts";
 
 const encoder = new TextEncoder();
 
@@ -110,7 +110,7 @@ async function receive(
   s: Session,
   command: string,
   path: string,
-  writable: WritableStream<Uint8Array>,
+  writable: UploadSink,
   preliminary?: string,
   cleanup?: () => Promise<unknown>,
 ): Promise<TransferResult> {

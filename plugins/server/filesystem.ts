@@ -10,7 +10,7 @@
  * no openat/O_NOFOLLOW confinement). docs/SERVER.md says how that is bounded.
  * @module
  */
-import type { Endpoint, Stat, WriteOptions } from "../../plugin.ts";
+import type { DirectSink, Endpoint, Stat, WriteOptions } from "../../plugin.ts";
 import { errorCode, JailError, ReplyError } from "./errors.ts";
 import { joinRelative, splitPath } from "./paths.ts";
 
@@ -225,15 +225,23 @@ export class JailedFs {
    * walk's lstat of the name, a miss each upload, is not needed to keep the
    * jail. Other endpoints get {@link write}'s walk and write.
    *
+   * The endpoint's direct sink where it offers one (`Endpoint.writeDirect`:
+   * the same plan, checks and clean-up without a Web Stream per upload), its
+   * stream otherwise.
+   *
    * @example
    * ```ts
    * const w = await fs.writeFresh("/.a.bin.ferry-1a2b3c4d.part");
+   * if (w instanceof WritableStream) await source.pipeTo(w);
    * ```
    */
-  async writeFresh(virtual: string): Promise<WritableStream<Uint8Array>> {
-    if (!this.#exclusive) return await this.write(virtual, { atomic: false });
-    const options = { atomic: false, exclusive: true };
-    return await this.endpoint.write(await this.resolve(virtual, false), options);
+  async writeFresh(virtual: string): Promise<WritableStream<Uint8Array> | DirectSink> {
+    const exclusive = this.#exclusive;
+    const real = await this.resolve(virtual, !exclusive);
+    const options = exclusive ? { atomic: false, exclusive } : { atomic: false };
+    return this.endpoint.writeDirect
+      ? await this.endpoint.writeDirect(real, options)
+      : await this.endpoint.write(real, options);
   }
 
   async mkdir(virtual: string): Promise<void> {

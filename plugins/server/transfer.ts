@@ -14,7 +14,14 @@ import type { Throttle } from "./throttle.ts";
 import type { AbortLike } from "./abort.ts";
 import { DEFAULT_TRANSFER_CHUNK } from "./options.ts";
 import { onTick, tickPeriod } from "./ticker.ts";
-import { type DirectWrite, directWriteOf, takeDirectRead } from "../../plugin.ts";
+import { type DirectSink, type DirectWrite, directWriteOf, takeDirectRead } from "../../plugin.ts";
+
+/**
+ * Where an upload's bytes go: an endpoint's stream, or its direct sink where
+ * it offers one (`Endpoint.writeDirect`: no Web Stream, writer and promise
+ * per upload).
+ */
+export type UploadSink = WritableStream<Uint8Array> | DirectSink;
 
 /** Options shared by both directions. */
 export interface PumpOptions {
@@ -200,8 +207,8 @@ function flushed(sock: Socket, chunk: Uint8Array): Promise<void> {
 }
 
 /**
- * Reads the data socket to its end into a writable stream and closes the
- * stream (which commits an atomic write). On failure the stream is aborted.
+ * Reads the data socket to its end into a writable stream or direct sink and
+ * closes it (which commits an atomic write). On failure it is aborted.
  *
  * @example
  * ```ts
@@ -210,14 +217,13 @@ function flushed(sock: Socket, chunk: Uint8Array): Promise<void> {
  */
 export async function receiveFromSocket(
   sock: DataSocket,
-  dest: WritableStream<Uint8Array>,
+  dest: UploadSink,
   opts: PumpOptions,
 ): Promise<void> {
   if (isConn(sock)) return await receiveFromConn(sock, dest, opts);
   track(sock);
   const conv = opts.ascii ? fromNetworkAscii() : undefined;
-  const writer = dest.getWriter();
-  const batch = new Batcher(writer, opts.chunkSize ?? DEFAULT_TRANSFER_CHUNK, directWriteOf(dest));
+  const batch = new Batcher(dest, opts.chunkSize ?? DEFAULT_TRANSFER_CHUNK);
   const release = guard(sock, opts, () => batch.shed());
   try {
     if (!("encrypted" in sock) && !conv && !opts.throttle) {
@@ -241,12 +247,10 @@ export async function receiveFromSocket(
       const tail = conv(new Uint8Array(0), true);
       if (tail.length) await batch.add(tail);
     }
-    await batch.flush();
-    await writer.close();
+    await batch.close();
   } catch (e) {
     sock.destroy();
-    await batch.settle();
-    await writer.abort(e).catch(() => {});
+    await batch.abort(e);
     throw opts.signal.aborted ? new AbortedError() : e;
   } finally {
     release();
@@ -614,13 +618,12 @@ async function sendToConn(
  */
 async function receiveFromConn(
   conn: Deno.Conn,
-  dest: WritableStream<Uint8Array>,
+  dest: UploadSink,
   opts: PumpOptions,
 ): Promise<void> {
   const conv = opts.ascii ? fromNetworkAscii() : undefined;
-  const writer = dest.getWriter();
   const size = opts.chunkSize ?? DEFAULT_TRANSFER_CHUNK;
-  const batch = new Batcher(writer, size, directWriteOf(dest));
+  const batch = new Batcher(dest, size);
   const g = new ConnGuard(conn, opts, () => batch.shed());
   const scratch = conv || opts.throttle ? new Uint8Array(Math.min(size, 64 * 1024)) : undefined;
   try {
@@ -648,13 +651,11 @@ async function receiveFromConn(
       const tail = conv(new Uint8Array(0), true);
       if (tail.length) await batch.add(tail);
     }
-    await batch.flush();
-    await writer.close();
+    await batch.close();
   } catch (e) {
     g.close();
     const err = opts.signal.aborted ? new AbortedError() : g.failure ?? e;
-    await batch.settle();
-    await writer.abort(err).catch(() => {});
+    await batch.abort(err);
     throw err;
   } finally {
     g.release();
@@ -667,7 +668,7 @@ async function receiveFromConn(
  * Gathers socket chunks (64 KiB from node sockets) into writes of `size`
  * bytes with one write in flight while the next batch fills: two buffers per
  * upload at most, reused; one when the endpoint's stream offers a direct
- * (synchronous) write. Each Deno file write is a separate async op;
+ * (synchronous) write or the upload goes to a direct sink. Each Deno file write is a separate async op;
  * batching doubled upload throughput to a local endpoint here (about 300 ->
  * 620 MB/s at 256 KiB).
  */
@@ -678,16 +679,24 @@ class Batcher {
   #len = 0;
   #inflight?: Promise<void>;
   #flying?: Uint8Array<ArrayBuffer>;
+  /** The stream's writer; undefined for a direct sink. */
+  readonly writer?: WritableStreamDefaultWriter<Uint8Array>;
   /**
-   * With `direct` (a local file: see `DirectWrite`) each full batch is
-   * written at once, synchronously, and the same buffer fills again: one
-   * buffer per upload, no promise per batch.
+   * With `direct` (a local file: see `DirectWrite`, or a direct sink) each
+   * full batch is written at once, synchronously, and the same buffer fills
+   * again: one buffer per upload, no promise per batch.
    */
-  constructor(
-    readonly writer: WritableStreamDefaultWriter<Uint8Array>,
-    readonly size: number,
-    readonly direct?: DirectWrite,
-  ) {
+  readonly direct?: DirectWrite;
+  /** The direct sink, closed or aborted in place of a stream. */
+  readonly #sink?: DirectSink;
+
+  constructor(dest: UploadSink, readonly size: number) {
+    if (dest instanceof WritableStream) {
+      this.writer = dest.getWriter();
+      this.direct = directWriteOf(dest);
+    } else {
+      this.direct = this.#sink = dest;
+    }
     pool.enter();
     this.#buf = new Uint8Array(pool.take(size));
   }
@@ -775,7 +784,7 @@ class Batcher {
     this.#spare = undefined;
     this.#len = 0;
     this.#flying = full;
-    this.#inflight = this.writer.write(out).then(() => {
+    this.#inflight = this.writer!.write(out).then(() => {
       this.#spare = full;
       this.#flying = undefined;
     });
@@ -793,6 +802,20 @@ class Batcher {
   /** Waits for a pending write without raising (failure path). */
   async settle(): Promise<void> {
     await this.#inflight?.catch(() => {});
+  }
+
+  /** Writes what is left and closes the destination (an atomic write commits). */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.#sink) await this.#sink.close();
+    else await this.writer!.close();
+  }
+
+  /** Gives the destination up after a failure (its clean-up); never throws. */
+  async abort(reason: unknown): Promise<void> {
+    await this.settle();
+    if (this.#sink) await this.#sink.abort(reason).catch(() => {});
+    else await this.writer!.abort(reason).catch(() => {});
   }
 
   /**

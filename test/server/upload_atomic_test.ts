@@ -6,7 +6,7 @@
  * file behind; APPE and REST+STOR still append.
  */
 import assert from "node:assert/strict";
-import { MemoryEndpoint, type WriteOptions } from "../../mod.ts";
+import { type DirectSink, LocalEndpoint, MemoryEndpoint, type WriteOptions } from "../../mod.ts";
 import { type ServerHooks, type TransferEvent, UploadVetoError } from "../../server.ts";
 import { Ctl, writeAll } from "./client.ts";
 import { dec, enc, get, put, randomBytes, testServer } from "./helpers.ts";
@@ -129,6 +129,85 @@ Deno.test("atomic upload: a refused permission and a full endpoint keep the old 
   assert.ok(r.code >= 400, `${r.code} ${r.text}`);
   await inc.next;
   await assertOldKept(ep);
+});
+
+Deno.test("atomic upload to a local disk goes through the direct sink: STOR replaces; ABOR and a full disk keep the old file", async () => {
+  // Counts the direct sinks opened; with `full`, a staged upload's sink runs out of space after 64 KiB.
+  class Disk extends LocalEndpoint {
+    direct = 0;
+    full = false;
+    override async writeDirect(path: string, options?: WriteOptions): Promise<DirectSink> {
+      const sink = await super.writeDirect(path, options);
+      this.direct++;
+      if (!this.full) return sink;
+      let written = 0;
+      return {
+        writeSync(chunk) {
+          written += chunk.length;
+          if (written > 65536) {
+            throw Object.assign(new Error("No space left on device"), { code: "ENOSPC" });
+          }
+          sink.writeSync(chunk);
+        },
+        close: () => sink.close(),
+        abort: (e) => sink.abort(e),
+      };
+    }
+  }
+  const root = await Deno.makeTempDir();
+  try {
+    const ep = new Disk(root);
+    await Deno.writeTextFile(`${root}/a.txt`, OLD);
+    const kept = async () => {
+      assert.equal(await Deno.readTextFile(`${root}/a.txt`), OLD);
+      const left = await Array.fromAsync(Deno.readDir(root), (e) => e.name);
+      assert.deepEqual(left.filter((n) => n.endsWith(".part")), [], "no temporary file left");
+    };
+    // Each incomplete upload's event, in turn.
+    const events: Promise<TransferEvent>[] = [];
+    let arrived!: (ev: TransferEvent) => void;
+    const arm = () => events.push(new Promise((r) => arrived = r));
+    arm();
+    const hooks: ServerHooks = {
+      onIncompleteFileReceived: (ev) => {
+        const done = arrived;
+        arm();
+        done(ev);
+      },
+    };
+    await using t = await testServer({ endpoint: ep, hooks });
+    await using c = await loggedIn(t.port);
+
+    let data = await c.epsv();
+    assert.ok([125, 150].includes((await c.cmd("STOR b.txt")).code));
+    const bytes = randomBytes(300_000);
+    await writeAll(data, bytes);
+    assert.equal((await c.reply()).code, 226);
+    assert.deepEqual(await Deno.readFile(`${root}/b.txt`), bytes);
+    assert.equal(ep.direct, 1);
+
+    data = await c.epsv();
+    assert.ok([125, 150].includes((await c.cmd("STOR a.txt")).code));
+    const w = data.writable.getWriter();
+    await w.write(randomBytes(200_000));
+    assert.equal((await c.cmd("ABOR")).code, 426);
+    assert.equal((await c.reply()).code, 226);
+    await events[0];
+    await kept();
+    await w.abort().catch(() => {});
+
+    ep.full = true;
+    data = await c.epsv();
+    assert.ok([125, 150].includes((await c.cmd("STOR a.txt")).code));
+    await writeAll(data, randomBytes(300_000)).catch(() => {}); // the server may hang up first
+    const r = await c.reply();
+    assert.ok(r.code >= 400, `${r.code} ${r.text}`);
+    await events[1];
+    await kept();
+    assert.equal(ep.direct, 3);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("atomic upload: STOR replaces, APPE and REST+STOR append, STOU creates", async () => {
