@@ -87,5 +87,23 @@ Deno.test("parseFtpTime and formatFtpTime round-trip UTC times with fractions", 
   assert.equal(parseFtpTime("20240229120000.25").toISOString(), "2024-02-29T12:00:00.250Z");
   assert.throws(() => parseFtpTime("20230229120000"), FtpProtocolError);
   assert.throws(() => parseFtpTime("yesterday"), FtpProtocolError);
+  // The exact shape: 14 ASCII digits, then at most a dot and 1-9 digits (whitespace around).
+  assert.equal(
+    parseFtpTime(" 20240229120000.123456789\r\n").toISOString(),
+    "2024-02-29T12:00:00.123Z",
+  );
+  for (
+    const bad of [
+      "20240229120000.",
+      "20240229120000.1234567890",
+      "2024022912000",
+      "202402291200001",
+      "2024022912000\u0663",
+      "20240229120000 x",
+      "20241301000000",
+    ]
+  ) {
+    assert.throws(() => parseFtpTime(bad), FtpProtocolError, bad);
+  }
   assert.equal(formatFtpTime(new Date("2001-02-03T04:05:06.789Z")), "20010203040506");
 });
