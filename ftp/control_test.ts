@@ -40,6 +40,23 @@ Deno.test("control: ProFTPD's mid-transfer answer to another command closes the 
   }
 });
 
+Deno.test("control: a reply out of step that arrives while its read waits fails it, and the replies after it too", async () => {
+  // The read waits before anything arrived: the reply is checked as it is handed on.
+  const { control, stop } = await loopbackControl(
+    "450 EPSV: data transfer in progress\r\n226 Transfer complete\r\n",
+  );
+  try {
+    await assert.rejects(
+      control.read(5_000, "RETR a.bin"),
+      (e) => e instanceof FtpConnectionError && /out of step/.test(e.message),
+    );
+    assert.equal(control.closed, true);
+    await assert.rejects(control.read(5_000, "EPSV"), FtpConnectionError);
+  } finally {
+    await stop();
+  }
+});
+
 Deno.test("control: a 'data transfer in progress' refusal of the command read for is its reply", async () => {
   const { control, stop } = await loopbackControl("450 EPSV: data transfer in progress\r\n");
   try {
