@@ -458,19 +458,23 @@ export class LocalEndpoint implements Endpoint {
     }
     await this.#guard(f, false);
     if (dirname(f) !== dirname(t)) await this.#guard(t, false);
-    await this.#do(f, async () => {
+    // node:fs awaited only until it is loaded: no promise per rename after the first.
+    const fs = this.#fsync === "replace" ? loadedFs ?? await nodeFs() : undefined;
+    // Synchronous steps, each error about its path, as the small file operations here
+    // are: no async closure and promises per rename (a mirror renames every file).
+    const replacing = this.#doSync(f, () => {
       // Moving a checked directory or link (or something onto one) changes where paths lead.
       if (this.#checked(f) || this.#checked(t)) this.#forget();
       // existsSync first: it answers "nothing there" without building an error,
       // and a new name (the common case) needs no more questions.
-      const replacing = this.#fsync === "replace" && (await nodeFs()).existsSync(this.#abs(t)) &&
+      return fs !== undefined && fs.existsSync(this.#abs(t)) &&
         lstatOrUndefined(this.#abs(t))?.isFile === true && Deno.lstatSync(this.#abs(f)).isFile;
-      if (replacing) {
-        // The new content must be on the disk before it replaces the old (see `fsync`).
-        await flushFile(this.#abs(f));
-      }
-      await this.#do(t, () => Promise.resolve(Deno.renameSync(this.#abs(f), this.#abs(t))));
     });
+    if (replacing) {
+      // The new content must be on the disk before it replaces the old (see `fsync`).
+      await this.#do(f, () => flushFile(this.#abs(f)));
+    }
+    this.#doSync(t, () => Deno.renameSync(this.#abs(f), this.#abs(t)));
   }
 
   /**
@@ -954,8 +958,10 @@ export function mapError(error: unknown, path: string): unknown {
 }
 
 let fsModule: Promise<typeof import("node:fs")> | undefined;
+/** node:fs once {@link nodeFs} has loaded it. */
+let loadedFs: typeof import("node:fs") | undefined;
 
 /** node:fs, imported on first use: it brings much of the Node layer to every start-up. */
 function nodeFs(): Promise<typeof import("node:fs")> {
-  return fsModule ??= import("node:fs");
+  return fsModule ??= import("node:fs").then((fs) => loadedFs = fs);
 }
