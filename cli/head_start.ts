@@ -27,6 +27,7 @@ import { type Reply, ReplyParser } from "../ftp/reply.ts";
 import { formatHostPort } from "../ftp/host_port.ts";
 import { parseFtpUrl } from "../ftp/url.ts";
 import { late } from "./late.ts";
+import { deadline as after } from "../util/timers.ts";
 import { loadQuickModules, quickCommand } from "./quick.ts";
 
 export type { HeadSession, HeadStart };
@@ -433,18 +434,21 @@ async function connect(
   port: number,
   peer: string,
 ): Promise<Deno.TcpConn | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
   const connecting = Deno.connect({ hostname: host, port });
+  // util/timers.ts's deadline, not setTimeout: the global one is node:timers', whose
+  // first use starts Deno's Node layer (~10 ms of a mirror's start-up, perf). The
+  // connect keeps the process alive while it waits.
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    cancel = after(TIMEOUT_MS, () => {
       connecting.then((c) => c.close(), () => {});
       reject(new FtpTimeoutError(`timed out connecting to ${peer}`));
-    }, TIMEOUT_MS);
+    });
   });
   try {
     return await Promise.race([connecting.catch(() => undefined), deadline]);
   } finally {
-    clearTimeout(timer);
+    cancel?.();
   }
 }
 
@@ -458,10 +462,11 @@ async function readWelcome(conn: Deno.TcpConn, peer: string): Promise<Reply | un
   const decoder = new TextDecoder("utf-8");
   const buffer = new Uint8Array(4096);
   let timedOut = false;
-  const timer = setTimeout(() => {
+  // A deadline (see `connect`): the read keeps the process alive while it waits.
+  const cancel = after(TIMEOUT_MS, () => {
     timedOut = true;
     conn.close(); // ends the read below
-  }, TIMEOUT_MS);
+  });
   let welcome: Reply | undefined;
   try {
     while (true) {
@@ -478,7 +483,7 @@ async function readWelcome(conn: Deno.TcpConn, peer: string): Promise<Reply | un
     if (error instanceof FtpTimeoutError) throw error;
     // A line the parser refuses: the usual path says so.
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
   if (!welcome) {
     try {
