@@ -20,10 +20,12 @@ import { COMPUTED_HASHES, digestStream } from "./hash.ts";
 import { pathToFileUrl, resolve as resolveHostPath, sep } from "../util/paths.ts";
 import type {
   Capabilities,
+  DirectReadOptions,
   DirectSink,
   Endpoint,
   MkdirOptions,
   ReadOptions,
+  ReadSource,
   Stat,
   WriteAtOptions,
   WriteOptions,
@@ -233,13 +235,46 @@ export class LocalEndpoint implements Endpoint {
    */
   async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const p = normalizePath(path);
+    return await this.#opened(p, options, (file, info) => {
+      const left = seekOpen(p, file, info, options.offset);
+      const stream = fileStream(file, left, options.signal);
+      return options.length === undefined ? stream : limitStream(stream, options.length);
+    });
+  }
+
+  /**
+   * {@link read} without the stream (`Endpoint.readDirect`): the same checks,
+   * offset and errors, the bytes read into the caller's buffer. Its reads
+   * block, as the stream's do, so it also reads synchronously (`readSync`:
+   * the FTP server's downloads).
+   *
+   * @example
+   * ```ts
+   * const source = await ep.readDirect("pub/a.bin", { offset: 4 });
+   * for (let n; (n = await source.readInto(buffer)) !== null;) total += n;
+   * ```
+   */
+  async readDirect(path: string, options: DirectReadOptions = {}): Promise<ReadSource> {
+    const p = normalizePath(path);
+    return await this.#opened(p, options, (file, info) => {
+      const left = seekOpen(p, file, info, options.offset);
+      return fileSource(file, left, options.signal);
+    });
+  }
+
+  /** The file of a read opened and handed to `use` (which closes it on failure). */
+  async #opened<T>(
+    p: string,
+    options: DirectReadOptions,
+    use: (file: Deno.FsFile, info: Deno.FileInfo) => T,
+  ): Promise<T> {
     options.signal?.throwIfAborted();
     // The caller's lstat found this file (a jail's walk): when the file opened
     // is that very one, the guard's lstat and check of the path would only
     // say again what the caller's lstat said. Compared on the open file, so a
     // swap after the caller's lstat takes the guarded way below.
     const same = options.unique === undefined ? undefined : openSame(this.#abs(p), options.unique);
-    if (same) return this.#doSync(p, () => this.#fromOpen(p, same.file, same.info, options));
+    if (same) return this.#doSync(p, () => use(same.file, same.info));
     const found = await this.#guard(p, true);
     // A plain file is opened synchronously, as it is read (fileStream): that takes
     // microseconds, less than two hand-offs to the thread pool and back (open, fstat),
@@ -258,27 +293,8 @@ export class LocalEndpoint implements Endpoint {
         file.close();
         throw e;
       }
-      return this.#fromOpen(p, file, info, options);
+      return use(file, info);
     });
-  }
-
-  /** The stream of a file opened for `read` (closed on failure), from the offset on. */
-  #fromOpen(
-    p: string,
-    file: Deno.FsFile,
-    info: Deno.FileInfo,
-    options: ReadOptions,
-  ): ReadableStream<Uint8Array> {
-    try {
-      if (info.isDirectory) throw new IsADirectoryError(p);
-      if (options.offset) file.seekSync(options.offset, Deno.SeekMode.Start);
-    } catch (e) {
-      file.close();
-      throw e;
-    }
-    const left = Math.max(0, info.size - (options.offset ?? 0));
-    const stream = fileStream(file, left, options.signal);
-    return options.length === undefined ? stream : limitStream(stream, options.length);
   }
 
   /**
@@ -846,6 +862,71 @@ function fileSink(file: Deno.FsFile, flush: boolean): WriteSink {
       try {
         close();
       } catch { /* already gone */ }
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Checks a file opened for a read and moves to `offset`: the bytes left from
+ * there. A directory, or a failed seek, closes the file and throws.
+ */
+function seekOpen(p: string, file: Deno.FsFile, info: Deno.FileInfo, offset?: number): number {
+  try {
+    if (info.isDirectory) throw new IsADirectoryError(p);
+    if (offset) file.seekSync(offset, Deno.SeekMode.Start);
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+  return Math.max(0, info.size - (offset ?? 0));
+}
+
+/**
+ * The bytes of an open file without a stream ({@link LocalEndpoint.readDirect}):
+ * read into the caller's buffer until the end of file (a file that grew is
+ * read whole), which closes it, as `cancel` and a failed read do. An aborted
+ * `signal` fails the next read with its reason.
+ */
+function fileSource(file: Deno.FsFile, expected: number, signal?: AbortSignal): ReadSource {
+  let open = true;
+  const close = () => {
+    if (open) {
+      open = false;
+      file.close();
+    }
+  };
+  const readSync = (into: Uint8Array): number | null => {
+    if (signal?.aborted) {
+      close();
+      throw signal.reason;
+    }
+    if (!open) return null;
+    let n: number | null;
+    try {
+      n = file.readSync(into);
+    } catch (e) {
+      close();
+      throw e;
+    }
+    if (n === null || (n === 0 && into.length > 0)) {
+      close();
+      return null;
+    }
+    return n;
+  };
+  return {
+    readInto: (into) => {
+      try {
+        return Promise.resolve(readSync(into));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    readSync,
+    expected,
+    cancel: () => {
+      close();
       return Promise.resolve();
     },
   };

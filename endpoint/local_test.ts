@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { LocalEndpoint } from "./local.ts";
-import { NotFoundError, PermissionDeniedError, SizeMismatchError } from "./errors.ts";
+import {
+  IsADirectoryError,
+  NotFoundError,
+  PermissionDeniedError,
+  SizeMismatchError,
+} from "./errors.ts";
+import type { ReadSource } from "./types.ts";
 import { collect, directWriteOf, takeDirectRead, writeAll } from "./streams.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -224,5 +230,50 @@ Deno.test("local: a read given the file's identity reads it; a link or file swap
     await Deno.remove(`${base}/root/a.txt`);
     await Deno.symlink(`${base}/outside/secret`, `${base}/root/a.txt`);
     await assert.rejects(ep.read("a.txt", { unique: linked }), PermissionDeniedError);
+  });
+});
+
+/** Everything a source without a stream gives, read into a small buffer. */
+async function drain(source: ReadSource): Promise<string> {
+  const buf = new Uint8Array(3);
+  let text = "";
+  for (let n; (n = await source.readInto(buf)) !== null;) {
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text;
+}
+
+Deno.test("local: readDirect reads as read() does, without the stream", async () => {
+  await withTree(async (base, ep) => {
+    await Deno.writeTextFile(`${base}/root/a.txt`, "inside");
+    await Deno.writeTextFile(`${base}/root/b.txt`, "other");
+    assert.equal(await drain(await ep.readDirect("a.txt")), "inside");
+    assert.equal(await drain(await ep.readDirect("a.txt", { offset: 2 })), "side");
+    // Synchronous reads too (the FTP server's downloads), and the size it expects.
+    const sync = await ep.readDirect("a.txt", { offset: 4 });
+    assert.equal(sync.expected, 2);
+    const buf = new Uint8Array(8);
+    assert.equal(sync.readSync!(buf), 2);
+    assert.equal(sync.readSync!(buf), null);
+    // Cancelled early: nothing more, the file closed.
+    const cut = await ep.readDirect("a.txt");
+    assert.equal(await cut.readInto(new Uint8Array(2)), 2);
+    await cut.cancel();
+    assert.equal(await cut.readInto(buf), null);
+    await assert.rejects(ep.readDirect("."), IsADirectoryError);
+    await assert.rejects(ep.readDirect("none.txt"), NotFoundError);
+    const aborted = new AbortController();
+    aborted.abort(new Error("stop"));
+    await assert.rejects(ep.readDirect("a.txt", { signal: aborted.signal }), /stop/);
+    // The file's identity, compared on the opened file: another file swapped in
+    // is read as it is now; a link out of the root swapped in is never read through.
+    const unique = (await ep.lstat("a.txt")).unique!;
+    assert.equal(await drain(await ep.readDirect("a.txt", { unique, offset: 1 })), "nside");
+    await Deno.rename(`${base}/root/b.txt`, `${base}/root/a.txt`);
+    assert.equal(await drain(await ep.readDirect("a.txt", { unique })), "other");
+    const linked = (await ep.lstat("a.txt")).unique!;
+    await Deno.remove(`${base}/root/a.txt`);
+    await Deno.symlink(`${base}/outside/secret`, `${base}/root/a.txt`);
+    await assert.rejects(ep.readDirect("a.txt", { unique: linked }), PermissionDeniedError);
   });
 });

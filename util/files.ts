@@ -103,6 +103,13 @@ export interface ReadSource {
   readInto(into: Uint8Array): Promise<number | null>;
   /** Stops the source early, as cancelling its stream would. */
   cancel(reason?: unknown): Promise<void>;
+  /**
+   * Set where the reads block anyway (a local file): {@link readInto} without
+   * the promise, for a caller that moves many bytes (the FTP server's downloads).
+   */
+  readSync?(into: Uint8Array): number | null;
+  /** How many bytes the source expects to give (a local file's size when opened): a hint to size a buffer by. */
+  readonly expected?: number;
 }
 
 const READ_INTO = capability<ReadInto>("read into");

@@ -10,7 +10,7 @@
  * no openat/O_NOFOLLOW confinement). docs/SERVER.md says how that is bounded.
  * @module
  */
-import type { DirectSink, Endpoint, Stat, WriteOptions } from "../../plugin.ts";
+import type { DirectSink, Endpoint, ReadSource, Stat, WriteOptions } from "../../plugin.ts";
 import { errorCode, JailError, ReplyError } from "./errors.ts";
 import { joinRelative, splitPath } from "./paths.ts";
 
@@ -154,7 +154,8 @@ export class JailedFs {
   /**
    * A file's bytes from the offset `check` returns after it saw the file's
    * stat (and threw if the file does not do): RETR's stat and read with one
-   * walk of the path instead of two.
+   * walk of the path instead of two. The endpoint's source without a stream
+   * where it offers one (`Endpoint.readDirect`), its stream otherwise.
    *
    * @example
    * ```ts
@@ -167,14 +168,19 @@ export class JailedFs {
   async readChecked(
     virtual: string,
     check: (st: Stat) => number,
-  ): Promise<ReadableStream<Uint8Array>> {
+  ): Promise<ReadableStream<Uint8Array> | ReadSource> {
     const { real, missing, stat } = await this.#resolveFound(virtual);
     if (missing) throw missing;
     const offset = check(stat ?? await this.endpoint.stat(real));
     // The walk's lstat (the stat, when it found no link) names the file: an
     // endpoint that compares it with the file it opens need not look again.
     const unique = this.#uniqueReads ? stat?.unique : undefined;
-    return await this.endpoint.read(real, unique === undefined ? { offset } : { offset, unique });
+    const options = unique === undefined ? { offset } : { offset, unique };
+    // The endpoint's source without a stream where it offers one
+    // (`Endpoint.readDirect`: the local endpoint's reads into the download's buffer).
+    return this.endpoint.readDirect
+      ? await this.endpoint.readDirect(real, options)
+      : await this.endpoint.read(real, options);
   }
 
   /** Stat of the entry itself (a symlink is reported as one). */

@@ -14,7 +14,14 @@ import type { Throttle } from "./throttle.ts";
 import type { AbortLike } from "./abort.ts";
 import { DEFAULT_TRANSFER_CHUNK } from "./options.ts";
 import { onTick, tickPeriod } from "./ticker.ts";
-import { type DirectSink, type DirectWrite, directWriteOf, takeDirectRead } from "../../plugin.ts";
+import {
+  type DirectReader,
+  type DirectSink,
+  type DirectWrite,
+  directWriteOf,
+  type ReadSource,
+  takeDirectRead,
+} from "../../plugin.ts";
 
 /**
  * Where an upload's bytes go: an endpoint's stream, or its direct sink where
@@ -22,6 +29,12 @@ import { type DirectSink, type DirectWrite, directWriteOf, takeDirectRead } from
  * per upload).
  */
 export type UploadSink = WritableStream<Uint8Array> | DirectSink;
+
+/**
+ * What a download sends: an endpoint's stream, its source without a stream
+ * where it offers one (`Endpoint.readDirect`), or an in-memory listing.
+ */
+export type DownloadSource = ReadableStream<Uint8Array> | ReadSource | Iterable<Uint8Array>;
 
 /** Options shared by both directions. */
 export interface PumpOptions {
@@ -146,7 +159,7 @@ function finish(sock: Socket): Promise<void> {
  * ```
  */
 export async function sendToSocket(
-  source: ReadableStream<Uint8Array> | Iterable<Uint8Array>,
+  source: DownloadSource,
   sock: DataSocket,
   opts: PumpOptions,
 ): Promise<void> {
@@ -417,21 +430,8 @@ class BufferPool {
 /** One pool for the process: 4 MiB at most (64 buffers of the default 64 KiB). */
 const pool = new BufferPool(4 * 1048576);
 
-/**
- * One way to pull chunks from what a download sends: an endpoint's stream or
- * an in-memory listing. A byte stream (LocalEndpoint's) is read with a BYOB
- * reader into a buffer of `size` bytes that comes back through `recycle` once
- * its chunk is sent: no allocation per chunk, so a transfer
- * leaves no garbage behind for the collector to find late (the memory of
- * finished downloads used to stay with the process until V8 happened to run a
- * full collection, and 300 stalled downloads left ~75 MiB that way). At the
- * end the buffers are freed at once ({@link free}). Any other stream's chunks
- * are passed on as they come.
- */
-function chunkSource(
-  source: ReadableStream<Uint8Array> | Iterable<Uint8Array>,
-  size: number,
-): {
+/** The chunks a download sends, pulled one at a time (see {@link chunkSource}). */
+interface Chunks {
   next(): Promise<Uint8Array | undefined>;
   /**
    * Set for a local file read directly: {@link next} without the promise
@@ -450,47 +450,34 @@ function chunkSource(
    * one buffer; a stream that fetches (a remote endpoint) overlaps the two.
    */
   readonly ahead: boolean;
-} {
+}
+
+/**
+ * One way to pull chunks from what a download sends: an endpoint's stream or
+ * source (see {@link DownloadSource}), or an in-memory listing. A byte stream (LocalEndpoint's) is read with a BYOB
+ * reader into a buffer of `size` bytes that comes back through `recycle` once
+ * its chunk is sent: no allocation per chunk, so a transfer
+ * leaves no garbage behind for the collector to find late (the memory of
+ * finished downloads used to stay with the process until V8 happened to run a
+ * full collection, and 300 stalled downloads left ~75 MiB that way). At the
+ * end the buffers are freed at once ({@link free}). Any other stream's chunks
+ * are passed on as they come.
+ */
+function chunkSource(source: DownloadSource, size: number): Chunks {
+  if (!(source instanceof ReadableStream) && isReadSource(source)) {
+    if (source.readSync) {
+      const readSync = source.readSync.bind(source);
+      return directChunks({
+        readSync,
+        expected: source.expected,
+        close: () => source.cancel().catch(() => {}),
+      }, size);
+    }
+    return sourceChunks(source, size);
+  }
   if (source instanceof ReadableStream) {
     const direct = takeDirectRead(source);
-    if (direct) {
-      // A local file (the endpoint offers it): read straight into one pooled
-      // buffer, reused for every chunk, without the Web Streams layer (~5 % of
-      // the server's CPU in 300 concurrent downloads: promises, BYOB
-      // requests, a transferred ArrayBuffer per read).
-      pool.enter();
-      let buf: Uint8Array | undefined;
-      // A file smaller than a chunk (an empty one above all) is read into a
-      // buffer of its size, off the pool: no 64 KiB buffer (an mmap and an
-      // munmap with ferry serve's malloc setting) for a few bytes. A small
-      // buffer that comes back full (the file grew) gives way to a chunk.
-      let small = direct.expected !== undefined && direct.expected < size ? direct.expected + 1 : 0;
-      const nextSync = () => {
-        buf ??= small ? new Uint8Array(small) : new Uint8Array(pool.take(size));
-        const n = direct.readSync(buf);
-        if (!n) return undefined;
-        const chunk = n === buf.length ? buf : buf.subarray(0, n);
-        if (small && n === small) {
-          // Sent before the next read (`ahead` is false), which takes a chunk.
-          small = 0;
-          buf = undefined;
-        }
-        return chunk;
-      };
-      return {
-        next: () => Promise.resolve(nextSync()),
-        nextSync,
-        recycle: () => {},
-        cancel: () => direct.close(),
-        release: () => {
-          void direct.close();
-          if (buf?.length === size) pool.give(buf.buffer);
-          buf = undefined;
-          pool.leave();
-        },
-        ahead: false,
-      };
-    }
+    if (direct) return directChunks(direct, size);
     let byob: ReadableStreamBYOBReader | undefined;
     try {
       byob = source.getReader({ mode: "byob" });
@@ -545,6 +532,86 @@ function chunkSource(
   };
 }
 
+/** Whether `source` is an endpoint's source without a stream (`Endpoint.readDirect`). */
+function isReadSource(source: ReadSource | Iterable<Uint8Array>): source is ReadSource {
+  return "readInto" in source;
+}
+
+/**
+ * A local file read directly (the endpoint offers it: a stream's
+ * `takeDirectRead` or a source's `readSync`): read straight into one pooled
+ * buffer, reused for every chunk, without the Web Streams layer (~5 % of the
+ * server's CPU in 300 concurrent downloads: promises, BYOB requests, a
+ * transferred ArrayBuffer per read).
+ */
+function directChunks(direct: DirectReader, size: number): Chunks {
+  pool.enter();
+  let buf: Uint8Array | undefined;
+  // A file smaller than a chunk (an empty one above all) is read into a
+  // buffer of its size, off the pool: no 64 KiB buffer (an mmap and an
+  // munmap with ferry serve's malloc setting) for a few bytes. A small
+  // buffer that comes back full (the file grew) gives way to a chunk.
+  let small = direct.expected !== undefined && direct.expected < size ? direct.expected + 1 : 0;
+  const nextSync = () => {
+    buf ??= small ? new Uint8Array(small) : new Uint8Array(pool.take(size));
+    const n = direct.readSync(buf);
+    if (!n) return undefined;
+    const chunk = n === buf.length ? buf : buf.subarray(0, n);
+    if (small && n === small) {
+      // Sent before the next read (`ahead` is false), which takes a chunk.
+      small = 0;
+      buf = undefined;
+    }
+    return chunk;
+  };
+  return {
+    next: () => Promise.resolve(nextSync()),
+    nextSync,
+    recycle: () => {},
+    cancel: () => direct.close(),
+    release: () => {
+      void direct.close();
+      if (buf?.length === size) pool.give(buf.buffer);
+      buf = undefined;
+      pool.leave();
+    },
+    ahead: false,
+  };
+}
+
+/**
+ * An endpoint's source that fetches (`Endpoint.readDirect` of a remote
+ * endpoint): each read lands in a pooled buffer that comes back through
+ * `recycle` once its chunk is sent; the next read overlaps the send (two
+ * buffers at most).
+ */
+function sourceChunks(source: ReadSource, size: number): Chunks {
+  const spare: ArrayBuffer[] = [];
+  const owned = new Set<ArrayBuffer>();
+  pool.enter();
+  return {
+    next: async () => {
+      const buf = spare.pop() ?? pool.take(size);
+      owned.add(buf);
+      const n = await source.readInto(new Uint8Array(buf));
+      if (n !== null) return new Uint8Array(buf, 0, n);
+      spare.push(buf);
+      return undefined;
+    },
+    recycle: (chunk) => {
+      if (owned.has(chunk.buffer as ArrayBuffer)) spare.push(chunk.buffer as ArrayBuffer);
+    },
+    cancel: () => source.cancel().catch(() => {}),
+    release: () => {
+      for (const b of owned) pool.give(b);
+      owned.clear();
+      spare.length = 0;
+      pool.leave();
+    },
+    ahead: true,
+  };
+}
+
 async function writeConn(conn: Deno.Conn, chunk: Uint8Array, progress: { bytes: number }) {
   let off = 0;
   while (off < chunk.length) {
@@ -556,7 +623,7 @@ async function writeConn(conn: Deno.Conn, chunk: Uint8Array, progress: { bytes: 
 
 /** {@link sendToSocket} over a `Deno.Conn`: `Deno.Conn.write` until each chunk is out. */
 async function sendToConn(
-  source: ReadableStream<Uint8Array> | Iterable<Uint8Array>,
+  source: DownloadSource,
   conn: Deno.Conn,
   opts: PumpOptions,
 ): Promise<void> {

@@ -8,6 +8,8 @@ import net from "node:net";
 import { get, peerTest, put, testServer } from "./helpers.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
 import { testCertificates } from "../fixtures/certs.ts";
+import { LocalEndpoint, type ReadOptions } from "../../plugin.ts";
+import type { DirectReadOptions, ReadSource } from "../../endpoint/types.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -88,6 +90,75 @@ Deno.test("ABOR during a plain upload, then another transfer", async () => {
   assert.ok([125, 150].includes((await c.cmd("RETR pub/x.txt")).code));
   assert.equal(dec.decode(await readAll(d2)), "x");
   assert.equal((await c.reply()).code, 226);
+});
+
+Deno.test("RETR from a local disk reads the endpoint's source without a stream, REST and ABOR too", async () => {
+  // Counts the sources and streams opened, the synchronous reads and the sources let go.
+  class Disk extends LocalEndpoint {
+    sources = 0;
+    streams = 0;
+    syncReads = 0;
+    cancelled = 0;
+    override async readDirect(path: string, options?: DirectReadOptions): Promise<ReadSource> {
+      const source = await super.readDirect(path, options);
+      this.sources++;
+      return {
+        readInto: (into) => source.readInto(into),
+        readSync: (into) => {
+          this.syncReads++;
+          return source.readSync!(into);
+        },
+        expected: source.expected,
+        cancel: (reason) => {
+          this.cancelled++;
+          return source.cancel(reason);
+        },
+      };
+    }
+    override async read(path: string, options?: ReadOptions) {
+      this.streams++;
+      return await super.read(path, options);
+    }
+  }
+  const root = await Deno.makeTempDir();
+  try {
+    const ep = new Disk(root);
+    const bytes = new Uint8Array(300_000).map((_, i) => i % 251);
+    await Deno.writeFile(`${root}/a.bin`, bytes);
+    await Deno.writeFile(`${root}/big.bin`, new Uint8Array(64 << 20));
+    await Deno.mkdir(`${root}/dir`);
+    await using t = await testServer({ endpoint: ep });
+    await using c = await Ctl.connect(t.port);
+    await c.login("bob", "pw");
+    await c.cmd("TYPE I");
+    let d = await Deno.connect({ hostname: "127.0.0.1", port: await epsv(c) });
+    assert.ok([125, 150].includes((await c.cmd("RETR a.bin")).code));
+    assert.deepEqual(await readAll(d), bytes);
+    assert.equal((await c.reply()).code, 226);
+    assert.equal(ep.sources, 1);
+    assert.ok(ep.syncReads >= 5, `${ep.syncReads} synchronous reads`);
+
+    assert.equal((await c.cmd("REST 1000")).code, 350);
+    d = await Deno.connect({ hostname: "127.0.0.1", port: await epsv(c) });
+    assert.ok([125, 150].includes((await c.cmd("RETR a.bin")).code));
+    assert.deepEqual(await readAll(d), bytes.subarray(1000));
+    assert.equal((await c.reply()).code, 226);
+
+    assert.equal((await c.cmd("RETR dir")).code, 550);
+    assert.equal((await c.cmd("RETR none.bin")).code, 550);
+
+    // ABOR while the data connection is not read: the source is let go.
+    d = await Deno.connect({ hostname: "127.0.0.1", port: await epsv(c) });
+    assert.ok([125, 150].includes((await c.cmd("RETR big.bin")).code));
+    assert.equal((await c.cmd("ABOR")).code, 426);
+    assert.equal((await c.reply()).code, 226);
+    d.close();
+    assert.equal(ep.sources, 3);
+    assert.ok(ep.cancelled >= 1, "the aborted download's source was cancelled");
+    assert.equal(ep.streams, 0, "no stream built for a download");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("ASCII upload and download over Deno.Conn", async () => {

@@ -6,7 +6,11 @@ import { LocalEndpoint, MemoryEndpoint } from "../../plugin.ts";
 import { VirtualAuthorizer } from "../../server.ts";
 import { validateConfig } from "../../plugins/server/config.ts";
 import { resolveOptions } from "../../plugins/server/options.ts";
-import { receiveFromSocket, sendToSocket } from "../../plugins/server/transfer.ts";
+import {
+  type DownloadSource,
+  receiveFromSocket,
+  sendToSocket,
+} from "../../plugins/server/transfer.ts";
 
 const CHUNK = 64 * 1024;
 
@@ -65,7 +69,7 @@ function numberedSource(count: number) {
 
 /** A download of `source` into a client that reads `readFirst` chunks, then stops. */
 async function stallAfter(
-  source: ReadableStream<Uint8Array>,
+  source: DownloadSource,
   readFirst: number,
   onPulled: (wait: () => Promise<void>) => Promise<void>,
 ) {
@@ -133,6 +137,29 @@ Deno.test("a stalled download of another stream holds two chunks (one sent, one 
   });
   assert.equal(r.stalledWrites, 11);
   assert.equal(r.progress.bytes, 40 * CHUNK);
+});
+
+Deno.test("a stalled download of a source that fetches (readDirect) holds two chunks, reused", async () => {
+  // An FTP endpoint's source: each read lands in the buffer it is given.
+  let reads = 0;
+  const buffers = new Set<ArrayBuffer>();
+  const source = {
+    readInto(into: Uint8Array): Promise<number | null> {
+      if (reads === 40) return Promise.resolve(null);
+      reads++;
+      buffers.add(into.buffer as ArrayBuffer);
+      into.fill(1);
+      return Promise.resolve(into.length);
+    },
+    cancel: () => Promise.resolve(),
+  };
+  const r = await stallAfter(source, 10, async (settle) => {
+    await settle();
+    assert.equal(reads, 12, "one chunk in flight, one read ahead, nothing more");
+  });
+  assert.equal(r.stalledWrites, 11);
+  assert.equal(r.progress.bytes, 40 * CHUNK);
+  assert.equal(buffers.size, 2, "40 chunks read into 2 buffers");
 });
 
 Deno.test("an upload to a stalled endpoint holds two batches, reused", async () => {
