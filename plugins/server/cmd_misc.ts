@@ -41,8 +41,9 @@ export function PASV(s: Session): void | Promise<void> {
  * for PROT P's node:net listener.
  */
 function passiveThen(s: Session, answer: (port: number) => void): void | Promise<void> {
-  if (s.prot === "P") return s.data.passive(true).then(answer);
-  answer(s.data.passivePlain());
+  const port = s.data.passive(s.prot === "P");
+  if (typeof port !== "number") return port.then(answer);
+  answer(port);
 }
 
 /**

@@ -18,15 +18,14 @@ async function endpointPath(s: Session, jail: JailedFs, path: string): Promise<s
   return s.hooks.length ? await jail.resolve(path).catch(() => "") : "";
 }
 
-/** The payload of an upload's hooks; undefined (nothing worked out) when no hook listens. */
+/** The payload of an upload's hooks (callers ask only when a hook listens). */
 async function uploadEvent(
   s: Session,
   jail: JailedFs,
   path: string,
   r: TransferResult,
   temp?: string,
-): Promise<TransferEvent | undefined> {
-  if (!s.hooks.length) return undefined;
+): Promise<TransferEvent> {
   const event = s.transferEvent(path, await endpointPath(s, jail, path), r);
   if (temp !== undefined) event.stagedPath = await jail.resolve(temp).catch(() => "");
   return event;
@@ -90,8 +89,7 @@ async function store(
 }
 
 /** The outcome of `onFileReceived`: a refusal's reason, or undefined when accepted. */
-async function verdict(s: Session, event?: TransferEvent): Promise<string | undefined> {
-  if (!event) return undefined;
+async function verdict(s: Session, event: TransferEvent): Promise<string | undefined> {
   const verdicts = await runHooks(s.hooks, "onFileReceived", event);
   const veto = verdicts.find((v) =>
     v === false || typeof v === "string" || v instanceof UploadVetoError

@@ -162,7 +162,7 @@ function denoListen(hostname: string, port: number): Deno.TcpListener | undefine
  * @example
  * ```ts
  * const dc = new DataChannel(ctx);
- * const port = await dc.passive();           // answer 227/229 with it
+ * const port = await dc.passive();           // answer 227/229 with it (a number without TLS)
  * const sock = await dc.take();              // when RETR/STOR/LIST comes
  * ```
  */
@@ -199,8 +199,12 @@ export class DataChannel {
    * bench/socket_ceiling.ts); with `tls` (PROT P) it is node:net, whose
    * socket node:tls can take over.
    */
-  async passive(tls = false): Promise<number> {
-    if (!tls) return this.passivePlain();
+  passive(tls = false): number | Promise<number> {
+    return tls ? this.#passiveTls() : this.#passivePlain();
+  }
+
+  /** {@link passive} for PROT P: a node:net listener, bound asynchronously. */
+  async #passiveTls(): Promise<number> {
     this.close();
     const server = net.createServer();
     const host = this.ctx.localAddress;
@@ -219,13 +223,8 @@ export class DataChannel {
   /**
    * {@link passive} without TLS, synchronously (binding a `Deno.listen`
    * listener is): EPSV and PASV answer without a promise of their own.
-   *
-   * @example
-   * ```ts
-   * const port = dc.passivePlain(); // answer 229 with it
-   * ```
    */
-  passivePlain(): number {
+  #passivePlain(): number {
     this.close();
     const host = this.ctx.localAddress;
     let listener: Deno.TcpListener | undefined;

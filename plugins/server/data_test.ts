@@ -29,7 +29,7 @@ Deno.test("passive: a port of the range, plain and for TLS; 425 when every port 
     for (const tls of [false, true]) {
       const dc = channel([port, port]);
       await assert.rejects(
-        dc.passive(tls),
+        async () => await dc.passive(tls),
         (e: ReplyError) => e.reply === 425 && /all passive ports are busy/.test(e.message),
       );
       dc.close();

@@ -15,7 +15,7 @@ import type { AbortLike } from "./abort.ts";
 import { DEFAULT_TRANSFER_CHUNK } from "./options.ts";
 import { onTick, tickPeriod } from "./ticker.ts";
 import {
-  type DirectReader,
+  type DirectRead,
   type DirectSink,
   type DirectWrite,
   directWriteOf,
@@ -464,20 +464,9 @@ interface Chunks {
  * are passed on as they come.
  */
 function chunkSource(source: DownloadSource, size: number): Chunks {
-  if (!(source instanceof ReadableStream) && isReadSource(source)) {
-    if (source.readSync) {
-      const readSync = source.readSync.bind(source);
-      return directChunks({
-        readSync,
-        expected: source.expected,
-        close: () => source.cancel().catch(() => {}),
-      }, size);
-    }
-    return sourceChunks(source, size);
-  }
   if (source instanceof ReadableStream) {
     const direct = takeDirectRead(source);
-    if (direct) return directChunks(direct, size);
+    if (direct) return directChunks(direct, () => direct.close(), size);
     let byob: ReadableStreamBYOBReader | undefined;
     try {
       byob = source.getReader({ mode: "byob" });
@@ -522,6 +511,13 @@ function chunkSource(source: DownloadSource, size: number): Chunks {
       ahead: true,
     };
   }
+  if (isReadSource(source)) {
+    const cancel = () => source.cancel().catch(() => {});
+    // A local file's source also reads synchronously (ReadSource.readSync).
+    return source.readSync
+      ? directChunks(source as ReadSource & DirectRead, cancel, size)
+      : sourceChunks(source, size);
+  }
   const iter = source[Symbol.iterator]();
   return {
     next: () => Promise.resolve(iter.next().value ?? undefined),
@@ -544,7 +540,11 @@ function isReadSource(source: ReadSource | Iterable<Uint8Array>): source is Read
  * server's CPU in 300 concurrent downloads: promises, BYOB requests, a
  * transferred ArrayBuffer per read).
  */
-function directChunks(direct: DirectReader, size: number): Chunks {
+function directChunks(
+  direct: DirectRead,
+  close: () => Promise<unknown>,
+  size: number,
+): Chunks {
   pool.enter();
   let buf: Uint8Array | undefined;
   // A file smaller than a chunk (an empty one above all) is read into a
@@ -568,9 +568,9 @@ function directChunks(direct: DirectReader, size: number): Chunks {
     next: () => Promise.resolve(nextSync()),
     nextSync,
     recycle: () => {},
-    cancel: () => direct.close(),
+    cancel: () => close().then(() => {}),
     release: () => {
-      void direct.close();
+      void close();
       if (buf?.length === size) pool.give(buf.buffer);
       buf = undefined;
       pool.leave();
