@@ -190,7 +190,7 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
     "../deps/logtape.ts",
   );
   const level = CONSOLE_LEVEL[setup.verbosity];
-  const min = LEVELS.indexOf(level);
+  const min = LEVEL_INDEX[level];
   const format = setup.format === "json"
     ? (r: LogRecord) => jsonLine(r, setup.secrets)
     : (r: LogRecord) => textLine(r, setup.secrets, setup.verbosity !== "normal");
@@ -198,7 +198,7 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
   // Both write each record at once: no per-record snapshot (markSinkImmediate).
   const sinks: Record<string, Sink> = {
     console: markSinkImmediate((r) => {
-      if (LEVELS.indexOf(r.level) >= min) write(format(r));
+      if (LEVEL_INDEX[r.level] >= min) write(format(r));
     }),
   };
   if (setup.format === "json") sinks.runEnd = markSinkImmediate((r) => write(format(r)));
@@ -256,14 +256,7 @@ export async function setupLogging(setup: LogSetup): Promise<() => Promise<void>
 
 const LEVELS: LogLevel[] = ["trace", "debug", "info", "warning", "error", "fatal"];
 /** A level's place in {@link LEVELS}. */
-const LEVEL_INDEX: Record<LogLevel, number> = {
-  trace: 0,
-  debug: 1,
-  info: 2,
-  warning: 3,
-  error: 4,
-  fatal: 5,
-};
+const LEVEL_INDEX = Object.fromEntries(LEVELS.map((l, i) => [l, i])) as Record<LogLevel, number>;
 const CONSOLE_LEVEL: Record<Verbosity, LogLevel> = {
   quiet: "error",
   normal: "info",

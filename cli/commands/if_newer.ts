@@ -15,7 +15,8 @@ import {
   withGlobalOptions,
   withJobOptions,
 } from "../options.ts";
-import { QUEUE_HELP, queueFrom } from "./worker.ts";
+import { QUEUE_HELP } from "./worker.ts";
+import { queueFrom } from "../flags.ts";
 
 function register(
   program: Command,

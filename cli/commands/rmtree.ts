@@ -6,7 +6,7 @@ import type { Command } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { runOneOff } from "../lazy.ts";
-import { queueFrom } from "./worker.ts";
+import { queueFrom } from "../flags.ts";
 import {
   withAuthOptions,
   withConnectionOptions,

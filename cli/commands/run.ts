@@ -9,7 +9,8 @@ import { runWorkflow } from "../lazy.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { collect, positiveInt, SEGMENTS_HELP, withGlobalOptions } from "../options.ts";
-import { QUEUE_HELP, queueFrom } from "./worker.ts";
+import { QUEUE_HELP } from "./worker.ts";
+import { queueFrom } from "../flags.ts";
 import { late } from "../late.ts";
 
 /**

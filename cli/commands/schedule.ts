@@ -17,7 +17,8 @@ import { positiveInt, withGlobalOptions } from "../options.ts";
 import { summarize } from "../summary.ts";
 import { UsageError } from "../../workflow/errors.ts";
 import { loadWorkflow } from "../../workflow/load.ts";
-import { queueFrom, WORKER_STOP_DEADLINE_MS } from "./worker.ts";
+import { WORKER_STOP_DEADLINE_MS } from "./worker.ts";
+import { queueFrom } from "../flags.ts";
 
 /**
  * Adds `schedule` to the program.

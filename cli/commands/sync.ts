@@ -16,7 +16,8 @@ import {
   withGlobalOptions,
   withJobOptions,
 } from "../options.ts";
-import { QUEUE_HELP, queueFrom } from "./worker.ts";
+import { QUEUE_HELP } from "./worker.ts";
+import { queueFrom } from "../flags.ts";
 
 /**
  * Adds `sync` to the program.

@@ -19,8 +19,6 @@ export const QUEUE_HELP = "carry transfers out on the workers of this queue " +
 /** How long a worker may take to hand its tasks back after SIGTERM. */
 export const WORKER_STOP_DEADLINE_MS = 10_000;
 
-export { queueFrom } from "../flags.ts";
-
 /**
  * Adds `worker` to the program.
  *

@@ -2029,4 +2029,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "01e5c33879c0825f";
+export const HELP_SOURCES_HASH = "1510b1ee83b78ed3";
