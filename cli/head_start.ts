@@ -148,7 +148,8 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
   const location = splitUrlLocation(plan.url);
   const root = intoDir ? plan.url : location.root;
   // Stated in the login's write, with TYPE I (plugins/uftp/head.ts): a get's file, a put's
-  // partial (endpoint/atomic.ts partialName, not imported: node:path, see above).
+  // partial: endpoint/atomic.ts partialName's form, written here so that no module more loads
+  // before the auth request leaves (keep the two in step).
   const name = intoDir
     ? plan.local?.split(Deno.build.os === "windows" ? /[\\/]/ : "/").pop()
     : location.path;
