@@ -27,6 +27,7 @@ import type { RetryOptions } from "./retry.ts";
 import { defaultStatePath, snapshotOf, StateStore, treeKey } from "./state.ts";
 import { canSymlink } from "./transfer.ts";
 import { listTree, type SymlinkPolicy, type Tree } from "./walk.ts";
+import { pathExists } from "../util/files.ts";
 
 /** Options of {@link mirror} (the workflow's `mirror:` job and `ferry mirror`). */
 export interface MirrorOptions {
@@ -324,13 +325,7 @@ async function run(
 
 function openDefaultState(options: MirrorOptions): StateStore | undefined {
   const path = options.statePath ?? defaultStatePath;
-  if (options.dryRun) {
-    try {
-      Deno.statSync(path);
-    } catch {
-      return undefined; // a dry run creates nothing
-    }
-  }
+  if (options.dryRun && !pathExists(path)) return undefined; // a dry run creates nothing
   return StateStore.open(path);
 }
 

@@ -376,3 +376,21 @@ export async function fileToWritable(
   }
   return total;
 }
+
+/**
+ * Whether anything is at `path` (followed as `stat` does; any error: false),
+ * as node:fs's `existsSync`, without loading node:fs.
+ *
+ * @example
+ * ```ts
+ * if (!pathExists(".ferry/state.db")) console.log("no state yet");
+ * ```
+ */
+export function pathExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -3,6 +3,7 @@
  * @module
  */
 import { resolve } from "../../util/paths.ts";
+import { pathExists } from "../../util/files.ts";
 import type { StateStore } from "../../sync/state.ts";
 import type { JobContext, JobKind } from "../plugin.ts";
 import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";
@@ -47,15 +48,5 @@ export const syncJob: JobKind<SyncOptions> = {
 /** The state store; a dry run without a state file plans from an empty one and creates nothing. */
 function stateFor(options: SyncOptions, ctx: JobContext): StateStore {
   const path = resolve(ctx.stateDir, options.state ?? "state.db");
-  return ctx.dryRun && !exists(path) ? ctx.state(":memory:") : ctx.state(options.state);
-}
-
-/** node:fs's existsSync (any error: false), without loading node:fs for every job. */
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return ctx.dryRun && !pathExists(path) ? ctx.state(":memory:") : ctx.state(options.state);
 }
