@@ -59,7 +59,7 @@ export function summarize(report: WorkflowReport, options: SummaryOptions = {}):
 
 function jobDetails(j: JobResult, options: SummaryOptions & { dryRun: boolean }): string[] {
   const out: string[] = [];
-  if (j.status === "skipped" || (j.status !== "ok" && j.reason && j.errors.length === 0)) {
+  if (j.status === "skipped" || (j.reason && j.errors.length === 0)) {
     out.push(`  ${j.job}: ${j.status}${j.reason ? `: ${j.reason}` : ""}`);
   }
   if (j.errors.length > 0) {

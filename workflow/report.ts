@@ -46,7 +46,7 @@ export interface JobResult {
   kind: string;
   /** How it ended. */
   status: JobStatus;
-  /** Why it was skipped or failed. */
+  /** Why it was skipped or failed, or why a dry run planned nothing for it. */
   reason?: string;
   /** ISO 8601 start (absent when it never started). */
   startedAt?: string;

@@ -11,6 +11,7 @@ import { StateStore } from "../sync/state.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import { logger } from "../util/log.ts";
 import { selectJobs } from "./dag.ts";
+import { firstMissing, type UpstreamTarget, upstreamTargets } from "./dry_run.ts";
 import { EndpointPool } from "./endpoints.ts";
 import { UsageError } from "./errors.ts";
 import type { LoadedWorkflow } from "./load.ts";
@@ -102,6 +103,7 @@ export async function runWorkflow(
     }
   }
   const needs = new Map(wf.jobs.map((j) => [j.name, j.needs]));
+  const kindKeys = (kind: string) => wf.registry.jobKinds.get(kind)?.item;
   const selected = selectJobs(needs, options.jobs).map((n) => byName.get(n)!);
   const dryRunOf = (job: JobSpec) =>
     options.dryRun === true || job.config.dryRun === true ||
@@ -165,9 +167,13 @@ export async function runWorkflow(
         }
         const ready = job.needs.every((n) => results.get(n)?.status === "ok" || !byName.has(n));
         if (!ready || running.size >= limit) continue;
+        const dry = dryRunOf(job);
+        const upstream = dry
+          ? upstreamTargets(job, byName, kindKeys, (n) => dryRunOf(byName.get(n)!))
+          : [];
         running.set(
           job.name,
-          runJob(wf, job, { ...options, dryRun: dryRunOf(job), signal: outer }, pool, states, emit)
+          runJob(wf, job, { ...options, dryRun: dry, signal: outer, upstream }, pool, states, emit)
             .then((result) => {
               results.set(job.name, result);
               running.delete(job.name);
@@ -252,7 +258,12 @@ function endpointsOf(
 async function runJob(
   wf: LoadedWorkflow,
   job: JobSpec,
-  options: RunOptions & { dryRun: boolean; signal: AbortSignal },
+  options: RunOptions & {
+    dryRun: boolean;
+    signal: AbortSignal;
+    /** A dry run's reads that a dry job it needs would write (see workflow/dry_run.ts). */
+    upstream: UpstreamTarget[];
+  },
   pool: EndpointPool,
   states: StatePool,
   emit: (event: RunEvent) => void,
@@ -321,6 +332,13 @@ async function runJob(
     });
     try {
       signal.throwIfAborted();
+      const missing = await firstMissing(options.upstream, (name) => pool.get(name));
+      if (missing) {
+        // Nothing to plan yet: the dry run did not make what this job reads.
+        result.reason = `${missing.ref} does not exist yet: ${missing.writer} would create it`;
+        jobLog.info("{reason} (dry run)", { reason: result.reason });
+        break;
+      }
       const outcome: JobOutcome = await kind.run(job.options, ctx);
       result.counts = addCounts(emptyCounts(), outcome.counts);
       result.errors = outcome.errors ?? [];
