@@ -7,10 +7,9 @@
 import { dirname, resolve } from "../util/paths.ts";
 import { type Problem, WorkflowInvalidError } from "./errors.ts";
 import { interpolateTree, type PathProblem } from "./interpolate.ts";
-import { collectKeys, problemsFromIssues } from "./issues.ts";
+import { handChecked } from "./hand_check.ts";
 import { loadPlugin } from "./plugins_load.ts";
 import type { Registry } from "./registry.ts";
-import { loadCronCheck, workflowJsonSchema, workflowSchema } from "./schema.ts";
 import { loadGlobs } from "../sync/glob_engine.ts";
 import { Secrets } from "./secrets.ts";
 import type { JobSpec, WorkflowConfig } from "./types.ts";
@@ -22,6 +21,11 @@ import {
   urlScheme,
 } from "./validate.ts";
 import { PluginLoadError } from "./errors.ts";
+
+// The schema (zod: ~100 files) and its issue reader, by specifiers Deno does not
+// read ahead: a one-off command's workflow is checked by hand (hand_check.ts).
+const SCHEMA_MODULE = new URL("./schema.ts", import.meta.url).href;
+const ISSUES_MODULE = new URL("./issues.ts", import.meta.url).href;
 
 /** Syntax errors shown before the rest are summarized. */
 const MAX_SYNTAX_ERRORS = 10;
@@ -129,6 +133,11 @@ export interface LoadObjectOptions extends Omit<LoadOptions, "source"> {
   file?: string;
   /** Relative paths resolve against this (default the working directory). */
   baseDir?: string;
+  /**
+   * Check with the zod schema even where the hand check (hand_check.ts) would
+   * answer: tests compare the two.
+   */
+  schemaOnly?: boolean;
 }
 
 /**
@@ -165,6 +174,7 @@ export async function loadWorkflowObject(
     baseDir: resolve(options.baseDir ?? "."),
     secrets,
     env: options.env ?? ((name: string) => Deno.env.get(name)),
+    byHand: !options.schemaOnly,
   }, located);
 }
 
@@ -175,6 +185,8 @@ async function loadTree(
     baseDir: string;
     secrets: Secrets;
     env: (name: string) => string | undefined;
+    /** Try the hand check (hand_check.ts) before the schema: workflows built by programs. */
+    byHand?: boolean;
   },
   located: (p: SemanticProblem) => Problem,
 ): Promise<LoadedWorkflow> {
@@ -226,22 +238,8 @@ async function loadTree(
   }
 
   await ensureUsed(registry, input);
-  const parts = await registry.schemaParts();
-  const schema = workflowSchema(parts);
-  // A schedule is the only place a cron expression (or time zone) is checked;
-  // globs (include/exclude, anywhere) are checked by the engine that runs them.
-  if (input.schedule !== undefined) await loadCronCheck();
-  if (namesGlobs(input)) await loadGlobs();
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    problems.push(...problemsFromIssues(parsed.error.issues, {
-      input,
-      jobKinds: parts.jobKinds.map((k) => k.name),
-      authMethods: parts.authMethods.map((m) => m.name),
-      knownKeys: collectKeys(workflowJsonSchema(parts)),
-    }));
-  }
-  const config = parsed.data as WorkflowConfig | undefined;
+  const config = (options.byHand ? handChecked(input, registry) : undefined) ??
+    await schemaChecked(input, registry, problems);
   const schemes = new Set<string>([...BUILTIN_SCHEMES, ...registry.endpointSchemes.keys()]);
   const kindMap = new Map([...registry.jobKinds].map(([name, r]) => [name, r.item]));
   const schemeOptions = new Map(
@@ -260,6 +258,40 @@ async function loadTree(
     registry,
     secrets,
   };
+}
+
+/**
+ * The tree as the zod schema gives it back, or undefined with its problems
+ * added to `problems`.
+ */
+async function schemaChecked(
+  input: Record<string, unknown>,
+  registry: Registry,
+  problems: SemanticProblem[],
+): Promise<WorkflowConfig | undefined> {
+  const [
+    { loadCronCheck, workflowJsonSchema, workflowSchema },
+    { collectKeys, problemsFromIssues },
+  ] = await Promise.all([
+    import(SCHEMA_MODULE) as Promise<typeof import("./schema.ts")>,
+    import(ISSUES_MODULE) as Promise<typeof import("./issues.ts")>,
+  ]);
+  const parts = await registry.schemaParts();
+  const schema = workflowSchema(parts);
+  // A schedule is the only place a cron expression (or time zone) is checked;
+  // globs (include/exclude, anywhere) are checked by the engine that runs them.
+  if (input.schedule !== undefined) await loadCronCheck();
+  if (namesGlobs(input)) await loadGlobs();
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    problems.push(...problemsFromIssues(parsed.error.issues, {
+      input,
+      jobKinds: parts.jobKinds.map((k) => k.name),
+      authMethods: parts.authMethods.map((m) => m.name),
+      knownKeys: collectKeys(workflowJsonSchema(parts)),
+    }));
+  }
+  return parsed.data as WorkflowConfig | undefined;
 }
 
 /**

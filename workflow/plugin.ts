@@ -214,8 +214,20 @@ export interface JobKind<O = Record<string, unknown>> {
   name: string;
   /** One line saying what the job kind does. */
   description?: string;
-  /** The options under the key (zod); the same schema feeds `ferry schema`. */
-  schema: OptionsSchema<O>;
+  /**
+   * The options under the key (zod); the same schema feeds `ferry schema`.
+   * Give it or {@link JobKind.loadSchema}.
+   */
+  schema?: OptionsSchema<O>;
+  /**
+   * The same schema, imported when a workflow is checked with the schema or
+   * `ferry schema` runs, so that running the job loads no zod (ferry's own
+   * kinds: a one-off `ferry mirror` checks its workflow by hand, see
+   * workflow/hand_check.ts). Give `schema` or `loadSchema`, not both. The
+   * registry calls it once per kind; a rejection becomes a `PluginLoadError`
+   * naming the plugin.
+   */
+  loadSchema?: () => Promise<OptionsSchema<O>>;
   /** Option keys that hold `endpoint:/path` targets (checked against `endpoints`). */
   targets?: string[];
   /** Of those, the ones the job writes to (a missing local root is then created). */
@@ -338,6 +350,13 @@ export function definePlugin(definition: PluginDefinition): Plugin {
   }
   named("endpoint scheme", definition.endpointSchemes);
   named("job kind", definition.jobKinds);
+  for (const kind of definition.jobKinds ?? []) {
+    if (kind.schema !== undefined && kind.loadSchema !== undefined) {
+      throw new TypeError(
+        `definePlugin(${definition.name}): job kind "${kind.name}" gives both schema and loadSchema`,
+      );
+    }
+  }
   named("authorizer", definition.authorizers);
   named("command", definition.commands);
   return { ...definition, kind: "ferry-plugin" };

@@ -229,9 +229,9 @@ export class Registry {
   }
 
   /**
-   * What the schema needs from the registry: the job kinds, and the auth
-   * methods with their schemas (a method's `loadSchema` is imported now, once
-   * per method; when it fails, {@link PluginLoadError} names the plugin).
+   * What the schema needs from the registry: the job kinds and the auth
+   * methods with their schemas (a `loadSchema` is imported now, once per kind
+   * or method; when it fails, {@link PluginLoadError} names the plugin).
    *
    * @example
    * ```ts
@@ -239,36 +239,58 @@ export class Registry {
    * ```
    */
   async schemaParts(): Promise<SchemaParts> {
-    const methods = [...this.authMethods.values()].map(async ({ item, plugin }) => {
-      if (!item.loadSchema) return item;
-      return { ...item, schema: await loadedSchema(item, plugin) };
-    });
-    return {
-      jobKinds: [...this.jobKinds.values()].map((r) => r.item),
-      authMethods: await Promise.all(methods),
-    };
+    const [jobKinds, authMethods] = await Promise.all([
+      withSchemas(this.jobKinds.values(), "job kind"),
+      withSchemas(this.authMethods.values(), "auth method"),
+    ]);
+    return { jobKinds, authMethods };
   }
 }
 
-/** Each auth method's schema from its `loadSchema`, asked once. */
-const loadedSchemas = new WeakMap<AuthMethod, Promise<OptionsSchema<Record<string, unknown>>>>();
+/** The registered items, each with its `loadSchema`'s schema in `schema`. */
+function withSchemas<T extends Lazily>(
+  registered: Iterable<Registered<T>>,
+  what: string,
+): Promise<T[]> {
+  return Promise.all(
+    [...registered].map(({ item, plugin }) =>
+      item.loadSchema
+        ? loadedSchema(item, plugin, `${what} "${item.name}"`).then((schema) => ({
+          ...item,
+          schema,
+        }))
+        : item
+    ),
+  );
+}
 
-/** The schema `method.loadSchema` gives, or a {@link PluginLoadError} naming `plugin`. */
+/** A job kind or auth method, whose schema may come by `loadSchema`. */
+interface Lazily {
+  name: string;
+  // deno-lint-ignore no-explicit-any
+  loadSchema?: () => Promise<OptionsSchema<any>>;
+}
+
+/** Each kind's or method's schema from its `loadSchema`, asked once. */
+const loadedSchemas = new WeakMap<Lazily, Promise<OptionsSchema<unknown>>>();
+
+/** The schema `item.loadSchema` gives, or a {@link PluginLoadError} naming `plugin`. */
 function loadedSchema(
-  method: AuthMethod,
+  item: Lazily,
   plugin: string,
-): Promise<OptionsSchema<Record<string, unknown>>> {
-  let schema = loadedSchemas.get(method);
+  what: string,
+): Promise<OptionsSchema<unknown>> {
+  let schema = loadedSchemas.get(item);
   if (!schema) {
-    schema = method.loadSchema!().catch((e) => {
-      loadedSchemas.delete(method); // a later call tries again
+    schema = item.loadSchema!().catch((e) => {
+      loadedSchemas.delete(item); // a later call tries again
       throw new PluginLoadError(
         plugin,
-        `the schema of auth method "${method.name}" could not be loaded: ${errorMessage(e)}`,
+        `the schema of ${what} could not be loaded: ${errorMessage(e)}`,
         { cause: e },
       );
     });
-    loadedSchemas.set(method, schema);
+    loadedSchemas.set(item, schema);
   }
   return schema;
 }

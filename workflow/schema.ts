@@ -265,7 +265,8 @@ export function jobSchema(kinds: JobKind<any>[]): z.ZodType {
     ...JobCommon,
   };
   const variants = kinds.map((k) => {
-    const shape = { ...common, [k.name]: zodOf(k.schema) };
+    // A kind's loadSchema is in `schema` here (Registry.schemaParts).
+    const shape = { ...common, [k.name]: zodOf(k.schema!) };
     const obj = z.strictObject(shape);
     return k.description ? obj.meta({ description: k.description }) : obj;
   });

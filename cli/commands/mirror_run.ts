@@ -7,6 +7,7 @@
 import type { CliContext } from "../context.ts";
 import { compareFromOptions, filtersFromOptions, queueFrom } from "../flags.ts";
 import { runOneOff } from "../lazy.ts";
+import type { OneOff } from "../oneoff.ts";
 
 /**
  * Runs `ferry mirror` with the options as commander gives them to the action,
@@ -24,21 +25,33 @@ export async function runMirror(
   // deno-lint-ignore no-explicit-any
   opts: Record<string, any>,
 ): Promise<void> {
-  cli.report(
-    await runOneOff(cli, {
-      command: "mirror",
-      kind: "mirror",
-      locations: { from, to },
-      targets: { from: "from", to: "to" },
-      options: {
-        ...filtersFromOptions(opts),
-        ...(opts.delete ? { delete: true } : {}),
-        ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
-        ...compareFromOptions(opts),
-      },
-      localPaths: { backupDir: "to" },
-      flags: opts,
-      queue: queueFrom(opts),
-    }),
-  );
+  cli.report(await runOneOff(cli, mirrorOneOff(from, to, opts)));
+}
+
+/**
+ * The one-off job `ferry mirror FROM TO` runs, from the options as commander
+ * gives them to the action.
+ *
+ * @example
+ * ```ts
+ * oneOffWorkflow(mirrorOneOff("ftp://h/pub", "./pub", { mlsd: true, delete: true }));
+ * ```
+ */
+// deno-lint-ignore no-explicit-any
+export function mirrorOneOff(from: string, to: string, opts: Record<string, any>): OneOff {
+  return {
+    command: "mirror",
+    kind: "mirror",
+    locations: { from, to },
+    targets: { from: "from", to: "to" },
+    options: {
+      ...filtersFromOptions(opts),
+      ...(opts.delete ? { delete: true } : {}),
+      ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
+      ...compareFromOptions(opts),
+    },
+    localPaths: { backupDir: "to" },
+    flags: opts,
+    queue: queueFrom(opts),
+  };
 }

@@ -12,6 +12,27 @@ import type { JobContext } from "../plugin.ts";
 import type { JobOutcome } from "../report.ts";
 import { parseSize } from "../../util/units.ts";
 
+/** The kinds' option schemas (options.ts). */
+type OptionSchemas = typeof import("./options.ts");
+
+// By a specifier Deno does not read ahead: running a job loads no zod (~100
+// files of it); only a check with the schema, or `ferry schema`, imports them.
+const OPTIONS_MODULE = new URL("./options.ts", import.meta.url).href;
+
+/**
+ * A kind's `loadSchema`: imports options.ts (zod) and gives the named schema.
+ *
+ * @example
+ * ```ts
+ * const kind = { name: "mirror", loadSchema: optionsSchema("MirrorOptions"), run };
+ * ```
+ */
+export function optionsSchema<K extends keyof OptionSchemas>(
+  name: K,
+): () => Promise<OptionSchemas[K]> {
+  return async () => (await import(OPTIONS_MODULE) as OptionSchemas)[name];
+}
+
 /** Filters as written in a workflow (a glob or a list; sizes with units). */
 export interface FilterInput {
   include?: string | string[];

@@ -5,8 +5,8 @@
  * @module
  */
 import type { JobKind } from "../plugin.ts";
-import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";
-import { IfNewerOptions } from "./options.ts";
+import { filterRules, optionsSchema, outcomeFromReport, transferOptions } from "./common.ts";
+import type { IfNewerOptions } from "./options.ts";
 
 // The engine is imported when such a job runs (a specifier Deno does not read ahead).
 const ENGINE = new URL("../../sync/if_newer.ts", import.meta.url).href;
@@ -15,7 +15,7 @@ function ifNewerJob(name: string, description: string): JobKind<IfNewerOptions> 
   return {
     name,
     description,
-    schema: IfNewerOptions,
+    loadSchema: optionsSchema("IfNewerOptions"),
     targets: ["from", "to"],
     writes: ["to"],
     async run(options, ctx) {

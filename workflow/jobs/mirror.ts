@@ -4,8 +4,8 @@
  */
 import { mirror } from "../../sync/mirror.ts";
 import type { JobKind } from "../plugin.ts";
-import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";
-import { MirrorOptions } from "./options.ts";
+import { filterRules, optionsSchema, outcomeFromReport, transferOptions } from "./common.ts";
+import type { MirrorOptions } from "./options.ts";
 
 /**
  * `mirror: { from, to, delete, include, exclude, ... }`.
@@ -18,7 +18,7 @@ import { MirrorOptions } from "./options.ts";
 export const mirrorJob: JobKind<MirrorOptions> = {
   name: "mirror",
   description: "one-way: make `to` look like `from` (new and changed files; `delete` for extras)",
-  schema: MirrorOptions,
+  loadSchema: optionsSchema("MirrorOptions"),
   targets: ["from", "to"],
   writes: ["to"],
   async run(options, ctx) {

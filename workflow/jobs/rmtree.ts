@@ -3,8 +3,8 @@
  * @module
  */
 import type { JobKind } from "../plugin.ts";
-import { outcomeFromReport, runOptions } from "./common.ts";
-import { RmtreeOptions } from "./options.ts";
+import { optionsSchema, outcomeFromReport, runOptions } from "./common.ts";
+import type { RmtreeOptions } from "./options.ts";
 
 // The engine is imported when an rmtree runs (a specifier Deno does not read ahead).
 const ENGINE = new URL("../../sync/rmtree.ts", import.meta.url).href;
@@ -20,7 +20,7 @@ const ENGINE = new URL("../../sync/rmtree.ts", import.meta.url).href;
 export const rmtreeJob: JobKind<RmtreeOptions> = {
   name: "rmtree",
   description: "remove a tree; refuses the endpoint root unless force is set",
-  schema: RmtreeOptions,
+  loadSchema: optionsSchema("RmtreeOptions"),
   targets: ["at"],
   validate(options) {
     const path = options.at.slice(options.at.indexOf(":") + 1).replace(/^\/+|\/+$/g, "");

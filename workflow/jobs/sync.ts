@@ -6,8 +6,8 @@ import { resolve } from "../../util/paths.ts";
 import { pathExists } from "../../util/files.ts";
 import type { StateStore } from "../../sync/state.ts";
 import type { JobContext, JobKind } from "../plugin.ts";
-import { filterRules, outcomeFromReport, transferOptions } from "./common.ts";
-import { SyncOptions } from "./options.ts";
+import { filterRules, optionsSchema, outcomeFromReport, transferOptions } from "./common.ts";
+import type { SyncOptions } from "./options.ts";
 
 // The engine is imported when a sync runs (a specifier Deno does not read ahead): a
 // mirror, which loads this module with the other job kinds, does not pay for it.
@@ -24,7 +24,7 @@ const ENGINE = new URL("../../sync/two_way.ts", import.meta.url).href;
 export const syncJob: JobKind<SyncOptions> = {
   name: "sync",
   description: "two-way: carry changes and deletions on either side to the other (state kept)",
-  schema: SyncOptions,
+  loadSchema: optionsSchema("SyncOptions"),
   targets: ["a", "b"],
   writes: ["a", "b"],
   async run(options, ctx) {

@@ -7,9 +7,9 @@ import { addWalkProblems } from "../../sync/job_report.ts";
 import { finishReport, newReport } from "../../sync/report.ts";
 import { listTree } from "../../sync/walk.ts";
 import type { JobKind } from "../plugin.ts";
-import { filterRules, outcomeFromReport } from "./common.ts";
+import { filterRules, optionsSchema, outcomeFromReport } from "./common.ts";
 import { formatListing, listingEntries, listingTotals } from "./listing.ts";
-import { WalkOptions } from "./options.ts";
+import type { WalkOptions } from "./options.ts";
 
 /**
  * `walk: { at, output, format, totals, include, exclude }`. Without `output`,
@@ -23,7 +23,7 @@ import { WalkOptions } from "./options.ts";
 export const walkJob: JobKind<WalkOptions> = {
   name: "walk",
   description: "list a tree (type, size, mtime, precision) into a file or the report",
-  schema: WalkOptions,
+  loadSchema: optionsSchema("WalkOptions"),
   targets: ["at"],
   async run(options, ctx) {
     const at = await ctx.target(options.at);

@@ -1,0 +1,137 @@
+/**
+ * The schema check of a small workflow without zod: the one-job mirror that a
+ * plain `ferry mirror FROM TO` builds (cli/oneoff.ts). Loading zod and
+ * building the schema cost a 0 ms no-change re-run ~15-20 ms of CPU of ~0.2 s
+ * (issue 12); the workflow is ferry's own, with a few user values in it.
+ *
+ * {@link handChecked} answers only for a tree whose every key and value it
+ * knows zod would take unchanged: the keys below, each value of the type and
+ * range the schema gives it. Anything else, and every value zod would refuse,
+ * gets undefined, and the loader checks with zod as before, so a problem is
+ * reported by the schema alone, in its words (test/workflow/hand_check_test.ts
+ * compares the two over the command lines the quick path takes).
+ * @module
+ */
+import { authResolvers } from "./auth/resolvers.ts";
+import { CORE_JOBS } from "./builtin_manifests.ts";
+import type { Registry } from "./registry.ts";
+import type { WorkflowConfig } from "./types.ts";
+
+type Tree = Record<string, unknown>;
+
+/** Endpoint, job and var names (schema.ts `Name`). */
+const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** `endpoint:/path` (schema.ts `Target`). */
+const TARGET = /^[A-Za-z_][A-Za-z0-9_-]*:/;
+/** An auth method's `passwordEnv` (auth/methods.ts). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The keys each built-in auth method's schema takes here (auth/methods.ts;
+ * `method` is the discriminator), each with its check.
+ */
+const AUTH: Record<string, Record<string, (v: unknown) => boolean>> = {
+  netrc: { user: nonEmpty, file: isString, optional: isBoolean },
+  password: { user: nonEmpty, passwordEnv: (v) => isString(v) && ENV_NAME.test(v) },
+  prompt: { user: nonEmpty, prompt: isString },
+};
+
+/**
+ * The validated workflow, when `input` (interpolated) is of the shape a
+ * one-off mirror takes and zod would take it unchanged; else undefined (the
+ * loader checks it with the schema).
+ *
+ * @example
+ * ```ts
+ * handChecked({
+ *   version: 1, name: "mirror",
+ *   endpoints: { from: { url: "ftp://h/pub", auth: { method: "netrc", optional: true } }, to: { url: "./pub" } },
+ *   jobs: { mirror: { parallel: 8, mirror: { from: "from:/", to: "to:/" } } },
+ * }, registry); // the same tree, as WorkflowConfig
+ * ```
+ */
+export function handChecked(input: Tree, registry: Registry): WorkflowConfig | undefined {
+  const top = only(input, {
+    version: (v) => v === 1,
+    name: nonEmpty,
+    endpoints: (v) => recordOf(v, (ep) => endpoint(ep, registry)),
+    jobs: (v) => recordOf(v, (job) => mirrorJob(job, registry)),
+  });
+  return top && input.jobs !== undefined
+    ? structuredClone(input) as unknown as WorkflowConfig
+    : undefined;
+}
+
+/** An endpoint entry (schema.ts `endpointSchema`) with only url, auth, tls.ca and maxConnections. */
+function endpoint(ep: unknown, registry: Registry): boolean {
+  return isMap(ep) && ep.url !== undefined && only(ep, {
+    url: nonEmpty,
+    auth: (auth) => {
+      if (!isMap(auth) || typeof auth.method !== "string" || !Object.hasOwn(AUTH, auth.method)) {
+        return false;
+      }
+      // The CLI's registry holds the resolvers, whose schemas are auth/methods.ts's.
+      const item = registry.authMethods.get(auth.method)?.item;
+      if (!item || !authResolvers.includes(item)) return false;
+      const checks = AUTH[auth.method];
+      if (auth.method === "password" && auth.passwordEnv === undefined) return false;
+      return only(auth, { ...checks, method: isString });
+    },
+    tls: (tls) => isMap(tls) && only(tls, { ca: isString }),
+    maxConnections: (v) => count(v, 64),
+  });
+}
+
+/** A job of ferry's `mirror` kind with only `parallel` beside it, and from, to, delete. */
+function mirrorJob(job: unknown, registry: Registry): boolean {
+  if (!isMap(job) || !isMap(job.mirror)) return false;
+  if (registry.jobKinds.get("mirror")?.plugin !== CORE_JOBS.manifest.name) return false;
+  // A plugin's kind named like a common key would be the job's kind (validate.ts jobKindOf).
+  if (Object.keys(job).some((key) => key !== "mirror" && registry.jobKinds.has(key))) return false;
+  const options = job.mirror;
+  return options.from !== undefined && options.to !== undefined &&
+    only(job, {
+      parallel: (v) => count(v, 64),
+      mirror: () =>
+        only(options, {
+          from: (v) => isString(v) && TARGET.test(v),
+          to: (v) => isString(v) && TARGET.test(v),
+          delete: isBoolean,
+        }),
+    });
+}
+
+/** Whether every key of `map` is one of `checks`' and its value passes (no undefined values). */
+function only(map: Tree, checks: Record<string, (value: unknown) => boolean>): boolean {
+  for (const [key, value] of Object.entries(map)) {
+    if (value === undefined || !Object.hasOwn(checks, key) || !checks[key](value)) return false;
+  }
+  return true;
+}
+
+/** A map whose keys are names and whose values pass `check` (zod's `z.record(Name, ...)`). */
+function recordOf(value: unknown, check: (entry: unknown) => boolean): boolean {
+  return isMap(value) && Object.entries(value).every(([k, v]) => NAME.test(k) && check(v));
+}
+
+/** An integer from 1 to `max`, as a number (text zod would turn into one is left to it). */
+function count(value: unknown, max: number): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max;
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === "string";
+}
+
+function nonEmpty(value: unknown): boolean {
+  return typeof value === "string" && value.length > 0;
+}
+
+function isBoolean(value: unknown): boolean {
+  return typeof value === "boolean";
+}
+
+function isMap(value: unknown): value is Tree {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Object.prototype;
+}
