@@ -28,7 +28,7 @@ import { formatHostPort } from "../ftp/host_port.ts";
 import { parseFtpUrl } from "../ftp/url.ts";
 import { late } from "./late.ts";
 import { deadline as after } from "../util/timers.ts";
-import { loadQuickModules, quickCommand } from "./quick.ts";
+import { type ArgScan, loadQuickModules, quickCommand, scanOf } from "./quick.ts";
 
 export type { HeadSession, HeadStart };
 
@@ -44,7 +44,7 @@ export type { HeadSession, HeadStart };
  * headStartUrl(["get", "--tls", "require", "ftp://h/a"]);     // undefined
  * ```
  */
-export function headStartUrl(args: readonly string[]): string | undefined {
+export function headStartUrl(args: readonly string[] | ArgScan): string | undefined {
   const quick = quickCommand(args);
   if (!quick) return undefined;
   const url = quick.positionals[quick.name === "get" ? 0 : 1];
@@ -91,7 +91,7 @@ export interface UftpHeadPlan {
  * // { url: "uftp://u:pw@h:9000/rest/auth/T:/d/a", put: false, caFile: "ca.pem" }
  * ```
  */
-export function uftpHeadPlan(args: readonly string[]): UftpHeadPlan | undefined {
+export function uftpHeadPlan(args: readonly string[] | ArgScan): UftpHeadPlan | undefined {
   const quick = quickCommand(args);
   if (!quick) return undefined;
   const url = quick.positionals[quick.name === "get" ? 0 : 1];
@@ -182,37 +182,6 @@ export interface FtpSideHeadPlan {
   password: string;
 }
 
-/** Flags shared by `sync` and `mirror` that change neither the connection nor the login. */
-const HARMLESS_FLAGS: Record<string, boolean> = {
-  "-q": false,
-  "--quiet": false,
-  "--debug": false,
-  "-v": false,
-  "--verbose": false,
-  "--json": false,
-  "-n": false,
-  "--dry-run": false,
-  "-P": true,
-  "--parallel": true,
-  "--connections": true,
-  "--log-file": true,
-  "-i": true,
-  "--include": true,
-  "-x": true,
-  "--exclude": true,
-  "--min-size": true,
-  "--max-size": true,
-  "--retries": true,
-  "--retry-delay": true,
-  "--timeout": true,
-};
-
-/** Per command: the flags it may carry besides {@link HARMLESS_FLAGS}, and whether each takes a value. */
-const COMMAND_FLAGS: Record<string, Record<string, boolean>> = {
-  sync: { "--force": false, "--state-dir": true, "--conflict": true },
-  mirror: { "--delete": false, "--max-delete": true, "--compare": true, "--segments": true },
-};
-
 /**
  * The plain `ftp://` side of a `ferry sync A B` whose login is known before
  * parsing (see {@link ftpSideHeadPlan}).
@@ -235,9 +204,9 @@ export function syncHeadPlan(
  * (the other side a local path) whose login is known before parsing: a user
  * (`-u NAME`, else the URL's) and a password (`--password-env NAME`, else the
  * URL's), and otherwise only flags that change neither the connection nor the
- * login (see `HARMLESS_FLAGS`, `COMMAND_FLAGS`); else undefined (the usual
- * path). When the credentials come out otherwise, the session factory closes
- * the connection unused (ftp/head_sessions.ts).
+ * login (cli/quick.ts `scanArgs`, the flags marked `head`); else undefined
+ * (the usual path). When the credentials come out otherwise, the session
+ * factory closes the connection unused (ftp/head_sessions.ts).
  *
  * @example
  * ```ts
@@ -246,34 +215,13 @@ export function syncHeadPlan(
  * ```
  */
 export function ftpSideHeadPlan(
-  args: readonly string[],
+  args: readonly string[] | ArgScan,
   env: (name: string) => string | undefined = (n) => Deno.env.get(n),
 ): FtpSideHeadPlan | undefined {
-  const own = COMMAND_FLAGS[args[0]];
-  if (!own) return undefined;
-  const positionals: string[] = [];
-  let user: string | undefined;
-  let passwordEnv: string | undefined;
-  for (let i = 1; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("-")) {
-      positionals.push(arg);
-      continue;
-    }
-    const value = args[i + 1];
-    if (arg === "-u" || arg === "--user" || arg === "--password-env") {
-      if (value === undefined || value.startsWith("-")) return undefined;
-      if (arg === "--password-env") passwordEnv = value;
-      else user = value;
-      i++;
-    } else if (arg in HARMLESS_FLAGS || arg in own) {
-      if (HARMLESS_FLAGS[arg] ?? own[arg]) {
-        if (value === undefined || value.startsWith("-")) return undefined;
-        i++;
-      }
-    } else return undefined;
-  }
-  if (positionals.length !== 2) return undefined;
+  const side = scanOf(args).side;
+  if (!side) return undefined;
+  const { positionals, passwordEnv } = side;
+  let user = side.user;
   const urls = positionals.filter((p) => /^ftp:\/\//i.test(p));
   if (
     urls.length !== 1 ||

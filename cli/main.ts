@@ -19,7 +19,7 @@ import {
   startUftpHeadStart,
   uftpHeadPlan,
 } from "./head_start.ts";
-import { quickCommand, quickMirror, runQuick, runQuickMirror } from "./quick.ts";
+import { quickCommand, quickMirror, runQuick, runQuickMirror, scanArgs } from "./quick.ts";
 
 /**
  * `--plugin X` values found anywhere in the arguments (their commands must be
@@ -95,16 +95,18 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
   }
+  // The arguments are scanned once for what follows (cli/quick.ts scanArgs).
+  const scan = scanArgs(args);
   // A plain get/put skips commander (cli/quick.ts); of a plain ftp:// URL, it
   // logs in first, and the server checks the password while the rest loads.
-  const quick = quickCommand(args);
-  const headUrl = headStartUrl(args);
+  const quick = quickCommand(scan);
+  const headUrl = headStartUrl(scan);
   // Of a uftp:// URL (quick or through commander): the auth request and the
   // UFTPD login, taken by the UFTP endpoint (plugins/uftp/head.ts).
-  const uftpPlan = headUrl === undefined ? uftpHeadPlan(args) : undefined;
+  const uftpPlan = headUrl === undefined ? uftpHeadPlan(scan) : undefined;
   // Of `sync` or `mirror` with a plain ftp:// side: its first session connects
   // and logs in while commander and the rest load (endpoint/ftp/session.ts takes it).
-  const sidePlan = headUrl === undefined && !uftpPlan ? ftpSideHeadPlan(args) : undefined;
+  const sidePlan = headUrl === undefined && !uftpPlan ? ftpSideHeadPlan(scan) : undefined;
   const headStart = headUrl !== undefined
     ? startHead(headUrl)
     : sidePlan
@@ -114,7 +116,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     if (quick) return await runQuick(quick, headStart);
     // A plain mirror skips commander too (cli/quick.ts).
-    const mirror = quickMirror(args);
+    const mirror = quickMirror(scan);
     return mirror ? await runQuickMirror(mirror) : await runCommander(args);
   } finally {
     await headStart?.dispose();

@@ -10,7 +10,9 @@
  * these lists have one meaning commander would give them too
  * (cli/quick_test.ts compares the two). Anything else (help, other flags, a
  * wrong count of arguments, `--`) goes through commander, so its messages and
- * help stay the only ones.
+ * help stay the only ones. The same one scan of the arguments ({@link scanArgs})
+ * tells cli/head_start.ts whether a sync's or mirror's FTP side may log in
+ * ahead: one table of the flags both know.
  * @module
  */
 import type { HeadStart } from "./head_types.ts";
@@ -40,55 +42,102 @@ export interface QuickMirror {
 
 type Name = QuickCommand["name"] | QuickMirror["name"];
 
-/** The flags taken by hand, each as the option it sets. */
-const FLAGS: Record<Name, Record<string, [string, boolean]>> = {
-  get: {
-    "-q": ["quiet", true],
-    "--quiet": ["quiet", true],
-    "-c": ["continue", true],
-    "--continue": ["continue", true],
-    "--no-netrc": ["netrc", false],
-  },
-  put: {
-    "-q": ["quiet", true],
-    "--quiet": ["quiet", true],
-    "--no-atomic": ["atomic", false],
-    "--no-netrc": ["netrc", false],
-  },
-  mirror: {
-    "-q": ["quiet", true],
-    "--quiet": ["quiet", true],
-    "--delete": ["delete", true],
-    "--no-netrc": ["netrc", false],
-  },
-};
+/**
+ * A flag the scan knows: the option it sets as commander's key and how, and
+ * who may go ahead with it. `takes`: `true`/`false` a boolean flag's value;
+ * `text` a value as given (the CA file changes which certificates are trusted,
+ * the user and the password's variable who logs in: nothing commander would
+ * parse differently); `count` a positive integer written plainly (`8`:
+ * commander's positiveInt gives the same number; `08`, `+8`, `8.0` or `1e1`
+ * are left to it). A value that looks like a flag (or is empty) is left to
+ * commander.
+ */
+interface Flag {
+  /** The option commander sets (the quick path's flags). */
+  key?: string;
+  takes: boolean | "text" | "count";
+  /** cli/quick.ts runs the command without commander. */
+  quick?: true;
+  /**
+   * It changes neither the connection nor the login (nor the logging before
+   * the head start): a sync's or mirror's FTP side logs in ahead
+   * (cli/head_start.ts `ftpSideHeadPlan`).
+   */
+  head?: true;
+}
 
-/** The program's flags taken before the command name. */
-const GLOBAL_FLAGS: Record<string, [string, boolean]> = {
-  "-q": ["quiet", true],
-  "--quiet": ["quiet", true],
+const quiet: Flag = { key: "quiet", takes: true, quick: true, head: true };
+const noNetrc: Flag = { key: "netrc", takes: false, quick: true };
+const ca: Flag = { key: "ca", takes: "text", quick: true };
+const user: Flag = { key: "user", takes: "text", quick: true, head: true };
+const passwordEnv: Flag = { key: "passwordEnv", takes: "text", quick: true, head: true };
+const parallel: Flag = { key: "parallel", takes: "count", quick: true, head: true };
+const connections: Flag = { key: "connections", takes: "count", quick: true, head: true };
+/** A flag the head start passes over (`value`: with its value). */
+const harmless = (value: boolean): Flag => ({ takes: value ? "text" : true, head: true });
+
+/** The flags of `sync` and `mirror` the head start passes over. */
+const TREE_FLAGS: Record<string, Flag> = {
+  "-q": quiet,
+  "--quiet": quiet,
+  "-u": user,
+  "--user": user,
+  "--password-env": passwordEnv,
+  "-P": parallel,
+  "--parallel": parallel,
+  "--connections": connections,
+  "--debug": harmless(false),
+  "-v": harmless(false),
+  "--verbose": harmless(false),
+  "--json": harmless(false),
+  "-n": harmless(false),
+  "--dry-run": harmless(false),
+  "--log-file": harmless(true),
+  "-i": harmless(true),
+  "--include": harmless(true),
+  "-x": harmless(true),
+  "--exclude": harmless(true),
+  "--min-size": harmless(true),
+  "--max-size": harmless(true),
+  "--retries": harmless(true),
+  "--retry-delay": harmless(true),
+  "--timeout": harmless(true),
 };
 
 /**
- * The valued flags taken by hand (`--ca FILE` or `--ca=FILE`), each as the
- * option it sets and what its value is: `text` as given (the CA file changes
- * which certificates are trusted, the user and the password's variable who
- * logs in: nothing commander would parse differently), `count` a positive
- * integer written plainly (`8`: commander's positiveInt gives the same number;
- * `08`, `+8`, `8.0` or `1e1` are left to it). A value that looks like a flag
- * (or is empty) is left to commander.
+ * Per command, every flag the scan knows: the quick path's (get, put, mirror)
+ * and the head start's (sync, mirror). Anything else leaves both to commander.
  */
-const VALUED: Record<Name, Record<string, [string, "text" | "count"]>> = {
-  get: { "--ca": ["ca", "text"] },
-  put: { "--ca": ["ca", "text"] },
+const COMMANDS: Record<string, Record<string, Flag>> = {
+  get: {
+    "-q": quiet,
+    "--quiet": quiet,
+    "-c": { key: "continue", takes: true, quick: true },
+    "--continue": { key: "continue", takes: true, quick: true },
+    "--no-netrc": noNetrc,
+    "--ca": ca,
+  },
+  put: {
+    "-q": quiet,
+    "--quiet": quiet,
+    "--no-atomic": { key: "atomic", takes: false, quick: true },
+    "--no-netrc": noNetrc,
+    "--ca": ca,
+  },
   mirror: {
-    "--ca": ["ca", "text"],
-    "-u": ["user", "text"],
-    "--user": ["user", "text"],
-    "--password-env": ["passwordEnv", "text"],
-    "-P": ["parallel", "count"],
-    "--parallel": ["parallel", "count"],
-    "--connections": ["connections", "count"],
+    ...TREE_FLAGS,
+    "--delete": { key: "delete", takes: true, quick: true, head: true },
+    "--no-netrc": noNetrc,
+    "--ca": ca,
+    "--max-delete": harmless(true),
+    "--compare": harmless(true),
+    "--segments": harmless(true),
+  },
+  sync: {
+    ...TREE_FLAGS,
+    "--force": harmless(false),
+    "--state-dir": harmless(true),
+    "--conflict": harmless(true),
   },
 };
 
@@ -101,6 +150,86 @@ const DEFAULTS: Record<Name, Record<string, unknown>> = {
   put: { mlsd: true, atomic: true },
   mirror: { mlsd: true },
 };
+
+/** What one scan of the arguments found (see {@link scanArgs}). */
+export interface ArgScan {
+  /** The command runs without commander (cli/quick.ts). */
+  quick?: QuickCommand | QuickMirror;
+  /**
+   * A `sync` or `mirror` with two positionals and only flags that change
+   * neither the connection nor the login: its positionals and the user and
+   * password variable given (cli/head_start.ts `ftpSideHeadPlan`).
+   */
+  side?: { positionals: string[]; user?: string; passwordEnv?: string };
+}
+
+/**
+ * The one scan of the arguments before anything loads: what the quick path
+ * (`get`, `put`, `mirror` without commander) and the head starts
+ * (cli/head_start.ts) need of them.
+ *
+ * @example
+ * ```ts
+ * scanArgs(["mirror", "-q", "-P", "8", "-u", "bob", "ftp://h/pub", "./pub"]);
+ * // { quick: { name: "mirror", positionals: ["ftp://h/pub", "./pub"],
+ * //            opts: { mlsd: true, quiet: true, parallel: 8, user: "bob" }, globals: {} },
+ * //   side: { positionals: ["ftp://h/pub", "./pub"], user: "bob", passwordEnv: undefined } }
+ * scanArgs(["mirror", "--exclude", "*.tmp", "ftp://h/pub", "./pub"]).quick; // undefined
+ * ```
+ */
+export function scanArgs(args: readonly string[]): ArgScan {
+  const globals: Record<string, unknown> = {};
+  let at = 0;
+  for (; args[at] === "-q" || args[at] === "--quiet"; at++) globals.quiet = true;
+  const name = args[at];
+  const flags = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!flags) return {};
+  let quick = name !== "sync";
+  // The head start's list as it has always been: the command first, `--flag value` only.
+  let head = (name === "sync" || name === "mirror") && at === 0;
+  const opts: Record<string, unknown> = name === "sync" ? {} : { ...DEFAULTS[name as Name] };
+  const positionals: string[] = [];
+  for (let i = at + 1; i < args.length && (quick || head); i++) {
+    const arg = args[i];
+    if (!arg.startsWith("-")) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const key = eq > 0 ? arg.slice(0, eq) : arg;
+    const flag = Object.hasOwn(flags, key) ? flags[key] : undefined;
+    if (!flag || (eq > 0 && typeof flag.takes === "boolean")) return {};
+    quick &&= flag.quick === true;
+    head &&= flag.head === true && eq < 0;
+    if (typeof flag.takes === "boolean") {
+      if (flag.key) opts[flag.key] = flag.takes;
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined || value === "" || value.startsWith("-")) return {};
+    if (flag.takes === "count" && !/^[1-9][0-9]{0,8}$/.test(value)) quick = false;
+    else if (flag.key) opts[flag.key] = flag.takes === "count" ? Number(value) : value;
+  }
+  const count = positionals.length;
+  const fits = name === "get" ? count >= 1 && count <= 2 : count === 2;
+  return {
+    quick: quick && fits
+      ? { name: name as Name, positionals, opts, globals } as QuickCommand | QuickMirror
+      : undefined,
+    side: head && count === 2
+      ? {
+        positionals,
+        user: opts.user as string | undefined,
+        passwordEnv: opts.passwordEnv as string | undefined,
+      }
+      : undefined,
+  };
+}
+
+/** The scan of `args` (or `args` itself, scanned already). */
+export function scanOf(args: readonly string[] | ArgScan): ArgScan {
+  return Array.isArray(args) ? scanArgs(args) : args as ArgScan;
+}
 
 /**
  * The `get`/`put` an argument list asks for when it needs no commander, else
@@ -117,12 +246,9 @@ const DEFAULTS: Record<Name, Record<string, unknown>> = {
  * quickCommand(["put", "--help"]); // undefined
  * ```
  */
-export function quickCommand(args: readonly string[]): QuickCommand | undefined {
-  const parsed = parseQuick(args);
-  if (!parsed || parsed.name === "mirror") return undefined;
-  const count = parsed.positionals.length;
-  if (parsed.name === "get" ? count < 1 || count > 2 : count !== 2) return undefined;
-  return parsed as QuickCommand;
+export function quickCommand(args: readonly string[] | ArgScan): QuickCommand | undefined {
+  const { quick } = scanOf(args);
+  return quick?.name === "get" || quick?.name === "put" ? quick : undefined;
 }
 
 /**
@@ -137,48 +263,9 @@ export function quickCommand(args: readonly string[]): QuickCommand | undefined 
  * quickMirror(["mirror", "--exclude", "*.tmp", "ftp://h/pub", "./pub"]); // undefined
  * ```
  */
-export function quickMirror(args: readonly string[]): QuickMirror | undefined {
-  const parsed = parseQuick(args);
-  if (!parsed || parsed.name !== "mirror" || parsed.positionals.length !== 2) return undefined;
-  return parsed as QuickMirror;
-}
-
-/** The command, its positionals and its options, when every argument is one taken by hand. */
-function parseQuick(args: readonly string[]):
-  | {
-    name: Name;
-    positionals: string[];
-    opts: Record<string, unknown>;
-    globals: Record<string, unknown>;
-  }
-  | undefined {
-  const globals: Record<string, unknown> = {};
-  let at = 0;
-  for (; at < args.length && Object.hasOwn(GLOBAL_FLAGS, args[at]); at++) {
-    const [key, value] = GLOBAL_FLAGS[args[at]];
-    globals[key] = value;
-  }
-  const name = args[at];
-  if (name !== "get" && name !== "put" && name !== "mirror") return undefined;
-  const opts: Record<string, unknown> = { ...DEFAULTS[name] };
-  const positionals: string[] = [];
-  for (let i = at + 1; i < args.length; i++) {
-    const arg = args[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!arg.startsWith("-")) positionals.push(arg);
-    else if (Object.hasOwn(VALUED[name], flag)) {
-      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined || value === "" || value.startsWith("-")) return undefined;
-      const [key, kind] = VALUED[name][flag];
-      if (kind === "count" && !/^[1-9][0-9]{0,8}$/.test(value)) return undefined;
-      opts[key] = kind === "count" ? Number(value) : value;
-    } else if (Object.hasOwn(FLAGS[name], arg)) {
-      const [key, value] = FLAGS[name][arg];
-      opts[key] = value;
-    } else return undefined;
-  }
-  return { name, positionals, opts, globals };
+export function quickMirror(args: readonly string[] | ArgScan): QuickMirror | undefined {
+  const { quick } = scanOf(args);
+  return quick?.name === "mirror" ? quick : undefined;
 }
 
 /**

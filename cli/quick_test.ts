@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { quickCommand, quickMirror } from "./quick.ts";
+import { quickCommand, quickMirror, scanArgs } from "./quick.ts";
 import { headStartUrl } from "./head_start.ts";
 import { buildProgram } from "./program.ts";
 import { CliContext } from "./context.ts";
@@ -173,4 +173,27 @@ Deno.test("quickMirror: anything else is left to commander", () => {
       ["get", "ftp://h/a"],
     ]
   ) assert.equal(quickMirror(args), undefined, args.join(" "));
+});
+
+Deno.test("scanArgs: one scan for the quick path and the FTP side's head start", () => {
+  const args = ["mirror", "-q", "-P", "8", "-u", "bob", "ftp://h/pub", "./pub"];
+  assert.deepEqual(scanArgs(args), {
+    quick: quickMirror(args),
+    side: { positionals: ["ftp://h/pub", "./pub"], user: "bob", passwordEnv: undefined },
+  });
+  // The head start's flags only: no quick path, a head start.
+  assert.deepEqual(scanArgs(["sync", "-x", "*.tmp", "./a", "ftp://h/b"]), {
+    quick: undefined,
+    side: { positionals: ["./a", "ftp://h/b"], user: undefined, passwordEnv: undefined },
+  });
+  assert.equal(scanArgs(["mirror", "--exclude", "*.tmp", "a", "b"]).quick, undefined);
+  // The quick path's: no head start (a CA, `--flag=value`, a -q before the command).
+  assert.equal(scanArgs(["mirror", "--ca", "c.pem", "ftp://h/a", "b"]).side, undefined);
+  assert.equal(scanArgs(["mirror", "--parallel=8", "ftp://h/a", "b"]).side, undefined);
+  assert.equal(scanArgs(["-q", "mirror", "ftp://h/a", "b"]).side, undefined);
+  assert.ok(scanArgs(["-q", "mirror", "ftp://h/a", "b"]).quick);
+  // A count commander must read: no quick path, the head start still.
+  assert.equal(scanArgs(["mirror", "-P", "08", "ftp://h/a", "b"]).quick, undefined);
+  assert.ok(scanArgs(["mirror", "-P", "08", "ftp://h/a", "b"]).side);
+  assert.deepEqual(scanArgs(["mirror", "--tls", "require", "ftp://h/a", "b"]), {});
 });
