@@ -111,3 +111,95 @@ Deno.test("unshift, resolveContext, stripEol, monthIndex", () => {
   assert.equal(monthIndex("DEC"), 11);
   assert.equal(monthIndex("Sept"), -1);
 });
+
+/** utcMillis as it was, all by a Date set field by field: what the arithmetic must match. */
+function utcMillisByDate(
+  year: number,
+  month0: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+  ms = 0,
+): number | undefined {
+  if (
+    !Number.isInteger(year) || month0 < 0 || month0 > 11 || day < 1 || day > 31 ||
+    hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60 ||
+    ms < 0 || ms > 999
+  ) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month0, day);
+  date.setUTCHours(hour, minute, Math.min(second, 59), ms);
+  if (date.getUTCMonth() !== month0 || date.getUTCDate() !== day) return undefined;
+  return date.getTime();
+}
+
+Deno.test("utcMillis: the same answers as a Date set field by field, over 400,000 fields", () => {
+  let seed = 7;
+  const next = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)];
+  const odd = [NaN, -1, 0.5, 1.5, -0, Infinity, 1e9];
+  const field = (lo: number, hi: number) =>
+    next() < 0.9 ? lo + Math.floor(next() * (hi - lo + 1)) : pick(odd);
+  const years = () =>
+    next() < 0.8 ? 1900 + Math.floor(next() * 300) : pick([
+      0,
+      1,
+      99,
+      100,
+      101,
+      1600,
+      1700,
+      2000,
+      2100,
+      2400,
+      199_999,
+      200_000,
+      200_001,
+      275_760,
+      275_761,
+      -1,
+      2024.5,
+      NaN,
+    ]);
+  for (let i = 0; i < 400_000; i++) {
+    const args = [
+      years(),
+      field(-1, 12),
+      field(0, 32),
+      field(-1, 24),
+      field(-1, 60),
+      field(-1, 61),
+      field(-1, 1000),
+    ] as const;
+    const n = 3 + Math.floor(next() * 5); // 3 to 7 fields given
+    const given = args.slice(0, n) as unknown as Parameters<typeof utcMillis>;
+    assert.equal(utcMillis(...given), utcMillisByDate(...given), JSON.stringify(given));
+  }
+});
+
+Deno.test("guessYearMillis: each call's own now, also when it changes line by line", () => {
+  const nows = [
+    "2027-01-01T00:30:00Z",
+    "2026-12-31T00:00:00Z",
+    "2024-02-29T12:00:00Z",
+    "2027-01-01T00:30:00Z",
+  ];
+  for (const now of [...nows, ...nows.reverse()]) {
+    const ctx = at(now);
+    const year = new Date(now).getUTCFullYear();
+    for (const [m, d, h, min] of [[0, 1, 0, 0], [11, 31, 23, 59], [1, 29, 12, 0], [5, 15, 8, 30]]) {
+      let expected: number | undefined;
+      for (let y = year + 1; y >= year - 8 && expected === undefined; y--) {
+        const t = utcMillisByDate(y, m, d, h, min);
+        if (t !== undefined && t <= ctx.now.getTime() + FUTURE_TOLERANCE_MS) expected = t;
+      }
+      assert.equal(guessYearMillis(m, d, h, min, ctx), expected, `${now} ${m} ${d} ${h}:${min}`);
+    }
+  }
+});

@@ -144,7 +144,10 @@ export function parseUnixLine(line: string, ctx?: Partial<ParseContext>): ListEn
   const m = REST.exec(raw.slice(perms[0].length - 1));
   if (!m) throw new ListingParseError("unrecognised ls -l columns", raw);
   const [, middle, sizeText, monthName, dayText, when, rawName] = m;
-  const context = resolveContext(ctx);
+  // A whole context (what ListingParser hands every line) is used as it is.
+  const context = ctx?.now !== undefined && ctx.timeShift !== undefined
+    ? ctx as ParseContext
+    : resolveContext(ctx);
   const { mtime, precision } = readDate(monthName, dayText, when, context, raw);
   const type = TYPES[perms[1]] ?? "other";
   let name = rawName;
