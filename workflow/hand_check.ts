@@ -1,15 +1,16 @@
 /**
- * The schema check of a small workflow without zod: the one-job mirror that a
- * plain `ferry mirror FROM TO` builds (cli/oneoff.ts). Loading zod and
- * building the schema cost a 0 ms no-change re-run ~15-20 ms of CPU of ~0.2 s
- * (issue 12); the workflow is ferry's own, with a few user values in it.
+ * The schema check of a small workflow without zod: the one-job mirror or sync
+ * that a plain `ferry mirror FROM TO` or `ferry sync A B` builds
+ * (cli/oneoff.ts). Loading zod and building the schema cost a 0 ms no-change
+ * mirror ~15-20 ms of CPU of ~0.2 s (issue 12); the workflow is ferry's own,
+ * with a few user values in it.
  *
  * {@link handChecked} answers only for a tree whose every key and value it
  * knows zod would take unchanged: the keys below, each value of the type and
  * range the schema gives it. Anything else, and every value zod would refuse,
  * gets undefined, and the loader checks with zod as before, so a problem is
- * reported by the schema alone, in its words (test/workflow/hand_check_test.ts
- * compares the two over the command lines the quick path takes).
+ * reported by the schema alone, in its words (test/cli/hand_check_test.ts
+ * compares the two over the command lines the quick path takes, and sync's).
  * @module
  */
 import { authResolvers } from "./auth/resolvers.ts";
@@ -30,7 +31,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * The keys each built-in auth method's schema takes here (auth/methods.ts;
  * `method` is the discriminator), each with its check.
  */
-const AUTH: Record<string, Record<string, (v: unknown) => boolean>> = {
+const AUTH: Record<string, Checks> = {
   netrc: { user: nonEmpty, file: isString, optional: isBoolean },
   password: { user: nonEmpty, passwordEnv: (v) => isString(v) && ENV_NAME.test(v) },
   prompt: { user: nonEmpty, prompt: isString },
@@ -38,8 +39,8 @@ const AUTH: Record<string, Record<string, (v: unknown) => boolean>> = {
 
 /**
  * The validated workflow, when `input` (interpolated) is of the shape a
- * one-off mirror takes and zod would take it unchanged; else undefined (the
- * loader checks it with the schema).
+ * one-off mirror or sync takes and zod would take it unchanged; else
+ * undefined (the loader checks it with the schema).
  *
  * @example
  * ```ts
@@ -54,8 +55,9 @@ export function handChecked(input: Tree, registry: Registry): WorkflowConfig | u
   const top = only(input, {
     version: (v) => v === 1,
     name: nonEmpty,
+    state: isString,
     endpoints: (v) => recordOf(v, (ep) => endpoint(ep, registry)),
-    jobs: (v) => recordOf(v, (job) => mirrorJob(job, registry)),
+    jobs: (v) => recordOf(v, (job) => oneOffJob(job, registry)),
   });
   return top && input.jobs !== undefined
     ? structuredClone(input) as unknown as WorkflowConfig
@@ -82,27 +84,46 @@ function endpoint(ep: unknown, registry: Registry): boolean {
   });
 }
 
-/** A job of ferry's `mirror` kind with only `parallel` beside it, and from, to, delete. */
-function mirrorJob(job: unknown, registry: Registry): boolean {
-  if (!isMap(job) || !isMap(job.mirror)) return false;
-  if (registry.jobKinds.get("mirror")?.plugin !== CORE_JOBS.manifest.name) return false;
-  // A plugin's kind named like a common key would be the job's kind (validate.ts jobKindOf).
-  if (Object.keys(job).some((key) => key !== "mirror" && registry.jobKinds.has(key))) return false;
-  const options = job.mirror;
-  return options.from !== undefined && options.to !== undefined &&
-    only(job, {
-      parallel: (v) => count(v, 64),
-      mirror: () =>
-        only(options, {
-          from: (v) => isString(v) && TARGET.test(v),
-          to: (v) => isString(v) && TARGET.test(v),
-          delete: isBoolean,
-        }),
-    });
+const target = (v: unknown) => isString(v) && TARGET.test(v);
+
+/**
+ * The options of ferry's kinds a one-off job sets here (workflow/jobs/options.ts),
+ * each with its check, and the ones that must be there.
+ */
+const KINDS: Record<string, { required: string[]; checks: Checks }> = {
+  mirror: { required: ["from", "to"], checks: { from: target, to: target, delete: isBoolean } },
+  sync: {
+    required: ["a", "b"],
+    checks: {
+      a: target,
+      b: target,
+      conflict: (v) => isString(v) && ["newer", "a", "b", "keep-both", "skip"].includes(v),
+      conflictSuffix: (v) => isString(v) && /^[A-Za-z0-9_.-]+$/.test(v),
+      force: isBoolean,
+    },
+  },
+};
+
+/** A job of one of ferry's kinds in {@link KINDS} with only `parallel` beside it. */
+function oneOffJob(job: unknown, registry: Registry): boolean {
+  if (!isMap(job)) return false;
+  // The one key naming a kind (validate.ts jobKindOf takes the first: a plugin's kind
+  // named like a common key would be the job's kind).
+  const kinds = Object.keys(job).filter((key) => registry.jobKinds.has(key));
+  const kind = kinds.length === 1 && Object.hasOwn(KINDS, kinds[0]) ? kinds[0] : undefined;
+  const options = kind === undefined ? undefined : job[kind];
+  if (kind === undefined || !isMap(options)) return false;
+  if (registry.jobKinds.get(kind)?.plugin !== CORE_JOBS.manifest.name) return false;
+  const { required, checks } = KINDS[kind];
+  return required.every((key) => options[key] !== undefined) &&
+    only(job, { parallel: (v) => count(v, 64), [kind]: () => only(options, checks) });
 }
 
+/** Checks of a map's keys, by key. */
+type Checks = Record<string, (value: unknown) => boolean>;
+
 /** Whether every key of `map` is one of `checks`' and its value passes (no undefined values). */
-function only(map: Tree, checks: Record<string, (value: unknown) => boolean>): boolean {
+function only(map: Tree, checks: Checks): boolean {
   for (const [key, value] of Object.entries(map)) {
     if (value === undefined || !Object.hasOwn(checks, key) || !checks[key](value)) return false;
   }

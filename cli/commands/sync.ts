@@ -18,6 +18,7 @@ import {
 } from "../options.ts";
 import { QUEUE_HELP } from "./worker.ts";
 import { queueFrom } from "../flags.ts";
+import type { OneOff } from "../oneoff.ts";
 
 /**
  * Adds `sync` to the program.
@@ -49,24 +50,36 @@ export function registerSync(program: Command, cli: CliContext): void {
   )
     .action((a, b, opts) =>
       runAction(cli, program.opts(), opts, async () => {
-        cli.report(
-          await runOneOff(cli, {
-            command: "sync",
-            kind: "sync",
-            locations: { a, b },
-            targets: { a: "a", b: "b" },
-            options: {
-              ...filtersFromOptions(opts),
-              ...(opts.conflict ? { conflict: opts.conflict } : {}),
-              ...(opts.conflictSuffix ? { conflictSuffix: opts.conflictSuffix } : {}),
-              ...(opts.force ? { force: true } : {}),
-              ...compareFromOptions(opts),
-            },
-            state: opts.stateDir,
-            flags: opts,
-            queue: queueFrom(opts),
-          }),
-        );
+        cli.report(await runOneOff(cli, syncOneOff(a, b, opts)));
       })
     );
+}
+
+/**
+ * The one-off job `ferry sync A B` runs, from the options as commander gives
+ * them to the action.
+ *
+ * @example
+ * ```ts
+ * oneOffWorkflow(syncOneOff("./a", "ftp://h/b", { mlsd: true, force: true }));
+ * ```
+ */
+// deno-lint-ignore no-explicit-any
+export function syncOneOff(a: string, b: string, opts: Record<string, any>): OneOff {
+  return {
+    command: "sync",
+    kind: "sync",
+    locations: { a, b },
+    targets: { a: "a", b: "b" },
+    options: {
+      ...filtersFromOptions(opts),
+      ...(opts.conflict ? { conflict: opts.conflict } : {}),
+      ...(opts.conflictSuffix ? { conflictSuffix: opts.conflictSuffix } : {}),
+      ...(opts.force ? { force: true } : {}),
+      ...compareFromOptions(opts),
+    },
+    state: opts.stateDir,
+    flags: opts,
+    queue: queueFrom(opts),
+  };
 }

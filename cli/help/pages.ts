@@ -2029,4 +2029,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "e6d385a2f2a7d2f6";
+export const HELP_SOURCES_HASH = "80efb2bebb5fa4fc";

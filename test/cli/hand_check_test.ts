@@ -9,6 +9,9 @@
 import assert from "node:assert/strict";
 import { quickMirror } from "../../cli/quick.ts";
 import { mirrorOneOff } from "../../cli/commands/mirror_run.ts";
+import { syncOneOff } from "../../cli/commands/sync.ts";
+import { buildProgram } from "../../cli/program.ts";
+import { CliContext } from "../../cli/context.ts";
 import { oneOffWorkflow } from "../../cli/oneoff.ts";
 import { type LoadedWorkflow, loadWorkflowObject } from "../../workflow/load.ts";
 import { handChecked } from "../../workflow/hand_check.ts";
@@ -117,6 +120,53 @@ Deno.test("hand check: the quick mirror's workflow loads as the schema loads it"
     const bySchema = await load(tree, true);
     assert.deepEqual(byHand, bySchema, label);
     // The hand check answered where expected (no "$": the tree is what it sees).
+    if (!label.includes("$")) {
+      assert.equal(
+        handChecked(structuredClone(tree), registry) !== undefined,
+        expected === "hand",
+        label,
+      );
+    }
+  }
+});
+
+/** What commander hands sync's action for `args`: A, B and the options. */
+async function syncViaCommander(
+  args: string[],
+): Promise<[string, string, Record<string, unknown>]> {
+  const cli = new CliContext(() => Promise.reject(new Error("no registry in this test")));
+  const program = await buildProgram(cli, "sync");
+  let seen: [string, string, Record<string, unknown>] | undefined;
+  program.commands.find((c) => c.name() === "sync")!.action((...all: unknown[]) => {
+    seen = [all[0] as string, all[1] as string, { ...(all[2] as Record<string, unknown>) }];
+  });
+  await program.parseAsync(["sync", ...args], { from: "user" });
+  return seen!;
+}
+
+const SYNC_CASES: [string[], "hand" | "schema"][] = [
+  [["./a", "ftp://bob:pw@h/b"], "hand"],
+  ["-u bob --password-env PW -P 4 --connections 3 ./a ftp://h/b".split(" "), "hand"],
+  ["--conflict newer --force --state-dir ./st ./a ./b".split(" "), "hand"],
+  ["--conflict keep-both --conflict-suffix my.word-1 ./a memory://m/".split(" "), "hand"],
+  ["--conflict-suffix bad/word ./a ./b".split(" "), "schema"],
+  ["--parallel 65 ./a ./b".split(" "), "schema"],
+  ["--exclude *.tmp ./a ./b".split(" "), "schema"],
+  ["--dry-run ./a ./b".split(" "), "schema"],
+  ["--tls require ./a ftp://h/b".split(" "), "schema"],
+  ["--no-mlsd ./a ftp://h/b".split(" "), "schema"],
+  ["--compare size ./a ./b".split(" "), "schema"],
+  [["--state-dir", "${env:HOME}/st", "./a", "./b"], "schema"],
+];
+
+Deno.test("hand check: a one-off sync's workflow loads as the schema loads it", async () => {
+  const registry = lazyRegistry();
+  await registry.ensure("jobKind", "sync");
+  for (const [args, expected] of SYNC_CASES) {
+    const label = args.join(" ");
+    const [a, b, opts] = await syncViaCommander(args);
+    const tree = oneOffWorkflow(syncOneOff(a, b, opts));
+    assert.deepEqual(await load(tree, false), await load(tree, true), label);
     if (!label.includes("$")) {
       assert.equal(
         handChecked(structuredClone(tree), registry) !== undefined,
