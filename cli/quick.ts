@@ -2,7 +2,7 @@
  * `ferry get`, `ferry put` and `ferry mirror` without commander, for argument
  * lists that hold nothing but the command, its positionals and a few flags (a
  * `-q` before the command, `--ca FILE`, the boolean flags below, and for
- * mirror the login and count flags of a plain mirror): commander and the
+ * mirror the login and count flags and `--include`/`--exclude`): commander and the
  * command table cost a whole-process transfer ~10-20 ms of start-up
  * (docs/BENCHMARKS.md), and a mirror more (commander is the one CommonJS
  * package it loaded, and with it Node's module layer and node:fs: ~0.05 s of
@@ -49,13 +49,14 @@ type Name = QuickCommand["name"] | QuickMirror["name"];
  * the user and the password's variable who logs in: nothing commander would
  * parse differently); `count` a positive integer written plainly (`8`:
  * commander's positiveInt gives the same number; `08`, `+8`, `8.0` or `1e1`
- * are left to it). A value that looks like a flag (or is empty) is left to
- * commander.
+ * are left to it); `list` a value added to the list so far (commander's
+ * `collect`: `-x a -x b` gives `["a", "b"]`). A value that looks like a flag
+ * (or is empty) is left to commander.
  */
 interface Flag {
   /** The option commander sets (the quick path's flags). */
   key?: string;
-  takes: boolean | "text" | "count";
+  takes: boolean | "text" | "count" | "list";
   /** cli/quick.ts runs the command without commander. */
   quick?: true;
   /**
@@ -73,6 +74,8 @@ const user: Flag = { key: "user", takes: "text", quick: true, head: true };
 const passwordEnv: Flag = { key: "passwordEnv", takes: "text", quick: true, head: true };
 const parallel: Flag = { key: "parallel", takes: "count", quick: true, head: true };
 const connections: Flag = { key: "connections", takes: "count", quick: true, head: true };
+const include: Flag = { key: "include", takes: "list", quick: true, head: true };
+const exclude: Flag = { key: "exclude", takes: "list", quick: true, head: true };
 /** A flag the head start passes over (`value`: with its value). */
 const harmless = (value: boolean): Flag => ({ takes: value ? "text" : true, head: true });
 
@@ -93,10 +96,10 @@ const TREE_FLAGS: Record<string, Flag> = {
   "-n": harmless(false),
   "--dry-run": harmless(false),
   "--log-file": harmless(true),
-  "-i": harmless(true),
-  "--include": harmless(true),
-  "-x": harmless(true),
-  "--exclude": harmless(true),
+  "-i": include,
+  "--include": include,
+  "-x": exclude,
+  "--exclude": exclude,
   "--min-size": harmless(true),
   "--max-size": harmless(true),
   "--retries": harmless(true),
@@ -174,7 +177,7 @@ export interface ArgScan {
  * // { quick: { name: "mirror", positionals: ["ftp://h/pub", "./pub"],
  * //            opts: { mlsd: true, quiet: true, parallel: 8, user: "bob" }, globals: {} },
  * //   side: { positionals: ["ftp://h/pub", "./pub"], user: "bob", passwordEnv: undefined } }
- * scanArgs(["mirror", "--exclude", "*.tmp", "ftp://h/pub", "./pub"]).quick; // undefined
+ * scanArgs(["mirror", "--dry-run", "ftp://h/pub", "./pub"]).quick; // undefined
  * ```
  */
 export function scanArgs(args: readonly string[]): ArgScan {
@@ -208,7 +211,9 @@ export function scanArgs(args: readonly string[]): ArgScan {
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === "" || value.startsWith("-")) return {};
     if (flag.takes === "count" && !/^[1-9][0-9]{0,8}$/.test(value)) quick = false;
-    else if (flag.key) opts[flag.key] = flag.takes === "count" ? Number(value) : value;
+    else if (flag.takes === "list") {
+      opts[flag.key!] = [...(opts[flag.key!] as string[] | undefined ?? []), value];
+    } else if (flag.key) opts[flag.key] = flag.takes === "count" ? Number(value) : value;
   }
   const count = positionals.length;
   const fits = name === "get" ? count >= 1 && count <= 2 : count === 2;
@@ -260,7 +265,7 @@ export function quickCommand(args: readonly string[] | ArgScan): QuickCommand | 
  * quickMirror(["mirror", "-q", "--parallel", "8", "-u", "bob", "ftp://h/pub", "./pub"]);
  * // { name: "mirror", positionals: ["ftp://h/pub", "./pub"],
  * //   opts: { mlsd: true, quiet: true, parallel: 8, user: "bob" }, globals: {} }
- * quickMirror(["mirror", "--exclude", "*.tmp", "ftp://h/pub", "./pub"]); // undefined
+ * quickMirror(["mirror", "--dry-run", "ftp://h/pub", "./pub"]); // undefined
  * ```
  */
 export function quickMirror(args: readonly string[] | ArgScan): QuickMirror | undefined {

@@ -113,6 +113,9 @@ const MIRROR_SAME_AS_COMMANDER = [
   ["mirror", "--no-netrc", "--ca", "ca.pem", "ftpes://h/pub", "./pub"],
   ["mirror", "-P", "1", "--parallel", "4", "-u", "a", "-u", "b", "x", "y"],
   ["--quiet", "mirror", "-q", "./a", "./b", "--delete", "--parallel", "123456789"],
+  ["mirror", "a", "b", "--exclude", "*.tmp"],
+  ["mirror", "-x", "*.tmp", "-i", "**/*.iso", "--exclude=.git", "-x", "a b", "ftp://h/", "b"],
+  ["mirror", "--include", "x", "--include=y", "-q", "a", "b", "-P", "2"],
 ];
 
 Deno.test("quickMirror: the positionals and options commander would give mirror's action", async () => {
@@ -153,8 +156,10 @@ Deno.test("quickMirror: anything else is left to commander", () => {
       ["mirror", "a", "b", "-u", "-q"],
       ["mirror", "a", "b", "-u=bob"],
       ["mirror", "a", "b", "--password-env", ""],
-      ["mirror", "a", "b", "--exclude", "*.tmp"],
-      ["mirror", "a", "b", "-x", "*.tmp"],
+      ["mirror", "a", "b", "--exclude", "-x"],
+      ["mirror", "a", "b", "-x="],
+      ["mirror", "a", "b", "-i"],
+      ["mirror", "a", "b", "--min-size", "1"],
       ["mirror", "a", "b", "--dry-run"],
       ["mirror", "a", "b", "-n"],
       ["mirror", "a", "b", "--queue", "redis://h"],
@@ -186,7 +191,7 @@ Deno.test("scanArgs: one scan for the quick path and the FTP side's head start",
     quick: undefined,
     side: { positionals: ["./a", "ftp://h/b"], user: undefined, passwordEnv: undefined },
   });
-  assert.equal(scanArgs(["mirror", "--exclude", "*.tmp", "a", "b"]).quick, undefined);
+  assert.equal(scanArgs(["mirror", "--dry-run", "a", "b"]).quick, undefined);
   // The quick path's: no head start (a CA, `--flag=value`, a -q before the command).
   assert.equal(scanArgs(["mirror", "--ca", "c.pem", "ftp://h/a", "b"]).side, undefined);
   assert.equal(scanArgs(["mirror", "--parallel=8", "ftp://h/a", "b"]).side, undefined);

@@ -14,6 +14,8 @@
  * @module
  */
 import { authResolvers } from "./auth/resolvers.ts";
+import { globProblem } from "./glob.ts";
+import { globProblem as engineGlobProblem } from "../sync/filter.ts";
 import { CORE_JOBS } from "./builtin_manifests.ts";
 import type { Registry } from "./registry.ts";
 import type { WorkflowConfig } from "./types.ts";
@@ -87,11 +89,23 @@ function endpoint(ep: unknown, registry: Registry): boolean {
 const target = (v: unknown) => isString(v) && TARGET.test(v);
 
 /**
+ * A glob as schema.ts `Glob` takes it: the matcher's verdict, then the
+ * stricter lint (the loader has loaded the glob engine when the tree names
+ * include or exclude; without it the engine's check answers a problem).
+ */
+const glob = (v: unknown) => isString(v) && !engineGlobProblem(v) && !globProblem(v);
+/** One glob or a list of them (schema.ts `Globs`). */
+const globs = (v: unknown) => glob(v) || (Array.isArray(v) && v.every(glob));
+
+/**
  * The options of ferry's kinds a one-off job sets here (workflow/jobs/options.ts),
  * each with its check, and the ones that must be there.
  */
 const KINDS: Record<string, { required: string[]; checks: Checks }> = {
-  mirror: { required: ["from", "to"], checks: { from: target, to: target, delete: isBoolean } },
+  mirror: {
+    required: ["from", "to"],
+    checks: { from: target, to: target, delete: isBoolean, include: globs, exclude: globs },
+  },
   sync: {
     required: ["a", "b"],
     checks: {
@@ -100,6 +114,8 @@ const KINDS: Record<string, { required: string[]; checks: Checks }> = {
       conflict: (v) => isString(v) && ["newer", "a", "b", "keep-both", "skip"].includes(v),
       conflictSuffix: (v) => isString(v) && /^[A-Za-z0-9_.-]+$/.test(v),
       force: isBoolean,
+      include: globs,
+      exclude: globs,
     },
   },
 };

@@ -238,6 +238,8 @@ async function loadTree(
   }
 
   await ensureUsed(registry, input);
+  // Globs (include/exclude, anywhere) are checked by the engine that runs them.
+  if (namesGlobs(input)) await loadGlobs();
   const config = (options.byHand ? handChecked(input, registry) : undefined) ??
     await schemaChecked(input, registry, problems);
   const schemes = new Set<string>([...BUILTIN_SCHEMES, ...registry.endpointSchemes.keys()]);
@@ -278,10 +280,8 @@ async function schemaChecked(
   ]);
   const parts = await registry.schemaParts();
   const schema = workflowSchema(parts);
-  // A schedule is the only place a cron expression (or time zone) is checked;
-  // globs (include/exclude, anywhere) are checked by the engine that runs them.
+  // A schedule is the only place a cron expression (or time zone) is checked.
   if (input.schedule !== undefined) await loadCronCheck();
-  if (namesGlobs(input)) await loadGlobs();
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     problems.push(...problemsFromIssues(parsed.error.issues, {

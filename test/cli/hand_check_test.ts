@@ -59,6 +59,11 @@ const CASES: [string[], "hand" | "schema"][] = [
   [["mirror", "ftp://h/pub", "uftp://h:9000/rest/auth/T:/d"], "hand"],
   [["mirror", "./a", "./b"], "hand"],
   [["mirror", "C:\\a", "./b"], "hand"],
+  ["mirror -x *.tmp -i **/*.iso --exclude=.git ftp://h/ b".split(" "), "hand"],
+  [["mirror", "-x", "a b", "--include", "{x,y}/**", "./a", "./b"], "hand"],
+  [["mirror", "-x", "a[", "./a", "./b"], "schema"],
+  [["mirror", "-i", "ok", "-i", "logs/[0-9", "./a", "./b"], "schema"],
+  [["mirror", "-x", "a**b", "./a", "./b"], "schema"],
   // Refused by the schema (or the checks after it): the same problems either way.
   [["--quiet", "mirror", "-q", "./a", "./b", "--delete", "--parallel", "123456789"], "schema"],
   [["mirror", "--parallel", "65", "ftp://h/", "./b"], "schema"],
@@ -151,7 +156,9 @@ const SYNC_CASES: [string[], "hand" | "schema"][] = [
   ["--conflict keep-both --conflict-suffix my.word-1 ./a memory://m/".split(" "), "hand"],
   ["--conflict-suffix bad/word ./a ./b".split(" "), "schema"],
   ["--parallel 65 ./a ./b".split(" "), "schema"],
-  ["--exclude *.tmp ./a ./b".split(" "), "schema"],
+  ["--exclude *.tmp -i **/*.iso ./a ./b".split(" "), "hand"],
+  ["--exclude a[ ./a ./b".split(" "), "schema"],
+  ["--min-size 10 ./a ./b".split(" "), "schema"],
   ["--dry-run ./a ./b".split(" "), "schema"],
   ["--tls require ./a ftp://h/b".split(" "), "schema"],
   ["--no-mlsd ./a ftp://h/b".split(" "), "schema"],
@@ -214,7 +221,9 @@ Deno.test("hand check: a tree it does not know is left to the schema", async () 
     (t) => (t.jobs.mirror as Record<string, unknown>).dryRun = true,
     (t) => (t.jobs.mirror as Record<string, unknown>).walk = { at: "from:/" },
     (t) => (t.jobs.mirror.mirror as Record<string, unknown>).delete = "true",
-    (t) => (t.jobs.mirror.mirror as Record<string, unknown>).exclude = "*.tmp",
+    (t) => (t.jobs.mirror.mirror as Record<string, unknown>).exclude = "a[",
+    (t) => (t.jobs.mirror.mirror as Record<string, unknown>).exclude = ["ok", 1],
+    (t) => (t.jobs.mirror.mirror as Record<string, unknown>).minSize = 10,
     (t) => (t.jobs.mirror.mirror as Record<string, unknown>).from = "/x",
     (t) => (t.jobs.mirror.mirror as Record<string, unknown>).to = undefined,
     (t) => (t.jobs as Record<string, unknown>).other = { walk: { at: "from:/" } },
@@ -233,6 +242,7 @@ Deno.test("hand check: a refused value fails the command as before (message, exi
     [["mirror", "-q", "--parallel", "65", "ftp://127.0.0.1:1/", "./b"], /parallel/],
     [["mirror", "-q", "--connections", "99", "ftp://127.0.0.1:1/", "./b"], /maxConnections/],
     [["mirror", "-q", "--password-env", "1X", "ftp://127.0.0.1:1/", "./b"], /passwordEnv/],
+    [["mirror", "-q", "-x", "a[", "ftp://127.0.0.1:1/", "./b"], /bad glob/],
   ];
   for (const [args, words] of cases) {
     const out = await ferry(args);
