@@ -19,7 +19,14 @@ import {
   startUftpHeadStart,
   uftpHeadPlan,
 } from "./head_start.ts";
-import { quickCommand, quickMirror, runQuick, runQuickMirror, scanArgs } from "./quick.ts";
+import {
+  quickCommand,
+  quickMirror,
+  quickSync,
+  runQuick,
+  runQuickMirror,
+  scanArgs,
+} from "./quick.ts";
 
 /**
  * `--plugin X` values found anywhere in the arguments (their commands must be
@@ -115,9 +122,9 @@ export async function main(args: string[]): Promise<number> {
   await headStart?.started;
   try {
     if (quick) return await runQuick(quick, headStart);
-    // A plain mirror skips commander too (cli/quick.ts).
-    const mirror = quickMirror(scan);
-    return mirror ? await runQuickMirror(mirror) : await runCommander(args);
+    // A plain mirror or sync skips commander too (cli/quick.ts).
+    const tree = quickMirror(scan) ?? quickSync(scan);
+    return tree ? await runQuickMirror(tree) : await runCommander(args);
   } finally {
     await headStart?.dispose();
   }

@@ -1,18 +1,18 @@
 /**
- * `ferry get`, `ferry put` and `ferry mirror` without commander, for argument
- * lists that hold nothing but the command, its positionals and a few flags (a
- * `-q` before the command, `--ca FILE`, the boolean flags below, and for
- * mirror the login and count flags and `--include`/`--exclude`): commander and the
- * command table cost a whole-process transfer ~10-20 ms of start-up
- * (docs/BENCHMARKS.md), and a mirror more (commander is the one CommonJS
- * package it loaded, and with it Node's module layer and node:fs: ~0.05 s of
- * CPU of a 0.3 s no-change re-run, with the other changes of session 13);
- * these lists have one meaning commander would give them too
+ * `ferry get`, `ferry put`, `ferry mirror` and `ferry sync` without commander,
+ * for argument lists that hold nothing but the command, its positionals and a
+ * few flags (a `-q` before the command, `--ca FILE`, the boolean flags below,
+ * and for mirror and sync the login, count and filter flags and sync's own):
+ * commander and the command table cost a whole-process transfer ~10-20 ms of
+ * start-up (docs/BENCHMARKS.md), and a mirror more (commander is the one
+ * CommonJS package it loaded, and with it Node's module layer and node:fs:
+ * ~0.05 s of CPU of a 0.3 s no-change re-run, with the other changes of
+ * session 13); these lists have one meaning commander would give them too
  * (cli/quick_test.ts compares the two). Anything else (help, other flags, a
  * wrong count of arguments, `--`) goes through commander, so its messages and
- * help stay the only ones. The same one scan of the arguments ({@link scanArgs})
- * tells cli/head_start.ts whether a sync's or mirror's FTP side may log in
- * ahead: one table of the flags both know.
+ * help stay the only ones. The same one scan of the arguments
+ * ({@link scanArgs}) tells cli/head_start.ts whether a sync's or mirror's FTP
+ * side may log in ahead: one table of the flags both know.
  * @module
  */
 import type { HeadStart } from "./head_types.ts";
@@ -40,7 +40,18 @@ export interface QuickMirror {
   globals: Record<string, unknown>;
 }
 
-type Name = QuickCommand["name"] | QuickMirror["name"];
+/** A `sync A B` parsed by hand: the options as commander gives them to the action. */
+export interface QuickSync {
+  name: "sync";
+  /** A, B. */
+  positionals: [string, string];
+  /** The options as commander gives them to the action. */
+  opts: Record<string, unknown>;
+  /** The program's options (a `-q` before the command), as `program.opts()` gives them. */
+  globals: Record<string, unknown>;
+}
+
+type Name = QuickCommand["name"] | QuickMirror["name"] | QuickSync["name"];
 
 /**
  * A flag the scan knows: the option it sets as commander's key and how, and
@@ -57,6 +68,8 @@ interface Flag {
   /** The option commander sets (the quick path's flags). */
   key?: string;
   takes: boolean | "text" | "count" | "list";
+  /** The values commander allows (any other is left to it, which refuses it). */
+  choices?: readonly string[];
   /** cli/quick.ts runs the command without commander. */
   quick?: true;
   /**
@@ -138,9 +151,18 @@ const COMMANDS: Record<string, Record<string, Flag>> = {
   },
   sync: {
     ...TREE_FLAGS,
-    "--force": harmless(false),
-    "--state-dir": harmless(true),
-    "--conflict": harmless(true),
+    "--no-netrc": noNetrc,
+    "--ca": ca,
+    "--force": { key: "force", takes: true, quick: true, head: true },
+    "--state-dir": { key: "stateDir", takes: "text", quick: true, head: true },
+    "--conflict": {
+      key: "conflict",
+      takes: "text",
+      choices: ["keep-both", "newer", "a", "b", "skip"],
+      quick: true,
+      head: true,
+    },
+    "--conflict-suffix": { key: "conflictSuffix", takes: "text", quick: true },
   },
 };
 
@@ -152,12 +174,13 @@ const DEFAULTS: Record<Name, Record<string, unknown>> = {
   get: { mlsd: true },
   put: { mlsd: true, atomic: true },
   mirror: { mlsd: true },
+  sync: { mlsd: true },
 };
 
 /** What one scan of the arguments found (see {@link scanArgs}). */
 export interface ArgScan {
   /** The command runs without commander (cli/quick.ts). */
-  quick?: QuickCommand | QuickMirror;
+  quick?: QuickCommand | QuickMirror | QuickSync;
   /**
    * A `sync` or `mirror` with two positionals and only flags that change
    * neither the connection nor the login: its positionals and the user and
@@ -187,10 +210,10 @@ export function scanArgs(args: readonly string[]): ArgScan {
   const name = args[at];
   const flags = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!flags) return {};
-  let quick = name !== "sync";
+  let quick = true;
   // The head start's list as it has always been: the command first, `--flag value` only.
   let head = (name === "sync" || name === "mirror") && at === 0;
-  const opts: Record<string, unknown> = name === "sync" ? {} : { ...DEFAULTS[name as Name] };
+  const opts: Record<string, unknown> = { ...DEFAULTS[name as Name] };
   const positionals: string[] = [];
   for (let i = at + 1; i < args.length && (quick || head); i++) {
     const arg = args[i];
@@ -211,6 +234,7 @@ export function scanArgs(args: readonly string[]): ArgScan {
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === "" || value.startsWith("-")) return {};
     if (flag.takes === "count" && !/^[1-9][0-9]{0,8}$/.test(value)) quick = false;
+    else if (flag.choices && !flag.choices.includes(value)) quick = false;
     else if (flag.takes === "list") {
       opts[flag.key!] = [...(opts[flag.key!] as string[] | undefined ?? []), value];
     } else if (flag.key) opts[flag.key] = flag.takes === "count" ? Number(value) : value;
@@ -219,7 +243,7 @@ export function scanArgs(args: readonly string[]): ArgScan {
   const fits = name === "get" ? count >= 1 && count <= 2 : count === 2;
   return {
     quick: quick && fits
-      ? { name: name as Name, positionals, opts, globals } as QuickCommand | QuickMirror
+      ? { name: name as Name, positionals, opts, globals } as QuickCommand | QuickMirror | QuickSync
       : undefined,
     side: head && count === 2
       ? {
@@ -274,6 +298,23 @@ export function quickMirror(args: readonly string[] | ArgScan): QuickMirror | un
 }
 
 /**
+ * The `sync A B` an argument list asks for when it needs no commander (the
+ * flags of a plain sync: login, counts, filters, `--force`, `--state-dir`,
+ * `--conflict`, `--conflict-suffix`), else undefined.
+ *
+ * @example
+ * ```ts
+ * quickSync(["sync", "--force", "-u", "bob", "./a", "ftp://h/b"]);
+ * // { name: "sync", positionals: ["./a", "ftp://h/b"],
+ * //   opts: { mlsd: true, force: true, user: "bob" }, globals: {} }
+ * ```
+ */
+export function quickSync(args: readonly string[] | ArgScan): QuickSync | undefined {
+  const { quick } = scanOf(args);
+  return quick?.name === "sync" ? quick : undefined;
+}
+
+/**
  * The modules {@link runQuick} runs a command with (a UFTP head start loads
  * them early: cli/head_start.ts).
  *
@@ -321,9 +362,9 @@ export async function runQuick(command: QuickCommand, headStart?: HeadStart): Pr
 }
 
 /**
- * Runs a hand-parsed `mirror` as commander's action would (the same
- * `runAction` wrapper and command body); returns the exit code. Its FTP side's
- * head start, if any, is taken by the FTP endpoint, as through commander.
+ * Runs a hand-parsed `mirror` or `sync` as commander's action would (the
+ * same `runAction` wrapper and command body); returns the exit code. Its FTP
+ * side's head start, if any, is taken by the FTP endpoint, as through commander.
  *
  * @example
  * ```ts
@@ -331,14 +372,18 @@ export async function runQuick(command: QuickCommand, headStart?: HeadStart): Pr
  * if (mirror) return await runQuickMirror(mirror);
  * ```
  */
-export async function runQuickMirror(command: QuickMirror): Promise<number> {
-  const [{ CliContext }, { runAction }, { runMirror }] = await Promise.all([
+export async function runQuickMirror(command: QuickMirror | QuickSync): Promise<number> {
+  const [{ CliContext }, { runAction }, run] = await Promise.all([
     late<typeof import("./context.ts")>(import.meta.url, "./context.ts"),
     late<typeof import("./action.ts")>(import.meta.url, "./action.ts"),
-    late<typeof import("./commands/mirror_run.ts")>(import.meta.url, "./commands/mirror_run.ts"),
+    command.name === "mirror"
+      ? late<typeof import("./commands/mirror_run.ts")>(import.meta.url, "./commands/mirror_run.ts")
+        .then((m) => m.runMirror)
+      : late<typeof import("./commands/sync_run.ts")>(import.meta.url, "./commands/sync_run.ts")
+        .then((m) => m.runSync),
   ]);
   const cli = CliContext.lazy();
-  const { positionals: [from, to], opts, globals } = command;
-  await runAction(cli, globals, opts, () => runMirror(cli, from, to, opts));
+  const { positionals: [first, second], opts, globals } = command;
+  await runAction(cli, globals, opts, () => run(cli, first, second, opts));
   return cli.finalExitCode;
 }

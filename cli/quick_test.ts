@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { quickCommand, quickMirror, scanArgs } from "./quick.ts";
+import { quickCommand, quickMirror, quickSync, scanArgs } from "./quick.ts";
 import { headStartUrl } from "./head_start.ts";
 import { buildProgram } from "./program.ts";
 import { CliContext } from "./context.ts";
@@ -9,7 +9,7 @@ async function viaCommander(
   args: string[],
 ): Promise<{ positionals: unknown[]; opts: unknown; globals: unknown }> {
   const cli = new CliContext(() => Promise.reject(new Error("no registry in this test")));
-  const name = args.find((a) => a === "get" || a === "put" || a === "mirror")!;
+  const name = args.find((a) => a === "get" || a === "put" || a === "mirror" || a === "sync")!;
   const program = await buildProgram(cli, name);
   let seen: { positionals: unknown[]; opts: unknown; globals: unknown } | undefined;
   program.commands.find((c) => c.name() === name)!.action((...all: unknown[]) => {
@@ -187,7 +187,7 @@ Deno.test("scanArgs: one scan for the quick path and the FTP side's head start",
     side: { positionals: ["ftp://h/pub", "./pub"], user: "bob", passwordEnv: undefined },
   });
   // The head start's flags only: no quick path, a head start.
-  assert.deepEqual(scanArgs(["sync", "-x", "*.tmp", "./a", "ftp://h/b"]), {
+  assert.deepEqual(scanArgs(["sync", "--retries", "2", "./a", "ftp://h/b"]), {
     quick: undefined,
     side: { positionals: ["./a", "ftp://h/b"], user: undefined, passwordEnv: undefined },
   });
@@ -201,4 +201,50 @@ Deno.test("scanArgs: one scan for the quick path and the FTP side's head start",
   assert.equal(scanArgs(["mirror", "-P", "08", "ftp://h/a", "b"]).quick, undefined);
   assert.ok(scanArgs(["mirror", "-P", "08", "ftp://h/a", "b"]).side);
   assert.deepEqual(scanArgs(["mirror", "--tls", "require", "ftp://h/a", "b"]), {});
+});
+
+const SYNC_SAME_AS_COMMANDER = [
+  ["sync", "./a", "ftp://h/b"],
+  "sync -q -P 8 --connections 8 -u bob --password-env PW ./a ftp://h/b".split(" "),
+  "-q sync --force --state-dir /tmp/st --conflict newer ./a ./b".split(" "),
+  "sync --conflict=keep-both --conflict-suffix mine -x *.tmp -i **/*.iso a ftp://h/b".split(" "),
+  "sync --no-netrc --ca ca.pem --conflict a --conflict b ftpes://h/a ./b".split(" "),
+  "sync --parallel=3 --user=u --password-env=P --exclude=x --force a b".split(" "),
+];
+
+Deno.test("quickSync: the positionals and options commander would give sync's action", async () => {
+  for (const args of SYNC_SAME_AS_COMMANDER) {
+    const quick = quickSync(args);
+    assert.ok(quick, args.join(" "));
+    assert.equal(quickMirror(args), undefined, args.join(" "));
+    assert.equal(quickCommand(args), undefined, args.join(" "));
+    assert.deepEqual(
+      { positionals: quick.positionals, opts: quick.opts, globals: quick.globals },
+      await viaCommander(args),
+      args.join(" "),
+    );
+  }
+});
+
+Deno.test("quickSync: anything else is left to commander", () => {
+  for (
+    const args of [
+      "sync a",
+      "sync a b c",
+      "sync --help a b",
+      "sync --conflict bogus a b",
+      "sync --conflict Newer a b",
+      "sync --conflict= a b",
+      "sync --delete a b",
+      "sync --dry-run a b",
+      "sync --max-delete 5 a b",
+      "sync --compare size a b",
+      "sync --queue redis://h a b",
+      "sync --tls require a b",
+      "sync -P 08 a b",
+      "sync --min-size 1 a b",
+      "sync -v a b",
+      "sync -- a b",
+    ].map((line) => line.split(" "))
+  ) assert.equal(quickSync(args), undefined, args.join(" "));
 });

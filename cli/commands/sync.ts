@@ -1,14 +1,12 @@
 /**
- * `ferry sync A B`: two-way sync with a state database.
+ * `ferry sync A B`: two-way sync with a state database (the command-line
+ * wiring; what it runs is in sync_run.ts, which cli/quick.ts runs too).
  * @module
  */
 import { type Command, Option } from "../../deps/commander.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
-import { runOneOff } from "../lazy.ts";
 import {
-  compareFromOptions,
-  filtersFromOptions,
   withAuthOptions,
   withCompareOptions,
   withConnectionOptions,
@@ -17,8 +15,7 @@ import {
   withJobOptions,
 } from "../options.ts";
 import { QUEUE_HELP } from "./worker.ts";
-import { queueFrom } from "../flags.ts";
-import type { OneOff } from "../oneoff.ts";
+import { runSync } from "./sync_run.ts";
 
 /**
  * Adds `sync` to the program.
@@ -48,38 +45,5 @@ export function registerSync(program: Command, cli: CliContext): void {
       withCompareOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))),
     ),
   )
-    .action((a, b, opts) =>
-      runAction(cli, program.opts(), opts, async () => {
-        cli.report(await runOneOff(cli, syncOneOff(a, b, opts)));
-      })
-    );
-}
-
-/**
- * The one-off job `ferry sync A B` runs, from the options as commander gives
- * them to the action.
- *
- * @example
- * ```ts
- * oneOffWorkflow(syncOneOff("./a", "ftp://h/b", { mlsd: true, force: true }));
- * ```
- */
-// deno-lint-ignore no-explicit-any
-export function syncOneOff(a: string, b: string, opts: Record<string, any>): OneOff {
-  return {
-    command: "sync",
-    kind: "sync",
-    locations: { a, b },
-    targets: { a: "a", b: "b" },
-    options: {
-      ...filtersFromOptions(opts),
-      ...(opts.conflict ? { conflict: opts.conflict } : {}),
-      ...(opts.conflictSuffix ? { conflictSuffix: opts.conflictSuffix } : {}),
-      ...(opts.force ? { force: true } : {}),
-      ...compareFromOptions(opts),
-    },
-    state: opts.stateDir,
-    flags: opts,
-    queue: queueFrom(opts),
-  };
+    .action((a, b, opts) => runAction(cli, program.opts(), opts, () => runSync(cli, a, b, opts)));
 }

@@ -2018,6 +2018,7 @@ export const HELP_SOURCES: readonly string[] = [
   "../commands/schedule.ts",
   "../commands/schema.ts",
   "../commands/sync.ts",
+  "../commands/sync_run.ts",
   "../commands/table.ts",
   "../commands/time_shift.ts",
   "../commands/validate.ts",
@@ -2029,4 +2030,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "80efb2bebb5fa4fc";
+export const HELP_SOURCES_HASH = "5be5d0fef4a8e072";

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { quickMirror } from "../../cli/quick.ts";
 import { mirrorOneOff } from "../../cli/commands/mirror_run.ts";
-import { syncOneOff } from "../../cli/commands/sync.ts";
+import { syncOneOff } from "../../cli/commands/sync_run.ts";
 import { buildProgram } from "../../cli/program.ts";
 import { CliContext } from "../../cli/context.ts";
 import { oneOffWorkflow } from "../../cli/oneoff.ts";
