@@ -227,11 +227,17 @@ export class DataChannel {
   #passivePlain(): number {
     this.close();
     const host = this.ctx.localAddress;
+    const range = this.ctx.passivePorts;
     let listener: Deno.TcpListener | undefined;
-    for (const port of passivePorts(this.ctx.passivePorts)) {
-      if ((listener = denoListen(host, port))) break;
+    // Any port (no range, the usual server): one bind, no generator and its
+    // results per EPSV.
+    if (!range) listener = denoListen(host, 0);
+    else {
+      for (const port of passivePorts(range)) {
+        if ((listener = denoListen(host, port))) break;
+      }
     }
-    if (!listener) throw noPassivePort(this.ctx.passivePorts);
+    if (!listener) throw noPassivePort(range);
     this.#listener = listener;
     void this.#acceptLoop(listener);
     this.#arm();

@@ -35,6 +35,45 @@ interface Hops {
 }
 
 /**
+ * A walk's answer below an entry its lstat did not find (`e`): the path as
+ * it is from there (no links to follow below a missing entry), the miss
+ * noted in `hops`. Any other failure is thrown.
+ */
+function lexicalRest(
+  e: unknown,
+  real: string,
+  hops: Hops,
+  done: string[],
+  parts: string[],
+  i: number,
+): string[] {
+  const code = errorCode(e);
+  if (code === "ENOENT") hops.missing = { real, error: e };
+  if (code === "ENOENT" || code === "ENOTDIR") return [...done, ...parts.slice(i)];
+  throw e;
+}
+
+/**
+ * The components a symlink met by a walk leads to (its target taken from
+ * the link's own directory `done`), or a refusal: too many links, an
+ * absolute target, `..` above the home.
+ */
+function linkTarget(virtual: string, st: Stat, done: readonly string[], hops: Hops): string[] {
+  if (++hops.n > MAX_HOPS) throw new ReplyError(550, "Too many levels of symbolic links.");
+  const target = st.target;
+  if (target === undefined || target.startsWith("/")) throw new JailError(virtual);
+  const next = [...done];
+  for (const p of target.split("/")) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") {
+      if (next.length === 0) throw new JailError(virtual);
+      next.pop();
+    } else next.push(p);
+  }
+  return next;
+}
+
+/**
  * A jailed filesystem over one endpoint for one session.
  *
  * @example
@@ -95,6 +134,9 @@ export class JailedFs {
     followLast: boolean,
     hops: Hops,
   ): Promise<string[]> {
+    // What is not waiting for an lstat is in functions of their own: an async
+    // function keeps all its registers while it waits (V8 saves them in an
+    // array made per call, sized by the whole function).
     const done: string[] = [];
     // The endpoint path of `done`, grown a component at a time.
     let at = this.#real(done);
@@ -109,11 +151,8 @@ export class JailedFs {
       try {
         st = await this.endpoint.lstat(real);
       } catch (e) {
-        const code = errorCode(e);
-        if (code === "ENOENT") hops.missing = { real, error: e };
         // Nothing to follow below a missing entry: the rest is lexical.
-        if (code === "ENOENT" || code === "ENOTDIR") return [...done, ...parts.slice(i)];
-        throw e;
+        return lexicalRest(e, real, hops, done, parts, i);
       }
       if (st.type !== "symlink") {
         done.push(name);
@@ -121,18 +160,7 @@ export class JailedFs {
         hops.found = { real, stat: st };
         continue;
       }
-      if (++hops.n > MAX_HOPS) throw new ReplyError(550, "Too many levels of symbolic links.");
-      const target = st.target;
-      if (target === undefined || target.startsWith("/")) throw new JailError(virtual);
-      const next = [...done];
-      for (const p of target.split("/")) {
-        if (p === "" || p === ".") continue;
-        if (p === "..") {
-          if (next.length === 0) throw new JailError(virtual);
-          next.pop();
-        } else next.push(p);
-      }
-      const resolved = await this.#walk(virtual, next, true, hops);
+      const resolved = await this.#walk(virtual, linkTarget(virtual, st, done, hops), true, hops);
       done.splice(0, done.length, ...resolved);
       at = this.#real(done);
     }

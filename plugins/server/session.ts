@@ -98,24 +98,52 @@ export interface TransferResult {
 let nextId = 1;
 
 /**
- * Replies already encoded, by text: most replies are the same few lines
- * (150, 226, 230, 331, 200 ...), each encoded once instead of once per
- * session (an encode op and a fresh buffer each). Bounded: replies that
- * vary (a path in a 257, a size) only fill it up, and a full cache starts
- * again; passive replies (a new port each) are not kept.
+ * Replies already encoded, by code and text: most replies are the same few
+ * lines (150, 226, 230, 331, 200 ...), each encoded once instead of once per
+ * session (an encode op and a fresh buffer each), and found without making
+ * the reply's line first (two strings a reply). Bounded: replies that vary
+ * (a path in a 257, a size) only fill it up, and a full cache starts again;
+ * passive replies (a new port each) are not kept.
  */
-const encoded = new Map<string, Uint8Array>();
+const encoded = new Map<number, Map<string, Uint8Array>>();
+let encodedCount = 0;
 const ENCODED_MAX = 64;
 const encoder = new TextEncoder();
 
-function encodedReply(code: number, out: string): Uint8Array {
+/** The reply's line(s): a multi-line text becomes an RFC 959 multi-line reply. */
+function replyText(code: number, text: string): string {
+  // Nearly every reply is one line: no split array for it.
+  if (!text.includes("\n")) return `${code} ${text}\r\n`;
+  const lines = text.split("\n");
+  let out = `${code}-${lines[0]}\r\n`;
+  for (const l of lines.slice(1, -1)) out += ` ${l}\r\n`;
+  return out + `${code} ${lines[lines.length - 1]}\r\n`;
+}
+
+/**
+ * A reply's bytes on the wire, encoded once per code and text (see
+ * {@link encoded}): callers must not change them.
+ *
+ * @example
+ * ```ts
+ * new TextDecoder().decode(encodedReply(226, "Transfer complete.")); // "226 Transfer complete.\r\n"
+ * ```
+ */
+export function encodedReply(code: number, text: string): Uint8Array {
   // A passive reply names a new port each time: never the same line twice.
-  if (code === 227 || code === 229) return encoder.encode(out);
-  let bytes = encoded.get(out);
+  if (code === 227 || code === 229) return encoder.encode(replyText(code, text));
+  let texts = encoded.get(code);
+  let bytes = texts?.get(text);
   if (bytes) return bytes;
-  bytes = encoder.encode(out);
-  if (encoded.size >= ENCODED_MAX) encoded.clear();
-  encoded.set(out, bytes);
+  bytes = encoder.encode(replyText(code, text));
+  if (encodedCount >= ENCODED_MAX) {
+    encoded.clear();
+    encodedCount = 0;
+    texts = undefined;
+  }
+  if (!texts) encoded.set(code, texts = new Map());
+  texts.set(text, bytes);
+  encodedCount++;
   return bytes;
 }
 
@@ -213,6 +241,10 @@ export class Session {
   #sleepers = new Set<() => void>();
   #readLimit?: Throttle;
   #onData = (chunk: Uint8Array) => this.#received(chunk);
+  /** The command whose promise {@link #dispatch} returned last. */
+  #dispatched = "";
+  /** The queued command the pump waits for. */
+  #waitingFor = "";
   #tag?: string;
   #tagUser?: string;
 
@@ -348,7 +380,8 @@ export class Session {
       return;
     }
     if (this.activeTransfer && URGENT_WHILE_TRANSFER.has(verb) && line.trim() === verb) {
-      void this.#dispatch(line);
+      const pending = this.#dispatch(line);
+      if (pending) void this.#answered(pending, this.#dispatched);
       return;
     }
     this.#queue.push(line);
@@ -386,7 +419,9 @@ export class Session {
         this.#armIdle();
         const pending = this.#dispatch(line);
         if (pending) {
-          pending.then(this.#resumePump, this.#pumpFailed);
+          // One reaction for both outcomes: a failure is answered, then the pump goes on.
+          this.#waitingFor = this.#dispatched;
+          pending.then(this.#resumePump, this.#commandFailed);
           return;
         }
       }
@@ -402,6 +437,17 @@ export class Session {
     this.#pump();
   };
 
+  /** A queued command's handler failed: answered as #dispatch answers one, and the pump goes on. */
+  #commandFailed = (e: unknown) => {
+    try {
+      this.#failed(this.#waitingFor, e);
+    } catch (e2) {
+      this.#pumpFailed(e2);
+      return;
+    }
+    this.#resumePump();
+  };
+
   #pumpFailed = (e: unknown) => {
     this.#pumping = false;
     log.error("{tag} session failed, closing it: {error}", {
@@ -415,7 +461,9 @@ export class Session {
 
   /**
    * Checks and runs one command; a promise only when its handler returned
-   * one (see {@link #pump}). Never rejects: failures are answered here.
+   * one (see {@link #pump}), left to the caller to answer if it fails
+   * ({@link #answered}; the command's name is in {@link #dispatched}). A
+   * failure before that is answered here.
    */
   #dispatch(line: string): Promise<void> | undefined {
     const sp = line.indexOf(" ");
@@ -456,7 +504,10 @@ export class Session {
         if (spec.perm) this.requirePerm(spec.perm, path, spec.dirTarget ?? false);
       }
       const pending = spec.handler(this, arg, path);
-      if (pending) return this.#answered(pending, cmd);
+      if (pending) {
+        this.#dispatched = cmd;
+        return pending;
+      }
     } catch (e) {
       this.#failed(cmd, e);
     }
@@ -516,19 +567,10 @@ export class Session {
 
   /** Sends one reply; a multi-line text becomes an RFC 959 multi-line reply. */
   reply(code: number, text: string): void {
-    let out = "";
-    // Nearly every reply is one line: no split array for it.
-    if (!text.includes("\n")) out = `${code} ${text}\r\n`;
-    else {
-      const lines = text.split("\n");
-      out = `${code}-${lines[0]}\r\n`;
-      for (const l of lines.slice(1, -1)) out += ` ${l}\r\n`;
-      out += `${code} ${lines[lines.length - 1]}\r\n`;
-    }
     if (log.enabled("debug")) {
-      log.debug("{tag} -> {reply}", { tag: this.tag, reply: out.trimEnd() });
+      log.debug("{tag} -> {reply}", { tag: this.tag, reply: replyText(code, text).trimEnd() });
     }
-    if (!this.socket.destroyed && this.socket.writable) this.socket.write(encodedReply(code, out));
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(encodedReply(code, text));
   }
 
   // ---------------------------------------------------------------- login
@@ -575,16 +617,24 @@ export class Session {
    * says so; the logout is then a debug line.
    */
   async logout(closing = false): Promise<void> {
-    const account = this.state.account;
-    if (!account) return;
-    const tag = this.tag;
-    this.state = new LoginState();
-    const props = { tag, user: account.username };
-    if (closing) log.debug("{tag} USER '{user}' logged out.", props);
-    else log.info("{tag} USER '{user}' logged out.", props);
-    if (this.hooks.length) {
+    const account = this.#forgetUser(closing);
+    if (account && this.hooks.length) {
       await runHooks(this.hooks, "onLogout", { ...this.info(), username: account.username });
     }
+  }
+
+  /** {@link logout} without its hook: the user it forgot, if one was logged in. */
+  #forgetUser(closing: boolean): UserAccount | undefined {
+    const account = this.state.account;
+    if (!account) return undefined;
+    const tag = this.tag;
+    this.state = new LoginState();
+    if (closing) {
+      if (log.enabled("debug")) {
+        log.debug("{tag} USER '{user}' logged out.", { tag, user: account.username });
+      }
+    } else log.info("{tag} USER '{user}' logged out.", { tag, user: account.username });
+    return account;
   }
 
   /** REIN: logs out, starts a fresh per-login state and closes a prepared data connection. */
@@ -661,22 +711,14 @@ export class Session {
     pump: (sock: DataSocket, opts: PumpOptions) => Promise<void>,
     options: { upload?: boolean; preliminary?: string; onSetupFailed?: () => unknown } = {},
   ): Promise<TransferResult> {
-    const started = performance.now();
+    // The work before and after the awaits is in methods of their own: an
+    // async function keeps all its registers for as long as it waits (V8 saves
+    // them in an array made per call, sized by the whole function).
     if (!this.data.ready) {
       await options.onSetupFailed?.();
       throw new ReplyError(425, "Use PORT or PASV first.");
     }
-    this.reply(
-      this.data.connected ? 125 : 150,
-      options.preliminary ??
-        (this.data.connected
-          ? "Data connection already open. Transfer starting."
-          : "File status okay. About to open data connection."),
-    );
-    const controller = new TransferAbort();
-    const progress = { bytes: 0 };
-    this.activeTransfer = { command, path, controller, progress, started };
-    this.#disarmIdle();
+    const active = this.#transferStarts(command, path, options.preliminary);
     try {
       let sock: DataSocket;
       try {
@@ -685,41 +727,75 @@ export class Session {
         await options.onSetupFailed?.();
         throw e;
       }
-      const limit = options.upload ? this.options.writeLimit : 0;
-      const throttle = options.upload
-        ? (limit > 0 ? new Throttle(limit) : undefined)
-        : this.#readLimit;
-      await pump(sock, {
-        ascii: this.state.type === "A",
-        throttle,
-        signal: controller,
-        dataTimeout: this.options.dataTimeoutMs,
-        progress,
-        chunkSize: this.options.transferChunkSize,
-      });
-      return { ok: true, bytes: progress.bytes, seconds: (performance.now() - started) / 1000 };
-    } catch (e) {
-      const result = {
-        ok: false,
-        bytes: progress.bytes,
-        seconds: (performance.now() - started) / 1000,
-        error: e,
+      await pump(sock, this.#pumpOptions(active, options.upload));
+      return {
+        ok: true,
+        bytes: active.progress.bytes,
+        seconds: (performance.now() - active.started) / 1000,
       };
-      if (e instanceof AbortedError || controller.aborted) { /* ABOR answers */ }
-      else if (e instanceof ReplyError) this.reply(e.reply, e.message);
-      else if (e instanceof DataTimeoutError) {
-        this.reply(421, "Data connection timed out.");
-        this.close("data timeout", true);
-      } else if (errorCode(e) && replyFor(e)[0] !== 451) {
-        const [code, text] = replyFor(e);
-        this.reply(code, text);
-      } else this.reply(426, "Connection closed; transfer aborted.");
-      return result;
+    } catch (e) {
+      return this.#transferFailed(active, e);
     } finally {
       this.activeTransfer = undefined;
       this.#armIdle();
       this.host.transferEnded(this);
     }
+  }
+
+  /** {@link transfer}'s start: the 125/150, the active transfer, the idle clock stopped. */
+  #transferStarts(command: string, path: string, preliminary?: string): ActiveTransfer {
+    const started = performance.now();
+    const connected = this.data.connected;
+    this.reply(
+      connected ? 125 : 150,
+      preliminary ??
+        (connected
+          ? "Data connection already open. Transfer starting."
+          : "File status okay. About to open data connection."),
+    );
+    const active = {
+      command,
+      path,
+      controller: new TransferAbort(),
+      progress: { bytes: 0 },
+      started,
+    };
+    this.activeTransfer = active;
+    this.#disarmIdle();
+    return active;
+  }
+
+  /** The pump's options for the transfer `active`. */
+  #pumpOptions(active: ActiveTransfer, upload?: boolean): PumpOptions {
+    const limit = upload ? this.options.writeLimit : 0;
+    return {
+      ascii: this.state.type === "A",
+      throttle: upload ? (limit > 0 ? new Throttle(limit) : undefined) : this.#readLimit,
+      signal: active.controller,
+      dataTimeout: this.options.dataTimeoutMs,
+      progress: active.progress,
+      chunkSize: this.options.transferChunkSize,
+    };
+  }
+
+  /** Answers a failed transfer (426, 421 on a stall, nothing after ABOR) and says how it ended. */
+  #transferFailed(active: ActiveTransfer, e: unknown): TransferResult {
+    const result = {
+      ok: false,
+      bytes: active.progress.bytes,
+      seconds: (performance.now() - active.started) / 1000,
+      error: e,
+    };
+    if (e instanceof AbortedError || active.controller.aborted) { /* ABOR answers */ }
+    else if (e instanceof ReplyError) this.reply(e.reply, e.message);
+    else if (e instanceof DataTimeoutError) {
+      this.reply(421, "Data connection timed out.");
+      this.close("data timeout", true);
+    } else if (errorCode(e) && replyFor(e)[0] !== 451) {
+      const [code, text] = replyFor(e);
+      this.reply(code, text);
+    } else this.reply(426, "Connection closed; transfer aborted.");
+    return result;
   }
 
   /** Writes pyftpdlib's transfer log line. */
@@ -790,11 +866,11 @@ export class Session {
     } else this.socket.destroy();
     // Before the logout below forgets the user: the line names who left (as pyftpdlib's).
     log.info("{tag} FTP session closed ({reason}).", { tag: this.tag, reason });
-    const account = this.state.account;
-    if (account || this.hooks.length) {
+    if (!this.hooks.length) this.#forgetUser(true); // no hook: no promise and async closure
+    else {
       void (async () => {
-        if (account) await this.logout(true);
-        if (this.hooks.length) await runHooks(this.hooks, "onDisconnect", this.info());
+        await this.logout(true);
+        await runHooks(this.hooks, "onDisconnect", this.info());
       })();
     }
     this.host.sessionClosed(this);
