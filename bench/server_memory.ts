@@ -21,7 +21,7 @@
  *   deno run -A bench/server_memory.ts [--sessions 300] [--rounds 1]
  *       [--servers floor,pyftpdlib,cli] [--scenarios idle,retr,stor,concurrent]
  *       [--size-mb 2] [--deno-flags "--v8-flags=..."] [--ferry-args "..."] [--ferry-env "K=V"]
- *       [--base DIR]
+ *       [--base DIR] [--warm-bursts 0] [--dir DIR]
  *
  * Servers: floor (Deno.listen control connections), floor-node (node:net
  * control connections, as ferry's), floor-files (the floor with real file
@@ -39,6 +39,24 @@
  * `KIND+alt` (`--alt-flags`).
  * `--linger S` waits S seconds after every session closed and reads RSS again.
  * `--stderr` shows every server's stderr (their session logs; why one died).
+ * Rounds alternate the servers' order (odd rounds run them backwards), so a
+ * load that rises or falls through a round weighs on every server alike; the
+ * `concurrent` table also gives each server's wall and CPU against
+ * pyftpdlib's of the same round (the median of those ratios, and their
+ * range): servers run one after the other, so two of one round saw nearly
+ * the same machine, where the medians of the two columns may come from
+ * different minutes. `--warm-bursts N` runs N whole bursts of the
+ * `concurrent` scenario in each server, after its resting RSS was taken,
+ * before the measured one: a long-running server's steady state instead of
+ * a fresh one's first sessions (ferry serve's user CPU per burst of 300
+ * falls by ~0.15 s from its first burst to its third, where it meets the
+ * file floor's, while V8 optimizes the code each session runs once; a
+ * Python server has no such start). The baseline stays the fresh server's,
+ * so "after close" keeps its meaning. `--dir DIR`: where the servers' files
+ * go (default: the system's temporary directory). On this machine's ext4
+ * (no journal) an inode create walks past every inode freed in the last
+ * minutes, and the bench frees hundreds between servers, so a server's
+ * CPU there depends on what ran before it; /dev/shm has no such walk.
  * `--deno-flags` go to every Deno server (ferry, base, floor). `--ferry-env "K=V ..."`
  * sets environment variables for ferry (e.g. glibc's MALLOC_MMAP_THRESHOLD_).
  * `--ferry-args` go to bench/server_run.ts (e.g. `--chunk 65536`, `--profile FILE`:
@@ -64,6 +82,8 @@ const { values: args } = parseArgs({
     linger: { type: "string", default: "0" },
     base: { type: "string" },
     stderr: { type: "boolean", default: false },
+    "warm-bursts": { type: "string", default: "0" },
+    dir: { type: "string" },
   },
 });
 const N = Number(args.sessions);
@@ -394,6 +414,16 @@ async function scenario(kind: string, name: string, dir: string): Promise<Row> {
     for (let i = 0; i < 4; i++) await storRetr(srv.port, `warm_${i}.bin`, SIZE);
     const base = await settle(srv.pid);
     const row: Row = { base, after: 0 };
+    if (name === "concurrent" && Number(args["warm-bursts"]) > 0) {
+      // After the resting RSS (the baseline stays a fresh server's): JIT and heap warm.
+      for (let b = 0; b < Number(args["warm-bursts"]); b++) {
+        await pool(N, N, (i) => storRetr(srv.port, `warm_${b}_${i}.bin`, SIZE));
+      }
+      for (const f of Deno.readDirSync(dir)) {
+        if (f.name.startsWith("warm_")) Deno.removeSync(`${dir}/${f.name}`);
+      }
+      await settle(srv.pid);
+    }
     if (name === "stream") {
       // One client, one large file up and down: the server's CPU per byte
       // (steadier than MiB/s on a shared machine).
@@ -462,7 +492,7 @@ const median = (xs: number[]) => {
 };
 const loadavg = () => Deno.readTextFileSync("/proc/loadavg").trim();
 
-const dir = await Deno.makeTempDir({ prefix: "ferry-mem-" });
+const dir = await Deno.makeTempDir({ prefix: "ferry-mem-", dir: args.dir });
 await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(0));
 await Deno.truncate(`${dir}/big.bin`, BIG);
 const servers = args.servers.split(",");
@@ -473,8 +503,10 @@ console.log(`# server_memory ${new Date().toISOString()} sessions=${N} size=${SI
 console.log(`loadavg at start: ${loadavg()}`);
 try {
   for (let round = 0; round < Number(args.rounds); round++) {
+    // Odd rounds backwards: a load that drifts through a round hits every server alike.
+    const order = round % 2 ? [...servers].reverse() : servers;
     for (const name of scenarios) {
-      for (const kind of servers) {
+      for (const kind of order) {
         const row = await scenario(kind, name, dir);
         ((results[name] ??= {})[kind] ??= []).push(row);
         const m = row.mem;
@@ -546,6 +578,27 @@ for (const name of scenarios) {
     console.log(
       `| concurrent | wall (s) | ${
         servers.map((k) => cell(name, k, (r) => r.wall!, 2)).join(" | ")
+      } |`,
+    );
+    // Each round's ratio to pyftpdlib's of the same round (adjacent runs saw the
+    // same machine): their median, and the range over the rounds.
+    const paired = (k: string, f: (r: Row) => number) => {
+      const rows = results[name]?.[k];
+      const refs = results[name]?.[ref];
+      if (!rows || !refs || k === ref) return "-";
+      const ratios = rows.map((r, i) => f(r) / f(refs[i]));
+      return `${median(ratios).toFixed(2)} x (${Math.min(...ratios).toFixed(2)}-${
+        Math.max(...ratios).toFixed(2)
+      })`;
+    };
+    console.log(
+      `| concurrent | server CPU, per round against ${ref} | ${
+        servers.map((k) => paired(k, (r) => r.cpu!)).join(" | ")
+      } |`,
+    );
+    console.log(
+      `| concurrent | wall, per round against ${ref} | ${
+        servers.map((k) => paired(k, (r) => r.wall!)).join(" | ")
       } |`,
     );
     console.log(
