@@ -4,7 +4,7 @@
  * @module
  */
 import { FerryError } from "../util/errors.ts";
-import type { TlsMode } from "./client.ts";
+import type { TlsMode } from "./client_options.ts";
 
 /** An FTP URL taken apart. */
 export interface FtpUrl {
