@@ -10,7 +10,7 @@ import { logger } from "../util/log.ts";
 import { ControlConnection } from "./control.ts";
 import { ConnSocket, type ControlSocket } from "./conn_socket.ts";
 import { loginAfterLines, pipelinedLoginLines, welcomePipelinesLogin } from "./login_lines.ts";
-import { type DataChannelOptions, type DataChannelState, dataConnectionError } from "./data.ts";
+import { type DataChannelOptions, dataConnectionError } from "./data.ts";
 import {
   type ChannelOpener,
   channelOpener,
@@ -26,7 +26,6 @@ import {
   FtpError,
   FtpProtocolError,
   FtpReplyError,
-  FtpSessionClosedError,
   FtpTimeoutError,
 } from "./errors.ts";
 import {
@@ -38,7 +37,7 @@ import {
   type Reply,
 } from "./reply.ts";
 import { connectSocket, formatHostPort, textDecoder } from "./socket.ts";
-import { tlsCode, tlsCodeIfLoaded } from "./tls_code.ts";
+import { tlsCode } from "./tls_code.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
 import type { ReadSource } from "../util/files.ts";
 import {
@@ -68,6 +67,8 @@ export {
   type TransferOptions,
 } from "./client_options.ts";
 
+import { Session } from "./session.ts";
+
 const log = logger("ftp", "client");
 
 /**
@@ -84,31 +85,8 @@ const log = logger("ftp", "client");
  * ```
  */
 export class FtpClient {
-  readonly #control: ControlConnection;
-  readonly #options:
-    & Required<
-      Pick<
-        FtpClientOptions,
-        "timeoutMs" | "passive" | "epsv" | "trustPasvHost" | "encoding" | "maxListingBytes"
-      >
-    >
-    & FtpClientOptions;
-  readonly #state: DataChannelState = { epsv: true };
-  /** A passive port opened ahead (`epsvAhead`) and when its 229 came. */
-  #ready?: { port: number; at: number };
-  #lock: Promise<void> = Promise.resolve();
-  /** Holders and waiters of the lock. */
-  #holders = 0;
-  /** The running transfer is a download another may queue behind (see `queueReads`). */
-  #queueable = false;
-  /** A download's lines were sent behind the running transfer. */
-  #queuedBehind = false;
-  /**
-   * The place behind the running download was promised to one caller
-   * ({@link claimQueue}): no other is lent the session for it until that
-   * caller's transfer starts.
-   */
-  #claimed = false;
+  /** The session's state and lock, handed to the modules of its sequences. */
+  readonly #session: Session;
   /**
    * Called when a download another may queue behind started (a session pool
    * wakes the callers waiting for a session).
@@ -125,9 +103,6 @@ export class FtpClient {
    * session pool answers true when no caller waits for a session. Unset: never.
    */
   portBehindReads?: () => boolean;
-  #type?: "A" | "I";
-  #features?: Map<string, string>;
-  #protected = false;
   #hashAlgorithm?: string;
   /** The server's welcome text (220 reply). */
   readonly welcome: string;
@@ -137,31 +112,20 @@ export class FtpClient {
   mlsdLocalTime: boolean;
 
   private constructor(control: ControlConnection, welcome: string, options: FtpClientOptions) {
-    this.#control = control;
     this.welcome = welcome;
-    this.#options = {
-      timeoutMs: 30_000,
-      passive: true,
-      epsv: true,
-      trustPasvHost: false,
-      encoding: "utf-8",
-      maxListingBytes: 256 * 1024 * 1024,
-      ...options,
-    };
     this.timeShift = options.timeShift ?? 0;
     this.mlsdLocalTime = options.mlsdLocalTime ?? false;
-    if (options.features) this.#features = new Map(options.features);
-    if (options.epsvWorks) this.#state.epsvWorked = true;
+    this.#session = new Session(control, welcome, options, this);
   }
 
   /** The FEAT answer when this session has it already (no command sent). */
   get knownFeatures(): ReadonlyMap<string, string> | undefined {
-    return this.#features;
+    return this.#session.features;
   }
 
   /** Whether EPSV worked on this session (see `FtpClientOptions.epsvWorks`). */
   get epsvWorked(): boolean {
-    return this.#state.epsv && this.#state.epsvWorked === true;
+    return this.#session.epsvWorked;
   }
 
   /**
@@ -174,13 +138,15 @@ export class FtpClient {
    * ```
    */
   assumeEpsvWorks(): void {
-    if (this.#options.epsv && this.#state.epsv) this.#state.epsvWorked = true;
+    if (this.#session.options.epsv && this.#session.channel.epsv) {
+      this.#session.channel.epsvWorked = true;
+    }
   }
 
   /** Whether `login` pipelines (the option, else the welcome). */
   get pipelinesLogin(): boolean {
-    return this.#sentLogin !== undefined ||
-      (this.#options.pipelineLogin ?? welcomePipelinesLogin(this.welcome));
+    return this.#session.sentLogin !== undefined ||
+      (this.#session.options.pipelineLogin ?? welcomePipelinesLogin(this.welcome));
   }
 
   /**
@@ -284,17 +250,13 @@ export class FtpClient {
       port,
       tls: "none",
     });
-    if (start.sent?.length) client.#sentLogin = [...start.sent];
+    if (start.sent?.length) client.#session.sentLogin = [...start.sent];
     return client;
   }
 
-  /** Lines of a pipelined login written before this client existed (see {@link adopt}). */
-  #sentLogin?: string[];
-
   /** Whether the control connection is encrypted. */
   get secure(): boolean {
-    return this.#control.socket.constructor.name === "TLSSocket" ||
-      "encrypted" in this.#control.socket;
+    return this.#session.secure;
   }
 
   /**
@@ -304,7 +266,7 @@ export class FtpClient {
    * new one.
    */
   get closed(): boolean {
-    return this.#retired || this.#control.closed;
+    return this.#session.closed;
   }
 
   /**
@@ -320,22 +282,20 @@ export class FtpClient {
    * ```
    */
   get gone(): Promise<void> {
-    return this.#control.gone;
+    return this.#session.control.gone;
   }
 
   /** This process's number for the session's control connection (`#2` in a trace). */
   get conn(): number {
-    return this.#control.conn;
+    return this.#session.control.conn;
   }
-
-  #retired = false;
 
   /**
    * Whether a download asked now would queue behind the running one (its
    * lines sent at once) rather than wait for the session: see `queueReads`.
    */
   get queueable(): boolean {
-    return this.#canQueue() && !this.#claimed;
+    return this.#session.canQueue() && !this.#session.claimed;
   }
 
   /**
@@ -354,49 +314,13 @@ export class FtpClient {
    */
   claimQueue(): boolean {
     if (!this.queueable) return false;
-    this.#claimed = true;
+    this.#session.claimed = true;
     return true;
-  }
-
-  #canQueue(): boolean {
-    return this.#queueable && this.#holders === 1 && !this.closed;
   }
 
   /** Whether `queueReads` is on for this session (the option, else the welcome). */
   get queuesReads(): boolean {
-    // Not ProFTPD: where it sends with its read/write loop (`UseSendfile off`, ASCII, TLS,
-    // sendfile failing) it reads commands that arrive during a transfer and answers a
-    // queued EPSV with "450 EPSV: data transfer in progress" before the running 226.
-    return this.#options.queueReads ?? /vsftpd/i.test(this.welcome);
-  }
-
-  /**
-   * `epsvAhead`'s default: the option, else `queueReads` if given, else a
-   * server that reads lines already in its input only after a transfer's 226
-   * (vsftpd, ProFTPD: a line in the same write as the transfer's command).
-   */
-  get #epsvAheadOn(): boolean {
-    return this.#options.epsvAhead ?? this.#options.queueReads ??
-      /vsftpd|ProFTPD/i.test(this.welcome);
-  }
-
-  /** A 4xx to a transfer on a TLS session: maybe the data connection could not resume. */
-  #noteRefusal(reply: Reply): void {
-    if (!this.#protected || reply.code < 400 || reply.code >= 500) return;
-    // A protected session made its TLS with the TLS code: it is loaded.
-    if (tlsCodeIfLoaded()?.explainDataRefusal(this.#control.socket as tls.TLSSocket)) {
-      this.#retire();
-    }
-  }
-
-  /** Marks the session closed at once and QUITs after whatever already waits for it. */
-  #retire(): void {
-    if (this.#retired) return;
-    this.#retired = true;
-    log.info("closing the TLS 1.3 session to {peer}: it has no ticket left to resume", {
-      peer: this.#control.peer,
-    });
-    void this.quit();
+    return this.#session.queuesReads;
   }
 
   /**
@@ -405,12 +329,12 @@ export class FtpClient {
    * long link (where parallel streams pay) from the same host or a LAN.
    */
   get fastestReplyMs(): number {
-    return this.#control.fastestReplyMs;
+    return this.#session.control.fastestReplyMs;
   }
 
   /** The connection's peer as `host:port`. */
   get peer(): string {
-    return this.#control.peer;
+    return this.#session.control.peer;
   }
 
   /**
@@ -423,18 +347,23 @@ export class FtpClient {
    * ```
    */
   auth(): Promise<void> {
-    return this.#exclusive(async () => {
-      if (!("setNoDelay" in this.#control.socket)) {
+    return this.#session.exclusive(async () => {
+      if (!("setNoDelay" in this.#session.control.socket)) {
         // nativeControl or adopted: refused before AUTH TLS goes out (node:tls needs a node socket).
         throw new FtpProtocolError("cannot start TLS on a native (Deno.Conn) control connection");
       }
       const { startTlsClient } = await tlsCode(); // before AUTH: the handshake follows at once
-      const reply = await this.#control.command("AUTH TLS");
+      const reply = await this.#session.control.command("AUTH TLS");
       if (reply.code !== 234) throw errorForReply(reply, "AUTH TLS");
-      await this.#control.upgrade((plain) =>
-        startTlsClient(plain, this.#options.host, this.#options.tlsOptions ?? {}, this.#timeout)
+      await this.#session.control.upgrade((plain) =>
+        startTlsClient(
+          plain,
+          this.#session.options.host,
+          this.#session.options.tlsOptions ?? {},
+          this.#session.timeout,
+        )
       );
-      this.#features = undefined; // RFC 4217: features may change after AUTH.
+      this.#session.features = undefined; // RFC 4217: features may change after AUTH.
     });
   }
 
@@ -464,19 +393,19 @@ export class FtpClient {
       if (!told) onPasswordSent?.();
       told = true;
     };
-    const reply = await this.#exclusive(async () => {
+    const reply = await this.#session.exclusive(async () => {
       let reply: Reply;
       try {
-        reply = await this.#control.command(`USER ${user}`);
+        reply = await this.#session.control.command(`USER ${user}`);
         if (reply.code === 331) {
-          this.#control.send(`PASS ${password}`);
+          this.#session.control.send(`PASS ${password}`);
           tell();
-          reply = await this.#control.read(undefined, `PASS ${password}`);
+          reply = await this.#session.control.read(undefined, `PASS ${password}`);
         }
       } finally {
         tell();
       }
-      if (reply.code === 332) reply = await this.#control.command(`ACCT ${account}`);
+      if (reply.code === 332) reply = await this.#session.control.command(`ACCT ${account}`);
       if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
       return reply;
     });
@@ -486,10 +415,10 @@ export class FtpClient {
 
   /** PBSZ/PROT under TLS, then OPTS UTF8 ON when offered. */
   async #afterLogin(): Promise<void> {
-    if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
-    if (this.secure) await this.prot(this.#options.dataProtection ?? "P");
-    if (this.#options.encoding === "utf-8") {
-      const ahead = this.#features ? undefined : this.#options.featuresAhead;
+    if (this.#session.options.nudgeAcks) this.#session.control.nudgeAcks = true;
+    if (this.secure) await this.prot(this.#session.options.dataProtection ?? "P");
+    if (this.#session.options.encoding === "utf-8") {
+      const ahead = this.#session.features ? undefined : this.#session.options.featuresAhead;
       const onAhead = (replies: Reply[]) => {
         ahead?.onReplies(replies);
         if (ahead) this.#keepAheadAnswers(ahead.lines, replies);
@@ -512,25 +441,25 @@ export class FtpClient {
     account: string,
     onPasswordSent?: () => void,
   ): Promise<Reply> {
-    const level = this.#options.dataProtection ?? "P";
+    const level = this.#session.options.dataProtection ?? "P";
     const lineOptions = {
       secure: this.secure,
       level,
-      utf8: this.#options.encoding === "utf-8",
-      features: this.#features,
+      utf8: this.#session.options.encoding === "utf-8",
+      features: this.#session.features,
       // No PWD: the host's own PWD (FtpHost.connect) is the session's first timed round
       // trip, which tells a far server from a near one (`fastestReplyMs`); a pipelined
       // reply's time says little (the server answers USER after its own work).
-      portAhead: this.#portAheadAtLogin ? "A" as const : undefined,
+      portAhead: this.#session.portAheadAtLogin ? "A" as const : undefined,
     };
-    const sent = this.#sentLogin;
-    this.#sentLogin = undefined;
+    const sent = this.#session.sentLogin;
+    this.#session.sentLogin = undefined;
     const lines = pipelinedLoginLines(user, password, lineOptions);
     // `featuresAhead` goes behind FEAT, as `#afterLogin` sends it; OPTS UTF8 ON then only
     // when FEAT offers UTF8 (see `#takeLoginAnswers`), as there.
-    const ahead = sent || this.#features || !lineOptions.utf8
+    const ahead = sent || this.#session.features || !lineOptions.utf8
       ? undefined
-      : this.#options.featuresAhead;
+      : this.#session.options.featuresAhead;
     // A login written ahead (the CLI's head start) chose its own lines after USER and PASS.
     const after = sent
       ? sent.slice(2)
@@ -539,34 +468,36 @@ export class FtpClient {
       : loginAfterLines(lineOptions);
     if (sent && sent.slice(0, 2).join("\n") !== lines.slice(0, 2).join("\n")) {
       // Another login is on the wire already: its replies would be taken for these.
-      this.#control.destroy();
+      this.#session.control.destroy();
       throw new FtpError("internal: login differs from the one sent ahead", { code: "EINVAL" });
     }
-    const { reply, answers } = await this.#exclusive(async () => {
+    const { reply, answers } = await this.#session.exclusive(async () => {
       try {
-        if (!sent) this.#control.sendMany([...lines.slice(0, 2), ...after]);
+        if (!sent) this.#session.control.sendMany([...lines.slice(0, 2), ...after]);
       } finally {
         onPasswordSent?.();
       }
       // The replies to the lines behind PASS come from a logged-in session: nudged too.
-      if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
+      if (this.#session.options.nudgeAcks) this.#session.control.nudgeAcks = true;
       // A refusal is thrown as soon as it is read (a server that turns a session away
       // may hang up before answering the rest); the replies still on their way would be
       // out of step, so the connection is closed then.
       const refuse = (reply: Reply): never => {
-        this.#control.destroy();
+        this.#session.control.destroy();
         throw errorForReply(reply, "login");
       };
-      const userReply = await this.#control.read(this.#timeout, `USER ${user}`);
+      const userReply = await this.#session.control.read(this.#session.timeout, `USER ${user}`);
       if (userReply.code >= 400) refuse(userReply);
-      const passReply = await this.#control.read(this.#timeout, "PASS");
+      const passReply = await this.#session.control.read(this.#session.timeout, "PASS");
       // 230 to USER: no password wanted (PASS then gets 503 or 230, ignored).
       let reply = userReply.code === 331 ? passReply : userReply;
       if (reply.code >= 400) refuse(reply);
       const answers: Reply[] = [];
-      for (const line of after) answers.push(await this.#control.read(this.#timeout, line));
+      for (const line of after) {
+        answers.push(await this.#session.control.read(this.#session.timeout, line));
+      }
       if (reply.code === 332) {
-        reply = await this.#control.command(`ACCT ${account}`);
+        reply = await this.#session.control.command(`ACCT ${account}`);
         answers.length = 0; // answered before the account was given: ask again below
       }
       if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
@@ -576,7 +507,7 @@ export class FtpClient {
       await this.#afterLogin();
       return reply;
     }
-    if (this.#options.nudgeAcks) this.#control.nudgeAcks = true;
+    if (this.#session.options.nudgeAcks) this.#session.control.nudgeAcks = true;
     const probed = ahead ? answers.length - ahead.lines.length : answers.length;
     await this.#takeLoginAnswers(after.slice(0, probed), answers.slice(0, probed), level);
     if (ahead) {
@@ -596,20 +527,12 @@ export class FtpClient {
       const answer = replies[i];
       if (!answer) break;
       if (/^TYPE [AI]$/.test(line) && answer.code >= 200 && answer.code < 300) {
-        this.#type = line.slice(5) as "A" | "I";
+        this.#session.type = line.slice(5) as "A" | "I";
       } else if (line.startsWith("MLST ")) stats.set(line, answer);
     }
-    if (stats.size > 0) this.#loginStats = { replies: stats, sent: this.#control.sentLines };
-  }
-
-  /**
-   * Whether a pipelined login ends with TYPE A and EPSV (`portAhead`): the
-   * port then serves the session's first transfer, as `epsvAhead`'s does
-   * (same servers, plain passive sessions), whether EPSV worked yet or not.
-   */
-  get #portAheadAtLogin(): boolean {
-    return this.#epsvAheadOn && this.#options.passive !== false &&
-      this.#options.epsv !== false && !this.secure;
+    if (stats.size > 0) {
+      this.#session.loginStats = { replies: stats, sent: this.#session.control.sentLines };
+    }
   }
 
   /** The replies to the commands a pipelined login sent after USER and PASS, in turn. */
@@ -621,46 +544,35 @@ export class FtpClient {
       const ok = answer.code >= 200 && answer.code < 300;
       if (line === "PBSZ 0" || line.startsWith("PROT ")) {
         if (!ok) throw errorForReply(answer, line);
-        if (line.startsWith("PROT ")) this.#protected = level === "P";
+        if (line.startsWith("PROT ")) this.#session.dataProtected = level === "P";
       } else if (line === "FEAT") {
         feat = answer;
         const refused = answer.code >= 400 ? errorForReply(answer, "FEAT") : undefined;
-        if (!refused) this.#features = parseFeatures(answer);
-        else if (refused instanceof CommandNotImplementedError) this.#features = new Map();
+        if (!refused) this.#session.features = parseFeatures(answer);
+        else if (refused instanceof CommandNotImplementedError) this.#session.features = new Map();
       } else if (line === "OPTS UTF8 ON") {
         utf8Asked = true; // a refusal (a server without UTF8) is passed over
       } else if (line === "PWD") {
-        if (answer.code === 257) this.#loginDir = { reply: answer, sent: this.#control.sentLines };
+        if (answer.code === 257) {
+          this.#session.loginDir = { reply: answer, sent: this.#session.control.sentLines };
+        }
       } else if (line.startsWith("TYPE ")) {
-        if (ok) this.#type = line.slice(5) as "A" | "I";
+        if (ok) this.#session.type = line.slice(5) as "A" | "I";
       } else if (line === "EPSV") {
-        this.#ready = undefined;
+        this.#session.ready = undefined;
         if (answer.code === 229) {
           try {
-            this.#ready = { port: parseEpsv(answer.text), at: performance.now() };
-            this.#state.epsvWorked = true; // as a 229 to a transfer's EPSV says (data.ts)
+            this.#session.ready = { port: parseEpsv(answer.text), at: performance.now() };
+            this.#session.channel.epsvWorked = true; // as a 229 to a transfer's EPSV says (data.ts)
           } catch { /* no port to keep */ }
-        } else if (answer.code >= 500) this.#state.epsv = false; // PASV from now on
+        } else if (answer.code >= 500) this.#session.channel.epsv = false; // PASV from now on
       }
     }
     // A login sent ahead with FEAT but without OPTS UTF8 ON.
-    if (feat && !utf8Asked && this.#features?.has("UTF8")) {
+    if (feat && !utf8Asked && this.#session.features?.has("UTF8")) {
       await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
     }
   }
-
-  /**
-   * The PWD answered in a pipelined login, and how many lines the control
-   * connection had sent then: {@link pwd} takes it while no line went since.
-   */
-  #loginDir?: { reply: Reply; sent: number };
-
-  /**
-   * The MLST replies read in a login (`featuresAhead`), by line, and how many
-   * lines the control connection had sent then: {@link mlst} takes one while
-   * no line went since (nothing this session did can have changed the path).
-   */
-  #loginStats?: { replies: Map<string, Reply>; sent: number };
 
   /**
    * Sets the data channel protection level (PBSZ 0 + PROT P|C).
@@ -673,7 +585,7 @@ export class FtpClient {
   async prot(level: "P" | "C"): Promise<void> {
     await this.voidcmd("PBSZ 0");
     await this.voidcmd(`PROT ${level}`);
-    this.#protected = level === "P";
+    this.#session.dataProtected = level === "P";
   }
 
   /**
@@ -686,8 +598,8 @@ export class FtpClient {
    * ```
    */
   sendcmd(command: string): Promise<Reply> {
-    return this.#exclusive(async () => {
-      const reply = await this.#control.command(command);
+    return this.#session.exclusive(async () => {
+      const reply = await this.#session.control.command(command);
       if (reply.code >= 400) throw errorForReply(reply, command);
       return reply;
     });
@@ -724,33 +636,33 @@ export class FtpClient {
   ): Promise<Map<string, string>> {
     const ahead = queries.ahead ?? [];
     if (ahead.length === 0) {
-      if (this.#features) return this.#features;
+      if (this.#session.features) return this.#session.features;
       const reply = await this.sendcmd("FEAT").catch((error) => {
         if (error instanceof CommandNotImplementedError) return undefined;
         throw error;
       });
-      return this.#features = reply ? parseFeatures(reply) : new Map();
+      return this.#session.features = reply ? parseFeatures(reply) : new Map();
     }
-    const replies = await this.#exclusive(async () => {
-      const asked = !this.#features;
-      this.#control.sendMany(asked ? ["FEAT", ...ahead] : ahead);
+    const replies = await this.#session.exclusive(async () => {
+      const asked = !this.#session.features;
+      this.#session.control.sendMany(asked ? ["FEAT", ...ahead] : ahead);
       let refused: Error | undefined;
       if (asked) {
         // Known before the rest is read: a session that fails those still has its FEAT.
-        const feat = await this.#control.read();
+        const feat = await this.#session.control.read();
         refused = feat.code >= 400 ? errorForReply(feat, "FEAT") : undefined;
         if (!refused || refused instanceof CommandNotImplementedError) {
-          this.#features = refused ? new Map() : parseFeatures(feat);
+          this.#session.features = refused ? new Map() : parseFeatures(feat);
           refused = undefined;
         }
       }
       const out: Reply[] = [];
-      for (let i = 0; i < ahead.length; i++) out.push(await this.#control.read());
+      for (let i = 0; i < ahead.length; i++) out.push(await this.#session.control.read());
       if (refused) throw refused;
       return out;
     });
     queries.onAhead?.(replies);
-    return this.#features!;
+    return this.#session.features!;
   }
 
   /**
@@ -774,10 +686,10 @@ export class FtpClient {
    * ```
    */
   async pwd(): Promise<string> {
-    const login = this.#loginDir;
-    this.#loginDir = undefined;
+    const login = this.#session.loginDir;
+    this.#session.loginDir = undefined;
     // Nothing sent since the login's PWD (pipelined with it): its answer stands.
-    const reply = login && login.sent === this.#control.sentLines
+    const reply = login && login.sent === this.#session.control.sentLines
       ? login.reply
       : await this.voidcmd("PWD");
     return parse257(reply.text);
@@ -858,8 +770,8 @@ export class FtpClient {
    * ```
    */
   rename(from: string, to: string): Promise<void> {
-    return this.#exclusive(async () => {
-      this.#control.sendMany([`RNFR ${from}`, `RNTO ${to}`]);
+    return this.#session.exclusive(async () => {
+      this.#session.control.sendMany([`RNFR ${from}`, `RNTO ${to}`]);
       await this.#readRename(from, to);
     });
   }
@@ -877,11 +789,11 @@ export class FtpClient {
    * ```
    */
   renameAfter(command: string, from: string, to: string): Promise<Reply> {
-    return this.#exclusive(async () => {
+    return this.#session.exclusive(async () => {
       // The next transfer's EPSV goes along (`epsvAhead`): its reply is read after the rename's.
-      const ahead = this.#epsvAhead ? ["EPSV"] : [];
-      this.#control.sendMany([command, `RNFR ${from}`, `RNTO ${to}`, ...ahead]);
-      const before = await this.#control.read(this.#timeout, command);
+      const ahead = this.#session.epsvAhead ? ["EPSV"] : [];
+      this.#session.control.sendMany([command, `RNFR ${from}`, `RNTO ${to}`, ...ahead]);
+      const before = await this.#session.control.read(this.#session.timeout, command);
       await this.#readRename(from, to, ahead.length > 0);
       return before;
     });
@@ -907,17 +819,11 @@ export class FtpClient {
     beforeCommand: readonly string[],
     expectedSize: number | undefined,
   ): NextPort | undefined {
-    if (direction !== "read" || !this.#epsvAhead) return undefined;
+    if (direction !== "read" || !this.#session.epsvAhead) return undefined;
     if (type === "A") return /vsftpd/i.test(this.welcome) ? new NextPort(() => true) : undefined;
     const small = beforeCommand.length === 0 && (expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES;
     if (!small || this.portBehindReads === undefined) return undefined;
     return new NextPort(() => this.portBehindReads?.() === true);
-  }
-
-  /** Whether `renameAfter` sends the next transfer's EPSV along (`epsvAhead`). */
-  get #epsvAhead(): boolean {
-    return this.#epsvAheadOn && this.#options.passive !== false &&
-      !this.#protected && this.epsvWorked;
   }
 
   /**
@@ -926,22 +832,13 @@ export class FtpClient {
    * its port for the next transfer, anything else is passed over.
    */
   async #readRename(from: string, to: string, epsv = false): Promise<void> {
-    const first = await this.#control.read(this.#timeout, `RNFR ${from}`);
-    const second = await this.#control.read(this.#timeout, `RNTO ${to}`);
+    const first = await this.#session.control.read(this.#session.timeout, `RNFR ${from}`);
+    const second = await this.#session.control.read(this.#session.timeout, `RNTO ${to}`);
     if (epsv) {
-      this.#keepPort(await this.#control.read(this.#timeout, "EPSV"));
+      this.#session.keepPort(await this.#session.control.read(this.#session.timeout, "EPSV"));
     }
     if (first.code !== 350) throw errorForReply(first, `RNFR ${from}`);
     if (second.code < 200 || second.code >= 300) throw errorForReply(second, `RNTO ${to}`);
-  }
-
-  /** Keeps the port of an EPSV sent ahead (a 229) for the next transfer; anything else, none. */
-  #keepPort(reply: Reply): void {
-    this.#ready = undefined;
-    if (reply.code !== 229) return;
-    try {
-      this.#ready = { port: parseEpsv(reply.text), at: performance.now() };
-    } catch { /* no port to keep */ }
   }
 
   /**
@@ -953,19 +850,19 @@ export class FtpClient {
    * ```
    */
   async size(path: string): Promise<number> {
-    const reply = await this.#exclusive(async () => {
+    const reply = await this.#session.exclusive(async () => {
       // TYPE and SIZE in one write: one round trip, not two.
-      const typed = this.#type === "I";
-      this.#control.sendMany(typed ? [`SIZE ${path}`] : ["TYPE I", `SIZE ${path}`]);
+      const typed = this.#session.type === "I";
+      this.#session.control.sendMany(typed ? [`SIZE ${path}`] : ["TYPE I", `SIZE ${path}`]);
       if (!typed) {
-        const type = await this.#control.read(this.#timeout, "TYPE I");
+        const type = await this.#session.control.read(this.#session.timeout, "TYPE I");
         if (type.code < 200 || type.code >= 300) {
-          await this.#control.read(this.#timeout, `SIZE ${path}`);
+          await this.#session.control.read(this.#session.timeout, `SIZE ${path}`);
           throw errorForReply(type, "TYPE I");
         }
-        this.#type = "I";
+        this.#session.type = "I";
       }
-      const reply = await this.#control.read(this.#timeout, `SIZE ${path}`);
+      const reply = await this.#session.control.read(this.#session.timeout, `SIZE ${path}`);
       if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, `SIZE ${path}`);
       return reply;
     });
@@ -1198,8 +1095,6 @@ export class FtpClient {
     );
   }
 
-  #listAllRejected = false;
-
   /**
    * Raw LIST lines (same `-a` handling as {@link list}).
    *
@@ -1242,12 +1137,12 @@ export class FtpClient {
   }
 
   async #withListAll<T>(options: { hidden?: boolean }, run: (all: boolean) => Promise<T>) {
-    const hidden = (options.hidden ?? true) && !this.#listAllRejected;
+    const hidden = (options.hidden ?? true) && !this.#session.listAllRejected;
     try {
       return await run(hidden);
     } catch (error) {
       if (hidden && error instanceof FtpError && error.ftpCode && error.ftpCode >= 500) {
-        this.#listAllRejected = true;
+        this.#session.listAllRejected = true;
         log.debug("server rejected LIST -a; using plain LIST", {});
         return await run(false);
       }
@@ -1290,13 +1185,15 @@ export class FtpClient {
    */
   async mlst(path = ""): Promise<ListEntry> {
     const line = `MLST${path ? ` ${path}` : ""}`;
-    const login = this.#loginStats;
+    const login = this.#session.loginStats;
     // Asked in the login's write with nothing sent since: its answer stands (once).
-    const kept = login?.sent === this.#control.sentLines ? login.replies.get(line) : undefined;
+    const kept = login?.sent === this.#session.control.sentLines
+      ? login.replies.get(line)
+      : undefined;
     login?.replies.delete(line);
     if (kept && (kept.code < 200 || kept.code >= 300)) throw errorForReply(kept, line);
     const reply = kept ?? await this.voidcmd(line);
-    return parseMlstReply(reply.lines.join("\n"), { timeShift: this.#shiftFor(true) });
+    return parseMlstReply(reply.lines.join("\n"), { timeShift: this.#session.shiftFor(true) });
   }
 
   /**
@@ -1329,18 +1226,20 @@ export class FtpClient {
     const wait = options.wait ?? true;
     let left = false;
     try {
-      await this.#exclusive(async () => {
-        this.#control.send("QUIT");
+      await this.#session.exclusive(async () => {
+        this.#session.control.send("QUIT");
         if (!wait) {
           left = true;
-          return await this.#control.leave();
+          return await this.#session.control.leave();
         }
-        await this.#control.read(Math.min(this.#timeout, 5_000)).catch(() => undefined);
+        await this.#session.control.read(Math.min(this.#session.timeout, 5_000)).catch(() =>
+          undefined
+        );
       });
     } catch {
       // The server may close without a reply (UFTPD does).
     } finally {
-      if (!left) this.#control.destroy();
+      if (!left) this.#session.control.destroy();
     }
   }
 
@@ -1356,14 +1255,14 @@ export class FtpClient {
    * ```
    */
   exclusive<T>(fn: (control: RawControl) => Promise<T>): Promise<T> {
-    return this.#exclusive(() => {
-      const control = this.#control;
+    return this.#session.exclusive(() => {
+      const control = this.#session.control;
       return fn({
         send: (line) => control.send(line),
-        read: (timeoutMs) => control.read(timeoutMs ?? this.#timeout),
+        read: (timeoutMs) => control.read(timeoutMs ?? this.#session.timeout),
         command: (line) => control.command(line),
-        remoteAddress: control.socket.remoteAddress ?? this.#options.host,
-        timeoutMs: this.#timeout,
+        remoteAddress: control.socket.remoteAddress ?? this.#session.options.host,
+        timeoutMs: this.#session.timeout,
       });
     });
   }
@@ -1380,29 +1279,21 @@ export class FtpClient {
    * ```
    */
   close(): void {
-    if (this.#retired) return;
-    this.#control.destroy();
-  }
-
-  get #timeout(): number {
-    return this.#options.timeoutMs;
+    if (this.#session.retired) return;
+    this.#session.control.destroy();
   }
 
   /** MLSD/MLST times are UTC (RFC 3659) unless the server is known to differ. */
-  #shiftFor(mlsd: boolean): number {
-    return mlsd && !this.mlsdLocalTime ? 0 : this.timeShift;
-  }
-
   async #listEntries(command: string, mlsd = false): Promise<Listing> {
     const handle = await this.#transfer(command, "A", "read");
     // A line no parser reads is skipped and reported with the entries (as lftp
     // and rclone skip it): the good entries beside it still count.
     const parser = createListingParser({
-      parsers: this.#options.listParsers,
-      context: { timeShift: this.#shiftFor(mlsd) },
+      parsers: this.#session.options.listParsers,
+      context: { timeShift: this.#session.shiftFor(mlsd) },
       onUnparsed: "skip",
     });
-    const decoder = textDecoder(this.#options.encoding);
+    const decoder = textDecoder(this.#session.options.encoding);
     const entries: ListEntry[] = [];
     let bytes = 0;
     const reader = retrieveStream(handle, {}).getReader();
@@ -1411,9 +1302,9 @@ export class FtpClient {
         const { value, done } = await reader.read();
         if (done) break;
         bytes += value.length;
-        if (bytes > this.#options.maxListingBytes) {
+        if (bytes > this.#session.options.maxListingBytes) {
           throw new FtpProtocolError(
-            `listing of ${command} larger than ${this.#options.maxListingBytes} bytes`,
+            `listing of ${command} larger than ${this.#session.options.maxListingBytes} bytes`,
             { code: "EFTPTOOBIG" },
           );
         }
@@ -1432,7 +1323,11 @@ export class FtpClient {
   async #retrieveText(command: string): Promise<string> {
     const handle = await this.#transfer(command, "A", "read");
     const stream = retrieveStream(handle, {});
-    return await readAllText(stream, this.#options.encoding, this.#options.maxListingBytes);
+    return await readAllText(
+      stream,
+      this.#session.options.encoding,
+      this.#session.options.maxListingBytes,
+    );
   }
 
   #strategies?: { protected: boolean; opener: ChannelOpener; security: DataSecurity };
@@ -1442,31 +1337,35 @@ export class FtpClient {
    * and again only when PROT changes what the data connections need.
    */
   #setup(): { opener: ChannelOpener; security: DataSecurity } {
-    if (this.#strategies?.protected === this.#protected) return this.#strategies;
-    const security = this.#protected
+    if (this.#strategies?.protected === this.#session.dataProtected) return this.#strategies;
+    const security = this.#session.dataProtected
       ? tlsData(
-        this.#control.socket as tls.TLSSocket,
-        this.#options.tlsOptions ?? {},
-        this.#timeout,
+        this.#session.control.socket as tls.TLSSocket,
+        this.#session.options.tlsOptions ?? {},
+        this.#session.timeout,
       )
-      : plainData(this.#options.nativeDataConnections !== false);
+      : plainData(this.#session.options.nativeDataConnections !== false);
     const channel: DataChannelOptions = {
-      passive: this.#options.passive,
-      epsv: this.#options.epsv,
-      trustPasvHost: this.#options.trustPasvHost,
-      activeAddress: this.#options.activeAddress,
-      sourceAddress: this.#options.sourceAddress,
+      passive: this.#session.options.passive,
+      epsv: this.#session.options.epsv,
+      trustPasvHost: this.#session.options.trustPasvHost,
+      activeAddress: this.#session.options.activeAddress,
+      sourceAddress: this.#session.options.sourceAddress,
       plainConn: security.nativeConn,
-      timeoutMs: this.#timeout,
+      timeoutMs: this.#session.timeout,
     };
-    const opener = channelOpener(channel, this.#state, this.#options.pipeline !== false);
-    this.#strategies = { protected: this.#protected, opener, security };
+    const opener = channelOpener(
+      channel,
+      this.#session.channel,
+      this.#session.options.pipeline !== false,
+    );
+    this.#strategies = { protected: this.#session.dataProtected, opener, security };
     return this.#strategies;
   }
 
   /** Whether an upload's bytes go before its command's first reply (`writeAhead`). */
   #writesAhead(command: string, direction: "read" | "write", encrypted: boolean): boolean {
-    return direction === "write" && !encrypted && this.#options.writeAhead !== false &&
+    return direction === "write" && !encrypted && this.#session.options.writeAhead !== false &&
       /^(STOR|APPE) /.test(command);
   }
 
@@ -1494,59 +1393,59 @@ export class FtpClient {
       between: rest,
       ahead: queries.ahead,
       // Lines queued behind this transfer would be read before a new EPSV/PASV.
-      mayReopen: () => !this.#queuedBehind,
+      mayReopen: () => !this.#session.queuedBehind,
     };
     // Behind a running download: the lines go now, the replies are read in turn.
-    const behind = this.#canQueue() && type === "I" && this.#type === "I";
+    const behind = this.#session.canQueue() && type === "I" && this.#session.type === "I";
     if (behind) request.nextPort = nextPortOf();
-    this.#claimed = false;
-    const lock = this.#acquire();
-    let queued = behind && this.#setup().opener.queue(this.#control, request);
+    this.#session.claimed = false;
+    const lock = this.#session.acquire();
+    let queued = behind && this.#setup().opener.queue(this.#session.control, request);
     if (queued) {
-      this.#queueable = false;
-      this.#queuedBehind = true;
+      this.#session.queueable = false;
+      this.#session.queuedBehind = true;
     }
     const release = await lock;
-    if (queued) this.#queuedBehind = false;
-    else this.#unsentIfClosed(release, command);
+    if (queued) this.#session.queuedBehind = false;
+    else this.#session.unsentIfClosed(release, command);
     if (!queued) request.nextPort = nextPortOf();
     const { nextPort } = request;
     // A port opened ahead serves this transfer, if recent; any other EPSV closes it.
-    const ready = this.#ready;
-    this.#ready = undefined;
+    const ready = this.#session.ready;
+    this.#session.ready = undefined;
     if (!queued && ready && performance.now() - ready.at < READY_PORT_MS) {
       request.readyPort = ready.port;
     }
     // Gives the session back once, the next port's reply read first (./transfer_end.ts).
     const end = new TransferEnd({
-      control: this.#control,
-      timeoutMs: this.#timeout,
+      control: this.#session.control,
+      timeoutMs: this.#session.timeout,
       command,
       nextPort,
-      keepPort: (reply) => this.#keepPort(reply),
+      keepPort: (reply) => this.#session.keepPort(reply),
       release: () => {
-        this.#queueable = false;
+        this.#session.queueable = false;
         release();
       },
     });
     try {
       // TYPE goes in the same write as the transfer's lines (its reply read first).
-      const typeLines = this.#type === type ? [] : [`TYPE ${type}`];
+      const typeLines = this.#session.type === type ? [] : [`TYPE ${type}`];
       if (typeLines.length > 0) request.ahead = [...typeLines, ...(request.ahead ?? [])];
       const { opener, security } = this.#setup();
       // A download's lines go out at once when they can (pipelined): from then on,
       // a small one lets the next download queue its lines behind it, unless the next
       // transfer's EPSV went there.
-      queued ||= opener.queue(this.#control, request);
+      queued ||= opener.queue(this.#session.control, request);
       if (
         queued && direction === "read" && type === "I" && !security.encrypted &&
         this.queuesReads && (queries.expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES &&
         !nextPort?.owed
       ) {
-        this.#queueable = true;
+        this.#session.queueable = true;
         this.onQueueable?.();
       }
-      const opened = await opener.open(this.#control, { ...request, queued });
+      const opened = await opener.open(this.#session.control, { ...request, queued });
       const { pending } = opened;
       let sent = opened.sent;
       const ahead = opened.ahead.slice(typeLines.length);
@@ -1555,23 +1454,23 @@ export class FtpClient {
         if (reply.code < 200 || reply.code >= 300) {
           // The command went out in the other type (a download would be converted).
           pending.cancel();
-          this.#control.destroy();
+          this.#session.control.destroy();
           throw errorForReply(reply, typeLines[0]);
         }
-        this.#type = type;
+        this.#session.type = type;
       }
       if (ahead.length > 0) queries.onAhead?.(ahead);
       if (rest.length > 0) {
         // Pipelined, RETR went out with REST: a refusal leaves a transfer from byte 0 on its way.
-        const reply = opened.between?.[0] ?? await this.#control.command(rest[0]);
+        const reply = opened.between?.[0] ?? await this.#session.control.command(rest[0]);
         if (reply.code !== 350) {
           pending.cancel();
-          if (opened.between) this.#control.destroy();
+          if (opened.between) this.#session.control.destroy();
           throw errorForReply(reply, rest[0]);
         }
       }
       for (const line of before) {
-        const reply = await this.#control.command(line);
+        const reply = await this.#session.control.command(line);
         if (reply.code >= 400) {
           pending.cancel();
           throw errorForReply(reply, line);
@@ -1590,7 +1489,7 @@ export class FtpClient {
       const dataReady = pending.channel().then((raw) =>
         security.connect(raw, {
           command,
-          timeoutMs: this.#timeout,
+          timeoutMs: this.#session.timeout,
           direction,
           mapError: asDataError,
           expectedBytes: announcement,
@@ -1604,23 +1503,23 @@ export class FtpClient {
       // (a write the server never reads would wait) and is the transfer's error.
       let first: Promise<Reply> | undefined;
       if (!sent && this.#writesAhead(command, direction, security.encrypted)) {
-        this.#control.send(command);
+        this.#session.control.send(command);
         announce(undefined);
-        first = this.#control.read(this.#timeout, command);
+        first = this.#session.control.read(this.#session.timeout, command);
         const cut = () => dataReady.then((d) => d.destroy(), () => {});
         first.then((reply) => void (refusal(reply) && cut()), cut);
       }
       // The command goes now: the next transfer's EPSV, if wanted, in the same write.
       const after = first || sent ? [] : nextPort?.lines() ?? [];
       if (after.length > 0) {
-        this.#control.sendMany([command, ...after]);
+        this.#session.control.sendMany([command, ...after]);
         sent = true;
       }
       const preliminary = first
         ? undefined
         : sent
-        ? await this.#control.read(this.#timeout, command)
-        : await this.#control.command(command);
+        ? await this.#session.control.read(this.#session.timeout, command)
+        : await this.#session.control.command(command);
       if (!preliminary) {
         // Read with the final reply (see `firstOrFinal`).
       } else if (refusal(preliminary)) {
@@ -1629,7 +1528,7 @@ export class FtpClient {
         if (security.encrypted && preliminary.code < 500) await settled(dataReady, 2_000);
         pending.cancel();
         dataReady.then((d) => d.destroy(), () => {});
-        this.#noteRefusal(preliminary);
+        this.#session.noteRefusal(preliminary);
         throw errorForReply(preliminary, command);
       } else if (preliminary.code >= 200) {
         // Some servers answer an empty transfer with 226 at once.
@@ -1643,7 +1542,7 @@ export class FtpClient {
         ? announcedSize(preliminary.text)
         : undefined;
       if (direction === "read" && security.encrypted) {
-        early = this.#control.read(Number.POSITIVE_INFINITY, command);
+        early = this.#session.control.read(Number.POSITIVE_INFINITY, command);
         early.then((reply) => reply.code < 300 && confirmed(), () => {});
       }
       // After a failed data connection the server's reply to the command says
@@ -1658,7 +1557,7 @@ export class FtpClient {
           end.finish();
         }
         if (reply.code < 400) return cause;
-        this.#noteRefusal(reply);
+        this.#session.noteRefusal(reply);
         return errorForReply(reply, command, cause);
       };
       let sentAfter = false;
@@ -1675,17 +1574,17 @@ export class FtpClient {
         preliminary,
         command,
         announcedBytes,
-        timeoutMs: this.#timeout,
+        timeoutMs: this.#session.timeout,
         closing: () => {
           if (end.done || !queries.after || sentAfter) return;
-          this.#control.sendMany([queries.after]);
+          this.#session.control.sendMany([queries.after]);
           sentAfter = true;
         },
         finalReply: async () => {
           try {
             let reply = await end.lastReply(early, first);
             if (sentAfter) {
-              const next = await this.#control.read(this.#timeout, queries.after!);
+              const next = await this.#session.control.read(this.#session.timeout, queries.after!);
               // A transfer ends with 226/250 (or a refusal): if the first reply is not one
               // and the second is, the query was answered first, before the file was done.
               const ended = (r: Reply) => r.code === 226 || r.code === 250;
@@ -1695,13 +1594,13 @@ export class FtpClient {
               } else queries.onAfter?.(next, false);
             }
             if (reply.code < 200 || reply.code >= 300) {
-              this.#noteRefusal(reply);
+              this.#session.noteRefusal(reply);
               throw errorForReply(reply, command);
             }
             return reply;
           } catch (error) {
             // Replies still owed to lines sent after the data: the session is out of step.
-            if (sentAfter && !this.#control.closed) this.#control.destroy();
+            if (sentAfter && !this.#session.control.closed) this.#session.control.destroy();
             throw error;
           } finally {
             end.finish();
@@ -1714,14 +1613,14 @@ export class FtpClient {
           if (refused) {
             // Cut because the server refused the upload: its reply is the error. A
             // query sent with the end is still owed a reply: the session is out of step.
-            if (sentAfter) this.#control.destroy();
+            if (sentAfter) this.#session.control.destroy();
             end.finish();
-            this.#noteRefusal(refused);
+            this.#session.noteRefusal(refused);
             return errorForReply(refused, command, cause);
           }
           if (sentAfter) return end.drop(cause);
           if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);
-          if (this.#queuedBehind || nextPort?.owed) return end.drop(cause);
+          if (this.#session.queuedBehind || nextPort?.owed) return end.drop(cause);
           // A stalled transfer gives no reply of its own: ABOR resynchronises.
           await end.abort(early ?? first).catch(() => {
             /* the session is out of step; its next command fails */
@@ -1731,7 +1630,9 @@ export class FtpClient {
         abort: async () => {
           data.destroy();
           if (end.done) return;
-          if (sentAfter || this.#queuedBehind || nextPort?.owed) return void end.drop(undefined);
+          if (sentAfter || this.#session.queuedBehind || nextPort?.owed) {
+            return void end.drop(undefined);
+          }
           if (first && await first.then(refusal, () => true)) return void end.finish();
           await end.abort(early ?? first);
         },
@@ -1743,49 +1644,10 @@ export class FtpClient {
   }
 
   async #abortRaw(): Promise<void> {
-    await this.#exclusive(async () => {
-      this.#control.send("ABOR");
-      await readAbortReplies(this.#control, "ABOR", this.#timeout);
+    await this.#session.exclusive(async () => {
+      this.#session.control.send("ABOR");
+      await readAbortReplies(this.#session.control, "ABOR", this.#session.timeout);
     });
-  }
-
-  #acquire(): Promise<() => void> {
-    this.#holders++;
-    let release!: () => void;
-    const next = new Promise<void>((resolve) => {
-      let released = false;
-      release = () => {
-        if (released) return;
-        released = true;
-        this.#holders--;
-        resolve();
-      };
-    });
-    const previous = this.#lock;
-    this.#lock = previous.then(() => next);
-    return previous.then(() => release);
-  }
-
-  /**
-   * Throws {@link FtpSessionClosedError} (the lock released) when the session
-   * closed while this command waited for it: a retired TLS session QUITs
-   * behind the commands already waiting, and one that came later never reaches
-   * the server, so the pool may run it on another session.
-   */
-  #unsentIfClosed(release: () => void, command?: string): void {
-    if (!this.#control.closed) return;
-    release();
-    throw new FtpSessionClosedError(command);
-  }
-
-  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.#acquire();
-    this.#unsentIfClosed(release);
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
   }
 }
 
