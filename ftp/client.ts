@@ -9,7 +9,7 @@ import type tls from "node:tls";
 import { logger } from "../util/log.ts";
 import { ControlConnection } from "./control.ts";
 import { ConnSocket, type ControlSocket } from "./conn_socket.ts";
-import { loginAfterLines, pipelinedLoginLines, welcomePipelinesLogin } from "./login_lines.ts";
+import { loginSequence, pipelinesLogin } from "./login.ts";
 import { type DataChannelOptions, dataConnectionError } from "./data.ts";
 import {
   type ChannelOpener,
@@ -28,14 +28,7 @@ import {
   FtpReplyError,
   FtpTimeoutError,
 } from "./errors.ts";
-import {
-  formatFtpTime,
-  parse257,
-  parseEpsv,
-  parseFeatures,
-  parseFtpTime,
-  type Reply,
-} from "./reply.ts";
+import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
 import { connectSocket, formatHostPort, textDecoder } from "./socket.ts";
 import { tlsCode } from "./tls_code.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
@@ -145,8 +138,7 @@ export class FtpClient {
 
   /** Whether `login` pipelines (the option, else the welcome). */
   get pipelinesLogin(): boolean {
-    return this.#session.sentLogin !== undefined ||
-      (this.#session.options.pipelineLogin ?? welcomePipelinesLogin(this.welcome));
+    return pipelinesLogin(this.#session);
   }
 
   /**
@@ -379,199 +371,13 @@ export class FtpClient {
    * await ftp.login("bob", Deno.env.get("FTP_PASSWORD"));
    * ```
    */
-  async login(
+  login(
     user = "anonymous",
     password = "anonymous@",
     account = "",
     onPasswordSent?: () => void,
   ): Promise<Reply> {
-    if (this.pipelinesLogin) {
-      return await this.#pipelinedLogin(user, password, account, onPasswordSent);
-    }
-    let told = false;
-    const tell = () => {
-      if (!told) onPasswordSent?.();
-      told = true;
-    };
-    const reply = await this.#session.exclusive(async () => {
-      let reply: Reply;
-      try {
-        reply = await this.#session.control.command(`USER ${user}`);
-        if (reply.code === 331) {
-          this.#session.control.send(`PASS ${password}`);
-          tell();
-          reply = await this.#session.control.read(undefined, `PASS ${password}`);
-        }
-      } finally {
-        tell();
-      }
-      if (reply.code === 332) reply = await this.#session.control.command(`ACCT ${account}`);
-      if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
-      return reply;
-    });
-    await this.#afterLogin();
-    return reply;
-  }
-
-  /** PBSZ/PROT under TLS, then OPTS UTF8 ON when offered. */
-  async #afterLogin(): Promise<void> {
-    if (this.#session.options.nudgeAcks) this.#session.control.nudgeAcks = true;
-    if (this.secure) await this.prot(this.#session.options.dataProtection ?? "P");
-    if (this.#session.options.encoding === "utf-8") {
-      const ahead = this.#session.features ? undefined : this.#session.options.featuresAhead;
-      const onAhead = (replies: Reply[]) => {
-        ahead?.onReplies(replies);
-        if (ahead) this.#keepAheadAnswers(ahead.lines, replies);
-      };
-      const features = await this.features(ahead ? { ahead: ahead.lines, onAhead } : {})
-        .catch(() => new Map<string, string>());
-      if (features.has("UTF8")) await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
-    }
-  }
-
-  /**
-   * USER, PASS and the commands after a login in one write. Sent before the
-   * login's outcome is known, those commands are answered 530 when it fails
-   * (the login's error is thrown) and are asked again when the server wants
-   * an account (332) first.
-   */
-  async #pipelinedLogin(
-    user: string,
-    password: string,
-    account: string,
-    onPasswordSent?: () => void,
-  ): Promise<Reply> {
-    const level = this.#session.options.dataProtection ?? "P";
-    const lineOptions = {
-      secure: this.secure,
-      level,
-      utf8: this.#session.options.encoding === "utf-8",
-      features: this.#session.features,
-      // No PWD: the host's own PWD (FtpHost.connect) is the session's first timed round
-      // trip, which tells a far server from a near one (`fastestReplyMs`); a pipelined
-      // reply's time says little (the server answers USER after its own work).
-      portAhead: this.#session.portAheadAtLogin ? "A" as const : undefined,
-    };
-    const sent = this.#session.sentLogin;
-    this.#session.sentLogin = undefined;
-    const lines = pipelinedLoginLines(user, password, lineOptions);
-    // `featuresAhead` goes behind FEAT, as `#afterLogin` sends it; OPTS UTF8 ON then only
-    // when FEAT offers UTF8 (see `#takeLoginAnswers`), as there.
-    const ahead = sent || this.#session.features || !lineOptions.utf8
-      ? undefined
-      : this.#session.options.featuresAhead;
-    // A login written ahead (the CLI's head start) chose its own lines after USER and PASS.
-    const after = sent
-      ? sent.slice(2)
-      : ahead
-      ? [...loginAfterLines({ ...lineOptions, utf8: false }), "FEAT", ...ahead.lines]
-      : loginAfterLines(lineOptions);
-    if (sent && sent.slice(0, 2).join("\n") !== lines.slice(0, 2).join("\n")) {
-      // Another login is on the wire already: its replies would be taken for these.
-      this.#session.control.destroy();
-      throw new FtpError("internal: login differs from the one sent ahead", { code: "EINVAL" });
-    }
-    const { reply, answers } = await this.#session.exclusive(async () => {
-      try {
-        if (!sent) this.#session.control.sendMany([...lines.slice(0, 2), ...after]);
-      } finally {
-        onPasswordSent?.();
-      }
-      // The replies to the lines behind PASS come from a logged-in session: nudged too.
-      if (this.#session.options.nudgeAcks) this.#session.control.nudgeAcks = true;
-      // A refusal is thrown as soon as it is read (a server that turns a session away
-      // may hang up before answering the rest); the replies still on their way would be
-      // out of step, so the connection is closed then.
-      const refuse = (reply: Reply): never => {
-        this.#session.control.destroy();
-        throw errorForReply(reply, "login");
-      };
-      const userReply = await this.#session.control.read(this.#session.timeout, `USER ${user}`);
-      if (userReply.code >= 400) refuse(userReply);
-      const passReply = await this.#session.control.read(this.#session.timeout, "PASS");
-      // 230 to USER: no password wanted (PASS then gets 503 or 230, ignored).
-      let reply = userReply.code === 331 ? passReply : userReply;
-      if (reply.code >= 400) refuse(reply);
-      const answers: Reply[] = [];
-      for (const line of after) {
-        answers.push(await this.#session.control.read(this.#session.timeout, line));
-      }
-      if (reply.code === 332) {
-        reply = await this.#session.control.command(`ACCT ${account}`);
-        answers.length = 0; // answered before the account was given: ask again below
-      }
-      if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
-      return { reply, answers };
-    });
-    if (answers.length === 0) {
-      await this.#afterLogin();
-      return reply;
-    }
-    if (this.#session.options.nudgeAcks) this.#session.control.nudgeAcks = true;
-    const probed = ahead ? answers.length - ahead.lines.length : answers.length;
-    await this.#takeLoginAnswers(after.slice(0, probed), answers.slice(0, probed), level);
-    if (ahead) {
-      ahead.onReplies(answers.slice(probed));
-      this.#keepAheadAnswers(ahead.lines, answers.slice(probed));
-    }
-    return reply;
-  }
-
-  /**
-   * What the session takes from the replies to `featuresAhead`'s lines: a
-   * TYPE's (the session's type) and the MLSTs' (see {@link mlst}).
-   */
-  #keepAheadAnswers(lines: readonly string[], replies: readonly Reply[]): void {
-    const stats = new Map<string, Reply>();
-    for (const [i, line] of lines.entries()) {
-      const answer = replies[i];
-      if (!answer) break;
-      if (/^TYPE [AI]$/.test(line) && answer.code >= 200 && answer.code < 300) {
-        this.#session.type = line.slice(5) as "A" | "I";
-      } else if (line.startsWith("MLST ")) stats.set(line, answer);
-    }
-    if (stats.size > 0) {
-      this.#session.loginStats = { replies: stats, sent: this.#session.control.sentLines };
-    }
-  }
-
-  /** The replies to the commands a pipelined login sent after USER and PASS, in turn. */
-  async #takeLoginAnswers(after: readonly string[], answers: Reply[], level: "P" | "C") {
-    let utf8Asked = false;
-    let feat: Reply | undefined;
-    for (const [i, line] of after.entries()) {
-      const answer = answers[i];
-      const ok = answer.code >= 200 && answer.code < 300;
-      if (line === "PBSZ 0" || line.startsWith("PROT ")) {
-        if (!ok) throw errorForReply(answer, line);
-        if (line.startsWith("PROT ")) this.#session.dataProtected = level === "P";
-      } else if (line === "FEAT") {
-        feat = answer;
-        const refused = answer.code >= 400 ? errorForReply(answer, "FEAT") : undefined;
-        if (!refused) this.#session.features = parseFeatures(answer);
-        else if (refused instanceof CommandNotImplementedError) this.#session.features = new Map();
-      } else if (line === "OPTS UTF8 ON") {
-        utf8Asked = true; // a refusal (a server without UTF8) is passed over
-      } else if (line === "PWD") {
-        if (answer.code === 257) {
-          this.#session.loginDir = { reply: answer, sent: this.#session.control.sentLines };
-        }
-      } else if (line.startsWith("TYPE ")) {
-        if (ok) this.#session.type = line.slice(5) as "A" | "I";
-      } else if (line === "EPSV") {
-        this.#session.ready = undefined;
-        if (answer.code === 229) {
-          try {
-            this.#session.ready = { port: parseEpsv(answer.text), at: performance.now() };
-            this.#session.channel.epsvWorked = true; // as a 229 to a transfer's EPSV says (data.ts)
-          } catch { /* no port to keep */ }
-        } else if (answer.code >= 500) this.#session.channel.epsv = false; // PASV from now on
-      }
-    }
-    // A login sent ahead with FEAT but without OPTS UTF8 ON.
-    if (feat && !utf8Asked && this.#session.features?.has("UTF8")) {
-      await this.sendcmd("OPTS UTF8 ON").catch(() => undefined);
-    }
+    return loginSequence(this.#session, this, user, password, account, onPasswordSent);
   }
 
   /**
