@@ -5,28 +5,17 @@
  * @module
  */
 import type net from "node:net";
-import type tls from "node:tls";
 import { logger } from "../util/log.ts";
 import { ControlConnection } from "./control.ts";
 import { ConnSocket, type ControlSocket } from "./conn_socket.ts";
 import { loginSequence, pipelinesLogin } from "./login.ts";
-import { type DataChannelOptions, dataConnectionError } from "./data.ts";
-import {
-  type ChannelOpener,
-  channelOpener,
-  type ChannelRequest,
-  type DataSecurity,
-  NextPort,
-  plainData,
-  tlsData,
-} from "./transfer_setup.ts";
+import { startTransfer } from "./transfer_start.ts";
 import {
   CommandNotImplementedError,
   errorForReply,
   FtpError,
   FtpProtocolError,
   FtpReplyError,
-  FtpTimeoutError,
 } from "./errors.ts";
 import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
 import { connectSocket, formatHostPort, textDecoder } from "./socket.ts";
@@ -40,17 +29,12 @@ import {
   storeStream,
   type TransferHandle,
 } from "./transfer.ts";
-import { readAbortReplies, refusal, TransferEnd } from "./transfer_end.ts";
-import { connectConn, type DataConnection } from "./data_connection.ts";
+import { readAbortReplies } from "./transfer_end.ts";
+import { connectConn } from "./data_connection.ts";
 import type { ListEntry } from "./listing/types.ts";
 import { createListingParser, type Listing, parseMlstReply, parseNlst } from "./listing/index.ts";
 
-import {
-  type FtpClientOptions,
-  type RawControl,
-  READY_PORT_MS,
-  type TransferOptions,
-} from "./client_options.ts";
+import type { FtpClientOptions, RawControl, TransferOptions } from "./client_options.ts";
 
 export {
   type FtpClientOptions,
@@ -606,33 +590,6 @@ export class FtpClient {
   }
 
   /**
-   * Whether a transfer's command carries the session's next transfer's EPSV
-   * in its own write ({@link NextPort}), where the session keeps ports opened
-   * ahead (`epsvAhead`):
-   * - a listing (a type A download) on vsftpd, always: it reads no command
-   *   while a transfer runs. ProFTPD reads commands during a long LIST (it
-   *   answered such an EPSV "450 EPSV: data transfer in progress" before
-   *   the 226): never behind a listing there.
-   * - a small plain download (binary, from byte 0, no command between, up
-   *   to {@link QUEUE_BEHIND_BYTES}) whenever {@link portBehindReads} says
-   *   so as the command's write is made (a session pool: never on a session
-   *   that queues downloads, where the place behind is for the next one).
-   * `beforeCommand` are the lines between the channel and the command (REST).
-   */
-  #nextPortOf(
-    direction: "read" | "write",
-    type: "A" | "I",
-    beforeCommand: readonly string[],
-    expectedSize: number | undefined,
-  ): NextPort | undefined {
-    if (direction !== "read" || !this.#session.epsvAhead) return undefined;
-    if (type === "A") return /vsftpd/i.test(this.welcome) ? new NextPort(() => true) : undefined;
-    const small = beforeCommand.length === 0 && (expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES;
-    if (!small || this.portBehindReads === undefined) return undefined;
-    return new NextPort(() => this.portBehindReads?.() === true);
-  }
-
-  /**
    * The replies to RNFR and RNTO sent together (a refused RNFR makes the
    * server refuse RNTO), then to an EPSV sent after them (`epsv`): a 229 keeps
    * its port for the next transfer, anything else is passed over.
@@ -802,7 +759,15 @@ export class FtpClient {
   }
 
   #retrieveHandle(path: string, options: TransferOptions): Promise<TransferHandle> {
-    return this.#transfer(`RETR ${path}`, "I", "read", options.offset, options.before, options);
+    return startTransfer(
+      this.#session,
+      `RETR ${path}`,
+      "I",
+      "read",
+      options.offset,
+      options.before,
+      options,
+    );
   }
 
   /**
@@ -820,7 +785,8 @@ export class FtpClient {
   ): Promise<WritableStream<Uint8Array>> {
     const verb = options.append ? "APPE" : "STOR";
     const after = this.queuesReads ? options.after : undefined;
-    const handle = await this.#transfer(
+    const handle = await startTransfer(
+      this.#session,
       `${verb} ${path}`,
       "I",
       "write",
@@ -845,7 +811,7 @@ export class FtpClient {
   async storeUnique(
     options: TransferOptions = {},
   ): Promise<{ name?: string; stream: WritableStream<Uint8Array> }> {
-    const handle = await this.#transfer("STOU", "I", "write");
+    const handle = await startTransfer(this.#session, "STOU", "I", "write");
     const text = handle.preliminary?.text ?? "";
     const name = /FILE:\s*(.+)$/i.exec(text)?.[1]?.trim() ?? /\(([^)]+)\)/.exec(text)?.[1];
     return { name, stream: storeStream(handle, options) };
@@ -875,7 +841,7 @@ export class FtpClient {
    * ```
    */
   async storlines(command: string, lines: Iterable<string>): Promise<void> {
-    const handle = await this.#transfer(command, "A", "write");
+    const handle = await startTransfer(this.#session, command, "A", "write");
     const stream = storeStream(handle, {});
     const writer = stream.getWriter();
     const encoder = new TextEncoder();
@@ -1091,7 +1057,7 @@ export class FtpClient {
 
   /** MLSD/MLST times are UTC (RFC 3659) unless the server is known to differ. */
   async #listEntries(command: string, mlsd = false): Promise<Listing> {
-    const handle = await this.#transfer(command, "A", "read");
+    const handle = await startTransfer(this.#session, command, "A", "read");
     // A line no parser reads is skipped and reported with the entries (as lftp
     // and rclone skip it): the good entries beside it still count.
     const parser = createListingParser({
@@ -1127,7 +1093,7 @@ export class FtpClient {
   }
 
   async #retrieveText(command: string): Promise<string> {
-    const handle = await this.#transfer(command, "A", "read");
+    const handle = await startTransfer(this.#session, command, "A", "read");
     const stream = retrieveStream(handle, {});
     return await readAllText(
       stream,
@@ -1136,359 +1102,12 @@ export class FtpClient {
     );
   }
 
-  #strategies?: { protected: boolean; opener: ChannelOpener; security: DataSecurity };
-
-  /**
-   * The session's data-connection strategies (./transfer_setup.ts), made once
-   * and again only when PROT changes what the data connections need.
-   */
-  #setup(): { opener: ChannelOpener; security: DataSecurity } {
-    if (this.#strategies?.protected === this.#session.dataProtected) return this.#strategies;
-    const security = this.#session.dataProtected
-      ? tlsData(
-        this.#session.control.socket as tls.TLSSocket,
-        this.#session.options.tlsOptions ?? {},
-        this.#session.timeout,
-      )
-      : plainData(this.#session.options.nativeDataConnections !== false);
-    const channel: DataChannelOptions = {
-      passive: this.#session.options.passive,
-      epsv: this.#session.options.epsv,
-      trustPasvHost: this.#session.options.trustPasvHost,
-      activeAddress: this.#session.options.activeAddress,
-      sourceAddress: this.#session.options.sourceAddress,
-      plainConn: security.nativeConn,
-      timeoutMs: this.#session.timeout,
-    };
-    const opener = channelOpener(
-      channel,
-      this.#session.channel,
-      this.#session.options.pipeline !== false,
-    );
-    this.#strategies = { protected: this.#session.dataProtected, opener, security };
-    return this.#strategies;
-  }
-
-  /** Whether an upload's bytes go before its command's first reply (`writeAhead`). */
-  #writesAhead(command: string, direction: "read" | "write", encrypted: boolean): boolean {
-    return direction === "write" && !encrypted && this.#session.options.writeAhead !== false &&
-      /^(STOR|APPE) /.test(command);
-  }
-
-  /**
-   * Opens a data connection and sends `command` (ftplib's `ntransfercmd`).
-   * The control connection stays reserved until the returned handle finishes.
-   */
-  async #transfer(
-    command: string,
-    type: "A" | "I",
-    direction: "read" | "write",
-    offset?: number,
-    before: readonly string[] = [],
-    queries: Pick<TransferOptions, "ahead" | "onAhead" | "expectedSize" | "after" | "onAfter"> = {},
-  ): Promise<TransferHandle> {
-    const rest = offset && offset > 0 ? [`REST ${offset}`] : [];
-    // Whether the command carries the next transfer's EPSV: decided as its lines go, before
-    // the channel opens (where EPSV may first work), as the session is then.
-    const nextPortOf = () =>
-      this.#nextPortOf(direction, type, [...rest, ...before], queries.expectedSize);
-    const request: ChannelRequest = {
-      command,
-      direction,
-      inBetween: before.length > 0,
-      between: rest,
-      ahead: queries.ahead,
-      // Lines queued behind this transfer would be read before a new EPSV/PASV.
-      mayReopen: () => !this.#session.queuedBehind,
-    };
-    // Behind a running download: the lines go now, the replies are read in turn.
-    const behind = this.#session.canQueue() && type === "I" && this.#session.type === "I";
-    if (behind) request.nextPort = nextPortOf();
-    this.#session.claimed = false;
-    const lock = this.#session.acquire();
-    let queued = behind && this.#setup().opener.queue(this.#session.control, request);
-    if (queued) {
-      this.#session.queueable = false;
-      this.#session.queuedBehind = true;
-    }
-    const release = await lock;
-    if (queued) this.#session.queuedBehind = false;
-    else this.#session.unsentIfClosed(release, command);
-    if (!queued) request.nextPort = nextPortOf();
-    const { nextPort } = request;
-    // A port opened ahead serves this transfer, if recent; any other EPSV closes it.
-    const ready = this.#session.ready;
-    this.#session.ready = undefined;
-    if (!queued && ready && performance.now() - ready.at < READY_PORT_MS) {
-      request.readyPort = ready.port;
-    }
-    // Gives the session back once, the next port's reply read first (./transfer_end.ts).
-    const end = new TransferEnd({
-      control: this.#session.control,
-      timeoutMs: this.#session.timeout,
-      command,
-      nextPort,
-      keepPort: (reply) => this.#session.keepPort(reply),
-      release: () => {
-        this.#session.queueable = false;
-        release();
-      },
-    });
-    try {
-      // TYPE goes in the same write as the transfer's lines (its reply read first).
-      const typeLines = this.#session.type === type ? [] : [`TYPE ${type}`];
-      if (typeLines.length > 0) request.ahead = [...typeLines, ...(request.ahead ?? [])];
-      const { opener, security } = this.#setup();
-      // A download's lines go out at once when they can (pipelined): from then on,
-      // a small one lets the next download queue its lines behind it, unless the next
-      // transfer's EPSV went there.
-      queued ||= opener.queue(this.#session.control, request);
-      if (
-        queued && direction === "read" && type === "I" && !security.encrypted &&
-        this.queuesReads && (queries.expectedSize ?? Infinity) <= QUEUE_BEHIND_BYTES &&
-        !nextPort?.owed
-      ) {
-        this.#session.queueable = true;
-        this.onQueueable?.();
-      }
-      const opened = await opener.open(this.#session.control, { ...request, queued });
-      const { pending } = opened;
-      let sent = opened.sent;
-      const ahead = opened.ahead.slice(typeLines.length);
-      if (typeLines.length > 0) {
-        const reply = opened.ahead[0];
-        if (reply.code < 200 || reply.code >= 300) {
-          // The command went out in the other type (a download would be converted).
-          pending.cancel();
-          this.#session.control.destroy();
-          throw errorForReply(reply, typeLines[0]);
-        }
-        this.#session.type = type;
-      }
-      if (ahead.length > 0) queries.onAhead?.(ahead);
-      if (rest.length > 0) {
-        // Pipelined, RETR went out with REST: a refusal leaves a transfer from byte 0 on its way.
-        const reply = opened.between?.[0] ?? await this.#session.control.command(rest[0]);
-        if (reply.code !== 350) {
-          pending.cancel();
-          if (opened.between) this.#session.control.destroy();
-          throw errorForReply(reply, rest[0]);
-        }
-      }
-      for (const line of before) {
-        const reply = await this.#session.control.command(line);
-        if (reply.code >= 400) {
-          pending.cancel();
-          throw errorForReply(reply, line);
-        }
-      }
-      // The data socket is made ready (TLS, reader attached, idle deadline) in
-      // the same microtask it connects: a server may send everything and close
-      // before its 1xx reply reaches us, and those bytes must not be lost.
-      // TLS downloads also await the final reply alongside the data, to end a
-      // stream whose TLS end-of-stream Deno lost (see socketReadable).
-      let early: Promise<Reply> | undefined;
-      let announce!: (size: number | undefined) => void;
-      const announcement = new Promise<number | undefined>((resolve) => announce = resolve);
-      let confirmed!: () => void;
-      const confirmation = new Promise<void>((resolve) => confirmed = resolve);
-      const dataReady = pending.channel().then((raw) =>
-        security.connect(raw, {
-          command,
-          timeoutMs: this.#session.timeout,
-          direction,
-          mapError: asDataError,
-          expectedBytes: announcement,
-          confirmation,
-        })
-      );
-      dataReady.catch(() => {});
-      // A plain upload's bytes go as soon as its data connection is open, while
-      // the command's first reply (150, or a refusal) is on its way: a round
-      // trip less per file on a far server. A refusal cuts the data connection
-      // (a write the server never reads would wait) and is the transfer's error.
-      let first: Promise<Reply> | undefined;
-      if (!sent && this.#writesAhead(command, direction, security.encrypted)) {
-        this.#session.control.send(command);
-        announce(undefined);
-        first = this.#session.control.read(this.#session.timeout, command);
-        const cut = () => dataReady.then((d) => d.destroy(), () => {});
-        first.then((reply) => void (refusal(reply) && cut()), cut);
-      }
-      // The command goes now: the next transfer's EPSV, if wanted, in the same write.
-      const after = first || sent ? [] : nextPort?.lines() ?? [];
-      if (after.length > 0) {
-        this.#session.control.sendMany([command, ...after]);
-        sent = true;
-      }
-      const preliminary = first
-        ? undefined
-        : sent
-        ? await this.#session.control.read(this.#session.timeout, command)
-        : await this.#session.control.command(command);
-      if (!preliminary) {
-        // Read with the final reply (see `firstOrFinal`).
-      } else if (refusal(preliminary)) {
-        // ProFTPD refuses a data connection whose TLS session is not the
-        // control's with 425 here: the handshake's outcome explains why.
-        if (security.encrypted && preliminary.code < 500) await settled(dataReady, 2_000);
-        pending.cancel();
-        dataReady.then((d) => d.destroy(), () => {});
-        this.#session.noteRefusal(preliminary);
-        throw errorForReply(preliminary, command);
-      } else if (preliminary.code >= 200) {
-        // Some servers answer an empty transfer with 226 at once.
-        pending.cancel();
-        dataReady.then((d) => d.destroy(), () => {});
-        end.finish();
-        return emptyHandle(preliminary);
-      } else announce(offset ? undefined : announcedSize(preliminary.text));
-      // A binary download from byte 0 must bring what its 1xx announced (see TransferHandle).
-      const announcedBytes = direction === "read" && type === "I" && !offset && preliminary
-        ? announcedSize(preliminary.text)
-        : undefined;
-      if (direction === "read" && security.encrypted) {
-        early = this.#session.control.read(Number.POSITIVE_INFINITY, command);
-        early.then((reply) => reply.code < 300 && confirmed(), () => {});
-      }
-      // After a failed data connection the server's reply to the command says
-      // why (ProFTPD: 425 when the TLS session was not the control's own).
-      const finalAfter = async (cause: unknown): Promise<unknown> => {
-        let reply: Reply;
-        try {
-          reply = await end.lastReply(early, first);
-        } catch {
-          return cause; // no reply in time: the control connection was closed
-        } finally {
-          end.finish();
-        }
-        if (reply.code < 400) return cause;
-        this.#session.noteRefusal(reply);
-        return errorForReply(reply, command, cause);
-      };
-      let sentAfter = false;
-      let data: DataConnection;
-      try {
-        data = await dataReady;
-      } catch (error) {
-        pending.cancel();
-        throw await finalAfter(error);
-      }
-
-      return {
-        data,
-        preliminary,
-        command,
-        announcedBytes,
-        timeoutMs: this.#session.timeout,
-        closing: () => {
-          if (end.done || !queries.after || sentAfter) return;
-          this.#session.control.sendMany([queries.after]);
-          sentAfter = true;
-        },
-        finalReply: async () => {
-          try {
-            let reply = await end.lastReply(early, first);
-            if (sentAfter) {
-              const next = await this.#session.control.read(this.#session.timeout, queries.after!);
-              // A transfer ends with 226/250 (or a refusal): if the first reply is not one
-              // and the second is, the query was answered first, before the file was done.
-              const ended = (r: Reply) => r.code === 226 || r.code === 250;
-              if (!ended(reply) && (ended(next) || reply.code < 400)) {
-                queries.onAfter?.(reply, true);
-                reply = next;
-              } else queries.onAfter?.(next, false);
-            }
-            if (reply.code < 200 || reply.code >= 300) {
-              this.#session.noteRefusal(reply);
-              throw errorForReply(reply, command);
-            }
-            return reply;
-          } catch (error) {
-            // Replies still owed to lines sent after the data: the session is out of step.
-            if (sentAfter && !this.#session.control.closed) this.#session.control.destroy();
-            throw error;
-          } finally {
-            end.finish();
-          }
-        },
-        failed: async (cause) => {
-          data.destroy();
-          if (end.done) return cause;
-          const refused = first && await first.then((r) => refusal(r) ? r : undefined, () => {});
-          if (refused) {
-            // Cut because the server refused the upload: its reply is the error. A
-            // query sent with the end is still owed a reply: the session is out of step.
-            if (sentAfter) this.#session.control.destroy();
-            end.finish();
-            this.#session.noteRefusal(refused);
-            return errorForReply(refused, command, cause);
-          }
-          if (sentAfter) return end.drop(cause);
-          if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);
-          if (this.#session.queuedBehind || nextPort?.owed) return end.drop(cause);
-          // A stalled transfer gives no reply of its own: ABOR resynchronises.
-          await end.abort(early ?? first).catch(() => {
-            /* the session is out of step; its next command fails */
-          });
-          return cause;
-        },
-        abort: async () => {
-          data.destroy();
-          if (end.done) return;
-          if (sentAfter || this.#session.queuedBehind || nextPort?.owed) {
-            return void end.drop(undefined);
-          }
-          if (first && await first.then(refusal, () => true)) return void end.finish();
-          await end.abort(early ?? first);
-        },
-      };
-    } catch (error) {
-      end.finish();
-      throw error;
-    }
-  }
-
   async #abortRaw(): Promise<void> {
     await this.#session.exclusive(async () => {
       this.#session.control.send("ABOR");
       await readAbortReplies(this.#session.control, "ABOR", this.#session.timeout);
     });
   }
-}
-
-/** The largest download another is queued behind (a longer one would hold it up). */
-const QUEUE_BEHIND_BYTES = 1 << 20;
-
-/** The size a 150 reply announces, as vsftpd and others do: `(1234 bytes)`. */
-function announcedSize(text: string): number | undefined {
-  const match = /\((\d+) bytes?\)/i.exec(text);
-  return match ? Number(match[1]) : undefined;
-}
-
-/** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
-function settled(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
-  return Promise.race([promise.then(() => {}, () => {}), deadline]).finally(() =>
-    clearTimeout(timer)
-  );
-}
-
-function asDataError(error: Error): Error {
-  return error instanceof FtpError ? error : dataConnectionError(error);
-}
-
-function emptyHandle(reply: Reply): TransferHandle {
-  return {
-    data: undefined,
-    preliminary: reply,
-    command: "",
-    timeoutMs: 0,
-    finalReply: () => Promise.resolve(reply),
-    abort: () => Promise.resolve(),
-    failed: (cause) => Promise.resolve(cause),
-  };
 }
 
 function listCommand(all: boolean, path: string): string {

@@ -16,6 +16,7 @@ import { FtpSessionClosedError } from "./errors.ts";
 import type { FtpClientOptions } from "./client_options.ts";
 import { parseEpsv, type Reply } from "./reply.ts";
 import { tlsCodeIfLoaded } from "./tls_code.ts";
+import type { ChannelOpener, DataSecurity } from "./transfer_setup.ts";
 
 const log = logger("ftp", "client");
 
@@ -103,6 +104,11 @@ export class Session {
    * no line went since (nothing this session did can have changed the path).
    */
   loginStats?: { replies: Map<string, Reply>; sent: number };
+  /**
+   * The data-connection strategies (./transfer_setup.ts) made for the PROT
+   * level in force (see ./transfer_start.ts).
+   */
+  strategies?: { protected: boolean; opener: ChannelOpener; security: DataSecurity };
   /** The server refused `LIST -a`: plain LIST from now on. */
   listAllRejected = false;
 
