@@ -5,36 +5,35 @@
  * @module
  */
 import type net from "node:net";
-import { logger } from "../util/log.ts";
-import { ControlConnection } from "./control.ts";
+import type { ReadSource } from "../util/files.ts";
+import type { FtpClientOptions, RawControl, TransferOptions } from "./client_options.ts";
 import { ConnSocket, type ControlSocket } from "./conn_socket.ts";
-import { loginSequence, pipelinesLogin } from "./login.ts";
-import { startTransfer } from "./transfer_start.ts";
+import { ControlConnection } from "./control.ts";
+import { connectConn } from "./data_connection.ts";
 import {
   CommandNotImplementedError,
   errorForReply,
-  FtpError,
   FtpProtocolError,
   FtpReplyError,
 } from "./errors.ts";
-import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
-import { connectSocket, formatHostPort, textDecoder } from "./socket.ts";
-import { tlsCode } from "./tls_code.ts";
-import { TlsFallbackError } from "./tls/errors.ts";
-import type { ReadSource } from "../util/files.ts";
-import {
-  readAllText,
-  retrieveSource,
-  retrieveStream,
-  storeStream,
-  type TransferHandle,
-} from "./transfer.ts";
-import { readAbortReplies } from "./transfer_end.ts";
-import { connectConn } from "./data_connection.ts";
+import { type Listing, parseMlstReply, parseNlst } from "./listing/index.ts";
 import type { ListEntry } from "./listing/types.ts";
-import { createListingParser, type Listing, parseMlstReply, parseNlst } from "./listing/index.ts";
-
-import type { FtpClientOptions, RawControl, TransferOptions } from "./client_options.ts";
+import {
+  fromInside,
+  listCommand,
+  listEntries,
+  retrieveText,
+  withListAll,
+} from "./listing_commands.ts";
+import { loginSequence, pipelinesLogin } from "./login.ts";
+import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
+import { Session } from "./session.ts";
+import { connectSocket, formatHostPort } from "./socket.ts";
+import { TlsFallbackError } from "./tls/errors.ts";
+import { tlsCode } from "./tls_code.ts";
+import { retrieveSource, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
+import { readAbortReplies } from "./transfer_end.ts";
+import { startTransfer } from "./transfer_start.ts";
 
 export {
   type FtpClientOptions,
@@ -43,10 +42,6 @@ export {
   type TlsMode,
   type TransferOptions,
 } from "./client_options.ts";
-
-import { Session } from "./session.ts";
-
-const log = logger("ftp", "client");
 
 /**
  * An FTP/FTPS client.
@@ -826,7 +821,7 @@ export class FtpClient {
    * ```
    */
   async retrlines(command: string): Promise<string[]> {
-    const text = await this.#retrieveText(command);
+    const text = await retrieveText(this.#session, command);
     return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l, i, all) =>
       l !== "" || i < all.length - 1
     );
@@ -861,9 +856,11 @@ export class FtpClient {
    * ```
    */
   async list(path = "", options: { hidden?: boolean } = {}): Promise<Listing> {
-    return await this.#fromInside(
+    const session = this.#session;
+    return await fromInside(
+      this,
       path,
-      (p) => this.#withListAll(options, (flag) => this.#listEntries(listCommand(flag, p))),
+      (p) => withListAll(session, options, (all) => listEntries(session, listCommand(all, p))),
     );
   }
 
@@ -876,50 +873,11 @@ export class FtpClient {
    * ```
    */
   async listLines(path = "", options: { hidden?: boolean } = {}): Promise<string[]> {
-    return await this.#fromInside(
+    return await fromInside(
+      this,
       path,
-      (p) => this.#withListAll(options, (flag) => this.retrlines(listCommand(flag, p))),
+      (p) => withListAll(this.#session, options, (flag) => this.retrlines(listCommand(flag, p))),
     );
-  }
-
-  /**
-   * LIST's argument is an `ls` argument line on many servers: Pure-FTPd splits
-   * `LIST /a b` into `/a` and `b`. A directory whose path has white space is
-   * listed from inside (CWD there, LIST, CWD back), as lftp does; where CWD
-   * refuses (a file, say) the path is sent as before.
-   */
-  async #fromInside<T>(path: string, run: (path: string) => Promise<T>): Promise<T> {
-    if (!/\s/.test(path)) return await run(path);
-    const back = await this.pwd();
-    try {
-      await this.cwd(path);
-    } catch (error) {
-      if (error instanceof FtpError && error.ftpCode !== undefined && error.ftpCode >= 500) {
-        return await run(path);
-      }
-      throw error;
-    }
-    let result: T;
-    try {
-      result = await run("");
-    } finally {
-      await this.cwd(back);
-    }
-    return result;
-  }
-
-  async #withListAll<T>(options: { hidden?: boolean }, run: (all: boolean) => Promise<T>) {
-    const hidden = (options.hidden ?? true) && !this.#session.listAllRejected;
-    try {
-      return await run(hidden);
-    } catch (error) {
-      if (hidden && error instanceof FtpError && error.ftpCode && error.ftpCode >= 500) {
-        this.#session.listAllRejected = true;
-        log.debug("server rejected LIST -a; using plain LIST", {});
-        return await run(false);
-      }
-      throw error;
-    }
   }
 
   /**
@@ -931,7 +889,7 @@ export class FtpClient {
    * ```
    */
   async nlst(path = ""): Promise<string[]> {
-    return parseNlst(await this.#retrieveText(`NLST${path ? ` ${path}` : ""}`));
+    return parseNlst(await retrieveText(this.#session, `NLST${path ? ` ${path}` : ""}`));
   }
 
   /**
@@ -944,7 +902,7 @@ export class FtpClient {
    * ```
    */
   async mlsd(path = ""): Promise<Listing> {
-    return await this.#listEntries(`MLSD${path ? ` ${path}` : ""}`, true);
+    return await listEntries(this.#session, `MLSD${path ? ` ${path}` : ""}`, true);
   }
 
   /**
@@ -1055,63 +1013,12 @@ export class FtpClient {
     this.#session.control.destroy();
   }
 
-  /** MLSD/MLST times are UTC (RFC 3659) unless the server is known to differ. */
-  async #listEntries(command: string, mlsd = false): Promise<Listing> {
-    const handle = await startTransfer(this.#session, command, "A", "read");
-    // A line no parser reads is skipped and reported with the entries (as lftp
-    // and rclone skip it): the good entries beside it still count.
-    const parser = createListingParser({
-      parsers: this.#session.options.listParsers,
-      context: { timeShift: this.#session.shiftFor(mlsd) },
-      onUnparsed: "skip",
-    });
-    const decoder = textDecoder(this.#session.options.encoding);
-    const entries: ListEntry[] = [];
-    let bytes = 0;
-    const reader = retrieveStream(handle, {}).getReader();
-    try {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        bytes += value.length;
-        if (bytes > this.#session.options.maxListingBytes) {
-          throw new FtpProtocolError(
-            `listing of ${command} larger than ${this.#session.options.maxListingBytes} bytes`,
-            { code: "EFTPTOOBIG" },
-          );
-        }
-        for (const entry of parser.push(decoder.decode(value))) entries.push(entry);
-      }
-      for (const entry of parser.end()) entries.push(entry);
-      return parser.skipped.length > 0
-        ? Object.assign(entries, { skipped: parser.skipped })
-        : entries;
-    } catch (error) {
-      await reader.cancel().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  async #retrieveText(command: string): Promise<string> {
-    const handle = await startTransfer(this.#session, command, "A", "read");
-    const stream = retrieveStream(handle, {});
-    return await readAllText(
-      stream,
-      this.#session.options.encoding,
-      this.#session.options.maxListingBytes,
-    );
-  }
-
   async #abortRaw(): Promise<void> {
     await this.#session.exclusive(async () => {
       this.#session.control.send("ABOR");
       await readAbortReplies(this.#session.control, "ABOR", this.#session.timeout);
     });
   }
-}
-
-function listCommand(all: boolean, path: string): string {
-  return `LIST${all ? " -a" : ""}${path ? ` ${path}` : ""}`;
 }
 
 function stripBrackets(host: string): string {

@@ -1,0 +1,164 @@
+/**
+ * How `FtpClient` runs its listings: LIST (with `-a` while the server takes
+ * it; a path with white space listed from inside the directory) and MLSD
+ * parsed into entries as the data arrives, and the whole text of NLST or
+ * `retrlines`. The parsers themselves are in ./listing/.
+ * @module
+ */
+import { logger } from "../util/log.ts";
+import { FtpError, FtpProtocolError } from "./errors.ts";
+import { createListingParser, type Listing } from "./listing/index.ts";
+import type { ListEntry } from "./listing/types.ts";
+import type { Session } from "./session.ts";
+import { textDecoder } from "./socket.ts";
+import { readAllText, retrieveStream } from "./transfer.ts";
+import { startTransfer } from "./transfer_start.ts";
+
+const log = logger("ftp", "client");
+
+/** The client's directory commands a listing from inside a directory uses (`FtpClient` has them). */
+export interface Directories {
+  /** PWD. */
+  pwd(): Promise<string>;
+  /** CWD. */
+  cwd(path: string): Promise<void>;
+}
+
+/**
+ * A listing command (LIST, MLSD) run and parsed as the data arrives, so
+ * memory is bounded by one line; lines no parser reads are in the result's
+ * `skipped`. `mlsd`: its times are UTC unless the server is known to differ.
+ *
+ * @example
+ * ```ts
+ * const entries = await listEntries(session, "MLSD pub", true);
+ * ```
+ */
+export async function listEntries(s: Session, command: string, mlsd = false): Promise<Listing> {
+  const handle = await startTransfer(s, command, "A", "read");
+  // A line no parser reads is skipped and reported with the entries (as lftp
+  // and rclone skip it): the good entries beside it still count.
+  const parser = createListingParser({
+    parsers: s.options.listParsers,
+    context: { timeShift: s.shiftFor(mlsd) },
+    onUnparsed: "skip",
+  });
+  const decoder = textDecoder(s.options.encoding);
+  const entries: ListEntry[] = [];
+  let bytes = 0;
+  const reader = retrieveStream(handle, {}).getReader();
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      if (bytes > s.options.maxListingBytes) {
+        throw new FtpProtocolError(
+          `listing of ${command} larger than ${s.options.maxListingBytes} bytes`,
+          { code: "EFTPTOOBIG" },
+        );
+      }
+      for (const entry of parser.push(decoder.decode(value))) entries.push(entry);
+    }
+    for (const entry of parser.end()) entries.push(entry);
+    return parser.skipped.length > 0
+      ? Object.assign(entries, { skipped: parser.skipped })
+      : entries;
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * A data command's whole text in ASCII mode (NLST, `retrlines`), at most
+ * `maxListingBytes`.
+ *
+ * @example
+ * ```ts
+ * const names = (await retrieveText(session, "NLST pub")).split("\r\n");
+ * ```
+ */
+export async function retrieveText(s: Session, command: string): Promise<string> {
+  const handle = await startTransfer(s, command, "A", "read");
+  const stream = retrieveStream(handle, {});
+  return await readAllText(
+    stream,
+    s.options.encoding,
+    s.options.maxListingBytes,
+  );
+}
+
+/**
+ * Runs a LIST with `-a` (hidden files) unless `hidden: false`; a server that
+ * rejects `-a` (5xx) is asked again without it, and without it from then on.
+ *
+ * @example
+ * ```ts
+ * const lines = await withListAll(session, {}, (all) => retrieveText(session, listCommand(all, "")));
+ * ```
+ */
+export async function withListAll<T>(
+  s: Session,
+  options: { hidden?: boolean },
+  run: (all: boolean) => Promise<T>,
+): Promise<T> {
+  const hidden = (options.hidden ?? true) && !s.listAllRejected;
+  try {
+    return await run(hidden);
+  } catch (error) {
+    if (hidden && error instanceof FtpError && error.ftpCode && error.ftpCode >= 500) {
+      s.listAllRejected = true;
+      log.debug("server rejected LIST -a; using plain LIST", {});
+      return await run(false);
+    }
+    throw error;
+  }
+}
+
+/**
+ * LIST's argument is an `ls` argument line on many servers: Pure-FTPd splits
+ * `LIST /a b` into `/a` and `b`. A directory whose path has white space is
+ * listed from inside (CWD there, LIST, CWD back), as lftp does; where CWD
+ * refuses (a file, say) the path is sent as before.
+ *
+ * @example
+ * ```ts
+ * const entries = await fromInside(client, "my files", (p) => listEntries(session, `LIST ${p}`));
+ * ```
+ */
+export async function fromInside<T>(
+  dirs: Directories,
+  path: string,
+  run: (path: string) => Promise<T>,
+): Promise<T> {
+  if (!/\s/.test(path)) return await run(path);
+  const back = await dirs.pwd();
+  try {
+    await dirs.cwd(path);
+  } catch (error) {
+    if (error instanceof FtpError && error.ftpCode !== undefined && error.ftpCode >= 500) {
+      return await run(path);
+    }
+    throw error;
+  }
+  let result: T;
+  try {
+    result = await run("");
+  } finally {
+    await dirs.cwd(back);
+  }
+  return result;
+}
+
+/**
+ * The LIST line for a path, with `-a` when `all`.
+ *
+ * @example
+ * ```ts
+ * listCommand(true, "pub"); // "LIST -a pub"
+ * ```
+ */
+export function listCommand(all: boolean, path: string): string {
+  return `LIST${all ? " -a" : ""}${path ? ` ${path}` : ""}`;
+}
