@@ -4,18 +4,11 @@
  * final reply); every wait has a deadline.
  * @module
  */
-import type net from "node:net";
 import type { ReadSource } from "../util/files.ts";
 import type { FtpClientOptions, RawControl, TransferOptions } from "./client_options.ts";
-import { ConnSocket, type ControlSocket } from "./conn_socket.ts";
-import { ControlConnection } from "./control.ts";
-import { connectConn } from "./data_connection.ts";
-import {
-  CommandNotImplementedError,
-  errorForReply,
-  FtpProtocolError,
-  FtpReplyError,
-} from "./errors.ts";
+import { adoptControl, openControl } from "./connect.ts";
+import type { ControlConnection } from "./control.ts";
+import { CommandNotImplementedError, errorForReply, FtpProtocolError } from "./errors.ts";
 import { type Listing, parseMlstReply, parseNlst } from "./listing/index.ts";
 import type { ListEntry } from "./listing/types.ts";
 import {
@@ -28,7 +21,6 @@ import {
 import { loginSequence, pipelinesLogin } from "./login.ts";
 import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
 import { Session } from "./session.ts";
-import { connectSocket, formatHostPort } from "./socket.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
 import { tlsCode } from "./tls_code.ts";
 import { retrieveSource, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
@@ -140,48 +132,9 @@ export class FtpClient {
   }
 
   static async #connectOnce(options: FtpClientOptions): Promise<FtpClient> {
-    const tls = options.tls ?? "none";
-    const port = options.port ?? (tls === "implicit" ? 990 : 21);
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    const host = stripBrackets(options.host);
-    if (tls === "none" && options.nativeControl && options.sourceAddress === undefined) {
-      const conn = await connectConn(host, port, { timeoutMs });
-      // Its commands are not held back by Nagle (the ACK nudges, pipelined lines).
-      conn.setNoDelay(true);
-      return await FtpClient.#welcomed(new ConnSocket(conn), options, host, port);
-    }
-    let socket: net.Socket = await connectSocket(host, port, {
-      timeoutMs,
-      localAddress: options.sourceAddress,
-    });
-    if (tls === "implicit") {
-      socket = await (await tlsCode()).startTlsClient(
-        socket,
-        host,
-        options.tlsOptions ?? {},
-        timeoutMs,
-      );
-    }
-    return await FtpClient.#welcomed(socket, options, host, port);
-  }
-
-  /** A client on a connected control socket once the server's welcome is read (and AUTH TLS). */
-  static async #welcomed(
-    socket: ControlSocket,
-    options: FtpClientOptions,
-    host: string,
-    port: number,
-  ): Promise<FtpClient> {
-    const control = new ControlConnection(socket, {
-      encoding: options.encoding ?? "utf-8",
-      timeoutMs: options.timeoutMs ?? 30_000,
-      peer: formatHostPort(host, port),
-    });
+    const { control, welcome, host, port } = await openControl(options);
     try {
-      const welcome = await control.read();
-      if (welcome.code >= 400) throw errorForReply(welcome);
-      if (welcome.code !== 220) throw new FtpReplyError(`unexpected welcome: ${welcome.lines[0]}`);
-      const client = new FtpClient(control, welcome.text, { ...options, host, port });
+      const client = new FtpClient(control, welcome, { ...options, host, port });
       if (options.tls === "explicit") await client.auth();
       return client;
     } catch (error) {
@@ -208,13 +161,7 @@ export class FtpClient {
     start: { welcome: Reply; sent?: readonly string[] },
     options: FtpClientOptions,
   ): FtpClient {
-    const host = stripBrackets(options.host);
-    const port = options.port ?? 21;
-    const control = new ControlConnection(new ConnSocket(conn), {
-      encoding: options.encoding ?? "utf-8",
-      timeoutMs: options.timeoutMs ?? 30_000,
-      peer: formatHostPort(host, port),
-    });
+    const { control, host, port } = adoptControl(conn, options);
     const client = new FtpClient(control, start.welcome.text, {
       ...options,
       host,
@@ -1019,8 +966,4 @@ export class FtpClient {
       await readAbortReplies(this.#session.control, "ABOR", this.#session.timeout);
     });
   }
-}
-
-function stripBrackets(host: string): string {
-  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }
