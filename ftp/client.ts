@@ -2,10 +2,19 @@
  * `FtpClient`: an ftplib-like FTP/FTPS client on Web Streams. One control
  * connection, one command at a time (a transfer holds the connection until its
  * final reply); every wait has a deadline.
+ *
+ * This module is the client's public surface and its short commands. The
+ * longer sequences live beside it as functions of the session's state
+ * (./client_session.ts), which the client hands them: the control
+ * connection and its welcome (./connect.ts), the login (./login.ts), a
+ * transfer's start (./transfer_start.ts; then ./transfer_setup.ts,
+ * ./transfer.ts, ./transfer_end.ts) and the listings
+ * (./listing_commands.ts). The options are in ./client_options.ts.
  * @module
  */
 import type { ReadSource } from "../util/files.ts";
 import type { FtpClientOptions, RawControl, TransferOptions } from "./client_options.ts";
+import { ClientSession } from "./client_session.ts";
 import { adoptControl, openControl } from "./connect.ts";
 import type { ControlConnection } from "./control.ts";
 import { CommandNotImplementedError, errorForReply, FtpProtocolError } from "./errors.ts";
@@ -20,7 +29,6 @@ import {
 } from "./listing_commands.ts";
 import { loginSequence, pipelinesLogin } from "./login.ts";
 import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
-import { Session } from "./session.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
 import { tlsCode } from "./tls_code.ts";
 import { retrieveSource, retrieveStream, storeStream, type TransferHandle } from "./transfer.ts";
@@ -50,7 +58,7 @@ export {
  */
 export class FtpClient {
   /** The session's state and lock, handed to the modules of its sequences. */
-  readonly #session: Session;
+  readonly #session: ClientSession;
   /**
    * Called when a download another may queue behind started (a session pool
    * wakes the callers waiting for a session).
@@ -79,7 +87,7 @@ export class FtpClient {
     this.welcome = welcome;
     this.timeShift = options.timeShift ?? 0;
     this.mlsdLocalTime = options.mlsdLocalTime ?? false;
-    this.#session = new Session(control, welcome, options, this);
+    this.#session = new ClientSession(control, welcome, options, this);
   }
 
   /** The FEAT answer when this session has it already (no command sent). */

@@ -9,7 +9,7 @@ import { logger } from "../util/log.ts";
 import { FtpError, FtpProtocolError } from "./errors.ts";
 import { createListingParser, type Listing } from "./listing/index.ts";
 import type { ListEntry } from "./listing/types.ts";
-import type { Session } from "./session.ts";
+import type { ClientSession } from "./client_session.ts";
 import { textDecoder } from "./socket.ts";
 import { readAllText, retrieveStream } from "./transfer.ts";
 import { startTransfer } from "./transfer_start.ts";
@@ -34,7 +34,11 @@ export interface Directories {
  * const entries = await listEntries(session, "MLSD pub", true);
  * ```
  */
-export async function listEntries(s: Session, command: string, mlsd = false): Promise<Listing> {
+export async function listEntries(
+  s: ClientSession,
+  command: string,
+  mlsd = false,
+): Promise<Listing> {
   const handle = await startTransfer(s, command, "A", "read");
   // A line no parser reads is skipped and reported with the entries (as lftp
   // and rclone skip it): the good entries beside it still count.
@@ -79,7 +83,7 @@ export async function listEntries(s: Session, command: string, mlsd = false): Pr
  * const names = (await retrieveText(session, "NLST pub")).split("\r\n");
  * ```
  */
-export async function retrieveText(s: Session, command: string): Promise<string> {
+export async function retrieveText(s: ClientSession, command: string): Promise<string> {
   const handle = await startTransfer(s, command, "A", "read");
   const stream = retrieveStream(handle, {});
   return await readAllText(
@@ -99,7 +103,7 @@ export async function retrieveText(s: Session, command: string): Promise<string>
  * ```
  */
 export async function withListAll<T>(
-  s: Session,
+  s: ClientSession,
   options: { hidden?: boolean },
   run: (all: boolean) => Promise<T>,
 ): Promise<T> {

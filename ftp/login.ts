@@ -9,7 +9,7 @@
 import { CommandNotImplementedError, errorForReply, FtpError } from "./errors.ts";
 import { loginAfterLines, pipelinedLoginLines, welcomePipelinesLogin } from "./login_lines.ts";
 import { parseEpsv, parseFeatures, type Reply } from "./reply.ts";
-import type { Session } from "./session.ts";
+import type { ClientSession } from "./client_session.ts";
 
 /**
  * The client's commands a login runs once the server let the user in
@@ -36,7 +36,7 @@ export interface AfterLogin {
  * if (pipelinesLogin(session)) console.log("one round trip for the login");
  * ```
  */
-export function pipelinesLogin(s: Session): boolean {
+export function pipelinesLogin(s: ClientSession): boolean {
   return s.sentLogin !== undefined ||
     (s.options.pipelineLogin ?? welcomePipelinesLogin(s.welcome));
 }
@@ -52,7 +52,7 @@ export function pipelinesLogin(s: Session): boolean {
  * ```
  */
 export async function loginSequence(
-  s: Session,
+  s: ClientSession,
   commands: AfterLogin,
   user: string,
   password: string,
@@ -88,7 +88,7 @@ export async function loginSequence(
 }
 
 /** PBSZ/PROT under TLS, then OPTS UTF8 ON when offered. */
-async function afterLogin(s: Session, commands: AfterLogin): Promise<void> {
+async function afterLogin(s: ClientSession, commands: AfterLogin): Promise<void> {
   if (s.options.nudgeAcks) s.control.nudgeAcks = true;
   if (s.secure) await commands.prot(s.options.dataProtection ?? "P");
   if (s.options.encoding === "utf-8") {
@@ -110,7 +110,7 @@ async function afterLogin(s: Session, commands: AfterLogin): Promise<void> {
  * an account (332) first.
  */
 async function pipelinedLogin(
-  s: Session,
+  s: ClientSession,
   commands: AfterLogin,
   user: string,
   password: string,
@@ -196,7 +196,7 @@ async function pipelinedLogin(
  * TYPE's (the session's type) and the MLSTs' (see {@link mlst}).
  */
 function keepAheadAnswers(
-  s: Session,
+  s: ClientSession,
   lines: readonly string[],
   replies: readonly Reply[],
 ): void {
@@ -215,7 +215,7 @@ function keepAheadAnswers(
 
 /** The replies to the commands a pipelined login sent after USER and PASS, in turn. */
 async function takeLoginAnswers(
-  s: Session,
+  s: ClientSession,
   commands: AfterLogin,
   after: readonly string[],
   answers: Reply[],

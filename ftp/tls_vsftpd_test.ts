@@ -81,7 +81,7 @@ async function login(peer: FtpPeer, host: string, options: TlsOptions) {
 
 /**
  * One transfer: PASV, connect, start the data TLS handshake *before* sending the
- * command (as ftp/client.ts does), then read or write until the end.
+ * command (as ftp/transfer_start.ts does), then read or write until the end.
  */
 async function transfer(
   control: Control,

@@ -15,7 +15,7 @@ import { type DataChannelOptions, dataConnectionError } from "./data.ts";
 import type { DataConnection } from "./data_connection.ts";
 import { errorForReply, FtpError, FtpTimeoutError } from "./errors.ts";
 import type { Reply } from "./reply.ts";
-import type { Session } from "./session.ts";
+import type { ClientSession } from "./client_session.ts";
 import type { TransferHandle } from "./transfer.ts";
 import { refusal, TransferEnd } from "./transfer_end.ts";
 import {
@@ -39,7 +39,7 @@ import {
  * ```
  */
 export async function startTransfer(
-  s: Session,
+  s: ClientSession,
   command: string,
   type: "A" | "I",
   direction: "read" | "write",
@@ -324,7 +324,7 @@ export async function startTransfer(
  * `beforeCommand` are the lines between the channel and the command (REST).
  */
 function nextPortFor(
-  s: Session,
+  s: ClientSession,
   direction: "read" | "write",
   type: "A" | "I",
   beforeCommand: readonly string[],
@@ -339,7 +339,7 @@ function nextPortFor(
 
 /** Whether an upload's bytes go before its command's first reply (`writeAhead`). */
 function writesAhead(
-  s: Session,
+  s: ClientSession,
   command: string,
   direction: "read" | "write",
   encrypted: boolean,
@@ -352,7 +352,7 @@ function writesAhead(
  * The session's data-connection strategies (./transfer_setup.ts), made once
  * and again only when PROT changes what the data connections need.
  */
-function strategies(s: Session): { opener: ChannelOpener; security: DataSecurity } {
+function strategies(s: ClientSession): { opener: ChannelOpener; security: DataSecurity } {
   if (s.strategies?.protected === s.dataProtected) return s.strategies;
   const security = s.dataProtected
     ? tlsData(s.control.socket as tls.TLSSocket, s.options.tlsOptions ?? {}, s.timeout)

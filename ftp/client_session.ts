@@ -1,6 +1,6 @@
 /**
- * One FTP session's state, shared by `FtpClient` (ftp/client.ts) and the
- * modules that carry out its longer sequences: the control connection, the
+ * One FTP client session's state (`ClientSession`), shared by `FtpClient`
+ * (ftp/client.ts) and the modules that carry out its longer sequences: the control connection, the
  * options as resolved, what the session has learned (TYPE, FEAT, PROT,
  * whether EPSV works, a port opened ahead), the lock that gives the
  * connection to one command at a time, and the place behind a running
@@ -10,10 +10,10 @@
  */
 import type tls from "node:tls";
 import { logger } from "../util/log.ts";
+import type { FtpClientOptions } from "./client_options.ts";
 import type { ControlConnection } from "./control.ts";
 import type { DataChannelState } from "./data.ts";
 import { FtpSessionClosedError } from "./errors.ts";
-import type { FtpClientOptions } from "./client_options.ts";
 import { parseEpsv, type Reply } from "./reply.ts";
 import { tlsCodeIfLoaded } from "./tls_code.ts";
 import type { ChannelOpener, DataSecurity } from "./transfer_setup.ts";
@@ -53,11 +53,11 @@ export interface SessionOwner {
  *
  * @example
  * ```ts
- * const session = new Session(control, welcome.text, options, client);
+ * const session = new ClientSession(control, welcome.text, options, client);
  * const reply = await session.exclusive(() => session.control.command("NOOP"));
  * ```
  */
-export class Session {
+export class ClientSession {
   /** The control connection. */
   readonly control: ControlConnection;
   /** The client's options, defaults filled in. */
