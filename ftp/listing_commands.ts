@@ -86,11 +86,7 @@ export async function listEntries(
 export async function retrieveText(s: ClientSession, command: string): Promise<string> {
   const handle = await startTransfer(s, command, "A", "read");
   const stream = retrieveStream(handle, {});
-  return await readAllText(
-    stream,
-    s.options.encoding,
-    s.options.maxListingBytes,
-  );
+  return await readAllText(stream, s.options.encoding, s.options.maxListingBytes);
 }
 
 /**
