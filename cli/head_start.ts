@@ -271,7 +271,7 @@ export function startFtpSideHead(plan: FtpSideHeadPlan): HeadStart {
         secure: false,
         level: "P",
         utf8: true,
-        // No PWD, as the client's own login (ftp/client.ts): the host's PWD is the
+        // No PWD, as the client's own login (ftp/login.ts): the host's PWD is the
         // first timed round trip (`FtpClient.fastestReplyMs`: far or near).
         portAhead: /vsftpd|ProFTPD/i.test(welcome.text) ? "A" : undefined,
       })
