@@ -55,7 +55,7 @@ import {
 } from "./atomic.ts";
 import { limitStream, offerDirectRead } from "./streams.ts";
 import { logger } from "../util/log.ts";
-import { errorMessage } from "../util/errors.ts";
+import { mtimeNotSet } from "./mtime_warning.ts";
 
 /** Options of {@link LocalEndpoint}. */
 export interface LocalEndpointOptions {
@@ -539,8 +539,7 @@ export class LocalEndpoint implements Endpoint {
     } catch (error) {
       // Nothing to rename: the rename's own error, not a warning about the time.
       if (error instanceof NotFoundError) throw error;
-      log.warn("cannot set mtime of {path}: {error}", { path: to, error: errorMessage(error) });
-      set = false;
+      set = mtimeNotSet(log, to, error);
     }
     await this.rename(f, to);
     return set;

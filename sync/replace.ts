@@ -8,6 +8,7 @@
 import type { Endpoint } from "../endpoint/types.ts";
 import { AlreadyExistsError } from "../endpoint/errors.ts";
 import { asideName } from "../endpoint/atomic.ts";
+import { mtimeNotSet } from "../endpoint/mtime_warning.ts";
 import { logger } from "../util/log.ts";
 import { errorMessage } from "../util/errors.ts";
 
@@ -102,7 +103,6 @@ export async function applyMtime(ep: Endpoint, path: string, mtime?: Date): Prom
     await ep.setMtime(path, mtime);
     return true;
   } catch (error) {
-    log.warn("cannot set mtime of {path}: {error}", { path, error: errorMessage(error) });
-    return false;
+    return mtimeNotSet(log, path, error);
   }
 }

@@ -12,6 +12,7 @@ import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../f
 import { TlsError } from "../../ftp/tls/errors.ts";
 import { logger } from "../../util/log.ts";
 import { Precision } from "../types.ts";
+import { mtimeNotSet } from "../mtime_warning.ts";
 import type {
   Capabilities,
   DirectReadOptions,
@@ -567,10 +568,7 @@ export class FtpEndpoint implements Endpoint {
     }
     const target = await this.#checkRename(f, t);
     if (target === "same") {
-      return await this.setMtime(t, mtime).then(() => true, (error) => {
-        log.warn("cannot set mtime of {path}: {error}", { path: t, error: String(error) });
-        return false;
-      });
+      return await this.setMtime(t, mtime).then(() => true, (error) => mtimeNotSet(log, t, error));
     }
     return await this.#moveOnto(
       f,

@@ -14,6 +14,7 @@ import type { FtpClient } from "../../ftp/client.ts";
 import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../ftp/errors.ts";
 import { formatFtpTime } from "../../ftp/reply.ts";
 import { Precision, type Stat } from "../types.ts";
+import { mtimeNotSet } from "../mtime_warning.ts";
 import { AlreadyExistsError, NotADirectoryError, NotFoundError } from "../errors.ts";
 import { type SessionFactory, sessionFactory, type SessionOptions } from "./session.ts";
 import { FAR_REPLY_MS, isSessionLost, SessionPool } from "./pool.ts";
@@ -602,8 +603,7 @@ export class FtpHost implements AsyncDisposable {
       return true;
     } catch (error) {
       // As a transfer's own setMtime: the bytes are in place, the time is not fatal.
-      log.warn("cannot set mtime of {to}: {error}", { to, error: String(error) });
-      return false;
+      return mtimeNotSet(log, to, error);
     }
   }
 
