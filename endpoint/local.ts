@@ -194,7 +194,8 @@ export class LocalEndpoint implements Endpoint {
    */
   async lstat(path: string): Promise<Stat> {
     const p = normalizePath(path);
-    await this.#guard(p, false);
+    const guarded = this.#guard(p, false);
+    if (guarded instanceof Promise) await guarded;
     return this.#doSync(p, () => this.#lstatAt(p));
   }
 
@@ -341,7 +342,8 @@ export class LocalEndpoint implements Endpoint {
    * ```
    */
   async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {
-    const { plan, hooks } = await this.#planned(path, options);
+    const planned = this.#planned(path, options);
+    const { plan, hooks } = planned instanceof Promise ? await planned : planned;
     return await openPlannedWrite(plan, hooks, options.signal);
   }
 
@@ -357,27 +359,40 @@ export class LocalEndpoint implements Endpoint {
    * ```
    */
   async writeDirect(path: string, options: WriteOptions = {}): Promise<DirectSink> {
-    const { plan, hooks } = await this.#planned(path, options);
+    const planned = this.#planned(path, options);
+    const { plan, hooks } = planned instanceof Promise ? await planned : planned;
     return await openPlannedDirect(plan, hooks, options.signal);
   }
 
-  /** Where a write goes and the hooks that open, rename and remove it there. */
-  async #planned(
-    path: string,
-    options: WriteOptions,
-  ): Promise<{ plan: WritePlan; hooks: WriteHooks }> {
+  /**
+   * Where a write goes and the hooks that open, rename and remove it there:
+   * synchronously, once the root is known, for a partial that is not there
+   * yet (a mirror's every file: no promises of its own per file).
+   */
+  #planned(path: string, options: WriteOptions): Planned | Promise<Planned> {
     const plan = planWrite(path, options);
+    const root = this.#rootKnown;
+    if (root === undefined) return this.#root().then((r) => this.#plannedAt(r, plan, options));
+    return this.#plannedAt(root, plan, options);
+  }
+
+  #plannedAt(root: string, plan: WritePlan, options: WriteOptions): Planned | Promise<Planned> {
     if (!plan.rename && plan.offset === 0) {
       // The common case of a partial that is not there yet. O_EXCL creates a
       // file only where nothing is, not even a dangling link, so the parent's
       // check suffices; anything already there takes the long way below.
       options.signal?.throwIfAborted();
-      await this.#guard(plan.target, false);
+      this.#guardAt(root, plan.target, false);
       const file = this.#doSync(plan.target, () => createNew(this.#abs(plan.target)));
       if (file) return { plan, hooks: this.#writeHooks(undefined, this.#fsync === "always", file) };
       // Something is there (a link too, which O_EXCL never follows).
       if (options.exclusive) throw new AlreadyExistsError(plan.target);
     }
+    return this.#plannedLong(plan, options);
+  }
+
+  /** {@link #planned} where something may be there already (or the write replaces by rename). */
+  async #plannedLong(plan: WritePlan, options: WriteOptions): Promise<Planned> {
     const guarded = await this.#guard(plan.target, !plan.rename);
     // The fixed partial name is opened without O_EXCL, so it must not lead out either.
     if (plan.keepOnFailure) await this.#guard(plan.writeTo, true);
@@ -467,15 +482,26 @@ export class LocalEndpoint implements Endpoint {
    * ```
    */
   async rename(from: string, to: string): Promise<void> {
+    const moving = this.#move(from, to);
+    if (moving) await moving;
+  }
+
+  /**
+   * {@link rename}'s work: synchronous (undefined) once the root is known and
+   * no flush is due, so a mirror's rename per file awaits nothing here; a
+   * promise otherwise. Errors are thrown as they are met.
+   */
+  #move(from: string, to: string): Promise<void> | undefined {
     const f = normalizePath(from);
     const t = normalizePath(to);
     if (f === "" || t === "") {
       throw new PermissionDeniedError(f === "" ? f : t, { message: "cannot rename the root" });
     }
-    await this.#guard(f, false);
-    if (dirname(f) !== dirname(t)) await this.#guard(t, false);
-    // node:fs awaited only until it is loaded: no promise per rename after the first.
-    const fs = this.#fsync === "replace" ? loadedFs ?? await nodeFs() : undefined;
+    const root = this.#rootKnown;
+    if (root === undefined) return this.#root().then(() => this.#move(f, t));
+    this.#guardAt(root, f, false);
+    if (dirname(f) !== dirname(t)) this.#guardAt(root, t, false);
+    const fs = this.#fsync === "replace" ? nodeFs() : undefined;
     // Synchronous steps, each error about its path, as the small file operations here
     // are: no async closure and promises per rename (a mirror renames every file).
     const replacing = this.#doSync(f, () => {
@@ -486,11 +512,10 @@ export class LocalEndpoint implements Endpoint {
       return fs !== undefined && fs.existsSync(this.#abs(t)) &&
         lstatOrUndefined(this.#abs(t))?.isFile === true && Deno.lstatSync(this.#abs(f)).isFile;
     });
-    if (replacing) {
-      // The new content must be on the disk before it replaces the old (see `fsync`).
-      await this.#do(f, () => flushFile(this.#abs(f)));
-    }
-    this.#doSync(t, () => Deno.renameSync(this.#abs(f), this.#abs(t)));
+    const move = () => this.#doSync(t, () => Deno.renameSync(this.#abs(f), this.#abs(t)));
+    // The new content must be on the disk before it replaces the old (see `fsync`).
+    if (replacing) return this.#do(f, () => flushFile(this.#abs(f))).then(move);
+    move();
   }
 
   /**
@@ -535,13 +560,16 @@ export class LocalEndpoint implements Endpoint {
     const f = normalizePath(from);
     let set = true;
     try {
-      this.#utime(f, await this.#guard(f, true), mtime);
+      // Awaited only while the root is being checked: no promise per file after that.
+      const found = this.#guard(f, true);
+      this.#utime(f, found instanceof Promise ? await found : found, mtime);
     } catch (error) {
       // Nothing to rename: the rename's own error, not a warning about the time.
       if (error instanceof NotFoundError) throw error;
       set = mtimeNotSet(log, to, error);
     }
-    await this.rename(f, to);
+    const moving = this.#move(f, to);
+    if (moving) await moving;
     return set;
   }
 
@@ -744,6 +772,9 @@ function withoutStack<T>(call: () => T): T {
     Error.stackTraceLimit = limit;
   }
 }
+
+/** A write's plan and the hooks that carry it out here: see `#planned`. */
+type Planned = { plan: WritePlan; hooks: WriteHooks };
 
 /** What a guard found of the path itself (with `follow`): see `#guard`. */
 type Guarded = { info?: Deno.FileInfo } | undefined;
@@ -1037,11 +1068,13 @@ export function mapError(error: unknown, path: string): unknown {
   return error;
 }
 
-let fsModule: Promise<typeof import("node:fs")> | undefined;
-/** node:fs once {@link nodeFs} has loaded it. */
-let loadedFs: typeof import("node:fs") | undefined;
-
-/** node:fs, imported on first use: it brings much of the Node layer to every start-up. */
-function nodeFs(): Promise<typeof import("node:fs")> {
-  return fsModule ??= import("node:fs").then((fs) => loadedFs = fs);
+/**
+ * node:fs, loaded on first use: it brings much of the Node layer, which a
+ * start-up need not pay. Synchronously (`process.getBuiltinModule`), which
+ * also spares the module namespace an `import()` builds: that reads every
+ * export, and node:fs's lazy getters (`createReadStream`, `Utf8Stream`) then
+ * load Node's streams (~5 of the ~23 ms of CPU the import took).
+ */
+function nodeFs(): typeof import("node:fs") {
+  return process.getBuiltinModule("node:fs");
 }

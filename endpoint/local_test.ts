@@ -206,6 +206,24 @@ Deno.test("local: renameWithMtime renames with the exact time, onto an old file 
   });
 });
 
+Deno.test("local: a partial's write and rename as an endpoint's first calls check the root first", async () => {
+  await withTree(async (base, ep) => {
+    // Each is the first call of a fresh endpoint: the root is not known yet.
+    const sink = await ep.writeDirect(".c.part", { atomic: false, size: 2 });
+    sink.writeSync(text("hi"));
+    await sink.close();
+    await new LocalEndpoint(`${base}/root`).rename(".c.part", "c.txt");
+    assert.equal(await Deno.readTextFile(`${base}/root/c.txt`), "hi");
+    const missing = new LocalEndpoint(`${base}/nowhere`);
+    await assert.rejects(missing.rename("a", "b"), NotFoundError);
+    await assert.rejects(missing.writeDirect(".a.part", { atomic: false }), NotFoundError);
+    await assert.rejects(
+      new LocalEndpoint(`${base}/root`).renameWithMtime(".gone.part", "gone.txt", new Date()),
+      NotFoundError,
+    );
+  });
+});
+
 Deno.test("local: a read given the file's identity reads it; a link or file swapped in is checked", async () => {
   await withTree(async (base, ep) => {
     await Deno.writeTextFile(`${base}/root/a.txt`, "inside");

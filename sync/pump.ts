@@ -75,16 +75,6 @@ export async function pump(
   // One buffer for every read where each chunk is written before the next read.
   let buffer: Uint8Array | undefined;
   if (into && direct) buffer = spare.pop() ?? new Uint8Array(bufferSize);
-  /** The next chunk: the reused buffer's filled part when reading into it. */
-  const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
-    if (!into) return await reader!.read();
-    // A stream's write may hold its chunk after it returned: a fresh buffer each read then.
-    buffer = direct ? buffer : new Uint8Array(freshSize);
-    const n = await into.readInto(buffer!);
-    return n === null
-      ? { done: true, value: undefined }
-      : { done: false, value: buffer!.subarray(0, n) };
-  };
   const onAbort = () => void stop(signal!.reason, "both");
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
@@ -101,19 +91,30 @@ export async function pump(
         await stop(error, "input");
         throw error;
       }
-      let next: ReadableStreamReadResult<Uint8Array>;
+      // The next chunk (undefined at the end): the reused buffer's filled part when
+      // reading into it. Read here, not by a helper: no promise and result object more
+      // per read (a mirror reads twice per small file).
+      let chunk: Uint8Array | undefined;
       try {
-        next = await read();
+        if (into) {
+          // A stream's write may hold its chunk after it returned: a fresh buffer each read then.
+          if (!direct) buffer = new Uint8Array(freshSize);
+          const n = await into.readInto(buffer!);
+          chunk = n === null ? undefined : buffer!.subarray(0, n);
+        } else {
+          const next = await reader!.read();
+          chunk = next.done ? undefined : next.value;
+        }
       } catch (error) {
         await stop(error, "output");
         throw error;
       }
       if (signal?.aborted) throw signal.reason;
-      if (next.done) break;
-      onChunk?.(next.value.byteLength);
+      if (chunk === undefined) break;
+      onChunk?.(chunk.byteLength);
       if (direct) {
         try {
-          direct.writeSync(next.value);
+          direct.writeSync(chunk);
         } catch (error) {
           // As a refused write(): the source is given up, the destination aborted.
           await stop(error, "both");
@@ -121,7 +122,7 @@ export async function pump(
         }
       } else {
         // Its failure shows in `writer.ready` or `close()`.
-        writer!.write(next.value).catch(() => {});
+        writer!.write(chunk).catch(() => {});
       }
     }
     await sink.close();
