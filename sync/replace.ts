@@ -34,12 +34,23 @@ export async function replace(ep: Endpoint, from: string, to: string): Promise<v
  * old file put back if that still fails, removed once the new one stands.
  * The FTP endpoint does the same for servers that refuse (its `#moveOnto`).
  */
-async function ontoExisting<T>(ep: Endpoint, to: string, move: () => Promise<T>): Promise<T> {
+function ontoExisting<T>(ep: Endpoint, to: string, move: () => Promise<T>): Promise<T> {
+  // The first try's own promise when it works (a mirror's every file): no async frame
+  // around it. A backend may refuse synchronously: that is met the same way.
+  let first: Promise<T>;
   try {
-    return await move();
+    first = move();
   } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
+    first = Promise.reject(error);
   }
+  return first.catch((error) => {
+    if (!(error instanceof AlreadyExistsError)) throw error;
+    return ontoMovedAside(ep, to, move);
+  });
+}
+
+/** {@link ontoExisting} once the backend refused because `to` exists. */
+async function ontoMovedAside<T>(ep: Endpoint, to: string, move: () => Promise<T>): Promise<T> {
   const aside = asideName(to);
   await ep.rename(to, aside);
   let result: T;
@@ -85,8 +96,7 @@ export async function replaceDated(
     await replace(ep, from, to);
     return await applyMtime(ep, to, mtime);
   }
-  const dated = ep.renameWithMtime.bind(ep);
-  return await ontoExisting(ep, to, () => dated(from, to, mtime));
+  return await ontoExisting(ep, to, () => ep.renameWithMtime!(from, to, mtime));
 }
 
 /**

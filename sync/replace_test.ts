@@ -40,3 +40,26 @@ Deno.test("replace: a rename that still fails puts the old file back (no remove-
   assert.equal(await text(mem, "a.txt"), "old");
   assert.deepEqual((await mem.list("")).map((s) => s.name).sort(), ["a.locked", "a.txt"]);
 });
+
+/** A backend that refuses its first rename onto `a.txt` synchronously (no async function). */
+class RefusesAtOnce extends DelegatingEndpoint {
+  refused = false;
+  override rename(from: string, to: string): Promise<void> {
+    if (!this.refused && to === "a.txt") {
+      this.refused = true;
+      throw new AlreadyExistsError(to);
+    }
+    return super.rename(from, to);
+  }
+}
+
+Deno.test("replace: a refusal thrown at once is met as a rejected one", async () => {
+  const mem = new MemoryEndpoint();
+  await write(mem, "a.txt", "old");
+  await write(mem, ".a.part", "new");
+  const ep = new RefusesAtOnce(mem);
+  await replace(ep, ".a.part", "a.txt");
+  assert.equal(ep.refused, true);
+  assert.equal(await text(mem, "a.txt"), "new");
+  assert.deepEqual((await mem.list("")).map((s) => s.name), ["a.txt"]);
+});

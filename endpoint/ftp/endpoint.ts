@@ -411,8 +411,9 @@ export class FtpEndpoint implements Endpoint {
    * for (let n; (n = await source.readInto(buffer)) !== null;) total += n;
    * ```
    */
-  async readDirect(path: string, options: DirectReadOptions = {}): Promise<ReadSource> {
-    return await this.#reading(path, options, (remote, open) => this.host.openSource(remote, open));
+  readDirect(path: string, options: DirectReadOptions = {}): Promise<ReadSource> {
+    // #reading's own promise, not one more around it (a mirror reads every file this way).
+    return this.#reading(path, options, (remote, open) => this.host.openSource(remote, open));
   }
 
   /** A download of `path` opened by `open` (a stream or a source): see {@link read}. */

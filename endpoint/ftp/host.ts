@@ -783,8 +783,14 @@ export class FtpHost implements AsyncDisposable {
    * for (let n; (n = await source.readInto(buffer)) !== null;) total += n;
    * ```
    */
-  async openSource(path: string, options: OpenOptions = {}): Promise<ReadSource> {
-    return await openRemoteSource(this.#pool, this.#abs(path), this.#readOptions(options));
+  openSource(path: string, options: OpenOptions = {}): Promise<ReadSource> {
+    // openRemoteSource's own promise, not one more around it (a mirror reads every file
+    // this way); an error here rejects it as an async function's would.
+    try {
+      return openRemoteSource(this.#pool, this.#abs(path), this.#readOptions(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** A read's options, its MDTM time heard in UTC. */
