@@ -64,29 +64,31 @@ const minReadBuffer = 16 * 1024;
  * const conn = await connectConn("127.0.0.1", 50000, { timeoutMs: 10_000 });
  * ```
  */
-export async function connectConn(
+export function connectConn(
   host: string,
   port: number,
   options: { timeoutMs: number },
 ): Promise<Deno.TcpConn> {
-  let cancel = () => {};
-  const connecting = Deno.connect({ hostname: host, port });
-  // Not setTimeout (util/timers.ts): the first one loads Deno's Node layer.
-  const late = new Promise<never>((_, reject) => {
-    cancel = deadline(options.timeoutMs, () => {
-      // A connection that arrives after the deadline is closed, not leaked.
-      connecting.then((c) => c.close(), () => {});
+  // One promise settled by whichever comes first (every transfer connects one):
+  // no async frame, race and deadline promise around the connect.
+  return new Promise((resolve, reject) => {
+    const connecting = Deno.connect({ hostname: host, port });
+    let late = false;
+    // Not setTimeout (util/timers.ts): the first one loads Deno's Node layer.
+    const cancel = deadline(options.timeoutMs, () => {
+      late = true;
       reject(connectError(host, port));
     });
+    connecting.then((conn) => {
+      cancel();
+      // A connection that arrives after the deadline is closed, not leaked.
+      if (late) conn.close();
+      else resolve(conn);
+    }, (error) => {
+      cancel();
+      reject(connectError(host, port, error as Error));
+    });
   });
-  try {
-    return await Promise.race([connecting, late]);
-  } catch (error) {
-    if (error instanceof FtpTimeoutError) throw error;
-    throw connectError(host, port, error as Error);
-  } finally {
-    cancel();
-  }
 }
 
 /**
