@@ -388,11 +388,11 @@ export class LocalEndpoint implements Endpoint {
       // Something is there (a link too, which O_EXCL never follows).
       if (options.exclusive) throw new AlreadyExistsError(plan.target);
     }
-    return this.#plannedLong(plan, options);
+    return this.#plannedLong(plan);
   }
 
   /** {@link #planned} where something may be there already (or the write replaces by rename). */
-  async #plannedLong(plan: WritePlan, options: WriteOptions): Promise<Planned> {
+  async #plannedLong(plan: WritePlan): Promise<Planned> {
     const guarded = await this.#guard(plan.target, !plan.rename);
     // The fixed partial name is opened without O_EXCL, so it must not lead out either.
     if (plan.keepOnFailure) await this.#guard(plan.writeTo, true);
