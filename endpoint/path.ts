@@ -77,9 +77,11 @@ export function isRoot(path: string): boolean {
  * ```
  */
 export function joinPath(...parts: string[]): string {
-  // The non-empty parts joined by "/", without a filtered array (several joins a file).
+  // The non-empty parts joined by "/", without a filtered array (several joins a file);
+  // indexed, as for...of made an iterator result per part until V8 optimised the caller.
   let joined = "";
-  for (const part of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
     if (part !== "") joined = joined === "" ? part : `${joined}/${part}`;
   }
   return normalizePath(joined);
