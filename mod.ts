@@ -36,7 +36,12 @@ export {
 export { LocalEndpoint, type LocalEndpointOptions } from "./endpoint/local.ts";
 export { MemoryEndpoint, type MemoryEndpointOptions } from "./endpoint/memory.ts";
 export { walk, type WalkEntry, type WalkOptions } from "./sync/walk.ts";
-export { mirror, type MirrorOptions } from "./sync/mirror.ts";
+export {
+  type EarlyTargetWalk,
+  mirror,
+  type MirrorOptions,
+  walkTargetEarly,
+} from "./sync/mirror.ts";
 export { sync, type SyncOptions } from "./sync/two_way.ts";
 export type { ConflictPolicy } from "./sync/two_way_plan.ts";
 export { RefuseRootError, rmtree, type RmtreeOptions } from "./sync/rmtree.ts";

@@ -14,7 +14,7 @@ import {
   type PlanExecutor,
   PlanRun,
 } from "./execute.ts";
-import { makeFilter } from "./filter.ts";
+import { type Filter, makeFilter } from "./filter.ts";
 import { hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { type MirrorPlanOptions, type Plan, planMirror, type SentRecord } from "./plan.ts";
 import { aheadKey, MirrorStream } from "./mirror_stream.ts";
@@ -26,7 +26,13 @@ import { addWalkProblems, countPlan } from "./job_report.ts";
 import type { RetryOptions } from "./retry.ts";
 import { defaultStatePath, snapshotOf, StateStore, treeKey } from "./state.ts";
 import { canSymlink } from "./transfer.ts";
-import { listTree, type SymlinkPolicy, type Tree } from "./walk.ts";
+import {
+  type ListedDir,
+  listTree,
+  type SymlinkPolicy,
+  type Tree,
+  type WalkOptions,
+} from "./walk.ts";
 import { pathExists } from "../util/files.ts";
 
 /** Options of {@link mirror} (the workflow's `mirror:` job and `ferry mirror`). */
@@ -84,6 +90,14 @@ export interface MirrorOptions {
    * sync/mirror_stream.ts; deletions always wait for both complete walks).
    */
   stream?: boolean;
+  /**
+   * The target's walk, started by {@link walkTargetEarly} while the source
+   * endpoint was still opening. Used when it walks this very target with these
+   * options (filters, symlinks, listings in flight, retries, signal, backup
+   * dir, streaming) and the roots do not nest on one endpoint; else it is
+   * cancelled and the target walked again, as without it.
+   */
+  earlyTarget?: EarlyTargetWalk;
 }
 
 /** The trees and plan of a mirror, before execution (what `--dry-run` shows). */
@@ -125,23 +139,15 @@ async function prepare(
 ): Promise<MirrorPreparation & { stream?: MirrorStream }> {
   if (hasGlobs(options)) await loadGlobs();
   const filter = makeFilter(options);
-  const walkOptions = {
-    filter,
-    symlinks: options.symlinks,
-    concurrency: options.listParallel,
-    retry: options.retry,
-    signal: options.signal,
-  };
-  // Trees that must not be seen: a backup dir inside the target, and, when
-  // both roots are on one endpoint and nest, the inner one inside the outer
-  // (else a target inside the source is copied into itself, and a source
-  // inside the target is "extraneous" and deleted).
-  const dstSkip: string[] = [];
+  // Trees that must not be seen: a backup dir inside the target (see
+  // targetWalkOptions), and, when both roots are on one endpoint and nest,
+  // the inner one inside the outer (else a target inside the source is copied
+  // into itself, and a source inside the target is "extraneous" and deleted).
   const srcSkip: string[] = [];
-  if (options.backupDir !== undefined) addRelative(dstSkip, options.backupDir, dstRoot);
+  const nestSkip: string[] = [];
   if (src.url === dst.url && normalizePath(srcRoot) !== normalizePath(dstRoot)) {
     addRelative(srcSkip, dstRoot, srcRoot);
-    addRelative(dstSkip, srcRoot, dstRoot);
+    addRelative(nestSkip, srcRoot, dstRoot);
   }
   const compare: CompareOptions = {
     mode: options.compare,
@@ -161,17 +167,27 @@ async function prepare(
     dstCanSymlink: canSymlink(dst),
   };
   const streaming = stream?.(planOptions);
+  // A walk of the target started while the source opened, if it is this one's.
+  const early = options.earlyTarget instanceof EarlyWalk
+    ? options.earlyTarget.take(dst, dstRoot, options, nestSkip.length > 0, streaming?.onTarget)
+    : undefined;
+  if (!early && options.earlyTarget) await options.earlyTarget.cancel();
   // Far servers open all their sessions now, while the first listings run.
   src.warm?.().catch(() => {});
-  dst.warm?.().catch(() => {});
+  if (!early) dst.warm?.().catch(() => {});
+  const walkOptions = targetWalkOptions(options, dstRoot, filter);
   let srcTree: Tree, dstTree: Tree;
   try {
     [srcTree, dstTree] = await Promise.all([
-      listTree(src, srcRoot, { ...walkOptions, skipPaths: srcSkip, onListed: streaming?.onSource }),
-      listTree(dst, dstRoot, {
+      listTree(src, srcRoot, {
         ...walkOptions,
-        missingOk: true,
-        skipPaths: dstSkip,
+        missingOk: undefined,
+        skipPaths: srcSkip,
+        onListed: streaming?.onSource,
+      }),
+      early ?? listTree(dst, dstRoot, {
+        ...walkOptions,
+        skipPaths: [...walkOptions.skipPaths, ...nestSkip],
         onListed: streaming?.onTarget,
       }),
     ]);
@@ -185,6 +201,164 @@ async function prepare(
     : undefined;
   const plan = planMirror(srcTree, dstTree, { ...planOptions, hashes });
   return { src: srcTree, dst: dstTree, plan, stream: streaming };
+}
+
+/**
+ * How a mirror walks its target (the source's walk differs only in its skips
+ * and `missingOk`): the backup dir inside the target is left out.
+ */
+function targetWalkOptions(options: MirrorOptions, dstRoot: string, filter: Filter) {
+  const skipPaths: string[] = [];
+  if (options.backupDir !== undefined) addRelative(skipPaths, options.backupDir, dstRoot);
+  return {
+    filter,
+    symlinks: options.symlinks,
+    concurrency: options.listParallel,
+    retry: options.retry,
+    signal: options.signal,
+    missingOk: true as boolean | undefined,
+    skipPaths,
+  } satisfies WalkOptions;
+}
+
+/** A target walk started before the source endpoint was open ({@link walkTargetEarly}). */
+export interface EarlyTargetWalk {
+  /**
+   * Stops the walk if it still runs (unless a mirror took it) and waits until
+   * it has ended; never throws.
+   *
+   * @example
+   * ```ts
+   * const early = walkTargetEarly(disk, "mirror");
+   * await early.cancel(); // the source could not be opened
+   * ```
+   */
+  cancel(): Promise<void>;
+}
+
+/** The options that shape a target's walk: an early walk is used only when they match. */
+const WALK_OPTIONS = [
+  "include",
+  "exclude",
+  "minSize",
+  "maxSize",
+  "symlinks",
+  "listParallel",
+  "retry",
+  "signal",
+  "backupDir",
+] as const satisfies readonly (keyof MirrorOptions)[];
+
+class EarlyWalk implements EarlyTargetWalk {
+  readonly #dst: Endpoint;
+  readonly #dstRoot: string;
+  readonly #options: MirrorOptions;
+  readonly #stop = new AbortController();
+  readonly #tree: Promise<Tree>;
+  /** Listings heard before the mirror's stream exists (only when it may stream). */
+  #heard?: ListedDir[];
+  #onListed?: (dir: ListedDir) => void;
+  #taken = false;
+
+  constructor(dst: Endpoint, dstRoot: string, options: MirrorOptions) {
+    this.#dst = dst;
+    this.#dstRoot = dstRoot;
+    this.#options = options;
+    if (options.stream === true) this.#heard = [];
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#stop.signal])
+      : this.#stop.signal;
+    this.#tree = (async () => {
+      if (hasGlobs(options)) await loadGlobs();
+      const walkOptions = targetWalkOptions(options, dstRoot, makeFilter(options));
+      dst.warm?.().catch(() => {});
+      return await listTree(dst, dstRoot, {
+        ...walkOptions,
+        signal,
+        onListed: this.#heard && this.#hear,
+      });
+    })();
+    // Nobody may ever wait for it (the source failed to open): cancel() says so.
+    this.#tree.catch(() => {});
+  }
+
+  readonly #hear = (dir: ListedDir): void => {
+    if (this.#onListed) this.#onListed(dir);
+    else this.#heard?.push(dir);
+  };
+
+  /**
+   * The walk's tree, when it is the one the mirror would start now: the same
+   * target and options, no nested roots to leave out, and its listings kept
+   * when the mirror streams (they are handed to `onListed` first, in order).
+   */
+  take(
+    dst: Endpoint,
+    dstRoot: string,
+    options: MirrorOptions,
+    nested: boolean,
+    onListed: ((dir: ListedDir) => void) | undefined,
+  ): Promise<Tree> | undefined {
+    const fits = !this.#taken && !nested && dst === this.#dst &&
+      normalizePath(dstRoot) === normalizePath(this.#dstRoot) &&
+      WALK_OPTIONS.every((key) => sameOption(options[key], this.#options[key])) &&
+      (onListed === undefined || this.#heard !== undefined);
+    if (!fits) return undefined;
+    this.#taken = true;
+    const heard = this.#heard ?? [];
+    this.#heard = undefined;
+    if (onListed) {
+      for (const dir of heard) onListed(dir);
+      this.#onListed = onListed;
+    }
+    return this.#tree;
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.#taken) this.#stop.abort();
+    await this.#tree.catch(() => {});
+  }
+}
+
+/** Equal option values: the same, or arrays and plain objects (retries) with the same items. */
+function sameOption(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((v, i) => v === b[i]);
+  }
+  if (!isPlain(a) || !isPlain(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/**
+ * Starts the walk of a mirror's target now, before the source endpoint is
+ * open (a login takes a server tens of milliseconds): pass it to {@link mirror}
+ * or {@link prepareMirror} as `earlyTarget` with the same options. A mirror
+ * that cannot use it (other options, roots nested on one endpoint) walks the
+ * target again; deletions still wait for both complete walks. Call `cancel()`
+ * when done (a source that failed to open): it stops a walk no mirror took.
+ *
+ * @example
+ * ```ts
+ * const early = walkTargetEarly(disk, "mirror", options);
+ * try {
+ *   await mirror(await opening, "pub", disk, "mirror", { ...options, earlyTarget: early });
+ * } finally {
+ *   await early.cancel();
+ * }
+ * ```
+ */
+export function walkTargetEarly(
+  dst: Endpoint,
+  dstRoot: string,
+  options: MirrorOptions = {},
+): EarlyTargetWalk {
+  return new EarlyWalk(dst, dstRoot, options);
 }
 
 /**

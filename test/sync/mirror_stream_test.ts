@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Endpoint, Stat, StatList } from "../../endpoint/types.ts";
 import { normalizePath } from "../../endpoint/path.ts";
-import { mirror, type MirrorOptions } from "../../sync/mirror.ts";
+import { mirror, type MirrorOptions, walkTargetEarly } from "../../sync/mirror.ts";
 import type { ProgressEvent } from "../../sync/progress.ts";
 import type { JobReport } from "../../sync/report.ts";
 import { at, contents, mem, put, tempLocal, Wrapped } from "./helpers.ts";
@@ -113,6 +113,45 @@ Deno.test("streamed mirror: a copy finishes before a late directory is listed; d
     "zlate/deep/": "",
     "zlate/deep/e.txt": "echo",
   });
+});
+
+Deno.test("streamed mirror: a target walked early (before the source opened) still runs copies ahead", async () => {
+  const source = new LateListing(await tree(), "zlate");
+  const bound = setTimeout(() => source.release(), 20_000);
+  const inner = mem();
+  await put(inner, "out/old.txt", "old", at(0));
+  await put(inner, "out/early/keep.txt", "keep", at(0));
+  const watched = new Watched(inner, source, () => source.release());
+  const walked = Promise.withResolvers<void>();
+  let lists = 0;
+  /** Says when the target's two directories (out, out/early) are listed. */
+  const target = new class extends Wrapped {
+    override async list(path: string): Promise<Stat[]> {
+      const out = await super.list(path);
+      if (++lists === 2) walked.resolve();
+      return out;
+    }
+  }(watched);
+  const options = { ...fast, delete: true, parallel: 2 };
+  // The whole target is listed before the mirror starts: its listings reach the stream late.
+  const early = walkTargetEarly(target, "out", options);
+  await walked.promise;
+  // The walk takes its last listing in (promise jobs) before the mirror starts.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  try {
+    const report = await mirror(source, "", target, "out", { ...options, earlyTarget: early });
+    assert.equal(report.ok, true, JSON.stringify(report.errors));
+    assert.equal(report.files.transferred, 5);
+    assert.equal(report.files.deleted, 2);
+  } finally {
+    clearTimeout(bound);
+    await early.cancel();
+  }
+  assert.equal(lists, 2, "the target was walked once");
+  assert.match(watched.log[0], /^written .* before late listing$/);
+  for (const line of watched.log.filter((l) => !l.startsWith("written"))) {
+    assert.match(line, /after late listing$/);
+  }
 });
 
 /** A source whose listing of one directory leaves a line out (as an unparsable LIST line). */

@@ -2,9 +2,15 @@
  * The `mirror` job kind: sync/'s one-way mirror between two workflow targets.
  * @module
  */
-import { mirror } from "../../sync/mirror.ts";
+import { type EarlyTargetWalk, mirror, walkTargetEarly } from "../../sync/mirror.ts";
 import type { JobKind } from "../plugin.ts";
-import { filterRules, optionsSchema, outcomeFromReport, transferOptions } from "./common.ts";
+import {
+  filterRules,
+  optionsSchema,
+  outcomeFromReport,
+  runOptions,
+  transferOptions,
+} from "./common.ts";
 import type { MirrorOptions } from "./options.ts";
 
 /**
@@ -22,18 +28,48 @@ export const mirrorJob: JobKind<MirrorOptions> = {
   targets: ["from", "to"],
   writes: ["to"],
   async run(options, ctx) {
-    const [from, to] = await Promise.all([ctx.target(options.from), ctx.target(options.to)]);
-    const report = await mirror(from.endpoint, from.path, to.endpoint, to.path, {
-      ...transferOptions(ctx, from.endpoint, to.endpoint),
+    const fromOpening = ctx.target(options.from);
+    const toOpening = ctx.target(options.to);
+    // Either fails as Promise.all does: with the first failure.
+    const opened = Promise.all([fromOpening, toOpening]);
+    const settings = {
+      ...runOptions(ctx),
       ...filterRules(options),
       delete: options.delete,
       symlinks: options.symlinks,
       compare: options.compare,
       maxDelete: options.maxDelete,
       backupDir: options.backupDir,
-      // The state remembers what was sent to targets that cannot keep mtimes.
-      state: ctx.dryRun || to.endpoint.capabilities().setMtime ? undefined : ctx.state(),
-    });
-    return outcomeFromReport(report);
+    };
+    let early: EarlyTargetWalk | undefined;
+    // The target's walk starts as soon as it is open, while the source still
+    // logs in (a server's password check: tens of ms). Not with both on one
+    // endpoint: they open together, and the walks' skips need both roots.
+    if (endpointName(options.from) !== endpointName(options.to)) {
+      const toOpened = opened.then(([, to]) => to);
+      const to = await Promise.race([toOpening.catch(() => toOpened), toOpened]);
+      early = walkTargetEarly(to.endpoint, to.path, settings);
+    }
+    try {
+      const [from, to] = await opened;
+      const report = await mirror(from.endpoint, from.path, to.endpoint, to.path, {
+        ...transferOptions(ctx, from.endpoint, to.endpoint),
+        // The very options the early walk was given (it is used only when they match).
+        ...settings,
+        earlyTarget: early,
+        // The state remembers what was sent to targets that cannot keep mtimes.
+        state: ctx.dryRun || to.endpoint.capabilities().setMtime ? undefined : ctx.state(),
+      });
+      return outcomeFromReport(report);
+    } finally {
+      // A source that failed to open, or a mirror that could not use the walk: it stops.
+      await early?.cancel();
+    }
   },
 };
+
+/** The endpoint a target names (`origin:/pub` -> `origin`), as ctx.target splits it. */
+function endpointName(ref: string): string | undefined {
+  const colon = ref.indexOf(":");
+  return colon > 0 ? ref.slice(0, colon) : undefined;
+}
