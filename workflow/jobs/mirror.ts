@@ -4,6 +4,7 @@
  */
 import { type EarlyTargetWalk, mirror, walkTargetEarly } from "../../sync/mirror.ts";
 import type { JobKind } from "../plugin.ts";
+import { splitTarget } from "../target.ts";
 import {
   filterRules,
   optionsSchema,
@@ -45,7 +46,7 @@ export const mirrorJob: JobKind<MirrorOptions> = {
     // The target's walk starts as soon as it is open, while the source still
     // logs in (a server's password check: tens of ms). Not with both on one
     // endpoint: they open together, and the walks' skips need both roots.
-    if (endpointName(options.from) !== endpointName(options.to)) {
+    if (splitTarget(options.from).endpoint !== splitTarget(options.to).endpoint) {
       const toOpened = opened.then(([, to]) => to);
       const to = await Promise.race([toOpening.catch(() => toOpened), toOpened]);
       early = walkTargetEarly(to.endpoint, to.path, settings);
@@ -67,9 +68,3 @@ export const mirrorJob: JobKind<MirrorOptions> = {
     }
   },
 };
-
-/** The endpoint a target names (`origin:/pub` -> `origin`), as ctx.target splits it. */
-function endpointName(ref: string): string | undefined {
-  const colon = ref.indexOf(":");
-  return colon > 0 ? ref.slice(0, colon) : undefined;
-}
