@@ -968,6 +968,23 @@ export class FtpClient {
     this.#session.control.destroy();
   }
 
+  /**
+   * Takes the session out of use without cutting it: `closed` at once, and
+   * QUIT after the commands already sent or waiting for it, which run to
+   * their replies; a command asked for later fails with
+   * `FtpSessionClosedError` (never sent, safe to run elsewhere). For a
+   * session shared by several callers (a pool's main session), where one
+   * caller's failure must not cut another's command in flight. `why` is logged.
+   *
+   * @example
+   * ```ts
+   * ftp.retire("its listing's data connection failed"); // a rename already sent still completes
+   * ```
+   */
+  retire(why: string): void {
+    this.#session.retire(why);
+  }
+
   async #abortRaw(): Promise<void> {
     await this.#session.exclusive(async () => {
       this.#session.control.send("ABOR");

@@ -213,17 +213,19 @@ export class ClientSession {
     if (!this.dataProtected || reply.code < 400 || reply.code >= 500) return;
     // A protected session made its TLS with the TLS code: it is loaded.
     if (tlsCodeIfLoaded()?.explainDataRefusal(this.control.socket as tls.TLSSocket)) {
-      this.retire();
+      this.retire("it has no TLS 1.3 ticket left to resume");
     }
   }
 
-  /** Marks the session closed at once and QUITs after whatever already waits for it. */
-  retire(): void {
-    if (this.retired) return;
+  /**
+   * Marks the session closed at once and QUITs after whatever already waits
+   * for it (`why` is logged). Nothing is cut: a command already sent, or
+   * waiting for the lock before the QUIT, still gets its replies.
+   */
+  retire(why: string): void {
+    if (this.retired || this.control.closed) return;
     this.retired = true;
-    log.info("closing the TLS 1.3 session to {peer}: it has no ticket left to resume", {
-      peer: this.control.peer,
-    });
+    log.info("closing the session to {peer}: {why}", { peer: this.control.peer, why });
     void this.owner.quit();
   }
 

@@ -271,7 +271,7 @@ export async function startTlsData(
  *
  * @example
  * ```ts
- * if (reply.code === 425 && explainDataRefusal(controlSocket)) client.retire();
+ * if (reply.code === 425 && explainDataRefusal(controlSocket)) client.retire("it has no TLS 1.3 ticket left to resume");
  * ```
  */
 export function explainDataRefusal(control: tls.TLSSocket): boolean {

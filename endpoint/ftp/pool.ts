@@ -361,7 +361,9 @@ export class SessionPool {
     } catch (error) {
       if (isSessionLost(error) || client.closed) {
         log.info("main session lost ({error}); reconnecting", { error: String(error) });
-        client.close();
+        // Retired, not cut: the lock may have gone on to another caller's command, already
+        // sent (a data connection's failure leaves the control connection open).
+        client.retire("a command on it failed as if the session were lost");
         // A command that never left (the session had closed under it) is safe to run again.
         if (!options.retry && !(error instanceof FtpSessionClosedError)) throw error;
         return await fn(await this.main());
@@ -550,8 +552,9 @@ export class SessionPool {
     }
     if (client === this.#mainLent) {
       this.#mainLent = undefined;
-      // A broken main session is made anew on next use (see `main()`).
-      if (options.broken) client.close();
+      // A broken main session is made anew on next use (see `main()`); retired, not cut:
+      // commands on it through `withMain` may be on their way.
+      if (options.broken) client.retire("the transfer lent it failed");
       this.#wake();
       return;
     }

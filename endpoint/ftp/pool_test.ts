@@ -30,6 +30,9 @@ class Fake {
   close() {
     this.closed = true;
   }
+  retire() {
+    this.closed = true;
+  }
 }
 
 function pool(
@@ -586,4 +589,76 @@ Deno.test("pool: a lost main session is replaced only once its connection has cl
   assert.equal(await waiting, await also, "callers meanwhile share the one new session");
   assert.equal(made.length, 2);
   await p.close();
+});
+
+/**
+ * A server whose main session carries a rename while another use of the same
+ * session fails: the rename's replies are held until `failed` resolves (the
+ * pool has dealt with the failure), then QUIT is answered.
+ */
+async function renameBehindFailure(failed: Promise<void>) {
+  let renameOut!: () => void;
+  const out = new Promise<void>((resolve) => renameOut = resolve);
+  const server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    for (;;) {
+      const line = await s.readCommand();
+      if (line === null) throw new Error("the client cut the session");
+      if (line.startsWith("NOOP")) await s.reply(200, "ok");
+      else if (line.startsWith("RNFR")) {
+        await s.expect("RNTO");
+        renameOut();
+        await failed;
+        await s.reply(350, "ready");
+        await s.reply(250, "renamed");
+      } else {
+        assert.match(line, /^QUIT/);
+        await s.reply(221, "bye");
+        return;
+      }
+    }
+  });
+  const p = new SessionPool(
+    sessionFactory({ host: server.host, port: server.port, user: "u", password: "p" }),
+    { maxChildren: 0, lendMain: true },
+  );
+  return { server, p, out };
+}
+
+Deno.test("pool: a command failing as if its session were lost does not cut another's command already sent on the main session", async () => {
+  let handled!: () => void;
+  const { server, p, out } = await renameBehindFailure(new Promise((r) => handled = r));
+  const main = await p.main();
+  // A listing whose data connection failed: the control connection is fine, and its
+  // lock has gone on to the rename, sent before the failure reached the pool.
+  const failing = p.withMain(async (c) => {
+    await c.noop();
+    await out;
+    throw new FtpConnectionError("data connection failed: reset");
+  });
+  const rename = p.withMain((c) => c.rename("/a", "/b"));
+  await assert.rejects(failing, /data connection failed/);
+  handled();
+  await rename;
+  assert.equal(main.closed, true, "the session is out of use: the next command gets a new one");
+  await main.gone;
+  await p.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("pool: a lent main session returned broken does not cut a command already sent on it", async () => {
+  let handled!: () => void;
+  const { server, p, out } = await renameBehindFailure(new Promise((r) => handled = r));
+  const lent = await p.acquire(); // the main session: no children
+  const rename = p.withMain((c) => c.rename("/a", "/b"));
+  await out;
+  p.release(lent, { broken: true }); // its transfer failed
+  handled();
+  await rename;
+  assert.equal(lent.closed, true);
+  await lent.gone;
+  await p.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
 });
