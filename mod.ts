@@ -43,7 +43,7 @@ export {
   walkTargetEarly,
 } from "./sync/mirror.ts";
 export { sync, type SyncOptions } from "./sync/two_way.ts";
-export type { ConflictPolicy } from "./sync/two_way_plan.ts";
+export { CONFLICT_POLICIES, type ConflictPolicy } from "./sync/conflict_policies.ts";
 export { RefuseRootError, rmtree, type RmtreeOptions } from "./sync/rmtree.ts";
 export {
   copyIfNewer,

@@ -33,6 +33,7 @@ export * from "./sync/mirror.ts";
 export * from "./sync/job_report.ts";
 export * from "./sync/two_way.ts";
 export * from "./sync/two_way_plan.ts";
+export { CONFLICT_POLICIES } from "./sync/conflict_policies.ts";
 export * from "./sync/rmtree.ts";
 export * from "./sync/if_newer.ts";
 

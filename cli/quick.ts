@@ -17,6 +17,7 @@
  */
 import type { HeadStart } from "./head_types.ts";
 import { late } from "./late.ts";
+import { CONFLICT_POLICIES } from "../sync/conflict_policies.ts";
 
 /** A `get` or `put` parsed by hand. */
 export interface QuickCommand {
@@ -158,7 +159,7 @@ const COMMANDS: Record<string, Record<string, Flag>> = {
     "--conflict": {
       key: "conflict",
       takes: "text",
-      choices: ["keep-both", "newer", "a", "b", "skip"],
+      choices: CONFLICT_POLICIES,
       quick: true,
       head: true,
     },

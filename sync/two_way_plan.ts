@@ -23,8 +23,8 @@ import { type PairEntry, type PairState, type Snapshot, snapshotOf } from "./sta
 import { comparePaths, type Tree } from "./walk.ts";
 import { conflictName, syncDeleteBlock } from "./two_way_guard.ts";
 
-/** Who wins when a path changed on both sides. */
-export type ConflictPolicy = "newer" | "a" | "b" | "keep-both" | "skip";
+import type { ConflictPolicy } from "./conflict_policies.ts";
+export type { ConflictPolicy } from "./conflict_policies.ts";
 
 /** Options of {@link planSync}. */
 export interface SyncPlanOptions {

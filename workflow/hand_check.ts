@@ -19,13 +19,11 @@ import { globProblem as engineGlobProblem } from "../sync/filter.ts";
 import { CORE_JOBS } from "./builtin_manifests.ts";
 import type { Registry } from "./registry.ts";
 import type { WorkflowConfig } from "./types.ts";
+import { CONFLICT_SUFFIX_PATTERN, NAME_PATTERN, TARGET_PATTERN } from "./patterns.ts";
+import { CONFLICT_POLICIES } from "../sync/conflict_policies.ts";
 
 type Tree = Record<string, unknown>;
 
-/** Endpoint, job and var names (schema.ts `Name`). */
-const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-/** `endpoint:/path` (schema.ts `Target`). */
-const TARGET = /^[A-Za-z_][A-Za-z0-9_-]*:/;
 /** An auth method's `passwordEnv` (auth/methods.ts). */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -86,7 +84,7 @@ function endpoint(ep: unknown, registry: Registry): boolean {
   });
 }
 
-const target = (v: unknown) => isString(v) && TARGET.test(v);
+const target = (v: unknown) => isString(v) && TARGET_PATTERN.test(v);
 
 /**
  * A glob as schema.ts `Glob` takes it: the matcher's verdict, then the
@@ -111,8 +109,8 @@ const KINDS: Record<string, { required: string[]; checks: Checks }> = {
     checks: {
       a: target,
       b: target,
-      conflict: (v) => isString(v) && ["newer", "a", "b", "keep-both", "skip"].includes(v),
-      conflictSuffix: (v) => isString(v) && /^[A-Za-z0-9_.-]+$/.test(v),
+      conflict: (v) => isString(v) && (CONFLICT_POLICIES as readonly string[]).includes(v),
+      conflictSuffix: (v) => isString(v) && CONFLICT_SUFFIX_PATTERN.test(v),
       force: isBoolean,
       include: globs,
       exclude: globs,
@@ -148,7 +146,7 @@ function only(map: Tree, checks: Checks): boolean {
 
 /** A map whose keys are names and whose values pass `check` (zod's `z.record(Name, ...)`). */
 function recordOf(value: unknown, check: (entry: unknown) => boolean): boolean {
-  return isMap(value) && Object.entries(value).every(([k, v]) => NAME.test(k) && check(v));
+  return isMap(value) && Object.entries(value).every(([k, v]) => NAME_PATTERN.test(k) && check(v));
 }
 
 /** An integer from 1 to `max`, as a number (text zod would turn into one is left to it). */

@@ -14,6 +14,7 @@ import { builtinAuthSchema } from "./auth/methods.ts";
 import { globProblem } from "./glob.ts";
 import { globProblem as engineGlobProblem } from "../sync/filter.ts";
 import { DURATION_RE, PERCENT_RE, SIZE_RE, TIME_SHIFT_RE } from "../util/units.ts";
+import { NAME_PATTERN, TARGET_PATTERN } from "./patterns.ts";
 
 // Jitless: zod otherwise compiles a parser for each object schema (`new Function`)
 // the first time it parses with it, which pays only for a schema used many
@@ -95,13 +96,13 @@ export function fromText<T extends z.ZodType>(
 
 /** Endpoint, job and var names. */
 export const Name = z.string().regex(
-  /^[A-Za-z_][A-Za-z0-9_-]*$/,
+  NAME_PATTERN,
   "names use letters, digits, _ and -, and start with a letter or _",
 );
 
 /** `endpoint:/path` (the path may be empty: the endpoint's root). */
 export const Target = z.string().regex(
-  /^[A-Za-z_][A-Za-z0-9_-]*:/,
+  TARGET_PATTERN,
   'a target is "endpoint:/path", e.g. origin:/releases',
 ).meta({ description: "endpoint name, a colon, and a path inside it: origin:/releases" });
 

@@ -12,6 +12,7 @@ import type { SchemeOption, SchemeOptions } from "../endpoint/scheme_options.ts"
 import { suggestion } from "./suggest.ts";
 import { splitTarget } from "./target.ts";
 import type { JobConfig, JobSpec, WorkflowConfig } from "./types.ts";
+import { TARGET_PATTERN } from "./patterns.ts";
 
 /** A problem at a tree path; with `key`, it concerns that key of the map at `path`. */
 export interface SemanticProblem {
@@ -208,7 +209,7 @@ export function semanticProblems(
     const options = job[kind.name] as Record<string, unknown>;
     for (const key of kind.targets ?? []) {
       const ref = options[key];
-      if (typeof ref !== "string" || !/^[A-Za-z_][A-Za-z0-9_-]*:/.test(ref)) continue;
+      if (typeof ref !== "string" || !TARGET_PATTERN.test(ref)) continue;
       const path = [...at, kind.name, key];
       try {
         const target = splitTarget(ref);

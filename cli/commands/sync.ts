@@ -16,6 +16,7 @@ import {
 } from "../options.ts";
 import { QUEUE_HELP } from "./worker.ts";
 import { runSync } from "./sync_run.ts";
+import { CONFLICT_POLICIES } from "../../sync/conflict_policies.ts";
 
 /**
  * Adds `sync` to the program.
@@ -34,7 +35,7 @@ export function registerSync(program: Command, cli: CliContext): void {
       new Option(
         "--conflict <policy>",
         "when both changed (default keep-both: the older moves aside as name.sync-conflict-DATE-TIME-SIDE.ext)",
-      ).choices(["keep-both", "newer", "a", "b", "skip"] as const),
+      ).choices(CONFLICT_POLICIES),
     )
     .option("--conflict-suffix <word>", "word in a kept version's name (default sync-conflict)")
     .option("--force", "pass the deletion guards (default: at most 50% of a side's files)")

@@ -5,6 +5,8 @@
  */
 import { z } from "../../deps/zod.ts";
 import { DeleteLimit, Filters, fromText, Target } from "../schema.ts";
+import { CONFLICT_SUFFIX_PATTERN } from "../patterns.ts";
+import { CONFLICT_POLICIES } from "../../sync/conflict_policies.ts";
 
 const compare = z.enum(["size+mtime", "size", "checksum"]).optional().meta({
   description: "how files are judged equal (default size+mtime, precision-aware)",
@@ -38,11 +40,12 @@ export type MirrorOptions = z.infer<typeof MirrorOptions>;
 export const SyncOptions = z.strictObject({
   a: Target,
   b: Target,
-  conflict: z.enum(["newer", "a", "b", "keep-both", "skip"]).optional().meta({
+  conflict: z.enum(CONFLICT_POLICIES).optional().meta({
     description: "when both sides changed: keep-both (default: the older moves aside under a " +
       "conflict name), newer, a, b (that side wins) or skip",
   }),
-  conflictSuffix: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only").optional()
+  conflictSuffix: z.string().regex(CONFLICT_SUFFIX_PATTERN, "letters, digits, _ . - only")
+    .optional()
     .meta({ description: "word in a kept version's name (default sync-conflict)" }),
   state: z.string().optional().meta({
     description: "state database file, relative to the state dir (default state.db)",
