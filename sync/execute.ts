@@ -16,7 +16,8 @@ import { type ProgressListener, ProgressTracker } from "./progress.ts";
 import { errorEntry, type JobReport } from "./report.ts";
 import { errorMessage } from "../util/errors.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
-import { copyLink, moveAside, transferFile, type TransferResult } from "./transfer.ts";
+import type { TransferResult } from "./transfer.ts";
+import { prefetchTransferCode, transferCode } from "./transfer_code.ts";
 import type { VerifyMode } from "./verify.ts";
 import type { SegmentOptions } from "./segments.ts";
 import { AdaptiveLimit, isTooMany } from "./adaptive.ts";
@@ -196,6 +197,8 @@ export class PlanRun {
     if (action.op !== "transfer" && action.op !== "symlink" && action.op !== "mkdir") {
       return Promise.reject(new TypeError(`${action.op} cannot run ahead of the plan`));
     }
+    // A mkdir ahead is a new directory: its copies follow.
+    prefetchTransferCode();
     const done = new Promise<ActionOutcome>((resolve) => {
       const start = () => {
         if (this.#ctx.options.signal?.aborted) {
@@ -240,6 +243,10 @@ export class PlanRun {
   async run(actions: Action[], planned: Action[] = actions): Promise<ActionOutcome[]> {
     const { options, progress } = this.#ctx;
     const copies = planned.filter((a) => a.op === "transfer" || a.op === "symlink");
+    // Loaded while the mkdirs and the first steps run (a plan of skips never loads it).
+    if (copies.length > 0 || planned.some((a) => a.op === "delete" && a.backupTo !== undefined)) {
+      prefetchTransferCode();
+    }
     // Announced now, while what ran ahead may still run: the bar shows it.
     progress.plan(
       copies.length,
@@ -343,6 +350,7 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
         break;
       case "transfer": {
         const mtime = action.mtime ? new Date(action.mtime) : undefined;
+        const { transferFile } = await transferCode();
         const result = await transferFile(
           lane.src,
           joinPath(lane.srcRoot, action.from ?? action.path),
@@ -389,12 +397,14 @@ async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
         }
         break;
       }
-      case "symlink":
+      case "symlink": {
+        const { copyLink } = await transferCode();
         if (!await again(() => copyLink(lane.dst, dstPath(action.path), action.target))) {
           throw new Error("the target cannot create symlinks");
         }
         report.files.transferred++;
         break;
+      }
       case "setMtime":
         await again(() => lane.dst.setMtime(dstPath(action.path), new Date(action.mtime)));
         report.files.skipped++;
@@ -436,8 +446,9 @@ async function deleteEntry(
   path: string,
 ): Promise<void> {
   if (action.type === "dir") await ep.rmdir(path);
-  else if (action.backupTo !== undefined) await moveAside(ep, path, action.backupTo);
-  else await ep.remove(path);
+  else if (action.backupTo !== undefined) {
+    await (await transferCode()).moveAside(ep, path, action.backupTo);
+  } else await ep.remove(path);
 }
 
 /**

@@ -16,7 +16,13 @@ import {
 } from "./execute.ts";
 import { type Filter, makeFilter } from "./filter.ts";
 import { hasGlobs, loadGlobs } from "./glob_engine.ts";
-import { type MirrorPlanOptions, type Plan, planMirror, type SentRecord } from "./plan.ts";
+import {
+  canSymlink,
+  type MirrorPlanOptions,
+  type Plan,
+  planMirror,
+  type SentRecord,
+} from "./plan.ts";
 import { aheadKey, MirrorStream } from "./mirror_stream.ts";
 import type { SegmentOptions } from "./segments.ts";
 import { forEachLimit } from "./pool.ts";
@@ -25,7 +31,6 @@ import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts
 import { addWalkProblems, countPlan } from "./job_report.ts";
 import type { RetryOptions } from "./retry.ts";
 import { defaultStatePath, snapshotOf, StateStore, treeKey } from "./state.ts";
-import { canSymlink } from "./transfer.ts";
 import {
   type ListedDir,
   listTree,

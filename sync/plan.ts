@@ -5,7 +5,7 @@
  * parallel.
  * @module
  */
-import { Precision, type Stat } from "../endpoint/types.ts";
+import { type Endpoint, Precision, type Stat } from "../endpoint/types.ts";
 import { partialName } from "../endpoint/atomic.ts";
 import { joinPath } from "../endpoint/path.ts";
 import { compareEntries, type CompareOptions, sameMtime } from "./compare.ts";
@@ -471,4 +471,18 @@ export function describeAction(a: Action): string {
     case "skip":
       return `${side}skip ${a.path} (${a.reason})`;
   }
+}
+
+/**
+ * Whether an endpoint can create symlinks.
+ *
+ * @example
+ * ```ts
+ * if (!canSymlink(dst)) console.log("links will be skipped");
+ * ```
+ */
+export function canSymlink(
+  ep: Endpoint,
+): ep is Endpoint & { symlink(target: string, path: string): Promise<void> } {
+  return typeof (ep as { symlink?: unknown }).symlink === "function";
 }

@@ -5,7 +5,7 @@
  * what it sent to a target that cannot keep mtimes, so it does not resend.
  * @module
  */
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { dirname } from "../util/paths.ts";
 import type { Endpoint, Stat } from "../endpoint/types.ts";
 import { normalizePath } from "../endpoint/path.ts";
@@ -73,6 +73,15 @@ export function treeKey(ep: Endpoint, root: string): string {
 }
 
 /**
+ * node:sqlite, loaded when a store opens (`process.getBuiltinModule`,
+ * synchronous): a mirror onto a target that keeps mtimes opens none, and then
+ * does not load it (nor the parts of Deno's Node layer it brings).
+ */
+function sqlite(): typeof import("node:sqlite") {
+  return process.getBuiltinModule("node:sqlite");
+}
+
+/**
  * A state database. Open one per process and share it between jobs; each
  * pair is saved in one transaction, so a crash leaves the previous state.
  *
@@ -109,11 +118,11 @@ export class StateStore {
     if (path !== ":memory:") {
       // Deno's own call: node:fs would cost every mirror ~15 ms of start-up to load.
       Deno.mkdirSync(dirname(path), { recursive: true });
-      const db = new DatabaseSync(path);
+      const db = new (sqlite().DatabaseSync)(path);
       db.exec("PRAGMA journal_mode = WAL;");
       return new StateStore(db, path);
     }
-    return new StateStore(new DatabaseSync(":memory:"), path);
+    return new StateStore(new (sqlite().DatabaseSync)(":memory:"), path);
   }
 
   /**

@@ -39,6 +39,9 @@ import {
 export { SourceChangedError, TransferInterruptedError };
 import { applyMtime, replace, replaceDated } from "./replace.ts";
 export { applyMtime, replace, replaceDated };
+// With the plan (a mirror asks it without loading this module); exported here as before.
+import { canSymlink } from "./plan.ts";
+export { canSymlink };
 import {
   TransferVerificationError,
   verifiedOffset,
@@ -500,18 +503,4 @@ export async function copyLink(ep: Endpoint, path: string, target: string): Prom
   }
   await ep.symlink(target, path);
   return true;
-}
-
-/**
- * Whether an endpoint can create symlinks.
- *
- * @example
- * ```ts
- * if (!canSymlink(dst)) console.log("links will be skipped");
- * ```
- */
-export function canSymlink(
-  ep: Endpoint,
-): ep is Endpoint & { symlink(target: string, path: string): Promise<void> } {
-  return typeof (ep as { symlink?: unknown }).symlink === "function";
 }

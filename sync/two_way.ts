@@ -22,7 +22,7 @@ import { describeConflict, finishReport, type JobReport, newReport } from "./rep
 import { logger } from "../util/log.ts";
 import type { RetryOptions } from "./retry.ts";
 import { defaultStatePath, type PairEntry, snapshotOf, StateStore, treeKey } from "./state.ts";
-import { canSymlink } from "./transfer.ts";
+import { canSymlink } from "./plan.ts";
 import { planSync, type SyncPlanOptions } from "./two_way_plan.ts";
 import { comparePaths, listTree, type SymlinkPolicy } from "./walk.ts";
 
