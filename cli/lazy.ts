@@ -21,11 +21,14 @@ import { late } from "./late.ts";
  * ```
  */
 export async function runOneOff(cli: CliContext, spec: OneOff): Promise<WorkflowReport> {
-  await cli.prepareReport();
-  return await (await late<typeof import("./oneoff.ts")>(import.meta.url, "./oneoff.ts")).runOneOff(
-    cli,
-    spec,
-  );
+  // The summary printer, when cli.report will print one: always without -q and
+  // --json (loaded first, as before), with -q only for a run that did not end ok.
+  const { quiet, json } = cli.globals;
+  if (!quiet && !json) await cli.prepareReport();
+  const report = await (await late<typeof import("./oneoff.ts")>(import.meta.url, "./oneoff.ts"))
+    .runOneOff(cli, spec);
+  if (!json && report.status !== "ok") await cli.prepareReport();
+  return report;
 }
 
 /**

@@ -10,8 +10,12 @@
 import { resolve } from "../../util/paths.ts";
 import type { AuthContext, AuthMethod, Credentials } from "../plugin.ts";
 import { AuthError } from "../errors.ts";
-import { defaultNetrcPath, findNetrc, parseNetrc } from "./netrc.ts";
-import { promptSecret } from "./prompt.ts";
+
+// The netrc parser and the terminal prompt, imported by the methods that use
+// them (a run with a password from the environment loads neither); specifiers
+// in variables, which Deno does not read ahead when it loads this module.
+const NETRC_MODULE = new URL("./netrc.ts", import.meta.url).href;
+const PROMPT_MODULE = new URL("./prompt.ts", import.meta.url).href;
 
 function userOf(options: { user?: string }, ctx: AuthContext): string | undefined {
   return options.user ?? (ctx.url.username ? decodeURIComponent(ctx.url.username) : undefined);
@@ -81,6 +85,8 @@ export const netrcResolver: AuthMethod<{ user?: string; file?: string; optional?
   name: "netrc",
   description: "login and password from ~/.netrc ($NETRC, or file:)",
   async resolve(options, ctx): Promise<Credentials> {
+    const { defaultNetrcPath, findNetrc, parseNetrc } =
+      await (import(NETRC_MODULE) as Promise<typeof import("./netrc.ts")>);
     const path = options.file ? resolve(ctx.baseDir, options.file) : defaultNetrcPath(ctx.env);
     const fallback = () => {
       const u = userOf(options, ctx);
@@ -160,6 +166,7 @@ export const promptResolver: AuthMethod<{ user?: string; prompt?: string }> = {
         `auth method prompt: no terminal to ask for the password of ${u}@${ctx.url.host}`,
       );
     }
+    const { promptSecret } = await (import(PROMPT_MODULE) as Promise<typeof import("./prompt.ts")>);
     const password = await promptSecret(
       options.prompt ?? `Password for ${u}@${ctx.url.host}: `,
       ctx.signal,
