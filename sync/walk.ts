@@ -144,6 +144,48 @@ export class Walk implements AsyncIterable<WalkEntry> {
    * ```
    */
   async *[Symbol.asyncIterator](): AsyncIterator<WalkEntry> {
+    const ready: WalkEntry[] = [];
+    const launch = await this.#begin(ready);
+    while (true) {
+      // Start what there is room for before deciding anything: a finished
+      // listing may have queued directories while entries were being yielded.
+      const running = launch();
+      if (ready.length > 0) {
+        yield ready.shift()!;
+        continue;
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
+    }
+    this.#options.signal?.throwIfAborted();
+  }
+
+  /**
+   * Every entry, in the order the iteration yields them, without a step of
+   * an async iterator per entry (a promise or more each: a tree of thousands
+   * of files walked only to be held, as {@link listTree} does). A Walk is
+   * iterated or collected once.
+   *
+   * @example
+   * ```ts
+   * const entries = await new Walk(ep, "pub").collect();
+   * ```
+   */
+  async collect(): Promise<WalkEntry[]> {
+    const found: WalkEntry[] = [];
+    const launch = await this.#begin(found);
+    for (let running = launch(); running.size > 0; running = launch()) {
+      await Promise.race(running);
+    }
+    this.#options.signal?.throwIfAborted();
+    return found;
+  }
+
+  /**
+   * Starts the walk once: the returned function lists what there is room for
+   * (entries go to `out`) and gives the listings running.
+   */
+  async #begin(out: WalkEntry[]): Promise<() => Set<Promise<void>>> {
     if (this.#started) throw new Error("a Walk can be iterated only once");
     this.#started = true;
     if (!this.#filter) {
@@ -155,28 +197,16 @@ export class Walk implements AsyncIterable<WalkEntry> {
       Math.min(this.#options.concurrency ?? 4, this.#ep.capabilities().maxConnections || 1),
     );
     const queue: DirJob[] = [{ path: "", hops: 0 }];
-    const ready: WalkEntry[] = [];
     const running = new Set<Promise<void>>();
-    const launch = () => {
+    return () => {
       while (queue.length > 0 && running.size < limit && !this.#options.signal?.aborted) {
         const job = queue.shift()!;
-        const p: Promise<void> = this.#listDir(job, ready, queue)
+        const p: Promise<void> = this.#listDir(job, out, queue)
           .finally(() => running.delete(p));
         running.add(p);
       }
+      return running;
     };
-    while (true) {
-      // Start what there is room for before deciding anything: a finished
-      // listing may have queued directories while entries were being yielded.
-      launch();
-      if (ready.length > 0) {
-        yield ready.shift()!;
-        continue;
-      }
-      if (running.size === 0) break;
-      await Promise.race(running);
-    }
-    this.#options.signal?.throwIfAborted();
   }
 
   /** Lists one directory; never throws (problems go to `errors`/`warnings`). */
@@ -357,8 +387,7 @@ export async function listTree(
   options: WalkOptions = {},
 ): Promise<Tree> {
   const w = walk(ep, root, options);
-  const found: WalkEntry[] = [];
-  for await (const entry of w) found.push(entry);
+  const found = await w.collect();
   found.sort((a, b) => comparePaths(a.path, b.path));
   return {
     root: normalizePath(root),

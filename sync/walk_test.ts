@@ -139,3 +139,18 @@ Deno.test("walk: listings run in parallel, bounded", async () => {
   assert.equal(tree.entries.size, 24);
   assert.ok(peak > 1 && peak <= 3, `peak ${peak}`);
 });
+
+Deno.test("walk: collect() gives what the iteration yields, in its order; once only", async () => {
+  const ep = await fixture();
+  const iterated: string[] = [];
+  for await (const e of walk(ep, "", { exclude: ["build"] })) iterated.push(e.path);
+  const w = walk(ep, "", { exclude: ["build"] });
+  const collected = await w.collect();
+  assert.deepEqual(collected.map((e) => e.path), iterated);
+  assert.deepEqual([...w.partials.keys()], ["d/.f.txt.ferry.part"]);
+  assert.equal(w.complete, true);
+  await assert.rejects(() => w.collect(), /only once/);
+  await assert.rejects(async () => {
+    for await (const _ of w) break;
+  }, /only once/);
+});
