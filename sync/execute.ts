@@ -273,6 +273,12 @@ export class PlanRun {
           const adaptive = ctx.adaptive ??= new AdaptiveLimit({ max: n });
           await forEachLimit(indexes, () => adaptive.limit, run, options.signal);
         } else await forEachLimit(indexes, n, run, options.signal);
+      } else if (group === "skip") {
+        // Counted in one go: a step of an async function each was most of
+        // executing a no-change re-run's plan (thousands of skips).
+        for (let k = i; k < j && !options.signal?.aborted; k++) {
+          outcomes[k] = skipped(actions[k], ctx.report);
+        }
       } else if (group === "mkdir" || group === "rmdir") {
         for (const level of levels(indexes, actions, group)) {
           await forEachLimit(level, limit, run, options.signal);
@@ -308,13 +314,16 @@ interface Ctx {
   adaptive?: AdaptiveLimit;
 }
 
+/** A skip, counted. */
+function skipped(action: Action, report: JobReport): ActionOutcome {
+  report.files.skipped++;
+  report.bytes.skipped += (action.op === "skip" ? action.size : undefined) ?? 0;
+  return { action, ok: true };
+}
+
 async function runOne(action: Action, ctx: Ctx): Promise<ActionOutcome> {
   const { lanes, report, progress, options } = ctx;
-  if (action.op === "skip") {
-    report.files.skipped++;
-    report.bytes.skipped += action.size ?? 0;
-    return { action, ok: true };
-  }
+  if (action.op === "skip") return skipped(action, report);
   const lane = action.side ? lanes[action.side] : lanes.target;
   if (!lane) throw new Error(`no lane for side ${action.side ?? "target"}`);
   const dstPath = (p: string) => joinPath(lane.dstRoot, p);
