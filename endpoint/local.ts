@@ -8,12 +8,13 @@
  * through. (The check and the use are two system calls apart; a process that
  * swaps links in between is outside what this guards against.)
  *
- * Metadata calls (lstat, stat, realPath, readLink, rename, utime, chmod) and
- * the opening of and writes to files being written are synchronous: on a local
- * disk they take microseconds, while each async call hands off to Deno's
- * blocking thread pool and back (15-80 µs of the main thread, thread wake-ups
- * in a VM being dear), which made them most of the cost of mirroring small
- * files. Reads, fsync, readDir, mkdir and remove stay asynchronous.
+ * Metadata calls (lstat, stat, realPath, readLink, rename, utime, chmod),
+ * directory listings and the opening of and writes to files being written are
+ * synchronous: on a local disk they take microseconds, while each async call
+ * hands off to Deno's blocking thread pool and back (15-80 µs of the main
+ * thread, thread wake-ups in a VM being dear), which made them most of the
+ * cost of mirroring small files (and the async readDir is such a call per
+ * entry). Reads, fsync, mkdir and remove stay asynchronous.
  * @module
  */
 import { COMPUTED_HASHES, digestStream } from "./hash.ts";
@@ -210,9 +211,11 @@ export class LocalEndpoint implements Endpoint {
   async list(path: string): Promise<Stat[]> {
     const p = normalizePath(path);
     await this.#guard(p, true);
-    return await this.#do(p, async () => {
+    return this.#doSync(p, () => {
+      // Read whole, then each entry lstat'ed (synchronously too): the async
+      // readDir took an op and three promises per entry.
       const names: string[] = [];
-      for await (const entry of Deno.readDir(this.#abs(p))) names.push(entry.name);
+      for (const entry of Deno.readDirSync(this.#abs(p))) names.push(entry.name);
       const out: Stat[] = [];
       for (const name of names) {
         try {
