@@ -23,7 +23,7 @@ import {
   planMirror,
   type SentRecord,
 } from "./plan.ts";
-import { aheadKey, MirrorStream } from "./mirror_stream.ts";
+import type { MirrorStream } from "./mirror_stream.ts";
 import type { SegmentOptions } from "./segments.ts";
 import { forEachLimit } from "./pool.ts";
 import type { ProgressListener } from "./progress.ts";
@@ -406,6 +406,9 @@ export async function mirror(
   }
 }
 
+/** sync/mirror_stream.ts, by a specifier Deno does not read ahead (see {@link run}). */
+const MIRROR_STREAM_MODULE = new URL("./mirror_stream.ts", import.meta.url).href;
+
 async function run(
   src: Endpoint,
   srcRoot: string,
@@ -428,13 +431,17 @@ async function run(
   const runner = streams(src, dst, options)
     ? new PlanRun({ target: lane }, report, executeOptions)
     : undefined;
+  // The streamed plan's code only for a mirror that streams (a far source).
+  const streamCode = runner
+    ? await (import(MIRROR_STREAM_MODULE) as Promise<typeof import("./mirror_stream.ts")>)
+    : undefined;
   const prep = await prepare(
     src,
     srcRoot,
     dst,
     dstRoot,
     options,
-    runner && ((planOptions) => new MirrorStream(dst, dstRoot, planOptions, runner)),
+    runner && ((planOptions) => new streamCode!.MirrorStream(dst, dstRoot, planOptions, runner)),
   );
   // Nothing more runs ahead once both walks are done; what did is left out of the plan.
   const ran = await prep.stream?.close();
@@ -475,7 +482,7 @@ async function run(
   let outcomes: ActionOutcome[];
   if (runner && ran) {
     // The whole plan, less what ran ahead (the very same actions: aheadOfPlan).
-    const rest = plan.actions.filter((a) => !ran.has(aheadKey(a)));
+    const rest = plan.actions.filter((a) => !ran.has(streamCode!.aheadKey(a)));
     const later = await runner.run(rest, plan.actions);
     outcomes = [...await Promise.all(ran.values()), ...later];
   } else {
