@@ -29,25 +29,24 @@ import {
   type WriteMode,
 } from "./file.ts";
 import { markReleasesChunks, type ReadSource, releasesChunks } from "../../util/files.ts";
-import { rmtree, type RmtreeOptions, walk, type WalkEntry, type WalkOptions } from "./tree.ts";
+import type { RmtreeOptions, WalkEntry, WalkOptions } from "./tree.ts";
 import { abspath, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
 import { parseTimeShift, TimeShiftError, validateTimeShift } from "./time_shift.ts";
-import {
-  type ListingShifts,
-  measureTimeShifts,
-  shiftSettings,
-  TimeShiftStore,
-} from "./time_sync.ts";
+import type { ListingShifts } from "./time_sync.ts";
 import { InaccessibleLoginDirError } from "./errors.ts";
-import {
-  download,
-  downloadIfNewer,
-  type TransferProgress,
-  upload,
-  uploadIfNewer,
-} from "./transfer.ts";
+import type { TransferProgress } from "./transfer.ts";
 
 const log = logger("endpoint", "ftp", "host");
+
+// The host's own tree walk and removal, its file copies to and from local
+// paths, and the time-shift probe: imported on first use, by specifiers Deno
+// does not read ahead (an endpoint's mirror or sync uses none of them).
+const TREE_MODULE = new URL("./tree.ts", import.meta.url).href;
+const TRANSFER_MODULE = new URL("./transfer.ts", import.meta.url).href;
+const TIME_SYNC_MODULE = new URL("./time_sync.ts", import.meta.url).href;
+const treeCode = () => import(TREE_MODULE) as Promise<typeof import("./tree.ts")>;
+const transferCode = () => import(TRANSFER_MODULE) as Promise<typeof import("./transfer.ts")>;
+const timeSyncCode = () => import(TIME_SYNC_MODULE) as Promise<typeof import("./time_sync.ts")>;
 
 /** Options of {@link FtpHost.connect}. */
 export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, ListingChoice {
@@ -697,7 +696,8 @@ export class FtpHost implements AsyncDisposable {
    */
   rmtree(path: string, options: RmtreeOptions = {}): Promise<void> {
     const host = { ...this.#treeHost(), list: (p: string) => this.#reader.listShowingLinks(p) };
-    return rmtree(host, this.#abs(path), options);
+    const abs = this.#abs(path);
+    return treeCode().then((code) => code.rmtree(host, abs, options));
   }
 
   /**
@@ -709,7 +709,11 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   walk(top: string, options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
-    return walk(this.#treeHost(), this.#abs(top), options);
+    const host = this.#treeHost();
+    const abs = this.#abs(top);
+    return (async function* () {
+      yield* (await treeCode()).walk(host, abs, options);
+    })();
   }
 
   // --- files and transfers ------------------------------------------------------
@@ -812,7 +816,8 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   upload(source: string, target: string, options: TransferProgress = {}): Promise<void> {
-    return upload(this, source, this.#abs(target), options);
+    const abs = this.#abs(target);
+    return transferCode().then((code) => code.upload(this, source, abs, options));
   }
 
   /**
@@ -824,7 +829,8 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   download(source: string, target: string, options: TransferProgress = {}): Promise<void> {
-    return download(this, this.#abs(source), target, options);
+    const abs = this.#abs(source);
+    return transferCode().then((code) => code.download(this, abs, target, options));
   }
 
   /**
@@ -837,7 +843,8 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   uploadIfNewer(source: string, target: string, options: TransferProgress = {}): Promise<boolean> {
-    return uploadIfNewer(this, source, this.#abs(target), options);
+    const abs = this.#abs(target);
+    return transferCode().then((code) => code.uploadIfNewer(this, source, abs, options));
   }
 
   /**
@@ -853,7 +860,8 @@ export class FtpHost implements AsyncDisposable {
     target: string,
     options: TransferProgress = {},
   ): Promise<boolean> {
-    return downloadIfNewer(this, this.#abs(source), target, options);
+    const abs = this.#abs(source);
+    return transferCode().then((code) => code.downloadIfNewer(this, abs, target, options));
   }
 
   // --- time shift -----------------------------------------------------------------
@@ -916,7 +924,7 @@ export class FtpHost implements AsyncDisposable {
    */
   async synchronizeTimes(options: { dir?: string } = {}): Promise<number> {
     const dir = this.#abs(options.dir ?? this.#options.probeDir ?? this.#cwd);
-    this.#useShifts(await this.#measure(dir));
+    await this.#useShifts(await this.#measure(dir));
     return this.timeShift();
   }
 
@@ -1049,6 +1057,7 @@ export class FtpHost implements AsyncDisposable {
    */
   async #measure(dir: string): Promise<ListingShifts> {
     const mlsd = await this.usesMlsd();
+    const { measureTimeShifts } = await timeSyncCode();
     const probe = await measureTimeShifts(this.#pool, dir, { mlst: mlsd });
     this.statCache.invalidate(dir);
     let mlst = probe.mlst;
@@ -1070,8 +1079,8 @@ export class FtpHost implements AsyncDisposable {
   }
 
   /** Applies measured or remembered shifts (see `shiftSettings`). */
-  #useShifts(shifts: ListingShifts): void {
-    const { shift, mlsdLocalTime } = shiftSettings(shifts);
+  async #useShifts(shifts: ListingShifts): Promise<void> {
+    const { shift, mlsdLocalTime } = (await timeSyncCode()).shiftSettings(shifts);
     const key = this.serverKey();
     if (mlsdLocalTime && !this.#pool.mlsdLocalTime) {
       log.info("MLSD times of {key} are local time ({shift} s ahead of UTC), against RFC 3659", {
@@ -1098,6 +1107,7 @@ export class FtpHost implements AsyncDisposable {
     if (option === undefined) return;
     const parsed = parseTimeShift(option);
     if (parsed !== "auto") return this.setTimeShift(parsed);
+    const { TimeShiftStore } = await timeSyncCode();
     const store = TimeShiftStore.inStateDir(this.#options.stateDir ?? ".ferry");
     const key = this.serverKey();
     const remembered = (maxAge: number) =>
@@ -1126,7 +1136,7 @@ export class FtpHost implements AsyncDisposable {
     }
     try {
       const shifts = await this.#measure(this.#abs(this.#options.probeDir ?? this.#cwd));
-      this.#useShifts(shifts);
+      await this.#useShifts(shifts);
       await store.setShifts(key, shifts).catch((error) => {
         log.warn("cannot remember the time shift in {file}: {error}", {
           file: store.file,
@@ -1142,7 +1152,7 @@ export class FtpHost implements AsyncDisposable {
         error: error.message,
         shifts: JSON.stringify(usable),
       });
-      this.#useShifts(usable);
+      await this.#useShifts(usable);
     }
   }
 
