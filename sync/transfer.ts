@@ -11,7 +11,9 @@
  *   after a resume their hashes too (where both sides can hash): a mismatch
  *   is retried once from zero, then fails the file with both values; an
  *   existing target may first be moved to a backup;
- * - the source mtime is set on the target when the target can.
+ * - the source mtime is set on the target when the target can;
+ * - a rename whose outcome a cut left unknown is checked on the target, not
+ *   repeated blindly nor taken as done (replace_checked.ts).
  *
  * The partial is written with `atomic: false` and renamed here, not by the
  * endpoint's atomic write, so that a backup of the old file can happen at the
@@ -42,6 +44,12 @@ export { applyMtime, replace, replaceDated };
 // With the plan (a mirror asks it without loading this module); exported here as before.
 import { canSymlink } from "./plan.ts";
 export { canSymlink };
+import {
+  RenameUnconfirmedError,
+  replaceChecked,
+  type ReplaceCheckedOptions,
+} from "./replace_checked.ts";
+export { RenameUnconfirmedError };
 import {
   TransferVerificationError,
   verifiedOffset,
@@ -250,7 +258,7 @@ export async function transferFile(
   }
 
   if (options.backupTo) await moveAside(dst, dstPath, options.backupTo);
-  const mtimeSet = await replaceDated(dst, partial, dstPath, exact.mtime());
+  const mtimeSet = await replaceChecked(dst, partial, dstPath, renameOptions(options, exact));
   return {
     bytesSent: options.size - firstOffset,
     resumedFrom: offset,
@@ -324,7 +332,7 @@ async function transferSegmented(
       continue;
     }
     if (options.backupTo) await moveAside(dst, dstPath, options.backupTo);
-    const mtimeSet = await replaceDated(dst, partial, dstPath, exact.mtime());
+    const mtimeSet = await replaceChecked(dst, partial, dstPath, renameOptions(options, exact));
     await dropSegmentState(dst, dstPath);
     return {
       bytesSent: options.size - firstResumedFrom,
@@ -452,6 +460,20 @@ export async function moveAside(ep: Endpoint, path: string, backupTo: string): P
   await ep.mkdir(dirname(backupTo), { parents: true });
   await replace(ep, path, backupTo);
   return true;
+}
+
+/** What the rename after a transfer needs of its options (see replace_checked.ts). */
+function renameOptions(
+  options: TransferOptions,
+  exact: { mtime: () => Date | undefined },
+): ReplaceCheckedOptions {
+  return {
+    size: options.size,
+    mtime: exact.mtime(),
+    retry: options.retry,
+    signal: options.signal,
+    onRetry: options.onRetry,
+  };
 }
 
 /**

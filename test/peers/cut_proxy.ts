@@ -35,6 +35,23 @@ export interface CutOptions {
   mode?: "close" | "reset";
 }
 
+/**
+ * A cut of a control connection at one command, once: the moment a rename (or
+ * any command) is in doubt for the client.
+ */
+export interface ControlCut {
+  /** The client's command line to cut at: the first that matches. */
+  command: RegExp;
+  /**
+   * "command": that line, and all after it, never reach the server (the lines
+   * before it in the same write do). "reply": it reaches the server, and the
+   * server's answer to it is withheld: the server acted, the client never hears.
+   */
+  at: "command" | "reply";
+  /** Runs at the cut, before both sides are closed (a test changes the server's files then). */
+  onCut?: () => void | Promise<void>;
+}
+
 /** Options of {@link startCutProxy}. */
 export interface CutProxyOptions {
   /** The server's control port on 127.0.0.1. */
@@ -42,6 +59,8 @@ export interface CutProxyOptions {
   targetHost?: string;
   /** The one cut to make; none when absent (a counting proxy). */
   cut?: CutOptions;
+  /** A control connection to cut at a command (plain control connections only). */
+  controlCut?: ControlCut;
 }
 
 /** A running proxy. */
@@ -57,6 +76,10 @@ export interface CutProxy extends AsyncDisposable {
   mostControlsAtOnce(): number;
   /** Whether the cut has happened (it happens once). */
   cutDone(): boolean;
+  /** Whether the control connection was cut (see {@link CutProxyOptions.controlCut}). */
+  controlCutDone(): boolean;
+  /** The command lines clients sent so far (plain control connections), in order. */
+  commands(): string[];
   /** Stops listening and ends every proxied connection. Idempotent, never throws. */
   stop(): Promise<void>;
 }
@@ -72,7 +95,7 @@ export interface CutProxy extends AsyncDisposable {
  */
 export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy> {
   const targetHost = options.targetHost ?? "127.0.0.1";
-  const state = new ProxyState(options.cut);
+  const state = new ProxyState(options.cut, options.controlCut);
   const server = net.createServer((client) => {
     state.controls++;
     state.openControls++;
@@ -103,6 +126,8 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     dataConnections: () => state.data,
     mostControlsAtOnce: () => state.mostControls,
     cutDone: () => state.cut === "done",
+    controlCutDone: () => state.controlCut === "done",
+    commands: () => [...state.commands],
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -115,12 +140,23 @@ class ProxyState {
   mostControls = 0;
   data = 0;
   cut: CutOptions | "done" | undefined;
+  controlCut: ControlCut | "done" | undefined;
+  readonly commands: string[] = [];
   readonly sockets = new Set<net.Socket>();
   readonly servers = new Set<net.Server>();
   readonly #closed: Promise<void>[] = [];
 
-  constructor(cut?: CutOptions) {
+  constructor(cut?: CutOptions, controlCut?: ControlCut) {
     this.cut = cut;
+    this.controlCut = controlCut;
+  }
+
+  /** The control cut if `line` is where it happens (taken: it happens once). */
+  claimControlCut(line: string): ControlCut | undefined {
+    const cut = this.controlCut;
+    if (cut === undefined || cut === "done" || !cut.command.test(line)) return undefined;
+    this.controlCut = "done";
+    return cut;
   }
 
   /** Remembers sockets, and ends each pair together (either side closing closes both). */
@@ -172,10 +208,48 @@ function proxyControl(
 ): void {
   let authAsked = false;
   let opaque = false;
+  // Final replies (not 1xx) the server sent, the greeting being the 0th; each command gets
+  // one, so the Nth command's answer is the Nth final reply.
+  let commandsSent = 0;
+  let finalReplies = -1;
+  let cutAtReply: ControlCut & { reply: number } | undefined;
+  let cutting = false;
+  const cut = (how: ControlCut) => {
+    cutting = true;
+    void Promise.resolve(how.onCut?.()).finally(() => {
+      client.destroy();
+      upstream.destroy();
+    });
+  };
+  let partialLine = "";
+  // Plain commands are forwarded line by line, each seen whole (see ControlCut).
   client.on("data", (chunk: Buffer) => {
+    if (cutting) return;
     // Commands are plain text until the server's 234 to AUTH; only then TLS bytes.
-    if (!opaque && /^AUTH\s/im.test(chunk.toString("latin1"))) authAsked = true;
-    upstream.write(chunk);
+    if (opaque) {
+      upstream.write(chunk);
+      return;
+    }
+    const text = partialLine + chunk.toString("latin1");
+    const lines = text.split("\n");
+    partialLine = lines.pop()!;
+    let forward = "";
+    for (const raw of lines) {
+      const line = raw.replace(/\r$/, "");
+      if (/^AUTH\s/i.test(line)) authAsked = true;
+      const controlCut = state.claimControlCut(line);
+      if (controlCut?.at === "command") {
+        upstream.write(Buffer.from(forward, "latin1"));
+        cut(controlCut);
+        return;
+      }
+      state.commands.push(line);
+      commandsSent++;
+      if (controlCut) cutAtReply = { ...controlCut, reply: commandsSent };
+      forward += raw + "\n";
+    }
+    // An unfinished line waits for its end: the cut must see it whole.
+    upstream.write(Buffer.from(forward, "latin1"));
   });
   // Replies are handled strictly in order: a rewritten 227/229 must wait until the
   // proxy's data port listens, and nothing after it may overtake it.
@@ -183,6 +257,7 @@ function proxyControl(
   let chain = Promise.resolve();
   upstream.on("data", (chunk: Buffer) => {
     chain = chain.then(async () => {
+      if (cutting) return;
       if (opaque) {
         client.write(chunk);
         return;
@@ -192,6 +267,10 @@ function proxyControl(
       while (!opaque && (newline = pending.indexOf("\n")) >= 0) {
         let line = pending.slice(0, newline + 1);
         pending = pending.slice(newline + 1);
+        if (/^[2-5]\d\d /.test(line) && ++finalReplies === cutAtReply?.reply) {
+          cut(cutAtReply);
+          return;
+        }
         line = await rewritePassive(line, targetHost, state, client);
         client.write(Buffer.from(line, "latin1"));
         if (authAsked && /^234[ -]/.test(line)) opaque = true;
