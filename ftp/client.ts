@@ -953,18 +953,21 @@ export class FtpClient {
   }
 
   /**
-   * Closes the connection at once, without QUIT. A session retired for want
-   * of TLS tickets is left to its QUIT, which goes after the commands already
+   * Closes the connection at once, without QUIT. A retired session (see
+   * {@link retire}) is left to its QUIT, which goes after the commands already
    * waiting for it: cutting it would lose their replies (a rename done but
-   * unconfirmed).
+   * unconfirmed). With `force` it is cut all the same: the owner's last word
+   * when that QUIT is overdue (a command on it hangs), so it ends by then and
+   * not only by the command's own timeout.
    *
    * @example
    * ```ts
    * ftp.close(); // after an error, when QUIT would wait in vain
+   * ftp.close({ force: true }); // a pool closing: its grace is over
    * ```
    */
-  close(): void {
-    if (this.#session.retired) return;
+  close(options: { force?: boolean } = {}): void {
+    if (this.#session.retired && !options.force) return;
     this.#session.control.destroy();
   }
 

@@ -142,6 +142,12 @@ export class SessionPool {
    */
   #closing = 0;
   readonly #dropped = new WeakSet<FtpClient>();
+  /**
+   * Sessions let go but maybe still open: retired ones (QUIT after the commands
+   * already on them) and dropped ones, until their connection has closed.
+   * `close()` cuts those still open when its grace ends (see `#letGo`).
+   */
+  readonly #outgoing = new Set<FtpClient>();
   #waiting: (() => void)[] = [];
   #closed = false;
   #timeShift = 0;
@@ -364,6 +370,7 @@ export class SessionPool {
         // Retired, not cut: the lock may have gone on to another caller's command, already
         // sent (a data connection's failure leaves the control connection open).
         client.retire("a command on it failed as if the session were lost");
+        this.#letGo(client);
         // A command that never left (the session had closed under it) is safe to run again.
         if (!options.retry && !(error instanceof FtpSessionClosedError)) throw error;
         return await fn(await this.main());
@@ -554,7 +561,10 @@ export class SessionPool {
       this.#mainLent = undefined;
       // A broken main session is made anew on next use (see `main()`); retired, not cut:
       // commands on it through `withMain` may be on their way.
-      if (options.broken) client.retire("the transfer lent it failed");
+      if (options.broken) {
+        client.retire("the transfer lent it failed");
+        this.#letGo(client);
+      }
       this.#wake();
       return;
     }
@@ -607,7 +617,9 @@ export class SessionPool {
    * QUITs every session (without awaiting a far server's 221, see
    * {@link FAR_REPLY_MS}); leased ones are closed at once. A QUIT that has not
    * been answered after `closeGraceMs` (a session still busy with a stuck
-   * transfer, a server that went silent) is cut off: closing never hangs.
+   * transfer, a server that went silent) is cut off, and so is a session
+   * retired earlier whose QUIT still waits behind a command: closing never
+   * hangs, and leaves no connection open behind it.
    *
    * @example
    * ```ts
@@ -623,7 +635,10 @@ export class SessionPool {
     const main = this.#main?.catch(() => undefined);
     this.#main = undefined;
     for (const wake of this.#waiting.splice(0)) wake();
-    for (const client of this.#leased) client.close();
+    for (const client of this.#leased) {
+      client.close(); // a retired one (a command on it finishing) waits for the grace's end
+      this.#letGo(client);
+    }
     const grace = graceTimer(this.#closeGraceMs);
     try {
       // A far server's 221 is not awaited (FtpClient.quit): QUIT leaves, the job ends.
@@ -638,7 +653,9 @@ export class SessionPool {
       await Promise.race([Promise.allSettled(quits), grace.expired]);
     } finally {
       grace.clear();
-      for (const client of sessions) client.close();
+      // Retired sessions too: a command hung on one would otherwise hold it open until its
+      // own timeout (30 s by default), after the job had ended.
+      for (const client of [...sessions, ...this.#outgoing]) client.close({ force: true });
     }
   }
 
@@ -696,6 +713,7 @@ export class SessionPool {
    */
   #drop(client: FtpClient, why: string): void {
     client.close();
+    this.#letGo(client);
     if (this.#dropped.has(client)) return;
     this.#dropped.add(client);
     this.#trace(client, why);
@@ -704,6 +722,17 @@ export class SessionPool {
       this.#closing--;
       this.#wake();
     });
+  }
+
+  /**
+   * Keeps a session the pool let go (retired or dropped) in `#outgoing` until
+   * its connection has closed: a retired one still runs the commands on it,
+   * and `close()` must be able to end it.
+   */
+  #letGo(client: FtpClient): void {
+    if (this.#outgoing.has(client)) return;
+    this.#outgoing.add(client);
+    void client.gone.then(() => this.#outgoing.delete(client));
   }
 
   /** Says what the limit came to, once the connects in flight have settled. */

@@ -662,3 +662,70 @@ Deno.test("pool: a lent main session returned broken does not cut a command alre
   await server.close();
   assert.deepEqual(server.errors, []);
 });
+
+/**
+ * A server that never answers RNTO (`renameOut` resolves once it arrived) and a
+ * pool over it whose sessions time out long after the test would have ended.
+ */
+async function hangingRename(options: { maxChildren: number; lendMain: boolean }) {
+  let out!: () => void;
+  const renameOut = new Promise<void>((resolve) => out = resolve);
+  const server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    for (;;) {
+      const line = await s.readCommand();
+      if (line === null) return; // cut by the client: what these tests want
+      if (line.startsWith("NOOP")) await s.reply(200, "ok");
+      else if (line.startsWith("RNFR")) {
+        await s.expect("RNTO");
+        out(); // and never answered: the server hangs on it
+      } else throw new Error(`unexpected ${line}`);
+    }
+  });
+  const p = new SessionPool(
+    // Only the pool's cut ends the rename in time (before: it failed after these 20 s with
+    // FtpTimeoutError, the session open until then).
+    sessionFactory({
+      host: server.host,
+      port: server.port,
+      user: "u",
+      password: "p",
+      timeoutMs: 20_000,
+    }),
+    { ...options, closeGraceMs: 0 },
+  );
+  return { server, p, renameOut };
+}
+
+Deno.test("pool: close cuts a retired main session whose command hangs, when its grace ends", async () => {
+  const { server, p, renameOut } = await hangingRename({ maxChildren: 0, lendMain: true });
+  const main = await p.main();
+  const failing = p.withMain(async (c) => {
+    await c.noop();
+    await renameOut;
+    throw new FtpConnectionError("data connection failed: reset");
+  });
+  const rename = p.withMain((c) => c.rename("/a", "/b"));
+  await assert.rejects(failing, /data connection failed/);
+  assert.equal(main.closed, true, "retired: QUIT waits behind the hung rename");
+  await p.close();
+  await assert.rejects(rename, (error) => error instanceof FtpConnectionError);
+  await main.gone;
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("pool: close cuts a dropped child that retired itself with a command hanging", async () => {
+  const { server, p, renameOut } = await hangingRename({ maxChildren: 1, lendMain: false });
+  const child = await p.acquire();
+  const rename = child.rename("/a", "/b");
+  await renameOut;
+  // As a TLS session out of tickets does (ClientSession.noteRefusal); returned closed: dropped.
+  child.retire("a test");
+  p.release(child);
+  await p.close();
+  await assert.rejects(rename, (error) => error instanceof FtpConnectionError);
+  await child.gone;
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
