@@ -551,10 +551,16 @@ export class SessionPool {
   release(client: FtpClient, options: { broken?: boolean } = {}): void {
     const shared = this.#shared.get(client);
     if (shared) {
-      // Another lease holds it still: a broken session fails that one too.
       if (shared > 1) this.#shared.set(client, shared - 1);
       else this.#shared.delete(client);
-      if (options.broken) client.close();
+      // Another lease holds it still, its download queued on it, and when it is the lent main
+      // session, commands through `withMain` may be on it too (a rename, not safe to repeat):
+      // retired, not cut. Those already sent run to their replies; the holder's release then
+      // drops it (or has main made anew); `close()` ends it at the latest.
+      if (options.broken) {
+        client.retire("a transfer sharing it failed");
+        this.#letGo(client);
+      }
       return;
     }
     if (client === this.#mainLent) {

@@ -729,3 +729,24 @@ Deno.test("pool: close cuts a dropped child that retired itself with a command h
   await server.close();
   assert.deepEqual(server.errors, []);
 });
+
+Deno.test("pool: a shared lease of the lent main session returned broken does not cut a command already sent on it", async () => {
+  let handled!: () => void;
+  const { server, p, out } = await renameBehindFailure(new Promise((r) => handled = r));
+  const lent = await p.acquire(); // the main session: no children
+  // A download runs on it that another may queue behind (vsftpd's queueReads).
+  (lent as unknown as { claimQueue(): boolean }).claimQueue = () => true;
+  const queued = await p.acquire({ queue: true });
+  assert.equal(queued, lent, "shared");
+  const rename = p.withMain((c) => c.rename("/a", "/b"));
+  await out;
+  p.release(queued, { broken: true }); // the queued download failed
+  handled();
+  await rename; // before: "control connection closed"
+  assert.equal(lent.closed, true, "out of use: the next command gets a new session");
+  p.release(lent);
+  await lent.gone;
+  await p.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
