@@ -587,8 +587,8 @@ export class SessionPool {
 
   /**
    * NOOP on the main session and on idle children, so none times out during a
-   * long transfer elsewhere; dead ones are dropped (and the main one re-made on
-   * next use).
+   * long transfer elsewhere; lost ones are retired (and the main one re-made on
+   * next use), ones that answer, even with a refusal, kept.
    *
    * @example
    * ```ts
@@ -597,24 +597,36 @@ export class SessionPool {
    */
   async keepAlive(): Promise<void> {
     const checks: Promise<unknown>[] = [];
+    // A NOOP answered, even refused (a server without it), shows the session alive: kept. A
+    // lost one is retired, not cut: a command queued behind the NOOP (a rename through
+    // `withMain`, or on an idle child `withCommand` took meanwhile) may already be on it.
+    const check = (client: FtpClient, lost: () => void, alive: () => void) =>
+      client.noop().then(alive, (error) => {
+        log.debug("keep-alive on session #{conn} failed: {error}", {
+          conn: client.conn,
+          error: String(error),
+        });
+        if (isSessionLost(error) || client.closed) lost();
+        else alive();
+      });
     if (this.#main && !this.#mainLent) {
-      checks.push(
-        this.#main.then((m) => m.noop()).catch((error) => {
-          log.debug("keep-alive on the main session failed: {error}", { error: String(error) });
-          void this.#main?.then((m) => m.close(), () => {});
-        }),
-      );
+      checks.push(this.#main.then((main) =>
+        check(main, () => {
+          main.retire("its keep-alive NOOP failed");
+          this.#letGo(main);
+        }, () => {}), () => {}));
     }
     for (const idle of [...this.#idle]) {
-      checks.push(
-        idle.client.noop().then(() => idle.since = this.#now(), () => {
-          const held = this.#idle.includes(idle);
-          this.#idle = this.#idle.filter((i) => i !== idle);
-          // One lent meanwhile is dropped when its holder returns it (closed).
-          if (held) this.#drop(idle.client, "dropped (failed a keep-alive)");
-          else idle.client.close();
-        }),
-      );
+      checks.push(check(idle.client, () => {
+        const held = this.#idle.includes(idle);
+        this.#idle = this.#idle.filter((i) => i !== idle);
+        // One lent meanwhile is dropped when its holder returns it (closed).
+        if (held) this.#drop(idle.client, "dropped (failed a keep-alive)");
+        else {
+          idle.client.retire("its keep-alive NOOP failed");
+          this.#letGo(idle.client);
+        }
+      }, () => idle.since = this.#now()));
     }
     await Promise.all(checks);
   }

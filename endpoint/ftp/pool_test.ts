@@ -596,7 +596,7 @@ Deno.test("pool: a lost main session is replaced only once its connection has cl
  * session fails: the rename's replies are held until `failed` resolves (the
  * pool has dealt with the failure), then QUIT is answered.
  */
-async function renameBehindFailure(failed: Promise<void>) {
+async function renameBehindFailure(failed: Promise<void>, noop: [number, string] = [200, "ok"]) {
   let renameOut!: () => void;
   const out = new Promise<void>((resolve) => renameOut = resolve);
   const server = await startScriptedServer(async (s) => {
@@ -604,7 +604,7 @@ async function renameBehindFailure(failed: Promise<void>) {
     for (;;) {
       const line = await s.readCommand();
       if (line === null) throw new Error("the client cut the session");
-      if (line.startsWith("NOOP")) await s.reply(200, "ok");
+      if (line.startsWith("NOOP")) await s.reply(...noop);
       else if (line.startsWith("RNFR")) {
         await s.expect("RNTO");
         renameOut();
@@ -746,6 +746,19 @@ Deno.test("pool: a shared lease of the lent main session returned broken does no
   assert.equal(lent.closed, true, "out of use: the next command gets a new session");
   p.release(lent);
   await lent.gone;
+  await p.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("pool: a keep-alive NOOP the server refuses does not cut a command queued behind it on the main session", async () => {
+  const { server, p } = await renameBehindFailure(Promise.resolve(), [502, "NOOP not implemented"]);
+  const main = await p.main();
+  const alive = p.keepAlive();
+  const rename = p.withMain((c) => c.rename("/a", "/b")); // queued behind the NOOP
+  await alive;
+  await rename; // before: "control connection closed"
+  assert.equal(await p.main(), main, "a session that answers is alive: kept");
   await p.close();
   await server.close();
   assert.deepEqual(server.errors, []);
