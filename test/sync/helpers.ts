@@ -108,7 +108,12 @@ export class CutWrites extends Wrapped {
   readonly renames: { from: string; to: string }[] = [];
   cuts: number;
   readonly cutAfter: number;
-  /** End the cut stream with a close (FIN) instead of a reset: the server keeps every byte sent. */
+  /**
+   * End the cut stream with a close (FIN, the server's 226 awaited) instead of a
+   * reset: the server keeps every byte sent. The cut write is opened without its
+   * `size`, or the endpoint would refuse the short close and abort (ABOR), and a
+   * server drops what it had not read yet (pyftpdlib closes the data channel on ABOR).
+   */
   readonly graceful: boolean;
   constructor(inner: Endpoint, cutAfter: number, cuts = 1, options: { graceful?: boolean } = {}) {
     super(inner);
@@ -118,9 +123,12 @@ export class CutWrites extends Wrapped {
   }
   override async write(path: string, options: WriteOptions = {}) {
     this.writes.push({ path: normalizePath(path), options });
-    const real = await super.write(path, options);
-    if (this.cuts <= 0) return real;
+    if (this.cuts <= 0) return await super.write(path, options);
     this.cuts--;
+    const real = await super.write(
+      path,
+      this.graceful ? { ...options, size: undefined } : options,
+    );
     const writer = real.getWriter();
     let passed = 0;
     const limit = this.cutAfter;
@@ -132,8 +140,7 @@ export class CutWrites extends Wrapped {
           if (room > 0) await writer.write(chunk.subarray(0, room));
           passed = limit;
           const error = connectionReset();
-          // A short close may be refused as short (a size check): the retry measures the partial.
-          if (graceful) await writer.close().catch(() => {});
+          if (graceful) await writer.close();
           else await writer.abort(error);
           throw error;
         }
