@@ -668,7 +668,9 @@ export class SessionPool {
         sessions.push(m);
         quits.push(quit(m));
       }
-      await Promise.race([Promise.allSettled(quits), grace.expired]);
+      // Sessions let go earlier get the same grace: a retired one QUITs after the commands on it.
+      const going = [...this.#outgoing].map((c) => c.gone);
+      await Promise.race([Promise.allSettled([...quits, ...going]), grace.expired]);
     } finally {
       grace.clear();
       // Retired sessions too: a command hung on one would otherwise hold it open until its

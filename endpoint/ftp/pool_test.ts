@@ -5,7 +5,7 @@ import {
   FtpSessionClosedError,
   TooManyConnectionsError,
 } from "../../ftp/errors.ts";
-import { isSessionLost, SessionPool } from "./pool.ts";
+import { isSessionLost, type PoolOptions, SessionPool } from "./pool.ts";
 import { sessionFactory } from "./session.ts";
 import { scriptedLogin, startScriptedServer } from "../../test/peers/scripted.ts";
 
@@ -596,7 +596,11 @@ Deno.test("pool: a lost main session is replaced only once its connection has cl
  * session fails: the rename's replies are held until `failed` resolves (the
  * pool has dealt with the failure), then QUIT is answered.
  */
-async function renameBehindFailure(failed: Promise<void>, noop: [number, string] = [200, "ok"]) {
+async function renameBehindFailure(
+  failed: Promise<void>,
+  noop: [number, string] = [200, "ok"],
+  options: PoolOptions = { maxChildren: 0, lendMain: true },
+) {
   let renameOut!: () => void;
   const out = new Promise<void>((resolve) => renameOut = resolve);
   const server = await startScriptedServer(async (s) => {
@@ -620,7 +624,7 @@ async function renameBehindFailure(failed: Promise<void>, noop: [number, string]
   });
   const p = new SessionPool(
     sessionFactory({ host: server.host, port: server.port, user: "u", password: "p" }),
-    { maxChildren: 0, lendMain: true },
+    options,
   );
   return { server, p, out };
 }
@@ -760,6 +764,27 @@ Deno.test("pool: a keep-alive NOOP the server refuses does not cut a command que
   await rename; // before: "control connection closed"
   assert.equal(await p.main(), main, "a session that answers is alive: kept");
   await p.close();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
+
+Deno.test("pool: close gives a session let go earlier its grace: a command already on it is answered", async () => {
+  let handled!: () => void;
+  const { server, p, out } = await renameBehindFailure(
+    new Promise((r) => handled = r),
+    undefined,
+    { maxChildren: 1, closeGraceMs: 600_000 }, // ends when the session has gone, not by time
+  );
+  const child = await p.acquire();
+  const rename = child.rename("/a", "/b");
+  await out;
+  child.retire("a test"); // as a TLS session out of tickets does
+  p.release(child); // dropped: the pool holds it no more
+  const closing = p.close();
+  handled();
+  await rename; // before: cut at once ("control connection closed"), no QUIT awaited for it
+  await closing;
+  await child.gone;
   await server.close();
   assert.deepEqual(server.errors, []);
 });
