@@ -7,7 +7,7 @@
  * - the partial is gone and the real name has the expected size (and the
  *   mtime that went with the rename, where one did): the rename happened;
  * - anything else: {@link RenameUnconfirmedError}, naming the path and the
- *   first failure (the server's reply, or the cut).
+ *   rename's last failure (the server's reply, or the cut).
  * Never an upload again, never "done" without the target's word.
  *
  * rclone removes the partial after a failed move and reports the error (its
