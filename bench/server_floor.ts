@@ -1,11 +1,13 @@
 /**
  * The runtime's floor for bench/server_memory.ts: the least an FTP server on
  * Deno 2.9.6 can hold per session. Just enough FTP for the benchmark (USER,
- * PASS, TYPE, EPSV, RETR, STOR, NOOP, QUIT; any password), no endpoint, no
+ * PASS, CWD, PWD, TYPE, EPSV, RETR, STOR, NOOP, QUIT), no endpoint, no
  * files: RETR sends a size remembered from STOR (or `--size` bytes) out of
  * one shared buffer, and STOR reads into one shared buffer and throws the
- * bytes away. What remains per session is what Deno itself costs for the
- * sockets, their pending ops and a few closures.
+ * bytes away. A session keeps what any FTP server's must: its socket, a
+ * reader (one pending read into a 1 KiB buffer, a line decoder), the user
+ * (USER names it, PASS checks it: bench/pw) and the working directory. What
+ * remains per session is what Deno itself costs for that.
  *
  * `--files DIR` makes it a floor for CPU and wall time too: STOR writes the
  * bytes to DIR/NAME and RETR reads them back from there, 64 KiB at a time
@@ -41,17 +43,31 @@ interface Line {
 /** One session's command handling; `lines` yields command lines. */
 async function session(out: Line, lines: AsyncIterable<string>) {
   let listener: Deno.Listener | undefined;
+  // The state a logged-in session cannot do without.
+  let user = "";
+  let loggedIn = false;
+  let cwd = "/";
   out.write("220 floor\r\n");
   for await (const line of lines) {
     const sp = line.indexOf(" ");
     const verb = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
     const arg = sp < 0 ? "" : line.slice(sp + 1);
-    if (verb === "USER") out.write("331 ok\r\n");
-    else if (verb === "PASS") out.write("230 ok\r\n");
-    else if (verb === "TYPE" || verb === "NOOP") out.write("200 ok\r\n");
-    else if (verb === "QUIT") {
+    if (verb === "USER") {
+      user = arg;
+      loggedIn = false;
+      out.write("331 ok\r\n");
+    } else if (verb === "PASS") {
+      loggedIn = user === "bench" && arg === "pw";
+      out.write(loggedIn ? "230 ok\r\n" : "530 no\r\n");
+    } else if (verb === "QUIT") {
       out.write("221 bye\r\n");
       break;
+    } else if (!loggedIn) out.write("530 log in\r\n");
+    else if (verb === "TYPE" || verb === "NOOP") out.write("200 ok\r\n");
+    else if (verb === "PWD") out.write(`257 "${cwd}"\r\n`);
+    else if (verb === "CWD") {
+      cwd = arg.startsWith("/") ? arg : `${cwd === "/" ? "" : cwd}/${arg}`;
+      out.write("250 ok\r\n");
     } else if (verb === "EPSV") {
       listener?.close();
       listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -30,13 +30,22 @@
  * (with that transferChunkSize), cli (the real `ferry serve -u bench -P pw
  * --max-cons 0`: what a user runs, restarting itself with its V8 and malloc
  * settings, plugins/server/relaunch.ts), `cli@BYTES`, base (`base@BYTES`), base-cli
- * (`ferry serve` of the `--base` checkout).
+ * (`ferry serve` of the `--base` checkout), cli-mem (the same command through
+ * bench/serve_mem.ts, which answers SIGUSR2: the real command's V8 heap; give
+ * it `+serve`, the restart does not run under another main module).
  * With the floor in the run, each per-session figure is also printed as what
  * it costs above the floor: targets below the floor are out of the runtime's reach.
  * Suffixes for an A/B in one run: `KIND+v8=FLAG` (`--v8-flags=FLAG`;
  * `cli+v8=none`: without the V8 flags ferry serve adds), `KIND+env=K=V`
  * (`cli+env=FERRY_SERVE_RESTART=0`: ferry serve without its restart),
- * `KIND+alt` (`--alt-flags`).
+ * `KIND+alt` (`--alt-flags`), `KIND+serve` (the V8 flags and malloc setting
+ * ferry serve restarts itself with, plugins/server/relaunch.ts: a floor
+ * measured as ferry serve runs; `floor+serve` is the idle floor to hold
+ * ferry serve's idle figure against).
+ * Memory rows give RSS per session and, for servers that answer SIGUSR2, the
+ * V8 heap and external (ArrayBuffer) memory per session: live (after a full
+ * GC, with `--expose-gc`, e.g. `+serve`) with N sessions open against after
+ * they closed.
  * `--linger S` waits S seconds after every session closed and reads RSS again.
  * `--stderr` shows every server's stderr (their session logs; why one died).
  * Rounds alternate the servers' order (odd rounds run them backwards), so a
@@ -67,6 +76,7 @@
  */
 import { parseArgs } from "node:util";
 import { drain, RawFtp } from "./raw_ftp.ts";
+import { SERVE_MMAP_THRESHOLD, SERVE_V8_FLAGS } from "../plugins/server/relaunch.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -164,12 +174,20 @@ async function startOnce(named: string, dir: string): Promise<Server> {
     ...(alt ? split(args["alt-flags"]) : []),
     ...(v8 && v8 !== "none" ? [`--v8-flags=${v8}`] : []),
   ];
-  const env = Object.fromEntries(split(args["ferry-env"]).map((kv) => kv.split("=", 2)));
+  const ferry = kind.startsWith("ferry") || kind.startsWith("cli") || kind.startsWith("base");
+  const env: Record<string, string> = ferry
+    ? Object.fromEntries(split(args["ferry-env"]).map((kv) => kv.split("=", 2)))
+    : {};
   for (const m of mods.filter((m) => m.startsWith("env="))) {
     const kv = m.slice(4);
     env[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
   }
   if (v8 === "none") env.FERRY_SERVE_V8_FLAGS = "";
+  if (mods.includes("serve")) {
+    // What ferry serve's restart sets (plugins/server/relaunch.ts), for any Deno server.
+    env.DENO_V8_FLAGS = SERVE_V8_FLAGS.join(",");
+    env.MALLOC_MMAP_THRESHOLD_ = SERVE_MMAP_THRESHOLD;
+  }
   const port = freePort();
   const cmd = kind === "pyftpdlib"
     ? ["/usr/bin/python3", "-c", PYFTPD, String(port), dir]
@@ -179,7 +197,11 @@ async function startOnce(named: string, dir: string): Promise<Server> {
       "run",
       "-A",
       ...denoFlags,
-      kind.startsWith("base") ? `${args.base}/cli/main.ts` : `${HERE}../cli/main.ts`,
+      kind.startsWith("base")
+        ? `${args.base}/cli/main.ts`
+        : kind.startsWith("cli-mem")
+        ? `${HERE}serve_mem.ts`
+        : `${HERE}../cli/main.ts`,
       "serve",
       "-i",
       "127.0.0.1",
@@ -220,7 +242,7 @@ async function startOnce(named: string, dir: string): Promise<Server> {
   const child = new Deno.Command(full[0], {
     args: full.slice(1),
     stdin: "null",
-    env: kind.startsWith("ferry") || kind.startsWith("cli") || kind.startsWith("base") ? env : {},
+    env,
     stdout: "piped",
     // Both servers log every session: shown only with --stderr (a crash's message).
     stderr: kind.startsWith("floor") || args.stderr ? "inherit" : "null",
@@ -253,7 +275,8 @@ async function startOnce(named: string, dir: string): Promise<Server> {
     sleep(30_000).then(() => Promise.reject(new Error("no READY"))),
   ]);
   // Only this checkout's Deno servers answer SIGUSR2 (an older base may not).
-  const deno = kind.startsWith("floor") || kind.startsWith("ferry");
+  const deno = kind.startsWith("floor") || kind.startsWith("ferry") ||
+    kind.startsWith("cli-mem");
   return {
     pid: child.pid,
     port,
@@ -406,6 +429,8 @@ interface Row {
   lingered?: number;
   /** RSS after the full GC the memory report ran (servers started with --expose-gc). */
   afterGc?: number;
+  /** RSS with the N sessions open, after the same full GC and malloc_trim. */
+  held?: number;
 }
 
 async function scenario(kind: string, name: string, dir: string): Promise<Row> {
@@ -466,6 +491,8 @@ async function scenario(kind: string, name: string, dir: string): Promise<Row> {
       row.perSession = (with_ - base) / N;
       row.peak = with_;
       row.mem = await srv.mem();
+      // After the report's full (last-resort) GC and malloc_trim: what N sessions hold.
+      if (row.mem?.gc) row.held = await settle(srv.pid);
       closeAll(held);
     }
     row.after = await settle(srv.pid);
@@ -612,13 +639,46 @@ for (const name of scenarios) {
         servers.map((k) => cell(name, k, (r) => r.perSession!)).join(" | ")
       } |`,
     );
+    // The V8 heap and ArrayBuffer memory a session holds (servers that answer SIGUSR2):
+    // with N sessions open against after they closed, both after a full GC when exposed.
+    const held = (k: string, f: (m: Deno.MemoryUsage) => number) => {
+      const rows = results[name]?.[k]?.filter((r) => r.mem && r.memAfter);
+      if (!rows?.length) return "-";
+      const live = (m: Memory) => f(m.gc ?? m);
+      return median(rows.map((r) => (live(r.mem!) - live(r.memAfter!)) / N / 1024)).toFixed(1);
+    };
+    if (servers.some((k) => held(k, (m) => m.heapUsed) !== "-")) {
+      // RSS both times after a last-resort GC and malloc_trim (bench/mem_report.ts):
+      // garbage and pages kept for later left out, what the sessions hold left in.
+      const rssHeld = (k: string) => {
+        const rows = results[name]?.[k]?.filter((r) => r.held && r.afterGc);
+        return rows?.length ? median(rows.map((r) => (r.held! - r.afterGc!) / N)).toFixed(1) : "-";
+      };
+      console.log(
+        `| ${name} | RSS held per session, after a full GC (KiB) | ${
+          servers.map(rssHeld).join(" | ")
+        } |`,
+      );
+      console.log(
+        `| ${name} | V8 heap per session (KiB) | ${
+          servers.map((k) => held(k, (m) => m.heapUsed)).join(" | ")
+        } |`,
+      );
+      console.log(
+        `| ${name} | external per session (KiB) | ${
+          servers.map((k) => held(k, (m) => m.external)).join(" | ")
+        } |`,
+      );
+    }
     // What the runtime itself costs per session, beside each server's figure:
     // a target below the floor is out of reach on this runtime.
-    const floor = results[name]?.floor;
+    // (ferry serve's settings, `floor+serve`, when in the run: measured as ferry serve runs).
+    const floorKind = results[name]?.["floor+serve"] ? "floor+serve" : "floor";
+    const floor = results[name]?.[floorKind];
     if (floor) {
       const f = median(floor.map((r) => r.perSession!));
       console.log(
-        `| ${name} | above the Deno floor (${f.toFixed(1)} KiB) | ${
+        `| ${name} | above the Deno floor (${floorKind}, ${f.toFixed(1)} KiB) | ${
           servers.map((k) =>
             results[name]?.[k] && k !== "pyftpdlib"
               ? (median(results[name][k].map((r) => r.perSession!)) - f).toFixed(1)
