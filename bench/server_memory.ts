@@ -431,6 +431,8 @@ interface Row {
   afterGc?: number;
   /** RSS with the N sessions open, after the same full GC and malloc_trim. */
   held?: number;
+  /** Idle: growth per session after the sessions sat idle 3 s more. */
+  quiet?: number;
 }
 
 async function scenario(kind: string, name: string, dir: string): Promise<Row> {
@@ -490,6 +492,12 @@ async function scenario(kind: string, name: string, dir: string): Promise<Row> {
       const with_ = await settle(srv.pid);
       row.perSession = (with_ - base) / N;
       row.peak = with_;
+      if (name === "idle") {
+        // The same sessions once they sat idle a while (ferry serve's idle release
+        // runs 2 s after connections stop coming).
+        await sleep(3000);
+        row.quiet = (await settle(srv.pid) - base) / N;
+      }
       row.mem = await srv.mem();
       // After the report's full (last-resort) GC and malloc_trim: what N sessions hold.
       if (row.mem?.gc) row.held = await settle(srv.pid);
@@ -540,6 +548,7 @@ try {
         console.log(
           `${name} ${kind}: base ${row.base} KiB` +
             (row.perSession !== undefined ? `, +${row.perSession.toFixed(1)} KiB/session` : "") +
+            (row.quiet !== undefined ? ` (${row.quiet.toFixed(1)} after 3 s idle)` : "") +
             (row.wall !== undefined ? `, wall ${row.wall.toFixed(2)} s` : "") +
             (row.cpu !== undefined ? `, server CPU ${row.cpu.toFixed(2)} s` : "") +
             `, peak ${row.peak} KiB, after close ${row.after} KiB (${
@@ -639,6 +648,13 @@ for (const name of scenarios) {
         servers.map((k) => cell(name, k, (r) => r.perSession!)).join(" | ")
       } |`,
     );
+    if (name === "idle") {
+      console.log(
+        `| idle | KiB per session, after 3 s idle | ${
+          servers.map((k) => cell(name, k, (r) => r.quiet!)).join(" | ")
+        } |`,
+      );
+    }
     // The V8 heap and ArrayBuffer memory a session holds (servers that answer SIGUSR2):
     // with N sessions open against after they closed, both after a full GC when exposed.
     const held = (k: string, f: (m: Deno.MemoryUsage) => number) => {

@@ -11,8 +11,11 @@
  */
 
 const encoder = new TextEncoder();
-/** Bytes read at a time: command lines are short, and an idle session holds this much. */
-const READ_SIZE = 2048;
+/**
+ * Bytes read at a time: command lines are short (a longer one arrives in
+ * several reads), and an idle session holds this much (2 KiB until session 15).
+ */
+const READ_SIZE = 1024;
 
 type Events = {
   /** `chunk` is valid during the call only (the next read reuses its memory). */
@@ -58,9 +61,17 @@ export class ConnSocket {
     void this.#readLoop();
   }
 
+  // Listener lists are copied on change, never changed in place: an emit walks
+  // the list it found without a copy, and a list holds exactly its listeners
+  // (an array grown by push keeps room for 17: ~130 bytes a list, four lists a
+  // session, held as long as the session is).
+
   /** Adds a listener. */
   on<K extends keyof Events>(event: K, listener: Events[K]): this {
-    this.#listeners[event].push(listener);
+    const list: unknown[] = this.#listeners[event];
+    (this.#listeners as Record<K, unknown[]>)[event] = list.length
+      ? list.concat(listener)
+      : [listener];
     return this;
   }
 
@@ -75,23 +86,23 @@ export class ConnSocket {
 
   /** Removes a listener. */
   off<K extends keyof Events>(event: K, listener: Events[K]): this {
-    const list = this.#listeners[event];
+    const list: unknown[] = this.#listeners[event];
     const i = list.indexOf(listener);
-    if (i >= 0) list.splice(i, 1);
+    if (i >= 0) (this.#listeners as Record<K, unknown[]>)[event] = list.toSpliced(i, 1);
     return this;
   }
 
   #emit<K extends keyof Events>(event: K, ...args: Parameters<Events[K]>): void {
     const list = this.#listeners[event];
     if (list.length === 1) (list[0] as (...a: unknown[]) => void)(...args);
-    else for (const f of [...list]) (f as (...a: unknown[]) => void)(...args);
+    else for (const f of list) (f as (...a: unknown[]) => void)(...args);
   }
 
   /** {@link #emit} of a chunk, without its rest and spread arrays (once per command line). */
   #data(chunk: Uint8Array): void {
     const list = this.#listeners.data;
     if (list.length === 1) list[0](chunk);
-    else for (const f of [...list]) f(chunk);
+    else for (const f of list) f(chunk);
   }
 
   /** Stops reading until {@link resume}. */

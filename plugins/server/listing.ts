@@ -84,7 +84,12 @@ export function formatListLine(entry: ListedEntry, now: Date): string {
 /** The MLSx facts ferry can give, in FEAT order. */
 export const MLST_FACTS = ["type", "size", "modify", "perm", "unix.mode"] as const;
 /** Facts on by default (marked `*` in FEAT). */
-export const DEFAULT_MLST_FACTS = ["type", "size", "modify", "perm"];
+export const DEFAULT_MLST_FACTS: readonly string[] = Object.freeze([
+  "type",
+  "size",
+  "modify",
+  "perm",
+]);
 
 /** Permission context for the MLSx `perm` fact. */
 export interface PermContext {

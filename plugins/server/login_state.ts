@@ -29,6 +29,7 @@ export class LoginState {
   restPosition = 0;
   renameFrom?: string;
   epsvAll = false;
-  mlstFacts: string[] = [...DEFAULT_MLST_FACTS];
+  /** Shared until OPTS MLST sets a list of its own (a new array; never changed in place). */
+  mlstFacts: readonly string[] = DEFAULT_MLST_FACTS;
   hashAlgorithm = "SHA-256";
 }

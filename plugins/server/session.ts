@@ -232,13 +232,16 @@ export class Session {
 
   #buf: Uint8Array = NO_BYTES;
   #discarding = false;
+  /** A line grew past MAX_LINE and was answered: its rest is dropped up to its end. */
+  #overLong = false;
   #queue = new LineQueue();
   #pumping = false;
   /** Ends the session's idle check (ticker.ts), once armed. */
   #stopIdle?: () => void;
   /** When the session times out (performance.now()), unless a command comes first. */
   #idleDeadline?: number;
-  #sleepers = new Set<() => void>();
+  /** Waits of {@link sleep} under way (made at the first: most sessions never sleep). */
+  #sleepers?: Set<() => void>;
   #readLimit?: Throttle;
   #onData = (chunk: Uint8Array) => this.#received(chunk);
   /** The command whose promise {@link #dispatch} returned last. */
@@ -331,6 +334,14 @@ export class Session {
 
   #received(chunk: Uint8Array) {
     if (this.closed || this.#discarding) return;
+    if (this.#overLong) {
+      // The rest of a line already answered 500 is never run as a command of its
+      // own (however the reads cut it).
+      const end = chunk.indexOf(10);
+      if (end < 0) return;
+      this.#overLong = false;
+      chunk = chunk.subarray(end + 1);
+    }
     // Whole lines in one chunk (the usual case) are read where they arrived;
     // only an unfinished line is kept, copied out of the chunk.
     let buf = chunk;
@@ -348,8 +359,9 @@ export class Session {
     // A copy (node's Buffer#slice would be a view keeping the whole chunk).
     this.#buf = start < buf.length ? new Uint8Array(buf.subarray(start)) : NO_BYTES;
     if (this.#buf.length > MAX_LINE) {
-      // No line end in sight: answer once and drop what came (pyftpdlib: 500 Command too long).
+      // No line end in sight: answer once and drop the line (pyftpdlib: 500 Command too long).
       this.#buf = NO_BYTES;
+      this.#overLong = true;
       this.reply(500, "Command too long.");
       return;
     }
@@ -384,6 +396,12 @@ export class Session {
       if (pending) void this.#answered(pending, this.#dispatched);
       return;
     }
+    if (!this.#pumping && !this.#queue.length) {
+      // The usual case, nothing waiting: the line runs at once, and the queue's
+      // array is made only by a client that pipelines (held as long as the session).
+      this.#pump(line);
+      return;
+    }
     this.#queue.push(line);
     if (this.#queue.length >= MAX_QUEUE) {
       // A TLS socket must not be paused (see readTls): a flood ends the session instead.
@@ -400,21 +418,25 @@ export class Session {
   }
 
   /**
-   * Runs the queued lines in order, one at a time. Synchronous while the
+   * Runs `first` (a line that found nothing queued), then the queued lines in
+   * order, one at a time. Synchronous while the
    * commands are (TYPE, EPSV, QUIT ...): a promise and an await only for a
    * command whose handler returned one, after which the pump goes on from
    * its settlement. An async pump and an async dispatch per command were
    * two promises and two hops each, for commands that had nothing to wait
    * for.
    */
-  #pump(): void {
+  #pump(first?: string): void {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (this.#queue.length && !this.closed) {
-        const line = this.#queue.shift();
-        if (!this.secure && this.#queue.length < MAX_QUEUE / 2 && this.socket.isPaused()) {
-          this.socket.resume();
+      for (let line = first; !this.closed; line = undefined) {
+        if (line === undefined) {
+          if (!this.#queue.length) break;
+          line = this.#queue.shift();
+          if (!this.secure && this.#queue.length < MAX_QUEUE / 2 && this.socket.isPaused()) {
+            this.socket.resume();
+          }
         }
         this.#armIdle();
         const pending = this.#dispatch(line);
@@ -649,11 +671,11 @@ export class Session {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.#sleepers.delete(done);
+        this.#sleepers!.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.#sleepers.add(done);
+      (this.#sleepers ??= new Set()).add(done);
     });
   }
 
@@ -854,7 +876,7 @@ export class Session {
     this.#disarmIdle();
     this.#stopIdle?.();
     this.#stopIdle = undefined;
-    for (const wake of [...this.#sleepers]) wake();
+    if (this.#sleepers) { for (const wake of [...this.#sleepers]) wake(); }
     this.activeTransfer?.controller.abort();
     this.data.close();
     this.#queue.clear();

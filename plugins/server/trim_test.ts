@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { glibcTrim, MemoryTrimmer, serverTrim, v8Release } from "./trim.ts";
+import { glibcTrim, MemoryTrimmer, ReleaseGate, serverTrim, v8Release } from "./trim.ts";
 
 Deno.test("MemoryTrimmer: trims once after a quiet period, never while a transfer runs, never after stop", async () => {
   let busy = false;
@@ -69,6 +69,20 @@ Deno.test("serverTrim: V8's release only while no session is open, malloc_trim e
   assert.equal(serverTrim(trim, undefined, () => true), trim);
   assert.equal(serverTrim("not Linux", undefined, () => true), "not Linux");
   assert.equal(typeof serverTrim("not Linux", () => calls.push("gc"), () => true), "function");
+});
+
+Deno.test("ReleaseGate: V8's release when no session is open, or once after connections came", () => {
+  let open = 0;
+  const gate = new ReleaseGate(() => open);
+  assert.equal(gate.due(), true);
+  open = 300;
+  assert.equal(gate.due(), false); // between transfers of open sessions: malloc_trim alone
+  gate.arrived();
+  gate.arrived();
+  assert.equal(gate.due(), true); // after a burst of logins, with their sessions open
+  assert.equal(gate.due(), false); // used up
+  open = 0;
+  assert.equal(gate.due(), true);
 });
 
 Deno.test("v8Release: a last-resort collection where gc is exposed, else nothing", () => {
