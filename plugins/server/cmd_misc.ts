@@ -63,7 +63,9 @@ export function EPSV(s: Session, arg: string): void | Promise<void> {
     s.reply(200, "EPSV ALL ok.");
     return;
   }
-  const family = net.isIPv6(s.localAddress) ? "2" : "1";
+  // The control connection's own address (plainIp: a mapped IPv4 is IPv4): an
+  // IPv6 one has a colon, an IPv4 one never (no regular expression per EPSV).
+  const family = s.localAddress.includes(":") ? "2" : "1";
   if (a && a !== family) {
     throw new ReplyError(522, `Network protocol not supported, use (${family}).`);
   }

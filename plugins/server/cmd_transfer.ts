@@ -69,12 +69,7 @@ async function store(
   const rest = s.state.restPosition;
   s.state.restPosition = 0;
   const jail = s.jail;
-  let existing;
-  try {
-    existing = await jail.stat(path);
-  } catch (e) {
-    if (errorCode(e) !== "ENOENT") throw e;
-  }
+  const existing = await jail.statIfAny(path);
   if (existing && existing.type !== "file") throw new ReplyError(550, "Is a directory.");
   let offset = 0;
   if (command === "APPE") {

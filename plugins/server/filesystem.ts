@@ -180,6 +180,28 @@ export class JailedFs {
   }
 
   /**
+   * {@link stat}, or undefined where nothing is (ENOENT): STOR's check of its
+   * target, whose usual answer (a new file) is then no error thrown again
+   * and caught by the caller.
+   *
+   * @example
+   * ```ts
+   * const existing = await fs.statIfAny("/up/new.bin"); // undefined: nothing there yet
+   * ```
+   */
+  async statIfAny(virtual: string): Promise<Stat | undefined> {
+    const { real, missing, stat } = await this.#resolveFound(virtual);
+    if (missing) return undefined; // the walk keeps only ENOENT as missing (lexicalRest)
+    if (stat) return stat;
+    try {
+      return await this.endpoint.stat(real);
+    } catch (e) {
+      if (errorCode(e) === "ENOENT") return undefined;
+      throw e;
+    }
+  }
+
+  /**
    * A file's bytes from the offset `check` returns after it saw the file's
    * stat (and threw if the file does not do): RETR's stat and read with one
    * walk of the path instead of two. The endpoint's source without a stream
