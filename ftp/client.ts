@@ -708,8 +708,14 @@ export class FtpClient {
     return retrieveSource(await this.#retrieveHandle(path, options), options);
   }
 
-  #retrieveHandle(path: string, options: TransferOptions): Promise<TransferHandle> {
-    return startTransfer(
+  async #retrieveHandle(path: string, options: TransferOptions): Promise<TransferHandle> {
+    // A resumed TLS download must know where its data ends (see `announcedRemaining`
+    // in ./transfer_start.ts): SIZE, where the caller does not know; resumes are rare.
+    if (options.offset && options.expectedSize === undefined && this.#session.dataProtected) {
+      const size = await this.size(path).catch(() => undefined);
+      if (size !== undefined) options = { ...options, expectedSize: size - options.offset };
+    }
+    return await startTransfer(
       this.#session,
       `RETR ${path}`,
       "I",

@@ -137,3 +137,33 @@ peerTest(
     assert.equal(tally.refused, 0, `${tally.refused} of ${tally.transfers} refused`);
   },
 );
+
+peerTest(
+  "ProFTPD: a resumed (REST) download over TLS ends, with or without the size known",
+  [...needs],
+  async () => {
+    // ProFTPD sends its 226 only after our close_notify, which we send once every
+    // byte is in: after REST it announces what is left, vsftpd the whole file.
+    await using peer = await startProftpd({ tls: "explicit" });
+    const bytes = content(7, 200_000);
+    await Deno.writeFile(`${peer.root}/f.bin`, bytes);
+    const client = await FtpClient.connect({
+      host: "localhost",
+      port: peer.port,
+      tls: "explicit",
+      tlsOptions: { ca: peer.caPem },
+      timeoutMs: 5_000,
+    });
+    try {
+      await client.login(peer.user, peer.password);
+      for (const offset of [1000, 1000, 199_999, 150_000]) {
+        const back = await new Response(await client.retrieve("f.bin", { offset })).bytes();
+        assert.deepEqual(back, bytes.subarray(offset), `from ${offset}`);
+      }
+      const told = await client.retrieve("f.bin", { offset: 1000, expectedSize: 199_000 });
+      assert.deepEqual(await new Response(told).bytes(), bytes.subarray(1000));
+    } finally {
+      await client.quit();
+    }
+  },
+);

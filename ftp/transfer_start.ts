@@ -202,7 +202,7 @@ export async function startTransfer(
       dataReady.then((d) => d.destroy(), () => {});
       end.finish();
       return emptyHandle(preliminary);
-    } else announce(offset ? undefined : announcedSize(preliminary.text));
+    } else announce(announcedRemaining(preliminary.text, offset, queries.expectedSize));
     // A binary download from byte 0 must bring what its 1xx announced (see TransferHandle).
     const announcedBytes = direction === "read" && type === "I" && !offset && preliminary
       ? announcedSize(preliminary.text)
@@ -378,6 +378,27 @@ const QUEUE_BEHIND_BYTES = 1 << 20;
 function announcedSize(text: string): number | undefined {
   const match = /\((\d+) bytes?\)/i.exec(text);
   return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * The bytes a download's 1xx says are still to come. From byte 0 that is the
+ * size it announces. After REST servers differ (ProFTPD announces what is left,
+ * vsftpd the whole file), so the announcement counts only where it matches the
+ * caller's `expected` either way, and a server that announces nothing is taken
+ * at the caller's word. A TLS download needs the number: ProFTPD confirms it
+ * only after our close_notify, which Deno's TLSSocket gives only once every
+ * byte is in (see socketReadable), and a resumed download hung without it.
+ */
+function announcedRemaining(
+  text: string,
+  offset: number | undefined,
+  expected: number | undefined,
+): number | undefined {
+  const announced = announcedSize(text);
+  if (!offset) return announced;
+  if (expected === undefined) return undefined;
+  if (announced === undefined || announced === expected) return expected;
+  return announced === expected + offset ? expected : undefined;
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever is first; never rejects. */
