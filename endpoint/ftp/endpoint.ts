@@ -483,6 +483,7 @@ export class FtpEndpoint implements Endpoint {
       await this.#requireDir(dirname(p), p);
       if (await this.#maybeLstat(p)) throw new AlreadyExistsError(p);
       await this.#errorsFor(p, () => this.host.mkdir(this.#remote(p)));
+      await this.#confirmStored(p);
       return;
     }
     // Only below the endpoint root: the directories above may not be listable.
@@ -493,6 +494,7 @@ export class FtpEndpoint implements Endpoint {
       if (stat?.type === "dir") continue;
       if (stat) throw new AlreadyExistsError(current);
       await this.#errorsFor(current, () => this.host.mkdir(this.#remote(current)));
+      await this.#confirmStored(current);
     }
   }
 
@@ -785,6 +787,37 @@ export class FtpEndpoint implements Endpoint {
    * once the new file stands under the name.
    */
   async #moveOnto<T>(
+    from: string,
+    to: string,
+    targetExists: boolean,
+    move: () => Promise<T>,
+  ): Promise<T> {
+    const result = await this.#moveOntoAsIs(from, to, targetExists, move);
+    await this.#confirmStored(to);
+    return result;
+  }
+
+  /**
+   * A name made with leading or trailing spaces is looked up once made (one
+   * round trip, for such names only): Pure-FTPd stores it under another name
+   * (those spaces turned into `_`) and says nothing, so a mirror would make it
+   * again on every run. That is an error naming the path, not a silent copy.
+   */
+  async #confirmStored(path: string): Promise<void> {
+    if (!/^\s|\s$/.test(basename(path))) return;
+    try {
+      await this.#freshStat(path);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      throw new InvalidPathError(
+        path,
+        "the server stored it under another name (Pure-FTPd turns leading and trailing spaces into _)",
+      );
+    }
+  }
+
+  /** {@link #moveOnto} without the check of the name the server made. */
+  async #moveOntoAsIs<T>(
     from: string,
     to: string,
     targetExists: boolean,

@@ -23,6 +23,7 @@ import {
 } from "../../endpoint/errors.ts";
 import { isTempName, partialName } from "../../endpoint/atomic.ts";
 import { collect, writeAll } from "../../endpoint/streams.ts";
+import { type Peer, peerTest } from "../peers/skip.ts";
 
 /** A fresh endpoint for one case, and how to tear it down. */
 export interface ConformanceFixture {
@@ -34,11 +35,22 @@ export interface ConformanceFixture {
 export interface ConformanceOptions {
   /** Skip every case (e.g. a peer server is missing). */
   ignore?: boolean;
+  /**
+   * Real peers the fixture starts: missing ones skip each case as `(skipped: <why>)`,
+   * or fail it under `FERRY_REQUIRE_PEERS=1` (see {@link peerTest}).
+   */
+  needs?: Peer[];
   /** Creates a symlink on the backend; symlink cases run only when given. */
   symlink?: (endpoint: Endpoint, target: string, path: string) => Promise<void>;
   /** Passed on to Deno.test (servers in child processes may need `false`). */
   sanitizeResources?: boolean;
   sanitizeOps?: boolean;
+  /**
+   * The server stores names with leading or trailing spaces under other names
+   * (Pure-FTPd turns those spaces into `_`): making one must then fail with
+   * InvalidPathError, never succeed under a name nobody asked for.
+   */
+  editsEdgeSpaces?: boolean;
   /** Cases to skip, by title, with the reason (a peer's own bug, not the endpoint's). */
   skip?: Record<string, string>;
 }
@@ -352,7 +364,7 @@ const cases: Record<string, Case> = {
     if (again !== undefined) assert.equal(again & 0o777, 0o644);
   },
 
-  async "names with spaces and unicode"(ep) {
+  async "names with spaces and unicode"(ep, options) {
     const dir = "dir with space/ü ñ 文件";
     const file = `${dir}/naïve résumé 📄 #1.txt`;
     await ep.mkdir(dir, { parents: true });
@@ -360,8 +372,25 @@ const cases: Record<string, Case> = {
     assert.deepEqual(await names(ep, dir), ["naïve résumé 📄 #1.txt"]);
     assert.equal(str(await get(ep, file)), "ünïcödé");
     assert.equal((await ep.stat(file)).name, "naïve résumé 📄 #1.txt");
-    await ep.rename(file, `${dir}/  leading and trailing  `);
-    assert.deepEqual(await names(ep, dir), ["  leading and trailing  "]);
+    const edge = `${dir}/  leading and trailing  `;
+    const edgeDir = `${dir}/ edge dir `;
+    if (options.editsEdgeSpaces) {
+      await assert.rejects(ep.rename(file, edge), InvalidPathError);
+      await assert.rejects(ep.mkdir(edgeDir), InvalidPathError);
+      await assert.rejects(ep.mkdir(`${dir}/other /deeper`, { parents: true }), InvalidPathError);
+      // Under the server's own names, not the ones asked for.
+      const made = await names(ep, dir);
+      assert.equal(made.length, 3, made.join(", "));
+      for (const asked of ["  leading and trailing  ", " edge dir ", "other "]) {
+        assert.ok(!made.includes(asked), asked);
+      }
+      return;
+    }
+    await ep.rename(file, edge);
+    await ep.mkdir(edgeDir);
+    await ep.mkdir(`${edgeDir}/ deeper `, { parents: true });
+    assert.deepEqual(await names(ep, dir), ["  leading and trailing  ", " edge dir "]);
+    assert.deepEqual(await names(ep, edgeDir), [" deeper "]);
   },
 
   async "symlinks are reported by lstat and list, followed by stat and read"(ep, options) {
@@ -399,20 +428,24 @@ export function runConformance(
   options: ConformanceOptions = {},
 ): void {
   for (const [title, run] of Object.entries(cases)) {
-    Deno.test({
-      name: `${name}: ${title}`,
-      ignore: (options.ignore ?? false) || title in (options.skip ?? {}),
+    const fn = async () => {
+      const fixture = await factory();
+      try {
+        await run(fixture.endpoint, options);
+      } finally {
+        await fixture.endpoint.close();
+        await fixture.cleanup();
+      }
+    };
+    const skipped = options.skip?.[title];
+    if (options.ignore || skipped !== undefined) {
+      const why = skipped === undefined ? "" : ` (skipped: ${skipped})`;
+      Deno.test({ name: `${name}: ${title}${why}`, ignore: true, fn });
+      continue;
+    }
+    peerTest(`${name}: ${title}`, options.needs ?? [], fn, {
       sanitizeResources: options.sanitizeResources,
       sanitizeOps: options.sanitizeOps,
-      async fn() {
-        const fixture = await factory();
-        try {
-          await run(fixture.endpoint, options);
-        } finally {
-          await fixture.endpoint.close();
-          await fixture.cleanup();
-        }
-      },
     });
   }
 }
