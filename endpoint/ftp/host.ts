@@ -154,7 +154,13 @@ export class FtpHost implements AsyncDisposable {
     this.#cwd = cwd;
     this.#welcome = welcome;
     this.statCache = new StatCache(options.statCache);
-    this.#reader = new StatReader(pool, this.statCache, options);
+    // Their MLSD shows links as links (mod_facts' OS.unix=symlink, Pure-FTPd's too).
+    this.#reader = new StatReader(
+      pool,
+      this.statCache,
+      options,
+      /ProFTPD|Pure-FTPd/i.test(welcome),
+    );
     this.#fresh = new FreshStat(pool, {
       // A server that refused MLSD refuses MLST too (ProFTPD's <Limit MLSD MLST>).
       hasMlst: async () =>

@@ -166,10 +166,21 @@ export class StatReader {
   #features?: Promise<Map<string, string>>;
   /** Set when the server refused MLSD/MLST: LIST from then on. */
   #mlsdRefused = false;
+  /**
+   * Whether this server's MLSD shows a link as a link (`OS.unix=symlink` or
+   * `slink`): known from its welcome, or from the first link one showed.
+   */
+  #mlsdShowsLinks: boolean;
   /** Listings made from inside their directory, one at a time (they move the CWD). */
   #inside: Promise<unknown> = Promise.resolve();
 
-  constructor(pool: SessionPool, cache: StatCache, choice: ListingChoice = {}) {
+  constructor(
+    pool: SessionPool,
+    cache: StatCache,
+    choice: ListingChoice = {},
+    mlsdShowsLinks = false,
+  ) {
+    this.#mlsdShowsLinks = mlsdShowsLinks;
     this.#pool = pool;
     this.#cache = cache;
     this.#choice = { useMlsd: choice.useMlsd ?? "auto", listHidden: choice.listHidden ?? true };
@@ -294,6 +305,7 @@ export class StatReader {
       throw error;
     }
     const stats = listingToStats(entries, dir);
+    if (mlsd && !this.#mlsdShowsLinks) this.#mlsdShowsLinks = stats.some(isLink);
     // An incomplete listing is not cached: the next look asks the server again.
     if (stats.skipped === undefined) this.#cache.setListing(dir, stats, ticket);
     return stats;
@@ -304,6 +316,9 @@ export class StatReader {
    * MLSD is used, because some servers' MLSD (pyftpdlib's) reports a link as
    * its target, and removing "a directory" that is a link would empty the
    * target. Not cached (its precision differs from the cached listings').
+   * A fresh MLSD where the server's MLSD shows links as links (ProFTPD,
+   * Pure-FTPd): ProFTPD's LIST leaves out a link to `..` or `.`, and the
+   * directory holding one could never be emptied.
    *
    * @example
    * ```ts
@@ -312,6 +327,7 @@ export class StatReader {
    */
   async listShowingLinks(dir: string): Promise<StatList> {
     if (!(await this.usesMlsd())) return await this.list(dir);
+    if (this.#mlsdShowsLinks) return await this.list(dir, { fresh: true });
     const entries = await this.#pool.withMain(
       (c) => this.#listDir(c, dir),
       { retry: true },
@@ -430,30 +446,39 @@ export class StatReader {
     for (let hops = 0;; hops++) {
       const stat = await this.lstat(current);
       if (stat.type !== "symlink") return { path: current, stat };
+      let next: string;
       if (stat.target === undefined) {
         // Some MLSD servers name a link without its target: ask the server.
-        return { path: current, stat: await this.#probeLink(current, stat) };
-      }
-      const next = linkTarget(current, stat.target);
+        const probed = await this.#probeLink(current, stat);
+        if (probed.real === undefined) return { path: current, stat: probed.stat };
+        next = probed.real;
+      } else next = linkTarget(current, stat.target);
       if (hops >= maxLinkHops || seen.has(next)) throw new SymlinkLoopError(path);
       seen.add(next);
       current = next;
     }
   }
 
-  /** A link without a known target: a directory if CWD into it works, else a file. */
-  async #probeLink(path: string, link: Stat): Promise<Stat> {
-    const isDir = await this.#pool.withMain(async (c) => {
+  /**
+   * A link without a known target: a directory if CWD into it works, else a
+   * file. Where the server's PWD then names the directory it led to
+   * (Pure-FTPd's does), that is where the link leads (`real`): a walk must
+   * know `up -> ..` for its parent, and Pure-FTPd's `unique` is the link's own.
+   */
+  async #probeLink(path: string, link: Stat): Promise<{ stat: Stat; real?: string }> {
+    const real = await this.#pool.withMain(async (c) => {
       try {
         await c.cwd(path);
+        const where = await c.pwd();
         await c.cwd("/");
-        return true;
+        return where;
       } catch (error) {
-        if (error instanceof FtpPermanentError) return false;
+        if (error instanceof FtpPermanentError) return undefined;
         throw error;
       }
     });
-    return { ...link, type: isDir ? "dir" : "file", target: undefined };
+    const stat: Stat = { ...link, type: real === undefined ? "file" : "dir", target: undefined };
+    return real === undefined || real === path || !real.startsWith("/") ? { stat } : { stat, real };
   }
 
   /**
@@ -526,4 +551,8 @@ export class StatReader {
     if (stat.type !== "dir") throw new NotADirectoryError(dir);
     return path;
   }
+}
+
+function isLink(stat: Stat): boolean {
+  return stat.type === "symlink";
 }

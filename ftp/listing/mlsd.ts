@@ -78,10 +78,13 @@ function entryType(value: string | undefined): { type: EntryType; target?: strin
   if (lower === "file" || lower === "dir" || lower === "cdir" || lower === "pdir") {
     return { type: lower };
   }
-  // proftpd: `OS.unix=slink:<target>`; pure-ftpd and others: `OS.unix=symlink`.
+  // `OS.unix=slink:<target>` (ProFTPD with `FactsOptions UseSlink`); Pure-FTPd
+  // writes `OS.unix=slink:` with no target for every link, and ProFTPD by
+  // default `OS.unix=symlink`: no target known (an empty one would lead to the
+  // link's own directory).
   if (lower.startsWith("os.unix=slink")) {
-    const colon = value.indexOf(":");
-    return colon < 0 ? { type: "symlink" } : { type: "symlink", target: value.slice(colon + 1) };
+    const target = value.slice(value.indexOf(":") + 1);
+    return value.includes(":") && target ? { type: "symlink", target } : { type: "symlink" };
   }
   if (lower === "os.unix=symlink") return { type: "symlink" };
   return { type: "other" };

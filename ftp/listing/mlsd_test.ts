@@ -118,7 +118,8 @@ Deno.test("mlsd: proftpd, pure-ftpd and basic-ftp forms", () =>
         mode: 0o777,
       },
     ],
-    ["type=OS.unix=slink:; dangling", { name: "dangling", type: "symlink", target: "" }],
+    // Pure-FTPd names no target for any link: unknown, not "".
+    ["type=OS.unix=slink:; nameless", { name: "nameless", type: "symlink" }],
     ["type=OS.unix=symlink;unique=1234; filename", {
       name: "filename",
       type: "symlink",

@@ -7,17 +7,35 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FtpHost } from "../../endpoint/ftp/host.ts";
 import { AlreadyExistsError, NotFoundError } from "../../endpoint/errors.ts";
-import { CommandNotImplementedError } from "../../endpoint/ftp/errors.ts";
+import { CommandNotImplementedError, FtpPermanentError } from "../../endpoint/ftp/errors.ts";
+import { routeLogs } from "../../util/log.ts";
 import { collect, writeAll } from "../../endpoint/streams.ts";
-import { peerTest } from "../peers/skip.ts";
+import { type Peer, peerTest } from "../peers/skip.ts";
 import { startPyftpdlib } from "../peers/pyftpdlib.ts";
 import { startVsftpd } from "../peers/vsftpd.ts";
+import { startProftpd } from "../peers/proftpd.ts";
+import { startPureFtpd } from "../peers/pureftpd.ts";
 import { openEndpoint } from "../../endpoint/url.ts";
 import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
 import type { FtpPeer } from "../peers/types.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/**
+ * The servers the os-like surface must work on: pyftpdlib, and the stricter
+ * ProFTPD and Pure-FTPd users meet (each session switches to a Unix account).
+ */
+const servers = [
+  { name: "pyftpdlib", start: () => startPyftpdlib(), peer: "pyftpdlib" },
+  { name: "proftpd", start: () => startProftpd(), peer: "proftpd" },
+  { name: "pure-ftpd", start: () => startPureFtpd(), peer: "pureftpd" },
+] as const satisfies ReadonlyArray<{ name: string; start: () => Promise<FtpPeer>; peer: Peer }>;
+
+/** Gives what the test made on disk to the server's account (ProFTPD and Pure-FTPd need it). */
+async function giveToServer(peer: FtpPeer): Promise<void> {
+  await new Deno.Command("chown", { args: ["-R", "--reference", peer.root, peer.root] }).output();
+}
 
 function connect(peer: FtpPeer, extra: Parameters<typeof FtpHost.connect>[0] | object = {}) {
   return FtpHost.connect({
@@ -30,10 +48,18 @@ function connect(peer: FtpPeer, extra: Parameters<typeof FtpHost.connect>[0] | o
   });
 }
 
-peerTest("ftp host: cwd, listdir, makedirs, stat of root, remove, rename, rmdir", [
-  "pyftpdlib",
-], async () => {
-  await using peer = await startPyftpdlib();
+for (const server of servers) {
+  peerTest(
+    `ftp host (${server.name}): cwd, listdir, makedirs, stat of root, remove, rename, rmdir`,
+    [
+      server.peer,
+    ],
+    async () => await basics(await server.start()),
+  );
+}
+
+async function basics(started: FtpPeer): Promise<void> {
+  await using peer = started;
   await using host = await connect(peer);
   assert.equal(host.getcwd(), "/");
   await host.makedirs("a/b/c");
@@ -58,13 +84,20 @@ peerTest("ftp host: cwd, listdir, makedirs, stat of root, remove, rename, rmdir"
   await host.remove("g.txt");
   await host.rmdir("b/c");
   assert.deepEqual(await host.listdir("b"), []);
-});
+}
 
-peerTest("ftp host: the stat cache answers repeats, forgets own changes, not others'", [
-  "pyftpdlib",
-], async () => {
-  await using peer = await startPyftpdlib();
+for (const server of servers) {
+  peerTest(
+    `ftp host (${server.name}): the stat cache answers repeats, forgets own changes, not others'`,
+    [server.peer],
+    async () => await statCache(await server.start()),
+  );
+}
+
+async function statCache(started: FtpPeer): Promise<void> {
+  await using peer = started;
   await Deno.writeTextFile(join(peer.root, "a"), "1");
+  await giveToServer(peer);
   await using host = await connect(peer);
   assert.equal((await host.stat("/a")).size, 1);
   await Deno.writeTextFile(join(peer.root, "a"), "changed elsewhere");
@@ -78,20 +111,42 @@ peerTest("ftp host: the stat cache answers repeats, forgets own changes, not oth
   host.statCache.disable();
   await Deno.remove(join(peer.root, "b"));
   assert.equal(await host.path.exists("/b"), false);
-});
+}
 
-peerTest("ftp host: links (LIST), walk (no loops), rmtree", ["pyftpdlib"], async () => {
-  // pyftpdlib's MLSD shows links as their targets; its LIST shows them as links.
-  await using peer = await startPyftpdlib({ mlsd: false });
+// pyftpdlib's MLSD shows links as their targets, its LIST as links; ProFTPD's and
+// Pure-FTPd's MLSD show links as links, without their targets.
+for (
+  const [name, start, needs, useMlsd] of [
+    ["pyftpdlib", () => startPyftpdlib({ mlsd: false }), "pyftpdlib", false],
+    ["proftpd", () => startProftpd(), "proftpd", true],
+    ["pure-ftpd", () => startPureFtpd(), "pureftpd", true],
+    ["pure-ftpd", () => startPureFtpd(), "pureftpd", false],
+  ] as const
+) {
+  peerTest(
+    `ftp host (${name}): links (${useMlsd ? "MLSD" : "LIST"}), walk (no loops), rmtree`,
+    [needs],
+    async () => await linksWalkRmtree(await start(), useMlsd),
+  );
+}
+
+async function seedLinks(peer: FtpPeer): Promise<void> {
   await Deno.mkdir(join(peer.root, "top/sub"), { recursive: true });
   await Deno.writeTextFile(join(peer.root, "top/sub/f"), "f");
   await Deno.symlink("sub/f", join(peer.root, "top/flink"));
   await Deno.symlink("..", join(peer.root, "top/sub/up"));
-  await using host = await connect(peer);
+  await giveToServer(peer);
+}
+
+async function linksWalkRmtree(started: FtpPeer, useMlsd: boolean): Promise<void> {
+  await using peer = started;
+  await seedLinks(peer);
+  await using host = await connect(peer, { useMlsd });
   assert.equal((await host.lstat("/top/flink")).type, "symlink");
   assert.equal((await host.stat("/top/flink")).type, "file");
   assert.equal(await host.path.islink("/top/flink"), true);
-  assert.equal(await host.realpath("/top/flink"), "/top/sub/f");
+  // An MLSD that names no target: the link cannot be resolved further than itself.
+  assert.equal(await host.realpath("/top/flink"), useMlsd ? "/top/flink" : "/top/sub/f");
   const steps = [];
   for await (const [dir, dirs, files] of host.walk("/top", { followLinks: true })) {
     steps.push([dir, dirs.sort(), files.sort()]);
@@ -104,7 +159,26 @@ peerTest("ftp host: links (LIST), walk (no loops), rmtree", ["pyftpdlib"], async
   await host.rmtree("/top", { onError: (op, path) => errors.push(`${op} ${path}`) });
   assert.deepEqual(errors, []);
   assert.deepEqual(await host.listdir("/"), []);
-});
+}
+
+peerTest(
+  "ftp host (proftpd): its LIST leaves out a link to '..': rmtree says what it could not remove",
+  [
+    "proftpd",
+  ],
+  async () => {
+    // A server limit (mod_ls skips links to "." and ".."): LIST users cannot see the
+    // link, so its directory cannot be emptied; MLSD (the default) shows it (above).
+    await using peer = await startProftpd();
+    await seedLinks(peer);
+    await using host = await connect(peer, { useMlsd: false });
+    assert.deepEqual(await host.listdir("/top/sub"), ["f"]);
+    const errors: string[] = [];
+    await host.rmtree("/top", { onError: (op, path) => errors.push(`${op} ${path}`) });
+    assert.deepEqual(errors, ["rmdir /top/sub", "rmdir /top"]);
+    assert.deepEqual(await host.listdir("/top"), ["sub"]);
+  },
+);
 
 peerTest("ftp host: a walk over MLSD that hides links still ends", ["pyftpdlib"], async () => {
   await using peer = await startPyftpdlib();
@@ -126,8 +200,16 @@ peerTest("ftp host: a walk over MLSD that hides links still ends", ["pyftpdlib"]
   assert.deepEqual(await host.listdir("/keep"), ["precious"]);
 });
 
-peerTest("ftp host: list while a file is open; sessions are reused", ["pyftpdlib"], async () => {
-  await using peer = await startPyftpdlib();
+for (const server of servers) {
+  peerTest(
+    `ftp host (${server.name}): list while a file is open; sessions are reused`,
+    [server.peer],
+    async () => await openWhileListing(await server.start()),
+  );
+}
+
+async function openWhileListing(started: FtpPeer): Promise<void> {
+  await using peer = started;
   await using host = await connect(peer);
   const writer = (await host.open("/big", "w")).getWriter();
   await writer.write(new Uint8Array(100_000));
@@ -140,7 +222,7 @@ peerTest("ftp host: list while a file is open; sessions are reused", ["pyftpdlib
     assert.equal((await collect(await host.open("/big", "r"))).byteLength, 100_000);
   }
   await host.keepAlive();
-});
+}
 
 peerTest("ftp host: chmod, setMtime, and 502 for a missing SITE CHMOD", ["pyftpdlib"], async () => {
   await using peer = await startPyftpdlib({
@@ -154,8 +236,98 @@ peerTest("ftp host: chmod, setMtime, and 502 for a missing SITE CHMOD", ["pyftpd
   assert.equal((await host.stat("/f")).mtime?.getTime(), when.getTime());
 });
 
-peerTest("ftp host: upload/download and *-if-newer", ["pyftpdlib"], async () => {
-  await using peer = await startPyftpdlib();
+for (const server of servers.filter((s) => s.peer !== "pyftpdlib")) {
+  peerTest(`ftp host (${server.name}): chmod and setMtime`, [server.peer], async () => {
+    await using peer = await server.start();
+    await Deno.writeTextFile(join(peer.root, "f"), "x");
+    await giveToServer(peer);
+    await using host = await connect(peer);
+    await host.chmod("/f", 0o600);
+    assert.equal((await Deno.stat(join(peer.root, "f"))).mode! & 0o777, 0o600);
+    const when = new Date("2010-05-06T07:08:09Z");
+    await host.setMtime("/f", when);
+    assert.equal((await Deno.stat(join(peer.root, "f"))).mtime?.getTime(), when.getTime());
+    assert.equal((await host.stat("/f")).mtime?.getTime(), when.getTime());
+  });
+}
+
+// Both can be told to refuse SITE CHMOD; they say 550 (not 502): the server's
+// refusal is the error (docs/FTPUTIL.md), and the file keeps its mode.
+for (
+  const [name, start, needs] of [
+    ["pure-ftpd -R", () => startPureFtpd({ extraArgs: ["-R"] }), "pureftpd"],
+    [
+      "proftpd, SITE_CHMOD denied",
+      () => startProftpd({ extraConfig: "<Limit SITE_CHMOD>\n  DenyAll\n</Limit>" }),
+      "proftpd",
+    ],
+  ] as const
+) {
+  peerTest(`ftp host (${name}): a refused chmod is the server's 550`, [needs], async () => {
+    await using peer = await start();
+    await Deno.writeTextFile(join(peer.root, "f"), "x");
+    await giveToServer(peer);
+    const ep = await FtpEndpoint.open(`ftp://${peer.host}:${peer.port}/`, {
+      credentials: { user: peer.user, password: peer.password },
+      timeout: 10,
+    });
+    try {
+      await assert.rejects(
+        ep.chmod("f", 0o600),
+        (e: Error) => e instanceof FtpPermanentError && /550/.test(e.message),
+      );
+      assert.equal((await Deno.stat(join(peer.root, "f"))).mode! & 0o777, 0o644);
+    } finally {
+      await ep.close();
+    }
+  });
+}
+
+peerTest("ftp endpoint (proftpd, MFMT denied): a copy's time that does not stick is a warning", [
+  "proftpd",
+], async () => {
+  await using peer = await startProftpd({
+    extraConfig: "<Limit MFMT SITE_UTIME>\n  DenyAll\n</Limit>",
+  });
+  const ep = await FtpEndpoint.open(`ftp://${peer.host}:${peer.port}/`, {
+    credentials: { user: peer.user, password: peer.password },
+    timeout: 10,
+  });
+  const warnings: string[] = [];
+  routeLogs({
+    enabled: (_c, level) => level === "warning",
+    write: (r) => warnings.push(String(r.properties.path)),
+  });
+  try {
+    const when = new Date("2010-05-06T07:08:09Z");
+    // FEAT still offers MFMT: the refusal comes per file.
+    assert.equal(ep.capabilities().setMtime, true);
+    // A mirror's last step (sync/transfer.ts replaceDated): the bytes stay, a warning says why.
+    await writeAll(await ep.write(".g.part", { atomic: false }), text("bytes in place"));
+    assert.equal(await ep.renameWithMtime(".g.part", "g", when), false);
+    assert.equal(await Deno.readTextFile(join(peer.root, "g")), "bytes in place");
+    assert.notEqual((await Deno.stat(join(peer.root, "g"))).mtime?.getTime(), when.getTime());
+    assert.deepEqual(warnings, ["/g"], "one warning, naming the server path");
+    await assert.rejects(
+      ep.setMtime("g", when),
+      (e: Error) => e instanceof FtpPermanentError && /550/.test(e.message),
+    );
+  } finally {
+    routeLogs(undefined);
+    await ep.close();
+  }
+});
+
+for (const server of servers) {
+  peerTest(
+    `ftp host (${server.name}): upload/download and *-if-newer`,
+    [server.peer],
+    async () => await ifNewer(await server.start()),
+  );
+}
+
+async function ifNewer(started: FtpPeer): Promise<void> {
+  await using peer = started;
   const local = await Deno.makeTempDir();
   try {
     await using host = await connect(peer);
@@ -181,17 +353,25 @@ peerTest("ftp host: upload/download and *-if-newer", ["pyftpdlib"], async () => 
   } finally {
     await Deno.remove(local, { recursive: true });
   }
-});
+}
+
+const tlsStarters = {
+  pyftpdlib: (tls: "explicit" | "implicit") => startPyftpdlib({ tls }),
+  vsftpd: (tls: "explicit" | "implicit") => startVsftpd({ tls }),
+  // Its default TLSOptions: data connections must resume the control's session.
+  proftpd: (tls: "explicit" | "implicit") => startProftpd({ tls }),
+  // Explicit FTPS only (Pure-FTPd 1.0.50 has no implicit mode).
+  pureftpd: (tls: "explicit" | "implicit") => startPureFtpd({ tls: tls as "explicit" }),
+};
 
 for (const [scheme, tls] of [["ftpes", "explicit"], ["ftps", "implicit"]] as const) {
-  for (const server of ["pyftpdlib", "vsftpd"] as const) {
+  for (const server of ["pyftpdlib", "vsftpd", "proftpd", "pureftpd"] as const) {
+    if (server === "pureftpd" && tls === "implicit") continue;
     peerTest(
       `ftp endpoint over ${scheme}:// (${server}) through openEndpoint`,
-      [server],
+      [server, "openssl"],
       async () => {
-        await using peer = server === "pyftpdlib"
-          ? await startPyftpdlib({ tls })
-          : await startVsftpd({ tls });
+        await using peer = await tlsStarters[server](tls);
         const ep = await openEndpoint(`${scheme}://${peer.user}@localhost:${peer.port}/`, {
           credentials: { password: peer.password },
           tls: { ca: peer.caPem },
