@@ -30,7 +30,7 @@ export interface PoolOptions {
    * pool then never holds more than `maxChildren + 1` connections in all, and
    * `maxChildren: 0` works on the main session alone. Commands on the main
    * session wait while it is lent. Default false (ftputil's host: the main
-   * session stays free for listings).
+   * session stays free for listings), and always true with `maxChildren: 0`.
    */
   lendMain?: boolean;
   /** A child idle longer than this (ms) is checked with NOOP before reuse. Default 30 s. */
@@ -169,7 +169,8 @@ export class SessionPool {
     this.#raiseLimitAfterMs = options.raiseLimitAfterMs ?? 600_000;
     this.#closeGraceMs = options.closeGraceMs ?? 1000;
     this.#awaitQuit = options.awaitQuit ?? true;
-    this.#lendMain = options.lendMain ?? false;
+    // No children and the main session kept back: every transfer would wait for ever.
+    this.#lendMain = (options.lendMain ?? false) || this.#maxChildren <= 0;
     this.#checkAfterMs = options.checkAfterMs ?? 30_000;
     this.#now = options.now ?? Date.now;
   }

@@ -167,6 +167,16 @@ Deno.test("pool: with lendMain and no children, everything runs on the main sess
   await p.close();
 });
 
+Deno.test("pool: no children without lendMain still lends the main session (it waited for ever)", async () => {
+  // `options: { maxChildren: 0 }` in a workflow reaches the pool this way.
+  const { p, made } = pool({ maxChildren: 0 });
+  const a = await p.acquire();
+  assert.equal(a, await p.main());
+  p.release(a);
+  assert.equal(made.length, 1);
+  await p.close();
+});
+
 /** A pool on a server that takes `cap` sessions at once and refuses more like ProFTPD. */
 function cappedPool(
   cap: number,
