@@ -34,6 +34,11 @@ export interface SpawnOptions {
   /** Extra environment variables (merged over the test's environment). */
   env?: Record<string, string>;
   cwd?: string;
+  /**
+   * The signal `stop()` sends first (default SIGTERM; SIGKILL follows after 5 s).
+   * SIGKILL for a daemon whose own shutdown is slow and leaves nothing a test reads.
+   */
+  stopSignal?: Deno.Signal;
 }
 
 /**
@@ -149,7 +154,7 @@ export function spawnPeer(cmd: string, args: string[], options: SpawnOptions): P
         // find them while they are still its descendants, and end them too.
         const offspring = exitedStatus ? [] : descendants(child.pid);
         if (!exitedStatus) {
-          kill(child.pid, "SIGTERM");
+          kill(child.pid, options.stopSignal ?? "SIGTERM");
           if (!(await raceTimeout(child.status, 5000))) kill(child.pid, "SIGKILL");
         }
         await child.status;
