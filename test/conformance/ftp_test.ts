@@ -7,6 +7,7 @@
  * trailing spaces, which must fail clearly). A missing peer skips its cases
  * with the reason (fails them under FERRY_REQUIRE_PEERS=1).
  */
+import { dirname } from "node:path";
 import type { Endpoint } from "../../endpoint/types.ts";
 import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
 import { runConformance } from "./suite.ts";
@@ -15,6 +16,7 @@ import { startVsftpd } from "../peers/vsftpd.ts";
 import { startProftpd } from "../peers/proftpd.ts";
 import { startPureFtpd } from "../peers/pureftpd.ts";
 import type { FtpPeer } from "../peers/types.ts";
+import { missingReason, type Peer } from "../peers/skip.ts";
 
 /** The local directory behind each endpoint, to plant symlinks the server will list. */
 const localRoots = new WeakMap<Endpoint, string>();
@@ -68,63 +70,57 @@ runConformance(
 );
 
 /**
- * One server for every case of the fixtures given it (ProFTPD takes ~0.7 s to
- * start), each case below a directory of its own; the last test stops it (at
- * exit as well, if that test was filtered out). Its cases run without Deno's
- * sanitizers (as s3's do): the server outlives each of them.
+ * One server for every case of the fixtures given it, each case below a
+ * directory of its own. Started as the module loads (when the peer is there),
+ * outside any test, so that each case still runs under Deno's sanitizers; the
+ * last test stops it, and it is killed at exit if that test was filtered out.
  */
-function sharedPeer(start: () => Promise<FtpPeer>) {
-  let peer: Promise<FtpPeer> | undefined;
+async function sharedPeer(peers: Peer[], start: () => Promise<FtpPeer>) {
+  if (peers.some((p) => missingReason(p) !== null)) return undefined;
+  const peer = await start();
+  globalThis.addEventListener("unload", () => {
+    // stop()'s kill goes at once; its temp dir (the root's parent) is removed here.
+    void peer.stop();
+    try {
+      Deno.removeSync(dirname(peer.root), { recursive: true });
+    } catch { /* removed by the last test's stop() */ }
+  });
   let n = 0;
   return {
-    async fixture(
-      options: Record<string, unknown> | ((peer: FtpPeer) => Record<string, unknown>) = {},
-    ) {
-      peer ??= start().then((p) => {
-        globalThis.addEventListener("unload", () => void p.stop());
-        return p;
-      });
-      const p = await peer;
-      const extra = typeof options === "function" ? options(p) : options;
-      const { endpoint } = await fixture(p, `case${++n}`, extra, false);
+    peer,
+    async fixture(options: Record<string, unknown> = {}) {
+      const { endpoint } = await fixture(peer, `case${++n}`, options, false);
       return { endpoint, cleanup: () => Promise.resolve() };
-    },
-    async stop() {
-      if (peer) await (await peer).stop();
     },
   };
 }
 
-const shared = { sanitizeResources: false, sanitizeOps: false };
-
-const proftpd = sharedPeer(() => startProftpd());
-runConformance("ftp (proftpd, MLSD)", () => proftpd.fixture(), {
+const proftpd = await sharedPeer(["proftpd"], () => startProftpd());
+runConformance("ftp (proftpd, MLSD)", () => proftpd!.fixture(), {
   needs: ["proftpd"],
   symlink: plantSymlink,
-  ...shared,
 });
 runConformance(
   "ftp (proftpd, LIST only)",
-  () => proftpd.fixture({ options: { useMlsd: false } }),
-  { needs: ["proftpd"], symlink: plantSymlink, ...shared },
+  () => proftpd!.fixture({ options: { useMlsd: false } }),
+  { needs: ["proftpd"], symlink: plantSymlink },
 );
 
 // ProFTPD's default TLSOptions: each data connection must resume its control
 // connection's TLS session (the strictest FTPS server we can run).
-const proftpdTls = sharedPeer(() => startProftpd({ tls: "explicit" }));
+const proftpdTls = await sharedPeer(
+  ["proftpd", "openssl"],
+  () => startProftpd({ tls: "explicit" }),
+);
 runConformance(
   "ftp (proftpd, explicit FTPS, session reuse required)",
-  () => proftpdTls.fixture((p) => ({ tls: { mode: "require", ca: p.caPem } })),
-  { needs: ["proftpd", "openssl"], symlink: plantSymlink, ...shared },
+  () => proftpdTls!.fixture({ tls: { mode: "require", ca: proftpdTls!.peer.caPem } }),
+  { needs: ["proftpd", "openssl"], symlink: plantSymlink },
 );
 
-Deno.test({
-  name: "ftp conformance: stop the shared ProFTPD servers",
-  ...shared,
-  async fn() {
-    await proftpd.stop();
-    await proftpdTls.stop();
-  },
+Deno.test("ftp conformance: stop the shared ProFTPD servers", async () => {
+  await proftpd?.peer.stop();
+  await proftpdTls?.peer.stop();
 });
 
 runConformance(
