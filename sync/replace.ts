@@ -5,7 +5,7 @@
  * upload (sync/transfer.ts, which re-exports these, cost ~17 ms there).
  * @module
  */
-import type { Endpoint } from "../endpoint/types.ts";
+import type { Capabilities, Endpoint } from "../endpoint/types.ts";
 import { AlreadyExistsError } from "../endpoint/errors.ts";
 import { asideName } from "../endpoint/atomic.ts";
 import { mtimeNotSet } from "../endpoint/mtime_warning.ts";
@@ -13,6 +13,15 @@ import { logger } from "../util/log.ts";
 import { errorMessage } from "../util/errors.ts";
 
 const log = logger("sync", "transfer");
+
+/**
+ * What the last step of a transfer needs of the target: an {@link Endpoint},
+ * or anything with these of its methods (`ferry put`'s FTP host, whose own
+ * rename skips the contract's look at the target: one RNFR/RNTO, no listing).
+ */
+export type RenameTarget =
+  & Pick<Endpoint, "rename" | "renameWithMtime" | "remove" | "lstat" | "setMtime">
+  & { capabilities(): Pick<Capabilities, "setMtime"> };
 
 /**
  * Renames `from` onto `to`, replacing `to`. Backends whose rename cannot
@@ -24,7 +33,7 @@ const log = logger("sync", "transfer");
  * await replace(disk, ".a.iso.ferry.part", "a.iso");
  * ```
  */
-export async function replace(ep: Endpoint, from: string, to: string): Promise<void> {
+export async function replace(ep: RenameTarget, from: string, to: string): Promise<void> {
   await ontoExisting(ep, to, () => ep.rename(from, to));
 }
 
@@ -34,7 +43,7 @@ export async function replace(ep: Endpoint, from: string, to: string): Promise<v
  * old file put back if that still fails, removed once the new one stands.
  * The FTP endpoint does the same for servers that refuse (its `#moveOnto`).
  */
-function ontoExisting<T>(ep: Endpoint, to: string, move: () => Promise<T>): Promise<T> {
+function ontoExisting<T>(ep: RenameTarget, to: string, move: () => Promise<T>): Promise<T> {
   // The first try's own promise when it works (a mirror's every file): no async frame
   // around it. A backend may refuse synchronously: that is met the same way.
   let first: Promise<T>;
@@ -50,7 +59,7 @@ function ontoExisting<T>(ep: Endpoint, to: string, move: () => Promise<T>): Prom
 }
 
 /** {@link ontoExisting} once the backend refused because `to` exists. */
-async function ontoMovedAside<T>(ep: Endpoint, to: string, move: () => Promise<T>): Promise<T> {
+async function ontoMovedAside<T>(ep: RenameTarget, to: string, move: () => Promise<T>): Promise<T> {
   const aside = asideName(to);
   await ep.rename(to, aside);
   let result: T;
@@ -87,7 +96,7 @@ async function ontoMovedAside<T>(ep: Endpoint, to: string, move: () => Promise<T
  * ```
  */
 export async function replaceDated(
-  ep: Endpoint,
+  ep: RenameTarget,
   from: string,
   to: string,
   mtime: Date | undefined,
@@ -107,7 +116,7 @@ export async function replaceDated(
  * const set = await applyMtime(disk, "a.iso", new Date("2026-01-01"));
  * ```
  */
-export async function applyMtime(ep: Endpoint, path: string, mtime?: Date): Promise<boolean> {
+export async function applyMtime(ep: RenameTarget, path: string, mtime?: Date): Promise<boolean> {
   if (!mtime || !ep.capabilities().setMtime) return false;
   try {
     await ep.setMtime(path, mtime);

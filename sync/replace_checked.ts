@@ -16,13 +16,13 @@
  * that came after the server had all its bytes; asking first keeps it.
  * @module
  */
-import type { Endpoint, Stat } from "../endpoint/types.ts";
+import type { Stat } from "../endpoint/types.ts";
 import { NotFoundError } from "../endpoint/errors.ts";
 import { compareMtimes } from "../endpoint/mtime.ts";
 import { Precision } from "../util/precision.ts";
 import { errorMessage, FerryError } from "../util/errors.ts";
 import { logger } from "../util/log.ts";
-import { applyMtime, replaceDated } from "./replace.ts";
+import { applyMtime, type RenameTarget, replaceDated } from "./replace.ts";
 import { isTemporary, type RetryOptions, withRetry } from "./retry.ts";
 
 const log = logger("sync", "transfer");
@@ -67,7 +67,7 @@ export interface ReplaceCheckedOptions {
  * ```
  */
 export async function replaceChecked(
-  dst: Endpoint,
+  dst: RenameTarget,
   partial: string,
   path: string,
   options: ReplaceCheckedOptions,
@@ -103,7 +103,7 @@ export async function replaceChecked(
  * otherwise {@link RenameUnconfirmedError}.
  */
 async function renamed(
-  dst: Endpoint,
+  dst: RenameTarget,
   partial: string,
   path: string,
   cut: unknown,
@@ -150,7 +150,7 @@ async function renamed(
 
 /** The stat of `path` (`fresh`: the storage's own word), undefined when it is missing. */
 async function statOrMissing(
-  dst: Endpoint,
+  dst: RenameTarget,
   path: string,
   fresh: boolean,
 ): Promise<Stat | undefined> {

@@ -39,8 +39,9 @@ import {
   type SegmentedDownloadResult,
 } from "./segmented.ts";
 export { SourceChangedError, TransferInterruptedError };
-import { applyMtime, replace, replaceDated } from "./replace.ts";
+import { applyMtime, type RenameTarget, replace, replaceDated } from "./replace.ts";
 export { applyMtime, replace, replaceDated };
+export type { RenameTarget };
 // With the plan (a mirror asks it without loading this module); exported here as before.
 import { canSymlink } from "./plan.ts";
 export { canSymlink };

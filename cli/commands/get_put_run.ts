@@ -29,7 +29,8 @@ import type { FtpHost } from "../../endpoint/ftp/host.ts";
 import type { Stat } from "../../endpoint/types.ts";
 import { partialName } from "../../endpoint/atomic.ts";
 import { TransferVerificationError } from "../../sync/verify.ts";
-import { replace, replaceDated } from "../../sync/replace.ts";
+import { replaceChecked } from "../../sync/replace_checked.ts";
+import type { RenameTarget } from "../../sync/replace.ts";
 import { getMtime } from "./get_mtime.ts";
 
 const log = logger("cli", "transfer");
@@ -276,7 +277,7 @@ async function putToEndpoint(
       throw error;
     }
     let bytes = 0;
-    let dated = false;
+    let dated: boolean | undefined; // whether the rename carried the time; undefined: no rename
     try {
       bytes = await unlessInterrupted(fileToWritable(file, sink, { signal: cli.signal }), cli);
       if (staged) {
@@ -285,22 +286,25 @@ async function putToEndpoint(
         if (stored !== size) {
           throw new TransferVerificationError(target, "size", size, stored, false);
         }
-        // Where the endpoint can (FTP, UFTP), the time goes in the rename's write: MFMT on
-        // the checked partial, then RNFR/RNTO, one round trip instead of two.
-        if (mtime && ep.capabilities().setMtime && ep.renameWithMtime) {
-          await replaceDated(ep, target, name, mtime);
-          dated = true;
-        } else await replace(ep, target, name);
+        // The engine's last step of a transfer: the time goes with the rename where the
+        // endpoint can (FTP, UFTP: MFMT on the checked partial, then RNFR/RNTO), and a
+        // rename cut on the way is looked into before the put fails (replace_checked.ts).
+        dated = await replaceChecked(ep, target, name, {
+          size,
+          mtime: mtime ?? undefined,
+          signal: cli.signal,
+        });
       }
     } catch (error) {
       // Interrupted, the write may still be under way: the partial keeps its temporary name.
       if (staged && !cli.signal.aborted) await ep.remove(target).catch(() => undefined);
       throw error;
     }
-    // Unless it went with the rename.
-    const mtime = dated ? undefined : (await Deno.stat(local)).mtime;
+    // Written under the real name, the time is set now; renamed, it went with the rename
+    // (false: the endpoint cannot set one, or refused it, said in the log).
+    const mtime = dated === undefined ? (await Deno.stat(local)).mtime : undefined;
     if (mtime && ep.capabilities().setMtime) await ep.setMtime(name, mtime);
-    else if (mtime) {
+    else if (!dated && !ep.capabilities().setMtime) {
       log.info("{path} keeps the upload time: the endpoint cannot set it", { path: name });
     }
     done(cli, `put ${name}`, bytes, started);
@@ -397,6 +401,26 @@ export async function runGet(
 }
 
 /**
+ * The command's host as the target of the engine's checked rename
+ * (sync/replace_checked.ts): the host's own RNFR/RNTO (with MFMT, or vsftpd's
+ * MDTM, in the same write), not the endpoint contract's, whose look at the
+ * target first (is it a directory?) costs a listing on a server without MLST;
+ * a rename onto a directory meets the server's own refusal, as it always has.
+ * After a cut, the fresh stat is SIZE (or MLST), the dated one the listing.
+ */
+async function renameTarget(host: FtpHost): Promise<RenameTarget> {
+  const setMtime = await host.mtimeMethod() !== "none";
+  return {
+    capabilities: () => ({ setMtime }),
+    rename: (from, to) => host.rename(from, to),
+    renameWithMtime: (from, to, mtime) => host.renameWithMtime(from, to, mtime),
+    remove: (path) => host.remove(path),
+    lstat: (path, options) => options?.fresh ? host.freshLstat(path) : host.lstat(path),
+    setMtime: (path, mtime) => host.setMtime(path, mtime),
+  };
+}
+
+/**
  * `ferry put LOCAL URL` with its parsed options (run inside `runAction`).
  *
  * @example
@@ -439,9 +463,17 @@ export async function runPut(
       if (opts.atomic && !cli.signal.aborted) await client.delete(temp).catch(() => undefined);
       throw error;
     }
-    if (temp !== path) await client.rename(temp, path);
-    const mtime = (await Deno.stat(local)).mtime;
-    if (mtime) {
+    const { size, mtime } = await Deno.stat(local);
+    if (temp !== path) {
+      // The engine's checked rename: the time goes with it, and a rename cut on the way is
+      // looked into on a new session before the put fails; never uploaded again.
+      const set = await replaceChecked(await renameTarget(host), temp, path, {
+        size,
+        mtime: mtime ?? undefined,
+        signal: cli.signal,
+      });
+      if (!set && mtime) log.info("{path} keeps the upload time", { path });
+    } else if (mtime) {
       await host.setMtime(path, mtime).catch((error) => {
         // The bytes are there; a server that will not take the time is no failure (lftp).
         if (!(error instanceof FtpPermanentError)) throw error;

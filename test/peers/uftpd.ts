@@ -12,7 +12,7 @@
  */
 import { startAuthService } from "../../plugins/uftp/mod.ts";
 import { testCertificates } from "../fixtures/certs.ts";
-import { type CutOptions, type CutProxy, startCutProxy } from "./cut_proxy.ts";
+import { type ControlCut, type CutOptions, type CutProxy, startCutProxy } from "./cut_proxy.ts";
 import { SYSTEM_PYTHON, UFTPD_DIR, VSFTPD_USER } from "./constants.ts";
 import { PeerError } from "./errors.ts";
 import { soleListener } from "./owner.ts";
@@ -44,6 +44,8 @@ export interface RealUftpdOptions {
    * there: `true` for a counting proxy, or the cut to make. `site.proxy` is it.
    */
   proxy?: boolean | CutOptions;
+  /** A control connection to cut at a command (cut_proxy.ts); puts the proxy in front too. */
+  controlCut?: ControlCut;
 }
 
 /** A running real UFTPD with its auth service, shaped like test/uftp/_site.ts's TestSite. */
@@ -152,10 +154,11 @@ export async function startRealUftpd(options: RealUftpdOptions = {}): Promise<Re
     }
     const uftpd = proc!;
     const certs = await testCertificates();
-    const proxy = options.proxy
+    const proxy = options.proxy || options.controlCut
       ? await startCutProxy({
         targetPort: ports.ftp,
-        cut: options.proxy === true ? undefined : options.proxy,
+        cut: options.proxy === true || !options.proxy ? undefined : options.proxy,
+        controlCut: options.controlCut,
       })
       : undefined;
     const user = options.user ?? "ferry";
