@@ -32,6 +32,14 @@ export * from "./plugin_base.ts";
 export * from "./endpoint/memory.ts";
 export * from "./endpoint/local.ts";
 export * from "./endpoint/url.ts";
+// The last step of a transfer safe against a cut (ferry serve's staged uploads onto a remote endpoint).
+export {
+  RenameUnconfirmedError,
+  replaceChecked,
+  type ReplaceCheckedOptions,
+} from "./sync/replace_checked.ts";
+export type { RenameTarget } from "./sync/replace.ts";
+export { isTemporary } from "./sync/retry.ts";
 // Password hashes and stored secrets, for authorizers (ferry serve's, the UFTP auth service's).
 export * from "./workflow/auth/passwords.ts";
 export * from "./workflow/auth/stored_secrets.ts";

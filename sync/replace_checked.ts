@@ -52,7 +52,13 @@ export interface ReplaceCheckedOptions {
   mtime?: Date;
   /** Attempts to learn the outcome and to rename again. */
   retry?: RetryOptions;
+  /** Stops the retries (and their delays). */
   signal?: AbortSignal;
+  /**
+   * The rename was made once already, by the caller, and failed with this
+   * temporary error (its outcome unknown): the target is asked first.
+   */
+  cut?: unknown;
   /** A failed rename is about to be checked (see `TransferOptions.onRetry`). */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
@@ -77,7 +83,7 @@ export async function replaceChecked(
   // it after a cut is not known to be the new file.
   const carried = mtime !== undefined && dst.capabilities().setMtime &&
     dst.renameWithMtime !== undefined;
-  let cut: unknown;
+  let cut: unknown = options.cut;
   return await withRetry(async () => {
     if (cut !== undefined) {
       if (await renamed(dst, partial, path, cut, options.size, carried ? mtime : undefined)) {

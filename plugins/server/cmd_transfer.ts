@@ -3,6 +3,7 @@
  * MLSD) and those that steer or report on transfers (REST, ABOR, STAT, MLST).
  * @module
  */
+import { isTemporary, replaceChecked } from "../../plugin.ts";
 import { errorCode, ReplyError, UploadVetoError } from "./errors.ts";
 import type { JailedFs, ListedEntry } from "./filesystem.ts";
 import { runHooks, type TransferEvent } from "./hooks.ts";
@@ -171,7 +172,7 @@ async function staged(
     return;
   }
   try {
-    if (offset === 0) await replace(jail, temp, path);
+    if (offset === 0) await replace(jail, temp, path, r.bytes);
     else await appendFrom(jail, temp, path, offset);
   } catch (e) {
     await drop();
@@ -180,11 +181,21 @@ async function staged(
   s.reply(226, "Transfer complete.");
 }
 
-/** Renames the staged file over the target (removing it first where rename cannot replace). */
-async function replace(jail: JailedFs, temp: string, path: string): Promise<void> {
+/**
+ * Renames the staged file over the target (removing it first where rename
+ * cannot replace). A rename whose outcome is unknown (the endpoint's
+ * connection cut on the way: a remote endpoint) is looked into by the
+ * engine's checked rename before the upload is failed: renamed again while the
+ * staged file is there whole, done when the target has its `size`.
+ */
+async function replace(jail: JailedFs, temp: string, path: string, size: number): Promise<void> {
   try {
     await jail.rename(temp, path);
   } catch (e) {
+    if (isTemporary(e)) {
+      const [from, to] = [await jail.resolve(temp, false), await jail.resolve(path, false)];
+      return await replaceChecked(jail.endpoint, from, to, { size, cut: e }).then(() => {});
+    }
     if (!(await jail.exists(path)) || !(await jail.exists(temp))) throw e;
     await jail.remove(path);
     await jail.rename(temp, path);
