@@ -137,3 +137,37 @@ Deno.test("stat cache: the change records stay bounded; older tickets are then r
   cache.setListing("/elsewhere", [file("e")], fresh);
   assert.deepEqual(cache.lookup("/elsewhere/e"), { stat: file("e") });
 });
+
+Deno.test("stat cache: a listing's entries answer from the listing; the newer word wins", () => {
+  const cache = new StatCache();
+  // A stat stored alone, then a listing that shows the entry otherwise: the listing's.
+  cache.setStat("/pub/a", file("a", 1));
+  cache.setListing("/pub", [file("a", 2), file("b", 3)]);
+  assert.deepEqual(cache.lookup("/pub/a"), { stat: file("a", 2) });
+  assert.equal(cache.lookup("/pub/c"), "missing");
+  // A stat stored after the listing: that one.
+  cache.setStat("/pub/b", file("b", 4));
+  assert.deepEqual(cache.lookup("/pub/b"), { stat: file("b", 4) });
+  // A name listed twice: the last, as when each entry was stored alone.
+  cache.setListing("/dup", [file("x", 1), file("x", 2)]);
+  assert.deepEqual(cache.lookup("/dup/x"), { stat: file("x", 2) });
+  // An entry invalidated, then listed again: the new listing answers.
+  cache.invalidate("/pub/a");
+  assert.equal(cache.lookup("/pub/a"), undefined);
+  cache.setListing("/pub", [file("a", 5)]);
+  assert.deepEqual(cache.lookup("/pub/a"), { stat: file("a", 5) });
+});
+
+Deno.test("stat cache: stats stored alone in many directories still give way to a listing", () => {
+  const cache = new StatCache({ size: 100_000 });
+  for (let i = 0; i < 5000; i++) cache.setStat(`/d${i}/f`, file("f", 1));
+  cache.setListing("/d7", [file("f", 2)]);
+  assert.deepEqual(cache.lookup("/d7/f"), { stat: file("f", 2) });
+  cache.clear();
+  cache.setStat("/e/f", file("f", 1));
+  cache.setListing("/e", [file("f", 3)]);
+  assert.deepEqual(cache.lookup("/e/f"), { stat: file("f", 3) });
+  // A listing stored under a trailing slash still answers its entries' lookups.
+  cache.setListing("/g/", [file("h", 4)]);
+  assert.deepEqual(cache.lookup("/g/h"), { stat: file("h", 4) });
+});
