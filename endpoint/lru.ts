@@ -7,7 +7,7 @@
 
 /** Options of {@link LruCache}. */
 export interface LruOptions {
-  /** Most entries kept (default 5000, ftputil's default). */
+  /** Most entries kept (default 5000, ftputil's default); an entry may count as several (`set`). */
   size?: number;
   /** Entries older than this many ms are treated as absent (default: never). */
   maxAge?: number;
@@ -18,6 +18,8 @@ export interface LruOptions {
 interface Slot<V> {
   value: V;
   stored: number;
+  /** How many entries it counts as against the size. */
+  weight: number;
 }
 
 /**
@@ -33,6 +35,8 @@ interface Slot<V> {
 export class LruCache<K, V> {
   #slots = new Map<K, Slot<V>>();
   #size: number;
+  /** The weights of the slots, summed. */
+  #weight = 0;
   /** Entries older than this (ms) count as absent. */
   maxAge: number;
   readonly #now: () => number;
@@ -80,7 +84,10 @@ export class LruCache<K, V> {
     const slot = this.#slots.get(key);
     if (!slot) return undefined;
     this.#slots.delete(key);
-    if (this.#now() - slot.stored > this.maxAge) return undefined;
+    if (this.#now() - slot.stored > this.maxAge) {
+      this.#weight -= slot.weight;
+      return undefined;
+    }
     this.#slots.set(key, slot);
     return slot.value;
   }
@@ -100,16 +107,18 @@ export class LruCache<K, V> {
 
   /**
    * Stores a value as most recently used, evicting the least recently used
-   * entries beyond the size.
+   * entries beyond the size. It counts as `weight` entries against the size
+   * (a listing as its entries: endpoint/ftp/stat_cache.ts).
    *
    * @example
    * ```ts
    * cache.set("a", 1);
    * ```
    */
-  set(key: K, value: V): void {
-    this.#slots.delete(key);
-    this.#slots.set(key, { value, stored: this.#now() });
+  set(key: K, value: V, weight = 1): void {
+    this.delete(key);
+    this.#slots.set(key, { value, stored: this.#now(), weight });
+    this.#weight += weight;
     this.#evict();
   }
 
@@ -122,7 +131,11 @@ export class LruCache<K, V> {
    * ```
    */
   delete(key: K): boolean {
-    return this.#slots.delete(key);
+    const slot = this.#slots.get(key);
+    if (!slot) return false;
+    this.#slots.delete(key);
+    this.#weight -= slot.weight;
+    return true;
   }
 
   /**
@@ -135,7 +148,7 @@ export class LruCache<K, V> {
    */
   deleteWhere(test: (key: K) => boolean): number {
     let n = 0;
-    for (const key of [...this.#slots.keys()]) if (test(key) && this.#slots.delete(key)) n++;
+    for (const key of [...this.#slots.keys()]) if (test(key) && this.delete(key)) n++;
     return n;
   }
 
@@ -149,6 +162,7 @@ export class LruCache<K, V> {
    */
   clear(): void {
     this.#slots.clear();
+    this.#weight = 0;
   }
 
   /**
@@ -164,9 +178,11 @@ export class LruCache<K, V> {
   }
 
   #evict(): void {
+    // Most stores fit: no iterator for them.
+    if (this.#weight <= this.#size) return;
     for (const key of this.#slots.keys()) {
-      if (this.#slots.size <= this.#size) break;
-      this.#slots.delete(key);
+      if (this.#weight <= this.#size) break;
+      this.delete(key);
     }
   }
 }

@@ -47,3 +47,20 @@ Deno.test("lru: resize, delete, deleteWhere, clear", () => {
   assert.equal(cache.length, 0);
   assert.throws(() => cache.resize(0), RangeError);
 });
+
+Deno.test("lru: an entry may count as several against the size", () => {
+  const cache = new LruCache<string, number>({ size: 5 });
+  cache.set("a", 1, 3);
+  cache.set("b", 2, 2);
+  assert.equal(cache.has("a"), true);
+  cache.set("c", 3); // 6 > 5: the oldest goes
+  assert.deepEqual([cache.has("a"), cache.has("b"), cache.has("c")], [false, true, true]);
+  cache.delete("b");
+  cache.set("d", 4, 4); // 1 + 4 fits
+  assert.equal(cache.has("c"), true);
+  cache.set("c", 5, 2); // stored again, heavier: 4 + 2 > 5, d is now the oldest
+  assert.deepEqual([cache.has("d"), cache.get("c")], [false, 5]);
+  cache.deleteWhere(() => true);
+  cache.set("e", 6, 5); // all weight given back: fits alone
+  assert.equal(cache.get("e"), 6);
+});

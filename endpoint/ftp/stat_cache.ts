@@ -287,7 +287,8 @@ export class StatCache {
     // word. No slot per entry: a walk stores ~2,000 of them and looks up none (~2.5 ms
     // of a no-change mirror's CPU, cold). A dir that is not its children's parentPath
     // (`/pub/`) keeps a slot per entry, as lookups find it by those.
-    if (parentPath(childPath(dir, "-")) !== dir) {
+    const plain = parentPath(childPath(dir, "-")) === dir;
+    if (!plain) {
       for (const stat of entries) {
         if (!overtaken.has(stat.name)) this.setStat(childPath(dir, stat.name), stat);
       }
@@ -297,7 +298,9 @@ export class StatCache {
       }
     }
     const unknown = overtaken.size > 0 ? overtaken : undefined;
-    this.#lru.set("l" + dir, { kind: "list", entries, unknown });
+    // Counted as its entries against the size, as when each had a slot: the bound
+    // on what the cache holds stays the same.
+    this.#lru.set("l" + dir, { kind: "list", entries, unknown }, plain ? entries.length + 1 : 1);
   }
 
   /**

@@ -171,3 +171,16 @@ Deno.test("stat cache: stats stored alone in many directories still give way to 
   cache.setListing("/g/", [file("h", 4)]);
   assert.deepEqual(cache.lookup("/g/h"), { stat: file("h", 4) });
 });
+
+Deno.test("stat cache: a listing counts as its entries against the size", () => {
+  const cache = new StatCache({ size: 20 });
+  const five = (p: string) => Array.from({ length: 5 }, (_, i) => file(`${p}${i}`));
+  cache.setListing("/a", five("a")); // 6
+  cache.setListing("/b", five("b")); // 12
+  cache.setListing("/c", five("c")); // 18
+  cache.setListing("/d", five("d")); // 24 > 20: the oldest listing goes
+  assert.equal(cache.getListing("/a"), undefined);
+  assert.equal(cache.lookup("/a/a0"), undefined);
+  assert.deepEqual(cache.lookup("/d/d0"), { stat: file("d0") });
+  assert.equal(cache.getListing("/b")?.length, 5);
+});
