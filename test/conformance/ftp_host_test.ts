@@ -213,8 +213,12 @@ async function openWhileListing(started: FtpPeer): Promise<void> {
   await using host = await connect(peer);
   const writer = (await host.open("/big", "w")).getWriter();
   await writer.write(new Uint8Array(100_000));
-  assert.deepEqual(await host.listdir("/"), ["big"]);
+  // A listing on another session while the upload is open. Its bytes go out while STOR's
+  // 150 is on its way (a round trip less a file), so a loaded server may list before it
+  // has made the file: seen on ProFTPD under load. Shown for sure once closed (226).
+  assert.ok(["", "big"].includes((await host.listdir("/")).join()));
   await writer.close();
+  assert.deepEqual(await host.listdir("/"), ["big"]);
   const data = await host.open("/big", "r", { rest: 99_990 });
   assert.deepEqual(await host.listdir("/"), ["big"]);
   assert.equal((await collect(data)).byteLength, 10);
