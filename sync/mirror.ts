@@ -5,16 +5,10 @@
  * @module
  */
 import type { Endpoint } from "../endpoint/types.ts";
-import { isInside, joinPath, normalizePath } from "../endpoint/path.ts";
-import { commonHash, type CompareMode, type CompareOptions, hashSource } from "./compare.ts";
-import {
-  type ActionOutcome,
-  type ExecuteOptions,
-  executePlan,
-  type PlanExecutor,
-  PlanRun,
-} from "./execute.ts";
-import { type Filter, makeFilter } from "./filter.ts";
+import { joinPath, normalizePath } from "../endpoint/path.ts";
+import { commonHash, type CompareOptions, hashSource } from "./compare.ts";
+import { type ActionOutcome, type ExecuteOptions, executePlan, PlanRun } from "./execute.ts";
+import { makeFilter } from "./filter.ts";
 import { hasGlobs, loadGlobs } from "./glob_engine.ts";
 import {
   canSymlink,
@@ -24,86 +18,17 @@ import {
   type SentRecord,
 } from "./plan.ts";
 import type { MirrorStream } from "./mirror_stream.ts";
-import type { SegmentOptions } from "./segments.ts";
 import { forEachLimit } from "./pool.ts";
-import type { ProgressListener } from "./progress.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
-import type { RetryOptions } from "./retry.ts";
 import { defaultStatePath, snapshotOf, StateStore, treeKey } from "./state.ts";
-import {
-  type ListedDir,
-  listTree,
-  type SymlinkPolicy,
-  type Tree,
-  type WalkOptions,
-} from "./walk.ts";
+import { listTree, type Tree } from "./walk.ts";
 import { pathExists } from "../util/files.ts";
+import type { MirrorOptions } from "./mirror_options.ts";
+import { addRelative, EarlyWalk, targetWalkOptions } from "./mirror_target.ts";
 
-/** Options of {@link mirror} (the workflow's `mirror:` job and `ferry mirror`). */
-export interface MirrorOptions {
-  /** Delete target entries the source lacks (default false). */
-  delete?: boolean;
-  /** Globs a path must match to be copied (all when empty). */
-  include?: string[];
-  /** Globs that leave a path (or a directory's subtree) out; excluded targets are never deleted. */
-  exclude?: string[];
-  /** Smallest file size in bytes to copy. */
-  minSize?: number;
-  /** Largest file size in bytes to copy. */
-  maxSize?: number;
-  /** Default `skip`. */
-  symlinks?: SymlinkPolicy;
-  /** Default `size+mtime`. */
-  compare?: CompareMode;
-  /** Extra mtime slack in ms on top of the coarser precision. */
-  toleranceMs?: number;
-  /** A clock offset of the target the endpoint does not correct itself (ms). */
-  timeShiftMs?: number;
-  /** Refuse to delete more than this many files, or this share like `"10%"`. */
-  maxDelete?: number | string;
-  /** Move deleted and replaced files here (a path on the target endpoint) instead. */
-  backupDir?: string;
-  /** Transfers in flight (default 4). */
-  parallel?: number;
-  /** Adapt the transfers in flight up to `parallel` (`ExecuteOptions.adaptive`; default false). */
-  adaptive?: boolean;
-  /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
-  segments?: SegmentOptions;
-  /** Directory listings in flight per endpoint (default 4). */
-  listParallel?: number;
-  /** Retries of temporary failures (421, dropped connections, short data). */
-  retry?: RetryOptions;
-  /** Plan only: the report carries the plan, nothing is touched. */
-  dryRun?: boolean;
-  /** Called with totals as the plan and the transfers progress. */
-  onProgress?: ProgressListener;
-  /** Stops the job: transfers in flight are aborted, partials kept for resume. */
-  signal?: AbortSignal;
-  /**
-   * Where to remember what was sent to a target that cannot set mtimes.
-   * Default: `statePath` is opened when (and only when) such a target needs it
-   * (in a dry run only if it exists); `false` turns the memory off.
-   */
-  state?: StateStore | false;
-  /** State file when no store is given (default `.ferry/state.db`). */
-  statePath?: string;
-  /** Carries out the plan (default {@link executePlan}, in this process). */
-  executor?: PlanExecutor;
-  /**
-   * Start copies while the walks go on (default false: one 40 ms run did not gain; see
-   * sync/mirror_stream.ts; deletions always wait for both complete walks).
-   */
-  stream?: boolean;
-  /**
-   * The target's walk, started by {@link walkTargetEarly} while the source
-   * endpoint was still opening. Used when it walks this very target with these
-   * options (filters, symlinks, listings in flight, retries, signal, backup
-   * dir, streaming) and the roots do not nest on one endpoint; else it is
-   * cancelled and the target walked again, as without it.
-   */
-  earlyTarget?: EarlyTargetWalk;
-}
+export type { EarlyTargetWalk, MirrorOptions } from "./mirror_options.ts";
+export { walkTargetEarly } from "./mirror_target.ts";
 
 /** The trees and plan of a mirror, before execution (what `--dry-run` shows). */
 export interface MirrorPreparation {
@@ -206,164 +131,6 @@ async function prepare(
     : undefined;
   const plan = planMirror(srcTree, dstTree, { ...planOptions, hashes });
   return { src: srcTree, dst: dstTree, plan, stream: streaming };
-}
-
-/**
- * How a mirror walks its target (the source's walk differs only in its skips
- * and `missingOk`): the backup dir inside the target is left out.
- */
-function targetWalkOptions(options: MirrorOptions, dstRoot: string, filter: Filter) {
-  const skipPaths: string[] = [];
-  if (options.backupDir !== undefined) addRelative(skipPaths, options.backupDir, dstRoot);
-  return {
-    filter,
-    symlinks: options.symlinks,
-    concurrency: options.listParallel,
-    retry: options.retry,
-    signal: options.signal,
-    missingOk: true as boolean | undefined,
-    skipPaths,
-  } satisfies WalkOptions;
-}
-
-/** A target walk started before the source endpoint was open ({@link walkTargetEarly}). */
-export interface EarlyTargetWalk {
-  /**
-   * Stops the walk if it still runs (unless a mirror took it) and waits until
-   * it has ended; never throws.
-   *
-   * @example
-   * ```ts
-   * const early = walkTargetEarly(disk, "mirror");
-   * await early.cancel(); // the source could not be opened
-   * ```
-   */
-  cancel(): Promise<void>;
-}
-
-/** The options that shape a target's walk: an early walk is used only when they match. */
-const WALK_OPTIONS = [
-  "include",
-  "exclude",
-  "minSize",
-  "maxSize",
-  "symlinks",
-  "listParallel",
-  "retry",
-  "signal",
-  "backupDir",
-] as const satisfies readonly (keyof MirrorOptions)[];
-
-class EarlyWalk implements EarlyTargetWalk {
-  readonly #dst: Endpoint;
-  readonly #dstRoot: string;
-  readonly #options: MirrorOptions;
-  readonly #stop = new AbortController();
-  readonly #tree: Promise<Tree>;
-  /** Listings heard before the mirror's stream exists (only when it may stream). */
-  #heard?: ListedDir[];
-  #onListed?: (dir: ListedDir) => void;
-  #taken = false;
-
-  constructor(dst: Endpoint, dstRoot: string, options: MirrorOptions) {
-    this.#dst = dst;
-    this.#dstRoot = dstRoot;
-    this.#options = options;
-    if (options.stream === true) this.#heard = [];
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#stop.signal])
-      : this.#stop.signal;
-    this.#tree = (async () => {
-      if (hasGlobs(options)) await loadGlobs();
-      const walkOptions = targetWalkOptions(options, dstRoot, makeFilter(options));
-      dst.warm?.().catch(() => {});
-      return await listTree(dst, dstRoot, {
-        ...walkOptions,
-        signal,
-        onListed: this.#heard && this.#hear,
-      });
-    })();
-    // Nobody may ever wait for it (the source failed to open): cancel() says so.
-    this.#tree.catch(() => {});
-  }
-
-  readonly #hear = (dir: ListedDir): void => {
-    if (this.#onListed) this.#onListed(dir);
-    else this.#heard?.push(dir);
-  };
-
-  /**
-   * The walk's tree, when it is the one the mirror would start now: the same
-   * target and options, no nested roots to leave out, and its listings kept
-   * when the mirror streams (they are handed to `onListed` first, in order).
-   */
-  take(
-    dst: Endpoint,
-    dstRoot: string,
-    options: MirrorOptions,
-    nested: boolean,
-    onListed: ((dir: ListedDir) => void) | undefined,
-  ): Promise<Tree> | undefined {
-    const fits = !this.#taken && !nested && dst === this.#dst &&
-      normalizePath(dstRoot) === normalizePath(this.#dstRoot) &&
-      WALK_OPTIONS.every((key) => sameOption(options[key], this.#options[key])) &&
-      (onListed === undefined || this.#heard !== undefined);
-    if (!fits) return undefined;
-    this.#taken = true;
-    const heard = this.#heard ?? [];
-    this.#heard = undefined;
-    if (onListed) {
-      for (const dir of heard) onListed(dir);
-      this.#onListed = onListed;
-    }
-    return this.#tree;
-  }
-
-  async cancel(): Promise<void> {
-    if (!this.#taken) this.#stop.abort();
-    await this.#tree.catch(() => {});
-  }
-}
-
-/** Equal option values: the same, or arrays and plain objects (retries) with the same items. */
-function sameOption(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((v, i) => v === b[i]);
-  }
-  if (!isPlain(a) || !isPlain(b)) return false;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
-function isPlain(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
-}
-
-/**
- * Starts the walk of a mirror's target now, before the source endpoint is
- * open (a login takes a server tens of milliseconds): pass it to {@link mirror}
- * or {@link prepareMirror} as `earlyTarget` with the same options. A mirror
- * that cannot use it (other options, roots nested on one endpoint) walks the
- * target again; deletions still wait for both complete walks. Call `cancel()`
- * when done (a source that failed to open): it stops a walk no mirror took.
- *
- * @example
- * ```ts
- * const early = walkTargetEarly(disk, "mirror", options);
- * try {
- *   await mirror(await opening, "pub", disk, "mirror", { ...options, earlyTarget: early });
- * } finally {
- *   await early.cancel();
- * }
- * ```
- */
-export function walkTargetEarly(
-  dst: Endpoint,
-  dstRoot: string,
-  options: MirrorOptions = {},
-): EarlyTargetWalk {
-  return new EarlyWalk(dst, dstRoot, options);
 }
 
 /**
@@ -513,13 +280,6 @@ function openDefaultState(options: MirrorOptions): StateStore | undefined {
   const path = options.statePath ?? defaultStatePath;
   if (options.dryRun && !pathExists(path)) return undefined; // a dry run creates nothing
   return StateStore.open(path);
-}
-
-/** Adds `path` relative to `root` to `list` when it lies strictly inside `root`. */
-function addRelative(list: string[], path: string, root: string): void {
-  const p = normalizePath(path);
-  const r = normalizePath(root);
-  if (p !== r && isInside(p, r)) list.push(r === "" ? p : p.slice(r.length + 1));
 }
 
 async function fetchHashes(
