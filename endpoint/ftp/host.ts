@@ -5,8 +5,8 @@
  * which the host tracks itself (every command is sent with an absolute path,
  * so child sessions never need a CWD). The pieces live in their own modules:
  * sessions (session.ts, pool.ts), stats and listings (stat.ts, stat_cache.ts),
- * open files (file.ts), trees (tree.ts), transfers (transfer.ts) and time
- * (time_shift.ts, time_sync.ts).
+ * open files (file.ts), trees (tree.ts), transfers (transfer.ts), time
+ * (time_shift.ts, time_sync.ts) and the host's options (host_options.ts).
  * @module
  */
 import { logger } from "../../util/log.ts";
@@ -16,10 +16,10 @@ import { formatFtpTime } from "../../ftp/reply.ts";
 import { Precision, type Stat } from "../types.ts";
 import { mtimeNotSet } from "../mtime_warning.ts";
 import { AlreadyExistsError, NotADirectoryError, NotFoundError } from "../errors.ts";
-import { type SessionFactory, sessionFactory, type SessionOptions } from "./session.ts";
+import { sessionFactory } from "./session.ts";
 import { FAR_REPLY_MS, isSessionLost, SessionPool } from "./pool.ts";
-import { type CacheTicket, StatCache, type StatCacheOptions } from "./stat_cache.ts";
-import { type ListingChoice, StatReader } from "./stat.ts";
+import { type CacheTicket, StatCache } from "./stat_cache.ts";
+import { StatReader } from "./stat.ts";
 import { FreshStat } from "./fresh_stat.ts";
 import {
   type OpenOptions,
@@ -31,12 +31,15 @@ import {
 import { markReleasesChunks, type ReadSource, releasesChunks } from "../../util/files.ts";
 import type { RmtreeOptions, WalkEntry, WalkOptions } from "./tree.ts";
 import { abspath, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
-import { parseTimeShift, TimeShiftError, validateTimeShift } from "./time_shift.ts";
-import type { ListingShifts } from "./time_sync.ts";
+import { parseTimeShift, validateTimeShift } from "./time_shift.ts";
+import type { ShiftingHost } from "./time_sync.ts";
+import type { FtpHostOptions } from "./host_options.ts";
 import { InaccessibleLoginDirError } from "./errors.ts";
 import type { TransferProgress } from "./transfer.ts";
 
 const log = logger("endpoint", "ftp", "host");
+
+export type { FtpHostOptions } from "./host_options.ts";
 
 // The host's own tree walk and removal, its file copies to and from local
 // paths, and the time-shift probe: imported on first use, by specifiers Deno
@@ -47,47 +50,6 @@ const TIME_SYNC_MODULE = new URL("./time_sync.ts", import.meta.url).href;
 const treeCode = () => import(TREE_MODULE) as Promise<typeof import("./tree.ts")>;
 const transferCode = () => import(TRANSFER_MODULE) as Promise<typeof import("./transfer.ts")>;
 const timeSyncCode = () => import(TIME_SYNC_MODULE) as Promise<typeof import("./time_sync.ts")>;
-
-/** Options of {@link FtpHost.connect}. */
-export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, ListingChoice {
-  /** Make sessions with this instead of connecting with the options above. */
-  sessionFactory?: SessionFactory;
-  /** Most child sessions (open files) at once. Default 4. */
-  maxChildren?: number;
-  /** Lend the main session as one more when the children are all out (see `PoolOptions`). */
-  lendMain?: boolean;
-  /** Wait for a near server's answer to QUIT when closing (see `PoolOptions`). Default true. */
-  awaitQuit?: boolean;
-  /** Stat cache settings (size, maxAge in ms, disabled). */
-  statCache?: StatCacheOptions;
-  /**
-   * Seconds (or `"+HH:MM"`) the server's LIST times are ahead of UTC (MLSD
-   * times too with `mlsdLocalTime`; RFC 3659 makes them UTC), or `"auto"`:
-   * measure with a probe file once per listing command and remember it (see
-   * `stateDir`); a server whose MLSD shows local time is then found by itself.
-   * Default 0 (the server lists in UTC).
-   */
-  timeShift?: number | string;
-  /** Where `auto` time shifts are remembered. Default `.ferry`. */
-  stateDir?: string;
-  /** How long a remembered time shift is trusted (ms). Default 12 h (DST changes it). */
-  timeShiftMaxAgeMs?: number;
-  /** Directory for the time shift probe. Default: the login directory. */
-  probeDir?: string;
-  /**
-   * Whether `auto` may write its probe file (default true). Without it (a dry
-   * run) a remembered shift of any age is used, else 0, with a warning.
-   */
-  timeShiftProbe?: boolean;
-  /** Send NOOP on idle sessions this often (ms); 0 = off (default). */
-  keepAliveMs?: number;
-  /**
-   * How mtimes are set: MFMT (RFC draft, UTC), vsftpd's two-argument MDTM
-   * (server-local time), or not at all. Default `auto`: MFMT when offered, else
-   * MDTM when the banner names vsftpd.
-   */
-  setMtime?: "auto" | "mfmt" | "mdtm" | "none";
-}
 
 /** The `os.path`-like helpers of a host (ftputil's `host.path`). */
 export interface HostPath {
@@ -930,7 +892,9 @@ export class FtpHost implements AsyncDisposable {
    */
   async synchronizeTimes(options: { dir?: string } = {}): Promise<number> {
     const dir = this.#abs(options.dir ?? this.#options.probeDir ?? this.#cwd);
-    await this.#useShifts(await this.#measure(dir));
+    const { measureHostShifts, useShifts } = await timeSyncCode();
+    const host = this.#timeHost();
+    await useShifts(host, await measureHostShifts(host, dir));
     return this.timeShift();
   }
 
@@ -1056,110 +1020,27 @@ export class FtpHost implements AsyncDisposable {
     }
   }
 
-  /**
-   * The probe's shifts for the listing commands in use: LIST's (when it could
-   * be read) and, under MLSD, MLST's. An MLST the server refuses switches the
-   * host to LIST, and LIST's shift must then be there.
-   */
-  async #measure(dir: string): Promise<ListingShifts> {
-    const mlsd = await this.usesMlsd();
-    const { measureTimeShifts } = await timeSyncCode();
-    const probe = await measureTimeShifts(this.#pool, dir, { mlst: mlsd });
-    this.statCache.invalidate(dir);
-    let mlst = probe.mlst;
-    // The probe exists: a 550 to its MLST where LIST showed it refuses the command.
-    const listed = !(probe.list instanceof Error) || probe.list instanceof TimeShiftError;
-    if (
-      mlst instanceof Error &&
-      await this.#reader.mlsdRefused(mlst, dir, () => Promise.resolve(listed))
-    ) {
-      mlst = undefined;
-    }
-    if (mlst instanceof Error) throw mlst;
-    if (mlst === undefined && probe.list instanceof Error) throw probe.list;
-    return {
-      ...(probe.list instanceof Error ? {} : { list: probe.list }),
-      ...(mlst === undefined ? {} : { mlsd: mlst }),
-      ...(mlsd && mlst === undefined ? { mlstRefused: true } : {}),
-    };
-  }
-
-  /** Applies measured or remembered shifts (see `shiftSettings`). */
-  async #useShifts(shifts: ListingShifts): Promise<void> {
-    const { shift, mlsdLocalTime } = (await timeSyncCode()).shiftSettings(shifts);
-    const key = this.serverKey();
-    if (mlsdLocalTime && !this.#pool.mlsdLocalTime) {
-      log.info("MLSD times of {key} are local time ({shift} s ahead of UTC), against RFC 3659", {
-        key,
-        shift,
-      });
-    }
-    if (mlsdLocalTime && shifts.list !== undefined && shifts.list !== shift) {
-      log.warn("LIST and MLSD times of {key} are in different zones ({list} s, {mlsd} s)", {
-        key,
-        list: shifts.list,
-        mlsd: shift,
-      });
-    }
-    if (mlsdLocalTime !== undefined && mlsdLocalTime !== this.#pool.mlsdLocalTime) {
-      this.#pool.mlsdLocalTime = mlsdLocalTime;
-      this.statCache.clear();
-    }
-    this.setTimeShift(shift);
-  }
-
   async #applyTimeShiftOption(): Promise<void> {
     const option = this.#options.timeShift;
     if (option === undefined) return;
     const parsed = parseTimeShift(option);
     if (parsed !== "auto") return this.setTimeShift(parsed);
-    const { TimeShiftStore } = await timeSyncCode();
-    const store = TimeShiftStore.inStateDir(this.#options.stateDir ?? ".ferry");
-    const key = this.serverKey();
-    const remembered = (maxAge: number) =>
-      store.getShifts(key, maxAge).catch((): ListingShifts => ({}));
-    const known = await remembered(this.#options.timeShiftMaxAgeMs ?? 12 * 3600_000);
-    const mlsd = await this.usesMlsd();
-    // A server that refused MLST last time lists with LIST (the reader finds
-    // that out again on its first MLSD): its LIST shift is enough.
-    const mlsdKnown = known.mlsd !== undefined || (known.mlstRefused && known.list !== undefined);
-    if (mlsd ? mlsdKnown : known.list !== undefined) {
-      return this.#useShifts(mlsd && known.mlsd !== undefined ? known : { list: known.list });
-    }
-    // Any remembered shift, however old, when it cannot be measured now.
-    const fallback = async () => {
-      const stale = await remembered(Number.POSITIVE_INFINITY);
-      return mlsd && stale.mlsd !== undefined ? stale : { list: stale.list };
+    await (await timeSyncCode()).applyAutoTimeShift(this.#timeHost());
+  }
+
+  /** What the time-shift code (time_sync.ts) works with. */
+  #timeHost(): ShiftingHost {
+    return {
+      pool: this.#pool,
+      statCache: this.statCache,
+      options: this.#options,
+      cwd: this.#cwd,
+      abs: (path) => this.#abs(path),
+      usesMlsd: () => this.usesMlsd(),
+      mlsdRefused: (error, path, listed) => this.#reader.mlsdRefused(error, path, listed),
+      setTimeShift: (seconds) => this.setTimeShift(seconds),
+      serverKey: () => this.serverKey(),
     };
-    if (this.#options.timeShiftProbe === false) {
-      // A dry run changes nothing on the server, and the probe is a file.
-      const usable = await fallback();
-      log.warn(
-        "time shift of {key} not measured in a dry run (its probe writes a file); planning with {shifts}",
-        { key, shifts: JSON.stringify({ ...usable, list: usable.list ?? 0 }) },
-      );
-      return this.#useShifts(usable);
-    }
-    try {
-      const shifts = await this.#measure(this.#abs(this.#options.probeDir ?? this.#cwd));
-      await this.#useShifts(shifts);
-      await store.setShifts(key, shifts).catch((error) => {
-        log.warn("cannot remember the time shift in {file}: {error}", {
-          file: store.file,
-          error: String(error),
-        });
-      });
-      log.info("time shift of {key} measured: {shifts}", { key, shifts: JSON.stringify(shifts) });
-    } catch (error) {
-      if (!(error instanceof TimeShiftError)) throw error;
-      const usable = await fallback();
-      log.warn("cannot measure the time shift of {key} ({error}); using {shifts}", {
-        key,
-        error: error.message,
-        shifts: JSON.stringify(usable),
-      });
-      await this.#useShifts(usable);
-    }
   }
 
   /**

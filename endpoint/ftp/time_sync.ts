@@ -2,17 +2,23 @@
  * Measuring a server's time shift with a probe file (ftputil's
  * `synchronize_times`), and remembering an `auto` result per server and
  * listing command (LIST and MLSD times differ on most servers) in a small
- * JSON file under `.ferry/` so that not every run writes a probe.
+ * JSON file under `.ferry/` so that not every run writes a probe; and a
+ * host's `timeShift: "auto"` and `synchronizeTimes` carried out with them
+ * ({@link applyAutoTimeShift}, {@link measureHostShifts}, {@link useShifts}).
+ * Imported by `FtpHost` on first use.
  * @module
  */
 import { dirname as hostDirname, join as hostJoin } from "../../util/paths.ts";
 import type { ListEntry } from "../../ftp/listing/types.ts";
 import { logger } from "../../util/log.ts";
 import type { SessionPool } from "./pool.ts";
+import type { FtpHostOptions } from "./host_options.ts";
 import { remoteJoin } from "./remote_path.ts";
 import { TimeShiftError, timeShiftFromProbe } from "./time_shift.ts";
 
 const log = logger("endpoint", "ftp", "time");
+/** The host's logger: what the shifts applied to a host say, as when FtpHost said it. */
+const hostLog = logger("endpoint", "ftp", "host");
 
 /** How the probe is listed. */
 export interface ProbeOptions {
@@ -297,5 +303,140 @@ export class TimeShiftStore {
       }
       return {};
     }
+  }
+}
+
+/**
+ * What the time-shift code works with of an `FtpHost` (which hands it over):
+ * its pool (the probe's sessions, `mlsdLocalTime`), cache, options and the
+ * few methods below.
+ */
+export interface ShiftingHost {
+  readonly pool: SessionPool;
+  readonly statCache: { invalidate(path: string): void; clear(): void };
+  readonly options: Pick<
+    FtpHostOptions,
+    "stateDir" | "timeShiftMaxAgeMs" | "timeShiftProbe" | "probeDir"
+  >;
+  /** The host's current directory. */
+  readonly cwd: string;
+  /** An absolute path from the host's current directory. */
+  abs(path: string): string;
+  usesMlsd(): Promise<boolean>;
+  /** `StatReader.mlsdRefused`: whether `error` says MLSD/MLST is refused (then LIST). */
+  mlsdRefused(
+    error: unknown,
+    path: string,
+    listWorksThere: () => Promise<boolean>,
+  ): Promise<boolean>;
+  setTimeShift(seconds: number): void;
+  serverKey(): string;
+}
+
+/**
+ * The probe's shifts for the listing commands in use: LIST's (when it could
+ * be read) and, under MLSD, MLST's. An MLST the server refuses switches the
+ * host to LIST, and LIST's shift must then be there.
+ */
+export async function measureHostShifts(
+  host: ShiftingHost,
+  dir: string,
+): Promise<ListingShifts> {
+  const mlsd = await host.usesMlsd();
+  const probe = await measureTimeShifts(host.pool, dir, { mlst: mlsd });
+  host.statCache.invalidate(dir);
+  let mlst = probe.mlst;
+  // The probe exists: a 550 to its MLST where LIST showed it refuses the command.
+  const listed = !(probe.list instanceof Error) || probe.list instanceof TimeShiftError;
+  if (
+    mlst instanceof Error &&
+    await host.mlsdRefused(mlst, dir, () => Promise.resolve(listed))
+  ) {
+    mlst = undefined;
+  }
+  if (mlst instanceof Error) throw mlst;
+  if (mlst === undefined && probe.list instanceof Error) throw probe.list;
+  return {
+    ...(probe.list instanceof Error ? {} : { list: probe.list }),
+    ...(mlst === undefined ? {} : { mlsd: mlst }),
+    ...(mlsd && mlst === undefined ? { mlstRefused: true } : {}),
+  };
+}
+
+/** Applies measured or remembered shifts (see `shiftSettings`). */
+export function useShifts(host: ShiftingHost, shifts: ListingShifts): void {
+  const { shift, mlsdLocalTime } = shiftSettings(shifts);
+  const key = host.serverKey();
+  if (mlsdLocalTime && !host.pool.mlsdLocalTime) {
+    hostLog.info("MLSD times of {key} are local time ({shift} s ahead of UTC), against RFC 3659", {
+      key,
+      shift,
+    });
+  }
+  if (mlsdLocalTime && shifts.list !== undefined && shifts.list !== shift) {
+    hostLog.warn("LIST and MLSD times of {key} are in different zones ({list} s, {mlsd} s)", {
+      key,
+      list: shifts.list,
+      mlsd: shift,
+    });
+  }
+  if (mlsdLocalTime !== undefined && mlsdLocalTime !== host.pool.mlsdLocalTime) {
+    host.pool.mlsdLocalTime = mlsdLocalTime;
+    host.statCache.clear();
+  }
+  host.setTimeShift(shift);
+}
+
+/**
+ * A host's `timeShift: "auto"`: the shifts remembered for this server when
+ * they are fresh, else measured with a probe (and remembered), else (a dry
+ * run, or no probe possible) any remembered ones however old, with a warning.
+ */
+export async function applyAutoTimeShift(host: ShiftingHost): Promise<void> {
+  const store = TimeShiftStore.inStateDir(host.options.stateDir ?? ".ferry");
+  const key = host.serverKey();
+  const remembered = (maxAge: number) =>
+    store.getShifts(key, maxAge).catch((): ListingShifts => ({}));
+  const known = await remembered(host.options.timeShiftMaxAgeMs ?? 12 * 3600_000);
+  const mlsd = await host.usesMlsd();
+  // A server that refused MLST last time lists with LIST (the reader finds
+  // that out again on its first MLSD): its LIST shift is enough.
+  const mlsdKnown = known.mlsd !== undefined || (known.mlstRefused && known.list !== undefined);
+  if (mlsd ? mlsdKnown : known.list !== undefined) {
+    return useShifts(host, mlsd && known.mlsd !== undefined ? known : { list: known.list });
+  }
+  // Any remembered shift, however old, when it cannot be measured now.
+  const fallback = async () => {
+    const stale = await remembered(Number.POSITIVE_INFINITY);
+    return mlsd && stale.mlsd !== undefined ? stale : { list: stale.list };
+  };
+  if (host.options.timeShiftProbe === false) {
+    // A dry run changes nothing on the server, and the probe is a file.
+    const usable = await fallback();
+    hostLog.warn(
+      "time shift of {key} not measured in a dry run (its probe writes a file); planning with {shifts}",
+      { key, shifts: JSON.stringify({ ...usable, list: usable.list ?? 0 }) },
+    );
+    return useShifts(host, usable);
+  }
+  try {
+    const shifts = await measureHostShifts(host, host.abs(host.options.probeDir ?? host.cwd));
+    await useShifts(host, shifts);
+    await store.setShifts(key, shifts).catch((error) => {
+      hostLog.warn("cannot remember the time shift in {file}: {error}", {
+        file: store.file,
+        error: String(error),
+      });
+    });
+    hostLog.info("time shift of {key} measured: {shifts}", { key, shifts: JSON.stringify(shifts) });
+  } catch (error) {
+    if (!(error instanceof TimeShiftError)) throw error;
+    const usable = await fallback();
+    hostLog.warn("cannot measure the time shift of {key} ({error}); using {shifts}", {
+      key,
+      error: error.message,
+      shifts: JSON.stringify(usable),
+    });
+    await useShifts(host, usable);
   }
 }
