@@ -15,7 +15,7 @@ import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../f
 import { formatFtpTime } from "../../ftp/reply.ts";
 import { Precision, type Stat } from "../types.ts";
 import { mtimeNotSet } from "../mtime_warning.ts";
-import { AlreadyExistsError, NotADirectoryError, NotFoundError } from "../errors.ts";
+import { AlreadyExistsError, NotFoundError } from "../errors.ts";
 import { sessionFactory } from "./session.ts";
 import { FAR_REPLY_MS, isSessionLost, SessionPool } from "./pool.ts";
 import { type CacheTicket, StatCache } from "./stat_cache.ts";
@@ -30,7 +30,13 @@ import {
 } from "./file.ts";
 import { markReleasesChunks, type ReadSource, releasesChunks } from "../../util/files.ts";
 import type { RmtreeOptions, WalkEntry, WalkOptions } from "./tree.ts";
-import { abspath, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
+import {
+  abspath,
+  type HostPath,
+  makeHostPath,
+  remoteBasename,
+  remoteDirname,
+} from "./remote_path.ts";
 import { parseTimeShift, validateTimeShift } from "./time_shift.ts";
 import type { ShiftingHost } from "./time_sync.ts";
 import type { FtpHostOptions } from "./host_options.ts";
@@ -40,6 +46,7 @@ import type { TransferProgress } from "./transfer.ts";
 const log = logger("endpoint", "ftp", "host");
 
 export type { FtpHostOptions } from "./host_options.ts";
+export type { HostPath } from "./remote_path.ts";
 
 // The host's own tree walk and removal, its file copies to and from local
 // paths, and the time-shift probe: imported on first use, by specifiers Deno
@@ -50,32 +57,6 @@ const TIME_SYNC_MODULE = new URL("./time_sync.ts", import.meta.url).href;
 const treeCode = () => import(TREE_MODULE) as Promise<typeof import("./tree.ts")>;
 const transferCode = () => import(TRANSFER_MODULE) as Promise<typeof import("./transfer.ts")>;
 const timeSyncCode = () => import(TIME_SYNC_MODULE) as Promise<typeof import("./time_sync.ts")>;
-
-/** The `os.path`-like helpers of a host (ftputil's `host.path`). */
-export interface HostPath {
-  /** Joins path parts with `/`; an absolute part starts over (like `os.path.join`). */
-  join(...parts: string[]): string;
-  /** Everything before the last `/` (`"/"` for a top-level name). */
-  dirname(path: string): string;
-  /** The part after the last `/`. */
-  basename(path: string): string;
-  /** The absolute form of `path`, relative paths taken from the host's current directory. */
-  abspath(path: string): string;
-  /** Whether `path` starts with `/`. */
-  isabs(path: string): boolean;
-  /** Whether anything is at `path` (links followed); never throws NotFoundError. */
-  exists(path: string): Promise<boolean>;
-  /** Whether `path` is a directory (links followed). */
-  isdir(path: string): Promise<boolean>;
-  /** Whether `path` is a regular file (links followed). */
-  isfile(path: string): Promise<boolean>;
-  /** Whether `path` itself is a symbolic link. */
-  islink(path: string): Promise<boolean>;
-  /** mtime as a UTC Date (shift applied); throws NotFoundError when missing. */
-  getmtime(path: string): Promise<Date | undefined>;
-  /** Size in bytes (links followed); throws NotFoundError when missing. */
-  getsize(path: string): Promise<number>;
-}
 
 /**
  * A remote FTP/FTPS host with `os`-like methods, a stat cache, a time shift
@@ -1071,28 +1052,11 @@ export class FtpHost implements AsyncDisposable {
   }
 
   #makePath(): HostPath {
-    const exists = async (path: string, test: (s: Stat) => boolean, follow: boolean) => {
-      try {
-        return test(await (follow ? this.stat(path) : this.lstat(path)));
-      } catch (error) {
-        if (error instanceof NotFoundError || error instanceof NotADirectoryError) return false;
-        throw error;
-      }
-    };
-    return {
-      join: remoteJoin,
-      dirname: remoteDirname,
-      basename: remoteBasename,
+    return makeHostPath({
+      stat: (p) => this.stat(p),
+      lstat: (p) => this.lstat(p),
       abspath: (p) => this.#abs(p),
-      isabs: (p) => p.startsWith("/"),
-      // Like os.path.exists, a dangling link does not exist.
-      exists: (p) => exists(p, () => true, true).catch(() => false),
-      isdir: (p) => exists(p, (s) => s.type === "dir", true).catch(() => false),
-      isfile: (p) => exists(p, (s) => s.type === "file", true).catch(() => false),
-      islink: (p) => exists(p, (s) => s.type === "symlink", false),
-      getmtime: async (p) => (await this.stat(p)).mtime,
-      getsize: async (p) => (await this.stat(p)).size,
-    };
+    });
   }
 }
 
