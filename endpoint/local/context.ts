@@ -1,8 +1,8 @@
 /**
- * What a {@link LocalEndpoint} hands the code it imports on first use (its
- * reads, endpoint/local/read.ts, and its writes, endpoint/local/write.ts):
- * its root guard, its flush setting and its error mapping. Types only: those
- * modules name it without importing the endpoint.
+ * What a {@link LocalEndpoint} hands its read and write code
+ * (endpoint/local/read.ts, endpoint/local/write.ts): its root guard, its
+ * flush setting and its error mapping. Types only: those modules name it
+ * without importing the endpoint (which imports them).
  * @module
  */
 import type { RootGuard } from "./guard.ts";

@@ -1,8 +1,7 @@
 /**
  * A local endpoint's reads: a file opened inside the root (or the very file a
  * walk's lstat found) and its bytes as a byte stream or straight into the
- * caller's buffer. Imported on a {@link LocalEndpoint}'s first read: a mirror
- * that copies nothing reads nothing.
+ * caller's buffer.
  * @module
  */
 import type { DirectReadOptions, ReadSource } from "../types.ts";

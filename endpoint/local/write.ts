@@ -2,9 +2,7 @@
  * A local endpoint's writes: where a write goes and the hooks that open,
  * rename and remove it there (the atomic write itself is endpoint/atomic.ts),
  * a file created where nothing is, opened to resume at an offset, or at a
- * position for a segment, and the sink its bytes go through. Imported on a
- * {@link LocalEndpoint}'s first write: a mirror that copies nothing writes
- * nothing.
+ * position for a segment, and the sink its bytes go through.
  * @module
  */
 import type { WriteAtOptions, WriteOptions } from "../types.ts";
