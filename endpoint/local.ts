@@ -162,13 +162,8 @@ export class LocalEndpoint implements Endpoint {
     // thing, dearer (a Deno error costs ~25 us more than a stat that finds).
     if (found && !found.info) throw new NotFoundError(p);
     // What the guard's lstat found is no link: that is the stat already.
-    if (found?.info && !found.info.isSymlink) {
-      return toStat(basename(p), found.info);
-    }
-    return attemptSync(
-      p,
-      () => toStat(basename(p), Deno.statSync(this.#guard.abs(p))),
-    );
+    if (found?.info && !found.info.isSymlink) return toStat(basename(p), found.info);
+    return attemptSync(p, () => toStat(basename(p), Deno.statSync(this.#guard.abs(p))));
   }
 
   /**
@@ -201,9 +196,7 @@ export class LocalEndpoint implements Endpoint {
       // Read whole, then each entry lstat'ed (synchronously too): the async
       // readDir took an op and three promises per entry.
       const names: string[] = [];
-      for (const entry of Deno.readDirSync(this.#guard.abs(p))) {
-        names.push(entry.name);
-      }
+      for (const entry of Deno.readDirSync(this.#guard.abs(p))) names.push(entry.name);
       const out: Stat[] = [];
       for (const name of names) {
         try {
@@ -225,10 +218,7 @@ export class LocalEndpoint implements Endpoint {
    * const text = await new Response(await ep.read("pub/a.txt")).text();
    * ```
    */
-  async read(
-    path: string,
-    options: ReadOptions = {},
-  ): Promise<ReadableStream<Uint8Array>> {
+  async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const p = normalizePath(path);
     return await opened(this.#files, p, options, (file, info) => {
       const left = seekOpen(p, file, info, options.offset);
@@ -249,10 +239,7 @@ export class LocalEndpoint implements Endpoint {
    * for (let n; (n = await source.readInto(buffer)) !== null;) total += n;
    * ```
    */
-  async readDirect(
-    path: string,
-    options: DirectReadOptions = {},
-  ): Promise<ReadSource> {
+  async readDirect(path: string, options: DirectReadOptions = {}): Promise<ReadSource> {
     const p = normalizePath(path);
     return await opened(this.#files, p, options, (file, info) => {
       const left = seekOpen(p, file, info, options.offset);
@@ -290,10 +277,7 @@ export class LocalEndpoint implements Endpoint {
    * await ReadableStream.from([new TextEncoder().encode("hi")]).pipeTo(w);
    * ```
    */
-  async write(
-    path: string,
-    options: WriteOptions = {},
-  ): Promise<WritableStream<Uint8Array>> {
+  async write(path: string, options: WriteOptions = {}): Promise<WritableStream<Uint8Array>> {
     const planned = plannedWrite(this.#files, path, options);
     const { plan, hooks } = planned instanceof Promise ? await planned : planned;
     return await openPlannedWrite(plan, hooks, options.signal);
@@ -310,10 +294,7 @@ export class LocalEndpoint implements Endpoint {
    * await sink.close();
    * ```
    */
-  async writeDirect(
-    path: string,
-    options: WriteOptions = {},
-  ): Promise<DirectSink> {
+  async writeDirect(path: string, options: WriteOptions = {}): Promise<DirectSink> {
     const planned = plannedWrite(this.#files, path, options);
     const { plan, hooks } = planned instanceof Promise ? await planned : planned;
     return await openPlannedDirect(plan, hooks, options.signal);
@@ -332,9 +313,7 @@ export class LocalEndpoint implements Endpoint {
     await this.#guard.guard(p, false);
     await attempt(p, async () => {
       try {
-        await Deno.mkdir(this.#guard.abs(p), {
-          recursive: options.parents ?? false,
-        });
+        await Deno.mkdir(this.#guard.abs(p), { recursive: options.parents ?? false });
       } catch (e) {
         // `mkdir -p` over an existing file: report the path as taken.
         if (options.parents && e instanceof Deno.errors.NotADirectory) {
@@ -377,14 +356,10 @@ export class LocalEndpoint implements Endpoint {
    */
   async rmdir(path: string): Promise<void> {
     const p = normalizePath(path);
-    if (p === "") {
-      throw new PermissionDeniedError(p, { message: "cannot remove the root" });
-    }
+    if (p === "") throw new PermissionDeniedError(p, { message: "cannot remove the root" });
     await this.#guard.guard(p, false);
     await attempt(p, async () => {
-      if (!Deno.lstatSync(this.#guard.abs(p)).isDirectory) {
-        throw new NotADirectoryError(p);
-      }
+      if (!Deno.lstatSync(this.#guard.abs(p)).isDirectory) throw new NotADirectoryError(p);
       this.#guard.forget();
       await Deno.remove(this.#guard.abs(p));
     });
@@ -412,14 +387,10 @@ export class LocalEndpoint implements Endpoint {
     const f = normalizePath(from);
     const t = normalizePath(to);
     if (f === "" || t === "") {
-      throw new PermissionDeniedError(f === "" ? f : t, {
-        message: "cannot rename the root",
-      });
+      throw new PermissionDeniedError(f === "" ? f : t, { message: "cannot rename the root" });
     }
     const root = this.#guard.known;
-    if (root === undefined) {
-      return this.#guard.real().then(() => this.#move(f, t));
-    }
+    if (root === undefined) return this.#guard.real().then(() => this.#move(f, t));
     this.#guard.guardAt(root, f, false);
     if (dirname(f) !== dirname(t)) this.#guard.guardAt(root, t, false);
     const fs = this.#fsync === "replace" ? nodeFs() : undefined;
@@ -427,9 +398,7 @@ export class LocalEndpoint implements Endpoint {
     // are: no async closure and promises per rename (a mirror renames every file).
     const replacing = attemptSync(f, () => {
       // Moving a checked directory or link (or something onto one) changes where paths lead.
-      if (this.#guard.checked(f) || this.#guard.checked(t)) {
-        this.#guard.forget();
-      }
+      if (this.#guard.checked(f) || this.#guard.checked(t)) this.#guard.forget();
       // existsSync first: it answers "nothing there" without building an error,
       // and a new name (the common case) needs no more questions.
       return fs !== undefined && fs.existsSync(this.#guard.abs(t)) &&
@@ -437,14 +406,9 @@ export class LocalEndpoint implements Endpoint {
         Deno.lstatSync(this.#guard.abs(f)).isFile;
     });
     const move = () =>
-      attemptSync(
-        t,
-        () => Deno.renameSync(this.#guard.abs(f), this.#guard.abs(t)),
-      );
+      attemptSync(t, () => Deno.renameSync(this.#guard.abs(f), this.#guard.abs(t)));
     // The new content must be on the disk before it replaces the old (see `fsync`).
-    if (replacing) {
-      return attempt(f, () => flushFile(this.#guard.abs(f))).then(move);
-    }
+    if (replacing) return attempt(f, () => flushFile(this.#guard.abs(f))).then(move);
     move();
   }
 
@@ -457,16 +421,8 @@ export class LocalEndpoint implements Endpoint {
    * await ep.hash("a.iso", "sha-256");
    * ```
    */
-  async hash(
-    path: string,
-    algorithm: string,
-    signal?: AbortSignal,
-  ): Promise<string> {
-    return await digestStream(
-      await this.read(path, { signal }),
-      algorithm,
-      this.url,
-    );
+  async hash(path: string, algorithm: string, signal?: AbortSignal): Promise<string> {
+    return await digestStream(await this.read(path, { signal }), algorithm, this.url);
   }
 
   /**
@@ -494,11 +450,7 @@ export class LocalEndpoint implements Endpoint {
    * await ep.renameWithMtime("pub/.a.txt.ferry.part", "pub/a.txt", new Date("2026-11-30T08:15:00Z"));
    * ```
    */
-  async renameWithMtime(
-    from: string,
-    to: string,
-    mtime: Date,
-  ): Promise<boolean> {
+  async renameWithMtime(from: string, to: string, mtime: Date): Promise<boolean> {
     const f = normalizePath(from);
     let set = true;
     try {
@@ -536,10 +488,7 @@ export class LocalEndpoint implements Endpoint {
   async chmod(path: string, mode: number): Promise<void> {
     const p = normalizePath(path);
     await this.#guard.guard(p, true);
-    await attempt(
-      p,
-      () => Promise.resolve(Deno.chmodSync(this.#guard.abs(p), mode & 0o7777)),
-    );
+    await attempt(p, () => Promise.resolve(Deno.chmodSync(this.#guard.abs(p), mode & 0o7777)));
   }
 
   /**
@@ -631,25 +580,12 @@ function toStat(name: string, info: Deno.FileInfo): Stat {
 export function mapError(error: unknown, path: string): unknown {
   if (error instanceof EndpointError) return error;
   const e = error as Error & { code?: string };
-  if (e instanceof Deno.errors.NotFound) {
-    return new NotFoundError(path, { cause: e });
-  }
-  if (e instanceof Deno.errors.AlreadyExists) {
-    return new AlreadyExistsError(path, { cause: e });
-  }
-  if (e instanceof Deno.errors.NotADirectory) {
-    return new NotADirectoryError(path, { cause: e });
-  }
-  if (e instanceof Deno.errors.IsADirectory) {
-    return new IsADirectoryError(path, { cause: e });
-  }
-  if (e instanceof Deno.errors.FilesystemLoop) {
-    return new SymlinkLoopError(path);
-  }
-  if (
-    e instanceof Deno.errors.PermissionDenied ||
-    e instanceof Deno.errors.NotCapable
-  ) {
+  if (e instanceof Deno.errors.NotFound) return new NotFoundError(path, { cause: e });
+  if (e instanceof Deno.errors.AlreadyExists) return new AlreadyExistsError(path, { cause: e });
+  if (e instanceof Deno.errors.NotADirectory) return new NotADirectoryError(path, { cause: e });
+  if (e instanceof Deno.errors.IsADirectory) return new IsADirectoryError(path, { cause: e });
+  if (e instanceof Deno.errors.FilesystemLoop) return new SymlinkLoopError(path);
+  if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
     return new PermissionDeniedError(path, { cause: e });
   }
   if (e?.code === "ENOTEMPTY") return new NotEmptyError(path, { cause: e });

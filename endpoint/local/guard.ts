@@ -75,9 +75,7 @@ export class RootGuard {
       try {
         if (this.#create) await Deno.mkdir(this.root, { recursive: true });
         const real = await Deno.realPath(this.root);
-        if (!(await Deno.stat(real)).isDirectory) {
-          throw new NotADirectoryError("");
-        }
+        if (!(await Deno.stat(real)).isDirectory) throw new NotADirectoryError("");
         this.#rootKnown = real;
         return real;
       } catch (e) {
@@ -99,10 +97,7 @@ export class RootGuard {
    * `follow`, also returns the path's own lstat (`info` undefined when it is
    * missing), so that callers need not ask again.
    */
-  guard(
-    path: string,
-    follow: boolean,
-  ): Guarded | Promise<Guarded> {
+  guard(path: string, follow: boolean): Guarded | Promise<Guarded> {
     // Synchronous once the root is known (every call after the first): an
     // async guard was two more promises and hops for every file operation.
     const root = this.#rootKnown;
@@ -125,19 +120,14 @@ export class RootGuard {
       if ((this.#verified.get(probe) ?? 0) > now) return found;
       try {
         const real = Deno.realPathSync(this.abs(probe));
-        if (
-          real !== root &&
-          !real.startsWith(root.endsWith(sep) ? root : root + sep)
-        ) {
+        if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) {
           throw new PermissionDeniedError(path, {
             message: `a symlink leads out of the endpoint root: ${path}`,
           });
         }
         if (this.#verified.size >= guardCacheSize) this.forget();
         if (!this.#verified.has(probe)) {
-          for (let up = probe; up !== "";) {
-            this.#aboveVerified.add(up = dirname(up));
-          }
+          for (let up = probe; up !== "";) this.#aboveVerified.add(up = dirname(up));
         }
         this.#verified.set(probe, now + guardTtlMs);
         return found;

@@ -74,9 +74,7 @@ function openSame(
   }
   try {
     const info = file.statSync();
-    if (
-      info.isFile && info.ino !== null && `${info.dev}:${info.ino}` === unique
-    ) {
+    if (info.isFile && info.ino !== null && `${info.dev}:${info.ino}` === unique) {
       return { file, info };
     }
   } catch { /* not readable as expected: the guarded way tells */ }
@@ -110,11 +108,7 @@ export function seekOpen(
  * read whole), which closes it, as `cancel` and a failed read do. An aborted
  * `signal` fails the next read with its reason.
  */
-export function fileSource(
-  file: Deno.FsFile,
-  expected: number,
-  signal?: AbortSignal,
-): ReadSource {
+export function fileSource(file: Deno.FsFile, expected: number, signal?: AbortSignal): ReadSource {
   let open = true;
   const close = () => {
     if (open) {
@@ -203,14 +197,8 @@ export function fileStream(
         // One byte more than expected, so that the read that finds the end is
         // small; a file that grew is read on in full chunks.
         const into = request?.view
-          ? new Uint8Array(
-            request.view.buffer,
-            request.view.byteOffset,
-            request.view.byteLength,
-          )
-          : new Uint8Array(
-            left > 0 ? Math.min(readChunk, left + 1) : grown ? readChunk : 1,
-          );
+          ? new Uint8Array(request.view.buffer, request.view.byteOffset, request.view.byteLength)
+          : new Uint8Array(left > 0 ? Math.min(readChunk, left + 1) : grown ? readChunk : 1);
         const n = file.readSync(into);
         if (n !== null) {
           if (left <= 0 || n > left) grown = true;
@@ -232,8 +220,5 @@ export function fileStream(
     },
   });
   // The FTP server's downloads read the file straight into their buffer.
-  return offerDirectRead(stream, {
-    readSync: (into) => file.readSync(into),
-    expected,
-  });
+  return offerDirectRead(stream, { readSync: (into) => file.readSync(into), expected });
 }

@@ -32,9 +32,7 @@ export function planned(
 ): Planned | Promise<Planned> {
   const plan = planWrite(path, options);
   const root = files.guard.known;
-  if (root === undefined) {
-    return files.guard.real().then((r) => plannedAt(files, r, plan, options));
-  }
+  if (root === undefined) return files.guard.real().then((r) => plannedAt(files, r, plan, options));
   return plannedAt(files, root, plan, options);
 }
 
@@ -50,16 +48,8 @@ function plannedAt(
     // check suffices; anything already there takes the long way below.
     options.signal?.throwIfAborted();
     files.guard.guardAt(root, plan.target, false);
-    const file = files.attemptSync(
-      plan.target,
-      () => createNew(files.guard.abs(plan.target)),
-    );
-    if (file) {
-      return {
-        plan,
-        hooks: writeHooks(files, undefined, files.fsync === "always", file),
-      };
-    }
+    const file = files.attemptSync(plan.target, () => createNew(files.guard.abs(plan.target)));
+    if (file) return { plan, hooks: writeHooks(files, undefined, files.fsync === "always", file) };
     // Something is there (a link too, which O_EXCL never follows).
     if (options.exclusive) throw new AlreadyExistsError(plan.target);
   }
@@ -67,10 +57,7 @@ function plannedAt(
 }
 
 /** {@link planned} where something may be there already (or the write replaces by rename). */
-async function plannedLong(
-  files: LocalFiles,
-  plan: WritePlan,
-): Promise<Planned> {
+async function plannedLong(files: LocalFiles, plan: WritePlan): Promise<Planned> {
   const guarded = await files.guard.guard(plan.target, !plan.rename);
   // The fixed partial name is opened without O_EXCL, so it must not lead out either.
   if (plan.keepOnFailure) await files.guard.guard(plan.writeTo, true);
@@ -97,10 +84,7 @@ function writeHooks(
     open: async (name, offset) => {
       if (opened) return fileSink(opened, flush);
       const abs = files.guard.abs(name);
-      const file = await files.attempt(
-        name,
-        () => openForWrite(name, abs, offset),
-      );
+      const file = await files.attempt(name, () => openForWrite(name, abs, offset));
       if (mode !== undefined && name !== "" && offset === 0) {
         await Deno.chmod(abs, mode & 0o7777).catch(() => {});
       }
@@ -109,10 +93,7 @@ function writeHooks(
     rename: (from, to) =>
       files.attempt(
         to,
-        () =>
-          Promise.resolve(
-            Deno.renameSync(files.guard.abs(from), files.guard.abs(to)),
-          ),
+        () => Promise.resolve(Deno.renameSync(files.guard.abs(from), files.guard.abs(to))),
       ),
     remove: (name) => Deno.remove(files.guard.abs(name)),
     setMtime: (path, mtime) => files.setMtime(path, mtime),
@@ -132,10 +113,7 @@ export async function openAt(
   options.signal?.throwIfAborted();
   await files.guard.guard(p, true);
   const file = await files.attempt(p, async () => {
-    const opened = await Deno.open(files.guard.abs(p), {
-      write: true,
-      create: true,
-    });
+    const opened = await Deno.open(files.guard.abs(p), { write: true, create: true });
     try {
       if ((await opened.stat()).isDirectory) throw new IsADirectoryError(p);
       await opened.seek(position, Deno.SeekMode.Start);
@@ -165,11 +143,7 @@ function createNew(abs: string): Deno.FsFile | undefined {
   }
 }
 
-async function openForWrite(
-  name: string,
-  abs: string,
-  offset: number,
-): Promise<Deno.FsFile> {
+async function openForWrite(name: string, abs: string, offset: number): Promise<Deno.FsFile> {
   if (offset === 0) {
     return Deno.openSync(abs, { write: true, create: true, truncate: true });
   }
@@ -177,9 +151,7 @@ async function openForWrite(
   try {
     file = await Deno.open(abs, { write: true });
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new InvalidOffsetError(name, offset, 0);
-    }
+    if (e instanceof Deno.errors.NotFound) throw new InvalidOffsetError(name, offset, 0);
     throw e;
   }
   try {
@@ -202,9 +174,7 @@ function fileSink(file: Deno.FsFile, flush: boolean): WriteSink {
     }
   };
   const writeSync = (chunk: Uint8Array) => {
-    for (let at = 0; at < chunk.byteLength;) {
-      at += file.writeSync(chunk.subarray(at));
-    }
+    for (let at = 0; at < chunk.byteLength;) at += file.writeSync(chunk.subarray(at));
   };
   return {
     write(chunk) {
