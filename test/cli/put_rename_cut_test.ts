@@ -14,6 +14,8 @@ import { type ControlCut, startCutProxy } from "../peers/cut_proxy.ts";
 import { type Peer, peerTest } from "../peers/skip.ts";
 import { startPyftpdlib } from "../peers/pyftpdlib.ts";
 import { startVsftpd } from "../peers/vsftpd.ts";
+import { startProftpd } from "../peers/proftpd.ts";
+import { startPureFtpd } from "../peers/pureftpd.ts";
 import { startRealUftpd } from "../peers/uftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
 import type { FtpPeer } from "../peers/types.ts";
@@ -62,6 +64,8 @@ async function assertPut(peer: FtpPeer, r: CliResult): Promise<void> {
 const servers: [Peer, () => Promise<FtpPeer>][] = [
   ["pyftpdlib", () => startPyftpdlib()],
   ["vsftpd", () => startVsftpd({ lockUploadFiles: false })],
+  ["proftpd", () => startProftpd()],
+  ["pureftpd", () => startPureFtpd()],
 ];
 
 for (const [name, start] of servers) {

@@ -15,6 +15,8 @@ import { type ControlCut, startCutProxy } from "../peers/cut_proxy.ts";
 import { type Peer, peerTest } from "../peers/skip.ts";
 import { startPyftpdlib } from "../peers/pyftpdlib.ts";
 import { startVsftpd } from "../peers/vsftpd.ts";
+import { startProftpd } from "../peers/proftpd.ts";
+import { startPureFtpd } from "../peers/pureftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
 import type { FtpPeer } from "../peers/types.ts";
 import { Ctl, writeAll } from "./client.ts";
@@ -57,6 +59,8 @@ async function storCut(peer: FtpPeer, cut: ControlCut): Promise<void> {
 const servers: [Peer, () => Promise<FtpPeer>][] = [
   ["pyftpdlib", () => startPyftpdlib()],
   ["vsftpd", () => startVsftpd({ lockUploadFiles: false })],
+  ["proftpd", () => startProftpd()],
+  ["pureftpd", () => startPureFtpd()],
 ];
 
 for (const [name, start] of servers) {

@@ -1,7 +1,8 @@
 /**
  * An upload whose last step, the rename of the finished partial onto the real
  * name, is cut (the control connection closed at RNTO), on a real server
- * (pyftpdlib: MLST, MFMT; vsftpd: SIZE, LIST, `MDTM time path`) behind the cut proxy. The transfer must find out on a new
+ * (pyftpdlib: MLST, MFMT; vsftpd: SIZE, LIST, `MDTM time path`; ProFTPD and
+ * Pure-FTPd, the strict ones) behind the cut proxy. The transfer must find out on a new
  * session what happened: rename again when the partial is still there, take
  * the rename as done when the target has the size and time sent, and fail
  * clearly otherwise: never upload again, never call it done unchecked.
@@ -15,6 +16,8 @@ import { peerTest } from "../peers/skip.ts";
 import type { Peer } from "../peers/skip.ts";
 import { startPyftpdlib } from "../peers/pyftpdlib.ts";
 import { startVsftpd } from "../peers/vsftpd.ts";
+import { startProftpd } from "../peers/proftpd.ts";
+import { startPureFtpd } from "../peers/pureftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
 import type { FtpPeer } from "../peers/types.ts";
 import { at, put } from "./helpers.ts";
@@ -57,6 +60,8 @@ async function assertArrived(peer: FtpPeer): Promise<void> {
 const servers: [Peer, () => Promise<FtpPeer>][] = [
   ["pyftpdlib", () => startPyftpdlib()],
   ["vsftpd", () => startVsftpd({ lockUploadFiles: false })],
+  ["proftpd", () => startProftpd()],
+  ["pureftpd", () => startPureFtpd()],
 ];
 
 for (const [name, start] of servers) {
