@@ -15,11 +15,8 @@
  * @module
  */
 export { FtpHost, type FtpHostOptions, type HostPath } from "./endpoint/ftp/host.ts";
-export {
-  FtpEndpoint,
-  type FtpEndpointExtras,
-  type FtpEndpointOptions,
-} from "./endpoint/ftp/endpoint.ts";
+export { FtpEndpoint } from "./endpoint/ftp/endpoint.ts";
+export type { FtpEndpointExtras, FtpEndpointOptions } from "./endpoint/ftp/endpoint_options.ts";
 export { InaccessibleLoginDirError } from "./endpoint/ftp/errors.ts";
 export {
   type SessionFactory,

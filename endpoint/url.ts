@@ -14,7 +14,8 @@ import type { Endpoint } from "./types.ts";
 import { UnknownSchemeError } from "./errors.ts";
 import type * as Local from "./local.ts";
 import type * as Memory from "./memory.ts";
-import { FTP_OPTIONS, FtpEndpoint } from "./ftp/endpoint.ts";
+import { FtpEndpoint } from "./ftp/endpoint.ts";
+import { FTP_OPTIONS } from "./ftp/endpoint_options.ts";
 import type { SchemeOptions } from "./scheme_options.ts";
 
 export type { SchemeOption, SchemeOptions } from "./scheme_options.ts";

@@ -7,7 +7,6 @@
  * @module
  */
 import { parseFtpUrl, redactUrl } from "../../ftp/url.ts";
-import type { TlsMode } from "../../ftp/client.ts";
 import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../ftp/errors.ts";
 import { TlsError } from "../../ftp/tls/errors.ts";
 import { logger } from "../../util/log.ts";
@@ -26,7 +25,6 @@ import type {
 import {
   AlreadyExistsError,
   EndpointError,
-  InvalidOffsetError,
   InvalidPathError,
   IsADirectoryError,
   NotADirectoryError,
@@ -37,131 +35,16 @@ import {
   UnsupportedError,
 } from "../errors.ts";
 import { basename, dirname, isInside, joinPath, normalizePath, splitPath } from "../path.ts";
-import {
-  asideName,
-  openPlannedWrite,
-  planWrite,
-  type WriteHooks,
-  type WriteSink,
-} from "../atomic.ts";
-import { FtpHost, type FtpHostOptions } from "./host.ts";
+import { openPlannedWrite, planWrite } from "../atomic.ts";
+import { FtpHost } from "./host.ts";
 import type { OpenOptions } from "./file.ts";
 import { limitStream } from "../streams.ts";
+import { type EndpointFiles, moveAsideOnto, writeHooks } from "./endpoint_write.ts";
+import { type FtpEndpointOptions, hostOptionsFor, shownUrl } from "./endpoint_options.ts";
 import { abspath } from "./remote_path.ts";
-import { markReleasesChunks, type ReadSource, releasesChunks } from "../../util/files.ts";
-import type { SchemeOption, SchemeOptions } from "../scheme_options.ts";
+import type { ReadSource } from "../../util/files.ts";
 
 const log = logger("endpoint", "ftp");
-
-/**
- * The FTP scheme's own extras (a workflow endpoint's `options:` map): the
- * host's tuning knobs (`useMlsd`, `listHidden`, `mlsdLocalTime`, `passive`,
- * `setMtime`, `stateDir`, `keepAliveMs`, `sessionFactory`, ...) and how long
- * cached listings are trusted. Durations say their unit in the key.
- */
-export interface FtpEndpointExtras extends
-  Partial<
-    Omit<
-      FtpHostOptions,
-      "host" | "port" | "tls" | "tlsOptions" | "user" | "password" | "timeoutMs" | "timeShift"
-    >
-  > {
-  /** How long cached listings are trusted (ms). Default 60 s. */
-  cacheMaxAgeMs?: number;
-}
-
-const bool: SchemeOption = { type: "boolean" };
-const ms: SchemeOption = { type: "integer", description: "milliseconds" };
-
-/**
- * The keys of {@link FtpEndpointExtras} a workflow may write under `options:`
- * (the rest take functions or maps: `sessionFactory`, `listParsers`,
- * `features`, `now`; `epsvWorks` is learned, not set). `satisfies` makes `deno check` fail when the extras gain a
- * key this does not list, or this lists one they do not have.
- */
-export const FTP_OPTIONS: SchemeOptions = {
-  account: { type: "string", description: "ACCT after login" },
-  sourceAddress: { type: "string", description: "local address to connect from" },
-  activeAddress: { type: "string", description: "address announced in active mode" },
-  passive: { ...bool, description: "passive mode (default true)" },
-  epsv: { ...bool, description: "try EPSV before PASV (default true)" },
-  pipeline: { ...bool, description: "send the transfer commands without waiting (default auto)" },
-  nativeDataConnections: bool,
-  nativeControl: {
-    ...bool,
-    description: "plain control connection on Deno.connect (default true with tls off)",
-  },
-  queueReads: { ...bool, description: "send the next download's commands while one runs" },
-  pipelineLogin: { ...bool, description: "USER, PASS and FEAT in one write (default auto)" },
-  writeAhead: {
-    ...bool,
-    description: "send an upload's bytes before the server's 150 (default true)",
-  },
-  epsvAhead: {
-    ...bool,
-    description: "EPSV for the next transfer sent with an upload's rename (default auto)",
-  },
-  nudgeAcks: { ...bool, description: "answer preliminary replies so ACKs are not delayed" },
-  trustPasvHost: { ...bool, description: "follow a PASV reply's other host (default false)" },
-  dataProtection: { type: "string", values: ["P", "C"], description: "PROT under TLS" },
-  encoding: { type: "string", values: ["utf-8", "latin1"], description: "names on the wire" },
-  useMlsd: { type: "boolean", values: [true, false, "auto"], description: "MLSD or LIST" },
-  listHidden: { ...bool, description: "LIST -a" },
-  mlsdLocalTime: { ...bool, description: "the server's MLSD times are local, not UTC" },
-  maxListingBytes: { type: "integer", description: "largest listing accepted" },
-  maxChildren: { type: "integer", description: "child sessions beside the main one" },
-  lendMain: bool,
-  awaitQuit: { ...bool, description: "wait for a near server's answer to QUIT (default true)" },
-  statCache: { type: "object", description: "{ size, maxAge (ms), disabled }" },
-  cacheMaxAgeMs: { ...ms, description: "how long cached listings are trusted" },
-  stateDir: { type: "string", description: "where `timeShift: auto` results are kept" },
-  timeShiftMaxAgeMs: { ...ms, description: "how long a measured time shift is trusted" },
-  probeDir: { type: "string", description: "directory for the time shift probe" },
-  timeShiftProbe: {
-    type: "boolean",
-    description: "false: `timeShift: auto` writes no probe file (a remembered shift, else 0)",
-  },
-  keepAliveMs: { ...ms, description: "NOOP on idle sessions this often (0: off)" },
-  setMtime: { type: "string", values: ["auto", "mfmt", "mdtm", "none"] },
-} satisfies Record<FtpOptionKey, SchemeOption>;
-
-/** The extras a workflow can write (the others take functions or maps). */
-type FtpOptionKey = Exclude<
-  keyof FtpEndpointExtras,
-  "sessionFactory" | "listParsers" | "features" | "featuresAhead" | "epsvWorks" | "now" | "oneFile"
->;
-
-/**
- * Options of {@link FtpEndpoint.open}: the one vocabulary every scheme
- * receives (`credentials`, `timeShift`, `tls`, `maxConnections`, `timeout` in
- * seconds, `signal`) and FTP's own extras under `options`.
- */
-export interface FtpEndpointOptions {
-  /** From the endpoint's auth method; the URL's user and password fill the gaps. */
-  credentials?: { user?: string; password?: string };
-  /** Seconds, `"+HH:MM"` or `"auto"`. */
-  timeShift?: number | string;
-  /** `mode` applies to `ftp://` only: require AUTH TLS, try it, or stay plain (default). */
-  tls?: { mode?: "require" | "try" | "off"; ca?: string; insecure?: boolean };
-  /**
-   * Most connections to the server at once, the main session included (it is
-   * lent to a transfer when the others are all out), so that a server's
-   * per-user limit can be met exactly. Default 4.
-   */
-  maxConnections?: number;
-  /** Per network wait, seconds. Default 30. */
-  timeout?: number;
-  /** FTP's extras (see {@link FtpEndpointExtras}). */
-  options?: FtpEndpointExtras | Record<string, unknown>;
-  /** Aborts connecting and every operation started with this endpoint. */
-  signal?: AbortSignal;
-  /**
-   * Opened for dry runs only: opening writes nothing on the server, so a
-   * `timeShift: "auto"` with no remembered shift is not measured (its probe is
-   * a file) but planned with 0, said in a warning.
-   */
-  dryRun?: boolean;
-}
 
 /**
  * The {@link Endpoint} contract over FTP, FTPS (explicit or implicit).
@@ -187,6 +70,7 @@ export class FtpEndpoint implements Endpoint {
    * cleared when `#capabilities` changes.
    */
   #shared?: { list: boolean; caps: Capabilities };
+  #lent?: EndpointFiles;
 
   private constructor(host: FtpHost, root: string, url: string, capabilities: Capabilities) {
     this.host = host;
@@ -205,42 +89,8 @@ export class FtpEndpoint implements Endpoint {
    */
   static async open(url: string | URL, options: FtpEndpointOptions = {}): Promise<FtpEndpoint> {
     const parsed = parseFtpUrl(String(url));
-    // Turned into the host's typed options here and nowhere else.
-    const { cacheMaxAgeMs, statCache, maxChildren, ...extras } =
-      (options.options ?? {}) as FtpEndpointExtras;
-    const user = options.credentials?.user ?? parsed.user;
-    const password = options.credentials?.password ?? parsed.password;
+    const { host: hostOptions, connections } = hostOptionsFor(parsed, options);
     const tlsMode = options.tls?.mode ?? "off";
-    const tls: TlsMode = parsed.tls !== "none"
-      ? parsed.tls
-      : tlsMode === "require" || tlsMode === "try"
-      ? "explicit"
-      : "none";
-    const connections = Math.max(1, options.maxConnections ?? (maxChildren ?? 3) + 1);
-    const hostOptions: FtpHostOptions = {
-      // A plain session's control connection on Deno.connect, not Node's socket
-      // layer: its replies and writes cost less CPU (see `nativeControl`).
-      nativeControl: tls === "none",
-      ...extras,
-      host: parsed.host,
-      port: parsed.port,
-      tls,
-      tlsOptions: {
-        ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
-        ...(options.tls?.insecure ? { insecure: true } : {}),
-      },
-      user,
-      password,
-      timeoutMs: (options.timeout ?? 30) * 1000,
-      // The host's own `maxChildren` keeps ftputil's meaning (children beside a
-      // main session that stays free); `maxConnections` counts every connection.
-      ...(maxChildren !== undefined && options.maxConnections === undefined
-        ? { maxChildren }
-        : { maxChildren: Math.max(0, connections - 1), lendMain: true }),
-      timeShift: options.timeShift,
-      ...(options.dryRun ? { timeShiftProbe: false } : {}),
-      statCache: { maxAge: cacheMaxAgeMs ?? 60_000, ...(statCache ?? {}) },
-    };
     let host: FtpHost;
     try {
       host = await FtpHost.connect(hostOptions);
@@ -260,9 +110,7 @@ export class FtpEndpoint implements Endpoint {
       const root = parsed.path.startsWith("/")
         ? abspath("/", parsed.path)
         : abspath(host.getcwd(), parsed.path);
-      const shown = `${parsed.scheme}://${user ? encodeURIComponent(user) + "@" : ""}${
-        parsed.host.includes(":") ? `[${parsed.host}]` : parsed.host
-      }:${parsed.port}${root}`;
+      const shown = shownUrl(parsed, hostOptions.user, root);
       return await FtpEndpoint.onHost(host, root, shown, connections);
     } catch (error) {
       await host.close();
@@ -466,7 +314,7 @@ export class FtpEndpoint implements Endpoint {
     if (kind === "dir") {
       throw new IsADirectoryError(plan.target);
     }
-    return await openPlannedWrite(plan, this.#writeHooks(plan.size), options.signal);
+    return await openPlannedWrite(plan, writeHooks(this.#files(), plan.size), options.signal);
   }
 
   /**
@@ -780,11 +628,9 @@ export class FtpEndpoint implements Endpoint {
   }
 
   /**
-   * Runs `move` (a rename of `from` onto `to`). Some servers refuse to rename
-   * onto an existing file; then the old file is moved aside, `move` is tried
-   * again, and the old file is put back if it still fails, so a refusal for
-   * any other reason never costs the old file. The aside copy is removed only
-   * once the new file stands under the name.
+   * Runs `move` (a rename of `from` onto `to`), moving an old `to` aside where
+   * the server refuses to rename onto it (`moveAsideOnto`), then checks the
+   * name the server made.
    */
   async #moveOnto<T>(
     from: string,
@@ -792,9 +638,24 @@ export class FtpEndpoint implements Endpoint {
     targetExists: boolean,
     move: () => Promise<T>,
   ): Promise<T> {
-    const result = await this.#moveOntoAsIs(from, to, targetExists, move);
+    const result = await this.#errorsFor(
+      from,
+      () => moveAsideOnto(this.#files(), to, targetExists, move),
+    );
     await this.#confirmStored(to);
     return result;
+  }
+
+  /** What the endpoint's writes use of it (see ./endpoint_write.ts); made once. */
+  #files(): EndpointFiles {
+    return this.#lent ??= {
+      host: this.host,
+      remote: (path) => this.#remote(path),
+      freshStat: (path) => this.#freshStat(path),
+      replace: (from, to) => this.#replace(from, to, true),
+      resumeOverlap: this.#capabilities.resumeOverlap ?? 0,
+      setMtime: this.#capabilities.setMtime,
+    };
   }
 
   /**
@@ -815,94 +676,6 @@ export class FtpEndpoint implements Endpoint {
       );
     }
   }
-
-  /** {@link #moveOnto} without the check of the name the server made. */
-  async #moveOntoAsIs<T>(
-    from: string,
-    to: string,
-    targetExists: boolean,
-    move: () => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await move();
-    } catch (error) {
-      if (!targetExists || !(error instanceof FtpPermanentError)) throw retarget(error, from);
-      const aside = asideName(to);
-      try {
-        await this.host.rename(this.#remote(to), this.#remote(aside));
-      } catch (asideError) {
-        // The server renames nothing here: its first refusal is the answer.
-        log.debug("cannot move {to} aside: {error}", { to, error: String(asideError) });
-        throw retarget(error, from);
-      }
-      log.debug("rename onto {to} refused; the old file moved aside to {aside}", { to, aside });
-      let result: T;
-      try {
-        result = await move();
-      } catch (again) {
-        await this.host.rename(this.#remote(aside), this.#remote(to)).catch((e) =>
-          log.error("the old {to} is left at {aside}: cannot put it back: {error}", {
-            to,
-            aside,
-            error: String(e),
-          })
-        );
-        throw retarget(again, from);
-      }
-      await this.host.remove(this.#remote(aside)).catch((e) =>
-        log.warn("cannot remove the replaced file's old copy {aside}: {error}", {
-          aside,
-          error: String(e),
-        })
-      );
-      return result;
-    }
-  }
-
-  /** The hooks of a write whose file must end `size` bytes long (when known). */
-  #writeHooks(size?: number): WriteHooks {
-    const hooks: WriteHooks = {
-      open: async (name, offset) => {
-        const remote = this.#remote(name);
-        const expect = size === undefined ? {} : { expectSize: size };
-        if (offset === 0) return streamSink(await this.host.open(remote, "w", expect));
-        // Asked of the server now: appending to a size from the cache could misplace data.
-        const have = await this.#freshStat(name).then((s) => s.size, (error) => {
-          if (error instanceof NotFoundError) return 0;
-          throw error;
-        });
-        const overlap = this.#capabilities.resumeOverlap ?? 0;
-        if (have < offset || have - offset > overlap) {
-          throw new InvalidOffsetError(name, offset, have);
-        }
-        if (have === offset) return streamSink(await this.host.open(remote, "a", expect));
-        // Inside the overlap: a write from the offset (RANG/REST + STOR), which not every
-        // server does (ferry's own UFTPD only continues at the end).
-        try {
-          return streamSink(await this.host.open(remote, "w", { ...expect, rest: offset }));
-        } catch (error) {
-          if (!(error instanceof FtpPermanentError)) throw error;
-          throw new InvalidOffsetError(name, offset, have, { cause: error });
-        }
-      },
-      rename: (from, to) => this.#replace(from, to, true),
-      remove: (name) => this.host.remove(this.#remote(name)),
-    };
-    if (this.#capabilities.setMtime) {
-      hooks.setMtime = (path, mtime) => this.host.setMtime(this.#remote(path), mtime);
-    }
-    return hooks;
-  }
-}
-
-function streamSink(stream: WritableStream<Uint8Array>): WriteSink {
-  const releases = releasesChunks(stream);
-  const writer = stream.getWriter();
-  return markReleasesChunks({
-    write: (chunk) => writer.write(chunk),
-    close: () => writer.close(),
-    abort: (reason) => writer.abort(reason).catch(() => {}),
-  }, releases);
 }
 
 /** Re-issues a path error of the host (server path) for the endpoint path. */

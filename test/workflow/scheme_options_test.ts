@@ -4,7 +4,7 @@ import { loadWorkflow } from "../../workflow/load.ts";
 import { lazyRegistry } from "../../workflow/lazy_registry.ts";
 import type { Registry } from "../../workflow/registry.ts";
 import { optionProblems } from "../../workflow/validate.ts";
-import { FTP_OPTIONS } from "../../endpoint/ftp/endpoint.ts";
+import { FTP_OPTIONS } from "../../endpoint/ftp/endpoint_options.ts";
 import { coreRegistry } from "./helpers.ts";
 
 async function problems(source: string, registry: Registry = coreRegistry()): Promise<string[]> {
