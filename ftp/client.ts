@@ -8,8 +8,10 @@
  * (./client_session.ts), which the client hands them: the control
  * connection and its welcome (./connect.ts), the login (./login.ts), a
  * transfer's start (./transfer_start.ts; then ./transfer_setup.ts,
- * ./transfer.ts, ./transfer_end.ts) and the listings
- * (./listing_commands.ts). The options are in ./client_options.ts.
+ * ./transfer.ts, ./transfer_end.ts), the listings (./listing_commands.ts)
+ * and the short commands sent together in one write (./pipelined.ts: FEAT
+ * with queries behind it, TYPE + SIZE, RNFR + RNTO). The options are in
+ * ./client_options.ts.
  * @module
  */
 import type { ReadSource } from "../util/files.ts";
@@ -28,6 +30,7 @@ import {
   withListAll,
 } from "./listing_commands.ts";
 import { loginSequence, pipelinesLogin } from "./login.ts";
+import { featuresAhead, renameAfterBurst, renameBurst, sizeOf } from "./pipelined.ts";
 import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
 import { tlsCode } from "./tls_code.ts";
@@ -383,24 +386,7 @@ export class FtpClient {
       });
       return this.#session.features = reply ? parseFeatures(reply) : new Map();
     }
-    const replies = await this.#session.exclusive(async () => {
-      const asked = !this.#session.features;
-      this.#session.control.sendMany(asked ? ["FEAT", ...ahead] : ahead);
-      let refused: Error | undefined;
-      if (asked) {
-        // Known before the rest is read: a session that fails those still has its FEAT.
-        const feat = await this.#session.control.read();
-        refused = feat.code >= 400 ? errorForReply(feat, "FEAT") : undefined;
-        if (!refused || refused instanceof CommandNotImplementedError) {
-          this.#session.features = refused ? new Map() : parseFeatures(feat);
-          refused = undefined;
-        }
-      }
-      const out: Reply[] = [];
-      for (let i = 0; i < ahead.length; i++) out.push(await this.#session.control.read());
-      if (refused) throw refused;
-      return out;
-    });
+    const replies = await featuresAhead(this.#session, ahead);
     queries.onAhead?.(replies);
     return this.#session.features!;
   }
@@ -510,10 +496,7 @@ export class FtpClient {
    * ```
    */
   rename(from: string, to: string): Promise<void> {
-    return this.#session.exclusive(async () => {
-      this.#session.control.sendMany([`RNFR ${from}`, `RNTO ${to}`]);
-      await this.#readRename(from, to);
-    });
+    return renameBurst(this.#session, from, to);
   }
 
   /**
@@ -529,29 +512,7 @@ export class FtpClient {
    * ```
    */
   renameAfter(command: string, from: string, to: string): Promise<Reply> {
-    return this.#session.exclusive(async () => {
-      // The next transfer's EPSV goes along (`epsvAhead`): its reply is read after the rename's.
-      const ahead = this.#session.epsvAhead ? ["EPSV"] : [];
-      this.#session.control.sendMany([command, `RNFR ${from}`, `RNTO ${to}`, ...ahead]);
-      const before = await this.#session.control.read(this.#session.timeout, command);
-      await this.#readRename(from, to, ahead.length > 0);
-      return before;
-    });
-  }
-
-  /**
-   * The replies to RNFR and RNTO sent together (a refused RNFR makes the
-   * server refuse RNTO), then to an EPSV sent after them (`epsv`): a 229 keeps
-   * its port for the next transfer, anything else is passed over.
-   */
-  async #readRename(from: string, to: string, epsv = false): Promise<void> {
-    const first = await this.#session.control.read(this.#session.timeout, `RNFR ${from}`);
-    const second = await this.#session.control.read(this.#session.timeout, `RNTO ${to}`);
-    if (epsv) {
-      this.#session.keepPort(await this.#session.control.read(this.#session.timeout, "EPSV"));
-    }
-    if (first.code !== 350) throw errorForReply(first, `RNFR ${from}`);
-    if (second.code < 200 || second.code >= 300) throw errorForReply(second, `RNTO ${to}`);
+    return renameAfterBurst(this.#session, command, from, to);
   }
 
   /**
@@ -562,26 +523,8 @@ export class FtpClient {
    * await ftp.size("pub/a.iso"); // 734003200
    * ```
    */
-  async size(path: string): Promise<number> {
-    const reply = await this.#session.exclusive(async () => {
-      // TYPE and SIZE in one write: one round trip, not two.
-      const typed = this.#session.type === "I";
-      this.#session.control.sendMany(typed ? [`SIZE ${path}`] : ["TYPE I", `SIZE ${path}`]);
-      if (!typed) {
-        const type = await this.#session.control.read(this.#session.timeout, "TYPE I");
-        if (type.code < 200 || type.code >= 300) {
-          await this.#session.control.read(this.#session.timeout, `SIZE ${path}`);
-          throw errorForReply(type, "TYPE I");
-        }
-        this.#session.type = "I";
-      }
-      const reply = await this.#session.control.read(this.#session.timeout, `SIZE ${path}`);
-      if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, `SIZE ${path}`);
-      return reply;
-    });
-    const size = Number(reply.text.trim());
-    if (!Number.isSafeInteger(size)) throw new FtpProtocolError(`bad SIZE reply: ${reply.text}`);
-    return size;
+  size(path: string): Promise<number> {
+    return sizeOf(this.#session, path);
   }
 
   /**
