@@ -69,6 +69,7 @@ export type { MemoryStore } from "./endpoint/memory.ts";
 export type { SchemeTable } from "./endpoint/url.ts";
 export type { CompareMode } from "./sync/compare.ts";
 export type { Filter, FilterRules } from "./sync/filter.ts";
+export type { CopyJobOptions } from "./sync/job_options.ts";
 export type { SyncPlanOptions } from "./sync/two_way_plan.ts";
 export type { ListedDir, SymlinkPolicy, Walk, WalkProblem } from "./sync/walk.ts";
 export type { Problem, SourcePosition } from "./workflow/errors.ts";

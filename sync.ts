@@ -41,3 +41,4 @@ export * from "./sync/if_newer.ts";
 // endpoint contract's list, then this one's own.
 export type * from "./endpoint/mentions.ts";
 export type { SegmentOptions } from "./sync/segments.ts";
+export type { CopyJobOptions } from "./sync/job_options.ts";

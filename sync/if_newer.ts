@@ -10,52 +10,26 @@
  * precisions, both known) therefore counts as already copied.
  * @module
  */
-import type { SegmentOptions } from "./segments.ts";
 import type { Endpoint, Stat } from "../endpoint/types.ts";
 import { IsADirectoryError, NotFoundError } from "../endpoint/errors.ts";
 import { shouldTransfer } from "../endpoint/mtime.ts";
 import { dirname, normalizePath } from "../endpoint/path.ts";
 import { sameMtime } from "./compare.ts";
-import { executePlan, type PlanExecutor } from "./execute.ts";
+import { executePlan } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
+import type { CopyJobOptions } from "./job_options.ts";
 import { hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
 import { type Action, sourceTime, summarize } from "./plan.ts";
-import type { ProgressListener } from "./progress.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
-import type { RetryOptions } from "./retry.ts";
 import { comparePaths, listTree, type Tree } from "./walk.ts";
 
 /** Options of {@link copyIfNewer}. */
-export interface IfNewerOptions {
-  /** Glob patterns of paths to take (default: all). */
-  include?: string[];
-  /** Glob patterns of paths to leave alone. */
-  exclude?: string[];
-  /** Skip files smaller than this many bytes. */
-  minSize?: number;
-  /** Skip files larger than this many bytes. */
-  maxSize?: number;
+export interface IfNewerOptions extends CopyJobOptions {
   /** Links are followed (`follow`, the default here, as ftputil does) or skipped. */
   symlinks?: "follow" | "skip";
   /** Extra slack (ms) for the "already copied" check. */
   toleranceMs?: number;
-  /** Plan only: report what would happen, touch nothing. */
-  dryRun?: boolean;
-  /** Transfers at once. */
-  parallel?: number;
-  /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
-  segments?: SegmentOptions;
-  /** Directory listings in flight per endpoint. */
-  listParallel?: number;
-  /** Retries of temporary failures. */
-  retry?: RetryOptions;
-  /** Hears progress events (must not throw). */
-  onProgress?: ProgressListener;
-  /** Stops the job cleanly when aborted. */
-  signal?: AbortSignal;
-  /** Carries out the plan (default executePlan; a queue of workers with `--queue`). */
-  executor?: PlanExecutor;
 }
 
 /** The decision on one file. */

@@ -6,25 +6,14 @@
  * @module
  */
 import type { CompareMode } from "./compare.ts";
-import type { PlanExecutor } from "./execute.ts";
-import type { SegmentOptions } from "./segments.ts";
-import type { ProgressListener } from "./progress.ts";
-import type { RetryOptions } from "./retry.ts";
+import type { CopyJobOptions } from "./job_options.ts";
 import type { StateStore } from "./state.ts";
 import type { SymlinkPolicy } from "./walk.ts";
 
 /** Options of {@link mirror} (the workflow's `mirror:` job and `ferry mirror`). */
-export interface MirrorOptions {
-  /** Delete target entries the source lacks (default false). */
+export interface MirrorOptions extends CopyJobOptions {
+  /** Delete target entries the source lacks (default false; excluded paths never are). */
   delete?: boolean;
-  /** Globs a path must match to be copied (all when empty). */
-  include?: string[];
-  /** Globs that leave a path (or a directory's subtree) out; excluded targets are never deleted. */
-  exclude?: string[];
-  /** Smallest file size in bytes to copy. */
-  minSize?: number;
-  /** Largest file size in bytes to copy. */
-  maxSize?: number;
   /** Default `skip`. */
   symlinks?: SymlinkPolicy;
   /** Default `size+mtime`. */
@@ -37,22 +26,8 @@ export interface MirrorOptions {
   maxDelete?: number | string;
   /** Move deleted and replaced files here (a path on the target endpoint) instead. */
   backupDir?: string;
-  /** Transfers in flight (default 4). */
-  parallel?: number;
   /** Adapt the transfers in flight up to `parallel` (`ExecuteOptions.adaptive`; default false). */
   adaptive?: boolean;
-  /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
-  segments?: SegmentOptions;
-  /** Directory listings in flight per endpoint (default 4). */
-  listParallel?: number;
-  /** Retries of temporary failures (421, dropped connections, short data). */
-  retry?: RetryOptions;
-  /** Plan only: the report carries the plan, nothing is touched. */
-  dryRun?: boolean;
-  /** Called with totals as the plan and the transfers progress. */
-  onProgress?: ProgressListener;
-  /** Stops the job: transfers in flight are aborted, partials kept for resume. */
-  signal?: AbortSignal;
   /**
    * Where to remember what was sent to a target that cannot set mtimes.
    * Default: `statePath` is opened when (and only when) such a target needs it
@@ -61,8 +36,6 @@ export interface MirrorOptions {
   state?: StateStore | false;
   /** State file when no store is given (default `.ferry/state.db`). */
   statePath?: string;
-  /** Carries out the plan (default {@link executePlan}, in this process). */
-  executor?: PlanExecutor;
   /**
    * Start copies while the walks go on (default false: one 40 ms run did not gain; see
    * sync/mirror_stream.ts; deletions always wait for both complete walks).

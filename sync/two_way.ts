@@ -11,16 +11,14 @@
  * keeps its path's old state, so the next run tries again).
  * @module
  */
-import type { SegmentOptions } from "./segments.ts";
 import type { Endpoint } from "../endpoint/types.ts";
-import { executePlan, type PlanExecutor } from "./execute.ts";
+import { executePlan } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
+import type { CopyJobOptions } from "./job_options.ts";
 import { hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
-import type { ProgressListener } from "./progress.ts";
 import { describeConflict, finishReport, type JobReport, newReport } from "./report.ts";
 import { logger } from "../util/log.ts";
-import type { RetryOptions } from "./retry.ts";
 import { defaultStatePath, type PairEntry, snapshotOf, StateStore, treeKey } from "./state.ts";
 import { canSymlink } from "./plan.ts";
 import { planSync, type SyncPlanOptions } from "./two_way_plan.ts";
@@ -29,37 +27,13 @@ import { comparePaths, listTree, type SymlinkPolicy } from "./walk.ts";
 const log = logger("sync", "two-way");
 
 /** Options of {@link sync}. */
-export interface SyncOptions extends SyncPlanOptions {
-  /** Glob patterns of paths to take (default: all). */
-  include?: string[];
-  /** Glob patterns of paths to leave alone. */
-  exclude?: string[];
-  /** Skip files smaller than this many bytes. */
-  minSize?: number;
-  /** Skip files larger than this many bytes. */
-  maxSize?: number;
+export interface SyncOptions extends CopyJobOptions, SyncPlanOptions {
   /** What to do with symbolic links. */
   symlinks?: SymlinkPolicy;
-  /** Transfers at once. */
-  parallel?: number;
-  /** Segmented downloads of large files (default 8 segments from 64 MiB; `{ segments: 1 }`: off). */
-  segments?: SegmentOptions;
-  /** Directory listings in flight per endpoint. */
-  listParallel?: number;
-  /** Retries of temporary failures. */
-  retry?: RetryOptions;
-  /** Plan only: report what would happen, touch nothing. */
-  dryRun?: boolean;
-  /** Hears progress events (must not throw). */
-  onProgress?: ProgressListener;
-  /** Stops the job cleanly when aborted. */
-  signal?: AbortSignal;
   /** An open state store (shared by the run); default: {@link statePath} opened and closed here. */
   state?: StateStore;
   /** State file when no store is given (default `.ferry/state.db`). */
   statePath?: string;
-  /** Carries out the plan (default {@link executePlan}, in this process). */
-  executor?: PlanExecutor;
 }
 
 /**
