@@ -112,9 +112,10 @@ export function formatListing(
   }
 }
 
+/** A CSV cell (RFC 4180): quoted when it holds a quote, a comma or a line end, its quotes doubled. */
 function csvCell(v: string | number): string {
   const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 function treeText(entries: ListingEntry[], root: string, totals?: ListingTotals): string {
