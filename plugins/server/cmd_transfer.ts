@@ -9,7 +9,8 @@ import type { JailedFs, ListedEntry } from "./filesystem.ts";
 import { runHooks, type TransferEvent } from "./hooks.ts";
 import { formatFacts, formatListLine } from "./listing.ts";
 import { baseName, ftpNormalize } from "./paths.ts";
-import { type Session, stripListOptions, type TransferResult } from "./session.ts";
+import type { Session, TransferResult } from "./session.ts";
+import { stripListOptions } from "./paths.ts";
 import { receiveFromSocket, sendToSocket, type UploadSink } from "./transfer.ts";
 
 const encoder = new TextEncoder();

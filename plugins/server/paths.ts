@@ -157,3 +157,17 @@ export function isInside(path: string, dir: string): boolean {
 export function quotePath(virtual: string): string {
   return `"${virtual.replaceAll('"', '""')}"`;
 }
+
+/**
+ * `LIST -la dir` → `dir`: ls-style options are accepted and ignored.
+ *
+ * @example
+ * ```ts
+ * stripListOptions("-la /pub"); // "/pub"
+ * ```
+ */
+export function stripListOptions(arg: string): string {
+  let a = arg;
+  while (/^-[A-Za-z0-9]+(\s|$)/.test(a)) a = a.replace(/^-[A-Za-z0-9]+\s*/, "");
+  return a;
+}

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { encodedReply, LineQueue, stripListOptions } from "./session.ts";
+import { stripListOptions } from "./paths.ts";
+import { encodedReply, LineQueue } from "./control_lines.ts";
 
 Deno.test("stripListOptions: leading ls options (-la) are dropped, others kept", () => {
   assert.equal(stripListOptions("-la /pub"), "/pub");
