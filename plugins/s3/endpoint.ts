@@ -33,6 +33,7 @@ import {
 import type { ObjectHead, S3Client } from "./client.ts";
 import { S3Error, S3KeyError } from "./errors.ts";
 import { childName, rootPrefix } from "./keys.ts";
+import { TreeMemory } from "./tree_memory.ts";
 import { uploadStream } from "./upload.ts";
 import { type CachedObject, loadCache, saveCache } from "./mtime_cache.ts";
 import type { DeleteFailure, ListedObject } from "./xml.ts";
@@ -113,20 +114,13 @@ export class S3Endpoint implements Endpoint {
   readonly #headConcurrency: number;
   readonly #maxConnections: number;
   readonly #cacheFile?: string;
-  /** Directories known to exist, and for those listed or made here, their subdirectory names. */
-  readonly #dirs = new Map<string, Set<string> | undefined>([["", undefined]]);
   /** Objects seen in listings/HEADs or written here, by key: their mtime without another HEAD. */
   readonly #known = new Map<string, Known>();
-  /**
-   * For directories listed or made here: their files' names and when that was known, so a
-   * name that is neither a file nor a subdirectory there is absent without HEAD and listing.
-   */
-  readonly #files = new Map<string, { names: Set<string>; at: number }>();
   /** Keys this endpoint wrote with an mtime, and when: a setMtime to the same time is done. */
   readonly #wrote = new Map<string, { mtime: number; at: number }>();
-  /** Paths a listing here found neither an object nor a prefix for, and when. */
-  readonly #absent = new Map<string, number>();
   readonly #listingTrustMs: number;
+  /** What the endpoint knows of the tree without asking (see ./tree_memory.ts). */
+  readonly #tree: TreeMemory;
 
   constructor(client: S3Client, root: string, url: string, options: S3EndpointOptions = {}) {
     this.client = client;
@@ -140,6 +134,7 @@ export class S3Endpoint implements Endpoint {
     this.#maxConnections = options.maxConnections ?? 16;
     this.#cacheFile = options.cacheFile;
     this.#listingTrustMs = options.listingTrustMs ?? 30_000;
+    this.#tree = new TreeMemory(this.#listingTrustMs);
   }
 
   /**
@@ -221,50 +216,6 @@ export class S3Endpoint implements Endpoint {
     return { name, type: "dir", size: 0, precision: Precision.unknown };
   }
 
-  #noteDir(path: string): void {
-    this.#absent.delete(path);
-    for (let p = path; p !== ""; p = dirname(p)) {
-      if (this.#dirs.has(p)) break;
-      this.#dirs.set(p, undefined);
-    }
-    const parent = path === "" ? undefined : this.#dirs.get(dirname(path));
-    parent?.add(path.slice(path.lastIndexOf("/") + 1));
-  }
-
-  #forgetDir(path: string): void {
-    for (const p of [...this.#dirs.keys()]) {
-      if (p === path || p.startsWith(path + "/")) this.#dirs.delete(p);
-    }
-    for (const p of [...this.#files.keys()]) {
-      if (p === path || p.startsWith(path + "/")) this.#files.delete(p);
-    }
-    this.#dirs.get(dirname(path))?.delete(path.slice(path.lastIndexOf("/") + 1));
-  }
-
-  /**
-   * What a recent listing (or mkdir) of the parent says `path` is, without a
-   * request; undefined when the parent's content is not known (or too old).
-   */
-  #listed(path: string): "dir" | "file" | "absent" | undefined {
-    const gone = this.#absent.get(path);
-    if (gone !== undefined && performance.now() - gone <= this.#listingTrustMs) return "absent";
-    const parent = dirname(path);
-    const dirs = this.#dirs.get(parent);
-    const files = this.#files.get(parent);
-    if (!dirs || !files || performance.now() - files.at > this.#listingTrustMs) return undefined;
-    const name = path.slice(path.lastIndexOf("/") + 1);
-    return dirs.has(name) ? "dir" : files.names.has(name) ? "file" : "absent";
-  }
-
-  /** Keeps a listed parent's file names current after this endpoint made or removed `path`. */
-  #fileNamed(path: string, exists: boolean): void {
-    const names = this.#files.get(dirname(path))?.names;
-    const name = path.slice(path.lastIndexOf("/") + 1);
-    this.#absent.delete(path);
-    if (exists) names?.add(name);
-    else names?.delete(name);
-  }
-
   /** Whether anything (an object or a marker) lies below `path/`. */
   async #hasChildren(path: string): Promise<boolean> {
     const prefix = path === "" ? this.#root : this.#key(path) + "/";
@@ -275,14 +226,14 @@ export class S3Endpoint implements Endpoint {
   async #statPath(path: string): Promise<Stat> {
     const name = path.slice(path.lastIndexOf("/") + 1);
     if (path === "") return this.#dirStat("");
-    const listed = this.#listed(path);
+    const listed = this.#tree.listed(path);
     if (listed === "absent") throw new NotFoundError(path);
     if (listed === "dir") return this.#dirStat(name);
     const key = this.#key(path);
     const head = await this.client.head(key);
     if (head) return this.#fileStat(name, this.#remember(key, head));
     if (await this.#hasChildren(path)) {
-      this.#noteDir(path);
+      this.#tree.noteDir(path);
       return this.#dirStat(name);
     }
     throw new NotFoundError(path);
@@ -311,13 +262,12 @@ export class S3Endpoint implements Endpoint {
     }
     if (p !== "" && !marker && objects.length === 0 && dirs.length === 0) {
       if (await this.client.head(this.#key(p))) throw new NotADirectoryError(p);
-      this.#absent.set(p, performance.now());
+      this.#tree.absent(p);
       throw new NotFoundError(p);
     }
     const dirNames = new Set(dirs.map((d) => childName(prefix, d, true)));
     const at = performance.now();
-    this.#noteDir(p);
-    this.#dirs.set(p, new Set(dirNames));
+    this.#tree.learnDirs(p, dirNames);
     const out: Stat[] = [...dirNames].map((n) => this.#dirStat(n));
     const files = objects.map((o) => {
       const name = childName(prefix, o.key);
@@ -329,7 +279,7 @@ export class S3Endpoint implements Endpoint {
       }
       return { name, o };
     });
-    this.#files.set(p, { names: new Set(files.map((f) => f.name)), at });
+    this.#tree.learnFiles(p, files.map((f) => f.name), at);
     const stats = new Array<Stat>(files.length);
     await forEachLimit(files.map((_, i) => i), this.#headConcurrency, async (i) => {
       const { name, o } = files[i];
@@ -397,18 +347,18 @@ export class S3Endpoint implements Endpoint {
   /** Throws unless `path`'s parent is a directory; learns it for the next writes. */
   async #needParent(path: string): Promise<void> {
     const parent = dirname(path);
-    if (this.#dirs.has(parent)) return;
+    if (this.#tree.isDir(parent)) return;
     const st = await this.#statPath(parent).catch((e) => {
       if (e instanceof NotFoundError) throw new NotFoundError(path);
       throw e;
     });
     if (st.type !== "dir") throw new NotADirectoryError(parent);
-    this.#noteDir(parent);
+    this.#tree.noteDir(parent);
   }
 
   /** Throws when `path` is a directory (known from a listing, else asked). */
   async #notADir(path: string): Promise<void> {
-    const siblings = this.#dirs.get(dirname(path));
+    const siblings = this.#tree.subdirs(dirname(path));
     const name = path.slice(path.lastIndexOf("/") + 1);
     const isDir = siblings ? siblings.has(name) : await this.#hasChildren(path);
     if (isDir) throw new IsADirectoryError(path);
@@ -447,7 +397,7 @@ export class S3Endpoint implements Endpoint {
           // Only bytes not yet in parts can be kept (parts belong to the target's upload).
           if (kept.uploadId || kept.total !== kept.tail.byteLength) return;
           await this.client.put(this.#key(partialName(p)), kept.tail, meta);
-          this.#fileNamed(partialName(p), true);
+          this.#tree.fileNamed(partialName(p), true);
           log.debug("kept {bytes} bytes of {path} for a resume", { bytes: kept.total, path: p });
         }
         : undefined,
@@ -456,9 +406,9 @@ export class S3Endpoint implements Endpoint {
         if (options.mtime) {
           this.#wrote.set(key, { mtime: options.mtime.getTime(), at: performance.now() });
         } else this.#wrote.delete(key);
-        this.#fileNamed(p, true);
+        this.#tree.fileNamed(p, true);
         if (dropPartial) {
-          this.#fileNamed(partial, false);
+          this.#tree.fileNamed(partial, false);
           void this.client.delete(this.#key(partial)).catch(() => {});
         }
       },
@@ -473,7 +423,7 @@ export class S3Endpoint implements Endpoint {
     }
     const missing: string[] = [];
     for (let at = p; at !== ""; at = dirname(at)) {
-      if (this.#dirs.has(at) && at !== p) break;
+      if (this.#tree.isDir(at) && at !== p) break;
       let st: Stat | undefined;
       try {
         st = await this.#statPath(at);
@@ -490,7 +440,7 @@ export class S3Endpoint implements Endpoint {
       missing.push(at);
       if (!options.parents && at === p) {
         const parent = dirname(p);
-        if (parent !== "" && !this.#dirs.has(parent)) {
+        if (parent !== "" && !this.#tree.isDir(parent)) {
           const ps = await this.#statPath(parent).catch(() => undefined);
           if (!ps) throw new NotFoundError(p);
           if (ps.type !== "dir") throw new NotADirectoryError(parent);
@@ -501,9 +451,7 @@ export class S3Endpoint implements Endpoint {
     // Markers for every new level, so an emptied child does not take its parents with it.
     for (const dir of missing.reverse()) {
       await this.client.put(this.#key(dir) + "/", new Uint8Array(0));
-      this.#noteDir(dir);
-      this.#dirs.set(dir, new Set());
-      this.#files.set(dir, { names: new Set(), at: performance.now() });
+      this.#tree.madeDir(dir);
     }
   }
 
@@ -518,7 +466,7 @@ export class S3Endpoint implements Endpoint {
     await this.client.delete(key);
     this.#known.delete(key);
     this.#wrote.delete(key);
-    this.#fileNamed(p, false);
+    this.#tree.fileNamed(p, false);
   }
 
   async rmdir(path: string): Promise<void> {
@@ -534,7 +482,7 @@ export class S3Endpoint implements Endpoint {
       throw new NotFoundError(p);
     }
     await this.client.delete(prefix);
-    this.#forgetDir(p);
+    this.#tree.forgetDir(p);
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -550,8 +498,8 @@ export class S3Endpoint implements Endpoint {
         await this.client.put(this.#key(b), new Uint8Array(0), head?.meta ?? {});
       } else await this.client.copy(this.#key(a), this.#key(b));
       await this.client.delete(this.#key(a));
-      this.#fileNamed(a, false);
-      this.#fileNamed(b, true);
+      this.#tree.fileNamed(a, false);
+      this.#tree.fileNamed(b, true);
       this.#wrote.delete(this.#key(a));
       this.#wrote.delete(this.#key(b));
       const known = this.#known.get(this.#key(a));
@@ -574,8 +522,8 @@ export class S3Endpoint implements Endpoint {
       await this.client.copy(k, dst + k.slice(src.length));
     });
     await this.deleteKeys(keys);
-    this.#forgetDir(a);
-    this.#noteDir(b);
+    this.#tree.forgetDir(a);
+    this.#tree.noteDir(b);
   }
 
   /**
@@ -601,7 +549,7 @@ export class S3Endpoint implements Endpoint {
       else groups.push([m]);
     }
     // Which listed names these keys were is not worked out: the listings are asked again.
-    this.#files.clear();
+    this.#tree.forgetFiles();
     for (const k of keys) this.#wrote.delete(k);
     for (const group of groups) await this.#deleteBatches(group, signal);
     for (const k of keys) this.#known.delete(k);
@@ -654,7 +602,7 @@ export class S3Endpoint implements Endpoint {
       keys.push(...page.objects.map((o) => o.key));
     }
     await this.deleteKeys(keys, signal);
-    if (p !== "") this.#forgetDir(p);
+    if (p !== "") this.#tree.forgetDir(p);
     return keys.length;
   }
 
