@@ -12,6 +12,11 @@
  * store when nothing else holds it (a Deno op still using it holds its own
  * reference). An idle server otherwise keeps finished transfers' buffers
  * until something else triggers a collection.
+ *
+ * @example
+ * ```ts
+ * free(chunk.buffer); // its memory goes back now, not at the next full collection
+ * ```
  */
 export function free(buf: ArrayBufferLike | undefined): void {
   if (buf instanceof ArrayBuffer && !buf.detached && buf.byteLength) buf.transfer(0);
@@ -27,6 +32,14 @@ export function free(buf: ArrayBufferLike | undefined): void {
  * holds buffers that running transfers held a moment before, so it adds
  * nothing to the peak; a server at rest holds none. A stalled transfer's
  * shed buffer is freed, not pooled (it may stall for long).
+ *
+ * @example
+ * ```ts
+ * pool.enter();
+ * const buf = pool.take(65536);
+ * pool.give(buf);
+ * pool.leave(); // the last transfer out frees what the pool holds
+ * ```
  */
 export class BufferPool {
   #free: ArrayBuffer[] = [];

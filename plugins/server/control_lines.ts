@@ -130,7 +130,14 @@ export class LineQueue {
   }
 }
 
-/** Drops telnet IAC sequences (IP, DM, and option negotiations) from a line. */
+/**
+ * Drops telnet IAC sequences (IP, DM, and option negotiations) from a line.
+ *
+ * @example
+ * ```ts
+ * stripTelnet(new Uint8Array([0xff, 0xf4, 0x41])); // Uint8Array [0x41] ("A"; IAC IP dropped)
+ * ```
+ */
 export function stripTelnet(raw: Uint8Array): Uint8Array {
   if (!raw.includes(0xff)) return raw;
   const bytes: number[] = [];

@@ -46,6 +46,16 @@ export interface Chunks {
  * full collection, and 300 stalled downloads left ~75 MiB that way). At the
  * end the buffers are freed at once (`free` in ./buffers.ts). Any other stream's chunks
  * are passed on as they come.
+ *
+ * @example
+ * ```ts
+ * const chunks = chunkSource(await endpoint.read(path), 65536);
+ * for (let c; (c = await chunks.next()) !== undefined;) {
+ *   await send(c);
+ *   chunks.recycle(c); // its buffer may be read into again
+ * }
+ * chunks.release();
+ * ```
  */
 export function chunkSource(source: DownloadSource, size: number): Chunks {
   if (source instanceof ReadableStream) {
