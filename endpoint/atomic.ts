@@ -13,6 +13,8 @@ import { basename, dirname, joinPath, normalizePath } from "./path.ts";
 import { InvalidPathError, SizeMismatchError } from "./errors.ts";
 import { markReleasesChunks, releasesChunks } from "../util/files.ts";
 import { offerDirectWrite } from "./streams.ts";
+import { errorMessage } from "../util/errors.ts";
+import type { Logger } from "../util/log.ts";
 
 /** What a write will do, decided from the path and the options alone. */
 export interface WritePlan {
@@ -59,6 +61,57 @@ export function tempName(path: string, random: string = randomTag()): string {
  */
 export function asideName(path: string, random: string = randomTag()): string {
   return beside(path, `.${basename(path)}.ferry-old-${random}`);
+}
+
+/** What putting an old file back or away takes: a rename and a removal, in one namespace. */
+export interface AsideOps {
+  /** Moves `from` to `to`. */
+  rename(from: string, to: string): Promise<unknown>;
+  /** Removes a file. */
+  remove(path: string): Promise<unknown>;
+}
+
+/**
+ * Runs `move` (a rename onto `to`) once the old `to` stands at `aside`
+ * ({@link asideName}, moved there by the caller after the backend refused
+ * to rename onto it): the old file is put back if `move` still fails, and
+ * removed once the new one stands, so a refusal never costs the old file.
+ * A failure to put it back or remove it is logged, not thrown.
+ *
+ * @example
+ * ```ts
+ * const aside = asideName("a.txt");
+ * await ep.rename("a.txt", aside);
+ * await moveWithOldAside(ep, "a.txt", aside, () => ep.rename(".a.txt.part", "a.txt"), log);
+ * ```
+ */
+export async function moveWithOldAside<T>(
+  ops: AsideOps,
+  to: string,
+  aside: string,
+  move: () => Promise<T>,
+  log: Logger,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await move();
+  } catch (error) {
+    await ops.rename(aside, to).catch((e) =>
+      log.error("the old {to} is left at {aside}: cannot put it back: {error}", {
+        to,
+        aside,
+        error: errorMessage(e),
+      })
+    );
+    throw error;
+  }
+  await ops.remove(aside).catch((e) =>
+    log.warn("cannot remove the replaced file's old copy {aside}: {error}", {
+      aside,
+      error: errorMessage(e),
+    })
+  );
+  return result;
 }
 
 /**

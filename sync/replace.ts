@@ -7,10 +7,9 @@
  */
 import type { Capabilities, Endpoint } from "../endpoint/types.ts";
 import { AlreadyExistsError } from "../endpoint/errors.ts";
-import { asideName } from "../endpoint/atomic.ts";
+import { asideName, moveWithOldAside } from "../endpoint/atomic.ts";
 import { mtimeNotSet } from "../endpoint/mtime_warning.ts";
 import { logger } from "../util/log.ts";
-import { errorMessage } from "../util/errors.ts";
 
 const log = logger("sync", "transfer");
 
@@ -41,7 +40,8 @@ export async function replace(ep: RenameTarget, from: string, to: string): Promi
  * Runs `move` (a rename onto `to`); a backend that refuses because `to`
  * exists gets the old file moved aside (`asideName`), `move` again, and the
  * old file put back if that still fails, removed once the new one stands.
- * The FTP endpoint does the same for servers that refuse (its `#moveOnto`).
+ * The FTP endpoint does the same for servers that refuse (`moveAsideOnto`
+ * in endpoint/ftp/endpoint_write.ts).
  */
 function ontoExisting<T>(ep: RenameTarget, to: string, move: () => Promise<T>): Promise<T> {
   // The first try's own promise when it works (a mirror's every file): no async frame
@@ -62,26 +62,7 @@ function ontoExisting<T>(ep: RenameTarget, to: string, move: () => Promise<T>): 
 async function ontoMovedAside<T>(ep: RenameTarget, to: string, move: () => Promise<T>): Promise<T> {
   const aside = asideName(to);
   await ep.rename(to, aside);
-  let result: T;
-  try {
-    result = await move();
-  } catch (error) {
-    await ep.rename(aside, to).catch((e) =>
-      log.error("the old {to} is left at {aside}: cannot put it back: {error}", {
-        to,
-        aside,
-        error: errorMessage(e),
-      })
-    );
-    throw error;
-  }
-  await ep.remove(aside).catch((e) =>
-    log.warn("cannot remove the replaced file's old copy {aside}: {error}", {
-      aside,
-      error: errorMessage(e),
-    })
-  );
-  return result;
+  return await moveWithOldAside(ep, to, aside, move, log);
 }
 
 /**

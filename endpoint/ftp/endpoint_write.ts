@@ -10,7 +10,7 @@
 import { FtpPermanentError } from "../../ftp/errors.ts";
 import { logger } from "../../util/log.ts";
 import { markReleasesChunks, releasesChunks } from "../../util/files.ts";
-import { asideName, type WriteHooks, type WriteSink } from "../atomic.ts";
+import { asideName, moveWithOldAside, type WriteHooks, type WriteSink } from "../atomic.ts";
 import { InvalidOffsetError, NotFoundError } from "../errors.ts";
 import type { Stat } from "../types.ts";
 import type { FtpHost } from "./host.ts";
@@ -108,26 +108,11 @@ export async function moveAsideOnto<T>(
       throw error;
     }
     log.debug("rename onto {to} refused; the old file moved aside to {aside}", { to, aside });
-    let result: T;
-    try {
-      result = await move();
-    } catch (again) {
-      await host.rename(remote(aside), remote(to)).catch((e) =>
-        log.error("the old {to} is left at {aside}: cannot put it back: {error}", {
-          to,
-          aside,
-          error: String(e),
-        })
-      );
-      throw again;
-    }
-    await host.remove(remote(aside)).catch((e) =>
-      log.warn("cannot remove the replaced file's old copy {aside}: {error}", {
-        aside,
-        error: String(e),
-      })
-    );
-    return result;
+    const ops = {
+      rename: (a: string, b: string) => host.rename(remote(a), remote(b)),
+      remove: (path: string) => host.remove(remote(path)),
+    };
+    return await moveWithOldAside(ops, to, aside, move, log);
   }
 }
 
