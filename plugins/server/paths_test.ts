@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { baseName, ftpNormalize, isInside, quotePath } from "./paths.ts";
+import { baseName, ftpNormalize, isInside, quotePath, stripListOptions } from "./paths.ts";
 
 Deno.test("ftpNormalize: .. and absolute paths never climb above the home", () => {
   assert.equal(ftpNormalize("/", ".."), "/");
@@ -21,4 +21,11 @@ Deno.test("ftpNormalize: a normal path comes back as it is; dots inside names ar
   assert.equal(baseName("/a/b.txt"), "b.txt");
   assert.equal(baseName("/a/b/"), "b");
   assert.equal(baseName("/"), "");
+});
+
+Deno.test("stripListOptions: leading ls options (-la) are dropped, others kept", () => {
+  assert.equal(stripListOptions("-la /pub"), "/pub");
+  assert.equal(stripListOptions("-a"), "");
+  assert.equal(stripListOptions("-file"), "");
+  assert.equal(stripListOptions("dir -la"), "dir -la");
 });

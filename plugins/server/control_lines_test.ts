@@ -1,13 +1,5 @@
 import assert from "node:assert/strict";
-import { stripListOptions } from "./paths.ts";
 import { encodedReply, LineQueue } from "./control_lines.ts";
-
-Deno.test("stripListOptions: leading ls options (-la) are dropped, others kept", () => {
-  assert.equal(stripListOptions("-la /pub"), "/pub");
-  assert.equal(stripListOptions("-a"), "");
-  assert.equal(stripListOptions("-file"), "");
-  assert.equal(stripListOptions("dir -la"), "dir -la");
-});
 
 Deno.test("LineQueue: first in first out, across runs empty and a queue never empty", () => {
   const q = new LineQueue();
