@@ -216,6 +216,28 @@ export async function redisDump(url: string): Promise<string> {
   return text;
 }
 
+/**
+ * The `runs` queue's BullMQ event stream as one line per event
+ * (`<stream id> event added jobId ...`), for failure messages.
+ *
+ * @example
+ * ```ts
+ * (await redisEvents(c.redis.url)).filter((e) => e.includes("repeat:fast#0:"));
+ * ```
+ */
+export async function redisEvents(url: string, key = "ferry:runs:events"): Promise<string[]> {
+  const out = await new Deno.Command("redis-cli", {
+    args: ["-p", new URL(url).port, "XRANGE", key, "-", "+"],
+    stdout: "piped",
+  }).output();
+  const events: string[] = [];
+  for (const line of new TextDecoder().decode(out.stdout).split("\n").filter(Boolean)) {
+    if (/^\d+-\d+$/.test(line)) events.push(line);
+    else if (events.length > 0) events[events.length - 1] += ` ${line}`;
+  }
+  return events;
+}
+
 /** What `ferry run --json` prints, as far as these tests read it. */
 export interface RunReport {
   jobs: { job: string; status: string; counts: Record<string, unknown> }[];

@@ -245,6 +245,15 @@ async function takeTick(
   const data = job.data;
   const tick = tickOf(job);
   const at = new Date(tick).toISOString();
+  // Which copy of a tick's job this is, should a tick ever be taken twice.
+  log.debug("{name}: job {id} taken (tick {at}, made {made}, started {n} time(s), stalled {s})", {
+    name: data.name,
+    id: job.id ?? "?",
+    at,
+    made: new Date(job.timestamp).toISOString(),
+    n: job.attemptsStarted,
+    s: job.stalledCounter,
+  });
   if (job.stalledCounter > 0) {
     // BullMQ offers a scheduler's job again when the process that took it
     // died; the tick was taken once: the next one continues its run.
