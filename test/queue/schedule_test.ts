@@ -6,8 +6,24 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { Queue } from "../../deps/bullmq.ts";
+import { corePlugin } from "../../workflow/builtins.ts";
+import { parseQueueUrl, QUEUE_PREFIX, RUNS_QUEUE } from "../../workflow/queue/connection.ts";
+import { scheduleOnQueue } from "../../workflow/queue/schedule.ts";
+import { Registry } from "../../workflow/registry.ts";
 import { peerTest } from "../peers/skip.ts";
-import { Cluster, makeTree, type Proc, redisDump, redisEvents, waitForText } from "./harness.ts";
+import tickPlugin from "./fixtures/tick_plugin.ts";
+import {
+  Cluster,
+  makeTree,
+  type Proc,
+  redisDump,
+  redisEvents,
+  startRedis,
+  WAIT_MS,
+  waitForText,
+  within,
+} from "./harness.ts";
 
 const PLUGIN = new URL("./fixtures/tick_plugin.ts", import.meta.url).pathname;
 
@@ -194,5 +210,104 @@ peerTest(
     const local = await ferry("schedule", "--list");
     assert.notEqual(local.code, 0, local.p.tail());
     assert.match(local.p.text, /give --queue/);
+  },
+);
+
+/** What one in-process scheduler heard: its ticks, and when it started. */
+class Heard {
+  readonly ticks: { type: string; tick: number }[] = [];
+  readonly #waiters: (() => void)[] = [];
+  reports = 0;
+
+  push(event: { type: string; tick: number }): void {
+    this.ticks.push(event);
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** Resolves once `n` ticks were heard and `runs` runs reported (fails after {@link WAIT_MS}). */
+  count(n: number, runs = 0): Promise<void> {
+    const heard = async () => {
+      while (this.ticks.length < n || this.reports < runs) {
+        await new Promise<void>((r) => this.#waiters.push(r));
+      }
+    };
+    return within(heard(), WAIT_MS, () =>
+      `${n} tick(s), ${runs} report(s) not heard: ` +
+      `${JSON.stringify(this.ticks)}, ${this.reports} report(s)`);
+  }
+
+  report(): void {
+    this.reports++;
+    for (const w of this.#waiters.splice(0)) w();
+  }
+}
+
+peerTest(
+  "queue: schedule: a tick whose job BullMQ makes again (a scheduler upserting late) is dropped, not run again",
+  ["redis-server"],
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ferry-tick-" });
+    const redis = await startRedis(dir);
+    const stops: AbortController[] = [];
+    const running: Promise<void>[] = [];
+    const queue = new Queue(RUNS_QUEUE, { connection: { port: redis.port }, prefix: QUEUE_PREFIX });
+    try {
+      const log = join(dir, "tick.log");
+      // A yearly tick: nothing fires by itself during the test; the test promotes its jobs.
+      const file = join(dir, "yearly.yaml");
+      await Deno.writeTextFile(
+        file,
+        `version: 1\nname: yearly\nschedule: "0 0 1 1 *"\nendpoints:\n  here: { url: ./ }\n` +
+          `jobs:\n  count: { tick: { file: ${JSON.stringify(log)}, ms: 0 } }\n`,
+      );
+      const registry = new Registry().add(corePlugin).add(tickPlugin);
+      const heard = new Heard();
+      const scheduler = () => {
+        const stop = new AbortController();
+        stops.push(stop);
+        const started = Promise.withResolvers<void>();
+        running.push(scheduleOnQueue([file], {
+          target: parseQueueUrl(redis.url),
+          url: redis.url,
+          load: { registry },
+          signal: stop.signal,
+          onTick: (e) => heard.push(e),
+          onReport: () => heard.report(),
+          onStarted: () => started.resolve(),
+        }));
+        return started.promise;
+      };
+      const due = async () => {
+        const next = (await queue.getJobScheduler("yearly#0"))?.next;
+        const job = next && await queue.getJob(`repeat:yearly#0:${next}`);
+        assert(job, `no next job of yearly#0 (next ${next})`);
+        await job.promote();
+        return next;
+      };
+
+      // Scheduler 1 takes the tick (made due now).
+      await scheduler();
+      const tick = await due();
+      await heard.count(1, 1);
+      assert.deepEqual(heard.ticks, [{ type: "run", name: "yearly", tick }]);
+      // Scheduler 2 starts: its upsert computes the same next tick, and BullMQ
+      // replaces the scheduler's next job with that tick's again (as when an
+      // upsert lands just after another process took the tick it computed).
+      await scheduler();
+      assert.equal(await due(), tick, "BullMQ no longer makes a taken tick's job again");
+      await heard.count(2);
+      assert.deepEqual(heard.ticks[1], { type: "drop", name: "yearly", tick });
+      const starts = (await Deno.readTextFile(log)).split("\n").filter((l) =>
+        l.startsWith("start")
+      );
+      assert.equal(starts.length, 1, `the tick ran ${starts.length} times`);
+    } finally {
+      for (const s of stops) s.abort();
+      await Promise.allSettled(running);
+      await queue.close();
+      redis.proc.kill("SIGKILL");
+      await redis.proc.done;
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 );

@@ -7,7 +7,9 @@
  * - Once per tick: the scheduler lives in Redis under the workflow's name
  *   (`<name>#<n>`, one per cron expression); every process upserts the same
  *   ids and BullMQ makes one job per tick (`repeat:<id>:<tick ms>`), which
- *   one process takes.
+ *   one process takes. BullMQ may offer a tick's job twice (see
+ *   {@link claimTick}): the first taker claims the tick in Redis, a later
+ *   copy is dropped.
  * - No overlap: a tick whose workflow is still running (anywhere) is skipped
  *   and logged, as the local `ferry schedule` does and as cron users expect
  *   of `flock -n` or a Kubernetes CronJob's `concurrencyPolicy: Forbid`. A
@@ -65,8 +67,13 @@ export interface QueueScheduleOptions {
   signal: AbortSignal;
   /** Hears each finished run this process coordinated. */
   onReport?: (file: string, report: WorkflowReport) => void;
-  /** Hears each tick this process took (run, or skipped for overlap). */
-  onTick?: (event: { type: "run" | "skip"; name: string; tick: number }) => void;
+  /**
+   * Hears each tick this process took (run, or skipped for overlap), and
+   * each copy of a tick's job it dropped because the tick was taken already.
+   */
+  onTick?: (event: { type: "run" | "skip" | "drop"; name: string; tick: number }) => void;
+  /** Hears that the schedules are on the queue and this process takes ticks. */
+  onStarted?: () => void;
   /** Lock time of a run (default 30 s; FERRY_QUEUE_LOCK_MS in tests). */
   lockMs?: number;
   /** Scheduled runs this process coordinates at once (default 4). */
@@ -131,6 +138,7 @@ export async function scheduleOnQueue(
   try {
     for (const s of scheduled) await upsert(queue, s);
     const running = worker.run();
+    options.onStarted?.();
     log.info("schedule on {queue}: {n} workflow(s)", {
       queue: options.target.display,
       n: scheduled.length,
@@ -263,6 +271,19 @@ async function takeTick(
     });
     return { status: "lost" };
   }
+  const holder = await claimTick(queue, data.name, tick);
+  if (holder !== undefined) {
+    log.info(
+      "{name}: the tick at {at} was taken already ({holder}); this copy of its job is dropped",
+      {
+        name: data.name,
+        at,
+        holder,
+      },
+    );
+    options.onTick?.({ type: "drop", name: data.name, tick });
+    return { status: "duplicate" };
+  }
   const lock = await RunLock.take(queue, data.name, lockMs);
   if (!lock) {
     log.warn("{name}: previous run still going; the tick at {at} is skipped", {
@@ -296,6 +317,89 @@ async function takeTick(
 
 type RedisCall = { call(command: string, ...args: (string | number)[]): Promise<unknown> };
 
+/** The queue's Redis connection and workflow `name`'s key `ferry:schedule:<kind>:<name>`. */
+async function scheduleKey(
+  queue: Queue<RunJobData>,
+  kind: "ticks" | "running",
+  name: string,
+): Promise<[RedisCall, string]> {
+  const client = await queue.client as unknown as RedisCall;
+  return [client, `${QUEUE_PREFIX}:schedule:${kind}:${name}`];
+}
+
+/** Ticks remembered per workflow (the last ones; an older tick counts as taken). */
+const TICKS_KEPT = 1000;
+/** A workflow whose ticks stop (no scheduler has it) loses its record after this. */
+const TICKS_TTL_MS = 30 * 24 * 3600_000;
+
+/**
+ * Takes a tick: its ms as a member `<ms> <holder>` of the workflow's sorted
+ * set, scored by the ms. Nil when taken now, else who took it before (or why
+ * it counts as taken: older than every tick kept).
+ */
+const CLAIM = `
+local had = redis.call('zrangebyscore', KEYS[1], ARGV[1], ARGV[1], 'limit', 0, 1)
+if #had > 0 then return had[1] end
+local keep = tonumber(ARGV[3])
+if redis.call('zcard', KEYS[1]) >= keep then
+  local oldest = redis.call('zrange', KEYS[1], 0, 0, 'withscores')
+  if tonumber(ARGV[1]) <= tonumber(oldest[2]) then
+    return 'older than the ' .. keep .. ' ticks kept'
+  end
+end
+redis.call('zadd', KEYS[1], ARGV[1], ARGV[1] .. ' ' .. ARGV[2])
+redis.call('zremrangebyrank', KEYS[1], 0, -keep - 1)
+redis.call('pexpire', KEYS[1], ARGV[4])
+return false`;
+
+let self: string | undefined;
+/** This process, as a tick's holder is named: `host pid N`. */
+function holderName(): string {
+  if (self === undefined) {
+    let host = "?";
+    try {
+      host = Deno.hostname();
+    } catch { /* no --allow-sys: the pid alone */ }
+    self = `${host} pid ${Deno.pid}`;
+  }
+  return self;
+}
+
+/**
+ * Claims a workflow's tick for this process; who had it when another did.
+ *
+ * BullMQ may offer one tick's job twice: a scheduler upserted with a next
+ * tick its client computed before the call, landing after another process
+ * took that very tick, removes the scheduler's next job and makes the taken
+ * tick's job again (addJobScheduler replaces an existing job id when it
+ * removed the previous one). A stalled job is offered again too. The run
+ * lock stops overlap, not a second run after the first ended: this claim,
+ * taken before it in one atomic step, makes a tick run at most once
+ * whatever BullMQ offers. Per workflow (not per cron expression): two
+ * expressions that fall on one instant are one tick.
+ */
+async function claimTick(
+  queue: Queue<RunJobData>,
+  name: string,
+  tick: number,
+): Promise<string | undefined> {
+  const [client, key] = await scheduleKey(queue, "ticks", name);
+  const had = await client.call(
+    "EVAL",
+    CLAIM,
+    1,
+    key,
+    String(tick),
+    holderName(),
+    TICKS_KEPT,
+    TICKS_TTL_MS,
+  );
+  if (had === null || had === undefined) return undefined;
+  const text = String(had);
+  // A member is `<ms> <holder>`: say the holder.
+  return text.startsWith(`${tick} `) ? `by ${text.slice(String(tick).length + 1)}` : text;
+}
+
 const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then " +
   "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then " +
@@ -322,8 +426,7 @@ class RunLock {
     name: string,
     lockMs: number,
   ): Promise<RunLock | undefined> {
-    const client = await queue.client as unknown as RedisCall;
-    const key = `${QUEUE_PREFIX}:schedule:running:${name}`;
+    const [client, key] = await scheduleKey(queue, "running", name);
     const token = crypto.randomUUID();
     const ok = await client.call("SET", key, token, "NX", "PX", lockMs);
     return ok === "OK" ? new RunLock(client, key, token, lockMs) : undefined;
