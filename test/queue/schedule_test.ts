@@ -213,7 +213,7 @@ peerTest(
   },
 );
 
-/** What one in-process scheduler heard: its ticks, and when it started. */
+/** What in-process schedulers heard: their ticks and reports. */
 class Heard {
   readonly ticks: { type: string; tick: number }[] = [];
   readonly #waiters: (() => void)[] = [];
@@ -242,72 +242,113 @@ class Heard {
   }
 }
 
+/**
+ * A Redis of its own and `scheduleOnQueue` schedulers in this process, for
+ * tests that drive BullMQ's jobs themselves (yearly ticks made due with
+ * `promote`): nothing fires by itself, no wait depends on the clock.
+ */
+class InProcess implements AsyncDisposable {
+  readonly heard = new Heard();
+  readonly queue: Queue;
+  readonly #stops: AbortController[] = [];
+  readonly #running: Promise<void>[] = [];
+  readonly #registry = new Registry().add(corePlugin).add(tickPlugin);
+  private constructor(
+    readonly dir: string,
+    readonly redis: { url: string; port: number; proc: Proc },
+  ) {
+    this.queue = new Queue(RUNS_QUEUE, { connection: { port: redis.port }, prefix: QUEUE_PREFIX });
+  }
+
+  static async start(): Promise<InProcess> {
+    const dir = await Deno.makeTempDir({ prefix: "ferry-tick-" });
+    return new InProcess(dir, await startRedis(dir));
+  }
+
+  /** Writes a workflow `name` ticking yearly (its runs append to `tick.log`); returns its file. */
+  async workflow(name: string): Promise<string> {
+    const file = join(this.dir, `${name.replace(/\W/g, "_")}.yaml`);
+    const log = JSON.stringify(join(this.dir, "tick.log"));
+    await Deno.writeTextFile(
+      file,
+      `version: 1\nname: ${JSON.stringify(name)}\nschedule: "0 0 1 1 *"\n` +
+        `endpoints:\n  here: { url: ./ }\njobs:\n  count: { tick: { file: ${log}, ms: 0 } }\n`,
+    );
+    return file;
+  }
+
+  /** Starts a scheduler of `files`; resolves once its schedules are on the queue. */
+  scheduler(files: string[]): Promise<void> {
+    const stop = new AbortController();
+    this.#stops.push(stop);
+    const started = Promise.withResolvers<void>();
+    this.#running.push(scheduleOnQueue(files, {
+      target: parseQueueUrl(this.redis.url),
+      url: this.redis.url,
+      load: { registry: this.#registry },
+      signal: stop.signal,
+      onTick: (e) => this.heard.push(e),
+      onReport: () => this.heard.report(),
+      onStarted: () => started.resolve(),
+    }));
+    return started.promise;
+  }
+
+  /** Makes scheduler `id`'s next tick due now; returns the tick. */
+  async due(id: string): Promise<number> {
+    const next = (await this.queue.getJobScheduler(id))?.next;
+    const job = next && await this.queue.getJob(`repeat:${id}:${next}`);
+    assert(job && next, `no next job of ${id} (next ${next})`);
+    await job.promote();
+    return next;
+  }
+
+  /** The runs' starts in `tick.log`. */
+  async starts(): Promise<number> {
+    const text = await Deno.readTextFile(join(this.dir, "tick.log")).catch(() => "");
+    return lines(text).filter(([w]) => w === "start").length;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const s of this.#stops) s.abort();
+    await Promise.allSettled(this.#running);
+    await this.queue.close();
+    this.redis.proc.kill("SIGKILL");
+    await this.redis.proc.done;
+    await Deno.remove(this.dir, { recursive: true });
+  }
+}
+
 peerTest(
   "queue: schedule: a tick whose job BullMQ makes again (a scheduler upserting late) is dropped, not run again",
   ["redis-server"],
   async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ferry-tick-" });
-    const redis = await startRedis(dir);
-    const stops: AbortController[] = [];
-    const running: Promise<void>[] = [];
-    const queue = new Queue(RUNS_QUEUE, { connection: { port: redis.port }, prefix: QUEUE_PREFIX });
-    try {
-      const log = join(dir, "tick.log");
-      // A yearly tick: nothing fires by itself during the test; the test promotes its jobs.
-      const file = join(dir, "yearly.yaml");
-      await Deno.writeTextFile(
-        file,
-        `version: 1\nname: yearly\nschedule: "0 0 1 1 *"\nendpoints:\n  here: { url: ./ }\n` +
-          `jobs:\n  count: { tick: { file: ${JSON.stringify(log)}, ms: 0 } }\n`,
-      );
-      const registry = new Registry().add(corePlugin).add(tickPlugin);
-      const heard = new Heard();
-      const scheduler = () => {
-        const stop = new AbortController();
-        stops.push(stop);
-        const started = Promise.withResolvers<void>();
-        running.push(scheduleOnQueue([file], {
-          target: parseQueueUrl(redis.url),
-          url: redis.url,
-          load: { registry },
-          signal: stop.signal,
-          onTick: (e) => heard.push(e),
-          onReport: () => heard.report(),
-          onStarted: () => started.resolve(),
-        }));
-        return started.promise;
-      };
-      const due = async () => {
-        const next = (await queue.getJobScheduler("yearly#0"))?.next;
-        const job = next && await queue.getJob(`repeat:yearly#0:${next}`);
-        assert(job, `no next job of yearly#0 (next ${next})`);
-        await job.promote();
-        return next;
-      };
+    await using p = await InProcess.start();
+    const file = await p.workflow("yearly");
+    // Scheduler 1 takes the tick (made due now).
+    await p.scheduler([file]);
+    const tick = await p.due("yearly#0");
+    await p.heard.count(1, 1);
+    assert.deepEqual(p.heard.ticks, [{ type: "run", name: "yearly", tick }]);
+    // Scheduler 2 starts: its upsert computes the same next tick, and BullMQ
+    // replaces the scheduler's next job with that tick's again (as when an
+    // upsert lands just after another process took the tick it computed).
+    await p.scheduler([file]);
+    assert.equal(await p.due("yearly#0"), tick, "BullMQ no longer makes a taken tick's job again");
+    await p.heard.count(2);
+    assert.deepEqual(p.heard.ticks[1], { type: "drop", name: "yearly", tick });
+    assert.equal(await p.starts(), 1, "the tick ran more than once");
+  },
+);
 
-      // Scheduler 1 takes the tick (made due now).
-      await scheduler();
-      const tick = await due();
-      await heard.count(1, 1);
-      assert.deepEqual(heard.ticks, [{ type: "run", name: "yearly", tick }]);
-      // Scheduler 2 starts: its upsert computes the same next tick, and BullMQ
-      // replaces the scheduler's next job with that tick's again (as when an
-      // upsert lands just after another process took the tick it computed).
-      await scheduler();
-      assert.equal(await due(), tick, "BullMQ no longer makes a taken tick's job again");
-      await heard.count(2);
-      assert.deepEqual(heard.ticks[1], { type: "drop", name: "yearly", tick });
-      const starts = (await Deno.readTextFile(log)).split("\n").filter((l) =>
-        l.startsWith("start")
-      );
-      assert.equal(starts.length, 1, `the tick ran ${starts.length} times`);
-    } finally {
-      for (const s of stops) s.abort();
-      await Promise.allSettled(running);
-      await queue.close();
-      redis.proc.kill("SIGKILL");
-      await redis.proc.done;
-      await Deno.remove(dir, { recursive: true });
-    }
+peerTest(
+  "queue: schedule: a workflow's schedulers leave another's whose name starts the same alone",
+  ["redis-server"],
+  async () => {
+    await using p = await InProcess.start();
+    await p.scheduler([await p.workflow("night#ly")]);
+    await p.scheduler([await p.workflow("night")]);
+    const ids = (await p.queue.getJobSchedulers()).map((s) => s.key ?? s.id).sort();
+    assert.deepEqual(ids, ["night#0", "night#ly#0"]);
   },
 );

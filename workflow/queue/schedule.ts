@@ -37,6 +37,7 @@ import type { RunOptions } from "../run.ts";
 import { normalizeSchedule } from "../schedule.ts";
 import { QUEUE_PREFIX, QueueSecretError, type QueueTarget, RUNS_QUEUE } from "./connection.ts";
 import { runOnQueue } from "./run.ts";
+import { idsOf } from "./schedulers.ts";
 import { connectionOf } from "./worker.ts";
 
 const log = logger("queue", "schedule");
@@ -204,11 +205,10 @@ async function upsert(queue: Queue<RunJobData>, s: Scheduled): Promise<void> {
   for (const [i, cron] of s.crons.entries()) {
     await upsertOne(queue, ids[i], cron, s);
   }
-  for (const old of await queue.getJobSchedulers()) {
-    const key = old.key ?? old.id ?? "";
-    if (key.startsWith(`${s.data.name}#`) && !ids.includes(key)) {
-      await queue.removeJobScheduler(key);
-    }
+  const all = (await queue.getJobSchedulers()).map((old) => old.key ?? old.id ?? "");
+  // Not another workflow's whose name starts the same (`night` and `night#ly`).
+  for (const old of idsOf(all, s.data.name)) {
+    if (!ids.includes(old)) await queue.removeJobScheduler(old);
   }
   const next = await queue.getJobScheduler(ids[0]);
   log.info("{name}: on the queue, next tick at {next}", {
