@@ -263,12 +263,17 @@ async function takeTick(
     s: job.stalledCounter,
   });
   if (job.stalledCounter > 0) {
-    // BullMQ offers a scheduler's job again when the process that took it
-    // died; the tick was taken once: the next one continues its run.
-    log.warn("{name}: the tick at {at} was taken by a scheduler that stopped; not run again", {
-      name: data.name,
-      at,
-    });
+    // BullMQ offers a scheduler's job again when its lock lapsed: the process
+    // that took it died, or its event loop stood still past the lock time, or
+    // a second copy of the job (see claimTick) finished and took the lock
+    // with it. The tick was taken once: a live taker runs it, a dead one's
+    // run is finished by the next tick's. Not claimed here, so a live taker
+    // that has not claimed it yet still can.
+    log.warn(
+      "{name}: the tick at {at} is offered again (the scheduler that took it stopped or " +
+        "stalled); not run again",
+      { name: data.name, at },
+    );
     return { status: "lost" };
   }
   const holder = await claimTick(queue, data.name, tick);
