@@ -142,13 +142,20 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
   const backup = (path: string) =>
     options.backupDir === undefined ? undefined : joinPath(options.backupDir, path);
 
+  const hashes = options.hashes;
+  // Without hashes every entry is compared with the same options (no object per entry).
+  const compare = options.compare ?? {};
+  /** "same <reason>" once per reason, not a new string per skipped entry. */
+  const sameReasons = new Map<string, string>();
   for (const [path, s] of src.entries) {
     const d = dst.entries.get(path);
-    const cmp = compareEntries(s, d, {
-      ...options.compare,
-      srcHash: options.hashes?.src.get(path),
-      dstHash: options.hashes?.dst.get(path),
-    });
+    const cmp = compareEntries(
+      s,
+      d,
+      hashes
+        ? { ...compare, srcHash: hashes.src.get(path), dstHash: hashes.dst.get(path) }
+        : compare,
+    );
     if (cmp.verdict === "same") {
       if (s.type === "dir") continue;
       if (cmp.reason === "checksum" && options.dstCanSetMtime && s.mtime && d!.mtime) {
@@ -158,7 +165,9 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
           continue;
         }
       }
-      skips.push({ op: "skip", path, reason: `same ${cmp.reason}`, size: s.size });
+      let reason = sameReasons.get(cmp.reason);
+      if (reason === undefined) sameReasons.set(cmp.reason, reason = `same ${cmp.reason}`);
+      skips.push({ op: "skip", path, reason, size: s.size });
       continue;
     }
     if (
@@ -197,12 +206,17 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
   // rclone's default --delete-after).
   const replaced: Action[] = [];
   const extraneous: Action[] = [];
-  // Directories the source holds entries in, even if its walk did not report them.
-  const srcDirs = new Set([...src.entries.keys()].flatMap((p) => [...ancestors(p)]));
+  // Directories the source holds entries in, even if its walk did not report them
+  // (made on the first target directory the source lacks: most runs never need it).
+  let srcDirs: Set<string> | undefined;
+  const inSourceDirs = (path: string) =>
+    (srcDirs ??= new Set([...src.entries.keys()].flatMap((p) => [...ancestors(p)]))).has(path);
   for (const [path, st] of dst.entries) {
-    const inConflict = conflicts.has(path) || [...ancestors(path)].some((a) => conflicts.has(a));
-    const inSource = src.entries.has(path) || (st.type === "dir" && srcDirs.has(path));
-    if (!inConflict && (!deleting || inSource)) continue;
+    const inConflict = conflicts.size > 0 &&
+      (conflicts.has(path) || [...ancestors(path)].some((a) => conflicts.has(a)));
+    if (!inConflict && !deleting) continue;
+    const inSource = src.entries.has(path) || (st.type === "dir" && inSourceDirs(path));
+    if (!inConflict && inSource) continue;
     const reason = inConflict ? "replaced by another type" : "not in source";
     (inConflict ? replaced : extraneous).push(deleteAction(path, st, reason, backup));
   }

@@ -117,3 +117,27 @@ Deno.test("maxDelete: counts and percentages", () => {
     /exceed maxDelete 50% \(1 of 3 files\)/,
   );
 });
+
+Deno.test("planMirror: a target dir the source's walk left unreported stays while the source holds entries in it", () => {
+  // "kept/" is not in the source's entries (a walk that did not report it), but
+  // "kept/in.txt" is: the directory is the source's, its extra file is not.
+  const src = tree(["kept/in.txt", "f/", "f/x.txt", "same.txt"]);
+  const dst = tree(["kept/", "kept/in.txt", "kept/extra.txt", "f", "same.txt", "gone/"]);
+  assert.deepEqual(planMirror(src, dst, { delete: true }).actions.map(describeAction), [
+    "delete file f (replaced by another type)",
+    "mkdir f",
+    "transfer f/x.txt (missing, 1 bytes)",
+    "delete file kept/extra.txt (not in source)",
+    "delete dir gone (not in source)",
+    "skip kept/in.txt (same size+mtime)",
+    "skip same.txt (same size+mtime)",
+  ]);
+  // Without delete nothing goes (the file in the way stays, skipped).
+  assert.deepEqual(planMirror(src, dst).actions.map(describeAction), [
+    "mkdir f",
+    "transfer f/x.txt (missing, 1 bytes)",
+    "skip kept/in.txt (same size+mtime)",
+    "skip f (target is a file (delete is off))",
+    "skip same.txt (same size+mtime)",
+  ]);
+});
