@@ -191,6 +191,12 @@ export class LocalEndpoint implements Endpoint {
    */
   async list(path: string): Promise<Stat[]> {
     const p = normalizePath(path);
+    // One turn of the event loop per directory (an async op; its answer is not
+    // needed: the read below reports what is wrong): the reads are synchronous,
+    // and a walk of a whole tree would otherwise run as one turn, with the
+    // connections of a walk beside it (a mirror's FTP side, logging in or
+    // listing) unread until it ends.
+    await Deno.lstat(this.#guard.abs(p)).catch(() => {});
     await this.#guard.guard(p, true);
     return attemptSync(p, () => {
       // Read whole, then each entry lstat'ed (synchronously too): the async
