@@ -40,6 +40,13 @@ Deno.test("deadline: many at once fire in their order; cancelling the earliest r
   deadline(30_000, () => fired.push(-1))();
   await new Promise<void>((resolve) => deadline(1, resolve));
   assert.deepEqual(fired, [8, 20, 31]);
+  // The wait left armed by a cancelled earlier deadline wakes with nothing due and
+  // arms for the later one: it fires once, at its own time, not at the earlier's.
+  deadline(3, () => fired.push(-3))();
+  const start = performance.now();
+  await new Promise<void>((resolve) => deadline(15, () => (fired.push(15), resolve())));
+  assert.ok(performance.now() - start >= 14, "not before its time (1 ms of slack)");
+  assert.deepEqual(fired, [8, 20, 31, 15]);
   listener.close();
   await accepting;
 });
