@@ -59,10 +59,10 @@ const TYPES: Record<string, EntryType> = { "-": "file", d: "dir", l: "symlink" }
  */
 export function modeFromString(letters: string): number {
   let mode = 0;
-  const bit = (i: number, c: string, v: number) => (letters[i] === c ? v : 0);
   for (let who = 0; who < 3; who++) {
     const shift = 6 - who * 3;
-    mode |= bit(who * 3, "r", 4 << shift) | bit(who * 3 + 1, "w", 2 << shift);
+    if (letters[who * 3] === "r") mode |= 4 << shift;
+    if (letters[who * 3 + 1] === "w") mode |= 2 << shift;
     const x = letters[who * 3 + 2];
     if (x === "x" || x === "s" || x === "t") mode |= 1 << shift;
   }
@@ -77,17 +77,19 @@ export function modeFromString(letters: string): number {
  * (links owner group), two (links owner: no group column, ftputil ticket #12;
  * or owner group: no link count) or one.
  */
-function ownership(middle: string | undefined): { owner?: string; group?: string } {
+function ownership(middle: string | undefined): [string | undefined, string | undefined] {
   // trim() and \s take the same characters: a trimmed, non-empty column text splits without empty parts.
   const trimmed = middle?.trim();
-  const cols = trimmed ? trimmed.split(/\s+/) : [];
-  const hasLinks = cols.length > 0 && /^\d+$/.test(cols[0]);
-  const rest = hasLinks ? cols.slice(1) : cols;
-  const out: { owner?: string; group?: string } = {};
-  if (rest.length > 0) out.owner = rest[0];
-  if (rest.length > 1) out.group = rest.slice(1).join(" ");
-  return out;
+  if (!trimmed) return [undefined, undefined];
+  const cols = trimmed.split(/\s+/);
+  const first = DIGITS.test(cols[0]) ? 1 : 0;
+  return [
+    cols[first],
+    cols.length <= first + 2 ? cols[first + 1] : cols.slice(first + 1).join(" "),
+  ];
 }
+
+const DIGITS = /^\d+$/;
 
 /** Reads the date columns into an mtime and its precision. */
 function readDate(
@@ -99,7 +101,13 @@ function readDate(
 ): { mtime: Date; precision: number } {
   const month0 = monthIndex(monthName);
   const day = Number(dayText);
-  const parts = when.split(/[\s:]+/).map(Number);
+  // `HH:MM` (the usual) and a year without a split; the rest (with seconds) split.
+  const colon = when.length <= 5 ? when.indexOf(":") : -1;
+  const parts = colon > 0
+    ? [Number(when.slice(0, colon)), Number(when.slice(colon + 1))]
+    : when.length <= 4
+    ? [Number(when)]
+    : when.split(/[\s:]+/).map(Number);
   let millis: number | undefined;
   let precision: number;
   if (parts.length === 1) {
@@ -158,15 +166,14 @@ export function parseUnixLine(line: string, ctx?: Partial<ParseContext>): ListEn
     if (arrow >= 0) [name, target] = [name.slice(0, arrow), name.slice(arrow + 4)];
   }
   if (name === "") throw new ListingParseError("ls -l line has no name", raw);
-  const entry: ListEntry = {
-    name,
-    type,
-    mtime,
-    precision,
-    mode: modeFromString(perms[2]),
-    ...ownership(middle),
-    raw,
-  };
+  const [owner, group] = ownership(middle);
+  const mode = modeFromString(perms[2]);
+  // Built whole (no spread of a columns object): the same keys, in the same order.
+  const entry: ListEntry = group !== undefined
+    ? { name, type, mtime, precision, mode, owner, group, raw }
+    : owner !== undefined
+    ? { name, type, mtime, precision, mode, owner, raw }
+    : { name, type, mtime, precision, mode, raw };
   // Device files show `major, minor` where the size would be.
   if (!sizeText.includes(",")) entry.size = Number(sizeText);
   if (target !== undefined) entry.target = target;
