@@ -8,7 +8,9 @@
  *   mtime that went with the rename, where one did): the rename happened;
  * - anything else: {@link RenameUnconfirmedError}, naming the path and the
  *   rename's last failure (the server's reply, or the cut).
- * Never an upload again, never "done" without the target's word.
+ * Never an upload again, never "done" without the target's word. The last
+ * cut rename is looked into also when no retry is left (`--retries 0`): the
+ * file is then done, or fails with the rename's error and keeps its partial.
  *
  * rclone removes the partial after a failed move and reports the error (its
  * next retry uploads the file again); lftp (`xfer:use-temp-file`) fails the
@@ -50,7 +52,11 @@ export interface ReplaceCheckedOptions {
   size: number;
   /** The mtime to give the target (with the rename where the endpoint can). */
   mtime?: Date;
-  /** Attempts to learn the outcome and to rename again. */
+  /**
+   * Renames again after a cut one that had not happened. The outcome of a cut
+   * rename is asked whatever the count, with `retries: 0` too: that sends no
+   * bytes and renames nothing, so it is no retry.
+   */
   retry?: RetryOptions;
   /** Stops the retries (and their delays). */
   signal?: AbortSignal;
@@ -84,23 +90,49 @@ export async function replaceChecked(
   const carried = mtime !== undefined && dst.capabilities().setMtime &&
     dst.renameWithMtime !== undefined;
   let cut: unknown = options.cut;
-  return await withRetry(async () => {
-    if (cut !== undefined) {
-      if (await renamed(dst, partial, path, cut, options.size, carried ? mtime : undefined)) {
-        log.info("{path}: the rename was cut, and it had happened", { path });
-        return carried || await applyMtime(dst, path, mtime);
+  /** Whether the cut rename happened (true), or did not and the partial is whole (false). */
+  const happened = async (cut: unknown): Promise<boolean> => {
+    if (!await renamed(dst, partial, path, cut, options.size, carried ? mtime : undefined)) {
+      return false;
+    }
+    log.info("{path}: the rename was cut, and it had happened", { path });
+    return true;
+  };
+  try {
+    return await withRetry(async () => {
+      if (cut !== undefined) {
+        if (await happened(cut)) return carried || await applyMtime(dst, path, mtime);
+        log.info("{path}: the rename was cut before it happened; renaming again", { path });
       }
-      log.info("{path}: the rename was cut before it happened; renaming again", { path });
-    }
+      try {
+        return await replaceDated(dst, partial, path, mtime);
+      } catch (error) {
+        // A refusal that is final (550) left both names as they were; anything temporary
+        // may have renamed on the way: looked at before anything else is done.
+        if (isTemporary(error)) cut = error;
+        throw error;
+      }
+    }, { ...options.retry, signal: options.signal, onRetry: options.onRetry });
+  } catch (error) {
+    // The retries are spent (none with `--retries 0`) and the last rename was cut: its
+    // outcome is still asked, as that sends nothing and renames nothing. A rename that did
+    // not happen is not made again here: the rename's error stands, the partial stays.
+    if (error !== cut || options.signal?.aborted) throw error;
+    let done: boolean;
     try {
-      return await replaceDated(dst, partial, path, mtime);
-    } catch (error) {
-      // A refusal that is final (550) left both names as they were; anything temporary
-      // may have renamed on the way: looked at before anything else is done.
-      if (isTemporary(error)) cut = error;
-      throw error;
+      done = await happened(cut);
+    } catch (check) {
+      if (check instanceof RenameUnconfirmedError) throw check;
+      throw new RenameUnconfirmedError(
+        partial,
+        path,
+        cut,
+        `it could not be checked (${errorMessage(check)})`,
+      );
     }
-  }, { ...options.retry, signal: options.signal, onRetry: options.onRetry });
+    if (!done) throw error;
+    return carried || await applyMtime(dst, path, mtime);
+  }
 }
 
 /**

@@ -25,7 +25,11 @@ import { at, put } from "./helpers.ts";
 const content = "the new bytes, all of them";
 
 /** One upload of `a.txt` to `up/` with the control connection cut as `cut` says. */
-async function uploadCut(peer: FtpPeer, cut: ControlCut): Promise<TransferResult | Error> {
+async function uploadCut(
+  peer: FtpPeer,
+  cut: ControlCut,
+  retries?: number,
+): Promise<TransferResult | Error> {
   await Deno.mkdir(`${peer.root}/up`, { recursive: true });
   await chownForVsftpd(`${peer.root}/up`);
   await using proxy = await startCutProxy({ targetPort: peer.port, controlCut: cut });
@@ -40,7 +44,7 @@ async function uploadCut(peer: FtpPeer, cut: ControlCut): Promise<TransferResult
     const result = await transferFile(src, "a.txt", ftp, "a.txt", {
       size,
       mtime: at(30),
-      retry: { baseDelayMs: 1 },
+      retry: { baseDelayMs: 1, retries },
     }).catch((error: Error) => error);
     assert.ok(proxy.controlCutDone(), "the rename was cut");
     const stores = proxy.commands().filter((c) => /^(STOR|APPE)\b/.test(c));
@@ -119,6 +123,32 @@ for (const [name, start] of servers) {
       });
       assert.ok(result instanceof RenameUnconfirmedError, String(result));
       assert.match(result.message, /has the size sent but the time .* it may be the old file/);
+    },
+  );
+
+  peerTest(
+    `${name}: with no retries, a rename done but its answer cut is still found done`,
+    [name],
+    async () => {
+      await using peer = await start();
+      // The look at the target sends no bytes and renames nothing: not a retry.
+      const result = await uploadCut(peer, { command: /^RNTO /, at: "reply" }, 0);
+      if (result instanceof Error) throw result;
+      assert.equal(result.mtimeSet, true);
+      await assertArrived(peer);
+    },
+  );
+
+  peerTest(
+    `${name}: with no retries, a rename cut before the server is not made again: the file fails`,
+    [name],
+    async () => {
+      await using peer = await start();
+      const result = await uploadCut(peer, { command: /^RNTO /, at: "command" }, 0);
+      assert.ok(result instanceof Error && !(result instanceof RenameUnconfirmedError));
+      assert.match(result.message, /control connection|closed/i);
+      assert.equal(await Deno.readTextFile(`${peer.root}/up/.a.txt.ferry.part`), content);
+      await assert.rejects(Deno.stat(`${peer.root}/up/a.txt`), Deno.errors.NotFound);
     },
   );
 }
