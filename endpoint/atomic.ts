@@ -10,7 +10,9 @@
  */
 import type { DirectSink, WriteOptions } from "./types.ts";
 import { basename, dirname, joinPath, normalizePath } from "./path.ts";
-import { InvalidPathError, SizeMismatchError } from "./errors.ts";
+import { InvalidPathError, SizeMismatchError, UnsupportedError } from "./errors.ts";
+import { mtimeNotSet } from "./mtime_warning.ts";
+import { logger } from "../util/log.ts";
 import { markReleasesChunks, releasesChunks } from "../util/files.ts";
 import { offerDirectWrite } from "./streams.ts";
 import { errorMessage } from "../util/errors.ts";
@@ -32,7 +34,11 @@ export interface WritePlan {
   size?: number;
   /** mtime to set on `target` after the commit. */
   mtime?: Date;
+  /** Hears that `mtime` was not set ({@link WriteOptions.onMtimeNotSet}). */
+  onMtimeNotSet?: (error: unknown) => void;
 }
+
+const log = logger("endpoint", "write");
 
 const tempPattern = /^\.(.+)\.ferry(-[0-9a-z]+)?\.part$/;
 
@@ -190,6 +196,7 @@ export function planWrite(path: string, options: WriteOptions = {}, random?: str
     keepOnFailure: resumable,
     size: options.size,
     mtime: options.mtime,
+    ...(options.onMtimeNotSet ? { onMtimeNotSet: options.onMtimeNotSet } : {}),
   };
 }
 
@@ -220,8 +227,14 @@ export interface WriteHooks {
   rename(from: string, to: string): Promise<void>;
   /** Removes a file; called for cleanup, so failures are ignored by the caller. */
   remove(name: string): Promise<void>;
-  /** Sets the mtime; omit when the backend cannot (the option is then ignored). */
+  /**
+   * Sets the mtime; omit when the backend cannot (the write's
+   * `onMtimeNotSet` then hears an `UnsupportedError`). A rejection is the
+   * time not set, never the write failed: the bytes are in place by then.
+   */
   setMtime?(path: string, mtime: Date): Promise<void>;
+  /** The endpoint's URL, naming it in the `UnsupportedError` of a time it cannot set. */
+  url?: string;
 }
 
 /**
@@ -378,13 +391,31 @@ async function openPlannedSink(
       }
       done = true;
       signal?.removeEventListener("abort", onAbort);
-      if (plan.mtime && hooks.setMtime) await hooks.setMtime(plan.target, plan.mtime);
+      if (plan.mtime) await datePlanned(plan, plan.mtime, hooks);
     },
     async abort(reason) {
       await (discarding ?? discard(reason, false));
     },
     releasesChunks: releasesChunks(sink),
   };
+}
+
+/**
+ * Gives the written target its planned mtime. The bytes are in place and
+ * right by now: a time that does not stick is a warning and the caller's
+ * `onMtimeNotSet`, never a failed write (endpoint/types.ts `WriteOptions.mtime`).
+ */
+async function datePlanned(plan: WritePlan, mtime: Date, hooks: WriteHooks): Promise<void> {
+  if (!hooks.setMtime) {
+    plan.onMtimeNotSet?.(new UnsupportedError("setMtime", hooks.url ?? "this endpoint"));
+    return;
+  }
+  try {
+    await hooks.setMtime(plan.target, mtime);
+  } catch (error) {
+    mtimeNotSet(log, plan.target, error);
+    plan.onMtimeNotSet?.(error);
+  }
 }
 
 /**

@@ -7,7 +7,8 @@ import {
   planWrite,
   tempName,
 } from "./atomic.ts";
-import { InvalidPathError, SizeMismatchError } from "./errors.ts";
+import { InvalidPathError, SizeMismatchError, UnsupportedError } from "./errors.ts";
+import { routeLogs } from "../util/log.ts";
 
 Deno.test("atomic: temporary and partial names", () => {
   assert.equal(tempName("dir/file.txt", "k3x9"), "dir/.file.txt.ferry-k3x9.part");
@@ -140,4 +141,62 @@ Deno.test("atomic: the direct sink keeps the stream's plan: commit, size checks,
   calls.length = 0;
   await assert.rejects(openPlannedDirect(planWrite("f", {}, "t"), hooks(false)), TypeError);
   assert.deepEqual(calls, ["open .f.ferry-t.part 0", "abort", "remove .f.ferry-t.part"]);
+});
+
+Deno.test("atomic: a time that does not stick is no failed write; the caller hears it", async () => {
+  const renamed: string[] = [];
+  const refusal = new Error("550 MFMT: Operation not permitted");
+  const hooks = (setMtime?: () => Promise<void>) => ({
+    open: () =>
+      Promise.resolve({
+        write: () => Promise.resolve(),
+        writeSync: () => {},
+        close: () => Promise.resolve(),
+        abort: () => Promise.resolve(),
+      }),
+    rename: (_from: string, to: string) => (renamed.push(to), Promise.resolve()),
+    remove: () => Promise.resolve(),
+    ...(setMtime ? { setMtime } : {}),
+    url: "ftp://h/",
+  });
+  const warnings: unknown[] = [];
+  routeLogs({
+    enabled: (_c, level) => level === "warning",
+    write: (r) => warnings.push(r.properties.path),
+  });
+  try {
+    const heard: unknown[] = [];
+    const options = { mtime: new Date(0), onMtimeNotSet: (e: unknown) => heard.push(e) };
+    // Refused: the bytes are in place, so close resolves; a warning, and the caller is told.
+    const stream = await openPlannedWrite(
+      planWrite("f", options),
+      hooks(() => Promise.reject(refusal)),
+    );
+    await ReadableStream.from([new Uint8Array(2)]).pipeTo(stream);
+    const direct = await openPlannedDirect(
+      planWrite("g", options),
+      hooks(() => Promise.reject(refusal)),
+    );
+    direct.writeSync(new Uint8Array(2));
+    await direct.close();
+    assert.deepEqual(renamed, ["f", "g"]);
+    assert.deepEqual(heard, [refusal, refusal]);
+    assert.deepEqual(warnings, ["f", "g"]);
+    // A backend that cannot set times at all: told, not logged (its capabilities say so).
+    heard.length = 0;
+    await ReadableStream.from([new Uint8Array(2)]).pipeTo(
+      await openPlannedWrite(planWrite("h", options), hooks()),
+    );
+    assert.equal(heard.length, 1);
+    assert.ok(heard[0] instanceof UnsupportedError && /ftp:\/\/h\//.test(heard[0].message));
+    assert.deepEqual(warnings, ["f", "g"]);
+    // Set: nothing heard.
+    heard.length = 0;
+    await ReadableStream.from([new Uint8Array(2)]).pipeTo(
+      await openPlannedWrite(planWrite("i", options), hooks(() => Promise.resolve())),
+    );
+    assert.deepEqual(heard, []);
+  } finally {
+    routeLogs(undefined);
+  }
 });

@@ -199,8 +199,22 @@ export interface WriteOptions {
   resumable?: boolean;
   /** Expected final size; a mismatch aborts the write and keeps the target intact. */
   size?: number;
-  /** Set this mtime after the write (when the backend can). */
+  /**
+   * Give the file this mtime once its bytes are in place, where the backend
+   * can. A time that does not stick does not fail the write: the bytes are
+   * there and right, so closing the stream resolves. A refused time (FTP's
+   * MFMT answered 550) is logged as a warning; {@link onMtimeNotSet} hears
+   * why, before the close resolves, then and also where the backend cannot
+   * set times at all (`capabilities().setMtime` false: an `UnsupportedError`,
+   * not logged). Backends whose writes are whole (S3) carry the time with the
+   * bytes: it cannot fail apart from them there.
+   */
   mtime?: Date;
+  /**
+   * Hears that {@link mtime} was not set, and why, before the close of the
+   * write resolves (the write itself succeeded). Not called when it was set.
+   */
+  onMtimeNotSet?: (error: unknown) => void;
   /** Aborts the operation. */
   signal?: AbortSignal;
   /**

@@ -361,15 +361,18 @@ async function transferWhole(
 ): Promise<TransferResult> {
   let attempts = 0;
   let mismatches = 0;
+  let undated = false; // the write's time did not stick (the bytes did)
   const exact = exactMtime(options);
   await withRetry(async (attempt) => {
     attempts = attempt + 1;
     const input = await src.read(srcPath, { signal: options.signal, onMtime: exact.hear });
     let output: WritableStream<Uint8Array>;
     try {
+      undated = false;
       output = await dst.write(dstPath, {
         size: options.size,
         mtime: exact.mtime(),
+        onMtimeNotSet: () => undated = true,
         signal: options.signal,
       });
     } catch (error) {
@@ -402,7 +405,7 @@ async function transferWhole(
       throw error;
     }
   }, { ...options.retry, signal: options.signal, onRetry: options.onRetry });
-  const mtimeSet = options.mtime !== undefined && dst.capabilities().setMtime;
+  const mtimeSet = options.mtime !== undefined && !undated;
   return {
     bytesSent: options.size,
     resumedFrom: 0,

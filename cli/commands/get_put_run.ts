@@ -30,7 +30,7 @@ import type { Stat } from "../../endpoint/types.ts";
 import { partialName } from "../../endpoint/atomic.ts";
 import { TransferVerificationError } from "../../sync/verify.ts";
 import { replaceChecked } from "../../sync/replace_checked.ts";
-import type { RenameTarget } from "../../sync/replace.ts";
+import { applyMtime, type RenameTarget } from "../../sync/replace.ts";
 import { getMtime } from "./get_mtime.ts";
 
 const log = logger("cli", "transfer");
@@ -301,9 +301,10 @@ async function putToEndpoint(
       throw error;
     }
     // Written under the real name, the time is set now; renamed, it went with the rename
-    // (false: the endpoint cannot set one, or refused it, said in the log).
+    // (false: the endpoint cannot set one, or refused it, said in the log). A refused time
+    // is a warning: the bytes are there (as the FTP path's, and the endpoints' own writes).
     const mtime = dated === undefined ? (await Deno.stat(local)).mtime : undefined;
-    if (mtime && ep.capabilities().setMtime) await ep.setMtime(name, mtime);
+    if (mtime && ep.capabilities().setMtime) await applyMtime(ep, name, mtime);
     else if (!dated && !ep.capabilities().setMtime) {
       log.info("{path} keeps the upload time: the endpoint cannot set it", { path: name });
     }

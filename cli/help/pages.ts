@@ -2030,4 +2030,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "ee0521898e534ff5";
+export const HELP_SOURCES_HASH = "6193cc398c63922b";

@@ -655,6 +655,7 @@ export class FtpEndpoint implements Endpoint {
       replace: (from, to) => this.#replace(from, to, true),
       resumeOverlap: this.#capabilities.resumeOverlap ?? 0,
       setMtime: this.#capabilities.setMtime,
+      url: this.url,
     };
   }
 

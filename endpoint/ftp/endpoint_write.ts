@@ -31,6 +31,8 @@ export interface EndpointFiles {
   resumeOverlap: number;
   /** Whether the server can set mtimes (`Capabilities.setMtime`). */
   setMtime: boolean;
+  /** The endpoint's URL (named in a write's warnings). */
+  url: string;
 }
 
 /**
@@ -68,6 +70,7 @@ export function writeHooks(files: EndpointFiles, size?: number): WriteHooks {
     },
     rename: (from, to) => files.replace(from, to),
     remove: (name) => host.remove(files.remote(name)),
+    url: files.url,
   };
   if (files.setMtime) {
     hooks.setMtime = (path, mtime) => host.setMtime(files.remote(path), mtime);

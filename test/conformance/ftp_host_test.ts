@@ -316,6 +316,21 @@ peerTest("ftp endpoint (proftpd, MFMT denied): a copy's time that does not stick
       ep.setMtime("g", when),
       (e: Error) => e instanceof FtpPermanentError && /550/.test(e.message),
     );
+    // A write given the time: the bytes arrived, so its close resolves (atomic or not); the
+    // caller hears the refusal, the log warns once a file.
+    for (const atomic of [true, false]) {
+      warnings.length = 0;
+      const heard: unknown[] = [];
+      await writeAll(
+        await ep.write("h", { atomic, mtime: when, onMtimeNotSet: (e) => heard.push(e) }),
+        text(`written, atomic ${atomic}`),
+      );
+      assert.equal(await Deno.readTextFile(join(peer.root, "h")), `written, atomic ${atomic}`);
+      assert.notEqual((await Deno.stat(join(peer.root, "h"))).mtime?.getTime(), when.getTime());
+      assert.equal(heard.length, 1);
+      assert.ok(heard[0] instanceof FtpPermanentError && /550/.test(heard[0].message));
+      assert.deepEqual(warnings, ["h"]);
+    }
   } finally {
     routeLogs(undefined);
     await ep.close();
