@@ -191,7 +191,12 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
         skips.push({ op: "skip", path, reason: "target cannot create symlinks" });
         continue;
       }
-      copies.push({ op: "symlink", path, target: s.target ?? "", reason });
+      if (s.target === undefined) {
+        // A link to "" would fail after the old entry there was removed: left as it is.
+        skips.push({ op: "skip", path, reason: "the source does not tell where the link points" });
+        continue;
+      }
+      copies.push({ op: "symlink", path, target: s.target, reason });
       needParents(path, dst, dirsToMake);
     } else {
       const backupTo = d?.type === "file" ? backup(path) : undefined;

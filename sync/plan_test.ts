@@ -141,3 +141,24 @@ Deno.test("planMirror: a target dir the source's walk left unreported stays whil
     "skip same.txt (same size+mtime)",
   ]);
 });
+
+Deno.test("planMirror: a link whose target the source does not tell is skipped, not made to ''", () => {
+  const link = (name: string, target?: string): Stat => ({
+    name,
+    type: "symlink",
+    size: 5,
+    mtime: t(0),
+    precision: 1000,
+    ...(target === undefined ? {} : { target }),
+  });
+  const src = tree([]);
+  src.entries.set("told", link("told", "a.txt"));
+  src.entries.set("untold", link("untold"));
+  const dst = tree([]);
+  dst.entries.set("untold", link("untold", "old.txt"));
+  const plan = planMirror(src, dst, { dstCanSymlink: true });
+  assert.deepEqual(plan.actions.map(describeAction), [
+    "symlink told -> a.txt (missing)",
+    "skip untold (the source does not tell where the link points)",
+  ]);
+});

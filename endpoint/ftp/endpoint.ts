@@ -66,10 +66,10 @@ export class FtpEndpoint implements Endpoint {
   /**
    * What `capabilities()` hands out, frozen and shared: it is asked several
    * times a file on the copy path, and a fresh copy each time was garbage.
-   * Keyed by whether the host fell back to LIST (which changes the answer);
-   * cleared when `#capabilities` changes.
+   * Keyed by whether the host fell back to LIST and whether its MLSD has
+   * shown links (each changes the answer); cleared when `#capabilities` changes.
    */
-  #shared?: { list: boolean; caps: Capabilities };
+  #shared?: { list: boolean; links: boolean; caps: Capabilities };
   #lent?: EndpointFiles;
 
   private constructor(host: FtpHost, root: string, url: string, capabilities: Capabilities) {
@@ -148,8 +148,9 @@ export class FtpEndpoint implements Endpoint {
       longLink,
       writeOffset: true,
       rename: true,
-      // pyftpdlib's MLSD reports links as their targets; LIST shows them.
-      symlinks: !mlsd,
+      // LIST shows links; pyftpdlib's MLSD reports a link as its target, ProFTPD's and
+      // Pure-FTPd's show it (see capabilities(): known later on other servers).
+      symlinks: !mlsd || host.mlsdShowsLinks(),
       hashes: hashNames(features),
       precision: mlsd ? Precision.seconds : Precision.minutes,
       maxConnections,
@@ -168,15 +169,19 @@ export class FtpEndpoint implements Endpoint {
    */
   capabilities(): Capabilities {
     const list = this.host.fellBackToList();
-    if (this.#shared?.list === list) return this.#shared.caps;
+    const links = this.host.mlsdShowsLinks();
+    const shared = this.#shared;
+    if (shared?.list === list && shared.links === links) return shared.caps;
     const own = this.#capabilities;
-    // A server that refused MLSD is listed with LIST since: links show, minutes.
+    // A server that refused MLSD is listed with LIST since: links show, minutes. A server
+    // whose MLSD showed a link shows links.
     const caps = Object.freeze({
       ...own,
       hashes: Object.freeze([...own.hashes]) as string[],
+      ...(links ? { symlinks: true } : {}),
       ...(list ? { symlinks: true, precision: Precision.minutes } : {}),
     });
-    this.#shared = { list, caps };
+    this.#shared = { list, links, caps };
     return caps;
   }
 

@@ -243,6 +243,21 @@ export class FtpHost implements AsyncDisposable {
     return this.#reader.fellBackToList;
   }
 
+  /**
+   * Whether this server's MLSD shows links as links (`OS.unix=slink`,
+   * `OS.unix=symlink`): ProFTPD and Pure-FTPd by their welcome, any other
+   * server once one of its MLSD listings showed a link. pyftpdlib's shows a
+   * link as its target.
+   *
+   * @example
+   * ```ts
+   * host.mlsdShowsLinks(); // true on ProFTPD
+   * ```
+   */
+  mlsdShowsLinks(): boolean {
+    return this.#reader.mlsdShowsLinks;
+  }
+
   // --- current directory -------------------------------------------------
 
   /**

@@ -230,6 +230,19 @@ export class StatReader {
   }
 
   /**
+   * Whether this server's MLSD shows a link as a link: known from its welcome
+   * (ProFTPD, Pure-FTPd), or since the first MLSD that showed one.
+   *
+   * @example
+   * ```ts
+   * reader.mlsdShowsLinks; // true on ProFTPD
+   * ```
+   */
+  get mlsdShowsLinks(): boolean {
+    return this.#mlsdShowsLinks;
+  }
+
+  /**
    * Called with an error to MLSD or MLST on `path`: when it is a refusal of
    * the command, listings use LIST from now on, said once in the log, and
    * true is returned. A 550 counts only when `listWorksThere` says the path
@@ -306,6 +319,7 @@ export class StatReader {
     }
     const stats = listingToStats(entries, dir);
     if (mlsd && !this.#mlsdShowsLinks) this.#mlsdShowsLinks = stats.some(isLink);
+    if (mlsd && stats.some(targetUnknown)) await this.#linkTargets(where, stats);
     // An incomplete listing is not cached: the next look asks the server again.
     if (stats.skipped === undefined) this.#cache.setListing(dir, stats, ticket);
     return stats;
@@ -460,25 +474,59 @@ export class StatReader {
   }
 
   /**
+   * Fills in the targets of links an MLSD named without one (ProFTPD's
+   * default `OS.unix=symlink`, Pure-FTPd's `OS.unix=slink:`) from a LIST of
+   * the same directory, whose `name -> target` says them: copying a link as
+   * a link needs its target, and following it must reach the file, not take
+   * the link's own size. One more listing, only of directories that hold
+   * such links. A link LIST leaves out (ProFTPD's to `.` and `..`) or a LIST
+   * refused keeps no target: following it probes the server (`#probeLink`).
+   */
+  async #linkTargets(dir: string, stats: StatList): Promise<void> {
+    let listed: StatList;
+    try {
+      listed = listingToStats(await this.#pool.withListing((c) => this.#listDir(c, dir)), dir);
+    } catch (error) {
+      if (error instanceof FtpPermanentError) return;
+      throw error;
+    }
+    const targets = new Map<string, string>();
+    for (const l of listed) if (l.type === "symlink" && l.target) targets.set(l.name, l.target);
+    for (const [i, s] of stats.entries()) {
+      const target = targetUnknown(s) ? targets.get(s.name) : undefined;
+      if (target !== undefined) stats[i] = { ...s, target };
+    }
+  }
+
+  /**
    * A link without a known target: a directory if CWD into it works, else a
    * file. Where the server's PWD then names the directory it led to
    * (Pure-FTPd's does), that is where the link leads (`real`): a walk must
    * know `up -> ..` for its parent, and Pure-FTPd's `unique` is the link's own.
    */
   async #probeLink(path: string, link: Stat): Promise<{ stat: Stat; real?: string }> {
-    const real = await this.#pool.withMain(async (c) => {
+    const refused = (error: unknown) => {
+      if (error instanceof FtpPermanentError) return undefined;
+      throw error;
+    };
+    const { real, size } = await this.#pool.withMain(async (c) => {
       try {
         await c.cwd(path);
         const where = await c.pwd();
         await c.cwd("/");
-        return where;
+        return { real: where };
       } catch (error) {
-        if (error instanceof FtpPermanentError) return undefined;
-        throw error;
+        refused(error);
       }
+      // A file: SIZE follows the link (the listing's size is the link's own, its target's
+      // length). Without SIZE, the link's own stands.
+      return { size: await c.size(path).catch(refused) };
     });
-    const stat: Stat = { ...link, type: real === undefined ? "file" : "dir", target: undefined };
-    return real === undefined || real === path || !real.startsWith("/") ? { stat } : { stat, real };
+    if (real === undefined) {
+      return { stat: { ...link, type: "file", size: size ?? link.size, target: undefined } };
+    }
+    const stat: Stat = { ...link, type: "dir", target: undefined };
+    return real === path || !real.startsWith("/") ? { stat } : { stat, real };
   }
 
   /**
@@ -555,4 +603,8 @@ export class StatReader {
 
 function isLink(stat: Stat): boolean {
   return stat.type === "symlink";
+}
+
+function targetUnknown(stat: Stat): boolean {
+  return stat.type === "symlink" && stat.target === undefined;
 }
