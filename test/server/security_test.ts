@@ -13,6 +13,9 @@ import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
 import { dec, enc, peerTest, put, testServer } from "./helpers.ts";
+import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
+import { startProftpd } from "../peers/proftpd.ts";
+import { startPureFtpd } from "../peers/pureftpd.ts";
 
 Deno.test("USER answers 331 for every name; a wrong password reads the same for all", async () => {
   await using t = await testServer();
@@ -401,3 +404,40 @@ peerTest(
     await readAll(data).catch(() => {});
   },
 );
+
+// ferry serve over an FTP server that shows links in its MLSD (ProFTPD, Pure-FTPd): the jail
+// follows them itself, as on a local disk; the server behind would follow one out of the home.
+for (
+  const [peer, start] of [["proftpd", startProftpd], ["pureftpd", startPureFtpd]] as const
+) {
+  peerTest(`${peer} behind ferry serve: links leaving the home are refused`, [peer], async () => {
+    await using backend = await start();
+    await Deno.writeTextFile(`${backend.root}/secret.txt`, "top secret");
+    await Deno.mkdir(`${backend.root}/home`);
+    await Deno.writeTextFile(`${backend.root}/home/ok.txt`, "fine");
+    await Deno.symlink("../secret.txt", `${backend.root}/home/up`);
+    await Deno.symlink("ok.txt", `${backend.root}/home/inside`);
+    const chown = ["-R", "-h", "--reference", backend.root, backend.root];
+    await new Deno.Command("chown", { args: chown }).output();
+    const endpoint = await FtpEndpoint.open(`ftp://${backend.host}:${backend.port}/`, {
+      credentials: { user: backend.user, password: backend.password },
+      timeout: 10,
+    });
+    const auth = new VirtualAuthorizer().addUser("u", {
+      password: "pw",
+      home: "home",
+      perm: "elr",
+    });
+    const srv = await startFtpServer({ endpoint, authorizer: auth, port: 0 });
+    try {
+      await using c = await Ctl.connect(srv.port);
+      await c.login("u", "pw");
+      await c.cmd("TYPE I");
+      assert.equal((await c.cmd("SIZE up")).code, 550);
+      assert.equal((await c.cmd("SIZE inside")).text, "4");
+    } finally {
+      await srv.close();
+      await endpoint.close();
+    }
+  });
+}
