@@ -698,6 +698,11 @@ export class FtpHost implements AsyncDisposable {
   open(path: string, mode: "r" | "rb", options?: OpenOptions): Promise<ReadableStream<Uint8Array>>;
   /**
    * Opens a remote file for writing (`"w"`/`"wb"`, or `"a"`/`"ab"` to append): the file is complete once the stream closes.
+   * Without TLS the stream comes before the server's 1xx to STOR (ftputil waits for it): the
+   * bytes go ahead, a round trip less. A STOR the server refuses (550 or 553: no permission, a
+   * bad name; 452 or 552: no room) fails a write once the refusal came, or the close at the
+   * latest, with the server's reply and the path (`FtpPermanentError`, `FtpTemporaryError`);
+   * a listing on another session may not show the file before the 1xx.
    *
    * @example
    * ```ts

@@ -287,6 +287,82 @@ for (
   });
 }
 
+/** Names in `dir` of the server's root, hidden ones too. */
+function namesIn(peer: FtpPeer, dir: string): string[] {
+  return [...Deno.readDirSync(join(peer.root, dir))].map((e) => e.name).sort();
+}
+
+/** The refusal of a STOR of `path`: the server's reply (`code`), naming the path. */
+function storRefused(path: string, code: RegExp) {
+  return (e: Error) =>
+    e instanceof FtpPermanentError && code.test(e.message) && e.message.includes(path);
+}
+
+// A STOR the server refuses (ProFTPD 550 at once; Pure-FTPd 553 once the data connection is
+// open): `open` does not wait for the 1xx, so the refusal is the error of a write or of the close
+// at the latest, as the server said it, with the path; nothing is left under the name.
+for (const server of servers.filter((s) => s.peer !== "pyftpdlib")) {
+  peerTest(
+    `ftp host (${server.name}): a STOR refused (no write permission) fails naming path and reply`,
+    [server.peer],
+    async () => {
+      await using peer = await server.start();
+      await Deno.mkdir(join(peer.root, "ro"));
+      await Deno.chmod(join(peer.root, "ro"), 0o555); // root's: the server's account may not write
+      await using host = await connect(peer);
+      await assert.rejects(
+        async () => await writeAll(await host.open("/ro/a.bin", "w"), text("refused")),
+        storRefused("/ro/a.bin", /\b55[03]\b/),
+      );
+      assert.deepEqual(namesIn(peer, "ro"), []);
+      // The host goes on: the next upload works.
+      await writeAll(await host.open("/ok.bin", "w"), text("fine"));
+      assert.equal(await Deno.readTextFile(join(peer.root, "ok.bin")), "fine");
+      const ep = await FtpEndpoint.open(`ftp://${peer.host}:${peer.port}/`, {
+        credentials: { user: peer.user, password: peer.password },
+        timeout: 10,
+      });
+      try {
+        for (const atomic of [true, false]) {
+          await assert.rejects(
+            async () => await writeAll(await ep.write("ro/b.bin", { atomic }), text("refused")),
+            storRefused("b.bin", /\b55[03]\b/),
+          );
+        }
+        assert.deepEqual(namesIn(peer, "ro"), []);
+      } finally {
+        await ep.close();
+      }
+    },
+  );
+}
+
+peerTest("ftp host (pure-ftpd, quota): a STOR over quota fails with the 552, nothing kept", [
+  "pureftpd",
+], async () => {
+  // At most 1 MB: Pure-FTPd takes the bytes, then drops the file and says why.
+  await using peer = await startPureFtpd({ extraArgs: ["-n", "10:1"], displayDotFiles: true });
+  await using host = await connect(peer);
+  const big = new Uint8Array(2 << 20);
+  await assert.rejects(
+    async () => await writeAll(await host.open("/a.bin", "w"), big),
+    storRefused("/a.bin", /\b552\b.*quota/is),
+  );
+  const ep = await FtpEndpoint.open(`ftp://${peer.host}:${peer.port}/`, {
+    credentials: { user: peer.user, password: peer.password },
+    timeout: 10,
+  });
+  try {
+    await assert.rejects(
+      async () => await writeAll(await ep.write("b.bin"), big),
+      storRefused("b.bin", /\b552\b/),
+    );
+  } finally {
+    await ep.close();
+  }
+  assert.deepEqual(namesIn(peer, ""), [".ftpquota"]);
+});
+
 peerTest("ftp endpoint (proftpd, MFMT denied): a copy's time that does not stick is a warning", [
   "proftpd",
 ], async () => {
