@@ -135,6 +135,13 @@ export function planSync(
       keep(p);
       return;
     }
+    if (action.op === "symlink" && st.target === undefined) {
+      // A link to "" would fail after the entry there was removed (as mirror's plan).
+      const reason = "the source does not tell where the link points";
+      skips.push({ op: "skip", path: p, reason, side: to });
+      keep(p);
+      return;
+    }
     copies.push(action);
     affects.set(action, [p]);
     next.set(p, { a: snapshotOf(st), b: snapshotOf(st) });

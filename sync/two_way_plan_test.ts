@@ -232,3 +232,23 @@ Deno.test("planSync: partials are resumed where the file still comes, else remov
   );
   assert.deepEqual(older.actions.map(describeAction), ["[b] transfer big (new on a, 100 bytes)"]);
 });
+
+Deno.test("planSync: a new link whose target the side does not tell is skipped, not made to ''", () => {
+  const link = (target?: string): Stat => ({
+    name: "",
+    type: "symlink",
+    size: 5,
+    mtime: t(0),
+    precision: 1000,
+    ...(target === undefined ? {} : { target }),
+  });
+  const plan = planSync(
+    tree({ told: link("a.txt"), untold: link() }),
+    tree({}),
+    state({}, true),
+  );
+  assert.deepEqual(plan.actions.map(describeAction), [
+    "[b] symlink told -> a.txt (new on a)",
+    "[b] skip untold (the source does not tell where the link points)",
+  ]);
+});
