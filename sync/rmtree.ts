@@ -118,6 +118,7 @@ export async function rmtree(
     } else {
       const tree = await listTree(ep, root, {
         symlinks: "copy-as-link",
+        linkTargets: false, // removed, not copied: their targets are not needed
         concurrency: options.listParallel,
         retry: options.retry,
         signal: options.signal,

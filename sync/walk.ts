@@ -39,6 +39,13 @@ export interface WalkOptions extends FilterRules {
   missingOk?: boolean;
   /** Retries of listings that fail temporarily (421, dropped connection...). */
   retry?: RetryOptions;
+  /**
+   * With `copy-as-link`: a link the listing named without its target (the
+   * MLSD of ProFTPD and Pure-FTPd) is looked up (`lstat`) for it, as copying
+   * or comparing it needs it. Default true; a walk that only removes links
+   * (rmtree) sets false and lists no more than the directories.
+   */
+  linkTargets?: boolean;
   /** Stops the walk; iteration ends with an abort error. */
   signal?: AbortSignal;
   /**
@@ -273,6 +280,12 @@ export class Walk implements AsyncIterable<WalkEntry> {
       if (stat.type === "symlink") {
         const policy = this.#options.symlinks ?? "skip";
         if (policy === "skip") continue;
+        if (
+          policy === "copy-as-link" && stat.target === undefined &&
+          this.#options.linkTargets !== false
+        ) {
+          stat = await this.#linkTarget(path, stat);
+        }
         if (policy === "follow") {
           const followed = await this.#follow(path, stat, job.hops);
           if (!followed) continue;
@@ -298,6 +311,16 @@ export class Walk implements AsyncIterable<WalkEntry> {
     out.push(...mine);
     const complete = this.errors.length === errorsBefore;
     this.#options.onListed?.({ path: job.path, entries: mine, partials, complete });
+  }
+
+  /** The link with its target, asked of the endpoint; as listed when it is gone since. */
+  async #linkTarget(path: string, link: Stat): Promise<Stat> {
+    try {
+      return await this.#ep.lstat(joinPath(this.#root, path));
+    } catch (error) {
+      if (error instanceof NotFoundError) return link;
+      throw error;
+    }
   }
 
   /** The stat of a link's target, or undefined (with a warning) when it must be left out. */

@@ -15,7 +15,7 @@ import { NotADirectoryError, NotFoundError, SymlinkLoopError } from "../errors.t
 import type { SessionPool } from "./pool.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import type { StatCache } from "./stat_cache.ts";
-import { linkTarget, remoteBasename, remoteDirname } from "./remote_path.ts";
+import { linkTarget, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
 
 const log = logger("endpoint", "ftp", "listing");
 const maxLinkHops = 40;
@@ -171,6 +171,8 @@ export class StatReader {
    * `slink`): known from its welcome, or from the first link one showed.
    */
   #mlsdShowsLinks: boolean;
+  /** LISTs under way for the targets of links an MLSD named without them, by directory. */
+  readonly #targetLists = new Map<string, Promise<Map<string, string>>>();
   /** Listings made from inside their directory, one at a time (they move the CWD). */
   #inside: Promise<unknown> = Promise.resolve();
 
@@ -319,7 +321,6 @@ export class StatReader {
     }
     const stats = listingToStats(entries, dir);
     if (mlsd && !this.#mlsdShowsLinks) this.#mlsdShowsLinks = stats.some(isLink);
-    if (mlsd && stats.some(targetUnknown)) await this.#linkTargets(where, stats);
     // An incomplete listing is not cached: the next look asks the server again.
     if (stats.skipped === undefined) this.#cache.setListing(dir, stats, ticket);
     return stats;
@@ -361,6 +362,12 @@ export class StatReader {
    * ```
    */
   async lstat(path: string, options: { confirmMissing?: boolean } = {}): Promise<Stat> {
+    const stat = await this.#lstatListed(path, options);
+    return targetUnknown(stat) ? await this.#withTarget(path, stat) : stat;
+  }
+
+  /** {@link lstat} as the listing (or MLST) has it: a link maybe without its target. */
+  async #lstatListed(path: string, options: { confirmMissing?: boolean }): Promise<Stat> {
     if (path === "/") return await this.rootStat();
     const hit = this.#cache.lookup(path);
     if (hit === "missing" && !options.confirmMissing) throw new NotFoundError(path);
@@ -474,28 +481,52 @@ export class StatReader {
   }
 
   /**
-   * Fills in the targets of links an MLSD named without one (ProFTPD's
-   * default `OS.unix=symlink`, Pure-FTPd's `OS.unix=slink:`) from a LIST of
-   * the same directory, whose `name -> target` says them: copying a link as
-   * a link needs its target, and following it must reach the file, not take
-   * the link's own size. One more listing, only of directories that hold
-   * such links. A link LIST leaves out (ProFTPD's to `.` and `..`) or a LIST
-   * refused keeps no target: following it probes the server (`#probeLink`).
+   * A link an MLSD named without its target (ProFTPD's default
+   * `OS.unix=symlink`, Pure-FTPd's `OS.unix=slink:`) with the target a LIST of
+   * its directory tells (`name -> target`), remembered for the path: copying a
+   * link as a link needs it, and following one must reach the file, not take
+   * the link's own size. Asked only here (an lstat of the link, a stat through
+   * it), never for a listing: a walk that skips links lists no more than before.
+   * The link as it was when LIST leaves it out (ProFTPD's links to `.` and
+   * `..`) or is refused: following it then probes the server (`#probeLink`).
    */
-  async #linkTargets(dir: string, stats: StatList): Promise<void> {
+  async #withTarget(path: string, link: Stat): Promise<Stat> {
+    if (!(await this.usesMlsd())) return link;
+    const dir = remoteDirname(path);
+    const ticket = this.#cache.begin();
+    let listed = this.#targetLists.get(dir);
+    if (!listed) {
+      // One LIST for the links of a directory looked at together (a walk's, a jail's).
+      listed = this.#listedTargets(dir).finally(() => this.#targetLists.delete(dir));
+      this.#targetLists.set(dir, listed);
+    }
+    const targets = await listed;
+    // The other links of the directory are remembered with theirs: a walk asks them next.
+    for (const s of this.#cache.getListing(dir) ?? []) {
+      const target = targetUnknown(s) ? targets.get(s.name) : undefined;
+      if (target !== undefined) {
+        this.#cache.setStat(remoteJoin(dir, s.name), { ...s, target }, ticket);
+      }
+    }
+    const target = targets.get(link.name);
+    if (target === undefined) return link;
+    const told = { ...link, target };
+    this.#cache.setStat(path, told, ticket);
+    return told;
+  }
+
+  /** The targets of the links a LIST of `dir` shows, by name (none when LIST is refused). */
+  async #listedTargets(dir: string): Promise<Map<string, string>> {
+    const targets = new Map<string, string>();
     let listed: StatList;
     try {
       listed = listingToStats(await this.#pool.withListing((c) => this.#listDir(c, dir)), dir);
     } catch (error) {
-      if (error instanceof FtpPermanentError) return;
+      if (error instanceof FtpPermanentError) return targets;
       throw error;
     }
-    const targets = new Map<string, string>();
     for (const l of listed) if (l.type === "symlink" && l.target) targets.set(l.name, l.target);
-    for (const [i, s] of stats.entries()) {
-      const target = targetUnknown(s) ? targets.get(s.name) : undefined;
-      if (target !== undefined) stats[i] = { ...s, target };
-    }
+    return targets;
   }
 
   /**

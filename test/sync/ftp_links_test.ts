@@ -14,6 +14,7 @@ import type { Peer } from "../peers/skip.ts";
 import type { FtpPeer } from "../peers/types.ts";
 import { startProftpd } from "../peers/proftpd.ts";
 import { startPureFtpd } from "../peers/pureftpd.ts";
+import { startCutProxy } from "../peers/cut_proxy.ts";
 import { contents, tempLocal } from "./helpers.ts";
 
 const servers: [Peer, () => Promise<FtpPeer>][] = [
@@ -57,16 +58,21 @@ for (const [name, start] of servers) {
   ], async () => {
     await using peer = await start();
     await linkedTree(peer);
-    const ftp = await FtpEndpoint.open(`ftp://${peer.host}:${peer.port}/`, {
+    await using proxy = await startCutProxy({ targetPort: peer.port }); // counts commands
+    const ftp = await FtpEndpoint.open(`ftp://127.0.0.1:${proxy.port}/`, {
       credentials: { user: peer.user, password: peer.password },
       timeout: 10,
     });
+    const lists = () => proxy.commands().filter((c) => /^LIST\b/.test(c)).length;
     try {
       for (const symlinks of ["skip", "follow", "copy-as-link"] as const) {
         await using down = await tempLocal();
         const r = await mirror(ftp, "", down, "", { symlinks, retry: { retries: 0 } });
         assert.deepEqual(r.errors, [], symlinks);
         assert.deepEqual(await contents(down), expected[symlinks], symlinks);
+        // The targets come from one LIST of the directory holding the links, asked when a
+        // link is followed or copied: a walk that skips links lists nothing more.
+        assert.equal(lists(), symlinks === "skip" ? 0 : 1, symlinks);
       }
       // The endpoint says what the server's listings show (its MLSD: links).
       assert.equal(ftp.capabilities().symlinks, true);
