@@ -194,6 +194,49 @@ export default definePlugin({
   }
 });
 
+Deno.test("put --no-atomic to another scheme that refuses the time: the bytes are there, a warning, exit 0", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // `undated://any/PATH` is the local directory PATH, whose setMtime is refused.
+    await Deno.writeTextFile(
+      join(dir, "undated_scheme.ts"),
+      `import { definePlugin, openEndpoint } from ${JSON.stringify(PLUGIN_ENTRY)};
+function refusesTimes(inner) {
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === "setMtime") return () => Promise.reject(new Error("550 MFMT: permission denied"));
+      const value = target[key];
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+export default definePlugin({
+  name: "undated-scheme",
+  endpointSchemes: [{
+    scheme: "undated",
+    open: async (url, options) => refusesTimes(await openEndpoint(url.pathname, { create: options.create })),
+  }],
+});
+`,
+    );
+    await Deno.mkdir(join(dir, "store"));
+    await Deno.writeTextFile(join(dir, "x.txt"), "the bytes");
+    const put = await ferry([
+      "put",
+      "--no-atomic",
+      join(dir, "x.txt"),
+      `undated://any${join(dir, "store")}/`,
+      "--plugin",
+      join(dir, "undated_scheme.ts"),
+    ]);
+    assert.equal(put.code, 0, put.stderr);
+    assert.match(put.stderr, /cannot set mtime of x\.txt: 550 MFMT: permission denied/);
+    assert.equal(await Deno.readTextFile(join(dir, "store", "x.txt")), "the bytes");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("get from another scheme checks the size its stat told before the rename: a short read fails, nothing under the name", async () => {
   const dir = await Deno.makeTempDir();
   try {
