@@ -173,6 +173,11 @@ export class StatReader {
   #mlsdShowsLinks: boolean;
   /** LISTs under way for the targets of links an MLSD named without them, by directory. */
   readonly #targetLists = new Map<string, Promise<Map<string, string>>>();
+  /**
+   * Links (as listed) whose directory's LIST did not tell their target
+   * either: not asked again until a new listing brings new stats.
+   */
+  readonly #untold = new WeakSet<Stat>();
   /** Listings made from inside their directory, one at a time (they move the CWD). */
   #inside: Promise<unknown> = Promise.resolve();
 
@@ -363,7 +368,9 @@ export class StatReader {
    */
   async lstat(path: string, options: { confirmMissing?: boolean } = {}): Promise<Stat> {
     const stat = await this.#lstatListed(path, options);
-    return targetUnknown(stat) ? await this.#withTarget(path, stat) : stat;
+    return targetUnknown(stat) && !this.#untold.has(stat)
+      ? await this.#withTarget(path, stat)
+      : stat;
   }
 
   /** {@link lstat} as the listing (or MLST) has it: a link maybe without its target. */
@@ -503,13 +510,16 @@ export class StatReader {
     const targets = await listed;
     // The other links of the directory are remembered with theirs: a walk asks them next.
     for (const s of this.#cache.getListing(dir) ?? []) {
-      const target = targetUnknown(s) ? targets.get(s.name) : undefined;
-      if (target !== undefined) {
-        this.#cache.setStat(remoteJoin(dir, s.name), { ...s, target }, ticket);
-      }
+      if (!targetUnknown(s)) continue;
+      const target = targets.get(s.name);
+      if (target === undefined) this.#untold.add(s);
+      else this.#cache.setStat(remoteJoin(dir, s.name), { ...s, target }, ticket);
     }
     const target = targets.get(link.name);
-    if (target === undefined) return link;
+    if (target === undefined) {
+      this.#untold.add(link);
+      return link;
+    }
     const told = { ...link, target };
     this.#cache.setStat(path, told, ticket);
     return told;

@@ -117,3 +117,29 @@ peerTest(
     }
   },
 );
+
+peerTest("sync/ftp proftpd: a link its LIST leaves out is asked about once, then probed", [
+  "proftpd",
+], async () => {
+  await using peer = await startProftpd();
+  await linkedTree(peer);
+  await Deno.symlink("..", `${peer.root}/d/up`); // ProFTPD's LIST leaves out links to ".."
+  const chown = ["-h", "--reference", peer.root, `${peer.root}/d/up`];
+  await new Deno.Command("chown", { args: chown }).output();
+  await using proxy = await startCutProxy({ targetPort: peer.port });
+  const ftp = await FtpEndpoint.open(`ftp://127.0.0.1:${proxy.port}/`, {
+    credentials: { user: peer.user, password: peer.password },
+    timeout: 10,
+  });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const link = await ftp.lstat("d/up");
+      assert.equal(link.type, "symlink");
+      assert.equal(link.target, undefined);
+    }
+    assert.equal((await ftp.stat("d/up")).type, "dir");
+    assert.equal(proxy.commands().filter((c) => /^LIST\b/.test(c)).length, 1);
+  } finally {
+    await ftp.close();
+  }
+});
