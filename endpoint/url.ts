@@ -14,21 +14,24 @@ import type { Endpoint } from "./types.ts";
 import { UnknownSchemeError } from "./errors.ts";
 import type * as Local from "./local.ts";
 import type * as Memory from "./memory.ts";
-import { FtpEndpoint } from "./ftp/endpoint.ts";
+import type * as Ftp from "./ftp/endpoint.ts";
 import { FTP_OPTIONS } from "./ftp/endpoint_options.ts";
 import type { SchemeOptions } from "./scheme_options.ts";
 
 export type { SchemeOption, SchemeOptions } from "./scheme_options.ts";
 
 /**
- * The local and memory endpoints, imported when a URL of theirs is opened (by
- * specifiers Deno cannot read ahead): a command that opens neither (a UFTP
- * `get`, whose local side is plain file I/O) does not load their ~47 KB of
- * code (docs/BENCHMARKS.md, session 10). The FTP endpoint stays static: the
- * `ftp:` schemes and the UFTP plugin are built on it.
+ * The endpoints, each imported when a URL of its scheme is first opened (by
+ * specifiers Deno cannot read ahead): a command that opens no local or memory
+ * endpoint (a UFTP `get`, whose local side is plain file I/O) does not load
+ * their ~47 KB of code (docs/BENCHMARKS.md, session 10), and one that opens
+ * no `ftp:`, `ftpes:` or `ftps:` URL (a local mirror, S3, `walk ./dir`) does
+ * not load the FTP stack (~45 modules under endpoint/ftp/ and ftp/). The
+ * `ftp:` schemes' options (FTP_OPTIONS) are plain data, imported statically.
  */
 const LOCAL_MODULE = new URL("./local.ts", import.meta.url).href;
 const MEMORY_MODULE = new URL("./memory.ts", import.meta.url).href;
+const FTP_MODULE = new URL("./ftp/endpoint.ts", import.meta.url).href;
 
 async function localEndpoint(
   path: string,
@@ -126,7 +129,10 @@ export const builtinEndpointSchemes: readonly EndpointOpener[] = [
       ? "explicit FTPS (AUTH TLS)"
       : "implicit FTPS (port 990)",
     options: FTP_OPTIONS,
-    open: (url, options) => FtpEndpoint.open(url, options),
+    open: async (url, options) => {
+      const { FtpEndpoint } = await import(FTP_MODULE) as typeof Ftp;
+      return await FtpEndpoint.open(url, options);
+    },
   })),
 ];
 
