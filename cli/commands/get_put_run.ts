@@ -18,20 +18,19 @@ import { isFtpUrl, openCliEndpoint } from "../endpoint.ts";
 import { splitLocation } from "../location.ts";
 import { UsageError } from "../../workflow/errors.ts";
 import { urlScheme } from "../../workflow/validate.ts";
-import { redactUrl } from "../../ftp/url.ts";
+import { redactUrl } from "../../util/redact.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import { SEGMENT_DEFAULTS, segmentCount } from "../../sync/segments.ts";
 import { late } from "../late.ts";
 import { fileToSink, fileToWritable, streamToFile } from "../../util/files.ts";
 import { logger } from "../../util/log.ts";
-import { CommandNotImplementedError, FtpPermanentError } from "../../ftp/errors.ts";
+import type * as FtpErrors from "../../ftp/errors.ts";
 import type { FtpHost } from "../../endpoint/ftp/host.ts";
 import type { Stat } from "../../endpoint/types.ts";
 import { partialName } from "../../endpoint/atomic.ts";
 import { TransferVerificationError } from "../../sync/verify.ts";
 import { replaceChecked } from "../../sync/replace_checked.ts";
 import { applyMtime, type RenameTarget } from "../../sync/replace.ts";
-import { getMtime } from "./get_mtime.ts";
 
 const log = logger("cli", "transfer");
 
@@ -84,7 +83,12 @@ const PUT_BLOCK = 128 * 1024;
  * Throws unless the server's SIZE of the uploaded file is the local file's
  * size; a server without SIZE (or refusing it) is taken at its 226's word.
  */
-async function checkStored(client: FtpClient, path: string, localSize: number): Promise<void> {
+async function checkStored(
+  client: FtpClient,
+  path: string,
+  localSize: number,
+  { FtpPermanentError }: typeof FtpErrors,
+): Promise<void> {
   let size: number;
   try {
     size = await client.size(path);
@@ -334,7 +338,13 @@ export async function runGet(
   // pget opens its -n connections; its default connection limit is none).
   const connections = ((opts as Record<string, unknown>).connections as number | undefined) ??
     segments;
-  const { client, host, path } = await connectFtp(cli, url, opts, connections);
+  // The FTP branches' own modules load beside the connection (which brings the wire
+  // client, ftp/reply.ts and ftp/errors.ts with it): a get or put of another scheme
+  // (the disk, S3) loads nothing of FTP.
+  const [{ client, host, path }, { getMtime }] = await Promise.all([
+    connectFtp(cli, url, opts, connections),
+    late<typeof import("./get_mtime.ts")>(import.meta.url, "./get_mtime.ts"),
+  ]);
   try {
     const target = await localTarget(local, path);
     // Asked for (--segments, --connections), or by default on a long link only.
@@ -436,7 +446,11 @@ export async function runPut(
   opts: Record<string, unknown>,
 ): Promise<void> {
   if (!isFtpUrl(url)) return await putToEndpoint(cli, local, url, opts);
-  const { client, host, path: rawPath } = await connectFtp(cli, url, opts);
+  const [{ client, host, path: rawPath }, errors] = await Promise.all([
+    connectFtp(cli, url, opts),
+    late<typeof FtpErrors>(import.meta.url, "../../ftp/errors.ts"), // see runGet
+  ]);
+  const { CommandNotImplementedError, FtpPermanentError } = errors;
   try {
     const path = rawPath === "" || rawPath.endsWith("/") ? rawPath + basename(local) : rawPath;
     const slash = path.lastIndexOf("/");
@@ -458,7 +472,7 @@ export async function runPut(
         fileToSink(file, sink, { signal: cli.signal, blockSize: PUT_BLOCK }),
         cli,
       );
-      await checkStored(client, temp, (await Deno.stat(local)).size);
+      await checkStored(client, temp, (await Deno.stat(local)).size, errors);
     } catch (error) {
       // Interrupted, the session may be stuck in an ABOR: the partial keeps its temporary name.
       if (opts.atomic && !cli.signal.aborted) await client.delete(temp).catch(() => undefined);

@@ -12,7 +12,7 @@ import type { CliContext } from "../context.ts";
 import { connectFtp } from "../lazy.ts";
 import { isFtpUrl, openCliEndpoint } from "../endpoint.ts";
 import { UsageError } from "../../workflow/errors.ts";
-import { redactUrl } from "../../ftp/url.ts";
+import { redactUrl } from "../../util/redact.ts";
 import { table } from "../format.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
 

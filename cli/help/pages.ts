@@ -2030,4 +2030,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "6193cc398c63922b";
+export const HELP_SOURCES_HASH = "7779167cd955cfbc";

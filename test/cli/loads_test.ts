@@ -48,7 +48,7 @@ async function ferryWithoutFtp(
   return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
 }
 
-Deno.test("loads: local commands load no FTP module (a local mirror, sync, walk, help)", async () => {
+Deno.test("loads: local commands load no FTP module (a local mirror, sync, walk, ls, get, put, help)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ferry-loads-" });
   try {
     await Deno.mkdir(`${dir}/a/sub`, { recursive: true });
@@ -60,6 +60,9 @@ Deno.test("loads: local commands load no FTP module (a local mirror, sync, walk,
       ["mirror", "--dry-run", "a", "c"], // through commander
       ["-q", "sync", "a", "d"],
       ["walk", "a"],
+      ["ls", "a"],
+      ["get", "a/one.txt", "got.txt"],
+      ["put", "a/one.txt", "e/put.txt"],
       ["--help"],
       ["--version"],
     ];
@@ -69,6 +72,8 @@ Deno.test("loads: local commands load no FTP module (a local mirror, sync, walk,
     }
     assert.equal(await Deno.readTextFile(`${dir}/b/sub/two.txt`), "two");
     assert.equal(await Deno.readTextFile(`${dir}/d/one.txt`), "one");
+    assert.equal(await Deno.readTextFile(`${dir}/got.txt`), "one");
+    assert.equal(await Deno.readTextFile(`${dir}/e/put.txt`), "one");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
