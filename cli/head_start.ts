@@ -20,17 +20,51 @@
  * @module
  */
 import type { HeadSession, HeadStart } from "./head_types.ts";
-import { FtpTimeoutError } from "../ftp/errors.ts";
-import { offerAhead } from "../ftp/head_sessions.ts";
-import { pipelinedLoginLines, welcomePipelinesLogin } from "../ftp/login_lines.ts";
-import { type Reply, ReplyParser } from "../ftp/reply.ts";
-import { formatHostPort } from "../ftp/host_port.ts";
-import { parseFtpUrl } from "../ftp/url.ts";
+import type * as Wire from "./head_wire.ts";
+import type { Reply } from "../ftp/reply_shape.ts";
 import { late, pauseLateImports } from "./late.ts";
 import { deadline as after } from "../util/timers.ts";
 import { type ArgScan, loadQuickModules, quickCommand, scanOf } from "./quick.ts";
 
 export type { HeadSession, HeadStart };
+
+/**
+ * The head start's FTP modules (cli/head_wire.ts: ftp/reply.ts, login_lines.ts,
+ * head_sessions.ts, errors.ts), imported as its connect leaves, by a specifier
+ * Deno cannot read ahead: a command with no `ftp://` URL loads none of them,
+ * and an FTP run's connect is not held back by their load.
+ */
+const WIRE = new URL("./head_wire.ts", import.meta.url).href;
+
+/** A plain `ftp://` URL as the head start reads it. */
+interface PlainFtpUrl {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+}
+
+/**
+ * Where a plain `ftp://` URL connects and who it logs in as, read as ftp/url.ts's
+ * `parseFtpUrl` reads it, without loading the FTP layer; undefined for anything
+ * else or anything that parser refuses (the usual path then says what is wrong).
+ */
+function plainFtpUrl(text: string): PlainFtpUrl | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+    if (url.protocol !== "ftp:" || !url.hostname) return undefined;
+    if (/[\r\n\0]/.test(decodeURIComponent(url.pathname))) return undefined;
+    return {
+      host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+      port: url.port ? Number(url.port) : 21,
+      user: url.username ? decodeURIComponent(url.username) : undefined,
+      password: url.password ? decodeURIComponent(url.password) : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The `ftp://` URL a `get`/`put` argument list will connect to, when nothing
@@ -229,15 +263,11 @@ export function ftpSideHeadPlan(
   ) {
     return undefined;
   }
-  let parsed;
-  try {
-    parsed = parseFtpUrl(urls[0]);
-  } catch {
-    return undefined;
-  }
+  const parsed = plainFtpUrl(urls[0]);
+  if (!parsed) return undefined;
   const password = passwordEnv !== undefined ? env(passwordEnv) : parsed.password;
   user ??= parsed.user;
-  if (user === undefined || password === undefined || parsed.tls !== "none") return undefined;
+  if (user === undefined || password === undefined) return undefined;
   return { url: urls[0], user, password };
 }
 
@@ -261,11 +291,18 @@ export function ftpSideHeadPlan(
  * ```
  */
 export function startFtpSideHead(plan: FtpSideHeadPlan): HeadStart {
-  const parsed = parseFtpUrl(plan.url);
+  const parsed = plainFtpUrl(plan.url);
+  if (!parsed) {
+    // Not a plan ftpSideHeadPlan makes: nothing to start.
+    const none = Promise.resolve();
+    return { url: plan.url, started: none, take: () => undefined, dispose: () => none };
+  }
+  const wire = import(WIRE) as Promise<typeof Wire>;
   const opening = (async () => {
-    const opened = await openWelcomed(parsed.host, parsed.port);
+    const opened = await openWelcomed(parsed.host, parsed.port, wire);
     if (!opened) return undefined;
     const { conn, welcome } = opened;
+    const { pipelinedLoginLines, welcomePipelinesLogin } = await wire;
     const sent = welcomePipelinesLogin(welcome.text)
       ? pipelinedLoginLines(plan.user, plan.password, {
         secure: false,
@@ -279,10 +316,15 @@ export function startFtpSideHead(plan: FtpSideHeadPlan): HeadStart {
     if (!await writeLines(conn, sent)) return undefined;
     return { conn, welcome, sent };
   })();
-  const withdraw = offerAhead(
-    { host: parsed.host, port: parsed.port, user: plan.user, password: plan.password },
-    opening,
+  // Offered once its module has loaded, which the rest waits for (`started`): the
+  // endpoint's session factory looks for it only after loading far more.
+  const withdraw = wire.then(({ offerAhead }) =>
+    offerAhead(
+      { host: parsed.host, port: parsed.port, user: plan.user, password: plan.password },
+      opening,
+    )
   );
+  withdraw.catch(() => {}); // the usual path then connects
   // The rest loads meanwhile, by late imports that Deno runs in one turn of its event
   // loop, the connect's and the welcome's continuations held back (the login went out
   // ~25 ms after the start on loopback). Each late import first gives them a turn:
@@ -293,12 +335,13 @@ export function startFtpSideHead(plan: FtpSideHeadPlan): HeadStart {
   settled.then(resume);
   return {
     url: plan.url,
-    // Nothing more to wait for: the job's walk is far longer than the rest of the load.
-    started: Promise.resolve(),
+    // The offer made (~1 ms, while the connect is under way); nothing more to wait
+    // for: the job's walk is far longer than the rest of the load.
+    started: withdraw.then(() => {}, () => {}),
     take: () => undefined, // the session factory takes it (endpoint/ftp/session.ts)
-    dispose: () => {
+    dispose: async () => {
       resume();
-      return withdraw();
+      await (await withdraw.catch(() => undefined))?.();
     },
   };
 }
@@ -333,13 +376,15 @@ export function startHead(url: string): HeadStart {
   const written = new Promise<void>((resolve) => wrote = resolve);
   const session = (async (): Promise<HeadSession | undefined> => {
     try {
-      const parsed = parseFtpUrl(url);
-      const opened = await openWelcomed(parsed.host, parsed.port);
+      const parsed = plainFtpUrl(url);
+      if (!parsed) return undefined;
+      const wire = import(WIRE) as Promise<typeof Wire>;
+      const opened = await openWelcomed(parsed.host, parsed.port, wire);
       if (!opened) return undefined;
       const { conn, welcome } = opened;
       const { user, password } = parsed;
       const ahead = user !== undefined && password !== undefined &&
-        welcomePipelinesLogin(welcome.text);
+        (await wire).welcomePipelinesLogin(welcome.text);
       // USER, PASS and FEAT only: OPTS UTF8 then follows as a timed command, the
       // session's first round trip (`fastestReplyMs`: get's segments on a far server).
       const sent = ahead ? [`USER ${user}`, `PASS ${password}`, "FEAT"] : [];
@@ -384,15 +429,21 @@ export function startHead(url: string): HeadStart {
   };
 }
 
-/** Connects and reads the 220 welcome; undefined when either failed (the usual path explains). */
+/**
+ * Connects and reads the 220 welcome; undefined when either failed (the usual
+ * path explains). The connect leaves at once, the welcome is read once `wire`
+ * (the FTP modules) has loaded: the server's welcome takes longer.
+ */
 async function openWelcomed(
   host: string,
   port: number,
+  wire: Promise<typeof Wire>,
 ): Promise<{ conn: Deno.TcpConn; welcome: Reply } | undefined> {
-  const peer = formatHostPort(host, port);
-  const conn = await connect(host, port, peer);
+  const connecting = connect(host, port, wire);
+  const { formatHostPort, readWelcome } = await wire;
+  const conn = await connecting;
   if (!conn) return undefined;
-  const welcome = await readWelcome(conn, peer);
+  const welcome = await readWelcome(conn, formatHostPort(host, port), TIMEOUT_MS);
   return welcome && { conn, welcome };
 }
 
@@ -403,7 +454,7 @@ async function openWelcomed(
 async function connect(
   host: string,
   port: number,
-  peer: string,
+  wire: Promise<typeof Wire>,
 ): Promise<Deno.TcpConn | undefined> {
   let cancel: (() => void) | undefined;
   const connecting = Deno.connect({ hostname: host, port });
@@ -413,7 +464,11 @@ async function connect(
   const deadline = new Promise<never>((_, reject) => {
     cancel = after(TIMEOUT_MS, () => {
       connecting.then((c) => c.close(), () => {});
-      reject(new FtpTimeoutError(`timed out connecting to ${peer}`));
+      wire.then(
+        ({ FtpTimeoutError, formatHostPort }) =>
+          reject(new FtpTimeoutError(`timed out connecting to ${formatHostPort(host, port)}`)),
+        reject,
+      );
     });
   });
   try {
@@ -421,49 +476,6 @@ async function connect(
   } finally {
     cancel?.();
   }
-}
-
-/**
- * The 220 welcome; undefined (the connection closed) for anything else, or
- * when more came with it than the welcome. Rejects, the connection closed,
- * when no reply comes within the deadline, as the client would.
- */
-async function readWelcome(conn: Deno.TcpConn, peer: string): Promise<Reply | undefined> {
-  const parser = new ReplyParser();
-  const decoder = new TextDecoder("utf-8");
-  const buffer = new Uint8Array(4096);
-  let timedOut = false;
-  // A deadline (see `connect`): the read keeps the process alive while it waits.
-  const cancel = after(TIMEOUT_MS, () => {
-    timedOut = true;
-    conn.close(); // ends the read below
-  });
-  let welcome: Reply | undefined;
-  try {
-    while (true) {
-      const n = await conn.read(buffer).catch(() => null);
-      if (timedOut) throw new FtpTimeoutError(`no reply from ${peer} within ${TIMEOUT_MS} ms`);
-      if (n === null) break;
-      const replies = parser.push(decoder.decode(buffer.subarray(0, n), { stream: true }));
-      if (replies.length === 0) continue;
-      const only = replies.length === 1 && !parser.partial;
-      if (only && replies[0].code === 220) welcome = replies[0];
-      break;
-    }
-  } catch (error) {
-    if (error instanceof FtpTimeoutError) throw error;
-    // A line the parser refuses: the usual path says so.
-  } finally {
-    cancel();
-  }
-  if (!welcome) {
-    try {
-      conn.close();
-    } catch {
-      // closed already
-    }
-  }
-  return welcome;
 }
 
 /** Writes the lines in one write; false (the connection closed) when that failed. */

@@ -11,9 +11,15 @@
  */
 import { VERSION } from "./version.ts";
 import { late } from "./late.ts";
-import type { HeadStart } from "./head_types.ts";
 import {
-  type ArgScan,
+  ftpSideHeadPlan,
+  headStartUrl,
+  startFtpSideHead,
+  startHead,
+  startUftpHeadStart,
+  uftpHeadPlan,
+} from "./head_start.ts";
+import {
   quickCommand,
   quickMirror,
   quickSync,
@@ -101,7 +107,18 @@ export async function main(args: string[]): Promise<number> {
   // A plain get/put skips commander (cli/quick.ts); of a plain ftp:// URL, it
   // logs in first, and the server checks the password while the rest loads.
   const quick = quickCommand(scan);
-  const headStart = await startAhead(args, scan);
+  const headUrl = headStartUrl(scan);
+  // Of a uftp:// URL (quick or through commander): the auth request and the
+  // UFTPD login, taken by the UFTP endpoint (plugins/uftp/head.ts).
+  const uftpPlan = headUrl === undefined ? uftpHeadPlan(scan) : undefined;
+  // Of `sync` or `mirror` with a plain ftp:// side: its first session connects
+  // and logs in while commander and the rest load (endpoint/ftp/session.ts takes it).
+  const sidePlan = headUrl === undefined && !uftpPlan ? ftpSideHeadPlan(scan) : undefined;
+  const headStart = headUrl !== undefined
+    ? startHead(headUrl)
+    : sidePlan
+    ? startFtpSideHead(sidePlan)
+    : uftpPlan && await startUftpHeadStart(uftpPlan);
   await headStart?.started;
   try {
     if (quick) return await runQuick(quick, headStart);
@@ -111,34 +128,6 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     await headStart?.dispose();
   }
-}
-
-/**
- * The head start of an argument list that names an `ftp://` or `uftp://` URL
- * (cli/head_start.ts), else undefined. Its module, and the FTP modules it
- * needs, are imported only then: a local mirror, a `walk ./dir` or an S3
- * command loads nothing of FTP.
- */
-async function startAhead(args: readonly string[], scan: ArgScan): Promise<HeadStart | undefined> {
-  if (!args.some((a) => /^u?ftp:\/\//i.test(a))) return undefined;
-  const {
-    ftpSideHeadPlan,
-    headStartUrl,
-    startFtpSideHead,
-    startHead,
-    startUftpHeadStart,
-    uftpHeadPlan,
-  } = await late<typeof import("./head_start.ts")>(import.meta.url, "./head_start.ts");
-  const headUrl = headStartUrl(scan);
-  if (headUrl !== undefined) return startHead(headUrl);
-  // Of a uftp:// URL (quick or through commander): the auth request and the
-  // UFTPD login, taken by the UFTP endpoint (plugins/uftp/head.ts).
-  const uftpPlan = uftpHeadPlan(scan);
-  if (uftpPlan) return await startUftpHeadStart(uftpPlan);
-  // Of `sync` or `mirror` with a plain ftp:// side: its first session connects
-  // and logs in while commander and the rest load (endpoint/ftp/session.ts takes it).
-  const sidePlan = ftpSideHeadPlan(scan);
-  return sidePlan && startFtpSideHead(sidePlan);
 }
 
 /** Any command, through commander (see {@link main}). */
