@@ -49,11 +49,16 @@ export async function openControl(options: FtpClientOptions): Promise<OpenedCont
     localAddress: options.sourceAddress,
   });
   if (tls === "implicit") {
-    socket = await (await tlsCode()).startTlsClient(
-      socket,
-      host,
-      options.tlsOptions ?? {},
-      timeoutMs,
+    const code = await tlsCode();
+    socket = await code.startTlsClient(socket, host, options.tlsOptions ?? {}, timeoutMs).catch(
+      (error) => {
+        if (!(error instanceof code.TlsError) || error.code !== "ENOTTLS") throw error;
+        throw new code.TlsError(
+          `${formatHostPort(host, port)} did not speak TLS (implicit FTPS, ftps://): a plain ` +
+            `FTP server there? Try ftpes:// (AUTH TLS on a plain port) or ftp://`,
+          { code: "ENOTTLS", host, cause: error },
+        );
+      },
     );
   }
   return await welcomed(socket, options, host, port);

@@ -368,11 +368,20 @@ function handshake(
     };
     const onError = (cause: Error) =>
       settle(
-        new TlsError(`TLS handshake with ${host} failed: ${cause.message}`, {
-          code: "ETLSHANDSHAKE",
-          host,
-          cause,
-        }),
+        notTlsRecord(cause)
+          ? new TlsError(
+            `${host} did not speak TLS: it answered with bytes that are no TLS record`,
+            {
+              code: "ENOTTLS",
+              host,
+              cause,
+            },
+          )
+          : new TlsError(`TLS handshake with ${host} failed: ${cause.message}`, {
+            code: "ETLSHANDSHAKE",
+            host,
+            cause,
+          }),
       );
     const onClose = () =>
       settle(
@@ -395,6 +404,15 @@ function handshake(
     secure.on("error", onError);
     secure.once("close", onClose);
   });
+}
+
+/**
+ * Whether a handshake error says the peer's bytes were no TLS record (rustls'
+ * `InvalidContentType`, OpenSSL's `wrong version number`): the peer speaks
+ * something else, plain FTP most often. Such a peer is not "TLS 1.3 only".
+ */
+function notTlsRecord(cause: Error): boolean {
+  return /InvalidContentType|wrong version number|unknown protocol/i.test(cause.message);
 }
 
 function warnInsecure(chain: X509Certificate[], name: string, options: TlsOptions): void {

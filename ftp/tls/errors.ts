@@ -8,8 +8,17 @@
  */
 import { FtpError } from "../errors.ts";
 
-/** Codes of {@link TlsError}: `ETLSTIMEOUT` may be retried, the others are permanent. */
-export type TlsErrorCode = "ETLSTIMEOUT" | "ETLSHANDSHAKE" | "ETLSCONFIG" | "ETLSSTATE";
+/**
+ * Codes of {@link TlsError}: `ETLSTIMEOUT` may be retried, the others are permanent.
+ * `ENOTTLS`: the peer answered the handshake with bytes that are no TLS record
+ * (a plain FTP server's `220` welcome, say).
+ */
+export type TlsErrorCode =
+  | "ETLSTIMEOUT"
+  | "ETLSHANDSHAKE"
+  | "ENOTTLS"
+  | "ETLSCONFIG"
+  | "ETLSSTATE";
 
 /**
  * A TLS handshake that failed or ran past its deadline, or TLS options that cannot
