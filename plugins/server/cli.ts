@@ -10,8 +10,11 @@ import {
   isEndpointUrl,
   LocalEndpoint,
   logger,
+  NotADirectoryError,
+  NotFoundError,
   openEndpoint,
   type PluginCommand,
+  UsageError,
 } from "../../plugin.ts";
 import { type Authorizer, ChainAuthorizer } from "./authorizers.ts";
 import {
@@ -245,8 +248,13 @@ async function runServe(args: string[], context?: CommandContext): Promise<numbe
     };
   }
   const open = async (target: string): Promise<Endpoint> => {
-    if (!isEndpointUrl(target)) return new LocalEndpoint(target);
-    return context ? await context.openEndpoint(target) : await openEndpoint(target);
+    const ep = !isEndpointUrl(target)
+      ? new LocalEndpoint(target)
+      : context
+      ? await context.openEndpoint(target)
+      : await openEndpoint(target);
+    if (ep instanceof LocalEndpoint) await needDirectory(ep, target);
+    return ep;
   };
   const { options, endpoints, describe } = await buildServerOptions(config, {
     open,
@@ -271,6 +279,26 @@ async function runServe(args: string[], context?: CommandContext): Promise<numbe
   await srv.close();
   for (const ep of endpoints) await ep.close().catch(() => {});
   return 0;
+}
+
+/**
+ * A local directory to serve must be there before anything is served: a
+ * usage error (exit 2) naming it, where a missing one would otherwise only
+ * show as 550s to every client.
+ */
+async function needDirectory(ep: LocalEndpoint, target: string): Promise<void> {
+  try {
+    const stat = await ep.stat("");
+    if (stat.type === "dir") return;
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      await ep.close();
+      throw new UsageError(`cannot serve ${target}: it does not exist`);
+    }
+    if (!(error instanceof NotADirectoryError)) throw error;
+  }
+  await ep.close();
+  throw new UsageError(`cannot serve ${target}: it is not a directory`);
 }
 
 /** Makes the authorizer a plugin registered under `name`, checking its shape. */
