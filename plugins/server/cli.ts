@@ -43,7 +43,8 @@ Without -u or --credentials, anonymous users get read-only access.
   -d, --directory DIR       what to serve (same as the argument)
   -w, --write               give anonymous users write access (with a warning)
   -u, --username NAME       a user with full access (instead of anonymous)
-  -P, --password PASS       that user's password
+  -P, --password PASS       that user's password (default: $FERRY_SERVE_PASSWORD,
+                            which keeps it out of the process list)
   -r, --range FROM-TO       passive ports, e.g. 60000-60100
   -D, --debug               log every command (passwords masked)
       --tls-cert FILE       certificate (PEM); enables AUTH TLS
@@ -121,15 +122,20 @@ function int(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
+/** The variable `-u NAME` takes its password from when no `-P` is given. */
+export const SERVE_PASSWORD_ENV = "FERRY_SERVE_PASSWORD";
+
 /**
- * Parses the arguments of `ferry serve` (no I/O).
+ * Parses the arguments of `ferry serve` (no I/O). `env.password` is the
+ * value of {@link SERVE_PASSWORD_ENV}: `-u NAME`'s password when no `-P`.
  *
  * @example
  * ```ts
  * parseServeArgs(["-p", "0", "-w", "/srv/ftp"]).config; // { port: 0, root: "/srv/ftp", ... }
+ * parseServeArgs(["-u", "bob"], { password: "pw" }).password; // "pw"
  * ```
  */
-export function parseServeArgs(args: string[]): ServeArgs {
+export function parseServeArgs(args: string[], env: { password?: string } = {}): ServeArgs {
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
@@ -142,10 +148,15 @@ export function parseServeArgs(args: string[]): ServeArgs {
       code: "ESERVERUSAGE",
     });
   }
-  if ((v.username === undefined) !== (v.password === undefined)) {
-    throw new FtpServerError("-u/--username and -P/--password go together", {
-      code: "ESERVERUSAGE",
-    });
+  if (v.username === undefined && v.password !== undefined) {
+    throw new FtpServerError("-P/--password needs -u/--username", { code: "ESERVERUSAGE" });
+  }
+  const password = v.username === undefined ? undefined : v.password ?? (env.password || undefined);
+  if (v.username !== undefined && password === undefined) {
+    throw new UsageError(
+      `-u/--username needs a password: -P/--password or ${SERVE_PASSWORD_ENV} (the variable ` +
+        "keeps it out of the process list)",
+    );
   }
   if ((v["tls-cert"] === undefined) !== (v["tls-key"] === undefined)) {
     throw new FtpServerError("--tls-cert and --tls-key go together", { code: "ESERVERUSAGE" });
@@ -199,7 +210,7 @@ export function parseServeArgs(args: string[]): ServeArgs {
     authorizer: v.authorizer,
     authorizerOptions,
     username: v.username,
-    password: v.password,
+    password,
     write: v.write ?? false,
     debug: v.debug ?? false,
     help: v.help ?? false,
@@ -214,7 +225,7 @@ function merge(file: ServeConfig, flags: ServeConfig): ServeConfig {
 }
 
 async function runServe(args: string[], context?: CommandContext): Promise<number> {
-  const a = parseServeArgs(args);
+  const a = parseServeArgs(args, { password: Deno.env.get(SERVE_PASSWORD_ENV) });
   if (a.help) {
     console.log(SERVE_HELP);
     return 0;
@@ -228,9 +239,10 @@ async function runServe(args: string[], context?: CommandContext): Promise<numbe
   let config = a.configFile ? merge(await readConfig(a.configFile), a.config) : a.config;
   config = { interface: "0.0.0.0", port: 2121, ...config };
   if (a.username !== undefined) {
-    // pyftpdlib's -u/-P: one user with every permission. The password is on the
-    // command line anyway, so it is compared as clear text in constant time (a
-    // hash would only make every login pay for it: issue 11, 14 x pyftpdlib).
+    // pyftpdlib's -u/-P: one user with every permission. The password is in
+    // this process's argv or environment anyway, so it is compared as clear text
+    // in constant time (a hash would only make every login pay for it: issue 11,
+    // 14 x pyftpdlib).
     config.users = [...(config.users ?? []), {
       name: a.username,
       password: a.password!,

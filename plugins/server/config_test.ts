@@ -11,7 +11,11 @@ Deno.test("serve arguments and config validation", () => {
     maxConnections: 5,
   });
   assert.equal(a.write, true);
-  assert.throws(() => parseServeArgs(["-u", "bob"]), /go together/);
+  assert.throws(() => parseServeArgs(["-u", "bob"]), /-P\/--password or FERRY_SERVE_PASSWORD/);
+  assert.throws(() => parseServeArgs(["-P", "pw"]), /needs -u/);
+  assert.equal(parseServeArgs(["-u", "bob"], { password: "env-pw" }).password, "env-pw");
+  assert.equal(parseServeArgs(["-u", "bob", "-P", "flag"], { password: "env" }).password, "flag");
+  assert.equal(parseServeArgs(["-P", "x", "-u", "b"], { password: "" }).password, "x");
   assert.throws(() => parseServeArgs(["--implicit-tls"]), /need --tls-cert/);
   assert.throws(() => parseServeArgs(["--bogus"]), /Unknown option/);
   assert.deepEqual(parseRange([1, 2]), [1, 2]);

@@ -56,3 +56,61 @@ Deno.test("ferry serve DIR that does not exist, or is a file: exit 2 naming it",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** The reply to a login on 127.0.0.1:`port` (USER then PASS), as `code text`. */
+async function login(port: number, user: string, password: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const lines = conn.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const reply = async () => {
+    while (!/^\d{3} .*\r\n/m.test(text)) {
+      const { done, value } = await lines.read();
+      if (done) throw new Error(`closed after: ${text}`);
+      text += value;
+    }
+    const m = /^(\d{3} .*)\r\n/m.exec(text)!;
+    text = text.slice(m.index + m[0].length);
+    return m[1];
+  };
+  const send = (line: string) => conn.write(new TextEncoder().encode(`${line}\r\n`));
+  try {
+    await reply(); // 220
+    await send(`USER ${user}`);
+    await reply(); // 331
+    await send(`PASS ${password}`);
+    return await reply();
+  } finally {
+    await lines.cancel();
+  }
+}
+
+Deno.test("ferry serve -u NAME takes the password from FERRY_SERVE_PASSWORD when no -P", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ferry-serve-" });
+  try {
+    const run = await serveOutcome(["-u", "bob", dir], { FERRY_SERVE_PASSWORD: "from-env-pw" });
+    assert.ok(run.port !== undefined, `did not start: exit ${run.code} ${run.stderr}`);
+    try {
+      assert.match(await login(run.port, "bob", "wrong"), /^530 /);
+      assert.match(await login(run.port, "bob", "from-env-pw"), /^230 /);
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.child.status;
+    }
+    // -P wins over the variable; -u with neither is a usage error that names both.
+    const flag = await serveOutcome(["-u", "bob", "-P", "flag-pw", dir], {
+      FERRY_SERVE_PASSWORD: "from-env-pw",
+    });
+    assert.ok(flag.port !== undefined, flag.stderr);
+    try {
+      assert.match(await login(flag.port, "bob", "flag-pw"), /^230 /);
+    } finally {
+      flag.child.kill("SIGTERM");
+      await flag.child.status;
+    }
+    const none = await serveOutcome(["-u", "bob", dir]);
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /-P\/--password or FERRY_SERVE_PASSWORD/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
