@@ -46,9 +46,8 @@ export class TooManyConnectionsError extends FtpTemporaryError {
 const busyText =
   /too many|overloaded|try (again |back )?later|is restricted to|maximum number|only.*session allowed/i;
 
-/** Whether a reply to the greeting (`command` undefined) or the login turns the session away. */
-function refusesSession(reply: Reply, command: string | undefined): boolean {
-  if (command !== undefined && command !== "login") return false;
+/** Whether a reply to the greeting or the login turns the session away. */
+function refusesSession(reply: Reply): boolean {
   return reply.code === 421 || (reply.code === 530 && busyText.test(reply.text));
 }
 
@@ -117,9 +116,39 @@ export function maskCommand(command: string): string {
 export function errorForReply(reply: Reply, command?: string, cause?: unknown): FtpError {
   const masked = command === undefined ? undefined : maskCommand(command);
   const where = masked === undefined ? "" : ` to ${masked}`;
-  const message = `server replied ${reply.code} ${reply.text}${where}`;
-  const options = { reply, command: masked, cause };
-  if (refusesSession(reply, command)) {
+  const said = reply.code >= 400 && reply.code < 600 ? "server replied" : "unexpected reply";
+  return typedReplyError(reply, `${said} ${reply.code} ${reply.text}${where}`, {
+    command: masked,
+    cause,
+    session: command === undefined || command === "login",
+  });
+}
+
+/**
+ * The typed error for a login the server refused (its reply to USER, PASS or
+ * ACCT), its message naming who logged in where (`bob@ftp.example.org:21`,
+ * never the password) and the server's reply; `command` is `"login"`.
+ *
+ * @example
+ * ```ts
+ * const err = loginRefused({ code: 530, lines: ["530 Login incorrect."], text: "Login incorrect." }, "bob@127.0.0.1:21");
+ * err.message; // "login as bob@127.0.0.1:21 refused: 530 Login incorrect."
+ * ```
+ */
+export function loginRefused(reply: Reply, who: string): FtpError {
+  return typedReplyError(reply, `login as ${who} refused: ${reply.code} ${reply.text}`, {
+    command: "login",
+    session: true,
+  });
+}
+
+function typedReplyError(
+  reply: Reply,
+  message: string,
+  o: { command?: string; cause?: unknown; session: boolean },
+): FtpError {
+  const options = { reply, command: o.command, cause: o.cause };
+  if (o.session && refusesSession(reply)) {
     return new TooManyConnectionsError(message, { ...options, code: `EFTP${reply.code}` });
   }
   if (reply.code >= 400 && reply.code < 500) {
@@ -131,5 +160,5 @@ export function errorForReply(reply: Reply, command?: string, cause?: unknown): 
     }
     return new FtpPermanentError(message, { ...options, code: `EFTP${reply.code}` });
   }
-  return new FtpReplyError(`unexpected reply ${reply.code} ${reply.text}${where}`, options);
+  return new FtpReplyError(message, options);
 }

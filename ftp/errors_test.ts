@@ -4,6 +4,7 @@ import {
   errorForReply,
   FtpPermanentError,
   FtpTemporaryError,
+  loginRefused,
   TooManyConnectionsError,
 } from "./errors.ts";
 
@@ -31,4 +32,14 @@ Deno.test("errorForReply: a wrong password and a 421 to another command are not"
   const stalled = errorForReply(reply(421, "Data connection timed out."), "RETR a");
   assert.ok(stalled instanceof FtpTemporaryError);
   assert.ok(!(stalled instanceof TooManyConnectionsError));
+});
+
+Deno.test("loginRefused: names who and where with the reply, typed as errorForReply's login", () => {
+  const wrong = loginRefused(reply(530, "Login incorrect."), "bob@127.0.0.1:21");
+  assert.equal(wrong.message, "login as bob@127.0.0.1:21 refused: 530 Login incorrect.");
+  assert.ok(wrong instanceof FtpPermanentError && !isTemporary(wrong));
+  assert.equal(wrong.command, "login");
+  const busy = loginRefused(reply(530, "Sorry, the maximum number of clients (2)"), "b@h:21");
+  assert.ok(busy instanceof TooManyConnectionsError && isTemporary(busy));
+  assert.ok(loginRefused(reply(421, "Too many."), "b@h:21") instanceof TooManyConnectionsError);
 });

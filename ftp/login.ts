@@ -6,7 +6,7 @@
  * ./login_lines.ts (the CLI's head start writes the same ones).
  * @module
  */
-import { CommandNotImplementedError, errorForReply, FtpError } from "./errors.ts";
+import { CommandNotImplementedError, errorForReply, FtpError, loginRefused } from "./errors.ts";
 import { loginAfterLines, pipelinedLoginLines, welcomePipelinesLogin } from "./login_lines.ts";
 import { parseEpsv, parseFeatures, type Reply } from "./reply.ts";
 import type { ClientSession } from "./client_session.ts";
@@ -80,11 +80,16 @@ export async function loginSequence(
       tell();
     }
     if (reply.code === 332) reply = await s.control.command(`ACCT ${account}`);
-    if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
+    if (reply.code !== 230 && reply.code !== 202) throw loginRefused(reply, who(s, user));
     return reply;
   });
   await afterLogin(s, commands);
   return reply;
+}
+
+/** Who logs in where, for a refusal's message: `bob@127.0.0.1:21`. */
+function who(s: ClientSession, user: string): string {
+  return `${user}@${s.control.peer}`;
 }
 
 /** PBSZ/PROT under TLS, then OPTS UTF8 ON when offered. */
@@ -158,7 +163,7 @@ async function pipelinedLogin(
     // out of step, so the connection is closed then.
     const refuse = (reply: Reply): never => {
       s.control.destroy();
-      throw errorForReply(reply, "login");
+      throw loginRefused(reply, who(s, user));
     };
     const userReply = await s.control.read(s.timeout, `USER ${user}`);
     if (userReply.code >= 400) refuse(userReply);
@@ -174,7 +179,7 @@ async function pipelinedLogin(
       reply = await s.control.command(`ACCT ${account}`);
       answers.length = 0; // answered before the account was given: ask again below
     }
-    if (reply.code !== 230 && reply.code !== 202) throw errorForReply(reply, "login");
+    if (reply.code !== 230 && reply.code !== 202) throw loginRefused(reply, who(s, user));
     return { reply, answers };
   });
   if (answers.length === 0) {
