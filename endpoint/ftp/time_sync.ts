@@ -14,7 +14,7 @@ import { logger } from "../../util/log.ts";
 import type { SessionPool } from "./pool.ts";
 import type { FtpHostOptions } from "./host_options.ts";
 import { remoteJoin } from "./remote_path.ts";
-import { TimeShiftError, timeShiftFromProbe } from "./time_shift.ts";
+import { formatTimeShift, TimeShiftError, timeShiftFromProbe } from "./time_shift.ts";
 
 const log = logger("endpoint", "ftp", "time");
 /** The host's logger: what the shifts applied to a host say, as when FtpHost said it. */
@@ -69,8 +69,13 @@ export async function measureTimeShifts(
       const stream = await child.store(probe);
       await stream.close();
     } catch (error) {
+      // The server's own words (550 Permission denied, 553 ...) say why.
+      const reply = (error as { reply?: { code: number; text: string } }).reply;
+      const said = reply
+        ? `server replied ${reply.code} ${reply.text}`
+        : String((error as Error)?.message ?? error);
       throw new TimeShiftError(
-        `cannot write the time shift probe ${probe}: is the directory writable?`,
+        `cannot write the time shift probe ${probe} (is the directory writable?): ${said}`,
         { cause: error },
       );
     }
@@ -146,6 +151,24 @@ export interface ListingShifts {
   mlsd?: number;
   /** The server refused MLST on the probe: it lists with LIST, and LIST's shift is the one. */
   mlstRefused?: boolean;
+}
+
+/**
+ * Shifts as a person reads them: each listing command with its shift as
+ * `±HH:MM` (LIST's 0 when not known).
+ *
+ * @example
+ * ```ts
+ * describeShifts({ list: 19800, mlsd: 0 });          // "LIST +05:30, MLSD +00:00"
+ * describeShifts({ list: 3600, mlstRefused: true }); // "LIST +01:00, MLSD refused"
+ * describeShifts({});                                 // "LIST +00:00"
+ * ```
+ */
+export function describeShifts(shifts: ListingShifts): string {
+  const parts = [`LIST ${formatTimeShift(shifts.list ?? 0)}`];
+  if (shifts.mlsd !== undefined) parts.push(`MLSD ${formatTimeShift(shifts.mlsd)}`);
+  else if (shifts.mlstRefused) parts.push("MLSD refused");
+  return parts.join(", ");
 }
 
 /**
@@ -368,16 +391,17 @@ export function useShifts(host: ShiftingHost, shifts: ListingShifts): void {
   const { shift, mlsdLocalTime } = shiftSettings(shifts);
   const key = host.serverKey();
   if (mlsdLocalTime && !host.pool.mlsdLocalTime) {
-    hostLog.info("MLSD times of {key} are local time ({shift} s ahead of UTC), against RFC 3659", {
+    hostLog.info("MLSD times of {key} are local time ({mlsd}), against RFC 3659", {
       key,
-      shift,
+      mlsd: `MLSD ${formatTimeShift(shift)}`,
+      seconds: shift,
     });
   }
   if (mlsdLocalTime && shifts.list !== undefined && shifts.list !== shift) {
-    hostLog.warn("LIST and MLSD times of {key} are in different zones ({list} s, {mlsd} s)", {
+    hostLog.warn("LIST and MLSD times of {key} are in different zones ({shifts})", {
       key,
-      list: shifts.list,
-      mlsd: shift,
+      shifts: describeShifts({ list: shifts.list, mlsd: shift }),
+      seconds: { list: shifts.list, mlsd: shift },
     });
   }
   if (mlsdLocalTime !== undefined && mlsdLocalTime !== host.pool.mlsdLocalTime) {
@@ -415,7 +439,7 @@ export async function applyAutoTimeShift(host: ShiftingHost): Promise<void> {
     const usable = await fallback();
     hostLog.warn(
       "time shift of {key} not measured in a dry run (its probe writes a file); planning with {shifts}",
-      { key, shifts: JSON.stringify({ ...usable, list: usable.list ?? 0 }) },
+      { key, shifts: describeShifts(usable), seconds: usable },
     );
     return useShifts(host, usable);
   }
@@ -428,14 +452,19 @@ export async function applyAutoTimeShift(host: ShiftingHost): Promise<void> {
         error: String(error),
       });
     });
-    hostLog.info("time shift of {key} measured: {shifts}", { key, shifts: JSON.stringify(shifts) });
+    hostLog.info("time shift of {key} measured: {shifts}", {
+      key,
+      shifts: describeShifts(shifts),
+      seconds: shifts,
+    });
   } catch (error) {
     if (!(error instanceof TimeShiftError)) throw error;
     const usable = await fallback();
-    hostLog.warn("cannot measure the time shift of {key} ({error}); using {shifts}", {
+    hostLog.warn("cannot measure the time shift of {key}: {error}; using {shifts}", {
       key,
       error: error.message,
-      shifts: JSON.stringify(usable),
+      shifts: describeShifts(usable),
+      seconds: usable,
     });
     await useShifts(host, usable);
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { shiftSettings, TimeShiftStore } from "./time_sync.ts";
+import { describeShifts, shiftSettings, TimeShiftStore } from "./time_sync.ts";
 
 Deno.test("time shift store: remembers per server, forgets when old", async () => {
   const dir = await Deno.makeTempDir();
@@ -58,4 +58,10 @@ Deno.test("shiftSettings: MLSD is UTC unless its own shift says otherwise", () =
   // LIST mode: nothing is said about MLSD.
   assert.deepEqual(shiftSettings({ list: 3600 }), { shift: 3600, mlsdLocalTime: undefined });
   assert.deepEqual(shiftSettings({}), { shift: 0, mlsdLocalTime: undefined });
+});
+
+Deno.test("describeShifts: each listing command with its shift as ±HH:MM", () => {
+  assert.equal(describeShifts({ list: 19800, mlsd: 0 }), "LIST +05:30, MLSD +00:00");
+  assert.equal(describeShifts({ list: -3600, mlstRefused: true }), "LIST -01:00, MLSD refused");
+  assert.equal(describeShifts({}), "LIST +00:00");
 });
