@@ -52,7 +52,8 @@ Deno.test("README: the workflow validates", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ferry-readme-" });
   try {
     await Deno.writeTextFile(join(dir, "nightly.yaml"), yaml);
-    const r = await ferry(["validate", "nightly.yaml"], { cwd: dir });
+    // As the README runs it: after `export ORIGIN_PW=...` (validate checks passwordEnv's variable).
+    const r = await ferry(["validate", "nightly.yaml"], { cwd: dir, env: { ORIGIN_PW: "x" } });
     assert.equal(r.code, 0, r.stderr + r.stdout);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -14,6 +14,7 @@ import { loadGlobs } from "../sync/glob_engine.ts";
 import { Secrets } from "./secrets.ts";
 import type { JobSpec, WorkflowConfig } from "./types.ts";
 import {
+  authEnvProblems,
   BUILTIN_SCHEMES,
   jobSpecs,
   type SemanticProblem,
@@ -40,6 +41,12 @@ export interface LoadOptions {
   secrets?: Secrets;
   /** Leave `${env:X}` of unset variables as written (`ferry validate --no-env`). */
   allowMissingEnv?: boolean;
+  /**
+   * Report auth keys (`passwordEnv`, ...) that name unset variables as problems
+   * (`ferry validate`; a run finds them when the endpoint opens, so that a job
+   * that does not use the endpoint still runs).
+   */
+  checkAuthEnv?: boolean;
   /** The text, instead of reading `file`. */
   source?: string;
 }
@@ -248,6 +255,7 @@ async function loadTree(
     [...registry.endpointSchemes].map(([name, r]) => [name, r.item.options]),
   );
   problems.push(...semanticProblems(input, kindMap, schemes, schemeOptions));
+  if (options.checkAuthEnv) problems.push(...authEnvProblems(input, env));
 
   if (problems.length > 0) throw new WorkflowInvalidError(sortProblems(problems.map(located)));
   const kinds = new Set(registry.jobKinds.keys());

@@ -254,6 +254,41 @@ export function semanticProblems(
   return problems;
 }
 
+/**
+ * Auth keys that name an environment variable (`passwordEnv`, `passphraseEnv`,
+ * `accessKeyIdEnv`, ...: every `...Env` key of an endpoint's `auth:`) whose
+ * variable `env` does not have: each a problem at that key, naming the
+ * variable and never a value. For `ferry validate`; a run finds it only when
+ * the endpoint opens.
+ *
+ * @example
+ * ```ts
+ * authEnvProblems(tree, (name) => Deno.env.get(name));
+ * // [{ path: ["endpoints", "origin", "auth"], key: "passwordEnv", message: "passwordEnv: environment variable ORIGIN_PW is not set" }]
+ * ```
+ */
+export function authEnvProblems(
+  tree: unknown,
+  env: (name: string) => string | undefined,
+): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const wf = isMap(tree) ? tree : {};
+  for (const [name, ep] of Object.entries(isMap(wf.endpoints) ? wf.endpoints : {})) {
+    if (!isMap(ep) || !isMap(ep.auth)) continue;
+    for (const [key, variable] of Object.entries(ep.auth)) {
+      if (!key.endsWith("Env") || typeof variable !== "string" || env(variable) !== undefined) {
+        continue;
+      }
+      problems.push({
+        path: ["endpoints", name, "auth"],
+        key,
+        message: `${key}: environment variable ${variable} is not set`,
+      });
+    }
+  }
+  return problems;
+}
+
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -25,7 +25,10 @@ export function registerValidate(program: Command, cli: CliContext): void {
         "check workflow files; print every problem as file:line:col (exit 2); run nothing",
       )
       .argument("<files...>", "workflow YAML files")
-      .option("--no-env", "do not require the ${env:...} variables to be set"),
+      .option(
+        "--no-env",
+        "do not require the variables that ${env:...} and auth's passwordEnv name to be set",
+      ),
   ).action((files, opts) =>
     runAction(cli, program.opts(), opts, async () => {
       const results: { file: string; ok: boolean; jobs?: number; problems?: unknown[] }[] = [];
@@ -36,6 +39,7 @@ export function registerValidate(program: Command, cli: CliContext): void {
             registry: cli.registry,
             secrets: cli.secrets,
             allowMissingEnv: opts.env === false,
+            checkAuthEnv: opts.env !== false,
           });
           results.push({ file, ok: true, jobs: wf.jobs.length });
           if (!cli.globals.json && !cli.globals.quiet) {

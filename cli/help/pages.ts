@@ -230,7 +230,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
         "items": [
           [
             "--no-env",
-            "do not require the ${env:...} variables to be set",
+            "do not require the variables that ${env:...} and auth's passwordEnv name to be set",
           ],
           [
             "-v, --verbose",
@@ -2030,4 +2030,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "7779167cd955cfbc";
+export const HELP_SOURCES_HASH = "f3ef4cec080cf3fc";
