@@ -1,5 +1,6 @@
 /**
- * `ferry walk URL`: list a tree (tree on a terminal, NDJSON otherwise, or --format).
+ * `ferry walk URL`: list a tree (tree on a terminal, NDJSON otherwise, or --format; a file
+ * given with -o gets the format its extension suggests).
  * @module
  */
 import { type Command, Option } from "../../deps/commander.ts";
@@ -31,7 +32,8 @@ export function registerWalk(program: Command, cli: CliContext): void {
     .addOption(
       new Option(
         "-f, --format <format>",
-        "tree (default on a terminal), ndjson (default otherwise), json, csv",
+        "tree (default on a terminal), ndjson (default otherwise), json, csv; " +
+          "with -o, the default follows the file's extension",
       )
         .choices(["json", "ndjson", "csv", "tree"] as const),
     )
@@ -40,6 +42,8 @@ export function registerWalk(program: Command, cli: CliContext): void {
   withGlobalOptions(withJobOptions(withFilterOptions(withConnectionOptions(withAuthOptions(cmd)))))
     .action((url, opts) =>
       runAction(cli, program.opts(), opts, async () => {
+        // For stdout: a tree on a terminal, else NDJSON. A file (-o) without -f takes the
+        // format its name suggests, as the walk job's `output:` does (formatFromName).
         const format = opts.format ?? (Deno.stdout.isTerminal() ? "tree" : "ndjson");
         const report = await runOneOff(cli, {
           command: "walk",
@@ -48,7 +52,8 @@ export function registerWalk(program: Command, cli: CliContext): void {
           targets: { at: "at" },
           options: {
             ...filtersFromOptions(opts),
-            ...(opts.output ? { output: opts.output, format } : {}),
+            ...(opts.output ? { output: opts.output } : {}),
+            ...(opts.output && opts.format ? { format: opts.format } : {}),
             ...(opts.totals ? { totals: true } : {}),
           },
           flags: { ...opts, dryRun: false },

@@ -826,7 +826,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
         "items": [
           [
             "-f, --format <format>",
-            'tree (default on a terminal), ndjson (default otherwise), json, csv (choices: "json", "ndjson", "csv", "tree")',
+            'tree (default on a terminal), ndjson (default otherwise), json, csv; with -o, the default follows the file\'s extension (choices: "json", "ndjson", "csv", "tree")',
           ],
           [
             "-o, --output <file>",
@@ -2030,4 +2030,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "f3ef4cec080cf3fc";
+export const HELP_SOURCES_HASH = "8b69728ca16a8191";
