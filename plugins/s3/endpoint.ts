@@ -260,10 +260,18 @@ export class S3Endpoint implements Endpoint {
       }
       dirs.push(...page.prefixes);
     }
-    if (p !== "" && !marker && objects.length === 0 && dirs.length === 0) {
-      if (await this.client.head(this.#key(p))) throw new NotADirectoryError(p);
-      this.#tree.absent(p);
-      throw new NotFoundError(p);
+    if (!marker && objects.length === 0 && dirs.length === 0) {
+      if (p !== "") {
+        if (await this.client.head(this.#key(p))) throw new NotADirectoryError(p);
+        this.#tree.absent(p);
+        throw new NotFoundError(p);
+      }
+      // The endpoint's own prefix (s3://bucket/name) with nothing under it does not
+      // exist, as a missing local root does not (a mirror's target root may be missing).
+      if (this.#root !== "") {
+        if (await this.client.head(this.#root.slice(0, -1))) throw new NotADirectoryError(this.url);
+        throw new NotFoundError("", { message: `endpoint root does not exist: ${this.url}` });
+      }
     }
     const dirNames = new Set(dirs.map((d) => childName(prefix, d, true)));
     const at = performance.now();

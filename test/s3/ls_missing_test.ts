@@ -10,7 +10,7 @@ import { writeAll } from "../../endpoint/streams.ts";
 import { startS3rver } from "./s3rver.ts";
 
 Deno.test({
-  name: "s3 cli: ls of a missing name exits 1 naming it; an empty prefix of a file lists",
+  name: "s3 cli: ls of a missing name exits 1 naming it, of an object says it is no directory",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -23,7 +23,10 @@ Deno.test({
     assert.equal(missing.code, 1, missing.stdout + missing.stderr);
     assert.equal(missing.stdout, "");
     assert.match(missing.stderr, /s3:\/\/test\/missing-name/);
-    assert.match(missing.stderr, /not found|does not exist|no such/i);
+    assert.match(missing.stderr, /does not exist/);
+    const file = await ferry(["ls", "s3://test/dir/a.txt"], { env: s3.env });
+    assert.equal(file.code, 1, file.stdout + file.stderr);
+    assert.match(file.stderr, /not a directory: s3:\/\/test\/dir\/a\.txt/);
     const dir = await ferry(["ls", "s3://test/dir"], { env: s3.env });
     assert.equal(dir.code, 0, dir.stderr);
     assert.match(dir.stdout, /a\.txt/);
