@@ -46,6 +46,7 @@ export { FtpClient } from "./ftp/client.ts";
 export {
   CommandNotImplementedError,
   errorForReply,
+  FtpConnectionError,
   FtpPermanentError,
   FtpTimeoutError,
 } from "./ftp/errors.ts";

@@ -267,6 +267,21 @@ export class FtpClient {
   }
 
   /**
+   * Whether the server accepted the login (its 230 or 202 was read), even when
+   * the login then failed on what followed it in the same write (FEAT, PBSZ...):
+   * a server that closes the session right after its 230 tells something else
+   * than one that refuses the password (the UFTPD, whose base directory is missing).
+   *
+   * @example
+   * ```ts
+   * await ftp.login("bob", pw).catch((e) => { if (ftp.loggedIn) console.log("closed after 230"); throw e; });
+   * ```
+   */
+  get loggedIn(): boolean {
+    return this.#session.loggedIn;
+  }
+
+  /**
    * Sends AUTH TLS and upgrades the control connection (explicit FTPS).
    *
    * @example

@@ -93,6 +93,8 @@ export class ClientSession {
   retired = false;
   /** Lines of a pipelined login written before the client existed (`FtpClient.adopt`). */
   sentLogin?: string[];
+  /** The server accepted the login (230/202 read), whatever came after it. */
+  loggedIn = false;
   /**
    * The PWD answered in a pipelined login, and how many lines the control
    * connection had sent then: `FtpClient.pwd` takes it while no line went since.

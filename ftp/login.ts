@@ -81,6 +81,7 @@ export async function loginSequence(
     }
     if (reply.code === 332) reply = await s.control.command(`ACCT ${account}`);
     if (reply.code !== 230 && reply.code !== 202) throw loginRefused(reply, who(s, user));
+    s.loggedIn = true;
     return reply;
   });
   await afterLogin(s, commands);
@@ -171,6 +172,7 @@ async function pipelinedLogin(
     // 230 to USER: no password wanted (PASS then gets 503 or 230, ignored).
     let reply = userReply.code === 331 ? passReply : userReply;
     if (reply.code >= 400) refuse(reply);
+    s.loggedIn = reply.code === 230 || reply.code === 202;
     const answers: Reply[] = [];
     for (const line of after) {
       answers.push(await s.control.read(s.timeout, line));
@@ -180,6 +182,7 @@ async function pipelinedLogin(
       answers.length = 0; // answered before the account was given: ask again below
     }
     if (reply.code !== 230 && reply.code !== 202) throw loginRefused(reply, who(s, user));
+    s.loggedIn = true;
     return { reply, answers };
   });
   if (answers.length === 0) {

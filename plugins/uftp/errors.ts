@@ -126,3 +126,29 @@ export class UftpUnsupportedError extends UftpError {
     super(message, { code: "EUFTPUNSUPPORTED" });
   }
 }
+
+/**
+ * The UFTPD accepted the login and closed the session at once: it could not
+ * enter the base directory the session was granted (missing, not a
+ * directory, or not one the session's Unix user may enter). The UFTPD tells
+ * the client nothing more (it logs "No such directory"); `baseDir` is the
+ * directory asked for.
+ *
+ * @example
+ * ```ts
+ * throw new UftpBaseDirError("/data/missing", "127.0.0.1:64434");
+ * ```
+ */
+export class UftpBaseDirError extends UftpError {
+  /** The base directory of the session (the path after `NAME:` in the URL). */
+  readonly baseDir: string;
+  /** Makes the error (code `EUFTPBASEDIR`) naming the directory and the UFTPD. */
+  constructor(baseDir: string, server: string, options: { cause?: unknown } = {}) {
+    super(
+      `base directory ${baseDir} does not exist on the UFTPD at ${server} (or is not a ` +
+        `directory the session's user may enter): it closed the session right after the login`,
+      { code: "EUFTPBASEDIR", cause: options.cause },
+    );
+    this.baseDir = baseDir;
+  }
+}

@@ -200,6 +200,7 @@ export function startUftpHead(
       const client = await openUftpSession(grant, {
         streams: 1,
         timeoutMs,
+        baseDir: request.baseDir,
         onPasswordSent: loginSent,
         ...(options.statAhead ? { statAhead: options.statAhead } : {}),
       });

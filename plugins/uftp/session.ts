@@ -8,13 +8,19 @@
  * the UFTPD still knows it.
  * @module
  */
-import { FtpClient, FtpPermanentError, type Reply, type SessionFactory } from "../../host.ts";
+import {
+  FtpClient,
+  FtpConnectionError,
+  FtpPermanentError,
+  type Reply,
+  type SessionFactory,
+} from "../../host.ts";
 import { logger } from "../../plugin_base.ts";
 import { type AuthClientOptions, authenticate } from "./auth_client.ts";
 import type { AuthRequestOptions, UftpGrant } from "./auth_messages.ts";
 import type { UftpCredential } from "./auth_header.ts";
 import { relativePath, uftpDialect } from "./dialect.ts";
-import { UftpProtocolError, UftpUnsupportedError } from "./errors.ts";
+import { UftpBaseDirError, UftpProtocolError, UftpUnsupportedError } from "./errors.ts";
 import { rememberTimeProbe, TIME_PROBE } from "./time.ts";
 
 const log = logger("uftp", "session");
@@ -48,7 +54,9 @@ export interface UftpSessionOptions extends AuthClientOptions {
  * meanwhile, ~30 ms), or the login failed. `statAhead`: a path (under the
  * base directory) whose MLST, with TYPE I, goes in that write too (a one-file
  * `get`): the session's first stat of it and its first download then ask
- * nothing more (see `FtpClientOptions.featuresAhead`).
+ * nothing more (see `FtpClientOptions.featuresAhead`). `baseDir`: the
+ * session's base directory, named in the error when the UFTPD closes the
+ * session right after its 230 (it could not enter that directory).
  *
  * @example
  * ```ts
@@ -63,6 +71,7 @@ export async function openUftpSession(
     features?: ReadonlyMap<string, string>;
     onPasswordSent?: () => void;
     statAhead?: string;
+    baseDir?: string;
   } = {},
 ): Promise<FtpClient> {
   let probe: Reply[] | undefined;
@@ -98,7 +107,14 @@ export async function openUftpSession(
     nativeControl: true,
   });
   try {
-    await client.login("anonymous", grant.secret, "", options.onPasswordSent);
+    await client.login("anonymous", grant.secret, "", options.onPasswordSent).catch((error) => {
+      // The UFTPD says 230 before it enters the base directory, and drops the session
+      // when it cannot (its log: "No such directory"); the client gets no reply to say so.
+      if (client.loggedIn && error instanceof FtpConnectionError && options.baseDir) {
+        throw new UftpBaseDirError(options.baseDir, client.peer, { cause: error });
+      }
+      throw error;
+    });
     const features = await client.features();
     const crypted = [...features.keys()].find((f) => f.startsWith("CRYPTED"));
     if (crypted) {
@@ -151,6 +167,7 @@ export function uftpSessionFactory(options: UftpSessionOptions): SessionFactory 
       streams: options.streams,
       timeoutMs: options.ftpTimeoutMs,
       features: features.get(server),
+      baseDir: options.request.baseDir,
     });
     if (!features.has(server)) features.set(server, await client.features());
     return client;

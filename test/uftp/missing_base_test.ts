@@ -1,13 +1,16 @@
 /**
- * A `uftp://` URL whose base directory does not exist on the REAL UFTPD fails
- * with an error that names that directory (the UFTPD itself only answers the
- * first command in it with a bare 500/550), for `ferry ls` and `ferry get`.
+ * A `uftp://` URL whose base directory does not exist fails with an error
+ * that names that directory, for `ferry ls` and `ferry get`, against the REAL
+ * UFTPD and ferry's own: both say 230 to the login and then close the
+ * session (the real one logs "No such directory"), which the client saw as a
+ * bare "connection reset".
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { peerTest } from "../peers/skip.ts";
 import { startRealUftpd } from "../peers/uftpd.ts";
 import { ferry } from "../cli/helpers.ts";
+import { startTestSite } from "./_site.ts";
 
 peerTest(
   "uftp: a base directory that does not exist on the real UFTPD is named in the error",
@@ -41,3 +44,26 @@ peerTest(
     }
   },
 );
+
+Deno.test({
+  name: "uftp: a base directory that does not exist on ferry's own UFTPD is named in the error",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using site = await startTestSite();
+    const tmp = await Deno.makeTempDir({ prefix: "ferry-uftp-base-" });
+    try {
+      const ca = join(tmp, "ca.pem");
+      await Deno.writeTextFile(ca, site.ca);
+      const url = site.uftpUrl.replace("uftp://", "uftp://demouser@") + "/data/no-such-dir";
+      const ls = await ferry(["ls", "--ca", ca, "--password-env", "PW", url], {
+        env: { PW: "test123" },
+      });
+      assert.equal(ls.code, 1, ls.stdout + ls.stderr);
+      assert.match(ls.stderr, /base directory \/data\/no-such-dir does not exist/);
+      assert.doesNotMatch(ls.stderr, /test123/);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
