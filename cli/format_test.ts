@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { ellipsize, formatBytes, formatDuration, formatRate, table } from "./format.ts";
 import { summarize } from "./summary.ts";
-import { formatShift } from "./commands/time_shift.ts";
 import { lsLines } from "./commands/ls.ts";
 import { sampleContent, sampleFiles } from "./demo_tree.ts";
 import { emptyCounts, type WorkflowReport } from "../workflow/report.ts";
@@ -14,8 +13,6 @@ Deno.test("formatters", () => {
   assert.equal(formatRate(2048, 1000), "2.0 KiB/s");
   assert.deepEqual(table([["a", "bb"], ["ccc", "d"]]), ["a    bb", "ccc  d"]);
   assert.equal(ellipsize("abcdef", 4), "…def");
-  assert.equal(formatShift(19800), "+05:30");
-  assert.equal(formatShift(-3600), "-01:00");
 });
 
 Deno.test("ls lines", () => {

@@ -7,28 +7,12 @@
  */
 import type { Command } from "../../deps/commander.ts";
 import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
+import { formatTimeShift } from "../../endpoint/ftp/time_shift.ts";
 import { UsageError } from "../../workflow/errors.ts";
 import { runAction } from "../action.ts";
 import type { CliContext } from "../context.ts";
 import { openCliEndpoint } from "../endpoint.ts";
 import { withAuthOptions, withConnectionOptions, withGlobalOptions } from "../options.ts";
-
-/**
- * Seconds as `+HH:MM`.
- *
- * @example
- * ```ts
- * formatShift(19800); // "+05:30"
- * formatShift(-3600); // "-01:00"
- * ```
- */
-export function formatShift(seconds: number): string {
-  const sign = seconds < 0 ? "-" : "+";
-  const abs = Math.abs(Math.round(seconds / 60));
-  return `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${
-    String(abs % 60).padStart(2, "0")
-  }`;
-}
 
 /**
  * Adds `time-shift` to the program.
@@ -56,13 +40,18 @@ export function registerTimeShift(program: Command, cli: CliContext): void {
         const mlsdLocalTime = ep.host.mlsdLocalTime();
         if (cli.globals.json) {
           cli.out(
-            JSON.stringify({ url, timeShift: seconds, hhmm: formatShift(seconds), mlsdLocalTime }),
+            JSON.stringify({
+              url,
+              timeShift: seconds,
+              hhmm: formatTimeShift(seconds),
+              mlsdLocalTime,
+            }),
           );
         } else {
           const local = mlsdLocalTime ? ", and options: { mlsdLocalTime: true }" : "";
           cli.out(
-            `${formatShift(seconds)}  (${seconds} s; use timeShift: "${
-              formatShift(seconds)
+            `${formatTimeShift(seconds)}  (${seconds} s; use timeShift: "${
+              formatTimeShift(seconds)
             }"${local})`,
           );
         }
