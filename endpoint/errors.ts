@@ -39,8 +39,12 @@ export class AlreadyExistsError extends EndpointError {
 /** A directory was expected. */
 export class NotADirectoryError extends EndpointError {
   /** Makes the error; the message names the path (or operation) and the reason. */
-  constructor(path: string, options: { cause?: unknown } = {}) {
-    super(`not a directory: ${path}`, { code: "ENOTDIR", path, cause: options.cause });
+  constructor(path: string, options: { cause?: unknown; message?: string } = {}) {
+    super(options.message ?? `not a directory: ${path}`, {
+      code: "ENOTDIR",
+      path,
+      cause: options.cause,
+    });
   }
 }
 

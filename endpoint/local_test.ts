@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { LocalEndpoint } from "./local.ts";
 import {
   IsADirectoryError,
+  NotADirectoryError,
   NotFoundError,
   PermissionDeniedError,
   SizeMismatchError,
@@ -294,4 +295,24 @@ Deno.test("local: readDirect reads as read() does, without the stream", async ()
     await Deno.symlink(`${base}/outside/secret`, `${base}/root/a.txt`);
     await assert.rejects(ep.readDirect("a.txt", { unique: linked }), PermissionDeniedError);
   });
+});
+
+Deno.test("local: a root that is a file, or missing, is named in the error", async () => {
+  const base = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${base}/file`, "x");
+    await assert.rejects(
+      new LocalEndpoint(`${base}/file`).list(""),
+      (e: unknown) =>
+        e instanceof NotADirectoryError &&
+        e.message === `endpoint root is not a directory: ${base}/file`,
+    );
+    await assert.rejects(
+      new LocalEndpoint(`${base}/missing`).list(""),
+      (e: unknown) =>
+        e instanceof NotFoundError && e.message === `endpoint root does not exist: ${base}/missing`,
+    );
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
 });

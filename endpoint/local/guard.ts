@@ -75,7 +75,11 @@ export class RootGuard {
       try {
         if (this.#create) await Deno.mkdir(this.root, { recursive: true });
         const real = await Deno.realPath(this.root);
-        if (!(await Deno.stat(real)).isDirectory) throw new NotADirectoryError("");
+        if (!(await Deno.stat(real)).isDirectory) {
+          throw new NotADirectoryError("", {
+            message: `endpoint root is not a directory: ${this.root}`,
+          });
+        }
         this.#rootKnown = real;
         return real;
       } catch (e) {
