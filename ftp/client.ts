@@ -779,7 +779,12 @@ export class FtpClient {
     return await fromInside(
       this,
       path,
-      (p) => withListAll(session, options, (all) => listEntries(session, listCommand(all, p))),
+      (p) =>
+        withListAll(session, options, async (all) => {
+          const listing = await listEntries(session, listCommand(all, p));
+          if (all) listing.listedAll = true;
+          return listing;
+        }),
     );
   }
 

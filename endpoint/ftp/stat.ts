@@ -11,11 +11,17 @@ import type { Listing } from "../../ftp/listing/index.ts";
 import { FtpPermanentError } from "../../ftp/errors.ts";
 import { logger } from "../../util/log.ts";
 import { Precision, type SkippedEntry, type Stat, type StatList } from "../types.ts";
-import { NotADirectoryError, NotFoundError, SymlinkLoopError } from "../errors.ts";
+import {
+  NotADirectoryError,
+  NotFoundError,
+  PermissionDeniedError,
+  SymlinkLoopError,
+} from "../errors.ts";
 import type { SessionPool } from "./pool.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import type { StatCache } from "./stat_cache.ts";
 import { linkTarget, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
+import { confirmRead, hasOwnDot, mayBeUnread } from "./unread.ts";
 
 const log = logger("endpoint", "ftp", "listing");
 const maxLinkHops = 40;
@@ -62,22 +68,6 @@ export function entryToStat(entry: ListEntry): Stat | undefined {
   if (entry.target !== undefined) stat.target = entry.target;
   if (entry.unique !== undefined) stat.unique = entry.unique;
   return stat;
-}
-
-/**
- * Whether a LIST shows the listed directory's own "." entry, which only a
- * directory's listing holds: a file's LIST is its one line, a link listed as a
- * link its line, a missing path nothing (or a refusal). Servers that list
- * through a link to a directory show the "." of the place it leads to, whose
- * entries the link's listing is.
- *
- * @example
- * ```ts
- * hasOwnDot([{ name: ".", type: "dir", precision: 0 }]); // true
- * ```
- */
-export function hasOwnDot(entries: readonly ListEntry[]): boolean {
-  return entries.some((e) => e.name === "." && e.type === "dir");
 }
 
 /**
@@ -178,6 +168,8 @@ export class StatReader {
    * either: not asked again until a new listing brings new stats.
    */
   readonly #untold = new WeakSet<Stat>();
+  /** Set once a `LIST -a` showed its directory's "." (see ./unread.ts). */
+  #dotShown = false;
   /** Listings made from inside their directory, one at a time (they move the CWD). */
   #inside: Promise<unknown> = Promise.resolve();
 
@@ -310,7 +302,7 @@ export class StatReader {
     const where = mlsd || dir === "/" || (first && hasOwnDot(first))
       ? dir
       : await this.#directoryTarget(dir);
-    let entries: ListEntry[];
+    let entries: Listing;
     try {
       entries = first && where === dir ? first : await this.#pool.withListing(
         (c) => mlsd ? c.mlsd(where) : this.#listDir(c, where),
@@ -321,9 +313,14 @@ export class StatReader {
       }
       if (mlsd && error instanceof FtpPermanentError && dir !== "/") {
         await this.#directoryTarget(dir); // throws the precise error when there is one
+        throw new PermissionDeniedError(dir, {
+          message: `permission denied: cannot read directory ${dir} (${error.message})`,
+          cause: error,
+        });
       }
       throw error;
     }
+    if (!mlsd) await this.#checkRead(entries, where);
     const stats = listingToStats(entries, dir);
     if (mlsd && !this.#mlsdShowsLinks) this.#mlsdShowsLinks = stats.some(isLink);
     // An incomplete listing is not cached: the next look asks the server again.
@@ -575,7 +572,7 @@ export class StatReader {
    * LIST, CWD back), as ftputil does: Pure-FTPd reads `LIST -a /a/c d` as
    * two arguments and lists `/a/c` and `d`.
    */
-  #listDir(c: FtpClient, dir: string): Promise<ListEntry[]> {
+  #listDir(c: FtpClient, dir: string): Promise<Listing> {
     const hidden = this.#choice.listHidden;
     if (!/\s/.test(dir)) return c.list(dir, { hidden });
     const run = this.#inside.then(async () => {
@@ -593,7 +590,10 @@ export class StatReader {
 
   /**
    * Whether `dir` is a directory (CWD into it works; the session's directory
-   * is put back after) that LIST can list.
+   * is put back after) that LIST can list: its listing shows its "." or some
+   * entry other than itself. An empty LIST is what ProFTPD and Pure-FTPd send
+   * for a directory of mode 0111, whose MLSD they refuse (550): no proof
+   * that MLSD is the one refused.
    */
   #listWorksIn(dir: string): Promise<boolean> {
     return this.#pool.withMain(async (c) => {
@@ -601,8 +601,9 @@ export class StatReader {
         const back = await c.pwd();
         await c.cwd(dir);
         await c.cwd(back);
-        await this.#listDir(c, dir);
-        return true;
+        const entries = await this.#listDir(c, dir);
+        if (entries.listedAll && hasOwnDot(entries)) this.#dotShown = true;
+        return !mayBeUnread(entries, dir, false);
       } catch (error) {
         if (error instanceof FtpPermanentError) return false;
         throw error;
@@ -621,7 +622,7 @@ export class StatReader {
    * gives, and for paths other than plain ones: vsftpd reads `*?[` in LIST's
    * argument as a glob, and `/d/*` would list `/d`, its "." included.
    */
-  async #listFirst(dir: string): Promise<ListEntry[] | undefined> {
+  async #listFirst(dir: string): Promise<Listing | undefined> {
     if (
       dir === "/" || !this.#choice.listHidden || !/^[\w./-]+$/.test(dir) ||
       this.#cache.lookup(dir) !== undefined
@@ -632,6 +633,17 @@ export class StatReader {
       if (error instanceof FtpPermanentError) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * A LIST that may be a server's answer for a directory it cannot read
+   * (see ./unread.ts) is checked; `PermissionDeniedError` when it is one.
+   */
+  async #checkRead(entries: Listing, dir: string): Promise<void> {
+    if (entries.listedAll && hasOwnDot(entries)) this.#dotShown = true;
+    if (!mayBeUnread(entries, dir, this.#dotShown)) return;
+    const dotShown = this.#dotShown;
+    await this.#pool.withMain((c) => confirmRead(c, entries, dir, dotShown), { retry: true });
   }
 
   /** The path a directory path leads to; throws when it is missing or not a directory. */

@@ -9,7 +9,7 @@ import type { FtpClient } from "../../ftp/client.ts";
 import { FtpPermanentError } from "../../ftp/errors.ts";
 import type { ListEntry } from "../../ftp/listing/types.ts";
 import { configureLogging, type LogRecord, resetLogging } from "../../deps/logtape.ts";
-import { NotADirectoryError, NotFoundError } from "../errors.ts";
+import { NotADirectoryError, NotFoundError, PermissionDeniedError } from "../errors.ts";
 import { SessionPool } from "./pool.ts";
 import { StatCache } from "./stat_cache.ts";
 import { mlsdRefusal, StatReader } from "./stat.ts";
@@ -149,7 +149,8 @@ Deno.test("stat reader: a 550 to MLSD on a directory that exists means LIST from
   // One MLSD, the CWD that proves /pub exists (and back), a LIST that works
   // there, then LIST only: /pub's (no "." in it, so not proof of a directory),
   // the parent's to check it (LIST of a link or file would list that, see
-  // StatReader.list), which makes that listing of /pub stand.
+  // StatReader.list), which makes that listing of /pub stand. /pub/sub's LIST
+  // is empty without a ".": CWD into it (and back) shows it readable.
   assert.deepEqual(session.commands, [
     "MLSD /pub",
     "CWD /pub",
@@ -158,6 +159,8 @@ Deno.test("stat reader: a 550 to MLSD on a directory that exists means LIST from
     "LIST /pub",
     "LIST /",
     "LIST /pub/sub",
+    "CWD /pub/sub",
+    "CWD /",
   ]);
 });
 
@@ -179,8 +182,11 @@ Deno.test("stat reader: a 550 to MLSD where LIST fails too (no read permission) 
     error: await r.list("/locked").catch((e) => e),
     mlsd: await r.usesMlsd(),
   }));
-  assert.ok(result.error instanceof FtpPermanentError, String(result.error));
-  assert.match(result.error.command ?? "", /^MLSD/);
+  // An error for that directory, with the server's reply to MLSD in it.
+  assert.ok(result.error instanceof PermissionDeniedError, String(result.error));
+  assert.match(result.error.message, /cannot read directory \/locked \(550 Unable/);
+  assert.ok(result.error.cause instanceof FtpPermanentError, String(result.error.cause));
+  assert.match(result.error.cause.command ?? "", /^MLSD/);
   assert.equal(result.mlsd, true);
   assert.deepEqual(warnings, []);
 });

@@ -57,7 +57,11 @@ export interface ListingOptions {
  * A directory's entries as read; `skipped` holds the lines no parser read
  * (then the listing is incomplete: callers must not delete on its strength).
  */
-export type Listing = ListEntry[] & { skipped?: SkippedLine[] };
+export type Listing = ListEntry[] & {
+  skipped?: SkippedLine[];
+  /** Made with `LIST -a` (not a plain LIST after the server refused `-a`). */
+  listedAll?: boolean;
+};
 
 /** A listing line that was left out, and why (see {@link ListingOptions.onUnparsed}). */
 export interface SkippedLine {
