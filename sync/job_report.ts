@@ -7,6 +7,9 @@
 import type { Plan } from "./plan.ts";
 import type { JobReport } from "./report.ts";
 import type { WalkProblem } from "./walk.ts";
+import { logger } from "../util/log.ts";
+
+const log = logger("sync", "mirror");
 
 /**
  * Puts a plan's would-be counts into a dry-run report.
@@ -49,4 +52,30 @@ export function addWalkProblems(
     });
   }
   for (const w of tree.warnings) report.warnings.push(`${side} ${w.path || "/"}: ${w.message}`);
+}
+
+/**
+ * A mirror without `delete` leaves a target entry of another type than the
+ * source's (a file where the source has a directory, or the other way) as it
+ * is: said as a warning naming the path and kept as an error of the job
+ * (`ETYPECONFLICT`), as rclone counts it: the target does not mirror the
+ * source there, and a run from cron should say so.
+ *
+ * @example
+ * ```ts
+ * addTypeConflicts(report, plan); // "x: the source has a dir, the target a file: ..."
+ * ```
+ */
+export function addTypeConflicts(report: JobReport, plan: Plan): void {
+  for (const c of plan.typeConflicts ?? []) {
+    const message =
+      `the source has a ${kind(c.source)}, the target a ${kind(c.target)}: the target's ` +
+      `is kept as it is (delete is off; --delete replaces it)`;
+    log.warn("{path}: {message}", { path: c.path, message });
+    report.errors.push({ path: c.path, message, code: "ETYPECONFLICT" });
+  }
+}
+
+function kind(type: string): string {
+  return type === "dir" ? "directory" : type === "symlink" ? "symbolic link" : type;
 }

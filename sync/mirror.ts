@@ -20,7 +20,7 @@ import {
 import type { MirrorStream } from "./mirror_stream.ts";
 import { forEachLimit } from "./pool.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
-import { addWalkProblems, countPlan } from "./job_report.ts";
+import { addTypeConflicts, addWalkProblems, countPlan } from "./job_report.ts";
 import { defaultStatePath, snapshotOf, StateStore, treeKey } from "./state.ts";
 import { listTree, type Tree } from "./walk.ts";
 import { pathExists } from "../util/files.ts";
@@ -230,6 +230,7 @@ async function run(
       code: "EDELETEBLOCKED",
     });
   }
+  addTypeConflicts(report, plan);
   report.errors.push(...aheadErrors);
   if (prep.stream?.rootError !== undefined) {
     report.errors.push(errorEntry("", prep.stream.rootError));

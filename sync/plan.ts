@@ -97,6 +97,22 @@ export interface Plan {
   summary: PlanSummary;
   /** Why deletions were held back (their actions became skips). */
   deletesBlocked?: string;
+  /**
+   * Without `delete`: the paths where the source and the target hold entries
+   * of different types (a file and a directory): the target's is left as it
+   * is, and with it whatever the source has under that name.
+   */
+  typeConflicts?: TypeConflict[];
+}
+
+/** A name that is, say, a directory in the source and a file in the target. */
+export interface TypeConflict {
+  /** The path, relative to the roots. */
+  path: string;
+  /** What the source has there. */
+  source: Stat["type"];
+  /** What the target has there (kept). */
+  target: Stat["type"];
 }
 
 /** Counts of a plan's actions. */
@@ -138,6 +154,8 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
   const dirsToMake = new Set<string>();
   /** Paths whose target entry is of another type and must go first. */
   const conflicts = new Set<string>();
+  /** Without `delete`: paths whose target entry is of another type, kept. */
+  const kept: TypeConflict[] = [];
   const deleting = options.delete === true;
   const backup = (path: string) =>
     options.backupDir === undefined ? undefined : joinPath(options.backupDir, path);
@@ -179,6 +197,7 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
     if (cmp.verdict === "differs" && cmp.reason === "type") {
       if (!deleting) {
         skips.push({ op: "skip", path, reason: `target is a ${d!.type} (delete is off)` });
+        kept.push({ path, source: s.type, target: d!.type });
         continue;
       }
       conflicts.add(path);
@@ -204,6 +223,7 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
       needParents(path, dst, dirsToMake);
     }
   }
+  if (kept.length > 0) leaveUnder(kept, dirsToMake, copies, skips);
   for (const path of [...dirsToMake].sort(comparePaths)) mkdirs.push({ op: "mkdir", path });
 
   // Target entries to remove: those replaced by another type (before anything
@@ -249,7 +269,38 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
   const transferring = new Set(copies.filter((a) => a.op === "transfer").map((a) => a.path));
   const stale = deleting && !deletesBlocked ? stalePartials(dst, transferring) : [];
   const actions = [...replaceDeletes, ...mkdirs, ...copies, ...stale, ...deletes, ...skips];
-  return { actions, summary: summarize(actions), ...(deletesBlocked ? { deletesBlocked } : {}) };
+  return {
+    actions,
+    summary: summarize(actions),
+    ...(deletesBlocked ? { deletesBlocked } : {}),
+    ...(kept.length > 0 ? { typeConflicts: kept } : {}),
+  };
+}
+
+/**
+ * What the source has under a directory whose name the target holds as a
+ * file or link (kept: delete is off) is not copied: no mkdir of that name, no copy
+ * into it (each a skip naming it), no directory made below it.
+ */
+function leaveUnder(kept: TypeConflict[], dirs: Set<string>, copies: Action[], skips: Action[]) {
+  const keptDirs = new Map(
+    kept.filter((k) => k.source === "dir").map((k) => [k.path, k.target] as const),
+  );
+  if (keptDirs.size === 0) return;
+  const under = (path: string) => {
+    for (const a of ancestors(path)) if (keptDirs.has(a)) return a;
+    return undefined;
+  };
+  for (const dir of [...dirs]) if (keptDirs.has(dir) || under(dir)) dirs.delete(dir);
+  const stay = copies.filter((a) => {
+    const top = under(a.path);
+    if (top === undefined) return true;
+    const size = a.op === "transfer" ? a.size : undefined;
+    const reason = `under ${top}, a ${keptDirs.get(top)} on the target (delete is off)`;
+    skips.push({ op: "skip", path: a.path, reason, ...(size !== undefined ? { size } : {}) });
+    return false;
+  });
+  copies.splice(0, copies.length, ...stay);
 }
 
 /**

@@ -132,13 +132,13 @@ Deno.test("planMirror: a target dir the source's walk left unreported stays whil
     "skip kept/in.txt (same size+mtime)",
     "skip same.txt (same size+mtime)",
   ]);
-  // Without delete nothing goes (the file in the way stays, skipped).
+  // Without delete nothing goes: the file in the way stays, and nothing is
+  // made or copied under its name (a mkdir and a copy that could only fail).
   assert.deepEqual(planMirror(src, dst).actions.map(describeAction), [
-    "mkdir f",
-    "transfer f/x.txt (missing, 1 bytes)",
     "skip kept/in.txt (same size+mtime)",
     "skip f (target is a file (delete is off))",
     "skip same.txt (same size+mtime)",
+    "skip f/x.txt (under f, a file on the target (delete is off))",
   ]);
 });
 
@@ -161,4 +161,26 @@ Deno.test("planMirror: a link whose target the source does not tell is skipped, 
     "symlink told -> a.txt (missing)",
     "skip untold (the source does not tell where the link points)",
   ]);
+});
+
+Deno.test("planMirror: without delete, a file against a directory keeps the target's, names it, copies nothing into it", () => {
+  // Source: x/ with files and a subdirectory, y a file; target: x a file, y/ with a file.
+  const src = tree(["x/", "x/a.txt", "x/sub/", "x/sub/b.txt", "y", "z.txt"]);
+  const dst = tree(["x", "y/", "y/inner.txt"]);
+  const plan = planMirror(src, dst);
+  assert.deepEqual(plan.actions.map(describeAction), [
+    "transfer z.txt (missing, 1 bytes)",
+    "skip x (target is a file (delete is off))",
+    "skip y (target is a dir (delete is off))",
+    "skip x/a.txt (under x, a file on the target (delete is off))",
+    "skip x/sub/b.txt (under x, a file on the target (delete is off))",
+  ]);
+  assert.deepEqual(plan.typeConflicts, [
+    { path: "x", source: "dir", target: "file" },
+    { path: "y", source: "file", target: "dir" },
+  ]);
+  // With delete, the target's entries are replaced as before.
+  const replacing = planMirror(src, dst, { delete: true });
+  assert.equal(replacing.typeConflicts, undefined);
+  assert.ok(replacing.actions.some((a) => a.op === "mkdir" && a.path === "x"));
 });
