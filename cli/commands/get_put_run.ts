@@ -31,6 +31,7 @@ import { partialName } from "../../endpoint/atomic.ts";
 import { TransferVerificationError } from "../../sync/verify.ts";
 import { replaceChecked } from "../../sync/replace_checked.ts";
 import { applyMtime, type RenameTarget } from "../../sync/replace.ts";
+import { LOOK_FIRST_BYTES, putRefused, refuseDirectory } from "./put_onto_dir.ts";
 
 const log = logger("cli", "transfer");
 
@@ -459,6 +460,13 @@ export async function runPut(
       : path;
     const started = Date.now();
     const file = Deno.openSync(local, { read: true });
+    // A large file is not sent to find its name taken by a directory (put_onto_dir.ts).
+    if (temp !== path && file.statSync().size >= LOOK_FIRST_BYTES) {
+      await refuseDirectory(client, path, errors).catch((error) => {
+        file.close();
+        throw error;
+      });
+    }
     let bytes = 0;
     try {
       let sink: WritableStream<Uint8Array>;
@@ -476,6 +484,8 @@ export async function runPut(
     } catch (error) {
       // Interrupted, the session may be stuck in an ABOR: the partial keeps its temporary name.
       if (opts.atomic && !cli.signal.aborted) await client.delete(temp).catch(() => undefined);
+      // --no-atomic: a STOR onto a directory's name is refused; say so.
+      if (temp === path && !cli.signal.aborted) throw await putRefused(client, path, error, errors);
       throw error;
     }
     const { size, mtime } = await Deno.stat(local);
@@ -486,6 +496,8 @@ export async function runPut(
         size,
         mtime: mtime ?? undefined,
         signal: cli.signal,
+      }).catch(async (error) => {
+        throw cli.signal.aborted ? error : await putRefused(client, path, error, errors, temp);
       });
       if (!set && mtime) log.info("{path} keeps the upload time", { path });
     } else if (mtime) {
