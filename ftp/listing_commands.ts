@@ -96,7 +96,11 @@ export async function retrieveText(s: ClientSession, command: string): Promise<s
 
 /**
  * Runs a LIST with `-a` (hidden files) unless `hidden: false`; a server that
- * rejects `-a` (5xx) is asked again without it, and without it from then on.
+ * rejects `-a` (5xx) is asked again without it, and without it from then on
+ * only if that plain LIST works: when it fails too, the refusal was the
+ * directory's (missing, not readable), not the option's, and dropping `-a`
+ * would hide the dot files of every later listing (ProFTPD's and Pure-FTPd's
+ * plain LIST leaves them out: a mirror with delete would then delete them).
  *
  * @example
  * ```ts
@@ -113,9 +117,10 @@ export async function withListAll<T>(
     return await run(hidden);
   } catch (error) {
     if (hidden && error instanceof FtpError && error.ftpCode && error.ftpCode >= 500) {
+      const plain = await run(false);
       s.listAllRejected = true;
-      log.debug("server rejected LIST -a; using plain LIST", {});
-      return await run(false);
+      log.debug("server rejected LIST -a where LIST works; using plain LIST", {});
+      return plain;
     }
     throw error;
   }

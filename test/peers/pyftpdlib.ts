@@ -42,6 +42,12 @@ export interface PyftpdlibOptions {
   /** false removes MLSD/MLST, so clients must fall back to LIST. Default true. */
   mlsd?: boolean;
   /**
+   * `LIST -a` read as Unix servers read it (pyftpdlib's own reads `-a` as a
+   * path: 550), and a plain LIST hiding dot files, as ProFTPD's and
+   * Pure-FTPd's does. Default false.
+   */
+  unixListAll?: boolean;
+  /**
    * Python run just before the server starts, with `Handler` (the handler class)
    * and `authorizer` in scope, e.g. `"Handler.banner = 'hi'"`.
    */
@@ -86,6 +92,7 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Ft
       passivePorts: options.passivePorts ?? null,
       masqueradeAddress: options.masqueradeAddress ?? null,
       mlsd: options.mlsd ?? true,
+      unixListAll: options.unixListAll ?? false,
       extraPython: options.extraPython ?? "",
     };
     await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
@@ -175,6 +182,23 @@ if cfg["passivePorts"]:
     Handler.passive_ports = list(range(cfg["passivePorts"][0], cfg["passivePorts"][1] + 1))
 if cfg["masqueradeAddress"]:
     Handler.masquerade_address = cfg["masqueradeAddress"]
+if cfg["unixListAll"]:
+    from pyftpdlib.filesystems import AbstractedFS
+    _pre_process = Handler.pre_process_command
+    def _list_all(self, line, cmd, arg):
+        if cmd == "LIST":
+            self.list_all = arg == "-a" or arg.startswith("-a ")
+            if self.list_all:
+                arg = arg[2:].lstrip()
+        return _pre_process(self, line, cmd, arg)
+    Handler.pre_process_command = _list_all
+    class DotHidingFS(AbstractedFS):
+        def listdir(self, path):
+            names = AbstractedFS.listdir(self, path)
+            if getattr(self.cmd_channel, "list_all", True):
+                return names
+            return [n for n in names if not n.startswith(".")]
+    Handler.abstracted_fs = DotHidingFS
 
 exec(cfg["extraPython"])
 
