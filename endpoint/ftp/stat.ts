@@ -170,7 +170,10 @@ export class StatReader {
   readonly #untold = new WeakSet<Stat>();
   /** Set once a `LIST -a` showed its directory's "." (see ./unread.ts). */
   #dotShown = false;
-  /** Listings made from inside their directory, one at a time (they move the CWD). */
+  /**
+   * Listings made from inside their directory and the CWD checks of suspect
+   * listings, one at a time (they move a session's CWD).
+   */
   #inside: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -643,7 +646,12 @@ export class StatReader {
     if (entries.listedAll && hasOwnDot(entries)) this.#dotShown = true;
     if (!mayBeUnread(entries, dir, this.#dotShown)) return;
     const dotShown = this.#dotShown;
-    await this.#pool.withMain((c) => confirmRead(c, entries, dir, dotShown), { retry: true });
+    // It moves the session's CWD: one at a time with the listings made from inside.
+    const run = this.#inside.then(() =>
+      this.#pool.withMain((c) => confirmRead(c, entries, dir, dotShown), { retry: true })
+    );
+    this.#inside = run.catch(() => {});
+    await run;
   }
 
   /** The path a directory path leads to; throws when it is missing or not a directory. */

@@ -40,6 +40,9 @@ async function serve(peer: FtpPeer, mode: number): Promise<void> {
   await Deno.writeTextFile(`${peer.root}/top.txt`, "top");
   await Deno.mkdir(`${peer.root}/ok`);
   await Deno.writeTextFile(`${peer.root}/ok/g.txt`, "g");
+  // Listed from inside (CWD, LIST, CWD back) while the check of locked moves a CWD too.
+  await Deno.mkdir(`${peer.root}/sp ace`);
+  await Deno.writeTextFile(`${peer.root}/sp ace/h.txt`, "h");
   await chownForVsftpd(peer.root);
   await Deno.chmod(`${peer.root}/locked`, mode);
 }
@@ -90,6 +93,9 @@ for (const c of cases) {
           // The rest of the tree is copied.
           assert.equal(await Deno.readTextFile(`${local}/top.txt`), "top");
           assert.equal(await Deno.readTextFile(`${local}/ok/g.txt`), "g");
+          assert.deepEqual([...Deno.readDirSync(`${local}/sp ace`)].map((e) => e.name), [
+            "h.txt",
+          ]);
         } finally {
           await Deno.chmod(`${peer.root}/locked`, 0o755);
           await Deno.remove(local, { recursive: true });
