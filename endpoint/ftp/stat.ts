@@ -573,11 +573,14 @@ export class StatReader {
   /**
    * LIST of a directory. A path with whitespace is listed from inside it (CWD,
    * LIST, CWD back), as ftputil does: Pure-FTPd reads `LIST -a /a/c d` as
-   * two arguments and lists `/a/c` and `d`.
+   * two arguments and lists `/a/c` and `d`. So is a path with a glob
+   * character (`*?[{`): ProFTPD and Pure-FTPd read LIST's argument as a
+   * pattern, so `LIST -a /b*` lists `/b*` and `/bar` together and
+   * `LIST -a /a[1]` lists `/a1` (measured 2026-12-07); CWD takes the name as it is.
    */
   #listDir(c: FtpClient, dir: string): Promise<Listing> {
     const hidden = this.#choice.listHidden;
-    if (!/\s/.test(dir)) return c.list(dir, { hidden });
+    if (!/[\s*?[{]/.test(dir)) return c.list(dir, { hidden });
     const run = this.#inside.then(async () => {
       const back = await c.pwd();
       await c.cwd(dir);
