@@ -26,51 +26,59 @@ const servers: [string, "vsftpd" | "proftpd", () => Promise<FtpPeer>][] = [
 ];
 
 for (const [name, peerName, start] of servers) {
-  peerTest(
-    `sync/ftp ${name}: a directory turned unreadable is not taken as deleted`,
-    [peerName],
-    async () => {
-      await using peer = await start();
-      await using local = await tempLocal();
-      await Deno.mkdir(`${peer.root}/s/locked/sub`, { recursive: true });
-      await Deno.writeTextFile(`${peer.root}/s/locked/f.txt`, "f");
-      await Deno.writeTextFile(`${peer.root}/s/locked/sub/g.txt`, "g");
-      await chownForVsftpd(peer.root);
-      await put(local, "new.txt", "new here", at(0));
-      // One endpoint per run, as two runs of `ferry sync` have (no listing cached across).
-      const connect = () =>
-        FtpEndpoint.open(`ftp://${peer.host}:${peer.port}/`, {
-          credentials: { user: peer.user, password: peer.password },
-          maxConnections: 2,
-        });
-      const state = StateStore.open(":memory:");
-      let ftp = await connect();
-      try {
-        const first = await sync(local, "", ftp, "s", { ...fast, state });
-        assert.equal(first.ok, true, JSON.stringify(first.errors));
-        assert.equal(await text(local, "locked/sub/g.txt"), "g");
-        await ftp.close();
+  for (const locked of ["s/locked", "s"]) {
+    peerTest(
+      `sync/ftp ${name}: ${
+        locked === "s" ? "the synced root" : "a directory"
+      } turned unreadable is not taken as deleted`,
+      [peerName],
+      async () => {
+        await using peer = await start();
+        await using local = await tempLocal();
+        await Deno.mkdir(`${peer.root}/s/locked/sub`, { recursive: true });
+        await Deno.writeTextFile(`${peer.root}/s/locked/f.txt`, "f");
+        await Deno.writeTextFile(`${peer.root}/s/locked/sub/g.txt`, "g");
+        await chownForVsftpd(peer.root);
+        await put(local, "new.txt", "new here", at(0));
+        // One endpoint per run, as two runs of `ferry sync` have (no listing cached across).
+        const connect = () =>
+          FtpEndpoint.open(`ftp://${peer.host}:${peer.port}/`, {
+            credentials: { user: peer.user, password: peer.password },
+            maxConnections: 2,
+          });
+        const state = StateStore.open(":memory:");
+        let ftp = await connect();
+        try {
+          const first = await sync(local, "", ftp, "s", { ...fast, state });
+          assert.equal(first.ok, true, JSON.stringify(first.errors));
+          assert.equal(await text(local, "locked/sub/g.txt"), "g");
+          await ftp.close();
 
-        await Deno.chmod(`${peer.root}/s/locked`, 0o000);
-        ftp = await connect();
-        await put(local, "later.txt", "later", at(10));
-        const second = await sync(local, "", ftp, "s", { ...fast, state });
-        assert.equal(second.ok, false, "an unreadable directory is an error");
-        assert.match(
-          JSON.stringify(second.errors),
-          /locked.*permission denied: cannot read directory \/s\/locked/,
-        );
-        assert.equal(second.files.deleted, 0, JSON.stringify(second.plan));
-        assert.equal(await text(local, "locked/f.txt"), "f");
-        assert.equal(await text(local, "locked/sub/g.txt"), "g");
-        await assert.rejects(local.stat("locked/locked"));
-        // The rest still goes across.
-        assert.equal(await Deno.readTextFile(`${peer.root}/s/later.txt`), "later");
-      } finally {
-        await Deno.chmod(`${peer.root}/s/locked`, 0o755).catch(() => {});
-        state.close();
-        await ftp.close();
-      }
-    },
-  );
+          await Deno.chmod(`${peer.root}/${locked}`, 0o000);
+          ftp = await connect();
+          await put(local, "later.txt", "later", at(10));
+          const second = await sync(local, "", ftp, "s", { ...fast, state });
+          assert.equal(second.ok, false, "an unreadable directory is an error");
+          assert.match(
+            JSON.stringify(second.errors),
+            new RegExp(
+              `permission denied: cannot read directory /${locked.replace("/", "\\/")}\\b`,
+            ),
+          );
+          assert.equal(second.files.deleted, 0, JSON.stringify(second.plan));
+          assert.equal(await text(local, "locked/f.txt"), "f");
+          assert.equal(await text(local, "locked/sub/g.txt"), "g");
+          await assert.rejects(local.stat("locked/locked"));
+          // The rest still goes across (where the root can be read).
+          if (locked !== "s") {
+            assert.equal(await Deno.readTextFile(`${peer.root}/s/later.txt`), "later");
+          }
+        } finally {
+          await Deno.chmod(`${peer.root}/${locked}`, 0o755).catch(() => {});
+          state.close();
+          await ftp.close();
+        }
+      },
+    );
+  }
 }
