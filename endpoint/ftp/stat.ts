@@ -314,7 +314,9 @@ export class StatReader {
       if (mlsd && await this.mlsdRefused(error, dir, () => this.#listWorksIn(dir))) {
         return await this.list(dir, options);
       }
-      if (mlsd && error instanceof FtpPermanentError && dir !== "/") {
+      // A directory that is there but refused (pyftpdlib's "550 Permission denied." to
+      // LIST, MLSD's 550 on ProFTPD and Pure-FTPd) is one its user may not read.
+      if (error instanceof FtpPermanentError && dir !== "/") {
         await this.#directoryTarget(dir); // throws the precise error when there is one
         throw new PermissionDeniedError(dir, {
           message: `permission denied: cannot read directory ${dir} (${error.message})`,

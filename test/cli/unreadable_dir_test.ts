@@ -6,20 +6,22 @@
  * for the directory's contents and deleted the target's files under it. Now
  * that directory is an error naming it, deletions are held, the rest is
  * copied, the run exits non-zero. The servers serve as the vsftpd account
- * (ferrytest), so mode 000 stops them even when the tests run as root.
- * pyftpdlib runs as the test's user (root here), for whom mode 000 stops
- * nothing: not tested.
+ * (ferrytest), so mode 000 stops them even when the tests run as root;
+ * pyftpdlib too (`asServerUser`), which answers 550 to LIST and MLSD of such
+ * a directory: ferry held the deletions already, its error now says
+ * "permission denied" like the others.
  */
 import assert from "node:assert/strict";
 import { ferry } from "./helpers.ts";
 import { peerTest } from "../peers/skip.ts";
 import { startProftpd } from "../peers/proftpd.ts";
 import { startPureFtpd } from "../peers/pureftpd.ts";
+import { startPyftpdlib } from "../peers/pyftpdlib.ts";
 import type { FtpPeer } from "../peers/types.ts";
 import { startVsftpd } from "../peers/vsftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
 
-type Peer = "vsftpd" | "proftpd" | "pureftpd";
+type Peer = "vsftpd" | "proftpd" | "pureftpd" | "pyftpdlib";
 const cases: { name: string; peer: Peer; start: () => Promise<FtpPeer>; flags?: string[] }[] = [
   { name: "vsftpd", peer: "vsftpd", start: () => startVsftpd() },
   { name: "ProFTPD with MLSD", peer: "proftpd", start: () => startProftpd() },
@@ -30,6 +32,16 @@ const cases: { name: string; peer: Peer; start: () => Promise<FtpPeer>; flags?: 
     peer: "pureftpd",
     start: () => startPureFtpd(),
     flags: ["--no-mlsd"],
+  },
+  {
+    name: "pyftpdlib with MLSD",
+    peer: "pyftpdlib",
+    start: () => startPyftpdlib({ asServerUser: true }),
+  },
+  {
+    name: "pyftpdlib with LIST",
+    peer: "pyftpdlib",
+    start: () => startPyftpdlib({ asServerUser: true, mlsd: false }),
   },
 ];
 

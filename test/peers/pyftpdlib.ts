@@ -9,6 +9,7 @@ import { PeerError } from "./errors.ts";
 import { SYSTEM_PYTHON } from "./constants.ts";
 import { spawnPeer } from "./process.ts";
 import type { FtpPeer } from "./types.ts";
+import { chownForVsftpd, ensureTraversable, ensureVsftpdUser } from "./vsftpd_user.ts";
 
 /** Options of {@link startPyftpdlib}. Defaults mirror pyftpdlib's own unless noted. */
 export interface PyftpdlibOptions {
@@ -48,6 +49,12 @@ export interface PyftpdlibOptions {
    */
   unixListAll?: boolean;
   /**
+   * Serve as the vsftpd account (ferrytest) instead of the test's user: the
+   * root is chowned to it and Python drops root before it serves, so file
+   * modes (chmod 000) stop it as they stop the other servers. Needs root.
+   */
+  asServerUser?: boolean;
+  /**
    * Python run just before the server starts, with `Handler` (the handler class)
    * and `authorizer` in scope, e.g. `"Handler.banner = 'hi'"`.
    */
@@ -69,6 +76,13 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Ft
   try {
     const root = options.root ?? `${dir}/root`;
     if (!options.root) await Deno.mkdir(root);
+    let runAs: [number, number] | null = null;
+    if (options.asServerUser) {
+      const { uid, gid } = await ensureVsftpdUser();
+      await chownForVsftpd(root);
+      await ensureTraversable(root);
+      runAs = [uid, gid];
+    }
     const user = options.user ?? "ferry";
     const password = options.password ?? "ferry-pw";
     let certFile = options.certFile, keyFile = options.keyFile, caPem: string | undefined;
@@ -93,6 +107,7 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Ft
       masqueradeAddress: options.masqueradeAddress ?? null,
       mlsd: options.mlsd ?? true,
       unixListAll: options.unixListAll ?? false,
+      runAs,
       extraPython: options.extraPython ?? "",
     };
     await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
@@ -136,7 +151,7 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Ft
 
 /** The server program; its settings come from the JSON file named by argv[1]. */
 const SERVER_PY = String.raw`
-import json, logging, sys
+import json, logging, os, sys
 cfg = json.load(open(sys.argv[1]))
 logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                     format="[pyftpdlib %(asctime)s] %(message)s")
@@ -201,6 +216,11 @@ if cfg["unixListAll"]:
     Handler.abstracted_fs = DotHidingFS
 
 exec(cfg["extraPython"])
+
+if cfg["runAs"]:
+    os.setgroups([])
+    os.setgid(cfg["runAs"][1])
+    os.setuid(cfg["runAs"][0])
 
 server = FTPServer(("127.0.0.1", 0), Handler)
 print("FERRY_PYFTPDLIB_READY %d" % server.socket.getsockname()[1], flush=True)
