@@ -57,9 +57,16 @@ export function hasOwnDot(entries: readonly ListEntry[]): boolean {
 export function mayBeUnread(entries: Listing, dir: string, dotShown: boolean): boolean {
   if (hasOwnDot(entries)) return false;
   if (dotDue(entries, dotShown)) return true;
+  return shown(entries, dir) !== undefined;
+}
+
+/** What a LIST holds besides dot entries when that is nothing or only `dir` itself. */
+function shown(entries: Listing, dir: string): "nothing" | "only itself" | undefined {
   const named = entries.filter((e) => e.name !== "." && e.name !== "..");
-  return named.length === 0 ||
-    (named.length === 1 && named[0].type === "dir" && named[0].name === remoteBasename(dir));
+  if (named.length === 0) return "nothing";
+  const self = named.length === 1 && named[0].type === "dir" &&
+    named[0].name === remoteBasename(dir);
+  return self ? "only itself" : undefined;
 }
 
 /** A `LIST -a` listing on a server whose `LIST -a` has shown a "." before. */
@@ -91,9 +98,7 @@ export async function confirmRead(
     if (!(error instanceof FtpPermanentError)) throw error;
     throw new PermissionDeniedError(dir, {
       message: `permission denied: cannot read directory ${dir} ` +
-        `(its LIST showed ${
-          entries.length === 0 ? "nothing" : "only itself"
-        }, and ${error.message})`,
+        `(its LIST showed ${shown(entries, dir) ?? 'no "." entry'}, and ${error.message})`,
       cause: error,
     });
   }
