@@ -7,6 +7,7 @@
  */
 import { logger } from "../util/log.ts";
 import { FtpError, FtpProtocolError } from "./errors.ts";
+import { cwdTurn } from "./cwd_turn.ts";
 import { createListingParser, type Listing } from "./listing/index.ts";
 import type { ListEntry } from "./listing/types.ts";
 import type { ClientSession } from "./client_session.ts";
@@ -143,22 +144,23 @@ export async function fromInside<T>(
   run: (path: string) => Promise<T>,
 ): Promise<T> {
   if (!/\s/.test(path)) return await run(path);
-  const back = await dirs.pwd();
-  try {
-    await dirs.cwd(path);
-  } catch (error) {
-    if (error instanceof FtpError && error.ftpCode !== undefined && error.ftpCode >= 500) {
-      return await run(path);
+  // It moves the session's CWD (and back): in its turn (./cwd_turn.ts).
+  return await cwdTurn(dirs, async () => {
+    const back = await dirs.pwd();
+    try {
+      await dirs.cwd(path);
+    } catch (error) {
+      if (error instanceof FtpError && error.ftpCode !== undefined && error.ftpCode >= 500) {
+        return await run(path);
+      }
+      throw error;
     }
-    throw error;
-  }
-  let result: T;
-  try {
-    result = await run("");
-  } finally {
-    await dirs.cwd(back);
-  }
-  return result;
+    try {
+      return await run("");
+    } finally {
+      await dirs.cwd(back);
+    }
+  });
 }
 
 /**

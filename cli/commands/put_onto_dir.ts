@@ -16,6 +16,7 @@
 import type { FtpClient } from "../../ftp/client.ts";
 import type * as FtpErrors from "../../ftp/errors.ts";
 import { IsADirectoryError } from "../../endpoint/errors.ts";
+import { cwdTurn } from "../../ftp/cwd_turn.ts";
 
 /** From this size on a put checks first that its remote name is no directory. */
 export const LOOK_FIRST_BYTES = 16 * 1024 * 1024;
@@ -37,7 +38,8 @@ export async function refuseDirectory(
   cause?: unknown,
 ): Promise<void> {
   try {
-    await client.cwd(path);
+    // Not while a listing from inside a directory has moved the session (ftp/cwd_turn.ts).
+    await cwdTurn(client, () => client.cwd(path));
   } catch (error) {
     if (error instanceof FtpPermanentError) return;
     throw error;

@@ -13,6 +13,7 @@ import { logger } from "../../util/log.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../ftp/errors.ts";
 import { formatFtpTime } from "../../ftp/reply.ts";
+import { cwdTurn } from "../../ftp/cwd_turn.ts";
 import { Precision, type Stat } from "../types.ts";
 import { mtimeNotSet } from "../mtime_warning.ts";
 import { AlreadyExistsError, NotFoundError } from "../errors.ts";
@@ -282,7 +283,8 @@ export class FtpHost implements AsyncDisposable {
    */
   async chdir(path: string): Promise<void> {
     const target = this.#abs(path);
-    await this.#pool.withMain((c) => c.cwd(target), { retry: true });
+    // Not while a listing from inside a directory has moved the session (../../ftp/cwd_turn.ts).
+    await this.#pool.withMain((c) => cwdTurn(c, () => c.cwd(target)), { retry: true });
     this.#cwd = target;
   }
 

@@ -22,6 +22,7 @@ import type { FtpClient } from "../../ftp/client.ts";
 import type { StatCache } from "./stat_cache.ts";
 import { linkTarget, remoteBasename, remoteDirname, remoteJoin } from "./remote_path.ts";
 import { confirmRead, hasOwnDot, mayBeUnread } from "./unread.ts";
+import { cwdTurn } from "../../ftp/cwd_turn.ts";
 
 const log = logger("endpoint", "ftp", "listing");
 const maxLinkHops = 40;
@@ -170,11 +171,6 @@ export class StatReader {
   readonly #untold = new WeakSet<Stat>();
   /** Set once a `LIST -a` showed its directory's "." (see ./unread.ts). */
   #dotShown = false;
-  /**
-   * Listings made from inside their directory and the CWD checks of suspect
-   * listings, one at a time (they move a session's CWD).
-   */
-  #inside: Promise<unknown> = Promise.resolve();
 
   constructor(
     pool: SessionPool,
@@ -552,19 +548,23 @@ export class StatReader {
       if (error instanceof FtpPermanentError) return undefined;
       throw error;
     };
-    const { real, size } = await this.#pool.withMain(async (c) => {
-      try {
-        await c.cwd(path);
-        const where = await c.pwd();
-        await c.cwd("/");
-        return { real: where };
-      } catch (error) {
-        refused(error);
-      }
-      // A file: SIZE follows the link (the listing's size is the link's own, its target's
-      // length). Without SIZE, the link's own stands.
-      return { size: await c.size(path).catch(refused) };
-    });
+    // It moves the session's CWD (and back): in its turn (../../ftp/cwd_turn.ts).
+    const { real, size } = await this.#pool.withMain((c) =>
+      cwdTurn(c, async () => {
+        const back = await c.pwd();
+        try {
+          await c.cwd(path);
+          const where = await c.pwd();
+          await c.cwd(back);
+          return { real: where };
+        } catch (error) {
+          refused(error);
+        }
+        // A file: SIZE follows the link (the listing's size is the link's own, its target's
+        // length). Without SIZE, the link's own stands.
+        return { size: await c.size(path).catch(refused) };
+      })
+    );
     if (real === undefined) {
       return { stat: { ...link, type: "file", size: size ?? link.size, target: undefined } };
     }
@@ -582,18 +582,21 @@ export class StatReader {
    */
   #listDir(c: FtpClient, dir: string): Promise<Listing> {
     const hidden = this.#choice.listHidden;
-    if (!/[\s*?[{]/.test(dir)) return c.list(dir, { hidden });
-    const run = this.#inside.then(async () => {
+    if (!fromInside(dir)) return c.list(dir, { hidden });
+    return cwdTurn(c, async () => {
       const back = await c.pwd();
       await c.cwd(dir);
-      try {
-        return await c.list("", { hidden });
-      } finally {
-        await c.cwd(back);
-      }
+      return await this.#listHere(c, back);
     });
-    this.#inside = run.catch(() => {});
-    return run;
+  }
+
+  /** LIST of the session's directory, then CWD `back`; in a CWD turn. */
+  async #listHere(c: FtpClient, back: string): Promise<Listing> {
+    try {
+      return await c.list("", { hidden: this.#choice.listHidden });
+    } finally {
+      await c.cwd(back);
+    }
   }
 
   /**
@@ -601,22 +604,29 @@ export class StatReader {
    * is put back after) that LIST can list: its listing shows its "." or some
    * entry other than itself. An empty LIST is what ProFTPD and Pure-FTPd send
    * for a directory of mode 0111, whose MLSD they refuse (550): no proof
-   * that MLSD is the one refused.
+   * that MLSD is the one refused. One CWD turn for both (a listing from
+   * inside is made while the session is there).
    */
   #listWorksIn(dir: string): Promise<boolean> {
-    return this.#pool.withMain(async (c) => {
-      try {
-        const back = await c.pwd();
-        await c.cwd(dir);
-        await c.cwd(back);
-        const entries = await this.#listDir(c, dir);
-        if (entries.listedAll && hasOwnDot(entries)) this.#dotShown = true;
-        return !mayBeUnread(entries, dir, false);
-      } catch (error) {
-        if (error instanceof FtpPermanentError) return false;
-        throw error;
-      }
-    });
+    return this.#pool.withMain((c) =>
+      cwdTurn(c, async () => {
+        try {
+          const back = await c.pwd();
+          await c.cwd(dir);
+          let entries: Listing;
+          if (fromInside(dir)) entries = await this.#listHere(c, back);
+          else {
+            await c.cwd(back);
+            entries = await c.list(dir, { hidden: this.#choice.listHidden });
+          }
+          if (entries.listedAll && hasOwnDot(entries)) this.#dotShown = true;
+          return !mayBeUnread(entries, dir, false);
+        } catch (error) {
+          if (error instanceof FtpPermanentError) return false;
+          throw error;
+        }
+      })
+    );
   }
 
   /**
@@ -651,12 +661,7 @@ export class StatReader {
     if (entries.listedAll && hasOwnDot(entries)) this.#dotShown = true;
     if (!mayBeUnread(entries, dir, this.#dotShown)) return;
     const dotShown = this.#dotShown;
-    // It moves the session's CWD: one at a time with the listings made from inside.
-    const run = this.#inside.then(() =>
-      this.#pool.withMain((c) => confirmRead(c, entries, dir, dotShown), { retry: true })
-    );
-    this.#inside = run.catch(() => {});
-    await run;
+    await this.#pool.withMain((c) => confirmRead(c, entries, dir, dotShown), { retry: true });
   }
 
   /** The path a directory path leads to; throws when it is missing or not a directory. */
@@ -665,6 +670,14 @@ export class StatReader {
     if (stat.type !== "dir") throw new NotADirectoryError(dir);
     return path;
   }
+}
+
+/**
+ * Whether LIST must list `dir` from inside it (see `StatReader.#listDir`):
+ * white space, or a glob character.
+ */
+function fromInside(dir: string): boolean {
+  return /[\s*?[{]/.test(dir);
 }
 
 function isLink(stat: Stat): boolean {

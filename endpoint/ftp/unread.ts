@@ -20,6 +20,7 @@
 import type { Listing } from "../../ftp/listing/index.ts";
 import type { ListEntry } from "../../ftp/listing/types.ts";
 import { FtpPermanentError } from "../../ftp/errors.ts";
+import { cwdTurn } from "../../ftp/cwd_turn.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import { PermissionDeniedError } from "../errors.ts";
 import { remoteBasename } from "./remote_path.ts";
@@ -91,18 +92,21 @@ export async function confirmRead(
   dir: string,
   dotShown: boolean,
 ): Promise<void> {
-  const back = await c.pwd();
-  try {
-    await c.cwd(dir);
-  } catch (error) {
-    if (!(error instanceof FtpPermanentError)) throw error;
-    throw new PermissionDeniedError(dir, {
-      message: `permission denied: cannot read directory ${dir} ` +
-        `(its LIST showed ${shown(entries, dir) ?? 'no "." entry'}, and ${error.message})`,
-      cause: error,
-    });
-  }
-  await c.cwd(back);
+  // It moves the session's CWD (and back): in its turn (../../ftp/cwd_turn.ts).
+  await cwdTurn(c, async () => {
+    const back = await c.pwd();
+    try {
+      await c.cwd(dir);
+    } catch (error) {
+      if (!(error instanceof FtpPermanentError)) throw error;
+      throw new PermissionDeniedError(dir, {
+        message: `permission denied: cannot read directory ${dir} ` +
+          `(its LIST showed ${shown(entries, dir) ?? 'no "." entry'}, and ${error.message})`,
+        cause: error,
+      });
+    }
+    await c.cwd(back);
+  });
   if (dotDue(entries, dotShown)) {
     throw new PermissionDeniedError(dir, {
       message: `permission denied: cannot read directory ${dir} (its LIST -a shows no "." ` +
