@@ -19,7 +19,7 @@
  * @module
  */
 import type { Stat } from "../endpoint/types.ts";
-import { NotFoundError } from "../endpoint/errors.ts";
+import { IsADirectoryError, NotFoundError } from "../endpoint/errors.ts";
 import { compareMtimes } from "../endpoint/mtime.ts";
 import { Precision } from "../util/precision.ts";
 import { errorMessage, FerryError } from "../util/errors.ts";
@@ -95,21 +95,36 @@ export async function replaceChecked(
     if (!await renamed(dst, partial, path, cut, options.size, carried ? mtime : undefined)) {
       return false;
     }
-    log.info("{path}: the rename was cut, and it had happened", { path });
+    if (answered(cut)) {
+      log.info("{path}: the server answered the rename with {error}, yet it had happened", {
+        path,
+        error: errorMessage(cut),
+      });
+    } else log.info("{path}: the rename was cut, and it had happened", { path });
     return true;
   };
   try {
     return await withRetry(async () => {
       if (cut !== undefined) {
         if (await happened(cut)) return carried || await applyMtime(dst, path, mtime);
-        log.info("{path}: the rename was cut before it happened; renaming again", { path });
+        if (answered(cut)) {
+          log.info("{path}: the server refused the rename for now ({error}); renaming again", {
+            path,
+            error: errorMessage(cut),
+          });
+        } else log.info("{path}: the rename was cut before it happened; renaming again", { path });
       }
       try {
         return await replaceDated(dst, partial, path, mtime);
       } catch (error) {
         // A refusal that is final (550) left both names as they were; anything temporary
         // may have renamed on the way: looked at before anything else is done.
-        if (isTemporary(error)) cut = error;
+        if (isTemporary(error)) {
+          cut = error;
+          // A temporary refusal (Pure-FTPd's "451 Rename/move failure: Is a directory")
+          // of a rename onto a directory will never work: no retry.
+          if (answered(error)) await refuseDirectory(dst, path, error);
+        }
         throw error;
       }
     }, { ...options.retry, signal: options.signal, onRetry: options.onRetry });
@@ -133,6 +148,34 @@ export async function replaceChecked(
     if (!done) throw error;
     return carried || await applyMtime(dst, path, mtime);
   }
+}
+
+/**
+ * Whether a failed rename was answered by the server (an FTP reply code in
+ * it or its causes), not cut on the way (a dropped connection, a timeout).
+ */
+function answered(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 8; depth++) {
+    if (typeof (e as { ftpCode?: unknown }).ftpCode === "number") return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Throws `IsADirectoryError` when `path` is a directory now: a rename onto it
+ * is refused for good, whatever code the server gave. The `refusal` goes to
+ * the log, not into the error's `cause` (its 4xx would make it a temporary
+ * error, to be retried). A failed look changes nothing (the retries go on).
+ */
+async function refuseDirectory(dst: RenameTarget, path: string, refusal: unknown): Promise<void> {
+  const target = await statOrMissing(dst, path, true).catch(() => undefined);
+  if (target?.type !== "dir") return;
+  log.info("{path}: the server refused the rename ({error}), and {path} is a directory: no retry", {
+    path,
+    error: errorMessage(refusal),
+  });
+  throw new IsADirectoryError(path);
 }
 
 /**

@@ -67,10 +67,13 @@ export async function putRefused(
   errors: typeof FtpErrors,
   partial?: string,
 ): Promise<unknown> {
-  const answered = error instanceof errors.FtpPermanentError ||
+  // The rename's own check found the directory (sync/replace_checked.ts): no retry.
+  const directory = error instanceof IsADirectoryError;
+  const answered = directory || error instanceof errors.FtpPermanentError ||
     error instanceof errors.FtpTemporaryError;
   if (!answered) return error;
   if (partial !== undefined) await client.delete(partial).catch(() => undefined);
+  if (directory) return error;
   try {
     await refuseDirectory(client, path, errors, error);
   } catch (refusal) {

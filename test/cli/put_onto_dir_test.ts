@@ -94,3 +94,27 @@ peerTest(
     }
   },
 );
+
+peerTest(
+  "put onto a directory's name on Pure-FTPd: its 451 to the rename is not retried",
+  ["pureftpd"],
+  async () => {
+    await using peer = await startPureFtpd({ displayDotFiles: true });
+    await serveDir(peer);
+    const local = await Deno.makeTempFile({ prefix: "ferry-put-", suffix: ".txt" });
+    try {
+      await Deno.writeTextFile(local, "hello");
+      // "451 Rename/move failure: Is a directory" is a temporary code: before, the rename was
+      // tried 3 times more (~4 s of back-off), each with "the rename was cut before it happened".
+      const r = await put(peer, local, "dir", ["--verbose"]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /ferry: is a directory: \/?dir\b/);
+      assert.doesNotMatch(r.stderr, /cut|renaming again/i);
+      assert.match(r.stderr, /refused the rename \(.*451 .*\), and dir is a directory: no retry/);
+      assert.equal(r.stderr.match(/refused the rename/g)?.length, 1, r.stderr);
+      assert.deepEqual(await tree(peer.root), ["./dir", "./dir/other.txt"]);
+    } finally {
+      await Deno.remove(local);
+    }
+  },
+);
