@@ -306,27 +306,29 @@ Deno.test("mirror: an FTP-like minute precision on the target is not a differenc
   assert.equal(again.files.transferred, 0);
 });
 
-Deno.test("mirror: a file replaces a directory (and back) with delete on", async () => {
-  const src = mem();
-  await put(src, "x", "file now");
-  await put(src, "y/inner.txt", "dir now");
-  const dst = mem();
-  await put(dst, "x/old.txt", "was a dir");
-  await put(dst, "y", "was a file");
-  const off = await mirror(src, "", dst, "", fast);
-  // Without delete nothing is replaced, nothing goes under y (a file there):
-  // x, y and y/inner.txt skipped, x and y named as errors of the job.
-  assert.equal(off.files.skipped, 3, "without delete nothing is replaced");
-  assert.equal(off.files.failed, 0);
-  assert.deepEqual(off.errors.map((e) => [e.path, e.code]), [
-    ["x", "ETYPECONFLICT"],
-    ["y", "ETYPECONFLICT"],
-  ]);
-  assert.deepEqual(await contents(dst), { "x/": "", "x/old.txt": "was a dir", y: "was a file" });
-  const r = await mirror(src, "", dst, "", { ...fast, delete: true });
-  assert.equal(r.ok, true, JSON.stringify(r.errors));
-  assert.deepEqual(await contents(dst), { x: "file now", "y/": "", "y/inner.txt": "dir now" });
-});
+for (const stream of [false, true]) {
+  Deno.test(`mirror${stream ? " (streamed)" : ""}: a file replaces a directory (and back) with delete on`, async () => {
+    const src = mem();
+    await put(src, "x", "file now");
+    await put(src, "y/inner.txt", "dir now");
+    const dst = mem();
+    await put(dst, "x/old.txt", "was a dir");
+    await put(dst, "y", "was a file");
+    const off = await mirror(src, "", dst, "", { ...fast, stream });
+    // Without delete nothing is replaced, nothing goes under y (a file there):
+    // x, y and y/inner.txt skipped, x and y named as errors of the job.
+    assert.equal(off.files.skipped, 3, "without delete nothing is replaced");
+    assert.equal(off.files.failed, 0);
+    assert.deepEqual(off.errors.map((e) => [e.path, e.code]), [
+      ["x", "ETYPECONFLICT"],
+      ["y", "ETYPECONFLICT"],
+    ]);
+    assert.deepEqual(await contents(dst), { "x/": "", "x/old.txt": "was a dir", y: "was a file" });
+    const r = await mirror(src, "", dst, "", { ...fast, stream, delete: true });
+    assert.equal(r.ok, true, JSON.stringify(r.errors));
+    assert.deepEqual(await contents(dst), { x: "file now", "y/": "", "y/inner.txt": "dir now" });
+  });
+}
 
 Deno.test("mirror: symlinks copied as links where the target can", async () => {
   const src = await source();
