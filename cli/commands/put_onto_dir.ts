@@ -15,8 +15,9 @@
  */
 import type { FtpClient } from "../../ftp/client.ts";
 import type * as FtpErrors from "../../ftp/errors.ts";
+import type * as CwdTurn from "../../ftp/cwd_turn.ts";
 import { IsADirectoryError } from "../../endpoint/errors.ts";
-import { cwdTurn } from "../../ftp/cwd_turn.ts";
+import { late } from "../late.ts";
 
 /** From this size on a put checks first that its remote name is no directory. */
 export const LOOK_FIRST_BYTES = 16 * 1024 * 1024;
@@ -38,7 +39,9 @@ export async function refuseDirectory(
   cause?: unknown,
 ): Promise<void> {
   try {
-    // Not while a listing from inside a directory has moved the session (ftp/cwd_turn.ts).
+    // Not while a listing from inside a directory has moved the session (ftp/cwd_turn.ts,
+    // loaded late: a local put loads no FTP module).
+    const { cwdTurn } = await late<typeof CwdTurn>(import.meta.url, "../../ftp/cwd_turn.ts");
     await cwdTurn(client, () => client.cwd(path));
   } catch (error) {
     if (error instanceof FtpPermanentError) return;
