@@ -77,13 +77,19 @@ Deno.test("mirror from a far ftp:// server with a head start: the files, at most
       await ReadableStream.from([new TextEncoder().encode(`${name}\n`)]).pipeTo(w);
     }
     const url = `ftp://${wan.hostname}:${wan.port}/pub`;
-    const args = ["mirror", "-q", "--connections", "3", "-u", "bob", "--password-env", "PW"];
+    const args = ["mirror", "-v", "--connections", "3", "-u", "bob", "--password-env", "PW"];
     const run = await ferry([...args, url, join(dir, "m")], { env: { PW: "pw-5ecret" } });
     assert.equal(run.code, 0, run.stderr);
     for (const name of ["a.txt", "sub/b.txt", "sub/deeper/c.txt"]) {
       assert.equal(await Deno.readTextFile(join(dir, "m", name)), `${name}\n`);
     }
-    assert.ok(wan.stats.controlMaxOpen <= 3, `${wan.stats.controlMaxOpen} sessions at once`);
+    assert.ok(
+      wan.stats.controlMaxOpen <= 3,
+      // The server's counts tell a fourth connection made from one the proxy
+      // still held open a round trip after the client had closed it.
+      `${wan.stats.controlMaxOpen} sessions at once (server: ${counts.connects} connections, ` +
+        `${counts.logins} logins)\n${run.stderr}`,
+    );
     assert.ok(counts.connects <= 3, `${counts.connects} connections`);
     assert.equal(counts.logins, counts.connects, "every connection made was used");
   } finally {
