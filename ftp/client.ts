@@ -782,7 +782,8 @@ export class FtpClient {
       (p) =>
         withListAll(session, options, async (all) => {
           const listing = await listEntries(session, listCommand(all, p));
-          if (all) listing.listedAll = true;
+          // Not enumerable: a listing still compares and prints as its entries.
+          if (all) Object.defineProperty(listing, "listedAll", { value: true });
           return listing;
         }),
     );
