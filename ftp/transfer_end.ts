@@ -3,9 +3,9 @@
  * alongside the data, after a first reply read early, or now), the reply of
  * the next transfer's EPSV sent with its command ({@link NextPort}) read right
  * behind it, and the session given back once; or, when the data connection
- * failed, ABOR resynchronised by a NOOP, or the session closed where lines
- * sent behind the transfer would be read before the abort's. `FtpClient`
- * makes one per transfer.
+ * failed, ABOR resynchronised by a NOOP (sent once the ABOR's first reply is
+ * in), or the session closed where lines sent behind the transfer would be
+ * read before the abort's. `FtpClient` makes one per transfer.
  * @module
  */
 import type { ControlConnection } from "./control.ts";
@@ -94,25 +94,33 @@ export class TransferEnd {
   /**
    * ABOR for a running transfer whose data connection is gone, then reads
    * until in step (`early`: the final reply read early takes the first
-   * answer); gives the session back whatever happens.
+   * answer, unless it was a 1xx); gives the session back whatever happens.
    */
   async abort(early: Promise<Reply> | undefined): Promise<void> {
     const { control, timeoutMs, command } = this.#options;
     try {
       control.send("ABOR");
-      if (early) {
+      const answered = early &&
         await withDeadline(early, timeoutMs, () => control.destroy()).catch(() => undefined);
-      }
-      await readAbortReplies(control, command, timeoutMs);
+      await readAbortReplies(control, command, timeoutMs, answered);
     } finally {
       this.finish();
     }
   }
 }
 
+/** Replies read after an ABOR before giving up on the NOOP's 200. */
+const ABORT_REPLIES = 5;
+
 /**
- * After a data connection was cut, the server sends a transfer reply (426 or
- * 226) and maybe more. A NOOP marks the end: reads until its 200.
+ * After ABOR (sent by the caller) the server sends a transfer reply (426 or
+ * 226) and maybe more. The first of them (a final one: a 1xx is passed over)
+ * is read before anything else is sent, or is `answered` when read already;
+ * then a NOOP marks the end: reads until its 200, at most
+ * {@link ABORT_REPLIES} replies in all. The NOOP must not go with the ABOR:
+ * Pure-FTPd reads the ABOR of a running transfer in its transfer loop and
+ * drops whatever came in the same read, so a NOOP sent along is never
+ * answered (the abort waited the whole timeout and lost the session).
  *
  * @example
  * ```ts
@@ -124,13 +132,23 @@ export async function readAbortReplies(
   control: ControlConnection,
   command: string,
   timeoutMs: number,
+  answered?: Reply,
 ): Promise<void> {
-  control.send("NOOP");
-  for (let i = 0; i < 5; i++) {
-    const reply = await control.read(timeoutMs, command);
-    if (reply.code === 200) return;
+  let reads = 0;
+  let reply = answered;
+  while (!reply || reply.code < 200) {
+    if (++reads > ABORT_REPLIES) throw outOfStep(command);
+    reply = await control.read(timeoutMs, command);
   }
-  throw new FtpProtocolError(`could not resynchronise after aborting ${command}`);
+  control.send("NOOP");
+  while (++reads <= ABORT_REPLIES) {
+    if ((await control.read(timeoutMs, command)).code === 200) return;
+  }
+  throw outOfStep(command);
+}
+
+function outOfStep(command: string): FtpProtocolError {
+  return new FtpProtocolError(`could not resynchronise after aborting ${command}`);
 }
 
 /**
