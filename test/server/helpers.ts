@@ -125,3 +125,25 @@ export function randomBytes(n: number): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Awaits `event` (a promise the server's own step resolves), failing with
+ * `what` if it has not come within `ms`: a bound for a loaded machine, so a
+ * server that never gets there fails the test instead of hanging it.
+ *
+ * @example
+ * ```ts
+ * await bounded(hookRan, "the upload hook");
+ * ```
+ */
+export async function bounded<T>(event: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([event, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -12,7 +12,7 @@ import { LocalEndpoint } from "../../mod.ts";
 import { startFtpServer, VirtualAuthorizer } from "../../server.ts";
 import { testCertificates } from "../fixtures/certs.ts";
 import { Ctl, readAll, writeAll } from "./client.ts";
-import { dec, enc, peerTest, put, testServer } from "./helpers.ts";
+import { bounded, dec, enc, peerTest, put, testServer } from "./helpers.ts";
 import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
 import { startProftpd } from "../peers/proftpd.ts";
 import { startPureFtpd } from "../peers/pureftpd.ts";
@@ -208,11 +208,16 @@ Deno.test("idle sessions are closed with 421", async () => {
 
 Deno.test("a stalled upload times out (421), the partial file can be dropped by a hook", async () => {
   const seen: string[] = [];
+  // The server's own step is the event awaited: its hook runs once the partial
+  // (staged under a temporary name) is dropped, as the session ends.
+  let hooked!: () => void;
+  const hookRan = new Promise<void>((resolve) => hooked = resolve);
   await using t = await testServer({
     dataTimeoutMs: 200,
     hooks: {
       onIncompleteFileReceived: (ev) => {
         seen.push(`${ev.path}:${ev.bytes}`);
+        hooked();
         return "delete";
       },
     },
@@ -223,14 +228,14 @@ Deno.test("a stalled upload times out (421), the partial file can be dropped by 
   const data = await c.epsv();
   assert.equal((await c.cmd("STOR stall.bin")).code, 125);
   await data.write(enc.encode("partial"));
-  const r = await c.reply(3000);
+  const r = await c.reply(); // the 200 ms data timeout's 421 (the read's bound: 10 s)
   assert.equal(r.code, 421);
   assert.ok(await c.closedByServer());
   data.close();
-  // The hook runs after the reply; the session has ended by now, so wait for the file to go.
-  for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await bounded(hookRan, "onIncompleteFileReceived");
   assert.deepEqual(seen, ["/stall.bin:7"]);
   await assert.rejects(() => t.ep.stat("stall.bin"));
+  assert.deepEqual((await t.ep.list("")).map((e) => e.name), ["pub"], "no partial left");
 });
 
 Deno.test("a data connection that never comes: 425 after the connect timeout", async () => {
