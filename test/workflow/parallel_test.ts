@@ -13,11 +13,17 @@ import { runWorkflow } from "../../workflow/run.ts";
 import { transferParallel } from "../../workflow/jobs/common.ts";
 import { coreRegistry, fill, freshName } from "./helpers.ts";
 
-/** A memory endpoint that says it serves `parallel` transfers and counts the most it got. */
+/**
+ * A memory endpoint that says it serves `parallel` transfers and counts the
+ * most it got. Each write is held open at its close until `expect` writes
+ * were open at once (an event, not a pause: the others have started), or for
+ * at most 10 s in all, where the job runs fewer (`most` says so, the test fails).
+ */
 class Wide extends DelegatingEndpoint<MemoryEndpoint> {
   open = 0;
   most = 0;
-  constructor(inner: MemoryEndpoint, readonly parallel?: number) {
+  #reached = Promise.withResolvers<void>();
+  constructor(inner: MemoryEndpoint, readonly parallel?: number, readonly expect = 1) {
     super(inner);
   }
   override capabilities(): Capabilities {
@@ -26,25 +32,35 @@ class Wide extends DelegatingEndpoint<MemoryEndpoint> {
   override async write(path: string, options?: WriteOptions) {
     const w = (await this.inner.write(path, options)).getWriter();
     this.most = Math.max(this.most, ++this.open);
+    if (this.open >= this.expect) this.#reached.resolve();
     return new WritableStream<Uint8Array>({
       write: (chunk) => w.write(chunk),
       close: async () => {
-        // Holds the transfer open a moment, so that the others start meanwhile.
-        await new Promise((r) => setTimeout(r, 5));
+        await this.#heldOpen();
         this.open--;
         await w.close();
       },
       abort: (e) => w.abort(e),
     });
   }
+  async #heldOpen(): Promise<void> {
+    // Past the bound the job runs fewer at once: no write waits any longer.
+    const timer = setTimeout(() => this.#reached.resolve(), 10_000);
+    await this.#reached.promise;
+    clearTimeout(timer);
+  }
 }
 
-async function mostAtOnce(parallel: number | undefined, jobParallel?: number): Promise<number> {
+async function mostAtOnce(
+  expect: number,
+  parallel: number | undefined,
+  jobParallel?: number,
+): Promise<number> {
   const src = freshName("src");
   const files: Record<string, string> = {};
   for (let i = 0; i < 24; i++) files[`f${i}.txt`] = `${i}`;
   await fill(src, files);
-  const wide = new Wide(new MemoryEndpoint({ name: freshName("dst") }), parallel);
+  const wide = new Wide(new MemoryEndpoint({ name: freshName("dst") }), parallel, expect);
   const registry = coreRegistry().add(definePlugin({
     name: "wide-scheme",
     endpointSchemes: [{ scheme: "wide", open: () => Promise.resolve(wide) }],
@@ -61,9 +77,9 @@ async function mostAtOnce(parallel: number | undefined, jobParallel?: number): P
 }
 
 Deno.test("parallel: an endpoint that serves more raises the default; a named parallel wins", async () => {
-  assert.equal(await mostAtOnce(undefined), 4, "the default");
-  assert.equal(await mostAtOnce(6), 6, "the endpoint's 6");
-  assert.equal(await mostAtOnce(6, 2), 2, "the job's own");
+  assert.equal(await mostAtOnce(4, undefined), 4, "the default");
+  assert.equal(await mostAtOnce(6, 6), 6, "the endpoint's 6");
+  assert.equal(await mostAtOnce(2, 6, 2), 2, "the job's own");
 });
 
 Deno.test("transferParallel: the named parallel, else the most an endpoint says, at least the default", () => {
