@@ -350,9 +350,28 @@ async function openDataPort(
     forward(upstream, client);
   });
   state.servers.add(listener);
-  control.once("close", () => listener.close());
+  closeWithControl(control, listener);
   await listen(listener);
   return (listener.address() as net.AddressInfo).port;
+}
+
+/** The data ports each control connection opened, closed with it. */
+const dataPorts = new WeakMap<net.Socket, Set<net.Server>>();
+
+/**
+ * Closes `listener` when `control` closes, with one "close" listener per
+ * control connection (one per data port set off Node's MaxListenersExceeded
+ * warning after 10 transfers in a session).
+ */
+function closeWithControl(control: net.Socket, listener: net.Server): void {
+  let ports = dataPorts.get(control);
+  if (!ports) {
+    const opened = ports = new Set();
+    dataPorts.set(control, opened);
+    control.once("close", () => opened.forEach((port) => port.close()));
+  }
+  ports.add(listener);
+  listener.once("close", () => ports.delete(listener));
 }
 
 function cutReset(a: net.Socket, b: net.Socket): void {
