@@ -22,7 +22,10 @@ import { redactUrl } from "../../util/redact.ts";
 import type { FtpClient } from "../../ftp/client.ts";
 import { SEGMENT_DEFAULTS, segmentCount } from "../../sync/segments.ts";
 import { late } from "../late.ts";
-import { fileToSink, fileToWritable, streamToFile } from "../../util/files.ts";
+import { streamToFile } from "../../util/files.ts";
+import { openPutSource } from "./put_source.ts";
+import { STDIO, streamToStdout } from "./get_put_stdio.ts";
+import { continueVerdict } from "./get_continue.ts";
 import { logger } from "../../util/log.ts";
 import type * as FtpErrors from "../../ftp/errors.ts";
 import type { FtpHost } from "../../endpoint/ftp/host.ts";
@@ -171,13 +174,61 @@ async function leave(cli: CliContext, client: FtpClient, host: FtpHost): Promise
   await host.close();
 }
 
-/** Where `get` writes: LOCAL, or the remote name inside LOCAL when it is a directory. */
+/**
+ * Where `get` writes: LOCAL, or the remote name inside LOCAL when it is a
+ * directory. LOCAL ending in `/` names a directory: one that is not there is
+ * an error (as lftp's and cp's), not a file of that name.
+ */
 async function localTarget(local: string | undefined, remote: string): Promise<string> {
   const target = resolve(local ?? basename(remote));
   if (local !== undefined && (await Deno.stat(target).catch(() => undefined))?.isDirectory) {
     return join(target, basename(remote));
   }
+  if (local !== undefined && /[\\/]$/.test(local)) {
+    throw new UsageError(`${local}: no such directory (a name ending in / is where the file goes)`);
+  }
   return target;
+}
+
+/** `get -c` of a file the local copy holds whole already: said, nothing read. */
+function alreadyComplete(cli: CliContext, what: string, target: string, size: number): void {
+  if (!cli.globals.quiet) {
+    cli.err(`${what}: ${target} is complete already (${formatBytes(size)}): nothing transferred`);
+  }
+  if (cli.globals.json) cli.out(JSON.stringify({ what, bytes: 0, complete: true }));
+}
+
+/** `get URL -` with `-c`: standard output has nothing to resume. */
+function refuseResumeToStdout(local: string | undefined, opts: Record<string, unknown>): void {
+  if (local === STDIO && opts.continue === true) {
+    throw new UsageError("--continue needs a local file: standard output (-) cannot be resumed");
+  }
+}
+
+/**
+ * `get URL -`: the stream to standard output, then its byte count held to the
+ * size the server told (a short copy fails, as curl's "transfer closed with
+ * bytes remaining"; what came is out already).
+ */
+async function getToStdout(
+  cli: CliContext,
+  what: string,
+  open: () => Promise<ReadableStream<Uint8Array>>,
+  size: () => Promise<number | undefined>,
+): Promise<void> {
+  const started = Date.now();
+  const bytes = await unlessInterrupted(open().then((s) => streamToStdout(s, cli.signal)), cli);
+  const expected = await size();
+  if (expected !== undefined && expected !== bytes) {
+    throw new TransferVerificationError(what, "size", expected, bytes, false);
+  }
+  // The line goes to stderr; --json's record is left out (stdout holds the file).
+  if (!cli.globals.quiet) {
+    const ms = Date.now() - started;
+    cli.err(
+      `get ${what}: ${formatBytes(bytes)} in ${formatDuration(ms)} (${formatRate(bytes, ms)})`,
+    );
+  }
 }
 
 /**
@@ -187,9 +238,19 @@ async function localTarget(local: string | undefined, remote: string): Promise<s
 async function openPartial(
   target: string,
   resume: boolean,
+  remoteSize?: number,
 ): Promise<{ partial: string; offset: number; file: Deno.FsFile }> {
   const partial = join(dirname(target), `.${basename(target)}.ferry.part`);
-  const offset = resume ? (await Deno.stat(partial).catch(() => undefined))?.size ?? 0 : 0;
+  let offset = resume ? (await Deno.stat(partial).catch(() => undefined))?.size ?? 0 : 0;
+  if (remoteSize !== undefined && offset > remoteSize) {
+    // Left by an earlier, larger version of the file: no beginning of this one.
+    log.warn("{partial} ({offset} B) is larger than the remote file ({size} B): starting over", {
+      partial,
+      offset,
+      size: remoteSize,
+    });
+    offset = 0;
+  }
   const file = Deno.openSync(partial, {
     write: true,
     create: true,
@@ -197,6 +258,13 @@ async function openPartial(
     append: offset > 0,
   });
   return { partial, offset, file };
+}
+
+/** A put from standard input to a URL ending in `/`: there is no name to keep. */
+function noName(url: string): never {
+  throw new UsageError(
+    `${redactUrl(url)}: standard input (-) has no name to keep; end the URL with the file's name`,
+  );
 }
 
 /** The endpoint holding a file URL's last name, and that name; a root is no file. */
@@ -221,10 +289,17 @@ async function getFromEndpoint(
   try {
     const stat = await ep.stat(name);
     if (stat.type === "dir") throw new UsageError(`${redactUrl(url)}: is a directory`);
+    if (local === STDIO) {
+      const size = () => Promise.resolve(stat.size);
+      return await getToStdout(cli, name, () => ep.read(name, { signal: cli.signal }), size);
+    }
     const target = await localTarget(local, name);
+    if (
+      opts.continue === true && await continueVerdict(target, stat, redactUrl(url)) === "complete"
+    ) return alreadyComplete(cli, `get ${name}`, target, stat.size);
     // A scheme that cannot read from an offset starts over.
     const resume = opts.continue === true && ep.capabilities().readOffset;
-    const { partial, offset, file } = await openPartial(target, resume);
+    const { partial, offset, file } = await openPartial(target, resume, stat.size);
     const started = Date.now();
     const bytes = await fillPartial(
       cli,
@@ -254,9 +329,16 @@ async function putToEndpoint(
   url: string,
   opts: Record<string, unknown>,
 ): Promise<void> {
-  const { root, name } = url.endsWith("/")
-    ? { root: url, name: basename(local) }
-    : fileLocation(url);
+  const source = openPutSource(local, true);
+  let root: string, name: string;
+  try {
+    ({ root, name } = url.endsWith("/")
+      ? { root: url, name: source.name ?? noName(url) }
+      : fileLocation(url));
+  } catch (error) {
+    source.close();
+    throw error;
+  }
   const ep = await openCliEndpoint(cli, root, opts, {
     create: urlScheme(root) === undefined,
     oneFile: true,
@@ -266,27 +348,24 @@ async function putToEndpoint(
     const atomic = opts.atomic !== false;
     const staged = atomic && !ep.capabilities().wholeWrites;
     const target = staged ? partialName(name) : name;
-    const file = Deno.openSync(local, { read: true });
     let sink: WritableStream<Uint8Array>;
     try {
       // A whole-or-nothing write (S3) gets the size and mtime up front: one PUT carrying the
-      // mtime (no copy to set it after), refused if the file changed size while it was read.
+      // mtime (no copy to set it after), refused if the file changed size while it was read
+      // (standard input: neither is known before).
       const whole = atomic && !staged;
-      const { size, mtime } = file.statSync();
-      sink = await ep.write(target, {
-        atomic: whole,
-        ...(whole ? { size, mtime: mtime ?? undefined } : {}),
-      });
+      const { size, mtime } = source.size === undefined ? {} : await source.after(0);
+      sink = await ep.write(target, { atomic: whole, ...(whole ? { size, mtime } : {}) });
     } catch (error) {
-      file.close();
+      source.close();
       throw error;
     }
     let bytes = 0;
     let dated: boolean | undefined; // whether the rename carried the time; undefined: no rename
     try {
-      bytes = await unlessInterrupted(fileToWritable(file, sink, { signal: cli.signal }), cli);
+      bytes = await unlessInterrupted(source.send(sink, cli.signal), cli);
       if (staged) {
-        const { size, mtime } = await Deno.stat(local);
+        const { size, mtime } = await source.after(bytes);
         const stored = (await ep.lstat(target, { fresh: true })).size;
         if (stored !== size) {
           throw new TransferVerificationError(target, "size", size, stored, false);
@@ -294,11 +373,7 @@ async function putToEndpoint(
         // The engine's last step of a transfer: the time goes with the rename where the
         // endpoint can (FTP, UFTP: MFMT on the checked partial, then RNFR/RNTO), and a
         // rename cut on the way is looked into before the put fails (replace_checked.ts).
-        dated = await replaceChecked(ep, target, name, {
-          size,
-          mtime: mtime ?? undefined,
-          signal: cli.signal,
-        });
+        dated = await replaceChecked(ep, target, name, { size, mtime, signal: cli.signal });
       }
     } catch (error) {
       // Interrupted, the write may still be under way: the partial keeps its temporary name.
@@ -308,7 +383,7 @@ async function putToEndpoint(
     // Written under the real name, the time is set now; renamed, it went with the rename
     // (false: the endpoint cannot set one, or refused it, said in the log). A refused time
     // is a warning: the bytes are there (as the FTP path's, and the endpoints' own writes).
-    const mtime = dated === undefined ? (await Deno.stat(local)).mtime : undefined;
+    const mtime = dated === undefined ? (await source.after(bytes)).mtime : undefined;
     if (mtime && ep.capabilities().setMtime) await applyMtime(ep, name, mtime);
     else if (!dated && !ep.capabilities().setMtime) {
       log.info("{path} keeps the upload time: the endpoint cannot set it", { path: name });
@@ -333,6 +408,7 @@ export async function runGet(
   local: string | undefined,
   opts: Record<string, unknown>,
 ): Promise<void> {
+  refuseResumeToStdout(local, opts);
   if (!isFtpUrl(url)) return await getFromEndpoint(cli, url, local, opts);
   const segments = (opts.segments as number | undefined) ?? SEGMENT_DEFAULTS.segments;
   // One file: as many sessions as segments unless --connections says otherwise (lftp's
@@ -347,7 +423,32 @@ export async function runGet(
     late<typeof import("./get_mtime.ts")>(import.meta.url, "./get_mtime.ts"),
   ]);
   try {
+    if (local === STDIO) {
+      const size = async () => (await remoteStat(host, path))?.size;
+      return await getToStdout(
+        cli,
+        path,
+        () => client.retrieve(path, { signal: cli.signal }),
+        size,
+      );
+    }
     const target = await localTarget(local, path);
+    // -c: SIZE tells whether the copy there is whole (or larger: refused), and where a partial
+    // left by an earlier version of the file is no beginning of this one.
+    const remoteSize = opts.continue === true
+      ? await client.size(path).catch(() => undefined)
+      : undefined;
+    if (opts.continue === true && (await Deno.stat(target).catch(() => undefined))?.isFile) {
+      const stat = await remoteStat(host, path);
+      const remote = {
+        size: remoteSize ?? stat?.size,
+        mtime: stat?.mtime,
+        precision: stat?.precision,
+      };
+      if (await continueVerdict(target, remote, redactUrl(url)) === "complete") {
+        return alreadyComplete(cli, `get ${path}`, target, remote.size!);
+      }
+    }
     // Asked for (--segments, --connections), or by default on a long link only.
     const asked = opts.segments !== undefined ||
       (opts as Record<string, unknown>).connections !== undefined;
@@ -365,7 +466,7 @@ export async function runGet(
       };
       // SIZE (one round trip) tells a large file early: the other sessions then connect
       // and log in while the listing (for the time) runs, instead of after it.
-      const size = await client.size(path).catch(() => undefined);
+      const size = remoteSize ?? await client.size(path).catch(() => undefined);
       if (size !== undefined && segmentCount(size, { segments }, able) > 1) {
         void host.warm(connections - 1);
       }
@@ -389,7 +490,11 @@ export async function runGet(
         return;
       }
     }
-    const { partial, offset, file } = await openPartial(target, opts.continue === true);
+    const { partial, offset, file } = await openPartial(
+      target,
+      opts.continue === true,
+      remoteSize,
+    );
     const time = await getMtime(host, path);
     const started = Date.now();
     const bytes = await fillPartial(
@@ -447,23 +552,30 @@ export async function runPut(
   opts: Record<string, unknown>,
 ): Promise<void> {
   if (!isFtpUrl(url)) return await putToEndpoint(cli, local, url, opts);
+  // A directory or a missing file is refused before anything connects.
+  const source = openPutSource(local);
   const [{ client, host, path: rawPath }, errors] = await Promise.all([
     connectFtp(cli, url, opts),
     late<typeof FtpErrors>(import.meta.url, "../../ftp/errors.ts"), // see runGet
-  ]);
+  ]).catch((error) => {
+    source.close();
+    throw error;
+  });
   const { CommandNotImplementedError, FtpPermanentError } = errors;
   try {
-    const path = rawPath === "" || rawPath.endsWith("/") ? rawPath + basename(local) : rawPath;
+    const path = rawPath === "" || rawPath.endsWith("/")
+      ? rawPath + (source.name ?? noName(url))
+      : rawPath;
     const slash = path.lastIndexOf("/");
     const temp = opts.atomic
       ? `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.ferry.part`
       : path;
     const started = Date.now();
-    const file = Deno.openSync(local, { read: true });
-    // A large file is not sent to find its name taken by a directory (put_onto_dir.ts).
-    if (temp !== path && file.statSync().size >= LOOK_FIRST_BYTES) {
+    // A large file (or standard input, of no known size) is not sent to find its name taken
+    // by a directory (put_onto_dir.ts).
+    if (temp !== path && (source.size ?? Infinity) >= LOOK_FIRST_BYTES) {
       await refuseDirectory(client, path, errors).catch((error) => {
-        file.close();
+        source.close();
         throw error;
       });
     }
@@ -473,14 +585,11 @@ export async function runPut(
       try {
         sink = await client.store(temp, { signal: cli.signal });
       } catch (error) {
-        file.close(); // not yet handed to fileToSink (which closes it)
+        source.close(); // not yet handed to fileToSink (which closes it)
         throw error;
       }
-      bytes = await unlessInterrupted(
-        fileToSink(file, sink, { signal: cli.signal, blockSize: PUT_BLOCK }),
-        cli,
-      );
-      await checkStored(client, temp, (await Deno.stat(local)).size, errors);
+      bytes = await unlessInterrupted(source.send(sink, cli.signal, PUT_BLOCK), cli);
+      await checkStored(client, temp, (await source.after(bytes)).size, errors);
     } catch (error) {
       // Interrupted, the session may be stuck in an ABOR: the partial keeps its temporary name.
       if (opts.atomic && !cli.signal.aborted) await client.delete(temp).catch(() => undefined);
@@ -488,13 +597,13 @@ export async function runPut(
       if (temp === path && !cli.signal.aborted) throw await putRefused(client, path, error, errors);
       throw error;
     }
-    const { size, mtime } = await Deno.stat(local);
+    const { size, mtime } = await source.after(bytes);
     if (temp !== path) {
       // The engine's checked rename: the time goes with it, and a rename cut on the way is
       // looked into on a new session before the put fails; never uploaded again.
       const set = await replaceChecked(await renameTarget(host), temp, path, {
         size,
-        mtime: mtime ?? undefined,
+        mtime,
         signal: cli.signal,
       }).catch(async (error) => {
         throw cli.signal.aborted ? error : await putRefused(client, path, error, errors, temp);
