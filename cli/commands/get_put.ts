@@ -27,8 +27,15 @@ export function registerGetPut(program: Command, cli: CliContext): void {
   const get = program.command("get")
     .description("download one file")
     .argument("<url>", "URL of the file (ftp, ftpes, ftps, uftp, file, memory, a plugin's)")
-    .argument("[local]", "local file or directory (default: the file's name here)")
-    .option("-c, --continue", "resume a partial download (REST, or the scheme's offset read)")
+    .argument(
+      "[local]",
+      "local file or directory (default: the file's name here); - writes to standard output",
+    )
+    .option(
+      "-c, --continue",
+      "resume a partial download (REST, or the scheme's offset read); a local copy of the " +
+        "server's size and time is left alone, a larger one is an error",
+    )
     .option(
       "--segments <n>",
       "connections for a large file, in REST ranges like lftp's pget -n (default 8 when the " +
@@ -41,7 +48,7 @@ export function registerGetPut(program: Command, cli: CliContext): void {
 
   const put = program.command("put")
     .description("upload one file (to a temporary name, renamed when complete)")
-    .argument("<local>", "local file")
+    .argument("<local>", "local file; - reads standard input (the URL then names the file)")
     .argument("<url>", "target URL (ending in / to keep the local name)")
     .option("--no-atomic", "write the target name directly");
   withGlobalOptions(withConnectionOptions(withAuthOptions(put))).action((local, url, opts) =>

@@ -1590,7 +1590,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
           ],
           [
             "local",
-            "local file or directory (default: the file's name here)",
+            "local file or directory (default: the file's name here); - writes to standard output",
           ],
         ],
       },
@@ -1599,7 +1599,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
         "items": [
           [
             "-c, --continue",
-            "resume a partial download (REST, or the scheme's offset read)",
+            "resume a partial download (REST, or the scheme's offset read); a local copy of the server's size and time is left alone, a larger one is an error",
           ],
           [
             "--segments <n>",
@@ -1711,7 +1711,7 @@ export const HELP_PAGES: Record<string, HelpPage> = {
         "items": [
           [
             "local",
-            "local file",
+            "local file; - reads standard input (the URL then names the file)",
           ],
           [
             "url",
@@ -2005,14 +2005,18 @@ export const HELP_PAGES: Record<string, HelpPage> = {
 /** The files the pages were made from (relative to this file) and their hash. */
 export const HELP_SOURCES: readonly string[] = [
   "../commands/demo.ts",
+  "../commands/get_continue.ts",
   "../commands/get_mtime.ts",
   "../commands/get_put.ts",
   "../commands/get_put_run.ts",
+  "../commands/get_put_stdio.ts",
   "../commands/get_segmented.ts",
   "../commands/if_newer.ts",
   "../commands/ls.ts",
   "../commands/mirror.ts",
   "../commands/mirror_run.ts",
+  "../commands/put_onto_dir.ts",
+  "../commands/put_source.ts",
   "../commands/rmtree.ts",
   "../commands/run.ts",
   "../commands/schedule.ts",
@@ -2030,4 +2034,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "8b69728ca16a8191";
+export const HELP_SOURCES_HASH = "d919e0f804aadfd5";
