@@ -33,6 +33,8 @@ interface Case {
   args: (url: string, dir: string) => string[];
   /** Where the file would land under its real name. */
   target: "local" | "server";
+  /** `get`: whether its local `.big.bin.ferry.part` stays (`-c`, for a resume) or goes. */
+  partial?: "kept" | "removed";
 }
 
 const cases: Case[] = [
@@ -73,6 +75,15 @@ const cases: Case[] = [
     direction: "down",
     args: (url, dir) => ["get", `${url}/pub/big.bin`, join(dir, "got/big.bin"), ...pw],
     target: "local",
+    partial: "removed",
+  },
+  {
+    name: "get -c, Ctrl-C",
+    signal: "SIGINT",
+    direction: "down",
+    args: (url, dir) => ["get", "-c", `${url}/pub/big.bin`, join(dir, "got/big.bin"), ...pw],
+    target: "local",
+    partial: "kept",
   },
   {
     name: "put, SIGTERM",
@@ -128,6 +139,17 @@ for (const c of cases) {
         const got = await Deno.readFile(join(dir, "got/big.bin")).catch(() => undefined);
         assert.ok(got === undefined || got.length === down.length, "no half file locally");
         if (got) assert.deepEqual(got, down);
+        const part = await Deno.readFile(join(dir, "got/.big.bin.ferry.part")).catch(() =>
+          undefined
+        );
+        if (c.partial === "removed") assert.equal(part, undefined, "the partial is removed");
+        if (c.partial === "kept") {
+          assert.ok(
+            part && part.length > 0 && part.length < down.length,
+            `partial: ${part?.length}`,
+          );
+          assert.deepEqual(part, down.subarray(0, part.length));
+        }
       } else {
         const names = (await mem.list("back")).map((s) => s.name);
         if (names.includes("big.bin")) {
