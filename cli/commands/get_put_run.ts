@@ -198,6 +198,42 @@ function alreadyComplete(cli: CliContext, what: string, target: string, size: nu
   if (cli.globals.json) cli.out(JSON.stringify({ what, bytes: 0, complete: true }));
 }
 
+/**
+ * An FTP URL ending in `/` (its root too) names a directory: refused before
+ * connecting (before: `RETR dir/`, or a `RETR` of nothing, and the server's
+ * 550 "Failed to open file").
+ */
+function refuseDirectoryUrl(url: string): void {
+  if (new URL(url).pathname.endsWith("/")) {
+    throw new UsageError(
+      `${
+        redactUrl(url)
+      }: names a directory, not a file (ferry ls lists it, ferry mirror copies it)`,
+    );
+  }
+}
+
+/**
+ * The download's stream; a RETR the server refused is looked into: a
+ * directory of that name (CWD works) is said as such (`IsADirectoryError`),
+ * instead of vsftpd's "550 Failed to open file.".
+ */
+async function retrieveFile(
+  client: FtpClient,
+  path: string,
+  open: () => Promise<ReadableStream<Uint8Array>>,
+): Promise<ReadableStream<Uint8Array>> {
+  try {
+    return await open();
+  } catch (error) {
+    const errors = await late<typeof FtpErrors>(import.meta.url, "../../ftp/errors.ts");
+    if (error instanceof errors.FtpPermanentError || error instanceof errors.FtpTemporaryError) {
+      await refuseDirectory(client, path, errors, error);
+    }
+    throw error;
+  }
+}
+
 /** `get URL -` with `-c`: standard output has nothing to resume. */
 function refuseResumeToStdout(local: string | undefined, opts: Record<string, unknown>): void {
   if (local === STDIO && opts.continue === true) {
@@ -410,6 +446,7 @@ export async function runGet(
 ): Promise<void> {
   refuseResumeToStdout(local, opts);
   if (!isFtpUrl(url)) return await getFromEndpoint(cli, url, local, opts);
+  refuseDirectoryUrl(url);
   const segments = (opts.segments as number | undefined) ?? SEGMENT_DEFAULTS.segments;
   // One file: as many sessions as segments unless --connections says otherwise (lftp's
   // pget opens its -n connections; its default connection limit is none).
@@ -428,7 +465,7 @@ export async function runGet(
       return await getToStdout(
         cli,
         path,
-        () => client.retrieve(path, { signal: cli.signal }),
+        () => retrieveFile(client, path, () => client.retrieve(path, { signal: cli.signal })),
         size,
       );
     }
@@ -502,7 +539,16 @@ export async function runGet(
       { partial, file },
       opts.continue === true,
       () =>
-        client.retrieve(path, { offset: offset || undefined, signal: cli.signal, ...time.ahead }),
+        retrieveFile(
+          client,
+          path,
+          () =>
+            client.retrieve(path, {
+              offset: offset || undefined,
+              signal: cli.signal,
+              ...time.ahead,
+            }),
+        ),
     );
     // One listing gives the time to keep and the size to check (the 226 alone does not
     // prove every byte arrived: a server or proxy may close the data connection early).

@@ -6,7 +6,7 @@
  * `get` into an existing directory writes the file inside it, into a
  * missing `dir/` is an error (before: a file named `dir`); `put` of a
  * directory is a usage error before connecting (before: "Is a directory (os
- * error 21)", naming nothing).
+ * error 21)", naming nothing); `get` of a remote directory says so.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -45,6 +45,7 @@ for (const [name, start] of servers) {
     async () => {
       await using peer = await start();
       for (const [file, , text] of FILES) await Deno.writeTextFile(`${peer.root}/${file}`, text);
+      await Deno.mkdir(`${peer.root}/sub`);
       if (peer.kind !== "pyftpdlib") await chownForVsftpd(peer.root);
       const dir = await Deno.makeTempDir({ prefix: "ferry-names-" });
       const base = `ftp://${peer.host}:${peer.port}`;
@@ -82,6 +83,18 @@ for (const [name, start] of servers) {
         assert.equal(missing.code, 2, missing.stderr);
         assert.match(missing.stderr, /missing\/: no such directory/);
         assert.ok(!(await Deno.stat(join(dir, "missing")).catch(() => undefined)));
+
+        // A remote directory: said as such, with or without its slash (before: the server's
+        // 550 to RETR, "Failed to open file." from vsftpd, and a RETR of nothing for the root).
+        for (const path of ["sub", "sub/", ""]) {
+          const got = await run("get", `${base}/${path}`, join(dir, "into"));
+          assert.equal(got.code, path === "sub" ? 1 : 2, got.stderr);
+          assert.match(
+            got.stderr,
+            path === "sub" ? /is a directory: \/?sub\b/ : /names a directory/,
+          );
+        }
+        assert.equal([...Deno.readDirSync(join(dir, "into"))].length, 4, "nothing left behind");
 
         const putDir = await run("put", join(dir, "into"), `${base}/`);
         assert.equal(putDir.code, 2, putDir.stderr);
