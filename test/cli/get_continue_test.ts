@@ -11,20 +11,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ferry } from "./helpers.ts";
 import { peerTest } from "../peers/skip.ts";
-import { startProftpd } from "../peers/proftpd.ts";
-import { startPureFtpd } from "../peers/pureftpd.ts";
-import { startPyftpdlib } from "../peers/pyftpdlib.ts";
-import type { FtpPeer } from "../peers/types.ts";
-import { startVsftpd } from "../peers/vsftpd.ts";
+import { EVERY_PEER } from "../peers/every.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
-
-type Peer = "vsftpd" | "proftpd" | "pureftpd" | "pyftpdlib";
-const servers: [Peer, () => Promise<FtpPeer>][] = [
-  ["vsftpd", () => startVsftpd()],
-  ["proftpd", () => startProftpd()],
-  ["pureftpd", () => startPureFtpd()],
-  ["pyftpdlib", () => startPyftpdlib()],
-];
 
 const MTIME = new Date("2025-03-04T05:06:07Z");
 
@@ -34,7 +22,7 @@ function pattern(size: number, seed: number): Uint8Array {
   return bytes;
 }
 
-for (const [name, start] of servers) {
+for (const [name, start] of EVERY_PEER) {
   peerTest(
     `get -c on ${name}: a whole copy is not read again, a larger one fails untouched`,
     [name],

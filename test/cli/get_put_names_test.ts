@@ -12,20 +12,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ferry } from "./helpers.ts";
 import { peerTest } from "../peers/skip.ts";
-import { startProftpd } from "../peers/proftpd.ts";
-import { startPureFtpd } from "../peers/pureftpd.ts";
-import { startPyftpdlib } from "../peers/pyftpdlib.ts";
-import type { FtpPeer } from "../peers/types.ts";
-import { startVsftpd } from "../peers/vsftpd.ts";
+import { EVERY_PEER } from "../peers/every.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
-
-type Peer = "vsftpd" | "proftpd" | "pureftpd" | "pyftpdlib";
-const servers: [Peer, () => Promise<FtpPeer>][] = [
-  ["vsftpd", () => startVsftpd()],
-  ["proftpd", () => startProftpd()],
-  ["pureftpd", () => startPureFtpd()],
-  ["pyftpdlib", () => startPyftpdlib()],
-];
 
 /** Remote name, as written in the URL, and its content; the glob-free names sort after. */
 const FILES: [string, string, string][] = [
@@ -38,7 +26,7 @@ const FILES: [string, string, string][] = [
   ["q1.txt", "q1.txt", "the name q[1].txt matches as a glob\n"],
 ];
 
-for (const [name, start] of servers) {
+for (const [name, start] of EVERY_PEER) {
   peerTest(
     `get and put on ${name}: spaces and glob characters, into a directory, a directory put`,
     [name],

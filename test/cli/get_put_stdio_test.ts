@@ -10,21 +10,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MAIN } from "./helpers.ts";
 import { peerTest } from "../peers/skip.ts";
-import { startProftpd } from "../peers/proftpd.ts";
-import { startPureFtpd } from "../peers/pureftpd.ts";
+import { EVERY_PEER } from "../peers/every.ts";
 import { startPyftpdlib } from "../peers/pyftpdlib.ts";
-import type { FtpPeer } from "../peers/types.ts";
-import { startVsftpd } from "../peers/vsftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
-
-type Peer = "vsftpd" | "proftpd" | "pureftpd" | "pyftpdlib";
-const servers: [Peer, () => Promise<FtpPeer>][] = [
-  ["vsftpd", () => startVsftpd()],
-  ["proftpd", () => startProftpd()],
-  // -D: its listing would show a dot file left behind.
-  ["pureftpd", () => startPureFtpd({ displayDotFiles: true })],
-  ["pyftpdlib", () => startPyftpdlib()],
-];
 
 function pattern(size: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(size);
@@ -55,7 +43,7 @@ async function run(
   return { code: out.code, stdout: out.stdout, stderr: new TextDecoder().decode(out.stderr) };
 }
 
-for (const [name, start] of servers) {
+for (const [name, start] of EVERY_PEER) {
   peerTest(`get URL - and put - URL on ${name}: standard output and input`, [name], async () => {
     await using peer = await start();
     const down = pattern(1_000_000, 1);
