@@ -598,17 +598,15 @@ export async function runPut(
   opts: Record<string, unknown>,
 ): Promise<void> {
   if (!isFtpUrl(url)) return await putToEndpoint(cli, local, url, opts);
-  // A directory or a missing file is refused before anything connects.
-  const source = openPutSource(local);
   const [{ client, host, path: rawPath }, errors] = await Promise.all([
     connectFtp(cli, url, opts),
     late<typeof FtpErrors>(import.meta.url, "../../ftp/errors.ts"), // see runGet
-  ]).catch((error) => {
-    source.close();
-    throw error;
-  });
+  ]);
   const { CommandNotImplementedError, FtpPermanentError } = errors;
   try {
+    // After the connection's flags and URL are checked (a bad one is the usage error told);
+    // a directory or a missing file then ends the session before anything is sent.
+    const source = openPutSource(local);
     const path = rawPath === "" || rawPath.endsWith("/")
       ? rawPath + (source.name ?? noName(url))
       : rawPath;

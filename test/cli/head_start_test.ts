@@ -75,9 +75,7 @@ Deno.test("a head start fails as the usual path does: wrong password, missing lo
     assert.notEqual(put.code, 0);
     assert.equal(put.stderr, putUsual.stderr);
     assert.match(put.stderr, /missing\.txt: no such file/);
-    // The usual path looks at the local file before it connects; the head start has connected
-    // (and logged in) before the program reads its arguments.
-    assert.equal(counts.connects, 3);
+    assert.equal(counts.connects, 4);
   } finally {
     await srv.close();
     await Deno.remove(dir, { recursive: true });

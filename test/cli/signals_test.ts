@@ -144,10 +144,8 @@ for (const c of cases) {
         );
         if (c.partial === "removed") assert.equal(part, undefined, "the partial is removed");
         if (c.partial === "kept") {
-          assert.ok(
-            part && part.length > 0 && part.length < down.length,
-            `partial: ${part?.length}`,
-          );
+          // What reached the disk before the signal: maybe nothing yet, never the whole file.
+          assert.ok(part && part.length < down.length, `partial: ${part?.length}`);
           assert.deepEqual(part, down.subarray(0, part.length));
         }
       } else {
