@@ -125,7 +125,7 @@ async function download(
 
 /**
  * {@link download} into the partial; when it fails the partial is removed,
- * unless `keep` (`--continue`: a re-run resumes from it).
+ * unless `keep` (`--continue`: a re-run resumes from it) and it holds a byte.
  */
 async function fillPartial(
   cli: CliContext,
@@ -136,7 +136,9 @@ async function fillPartial(
   try {
     return await download(cli, into.file, open);
   } catch (error) {
-    if (!keep) await Deno.remove(into.partial).catch(() => undefined);
+    // An empty partial has nothing to resume (`get -c` of a name the server refused).
+    const empty = keep && (await Deno.stat(into.partial).catch(() => undefined))?.size === 0;
+    if (!keep || empty) await Deno.remove(into.partial).catch(() => undefined);
     throw error;
   }
 }

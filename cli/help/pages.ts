@@ -2034,4 +2034,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "526f5302e1bbc770";
+export const HELP_SOURCES_HASH = "23b50183ab879aac";

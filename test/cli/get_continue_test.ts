@@ -74,6 +74,13 @@ for (const [name, start] of EVERY_PEER) {
         assert.equal(over.code, 0, over.stderr);
         assert.deepEqual(await Deno.readFile(local), remote);
         assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a.bin"]);
+
+        // A name the server refuses: nothing to resume, no empty partial left (before: one).
+        const missing = await ferry(["get", "-c", ...login, `${url}.gone`, join(dir, "gone")], {
+          env: { PW: peer.password },
+        });
+        assert.equal(missing.code, 1, missing.stderr);
+        assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a.bin"]);
       } finally {
         await Deno.remove(dir, { recursive: true });
       }
