@@ -2034,4 +2034,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "23b50183ab879aac";
+export const HELP_SOURCES_HASH = "096c50d58b8c2f43";
