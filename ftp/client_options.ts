@@ -62,7 +62,9 @@ export interface FtpClientOptions {
    * is open, not after the server's 150: a round trip less per file on a far
    * server (the server takes them from its socket once it reads the
    * command). A refusal instead of the 150 cuts the data connection and is
-   * the upload's error. Default true; TLS data connections always wait.
+   * the upload's error. Default true; TLS data connections always wait, and
+   * so do uploads to pyftpdlib (its welcome), which drops a data connection
+   * whose bytes reach it before the STOR (`welcomeTakesEarlyData`).
    */
   writeAhead?: boolean;
   /**

@@ -21,6 +21,23 @@ export function welcomePipelinesLogin(welcome: string): boolean {
   return /vsftpd|ProFTPD|Pure-FTPd/i.test(welcome);
 }
 
+/**
+ * Whether a server, by its welcome, takes an upload's bytes that reach it
+ * before the STOR (`FtpClientOptions.writeAhead`). pyftpdlib does not: it
+ * closes a data connection that is readable before a command set it up,
+ * answers the STOR's 150 and waits for another connection, so the upload
+ * stalls whenever the control path is the slower (a proxy, a far server).
+ *
+ * @example
+ * ```ts
+ * welcomeTakesEarlyData("(vsFTPd 3.0.3)"); // true
+ * welcomeTakesEarlyData("pyftpdlib 1.5.7 ready."); // false
+ * ```
+ */
+export function welcomeTakesEarlyData(welcome: string): boolean {
+  return !/pyftpdlib/i.test(welcome);
+}
+
 /** What decides the commands sent after USER and PASS. */
 export interface LoginLineOptions {
   /** The control connection is under TLS: PBSZ 0 and PROT follow. */

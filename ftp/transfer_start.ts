@@ -14,6 +14,7 @@ import { READY_PORT_MS } from "./client_options.ts";
 import { type DataChannelOptions, dataConnectionError } from "./data.ts";
 import type { DataConnection } from "./data_connection.ts";
 import { errorForReply, FtpError, FtpTimeoutError } from "./errors.ts";
+import { welcomeTakesEarlyData } from "./login_lines.ts";
 import type { Reply } from "./reply.ts";
 import type { ClientSession } from "./client_session.ts";
 import type { TransferHandle } from "./transfer.ts";
@@ -337,7 +338,10 @@ function nextPortFor(
   return new NextPort(() => s.owner.portBehindReads?.() === true);
 }
 
-/** Whether an upload's bytes go before its command's first reply (`writeAhead`). */
+/**
+ * Whether an upload's bytes go before its command's first reply (`writeAhead`):
+ * not to a server that drops early bytes ({@link welcomeTakesEarlyData}).
+ */
 function writesAhead(
   s: ClientSession,
   command: string,
@@ -345,7 +349,7 @@ function writesAhead(
   encrypted: boolean,
 ): boolean {
   return direction === "write" && !encrypted && s.options.writeAhead !== false &&
-    /^(STOR|APPE) /.test(command);
+    welcomeTakesEarlyData(s.welcome) && /^(STOR|APPE) /.test(command);
 }
 
 /**

@@ -177,9 +177,6 @@ async function loggedIn(port: number, peer: FtpPeer): Promise<FtpClient> {
     host: peer.host,
     port,
     timeoutMs: 3_000,
-    // pyftpdlib closes a data connection whose bytes it sees before the STOR
-    // (which the proxy delays): the upload's bytes wait for its 150 there.
-    writeAhead: peer.kind !== "pyftpdlib",
   });
   await ftp.login(peer.user, peer.password);
   return ftp;

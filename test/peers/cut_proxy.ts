@@ -52,6 +52,25 @@ export interface ControlCut {
   onCut?: () => void | Promise<void>;
 }
 
+/**
+ * Each client line that matches is held back (with all after it) while that
+ * transfer's data bytes go to the server first: a control path slower than the
+ * data path, as through a far proxy. The line goes on when the server has
+ * closed the data connection after its first bytes (or EOF), or after `graceMs`
+ * from the hold, whichever comes first.
+ */
+export interface HoldCommand {
+  command: RegExp;
+  graceMs: number;
+}
+
+/**
+ * How a held line was let go: "closed", the server closed the data connection
+ * that had sent it bytes; "fed", bytes went first and the grace ran out; "idle",
+ * no byte went first (the client waited for the reply).
+ */
+export type HoldOutcome = "closed" | "fed" | "idle";
+
 /** Options of {@link startCutProxy}. */
 export interface CutProxyOptions {
   /** The server's control port on 127.0.0.1. */
@@ -61,6 +80,8 @@ export interface CutProxyOptions {
   cut?: CutOptions;
   /** A control connection to cut at a command (plain control connections only). */
   controlCut?: ControlCut;
+  /** Lines held back until their data went first (plain control connections only). */
+  holdCommand?: HoldCommand;
 }
 
 /** A running proxy. */
@@ -80,6 +101,8 @@ export interface CutProxy extends AsyncDisposable {
   controlCutDone(): boolean;
   /** The command lines clients sent so far (plain control connections), in order. */
   commands(): string[];
+  /** How each held line was let go, in order (see {@link CutProxyOptions.holdCommand}). */
+  holds(): HoldOutcome[];
   /** Stops listening and ends every proxied connection. Idempotent, never throws. */
   stop(): Promise<void>;
 }
@@ -95,7 +118,7 @@ export interface CutProxy extends AsyncDisposable {
  */
 export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy> {
   const targetHost = options.targetHost ?? "127.0.0.1";
-  const state = new ProxyState(options.cut, options.controlCut);
+  const state = new ProxyState(options.cut, options.controlCut, options.holdCommand);
   const server = net.createServer((client) => {
     state.controls++;
     state.openControls++;
@@ -128,6 +151,7 @@ export async function startCutProxy(options: CutProxyOptions): Promise<CutProxy>
     cutDone: () => state.cut === "done",
     controlCutDone: () => state.controlCut === "done",
     commands: () => [...state.commands],
+    holds: () => [...state.holds],
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -142,11 +166,12 @@ class ProxyState {
   cut: CutOptions | "done" | undefined;
   controlCut: ControlCut | "done" | undefined;
   readonly commands: string[] = [];
+  readonly holds: HoldOutcome[] = [];
   readonly sockets = new Set<net.Socket>();
   readonly servers = new Set<net.Server>();
   readonly #closed: Promise<void>[] = [];
 
-  constructor(cut?: CutOptions, controlCut?: ControlCut) {
+  constructor(cut?: CutOptions, controlCut?: ControlCut, readonly hold?: HoldCommand) {
     this.cut = cut;
     this.controlCut = controlCut;
   }
@@ -222,8 +247,13 @@ function proxyControl(
     });
   };
   let partialLine = "";
-  // Plain commands are forwarded line by line, each seen whole (see ControlCut).
+  // Plain commands are forwarded line by line, each seen whole (see ControlCut), in
+  // order: a held line holds all after it.
+  let sending = Promise.resolve();
   client.on("data", (chunk: Buffer) => {
+    sending = sending.then(() => forwardCommands(chunk)).catch(() => void client.destroy());
+  });
+  const forwardCommands = async (chunk: Buffer) => {
     if (cutting) return;
     // Commands are plain text until the server's 234 to AUTH; only then TLS bytes.
     if (opaque) {
@@ -246,11 +276,17 @@ function proxyControl(
       state.commands.push(line);
       commandsSent++;
       if (controlCut) cutAtReply = { ...controlCut, reply: commandsSent };
+      if (state.hold?.command.test(line)) {
+        upstream.write(Buffer.from(forward, "latin1"));
+        forward = "";
+        state.holds.push(await dataFirst(client, state.hold.graceMs));
+        if (cutting) return;
+      }
       forward += raw + "\n";
     }
     // An unfinished line waits for its end: the cut must see it whole.
     upstream.write(Buffer.from(forward, "latin1"));
-  });
+  };
   // Replies are handled strictly in order: a rewritten 227/229 must wait until the
   // proxy's data port listens, and nothing after it may overtake it.
   let pending = "";
@@ -310,10 +346,14 @@ async function openDataPort(
   state: ProxyState,
   control: net.Socket,
 ): Promise<number> {
+  // The transfer a held line belongs to uses the latest data port of its control connection.
+  const watch = new DataWatch();
+  dataWatches.set(control, watch);
   const listener = net.createServer((client) => {
     const nth = ++state.data;
     const upstream = net.connect({ host: serverHost, port: serverPort });
     state.track(client, upstream);
+    watch.accepted(client, upstream);
     const budget = state.budgetFor(nth);
     if (!budget) {
       client.pipe(upstream);
@@ -353,6 +393,44 @@ async function openDataPort(
   closeWithControl(control, listener);
   await listen(listener);
   return (listener.address() as net.AddressInfo).port;
+}
+
+/** The first data connection of a data port: whether bytes went first, whether the server closed it. */
+class DataWatch {
+  #fed!: () => void;
+  #closed!: () => void;
+  #taken = false;
+  /** The client sent a byte or its EOF. */
+  readonly fed = new Promise<void>((resolve) => this.#fed = resolve);
+  /** The server closed its side after that. */
+  readonly closed = new Promise<void>((resolve) => this.#closed = resolve);
+
+  accepted(client: net.Socket, upstream: net.Socket): void {
+    if (this.#taken) return;
+    this.#taken = true;
+    client.once("data", () => this.#fed());
+    client.once("end", () => this.#fed());
+    const closed = () => void this.fed.then(() => this.#closed());
+    upstream.once("end", closed);
+    upstream.once("close", closed);
+  }
+}
+
+/** The latest data port's watch, per control connection. */
+const dataWatches = new WeakMap<net.Socket, DataWatch>();
+
+/** Waits until the latest data connection's bytes went first (see {@link HoldCommand}). */
+async function dataFirst(control: net.Socket, graceMs: number): Promise<HoldOutcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const grace = new Promise<"grace">((resolve) =>
+    timer = setTimeout(() => resolve("grace"), graceMs)
+  );
+  const watch = dataWatches.get(control);
+  let fed = false;
+  watch?.fed.then(() => fed = true);
+  const closed = watch ? watch.closed.then(() => "closed" as const) : grace;
+  const how = await Promise.race([closed, grace]).finally(() => clearTimeout(timer));
+  return how === "closed" ? "closed" : fed ? "fed" : "idle";
 }
 
 /** The data ports each control connection opened, closed with it. */
