@@ -98,6 +98,16 @@ export class FtpClient {
     return this.#session.features;
   }
 
+  /**
+   * Whether a write-ahead upload on this session got its 1xx but no final
+   * reply after its data (`FtpClientOptions.writeAhead`): the server may drop
+   * bytes that come before its 150. Later uploads here wait for the 150; a
+   * session pool makes its new sessions so too.
+   */
+  get earlyDataDropped(): boolean {
+    return this.#session.earlyDataDropped;
+  }
+
   /** Whether EPSV worked on this session (see `FtpClientOptions.epsvWorks`). */
   get epsvWorked(): boolean {
     return this.#session.epsvWorked;

@@ -64,7 +64,10 @@ export interface FtpClientOptions {
    * command). A refusal instead of the 150 cuts the data connection and is
    * the upload's error. Default true; TLS data connections always wait, and
    * so do uploads to pyftpdlib (its welcome), which drops a data connection
-   * whose bytes reach it before the STOR (`welcomeTakesEarlyData`).
+   * whose bytes reach it before the STOR (`welcomeTakesEarlyData`). A
+   * write-ahead upload that gets its 1xx but no final reply after its data
+   * (another server that drops early bytes) fails with its timeout, and the
+   * session, and a pool's new sessions, write ahead no more.
    */
   writeAhead?: boolean;
   /**

@@ -75,6 +75,11 @@ export class ClientSession {
   #lock: Promise<void> = Promise.resolve();
   /** The running transfer is a download another may queue behind (see `queueReads`). */
   queueable = false;
+  /**
+   * An upload whose bytes went before its 150 never got its final reply (the
+   * server may drop such bytes, as pyftpdlib does): no more write-ahead here.
+   */
+  earlyDataDropped = false;
   /** A download's lines were sent behind the running transfer. */
   queuedBehind = false;
   /**

@@ -268,7 +268,7 @@ export async function startTransfer(
         } catch (error) {
           // Replies still owed to lines sent after the data: the session is out of step.
           if (sentAfter && !s.control.closed) s.control.destroy();
-          throw error;
+          throw await droppedEarly(s, first, error);
         } finally {
           end.finish();
         }
@@ -340,7 +340,8 @@ function nextPortFor(
 
 /**
  * Whether an upload's bytes go before its command's first reply (`writeAhead`):
- * not to a server that drops early bytes ({@link welcomeTakesEarlyData}).
+ * not to a server that drops early bytes, known by its welcome
+ * ({@link welcomeTakesEarlyData}) or seen on this session ({@link droppedEarly}).
  */
 function writesAhead(
   s: ClientSession,
@@ -349,7 +350,30 @@ function writesAhead(
   encrypted: boolean,
 ): boolean {
   return direction === "write" && !encrypted && s.options.writeAhead !== false &&
-    welcomeTakesEarlyData(s.welcome) && /^(STOR|APPE) /.test(command);
+    !s.earlyDataDropped && welcomeTakesEarlyData(s.welcome) && /^(STOR|APPE) /.test(command);
+}
+
+/**
+ * The error of a write-ahead upload (`first`: its first reply) whose data
+ * went whole but whose final reply did not come: after a 1xx, the server may
+ * have dropped the bytes that came before its 150 (pyftpdlib closes such a
+ * data connection, answers 150 and waits for another). The session writes
+ * ahead no more ({@link ClientSession.earlyDataDropped}); the timeout says why.
+ */
+async function droppedEarly(
+  s: ClientSession,
+  first: Promise<Reply> | undefined,
+  error: unknown,
+): Promise<unknown> {
+  if (!first || !(error instanceof FtpTimeoutError)) return error;
+  const reply = await first.catch(() => undefined);
+  if (!reply || reply.code >= 200) return error;
+  s.earlyDataDropped = true;
+  return new FtpTimeoutError(
+    `${error.message} after its data: the server may drop bytes sent before its ` +
+      `${reply.code} (writeAhead); uploads wait for it from now on`,
+    { command: error.command, cause: error },
+  );
 }
 
 /**

@@ -142,6 +142,8 @@ export class SessionPool {
    */
   #closing = 0;
   readonly #dropped = new WeakSet<FtpClient>();
+  /** A session's write-ahead upload got no final reply: new sessions wait for the 150. */
+  #earlyDataDropped = false;
   /**
    * Sessions let go but maybe still open: retired ones (QUIT after the commands
    * already on them) and dropped ones, until their connection has closed.
@@ -751,6 +753,7 @@ export class SessionPool {
    * and `close()` must be able to end it.
    */
   #letGo(client: FtpClient): void {
+    if (client.earlyDataDropped) this.#earlyDataDropped = true;
     if (this.#outgoing.has(client)) return;
     this.#outgoing.add(client);
     void client.gone.then(() => this.#outgoing.delete(client));
@@ -789,7 +792,7 @@ export class SessionPool {
 
   /** What the sessions so far learned, for the next one (see `SessionHints`). */
   #hints(): SessionHints {
-    const hints: SessionHints = {};
+    const hints: SessionHints = this.#earlyDataDropped ? { writeAhead: false } : {};
     for (const client of [...this.#all(), ...(this.#mainClient ? [this.#mainClient] : [])]) {
       if (client.closed) continue;
       hints.features ??= client.knownFeatures;

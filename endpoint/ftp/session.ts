@@ -16,6 +16,8 @@ export interface SessionHints {
   features?: ReadonlyMap<string, string>;
   /** EPSV worked on another session: the first transfer pipelines it. */
   epsvWorks?: boolean;
+  /** Another session's server dropped an upload's bytes sent before its 150. */
+  writeAhead?: false;
 }
 
 /** Makes one logged-in session. */

@@ -5,11 +5,17 @@
  * data's end is answered (vsftpd, ProFTPD); a refused upload fails with the
  * server's own reply (not a data-connection error, which would be retried),
  * also when its bytes could never all be written, and the session stays in
- * step for the next command.
+ * step for the next command. Behind a control path slower than the data path
+ * (a proxy holds each STOR until the upload's bytes went first) every file
+ * arrives whole: vsftpd, ProFTPD and Pure-FTPd keep the early bytes for the
+ * STOR; pyftpdlib 1.5.7 closes such a data connection ("not supposed to be
+ * receiving") and waits for another, so it gets none (known by its welcome):
+ * the upload stalled until the client's timeout.
  */
 import assert from "node:assert/strict";
 import { FtpClient } from "../../ftp/client.ts";
 import { FtpPermanentError } from "../../ftp/errors.ts";
+import { startCutProxy } from "../peers/cut_proxy.ts";
 import type { Reply } from "../../ftp/reply.ts";
 import { startProftpd } from "../peers/proftpd.ts";
 import { startPureFtpd } from "../peers/pureftpd.ts";
@@ -91,6 +97,33 @@ for (const [name, start] of servers) {
       }
     } finally {
       await ftp.quit();
+    }
+  });
+
+  peerTest(`write-ahead uploads on ${name} behind a slow control path arrive whole`, [
+    name,
+  ], async () => {
+    await using peer = await start();
+    await Deno.mkdir(`${peer.root}/up`);
+    await chownForVsftpd(`${peer.root}/up`);
+    await using proxy = await startCutProxy({
+      targetPort: peer.port,
+      holdCommand: { command: /^(STOR|APPE) /, graceMs: 300 },
+    });
+    // A stalled upload fails after 2 s, not the default minutes.
+    const ftp = await FtpClient.connect({ host: proxy.host, port: proxy.port, timeoutMs: 2_000 });
+    try {
+      await ftp.login(peer.user, peer.password);
+      for (const size of [1, 65_537]) {
+        const body = bytes(size);
+        await upload(ftp, `up/f${size}.bin`, body);
+        assert.deepEqual(await Deno.readFile(`${peer.root}/up/f${size}.bin`), body, `${size}`);
+      }
+      // The servers that keep early bytes got them first (the case under test).
+      const holds = proxy.holds();
+      assert.deepEqual(holds, name === "pyftpdlib" ? ["idle", "idle"] : ["fed", "fed"]);
+    } finally {
+      await ftp.quit().catch(() => {});
     }
   });
 }
