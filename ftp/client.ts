@@ -777,17 +777,21 @@ export class FtpClient {
    * LIST parsed into entries (hidden files with `-a` unless `hidden: false`;
    * if the server rejects `-a`, plain LIST is used from then on). Parsed as the
    * data arrives, so memory is bounded by one line. Lines no parser reads are
-   * in the result's `skipped`.
+   * in the result's `skipped`. `literal`: the server reads LIST's argument as
+   * one path, as it is (UFTPD): sent so, never listed from inside.
    *
    * @example
    * ```ts
    * for (const e of await ftp.list("pub")) console.log(e.type, e.name, e.size);
    * ```
    */
-  async list(path = "", options: { hidden?: boolean } = {}): Promise<Listing> {
+  async list(
+    path = "",
+    options: { hidden?: boolean; literal?: boolean } = {},
+  ): Promise<Listing> {
     const session = this.#session;
     return await fromInside(
-      this,
+      options.literal ? undefined : this,
       path,
       (p) =>
         withListAll(session, options, async (all) => {
@@ -800,16 +804,19 @@ export class FtpClient {
   }
 
   /**
-   * Raw LIST lines (same `-a` handling as {@link list}).
+   * Raw LIST lines (same `-a` and `literal` handling as {@link list}).
    *
    * @example
    * ```ts
    * await ftp.listLines("pub"); // ["-rw-r--r-- 1 ftp ftp 12 Nov 30 08:15 a.txt", ...]
    * ```
    */
-  async listLines(path = "", options: { hidden?: boolean } = {}): Promise<string[]> {
+  async listLines(
+    path = "",
+    options: { hidden?: boolean; literal?: boolean } = {},
+  ): Promise<string[]> {
     return await fromInside(
-      this,
+      options.literal ? undefined : this,
       path,
       (p) => withListAll(this.#session, options, (flag) => this.retrlines(listCommand(flag, p))),
     );

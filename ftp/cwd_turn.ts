@@ -13,6 +13,13 @@
 const turns = new WeakMap<object, Promise<unknown>>();
 
 /**
+ * A session object that is a view of another (a plugin's dialect over an
+ * `FtpClient`) names the object whose turns it shares under this key: turns
+ * taken on the view and on what it wraps are one queue.
+ */
+export const CWD_TURN_KEY: unique symbol = Symbol.for("ferry.cwdTurnKey");
+
+/**
  * Runs `fn` once every sequence that asked for a turn on `session` before it
  * is done (whether it failed or not); its result or error is `fn`'s.
  *
@@ -29,7 +36,8 @@ const turns = new WeakMap<object, Promise<unknown>>();
  * });
  * ```
  */
-export function cwdTurn<T>(session: object, fn: () => Promise<T>): Promise<T> {
+export function cwdTurn<T>(of: object, fn: () => Promise<T>): Promise<T> {
+  const session = (of as { [CWD_TURN_KEY]?: object })[CWD_TURN_KEY] ?? of;
   const run = (turns.get(session) ?? Promise.resolve()).then(fn);
   const done = run.then(() => {}, () => {});
   turns.set(session, done);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cwdTurn } from "./cwd_turn.ts";
+import { CWD_TURN_KEY, cwdTurn } from "./cwd_turn.ts";
 import { fromInside } from "./listing_commands.ts";
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -58,4 +58,23 @@ Deno.test("cwdTurn: turns run in the order asked; a failed one does not stop the
   await assert.rejects(a, /a failed/);
   assert.equal(await b, 2);
   assert.deepEqual(order, ["a", "b"]);
+});
+
+Deno.test("cwdTurn: a view naming its session under CWD_TURN_KEY shares the session's queue", async () => {
+  const session = {};
+  const view = { [CWD_TURN_KEY]: session };
+  const order: string[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => release = resolve);
+  const first = cwdTurn(session, async () => {
+    order.push("session in");
+    await held;
+    order.push("session out");
+  });
+  const second = cwdTurn(view, () => Promise.resolve(void order.push("view")));
+  await macrotask();
+  assert.deepEqual(order, ["session in"]);
+  release();
+  await Promise.all([first, second]);
+  assert.deepEqual(order, ["session in", "session out", "view"]);
 });

@@ -131,7 +131,8 @@ export async function withListAll<T>(
  * LIST's argument is an `ls` argument line on many servers: Pure-FTPd splits
  * `LIST /a b` into `/a` and `b`. A directory whose path has white space is
  * listed from inside (CWD there, LIST, CWD back), as lftp does; where CWD
- * refuses (a file, say) the path is sent as before.
+ * refuses (a file, say) the path is sent as before. No `dirs`: the path is
+ * sent as it is (a server that reads it literally).
  *
  * @example
  * ```ts
@@ -139,11 +140,11 @@ export async function withListAll<T>(
  * ```
  */
 export async function fromInside<T>(
-  dirs: Directories,
+  dirs: Directories | undefined,
   path: string,
   run: (path: string) => Promise<T>,
 ): Promise<T> {
-  if (!/\s/.test(path)) return await run(path);
+  if (!dirs || !/\s/.test(path)) return await run(path);
   // It moves the session's CWD (and back): in its turn (./cwd_turn.ts).
   return await cwdTurn(dirs, async () => {
     const back = await dirs.pwd();

@@ -6,10 +6,17 @@
  * exclusive), appends use `RANG <size> ...` + STOR (UFTPD's APPE is broken),
  * MFMT takes server-local time, chmod is `MFF UNIX.mode=...`, and transfers
  * may go over several streams. FtpHost and its pool take it as a plain client.
+ *
+ * The UFTPD session itself never leaves the base directory: the dialect keeps
+ * the working directory (`pwd`, `cwd`) and sends every path relative to the
+ * base, so a command on an absolute path means the same whatever sequence of
+ * CWDs runs beside it. UFTPD reads LIST's argument as one literal path (no
+ * `ls` options, no glob): listings are never made from inside a directory.
  * @module
  */
+import { posix } from "node:path";
 import type { FtpClient, TransferOptions } from "../../ftp.ts";
-import { CommandNotImplementedError, FtpPermanentError } from "../../host.ts";
+import { CommandNotImplementedError, errorForReply, FtpPermanentError } from "../../host.ts";
 import type * as MultiClient from "./multi_client.ts";
 import { UftpProtocolError } from "./errors.ts";
 
@@ -23,6 +30,12 @@ const multiClient = () => import(MULTI_MODULE) as Promise<typeof MultiClient>;
 
 /** "Up to the end" as a RANG end (int64 max, what pyunicore sends as sys.maxsize). */
 export const RANGE_END_MAX = "9223372036854775807";
+
+/**
+ * ftp/cwd_turn.ts's key (a registered symbol): turns on the working directory
+ * taken on the dialect and on the client it wraps are one queue.
+ */
+const CWD_TURN_KEY = Symbol.for("ferry.cwdTurnKey");
 
 /** Options of {@link uftpDialect}. */
 export interface DialectOptions {
@@ -42,6 +55,22 @@ export interface DialectOptions {
  */
 export function relativePath(path: string): string {
   return path.replace(/^\/+/, "") || ".";
+}
+
+/**
+ * The absolute path (below the base, `/` being the base) that `path` names
+ * from the working directory `here`; `..` stops at the base.
+ *
+ * @example
+ * ```ts
+ * resolveFrom("/sp ace", "f.txt"); // "/sp ace/f.txt"
+ * resolveFrom("/sp ace", "/a[1]/"); // "/a[1]"
+ * resolveFrom("/sp ace", "");       // "/sp ace"
+ * ```
+ */
+export function resolveFrom(here: string, path: string): string {
+  const joined = posix.normalize(path.startsWith("/") ? path : `${here}/${path}`);
+  return joined.length > 1 ? joined.replace(/\/+$/, "") : "/";
 }
 
 /**
@@ -173,6 +202,11 @@ function settling(
   }, { highWaterMark: 0 });
 }
 
+/** UFTPD's LIST reads a lone `-a` as its option (the directory itself). */
+function listPath(path: string): string {
+  return path === "-a" ? "./-a" : path;
+}
+
 /**
  * The client seen through UFTPD's dialect. Methods not named here pass
  * through unchanged.
@@ -181,18 +215,48 @@ function settling(
  * ```ts
  * const session = uftpDialect(await FtpClient.connect({ host, port }), { streams: 1 });
  * await session.pwd(); // "/" (the base directory)
+ * await session.cwd("sp ace"); // checked by the UFTPD; its session stays at the base
+ * await session.list(); // LIST sp ace
  * ```
  */
 export function uftpDialect(client: FtpClient, options: DialectOptions = {}): FtpClient {
   const streams = Math.max(1, options.streams ?? 1);
-  const rel = relativePath;
+  /** The working directory, `/` being the base; the UFTPD session stays at the base. */
+  let here = "/";
+  const rel = (p: string) => relativePath(resolveFrom(here, p));
+  /**
+   * CWD `to` and back to the base in one hold of the client (no command of
+   * another caller between them), so the UFTPD says whether `to` may be
+   * entered (missing, a file, no permission: its refusal is thrown).
+   */
+  const visit = (to: string) =>
+    client.exclusive(async (ctl) => {
+      const there = relativePath(to);
+      const line = `CWD ${there}`;
+      const reply = await ctl.command(line);
+      if (reply.code >= 300) throw errorForReply(reply, line);
+      const up = `CWD ${there.split("/").map(() => "..").join("/")}`;
+      const back = await ctl.command(up);
+      if (back.code >= 300) {
+        // Left in `to`, every relative path would be wrong: the session goes.
+        client.close({ force: true });
+        throw errorForReply(back, up);
+      }
+    });
+  const cwd = async (p: string) => {
+    const to = resolveFrom(here, p);
+    if (to !== "/") await visit(to);
+    here = to;
+  };
   /** A failed ranged transfer must not leave its RANG for the next one. */
   const resetRange = async () => {
     if (!client.closed) await client.sendcmd("RANG 1 0").catch(() => undefined);
   };
-  const overrides: Partial<Record<keyof FtpClient, unknown>> = {
-    pwd: () => Promise.resolve("/"),
-    cwd: (p: string) => client.cwd(rel(p)),
+  const overrides: Partial<Record<keyof FtpClient | typeof CWD_TURN_KEY, unknown>> = {
+    [CWD_TURN_KEY]: client,
+    pwd: () => Promise.resolve(here),
+    cwd,
+    cdup: () => cwd(".."),
     mkd: async (p: string) => (await client.mkd(rel(p)), p),
     rmd: (p: string) => client.rmd(rel(p)),
     delete: (p: string) => client.delete(rel(p)),
@@ -203,8 +267,9 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
     size: (p: string) => client.size(rel(p)),
     mlst: (p = "") => client.mlst(rel(p)),
     mlsd: (p = "") => client.mlsd(rel(p)),
-    list: (p = "", o?: { hidden?: boolean }) => client.list(rel(p), { hidden: false, ...o }),
-    listLines: (p = "") => client.listLines(rel(p), { hidden: false }),
+    list: (p = "", o?: { hidden?: boolean }) =>
+      client.list(listPath(rel(p)), { hidden: false, ...o, literal: true }),
+    listLines: (p = "") => client.listLines(listPath(rel(p)), { hidden: false, literal: true }),
     nlst: (p = "") => client.nlst(rel(p)),
     mfmt: (p: string, at: Date) =>
       client.voidcmd(`MFMT ${timeVal(at, client.timeShift)} ${rel(p)}`),
@@ -213,7 +278,7 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
     chmod: (p: string, mode: number) =>
       client.voidcmd(`MFF UNIX.mode=${(mode & 0o7777).toString(8).padStart(3, "0")}; ${rel(p)}`),
     hash: async (p: string, algorithm = "SHA-256") => {
-      const h = await uftpHash(client, p, algorithm);
+      const h = await uftpHash(client, resolveFrom(here, p), algorithm);
       return { algorithm: h.algorithm, hash: h.hash };
     },
     retrieve: async (p: string, o: TransferOptions = {}) => {
@@ -256,7 +321,7 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
   };
   return new Proxy(client, {
     get(target, prop) {
-      if (prop in overrides) return overrides[prop as keyof FtpClient];
+      if (prop in overrides) return overrides[prop as keyof typeof overrides];
       // Bound to the real client: its #private state is not visible through a proxy.
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
