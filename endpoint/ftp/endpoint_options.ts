@@ -87,7 +87,14 @@ export const FTP_OPTIONS: SchemeOptions = {
 /** The extras a workflow can write (the others take functions or maps). */
 type FtpOptionKey = Exclude<
   keyof FtpEndpointExtras,
-  "sessionFactory" | "listParsers" | "features" | "featuresAhead" | "epsvWorks" | "now" | "oneFile"
+  | "sessionFactory"
+  | "listParsers"
+  | "features"
+  | "featuresAhead"
+  | "epsvWorks"
+  | "now"
+  | "oneFile"
+  | "literalList"
 >;
 
 /**

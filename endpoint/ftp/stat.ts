@@ -44,6 +44,12 @@ export interface ListingChoice {
    * Default false: a tree job's listing answers for every sibling.
    */
   oneFile?: boolean;
+  /**
+   * The server reads LIST's argument as one path, as it is (UFTPD: no `ls`
+   * options, no glob): a name with white space or `*?[{` is listed by its
+   * path, never from inside (CWD there and back). Default false.
+   */
+  literalList?: boolean;
 }
 
 /**
@@ -181,7 +187,11 @@ export class StatReader {
     this.#mlsdShowsLinks = mlsdShowsLinks;
     this.#pool = pool;
     this.#cache = cache;
-    this.#choice = { useMlsd: choice.useMlsd ?? "auto", listHidden: choice.listHidden ?? true };
+    this.#choice = {
+      useMlsd: choice.useMlsd ?? "auto",
+      listHidden: choice.listHidden ?? true,
+      literalList: choice.literalList ?? false,
+    };
     this.#oneFile = choice.oneFile ?? false;
   }
 
@@ -582,12 +592,17 @@ export class StatReader {
    */
   #listDir(c: FtpClient, dir: string): Promise<Listing> {
     const hidden = this.#choice.listHidden;
-    if (!fromInside(dir)) return c.list(dir, { hidden });
+    if (!this.#fromInside(dir)) return c.list(dir, { hidden });
     return cwdTurn(c, async () => {
       const back = await c.pwd();
       await c.cwd(dir);
       return await this.#listHere(c, back);
     });
+  }
+
+  /** Whether LIST must list `dir` from inside it: see {@link fromInside} and `literalList`. */
+  #fromInside(dir: string): boolean {
+    return !this.#choice.literalList && fromInside(dir);
   }
 
   /** LIST of the session's directory, then CWD `back`; in a CWD turn. */
@@ -614,7 +629,7 @@ export class StatReader {
           const back = await c.pwd();
           await c.cwd(dir);
           let entries: Listing;
-          if (fromInside(dir)) entries = await this.#listHere(c, back);
+          if (this.#fromInside(dir)) entries = await this.#listHere(c, back);
           else {
             await c.cwd(back);
             entries = await c.list(dir, { hidden: this.#choice.listHidden });

@@ -210,6 +210,8 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
       awaitQuit: options.oneFile !== true,
       setMtime: "mfmt",
       useMlsd: true,
+      // UFTPD's LIST takes its argument as one path (Session.py makeabs: no options, no glob).
+      literalList: true,
       // UFTPD writes MLSD `modify` in its local time (FileInfo.py: localtime()).
       mlsdLocalTime: true,
       timeShift: shift,

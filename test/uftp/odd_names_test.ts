@@ -20,6 +20,7 @@ import { peerTest } from "../peers/skip.ts";
 import { startRealUftpd } from "../peers/uftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
 import { UftpEndpoint } from "../../plugins/uftp/mod.ts";
+import { routeLogs } from "../../util/log.ts";
 import { startTestSite } from "./_site.ts";
 
 /** The source tree: path -> bytes ("" + trailing / for a directory). */
@@ -131,8 +132,23 @@ async function rmtreeThenWrite(ep: UftpEndpoint, served: string) {
   const host = ep.inner.host;
   await writeTree(join(served, "rm"), TREE);
   await chownForVsftpd(join(served, "rm")).catch(() => undefined);
+  const sent: string[] = [];
+  routeLogs({
+    enabled: (c, level) => level === "debug" && c.includes("control"),
+    write: (r) => r.rawMessage === "> {line}" && sent.push(String(r.properties.line)),
+  });
+  try {
+    await host.rmtree("/rm/sp ace/deep dir");
+  } finally {
+    routeLogs(undefined);
+  }
+  // LIST takes the spaced path as it is: no CWD into it and back.
+  assert.ok(sent.includes("LIST rm/sp ace/deep dir"), sent.join("\n"));
+  assert.deepEqual(sent.filter((l) => /^(CWD|CDUP|PWD)/.test(l)), [], sent.join("\n"));
   for (const dir of ["sp ace/deep dir", "a[1]", "sp ace", "b*"]) {
-    await host.rmtree(`/rm/${dir}`);
+    await host.rmtree(`/rm/${dir}`).catch((e) => {
+      if (dir !== "sp ace/deep dir") throw e; // gone already
+    });
     const writer = (await ep.write(`rm/after ${dir.length}.txt`)).getWriter();
     await writer.write(new TextEncoder().encode(dir));
     await writer.close();
