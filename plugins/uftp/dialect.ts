@@ -44,17 +44,24 @@ export interface DialectOptions {
 }
 
 /**
- * A path as UFTPD wants it: relative to the session's base directory.
+ * A path as UFTPD wants it: relative to the session's base directory. The
+ * UFTPD strips the command line and the path at both ends (Connector.py
+ * `read_line`, Session.py `makeabs`): a path that begins or ends with white
+ * space is sent as `./ x` or `x /.` (the same path once normalized).
  *
  * @example
  * ```ts
- * relativePath("/a/b"); // "a/b"
- * relativePath("/");    // "."
- * relativePath("");     // "."
+ * relativePath("/a/b");   // "a/b"
+ * relativePath("/");      // "."
+ * relativePath("");       // "."
+ * relativePath("/tail "); // "tail /."
+ * relativePath("/ lead"); // "./ lead"
  * ```
  */
 export function relativePath(path: string): string {
-  return path.replace(/^\/+/, "") || ".";
+  const rel = path.replace(/^\/+/, "") || ".";
+  const front = /^\s/.test(rel) ? `./${rel}` : rel;
+  return /\s$/.test(front) ? `${front}/.` : front;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { FtpClient } from "../../ftp.ts";
 import { CWD_TURN_KEY, cwdTurn } from "../../ftp/cwd_turn.ts";
-import { resolveFrom, uftpDialect } from "./dialect.ts";
+import { relativePath, resolveFrom, uftpDialect } from "./dialect.ts";
 
 /** A client that logs what the dialect asks of it; `CWD` of a name with "file" is refused. */
 function fakeClient() {
@@ -22,6 +22,14 @@ function fakeClient() {
   };
   return { client: client as unknown as FtpClient, sent };
 }
+
+Deno.test("relativePath: white space at either end survives the UFTPD's strip", () => {
+  assert.equal(relativePath("/a b/c"), "a b/c");
+  assert.equal(relativePath("/tail "), "tail /.");
+  assert.equal(relativePath("/ lead"), "./ lead");
+  assert.equal(relativePath("/ both "), "./ both /.");
+  assert.equal(relativePath("/d/tail "), "d/tail /.");
+});
 
 Deno.test("resolveFrom: absolute below the base; .. stops there", () => {
   assert.equal(resolveFrom("/", "sp ace"), "/sp ace");

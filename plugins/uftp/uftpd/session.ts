@@ -107,10 +107,11 @@ export class UftpdSession {
     });
   }
 
-  /** UFTPD's `makeabs`: the virtual path an argument names, inside the base. */
+  /** UFTPD's `makeabs` (the argument stripped): the virtual path it names, inside the base. */
   resolve(arg: string | undefined): string {
+    const path = arg?.trim();
     try {
-      return resolveInBase(arg === undefined || arg === "" ? "." : arg, this.cwd, this.base);
+      return resolveInBase(path === undefined || path === "" ? "." : path, this.cwd, this.base);
     } catch (error) {
       if (error instanceof ForbiddenPathError) throw new CommandError(534, error.message);
       throw error;
@@ -214,9 +215,11 @@ export class UftpdSession {
 
   async #loop(): Promise<void> {
     for (;;) {
-      const line = await this.#next();
-      if (line === null) return;
-      if (line.trim() === "") continue;
+      const read = await this.#next();
+      if (read === null) return;
+      // As UFTPD's Connector.read_line: the line is stripped at both ends.
+      const line = read.trim();
+      if (line === "") continue;
       const space = line.indexOf(" ");
       const cmd = (space < 0 ? line : line.slice(0, space)).toUpperCase();
       const arg = space < 0 ? "" : line.slice(space + 1);
