@@ -7,6 +7,7 @@
  * one. Pure: the caller reports each finished transfer with the clock.
  * @module
  */
+import { causeChain } from "../util/errors.ts";
 
 /** Options of {@link AdaptiveLimit}. */
 export interface AdaptiveOptions {
@@ -140,10 +141,8 @@ function clamp(n: number, low: number, high: number): number {
  * ```
  */
 export function isTooMany(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 8; depth++) {
-    const err = e as { name?: unknown; ftpCode?: unknown; cause?: unknown };
-    if (err.ftpCode === 421 || err.name === "TooManyConnectionsError") return true;
-    e = err.cause;
+  for (const e of causeChain(error)) {
+    if (e.ftpCode === 421 || e.name === "TooManyConnectionsError") return true;
   }
   return false;
 }

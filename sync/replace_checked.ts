@@ -22,7 +22,7 @@ import type { Stat } from "../endpoint/types.ts";
 import { IsADirectoryError, NotFoundError } from "../endpoint/errors.ts";
 import { compareMtimes } from "../endpoint/mtime.ts";
 import { Precision } from "../util/precision.ts";
-import { errorMessage, FerryError } from "../util/errors.ts";
+import { causeChain, errorMessage, FerryError } from "../util/errors.ts";
 import { logger } from "../util/log.ts";
 import { applyMtime, type RenameTarget, replaceDated } from "./replace.ts";
 import { isTemporary, type RetryOptions, withRetry } from "./retry.ts";
@@ -155,10 +155,7 @@ export async function replaceChecked(
  * it or its causes), not cut on the way (a dropped connection, a timeout).
  */
 function answered(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 8; depth++) {
-    if (typeof (e as { ftpCode?: unknown }).ftpCode === "number") return true;
-    e = (e as { cause?: unknown }).cause;
-  }
+  for (const e of causeChain(error)) if (typeof e.ftpCode === "number") return true;
   return false;
 }
 

@@ -3,6 +3,7 @@
  * tries. One predicate for every job, as rclone keeps its `shouldRetry`.
  * @module
  */
+import { causeChain } from "../util/errors.ts";
 
 /** Retry settings shared by every job. */
 export interface RetryOptions {
@@ -53,15 +54,12 @@ const temporaryNames = new Set([
  * ```
  */
 export function isTemporary(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 8; depth++) {
-    if (typeof e !== "object") return false;
-    const err = e as { name?: unknown; code?: unknown; ftpCode?: unknown; temporary?: unknown };
+  for (const err of causeChain(error)) {
     if (err.name === "AbortError") return false;
     if (err.temporary === true) return true;
     if (typeof err.ftpCode === "number" && err.ftpCode >= 400 && err.ftpCode < 500) return true;
     if (typeof err.code === "string" && temporaryCodes.has(err.code)) return true;
     if (typeof err.name === "string" && temporaryNames.has(err.name)) return true;
-    e = (e as { cause?: unknown }).cause;
   }
   return false;
 }

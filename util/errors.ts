@@ -35,3 +35,20 @@ export class FerryError extends Error {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * An error and its causes, outermost first: the objects along `cause`, at
+ * most `limit` of them (a cycle of causes ends there).
+ *
+ * @example
+ * ```ts
+ * const outer = new Error("outer", { cause: Object.assign(new Error("x"), { ftpCode: 451 }) });
+ * for (const e of causeChain(outer)) console.log((e as Error).message); // "outer", "x"
+ * ```
+ */
+export function* causeChain(error: unknown, limit = 8): Generator<Record<string, unknown>> {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < limit; depth++) {
+    yield e as Record<string, unknown>;
+    e = (e as { cause?: unknown }).cause;
+  }
+}
