@@ -14,11 +14,12 @@
  * `ls` options, no glob): listings are never made from inside a directory.
  * @module
  */
-import { posix } from "node:path";
-import type { FtpClient, TransferOptions } from "../../ftp.ts";
+import type { FtpClient, ReadSource, Reply, TransferOptions } from "../../ftp.ts";
 import { CommandNotImplementedError, errorForReply, FtpPermanentError } from "../../host.ts";
 import type * as MultiClient from "./multi_client.ts";
 import { UftpProtocolError } from "./errors.ts";
+import { type FactContext, factThenRename } from "./facts.ts";
+import { relativePath, resolveFrom, upToBase } from "./paths.ts";
 
 /**
  * multi_client.ts (node:net sockets for several streams), by a specifier Deno
@@ -43,42 +44,7 @@ export interface DialectOptions {
   streams?: number;
 }
 
-/**
- * A path as UFTPD wants it: relative to the session's base directory. The
- * UFTPD strips the command line and the path at both ends (Connector.py
- * `read_line`, Session.py `makeabs`): a path that begins or ends with white
- * space is sent as `./ x` or `x /.` (the same path once normalized).
- *
- * @example
- * ```ts
- * relativePath("/a/b");   // "a/b"
- * relativePath("/");      // "."
- * relativePath("");       // "."
- * relativePath("/tail "); // "tail /."
- * relativePath("/ lead"); // "./ lead"
- * ```
- */
-export function relativePath(path: string): string {
-  const rel = path.replace(/^\/+/, "") || ".";
-  const front = /^\s/.test(rel) ? `./${rel}` : rel;
-  return /\s$/.test(front) ? `${front}/.` : front;
-}
-
-/**
- * The absolute path (below the base, `/` being the base) that `path` names
- * from the working directory `here`; `..` stops at the base.
- *
- * @example
- * ```ts
- * resolveFrom("/sp ace", "f.txt"); // "/sp ace/f.txt"
- * resolveFrom("/sp ace", "/a[1]/"); // "/a[1]"
- * resolveFrom("/sp ace", "");       // "/sp ace"
- * ```
- */
-export function resolveFrom(here: string, path: string): string {
-  const joined = posix.normalize(path.startsWith("/") ? path : `${here}/${path}`);
-  return joined.length > 1 ? joined.replace(/\/+$/, "") : "/";
-}
+export { relativePath, resolveFrom } from "./paths.ts";
 
 /**
  * `YYYYmmddHHMMSS` of an instant in a zone `shiftSeconds` ahead of UTC.
@@ -106,11 +72,23 @@ export function timeVal(at: Date, shiftSeconds: number): string {
  * ```
  */
 export function uftpMfmt(command: string, shiftSeconds: number): string {
+  const mfmt = parseMfmt(command);
+  return mfmt ? `MFMT ${timeVal(mfmt.at, shiftSeconds)} ${relativePath(mfmt.path)}` : command;
+}
+
+/**
+ * The time and path of an RFC 3659 `MFMT <UTC time> <path>`, else undefined.
+ *
+ * @example
+ * ```ts
+ * parseMfmt("MFMT 20240102030405 /a b"); // { at: 2024-01-02T03:04:05Z, path: "/a b" }
+ * ```
+ */
+export function parseMfmt(command: string): { at: Date; path: string } | undefined {
   const m = /^MFMT (\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d) (.+)$/.exec(command);
-  if (!m) return command;
+  if (!m) return undefined;
   const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
-  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
-  return `MFMT ${timeVal(at, shiftSeconds)} ${relativePath(m[7])}`;
+  return { at: new Date(Date.UTC(y, mo - 1, d, h, mi, sec)), path: m[7] };
 }
 
 /**
@@ -209,6 +187,34 @@ function settling(
   }, { highWaterMark: 0 });
 }
 
+/**
+ * A stream's bytes as a {@link ReadSource} (read into the caller's buffer).
+ *
+ * @example
+ * ```ts
+ * const source = sourceOf(ReadableStream.from([new Uint8Array([1, 2, 3])]));
+ * await source.readInto(new Uint8Array(2)); // 2
+ * ```
+ */
+export function sourceOf(stream: ReadableStream<Uint8Array>): ReadSource {
+  const reader = stream.getReader();
+  let rest: Uint8Array = new Uint8Array(0);
+  return {
+    async readInto(into) {
+      while (rest.byteLength === 0) {
+        const { done, value } = await reader.read();
+        if (done) return null;
+        rest = value;
+      }
+      const n = Math.min(into.byteLength, rest.byteLength);
+      into.set(rest.subarray(0, n));
+      rest = rest.subarray(n);
+      return n;
+    },
+    cancel: (reason) => reader.cancel(reason),
+  };
+}
+
 /** UFTPD's LIST reads a lone `-a` as its option (the directory itself). */
 function listPath(path: string): string {
   return path === "-a" ? "./-a" : path;
@@ -242,7 +248,8 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
       const line = `CWD ${there}`;
       const reply = await ctl.command(line);
       if (reply.code >= 300) throw errorForReply(reply, line);
-      const up = `CWD ${there.split("/").map(() => "..").join("/")}`;
+      // One `..` per name of `to` (`./ lead` is one name, not two).
+      const up = `CWD ${upToBase(to)}`;
       const back = await ctl.command(up);
       if (back.code >= 300) {
         // Left in `to`, every relative path would be wrong: the session goes.
@@ -255,9 +262,69 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
     if (to !== "/") await visit(to);
     here = to;
   };
+  /** How {@link factThenRename} holds the control connection. */
+  const facts = <T>(fn: (cx: FactContext) => Promise<T>) =>
+    client.exclusive((ctl) => fn({ ctl, lost: () => client.close({ force: true }) }));
+  /**
+   * A command with a path at its end (MFMT, MFF) on `p`: as it is when the
+   * path has no space (the UFTPD splits these commands' argument at spaces),
+   * else by way of facts.ts. A refusal throws.
+   */
+  const onPath = async (p: string, line: (sent: string) => string) => {
+    const at = resolveFrom(here, p);
+    const sent = relativePath(at);
+    if (!sent.includes(" ")) return await client.voidcmd(line(sent));
+    const reply = await facts((cx) => factThenRename(cx, line, at, at));
+    if (reply.code < 200 || reply.code >= 300) throw errorForReply(reply, line(sent));
+    return reply;
+  };
+  const mfmt = (p: string, at: Date) =>
+    onPath(p, (sent) => `MFMT ${timeVal(at, client.timeShift)} ${sent}`);
+  /**
+   * FtpHost.renameWithMtime's `MFMT <UTC time> <path>` goes in the rename's
+   * write; on a spaced path, by way of facts.ts (one round trip per command).
+   */
+  const renameAfter = (command: string, a: string, b: string): Promise<Reply> => {
+    const set = parseMfmt(command);
+    const from = resolveFrom(here, a);
+    if (set && relativePath(resolveFrom(here, set.path)).includes(" ")) {
+      if (resolveFrom(here, set.path) === from) {
+        const line = (sent: string) => `MFMT ${timeVal(set.at, client.timeShift)} ${sent}`;
+        return facts((cx) => factThenRename(cx, line, from, resolveFrom(here, b)));
+      }
+    }
+    return client.renameAfter(uftpMfmt(command, client.timeShift), rel(a), rel(b));
+  };
   /** A failed ranged transfer must not leave its RANG for the next one. */
   const resetRange = async () => {
     if (!client.closed) await client.sendcmd("RANG 1 0").catch(() => undefined);
+  };
+  /**
+   * A download of `p` from `o.offset` (`RANG`, end exclusive): `open` on one
+   * stream, else the multi-stream reader's stream through `adapt`.
+   */
+  const retrieving = async <T>(
+    p: string,
+    o: TransferOptions,
+    open: (path: string, o: TransferOptions) => Promise<T>,
+    adapt: (stream: ReadableStream<Uint8Array>) => T,
+  ): Promise<T> => {
+    const offset = o.offset ?? 0;
+    if (streams > 1) {
+      const { multiRetrieve } = await multiClient();
+      const stream = await multiRetrieve(client, rel(p), streams, { ...o, offset });
+      return adapt(o.onSettled ? settling(stream, o.onSettled) : stream);
+    }
+    const before = [
+      ...(o.before ?? []),
+      ...(offset > 0 ? [`RANG ${offset} ${RANGE_END_MAX}`] : []),
+    ];
+    try {
+      return await open(rel(p), { ...o, offset: undefined, before });
+    } catch (error) {
+      if (before.length) await resetRange();
+      throw error;
+    }
   };
   const overrides: Partial<Record<keyof FtpClient | typeof CWD_TURN_KEY, unknown>> = {
     [CWD_TURN_KEY]: client,
@@ -268,9 +335,7 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
     rmd: (p: string) => client.rmd(rel(p)),
     delete: (p: string) => client.delete(rel(p)),
     rename: (a: string, b: string) => client.rename(rel(a), rel(b)),
-    // FtpHost.renameWithMtime's `MFMT <UTC time> <path>` goes in the rename's write too.
-    renameAfter: (command: string, a: string, b: string) =>
-      client.renameAfter(uftpMfmt(command, client.timeShift), rel(a), rel(b)),
+    renameAfter,
     size: (p: string) => client.size(rel(p)),
     mlst: (p = "") => client.mlst(rel(p)),
     mlsd: (p = "") => client.mlsd(rel(p)),
@@ -278,34 +343,23 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
       client.list(listPath(rel(p)), { hidden: false, ...o, literal: true }),
     listLines: (p = "") => client.listLines(listPath(rel(p)), { hidden: false, literal: true }),
     nlst: (p = "") => client.nlst(rel(p)),
-    mfmt: (p: string, at: Date) =>
-      client.voidcmd(`MFMT ${timeVal(at, client.timeShift)} ${rel(p)}`),
-    setMtime: (p: string, at: Date) =>
-      client.voidcmd(`MFMT ${timeVal(at, client.timeShift)} ${rel(p)}`),
-    chmod: (p: string, mode: number) =>
-      client.voidcmd(`MFF UNIX.mode=${(mode & 0o7777).toString(8).padStart(3, "0")}; ${rel(p)}`),
+    mdtm: (p: string) => client.mdtm(rel(p)),
+    mfmt: async (p: string, at: Date) => void await mfmt(p, at),
+    setMtime: async (p: string, at: Date) => void await mfmt(p, at),
+    chmod: async (p: string, mode: number) =>
+      void await onPath(
+        p,
+        (sent) => `MFF UNIX.mode=${(mode & 0o7777).toString(8).padStart(3, "0")}; ${sent}`,
+      ),
     hash: async (p: string, algorithm = "SHA-256") => {
       const h = await uftpHash(client, resolveFrom(here, p), algorithm);
       return { algorithm: h.algorithm, hash: h.hash };
     },
-    retrieve: async (p: string, o: TransferOptions = {}) => {
-      const offset = o.offset ?? 0;
-      if (streams > 1) {
-        const { multiRetrieve } = await multiClient();
-        const stream = await multiRetrieve(client, rel(p), streams, { ...o, offset });
-        return o.onSettled ? settling(stream, o.onSettled) : stream;
-      }
-      const before = [
-        ...(o.before ?? []),
-        ...(offset > 0 ? [`RANG ${offset} ${RANGE_END_MAX}`] : []),
-      ];
-      try {
-        return await client.retrieve(rel(p), { ...o, offset: undefined, before });
-      } catch (error) {
-        if (before.length) await resetRange();
-        throw error;
-      }
-    },
+    retrieve: (p: string, o: TransferOptions = {}) =>
+      retrieving(p, o, (path, opts) => client.retrieve(path, opts), (stream) => stream),
+    // FtpEndpoint.readDirect's way (not offered by the uftp:// endpoint, but the client is).
+    retrieveSource: (p: string, o: TransferOptions = {}) =>
+      retrieving(p, o, (path, opts) => client.retrieveSource(path, opts), sourceOf),
     store: async (p: string, o: TransferOptions & { append?: boolean } = {}) => {
       // An append continues at the size the server has now. UFTPD's APPE is broken, and a STOR
       // without RANG truncates the file: a size that cannot be learnt is an error, never 0.

@@ -83,3 +83,12 @@ Deno.test("uftpDialect: a turn on the dialect waits for one on its client", asyn
   await Promise.all([first, second]);
   assert.deepEqual(order, ["client", "dialect"]);
 });
+
+Deno.test("uftpDialect: cwd into a name with white space at an end climbs back one name", async () => {
+  const { client, sent } = fakeClient();
+  const d = uftpDialect(client);
+  await d.cwd("/ lead");
+  await d.cwd("/tail /x");
+  // `./ lead` and `tail /.` are one name each: `../..` from there left the base (534).
+  assert.deepEqual(sent, ["CWD ./ lead", "CWD ..", "CWD tail /x", "CWD ../.."]);
+});
