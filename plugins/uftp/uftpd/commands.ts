@@ -260,17 +260,14 @@ export const COMMANDS: Record<string, Handler> = {
   },
   async MFMT(s, arg) {
     s.require("WRITE");
-    const space = arg.indexOf(" ");
-    const time = arg.slice(0, space < 0 ? arg.length : space);
-    const target = space < 0 ? "" : arg.slice(space + 1);
+    const [time, target] = twoWords(arg);
     await setFacts(s, [`Modify=${time}`], target);
     await s.reply(`213 Modify=${time}; ${target}`);
   },
   async MFF(s, arg) {
     s.require("WRITE");
-    const space = arg.indexOf(" ");
-    const facts = (space < 0 ? arg : arg.slice(0, space)).split(";").filter(Boolean);
-    const target = space < 0 ? "" : arg.slice(space + 1);
+    const [spec, target] = twoWords(arg);
+    const facts = spec.split(";").filter(Boolean);
     await setFacts(s, facts, target);
     await s.reply(`213 ${facts.join(";")}; ${target}`);
   },
@@ -309,6 +306,26 @@ export const COMMANDS: Record<string, Handler> = {
     await s.reply(`200 ${k}=${value}`);
   },
 };
+
+/**
+ * MFMT's and MFF's argument as the Python UFTPD takes it apart
+ * (`a, b = params.split(" ", 2)`): exactly two words between single spaces, so
+ * a path with a space is refused with Python's own message.
+ *
+ * @example
+ * ```ts
+ * twoWords("20240102030405 a.txt"); // ["20240102030405", "a.txt"]
+ * twoWords("20240102030405 a b");   // throws "too many values to unpack (expected 2)"
+ * ```
+ */
+export function twoWords(arg: string): [string, string] {
+  const words = arg.split(" ");
+  if (words.length > 2) throw new CommandError(500, "too many values to unpack (expected 2)");
+  if (words.length < 2) {
+    throw new CommandError(500, `not enough values to unpack (expected 2, got ${words.length})`);
+  }
+  return [words[0], words[1]];
+}
 
 async function setFacts(s: UftpdSession, facts: string[], target: string): Promise<void> {
   const virtual = s.resolve(target);

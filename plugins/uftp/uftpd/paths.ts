@@ -82,3 +82,22 @@ export function baseDirOf(file: string): string {
   const dir = slash < 0 ? "" : file.slice(0, slash);
   return dir === "" && !file.startsWith("/") ? "/" : normalizeVirtual(`/${dir}`);
 }
+
+/** Python's white space (`str.isspace`), which its `str.strip()` takes off both ends. */
+const PY_SPACE =
+  "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
+
+/**
+ * Python's `str.strip()`, as the UFTPD strips its command lines and paths: not
+ * JavaScript's `trim` (which takes U+FEFF and leaves U+001C..U+001F, U+0085).
+ *
+ * @example
+ * ```ts
+ * pyStrip(" a\x85");    // "a"
+ * pyStrip("\ufeffa ");  // "\ufeffa"
+ * ```
+ */
+export function pyStrip(text: string): string {
+  return text.replace(PY_STRIP, "");
+}

@@ -4,8 +4,10 @@ import {
   ForbiddenPathError,
   isWithin,
   normalizeVirtual,
+  pyStrip,
   resolveInBase,
 } from "./paths.ts";
+import { twoWords } from "./commands.ts";
 
 Deno.test("uftpd paths: makeabs by whole segments, never out of the base", () => {
   assert.equal(normalizeVirtual("/a/./b/../c//"), "/a/c");
@@ -24,4 +26,17 @@ Deno.test("uftpd paths: makeabs by whole segments, never out of the base", () =>
   assert.equal(baseDirOf("rel/"), "/rel");
   assert.equal(baseDirOf(""), "/");
   assert.equal(baseDirOf("/"), "/");
+});
+
+Deno.test("uftpd: Python's strip and MFMT's split, as the Python UFTPD has them", () => {
+  assert.equal(pyStrip("\x1c a \x85"), "a");
+  assert.equal(pyStrip("\ufeffa\u3000"), "\ufeffa");
+  assert.deepEqual(twoWords("20240102030405 a.txt"), ["20240102030405", "a.txt"]);
+  assert.deepEqual(twoWords("20240102030405 a\tb"), ["20240102030405", "a\tb"]);
+  assert.throws(() => twoWords("20240102030405 a b"), /too many values to unpack \(expected 2\)/);
+  assert.throws(() => twoWords("20240102030405  a"), /too many values/);
+  assert.throws(
+    () => twoWords("20240102030405"),
+    /not enough values to unpack \(expected 2, got 1\)/,
+  );
 });

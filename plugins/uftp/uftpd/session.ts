@@ -11,7 +11,7 @@ import { ACCESS_LEVELS, type AccessLevel } from "../command_port.ts";
 import type { ByteReader } from "../socket_io.ts";
 import type { Job, JobStore } from "./jobs.ts";
 import type { UtcOffset } from "./listing.ts";
-import { baseDirOf, ForbiddenPathError, resolveInBase } from "./paths.ts";
+import { baseDirOf, ForbiddenPathError, pyStrip, resolveInBase } from "./paths.ts";
 import { plainAddress } from "./data.ts";
 
 /** Longest command line (UFTPD reads with `readline(8192)`). */
@@ -109,7 +109,7 @@ export class UftpdSession {
 
   /** UFTPD's `makeabs` (the argument stripped): the virtual path it names, inside the base. */
   resolve(arg: string | undefined): string {
-    const path = arg?.trim();
+    const path = arg === undefined ? undefined : pyStrip(arg);
     try {
       return resolveInBase(path === undefined || path === "" ? "." : path, this.cwd, this.base);
     } catch (error) {
@@ -218,7 +218,7 @@ export class UftpdSession {
       const read = await this.#next();
       if (read === null) return;
       // As UFTPD's Connector.read_line: the line is stripped at both ends.
-      const line = read.trim();
+      const line = pyStrip(read);
       if (line === "") continue;
       const space = line.indexOf(" ");
       const cmd = (space < 0 ? line : line.slice(0, space)).toUpperCase();
