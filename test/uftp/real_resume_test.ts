@@ -15,6 +15,7 @@ import { defaultRegistry } from "../../workflow/builtins.ts";
 import { peerTest } from "../peers/skip.ts";
 import { type RealUftpSite, startRealUftpd } from "../peers/uftpd.ts";
 import { chownForVsftpd } from "../peers/vsftpd_user.ts";
+import { routeLogs } from "../../util/log.ts";
 
 const MIB = 1024 * 1024;
 const needs = ["uftpd", "openssl"] as const;
@@ -163,5 +164,61 @@ peerTest(
       await remote.close();
       await Deno.remove(local, { recursive: true });
     }
+  },
+);
+
+peerTest(
+  "real uftpd: a spaced upload cut in one run is resumed by the next at the size the UFTPD reports, hash-checked, its mtime kept",
+  [...needs],
+  async () => {
+    await using site = await startRealUftpd({ proxy: { afterBytes: 5 * MIB } });
+    const local = await Deno.makeTempDir({ prefix: "ferry-realresume-" });
+    const name = "big file.bin";
+    const when = new Date("2024-02-03T04:05:06Z");
+    const content = randomFile(16 * MIB);
+    await Deno.writeFile(`${local}/${name}`, content);
+    await Deno.utime(`${local}/${name}`, when, when);
+    const partial = `${site.root}/data/.${name}.ferry.part`;
+    {
+      const remote = await open(site);
+      try {
+        const r = await mirror(new LocalEndpoint(local), "", remote, "", { retry: { retries: 0 } });
+        assert.ok(!r.ok, "the cut run fails (no retries)");
+        assert.ok(site.proxy!.cutDone(), "the data connection was cut");
+      } finally {
+        await remote.close();
+      }
+    }
+    const kept = (await Deno.stat(partial)).size;
+    assert.ok(kept > 0 && kept < content.length, `partial of ${kept} bytes`);
+    assert.equal(sha256(await Deno.readFile(partial)), sha256(content.subarray(0, kept)));
+    // The next run: its RANG starts where the UFTPD's MLST says the partial ends.
+    const sent: string[] = [];
+    routeLogs({
+      enabled: (c, level) => level === "debug" && c.includes("control"),
+      write: (r) => r.rawMessage === "> {line}" && sent.push(String(r.properties.line)),
+    });
+    const remote = await open(site);
+    try {
+      const r = await mirror(new LocalEndpoint(local), "", remote, "", { compare: "checksum" });
+      assert.ok(r.ok, JSON.stringify(r.errors));
+      assert.equal(r.resumed, 1);
+      assert.equal(r.bytes.transferred, content.length - kept, "only the rest was sent");
+    } finally {
+      routeLogs(undefined);
+      await remote.close();
+    }
+    const ranges = sent.filter((l) => /^RANG \d+ /.test(l)).map((l) => Number(l.split(" ")[1]));
+    assert.deepEqual(ranges.filter((n) => n > 0), [kept], sent.join("\n"));
+    assert.ok(sent.some((l) => /^HASH /.test(l)), "the UFTPD hashed the result");
+    const served = await Deno.readFile(`${site.root}/data/${name}`);
+    assert.equal(served.length, content.length);
+    assert.equal(sha256(served), sha256(content));
+    assert.equal(
+      (await Deno.stat(`${site.root}/data/${name}`)).mtime?.toISOString(),
+      when.toISOString(),
+    );
+    assert.deepEqual(partials(site), []);
+    assert.deepEqual([...Deno.readDirSync(`${site.root}/data`)].map((e) => e.name), [name]);
   },
 );
