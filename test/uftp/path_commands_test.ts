@@ -3,7 +3,7 @@
  * `*`, `[`, `?`, a leading `-`, unicode, a tab, two spaces, and white space
  * at either end, on the REAL UFTPD and on ferry's own: mkdir, an upload with
  * its mtime, a resumable upload cut and resumed (RANG + STOR on the partial),
- * stat (a fresh one: SIZE, 500 on the real one, then MLST), list (MLSD and
+ * stat (a fresh one: MLST, as FEAT lists no SIZE), list (MLSD and
  * LIST), a read, a ranged read and a read from an offset (RANG), the FTP
  * endpoint's read into a buffer (`retrieveSource`), hash, chmod, setMtime, rename,
  * chdir in and out, remove and rmdir. Each name lives in a directory of the
@@ -58,7 +58,9 @@ async function cutWrite(ep: UftpEndpoint, path: string, bytes: Uint8Array, cut: 
 
 async function oneName(ep: UftpEndpoint, served: string, name: string): Promise<void> {
   const dir = `odd/${name}`;
-  const file = `${dir}/${name}.bin`;
+  // White space that ends the name ends the file's name too (`tail .bin `).
+  const base = `${name}.bin${/\s*$/.exec(name)![0]}`;
+  const file = `${dir}/${base}`;
   const bytes = bytesOf(name, 70_000);
   await ep.mkdir(dir);
   // A plain neighbour that a glob, a first word or a stripped name would hit instead.
@@ -70,20 +72,20 @@ async function oneName(ep: UftpEndpoint, served: string, name: string): Promise<
   }
   // Resumable upload cut at 30 000 bytes, then resumed from the partial's size.
   await cutWrite(ep, file, bytes, 30_000);
-  const partial = `${dir}/.${name}.bin.ferry.part`;
+  const partial = `${dir}/.${base}.ferry.part`;
   assert.equal((await ep.stat(partial, { fresh: true })).size, 30_000, `${name}: partial kept`);
   const rest = (await ep.write(file, { offset: 30_000, size: bytes.length, mtime: WHEN }))
     .getWriter();
   await rest.write(bytes.subarray(30_000));
   await rest.close();
-  const local = join(served, dir, `${name}.bin`);
+  const local = join(served, file);
   assert.equal(sha256(await Deno.readFile(local)), sha256(bytes), `${name}: bytes`);
   assert.equal((await Deno.stat(local)).mtime?.toISOString(), WHEN.toISOString(), `${name}: mtime`);
 
   const st = await ep.stat(file, { fresh: true });
   assert.equal(st.size, bytes.length, `${name}: MLST size`);
   const listed = (await ep.list(dir)).map((s) => s.name).sort();
-  assert.deepEqual(listed, [`${name}.bin`, decoy.slice(dir.length + 1)].sort(), `${name}: MLSD`);
+  assert.deepEqual(listed, [base, decoy.slice(dir.length + 1)].sort(), `${name}: MLSD`);
   const host = ep.inner.host;
   assert.deepEqual(
     (await host.listdir(`/${dir}`)).sort(),
