@@ -148,6 +148,13 @@ async function allNames(site: Site): Promise<void> {
       });
     }
     assert.deepEqual(failed, []);
+    // `-a` at the base: LIST reads a lone `-a` as its option (the dialect sends `./-a`), MLSD not.
+    await ep.mkdir("-a");
+    const w = (await ep.write("-a/in.txt")).getWriter();
+    await w.write(new TextEncoder().encode("in -a"));
+    await w.close();
+    assert.deepEqual((await ep.list("-a")).map((e) => e.name), ["in.txt"], "MLSD -a");
+    assert.deepEqual(await ep.inner.host.listdir("/-a"), ["in.txt"], "LIST ./-a");
   } finally {
     await ep.close();
   }

@@ -32,7 +32,8 @@ async function finish(s: UftpdSession, sink?: { close(t: number): Promise<void> 
 async function listing(s: UftpdSession, arg: string, mlsd: boolean): Promise<void> {
   s.require("INFO");
   requireData(s);
-  const path = s.resolve(arg.trim() === "-a" ? "." : arg);
+  // Only LIST's argument, exactly `-a`, is the option (Session.py `list`); MLSD lists a `-a`.
+  const path = s.resolve(!mlsd && arg === "-a" ? "." : arg);
   const st = await statOf(s, path).catch(() => undefined);
   if (st?.type !== "dir") throw new CommandError(550, "Directory does not exist.", true);
   const list = await entries(s, path);
