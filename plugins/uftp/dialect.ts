@@ -287,11 +287,10 @@ export function uftpDialect(client: FtpClient, options: DialectOptions = {}): Ft
   const renameAfter = (command: string, a: string, b: string): Promise<Reply> => {
     const set = parseMfmt(command);
     const from = resolveFrom(here, a);
-    if (set && relativePath(resolveFrom(here, set.path)).includes(" ")) {
-      if (resolveFrom(here, set.path) === from) {
-        const line = (sent: string) => `MFMT ${timeVal(set.at, client.timeShift)} ${sent}`;
-        return facts((cx) => factThenRename(cx, line, from, resolveFrom(here, b)));
-      }
+    // The time of the file renamed, on a path the UFTPD would split.
+    if (set && resolveFrom(here, set.path) === from && relativePath(from).includes(" ")) {
+      const line = (sent: string) => `MFMT ${timeVal(set.at, client.timeShift)} ${sent}`;
+      return facts((cx) => factThenRename(cx, line, from, resolveFrom(here, b)));
     }
     return client.renameAfter(uftpMfmt(command, client.timeShift), rel(a), rel(b));
   };

@@ -9,6 +9,8 @@ function fakeClient() {
   const reply = (line: string) =>
     /^CWD .*file/.test(line)
       ? { code: 550, text: "Can't cwd to directory", lines: [] }
+      : /^RNFR/.test(line)
+      ? { code: 350, text: "File action OK Please send rename-to", lines: [] }
       : { code: 200, text: "OK", lines: [] };
   const client = {
     closed: false,
@@ -19,6 +21,10 @@ function fakeClient() {
     delete: (p: string) => Promise.resolve(void sent.push(`DELE ${p}`)),
     cwd: (p: string) => Promise.resolve(void sent.push(`raw CWD ${p}`)),
     close: () => void sent.push("close"),
+    timeShift: 3600,
+    renameAfter: (c: string, a: string, b: string) =>
+      Promise.resolve((sent.push(`burst ${c} | ${a} | ${b}`), reply(c))),
+    voidcmd: (line: string) => Promise.resolve((sent.push(`void ${line}`), reply(line))),
   };
   return { client: client as unknown as FtpClient, sent };
 }
@@ -91,4 +97,32 @@ Deno.test("uftpDialect: cwd into a name with white space at an end climbs back o
   await d.cwd("/tail /x");
   // `./ lead` and `tail /.` are one name each: `../..` from there left the base (534).
   assert.deepEqual(sent, ["CWD ./ lead", "CWD ..", "CWD tail /x", "CWD ../.."]);
+});
+
+Deno.test("uftpDialect: times of spaced paths go by facts.ts, others in one write as before", async () => {
+  const { client, sent } = fakeClient();
+  const d = uftpDialect(client);
+  const at = new Date("2024-01-02T03:04:05Z");
+  await d.renameAfter("MFMT 20240102030405 /up/.a.part", "/up/.a.part", "/up/a");
+  await d.mfmt("/up/a", at);
+  assert.deepEqual(sent.splice(0), [
+    "burst MFMT 20240102040405 up/.a.part | up/.a.part | up/a",
+    "void MFMT 20240102040405 up/a",
+  ]);
+  await d.renameAfter("MFMT 20240102030405 /a b/.c.part", "/a b/.c.part", "/a b/c");
+  assert.deepEqual(sent.splice(0), [
+    "CWD a b",
+    "MFMT 20240102040405 .c.part",
+    "CWD ..",
+    "RNFR a b/.c.part",
+    "RNTO a b/c",
+  ]);
+  await d.chmod("/c d", 0o644);
+  assert.deepEqual(sent.splice(0).map((l) => l.replace(/\.\w+\.ferry-mtime/, ".R.ferry-mtime")), [
+    "RNFR c d",
+    "RNTO .R.ferry-mtime.part",
+    "MFF UNIX.mode=644; .R.ferry-mtime.part",
+    "RNFR .R.ferry-mtime.part",
+    "RNTO c d",
+  ]);
 });
