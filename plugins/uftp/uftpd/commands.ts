@@ -230,7 +230,8 @@ export const COMMANDS: Record<string, Handler> = {
     await s.reply("211 End of file list");
   },
   async RANG(s, arg) {
-    const [a, b] = arg.trim().split(/\s+/).map((t) => /^\d+$/.test(t) ? BigInt(t) : -1n);
+    // As Session.py `rang`: `params.split(" ")`, the first two words numbers (`1  5` is not).
+    const [a, b] = arg.split(" ").slice(0, 2).map((t) => /^\d+$/.test(t) ? BigInt(t) : -1n);
     if (a === undefined || b === undefined || a < 0n || b < 0n) {
       throw new CommandError(501, "Argument syntax error");
     }
