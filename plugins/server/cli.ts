@@ -117,9 +117,39 @@ function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) {
-    throw new FtpServerError(`--${name}: expected a whole number, got ${v}`);
+    throw new UsageError(`--${name}: expected a whole number, got ${v}`);
   }
   return n;
+}
+
+/** `-p`/`--port`: 0 (any free port) to 65535, told before anything listens. */
+function port(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new UsageError(`--port: expected a port number (0-65535), got ${v}`);
+  }
+  return n;
+}
+
+/**
+ * node:util's parseArgs refusal as one line (its own message names the option;
+ * its advice about `--` is left out).
+ */
+function argsRefused(error: unknown): UsageError {
+  const first = (error as Error).message.split(/\.(\s|$)/)[0];
+  return new UsageError(`${first} (ferry serve --help lists the options)`);
+}
+
+/**
+ * A configuration the server refuses (a --config file's key, a combination of
+ * settings, a user listed twice) is invalid input: the command's usage error
+ * (exit 2), as every command's; anything else (a port in use) stays as it is.
+ */
+function refusedConfig(error: unknown): unknown {
+  return error instanceof FtpServerError && error.code === "ESERVERCONFIG"
+    ? new UsageError(error.message)
+    : error;
 }
 
 /** The variable `-u NAME` takes its password from when no `-P` is given. */
@@ -140,16 +170,14 @@ export function parseServeArgs(args: string[], env: { password?: string } = {}):
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new FtpServerError(`${(e as Error).message}\n\n${SERVE_HELP}`, { code: "ESERVERUSAGE" });
+    throw argsRefused(e);
   }
   const v = parsed.values;
   if (parsed.positionals.length > 1) {
-    throw new FtpServerError(`serve takes one DIR or URL, got ${parsed.positionals.join(" ")}`, {
-      code: "ESERVERUSAGE",
-    });
+    throw new UsageError(`serve takes one DIR or URL, got ${parsed.positionals.join(" ")}`);
   }
   if (v.username === undefined && v.password !== undefined) {
-    throw new FtpServerError("-P/--password needs -u/--username", { code: "ESERVERUSAGE" });
+    throw new UsageError("-P/--password needs -u/--username");
   }
   const password = v.username === undefined ? undefined : v.password ?? (env.password || undefined);
   if (v.username !== undefined && password === undefined) {
@@ -159,13 +187,13 @@ export function parseServeArgs(args: string[], env: { password?: string } = {}):
     );
   }
   if ((v["tls-cert"] === undefined) !== (v["tls-key"] === undefined)) {
-    throw new FtpServerError("--tls-cert and --tls-key go together", { code: "ESERVERUSAGE" });
+    throw new UsageError("--tls-cert and --tls-key go together");
   }
   const c: ServeConfig = {};
   const root = parsed.positionals[0] ?? v.directory;
   if (root !== undefined) c.root = root;
   if (v.interface !== undefined) c.interface = v.interface;
-  if (v.port !== undefined) c.port = int("port", v.port);
+  if (v.port !== undefined) c.port = port(v.port);
   if (v.range !== undefined) c.passivePorts = parseRange(v.range, "--range");
   if (v.masquerade !== undefined) c.masquerade = v.masquerade;
   if (v["max-cons"] !== undefined) c.maxConnections = int("max-cons", v["max-cons"]);
@@ -189,20 +217,18 @@ export function parseServeArgs(args: string[], env: { password?: string } = {}):
       requireSessionReuse: v["tls-reuse-required"],
     };
   } else if (v["implicit-tls"] || v["tls-control-required"] || v["tls-data-required"]) {
-    throw new FtpServerError("TLS options need --tls-cert and --tls-key", { code: "ESERVERUSAGE" });
+    throw new UsageError("TLS options need --tls-cert and --tls-key");
   }
   const authorizerOptions: Record<string, string> = {};
   for (const pair of v["authorizer-option"] ?? []) {
     const eq = pair.indexOf("=");
     if (eq <= 0) {
-      throw new FtpServerError(`--authorizer-option wants KEY=VALUE, got ${pair}`, {
-        code: "ESERVERUSAGE",
-      });
+      throw new UsageError(`--authorizer-option wants KEY=VALUE, got ${pair}`);
     }
     authorizerOptions[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   if (v["authorizer-option"] && v.authorizer === undefined) {
-    throw new FtpServerError("--authorizer-option needs --authorizer", { code: "ESERVERUSAGE" });
+    throw new UsageError("--authorizer-option needs --authorizer");
   }
   return {
     config: c,
@@ -225,6 +251,15 @@ function merge(file: ServeConfig, flags: ServeConfig): ServeConfig {
 }
 
 async function runServe(args: string[], context?: CommandContext): Promise<number> {
+  try {
+    return await serve(args, context);
+  } catch (error) {
+    throw refusedConfig(error);
+  }
+}
+
+/** `ferry serve`: serves until the CLI's signal (or SIGINT/SIGTERM); 0 once stopped. */
+async function serve(args: string[], context?: CommandContext): Promise<number> {
   const a = parseServeArgs(args, { password: Deno.env.get(SERVE_PASSWORD_ENV) });
   if (a.help) {
     console.log(SERVE_HELP);
@@ -321,9 +356,8 @@ async function pluginAuthorizer(
 ): Promise<Authorizer> {
   const factory = context?.authorizer?.(name);
   if (!factory) {
-    throw new FtpServerError(
+    throw new UsageError(
       `no plugin provides the authorizer "${name}" (load one with ferry --plugin MODULE serve ...)`,
-      { code: "ESERVERUSAGE" },
     );
   }
   const made = await factory.create(options, { secrets: context!.secrets });
@@ -368,17 +402,23 @@ async function readStdinLine(): Promise<string> {
 }
 
 async function runHashPassword(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { md5: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    allowPositionals: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { md5: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw argsRefused(error);
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
     console.log(SERVE_HELP);
     return 0;
   }
   const password = positionals[0] ?? await readStdinLine();
-  if (!password) throw new FtpServerError("no password given", { code: "ESERVERUSAGE" });
+  if (!password) throw new UsageError("no password given");
   if (values.md5) {
     log.warn("MD5 hashes are unsalted and fast to crack; use them only for FsTPy compatibility");
     console.log(md5Password(password));

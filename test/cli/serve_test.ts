@@ -114,3 +114,38 @@ Deno.test("ferry serve -u NAME takes the password from FERRY_SERVE_PASSWORD when
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ferry serve usage errors (unknown option, bad port, bad combination): exit 2, told in one line", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ferry-serve-" });
+  try {
+    const cases: [string[], RegExp][] = [
+      [["--bogus", dir], /Unknown option '--bogus' \(ferry serve --help lists the options\)/],
+      [["-p", "99999", dir], /--port: expected a port number \(0-65535\), got 99999/],
+      [["-p", "abc", dir], /--port: expected a port number \(0-65535\), got abc/],
+      [["--max-cons=-3", dir], /--max-cons: expected a whole number, got -3/],
+      [["-p"], /--port/],
+      [[dir, dir], /serve takes one DIR or URL/],
+      [["-P", "pw", dir], /-P\/--password needs -u\/--username/],
+      [["--tls-cert", join(dir, "c.pem"), dir], /--tls-cert and --tls-key go together/],
+      [["--implicit-tls", dir], /TLS options need --tls-cert and --tls-key/],
+      [["--masquerade", "not-an-ip", dir], /masquerade address must be an IPv4 address/],
+      [["-r", "9-3", dir], /--range: expected FROM-TO ports/],
+      [["--authorizer-option", "a=b", dir], /--authorizer-option needs --authorizer/],
+      [["--config", join(dir, "missing.yaml"), dir], /missing\.yaml/],
+    ];
+    for (const [args, why] of cases) {
+      const run = await serveOutcome(args);
+      if (run.port !== undefined) {
+        run.child.kill("SIGTERM");
+        await run.child.status;
+        assert.fail(`ferry serve ${args.join(" ")} started serving`);
+      }
+      assert.equal(run.code, 2, `ferry serve ${args.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, why);
+      assert.doesNotMatch(run.stderr, /^\s+at /m, "no stack trace");
+      assert.doesNotMatch(run.stderr, /Usage: ferry serve/, "the help is not dumped");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
