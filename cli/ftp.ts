@@ -12,6 +12,9 @@ import { parseFtpUrl } from "../ftp/url.ts";
 import { readCa, resolveCredentials } from "../workflow/endpoints.ts";
 import { parseDuration } from "../util/units.ts";
 import { UsageError } from "../workflow/errors.ts";
+import { FtpError } from "../ftp/errors.ts";
+import { EndpointError } from "../endpoint/errors.ts";
+import { FerryError } from "../util/errors.ts";
 import { parseTimeShift, TimeShiftError } from "../endpoint/ftp/time_shift.ts";
 import type { CliContext } from "./context.ts";
 import { authFromOptions } from "./flags.ts";
@@ -24,6 +27,30 @@ export interface FtpTarget {
   host: FtpHost;
   /** The URL's path (relative to the login directory unless it began with %2F). */
   path: string;
+  /**
+   * `error` naming `path` on this session's server (see {@link RemotePathError}) when the
+   * server or the host raised it; any other error (usage, interruption) as it is.
+   */
+  naming(error: unknown, path: string): unknown;
+}
+
+/**
+ * What the server (or the host over it) refused for a one-off command, its
+ * message followed by where: `(ftp://user@host:port/path)`, never a password,
+ * as a refused login names user@host:port. The server's own error is the
+ * cause; its code is kept.
+ *
+ * @example
+ * ```ts
+ * new RemotePathError("ftp://bob@127.0.0.1:21/a.txt", cause).message;
+ * // "server replied 550 Failed to open file. to RETR a.txt (ftp://bob@127.0.0.1:21/a.txt)"
+ * ```
+ */
+export class RemotePathError extends FerryError {
+  /** Makes the error for the remote path `where` and the error the server's refusal made. */
+  constructor(where: string, cause: FerryError) {
+    super(`${cause.message} (${where})`, { code: cause.code, cause });
+  }
 }
 
 /**
@@ -170,5 +197,11 @@ export async function connectFtp(
     useMlsd: flags.mlsd === false ? false : "auto",
     ...(timeShift === undefined ? {} : { timeShift }),
   });
-  return { client, host, path: parsed.path };
+  const at = parsed.host.includes(":") ? `[${parsed.host}]` : parsed.host; // IPv6
+  const where = `${new URL(url).protocol}//${user}@${at}:${parsed.port}/`;
+  const naming = (error: unknown, path: string) =>
+    (error instanceof FtpError || error instanceof EndpointError)
+      ? new RemotePathError(where + path, error)
+      : error;
+  return { client, host, path: parsed.path, naming };
 }

@@ -457,7 +457,7 @@ export async function runGet(
   // The FTP branches' own modules load beside the connection (which brings the wire
   // client, ftp/reply.ts and ftp/errors.ts with it): a get or put of another scheme
   // (the disk, S3) loads nothing of FTP.
-  const [{ client, host, path }, { getMtime }] = await Promise.all([
+  const [{ client, host, path, naming }, { getMtime }] = await Promise.all([
     connectFtp(cli, url, opts, connections),
     late<typeof import("./get_mtime.ts")>(import.meta.url, "./get_mtime.ts"),
   ]);
@@ -560,6 +560,8 @@ export async function runGet(
     if (mtime) await Deno.utime(partial, mtime, mtime);
     await Deno.rename(partial, target);
     done(cli, `get ${path}`, bytes, started);
+  } catch (error) {
+    throw naming(error, path);
   } finally {
     await leave(cli, client, host);
   }
@@ -600,16 +602,17 @@ export async function runPut(
   opts: Record<string, unknown>,
 ): Promise<void> {
   if (!isFtpUrl(url)) return await putToEndpoint(cli, local, url, opts);
-  const [{ client, host, path: rawPath }, errors] = await Promise.all([
+  const [{ client, host, path: rawPath, naming }, errors] = await Promise.all([
     connectFtp(cli, url, opts),
     late<typeof FtpErrors>(import.meta.url, "../../ftp/errors.ts"), // see runGet
   ]);
   const { CommandNotImplementedError, FtpPermanentError } = errors;
+  let path = rawPath; // the file's, once the source's name is known
   try {
     // After the connection's flags and URL are checked (a bad one is the usage error told);
     // a directory or a missing file then ends the session before anything is sent.
     const source = openPutSource(local);
-    const path = rawPath === "" || rawPath.endsWith("/")
+    path = rawPath === "" || rawPath.endsWith("/")
       ? rawPath + (source.name ?? noName(url))
       : rawPath;
     const slash = path.lastIndexOf("/");
@@ -665,6 +668,8 @@ export async function runPut(
       });
     }
     done(cli, `put ${path}`, bytes, started);
+  } catch (error) {
+    throw naming(error, path);
   } finally {
     await leave(cli, client, host);
   }

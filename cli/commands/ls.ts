@@ -65,7 +65,7 @@ export function registerLs(program: Command, cli: CliContext): void {
           await ep.close();
         }
       }
-      const { client, host, path } = await connectFtp(cli, url, opts);
+      const { client, host, path, naming } = await connectFtp(cli, url, opts);
       try {
         if (opts.raw) {
           for (const line of await client.listLines(path)) cli.out(line);
@@ -73,6 +73,8 @@ export function registerLs(program: Command, cli: CliContext): void {
         }
         // Without `.` and `..` (MLSD cdir/pdir, LIST -a lines), as ftputil's listdir.
         show(await host.list(path || "."));
+      } catch (error) {
+        throw naming(error, path);
       } finally {
         await host.close();
       }
