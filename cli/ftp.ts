@@ -53,6 +53,14 @@ export class RemotePathError extends FerryError {
   }
 }
 
+/** How {@link connectFtp} connects. */
+export interface ConnectOptions {
+  /** Sessions the host may open in all (default 1). */
+  connections?: number;
+  /** The URL names a directory (`ls`), not a file in one (default false). */
+  urlIsDir?: boolean;
+}
+
 /**
  * The TLS mode for a URL and `--tls`: ftpes/ftps decide; for ftp:// `require`
  * and `try` ask for AUTH TLS (`try` falls back when the server refuses it).
@@ -92,11 +100,13 @@ export function timeShiftFlag(value: unknown): number | "auto" | undefined {
 /**
  * Connects and logs in for a one-off wire command. The host's pool may open
  * up to `connections` sessions in all (the first is `client`; more are made
- * only when asked for: `get`'s segments).
+ * only when asked for: `get`'s segments). The URL names a file (`get`, `put`;
+ * one ending in `/` a directory to put into) or, with `urlIsDir`, a directory
+ * (`ls`): `--time-shift auto` writes its probe in that directory.
  *
  * @example
  * ```ts
- * const { client, host, path } = await connectFtp(cli, "ftpes://h/pub", opts);
+ * const { client, host, path } = await connectFtp(cli, "ftpes://h/pub", opts, { urlIsDir: true });
  * try { console.log(await client.nlst(path)); } finally { await host.close(); }
  * ```
  */
@@ -104,7 +114,7 @@ export async function connectFtp(
   cli: CliContext,
   url: string,
   flags: Record<string, unknown>,
-  connections = 1,
+  { connections = 1, urlIsDir = false }: ConnectOptions = {},
 ): Promise<FtpTarget> {
   const parsed = parseFtpUrl(url);
   cli.secrets.add(parsed.password);
@@ -195,6 +205,9 @@ export async function connectFtp(
     maxChildren: Math.max(0, connections - 1),
     lendMain: true,
     useMlsd: flags.mlsd === false ? false : "auto",
+    // `--time-shift auto`'s probe: in the directory the command works in (not a login
+    // directory that may not be writable, as a chrooted vsftpd's root is not).
+    probeDir: urlIsDir ? parsed.path : parsed.path.slice(0, parsed.path.lastIndexOf("/") + 1),
     ...(timeShift === undefined ? {} : { timeShift }),
   });
   const at = parsed.host.includes(":") ? `[${parsed.host}]` : parsed.host; // IPv6

@@ -6,7 +6,7 @@
  */
 import type { OneOff } from "./oneoff.ts";
 import type { CliContext } from "./context.ts";
-import type { FtpTarget } from "./ftp.ts";
+import type { ConnectOptions, FtpTarget } from "./ftp.ts";
 import type { LoadedWorkflow, LoadOptions } from "../workflow/load.ts";
 import type { RunOptions } from "../workflow/run.ts";
 import type { WorkflowReport } from "../workflow/report.ts";
@@ -43,13 +43,13 @@ export async function connectFtp(
   cli: CliContext,
   url: string,
   flags: Record<string, unknown>,
-  connections = 1,
+  options: ConnectOptions = {},
 ): Promise<FtpTarget> {
   return await (await late<typeof import("./ftp.ts")>(import.meta.url, "./ftp.ts")).connectFtp(
     cli,
     url,
     flags,
-    connections,
+    options,
   );
 }
 

@@ -13,6 +13,7 @@ import type { CliContext } from "./context.ts";
 import { splitLocation } from "./location.ts";
 import { urlScheme } from "../workflow/validate.ts";
 import { endpointFromOptions, jobCommonFromOptions } from "./flags.ts";
+import type { EndpointConfig } from "../workflow/types.ts";
 import { late } from "./late.ts";
 
 export { type Location, splitLocation } from "./location.ts";
@@ -25,6 +26,20 @@ function commonDir(paths: string[]): string {
     out.push(parts[0][i]);
   }
   return sep + out.join(sep);
+}
+
+const FTP_SCHEMES = new Set(["ftp", "ftpes", "ftps"]);
+
+/**
+ * An FTP endpoint of `--time-shift auto` with its probe in the directory the
+ * command names (`location`), not its endpoint's root, which is that
+ * directory's parent (see splitLocation): a chrooted vsftpd's login root is
+ * not writable. Relative to the login directory, as the URL's path is.
+ */
+function withProbeDir(ep: EndpointConfig, location: string): EndpointConfig {
+  if (ep.timeShift !== "auto" || !FTP_SCHEMES.has(urlScheme(location) ?? "")) return ep;
+  const probeDir = decodeURIComponent(new URL(location).pathname.slice(1));
+  return { ...ep, options: { ...ep.options, probeDir } };
 }
 
 /** What one one-off command asks for. */
@@ -78,7 +93,7 @@ export function oneOffWorkflow(spec: OneOff): Record<string, unknown> {
         options[key] = "/" + relative(root, resolve(options[key] as string)).split(sep).join("/");
       }
     }
-    endpoints[name] = endpointFromOptions(root, spec.flags);
+    endpoints[name] = withProbeDir(endpointFromOptions(root, spec.flags), location);
     for (const [key, endpoint] of Object.entries(spec.targets)) {
       if (endpoint === name) options[key] = `${name}:/${path}`;
     }

@@ -458,7 +458,7 @@ export async function runGet(
   // client, ftp/reply.ts and ftp/errors.ts with it): a get or put of another scheme
   // (the disk, S3) loads nothing of FTP.
   const [{ client, host, path, naming }, { getMtime }] = await Promise.all([
-    connectFtp(cli, url, opts, connections),
+    connectFtp(cli, url, opts, { connections }),
     late<typeof import("./get_mtime.ts")>(import.meta.url, "./get_mtime.ts"),
   ]);
   try {

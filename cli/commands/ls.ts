@@ -65,7 +65,7 @@ export function registerLs(program: Command, cli: CliContext): void {
           await ep.close();
         }
       }
-      const { client, host, path, naming } = await connectFtp(cli, url, opts);
+      const { client, host, path, naming } = await connectFtp(cli, url, opts, { urlIsDir: true });
       try {
         if (opts.raw) {
           for (const line of await client.listLines(path)) cli.out(line);

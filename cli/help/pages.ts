@@ -2034,4 +2034,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "096c50d58b8c2f43";
+export const HELP_SOURCES_HASH = "8a786a62b6557ed7";

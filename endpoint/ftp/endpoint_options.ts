@@ -177,6 +177,9 @@ export function hostOptionsFor(
       ? { maxChildren }
       : { maxChildren: Math.max(0, connections - 1), lendMain: true }),
     timeShift: options.timeShift,
+    // `auto`'s probe goes where the endpoint works (its root, from the login directory as the
+    // root is), not into a login directory that may not be writable (a chrooted vsftpd's).
+    probeDir: extras.probeDir ?? parsed.path,
     ...(options.dryRun ? { timeShiftProbe: false } : {}),
     statCache: { maxAge: cacheMaxAgeMs ?? 60_000, ...(statCache ?? {}) },
   };

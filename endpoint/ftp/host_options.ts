@@ -31,7 +31,10 @@ export interface FtpHostOptions extends Omit<SessionOptions, "timeShift">, Listi
   stateDir?: string;
   /** How long a remembered time shift is trusted (ms). Default 12 h (DST changes it). */
   timeShiftMaxAgeMs?: number;
-  /** Directory for the time shift probe. Default: the login directory. */
+  /**
+   * Directory for the time shift probe (relative ones from the login directory). Default: the
+   * login directory; `auto` tries the login directory too when the server refuses it here.
+   */
   probeDir?: string;
   /**
    * Whether `auto` may write its probe file (default true). Without it (a dry

@@ -412,6 +412,30 @@ export function useShifts(host: ShiftingHost, shifts: ListingShifts): void {
 }
 
 /**
+ * The probe's shifts measured in the probe directory (an endpoint's own: the
+ * directory it lists or mirrors), else, when the server refuses the probe
+ * there, in the login directory (the one place of old); the first refusal is
+ * the one told when neither takes it. A chrooted vsftpd wants its login root
+ * unwritable (`allow_writeable_chroot=NO`) while the directories below are not.
+ */
+async function measureWhereWritable(host: ShiftingHost): Promise<ListingShifts> {
+  const dir = host.abs(host.options.probeDir ?? host.cwd);
+  try {
+    return await measureHostShifts(host, dir);
+  } catch (error) {
+    if (!(error instanceof TimeShiftError) || dir === host.cwd) throw error;
+    hostLog.debug("time shift probe refused in {dir} ({error}); trying {cwd}", {
+      dir,
+      error: error.message,
+      cwd: host.cwd,
+    });
+    return await measureHostShifts(host, host.cwd).catch((again) => {
+      throw again instanceof TimeShiftError ? error : again;
+    });
+  }
+}
+
+/**
  * A host's `timeShift: "auto"`: the shifts remembered for this server when
  * they are fresh, else measured with a probe (and remembered), else (a dry
  * run, or no probe possible) any remembered ones however old, with a warning.
@@ -444,7 +468,7 @@ export async function applyAutoTimeShift(host: ShiftingHost): Promise<void> {
     return useShifts(host, usable);
   }
   try {
-    const shifts = await measureHostShifts(host, host.abs(host.options.probeDir ?? host.cwd));
+    const shifts = await measureWhereWritable(host);
     await useShifts(host, shifts);
     await store.setShifts(key, shifts).catch((error) => {
       hostLog.warn("cannot remember the time shift in {file}: {error}", {
