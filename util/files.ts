@@ -282,7 +282,7 @@ export interface FileToSinkOptions {
   /**
    * Size of {@link fileToSink}'s reused buffer (default 1 MiB). An FTP put
    * to a server on the same machine goes faster from a smaller one (see
-   * cli/commands/get_put_run.ts).
+   * cli/commands/put_ftp.ts, PUT_BLOCK).
    */
   blockSize?: number;
   /** Aborting aborts the sink and fails the copy with the signal's reason. */

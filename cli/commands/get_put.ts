@@ -13,7 +13,8 @@ import {
   withConnectionOptions,
   withGlobalOptions,
 } from "../options.ts";
-import { LONG_LINK_MS, runGet, runPut } from "./get_put_run.ts";
+import { LONG_LINK_MS } from "./get_ftp.ts";
+import { runGet, runPut } from "./get_put_run.ts";
 
 /**
  * Adds `get` and `put` to the program.

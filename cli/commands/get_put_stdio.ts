@@ -5,6 +5,12 @@
  * @module
  */
 import { StdoutClosedError } from "../output_closed.ts";
+import type { CliContext } from "../context.ts";
+import { formatBytes, formatDuration, formatRate } from "../format.ts";
+import { UsageError } from "../../workflow/errors.ts";
+import { redactUrl } from "../../util/redact.ts";
+import { TransferVerificationError } from "../../sync/verify.ts";
+import { unlessInterrupted } from "./get_put_transfer.ts";
 
 /** The name that means standard output (`get`) or input (`put`). */
 export const STDIO = "-";
@@ -71,4 +77,66 @@ export async function stdinToSink(
   });
   await Deno.stdin.readable.pipeThrough(count).pipeTo(sink, { signal });
   return total;
+}
+
+/**
+ * `get URL -` with `-c`: standard output has nothing to resume.
+ *
+ * @example
+ * ```ts
+ * refuseResumeToStdout("-", { continue: true }); // throws UsageError
+ * ```
+ */
+export function refuseResumeToStdout(
+  local: string | undefined,
+  opts: Record<string, unknown>,
+): void {
+  if (local === STDIO && opts.continue === true) {
+    throw new UsageError("--continue needs a local file: standard output (-) cannot be resumed");
+  }
+}
+
+/**
+ * `get URL -`: the stream to standard output, then its byte count held to the
+ * size the server told (a short copy fails, as curl's "transfer closed with
+ * bytes remaining"; what came is out already).
+ *
+ * @example
+ * ```ts
+ * await getToStdout(cli, "a.txt", () => ep.read("a.txt"), () => Promise.resolve(3));
+ * ```
+ */
+export async function getToStdout(
+  cli: CliContext,
+  what: string,
+  open: () => Promise<ReadableStream<Uint8Array>>,
+  size: () => Promise<number | undefined>,
+): Promise<void> {
+  const started = Date.now();
+  const bytes = await unlessInterrupted(open().then((s) => streamToStdout(s, cli.signal)), cli);
+  const expected = await size();
+  if (expected !== undefined && expected !== bytes) {
+    throw new TransferVerificationError(what, "size", expected, bytes, false);
+  }
+  // The line goes to stderr; --json's record is left out (stdout holds the file).
+  if (!cli.globals.quiet) {
+    const ms = Date.now() - started;
+    cli.err(
+      `get ${what}: ${formatBytes(bytes)} in ${formatDuration(ms)} (${formatRate(bytes, ms)})`,
+    );
+  }
+}
+
+/**
+ * A put from standard input to a URL ending in `/`: there is no name to keep.
+ *
+ * @example
+ * ```ts
+ * const name = source.name ?? noName(url);
+ * ```
+ */
+export function noName(url: string): never {
+  throw new UsageError(
+    `${redactUrl(url)}: standard input (-) has no name to keep; end the URL with the file's name`,
+  );
 }

@@ -2006,15 +2006,20 @@ export const HELP_PAGES: Record<string, HelpPage> = {
 export const HELP_SOURCES: readonly string[] = [
   "../commands/demo.ts",
   "../commands/get_continue.ts",
+  "../commands/get_ftp.ts",
+  "../commands/get_local.ts",
   "../commands/get_mtime.ts",
   "../commands/get_put.ts",
+  "../commands/get_put_endpoint.ts",
   "../commands/get_put_run.ts",
   "../commands/get_put_stdio.ts",
+  "../commands/get_put_transfer.ts",
   "../commands/get_segmented.ts",
   "../commands/if_newer.ts",
   "../commands/ls.ts",
   "../commands/mirror.ts",
   "../commands/mirror_run.ts",
+  "../commands/put_ftp.ts",
   "../commands/put_onto_dir.ts",
   "../commands/put_source.ts",
   "../commands/rmtree.ts",
@@ -2034,4 +2039,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "8a786a62b6557ed7";
+export const HELP_SOURCES_HASH = "b166651102c02b8d";

@@ -9,12 +9,7 @@ import { MAIN } from "../cli/helpers.ts";
 import { openOn } from "./helpers.ts";
 import { collect } from "../../endpoint/streams.ts";
 import { startS3rver } from "./s3rver.ts";
-
-function pattern(size: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let i = 0; i < size; i++) bytes[i] = (i * 13 + seed + (i >> 10)) & 255;
-  return bytes;
-}
+import { pattern } from "../sync/helpers.ts";
 
 /** `ferry ARGS` with `input` on its standard input. */
 async function run(
@@ -47,7 +42,7 @@ Deno.test({
     const inputs: [string, Uint8Array][] = [
       ["empty.bin", new Uint8Array(0)],
       ["small.txt", new TextEncoder().encode("from standard input\n")],
-      ["big.bin", pattern(9 * 1024 * 1024 + 17, 3)], // more than one 8 MiB part
+      ["big.bin", pattern(9 * 1024 * 1024 + 17)], // more than one 8 MiB part
     ];
     for (const [name, bytes] of inputs) {
       const put = await run(["put", "-", `s3://${s3.bucket}/in/${name}`], s3.env, bytes);
