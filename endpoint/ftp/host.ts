@@ -3,23 +3,25 @@
  *
  * Paths are server paths; relative ones count from {@link FtpHost.getcwd},
  * which the host tracks itself (every command is sent with an absolute path,
- * so child sessions never need a CWD). The pieces live in their own modules:
- * sessions (session.ts, pool.ts), stats and listings (stat.ts, stat_cache.ts),
- * open files (file.ts), trees (tree.ts), transfers (transfer.ts), time
- * (time_shift.ts, time_sync.ts) and the host's options (host_options.ts).
+ * so child sessions never need a CWD). This is the facade; each concern lives
+ * in its own module: sessions (session.ts, pool.ts; far or near: far.ts),
+ * stats and listings (stat.ts, stat_cache.ts, fresh_stat.ts, the sizes heard
+ * after writes: written_sizes.ts, a path's kind before a write: path_kind.ts),
+ * changes (changes.ts: MKD, RMD, DELE, RNFR/RNTO, SITE CHMOD, MFMT), path
+ * helpers (remote_path.ts), open files (file.ts), trees (tree.ts), copies
+ * (transfer.ts), time (time_shift.ts, time_sync.ts) and the host's options
+ * (host_options.ts).
  * @module
  */
-import { logger } from "../../util/log.ts";
-import type { FtpClient } from "../../ftp/client.ts";
-import { CommandNotImplementedError, FtpError, FtpPermanentError } from "../../ftp/errors.ts";
-import { formatFtpTime } from "../../ftp/reply.ts";
 import { cwdTurn } from "../../ftp/cwd_turn.ts";
-import { Precision, type Stat } from "../types.ts";
-import { mtimeNotSet } from "../mtime_warning.ts";
-import { AlreadyExistsError, NotFoundError } from "../errors.ts";
+import type { Stat } from "../types.ts";
 import { sessionFactory } from "./session.ts";
-import { FAR_REPLY_MS, isSessionLost, SessionPool } from "./pool.ts";
-import { type CacheTicket, StatCache } from "./stat_cache.ts";
+import { SessionPool } from "./pool.ts";
+import { confirmFar } from "./far.ts";
+import { ServerChanges } from "./changes.ts";
+import { WrittenSizes } from "./written_sizes.ts";
+import { pathKind } from "./path_kind.ts";
+import { StatCache } from "./stat_cache.ts";
 import { StatReader } from "./stat.ts";
 import { FreshStat } from "./fresh_stat.ts";
 import {
@@ -31,20 +33,12 @@ import {
 } from "./file.ts";
 import { markReleasesChunks, type ReadSource, releasesChunks } from "../../util/files.ts";
 import type { RmtreeOptions, WalkEntry, WalkOptions } from "./tree.ts";
-import {
-  abspath,
-  type HostPath,
-  makeHostPath,
-  remoteBasename,
-  remoteDirname,
-} from "./remote_path.ts";
+import { abspath, type HostPath, makeHostPath } from "./remote_path.ts";
 import { parseTimeShift, validateTimeShift } from "./time_shift.ts";
 import type { ShiftingHost } from "./time_sync.ts";
 import type { FtpHostOptions } from "./host_options.ts";
 import { InaccessibleLoginDirError } from "./errors.ts";
 import type { TransferProgress } from "./transfer.ts";
-
-const log = logger("endpoint", "ftp", "host");
 
 export type { FtpHostOptions } from "./host_options.ts";
 export type { HostPath } from "./remote_path.ts";
@@ -82,10 +76,10 @@ export class FtpHost implements AsyncDisposable {
   readonly #options: FtpHostOptions;
   readonly #welcome: string;
   #cwd: string;
+  readonly #changes: ServerChanges;
+  /** Sizes the server reported as uploads ended (a fresh stat takes one). */
+  readonly #written: WrittenSizes;
   #keepAlive?: ReturnType<typeof setInterval>;
-  #mtimeMethod?: Promise<"mfmt" | "mdtm" | "none">;
-  /** Sizes the server reported as uploads ended (see `#sizeAfterWrite`). */
-  readonly #sizesAfterWrite = new Map<string, { size: number; ticket: CacheTicket }>();
 
   private constructor(
     pool: SessionPool,
@@ -118,6 +112,15 @@ export class FtpHost implements AsyncDisposable {
         return this.#reader.lstat(p);
       },
     });
+    this.#changes = new ServerChanges({
+      pool,
+      statCache: this.statCache,
+      options,
+      welcome,
+      features: () => this.features(),
+      stat: (p) => this.stat(p),
+    });
+    this.#written = new WrittenSizes(this.statCache);
     this.path = this.#makePath();
   }
 
@@ -341,7 +344,7 @@ export class FtpHost implements AsyncDisposable {
    */
   async freshLstat(path: string): Promise<Stat> {
     const target = this.#abs(path);
-    const written = this.#sizeAfterWrite(target);
+    const written = this.#written.take(target);
     if (written) return written;
     this.statCache.invalidate(target);
     // Kept (unless a change overtook it): a rename right after a transfer's check needs no
@@ -363,29 +366,14 @@ export class FtpHost implements AsyncDisposable {
    * if (await host.probe("/up/a.bin") === "dir") throw new Error("a directory");
    * ```
    */
-  async probe(path: string): Promise<"dir" | "other" | "missing"> {
-    const target = this.#abs(path);
-    const kind = (stat: Stat) => stat.type === "dir" ? "dir" : "other";
-    const hit = this.statCache.lookup(target);
-    if (hit === "missing") return "missing";
-    if (hit) return kind(hit.stat);
-    if (
-      this.#options.oneFile && target !== "/" && !this.#reader.fellBackToList &&
-      (await this.#reader.features()).has("MLST")
-    ) {
-      try {
-        const entry = await this.#pool.withCommand((c) => c.mlst(target), { retry: true });
-        return entry.type === "dir" || entry.type === "cdir" ? "dir" : "other";
-      } catch (error) {
-        if (!(error instanceof FtpPermanentError)) throw error;
-        // 500/502: no MLST after all, the listing tells; else (550) missing or not visible.
-        if (!(error instanceof CommandNotImplementedError)) return "missing";
-      }
-    }
-    return await this.lstat(target).then(kind, (error) => {
-      if (error instanceof NotFoundError) return "missing" as const;
-      throw error;
-    });
+  probe(path: string): Promise<"dir" | "other" | "missing"> {
+    return pathKind({
+      pool: this.#pool,
+      statCache: this.statCache,
+      reader: this.#reader,
+      oneFile: this.#options.oneFile,
+      lstat: (p) => this.lstat(p),
+    }, this.#abs(path));
   }
 
   /**
@@ -423,8 +411,7 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   async mkdir(path: string): Promise<void> {
-    const target = this.#abs(path);
-    await this.#changing([target], () => this.#pool.withCommand((c) => c.mkd(target)));
+    await this.#changes.mkdir(this.#abs(path));
   }
 
   /**
@@ -437,35 +424,7 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   async makedirs(path: string, options: { existOk?: boolean } = {}): Promise<void> {
-    const target = this.#abs(path);
-    const parts = target.split("/").filter(Boolean);
-    let current = "";
-    for (let i = 0; i < parts.length; i++) {
-      current += "/" + parts[i];
-      const last = i === parts.length - 1;
-      // A directory above the login one may exist without being listable: try MKD.
-      const stat = await this.stat(current).catch((error) => {
-        if (error instanceof NotFoundError) return undefined;
-        if (!last && error instanceof FtpPermanentError) return undefined;
-        throw error;
-      });
-      if (stat) {
-        if (stat.type !== "dir") throw new AlreadyExistsError(current);
-        if (last && !options.existOk) throw new AlreadyExistsError(current);
-        continue;
-      }
-      try {
-        await this.mkdir(current);
-      } catch (error) {
-        // Some servers (and chroots) refuse MKD on directories above the login one
-        // that exist but cannot be listed: only the final MKD must succeed.
-        if (last || !(error instanceof FtpPermanentError)) throw error;
-        log.debug("MKD {path} refused ({error}); going on", {
-          path: current,
-          error: String(error),
-        });
-      }
-    }
+    await this.#changes.makedirs(this.#abs(path), options);
   }
 
   /**
@@ -477,12 +436,7 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   async rmdir(path: string): Promise<void> {
-    const target = this.#abs(path);
-    await this.#changing(
-      [target],
-      () => this.#pool.withCommand((c) => c.rmd(target)),
-      { recursive: true },
-    );
+    await this.#changes.rmdir(this.#abs(path));
   }
 
   /**
@@ -494,8 +448,7 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   async remove(path: string): Promise<void> {
-    const target = this.#abs(path);
-    await this.#changing([target], () => this.#pool.withCommand((c) => c.delete(target)));
+    await this.#changes.remove(this.#abs(path));
   }
 
   /**
@@ -519,13 +472,7 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   async rename(source: string, target: string): Promise<void> {
-    const from = this.#abs(source);
-    const to = this.#abs(target);
-    await this.#changing(
-      [from, to],
-      () => this.#pool.withCommand((c) => c.rename(from, to)),
-      { recursive: true },
-    );
+    await this.#changes.rename(this.#abs(source), this.#abs(target));
   }
 
   /**
@@ -542,42 +489,7 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   async renameWithMtime(source: string, target: string, mtime: Date): Promise<boolean> {
-    const method = await this.mtimeMethod();
-    if (method === "none") {
-      await this.rename(source, target);
-      return false;
-    }
-    const from = this.#abs(source);
-    const to = this.#abs(target);
-    const reply = await this.#changing(
-      [from, to],
-      () =>
-        this.#pool.withCommand((c) =>
-          c.renameAfter(this.#setMtimeCommand(method, from, mtime), from, to)
-        ),
-      { recursive: true },
-    );
-    if (reply.code >= 200 && reply.code < 300) return true;
-    log.debug("setting the time of {from} before its rename refused ({reply}); setting {to}'s", {
-      from,
-      to,
-      reply: reply.text,
-    });
-    try {
-      await this.setMtime(to, mtime);
-      return true;
-    } catch (error) {
-      // As a transfer's own setMtime: the bytes are in place, the time is not fatal.
-      return mtimeNotSet(log, to, error);
-    }
-  }
-
-  /** The command that sets `path`'s mtime the way this server can. */
-  #setMtimeCommand(method: "mfmt" | "mdtm", path: string, mtime: Date): string {
-    if (method === "mfmt") return `MFMT ${formatFtpTime(mtime)} ${path}`;
-    // vsftpd reads the time in the zone it lists in: add the shift.
-    const local = new Date(mtime.getTime() + this.#pool.timeShift * 1000);
-    return `MDTM ${formatFtpTime(local)} ${path}`;
+    return await this.#changes.renameWithMtime(this.#abs(source), this.#abs(target), mtime);
   }
 
   /**
@@ -589,8 +501,7 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   async chmod(path: string, mode: number): Promise<void> {
-    const target = this.#abs(path);
-    await this.#changing([target], () => this.#pool.withCommand((c) => c.chmod(target, mode)));
+    await this.#changes.chmod(this.#abs(path), mode);
   }
 
   /**
@@ -617,16 +528,7 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   async setMtime(path: string, mtime: Date): Promise<void> {
-    const target = this.#abs(path);
-    const method = await this.mtimeMethod();
-    if (method === "none") {
-      throw new CommandNotImplementedError("the server offers no way to set modification times");
-    }
-    await this.#changing([target], () =>
-      this.#pool.withCommand(async (c) => {
-        if (method === "mfmt") return void await c.mfmt(target, mtime);
-        await c.voidcmd(this.#setMtimeCommand(method, target, mtime));
-      }));
+    await this.#changes.setMtime(this.#abs(path), mtime);
   }
 
   /**
@@ -638,17 +540,7 @@ export class FtpHost implements AsyncDisposable {
    * ```
    */
   mtimeMethod(): Promise<"mfmt" | "mdtm" | "none"> {
-    const method = this.#mtimeMethod ??= (async () => {
-      const wanted = this.#options.setMtime ?? "auto";
-      if (wanted !== "auto") return wanted;
-      if ((await this.features()).has("MFMT")) return "mfmt";
-      return /vsftpd/i.test(this.#welcome) ? "mdtm" : "none";
-    })();
-    // A FEAT lost with its session is asked again next time, not remembered as failed.
-    method.catch(() => {
-      if (this.#mtimeMethod === method) this.#mtimeMethod = undefined;
-    });
-    return method;
+    return this.#changes.mtimeMethod();
   }
 
   /**
@@ -724,7 +616,7 @@ export class FtpHost implements AsyncDisposable {
     }
     // Invalidate now and again at the end: the file changes while it is written.
     this.statCache.invalidate(target);
-    this.#sizesAfterWrite.delete(target);
+    this.#written.forget(target);
     let heard: number | undefined;
     const stream = await openRemoteWrite(this.#pool, target, mode, {
       ...options,
@@ -741,7 +633,7 @@ export class FtpHost implements AsyncDisposable {
           forget();
         }
         // Kept only after the server confirmed the transfer.
-        if (heard !== undefined) this.#noteSizeAfterWrite(target, heard);
+        if (heard !== undefined) this.#written.note(target, heard);
       },
       abort: (reason) => writer.abort(reason).finally(forget),
     });
@@ -973,54 +865,8 @@ export class FtpHost implements AsyncDisposable {
 
   // --- internals ----------------------------------------------------------------------
 
-  /**
-   * The size the server gave for a file this host just wrote (SIZE sent as the
-   * upload ended, answered after its 226: see `OpenOptions.onSize`), once,
-   * unless anything changed the path since: the first fresh stat after the
-   * write takes it instead of asking again.
-   */
-  #sizeAfterWrite(target: string): Stat | undefined {
-    const heard = this.#sizesAfterWrite.get(target);
-    if (!heard) return undefined;
-    this.#sizesAfterWrite.delete(target);
-    const overtaken = this.statCache.overtaken(remoteDirname(target), heard.ticket);
-    if (overtaken === "all" || overtaken.has(remoteBasename(target))) return undefined;
-    const stat: Stat = {
-      name: remoteBasename(target),
-      type: "file",
-      size: heard.size,
-      precision: Precision.unknown,
-    };
-    this.statCache.setStat(target, stat, heard.ticket);
-    return stat;
-  }
-
-  #noteSizeAfterWrite(target: string, size: number): void {
-    // Writes nobody checks afterwards must not pile up.
-    if (this.#sizesAfterWrite.size >= 256) {
-      this.#sizesAfterWrite.delete(this.#sizesAfterWrite.keys().next().value!);
-    }
-    this.#sizesAfterWrite.set(target, { size, ticket: this.statCache.begin() });
-  }
-
   #abs(path: string): string {
     return abspath(this.#cwd, path);
-  }
-
-  /**
-   * Runs a changing command and forgets what it touched, also when it failed:
-   * the server may have acted and failed to say so (ftputil #150).
-   */
-  async #changing<T>(
-    paths: string[],
-    run: () => Promise<T>,
-    options: { recursive?: boolean } = {},
-  ): Promise<T> {
-    try {
-      return await run();
-    } finally {
-      for (const path of paths) this.statCache.invalidate(path, options);
-    }
   }
 
   async #applyTimeShiftOption(): Promise<void> {
@@ -1079,35 +925,5 @@ export class FtpHost implements AsyncDisposable {
       lstat: (p) => this.lstat(p),
       abspath: (p) => this.#abs(p),
     });
-  }
-}
-
-/**
- * Below this (ms), a first timed reply that says far (`FAR_REPLY_MS`) is
- * checked once more (see {@link confirmFar}).
- */
-export const RECHECK_FAR_BELOW_MS = 30;
-
-/**
- * PWD is the main session's first timed round trip, which tells a far server
- * from a near one (`FtpClient.fastestReplyMs`: walks over more sessions, all
- * sessions opened at once, segments). A reply read while this process is busy
- * looks far: with the login made ahead (cli/head_start.ts) PWD goes out while
- * the job's other modules load, and 9-17 ms came back from loopback in 4 of 5
- * runs at load ~6, so a no-change mirror opened 7 sessions it did not need (7
- * password checks on the server). A first reply of `FAR_REPLY_MS` to
- * `RECHECK_FAR_BELOW_MS` is checked with up to two NOOPs, whose times count
- * too (the quickest wins): two round trips of that length at most, only then.
- * (One NOOP still said far in 1 of 6 runs at load ~6: 27 ms, then 12.)
- */
-async function confirmFar(main: FtpClient): Promise<void> {
-  if (main.fastestReplyMs >= RECHECK_FAR_BELOW_MS) return;
-  for (let n = 0; n < 2 && main.fastestReplyMs >= FAR_REPLY_MS; n++) {
-    try {
-      await main.noop();
-    } catch (error) {
-      // A refused NOOP is an answer all the same: its time counts.
-      if (!(error instanceof FtpError) || isSessionLost(error)) throw error;
-    }
   }
 }
