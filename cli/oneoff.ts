@@ -13,6 +13,7 @@ import type { CliContext } from "./context.ts";
 import { splitLocation } from "./location.ts";
 import { urlScheme } from "../workflow/validate.ts";
 import { endpointFromOptions, jobCommonFromOptions } from "./flags.ts";
+import { isFtpUrl } from "./endpoint.ts";
 import type { EndpointConfig } from "../workflow/types.ts";
 import { late } from "./late.ts";
 
@@ -28,8 +29,6 @@ function commonDir(paths: string[]): string {
   return sep + out.join(sep);
 }
 
-const FTP_SCHEMES = new Set(["ftp", "ftpes", "ftps"]);
-
 /**
  * An FTP endpoint of `--time-shift auto` with its probe in the directory the
  * command names (`location`), not its endpoint's root, which is that
@@ -37,7 +36,7 @@ const FTP_SCHEMES = new Set(["ftp", "ftpes", "ftps"]);
  * not writable. Relative to the login directory, as the URL's path is.
  */
 function withProbeDir(ep: EndpointConfig, location: string): EndpointConfig {
-  if (ep.timeShift !== "auto" || !FTP_SCHEMES.has(urlScheme(location) ?? "")) return ep;
+  if (ep.timeShift !== "auto" || !isFtpUrl(location)) return ep;
   const probeDir = decodeURIComponent(new URL(location).pathname.slice(1));
   return { ...ep, options: { ...ep.options, probeDir } };
 }
