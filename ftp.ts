@@ -32,6 +32,7 @@ export {
   FtpTemporaryError,
   FtpTimeoutError,
 } from "./ftp/errors.ts";
+export { type StatListing, StatListingError, type StatListingFault } from "./ftp/stat_listing.ts";
 export * from "./ftp/tls.ts";
 export * from "./ftp/listing/types.ts";
 export * from "./ftp/listing/index.ts";

@@ -30,6 +30,7 @@ import {
   withListAll,
 } from "./listing_commands.ts";
 import { loginSequence, pipelinesLogin } from "./login.ts";
+import { type StatListing, statListing } from "./stat_listing.ts";
 import { featuresAhead, renameAfterBurst, renameBurst, sizeOf } from "./pipelined.ts";
 import { formatFtpTime, parse257, parseFeatures, parseFtpTime, type Reply } from "./reply.ts";
 import { TlsFallbackError } from "./tls/errors.ts";
@@ -801,6 +802,25 @@ export class FtpClient {
           return listing;
         }),
     );
+  }
+
+  /**
+   * A directory listed over the control connection: `STAT -a path` (`STAT
+   * path` with `hidden: false`) parsed as a Unix listing, no data connection
+   * (see ./stat_listing.ts). Throws `StatListingError` for a reply it does not
+   * take as a listing (closing the session where the reply may have put it
+   * out of step), the typed reply error for a refusal. `end`: the final line
+   * this server sent to such a listing before (another closes the session).
+   * Whether a server's STAT lists what LIST would is the caller's to prove.
+   *
+   * @example
+   * ```ts
+   * const listing = await ftp.statList("/pub");
+   * listing.some((e) => e.name === "."); // true on vsftpd and ProFTPD
+   * ```
+   */
+  statList(path: string, options: { hidden?: boolean; end?: string } = {}): Promise<StatListing> {
+    return statListing(this.#session, path, options.hidden ?? true, options.end);
   }
 
   /**

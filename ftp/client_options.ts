@@ -140,6 +140,13 @@ export interface FtpClientOptions {
   /** Largest listing accepted, in bytes (default 256 MiB). */
   maxListingBytes?: number;
   /**
+   * Largest listing taken over the control connection (`FtpClient.statList`),
+   * in characters (default: `maxListingBytes`). A longer STAT reply is read
+   * to its end and dropped (the session stays in step) and the call fails
+   * with `StatListingError` (`truncated`): list it with LIST instead.
+   */
+  maxStatListingBytes?: number;
+  /**
    * The server's FEAT answer when it is already known (from another session
    * to the same server, as `features()` returned it): not asked again. Saves
    * a round trip per session, and more on servers whose multi-line replies

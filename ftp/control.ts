@@ -155,6 +155,24 @@ export class ControlConnection {
     return this.#broken !== undefined;
   }
 
+  /**
+   * The cap, in characters, of a multi-line reply of any number of lines
+   * (`ReplyParser.longReplies`): set while a listing sent over the control
+   * connection (STAT) is read, unset after.
+   */
+  set longReplies(maxChars: number | undefined) {
+    this.#parser.longReplies = maxChars;
+  }
+
+  /**
+   * Whether anything past the replies read so far has arrived: a reply not
+   * read yet, or part of one. Right after the last awaited reply, a sign of
+   * replies out of step.
+   */
+  get unread(): boolean {
+    return this.#replies.length > 0 || this.#parser.partial;
+  }
+
   /** Command lines sent so far (tells whether anything was sent since a given moment). */
   get sentLines(): number {
     return this.#sentLines;

@@ -31,7 +31,20 @@ export class ReplyParser {
   #buffer = "";
   #pending: string[] = [];
   #pendingCode = 0;
+  /** Characters of the pending reply's lines so far (long replies only). */
+  #pendingChars = 0;
+  /** The pending reply went past its cap: its later lines are dropped. */
+  #pendingTruncated = false;
+  /** A line of the pending reply ended in a bare LF. */
+  #pendingBareLf = false;
   readonly #limits: ReplyLimits;
+  /**
+   * While set, a multi-line reply may have any number of lines up to this
+   * many characters in all (a directory listed over the control connection:
+   * STAT); the lines past it are read to the reply's end and dropped, and
+   * the reply comes `truncated`, so the session stays in step.
+   */
+  longReplies?: number;
 
   constructor(limits: Partial<ReplyLimits> = {}) {
     this.#limits = { ...defaultLimits, ...limits };
@@ -56,7 +69,7 @@ export class ReplyParser {
           : newline;
         const line = buffer.slice(start, end);
         start = newline + 1;
-        const reply = this.#line(line);
+        const reply = this.#line(line, end === newline);
         if (reply) replies.push(reply);
       }
     } finally {
@@ -72,7 +85,7 @@ export class ReplyParser {
     return replies;
   }
 
-  #line(line: string): Reply | undefined {
+  #line(line: string, bareLf = false): Reply | undefined {
     if (line.length > this.#limits.maxLineLength) {
       throw new FtpProtocolError(`reply line longer than ${this.#limits.maxLineLength} characters`);
     }
@@ -85,18 +98,33 @@ export class ReplyParser {
       if (line.charCodeAt(3) === DASH) {
         this.#pending = [line];
         this.#pendingCode = code;
+        this.#pendingChars = line.length;
+        this.#pendingTruncated = false;
+        this.#pendingBareLf = bareLf;
         return undefined;
       }
       // One line: its text is what follows the code and the space (makeReply's answer).
       return { code, lines: [line], text: line.slice(4) };
     }
-    this.#pending.push(line);
-    if (this.#pending.length > this.#limits.maxLines) {
-      throw new FtpProtocolError(`multi-line reply longer than ${this.#limits.maxLines} lines`);
-    }
     // RFC 959: the last line starts with the same code followed by a space.
-    if (line.startsWith(`${this.#pendingCode} `) || line === `${this.#pendingCode}`) {
+    const last = line.startsWith(`${this.#pendingCode} `) || line === `${this.#pendingCode}`;
+    if (bareLf) this.#pendingBareLf = true;
+    const long = this.longReplies;
+    if (long === undefined) {
+      this.#pending.push(line);
+      if (this.#pending.length > this.#limits.maxLines) {
+        throw new FtpProtocolError(`multi-line reply longer than ${this.#limits.maxLines} lines`);
+      }
+    } else if (last) this.#pending.push(line);
+    else {
+      this.#pendingChars += line.length + 2;
+      if (this.#pendingChars > long) this.#pendingTruncated = true;
+      else this.#pending.push(line);
+    }
+    if (last) {
       const reply = makeReply(this.#pendingCode, this.#pending);
+      if (this.#pendingTruncated) reply.truncated = true;
+      if (this.#pendingBareLf) reply.bareLineFeed = true;
       this.#pending = [];
       return reply;
     }

@@ -107,7 +107,9 @@ function reader() {
   const pool = new SessionPool(() => Promise.resolve(session as unknown as FtpClient), {
     maxChildren: 0,
   });
-  return { session, pool, reader: new StatReader(pool, new StatCache(), { useMlsd: "auto" }) };
+  // The fake speaks MLSD and LIST only: no STAT listings.
+  const choice = { useMlsd: "auto" as const, statList: false };
+  return { session, pool, reader: new StatReader(pool, new StatCache(), choice) };
 }
 
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {

@@ -66,8 +66,16 @@ export const FTP_OPTIONS: SchemeOptions = {
   encoding: { type: "string", values: ["utf-8", "latin1"], description: "names on the wire" },
   useMlsd: { type: "boolean", values: [true, false, "auto"], description: "MLSD or LIST" },
   listHidden: { ...bool, description: "LIST -a" },
+  statList: {
+    ...bool,
+    description: "list with STAT -a over the control connection where the server's shows '.'",
+  },
   mlsdLocalTime: { ...bool, description: "the server's MLSD times are local, not UTC" },
   maxListingBytes: { type: "integer", description: "largest listing accepted" },
+  maxStatListingBytes: {
+    type: "integer",
+    description: "largest STAT listing taken (characters; default maxListingBytes)",
+  },
   maxChildren: { type: "integer", description: "child sessions beside the main one" },
   lendMain: bool,
   awaitQuit: { ...bool, description: "wait for a near server's answer to QUIT (default true)" },

@@ -8,7 +8,8 @@
  */
 import type { ListEntry } from "../../ftp/listing/types.ts";
 import type { Listing } from "../../ftp/listing/index.ts";
-import { FtpPermanentError } from "../../ftp/errors.ts";
+import { FtpError, FtpPermanentError } from "../../ftp/errors.ts";
+import { StatListingError } from "../../ftp/stat_listing.ts";
 import { logger } from "../../util/log.ts";
 import { Precision, type SkippedEntry, type Stat, type StatList } from "../types.ts";
 import {
@@ -50,6 +51,14 @@ export interface ListingChoice {
    * path, never from inside (CWD there and back). Default false.
    */
   literalList?: boolean;
+  /**
+   * Where `LIST -a` would list a directory, list it with `STAT -a <dir>` over
+   * the control connection instead (no data connection: lftp's
+   * `ftp:use-stat-for-list`) while this server's STAT listings show their
+   * directory's "." (default true; see `StatReader.#listDirByStat`). Never
+   * instead of MLSD; never for a path with white space or a glob character.
+   */
+  statList?: boolean;
 }
 
 /**
@@ -177,6 +186,12 @@ export class StatReader {
   readonly #untold = new WeakSet<Stat>();
   /** Set once a `LIST -a` showed its directory's "." (see ./unread.ts). */
   #dotShown = false;
+  /**
+   * Listings by STAT (`ListingChoice.statList`): tried while undefined,
+   * the final line of the first one taken once a STAT listing showed its
+   * ".", false once this server's STAT proved unfit (LIST from then on).
+   */
+  #statEnd: string | false | undefined;
 
   constructor(
     pool: SessionPool,
@@ -191,7 +206,9 @@ export class StatReader {
       useMlsd: choice.useMlsd ?? "auto",
       listHidden: choice.listHidden ?? true,
       literalList: choice.literalList ?? false,
+      statList: choice.statList ?? true,
     };
+    if (!this.#choice.statList || this.#choice.literalList) this.#statEnd = false;
     this.#oneFile = choice.oneFile ?? false;
   }
 
@@ -591,6 +608,74 @@ export class StatReader {
    * `LIST -a /a[1]` lists `/a1` (measured 2026-12-07); CWD takes the name as it is.
    */
   #listDir(c: FtpClient, dir: string): Promise<Listing> {
+    if (this.#statWanted(dir)) return this.#listDirByStat(c, dir);
+    return this.#listDirByList(c, dir);
+  }
+
+  /**
+   * Whether `dir` is listed with STAT: `LIST -a` is what it would be listed
+   * with, the path is a plain one (vsftpd and ProFTPD read `*?[` in STAT's
+   * argument as a glob, Pure-FTPd splits it at white space: measured
+   * 2026-12-07) and this server's STAT has not proved unfit.
+   */
+  #statWanted(dir: string): boolean {
+    return this.#statEnd !== false && this.#choice.listHidden && !fromInside(dir);
+  }
+
+  /**
+   * `STAT -a dir`, taken only when it shows the directory's own "." (which
+   * only a listing of a readable directory holds on the servers whose STAT
+   * shows it: the check of ./unread.ts). Anything else and `dir` is listed
+   * with LIST as before, never from STAT's answer: a refusal (ProFTPD's 450
+   * for a missing path, pyftpdlib's 550 to `-a`), a listing without "."
+   * (a missing, unreadable or empty-looking directory, a file, Pure-FTPd
+   * without `-a`, pyftpdlib), or a reply not taken as a listing at all
+   * (`StatListingError`: on a session closed for it, the caller's retry
+   * lists on a new one). STAT is given up for this server (LIST from then
+   * on) at once for a reply not taken as a listing or "not implemented", and
+   * otherwise when the LIST shows the directory readable: its STAT does not
+   * list what its LIST does.
+   */
+  async #listDirByStat(c: FtpClient, dir: string): Promise<Listing> {
+    let why: string;
+    try {
+      const end = typeof this.#statEnd === "string" ? this.#statEnd : undefined;
+      const listing = await c.statList(dir, { hidden: true, end });
+      if (hasOwnDot(listing)) {
+        if (this.#statEnd === undefined && listing.end !== undefined) {
+          this.#statEnd = listing.end;
+          log.debug("{dir} listed with STAT (no data connection) from now on", { dir });
+        }
+        return listing;
+      }
+      why = `its STAT showed no "." (${listing.length} entries)`;
+    } catch (error) {
+      if (error instanceof StatListingError && error.fault !== "truncated") {
+        this.#statUnfit(dir, error.message);
+        if (error.sessionClosed) throw error;
+        why = error.message;
+      } else if (error instanceof FtpError && (error.ftpCode ?? 0) >= 400) {
+        if (mlsdRefusal(error) === "refused") this.#statUnfit(dir, error.message);
+        why = error.message;
+      } else if (error instanceof StatListingError) why = error.message;
+      else throw error;
+    }
+    const listing = await this.#listDirByList(c, dir);
+    if (this.#statEnd !== false && (hasOwnDot(listing) || !mayBeUnread(listing, dir, false))) {
+      this.#statUnfit(dir, `${why}, its LIST showed it readable`);
+    }
+    return listing;
+  }
+
+  /** Gives STAT listings up for this server (said once in the log). */
+  #statUnfit(dir: string, why: string): void {
+    if (this.#statEnd === false) return;
+    this.#statEnd = false;
+    log.info("listing with LIST from now on, not STAT: {dir}: {why}", { dir, why });
+  }
+
+  /** LIST of a directory, as {@link #listDir} describes. */
+  #listDirByList(c: FtpClient, dir: string): Promise<Listing> {
     const hidden = this.#choice.listHidden;
     if (!this.#fromInside(dir)) return c.list(dir, { hidden });
     return cwdTurn(c, async () => {

@@ -122,7 +122,8 @@ async function withLogs<T>(fn: () => Promise<T>): Promise<{ result: T; warnings:
 function reader(code: number, useMlsd: boolean | "auto" = "auto", mlsdWorks = false) {
   const session = new Refusing(code, mlsdWorks);
   const pool = new SessionPool(() => Promise.resolve(session as unknown as FtpClient));
-  return { session, reader: new StatReader(pool, new StatCache(), { useMlsd }) };
+  // The fake speaks MLSD and LIST only: no STAT listings.
+  return { session, reader: new StatReader(pool, new StatCache(), { useMlsd, statList: false }) };
 }
 
 Deno.test("mlsdRefusal: 500/502/504 refuse the command, 550 only where the path exists", () => {
