@@ -206,6 +206,26 @@ peerTest(
 );
 
 peerTest(
+  "sync/ftp: a name with CR LF and vsftpd's own final line: the early end is seen, LIST lists it",
+  ["vsftpd"],
+  async () => {
+    await using peer = await startVsftpd();
+    const files = await serve(peer, 2);
+    // No bare LF and no odd line: STAT's reply ends, word for word, after "zz"; the real
+    // final line comes after it.
+    await Deno.writeTextFile(`${peer.root}/d1/zz\r\n213 End of status`, "evil");
+    await chownForVsftpd(peer.root);
+    const m = await mirrorCounted(peer);
+    const same = await mirrorCounted(peer, { statList: false });
+    assert.deepEqual(m.files, same.files);
+    assert.deepEqual(m.r.errors.map((e) => e.code), same.r.errors.map((e) => e.code));
+    for (const [path, text] of Object.entries(files)) assert.equal(m.files[path], text, path);
+    assert.equal(m.controls, 2, "the session that read the early end was replaced once");
+    assert.equal(m.stats, 3);
+  },
+);
+
+peerTest(
   "sync/ftp: a STAT listing past maxStatListingBytes is read to its end; LIST lists that directory",
   ["vsftpd"],
   async () => {
