@@ -296,6 +296,14 @@ export class ControlConnection {
   }
 
   /**
+   * Counts `ms` as the time a command took to be answered (for commands sent
+   * with {@link sendMany} and read on their own): see {@link fastestReplyMs}.
+   */
+  noteReplyMs(ms: number): void {
+    this.#fastestReply = Math.min(this.#fastestReply, ms);
+  }
+
+  /**
    * The quickest answer to a command so far, in milliseconds (Infinity before
    * the first): a round trip to the server, plus its shortest think time.
    */

@@ -77,11 +77,34 @@ export type StatListing = Listing & { end?: string };
 /** The codes a listing in a STAT reply comes with (RFC 959: 211 system, 212 directory, 213 file status). */
 const statusCodes = new Set([211, 212, 213]);
 
+/** Most STATs sent in one write (each reply may be long: see `maxStatListingBytes`). */
+export const STAT_BATCH = 16;
+
+/** One caller's STAT, waiting for its turn in a batch. */
+interface StatRequest {
+  command: string;
+  all: boolean;
+  end?: string;
+  resolve(listing: StatListing): void;
+  reject(error: unknown): void;
+}
+
+/** The STATs of a session waiting for the lock, and whether a batch is asked for them. */
+interface StatQueue {
+  waiting: StatRequest[];
+  scheduled: boolean;
+}
+
+const queues = new WeakMap<ClientSession, StatQueue>();
+
 /**
  * `STAT -a path` (`STAT path` when `all` is false) parsed as a Unix listing;
- * see the module's notes for what is refused. A 4xx/5xx throws the usual
- * typed reply error (the session in step). `end`: the final line this server
- * sent to a STAT listing before; another one is taken as out of step.
+ * see the module's notes for what is refused. A 4xx/5xx rejects with the
+ * usual typed reply error (the session in step). `end`: the final line this
+ * server sent to a STAT listing before; another one is refused. STATs asked
+ * while the session is busy wait together and go in one write when it is
+ * free (at most {@link STAT_BATCH}): one round trip for all of them, one
+ * REST check after the last.
  *
  * @example
  * ```ts
@@ -96,100 +119,156 @@ export function statListing(
   end?: string,
 ): Promise<StatListing> {
   const command = `STAT${all ? " -a" : ""} ${path}`;
-  return s.exclusive(async () => {
-    const control = s.control;
-    // The check that the replies are in step (see the module's notes): REST with a number
-    // no name can know, then REST 0, sent with STAT in one write. Every server here echoes
-    // the number in TYPE I ("350 Restart position accepted (N)."); ProFTPD and pyftpdlib
-    // refuse REST in TYPE A, so TYPE I goes first where the session is not in it.
-    const nonce = String(crypto.getRandomValues(new Uint32Array(1))[0] + 1_000_000_000);
-    const typed = s.type === "I";
-    const lines = [...(typed ? [] : ["TYPE I"]), command, `REST ${nonce}`, "REST 0"];
-    control.longReplies = s.options.maxStatListingBytes ?? s.options.maxListingBytes;
-    let type: Reply | undefined;
-    let reply: Reply;
-    let rest: Reply;
-    let zero: Reply;
-    try {
-      control.sendMany(lines);
-      if (!typed) type = await control.read(s.timeout, "TYPE I");
-      reply = await control.read(s.timeout, command);
-      control.longReplies = undefined;
-      rest = await control.read(s.timeout, `REST ${nonce}`);
-      zero = await control.read(s.timeout, "REST 0");
-    } catch (error) {
-      // Bytes that are no reply (the rest of a listing a name ended early): the
-      // control connection failed on them.
-      if (!(error instanceof FtpProtocolError)) throw error;
-      control.destroy();
-      throw new StatListingError(`${control.peer}: ${command}: ${error.message}; session closed`, {
+  return new Promise((resolve, reject) => {
+    let queue = queues.get(s);
+    if (!queue) queues.set(s, queue = { waiting: [], scheduled: false });
+    queue.waiting.push({ command, all, end, resolve, reject });
+    if (!queue.scheduled) schedule(s, queue);
+  });
+}
+
+/** Asks for the lock for the next batch of `queue`'s STATs. */
+function schedule(s: ClientSession, queue: StatQueue): void {
+  queue.scheduled = true;
+  s.exclusive(async () => {
+    queue.scheduled = false;
+    const batch = queue.waiting.splice(0, STAT_BATCH);
+    if (queue.waiting.length > 0) schedule(s, queue);
+    await runBatch(s, batch);
+  }).catch((error) => {
+    // The lock never came (the session closed before): every STAT still waiting fails so.
+    queue.scheduled = false;
+    for (const request of queue.waiting.splice(0)) request.reject(error);
+  });
+}
+
+/** Sends a batch's STATs with the REST check and settles each (never throws). */
+async function runBatch(s: ClientSession, batch: StatRequest[]): Promise<void> {
+  const control = s.control;
+  const failAll = (error: unknown) => {
+    for (const request of batch) request.reject(error);
+  };
+  const commands = batch.map((r) => r.command).join(", ");
+  // The check that the replies are in step (see the module's notes): REST with a number
+  // no name can know, then REST 0, sent with the STATs in one write. Every server here
+  // echoes the number in TYPE I ("350 Restart position accepted (N)."); ProFTPD and
+  // pyftpdlib refuse REST in TYPE A, so TYPE I goes first where the session is not in it.
+  const nonce = String(crypto.getRandomValues(new Uint32Array(1))[0] + 1_000_000_000);
+  const typed = s.type === "I";
+  const lines = [
+    ...(typed ? [] : ["TYPE I"]),
+    ...batch.map((r) => r.command),
+    `REST ${nonce}`,
+    "REST 0",
+  ];
+  let type: Reply | undefined;
+  const replies: Reply[] = [];
+  let rest: Reply;
+  let zero: Reply;
+  control.longReplies = s.options.maxStatListingBytes ?? s.options.maxListingBytes;
+  try {
+    // The first answer times a round trip (see `fastestReplyMs`), as `command` would.
+    let timed = !control.unread;
+    const sent = performance.now();
+    const read = async (command: string) => {
+      const reply = await control.read(s.timeout, command);
+      if (timed) control.noteReplyMs(performance.now() - sent);
+      timed = false;
+      return reply;
+    };
+    control.sendMany(lines);
+    if (!typed) type = await read("TYPE I");
+    for (const request of batch) replies.push(await read(request.command));
+    control.longReplies = undefined;
+    rest = await control.read(s.timeout, `REST ${nonce}`);
+    zero = await control.read(s.timeout, "REST 0");
+  } catch (error) {
+    if (!(error instanceof FtpProtocolError)) return failAll(error);
+    // Bytes that are no reply (the rest of a listing a name ended early): the control
+    // connection failed on them.
+    control.destroy();
+    return failAll(
+      new StatListingError(`${control.peer}: ${commands}: ${error.message}; session closed`, {
         fault: "out-of-step",
         sessionClosed: true,
-        command,
-      });
-    } finally {
-      control.longReplies = undefined;
+        command: batch[0].command,
+      }),
+    );
+  } finally {
+    control.longReplies = undefined;
+  }
+  if (type && type.code >= 200 && type.code < 300) s.type = "I";
+  const echoed = rest.code === 350 && new RegExp(`\\b${nonce}\\b`).test(rest.text) &&
+    zero.code === 350;
+  if (!echoed || control.unread) {
+    control.destroy();
+    const said = JSON.stringify([...replies, rest, zero].map((r) => r.lines.at(-1)));
+    return failAll(
+      new StatListingError(
+        `${control.peer}: ${commands}: the replies after them are not those of REST ${nonce} ` +
+          `and REST 0 (${said}${control.unread ? ", and more" : ""}): out of step; session closed`,
+        { fault: "out-of-step", sessionClosed: true, command: batch[0].command },
+      ),
+    );
+  }
+  const context = { now: new Date(), timeShift: s.shiftFor(false) };
+  for (let i = 0; i < batch.length; i++) {
+    try {
+      batch[i].resolve(toListing(s, batch[i], replies[i], context));
+    } catch (error) {
+      batch[i].reject(error);
     }
-    if (type && type.code >= 200 && type.code < 300) s.type = "I";
-    const echoed = rest.code === 350 && new RegExp(`\\b${nonce}\\b`).test(rest.text) &&
-      zero.code === 350;
-    if (!echoed || control.unread) {
-      control.destroy();
-      const said = JSON.stringify([reply, rest, zero].map((r) => r.lines.at(-1)));
-      throw new StatListingError(
-        `${control.peer}: ${command}: the replies after it are not those of REST ${nonce} and ` +
-          `REST 0 (${said}${control.unread ? ", and more" : ""}): out of step; session closed`,
-        { fault: "out-of-step", sessionClosed: true, command },
-      );
+  }
+}
+
+/**
+ * A STAT reply read in step (REST's number came back where it was due) as a
+ * listing; throws the reply error for a refusal, `StatListingError` (the
+ * session left open) for a reply not taken as a listing.
+ */
+function toListing(
+  s: ClientSession,
+  request: StatRequest,
+  reply: Reply,
+  context: { now: Date; timeShift: number },
+): StatListing {
+  const { command, all, end } = request;
+  if (reply.code >= 400) throw errorForReply(reply, command);
+  const fail = (fault: StatListingFault, why: string) =>
+    new StatListingError(`${s.control.peer}: ${command}: ${why}`, {
+      fault,
+      sessionClosed: false,
+      command,
+    });
+  const last = reply.lines.at(-1)!;
+  if (!statusCodes.has(reply.code) || reply.lines.length < 2) {
+    throw fail("not-a-listing", `not a multi-line status reply: ${JSON.stringify(last)}`);
+  }
+  if (reply.bareLineFeed) {
+    throw fail("bare-lf", "a line ended in a bare LF (a name with a line feed?)");
+  }
+  if (end !== undefined && last !== end) {
+    throw fail("not-a-listing", `final line ${JSON.stringify(last)}, not ${JSON.stringify(end)}`);
+  }
+  if (reply.truncated) {
+    const cap = s.options.maxStatListingBytes ?? s.options.maxListingBytes;
+    throw fail("truncated", `longer than ${cap} characters`);
+  }
+  const entries: ListEntry[] = [];
+  for (let i = 1; i < reply.lines.length - 1; i++) {
+    // ProFTPD puts one space before each line.
+    const line = reply.lines[i].startsWith(" ") ? reply.lines[i].slice(1) : reply.lines[i];
+    let entry: ListEntry | null;
+    try {
+      entry = parseUnixLine(line, context);
+    } catch {
+      throw fail("odd-line", `line ${i + 1} is no listing line: ${JSON.stringify(line)}`);
     }
-    if (reply.code >= 400) throw errorForReply(reply, command);
-    const fail = (fault: StatListingFault, why: string, close: boolean) => {
-      if (close) control.destroy();
-      return new StatListingError(
-        `${s.control.peer}: ${command}: ${why}${close ? "; session closed" : ""}`,
-        { fault, sessionClosed: close, command },
-      );
-    };
-    const last = reply.lines.at(-1)!;
-    // In step from here on (REST's number came back where it was due): a reply not
-    // taken as a listing leaves the session open.
-    if (!statusCodes.has(reply.code) || reply.lines.length < 2) {
-      throw fail("not-a-listing", `not a multi-line status reply: ${JSON.stringify(last)}`, false);
-    }
-    if (reply.bareLineFeed) {
-      throw fail("bare-lf", "a line ended in a bare LF (a name with a line feed?)", false);
-    }
-    if (end !== undefined && last !== end) {
-      throw fail(
-        "out-of-step",
-        `final line ${JSON.stringify(last)}, not ${JSON.stringify(end)}`,
-        true,
-      );
-    }
-    if (reply.truncated) {
-      throw fail(
-        "truncated",
-        `longer than ${s.options.maxStatListingBytes ?? s.options.maxListingBytes} characters`,
-        false,
-      );
-    }
-    const context = { now: new Date(), timeShift: s.shiftFor(false) };
-    const entries: ListEntry[] = [];
-    for (let i = 1; i < reply.lines.length - 1; i++) {
-      // ProFTPD puts one space before each line.
-      const line = reply.lines[i].startsWith(" ") ? reply.lines[i].slice(1) : reply.lines[i];
-      let entry: ListEntry | null;
-      try {
-        entry = parseUnixLine(line, context);
-      } catch {
-        throw fail("odd-line", `line ${i + 1} is no listing line: ${JSON.stringify(line)}`, false);
-      }
-      if (entry) entries.push(entry);
-    }
-    const listing: StatListing = entries;
-    // Not enumerable: a listing still compares and prints as its entries.
-    Object.defineProperty(listing, "end", { value: last });
-    if (all) Object.defineProperty(listing, "listedAll", { value: true });
-    return listing;
-  });
+    if (entry) entries.push(entry);
+  }
+  const listing: StatListing = entries;
+  // Not enumerable: a listing still compares and prints as its entries.
+  Object.defineProperty(listing, "end", { value: last });
+  if (all) Object.defineProperty(listing, "listedAll", { value: true });
+  return listing;
 }

@@ -192,6 +192,8 @@ export class StatReader {
    * ".", false once this server's STAT proved unfit (LIST from then on).
    */
   #statEnd: string | false | undefined;
+  /** The STAT listing under way while STAT is not proved yet (see {@link #listDir}). */
+  #statProving?: Promise<void>;
 
   constructor(
     pool: SessionPool,
@@ -607,9 +609,20 @@ export class StatReader {
    * pattern, so `LIST -a /b*` lists `/b*` and `/bar` together and
    * `LIST -a /a[1]` lists `/a1` (measured 2026-12-07); CWD takes the name as it is.
    */
-  #listDir(c: FtpClient, dir: string): Promise<Listing> {
-    if (this.#statWanted(dir)) return this.#listDirByStat(c, dir);
-    return this.#listDirByList(c, dir);
+  async #listDir(c: FtpClient, dir: string): Promise<Listing> {
+    // Until this server's STAT has proved fit or unfit, one STAT at a time: the others
+    // wait for its verdict (a server that refuses STAT is asked once, not once per
+    // listing the walk asks for at the same time).
+    while (this.#statProving && this.#statWanted(dir)) await this.#statProving;
+    if (!this.#statWanted(dir)) return await this.#listDirByList(c, dir);
+    if (this.#statEnd !== undefined) return await this.#listDirByStat(c, dir);
+    const attempt = this.#listDirByStat(c, dir);
+    const proving = attempt.then(() => {}, () => {});
+    this.#statProving = proving;
+    proving.then(() => {
+      if (this.#statProving === proving) this.#statProving = undefined;
+    });
+    return await attempt;
   }
 
   /**

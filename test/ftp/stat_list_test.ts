@@ -164,3 +164,27 @@ Deno.test("statList: a reply past maxStatListingBytes is read to its end, the se
   await server.close();
   assert.deepEqual(server.errors, []);
 });
+
+Deno.test("statList: STATs asked while the session is busy go out together, one REST check", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    await s.expect("NOOP");
+    await s.reply(200, "NOOP ok.");
+    await s.expect("TYPE I");
+    assert.equal(await s.readCommand(), "STAT -a /a");
+    assert.equal(await s.readCommand(), "STAT -a /b");
+    const rest = await s.expect(/^REST \d+$/);
+    await s.expect("REST 0");
+    const reply = (name: string) => `213-Status follows:\r\n${dot()}${line(name)}213 End\r\n`;
+    await s.send(`200 Binary.\r\n${reply("x")}${reply("y")}`);
+    await s.send(restReplies.replace("{n}", rest.slice(5)));
+    await s.expect("QUIT");
+  });
+  const ftp = await connect(server.port);
+  const [, a, b] = await Promise.all([ftp.noop(), ftp.statList("/a"), ftp.statList("/b")]);
+  assert.deepEqual(a.map((e) => e.name), [".", "x"]);
+  assert.deepEqual(b.map((e) => e.name), [".", "y"]);
+  await ftp.quit();
+  await server.close();
+  assert.deepEqual(server.errors, []);
+});
