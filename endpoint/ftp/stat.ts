@@ -333,7 +333,7 @@ export class StatReader {
     let entries: Listing;
     try {
       entries = first && where === dir ? first : await this.#pool.withListing(
-        (c) => mlsd ? c.mlsd(where) : this.#listDir(c, where),
+        (c) => mlsd ? c.mlsd(where) : this.#listDir(c, where, true),
       );
     } catch (error) {
       if (mlsd && await this.mlsdRefused(error, dir, () => this.#listWorksIn(dir))) {
@@ -608,8 +608,11 @@ export class StatReader {
    * character (`*?[{`): ProFTPD and Pure-FTPd read LIST's argument as a
    * pattern, so `LIST -a /b*` lists `/b*` and `/bar` together and
    * `LIST -a /a[1]` lists `/a1` (measured 2026-12-07); CWD takes the name as it is.
+   * `byStat`: a directory's listing of its own (not the LIST that MLSD's links
+   * and removals ask for): by STAT where {@link #statWanted} says so.
    */
-  async #listDir(c: FtpClient, dir: string): Promise<Listing> {
+  async #listDir(c: FtpClient, dir: string, byStat = false): Promise<Listing> {
+    if (!byStat) return await this.#listDirByList(c, dir);
     // Until this server's STAT has proved fit or unfit, one STAT at a time: the others
     // wait for its verdict (a server that refuses STAT is asked once, not once per
     // listing the walk asks for at the same time).
@@ -759,7 +762,7 @@ export class StatReader {
       this.#cache.lookup(dir) !== undefined
     ) return undefined;
     try {
-      return await this.#pool.withListing((c) => this.#listDir(c, dir));
+      return await this.#pool.withListing((c) => this.#listDir(c, dir, true));
     } catch (error) {
       if (error instanceof FtpPermanentError) return undefined;
       throw error;
