@@ -244,3 +244,43 @@ peerTest(
     assert.equal(m.lists, 1, "LIST for the long one");
   },
 );
+
+for (
+  const [name, peerName, start] of [
+    ["vsftpd", "vsftpd", () => startVsftpd()],
+    ["ProFTPD with LIST", "proftpd", () => startProftpd({ denyMlsd: true })],
+  ] as const
+) {
+  peerTest(
+    `sync/ftp: ${name}: an unreadable directory's STAT is not trusted, deletions held, STAT kept`,
+    [peerName],
+    async () => {
+      await using peer = await start();
+      const files = await serve(peer, 3);
+      await Deno.mkdir(`${peer.root}/locked`);
+      await Deno.writeTextFile(`${peer.root}/locked/f.txt`, "server's");
+      await chownForVsftpd(peer.root);
+      await Deno.chmod(`${peer.root}/locked`, 0o000);
+      await using local = await tempLocal();
+      await Deno.mkdir(`${local.root}/locked`);
+      await Deno.writeTextFile(`${local.root}/locked/mine.txt`, "mine");
+      try {
+        // vsftpd's STAT shows the directory itself, ProFTPD's nothing: no "." either way.
+        const m = await mirrorCounted(peer, {}, local);
+        assert.equal(m.r.ok, false);
+        assert.match(
+          JSON.stringify(m.r.errors),
+          /permission denied: cannot read directory \/locked/,
+        );
+        assert.equal(m.r.files.deleted, 0);
+        assert.equal(await Deno.readTextFile(`${local.root}/locked/mine.txt`), "mine");
+        for (const [path, text] of Object.entries(files)) assert.equal(m.files[path], text, path);
+        // One LIST, for the locked directory; STAT for the others, before and after it.
+        assert.equal(m.lists, 1);
+        assert.equal(m.stats, 5);
+      } finally {
+        await Deno.chmod(`${peer.root}/locked`, 0o755);
+      }
+    },
+  );
+}
