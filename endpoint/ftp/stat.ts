@@ -677,7 +677,7 @@ export class StatReader {
       else throw error;
     }
     const listing = await this.#listDirByList(c, dir);
-    if (this.#statEnd !== false && (hasOwnDot(listing) || !mayBeUnread(listing, dir, false))) {
+    if (this.#statEnd !== false && listsReadableDir(listing, dir)) {
       this.#statUnfit(dir, `${why}, its LIST showed it readable`);
     }
     return listing;
@@ -794,6 +794,18 @@ export class StatReader {
  */
 function fromInside(dir: string): boolean {
   return /[\s*?[{]/.test(dir);
+}
+
+/**
+ * Whether a LIST of `dir` is a readable directory's: its own "." shown, or
+ * entries that are neither what a server lists for a directory it cannot read
+ * (./unread.ts) nor a file's own line (LIST of a file path lists the file).
+ */
+function listsReadableDir(listing: Listing, dir: string): boolean {
+  if (hasOwnDot(listing)) return true;
+  if (mayBeUnread(listing, dir, false)) return false;
+  const named = listing.filter((e) => e.name !== "." && e.name !== "..");
+  return !(named.length === 1 && named[0].type !== "dir" && named[0].name === remoteBasename(dir));
 }
 
 function isLink(stat: Stat): boolean {

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { FtpEndpoint } from "../../endpoint/ftp/endpoint.ts";
-import { NotFoundError } from "../../endpoint/errors.ts";
+import { NotADirectoryError, NotFoundError } from "../../endpoint/errors.ts";
 import type { Endpoint } from "../../endpoint/types.ts";
 import { mirror } from "../../sync/mirror.ts";
 import { peerTest } from "../peers/skip.ts";
@@ -284,3 +284,23 @@ for (
     },
   );
 }
+
+peerTest(
+  "sync/ftp: vsftpd: a file listed as a directory (its STAT and LIST: its own line) keeps STAT on",
+  ["vsftpd"],
+  async () => {
+    await using peer = await startVsftpd();
+    await serve(peer, 1);
+    await using proxy = await startCutProxy({ targetPort: peer.port });
+    const ftp = await open(proxy.port, peer);
+    try {
+      await assert.rejects(ftp.list("top.txt"), NotADirectoryError);
+      const stats = () => proxy.commands().filter((c) => c.startsWith("STAT")).length;
+      const before = stats();
+      assert.equal((await ftp.list("d0")).length, 3);
+      assert.equal(stats(), before + 1, "d0 listed by STAT");
+    } finally {
+      await ftp.close();
+    }
+  },
+);
