@@ -21,6 +21,12 @@ export interface Snapshot {
   size: number;
   /** ms since the epoch, or null when unknown. */
   mtime: number | null;
+  /**
+   * How exact `mtime` is, in ms (the listing's or stat's precision: the true
+   * time lies in `[mtime, mtime + precision)`); absent in rows saved before
+   * it was kept, and for unknown precisions.
+   */
+  precision?: number;
 }
 
 /** A path's last known state on both sides of a pair. */
@@ -55,9 +61,13 @@ CREATE TABLE IF NOT EXISTS entries (
   path TEXT NOT NULL,
   a_type TEXT, a_size INTEGER, a_mtime INTEGER,
   b_type TEXT, b_size INTEGER, b_mtime INTEGER,
+  a_prec INTEGER, b_prec INTEGER,
   PRIMARY KEY (pair, path)
 ) STRICT;
 `;
+
+/** Columns added after the first release of the schema: added to older files on open. */
+const added = ["a_prec INTEGER", "b_prec INTEGER"];
 
 /**
  * The key of one tree in the store: the endpoint URL (no credentials) and the
@@ -103,6 +113,16 @@ export class StateStore {
     this.path = path;
     this.#db.exec("PRAGMA foreign_keys = ON;");
     this.#db.exec(schema);
+    const have = new Set(
+      (this.#db.prepare("PRAGMA table_info(entries)").all() as { name: string }[]).map((c) =>
+        c.name
+      ),
+    );
+    for (const column of added) {
+      if (!have.has(column.split(" ")[0])) {
+        this.#db.exec(`ALTER TABLE entries ADD COLUMN ${column}`);
+      }
+    }
   }
 
   /**
@@ -145,8 +165,8 @@ export class StateStore {
     );
     for (const row of rows as unknown as Row[]) {
       const entry: PairEntry = {};
-      if (row.a_type !== null) entry.a = snap(row.a_type, row.a_size, row.a_mtime);
-      if (row.b_type !== null) entry.b = snap(row.b_type, row.b_size, row.b_mtime);
+      if (row.a_type !== null) entry.a = snap(row.a_type, row.a_size, row.a_mtime, row.a_prec);
+      if (row.b_type !== null) entry.b = snap(row.b_type, row.b_size, row.b_mtime, row.b_prec);
       entries.set(row.path, entry);
     }
     return {
@@ -181,8 +201,8 @@ export class StateStore {
         .get(kind, a, b) as { id: number };
       this.#db.prepare("DELETE FROM entries WHERE pair = ?").run(id);
       const insert = this.#db.prepare(
-        "INSERT INTO entries (pair, path, a_type, a_size, a_mtime, b_type, b_size, b_mtime) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO entries (pair, path, a_type, a_size, a_mtime, b_type, b_size, b_mtime, " +
+          "a_prec, b_prec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       );
       for (const [path, e] of entries) {
         insert.run(
@@ -194,6 +214,8 @@ export class StateStore {
           e.b?.type ?? null,
           e.b?.size ?? null,
           e.b?.mtime ?? null,
+          e.a?.precision ?? null,
+          e.b?.precision ?? null,
         );
       }
       this.#db.exec("COMMIT");
@@ -236,10 +258,22 @@ interface Row {
   b_type: string | null;
   b_size: number | null;
   b_mtime: number | null;
+  a_prec: number | null;
+  b_prec: number | null;
 }
 
-function snap(type: string, size: number | null, mtime: number | null): Snapshot {
-  return { type: type as Snapshot["type"], size: size ?? 0, mtime };
+function snap(
+  type: string,
+  size: number | null,
+  mtime: number | null,
+  precision: number | null,
+): Snapshot {
+  return {
+    type: type as Snapshot["type"],
+    size: size ?? 0,
+    mtime,
+    ...(precision !== null ? { precision } : {}),
+  };
 }
 
 /**
@@ -247,13 +281,20 @@ function snap(type: string, size: number | null, mtime: number | null): Snapshot
  *
  * @example
  * ```ts
- * snapshotOf({ name: "a", type: "file", size: 3, mtime: new Date(5), precision: 1 }); // { type: "file", size: 3, mtime: 5 }
+ * snapshotOf({ name: "a", type: "file", size: 3, mtime: new Date(5), precision: 1 }); // { type: "file", size: 3, mtime: 5, precision: 1 }
  * ```
  */
-export function snapshotOf(stat: Pick<Stat, "type" | "size" | "mtime">): Snapshot {
+export function snapshotOf(
+  stat: Pick<Stat, "type" | "size" | "mtime"> & { precision?: number },
+): Snapshot {
+  const mtime = stat.mtime?.getTime() ?? null;
+  const precision = stat.precision;
   return {
     type: stat.type,
     size: stat.type === "dir" ? 0 : stat.size,
-    mtime: stat.mtime?.getTime() ?? null,
+    mtime,
+    ...(mtime !== null && precision !== undefined && Number.isFinite(precision)
+      ? { precision }
+      : {}),
   };
 }

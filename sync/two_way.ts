@@ -11,7 +11,7 @@
  * keeps its path's old state, so the next run tries again).
  * @module
  */
-import type { Endpoint } from "../endpoint/types.ts";
+import { type Endpoint, Precision } from "../endpoint/types.ts";
 import { executePlan } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
 import type { CopyJobOptions } from "./job_options.ts";
@@ -142,7 +142,14 @@ export async function sync(
         // such, else the copy would read as changed next run.
         const entry = next.get(o.action.path);
         const was = entry?.[o.action.side];
-        if (was) entry[o.action.side] = { ...was, mtime: Date.parse(o.transfer.exactMtime) };
+        if (was) {
+          // MDTM's second: the copy's true time lies within it.
+          entry[o.action.side] = {
+            ...was,
+            mtime: Date.parse(o.transfer.exactMtime),
+            precision: Precision.seconds,
+          };
+        }
       }
     }
     // An interrupted run saves nothing: the old state still describes what to carry.

@@ -372,12 +372,18 @@ function classify(
 
 /**
  * Whether an entry differs from its saved snapshot: type, size, or an mtime
- * outside the entry's own precision (plus tolerance).
+ * that cannot be the same instant. A listed time is truncated: the true time
+ * lies in `[mtime, mtime + precision)`, for the entry and for the snapshot
+ * (which keeps its own precision), and the file is unchanged only while those
+ * intervals (widened by the tolerance) meet. A snapshot saved without a
+ * precision (older state files) is taken as no coarser than the entry's.
  *
  * @example
  * ```ts
- * changedSince({ name: "f", type: "file", size: 1, mtime: new Date(0), precision: 60_000 },
- *   { type: "file", size: 1, mtime: 30_000 }); // false: inside the listed minute
+ * const listed = (ms: number) => ({ name: "f", type: "file" as const, size: 1, mtime: new Date(ms), precision: 60_000 });
+ * changedSince(listed(0), { type: "file", size: 1, mtime: 30_000, precision: 1_000 }); // false: inside the listed minute
+ * changedSince(listed(60_000), { type: "file", size: 1, mtime: 0, precision: 60_000 }); // true: the next minute
+ * changedSince(listed(60_000), { type: "file", size: 1, mtime: 30_000, precision: 1_000 }); // true
  * ```
  */
 export function changedSince(cur: Stat, old: Snapshot, toleranceMs = 0): boolean {
@@ -385,7 +391,11 @@ export function changedSince(cur: Stat, old: Snapshot, toleranceMs = 0): boolean
   if (cur.type === "dir") return false;
   if (cur.size !== old.size) return true;
   if (!cur.mtime || old.mtime === null || !Number.isFinite(cur.precision)) return false;
-  return Math.abs(cur.mtime.getTime() - old.mtime) > cur.precision + toleranceMs;
+  const now = cur.mtime.getTime();
+  const was = old.mtime;
+  const wasPrecision = old.precision ?? cur.precision;
+  // Disjoint half-open intervals: the truncated times cannot be one instant.
+  return was >= now + cur.precision + toleranceMs || now >= was + wasPrecision + toleranceMs;
 }
 
 function both(sa: Stat, sb: Stat): PairEntry {

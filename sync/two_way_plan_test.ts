@@ -141,7 +141,7 @@ Deno.test("changedSince and conflictName", () => {
 });
 
 const dir: Stat = { name: "", type: "dir", size: 0, mtime: t(0), precision: 1000 };
-const dirSnap = { type: "dir" as const, size: 0, mtime: t(0).getTime() };
+const dirSnap = { type: "dir" as const, size: 0, mtime: t(0).getTime(), precision: 1000 };
 
 Deno.test("planSync: a file against a directory: the directory keeps the name", () => {
   const plan = planSync(
@@ -251,4 +251,32 @@ Deno.test("planSync: a new link whose target the side does not tell is skipped, 
     "[b] symlink told -> a.txt (new on a)",
     "[b] skip untold (the source does not tell where the link points)",
   ]);
+});
+
+Deno.test("changedSince: truncated times are one instant only while their intervals meet", () => {
+  const listed = (ms: number, precision = 60_000) => ({
+    name: "f",
+    type: "file" as const,
+    size: 1,
+    mtime: new Date(ms),
+    precision,
+  });
+  const snap = (mtime: number, precision?: number) => ({
+    type: "file" as const,
+    size: 1,
+    mtime,
+    ...(precision ? { precision } : {}),
+  });
+  // The same listed minute, or an exact time inside it: unchanged.
+  assert.equal(changedSince(listed(0), snap(0, 60_000)), false);
+  assert.equal(changedSince(listed(0), snap(59_000, 1_000)), false);
+  // The next listed minute: a change, whether the snapshot was the minute or a second in it.
+  assert.equal(changedSince(listed(60_000), snap(0, 60_000)), true);
+  assert.equal(changedSince(listed(60_000), snap(5_000, 1_000)), true);
+  // A snapshot without a precision (older state files): as fine as the listing.
+  assert.equal(changedSince(listed(60_000), snap(0)), true);
+  assert.equal(changedSince(listed(0), snap(30_000)), false);
+  // A coarser snapshot (a day) holding a finer listing, and the tolerance.
+  assert.equal(changedSince(listed(3_600_000), snap(0, 86_400_000)), false);
+  assert.equal(changedSince(listed(60_000), snap(0, 60_000), 1), false);
 });
