@@ -9,6 +9,49 @@ import type { DatabaseSync } from "node:sqlite";
 import { dirname } from "../util/paths.ts";
 import type { Endpoint, Stat } from "../endpoint/types.ts";
 import { normalizePath } from "../endpoint/path.ts";
+import { errorMessage, FerryError } from "../util/errors.ts";
+
+/**
+ * A state file that cannot be opened or read (not a database, damaged, held
+ * too long by another process): the message names the file.
+ */
+export class StateError extends FerryError {
+  /** The state file. */
+  readonly path: string;
+  /** Makes the error for `path`; `cause` is SQLite's. */
+  constructor(path: string, cause: unknown) {
+    super(
+      `state file ${path}: ${errorMessage(cause)} (move it aside and the next sync of each ` +
+        "pair is a first run again: a union, which deletes nothing and brings back what was " +
+        "deleted on one side since)",
+      { code: "ESTATE", cause },
+    );
+    this.path = path;
+  }
+}
+
+/** Another run holds the pair (a sync of the same two trees with the same state file). */
+export class SyncLockedError extends FerryError {
+  /** The lock file. */
+  readonly lockFile: string;
+  /** Makes the error; `holder` says who holds the lock, as its lock file tells. */
+  constructor(a: string, b: string, lockFile: string, holder: string) {
+    super(
+      `a sync of ${shown(a)} and ${
+        shown(b)
+      } is already running (${holder}; lock file ${lockFile}): ` +
+        "run again once it has finished",
+      { code: "ELOCKED" },
+    );
+    this.lockFile = lockFile;
+  }
+}
+
+/** A pair held by this process until `release()`. */
+export interface PairLock {
+  /** Lets the pair go (the lock file stays, unlocked). */
+  release(): void;
+}
 
 /** The default state file, relative to the working directory. */
 export const defaultStatePath = ".ferry/state.db";
@@ -138,11 +181,75 @@ export class StateStore {
     if (path !== ":memory:") {
       // Deno's own call: node:fs would cost every mirror ~15 ms of start-up to load.
       Deno.mkdirSync(dirname(path), { recursive: true });
-      const db = new (sqlite().DatabaseSync)(path);
-      db.exec("PRAGMA journal_mode = WAL;");
-      return new StateStore(db, path);
+      let db: DatabaseSync | undefined;
+      try {
+        db = new (sqlite().DatabaseSync)(path);
+        // Another process creating or saving the same file waits, not fails ("database is locked").
+        db.exec("PRAGMA busy_timeout = 10000;");
+        db.exec("PRAGMA journal_mode = WAL;");
+        return new StateStore(db, path);
+      } catch (error) {
+        try {
+          db?.close();
+        } catch {
+          // the open failed already; its error is the one to tell
+        }
+        throw new StateError(path, error);
+      }
     }
     return new StateStore(new (sqlite().DatabaseSync)(":memory:"), path);
+  }
+
+  /**
+   * Holds a pair for this process while it runs (an OS lock on a file beside
+   * the database, freed by the system when the process dies), or throws
+   * {@link SyncLockedError} naming the holder. A `:memory:` store locks nothing.
+   *
+   * @example
+   * ```ts
+   * const lock = store.lock("sync", a, b);
+   * try { /* plan, carry out, save *\/ } finally { lock.release(); }
+   * ```
+   */
+  lock(kind: string, a: string, b: string): PairLock {
+    if (this.path === ":memory:") return { release() {} };
+    const file = `${this.path}.${kind}-${fnv1a(`${kind}\n${a}\n${b}`)}.lock`;
+    const handle = Deno.openSync(file, { read: true, write: true, create: true });
+    let locked = false;
+    try {
+      locked = handle.tryLockSync(true);
+    } finally {
+      if (!locked) handle.close();
+    }
+    if (!locked) {
+      let holder = "";
+      try {
+        holder = Deno.readTextFileSync(file).trim();
+      } catch {
+        // unreadable: said below
+      }
+      throw new SyncLockedError(a, b, file, holder || "its holder did not say who it is");
+    }
+    const host = (() => {
+      try {
+        return Deno.hostname();
+      } catch {
+        return "this host";
+      }
+    })();
+    handle.truncateSync(0);
+    handle.writeSync(
+      new TextEncoder().encode(`pid ${Deno.pid} on ${host} since ${new Date().toISOString()}\n`),
+    );
+    return {
+      release() {
+        try {
+          handle.unlockSync();
+        } finally {
+          handle.close();
+        }
+      },
+    };
   }
 
   /**
@@ -154,6 +261,14 @@ export class StateStore {
    * ```
    */
   load(kind: string, a: string, b: string): PairState {
+    try {
+      return this.#load(kind, a, b);
+    } catch (error) {
+      throw error instanceof FerryError ? error : new StateError(this.path, error);
+    }
+  }
+
+  #load(kind: string, a: string, b: string): PairState {
     const pair = this.#db.prepare(
       "SELECT id, last_run FROM pairs WHERE kind = ? AND a = ? AND b = ?",
     )
@@ -297,4 +412,23 @@ export function snapshotOf(
       ? { precision }
       : {}),
   };
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: a short file-name-safe tag of a pair. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/** A tree key (`URL|/root`) as a person reads it: the URL with the root appended. */
+function shown(key: string): string {
+  const bar = key.lastIndexOf("|/");
+  if (bar < 0) return key;
+  const url = key.slice(0, bar);
+  const root = key.slice(bar + 2);
+  return root === "" ? url : `${url.replace(/\/+$/, "")}/${root}`;
 }

@@ -19,7 +19,14 @@ import { hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
 import { describeConflict, finishReport, type JobReport, newReport } from "./report.ts";
 import { logger } from "../util/log.ts";
-import { defaultStatePath, type PairEntry, snapshotOf, StateStore, treeKey } from "./state.ts";
+import {
+  defaultStatePath,
+  type PairEntry,
+  type PairLock,
+  snapshotOf,
+  StateStore,
+  treeKey,
+} from "./state.ts";
 import { canSymlink } from "./plan.ts";
 import { planSync, type SyncPlanOptions } from "./two_way_plan.ts";
 import { comparePaths, listTree, type SymlinkPolicy } from "./walk.ts";
@@ -58,7 +65,12 @@ export async function sync(
   a.warm?.().catch(() => {});
   b.warm?.().catch(() => {});
   const store = options.state ?? StateStore.open(options.statePath ?? defaultStatePath);
+  const keys = [treeKey(a, aRoot), treeKey(b, bRoot)] as const;
+  let lock: PairLock | undefined;
   try {
+    // One run per pair and state file: a second would plan from the same state and write the
+    // same partials. A dry run changes nothing and takes no lock.
+    if (!options.dryRun) lock = store.lock("sync", ...keys);
     if (hasGlobs(options)) await loadGlobs();
     const filter = makeFilter(options);
     const walkOptions = {
@@ -76,7 +88,6 @@ export async function sync(
     log.debug("walked: {a} entries on a, {b} on b", { a: ta.entries.size, b: tb.entries.size });
     addWalkProblems(report, ta, "a");
     addWalkProblems(report, tb, "b");
-    const keys = [treeKey(a, aRoot), treeKey(b, bRoot)] as const;
     const state = store.load("sync", ...keys);
     const plan = planSync(ta, tb, state, {
       ...options,
@@ -157,6 +168,7 @@ export async function sync(
     log.debug("state saved");
     return finishReport(report);
   } finally {
+    lock?.release();
     if (!options.state) store.close();
   }
 }
