@@ -47,12 +47,6 @@ export class SyncLockedError extends FerryError {
   }
 }
 
-/** A pair held by this process until `release()`. */
-export interface PairLock {
-  /** Lets the pair go (the lock file stays, unlocked). */
-  release(): void;
-}
-
 /** The default state file, relative to the working directory. */
 export const defaultStatePath = ".ferry/state.db";
 
@@ -204,6 +198,7 @@ export class StateStore {
    * Holds a pair for this process while it runs (an OS lock on a file beside
    * the database, freed by the system when the process dies), or throws
    * {@link SyncLockedError} naming the holder. A `:memory:` store locks nothing.
+   * `release()` lets the pair go (the lock file stays, unlocked).
    *
    * @example
    * ```ts
@@ -211,7 +206,7 @@ export class StateStore {
    * try { /* plan, carry out, save *\/ } finally { lock.release(); }
    * ```
    */
-  lock(kind: string, a: string, b: string): PairLock {
+  lock(kind: string, a: string, b: string): { release(): void } {
     if (this.path === ":memory:") return { release() {} };
     const file = `${this.path}.${kind}-${fnv1a(`${kind}\n${a}\n${b}`)}.lock`;
     const handle = Deno.openSync(file, { read: true, write: true, create: true });

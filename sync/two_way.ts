@@ -19,14 +19,7 @@ import { hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { addWalkProblems, countPlan } from "./job_report.ts";
 import { describeConflict, finishReport, type JobReport, newReport } from "./report.ts";
 import { logger } from "../util/log.ts";
-import {
-  defaultStatePath,
-  type PairEntry,
-  type PairLock,
-  snapshotOf,
-  StateStore,
-  treeKey,
-} from "./state.ts";
+import { defaultStatePath, type PairEntry, snapshotOf, StateStore, treeKey } from "./state.ts";
 import { canSymlink } from "./plan.ts";
 import { planSync, type SyncPlanOptions } from "./two_way_plan.ts";
 import { comparePaths, listTree, type SymlinkPolicy } from "./walk.ts";
@@ -66,7 +59,7 @@ export async function sync(
   b.warm?.().catch(() => {});
   const store = options.state ?? StateStore.open(options.statePath ?? defaultStatePath);
   const keys = [treeKey(a, aRoot), treeKey(b, bRoot)] as const;
-  let lock: PairLock | undefined;
+  let lock: { release(): void } | undefined;
   try {
     // One run per pair and state file: a second would plan from the same state and write the
     // same partials. A dry run changes nothing and takes no lock.
