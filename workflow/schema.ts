@@ -13,7 +13,14 @@ import type { AuthMethod, JobKind, OptionsSchema } from "./plugin.ts";
 import { builtinAuthSchema } from "./auth/methods.ts";
 import { globProblem } from "./glob.ts";
 import { globProblem as engineGlobProblem } from "../sync/filter.ts";
-import { DURATION_RE, PERCENT_RE, SIZE_RE, TIME_SHIFT_RE } from "../util/units.ts";
+import {
+  DURATION_RE,
+  parseTimeShift as parseShiftText,
+  PERCENT_RE,
+  SIZE_RE,
+  TIME_SHIFT_RE,
+} from "../util/units.ts";
+import { TimeShiftError, validateTimeShift } from "../endpoint/ftp/time_shift.ts";
 import { NAME_PATTERN, TARGET_PATTERN } from "./patterns.ts";
 
 // Jitless: zod otherwise compiles a parser for each object schema (`new Function`)
@@ -169,11 +176,27 @@ export const Filters = {
   maxSize: Size.optional(),
 };
 
-const TimeShift = fromText(z.union([
-  z.literal("auto"),
-  z.number().min(-86400).max(86400),
-  z.string().regex(TIME_SHIFT_RE, 'timeShift is "auto", seconds, or "+HH:MM"'),
-])).meta({ description: 'server clock minus UTC: "auto", seconds, or "+HH:MM"' });
+const TimeShift = fromText(
+  z.union([
+    z.literal("auto"),
+    z.number().min(-86400).max(86400),
+    z.string().regex(TIME_SHIFT_RE, 'timeShift is "auto", seconds, or "+HH:MM"'),
+  ]).superRefine((value, ctx) => {
+    // What the FTP endpoint will refuse when it opens (more than 24 h once rounded, or far
+    // from a 15-minute step) is refused here, at its position, not by the run.
+    // (zod runs this after a failed branch too: only values the union took are checked.)
+    if (typeof value !== "number" && !(typeof value === "string" && TIME_SHIFT_RE.test(value))) {
+      return;
+    }
+    if (typeof value === "number" && Math.abs(value) > 86400) return;
+    try {
+      validateTimeShift(parseShiftText(value) as number);
+    } catch (error) {
+      if (!(error instanceof TimeShiftError)) throw error;
+      ctx.addIssue({ code: "custom", message: error.message });
+    }
+  }),
+).meta({ description: 'server clock minus UTC: "auto", seconds, or "+HH:MM"' });
 
 const Tls = z.strictObject({
   mode: z.enum(["require", "try", "off"]).optional().meta({

@@ -128,3 +128,22 @@ jobs:
   assert.equal((wf.jobs[0].options as { from: string }).from, "origin:/releases");
   assert.equal(wf.secrets.redact("pw hunter2"), "pw ***");
 });
+
+Deno.test("a time shift the run would refuse is refused by validate, at its position", async () => {
+  // Found from the outside (session 18): `ferry validate` said ok to "+25:00" and to 420 s,
+  // and the run then failed with "time shift +25:00 is more than 24 hours".
+  const src = (shift: string) =>
+    `version: 1\nendpoints:\n  s:\n    url: ftp://h/\n    timeShift: ${shift}\njobs: {}\n`;
+  assert.match(
+    (await problems("t.yaml", src('"+25:00"')))[0] ?? "(none)",
+    /^t\.yaml:5:16: endpoints\.s\.timeShift: time shift \+25:00 is more than 24 hours/,
+  );
+  assert.match(
+    (await problems("t.yaml", src("420")))[0] ?? "(none)",
+    /^t\.yaml:5:16: endpoints\.s\.timeShift: time shift 420 s is 420 s away from a 15-minute step/,
+  );
+  assert.deepEqual(await problems("t.yaml", src('"+05:30"')), []);
+  assert.deepEqual(await problems("t.yaml", src('"-09:00"')), []);
+  assert.deepEqual(await problems("t.yaml", src("-3600")), []);
+  assert.deepEqual(await problems("t.yaml", src("auto")), []);
+});
