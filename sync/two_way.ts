@@ -82,6 +82,17 @@ export async function sync(
     addWalkProblems(report, ta, "a");
     addWalkProblems(report, tb, "b");
     const state = store.load("sync", ...keys);
+    if (state.firstRun && ta.entries.size > 0 && tb.entries.size > 0) {
+      // A union: right the first time, wrong when an earlier run's state is elsewhere (the CLI's
+      // default is the working directory's .ferry/): a deletion since then is undone.
+      const where = store.path === ":memory:" ? "" : ` in ${store.path}`;
+      const line = `first sync of this pair (no state for it${where}): a union that deletes ` +
+        "nothing, so files deleted on one side since an earlier sync of these trees come back; " +
+        "if they were synced before, give that run's state directory (--state-dir, or the " +
+        "workflow's state:)";
+      report.warnings.push(line);
+      log.warn("{line}", { line });
+    }
     const plan = planSync(ta, tb, state, {
       ...options,
       canSymlink: { a: canSymlink(a), b: canSymlink(b) },
