@@ -20,7 +20,7 @@ import {
   SIZE_RE,
   TIME_SHIFT_RE,
 } from "../util/units.ts";
-import { TimeShiftError, validateTimeShift } from "../endpoint/ftp/time_shift.ts";
+import { TimeShiftError, validateTimeShift } from "../util/time_shift.ts";
 import { NAME_PATTERN, TARGET_PATTERN } from "./patterns.ts";
 
 // Jitless: zod otherwise compiles a parser for each object schema (`new Function`)
