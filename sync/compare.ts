@@ -94,7 +94,8 @@ export function compareEntries(
 }
 
 /**
- * The window in ms within which two mtimes count as equal: the coarser
+ * The widest distance in ms at which two mtimes can still count as equal (see
+ * {@link sameMtime}, which also needs the order): the coarser
  * precision of the two plus the tolerance (Infinity when either is unknown).
  *
  * @example
@@ -107,14 +108,23 @@ export function mtimeWindow(a: Stat, b: Stat, toleranceMs = 0): number {
 }
 
 /**
- * Whether two entries' mtimes are equal within {@link mtimeWindow}, or
- * undefined when either side has no usable time.
+ * Whether two entries' mtimes can be the same instant, or undefined when
+ * either side has no usable time. A listed time is truncated: the true time
+ * lies in `[mtime, mtime + precision)`; the two can be one instant only while
+ * those intervals (each widened by the tolerance) meet. So a copy that
+ * carries 12:00:40 is the same as a listing of "12:00", but not of "12:01":
+ * a file listed a minute later was written after 12:01:00. (Before session
+ * 18 this was `|a - b| <= max(precisions)`, which took "12:01" for 12:00:40
+ * and missed a same-size edit.)
  *
  * @example
  * ```ts
  * const a = { mtime: new Date(0), precision: 1000 } as Stat;
  * sameMtime(a, { ...a, mtime: new Date(999) });  // true
  * sameMtime(a, { ...a, mtime: undefined });      // undefined
+ * const listed = { mtime: new Date(60_000), precision: 60_000 } as Stat; // "00:01"
+ * sameMtime(listed, { mtime: new Date(40_000), precision: 1 } as Stat);  // false
+ * sameMtime(listed, { mtime: new Date(100_000), precision: 1 } as Stat); // true
  * ```
  */
 export function sameMtime(
@@ -124,9 +134,9 @@ export function sameMtime(
 ): boolean | undefined {
   const diff = mtimeDiff(a, b, options.timeShiftMs);
   if (diff === undefined) return undefined;
-  const window = mtimeWindow(a, b, options.toleranceMs);
-  if (!Number.isFinite(window)) return undefined;
-  return Math.abs(diff) <= window;
+  const tolerance = Math.max(0, options.toleranceMs ?? 0);
+  // a starts before b's interval ends, and b starts before a's ends.
+  return diff < b.precision + tolerance && -diff < a.precision + tolerance;
 }
 
 /**
