@@ -36,6 +36,7 @@ export * from "./sync/two_way_plan.ts";
 export { CONFLICT_POLICIES } from "./sync/conflict_policies.ts";
 export * from "./sync/rmtree.ts";
 export * from "./sync/if_newer.ts";
+export * from "./sync/overlap.ts";
 
 // The types the names above mention (deno doc links them; not an API of their own): the
 // endpoint contract's list, then this one's own.

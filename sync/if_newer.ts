@@ -15,6 +15,7 @@ import { IsADirectoryError, NotFoundError } from "../endpoint/errors.ts";
 import { shouldTransfer } from "../endpoint/mtime.ts";
 import { dirname, normalizePath } from "../endpoint/path.ts";
 import { sameMtime } from "./compare.ts";
+import { assertSeparateTrees } from "./overlap.ts";
 import { executePlan } from "./execute.ts";
 import { makeFilter } from "./filter.ts";
 import type { CopyJobOptions } from "./job_options.ts";
@@ -121,6 +122,7 @@ export async function copyIfNewer(
   dstPath: string,
   options: IfNewerOptions = {},
 ): Promise<JobReport> {
+  assertSeparateTrees("copy-if-newer", src, srcPath, dst, dstPath);
   const report = newReport("copy-if-newer", { dryRun: options.dryRun });
   let actions: Action[];
   let srcRoot = normalizePath(srcPath);

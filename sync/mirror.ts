@@ -4,6 +4,7 @@
  * purely, then execute unless it is a dry run.
  * @module
  */
+import { nestedPath } from "./overlap.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import { joinPath, normalizePath } from "../endpoint/path.ts";
 import { commonHash, type CompareOptions, hashSource } from "./compare.ts";
@@ -78,6 +79,13 @@ async function prepare(
   if (src.url === dst.url && normalizePath(srcRoot) !== normalizePath(dstRoot)) {
     addRelative(srcSkip, dstRoot, srcRoot);
     addRelative(nestSkip, srcRoot, dstRoot);
+  } else if (src.url !== dst.url) {
+    // Two endpoints whose trees nest all the same (the CLI opens `./p` and `./p/copy` as two
+    // local endpoints): the same skips, found by location.
+    const inSrc = nestedPath(dst, dstRoot, src, srcRoot);
+    const inDst = nestedPath(src, srcRoot, dst, dstRoot);
+    if (inSrc !== undefined) srcSkip.push(inSrc);
+    if (inDst !== undefined) nestSkip.push(inDst);
   }
   const compare: CompareOptions = {
     mode: options.compare,

@@ -22,6 +22,7 @@ import { logger } from "../util/log.ts";
 import { defaultStatePath, type PairEntry, snapshotOf, StateStore, treeKey } from "./state.ts";
 import { canSymlink } from "./plan.ts";
 import { planSync, type SyncPlanOptions } from "./two_way_plan.ts";
+import { assertSeparateTrees } from "./overlap.ts";
 import { comparePaths, listTree, type SymlinkPolicy } from "./walk.ts";
 
 const log = logger("sync", "two-way");
@@ -52,6 +53,7 @@ export async function sync(
   bRoot: string,
   options: SyncOptions = {},
 ): Promise<JobReport> {
+  assertSeparateTrees("sync", a, aRoot, b, bRoot);
   const report = newReport("sync", { dryRun: options.dryRun });
   // A far endpoint opens all its sessions first (not one by one as needed), while
   // the state store opens and the walk starts.
