@@ -51,7 +51,13 @@ export function addWalkProblems(
       ...(e.code ? { code: e.code } : {}),
     });
   }
-  for (const w of tree.warnings) report.warnings.push(`${side} ${w.path || "/"}: ${w.message}`);
+  for (const w of tree.warnings) {
+    const line = `${side} ${w.path || "/"}: ${w.message}`;
+    report.warnings.push(line);
+    // Said where the user looks (the summary table does not list warnings): a link left out or
+    // a link loop is a part of the tree the job did not carry.
+    log.warn("{line}", { line });
+  }
 }
 
 /**

@@ -124,6 +124,8 @@ export class Walk implements AsyncIterable<WalkEntry> {
   #filter: Filter | undefined;
   readonly #skip: string[];
   #started = false;
+  /** The one warning that counts links left out by the default policy (made at the first). */
+  #linksLeftOut: { problem: WalkProblem; count: number } | undefined;
 
   /** Prepares a walk of `root` on `ep`; nothing is listed until iteration starts. */
   constructor(ep: Endpoint, root: string, options: WalkOptions = {}) {
@@ -135,6 +137,22 @@ export class Walk implements AsyncIterable<WalkEntry> {
     this.#filter = options.filter ??
       (hasGlobs(options) && !globsLoaded() ? undefined : makeFilter(options));
     this.#skip = (options.skipPaths ?? []).map(normalizePath);
+  }
+
+  /**
+   * A link left out because no `symlinks` policy was given: said once per
+   * walk, with the count and the first link's path, so a user does not take a
+   * tree with links for carried whole (rclone says so per link).
+   */
+  #linkLeftOut(path: string): void {
+    if (!this.#linksLeftOut) {
+      this.#linksLeftOut = { problem: { path, message: "" }, count: 0 };
+      this.warnings.push(this.#linksLeftOut.problem);
+    }
+    const n = ++this.#linksLeftOut.count;
+    this.#linksLeftOut.problem.message = `${n} symbolic link(s) left out, this the first ` +
+      "(symlinks: skip is the default; follow or copy-as-link carries them, --symlinks on the " +
+      "command line)";
   }
 
   /** True when every directory was listed (nothing in `errors`). */
@@ -279,7 +297,10 @@ export class Walk implements AsyncIterable<WalkEntry> {
       let hops = job.hops;
       if (stat.type === "symlink") {
         const policy = this.#options.symlinks ?? "skip";
-        if (policy === "skip") continue;
+        if (policy === "skip") {
+          if (this.#options.symlinks === undefined) this.#linkLeftOut(path);
+          continue;
+        }
         if (
           policy === "copy-as-link" && stat.target === undefined &&
           this.#options.linkTargets !== false
