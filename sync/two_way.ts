@@ -88,9 +88,9 @@ export async function sync(
       // A union: right the first time, wrong when an earlier run's state is elsewhere (the CLI's
       // default is the working directory's .ferry/): a deletion since then is undone.
       const where = store.path === ":memory:" ? "" : ` in ${store.path}`;
-      const line = `first sync of this pair (no state for it${where}): a union that deletes ` +
-        "nothing, so files deleted on one side since an earlier sync of these trees come back; " +
-        "if they were synced before, give that run's state directory (--state-dir, or the " +
+      const line = `first sync of this pair (no state for it${where}): a union, nothing is ` +
+        "deleted. If these trees were synced before with another state directory, files " +
+        "deleted on one side since then come back: give that directory (--state-dir, or the " +
         "workflow's state:)";
       report.warnings.push(line);
       log.warn("{line}", { line });
