@@ -10,6 +10,7 @@ import { dirname } from "../util/paths.ts";
 import type { Endpoint, Stat } from "../endpoint/types.ts";
 import { normalizePath } from "../endpoint/path.ts";
 import { errorMessage, FerryError } from "../util/errors.ts";
+import { tryLockFile } from "../util/lock.ts";
 
 /**
  * A state file that cannot be opened or read (not a database, damaged, held
@@ -209,42 +210,9 @@ export class StateStore {
   lock(kind: string, a: string, b: string): { release(): void } {
     if (this.path === ":memory:") return { release() {} };
     const file = `${this.path}.${kind}-${fnv1a(`${kind}\n${a}\n${b}`)}.lock`;
-    const handle = Deno.openSync(file, { read: true, write: true, create: true });
-    let locked = false;
-    try {
-      locked = handle.tryLockSync(true);
-    } finally {
-      if (!locked) handle.close();
-    }
-    if (!locked) {
-      let holder = "";
-      try {
-        holder = Deno.readTextFileSync(file).trim();
-      } catch {
-        // unreadable: said below
-      }
-      throw new SyncLockedError(a, b, file, holder || "its holder did not say who it is");
-    }
-    const host = (() => {
-      try {
-        return Deno.hostname();
-      } catch {
-        return "this host";
-      }
-    })();
-    handle.truncateSync(0);
-    handle.writeSync(
-      new TextEncoder().encode(`pid ${Deno.pid} on ${host} since ${new Date().toISOString()}\n`),
-    );
-    return {
-      release() {
-        try {
-          handle.unlockSync();
-        } finally {
-          handle.close();
-        }
-      },
-    };
+    const got = tryLockFile(file);
+    if ("holder" in got) throw new SyncLockedError(a, b, file, got.holder);
+    return got;
   }
 
   /**

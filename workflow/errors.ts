@@ -85,6 +85,21 @@ export class JobFailedError extends FerryError {
   }
 }
 
+/** Another run (another process) holds a job of the same workflow: this one leaves it alone. */
+export class JobRunningError extends FerryError {
+  /** The lock file. */
+  readonly lockFile: string;
+  /** Makes the error; `holder` is what the lock file says of its holder. */
+  constructor(workflow: string, job: string, lockFile: string, holder: string) {
+    super(
+      `job ${job} of workflow ${workflow} is already running (${holder}; lock file ` +
+        `${lockFile}): left to that run`,
+      { code: "ELOCKED" },
+    );
+    this.lockFile = lockFile;
+  }
+}
+
 /** The run was stopped by a signal (Ctrl-C, SIGTERM) or an AbortSignal. */
 export class InterruptedError extends FerryError {
   /** Makes the error (message "interrupted" unless given). */

@@ -13,7 +13,8 @@ import { logger } from "../util/log.ts";
 import { selectJobs } from "./dag.ts";
 import { firstMissing, type UpstreamTarget, upstreamTargets } from "./dry_run.ts";
 import { EndpointPool } from "./endpoints.ts";
-import { UsageError } from "./errors.ts";
+import { JobRunningError, UsageError } from "./errors.ts";
+import { tryLockFile } from "../util/lock.ts";
 import type { LoadedWorkflow } from "./load.ts";
 import type { JobContext, JobKind } from "./plugin.ts";
 import {
@@ -54,6 +55,13 @@ export interface RunOptions {
   parallel?: number;
   /** Override `segments` for every job. */
   segments?: number;
+  /**
+   * One run of each job at a time across processes (`ferry run FILE`, where
+   * cron runs may overlap): a job whose lock (`<state>/<workflow>.<job>.lock`,
+   * an OS lock freed when its process dies) another run holds fails at once,
+   * naming that run, and leaves the trees to it. Dry runs take no lock.
+   */
+  exclusive?: boolean;
   /** Waits between retries (tests pass a fake). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /**
@@ -173,7 +181,28 @@ export async function runWorkflow(
           : [];
         running.set(
           job.name,
-          runJob(wf, job, { ...options, dryRun: dry, signal: outer, upstream }, pool, states, emit)
+          (options.exclusive && !dry
+            ? exclusively(
+              wf,
+              job,
+              () =>
+                runJob(
+                  wf,
+                  job,
+                  { ...options, dryRun: dry, signal: outer, upstream },
+                  pool,
+                  states,
+                  emit,
+                ),
+            )
+            : runJob(
+              wf,
+              job,
+              { ...options, dryRun: dry, signal: outer, upstream },
+              pool,
+              states,
+              emit,
+            ))
             .then((result) => {
               results.set(job.name, result);
               running.delete(job.name);
@@ -219,6 +248,39 @@ export async function runWorkflow(
   });
   emit({ type: "run-end", report });
   return report;
+}
+
+/** Runs a job holding its lock (see {@link RunOptions.exclusive}), or fails it when taken. */
+async function exclusively(
+  wf: LoadedWorkflow,
+  job: JobSpec,
+  run: () => Promise<JobResult>,
+): Promise<JobResult> {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, "_");
+  const file = resolve(
+    resolve(wf.baseDir, wf.config.state ?? ".ferry"),
+    `${safe(wf.name)}.${safe(job.name)}.lock`,
+  );
+  const got = tryLockFile(file);
+  if ("holder" in got) {
+    const message = new JobRunningError(wf.name, job.name, file, got.holder).message;
+    logger("job", job.name).error("{message}", { message });
+    return {
+      job: job.name,
+      kind: job.kind,
+      status: "failed",
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+      attempts: 0,
+      counts: emptyCounts(),
+      errors: [message],
+    };
+  }
+  try {
+    return await run();
+  } finally {
+    got.release();
+  }
 }
 
 function skipped(job: JobSpec, reason: string): JobResult {

@@ -43,6 +43,8 @@ export function registerRun(program: Command, cli: CliContext): void {
         segments: opts.segments,
         signal: cli.signal,
         onEvent: eventsFor(cli.display),
+        // Cron runs of one file that overlap: each job runs in one of them only.
+        exclusive: true,
       };
       const queue = queueFrom(opts);
       // bullmq is loaded only for a queue.
