@@ -57,9 +57,11 @@ export interface RunOptions {
   segments?: number;
   /**
    * One run of each job at a time across processes (`ferry run FILE`, where
-   * cron runs may overlap): a job whose lock (`<state>/<workflow>.<job>.lock`,
-   * an OS lock freed when its process dies) another run holds fails at once,
-   * naming that run, and leaves the trees to it. Dry runs take no lock.
+   * cron runs may overlap): a job whose lock (`<state>/<workflow>.<job>-<tag
+   * of its resolved options and endpoint URLs>.lock`, an OS lock freed when
+   * its process dies) another run holds fails at once, naming that run, and
+   * leaves the trees to it. The same file run with other `${env:...}` values
+   * is another job. Dry runs take no lock.
    */
   exclusive?: boolean;
   /** Waits between retries (tests pass a fake). */
@@ -257,9 +259,19 @@ async function exclusively(
   run: () => Promise<JobResult>,
 ): Promise<JobResult> {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, "_");
+  // What the job touches, as resolved from the environment: one file run with other values
+  // (`${env:...}` in its targets or URLs) is another job and runs beside it. URLs without any
+  // password; only a short hash of them names the file.
+  const urls = Object.entries(wf.config.endpoints ?? {}).map((
+    [name, e],
+  ) => [
+    name,
+    String((e as { url?: unknown }).url ?? "").replace(/\/\/([^/@:]*):[^/@]*@/, "//$1@"),
+  ]);
+  const what = tagOf(JSON.stringify([wf.baseDir, job.kind, job.options, urls]));
   const file = resolve(
     resolve(wf.baseDir, wf.config.state ?? ".ferry"),
-    `${safe(wf.name)}.${safe(job.name)}.lock`,
+    `${safe(wf.name)}.${safe(job.name)}-${what}.lock`,
   );
   const got = tryLockFile(file);
   if ("holder" in got) {
@@ -281,6 +293,16 @@ async function exclusively(
   } finally {
     got.release();
   }
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: a short file-name-safe tag. */
+function tagOf(text: string): string {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
 }
 
 function skipped(job: JobSpec, reason: string): JobResult {

@@ -42,8 +42,15 @@ jobs:
           env: { FTP_PW: peer.password },
           cwd: dir,
         });
-      // Another run holds the job (this process stands in for it).
-      const lockFile = join(dir, ".ferry", "nightly.pull.lock");
+      const first = await run();
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(await Deno.readTextFile(join(dir, "mirror", "f.txt")), "from the server");
+      // The server's file changes; another run holds the job (this process stands in for it).
+      await Deno.writeTextFile(join(peer.root, "f.txt"), "changed on the server");
+      const locks = [...Deno.readDirSync(join(dir, ".ferry"))].map((e) => e.name)
+        .filter((n) => /^nightly\.pull-[0-9a-f]{8}\.lock$/.test(n));
+      assert.equal(locks.length, 1, locks.join(", "));
+      const lockFile = join(dir, ".ferry", locks[0]);
       const other = tryLockFile(lockFile);
       assert.ok(!("holder" in other));
       let second;
@@ -61,12 +68,15 @@ jobs:
         new RegExp(`job pull of workflow nightly is already running \\(pid ${Deno.pid} on `),
       );
       assert.ok((second.stdout + second.stderr).includes(lockFile), second.stdout);
-      const touched = await Deno.stat(join(dir, "mirror", "f.txt")).then(() => true, () => false);
-      assert.equal(touched, false, "the refused run copied nothing");
+      assert.equal(
+        await Deno.readTextFile(join(dir, "mirror", "f.txt")),
+        "from the server",
+        "the refused run copied nothing",
+      );
       // Once free, the job runs.
       const third = await run();
       assert.equal(third.code, 0, third.stderr);
-      assert.equal(await Deno.readTextFile(join(dir, "mirror", "f.txt")), "from the server");
+      assert.equal(await Deno.readTextFile(join(dir, "mirror", "f.txt")), "changed on the server");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
