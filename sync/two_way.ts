@@ -113,10 +113,16 @@ export async function sync(
       return finishReport(report);
     }
     if (plan.deletesBlocked) {
+      // A side that lists nothing is most often not there (a disk not mounted, a wrong path):
+      // that question comes before the option that would empty the other side.
+      const emptySide = plan.deletesBlocked.includes(" lists nothing but had ");
       report.errors.push({
         path: "",
         message: `deletions held back: ${plan.deletesBlocked}; ` +
-          "--force (force: true) lets them through, or raise --max-delete (maxDelete)",
+          (emptySide
+            ? "is that side's root right and reachable (a disk not mounted, a wrong path or " +
+              "server)? If it was emptied on purpose, --force (force: true) carries the deletions"
+            : "--force (force: true) lets them through, or raise --max-delete (maxDelete)"),
         code: "EDELETEBLOCKED",
       });
     }

@@ -63,3 +63,37 @@ peerTest(
     }
   },
 );
+
+peerTest(
+  "ferry sync local <-> vsftpd: a side that lists nothing asks whether its root is right, before --force",
+  ["vsftpd"],
+  async () => {
+    // Found from the outside (session 18): with the local folder gone (an unmounted disk),
+    // the guard held the deletions back but its first advice was "--force lets them through".
+    await using peer = await startVsftpd();
+    const dir = await Deno.makeTempDir({ prefix: "ferry-cli-empty-" });
+    const env = { FTP_PW: peer.password };
+    const url = `ftp://${peer.user}@${peer.host}:${peer.port}/`;
+    const sync = () =>
+      ferry(["sync", join(dir, "A"), url, "--password-env", "FTP_PW", "--json"], {
+        env,
+        cwd: dir,
+      });
+    try {
+      await Deno.mkdir(join(dir, "A"));
+      for (const n of ["1", "2", "3"]) await Deno.writeTextFile(join(dir, "A", `${n}.txt`), n);
+      assert.equal((await sync()).code, 0);
+      await Deno.rename(join(dir, "A"), join(dir, "A.unmounted"));
+      const r = await sync();
+      assert.equal(r.code, 1, r.stderr);
+      const error: string = JSON.parse(r.stdout).jobs[0].errors[0];
+      assert.match(error, /a lists nothing but had 3 synced file\(s\)/);
+      assert.match(error, /root right and reachable \(a disk not mounted/);
+      assert.ok(error.indexOf("root right") < error.indexOf("--force"), error);
+      const left = [...Deno.readDirSync(peer.root)].map((e) => e.name).sort();
+      assert.deepEqual(left, ["1.txt", "2.txt", "3.txt"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
