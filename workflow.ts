@@ -18,6 +18,7 @@ export {
   formatProblem,
   InterruptedError,
   JobFailedError,
+  JobRunningError,
   PluginLoadError,
   type Problem,
   type SourcePosition,
