@@ -55,6 +55,7 @@ export interface WorkflowRef {
  * ```ts
  * urlIdentity("ftp://bob:pw@h:2121/x"); // "ftp://bob@h:2121/x"
  * urlIdentity("./data");               // "./data"
+ * urlIdentity("ftp://bob:p/w@h/x");     // "ftp://bob:***@h/x" (not a URL: masked all the same)
  * ```
  */
 export function urlIdentity(url: string): string {
@@ -64,7 +65,8 @@ export function urlIdentity(url: string): string {
     u.password = "";
     return u.toString();
   } catch {
-    return url;
+    // Not a URL after all (a password with '/' or '#' breaks it): no password in it either.
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):.*@/i, "$1:***@");
   }
 }
 

@@ -7,6 +7,7 @@ import {
   mergeReport,
   planStages,
   reportPart,
+  urlIdentity,
   urlMismatches,
 } from "./tasks.ts";
 
@@ -64,4 +65,13 @@ Deno.test("urlMismatches: endpoints that resolve elsewhere on a worker, password
   assert.deepEqual(urlMismatches(coordinator, { dst: "./out" }), [
     'endpoint src is null on this worker but "ftp://bob@h/x" on the coordinator',
   ]);
+});
+
+Deno.test("urlIdentity: no password, also when the password makes it no URL ('/', '#', ' ')", () => {
+  assert.equal(urlIdentity("ftp://bob:pw@h:2121/x"), "ftp://bob@h:2121/x");
+  assert.equal(
+    urlIdentity("ftp://bob:pa ss/wo#rd?x@127.0.0.1:2121/pub"),
+    "ftp://bob:***@127.0.0.1:2121/pub",
+  );
+  assert.equal(urlIdentity("./a:b@c"), "./a:b@c");
 });

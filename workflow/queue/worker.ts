@@ -140,8 +140,12 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
           result = await runAny(job, data, ctx, stop.signal);
         } catch (e) {
           // Stopped mid-task: handed back below; else BullMQ retries (or not: a lost partial).
+          // BullMQ keeps the message and stack in Redis: this worker's secrets masked first.
           if (!stop.signal.aborted) {
-            throw e instanceof PartialLostError ? new UnrecoverableError(e.message) : e;
+            throw redactError(
+              e instanceof PartialLostError ? new UnrecoverableError(e.message) : e,
+              ctx.secrets,
+            );
           }
         }
         if (stop.signal.aborted || result === undefined) {
@@ -221,15 +225,21 @@ async function openRun(
   signal: AbortSignal,
 ): Promise<RunContext> {
   const secrets = new Secrets();
-  const wf = await loadWorkflowObject(data.workflow.source, {
-    registry,
-    secrets,
-    env,
-    file: data.workflow.file,
-    baseDir: data.workflow.baseDir,
-  });
-  const differ = urlMismatches(data.workflow.urls ?? {}, endpointUrls(wf.config.endpoints));
-  if (differ.length > 0) throw new QueueEndpointMismatchError(differ);
+  let wf;
+  try {
+    wf = await loadWorkflowObject(data.workflow.source, {
+      registry,
+      secrets,
+      env,
+      file: data.workflow.file,
+      baseDir: data.workflow.baseDir,
+    });
+    const differ = urlMismatches(data.workflow.urls ?? {}, endpointUrls(wf.config.endpoints));
+    // Quotes this worker's URLs: its own secrets masked before it goes to Redis.
+    if (differ.length > 0) throw new QueueEndpointMismatchError(differ);
+  } catch (e) {
+    throw redactError(e, secrets);
+  }
   const create = new Set<string>();
   const pool = new EndpointPool(wf.config.endpoints ?? {}, {
     registry: wf.registry,
@@ -257,10 +267,10 @@ async function runAny(
     const [src, dst] = await Promise.all([ctx.pool.get(ref.src), ctx.pool.get(ref.dst)]);
     lanes[side as keyof Lanes] = { src, srcRoot: ref.srcRoot, dst, dstRoot: ref.dstRoot };
   }
-  if (data.segment) return await runSegment(job, data, lanes, { signal });
+  if (data.segment) return ctx.secrets.redactDeep(await runSegment(job, data, lanes, { signal }));
   const result = data.finish
     ? await runFinish(job, data, lanes, { signal })
-    : await runTask(job, data, lanes, signal);
+    : await runTask(job, data, lanes, signal, ctx.secrets);
   return ctx.secrets.redactDeep(result);
 }
 
@@ -269,6 +279,7 @@ async function runTask(
   data: TaskData,
   lanes: Lanes,
   signal: AbortSignal,
+  secrets: Secrets,
 ): Promise<TaskResult> {
   let failedBefore = data.options.failedBefore ?? 0;
   if (!job.parentKey) {
@@ -282,7 +293,9 @@ async function runTask(
   if (job.attemptsStarted > 1) await findPartials(actions, lanes);
 
   const report = newReport(data.job);
-  const progress = new ProgressBuffer((events) => job.updateProgress({ events }));
+  const progress = new ProgressBuffer((events) =>
+    job.updateProgress({ events: secrets.redactDeep(events) })
+  );
   let outcomes: ActionOutcome[];
   try {
     outcomes = await executePlan(actions, lanes, report, {
@@ -335,6 +348,21 @@ async function findPartials(actions: TaskData["actions"], lanes: Lanes): Promise
     });
     if (from !== undefined) a.resumeFrom = from;
   }
+}
+
+/**
+ * An error as BullMQ will keep it in Redis (failed reason, stack trace) and the
+ * coordinator will print it: this worker's secrets masked, its class (and so
+ * `UnrecoverableError`'s meaning) kept.
+ */
+function redactError(e: unknown, secrets: Secrets): unknown {
+  if (e instanceof WaitingError) return e;
+  if (e instanceof Error) {
+    e.message = secrets.redact(e.message);
+    if (e.stack) e.stack = secrets.redact(e.stack);
+    return e;
+  }
+  return new Error(secrets.redact(String(e)));
 }
 
 function statJson(s: Stat): { type: string; size: number; mtime?: string } {
