@@ -134,11 +134,17 @@ export class Proc {
   }
 }
 
-/** A Redis of the test's own, on a free loopback port (another port if that one is taken). */
-export async function startRedis(dir: string): Promise<{ url: string; port: number; proc: Proc }> {
+/**
+ * A Redis of the test's own, on a free loopback port (another port if that one
+ * is taken), or on `on` (a Redis started again where the last one was).
+ */
+export async function startRedis(
+  dir: string,
+  on?: number,
+): Promise<{ url: string; port: number; proc: Proc }> {
   let last: unknown;
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (on ? 1 : 4); attempt++) {
+    const port = on ?? await freePort();
     const proc = new Proc(`redis-server :${port}`, "redis-server", [
       "--port",
       String(port),
@@ -390,6 +396,23 @@ export class Cluster implements AsyncDisposable {
     const dump = await redisDump(this.redis.url);
     assert(!dump.includes(SECRET), "a secret reached Redis");
     return dump;
+  }
+
+  /**
+   * Starts Redis again on its port, empty (no persistence, as the first one),
+   * after the test stopped it; stopped at cleanup like the rest.
+   *
+   * @example
+   * ```ts
+   * c.redis.proc.kill("SIGKILL");
+   * await c.redis.proc.exit();
+   * await c.restartRedis();
+   * ```
+   */
+  async restartRedis(): Promise<Proc> {
+    const again = await startRedis(this.dir, this.redis.port);
+    this.procs.push(again.proc);
+    return again.proc;
   }
 
   /** Kills what is still running (SIGKILL), stops Redis, removes the dir. */

@@ -86,6 +86,21 @@ export class QueueUnavailableError extends FerryError {
   }
 }
 
+/**
+ * Redis answers again but without the run's record: it restarted without
+ * persistence (or was flushed), and every task handed out went with it.
+ */
+export class QueueDataLostError extends FerryError {
+  constructor(target: string) {
+    super(
+      `the queue at ${target} came back without this run's record (Redis restarted without ` +
+        "persistence, or its data was flushed): the tasks handed out are gone with it; " +
+        "files being written keep their temporary names; run again to continue",
+      { code: "EQUEUELOST" },
+    );
+  }
+}
+
 /** A task would carry a secret into Redis (a literal password in the workflow). */
 export class QueueSecretError extends FerryError {
   constructor(where: string) {

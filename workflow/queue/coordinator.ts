@@ -28,6 +28,7 @@ import type { Secrets } from "../secrets.ts";
 import type { JobSpec } from "../types.ts";
 import {
   QUEUE_PREFIX,
+  QueueDataLostError,
   QueueSecretError,
   type QueueTarget,
   QueueTaskError,
@@ -122,8 +123,12 @@ export class QueueCoordinator {
   readonly #flows: FlowProducer;
   readonly #progress = new Map<string, (events: unknown) => void>();
   readonly #lost: Promise<never>;
+  /** Ends the run with `error` (Redis gone for good, or back without the run). */
+  #fail: (error: Error) => void = () => {};
   #watch?: ReturnType<typeof setInterval>;
-  #client?: { status: string };
+  #client?: RedisClient;
+  /** Whether the connection was lost since the last "ready" (said once per loss). */
+  #away = false;
   /** When a connection attempt first failed since the client was last ready. */
   #failedAt?: number;
   #run = "";
@@ -150,6 +155,10 @@ export class QueueCoordinator {
       if (this.#client?.status !== "ready") this.#failedAt ??= Date.now();
     });
     this.#lost = new Promise<never>((_, reject) => {
+      this.#fail = (error) => {
+        clearInterval(this.#watch);
+        reject(error);
+      };
       this.#watch = setInterval(() => {
         // The client itself, not `queue.client`: that one waits for a reconnect.
         if (this.#client?.status === "ready") {
@@ -160,8 +169,7 @@ export class QueueCoordinator {
         if (!this.#client && this.#failedAt === undefined) return;
         notReadySince ??= this.#failedAt ?? Date.now();
         if (Date.now() - notReadySince >= limit) {
-          clearInterval(this.#watch);
-          reject(new QueueUnavailableError(options.target.display, limit));
+          this.#fail(new QueueUnavailableError(options.target.display, limit));
         }
       }, 250);
     });
@@ -190,9 +198,11 @@ export class QueueCoordinator {
     try {
       await Promise.race([
         (async () => {
-          coordinator.#client = await queue.waitUntilReady();
+          coordinator.#client = await queue.waitUntilReady() as unknown as RedisClient;
           await events.waitUntilReady();
           await coordinator.#startRecord();
+          coordinator.#client.on("close", () => coordinator.#gone());
+          coordinator.#client.on("ready", () => coordinator.#reconnected());
         })(),
         coordinator.#lost,
       ]);
@@ -201,6 +211,34 @@ export class QueueCoordinator {
       throw e;
     }
     return coordinator;
+  }
+
+  /** The connection closed: said once, with where and for how long it is tried again. */
+  #gone(): void {
+    if (this.#away) return;
+    this.#away = true;
+    log.warn("lost the queue at {queue}; reconnecting (gives up after {s} s)", {
+      queue: this.#options.target.display,
+      s: Math.round((this.#options.unavailableMs ?? 15_000) / 1000),
+    });
+  }
+
+  /**
+   * Connected again: the run goes on when Redis kept its data; when the run's
+   * record is gone, so are its tasks, and waiting for them would never end.
+   */
+  async #reconnected(): Promise<void> {
+    if (this.#away) {
+      this.#away = false;
+      log.info("the queue at {queue} answers again", { queue: this.#options.target.display });
+    }
+    try {
+      if (Number(await this.#redis("EXISTS", this.#recordKey)) === 0) {
+        this.#fail(new QueueDataLostError(this.#options.target.display));
+      }
+    } catch (e) {
+      log.debug("queue: {error}", { error: String(e) });
+    }
   }
 
   get #recordKey(): string {
@@ -502,6 +540,12 @@ export class QueueCoordinator {
   #checkSecrets(text: string, where: string): void {
     if (this.#options.secrets.redact(text) !== text) throw new QueueSecretError(where);
   }
+}
+
+/** The part of an ioredis client the coordinator watches. */
+interface RedisClient {
+  status: string;
+  on(event: "ready" | "close", listener: () => void): unknown;
 }
 
 /** Counts a task that never gave a result as failed, the way a local run would. */
