@@ -120,6 +120,13 @@ export class QueueTaskError extends FerryError {
   }
 }
 
+/** A task this worker cannot read (another ferry version's, or no ferry task). */
+export class QueueTaskFormatError extends FerryError {
+  constructor(message: string) {
+    super(message, { code: "EQUEUEFORMAT" });
+  }
+}
+
 /** A worker resolves the workflow's endpoints to other places than the coordinator did. */
 export class QueueEndpointMismatchError extends FerryError {
   constructor(problems: string[]) {

@@ -109,6 +109,46 @@ export function urlMismatches(
     );
 }
 
+/**
+ * Why a worker cannot carry out `data` (a task of another ferry version, or
+ * not a ferry task at all); undefined when it can. `retry` is whether another
+ * worker might (a task of another version: a worker of that version may take
+ * the next attempt); not a task at all fails at once.
+ *
+ * @example
+ * ```ts
+ * taskFormatProblem({ v: 2, run: "r", job: "j" });
+ * // { message: "task of job j (run r) is format v2, ...", retry: true }
+ * ```
+ */
+export function taskFormatProblem(data: unknown): { message: string; retry: boolean } | undefined {
+  const d = data as Partial<Record<keyof TaskData, unknown>> | null;
+  if (!d || typeof d !== "object" || Array.isArray(d)) {
+    return { message: `not a ferry task: its data is ${JSON.stringify(data)}`, retry: false };
+  }
+  const of = typeof d.job === "string" && typeof d.run === "string"
+    ? `task of job ${d.job} (run ${d.run})`
+    : "task";
+  if (d.v !== 1) {
+    return {
+      message: `${of} is format v${JSON.stringify(d.v ?? null)}, from another ferry version; ` +
+        "this worker reads v1: run the workers and the coordinator of one ferry version",
+      retry: true,
+    };
+  }
+  const missing = ["run", "job", "workflow", "lanes", "actions", "indexes", "options"]
+    .filter((k) => d[k as keyof TaskData] === undefined || d[k as keyof TaskData] === null);
+  const w = d.workflow as Partial<WorkflowRef> | undefined;
+  if (w && (typeof w !== "object" || typeof w.source !== "object" || w.source === null)) {
+    missing.push("workflow.source");
+  }
+  if (!Array.isArray(d.actions) && !missing.includes("actions")) missing.push("actions");
+  if (missing.length > 0) {
+    return { message: `${of} is not a ferry v1 task: no ${missing.join(", ")}`, retry: false };
+  }
+  return undefined;
+}
+
 /** The data of one task (a BullMQ job of the tasks queue). */
 export interface TaskData {
   v: 1;

@@ -7,6 +7,7 @@ import {
   mergeReport,
   planStages,
   reportPart,
+  taskFormatProblem,
   urlIdentity,
   urlMismatches,
 } from "./tasks.ts";
@@ -74,4 +75,23 @@ Deno.test("urlIdentity: no password, also when the password makes it no URL ('/'
     "ftp://bob:***@127.0.0.1:2121/pub",
   );
   assert.equal(urlIdentity("./a:b@c"), "./a:b@c");
+});
+
+Deno.test("taskFormatProblem: another version retries, no ferry task does not, v1 passes", () => {
+  assert.equal(taskFormatProblem({ v: 2, run: "r", job: "j" })?.retry, true);
+  assert.match(taskFormatProblem({ v: 2, run: "r", job: "j" })!.message, /format v2/);
+  assert.equal(taskFormatProblem("text")?.retry, false);
+  assert.equal(taskFormatProblem(null)?.retry, false);
+  assert.match(taskFormatProblem({ v: 1, run: "r", job: "j" })!.message, /no workflow, lanes/);
+  const ok = {
+    v: 1,
+    run: "r",
+    job: "j",
+    workflow: { file: "f", baseDir: "/", source: {} },
+    lanes: {},
+    actions: [],
+    indexes: [],
+    options: {},
+  };
+  assert.equal(taskFormatProblem(ok), undefined);
 });

@@ -27,6 +27,7 @@ import {
   QUEUE_PREFIX,
   QueueEndpointMismatchError,
   type QueueTarget,
+  QueueTaskFormatError,
   TASKS_QUEUE,
 } from "./connection.ts";
 import { PartialLostError, runFinish, runSegment, type SegmentResult } from "./segment_tasks.ts";
@@ -34,6 +35,7 @@ import {
   endpointUrls,
   reportPart,
   type TaskData,
+  taskFormatProblem,
   type TaskResult,
   urlMismatches,
 } from "./tasks.ts";
@@ -128,6 +130,14 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     TASKS_QUEUE,
     async (job: QueueJob<TaskData, TaskResult | SegmentResult>, token?: string) => {
       const data = job.data;
+      const problem = taskFormatProblem(data);
+      if (problem) {
+        options.onTask?.({ type: "start", id: job.id ?? "", job: "?", run: "?" });
+        // Of another version: a worker of that version may take the next attempt.
+        throw problem.retry
+          ? new QueueTaskFormatError(problem.message)
+          : new UnrecoverableError(problem.message);
+      }
       options.onTask?.({ type: "start", id: job.id ?? "", job: data.job, run: data.run });
       const ctx = await contextOf(data).catch((e) => {
         // A retry cannot help: the task fails at once, with the reason.
