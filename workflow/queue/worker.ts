@@ -12,6 +12,7 @@
 import { resolve } from "node:path";
 import { type QueueJob, QueueWorker, UnrecoverableError, WaitingError } from "../../deps/bullmq.ts";
 import { partialName } from "../../endpoint/atomic.ts";
+import { NotFoundError } from "../../endpoint/errors.ts";
 import { joinPath } from "../../endpoint/path.ts";
 import type { Stat } from "../../endpoint/types.ts";
 import { type ActionOutcome, executePlan, type Lanes } from "../../sync/execute.ts";
@@ -301,14 +302,19 @@ async function runTask(
 
   const actions = data.actions.map((a) => ({ ...a }));
   if (job.attemptsStarted > 1) await findPartials(actions, lanes);
+  // Taken up again (its worker died or handed it back): what an earlier attempt deleted is
+  // gone, as planned. Not when copies failed: then no attempt deleted anything.
+  const gone = job.attemptsStarted > 1 && failedBefore === 0
+    ? await deletedBefore(actions, lanes)
+    : new Set<number>();
 
   const report = newReport(data.job);
   const progress = new ProgressBuffer((events) =>
     job.updateProgress({ events: secrets.redactDeep(events) })
   );
-  let outcomes: ActionOutcome[];
+  let ran: ActionOutcome[];
   try {
-    outcomes = await executePlan(actions, lanes, report, {
+    ran = await executePlan(actions.filter((_, k) => !gone.has(k)), lanes, report, {
       ...data.options,
       failedBefore,
       signal,
@@ -317,6 +323,16 @@ async function runTask(
   } finally {
     await progress.close();
   }
+  let next = 0;
+  const outcomes = actions.map((action, k): ActionOutcome => {
+    if (!gone.has(k)) return ran[next++];
+    if (action.op === "delete" && action.type === "dir") report.dirsDeleted++;
+    else if (action.op === "delete") {
+      report.files.deleted++;
+      report.bytes.deleted += action.size;
+    }
+    return { action, ok: true };
+  });
   const result: TaskResult = {
     report: reportPart(report),
     outcomes: outcomes.map((o, k) => ({
@@ -373,6 +389,26 @@ function redactError(e: unknown, secrets: Secrets): unknown {
     return e;
   }
   return new Error(secrets.redact(String(e)));
+}
+
+/**
+ * The deletions of a task taken up again whose entries are gone already (an
+ * earlier attempt deleted them): indexes into `actions`. Only a "not found"
+ * counts; any other answer leaves the deletion to be run (and to fail there).
+ */
+async function deletedBefore(actions: TaskData["actions"], lanes: Lanes): Promise<Set<number>> {
+  const gone = new Set<number>();
+  for (const [k, a] of actions.entries()) {
+    if (a.op !== "delete") continue;
+    const lane = a.side ? lanes[a.side] : lanes.target;
+    if (!lane) continue;
+    try {
+      await lane.dst.lstat(joinPath(lane.dstRoot, a.path), { fresh: true });
+    } catch (e) {
+      if (e instanceof NotFoundError) gone.add(k);
+    }
+  }
+  return gone;
 }
 
 function statJson(s: Stat): { type: string; size: number; mtime?: string } {
