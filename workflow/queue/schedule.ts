@@ -138,6 +138,7 @@ export async function scheduleOnQueue(
   worker.on("error", (e) => log.warn("queue: {error}", { error: String(e) }));
   try {
     for (const s of scheduled) await upsert(queue, s);
+    await watchForLoss(queue, scheduled, options.target.display);
     const running = worker.run();
     options.onStarted?.();
     log.info("schedule on {queue}: {n} workflow(s)", {
@@ -197,6 +198,45 @@ async function readSchedules(files: string[], load: LoadOptions): Promise<Schedu
   }
   if (invalid.length > 0) throw new WorkflowInvalidError(invalid.flatMap((e) => e.problems));
   return out;
+}
+
+/** Set once per Redis dataset: gone means Redis lost its data (and every schedule with it). */
+const EPOCH_KEY = `${QUEUE_PREFIX}:schedule:epoch`;
+
+/**
+ * Puts this process's schedules back whenever Redis answers again without
+ * them: restarted without persistence or flushed, it lost every scheduler,
+ * and the schedule would stop for good while every process looks alive. A
+ * key set once per dataset tells that loss from a `--remove` (which leaves
+ * it): only a dataset this process has not seen yet gets the schedules again.
+ */
+async function watchForLoss(
+  queue: Queue<RunJobData>,
+  scheduled: Scheduled[],
+  display: string,
+): Promise<void> {
+  const client = await queue.waitUntilReady() as unknown as RedisCall & {
+    on(event: "ready", listener: () => void): unknown;
+  };
+  const epoch = async () => {
+    await client.call("SET", EPOCH_KEY, crypto.randomUUID(), "NX");
+    return String(await client.call("GET", EPOCH_KEY));
+  };
+  let seen = await epoch();
+  let restoring = Promise.resolve();
+  client.on("ready", () => {
+    restoring = restoring.then(async () => {
+      const now = await client.call("GET", EPOCH_KEY);
+      if (now !== null && String(now) === seen) return;
+      seen = await epoch();
+      log.warn(
+        "the queue at {queue} came back without its schedules (Redis restarted without " +
+          "persistence, or flushed): putting {n} workflow(s) back",
+        { queue: display, n: scheduled.length },
+      );
+      for (const s of scheduled) await upsert(queue, s);
+    }).catch((e) => log.warn("queue: putting the schedules back: {error}", { error: String(e) }));
+  });
 }
 
 /** One scheduler per cron expression; ones left from a longer list are removed. */
