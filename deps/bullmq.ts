@@ -17,3 +17,5 @@ export {
   Worker as QueueWorker,
 } from "npm:bullmq@^5.81.5";
 export type { FlowJob } from "npm:bullmq@^5.81.5";
+/** BullMQ's own Redis client, for a login check before BullMQ connects (it retries a refusal). */
+export { Redis as RedisClient } from "npm:ioredis@^5.11.1";

@@ -141,6 +141,7 @@ export class Proc {
 export async function startRedis(
   dir: string,
   on?: number,
+  extra: string[] = [],
 ): Promise<{ url: string; port: number; proc: Proc }> {
   let last: unknown;
   for (let attempt = 0; attempt < (on ? 1 : 4); attempt++) {
@@ -156,6 +157,7 @@ export async function startRedis(
       "no",
       "--dir",
       dir,
+      ...extra,
     ]);
     try {
       await proc.waitFor(/Ready to accept connections/, 30_000);

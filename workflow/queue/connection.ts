@@ -87,6 +87,31 @@ export class QueueUnavailableError extends FerryError {
 }
 
 /**
+ * Whether a Redis error is a refused login or command (a wrong password or
+ * user, ACL): retrying the connection cannot mend it.
+ *
+ * @example
+ * ```ts
+ * isRedisAuthError(new Error("WRONGPASS invalid username-password pair")); // true
+ * ```
+ */
+export function isRedisAuthError(e: unknown): boolean {
+  const message = e instanceof Error ? e.message : String(e);
+  return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(message);
+}
+
+/** Redis refused ferry's login (or a command, by its ACL). */
+export class QueueAuthError extends FerryError {
+  constructor(target: string, reply: string) {
+    super(
+      `the queue at ${target} refused ferry's login: ${reply.trim()}; check the user and ` +
+        "password of the queue URL (--queue or FERRY_QUEUE: redis://[USER]:PASSWORD@HOST:PORT)",
+      { code: "EQUEUEAUTH" },
+    );
+  }
+}
+
+/**
  * Redis answers again but without the run's record: it restarted without
  * persistence (or was flushed), and every task handed out went with it.
  */

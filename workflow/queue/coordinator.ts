@@ -45,7 +45,7 @@ import {
   type TaskResult,
   type WorkflowRef,
 } from "./tasks.ts";
-import { connectionOf } from "./worker.ts";
+import { connectionOf, probeLogin } from "./worker.ts";
 import { confirmedOf, segmentedFiles, startSegmented } from "./segment_tasks.ts";
 
 const log = logger("queue", "coordinator");
@@ -185,6 +185,7 @@ export class QueueCoordinator {
    * ```
    */
   static async open(options: CoordinatorOptions): Promise<QueueCoordinator> {
+    await probeLogin(options.target);
     const connection = connectionOf(options.target);
     const common = { connection, prefix: QUEUE_PREFIX };
     const queue = new Queue(TASKS_QUEUE, common);
@@ -195,17 +196,17 @@ export class QueueCoordinator {
     events.on("error", quiet);
     flows.on("error", quiet);
     const coordinator = new QueueCoordinator(options, { queue, events, flows });
+    const starting = (async () => {
+      coordinator.#client = await queue.waitUntilReady() as unknown as RedisClient;
+      await events.waitUntilReady();
+      await coordinator.#startRecord();
+      coordinator.#client.on("close", () => coordinator.#gone());
+      coordinator.#client.on("ready", () => coordinator.#reconnected());
+    })();
+    // Lost the race (Redis refused or gone): its own failure is not news.
+    starting.catch(() => {});
     try {
-      await Promise.race([
-        (async () => {
-          coordinator.#client = await queue.waitUntilReady() as unknown as RedisClient;
-          await events.waitUntilReady();
-          await coordinator.#startRecord();
-          coordinator.#client.on("close", () => coordinator.#gone());
-          coordinator.#client.on("ready", () => coordinator.#reconnected());
-        })(),
-        coordinator.#lost,
-      ]);
+      await Promise.race([starting, coordinator.#lost]);
     } catch (e) {
       await coordinator.close();
       throw e;

@@ -38,7 +38,7 @@ import { normalizeSchedule } from "../schedule.ts";
 import { QUEUE_PREFIX, QueueSecretError, type QueueTarget, RUNS_QUEUE } from "./connection.ts";
 import { runOnQueue } from "./run.ts";
 import { idsOf } from "./schedulers.ts";
-import { connectionOf } from "./worker.ts";
+import { connectionOf, probeLogin } from "./worker.ts";
 
 const log = logger("queue", "schedule");
 
@@ -119,6 +119,7 @@ export async function scheduleOnQueue(
 ): Promise<void> {
   const scheduled = await readSchedules(files, options.load);
   if (options.signal.aborted) return;
+  await probeLogin(options.target);
   const lockMs = options.lockMs ?? 30_000;
   const common = { connection: connectionOf(options.target), prefix: QUEUE_PREFIX };
   const queue = new Queue<RunJobData>(RUNS_QUEUE, common);

@@ -10,7 +10,13 @@
  * @module
  */
 import { resolve } from "node:path";
-import { type QueueJob, QueueWorker, UnrecoverableError, WaitingError } from "../../deps/bullmq.ts";
+import {
+  type QueueJob,
+  QueueWorker,
+  RedisClient,
+  UnrecoverableError,
+  WaitingError,
+} from "../../deps/bullmq.ts";
 import { partialName } from "../../endpoint/atomic.ts";
 import { NotFoundError } from "../../endpoint/errors.ts";
 import { joinPath } from "../../endpoint/path.ts";
@@ -25,7 +31,9 @@ import { loadWorkflowObject } from "../load.ts";
 import type { Registry } from "../registry.ts";
 import { Secrets } from "../secrets.ts";
 import {
+  isRedisAuthError,
   QUEUE_PREFIX,
+  QueueAuthError,
   QueueEndpointMismatchError,
   type QueueTarget,
   QueueTaskFormatError,
@@ -126,6 +134,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     }
   }, 10_000);
 
+  await probeLogin(options.target);
   const lockMs = options.lockMs ?? 30_000;
   const worker = new QueueWorker<TaskData, TaskResult | SegmentResult>(
     TASKS_QUEUE,
@@ -227,6 +236,42 @@ export function connectionOf(target: QueueTarget): Record<string, unknown> {
     ...(target.password ? { password: target.password } : {}),
     maxRetriesPerRequest: null,
   };
+}
+
+/**
+ * Logs in to Redis once, without retries, before BullMQ connects: a refused
+ * login (wrong password or user, ACL) throws {@link QueueAuthError} at once,
+ * where BullMQ would retry it for ever (a worker) or until the unreachable
+ * timeout, then called Redis unreachable (a coordinator). Any other failure
+ * (Redis not up yet) is left to BullMQ's reconnects and the timeout.
+ *
+ * @example
+ * ```ts
+ * await probeLogin(parseQueueUrl("redis://:pw@127.0.0.1:6379"));
+ * ```
+ */
+export async function probeLogin(target: QueueTarget): Promise<void> {
+  if (!target.password && !target.username) return;
+  let last: unknown;
+  const client = new RedisClient({
+    ...connectionOf(target),
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 5000,
+  });
+  client.on("error", (e: unknown) => last = e);
+  try {
+    await client.connect();
+  } catch (e) {
+    last ??= e;
+    if (isRedisAuthError(last)) {
+      throw new QueueAuthError(target.display, String((last as Error).message));
+    }
+  } finally {
+    client.disconnect();
+  }
 }
 
 async function openRun(
