@@ -104,7 +104,9 @@ export function isRedisAuthError(e: unknown): boolean {
 export class QueueAuthError extends FerryError {
   constructor(target: string, reply: string) {
     super(
-      `the queue at ${target} refused ferry's login: ${reply.trim()}; check the user and ` +
+      `the queue at ${target} refused ferry's login: ${
+        reply.trim().replace(/\.$/, "")
+      }; check the user and ` +
         "password of the queue URL (--queue or FERRY_QUEUE: redis://[USER]:PASSWORD@HOST:PORT)",
       { code: "EQUEUEAUTH" },
     );

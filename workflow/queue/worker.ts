@@ -251,7 +251,6 @@ export function connectionOf(target: QueueTarget): Record<string, unknown> {
  * ```
  */
 export async function probeLogin(target: QueueTarget): Promise<void> {
-  if (!target.password && !target.username) return;
   let last: unknown;
   const client = new RedisClient({
     ...connectionOf(target),
@@ -264,6 +263,8 @@ export async function probeLogin(target: QueueTarget): Promise<void> {
   client.on("error", (e: unknown) => last = e);
   try {
     await client.connect();
+    // No password given to a Redis that wants one: the first command says NOAUTH.
+    await client.ping();
   } catch (e) {
     last ??= e;
     if (isRedisAuthError(last)) {
