@@ -47,3 +47,34 @@ jobs:
     assert(!scheduler.exited, scheduler.tail());
   },
 );
+
+peerTest(
+  "queue: a scheduled run caught by Redis restarting empty keeps its lock: the next ticks skip, no overlap",
+  ["redis-server"],
+  async () => {
+    await using c = await Cluster.start();
+    const log = join(c.dir, "ticks.log");
+    await Deno.writeTextFile(
+      join(c.dir, "slow.yaml"),
+      `version: 1
+name: slow
+schedule: "* * * * * *"
+plugins: [${JSON.stringify(PLUGIN)}]
+jobs:
+  count: { tick: { file: ${JSON.stringify(log)}, ms: 6000 } }
+`,
+    );
+    const scheduler = c.ferry(["schedule", "--queue", c.redis.url, "slow.yaml"], {}, "schedule");
+    await waitForText(log, (t) => t.includes("start "));
+    c.redis.proc.kill("SIGKILL");
+    await c.redis.proc.exit();
+    await c.restartRedis();
+    await scheduler.waitFor(/came back without its schedules/);
+    // The run caught by the restart ends; ticks after the restore must have skipped.
+    await waitForText(log, (t) => ends(t) >= 1, 60_000);
+    await scheduler.waitFor(/slow: previous run still going; the tick at \S+ is skipped/);
+    const lines = (await Deno.readTextFile(log)).split("\n").filter(Boolean);
+    assert.equal(lines[0].split(" ")[0], "start");
+    assert.equal(lines[1].split(" ")[0], "end", `two runs at once:\n${lines.join("\n")}`);
+  },
+);

@@ -235,6 +235,8 @@ async function watchForLoss(
           "persistence, or flushed): putting {n} workflow(s) back",
         { queue: display, n: scheduled.length },
       );
+      // The runs going on here hold their locks again before any tick can come.
+      for (const lock of RunLock.live) await lock.retake();
       for (const s of scheduled) await upsert(queue, s);
     }).catch((e) => log.warn("queue: putting the schedules back: {error}", { error: String(e) }));
   });
@@ -453,13 +455,16 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then " +
 
 /** Who runs a workflow now: a Redis key that expires unless its holder renews it. */
 class RunLock {
+  /** The locks this process holds now (taken again when Redis lost its data). */
+  static readonly live = new Set<RunLock>();
   #timer?: ReturnType<typeof setInterval>;
   private constructor(
     readonly client: RedisCall,
     readonly key: string,
     readonly token: string,
-    lockMs: number,
+    readonly lockMs: number,
   ) {
+    RunLock.live.add(this);
     this.#timer = setInterval(() => {
       client.call("EVAL", RENEW, 1, key, token, lockMs).catch((e) =>
         log.warn("lock {key}: {error}", { key, error: String(e) })
@@ -478,7 +483,13 @@ class RunLock {
     return ok === "OK" ? new RunLock(client, key, token, lockMs) : undefined;
   }
 
+  /** Takes the lock again after Redis lost it (nobody else can have it yet). */
+  async retake(): Promise<void> {
+    await this.client.call("SET", this.key, this.token, "NX", "PX", this.lockMs);
+  }
+
   async release(): Promise<void> {
+    RunLock.live.delete(this);
     clearInterval(this.#timer);
     await this.client.call("EVAL", RELEASE, 1, this.key, this.token).catch((e) =>
       log.warn("lock {key}: {error}", { key: this.key, error: String(e) })
