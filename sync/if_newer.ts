@@ -13,7 +13,7 @@
 import type { Endpoint, Stat } from "../endpoint/types.ts";
 import { IsADirectoryError, NotFoundError } from "../endpoint/errors.ts";
 import { shouldTransfer } from "../endpoint/mtime.ts";
-import { dirname, normalizePath } from "../endpoint/path.ts";
+import { dirname, isInside, normalizePath } from "../endpoint/path.ts";
 import { sameMtime } from "./compare.ts";
 import { assertSeparateTrees } from "./overlap.ts";
 import { executePlan } from "./execute.ts";
@@ -65,7 +65,11 @@ export function ifNewer(src: Stat, dst: Stat | undefined, toleranceMs = 0): IfNe
 
 /**
  * Plans copy-if-newer for a tree (pure): transfers by {@link ifNewer}, mkdirs
- * for missing directories, skips with reasons; never deletes.
+ * for missing directories, skips with reasons; never deletes. A name the
+ * target does not show inside a directory whose listing failed (or was left
+ * incomplete) is skipped, not sent as missing: what is there is not known,
+ * and it may be newer (a 500 on a bucket listing's second page once made
+ * upload-if-newer replace 1 of 1,001 newer objects with older files).
  *
  * @example
  * ```ts
@@ -76,8 +80,15 @@ export function planIfNewer(src: Tree, dst: Tree, toleranceMs = 0): Action[] {
   const mkdirs: Action[] = [];
   const copies: Action[] = [];
   const skips: Action[] = [];
+  const unlisted = dst.errors.map((e) => e.path);
+  const unknown = (path: string) => unlisted.some((dir) => isInside(dirname(path), dir));
   for (const [path, s] of src.entries) {
     const d = dst.entries.get(path);
+    if (!d && (s.type === "dir" || s.type === "file") && unknown(path)) {
+      const size = s.type === "file" ? { size: s.size } : {};
+      skips.push({ op: "skip", path, reason: "target directory not listed", ...size });
+      continue;
+    }
     if (s.type === "dir") {
       if (!d) mkdirs.push({ op: "mkdir", path });
       else if (d.type !== "dir") skips.push({ op: "skip", path, reason: `target is a ${d.type}` });

@@ -129,6 +129,11 @@ export async function startS3rver(
      * bytes); s3rver's own is the MD5 of the whole object, which AWS never gives.
      */
     awsMultipartEtags?: boolean;
+    /**
+     * Asked before s3rver sees each request: a status answers it with that S3 error
+     * (`InternalError` for 5xx) instead, `"cut"` closes the connection without an answer.
+     */
+    fault?: (r: { method: string; url: string }) => number | "cut" | undefined;
   } = {},
 ): Promise<S3rverHandle> {
   const bucket = options.bucket ?? "test";
@@ -150,6 +155,27 @@ export async function startS3rver(
   const observers = new Set<(r: AnsweredRequest) => void>();
   // deno-lint-ignore no-explicit-any
   const http = (server as any).httpServer;
+  if (options.fault) {
+    const fault = options.fault;
+    const s3rverHandlers = http.listeners("request");
+    http.removeAllListeners("request");
+    // deno-lint-ignore no-explicit-any
+    http.on("request", (req: any, res: any) => {
+      const injected = fault({ method: req.method, url: req.url });
+      if (injected === "cut") return req.socket.destroy();
+      if (injected === undefined) {
+        for (const handle of s3rverHandlers) handle.call(http, req, res);
+        return;
+      }
+      const code = injected >= 500 ? "InternalError" : "AccessDenied";
+      res.statusCode = injected;
+      res.setHeader("content-type", "application/xml");
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code>` +
+          `<Message>injected by the test</Message></Error>`,
+      );
+    });
+  }
   // deno-lint-ignore no-explicit-any
   http.on("request", (req: any, res: any) => {
     if (options.awsMultipartEtags) awsEtags(req, res);

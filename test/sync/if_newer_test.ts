@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Precision } from "../../endpoint/types.ts";
-import { copyIfNewer, ifNewer } from "../../sync/if_newer.ts";
+import { Precision, type Stat } from "../../endpoint/types.ts";
+import { copyIfNewer, ifNewer, planIfNewer } from "../../sync/if_newer.ts";
 import { at, contents, mem, put, tempLocal, text } from "./helpers.ts";
 
 const fast = { retry: { baseDelayMs: 0 } };
@@ -65,4 +65,45 @@ Deno.test("copyIfNewer: a missing source is an error in the report", async () =>
   const r = await copyIfNewer(mem(), "nope", mem(), "x", fast);
   assert.equal(r.ok, false);
   assert.equal(r.errors[0].code, "ENOENT");
+});
+
+Deno.test("planIfNewer: names below a target directory that was not listed are skipped", () => {
+  const f = (name: string) =>
+    ({ name, type: "file", size: 1, mtime: at(0), precision: Precision.seconds }) as const;
+  const d = (name: string) =>
+    ({ name, type: "dir", size: 0, precision: Precision.unknown }) as const;
+  const src = {
+    root: "",
+    entries: new Map<string, Stat>([
+      ["a.txt", f("a.txt")],
+      ["sub", d("sub")],
+      ["sub/b.txt", f("b.txt")],
+      ["sub/deep", d("deep")],
+      ["sub/deep/c.txt", f("c.txt")],
+      ["other", d("other")],
+      ["other/e.txt", f("e.txt")],
+    ]),
+    partials: new Map(),
+    errors: [],
+    warnings: [],
+    complete: true,
+  };
+  const dst = {
+    root: "",
+    entries: new Map<string, Stat>([["sub", d("sub")], ["other", d("other")]]),
+    partials: new Map(),
+    errors: [{ path: "sub", message: "HTTP 500 on the listing's second page" }],
+    warnings: [],
+    complete: false,
+  };
+  assert.deepEqual(
+    planIfNewer(src, dst).map((a) => [a.op, a.path, a.op === "skip" ? a.reason : ""]),
+    [
+      ["transfer", "a.txt", ""],
+      ["transfer", "other/e.txt", ""],
+      ["skip", "sub/b.txt", "target directory not listed"],
+      ["skip", "sub/deep", "target directory not listed"],
+      ["skip", "sub/deep/c.txt", "target directory not listed"],
+    ],
+  );
 });
