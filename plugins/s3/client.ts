@@ -136,7 +136,7 @@ export class S3Client {
     } catch (e) {
       if ((e as Error)?.name === "AbortError") throw e;
       throw new S3Error(
-        `${this.where}: cannot reach the endpoint (${(e as Error).message.split("\n")[0]})`,
+        `${this.about(req)}: cannot reach the endpoint (${(e as Error).message.split("\n")[0]})`,
         { s3Code: "Network", status: 503, key: req.key ?? "", code: "ECONNREFUSED", cause: e },
       );
     }
@@ -166,6 +166,23 @@ export class S3Client {
   }
 
   /**
+   * What a request is about, for messages: the bucket (and endpoint) with the
+   * key, or the prefix of a listing.
+   *
+   * @example
+   * ```ts
+   * client.about({ key: "a.txt" }); // "s3://b at http://127.0.0.1:4568: a.txt"
+   * ```
+   */
+  about(req: Pick<S3Request, "key" | "query">): string {
+    if (req.key !== undefined) return `${this.where}: ${req.key}`;
+    const prefix = req.query?.["list-type"] ? req.query.prefix : undefined;
+    return prefix === undefined
+      ? this.where
+      : `${this.where}: listing of ${JSON.stringify(prefix)}`;
+  }
+
+  /**
    * The typed error of a non-2xx answer to `req`: it names the bucket and key,
    * never a secret.
    *
@@ -174,9 +191,12 @@ export class S3Client {
    * throw await client.failure({ method: "GET", key: "a" }, res);
    * ```
    */
-  async failure(req: Pick<S3Request, "method" | "key">, res: Response): Promise<Error> {
+  async failure(
+    req: Pick<S3Request, "method" | "key" | "query">,
+    res: Response,
+  ): Promise<Error> {
     const body = req.method === "HEAD" ? "" : await res.text().catch(() => "");
-    const what = req.key === undefined ? this.where : `${this.where}: ${req.key}`;
+    const what = this.about(req);
     const code = text(body, "Code");
     if (!code && body && !/^\s*(<\?xml|<Error)/.test(body)) {
       const type = res.headers.get("content-type") ?? "no content type";
@@ -194,7 +214,9 @@ export class S3Client {
       code: s3Code,
     });
     if (s3Code === "NoSuchBucket") {
-      return new S3NoSuchBucketError(`${this.where}: no such bucket`, {
+      // The URL keeps the bucket's case; S3 has taken only lower-case names since 2018.
+      const hint = /[A-Z]/.test(this.bucket) ? " (bucket names are lower case)" : "";
+      return new S3NoSuchBucketError(`${this.where}: NoSuchBucket: no such bucket${hint}`, {
         ...details,
         code: "ENOENT",
       });

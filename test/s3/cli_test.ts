@@ -167,7 +167,25 @@ Deno.test({
         cwd: dir,
       });
       assert.notEqual(noBucket.code, 0);
-      assert.match(noBucket.stdout + noBucket.stderr, /s3:\/\/nosuchbucket.*no such bucket/);
+      assert.match(
+        noBucket.stdout + noBucket.stderr,
+        /s3:\/\/nosuchbucket.*NoSuchBucket: no such bucket/,
+      );
+      // Buckets made since 2018 have lower-case names; say so when the name has capitals.
+      const upper = await ferry(["ls", "s3://Test/"], { env: envOf(s3), cwd: dir });
+      assert.equal(upper.code, 1, upper.stdout + upper.stderr);
+      assert.match(upper.stderr, /s3:\/\/Test at .*NoSuchBucket: no such bucket.*lower case/);
+      // An endpoint that is not there: the key or listing is named with the endpoint.
+      const gone = await ferry(["get", "s3://test/dir/f.txt", join(dir, "g.txt")], {
+        env: envOf(s3, { AWS_ENDPOINT_URL_S3: "http://127.0.0.1:1" }),
+        cwd: dir,
+      });
+      assert.equal(gone.code, 1, gone.stdout + gone.stderr);
+      assert.match(
+        gone.stderr,
+        /s3:\/\/test at http:\/\/127\.0\.0\.1:1: .*cannot reach the endpoint/,
+      );
+      assert.match(gone.stderr, /listing of "dir\/"|dir\/f\.txt/);
       const port = (html.addr as Deno.NetAddr).port;
       const notS3 = await ferry(["ls", "s3://test/"], {
         env: envOf(s3, { AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }),
