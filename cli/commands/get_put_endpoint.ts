@@ -129,15 +129,22 @@ export async function putToEndpoint(
       // (standard input: neither is known before).
       const whole = atomic && !staged;
       const { size, mtime } = source.size === undefined ? {} : await source.after(0);
-      sink = await ep.write(target, { atomic: whole, ...(whole ? { size, mtime } : {}) });
+      sink = await ep.write(target, {
+        atomic: whole,
+        signal: cli.signal,
+        ...(whole ? { size, mtime } : {}),
+      });
     } catch (error) {
       source.close();
       throw error;
     }
     let bytes = 0;
     let dated: boolean | undefined; // whether the rename carried the time; undefined: no rename
+    // Interrupted, the write is let end before the endpoint closes: its abort is the clean-up
+    // (S3: AbortMultipartUpload, else the parts stay stored; signals.ts's deadline still holds).
+    const sending = source.send(sink, cli.signal);
     try {
-      bytes = await unlessInterrupted(source.send(sink, cli.signal), cli);
+      bytes = await unlessInterrupted(sending, cli);
       if (staged) {
         const { size, mtime } = await source.after(bytes);
         const stored = (await ep.lstat(target, { fresh: true })).size;
@@ -152,6 +159,7 @@ export async function putToEndpoint(
     } catch (error) {
       // Interrupted, the write may still be under way: the partial keeps its temporary name.
       if (staged && !cli.signal.aborted) await ep.remove(target).catch(() => undefined);
+      if (cli.signal.aborted) await sending.catch(() => undefined);
       throw error;
     }
     // Written under the real name, the time is set now; renamed, it went with the rename

@@ -9,9 +9,11 @@
  * server, so no parts are left behind.
  * @module
  */
-import { SizeMismatchError } from "../../plugin.ts";
+import { logger, SizeMismatchError } from "../../plugin.ts";
 import type { S3Client } from "./client.ts";
 import { startStreamingPut, type StreamingPut } from "./stream_put.ts";
+
+const log = logger("s3", "upload");
 
 /** How an upload is cut and what it carries. */
 export interface UploadOptions {
@@ -136,7 +138,17 @@ export function uploadStream(
         await options.onAbandon({ uploadId, etags: failure ? [] : etags, tail, total });
       }
     } finally {
-      if (uploadId) await client.abortMultipart(key, uploadId).catch(() => {});
+      if (uploadId) {
+        const id = uploadId;
+        await client.abortMultipart(key, id).catch((e) =>
+          // Not fatal (the object never appears), but the parts stay stored (and billed).
+          log.warn(
+            "{key}: the multipart upload {id} could not be aborted ({error}): its parts stay " +
+              "until a lifecycle rule or 'rclone cleanup' removes them",
+            { key, id, error: e instanceof Error ? e.message : String(e) },
+          )
+        );
+      }
     }
     void reason;
   };
