@@ -71,6 +71,12 @@ Deno.test({
       assert.equal(mirror.code, 1, mirror.stdout + mirror.stderr);
       assert.match(mirror.stdout + mirror.stderr, /deletions held back: source listing incomplete/);
       assert.equal(await Deno.readTextFile(join(src, last)), `local ${last}`);
+      // walk takes --retries as the other jobs do: 0 is one try of the page, not four.
+      pages2.length = 0;
+      const walked = await run("walk", "--retries", "0", "s3://test/up");
+      assert.equal(walked.code, 1, walked.stdout + walked.stderr);
+      assert.match(walked.stdout, /listing of "up\/": InternalError/);
+      assert.equal(pages2.length, 1, `page 2 asked ${pages2.length} times`);
       failing = false;
       const del = await run("mirror", "--delete", "--retries", "0", src, "s3://test/up");
       assert.equal(del.code, 0, del.stdout + del.stderr);

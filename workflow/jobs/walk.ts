@@ -7,7 +7,7 @@ import { addWalkProblems } from "../../sync/job_report.ts";
 import { finishReport, newReport } from "../../sync/report.ts";
 import { listTree } from "../../sync/walk.ts";
 import type { JobKind } from "../plugin.ts";
-import { filterRules, optionsSchema, outcomeFromReport } from "./common.ts";
+import { filterRules, optionsSchema, outcomeFromReport, retryOptions } from "./common.ts";
 import { formatListing, listingEntries, listingTotals } from "./listing.ts";
 import type { WalkOptions } from "./options.ts";
 
@@ -32,6 +32,7 @@ export const walkJob: JobKind<WalkOptions> = {
       ...filterRules(options),
       symlinks: options.symlinks,
       concurrency: ctx.parallel,
+      retry: retryOptions(ctx),
       signal: ctx.signal,
     });
     addWalkProblems(report, tree, "walk");
