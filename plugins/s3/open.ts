@@ -71,6 +71,16 @@ export async function openS3(
       `s3://${bucket}: keys do not belong in the URL; use AWS_ACCESS_KEY_ID, a profile or auth: { method: s3 }`,
     );
   }
+  // The AWS CLI takes `s3://b/backup#2` literally; as a URL it is `backup` plus a fragment (or
+  // a query after `?`), another prefix: a mirror --delete there removed what `backup/` held.
+  const cut = url.href.match(/[#?].*$/)?.[0];
+  if (cut) {
+    throw new S3ConfigError(
+      `s3://${bucket}: '${cut[0]}' in the URL starts its ${
+        cut[0] === "#" ? "fragment" : "query"
+      } (${JSON.stringify(cut)} is not part of the key): write '#' as %23, '?' as %3F, '%' as %25`,
+    );
+  }
   const extra = (options.options ?? {}) as Record<string, unknown>;
   const fromAuth = keysOf(options.credentials);
   const settings: S3Settings = {
