@@ -11,7 +11,7 @@
  */
 import { fileUrlToPath, isAbsolute, resolve } from "../util/paths.ts";
 import type { Endpoint } from "./types.ts";
-import { UnknownSchemeError } from "./errors.ts";
+import { InvalidPathError, UnknownSchemeError } from "./errors.ts";
 import type * as Local from "./local.ts";
 import type * as Memory from "./memory.ts";
 import type * as Ftp from "./ftp/endpoint.ts";
@@ -187,7 +187,31 @@ export async function openEndpoint(
   }
   const parsed = new URL(url);
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();
+  refuseQuery(parsed, scheme);
   const opener = schemes.get(scheme);
   if (!opener) throw new UnknownSchemeError(scheme, schemes.names());
   return await opener.open(parsed, options);
+}
+
+/** Built-in schemes whose URLs have no query or fragment: a `?` or `#` there is a name's. */
+const PATH_ONLY_SCHEMES = new Set(["file", "memory", "ftp", "ftps", "ftpes"]);
+
+/**
+ * Refuses a built-in scheme's URL with a bare `#` or `?`: the URL parser ends
+ * the path there, so `file:///srv/backup#2` would name `/srv/backup` (a
+ * mirror --delete into it removed what that directory held). Plugins'
+ * schemes decide for themselves (uftp reads a query; s3 refuses both).
+ */
+function refuseQuery(parsed: URL, scheme: string): void {
+  if (!PATH_ONLY_SCHEMES.has(scheme)) return;
+  const cut = parsed.href.match(/[#?].*$/)?.[0];
+  if (!cut) return;
+  // Named without user and password (an ftp URL may hold them).
+  const where = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  throw new InvalidPathError(
+    where + cut,
+    `'${cut[0]}' starts the URL's ${cut[0] === "#" ? "fragment" : "query"} (${
+      JSON.stringify(cut)
+    } is not part of the path): write '#' as %23, '?' as %3F, '%' as %25`,
+  );
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { builtinSchemeTable, type EndpointOpener, isEndpointUrl, openEndpoint } from "./url.ts";
 import { LocalEndpoint } from "./local.ts";
 import { MemoryEndpoint } from "./memory.ts";
-import { UnknownSchemeError } from "./errors.ts";
+import { InvalidPathError, UnknownSchemeError } from "./errors.ts";
 
 Deno.test("url: plain paths and file URLs open local endpoints", async () => {
   const dir = await Deno.makeTempDir();
@@ -52,4 +52,30 @@ Deno.test("url: schemes come from the table given, nothing global", async () => 
   assert.equal(seen?.pathname, "/a/b");
   // Opening with a table registered nothing anywhere.
   await assert.rejects(openEndpoint("test-scheme://host/a/b"), UnknownSchemeError);
+});
+
+Deno.test("url: a built-in scheme's URL with a bare '#' or '?' is refused, not cut", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const url of [`file://${dir}/backup#2`, `file://${dir}/a?b`, "memory://m/x#", "ftp://h/p#q"]
+    ) {
+      await assert.rejects(openEndpoint(url), (e: Error) => {
+        assert.ok(e instanceof InvalidPathError, `${url}: ${e}`);
+        assert.match(e.message, /%23/);
+        return true;
+      }, url);
+    }
+    // A password in the URL is not repeated in the message.
+    await assert.rejects(openEndpoint("ftp://u:s3cret@h/p?x"), (e: Error) => {
+      assert.doesNotMatch(e.message, /s3cret/);
+      return true;
+    });
+    // Escaped, the name is the one meant.
+    await Deno.mkdir(`${dir}/backup#2`);
+    const ok = await openEndpoint(`file://${dir}/backup%232`);
+    assert.equal((ok as LocalEndpoint).root, `${dir}/backup#2`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
