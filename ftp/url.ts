@@ -54,6 +54,16 @@ export function parseFtpUrl(text: string): FtpUrl {
     throw new FtpUrlError(text, `scheme ${scheme}: is not ftp:, ftpes: or ftps:`);
   }
   if (!url.hostname) throw new FtpUrlError(text, "no host");
+  // The path ends at a bare '#' or '?': `ftp://h/dir#2` would name `dir` (put would replace it).
+  const cut = url.href.match(/[#?].*$/)?.[0];
+  if (cut) {
+    throw new FtpUrlError(
+      text,
+      `'${cut[0]}' starts the URL's ${cut[0] === "#" ? "fragment" : "query"} (${
+        JSON.stringify(cut)
+      } is not part of the path): write '#' as %23, '?' as %3F, '%' as %25`,
+    );
+  }
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = url.port ? Number(url.port) : defaults[scheme];
   const rawPath = url.pathname.replace(/^\//, "");

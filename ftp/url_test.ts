@@ -44,3 +44,15 @@ Deno.test("redactUrl hides passwords, also inside error messages", () => {
   })();
   assert.ok(error && !error.message.includes("secret"));
 });
+
+Deno.test("parseFtpUrl: a bare '#' or '?' is refused (the URL would end the path there)", () => {
+  for (const url of ["ftp://h/dir#2", "ftp://h/a?b.txt", "ftpes://u:s3cret@h/x#"]) {
+    assert.throws(() => parseFtpUrl(url), (e: Error) => {
+      assert.ok(e instanceof FtpUrlError, `${url}: ${e}`);
+      assert.match(e.message, /%23/);
+      assert.doesNotMatch(e.message, /s3cret/);
+      return true;
+    });
+  }
+  assert.equal(parseFtpUrl("ftp://h/dir%232").path, "dir#2");
+});
