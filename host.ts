@@ -73,3 +73,4 @@ export type { FtpError } from "./ftp/errors.ts";
 export type { TlsOptions } from "./ftp/tls.ts";
 export type { TransferOptions } from "./ftp/client.ts";
 export type { Listing, SkippedLine } from "./ftp/listing/index.ts";
+export type { StatListing } from "./ftp/stat_listing.ts";

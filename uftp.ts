@@ -32,6 +32,7 @@ export type {
 } from "./endpoint/ftp/tree.ts";
 export type { TransferOptions } from "./ftp/client.ts";
 export type { Listing, SkippedLine } from "./ftp/listing/index.ts";
+export type { StatListing } from "./ftp/stat_listing.ts";
 export type { DelegatingEndpoint } from "./endpoint/delegating.ts";
 export type { FtpEndpoint } from "./endpoint/ftp/endpoint.ts";
 export type { SessionFactory, SessionHints } from "./endpoint/ftp/session.ts";
