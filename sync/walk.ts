@@ -12,6 +12,7 @@ import { logger } from "../util/log.ts";
 import { type Filter, type FilterRules, makeFilter } from "./filter.ts";
 import { globsLoaded, hasGlobs, loadGlobs } from "./glob_engine.ts";
 import { errorMessage } from "../util/errors.ts";
+import { whereOn } from "./where.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
 
 const log = logger("sync", "walk");
@@ -254,8 +255,11 @@ export class Walk implements AsyncIterable<WalkEntry> {
         });
         return;
       }
-      this.#problem(this.errors, job.path, error);
-      log.warn("cannot list {path}: {error}", { path: job.path, error: errorMessage(error) });
+      // Named where it is (user@host:port and the path from the endpoint root, or the
+      // local path): job.path alone is "" for the walk root.
+      const where = whereOn(this.#ep.url, joinPath(this.#root, job.path));
+      this.#problem(this.errors, job.path, error, where);
+      log.warn("cannot list {where}: {error}", { where, error: errorMessage(error) });
       return;
     }
     const errorsBefore = this.errors.length;
@@ -378,11 +382,12 @@ export class Walk implements AsyncIterable<WalkEntry> {
     }
   }
 
-  #problem(list: WalkProblem[], path: string, error: unknown): void {
+  /** Records `error` at `path`; `where` (see whereOn), when given, follows the message. */
+  #problem(list: WalkProblem[], path: string, error: unknown, where?: string): void {
     const code = (error as { code?: unknown } | null)?.code;
     list.push({
       path,
-      message: errorMessage(error),
+      message: where ? `${errorMessage(error)} (${where})` : errorMessage(error),
       ...(typeof code === "string" ? { code } : {}),
     });
   }

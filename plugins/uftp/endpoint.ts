@@ -222,7 +222,8 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
     try {
       // A cut multi-stream upload can leave a torn last block in the partial (the UFTPD
       // writes a block it got only part of): a resume rewrites that block.
-      const inner = await FtpEndpoint.onHost(host, "/", parsed.display, maxConnections, {
+      const shown = shownUrl(parsed, credential);
+      const inner = await FtpEndpoint.onHost(host, "/", shown, maxConnections, {
         resumeOverlap: streams > 1 ? MAX_BLOCK : 0,
       });
       const features = await host.features();
@@ -238,7 +239,7 @@ export class UftpEndpoint extends DelegatingEndpoint<FtpEndpoint> {
         hashes,
       };
       const aux = new SessionPool(factory, { maxChildren: 2 });
-      return new UftpEndpoint(inner, aux, parsed.display, caps, owned);
+      return new UftpEndpoint(inner, aux, shown, caps, owned);
     } catch (error) {
       await host.close();
       throw error;
@@ -370,4 +371,15 @@ function parseShift(value: number | string): number {
   const parsed = parseTimeShift(value);
   if (parsed === "auto") throw new UftpConfigError("timeShift auto is measured, not parsed");
   return parsed;
+}
+
+/**
+ * The endpoint's URL for messages: the URL without credentials, naming the user
+ * the session logs in as (from `-u` or the auth method when the URL has none),
+ * as an FTP endpoint's URL does: user@host:port, never a password or token.
+ */
+function shownUrl(parsed: UftpUrl, credential: UftpCredential): string {
+  const user = "user" in credential ? credential.user : undefined;
+  if (parsed.user !== undefined || !user) return parsed.display;
+  return parsed.display.replace(/^uftp:\/\//, `uftp://${encodeURIComponent(user)}@`);
 }
