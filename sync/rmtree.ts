@@ -17,6 +17,11 @@ import type { ProgressListener } from "./progress.ts";
 import { errorEntry, finishReport, type JobReport, newReport } from "./report.ts";
 import type { RetryOptions } from "./retry.ts";
 import { comparePaths, listTree, type Tree } from "./walk.ts";
+import { whereOn } from "./where.ts";
+import { logger } from "../util/log.ts";
+import { errorMessage } from "../util/errors.ts";
+
+const log = logger("sync", "rmtree");
 
 /** Options of {@link rmtree}. */
 export interface RmtreeOptions {
@@ -136,7 +141,7 @@ export async function rmtree(
       report.warnings.push(`${root}: already gone`);
       return finishReport(report);
     }
-    report.errors.push(errorEntry(root, error));
+    cannotRemove(report, ep, root, error, ignore);
     return finishReport(markIgnored(report, ignore));
   }
   if (options.dryRun) {
@@ -155,7 +160,7 @@ export async function rmtree(
         else (report.files.deleted++, report.bytes.deleted += a.size);
       }
     } catch (error) {
-      report.errors.push(errorEntry(root, error));
+      cannotRemove(report, ep, root, error, ignore);
     }
   } else {
     const execute = options.executor ?? executePlan;
@@ -167,9 +172,36 @@ export async function rmtree(
     });
   }
   if (root !== "" && await exists(ep, root)) {
-    report.errors.push({ path: root, message: "not completely removed", code: "ENOTEMPTY" });
+    const where = whereOn(ep.url, root);
+    log.warn("{where}: not completely removed", { where });
+    report.errors.push({
+      path: root,
+      message: `not completely removed (${where})`,
+      code: "ENOTEMPTY",
+    });
   }
   return finishReport(markIgnored(report, ignore));
+}
+
+/**
+ * What kept `root` from being removed: one line on the log (stderr) naming it
+ * where it is, as `rm -r` says "cannot remove 'x': No such file or directory",
+ * and the report's error, which names it too.
+ */
+function cannotRemove(
+  report: JobReport,
+  ep: Endpoint,
+  root: string,
+  error: unknown,
+  ignore: boolean,
+): void {
+  const where = whereOn(ep.url, root);
+  const said = { where, error: errorMessage(error) };
+  // The reason the job fails: an error (shown under -q too); a warning when ignored.
+  if (ignore) log.warn("cannot remove {where}: {error} (ignored)", said);
+  else log.error("cannot remove {where}: {error}", said);
+  const entry = errorEntry(root, error);
+  report.errors.push({ ...entry, message: `${entry.message} (${where})` });
 }
 
 function markIgnored(report: JobReport, ignore: boolean): JobReport {
