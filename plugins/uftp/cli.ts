@@ -5,10 +5,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type CommandContext, LocalEndpoint } from "../../plugin.ts";
+import { type CommandContext, LocalEndpoint, UsageError } from "../../plugin.ts";
 import { yaml } from "../../deps/yaml.ts";
 import type { AuthUser } from "./authserver/users.ts";
-import { UftpConfigError } from "./errors.ts";
 import { startUftpStack } from "./stack.ts";
 
 /** The help text of `ferry uftp-serve`. */
@@ -62,10 +61,56 @@ const OPTIONS = {
 function port(value: string | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new UftpConfigError(`bad ${what}: ${value}`);
+  if (value.trim() === "" || !Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new UsageError(`${what}: expected a port number (0-65535), got ${value}`);
   }
   return n;
+}
+
+/** `--max-streams`: a whole number from 1. */
+function streams(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < 1) {
+    throw new UsageError(`--max-streams: expected a whole number from 1, got ${value}`);
+  }
+  return n;
+}
+
+/**
+ * node:util's parseArgs refusal as one line (its own message names the option;
+ * its advice about `--` is left out), as `ferry serve`'s.
+ */
+function argsRefused(error: unknown): UsageError {
+  const first = (error as Error).message.split(/\.(\s|$)/)[0];
+  return new UsageError(`${first} (ferry uftp-serve --help lists the options)`);
+}
+
+/** A file a flag names, read; one that is not there is a usage error naming both. */
+async function readFlagFile(flag: string, path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) {
+      const why = error instanceof Deno.errors.NotFound ? "no such file" : "a directory";
+      throw new UsageError(`${flag} ${path}: ${why}`);
+    }
+    throw error;
+  }
+}
+
+/** The directory to serve must be one: a usage error naming it, as `ferry serve`'s. */
+async function needDirectory(dir: string): Promise<void> {
+  let stat: Deno.FileInfo;
+  try {
+    stat = await Deno.stat(dir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(`cannot serve ${dir}: it does not exist`);
+    }
+    throw error;
+  }
+  if (!stat.isDirectory) throw new UsageError(`cannot serve ${dir}: it is not a directory`);
 }
 
 function keysOf(text: string): string[] {
@@ -92,7 +137,7 @@ export async function usersFromArgs(
 ): Promise<Record<string, AuthUser>> {
   const users: Record<string, AuthUser> = {};
   if (values.users) {
-    const doc = yaml.parse(await Deno.readTextFile(values.users)) as Record<
+    const doc = yaml.parse(await readFlagFile("--users", values.users)) as Record<
       string,
       AuthUser & { authorizedKeys?: string }
     >;
@@ -102,7 +147,7 @@ export async function usersFromArgs(
       if (authorizedKeys) {
         users[name].sshKeys = [
           ...(rest.sshKeys ?? []),
-          ...keysOf(await Deno.readTextFile(authorizedKeys)),
+          ...keysOf(await readFlagFile(`--users ${values.users}: authorizedKeys`, authorizedKeys)),
         ];
       }
     }
@@ -113,7 +158,7 @@ export async function usersFromArgs(
     if (password) user.password = password;
     if (values.token) user.tokens = [values.token];
     if (values["authorized-keys"]) {
-      user.sshKeys = keysOf(await Deno.readTextFile(values["authorized-keys"]));
+      user.sshKeys = keysOf(await readFlagFile("--authorized-keys", values["authorized-keys"]));
     }
     users[values.username] = user;
   }
@@ -132,41 +177,68 @@ export async function usersFromArgs(
 export async function runUftpServe(args: string[], context?: CommandContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    console.error(`ferry uftp-serve: ${(error as Error).message}\n\n${UFTP_SERVE_HELP}`);
-    return 2;
+    throw argsRefused(error);
   }
   const v = parsed.values;
   if (v.help) {
     console.log(UFTP_SERVE_HELP);
     return 0;
   }
+  // Usage errors (exit 2, one line) before anything is read or listens.
+  if (parsed.positionals.length > 1) {
+    throw new UsageError(`uftp-serve takes one DIR, got ${parsed.positionals.join(" ")}`);
+  }
+  if (!v.cert || !v.key) {
+    throw new UsageError("--cert and --key are required (the auth service is HTTPS)");
+  }
+  if (v.username === undefined) {
+    const flags = {
+      password: "-P/--password",
+      token: "--token",
+      "authorized-keys": "--authorized-keys",
+    };
+    for (const [flag, spelled] of Object.entries(flags) as [keyof typeof flags, string][]) {
+      if (v[flag] !== undefined) throw new UsageError(`${spelled} needs -u/--username`);
+    }
+  }
+  const ports = {
+    ftp: port(v["ftp-port"], 64434, "--ftp-port"),
+    command: port(v["command-port"], 64435, "--command-port"),
+    auth: port(v["auth-port"], 9000, "--auth-port"),
+  };
+  const maxStreams = streams(v["max-streams"]);
+  const users = await usersFromArgs(v, Deno.env.toObject());
+  if (Object.keys(users).length === 0 && !v.anonymous) {
+    throw new UsageError("no users: give -u/-P, --users FILE or --anonymous UID");
+  }
+  if (v.username !== undefined && Object.keys(users[v.username]).length === 0) {
+    throw new UsageError(
+      `-u ${v.username} needs -P, FERRY_UFTP_PASSWORD, --token or --authorized-keys`,
+    );
+  }
+  const dir = parsed.positionals[0] ?? Deno.cwd();
+  await needDirectory(dir);
+  const cert = await readFlagFile("--cert", v.cert);
+  const key = await readFlagFile("--key", v.key);
   try {
-    if (!v.cert || !v.key) {
-      throw new UftpConfigError("--cert and --key are required (the auth service is HTTPS)");
-    }
-    const users = await usersFromArgs(v, Deno.env.toObject());
-    if (Object.keys(users).length === 0 && !v.anonymous) {
-      throw new UftpConfigError("no users: give -u/-P, --users FILE or --anonymous UID");
-    }
     const host = v.interface ?? "127.0.0.1";
-    const dir = parsed.positionals[0] ?? Deno.cwd();
     const site = await startUftpStack({
       endpoint: new LocalEndpoint(dir),
       users,
-      cert: await Deno.readTextFile(v.cert),
-      key: await Deno.readTextFile(v.key),
+      cert,
+      key,
       serverName: v.name,
       prefix: v.prefix,
       host,
-      port: port(v["ftp-port"], 64434, "--ftp-port"),
-      commandPort: port(v["command-port"], 64435, "--command-port"),
+      port: ports.ftp,
+      commandPort: ports.command,
       authHost: host,
-      authPort: port(v["auth-port"], 9000, "--auth-port"),
+      authPort: ports.auth,
       anonymousUid: v.anonymous,
       publicHost: v["public-host"],
-      maxStreams: v["max-streams"] ? Number(v["max-streams"]) : undefined,
+      maxStreams,
     });
     console.log(`UFTP site for ${dir}`);
     console.log(`  auth service  ${site.authUrl}`);
