@@ -45,7 +45,10 @@ export function exitCodeForError(error: unknown): number {
   if (error instanceof InterruptedError) return Exit.interrupted;
   if (error instanceof StdoutClosedError) return Exit.outputClosed;
   if (error instanceof DOMException && error.name === "AbortError") return Exit.interrupted;
-  if (error instanceof FerryError && error.code === "EINVAL") return Exit.usage;
+  // A bad URL: one that does not parse (EINVAL), or of a scheme nothing handles (ESCHEME).
+  if (error instanceof FerryError && (error.code === "EINVAL" || error.code === "ESCHEME")) {
+    return Exit.usage;
+  }
   return Exit.failed;
 }
 

@@ -179,7 +179,13 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
     : { startHead: undefined };
   // The endpoint get/put opens: the file's directory (a put to `.../dir/` keeps the local name).
   const intoDir = plan.put && plan.url.endsWith("/");
-  const location = splitUrlLocation(plan.url);
+  let location;
+  try {
+    location = splitUrlLocation(plan.url);
+  } catch {
+    // A URL that does not parse: no head start; the usual path says what is wrong.
+    return { ...NO_HEAD, url: plan.url };
+  }
   const root = intoDir ? plan.url : location.root;
   // Stated in the login's write, with TYPE I (plugins/uftp/head.ts): a get's file, a put's
   // partial: endpoint/atomic.ts partialName's form, written here so that no module more loads
@@ -207,6 +213,14 @@ export async function startUftpHeadStart(plan: UftpHeadPlan): Promise<HeadStart>
     dispose: () => head?.dispose() ?? Promise.resolve(),
   };
 }
+
+/** A head start that started nothing. */
+const NO_HEAD: HeadStart = {
+  url: "",
+  started: Promise.resolve(),
+  take: () => undefined,
+  dispose: () => Promise.resolve(),
+};
 
 /** A one-off job (`sync`, `mirror`) whose FTP side is opened ahead: the server and who logs in there. */
 export interface FtpSideHeadPlan {

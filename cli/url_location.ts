@@ -5,6 +5,7 @@
  * ~10-20 ms) and the workflow validator would delay that request.
  * @module
  */
+import { parseUrl } from "../util/url_problem.ts";
 
 /** An endpoint URL (or local path) and the path inside it a job works on. */
 export interface Location {
@@ -24,7 +25,9 @@ export interface Location {
  * ```
  */
 export function splitUrlLocation(location: string): Location {
-  const url = new URL(location);
+  // A URL that does not parse is a usage error saying why (a port of 70000, an IPv6
+  // address without brackets), not the parser's bare "Invalid URL".
+  const url = parseUrl(location);
   const trimmed = url.pathname.replace(/\/+$/, "");
   if (trimmed === "") return { root: location, path: "" };
   const cut = trimmed.lastIndexOf("/");

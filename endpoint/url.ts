@@ -12,6 +12,7 @@
 import { fileUrlToPath, isAbsolute, resolve } from "../util/paths.ts";
 import type { Endpoint } from "./types.ts";
 import { InvalidPathError, UnknownSchemeError } from "./errors.ts";
+import { parseUrl } from "../util/url_problem.ts";
 import type * as Local from "./local.ts";
 import type * as Memory from "./memory.ts";
 import type * as Ftp from "./ftp/endpoint.ts";
@@ -185,7 +186,8 @@ export async function openEndpoint(
     const path = isAbsolute(url) ? url : resolve(options.cwd ?? Deno.cwd(), url);
     return await localEndpoint(path, options);
   }
-  const parsed = new URL(url);
+  // One that does not parse is refused saying why (a port of 70000, IPv6 without brackets).
+  const parsed = parseUrl(url);
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();
   refuseQuery(parsed, scheme);
   const opener = schemes.get(scheme);

@@ -5,6 +5,7 @@
  */
 import { FerryError } from "../util/errors.ts";
 import { redactUrl } from "../util/redact.ts";
+import { urlProblem } from "../util/url_problem.ts";
 import type { TlsMode } from "./client_options.ts";
 
 /** An FTP URL taken apart. */
@@ -47,7 +48,7 @@ export function parseFtpUrl(text: string): FtpUrl {
   try {
     url = new URL(text);
   } catch {
-    throw new FtpUrlError(text, "not a URL");
+    throw new FtpUrlError(text, urlProblem(text));
   }
   const scheme = url.protocol.slice(0, -1);
   if (scheme !== "ftp" && scheme !== "ftpes" && scheme !== "ftps") {

@@ -13,6 +13,7 @@ import { suggestion } from "./suggest.ts";
 import { splitTarget } from "./target.ts";
 import type { JobConfig, JobSpec, WorkflowConfig } from "./types.ts";
 import { TARGET_PATTERN } from "./patterns.ts";
+import { urlProblem } from "../util/url_problem.ts";
 
 /** A problem at a tree path; with `key`, it concerns that key of the map at `path`. */
 export interface SemanticProblem {
@@ -173,6 +174,11 @@ export function semanticProblems(
         path: [...at, "url"],
         message: `unknown URL scheme ${scheme}: (known: ${[...schemes].join(", ")})`,
       });
+    }
+    // A URL that does not parse (a port of 70000, IPv6 without brackets) is told here, not
+    // when the job opens it; one still holding a `${...}` (a variable left for later) is not.
+    if (scheme !== undefined && !ep.url.includes("${") && !URL.canParse(ep.url)) {
+      problems.push({ path: [...at, "url"], message: `invalid URL: ${urlProblem(ep.url)}` });
     }
     const spec = schemeOptions.get(scheme ?? "file");
     if (spec && isMap(ep.options)) {

@@ -30,6 +30,7 @@ import {
 import { getToStdout, STDIO } from "./get_put_stdio.ts";
 import { done, leave, unlessInterrupted } from "./get_put_transfer.ts";
 import { refuseDirectory } from "./put_onto_dir.ts";
+import { parseUrl } from "../../util/url_problem.ts";
 
 const log = logger("cli", "transfer");
 
@@ -62,7 +63,7 @@ export const LONG_LINK_MS = 5;
  * 550 "Failed to open file").
  */
 function refuseDirectoryUrl(url: string): void {
-  if (new URL(url).pathname.endsWith("/")) {
+  if (parseUrl(url).pathname.endsWith("/")) {
     throw new UsageError(
       `${
         redactUrl(url)

@@ -2039,4 +2039,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "b166651102c02b8d";
+export const HELP_SOURCES_HASH = "4c8b3a8748848358";
