@@ -5,6 +5,8 @@
  * @module
  */
 import { type Command, InvalidArgumentError, Option } from "../deps/commander.ts";
+import { DURATION_RE } from "../util/units.ts";
+import { parseTimeShift, TimeShiftError } from "../endpoint/ftp/time_shift.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyCommand = Command<any, any, any>;
@@ -47,6 +49,44 @@ export function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected an integer >= 0");
   return n;
+}
+
+/**
+ * Checks a duration option that must be more than nothing (`--net-timeout`):
+ * the text as given, for the workflow format to read again.
+ *
+ * @example
+ * ```ts
+ * positiveDuration("30s"); // "30s"
+ * positiveDuration("0");   // throws: expected a duration above 0
+ * ```
+ */
+export function positiveDuration(value: string): string {
+  const m = DURATION_RE.exec(value);
+  if (!m) throw new InvalidArgumentError("expected a duration like 30s, 2m or 500ms");
+  if (!(Number(m[1]) > 0)) throw new InvalidArgumentError("expected a duration above 0");
+  return value;
+}
+
+/**
+ * Checks `--time-shift` as the FTP endpoint reads it ("auto", seconds, or
+ * "+HH:MM", at most 24 hours), whatever the command's endpoints: the text as
+ * given.
+ *
+ * @example
+ * ```ts
+ * timeShiftOption("+05:30"); // "+05:30"
+ * timeShiftOption("+25:00"); // throws: ... more than 24 hours ...
+ * ```
+ */
+export function timeShiftOption(value: string): string {
+  try {
+    parseTimeShift(value);
+  } catch (error) {
+    if (error instanceof TimeShiftError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+  return value;
 }
 
 /**
@@ -118,12 +158,14 @@ export function withConnectionOptions<T extends AnyCommand>(cmd: T): T {
     .option(
       "--time-shift <shift>",
       'what LIST times are ahead of UTC (MLSD is UTC): "auto", seconds, or "+HH:MM"',
+      timeShiftOption,
     )
     .option("--no-mlsd", "list with LIST even where the server offers MLSD")
     .option("--connections <n>", "max connections per server", positiveInt)
     .option(
       "--net-timeout <duration>",
       "a connect, reply or data connection silent this long fails and is retried (default 30s)",
+      positiveDuration,
     );
   return cmd;
 }

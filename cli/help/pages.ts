@@ -2039,4 +2039,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "4c8b3a8748848358";
+export const HELP_SOURCES_HASH = "1b6db38fd896201b";

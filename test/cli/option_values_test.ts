@@ -1,0 +1,42 @@
+/**
+ * `--net-timeout` and `--time-shift` values are checked when the command line
+ * is read, by every command that takes them, whatever its endpoints: exit 2
+ * naming the option and the value. Before: `ls/get/put/time-shift
+ * --net-timeout abc` said `ferry: not a duration: "abc"` (exit 1, no option
+ * named); `--net-timeout 0` was taken (every connection then timed out at
+ * once, and a mirror retried that); `mirror --time-shift abc` or `+25:00`
+ * between local paths was taken silently (exit 0), and over FTP `+25:00`
+ * failed the run (exit 1).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ferry } from "./helpers.ts";
+
+Deno.test("bad --net-timeout and --time-shift values: exit 2 naming the option", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ferry-option-values-" });
+  try {
+    await Deno.mkdir(join(dir, "src"));
+    await Deno.writeTextFile(join(dir, "src", "a.txt"), "a");
+    const closed = "ftp://127.0.0.1:1/x";
+    const cases: [string[], RegExp][] = [
+      [["ls", closed, "--net-timeout", "abc"], /--net-timeout.*'abc'.*expected a duration/],
+      [["get", `${closed}/a`, join(dir, "g"), "--net-timeout", "x"], /--net-timeout/],
+      [["time-shift", closed, "--net-timeout", "abc"], /--net-timeout/],
+      [["mirror", "src", "dst", "--net-timeout", "0"], /--net-timeout.*'0'.*above 0/],
+      [["ls", closed, "--net-timeout", "0s"], /--net-timeout.*above 0/],
+      [["mirror", "src", "dst", "--time-shift", "abc"], /--time-shift.*invalid time shift "abc"/],
+      [["mirror", "src", "dst", "--time-shift", "+25:00"], /--time-shift.*more than 24 hours/],
+      [["mirror", "src", closed, "--time-shift", "+25:00"], /--time-shift.*more than 24 hours/],
+      [["walk", "src", "--time-shift", "x"], /--time-shift/],
+    ];
+    for (const [args, why] of cases) {
+      const run = await ferry(args, { cwd: dir });
+      const what = `ferry ${args.join(" ")}:\n${run.stdout}${run.stderr}`;
+      assert.equal(run.code, 2, what);
+      assert.match(run.stderr, why, what);
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["src"], "nothing copied");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
