@@ -14,11 +14,11 @@ import { parseDuration } from "../util/units.ts";
 import { UsageError } from "../workflow/errors.ts";
 import { FtpError } from "../ftp/errors.ts";
 import { EndpointError } from "../endpoint/errors.ts";
-import { FerryError } from "../util/errors.ts";
 import { parseTimeShift, TimeShiftError } from "../endpoint/ftp/time_shift.ts";
 import type { CliContext } from "./context.ts";
 import { authFromOptions } from "./flags.ts";
 import type { HeadSession } from "./head_types.ts";
+import { RemotePathError } from "./remote_path.ts";
 
 /** A logged-in client, a host over the same session, and the path the URL names. */
 export interface FtpTarget {
@@ -34,24 +34,7 @@ export interface FtpTarget {
   naming(error: unknown, path: string): unknown;
 }
 
-/**
- * What the server (or the host over it) refused for a one-off command, its
- * message followed by where: `(ftp://user@host:port/path)`, never a password,
- * as a refused login names user@host:port. The server's own error is the
- * cause; its code is kept.
- *
- * @example
- * ```ts
- * new RemotePathError("ftp://bob@127.0.0.1:21/a.txt", cause).message;
- * // "server replied 550 Failed to open file. to RETR a.txt (ftp://bob@127.0.0.1:21/a.txt)"
- * ```
- */
-export class RemotePathError extends FerryError {
-  /** Makes the error for the remote path `where` and the error the server's refusal made. */
-  constructor(where: string, cause: FerryError) {
-    super(`${cause.message} (${where})`, { code: cause.code, cause });
-  }
-}
+export { RemotePathError } from "./remote_path.ts";
 
 /** How {@link connectFtp} connects. */
 export interface ConnectOptions {

@@ -17,6 +17,9 @@ import { TransferVerificationError } from "../../sync/verify.ts";
 import { replaceChecked } from "../../sync/replace_checked.ts";
 import { applyMtime } from "../../sync/replace.ts";
 import { logger } from "../../util/log.ts";
+import { EndpointError } from "../../endpoint/errors.ts";
+import { whereOn } from "../../sync/where.ts";
+import { RemotePathError } from "../remote_path.ts";
 import { continueVerdict } from "./get_continue.ts";
 import {
   alreadyComplete,
@@ -30,6 +33,15 @@ import { done, unlessInterrupted } from "./get_put_transfer.ts";
 import { openPutSource } from "./put_source.ts";
 
 const log = logger("cli", "transfer");
+
+/**
+ * An endpoint's refusal of `name` (missing, a directory, not allowed...) named
+ * where it is, as FTP's are (cli/ftp.ts): `is a directory: dir (s3://b/dir)`;
+ * anything else (usage, interruption, a check of the copy) as it is.
+ */
+function naming(error: unknown, url: string, name: string): unknown {
+  return error instanceof EndpointError ? new RemotePathError(whereOn(url, name), error) : error;
+}
 
 /** The endpoint holding a file URL's last name, and that name; a root is no file. */
 function fileLocation(url: string): { root: string; name: string } {
@@ -56,7 +68,9 @@ export async function getFromEndpoint(
   const { root, name } = fileLocation(url);
   const ep = await openCliEndpoint(cli, root, opts, { oneFile: true });
   try {
-    const stat = await ep.stat(name);
+    const stat = await ep.stat(name).catch((error) => {
+      throw naming(error, ep.url, name);
+    });
     if (stat.type === "dir") throw new UsageError(`${redactUrl(url)}: is a directory`);
     if (local === STDIO) {
       const size = () => Promise.resolve(stat.size);
@@ -74,7 +88,10 @@ export async function getFromEndpoint(
       cli,
       { partial, file },
       opts.continue === true,
-      () => ep.read(name, { offset: offset || undefined, signal: cli.signal }),
+      () =>
+        ep.read(name, { offset: offset || undefined, signal: cli.signal }).catch((error) => {
+          throw naming(error, ep.url, name);
+        }),
     );
     // The size the stat told (no round trip: a stream's clean end proves no byte count).
     await checkArrived(partial, stat.size);
@@ -136,7 +153,7 @@ export async function putToEndpoint(
       });
     } catch (error) {
       source.close();
-      throw error;
+      throw naming(error, ep.url, name);
     }
     let bytes = 0;
     let dated: boolean | undefined; // whether the rename carried the time; undefined: no rename
@@ -160,7 +177,7 @@ export async function putToEndpoint(
       // Interrupted, the write may still be under way: the partial keeps its temporary name.
       if (staged && !cli.signal.aborted) await ep.remove(target).catch(() => undefined);
       if (cli.signal.aborted) await sending.catch(() => undefined);
-      throw error;
+      throw naming(error, ep.url, name);
     }
     // Written under the real name, the time is set now; renamed, it went with the rename
     // (false: the endpoint cannot set one, or refused it, said in the log). A refused time
