@@ -6,7 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from "../deps/commander.ts";
 import { DURATION_RE } from "../util/units.ts";
-import { parseTimeShift, TimeShiftError } from "../endpoint/ftp/time_shift.ts";
+import { parseTimeShift, TimeShiftError } from "../util/time_shift.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyCommand = Command<any, any, any>;

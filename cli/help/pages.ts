@@ -2039,4 +2039,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "001a24598bcad1e8";
+export const HELP_SOURCES_HASH = "c870c5253ea0f91a";

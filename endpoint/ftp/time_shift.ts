@@ -17,6 +17,7 @@
 import {
   formatTimeShift,
   MAX_TIME_SHIFT,
+  parseTimeShift,
   roundTimeShift,
   TIME_SHIFT_STEP,
   TIME_SHIFT_TOLERANCE,
@@ -27,6 +28,7 @@ import {
 export {
   formatTimeShift,
   MAX_TIME_SHIFT,
+  parseTimeShift,
   roundTimeShift,
   TIME_SHIFT_STEP,
   TIME_SHIFT_TOLERANCE,
@@ -35,37 +37,6 @@ export {
 };
 
 const day = 86_400_000;
-
-/**
- * Reads a shift as written in a workflow: `"auto"`, `"+05:30"`, `"-0130"`,
- * `"+2"` (hours; a sign with `HH`, `HH:MM` or `HHMM`), or seconds (`"3600"`, `"-900"`, `3600`). Returns seconds (validated
- * and rounded) or `"auto"`.
- *
- * @example
- * ```ts
- * parseTimeShift("+05:30"); // 19800
- * parseTimeShift("-01:00"); // -3600
- * parseTimeShift(7200);     // 7200
- * parseTimeShift("auto");   // "auto"
- * ```
- */
-export function parseTimeShift(value: string | number): number | "auto" {
-  if (typeof value === "number") return validateTimeShift(value);
-  const s = value.trim();
-  if (s.toLowerCase() === "auto") return "auto";
-  // A sign with HH, HH:MM or HHMM is an offset; any other number is seconds ("-900").
-  const hm = /^([+-])(\d{1,2})(?::(\d{2}))?$/.exec(s) ?? /^([+-])(\d{2})(\d{2})$/.exec(s);
-  if (hm) {
-    const minutes = Number(hm[3] ?? "0");
-    if (minutes >= 60) throw new TimeShiftError(`invalid time shift ${JSON.stringify(value)}`);
-    const sign = hm[1] === "-" ? -1 : 1;
-    return validateTimeShift(sign * (Number(hm[2]) * 3600 + minutes * 60), 0);
-  }
-  if (/^[+-]?\d+(\.\d+)?$/.test(s)) return validateTimeShift(Number(s));
-  throw new TimeShiftError(
-    `invalid time shift ${JSON.stringify(value)}: use "auto", "+HH:MM" or seconds`,
-  );
-}
 
 /** The probe file's listed time and when the client wrote it. */
 export interface ProbeMeasurement {
