@@ -82,3 +82,19 @@ Deno.test("ferry validate: a URL that does not parse is told at file:line:col", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a --queue URL that does not parse: exit 2 saying why, its password kept out", async () => {
+  const cases: [string, RegExp][] = [
+    ["redis://:s3cret@::1/x", /an IPv6 address goes in brackets: redis:\/\/:\*+@\[::1\]\/x/],
+    ["redis://u:s3cret@h:70000/0", /port 70000 is out of range/],
+  ];
+  for (const [queue, why] of cases) {
+    for (const args of [["worker", "--queue", queue], ["mirror", "--queue", queue, "a", "b"]]) {
+      const run = await ferry(args);
+      const what = `ferry ${args.join(" ")}: ${run.stderr}`;
+      assert.equal(run.code, 2, what);
+      assert.match(run.stderr, why, what);
+      assert.doesNotMatch(run.stderr, /s3cret/, `no password: ${what}`);
+    }
+  }
+});

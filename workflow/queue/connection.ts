@@ -6,6 +6,8 @@
  */
 import { FerryError } from "../../util/errors.ts";
 import { UsageError } from "../errors.ts";
+import { redactUrl } from "../../util/redact.ts";
+import { urlProblem } from "../../util/url_problem.ts";
 
 /** Connection settings for Redis, as BullMQ (ioredis) takes them. */
 export interface QueueTarget {
@@ -38,7 +40,10 @@ export function parseQueueUrl(text: string): QueueTarget {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--queue ${JSON.stringify(text)}: not a URL (redis://HOST:PORT[/DB])`);
+    // Why (a port of 70000, IPv6 without brackets), and never the password it may hold.
+    throw new UsageError(
+      `--queue ${JSON.stringify(redactUrl(text))}: ${urlProblem(text)} (redis://HOST:PORT[/DB])`,
+    );
   }
   if (url.protocol !== "redis:") {
     throw new UsageError(`--queue ${url.protocol}//...: only redis://HOST:PORT[/DB] is supported`);
