@@ -312,7 +312,16 @@ export async function buildServerOptions(
   config: ServeConfig,
   ctx: BuildContext,
 ): Promise<{ options: FtpServerOptions; endpoints: Endpoint[]; describe: string[] }> {
-  const read = ctx.readTextFile ?? ((p: string) => Deno.readTextFile(p));
+  const readText = ctx.readTextFile ?? ((p: string) => Deno.readTextFile(p));
+  // A certificate or key file that cannot be read is a configuration the server
+  // refuses (a usage error, exit 2, as a --config file that is not there), naming it.
+  const read = async (p: string, what: string) => {
+    try {
+      return await readText(p);
+    } catch (e) {
+      throw new ServeConfigError(`cannot read the TLS ${what} file ${p}: ${(e as Error).message}`);
+    }
+  };
   const endpoints: Endpoint[] = [];
   const describe: string[] = [];
   const endpoint = await ctx.open(config.root ?? ".");
@@ -378,8 +387,8 @@ export async function buildServerOptions(
     dataConnectTimeoutMs: sec(config.dataConnectTimeout),
     tls: t
       ? {
-        cert: await read(t.cert),
-        key: await read(t.key),
+        cert: await read(t.cert, "certificate"),
+        key: await read(t.key, "key"),
         minVersion: t.minVersion,
         maxVersion: t.maxVersion,
       }

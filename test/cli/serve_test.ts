@@ -132,6 +132,10 @@ Deno.test("ferry serve usage errors (unknown option, bad port, bad combination):
       [["-r", "9-3", dir], /--range: expected FROM-TO ports/],
       [["--authorizer-option", "a=b", dir], /--authorizer-option needs --authorizer/],
       [["--config", join(dir, "missing.yaml"), dir], /missing\.yaml/],
+      [
+        ["--tls-cert", join(dir, "no.pem"), "--tls-key", join(dir, "no.key"), dir],
+        /cannot read the TLS certificate file .*no\.pem/,
+      ],
     ];
     for (const [args, why] of cases) {
       const run = await serveOutcome(args);
