@@ -5,7 +5,7 @@
  * @module
  */
 import { type Command, InvalidArgumentError, Option } from "../deps/commander.ts";
-import { DURATION_RE } from "../util/units.ts";
+import { DURATION_RE, parseDeleteLimit, SIZE_RE } from "../util/units.ts";
 import { parseTimeShift, TimeShiftError } from "../util/time_shift.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -65,6 +65,53 @@ export function positiveDuration(value: string): string {
   const m = DURATION_RE.exec(value);
   if (!m) throw new InvalidArgumentError("expected a duration like 30s, 2m or 500ms");
   if (!(Number(m[1]) > 0)) throw new InvalidArgumentError("expected a duration above 0");
+  return value;
+}
+
+/**
+ * Checks a duration option that may be 0 (`--retry-delay`): the text as given.
+ *
+ * @example
+ * ```ts
+ * durationOption("1s"); // "1s"
+ * ```
+ */
+export function durationOption(value: string): string {
+  if (!DURATION_RE.test(value)) {
+    throw new InvalidArgumentError("expected a duration like 30s, 2m or 500ms");
+  }
+  return value;
+}
+
+/**
+ * Checks a size option (`--min-size`, `--max-size`): the text as given.
+ *
+ * @example
+ * ```ts
+ * sizeOption("10MiB"); // "10MiB"
+ * ```
+ */
+export function sizeOption(value: string): string {
+  if (!SIZE_RE.test(value)) {
+    throw new InvalidArgumentError("expected a size like 10MiB, 1.5GB or a number of bytes");
+  }
+  return value;
+}
+
+/**
+ * Checks `--max-delete`: a count of files or a percentage; the text as given.
+ *
+ * @example
+ * ```ts
+ * deleteLimitOption("10%"); // "10%"
+ * ```
+ */
+export function deleteLimitOption(value: string): string {
+  try {
+    parseDeleteLimit(value);
+  } catch {
+    throw new InvalidArgumentError('expected a count of files or a percentage like "10%"');
+  }
   return value;
 }
 
@@ -190,8 +237,8 @@ export function withJobOptions<T extends AnyCommand>(cmd: T): T {
     .option("-P, --parallel <n>", "parallel transfers and listings (default 4)", positiveInt)
     .option("--segments <n>", SEGMENTS_HELP, positiveInt)
     .option("--retries <n>", "retries on temporary errors (default 3)", nonNegativeInt)
-    .option("--retry-delay <duration>", "first back-off delay (default 1s)")
-    .option("--timeout <duration>", "give up after this long");
+    .option("--retry-delay <duration>", "first back-off delay (default 1s)", durationOption)
+    .option("--timeout <duration>", "give up after this long", positiveDuration);
   return cmd;
 }
 
@@ -209,8 +256,8 @@ export function withFilterOptions<T extends AnyCommand>(cmd: T): T {
   cmd
     .option("-i, --include <glob>", "only files matching; repeatable", collect)
     .option("-x, --exclude <glob>", "leave out matching files and dirs; repeatable", collect)
-    .option("--min-size <size>", "smallest file to take (e.g. 1KiB)")
-    .option("--max-size <size>", "largest file to take (e.g. 100MiB)")
+    .option("--min-size <size>", "smallest file to take (e.g. 1KiB)", sizeOption)
+    .option("--max-size <size>", "largest file to take (e.g. 100MiB)", sizeOption)
     .addOption(
       new Option("--symlinks <policy>", "symlinks: skip, follow, or copy-as-link")
         .choices(["skip", "follow", "copy-as-link"] as const),
@@ -229,7 +276,11 @@ export function withFilterOptions<T extends AnyCommand>(cmd: T): T {
 export function withCompareOptions<T extends AnyCommand>(cmd: T): T {
   // Read as a plain record by compareFromOptions, like the filter flags.
   cmd
-    .option("--max-delete <n|pct>", 'refuse to delete more than this many files, or e.g. "10%"')
+    .option(
+      "--max-delete <n|pct>",
+      'refuse to delete more than this many files, or e.g. "10%"',
+      deleteLimitOption,
+    )
     .addOption(
       new Option("--compare <mode>", "how files are judged equal")
         .choices(["size+mtime", "size", "checksum"] as const),

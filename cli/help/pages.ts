@@ -2039,4 +2039,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "c870c5253ea0f91a";
+export const HELP_SOURCES_HASH = "ab57d2722052b0cf";

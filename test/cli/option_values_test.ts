@@ -6,7 +6,9 @@
  * named); `--net-timeout 0` was taken (every connection then timed out at
  * once, and a mirror retried that); `mirror --time-shift abc` or `+25:00`
  * between local paths was taken silently (exit 0), and over FTP `+25:00`
- * failed the run (exit 1).
+ * failed the run (exit 1). --retry-delay, --timeout, --min-size, --max-size and
+ * --max-delete are checked the same way (they were told as the generated
+ * workflow's keys: `ferry mirror:1:1: jobs.mirror.timeout: ...`; `--timeout 0` taken).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -28,6 +30,13 @@ Deno.test("bad --net-timeout and --time-shift values: exit 2 naming the option",
       [["mirror", "src", "dst", "--time-shift", "+25:00"], /--time-shift.*more than 24 hours/],
       [["mirror", "src", closed, "--time-shift", "+25:00"], /--time-shift.*more than 24 hours/],
       [["walk", "src", "--time-shift", "x"], /--time-shift/],
+      // Told as the generated workflow's keys before ("ferry mirror:1:1: jobs.mirror.timeout").
+      [["mirror", "src", "dst", "--retry-delay", "xyz"], /--retry-delay.*'xyz'.*duration/],
+      [["mirror", "src", "dst", "--timeout", "-5s"], /--timeout.*'-5s'/],
+      [["sync", "src", "dst", "--timeout", "abc"], /--timeout.*'abc'/],
+      [["mirror", "src", "dst", "--min-size", "abc"], /--min-size.*'abc'.*expected a size/],
+      [["walk", "src", "--max-size", "-1"], /--max-size.*'-1'/],
+      [["mirror", "src", "dst", "--max-delete", "abc"], /--max-delete.*'abc'/],
     ];
     for (const [args, why] of cases) {
       const run = await ferry(args, { cwd: dir });
