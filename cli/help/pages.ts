@@ -2039,4 +2039,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "ab57d2722052b0cf";
+export const HELP_SOURCES_HASH = "ccb83ab37b42b95d";
