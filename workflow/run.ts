@@ -181,30 +181,11 @@ export async function runWorkflow(
         const upstream = dry
           ? upstreamTargets(job, byName, kindKeys, (n) => dryRunOf(byName.get(n)!))
           : [];
+        const run = () =>
+          runJob(wf, job, { ...options, dryRun: dry, signal: outer, upstream }, pool, states, emit);
         running.set(
           job.name,
-          (options.exclusive && !dry
-            ? exclusively(
-              wf,
-              job,
-              () =>
-                runJob(
-                  wf,
-                  job,
-                  { ...options, dryRun: dry, signal: outer, upstream },
-                  pool,
-                  states,
-                  emit,
-                ),
-            )
-            : runJob(
-              wf,
-              job,
-              { ...options, dryRun: dry, signal: outer, upstream },
-              pool,
-              states,
-              emit,
-            ))
+          (options.exclusive && !dry ? exclusively(wf, job, run) : run())
             .then((result) => {
               results.set(job.name, result);
               running.delete(job.name);

@@ -14,17 +14,10 @@
  *   listing's precision, not the truncated listing time alone.
  * @module
  */
-import {
-  formatTimeShift,
-  MAX_TIME_SHIFT,
-  parseTimeShift,
-  roundTimeShift,
-  TIME_SHIFT_STEP,
-  TIME_SHIFT_TOLERANCE,
-  TimeShiftError,
-  validateTimeShift,
-} from "../../util/time_shift.ts";
+import { TIME_SHIFT_TOLERANCE, TimeShiftError, validateTimeShift } from "../../util/time_shift.ts";
 
+// The shift's arithmetic lives in util/ (a local command's --time-shift check loads no FTP
+// module); this path keeps exporting it for the FTP code and the public entry points.
 export {
   formatTimeShift,
   MAX_TIME_SHIFT,
@@ -34,7 +27,7 @@ export {
   TIME_SHIFT_TOLERANCE,
   TimeShiftError,
   validateTimeShift,
-};
+} from "../../util/time_shift.ts";
 
 const day = 86_400_000;
 
