@@ -14,5 +14,9 @@
  * ```
  */
 export function redactUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, "$1:****@");
+  const masked = text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, "$1:****@");
+  if (masked !== text || URL.canParse(text)) return masked;
+  // Not a URL: a password holding '/', '?' or '#' (not escaped) ends the authority early,
+  // so everything up to the last '@' is masked.
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):.*@/is, "$1:****@");
 }

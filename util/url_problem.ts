@@ -23,6 +23,11 @@ export function urlProblem(text: string): string {
   const at = authority.lastIndexOf("@");
   const userinfo = at >= 0 ? authority.slice(0, at + 1) : "";
   const hostPort = authority.slice(at + 1);
+  // An '@' after the authority's end: a user name or password holding '/', '?' or '#' ended
+  // it early, so what looks like the host and port is part of the password: never echoed.
+  if (rest.includes("@")) {
+    return "the user name or password holds '/', '?' or '#': write them as %2F, %3F, %23";
+  }
   if (hostPort === "") return "no host";
   if (!hostPort.startsWith("[") && (hostPort.match(/:/g) ?? []).length >= 2) {
     const shown = redactUrl(`${scheme}://${userinfo}[${hostPort}]${rest}`);

@@ -18,3 +18,21 @@ Deno.test("urlProblem names why a URL does not parse", () => {
     return /invalid URL .*port 99999 is out of range/.test(e.message);
   });
 });
+
+Deno.test("a password holding '/' or '#' is never part of the reason or the URL shown", () => {
+  const secret = "worker-only-pw-0xbad/#x";
+  const text = `ftp://ferry:${secret}@127.0.0.1:36505/pub`;
+  const reason = urlProblem(text);
+  assert.ok(!reason.includes("worker-only"), reason);
+  assert.match(reason, /%2F, %3F, %23/);
+  let message = "";
+  try {
+    parseUrl(text);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assert.ok(message !== "" && !message.includes("worker-only"), message);
+  assert.ok(message.includes("ftp://ferry:****@127.0.0.1:36505/pub"), message);
+  // A port that is wrong on its own is still named.
+  assert.equal(urlProblem("ftp://h:abc/x"), 'port "abc" is not a number');
+});
