@@ -11,6 +11,7 @@ import {
   FtpConnectionError,
   FtpError,
   FtpProtocolError,
+  FtpTemporaryError,
   FtpTimeoutError,
   maskCommand,
 } from "./errors.ts";
@@ -81,14 +82,37 @@ export class ControlConnection {
   #gone = Promise.withResolvers<void>();
   #goneBound?: Promise<void>;
   #onData = (chunk: Uint8Array) => this.#receive(chunk);
-  #onEnd = () => this.#fail(new FtpConnectionError(`${this.peer} closed the control connection`));
+  /** A 421 ("closing control connection") read: what the server said as it closes. */
+  #closing?: Reply;
+  #onEnd = () =>
+    this.#fail(
+      this.#afterClosing() ??
+        new FtpConnectionError(`${this.peer} closed the control connection`),
+    );
   #onError = (error: Error & { code?: string }) =>
     this.#fail(
-      new FtpConnectionError(`control connection to ${this.peer} failed: ${error.message}`, {
-        cause: error,
-        code: error.code,
-      }),
+      this.#afterClosing(error) ??
+        new FtpConnectionError(`control connection to ${this.peer} failed: ${error.message}`, {
+          cause: error,
+          code: error.code,
+        }),
     );
+
+  /**
+   * After the server said 421 and closed: the error of every command still
+   * awaiting a reply, or sent later. None of them ran (RFC 959: 421 closes the
+   * service), so each is safe to run on a new session (`FtpError.notRun`):
+   * pipelined ones (RNTO after an RNFR answered 421, a SIZE after its TYPE).
+   */
+  #afterClosing(cause?: unknown): FtpError | undefined {
+    const reply = this.#closing;
+    if (!reply) return undefined;
+    return new FtpTemporaryError(
+      `${this.peer} closed the control connection after ${reply.code} ${reply.text}: ` +
+        "commands after that one were not run",
+      { code: "EFTP421", reply, cause, notRun: true },
+    );
+  }
 
   constructor(
     socket: ControlSocket,
@@ -416,6 +440,7 @@ export class ControlConnection {
     }
     const debug = log.enabled("debug");
     for (const reply of replies) {
+      if (reply.code === 421) this.#closing ??= reply;
       if (debug) {
         for (const line of reply.lines) {
           log.debug("< {line}", () => ({ line, peer: this.peer, conn: this.conn }));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ControlConnection } from "./control.ts";
 import { ConnSocket } from "./conn_socket.ts";
-import { FtpConnectionError } from "./errors.ts";
+import { FtpConnectionError, type FtpError, FtpTemporaryError } from "./errors.ts";
 import { configureLogging, type LogRecord, resetLogging } from "../deps/logtape.ts";
 import { connectSocket } from "./socket.ts";
 import { loopbackControl } from "../test/ftp/loopback_control.ts";
@@ -14,6 +14,31 @@ Deno.test("control: replies not read when the connection is destroyed are not ha
     control.destroy();
     // A download queued behind would take the 229 for its own: it must see the session gone.
     await assert.rejects(control.read(), FtpConnectionError);
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("control: after a 421 and the server's close, the replies still owed fail as not run", async () => {
+  // RNFR and RNTO sent together; pyftpdlib's idle timeout answers RNFR and closes.
+  const { control, stop } = await loopbackControl("421 Control connection timed out.\r\n", true);
+  try {
+    assert.equal((await control.read(5_000, "RNFR /a")).code, 421);
+    await assert.rejects(
+      control.read(5_000, "RNTO /b"),
+      (e) => e instanceof FtpTemporaryError && e.notRun && e.ftpCode === 421,
+    );
+    assert.throws(() => control.send("NOOP"), (e: FtpError) => e.notRun);
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("control: a close without a 421 before it stays a lost connection, not 'not run'", async () => {
+  const { control, stop } = await loopbackControl("350 Ready for RNTO.\r\n", true);
+  try {
+    assert.equal((await control.read(5_000, "RNFR /a")).code, 350);
+    await assert.rejects(control.read(5_000, "RNTO /b"), (e: FtpError) => !e.notRun);
   } finally {
     await stop();
   }

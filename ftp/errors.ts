@@ -15,15 +15,30 @@ export class FtpError extends FerryError {
   readonly reply?: Reply;
   /** The command that was answered (PASS argument masked). */
   readonly command?: string;
+  /**
+   * True when the server answered the command 421 ("closing control
+   * connection") as its first reply (no 1xx before): RFC 959's 421 says the
+   * service is not available, so the command was not carried out and is safe
+   * to run on a new session (lftp and rclone reconnect and retry so). False for
+   * a 421 as the final reply after a 1xx (a transfer may have moved bytes).
+   */
+  readonly notRun: boolean;
   /** Makes the error; `reply` and `command` say what the server answered to what. */
   constructor(
     message: string,
-    options: { code?: string; reply?: Reply; command?: string; cause?: unknown } = {},
+    options: {
+      code?: string;
+      reply?: Reply;
+      command?: string;
+      cause?: unknown;
+      notRun?: boolean;
+    } = {},
   ) {
     super(message, { code: options.code ?? "EFTP", cause: options.cause });
     this.reply = options.reply;
     this.ftpCode = options.reply?.code;
     this.command = options.command;
+    this.notRun = options.notRun ?? false;
   }
 }
 
@@ -106,6 +121,8 @@ export function maskCommand(command: string): string {
 /**
  * Builds the typed error for an error reply to `command`; `cause` is what the
  * client saw go wrong first (e.g. the data connection the server then refused).
+ * A 421 is taken as the command's first reply (`notRun`, see `FtpError.notRun`)
+ * unless `afterMark` says a 1xx came before it.
  *
  * @example
  * ```ts
@@ -113,14 +130,21 @@ export function maskCommand(command: string): string {
  * err instanceof FtpPermanentError; // true
  * ```
  */
-export function errorForReply(reply: Reply, command?: string, cause?: unknown): FtpError {
+export function errorForReply(
+  reply: Reply,
+  command?: string,
+  cause?: unknown,
+  options: { afterMark?: boolean } = {},
+): FtpError {
   const masked = command === undefined ? undefined : maskCommand(command);
   const where = masked === undefined ? "" : ` to ${masked}`;
   const said = reply.code >= 400 && reply.code < 600 ? "server replied" : "unexpected reply";
+  const session = command === undefined || command === "login";
   return typedReplyError(reply, `${said} ${reply.code} ${reply.text}${where}`, {
     command: masked,
     cause,
-    session: command === undefined || command === "login",
+    session,
+    notRun: !session && reply.code === 421 && !options.afterMark,
   });
 }
 
@@ -145,9 +169,9 @@ export function loginRefused(reply: Reply, who: string): FtpError {
 function typedReplyError(
   reply: Reply,
   message: string,
-  o: { command?: string; cause?: unknown; session: boolean },
+  o: { command?: string; cause?: unknown; session: boolean; notRun?: boolean },
 ): FtpError {
-  const options = { reply, command: o.command, cause: o.cause };
+  const options = { reply, command: o.command, cause: o.cause, notRun: o.notRun };
   if (o.session && refusesSession(reply)) {
     return new TooManyConnectionsError(message, { ...options, code: `EFTP${reply.code}` });
   }

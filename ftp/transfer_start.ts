@@ -225,7 +225,8 @@ export async function startTransfer(
       }
       if (reply.code < 400) return cause;
       s.noteRefusal(reply);
-      return errorForReply(reply, command, cause);
+      // After a 1xx, or after data sent ahead of the first reply: not "never ran".
+      return errorForReply(reply, command, cause, { afterMark: true });
     };
     let sentAfter = false;
     let data: DataConnection;
@@ -250,7 +251,8 @@ export async function startTransfer(
       finalReply: async () => {
         try {
           let reply = await end.lastReply(early, first);
-          if (sentAfter) {
+          // After a 421 the query's reply never comes: the server closes.
+          if (sentAfter && reply.code !== 421) {
             const next = await s.control.read(s.timeout, queries.after!);
             // A transfer ends with 226/250 (or a refusal): if the first reply is not one
             // and the second is, the query was answered first, before the file was done.
@@ -262,7 +264,8 @@ export async function startTransfer(
           }
           if (reply.code < 200 || reply.code >= 300) {
             s.noteRefusal(reply);
-            throw errorForReply(reply, command);
+            // A 421 here ends a transfer that may have moved bytes (see FtpError.notRun).
+            throw errorForReply(reply, command, undefined, { afterMark: true });
           }
           return reply;
         } catch (error) {
@@ -283,7 +286,8 @@ export async function startTransfer(
           if (sentAfter) s.control.destroy();
           end.finish();
           s.noteRefusal(refused);
-          return errorForReply(refused, command, cause);
+          // Data went ahead of this reply (write-ahead): not taken as "never ran".
+          return errorForReply(refused, command, cause, { afterMark: true });
         }
         if (sentAfter) return end.drop(cause);
         if (!(cause instanceof FtpTimeoutError)) return await finalAfter(cause);

@@ -4,7 +4,7 @@
  * back to the pool when the stream ends, fails or is cancelled.
  * @module
  */
-import type { SessionPool } from "./pool.ts";
+import { isSessionLost, neverRan, type SessionPool } from "./pool.ts";
 import { parseFtpTime, type Reply } from "../../ftp/reply.ts";
 import type { FtpClient, TransferOptions } from "../../ftp/client.ts";
 import { markReleasesChunks, type ReadSource, releasesChunks } from "../../util/files.ts";
@@ -87,6 +87,21 @@ async function openReading<T>(
   options: OpenOptions,
   open: (child: FtpClient, options: TransferOptions) => Promise<T>,
 ): Promise<T> {
+  try {
+    return await openReadingOnce(pool, path, options, open);
+  } catch (error) {
+    // Answered 421 first (the server closing the session as it came): it did not run.
+    if (!neverRan(error)) throw error;
+    return await openReadingOnce(pool, path, options, open);
+  }
+}
+
+async function openReadingOnce<T>(
+  pool: SessionPool,
+  path: string,
+  options: OpenOptions,
+  open: (child: FtpClient, options: TransferOptions) => Promise<T>,
+): Promise<T> {
   // A download may queue behind another one's on a busy session (FtpClient's `queueReads`).
   const child = await pool.acquire({ queue: !options.rest });
   const done = once((failed: boolean) => {
@@ -108,7 +123,7 @@ async function openReading<T>(
         : {}),
     });
   } catch (error) {
-    done(false);
+    done(isSessionLost(error));
     throw error;
   }
 }
@@ -128,11 +143,11 @@ export async function openRemoteWrite(
   mode: WriteMode = "w",
   options: OpenOptions = {},
 ): Promise<WritableStream<Uint8Array>> {
-  const child = await pool.acquire();
+  let child = await pool.acquire();
   let inner: WritableStream<Uint8Array>;
-  try {
+  const store = (child: FtpClient) => {
     const heard = options.onSize;
-    inner = await child.store(path, {
+    return child.store(path, {
       append: mode.startsWith("a"),
       offset: options.rest,
       onProgress: options.onProgress,
@@ -148,9 +163,20 @@ export async function openRemoteWrite(
         }
         : {}),
     });
+  };
+  try {
+    inner = await store(child);
   } catch (error) {
-    pool.release(child);
-    throw error;
+    pool.release(child, { broken: isSessionLost(error) });
+    // Answered 421 first (the server closing the session as it came): nothing was written.
+    if (!neverRan(error)) throw error;
+    child = await pool.acquire();
+    try {
+      inner = await store(child);
+    } catch (error) {
+      pool.release(child, { broken: isSessionLost(error) });
+      throw error;
+    }
   }
   const writer = inner.getWriter();
   const done = once((broken: boolean) => pool.release(child, { broken }));

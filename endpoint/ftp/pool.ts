@@ -102,6 +102,23 @@ export function isSessionLost(error: unknown): boolean {
 }
 
 /**
+ * Whether a command is known not to have run, so it is safe to run again on
+ * another session whatever it does: it never left (the session had closed,
+ * {@link FtpSessionClosedError}) or the server answered it 421 as its first
+ * reply (`FtpError.notRun`: RFC 959's "closing control connection", e.g.
+ * pyftpdlib's "421 Control connection timed out." to a command sent as its
+ * idle timeout struck). A 421 after a 1xx (a transfer under way) is not.
+ *
+ * @example
+ * ```ts
+ * if (neverRan(error)) return await fn(await pool.main());
+ * ```
+ */
+export function neverRan(error: unknown): boolean {
+  return error instanceof FtpSessionClosedError || (error instanceof FtpError && error.notRun);
+}
+
+/**
  * A main session and a bounded set of reusable child sessions.
  *
  * @example
@@ -314,7 +331,7 @@ export class SessionPool {
     return await this.#onChild(
       idle,
       fn,
-      (error, lost) => error instanceof FtpSessionClosedError || (lost && options.retry === true),
+      (error, lost) => neverRan(error) || (lost && options.retry === true),
       options,
     );
   }
@@ -374,8 +391,9 @@ export class SessionPool {
         // sent (a data connection's failure leaves the control connection open).
         client.retire("a command on it failed as if the session were lost");
         this.#letGo(client);
-        // A command that never left (the session had closed under it) is safe to run again.
-        if (!options.retry && !(error instanceof FtpSessionClosedError)) throw error;
+        // A command that never left (the session had closed under it) or that the server
+        // answered 421 first (not carried out) is safe to run again.
+        if (!options.retry && !neverRan(error)) throw error;
         return await fn(await this.main());
       }
       // A refused data connection (425) changed nothing: a command safe to

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import type { FtpClient } from "../../ftp/client.ts";
 import {
+  errorForReply,
   FtpConnectionError,
+  type FtpError,
   FtpSessionClosedError,
   TooManyConnectionsError,
 } from "../../ftp/errors.ts";
-import { isSessionLost, type PoolOptions, SessionPool } from "./pool.ts";
+import { isSessionLost, neverRan, type PoolOptions, SessionPool } from "./pool.ts";
 import { sessionFactory } from "./session.ts";
 import { scriptedLogin, startScriptedServer } from "../../test/peers/scripted.ts";
 
@@ -88,6 +90,31 @@ Deno.test("pool: a command that never left a closed session runs on a new one, r
   });
   assert.equal(calls, 2);
   assert.equal(result, made[1].id);
+  await p.close();
+});
+
+Deno.test("pool: a command answered 421 first runs once more on a new session; after a 1xx it does not", async () => {
+  const { p, made } = pool();
+  const reply = { code: 421, text: "Control connection timed out.", lines: [] };
+  let calls = 0;
+  const result = await p.withMain((c) => {
+    calls++;
+    if (calls === 1) return Promise.reject(errorForReply(reply, "MKD /d"));
+    return Promise.resolve((c as unknown as Fake).id);
+  });
+  assert.equal(calls, 2);
+  assert.equal(result, made[1].id);
+  calls = 0;
+  await assert.rejects(
+    p.withMain(() => {
+      calls++;
+      return Promise.reject(errorForReply(reply, "STOR /a", undefined, { afterMark: true }));
+    }),
+    (e: FtpError) => e.ftpCode === 421 && !e.notRun,
+  );
+  assert.equal(calls, 1);
+  assert.ok(neverRan(errorForReply(reply, "DELE /a")));
+  assert.ok(!neverRan(errorForReply(reply))); // the greeting's: a session turned away
   await p.close();
 });
 
