@@ -10,6 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { FtpClient } from "../../ftp/client.ts";
+import type { FtpError } from "../../ftp/errors.ts";
 import { StatListingError } from "../../ftp/stat_listing.ts";
 import { scriptedLogin, type ScriptedSession, startScriptedServer } from "../peers/scripted.ts";
 
@@ -187,4 +188,18 @@ Deno.test("statList: STATs asked while the session is busy go out together, one 
   await ftp.quit();
   await server.close();
   assert.deepEqual(server.errors, []);
+});
+
+Deno.test("statList: a STAT answered 421 (the server closing) fails as not run, and the REST check's replies never come", async () => {
+  await using server = await startScriptedServer(async (s) => {
+    await scriptedLogin(s);
+    // pyftpdlib's idle timeout crossing the batch: 421 to the first line read, then close.
+    await answer(s, ["421 Control connection timed out.\r\n"]);
+  });
+  const ftp = await connect(server.port);
+  await assert.rejects(
+    ftp.statList("/pub", { hidden: true }),
+    (e: FtpError) => e.ftpCode === 421 && e.notRun,
+  );
+  ftp.close();
 });
