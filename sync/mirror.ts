@@ -226,17 +226,18 @@ async function run(
   addWalkProblems(report, prep.dst, "target");
   const { plan } = prep;
   if (plan.deletesBlocked) report.deletesBlocked = plan.deletesBlocked;
-  if (options.dryRun) {
-    report.plan = plan.actions;
-    countPlan(report, plan);
-    return finishReport(report);
-  }
+  // A dry run says the same hold, and fails as the real run would (rclone --dry-run does).
   if (plan.deletesBlocked && options.delete) {
     report.errors.push({
       path: "",
       message: `deletions held back: ${plan.deletesBlocked}`,
       code: "EDELETEBLOCKED",
     });
+  }
+  if (options.dryRun) {
+    report.plan = plan.actions;
+    countPlan(report, plan);
+    return finishReport(report);
   }
   addTypeConflicts(report, plan);
   report.errors.push(...aheadErrors);

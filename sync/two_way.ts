@@ -107,11 +107,7 @@ export async function sync(
       report.warnings.push(line);
       log.warn("{line}", { line, path: c.path, a: c.a, b: c.b, resolution: c.resolution });
     }
-    if (options.dryRun) {
-      report.plan = plan.actions;
-      countPlan(report, plan);
-      return finishReport(report);
-    }
+    // A dry run says the same hold, and fails as the real run would (rclone --dry-run does).
     if (plan.deletesBlocked) {
       // A side that lists nothing is most often not there (a disk not mounted, a wrong path):
       // that question comes before the option that would empty the other side.
@@ -125,6 +121,11 @@ export async function sync(
             : "--force (force: true) lets them through, or raise --max-delete (maxDelete)"),
         code: "EDELETEBLOCKED",
       });
+    }
+    if (options.dryRun) {
+      report.plan = plan.actions;
+      countPlan(report, plan);
+      return finishReport(report);
     }
     for (const [ep, root, tree] of [[a, aRoot, ta], [b, bRoot, tb]] as const) {
       if (tree.entries.size === 0 && plan.actions.some((x) => x.op !== "skip")) {
