@@ -110,7 +110,9 @@ export function deleteLimitOption(value: string): string {
   try {
     parseDeleteLimit(value);
   } catch {
-    throw new InvalidArgumentError('expected a count of files or a percentage like "10%"');
+    throw new InvalidArgumentError(
+      'expected a count of files or a percentage like "10%" (at most 100%)',
+    );
   }
   return value;
 }

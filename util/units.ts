@@ -101,7 +101,13 @@ export type DeleteLimit = { count: number } | { percent: number };
 export function parseDeleteLimit(value: string | number): DeleteLimit {
   if (typeof value === "number") return { count: value };
   const m = PERCENT_RE.exec(value);
-  if (m) return { percent: Number(m[1]) };
+  if (m) {
+    const percent = Number(m[1]);
+    if (percent > 100) {
+      throw new RangeError(`a delete limit is at most 100%: ${JSON.stringify(value)}`);
+    }
+    return { percent };
+  }
   if (/^\s*\d+\s*$/.test(value)) return { count: Number(value) };
   throw new RangeError(`not a delete limit: ${JSON.stringify(value)}`);
 }

@@ -146,7 +146,10 @@ export const CronExpression = z.string().check((ctx) => {
 /** `maxDelete`: a count or a percentage of the target's files. */
 export const DeleteLimit = fromText(z.union([
   z.number().int().nonnegative(),
-  z.string().regex(PERCENT_RE, 'maxDelete is a count or a percentage like "10%"'),
+  z.string().regex(PERCENT_RE, 'maxDelete is a count or a percentage like "10%"').refine(
+    (text) => Number(PERCENT_RE.exec(text)?.[1] ?? 0) <= 100,
+    "maxDelete is a percentage of the target's files: at most 100%",
+  ),
 ]));
 
 /** Options every job has (also the keys of `defaults`). */

@@ -37,6 +37,11 @@ Deno.test("bad --net-timeout and --time-shift values: exit 2 naming the option",
       [["mirror", "src", "dst", "--min-size", "abc"], /--min-size.*'abc'.*expected a size/],
       [["walk", "src", "--max-size", "-1"], /--max-size.*'-1'/],
       [["mirror", "src", "dst", "--max-delete", "abc"], /--max-delete.*'abc'/],
+      // Taken before: a limit above all the target's files is no limit.
+      [["mirror", "src", "dst", "--max-delete", "150%"], /--max-delete.*'150%'.*at most 100%/],
+      [["sync", "src", "dst", "--max-delete", "100.5%"], /--max-delete.*'100.5%'/],
+      [["mirror", "src", "dst", "--max-delete", "-5%"], /--max-delete.*'-5%'/],
+      [["mirror", "src", "dst", "--max-delete", "-1"], /--max-delete.*'-1'/],
     ];
     for (const [args, why] of cases) {
       const run = await ferry(args, { cwd: dir });
@@ -45,6 +50,33 @@ Deno.test("bad --net-timeout and --time-shift values: exit 2 naming the option",
       assert.match(run.stderr, why, what);
     }
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["src"], "nothing copied");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("workflow validate: maxDelete over 100% is refused at file:line:col", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ferry-option-values-" });
+  try {
+    const file = join(dir, "w.yaml");
+    for (const bad of ["150%", "-5%", "lots", "-1"]) {
+      await Deno.writeTextFile(
+        file,
+        `version: 1
+endpoints:
+  here: { url: ./ }
+jobs:
+  m: { mirror: { from: here:/src, to: here:/dst, delete: true, maxDelete: ${bad} } }
+`,
+      );
+      const run = await ferry(["validate", file], { cwd: dir });
+      const what = `maxDelete ${bad}:\n${run.stdout}${run.stderr}`;
+      assert.equal(run.code, 2, what);
+      assert.match(run.stdout + run.stderr, /w\.yaml:5:75: jobs\.m\.mirror\.maxDelete: /, what);
+    }
+    await Deno.writeTextFile(file, (await Deno.readTextFile(file)).replace("-1", "100%"));
+    const ok = await ferry(["validate", file], { cwd: dir });
+    assert.equal(ok.code, 0, ok.stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
