@@ -7,7 +7,7 @@
  */
 import { type Endpoint, Precision, type Stat } from "../endpoint/types.ts";
 import { partialName } from "../endpoint/atomic.ts";
-import { joinPath } from "../endpoint/path.ts";
+import { dirname, isInside, joinPath } from "../endpoint/path.ts";
 import { compareEntries, type CompareOptions, sameMtime } from "./compare.ts";
 import { comparePaths, type Tree } from "./walk.ts";
 
@@ -137,6 +137,9 @@ export interface PlanSummary {
  * Plans a one-way mirror of `src` onto `dst`. Deletions are planned only with
  * `delete`, only when the source listing is complete, and only up to
  * `maxDelete`; otherwise they become skips and `deletesBlocked` says why.
+ * A source entry the target does not show inside a target directory whose
+ * listing failed is skipped ("target directory not listed"), never sent blind
+ * over what may be there (the listing error is the job's error).
  *
  * @example
  * ```ts
@@ -165,8 +168,22 @@ export function planMirror(src: Tree, dst: Tree, options: MirrorPlanOptions = {}
   const compare = options.compare ?? {};
   /** "same <reason>" once per reason, not a new string per skipped entry. */
   const sameReasons = new Map<string, string>();
+  // Target directories whose listing failed: a name they do not show is not known to be missing
+  // (it may be there, and newer), so nothing is sent or made there (as if-newer does).
+  const unlisted = dst.errors.map((e) => e.path);
+  const unknown = (path: string) =>
+    unlisted.length > 0 && unlisted.some((dir) => isInside(dirname(path), dir));
   for (const [path, s] of src.entries) {
     const d = dst.entries.get(path);
+    if (!d && unknown(path)) {
+      skips.push({
+        op: "skip",
+        path,
+        reason: "target directory not listed",
+        ...(s.type === "file" ? { size: s.size } : {}),
+      });
+      continue;
+    }
     const cmp = compareEntries(
       s,
       d,
