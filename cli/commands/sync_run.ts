@@ -8,6 +8,7 @@ import type { CliContext } from "../context.ts";
 import { compareFromOptions, filtersFromOptions, queueFrom } from "../flags.ts";
 import { runOneOff } from "../lazy.ts";
 import type { OneOff } from "../oneoff.ts";
+import { UsageError } from "../../workflow/errors.ts";
 
 /**
  * Runs `ferry sync` with the options as commander gives them to the action,
@@ -39,6 +40,7 @@ export async function runSync(
  */
 // deno-lint-ignore no-explicit-any
 export function syncOneOff(a: string, b: string, opts: Record<string, any>): OneOff {
+  if (opts.stateDir !== undefined) stateDirCheck(String(opts.stateDir));
   return {
     command: "sync",
     kind: "sync",
@@ -55,4 +57,26 @@ export function syncOneOff(a: string, b: string, opts: Record<string, any>): One
     flags: opts,
     queue: queueFrom(opts),
   };
+}
+
+/**
+ * `--state-dir` names a directory (made when missing): a path that is there as
+ * something else is a usage error naming it (it was Deno's bare "File exists"
+ * from the mkdir, exit 1).
+ */
+function stateDirCheck(path: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch {
+    return; // Missing: made by the run; another problem is the run's to tell.
+  }
+  if (!info.isDirectory) {
+    throw new UsageError(
+      `--state-dir ${path}: not a directory (a ${
+        info.isFile ? "file" : "special file"
+      } is there); ` +
+        "it must be a directory, where the state database lives, or a path not there yet",
+    );
+  }
 }

@@ -2039,4 +2039,4 @@ export const HELP_SOURCES: readonly string[] = [
   "../../workflow/builtin_manifests.ts",
   "../../deps/commander.ts",
 ];
-export const HELP_SOURCES_HASH = "ada64772f6043b3a";
+export const HELP_SOURCES_HASH = "55fa5961853f4b9f";
