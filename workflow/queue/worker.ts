@@ -105,7 +105,14 @@ interface RunContext {
  * ```
  */
 export async function runWorker(options: WorkerOptions): Promise<void> {
-  const env = options.env ?? ((n: string) => Deno.env.get(n));
+  const ownEnv = options.env ?? ((n: string) => Deno.env.get(n));
+  /** Variables the workflow asked this worker for and it does not have. */
+  const unset = new Set<string>();
+  const env = (name: string) => {
+    const value = ownEnv(name);
+    if (value === undefined) unset.add(name);
+    return value;
+  };
   const runs = new Map<string, Promise<RunContext>>();
   const stop = new AbortController();
   const onStop = () => stop.abort(options.signal.reason);
@@ -151,7 +158,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       options.onTask?.({ type: "start", id: job.id ?? "", job: data.job, run: data.run });
       const ctx = await contextOf(data).catch((e) => {
         // A retry cannot help: the task fails at once, with the reason.
-        throw e instanceof QueueEndpointMismatchError ? new UnrecoverableError(e.message) : e;
+        throw e instanceof QueueEndpointMismatchError
+          ? new UnrecoverableError(e.message)
+          : unsetEnvError(e, unset) ?? e;
       });
       ctx.active++;
       try {
@@ -163,7 +172,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
           // BullMQ keeps the message and stack in Redis: this worker's secrets masked first.
           if (!stop.signal.aborted) {
             throw redactError(
-              e instanceof PartialLostError ? new UnrecoverableError(e.message) : e,
+              e instanceof PartialLostError
+                ? new UnrecoverableError(e.message)
+                : unsetEnvError(e, unset) ?? e,
               ctx.secrets,
             );
           }
@@ -427,6 +438,31 @@ async function findPartials(actions: TaskData["actions"], lanes: Lanes): Promise
  * coordinator will print it: this worker's secrets masked, its class (and so
  * `UnrecoverableError`'s meaning) kept.
  */
+/**
+ * A failure from a variable this worker lacks (a workflow's `passwordEnv`,
+ * `${env:NAME}`, an S3 or UFTP key from the environment): no retry can make
+ * it appear, so the task fails at once (BullMQ's UnrecoverableError) naming
+ * it. Undefined for any other failure.
+ *
+ * @example
+ * ```ts
+ * unsetEnvError(new AuthError("environment variable PW is not set"), new Set(["PW"]));
+ * // UnrecoverableError: environment variable PW is not set on this worker ...
+ * ```
+ */
+export function unsetEnvError(e: unknown, unset: Set<string>): UnrecoverableError | undefined {
+  if (unset.size === 0 || !(e instanceof Error)) return undefined;
+  for (const name of unset) {
+    if (e.message.includes(`environment variable ${name} is not set`)) {
+      return new UnrecoverableError(
+        `${e.message} on this worker: set ${name} in the worker's environment ` +
+          "(a retry cannot help)",
+      );
+    }
+  }
+  return undefined;
+}
+
 function redactError(e: unknown, secrets: Secrets): unknown {
   if (e instanceof WaitingError) return e;
   if (e instanceof Error) {
