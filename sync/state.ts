@@ -31,6 +31,24 @@ export class StateError extends FerryError {
   }
 }
 
+/**
+ * The state directory's path holds something else (a file): the message names
+ * it (Deno's own was a bare "File exists (os error 17): mkdir ...").
+ */
+export class StateDirError extends FerryError {
+  /** The state directory as given. */
+  readonly path: string;
+  /** Makes the error for `path`; `cause` is the mkdir's. */
+  constructor(path: string, cause: unknown) {
+    super(
+      `state directory ${path}: not a directory (something else is there); it must be a ` +
+        "directory, where the state database lives, or a path not there yet",
+      { code: "ESTATE", cause },
+    );
+    this.path = path;
+  }
+}
+
 /** Another run holds the pair (a sync of the same two trees with the same state file). */
 export class SyncLockedError extends FerryError {
   /** The lock file. */
@@ -175,7 +193,12 @@ export class StateStore {
   static open(path: string = defaultStatePath): StateStore {
     if (path !== ":memory:") {
       // Deno's own call: node:fs would cost every mirror ~15 ms of start-up to load.
-      Deno.mkdirSync(dirname(path), { recursive: true });
+      try {
+        Deno.mkdirSync(dirname(path), { recursive: true });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+        throw new StateDirError(dirname(path), error);
+      }
       let db: DatabaseSync | undefined;
       try {
         db = new (sqlite().DatabaseSync)(path);

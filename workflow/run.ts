@@ -7,7 +7,7 @@
  */
 import { backoffDelay, isTemporary } from "../sync/retry.ts";
 import type { PlanExecutor } from "../sync/execute.ts";
-import { StateStore } from "../sync/state.ts";
+import { StateDirError, StateStore } from "../sync/state.ts";
 import type { Endpoint } from "../endpoint/types.ts";
 import { logger } from "../util/log.ts";
 import { selectJobs } from "./dag.ts";
@@ -250,11 +250,15 @@ async function exclusively(
     String((e as { url?: unknown }).url ?? "").replace(/\/\/([^/@:]*):[^/@]*@/, "//$1@"),
   ]);
   const what = tagOf(JSON.stringify([wf.baseDir, job.kind, job.options, urls]));
-  const file = resolve(
-    resolve(wf.baseDir, wf.config.state ?? ".ferry"),
-    `${safe(wf.name)}.${safe(job.name)}-${what}.lock`,
-  );
-  const got = tryLockFile(file);
+  const stateDir = resolve(wf.baseDir, wf.config.state ?? ".ferry");
+  const file = resolve(stateDir, `${safe(wf.name)}.${safe(job.name)}-${what}.lock`);
+  let got;
+  try {
+    got = tryLockFile(file);
+  } catch (error) {
+    // The state directory's path holds a file: named (Deno's own says "File exists ... mkdir").
+    throw error instanceof Deno.errors.AlreadyExists ? new StateDirError(stateDir, error) : error;
+  }
   if ("holder" in got) {
     const message = new JobRunningError(wf.name, job.name, file, got.holder).message;
     logger("job", job.name).error("{message}", { message });
