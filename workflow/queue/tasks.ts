@@ -17,6 +17,7 @@ import type { JobReport } from "../../sync/report.ts";
 import type { RetryOptions } from "../../sync/retry.ts";
 import type { SegmentState } from "../../sync/segments.ts";
 import type { VerifyMode } from "../../sync/verify.ts";
+import { redactUrl } from "../../util/redact.ts";
 
 /** One lane by endpoint names (see sync/execute.ts `Lane`). */
 export interface LaneRef {
@@ -66,7 +67,7 @@ export function urlIdentity(url: string): string {
     return u.toString();
   } catch {
     // Not a URL after all (a password with '/' or '#' breaks it): no password in it either.
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):.*@/i, "$1:***@");
+    return redactUrl(url);
   }
 }
 

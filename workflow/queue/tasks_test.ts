@@ -72,7 +72,7 @@ Deno.test("urlIdentity: no password, also when the password makes it no URL ('/'
   assert.equal(urlIdentity("ftp://bob:pw@h:2121/x"), "ftp://bob@h:2121/x");
   assert.equal(
     urlIdentity("ftp://bob:pa ss/wo#rd?x@127.0.0.1:2121/pub"),
-    "ftp://bob:***@127.0.0.1:2121/pub",
+    "ftp://bob:****@127.0.0.1:2121/pub",
   );
   assert.equal(urlIdentity("./a:b@c"), "./a:b@c");
 });

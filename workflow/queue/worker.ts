@@ -434,11 +434,6 @@ async function findPartials(actions: TaskData["actions"], lanes: Lanes): Promise
 }
 
 /**
- * An error as BullMQ will keep it in Redis (failed reason, stack trace) and the
- * coordinator will print it: this worker's secrets masked, its class (and so
- * `UnrecoverableError`'s meaning) kept.
- */
-/**
  * A failure from a variable this worker lacks (a workflow's `passwordEnv`,
  * `${env:NAME}`, an S3 or UFTP key from the environment): no retry can make
  * it appear, so the task fails at once (BullMQ's UnrecoverableError) naming
@@ -463,6 +458,11 @@ export function unsetEnvError(e: unknown, unset: Set<string>): UnrecoverableErro
   return undefined;
 }
 
+/**
+ * An error as BullMQ will keep it in Redis (failed reason, stack trace) and the
+ * coordinator will print it: this worker's secrets masked, its class (and so
+ * `UnrecoverableError`'s meaning) kept.
+ */
 function redactError(e: unknown, secrets: Secrets): unknown {
   if (e instanceof WaitingError) return e;
   if (e instanceof Error) {
